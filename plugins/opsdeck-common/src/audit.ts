@@ -1,0 +1,34 @@
+/** Outcome of an audited action. */
+export type AuditEventStatus = 'initiated' | 'succeeded' | 'failed';
+
+/** One row of the audit log as the audit API returns it. */
+export interface AuditEvent {
+  /** Monotonic id; newer events have larger ids. */
+  id: number;
+  /** ISO 8601 time the event was recorded. */
+  time: string;
+  /** Plugin that reported the event, e.g. `catalog`, `local-auth`. */
+  plugin: string;
+  /** What happened, e.g. `entity-mutate`, `account-login`. */
+  action: string;
+  /** `low`, `medium`, `high` or `critical`, as the reporting plugin rated it. */
+  severity: string;
+  status: AuditEventStatus;
+  /** Who: a user entity ref, or a service/plugin principal. */
+  actor: string;
+  /** What it was done to: usually an entity ref; empty when none. */
+  target: string;
+  /** The HTTP request that caused it, when there was one. */
+  requestId?: string;
+  ip?: string;
+  /** The error message when status is `failed`. */
+  error?: string;
+  /** Extra details reported with the event (secrets are never reported). */
+  meta: Record<string, unknown>;
+}
+
+/** A page of audit events, newest first; pass `nextCursor` back as `before`. */
+export interface AuditEventPage {
+  items: AuditEvent[];
+  nextCursor?: number;
+}

@@ -1,0 +1,8 @@
+/**
+ * Types, roles and permissions shared by opsdeck's frontend and backend plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';
+export * from './roles';
+export * from './audit';

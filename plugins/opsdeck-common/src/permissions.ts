@@ -1,0 +1,32 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/**
+ * Read the audit log (the Audit page and GET /api/audit/events).
+ * Audit rows have no update or delete permission: nothing may change them.
+ */
+export const auditEventReadPermission = createPermission({
+  name: 'opsdeck.audit.event.read',
+  attributes: { action: 'read' },
+});
+
+/** Create local accounts, set their passwords and unlock them. */
+export const localAccountManagePermission = createPermission({
+  name: 'opsdeck.local-auth.account.manage',
+  attributes: { action: 'update' },
+});
+
+/** List local accounts (names, lock state; never password hashes). */
+export const localAccountReadPermission = createPermission({
+  name: 'opsdeck.local-auth.account.read',
+  attributes: { action: 'read' },
+});
+
+/** Every permission that opsdeck's own plugins define. */
+export const opsdeckPermissions = [
+  auditEventReadPermission,
+  localAccountManagePermission,
+  localAccountReadPermission,
+];
+
+/** Names start with this prefix for every opsdeck permission; the policy denies them by default. */
+export const OPSDECK_PERMISSION_PREFIX = 'opsdeck.';

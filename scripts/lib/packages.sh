@@ -1,0 +1,29 @@
+# Sourced: installs the Debian packages the tests need when run as root and they are missing.
+opsdeck_apt_ensure() {
+  local missing=() pkg bin
+  # pairs of "package:binary-or-file that proves it is installed"
+  for pair in "$@"; do
+    pkg=${pair%%:*}
+    bin=${pair#*:}
+    if [ "${bin#/}" != "$bin" ]; then
+      ls $bin >/dev/null 2>&1 || missing+=("$pkg")
+    else
+      command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "opsdeck: missing Debian packages ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  echo "opsdeck: installing Debian packages: ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What the test suite needs from Debian.
+OPSDECK_TEST_PACKAGES=(
+  "postgresql:/usr/lib/postgresql/*/bin/initdb"
+  "chromium:chromium"
+  "libsecret-1-dev:/usr/include/libsecret-1/libsecret/secret.h"
+)
