@@ -9,7 +9,10 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import yaml from 'js-yaml';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '..',
+);
 const check = process.argv.includes('--check');
 let stale = 0;
 
@@ -31,13 +34,19 @@ export const createOpenApiRouter = (
   const target = path.join(dir, 'openapi.generated.ts');
   const tmp = `${target}.tmp.ts`;
   fs.writeFileSync(tmp, body);
-  execFileSync(path.join(root, 'node_modules/.bin/prettier'), ['--write', tmp], { stdio: 'ignore' });
+  execFileSync(
+    path.join(root, 'node_modules/.bin/prettier'),
+    ['--write', tmp],
+    { stdio: 'ignore' },
+  );
   const formatted = fs.readFileSync(tmp, 'utf8');
   fs.unlinkSync(tmp);
   const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
   if (current === formatted) continue;
   if (check) {
-    console.error(`stale: ${path.relative(root, target)} (run yarn openapi:generate)`);
+    console.error(
+      `stale: ${path.relative(root, target)} (run yarn openapi:generate)`,
+    );
     stale++;
   } else {
     fs.writeFileSync(target, formatted);

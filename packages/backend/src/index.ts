@@ -1,72 +1,29 @@
-/*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
+/**
+ * The opsdeck backend: stock Backstage plugins plus opsdeck's own.
+ * See docs/architecture.md for what each plugin does.
  */
-
 import { createBackend } from '@backstage/backend-defaults';
+import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
+import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
+import { stockFeatures } from './features';
 
 const backend = createBackend();
 
-backend.add(import('@backstage/plugin-app-backend'));
-backend.add(import('@backstage/plugin-proxy-backend'));
+for (const feature of stockFeatures) {
+  backend.add(feature);
+}
 
-// scaffolder plugin
-backend.add(import('@backstage/plugin-scaffolder-backend'));
-backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+// Every plugin's auditor also writes to the audit log (the Audit page).
+backend.add(opsdeckAuditorServiceFactory);
+backend.add(import('@opsdeck/plugin-audit-backend'));
+
+// Local accounts (password + lockout) and the `opsdeck` sign-in provider.
+backend.add(import('@opsdeck/plugin-local-auth-backend'));
+backend.add(localAuthProviderModule);
+
+// Roles from catalog groups; deny by default for opsdeck's permissions.
 backend.add(
-  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+  import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'),
 );
-
-// techdocs plugin
-backend.add(import('@backstage/plugin-techdocs-backend'));
-
-// auth plugin
-backend.add(import('@backstage/plugin-auth-backend'));
-// See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-// See https://backstage.io/docs/auth/guest/provider
-
-// catalog plugin
-backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(
-  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
-);
-
-// See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
-backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
-
-// permission plugin
-backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
-
-// search plugin
-backend.add(import('@backstage/plugin-search-backend'));
-
-// search engine
-// See https://backstage.io/docs/features/search/search-engines
-backend.add(import('@backstage/plugin-search-backend-module-pg'));
-
-// search collators
-backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
-
-// kubernetes plugin
-backend.add(import('@backstage/plugin-kubernetes-backend'));
-
-// user settings plugin
-backend.add(import('@backstage/plugin-user-settings-backend'));
-
-// notifications and signals plugins
-backend.add(import('@backstage/plugin-notifications-backend'));
-backend.add(import('@backstage/plugin-signals-backend'));
-
-// mcp actions plugin
-backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();

@@ -1,1 +1,7 @@
-export {};
+/**
+ * The opsdeck Audit page (new frontend system).
+ *
+ * @packageDocumentation
+ */
+export { auditPlugin as default } from './plugin';
+export { auditTranslationRef } from './translation/translation';

@@ -32,3 +32,32 @@ export interface AuditEventPage {
   items: AuditEvent[];
   nextCursor?: number;
 }
+
+/** Distinct values present in the audit log, for the filter selects. */
+export interface AuditEventFacets {
+  /** Plugins that have reported events, sorted. */
+  plugins: string[];
+  /** Actions (auditor event ids) that have been reported, sorted. */
+  actions: string[];
+}
+
+/** Filters and paging of `GET /api/audit/events` (all optional). */
+export interface AuditEventQuery {
+  /** Exact actor, e.g. `user:default/alice`. */
+  actor?: string;
+  /** Exact action (auditor event id). */
+  action?: string;
+  /** Exact plugin id. */
+  plugin?: string;
+  /** Exact target; a trailing `*` matches every target with that prefix. */
+  target?: string;
+  status?: 'succeeded' | 'failed';
+  /** ISO 8601; events at or after this time. */
+  from?: string;
+  /** ISO 8601; events before this time. */
+  to?: string;
+  /** Cursor: only events with an id below this one (from `nextCursor`). */
+  before?: number;
+  /** Page size, 1 to 200 (default 50). */
+  limit?: number;
+}

@@ -21,11 +21,21 @@ export const localAccountReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Change one's own local-account password (POST /api/local-auth/me/password).
+ * Meant to be granted to every signed-in user; the current password is checked too.
+ */
+export const localAccountChangeOwnPasswordPermission = createPermission({
+  name: 'opsdeck.local-auth.account.password.change-own',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   auditEventReadPermission,
   localAccountManagePermission,
   localAccountReadPermission,
+  localAccountChangeOwnPasswordPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

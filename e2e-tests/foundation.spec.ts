@@ -1,0 +1,131 @@
+import { expect, test } from '@playwright/test';
+import { signIn, userToken, DEMO_PASSWORD } from './helpers';
+
+test('a developer signs in, browses the demo hosts in the catalog', async ({
+  page,
+}) => {
+  await signIn(page, 'dave');
+  await expect(page).toHaveTitle(/opsdeck/);
+  await page.goto('/?filters[kind]=resource&filters[user]=all');
+  const hosts = page.getByRole('table');
+  await expect(hosts.getByRole('link', { name: 'pay-app-01' })).toBeVisible();
+  await expect(hosts.getByRole('link', { name: 'pay-db-main' })).toBeVisible();
+  await hosts.getByRole('link', { name: 'pay-app-01' }).click();
+  await expect(page.getByText('prod host in payments').first()).toBeVisible();
+});
+
+test('an admin sees sign-ins on the Audit page and filters by user', async ({
+  page,
+}) => {
+  await signIn(page, 'alice');
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Audit' })
+    .click();
+  await expect(page).toHaveURL(/\/audit/);
+  const table = page.getByRole('table');
+  await expect(table.getByText('account-login').first()).toBeVisible();
+  await page.getByLabel('User').fill('alice');
+  await expect(table.getByText('alice').first()).toBeVisible();
+});
+
+test('a developer has no access to the audit log', async ({ page }) => {
+  await signIn(page, 'frank');
+  await page.goto('/audit');
+  await expect(page.getByText(/permission/i).first()).toBeVisible();
+});
+
+test('wrong passwords lock the account, even against the right one', async ({
+  page,
+}) => {
+  await page.goto('/');
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel('Username').fill('bob');
+    await page.getByLabel('Password').fill(`wrong-${i}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(
+      page
+        .getByRole('alert')
+        .or(page.getByText(/incorrect|invalid|locked/i))
+        .first(),
+    ).toBeVisible();
+  }
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(/locked/i).first()).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'sidebar nav' }),
+  ).toHaveCount(0);
+});
+
+test('the interface switches to Simplified Chinese in settings', async ({
+  page,
+}) => {
+  await signIn(page, 'carol');
+  await page.goto('/settings');
+  await page.getByText('English', { exact: true }).first().click();
+  await page.getByRole('option', { name: /中文|zh-CN|Chinese/ }).click();
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await expect(nav.getByText('设置').first()).toBeVisible();
+});
+
+test.describe('API access control', () => {
+  test('opsdeck routes refuse unauthenticated calls with 401', async ({
+    request,
+  }) => {
+    for (const path of [
+      '/api/audit/events',
+      '/api/audit/facets',
+      '/api/local-auth/accounts',
+    ]) {
+      const res = await request.get(path);
+      expect(res.status(), path).toBe(401);
+    }
+  });
+
+  test('a viewer gets 403 on any change and a developer cannot read the audit log', async ({
+    playwright,
+    baseURL,
+  }) => {
+    const viewer = await playwright.request.newContext({ baseURL });
+    const token = await userToken(viewer, 'erin');
+    const auth = { Authorization: `Bearer ${token}` };
+    const change = await viewer.put('/api/local-auth/accounts/erin/password', {
+      headers: auth,
+      data: { password: 'a-much-longer-password' },
+    });
+    expect(change.status()).toBe(403);
+    const unlock = await viewer.post('/api/local-auth/accounts/bob/unlock', {
+      headers: auth,
+    });
+    expect(unlock.status()).toBe(403);
+    const host = await viewer.get(
+      '/api/catalog/entities/by-name/resource/default/pay-app-01',
+      {
+        headers: auth,
+      },
+    );
+    expect(host.status()).toBe(200);
+    const { uid } = (await host.json()).metadata;
+    const deleteHost = await viewer.delete(
+      `/api/catalog/entities/by-uid/${uid}`,
+      { headers: auth },
+    );
+    expect(deleteHost.status()).toBe(403);
+    // Security (viewer) may read the audit log.
+    const read = await viewer.get('/api/audit/events?limit=5', {
+      headers: auth,
+    });
+    expect(read.status()).toBe(200);
+    await viewer.dispose();
+
+    const dev = await playwright.request.newContext({ baseURL });
+    const devToken = await userToken(dev, 'dave');
+    const denied = await dev.get('/api/audit/events', {
+      headers: { Authorization: `Bearer ${devToken}` },
+    });
+    expect(denied.status()).toBe(403);
+    await dev.dispose();
+  });
+});

@@ -1,0 +1,3 @@
+export { signInModule } from './signInModule';
+export { OpsdeckSignInPage } from './OpsdeckSignInPage';
+export { opsdeckSignInTranslationRef } from './translation';

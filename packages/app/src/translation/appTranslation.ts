@@ -1,0 +1,24 @@
+import { createTranslationRef } from '@backstage/frontend-plugin-api';
+
+/** UI text of the opsdeck app shell (sidebar, home page). */
+export const appTranslationRef = createTranslationRef({
+  id: 'opsdeck-app',
+  messages: {
+    sidebar: {
+      search: 'Search',
+      menu: 'Menu',
+      settings: 'Settings',
+      home: 'Home',
+    },
+    home: {
+      welcomeTitle: 'Welcome to opsdeck',
+      welcomeBody:
+        'opsdeck runs your estate from one place: hosts and databases in the catalog, a web bastion, jobs, file distribution, SQL review and an audit log of every change.',
+      catalogLink: 'Browse hosts and services in the catalog',
+      auditLink: 'Read the audit log',
+    },
+  },
+  translations: {
+    'zh-CN': () => import('./zhCN'),
+  },
+});

@@ -1,0 +1,255 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { auditEventReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { auditPlugin } from '../plugin';
+import { NewAuditEvent } from '../database/AuditStore';
+import { DatabaseAuditStore } from '../database/DatabaseAuditStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const alice = mockCredentials.user.header('user:default/alice');
+
+function event(overrides: Partial<NewAuditEvent> = {}): NewAuditEvent {
+  return {
+    occurredAt: new Date('2026-03-01T10:00:00.000Z'),
+    plugin: 'catalog',
+    action: 'entity-mutate',
+    severity: 'medium',
+    status: 'succeeded',
+    actor: 'user:default/alice',
+    target: 'component:default/api',
+    meta: {},
+    ...overrides,
+  };
+}
+
+async function startBackend(options: {
+  knex: Knex;
+  result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+}) {
+  const authorize = jest.fn(async (requests: unknown[]) =>
+    requests.map(
+      (): PolicyDecision => ({
+        result: options.result ?? AuthorizeResult.ALLOW,
+      }),
+    ),
+  );
+  const { server } = await startTestBackend({
+    features: [
+      auditPlugin,
+      mockServices.database.factory({ knex: options.knex }),
+      mockServices.permissions.mock({ authorize: authorize as any }).factory,
+    ],
+  });
+  return { server, authorize };
+}
+
+describe('audit router', () => {
+  let knex: Knex;
+  let store: DatabaseAuditStore;
+  let ids: number[];
+
+  beforeEach(async () => {
+    knex = await databases.init('SQLITE_3');
+    store = await DatabaseAuditStore.create({
+      database: mockServices.database({ knex }),
+    });
+    ids = [];
+    ids.push(await store.insert(event()));
+    ids.push(
+      await store.insert(
+        event({
+          plugin: 'scaffolder',
+          action: 'task',
+          actor: 'user:default/bob',
+          target: 'template:default/svc',
+          occurredAt: new Date('2026-03-02T10:00:00.000Z'),
+        }),
+      ),
+    );
+    ids.push(
+      await store.insert(
+        event({
+          status: 'failed',
+          error: 'Conflict',
+          target: 'component:default/api-gw',
+          occurredAt: new Date('2026-03-03T10:00:00.000Z'),
+        }),
+      ),
+    );
+  });
+
+  it('rejects unauthenticated requests with 401', async () => {
+    const { server, authorize } = await startBackend({ knex });
+    for (const path of ['/events', `/events/${ids[0]}`, '/facets']) {
+      const res = await request(server)
+        .get(`/api/audit${path}`)
+        .set('Authorization', mockCredentials.none.header());
+      expect(res.status).toBe(401);
+    }
+    expect(authorize).not.toHaveBeenCalled();
+  });
+
+  it('returns 403 when the permission is denied', async () => {
+    const { server, authorize } = await startBackend({
+      knex,
+      result: AuthorizeResult.DENY,
+    });
+    for (const path of ['/events', `/events/${ids[0]}`, '/facets']) {
+      const res = await request(server)
+        .get(`/api/audit${path}`)
+        .set('Authorization', alice);
+      expect(res.status).toBe(403);
+      expect(res.body.error.name).toBe('NotAllowedError');
+    }
+    expect(authorize).toHaveBeenCalledWith(
+      [{ permission: auditEventReadPermission }],
+      expect.objectContaining({
+        credentials: expect.objectContaining({
+          principal: expect.objectContaining({
+            userEntityRef: 'user:default/alice',
+          }),
+        }),
+      }),
+    );
+  });
+
+  it('lists events newest first and applies filters', async () => {
+    const { server } = await startBackend({ knex });
+    const list = async (query: Record<string, string>) => {
+      const res = await request(server)
+        .get('/api/audit/events')
+        .query(query)
+        .set('Authorization', alice);
+      expect(res.status).toBe(200);
+      return res.body.items.map((e: { id: number }) => e.id);
+    };
+
+    const all = await request(server)
+      .get('/api/audit/events')
+      .set('Authorization', alice);
+    expect(all.status).toBe(200);
+    expect(all.body.nextCursor).toBeUndefined();
+    expect(all.body.items[0]).toEqual({
+      id: ids[2],
+      time: '2026-03-03T10:00:00.000Z',
+      plugin: 'catalog',
+      action: 'entity-mutate',
+      severity: 'medium',
+      status: 'failed',
+      actor: 'user:default/alice',
+      target: 'component:default/api-gw',
+      error: 'Conflict',
+      meta: {},
+    });
+
+    expect(await list({})).toEqual([ids[2], ids[1], ids[0]]);
+    expect(await list({ actor: 'user:default/bob' })).toEqual([ids[1]]);
+    expect(await list({ action: 'entity-mutate' })).toEqual([ids[2], ids[0]]);
+    expect(await list({ plugin: 'scaffolder' })).toEqual([ids[1]]);
+    expect(await list({ status: 'failed' })).toEqual([ids[2]]);
+    expect(await list({ target: 'component:default/api' })).toEqual([ids[0]]);
+    expect(await list({ target: 'component:*' })).toEqual([ids[2], ids[0]]);
+    expect(
+      await list({
+        from: '2026-03-02T00:00:00Z',
+        to: '2026-03-03T00:00:00Z',
+      }),
+    ).toEqual([ids[1]]);
+  });
+
+  it('pages across pages with the cursor', async () => {
+    const { server } = await startBackend({ knex });
+    const page1 = await request(server)
+      .get('/api/audit/events?limit=2')
+      .set('Authorization', alice);
+    expect(page1.body.items.map((e: { id: number }) => e.id)).toEqual([
+      ids[2],
+      ids[1],
+    ]);
+    expect(page1.body.nextCursor).toBe(ids[1]);
+
+    const page2 = await request(server)
+      .get(`/api/audit/events?limit=2&before=${page1.body.nextCursor}`)
+      .set('Authorization', alice);
+    expect(page2.body.items.map((e: { id: number }) => e.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeUndefined();
+  });
+
+  it('rejects invalid query parameters with 400', async () => {
+    const { server } = await startBackend({ knex });
+    for (const query of [
+      'limit=201',
+      'limit=0',
+      'before=abc',
+      'status=deleted',
+      'from=yesterday',
+    ]) {
+      const res = await request(server)
+        .get(`/api/audit/events?${query}`)
+        .set('Authorization', alice);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+    }
+  });
+
+  it('gets one event, 404 when missing', async () => {
+    const { server } = await startBackend({ knex });
+    const res = await request(server)
+      .get(`/api/audit/events/${ids[1]}`)
+      .set('Authorization', alice);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: ids[1],
+      plugin: 'scaffolder',
+      actor: 'user:default/bob',
+    });
+    const missing = await request(server)
+      .get('/api/audit/events/999999')
+      .set('Authorization', alice);
+    expect(missing.status).toBe(404);
+  });
+
+  it('returns facets', async () => {
+    const { server } = await startBackend({ knex });
+    const res = await request(server)
+      .get('/api/audit/facets')
+      .set('Authorization', alice);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      plugins: ['catalog', 'scaffolder'],
+      actions: ['entity-mutate', 'task'],
+    });
+  });
+
+  it('has no route that changes or deletes events', async () => {
+    const { server } = await startBackend({ knex });
+    const before = await knex('audit_events').orderBy('id');
+
+    const attempts = [
+      request(server).delete('/api/audit/events'),
+      request(server).delete(`/api/audit/events/${ids[0]}`),
+      request(server).put(`/api/audit/events/${ids[0]}`).send({ actor: 'x' }),
+      request(server).patch(`/api/audit/events/${ids[0]}`).send({ actor: 'x' }),
+      request(server).post('/api/audit/events').send(event()),
+      request(server).put('/api/audit/events').send([]),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt.set('Authorization', alice);
+      expect([404, 405]).toContain(res.status);
+    }
+
+    expect(await knex('audit_events').orderBy('id')).toEqual(before);
+  });
+});

@@ -1,0 +1,28 @@
+import {
+  createFrontendPlugin,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import HistoryIcon from '@material-ui/icons/History';
+import { auditTranslationRef } from './translation/translation';
+
+/** The Audit page at /audit, with its sidebar item. */
+export const auditPage = PageBlueprint.make({
+  params: {
+    path: '/audit',
+    title: auditTranslationRef('page.title'),
+    icon: <HistoryIcon />,
+    loader: () => import('./components/AuditPage').then(m => <m.AuditPage />),
+  },
+});
+
+/**
+ * opsdeck's audit log: a page that lists the persisted audit events.
+ *
+ * @public
+ */
+export const auditPlugin = createFrontendPlugin({
+  pluginId: 'audit',
+  title: 'Audit log',
+  icon: <HistoryIcon />,
+  extensions: [auditPage],
+});

@@ -1,0 +1,37 @@
+/** Simplified Chinese for the Audit page (keys of auditTranslationRef). */
+const zhCN = {
+  'page.title': '审计日志',
+  'page.subtitle':
+    '通过 opsdeck 进行的每一次变更：谁、做了什么、对什么做的，以及是否成功。',
+  'filters.user': '用户',
+  'filters.userPlaceholder': 'user:default/alice',
+  'filters.action': '操作',
+  'filters.plugin': '插件',
+  'filters.any': '全部',
+  'filters.target': '对象',
+  'filters.targetHelp': '以 * 结尾可按前缀匹配',
+  'filters.from': '开始时间',
+  'filters.to': '结束时间',
+  'filters.apply': '应用',
+  'filters.reset': '重置',
+  'table.time': '时间',
+  'table.user': '用户',
+  'table.action': '操作',
+  'table.plugin': '插件',
+  'table.target': '对象',
+  'table.status': '状态',
+  'table.empty': '没有符合筛选条件的审计事件。',
+  'table.caption': '审计事件，按时间倒序',
+  'status.succeeded': '成功',
+  'status.failed': '失败',
+  'status.initiated': '已开始',
+  'paging.previous': '上一页',
+  'paging.next': '下一页',
+  'paging.page': '第 {{page}} 页',
+  'errors.forbidden': '你没有查看审计日志的权限',
+  'errors.unauthorized': '请登录后查看审计日志',
+  'errors.invalid': '筛选条件无效：{{message}}',
+  'errors.generic': '无法加载审计日志：{{message}}',
+};
+
+export default zhCN;

@@ -1,0 +1,69 @@
+import { Config } from '@backstage/config';
+
+/** Settings under `opsdeck.localAuth`, with defaults applied. */
+export interface LocalAuthConfig {
+  sessionSecret: string;
+  /** Session length in milliseconds. */
+  sessionDurationMs: number;
+  maxFailedAttempts: number;
+  /** Lockout length in milliseconds. */
+  lockoutMs: number;
+  minPasswordLength: number;
+  seedUsers: Array<{ name: string; password: string }>;
+  /** True when backend.baseUrl is https, so the session cookie gets `Secure`. */
+  secureCookie: boolean;
+}
+
+const MINUTE_MS = 60_000;
+
+function positiveInteger(
+  config: Config,
+  key: string,
+  defaultValue: number,
+): number {
+  const value = config.getOptionalNumber(key) ?? defaultValue;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(
+      `opsdeck.localAuth.${key} must be a positive whole number, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads `opsdeck.localAuth`. Throws a clear error when `sessionSecret` is
+ * missing, so the backend refuses to start rather than sign with nothing.
+ */
+export function readLocalAuthConfig(rootConfig: Config): LocalAuthConfig {
+  const config = rootConfig.getOptionalConfig('opsdeck.localAuth');
+  const sessionSecret = config?.getOptionalString('sessionSecret');
+  if (!config || !sessionSecret) {
+    throw new Error(
+      'opsdeck.localAuth.sessionSecret is not set. Local sign-in needs a secret ' +
+        'to sign session cookies: set it in app-config (for example ' +
+        'sessionSecret: ${OPSDECK_SESSION_SECRET}) to a long random value.',
+    );
+  }
+  if (sessionSecret.length < 16) {
+    throw new Error(
+      'opsdeck.localAuth.sessionSecret is too short; use at least 16 characters (32+ random bytes recommended).',
+    );
+  }
+  const seedUsers = (config.getOptionalConfigArray('seedUsers') ?? []).map(
+    seed => ({
+      name: seed.getString('name'),
+      password: seed.getString('password'),
+    }),
+  );
+  const baseUrl = rootConfig.getOptionalString('backend.baseUrl') ?? '';
+  return {
+    sessionSecret,
+    sessionDurationMs:
+      positiveInteger(config, 'sessionDuration', 720) * MINUTE_MS,
+    maxFailedAttempts: positiveInteger(config, 'maxFailedAttempts', 5),
+    lockoutMs: positiveInteger(config, 'lockoutMinutes', 15) * MINUTE_MS,
+    minPasswordLength: positiveInteger(config, 'minPasswordLength', 10),
+    seedUsers,
+    secureCookie: baseUrl.startsWith('https:'),
+  };
+}

@@ -1,0 +1,61 @@
+import { OpsdeckRole } from '@opsdeck/plugin-opsdeck-common';
+
+/**
+ * Grantee meaning "any signed-in user, with or without an opsdeck role".
+ * Only used in code, for Backstage permissions that only read; config can't
+ * use it.
+ */
+export const ANY_USER = 'any-user' as const;
+
+/** Who gets a permission, besides admin (who always gets everything). */
+export type Grant = readonly OpsdeckRole[] | typeof ANY_USER;
+
+/**
+ * The grant table: permission name -> the non-admin roles that get it.
+ *
+ * - admin is never listed: admin gets every permission.
+ * - viewer never gets a permission whose `attributes.action` is create, update
+ *   or delete, even when listed (the policy drops it).
+ * - An `opsdeck.*` permission missing from this table is admin-only.
+ * - A Backstage permission missing from this table falls back to
+ *   {@link BACKSTAGE_PREFIX_GRANTS}, then to {@link BACKSTAGE_DEFAULT_GRANT}.
+ *
+ * Operators can replace any entry with config (`opsdeck.permissionGrants`).
+ * New opsdeck plugins (bastion, jobs, files, sql ...) add their permissions here.
+ */
+export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
+  // --- opsdeck -------------------------------------------------------------
+  // Security (viewer) audits the audit log; ops needs it for incidents.
+  'opsdeck.audit.event.read': ['ops', 'viewer'],
+  // Local accounts are admin-only.
+  'opsdeck.local-auth.account.read': [],
+  'opsdeck.local-auth.account.manage': [],
+
+  // --- Backstage catalog ---------------------------------------------------
+  'catalog.entity.create': ['ops'],
+  'catalog.entity.delete': ['ops'],
+  'catalog.entity.refresh': ['ops'],
+  'catalog.location.create': ['ops'],
+  'catalog.location.delete': ['ops'],
+  // No action attribute, but they only read (validate a YAML, analyze a URL
+  // before registering it).
+  'catalog.entity.validate': ANY_USER,
+  'catalog.location.analyze': ANY_USER,
+};
+
+/**
+ * Grants by name prefix, for Backstage permissions that are not reads
+ * (`attributes.action` other than `read`) and not in {@link PERMISSION_GRANTS}.
+ * Reads of these plugins (e.g. `scaffolder.task.read`,
+ * `scaffolder.template.parameter.read`) are allowed to any signed-in user.
+ */
+export const BACKSTAGE_PREFIX_GRANTS: Readonly<Record<string, Grant>> = {
+  // Run templates, execute actions, cancel tasks, dry-run, template editor.
+  'scaffolder.': ['ops', 'dba', 'dev'],
+};
+
+/**
+ * Any other Backstage permission that is not a read (create/update/delete, or
+ * no action attribute, e.g. `kubernetes.proxy`): admin and ops.
+ */
+export const BACKSTAGE_DEFAULT_GRANT: Grant = ['ops'];

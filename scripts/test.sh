@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The README's second command: every test opsdeck has.
+#  - installs what is missing: Debian packages (as root), Node 22, yarn dependencies
+#  - starts the real servers the tests talk to (PostgreSQL on loopback)
+#  - static checks (OpenAPI generated code in sync, tsc, eslint, prettier)
+#  - unit and integration tests (jest; database tests on SQLite AND PostgreSQL)
+#  - browser tests (Playwright driving Debian's Chromium against a running opsdeck)
+# Ends with one line "N passed, N failed" counted from the runners' JSON reports.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
+source "$OPSDECK_ROOT/scripts/lib/packages.sh"
+cd "$OPSDECK_ROOT"
+
+started=$(date +%s)
+out="$OPSDECK_ROOT/test-results"
+rm -rf "$out" && mkdir -p "$out/checks"
+step() { echo; echo "== $* ($(($(date +%s) - started)) s)"; }
+
+step "installing Debian packages and yarn dependencies"
+opsdeck_apt_ensure "${OPSDECK_TEST_PACKAGES[@]}" || exit 1
+opsdeck_yarn_install || exit 1
+
+cleanup() {
+  [ -n "${backend_pid:-}" ] && kill -- -"$backend_pid" 2>/dev/null
+  bash scripts/services/postgres.sh stop
+}
+trap cleanup EXIT
+
+step "starting PostgreSQL on 127.0.0.1"
+pg_url=$(bash scripts/services/postgres.sh start) || { echo "PostgreSQL did not start" >&2; exit 1; }
+export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg_url"
+# Database tests must cover PostgreSQL, not silently fall back to SQLite only.
+export OPSDECK_REQUIRE_POSTGRES_TESTS=1
+
+# A static check counts as one test: passed when the command exits 0.
+check() {
+  local name=$1; shift
+  step "check: $name"
+  if "$@" >"$out/checks/$name.log" 2>&1; then
+    echo "passed" >"$out/checks/$name.result"
+  else
+    echo "failed" >"$out/checks/$name.result"
+    tail -n 40 "$out/checks/$name.log"
+  fi
+}
+check openapi-in-sync node scripts/openapi-generate.mjs --check
+check tsc yarn tsc
+check lint yarn lint:all
+check prettier yarn prettier --check .
+
+step "unit and integration tests (jest)"
+CI=true yarn backstage-cli repo test --json --outputFile="$out/jest.json" 2>&1 | tee "$out/jest.log" | grep -E '^(PASS|FAIL)|●' | head -200
+
+step "browser tests (Playwright + Debian Chromium)"
+if yarn workspace app build >"$out/app-build.log" 2>&1; then
+  export OPSDECK_E2E_DATA_DIR
+  OPSDECK_E2E_DATA_DIR=$(mktemp -d /tmp/opsdeck-e2e.XXXXXX)
+  setsid bash scripts/lib/run-backend.sh src/index --config ../../app-config.yaml --config ../../e2e-tests/app-config.e2e.yaml >"$out/backend.log" 2>&1 &
+  backend_pid=$!
+  for _ in $(seq 1 240); do
+    curl -fs http://localhost:7017/.backstage/health/v1/readiness >/dev/null 2>&1 && break
+    sleep 1
+  done
+  yarn playwright test --config e2e-tests/playwright.config.ts 2>&1 | tee "$out/e2e.log" | tail -n 60
+  kill -- -"$backend_pid" 2>/dev/null
+  wait "$backend_pid" 2>/dev/null
+  backend_pid=
+else
+  echo "the frontend build failed; browser tests not run" | tee -a "$out/app-build.log"
+  tail -n 40 "$out/app-build.log"
+fi
+
+step "summary"
+node scripts/test-summary.mjs "$out"
