@@ -12,9 +12,12 @@ export async function signIn(
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // The sidebar's <nav> has no box of its own (its drawer is positioned), so
+  // wait for it to exist and for the signed-in catalog page.
   await expect(
     page.getByRole('navigation', { name: 'sidebar nav' }),
-  ).toBeVisible();
+  ).toBeAttached();
+  await expect(page.getByRole('link', { name: 'Settings' })).toBeVisible();
 }
 
 /** Logs in over the API and returns a Backstage user token for calling plugin routes. */

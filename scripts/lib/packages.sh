@@ -26,4 +26,6 @@ OPSDECK_TEST_PACKAGES=(
   "postgresql:/usr/lib/postgresql/*/bin/initdb"
   "chromium:chromium"
   "libsecret-1-dev:/usr/include/libsecret-1/libsecret/secret.h"
+  # Chinese glyphs for the zh-CN interface in the browser tests
+  "fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 )

@@ -25,21 +25,26 @@ die() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 
-# Stops the instance on one port; waits until its process is gone.
-stop_port() {
-  local port=$1 pidfile="$state/$1/sshd.pid" pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    # Only the listener (the pid in the file) is stopped; sessions already open end on their own.
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
+# Stops the instances on the given ports: TERM to all listeners at once, then wait (sshd can take a
+# second to exit), KILL what is left. Sessions already open are separate processes and end on their own.
+stop_ports() {
+  local port pid pids=() pidfile
+  for port in "$@"; do
+    pidfile="$state/$port/sshd.pid"
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+    rm -f "$pidfile"
+  done
+  [ ${#pids[@]} -eq 0 ] && return 0
+  for _ in $(seq 1 100); do
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
 }
 
 # One-time setup shared by every instance: test user, client key, authorized_keys.
@@ -180,20 +185,22 @@ case "$action" in
     ;;
   stop)
     flock 9
+    ports=()
     if [ $# -ge 3 ]; then
-      for ((port = $3; port < $3 + $2; port++)); do stop_port "$port"; done
+      for ((port = $3; port < $3 + $2; port++)); do ports+=("$port"); done
     else
       for dir in "$state"/[0-9]*; do
-        [ -d "$dir" ] && stop_port "$(basename "$dir")"
+        [ -d "$dir" ] && ports+=("$(basename "$dir")")
       done
     fi
+    [ ${#ports[@]} -eq 0 ] || stop_ports "${ports[@]}"
     ;;
   rekey)
     port=${2:-}
     [[ "$port" =~ ^[0-9]+$ ]] || die "usage: $0 rekey PORT"
     flock 9
     [ -f "$state/$port/sshd_config" ] || die "no instance was ever started on port $port"
-    stop_port "$port"
+    stop_ports "$port"
     host_key "$port" new
     start_port "$port"
     wait_pidfile "$port"

@@ -1,14 +1,14 @@
-import { render, waitFor } from '@testing-library/react';
+import { render } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('should render', async () => {
+  it('renders the sign-in page for a visitor', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
         {
           data: {
-            app: { title: 'Test' },
+            app: { title: 'opsdeck' },
             backend: { baseUrl: 'http://localhost:7007' },
             techdocs: {
               storageUrl: 'http://localhost:7007/api/techdocs/static/docs',
@@ -21,8 +21,9 @@ describe('App', () => {
 
     const rendered = render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
+    // Nobody is signed in, so the app shows opsdeck's sign-in page.
+    expect(
+      await rendered.findByText('Sign in to opsdeck', {}, { timeout: 20000 }),
+    ).toBeInTheDocument();
   });
 });

@@ -30,6 +30,8 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // Local accounts are admin-only.
   'opsdeck.local-auth.account.read': [],
   'opsdeck.local-auth.account.manage': [],
+  // Changing one's own password is a change, so viewers (read-only) ask an admin.
+  'opsdeck.local-auth.account.password.change-own': ['ops', 'dba', 'dev'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

@@ -245,7 +245,11 @@ export class OpsdeckAuditorService implements AuditorService {
             action: event.eventId,
             severity: event.severityLevel,
             status: event.status,
-            actor: event.actor.actorId ?? '',
+            // Unauthenticated requests (a sign-in attempt) have no actor of
+            // their own; the plugin then names who it was about in meta.actor.
+            actor:
+              event.actor.actorId ??
+              (typeof meta.actor === 'string' ? meta.actor : ''),
             target: deriveTarget(meta),
             requestId,
             ip: event.actor.ip,

@@ -139,7 +139,13 @@ export class DatabaseAuditStore implements AuditStore {
       MAX_PAGE_SIZE,
     );
     const q = this.db<Row>(TABLE).select('*');
-    if (query.actor) q.where('actor', query.actor);
+    // A bare name ("alice") means that user, as people type it in the filter.
+    if (query.actor) {
+      q.where(
+        'actor',
+        query.actor.includes(':') ? query.actor : `user:default/${query.actor}`,
+      );
+    }
     if (query.action) q.where('action', query.action);
     if (query.plugin) q.where('plugin', query.plugin);
     if (query.status) q.where('status', query.status);

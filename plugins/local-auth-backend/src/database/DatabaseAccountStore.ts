@@ -188,13 +188,11 @@ export class DatabaseAccountStore implements AccountStore {
   }
 
   async unlock(name: string): Promise<boolean> {
-    const updated = await this.db<Row>(TABLE)
-      .where({ name })
-      .update({
-        failed_attempts: 0,
-        locked_until: null,
-        updated_at: new Date(),
-      });
+    const updated = await this.db<Row>(TABLE).where({ name }).update({
+      failed_attempts: 0,
+      locked_until: null,
+      updated_at: new Date(),
+    });
     return updated > 0;
   }
 }

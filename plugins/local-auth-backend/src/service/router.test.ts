@@ -115,7 +115,7 @@ describe('local-auth router', () => {
     expect(auditEvents).toEqual([
       {
         eventId: 'account-login',
-        meta: { actor: 'alice', target: 'user:default/alice' },
+        meta: { actor: 'user:default/alice', target: 'user:default/alice' },
         outcome: 'success',
       },
     ]);
@@ -163,8 +163,8 @@ describe('local-auth router', () => {
     expect(sessionCookieOf(wrong)).toBeUndefined();
     expect(auditEvents.map(e => [e.eventId, e.outcome, e.meta?.actor])).toEqual(
       [
-        ['account-login', 'fail', 'alice'],
-        ['account-login', 'fail', 'nobody'],
+        ['account-login', 'fail', 'user:default/alice'],
+        ['account-login', 'fail', 'user:default/nobody'],
       ],
     );
   });
@@ -237,7 +237,7 @@ describe('local-auth router', () => {
     expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
     expect(auditEvents.at(-1)).toEqual({
       eventId: 'account-logout',
-      meta: { actor: 'alice', target: 'user:default/alice' },
+      meta: { actor: 'user:default/alice', target: 'user:default/alice' },
       outcome: 'success',
     });
   });

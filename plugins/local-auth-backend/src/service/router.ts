@@ -77,7 +77,9 @@ export async function createRouter(
       eventId: 'account-login',
       severityLevel: 'medium',
       request: req,
-      meta: { actor: username, target: username ? userRef(username) : '' },
+      meta: username
+        ? { actor: userRef(username), target: userRef(username) }
+        : {},
     });
     let name: string;
     try {
@@ -116,7 +118,10 @@ export async function createRouter(
       eventId: 'account-logout',
       request: req,
       meta: session
-        ? { actor: session.username, target: userRef(session.username) }
+        ? {
+            actor: userRef(session.username),
+            target: userRef(session.username),
+          }
         : {},
     });
     res.clearCookie(SESSION_COOKIE_NAME, cookieOptions);

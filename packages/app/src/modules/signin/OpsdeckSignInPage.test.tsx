@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import {
   configApiRef,
   discoveryApiRef,
+  errorApiRef,
   IdentityApi,
   translationApiRef,
 } from '@backstage/frontend-plugin-api';
@@ -80,6 +81,7 @@ describe('OpsdeckSignInPage', () => {
             }),
           ],
           [translationApiRef, mockApis.translation()],
+          [errorApiRef, mockApis.error()],
         ]}
       >
         <OpsdeckSignInPage onSignInSuccess={onSignInSuccess} />

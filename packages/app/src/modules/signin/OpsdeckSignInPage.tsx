@@ -67,8 +67,7 @@ const useStyles = makeStyles(theme => ({
 
 type Phase =
   /** ProxiedSignInPage is asking GET /api/auth/opsdeck/refresh. */
-  | { kind: 'refresh'; attempt: number; afterLogin: boolean }
-  | { kind: 'form' };
+  { kind: 'refresh'; attempt: number; afterLogin: boolean } | { kind: 'form' };
 
 type ErrorLike = Error & {
   statusCode?: number;
@@ -185,9 +184,7 @@ export function OpsdeckSignInPage(props: SignInPageProps) {
       }
       setPassword('');
     } catch (error) {
-      setMessage(
-        t('errors.unexpected', { message: (error as Error).message }),
-      );
+      setMessage(t('errors.unexpected', { message: (error as Error).message }));
     } finally {
       setSubmitting(false);
     }
@@ -232,7 +229,6 @@ export function OpsdeckSignInPage(props: SignInPageProps) {
               label={t('usernameLabel')}
               name="username"
               autoComplete="username"
-              autoFocus
               variant="outlined"
               value={username}
               onChange={e => setUsername(e.target.value)}
