@@ -17,7 +17,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '..',
+);
 const script = path.join(root, 'scripts/services/sshd-hosts.sh');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const ansibleRuns = Number(process.env.BENCH_ANSIBLE_RUNS ?? 3);
@@ -51,12 +54,19 @@ async function timed(fn) {
 function checkAllOk(results, what) {
   const failed = results.filter(r => !r.ok);
   if (failed.length) {
-    throw new Error(`${what}: ${failed.length} hosts failed, e.g. ${failed[0].error.message}`);
+    throw new Error(
+      `${what}: ${failed.length} hosts failed, e.g. ${failed[0].error.message}`,
+    );
   }
 }
 
 async function main() {
-  const { stdout } = await run('bash', [script, 'start', String(maxHosts), String(basePort)]);
+  const { stdout } = await run('bash', [
+    script,
+    'start',
+    String(maxHosts),
+    String(basePort),
+  ]);
   const info = JSON.parse(stdout);
   const privateKey = fs.readFileSync(info.privateKey);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-fanout-'));
@@ -71,9 +81,13 @@ async function main() {
         credentials: { username: info.user, privateKey },
       }));
       const opsdeckRun = async pool => {
-        const results = await fanOut(targets, t => pool.execChecked(t, 'uptime'), {
-          concurrency: n,
-        });
+        const results = await fanOut(
+          targets,
+          t => pool.execChecked(t, 'uptime'),
+          {
+            concurrency: n,
+          },
+        );
         checkAllOk(results, 'opsdeck');
       };
       const poolOptions = { hostKeyStore: hostKeys, maxConnectionsPerHost: 1 };
@@ -90,12 +104,16 @@ async function main() {
       const warm = [];
       const warmPool = new SshConnectionPool(poolOptions);
       await opsdeckRun(warmPool);
-      for (let i = 0; i < runs; i++) warm.push(await timed(() => opsdeckRun(warmPool)));
+      for (let i = 0; i < runs; i++)
+        warm.push(await timed(() => opsdeckRun(warmPool)));
       await warmPool.close();
 
       // (c) parallel-ssh
       const hostsFile = path.join(work, `hosts-${n}`);
-      fs.writeFileSync(hostsFile, hosts.map(h => `${h.host}:${h.port}\n`).join(''));
+      fs.writeFileSync(
+        hostsFile,
+        hosts.map(h => `${h.host}:${h.port}\n`).join(''),
+      );
       const sshOpts = [
         'StrictHostKeyChecking=no',
         'UserKnownHostsFile=/dev/null',
@@ -108,7 +126,18 @@ async function main() {
       for (let i = 0; i < runs; i++) {
         pssh.push(
           await timed(() =>
-            run('parallel-ssh', ['-h', hostsFile, '-l', info.user, '-p', String(n), '-t', '120', ...sshOpts, 'uptime']),
+            run('parallel-ssh', [
+              '-h',
+              hostsFile,
+              '-l',
+              info.user,
+              '-p',
+              String(n),
+              '-t',
+              '120',
+              ...sshOpts,
+              'uptime',
+            ]),
           ),
         );
       }
@@ -118,7 +147,9 @@ async function main() {
       fs.writeFileSync(
         inventory,
         [
-          ...hosts.map(h => `h${h.port} ansible_host=${h.host} ansible_port=${h.port}`),
+          ...hosts.map(
+            h => `h${h.port} ansible_host=${h.host} ansible_port=${h.port}`,
+          ),
           '[all:vars]',
           `ansible_user=${info.user}`,
           `ansible_ssh_private_key_file=${info.privateKey}`,
@@ -138,10 +169,25 @@ async function main() {
       for (let i = 0; i < ansibleRuns; i++) {
         ansible.push(
           await timed(() =>
-            run('ansible', ['all', '-i', inventory, '-m', 'command', '-a', 'uptime', '-f', String(n), '-o'], {
-              env: ansibleEnv,
-              maxBuffer: 16 * 1024 * 1024,
-            }),
+            run(
+              'ansible',
+              [
+                'all',
+                '-i',
+                inventory,
+                '-m',
+                'command',
+                '-a',
+                'uptime',
+                '-f',
+                String(n),
+                '-o',
+              ],
+              {
+                env: ansibleEnv,
+                maxBuffer: 16 * 1024 * 1024,
+              },
+            ),
           ),
         );
       }
@@ -153,7 +199,14 @@ async function main() {
         ['parallel-ssh', pssh],
         ['ansible -m command (no ControlPersist)', ansible],
       ]) {
-        rows.push({ n, name, runs: xs.length, median: median(xs), min: Math.min(...xs), ratio: median(xs) / base });
+        rows.push({
+          n,
+          name,
+          runs: xs.length,
+          median: median(xs),
+          min: Math.min(...xs),
+          ratio: median(xs) / base,
+        });
       }
     }
   } finally {
@@ -162,13 +215,19 @@ async function main() {
   }
 
   const cpus = os.cpus();
-  console.log(`SSH fan-out of \`uptime\`, concurrency = hosts, ${cpus.length} CPUs (${cpus[0]?.model ?? '?'})`);
+  console.log(
+    `SSH fan-out of \`uptime\`, concurrency = hosts, ${cpus.length} CPUs (${
+      cpus[0]?.model ?? '?'
+    })`,
+  );
   console.log('');
   console.log('| hosts | tool | runs | median ms | min ms | vs parallel-ssh |');
   console.log('|---:|---|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
-      `| ${r.n} | ${r.name} | ${r.runs} | ${r.median.toFixed(0)} | ${r.min.toFixed(0)} | ${r.ratio.toFixed(2)}x |`,
+      `| ${r.n} | ${r.name} | ${r.runs} | ${r.median.toFixed(
+        0,
+      )} | ${r.min.toFixed(0)} | ${r.ratio.toFixed(2)}x |`,
     );
   }
 }

@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '..',
+);
 const runs = Number(process.argv[2] ?? 3);
 const port = 7099;
 
@@ -34,21 +37,31 @@ async function once(entrypoint) {
       'backend:',
       '  baseUrl: http://localhost:' + port,
       '  listen: { port: ' + port + ' }',
-      '  database: { client: better-sqlite3, connection: { directory: "' + dataDir + '/sqlite" } }',
+      '  database: { client: better-sqlite3, connection: { directory: "' +
+        dataDir +
+        '/sqlite" } }',
       'auth: { providers: { guest: {}, opsdeck: {} } }',
     ].join('\n'),
   );
   const started = performance.now();
   const child = spawn(
     'bash',
-    [path.join(root, 'scripts/lib/run-backend.sh'), entrypoint,
-      '--config', '../../app-config.yaml', '--config', config],
+    [
+      path.join(root, 'scripts/lib/run-backend.sh'),
+      entrypoint,
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      config,
+    ],
     { cwd: root, detached: true, stdio: 'ignore' },
   );
   let readyMs;
   for (let i = 0; i < 1800 && readyMs === undefined; i++) {
     try {
-      const res = await fetch(`http://localhost:${port}/.backstage/health/v1/readiness`);
+      const res = await fetch(
+        `http://localhost:${port}/.backstage/health/v1/readiness`,
+      );
       if (res.ok) readyMs = performance.now() - started;
     } catch {
       // not listening yet
@@ -66,7 +79,8 @@ async function once(entrypoint) {
     // already gone
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
-  if (readyMs === undefined) throw new Error(`${entrypoint} did not become ready in 3 minutes`);
+  if (readyMs === undefined)
+    throw new Error(`${entrypoint} did not become ready in 3 minutes`);
   return { readyMs, rss };
 }
 
@@ -84,13 +98,21 @@ const row = (name, rs) => ({
 });
 const o = row('opsdeck', results.opsdeck);
 const b = row('bare Backstage', results.bare);
-console.log(`backend cold start, median of ${runs} runs each, ${os.cpus().length} cores`);
-console.log('backend            ready (s)   backend RSS (MiB)   process group RSS (MiB)');
+console.log(
+  `backend cold start, median of ${runs} runs each, ${os.cpus().length} cores`,
+);
+console.log(
+  'backend            ready (s)   backend RSS (MiB)   process group RSS (MiB)',
+);
 for (const r of [o, b]) {
   console.log(
-    `${r.name.padEnd(18)} ${r.ready.toFixed(1).padStart(9)}   ${r.rss.toFixed(0).padStart(17)}   ${r.total.toFixed(0).padStart(23)}`,
+    `${r.name.padEnd(18)} ${r.ready.toFixed(1).padStart(9)}   ${r.rss
+      .toFixed(0)
+      .padStart(17)}   ${r.total.toFixed(0).padStart(23)}`,
   );
 }
 console.log(
-  `ratio opsdeck/bare: ready ${(o.ready / b.ready).toFixed(2)}x, backend RSS ${(o.rss / b.rss).toFixed(2)}x`,
+  `ratio opsdeck/bare: ready ${(o.ready / b.ready).toFixed(2)}x, backend RSS ${(
+    o.rss / b.rss
+  ).toFixed(2)}x`,
 );

@@ -73,7 +73,12 @@ test('the interface switches to Simplified Chinese in settings', async ({
   // opsdeck's own text now comes from the zh-CN messages.
   await expect(nav.getByRole('link', { name: '审计日志' })).toBeVisible();
   await page.goto('/home');
-  await expect(page.getByText('欢迎使用 opsdeck').or(page.getByText('查看审计日志')).first()).toBeVisible();
+  await expect(
+    page
+      .getByText('欢迎使用 opsdeck')
+      .or(page.getByText('查看审计日志'))
+      .first(),
+  ).toBeVisible();
 });
 
 test.describe('API access control', () => {

@@ -22,8 +22,6 @@ backend.add(import('@opsdeck/plugin-local-auth-backend'));
 backend.add(localAuthProviderModule);
 
 // Roles from catalog groups; deny by default for opsdeck's permissions.
-backend.add(
-  import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'),
-);
+backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
 
 backend.start();

@@ -30,12 +30,32 @@ export const localAccountChangeOwnPasswordPermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * List credentials of the vault and their metadata (name, type, username,
+ * fingerprint, owner). Never the secret: no route returns secret material.
+ */
+export const vaultCredentialReadPermission = createPermission({
+  name: 'opsdeck.vault.credential.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Create, replace the secret of, change and delete vault credentials, and
+ * re-encrypt the vault under the current key (POST /api/vault/rotate).
+ */
+export const vaultCredentialManagePermission = createPermission({
+  name: 'opsdeck.vault.credential.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   auditEventReadPermission,
   localAccountManagePermission,
   localAccountReadPermission,
   localAccountChangeOwnPasswordPermission,
+  vaultCredentialReadPermission,
+  vaultCredentialManagePermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -32,6 +32,10 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.local-auth.account.manage': [],
   // Changing one's own password is a change, so viewers (read-only) ask an admin.
   'opsdeck.local-auth.account.password.change-own': ['ops', 'dba', 'dev'],
+  // Vault: ops and security see which credentials exist (never the secrets);
+  // only admins add, replace, delete or re-encrypt them.
+  'opsdeck.vault.credential.read': ['ops', 'viewer'],
+  'opsdeck.vault.credential.manage': [],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

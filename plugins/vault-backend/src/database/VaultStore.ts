@@ -1,0 +1,86 @@
+import type { Envelope } from '../lib/crypto';
+
+/** Kinds of secret the vault holds. */
+export type CredentialType = 'ssh-key' | 'password';
+
+/** Everything about a credential except its secret. */
+export interface CredentialMetadata {
+  name: string;
+  type: CredentialType;
+  username?: string;
+  description: string;
+  owner?: string;
+  /** `SHA256:...` of the public key (ssh-key only). */
+  fingerprint?: string;
+  /** e.g. `ssh-ed25519` (ssh-key only). */
+  keyAlgorithm?: string;
+  /** Id of the vault key the secret is encrypted with. */
+  keyId: string;
+  createdBy: string;
+  createdAt: Date;
+  updatedBy: string;
+  updatedAt: Date;
+  secretUpdatedAt: Date;
+}
+
+/** A stored credential: metadata plus the encrypted secret. */
+export interface StoredCredential extends CredentialMetadata {
+  envelope: Envelope;
+}
+
+/** A new encrypted secret with what is derived from it. */
+export interface SecretUpdate {
+  envelope: Envelope;
+  fingerprint?: string;
+  keyAlgorithm?: string;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+/** Metadata changes; `null` clears an optional field. */
+export interface MetadataPatch {
+  username?: string | null;
+  description?: string;
+  owner?: string | null;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+/** Outcome of re-encrypting the vault. */
+export interface ReencryptResult {
+  /** Rows that were re-encrypted (were under another key). */
+  reencrypted: number;
+  /** Rows in the vault afterwards. */
+  total: number;
+}
+
+/** Persistence of vault credentials; never sees a plaintext secret. */
+export interface VaultStore {
+  list(): Promise<CredentialMetadata[]>;
+  get(name: string): Promise<StoredCredential | undefined>;
+  /** Throws ConflictError when the name is taken. */
+  create(credential: StoredCredential): Promise<void>;
+  /** Undefined when there is no such credential. */
+  updateSecret(
+    name: string,
+    update: SecretUpdate,
+  ): Promise<CredentialMetadata | undefined>;
+  /** Undefined when there is no such credential. */
+  updateMetadata(
+    name: string,
+    patch: MetadataPatch,
+  ): Promise<CredentialMetadata | undefined>;
+  /** False when there was no such credential. */
+  delete(name: string): Promise<boolean>;
+  /**
+   * Re-encrypts, batch by batch (one transaction each), every row whose key
+   * id is not `currentKeyId`, with `reencrypt` (which decrypts and encrypts
+   * again). A throwing `reencrypt` aborts with that error; finished batches
+   * stay committed.
+   */
+  reencryptAll(
+    currentKeyId: string,
+    reencrypt: (credential: StoredCredential) => Envelope,
+    batchSize?: number,
+  ): Promise<ReencryptResult>;
+}
