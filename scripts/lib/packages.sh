@@ -26,6 +26,14 @@ OPSDECK_TEST_PACKAGES=(
   "postgresql:/usr/lib/postgresql/*/bin/initdb"
   "chromium:chromium"
   "libsecret-1-dev:/usr/include/libsecret-1/libsecret/secret.h"
+  # real sshd test hosts (scripts/services/sshd-hosts.sh)
+  "openssh-server:/usr/sbin/sshd"
   # Chinese glyphs for the zh-CN interface in the browser tests
   "fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+)
+
+# What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.
+OPSDECK_BENCH_PACKAGES=(
+  "pssh:parallel-ssh"
+  "ansible:ansible"
 )

@@ -57,7 +57,9 @@ function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-function toMetadata(row: Omit<Row, 'iv' | 'auth_tag' | 'ciphertext'>): CredentialMetadata {
+function toMetadata(
+  row: Omit<Row, 'iv' | 'auth_tag' | 'ciphertext'>,
+): CredentialMetadata {
   const credential: CredentialMetadata = {
     name: row.name,
     type: row.type as CredentialType,
@@ -99,6 +101,20 @@ function envelopeColumns(envelope: Envelope) {
     auth_tag: envelope.authTag,
     ciphertext: envelope.ciphertext,
   };
+}
+
+/**
+ * Some drivers (better-sqlite3) put the bound values of a failed statement in
+ * the error message. Ciphertext is not the secret, but keep it out of logs.
+ */
+function redact(error: unknown, envelope: Envelope): unknown {
+  if (error instanceof Error || (error && typeof (error as Error).message === 'string')) {
+    const e = error as Error;
+    for (const value of [envelope.ciphertext, envelope.iv, envelope.authTag]) {
+      if (value) e.message = e.message.split(value).join('[redacted]');
+    }
+  }
+  return error;
 }
 
 /** {@link VaultStore} on the plugin's knex database (PostgreSQL or SQLite). */
@@ -156,12 +172,14 @@ export class DatabaseVaultStore implements VaultStore {
         });
       } catch (error) {
         // Lost a race with a concurrent create of the same name.
-        if (/unique|duplicate|constraint/i.test(String((error as Error)?.message))) {
+        if (
+          /unique|duplicate|constraint/i.test(String((error as Error)?.message))
+        ) {
           throw new ConflictError(
             `A credential named '${credential.name}' already exists`,
           );
         }
-        throw error;
+        throw redact(error, credential.envelope);
       }
     });
   }
@@ -192,7 +210,8 @@ export class DatabaseVaultStore implements VaultStore {
       updated_at: patch.updatedAt,
     };
     if (patch.username !== undefined) changes.username = patch.username;
-    if (patch.description !== undefined) changes.description = patch.description;
+    if (patch.description !== undefined)
+      changes.description = patch.description;
     if (patch.owner !== undefined) changes.owner = patch.owner;
     const count = await this.db<Row>(TABLE).where({ name }).update(changes);
     return count ? this.getMetadata(name) : undefined;
@@ -224,7 +243,11 @@ export class DatabaseVaultStore implements VaultStore {
         for (const row of rows) {
           const envelope = reencrypt(toStored(row));
           await tx<Row>(TABLE)
-            .where({ name: row.name, key_id: row.key_id, ciphertext: row.ciphertext })
+            .where({
+              name: row.name,
+              key_id: row.key_id,
+              ciphertext: row.ciphertext,
+            })
             .update(envelopeColumns(envelope));
           changed += 1;
         }
@@ -238,7 +261,9 @@ export class DatabaseVaultStore implements VaultStore {
     return { reencrypted, total: Number(count) };
   }
 
-  private async getMetadata(name: string): Promise<CredentialMetadata | undefined> {
+  private async getMetadata(
+    name: string,
+  ): Promise<CredentialMetadata | undefined> {
     const row = await this.db<Row>(TABLE)
       .where({ name })
       .first(...METADATA_COLUMNS);

@@ -50,7 +50,9 @@ export function encryptSecret(
 ): Envelope {
   const { id, key } = keyring.current;
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv(ALGORITHM, key, iv, {
+    authTagLength: TAG_BYTES,
+  });
   cipher.setAAD(aadFor(credential));
   const ciphertext = Buffer.concat([
     cipher.update(plaintext, 'utf8'),

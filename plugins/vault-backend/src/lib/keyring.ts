@@ -28,7 +28,10 @@ export function decodeKeySecret(secret: string): Buffer | undefined {
     return Buffer.from(text, 'hex');
   }
   if (BASE64_KEY.test(text)) {
-    const key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+    const key = Buffer.from(
+      text,
+      text.includes('-') || text.includes('_') ? 'base64url' : 'base64',
+    );
     return key.length === 32 ? key : undefined;
   }
   return undefined;
@@ -48,14 +51,15 @@ export function readKeyring(rootConfig: Config): Keyring {
   }
   const keys: VaultKey[] = configs.map((config, index) => {
     const where = `opsdeck.vault.keys[${index}]`;
-    const id = config.getOptionalString('id');
-    if (!id || !KEY_ID_PATTERN.test(id)) {
+    const id = config.getOptional('id');
+    if (typeof id !== 'string' || !KEY_ID_PATTERN.test(id)) {
       throw new Error(
         `${where}.id must be 1-64 letters, digits, '.', '_' or '-'. ${HOW_TO}`,
       );
     }
-    const secret = config.getOptionalString('secret');
-    if (!secret) {
+    // Read raw: the config reader's own errors would not say what to do.
+    const secret = config.getOptional('secret');
+    if (typeof secret !== 'string' || !secret.trim()) {
       throw new Error(
         `${where}.secret (key '${id}') is missing or empty; if it comes from an ` +
           `environment variable such as OPSDECK_VAULT_KEY, set that variable. ${HOW_TO}`,

@@ -3,10 +3,17 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
-  JsonWebKey,
   KeyObject,
 } from 'node:crypto';
 import { utils as ssh2Utils } from 'ssh2';
+
+type PublicJwk = {
+  n?: string;
+  e?: string;
+  x?: string;
+  y?: string;
+  crv?: string;
+};
 
 /** Largest private key accepted, in characters. */
 export const MAX_PRIVATE_KEY_LENGTH = 16 * 1024;
@@ -60,12 +67,18 @@ const EC_CURVES: Record<string, string> = {
 
 /** SSH type and wire-format public key of a node private key. */
 function sshPublicKeyOf(privateKey: KeyObject): { type: string; blob: Buffer } {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JsonWebKey;
+  const jwk = createPublicKey(privateKey).export({
+    format: 'jwk',
+  }) as PublicJwk;
   const b = (v?: string) => Buffer.from(v ?? '', 'base64url');
   if (privateKey.asymmetricKeyType === 'rsa' && jwk.n && jwk.e) {
     return {
       type: 'ssh-rsa',
-      blob: Buffer.concat([sshString('ssh-rsa'), sshMpint(b(jwk.e)), sshMpint(b(jwk.n))]),
+      blob: Buffer.concat([
+        sshString('ssh-rsa'),
+        sshMpint(b(jwk.e)),
+        sshMpint(b(jwk.n)),
+      ]),
     };
   }
   if (privateKey.asymmetricKeyType === 'ed25519' && jwk.x) {
@@ -80,7 +93,11 @@ function sshPublicKeyOf(privateKey: KeyObject): { type: string; blob: Buffer } {
     const point = Buffer.concat([Buffer.from([4]), b(jwk.x), b(jwk.y)]);
     return {
       type,
-      blob: Buffer.concat([sshString(type), sshString(curve), sshString(point)]),
+      blob: Buffer.concat([
+        sshString(type),
+        sshString(curve),
+        sshString(point),
+      ]),
     };
   }
   throw new InputError(UNSUPPORTED);
@@ -89,7 +106,9 @@ function sshPublicKeyOf(privateKey: KeyObject): { type: string; blob: Buffer } {
 function inspectOpenSsh(text: string): { type: string; blob: Buffer } {
   const parsed = ssh2Utils.parseKey(text);
   if (parsed instanceof Error) {
-    throw new InputError(/passphrase|encrypted/i.test(parsed.message) ? ENCRYPTED : NOT_A_KEY);
+    throw new InputError(
+      /passphrase|encrypted/i.test(parsed.message) ? ENCRYPTED : NOT_A_KEY,
+    );
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || !key.isPrivateKey()) {
@@ -132,6 +151,8 @@ export function inspectPrivateKey(text: string): PrivateKeyInfo {
     throw new InputError(NOT_A_KEY);
   }
   const { type, blob } =
-    header === 'OPENSSH PRIVATE KEY' ? inspectOpenSsh(normalized) : inspectPem(normalized);
+    header === 'OPENSSH PRIVATE KEY'
+      ? inspectOpenSsh(normalized)
+      : inspectPem(normalized);
   return { algorithm: type, fingerprint: sshFingerprint(blob), normalized };
 }

@@ -15,7 +15,8 @@ export const CREDENTIAL_NAME_PATTERN = /^[a-z0-9][a-z0-9-_.]{0,62}$/;
 export const MAX_PASSWORD_LENGTH = 4096;
 const MAX_DESCRIPTION_LENGTH = 2000;
 const MAX_USERNAME_LENGTH = 255;
-const OWNER_PATTERN = /^(?:(group):)?(?:([a-z0-9][a-z0-9-_.]*)\/)?([a-z0-9][a-z0-9-_.]*)$/i;
+const OWNER_PATTERN =
+  /^(?:(group):)?(?:([a-z0-9][a-z0-9-_.]*)\/)?([a-z0-9][a-z0-9-_.]*)$/i;
 
 /** A decrypted secret, for server-side use only. */
 export type VaultSecret =
@@ -58,7 +59,9 @@ export function normalizeOwner(owner: string): string {
     );
   }
   const [, , namespace, name] = match;
-  return `group:${(namespace ?? 'default').toLowerCase()}/${name.toLowerCase()}`;
+  return `group:${(
+    namespace ?? 'default'
+  ).toLowerCase()}/${name.toLowerCase()}`;
 }
 
 function optionalText(
@@ -101,11 +104,19 @@ export class CredentialService {
     return metadata;
   }
 
-  async create(input: NewCredential, actor: string): Promise<CredentialMetadata> {
+  async create(
+    input: NewCredential,
+    actor: string,
+  ): Promise<CredentialMetadata> {
     validateCredentialName(input.name);
-    const username = optionalText(input.username, 'username', MAX_USERNAME_LENGTH);
+    const username = optionalText(
+      input.username,
+      'username',
+      MAX_USERNAME_LENGTH,
+    );
     const description =
-      optionalText(input.description, 'description', MAX_DESCRIPTION_LENGTH) ?? '';
+      optionalText(input.description, 'description', MAX_DESCRIPTION_LENGTH) ??
+      '';
     const owner = input.owner?.trim() ? normalizeOwner(input.owner) : undefined;
     const secret = this.prepareSecret(input.type, input.secret);
     const now = this.clock();
@@ -152,7 +163,11 @@ export class CredentialService {
     patch: CredentialPatch,
     actor: string,
   ): Promise<CredentialMetadata> {
-    const username = optionalText(patch.username, 'username', MAX_USERNAME_LENGTH);
+    const username = optionalText(
+      patch.username,
+      'username',
+      MAX_USERNAME_LENGTH,
+    );
     const description = optionalText(
       patch.description,
       'description',

@@ -1,0 +1,78 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type { AuditEventPage } from '@opsdeck/plugin-opsdeck-common';
+import type {
+  HostDetail,
+  HostFilters,
+  HostListQuery,
+  HostPage,
+} from './types';
+
+/** Query string of the given filters, leaving out empty values. */
+export function toSearchParams(
+  query: HostListQuery | HostFilters,
+): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && String(value).trim() !== '') {
+      params.set(key, String(value).trim());
+    }
+  }
+  return params;
+}
+
+/** Talks to the CMDB backend (`/api/cmdb`) and the audit backend. */
+export class CmdbClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  /** One page of hosts matching the filters. */
+  async listHosts(query: HostListQuery): Promise<HostPage> {
+    const qs = toSearchParams(query).toString();
+    return this.request<HostPage>('cmdb', `/hosts${qs ? `?${qs}` : ''}`);
+  }
+
+  /** URL of the CSV export of every host matching the filters. */
+  async exportUrl(filters: HostFilters): Promise<string> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('cmdb');
+    const qs = toSearchParams(filters).toString();
+    return `${baseUrl}/hosts/export.csv${qs ? `?${qs}` : ''}`;
+  }
+
+  async getHost(name: string): Promise<HostDetail> {
+    return this.request<HostDetail>(
+      'cmdb',
+      `/hosts/${encodeURIComponent(name)}`,
+    );
+  }
+
+  /** Collects the host's facts now and returns them. */
+  async collectHost(name: string): Promise<HostDetail> {
+    return this.request<HostDetail>(
+      'cmdb',
+      `/hosts/${encodeURIComponent(name)}/collect`,
+      { method: 'POST' },
+    );
+  }
+
+  /** The latest audit events about an entity, newest first. */
+  async recentActivity(entityRef: string, limit = 10): Promise<AuditEventPage> {
+    const qs = new URLSearchParams({ target: entityRef, limit: String(limit) });
+    return this.request<AuditEventPage>('audit', `/events?${qs}`);
+  }
+
+  private async request<T>(
+    pluginId: string,
+    path: string,
+    init?: RequestInit,
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

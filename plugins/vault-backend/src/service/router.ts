@@ -1,0 +1,237 @@
+import {
+  AuditorService,
+  AuditorServiceCreateEventOptions,
+  AuditorServiceEventSeverityLevel,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  vaultCredentialManagePermission,
+  vaultCredentialReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { CredentialMetadata } from '../database/VaultStore';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { CredentialService } from './CredentialService';
+
+/** What the router needs; plugin.ts supplies the core services. */
+export interface RouterOptions {
+  credentials: CredentialService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+}
+
+type AuditMeta = NonNullable<AuditorServiceCreateEventOptions['meta']>;
+
+/** Audit target of a credential. */
+const targetOf = (name: string) => `vault:credential/${name}`;
+
+/** The JSON shape of a credential (metadata only, by construction). */
+export function toJson(credential: CredentialMetadata) {
+  return {
+    name: credential.name,
+    type: credential.type,
+    username: credential.username,
+    description: credential.description,
+    owner: credential.owner,
+    fingerprint: credential.fingerprint,
+    keyAlgorithm: credential.keyAlgorithm,
+    keyId: credential.keyId,
+    createdBy: credential.createdBy,
+    createdAt: credential.createdAt.toISOString(),
+    updatedBy: credential.updatedBy,
+    updatedAt: credential.updatedAt.toISOString(),
+    secretUpdatedAt: credential.secretUpdatedAt.toISOString(),
+  };
+}
+
+// JSON.parse messages quote part of the input, which may be a secret: replace
+// them before the OpenAPI layer turns them into a 400 response.
+const jsonBody = express.json({ limit: '64kb' });
+const hideJsonParseErrors: ErrorRequestHandler = (error, _req, _res, next) => {
+  if (error?.type === 'entity.parse.failed') {
+    next(new InputError('The request body is not valid JSON'));
+  } else if (error?.type === 'entity.too.large') {
+    next(new InputError('The request body is too large'));
+  } else {
+    next(error);
+  }
+};
+
+/** HTTP API of the vault (validated against openapi.yaml). No route returns a secret. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { credentials, httpAuth, permissions, auditor } = options;
+  const router = createOpenApiRouter({
+    // express tells error handlers by their four parameters.
+    middleware: [jsonBody, hideJsonParseErrors as unknown as RequestHandler],
+  });
+
+  /** The caller's credentials, after checking they hold `permission`. */
+  async function authorize(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+  ): Promise<BackstageCredentials> {
+    const caller = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials: caller,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        permission === vaultCredentialManagePermission
+          ? 'Only admins can manage credentials'
+          : 'You are not allowed to read the credentials vault',
+      );
+    }
+    return caller;
+  }
+
+  /** Runs a mutation as an audited event; meta never holds secret material. */
+  async function audited<T>(
+    req: Request<any, any, any, any, any>,
+    event: {
+      eventId: string;
+      severityLevel: AuditorServiceEventSeverityLevel;
+      meta: AuditMeta;
+    },
+    action: () => Promise<T>,
+    successMeta?: (result: T) => AuditMeta,
+  ): Promise<T> {
+    const auditorEvent = await auditor.createEvent({ ...event, request: req });
+    try {
+      const result = await action();
+      await auditorEvent.success(
+        successMeta ? { meta: successMeta(result) } : undefined,
+      );
+      return result;
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.get('/credentials', async (req, res) => {
+    await authorize(req, vaultCredentialReadPermission);
+    const items = await credentials.list();
+    res.json({ items: items.map(toJson) });
+  });
+
+  router.get('/credentials/:name', async (req, res) => {
+    await authorize(req, vaultCredentialReadPermission);
+    res.json(toJson(await credentials.get(req.params.name)));
+  });
+
+  router.post('/credentials', async (req, res) => {
+    const caller = await authorize(req, vaultCredentialManagePermission);
+    const { name, type, username, description, owner, secret } = req.body;
+    const created = await audited(
+      req,
+      {
+        eventId: 'vault-credential-create',
+        severityLevel: 'high',
+        meta: { actor: actorOf(caller), target: targetOf(name), type },
+      },
+      () =>
+        credentials.create(
+          { name, type, username, description, owner, secret },
+          actorOf(caller),
+        ),
+    );
+    res.status(201).json(toJson(created));
+  });
+
+  router.put('/credentials/:name/secret', async (req, res) => {
+    const { name } = req.params;
+    const caller = await authorize(req, vaultCredentialManagePermission);
+    const updated = await audited(
+      req,
+      {
+        eventId: 'vault-credential-secret-replace',
+        severityLevel: 'high',
+        meta: { actor: actorOf(caller), target: targetOf(name) },
+      },
+      () => credentials.replaceSecret(name, req.body.secret, actorOf(caller)),
+    );
+    res.json(toJson(updated));
+  });
+
+  router.patch('/credentials/:name', async (req, res) => {
+    const { name } = req.params;
+    const caller = await authorize(req, vaultCredentialManagePermission);
+    const { username, description, owner } = req.body;
+    const updated = await audited(
+      req,
+      {
+        eventId: 'vault-credential-update',
+        severityLevel: 'medium',
+        meta: {
+          actor: actorOf(caller),
+          target: targetOf(name),
+          fields: Object.keys(req.body).sort(),
+        },
+      },
+      () =>
+        credentials.update(
+          name,
+          { username, description, owner },
+          actorOf(caller),
+        ),
+    );
+    res.json(toJson(updated));
+  });
+
+  router.delete('/credentials/:name', async (req, res) => {
+    const { name } = req.params;
+    const caller = await authorize(req, vaultCredentialManagePermission);
+    await audited(
+      req,
+      {
+        eventId: 'vault-credential-delete',
+        severityLevel: 'high',
+        meta: { actor: actorOf(caller), target: targetOf(name) },
+      },
+      () => credentials.delete(name),
+    );
+    res.status(204).end();
+  });
+
+  router.post('/rotate', async (req, res) => {
+    const caller = await authorize(req, vaultCredentialManagePermission);
+    const result = await audited(
+      req,
+      {
+        eventId: 'vault-rotate',
+        severityLevel: 'high',
+        meta: {
+          actor: actorOf(caller),
+          target: 'vault:credentials',
+          kid: credentials.currentKeyId,
+        },
+      },
+      () => credentials.rotate(),
+      ({ reencrypted, total }) => ({ reencrypted, total }),
+    );
+    res.json({ keyId: credentials.currentKeyId, ...result });
+  });
+
+  return router;
+}
+
+function actorOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return principal.userEntityRef ?? principal.subject ?? principal.type;
+}
