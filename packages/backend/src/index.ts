@@ -5,6 +5,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
+import { catalogModuleOpsdeckResources } from '@opsdeck/plugin-cmdb-backend';
 import { stockFeatures } from './features';
 
 const backend = createBackend();
@@ -23,5 +24,17 @@ backend.add(localAuthProviderModule);
 
 // Roles from catalog groups; deny by default for opsdeck's permissions.
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
+
+// Credentials vault: SSH keys and passwords, AES-256-GCM at rest.
+backend.add(import('@opsdeck/plugin-vault-backend'));
+
+// CMDB: the host index, fact collection over SSH, the host entity provider and
+// the Resource validation in the catalog.
+backend.add(import('@opsdeck/plugin-cmdb-backend'));
+backend.add(catalogModuleOpsdeckResources);
+
+// Scaffolder actions for opsdeck's templates (templates/): register and
+// decommission hosts through the CMDB, as the requesting user.
+backend.add(import('@opsdeck/plugin-scaffolder-backend-module-opsdeck'));
 
 backend.start();

@@ -48,6 +48,30 @@ export const vaultCredentialManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** List and read CMDB hosts and their facts, and export them as CSV. */
+export const cmdbHostReadPermission = createPermission({
+  name: 'opsdeck.cmdb.host.read',
+  attributes: { action: 'read' },
+});
+
+/** Register hosts through the CMDB API (they become catalog entities). */
+export const cmdbHostCreatePermission = createPermission({
+  name: 'opsdeck.cmdb.host.create',
+  attributes: { action: 'create' },
+});
+
+/** Decommission hosts registered through the CMDB API. */
+export const cmdbHostDeletePermission = createPermission({
+  name: 'opsdeck.cmdb.host.delete',
+  attributes: { action: 'delete' },
+});
+
+/** Collect a host's facts now (connects to it over SSH). */
+export const cmdbHostCollectPermission = createPermission({
+  name: 'opsdeck.cmdb.host.collect',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   auditEventReadPermission,
@@ -56,6 +80,10 @@ export const opsdeckPermissions = [
   localAccountChangeOwnPasswordPermission,
   vaultCredentialReadPermission,
   vaultCredentialManagePermission,
+  cmdbHostReadPermission,
+  cmdbHostCreatePermission,
+  cmdbHostDeletePermission,
+  cmdbHostCollectPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

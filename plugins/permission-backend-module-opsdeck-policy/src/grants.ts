@@ -36,6 +36,12 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // only admins add, replace, delete or re-encrypt them.
   'opsdeck.vault.credential.read': ['ops', 'viewer'],
   'opsdeck.vault.credential.manage': [],
+  // CMDB: every role sees hosts and facts; ops registers, decommissions and
+  // collects facts on demand.
+  'opsdeck.cmdb.host.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.cmdb.host.create': ['ops'],
+  'opsdeck.cmdb.host.delete': ['ops'],
+  'opsdeck.cmdb.host.collect': ['ops'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

@@ -1,12 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { AuditEventPage } from '@opsdeck/plugin-opsdeck-common';
-import type {
-  HostDetail,
-  HostFilters,
-  HostListQuery,
-  HostPage,
-} from './types';
+import type { HostDetail, HostFilters, HostListQuery, HostPage } from './types';
 
 /** Query string of the given filters, leaving out empty values. */
 export function toSearchParams(

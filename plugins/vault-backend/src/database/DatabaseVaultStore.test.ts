@@ -192,7 +192,11 @@ describe.each(databases.eachSupportedId())('DatabaseVaultStore (%s)', id => {
       );
     }
     // nothing left to do
-    expect(await store.reencryptAll('k2', () => fail('unexpected'))).toEqual({
+    expect(
+      await store.reencryptAll('k2', () => {
+        throw new Error('nothing should be re-encrypted');
+      }),
+    ).toEqual({
       reencrypted: 0,
       total: 5,
     });

@@ -108,7 +108,10 @@ function envelopeColumns(envelope: Envelope) {
  * the error message. Ciphertext is not the secret, but keep it out of logs.
  */
 function redact(error: unknown, envelope: Envelope): unknown {
-  if (error instanceof Error || (error && typeof (error as Error).message === 'string')) {
+  if (
+    error instanceof Error ||
+    (error && typeof (error as Error).message === 'string')
+  ) {
     const e = error as Error;
     for (const value of [envelope.ciphertext, envelope.iv, envelope.authTag]) {
       if (value) e.message = e.message.split(value).join('[redacted]');
@@ -197,6 +200,9 @@ export class DatabaseVaultStore implements VaultStore {
         updated_by: update.updatedBy,
         updated_at: update.updatedAt,
         secret_updated_at: update.updatedAt,
+      })
+      .catch(error => {
+        throw redact(error, update.envelope);
       });
     return count ? this.getMetadata(name) : undefined;
   }
@@ -230,35 +236,47 @@ export class DatabaseVaultStore implements VaultStore {
     let reencrypted = 0;
     let after = '';
     for (;;) {
-      const batch = await this.db.transaction(async tx => {
-        const query = tx<Row>(TABLE)
-          .where('name', '>', after)
-          .whereNot('key_id', currentKeyId)
-          .orderBy('name')
-          .limit(batchSize);
-        // SQLite has no row locks (it locks the database for writes).
-        if (tx.client.config.client === 'pg') query.forUpdate();
-        const rows = await query;
-        let changed = 0;
-        for (const row of rows) {
-          const envelope = reencrypt(toStored(row));
-          await tx<Row>(TABLE)
-            .where({
-              name: row.name,
-              key_id: row.key_id,
-              ciphertext: row.ciphertext,
-            })
-            .update(envelopeColumns(envelope));
-          changed += 1;
-        }
-        return { rows, changed };
-      });
-      reencrypted += batch.changed;
-      if (batch.rows.length > 0) after = batch.rows[batch.rows.length - 1].name;
-      if (batch.rows.length < batchSize) break;
+      const batch = await this.reencryptBatch(
+        currentKeyId,
+        reencrypt,
+        batchSize,
+        after,
+      );
+      reencrypted += batch.count;
+      if (batch.last === undefined || batch.count < batchSize) break;
+      after = batch.last;
     }
     const [{ count }] = await this.db(TABLE).count({ count: '*' });
     return { reencrypted, total: Number(count) };
+  }
+
+  /** One transaction: the next `batchSize` rows by name after `after`. */
+  private async reencryptBatch(
+    currentKeyId: string,
+    reencrypt: (credential: StoredCredential) => Envelope,
+    batchSize: number,
+    after: string,
+  ): Promise<{ count: number; last?: string }> {
+    return this.db.transaction(async tx => {
+      const query = tx<Row>(TABLE)
+        .where('name', '>', after)
+        .whereNot('key_id', currentKeyId)
+        .orderBy('name')
+        .limit(batchSize);
+      // SQLite has no row locks (it locks the whole database for writes).
+      if (tx.client.config.client === 'pg') query.forUpdate();
+      const rows = await query;
+      for (const row of rows) {
+        const envelope = reencrypt(toStored(row));
+        await tx<Row>(TABLE)
+          .where({ name: row.name, key_id: row.key_id })
+          .update(envelopeColumns(envelope))
+          .catch(error => {
+            throw redact(redact(error, envelope), envelopeOf(row));
+          });
+      }
+      return { count: rows.length, last: rows[rows.length - 1]?.name };
+    });
   }
 
   private async getMetadata(

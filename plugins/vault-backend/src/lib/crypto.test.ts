@@ -53,13 +53,9 @@ describe('vault crypto', () => {
         DecryptionError,
       );
     }
-    try {
-      decryptSecret(ring(k1), 'db-main', tampered[0]);
-    } catch (error) {
-      expect((error as Error).message).toBe(
-        "Credential 'db-main' could not be decrypted with key 'k1': the stored data was changed or the key is not the one it was encrypted with",
-      );
-    }
+    expect(() => decryptSecret(ring(k1), 'db-main', tampered[0])).toThrow(
+      "Credential 'db-main' could not be decrypted with key 'k1': the stored data was changed or the key is not the one it was encrypted with",
+    );
   });
 
   it('binds a ciphertext to its credential name', () => {

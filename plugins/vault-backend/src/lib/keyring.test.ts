@@ -6,7 +6,9 @@ const hexKey = randomBytes(32).toString('hex');
 const b64Key = randomBytes(32).toString('base64');
 
 function keyring(keys: unknown) {
-  return readKeyring(new ConfigReader({ opsdeck: { vault: { keys } } }));
+  return readKeyring(
+    new ConfigReader({ opsdeck: { vault: { keys: keys as any } } }),
+  );
 }
 
 describe('readKeyring', () => {
@@ -36,9 +38,15 @@ describe('readKeyring', () => {
   it('names the problem without echoing the key material', () => {
     const short = randomBytes(16).toString('base64');
     const cases: Array<[unknown, RegExp]> = [
-      [[{ id: 'k1' }], /keys\[0\]\.secret \(key 'k1'\) is missing.*OPSDECK_VAULT_KEY/],
+      [
+        [{ id: 'k1' }],
+        /keys\[0\]\.secret \(key 'k1'\) is missing.*OPSDECK_VAULT_KEY/,
+      ],
       [[{ id: 'k1', secret: '' }], /keys\[0\]\.secret \(key 'k1'\) is missing/],
-      [[{ id: 'k1', secret: short }], /keys\[0\]\.secret \(key 'k1'\) is not 32 bytes/],
+      [
+        [{ id: 'k1', secret: short }],
+        /keys\[0\]\.secret \(key 'k1'\) is not 32 bytes/,
+      ],
       [[{ id: 'k1', secret: 'not a key at all, sorry' }], /is not 32 bytes/],
       [[{ id: 'k1', secret: `${hexKey}00` }], /is not 32 bytes/],
       [[{ id: 'bad id!', secret: hexKey }], /keys\[0\]\.id must be/],

@@ -112,7 +112,7 @@ describe('inspectPrivateKey', () => {
     const encrypted = utils.generateKeyPairSync('ed25519', {
       passphrase: 'pass',
       cipher: 'aes256-ctr',
-    });
+    } as any);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const encryptedPem = rsa.privateKey.export({
       type: 'pkcs8',
@@ -147,5 +147,6 @@ describe('inspectPrivateKey', () => {
     expectInputError(encryptedPem, /protected by a passphrase/);
     expectInputError(x25519, /not usable for SSH/);
     expectInputError('x'.repeat(20_000), /too long/);
+    expect.hasAssertions();
   });
 });

@@ -119,10 +119,11 @@ class PluginVaultService implements VaultService {
  *
  * @public
  */
-export const vaultServiceRef: ServiceRef<VaultService, 'plugin'> =
+export const vaultServiceRef: ServiceRef<VaultService, 'plugin', 'singleton'> =
   createServiceRef<VaultService>({
     id: 'opsdeck.vault',
-    defaultFactory: async (): Promise<ServiceFactory> => vaultServiceFactory,
+    defaultFactory: async (): Promise<ServiceFactory> =>
+      createVaultServiceFactory(),
   });
 
 /**
@@ -132,8 +133,18 @@ export const vaultServiceRef: ServiceRef<VaultService, 'plugin'> =
  *
  * @public
  */
-export const vaultServiceFactory: ServiceFactory<VaultService, 'plugin'> =
-  createServiceFactory({
+export const vaultServiceFactory: ServiceFactory<
+  VaultService,
+  'plugin',
+  'singleton'
+> = createVaultServiceFactory();
+
+function createVaultServiceFactory(): ServiceFactory<
+  VaultService,
+  'plugin',
+  'singleton'
+> {
+  return createServiceFactory({
     service: vaultServiceRef,
     deps: {
       config: coreServices.rootConfig,
@@ -149,3 +160,4 @@ export const vaultServiceFactory: ServiceFactory<VaultService, 'plugin'> =
       return new PluginVaultService(root, auditor, plugin);
     },
   });
+}

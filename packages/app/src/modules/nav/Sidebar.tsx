@@ -48,9 +48,11 @@ function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
       <SidebarDivider />
       <SidebarGroup label={t('sidebar.menu')} icon={<MenuIcon />}>
         {nav.take('page:catalog')}
-        {nav.take('page:audit')}
-        {nav.take('page:home')}
+        {nav.take('page:cmdb')}
         {nav.take('page:scaffolder')}
+        {nav.take('page:audit')}
+        {nav.take('page:vault')}
+        {nav.take('page:home')}
         <SidebarDivider />
         <SidebarScrollWrapper>
           {nav.rest({ sortBy: 'title' })}

@@ -1,0 +1,77 @@
+import type {
+  HostDetail,
+  HostDisk,
+  HostEnvironment,
+  HostListPage,
+  HostListQuery,
+  HostSource,
+  HostSummary,
+} from '@opsdeck/plugin-cmdb-common';
+
+/** A host of the index, without facts. */
+export interface HostRecord {
+  name: string;
+  address: string;
+  port: number;
+  loginUser?: string;
+  credential?: string;
+  environment: HostEnvironment;
+  owner: string;
+  system?: string;
+  tags: string[];
+  description?: string;
+  source: HostSource;
+  entityRef: string;
+}
+
+/** What one SSH collection found. */
+export interface CollectedFacts {
+  os?: string;
+  kernel?: string;
+  cpuCount?: number;
+  cpuModel?: string;
+  memTotalBytes?: number;
+  disks?: HostDisk[];
+  ips?: string[];
+  uptimeSeconds?: number;
+}
+
+/** Outcome of one collection attempt. */
+export type FactsOutcome =
+  | { reachable: true; facts: CollectedFacts }
+  | { reachable: false; error: string };
+
+/** Largest page of GET /hosts. */
+export const MAX_PAGE_SIZE = 500;
+/** Page size when the caller does not ask for one. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** The CMDB's host index and facts. */
+export interface HostStore {
+  /** Hosts matching the filters, by name; `total` only without `after`. */
+  list(query: HostListQuery): Promise<HostListPage>;
+  /** Every matching host, page by page (keyset), by name. */
+  stream(
+    query: Omit<HostListQuery, 'after' | 'limit'>,
+    pageSize?: number,
+  ): AsyncIterable<HostSummary[]>;
+  /** One host with its facts. */
+  get(name: string): Promise<HostDetail | undefined>;
+  /** One host without facts. */
+  getRecord(name: string): Promise<HostRecord | undefined>;
+  /** All hosts of a source, page by page, by name. */
+  records(source?: HostSource, pageSize?: number): AsyncIterable<HostRecord[]>;
+  /** Adds a host; false when the name is taken. */
+  insert(host: HostRecord): Promise<boolean>;
+  /** Removes a host and its facts; false when there was none. */
+  delete(name: string): Promise<boolean>;
+  /**
+   * Makes the `catalog` hosts of the index exactly `hosts` (inserting,
+   * updating and removing rows); never touches `cmdb` hosts.
+   */
+  replaceCatalogHosts(
+    hosts: HostRecord[],
+  ): Promise<{ upserted: number; removed: number }>;
+  /** Records a collection attempt; a failure keeps the previous facts. */
+  recordFacts(name: string, outcome: FactsOutcome, at?: Date): Promise<void>;
+}

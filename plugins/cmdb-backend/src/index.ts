@@ -1,0 +1,16 @@
+/**
+ * opsdeck's CMDB: the `cmdb` backend plugin (host index, facts over SSH,
+ * REST API) and the catalog module that validates opsdeck Resources and
+ * provides CMDB hosts as entities.
+ *
+ * @packageDocumentation
+ */
+export { cmdbPlugin as default } from './plugin';
+export { catalogModuleOpsdeckResources } from './module';
+export { OpsdeckResourceProcessor } from './catalog/OpsdeckResourceProcessor';
+export { CmdbEntityProvider } from './catalog/CmdbEntityProvider';
+export type {
+  CredentialResolver,
+  CredentialSecret,
+} from './credentials/CredentialResolver';
+export { FACTS_COMMAND, parseFacts } from './facts/parseFacts';

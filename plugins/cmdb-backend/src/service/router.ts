@@ -1,0 +1,292 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import type {
+  HostSummary,
+  RegisterHostResult,
+} from '@opsdeck/plugin-cmdb-common';
+import {
+  cmdbHostCollectPermission,
+  cmdbHostCreatePermission,
+  cmdbHostDeletePermission,
+  cmdbHostReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { fanOut } from '@opsdeck/plugin-remote-node';
+import type { Request, Response } from 'express';
+import { CmdbHub } from '../catalog/cmdbHub';
+import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
+import { FactCollector } from '../facts/FactCollector';
+import { hostProblems, newHostRecord } from '../model/hosts';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+
+const CSV_COLUMNS: (keyof HostSummary)[] = [
+  'name',
+  'entityRef',
+  'address',
+  'port',
+  'loginUser',
+  'credential',
+  'environment',
+  'owner',
+  'system',
+  'tags',
+  'source',
+  'reachable',
+  'error',
+  'os',
+  'uptimeSeconds',
+  'collectedAt',
+];
+
+/** One CSV field (RFC 4180 quoting; tags joined with spaces). */
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = Array.isArray(value) ? value.join(' ') : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function writeChunk(res: Response, chunk: string): Promise<void> {
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise(resolve => res.once('drain', () => resolve()));
+}
+
+/** The CMDB's HTTP API. */
+export async function createRouter(options: {
+  store: HostStore;
+  collector: FactCollector;
+  hub: CmdbHub;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  /** Most hosts checked at once when registering with checkReachability. */
+  concurrency?: number;
+}) {
+  const { store, collector, hub, httpAuth, permissions, auditor } = options;
+  const router = await createOpenApiRouter();
+
+  async function authorize(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+    what: string,
+  ) {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You are not allowed to ${what}`);
+    }
+  }
+
+  router.get('/hosts', async (req, res) => {
+    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
+    const q = req.query;
+    res.json(
+      await store.list({
+        environment: q.environment,
+        owner: q.owner,
+        system: q.system,
+        tag: q.tag,
+        reachable: q.reachable,
+        q: q.q,
+        after: q.after,
+        limit: q.limit,
+      }),
+    );
+  });
+
+  router.get('/hosts/export.csv', async (req, res) => {
+    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
+    const q = req.query;
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="hosts.csv"');
+    await writeChunk(res, `${CSV_COLUMNS.join(',')}\r\n`);
+    for await (const page of store.stream({
+      environment: q.environment,
+      owner: q.owner,
+      system: q.system,
+      tag: q.tag,
+      reachable: q.reachable,
+      q: q.q,
+    })) {
+      const lines = page
+        .map(h => CSV_COLUMNS.map(c => csvField(h[c])).join(','))
+        .join('\r\n');
+      await writeChunk(res, `${lines}\r\n`);
+    }
+    res.end();
+  });
+
+  router.get('/hosts/:name', async (req, res) => {
+    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
+    const host = await store.get(req.params.name);
+    if (!host) throw new NotFoundError(`No host named '${req.params.name}'`);
+    res.json(host);
+  });
+
+  router.post('/hosts', async (req, res) => {
+    await authorize(req, cmdbHostCreatePermission, 'register hosts');
+    const { hosts, checkReachability } = req.body;
+    const results: RegisterHostResult[] = hosts.map(h => ({
+      name: h.name,
+      status: 'created',
+    }));
+
+    // validate and look for taken names
+    const candidates: { index: number; record: HostRecord }[] = [];
+    const seen = new Set<string>();
+    for (const [index, host] of hosts.entries()) {
+      const problems = hostProblems(host);
+      if (seen.has(host.name)) problems.push('duplicate name in the request');
+      seen.add(host.name);
+      if (problems.length > 0) {
+        results[index] = {
+          name: host.name,
+          status: 'invalid',
+          message: problems.join('; '),
+        };
+        continue;
+      }
+      const existing = await store.getRecord(host.name);
+      if (existing) {
+        results[index] = {
+          name: host.name,
+          status: 'exists',
+          entityRef: existing.entityRef,
+          message:
+            existing.source === 'cmdb'
+              ? 'A host with this name is already registered'
+              : 'A host with this name is already defined in the catalog',
+        };
+        continue;
+      }
+      candidates.push({ index, record: newHostRecord(host) });
+    }
+
+    // optionally connect first; the facts found are kept
+    const outcomes = new Map<number, FactsOutcome>();
+    if (checkReachability && candidates.length > 0) {
+      const probed = await fanOut(candidates, c => collector.probe(c.record), {
+        concurrency: options.concurrency ?? 20,
+      });
+      for (const r of probed) {
+        if (r.ok) outcomes.set(r.target.index, r.value);
+        else {
+          outcomes.set(r.target.index, {
+            reachable: false,
+            error: r.error.message,
+          });
+        }
+      }
+    }
+
+    const added: HostRecord[] = [];
+    for (const { index, record } of candidates) {
+      const outcome = outcomes.get(index);
+      if (outcome && !outcome.reachable) {
+        results[index] = {
+          name: record.name,
+          status: 'unreachable',
+          message: `Not added: SSH connection failed: ${outcome.error}`,
+        };
+        continue;
+      }
+      const event = await auditor.createEvent({
+        eventId: 'host-register',
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          entityRef: record.entityRef,
+          address: record.address,
+          port: record.port,
+          environment: record.environment,
+          checkedReachability: Boolean(checkReachability),
+        },
+      });
+      try {
+        if (!(await store.insert(record))) {
+          results[index] = {
+            name: record.name,
+            status: 'exists',
+            message: 'A host with this name is already registered',
+          };
+          await event.fail({ error: new ConflictError('Name taken') });
+          continue;
+        }
+        if (outcome) await store.recordFacts(record.name, outcome);
+        await event.success();
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+      results[index] = {
+        name: record.name,
+        status: 'created',
+        entityRef: record.entityRef,
+      };
+      added.push(record);
+    }
+    if (added.length > 0) hub.publish({ type: 'added', hosts: added });
+    res.json({ results });
+  });
+
+  router.delete('/hosts/:name', async (req, res) => {
+    await authorize(req, cmdbHostDeletePermission, 'decommission hosts');
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const event = await auditor.createEvent({
+      eventId: 'host-decommission',
+      severityLevel: 'high',
+      request: req,
+      meta: { entityRef: record.entityRef, address: record.address },
+    });
+    try {
+      if (record.source !== 'cmdb') {
+        throw new ConflictError(
+          `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
+        );
+      }
+      if (await store.delete(record.name)) {
+        hub.publish({ type: 'removed', hosts: [record] });
+      }
+      await event.success();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    res.status(204).end();
+  });
+
+  router.post('/hosts/:name/collect', async (req, res) => {
+    await authorize(req, cmdbHostCollectPermission, 'collect host facts');
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const event = await auditor.createEvent({
+      eventId: 'host-collect',
+      severityLevel: 'low',
+      request: req,
+      meta: { entityRef: record.entityRef },
+    });
+    const outcome = await collector.collectOne(record);
+    await event.success({
+      meta: outcome.reachable
+        ? { reachable: true }
+        : { reachable: false, error: outcome.error },
+    });
+    res.json((await store.get(record.name))!);
+  });
+
+  return router;
+}

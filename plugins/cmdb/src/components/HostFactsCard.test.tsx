@@ -1,0 +1,286 @@
+import type { Entity } from '@backstage/catalog-model';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  createExtensionTester,
+  mockApis,
+} from '@backstage/frontend-test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { hostFactsCard, isHostEntity } from '../plugin';
+import { HostFactsCard } from './HostFactsCard';
+import {
+  apis,
+  callsTo,
+  errorBody,
+  fakeBackend,
+  FakeFetch,
+  host,
+  json,
+} from '../__testUtils__/fakeBackend';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name: 'db-1', namespace: 'default' },
+  spec: { type: 'host', owner: 'group:default/ops' },
+};
+
+const GiB = 1024 ** 3;
+
+const facts = host('db-1', {
+  address: '10.0.0.5',
+  os: 'Ubuntu 24.04.1 LTS',
+  kernel: '6.8.0-45-generic',
+  cpuCount: 8,
+  cpuModel: 'AMD EPYC 7763',
+  memTotalBytes: 32 * GiB,
+  disks: [
+    { mount: '/', sizeBytes: 100 * GiB, usedBytes: 25 * GiB },
+    {
+      mount: '/var/lib/postgresql',
+      sizeBytes: 500 * GiB,
+      usedBytes: 475 * GiB,
+    },
+  ],
+  ips: ['10.0.0.5', 'fd00::5'],
+  uptimeSeconds: 3 * 86400 + 4 * 3600,
+  collectedAt: '2026-03-01T10:00:00.000Z',
+  lastOkAt: '2026-03-01T10:00:00.000Z',
+});
+
+const auditEvents = {
+  items: [
+    {
+      id: 7,
+      time: '2026-03-01T10:00:00.000Z',
+      plugin: 'cmdb',
+      action: 'host-collect',
+      severity: 'low',
+      status: 'succeeded',
+      actor: 'user:default/alice',
+      target: 'resource:default/db-1',
+      meta: {},
+    },
+    {
+      id: 6,
+      time: '2026-02-28T09:00:00.000Z',
+      plugin: 'cmdb',
+      action: 'host-create',
+      severity: 'medium',
+      status: 'failed',
+      actor: 'user:default/bob',
+      target: 'resource:default/db-1',
+      error: 'duplicate',
+      meta: {},
+    },
+  ],
+};
+
+function backend(
+  overrides: {
+    get?: () => Response;
+    collect?: () => Response | Promise<Response>;
+    audit?: () => Response;
+  } = {},
+): FakeFetch {
+  return fakeBackend((url, init) => {
+    const method = init?.method ?? 'GET';
+    if (url.pathname === '/api/cmdb/hosts/db-1' && method === 'GET') {
+      return overrides.get?.() ?? json(facts);
+    }
+    if (url.pathname === '/api/cmdb/hosts/db-1/collect' && method === 'POST') {
+      return overrides.collect?.() ?? json(facts);
+    }
+    if (url.pathname === '/api/audit/events') {
+      return overrides.audit?.() ?? json(auditEvents);
+    }
+    return errorBody(404, 'NotFoundError', `no ${method} ${url.pathname}`);
+  });
+}
+
+async function renderCard(fetch: FakeFetch) {
+  return renderInTestApp(
+    <EntityProvider entity={entity}>
+      <HostFactsCard />
+    </EntityProvider>,
+    { apis: apis(fetch) },
+  );
+}
+
+function fact(label: string) {
+  const row = screen
+    .getAllByTestId('host-fact')
+    .find(el => el.querySelector('dt')?.textContent === label);
+  if (!row) throw new Error(`no fact ${label}`);
+  return row.querySelector('dd')!;
+}
+
+describe('HostFactsCard', () => {
+  it('shows the collected facts and recent activity', async () => {
+    const fetch = backend();
+    await renderCard(fetch);
+
+    expect(await screen.findByText('Ubuntu 24.04.1 LTS')).toBeInTheDocument();
+    expect(screen.getByText('Host facts')).toBeInTheDocument();
+    expect(fact('Kernel')).toHaveTextContent('6.8.0-45-generic');
+    expect(fact('CPU')).toHaveTextContent('8 × AMD EPYC 7763');
+    expect(fact('Memory')).toHaveTextContent('32 GiB');
+    expect(fact('IP addresses')).toHaveTextContent('10.0.0.5, fd00::5');
+    expect(fact('Uptime')).toHaveTextContent('3d 4h');
+    expect(fact('Address')).toHaveTextContent('10.0.0.5:22');
+    expect(fact('Collected at')).toHaveTextContent(
+      new Date('2026-03-01T10:00:00.000Z').toLocaleString(),
+    );
+
+    const disks = screen.getAllByTestId('host-disk');
+    expect(disks).toHaveLength(2);
+    expect(disks[0]).toHaveTextContent('/ 25 GiB of 100 GiB used (25%)');
+    expect(disks[1]).toHaveTextContent(
+      '/var/lib/postgresql 475 GiB of 500 GiB used (95%)',
+    );
+    expect(
+      within(disks[1]).getByRole('progressbar', {
+        name: '/var/lib/postgresql',
+      }),
+    ).toHaveAttribute('aria-valuenow', '95');
+    expect(screen.queryByTestId('host-unreachable')).not.toBeInTheDocument();
+
+    const activity = await screen.findAllByTestId('host-activity');
+    expect(activity).toHaveLength(2);
+    expect(activity[0]).toHaveTextContent('host-collect');
+    expect(activity[0]).toHaveTextContent('user:default/alice');
+    expect(activity[1]).toHaveTextContent('duplicate');
+
+    const audit = callsTo(fetch, '/api/audit/events');
+    expect(audit[0].url.searchParams.get('target')).toBe(
+      'resource:default/db-1',
+    );
+    expect(audit[0].url.searchParams.get('limit')).toBe('10');
+  });
+
+  it('shows a red banner for an unreachable host', async () => {
+    const fetch = backend({
+      get: () =>
+        json({
+          ...facts,
+          reachable: false,
+          error: 'ssh: connect to host 10.0.0.5 port 22: No route to host',
+          lastOkAt: '2026-02-27T08:30:00.000Z',
+        }),
+    });
+    await renderCard(fetch);
+    const banner = await screen.findByTestId('host-unreachable');
+    expect(banner).toHaveTextContent(
+      'The host is unreachable: ssh: connect to host 10.0.0.5 port 22: No route to host',
+    );
+    expect(banner).toHaveTextContent(
+      `Last reachable: ${new Date(
+        '2026-02-27T08:30:00.000Z',
+      ).toLocaleString()}`,
+    );
+    // the last facts are still shown
+    expect(screen.getByText('Ubuntu 24.04.1 LTS')).toBeInTheDocument();
+  });
+
+  it('says when a host has never been reachable', async () => {
+    const fetch = backend({
+      get: () => json(host('db-1', { reachable: false, error: 'auth failed' })),
+    });
+    await renderCard(fetch);
+    const banner = await screen.findByTestId('host-unreachable');
+    expect(banner).toHaveTextContent('The host is unreachable: auth failed');
+    expect(banner).toHaveTextContent('It has never been reachable.');
+    expect(
+      screen.getByText('No facts have been collected from this host yet.'),
+    ).toBeInTheDocument();
+  });
+
+  it('collects facts now, shows progress, then the new facts', async () => {
+    let release: () => void = () => {};
+    const fetch = backend({
+      collect: () =>
+        new Promise<Response>(resolve => {
+          release = () =>
+            resolve(
+              json({
+                ...facts,
+                os: 'Ubuntu 24.04.2 LTS',
+                collectedAt: '2026-03-02T12:00:00.000Z',
+              }),
+            );
+        }),
+    });
+    await renderCard(fetch);
+    await screen.findByText('Ubuntu 24.04.1 LTS');
+    await screen.findAllByTestId('host-activity');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Collect now' }));
+    expect(await screen.findByText('Collecting facts…')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Collect now' })).toBeDisabled();
+
+    release();
+    expect(await screen.findByText('Ubuntu 24.04.2 LTS')).toBeInTheDocument();
+    expect(screen.getByText('Facts collected.')).toBeInTheDocument();
+    expect(screen.queryByText('Collecting facts…')).not.toBeInTheDocument();
+    expect(callsTo(fetch, '/api/cmdb/hosts/db-1/collect')).toEqual([
+      expect.objectContaining({ method: 'POST' }),
+    ]);
+    // the activity is reloaded to show the collection
+    await waitFor(() =>
+      expect(callsTo(fetch, '/api/audit/events')).toHaveLength(2),
+    );
+  });
+
+  it('explains a missing permission to collect', async () => {
+    const fetch = backend({
+      collect: () => errorBody(403, 'NotAllowedError', 'denied'),
+    });
+    await renderCard(fetch);
+    await screen.findByText('Ubuntu 24.04.1 LTS');
+    await userEvent.click(screen.getByRole('button', { name: 'Collect now' }));
+    expect(
+      await screen.findByText(
+        'You do not have permission to collect facts from this host',
+      ),
+    ).toBeInTheDocument();
+    // the facts already shown stay
+    expect(screen.getByText('Ubuntu 24.04.1 LTS')).toBeInTheDocument();
+  });
+
+  it('explains load errors', async () => {
+    const fetch = backend({
+      get: () => errorBody(404, 'NotFoundError', 'no host'),
+      audit: () => errorBody(403, 'NotAllowedError', 'denied'),
+    });
+    await renderCard(fetch);
+    expect(
+      await screen.findByText('This host is not in the CMDB'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'You do not have permission to read the audit log for this host',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Collect now' })).toBeDisabled();
+  });
+});
+
+describe('host facts card extension', () => {
+  it('is shown only for Resource entities of type host', () => {
+    expect(isHostEntity(entity)).toBe(true);
+    expect(isHostEntity({ ...entity, kind: 'resource' })).toBe(true);
+    expect(isHostEntity({ ...entity, spec: { type: 'database' } })).toBe(false);
+    expect(isHostEntity({ ...entity, kind: 'Component' })).toBe(false);
+    expect(isHostEntity({ ...entity, spec: undefined })).toBe(false);
+
+    const tester = createExtensionTester(hostFactsCard, {
+      apis: [mockApis.translation()],
+    });
+    const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction);
+    expect(filter).toBeInstanceOf(Function);
+    expect(filter!(entity)).toBe(true);
+    expect(filter!({ ...entity, kind: 'Component' })).toBe(false);
+  });
+});

@@ -1,0 +1,408 @@
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { cmdbTranslationRef } from '../translation/translation';
+import {
+  ChangeEvent,
+  FormEvent,
+  MouseEvent,
+  useEffect,
+  useMemo,
+  useState,
+} from 'react';
+import { coreApis, useApi } from '@backstage/frontend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { Content, Link, Progress } from '@backstage/core-components';
+import { ResponseError } from '@backstage/errors';
+import {
+  Box,
+  Button,
+  Chip,
+  MenuItem,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import useAsync from 'react-use/esm/useAsync';
+import { CmdbClient } from '../api/CmdbClient';
+import type { HostFilters, HostSummary, ReachableFilter } from '../api/types';
+import { messageOf, statusOf } from './format';
+import { ReachabilityChip } from './ReachabilityChip';
+import { useFormat } from './useFormat';
+
+/** Hosts per page. */
+export const PAGE_SIZE = 50;
+
+/** Environments offered by the filter (the register template's enum). */
+export const ENVIRONMENTS = ['prod', 'staging', 'dev', 'test'] as const;
+
+type Filters = {
+  environment: string;
+  owner: string;
+  system: string;
+  tag: string;
+  reachable: string;
+  q: string;
+};
+
+const emptyFilters: Filters = {
+  environment: '',
+  owner: '',
+  system: '',
+  tag: '',
+  reachable: '',
+  q: '',
+};
+
+function toQuery(filters: Filters): HostFilters {
+  const trimmed = (value: string) => value.trim() || undefined;
+  return {
+    environment: trimmed(filters.environment),
+    owner: trimmed(filters.owner),
+    system: trimmed(filters.system),
+    tag: trimmed(filters.tag),
+    reachable: (trimmed(filters.reachable) as ReachableFilter) ?? undefined,
+    q: trimmed(filters.q),
+  };
+}
+
+/** Catalog page of a host: `/catalog/<namespace>/resource/<name>`. */
+export function hostEntityPath(host: Pick<HostSummary, 'name' | 'entityRef'>) {
+  let namespace = 'default';
+  let name = host.name;
+  try {
+    const ref = parseEntityRef(host.entityRef, {
+      defaultKind: 'resource',
+      defaultNamespace: 'default',
+    });
+    namespace = ref.namespace;
+    name = ref.name;
+  } catch {
+    // fall back to the host name in the default namespace
+  }
+  return `/catalog/${encodeURIComponent(
+    namespace,
+  )}/resource/${encodeURIComponent(name)}`;
+}
+
+/** Starts a browser download of a blob. */
+function downloadBlob(blob: Blob, fileName: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** The Hosts page: the CMDB's hosts, filtered and paged on the server. */
+export function HostsPage() {
+  const { t } = useTranslationRef(cmdbTranslationRef);
+  const { duration, age } = useFormat();
+  const discoveryApi = useApi(coreApis.discovery);
+  const fetchApi = useApi(coreApis.fetch);
+  const client = useMemo(
+    () => new CmdbClient(discoveryApi, fetchApi),
+    [discoveryApi, fetchApi],
+  );
+
+  const [draft, setDraft] = useState<Filters>(emptyFilters);
+  const [applied, setApplied] = useState<Filters>(emptyFilters);
+  // Cursors of the pages up to the current one; the last is this page's.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const after = cursors[cursors.length - 1];
+  // `total` comes only with the first page; keep it while paging.
+  const [total, setTotal] = useState<number | undefined>(undefined);
+  const [exportError, setExportError] = useState<string | undefined>();
+
+  const query = useMemo(() => toQuery(applied), [applied]);
+  const page = useAsync(
+    () => client.listHosts({ ...query, after, limit: PAGE_SIZE }),
+    [client, query, after],
+  );
+  const exportUrl = useAsync(() => client.exportUrl(query), [client, query]);
+
+  useEffect(() => {
+    if (page.value?.total !== undefined) {
+      setTotal(page.value.total);
+    }
+  }, [page.value]);
+
+  const apply = (next: Filters) => {
+    setApplied(next);
+    setCursors([undefined]);
+    setTotal(undefined);
+  };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    apply(draft);
+  };
+  const onReset = () => {
+    setDraft(emptyFilters);
+    apply(emptyFilters);
+  };
+  const set = (key: keyof Filters) => (e: ChangeEvent<{ value: unknown }>) =>
+    setDraft(d => ({ ...d, [key]: String(e.target.value ?? '') }));
+
+  // The backend wants the user's token, which a plain link would not send:
+  // fetch the CSV through the fetch API and hand it to the browser.
+  const onExport = async (e: MouseEvent<HTMLAnchorElement>) => {
+    e.preventDefault();
+    if (!exportUrl.value) return;
+    setExportError(undefined);
+    try {
+      const response = await fetchApi.fetch(exportUrl.value);
+      if (!response.ok) {
+        throw await ResponseError.fromResponse(response);
+      }
+      downloadBlob(await response.blob(), 'hosts.csv');
+    } catch (error) {
+      setExportError(
+        statusOf(error) === 403
+          ? t('errors.forbidden')
+          : t('export.failed', { message: messageOf(error) }),
+      );
+    }
+  };
+
+  const errorText = (error: Error) => {
+    switch (statusOf(error)) {
+      case 403:
+        return t('errors.forbidden');
+      case 401:
+        return t('errors.unauthorized');
+      case 400:
+        return t('errors.invalid', { message: messageOf(error) });
+      default:
+        return t('errors.generic', { message: messageOf(error) });
+    }
+  };
+
+  const columns = [
+    t('table.name'),
+    t('table.address'),
+    t('table.environment'),
+    t('table.owner'),
+    t('table.system'),
+    t('table.tags'),
+    t('table.reachability'),
+    t('table.os'),
+    t('table.uptime'),
+    t('table.factsAge'),
+  ];
+
+  return (
+    <Content>
+      <Typography variant="body1" paragraph>
+        {t('page.subtitle')}
+      </Typography>
+
+      <Paper>
+        <Box
+          component="form"
+          onSubmit={onSubmit}
+          p={2}
+          display="flex"
+          flexWrap="wrap"
+          alignItems="flex-start"
+          style={{ gap: 16 }}
+          aria-label={t('filters.label')}
+        >
+          <TextField
+            id="cmdb-filter-q"
+            label={t('filters.search')}
+            placeholder={t('filters.searchPlaceholder')}
+            value={draft.q}
+            onChange={set('q')}
+            size="small"
+            variant="outlined"
+          />
+          <TextField
+            id="cmdb-filter-environment"
+            select
+            label={t('filters.environment')}
+            value={draft.environment}
+            onChange={set('environment')}
+            size="small"
+            variant="outlined"
+            style={{ minWidth: 160 }}
+          >
+            <MenuItem value="">{t('filters.any')}</MenuItem>
+            {ENVIRONMENTS.map(env => (
+              <MenuItem key={env} value={env}>
+                {t(`environments.${env}`)}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            id="cmdb-filter-owner"
+            label={t('filters.owner')}
+            placeholder={t('filters.ownerPlaceholder')}
+            value={draft.owner}
+            onChange={set('owner')}
+            size="small"
+            variant="outlined"
+          />
+          <TextField
+            id="cmdb-filter-system"
+            label={t('filters.system')}
+            value={draft.system}
+            onChange={set('system')}
+            size="small"
+            variant="outlined"
+          />
+          <TextField
+            id="cmdb-filter-tag"
+            label={t('filters.tag')}
+            value={draft.tag}
+            onChange={set('tag')}
+            size="small"
+            variant="outlined"
+          />
+          <TextField
+            id="cmdb-filter-reachable"
+            select
+            label={t('filters.reachability')}
+            value={draft.reachable}
+            onChange={set('reachable')}
+            size="small"
+            variant="outlined"
+            style={{ minWidth: 160 }}
+          >
+            <MenuItem value="">{t('filters.any')}</MenuItem>
+            <MenuItem value="true">{t('reachability.reachable')}</MenuItem>
+            <MenuItem value="false">{t('reachability.unreachable')}</MenuItem>
+            <MenuItem value="unknown">{t('reachability.unknown')}</MenuItem>
+          </TextField>
+          <Button type="submit" variant="contained" color="primary">
+            {t('filters.apply')}
+          </Button>
+          <Button type="button" onClick={onReset}>
+            {t('filters.reset')}
+          </Button>
+          <Box flexGrow={1} />
+          <Button
+            component="a"
+            href={exportUrl.value ?? '#'}
+            download="hosts.csv"
+            onClick={onExport}
+            variant="outlined"
+            disabled={!exportUrl.value}
+          >
+            {t('export.csv')}
+          </Button>
+        </Box>
+      </Paper>
+
+      <Box mt={2}>
+        {exportError && (
+          <Box mb={1}>
+            <Alert severity="error">{exportError}</Alert>
+          </Box>
+        )}
+        {page.error && <Alert severity="error">{errorText(page.error)}</Alert>}
+        {page.loading && <Progress />}
+        {!page.loading && !page.error && page.value && (
+          <TableContainer component={Paper}>
+            <Table size="small" aria-label={t('table.caption')}>
+              <TableHead>
+                <TableRow>
+                  {columns.map(column => (
+                    <TableCell key={column}>{column}</TableCell>
+                  ))}
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {page.value.items.length === 0 && (
+                  <TableRow>
+                    <TableCell colSpan={columns.length}>
+                      {t('table.empty')}
+                    </TableCell>
+                  </TableRow>
+                )}
+                {page.value.items.map(host => (
+                  <TableRow key={host.entityRef} data-testid="host-row">
+                    <TableCell>
+                      <Link to={hostEntityPath(host)}>{host.name}</Link>
+                    </TableCell>
+                    <TableCell>{`${host.address}:${host.port}`}</TableCell>
+                    <TableCell>{host.environment}</TableCell>
+                    <TableCell>{host.owner}</TableCell>
+                    <TableCell>{host.system ?? ''}</TableCell>
+                    <TableCell>
+                      {host.tags.map(tag => (
+                        <Chip
+                          key={tag}
+                          size="small"
+                          variant="outlined"
+                          label={tag}
+                        />
+                      ))}
+                    </TableCell>
+                    <TableCell>
+                      <ReachabilityChip
+                        reachable={host.reachable}
+                        error={host.error}
+                      />
+                    </TableCell>
+                    <TableCell>{host.os ?? ''}</TableCell>
+                    <TableCell>
+                      {host.uptimeSeconds !== undefined
+                        ? duration(host.uptimeSeconds)
+                        : ''}
+                    </TableCell>
+                    <TableCell>
+                      {host.collectedAt ? (
+                        <Tooltip
+                          title={new Date(host.collectedAt).toLocaleString()}
+                        >
+                          <time dateTime={host.collectedAt}>
+                            {age(host.collectedAt)}
+                          </time>
+                        </Tooltip>
+                      ) : (
+                        t('table.never')
+                      )}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        )}
+        <Box mt={1} display="flex" alignItems="center" style={{ gap: 8 }}>
+          <Button
+            disabled={cursors.length <= 1 || page.loading}
+            onClick={() => setCursors(c => c.slice(0, -1))}
+          >
+            {t('paging.previous')}
+          </Button>
+          <Typography variant="body2">
+            {t('paging.page', { page: String(cursors.length) })}
+          </Typography>
+          <Button
+            disabled={!page.value?.nextCursor || page.loading}
+            onClick={() =>
+              setCursors(c => [...c, page.value?.nextCursor ?? undefined])
+            }
+          >
+            {t('paging.next')}
+          </Button>
+          {total !== undefined && (
+            <Typography variant="body2" color="textSecondary">
+              {t('table.total', { total: String(total) })}
+            </Typography>
+          )}
+        </Box>
+      </Box>
+    </Content>
+  );
+}

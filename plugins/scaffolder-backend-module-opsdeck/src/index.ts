@@ -1,0 +1,15 @@
+/**
+ * opsdeck's scaffolder actions (`opsdeck:cmdb:register-hosts`,
+ * `opsdeck:cmdb:decommission-host`) for the new backend system.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleOpsdeck as default } from './module';
+export {
+  createRegisterHostsAction,
+  REGISTER_HOSTS_ACTION_ID,
+} from './actions/registerHosts';
+export {
+  createDecommissionHostAction,
+  DECOMMISSION_HOST_ACTION_ID,
+} from './actions/decommissionHost';

@@ -1,0 +1,33 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createDecommissionHostAction } from './actions/decommissionHost';
+import { createRegisterHostsAction } from './actions/registerHosts';
+
+/**
+ * opsdeck's scaffolder actions: register hosts in the CMDB and decommission
+ * them, both as the user who runs the template.
+ *
+ * @public
+ */
+export const scaffolderModuleOpsdeck = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'opsdeck',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+      },
+      async init({ scaffolder, discovery, auth }) {
+        scaffolder.addActions(
+          createRegisterHostsAction({ discovery, auth }),
+          createDecommissionHostAction({ discovery, auth }),
+        );
+      },
+    });
+  },
+});

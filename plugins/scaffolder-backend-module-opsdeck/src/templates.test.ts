@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createDecommissionHostAction } from './actions/decommissionHost';
+import { createRegisterHostsAction } from './actions/registerHosts';
+
+const templatesDir = path.resolve(__dirname, '../../../templates');
+
+function load(file: string): any {
+  return yaml.load(fs.readFileSync(path.join(templatesDir, file), 'utf8'));
+}
+
+const deps = {
+  discovery: mockServices.discovery(),
+  auth: mockServices.auth(),
+};
+const actions = [
+  createRegisterHostsAction(deps),
+  createDecommissionHostAction(deps),
+];
+
+/** All properties of every parameter page of a template. */
+function parameterProperties(template: any): Record<string, any> {
+  return Object.assign(
+    {},
+    ...template.spec.parameters.map((page: any) => page.properties),
+  );
+}
+
+describe('templates', () => {
+  it('lists both templates in the location', () => {
+    const location = load('all.yaml');
+    expect(location.kind).toBe('Location');
+    expect(location.spec.targets).toEqual([
+      './register-hosts/template.yaml',
+      './decommission-host/template.yaml',
+    ]);
+    for (const target of location.spec.targets) {
+      expect(fs.existsSync(path.join(templatesDir, target))).toBe(true);
+    }
+  });
+
+  it.each(['register-hosts', 'decommission-host'])(
+    '%s uses only the opsdeck actions, with inputs they know',
+    name => {
+      const template = load(`${name}/template.yaml`);
+      expect(template.apiVersion).toBe('scaffolder.backstage.io/v1beta3');
+      expect(template.kind).toBe('Template');
+      expect(template.metadata.name).toBe(name);
+      const params = Object.keys(parameterProperties(template));
+      for (const step of template.spec.steps) {
+        const action = actions.find(a => a.id === step.action);
+        expect(action).toBeDefined();
+        const known = Object.keys(
+          (action!.schema!.input as any).properties ?? {},
+        );
+        for (const key of Object.keys(step.input)) {
+          expect(known).toContain(key);
+        }
+        // every parameter a step refers to exists
+        const referenced = Object.values(step.input).flatMap(value =>
+          [...String(value).matchAll(/parameters\.(\w+)/g)].map(m => m[1]),
+        );
+        expect(referenced.length).toBeGreaterThan(0);
+        for (const param of referenced) {
+          expect(params).toContain(param);
+        }
+        const required: string[] =
+          (action!.schema!.input as any).required ?? [];
+        for (const key of required) {
+          expect(Object.keys(step.input)).toContain(key);
+        }
+      }
+    },
+  );
+
+  it('register-hosts asks for the expected parameters', () => {
+    const params = parameterProperties(load('register-hosts/template.yaml'));
+    expect(params.environment.enum).toEqual(['prod', 'staging', 'dev', 'test']);
+    expect(params.owner['ui:field']).toBe('OwnerPicker');
+    expect(params.owner['ui:options'].catalogFilter).toEqual({ kind: 'Group' });
+    expect(params.system['ui:field']).toBe('EntityPicker');
+    expect(params.port.default).toBe(22);
+    expect(params.checkReachability.default).toBe(true);
+  });
+
+  it('decommission-host picks a host and requires confirmation', () => {
+    const template = load('decommission-host/template.yaml');
+    const params = parameterProperties(template);
+    expect(params.host['ui:options'].catalogFilter).toEqual({
+      kind: 'Resource',
+      'spec.type': 'host',
+    });
+    expect(params.confirm.const).toBe(true);
+    expect(template.spec.parameters[0].required).toEqual(
+      expect.arrayContaining(['host', 'confirm']),
+    );
+  });
+});

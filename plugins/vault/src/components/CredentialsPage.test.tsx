@@ -1,0 +1,349 @@
+import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import {
+  createExtensionTester,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { Credential } from '../api';
+import { credentialsPage } from '../plugin';
+import { CredentialsPage } from './CredentialsPage';
+
+jest.setTimeout(30_000);
+
+const BASE = 'http://example.test';
+
+function credential(
+  name: string,
+  overrides: Partial<Credential> = {},
+): Credential {
+  return {
+    name,
+    type: 'ssh-key',
+    username: 'deploy',
+    description: '',
+    owner: 'group:default/ops',
+    fingerprint: `SHA256:fp-${name}`,
+    keyAlgorithm: 'ssh-ed25519',
+    keyId: 'k1',
+    createdBy: 'user:default/alice',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedBy: 'user:default/alice',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+    secretUpdatedAt: '2026-03-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function json(body: unknown, status = 200) {
+  // Backstage error bodies also carry response.statusCode
+  const payload =
+    status >= 400
+      ? { ...(body as object), response: { statusCode: status } }
+      : body;
+  return new Response(JSON.stringify(payload), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+type Call = { method: string; path: string; body?: any };
+
+/** A fake vault backend with state; `manage: false` answers changes with 403. */
+function fakeVault(options: { manage?: boolean; list?: Response } = {}) {
+  const items = new Map<string, Credential>([
+    ['web-prod', credential('web-prod', { description: 'Web servers' })],
+    [
+      'db-main',
+      credential('db-main', {
+        type: 'password',
+        username: 'postgres',
+        owner: undefined,
+        fingerprint: undefined,
+        keyAlgorithm: undefined,
+      }),
+    ],
+  ]);
+  const calls: Call[] = [];
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : undefined;
+      const url = new URL(request ? request.url : String(input));
+      const method = (request?.method ?? init?.method ?? 'GET').toUpperCase();
+      const text = request ? await request.text() : (init?.body as string);
+      const body = text ? JSON.parse(text) : undefined;
+      const path = url.pathname.replace('/api/vault', '');
+      calls.push({ method, path, body });
+      if (method === 'GET' && path === '/credentials') {
+        return (
+          options.list ??
+          json({
+            items: [...items.values()].sort((a, b) =>
+              a.name.localeCompare(b.name),
+            ),
+          })
+        );
+      }
+      if (options.manage === false) {
+        return json({ error: { name: 'NotAllowedError', message: 'no' } }, 403);
+      }
+      if (method === 'POST' && path === '/credentials') {
+        if (items.has(body.name)) {
+          return json(
+            {
+              error: {
+                name: 'ConflictError',
+                message: `A credential named '${body.name}' already exists`,
+              },
+            },
+            409,
+          );
+        }
+        const created = credential(body.name, {
+          type: body.type,
+          username: body.username,
+          owner: body.owner,
+        });
+        items.set(body.name, created);
+        return json(created, 201);
+      }
+      const match = /^\/credentials\/([^/]+)(\/secret)?$/.exec(path);
+      if (match && method === 'PUT') {
+        return json(items.get(match[1]));
+      }
+      if (match && method === 'DELETE') {
+        items.delete(match[1]);
+        return new Response(null, { status: 204 });
+      }
+      return json({ error: { name: 'NotFoundError', message: 'nope' } }, 404);
+    },
+  );
+  return { fetch, calls };
+}
+
+function apis(fetch: ReturnType<typeof fakeVault>['fetch']) {
+  return [
+    mockApis.discovery({ baseUrl: BASE }),
+    mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
+  ] as const;
+}
+
+const PASSWORD = 'hunter2-very-secret';
+
+describe('CredentialsPage', () => {
+  it('lists credentials with their metadata', async () => {
+    const { fetch } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    const rows = await screen.findAllByTestId('credential-row');
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]).getByText('db-main')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('Password')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('postgres')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('web-prod')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Web servers')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('SSH key')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('SHA256:fp-web-prod')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('group:default/ops')).toBeInTheDocument();
+    for (const header of [
+      'Name',
+      'Type',
+      'Username',
+      'Fingerprint',
+      'Owner',
+      'Updated',
+    ]) {
+      expect(
+        screen.getByRole('columnheader', { name: header }),
+      ).toBeInTheDocument();
+    }
+  });
+
+  it('adds a password credential through the dialog', async () => {
+    const { fetch, calls } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    await screen.findAllByTestId('credential-row');
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Add credential' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText(/^Name/), {
+      target: { value: 'db-replica' },
+    });
+    fireEvent.mouseDown(within(dialog).getByLabelText('Type'));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'Password',
+      }),
+    );
+    fireEvent.change(within(dialog).getByLabelText(/^Username/), {
+      target: { value: 'repl' },
+    });
+    fireEvent.change(within(dialog).getByLabelText(/^Owner/), {
+      target: { value: 'dba' },
+    });
+    const secret = within(dialog).getByLabelText(/^Password/, {
+      selector: 'input',
+    });
+    expect(secret).toHaveAttribute('type', 'password');
+    fireEvent.change(secret, { target: { value: PASSWORD } });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(calls.find(c => c.method === 'POST')).toEqual({
+      method: 'POST',
+      path: '/credentials',
+      body: {
+        name: 'db-replica',
+        type: 'password',
+        username: 'repl',
+        owner: 'dba',
+        secret: PASSWORD,
+      },
+    });
+    // the list is reloaded and shows the new credential, not its secret
+    expect(await screen.findByText('db-replica')).toBeInTheDocument();
+    expect(screen.getAllByTestId('credential-row')).toHaveLength(3);
+    expect(document.body.textContent).not.toContain(PASSWORD);
+  });
+
+  it('uses a multi-line field for SSH keys and shows server errors', async () => {
+    const { fetch } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    await screen.findAllByTestId('credential-row');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Add credential' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const key = within(dialog).getByLabelText(/^Private key/, {
+      selector: 'textarea',
+    });
+    expect(key.tagName).toBe('TEXTAREA');
+    fireEvent.change(within(dialog).getByLabelText(/^Name/), {
+      target: { value: 'web-prod' },
+    });
+    fireEvent.change(key, { target: { value: 'key material' } });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(
+      await within(dialog).findByText(
+        "A credential named 'web-prod' already exists",
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('replaces a secret and deletes after confirmation', async () => {
+    const { fetch, calls } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    const rows = await screen.findAllByTestId('credential-row');
+
+    await userEvent.click(
+      within(rows[0]).getByRole('button', { name: 'Replace secret' }),
+    );
+    const replace = await screen.findByRole('dialog');
+    expect(
+      within(replace).getByText('Replace the secret of db-main'),
+    ).toBeInTheDocument();
+    fireEvent.change(
+      within(replace).getByLabelText(/^Password/, { selector: 'input' }),
+      {
+        target: { value: PASSWORD },
+      },
+    );
+    await userEvent.click(
+      within(replace).getByRole('button', { name: 'Replace secret' }),
+    );
+    await waitFor(() =>
+      expect(calls.find(c => c.method === 'PUT')).toEqual({
+        method: 'PUT',
+        path: '/credentials/db-main/secret',
+        body: { secret: PASSWORD },
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+
+    await userEvent.click(
+      within(screen.getAllByTestId('credential-row')[1]).getByRole('button', {
+        name: 'Delete',
+      }),
+    );
+    const confirm = await screen.findByRole('dialog');
+    expect(within(confirm).getByText('Delete web-prod?')).toBeInTheDocument();
+    // nothing is deleted before confirming
+    expect(calls.some(c => c.method === 'DELETE')).toBe(false);
+    await userEvent.click(
+      within(confirm).getByRole('button', { name: 'Delete' }),
+    );
+    await waitFor(() =>
+      expect(screen.getAllByTestId('credential-row')).toHaveLength(1),
+    );
+    expect(calls.filter(c => c.method === 'DELETE')).toEqual([
+      { method: 'DELETE', path: '/credentials/web-prod', body: undefined },
+    ]);
+  });
+
+  it('tells non-admins that only admins can manage credentials', async () => {
+    const { fetch } = fakeVault({ manage: false });
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    const rows = await screen.findAllByTestId('credential-row');
+    await userEvent.click(
+      within(rows[1]).getByRole('button', { name: 'Delete' }),
+    );
+    const confirm = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(confirm).getByRole('button', { name: 'Delete' }),
+    );
+    expect(
+      await within(confirm).findByText('Only admins can manage credentials'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByTestId('credential-row')).toHaveLength(2);
+  });
+
+  it('explains when the list may not be read', async () => {
+    const { fetch } = fakeVault({
+      list: json({ error: { name: 'NotAllowedError', message: 'no' } }, 403),
+    });
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    expect(
+      await screen.findByText(
+        'You do not have permission to see the credentials',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('is translated to Simplified Chinese', async () => {
+    const { fetch } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, {
+      apis: [
+        ...apis(fetch),
+        mockApis.appLanguage({
+          defaultLanguage: 'zh-CN',
+          availableLanguages: ['en', 'zh-CN'],
+        }),
+      ],
+    });
+    expect(
+      await screen.findByRole('columnheader', { name: '指纹' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: '添加凭据' }),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('credentials page extension', () => {
+  it('mounts at /credentials with a nav title and icon', () => {
+    const tester = createExtensionTester(credentialsPage, {
+      apis: [mockApis.translation()],
+    });
+    expect(tester.get(coreExtensionData.routePath)).toBe('/credentials');
+    expect(tester.get(coreExtensionData.icon)).toBeTruthy();
+    expect(tester.get(coreExtensionData.titleTranslation)).toMatchObject({
+      key: 'page.title',
+    });
+  });
+});
