@@ -1,48 +1,23 @@
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { createPluginMigrations } from '@opsdeck/plugin-opsdeck-node';
 import { Knex } from 'knex';
 
-/** Folder with the CMDB plugin's knex migrations (JS files). */
-export const migrationsDir = resolvePackagePath(
-  '@opsdeck/plugin-cmdb-backend',
-  'migrations',
-);
+const migrations = createPluginMigrations({
+  packageName: '@opsdeck/plugin-cmdb-backend',
+  tableName: 'opsdeck_cmdb_knex_migrations',
+});
 
-/** The CMDB plugin's own migrations bookkeeping table. */
-export const MIGRATIONS_TABLE = 'opsdeck_cmdb_knex_migrations';
+/** Folder with the cmdb plugin's knex migrations (JS files). */
+export const migrationsDir = migrations.directory;
 
-const migrationConfig = {
-  directory: migrationsDir,
-  tableName: MIGRATIONS_TABLE,
-};
+/** The cmdb plugin's own migrations bookkeeping table. */
+export const MIGRATIONS_TABLE = migrations.tableName;
 
-// The CMDB plugin applies the migrations at startup (a test may do so several
-// times at once). Serialize them within this process, and retry when
-// another process (a second replica) holds knex's migration lock.
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Applies all pending CMDB migrations; safe to call more than once. */
+/** Applies all pending cmdb migrations; safe to call more than once. */
 export function applyCmdbMigrations(knex: Knex): Promise<void> {
-  const run = queue.then(() => migrateWithRetry(knex));
-  queue = run.catch(() => undefined);
-  return run;
+  return migrations.apply(knex);
 }
 
-async function migrateWithRetry(knex: Knex): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await knex.migrate.latest(migrationConfig);
-      return;
-    } catch (error) {
-      const locked = (error as Error)?.name === 'MigrationLocked';
-      if (!locked || attempt >= 10) {
-        throw error;
-      }
-      await new Promise(resolve => setTimeout(resolve, 500 * attempt));
-    }
-  }
-}
-
-/** Reverts every CMDB migration (tests only). */
-export async function rollbackCmdbMigrations(knex: Knex): Promise<void> {
-  await knex.migrate.rollback(migrationConfig, true);
+/** Reverts every cmdb migration (tests only). */
+export function rollbackCmdbMigrations(knex: Knex): Promise<void> {
+  return migrations.rollback(knex);
 }

@@ -1,0 +1,7 @@
+/**
+ * Backend helpers shared by opsdeck's backend plugins.
+ *
+ * @packageDocumentation
+ */
+export { createPluginMigrations } from './migrations';
+export type { PluginMigrations } from './migrations';
