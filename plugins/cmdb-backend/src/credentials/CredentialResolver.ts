@@ -20,6 +20,29 @@ export interface CredentialResolver {
 }
 
 /**
+ * A resolver that asks `inner` once per credential name and login user and
+ * reuses the answer (or the failure). Meant for one collection run: hosts share
+ * a handful of credentials, and each vault read is a database query plus a
+ * decryption. Drop it when the run ends so no secret outlives the run.
+ */
+export function memoizeCredentialResolver(
+  inner: CredentialResolver,
+): CredentialResolver {
+  const resolved = new Map<string, Promise<SshCredentials>>();
+  return {
+    resolve(host) {
+      const key = `${host.credential ?? ''}\u0000${host.loginUser ?? ''}`;
+      let credentials = resolved.get(key);
+      if (!credentials) {
+        credentials = inner.resolve(host);
+        resolved.set(key, credentials);
+      }
+      return credentials;
+    },
+  };
+}
+
+/**
  * Resolves credentials through `getSecret(name)` (the vault service). A host
  * without a credential uses `defaultCredential` (config
  * `opsdeck.cmdb.defaultCredential`). The login user is the host's, else the

@@ -4,7 +4,10 @@ import {
   type SshConnectionPool,
   type SshTarget,
 } from '@opsdeck/plugin-remote-node';
-import { CredentialResolver } from '../credentials/CredentialResolver';
+import {
+  CredentialResolver,
+  memoizeCredentialResolver,
+} from '../credentials/CredentialResolver';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FACTS_COMMAND, parseFacts } from './parseFacts';
 
@@ -31,18 +34,25 @@ export class FactCollector {
   }
 
   /** The SSH target of a host (resolves its credential). */
-  async target(host: HostRecord): Promise<SshTarget> {
+  async target(
+    host: HostRecord,
+    credentials: CredentialResolver = this.deps.credentials,
+  ): Promise<SshTarget> {
     return {
       host: host.address,
       port: host.port,
-      credentials: await this.deps.credentials.resolve(host),
+      credentials: await credentials.resolve(host),
     };
   }
 
   /** Connects and runs the facts command on one host; never throws. */
-  async probe(host: HostRecord, signal?: AbortSignal): Promise<FactsOutcome> {
+  async probe(
+    host: HostRecord,
+    signal?: AbortSignal,
+    credentials?: CredentialResolver,
+  ): Promise<FactsOutcome> {
     try {
-      const target = await this.target(host);
+      const target = await this.target(host, credentials);
       const r = await this.deps.ssh.exec(target, FACTS_COMMAND, {
         timeoutMs: this.timeoutMs,
         signal,
@@ -70,12 +80,14 @@ export class FactCollector {
     signal?: AbortSignal,
   ): Promise<{ hosts: number; reachable: number; unreachable: number }> {
     const totals = { hosts: 0, reachable: 0, unreachable: 0 };
+    // One vault read per credential for the whole run, not one per host.
+    const credentials = memoizeCredentialResolver(this.deps.credentials);
     for await (const page of this.deps.store.records(undefined, 1000)) {
       if (signal?.aborted) break;
       const results = await fanOut(
         page,
         async (host, ctx) => {
-          const outcome = await this.probe(host, ctx.signal);
+          const outcome = await this.probe(host, ctx.signal, credentials);
           await this.deps.store.recordFacts(host.name, outcome);
           return outcome;
         },
