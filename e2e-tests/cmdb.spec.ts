@@ -23,12 +23,12 @@ test('an admin stores the SSH key, registers a host through the template and see
   await nav.getByRole('link', { name: 'Credentials' }).click();
   await page.getByRole('button', { name: 'Add credential' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByRole('textbox', { name: /^Name/ }).fill('ops-ssh');
+  await dialog.getByRole('textbox', { name: /^Name/ }).fill('e2e-ui-ssh');
   await dialog.getByRole('textbox', { name: /^Username/ }).fill('opsdeck');
   await dialog.getByRole('textbox', { name: /^Private key/ }).fill(privateKey);
   await dialog.getByRole('button', { name: 'Save' }).click();
   const credentials = page.getByRole('table');
-  await expect(credentials.getByText('ops-ssh')).toBeVisible();
+  await expect(credentials.getByText('e2e-ui-ssh')).toBeVisible();
   await expect(credentials.getByText(/SHA256:/)).toBeVisible();
   await expect(page.getByText('PRIVATE KEY')).toHaveCount(0);
 
@@ -44,7 +44,7 @@ test('an admin stores the SSH key, registers a host through the template and see
   await owner.fill('group:default/ops');
   await owner.press('Tab');
   await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('textbox', { name: /^Credential/ }).fill('ops-ssh');
+  await page.getByRole('textbox', { name: /^Credential/ }).fill('e2e-ui-ssh');
   await page.getByRole('textbox', { name: /^Login user/ }).fill('opsdeck');
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();

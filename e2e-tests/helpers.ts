@@ -33,3 +33,37 @@ export async function userToken(request: APIRequestContext, username: string) {
   const body = await refresh.json();
   return body.backstageIdentity.token as string;
 }
+
+/**
+ * Makes sure the vault holds `ops-ssh`, the credential the demo hosts
+ * (examples/entities.yaml, sshd on 127.0.0.1:22301-22306) log in with, so a
+ * spec that needs SSH does not depend on another spec having run first.
+ * scripts/test.sh passes the sshd test user's key in OPSDECK_E2E_SSH_KEY.
+ */
+export async function ensureDemoSshCredential(request: APIRequestContext) {
+  const keyFile = process.env.OPSDECK_E2E_SSH_KEY;
+  expect(
+    keyFile,
+    'OPSDECK_E2E_SSH_KEY must name the sshd test key',
+  ).toBeTruthy();
+  const token = await userToken(request, 'alice');
+  const headers = { Authorization: `Bearer ${token}` };
+  const existing = await request.get('/api/vault/credentials/ops-ssh', {
+    headers,
+  });
+  if (existing.status() === 200) return;
+  expect(existing.status()).toBe(404);
+  const { readFileSync } = await import('node:fs');
+  const created = await request.post('/api/vault/credentials', {
+    headers,
+    data: {
+      name: 'ops-ssh',
+      type: 'ssh-key',
+      username: 'opsdeck',
+      owner: 'ops',
+      description: 'Demo hosts (sshd test servers)',
+      secret: readFileSync(keyFile!, 'utf8'),
+    },
+  });
+  expect([201, 409]).toContain(created.status());
+}
