@@ -3,6 +3,13 @@
 #   bash bench/run.sh            all benchmarks
 #   bash bench/run.sh startup    backend cold start and memory vs the bare Backstage backend
 #   bash bench/run.sh fanout     `uptime` on 10 and 50 sshd hosts: SSH core vs parallel-ssh and ansible
+#   bash bench/run.sh hosts      register 10k and 100k hosts on PostgreSQL; host list latency
+#   bash bench/run.sh files      100 MiB to 10 and 50 sshd hosts: files plugin vs parallel-scp and ansible copy,
+#                                then 10 hosts behind a 100 Mbit/s source link (network namespace): relay vs direct
+#   bash bench/run.sh jobs       a job (`uptime`) on 50 sshd hosts through the jobs HTTP API vs parallel-ssh and ansible
+#   bash bench/run.sh bastion    keystroke-to-echo latency: bastion WebSocket vs the SSH core PTY vs plain ssh;
+#                                500 concurrent recorded sessions in one backend (CPU, memory per session)
+#   bash bench/run.sh sql        review of a 10,000-statement script; UPDATE of 100,000 rows with backup vs bare, rollback
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/toolchain.sh"
 source "$OPSDECK_ROOT/scripts/lib/packages.sh"
@@ -17,4 +24,27 @@ fi
 if [ "$which" = all ] || [ "$which" = fanout ]; then
   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/fanout.mjs |
     tee bench/results/fanout.txt
+fi
+if [ "$which" = all ] || [ "$which" = hosts ]; then
+  # needs PostgreSQL: the test one (scripts/services/postgres.sh) unless BENCH_PG_URL says otherwise
+  node bench/hosts.mjs | tee bench/results/hosts.txt
+fi
+if [ "$which" = all ] || [ "$which" = files ]; then
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/files.mjs |
+    tee bench/results/files.txt
+  bash bench/files-netns.sh | tee -a bench/results/files.txt
+fi
+if [ "$which" = all ] || [ "$which" = jobs ]; then
+  node bench/jobs.mjs | tee bench/results/jobs.txt
+fi
+if [ "$which" = all ] || [ "$which" = sql ]; then
+  # needs the test PostgreSQL and MariaDB (scripts/services/postgres.sh, mariadb.sh) unless BENCH_PG_URL/BENCH_MARIADB_URL say otherwise
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/sql.mjs |
+    tee bench/results/sql.txt
+fi
+if [ "$which" = all ] || [ "$which" = bastion ]; then
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/bastion.mjs |
+    tee bench/results/bastion.txt
+  node --expose-gc --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/bastion-sessions.mjs |
+    tee bench/results/bastion-sessions.txt
 fi

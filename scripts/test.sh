@@ -24,6 +24,8 @@ cleanup() {
   [ -n "${backend_pid:-}" ] && kill -- -"$backend_pid" 2>/dev/null
   bash scripts/services/sshd-hosts.sh stop >/dev/null 2>&1
   bash scripts/services/postgres.sh stop
+  bash scripts/services/mariadb.sh stop
+  bash scripts/services/redis.sh stop
 }
 trap cleanup EXIT
 
@@ -32,6 +34,12 @@ pg_url=$(bash scripts/services/postgres.sh start) || { echo "PostgreSQL did not 
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg_url"
 # Database tests must cover PostgreSQL, not silently fall back to SQLite only.
 export OPSDECK_REQUIRE_POSTGRES_TESTS=1
+# MariaDB and Redis for the sql plugin's integration tests and the demo database entities.
+step "starting MariaDB and Redis on 127.0.0.1"
+OPSDECK_TEST_MARIADB_URL=$(bash scripts/services/mariadb.sh start) || { echo "MariaDB did not start" >&2; exit 1; }
+OPSDECK_TEST_REDIS_URL=$(bash scripts/services/redis.sh start) || { echo "Redis did not start" >&2; exit 1; }
+export OPSDECK_TEST_MARIADB_URL OPSDECK_TEST_REDIS_URL
+export OPSDECK_TEST_POSTGRES_URL="$pg_url"
 
 # A static check counts as one test: passed when the command exits 0.
 check() {
@@ -45,7 +53,7 @@ check() {
   fi
 }
 check openapi-in-sync node scripts/openapi-generate.mjs --check
-check tsc yarn tsc
+check tsc env NODE_OPTIONS=--max-old-space-size=12288 yarn tsc
 check lint yarn lint:all
 check prettier yarn prettier --check .
 

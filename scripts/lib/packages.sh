@@ -30,6 +30,11 @@ OPSDECK_TEST_PACKAGES=(
   "openssh-server:/usr/sbin/sshd"
   # Chinese glyphs for the zh-CN interface in the browser tests
   "fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+  # real MariaDB and Redis for the sql plugin (scripts/services/mariadb.sh, redis.sh)
+  "mariadb-server:mariadbd"
+  "redis-server:redis-server"
+  # files plugin relay mode: hosts pass the stream on with socat (relay tests, bench)
+  "socat:socat"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

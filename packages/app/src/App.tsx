@@ -3,6 +3,11 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import auditPlugin from '@opsdeck/plugin-audit';
 import vaultPlugin from '@opsdeck/plugin-vault';
 import cmdbPlugin from '@opsdeck/plugin-cmdb';
+import filesPlugin from '@opsdeck/plugin-files';
+import bastionPlugin from '@opsdeck/plugin-bastion';
+import sqlPlugin from '@opsdeck/plugin-sql';
+import ticketsPlugin from '@opsdeck/plugin-tickets';
+import jobsPlugin from '@opsdeck/plugin-jobs';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
@@ -14,6 +19,11 @@ export default createApp({
     catalogPlugin,
     auditPlugin,
     cmdbPlugin,
+    filesPlugin,
+    bastionPlugin,
+    sqlPlugin,
+    ticketsPlugin,
+    jobsPlugin,
     vaultPlugin,
     navModule,
     homeModule,

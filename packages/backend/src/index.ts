@@ -5,7 +5,11 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
-import { catalogModuleOpsdeckResources } from '@opsdeck/plugin-cmdb-backend';
+import {
+  catalogModuleOpsdeckResources,
+  searchModuleOpsdeckHosts,
+} from '@opsdeck/plugin-cmdb-backend';
+import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { stockFeatures } from './features';
 
 const backend = createBackend();
@@ -33,8 +37,28 @@ backend.add(import('@opsdeck/plugin-vault-backend'));
 backend.add(import('@opsdeck/plugin-cmdb-backend'));
 backend.add(catalogModuleOpsdeckResources);
 
+// File library: resumable tus uploads, versions, verified distribution to hosts.
+backend.add(import('@opsdeck/plugin-files-backend'));
+// Search: hosts with their facts (OS, kernel, IPs, reachability), type opsdeck-host.
+backend.add(searchModuleOpsdeckHosts);
+
+// Bastion: web terminals over WebSocket to catalog hosts, access grants,
+// recordings, command audit and rules, live sessions, TOTP step-up.
+backend.add(import('@opsdeck/plugin-bastion-backend'));
+
 // Scaffolder actions for opsdeck's templates (templates/): register and
 // decommission hosts through the CMDB, as the requesting user.
 backend.add(import('@opsdeck/plugin-scaffolder-backend-module-opsdeck'));
+
+// Tickets: approval steps for templates, ticket inbox/history, and the
+// fulfilment actions (database accounts, server access grants).
+backend.add(import('@opsdeck/plugin-tickets-backend'));
+backend.add(scaffolderModuleTickets);
+
+// Databases: SQL review, approved changes with backup and rollback, query console with masking, slow queries.
+backend.add(import('@opsdeck/plugin-sql-backend'));
+
+// Jobs: script library, runs on catalog host selections over SSH, cron schedules, run history.
+backend.add(import('@opsdeck/plugin-jobs-backend'));
 
 backend.start();

@@ -7,6 +7,12 @@
  */
 export { cmdbPlugin as default } from './plugin';
 export { catalogModuleOpsdeckResources } from './module';
+export { searchModuleOpsdeckHosts } from './search/module';
+export {
+  HOST_DOCUMENT_TYPE,
+  HostCollatorFactory,
+  type HostDocument,
+} from './search/HostCollatorFactory';
 export { OpsdeckResourceProcessor } from './catalog/OpsdeckResourceProcessor';
 export { CmdbEntityProvider } from './catalog/CmdbEntityProvider';
 export type {

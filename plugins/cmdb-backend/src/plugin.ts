@@ -8,6 +8,7 @@ import {
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
+  cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
@@ -107,6 +108,7 @@ export const cmdbPlugin = createBackendPlugin({
           cmdbHostCreatePermission,
           cmdbHostDeletePermission,
           cmdbHostCollectPermission,
+          cmdbHostKeyResetPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({
@@ -116,6 +118,7 @@ export const cmdbPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
+            hostKeys: deps.ssh.hostKeyStore,
             concurrency: config.factsConcurrency,
           }),
         );

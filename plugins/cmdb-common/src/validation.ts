@@ -40,7 +40,7 @@ export function isValidAddress(value: unknown): value is string {
     return false;
   }
   if (IPV4.test(value) || isIPv6(value)) return true;
-  // all-numeric dotted names that are not IPv4 (e.g. 10.0.0.300) are rejected
+  // all-numeric dotted names that are not IPv4 (e.g. 192.0.2.300) are rejected
   if (/^[\d.]+$/.test(value)) return false;
   const name = value.endsWith('.') ? value.slice(0, -1) : value;
   return name.split('.').every(label => DNS_LABEL.test(label));

@@ -5,6 +5,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import StorageIcon from '@material-ui/icons/Storage';
 import { cmdbTranslationRef } from './translation/translation';
 
@@ -40,8 +41,24 @@ export const hostFactsCard = EntityCardBlueprint.make({
   },
 });
 
+/** The search document type of CMDB hosts (cmdb-backend's search module). */
+export const HOST_SEARCH_TYPE = 'opsdeck-host';
+
+/** Hosts in the search results, with their facts. */
+export const hostSearchResultItem = SearchResultListItemBlueprint.make({
+  name: 'host',
+  params: {
+    predicate: result => result.type === HOST_SEARCH_TYPE,
+    icon: <StorageIcon />,
+    component: () =>
+      import('./components/HostSearchResultItem').then(
+        m => m.HostSearchResultItem,
+      ),
+  },
+});
+
 /**
- * opsdeck's CMDB: the Hosts page and the host facts card.
+ * opsdeck's CMDB: the Hosts page, the host facts card and host search results.
  *
  * @public
  */
@@ -50,5 +67,5 @@ export const cmdbPlugin = createFrontendPlugin({
   title: 'Hosts',
   icon: <StorageIcon />,
   routes: { root: hostsRouteRef },
-  extensions: [hostsPage, hostFactsCard],
+  extensions: [hostsPage, hostFactsCard, hostSearchResultItem],
 });

@@ -72,8 +72,170 @@ export const cmdbHostCollectPermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Forget a host's pinned SSH host key, so the next key it presents is trusted
+ * (after a planned reinstall or rekey of the host).
+ */
+export const cmdbHostKeyResetPermission = createPermission({
+  name: 'opsdeck.cmdb.host.hostkey.reset',
+  attributes: { action: 'delete' },
+});
+
+/** List files of the file library, their versions and distributions. */
+export const filesFileReadPermission = createPermission({
+  name: 'opsdeck.files.file.read',
+  attributes: { action: 'read' },
+});
+
+/** Upload files (new files and new versions) to the file library. */
+export const filesFileUploadPermission = createPermission({
+  name: 'opsdeck.files.file.upload',
+  attributes: { action: 'create' },
+});
+
+/** Delete file versions from the file library (audited). */
+export const filesFileDeletePermission = createPermission({
+  name: 'opsdeck.files.file.delete',
+  attributes: { action: 'delete' },
+});
+
+/** Push a library file to hosts over SSH, and retry a distribution. */
+export const filesDistributePermission = createPermission({
+  name: 'opsdeck.files.distribute',
+  attributes: { action: 'update' },
+});
+
+/** See database instances, review rules, SQL changes and their review findings. */
+export const sqlInstanceReadPermission = createPermission({
+  name: 'opsdeck.sql.instance.read',
+  attributes: { action: 'read' },
+});
+
+/** Submit SQL changes (reviewed automatically, then approved by the instance's approvers). */
+export const sqlChangeCreatePermission = createPermission({
+  name: 'opsdeck.sql.change.create',
+  attributes: { action: 'create' },
+});
+
+/** Approve or reject SQL changes (also requires membership of the instance's approver group). */
+export const sqlChangeApprovePermission = createPermission({
+  name: 'opsdeck.sql.change.approve',
+  attributes: { action: 'update' },
+});
+
+/** Execute approved SQL changes and roll them back. */
+export const sqlChangeExecutePermission = createPermission({
+  name: 'opsdeck.sql.change.execute',
+  attributes: { action: 'update' },
+});
+
+/** Run read-only queries in the query console (masked; the instance may restrict users further). */
+export const sqlQueryPermission = createPermission({
+  name: 'opsdeck.sql.query',
+  attributes: { action: 'read' },
+});
+
+/** Read the query log (who queried what, where). */
+export const sqlQueryLogReadPermission = createPermission({
+  name: 'opsdeck.sql.querylog.read',
+  attributes: { action: 'read' },
+});
+
+/** Read slow-query reports of database instances. */
+export const sqlSlowQueryReadPermission = createPermission({
+  name: 'opsdeck.sql.slowquery.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * See tickets (requests, approvals, comments, history): "My requests",
+ * "Waiting for me" and "All tickets".
+ */
+export const ticketReadPermission = createPermission({
+  name: 'opsdeck.tickets.ticket.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Approve or reject a ticket. The tickets backend also requires the caller
+ * to be one of the current approvers and not the requester.
+ */
+export const ticketDecidePermission = createPermission({
+  name: 'opsdeck.tickets.ticket.decide',
+  attributes: { action: 'update' },
+});
+
+/** Comment on a ticket. */
+export const ticketCommentPermission = createPermission({
+  name: 'opsdeck.tickets.ticket.comment',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Open a terminal session through the bastion. The session also needs an access grant that
+ * matches the host, and the MFA step-up where the host's environment requires it.
+ */
+export const bastionSessionOpenPermission = createPermission({
+  name: 'opsdeck.bastion.session.open',
+  attributes: { action: 'update' },
+});
+
+/** See every bastion session (own sessions are always visible), replay them, search commands. */
+export const bastionSessionReadPermission = createPermission({
+  name: 'opsdeck.bastion.session.read',
+  attributes: { action: 'read' },
+});
+
+/** Watch other people's live sessions and terminate them. */
+export const bastionSessionManagePermission = createPermission({
+  name: 'opsdeck.bastion.session.manage',
+  attributes: { action: 'update' },
+});
+
+/** List bastion access grants and command rules. */
+export const bastionGrantReadPermission = createPermission({
+  name: 'opsdeck.bastion.grant.read',
+  attributes: { action: 'read' },
+});
+
+/** Create and revoke bastion access grants and command rules. */
+export const bastionGrantManagePermission = createPermission({
+  name: 'opsdeck.bastion.grant.manage',
+  attributes: { action: 'update' },
+});
+
+/** See jobs (saved scripts, versions), their runs with per-host output, and schedules. */
+export const jobsReadPermission = createPermission({
+  name: 'opsdeck.jobs.job.read',
+  attributes: { action: 'read' },
+});
+
+/** Create, change and delete jobs and their schedules. */
+export const jobsManagePermission = createPermission({
+  name: 'opsdeck.jobs.job.manage',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Run a job on a host (checked per host entity: run now, re-run, schedule
+ * creation) and cancel runs.
+ */
+export const jobsRunPermission = createPermission({
+  name: 'opsdeck.jobs.run',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
+  jobsReadPermission,
+  jobsManagePermission,
+  jobsRunPermission,
+  bastionSessionOpenPermission,
+  bastionSessionReadPermission,
+  bastionSessionManagePermission,
+  bastionGrantReadPermission,
+  bastionGrantManagePermission,
   auditEventReadPermission,
   localAccountManagePermission,
   localAccountReadPermission,
@@ -84,6 +246,21 @@ export const opsdeckPermissions = [
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
   cmdbHostCollectPermission,
+  cmdbHostKeyResetPermission,
+  ticketReadPermission,
+  ticketDecidePermission,
+  ticketCommentPermission,
+  filesFileReadPermission,
+  filesFileUploadPermission,
+  filesFileDeletePermission,
+  filesDistributePermission,
+  sqlInstanceReadPermission,
+  sqlChangeCreatePermission,
+  sqlChangeApprovePermission,
+  sqlChangeExecutePermission,
+  sqlQueryPermission,
+  sqlQueryLogReadPermission,
+  sqlSlowQueryReadPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -42,6 +42,45 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.cmdb.host.create': ['ops'],
   'opsdeck.cmdb.host.delete': ['ops'],
   'opsdeck.cmdb.host.collect': ['ops'],
+  // Trusting a new SSH host key is a security decision: admin only.
+  'opsdeck.cmdb.host.hostkey.reset': [],
+  // Tickets: every role sees requests and approvals; those who run templates
+  // comment and decide (the tickets backend also requires being a current
+  // approver and not the requester).
+  'opsdeck.tickets.ticket.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.tickets.ticket.decide': ['ops', 'dba', 'dev'],
+  'opsdeck.tickets.ticket.comment': ['ops', 'dba', 'dev'],
+  // Files: every role sees the library; ops, dba and dev upload; ops pushes
+  // files to hosts; deleting a version is for ops.
+  'opsdeck.files.file.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.files.file.upload': ['ops', 'dba', 'dev'],
+  'opsdeck.files.file.delete': ['ops'],
+  'opsdeck.files.distribute': ['ops'],
+  // SQL: every role sees instances and changes; dev, dba and ops submit
+  // changes; dba approve (and must be in the instance's approver group),
+  // execute and roll back; security (viewer) reads the query log.
+  'opsdeck.sql.instance.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.sql.change.create': ['ops', 'dba', 'dev'],
+  'opsdeck.sql.change.approve': ['dba'],
+  'opsdeck.sql.change.execute': ['dba'],
+  'opsdeck.sql.query': ['ops', 'dba', 'dev'],
+  'opsdeck.sql.querylog.read': ['dba', 'viewer'],
+  'opsdeck.sql.slowquery.read': ['ops', 'dba', 'dev'],
+
+  // Bastion: ops, dba and dev open terminals (an access grant must still match the host);
+  // security (viewer) reviews every session and command; ops sees the grants and rules;
+  // watching/terminating others' sessions and changing grants or rules is admin-only.
+  'opsdeck.bastion.session.open': ['ops', 'dba', 'dev'],
+  'opsdeck.bastion.session.read': ['viewer'],
+  'opsdeck.bastion.session.manage': [],
+  'opsdeck.bastion.grant.read': ['ops', 'viewer'],
+  'opsdeck.bastion.grant.manage': [],
+
+  // Jobs: every role sees jobs, runs and output; ops saves scripts, runs
+  // them on hosts (checked per host) and schedules them.
+  'opsdeck.jobs.job.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.jobs.job.manage': ['ops'],
+  'opsdeck.jobs.run': ['ops'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

@@ -31,6 +31,7 @@ import { withEnvPrefix } from './shell';
 import type {
   ExecOptions,
   ExecResult,
+  PtyOptions,
   RemoteNodeLogger,
   SshConnectionPoolOptions,
   SshPoolStats,
@@ -61,6 +62,8 @@ type Connection = {
   idleTimer?: NodeJS.Timeout;
   /** The channel on the jump host this connection runs through. */
   jumpLease?: Lease;
+  /** Its host's pin was forgotten: no new channels; closed when the last one ends. */
+  retired?: boolean;
 };
 
 type Bucket = {
@@ -250,9 +253,33 @@ export class SshConnectionPool {
     this.logger = options.logger;
   }
 
-  /** The host-key store in use (to inspect or forget pinned keys). */
+  /**
+   * The host-key store in use (to inspect or forget pinned keys). Forgetting a pin through it
+   * also retires the pool's connections to that host, so the next connection does a fresh
+   * handshake and pins the key the host presents then.
+   */
   get hostKeyStore(): HostKeyStore {
-    return this.hostKeys;
+    return {
+      pin: (hostId, fingerprint) => this.hostKeys.pin(hostId, fingerprint),
+      get: hostId => this.hostKeys.get(hostId),
+      remove: async hostId => {
+        await this.hostKeys.remove(hostId);
+        this.retireHost(hostId);
+      },
+    };
+  }
+
+  /** Stops reusing connections to `hostId`; idle ones close now, busy ones when released. */
+  private retireHost(hostId: string) {
+    for (const b of this.buckets.values()) {
+      for (const conn of [...b.connections]) {
+        if (hostKeyId(conn.endpoint.host, conn.endpoint.port) !== hostId) {
+          continue;
+        }
+        conn.retired = true;
+        if (conn.leases === 0) this.destroy(conn);
+      }
+    }
   }
 
   stats(): SshPoolStats {
@@ -305,7 +332,9 @@ export class SshConnectionPool {
       let conn: Connection | undefined;
       let fresh = false;
       for (const c of b.connections) {
-        if (c.state === 'closed' || c.leases >= this.maxChannels) continue;
+        if (c.state === 'closed' || c.retired || c.leases >= this.maxChannels) {
+          continue;
+        }
         if (
           !conn ||
           (c.state === 'ready' && conn.state !== 'ready') ||
@@ -363,7 +392,9 @@ export class SshConnectionPool {
         released = true;
         conn.leases--;
         this.counters.activeChannels--;
-        if (conn.leases === 0 && conn.state === 'ready') {
+        if (conn.leases === 0 && conn.retired) {
+          this.destroy(conn);
+        } else if (conn.leases === 0 && conn.state === 'ready') {
           conn.idleTimer = setTimeout(() => {
             this.logger?.debug(
               `Closing idle SSH connection to ${describeEndpoint(
@@ -907,6 +938,44 @@ export class SshConnectionPool {
       throw new CommandFailedError(endpoint, r.exitCode, r.signal, r.stderr);
     }
     return r;
+  }
+
+  // ---------------------------------------------------------------- interactive shell
+
+  /**
+   * An interactive login shell on a pseudo-terminal (for web terminals). Write keystrokes to the
+   * returned channel, read the terminal output from it, resize with `setWindow(rows, cols, 0, 0)`,
+   * and `close()` it when done; its channel slot is freed when it closes.
+   */
+  async shell(
+    target: SshTarget,
+    options: PtyOptions = {},
+  ): Promise<ClientChannel> {
+    const { lease, channel } = await this.withChannel<ClientChannel>(
+      target,
+      options.signal,
+      (client, cb) =>
+        client.shell(
+          {
+            term: options.term ?? 'xterm-256color',
+            cols: options.cols ?? 80,
+            rows: options.rows ?? 24,
+            width: 0,
+            height: 0,
+          },
+          options.env ? { env: options.env } : {},
+          (err, ch) => cb(err, ch),
+        ),
+    );
+    const client = lease.connection.client;
+    // ssh2 also emits 'close' on every channel of a lost connection
+    const release = () => {
+      client.removeListener('close', release);
+      lease.release();
+    };
+    channel.once('close', release);
+    client.once('close', release);
+    return channel;
   }
 
   // ---------------------------------------------------------------- SFTP

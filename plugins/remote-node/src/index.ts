@@ -11,6 +11,10 @@ export {
   type HostKeyStore,
 } from './hostKeys';
 export {
+  DatabaseHostKeyStore,
+  applyRemoteNodeMigrations,
+} from './DatabaseHostKeyStore';
+export {
   fanOut,
   type FanOutContext,
   type FanOutOptions,
@@ -20,6 +24,7 @@ export { shellQuote } from './shell';
 export * from './errors';
 export type * from './types';
 export {
+  HOST_KEYS_DATABASE_ID,
   hostKeyStoreServiceRef,
   remoteNodeServiceRef,
   remoteNodeServiceFactory,

@@ -5,12 +5,27 @@ import {
   type ServiceFactory,
   type ServiceRef,
 } from '@backstage/backend-plugin-api';
+import { DatabaseManager } from '@backstage/backend-defaults/database';
+import { DatabaseHostKeyStore } from './DatabaseHostKeyStore';
 import { type HostKeyStore, InMemoryHostKeyStore } from './hostKeys';
 import { SshConnectionPool } from './SshConnectionPool';
 
 /**
- * Where pinned SSH host keys are kept. The default keeps them in memory; a database-backed
- * factory for this ref replaces it without touching the pool.
+ * The database id under which the pins are kept: `backstage_plugin_remote-node` on PostgreSQL,
+ * `remote-node.sqlite` in a SQLite directory (overrides under `backend.database.plugin.remote-node`).
+ */
+export const HOST_KEYS_DATABASE_ID = 'remote-node';
+
+/**
+ * Where pinned SSH host keys are kept: ONE table for the whole backend, whichever plugin connects.
+ *
+ * Why a root service with its own connection: the pool is a root service shared by every plugin
+ * (cmdb, jobs, bastion, files …), so its pins cannot live in any one plugin's database (a root
+ * service cannot depend on the plugin-scoped `coreServices.database`, and per-plugin tables would
+ * let one plugin trust a key another refused). The factory therefore opens the database of the
+ * fixed id `remote-node` itself through Backstage's `DatabaseManager`, with the same
+ * `backend.database` config as the plugins. Without `backend.database` (unit tests with a bare
+ * mock config) it falls back to process memory and says so in the log.
  */
 export const hostKeyStoreServiceRef = createServiceRef<HostKeyStore>({
   id: 'opsdeck.remote-node.host-keys',
@@ -18,8 +33,31 @@ export const hostKeyStoreServiceRef = createServiceRef<HostKeyStore>({
   defaultFactory: async service =>
     createServiceFactory({
       service,
-      deps: {},
-      factory: () => new InMemoryHostKeyStore(),
+      deps: {
+        config: coreServices.rootConfig,
+        rootLogger: coreServices.rootLogger,
+        rootLifecycle: coreServices.rootLifecycle,
+      },
+      async factory({ config, rootLogger, rootLifecycle }) {
+        const logger = rootLogger.child({ service: 'remote-node-host-keys' });
+        if (!config.has('backend.database')) {
+          logger.warn(
+            'backend.database is not configured: SSH host-key pins are kept in memory and forgotten on restart',
+          );
+          return new InMemoryHostKeyStore();
+        }
+        const database = DatabaseManager.fromConfig(config, {
+          rootLogger,
+          rootLifecycle,
+        }).forPlugin(HOST_KEYS_DATABASE_ID, {
+          logger,
+          lifecycle: {
+            addStartupHook: rootLifecycle.addStartupHook.bind(rootLifecycle),
+            addShutdownHook: rootLifecycle.addShutdownHook.bind(rootLifecycle),
+          },
+        });
+        return DatabaseHostKeyStore.create({ database });
+      },
     }),
 });
 

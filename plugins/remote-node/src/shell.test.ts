@@ -39,7 +39,7 @@ describe('shellQuote', () => {
 describe('host keys', () => {
   it('formats ids like known_hosts and fingerprints like ssh-keygen', () => {
     expect(hostKeyId('Example.COM', 22)).toBe('example.com');
-    expect(hostKeyId('10.0.0.1', 2222)).toBe('[10.0.0.1]:2222');
+    expect(hostKeyId('192.0.2.1', 2222)).toBe('[192.0.2.1]:2222');
     expect(hostKeyFingerprint(Buffer.from('abc'))).toBe(
       'SHA256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0',
     );

@@ -108,3 +108,17 @@ export interface UploadOptions {
   mode?: number;
   signal?: AbortSignal;
 }
+
+/** Terminal settings of an interactive shell (`SshConnectionPool.shell`). */
+export interface PtyOptions {
+  /** TERM of the pseudo-terminal (default `xterm-256color`). */
+  term?: string;
+  /** Columns (default 80). */
+  cols?: number;
+  /** Rows (default 24). */
+  rows?: number;
+  /** Environment sent as SSH "env" requests (the server keeps only what AcceptEnv lists). */
+  env?: Record<string, string>;
+  /** Aborting while the shell is being opened rejects with OperationCancelledError. */
+  signal?: AbortSignal;
+}

@@ -29,13 +29,15 @@ function parameterProperties(template: any): Record<string, any> {
 }
 
 describe('templates', () => {
-  it('lists both templates in the location', () => {
+  it('lists the CMDB templates in the location, and only files that exist', () => {
     const location = load('all.yaml');
     expect(location.kind).toBe('Location');
-    expect(location.spec.targets).toEqual([
-      './register-hosts/template.yaml',
-      './decommission-host/template.yaml',
-    ]);
+    expect(location.spec.targets).toEqual(
+      expect.arrayContaining([
+        './register-hosts/template.yaml',
+        './decommission-host/template.yaml',
+      ]),
+    );
     for (const target of location.spec.targets) {
       expect(fs.existsSync(path.join(templatesDir, target))).toBe(true);
     }

@@ -20,7 +20,7 @@ function event(overrides: Partial<NewAuditEvent> = {}): NewAuditEvent {
     actor: 'user:default/alice',
     target: 'component:default/api',
     requestId: 'req-1',
-    ip: '10.0.0.1',
+    ip: '192.0.2.1',
     meta: { actionType: 'refresh' },
     ...overrides,
   };
@@ -55,7 +55,7 @@ describe.each(databases.eachSupportedId())('DatabaseAuditStore (%s)', id => {
       actor: 'user:default/alice',
       target: 'component:default/api',
       requestId: 'req-1',
-      ip: '10.0.0.1',
+      ip: '192.0.2.1',
       error: 'boom',
       meta: { a: 1, nested: { b: [1, 2] } },
     });

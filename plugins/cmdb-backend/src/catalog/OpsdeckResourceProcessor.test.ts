@@ -10,7 +10,7 @@ function host(spec: Record<string, unknown> = {}): Entity {
     spec: {
       type: 'host',
       owner: 'ops',
-      address: '10.20.2.11',
+      address: '198.51.100.11',
       port: 22,
       loginUser: 'ops',
       credential: 'ops-ssh',
@@ -46,7 +46,7 @@ describe('OpsdeckResourceProcessor', () => {
           type: 'cache',
           owner: 'ops',
           engine: 'redis',
-          address: '10.0.0.3',
+          address: '192.0.2.3',
         },
       },
     ]) {
@@ -68,7 +68,7 @@ describe('OpsdeckResourceProcessor', () => {
   });
 
   it.each([
-    [{ address: '10.0.0.300' }, "invalid address '10.0.0.300'"],
+    [{ address: '192.0.2.300' }, "invalid address '192.0.2.300'"],
     [{ address: 'bad host!' }, "invalid address 'bad host!'"],
     [{ address: undefined }, "invalid address 'undefined'"],
     [{ port: 0 }, "invalid port '0': expected an integer 1-65535"],

@@ -24,7 +24,7 @@ function yamlHost(name: string, spec: Record<string, unknown> = {}): Entity {
       type: 'host',
       owner: 'ops',
       system: 'storefront',
-      address: '10.20.2.11',
+      address: '198.51.100.11',
       loginUser: 'ops',
       ...spec,
     },
@@ -39,7 +39,7 @@ describe('syncCatalogHosts', () => {
     });
     const cmdbHost = newHostRecord({
       name: 'cmdb-01',
-      address: '10.0.0.9',
+      address: '192.0.2.9',
       environment: 'dev',
       owner: 'ops',
     });
@@ -48,7 +48,7 @@ describe('syncCatalogHosts', () => {
       {
         ...newHostRecord({
           name: 'old-01',
-          address: '10.0.0.1',
+          address: '192.0.2.1',
           environment: 'prod',
           owner: 'ops',
         }),
@@ -98,7 +98,7 @@ describe('syncCatalogHosts', () => {
     ]);
     expect(await store.get('web-02')).toMatchObject({
       entityRef: 'resource:default/web-02',
-      address: '10.20.2.11',
+      address: '198.51.100.11',
       port: 2222,
       loginUser: 'ops',
       environment: 'staging',

@@ -11,7 +11,7 @@ function host(name: string, overrides: Partial<HostRecord> = {}): HostRecord {
   return {
     ...newHostRecord({
       name,
-      address: `10.0.0.${name.length}`,
+      address: `192.0.2.${name.length}`,
       environment: 'prod',
       owner: 'ops',
       tags: [],
@@ -95,7 +95,7 @@ describe.each(databases.eachSupportedId())('DatabaseHostStore (%s)', id => {
           cpuModel: 'EPYC',
           memTotalBytes: 8 * 1024 ** 3,
           disks: [{ mount: '/', sizeBytes: 100, usedBytes: 40 }],
-          ips: ['10.0.0.5', 'fe80::1'],
+          ips: ['192.0.2.5', 'fe80::1'],
           uptimeSeconds: 3600,
         },
       },
@@ -104,7 +104,7 @@ describe.each(databases.eachSupportedId())('DatabaseHostStore (%s)', id => {
     expect(await store.get('pay-app-01')).toEqual({
       name: 'pay-app-01',
       entityRef: 'resource:default/pay-app-01',
-      address: '10.0.0.10',
+      address: '192.0.2.10',
       port: 22,
       environment: 'prod',
       owner: 'dev',
@@ -120,7 +120,7 @@ describe.each(databases.eachSupportedId())('DatabaseHostStore (%s)', id => {
       cpuModel: 'EPYC',
       memTotalBytes: 8 * 1024 ** 3,
       disks: [{ mount: '/', sizeBytes: 100, usedBytes: 40 }],
-      ips: ['10.0.0.5', 'fe80::1'],
+      ips: ['192.0.2.5', 'fe80::1'],
       lastOkAt: '2026-03-01T10:00:00.000Z',
     });
     expect(await store.get('web-01')).toMatchObject({
@@ -263,7 +263,7 @@ describe.each(databases.eachSupportedId())('DatabaseHostStore (%s)', id => {
     // a row written behind the store's back is not counted while cached
     await knex('hosts').insert({
       name: 'b',
-      address: '10.0.0.2',
+      address: '192.0.2.2',
       environment: 'prod',
       owner: 'ops',
       source: 'cmdb',
@@ -281,7 +281,7 @@ describe.each(databases.eachSupportedId())('DatabaseHostStore (%s)', id => {
   it('replaces catalog hosts without touching CMDB hosts', async () => {
     const { store } = await createStore();
     await store.insert(host('cmdb-1'));
-    const cat = (name: string, address = '10.9.9.9') =>
+    const cat = (name: string, address = '203.0.113.9') =>
       host(name, { source: 'catalog', address });
     expect(
       await store.replaceCatalogHosts([cat('yaml-1'), cat('yaml-2')]),
@@ -297,9 +297,9 @@ describe.each(databases.eachSupportedId())('DatabaseHostStore (%s)', id => {
     expect(result.removed).toBe(1);
     const all = (await store.list({})).items;
     expect(all.map(h => [h.name, h.source, h.address])).toEqual([
-      ['cmdb-1', 'cmdb', '10.0.0.6'],
+      ['cmdb-1', 'cmdb', '192.0.2.6'],
       ['yaml-1', 'catalog', 'yaml-1.example.com'],
-      ['yaml-3', 'catalog', '10.9.9.9'],
+      ['yaml-3', 'catalog', '203.0.113.9'],
     ]);
     expect(await store.get('yaml-2')).toBeUndefined();
 

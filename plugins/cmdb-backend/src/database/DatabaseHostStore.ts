@@ -260,6 +260,23 @@ export class DatabaseHostStore implements HostStore {
     }
   }
 
+  async *details(pageSize = 1000): AsyncIterable<HostDetail[]> {
+    let after: string | undefined;
+    for (;;) {
+      const q = this.db('hosts')
+        .leftJoin('host_facts as f', 'f.name', 'hosts.name')
+        .select(['f.*', 'hosts.*']);
+      if (after !== undefined) q.where('hosts.name', '>', after);
+      const rows: JoinedRow[] = await q
+        .orderBy('hosts.name', 'asc')
+        .limit(pageSize);
+      if (rows.length === 0) return;
+      yield rows.map(toDetail);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].name;
+    }
+  }
+
   async get(name: string): Promise<HostDetail | undefined> {
     const row: JoinedRow | undefined = await this.db('hosts')
       .leftJoin('host_facts as f', 'f.name', 'hosts.name')

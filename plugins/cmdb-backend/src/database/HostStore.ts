@@ -55,6 +55,8 @@ export interface HostStore {
     query: Omit<HostListQuery, 'after' | 'limit'>,
     pageSize?: number,
   ): AsyncIterable<HostSummary[]>;
+  /** Every host with all its facts, page by page (keyset), by name. */
+  details(pageSize?: number): AsyncIterable<HostDetail[]>;
   /** One host with its facts. */
   get(name: string): Promise<HostDetail | undefined>;
   /** One host without facts. */

@@ -57,7 +57,7 @@ describe.each(databases.eachSupportedId())('CMDB migrations (%s)', id => {
 
     await knex('hosts').insert({
       name: 'h1',
-      address: '10.0.0.1',
+      address: '192.0.2.1',
       environment: 'prod',
       owner: 'ops',
       source: 'cmdb',
@@ -69,7 +69,7 @@ describe.each(databases.eachSupportedId())('CMDB migrations (%s)', id => {
     const duplicate = async () =>
       knex('hosts').insert({
         name: 'h1',
-        address: '10.0.0.2',
+        address: '192.0.2.2',
         environment: 'prod',
         owner: 'ops',
         source: 'cmdb',

@@ -21,7 +21,7 @@ overlay        overlay  105087164416 21474836480 78223015936     22% /var/lib/do
 @@ip
 1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
 1: lo    inet6 ::1/128 scope host noprefixroute \\       valid_lft forever preferred_lft forever
-2: eth0    inet 10.20.1.11/24 brd 10.20.1.255 scope global eth0\\       valid_lft forever preferred_lft forever
+2: eth0    inet 203.0.113.11/24 brd 203.0.113.255 scope global eth0\\       valid_lft forever preferred_lft forever
 2: eth0    inet6 fe80::5054:ff:fe12:3456/64 scope link \\       valid_lft forever preferred_lft forever
 3: eth1    inet6 2001:db8::11/64 scope global \\       valid_lft forever preferred_lft forever
 @@uptime
@@ -50,7 +50,7 @@ describe('parseFacts', () => {
           usedBytes: 21474836480,
         },
       ],
-      ips: ['10.20.1.11', 'fe80::5054:ff:fe12:3456', '2001:db8::11'],
+      ips: ['203.0.113.11', 'fe80::5054:ff:fe12:3456', '2001:db8::11'],
       uptimeSeconds: 350735,
     });
   });
@@ -66,7 +66,7 @@ describe('parseFacts', () => {
       '@@meminfo',
       '@@df',
       '@@hostname-i',
-      '192.168.1.5 fd00::5 ',
+      '203.0.113.5 2001:db8::5 ',
       '@@uptime',
       '@@end',
       '',
@@ -75,7 +75,7 @@ describe('parseFacts', () => {
       kernel: '5.15.0',
       cpuModel: 'BCM2835',
       disks: [],
-      ips: ['192.168.1.5', 'fd00::5'],
+      ips: ['203.0.113.5', '2001:db8::5'],
     });
   });
 

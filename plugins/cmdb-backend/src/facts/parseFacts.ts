@@ -125,7 +125,7 @@ export function parseFacts(output: string): CollectedFacts {
 
   const ips: string[] = [];
   for (const line of s.get('ip') ?? []) {
-    // 2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\ ...
+    // 2: eth0    inet 192.0.2.5/24 brd 192.0.2.255 scope global eth0\ ...
     const m = /\binet6?\s+([0-9a-fA-F:.]+)\/\d+/.exec(line);
     if (!m || /\bscope\s+host\b/.test(line)) continue;
     ips.push(m[1]);

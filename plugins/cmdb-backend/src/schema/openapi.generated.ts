@@ -7,7 +7,7 @@ export const spec = {
     title: 'cmdb',
     version: '1',
     description:
-      "opsdeck's CMDB: the host index (hosts registered here and hosts from the catalog), facts collected over SSH, registration and decommissioning of hosts. Reads require `opsdeck.cmdb.host.read`; registering `opsdeck.cmdb.host.create`, decommissioning `opsdeck.cmdb.host.delete`, collecting facts on demand `opsdeck.cmdb.host.collect`.",
+      "opsdeck's CMDB: the host index (hosts registered here and hosts from the catalog), facts collected over SSH, registration and decommissioning of hosts. Reads require `opsdeck.cmdb.host.read`; registering `opsdeck.cmdb.host.create`, decommissioning `opsdeck.cmdb.host.delete`, collecting facts on demand `opsdeck.cmdb.host.collect`, forgetting a pinned SSH host key `opsdeck.cmdb.host.hostkey.reset`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -291,6 +291,23 @@ export const spec = {
           description: {
             type: 'string',
             maxLength: 4000,
+          },
+        },
+      },
+      HostKey: {
+        type: 'object',
+        required: ['hostId'],
+        additionalProperties: false,
+        properties: {
+          hostId: {
+            type: 'string',
+            description:
+              'known_hosts style id: `address`, or `[address]:port`.',
+          },
+          fingerprint: {
+            type: 'string',
+            description:
+              'OpenSSH SHA256 fingerprint pinned on the first connection; absent when nothing is pinned yet.',
           },
         },
       },
@@ -610,6 +627,62 @@ export const spec = {
                 },
               },
             },
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/hosts/{name}/host-key': {
+      get: {
+        operationId: 'GetHostKey',
+        description: "The SSH host key pinned for the host's address and port.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The pin (no fingerprint when none).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/HostKey',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+      delete: {
+        operationId: 'ResetHostKey',
+        description:
+          "Forgets the SSH host key pinned for the host's address and port (after a planned reinstall or rekey); the next key the host presents is pinned. Recorded in the audit log.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Forgotten (also when nothing was pinned).',
           },
           '401': {
             $ref: '#/components/responses/ErrorResponse',

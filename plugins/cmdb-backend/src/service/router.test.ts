@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -14,6 +17,7 @@ import {
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
+  cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 // The sshd test helpers of the SSH core (not part of its public API).
@@ -59,6 +63,8 @@ type AuditRecord = {
 async function startBackend(options: {
   knex: Knex;
   result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  /** backend.database: where remote-node keeps its host-key pins (else in memory). */
+  database?: { client: string; connection: { directory: string } };
 }) {
   const authorize = jest.fn(async (requests: unknown[]) =>
     requests.map(
@@ -95,13 +101,16 @@ async function startBackend(options: {
       privateKey: sshd.privateKeyText,
     };
   });
-  const { server } = await startTestBackend({
+  const backend = await startTestBackend({
     features: [
       cmdbPlugin,
       mockServices.database.factory({ knex: options.knex }),
       mockServices.permissions.mock({ authorize: authorize as any }).factory,
       mockServices.rootConfig.factory({
         data: {
+          ...(options.database
+            ? { backend: { database: options.database } }
+            : {}),
           opsdeck: {
             cmdb: {
               facts: { initialDelaySeconds: 3600, timeoutMs: 15_000 },
@@ -119,7 +128,13 @@ async function startBackend(options: {
       }),
     ],
   });
-  return { server, authorize, audits, getSecret };
+  return {
+    server: backend.server,
+    stop: () => backend.stop(),
+    authorize,
+    audits,
+    getSecret,
+  };
 }
 
 function sshHost(name: string, port = sshd.hosts[0].port) {
@@ -147,7 +162,7 @@ describe('cmdb router', () => {
     await store.insert(
       newHostRecord({
         name: 'web-01',
-        address: '10.20.2.11',
+        address: '198.51.100.11',
         environment: 'prod',
         owner: 'ops',
         system: 'storefront',
@@ -158,7 +173,7 @@ describe('cmdb router', () => {
     await store.insert({
       ...newHostRecord({
         name: 'gw-01',
-        address: '10.20.0.5',
+        address: '198.51.100.5',
         environment: 'prod',
         owner: 'ops',
         tags: ['gateway'],
@@ -187,11 +202,13 @@ describe('cmdb router', () => {
     ['post', '/hosts', { hosts: [sshHostStub()] }],
     ['delete', '/hosts/web-01'],
     ['post', '/hosts/web-01/collect'],
+    ['get', '/hosts/web-01/host-key'],
+    ['delete', '/hosts/web-01/host-key'],
   ];
   function sshHostStub() {
     return {
       name: 'new-01',
-      address: '10.0.0.1',
+      address: '192.0.2.1',
       environment: 'test',
       owner: 'ops',
     };
@@ -228,6 +245,8 @@ describe('cmdb router', () => {
       cmdbHostCreatePermission,
       cmdbHostDeletePermission,
       cmdbHostCollectPermission,
+      cmdbHostReadPermission,
+      cmdbHostKeyResetPermission,
     ];
     for (const [i, route] of routes.entries()) {
       authorize.mockClear();
@@ -264,7 +283,7 @@ describe('cmdb router', () => {
         {
           name: 'web-01',
           entityRef: 'resource:default/web-01',
-          address: '10.20.2.11',
+          address: '198.51.100.11',
           port: 22,
           environment: 'prod',
           owner: 'ops',
@@ -324,9 +343,9 @@ describe('cmdb router', () => {
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines).toEqual([
       'name,entityRef,address,port,loginUser,credential,environment,owner,system,tags,source,reachable,error,os,uptimeSeconds,collectedAt',
-      'gw-01,resource:default/gw-01,10.20.0.5,22,,,prod,ops,,gateway,catalog,,,,,',
+      'gw-01,resource:default/gw-01,198.51.100.5,22,,,prod,ops,,gateway,catalog,,,,,',
       expect.stringMatching(
-        /^web-01,resource:default\/web-01,10\.20\.2\.11,22,,,prod,ops,storefront,nginx web,cmdb,true,,Debian 12,100,\d{4}-\d\d-\d\dT[\d:.]+Z$/,
+        /^web-01,resource:default\/web-01,198\.51\.100\.11,22,,,prod,ops,storefront,nginx web,cmdb,true,,Debian 12,100,\d{4}-\d\d-\d\dT[\d:.]+Z$/,
       ),
     ]);
   });
@@ -341,7 +360,7 @@ describe('cmdb router', () => {
         hosts: [
           sshHost('lab-01'),
           sshHost('lab-closed', closedPort),
-          { ...sshHost('lab-bad'), address: '10.0.0.300' },
+          { ...sshHost('lab-bad'), address: '192.0.2.300' },
           { ...sshHost('lab-cred'), credential: 'Bad Name!' },
           sshHost('web-01'),
           sshHost('gw-01'),
@@ -364,7 +383,7 @@ describe('cmdb router', () => {
       {
         name: 'lab-bad',
         status: 'invalid',
-        message: expect.stringContaining("invalid address '10.0.0.300'"),
+        message: expect.stringContaining("invalid address '192.0.2.300'"),
       },
       {
         name: 'lab-cred',
@@ -517,5 +536,75 @@ describe('cmdb router', () => {
       ['host-collect', 'resource:default/lab-02'],
       ['host-collect', 'resource:default/lab-down'],
     ]);
+  });
+
+  // last: it gives the shared sshd host a new key
+  it('keeps the pinned host key across a restart and lets an admin reset it after a rekey', async () => {
+    const pins = mkdtempSync(join(tmpdir(), 'cmdb-host-keys-'));
+    const database = {
+      client: 'better-sqlite3',
+      connection: { directory: pins },
+    };
+    await store.insert(newHostRecord({ ...sshHost('lab-03') } as any));
+    const hostId = `[127.0.0.1]:${sshd.hosts[0].port}`;
+    const keyOf = (server: any) =>
+      request(server)
+        .get('/api/cmdb/hosts/lab-03/host-key')
+        .set('Authorization', alice);
+    const collect = (server: any) =>
+      request(server)
+        .post('/api/cmdb/hosts/lab-03/collect')
+        .set('Authorization', alice);
+
+    try {
+      const first = await startBackend({ knex, database });
+      expect((await keyOf(first.server)).body).toEqual({ hostId });
+      expect((await collect(first.server)).body.reachable).toBe(true);
+      expect((await keyOf(first.server)).body).toEqual({
+        hostId,
+        fingerprint: sshd.hosts[0].hostKeyFingerprint,
+      });
+      await first.stop();
+
+      // the host is reinstalled while opsdeck restarts
+      const changed = await sshd.rekey(sshd.hosts[0].port);
+      const { server, audits, stop } = await startBackend({ knex, database });
+      try {
+        expect((await keyOf(server)).body).toEqual({
+          hostId,
+          fingerprint: sshd.hosts[0].hostKeyFingerprint,
+        });
+        const refused = (await collect(server)).body;
+        expect(refused.reachable).toBe(false);
+        expect(refused.error).toContain(`Host key of ${hostId} has changed`);
+
+        const reset = await request(server)
+          .delete('/api/cmdb/hosts/lab-03/host-key')
+          .set('Authorization', alice);
+        expect(reset.status).toBe(204);
+        expect((await keyOf(server)).body).toEqual({ hostId });
+        expect((await collect(server)).body.reachable).toBe(true);
+        expect((await keyOf(server)).body).toEqual({
+          hostId,
+          fingerprint: changed,
+        });
+
+        const missing = await request(server)
+          .delete('/api/cmdb/hosts/nope/host-key')
+          .set('Authorization', alice);
+        expect(missing.status).toBe(404);
+        expect(audits.filter(a => a.eventId === 'host-key-reset')).toEqual([
+          {
+            eventId: 'host-key-reset',
+            status: 'succeeded',
+            meta: { entityRef: 'resource:default/lab-03', hostId },
+          },
+        ]);
+      } finally {
+        await stop();
+      }
+    } finally {
+      rmSync(pins, { recursive: true, force: true });
+    }
   });
 });

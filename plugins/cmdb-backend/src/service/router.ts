@@ -20,9 +20,14 @@ import {
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
+  cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { fanOut } from '@opsdeck/plugin-remote-node';
+import {
+  fanOut,
+  hostKeyId,
+  type HostKeyStore,
+} from '@opsdeck/plugin-remote-node';
 import type { Request, Response } from 'express';
 import { CmdbHub } from '../catalog/cmdbHub';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
@@ -69,10 +74,13 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** The SSH core's pinned host keys (shared by every plugin). */
+  hostKeys: HostKeyStore;
   /** Most hosts checked at once when registering with checkReachability. */
   concurrency?: number;
 }) {
-  const { store, collector, hub, httpAuth, permissions, auditor } = options;
+  const { store, collector, hub, httpAuth, permissions, auditor, hostKeys } =
+    options;
   const router = await createOpenApiRouter();
 
   async function authorize(
@@ -286,6 +294,42 @@ export async function createRouter(options: {
         : { reachable: false, error: outcome.error },
     });
     res.json((await store.get(record.name))!);
+  });
+
+  router.get('/hosts/:name/host-key', async (req, res) => {
+    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const hostId = hostKeyId(record.address, record.port);
+    const fingerprint = await hostKeys.get(hostId);
+    res.json(fingerprint ? { hostId, fingerprint } : { hostId });
+  });
+
+  router.delete('/hosts/:name/host-key', async (req, res) => {
+    await authorize(
+      req,
+      cmdbHostKeyResetPermission,
+      "reset hosts' pinned SSH host keys",
+    );
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const hostId = hostKeyId(record.address, record.port);
+    const event = await auditor.createEvent({
+      eventId: 'host-key-reset',
+      severityLevel: 'high',
+      request: req,
+      meta: { entityRef: record.entityRef, hostId },
+    });
+    try {
+      const previous = await hostKeys.get(hostId);
+      await hostKeys.remove(hostId);
+      // a fingerprint is public (ssh-keygen -l), not a secret
+      await event.success({ meta: { previousFingerprint: previous ?? null } });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    res.status(204).end();
   });
 
   return router;

@@ -31,7 +31,7 @@ export function host(name: string, overrides: Partial<HostDetail> = {}) {
   return {
     name,
     entityRef: `resource:default/${name}`,
-    address: `10.0.0.${name.length}`,
+    address: `192.0.2.${name.length}`,
     port: 22,
     environment: 'prod',
     owner: 'group:default/ops',

@@ -1,7 +1,13 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { AuditEventPage } from '@opsdeck/plugin-opsdeck-common';
-import type { HostDetail, HostFilters, HostListQuery, HostPage } from './types';
+import type {
+  HostDetail,
+  HostFilters,
+  HostKey,
+  HostListQuery,
+  HostPage,
+} from './types';
 
 /** Query string of the given filters, leaving out empty values. */
 export function toSearchParams(
@@ -50,6 +56,26 @@ export class CmdbClient {
       `/hosts/${encodeURIComponent(name)}/collect`,
       { method: 'POST' },
     );
+  }
+
+  /** The SSH host key pinned for the host's address and port. */
+  async getHostKey(name: string): Promise<HostKey> {
+    return this.request<HostKey>(
+      'cmdb',
+      `/hosts/${encodeURIComponent(name)}/host-key`,
+    );
+  }
+
+  /** Forgets the pinned host key (admins); the next key seen is pinned. */
+  async resetHostKey(name: string): Promise<void> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('cmdb');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/hosts/${encodeURIComponent(name)}/host-key`,
+      { method: 'DELETE' },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
   }
 
   /** The latest audit events about an entity, newest first. */

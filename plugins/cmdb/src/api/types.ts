@@ -38,3 +38,11 @@ export interface HostPage {
   /** Only on the first page. */
   total?: number;
 }
+
+/** The SSH host key pinned for a host (`GET /hosts/{name}/host-key`). */
+export interface HostKey {
+  /** known_hosts style: `address`, or `[address]:port`. */
+  hostId: string;
+  /** OpenSSH SHA256 fingerprint; absent when nothing is pinned yet. */
+  fingerprint?: string;
+}

@@ -30,7 +30,7 @@ const entity: Entity = {
 const GiB = 1024 ** 3;
 
 const facts = host('db-1', {
-  address: '10.0.0.5',
+  address: '192.0.2.5',
   os: 'Ubuntu 24.04.1 LTS',
   kernel: '6.8.0-45-generic',
   cpuCount: 8,
@@ -44,7 +44,7 @@ const facts = host('db-1', {
       usedBytes: 475 * GiB,
     },
   ],
-  ips: ['10.0.0.5', 'fd00::5'],
+  ips: ['192.0.2.5', '2001:db8::5'],
   uptimeSeconds: 3 * 86400 + 4 * 3600,
   collectedAt: '2026-03-01T10:00:00.000Z',
   lastOkAt: '2026-03-01T10:00:00.000Z',
@@ -83,10 +83,22 @@ function backend(
     get?: () => Response;
     collect?: () => Response | Promise<Response>;
     audit?: () => Response;
+    hostKey?: { fingerprint?: string };
+    resetHostKey?: () => Response;
   } = {},
 ): FakeFetch {
+  const pin = overrides.hostKey ?? { fingerprint: 'SHA256:pinnedKeyOfDb1' };
   return fakeBackend((url, init) => {
     const method = init?.method ?? 'GET';
+    if (url.pathname === '/api/cmdb/hosts/db-1/host-key') {
+      if (method === 'GET') return json({ hostId: '192.0.2.5', ...pin });
+      if (method === 'DELETE') {
+        const res =
+          overrides.resetHostKey?.() ?? new Response(null, { status: 204 });
+        if (res.status === 204) delete pin.fingerprint;
+        return res;
+      }
+    }
     if (url.pathname === '/api/cmdb/hosts/db-1' && method === 'GET') {
       return overrides.get?.() ?? json(facts);
     }
@@ -127,9 +139,9 @@ describe('HostFactsCard', () => {
     expect(fact('Kernel')).toHaveTextContent('6.8.0-45-generic');
     expect(fact('CPU')).toHaveTextContent('8 × AMD EPYC 7763');
     expect(fact('Memory')).toHaveTextContent('32 GiB');
-    expect(fact('IP addresses')).toHaveTextContent('10.0.0.5, fd00::5');
+    expect(fact('IP addresses')).toHaveTextContent('192.0.2.5, 2001:db8::5');
     expect(fact('Uptime')).toHaveTextContent('3d 4h');
-    expect(fact('Address')).toHaveTextContent('10.0.0.5:22');
+    expect(fact('Address')).toHaveTextContent('192.0.2.5:22');
     expect(fact('Collected at')).toHaveTextContent(
       new Date('2026-03-01T10:00:00.000Z').toLocaleString(),
     );
@@ -166,14 +178,14 @@ describe('HostFactsCard', () => {
         json({
           ...facts,
           reachable: false,
-          error: 'ssh: connect to host 10.0.0.5 port 22: No route to host',
+          error: 'ssh: connect to host 192.0.2.5 port 22: No route to host',
           lastOkAt: '2026-02-27T08:30:00.000Z',
         }),
     });
     await renderCard(fetch);
     const banner = await screen.findByTestId('host-unreachable');
     expect(banner).toHaveTextContent(
-      'The host is unreachable: ssh: connect to host 10.0.0.5 port 22: No route to host',
+      'The host is unreachable: ssh: connect to host 192.0.2.5 port 22: No route to host',
     );
     expect(banner).toHaveTextContent(
       `Last reachable: ${new Date(
@@ -247,6 +259,55 @@ describe('HostFactsCard', () => {
     ).toBeInTheDocument();
     // the facts already shown stay
     expect(screen.getByText('Ubuntu 24.04.1 LTS')).toBeInTheDocument();
+  });
+
+  it('shows the pinned host key and lets an admin forget it after confirming', async () => {
+    const fetch = backend();
+    await renderCard(fetch);
+    const row = await screen.findByTestId('host-key');
+    expect(
+      await within(row).findByText('SHA256:pinnedKeyOfDb1'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Forget host key' }),
+    );
+    expect(
+      screen.getByText(/Forget the host key pinned for 192\.0\.2\.5\?/),
+    ).toBeInTheDocument();
+    expect(callsTo(fetch, '/api/cmdb/hosts/db-1/host-key')).toEqual([
+      expect.objectContaining({ method: 'GET' }),
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Forget key' }));
+    expect(
+      await screen.findByText(
+        'Host key forgotten. The next connection pins the key the host presents.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'Not pinned yet: the first key the host presents is pinned.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      callsTo(fetch, '/api/cmdb/hosts/db-1/host-key').map(c => c.method),
+    ).toContain('DELETE');
+  });
+
+  it('explains that only admins forget host keys', async () => {
+    const fetch = backend({
+      resetHostKey: () => errorBody(403, 'NotAllowedError', 'denied'),
+    });
+    await renderCard(fetch);
+    const row = await screen.findByTestId('host-key');
+    await userEvent.click(
+      await within(row).findByRole('button', { name: 'Forget host key' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Forget key' }));
+    expect(
+      await screen.findByText('Only admins can forget a pinned host key'),
+    ).toBeInTheDocument();
+    expect(within(row).getByText('SHA256:pinnedKeyOfDb1')).toBeInTheDocument();
   });
 
   it('explains load errors', async () => {

@@ -21,6 +21,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { CmdbClient } from '../api/CmdbClient';
 import type { HostDetail } from '../api/types';
 import { formatBytes, messageOf, statusOf } from './format';
+import { HostKeyFact } from './HostKeyFact';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
 
@@ -165,6 +166,12 @@ export function HostFactsCard() {
               {`${host.address}:${host.port}`}{' '}
               <ReachabilityChip reachable={host.reachable} error={host.error} />
             </Fact>
+            <HostKeyFact
+              client={client}
+              name={name}
+              version={activityVersion}
+              onReset={() => setActivityVersion(v => v + 1)}
+            />
             {!hasFacts && (
               <Typography variant="body2" paragraph>
                 {t('card.noFacts')}

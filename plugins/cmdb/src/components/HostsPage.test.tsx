@@ -20,7 +20,7 @@ import {
 const firstPage = {
   items: [
     host('db-1', {
-      address: '10.0.0.5',
+      address: '192.0.2.5',
       port: 2222,
       system: 'payments',
       tags: ['postgres', 'primary'],
@@ -47,7 +47,7 @@ function hostsBackend() {
       return json(firstPage);
     }
     if (url.pathname === '/api/cmdb/hosts/export.csv') {
-      return new Response('name,address\ndb-1,10.0.0.5\n', {
+      return new Response('name,address\ndb-1,192.0.2.5\n', {
         headers: { 'Content-Type': 'text/csv' },
       });
     }
@@ -87,7 +87,7 @@ describe('HostsPage', () => {
       'href',
       '/catalog/default/resource/db-1',
     );
-    expect(db.getByText('10.0.0.5:2222')).toBeInTheDocument();
+    expect(db.getByText('192.0.2.5:2222')).toBeInTheDocument();
     expect(db.getByText('prod')).toBeInTheDocument();
     expect(db.getByText('group:default/ops')).toBeInTheDocument();
     expect(db.getByText('payments')).toBeInTheDocument();

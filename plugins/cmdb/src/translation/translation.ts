@@ -89,12 +89,26 @@ export const cmdbTranslationRef = createTranslationRef({
       collected: 'Facts collected.',
       activity: 'Recent activity',
       noActivity: 'No recorded activity for this host.',
+      hostKey: 'SSH host key',
+      hostKeyNotPinned:
+        'Not pinned yet: the first key the host presents is pinned.',
+      forgetHostKey: 'Forget host key',
+      forgetHostKeyConfirm:
+        'Forget the host key pinned for {{hostId}}? The next key the host presents will be trusted. Do this only after the host was reinstalled or re-keyed.',
+      forgetHostKeyConfirmButton: 'Forget key',
+      cancel: 'Cancel',
+      hostKeyForgotten:
+        'Host key forgotten. The next connection pins the key the host presents.',
+    },
+    search: {
+      host: 'Host',
     },
     errors: {
       forbidden: 'You do not have permission to list hosts',
       forbiddenHost: 'You do not have permission to read this host',
       forbiddenCollect:
         'You do not have permission to collect facts from this host',
+      forbiddenHostKeyReset: 'Only admins can forget a pinned host key',
       forbiddenActivity:
         'You do not have permission to read the audit log for this host',
       unauthorized: 'Sign in to see hosts',

@@ -25,7 +25,7 @@ export type HostsInput =
 
 const NAME = /^[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/;
 
-/** `10.0.0.5:2222` → address and port; IPv6 must be bracketed to carry one. */
+/** `192.0.2.5:2222` → address and port; IPv6 must be bracketed to carry one. */
 function splitPort(value: string): { address: string; port?: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
   if (bracketed) {

@@ -42,7 +42,7 @@ describe('opsdeck:cmdb:register-hosts', () => {
     const alice = mockCredentials.user('user:default/alice');
     const { ctx, outputs, logLines } = actionContext(
       {
-        hosts: 'db-1 10.0.0.5\n# a comment\n\ndb-2 10.0.0.6:2222\n10.0.0.7',
+        hosts: 'db-1 192.0.2.5\n# a comment\n\ndb-2 192.0.2.6:2222\n192.0.2.7',
         environment: 'prod',
         owner: 'group:default/dba',
         system: 'payments',
@@ -66,7 +66,7 @@ describe('opsdeck:cmdb:register-hosts', () => {
       hosts: [
         {
           name: 'db-1',
-          address: '10.0.0.5',
+          address: '192.0.2.5',
           port: 22,
           loginUser: 'ops',
           credential: 'ssh-prod',
@@ -76,7 +76,7 @@ describe('opsdeck:cmdb:register-hosts', () => {
         },
         {
           name: 'db-2',
-          address: '10.0.0.6',
+          address: '192.0.2.6',
           port: 2222,
           loginUser: 'ops',
           credential: 'ssh-prod',
@@ -85,8 +85,8 @@ describe('opsdeck:cmdb:register-hosts', () => {
           system: 'payments',
         },
         {
-          name: '10.0.0.7',
-          address: '10.0.0.7',
+          name: '192.0.2.7',
+          address: '192.0.2.7',
           port: 22,
           loginUser: 'ops',
           credential: 'ssh-prod',
@@ -97,22 +97,22 @@ describe('opsdeck:cmdb:register-hosts', () => {
       ],
     });
 
-    expect(outputs.names).toEqual(['db-1', 'db-2', '10.0.0.7']);
+    expect(outputs.names).toEqual(['db-1', 'db-2', '192.0.2.7']);
     expect(outputs.entityRefs).toEqual([
       'resource:default/db-1',
       'resource:default/db-2',
-      'resource:default/10.0.0.7',
+      'resource:default/192.0.2.7',
     ]);
     expect(outputs.links).toEqual([
       { title: 'db-1', entityRef: 'resource:default/db-1' },
       { title: 'db-2', entityRef: 'resource:default/db-2' },
-      { title: '10.0.0.7', entityRef: 'resource:default/10.0.0.7' },
+      { title: '192.0.2.7', entityRef: 'resource:default/192.0.2.7' },
     ]);
     const perHost = logLines('info').filter(l => l.includes('registered as'));
     expect(perHost).toEqual([
-      'db-1 (10.0.0.5:22): registered as resource:default/db-1',
-      'db-2 (10.0.0.6:2222): registered as resource:default/db-2',
-      '10.0.0.7 (10.0.0.7:22): registered as resource:default/10.0.0.7',
+      'db-1 (192.0.2.5:22): registered as resource:default/db-1',
+      'db-2 (192.0.2.6:2222): registered as resource:default/db-2',
+      '192.0.2.7 (192.0.2.7:22): registered as resource:default/192.0.2.7',
     ]);
   });
 
@@ -153,19 +153,19 @@ describe('opsdeck:cmdb:register-hosts', () => {
 
   it('fails the step when any host failed, listing why', async () => {
     const action = await cmdb({
-      'db-2': 'host unreachable: connect ECONNREFUSED 10.0.0.6:22',
+      'db-2': 'host unreachable: connect ECONNREFUSED 192.0.2.6:22',
     });
     const { ctx, outputs, logLines } = actionContext({
-      hosts: 'db-1 10.0.0.5\ndb-2 10.0.0.6',
+      hosts: 'db-1 192.0.2.5\ndb-2 192.0.2.6',
       environment: 'prod',
       owner: 'group:default/dba',
     });
 
     await expect(action.handler(ctx)).rejects.toThrow(
-      '1 of 2 host(s) could not be registered:\n  - db-2: host unreachable: connect ECONNREFUSED 10.0.0.6:22',
+      '1 of 2 host(s) could not be registered:\n  - db-2: host unreachable: connect ECONNREFUSED 192.0.2.6:22',
     );
     expect(logLines('error')).toEqual([
-      'db-2 (10.0.0.6:22): FAILED: host unreachable: connect ECONNREFUSED 10.0.0.6:22',
+      'db-2 (192.0.2.6:22): FAILED: host unreachable: connect ECONNREFUSED 192.0.2.6:22',
     ]);
     // what did get registered is still reported
     expect(outputs.names).toEqual(['db-1']);
@@ -203,7 +203,7 @@ describe('opsdeck:cmdb:register-hosts', () => {
       auth,
     });
     const { ctx, outputs } = actionContext({
-      hosts: 'db-1 10.0.0.5\ndb-2 10.0.0.6\ndb-3 10.0.0.7',
+      hosts: 'db-1 192.0.2.5\ndb-2 192.0.2.6\ndb-3 192.0.2.7',
       environment: 'prod',
       owner: 'group:default/dba',
     });
@@ -233,7 +233,11 @@ describe('opsdeck:cmdb:register-hosts', () => {
       auth,
     });
     const { ctx, outputs } = actionContext(
-      { hosts: 'db-1 10.0.0.5', environment: 'prod', owner: 'group:default/x' },
+      {
+        hosts: 'db-1 192.0.2.5',
+        environment: 'prod',
+        owner: 'group:default/x',
+      },
       { credentials: mockCredentials.user('user:default/bob') },
     );
     await expect(action.handler(ctx)).rejects.toThrow(
@@ -252,11 +256,11 @@ describe('opsdeck:cmdb:register-hosts', () => {
       });
       return action.handler(ctx);
     };
-    await expect(bad('db-1 10.0.0.5\ndb-1 10.0.0.6')).rejects.toThrow(
+    await expect(bad('db-1 192.0.2.5\ndb-1 192.0.2.6')).rejects.toThrow(
       'Host "db-1" is listed twice',
     );
     await expect(bad('a b c')).rejects.toThrow('Line 1: expected');
-    await expect(bad('bad/name 10.0.0.1')).rejects.toThrow(
+    await expect(bad('bad/name 192.0.2.1')).rejects.toThrow(
       '"bad/name" is not a valid host name',
     );
     await expect(bad('\n# nothing\n')).rejects.toThrow('No hosts given');
@@ -266,7 +270,11 @@ describe('opsdeck:cmdb:register-hosts', () => {
   it('does not call the CMDB on a dry run', async () => {
     const action = await cmdb();
     const { ctx, outputs } = actionContext(
-      { hosts: 'db-1 10.0.0.5', environment: 'prod', owner: 'group:default/x' },
+      {
+        hosts: 'db-1 192.0.2.5',
+        environment: 'prod',
+        owner: 'group:default/x',
+      },
       { isDryRun: true },
     );
     await action.handler(ctx);

@@ -52,6 +52,11 @@ function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
         {nav.take('page:scaffolder')}
         {nav.take('page:audit')}
         {nav.take('page:vault')}
+        {nav.take('page:jobs')}
+        {nav.take('page:files')}
+        {nav.take('page:bastion')}
+        {nav.take('page:sql')}
+        {nav.take('page:tickets')}
         {nav.take('page:home')}
         <SidebarDivider />
         <SidebarScrollWrapper>

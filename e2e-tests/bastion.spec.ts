@@ -1,0 +1,196 @@
+import { createHmac } from 'node:crypto';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+
+// The demo hosts (examples/entities.yaml) are real sshd servers on 127.0.0.1:22301-22306.
+// pay-app-01 is prod (TOTP step-up required), web-02 is staging.
+
+/** RFC 6238 code of a base32 secret, as an authenticator app computes it. */
+function totpCode(secret: string, at = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '')) {
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map(b => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(
+    6,
+    '0',
+  );
+}
+
+async function asAlice(request: APIRequestContext) {
+  return { Authorization: `Bearer ${await userToken(request, 'alice')}` };
+}
+
+async function grant(
+  request: APIRequestContext,
+  subject: string,
+  host: string,
+) {
+  const res = await request.post('/api/bastion/grants', {
+    headers: await asAlice(request),
+    data: {
+      subject,
+      selector: { host },
+      loginUser: 'opsdeck',
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      reason: 'e2e',
+    },
+  });
+  expect(res.status()).toBe(201);
+  return res.json();
+}
+
+/** The visible text of the page's terminal. */
+function terminalText(page: Page) {
+  return page.getByTestId('bastion-terminal').locator('.xterm-rows');
+}
+
+async function openTerminal(page: Page, host: string) {
+  await page.goto(`/bastion/hosts/${host}`);
+  await expect(page.getByTestId('terminal-status')).toContainText(
+    'Connected as opsdeck',
+    { timeout: 30_000 },
+  );
+  await page.getByTestId('bastion-terminal').click();
+  await expect(terminalText(page)).toContainText('$', { timeout: 15_000 });
+}
+
+test('a user enrols TOTP, runs commands on a prod host, is refused a blocked command, and replays the session', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  await ensureDemoSshCredential(request);
+  const headers = await asAlice(request);
+  const rule = await request.post('/api/bastion/rules', {
+    headers,
+    data: {
+      name: 'e2e no reboot',
+      pattern: '^\\s*(sudo\\s+)?reboot\\b',
+      action: 'reject',
+      priority: 1,
+    },
+  });
+  expect(rule.status()).toBe(201);
+  await grant(request, 'user:default/bob', 'pay-app-01');
+
+  await signIn(page, 'bob');
+  // TOTP enrolment: the secret is shown once with its QR code; the first code confirms it.
+  await page.goto('/bastion');
+  await page.getByRole('tab', { name: 'Two-factor' }).click();
+  await page.getByRole('button', { name: 'Set up' }).click();
+  await expect(page.getByRole('img', { name: 'TOTP QR code' })).toBeVisible();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page
+    .getByRole('textbox', { name: 'Authenticator code' })
+    .fill(totpCode(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText('Code accepted.')).toBeVisible();
+
+  await openTerminal(page, 'pay-app-01');
+  await page.keyboard.type('echo bastion-$((40+2))');
+  await page.keyboard.press('Enter');
+  await expect(terminalText(page)).toContainText('bastion-42');
+  // UTF-8 output (Chinese), printed from octal escapes so that no IME is needed to type it
+  await page.keyboard.type("printf '\\344\\275\\240\\345\\245\\275\\n'");
+  await page.keyboard.press('Enter');
+  await expect(terminalText(page)).toContainText('你好');
+
+  await page.keyboard.type('reboot');
+  await page.keyboard.press('Enter');
+  await expect(terminalText(page)).toContainText(
+    'Command refused by rule "e2e no reboot"',
+  );
+  await page.keyboard.type('echo after-$((1+1))');
+  await page.keyboard.press('Enter');
+  await expect(terminalText(page)).toContainText('after-2');
+
+  // Leaving the page ends the session; it is listed with its recording.
+  await page.goto('/bastion');
+  const row = page.getByRole('row').filter({ hasText: 'pay-app-01' }).first();
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('The browser disconnected');
+  await row.getByRole('link', { name: 'Replay' }).click();
+  await page.getByRole('button', { name: /Speed/ }).click();
+  await page.getByRole('option', { name: '8×' }).click();
+  await expect(
+    page.getByTestId('bastion-replay').locator('.xterm-rows'),
+  ).toContainText('bastion-42', { timeout: 30_000 });
+  await expect(
+    page.getByTestId('bastion-replay').locator('.xterm-rows'),
+  ).toContainText('你好', { timeout: 30_000 });
+  await expect(
+    page.getByTestId('bastion-replay').locator('.xterm-rows'),
+  ).toContainText('Command refused', { timeout: 30_000 });
+
+  // The commands are searchable; the refused one is marked.
+  const commands = await request.get('/api/bastion/commands?q=reboot', {
+    headers,
+  });
+  const items = (await commands.json()).items as Array<{
+    command: string;
+    action: string;
+    userRef: string;
+  }>;
+  expect(items).toContainEqual(
+    expect.objectContaining({
+      command: 'reboot',
+      action: 'rejected',
+      userRef: 'user:default/bob',
+    }),
+  );
+});
+
+test('an admin sees a live session and terminates it', async ({
+  browser,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await ensureDemoSshCredential(request);
+  await grant(request, 'user:default/frank', 'web-02');
+
+  const frankContext = await browser.newContext();
+  const frank = await frankContext.newPage();
+  await signIn(frank, 'frank');
+  // from the host's catalog page, through its "Open terminal" card
+  await frank.goto('/catalog/default/resource/web-02');
+  await frank.getByRole('button', { name: 'Open terminal' }).click();
+  await expect(frank).toHaveURL(/\/bastion\/hosts\/web-02$/);
+  await expect(frank.getByTestId('terminal-status')).toContainText(
+    'Connected as opsdeck',
+    { timeout: 30_000 },
+  );
+  await frank.getByTestId('bastion-terminal').click();
+  await expect(terminalText(frank)).toContainText('$', { timeout: 15_000 });
+  await frank.keyboard.type('echo frank-$((2*3))');
+  await frank.keyboard.press('Enter');
+  await expect(terminalText(frank)).toContainText('frank-6');
+
+  const aliceContext = await browser.newContext();
+  const alice = await aliceContext.newPage();
+  await signIn(alice, 'alice');
+  await alice.goto('/bastion');
+  await alice.getByRole('tab', { name: 'Live sessions' }).click();
+  const row = alice
+    .getByRole('row')
+    .filter({ hasText: 'frank' })
+    .filter({ hasText: 'web-02' })
+    .first();
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'Terminate' }).click();
+
+  await expect(frank.getByTestId('terminal-status')).toContainText(
+    'Terminated by user:default/alice',
+  );
+  await expect(terminalText(frank)).toContainText(
+    'Terminated by user:default/alice',
+  );
+  await frankContext.close();
+  await aliceContext.close();
+});

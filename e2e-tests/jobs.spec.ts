@@ -1,0 +1,103 @@
+import { expect, test } from '@playwright/test';
+import { ensureDemoSshCredential, signIn } from './helpers';
+
+// The demo hosts of environment prod (examples/entities.yaml) are real sshd
+// servers on 127.0.0.1:22301-22306 that log in with the vault's `ops-ssh`.
+
+test('ops creates a job, runs it on several hosts with live output, re-runs the failed host and finds both runs in the history', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  await ensureDemoSshCredential(request);
+  const name = `e2e-job-${Date.now().toString(36)}`;
+  // A value full of shell metacharacters: it must reach the script verbatim.
+  const greeting = `it's "$(id)" ; rm -rf /`;
+
+  await signIn(page, 'bob');
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Jobs' }).click();
+  await expect(page.getByRole('tab', { name: 'Run history' })).toBeVisible();
+
+  // 1. Save a script with a parameter. pay-app-02 (port 22302) fails on purpose.
+  await page.getByRole('button', { name: 'New job' }).click();
+  const editor = page.getByRole('dialog');
+  await editor.getByRole('textbox', { name: /^Name/ }).fill(name);
+  await editor
+    .getByRole('textbox', { name: /^Script/ })
+    .fill(
+      [
+        'printf "greeting=%s\\n" "$OPSDECK_PARAM_GREETING"',
+        'sleep 4',
+        'set -- $SSH_CONNECTION',
+        'echo "done on port $4"',
+        '[ "$4" = 22302 ] && { echo "pay-app-02 refuses" >&2; exit 3; }',
+        'exit 0',
+      ].join('\n'),
+    );
+  await editor.getByRole('button', { name: 'Add parameter' }).click();
+  await editor.getByLabel('Parameter name 1').fill('GREETING');
+  await editor.getByRole('button', { name: 'Save' }).click();
+  const row = page.getByTestId(`jobs-row-${name}`);
+  await expect(row).toBeVisible();
+
+  // 2. Run it on the prod hosts, after previewing them.
+  await row.getByRole('button', { name: 'Run' }).click();
+  const runDialog = page.getByRole('dialog');
+  await runDialog.getByLabel('Environment').fill('prod');
+  await runDialog.getByRole('button', { name: 'Preview hosts' }).click();
+  const preview = runDialog.getByTestId('jobs-preview');
+  await expect(preview).toContainText('hosts match');
+  await expect(preview).toContainText('pay-app-01');
+  await expect(preview).toContainText('pay-app-02');
+  await runDialog.getByLabel('GREETING').fill(greeting);
+  await runDialog.getByRole('button', { name: 'Run now' }).click();
+
+  // 3. The run page follows the run: output appears while it is still running.
+  await expect(page).toHaveURL(/\/jobs\/runs\//);
+  const status = page.getByTestId('jobs-run-status');
+  await expect(status).toContainText('Running');
+  await page
+    .getByTestId('jobs-host-pay-app-01')
+    .getByRole('button', { name: 'Output' })
+    .click();
+  const stdout = page.getByTestId('jobs-stdout');
+  await expect(stdout).toContainText(`greeting=${greeting}`);
+  await expect(status).toContainText('Running');
+  await expect(stdout).not.toContainText('done on port');
+
+  // 4. It ends: one host failed with its exit code and stderr, the others succeeded.
+  await expect(status).toContainText('Failed', { timeout: 60_000 });
+  await expect(stdout).toContainText('done on port 22301');
+  const failed = page.getByTestId('jobs-host-pay-app-02');
+  await expect(failed).toContainText('Failed');
+  await expect(failed).toContainText('3');
+  await expect(page.getByTestId('jobs-host-pay-app-01')).toContainText(
+    'Succeeded',
+  );
+  await failed.getByRole('button', { name: 'Output' }).click();
+  await expect(page.getByTestId('jobs-stderr')).toContainText(
+    'pay-app-02 refuses',
+  );
+  const firstRun = page.url();
+
+  // 5. Re-run only the failed host.
+  await page.getByRole('button', { name: 'Re-run failed hosts' }).click();
+  await expect(page).not.toHaveURL(firstRun);
+  await expect(page.getByTestId('jobs-host-pay-app-02')).toBeVisible();
+  await expect(page.getByTestId('jobs-host-pay-app-01')).toHaveCount(0);
+  await expect(page.getByTestId('jobs-run-status')).toContainText('Failed', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('jobs-run-summary')).toContainText('Re-run');
+
+  // 6. Both runs are in the history, filtered by job.
+  await page.getByRole('link', { name: 'Back to jobs' }).click();
+  await page.getByRole('tab', { name: 'Run history' }).click();
+  await page.getByRole('textbox', { name: 'Job' }).fill(name);
+  const history = page.getByRole('table', { name: 'Runs' });
+  await expect(history.getByRole('row')).toHaveCount(3); // header + 2 runs
+  await expect(history).toContainText('Re-run');
+  await expect(history).toContainText('Manual');
+  await expect(history).toContainText('bob');
+});

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { Client } from 'pg';
+import { signIn, userToken } from './helpers';
+
+// scripts/test.sh starts PostgreSQL on 127.0.0.1:55432 (the demo instance
+// pay-db-main of examples/entities.yaml) and exports its superuser URL.
+const pgUrl =
+  process.env.OPSDECK_TEST_POSTGRES_URL ??
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+const INSTANCE = 'resource:default/pay-db-main';
+
+/** Puts `pay-db-admin` (pay-db-main's login) into the vault, as alice (admin). */
+async function ensureDemoDbCredential(request: APIRequestContext) {
+  const url = new URL(pgUrl!);
+  const token = await userToken(request, 'alice');
+  const headers = { Authorization: `Bearer ${token}` };
+  const existing = await request.get('/api/vault/credentials/pay-db-admin', {
+    headers,
+  });
+  if (existing.status() === 200) return;
+  expect(existing.status()).toBe(404);
+  const created = await request.post('/api/vault/credentials', {
+    headers,
+    data: {
+      name: 'pay-db-admin',
+      type: 'password',
+      username: decodeURIComponent(url.username),
+      owner: 'dba',
+      description: 'pay-db-main (test PostgreSQL)',
+      secret: decodeURIComponent(url.password),
+    },
+  });
+  expect([201, 409]).toContain(created.status());
+}
+
+async function connect(database: string) {
+  const url = new URL(pgUrl!);
+  const client = new Client({
+    host: url.hostname,
+    port: Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database,
+  });
+  await client.connect();
+  return client;
+}
+
+async function pickInstance(page: Page, name: string) {
+  await page.getByRole('button', { name: /^Instance/ }).click();
+  await page.getByRole('option', { name: new RegExp(`^${name} `) }).click();
+}
+
+test('a developer submits an UPDATE, a DBA approves and runs it, rollback restores the rows; the console masks', async ({
+  browser,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  expect(
+    pgUrl,
+    'OPSDECK_TEST_POSTGRES_URL must point at the test PostgreSQL',
+  ).toBeTruthy();
+  await ensureDemoDbCredential(request);
+
+  // the demo instance's database, with a table of this run's own
+  const admin = await connect('postgres');
+  const exists = await admin.query(
+    "SELECT 1 FROM pg_database WHERE datname = 'payments'",
+  );
+  if (exists.rowCount === 0)
+    await admin.query('CREATE DATABASE payments').catch(() => undefined);
+  await admin.end();
+  const db = await connect('payments');
+  const table = `accounts_${randomBytes(3).toString('hex')}`;
+  await db.query(
+    `CREATE TABLE ${table} (id int PRIMARY KEY, region text, phone text, email text, balance numeric(10,2))`,
+  );
+  await db.query(
+    `INSERT INTO ${table} SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END,
+       '1380013' || lpad(g::text, 4, '0'), 'user' || g || '@example.com', g * 10.5
+     FROM generate_series(1, 6) g`,
+  );
+  const rows = async () =>
+    (
+      await db.query(
+        `SELECT id::text, region, phone, email, balance::text FROM ${table} ORDER BY id`,
+      )
+    ).rows;
+  const before = await rows();
+
+  try {
+    // 1. frank (dev) writes the change and sees the review findings
+    const frankContext = await browser.newContext();
+    const frank = await frankContext.newPage();
+    await signIn(frank, 'frank');
+    await frank
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Databases' })
+      .click();
+    await frank.getByRole('tab', { name: 'Submit change' }).click();
+    await pickInstance(frank, 'pay-db-main');
+    await frank
+      .getByRole('textbox', { name: /^Title/ })
+      .fill(`Zero EU balances (${table})`);
+    await frank
+      .getByRole('textbox', { name: /^SQL/ })
+      .fill(`UPDATE ${table} SET balance = 0 WHERE region = 'eu'`);
+    await frank.getByRole('button', { name: 'Review' }).click();
+    // region has no index: a warning that needs a reason
+    await expect(frank.getByText('[dml-where-without-index]')).toBeVisible();
+    await frank
+      .getByRole('textbox', { name: /^Reason for warnings/ })
+      .fill('small table, one-off fix');
+    await frank.getByRole('button', { name: 'Submit' }).click();
+    await expect(frank.getByText('Waiting for approval').first()).toBeVisible();
+    // submitters cannot approve their own change (frank has no approve permission either)
+    await frank.getByRole('button', { name: 'Approve' }).click();
+    await expect(frank.getByText(/not allowed to approve/)).toBeVisible();
+
+    // 2. carol (dba) approves and executes it
+    const carolContext = await browser.newContext();
+    const carol = await carolContext.newPage();
+    await signIn(carol, 'carol');
+    await carol.goto('/sql');
+    await carol
+      .getByRole('button', { name: `Zero EU balances (${table})` })
+      .click();
+    await expect(carol.getByText('[dml-where-without-index]')).toBeVisible();
+    await carol.getByRole('button', { name: 'Approve' }).click();
+    await carol.getByRole('button', { name: 'Execute' }).click();
+    await expect(carol.getByText('Finished')).toBeVisible();
+    await expect(carol.getByText(/^3 rows, \d+ ms$/)).toBeVisible();
+    await expect(carol.getByText(/UPDATE .* SET "id" = '2'/)).toBeVisible();
+
+    // the rows changed in the real database
+    const after = await rows();
+    expect(after.filter(r => r.region === 'eu').map(r => r.balance)).toEqual([
+      '0.00',
+      '0.00',
+      '0.00',
+    ]);
+    expect(after.filter(r => r.region === 'us')).toEqual(
+      before.filter(r => r.region === 'us'),
+    );
+
+    // 3. one click restores the exact previous rows
+    await carol.getByRole('button', { name: 'Roll back' }).click();
+    await expect(carol.getByText('3 rows restored')).toBeVisible();
+    await expect(carol.getByText('Rolled back')).toBeVisible();
+    expect(await rows()).toEqual(before);
+
+    // 4. the console masks phone numbers and e-mail addresses
+    await frank.goto('/sql');
+    await frank.getByRole('tab', { name: 'Query console' }).click();
+    await pickInstance(frank, 'pay-db-main');
+    await frank
+      .getByRole('textbox', { name: /^SQL/ })
+      .fill(`SELECT id, phone, email AS contact FROM ${table} ORDER BY id`);
+    await frank.getByRole('button', { name: 'Run query' }).click();
+    const result = frank.getByRole('table', { name: 'Query console' });
+    await expect(
+      result.getByRole('cell', { name: '138****0001' }),
+    ).toBeVisible();
+    await expect(
+      result.getByRole('cell', { name: 'u***@example.com' }).first(),
+    ).toBeVisible();
+    await expect(result.getByText('13800130001')).toHaveCount(0);
+    await expect(
+      frank.getByText('Masked columns: phone, contact'),
+    ).toBeVisible();
+
+    // a write is refused by the parser before it reaches the database
+    await frank
+      .getByRole('textbox', { name: /^SQL/ })
+      .fill(`DELETE FROM ${table}`);
+    await frank.getByRole('button', { name: 'Run query' }).click();
+    await expect(frank.getByText(/runs SELECT statements only/)).toBeVisible();
+    expect(await rows()).toEqual(before);
+
+    await frankContext.close();
+    await carolContext.close();
+  } finally {
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await db.end();
+  }
+});

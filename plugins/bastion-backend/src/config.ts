@@ -1,0 +1,58 @@
+import { Config } from '@backstage/config';
+import { resolve } from 'node:path';
+
+/** Settings of `opsdeck.bastion` with their defaults. */
+export type BastionConfig = {
+  /** Directory of the asciicast files (relative to the backend's working directory). */
+  recordingsDir: string;
+  /** A session without input or output this long is closed. */
+  idleTimeoutSeconds: number;
+  /** Longest a session may last. */
+  maxSessionSeconds: number;
+  /** How often open sessions are checked against their grants (expiry, revocation). */
+  grantCheckSeconds: number;
+  /** Vault credential for hosts that name none. */
+  defaultCredential?: string;
+  mfa: {
+    /** Host environments that need a TOTP step-up before a session opens. */
+    requiredEnvironments: string[];
+    /** How long a step-up stays valid. */
+    windowMinutes: number;
+    /** AES-256 key (base64) that encrypts TOTP secrets at rest; absent = MFA unavailable. */
+    key?: Buffer;
+    /** Wrong codes allowed per user in `lockMinutes` before further tries are refused. */
+    maxFailures: number;
+    lockMinutes: number;
+  };
+};
+
+/** Reads `opsdeck.bastion`. */
+export function readBastionConfig(config: Config): BastionConfig {
+  const c = config.getOptionalConfig('opsdeck.bastion');
+  const m = c?.getOptionalConfig('mfa');
+  const key = m?.getOptionalString('key');
+  const keyBytes = key ? Buffer.from(key, 'base64') : undefined;
+  if (keyBytes && keyBytes.length !== 32) {
+    throw new Error('opsdeck.bastion.mfa.key must be 32 bytes, base64');
+  }
+  return {
+    recordingsDir: resolve(
+      c?.getOptionalString('recordingsDir') ?? '.data/recordings',
+    ),
+    idleTimeoutSeconds: c?.getOptionalNumber('idleTimeoutSeconds') ?? 900,
+    maxSessionSeconds: c?.getOptionalNumber('maxSessionSeconds') ?? 8 * 3600,
+    grantCheckSeconds: c?.getOptionalNumber('grantCheckSeconds') ?? 30,
+    defaultCredential:
+      c?.getOptionalString('defaultCredential') ??
+      config.getOptionalString('opsdeck.cmdb.defaultCredential'),
+    mfa: {
+      requiredEnvironments: m?.getOptionalStringArray(
+        'requiredEnvironments',
+      ) ?? ['prod'],
+      windowMinutes: m?.getOptionalNumber('windowMinutes') ?? 15,
+      key: keyBytes,
+      maxFailures: m?.getOptionalNumber('maxFailures') ?? 5,
+      lockMinutes: m?.getOptionalNumber('lockMinutes') ?? 5,
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/** Which hosts a grant covers; every given field must match (none given = no host). */
+export type HostSelector = {
+  host?: string;
+  system?: string;
+  owner?: string;
+  tag?: string;
+};
+
+export type Grant = {
+  id: string;
+  /** `user:default/frank` or `group:default/dev`. */
+  subject: string;
+  selector: HostSelector;
+  loginUser: string;
+  expiresAt: string;
+  reason?: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt?: string;
+  revokedBy?: string;
+};
+
+export type NewGrant = Omit<
+  Grant,
+  'id' | 'createdAt' | 'revokedAt' | 'revokedBy'
+>;
+
+export type SessionRecord = {
+  id: string;
+  userRef: string;
+  host: string;
+  hostRef: string;
+  loginUser: string;
+  grantId?: string;
+  environment?: string;
+  startedAt: string;
+  endedAt?: string;
+  endReason?: string;
+  bytesOut: number;
+  bytesIn: number;
+  cols: number;
+  rows: number;
+  /** File name of the asciicast recording in the recordings directory. */
+  recording: string;
+};
+
+export type SessionQuery = {
+  user?: string;
+  host?: string;
+  open?: boolean;
+  limit?: number;
+};
+
+export type CommandAction = 'run' | 'rejected' | 'alerted';
+
+export type CommandRecord = {
+  id: number;
+  sessionId: string;
+  at: string;
+  command: string;
+  action: CommandAction;
+  ruleId?: string;
+  /** From the session. */
+  userRef?: string;
+  host?: string;
+};
+
+export type CommandQuery = {
+  q?: string;
+  user?: string;
+  host?: string;
+  sessionId?: string;
+  limit?: number;
+};
+
+export type RuleAction = 'reject' | 'alert' | 'allow';
+
+/** Where a rule applies; empty = every host. */
+export type RuleScope = HostSelector & { environment?: string };
+
+export type CommandRule = {
+  id: string;
+  name: string;
+  /** JavaScript regular expression, matched against the whole command line. */
+  pattern: string;
+  action: RuleAction;
+  scope: RuleScope;
+  /** Lower first. */
+  priority: number;
+  createdBy: string;
+  createdAt: string;
+};
+
+export type NewRule = Omit<CommandRule, 'id' | 'createdAt'>;
+
+export type MfaRecord = {
+  userRef: string;
+  secretEnc: string;
+  confirmed: boolean;
+  verifiedUntil?: number;
+  lastStep?: number;
+  failures: number;
+  failuresSince?: number;
+};
+
+/** The bastion's persistent state. */
+export interface BastionStore {
+  createGrant(grant: NewGrant): Promise<Grant>;
+  /** Grants not revoked; with `activeAt`, only those not expired at that time. */
+  listGrants(options?: { activeAt?: number }): Promise<Grant[]>;
+  getGrant(id: string): Promise<Grant | undefined>;
+  /** Marks a grant revoked; false when there is no such unrevoked grant. */
+  revokeGrant(id: string, by: string): Promise<boolean>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  endSession(
+    id: string,
+    end: { endedAt: string; reason: string; bytesOut: number; bytesIn: number },
+  ): Promise<void>;
+  /** Sessions a crash left open: ended now with the given reason. */
+  endOrphanSessions(ids: string[] | 'all', reason: string): Promise<number>;
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  listSessions(query: SessionQuery): Promise<SessionRecord[]>;
+
+  addCommand(command: Omit<CommandRecord, 'id'>): Promise<void>;
+  searchCommands(query: CommandQuery): Promise<CommandRecord[]>;
+
+  createRule(rule: NewRule): Promise<CommandRule>;
+  listRules(): Promise<CommandRule[]>;
+  deleteRule(id: string): Promise<boolean>;
+
+  getMfa(userRef: string): Promise<MfaRecord | undefined>;
+  /** Starts (or restarts) enrolment with a new, unconfirmed secret. */
+  putMfaSecret(userRef: string, secretEnc: string): Promise<void>;
+  updateMfa(
+    userRef: string,
+    patch: Partial<Omit<MfaRecord, 'userRef' | 'secretEnc'>>,
+  ): Promise<void>;
+}

@@ -1,0 +1,215 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { DatabaseBastionStore } from './DatabaseBastionStore';
+
+jest.setTimeout(60_000);
+
+const ids =
+  process.env.OPSDECK_REQUIRE_POSTGRES_TESTS ||
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+    ? (['POSTGRES_15', 'SQLITE_3'] as const)
+    : (['SQLITE_3'] as const);
+const databases = TestDatabases.create({ ids: [...ids] });
+
+describe.each([...ids])('DatabaseBastionStore (%s)', id => {
+  async function createStore() {
+    const knex = await databases.init(id);
+    let now = 1_700_000_000_000;
+    await DatabaseBastionStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return {
+      store: new DatabaseBastionStore(knex, () => now),
+      advance: (ms: number) => {
+        now += ms;
+      },
+    };
+  }
+
+  it('creates, lists, expires and revokes grants', async () => {
+    const { store } = await createStore();
+    const g1 = await store.createGrant({
+      subject: 'user:default/frank',
+      selector: { host: 'web-01' },
+      loginUser: 'opsdeck',
+      expiresAt: '2023-11-14T23:00:00.000Z',
+      reason: 'incident 42',
+      createdBy: 'user:default/alice',
+    });
+    expect(g1).toMatchObject({
+      subject: 'user:default/frank',
+      selector: { host: 'web-01' },
+      loginUser: 'opsdeck',
+      expiresAt: '2023-11-14T23:00:00.000Z',
+      reason: 'incident 42',
+      createdAt: new Date(1_700_000_000_000).toISOString(),
+    });
+    const g2 = await store.createGrant({
+      subject: 'group:default/dev',
+      selector: { system: 'payments', tag: 'java' },
+      loginUser: 'deploy',
+      expiresAt: '2023-11-14T21:00:00.000Z',
+      createdBy: 'user:default/alice',
+    });
+    expect((await store.listGrants()).map(g => g.id).sort()).toEqual(
+      [g1.id, g2.id].sort(),
+    );
+    const at = new Date('2023-11-14T22:00:00.000Z').getTime();
+    expect((await store.listGrants({ activeAt: at })).map(g => g.id)).toEqual([
+      g1.id,
+    ]);
+    expect(await store.revokeGrant(g1.id, 'user:default/alice')).toBe(true);
+    expect(await store.revokeGrant(g1.id, 'user:default/alice')).toBe(false);
+    expect((await store.getGrant(g1.id))!.revokedBy).toBe('user:default/alice');
+    expect((await store.listGrants()).map(g => g.id)).toEqual([g2.id]);
+  });
+
+  it('stores sessions and searches commands by text, user and host', async () => {
+    const { store } = await createStore();
+    const base = {
+      hostRef: 'resource:default/web-01',
+      loginUser: 'opsdeck',
+      bytesOut: 0,
+      bytesIn: 0,
+      cols: 80,
+      rows: 24,
+    };
+    await store.createSession({
+      ...base,
+      id: 's1',
+      userRef: 'user:default/bob',
+      host: 'web-01',
+      startedAt: '2023-11-14T22:00:00.000Z',
+      recording: 's1.cast',
+    });
+    await store.createSession({
+      ...base,
+      id: 's2',
+      userRef: 'user:default/frank',
+      host: 'web-02',
+      startedAt: '2023-11-14T22:05:00.000Z',
+      recording: 's2.cast',
+    });
+    await store.addCommand({
+      sessionId: 's1',
+      at: '2023-11-14T22:00:01.000Z',
+      command: 'ls -la /var/log',
+      action: 'run',
+    });
+    await store.addCommand({
+      sessionId: 's1',
+      at: '2023-11-14T22:00:02.000Z',
+      command: 'rm -rf 100%_done',
+      action: 'rejected',
+      ruleId: 'r1',
+    });
+    await store.addCommand({
+      sessionId: 's2',
+      at: '2023-11-14T22:05:01.000Z',
+      command: 'LS /tmp',
+      action: 'run',
+    });
+
+    expect(
+      (await store.searchCommands({ q: 'ls' })).map(c => c.command),
+    ).toEqual(['LS /tmp', 'ls -la /var/log']);
+    // LIKE wildcards in the query are literal
+    expect(
+      (await store.searchCommands({ q: '%_' })).map(c => c.command),
+    ).toEqual(['rm -rf 100%_done']);
+    expect(
+      await store.searchCommands({ user: 'user:default/bob', q: 'rm' }),
+    ).toEqual([
+      expect.objectContaining({
+        sessionId: 's1',
+        action: 'rejected',
+        ruleId: 'r1',
+        host: 'web-01',
+        userRef: 'user:default/bob',
+      }),
+    ]);
+    expect(
+      (await store.searchCommands({ host: 'web-02' })).map(c => c.sessionId),
+    ).toEqual(['s2']);
+
+    expect((await store.listSessions({ open: true })).map(s => s.id)).toEqual([
+      's2',
+      's1',
+    ]);
+    await store.endSession('s1', {
+      endedAt: '2023-11-14T22:10:00.000Z',
+      reason: 'exit',
+      bytesOut: 1234,
+      bytesIn: 56,
+    });
+    expect(await store.getSession('s1')).toMatchObject({
+      endedAt: '2023-11-14T22:10:00.000Z',
+      endReason: 'exit',
+      bytesOut: 1234,
+      bytesIn: 56,
+    });
+    expect((await store.listSessions({ open: false })).map(s => s.id)).toEqual([
+      's1',
+    ]);
+    expect(
+      (await store.listSessions({ user: 'user:default/frank' })).map(s => s.id),
+    ).toEqual(['s2']);
+    expect(await store.endOrphanSessions('all', 'The backend stopped')).toBe(1);
+    expect((await store.getSession('s2'))!.endReason).toBe(
+      'The backend stopped',
+    );
+  });
+
+  it('keeps rules in priority order and MFA state per user', async () => {
+    const { store, advance } = await createStore();
+    const late = await store.createRule({
+      name: 'alert sudo',
+      pattern: '^sudo',
+      action: 'alert',
+      scope: {},
+      priority: 50,
+      createdBy: 'user:default/alice',
+    });
+    advance(1);
+    const early = await store.createRule({
+      name: 'no rm',
+      pattern: 'rm -rf',
+      action: 'reject',
+      scope: { environment: 'prod', tag: 'db' },
+      priority: 10,
+      createdBy: 'user:default/alice',
+    });
+    expect((await store.listRules()).map(r => r.id)).toEqual([
+      early.id,
+      late.id,
+    ]);
+    expect(early.scope).toEqual({ environment: 'prod', tag: 'db' });
+    expect(await store.deleteRule(late.id)).toBe(true);
+    expect(await store.deleteRule(late.id)).toBe(false);
+
+    await store.putMfaSecret('user:default/bob', 'v1.sealed');
+    expect(await store.getMfa('user:default/bob')).toMatchObject({
+      confirmed: false,
+      failures: 0,
+    });
+    await store.updateMfa('user:default/bob', {
+      confirmed: true,
+      verifiedUntil: 123,
+      lastStep: 9,
+      failures: 2,
+      failuresSince: 100,
+    });
+    expect(await store.getMfa('user:default/bob')).toMatchObject({
+      confirmed: true,
+      verifiedUntil: 123,
+      lastStep: 9,
+      failures: 2,
+      failuresSince: 100,
+    });
+    await store.putMfaSecret('user:default/bob', 'v1.other');
+    expect(await store.getMfa('user:default/bob')).toMatchObject({
+      secretEnc: 'v1.other',
+      confirmed: false,
+      verifiedUntil: undefined,
+    });
+  });
+});

@@ -1,0 +1,329 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import {
+  BastionStore,
+  CommandQuery,
+  CommandRecord,
+  CommandRule,
+  Grant,
+  MfaRecord,
+  NewGrant,
+  NewRule,
+  SessionQuery,
+  SessionRecord,
+} from './BastionStore';
+import { applyBastionMigrations } from './migrations';
+
+const MAX_LIMIT = 500;
+
+type Row = Record<string, any>;
+
+const ms = (iso: string) => new Date(iso).getTime();
+const iso = (v: unknown) => new Date(Number(v)).toISOString();
+const opt = <T>(v: T | null | undefined): T | undefined =>
+  v === null || v === undefined ? undefined : v;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, c => `\\${c}`);
+}
+
+function toGrant(r: Row): Grant {
+  return {
+    id: r.id,
+    subject: r.subject,
+    selector: {
+      host: opt(r.host),
+      system: opt(r.system),
+      owner: opt(r.owner),
+      tag: opt(r.tag),
+    },
+    loginUser: r.login_user,
+    expiresAt: iso(r.expires_at),
+    reason: opt(r.reason),
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at),
+    revokedAt: r.revoked_at === null ? undefined : iso(r.revoked_at),
+    revokedBy: opt(r.revoked_by),
+  };
+}
+
+function toSession(r: Row): SessionRecord {
+  return {
+    id: r.id,
+    userRef: r.user_ref,
+    host: r.host,
+    hostRef: r.host_ref,
+    loginUser: r.login_user,
+    grantId: opt(r.grant_id),
+    environment: opt(r.environment),
+    startedAt: iso(r.started_at),
+    endedAt: r.ended_at === null ? undefined : iso(r.ended_at),
+    endReason: opt(r.end_reason),
+    bytesOut: Number(r.bytes_out),
+    bytesIn: Number(r.bytes_in),
+    cols: Number(r.cols),
+    rows: Number(r.rows),
+    recording: r.recording,
+  };
+}
+
+function toRule(r: Row): CommandRule {
+  return {
+    id: r.id,
+    name: r.name,
+    pattern: r.pattern,
+    action: r.action,
+    scope: {
+      host: opt(r.scope_host),
+      system: opt(r.scope_system),
+      owner: opt(r.scope_owner),
+      tag: opt(r.scope_tag),
+      environment: opt(r.scope_environment),
+    },
+    priority: Number(r.priority),
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at),
+  };
+}
+
+/** BastionStore on the plugin's own database (SQLite or PostgreSQL). */
+export class DatabaseBastionStore implements BastionStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseBastionStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await applyBastionMigrations(knex);
+    }
+    return new DatabaseBastionStore(knex);
+  }
+
+  constructor(
+    private readonly db: Knex,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  // ------------------------------------------------------------ grants
+
+  async createGrant(grant: NewGrant): Promise<Grant> {
+    const id = randomUUID();
+    await this.db('bastion_grants').insert({
+      id,
+      subject: grant.subject,
+      host: grant.selector.host ?? null,
+      system: grant.selector.system ?? null,
+      owner: grant.selector.owner ?? null,
+      tag: grant.selector.tag ?? null,
+      login_user: grant.loginUser,
+      expires_at: ms(grant.expiresAt),
+      reason: grant.reason ?? null,
+      created_by: grant.createdBy,
+      created_at: this.now(),
+    });
+    return (await this.getGrant(id))!;
+  }
+
+  async listGrants(options: { activeAt?: number } = {}): Promise<Grant[]> {
+    const q = this.db('bastion_grants')
+      .whereNull('revoked_at')
+      .orderBy('created_at', 'desc')
+      .orderBy('id');
+    if (options.activeAt !== undefined) {
+      q.where('expires_at', '>', options.activeAt);
+    }
+    return (await q).map(toGrant);
+  }
+
+  async getGrant(id: string): Promise<Grant | undefined> {
+    const row = await this.db('bastion_grants').where({ id }).first();
+    return row ? toGrant(row) : undefined;
+  }
+
+  async revokeGrant(id: string, by: string): Promise<boolean> {
+    const n = await this.db('bastion_grants')
+      .where({ id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: this.now(), revoked_by: by });
+    return n > 0;
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.db('bastion_sessions').insert({
+      id: s.id,
+      user_ref: s.userRef,
+      host: s.host,
+      host_ref: s.hostRef,
+      login_user: s.loginUser,
+      grant_id: s.grantId ?? null,
+      environment: s.environment ?? null,
+      started_at: ms(s.startedAt),
+      ended_at: null,
+      bytes_out: s.bytesOut,
+      bytes_in: s.bytesIn,
+      cols: s.cols,
+      rows: s.rows,
+      recording: s.recording,
+    });
+  }
+
+  async endSession(
+    id: string,
+    end: { endedAt: string; reason: string; bytesOut: number; bytesIn: number },
+  ): Promise<void> {
+    await this.db('bastion_sessions')
+      .where({ id })
+      .whereNull('ended_at')
+      .update({
+        ended_at: ms(end.endedAt),
+        end_reason: end.reason.slice(0, 255),
+        bytes_out: end.bytesOut,
+        bytes_in: end.bytesIn,
+      });
+  }
+
+  async endOrphanSessions(ids: string[] | 'all', reason: string) {
+    const q = this.db('bastion_sessions').whereNull('ended_at');
+    if (ids !== 'all') q.whereIn('id', ids);
+    return q.update({ ended_at: this.now(), end_reason: reason });
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const row = await this.db('bastion_sessions').where({ id }).first();
+    return row ? toSession(row) : undefined;
+  }
+
+  async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
+    const q = this.db('bastion_sessions')
+      .orderBy('started_at', 'desc')
+      .orderBy('id')
+      .limit(Math.min(query.limit ?? 100, MAX_LIMIT));
+    if (query.user) q.where('user_ref', query.user);
+    if (query.host) q.where('host', query.host);
+    if (query.open === true) q.whereNull('ended_at');
+    if (query.open === false) q.whereNotNull('ended_at');
+    return (await q).map(toSession);
+  }
+
+  // ------------------------------------------------------------ commands
+
+  async addCommand(c: Omit<CommandRecord, 'id'>): Promise<void> {
+    await this.db('bastion_commands').insert({
+      session_id: c.sessionId,
+      at: ms(c.at),
+      command: c.command,
+      action: c.action,
+      rule_id: c.ruleId ?? null,
+    });
+  }
+
+  async searchCommands(query: CommandQuery): Promise<CommandRecord[]> {
+    const q = this.db('bastion_commands as c')
+      .join('bastion_sessions as s', 's.id', 'c.session_id')
+      .select('c.*', 's.user_ref', 's.host')
+      .orderBy('c.at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(Math.min(query.limit ?? 100, MAX_LIMIT));
+    if (query.q) {
+      q.whereRaw(`lower(c.command) like ? escape '\\'`, [
+        `%${escapeLike(query.q.toLowerCase())}%`,
+      ]);
+    }
+    if (query.user) q.where('s.user_ref', query.user);
+    if (query.host) q.where('s.host', query.host);
+    if (query.sessionId) q.where('c.session_id', query.sessionId);
+    return (await q).map((r: Row) => ({
+      id: Number(r.id),
+      sessionId: r.session_id,
+      at: iso(r.at),
+      command: r.command,
+      action: r.action,
+      ruleId: opt(r.rule_id),
+      userRef: r.user_ref,
+      host: r.host,
+    }));
+  }
+
+  // ------------------------------------------------------------ rules
+
+  async createRule(rule: NewRule): Promise<CommandRule> {
+    const id = randomUUID();
+    await this.db('bastion_rules').insert({
+      id,
+      name: rule.name,
+      pattern: rule.pattern,
+      action: rule.action,
+      scope_host: rule.scope.host ?? null,
+      scope_system: rule.scope.system ?? null,
+      scope_owner: rule.scope.owner ?? null,
+      scope_tag: rule.scope.tag ?? null,
+      scope_environment: rule.scope.environment ?? null,
+      priority: rule.priority,
+      created_by: rule.createdBy,
+      created_at: this.now(),
+    });
+    return toRule(await this.db('bastion_rules').where({ id }).first());
+  }
+
+  async listRules(): Promise<CommandRule[]> {
+    const rows = await this.db('bastion_rules')
+      .orderBy('priority')
+      .orderBy('created_at')
+      .orderBy('id');
+    return rows.map(toRule);
+  }
+
+  async deleteRule(id: string): Promise<boolean> {
+    return (await this.db('bastion_rules').where({ id }).delete()) > 0;
+  }
+
+  // ------------------------------------------------------------ MFA
+
+  async getMfa(userRef: string): Promise<MfaRecord | undefined> {
+    const r = await this.db('bastion_mfa').where({ user_ref: userRef }).first();
+    if (!r) return undefined;
+    const num = (v: unknown) =>
+      v === null || v === undefined ? undefined : Number(v);
+    return {
+      userRef: r.user_ref,
+      secretEnc: r.secret_enc,
+      confirmed: Boolean(r.confirmed),
+      verifiedUntil: num(r.verified_until),
+      lastStep: num(r.last_step),
+      failures: Number(r.failures),
+      failuresSince: num(r.failures_since),
+    };
+  }
+
+  async putMfaSecret(userRef: string, secretEnc: string): Promise<void> {
+    const row = {
+      user_ref: userRef,
+      secret_enc: secretEnc,
+      confirmed: false,
+      verified_until: null,
+      last_step: null,
+      updated_at: this.now(),
+    };
+    await this.db('bastion_mfa')
+      .insert({ ...row, failures: 0 })
+      .onConflict('user_ref')
+      .merge(row);
+  }
+
+  async updateMfa(
+    userRef: string,
+    patch: Partial<Omit<MfaRecord, 'userRef' | 'secretEnc'>>,
+  ): Promise<void> {
+    const row: Row = { updated_at: this.now() };
+    if (patch.confirmed !== undefined) row.confirmed = patch.confirmed;
+    if ('verifiedUntil' in patch)
+      row.verified_until = patch.verifiedUntil ?? null;
+    if ('lastStep' in patch) row.last_step = patch.lastStep ?? null;
+    if (patch.failures !== undefined) row.failures = patch.failures;
+    if ('failuresSince' in patch)
+      row.failures_since = patch.failuresSince ?? null;
+    await this.db('bastion_mfa').where({ user_ref: userRef }).update(row);
+  }
+}

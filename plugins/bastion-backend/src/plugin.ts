@@ -1,0 +1,132 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  type ServiceRef,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  bastionGrantManagePermission,
+  bastionGrantReadPermission,
+  bastionSessionManagePermission,
+  bastionSessionOpenPermission,
+  bastionSessionReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
+// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import {
+  vaultServiceRef,
+  type VaultService,
+} from '@opsdeck/plugin-vault-backend';
+import { mkdirSync } from 'node:fs';
+import { readBastionConfig } from './config';
+import { DatabaseBastionStore } from './database/DatabaseBastionStore';
+import { MfaService } from './mfa/MfaService';
+import { createCatalogHostDirectory } from './session/catalogHosts';
+import { createVaultCredentials } from './session/credentials';
+import { SessionManager } from './session/SessionManager';
+import { createRouter } from './service/router';
+import { addTerminalSockets } from './service/websocket';
+
+/**
+ * The bastion: web terminals to catalog hosts over WebSocket and the SSH core, access grants,
+ * recordings, command audit and rules, live sessions and TOTP step-up, at /api/bastion.
+ *
+ * @public
+ */
+export const bastionPlugin = createBackendPlugin({
+  pluginId: 'bastion',
+  register(env) {
+    env.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        userInfo: coreServices.userInfo,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        ssh: remoteNodeServiceRef,
+        // The ref is declared without its instance type; it is a singleton.
+        vault: vaultServiceRef as ServiceRef<
+          VaultService,
+          'plugin',
+          'singleton'
+        >,
+      },
+      async init(deps) {
+        const config = readBastionConfig(deps.rootConfig);
+        mkdirSync(config.recordingsDir, { recursive: true });
+        const store = await DatabaseBastionStore.create({
+          database: deps.database,
+        });
+        // Sessions live in the process that holds their WebSocket; after a restart the ones
+        // it had are over (their recordings are complete up to the last flush).
+        const orphans = await store.endOrphanSessions(
+          'all',
+          'The backend stopped',
+        );
+        if (orphans)
+          deps.logger.info(
+            `Marked ${orphans} interrupted bastion sessions as ended`,
+          );
+
+        const hosts = createCatalogHostDirectory({
+          catalog: deps.catalog,
+          auth: deps.auth,
+        });
+        const mfa = new MfaService(store, config.mfa);
+        const sessions = new SessionManager({
+          store,
+          ssh: deps.ssh,
+          hosts,
+          credentials: createVaultCredentials({
+            getSecret: name => deps.vault.getSecret(name),
+            defaultCredential: config.defaultCredential,
+          }),
+          mfa,
+          config,
+          logger: deps.logger,
+          auditor: deps.auditor,
+        });
+        deps.lifecycle.addShutdownHook(() =>
+          sessions.closeAll('The backend is shutting down'),
+        );
+
+        deps.permissionsRegistry.addPermissions([
+          bastionSessionOpenPermission,
+          bastionSessionReadPermission,
+          bastionSessionManagePermission,
+          bastionGrantReadPermission,
+          bastionGrantManagePermission,
+        ]);
+        deps.httpRouter.use(
+          await createRouter({
+            store,
+            sessions,
+            hosts,
+            mfa,
+            recordingsDir: config.recordingsDir,
+            ssh: deps.ssh,
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+          }),
+        );
+        addTerminalSockets({
+          httpRouter: deps.httpRouter,
+          sessions,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+          logger: deps.logger,
+        });
+      },
+    });
+  },
+});

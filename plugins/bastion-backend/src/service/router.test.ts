@@ -1,0 +1,495 @@
+/*
+ * The bastion plugin in a test backend: the grants API contract (used by the tickets plugin),
+ * and a terminal over the real WebSocket route to a real sshd, watched and terminated.
+ */
+import { httpRouterServiceFactory } from '@backstage/backend-defaults/httpRouter';
+import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { createSpecializedBackend } from '@backstage/backend-app-api';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+// The sshd test helpers of the SSH core (not part of its public API).
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import {
+  findFreePortRange,
+  startSshdHosts,
+  type SshdHosts,
+} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import WebSocket from 'ws';
+import { parseAsciicast } from '../recording/readRecording';
+import { bastionPlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const alice = mockCredentials.user.header('user:default/alice');
+let sshd: SshdHosts;
+
+beforeAll(async () => {
+  sshd = await startSshdHosts(1);
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+type AuditRecord = { eventId: string; status: string; meta?: unknown };
+
+async function startBackend(
+  decide: (permission: string, principal: string) => boolean = () => true,
+) {
+  const knex = await databases.init('SQLITE_3');
+  const audits: AuditRecord[] = [];
+  const auditor = mockServices.auditor.mock({
+    createEvent: jest.fn(async opts => {
+      const record: AuditRecord = {
+        eventId: opts.eventId,
+        status: 'initiated',
+        meta: opts.meta,
+      };
+      audits.push(record);
+      return {
+        success: async () => {
+          record.status = 'succeeded';
+        },
+        fail: async () => {
+          record.status = 'failed';
+        },
+      };
+    }) as any,
+  });
+  const authorize = jest.fn(async (requests: any[], options: any) =>
+    requests.map(
+      (r): PolicyDecision => ({
+        result: decide(
+          r.permission.name,
+          options?.credentials?.principal?.userEntityRef ?? 'service',
+        )
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      }),
+    ),
+  );
+  const host = (name: string, environment: string) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name, namespace: 'default', tags: ['java'] },
+    spec: {
+      type: 'host',
+      address: sshd.hosts[0].host,
+      port: sshd.hosts[0].port,
+      credential: 'test-ssh',
+      environment,
+      owner: 'ops',
+      system: 'payments',
+    },
+  });
+  const port = await findFreePortRange(1);
+  // startTestBackend (backend-test-utils 1.11) bundles backend-defaults 0.18, whose routers
+  // have no WebSocket routing: this backend uses the app's 0.19 routers on a real port, with
+  // the mock auth services, so mock tokens work over HTTP and as WebSocket protocols.
+  const backend = createSpecializedBackend({
+    defaultServiceFactories: [
+      rootHttpRouterServiceFactory(),
+      httpRouterServiceFactory,
+      mockServices.auth.factory(),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      mockServices.userInfo.factory(),
+      mockServices.cache.factory(),
+      mockServices.lifecycle.factory(),
+      mockServices.logger.factory(),
+      mockServices.permissionsRegistry.factory(),
+      mockServices.rootHealth.factory(),
+      mockServices.rootLifecycle.factory(),
+      mockServices.rootLogger.factory(),
+      mockServices.scheduler.factory(),
+      mockServices.discovery.factory(),
+      mockServices.database.factory({ knex }),
+      mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            baseUrl: `http://127.0.0.1:${port}`,
+            listen: { host: '127.0.0.1', port },
+          },
+          opsdeck: {
+            bastion: {
+              recordingsDir: mkdtempSync(join(tmpdir(), 'bastion-router-')),
+              mfa: { key: Buffer.alloc(32, 3).toString('base64') },
+            },
+          },
+        },
+      }),
+      auditor.factory,
+      catalogServiceMock.factory({
+        entities: [host('app-01', 'staging'), host('pay-01', 'prod')],
+      }),
+      createServiceFactory({
+        service: vaultServiceRef,
+        deps: {},
+        factory: () => ({
+          getSecret: async () => ({
+            type: 'ssh-key' as const,
+            username: sshd.user,
+            privateKey: sshd.privateKeyText,
+          }),
+        }),
+      }),
+    ],
+  });
+  backend.add(bastionPlugin);
+  await backend.start();
+  return {
+    server: `http://127.0.0.1:${port}`,
+    stop: () => backend.stop(),
+    audits,
+  };
+}
+
+function grantBody(overrides: Record<string, unknown> = {}) {
+  return {
+    subject: 'user:default/frank',
+    selector: { host: 'app-01' },
+    loginUser: sshd.user,
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    reason: 'ticket T-1',
+    ...overrides,
+  };
+}
+
+/** Collects a WebSocket's JSON messages. */
+function connect(server: string, path: string, user: string) {
+  // mock tokens are not valid WebSocket protocol names (browsers send the real token that way;
+  // see e2e-tests/bastion.spec.ts): here the token goes in the Authorization header, which
+  // Backstage's WebSocket authentication also accepts
+  const ws = new WebSocket(`${server.replace(/^http/, 'ws')}${path}`, {
+    headers: { Authorization: mockCredentials.user.header(user) },
+  });
+  const messages: any[] = [];
+  ws.on('message', d => messages.push(JSON.parse(d.toString())));
+  const output = () =>
+    messages
+      .filter(m => m.type === 'output')
+      .map(m => m.data)
+      .join('');
+  const until = async (test: () => boolean, what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (!test()) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Timed out waiting for ${what}: ${JSON.stringify(messages)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 50));
+    }
+  };
+  return { ws, messages, output, until };
+}
+
+describe('bastion grants API', () => {
+  it('creates, lists and revokes grants for admins and service principals, audited', async () => {
+    const { server, stop, audits } = await startBackend();
+    try {
+      const created = await request(server)
+        .post('/api/bastion/grants')
+        .set('Authorization', alice)
+        .send(grantBody());
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        id: expect.any(String),
+        subject: 'user:default/frank',
+        selector: { host: 'app-01' },
+        loginUser: sshd.user,
+        reason: 'ticket T-1',
+        createdBy: 'user:default/alice',
+      });
+
+      const byService = await request(server)
+        .post('/api/bastion/grants')
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service('plugin:tickets'),
+          }),
+        )
+        .send(
+          grantBody({
+            subject: 'group:default/dev',
+            selector: { system: 'payments', tag: 'java' },
+          }),
+        );
+      expect(byService.status).toBe(201);
+      expect(byService.body.createdBy).toBe('plugin:tickets');
+
+      const list = await request(server)
+        .get('/api/bastion/grants')
+        .set('Authorization', alice);
+      expect(list.body.items.map((g: any) => g.id).sort()).toEqual(
+        [created.body.id, byService.body.id].sort(),
+      );
+
+      const revoked = await request(server)
+        .delete(`/api/bastion/grants/${created.body.id}`)
+        .set('Authorization', alice);
+      expect(revoked.status).toBe(204);
+      const again = await request(server)
+        .delete(`/api/bastion/grants/${created.body.id}`)
+        .set('Authorization', alice);
+      expect(again.status).toBe(404);
+      expect(audits.map(a => [a.eventId, a.status])).toEqual([
+        ['grant-create', 'succeeded'],
+        ['grant-create', 'succeeded'],
+        ['grant-revoke', 'succeeded'],
+        ['grant-revoke', 'failed'],
+      ]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('rejects invalid grants and callers without the permission', async () => {
+    const { server, stop } = await startBackend(
+      (permission, who) =>
+        !(
+          permission === 'opsdeck.bastion.grant.manage' &&
+          who === 'user:default/bob'
+        ),
+    );
+    try {
+      const post = (body: unknown, auth = alice) =>
+        request(server)
+          .post('/api/bastion/grants')
+          .set('Authorization', auth)
+          .send(body as object);
+      expect((await post(grantBody({ selector: {} }))).status).toBe(400);
+      expect((await post(grantBody({ subject: 'frank' }))).status).toBe(400);
+      expect((await post(grantBody({ expiresAt: 'tomorrow' }))).status).toBe(
+        400,
+      );
+      expect(
+        (await post(grantBody({ expiresAt: '2001-01-01T00:00:00Z' }))).status,
+      ).toBe(400);
+      expect((await post(grantBody({ loginUser: 'root; rm' }))).status).toBe(
+        400,
+      );
+      expect(
+        (
+          await post(
+            grantBody(),
+            mockCredentials.user.header('user:default/bob'),
+          )
+        ).status,
+      ).toBe(403);
+      expect(
+        (await request(server).post('/api/bastion/grants').send(grantBody()))
+          .status,
+      ).toBe(401);
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('bastion terminal WebSocket', () => {
+  it('opens a shell for a granted user, lets an admin watch and terminate it, and serves the recording', async () => {
+    const { server, stop, audits } = await startBackend();
+    try {
+      const noGrant = connect(
+        server,
+        '/api/bastion/ws/terminal?host=app-01',
+        'user:default/frank',
+      );
+      await noGrant.until(() => noGrant.messages.length > 0, 'refusal');
+      expect(noGrant.messages[0]).toMatchObject({
+        type: 'error',
+        code: 'no-grant',
+      });
+
+      await request(server)
+        .post('/api/bastion/grants')
+        .set('Authorization', alice)
+        .send(grantBody({ selector: { tag: 'java' } }));
+      const prod = connect(
+        server,
+        '/api/bastion/ws/terminal?host=pay-01',
+        'user:default/frank',
+      );
+      await prod.until(() => prod.messages.length > 0, 'mfa refusal');
+      expect(prod.messages[0]).toMatchObject({
+        type: 'error',
+        code: 'mfa-required',
+      });
+
+      const term = connect(
+        server,
+        '/api/bastion/ws/terminal?host=app-01&cols=90&rows=20',
+        'user:default/frank',
+      );
+      await term.until(
+        () => term.messages.some(m => m.type === 'ready'),
+        'ready',
+      );
+      const id = term.messages.find(m => m.type === 'ready').sessionId;
+      term.ws.send(
+        JSON.stringify({
+          type: 'input',
+          data: 'echo ws-$((6*7)); stty size\r',
+        }),
+      );
+      await term.until(() => /ws-42\r\n20 90/.test(term.output()), 'echo');
+
+      const live = await request(server)
+        .get('/api/bastion/sessions/live')
+        .set('Authorization', alice);
+      expect(live.body.items).toEqual([
+        expect.objectContaining({
+          id,
+          host: 'app-01',
+          userRef: 'user:default/frank',
+          live: true,
+        }),
+      ]);
+
+      const watcher = connect(
+        server,
+        `/api/bastion/ws/watch?session=${id}`,
+        'user:default/alice',
+      );
+      await watcher.until(
+        () => watcher.output().includes('ws-42'),
+        'watch history',
+      );
+      term.ws.send(
+        JSON.stringify({ type: 'input', data: 'echo watched-$((1+1))\r' }),
+      );
+      await watcher.until(
+        () => watcher.output().includes('watched-2'),
+        'watch live',
+      );
+
+      // file transfer over SFTP on the session's host, as its login user; only the owner may
+      const content = Buffer.from('uploaded through the bastion 你好\n');
+      const frankAuth = mockCredentials.user.header('user:default/frank');
+      const up = await request(server)
+        .put(
+          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
+            `/tmp/bastion-${id}.txt`,
+          )}`,
+        )
+        .set('Authorization', frankAuth)
+        .set('Content-Type', 'application/octet-stream')
+        .send(content);
+      expect(up.status).toBe(200);
+      expect(up.body).toEqual({ bytes: content.length });
+      const down = await request(server)
+        .get(
+          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
+            `/tmp/bastion-${id}.txt`,
+          )}`,
+        )
+        .set('Authorization', frankAuth)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
+      expect(down.status).toBe(200);
+      expect(Buffer.compare(down.body, content)).toBe(0);
+      const notOwner = await request(server)
+        .get(
+          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
+            '/etc/hostname',
+          )}`,
+        )
+        .set('Authorization', alice);
+      expect(notOwner.status).toBe(404);
+      const missing = await request(server)
+        .get(
+          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
+            '/nonexistent/file',
+          )}`,
+        )
+        .set('Authorization', frankAuth);
+      expect(missing.status).toBe(404);
+
+      const terminated = await request(server)
+        .post(`/api/bastion/sessions/${id}/terminate`)
+        .set('Authorization', alice);
+      expect(terminated.status).toBe(204);
+      await term.until(
+        () => term.messages.some(m => m.type === 'closed'),
+        'closed',
+      );
+      expect(term.messages.at(-1)).toEqual({
+        type: 'closed',
+        reason: 'Terminated by user:default/alice',
+      });
+      await watcher.until(
+        () => watcher.messages.some(m => m.type === 'closed'),
+        'watcher closed',
+      );
+
+      const own = await request(server)
+        .get('/api/bastion/sessions')
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/frank'),
+        );
+      expect(own.body.items).toEqual([
+        expect.objectContaining({
+          id,
+          live: false,
+          endReason: 'Terminated by user:default/alice',
+        }),
+      ]);
+      const rec = await request(server)
+        .get(`/api/bastion/sessions/${id}/recording`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/frank'),
+        );
+      expect(rec.status).toBe(200);
+      const cast = parseAsciicast(rec.text);
+      expect(cast.header).toMatchObject({ version: 2, width: 90, height: 20 });
+      expect(cast.events.map(e => e[2]).join('')).toContain('watched-2');
+
+      const cmds = await request(server)
+        .get('/api/bastion/commands?q=watched')
+        .set('Authorization', alice);
+      expect(cmds.body.items).toEqual([
+        expect.objectContaining({
+          command: 'echo watched-$((1+1))',
+          action: 'run',
+          host: 'app-01',
+        }),
+      ]);
+      expect(audits.map(a => a.eventId)).toEqual(
+        expect.arrayContaining([
+          'session-open',
+          'file-upload',
+          'file-download',
+          'session-terminate',
+          'session-close',
+        ]),
+      );
+    } finally {
+      await stop();
+    }
+  });
+});

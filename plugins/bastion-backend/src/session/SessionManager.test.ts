@@ -1,0 +1,317 @@
+/*
+ * Terminal sessions against a real OpenSSH server: PTY, recording format, command extraction,
+ * rule rejection and grant expiry. Store on SQLite (the store has its own tests on PostgreSQL).
+ */
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// The sshd test helpers of the SSH core (not part of its public API).
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import {
+  startSshdHosts,
+  type SshdHosts,
+} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+import type { BastionConfig } from '../config';
+import { DatabaseBastionStore } from '../database/DatabaseBastionStore';
+import { MfaService } from '../mfa/MfaService';
+import { parseAsciicast } from '../recording/readRecording';
+import type { BastionHost } from './hosts';
+import type { ServerMessage, SessionClient } from './protocol';
+import { SessionManager, SessionRefusedError } from './SessionManager';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+let sshd: SshdHosts;
+let pool: SshConnectionPool;
+const managers: SessionManager[] = [];
+
+beforeAll(async () => {
+  sshd = await startSshdHosts(1);
+  pool = new SshConnectionPool();
+});
+
+afterAll(async () => {
+  for (const m of managers) m.closeAll('test end');
+  await pool?.close();
+  await sshd?.stop();
+});
+
+function host(overrides: Partial<BastionHost> = {}): BastionHost {
+  return {
+    name: 'app-01',
+    entityRef: 'resource:default/app-01',
+    address: sshd.hosts[0].host,
+    port: sshd.hosts[0].port,
+    environment: 'staging',
+    owner: 'group:default/ops',
+    system: 'system:default/payments',
+    tags: ['java'],
+    ...overrides,
+  };
+}
+
+/** A client that keeps everything it was sent. */
+class RecordingClient implements SessionClient {
+  messages: ServerMessage[] = [];
+  closed = false;
+  private waiters: Array<() => void> = [];
+  send(m: ServerMessage) {
+    this.messages.push(m);
+    for (const w of this.waiters.splice(0)) w();
+  }
+  close() {
+    this.closed = true;
+  }
+  get output() {
+    return this.messages.map(m => (m.type === 'output' ? m.data : '')).join('');
+  }
+  async waitFor(test: () => boolean, what: string) {
+    const deadline = Date.now() + 15_000;
+    while (!test()) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Timed out waiting for ${what}; output: ${this.output}`,
+        );
+      }
+      await new Promise<void>(resolve => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+}
+
+async function setup(configOverrides: Partial<BastionConfig> = {}) {
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseBastionStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const config: BastionConfig = {
+    recordingsDir: mkdtempSync(join(tmpdir(), 'bastion-rec-')),
+    idleTimeoutSeconds: 900,
+    maxSessionSeconds: 3600,
+    grantCheckSeconds: 3600,
+    mfa: {
+      requiredEnvironments: ['prod'],
+      windowMinutes: 15,
+      key: Buffer.alloc(32, 7),
+      maxFailures: 5,
+      lockMinutes: 5,
+    },
+    ...configOverrides,
+  };
+  const hosts = new Map([
+    ['app-01', host()],
+    ['pay-01', host({ name: 'pay-01', environment: 'prod' })],
+  ]);
+  const manager = new SessionManager({
+    store,
+    ssh: pool,
+    hosts: { getHost: async name => hosts.get(name) },
+    credentials: async (_h, loginUser) => ({
+      username: loginUser,
+      privateKey: sshd.privateKeyText,
+    }),
+    mfa: new MfaService(store, config.mfa),
+    config,
+    logger: mockServices.logger.mock(),
+  });
+  managers.push(manager);
+  return { store, manager, config };
+}
+
+const frank = {
+  userRef: 'user:default/frank',
+  ownershipRefs: ['user:default/frank', 'group:default/dev'],
+};
+
+describe('SessionManager', () => {
+  it('refuses without a matching grant, and asks for MFA on prod hosts', async () => {
+    const { store, manager } = await setup();
+    const client = new RecordingClient();
+    await expect(
+      manager.open(
+        { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
+        client,
+      ),
+    ).rejects.toMatchObject({ code: 'no-grant' });
+    await store.createGrant({
+      subject: 'group:default/dev',
+      selector: { system: 'payments' },
+      loginUser: sshd.user,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'user:default/alice',
+    });
+    const err = await manager
+      .open({ ...frank, hostName: 'pay-01', cols: 80, rows: 24 }, client)
+      .catch(e => e);
+    expect(err).toBeInstanceOf(SessionRefusedError);
+    expect(err.code).toBe('mfa-required');
+    await expect(
+      manager.open({ ...frank, hostName: 'nope', cols: 80, rows: 24 }, client),
+    ).rejects.toMatchObject({ code: 'no-host' });
+  });
+
+  it('runs a PTY session, records asciicast v2, extracts commands and rejects by rule', async () => {
+    const { store, manager, config } = await setup();
+    await store.createGrant({
+      subject: 'user:default/frank',
+      selector: { host: 'app-01' },
+      loginUser: sshd.user,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'user:default/alice',
+    });
+    await store.createRule({
+      name: 'no shutdown',
+      pattern: '^\\s*(sudo\\s+)?shutdown\\b',
+      action: 'reject',
+      scope: { system: 'payments' },
+      priority: 10,
+      createdBy: 'user:default/alice',
+    });
+    const client = new RecordingClient();
+    const session = await manager.open(
+      { ...frank, hostName: 'app-01', cols: 100, rows: 30 },
+      client,
+    );
+    expect(client.messages[0]).toMatchObject({
+      type: 'ready',
+      sessionId: session.id,
+    });
+
+    // typed with a typo fixed by backspace, and a line killed with Ctrl-U
+    manager.input(session.id, 'echo hellx\x7fo-你好\r');
+    await client.waitFor(
+      () => /hello-你好\r?\n/.test(client.output),
+      'echo output',
+    );
+    manager.input(session.id, 'rm -rf /tmp/x\x15stty size\r');
+    await client.waitFor(() => client.output.includes('30 100'), 'stty size');
+    manager.resize(session.id, 120, 40);
+    manager.input(session.id, 'stty size\r');
+    await client.waitFor(() => client.output.includes('40 120'), 'resized');
+
+    manager.input(session.id, 'shutdown -h now\r');
+    await client.waitFor(
+      () => client.output.includes('Command refused by rule "no shutdown"'),
+      'refusal',
+    );
+    // the shell is still there and the refused line never ran
+    manager.input(session.id, 'echo still-here\r');
+    await client.waitFor(
+      () => client.output.includes('still-here\r\n'),
+      'still alive',
+    );
+
+    expect(manager.terminate(session.id, 'test done')).toBe(true);
+    expect(client.messages.at(-1)).toEqual({
+      type: 'closed',
+      reason: 'test done',
+    });
+    expect(client.closed).toBe(true);
+
+    const stored = await store.getSession(session.id);
+    expect(stored).toMatchObject({ endReason: 'test done', host: 'app-01' });
+    expect(stored!.bytesOut).toBeGreaterThan(0);
+
+    await new Promise(r => setTimeout(r, 100));
+    const commands = await store.searchCommands({ sessionId: session.id });
+    expect(commands.map(c => [c.command, c.action]).reverse()).toEqual([
+      ['echo hello-你好', 'run'],
+      ['stty size', 'run'],
+      ['stty size', 'run'],
+      ['shutdown -h now', 'rejected'],
+      ['echo still-here', 'run'],
+    ]);
+
+    const cast = parseAsciicast(
+      readFileSync(join(config.recordingsDir, session.recording), 'utf8'),
+    );
+    expect(cast.header).toMatchObject({ version: 2, width: 100, height: 30 });
+    expect(cast.events.length).toBeGreaterThan(3);
+    for (const [t, kind, data] of cast.events) {
+      expect(typeof t).toBe('number');
+      expect(['o', 'r']).toContain(kind);
+      expect(typeof data).toBe('string');
+    }
+    const times = cast.events.map(e => e[0]);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(cast.events).toContainEqual([expect.any(Number), 'r', '120x40']);
+    const output = cast.events
+      .filter(e => e[1] === 'o')
+      .map(e => e[2])
+      .join('');
+    expect(output).toContain('hello-你好');
+    expect(output).toContain('Command refused');
+  });
+
+  it('ends open sessions when their grant expires or is revoked', async () => {
+    const { store, manager } = await setup();
+    const grant = await store.createGrant({
+      subject: 'user:default/frank',
+      selector: { tag: 'java' },
+      loginUser: sshd.user,
+      expiresAt: new Date(Date.now() + 2_500).toISOString(),
+      createdBy: 'user:default/alice',
+    });
+    const client = new RecordingClient();
+    const session = await manager.open(
+      { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
+      client,
+    );
+    await manager.checkGrants();
+    expect(manager.isLive(session.id)).toBe(true);
+    await new Promise(r => setTimeout(r, 2_600));
+    await manager.checkGrants();
+    expect(manager.isLive(session.id)).toBe(false);
+    expect(client.messages.at(-1)).toEqual({
+      type: 'closed',
+      reason: 'The access grant expired',
+    });
+
+    const g2 = await store.createGrant({
+      subject: 'group:default/dev',
+      selector: { owner: 'ops' },
+      loginUser: sshd.user,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'user:default/alice',
+    });
+    const c2 = new RecordingClient();
+    const s2 = await manager.open(
+      { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
+      c2,
+    );
+    expect(s2.grantId).toBe(g2.id);
+    expect(grant.id).not.toBe(g2.id);
+    await store.revokeGrant(g2.id, 'user:default/alice');
+    await manager.checkGrants();
+    expect(c2.messages.at(-1)).toEqual({
+      type: 'closed',
+      reason: 'The access grant was revoked',
+    });
+  });
+
+  it('ends idle sessions', async () => {
+    const { store, manager } = await setup({ idleTimeoutSeconds: 1 });
+    await store.createGrant({
+      subject: 'user:default/frank',
+      selector: { host: 'app-01' },
+      loginUser: sshd.user,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'user:default/alice',
+    });
+    const client = new RecordingClient();
+    await manager.open(
+      { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
+      client,
+    );
+    await client.waitFor(() => client.closed, 'idle close');
+    expect(client.messages.at(-1)).toEqual({
+      type: 'closed',
+      reason: 'Idle for 1 seconds',
+    });
+  });
+});

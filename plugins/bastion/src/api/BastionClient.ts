@@ -1,0 +1,235 @@
+import type {
+  DiscoveryApi,
+  FetchApi,
+  IdentityApi,
+} from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+
+export type Selector = {
+  host?: string;
+  system?: string;
+  owner?: string;
+  tag?: string;
+};
+
+export type Grant = {
+  id: string;
+  subject: string;
+  selector: Selector;
+  loginUser: string;
+  expiresAt: string;
+  reason?: string;
+  createdBy: string;
+  createdAt: string;
+};
+
+export type Session = {
+  id: string;
+  userRef: string;
+  host: string;
+  loginUser: string;
+  startedAt: string;
+  endedAt?: string;
+  endReason?: string;
+  bytesOut: number;
+  live: boolean;
+};
+
+export type CommandRecord = {
+  id: number;
+  sessionId: string;
+  at: string;
+  command: string;
+  action: 'run' | 'rejected' | 'alerted';
+  userRef?: string;
+  host?: string;
+};
+
+export type Rule = {
+  id: string;
+  name: string;
+  pattern: string;
+  action: 'reject' | 'alert' | 'allow';
+  scope: Selector & { environment?: string };
+  priority: number;
+};
+
+export type MfaStatus = {
+  enrolled: boolean;
+  verifiedUntil?: string;
+  requiredEnvironments: string[];
+  windowMinutes: number;
+  available: boolean;
+};
+
+export type HostAccess = {
+  host: string;
+  environment?: string;
+  mfaRequired: boolean;
+  mfaVerified: boolean;
+  grants: Grant[];
+};
+
+/** Talks to the bastion backend (`/api/bastion`). */
+export class BastionClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+    private readonly identityApi: IdentityApi,
+  ) {}
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const base = await this.discoveryApi.getBaseUrl('bastion');
+    const response = await this.fetchApi.fetch(`${base}${path}`, {
+      ...init,
+      headers: init?.body ? { 'Content-Type': 'application/json' } : undefined,
+    });
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  private qs(params: Record<string, string | undefined>) {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) p.set(k, v);
+    const s = p.toString();
+    return s ? `?${s}` : '';
+  }
+
+  listSessions(params: { host?: string; user?: string } = {}) {
+    return this.request<{ items: Session[] }>(`/sessions${this.qs(params)}`);
+  }
+  listLive() {
+    return this.request<{ items: Session[] }>('/sessions/live');
+  }
+  getSession(id: string) {
+    return this.request<Session>(`/sessions/${encodeURIComponent(id)}`);
+  }
+  terminate(id: string) {
+    return this.request<void>(`/sessions/${encodeURIComponent(id)}/terminate`, {
+      method: 'POST',
+    });
+  }
+  async recording(id: string): Promise<string> {
+    const base = await this.discoveryApi.getBaseUrl('bastion');
+    const r = await this.fetchApi.fetch(
+      `${base}/sessions/${encodeURIComponent(id)}/recording`,
+    );
+    if (!r.ok) throw await ResponseError.fromResponse(r);
+    return r.text();
+  }
+  searchCommands(params: {
+    q?: string;
+    user?: string;
+    host?: string;
+    sessionId?: string;
+  }) {
+    return this.request<{ items: CommandRecord[] }>(
+      `/commands${this.qs(params)}`,
+    );
+  }
+  listGrants() {
+    return this.request<{ items: Grant[] }>('/grants');
+  }
+  createGrant(body: {
+    subject: string;
+    selector: Selector;
+    loginUser: string;
+    expiresAt: string;
+    reason?: string;
+  }) {
+    return this.request<Grant>('/grants', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+  revokeGrant(id: string) {
+    return this.request<void>(`/grants/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+  listRules() {
+    return this.request<{ items: Rule[] }>('/rules');
+  }
+  createRule(body: {
+    name: string;
+    pattern: string;
+    action: string;
+    priority?: number;
+    scope?: Selector;
+  }) {
+    return this.request<Rule>('/rules', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+  deleteRule(id: string) {
+    return this.request<void>(`/rules/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+  hostAccess(host: string) {
+    return this.request<HostAccess>(
+      `/hosts/${encodeURIComponent(host)}/access`,
+    );
+  }
+  mfaStatus() {
+    return this.request<MfaStatus>('/mfa');
+  }
+  enrolMfa() {
+    return this.request<{ secret: string; otpauthUri: string; qrCode: string }>(
+      '/mfa/enrol',
+      { method: 'POST' },
+    );
+  }
+  verifyMfa(code: string) {
+    return this.request<{ verifiedUntil: string }>('/mfa/verify', {
+      method: 'POST',
+      body: JSON.stringify({ code }),
+    });
+  }
+
+  /** Uploads a file to `path` on the host of one of the caller's live sessions (SFTP). */
+  async upload(
+    sessionId: string,
+    path: string,
+    file: Blob,
+  ): Promise<{ bytes: number }> {
+    const base = await this.discoveryApi.getBaseUrl('bastion');
+    const r = await this.fetchApi.fetch(
+      `${base}/sessions/${encodeURIComponent(sessionId)}/files${this.qs({
+        path,
+      })}`,
+      {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: file,
+      },
+    );
+    if (!r.ok) throw await ResponseError.fromResponse(r);
+    return r.json();
+  }
+
+  /** Downloads `path` from the host of one of the caller's live sessions (SFTP). */
+  async download(sessionId: string, path: string): Promise<Blob> {
+    const base = await this.discoveryApi.getBaseUrl('bastion');
+    const r = await this.fetchApi.fetch(
+      `${base}/sessions/${encodeURIComponent(sessionId)}/files${this.qs({
+        path,
+      })}`,
+    );
+    if (!r.ok) throw await ResponseError.fromResponse(r);
+    return r.blob();
+  }
+
+  /** A WebSocket to the backend; the Backstage token travels as the WebSocket protocol. */
+  async socket(
+    path: string,
+    params: Record<string, string>,
+  ): Promise<WebSocket> {
+    const base = await this.discoveryApi.getBaseUrl('bastion');
+    const { token } = await this.identityApi.getCredentials();
+    const url = `${base.replace(/^http/, 'ws')}${path}${this.qs(params)}`;
+    return new WebSocket(url, token ? [token] : []);
+  }
+}

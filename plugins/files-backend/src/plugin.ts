@@ -1,0 +1,148 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  type ServiceRef,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  filesDistributePermission,
+  filesFileDeletePermission,
+  filesFileReadPermission,
+  filesFileUploadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
+// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import {
+  vaultServiceRef,
+  type VaultService,
+} from '@opsdeck/plugin-vault-backend';
+import { readFilesConfig } from './config';
+import { DatabaseDistributionStore } from './database/DatabaseDistributionStore';
+import { DatabaseFileLibrary } from './database/DatabaseFileLibrary';
+import { applyFilesMigrations } from './database/migrations';
+import { Distributor } from './distribution/Distributor';
+import { createRouter } from './service/router';
+import { createOwnerGroupCheck } from './upload/ownerGroup';
+import { createTusUploads } from './upload/tusUploads';
+
+/**
+ * The files plugin: resumable uploads (tus) into the file library, versions,
+ * and verified distribution to catalog hosts over SSH, at /api/files.
+ *
+ * @public
+ */
+export const filesPlugin = createBackendPlugin({
+  pluginId: 'files',
+  register(env) {
+    env.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        userInfo: coreServices.userInfo,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        ssh: remoteNodeServiceRef,
+        // The ref is declared without its instance type; it is a singleton.
+        vault: vaultServiceRef as ServiceRef<
+          VaultService,
+          'plugin',
+          'singleton'
+        >,
+      },
+      async init(deps) {
+        const config = readFilesConfig(deps.rootConfig);
+        const knex = await deps.database.getClient();
+        if (!deps.database.migrations?.skip) {
+          await applyFilesMigrations(knex);
+        }
+        const library = new DatabaseFileLibrary(knex);
+        const distributions = new DatabaseDistributionStore(knex);
+
+        const uploads = createTusUploads({
+          directory: config.storageDirectory,
+          maxUploadBytes: config.maxUploadBytes,
+          incompleteUploadExpiryMs: config.incompleteUploadExpiryMs,
+          library,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          checkOwnerGroup: createOwnerGroupCheck(deps.userInfo),
+          async onStored(file) {
+            if (config.keepVersions <= 0) return;
+            // Retention: drop versions beyond the newest `keepVersions`.
+            for (const old of await library.olderVersions(
+              file.name,
+              config.keepVersions,
+            )) {
+              await library.delete(old.id);
+              await uploads.removeStored(old.storageKey);
+              deps.logger.info(
+                `Retention removed ${old.name} v${old.version} (keeping ${config.keepVersions})`,
+              );
+            }
+          },
+        });
+
+        const distributor = new Distributor({
+          store: distributions,
+          library,
+          ssh: deps.ssh,
+          getSecret: name => deps.vault.getSecret(name),
+          pathOf: uploads.pathOf,
+          logger: deps.logger,
+          attempts: config.attempts,
+          commandTimeoutMs: config.commandTimeoutMs,
+          defaultCredential: config.defaultCredential,
+        });
+        deps.lifecycle.addShutdownHook(() => distributor.stop());
+        // Distributions cut short by a restart go on where they stopped.
+        deps.lifecycle.addStartupHook(async () => {
+          await distributor.resumeInterrupted();
+        });
+
+        await deps.scheduler.scheduleTask({
+          id: 'files-expire-incomplete-uploads',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 5 },
+          fn: async () => {
+            const n = await uploads.cleanUpExpired();
+            if (n > 0)
+              deps.logger.info(`Removed ${n} expired incomplete uploads`);
+          },
+        });
+
+        deps.permissionsRegistry.addPermissions([
+          filesFileReadPermission,
+          filesFileUploadPermission,
+          filesFileDeletePermission,
+          filesDistributePermission,
+        ]);
+        deps.httpRouter.use(
+          await createRouter({
+            library,
+            distributions,
+            distributor,
+            catalog: deps.catalog,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            uploads: uploads.router,
+            pathOf: uploads.pathOf,
+            removeStored: uploads.removeStored,
+            defaultConcurrency: config.defaultConcurrency,
+            maxConcurrency: config.maxConcurrency,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,135 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+
+export type FileVersion = {
+  id: string;
+  name: string;
+  version: number;
+  size: number;
+  sha256: string;
+  uploader: string;
+  ownerGroup?: string;
+  createdAt: string;
+};
+
+export type CatalogHost = {
+  ref: string;
+  name: string;
+  address: string;
+  port: number;
+  owner?: string;
+  system?: string;
+  tags: string[];
+};
+
+export type HostState =
+  | 'pending'
+  | 'transferring'
+  | 'verifying'
+  | 'verified'
+  | 'failed';
+
+export type DistributionHost = {
+  host: string;
+  address: string;
+  port: number;
+  state: HostState;
+  bytes: number;
+  rate: number;
+  attempts: number;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+export type Distribution = {
+  id: string;
+  fileId: string;
+  fileName: string;
+  fileVersion: number;
+  size: number;
+  sha256: string;
+  targetPath: string;
+  fileMode?: number;
+  fileOwner?: string;
+  concurrency: number;
+  strategy?: 'direct' | 'relay';
+  status: 'running' | 'done';
+  createdBy: string;
+  createdAt: string;
+  finishedAt?: string;
+  counts?: Record<HostState, number>;
+  hosts?: DistributionHost[];
+};
+
+export type NewDistribution = {
+  fileId: string;
+  targetPath: string;
+  hosts: string[];
+  fileMode?: string;
+  fileOwner?: string;
+  concurrency?: number;
+  strategy?: 'direct' | 'relay';
+};
+
+/** Talks to the files backend (`/api/files`). */
+export class FilesClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  /** The tus endpoint for uploads. */
+  async uploadEndpoint(): Promise<string> {
+    return `${await this.discoveryApi.getBaseUrl('files')}/uploads`;
+  }
+
+  async listFiles(): Promise<FileVersion[]> {
+    return (await this.request<{ items: FileVersion[] }>('/files')).items;
+  }
+
+  async getFile(id: string): Promise<FileVersion> {
+    return this.request(`/files/${encodeURIComponent(id)}`);
+  }
+
+  async deleteFile(id: string): Promise<void> {
+    await this.request(`/files/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async listHosts(): Promise<CatalogHost[]> {
+    return (await this.request<{ items: CatalogHost[] }>('/hosts')).items;
+  }
+
+  async listDistributions(): Promise<Distribution[]> {
+    return (await this.request<{ items: Distribution[] }>('/distributions'))
+      .items;
+  }
+
+  async getDistribution(id: string): Promise<Distribution> {
+    return this.request(`/distributions/${encodeURIComponent(id)}`);
+  }
+
+  async createDistribution(body: NewDistribution): Promise<Distribution> {
+    return this.request('/distributions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async retryDistribution(id: string): Promise<{ requeued: number }> {
+    return this.request(`/distributions/${encodeURIComponent(id)}/retry`, {
+      method: 'POST',
+    });
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('files');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,158 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { Distribution, FileVersion } from '../api/FilesClient';
+import { FilesPage } from './FilesPage';
+
+jest.setTimeout(30_000);
+
+const BASE = 'http://example.test';
+
+const file: FileVersion = {
+  id: '11111111-1111-1111-1111-111111111111',
+  name: 'app.tgz',
+  version: 2,
+  size: 3 * 1024 * 1024,
+  sha256: 'ab'.repeat(32),
+  uploader: 'user:default/alice',
+  ownerGroup: 'group:default/ops',
+  createdAt: '2026-03-01T10:00:00.000Z',
+};
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+/** A fake files backend: one file, two hosts; a new distribution ends with one verified, one failed. */
+function fakeFiles() {
+  const posted: any[] = [];
+  const distribution: Distribution = {
+    id: '22222222-2222-2222-2222-222222222222',
+    fileId: file.id,
+    fileName: file.name,
+    fileVersion: 2,
+    size: file.size,
+    sha256: file.sha256,
+    targetPath: '/opt/app/app.tgz',
+    concurrency: 10,
+    status: 'done',
+    createdBy: 'user:default/alice',
+    createdAt: '2026-03-01T11:00:00.000Z',
+    hosts: [
+      {
+        host: 'resource:default/web-01',
+        address: '127.0.0.1',
+        port: 22301,
+        state: 'verified',
+        bytes: file.size,
+        rate: 2 * 1024 * 1024,
+        attempts: 1,
+      },
+      {
+        host: 'resource:default/web-02',
+        address: '127.0.0.1',
+        port: 22302,
+        state: 'failed',
+        bytes: 0,
+        rate: 0,
+        attempts: 2,
+        error: 'Cannot connect to opsdeck@127.0.0.1:22302',
+      },
+    ],
+  };
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      const method = init?.method ?? 'GET';
+      const path = url.pathname.replace(/^\/api\/files/, '');
+      if (method === 'GET' && path === '/files') return json({ items: [file] });
+      if (method === 'GET' && path === '/distributions') {
+        return json({ items: posted.length ? [distribution] : [] });
+      }
+      if (method === 'GET' && path === '/hosts') {
+        return json({
+          items: ['web-01', 'web-02'].map((name, i) => ({
+            ref: `resource:default/${name}`,
+            name,
+            address: '127.0.0.1',
+            port: 22301 + i,
+            tags: [],
+          })),
+        });
+      }
+      if (method === 'POST' && path === '/distributions') {
+        posted.push(JSON.parse(String(init?.body)));
+        return json({ ...distribution, status: 'running' }, 201);
+      }
+      if (method === 'GET' && path === `/distributions/${distribution.id}`) {
+        return json(distribution);
+      }
+      return json({ error: { message: `unexpected ${method} ${path}` } }, 500);
+    },
+  );
+  return { fetch, posted };
+}
+
+describe('FilesPage', () => {
+  it('lists the library and distributes a file with a live per-host view', async () => {
+    const { fetch, posted } = fakeFiles();
+    await renderInTestApp(<FilesPage />, {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+      ] as const,
+    });
+    const library = await screen.findByRole('table', {
+      name: 'Library files, each version on its own row',
+    });
+    const row = await within(library).findByRole('row', { name: /app\.tgz/ });
+    expect(within(row).getByText('3.0 MiB')).toBeInTheDocument();
+    expect(within(row).getByText('abababababab…')).toBeInTheDocument();
+    expect(within(row).getByText('alice')).toBeInTheDocument();
+
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Distribute app.tgz v2' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      await within(dialog).findByRole('checkbox', { name: /^web-01 / }),
+    );
+    fireEvent.change(within(dialog).getByLabelText(/^Target path/), {
+      target: { value: '/opt/app/' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start distribution' }),
+    );
+    expect(posted).toEqual([
+      {
+        fileId: file.id,
+        hosts: ['resource:default/web-01'],
+        targetPath: '/opt/app/',
+        fileMode: '0644',
+        concurrency: 10,
+        strategy: 'direct',
+      },
+    ]);
+
+    const live = await screen.findByTestId('files-distribution-view');
+    const verified = await within(live).findByTestId(
+      'files-host-resource:default/web-01',
+    );
+    expect(within(verified).getByText('SHA-256 verified')).toBeInTheDocument();
+    expect(within(verified).getByText('2.0 MiB/s')).toBeInTheDocument();
+    const failed = within(live).getByTestId(
+      'files-host-resource:default/web-02',
+    );
+    expect(
+      within(failed).getByText('Cannot connect to opsdeck@127.0.0.1:22302'),
+    ).toBeInTheDocument();
+    expect(
+      within(live).getByRole('button', { name: 'Retry failed hosts' }),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,220 @@
+import { ChangeEvent, useEffect, useRef, useState } from 'react';
+import {
+  coreApis,
+  useApi,
+  useTranslationRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  Box,
+  Button,
+  LinearProgress,
+  Paper,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { Upload } from 'tus-js-client';
+import type { FilesClient } from '../api/FilesClient';
+import { filesTranslationRef } from '../translation/translation';
+import { formatBytes, percent } from './format';
+
+type Phase = 'idle' | 'uploading' | 'paused' | 'done' | 'error';
+
+/**
+ * Resumable upload with tus: the file goes up in chunks; tus-js-client keeps
+ * the upload URL in localStorage (keyed by the file's name, size and date), so
+ * choosing the same file after a reload or a network drop resumes it.
+ */
+export function UploadCard(props: {
+  client: FilesClient;
+  onUploaded: (fileId: string | undefined) => void;
+}) {
+  const { client, onUploaded } = props;
+  const { t } = useTranslationRef(filesTranslationRef);
+  const identityApi = useApi(coreApis.identity);
+  const [file, setFile] = useState<File>();
+  const [chunkMiB, setChunkMiB] = useState('8');
+  const [ownerGroup, setOwnerGroup] = useState('');
+  const [phase, setPhase] = useState<Phase>('idle');
+  const [progress, setProgress] = useState({ done: 0, total: 0 });
+  const [message, setMessage] = useState<string>();
+  const [error, setError] = useState<string>();
+  const upload = useRef<Upload>();
+
+  useEffect(() => () => void upload.current?.abort(), []);
+
+  const choose = (e: ChangeEvent<HTMLInputElement>) => {
+    setFile(e.target.files?.[0]);
+    setPhase('idle');
+    setMessage(undefined);
+    setError(undefined);
+    setProgress({ done: 0, total: e.target.files?.[0]?.size ?? 0 });
+  };
+
+  const start = async () => {
+    if (!file) return;
+    setError(undefined);
+    setMessage(undefined);
+    const chunkSize = Math.max(0.0625, Number(chunkMiB) || 8) * 1024 * 1024;
+    const u = new Upload(file, {
+      endpoint: await client.uploadEndpoint(),
+      chunkSize: Math.floor(chunkSize),
+      retryDelays: [0, 1000, 3000, 5000, 10000],
+      metadata: {
+        filename: file.name,
+        filetype: file.type || 'application/octet-stream',
+        ...(ownerGroup.trim() ? { ownerGroup: ownerGroup.trim() } : {}),
+      },
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      // A fresh token on every request: large uploads outlive one token.
+      onBeforeRequest: async req => {
+        const { token } = await identityApi.getCredentials();
+        if (token) req.setHeader('Authorization', `Bearer ${token}`);
+      },
+      onProgress: (done, total) => setProgress({ done, total }),
+      onSuccess: payload => {
+        setPhase('done');
+        setProgress({ done: file.size, total: file.size });
+        const fileId =
+          payload?.lastResponse?.getHeader('Opsdeck-File-Id') ?? undefined;
+        if (fileId) {
+          client
+            .getFile(fileId)
+            .then(f =>
+              setMessage(
+                t('upload.done', { name: f.name, version: String(f.version) }),
+              ),
+            )
+            .catch(() => undefined);
+        }
+        onUploaded(fileId);
+      },
+      onError: e => {
+        setPhase('error');
+        const text = String((e as Error).message ?? e);
+        const body = /response text: (.*?)(, request id|$)/.exec(text)?.[1];
+        setError(t('errors.generic', { message: body || text }));
+      },
+    });
+    upload.current = u;
+    const previous = await u.findPreviousUploads();
+    if (previous.length > 0) {
+      u.resumeFromPreviousUpload(previous[0]);
+      setMessage(t('upload.resumed'));
+    }
+    setPhase('uploading');
+    u.start();
+  };
+
+  const pause = async () => {
+    await upload.current?.abort();
+    setPhase('paused');
+    setMessage(t('upload.paused'));
+  };
+
+  const resume = () => {
+    setPhase('uploading');
+    setMessage(undefined);
+    upload.current?.start();
+  };
+
+  const pct = percent(progress.done, progress.total);
+  return (
+    <Paper variant="outlined">
+      <Box p={2}>
+        <Typography variant="h6" component="h2" gutterBottom>
+          {t('upload.title')}
+        </Typography>
+        <Box
+          display="flex"
+          alignItems="center"
+          flexWrap="wrap"
+          style={{ gap: 16 }}
+        >
+          <Button variant="outlined" component="label">
+            {t('upload.choose')}
+            <input
+              type="file"
+              hidden
+              data-testid="files-upload-input"
+              onChange={choose}
+            />
+          </Button>
+          <Typography variant="body2">
+            {file
+              ? `${file.name} (${formatBytes(file.size)})`
+              : t('upload.noFile')}
+          </Typography>
+          <TextField
+            id="files-chunk-size"
+            label={t('upload.chunkSize')}
+            value={chunkMiB}
+            onChange={e => setChunkMiB(e.target.value)}
+            type="number"
+            inputProps={{ min: 0.0625, step: 'any' }}
+            margin="dense"
+            style={{ width: 160 }}
+          />
+          <TextField
+            id="files-owner-group"
+            label={t('upload.ownerGroup')}
+            helperText={t('upload.ownerGroupHelp')}
+            value={ownerGroup}
+            onChange={e => setOwnerGroup(e.target.value)}
+            margin="dense"
+            style={{ width: 280 }}
+          />
+          {phase === 'uploading' ? (
+            <Button variant="outlined" onClick={pause}>
+              {t('upload.pause')}
+            </Button>
+          ) : null}
+          {phase === 'paused' ? (
+            <Button variant="contained" color="primary" onClick={resume}>
+              {t('upload.resume')}
+            </Button>
+          ) : null}
+          {phase !== 'uploading' && phase !== 'paused' ? (
+            <Button
+              variant="contained"
+              color="primary"
+              disabled={!file}
+              onClick={start}
+            >
+              {t('upload.start')}
+            </Button>
+          ) : null}
+        </Box>
+        {file && phase !== 'idle' ? (
+          <Box mt={2}>
+            <LinearProgress
+              variant="determinate"
+              value={pct}
+              aria-label={t('upload.progressLabel')}
+            />
+            <Typography variant="body2" data-testid="files-upload-progress">
+              {t('upload.progress', {
+                done: formatBytes(progress.done),
+                total: formatBytes(progress.total),
+                percent: String(pct),
+              })}
+            </Typography>
+          </Box>
+        ) : null}
+        {message ? (
+          <Box mt={1}>
+            <Alert severity={phase === 'done' ? 'success' : 'info'}>
+              {message}
+            </Alert>
+          </Box>
+        ) : null}
+        {error ? (
+          <Box mt={1}>
+            <Alert severity="error">{error}</Alert>
+          </Box>
+        ) : null}
+      </Box>
+    </Paper>
+  );
+}

@@ -1,0 +1,16 @@
+export interface Config {
+  opsdeck?: {
+    jobs?: {
+      /** Vault credential for hosts without spec.credential. */
+      defaultCredential?: string;
+      /** Bytes of stdout and of stderr kept per host (default 1048576). */
+      maxOutputBytes?: number;
+      /** How often each replica looks for due schedule ticks (default 10). */
+      scheduleIntervalSeconds?: number;
+      /** A tick seen later than this is missed (default 60). */
+      missedGraceSeconds?: number;
+      /** Runs whose replica has not reported for this long are interrupted (default 60). */
+      staleRunSeconds?: number;
+    };
+  };
+}

@@ -1,0 +1,22 @@
+import { Config } from '@backstage/config';
+
+export interface JobsConfig {
+  defaultCredential?: string;
+  maxOutputBytes: number;
+  scheduleIntervalMs: number;
+  missedGraceMs: number;
+  staleRunMs: number;
+}
+
+/** Reads `opsdeck.jobs` (see config.d.ts). */
+export function readJobsConfig(config: Config): JobsConfig {
+  const c = config.getOptionalConfig('opsdeck.jobs');
+  return {
+    defaultCredential: c?.getOptionalString('defaultCredential'),
+    maxOutputBytes: c?.getOptionalNumber('maxOutputBytes') ?? 1024 * 1024,
+    scheduleIntervalMs:
+      (c?.getOptionalNumber('scheduleIntervalSeconds') ?? 10) * 1000,
+    missedGraceMs: (c?.getOptionalNumber('missedGraceSeconds') ?? 60) * 1000,
+    staleRunMs: (c?.getOptionalNumber('staleRunSeconds') ?? 60) * 1000,
+  };
+}

@@ -1,0 +1,222 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { DEFAULT_RUN_OPTIONS, JobDefinition, TargetHost } from '../model';
+import { DatabaseJobStore } from './DatabaseJobStore';
+import {
+  applyJobsMigrations,
+  MIGRATIONS_TABLE,
+  rollbackJobsMigrations,
+} from './migrations';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const def: JobDefinition = {
+  name: 'disk-usage',
+  description: 'df',
+  language: 'sh',
+  script: 'df -h',
+  parameters: [{ name: 'PATH_ARG', type: 'string', default: '/' }],
+  notifyOnFailure: true,
+};
+
+const host = (name: string): TargetHost => ({
+  name,
+  entityRef: `resource:default/${name}`,
+  address: '127.0.0.1',
+  port: 22,
+});
+
+describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
+  async function setup() {
+    const knex = await databases.init(id);
+    let now = 1_700_000_000_000;
+    await DatabaseJobStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const store = new DatabaseJobStore(knex, () => now);
+    return { knex, store, advance: (ms: number) => (now += ms) };
+  }
+
+  it('keeps every version of a job and refuses duplicate names', async () => {
+    const { store, advance } = await setup();
+    const job = await store.createJob(def, 'user:default/bob');
+    expect(job).toMatchObject({ version: 1, createdBy: 'user:default/bob' });
+    expect(await store.getJob('disk-usage')).toEqual(job);
+    advance(1000);
+    const same = await store.updateJob(
+      job.id,
+      { description: 'only text' },
+      'user:default/alice',
+    );
+    expect(same!.version).toBe(1);
+    const v2 = await store.updateJob(
+      job.id,
+      { script: 'df -h "$OPSDECK_PARAM_PATH_ARG"' },
+      'user:default/alice',
+    );
+    expect(v2).toMatchObject({ version: 2, updatedBy: 'user:default/alice' });
+    const versions = await store.listJobVersions(job.id);
+    expect(versions.map(v => [v.version, v.script, v.createdBy])).toEqual([
+      [2, 'df -h "$OPSDECK_PARAM_PATH_ARG"', 'user:default/alice'],
+      [1, 'df -h', 'user:default/bob'],
+    ]);
+    expect((await store.getJobVersion(job.id, 1))!.script).toBe('df -h');
+    await expect(store.createJob(def, 'user:default/bob')).rejects.toThrow(
+      /already exists/,
+    );
+    expect(await store.deleteJob(job.id)).toBe(true);
+    expect(await store.getJob(job.id)).toBeUndefined();
+    // versions stay for the run history
+    expect(await store.listJobVersions(job.id)).toHaveLength(2);
+  });
+
+  it('stores runs with per-host results, filters and summaries', async () => {
+    const { store, advance } = await setup();
+    const job = await store.createJob(def, 'user:default/bob');
+    const other = await store.createJob(
+      { ...def, name: 'other' },
+      'user:default/bob',
+    );
+    const base = {
+      trigger: 'manual' as const,
+      selector: { system: 'payments' },
+      params: { PATH_ARG: '/var' },
+      options: DEFAULT_RUN_OPTIONS,
+      runnerId: 'r1',
+    };
+    const r1 = await store.createRun({
+      ...base,
+      job,
+      triggeredBy: 'user:default/bob',
+      hosts: [host('a'), host('b')],
+    });
+    advance(1000);
+    const r2 = await store.createRun({
+      ...base,
+      job: other,
+      triggeredBy: 'user:default/alice',
+      hosts: [host('c')],
+    });
+    expect(r1).toMatchObject({
+      status: 'running',
+      hostCount: 2,
+      summary: { pending: 2 },
+      params: { PATH_ARG: '/var' },
+    });
+    await store.updateRunHost(r1.id, 'a', {
+      status: 'succeeded',
+      exitCode: 0,
+      stdout: 'out',
+      attempts: 1,
+      durationMs: 12,
+    });
+    await store.updateRunHost(r1.id, 'b', { status: 'failed', exitCode: 2 });
+    await store.finishRun(r1.id, 'failed');
+    const got = await store.getRun(r1.id);
+    expect(got).toMatchObject({
+      status: 'failed',
+      summary: { succeeded: 1, failed: 1 },
+    });
+    expect(got!.finishedAt).toBeDefined();
+    expect(await store.getRunHost(r1.id, 'a')).toMatchObject({
+      stdout: 'out',
+      exitCode: 0,
+      durationMs: 12,
+      attempts: 1,
+    });
+    const ids = async (f: Parameters<typeof store.listRuns>[0]) =>
+      (await store.listRuns(f)).map(r => r.id);
+    expect(await ids({})).toEqual([r2.id, r1.id]);
+    expect(await ids({ jobId: job.id })).toEqual([r1.id]);
+    expect(await ids({ status: 'running' })).toEqual([r2.id]);
+    expect(await ids({ triggeredBy: 'user:default/alice' })).toEqual([r2.id]);
+    expect(await ids({ host: 'b' })).toEqual([r1.id]);
+    expect(await ids({ before: r2.id })).toEqual([r1.id]);
+    // a finished run cannot be cancelled
+    expect(await store.requestCancel(r1.id)).toBe(false);
+    expect(await store.requestCancel(r2.id)).toBe(true);
+    expect(await store.cancelRequested([r1.id, r2.id])).toEqual([r2.id]);
+  });
+
+  it('marks runs interrupted by runner or by stale heartbeat', async () => {
+    const { store, advance } = await setup();
+    const job = await store.createJob(def, 'user:default/bob');
+    const mk = (runnerId: string) =>
+      store.createRun({
+        job,
+        trigger: 'manual',
+        triggeredBy: 'user:default/bob',
+        selector: { names: ['a'] },
+        params: {},
+        options: DEFAULT_RUN_OPTIONS,
+        hosts: [host('a')],
+        runnerId,
+      });
+    const mine = await mk('r1');
+    const alive = await mk('r2');
+    const dead = await mk('r3');
+    advance(120_000);
+    await store.heartbeat([alive.id]);
+    expect(await store.markInterrupted({ runnerId: 'r1' })).toEqual([mine.id]);
+    const stale = await store.markInterrupted({
+      staleBefore: 1_700_000_000_000 + 60_000,
+    });
+    expect(stale).toEqual([dead.id]);
+    expect((await store.getRun(alive.id))!.status).toBe('running');
+    expect((await store.getRun(dead.id))!.summary).toEqual({ interrupted: 1 });
+  });
+
+  it('stores schedules and claims each tick once', async () => {
+    const { store } = await setup();
+    const job = await store.createJob(def, 'user:default/bob');
+    const s = await store.createSchedule(
+      {
+        name: 'nightly',
+        jobId: job.id,
+        cron: '0 3 * * *',
+        timeZone: 'Asia/Shanghai',
+        selector: { environment: 'prod', tags: ['java'] },
+        params: {},
+        options: { ...DEFAULT_RUN_OPTIONS, retries: 2 },
+        missedPolicy: 'run-once',
+        enabled: true,
+      },
+      'user:default/bob',
+    );
+    expect(s).toMatchObject({
+      timeZone: 'Asia/Shanghai',
+      selector: { environment: 'prod', tags: ['java'] },
+      options: { retries: 2 },
+      lastTickAt: new Date(1_700_000_000_000).toISOString(),
+    });
+    expect(await store.claimTick(s.id, 5000, 'a')).toBe(true);
+    expect(await store.claimTick(s.id, 5000, 'b')).toBe(false);
+    await store.setTickRun(s.id, 5000, 'run-1');
+    expect(await store.listTicks(s.id)).toEqual([
+      { tickAt: 5000, claimedBy: 'a', runId: 'run-1' },
+    ]);
+    await store.setLastTick(s.id, 1_800_000_000_000);
+    await store.setLastTick(s.id, 1_750_000_000_000); // never backwards
+    expect((await store.getSchedule(s.id))!.lastTickAt).toBe(
+      new Date(1_800_000_000_000).toISOString(),
+    );
+    const off = await store.updateSchedule(s.id, { enabled: false });
+    expect(off!.enabled).toBe(false);
+    expect(await store.listSchedules({ enabled: true })).toEqual([]);
+    // deleting the job deletes its schedules and their ticks
+    await store.deleteJob(job.id);
+    expect(await store.listSchedules()).toEqual([]);
+    expect(await store.listTicks(s.id)).toEqual([]);
+  });
+
+  it('migrates up, down and up again', async () => {
+    const { knex } = await setup();
+    expect(await knex.schema.hasTable('runs')).toBe(true);
+    await rollbackJobsMigrations(knex);
+    expect(await knex.schema.hasTable('runs')).toBe(false);
+    await applyJobsMigrations(knex);
+    expect(await knex.schema.hasTable('schedule_ticks')).toBe(true);
+    expect(await knex.schema.hasTable(MIGRATIONS_TABLE)).toBe(true);
+  });
+});

@@ -1,0 +1,412 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { fanOut, type SshConnectionPool } from '@opsdeck/plugin-remote-node';
+import { randomUUID } from 'node:crypto';
+import { JobStore } from '../database/JobStore';
+import {
+  HostSelector,
+  HostStatus,
+  JobLanguage,
+  JobParameter,
+  Run,
+  RunOptions,
+  RunStatus,
+  RunTrigger,
+  TargetHost,
+} from '../model';
+import { createRunCredentials, GetSecret, RunCredentials } from './credentials';
+import { OutputBuffer } from './OutputBuffer';
+import { wrapperCommand, wrapperStdin } from './scriptPayload';
+
+/** What to run, where and how. */
+export interface RunRequest {
+  job: {
+    id: string;
+    name: string;
+    version: number;
+    language: JobLanguage;
+    script: string;
+    parameters: JobParameter[];
+    notifyOnFailure: boolean;
+  };
+  hosts: TargetHost[];
+  selector: HostSelector;
+  /** Parameter values; a secret parameter's value names a vault credential. */
+  params: Record<string, string>;
+  options: RunOptions;
+  trigger: RunTrigger;
+  triggeredBy: string;
+  scheduleId?: string;
+  rerunOf?: string;
+}
+
+type LiveHost = {
+  stdout: OutputBuffer;
+  stderr: OutputBuffer;
+  flushed: number;
+};
+
+type ActiveRun = {
+  controller: AbortController;
+  live: Map<string, LiveHost>;
+  done: Promise<void>;
+  secrets: string[];
+};
+
+const FAILED: HostStatus[] = ['failed', 'timed_out', 'error'];
+
+/** The error text of a host that never started, by its status (null: none). */
+const NOT_STARTED_ERROR: Partial<Record<HostStatus, string | null>> = {
+  skipped: 'Not started: an earlier host failed',
+  cancelled: null,
+  interrupted: null,
+};
+
+/**
+ * Checks parameter values against the job's parameter types and turns them
+ * into the environment of the script (secret values read from the vault).
+ */
+export async function resolveParameters(
+  parameters: JobParameter[],
+  values: Record<string, string>,
+  credentials?: RunCredentials,
+): Promise<{ env: Record<string, string>; secrets: string[] }> {
+  const known = new Set(parameters.map(p => p.name));
+  for (const name of Object.keys(values)) {
+    if (!known.has(name)) throw new InputError(`Unknown parameter '${name}'`);
+  }
+  const env: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const p of parameters) {
+    const value = values[p.name] ?? p.default;
+    if (value === undefined || value === '') {
+      if (p.required) {
+        throw new InputError(`Parameter '${p.name}' is required`);
+      }
+      continue;
+    }
+    if (p.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) {
+      throw new InputError(`Parameter '${p.name}' must be a number`);
+    }
+    if (p.type === 'choice' && !(p.choices ?? []).includes(value)) {
+      throw new InputError(
+        `Parameter '${p.name}' must be one of ${(p.choices ?? []).join(', ')}`,
+      );
+    }
+    if (p.type === 'secret') {
+      if (!credentials) continue; // validation only
+      const secret = await credentials.parameter(value);
+      env[p.name] = secret;
+      if (secret.length >= 4) secrets.push(secret);
+    } else {
+      env[p.name] = value;
+    }
+  }
+  return { env, secrets };
+}
+
+function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
+
+/**
+ * Runs jobs on hosts through the shared SSH pool: fan-out with a concurrency
+ * bound, per-host timeout and retries, stop on first failure, cancel. Output
+ * goes to the store while the run goes on (for live views on any replica);
+ * each replica heartbeats its runs so the others can tell a dead one.
+ */
+export class RunExecutor {
+  readonly runnerId: string;
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly maxOutputBytes: number;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private flushing = false;
+
+  constructor(
+    private readonly deps: {
+      store: JobStore;
+      ssh: Pick<SshConnectionPool, 'exec'>;
+      getSecret: GetSecret;
+      logger: LoggerService;
+      notifyFailure?: (run: Run) => Promise<void>;
+      defaultCredential?: string;
+      maxOutputBytes?: number;
+      heartbeatMs?: number;
+      flushMs?: number;
+      runnerId?: string;
+    },
+  ) {
+    this.runnerId = deps.runnerId ?? randomUUID();
+    this.maxOutputBytes = deps.maxOutputBytes ?? 1024 * 1024;
+    this.timers.push(
+      setInterval(() => this.beat(), deps.heartbeatMs ?? 5000),
+      setInterval(() => this.flush(), deps.flushMs ?? 500),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Creates the run and starts it in the background. */
+  async start(req: RunRequest): Promise<Run> {
+    if (this.stopping) throw new Error('The jobs executor is shutting down');
+    if (req.hosts.length === 0) {
+      throw new InputError('The selector matches no host');
+    }
+    // fail fast on bad values, before anything is stored
+    await resolveParameters(req.job.parameters, req.params);
+    const run = await this.deps.store.createRun({
+      job: req.job,
+      trigger: req.trigger,
+      triggeredBy: req.triggeredBy,
+      scheduleId: req.scheduleId,
+      rerunOf: req.rerunOf,
+      selector: req.selector,
+      params: req.params,
+      options: req.options,
+      hosts: req.hosts,
+      runnerId: this.runnerId,
+    });
+    const entry: ActiveRun = {
+      controller: new AbortController(),
+      live: new Map(),
+      done: Promise.resolve(),
+      secrets: [],
+    };
+    this.active.set(run.id, entry);
+    entry.done = this.execute(run.id, req, entry)
+      .catch(e => this.deps.logger.error(`Run ${run.id} failed: ${String(e)}`))
+      .finally(() => this.active.delete(run.id));
+    return run;
+  }
+
+  /** Asks the run to stop, on whichever replica runs it. */
+  async cancel(runId: string): Promise<boolean> {
+    const requested = await this.deps.store.requestCancel(runId);
+    this.active.get(runId)?.controller.abort();
+    return requested;
+  }
+
+  /** Resolves once the run (started here) has finished. */
+  async waitFor(runId: string): Promise<void> {
+    await this.active.get(runId)?.done;
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Stops every run of this replica, marking them interrupted. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    const runs = [...this.active.values()];
+    for (const r of runs) r.controller.abort();
+    await Promise.all(runs.map(r => r.done));
+    await this.deps.store.markInterrupted({ runnerId: this.runnerId });
+  }
+
+  /** Forgets every run without touching the store (a crash, for tests). */
+  abandon(): void {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.active.clear();
+  }
+
+  private async beat() {
+    const ids = [...this.active.keys()];
+    if (ids.length === 0) return;
+    try {
+      await this.deps.store.heartbeat(ids);
+      // a cancel may have come through another replica
+      for (const id of await this.deps.store.cancelRequested(ids)) {
+        this.active.get(id)?.controller.abort();
+      }
+    } catch (e) {
+      this.deps.logger.warn(`Jobs heartbeat failed: ${String(e)}`);
+    }
+  }
+
+  private async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (const [runId, run] of this.active) {
+        for (const [host, live] of run.live) {
+          const rev = live.stdout.revision + live.stderr.revision;
+          if (rev === live.flushed) continue;
+          live.flushed = rev;
+          await this.deps.store.updateRunHost(runId, host, {
+            stdout: redact(live.stdout.text(), run.secrets),
+            stderr: redact(live.stderr.text(), run.secrets),
+            truncated: live.stdout.truncated || live.stderr.truncated,
+          });
+        }
+      }
+    } catch (e) {
+      this.deps.logger.warn(`Jobs output flush failed: ${String(e)}`);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async execute(runId: string, req: RunRequest, entry: ActiveRun) {
+    const { store } = this.deps;
+    const cancel = entry.controller.signal;
+    const stop = new AbortController();
+    const credentials = createRunCredentials({
+      getSecret: this.deps.getSecret,
+      defaultCredential: this.deps.defaultCredential,
+    });
+
+    let env: Record<string, string>;
+    try {
+      const resolved = await resolveParameters(
+        req.job.parameters,
+        req.params,
+        credentials,
+      );
+      env = resolved.env;
+      entry.secrets = resolved.secrets;
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      for (const h of req.hosts) {
+        await store.updateRunHost(runId, h.name, {
+          status: 'skipped',
+          finishedAt: Date.now(),
+        });
+      }
+      await store.finishRun(runId, 'failed', error);
+      return;
+    }
+
+    const command = wrapperCommand(req.job.language);
+    const stdin = wrapperStdin(req.job.script, env);
+    const { timeoutSeconds, retries, stopOnFirstFailure, concurrency } =
+      req.options;
+
+    const runHost = async (host: TargetHost) => {
+      const live: LiveHost = {
+        stdout: new OutputBuffer(this.maxOutputBytes),
+        stderr: new OutputBuffer(this.maxOutputBytes),
+        flushed: 0,
+      };
+      const started = Date.now();
+      await store.updateRunHost(runId, host.name, {
+        status: 'running',
+        startedAt: started,
+      });
+      entry.live.set(host.name, live);
+      let status: HostStatus = 'error';
+      let exitCode: number | null = null;
+      let error: string | null = null;
+      let attempts = 0;
+      while (attempts <= retries && !cancel.aborted) {
+        attempts++;
+        live.stdout.reset();
+        live.stderr.reset();
+        error = null;
+        exitCode = null;
+        try {
+          const r = await this.deps.ssh.exec(
+            {
+              host: host.address,
+              port: host.port,
+              credentials: await credentials.ssh(host),
+            },
+            command,
+            {
+              stdin,
+              timeoutMs: timeoutSeconds * 1000,
+              signal: cancel,
+              maxOutputBytes: 1024,
+              onStdout: c => live.stdout.push(c),
+              onStderr: c => live.stderr.push(c),
+            },
+          );
+          exitCode = r.exitCode;
+          if (r.cancelled) status = 'cancelled';
+          else if (r.timedOut) {
+            status = 'timed_out';
+            error = `Timed out after ${timeoutSeconds} s`;
+          } else if (r.exitCode === 0) status = 'succeeded';
+          else {
+            status = 'failed';
+            if (r.exitCode === null) {
+              error = `Killed by signal ${r.signal ?? 'unknown'}`;
+            }
+          }
+        } catch (e) {
+          status = cancel.aborted ? 'cancelled' : 'error';
+          error = e instanceof Error ? e.message : String(e);
+        }
+        if (status === 'succeeded' || status === 'cancelled') break;
+      }
+      if (cancel.aborted && status !== 'succeeded') status = 'cancelled';
+      if (this.stopping && status === 'cancelled') status = 'interrupted';
+      entry.live.delete(host.name);
+      await store.updateRunHost(runId, host.name, {
+        status,
+        exitCode,
+        attempts,
+        error,
+        durationMs: Date.now() - started,
+        stdout: redact(live.stdout.text(), entry.secrets),
+        stderr: redact(live.stderr.text(), entry.secrets),
+        truncated: live.stdout.truncated || live.stderr.truncated,
+        finishedAt: Date.now(),
+      });
+      if (FAILED.includes(status) && stopOnFirstFailure) stop.abort();
+      return status;
+    };
+
+    const results = await fanOut(req.hosts, runHost, {
+      concurrency,
+      signal: AbortSignal.any([cancel, stop.signal]),
+    });
+    const statuses: HostStatus[] = [];
+    for (const r of results) {
+      if (r.ok) {
+        statuses.push(r.value);
+        continue;
+      }
+      // never started: cancelled, or skipped after a failure
+      let status: HostStatus = cancel.aborted ? 'cancelled' : 'skipped';
+      if (this.stopping) status = 'interrupted';
+      if (r.error.name !== 'OperationCancelledError') status = 'error';
+      statuses.push(status);
+      await store.updateRunHost(runId, r.target.name, {
+        status,
+        error:
+          status === 'error'
+            ? r.error.message
+            : NOT_STARTED_ERROR[status] ?? null,
+        finishedAt: Date.now(),
+      });
+    }
+    await this.flush();
+
+    let final: RunStatus = 'succeeded';
+    if (this.stopping) final = 'interrupted';
+    else if (cancel.aborted) final = 'cancelled';
+    else if (statuses.some(s => s !== 'succeeded')) final = 'failed';
+    await store.finishRun(runId, final);
+    if (
+      final === 'failed' &&
+      req.job.notifyOnFailure &&
+      this.deps.notifyFailure
+    ) {
+      const run = await store.getRun(runId);
+      if (run) {
+        await this.deps
+          .notifyFailure(run)
+          .catch(e =>
+            this.deps.logger.warn(
+              `Failure notification of run ${runId} failed: ${String(e)}`,
+            ),
+          );
+      }
+    }
+  }
+}

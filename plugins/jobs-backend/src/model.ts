@@ -1,0 +1,181 @@
+/** Types of the jobs plugin's records, as the API returns them. */
+
+export type JobLanguage = 'sh' | 'bash' | 'python';
+
+export type ParameterType = 'string' | 'number' | 'choice' | 'secret';
+
+/**
+ * A typed script parameter. Its value reaches the script only as the
+ * environment variable `OPSDECK_PARAM_<NAME>`. A secret parameter's value is
+ * the name of a vault credential (type password): the secret is read from the
+ * vault when the run starts and never stored or shown by the jobs plugin.
+ */
+export type JobParameter = {
+  name: string;
+  type: ParameterType;
+  label?: string;
+  required?: boolean;
+  default?: string;
+  choices?: string[];
+};
+
+export type JobDefinition = {
+  name: string;
+  description: string;
+  language: JobLanguage;
+  script: string;
+  parameters: JobParameter[];
+  notifyOnFailure: boolean;
+};
+
+export type Job = JobDefinition & {
+  id: string;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+};
+
+export type JobVersion = {
+  jobId: string;
+  version: number;
+  language: JobLanguage;
+  script: string;
+  parameters: JobParameter[];
+  createdBy: string;
+  createdAt: string;
+};
+
+/** Which catalog hosts a run targets; every given field must match. */
+export type HostSelector = {
+  names?: string[];
+  system?: string;
+  owner?: string;
+  environment?: string;
+  tags?: string[];
+};
+
+export type RunOptions = {
+  /** Most hosts running at once. */
+  concurrency: number;
+  /** Per host and attempt. */
+  timeoutSeconds: number;
+  /** Extra attempts after a failed one. */
+  retries: number;
+  /** After the first host fails (all attempts), hosts not yet started are skipped. */
+  stopOnFirstFailure: boolean;
+};
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  concurrency: 10,
+  timeoutSeconds: 300,
+  retries: 0,
+  stopOnFirstFailure: false,
+};
+
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'interrupted';
+
+export type RunTrigger = 'manual' | 'schedule' | 'rerun';
+
+export type HostStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled'
+  | 'skipped'
+  | 'error'
+  | 'interrupted';
+
+export const HOST_STATUSES: HostStatus[] = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'skipped',
+  'error',
+  'interrupted',
+];
+
+/** A host as resolved from the catalog. */
+export type TargetHost = {
+  name: string;
+  entityRef: string;
+  address: string;
+  port: number;
+  loginUser?: string;
+  credential?: string;
+};
+
+export type Run = {
+  id: string;
+  jobId: string;
+  jobName: string;
+  jobVersion: number;
+  status: RunStatus;
+  trigger: RunTrigger;
+  triggeredBy: string;
+  scheduleId?: string;
+  rerunOf?: string;
+  selector: HostSelector;
+  params: Record<string, string>;
+  options: RunOptions;
+  cancelRequested: boolean;
+  createdAt: string;
+  finishedAt?: string;
+  error?: string;
+  /** Hosts per status. */
+  summary: Partial<Record<HostStatus, number>>;
+  hostCount: number;
+};
+
+export type RunHost = {
+  host: string;
+  entityRef: string;
+  address: string;
+  port: number;
+  status: HostStatus;
+  exitCode?: number;
+  attempts: number;
+  durationMs?: number;
+  truncated: boolean;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+export type RunHostOutput = RunHost & {
+  stdout: string;
+  stderr: string;
+};
+
+export type MissedPolicy = 'skip' | 'run-once';
+
+export type ScheduleDefinition = {
+  name: string;
+  jobId: string;
+  cron: string;
+  timeZone: string;
+  selector: HostSelector;
+  params: Record<string, string>;
+  options: RunOptions;
+  missedPolicy: MissedPolicy;
+  enabled: boolean;
+};
+
+export type Schedule = ScheduleDefinition & {
+  id: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  lastTickAt: string;
+};

@@ -1,0 +1,145 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  type ServiceRef,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import {
+  jobsManagePermission,
+  jobsReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
+// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import {
+  vaultServiceRef,
+  type VaultService,
+} from '@opsdeck/plugin-vault-backend';
+import { readJobsConfig } from './config';
+import { DatabaseJobStore } from './database/DatabaseJobStore';
+import { RunExecutor } from './execution/RunExecutor';
+import { ScheduleRunner } from './schedule/ScheduleRunner';
+import { createRouter } from './service/router';
+import { resolveHosts } from './targets/resolveHosts';
+
+/**
+ * The jobs plugin: saved scripts run on catalog hosts over the shared SSH
+ * pool, now or on cron schedules, with per-host results (/api/jobs).
+ *
+ * @public
+ */
+export const jobsPlugin = createBackendPlugin({
+  pluginId: 'jobs',
+  register(env) {
+    env.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
+        ssh: remoteNodeServiceRef,
+        // The ref is declared without its instance type; it is a singleton.
+        vault: vaultServiceRef as ServiceRef<
+          VaultService,
+          'plugin',
+          'singleton'
+        >,
+      },
+      async init(deps) {
+        const { logger, auth, catalog } = deps;
+        const config = readJobsConfig(deps.rootConfig);
+        const store = await DatabaseJobStore.create({
+          database: deps.database,
+        });
+        const baseUrl = deps.rootConfig.getString('app.baseUrl');
+        const executor = new RunExecutor({
+          store,
+          ssh: deps.ssh,
+          getSecret: name => deps.vault.getSecret(name),
+          logger,
+          defaultCredential: config.defaultCredential,
+          maxOutputBytes: config.maxOutputBytes,
+          notifyFailure: async run => {
+            if (!run.triggeredBy.startsWith('user:')) return;
+            await deps.notifications.send({
+              recipients: { type: 'entity', entityRef: run.triggeredBy },
+              payload: {
+                title: `Job ${run.jobName} failed`,
+                description: `${
+                  run.hostCount - (run.summary.succeeded ?? 0)
+                } of ${run.hostCount} hosts did not succeed`,
+                link: `${baseUrl}/jobs/runs/${run.id}`,
+                severity: 'high',
+                topic: 'jobs',
+              },
+            });
+          },
+        });
+        const scheduler = new ScheduleRunner({
+          store,
+          logger,
+          runnerId: executor.runnerId,
+          graceMs: config.missedGraceMs,
+          staleMs: config.staleRunMs,
+          startRun: async (schedule, tickAt) => {
+            const job = await store.getJob(schedule.jobId);
+            if (!job) throw new Error(`Job ${schedule.jobId} is gone`);
+            const hosts = await resolveHosts(
+              catalog,
+              schedule.selector,
+              await auth.getOwnServiceCredentials(),
+            );
+            logger.info(
+              `Schedule '${schedule.name}' tick ${new Date(
+                tickAt,
+              ).toISOString()}: ${hosts.length} hosts`,
+            );
+            const run = await executor.start({
+              job,
+              hosts,
+              selector: schedule.selector,
+              params: schedule.params,
+              options: schedule.options,
+              trigger: 'schedule',
+              triggeredBy: schedule.createdBy,
+              scheduleId: schedule.id,
+            });
+            return run.id;
+          },
+        });
+        deps.lifecycle.addStartupHook(() =>
+          scheduler.start(config.scheduleIntervalMs),
+        );
+        deps.lifecycle.addShutdownHook(async () => {
+          await scheduler.stop();
+          await executor.shutdown();
+        });
+
+        deps.permissionsRegistry.addPermissions([
+          jobsReadPermission,
+          jobsManagePermission,
+        ]);
+        deps.httpRouter.use(
+          await createRouter({
+            store,
+            executor,
+            catalog,
+            auth,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+          }),
+        );
+      },
+    });
+  },
+});

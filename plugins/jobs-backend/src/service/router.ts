@@ -1,0 +1,499 @@
+import {
+  AuditorService,
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  jobsManagePermission,
+  jobsReadPermission,
+  jobsRunPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { Request } from 'express';
+import { JobStore } from '../database/JobStore';
+import { resolveParameters, RunExecutor } from '../execution/RunExecutor';
+import {
+  DEFAULT_RUN_OPTIONS,
+  HostSelector,
+  Job,
+  JobParameter,
+  RunOptions,
+  Schedule,
+  TargetHost,
+} from '../model';
+import { nextTick, validateCron } from '../schedule/cronTicks';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { resolveHosts } from '../targets/resolveHosts';
+
+/** Who made the request, as stored in runs and jobs. */
+export function principalName(credentials: BackstageCredentials): string {
+  const p = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  if (p.type === 'user' && p.userEntityRef) return p.userEntityRef;
+  return `service:${p.subject ?? 'unknown'}`;
+}
+
+function checkParameters(parameters: JobParameter[]) {
+  const seen = new Set<string>();
+  for (const p of parameters) {
+    if (seen.has(p.name)) {
+      throw new InputError(`Parameter '${p.name}' is declared twice`);
+    }
+    seen.add(p.name);
+    if (p.type === 'choice' && !p.choices?.length) {
+      throw new InputError(`Choice parameter '${p.name}' needs choices`);
+    }
+  }
+}
+
+/** The jobs plugin's HTTP API. */
+export async function createRouter(options: {
+  store: JobStore;
+  executor: RunExecutor;
+  catalog: CatalogService;
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+}) {
+  const { store, executor, catalog, httpAuth, permissions, auditor } = options;
+  const router = await createOpenApiRouter();
+
+  async function authorize(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+    what: string,
+  ) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You are not allowed to ${what}`);
+    }
+    return credentials;
+  }
+
+  /** The run permission, checked against every host entity. */
+  async function authorizeHosts(
+    credentials: BackstageCredentials,
+    hosts: TargetHost[],
+  ) {
+    if (hosts.length === 0) return;
+    const decisions = await permissions.authorize(
+      hosts.map(h => ({
+        permission: jobsRunPermission,
+        resourceRef: h.entityRef,
+      })),
+      { credentials },
+    );
+    const denied = hosts.filter(
+      (_, i) => decisions[i].result !== AuthorizeResult.ALLOW,
+    );
+    if (denied.length > 0) {
+      throw new NotAllowedError(
+        `You are not allowed to run jobs on ${denied
+          .slice(0, 10)
+          .map(h => h.name)
+          .join(', ')}${
+          denied.length > 10 ? ` and ${denied.length - 10} more` : ''
+        }`,
+      );
+    }
+  }
+
+  async function jobOr404(idOrName: string): Promise<Job> {
+    const job = await store.getJob(idOrName);
+    if (!job) throw new NotFoundError(`No job '${idOrName}'`);
+    return job;
+  }
+
+  const runOptions = (o?: Partial<RunOptions>): RunOptions => ({
+    ...DEFAULT_RUN_OPTIONS,
+    ...o,
+  });
+
+  const withNextTick = (s: Schedule) => {
+    try {
+      return {
+        ...s,
+        nextTickAt: new Date(
+          nextTick(s.cron, s.timeZone, Date.now()),
+        ).toISOString(),
+      };
+    } catch {
+      return s;
+    }
+  };
+
+  // --- jobs -----------------------------------------------------------------
+
+  router.get('/jobs', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see jobs');
+    res.json({ items: await store.listJobs() });
+  });
+
+  router.post('/jobs', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      jobsManagePermission,
+      'create jobs',
+    );
+    const body = req.body;
+    const parameters = (body.parameters ?? []) as JobParameter[];
+    const event = await auditor.createEvent({
+      eventId: 'job-create',
+      severityLevel: 'medium',
+      request: req,
+      meta: { name: body.name, language: body.language },
+    });
+    try {
+      checkParameters(parameters);
+      const job = await store.createJob(
+        {
+          name: body.name,
+          description: body.description ?? '',
+          language: body.language,
+          script: body.script,
+          parameters,
+          notifyOnFailure: body.notifyOnFailure ?? true,
+        },
+        principalName(credentials),
+      );
+      await event.success({ meta: { jobId: job.id, version: job.version } });
+      res.status(201).json(job);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.get('/jobs/:id', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see jobs');
+    res.json(await jobOr404(req.params.id));
+  });
+
+  router.put('/jobs/:id', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      jobsManagePermission,
+      'change jobs',
+    );
+    const job = await jobOr404(req.params.id);
+    const event = await auditor.createEvent({
+      eventId: 'job-update',
+      severityLevel: 'medium',
+      request: req,
+      meta: { jobId: job.id, name: job.name, fromVersion: job.version },
+    });
+    try {
+      const body = req.body;
+      if (body.parameters) checkParameters(body.parameters as JobParameter[]);
+      const updated = await store.updateJob(
+        job.id,
+        {
+          ...body,
+          parameters: body.parameters as JobParameter[] | undefined,
+        },
+        principalName(credentials),
+      );
+      if (!updated) throw new NotFoundError(`No job '${req.params.id}'`);
+      await event.success({ meta: { toVersion: updated.version } });
+      res.json(updated);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete('/jobs/:id', async (req, res) => {
+    await authorize(req, jobsManagePermission, 'delete jobs');
+    const job = await jobOr404(req.params.id);
+    const event = await auditor.createEvent({
+      eventId: 'job-delete',
+      severityLevel: 'high',
+      request: req,
+      meta: { jobId: job.id, name: job.name },
+    });
+    await store.deleteJob(job.id);
+    await event.success();
+    res.status(204).end();
+  });
+
+  router.get('/jobs/:id/versions', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see jobs');
+    const job = await jobOr404(req.params.id);
+    res.json({ items: await store.listJobVersions(job.id) });
+  });
+
+  // --- hosts and runs -------------------------------------------------------
+
+  router.post('/hosts/preview', async (req, res) => {
+    const credentials = await authorize(req, jobsReadPermission, 'see jobs');
+    res.json({
+      items: await resolveHosts(catalog, req.body.selector, credentials),
+    });
+  });
+
+  router.get('/runs', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see runs');
+    let jobId: string | undefined;
+    if (req.query.job) {
+      jobId = (await store.getJob(req.query.job))?.id ?? req.query.job;
+    }
+    res.json({
+      items: await store.listRuns({
+        jobId,
+        status: req.query.status,
+        // `bob` is short for user:default/bob
+        triggeredBy:
+          req.query.triggeredBy && !req.query.triggeredBy.includes(':')
+            ? `user:default/${req.query.triggeredBy}`
+            : req.query.triggeredBy,
+        host: req.query.host,
+        before: req.query.before,
+        limit: req.query.limit,
+      }),
+    });
+  });
+
+  router.post('/runs', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const body = req.body;
+    const job = await jobOr404(body.job);
+    const selector = body.selector as HostSelector;
+    const event = await auditor.createEvent({
+      eventId: 'job-run',
+      severityLevel: 'high',
+      request: req,
+      meta: { jobId: job.id, name: job.name, version: job.version, selector },
+    });
+    try {
+      const hosts = await resolveHosts(catalog, selector, credentials);
+      await authorizeHosts(credentials, hosts);
+      const run = await executor.start({
+        job,
+        hosts,
+        selector,
+        params: (body.params ?? {}) as Record<string, string>,
+        options: runOptions(body.options),
+        trigger: 'manual',
+        triggeredBy: principalName(credentials),
+      });
+      await event.success({
+        meta: { runId: run.id, hosts: hosts.map(h => h.entityRef) },
+      });
+      res.status(201).json(run);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see runs');
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    res.json({ run, hosts: await store.listRunHosts(run.id) });
+  });
+
+  router.get('/runs/:id/hosts/:host', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see runs');
+    const host = await store.getRunHost(req.params.id, req.params.host);
+    if (!host) {
+      throw new NotFoundError(
+        `No host '${req.params.host}' in run '${req.params.id}'`,
+      );
+    }
+    res.json(host);
+  });
+
+  router.post('/runs/:id/cancel', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    const hosts = await store.listRunHosts(run.id);
+    await authorizeHosts(
+      credentials,
+      hosts.map(h => ({ ...h, name: h.host })),
+    );
+    const event = await auditor.createEvent({
+      eventId: 'job-run-cancel',
+      severityLevel: 'medium',
+      request: req,
+      meta: { runId: run.id, jobId: run.jobId },
+    });
+    const requested = await executor.cancel(run.id);
+    await event.success({ meta: { requested } });
+    res.status(202).json((await store.getRun(run.id))!);
+  });
+
+  router.post('/runs/:id/rerun', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const previous = await store.getRun(req.params.id);
+    if (!previous) throw new NotFoundError(`No run '${req.params.id}'`);
+    const failedOnly = req.body?.failedOnly ?? true;
+    const version = await store.getJobVersion(
+      previous.jobId,
+      previous.jobVersion,
+    );
+    const job = await store.getJob(previous.jobId);
+    if (!version || !job) {
+      throw new NotFoundError(`The job of run '${previous.id}' is gone`);
+    }
+    const event = await auditor.createEvent({
+      eventId: 'job-rerun',
+      severityLevel: 'high',
+      request: req,
+      meta: { rerunOf: previous.id, jobId: job.id, failedOnly },
+    });
+    try {
+      const previousHosts = (await store.listRunHosts(previous.id)).filter(
+        h => !failedOnly || h.status !== 'succeeded',
+      );
+      if (previousHosts.length === 0) {
+        throw new InputError('Every host of that run succeeded');
+      }
+      // Host entities are read again: address or credential may have changed.
+      const hosts = await resolveHosts(
+        catalog,
+        { names: previousHosts.map(h => h.host) },
+        credentials,
+      );
+      await authorizeHosts(credentials, hosts);
+      const run = await executor.start({
+        job: {
+          id: job.id,
+          name: job.name,
+          version: version.version,
+          language: version.language,
+          script: version.script,
+          parameters: version.parameters,
+          notifyOnFailure: job.notifyOnFailure,
+        },
+        hosts,
+        selector: { names: hosts.map(h => h.name) },
+        params: previous.params,
+        options: previous.options,
+        trigger: 'rerun',
+        triggeredBy: principalName(credentials),
+        rerunOf: previous.id,
+      });
+      await event.success({ meta: { runId: run.id } });
+      res.status(201).json(run);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  // --- schedules ------------------------------------------------------------
+
+  router.get('/schedules', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see schedules');
+    res.json({ items: (await store.listSchedules()).map(withNextTick) });
+  });
+
+  router.post('/schedules', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      jobsManagePermission,
+      'schedule jobs',
+    );
+    const body = req.body;
+    const job = await jobOr404(body.job);
+    const timeZone = body.timeZone ?? 'UTC';
+    const event = await auditor.createEvent({
+      eventId: 'job-schedule-create',
+      severityLevel: 'medium',
+      request: req,
+      meta: { jobId: job.id, name: body.name, cron: body.cron, timeZone },
+    });
+    try {
+      validateCron(body.cron, timeZone);
+      const params = (body.params ?? {}) as Record<string, string>;
+      await resolveParameters(job.parameters, params);
+      // whoever schedules must be allowed to run on today's hosts
+      const hosts = await resolveHosts(catalog, body.selector, credentials);
+      await authorizeHosts(credentials, hosts);
+      const schedule = await store.createSchedule(
+        {
+          name: body.name,
+          jobId: job.id,
+          cron: body.cron,
+          timeZone,
+          selector: body.selector,
+          params,
+          options: runOptions(body.options),
+          missedPolicy: body.missedPolicy ?? 'skip',
+          enabled: body.enabled ?? true,
+        },
+        principalName(credentials),
+      );
+      await event.success({ meta: { scheduleId: schedule.id } });
+      res.status(201).json(withNextTick(schedule));
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.patch('/schedules/:id', async (req, res) => {
+    await authorize(req, jobsManagePermission, 'change schedules');
+    const current = await store.getSchedule(req.params.id);
+    if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
+    const event = await auditor.createEvent({
+      eventId: 'job-schedule-update',
+      severityLevel: 'medium',
+      request: req,
+      meta: { scheduleId: current.id, change: req.body },
+    });
+    try {
+      validateCron(
+        req.body.cron ?? current.cron,
+        req.body.timeZone ?? current.timeZone,
+      );
+      const updated = await store.updateSchedule(current.id, req.body);
+      await event.success();
+      res.json(withNextTick(updated!));
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete('/schedules/:id', async (req, res) => {
+    await authorize(req, jobsManagePermission, 'delete schedules');
+    const current = await store.getSchedule(req.params.id);
+    if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
+    const event = await auditor.createEvent({
+      eventId: 'job-schedule-delete',
+      severityLevel: 'medium',
+      request: req,
+      meta: { scheduleId: current.id, name: current.name },
+    });
+    await store.deleteSchedule(current.id);
+    await event.success();
+    res.status(204).end();
+  });
+
+  return router;
+}

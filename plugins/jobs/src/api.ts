@@ -1,0 +1,259 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+
+export type Language = 'sh' | 'bash' | 'python';
+export type ParameterType = 'string' | 'number' | 'choice' | 'secret';
+
+export interface JobParameter {
+  name: string;
+  type: ParameterType;
+  label?: string;
+  required?: boolean;
+  default?: string;
+  choices?: string[];
+}
+
+export interface JobInput {
+  name: string;
+  description?: string;
+  language: Language;
+  script: string;
+  parameters?: JobParameter[];
+  notifyOnFailure?: boolean;
+}
+
+export interface Job extends Required<JobInput> {
+  id: string;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface Selector {
+  names?: string[];
+  system?: string;
+  owner?: string;
+  environment?: string;
+  tags?: string[];
+}
+
+export interface RunOptions {
+  concurrency?: number;
+  timeoutSeconds?: number;
+  retries?: number;
+  stopOnFirstFailure?: boolean;
+}
+
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'interrupted';
+
+export type HostStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled'
+  | 'skipped'
+  | 'error'
+  | 'interrupted';
+
+export interface Run {
+  id: string;
+  jobId: string;
+  jobName: string;
+  jobVersion: number;
+  status: RunStatus;
+  trigger: 'manual' | 'schedule' | 'rerun';
+  triggeredBy: string;
+  scheduleId?: string;
+  rerunOf?: string;
+  selector: Selector;
+  params: Record<string, string>;
+  options: Required<RunOptions>;
+  cancelRequested: boolean;
+  createdAt: string;
+  finishedAt?: string;
+  error?: string;
+  summary: Partial<Record<HostStatus, number>>;
+  hostCount: number;
+}
+
+export interface RunHost {
+  host: string;
+  entityRef: string;
+  address: string;
+  port: number;
+  status: HostStatus;
+  exitCode?: number;
+  attempts: number;
+  durationMs?: number;
+  truncated: boolean;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  stdout?: string;
+  stderr?: string;
+}
+
+export interface TargetHost {
+  name: string;
+  entityRef: string;
+  address: string;
+  port: number;
+}
+
+export interface Schedule {
+  id: string;
+  name: string;
+  jobId: string;
+  cron: string;
+  timeZone: string;
+  selector: Selector;
+  params: Record<string, string>;
+  missedPolicy: 'skip' | 'run-once';
+  enabled: boolean;
+  createdBy: string;
+  lastTickAt: string;
+  nextTickAt?: string;
+}
+
+export interface ScheduleInput {
+  name: string;
+  job: string;
+  cron: string;
+  timeZone: string;
+  selector: Selector;
+  params?: Record<string, string>;
+  options?: RunOptions;
+  missedPolicy: 'skip' | 'run-once';
+}
+
+/** Talks to the jobs backend plugin (/api/jobs). */
+export class JobsClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  async listJobs(): Promise<Job[]> {
+    return (await this.request<{ items: Job[] }>('/jobs')).items;
+  }
+
+  createJob(job: JobInput): Promise<Job> {
+    return this.request('/jobs', { method: 'POST', body: job });
+  }
+
+  updateJob(id: string, job: Partial<JobInput>): Promise<Job> {
+    return this.request(`/jobs/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      body: job,
+    });
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await this.request(`/jobs/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async preview(selector: Selector): Promise<TargetHost[]> {
+    const body = await this.request<{ items: TargetHost[] }>('/hosts/preview', {
+      method: 'POST',
+      body: { selector },
+    });
+    return body.items;
+  }
+
+  startRun(input: {
+    job: string;
+    selector: Selector;
+    params: Record<string, string>;
+    options: RunOptions;
+  }): Promise<Run> {
+    return this.request('/runs', { method: 'POST', body: input });
+  }
+
+  async listRuns(filter: {
+    job?: string;
+    status?: string;
+    triggeredBy?: string;
+    host?: string;
+  }): Promise<Run[]> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
+    const qs = q.toString();
+    return (await this.request<{ items: Run[] }>(`/runs${qs ? `?${qs}` : ''}`))
+      .items;
+  }
+
+  getRun(id: string): Promise<{ run: Run; hosts: RunHost[] }> {
+    return this.request(`/runs/${encodeURIComponent(id)}`);
+  }
+
+  getRunHost(id: string, host: string): Promise<RunHost> {
+    return this.request(
+      `/runs/${encodeURIComponent(id)}/hosts/${encodeURIComponent(host)}`,
+    );
+  }
+
+  cancelRun(id: string): Promise<Run> {
+    return this.request(`/runs/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+    });
+  }
+
+  rerun(id: string): Promise<Run> {
+    return this.request(`/runs/${encodeURIComponent(id)}/rerun`, {
+      method: 'POST',
+      body: { failedOnly: true },
+    });
+  }
+
+  async listSchedules(): Promise<Schedule[]> {
+    return (await this.request<{ items: Schedule[] }>('/schedules')).items;
+  }
+
+  createSchedule(input: ScheduleInput): Promise<Schedule> {
+    return this.request('/schedules', { method: 'POST', body: input });
+  }
+
+  setScheduleEnabled(id: string, enabled: boolean): Promise<Schedule> {
+    return this.request(`/schedules/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: { enabled },
+    });
+  }
+
+  async deleteSchedule(id: string): Promise<void> {
+    await this.request(`/schedules/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  private async request<T>(
+    path: string,
+    options: { method?: string; body?: unknown } = {},
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('jobs');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: options.method ?? 'GET',
+      headers:
+        options.body === undefined
+          ? undefined
+          : { 'Content-Type': 'application/json' },
+      body:
+        options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+}

@@ -1,0 +1,529 @@
+import { useState } from 'react';
+import {
+  Content,
+  Header,
+  Link,
+  Page,
+  Progress,
+} from '@backstage/core-components';
+import { useRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  Box,
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  MenuItem,
+  Tab,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Tabs,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { Route, Routes, useNavigate } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
+import { Job, Run, RunStatus } from '../api';
+import { jobsRouteRef } from '../plugin';
+import {
+  emptySelector,
+  SelectorDraft,
+  SelectorFields,
+  shortRef,
+  StatusChip,
+  time,
+  toSelector,
+  useErrorText,
+  useJobsClient,
+  useT,
+} from './common';
+import { JobEditorDialog } from './JobEditorDialog';
+import { ParameterFields, RunDialog } from './RunDialog';
+import { RunPage } from './RunPage';
+
+function useRunPath() {
+  const root = useRouteRef(jobsRouteRef);
+  return (id: string) => `${root?.() ?? '/jobs'}/runs/${id}`;
+}
+
+function JobsTab() {
+  const t = useT();
+  const client = useJobsClient();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const runPath = useRunPath();
+  const state = useAsyncRetry(() => client.listJobs(), [client]);
+  const [editing, setEditing] = useState<Job | 'new'>();
+  const [running, setRunning] = useState<Job>();
+  const [error, setError] = useState<string>();
+
+  return (
+    <>
+      <Box mb={2}>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={() => setEditing('new')}
+        >
+          {t('jobs.new')}
+        </Button>
+      </Box>
+      {error && <Alert severity="error">{error}</Alert>}
+      {state.error && <Alert severity="error">{errorText(state.error)}</Alert>}
+      {state.loading && !state.value && <Progress />}
+      {state.value && state.value.length === 0 && (
+        <Typography>{t('jobs.empty')}</Typography>
+      )}
+      {state.value && state.value.length > 0 && (
+        <Table size="small" aria-label={t('jobs.caption')}>
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('jobs.name')}</TableCell>
+              <TableCell>{t('jobs.description')}</TableCell>
+              <TableCell>{t('jobs.language')}</TableCell>
+              <TableCell>{t('jobs.version')}</TableCell>
+              <TableCell>{t('jobs.updated')}</TableCell>
+              <TableCell>{t('jobs.actions')}</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {state.value.map(job => (
+              <TableRow key={job.id} data-testid={`jobs-row-${job.name}`}>
+                <TableCell>{job.name}</TableCell>
+                <TableCell>{job.description}</TableCell>
+                <TableCell>{job.language}</TableCell>
+                <TableCell>{job.version}</TableCell>
+                <TableCell>
+                  {time(job.updatedAt)} · {shortRef(job.updatedBy)}
+                </TableCell>
+                <TableCell>
+                  <Box display="flex" style={{ gap: 8 }}>
+                    <Button
+                      size="small"
+                      color="primary"
+                      variant="outlined"
+                      onClick={() => setRunning(job)}
+                    >
+                      {t('jobs.run')}
+                    </Button>
+                    <Button size="small" onClick={() => setEditing(job)}>
+                      {t('jobs.edit')}
+                    </Button>
+                    <Button
+                      size="small"
+                      color="secondary"
+                      onClick={async () => {
+                        setError(undefined);
+                        try {
+                          await client.deleteJob(job.id);
+                          state.retry();
+                        } catch (e) {
+                          setError(errorText(e));
+                        }
+                      }}
+                    >
+                      {t('jobs.delete')}
+                    </Button>
+                  </Box>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {editing && (
+        <JobEditorDialog
+          job={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => {
+            setEditing(undefined);
+            state.retry();
+          }}
+        />
+      )}
+      {running && (
+        <RunDialog
+          job={running}
+          onClose={() => setRunning(undefined)}
+          onStarted={(run: Run) => navigate(runPath(run.id))}
+        />
+      )}
+    </>
+  );
+}
+
+const RUN_STATUSES: RunStatus[] = [
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
+
+function RunsTab() {
+  const t = useT();
+  const client = useJobsClient();
+  const errorText = useErrorText();
+  const runPath = useRunPath();
+  const [filter, setFilter] = useState({
+    job: '',
+    status: '',
+    triggeredBy: '',
+    host: '',
+  });
+  const state = useAsyncRetry(() => client.listRuns(filter), [client, filter]);
+  const anyRunning = state.value?.some(r => r.status === 'running');
+  useInterval(state.retry, anyRunning ? 2000 : null);
+  const field = (key: keyof typeof filter, label: string) => (
+    <TextField
+      id={`jobs-filter-${key}`}
+      label={label}
+      value={filter[key]}
+      onChange={e => setFilter({ ...filter, [key]: e.target.value })}
+      margin="dense"
+      variant="outlined"
+    />
+  );
+  return (
+    <>
+      <Box display="flex" style={{ gap: 8 }}>
+        {field('job', t('runs.filterJob'))}
+        <TextField
+          id="jobs-filter-status"
+          select
+          label={t('runs.filterStatus')}
+          value={filter.status}
+          onChange={e =>
+            setFilter({ ...filter, status: e.target.value as string })
+          }
+          margin="dense"
+          variant="outlined"
+          style={{ minWidth: 160 }}
+        >
+          <MenuItem value="">{t('runs.any')}</MenuItem>
+          {RUN_STATUSES.map(s => (
+            <MenuItem key={s} value={s}>
+              {t(`status.${s}`)}
+            </MenuItem>
+          ))}
+        </TextField>
+        {field('triggeredBy', t('runs.filterBy'))}
+        {field('host', t('runs.filterHost'))}
+      </Box>
+      {state.error && <Alert severity="error">{errorText(state.error)}</Alert>}
+      {state.loading && !state.value && <Progress />}
+      {state.value && state.value.length === 0 && (
+        <Typography>{t('runs.empty')}</Typography>
+      )}
+      {state.value && state.value.length > 0 && (
+        <Table size="small" aria-label={t('runs.caption')}>
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('runs.started')}</TableCell>
+              <TableCell>{t('runs.job')}</TableCell>
+              <TableCell>{t('runs.status')}</TableCell>
+              <TableCell>{t('runs.trigger')}</TableCell>
+              <TableCell>{t('runs.by')}</TableCell>
+              <TableCell>{t('runs.hosts')}</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {state.value.map(r => (
+              <TableRow key={r.id} data-testid={`jobs-run-${r.id}`}>
+                <TableCell>
+                  <Link to={runPath(r.id)}>{time(r.createdAt)}</Link>
+                </TableCell>
+                <TableCell>
+                  {r.jobName} v{r.jobVersion}
+                </TableCell>
+                <TableCell>
+                  <StatusChip status={r.status} />
+                </TableCell>
+                <TableCell>{t(`trigger.${r.trigger}`)}</TableCell>
+                <TableCell>{shortRef(r.triggeredBy)}</TableCell>
+                <TableCell>
+                  {r.summary.succeeded ?? 0}/{r.hostCount}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </>
+  );
+}
+
+function ScheduleDialog(props: {
+  jobs: Job[];
+  onClose(): void;
+  onCreated(): void;
+}) {
+  const t = useT();
+  const client = useJobsClient();
+  const errorText = useErrorText();
+  const [name, setName] = useState('');
+  const [jobId, setJobId] = useState(props.jobs[0]?.id ?? '');
+  const [cron, setCron] = useState('0 3 * * *');
+  const [timeZone, setTimeZone] = useState(
+    new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  );
+  const [missedPolicy, setMissedPolicy] = useState<'skip' | 'run-once'>('skip');
+  const [selector, setSelector] = useState<SelectorDraft>(emptySelector);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const job = props.jobs.find(j => j.id === jobId);
+  const text = (
+    id: string,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    help?: string,
+  ) => (
+    <TextField
+      id={`jobs-schedule-${id}`}
+      label={label}
+      value={value}
+      onChange={e => set(e.target.value)}
+      helperText={help}
+      required
+      fullWidth
+      margin="dense"
+      variant="outlined"
+    />
+  );
+  const create = async () => {
+    setError(undefined);
+    try {
+      await client.createSchedule({
+        name,
+        job: jobId,
+        cron,
+        timeZone,
+        missedPolicy,
+        selector: toSelector(selector),
+        params: Object.fromEntries(
+          Object.entries(values).filter(([, v]) => v !== ''),
+        ),
+      });
+      props.onCreated();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <Dialog open onClose={props.onClose} maxWidth="sm" fullWidth>
+      <DialogTitle>{t('schedules.new')}</DialogTitle>
+      <DialogContent>
+        {error && <Alert severity="error">{error}</Alert>}
+        {text('name', t('schedules.name'), name, setName)}
+        <TextField
+          id="jobs-schedule-job"
+          select
+          label={t('schedules.job')}
+          value={jobId}
+          onChange={e => setJobId(e.target.value as string)}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        >
+          {props.jobs.map(j => (
+            <MenuItem key={j.id} value={j.id}>
+              {j.name}
+            </MenuItem>
+          ))}
+        </TextField>
+        {text(
+          'cron',
+          t('schedules.cron'),
+          cron,
+          setCron,
+          t('schedules.cronHelp'),
+        )}
+        {text('tz', t('schedules.timeZone'), timeZone, setTimeZone)}
+        <TextField
+          id="jobs-schedule-missed"
+          select
+          label={t('schedules.missedPolicy')}
+          value={missedPolicy}
+          onChange={e => setMissedPolicy(e.target.value as 'skip' | 'run-once')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        >
+          <MenuItem value="skip">{t('schedules.skip')}</MenuItem>
+          <MenuItem value="run-once">{t('schedules.runOnce')}</MenuItem>
+        </TextField>
+        <Typography variant="subtitle1">{t('runDialog.hosts')}</Typography>
+        <SelectorFields value={selector} onChange={setSelector} />
+        {job && job.parameters.length > 0 && (
+          <ParameterFields job={job} values={values} onChange={setValues} />
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>{t('editor.cancel')}</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={create}
+          disabled={!name || !jobId}
+        >
+          {t('schedules.create')}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function SchedulesTab() {
+  const t = useT();
+  const client = useJobsClient();
+  const errorText = useErrorText();
+  const state = useAsyncRetry(
+    async () => ({
+      schedules: await client.listSchedules(),
+      jobs: await client.listJobs(),
+    }),
+    [client],
+  );
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<string>();
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await fn();
+      state.retry();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const jobName = (id: string) =>
+    state.value?.jobs.find(j => j.id === id)?.name ?? id;
+  return (
+    <>
+      <Box mb={2}>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={() => setCreating(true)}
+          disabled={!state.value?.jobs.length}
+        >
+          {t('schedules.new')}
+        </Button>
+      </Box>
+      {error && <Alert severity="error">{error}</Alert>}
+      {state.error && <Alert severity="error">{errorText(state.error)}</Alert>}
+      {state.loading && !state.value && <Progress />}
+      {state.value && state.value.schedules.length === 0 && (
+        <Typography>{t('schedules.empty')}</Typography>
+      )}
+      {state.value && state.value.schedules.length > 0 && (
+        <Table size="small" aria-label={t('schedules.caption')}>
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('schedules.name')}</TableCell>
+              <TableCell>{t('schedules.job')}</TableCell>
+              <TableCell>{t('schedules.cron')}</TableCell>
+              <TableCell>{t('schedules.timeZone')}</TableCell>
+              <TableCell>{t('schedules.missedPolicy')}</TableCell>
+              <TableCell>{t('schedules.next')}</TableCell>
+              <TableCell>{t('schedules.enabled')}</TableCell>
+              <TableCell>{t('jobs.actions')}</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {state.value.schedules.map(s => (
+              <TableRow key={s.id}>
+                <TableCell>{s.name}</TableCell>
+                <TableCell>{jobName(s.jobId)}</TableCell>
+                <TableCell>
+                  <code>{s.cron}</code>
+                </TableCell>
+                <TableCell>{s.timeZone}</TableCell>
+                <TableCell>
+                  {s.missedPolicy === 'skip'
+                    ? t('schedules.skip')
+                    : t('schedules.runOnce')}
+                </TableCell>
+                <TableCell>{s.enabled ? time(s.nextTickAt) : ''}</TableCell>
+                <TableCell>
+                  <Checkbox
+                    checked={s.enabled}
+                    inputProps={{
+                      'aria-label': `${t('schedules.enabled')} ${s.name}`,
+                    }}
+                    onChange={e =>
+                      act(() =>
+                        client.setScheduleEnabled(s.id, e.target.checked),
+                      )
+                    }
+                  />
+                </TableCell>
+                <TableCell>
+                  <Button
+                    size="small"
+                    color="secondary"
+                    onClick={() => act(() => client.deleteSchedule(s.id))}
+                  >
+                    {t('jobs.delete')}
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {creating && state.value && (
+        <ScheduleDialog
+          jobs={state.value.jobs}
+          onClose={() => setCreating(false)}
+          onCreated={() => {
+            setCreating(false);
+            state.retry();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function JobsHome() {
+  const t = useT();
+  const [tab, setTab] = useState(0);
+  return (
+    <>
+      <Tabs value={tab} onChange={(_, v) => setTab(v)} indicatorColor="primary">
+        <Tab label={t('tabs.jobs')} />
+        <Tab label={t('tabs.runs')} />
+        <Tab label={t('tabs.schedules')} />
+      </Tabs>
+      <Box mt={2}>
+        {tab === 0 && <JobsTab />}
+        {tab === 1 && <RunsTab />}
+        {tab === 2 && <SchedulesTab />}
+      </Box>
+    </>
+  );
+}
+
+/** The Jobs page: jobs, run history and schedules; a run at /jobs/runs/:runId. */
+export function JobsPage() {
+  const t = useT();
+  return (
+    <Page themeId="tool">
+      <Header title={t('page.title')} subtitle={t('page.subtitle')} />
+      <Content>
+        <Routes>
+          <Route path="/" element={<JobsHome />} />
+          <Route path="/runs/:runId" element={<RunPage />} />
+        </Routes>
+      </Content>
+    </Page>
+  );
+}

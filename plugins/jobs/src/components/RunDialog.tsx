@@ -1,0 +1,221 @@
+import { useState } from 'react';
+import {
+  Box,
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  MenuItem,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { Job, Run, TargetHost } from '../api';
+import {
+  emptySelector,
+  SelectorDraft,
+  SelectorFields,
+  toSelector,
+  useErrorText,
+  useJobsClient,
+  useT,
+} from './common';
+
+/** Values for a job's parameters (a secret's value names a vault credential). */
+export function ParameterFields(props: {
+  job: Job;
+  values: Record<string, string>;
+  onChange(values: Record<string, string>): void;
+}) {
+  const t = useT();
+  return (
+    <>
+      {props.job.parameters.map(p => {
+        const common = {
+          id: `jobs-param-${p.name}`,
+          label: p.label ?? p.name,
+          value: props.values[p.name] ?? '',
+          required: p.required,
+          margin: 'dense' as const,
+          variant: 'outlined' as const,
+          fullWidth: true,
+          onChange: (e: { target: { value: string } }) =>
+            props.onChange({ ...props.values, [p.name]: e.target.value }),
+        };
+        if (p.type === 'choice') {
+          return (
+            <TextField key={p.name} select {...common}>
+              {(p.choices ?? []).map(c => (
+                <MenuItem key={c} value={c}>
+                  {c}
+                </MenuItem>
+              ))}
+            </TextField>
+          );
+        }
+        return (
+          <TextField
+            key={p.name}
+            {...common}
+            type={p.type === 'number' ? 'number' : 'text'}
+            helperText={
+              p.type === 'secret' ? t('runDialog.secretHelp') : undefined
+            }
+            inputProps={{ 'aria-label': p.name }}
+          />
+        );
+      })}
+    </>
+  );
+}
+
+/** Choose hosts (with a preview), parameter values and options; start the run. */
+export function RunDialog(props: {
+  job: Job;
+  onClose(): void;
+  onStarted(run: Run): void;
+}) {
+  const t = useT();
+  const client = useJobsClient();
+  const errorText = useErrorText();
+  const { job } = props;
+  const [selector, setSelector] = useState<SelectorDraft>(emptySelector);
+  const [preview, setPreview] = useState<TargetHost[]>();
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      job.parameters.filter(p => p.default).map(p => [p.name, p.default!]),
+    ),
+  );
+  const [concurrency, setConcurrency] = useState('10');
+  const [timeout, setTimeoutSeconds] = useState('300');
+  const [retries, setRetries] = useState('0');
+  const [stopOnFailure, setStopOnFailure] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const doPreview = async () => {
+    setError(undefined);
+    try {
+      setPreview(await client.preview(toSelector(selector)));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const start = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const params = Object.fromEntries(
+        Object.entries(values).filter(([, v]) => v !== ''),
+      );
+      const run = await client.startRun({
+        job: job.id,
+        selector: toSelector(selector),
+        params,
+        options: {
+          concurrency: Number(concurrency),
+          timeoutSeconds: Number(timeout),
+          retries: Number(retries),
+          stopOnFirstFailure: stopOnFailure,
+        },
+      });
+      props.onStarted(run);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const num = (
+    id: string,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+  ) => (
+    <TextField
+      id={`jobs-option-${id}`}
+      label={label}
+      value={value}
+      onChange={e => set(e.target.value)}
+      type="number"
+      margin="dense"
+      variant="outlined"
+    />
+  );
+
+  return (
+    <Dialog open onClose={props.onClose} maxWidth="sm" fullWidth>
+      <DialogTitle>{t('runDialog.title', { name: job.name })}</DialogTitle>
+      <DialogContent>
+        {error && <Alert severity="error">{error}</Alert>}
+        <Typography variant="subtitle1">{t('runDialog.hosts')}</Typography>
+        <SelectorFields
+          value={selector}
+          onChange={v => {
+            setSelector(v);
+            setPreview(undefined);
+          }}
+        />
+        <Button onClick={doPreview}>{t('runDialog.preview')}</Button>
+        {preview && (
+          <Box data-testid="jobs-preview" my={1}>
+            {preview.length === 0 ? (
+              <Alert severity="warning">{t('runDialog.previewNone')}</Alert>
+            ) : (
+              <Typography variant="body2">
+                {t('runDialog.previewCount', { count: preview.length })}:{' '}
+                {preview
+                  .map(h => `${h.name} (${h.address}:${h.port})`)
+                  .join(', ')}
+              </Typography>
+            )}
+          </Box>
+        )}
+        {job.parameters.length > 0 && (
+          <>
+            <Typography variant="subtitle1">
+              {t('runDialog.parameters')}
+            </Typography>
+            <ParameterFields job={job} values={values} onChange={setValues} />
+          </>
+        )}
+        <Typography variant="subtitle1">{t('runDialog.options')}</Typography>
+        <Box display="flex" style={{ gap: 8 }}>
+          {num(
+            'concurrency',
+            t('runDialog.concurrency'),
+            concurrency,
+            setConcurrency,
+          )}
+          {num('timeout', t('runDialog.timeout'), timeout, setTimeoutSeconds)}
+          {num('retries', t('runDialog.retries'), retries, setRetries)}
+        </Box>
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={stopOnFailure}
+              onChange={e => setStopOnFailure(e.target.checked)}
+            />
+          }
+          label={t('runDialog.stopOnFailure')}
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>{t('editor.cancel')}</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={start}
+          disabled={busy}
+        >
+          {t('runDialog.start')}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,231 @@
+import { useEffect, useState } from 'react';
+import { Link, Progress } from '@backstage/core-components';
+import {
+  Box,
+  Button,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { useRouteRef } from '@backstage/frontend-plugin-api';
+import { useNavigate, useParams } from 'react-router-dom';
+import { jobsRouteRef } from '../plugin';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
+import { RunHost } from '../api';
+import {
+  shortRef,
+  StatusChip,
+  time,
+  useErrorText,
+  useJobsClient,
+  useT,
+} from './common';
+
+const POLL_MS = 1000;
+
+function HostOutput(props: { runId: string; host: string; live: boolean }) {
+  const t = useT();
+  const client = useJobsClient();
+  const state = useAsyncRetry(
+    () => client.getRunHost(props.runId, props.host),
+    [client, props.runId, props.host],
+  );
+  const { retry } = state;
+  const running =
+    props.live ||
+    state.value?.status === 'running' ||
+    state.value?.status === 'pending';
+  useInterval(retry, running ? POLL_MS : null);
+  const h = state.value;
+  if (!h) return state.loading ? <Progress /> : null;
+  return (
+    <Paper
+      style={{ padding: 16, marginTop: 16 }}
+      data-testid="jobs-host-output"
+    >
+      <Typography variant="h6">
+        {t('runPage.output', { host: h.host })}
+      </Typography>
+      {h.error && <Alert severity="error">{h.error}</Alert>}
+      {h.truncated && (
+        <Alert severity="warning">{t('runPage.truncated')}</Alert>
+      )}
+      <Typography variant="subtitle2">{t('runPage.stdout')}</Typography>
+      <pre
+        data-testid="jobs-stdout"
+        style={{
+          background: '#111',
+          color: '#eee',
+          padding: 8,
+          overflow: 'auto',
+          maxHeight: 400,
+        }}
+      >
+        {h.stdout || t('runPage.noOutput')}
+      </pre>
+      <Typography variant="subtitle2">{t('runPage.stderr')}</Typography>
+      <pre
+        data-testid="jobs-stderr"
+        style={{
+          background: '#111',
+          color: '#f88',
+          padding: 8,
+          overflow: 'auto',
+          maxHeight: 200,
+        }}
+      >
+        {h.stderr || t('runPage.noOutput')}
+      </pre>
+    </Paper>
+  );
+}
+
+/** One run: summary, per-host status, and the chosen host's live output. */
+export function RunPage() {
+  const t = useT();
+  const client = useJobsClient();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const root = useRouteRef(jobsRouteRef);
+  const { runId = '' } = useParams();
+  const state = useAsyncRetry(() => client.getRun(runId), [client, runId]);
+  const [selected, setSelected] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
+  const running = state.value?.run.status === 'running';
+  useInterval(state.retry, running || !state.value ? POLL_MS : null);
+
+  const hosts: RunHost[] = state.value?.hosts ?? [];
+  const firstHost = hosts[0]?.host;
+  useEffect(() => {
+    if (!selected && firstHost) setSelected(firstHost);
+  }, [selected, firstHost]);
+
+  if (!state.value) {
+    if (state.error)
+      return <Alert severity="error">{errorText(state.error)}</Alert>;
+    return <Progress />;
+  }
+  const { run } = state.value;
+  const failed = hosts.some(h => h.status !== 'succeeded');
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setActionError(undefined);
+    try {
+      await fn();
+    } catch (e) {
+      setActionError(errorText(e));
+    }
+  };
+
+  return (
+    <Box>
+      <Link to={root?.() ?? '/jobs'}>{t('runPage.back')}</Link>
+      <Box display="flex" alignItems="center" style={{ gap: 16 }} my={2}>
+        <Typography variant="h5">
+          {t('runPage.title', {
+            job: run.jobName,
+            version: String(run.jobVersion),
+          })}
+        </Typography>
+        <span data-testid="jobs-run-status">
+          <StatusChip status={run.status} />
+        </span>
+        {running && (
+          <Button
+            variant="outlined"
+            color="secondary"
+            onClick={() =>
+              act(() => client.cancelRun(run.id).then(state.retry))
+            }
+          >
+            {t('runPage.cancel')}
+          </Button>
+        )}
+        {!running && failed && (
+          <Button
+            variant="outlined"
+            color="primary"
+            onClick={() =>
+              act(async () => {
+                const next = await client.rerun(run.id);
+                setSelected(undefined);
+                navigate(`${root?.() ?? '/jobs'}/runs/${next.id}`);
+              })
+            }
+          >
+            {t('runPage.rerun')}
+          </Button>
+        )}
+      </Box>
+      {actionError && <Alert severity="error">{actionError}</Alert>}
+      {run.error && <Alert severity="error">{run.error}</Alert>}
+      <Typography variant="body2" data-testid="jobs-run-summary">
+        {t('runPage.summary')}:{' '}
+        {Object.entries(run.summary)
+          .map(([s, n]) => `${t(`status.${s}` as 'status.failed')} ${n}`)
+          .join(' · ')}{' '}
+        — {t(`trigger.${run.trigger}`)} · {shortRef(run.triggeredBy)} ·{' '}
+        {time(run.createdAt)}
+      </Typography>
+      <Table size="small" aria-label={t('runDialog.hosts')}>
+        <TableHead>
+          <TableRow>
+            <TableCell>{t('runPage.host')}</TableCell>
+            <TableCell>{t('runs.status')}</TableCell>
+            <TableCell>{t('runPage.exitCode')}</TableCell>
+            <TableCell>{t('runPage.attempts')}</TableCell>
+            <TableCell>{t('runPage.duration')}</TableCell>
+            <TableCell />
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {hosts.map(h => (
+            <TableRow
+              key={h.host}
+              selected={h.host === selected}
+              data-testid={`jobs-host-${h.host}`}
+            >
+              <TableCell>
+                {h.host}{' '}
+                <Typography variant="caption">
+                  {h.address}:{h.port}
+                </Typography>
+              </TableCell>
+              <TableCell>
+                <StatusChip status={h.status} />
+              </TableCell>
+              <TableCell>{h.exitCode ?? ''}</TableCell>
+              <TableCell>{h.attempts}</TableCell>
+              <TableCell>
+                {h.durationMs === undefined
+                  ? ''
+                  : `${(h.durationMs / 1000).toFixed(1)} s`}
+              </TableCell>
+              <TableCell>
+                <Button size="small" onClick={() => setSelected(h.host)}>
+                  {t('runPage.show')}
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {selected ? (
+        <HostOutput
+          key={`${run.id}/${selected}`}
+          runId={run.id}
+          host={selected}
+          live={running}
+        />
+      ) : (
+        <Typography>{t('runPage.select')}</Typography>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,130 @@
+import { useMemo } from 'react';
+import {
+  coreApis,
+  useApi,
+  useTranslationRef,
+} from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import { Chip, TextField } from '@material-ui/core';
+import { HostStatus, JobsClient, RunStatus, Selector } from '../api';
+import { jobsTranslationRef } from '../translation/translation';
+
+export function useT() {
+  return useTranslationRef(jobsTranslationRef).t;
+}
+
+export function useJobsClient(): JobsClient {
+  const discoveryApi = useApi(coreApis.discovery);
+  const fetchApi = useApi(coreApis.fetch);
+  return useMemo(
+    () => new JobsClient(discoveryApi, fetchApi),
+    [discoveryApi, fetchApi],
+  );
+}
+
+/** A user-facing message for an API error. */
+export function useErrorText() {
+  const t = useT();
+  return (e: unknown): string => {
+    if (e instanceof ResponseError) {
+      if (e.statusCode === 401) return t('errors.unauthorized');
+      if (e.statusCode === 403) {
+        return `${t('errors.forbidden')}: ${e.body.error.message}`;
+      }
+      return t('errors.generic', { message: e.body.error.message });
+    }
+    return t('errors.generic', {
+      message: e instanceof Error ? e.message : String(e),
+    });
+  };
+}
+
+export const time = (iso?: string) =>
+  iso ? new Date(iso).toLocaleString() : '';
+
+export const shortRef = (ref: string) => ref.replace(/^user:default\//, '');
+
+const COLORS: Record<string, string> = {
+  succeeded: '#2e7d32',
+  failed: '#c62828',
+  timed_out: '#c62828',
+  error: '#c62828',
+  running: '#1565c0',
+  pending: '#757575',
+  cancelled: '#6d4c41',
+  skipped: '#757575',
+  interrupted: '#ef6c00',
+};
+
+export function StatusChip(props: { status: RunStatus | HostStatus }) {
+  const t = useT();
+  return (
+    <Chip
+      size="small"
+      label={t(`status.${props.status}`)}
+      data-status={props.status}
+      style={{ backgroundColor: COLORS[props.status], color: '#fff' }}
+    />
+  );
+}
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+
+/** Selector fields as the user types them. */
+export type SelectorDraft = {
+  names: string;
+  system: string;
+  owner: string;
+  environment: string;
+  tags: string;
+};
+
+export const emptySelector: SelectorDraft = {
+  names: '',
+  system: '',
+  owner: '',
+  environment: '',
+  tags: '',
+};
+
+export function toSelector(d: SelectorDraft): Selector {
+  const s: Selector = {};
+  if (list(d.names).length) s.names = list(d.names);
+  if (d.system.trim()) s.system = d.system.trim();
+  if (d.owner.trim()) s.owner = d.owner.trim();
+  if (d.environment.trim()) s.environment = d.environment.trim();
+  if (list(d.tags).length) s.tags = list(d.tags);
+  return s;
+}
+
+export function SelectorFields(props: {
+  value: SelectorDraft;
+  onChange(value: SelectorDraft): void;
+}) {
+  const t = useT();
+  const field = (key: keyof SelectorDraft, label: string) => (
+    <TextField
+      id={`jobs-selector-${key}`}
+      label={label}
+      value={props.value[key]}
+      onChange={e => props.onChange({ ...props.value, [key]: e.target.value })}
+      margin="dense"
+      variant="outlined"
+      fullWidth
+      inputProps={{ 'aria-label': label }}
+    />
+  );
+  return (
+    <>
+      {field('names', t('runDialog.names'))}
+      {field('system', t('runDialog.system'))}
+      {field('owner', t('runDialog.owner'))}
+      {field('environment', t('runDialog.environment'))}
+      {field('tags', t('runDialog.tags'))}
+    </>
+  );
+}

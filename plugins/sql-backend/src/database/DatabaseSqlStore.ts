@@ -1,0 +1,161 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { applySqlMigrations } from './migrations';
+import {
+  ChangeStatus,
+  QueryLogEntry,
+  SqlChange,
+  SqlStore,
+  StatementRun,
+} from './SqlStore';
+
+const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toChange(row: any): SqlChange {
+  return {
+    id: row.id,
+    instanceRef: row.instance_ref,
+    database: opt(row.database_name),
+    title: row.title,
+    sql: row.sql,
+    submitter: row.submitter,
+    reason: opt(row.reason),
+    status: row.status,
+    review: JSON.parse(row.review),
+    approverGroups: JSON.parse(row.approver_groups),
+    approvals: JSON.parse(row.approvals),
+    executedBy: opt(row.executed_by),
+    error: opt(row.error),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export class DatabaseSqlStore implements SqlStore {
+  static async create(options: { database: DatabaseService }) {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) await applySqlMigrations(knex);
+    return new DatabaseSqlStore(knex);
+  }
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async createChange(c: SqlChange) {
+    const now = this.now();
+    await this.knex('sql_changes').insert({
+      id: c.id,
+      instance_ref: c.instanceRef,
+      database_name: c.database ?? null,
+      title: c.title,
+      sql: c.sql,
+      submitter: c.submitter,
+      reason: c.reason ?? null,
+      status: c.status,
+      review: JSON.stringify(c.review),
+      approver_groups: JSON.stringify(c.approverGroups),
+      approvals: JSON.stringify(c.approvals),
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  async getChange(id: string) {
+    const row = await this.knex('sql_changes').where({ id }).first();
+    return row ? toChange(row) : undefined;
+  }
+
+  async listChanges(filter: { instanceRef?: string; limit: number }) {
+    const q = this.knex('sql_changes')
+      .orderBy('created_at', 'desc')
+      .limit(filter.limit);
+    if (filter.instanceRef) q.where({ instance_ref: filter.instanceRef });
+    return (await q).map(toChange);
+  }
+
+  async updateChange(
+    id: string,
+    from: ChangeStatus[],
+    patch: Partial<
+      Pick<SqlChange, 'status' | 'approvals' | 'executedBy' | 'error'>
+    >,
+  ) {
+    const update: Record<string, unknown> = { updated_at: this.now() };
+    if (patch.status) update.status = patch.status;
+    if (patch.approvals) update.approvals = JSON.stringify(patch.approvals);
+    if (patch.executedBy !== undefined) update.executed_by = patch.executedBy;
+    if (patch.error !== undefined) update.error = patch.error;
+    const n = await this.knex('sql_changes')
+      .where({ id })
+      .whereIn('status', from)
+      .update(update);
+    return n === 1;
+  }
+
+  async saveRun(changeId: string, run: StatementRun) {
+    const row = {
+      change_id: changeId,
+      idx: run.index,
+      status: run.status,
+      affected_rows: run.affectedRows ?? null,
+      duration_ms: run.durationMs ?? null,
+      error: run.error ?? null,
+      backup: run.backup ? JSON.stringify(run.backup) : null,
+      rollback_sql: run.rollbackSql ?? null,
+    };
+    await this.knex('sql_change_statements')
+      .insert(row)
+      .onConflict(['change_id', 'idx'])
+      .merge();
+  }
+
+  async listRuns(changeId: string): Promise<StatementRun[]> {
+    const rows = await this.knex('sql_change_statements')
+      .where({ change_id: changeId })
+      .orderBy('idx');
+    return rows.map(r => ({
+      index: Number(r.idx),
+      status: r.status,
+      affectedRows:
+        r.affected_rows === null ? undefined : Number(r.affected_rows),
+      durationMs: r.duration_ms === null ? undefined : Number(r.duration_ms),
+      error: opt(r.error),
+      backup: r.backup ? JSON.parse(r.backup) : undefined,
+      rollbackSql: opt(r.rollback_sql),
+    }));
+  }
+
+  async logQuery(e: QueryLogEntry) {
+    await this.knex('sql_query_log').insert({
+      user_ref: e.userRef,
+      instance_ref: e.instanceRef,
+      database_name: e.database ?? null,
+      statement: e.statement,
+      row_count: e.rowCount ?? null,
+      duration_ms: e.durationMs ?? null,
+      error: e.error ?? null,
+      created_at: this.now(),
+    });
+  }
+
+  async listQueryLog(filter: { instanceRef?: string; limit: number }) {
+    const q = this.knex('sql_query_log')
+      .orderBy('id', 'desc')
+      .limit(filter.limit);
+    if (filter.instanceRef) q.where({ instance_ref: filter.instanceRef });
+    return (await q).map(r => ({
+      id: Number(r.id),
+      userRef: r.user_ref,
+      instanceRef: r.instance_ref,
+      database: opt(r.database_name),
+      statement: r.statement,
+      rowCount: r.row_count === null ? undefined : Number(r.row_count),
+      durationMs: r.duration_ms === null ? undefined : Number(r.duration_ms),
+      error: opt(r.error),
+      createdAt: iso(r.created_at),
+    }));
+  }
+}

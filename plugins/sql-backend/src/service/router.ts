@@ -1,0 +1,300 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  sqlChangeApprovePermission,
+  sqlChangeCreatePermission,
+  sqlChangeExecutePermission,
+  sqlInstanceReadPermission,
+  sqlQueryLogReadPermission,
+  sqlQueryPermission,
+  sqlSlowQueryReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { JsonObject } from '@backstage/types';
+import type { Request } from 'express';
+import type { SqlStore } from '../database/SqlStore';
+import { RULES } from '../review/rules';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { Actor, SqlService } from './SqlService';
+
+/** Typed results as the spec's free-form JSON objects. */
+const body = (value: object) => value as Record<string, unknown>;
+
+/** The sql plugin's HTTP API: permission checks and audit around SqlService. */
+export async function createRouter(options: {
+  service: SqlService;
+  store: SqlStore;
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+}) {
+  const { service, store, httpAuth, userInfo, permissions, auditor } = options;
+  const router = await createOpenApiRouter();
+
+  async function authorize(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+    what: string,
+  ) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You are not allowed to ${what}`);
+    }
+    return credentials;
+  }
+
+  /** A signed-in user (changes and queries are always someone's). */
+  async function actor(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+    what: string,
+  ): Promise<Actor> {
+    await authorize(req, permission, what);
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const info = await userInfo.getUserInfo(credentials);
+    return {
+      userRef: info.userEntityRef,
+      ownership: info.ownershipEntityRefs.map(r => r.toLowerCase()),
+      credentials,
+    };
+  }
+
+  /** Runs `fn` inside an audit event that records success or failure. */
+  async function audited<T>(
+    req: Request<any, any, any, any, any>,
+    eventId: string,
+    severityLevel: 'low' | 'medium' | 'high',
+    meta: JsonObject,
+    fn: () => Promise<T>,
+    resultMeta?: (result: T) => JsonObject,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: req,
+      meta,
+    });
+    try {
+      const result = await fn();
+      await event.success(
+        resultMeta ? { meta: resultMeta(result) } : undefined,
+      );
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.get('/rules', async (req, res) => {
+    await authorize(req, sqlInstanceReadPermission, 'read SQL review rules');
+    res.json({ rules: RULES });
+  });
+
+  router.get('/instances', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      sqlInstanceReadPermission,
+      'read database instances',
+    );
+    const instances = await service.listInstances(credentials);
+    res.json({ instances });
+  });
+
+  router.post('/instances/check', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      sqlInstanceReadPermission,
+      'read database instances',
+    );
+    const instance = await service.getInstance(
+      req.body.instanceRef,
+      credentials,
+    );
+    res.json(await service.check(instance));
+  });
+
+  router.post('/review', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      sqlInstanceReadPermission,
+      'review SQL',
+    );
+    const instance = await service.getInstance(
+      req.body.instanceRef,
+      credentials,
+    );
+    res.json(
+      body(await service.review(instance, req.body.database, req.body.sql)),
+    );
+  });
+
+  router.get('/changes', async (req, res) => {
+    await authorize(req, sqlInstanceReadPermission, 'read SQL changes');
+    const changes = await store.listChanges({
+      instanceRef: req.query.instance,
+      limit: req.query.limit ?? 100,
+    });
+    res.json({
+      changes: changes.map(({ review, ...c }) => ({
+        ...c,
+        errors: review.errors,
+        warnings: review.warnings,
+      })),
+    });
+  });
+
+  router.post('/changes', async (req, res) => {
+    const who = await actor(
+      req,
+      sqlChangeCreatePermission,
+      'submit SQL changes',
+    );
+    const change = await audited(
+      req,
+      'sql-change-submit',
+      'medium',
+      {
+        instanceRef: req.body.instanceRef,
+        database: req.body.database,
+        title: req.body.title,
+      },
+      () => service.submit(who, req.body),
+      c => ({
+        changeId: c.id,
+        statements: c.review.statements.length,
+        warnings: c.review.warnings,
+      }),
+    );
+    res.status(201).json(body(change));
+  });
+
+  router.get('/changes/:id', async (req, res) => {
+    await authorize(req, sqlInstanceReadPermission, 'read SQL changes');
+    res.json(body(await service.getChange(req.params.id)));
+  });
+
+  router.post('/changes/:id/decision', async (req, res) => {
+    const who = await actor(
+      req,
+      sqlChangeApprovePermission,
+      'approve SQL changes',
+    );
+    const change = await audited(
+      req,
+      req.body.decision === 'approved'
+        ? 'sql-change-approve'
+        : 'sql-change-reject',
+      'medium',
+      { changeId: req.params.id, comment: req.body.comment },
+      () =>
+        service.decide(who, req.params.id, req.body.decision, req.body.comment),
+      c => ({ status: c.status }),
+    );
+    res.json(body(change));
+  });
+
+  router.post('/changes/:id/execute', async (req, res) => {
+    const who = await actor(
+      req,
+      sqlChangeExecutePermission,
+      'execute SQL changes',
+    );
+    const change = await audited(
+      req,
+      'sql-change-execute',
+      'high',
+      { changeId: req.params.id },
+      () => service.execute(who, req.params.id),
+      c => ({
+        status: c.status,
+        instanceRef: c.instanceRef,
+        affectedRows: c.runs.reduce((n, r) => n + (r.affectedRows ?? 0), 0),
+      }),
+    );
+    res.json(body(change));
+  });
+
+  router.post('/changes/:id/rollback', async (req, res) => {
+    const who = await actor(
+      req,
+      sqlChangeExecutePermission,
+      'roll back SQL changes',
+    );
+    const result = await audited(
+      req,
+      'sql-change-rollback',
+      'high',
+      { changeId: req.params.id },
+      () => service.rollback(who, req.params.id),
+      r => ({ restoredRows: r.restoredRows }),
+    );
+    res.json(body(result));
+  });
+
+  router.post('/query', async (req, res) => {
+    const who = await actor(req, sqlQueryPermission, 'query databases');
+    const instance = await service.getInstance(
+      req.body.instanceRef,
+      who.credentials,
+    );
+    if (!service.mayQuery(who, instance)) {
+      throw new NotAllowedError(`You may not query ${instance.ref}`);
+    }
+    const result = await audited(
+      req,
+      'sql-query',
+      'low',
+      {
+        instanceRef: instance.ref,
+        database: req.body.database,
+        statement: req.body.sql.slice(0, 2000),
+      },
+      () => service.query(who, instance, req.body),
+      r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
+    );
+    res.json(body(result));
+  });
+
+  router.get('/query-log', async (req, res) => {
+    await authorize(req, sqlQueryLogReadPermission, 'read the query log');
+    res.json({
+      entries: await store.listQueryLog({
+        instanceRef: req.query.instance,
+        limit: req.query.limit ?? 100,
+      }),
+    });
+  });
+
+  router.get('/slow-queries', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      sqlSlowQueryReadPermission,
+      'read slow queries',
+    );
+    const instance = await service.getInstance(req.query.instance, credentials);
+    res.json({
+      statements: await service.slowQueries(
+        instance,
+        req.query.database,
+        req.query.limit ?? 20,
+      ),
+    });
+  });
+
+  return router;
+}

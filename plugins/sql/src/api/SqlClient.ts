@@ -1,0 +1,181 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+
+export interface Instance {
+  ref: string;
+  name: string;
+  title?: string;
+  engine: 'postgresql' | 'mysql' | 'redis';
+  type: string;
+  address: string;
+  port: number;
+  database?: string;
+  environment?: string;
+  approverGroups: string[];
+}
+
+export interface Finding {
+  rule: string;
+  level: 'error' | 'warning';
+  statementIndex: number | null;
+  message: string;
+}
+
+export interface Review {
+  statements: {
+    index: number;
+    sql: string;
+    kind: string;
+    estimatedRows?: number;
+  }[];
+  findings: Finding[];
+  errors: number;
+  warnings: number;
+}
+
+export interface Run {
+  index: number;
+  status: string;
+  affectedRows?: number;
+  durationMs?: number;
+  error?: string;
+  rollbackSql?: string;
+}
+
+export interface Change {
+  id: string;
+  instanceRef: string;
+  database?: string;
+  title: string;
+  sql: string;
+  submitter: string;
+  reason?: string;
+  status: string;
+  review: Review;
+  approverGroups: string[];
+  approvals: {
+    level: number;
+    group: string;
+    user: string;
+    decision: string;
+    comment?: string;
+  }[];
+  executedBy?: string;
+  error?: string;
+  createdAt: string;
+  runs: Run[];
+}
+
+export type ChangeSummary = Omit<Change, 'review' | 'runs'> & {
+  errors: number;
+  warnings: number;
+};
+
+export interface Rule {
+  id: string;
+  title: string;
+  defaultLevel: string;
+  description: string;
+  usesInstance: boolean;
+  options?: Record<string, number>;
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: (string | null)[][];
+  maskedColumns: string[];
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface SlowQuery {
+  statement: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows?: number;
+}
+
+/** Talks to the sql backend (`/api/sql`). */
+export class SqlClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  private async request<T>(
+    path: string,
+    init?: { method: string; body?: unknown },
+  ): Promise<T> {
+    const base = await this.discoveryApi.getBaseUrl('sql');
+    const res = await this.fetchApi.fetch(`${base}${path}`, {
+      method: init?.method ?? 'GET',
+      headers:
+        init?.body !== undefined
+          ? { 'Content-Type': 'application/json' }
+          : undefined,
+      body: init?.body !== undefined ? JSON.stringify(init.body) : undefined,
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return res.json();
+  }
+
+  instances() {
+    return this.request<{ instances: Instance[] }>('/instances').then(
+      r => r.instances,
+    );
+  }
+  check(instanceRef: string) {
+    return this.request<{
+      reachable: boolean;
+      version?: string;
+      error?: string;
+    }>('/instances/check', { method: 'POST', body: { instanceRef } });
+  }
+  rules() {
+    return this.request<{ rules: Rule[] }>('/rules').then(r => r.rules);
+  }
+  review(body: { instanceRef: string; database?: string; sql: string }) {
+    return this.request<Review>('/review', { method: 'POST', body });
+  }
+  changes() {
+    return this.request<{ changes: ChangeSummary[] }>('/changes').then(
+      r => r.changes,
+    );
+  }
+  change(id: string) {
+    return this.request<Change>(`/changes/${id}`);
+  }
+  submit(body: {
+    instanceRef: string;
+    database?: string;
+    title: string;
+    sql: string;
+    reason?: string;
+  }) {
+    return this.request<Change>('/changes', { method: 'POST', body });
+  }
+  decide(id: string, decision: 'approved' | 'rejected', comment?: string) {
+    return this.request<Change>(`/changes/${id}/decision`, {
+      method: 'POST',
+      body: { decision, comment },
+    });
+  }
+  execute(id: string) {
+    return this.request<Change>(`/changes/${id}/execute`, { method: 'POST' });
+  }
+  rollback(id: string) {
+    return this.request<{ change: Change; restoredRows: number }>(
+      `/changes/${id}/rollback`,
+      { method: 'POST' },
+    );
+  }
+  query(body: { instanceRef: string; database?: string; sql: string }) {
+    return this.request<QueryResult>('/query', { method: 'POST', body });
+  }
+  slowQueries(instance: string) {
+    return this.request<{ statements: SlowQuery[] }>(
+      `/slow-queries?instance=${encodeURIComponent(instance)}`,
+    ).then(r => r.statements);
+  }
+}

@@ -1,0 +1,302 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import {
+  Box,
+  Button,
+  Chip,
+  Link,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import type { Change, ChangeSummary, SqlClient } from '../api/SqlClient';
+import { sqlTranslationRef } from '../translation/translation';
+import { ErrorAlert, FindingsList } from './common';
+
+function useStatusLabel() {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  return (status: string) =>
+    (t as unknown as (key: string) => string)(`status.${status}`);
+}
+
+/** The change list, or one change with its review, approvals and runs. */
+export function ChangesTab(props: {
+  client: SqlClient;
+  openId?: string;
+  onOpen(id: string | undefined): void;
+}) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  const statusLabel = useStatusLabel();
+  const [changes, setChanges] = useState<ChangeSummary[]>();
+  const [error, setError] = useState<Error>();
+  useEffect(() => {
+    if (!props.openId) props.client.changes().then(setChanges, setError);
+  }, [props.client, props.openId]);
+  if (props.openId) {
+    return (
+      <ChangeDetail
+        client={props.client}
+        id={props.openId}
+        onBack={() => props.onOpen(undefined)}
+      />
+    );
+  }
+  return (
+    <Box mt={2}>
+      <ErrorAlert error={error} />
+      <Table size="small" aria-label={t('tabs.changes')}>
+        <TableHead>
+          <TableRow>
+            <TableCell>{t('fields.title')}</TableCell>
+            <TableCell>{t('fields.instance')}</TableCell>
+            <TableCell>{t('changes.status')}</TableCell>
+            <TableCell>{t('changes.submitter')}</TableCell>
+            <TableCell>{t('changes.findings')}</TableCell>
+            <TableCell>{t('changes.created')}</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {changes?.length === 0 && (
+            <TableRow>
+              <TableCell colSpan={6}>{t('changes.empty')}</TableCell>
+            </TableRow>
+          )}
+          {changes?.map(c => (
+            <TableRow key={c.id}>
+              <TableCell>
+                <Link component="button" onClick={() => props.onOpen(c.id)}>
+                  {c.title}
+                </Link>
+              </TableCell>
+              <TableCell>{c.instanceRef}</TableCell>
+              <TableCell>{statusLabel(c.status)}</TableCell>
+              <TableCell>{c.submitter}</TableCell>
+              <TableCell>
+                {t('changes.counts', {
+                  errors: String(c.errors),
+                  warnings: String(c.warnings),
+                })}
+              </TableCell>
+              <TableCell>{new Date(c.createdAt).toLocaleString()}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+function ChangeDetail(props: {
+  client: SqlClient;
+  id: string;
+  onBack(): void;
+}) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  const statusLabel = useStatusLabel();
+  const [change, setChange] = useState<Change>();
+  const [error, setError] = useState<Error>();
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [restored, setRestored] = useState<number>();
+  const load = useCallback(
+    () => props.client.change(props.id).then(setChange, setError),
+    [props.client, props.id],
+  );
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const act = async (fn: () => Promise<Change>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setChange(await fn());
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!change) return <ErrorAlert error={error} />;
+  const approvedLevels = change.approvals.filter(
+    a => a.decision === 'approved',
+  ).length;
+  return (
+    <Box mt={2}>
+      <Button size="small" onClick={props.onBack}>
+        {t('actions.back')}
+      </Button>
+      <Typography variant="h5">{change.title}</Typography>
+      <Typography variant="body2">
+        {change.instanceRef} / {change.database ?? '-'} ·{' '}
+        {t('changes.submitter')}: {change.submitter} ·{' '}
+        <Chip size="small" label={statusLabel(change.status)} />
+      </Typography>
+      {change.reason && (
+        <Typography variant="body2">
+          {t('fields.reason')}: {change.reason}
+        </Typography>
+      )}
+      <Box
+        component="pre"
+        p={1}
+        bgcolor="action.hover"
+        style={{ whiteSpace: 'pre-wrap' }}
+      >
+        {change.sql}
+      </Box>
+      <Typography variant="h6">{t('changes.findings')}</Typography>
+      <FindingsList review={change.review} />
+      <Typography variant="h6">{t('changes.approvals')}</Typography>
+      {change.approvals.map(a => (
+        <Typography key={a.level + a.user} variant="body2">
+          {t('changes.approvalLine', {
+            level: String(a.level),
+            group: a.group,
+            decision: a.decision,
+            user: a.user,
+          })}
+          {a.comment ? ` — ${a.comment}` : ''}
+        </Typography>
+      ))}
+      {change.status === 'pending' && (
+        <>
+          <Typography variant="body2">
+            {t('changes.waiting', {
+              level: String(approvedLevels + 1),
+              group: change.approverGroups[approvedLevels],
+            })}
+          </Typography>
+          <TextField
+            id="sql-change-comment"
+            label={t('fields.comment')}
+            value={comment}
+            onChange={e => setComment(e.target.value)}
+          />
+          <Box mt={1}>
+            <Button
+              variant="contained"
+              color="primary"
+              disabled={busy}
+              onClick={() =>
+                act(() =>
+                  props.client.decide(
+                    change.id,
+                    'approved',
+                    comment || undefined,
+                  ),
+                )
+              }
+            >
+              {t('actions.approve')}
+            </Button>{' '}
+            <Button
+              variant="outlined"
+              disabled={busy}
+              onClick={() =>
+                act(() =>
+                  props.client.decide(
+                    change.id,
+                    'rejected',
+                    comment || undefined,
+                  ),
+                )
+              }
+            >
+              {t('actions.reject')}
+            </Button>
+          </Box>
+        </>
+      )}
+      {change.status === 'approved' && (
+        <Box mt={1}>
+          <Button
+            variant="contained"
+            color="primary"
+            disabled={busy}
+            onClick={() => act(() => props.client.execute(change.id))}
+          >
+            {t('actions.execute')}
+          </Button>
+        </Box>
+      )}
+      {change.runs.length > 0 && (
+        <>
+          <Typography variant="h6">{t('changes.statements')}</Typography>
+          <Table size="small" aria-label={t('changes.statements')}>
+            <TableBody>
+              {change.runs.map(r => (
+                <TableRow key={r.index}>
+                  <TableCell>#{r.index + 1}</TableCell>
+                  <TableCell>
+                    <code>{change.review.statements[r.index]?.sql}</code>
+                  </TableCell>
+                  <TableCell>{r.status}</TableCell>
+                  <TableCell>
+                    {r.error ??
+                      t('changes.affected', {
+                        rows: String(r.affectedRows ?? 0),
+                        ms: String(r.durationMs ?? 0),
+                      })}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          {change.runs.some(r => r.rollbackSql) && (
+            <>
+              <Typography variant="subtitle2">
+                {t('changes.rollbackSql')}
+              </Typography>
+              <Box
+                component="pre"
+                p={1}
+                bgcolor="action.hover"
+                style={{
+                  whiteSpace: 'pre-wrap',
+                  maxHeight: 240,
+                  overflow: 'auto',
+                }}
+              >
+                {change.runs
+                  .map(r => r.rollbackSql)
+                  .filter(Boolean)
+                  .join('\n')}
+              </Box>
+            </>
+          )}
+        </>
+      )}
+      {['finished', 'failed'].includes(change.status) &&
+        change.runs.some(r => r.rollbackSql) && (
+          <Button
+            variant="outlined"
+            color="secondary"
+            disabled={busy}
+            onClick={() =>
+              act(async () => {
+                const r = await props.client.rollback(change.id);
+                setRestored(r.restoredRows);
+                return r.change;
+              })
+            }
+          >
+            {t('actions.rollback')}
+          </Button>
+        )}
+      {restored !== undefined && (
+        <Alert severity="success">
+          {t('changes.restored', { rows: String(restored) })}
+        </Alert>
+      )}
+      {change.error && <Alert severity="error">{change.error}</Alert>}
+      <ErrorAlert error={error} />
+    </Box>
+  );
+}

@@ -1,0 +1,86 @@
+import { useEffect, useState } from 'react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { MenuItem, TextField } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import type { Finding, Instance, Review, SqlClient } from '../api/SqlClient';
+import { sqlTranslationRef } from '../translation/translation';
+
+/** The backend's own message when there is one (ResponseError keeps it in body). */
+export function errorMessage(error: Error): string {
+  const body = (error as { body?: { error?: { message?: string } } }).body;
+  return body?.error?.message ?? error.message;
+}
+
+export function ErrorAlert(props: { error?: Error }) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  if (!props.error) return null;
+  return (
+    <Alert severity="error" style={{ marginTop: 8, whiteSpace: 'pre-wrap' }}>
+      {t('errors.generic', { message: errorMessage(props.error) })}
+    </Alert>
+  );
+}
+
+/** Instance picker (optionally only SQL engines) with the database field. */
+export function InstancePicker(props: {
+  client: SqlClient;
+  value?: Instance;
+  onChange(instance: Instance): void;
+  sqlOnly?: boolean;
+}) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  const [instances, setInstances] = useState<Instance[]>([]);
+  const [error, setError] = useState<Error>();
+  useEffect(() => {
+    props.client.instances().then(setInstances, setError);
+  }, [props.client]);
+  const shown = instances.filter(i => !props.sqlOnly || i.engine !== 'redis');
+  return (
+    <>
+      <TextField
+        id="sql-instance"
+        select
+        label={t('fields.instance')}
+        value={props.value?.ref ?? ''}
+        onChange={e => {
+          const found = shown.find(i => i.ref === e.target.value);
+          if (found) props.onChange(found);
+        }}
+        style={{ minWidth: 320, marginRight: 16 }}
+        inputProps={{ 'aria-label': t('fields.instance') }}
+      >
+        {shown.map(i => (
+          <MenuItem key={i.ref} value={i.ref}>
+            {i.name} ({i.engine}, {i.environment ?? '-'})
+          </MenuItem>
+        ))}
+      </TextField>
+      <ErrorAlert error={error} />
+    </>
+  );
+}
+
+export function FindingsList(props: { review: Review }) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  const { review } = props;
+  if (review.findings.length === 0) {
+    return <Alert severity="success">{t('review.noFindings')}</Alert>;
+  }
+  return (
+    <div>
+      {review.findings.map((f: Finding, i) => (
+        <Alert
+          key={i}
+          severity={f.level === 'error' ? 'error' : 'warning'}
+          style={{ marginTop: 4 }}
+        >
+          <strong>[{f.rule}]</strong>{' '}
+          {f.statementIndex === null
+            ? t('review.script')
+            : t('review.statement', { n: String(f.statementIndex + 1) })}
+          : {f.message}
+        </Alert>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { sqlTranslationRef } from './translation';
+import zhCN from './zhCN';
+
+/** Every English message, flattened to the dotted keys the zh-CN file uses. */
+function englishKeys(): string[] {
+  const messages = (sqlTranslationRef as any).getDefaultMessages() as Record<
+    string,
+    string
+  >;
+  return Object.keys(messages).sort();
+}
+
+describe('sql translations', () => {
+  it('zh-CN translates every message and keeps the placeholders', () => {
+    const messages = (sqlTranslationRef as any).getDefaultMessages() as Record<
+      string,
+      string
+    >;
+    expect(Object.keys(zhCN).sort()).toEqual(englishKeys());
+    for (const [key, english] of Object.entries(messages)) {
+      const placeholders = (text: string) =>
+        (text.match(/{{\w+}}/g) ?? []).sort();
+      expect([
+        key,
+        placeholders((zhCN as Record<string, string>)[key]),
+      ]).toEqual([key, placeholders(english)]);
+    }
+  });
+});

@@ -1,0 +1,160 @@
+/** States of a ticket, in the order a successful request goes through them. */
+export const TICKET_STATES = [
+  'submitted',
+  'awaiting_approval',
+  'approved',
+  'rejected',
+  'fulfilling',
+  'done',
+  'failed',
+] as const;
+
+export type TicketState = (typeof TICKET_STATES)[number];
+
+/** States after which nothing changes any more. */
+export const FINAL_STATES: readonly TicketState[] = [
+  'rejected',
+  'done',
+  'failed',
+];
+
+/** One approval level: any one of its approvers decides it. */
+export type ApprovalLevel = {
+  /** User or group entity refs (`group:default/dba`, `user:default/bob`). */
+  approvers: string[];
+  /** What the level is, e.g. "owner of resource:default/pay-db-main". */
+  label?: string;
+};
+
+export type Ticket = {
+  id: number;
+  key: string;
+  title: string;
+  summary?: string;
+  templateRef?: string;
+  taskId?: string;
+  requester: string;
+  state: TicketState;
+  levels: ApprovalLevel[];
+  /** 0-based index of the level waiting for a decision. */
+  currentLevel: number;
+  /** Approvers of the current level while awaiting approval, else empty. */
+  assignees: string[];
+  details: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  message?: string;
+  expiresAt?: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TicketDecision = {
+  level: number;
+  actor: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  createdAt: string;
+};
+
+export type TicketComment = {
+  id: number;
+  author: string;
+  body: string;
+  createdAt: string;
+};
+
+export type TicketHistoryEntry = {
+  id: number;
+  actor: string;
+  fromState?: TicketState;
+  toState: TicketState;
+  message?: string;
+  createdAt: string;
+};
+
+export type TicketDetail = Ticket & {
+  decisions: TicketDecision[];
+  comments: TicketComment[];
+  history: TicketHistoryEntry[];
+};
+
+export interface NewTicket {
+  key: string;
+  title: string;
+  summary?: string;
+  templateRef?: string;
+  taskId?: string;
+  requester: string;
+  levels: ApprovalLevel[];
+  details?: Record<string, unknown>;
+  expiresAt?: Date;
+}
+
+export interface TicketListQuery {
+  state?: TicketState;
+  requester?: string;
+  /** Only tickets awaiting a decision by one of these refs (and not requested by `excludeRequester`). */
+  approverRefs?: string[];
+  excludeRequester?: string;
+  /** Substring of the title (case-insensitive). */
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface TicketPage {
+  items: Ticket[];
+  total: number;
+}
+
+/** What a decision did to the ticket. */
+export type DecisionOutcome =
+  | { ok: true; ticket: Ticket; from: TicketState }
+  | {
+      ok: false;
+      reason: 'not-found' | 'not-awaiting' | 'not-approver' | 'own-request';
+    };
+
+/** Tickets, their approvers, decisions, comments and history. */
+export interface TicketStore {
+  /**
+   * Creates the ticket in `awaiting_approval` (history: submitted, then
+   * awaiting approval), or returns the existing one with the same key.
+   */
+  createOrGet(
+    ticket: NewTicket,
+    actor: string,
+  ): Promise<{ ticket: Ticket; created: boolean }>;
+  get(id: number): Promise<Ticket | undefined>;
+  getDetail(id: number): Promise<TicketDetail | undefined>;
+  list(query: TicketListQuery): Promise<TicketPage>;
+  /**
+   * Approves or rejects the current level as `actor`, whose ownership refs
+   * (user ref and groups) are `actorRefs`. Approving the last level makes
+   * the ticket `approved`; otherwise the next level waits.
+   */
+  decide(options: {
+    id: number;
+    actor: string;
+    actorRefs: string[];
+    decision: 'approved' | 'rejected';
+    comment?: string;
+  }): Promise<DecisionOutcome>;
+  /** Moves a ticket to a state set by its workflow (fulfilling, done, failed). */
+  transition(options: {
+    id: number;
+    actor: string;
+    to: TicketState;
+    message?: string;
+    result?: Record<string, unknown>;
+    /** Only when the ticket is in one of these states. */
+    from: TicketState[];
+  }): Promise<{ ticket: Ticket; from: TicketState } | undefined>;
+  /** Rejects every ticket whose approval expired; returns them. */
+  expireDue(now?: Date): Promise<Ticket[]>;
+  addComment(
+    id: number,
+    author: string,
+    body: string,
+  ): Promise<TicketComment | undefined>;
+}

@@ -1,0 +1,92 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  type ServiceRef,
+} from '@backstage/backend-plugin-api';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import {
+  ticketCommentPermission,
+  ticketDecidePermission,
+  ticketReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+// vaultServiceRef is the vault's server-side service API for backend plugins.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import {
+  vaultServiceRef,
+  type VaultService,
+} from '@opsdeck/plugin-vault-backend';
+import { DatabaseTicketStore } from './database/DatabaseTicketStore';
+import { createRouter } from './service/router';
+import { TicketService } from './service/TicketService';
+
+/**
+ * The tickets plugin: tickets, approvers, decisions, comments and history in
+ * its own database, the /api/tickets API and the expiry of approvals.
+ *
+ * @public
+ */
+export const ticketsPlugin = createBackendPlugin({
+  pluginId: 'tickets',
+  register(env) {
+    env.registerInit({
+      deps: {
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        userInfo: coreServices.userInfo,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        notifications: notificationService,
+        // The account check reads the password of the account it tests.
+        vault: vaultServiceRef as ServiceRef<
+          VaultService,
+          'plugin',
+          'singleton'
+        >,
+      },
+      async init(deps) {
+        const store = await DatabaseTicketStore.create({
+          database: deps.database,
+        });
+        const service = new TicketService({
+          store,
+          auditor: deps.auditor,
+          notifications: deps.notifications,
+          logger: deps.logger,
+        });
+        // Expired approvals are rejected even when no task polls them any more.
+        await deps.scheduler.scheduleTask({
+          id: 'tickets-expire-approvals',
+          frequency: { seconds: 30 },
+          timeout: { minutes: 1 },
+          initialDelay: { seconds: 10 },
+          fn: async () => {
+            await service.expireDue();
+          },
+        });
+        deps.permissionsRegistry.addPermissions([
+          ticketReadPermission,
+          ticketDecidePermission,
+          ticketCommentPermission,
+        ]);
+        deps.httpRouter.use(
+          await createRouter({
+            service,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            userInfo: deps.userInfo,
+            getSecret: async name => {
+              const secret = await deps.vault.getSecret(name);
+              return secret.type === 'password'
+                ? { type: secret.type, password: secret.password }
+                : { type: secret.type };
+            },
+          }),
+        );
+      },
+    });
+  },
+});

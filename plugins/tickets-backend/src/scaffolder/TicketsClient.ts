@@ -1,0 +1,76 @@
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ApprovalLevel,
+  Ticket,
+  TicketDetail,
+} from '../database/TicketStore';
+
+/**
+ * The scaffolder actions' view of the tickets plugin, called with the
+ * scaffolder's own service credentials: the workflow routes accept services
+ * only, so users cannot move their own tickets.
+ */
+export class TicketsClient {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async submit(body: {
+    key: string;
+    title: string;
+    summary?: string;
+    templateRef?: string;
+    taskId?: string;
+    requester: string;
+    levels: ApprovalLevel[];
+    details?: Record<string, unknown>;
+    expiresAt?: string;
+  }): Promise<Ticket> {
+    return this.request<Ticket>('/workflow/tickets', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+
+  async poll(id: number): Promise<TicketDetail> {
+    return this.request<TicketDetail>(`/workflow/tickets/${id}`, {
+      method: 'GET',
+    });
+  }
+
+  async setState(
+    id: number,
+    state: 'fulfilling' | 'done' | 'failed',
+    message?: string,
+    result?: Record<string, unknown>,
+  ): Promise<Ticket> {
+    return this.request<Ticket>(`/workflow/tickets/${id}/state`, {
+      method: 'POST',
+      body: JSON.stringify({ state, message, result }),
+    });
+  }
+
+  private async request<T>(path: string, init: RequestInit): Promise<T> {
+    const [baseUrl, { token }] = await Promise.all([
+      this.discovery.getBaseUrl('tickets'),
+      this.auth.getPluginRequestToken({
+        onBehalfOf: await this.auth.getOwnServiceCredentials(),
+        targetPluginId: 'tickets',
+      }),
+    ]);
+    const response = await fetch(`${baseUrl}${path}`, {
+      ...init,
+      headers: {
+        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+        Authorization: `Bearer ${token}`,
+      },
+    });
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,132 @@
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { TicketsWorkflowApi } from './approvalAction';
+
+/** Id of the action that grants time-limited server access. */
+export const SERVER_ACCESS_ACTION_ID = 'opsdeck:tickets:server-access';
+
+/**
+ * `opsdeck:tickets:server-access`: after the approval, asks the bastion
+ * (`POST /api/bastion/grants`) for a time-limited access grant. The grant is
+ * recorded on the ticket first; when the bastion is not there the step and
+ * the ticket fail with that reason (never a pretended success).
+ */
+export function createServerAccessAction(options: {
+  tickets: TicketsWorkflowApi;
+  catalog: CatalogService;
+  discovery: DiscoveryService;
+  auth: AuthService;
+}) {
+  return createTemplateAction({
+    id: SERVER_ACCESS_ACTION_ID,
+    description:
+      'Creates a time-limited bastion access grant to a host for the requester and reports it on the ticket.',
+    schema: {
+      input: {
+        ticketId: z => z.number().int().min(1).describe('The approved ticket'),
+        host: z => z.string().min(1).describe('Entity ref or name of the host'),
+        hours: z =>
+          z
+            .number()
+            .positive()
+            .max(24 * 30)
+            .describe('How long the grant lasts'),
+        loginUser: z =>
+          z
+            .string()
+            .optional()
+            .describe('Login user on the host (default opsdeck)'),
+      },
+      output: {
+        expiresAt: z => z.string().describe('When the grant ends'),
+      },
+    },
+    async handler(ctx) {
+      const requester = ctx.user?.ref;
+      if (!requester) throw new InputError('The task has no requesting user');
+      const ref = parseEntityRef(ctx.input.host, {
+        defaultKind: 'resource',
+        defaultNamespace: 'default',
+      });
+      const entity = await options.catalog.getEntityByRef(ref, {
+        credentials: await ctx.getInitiatorCredentials(),
+      });
+      if (!entity || (entity.spec as { type?: string })?.type !== 'host') {
+        throw new InputError(`${ctx.input.host} is not a host in the catalog`);
+      }
+      const { ticketId } = ctx.input;
+      const expiresAt = new Date(
+        Date.now() + ctx.input.hours * 3_600_000,
+      ).toISOString();
+      const grant = {
+        subject: requester,
+        selector: { host: entity.metadata.name },
+        loginUser: ctx.input.loginUser || 'opsdeck',
+        expiresAt,
+        reason: `ticket ${ticketId}`,
+      };
+      const ticket = await options.tickets.poll(ticketId);
+      if (ticket.state === 'approved') {
+        await options.tickets.setState(
+          ticketId,
+          'fulfilling',
+          `Granting access to ${entity.metadata.name} until ${expiresAt}`,
+          { grant },
+        );
+      } else if (ticket.state !== 'fulfilling') {
+        throw new Error(`Ticket ${ticketId} is ${ticket.state}, not approved`);
+      }
+      try {
+        const [baseUrl, { token }] = await Promise.all([
+          options.discovery.getBaseUrl('bastion'),
+          options.auth.getPluginRequestToken({
+            onBehalfOf: await options.auth.getOwnServiceCredentials(),
+            targetPluginId: 'bastion',
+          }),
+        ]);
+        const response = await fetch(`${baseUrl}/grants`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${token}`,
+          },
+          body: JSON.stringify(grant),
+        });
+        if (response.status === 404) {
+          throw new Error(
+            'The bastion API (/api/bastion/grants) is not available; the grant is recorded on the ticket but not applied',
+          );
+        }
+        if (response.status !== 201 && !response.ok) {
+          throw new Error(
+            `The bastion refused the grant: HTTP ${
+              response.status
+            } ${await response.text()}`,
+          );
+        }
+        const created = (await response.json().catch(() => ({}))) as Record<
+          string,
+          unknown
+        >;
+        await options.tickets.setState(
+          ticketId,
+          'done',
+          `${requester} may log in to ${entity.metadata.name} as ${grant.loginUser} through the bastion until ${expiresAt}`,
+          { grant, bastion: created },
+        );
+        ctx.output('expiresAt', expiresAt);
+      } catch (error) {
+        await options.tickets
+          .setState(ticketId, 'failed', `${error}`, { grant })
+          .catch(() => undefined);
+        throw error;
+      }
+    },
+  });
+}

@@ -1,0 +1,230 @@
+import type {
+  AuditorService,
+  AuditorServiceEvent,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { Request } from 'express';
+import {
+  DecisionOutcome,
+  NewTicket,
+  Ticket,
+  TicketState,
+  TicketStore,
+} from '../database/TicketStore';
+
+/**
+ * The tickets' business rules on top of the store: every state change is
+ * audited and notifies whoever has to act next or the requester.
+ */
+export class TicketService {
+  constructor(
+    private readonly deps: {
+      store: TicketStore;
+      auditor: AuditorService;
+      notifications?: NotificationService;
+      logger: LoggerService;
+    },
+  ) {}
+
+  get store(): TicketStore {
+    return this.deps.store;
+  }
+
+  /** Creates the ticket for a workflow step, or returns it when it exists. */
+  async submit(
+    input: NewTicket,
+    actor: string,
+    request?: Request<any, any, any, any, any>,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    const event = await this.event('ticket-submit', 'medium', request, {
+      key: input.key,
+      requester: input.requester,
+      template: input.templateRef,
+      approvers: input.levels.map(l => l.approvers),
+    });
+    try {
+      const outcome = await this.deps.store.createOrGet(input, actor);
+      await event.success({
+        meta: {
+          ticketId: outcome.ticket.id,
+          created: outcome.created,
+          state: outcome.ticket.state,
+        },
+      });
+      if (outcome.created) await this.notifyApprovers(outcome.ticket);
+      return outcome;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  async decide(
+    options: {
+      id: number;
+      actor: string;
+      actorRefs: string[];
+      decision: 'approved' | 'rejected';
+      comment?: string;
+    },
+    request?: Request<any, any, any, any, any>,
+  ): Promise<DecisionOutcome> {
+    const event = await this.event('ticket-decide', 'medium', request, {
+      ticketId: options.id,
+      decision: options.decision,
+    });
+    const outcome = await this.deps.store.decide(options);
+    if (!outcome.ok) {
+      await event.fail({ error: new Error(outcome.reason) });
+      return outcome;
+    }
+    await event.success({
+      meta: { from: outcome.from, to: outcome.ticket.state },
+    });
+    if (outcome.ticket.state === 'awaiting_approval') {
+      await this.notifyApprovers(outcome.ticket);
+    } else {
+      await this.notifyRequester(outcome.ticket, options.comment);
+    }
+    return outcome;
+  }
+
+  /** A state set by the ticket's workflow (fulfilling, done, failed). */
+  async transition(
+    options: {
+      id: number;
+      actor: string;
+      to: TicketState;
+      message?: string;
+      result?: Record<string, unknown>;
+      from: TicketState[];
+    },
+    request?: Request<any, any, any, any, any>,
+  ): Promise<Ticket | undefined> {
+    const event = await this.event('ticket-state', 'medium', request, {
+      ticketId: options.id,
+      to: options.to,
+    });
+    const moved = await this.deps.store.transition(options);
+    if (!moved) {
+      await event.fail({
+        error: new Error(`ticket not in ${options.from.join('/')}`),
+      });
+      return undefined;
+    }
+    await event.success({ meta: { from: moved.from } });
+    if (['done', 'failed'].includes(options.to)) {
+      await this.notifyRequester(moved.ticket, options.message);
+    }
+    return moved.ticket;
+  }
+
+  /** Rejects expired approvals (audited, requester notified). */
+  async expireDue(now?: Date): Promise<Ticket[]> {
+    const expired = await this.deps.store.expireDue(now);
+    for (const ticket of expired) {
+      const event = await this.event('ticket-expire', 'medium', undefined, {
+        ticketId: ticket.id,
+        from: 'awaiting_approval',
+        to: 'rejected',
+      });
+      await event.success();
+      await this.notifyRequester(ticket, ticket.message);
+    }
+    return expired;
+  }
+
+  async comment(
+    id: number,
+    author: string,
+    body: string,
+    request?: Request<any, any, any, any, any>,
+  ) {
+    const event = await this.event('ticket-comment', 'low', request, {
+      ticketId: id,
+    });
+    const comment = await this.deps.store.addComment(id, author, body);
+    if (!comment) await event.fail({ error: new Error('no such ticket') });
+    else await event.success();
+    return comment;
+  }
+
+  /** An audit event about a ticket that changes no state (e.g. a check). */
+  audit(
+    eventId: string,
+    request: Request<any, any, any, any, any>,
+    meta: Record<string, unknown>,
+  ): Promise<AuditorServiceEvent> {
+    return this.event(eventId, 'low', request, meta);
+  }
+
+  private event(
+    eventId: string,
+    severityLevel: 'low' | 'medium',
+    request: Request<any, any, any, any, any> | undefined,
+    meta: Record<string, unknown>,
+  ): Promise<AuditorServiceEvent> {
+    return this.deps.auditor.createEvent({
+      eventId,
+      severityLevel,
+      request,
+      meta: { ...meta, target: `ticket:${meta.ticketId ?? meta.key}` },
+    });
+  }
+
+  private async notifyApprovers(ticket: Ticket) {
+    if (ticket.assignees.length === 0) return;
+    await this.send(
+      {
+        type: 'entity',
+        entityRef: ticket.assignees,
+        excludeEntityRef: ticket.requester,
+      },
+      {
+        title: `Approval needed: ${ticket.title} (ticket ${ticket.id})`,
+        description: `${ticket.requester} asks for approval. ${
+          ticket.summary ?? ''
+        }`.trim(),
+        link: `/tickets/${ticket.id}`,
+        severity: 'high',
+        topic: `ticket-${ticket.id}`,
+      },
+    );
+  }
+
+  private async notifyRequester(ticket: Ticket, why?: string) {
+    const words: Partial<Record<TicketState, string>> = {
+      approved: 'approved',
+      rejected: 'rejected',
+      done: 'done',
+      failed: 'failed',
+    };
+    const word = words[ticket.state] ?? ticket.state;
+    await this.send(
+      { type: 'entity', entityRef: ticket.requester },
+      {
+        title: `Ticket ${ticket.id} ${word}: ${ticket.title}`,
+        description: why ?? ticket.message ?? '',
+        link: `/tickets/${ticket.id}`,
+        severity: ticket.state === 'done' ? 'normal' : 'high',
+        topic: `ticket-${ticket.id}`,
+      },
+    );
+  }
+
+  // A notification that cannot be sent must not undo the decision.
+  private async send(
+    recipients: Parameters<NotificationService['send']>[0]['recipients'],
+    payload: Parameters<NotificationService['send']>[0]['payload'],
+  ) {
+    if (!this.deps.notifications) return;
+    try {
+      await this.deps.notifications.send({ recipients, payload });
+    } catch (error) {
+      this.deps.logger.warn(
+        `Could not send the notification "${payload.title}": ${error}`,
+      );
+    }
+  }
+}

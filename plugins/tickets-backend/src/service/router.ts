@@ -1,0 +1,299 @@
+import type {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  HttpAuthService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ticketCommentPermission,
+  ticketDecidePermission,
+  ticketReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { Request } from 'express';
+import { Ticket, TicketState } from '../database/TicketStore';
+import { checkPostgresAccount } from '../fulfilment/postgresAccount';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { TicketService } from './TicketService';
+
+/** Where a workflow may move a ticket from. */
+const WORKFLOW_FROM: Record<string, TicketState[]> = {
+  fulfilling: ['approved'],
+  done: ['approved', 'fulfilling'],
+  failed: ['approved', 'fulfilling'],
+};
+
+/** The tickets HTTP API. */
+export async function createRouter(options: {
+  service: TicketService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  userInfo: UserInfoService;
+  /** Reads the password of a database account for the account check. */
+  getSecret?(name: string): Promise<{ type: string; password?: string }>;
+}) {
+  const { service, httpAuth, permissions, userInfo } = options;
+  const router = await createOpenApiRouter();
+
+  async function authorize(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+    what: string,
+  ): Promise<BackstageCredentials> {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You are not allowed to ${what}`);
+    }
+    return credentials;
+  }
+
+  async function asUser(
+    req: Request<any, any, any, any, any>,
+    permission: BasicPermission,
+    what: string,
+  ) {
+    await authorize(req, permission, what);
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const info = await userInfo.getUserInfo(credentials);
+    const principal = credentials.principal as BackstageUserPrincipal;
+    return {
+      userRef: principal.userEntityRef,
+      refs: [
+        ...new Set([principal.userEntityRef, ...info.ownershipEntityRefs]),
+      ],
+    };
+  }
+
+  /** The caller's user ref and groups, or none for a service. */
+  async function callerRefs(req: Request<any, any, any, any, any>) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    if (credentials.principal.type !== 'user') return undefined;
+    const principal = credentials.principal as BackstageUserPrincipal;
+    const info = await userInfo.getUserInfo(
+      credentials as BackstageCredentials<BackstageUserPrincipal>,
+    );
+    return {
+      userRef: principal.userEntityRef,
+      refs: [
+        ...new Set([principal.userEntityRef, ...info.ownershipEntityRefs]),
+      ],
+    };
+  }
+
+  function canDecide(
+    ticket: Ticket,
+    caller: { userRef: string; refs: string[] } | undefined,
+  ) {
+    return Boolean(
+      caller &&
+        ticket.state === 'awaiting_approval' &&
+        ticket.requester !== caller.userRef &&
+        ticket.assignees.some(a => caller.refs.includes(a)),
+    );
+  }
+
+  router.get('/tickets', async (req, res) => {
+    await authorize(req, ticketReadPermission, 'read tickets');
+    const { view = 'all', state, requester, q, limit, offset } = req.query;
+    const caller = view === 'all' ? undefined : await callerRefs(req);
+    if (view !== 'all' && !caller) {
+      throw new NotAllowedError(`view=${view} needs a signed-in user`);
+    }
+    res.json(
+      await service.store.list({
+        state: state as TicketState | undefined,
+        requester: view === 'mine' ? caller!.userRef : requester,
+        approverRefs: view === 'inbox' ? caller!.refs : undefined,
+        excludeRequester: view === 'inbox' ? caller!.userRef : undefined,
+        q,
+        limit,
+        offset,
+      }),
+    );
+  });
+
+  router.get('/tickets/:id', async (req, res) => {
+    await authorize(req, ticketReadPermission, 'read tickets');
+    const detail = await service.store.getDetail(req.params.id);
+    if (!detail) throw new NotFoundError(`No ticket ${req.params.id}`);
+    res.json({
+      ...detail,
+      canDecide: canDecide(detail, await callerRefs(req)),
+    });
+  });
+
+  router.post('/tickets/:id/decision', async (req, res) => {
+    const caller = await asUser(
+      req,
+      ticketDecidePermission,
+      'approve or reject tickets',
+    );
+    const outcome = await service.decide(
+      {
+        id: req.params.id,
+        actor: caller.userRef,
+        actorRefs: caller.refs,
+        decision: req.body.decision === 'approve' ? 'approved' : 'rejected',
+        comment: req.body.comment?.trim() || undefined,
+      },
+      req,
+    );
+    if (!outcome.ok) {
+      switch (outcome.reason) {
+        case 'not-found':
+          throw new NotFoundError(`No ticket ${req.params.id}`);
+        case 'own-request':
+          throw new NotAllowedError('You cannot decide your own request');
+        case 'not-approver':
+          throw new NotAllowedError(
+            'You are not an approver of this ticket at its current level',
+          );
+        default:
+          throw new ConflictError('The ticket is not awaiting approval');
+      }
+    }
+    res.json(outcome.ticket);
+  });
+
+  router.post('/tickets/:id/comments', async (req, res) => {
+    const caller = await asUser(
+      req,
+      ticketCommentPermission,
+      'comment on tickets',
+    );
+    const comment = await service.comment(
+      req.params.id,
+      caller.userRef,
+      req.body.body.trim(),
+      req,
+    );
+    if (!comment) throw new NotFoundError(`No ticket ${req.params.id}`);
+    res.status(201).json(comment);
+  });
+
+  router.post('/tickets/:id/account-check', async (req, res) => {
+    const caller = await asUser(req, ticketReadPermission, 'read tickets');
+    const detail = await service.store.getDetail(req.params.id);
+    if (!detail) throw new NotFoundError(`No ticket ${req.params.id}`);
+    const involved =
+      detail.requester === caller.userRef ||
+      detail.levels.some(l => l.approvers.some(a => caller.refs.includes(a)));
+    if (!involved) {
+      throw new NotAllowedError(
+        'Only the requester and the approvers may check the account',
+      );
+    }
+    const r = (detail.result ?? {}) as Record<string, unknown>;
+    if (
+      detail.state !== 'done' ||
+      typeof r.credential !== 'string' ||
+      typeof r.account !== 'string' ||
+      !options.getSecret
+    ) {
+      throw new ConflictError('This ticket has no database account to check');
+    }
+    const event = await service.audit('ticket-account-check', req, {
+      ticketId: detail.id,
+      account: r.account,
+      credential: r.credential,
+    });
+    const secret = await options.getSecret(r.credential);
+    const outcome = await checkPostgresAccount({
+      host: String(r.address ?? '127.0.0.1'),
+      port: Number(r.port ?? 5432),
+      user: r.account,
+      password: secret.password ?? '',
+      database: String(r.databaseName ?? 'postgres'),
+    });
+    await event.success({ meta: { connected: outcome.connected } });
+    res.json(outcome);
+  });
+
+  // --- workflow routes: backend services (the scaffolder actions) only ---
+
+  async function asService(req: Request<any, any, any, any, any>) {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    return credentials.principal.subject;
+  }
+
+  router.post('/workflow/tickets', async (req, res) => {
+    const subject = await asService(req);
+    const body = req.body;
+    const { ticket, created } = await service.submit(
+      {
+        key: body.key,
+        title: body.title,
+        summary: body.summary,
+        templateRef: body.templateRef,
+        taskId: body.taskId,
+        requester: body.requester,
+        levels: body.levels.map(l => ({
+          approvers: [...l.approvers],
+          label: l.label,
+        })),
+        details: body.details as Record<string, unknown> | undefined,
+        expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
+      },
+      subject,
+      req,
+    );
+    res.status(created ? 201 : 200).json(ticket);
+  });
+
+  router.get('/workflow/tickets/:id', async (req, res) => {
+    await asService(req);
+    const ticket = await service.store.get(req.params.id);
+    if (!ticket) throw new NotFoundError(`No ticket ${req.params.id}`);
+    if (
+      ticket.state === 'awaiting_approval' &&
+      ticket.expiresAt &&
+      Date.parse(ticket.expiresAt) <= Date.now()
+    ) {
+      await service.expireDue();
+    }
+    const detail = await service.store.getDetail(req.params.id);
+    res.json({ ...detail!, canDecide: false });
+  });
+
+  router.post('/workflow/tickets/:id/state', async (req, res) => {
+    const subject = await asService(req);
+    const existing = await service.store.get(req.params.id);
+    if (!existing) throw new NotFoundError(`No ticket ${req.params.id}`);
+    const to = req.body.state as TicketState;
+    const moved = await service.transition(
+      {
+        id: req.params.id,
+        actor: subject,
+        to,
+        from: WORKFLOW_FROM[to],
+        message: req.body.message,
+        result: req.body.result as Record<string, unknown> | undefined,
+      },
+      req,
+    );
+    if (!moved) {
+      throw new ConflictError(
+        `Ticket ${req.params.id} is ${existing.state}; it cannot become ${to}`,
+      );
+    }
+    res.json(moved);
+  });
+
+  return router;
+}

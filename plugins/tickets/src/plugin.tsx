@@ -1,0 +1,36 @@
+import {
+  createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import AssignmentIcon from '@material-ui/icons/Assignment';
+import { ticketsTranslationRef } from './translation/translation';
+
+/** Route of the Tickets page; the sidebar lists only pages that have one. */
+export const ticketsRouteRef = createRouteRef();
+
+/** The Tickets page at /tickets (and /tickets/:id), with its sidebar item. */
+export const ticketsPage = PageBlueprint.make({
+  params: {
+    path: '/tickets',
+    routeRef: ticketsRouteRef,
+    title: ticketsTranslationRef('page.title'),
+    icon: <AssignmentIcon />,
+    loader: () =>
+      import('./components/TicketsPage').then(m => <m.TicketsPage />),
+  },
+});
+
+/**
+ * opsdeck's tickets: my requests, waiting for me, all tickets, and the
+ * ticket page with approve/reject, comments and history.
+ *
+ * @public
+ */
+export const ticketsPlugin = createFrontendPlugin({
+  pluginId: 'tickets',
+  title: 'Tickets',
+  icon: <AssignmentIcon />,
+  routes: { root: ticketsRouteRef },
+  extensions: [ticketsPage],
+});
