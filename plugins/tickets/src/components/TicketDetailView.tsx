@@ -149,6 +149,7 @@ export function TicketDetailView({ id }: { id: number }) {
               <Card>
                 <CardContent>
                   <TextField
+                    id="ticket-decision-comment"
                     fullWidth
                     multiline
                     minRows={2}
@@ -235,6 +236,7 @@ export function TicketDetailView({ id }: { id: number }) {
                 ))}
               </List>
               <TextField
+                id="ticket-new-comment"
                 fullWidth
                 multiline
                 minRows={2}

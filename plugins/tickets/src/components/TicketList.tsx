@@ -66,6 +66,7 @@ export function TicketList() {
       {view === 'all' && (
         <Box display="flex" style={{ gap: 16 }} my={2}>
           <TextField
+            id="tickets-filter-state"
             select
             label={t('filters.state')}
             value={state}
@@ -80,6 +81,7 @@ export function TicketList() {
             ))}
           </TextField>
           <TextField
+            id="tickets-filter-search"
             label={t('filters.search')}
             placeholder={t('filters.searchPlaceholder')}
             value={q}

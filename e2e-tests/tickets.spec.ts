@@ -19,6 +19,19 @@ async function headersOf(request: APIRequestContext, user: string) {
 }
 
 async function ensureDatabaseAdminCredential(request: APIRequestContext) {
+  // pay-db-main's database (spec.database) on the test PostgreSQL
+  const admin = new Client(PG);
+  await admin.connect();
+  try {
+    const exists = await admin.query(
+      "SELECT 1 FROM pg_database WHERE datname = 'payments'",
+    );
+    if (exists.rowCount === 0) {
+      await admin.query('CREATE DATABASE payments').catch(() => undefined);
+    }
+  } finally {
+    await admin.end();
+  }
   const headers = await headersOf(request, 'alice');
   const existing = await request.get('/api/vault/credentials/pay-db-admin', {
     headers,
@@ -92,7 +105,7 @@ async function requestAccount(browser: Browser, reason: string) {
   const page = await context.newPage();
   await signIn(page, 'frank');
   await page.goto('/create/templates/default/request-database-account');
-  const picker = page.getByRole('combobox', { name: /^Database/ });
+  const picker = page.getByRole('textbox', { name: /^Database/ });
   await picker.fill('pay-db-main');
   await page.getByRole('option', { name: /pay-db-main/ }).click();
   await page.getByRole('textbox', { name: /^Reason/ }).fill(reason);
