@@ -8,7 +8,6 @@ import { signIn, userToken } from './helpers';
 const pgUrl =
   process.env.OPSDECK_TEST_POSTGRES_URL ??
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-const INSTANCE = 'resource:default/pay-db-main';
 
 /** Puts `pay-db-admin` (pay-db-main's login) into the vault, as alice (admin). */
 async function ensureDemoDbCredential(request: APIRequestContext) {

@@ -225,6 +225,7 @@ describe('bastion grants API', () => {
           'Authorization',
           mockCredentials.service.header({
             onBehalfOf: mockCredentials.service('plugin:tickets'),
+            targetPluginId: 'bastion',
           }),
         )
         .send(

@@ -255,6 +255,7 @@ export function TerminalPage() {
         {status.kind === 'error' && (
           <Alert severity="error">{status.message}</Alert>
         )}
+        {status.kind === 'connected' && <FileTransfer sessionId={status.id} />}
         <TerminalView key={attempt} host={name} onStatus={setStatus} />
       </>
     );

@@ -153,7 +153,7 @@ describe('RunExecutor against real sshd hosts', () => {
       { name: 'MODE', type: 'choice' as const, choices: ['a', 'b'] },
       { name: 'NEEDED', type: 'string' as const, required: true },
     ];
-    const bad = [
+    const bad: Record<string, string>[] = [
       { COUNT: '1; id', NEEDED: 'x' },
       { MODE: 'c', NEEDED: 'x' },
       {},

@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
 import {
   coreApis,
+  TranslationFunction,
+  TranslationRef,
   useApi,
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
@@ -9,7 +11,21 @@ import { Chip, TextField } from '@material-ui/core';
 import { HostStatus, JobsClient, RunStatus, Selector } from '../api';
 import { jobsTranslationRef } from '../translation/translation';
 
-export function useT() {
+type JobsMessages = typeof jobsTranslationRef extends TranslationRef<
+  string,
+  infer M
+>
+  ? M
+  : never;
+
+/** The jobs plugin's translation function. */
+export type JobsT = TranslationFunction<JobsMessages>;
+
+/**
+ * The return type is spelled out: declaration emit of the inferred translation
+ * function type over this many messages makes tsc run out of memory.
+ */
+export function useT(): JobsT {
   return useTranslationRef(jobsTranslationRef).t;
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import {
   AuthService,
   coreServices,
@@ -41,7 +42,7 @@ export const GROUPS: Record<string, string[]> = {
 export async function startTicketsBackend(
   knex?: Knex,
   options: { vaultKey?: { id: string; secret: string } } = {},
-) {
+): Promise<TicketsTestBackend> {
   const sent: NotificationSendOptions[] = [];
   const captured: {
     discovery?: DiscoveryService;
@@ -76,8 +77,8 @@ export async function startTicketsBackend(
         service: notificationService,
         deps: {},
         factory: () => ({
-          send: async (options: NotificationSendOptions) => {
-            sent.push(options);
+          send: async (notification: NotificationSendOptions) => {
+            sent.push(notification);
           },
         }),
       }),
@@ -125,6 +126,17 @@ export async function startTicketsBackend(
     auth: captured.auth!,
     vault: captured.vault,
   };
+}
+
+/** What {@link startTicketsBackend} gives a test. */
+export interface TicketsTestBackend {
+  backend: { stop(): Promise<void> };
+  server: Server;
+  sent: NotificationSendOptions[];
+  client: TicketsClient;
+  discovery: DiscoveryService;
+  auth: AuthService;
+  vault?: VaultService;
 }
 
 /** Authorization header of a demo user. */

@@ -269,12 +269,8 @@ export class DatabaseTicketStore implements TicketStore {
       const now = this.now();
       const levels = parseJson<ApprovalLevel[]>(row.levels, []);
       const last = level + 1 >= Number(row.level_count);
-      const to: TicketState =
-        decision === 'rejected'
-          ? 'rejected'
-          : last
-          ? 'approved'
-          : 'awaiting_approval';
+      let to: TicketState = last ? 'approved' : 'awaiting_approval';
+      if (decision === 'rejected') to = 'rejected';
       // Conditional on the level still being open: a concurrent decision wins once.
       const updated = await tx('tickets')
         .where({ id, state: 'awaiting_approval', current_level: level })

@@ -70,15 +70,10 @@ export function TicketDetailView({ id }: { id: number }) {
   if (loading && !ticket) return <Progress />;
   if (error) {
     const status = errorStatus(error);
-    return (
-      <Alert severity="error">
-        {status === 404
-          ? t('errors.notFound')
-          : status === 403
-          ? t('errors.forbidden')
-          : t('errors.generic', { message: error.message })}
-      </Alert>
-    );
+    let text: string = t('errors.generic', { message: error.message });
+    if (status === 404) text = t('errors.notFound');
+    if (status === 403) text = t('errors.forbidden');
+    return <Alert severity="error">{text}</Alert>;
   }
   if (!ticket) return null;
 
