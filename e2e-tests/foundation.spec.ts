@@ -37,8 +37,9 @@ test('a developer has no access to the audit log', async ({ page }) => {
   await expect(page.getByText(/permission/i).first()).toBeVisible();
 });
 
-test('wrong passwords lock the account, even against the right one', async ({
+test('wrong passwords lock the account, even against the right one; an admin unlocks it', async ({
   page,
+  request,
 }) => {
   await page.goto('/');
   for (let i = 0; i < 5; i++) {
@@ -59,6 +60,14 @@ test('wrong passwords lock the account, even against the right one', async ({
   await expect(
     page.getByRole('navigation', { name: 'sidebar nav' }),
   ).toHaveCount(0);
+
+  // An admin unlocks the account (later specs sign in as bob).
+  const token = await userToken(request, 'alice');
+  const unlocked = await request.post('/api/local-auth/accounts/bob/unlock', {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(unlocked.status()).toBe(204);
+  await signIn(page, 'bob');
 });
 
 test('the interface switches to Simplified Chinese in settings', async ({
