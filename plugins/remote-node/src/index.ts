@@ -29,3 +29,8 @@ export {
   remoteNodeServiceRef,
   remoteNodeServiceFactory,
 } from './service';
+export {
+  createRunSshCredentials,
+  sshCredentialsFromSecret,
+  type VaultSecret,
+} from './vaultCredentials';

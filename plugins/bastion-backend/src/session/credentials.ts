@@ -1,14 +1,12 @@
 import { InputError } from '@backstage/errors';
-import type { SshCredentials } from '@opsdeck/plugin-remote-node';
+import {
+  sshCredentialsFromSecret,
+  type SshCredentials,
+  type VaultSecret,
+} from '@opsdeck/plugin-remote-node';
 import type { BastionHost } from './hosts';
 
-/** A secret as the vault returns it (`vaultServiceRef.getSecret`). */
-export type VaultSecret = {
-  type: 'ssh-key' | 'password';
-  username?: string;
-  privateKey?: string;
-  password?: string;
-};
+export type { VaultSecret };
 
 /**
  * SSH credentials for a session: the host's vault credential (or the default one), logging in
@@ -28,9 +26,6 @@ export function createVaultCredentials(options: {
         `Host ${host.name} has no credential and no default is set`,
       );
     }
-    const secret = await options.getSecret(name);
-    return secret.type === 'ssh-key'
-      ? { username: loginUser, privateKey: secret.privateKey }
-      : { username: loginUser, password: secret.password };
+    return sshCredentialsFromSecret(await options.getSecret(name), loginUser);
   };
 }
