@@ -11,9 +11,9 @@
 //   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/files.mjs
 //   (d) opsdeck Distributor in relay mode: opsdeck streams once to the first host, each host
 //       passes the stream on to the next (socat), every copy SHA-256 verified
-// Environment: BENCH_RUNS (3), BENCH_ANSIBLE_RUNS (BENCH_RUNS), BENCH_SIZES (10,50),
+// Environment: BENCH_HOSTS_JSON (hosts already running, see bench/files-bridge.sh), BENCH_RUNS (3), BENCH_ANSIBLE_RUNS (BENCH_RUNS), BENCH_SIZES (10,50),
 //   BENCH_FILE_MIB (100), BENCH_SSHD_BASEPORT (22601),
-//   BENCH_TOOLS (direct,pscp,ansible,relay), BENCH_TITLE (a note printed with the table)
+//   BENCH_TOOLS (direct,pscp,ansible,relay; also relay-tree), BENCH_TITLE (a note printed with the table)
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -105,13 +105,21 @@ function sha256File(file) {
 }
 
 async function main() {
-  const { stdout } = await run('bash', [
-    script,
-    'start',
-    String(maxHosts),
-    String(basePort),
-  ]);
-  const info = JSON.parse(stdout);
+  // BENCH_HOSTS_JSON: hosts started by the caller (bench/files-bridge.sh), same shape as the
+  // summary of sshd-hosts.sh; they are neither started nor stopped here.
+  const external = process.env.BENCH_HOSTS_JSON;
+  const info = external
+    ? JSON.parse(fs.readFileSync(external, 'utf8'))
+    : JSON.parse(
+        (
+          await run('bash', [
+            script,
+            'start',
+            String(maxHosts),
+            String(basePort),
+          ])
+        ).stdout,
+      );
   const privateKey = fs.readFileSync(info.privateKey, 'utf8');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-files-'));
   fs.chmodSync(work, 0o777);
@@ -163,7 +171,8 @@ async function main() {
             library,
             ssh: pool,
             getSecret: async () => ({ type: 'ssh-key', privateKey }),
-            pathOf: key => path.join(store, key),
+            openStored: async (key, start) =>
+              fs.createReadStream(path.join(store, key), { start }),
             logger: quietLogger,
             attempts: 1,
             commandTimeoutMs: 600_000,
@@ -180,8 +189,8 @@ async function main() {
               concurrency: n,
               createdBy: 'user:default/bench',
             },
-            hosts.map(h => ({
-              host: `resource:default/h${h.port}`,
+            hosts.map((h, i) => ({
+              host: `resource:default/h${i + 1}`,
               address: h.host,
               port: h.port,
               loginUser: info.user,
@@ -210,6 +219,9 @@ async function main() {
         ? await opsdeckRuns('direct')
         : [];
       const relay = tools.includes('relay') ? await opsdeckRuns('relay') : [];
+      const relayTree = tools.includes('relay-tree')
+        ? await opsdeckRuns('relay-tree')
+        : [];
 
       // (b) parallel-scp
       const hostsFile = path.join(work, `hosts-${n}`);
@@ -254,7 +266,7 @@ async function main() {
         inventory,
         [
           ...hosts.map(
-            h => `h${h.port} ansible_host=${h.host} ansible_port=${h.port}`,
+            (h, i) => `h${i + 1} ansible_host=${h.host} ansible_port=${h.port}`,
           ),
           '[all:vars]',
           `ansible_user=${info.user}`,
@@ -301,6 +313,10 @@ async function main() {
       for (const [name, xs] of [
         ['opsdeck direct (SFTP, sha256 verified, atomic rename)', opsdeck],
         ['opsdeck relay (chain, every copy sha256 verified)', relay],
+        [
+          'opsdeck relay-tree (fan-out 2, every copy sha256 verified)',
+          relayTree,
+        ],
         ['parallel-scp', pscp],
         ['ansible -m copy', ansible],
       ]) {
@@ -317,15 +333,18 @@ async function main() {
     }
   } finally {
     await knex.destroy();
-    await run('bash', [script, 'stop', String(maxHosts), String(basePort)]);
+    if (!external)
+      await run('bash', [script, 'stop', String(maxHosts), String(basePort)]);
     fs.rmSync(work, { recursive: true, force: true });
   }
 
   const cpus = os.cpus();
   console.log(
-    `Distribution of one ${fileMiB} MiB file, concurrency = hosts, loopback sshd hosts, ${
+    `Distribution of one ${fileMiB} MiB file, concurrency = hosts, ${
       cpus.length
-    } CPUs (${cpus[0]?.model ?? '?'})`,
+    } CPUs (${cpus[0]?.model ?? '?'})${
+      external ? '' : ', loopback sshd hosts'
+    }`,
   );
   if (process.env.BENCH_TITLE) console.log(process.env.BENCH_TITLE);
   console.log('');

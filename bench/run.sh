@@ -6,6 +6,8 @@
 #   bash bench/run.sh hosts      register 10k and 100k hosts on PostgreSQL; host list latency
 #   bash bench/run.sh files      100 MiB to 10 and 50 sshd hosts: files plugin vs parallel-scp and ansible copy,
 #                                then 10 hosts behind a 100 Mbit/s source link (network namespace): relay vs direct
+#   bash bench/run.sh files-bridge  100 MiB to 10 hosts in their own network namespaces on one bridge, every link
+#                                100 Mbit/s (tc): relay vs direct vs parallel-scp vs ansible copy (~10 min)
 #   bash bench/run.sh jobs       a job (`uptime`) on 50 sshd hosts through the jobs HTTP API vs parallel-ssh and ansible
 #   bash bench/run.sh bastion    keystroke-to-echo latency: bastion WebSocket vs the SSH core PTY vs plain ssh;
 #                                500 concurrent recorded sessions in one backend (CPU, memory per session)
@@ -33,6 +35,9 @@ if [ "$which" = all ] || [ "$which" = files ]; then
   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/files.mjs |
     tee bench/results/files.txt
   bash bench/files-netns.sh | tee -a bench/results/files.txt
+fi
+if [ "$which" = all ] || [ "$which" = files-bridge ]; then
+  bash bench/files-bridge.sh | tee bench/results/files-bridge.txt
 fi
 if [ "$which" = all ] || [ "$which" = jobs ]; then
   node bench/jobs.mjs | tee bench/results/jobs.txt

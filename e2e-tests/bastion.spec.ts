@@ -79,6 +79,12 @@ test('a user enrols TOTP, runs commands on a prod host, is refused a blocked com
   });
   expect(rule.status()).toBe(201);
   await grant(request, 'user:default/bob', 'pay-app-01');
+  // bob enrols afresh even when an earlier run against this backend enrolled him
+  const fresh = await request.post('/api/bastion/mfa/admin-reset', {
+    headers,
+    data: { userRef: 'user:default/bob' },
+  });
+  expect([204, 404]).toContain(fresh.status());
 
   await signIn(page, 'bob');
   // TOTP enrolment: the secret is shown once with its QR code; the first code confirms it.
@@ -192,5 +198,112 @@ test('an admin sees a live session and terminates it', async ({
     'Terminated by user:default/alice',
   );
   await frankContext.close();
+  await aliceContext.close();
+});
+
+test('a user replaces their TOTP secret with a current code, and an admin resets it', async ({
+  browser,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const headers = await asAlice(request);
+  // start from no enrolment, whatever an earlier run left (404 when there was none)
+  const clean = await request.post('/api/bastion/mfa/admin-reset', {
+    headers,
+    data: { userRef: 'user:default/carol' },
+  });
+  expect([204, 404]).toContain(clean.status());
+
+  const carolContext = await browser.newContext();
+  const carol = await carolContext.newPage();
+  await signIn(carol, 'carol');
+  await carol.goto('/bastion');
+  await carol.getByRole('tab', { name: 'Two-factor' }).click();
+  await carol.getByRole('button', { name: 'Set up' }).click();
+  const old = (await carol.getByTestId('totp-secret').textContent())!.trim();
+  await carol
+    .getByRole('textbox', { name: 'Authenticator code' })
+    .fill(totpCode(old));
+  await carol.getByRole('button', { name: 'Verify' }).click();
+  await expect(carol.getByText('Code accepted.')).toBeVisible();
+
+  // self-service re-enrolment: a wrong code is refused, a current one (the next time step, as
+  // the one just used cannot be replayed) shows a new QR code and secret
+  const resetForm = carol.getByRole('form', {
+    name: 'Set up a new authenticator',
+  });
+  await resetForm
+    .getByRole('textbox', { name: 'Current code' })
+    .fill(totpCode(old, Date.now() + 3600_000));
+  await resetForm.getByRole('button', { name: 'Reset two-factor' }).click();
+  await expect(carol.getByText('Wrong or already used code')).toBeVisible();
+  await resetForm
+    .getByRole('textbox', { name: 'Current code' })
+    .fill(totpCode(old, Date.now() + 30_000));
+  await resetForm.getByRole('button', { name: 'Reset two-factor' }).click();
+  await expect(
+    carol.getByText('The old secret no longer works.'),
+  ).toBeVisible();
+  await expect(carol.getByRole('img', { name: 'TOTP QR code' })).toBeVisible();
+  const renewed = (await carol
+    .getByTestId('totp-secret')
+    .textContent())!.trim();
+  expect(renewed).not.toBe(old);
+  await carol
+    .getByRole('textbox', { name: 'Authenticator code' })
+    .fill(totpCode(renewed));
+  await carol.getByRole('button', { name: 'Verify' }).click();
+  await expect(carol.getByText('Code accepted.')).toBeVisible();
+  await expect(
+    carol.getByText('Two-factor authentication is set up.'),
+  ).toBeVisible();
+  // carol (dba) may not reset others: the admin form is not offered
+  await expect(
+    carol.getByRole('form', { name: "Reset another user's two-factor" }),
+  ).toHaveCount(0);
+
+  // an admin resets carol's enrolment; she has to set it up again
+  const aliceContext = await browser.newContext();
+  const alice = await aliceContext.newPage();
+  await signIn(alice, 'alice');
+  await alice.goto('/bastion');
+  await alice.getByRole('tab', { name: 'Two-factor' }).click();
+  const adminForm = alice.getByRole('form', {
+    name: "Reset another user's two-factor",
+  });
+  await adminForm
+    .getByRole('textbox', { name: /^User/ })
+    .fill('user:default/carol');
+  await adminForm.getByRole('button', { name: 'Reset for this user' }).click();
+  await expect(
+    alice.getByText('Two-factor of user:default/carol was reset.'),
+  ).toBeVisible();
+  await carol.reload();
+  await carol.getByRole('tab', { name: 'Two-factor' }).click();
+  await expect(
+    carol.getByText('Two-factor authentication is not set up.'),
+  ).toBeVisible();
+  await expect(carol.getByRole('button', { name: 'Set up' })).toBeVisible();
+
+  // both resets are in the audit log
+  for (const action of ['mfa-reset', 'mfa-admin-reset']) {
+    const audit = await request.get(
+      `/api/audit/events?plugin=bastion&action=${action}&status=succeeded&limit=20`,
+      { headers },
+    );
+    expect(audit.status()).toBe(200);
+    const events = (await audit.json()).items as Array<{
+      actor: string;
+      meta?: { userRef?: string };
+    }>;
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        actor:
+          action === 'mfa-reset' ? 'user:default/carol' : 'user:default/alice',
+        meta: expect.objectContaining({ userRef: 'user:default/carol' }),
+      }),
+    );
+  }
+  await carolContext.close();
   await aliceContext.close();
 });

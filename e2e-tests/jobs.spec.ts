@@ -65,6 +65,10 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
   await expect(stdout).toContainText(`greeting=${greeting}`);
   await expect(status).toContainText('Running');
   await expect(stdout).not.toContainText('done on port');
+  // the output came over the run's event stream, not by polling
+  await expect(page.getByTestId('jobs-live-mode')).toHaveText(
+    'Live: output is streamed as it happens',
+  );
 
   // 4. It ends: one host failed with its exit code and stderr, the others succeeded.
   await expect(status).toContainText('Failed', { timeout: 60_000 });
@@ -100,4 +104,82 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
   await expect(history).toContainText('Re-run');
   await expect(history).toContainText('Manual');
   await expect(history).toContainText('bob');
+});
+
+// A CI script's static token (backend.auth.externalAccess in
+// app-config.e2e.yaml), restricted to the jobs plugin: start a run over the
+// API and follow it. No browser page.
+const CI_TOKEN = 'e2e-only-jobs-ci-token-not-a-secret-0001';
+
+test('a CI script starts a run with a static service token and follows it to its result', async ({
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await ensureDemoSshCredential(request);
+  const headers = { Authorization: `Bearer ${CI_TOKEN}` };
+  const name = `e2e-ci-${Date.now().toString(36)}`;
+
+  const job = await request.post('/api/jobs/jobs', {
+    headers,
+    data: {
+      name,
+      language: 'sh',
+      script:
+        'echo "building $OPSDECK_PARAM_VERSION"; sleep 2; set -- $SSH_CONNECTION; echo "port $4"',
+      parameters: [{ name: 'VERSION', type: 'string', required: true }],
+    },
+  });
+  expect(job.status()).toBe(201);
+  expect((await job.json()).createdBy).toBe('service:e2e-ci-jobs');
+
+  const started = await request.post('/api/jobs/runs', {
+    headers,
+    data: {
+      job: name,
+      selector: { names: ['pay-app-01', 'web-01'] },
+      params: { VERSION: '1.4.2' },
+      options: { concurrency: 2, timeoutSeconds: 60 },
+    },
+  });
+  expect(started.status()).toBe(201);
+  const run = await started.json();
+  expect(run).toMatchObject({
+    status: 'running',
+    triggeredBy: 'service:e2e-ci-jobs',
+    hostCount: 2,
+  });
+
+  // follow the event stream to the end of the run (it closes then)
+  const events = await request.get(`/api/jobs/runs/${run.id}/events`, {
+    headers,
+  });
+  expect(events.status()).toBe(200);
+  expect(events.headers()['content-type']).toMatch(/^text\/event-stream/);
+  const stream = await events.text();
+  expect(stream).toContain('event: output');
+  expect(stream).toContain('building 1.4.2');
+  expect(stream.trimEnd().endsWith('event: end\ndata: {}')).toBe(true);
+
+  const result = await request.get(`/api/jobs/runs/${run.id}`, { headers });
+  const body = await result.json();
+  expect(body.run.status).toBe('succeeded');
+  expect(body.hosts.map((h: any) => [h.host, h.status, h.exitCode])).toEqual([
+    ['pay-app-01', 'succeeded', 0],
+    ['web-01', 'succeeded', 0],
+  ]);
+  const output = await request.get(`/api/jobs/runs/${run.id}/hosts/web-01`, {
+    headers,
+  });
+  expect((await output.json()).stdout).toBe('building 1.4.2\nport 22303\n');
+
+  // the token reaches the jobs plugin only
+  for (const path of [
+    '/api/catalog/entities?limit=1',
+    '/api/vault/credentials',
+  ]) {
+    const other = await request.get(path, { headers });
+    expect(other.status(), path).toBe(403);
+  }
+  // and no token at all is refused
+  expect((await request.get('/api/jobs/runs')).status()).toBe(401);
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
 import { Client } from 'pg';
 import { signIn, userToken } from './helpers';
@@ -169,6 +170,17 @@ test('a developer submits an UPDATE, a DBA approves and runs it, rollback restor
       frank.getByText('Masked columns: phone, contact'),
     ).toBeVisible();
 
+    // the CSV export is masked too (the server runs the query again)
+    const [download] = await Promise.all([
+      frank.waitForEvent('download'),
+      frank.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('pay-db-main-query.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('id,phone,contact');
+    expect(csv).toContain('1,138****0001,u***@example.com');
+    expect(csv).not.toContain('13800130001');
+
     // a write is refused by the parser before it reaches the database
     await frank
       .getByRole('textbox', { name: /^SQL/ })
@@ -183,4 +195,118 @@ test('a developer submits an UPDATE, a DBA approves and runs it, rollback restor
     await db.query(`DROP TABLE IF EXISTS ${table}`);
     await db.end();
   }
+});
+
+/** YYYY-MM-DDTHH:MM:SS in local time, what a datetime-local field holds. */
+function localDateTime(d: Date) {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(
+    d.getHours(),
+  )}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+test('a DBA schedules an approved change; the scheduler runs it once', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await ensureDemoDbCredential(request);
+  const admin = await connect('postgres');
+  const exists = await admin.query(
+    "SELECT 1 FROM pg_database WHERE datname = 'payments'",
+  );
+  if (exists.rowCount === 0)
+    await admin.query('CREATE DATABASE payments').catch(() => undefined);
+  await admin.end();
+  const db = await connect('payments');
+  const table = `sched_${randomBytes(3).toString('hex')}`;
+  await db.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, note text)`);
+  try {
+    // submitted and approved through the API; scheduled in the browser
+    const auth = async (user: string) => ({
+      Authorization: `Bearer ${await userToken(request, user)}`,
+    });
+    const title = `Record a run (${table})`;
+    const submitted = await request.post('/api/sql/changes', {
+      headers: await auth('frank'),
+      data: {
+        instanceRef: 'resource:default/pay-db-main',
+        title,
+        sql: `INSERT INTO ${table} (note) VALUES ('scheduled')`,
+      },
+    });
+    expect(submitted.status()).toBe(201);
+    const { id } = await submitted.json();
+    const approved = await request.post(`/api/sql/changes/${id}/decision`, {
+      headers: await auth('carol'),
+      data: { decision: 'approved' },
+    });
+    expect(approved.status()).toBe(200);
+
+    await signIn(page, 'carol');
+    await page.goto('/sql');
+    await page.getByRole('button', { name: title }).click();
+    await page
+      .getByLabel('Run at')
+      .fill(localDateTime(new Date(Date.now() + 5000)));
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await expect(
+      page.getByText(/^Scheduled to run at .* \(by user:default\/carol\)$/),
+    ).toBeVisible();
+    await expect(page.getByText('Scheduled', { exact: true })).toBeVisible();
+
+    // the scheduler task (every 10 s) picks it up
+    await expect
+      .poll(
+        async () =>
+          (
+            await (
+              await request.get(`/api/sql/changes/${id}`, {
+                headers: await auth('carol'),
+              })
+            ).json()
+          ).status,
+        { timeout: 60_000, intervals: [1000] },
+      )
+      .toBe('finished');
+    expect((await db.query(`SELECT note FROM ${table}`)).rows).toEqual([
+      { note: 'scheduled' },
+    ]);
+
+    // the real notifications backend got the approvers' and the submitter's
+    const titles = async (user: string) =>
+      (
+        await (
+          await request.get('/api/notifications/notifications?limit=100', {
+            headers: await auth(user),
+          })
+        ).json()
+      ).notifications.map(
+        (n: { payload: { title: string } }) => n.payload.title,
+      );
+    expect(await titles('carol')).toContain(`SQL change to approve: ${title}`);
+    expect(await titles('frank')).toEqual(
+      expect.arrayContaining([
+        `SQL change approved: ${title}`,
+        `SQL change executed: ${title}`,
+      ]),
+    );
+  } finally {
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await db.end();
+  }
+});
+
+test('the catalog page of a database shows reachability and the server version', async ({
+  page,
+  request,
+}) => {
+  await ensureDemoDbCredential(request);
+  await signIn(page, 'carol');
+  await page.goto('/catalog/default/resource/pay-db-main');
+  await expect(page.getByText('Database connection')).toBeVisible();
+  await expect(page.getByText('Reachable', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('sql-server-version')).toHaveText(
+    /^Server version: PostgreSQL 15\./,
+  );
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { APIRequestContext, Browser, expect, test } from '@playwright/test';
+import mysql from 'mysql2/promise';
 import { Client } from 'pg';
 import { signIn, userToken } from './helpers';
 
@@ -79,7 +80,7 @@ async function ticketState(request: APIRequestContext, id: number) {
   return res.json();
 }
 
-/** The account name opsdeck derives (plugins/tickets-backend postgresAccount.ts). */
+/** The account name opsdeck derives (accountName in plugins/sql-node). */
 function accountName(user: string, ticketId: number, taskId: string) {
   const suffix = createHash('sha256').update(taskId).digest('hex').slice(0, 6);
   return `${user}_t${ticketId}_${suffix}`;
@@ -238,4 +239,113 @@ test('a rejected request creates nothing', async ({ browser, request }) => {
   expect(credential.status()).toBe(404);
   await frank.context.close();
   await carolContext.close();
+});
+
+// shop-db (examples/entities.yaml) is the test MariaDB (scripts/services/mariadb.sh).
+function mariadbAdmin() {
+  const u = new URL(
+    process.env.OPSDECK_TEST_MARIADB_URL ??
+      'mysql://opsdeck:opsdeck-test-pw@127.0.0.1:53306',
+  );
+  return {
+    host: u.hostname,
+    port: Number(u.port),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
+}
+
+test('a MariaDB account: approved request → a read-only user on the real MariaDB', async ({
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const admin = mariadbAdmin();
+  const server = await mysql.createConnection(admin);
+  try {
+    await server.query('CREATE DATABASE IF NOT EXISTS shop');
+    await server.query(
+      'CREATE TABLE IF NOT EXISTS shop.e2e_tickets_orders (id int primary key, amount int)',
+    );
+    await server.query(
+      'INSERT IGNORE INTO shop.e2e_tickets_orders VALUES (1, 42)',
+    );
+  } finally {
+    await server.end();
+  }
+  const alice = await headersOf(request, 'alice');
+  const existing = await request.get('/api/vault/credentials/shop-db-admin', {
+    headers: alice,
+  });
+  if (existing.status() === 404) {
+    const created = await request.post('/api/vault/credentials', {
+      headers: alice,
+      data: {
+        name: 'shop-db-admin',
+        type: 'password',
+        username: admin.user,
+        owner: 'dba',
+        description: 'Admin login of shop-db (test MariaDB)',
+        secret: admin.password,
+      },
+    });
+    expect([201, 409]).toContain(created.status());
+  }
+
+  const reason = `e2e mariadb ${Date.now().toString(36)}`;
+  const task = await request.post('/api/scaffolder/v2/tasks', {
+    headers: await headersOf(request, 'frank'),
+    data: {
+      templateRef: 'template:default/request-database-account',
+      values: {
+        database: 'resource:default/shop-db',
+        privilege: 'read-only',
+        reason,
+      },
+    },
+  });
+  expect(task.status()).toBe(201);
+  const ticket = await ticketWithReason(request, reason);
+  const decided = await request.post(
+    `/api/tickets/tickets/${ticket.id}/decision`,
+    {
+      headers: await headersOf(request, 'carol'),
+      data: { decision: 'approve' },
+    },
+  );
+  expect(decided.status()).toBe(200);
+  await expect
+    .poll(async () => (await ticketState(request, ticket.id)).state, {
+      timeout: 60_000,
+    })
+    .toBe('done');
+  const account = accountName('frank', ticket.id, ticket.taskId);
+  expect((await ticketState(request, ticket.id)).result).toMatchObject({
+    account,
+    engine: 'mysql',
+    credential: `db-shop-db-${account}`,
+  });
+  const check = await mysql.createConnection(admin);
+  try {
+    const [users] = await check.query(
+      'SELECT User FROM mysql.user WHERE User = ?',
+      [account],
+    );
+    expect(users).toHaveLength(1);
+    const [grants] = await check.query(`SHOW GRANTS FOR ?@'%'`, [account]);
+    const text = JSON.stringify(grants);
+    expect(text).toContain('GRANT SELECT ON `shop`.*');
+    expect(text).not.toMatch(/INSERT|ALL PRIVILEGES/);
+  } finally {
+    await check.end();
+  }
+  // the account logs in (password only inside the backend) and can only read
+  const login = await request.post(
+    `/api/tickets/tickets/${ticket.id}/account-check`,
+    { headers: await headersOf(request, 'frank') },
+  );
+  expect(await login.json()).toEqual({
+    connected: true,
+    canRead: true,
+    canWrite: false,
+  });
 });

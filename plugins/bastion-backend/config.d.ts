@@ -9,6 +9,12 @@ export interface Config {
       maxSessionSeconds?: number;
       /** Seconds between checks of open sessions against their grants (default 30). */
       grantCheckSeconds?: number;
+      /** Name of this backend instance among replicas on one database (default host-pid-random). */
+      instanceId?: string;
+      /** Seconds between heartbeats of this instance's open sessions (default 10). */
+      heartbeatSeconds?: number;
+      /** Seconds without heartbeat after which an open session is ended as interrupted (default 3 heartbeats). */
+      staleSeconds?: number;
       /** Vault credential for hosts without one (default opsdeck.cmdb.defaultCredential). */
       defaultCredential?: string;
       mfa?: {

@@ -2,8 +2,29 @@ export interface Config {
   opsdeck?: {
     files?: {
       storage?: {
+        /** `local` (default): a directory; `s3`: an S3-compatible bucket (`s3` below). */
+        type?: 'local' | 's3';
         /** Where uploaded files are kept (relative paths: to the backend's working directory). Default `.data/files`. */
         directory?: string;
+        /** The bucket when `type` is `s3`; object key = upload id. */
+        s3?: {
+          /** Server URL (MinIO, Ceph, ...); unset: AWS S3 of `region`. */
+          endpoint?: string;
+          bucket: string;
+          /** Default `us-east-1`. */
+          region?: string;
+          /** Bucket in the URL path instead of the host name (most self-hosted servers need it). */
+          forcePathStyle?: boolean;
+          /**
+           * Unset: the AWS SDK's default credential chain.
+           * @visibility secret
+           */
+          accessKeyId?: string;
+          /** @visibility secret */
+          secretAccessKey?: string;
+          /** Preferred multipart part size in bytes (default 8 MiB, at least 5 MiB). */
+          partSizeBytes?: number;
+        };
         /** Largest upload in bytes (default 20 GiB). */
         maxUploadBytes?: number;
         /** Unfinished uploads are removed after this many hours without progress (default 24). */

@@ -11,6 +11,12 @@ export interface Config {
       missedGraceSeconds?: number;
       /** Runs whose replica has not reported for this long are interrupted (default 60). */
       staleRunSeconds?: number;
+      /** Per attempt of a job's webhook POST (default 5). */
+      webhookTimeoutSeconds?: number;
+      /** Extra attempts of a webhook POST after a network error, timeout or 5xx (default 2). */
+      webhookRetries?: number;
+      /** How often a run's event stream reads the database, in ms (default 500). */
+      streamPollMs?: number;
     };
   };
 }

@@ -35,6 +35,8 @@ OPSDECK_TEST_PACKAGES=(
   "redis-server:redis-server"
   # files plugin relay mode: hosts pass the stream on with socat (relay tests, bench)
   "socat:socat"
+  # bastion recordings must play in the stock asciinema player (bastion-backend tests)
+  "asciinema:asciinema"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

@@ -1,4 +1,6 @@
 import { Config } from '@backstage/config';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Settings of `opsdeck.bastion` with their defaults. */
@@ -11,6 +13,12 @@ export type BastionConfig = {
   maxSessionSeconds: number;
   /** How often open sessions are checked against their grants (expiry, revocation). */
   grantCheckSeconds: number;
+  /** This backend instance's name in the session table (replicas share the database). */
+  instanceId: string;
+  /** How often this instance marks its open sessions alive. */
+  heartbeatSeconds: number;
+  /** Open sessions without a heartbeat this long are ended as interrupted (their instance died). */
+  staleSeconds: number;
   /** Vault credential for hosts that name none. */
   defaultCredential?: string;
   mfa: {
@@ -32,6 +40,7 @@ export function readBastionConfig(config: Config): BastionConfig {
   const m = c?.getOptionalConfig('mfa');
   const key = m?.getOptionalString('key');
   const keyBytes = key ? Buffer.from(key, 'base64') : undefined;
+  const heartbeatSeconds = c?.getOptionalNumber('heartbeatSeconds') ?? 10;
   if (keyBytes && keyBytes.length !== 32) {
     throw new Error('opsdeck.bastion.mfa.key must be 32 bytes, base64');
   }
@@ -42,6 +51,12 @@ export function readBastionConfig(config: Config): BastionConfig {
     idleTimeoutSeconds: c?.getOptionalNumber('idleTimeoutSeconds') ?? 900,
     maxSessionSeconds: c?.getOptionalNumber('maxSessionSeconds') ?? 8 * 3600,
     grantCheckSeconds: c?.getOptionalNumber('grantCheckSeconds') ?? 30,
+    // a restarted process is a new instance: its predecessor's sessions go stale
+    instanceId:
+      c?.getOptionalString('instanceId') ??
+      `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    heartbeatSeconds,
+    staleSeconds: c?.getOptionalNumber('staleSeconds') ?? heartbeatSeconds * 3,
     defaultCredential:
       c?.getOptionalString('defaultCredential') ??
       config.getOptionalString('opsdeck.cmdb.defaultCredential'),

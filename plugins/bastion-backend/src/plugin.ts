@@ -65,17 +65,6 @@ export const bastionPlugin = createBackendPlugin({
         const store = await DatabaseBastionStore.create({
           database: deps.database,
         });
-        // Sessions live in the process that holds their WebSocket; after a restart the ones
-        // it had are over (their recordings are complete up to the last flush).
-        const orphans = await store.endOrphanSessions(
-          'all',
-          'The backend stopped',
-        );
-        if (orphans)
-          deps.logger.info(
-            `Marked ${orphans} interrupted bastion sessions as ended`,
-          );
-
         const hosts = createCatalogHostDirectory({
           catalog: deps.catalog,
           auth: deps.auth,
@@ -94,6 +83,14 @@ export const bastionPlugin = createBackendPlugin({
           logger: deps.logger,
           auditor: deps.auditor,
         });
+        // Sessions live in the process that holds their WebSocket; replicas share the
+        // database. Sessions whose instance stopped sending heartbeats (a crash, a kill, this
+        // process's predecessor) end now as interrupted; their recordings are complete up to
+        // the last flush. The same check then runs with every heartbeat.
+        await sessions.heartbeat();
+        deps.logger.info(
+          `Bastion instance ${config.instanceId} (heartbeat every ${config.heartbeatSeconds}s)`,
+        );
         deps.lifecycle.addShutdownHook(() =>
           sessions.closeAll('The backend is shutting down'),
         );

@@ -1,8 +1,43 @@
 import { Config } from '@backstage/config';
 import { resolve } from 'node:path';
+import type { S3StorageOptions } from './storage/s3Storage';
+
+export type StorageConfig =
+  | { type: 'local'; directory: string }
+  | { type: 's3'; s3: Omit<S3StorageOptions, 'incompleteUploadExpiryMs'> };
+
+function readStorage(storage: Config | undefined): StorageConfig {
+  const type = storage?.getOptionalString('type') ?? 'local';
+  if (type === 'local') {
+    return {
+      type,
+      directory: resolve(
+        storage?.getOptionalString('directory') ?? '.data/files',
+      ),
+    };
+  }
+  if (type !== 's3') {
+    throw new Error(
+      `opsdeck.files.storage.type must be 'local' or 's3', not '${type}'`,
+    );
+  }
+  const s3 = storage!.getConfig('s3');
+  return {
+    type,
+    s3: {
+      endpoint: s3.getOptionalString('endpoint'),
+      bucket: s3.getString('bucket'),
+      region: s3.getOptionalString('region') ?? 'us-east-1',
+      forcePathStyle: s3.getOptionalBoolean('forcePathStyle') ?? false,
+      accessKeyId: s3.getOptionalString('accessKeyId'),
+      secretAccessKey: s3.getOptionalString('secretAccessKey'),
+      partSizeBytes: s3.getOptionalNumber('partSizeBytes'),
+    },
+  };
+}
 
 export type FilesConfig = {
-  storageDirectory: string;
+  storage: StorageConfig;
   maxUploadBytes: number;
   incompleteUploadExpiryMs: number;
   keepVersions: number;
@@ -19,9 +54,7 @@ export function readFilesConfig(root: Config): FilesConfig {
   const storage = c?.getOptionalConfig('storage');
   const dist = c?.getOptionalConfig('distribution');
   return {
-    storageDirectory: resolve(
-      storage?.getOptionalString('directory') ?? '.data/files',
-    ),
+    storage: readStorage(storage),
     maxUploadBytes:
       storage?.getOptionalNumber('maxUploadBytes') ?? 20 * 1024 ** 3,
     incompleteUploadExpiryMs:

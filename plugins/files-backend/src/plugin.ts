@@ -25,6 +25,8 @@ import { Distributor } from './distribution/Distributor';
 import { createRouter } from './service/router';
 import { createOwnerGroupCheck } from './upload/ownerGroup';
 import { createTusUploads } from './upload/tusUploads';
+import { createLocalStorage } from './storage/localStorage';
+import { createS3Storage } from './storage/s3Storage';
 
 /**
  * The files plugin: resumable uploads (tus) into the file library, versions,
@@ -66,10 +68,20 @@ export const filesPlugin = createBackendPlugin({
         const library = new DatabaseFileLibrary(knex);
         const distributions = new DatabaseDistributionStore(knex);
 
+        const storage =
+          config.storage.type === 's3'
+            ? createS3Storage({
+                ...config.storage.s3,
+                incompleteUploadExpiryMs: config.incompleteUploadExpiryMs,
+              })
+            : createLocalStorage({
+                directory: config.storage.directory,
+                incompleteUploadExpiryMs: config.incompleteUploadExpiryMs,
+              });
+        deps.logger.info(`File storage: ${storage.kind}`);
         const uploads = createTusUploads({
-          directory: config.storageDirectory,
+          storage,
           maxUploadBytes: config.maxUploadBytes,
-          incompleteUploadExpiryMs: config.incompleteUploadExpiryMs,
           library,
           httpAuth: deps.httpAuth,
           permissions: deps.permissions,
@@ -83,7 +95,7 @@ export const filesPlugin = createBackendPlugin({
               config.keepVersions,
             )) {
               await library.delete(old.id);
-              await uploads.removeStored(old.storageKey);
+              await storage.remove(old.storageKey);
               deps.logger.info(
                 `Retention removed ${old.name} v${old.version} (keeping ${config.keepVersions})`,
               );
@@ -96,7 +108,7 @@ export const filesPlugin = createBackendPlugin({
           library,
           ssh: deps.ssh,
           getSecret: name => deps.vault.getSecret(name),
-          pathOf: uploads.pathOf,
+          openStored: (key, start) => storage.open(key, start),
           logger: deps.logger,
           attempts: config.attempts,
           commandTimeoutMs: config.commandTimeoutMs,
@@ -136,8 +148,8 @@ export const filesPlugin = createBackendPlugin({
             permissions: deps.permissions,
             auditor: deps.auditor,
             uploads: uploads.router,
-            pathOf: uploads.pathOf,
-            removeStored: uploads.removeStored,
+            openStored: key => storage.open(key),
+            removeStored: key => storage.remove(key),
             defaultConcurrency: config.defaultConcurrency,
             maxConcurrency: config.maxConcurrency,
           }),

@@ -6,6 +6,9 @@ export interface JobsConfig {
   scheduleIntervalMs: number;
   missedGraceMs: number;
   staleRunMs: number;
+  webhookTimeoutMs: number;
+  webhookRetries: number;
+  streamPollMs: number;
 }
 
 /** Reads `opsdeck.jobs` (see config.d.ts). */
@@ -18,5 +21,9 @@ export function readJobsConfig(config: Config): JobsConfig {
       (c?.getOptionalNumber('scheduleIntervalSeconds') ?? 10) * 1000,
     missedGraceMs: (c?.getOptionalNumber('missedGraceSeconds') ?? 60) * 1000,
     staleRunMs: (c?.getOptionalNumber('staleRunSeconds') ?? 60) * 1000,
+    webhookTimeoutMs:
+      (c?.getOptionalNumber('webhookTimeoutSeconds') ?? 5) * 1000,
+    webhookRetries: c?.getOptionalNumber('webhookRetries') ?? 2,
+    streamPollMs: c?.getOptionalNumber('streamPollMs') ?? 500,
   };
 }

@@ -26,6 +26,29 @@ export type JobDefinition = {
   script: string;
   parameters: JobParameter[];
   notifyOnFailure: boolean;
+  webhook?: JobWebhook;
+};
+
+/**
+ * Where a job's finished runs are POSTed. `secretCredential` names a vault
+ * password credential whose password signs the body (HMAC-SHA256); the
+ * secret itself is never stored by the jobs plugin.
+ */
+export type JobWebhook = {
+  url: string;
+  when: 'failure' | 'always';
+  secretCredential?: string;
+};
+
+/** What happened to a run's webhook POST. */
+export type WebhookDelivery = {
+  url: string;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  /** HTTP status of the last attempt, when there was a response. */
+  responseStatus?: number;
+  error?: string;
+  deliveredAt: string;
 };
 
 export type Job = JobDefinition & {
@@ -136,6 +159,7 @@ export type Run = {
   /** Hosts per status. */
   summary: Partial<Record<HostStatus, number>>;
   hostCount: number;
+  webhookDelivery?: WebhookDelivery;
 };
 
 export type RunHost = {
@@ -175,6 +199,10 @@ export type ScheduleDefinition = {
 export type Schedule = ScheduleDefinition & {
   id: string;
   createdBy: string;
+  /** Host entity refs the approving user was allowed to run on at the last edit. */
+  approvedHosts: string[];
+  approvedBy?: string;
+  approvedAt?: string;
   createdAt: string;
   updatedAt: string;
   lastTickAt: string;

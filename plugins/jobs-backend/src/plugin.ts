@@ -8,6 +8,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   jobsManagePermission,
   jobsReadPermission,
+  jobsRunPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 // vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
@@ -22,6 +23,8 @@ import { RunExecutor } from './execution/RunExecutor';
 import { ScheduleRunner } from './schedule/ScheduleRunner';
 import { createRouter } from './service/router';
 import { resolveHosts } from './targets/resolveHosts';
+import { deliverWebhook, webhookBody } from './notify/webhook';
+import { startScheduledRun } from './schedule/startScheduledRun';
 
 /**
  * The jobs plugin: saved scripts run on catalog hosts over the shared SSH
@@ -68,6 +71,34 @@ export const jobsPlugin = createBackendPlugin({
           logger,
           defaultCredential: config.defaultCredential,
           maxOutputBytes: config.maxOutputBytes,
+          deliverWebhook: async (run, webhook) => {
+            let secret: string | undefined;
+            if (webhook.secretCredential) {
+              try {
+                const c = await deps.vault.getSecret(webhook.secretCredential);
+                if (c.type !== 'password') throw new Error('not a password');
+                secret = c.password;
+              } catch (e) {
+                // never send unsigned what the receiver expects signed
+                return {
+                  url: webhook.url,
+                  status: 'failed',
+                  attempts: 0,
+                  error: `Cannot read signing credential '${
+                    webhook.secretCredential
+                  }': ${e instanceof Error ? e.message : String(e)}`,
+                  deliveredAt: new Date().toISOString(),
+                };
+              }
+            }
+            return deliverWebhook({
+              url: webhook.url,
+              body: webhookBody(run, `${baseUrl}/jobs/runs/${run.id}`),
+              secret,
+              timeoutMs: config.webhookTimeoutMs,
+              retries: config.webhookRetries,
+            });
+          },
           notifyFailure: async run => {
             if (!run.triggeredBy.startsWith('user:')) return;
             await deps.notifications.send({
@@ -90,31 +121,22 @@ export const jobsPlugin = createBackendPlugin({
           runnerId: executor.runnerId,
           graceMs: config.missedGraceMs,
           staleMs: config.staleRunMs,
-          startRun: async (schedule, tickAt) => {
-            const job = await store.getJob(schedule.jobId);
-            if (!job) throw new Error(`Job ${schedule.jobId} is gone`);
-            const hosts = await resolveHosts(
-              catalog,
-              schedule.selector,
-              await auth.getOwnServiceCredentials(),
-            );
-            logger.info(
-              `Schedule '${schedule.name}' tick ${new Date(
-                tickAt,
-              ).toISOString()}: ${hosts.length} hosts`,
-            );
-            const run = await executor.start({
-              job,
-              hosts,
-              selector: schedule.selector,
-              params: schedule.params,
-              options: schedule.options,
-              trigger: 'schedule',
-              triggeredBy: schedule.createdBy,
-              scheduleId: schedule.id,
-            });
-            return run.id;
-          },
+          startRun: (schedule, tickAt) =>
+            startScheduledRun({
+              schedule,
+              tickAt,
+              store,
+              executor,
+              auditor: deps.auditor,
+              logger,
+              // no user at tick time: only approved hosts run (see there)
+              resolve: async selector =>
+                resolveHosts(
+                  catalog,
+                  selector,
+                  await auth.getOwnServiceCredentials(),
+                ),
+            }),
         });
         deps.lifecycle.addStartupHook(() =>
           scheduler.start(config.scheduleIntervalMs),
@@ -127,6 +149,7 @@ export const jobsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions([
           jobsReadPermission,
           jobsManagePermission,
+          jobsRunPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({
@@ -137,6 +160,7 @@ export const jobsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
+            streamPollMs: config.streamPollMs,
           }),
         );
       },

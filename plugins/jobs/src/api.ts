@@ -20,9 +20,28 @@ export interface JobInput {
   script: string;
   parameters?: JobParameter[];
   notifyOnFailure?: boolean;
+  /** null (in a change) removes it. */
+  webhook?: JobWebhook | null;
 }
 
-export interface Job extends Required<JobInput> {
+export interface JobWebhook {
+  url: string;
+  when: 'failure' | 'always';
+  /** Vault password credential whose value signs the body. */
+  secretCredential?: string;
+}
+
+export interface WebhookDelivery {
+  url: string;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  responseStatus?: number;
+  error?: string;
+  deliveredAt: string;
+}
+
+export interface Job extends Required<Omit<JobInput, 'webhook'>> {
+  webhook?: JobWebhook;
   id: string;
   version: number;
   createdBy: string;
@@ -83,6 +102,7 @@ export interface Run {
   error?: string;
   summary: Partial<Record<HostStatus, number>>;
   hostCount: number;
+  webhookDelivery?: WebhookDelivery;
 }
 
 export interface RunHost {
@@ -122,7 +142,23 @@ export interface Schedule {
   createdBy: string;
   lastTickAt: string;
   nextTickAt?: string;
+  approvedHosts: string[];
+  approvedBy?: string;
 }
+
+/** One event of a run's live stream (GET /runs/{id}/events). */
+export type RunEvent =
+  | { type: 'run'; run: Run }
+  | { type: 'host'; host: RunHost }
+  | {
+      type: 'output';
+      host: string;
+      stream: 'stdout' | 'stderr';
+      /** `text` replaces the stream's text from this offset on. */
+      offset: number;
+      text: string;
+    }
+  | { type: 'end' };
 
 export interface ScheduleInput {
   name: string;
@@ -214,6 +250,59 @@ export class JobsClient {
       method: 'POST',
       body: { failedOnly: true },
     });
+  }
+
+  /**
+   * Follows a run's Server-Sent Events until the run ends (resolves) or the
+   * stream breaks (rejects). Read with fetch rather than EventSource: the
+   * fetch API adds the Backstage token header, which EventSource cannot send.
+   */
+  async followRun(
+    id: string,
+    options: { host?: string; signal: AbortSignal },
+    onEvent: (e: RunEvent) => void,
+  ): Promise<void> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('jobs');
+    const q = options.host ? `?host=${encodeURIComponent(options.host)}` : '';
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/runs/${encodeURIComponent(id)}/events${q}`,
+      { headers: { Accept: 'text/event-stream' }, signal: options.signal },
+    );
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    if (!response.body) throw new Error('The browser cannot read streams');
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error('The run stream ended early');
+      buffer += decoder.decode(value, { stream: true });
+      for (
+        let cut = buffer.indexOf('\n\n');
+        cut >= 0;
+        cut = buffer.indexOf('\n\n')
+      ) {
+        const frame = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let type = '';
+        let data = '';
+        for (const line of frame.split('\n')) {
+          if (line.startsWith('event: ')) type = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (!data) continue; // keep-alive
+        const body = JSON.parse(data);
+        if (type === 'end') {
+          onEvent({ type: 'end' });
+          await reader.cancel();
+          return;
+        }
+        if (type === 'error') throw new Error(body.message);
+        if (type === 'run') onEvent({ type, run: body });
+        else if (type === 'host') onEvent({ type, host: body });
+        else if (type === 'output') onEvent({ type, ...body });
+      }
+    }
   }
 
   async listSchedules(): Promise<Schedule[]> {

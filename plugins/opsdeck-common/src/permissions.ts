@@ -158,7 +158,9 @@ export const ticketReadPermission = createPermission({
 
 /**
  * Approve or reject a ticket. The tickets backend also requires the caller
- * to be one of the current approvers and not the requester.
+ * to be one of the current approvers and not the requester; at a
+ * confirmation step (`opsdeck:ticket:confirm`) only the named confirmer,
+ * who may be the requester.
  */
 export const ticketDecidePermission = createPermission({
   name: 'opsdeck.tickets.ticket.decide',
@@ -204,6 +206,12 @@ export const bastionGrantManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** Reset another user's bastion TOTP enrolment, so that they enrol again before their next session. */
+export const bastionMfaResetPermission = createPermission({
+  name: 'opsdeck.bastion.mfa.reset',
+  attributes: { action: 'update' },
+});
+
 /** See jobs (saved scripts, versions), their runs with per-host output, and schedules. */
 export const jobsReadPermission = createPermission({
   name: 'opsdeck.jobs.job.read',
@@ -236,6 +244,7 @@ export const opsdeckPermissions = [
   bastionSessionManagePermission,
   bastionGrantReadPermission,
   bastionGrantManagePermission,
+  bastionMfaResetPermission,
   auditEventReadPermission,
   localAccountManagePermission,
   localAccountReadPermission,

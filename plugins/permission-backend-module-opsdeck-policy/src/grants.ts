@@ -75,6 +75,9 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.bastion.session.manage': [],
   'opsdeck.bastion.grant.read': ['ops', 'viewer'],
   'opsdeck.bastion.grant.manage': [],
+  // resetting someone else's TOTP enrolment is admin-only (everyone may reset their own
+  // with a current code, which needs only session.open)
+  'opsdeck.bastion.mfa.reset': [],
 
   // Jobs: every role sees jobs, runs and output; ops saves scripts, runs
   // them on hosts (checked per host) and schedules them.

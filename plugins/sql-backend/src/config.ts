@@ -8,12 +8,32 @@ import {
 export interface SqlConfig {
   limits: { maxRows: number; timeoutMs: number };
   maskingRules: MaskingRule[];
+  /** How often the scheduler looks for scheduled changes that are due. */
+  scheduleIntervalSeconds: number;
+  slowQueries: {
+    /** How often every instance's snapshot is refreshed. */
+    refreshMinutes: number;
+    /** Statements kept per instance. */
+    top: number;
+    /** Longest wait for one instance before its refresh counts as failed. */
+    timeoutMs: number;
+  };
+  execution: {
+    /** How often an executing replica records that it is alive. */
+    heartbeatMs: number;
+    /** A change `executing` without a heartbeat for this long was interrupted. */
+    staleAfterMs: number;
+  };
 }
 
 /**
  * `opsdeck.sql`: `console.maxRows` (default 1000), `console.timeoutSeconds`
  * (default 30), `masking.rules` (added to the built-in phone, ID number and
- * email rules): `[{ name, kind: phone|idcard|email|regex, columns?, pattern?, detectInValues? }]`.
+ * email rules): `[{ name, kind: phone|idcard|email|regex, columns?, pattern?, detectInValues? }]`,
+ * `schedule.intervalSeconds` (default 10): how often due scheduled changes are looked for,
+ * `slowQueries.refreshMinutes` (default 15), `slowQueries.top` (default 20),
+ * `slowQueries.timeoutSeconds` (default 30), `execution.heartbeatSeconds`
+ * (default 30), `execution.staleAfterSeconds` (default 300).
  */
 export function readSqlConfig(root: Config): SqlConfig {
   const c = root.getOptionalConfig('opsdeck.sql');
@@ -39,5 +59,19 @@ export function readSqlConfig(root: Config): SqlConfig {
       timeoutMs: (c?.getOptionalNumber('console.timeoutSeconds') ?? 30) * 1000,
     },
     maskingRules: [...DEFAULT_MASKING_RULES, ...extra],
+    scheduleIntervalSeconds:
+      c?.getOptionalNumber('schedule.intervalSeconds') ?? 10,
+    slowQueries: {
+      refreshMinutes: c?.getOptionalNumber('slowQueries.refreshMinutes') ?? 15,
+      top: c?.getOptionalNumber('slowQueries.top') ?? 20,
+      timeoutMs:
+        (c?.getOptionalNumber('slowQueries.timeoutSeconds') ?? 30) * 1000,
+    },
+    execution: {
+      heartbeatMs:
+        (c?.getOptionalNumber('execution.heartbeatSeconds') ?? 30) * 1000,
+      staleAfterMs:
+        (c?.getOptionalNumber('execution.staleAfterSeconds') ?? 300) * 1000,
+    },
   };
 }

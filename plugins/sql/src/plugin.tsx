@@ -3,6 +3,8 @@ import {
   createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import StorageIcon from '@material-ui/icons/Storage';
 import { sqlTranslationRef } from './translation/translation';
 
@@ -20,6 +22,25 @@ export const sqlPage = PageBlueprint.make({
   },
 });
 
+/** True for database and cache instances: `Resource` of type database or cache. */
+export function isDatabaseEntity(entity: Entity): boolean {
+  const type = (entity.spec as { type?: unknown } | undefined)?.type;
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
+    (type === 'database' || type === 'cache')
+  );
+}
+
+/** "Database connection" card (reachability, server version) on instance pages. */
+export const connectionCard = EntityCardBlueprint.make({
+  name: 'connection',
+  params: {
+    filter: isDatabaseEntity,
+    loader: () =>
+      import('./components/ConnectionCard').then(m => <m.ConnectionCard />),
+  },
+});
+
 /**
  * opsdeck's databases: SQL changes, query console, slow queries, rules.
  *
@@ -30,5 +51,5 @@ export const sqlPlugin = createFrontendPlugin({
   title: 'Databases',
   icon: <StorageIcon />,
   routes: { root: sqlRouteRef },
-  extensions: [sqlPage],
+  extensions: [sqlPage, connectionCard],
 });

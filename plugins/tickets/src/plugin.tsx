@@ -4,6 +4,10 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import AssignmentIcon from '@material-ui/icons/Assignment';
+import {
+  databasePickerFormField,
+  hostPickerFormField,
+} from './fields/extensions';
 import { ticketsTranslationRef } from './translation/translation';
 
 /** Route of the Tickets page; the sidebar lists only pages that have one. */
@@ -32,5 +36,5 @@ export const ticketsPlugin = createFrontendPlugin({
   title: 'Tickets',
   icon: <AssignmentIcon />,
   routes: { root: ticketsRouteRef },
-  extensions: [ticketsPage],
+  extensions: [ticketsPage, hostPickerFormField, databasePickerFormField],
 });

@@ -42,7 +42,14 @@ export type SessionRecord = {
   rows: number;
   /** File name of the asciicast recording in the recordings directory. */
   recording: string;
+  /** The backend instance that holds the session (its shell and WebSocket). */
+  instanceId?: string;
+  /** Last heartbeat of that instance for this session, while open. */
+  heartbeatAt?: string;
 };
+
+/** A terminate request stored by some instance for the owner of an open session. */
+export type TerminateRequest = { id: string; reason: string };
 
 export type SessionQuery = {
   user?: string;
@@ -117,8 +124,20 @@ export interface BastionStore {
     id: string,
     end: { endedAt: string; reason: string; bytesOut: number; bytesIn: number },
   ): Promise<void>;
-  /** Sessions a crash left open: ended now with the given reason. */
-  endOrphanSessions(ids: string[] | 'all', reason: string): Promise<number>;
+  /** Marks the given open sessions of an instance as alive now; returns how many were open. */
+  heartbeat(instanceId: string, ids: string[]): Promise<number>;
+  /**
+   * Ends open sessions whose owner stopped sending heartbeats (a crashed or killed instance):
+   * no heartbeat since `staleBefore` (ms). Returns the ended sessions.
+   */
+  endStaleSessions(
+    staleBefore: number,
+    reason: string,
+  ): Promise<SessionRecord[]>;
+  /** Asks the owner of an open session to end it; false when it is not open. */
+  requestTerminate(id: string, reason: string): Promise<boolean>;
+  /** Terminate requests for open sessions of an instance. */
+  terminateRequests(instanceId: string): Promise<TerminateRequest[]>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(query: SessionQuery): Promise<SessionRecord[]>;
 
@@ -136,4 +155,6 @@ export interface BastionStore {
     userRef: string,
     patch: Partial<Omit<MfaRecord, 'userRef' | 'secretEnc'>>,
   ): Promise<void>;
+  /** Forgets a user's enrolment (they enrol again); false when there was none. */
+  deleteMfa(userRef: string): Promise<boolean>;
 }

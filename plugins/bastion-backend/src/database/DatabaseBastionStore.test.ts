@@ -1,5 +1,9 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseBastionStore } from './DatabaseBastionStore';
+import {
+  applyBastionMigrations,
+  rollbackBastionMigrations,
+} from './migrations';
 
 jest.setTimeout(60_000);
 
@@ -24,6 +28,20 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
       },
     };
   }
+
+  it('applies and rolls back its migrations', async () => {
+    const knex = await databases.init(id);
+    await applyBastionMigrations(knex);
+    expect(await knex.schema.hasColumn('bastion_sessions', 'instance_id')).toBe(
+      true,
+    );
+    await rollbackBastionMigrations(knex);
+    expect(await knex.schema.hasTable('bastion_sessions')).toBe(false);
+    await applyBastionMigrations(knex);
+    expect(
+      await knex.schema.hasColumn('bastion_sessions', 'terminate_requested_at'),
+    ).toBe(true);
+  });
 
   it('creates, lists, expires and revokes grants', async () => {
     const { store } = await createStore();
@@ -153,9 +171,93 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
     expect(
       (await store.listSessions({ user: 'user:default/frank' })).map(s => s.id),
     ).toEqual(['s2']);
-    expect(await store.endOrphanSessions('all', 'The backend stopped')).toBe(1);
-    expect((await store.getSession('s2'))!.endReason).toBe(
-      'The backend stopped',
+  });
+
+  it('keeps heartbeats per instance, ends stale sessions, and passes terminate requests to the owner', async () => {
+    const { store, advance } = await createStore();
+    const base = {
+      userRef: 'user:default/bob',
+      host: 'web-01',
+      hostRef: 'resource:default/web-01',
+      loginUser: 'opsdeck',
+      startedAt: '2023-11-14T22:00:00.000Z',
+      bytesOut: 0,
+      bytesIn: 0,
+      cols: 80,
+      rows: 24,
+    };
+    await store.createSession({
+      ...base,
+      id: 'a1',
+      recording: 'a1.cast',
+      instanceId: 'A',
+    });
+    await store.createSession({
+      ...base,
+      id: 'a2',
+      recording: 'a2.cast',
+      instanceId: 'A',
+    });
+    await store.createSession({
+      ...base,
+      id: 'b1',
+      recording: 'b1.cast',
+      instanceId: 'B',
+    });
+    expect(await store.getSession('a1')).toMatchObject({
+      instanceId: 'A',
+      heartbeatAt: new Date(1_700_000_000_000).toISOString(),
+    });
+
+    advance(20_000);
+    expect(await store.heartbeat('B', ['b1'])).toBe(1);
+    // an instance only refreshes its own sessions
+    expect(await store.heartbeat('B', ['a2'])).toBe(0);
+    expect(await store.heartbeat('A', ['a2'])).toBe(1);
+    expect(
+      await store.endStaleSessions(
+        1_700_000_010_000,
+        'interrupted: backend stopped',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        id: 'a1',
+        instanceId: 'A',
+        endReason: 'interrupted: backend stopped',
+      }),
+    ]);
+    expect(await store.endStaleSessions(1_700_000_010_000, 'again')).toEqual(
+      [],
+    );
+    expect(
+      (await store.listSessions({ open: true })).map(s => s.id).sort(),
+    ).toEqual(['a2', 'b1']);
+
+    // any instance may ask; only the owner sees the request
+    expect(
+      await store.requestTerminate('b1', 'Terminated by user:default/alice'),
+    ).toBe(true);
+    expect(await store.requestTerminate('a1', 'too late')).toBe(false);
+    expect(await store.terminateRequests('A')).toEqual([]);
+    expect(await store.terminateRequests('B')).toEqual([
+      { id: 'b1', reason: 'Terminated by user:default/alice' },
+    ]);
+    await store.endSession('b1', {
+      endedAt: '2023-11-14T22:10:00.000Z',
+      reason: 'Terminated by user:default/alice',
+      bytesOut: 1,
+      bytesIn: 1,
+    });
+    expect(await store.terminateRequests('B')).toEqual([]);
+    // many ids in one heartbeat (sliced under the parameter limits)
+    expect(
+      await store.heartbeat(
+        'A',
+        [...Array(1200).keys()].map(i => `x${i}`).concat('a2'),
+      ),
+    ).toBe(1);
+    expect((await store.getSession('a2'))!.heartbeatAt).toBe(
+      new Date(1_700_000_020_000).toISOString(),
     );
   });
 

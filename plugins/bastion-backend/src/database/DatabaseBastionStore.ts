@@ -12,6 +12,7 @@ import {
   NewRule,
   SessionQuery,
   SessionRecord,
+  TerminateRequest,
 } from './BastionStore';
 import { applyBastionMigrations } from './migrations';
 
@@ -65,6 +66,11 @@ function toSession(r: Row): SessionRecord {
     cols: Number(r.cols),
     rows: Number(r.rows),
     recording: r.recording,
+    instanceId: opt(r.instance_id),
+    heartbeatAt:
+      r.heartbeat_at === null || r.heartbeat_at === undefined
+        ? undefined
+        : iso(r.heartbeat_at),
   };
 }
 
@@ -166,6 +172,8 @@ export class DatabaseBastionStore implements BastionStore {
       cols: s.cols,
       rows: s.rows,
       recording: s.recording,
+      instance_id: s.instanceId ?? null,
+      heartbeat_at: this.now(),
     });
   }
 
@@ -184,10 +192,65 @@ export class DatabaseBastionStore implements BastionStore {
       });
   }
 
-  async endOrphanSessions(ids: string[] | 'all', reason: string) {
-    const q = this.db('bastion_sessions').whereNull('ended_at');
-    if (ids !== 'all') q.whereIn('id', ids);
-    return q.update({ ended_at: this.now(), end_reason: reason });
+  async heartbeat(instanceId: string, ids: string[]): Promise<number> {
+    let open = 0;
+    // in slices, to stay under the bound-parameter limits of both databases
+    for (let i = 0; i < ids.length; i += 500) {
+      open += await this.db('bastion_sessions')
+        .where({ instance_id: instanceId })
+        .whereIn('id', ids.slice(i, i + 500))
+        .whereNull('ended_at')
+        .update({ heartbeat_at: this.now() });
+    }
+    return open;
+  }
+
+  async endStaleSessions(
+    staleBefore: number,
+    reason: string,
+  ): Promise<SessionRecord[]> {
+    const stale = (q: Knex.QueryBuilder) =>
+      q
+        .whereNull('ended_at')
+        .where(w =>
+          w.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore),
+        );
+    const rows = await stale(this.db('bastion_sessions'));
+    if (rows.length === 0) return [];
+    const ids = rows.map((r: Row) => r.id);
+    const endedAt = this.now();
+    // the same condition again: a session whose heartbeat arrived meanwhile stays open
+    await stale(this.db('bastion_sessions').whereIn('id', ids)).update({
+      ended_at: endedAt,
+      end_reason: reason.slice(0, 255),
+    });
+    const ended = await this.db('bastion_sessions')
+      .whereIn('id', ids)
+      .where({ ended_at: endedAt, end_reason: reason.slice(0, 255) });
+    return ended.map(toSession);
+  }
+
+  async requestTerminate(id: string, reason: string): Promise<boolean> {
+    const n = await this.db('bastion_sessions')
+      .where({ id })
+      .whereNull('ended_at')
+      .update({
+        terminate_requested_at: this.now(),
+        terminate_reason: reason.slice(0, 255),
+      });
+    return n > 0;
+  }
+
+  async terminateRequests(instanceId: string): Promise<TerminateRequest[]> {
+    const rows = await this.db('bastion_sessions')
+      .select('id', 'terminate_reason')
+      .where({ instance_id: instanceId })
+      .whereNull('ended_at')
+      .whereNotNull('terminate_requested_at');
+    return rows.map((r: Row) => ({
+      id: r.id,
+      reason: r.terminate_reason ?? 'Terminated',
+    }));
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -325,5 +388,11 @@ export class DatabaseBastionStore implements BastionStore {
     if ('failuresSince' in patch)
       row.failures_since = patch.failuresSince ?? null;
     await this.db('bastion_mfa').where({ user_ref: userRef }).update(row);
+  }
+
+  async deleteMfa(userRef: string): Promise<boolean> {
+    return (
+      (await this.db('bastion_mfa').where({ user_ref: userRef }).delete()) > 0
+    );
   }
 }

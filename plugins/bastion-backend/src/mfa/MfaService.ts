@@ -1,7 +1,7 @@
 import { CustomErrorBase, NotAllowedError } from '@backstage/errors';
 import QRCode from 'qrcode';
 import type { BastionConfig } from '../config';
-import type { BastionStore } from '../database/BastionStore';
+import type { BastionStore, MfaRecord } from '../database/BastionStore';
 import type { BastionHost } from '../session/hosts';
 import { open, seal } from './secretBox';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp';
@@ -66,7 +66,7 @@ export class MfaService {
 
   /**
    * Starts enrolment: a new secret, shown once (text and QR code). Refused when the user has a
-   * confirmed enrolment already (an admin resets it in the database).
+   * confirmed enrolment already (they reset it with a current code, or an admin resets it).
    */
   async enrol(userRef: string) {
     const key = this.key();
@@ -74,6 +74,31 @@ export class MfaService {
     if (existing?.confirmed) {
       throw new NotAllowedError('TOTP is already set up for this user');
     }
+    return this.newSecret(userRef, key);
+  }
+
+  /**
+   * Re-enrolment by the user: a current code of the old secret (rate-limited like a step-up)
+   * proves possession; then a new, unconfirmed secret replaces it and any step-up ends.
+   */
+  async reset(userRef: string, code: string) {
+    const key = this.key();
+    const r = await this.store.getMfa(userRef);
+    if (!r?.confirmed) throw new NotAllowedError('TOTP is not set up yet');
+    await this.checkCode(key, r, code);
+    await this.store.updateMfa(userRef, {
+      failures: 0,
+      failuresSince: undefined,
+    });
+    return this.newSecret(userRef, key);
+  }
+
+  /** Reset by an admin: the enrolment is gone; the user enrols again before the next step-up. */
+  async adminReset(userRef: string): Promise<boolean> {
+    return this.store.deleteMfa(userRef);
+  }
+
+  private async newSecret(userRef: string, key: Buffer) {
     const secret = newTotpSecret();
     await this.store.putMfaSecret(userRef, seal(key, secret, userRef));
     const account = userRef.replace(/^user:(default\/)?/, '');
@@ -96,6 +121,25 @@ export class MfaService {
     const key = this.key();
     const r = await this.store.getMfa(userRef);
     if (!r) throw new NotAllowedError('Set up TOTP first');
+    const step = await this.checkCode(key, r, code);
+    const verifiedUntil = this.now() + this.config.windowMinutes * 60_000;
+    await this.store.updateMfa(userRef, {
+      confirmed: true,
+      lastStep: step,
+      verifiedUntil,
+      failures: 0,
+      failuresSince: undefined,
+    });
+    return { verifiedUntil: new Date(verifiedUntil).toISOString() };
+  }
+
+  /** The accepted time step of a right, unused code; counts and rate-limits wrong ones. */
+  private async checkCode(
+    key: Buffer,
+    r: MfaRecord,
+    code: string,
+  ): Promise<number> {
+    const userRef = r.userRef;
     const now = this.now();
     const lockMs = this.config.lockMinutes * 60_000;
     const inWindow =
@@ -118,14 +162,6 @@ export class MfaService {
       });
       throw new NotAllowedError('Wrong or already used code');
     }
-    const verifiedUntil = now + this.config.windowMinutes * 60_000;
-    await this.store.updateMfa(userRef, {
-      confirmed: true,
-      lastStep: step,
-      verifiedUntil,
-      failures: 0,
-      failuresSince: undefined,
-    });
-    return { verifiedUntil: new Date(verifiedUntil).toISOString() };
+    return step;
   }
 }

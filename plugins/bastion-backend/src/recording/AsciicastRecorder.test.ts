@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { asciinemaCat, asciinemaPlay } from './__testUtils__/asciinema';
 import { AsciicastRecorder } from './AsciicastRecorder';
 import { parseAsciicast } from './readRecording';
 
@@ -84,5 +85,21 @@ describe('AsciicastRecorder', () => {
     cast.events.forEach((e, i) =>
       expect(e).toEqual([expect.any(Number), 'o', `line ${i}\r\n`]),
     );
+
+    // the cut-short file plays to its last event in the stock asciinema player
+    const last = `line ${cast.events.length - 1}`;
+    for (const result of [
+      await asciinemaPlay(file),
+      await asciinemaCat(file),
+    ]) {
+      expect(result.stderr).not.toMatch(/error|traceback/i);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('line 0\r\n');
+      expect(result.stdout).toContain(last);
+    }
+    // and asciinema does reject what a torn write would leave (half a line)
+    const torn = join(dir, 'torn.cast');
+    writeFileSync(torn, `${text}[1.5, "o", "li`);
+    expect((await asciinemaPlay(torn)).code).not.toBe(0);
   });
 });

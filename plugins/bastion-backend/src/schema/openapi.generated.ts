@@ -208,6 +208,25 @@ export const spec = {
           live: {
             type: 'boolean',
           },
+          instanceId: {
+            type: 'string',
+            description:
+              'The backend instance that holds (or held) the session.',
+          },
+          heartbeatAt: {
+            type: 'string',
+          },
+          local: {
+            type: 'boolean',
+            description:
+              'In the live list, true when the answering instance holds the session.',
+          },
+          lastActivityAt: {
+            type: 'string',
+          },
+          watchers: {
+            type: 'integer',
+          },
         },
       },
       Command: {
@@ -267,6 +286,11 @@ export const spec = {
           },
           available: {
             type: 'boolean',
+          },
+          canResetOthers: {
+            type: 'boolean',
+            description:
+              "The caller may reset other users' enrolment (opsdeck.bastion.mfa.reset).",
           },
         },
       },
@@ -628,7 +652,7 @@ export const spec = {
       get: {
         operationId: 'ListLiveSessions',
         description:
-          'Sessions open on this backend instance (needs `opsdeck.bastion.session.manage`).',
+          "Sessions open on every backend instance that shares this database (needs `opsdeck.bastion.session.manage`); `local` marks this instance's.",
         responses: {
           '200': {
             description: 'Live sessions',
@@ -701,15 +725,46 @@ export const spec = {
       post: {
         operationId: 'TerminateSession',
         description:
-          'End a live session (needs `opsdeck.bastion.session.manage`). Audited.',
+          'End a live session (needs `opsdeck.bastion.session.manage`), on any backend instance. Audited.',
         parameters: [
           {
             $ref: '#/components/parameters/id',
           },
         ],
         responses: {
+          '202': {
+            description:
+              'Requested: another instance holds the session and ends it within a couple of seconds',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['done'],
+                  properties: {
+                    done: {
+                      type: 'string',
+                      enum: ['requested'],
+                    },
+                    instanceId: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
           '204': {
-            description: 'Terminated',
+            description: 'Terminated (this instance held the session)',
+          },
+          '404': {
+            description: 'No such open session',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },
@@ -904,6 +959,107 @@ export const spec = {
                       type: 'string',
                     },
                   },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/mfa/reset': {
+      post: {
+        operationId: 'ResetMfa',
+        description:
+          'Re-enrolment by the caller: a current code of the enrolled secret replaces it with a new, unconfirmed one (shown once; the first right code confirms it). Rate-limited like verify.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['code'],
+                properties: {
+                  code: {
+                    type: 'string',
+                    pattern: '^[0-9]{6}$',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The new secret',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['secret', 'otpauthUri', 'qrCode'],
+                  properties: {
+                    secret: {
+                      type: 'string',
+                    },
+                    otpauthUri: {
+                      type: 'string',
+                    },
+                    qrCode: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '429': {
+            description: 'Too many wrong codes',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/mfa/admin-reset': {
+      post: {
+        operationId: 'AdminResetMfa',
+        description:
+          "Forgets another user's TOTP enrolment (opsdeck.bastion.mfa.reset); they enrol again before their next step-up.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['userRef'],
+                properties: {
+                  userRef: {
+                    type: 'string',
+                    pattern: '^user:[^/\\s]+/[^/\\s]+$',
+                    description:
+                      'Full user entity ref, e.g. user:default/frank',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '204': {
+            description: 'Reset',
+          },
+          '404': {
+            description: 'The user has no enrolment',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },

@@ -28,14 +28,24 @@ import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Knex } from 'knex';
 import request from 'supertest';
 import WebSocket from 'ws';
+import { totp } from '../mfa/totp';
 import { parseAsciicast } from '../recording/readRecording';
 import { bastionPlugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+// the two-instance test runs on PostgreSQL where it is available (CI), as replicas would
+const replicaDb =
+  process.env.OPSDECK_REQUIRE_POSTGRES_TESTS ||
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+    ? ('POSTGRES_15' as const)
+    : ('SQLITE_3' as const);
+const databases = TestDatabases.create({
+  ids: [...new Set(['SQLITE_3', replicaDb] as const)],
+});
 const alice = mockCredentials.user.header('user:default/alice');
 let sshd: SshdHosts;
 
@@ -50,8 +60,11 @@ type AuditRecord = { eventId: string; status: string; meta?: unknown };
 
 async function startBackend(
   decide: (permission: string, principal: string) => boolean = () => true,
+  replica:
+    | { knex: Knex; recordingsDir: string; instanceId: string }
+    | undefined = undefined,
 ) {
-  const knex = await databases.init('SQLITE_3');
+  const knex = replica?.knex ?? (await databases.init('SQLITE_3'));
   const audits: AuditRecord[] = [];
   const auditor = mockServices.auditor.mock({
     createEvent: jest.fn(async opts => {
@@ -129,7 +142,14 @@ async function startBackend(
           },
           opsdeck: {
             bastion: {
-              recordingsDir: mkdtempSync(join(tmpdir(), 'bastion-router-')),
+              recordingsDir:
+                replica?.recordingsDir ??
+                mkdtempSync(join(tmpdir(), 'bastion-router-')),
+              ...(replica && {
+                instanceId: replica.instanceId,
+                heartbeatSeconds: 1,
+                staleSeconds: 3,
+              }),
               mfa: { key: Buffer.alloc(32, 3).toString('base64') },
             },
           },
@@ -300,6 +320,156 @@ describe('bastion grants API', () => {
         (await request(server).post('/api/bastion/grants').send(grantBody()))
           .status,
       ).toBe(401);
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('bastion TOTP re-enrolment', () => {
+  const frank = mockCredentials.user.header('user:default/frank');
+  const carol = mockCredentials.user.header('user:default/carol');
+
+  async function enrolled(server: string, auth: string): Promise<string> {
+    const enrol = await request(server)
+      .post('/api/bastion/mfa/enrol')
+      .set('Authorization', auth);
+    expect(enrol.status).toBe(200);
+    const ok = await request(server)
+      .post('/api/bastion/mfa/verify')
+      .set('Authorization', auth)
+      .send({ code: totp(enrol.body.secret, Date.now()) });
+    expect(ok.status).toBe(200);
+    return enrol.body.secret;
+  }
+
+  it('lets a user replace their own secret with a current code, audited', async () => {
+    const { server, stop, audits } = await startBackend(
+      permission => permission !== 'opsdeck.bastion.mfa.reset',
+    );
+    try {
+      const old = await enrolled(server, frank);
+      const status = await request(server)
+        .get('/api/bastion/mfa')
+        .set('Authorization', frank);
+      expect(status.body).toMatchObject({
+        enrolled: true,
+        verifiedUntil: expect.any(String),
+        canResetOthers: false,
+      });
+
+      const wrong = await request(server)
+        .post('/api/bastion/mfa/reset')
+        .set('Authorization', frank)
+        .send({ code: totp(old, Date.now() + 3600_000) });
+      expect(wrong.status).toBe(403);
+      const malformed = await request(server)
+        .post('/api/bastion/mfa/reset')
+        .set('Authorization', frank)
+        .send({ code: 'abc' });
+      expect(malformed.status).toBe(400);
+      const noEnrolment = await request(server)
+        .post('/api/bastion/mfa/reset')
+        .set('Authorization', carol)
+        .send({ code: '123456' });
+      expect(noEnrolment.status).toBe(403);
+
+      // the next time step's code: newer than the one the step-up used (no replay)
+      const reset = await request(server)
+        .post('/api/bastion/mfa/reset')
+        .set('Authorization', frank)
+        .send({ code: totp(old, Date.now() + 30_000) });
+      expect(reset.status).toBe(200);
+      expect(reset.body).toEqual({
+        secret: expect.stringMatching(/^[A-Z2-7]+$/),
+        otpauthUri: expect.stringContaining('otpauth://totp/'),
+        qrCode: expect.stringMatching(/^data:image\/png;base64,/),
+      });
+      expect(reset.body.secret).not.toBe(old);
+      // the step-up ended with the old secret; the new one must be confirmed first
+      const after = await request(server)
+        .get('/api/bastion/mfa')
+        .set('Authorization', frank);
+      expect(after.body.enrolled).toBe(false);
+      expect(after.body.verifiedUntil).toBeUndefined();
+      const oldCode = await request(server)
+        .post('/api/bastion/mfa/verify')
+        .set('Authorization', frank)
+        .send({ code: totp(old, Date.now() + 30_000) });
+      expect(oldCode.status).toBe(403);
+      const confirm = await request(server)
+        .post('/api/bastion/mfa/verify')
+        .set('Authorization', frank)
+        .send({ code: totp(reset.body.secret, Date.now()) });
+      expect(confirm.status).toBe(200);
+      const final = await request(server)
+        .get('/api/bastion/mfa')
+        .set('Authorization', frank);
+      expect(final.body.enrolled).toBe(true);
+
+      const resets = audits.filter(a => a.eventId === 'mfa-reset');
+      expect(resets.map(a => a.status)).toEqual([
+        'failed',
+        'failed',
+        'succeeded',
+      ]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("lets an admin reset another user's enrolment so they enrol again, audited", async () => {
+    const { server, stop, audits } = await startBackend(
+      (permission, principal) =>
+        permission !== 'opsdeck.bastion.mfa.reset' ||
+        principal === 'user:default/alice',
+    );
+    try {
+      await enrolled(server, frank);
+      const status = await request(server)
+        .get('/api/bastion/mfa')
+        .set('Authorization', alice);
+      expect(status.body.canResetOthers).toBe(true);
+
+      const notAdmin = await request(server)
+        .post('/api/bastion/mfa/admin-reset')
+        .set('Authorization', carol)
+        .send({ userRef: 'user:default/frank' });
+      expect(notAdmin.status).toBe(403);
+      const badRef = await request(server)
+        .post('/api/bastion/mfa/admin-reset')
+        .set('Authorization', alice)
+        .send({ userRef: 'frank' });
+      expect(badRef.status).toBe(400);
+
+      const reset = await request(server)
+        .post('/api/bastion/mfa/admin-reset')
+        .set('Authorization', alice)
+        .send({ userRef: 'user:default/frank' });
+      expect(reset.status).toBe(204);
+      const frankStatus = await request(server)
+        .get('/api/bastion/mfa')
+        .set('Authorization', frank);
+      expect(frankStatus.body).toMatchObject({ enrolled: false });
+      expect(frankStatus.body.verifiedUntil).toBeUndefined();
+      const again = await request(server)
+        .post('/api/bastion/mfa/admin-reset')
+        .set('Authorization', alice)
+        .send({ userRef: 'user:default/frank' });
+      expect(again.status).toBe(404);
+      // frank enrols afresh
+      await enrolled(server, frank);
+
+      expect(
+        audits
+          .filter(a => a.eventId === 'mfa-admin-reset')
+          .map(a => [a.status, a.meta]),
+      ).toEqual([
+        // the malformed ref was refused by request validation, before the handler
+        ['failed', { userRef: 'user:default/frank' }],
+        ['succeeded', { userRef: 'user:default/frank' }],
+        ['failed', { userRef: 'user:default/frank' }],
+      ]);
     } finally {
       await stop();
     }
@@ -491,6 +661,113 @@ describe('bastion terminal WebSocket', () => {
       );
     } finally {
       await stop();
+    }
+  });
+});
+
+describe('bastion on two backend instances sharing one database', () => {
+  it('lists, watches and terminates through instance B a session that instance A holds', async () => {
+    const knex = await databases.init(replicaDb);
+    const recordingsDir = mkdtempSync(join(tmpdir(), 'bastion-replicas-'));
+    const a = await startBackend(undefined, {
+      knex,
+      recordingsDir,
+      instanceId: 'backend-a',
+    });
+    const b = await startBackend(undefined, {
+      knex,
+      recordingsDir,
+      instanceId: 'backend-b',
+    });
+    try {
+      await request(a.server)
+        .post('/api/bastion/grants')
+        .set('Authorization', alice)
+        .send(grantBody());
+      const term = connect(
+        a.server,
+        '/api/bastion/ws/terminal?host=app-01',
+        'user:default/frank',
+      );
+      await term.until(
+        () => term.messages.some(m => m.type === 'ready'),
+        'ready on A',
+      );
+      const id = term.messages.find(m => m.type === 'ready').sessionId;
+      term.ws.send(
+        JSON.stringify({ type: 'input', data: 'echo on-a-$((5*5))\r' }),
+      );
+      await term.until(() => term.output().includes('on-a-25'), 'echo');
+
+      const live = await request(b.server)
+        .get('/api/bastion/sessions/live')
+        .set('Authorization', alice);
+      expect(live.status).toBe(200);
+      expect(live.body.items).toEqual([
+        expect.objectContaining({
+          id,
+          instanceId: 'backend-a',
+          local: false,
+          live: true,
+        }),
+      ]);
+      const one = await request(b.server)
+        .get(`/api/bastion/sessions/${id}`)
+        .set('Authorization', alice);
+      expect(one.body).toMatchObject({ live: true, instanceId: 'backend-a' });
+
+      // watched on B from the shared recordings directory
+      const watcher = connect(
+        b.server,
+        `/api/bastion/ws/watch?session=${id}`,
+        'user:default/alice',
+      );
+      await watcher.until(
+        () => watcher.output().includes('on-a-25'),
+        'watch history',
+      );
+      term.ws.send(JSON.stringify({ type: 'input', data: 'echo seen-on-b\r' }));
+      await watcher.until(
+        () => watcher.output().includes('seen-on-b'),
+        'watch live',
+      );
+
+      const terminated = await request(b.server)
+        .post(`/api/bastion/sessions/${id}/terminate`)
+        .set('Authorization', alice);
+      expect(terminated.status).toBe(202);
+      expect(terminated.body).toEqual({
+        done: 'requested',
+        instanceId: 'backend-a',
+      });
+      await term.until(
+        () => term.messages.some(m => m.type === 'closed'),
+        'closed by A',
+      );
+      expect(term.messages.at(-1)).toEqual({
+        type: 'closed',
+        reason: 'Terminated by user:default/alice',
+      });
+      await watcher.until(
+        () => watcher.messages.some(m => m.type === 'closed'),
+        'watcher closed',
+      );
+      const after = await request(b.server)
+        .get('/api/bastion/sessions/live')
+        .set('Authorization', alice);
+      expect(after.body.items).toEqual([]);
+      const again = await request(b.server)
+        .post(`/api/bastion/sessions/${id}/terminate`)
+        .set('Authorization', alice);
+      expect(again.status).toBe(404);
+      expect(
+        b.audits
+          .filter(e => e.eventId === 'session-terminate')
+          .map(e => e.status),
+      ).toEqual(['succeeded', 'failed']);
+    } finally {
+      await a.stop();
+      await b.stop();
     }
   });
 });

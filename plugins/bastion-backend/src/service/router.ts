@@ -13,6 +13,7 @@ import {
 import {
   bastionGrantManagePermission,
   bastionGrantReadPermission,
+  bastionMfaResetPermission,
   bastionSessionManagePermission,
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
@@ -110,7 +111,7 @@ export async function createRouter(options: {
 
   const withLive = (s: SessionRecord) => ({
     ...s,
-    live: sessions.isLive(s.id),
+    live: sessions.openSomewhere(s),
   });
 
   // ------------------------------------------------------------ grants
@@ -300,7 +301,9 @@ export async function createRouter(options: {
 
   router.get('/sessions/live', async (req, res) => {
     await authorize(req, bastionSessionManagePermission, 'see live sessions');
-    res.json({ items: sessions.list().map(s => ({ ...s, live: true })) });
+    res.json({
+      items: (await sessions.listAll()).map(s => ({ ...s, live: true })),
+    });
   });
 
   router.get('/sessions/:id', async (req, res) => {
@@ -334,18 +337,20 @@ export async function createRouter(options: {
         bastionSessionManagePermission,
         'terminate sessions',
       );
-      if (
-        !sessions.terminate(
-          req.params.id,
-          `Terminated by ${actorOf(credentials)}`,
-        )
-      ) {
-        throw new NotFoundError(
-          `Session ${req.params.id} is not live on this backend`,
-        );
+      const result = await sessions.terminateAnywhere(
+        req.params.id,
+        `Terminated by ${actorOf(credentials)}`,
+      );
+      if (!result) {
+        throw new NotFoundError(`Session ${req.params.id} is not live`);
       }
-      await event.success();
-      res.status(204).end();
+      await event.success({ meta: { ...result } });
+      if (result.done === 'local') {
+        res.status(204).end();
+      } else {
+        // another instance holds it and ends it at its next poll (about a second)
+        res.status(202).json(result);
+      }
     } catch (error) {
       await event.fail({ error: error as Error });
       throw error;
@@ -444,7 +449,10 @@ export async function createRouter(options: {
       bastionSessionOpenPermission,
       'use the bastion',
     );
-    res.json(await mfa.status(actorOf(credentials)));
+    res.json({
+      ...(await mfa.status(actorOf(credentials))),
+      canResetOthers: await allowed(credentials, bastionMfaResetPermission),
+    });
   });
 
   router.post('/mfa/enrol', async (req, res) => {
@@ -491,6 +499,59 @@ export async function createRouter(options: {
           .json({ error: { name: error.name, message: error.message } });
         return;
       }
+      throw error;
+    }
+  });
+
+  router.post('/mfa/reset', async (req, res) => {
+    const event = await auditor.createEvent({
+      eventId: 'mfa-reset',
+      severityLevel: 'high',
+      request: req,
+    });
+    try {
+      const credentials = await authorize(
+        req,
+        bastionSessionOpenPermission,
+        'use the bastion',
+      );
+      const userRef = actorOf(credentials);
+      const result = await mfa.reset(userRef, req.body.code);
+      await event.success({ meta: { userRef } });
+      res.json(result);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      if (error instanceof TooManyAttemptsError) {
+        res
+          .status(429)
+          .json({ error: { name: error.name, message: error.message } });
+        return;
+      }
+      throw error;
+    }
+  });
+
+  router.post('/mfa/admin-reset', async (req, res) => {
+    const userRef = req.body.userRef;
+    const event = await auditor.createEvent({
+      eventId: 'mfa-admin-reset',
+      severityLevel: 'high',
+      request: req,
+      meta: { userRef },
+    });
+    try {
+      await authorize(
+        req,
+        bastionMfaResetPermission,
+        "reset other users' TOTP",
+      );
+      if (!(await mfa.adminReset(userRef))) {
+        throw new NotFoundError(`${userRef} has no TOTP enrolment`);
+      }
+      await event.success();
+      res.status(204).end();
+    } catch (error) {
+      await event.fail({ error: error as Error });
       throw error;
     }
   });

@@ -17,6 +17,7 @@ import {
   type SessionClient,
 } from '../session/protocol';
 import {
+  SessionElsewhereError,
   SessionRefusedError,
   type SessionManager,
 } from '../session/SessionManager';
@@ -163,11 +164,23 @@ export function addTerminalSockets(options: {
       const history = sessions.history(id);
       if (history !== undefined) client.send({ type: 'output', data: history });
       const stop = sessions.watch(id, client);
-      if (!stop) {
-        refuse(ws, 'not-live', `Session ${id} is not live on this backend`);
+      if (stop) {
+        ws.on('close', stop);
         return;
       }
-      ws.on('close', stop);
+      // held by another instance: follow its recording when the directory is shared
+      try {
+        const stopTail = await sessions.watchRemote(id, client);
+        ws.on('close', stopTail);
+        if (ws.readyState !== WebSocket.OPEN) stopTail();
+      } catch (e) {
+        if (e instanceof SessionElsewhereError) {
+          refuse(ws, e.code, e.message);
+        } else {
+          logger.warn(`Cannot watch bastion session ${id}: ${e}`);
+          refuse(ws, 'internal', 'The session cannot be watched');
+        }
+      }
     },
   });
 }

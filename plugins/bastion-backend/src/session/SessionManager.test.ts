@@ -17,6 +17,10 @@ import type { BastionConfig } from '../config';
 import { DatabaseBastionStore } from '../database/DatabaseBastionStore';
 import { MfaService } from '../mfa/MfaService';
 import { parseAsciicast } from '../recording/readRecording';
+import {
+  asciinemaCat,
+  asciinemaPlay,
+} from '../recording/__testUtils__/asciinema';
 import type { BastionHost } from './hosts';
 import type { ServerMessage, SessionClient } from './protocol';
 import { SessionManager, SessionRefusedError } from './SessionManager';
@@ -94,6 +98,9 @@ async function setup(configOverrides: Partial<BastionConfig> = {}) {
     idleTimeoutSeconds: 900,
     maxSessionSeconds: 3600,
     grantCheckSeconds: 3600,
+    instanceId: 'test-instance',
+    heartbeatSeconds: 10,
+    staleSeconds: 30,
     mfa: {
       requiredEnvironments: ['prod'],
       windowMinutes: 15,
@@ -246,6 +253,48 @@ describe('SessionManager', () => {
       .join('');
     expect(output).toContain('hello-你好');
     expect(output).toContain('Command refused');
+  });
+
+  it('records a session that plays in the stock asciinema player', async () => {
+    const { store, manager, config } = await setup();
+    await store.createGrant({
+      subject: 'user:default/frank',
+      selector: { host: 'app-01' },
+      loginUser: sshd.user,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'user:default/alice',
+    });
+    const client = new RecordingClient();
+    const session = await manager.open(
+      { ...frank, hostName: 'app-01', cols: 90, rows: 25 },
+      client,
+    );
+    manager.input(session.id, 'echo cast-$((6*7))-终端\r');
+    await client.waitFor(
+      () => client.output.includes('cast-42-终端'),
+      'echo output',
+    );
+    manager.resize(session.id, 120, 40);
+    manager.input(session.id, 'printf "\\033[1;32mgreen\\033[0m\\n"\r');
+    await client.waitFor(
+      () => client.output.includes('\x1b[1;32mgreen'),
+      'colour output',
+    );
+    manager.terminate(session.id, 'test done');
+    const file = join(config.recordingsDir, session.recording);
+
+    const play = await asciinemaPlay(file);
+    expect(play.stderr).toBe('');
+    expect(play.code).toBe(0);
+    // what was typed (echoed by the remote shell) and what the command printed
+    expect(play.stdout).toContain('echo cast-$((6*7))-终端');
+    expect(play.stdout).toContain('cast-42-终端');
+    expect(play.stdout).toContain('\x1b[1;32mgreen\x1b[0m');
+
+    const cat = await asciinemaCat(file);
+    expect(cat.code).toBe(0);
+    expect(cat.stdout).toContain('echo cast-$((6*7))-终端');
+    expect(cat.stdout).toContain('cast-42-终端');
   });
 
   it('ends open sessions when their grant expires or is revoked', async () => {

@@ -9,6 +9,7 @@ import type {
   SshTarget,
 } from '@opsdeck/plugin-remote-node';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
@@ -24,6 +25,7 @@ import { grantActive, matchingGrants } from '../grants/matchGrant';
 import type { MfaService } from '../mfa/MfaService';
 import { AsciicastRecorder } from '../recording/AsciicastRecorder';
 import { readRecordingOutput } from '../recording/readRecording';
+import { RecordingTail } from '../recording/RecordingTail';
 import type { BastionHost, HostDirectory } from './hosts';
 import type { SessionClient } from './protocol';
 
@@ -49,9 +51,23 @@ export type OpenRequest = {
 };
 
 export type LiveSessionInfo = SessionRecord & {
-  lastActivityAt: string;
-  watchers: number;
+  /** Known for sessions of this instance only. */
+  lastActivityAt?: string;
+  watchers?: number;
+  /** True when this instance holds the session. */
+  local: boolean;
 };
+
+/** Watching a session that another instance holds, whose recording this instance cannot read. */
+export class SessionElsewhereError extends Error {
+  constructor(readonly code: 'not-live' | 'elsewhere', message: string) {
+    super(message);
+    this.name = 'SessionElsewhereError';
+  }
+}
+
+/** End reason of sessions whose backend instance stopped sending heartbeats. */
+export const INTERRUPTED = 'interrupted: backend stopped';
 
 /** How long opening a shell may take, including waiting for a free SSH channel. */
 const OPEN_TIMEOUT_MS = 30_000;
@@ -283,6 +299,7 @@ export class SessionManager {
       cols: req.cols,
       rows: req.rows,
       recording: `${id}.cast`,
+      instanceId: config.instanceId,
     };
     let recorder: AsciicastRecorder;
     try {
@@ -370,7 +387,31 @@ export class SessionManager {
       bytesIn: s.bytesIn,
       lastActivityAt: new Date(s.lastActivity).toISOString(),
       watchers: s.watchers.size,
+      local: true,
     }));
+  }
+
+  /** True when an open session's owner still sends heartbeats (for sessions of any instance). */
+  openSomewhere(record: SessionRecord): boolean {
+    if (this.live.has(record.id)) return true;
+    if (record.endedAt || !record.heartbeatAt) return false;
+    return (
+      this.now() - new Date(record.heartbeatAt).getTime() <
+      this.deps.config.staleSeconds * 1000
+    );
+  }
+
+  /** Open sessions of every instance on this database, this instance's with live details. */
+  async listAll(): Promise<LiveSessionInfo[]> {
+    const local = this.list();
+    const others = (
+      await this.deps.store.listSessions({ open: true, limit: 500 })
+    )
+      .filter(r => !this.live.has(r.id) && this.openSomewhere(r))
+      .map(r => ({ ...r, local: false }));
+    return [...local, ...others].sort((a, b) =>
+      b.startedAt.localeCompare(a.startedAt),
+    );
   }
 
   /** Ends a live session; false when it is not open here. */
@@ -381,12 +422,88 @@ export class SessionManager {
     return true;
   }
 
+  /**
+   * Ends a session wherever it runs: at once when this instance holds it, otherwise through a
+   * request in the database that the owning instance carries out at its next poll (every second).
+   */
+  async terminateAnywhere(
+    id: string,
+    reason: string,
+  ): Promise<{ done: 'local' | 'requested'; instanceId?: string } | undefined> {
+    if (this.terminate(id, reason)) {
+      return { done: 'local', instanceId: this.deps.config.instanceId };
+    }
+    const record = await this.deps.store.getSession(id);
+    if (!record || !this.openSomewhere(record)) return undefined;
+    if (!(await this.deps.store.requestTerminate(id, reason))) return undefined;
+    return { done: 'requested', instanceId: record.instanceId };
+  }
+
   /** Adds a read-only watcher of a live session's output; false when it is not open here. */
   watch(id: string, client: SessionClient): (() => void) | undefined {
     const s = this.live.get(id);
     if (!s) return undefined;
     s.watchers.add(client);
     return () => s.watchers.delete(client);
+  }
+
+  /**
+   * Watches a session that another instance holds by following its recording, which works
+   * when the recordings directory is shared between the instances (the owner flushes it every
+   * half second); otherwise refuses, naming the owner. Returns the function that stops it.
+   */
+  async watchRemote(id: string, client: SessionClient): Promise<() => void> {
+    const record = await this.deps.store.getSession(id);
+    if (!record || !this.openSomewhere(record)) {
+      throw new SessionElsewhereError('not-live', `Session ${id} is not live`);
+    }
+    const path = join(this.deps.config.recordingsDir, record.recording);
+    if (!existsSync(path)) {
+      throw new SessionElsewhereError(
+        'elsewhere',
+        `Session ${id} runs on backend instance ${record.instanceId}, whose recordings this instance (${this.deps.config.instanceId}) cannot read; watch it through that instance or share the recordings directory`,
+      );
+    }
+    const tail = new RecordingTail(path);
+    let stopped = false;
+    let polls = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+    const onError = (e: unknown) => {
+      this.deps.logger.warn(`Cannot follow recording of ${id}: ${e}`);
+      client.close();
+      stop();
+    };
+    const poll = async (): Promise<void> => {
+      if (stopped) return;
+      const text = await tail.read();
+      if (text) client.send({ type: 'output', data: text });
+      // the end is in the database; look every couple of seconds
+      if (++polls % 4 === 0) {
+        const current = await this.deps.store.getSession(id);
+        if (!current || !this.openSomewhere(current)) {
+          const rest = await tail.read();
+          if (rest) client.send({ type: 'output', data: rest });
+          client.send({
+            type: 'closed',
+            reason: current?.endReason ?? 'The session ended',
+          });
+          client.close();
+          stop();
+          return;
+        }
+      }
+      if (!stopped) {
+        timer = setTimeout(() => {
+          poll().catch(onError);
+        }, 500);
+      }
+    };
+    await poll().catch(onError);
+    return stop;
   }
 
   /** Ends sessions whose grant expired or was revoked. */
@@ -405,8 +522,70 @@ export class SessionManager {
     }
   }
 
+  private ticking = false;
+  private lastHeartbeat = 0;
+
   private async tick() {
+    // a slow database must not pile up overlapping ticks
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.tickOnce();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Carries out terminate requests that other instances stored for this instance's sessions. */
+  async pollTerminateRequests(): Promise<void> {
+    if (this.live.size === 0) return;
+    const requests = await this.deps.store.terminateRequests(
+      this.deps.config.instanceId,
+    );
+    for (const r of requests) this.terminate(r.id, r.reason);
+  }
+
+  /** Marks this instance's sessions alive and ends sessions whose instance went silent. */
+  async heartbeat(): Promise<void> {
+    const { store, config } = this.deps;
+    const ids = [...this.live.keys()];
+    const open = await store.heartbeat(config.instanceId, ids);
+    if (open < ids.length) {
+      // another instance ended some of ours as interrupted while this one was not heard from
+      // (a hang, a lost database): they are over, so their shells close here too
+      for (const id of ids) {
+        const r = await store.getSession(id);
+        if (r?.endedAt) this.live.get(id)?.end(r.endReason ?? INTERRUPTED);
+      }
+    }
+    const ended = await store.endStaleSessions(
+      this.now() - config.staleSeconds * 1000,
+      INTERRUPTED,
+    );
+    for (const r of ended) {
+      this.deps.logger.info(
+        `Bastion session ${r.id} of instance ${r.instanceId} interrupted: no heartbeat since ${r.heartbeatAt}`,
+      );
+      this.audit('session-close', 'low', r.userRef, {
+        sessionId: r.id,
+        host: r.host,
+        reason: INTERRUPTED,
+        instanceId: r.instanceId ?? null,
+      });
+    }
+  }
+
+  private async tickOnce() {
     const now = this.now();
+    await this.pollTerminateRequests().catch(e =>
+      this.deps.logger.warn(`Bastion terminate poll failed: ${e}`),
+    );
+    if (now - this.lastHeartbeat >= this.deps.config.heartbeatSeconds * 1000) {
+      this.lastHeartbeat = now;
+      await this.heartbeat().catch(e =>
+        this.deps.logger.warn(`Bastion heartbeat failed: ${e}`),
+      );
+    }
     const { idleTimeoutSeconds, maxSessionSeconds, grantCheckSeconds } =
       this.deps.config;
     for (const s of [...this.live.values()]) {

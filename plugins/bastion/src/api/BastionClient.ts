@@ -33,6 +33,8 @@ export type Session = {
   endReason?: string;
   bytesOut: number;
   live: boolean;
+  /** The backend instance that holds the session (replicas share one database). */
+  instanceId?: string;
 };
 
 export type CommandRecord = {
@@ -60,6 +62,8 @@ export type MfaStatus = {
   requiredEnvironments: string[];
   windowMinutes: number;
   available: boolean;
+  /** The caller may reset other users' enrolment. */
+  canResetOthers?: boolean;
 };
 
 export type HostAccess = {
@@ -181,6 +185,20 @@ export class BastionClient {
       '/mfa/enrol',
       { method: 'POST' },
     );
+  }
+  /** Replaces the caller's TOTP secret; needs a current code of the old one. */
+  resetMfa(code: string) {
+    return this.request<{ secret: string; otpauthUri: string; qrCode: string }>(
+      '/mfa/reset',
+      { method: 'POST', body: JSON.stringify({ code }) },
+    );
+  }
+  /** Forgets another user's TOTP enrolment (admin). */
+  adminResetMfa(userRef: string) {
+    return this.request<void>('/mfa/admin-reset', {
+      method: 'POST',
+      body: JSON.stringify({ userRef }),
+    });
   }
   verifyMfa(code: string) {
     return this.request<{ verifiedUntil: string }>('/mfa/verify', {

@@ -71,6 +71,7 @@ function SessionsTable(props: {
           <TableCell>{t('common.ended')}</TableCell>
           <TableCell>{t('common.reason')}</TableCell>
           <TableCell>{t('common.bytes')}</TableCell>
+          {props.admin && <TableCell>{t('common.instance')}</TableCell>}
           <TableCell>{t('common.actions')}</TableCell>
         </TableRow>
       </TableHead>
@@ -84,6 +85,7 @@ function SessionsTable(props: {
             <TableCell>{s.live ? t('common.live') : time(s.endedAt)}</TableCell>
             <TableCell>{s.endReason}</TableCell>
             <TableCell>{s.bytesOut}</TableCell>
+            {props.admin && <TableCell>{s.instanceId}</TableCell>}
             <TableCell>
               <Box display="flex" style={{ gap: 8 }}>
                 <Link to={`/bastion/sessions/${s.id}`}>
@@ -129,6 +131,8 @@ function LiveTab() {
     try {
       await client.terminate(id);
       state.retry();
+      // a session on another backend instance ends at that instance's next poll
+      setTimeout(() => state.retry(), 2000);
     } catch (e) {
       setError(messageOf(e));
     }
@@ -463,6 +467,19 @@ function MfaTab() {
       setMessage({ ok: false, text: messageOf(e) });
     }
   };
+  const [resetCode, setResetCode] = useState('');
+  const reset = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      setEnrolment(await client.resetMfa(resetCode.trim()));
+      setResetCode('');
+      setCode('');
+      setMessage({ ok: true, text: t('mfa.resetDone') });
+      state.retry();
+    } catch (err) {
+      setMessage({ ok: false, text: messageOf(err) });
+    }
+  };
   const verify = async (e: FormEvent) => {
     e.preventDefault();
     try {
@@ -539,9 +556,72 @@ function MfaTab() {
               {message.text}
             </Alert>
           )}
+          {s.enrolled && s.available && !enrolment && (
+            <form onSubmit={reset} aria-label={t('mfa.resetTitle')}>
+              <Typography variant="h6">{t('mfa.resetTitle')}</Typography>
+              <Typography variant="body2">{t('mfa.resetHelp')}</Typography>
+              <Box display="flex" style={{ gap: 8 }} mt={1}>
+                <TextField
+                  id="bastion-mfa-reset-code"
+                  size="small"
+                  variant="outlined"
+                  label={t('mfa.currentCode')}
+                  value={resetCode}
+                  onChange={e => setResetCode(e.target.value)}
+                />
+                <Button type="submit" variant="outlined" color="secondary">
+                  {t('mfa.reset')}
+                </Button>
+              </Box>
+            </form>
+          )}
+          {s.canResetOthers && <AdminMfaReset />}
         </Box>
       )}
     </Loaded>
+  );
+}
+
+/** Admins forget another user's enrolment; that user enrols again. */
+function AdminMfaReset() {
+  const t = useT();
+  const client = useBastionClient();
+  const [user, setUser] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const userRef = user.trim();
+    try {
+      await client.adminResetMfa(userRef);
+      setMessage({ ok: true, text: t('mfa.adminDone', { user: userRef }) });
+      setUser('');
+    } catch (err) {
+      setMessage({ ok: false, text: messageOf(err) });
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={t('mfa.adminTitle')}>
+      <Typography variant="h6">{t('mfa.adminTitle')}</Typography>
+      <Typography variant="body2">{t('mfa.adminHelp')}</Typography>
+      <Box display="flex" style={{ gap: 8 }} mt={1}>
+        <TextField
+          id="bastion-mfa-admin-user"
+          size="small"
+          variant="outlined"
+          label={t('mfa.adminUser')}
+          value={user}
+          onChange={e => setUser(e.target.value)}
+        />
+        <Button type="submit" variant="outlined" color="secondary">
+          {t('mfa.adminReset')}
+        </Button>
+      </Box>
+      {message && (
+        <Alert severity={message.ok ? 'success' : 'error'}>
+          {message.text}
+        </Alert>
+      )}
+    </form>
   );
 }
 

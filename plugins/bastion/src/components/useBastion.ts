@@ -12,6 +12,10 @@ export function useBastionClient(): BastionClient {
   );
 }
 
+/** What to tell the user: the backend's own message when the error came from a response. */
 export function messageOf(e: unknown): string {
+  const body = (e as { body?: { error?: { message?: unknown } } } | undefined)
+    ?.body;
+  if (typeof body?.error?.message === 'string') return body.error.message;
   return e instanceof Error ? e.message : String(e);
 }

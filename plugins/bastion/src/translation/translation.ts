@@ -25,6 +25,7 @@ export const bastionTranslationRef = createTranslationRef({
       ended: 'Ended',
       reason: 'Reason',
       bytes: 'Output bytes',
+      instance: 'Backend instance',
       actions: 'Actions',
       replay: 'Replay',
       watch: 'Watch',
@@ -112,6 +113,19 @@ export const bastionTranslationRef = createTranslationRef({
       unavailable:
         'Two-factor authentication is not configured on this server.',
       confirmed: 'Code accepted.',
+      resetTitle: 'Set up a new authenticator',
+      resetHelp:
+        'Enter a current code from your authenticator to replace its secret with a new one.',
+      currentCode: 'Current code',
+      reset: 'Reset two-factor',
+      resetDone:
+        'The old secret no longer works. Scan the new QR code and confirm with a code.',
+      adminTitle: "Reset another user's two-factor",
+      adminHelp:
+        'They set up two-factor again before their next session that needs it.',
+      adminUser: 'User (e.g. user:default/frank)',
+      adminReset: 'Reset for this user',
+      adminDone: 'Two-factor of {{user}} was reset.',
     },
   },
   translations: {

@@ -16,6 +16,7 @@ const zhCN = {
   'common.ended': '结束',
   'common.reason': '原因',
   'common.bytes': '输出字节',
+  'common.instance': '后端实例',
   'common.actions': '操作',
   'common.replay': '回放',
   'common.watch': '监看',
@@ -85,6 +86,16 @@ const zhCN = {
   'mfa.secret': '密钥',
   'mfa.unavailable': '服务器未配置双因素认证。',
   'mfa.confirmed': '验证码正确。',
+  'mfa.resetTitle': '更换验证器',
+  'mfa.resetHelp': '输入验证器中当前的验证码，即可用新密钥替换旧密钥。',
+  'mfa.currentCode': '当前验证码',
+  'mfa.reset': '重置双因素认证',
+  'mfa.resetDone': '旧密钥已失效。请扫描新的二维码并输入验证码确认。',
+  'mfa.adminTitle': '重置其他用户的双因素认证',
+  'mfa.adminHelp': '该用户在下次需要双因素认证的会话前须重新设置。',
+  'mfa.adminUser': '用户（例如 user:default/frank）',
+  'mfa.adminReset': '重置该用户',
+  'mfa.adminDone': '已重置 {{user}} 的双因素认证。',
 };
 
 export default zhCN;

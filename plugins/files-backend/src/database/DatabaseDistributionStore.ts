@@ -74,7 +74,10 @@ function distributionFromRow(r: DistributionRow): Distribution {
     targetPath: r.target_path,
     fileMode: r.file_mode ?? undefined,
     fileOwner: r.file_owner ?? undefined,
-    strategy: r.strategy === 'relay' ? 'relay' : 'direct',
+    strategy:
+      r.strategy === 'relay' || r.strategy === 'relay-tree'
+        ? r.strategy
+        : 'direct',
     concurrency: Number(r.concurrency),
     status: r.status as Distribution['status'],
     createdBy: r.created_by,

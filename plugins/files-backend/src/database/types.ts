@@ -41,7 +41,7 @@ export type DistributionHost = {
 
 export type DistributionStatus = 'running' | 'done';
 
-export type DistributionStrategy = 'direct' | 'relay';
+export type DistributionStrategy = 'direct' | 'relay' | 'relay-tree';
 
 export type Distribution = {
   id: string;
@@ -53,7 +53,7 @@ export type Distribution = {
   targetPath: string;
   fileMode?: number;
   fileOwner?: string;
-  /** direct: opsdeck writes every host; relay: hosts pass the stream down a chain. */
+  /** direct: opsdeck writes every host; relay: hosts pass the stream down a chain; relay-tree: down a binary tree. */
   strategy: DistributionStrategy;
   concurrency: number;
   status: DistributionStatus;

@@ -9,6 +9,7 @@ import {
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  createReadStream,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Transform } from 'node:stream';
 import { join } from 'node:path';
 import { DatabaseDistributionStore } from '../database/DatabaseDistributionStore';
 import { DatabaseFileLibrary } from '../database/DatabaseFileLibrary';
@@ -45,7 +47,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function setup(
   data: Buffer,
   options: {
-    strategy?: 'direct' | 'relay';
+    strategy?: 'direct' | 'relay' | 'relay-tree';
     ssh?: (pool: SshConnectionPool) => any;
   } = {},
 ) {
@@ -98,7 +100,8 @@ async function setup(
         type: 'ssh-key',
         privateKey: sshd.privateKeyText,
       }),
-      pathOf: key => join(storage, key),
+      openStored: async (key, start) =>
+        createReadStream(join(storage, key), { start }),
       logger: mockServices.logger.mock(),
       attempts: 1,
       commandTimeoutMs: 30_000,
@@ -110,19 +113,51 @@ async function setup(
 }
 
 describe('Distributor', () => {
-  it('resumes a distribution that a stop cut short, leaving no partial target', async () => {
+  it('resumes a distribution that a stop cut short from the bytes each host has, leaving no partial target', async () => {
     const data = randomBytes(64 * 1024 * 1024);
-    const { store, d, target, distributor, close } = await setup(data);
+    // what the second runner sends: whole-file uploads, and appends with the bytes they carry
+    const uploads: string[] = [];
+    const appends: { command: string; bytes: number }[] = [];
+    const { store, d, target, distributor, close } = await setup(data, {
+      ssh: pool => ({
+        execChecked: pool.execChecked.bind(pool),
+        uploadStream: (t: any, source: any, path: string, o: any) => {
+          uploads.push(path);
+          return pool.uploadStream(t, source, path, o);
+        },
+        exec: (t: any, command: string, o: any) => {
+          if (command.startsWith('dd of=')) {
+            const record = { command, bytes: 0 };
+            appends.push(record);
+            // counted on the way through (a 'data' listener would steal chunks)
+            const counted = new Transform({
+              transform(c: Buffer, _e, cb) {
+                record.bytes += c.length;
+                cb(null, c);
+              },
+            });
+            o.stdin.on('error', (e: Error) => counted.destroy(e));
+            return pool.exec(t, command, {
+              ...o,
+              stdin: o.stdin.pipe(counted),
+            });
+          }
+          return pool.exec(t, command, o);
+        },
+      }),
+    });
     try {
       const first = distributor();
       first.start(d.id);
-      // stop as soon as bytes are moving
-      for (let i = 0; i < 2000; i++) {
+      // stop once more than the resume back-off (4 MiB) has gone out to some host
+      for (let i = 0; i < 4000; i++) {
         const live = first.liveProgress(d.id);
-        if (live && [...live.values()].some(p => p.bytes > 0)) break;
+        if (live && [...live.values()].some(p => p.bytes > 12 * 1024 * 1024))
+          break;
         await new Promise(r => setTimeout(r, 5));
       }
       await first.stop();
+      uploads.length = 0;
       const stopped = (await store.get(d.id))!;
       expect(stopped.status).toBe('running');
       expect(stopped.hosts.some(h => h.state !== 'verified')).toBe(true);
@@ -141,6 +176,15 @@ describe('Distributor', () => {
       ]);
       expect(sha256(readFileSync(target))).toBe(sha256(data));
       expect(readdirSync(join(target, '..'))).toEqual(['data.bin']);
+      // hosts that had bytes got only the rest (no second whole upload after a
+      // mismatch); hosts with little or nothing got a whole upload
+      expect(appends.length).toBeGreaterThan(0);
+      for (const a of appends) {
+        expect(a.bytes).toBeLessThan(data.length);
+      }
+      expect(appends.length + uploads.length).toBe(
+        stopped.hosts.filter(h => h.state !== 'verified').length,
+      );
     } finally {
       await close();
     }
@@ -171,39 +215,51 @@ describe('Distributor', () => {
     }
   });
 
-  it('relays the stream host to host and verifies every copy', async () => {
-    const data = randomBytes(8 * 1024 * 1024 + 3);
-    let sftpUploads = 0;
-    const { store, d, target, distributor, close } = await setup(data, {
-      strategy: 'relay',
-      ssh: pool => ({
-        exec: pool.exec.bind(pool),
-        execChecked: pool.execChecked.bind(pool),
-        uploadStream: (...args: any[]) => {
-          sftpUploads++;
-          return (pool.uploadStream as any)(...args);
-        },
-      }),
-    });
-    try {
-      const dist = distributor();
-      dist.start(d.id);
-      await dist.settled(d.id);
-      const done = (await store.get(d.id))!;
-      expect(done.hosts.map(h => [h.state, h.attempts])).toEqual([
-        ['verified', 1],
-        ['verified', 1],
-        ['verified', 1],
-      ]);
-      expect(sha256(readFileSync(target))).toBe(sha256(data));
-      expect(statSync(target).mode & 0o777).toBe(0o640);
-      expect(readdirSync(join(target, '..'))).toEqual(['data.bin']);
-      // opsdeck sent the bytes once, over the head's exec stdin, never by SFTP
-      expect(sftpUploads).toBe(0);
-    } finally {
-      await close();
-    }
-  });
+  it.each([
+    ['relay', 1],
+    ['relay-tree', 2],
+  ] as const)(
+    '%s: relays the stream host to host and verifies every copy',
+    async (strategy, headSends) => {
+      const data = randomBytes(8 * 1024 * 1024 + 3);
+      let sftpUploads = 0;
+      let headCommand = '';
+      const { store, d, target, distributor, close } = await setup(data, {
+        strategy,
+        ssh: pool => ({
+          exec: (t: any, command: string, o: any) => {
+            if (o?.stdin) headCommand = command;
+            return pool.exec(t, command, o);
+          },
+          execChecked: pool.execChecked.bind(pool),
+          uploadStream: (...args: any[]) => {
+            sftpUploads++;
+            return (pool.uploadStream as any)(...args);
+          },
+        }),
+      });
+      try {
+        const dist = distributor();
+        dist.start(d.id);
+        await dist.settled(d.id);
+        const done = (await store.get(d.id))!;
+        expect(done.hosts.map(h => [h.state, h.attempts])).toEqual([
+          ['verified', 1],
+          ['verified', 1],
+          ['verified', 1],
+        ]);
+        expect(sha256(readFileSync(target))).toBe(sha256(data));
+        expect(statSync(target).mode & 0o777).toBe(0o640);
+        expect(readdirSync(join(target, '..'))).toEqual(['data.bin']);
+        // opsdeck sent the bytes once, over the head's exec stdin, never by SFTP
+        expect(sftpUploads).toBe(0);
+        // the head passed them on to one host (chain) or to both others (tree)
+        expect(headCommand.match(/socat -u STDIN/g)).toHaveLength(headSends);
+      } finally {
+        await close();
+      }
+    },
+  );
 
   it('falls back to direct writes for the hosts behind a relay host that fails', async () => {
     const data = randomBytes(4 * 1024 * 1024);

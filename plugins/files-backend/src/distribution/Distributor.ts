@@ -4,8 +4,7 @@ import {
   type SshConnectionPool,
   type SshTarget,
 } from '@opsdeck/plugin-remote-node';
-import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { DistributionStore } from '../database/DistributionStore';
 import type { FileLibrary } from '../database/FileLibrary';
 import type {
@@ -20,9 +19,12 @@ import {
   finishCommand,
   freeSpaceCommand,
   mkdirCommand,
+  partialSizeCommand,
   relayHopCommand,
   type RelayHop,
+  relayParent,
   temporaryPathFor,
+  writeFromOffsetCommand,
 } from './remoteCommands';
 import {
   createRunCredentialResolver,
@@ -38,6 +40,9 @@ export type DistributionSsh = Pick<
 
 /** A failure that another attempt will not fix (full disk, wrong checksum, refused login). */
 class PermanentHostError extends Error {}
+
+/** Bytes before the end of a partial copy that a resume sends again (see pushOnce). */
+const RESUME_BACKOFF = 4 * 1024 * 1024;
 
 const RETRYABLE = new Set([
   'HostUnreachableError',
@@ -66,8 +71,8 @@ export class Distributor {
       library: FileLibrary;
       ssh: DistributionSsh;
       getSecret(name: string): Promise<VaultSecret>;
-      /** Local path of a stored version's bytes. */
-      pathOf(storageKey: string): string;
+      /** A stored version's bytes as a stream (local file or S3 object), opened per transfer. */
+      openStored(storageKey: string, start?: number): Promise<Readable>;
       logger: LoggerService;
       attempts: number;
       commandTimeoutMs: number;
@@ -159,11 +164,11 @@ export class Distributor {
     });
     try {
       let direct = pending;
-      if (d.strategy === 'relay' && pending.length > 1) {
+      if (d.strategy !== 'direct' && pending.length > 1) {
         const verified = await this.relayChain(
           d,
           pending,
-          this.deps.pathOf(file.storageKey),
+          file.storageKey,
           credentials,
           live,
         );
@@ -176,13 +181,7 @@ export class Distributor {
       await fanOut(
         direct,
         host =>
-          this.pushWithRetries(
-            d,
-            host,
-            this.deps.pathOf(file.storageKey),
-            credentials,
-            live,
-          ),
+          this.pushWithRetries(d, host, file.storageKey, credentials, live),
         { concurrency: d.concurrency, signal: this.shutdown.signal },
       );
     } finally {
@@ -197,7 +196,7 @@ export class Distributor {
   private async pushWithRetries(
     d: DistributionWithHosts,
     h: DistributionHost,
-    localPath: string,
+    storageKey: string,
     credentials: CredentialResolver,
     live: Map<string, Live>,
   ): Promise<void> {
@@ -218,10 +217,12 @@ export class Distributor {
         const bytes = await this.pushOnce(
           d,
           h,
-          localPath,
+          storageKey,
           credentials,
           live,
           update,
+          // an earlier attempt (or a run cut short) may have left a partial copy
+          h.attempts + attempt > 1,
         );
         live.delete(h.host);
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
@@ -257,14 +258,19 @@ export class Distributor {
     }
   }
 
-  /** One attempt on one host; resolves with the bytes written. */
+  /**
+   * One attempt on one host; resolves with the bytes written. With `resume`,
+   * what an interrupted attempt left under the temporary name is kept and
+   * only the rest is sent (the whole-file SHA-256 check still decides).
+   */
   private async pushOnce(
     d: DistributionWithHosts,
     h: DistributionHost,
-    localPath: string,
+    storageKey: string,
     credentials: CredentialResolver,
     live: Map<string, Live>,
     update: (p: HostProgress) => Promise<void>,
+    resume: boolean,
   ): Promise<number> {
     const { ssh } = this.deps;
     const signal = this.shutdown.signal;
@@ -279,30 +285,69 @@ export class Distributor {
       timeoutMs,
       signal,
     });
+    let offset = 0;
+    if (resume) {
+      const r = await ssh.execChecked(target, partialSizeCommand(tmpPath), {
+        timeoutMs,
+        signal,
+      });
+      const kept = Number.parseInt(r.stdout.trim(), 10) || 0;
+      // SFTP keeps several writes in flight: the end of a cut transfer may
+      // have holes, so the last RESUME_BACKOFF bytes are written again.
+      offset = kept > d.size ? 0 : Math.max(0, kept - RESUME_BACKOFF);
+    }
 
-    const progress: Live = { bytes: 0, rate: 0 };
+    const progress: Live = { bytes: offset, rate: 0 };
     live.set(h.host, progress);
     const started = Date.now();
-    const file = createReadStream(localPath, { highWaterMark: 256 * 1024 });
+    const file =
+      offset === d.size
+        ? Readable.from([]) // all there already; only the check is left
+        : await this.deps.openStored(storageKey, offset);
     // Counts bytes as they leave for the host (the pipe keeps backpressure).
     const source = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         progress.bytes += chunk.length;
         progress.rate =
-          progress.bytes / Math.max((Date.now() - started) / 1000, 0.001);
+          (progress.bytes - offset) /
+          Math.max((Date.now() - started) / 1000, 0.001);
         cb(null, chunk);
       },
     });
     file.once('error', e => source.destroy(e));
     file.pipe(source);
     try {
-      await ssh.uploadStream(target, source, tmpPath, {
-        mode: d.fileMode,
-        signal,
-      });
+      if (offset > 0) {
+        // SFTP (as remote-node offers it) only creates or overwrites; write at the offset with dd.
+        const r = await ssh.exec(
+          target,
+          writeFromOffsetCommand(tmpPath, offset),
+          {
+            stdin: source,
+            signal,
+            maxOutputBytes: 64 * 1024,
+          },
+        );
+        if (r.exitCode !== 0) {
+          const e = new Error(
+            `Writing ${tmpPath} from byte ${offset} failed (exit ${
+              r.exitCode
+            }): ${r.stderr.trim()}`,
+          );
+          e.name = 'SftpError';
+          throw e;
+        }
+      } else {
+        await ssh.uploadStream(target, source, tmpPath, {
+          mode: d.fileMode,
+          signal,
+        });
+      }
     } catch (e) {
       file.destroy();
       source.destroy();
+      // Stopping: keep what arrived; the next start resumes from there.
+      if (signal.aborted) throw e;
       const reason = await this.diagnoseWriteFailure(target, d, e as Error);
       await ssh
         .exec(target, cleanupCommand(tmpPath), { timeoutMs, signal })
@@ -335,6 +380,21 @@ export class Distributor {
     }
     if (r.exitCode !== 0) {
       const detail = r.stderr.trim().split('\n').slice(-2).join('; ');
+      if (r.exitCode === CHECKSUM_MISMATCH_EXIT && offset > 0) {
+        // The kept part was not what we thought (finishCommand removed it): send it all.
+        this.deps.logger.warn(
+          `Distribution ${d.id}: ${h.host} resumed copy did not match, sending the whole file`,
+        );
+        return this.pushOnce(
+          d,
+          h,
+          storageKey,
+          credentials,
+          live,
+          update,
+          false,
+        );
+      }
       throw new PermanentHostError(
         r.exitCode === CHECKSUM_MISMATCH_EXIT
           ? `SHA-256 on the host differs from the library's ${d.sha256.slice(
@@ -350,7 +410,8 @@ export class Distributor {
   /**
    * Relay mode: opsdeck streams the file once, to the first host; every host
    * keeps a copy and passes the stream to the next one over TCP (socat), so
-   * the source's link carries one copy however long the chain. Hosts need no
+   * the source's link carries one copy however long the chain (`relay-tree`:
+   * to the next two, a binary tree in heap order). Hosts need no
    * credentials of opsdeck's: opsdeck starts each hop through its own SSH
    * session. Then every host's copy is checked (SHA-256) and renamed like in
    * the direct mode; the hosts that end unverified are returned to be written
@@ -359,7 +420,7 @@ export class Distributor {
   private async relayChain(
     d: DistributionWithHosts,
     hosts: DistributionHost[],
-    localPath: string,
+    storageKey: string,
     credentials: CredentialResolver,
     live: Map<string, Live>,
   ): Promise<Set<string>> {
@@ -411,7 +472,7 @@ export class Distributor {
     const stops = prepared.map(() => new AbortController());
     const onShutdown = () => stops.forEach(c => c.abort());
     signal.addEventListener('abort', onShutdown);
-    const file = createReadStream(localPath, { highWaterMark: 256 * 1024 });
+    const file = await this.deps.openStored(storageKey);
     const source = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         progress.bytes += chunk.length;
@@ -423,11 +484,12 @@ export class Distributor {
     file.once('error', e => source.destroy(e));
     file.pipe(source);
 
+    const branching = d.strategy === 'relay-tree' ? 2 : 1;
     const ends: Promise<unknown>[] = [];
-    // Listeners first (tail to head), then the head that feeds the chain.
+    // Listeners first (children before parents), then the head that feeds them.
     for (let k = prepared.length - 1; k >= 0; k--) {
       ends[k] = ssh
-        .exec(prepared[k].target, relayHopCommand(hops, k), {
+        .exec(prepared[k].target, relayHopCommand(hops, k, branching), {
           stdin: k === 0 ? source : undefined,
           signal: stops[k].signal,
           maxOutputBytes: 64 * 1024,
@@ -438,7 +500,7 @@ export class Distributor {
     // (its listener may never see a connection when the hop before failed).
     const timers: ReturnType<typeof setTimeout>[] = [];
     for (let k = 1; k < prepared.length; k++) {
-      ends[k - 1].then(() =>
+      ends[relayParent(k, branching)].then(() =>
         timers.push(
           setTimeout(() => stops[k].abort(), this.deps.relayGraceMs ?? 30_000),
         ),

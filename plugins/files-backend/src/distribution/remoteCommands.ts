@@ -58,6 +58,28 @@ export function finishCommand(options: {
   return `( ${steps.join('\n')} ) || { rc=$?; rm -f -- ${tmp}; exit $rc; }`;
 }
 
+/** Size in bytes of what an earlier, interrupted attempt left under the temporary name (0: none). */
+export function partialSizeCommand(tmpPath: string): string {
+  return `stat -c %s -- ${shellQuote(tmpPath)} 2>/dev/null || echo 0`;
+}
+
+/**
+ * Writes stdin into the temporary file from byte `offset` on, keeping what is
+ * before it (resuming an interrupted transfer). An explicit offset rather than
+ * O_APPEND: a write of the cut session that lands late writes the same bytes
+ * at the same place instead of moving the end.
+ */
+export function writeFromOffsetCommand(
+  tmpPath: string,
+  offset: number,
+): string {
+  return `dd of=${shellQuote(
+    tmpPath,
+  )} bs=1M iflag=fullblock oflag=seek_bytes seek=${Math.floor(
+    offset,
+  )} conv=notrunc status=none`;
+}
+
 /** Removes the temporary file (after a failed transfer). */
 export function cleanupCommand(tmpPath: string): string {
   return `rm -f -- ${shellQuote(tmpPath)}`;
@@ -84,15 +106,39 @@ function sendTo(next: RelayHop): string {
 }
 
 /**
- * The command of hop `k` of a relay chain: the head reads the file from its
- * stdin (opsdeck's stream), the others from a one-shot TCP listener; each
- * keeps a copy under its temporary name and passes the bytes on to the next
- * hop. `tee -p` keeps writing the local copy when the downstream pipe breaks,
- * so a failing hop does not take the ones before it down.
+ * Who hop `k` passes the stream on to: the next hop in a chain (`fanOut` 1),
+ * hops 2k+1 and 2k+2 in a binary tree (`fanOut` 2, heap order).
  */
-export function relayHopCommand(hops: RelayHop[], k: number): string {
+export function relayChildren(k: number, count: number, fanOut: 1 | 2) {
+  const first = fanOut * k + 1;
+  const children: number[] = [];
+  for (let c = first; c < first + fanOut && c < count; c++) children.push(c);
+  return children;
+}
+
+/** The hop that feeds hop `k` (k > 0). */
+export function relayParent(k: number, fanOut: 1 | 2): number {
+  return Math.floor((k - 1) / fanOut);
+}
+
+/**
+ * The command of hop `k` of a relay chain or tree: the head reads the file
+ * from its stdin (opsdeck's stream), the others from a one-shot TCP listener;
+ * each keeps a copy under its temporary name and passes the bytes on to its
+ * children (one in a chain, up to two in a tree; the second through a FIFO
+ * so that plain `sh` will do). `tee -p` keeps writing the local copy when a
+ * downstream pipe breaks, so a failing hop does not take the ones before it
+ * down.
+ */
+export function relayHopCommand(
+  hops: RelayHop[],
+  k: number,
+  fanOut: 1 | 2 = 1,
+): string {
   const hop = hops[k];
-  const next = hops[k + 1];
+  const [next, second] = relayChildren(k, hops.length, fanOut).map(
+    c => hops[c],
+  );
   const source =
     k === 0
       ? 'cat'
@@ -100,6 +146,18 @@ export function relayHopCommand(hops: RelayHop[], k: number): string {
           `TCP-LISTEN:${hop.port},bind=${socatAddress(hop.address)},reuseaddr`,
         )} STDOUT`;
   const tmp = shellQuote(hop.tmpPath);
+  if (second) {
+    const fifo = shellQuote(`${hop.tmpPath}.fifo`);
+    return [
+      `rm -f -- ${fifo} && mkfifo -m 600 -- ${fifo} || exit 1`,
+      `${sendTo(second)} < ${fifo} & sender=$!`,
+      `${source} | tee -p -- ${tmp} ${fifo} | ${sendTo(next)}`,
+      'rc=$?',
+      'wait $sender',
+      `rm -f -- ${fifo}`,
+      'exit $rc',
+    ].join('\n');
+  }
   return next
     ? `${source} | tee -p -- ${tmp} | ${sendTo(next)}`
     : `${source} > ${tmp}`;

@@ -196,7 +196,7 @@ export const spec = {
           },
           strategy: {
             type: 'string',
-            enum: ['direct', 'relay'],
+            enum: ['direct', 'relay', 'relay-tree'],
           },
           concurrency: {
             type: 'integer',
@@ -288,9 +288,9 @@ export const spec = {
           },
           strategy: {
             type: 'string',
-            enum: ['direct', 'relay'],
+            enum: ['direct', 'relay', 'relay-tree'],
             description:
-              '`direct` (default): opsdeck writes every host over SFTP. `relay`: opsdeck streams to the first host, each host passes the stream on to the next (socat over TCP between hosts); hosts that end unverified are then written directly.',
+              '`direct` (default): opsdeck writes every host over SFTP. `relay`: opsdeck streams to the first host, each host passes the stream on to the next (socat over TCP between hosts); `relay-tree`: the same as a binary tree (each host passes it on to two), so a slow or failing hop holds up fewer hosts and the depth grows as log2 of the hosts; hosts that end unverified are then written directly.',
           },
         },
       },

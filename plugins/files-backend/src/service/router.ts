@@ -17,8 +17,7 @@ import {
   filesFileReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import express, { type Request } from 'express';
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveHosts } from '../catalog/resolveHosts';
 import type { DistributionStore } from '../database/DistributionStore';
@@ -44,7 +43,8 @@ export type RouterOptions = {
   /** The tus endpoint, mounted at /uploads before the JSON routes. */
   uploads: express.Router;
   /** Local path of a stored version's bytes, and removal of them. */
-  pathOf(storageKey: string): string;
+  /** The stored bytes of a version as a stream (NotFoundError when missing). */
+  openStored(storageKey: string): Promise<Readable>;
   removeStored(storageKey: string): Promise<void>;
   defaultConcurrency: number;
   maxConcurrency: number;
@@ -110,10 +110,10 @@ export async function createRouter(options: RouterOptions) {
     await authorize(req, filesFileReadPermission, 'read the file library');
     const file = await library.get(req.params.id);
     if (!file) throw new NotFoundError(`No file version ${req.params.id}`);
-    await access(options.pathOf(file.storageKey)).catch(() => {
-      throw new NotFoundError(
-        `The bytes of file version ${file.id} are missing`,
-      );
+    const stored = await options.openStored(file.storageKey).catch(e => {
+      throw e instanceof NotFoundError
+        ? new NotFoundError(`The bytes of file version ${file.id} are missing`)
+        : e;
     });
     res.status(200);
     res.setHeader('Content-Type', 'application/octet-stream');
@@ -123,10 +123,7 @@ export async function createRouter(options: RouterOptions) {
       `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
     );
     // A read error after the headers went out can only cut the response short.
-    await pipeline(
-      createReadStream(options.pathOf(file.storageKey)),
-      res,
-    ).catch(() => res.destroy());
+    await pipeline(stored, res).catch(() => res.destroy());
   });
 
   api.delete('/files/:id', async (req, res) => {

@@ -7,16 +7,14 @@ import type {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { filesFileUploadPermission } from '@opsdeck/plugin-opsdeck-common';
-import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import express, { type Request } from 'express';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FileLibrary } from '../database/FileLibrary';
 import type { FileVersion } from '../database/types';
 import { validateFileName } from '../model/paths';
-import { sha256OfFile } from './hashFile';
+import type { FileStorage } from '../storage/FileStorage';
+import { sha256OfStream } from './hashFile';
 
 /** Who is uploading: a user or service entity ref. */
 export function principalRef(credentials: BackstageCredentials): string {
@@ -30,9 +28,8 @@ export function principalRef(credentials: BackstageCredentials): string {
 }
 
 export type TusUploadsOptions = {
-  directory: string;
+  storage: FileStorage;
   maxUploadBytes: number;
-  incompleteUploadExpiryMs: number;
   library: FileLibrary;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -52,19 +49,15 @@ function tusError(status: number, message: string) {
 }
 
 /**
- * The tus endpoint (`@tus/server` with `@tus/file-store`): creation,
+ * The tus endpoint (`@tus/server` with the storage's data store: `@tus/file-store` or `@tus/s3-store`): creation,
  * HEAD/PATCH to resume, termination. Every request is authenticated and
  * checked against `opsdeck.files.file.upload`, and only the user who created
  * an upload may continue it. When the last byte arrives the stored file is
  * hashed once by streaming it (SHA-256) and becomes a library version.
  */
 export function createTusUploads(options: TusUploadsOptions) {
-  const { directory, library, httpAuth, permissions, auditor } = options;
-  mkdirSync(directory, { recursive: true });
-  const datastore = new FileStore({
-    directory,
-    expirationPeriodInMilliseconds: options.incompleteUploadExpiryMs,
-  });
+  const { storage, library, httpAuth, permissions, auditor } = options;
+  const datastore = storage.datastore;
   // Set by the middleware for each request before tus sees it.
   const callers = new WeakMap<object, BackstageCredentials>();
 
@@ -119,7 +112,8 @@ export function createTusUploads(options: TusUploadsOptions) {
     try {
       const existing = await library.getByStorageKey(upload.id);
       if (existing) return existing;
-      const sha256 = await sha256OfFile(join(directory, upload.id));
+      // Read back from the store (file or object) as a stream.
+      const sha256 = await sha256OfStream(await storage.open(upload.id));
       const file = await library.addVersion({
         name: meta.filename!,
         size: upload.size ?? upload.offset,
@@ -182,11 +176,6 @@ export function createTusUploads(options: TusUploadsOptions) {
     router,
     datastore,
     /** Removes uploads that made no progress within the expiry. */
-    cleanUpExpired: () => server.cleanUpExpiredUploads(),
-    /** Removes the stored bytes of a version. */
-    async removeStored(storageKey: string) {
-      await datastore.remove(storageKey).catch(() => undefined);
-    },
-    pathOf: (storageKey: string) => join(directory, storageKey),
+    cleanUpExpired: () => storage.removeExpired(),
   };
 }

@@ -1,6 +1,9 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 
+/** How a distribution moves the bytes (see docs/files.md). */
+export type DistributionStrategy = 'direct' | 'relay' | 'relay-tree';
+
 export type FileVersion = {
   id: string;
   name: string;
@@ -53,7 +56,7 @@ export type Distribution = {
   fileMode?: number;
   fileOwner?: string;
   concurrency: number;
-  strategy?: 'direct' | 'relay';
+  strategy?: DistributionStrategy;
   status: 'running' | 'done';
   createdBy: string;
   createdAt: string;
@@ -69,7 +72,7 @@ export type NewDistribution = {
   fileMode?: string;
   fileOwner?: string;
   concurrency?: number;
-  strategy?: 'direct' | 'relay';
+  strategy?: DistributionStrategy;
 };
 
 /** Talks to the files backend (`/api/files`). */

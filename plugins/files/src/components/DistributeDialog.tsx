@@ -18,6 +18,7 @@ import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import type {
   Distribution,
+  DistributionStrategy,
   FileVersion,
   FilesClient,
 } from '../api/FilesClient';
@@ -39,7 +40,7 @@ export function DistributeDialog(props: {
   const [fileMode, setFileMode] = useState('0644');
   const [fileOwner, setFileOwner] = useState('');
   const [concurrency, setConcurrency] = useState('10');
-  const [strategy, setStrategy] = useState<'direct' | 'relay'>('direct');
+  const [strategy, setStrategy] = useState<DistributionStrategy>('direct');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -160,12 +161,15 @@ export function DistributeDialog(props: {
             select
             label={t('distribute.strategy')}
             value={strategy}
-            onChange={e => setStrategy(e.target.value as 'direct' | 'relay')}
+            onChange={e => setStrategy(e.target.value as DistributionStrategy)}
             margin="dense"
             style={{ minWidth: 220 }}
           >
             <MenuItem value="direct">{t('distribute.strategyDirect')}</MenuItem>
             <MenuItem value="relay">{t('distribute.strategyRelay')}</MenuItem>
+            <MenuItem value="relay-tree">
+              {t('distribute.strategyRelayTree')}
+            </MenuItem>
           </TextField>
         </Box>
         {error ? <Alert severity="error">{error}</Alert> : null}

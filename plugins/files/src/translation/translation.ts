@@ -59,6 +59,7 @@ export const filesTranslationRef = createTranslationRef({
       strategy: 'Mode',
       strategyDirect: 'Direct (opsdeck writes every host)',
       strategyRelay: 'Relay (hosts pass the stream on)',
+      strategyRelayTree: 'Relay tree (each host passes it on to two)',
       start: 'Start distribution',
       noHosts: 'No hosts in the catalog',
       noHostSelected: 'Select at least one host',

@@ -47,6 +47,7 @@ const zhCN = {
   'distribute.strategy': '方式',
   'distribute.strategyDirect': '直接（opsdeck 写入每台主机）',
   'distribute.strategyRelay': '接力（主机依次转发数据流）',
+  'distribute.strategyRelayTree': '接力树（每台主机转发给两台）',
   'distribute.start': '开始分发',
   'distribute.noHosts': '目录中没有主机',
   'distribute.noHostSelected': '请至少选择一台主机',

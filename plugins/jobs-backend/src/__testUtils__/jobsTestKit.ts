@@ -103,3 +103,66 @@ export async function request(
 
 export const sqliteDatabases = () =>
   TestDatabases.create({ ids: ['SQLITE_3'] });
+
+export type SseEvent = { event: string; data: any };
+
+/**
+ * Reads a Server-Sent Events response to its end, calling `onEvent` for each
+ * event as it arrives (so a test can look at the state at that moment).
+ */
+export async function readEventStream(
+  url: string,
+  headers: Record<string, string>,
+  onEvent: (e: SseEvent) => void | Promise<void> = () => {},
+): Promise<SseEvent[]> {
+  const response = await fetch(url, { headers });
+  if (!response.ok || !response.body) {
+    throw new Error(`${url}: HTTP ${response.status}`);
+  }
+  expectEventStream(response.headers.get('content-type'));
+  const events: SseEvent[] = [];
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    for (
+      let cut = buffer.indexOf('\n\n');
+      cut >= 0;
+      cut = buffer.indexOf('\n\n')
+    ) {
+      const frame = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = 'message';
+      let data = '';
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data += line.slice(6);
+      }
+      if (!data) continue; // a keep-alive comment
+      const e = { event, data: JSON.parse(data) };
+      events.push(e);
+      await onEvent(e);
+    }
+  }
+  return events;
+}
+
+function expectEventStream(contentType: string | null) {
+  if (!contentType?.startsWith('text/event-stream')) {
+    throw new Error(`Not an event stream: ${contentType}`);
+  }
+}
+
+/** Applies `output` events to per host and stream texts, as a client does. */
+export function applyOutput(
+  texts: Map<string, string>,
+  e: SseEvent,
+): Map<string, string> {
+  if (e.event !== 'output') return texts;
+  const key = `${e.data.host}/${e.data.stream}`;
+  texts.set(key, (texts.get(key) ?? '').slice(0, e.data.offset) + e.data.text);
+  return texts;
+}

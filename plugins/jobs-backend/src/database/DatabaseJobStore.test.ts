@@ -210,6 +210,93 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     expect(await store.listTicks(s.id)).toEqual([]);
   });
 
+  it('keeps a job webhook, its delivery, pre-skipped hosts and schedule approvals', async () => {
+    const { store } = await setup();
+    const job = await store.createJob(
+      {
+        ...def,
+        webhook: {
+          url: 'https://hooks.example.com/ops',
+          when: 'failure',
+          secretCredential: 'hook-key',
+        },
+      },
+      'user:default/bob',
+    );
+    expect(job.webhook).toEqual({
+      url: 'https://hooks.example.com/ops',
+      when: 'failure',
+      secretCredential: 'hook-key',
+    });
+    const cleared = await store.updateJob(
+      job.id,
+      { webhook: null as any },
+      'user:default/bob',
+    );
+    expect(cleared!.webhook).toBeUndefined();
+    expect(cleared!.version).toBe(1);
+
+    const run = await store.createRun({
+      job,
+      trigger: 'schedule',
+      triggeredBy: 'user:default/bob',
+      selector: { system: 'pay' },
+      params: {},
+      options: DEFAULT_RUN_OPTIONS,
+      hosts: [host('a')],
+      skipped: [{ host: host('b'), reason: 'not approved' }],
+      runnerId: 'r',
+    });
+    expect(run.summary).toEqual({ pending: 1, skipped: 1 });
+    const b = await store.getRunHost(run.id, 'b');
+    expect(b).toMatchObject({ status: 'skipped', error: 'not approved' });
+    expect(run.webhookDelivery).toBeUndefined();
+    const delivery = {
+      url: 'https://hooks.example.com/ops',
+      status: 'failed' as const,
+      attempts: 3,
+      error: 'HTTP 502',
+      responseStatus: 502,
+      deliveredAt: new Date(0).toISOString(),
+    };
+    await store.setWebhookDelivery(run.id, delivery);
+    expect((await store.getRun(run.id))!.webhookDelivery).toEqual(delivery);
+
+    const s = await store.createSchedule(
+      {
+        name: 'hourly',
+        jobId: job.id,
+        cron: '0 * * * *',
+        timeZone: 'UTC',
+        selector: { system: 'pay' },
+        params: {},
+        options: DEFAULT_RUN_OPTIONS,
+        missedPolicy: 'skip',
+        enabled: true,
+      },
+      'user:default/bob',
+      { hosts: ['resource:default/a'], by: 'user:default/bob' },
+    );
+    expect(s).toMatchObject({
+      approvedHosts: ['resource:default/a'],
+      approvedBy: 'user:default/bob',
+    });
+    const renamed = await store.updateSchedule(s.id, { name: 'hourly-2' });
+    expect(renamed!.approvedHosts).toEqual(['resource:default/a']);
+    const approved = await store.updateSchedule(
+      s.id,
+      { enabled: true },
+      {
+        hosts: ['resource:default/a', 'resource:default/b'],
+        by: 'user:default/alice',
+      },
+    );
+    expect(approved).toMatchObject({
+      approvedHosts: ['resource:default/a', 'resource:default/b'],
+      approvedBy: 'user:default/alice',
+    });
+  });
+
   it('migrates up, down and up again', async () => {
     const { knex } = await setup();
     expect(await knex.schema.hasTable('runs')).toBe(true);

@@ -13,8 +13,16 @@ import {
   RunStatus,
   Schedule,
   ScheduleDefinition,
+  TargetHost,
+  WebhookDelivery,
 } from '../model';
-import { JobStore, NewRun, RunFilter, RunHostPatch } from './JobStore';
+import {
+  JobStore,
+  NewRun,
+  RunFilter,
+  RunHostPatch,
+  ScheduleApproval,
+} from './JobStore';
 import { applyJobsMigrations } from './migrations';
 
 const iso = (ms: unknown) =>
@@ -46,6 +54,7 @@ function toJob(row: any): Job {
     parameters: json(row.parameters),
     version: Number(row.version),
     notifyOnFailure: bool(row.notify_on_failure),
+    ...(row.webhook ? { webhook: json(row.webhook) } : {}),
     createdBy: row.created_by,
     createdAt: iso(row.created_at)!,
     updatedBy: row.updated_by,
@@ -73,6 +82,9 @@ function toRun(row: any, summary: Partial<Record<HostStatus, number>>): Run {
     error: opt(row.error),
     summary,
     hostCount: Object.values(summary).reduce((a, b) => a + (b ?? 0), 0),
+    ...(row.webhook_delivery
+      ? { webhookDelivery: json(row.webhook_delivery) }
+      : {}),
   };
 }
 
@@ -115,6 +127,9 @@ function toSchedule(row: any): Schedule {
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
     lastTickAt: iso(row.last_tick_at)!,
+    approvedHosts: json(row.approved_hosts ?? '[]'),
+    approvedBy: opt(row.approved_by ?? null),
+    approvedAt: iso(row.approved_at),
   };
 }
 
@@ -151,6 +166,7 @@ export class DatabaseJobStore implements JobStore {
           parameters: JSON.stringify(def.parameters),
           version: 1,
           notify_on_failure: def.notifyOnFailure,
+          webhook: def.webhook ? JSON.stringify(def.webhook) : null,
           created_by: actor,
           created_at: now,
           updated_by: actor,
@@ -203,6 +219,8 @@ export class DatabaseJobStore implements JobStore {
             script: next.script,
             parameters: JSON.stringify(next.parameters),
             notify_on_failure: next.notifyOnFailure,
+            // null in a change removes the webhook
+            webhook: next.webhook ? JSON.stringify(next.webhook) : null,
             version,
             updated_by: actor,
             updated_at: now,
@@ -313,7 +331,7 @@ export class DatabaseJobStore implements JobStore {
         heartbeat_at: now,
         created_at: now,
       });
-      const rows = run.hosts.map(h => ({
+      const row = (h: TargetHost) => ({
         run_id: id,
         host: h.name,
         entity_ref: h.entityRef,
@@ -324,7 +342,16 @@ export class DatabaseJobStore implements JobStore {
         stdout: '',
         stderr: '',
         truncated: false,
-      }));
+      });
+      const rows = [
+        ...run.hosts.map(row),
+        ...(run.skipped ?? []).map(s => ({
+          ...row(s.host),
+          status: 'skipped',
+          error: s.reason,
+          finished_at: now,
+        })),
+      ];
       // SQLite limits bound variables per statement
       for (let i = 0; i < rows.length; i += 50) {
         await tx('run_hosts').insert(rows.slice(i, i + 50));
@@ -441,6 +468,15 @@ export class DatabaseJobStore implements JobStore {
       .update({ status, finished_at: this.now(), error: error ?? null });
   }
 
+  async setWebhookDelivery(
+    id: string,
+    delivery: WebhookDelivery,
+  ): Promise<void> {
+    await this.db('runs')
+      .where({ id })
+      .update({ webhook_delivery: JSON.stringify(delivery) });
+  }
+
   async requestCancel(id: string): Promise<boolean> {
     const n = await this.db('runs')
       .where({ id, status: 'running' })
@@ -493,6 +529,7 @@ export class DatabaseJobStore implements JobStore {
   async createSchedule(
     def: ScheduleDefinition,
     actor: string,
+    approval: ScheduleApproval = { hosts: [], by: actor },
     now = this.now(),
   ): Promise<Schedule> {
     const id = randomUUID();
@@ -511,6 +548,9 @@ export class DatabaseJobStore implements JobStore {
       created_at: now,
       updated_at: now,
       last_tick_at: now,
+      approved_hosts: JSON.stringify(approval.hosts),
+      approved_by: approval.by,
+      approved_at: now,
     });
     return (await this.getSchedule(id))!;
   }
@@ -518,8 +558,14 @@ export class DatabaseJobStore implements JobStore {
   async updateSchedule(
     id: string,
     def: Partial<ScheduleDefinition>,
+    approval?: ScheduleApproval,
   ): Promise<Schedule | undefined> {
     const row: Record<string, unknown> = { updated_at: this.now() };
+    if (approval) {
+      row.approved_hosts = JSON.stringify(approval.hosts);
+      row.approved_by = approval.by;
+      row.approved_at = this.now();
+    }
     if (def.name !== undefined) row.name = def.name;
     if (def.cron !== undefined) row.cron = def.cron;
     if (def.timeZone !== undefined) row.time_zone = def.timeZone;

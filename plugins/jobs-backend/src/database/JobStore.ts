@@ -13,6 +13,7 @@ import {
   Schedule,
   ScheduleDefinition,
   TargetHost,
+  WebhookDelivery,
 } from '../model';
 
 export interface NewRun {
@@ -25,7 +26,16 @@ export interface NewRun {
   params: Record<string, string>;
   options: RunOptions;
   hosts: TargetHost[];
+  /** Hosts stored as skipped from the start, with the reason. */
+  skipped?: { host: TargetHost; reason: string }[];
   runnerId: string;
+}
+
+/** The hosts a schedule may run on, and who approved them. */
+export interface ScheduleApproval {
+  /** Host entity refs. */
+  hosts: string[];
+  by: string;
 }
 
 export interface RunFilter {
@@ -78,6 +88,7 @@ export interface JobStore {
   ): Promise<void>;
   /** Sets the final status of a run that is still running. */
   finishRun(id: string, status: RunStatus, error?: string): Promise<void>;
+  setWebhookDelivery(id: string, delivery: WebhookDelivery): Promise<void>;
   requestCancel(id: string): Promise<boolean>;
   cancelRequested(ids: string[]): Promise<string[]>;
   heartbeat(runIds: string[], now?: number): Promise<void>;
@@ -92,11 +103,14 @@ export interface JobStore {
   createSchedule(
     def: ScheduleDefinition,
     actor: string,
+    approval?: ScheduleApproval,
     now?: number,
   ): Promise<Schedule>;
+  /** With `approval`, replaces the approved hosts and approving user. */
   updateSchedule(
     id: string,
     def: Partial<ScheduleDefinition>,
+    approval?: ScheduleApproval,
   ): Promise<Schedule | undefined>;
   deleteSchedule(id: string): Promise<boolean>;
   getSchedule(id: string): Promise<Schedule | undefined>;

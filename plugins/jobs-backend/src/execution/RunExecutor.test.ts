@@ -75,6 +75,49 @@ const NASTY = [
 ];
 
 describe('RunExecutor against real sshd hosts', () => {
+  it('records hosts skipped from the start and still runs the others; webhook after the end', async () => {
+    const deliveries: { runId: string; status: string }[] = [];
+    const { store, executor } = await setup({
+      deliverWebhook: async (run, webhook) => {
+        deliveries.push({ runId: run.id, status: run.status });
+        return {
+          url: webhook.url,
+          status: 'failed',
+          attempts: 3,
+          error: 'HTTP 503',
+          deliveredAt: new Date().toISOString(),
+        };
+      },
+    });
+    const req = await request(store, [hosts[0]], 'echo ran');
+    req.job.webhook = { url: 'http://127.0.0.1:9/hook', when: 'failure' };
+    req.skipped = [{ host: hosts[1], reason: 'not approved' }];
+    const { run, hosts: out } = await runToEnd(store, executor, req);
+    expect(run.status).toBe('failed');
+    expect(run.summary).toEqual({ succeeded: 1, skipped: 1 });
+    expect(out[0].stdout).toBe('ran\n');
+    expect(await store.getRunHost(run.id, hosts[1].name)).toMatchObject({
+      status: 'skipped',
+      error: 'not approved',
+      attempts: 0,
+    });
+    // the webhook saw the final run; its failure is recorded, the run unchanged
+    expect(deliveries).toEqual([{ runId: run.id, status: 'failed' }]);
+    expect(run.webhookDelivery).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+    });
+
+    // nothing approved at all: the run is stored with every host skipped
+    const none = await request(store, [], 'echo never');
+    none.skipped = [{ host: hosts[2], reason: 'not approved' }];
+    const empty = await runToEnd(store, executor, none);
+    expect(empty.run).toMatchObject({
+      status: 'failed',
+      summary: { skipped: 1 },
+    });
+  });
+
   it('passes parameters with shell metacharacters verbatim as environment variables', async () => {
     const { store, executor } = await setup();
     for (const value of NASTY) {

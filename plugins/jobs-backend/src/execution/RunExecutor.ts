@@ -2,17 +2,20 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { fanOut, type SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { JobStore } from '../database/JobStore';
 import {
   HostSelector,
   HostStatus,
   JobLanguage,
   JobParameter,
+  JobWebhook,
   Run,
   RunOptions,
   RunStatus,
   RunTrigger,
   TargetHost,
+  WebhookDelivery,
 } from '../model';
 import { createRunCredentials, GetSecret, RunCredentials } from './credentials';
 import { OutputBuffer } from './OutputBuffer';
@@ -28,8 +31,11 @@ export interface RunRequest {
     script: string;
     parameters: JobParameter[];
     notifyOnFailure: boolean;
+    webhook?: JobWebhook;
   };
   hosts: TargetHost[];
+  /** Hosts recorded as skipped without running (with the reason). */
+  skipped?: { host: TargetHost; reason: string }[];
   selector: HostSelector;
   /** Parameter values; a secret parameter's value names a vault credential. */
   params: Record<string, string>;
@@ -111,6 +117,13 @@ function redact(text: string, secrets: string[]): string {
   return out;
 }
 
+/** A run's webhook fires on every end but success and cancel, or always. */
+export function webhookDue(when: JobWebhook['when'], status: RunStatus) {
+  return (
+    when === 'always' || (status !== 'succeeded' && status !== 'cancelled')
+  );
+}
+
 /**
  * Runs jobs on hosts through the shared SSH pool: fan-out with a concurrency
  * bound, per-host timeout and retries, stop on first failure, cancel. Output
@@ -119,6 +132,11 @@ function redact(text: string, secrets: string[]): string {
  */
 export class RunExecutor {
   readonly runnerId: string;
+  /**
+   * Emits `change` with a run id whenever output arrives or a host or the run
+   * changes on this replica, so live views need not wait for the next poll.
+   */
+  readonly events = new EventEmitter();
   private readonly active = new Map<string, ActiveRun>();
   private readonly maxOutputBytes: number;
   private timers: NodeJS.Timeout[] = [];
@@ -132,6 +150,11 @@ export class RunExecutor {
       getSecret: GetSecret;
       logger: LoggerService;
       notifyFailure?: (run: Run) => Promise<void>;
+      /** POSTs the run to the job's webhook; never throws. */
+      deliverWebhook?: (
+        run: Run,
+        webhook: JobWebhook,
+      ) => Promise<WebhookDelivery>;
       defaultCredential?: string;
       maxOutputBytes?: number;
       heartbeatMs?: number;
@@ -140,6 +163,7 @@ export class RunExecutor {
     },
   ) {
     this.runnerId = deps.runnerId ?? randomUUID();
+    this.events.setMaxListeners(0);
     this.maxOutputBytes = deps.maxOutputBytes ?? 1024 * 1024;
     this.timers.push(
       setInterval(() => this.beat(), deps.heartbeatMs ?? 5000),
@@ -151,7 +175,7 @@ export class RunExecutor {
   /** Creates the run and starts it in the background. */
   async start(req: RunRequest): Promise<Run> {
     if (this.stopping) throw new Error('The jobs executor is shutting down');
-    if (req.hosts.length === 0) {
+    if (req.hosts.length === 0 && !req.skipped?.length) {
       throw new InputError('The selector matches no host');
     }
     // fail fast on bad values, before anything is stored
@@ -166,6 +190,7 @@ export class RunExecutor {
       params: req.params,
       options: req.options,
       hosts: req.hosts,
+      skipped: req.skipped,
       runnerId: this.runnerId,
     });
     const entry: ActiveRun = {
@@ -195,6 +220,28 @@ export class RunExecutor {
 
   isActive(runId: string): boolean {
     return this.active.has(runId);
+  }
+
+  /**
+   * A host's output as it is now, when the run executes on this replica and
+   * the host is running (secrets already masked); undefined otherwise.
+   */
+  liveOutput(
+    runId: string,
+    host: string,
+  ): { stdout: string; stderr: string; truncated: boolean } | undefined {
+    const run = this.active.get(runId);
+    const live = run?.live.get(host);
+    if (!run || !live) return undefined;
+    return {
+      stdout: redact(live.stdout.text(), run.secrets),
+      stderr: redact(live.stderr.text(), run.secrets),
+      truncated: live.stdout.truncated || live.stderr.truncated,
+    };
+  }
+
+  private changed(runId: string) {
+    this.events.emit('change', runId);
   }
 
   /** Stops every run of this replica, marking them interrupted. */
@@ -277,7 +324,7 @@ export class RunExecutor {
           finishedAt: Date.now(),
         });
       }
-      await store.finishRun(runId, 'failed', error);
+      await this.finish(runId, req, 'failed', error);
       return;
     }
 
@@ -298,6 +345,7 @@ export class RunExecutor {
         startedAt: started,
       });
       entry.live.set(host.name, live);
+      this.changed(runId);
       let status: HostStatus = 'error';
       let exitCode: number | null = null;
       let error: string | null = null;
@@ -321,8 +369,14 @@ export class RunExecutor {
               timeoutMs: timeoutSeconds * 1000,
               signal: cancel,
               maxOutputBytes: 1024,
-              onStdout: c => live.stdout.push(c),
-              onStderr: c => live.stderr.push(c),
+              onStdout: c => {
+                live.stdout.push(c);
+                this.changed(runId);
+              },
+              onStderr: c => {
+                live.stderr.push(c);
+                this.changed(runId);
+              },
             },
           );
           exitCode = r.exitCode;
@@ -357,6 +411,7 @@ export class RunExecutor {
         truncated: live.stdout.truncated || live.stderr.truncated,
         finishedAt: Date.now(),
       });
+      this.changed(runId);
       if (FAILED.includes(status) && stopOnFirstFailure) stop.abort();
       return status;
     };
@@ -387,25 +442,54 @@ export class RunExecutor {
     }
     await this.flush();
 
+    // hosts skipped from the start (not approved) count as not succeeded
+    if (req.skipped?.length) statuses.push('skipped');
+
     let final: RunStatus = 'succeeded';
     if (this.stopping) final = 'interrupted';
     else if (cancel.aborted) final = 'cancelled';
     else if (statuses.some(s => s !== 'succeeded')) final = 'failed';
-    await store.finishRun(runId, final);
-    if (
-      final === 'failed' &&
-      req.job.notifyOnFailure &&
-      this.deps.notifyFailure
-    ) {
-      const run = await store.getRun(runId);
-      if (run) {
-        await this.deps
-          .notifyFailure(run)
-          .catch(e =>
-            this.deps.logger.warn(
-              `Failure notification of run ${runId} failed: ${String(e)}`,
-            ),
+    await this.finish(runId, req, final);
+  }
+
+  /** Sets the final status, then notifies; a failed notification changes nothing. */
+  private async finish(
+    runId: string,
+    req: RunRequest,
+    final: RunStatus,
+    error?: string,
+  ) {
+    const { store, logger } = this.deps;
+    await store.finishRun(runId, final, error);
+    this.changed(runId);
+    const notify = final === 'failed' && req.job.notifyOnFailure;
+    const webhook = req.job.webhook;
+    const hook =
+      webhook && this.deps.deliverWebhook && webhookDue(webhook.when, final);
+    if (!notify && !hook) return;
+    const run = await store.getRun(runId);
+    if (!run) return;
+    if (notify && this.deps.notifyFailure) {
+      await this.deps
+        .notifyFailure(run)
+        .catch(e =>
+          logger.warn(
+            `Failure notification of run ${runId} failed: ${String(e)}`,
+          ),
+        );
+    }
+    if (hook && webhook) {
+      try {
+        const delivery = await this.deps.deliverWebhook!(run, webhook);
+        await store.setWebhookDelivery(runId, delivery);
+        if (delivery.status === 'failed') {
+          logger.warn(
+            `Webhook of run ${runId} failed after ${delivery.attempts} attempts: ${delivery.error}`,
           );
+        }
+        this.changed(runId);
+      } catch (e) {
+        logger.warn(`Webhook of run ${runId} failed: ${String(e)}`);
       }
     }
   }

@@ -173,6 +173,7 @@ describe('schedules on PostgreSQL shared by two replicas', () => {
           enabled: true,
         },
         'user:default/bob',
+        undefined,
         twoHoursAgo,
       );
     const skip = await make('skip', 'skip');

@@ -101,6 +101,59 @@ export const spec = {
           notifyOnFailure: {
             type: 'boolean',
           },
+          webhook: {
+            $ref: '#/components/schemas/Webhook',
+          },
+        },
+      },
+      Webhook: {
+        type: 'object',
+        description:
+          'Where finished runs are POSTed (JSON). With `secretCredential` (a vault password credential), the body is signed in the header `X-Opsdeck-Signature` as `sha256=<hex HMAC-SHA256 of the body>`.',
+        required: ['url', 'when'],
+        additionalProperties: false,
+        properties: {
+          url: {
+            type: 'string',
+            minLength: 8,
+            maxLength: 2000,
+            description: 'http or https only.',
+          },
+          when: {
+            type: 'string',
+            enum: ['failure', 'always'],
+            description: 'failure = any end but succeeded and cancelled.',
+          },
+          secretCredential: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+        },
+      },
+      WebhookDelivery: {
+        type: 'object',
+        required: ['url', 'status', 'attempts', 'deliveredAt'],
+        properties: {
+          url: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['delivered', 'failed'],
+          },
+          attempts: {
+            type: 'integer',
+          },
+          responseStatus: {
+            type: 'integer',
+          },
+          error: {
+            type: 'string',
+          },
+          deliveredAt: {
+            type: 'string',
+          },
         },
       },
       JobPatch: {
@@ -132,6 +185,17 @@ export const spec = {
           },
           notifyOnFailure: {
             type: 'boolean',
+          },
+          webhook: {
+            description: 'null removes the webhook.',
+            anyOf: [
+              {
+                $ref: '#/components/schemas/Webhook',
+              },
+              {
+                type: 'null',
+              },
+            ],
           },
         },
       },
@@ -178,6 +242,9 @@ export const spec = {
           },
           notifyOnFailure: {
             type: 'boolean',
+          },
+          webhook: {
+            $ref: '#/components/schemas/Webhook',
           },
           createdBy: {
             type: 'string',
@@ -371,6 +438,9 @@ export const spec = {
           hostCount: {
             type: 'integer',
           },
+          webhookDelivery: {
+            $ref: '#/components/schemas/WebhookDelivery',
+          },
         },
       },
       RunHost: {
@@ -510,8 +580,19 @@ export const spec = {
       },
       SchedulePatch: {
         type: 'object',
+        description:
+          'Any change but `{"enabled":false}` alone approves again, for the editing user, the hosts the selector resolves to now (each needs `opsdeck.jobs.run`).',
         additionalProperties: false,
         properties: {
+          selector: {
+            $ref: '#/components/schemas/Selector',
+          },
+          params: {
+            $ref: '#/components/schemas/Params',
+          },
+          options: {
+            $ref: '#/components/schemas/RunOptions',
+          },
           enabled: {
             type: 'boolean',
           },
@@ -594,6 +675,20 @@ export const spec = {
             type: 'string',
           },
           nextTickAt: {
+            type: 'string',
+          },
+          approvedHosts: {
+            type: 'array',
+            description:
+              'Host entity refs the schedule may run on, authorised for `approvedBy` at the last edit. Hosts the selector matches later are skipped at each tick until the schedule is edited again.',
+            items: {
+              type: 'string',
+            },
+          },
+          approvedBy: {
+            type: 'string',
+          },
+          approvedAt: {
             type: 'string',
           },
         },
@@ -980,6 +1075,48 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/RunHost',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/runs/{id}/events': {
+      get: {
+        operationId: 'followRun',
+        description:
+          "Server-Sent Events following the run until it ends: `run` (the run), `host` (a host's state), `output` (`{host, stream, offset, text}`: replace the stream's text from `offset` on), `end`. Works whichever replica executes the run.",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 36,
+            },
+          },
+          {
+            name: 'host',
+            in: 'query',
+            description:
+              "Only this host's output (every host's state is sent regardless).",
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'An event stream.',
+            content: {
+              'text/event-stream': {
+                schema: {
+                  type: 'string',
                 },
               },
             },

@@ -6,6 +6,10 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import {
+  catalogServiceRef,
+  type CatalogService,
+} from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -22,7 +26,15 @@ import {
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
 import request from 'supertest';
-import { testSecrets } from '../__testUtils__/jobsTestKit';
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import {
+  applyOutput,
+  readEventStream,
+  TEST_SECRET,
+  testSecrets,
+} from '../__testUtils__/jobsTestKit';
 import { jobsPlugin } from '../plugin';
 
 jest.setTimeout(120_000);
@@ -57,7 +69,10 @@ function hostEntity(name: string, port: number, extra: object = {}): Entity {
   };
 }
 
-async function startBackend() {
+/** The catalog's host entities; a test may add hosts while the backend runs. */
+let entities: Entity[] = [];
+
+async function startBackend(jobsConfig: object = {}) {
   const authorize = jest.fn(
     async (requests: { resourceRef?: string }[]): Promise<PolicyDecision[]> =>
       requests.map(r => ({
@@ -68,10 +83,14 @@ async function startBackend() {
       })),
   );
   const send = jest.fn(async () => {});
-  const audits: { eventId: string; status: string }[] = [];
+  const audits: { eventId: string; status: string; meta?: any }[] = [];
   const auditor = mockServices.auditor.mock({
     createEvent: jest.fn(async opts => {
-      const record = { eventId: opts.eventId, status: 'initiated' };
+      const record = {
+        eventId: opts.eventId,
+        status: 'initiated',
+        meta: opts.meta,
+      };
       audits.push(record);
       return {
         success: async () => {
@@ -84,6 +103,12 @@ async function startBackend() {
     }) as any,
   });
   const [p0, p1] = sshd.hosts.map(h => h.port);
+  entities = [
+    hostEntity('lab-01', p0),
+    hostEntity('lab-02', p1),
+    hostEntity('locked', p1, { system: 'vault-zone' }),
+    hostEntity('no-address', p1, { address: undefined, system: 'x' }),
+  ];
   const backend = await startTestBackend({
     features: [
       jobsPlugin,
@@ -94,17 +119,21 @@ async function startBackend() {
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://localhost:3000' },
-          opsdeck: { jobs: { scheduleIntervalSeconds: 3600 } },
+          opsdeck: {
+            jobs: { scheduleIntervalSeconds: 3600, ...jobsConfig },
+          },
         },
       }),
       auditor.factory,
-      catalogServiceMock.factory({
-        entities: [
-          hostEntity('lab-01', p0),
-          hostEntity('lab-02', p1),
-          hostEntity('locked', p1, { system: 'vault-zone' }),
-          hostEntity('no-address', p1, { address: undefined, system: 'x' }),
-        ],
+      createServiceFactory({
+        service: catalogServiceRef,
+        deps: {},
+        // a fresh in-memory catalog over the current entities on each call
+        factory: () =>
+          ({
+            getEntities: (...args: Parameters<CatalogService['getEntities']>) =>
+              catalogServiceMock({ entities }).getEntities(...args),
+          } as Partial<CatalogService> as CatalogService),
       }),
       createServiceFactory({
         service: vaultServiceRef,
@@ -118,7 +147,13 @@ async function startBackend() {
       }),
     ],
   });
-  return { server: backend.server, stop: () => backend.stop(), send, audits };
+  return {
+    server: backend.server,
+    url: `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`,
+    stop: () => backend.stop(),
+    send,
+    audits,
+  };
 }
 
 describe('jobs router', () => {
@@ -245,7 +280,10 @@ describe('jobs router', () => {
       expect(denied.body.error.message).toBe(
         'You are not allowed to run jobs on locked',
       );
-      expect(audits.at(-1)).toEqual({ eventId: 'job-run', status: 'failed' });
+      expect(audits.at(-1)).toMatchObject({
+        eventId: 'job-run',
+        status: 'failed',
+      });
       const runs = await request(server)
         .get('/api/jobs/runs')
         .set('Authorization', bob);
@@ -288,6 +326,325 @@ describe('jobs router', () => {
         .get('/api/jobs/jobs')
         .set('Authorization', mockCredentials.none.header())
         .expect(401);
+    } finally {
+      await stop();
+    }
+  });
+});
+
+/** A real HTTP server recording webhook POSTs; answers 200. */
+async function startReceiver() {
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.end();
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/jobs`,
+    received,
+    close: () => new Promise(r => server.close(r)),
+  };
+}
+
+describe('jobs router: webhooks, live stream, schedule approval', () => {
+  it('POSTs a signed webhook when a run fails and shows the delivery on the run', async () => {
+    const { server, stop } = await startBackend({ webhookRetries: 0 });
+    const receiver = await startReceiver();
+    try {
+      const bad = await request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({
+          name: 'hooked',
+          language: 'sh',
+          script: 'exit 4',
+          webhook: { url: 'file:///etc/passwd', when: 'failure' },
+        });
+      expect(bad.status).toBe(400);
+      await request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({
+          name: 'hooked',
+          language: 'sh',
+          script: 'exit 4',
+          webhook: {
+            url: receiver.url,
+            when: 'failure',
+            secretCredential: 'api-token',
+          },
+        })
+        .expect(201);
+      const started = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ job: 'hooked', selector: { names: ['lab-01'] } });
+      const id = started.body.id;
+      let run: any;
+      await eventually(async () => {
+        run = (
+          await request(server)
+            .get(`/api/jobs/runs/${id}`)
+            .set('Authorization', bob)
+        ).body.run;
+        return Boolean(run.webhookDelivery);
+      });
+      expect(run.status).toBe('failed');
+      expect(run.webhookDelivery).toMatchObject({
+        url: receiver.url,
+        status: 'delivered',
+        attempts: 1,
+        responseStatus: 200,
+      });
+      expect(receiver.received).toHaveLength(1);
+      const [hit] = receiver.received;
+      expect(JSON.parse(hit.body)).toEqual({
+        event: 'job.run.finished',
+        runId: id,
+        job: { id: run.jobId, name: 'hooked', version: 1 },
+        status: 'failed',
+        trigger: 'manual',
+        triggeredBy: 'user:default/bob',
+        hostCount: 1,
+        summary: { failed: 1 },
+        createdAt: run.createdAt,
+        finishedAt: run.finishedAt,
+        url: `http://localhost:3000/jobs/runs/${id}`,
+      });
+      expect(hit.headers['x-opsdeck-signature']).toBe(
+        `sha256=${createHmac('sha256', TEST_SECRET)
+          .update(hit.body)
+          .digest('hex')}`,
+      );
+    } finally {
+      await receiver.close();
+      await stop();
+    }
+  });
+
+  it('records a failed delivery without failing the run when the receiver is down', async () => {
+    const { server, stop } = await startBackend({ webhookRetries: 1 });
+    const receiver = await startReceiver();
+    await receiver.close();
+    try {
+      await request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({
+          name: 'hooked-down',
+          language: 'sh',
+          script: 'echo fine',
+          webhook: { url: receiver.url, when: 'always' },
+        })
+        .expect(201);
+      const started = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ job: 'hooked-down', selector: { names: ['lab-01'] } });
+      let run: any;
+      await eventually(async () => {
+        run = (
+          await request(server)
+            .get(`/api/jobs/runs/${started.body.id}`)
+            .set('Authorization', bob)
+        ).body.run;
+        return Boolean(run.webhookDelivery);
+      });
+      expect(run.status).toBe('succeeded');
+      expect(run.webhookDelivery).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        error: 'ECONNREFUSED',
+      });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('streams output chunks over SSE while the run is still running', async () => {
+    const { server, url, stop } = await startBackend();
+    try {
+      await request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({
+          name: 'slow',
+          language: 'sh',
+          script: 'echo before; sleep 3; echo after',
+        })
+        .expect(201);
+      const started = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ job: 'slow', selector: { system: 'lab' } });
+      const id = started.body.id;
+      await request(server)
+        .get(`/api/jobs/runs/${id}/events`)
+        .set('Authorization', mockCredentials.none.header())
+        .expect(401);
+
+      const texts = new Map<string, string>();
+      const statusAtBefore = new Map<string, string>();
+      const events = await readEventStream(
+        `${url}/api/jobs/runs/${id}/events`,
+        { Authorization: bob },
+        async e => {
+          applyOutput(texts, e);
+          for (const host of ['lab-01', 'lab-02']) {
+            if (
+              !statusAtBefore.has(host) &&
+              texts.get(`${host}/stdout`) === 'before\n'
+            ) {
+              const now = await request(server)
+                .get(`/api/jobs/runs/${id}`)
+                .set('Authorization', bob);
+              statusAtBefore.set(host, now.body.run.status);
+            }
+          }
+        },
+      );
+      // each host's first line arrived while the run was running
+      expect(Object.fromEntries(statusAtBefore)).toEqual({
+        'lab-01': 'running',
+        'lab-02': 'running',
+      });
+      expect(texts.get('lab-01/stdout')).toBe('before\nafter\n');
+      expect(texts.get('lab-02/stdout')).toBe('before\nafter\n');
+      expect(events.at(-1)!.event).toBe('end');
+      expect(events.filter(e => e.event === 'run').at(-1)!.data).toMatchObject({
+        status: 'succeeded',
+        summary: { succeeded: 2 },
+      });
+
+      // a finished run: its state and output at once, then the end
+      const again = await readEventStream(
+        `${url}/api/jobs/runs/${id}/events?host=lab-02`,
+        { Authorization: bob },
+      );
+      expect(again.map(e => e.event)).toEqual([
+        'host',
+        'host',
+        'output',
+        'run',
+        'end',
+      ]);
+      expect(again[2].data).toEqual({
+        host: 'lab-02',
+        stream: 'stdout',
+        offset: 0,
+        text: 'before\nafter\n',
+      });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('runs a schedule only on hosts approved at its last edit and skips hosts added later', async () => {
+    const { server, stop, audits } = await startBackend({
+      scheduleIntervalSeconds: 0.5,
+    });
+    try {
+      await request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({ name: 'tick', language: 'sh', script: 'echo tick' })
+        .expect(201);
+      // the editor must be allowed on every host the selector resolves to
+      const refused = await request(server)
+        .post('/api/jobs/schedules')
+        .set('Authorization', bob)
+        .send({
+          name: 'refused',
+          job: 'tick',
+          cron: '* * * * * *',
+          selector: { system: 'vault-zone' },
+        });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toBe(
+        'You are not allowed to run jobs on locked',
+      );
+      const created = await request(server)
+        .post('/api/jobs/schedules')
+        .set('Authorization', bob)
+        .send({
+          name: 'every-second',
+          job: 'tick',
+          cron: '* * * * * *',
+          selector: { system: 'lab' },
+        });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        approvedHosts: ['resource:default/lab-01', 'resource:default/lab-02'],
+        approvedBy: 'user:default/bob',
+      });
+      const scheduleId = created.body.id;
+
+      // a host joins the system after the schedule was approved
+      entities.push(hostEntity('lab-03', sshd.hosts[0].port));
+      let runId = '';
+      await eventually(async () => {
+        const runs = await request(server)
+          .get('/api/jobs/runs?host=lab-03')
+          .set('Authorization', bob);
+        const run = runs.body.items.find(
+          (r: any) => r.scheduleId === scheduleId && r.status !== 'running',
+        );
+        runId = run?.id ?? '';
+        return Boolean(run);
+      });
+      const detail = await request(server)
+        .get(`/api/jobs/runs/${runId}`)
+        .set('Authorization', bob);
+      expect(detail.body.run).toMatchObject({
+        trigger: 'schedule',
+        triggeredBy: 'user:default/bob',
+        status: 'failed',
+        summary: { succeeded: 2, skipped: 1 },
+      });
+      expect(
+        detail.body.hosts.map((h: any) => [h.host, h.status, h.error]),
+      ).toEqual([
+        ['lab-01', 'succeeded', undefined],
+        ['lab-02', 'succeeded', undefined],
+        [
+          'lab-03',
+          'skipped',
+          'not approved for this schedule; edit the schedule to approve',
+        ],
+      ]);
+      const skippedAudit = audits.find(
+        a => a.eventId === 'job-schedule-hosts-skipped',
+      );
+      expect(skippedAudit).toMatchObject({
+        status: 'failed',
+        meta: { scheduleId, hosts: ['resource:default/lab-03'] },
+      });
+
+      // editing the schedule approves the new host for the editor
+      const edited = await request(server)
+        .patch(`/api/jobs/schedules/${scheduleId}`)
+        .set('Authorization', bob)
+        .send({ missedPolicy: 'skip' });
+      expect(edited.body.approvedHosts).toEqual([
+        'resource:default/lab-01',
+        'resource:default/lab-02',
+        'resource:default/lab-03',
+      ]);
+      // switching it off needs no approval and changes none
+      const off = await request(server)
+        .patch(`/api/jobs/schedules/${scheduleId}`)
+        .set('Authorization', bob)
+        .send({ enabled: false });
+      expect(off.body).toMatchObject({
+        enabled: false,
+        approvedHosts: edited.body.approvedHosts,
+      });
     } finally {
       await stop();
     }

@@ -24,6 +24,7 @@ import {
   HostSelector,
   Job,
   JobParameter,
+  JobWebhook,
   RunOptions,
   Schedule,
   TargetHost,
@@ -31,6 +32,9 @@ import {
 import { nextTick, validateCron } from '../schedule/cronTicks';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { resolveHosts } from '../targets/resolveHosts';
+import { validateWebhook } from '../notify/webhook';
+import { ScheduleApproval } from '../database/JobStore';
+import { RunStreamer } from './runStream';
 
 /** Who made the request, as stored in runs and jobs. */
 export function principalName(credentials: BackstageCredentials): string {
@@ -65,8 +69,15 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** How often a run's event stream reads the database (default 500 ms). */
+  streamPollMs?: number;
 }) {
-  const { store, executor, catalog, httpAuth, permissions, auditor } = options;
+  const { store, executor, httpAuth, permissions, auditor } = options;
+  const streamer = new RunStreamer({
+    store,
+    executor,
+    pollMs: options.streamPollMs,
+  });
   const router = await createOpenApiRouter();
 
   async function authorize(
@@ -84,6 +95,23 @@ export async function createRouter(options: {
       throw new NotAllowedError(`You are not allowed to ${what}`);
     }
     return credentials;
+  }
+
+  /**
+   * Host entities matching the selector, read with the caller's credentials
+   * so the catalog's read permissions apply to users. A service principal
+   * (a CI token) is not subject to the permission policy anyway, but a token
+   * restricted to the jobs plugin may not be forwarded to the catalog, so
+   * jobs reads the catalog with its own credentials for services.
+   */
+  async function findHosts(
+    credentials: BackstageCredentials,
+    selector: HostSelector,
+  ): Promise<TargetHost[]> {
+    const reader = options.auth.isPrincipal(credentials, 'service')
+      ? await options.auth.getOwnServiceCredentials()
+      : credentials;
+    return resolveHosts(options.catalog, selector, reader);
   }
 
   /** The run permission, checked against every host entity. */
@@ -138,6 +166,22 @@ export async function createRouter(options: {
     }
   };
 
+  /**
+   * The hosts the selector resolves to for this user, each authorised
+   * (403 naming the denied ones): what a schedule may run on.
+   */
+  async function approveHosts(
+    credentials: BackstageCredentials,
+    selector: HostSelector,
+  ): Promise<ScheduleApproval> {
+    const hosts = await findHosts(credentials, selector);
+    await authorizeHosts(credentials, hosts);
+    return {
+      hosts: hosts.map(h => h.entityRef),
+      by: principalName(credentials),
+    };
+  }
+
   // --- jobs -----------------------------------------------------------------
 
   router.get('/jobs', async (req, res) => {
@@ -161,6 +205,7 @@ export async function createRouter(options: {
     });
     try {
       checkParameters(parameters);
+      if (body.webhook) validateWebhook(body.webhook as JobWebhook);
       const job = await store.createJob(
         {
           name: body.name,
@@ -169,6 +214,7 @@ export async function createRouter(options: {
           script: body.script,
           parameters,
           notifyOnFailure: body.notifyOnFailure ?? true,
+          webhook: body.webhook as JobWebhook | undefined,
         },
         principalName(credentials),
       );
@@ -201,11 +247,14 @@ export async function createRouter(options: {
     try {
       const body = req.body;
       if (body.parameters) checkParameters(body.parameters as JobParameter[]);
+      if (body.webhook) validateWebhook(body.webhook as JobWebhook);
       const updated = await store.updateJob(
         job.id,
         {
           ...body,
           parameters: body.parameters as JobParameter[] | undefined,
+          // null removes it
+          webhook: body.webhook as JobWebhook | undefined,
         },
         principalName(credentials),
       );
@@ -243,7 +292,7 @@ export async function createRouter(options: {
   router.post('/hosts/preview', async (req, res) => {
     const credentials = await authorize(req, jobsReadPermission, 'see jobs');
     res.json({
-      items: await resolveHosts(catalog, req.body.selector, credentials),
+      items: await findHosts(credentials, req.body.selector),
     });
   });
 
@@ -283,7 +332,7 @@ export async function createRouter(options: {
       meta: { jobId: job.id, name: job.name, version: job.version, selector },
     });
     try {
-      const hosts = await resolveHosts(catalog, selector, credentials);
+      const hosts = await findHosts(credentials, selector);
       await authorizeHosts(credentials, hosts);
       const run = await executor.start({
         job,
@@ -320,6 +369,18 @@ export async function createRouter(options: {
       );
     }
     res.json(host);
+  });
+
+  router.get('/runs/:id/events', async (req, res) => {
+    await authorize(req, jobsReadPermission, 'see runs');
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    const closed = new AbortController();
+    res.on('close', () => closed.abort());
+    await streamer.stream(run.id, res, {
+      host: req.query.host,
+      signal: closed.signal,
+    });
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
@@ -373,11 +434,9 @@ export async function createRouter(options: {
         throw new InputError('Every host of that run succeeded');
       }
       // Host entities are read again: address or credential may have changed.
-      const hosts = await resolveHosts(
-        catalog,
-        { names: previousHosts.map(h => h.host) },
-        credentials,
-      );
+      const hosts = await findHosts(credentials, {
+        names: previousHosts.map(h => h.host),
+      });
       await authorizeHosts(credentials, hosts);
       const run = await executor.start({
         job: {
@@ -388,6 +447,7 @@ export async function createRouter(options: {
           script: version.script,
           parameters: version.parameters,
           notifyOnFailure: job.notifyOnFailure,
+          webhook: job.webhook,
         },
         hosts,
         selector: { names: hosts.map(h => h.name) },
@@ -431,9 +491,7 @@ export async function createRouter(options: {
       validateCron(body.cron, timeZone);
       const params = (body.params ?? {}) as Record<string, string>;
       await resolveParameters(job.parameters, params);
-      // whoever schedules must be allowed to run on today's hosts
-      const hosts = await resolveHosts(catalog, body.selector, credentials);
-      await authorizeHosts(credentials, hosts);
+      const approval = await approveHosts(credentials, body.selector);
       const schedule = await store.createSchedule(
         {
           name: body.name,
@@ -447,8 +505,11 @@ export async function createRouter(options: {
           enabled: body.enabled ?? true,
         },
         principalName(credentials),
+        approval,
       );
-      await event.success({ meta: { scheduleId: schedule.id } });
+      await event.success({
+        meta: { scheduleId: schedule.id, approvedHosts: approval.hosts },
+      });
       res.status(201).json(withNextTick(schedule));
     } catch (error) {
       await event.fail({ error: error as Error });
@@ -457,7 +518,11 @@ export async function createRouter(options: {
   });
 
   router.patch('/schedules/:id', async (req, res) => {
-    await authorize(req, jobsManagePermission, 'change schedules');
+    const credentials = await authorize(
+      req,
+      jobsManagePermission,
+      'change schedules',
+    );
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
     const event = await auditor.createEvent({
@@ -471,8 +536,29 @@ export async function createRouter(options: {
         req.body.cron ?? current.cron,
         req.body.timeZone ?? current.timeZone,
       );
-      const updated = await store.updateSchedule(current.id, req.body);
-      await event.success();
+      const change = req.body as Partial<Schedule>;
+      if (change.params) {
+        const job = await jobOr404(current.jobId);
+        await resolveParameters(job.parameters, change.params);
+      }
+      // switching a schedule off needs no approval; any other edit approves
+      // again, for the editor, the hosts the selector resolves to now
+      const onlyDisables =
+        Object.keys(change).length === 1 && change.enabled === false;
+      const approval = onlyDisables
+        ? undefined
+        : await approveHosts(credentials, change.selector ?? current.selector);
+      const updated = await store.updateSchedule(
+        current.id,
+        {
+          ...change,
+          options: change.options ? runOptions(change.options) : undefined,
+        },
+        approval,
+      );
+      await event.success({
+        meta: approval ? { approvedHosts: approval.hosts } : {},
+      });
       res.json(withNextTick(updated!));
     } catch (error) {
       await event.fail({ error: error as Error });

@@ -38,6 +38,13 @@ export function JobEditorDialog(props: {
   const [language, setLanguage] = useState<Language>(job?.language ?? 'sh');
   const [script, setScript] = useState(job?.script ?? '');
   const [notify, setNotify] = useState(job?.notifyOnFailure ?? true);
+  const [webhookUrl, setWebhookUrl] = useState(job?.webhook?.url ?? '');
+  const [webhookWhen, setWebhookWhen] = useState<'failure' | 'always'>(
+    job?.webhook?.when ?? 'failure',
+  );
+  const [webhookSecret, setWebhookSecret] = useState(
+    job?.webhook?.secretCredential ?? '',
+  );
   const [params, setParams] = useState<ParamDraft[]>(
     (job?.parameters ?? []).map(p => ({
       ...p,
@@ -73,6 +80,14 @@ export function JobEditorDialog(props: {
       parameters,
       notifyOnFailure: notify,
     };
+    if (webhookUrl.trim()) {
+      body.webhook = { url: webhookUrl.trim(), when: webhookWhen };
+      if (webhookSecret.trim()) {
+        body.webhook.secretCredential = webhookSecret.trim();
+      }
+    } else if (job?.webhook) {
+      body.webhook = null; // cleared: remove it
+    }
     try {
       const saved = job
         ? await client.updateJob(job.id, body)
@@ -155,6 +170,45 @@ export function JobEditorDialog(props: {
           }
           label={t('editor.notify')}
         />
+        <Box display="flex" style={{ gap: 8 }}>
+          <TextField
+            id="jobs-editor-webhook-url"
+            label={t('editor.webhookUrl')}
+            helperText={t('editor.webhookUrlHelp')}
+            value={webhookUrl}
+            onChange={e => setWebhookUrl(e.target.value)}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+          />
+          <TextField
+            id="jobs-editor-webhook-when"
+            select
+            label={t('editor.webhookWhen')}
+            value={webhookWhen}
+            onChange={e =>
+              setWebhookWhen(e.target.value as 'failure' | 'always')
+            }
+            margin="dense"
+            variant="outlined"
+            style={{ minWidth: 180 }}
+          >
+            <MenuItem value="failure">{t('editor.webhookOnFailure')}</MenuItem>
+            <MenuItem value="always">{t('editor.webhookAlways')}</MenuItem>
+          </TextField>
+        </Box>
+        {webhookUrl.trim() && (
+          <TextField
+            id="jobs-editor-webhook-secret"
+            label={t('editor.webhookSecret')}
+            helperText={t('editor.webhookSecretHelp')}
+            value={webhookSecret}
+            onChange={e => setWebhookSecret(e.target.value)}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+          />
+        )}
         <Typography variant="h6">{t('editor.parameters')}</Typography>
         {params.map((p, i) => (
           <Box key={i} display="flex" alignItems="center" style={{ gap: 8 }}>

@@ -433,6 +433,7 @@ function SchedulesTab() {
               <TableCell>{t('schedules.timeZone')}</TableCell>
               <TableCell>{t('schedules.missedPolicy')}</TableCell>
               <TableCell>{t('schedules.next')}</TableCell>
+              <TableCell>{t('schedules.approved')}</TableCell>
               <TableCell>{t('schedules.enabled')}</TableCell>
               <TableCell>{t('jobs.actions')}</TableCell>
             </TableRow>
@@ -452,6 +453,15 @@ function SchedulesTab() {
                     : t('schedules.runOnce')}
                 </TableCell>
                 <TableCell>{s.enabled ? time(s.nextTickAt) : ''}</TableCell>
+                <TableCell
+                  title={t('schedules.approvedHelp', {
+                    hosts: String(s.approvedHosts.length),
+                    by: shortRef(s.approvedBy ?? s.createdBy),
+                  })}
+                >
+                  {s.approvedHosts.length} ·{' '}
+                  {shortRef(s.approvedBy ?? s.createdBy)}
+                </TableCell>
                 <TableCell>
                   <Checkbox
                     checked={s.enabled}

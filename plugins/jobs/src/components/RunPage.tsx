@@ -17,7 +17,8 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { jobsRouteRef } from '../plugin';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
-import { RunHost } from '../api';
+import { Run, RunHost } from '../api';
+import { useRunStream } from './useRunStream';
 import {
   shortRef,
   StatusChip,
@@ -29,8 +30,12 @@ import {
 
 const POLL_MS = 1000;
 
-function HostOutput(props: { runId: string; host: string; live: boolean }) {
-  const t = useT();
+/** A host's output read from the REST API, polled while it may change. */
+function PolledHostOutput(props: {
+  runId: string;
+  host: string;
+  live: boolean;
+}) {
   const client = useJobsClient();
   const state = useAsyncRetry(
     () => client.getRunHost(props.runId, props.host),
@@ -44,6 +49,12 @@ function HostOutput(props: { runId: string; host: string; live: boolean }) {
   useInterval(retry, running ? POLL_MS : null);
   const h = state.value;
   if (!h) return state.loading ? <Progress /> : null;
+  return <HostOutput host={h} />;
+}
+
+function HostOutput(props: { host: RunHost }) {
+  const t = useT();
+  const h = props.host;
   return (
     <Paper
       style={{ padding: 16, marginTop: 16 }}
@@ -86,21 +97,66 @@ function HostOutput(props: { runId: string; host: string; live: boolean }) {
   );
 }
 
-/** One run: summary, per-host status, and the chosen host's live output. */
+function WebhookResult(props: { run: Run }) {
+  const t = useT();
+  const d = props.run.webhookDelivery;
+  if (!d) return null;
+  return (
+    <Alert
+      severity={d.status === 'delivered' ? 'success' : 'warning'}
+      data-testid="jobs-webhook-delivery"
+      style={{ marginTop: 8 }}
+    >
+      {d.status === 'delivered'
+        ? t('runPage.webhookDelivered', {
+            url: d.url,
+            status: String(d.responseStatus ?? ''),
+            attempts: String(d.attempts),
+          })
+        : t('runPage.webhookFailed', {
+            url: d.url,
+            attempts: String(d.attempts),
+            error: d.error ?? '',
+          })}
+    </Alert>
+  );
+}
+
+/** The run page at /jobs/runs/:runId. */
 export function RunPage() {
+  const { runId = '' } = useParams();
+  return <RunView runId={runId} />;
+}
+
+/**
+ * One run: summary, per-host status, and the chosen host's output. While
+ * the run goes on, everything comes over its event stream; if the stream
+ * breaks, the page polls the REST API every second instead.
+ */
+export function RunView(props: { runId: string }) {
+  const { runId } = props;
   const t = useT();
   const client = useJobsClient();
   const errorText = useErrorText();
   const navigate = useNavigate();
   const root = useRouteRef(jobsRouteRef);
-  const { runId = '' } = useParams();
   const state = useAsyncRetry(() => client.getRun(runId), [client, runId]);
   const [selected, setSelected] = useState<string>();
   const [actionError, setActionError] = useState<string>();
-  const running = state.value?.run.status === 'running';
-  useInterval(state.retry, running || !state.value ? POLL_MS : null);
+  const loadedRunning = state.value?.run.status === 'running';
+  const stream = useRunStream(runId, selected, loadedRunning && !!selected);
+  const streaming = stream.mode === 'connecting' || stream.mode === 'streaming';
+  const { retry } = state;
+  // the stream ended with the run: load the final state once
+  useEffect(() => {
+    if (stream.mode === 'ended') retry();
+  }, [stream.mode, retry]);
+  const polling = !streaming && (loadedRunning || !state.value);
+  useInterval(retry, polling ? POLL_MS : null);
 
-  const hosts: RunHost[] = state.value?.hosts ?? [];
+  const hosts: RunHost[] = (state.value?.hosts ?? []).map(
+    h => (streaming && stream.hosts[h.host]) || h,
+  );
   const firstHost = hosts[0]?.host;
   useEffect(() => {
     if (!selected && firstHost) setSelected(firstHost);
@@ -111,8 +167,32 @@ export function RunPage() {
       return <Alert severity="error">{errorText(state.error)}</Alert>;
     return <Progress />;
   }
-  const { run } = state.value;
+  const run = (streaming && stream.run) || state.value.run;
+  const running = run.status === 'running';
   const failed = hosts.some(h => h.status !== 'succeeded');
+
+  const streamedHost = streaming && hosts.find(h => h.host === selected);
+  let selectedOutput = <Typography>{t('runPage.select')}</Typography>;
+  if (selected && streamedHost) {
+    selectedOutput = (
+      <HostOutput
+        host={{
+          ...streamedHost,
+          ...(stream.output[selected] ?? { stdout: '', stderr: '' }),
+        }}
+      />
+    );
+  } else if (selected) {
+    // the stream is over or broken: the REST API has the output
+    selectedOutput = (
+      <PolledHostOutput
+        key={`${run.id}/${selected}/${stream.mode}`}
+        runId={run.id}
+        host={selected}
+        live={running}
+      />
+    );
+  }
 
   const act = async (fn: () => Promise<unknown>) => {
     setActionError(undefined);
@@ -163,6 +243,11 @@ export function RunPage() {
           </Button>
         )}
       </Box>
+      {running && (
+        <Typography variant="caption" data-testid="jobs-live-mode">
+          {streaming ? t('runPage.liveStream') : t('runPage.livePoll')}
+        </Typography>
+      )}
       {actionError && <Alert severity="error">{actionError}</Alert>}
       {run.error && <Alert severity="error">{run.error}</Alert>}
       <Typography variant="body2" data-testid="jobs-run-summary">
@@ -216,16 +301,8 @@ export function RunPage() {
           ))}
         </TableBody>
       </Table>
-      {selected ? (
-        <HostOutput
-          key={`${run.id}/${selected}`}
-          runId={run.id}
-          host={selected}
-          live={running}
-        />
-      ) : (
-        <Typography>{t('runPage.select')}</Typography>
-      )}
+      <WebhookResult run={run} />
+      {selectedOutput}
     </Box>
   );
 }

@@ -35,6 +35,15 @@ export const jobsTranslationRef = createTranslationRef({
       scriptHelp:
         'Parameters arrive only as environment variables OPSDECK_PARAM_<NAME>; they are never put into the script text.',
       notify: 'Notify me when a run fails',
+      webhookUrl: 'Webhook URL (http or https)',
+      webhookUrlHelp:
+        'Finished runs are POSTed here as JSON (run, job, status, per-host counts, link).',
+      webhookWhen: 'Call the webhook',
+      webhookOnFailure: 'When a run fails',
+      webhookAlways: 'After every run',
+      webhookSecret: 'Signing secret (vault credential name)',
+      webhookSecretHelp:
+        'Optional: a vault password credential; its value signs the body (HMAC-SHA256, header X-Opsdeck-Signature).',
       parameters: 'Parameters',
       addParameter: 'Add parameter',
       paramName: 'Parameter name',
@@ -105,6 +114,12 @@ export const jobsTranslationRef = createTranslationRef({
       truncated: 'Output was cut at the size limit.',
       select: 'Select a host to see its output.',
       show: 'Output',
+      liveStream: 'Live: output is streamed as it happens',
+      livePoll: 'Live: the stream is unavailable, refreshing every second',
+      webhookDelivered:
+        'Webhook delivered to {{url}} (HTTP {{status}}, attempts: {{attempts}})',
+      webhookFailed:
+        'Webhook to {{url}} failed after {{attempts}} attempts: {{error}}',
     },
     schedules: {
       new: 'New schedule',
@@ -120,6 +135,9 @@ export const jobsTranslationRef = createTranslationRef({
       runOnce: 'Run once',
       next: 'Next run',
       enabled: 'Enabled',
+      approved: 'Approved hosts',
+      approvedHelp:
+        '{{hosts}} hosts approved by {{by}}; other hosts the selection matches later are skipped until the schedule is edited.',
       empty: 'No schedules yet.',
       create: 'Create',
     },

@@ -24,6 +24,15 @@ const zhCN = {
   'editor.scriptHelp':
     '参数只以环境变量 OPSDECK_PARAM_<NAME> 传入，绝不会拼接进脚本文本。',
   'editor.notify': '执行失败时通知我',
+  'editor.webhookUrl': 'Webhook 地址（http 或 https）',
+  'editor.webhookUrlHelp':
+    '执行结束后以 JSON 形式 POST 到此地址（执行、作业、状态、各主机计数、链接）。',
+  'editor.webhookWhen': '调用 Webhook',
+  'editor.webhookOnFailure': '执行失败时',
+  'editor.webhookAlways': '每次执行后',
+  'editor.webhookSecret': '签名密钥（保险库凭据名）',
+  'editor.webhookSecretHelp':
+    '可选：保险库中的密码凭据，其值用于对请求体签名（HMAC-SHA256，请求头 X-Opsdeck-Signature）。',
   'editor.parameters': '参数',
   'editor.addParameter': '添加参数',
   'editor.paramName': '参数名',
@@ -85,6 +94,12 @@ const zhCN = {
   'runPage.truncated': '输出超过大小限制，已截断。',
   'runPage.select': '选择一台主机查看其输出。',
   'runPage.show': '输出',
+  'runPage.liveStream': '实时：输出随产生随推送',
+  'runPage.livePoll': '实时：推送不可用，每秒刷新',
+  'runPage.webhookDelivered':
+    'Webhook 已送达 {{url}}（HTTP {{status}}，尝试 {{attempts}} 次）',
+  'runPage.webhookFailed':
+    'Webhook 发送到 {{url}} 失败，已尝试 {{attempts}} 次：{{error}}',
   'schedules.new': '新建定时任务',
   'schedules.caption': '定时任务',
   'schedules.name': '名称',
@@ -97,6 +112,9 @@ const zhCN = {
   'schedules.runOnce': '补执行一次',
   'schedules.next': '下次执行',
   'schedules.enabled': '启用',
+  'schedules.approved': '已批准的主机',
+  'schedules.approvedHelp':
+    '{{by}} 批准了 {{hosts}} 台主机；之后选择条件新匹配到的主机在编辑定时任务之前都会被跳过。',
   'schedules.empty': '还没有定时任务。',
   'schedules.create': '创建',
   'status.running': '执行中',

@@ -10,7 +10,7 @@ export const SQL_QUERY_ACCESS_ANNOTATION = 'opsdeck.io/sql-query-access';
 export const SQL_REVIEW_ANNOTATION = 'opsdeck.io/sql-review';
 export const DEFAULT_APPROVER_GROUP = 'group:default/dba';
 
-export type InstanceEngine = 'postgresql' | 'mysql' | 'redis';
+export type InstanceEngine = 'postgresql' | 'mysql' | 'redis' | 'mongodb';
 
 /** A database or cache instance as the sql plugin sees a catalog Resource. */
 export interface SqlInstance {
@@ -41,6 +41,7 @@ export const SUPPORTED_ENGINES: InstanceEngine[] = [
   'postgresql',
   'mysql',
   'redis',
+  'mongodb',
 ];
 
 function refList(value: unknown, defaultKind: string): string[] {

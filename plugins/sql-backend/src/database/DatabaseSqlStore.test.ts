@@ -7,14 +7,146 @@ jest.setTimeout(60_000);
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 describe.each(databases.eachSupportedId())('DatabaseSqlStore (%s)', id => {
-  async function createStore() {
+  async function createStore(clock?: () => number) {
     const knex = await databases.init(id);
     let now = 1_000_000;
     await DatabaseSqlStore.create({
       database: mockServices.database({ knex }),
     });
-    return new DatabaseSqlStore(knex, () => (now += 1000));
+    return new DatabaseSqlStore(knex, clock ?? (() => (now += 1000)));
   }
+
+  it('finds executing changes whose heartbeat is stale and fails them once', async () => {
+    let clock = 1_000_000;
+    const store = await createStore(() => clock);
+    const dead = '00000000-0000-4000-8000-00000000000d';
+    const alive = '00000000-0000-4000-8000-00000000000a';
+    const waiting = '00000000-0000-4000-8000-00000000000b';
+    for (const c of [dead, alive, waiting]) {
+      await store.createChange(newChange(c, { status: 'approved' }));
+    }
+    // both claimed at 1,000,000; only `alive` keeps beating
+    await store.updateChange(dead, ['approved'], { status: 'executing' });
+    await store.updateChange(alive, ['approved'], { status: 'executing' });
+    await store.saveRun(dead, {
+      index: 0,
+      status: 'done',
+      affectedRows: 3,
+      durationMs: 5,
+    });
+    clock = 1_200_000;
+    await store.heartbeat(alive);
+    await store.heartbeat(waiting); // not executing: no effect
+    const cutoff = new Date(1_100_000);
+    expect(await store.listStaleExecuting(cutoff)).toEqual([dead]);
+    expect(await store.listStaleExecuting(new Date(1_000_000))).toEqual([]);
+
+    // a live executor's heartbeat wins over a stale view
+    expect(await store.failStaleExecuting(alive, cutoff, 'x')).toBe(false);
+    expect(await store.failStaleExecuting(waiting, cutoff, 'x')).toBe(false);
+    expect(
+      await store.failStaleExecuting(dead, cutoff, 'interrupted: stopped'),
+    ).toBe(true);
+    expect(await store.failStaleExecuting(dead, cutoff, 'again')).toBe(false);
+    expect(await store.getChange(dead)).toMatchObject({
+      status: 'failed',
+      error: 'interrupted: stopped',
+    });
+    expect(await store.listRuns(dead)).toEqual([
+      expect.objectContaining({ index: 0, status: 'done', affectedRows: 3 }),
+    ]);
+    expect(await store.getChange(alive)).toMatchObject({ status: 'executing' });
+    expect(await store.listStaleExecuting(new Date(1_300_000))).toEqual([
+      alive,
+    ]);
+  });
+
+  it('keeps the latest slow-query snapshot per instance and the last error', async () => {
+    const store = await createStore();
+    const pay = 'resource:default/pay-db-main';
+    expect(await store.getSlowQuerySnapshot(pay)).toBeUndefined();
+    const first = new Date('2026-05-01T10:00:00Z');
+    await store.saveSlowQuerySnapshot(
+      pay,
+      'postgresql',
+      [
+        {
+          statement: 'SELECT * FROM a WHERE id = $1',
+          calls: 10,
+          totalMs: 12.5,
+          meanMs: 1.25,
+          rows: 10,
+        },
+        { statement: 'UPDATE b SET x = $1', calls: 2, totalMs: 3, meanMs: 1.5 },
+      ],
+      first,
+    );
+    await store.saveSlowQuerySnapshot(
+      'resource:default/session-cache',
+      'redis',
+      [{ statement: 'GET ?', calls: 1, totalMs: 0.1, meanMs: 0.1 }],
+      first,
+    );
+    expect(await store.getSlowQuerySnapshot(pay)).toEqual({
+      instanceRef: pay,
+      engine: 'postgresql',
+      takenAt: first.toISOString(),
+      attemptedAt: first.toISOString(),
+      error: undefined,
+      statements: [
+        {
+          statement: 'SELECT * FROM a WHERE id = $1',
+          calls: 10,
+          totalMs: 12.5,
+          meanMs: 1.25,
+          rows: 10,
+        },
+        {
+          statement: 'UPDATE b SET x = $1',
+          calls: 2,
+          totalMs: 3,
+          meanMs: 1.5,
+          rows: undefined,
+        },
+      ],
+    });
+    // a failed refresh keeps the statements of the last success
+    const failed = new Date('2026-05-01T10:15:00Z');
+    await store.saveSlowQueryError(pay, 'postgresql', 'ECONNREFUSED', failed);
+    expect(await store.getSlowQuerySnapshot(pay)).toMatchObject({
+      takenAt: first.toISOString(),
+      attemptedAt: failed.toISOString(),
+      error: 'ECONNREFUSED',
+      statements: [{ calls: 10 }, { calls: 2 }],
+    });
+    // the next success replaces them and clears the error
+    const second = new Date('2026-05-01T10:30:00Z');
+    await store.saveSlowQuerySnapshot(
+      pay,
+      'postgresql',
+      [{ statement: 'SELECT 1', calls: 1, totalMs: 1, meanMs: 1, rows: 1 }],
+      second,
+    );
+    expect(await store.getSlowQuerySnapshot(pay)).toMatchObject({
+      takenAt: second.toISOString(),
+      error: undefined,
+      statements: [{ statement: 'SELECT 1' }],
+    });
+    expect(
+      (await store.getSlowQuerySnapshot('resource:default/session-cache'))
+        ?.statements,
+    ).toHaveLength(1);
+    // an instance that never succeeded has an error and no statements
+    await store.saveSlowQueryError(
+      'resource:default/down',
+      'mysql',
+      'timed out',
+      failed,
+    );
+    expect(
+      await store.getSlowQuerySnapshot('resource:default/down'),
+    ).toMatchObject({ takenAt: undefined, error: 'timed out', statements: [] });
+  });
 
   it('stores changes and moves status only from the expected states', async () => {
     const store = await createStore();
@@ -123,6 +255,51 @@ describe.each(databases.eachSupportedId())('DatabaseSqlStore (%s)', id => {
         rollbackSql: undefined,
       },
     ]);
+  });
+
+  it('keeps the scheduled time and lists due scheduled changes only', async () => {
+    const store = await createStore();
+    const early = '00000000-0000-4000-8000-0000000000e1';
+    const late = '00000000-0000-4000-8000-0000000000e2';
+    const approved = '00000000-0000-4000-8000-0000000000e3';
+    for (const changeId of [early, late, approved]) {
+      await store.createChange(newChange(changeId, { status: 'approved' }));
+    }
+    const at = (iso: string) => ({
+      status: 'scheduled' as const,
+      scheduledAt: iso,
+      scheduledBy: 'user:default/carol',
+    });
+    expect(
+      await store.updateChange(late, ['approved'], at('2026-05-01T10:00:00Z')),
+    ).toBe(true);
+    expect(
+      await store.updateChange(early, ['approved'], at('2026-05-01T09:00:00Z')),
+    ).toBe(true);
+    expect(await store.getChange(early)).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: '2026-05-01T09:00:00.000Z',
+      scheduledBy: 'user:default/carol',
+    });
+    expect(
+      await store.listDueChanges(new Date('2026-05-01T08:59:59Z'), 10),
+    ).toEqual([]);
+    expect(
+      await store.listDueChanges(new Date('2026-05-01T09:30:00Z'), 10),
+    ).toEqual([early]);
+    expect(
+      await store.listDueChanges(new Date('2026-05-01T11:00:00Z'), 10),
+    ).toEqual([early, late]);
+    // a claimed change is no longer due
+    expect(
+      await store.updateChange(early, ['scheduled'], { status: 'executing' }),
+    ).toBe(true);
+    expect(
+      await store.updateChange(early, ['scheduled'], { status: 'executing' }),
+    ).toBe(false);
+    expect(
+      await store.listDueChanges(new Date('2026-05-01T11:00:00Z'), 10),
+    ).toEqual([late]);
   });
 
   it('logs queries', async () => {

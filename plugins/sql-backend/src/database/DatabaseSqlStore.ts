@@ -1,9 +1,12 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import type { SlowQuery } from '../engines/types';
 import { applySqlMigrations } from './migrations';
 import {
+  ChangePatch,
   ChangeStatus,
   QueryLogEntry,
+  SlowQuerySnapshot,
   SqlChange,
   SqlStore,
   StatementRun,
@@ -25,6 +28,11 @@ function toChange(row: any): SqlChange {
     review: JSON.parse(row.review),
     approverGroups: JSON.parse(row.approver_groups),
     approvals: JSON.parse(row.approvals),
+    scheduledAt:
+      row.scheduled_at === null || row.scheduled_at === undefined
+        ? undefined
+        : iso(row.scheduled_at),
+    scheduledBy: opt(row.scheduled_by ?? null),
     executedBy: opt(row.executed_by),
     error: opt(row.error),
     createdAt: iso(row.created_at),
@@ -76,23 +84,152 @@ export class DatabaseSqlStore implements SqlStore {
     return (await q).map(toChange);
   }
 
-  async updateChange(
-    id: string,
-    from: ChangeStatus[],
-    patch: Partial<
-      Pick<SqlChange, 'status' | 'approvals' | 'executedBy' | 'error'>
-    >,
-  ) {
+  async updateChange(id: string, from: ChangeStatus[], patch: ChangePatch) {
     const update: Record<string, unknown> = { updated_at: this.now() };
     if (patch.status) update.status = patch.status;
+    // claiming a change for execution (or rollback) starts its heartbeat
+    if (patch.status === 'executing')
+      update.executing_heartbeat_at = update.updated_at;
     if (patch.approvals) update.approvals = JSON.stringify(patch.approvals);
     if (patch.executedBy !== undefined) update.executed_by = patch.executedBy;
     if (patch.error !== undefined) update.error = patch.error;
+    if (patch.scheduledAt !== undefined) {
+      update.scheduled_at = patch.scheduledAt
+        ? new Date(patch.scheduledAt).getTime()
+        : null;
+    }
+    if (patch.scheduledBy !== undefined)
+      update.scheduled_by = patch.scheduledBy || null;
     const n = await this.knex('sql_changes')
       .where({ id })
       .whereIn('status', from)
       .update(update);
     return n === 1;
+  }
+
+  async listDueChanges(now: Date, limit: number) {
+    const rows = await this.knex('sql_changes')
+      .where({ status: 'scheduled' })
+      .where('scheduled_at', '<=', now.getTime())
+      .orderBy('scheduled_at')
+      .limit(limit)
+      .select('id');
+    return rows.map(r => String(r.id));
+  }
+
+  async heartbeat(id: string) {
+    await this.knex('sql_changes')
+      .where({ id, status: 'executing' })
+      .update({ executing_heartbeat_at: this.now() });
+  }
+
+  /** The heartbeat, or for rows executing before the column existed, the last update. */
+  private staleBefore(q: Knex.QueryBuilder, before: Date) {
+    return q.where(w =>
+      w
+        .where('executing_heartbeat_at', '<', before.getTime())
+        .orWhere(o =>
+          o
+            .whereNull('executing_heartbeat_at')
+            .where('updated_at', '<', before.getTime()),
+        ),
+    );
+  }
+
+  async listStaleExecuting(before: Date) {
+    const rows = await this.staleBefore(
+      this.knex('sql_changes').where({ status: 'executing' }).select('id'),
+      before,
+    ).orderBy('updated_at');
+    return rows.map((r: any) => String(r.id));
+  }
+
+  async failStaleExecuting(id: string, before: Date, error: string) {
+    const n = await this.staleBefore(
+      this.knex('sql_changes').where({ id, status: 'executing' }),
+      before,
+    ).update({ status: 'failed', error, updated_at: this.now() });
+    return n === 1;
+  }
+
+  async saveSlowQuerySnapshot(
+    instanceRef: string,
+    engine: string,
+    statements: SlowQuery[],
+    at: Date,
+  ) {
+    await this.knex.transaction(async tx => {
+      await tx('sql_slow_query_statements')
+        .where({ instance_ref: instanceRef })
+        .delete();
+      if (statements.length > 0) {
+        await tx('sql_slow_query_statements').insert(
+          statements.map((s, rank) => ({
+            instance_ref: instanceRef,
+            rank,
+            statement: s.statement,
+            calls: s.calls,
+            total_ms: s.totalMs,
+            mean_ms: s.meanMs,
+            rows: s.rows ?? null,
+          })),
+        );
+      }
+      await tx('sql_slow_query_snapshots')
+        .insert({
+          instance_ref: instanceRef,
+          engine,
+          taken_at: at.getTime(),
+          attempted_at: at.getTime(),
+          error: null,
+        })
+        .onConflict('instance_ref')
+        .merge();
+    });
+  }
+
+  async saveSlowQueryError(
+    instanceRef: string,
+    engine: string,
+    error: string,
+    at: Date,
+  ) {
+    await this.knex('sql_slow_query_snapshots')
+      .insert({
+        instance_ref: instanceRef,
+        engine,
+        taken_at: null,
+        attempted_at: at.getTime(),
+        error,
+      })
+      .onConflict('instance_ref')
+      .merge(['engine', 'attempted_at', 'error']);
+  }
+
+  async getSlowQuerySnapshot(
+    instanceRef: string,
+  ): Promise<SlowQuerySnapshot | undefined> {
+    const row = await this.knex('sql_slow_query_snapshots')
+      .where({ instance_ref: instanceRef })
+      .first();
+    if (!row) return undefined;
+    const statements = await this.knex('sql_slow_query_statements')
+      .where({ instance_ref: instanceRef })
+      .orderBy('rank');
+    return {
+      instanceRef,
+      engine: row.engine,
+      takenAt: row.taken_at === null ? undefined : iso(row.taken_at),
+      attemptedAt: iso(row.attempted_at),
+      error: opt(row.error),
+      statements: statements.map(s => ({
+        statement: s.statement,
+        calls: Number(s.calls),
+        totalMs: Number(s.total_ms),
+        meanMs: Number(s.mean_ms),
+        rows: s.rows === null ? undefined : Number(s.rows),
+      })),
+    };
   }
 
   async saveRun(changeId: string, run: StatementRun) {

@@ -1,9 +1,11 @@
 import type { ReviewResult } from '../review/reviewSql';
+import type { SlowQuery } from '../engines/types';
 
 export type ChangeStatus =
   | 'pending'
   | 'rejected'
   | 'approved'
+  | 'scheduled'
   | 'executing'
   | 'finished'
   | 'failed'
@@ -50,6 +52,9 @@ export interface SqlChange {
   review: ReviewResult;
   approverGroups: string[];
   approvals: Approval[];
+  /** When a `scheduled` change runs (ISO time). */
+  scheduledAt?: string;
+  scheduledBy?: string;
   executedBy?: string;
   error?: string;
   createdAt: string;
@@ -68,6 +73,31 @@ export interface QueryLogEntry {
   createdAt?: string;
 }
 
+export type ChangePatch = Partial<
+  Pick<
+    SqlChange,
+    | 'status'
+    | 'approvals'
+    | 'executedBy'
+    | 'error'
+    | 'scheduledAt'
+    | 'scheduledBy'
+  >
+>;
+
+/** The latest slow-query snapshot of an instance. */
+export interface SlowQuerySnapshot {
+  instanceRef: string;
+  engine: string;
+  /** When `statements` were read; undefined when no refresh has succeeded yet. */
+  takenAt?: string;
+  /** Last refresh attempt, successful or not. */
+  attemptedAt: string;
+  /** Why the last attempt failed (the statements of the last success are kept). */
+  error?: string;
+  statements: SlowQuery[];
+}
+
 /** The sql plugin's own tables. */
 export interface SqlStore {
   createChange(change: SqlChange): Promise<void>;
@@ -80,12 +110,38 @@ export interface SqlStore {
   updateChange(
     id: string,
     from: ChangeStatus[],
-    patch: Partial<
-      Pick<SqlChange, 'status' | 'approvals' | 'executedBy' | 'error'>
-    >,
+    patch: ChangePatch,
   ): Promise<boolean>;
+  /** Ids of `scheduled` changes whose time has come, oldest first. */
+  listDueChanges(now: Date, limit: number): Promise<string[]>;
+  /** Records that the replica executing the change is alive (only while `executing`). */
+  heartbeat(id: string): Promise<void>;
+  /** Ids of `executing` changes whose heartbeat is older than `before`. */
+  listStaleExecuting(before: Date): Promise<string[]>;
+  /**
+   * Marks an `executing` change `failed` with `error` if its heartbeat is
+   * still older than `before` (a compare-and-set: a live executor wins).
+   */
+  failStaleExecuting(id: string, before: Date, error: string): Promise<boolean>;
   saveRun(changeId: string, run: StatementRun): Promise<void>;
   listRuns(changeId: string): Promise<StatementRun[]>;
+  /** Replaces the instance's snapshot with these statements, taken at `at`. */
+  saveSlowQuerySnapshot(
+    instanceRef: string,
+    engine: string,
+    statements: SlowQuery[],
+    at: Date,
+  ): Promise<void>;
+  /** Records a failed refresh; the statements of the last success stay. */
+  saveSlowQueryError(
+    instanceRef: string,
+    engine: string,
+    error: string,
+    at: Date,
+  ): Promise<void>;
+  getSlowQuerySnapshot(
+    instanceRef: string,
+  ): Promise<SlowQuerySnapshot | undefined>;
   logQuery(entry: QueryLogEntry): Promise<void>;
   listQueryLog(filter: {
     instanceRef?: string;

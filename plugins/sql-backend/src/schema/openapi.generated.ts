@@ -7,7 +7,7 @@ export const spec = {
     title: 'sql',
     version: '1',
     description:
-      "opsdeck's databases: instances (catalog Resources of type database/cache), SQL review, changes (submit, approve, execute with backup, roll back), the read-only query console with masking and its log, slow-query reports. Reads need `opsdeck.sql.instance.read`; submitting `opsdeck.sql.change.create`; approving `opsdeck.sql.change.approve` and membership of the instance's approver group; executing and rolling back `opsdeck.sql.change.execute`; queries `opsdeck.sql.query`; the query log `opsdeck.sql.querylog.read`; slow queries `opsdeck.sql.slowquery.read`.",
+      "opsdeck's databases: instances (catalog Resources of type database/cache), SQL review, changes (submit, approve, execute with backup, roll back), the read-only query console with masking and its log, slow-query reports. Reads need `opsdeck.sql.instance.read`; submitting `opsdeck.sql.change.create`; approving `opsdeck.sql.change.approve` and membership of the instance's approver group; executing, scheduling and rolling back `opsdeck.sql.change.execute`; queries and their CSV export `opsdeck.sql.query`; the query log `opsdeck.sql.querylog.read`; slow queries `opsdeck.sql.slowquery.read`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -331,11 +331,31 @@ export const spec = {
     '/changes/{id}/execute': {
       post: {
         operationId: 'ExecuteChange',
+        description:
+          'Runs an approved change now, or with `at` schedules it (status `scheduled`; the scheduler runs it when due, once across replicas).',
         parameters: [
           {
             $ref: '#/components/parameters/id',
           },
         ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  at: {
+                    type: 'string',
+                    format: 'date-time',
+                    description: 'When to run the change; omitted means now.',
+                  },
+                },
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description: 'The change after execution',
@@ -426,6 +446,60 @@ export const spec = {
         },
       },
     },
+    '/query/export': {
+      post: {
+        operationId: 'ExportQuery',
+        description:
+          'The same read-only, masked, limited and logged query as /query, as an RFC 4180 CSV file.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['instanceRef', 'sql'],
+                properties: {
+                  instanceRef: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  database: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 128,
+                  },
+                  sql: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 100000,
+                  },
+                  maxRows: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 10000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'CSV with a header row; masked values as shown in the console',
+            content: {
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/query-log': {
       get: {
         operationId: 'QueryLog',
@@ -454,6 +528,8 @@ export const spec = {
     '/slow-queries': {
       get: {
         operationId: 'SlowQueries',
+        description:
+          'The latest slow-query snapshot of the instance (refreshed by a scheduler task): top statements by total time, when they were read (`takenAt`, `ageSeconds`) and the error of the last attempt if it failed. Without a snapshot yet, `statements` is empty.',
         parameters: [
           {
             name: 'instance',
@@ -465,22 +541,49 @@ export const spec = {
               maxLength: 255,
             },
           },
-          {
-            name: 'database',
-            in: 'query',
-            schema: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 128,
-            },
-          },
-          {
-            $ref: '#/components/parameters/limit',
-          },
         ],
         responses: {
           '200': {
-            description: 'Top statements by total time',
+            description: 'The latest snapshot',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Any',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/slow-queries/refresh': {
+      post: {
+        operationId: 'RefreshSlowQueries',
+        description:
+          "Reads the instance's slow queries now and stores them as its snapshot (audited).",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['instanceRef'],
+                properties: {
+                  instanceRef: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'The new snapshot (with `error` when the instance could not be read)',
             content: {
               'application/json': {
                 schema: {

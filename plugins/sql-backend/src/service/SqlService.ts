@@ -1,8 +1,10 @@
 import {
+  AuditorService,
   AuthService,
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ConflictError,
@@ -13,9 +15,19 @@ import {
 import { randomUUID } from 'node:crypto';
 import { instanceFromEntity, SqlInstance } from '../catalog/instances';
 import { Masker } from '../console/masking';
-import type { Approval, SqlChange, SqlStore } from '../database/SqlStore';
+import type {
+  Approval,
+  SlowQuerySnapshot,
+  SqlChange,
+  SqlStore,
+} from '../database/SqlStore';
 import { sqlDriver } from '../engines';
 import type { ConnectionTarget, SlowQuery, SqlSession } from '../engines/types';
+import {
+  mongoReadOnlyQuery,
+  mongoVersion,
+  parseMongoRead,
+} from '../engines/mongodb';
 import {
   redisSlowQueries,
   redisVersion,
@@ -26,6 +38,7 @@ import { parseStatement, SqlEngine } from '../review/ast';
 import type { ReviewInspector } from '../review/inspector';
 import { reviewSql, ReviewResult } from '../review/reviewSql';
 import { splitStatements } from '../review/splitStatements';
+import { ChangeNotifier } from '../workflow/ChangeNotifier';
 import { executeStatements, rollbackRuns } from '../workflow/executeChange';
 
 /** Who is acting: their entity ref and the refs they own (user + groups). */
@@ -38,6 +51,24 @@ export interface Actor {
 export interface ConsoleLimits {
   maxRows: number;
   timeoutMs: number;
+}
+
+/** Why a change found `executing` without a live executor is failed. */
+export const INTERRUPTED_REASON =
+  'interrupted: backend stopped during execution; check the instance before re-running';
+
+/** Rejects when `promise` has not settled after `ms` (the work itself is not cancelled). */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} timed out after ${ms} ms`)),
+      ms,
+    );
+  });
+  // a late failure of the abandoned work must not become an unhandled rejection
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The sql plugin's operations; the router adds HTTP, permissions and audit. */
@@ -53,8 +84,18 @@ export class SqlService {
       masker: Masker;
       limits: ConsoleLimits;
       logger: LoggerService;
+      notifications?: NotificationService;
+      /** For events without a request (interrupted changes). */
+      auditor?: AuditorService;
+      /** How often an executing change records a heartbeat (default 30 s). */
+      heartbeatMs?: number;
+      slowQueries?: { top: number; timeoutMs: number };
     },
-  ) {}
+  ) {
+    this.notifier = new ChangeNotifier(deps);
+  }
+
+  private readonly notifier: ChangeNotifier;
 
   async listInstances(
     credentials: BackstageCredentials,
@@ -106,9 +147,11 @@ export class SqlService {
   }
 
   private sqlEngine(instance: SqlInstance): SqlEngine {
-    if (instance.engine === 'redis') {
+    if (instance.engine === 'redis' || instance.engine === 'mongodb') {
       throw new InputError(
-        `${instance.ref} is a Redis instance; use the Redis console`,
+        `${instance.ref} is a ${
+          instance.engine === 'redis' ? 'Redis' : 'MongoDB'
+        } instance: it is read through the query console only`,
       );
     }
     return instance.engine;
@@ -132,12 +175,14 @@ export class SqlService {
   async check(instance: SqlInstance) {
     try {
       const target = await this.target(instance);
-      const version =
-        instance.engine === 'redis'
-          ? await redisVersion(target)
-          : await this.withSession(instance, undefined, s =>
-              sqlDriver(instance.engine as SqlEngine).version(s),
-            );
+      let version: string;
+      if (instance.engine === 'redis') version = await redisVersion(target);
+      else if (instance.engine === 'mongodb')
+        version = await mongoVersion(target);
+      else
+        version = await this.withSession(instance, undefined, s =>
+          sqlDriver(this.sqlEngine(instance)).version(s),
+        );
       return { reachable: true, version };
     } catch (error) {
       return { reachable: false, error: (error as Error).message };
@@ -209,6 +254,7 @@ export class SqlService {
       updatedAt: new Date().toISOString(),
     };
     await this.deps.store.createChange(change);
+    await this.notifier.approvers(change, 0);
     return change;
   }
 
@@ -274,14 +320,18 @@ export class SqlService {
         'The change was changed by someone else; reload it',
       );
     }
+    if (status === 'pending') await this.notifier.approvers(change, level + 1);
+    else await this.notifier.submitter(change, status, comment);
     return this.getChange(id);
   }
 
+  /** Runs an approved (or scheduled) change now. */
   async execute(actor: Actor, id: string) {
     const change = await this.deps.store.getChange(id);
     if (!change) throw new NotFoundError(`No SQL change '${id}'`);
+    // The compare-and-set is the claim: of two clicks or replicas, one wins.
     if (
-      !(await this.deps.store.updateChange(id, ['approved'], {
+      !(await this.deps.store.updateChange(id, ['approved', 'scheduled'], {
         status: 'executing',
         executedBy: actor.userRef,
       }))
@@ -290,30 +340,154 @@ export class SqlService {
         `Change is ${change.status}; only approved changes run`,
       );
     }
-    const instance = await this.getInstance(
-      change.instanceRef,
-      actor.credentials,
-    );
-    const engine = this.sqlEngine(instance);
+    await this.runClaimed(change, actor.credentials);
+    return this.getChange(id);
+  }
+
+  /** Sets (or moves) the time at which the scheduler runs an approved change. */
+  async schedule(actor: Actor, id: string, at: Date) {
+    const change = await this.deps.store.getChange(id);
+    if (!change) throw new NotFoundError(`No SQL change '${id}'`);
+    if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now()) {
+      throw new InputError('The scheduled time must be in the future');
+    }
+    if (
+      !(await this.deps.store.updateChange(id, ['approved', 'scheduled'], {
+        status: 'scheduled',
+        scheduledAt: at.toISOString(),
+        scheduledBy: actor.userRef,
+      }))
+    ) {
+      throw new ConflictError(
+        `Change is ${change.status}; only approved changes can be scheduled`,
+      );
+    }
+    return this.getChange(id);
+  }
+
+  /**
+   * Runs every scheduled change whose time has come. Each one is claimed
+   * with a compare-and-set of its status first, so loops on several
+   * replicas (or overlapping runs) execute a change exactly once.
+   */
+  async runDueChanges(now: Date = new Date()): Promise<string[]> {
+    const ran: string[] = [];
+    for (const id of await this.deps.store.listDueChanges(now, 20)) {
+      const change = await this.deps.store.getChange(id);
+      if (!change) continue;
+      const claimed = await this.deps.store.updateChange(id, ['scheduled'], {
+        status: 'executing',
+        executedBy: change.scheduledBy ?? change.submitter,
+      });
+      if (!claimed) continue;
+      await this.runClaimed(
+        change,
+        await this.deps.auth.getOwnServiceCredentials(),
+      );
+      ran.push(id);
+    }
+    return ran;
+  }
+
+  /** Executes a change already moved to `executing`, records the outcome, tells the submitter. */
+  private async runClaimed(
+    change: SqlChange,
+    credentials: BackstageCredentials,
+  ) {
+    const id = change.id;
     let outcome: { ok: boolean; error?: string };
     try {
-      outcome = await this.withSession(instance, change.database, session =>
-        executeStatements({
-          driver: sqlDriver(engine),
-          session,
-          engine,
-          statements: change.review.statements,
-          onRun: run => this.deps.store.saveRun(id, run),
-        }),
+      const instance = await this.getInstance(change.instanceRef, credentials);
+      const engine = this.sqlEngine(instance);
+      outcome = await this.withHeartbeat(id, () =>
+        this.withSession(instance, change.database, session =>
+          executeStatements({
+            driver: sqlDriver(engine),
+            session,
+            engine,
+            statements: change.review.statements,
+            onRun: run => this.deps.store.saveRun(id, run),
+          }),
+        ),
       );
     } catch (error) {
       outcome = { ok: false, error: (error as Error).message };
     }
+    const status = outcome.ok ? 'finished' : 'failed';
     await this.deps.store.updateChange(id, ['executing'], {
-      status: outcome.ok ? 'finished' : 'failed',
+      status,
       error: outcome.error ?? '',
     });
-    return this.getChange(id);
+    await this.notifier.submitter(change, status, outcome.error);
+  }
+
+  /**
+   * Keeps the change's heartbeat fresh while `fn` runs, so other replicas
+   * can tell a long statement from a replica that died mid-change.
+   */
+  private async withHeartbeat<T>(id: string, fn: () => Promise<T>) {
+    const timer = setInterval(() => {
+      this.deps.store
+        .heartbeat(id)
+        .catch(error =>
+          this.deps.logger.warn(
+            `Could not record the heartbeat of SQL change ${id}: ${error}`,
+          ),
+        );
+    }, this.deps.heartbeatMs ?? 30_000);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /**
+   * Fails every change left `executing` whose heartbeat is older than
+   * `staleAfterMs` (its replica stopped mid-change). Statement results are
+   * kept; each one is audited and its submitter notified.
+   */
+  async recoverInterruptedChanges(
+    staleAfterMs: number,
+    now: Date = new Date(),
+  ): Promise<string[]> {
+    const before = new Date(now.getTime() - staleAfterMs);
+    const failed: string[] = [];
+    for (const id of await this.deps.store.listStaleExecuting(before)) {
+      const event = await this.deps.auditor?.createEvent({
+        eventId: 'sql-change-interrupted',
+        severityLevel: 'high',
+        meta: { changeId: id, heartbeatBefore: before.toISOString() },
+      });
+      try {
+        // compare-and-set on the heartbeat: a live executor is never failed
+        if (
+          !(await this.deps.store.failStaleExecuting(
+            id,
+            before,
+            INTERRUPTED_REASON,
+          ))
+        ) {
+          await event?.success({ meta: { changeId: id, failed: false } });
+          continue;
+        }
+        const change = await this.deps.store.getChange(id);
+        await event?.success({
+          meta: {
+            changeId: id,
+            failed: true,
+            instanceRef: change?.instanceRef ?? null,
+          },
+        });
+        if (change)
+          await this.notifier.submitter(change, 'failed', INTERRUPTED_REASON);
+        failed.push(id);
+      } catch (error) {
+        await event?.fail({ error: error as Error });
+        throw error;
+      }
+    }
+    return failed;
   }
 
   async rollback(actor: Actor, id: string) {
@@ -326,6 +500,11 @@ export class SqlService {
     if (!change.runs.some(r => r.backup)) {
       throw new ConflictError('The change has no backed-up rows to restore');
     }
+    // looked up before the claim, so a missing instance cannot leave it `executing`
+    const instance = await this.getInstance(
+      change.instanceRef,
+      actor.credentials,
+    );
     if (
       !(await this.deps.store.updateChange(id, ['finished', 'failed'], {
         status: 'executing',
@@ -335,20 +514,15 @@ export class SqlService {
         'The change was changed by someone else; reload it',
       );
     }
-    const instance = await this.getInstance(
-      change.instanceRef,
-      actor.credentials,
-    );
     try {
-      const restored = await this.withSession(
-        instance,
-        change.database,
-        session =>
+      const restored = await this.withHeartbeat(id, () =>
+        this.withSession(instance, change.database, session =>
           rollbackRuns({
             driver: sqlDriver(this.sqlEngine(instance)),
             session,
             runs: change.runs,
           }),
+        ),
       );
       for (const run of change.runs.filter(
         r => r.backup && r.status === 'done',
@@ -358,12 +532,22 @@ export class SqlService {
       await this.deps.store.updateChange(id, ['executing'], {
         status: 'rolled_back',
       });
+      await this.notifier.submitter(
+        change,
+        'rolled_back',
+        `${restored} row(s) restored`,
+      );
       return { change: await this.getChange(id), restoredRows: restored };
     } catch (error) {
       await this.deps.store.updateChange(id, ['executing'], {
         status: 'rollback_failed',
         error: (error as Error).message,
       });
+      await this.notifier.submitter(
+        change,
+        'rollback_failed',
+        (error as Error).message,
+      );
       throw error;
     }
   }
@@ -408,8 +592,14 @@ export class SqlService {
         rows = list.map(v => [
           typeof v === 'string' || v === null ? v : JSON.stringify(v),
         ]);
+      } else if (instance.engine === 'mongodb') {
+        ({ columns, rows, truncated } = await mongoReadOnlyQuery(
+          await this.target(instance, input.database),
+          parseMongoRead(input.sql),
+          { maxRows, timeoutMs: this.deps.limits.timeoutMs },
+        ));
       } else {
-        const engine = instance.engine;
+        const engine = this.sqlEngine(instance);
         const statements = splitStatements(input.sql);
         if (statements.length !== 1)
           throw new InputError('Run exactly one statement');
@@ -455,6 +645,73 @@ export class SqlService {
     }
   }
 
+  /** The stored snapshot of an instance (read by the refresh task). */
+  async slowQuerySnapshot(
+    instance: SqlInstance,
+  ): Promise<SlowQuerySnapshot | undefined> {
+    return this.deps.store.getSlowQuerySnapshot(instance.ref);
+  }
+
+  /**
+   * Reads the instance's top statements now and stores them as its snapshot;
+   * a failure (or no answer within the timeout) is stored as the snapshot's
+   * error and the statements of the last success are kept.
+   */
+  async refreshSlowQuerySnapshot(
+    instance: SqlInstance,
+  ): Promise<SlowQuerySnapshot> {
+    const { top, timeoutMs } = this.deps.slowQueries ?? {
+      top: 20,
+      timeoutMs: 30_000,
+    };
+    const at = new Date();
+    try {
+      const statements = await withTimeout(
+        this.slowQueries(instance, undefined, top),
+        timeoutMs,
+        `Reading slow queries of ${instance.ref}`,
+      );
+      await this.deps.store.saveSlowQuerySnapshot(
+        instance.ref,
+        instance.engine,
+        statements,
+        at,
+      );
+    } catch (error) {
+      await this.deps.store.saveSlowQueryError(
+        instance.ref,
+        instance.engine,
+        (error as Error).message || String(error),
+        at,
+      );
+    }
+    return (await this.deps.store.getSlowQuerySnapshot(instance.ref))!;
+  }
+
+  /**
+   * Refreshes the snapshot of every catalog database/cache instance with a
+   * credential (MongoDB has no slow-query report), one at a time, so one
+   * unreachable instance costs at most the timeout and fails alone.
+   */
+  async refreshAllSlowQuerySnapshots(): Promise<{
+    refreshed: string[];
+    failed: { instanceRef: string; error: string }[];
+  }> {
+    const instances = await this.listInstances(
+      await this.deps.auth.getOwnServiceCredentials(),
+    );
+    const refreshed: string[] = [];
+    const failed: { instanceRef: string; error: string }[] = [];
+    for (const instance of instances) {
+      if (!instance.credential || instance.engine === 'mongodb') continue;
+      const snapshot = await this.refreshSlowQuerySnapshot(instance);
+      if (snapshot.error)
+        failed.push({ instanceRef: instance.ref, error: snapshot.error });
+      else refreshed.push(instance.ref);
+    }
+    return { refreshed, failed };
+  }
+
   async slowQueries(
     instance: SqlInstance,
     database: string | undefined,
@@ -463,7 +720,7 @@ export class SqlService {
     if (instance.engine === 'redis') {
       return redisSlowQueries(await this.target(instance, database), limit);
     }
-    const engine = instance.engine;
+    const engine = this.sqlEngine(instance);
     return this.withSession(instance, database, s =>
       sqlDriver(engine).slowQueries(s, limit),
     );

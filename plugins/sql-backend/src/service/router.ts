@@ -20,10 +20,31 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
-import type { SqlStore } from '../database/SqlStore';
+import type { SlowQuerySnapshot, SqlStore } from '../database/SqlStore';
+import type { SqlInstance } from '../catalog/instances';
+import { toCsv } from '../console/csv';
 import { RULES } from '../review/rules';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { Actor, SqlService } from './SqlService';
+
+/** A snapshot as the API returns it, with its age; empty before the first refresh. */
+function snapshotBody(instance: SqlInstance, snapshot?: SlowQuerySnapshot) {
+  const ageSeconds = snapshot?.takenAt
+    ? Math.max(
+        0,
+        Math.round((Date.now() - new Date(snapshot.takenAt).getTime()) / 1000),
+      )
+    : undefined;
+  return {
+    instanceRef: instance.ref,
+    engine: instance.engine,
+    takenAt: snapshot?.takenAt,
+    ageSeconds,
+    attemptedAt: snapshot?.attemptedAt,
+    error: snapshot?.error,
+    statements: snapshot?.statements ?? [],
+  };
+}
 
 /** Typed results as the spec's free-form JSON objects. */
 const body = (value: object) => value as Record<string, unknown>;
@@ -214,6 +235,19 @@ export async function createRouter(options: {
       sqlChangeExecutePermission,
       'execute SQL changes',
     );
+    const at = req.body?.at;
+    if (at) {
+      const scheduled = await audited(
+        req,
+        'sql-change-schedule',
+        'high',
+        { changeId: req.params.id, at },
+        () => service.schedule(who, req.params.id, new Date(at)),
+        c => ({ status: c.status, scheduledAt: c.scheduledAt ?? null }),
+      );
+      res.json(body(scheduled));
+      return;
+    }
     const change = await audited(
       req,
       'sql-change-execute',
@@ -246,15 +280,21 @@ export async function createRouter(options: {
     res.json(body(result));
   });
 
-  router.post('/query', async (req, res) => {
+  /** Permission, per-instance access and the instance of a console request. */
+  async function consoleCaller(
+    req: Request<any, any, any, any, any>,
+    instanceRef: string,
+  ) {
     const who = await actor(req, sqlQueryPermission, 'query databases');
-    const instance = await service.getInstance(
-      req.body.instanceRef,
-      who.credentials,
-    );
+    const instance = await service.getInstance(instanceRef, who.credentials);
     if (!service.mayQuery(who, instance)) {
       throw new NotAllowedError(`You may not query ${instance.ref}`);
     }
+    return { who, instance };
+  }
+
+  router.post('/query', async (req, res) => {
+    const { who, instance } = await consoleCaller(req, req.body.instanceRef);
     const result = await audited(
       req,
       'sql-query',
@@ -268,6 +308,32 @@ export async function createRouter(options: {
       r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
     );
     res.json(body(result));
+  });
+
+  // The export runs the query again (masked, limited, logged) rather than
+  // trusting rows sent by the browser.
+  router.post('/query/export', async (req, res) => {
+    const { who, instance } = await consoleCaller(req, req.body.instanceRef);
+    const result = await audited(
+      req,
+      'sql-query-export',
+      'medium',
+      {
+        instanceRef: instance.ref,
+        database: req.body.database,
+        statement: req.body.sql.slice(0, 2000),
+      },
+      () => service.query(who, instance, req.body),
+      r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
+    );
+    res
+      .status(200)
+      .type('text/csv; charset=utf-8')
+      .setHeader(
+        'Content-Disposition',
+        `attachment; filename="${instance.name}-query.csv"`,
+      )
+      .send(toCsv(result.columns, result.rows));
   });
 
   router.get('/query-log', async (req, res) => {
@@ -287,13 +353,28 @@ export async function createRouter(options: {
       'read slow queries',
     );
     const instance = await service.getInstance(req.query.instance, credentials);
-    res.json({
-      statements: await service.slowQueries(
-        instance,
-        req.query.database,
-        req.query.limit ?? 20,
-      ),
-    });
+    res.json(snapshotBody(instance, await service.slowQuerySnapshot(instance)));
+  });
+
+  router.post('/slow-queries/refresh', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      sqlSlowQueryReadPermission,
+      'refresh slow queries',
+    );
+    const instance = await service.getInstance(
+      req.body.instanceRef,
+      credentials,
+    );
+    const snapshot = await audited(
+      req,
+      'sql-slowquery-refresh',
+      'low',
+      { instanceRef: instance.ref },
+      () => service.refreshSlowQuerySnapshot(instance),
+      s => ({ statements: s.statements.length, error: s.error ?? null }),
+    );
+    res.json(snapshotBody(instance, snapshot));
   });
 
   return router;

@@ -5,7 +5,7 @@ export interface Instance {
   ref: string;
   name: string;
   title?: string;
-  engine: 'postgresql' | 'mysql' | 'redis';
+  engine: 'postgresql' | 'mysql' | 'redis' | 'mongodb';
   type: string;
   address: string;
   port: number;
@@ -60,6 +60,8 @@ export interface Change {
     decision: string;
     comment?: string;
   }[];
+  scheduledAt?: string;
+  scheduledBy?: string;
   executedBy?: string;
   error?: string;
   createdAt: string;
@@ -94,6 +96,19 @@ export interface SlowQuery {
   totalMs: number;
   meanMs: number;
   rows?: number;
+}
+
+/** The latest slow-query snapshot of an instance (refreshed on a schedule). */
+export interface SlowQuerySnapshot {
+  instanceRef: string;
+  engine: string;
+  /** When the statements were read; absent before the first successful refresh. */
+  takenAt?: string;
+  ageSeconds?: number;
+  attemptedAt?: string;
+  /** Why the last refresh failed. */
+  error?: string;
+  statements: SlowQuery[];
 }
 
 /** Talks to the sql backend (`/api/sql`). */
@@ -161,8 +176,12 @@ export class SqlClient {
       body: { decision, comment },
     });
   }
-  execute(id: string) {
-    return this.request<Change>(`/changes/${id}/execute`, { method: 'POST' });
+  /** Runs the change now, or at `at` (ISO time) through the scheduler. */
+  execute(id: string, at?: string) {
+    return this.request<Change>(`/changes/${id}/execute`, {
+      method: 'POST',
+      body: at ? { at } : {},
+    });
   }
   rollback(id: string) {
     return this.request<{ change: Change; restoredRows: number }>(
@@ -173,9 +192,31 @@ export class SqlClient {
   query(body: { instanceRef: string; database?: string; sql: string }) {
     return this.request<QueryResult>('/query', { method: 'POST', body });
   }
+  /** The same masked, logged query as a CSV file. */
+  async exportCsv(body: {
+    instanceRef: string;
+    database?: string;
+    sql: string;
+  }): Promise<Blob> {
+    const base = await this.discoveryApi.getBaseUrl('sql');
+    const res = await this.fetchApi.fetch(`${base}/query/export`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return res.blob();
+  }
   slowQueries(instance: string) {
-    return this.request<{ statements: SlowQuery[] }>(
+    return this.request<SlowQuerySnapshot>(
       `/slow-queries?instance=${encodeURIComponent(instance)}`,
-    ).then(r => r.statements);
+    );
+  }
+  /** Reads the instance's slow queries now (audited). */
+  refreshSlowQueries(instanceRef: string) {
+    return this.request<SlowQuerySnapshot>('/slow-queries/refresh', {
+      method: 'POST',
+      body: { instanceRef },
+    });
   }
 }

@@ -214,17 +214,12 @@ function ChangeDetail(props: {
           </Box>
         </>
       )}
-      {change.status === 'approved' && (
-        <Box mt={1}>
-          <Button
-            variant="contained"
-            color="primary"
-            disabled={busy}
-            onClick={() => act(() => props.client.execute(change.id))}
-          >
-            {t('actions.execute')}
-          </Button>
-        </Box>
+      {['approved', 'scheduled'].includes(change.status) && (
+        <ExecuteControls
+          change={change}
+          busy={busy}
+          onExecute={at => act(() => props.client.execute(change.id, at))}
+        />
       )}
       {change.runs.length > 0 && (
         <>
@@ -297,6 +292,56 @@ function ChangeDetail(props: {
       )}
       {change.error && <Alert severity="error">{change.error}</Alert>}
       <ErrorAlert error={error} />
+    </Box>
+  );
+}
+
+/** "Execute now", or a date-time at which the scheduler runs the change. */
+function ExecuteControls(props: {
+  change: Change;
+  busy: boolean;
+  onExecute(at?: string): void;
+}) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  const [at, setAt] = useState('');
+  const { change } = props;
+  return (
+    <Box mt={1}>
+      {change.status === 'scheduled' && change.scheduledAt && (
+        <Alert severity="info">
+          {t('changes.scheduledFor', {
+            at: new Date(change.scheduledAt).toLocaleString(),
+            user: change.scheduledBy ?? '',
+          })}
+        </Alert>
+      )}
+      <Box display="flex" alignItems="center" mt={1}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={props.busy}
+          onClick={() => props.onExecute()}
+        >
+          {t('actions.execute')}
+        </Button>
+        <TextField
+          id="sql-change-run-at"
+          type="datetime-local"
+          label={t('fields.runAt')}
+          value={at}
+          onChange={e => setAt(e.target.value)}
+          InputLabelProps={{ shrink: true }}
+          style={{ marginLeft: 24, marginRight: 8 }}
+        />
+        <Button
+          variant="outlined"
+          disabled={props.busy || !at}
+          // datetime-local is the browser's local time; the API takes UTC
+          onClick={() => props.onExecute(new Date(at).toISOString())}
+        >
+          {t('actions.schedule')}
+        </Button>
+      </Box>
     </Box>
   );
 }

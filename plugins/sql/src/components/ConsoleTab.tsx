@@ -16,6 +16,18 @@ import type { Instance, QueryResult, SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert, InstancePicker } from './common';
 
+/** Lets the browser save a downloaded file. */
+function saveFile(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  URL.revokeObjectURL(url);
+}
+
 /** Read-only, masked, logged queries. */
 export function ConsoleTab(props: { client: SqlClient }) {
   const { t } = useTranslationRef(sqlTranslationRef);
@@ -95,6 +107,29 @@ export function ConsoleTab(props: { client: SqlClient }) {
         }}
       >
         {t('actions.run')}
+      </Button>{' '}
+      <Button
+        variant="outlined"
+        disabled={!instance || !sql.trim() || busy}
+        onClick={async () => {
+          setBusy(true);
+          setError(undefined);
+          try {
+            // the server runs the query again, masks and logs it
+            const csv = await props.client.exportCsv({
+              instanceRef: instance!.ref,
+              database: database.trim() || undefined,
+              sql,
+            });
+            saveFile(csv, `${instance!.name}-query.csv`);
+          } catch (e) {
+            setError(e as Error);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {t('actions.exportCsv')}
       </Button>
       <ErrorAlert error={error} />
       {result && (

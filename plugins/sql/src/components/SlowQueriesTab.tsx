@@ -8,21 +8,38 @@ import {
   TableCell,
   TableHead,
   TableRow,
+  Typography,
 } from '@material-ui/core';
-import type { Instance, SlowQuery, SqlClient } from '../api/SqlClient';
+import { Alert } from '@material-ui/lab';
+import type { Instance, SlowQuerySnapshot, SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert, InstancePicker } from './common';
 
-/** Top statements by total time (pg_stat_statements, MariaDB slow log, Redis SLOWLOG). */
+/**
+ * Top statements by total time (pg_stat_statements, MariaDB slow log, Redis
+ * SLOWLOG) from the snapshot the backend refreshes on a schedule; Refresh
+ * reads the instance now.
+ */
 export function SlowQueriesTab(props: { client: SqlClient }) {
   const { t } = useTranslationRef(sqlTranslationRef);
   const [instance, setInstance] = useState<Instance>();
-  const [rows, setRows] = useState<SlowQuery[]>();
+  const [snapshot, setSnapshot] = useState<SlowQuerySnapshot>();
   const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
   const load = (i: Instance) => {
     setError(undefined);
-    props.client.slowQueries(i.ref).then(setRows, setError);
+    setSnapshot(undefined);
+    props.client.slowQueries(i.ref).then(setSnapshot, setError);
   };
+  const refresh = (i: Instance) => {
+    setError(undefined);
+    setBusy(true);
+    props.client
+      .refreshSlowQueries(i.ref)
+      .then(setSnapshot, setError)
+      .finally(() => setBusy(false));
+  };
+  const rows = snapshot?.statements;
   return (
     <Box mt={2}>
       <Box display="flex" alignItems="center">
@@ -34,11 +51,28 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
             load(i);
           }}
         />
-        <Button disabled={!instance} onClick={() => load(instance!)}>
-          {t('actions.refresh')}
+        <Button disabled={!instance || busy} onClick={() => refresh(instance!)}>
+          {t('slow.refreshNow')}
         </Button>
       </Box>
       <ErrorAlert error={error} />
+      {snapshot && (
+        <Typography variant="body2" color="textSecondary">
+          {snapshot.takenAt
+            ? t('slow.asOf', {
+                time: new Date(snapshot.takenAt).toLocaleString(),
+              })
+            : t('slow.never')}
+        </Typography>
+      )}
+      {snapshot?.error && (
+        <Alert severity="warning">
+          {t('slow.refreshFailed', {
+            time: new Date(snapshot.attemptedAt ?? '').toLocaleString(),
+            error: snapshot.error,
+          })}
+        </Alert>
+      )}
       {rows && (
         <Table size="small" aria-label={t('tabs.slow')}>
           <TableHead>

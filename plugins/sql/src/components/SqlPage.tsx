@@ -24,7 +24,11 @@ export function SqlPage() {
     [discoveryApi, fetchApi],
   );
   const [tab, setTab] = useState(0);
-  const [openChange, setOpenChange] = useState<string | undefined>();
+  // notifications link to /sql?change=<id>
+  const [openChange, setOpenChange] = useState<string | undefined>(
+    () =>
+      new URLSearchParams(window.location.search).get('change') ?? undefined,
+  );
   return (
     <Page themeId="tool">
       <Header title={t('page.title')} subtitle={t('page.subtitle')} />

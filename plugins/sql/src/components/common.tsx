@@ -34,7 +34,9 @@ export function InstancePicker(props: {
   useEffect(() => {
     props.client.instances().then(setInstances, setError);
   }, [props.client]);
-  const shown = instances.filter(i => !props.sqlOnly || i.engine !== 'redis');
+  const shown = instances.filter(
+    i => !props.sqlOnly || (i.engine !== 'redis' && i.engine !== 'mongodb'),
+  );
   return (
     <>
       <TextField

@@ -23,6 +23,7 @@ export const sqlTranslationRef = createTranslationRef({
       sql: 'SQL',
       reason: 'Reason for warnings',
       comment: 'Comment',
+      runAt: 'Run at',
     },
     actions: {
       review: 'Review',
@@ -35,6 +36,8 @@ export const sqlTranslationRef = createTranslationRef({
       refresh: 'Refresh',
       check: 'Check connection',
       back: 'Back to changes',
+      schedule: 'Schedule',
+      exportCsv: 'Export CSV',
     },
     changes: {
       empty: 'No changes yet.',
@@ -51,6 +54,7 @@ export const sqlTranslationRef = createTranslationRef({
       rollbackSql: 'Rollback SQL',
       restored: '{{rows}} rows restored',
       submitted: 'Change submitted for approval',
+      scheduledFor: 'Scheduled to run at {{at}} (by {{user}})',
     },
     review: {
       noFindings: 'No findings: the SQL passes every rule.',
@@ -62,6 +66,7 @@ export const sqlTranslationRef = createTranslationRef({
       pending: 'Waiting for approval',
       rejected: 'Rejected',
       approved: 'Approved',
+      scheduled: 'Scheduled',
       executing: 'Executing',
       finished: 'Finished',
       failed: 'Failed',
@@ -74,7 +79,7 @@ export const sqlTranslationRef = createTranslationRef({
       off: 'off',
     },
     console: {
-      hint: 'Read-only: one SELECT (or a read-only Redis command). Results are limited and masked; every query is logged.',
+      hint: 'Read-only: one SELECT, a read-only Redis command, or for MongoDB a find or aggregate as JSON ({"find": "users", "filter": {…}} or {"aggregate": "users", "pipeline": […]}). Results are limited and masked; every query is logged.',
       rows: '{{rows}} rows in {{ms}} ms',
       truncated: 'more rows exist; the result is cut at the row limit',
       masked: 'Masked columns: {{columns}}',
@@ -86,6 +91,11 @@ export const sqlTranslationRef = createTranslationRef({
       mean: 'Mean ms',
       rows: 'Rows',
       empty: 'No statements recorded.',
+      asOf: 'As of {{time}} (refreshed on a schedule)',
+      never:
+        'Not read yet: the next scheduled refresh, or Refresh now, reads it.',
+      refreshNow: 'Refresh now',
+      refreshFailed: 'The last refresh at {{time}} failed: {{error}}',
     },
     rules: {
       id: 'Rule',
@@ -102,6 +112,16 @@ export const sqlTranslationRef = createTranslationRef({
     check: {
       ok: 'Reachable: {{version}}',
       failed: 'Unreachable: {{error}}',
+    },
+    entityCard: {
+      title: 'Database connection',
+      checking: 'Connecting…',
+      reachable: 'Reachable',
+      unreachable: 'Unreachable',
+      version: 'Server version',
+      engine: 'Engine',
+      recheck: 'Check again',
+      openConsole: 'Open the query console',
     },
   },
   translations: {

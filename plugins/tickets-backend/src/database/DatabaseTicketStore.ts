@@ -136,6 +136,7 @@ export class DatabaseTicketStore implements TicketStore {
             ticket_id: ticketId,
             level: index,
             approver,
+            confirm: level.kind === 'confirmation',
           })),
         );
         if (approverRows.length > 0) {
@@ -223,17 +224,21 @@ export class DatabaseTicketStore implements TicketStore {
       ]);
     }
     if (query.approverRefs) {
-      base
-        .where('t.state', 'awaiting_approval')
-        .whereExists(
-          this.knex('ticket_approvers as a')
-            .whereRaw('a.ticket_id = t.id')
-            .whereRaw('a.level = t.current_level')
-            .whereIn('a.approver', query.approverRefs),
-        );
-      if (query.excludeRequester) {
-        base.whereNot('t.requester', query.excludeRequester);
-      }
+      base.where('t.state', 'awaiting_approval').whereExists(
+        this.knex('ticket_approvers as a')
+          .whereRaw('a.ticket_id = t.id')
+          .whereRaw('a.level = t.current_level')
+          .whereIn('a.approver', query.approverRefs)
+          .where(b => {
+            // One's own request waits for one only at a confirmation level.
+            b.where('a.confirm', true);
+            if (query.excludeRequester) {
+              b.orWhereRaw('t.requester <> ?', [query.excludeRequester]);
+            } else {
+              b.orWhereRaw('1 = 1');
+            }
+          }),
+      );
     }
     const [{ count }] = await base.clone().count({ count: '*' });
     const rows = await base
@@ -258,16 +263,26 @@ export class DatabaseTicketStore implements TicketStore {
       if (row.state !== 'awaiting_approval') {
         return { ok: false, reason: 'not-awaiting' };
       }
-      if (row.requester === actor) return { ok: false, reason: 'own-request' };
       const level = Number(row.current_level);
+      const levels = parseJson<ApprovalLevel[]>(row.levels, []);
+      const confirming = levels[level]?.kind === 'confirmation';
+      // Approvals: never one's own request. Confirmations: only the named
+      // person (often the requester) — checked through the approver rows.
+      if (!confirming && row.requester === actor) {
+        return { ok: false, reason: 'own-request' };
+      }
       const approver = await tx('ticket_approvers')
         .where({ ticket_id: id, level })
         .whereIn('approver', options.actorRefs)
         .first();
-      if (!approver) return { ok: false, reason: 'not-approver' };
+      if (!approver) {
+        return {
+          ok: false,
+          reason: confirming ? 'not-confirmer' : 'not-approver',
+        };
+      }
 
       const now = this.now();
-      const levels = parseJson<ApprovalLevel[]>(row.levels, []);
       const last = level + 1 >= Number(row.level_count);
       let to: TicketState = last ? 'approved' : 'awaiting_approval';
       if (decision === 'rejected') to = 'rejected';
@@ -289,7 +304,9 @@ export class DatabaseTicketStore implements TicketStore {
         comment: options.comment ?? null,
         created_at: now,
       });
-      const verb = decision === 'approved' ? 'Approved' : 'Rejected';
+      let verb = decision === 'approved' ? 'Approved' : 'Rejected';
+      if (confirming)
+        verb = decision === 'approved' ? 'Confirmed' : 'Not confirmed';
       await tx('ticket_history').insert({
         ticket_id: id,
         actor,

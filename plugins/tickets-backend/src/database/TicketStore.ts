@@ -24,7 +24,22 @@ export type ApprovalLevel = {
   approvers: string[];
   /** What the level is, e.g. "owner of resource:default/pay-db-main". */
   label?: string;
+  /**
+   * `approval` (default): approvers decide, never the requester.
+   * `confirmation` (`opsdeck:ticket:confirm`): the named person confirms —
+   * when that is the requester, only they may act (the reporter confirms a
+   * fix); nobody else may confirm for them.
+   */
+  kind?: 'approval' | 'confirmation';
 };
+
+/** Whether the level a ticket waits at is a confirmation. */
+export function isConfirmationLevel(ticket: {
+  levels: ApprovalLevel[];
+  currentLevel: number;
+}): boolean {
+  return ticket.levels[ticket.currentLevel]?.kind === 'confirmation';
+}
 
 export type Ticket = {
   id: number;
@@ -112,7 +127,12 @@ export type DecisionOutcome =
   | { ok: true; ticket: Ticket; from: TicketState }
   | {
       ok: false;
-      reason: 'not-found' | 'not-awaiting' | 'not-approver' | 'own-request';
+      reason:
+        | 'not-found'
+        | 'not-awaiting'
+        | 'not-approver'
+        | 'own-request'
+        | 'not-confirmer';
     };
 
 /** Tickets, their approvers, decisions, comments and history. */

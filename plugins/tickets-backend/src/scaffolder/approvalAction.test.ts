@@ -23,6 +23,12 @@ const catalog = catalogServiceMock({
       spec: { type: 'database', owner: 'dba' },
       relations: [{ type: 'ownedBy', targetRef: 'group:default/dba' }],
     },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: { name: 'web-01', namespace: 'default' },
+      spec: { type: 'host', owner: 'ops' },
+    },
   ],
 });
 
@@ -53,6 +59,55 @@ describe.each(databases.eachSupportedId())(
         return res.body.items?.find((t: any) => t.title === title);
       });
     }
+
+    it('refuses picked hosts or databases that are not in the catalog, or of another type, before opening a ticket', async () => {
+      const { tickets, action } = await setup();
+      for (const [input, message] of [
+        [
+          { hosts: ['resource:default/web-01', 'web-99'] },
+          /resource:default\/web-99 does not exist in the catalog/,
+        ],
+        [
+          { hosts: ['resource:default/pay-db-main'] },
+          /is a Resource of type database, not a host/,
+        ],
+        [{ hosts: [] }, /Choose at least one host/],
+        [
+          { database: 'resource:default/web-01' },
+          /is a Resource of type host, not a database/,
+        ],
+      ] as const) {
+        const { ctx } = actionContext(
+          { title: 'bad pick', approvers: ['group:default/ops'], ...input },
+          { user: 'frank', taskId: `task-bad-${JSON.stringify(input)}` },
+        );
+        await expect(action.handler(ctx)).rejects.toThrow(message);
+      }
+      const all = await request(tickets.server)
+        .get('/api/tickets/tickets?view=all')
+        .set('Authorization', as('alice'));
+      expect(all.body.items.filter((t: any) => t.title === 'bad pick')).toEqual(
+        [],
+      );
+      // good picks pass and open the ticket
+      const { ctx } = actionContext(
+        {
+          title: 'good pick',
+          approvers: ['group:default/ops'],
+          hosts: ['resource:default/web-01'],
+          database: 'pay-db-main',
+        },
+        { user: 'frank', taskId: 'task-good-pick' },
+      );
+      const controller = new AbortController();
+      const run = action.handler({ ...ctx, signal: controller.signal });
+      expect((await ticketOf(tickets.server, 'good pick')).state).toBe(
+        'awaiting_approval',
+      );
+      controller.abort();
+      await expect(run).rejects.toThrow(/cancelled/);
+      await tickets.backend.stop();
+    });
 
     it('waits for the dba group; the requester cannot approve; carol can', async () => {
       const { tickets, action } = await setup();

@@ -4,6 +4,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { TicketDetail } from '../database/TicketStore';
 import { resolveLevel } from './approvers';
+import { resolveResource, resolveResources } from './catalogResources';
 import type { TicketsClient } from './TicketsClient';
 
 /** Id of the approval step action. */
@@ -113,6 +114,20 @@ export function createApprovalAction(options: {
             .record(z.any())
             .optional()
             .describe('What the approvers see (no secrets)'),
+        hosts: z =>
+          z
+            .array(z.string())
+            .optional()
+            .describe(
+              'Hosts the request is about (OpsdeckHostPicker); each must be a catalog Resource of type host',
+            ),
+        database: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Database the request is about (OpsdeckDatabasePicker); must be a catalog Resource of type database',
+            ),
       },
       output: {
         ticketId: z => z.number().describe('The ticket'),
@@ -133,6 +148,26 @@ export function createApprovalAction(options: {
       const requester = ctx.user?.ref;
       if (!requester) {
         throw new InputError('The task has no user to request the approval');
+      }
+      // No ticket for a request about something that is not in the catalog.
+      if (ctx.input.hosts !== undefined || ctx.input.database !== undefined) {
+        const credentials = await ctx.getInitiatorCredentials();
+        if (ctx.input.hosts !== undefined) {
+          await resolveResources(
+            options.catalog,
+            ctx.input.hosts,
+            'host',
+            credentials,
+          );
+        }
+        if (ctx.input.database !== undefined) {
+          await resolveResource(
+            options.catalog,
+            ctx.input.database,
+            'database',
+            credentials,
+          );
+        }
       }
       if (ctx.isDryRun) {
         ctx.logger.info(
@@ -163,44 +198,63 @@ export function createApprovalAction(options: {
         )}; waiting for ${levels.map(l => l.label).join(' → ')}`,
       );
 
-      let lastLevel = -1;
-      for (;;) {
-        const ticket: TicketDetail = await options.tickets.poll(submitted.id);
-        if (APPROVED_STATES.includes(ticket.state)) {
-          const approvedBy = ticket.decisions
-            .filter(d => d.decision === 'approved')
-            .map(d => d.actor);
-          ctx.logger.info(
-            `Ticket ${ticket.id} approved by ${approvedBy.join(', ')}`,
-          );
-          ctx.output('ticketId', ticket.id);
-          ctx.output('approvedBy', approvedBy);
-          return;
-        }
-        if (ticket.state === 'rejected') {
-          const rejection = ticket.decisions.find(
-            d => d.decision === 'rejected',
-          );
-          throw new Error(
-            rejection
-              ? `Ticket ${ticket.id} was rejected by ${rejection.actor}${
-                  rejection.comment ? `: ${rejection.comment}` : ''
-                }`
-              : `Ticket ${ticket.id} was rejected: ${
-                  ticket.message ?? 'no reason given'
-                }`,
-          );
-        }
-        if (ticket.currentLevel !== lastLevel) {
-          lastLevel = ticket.currentLevel;
-          ctx.logger.info(
-            `Waiting for ${ticket.assignees.join(', ')} (level ${
-              ticket.currentLevel + 1
-            } of ${ticket.levels.length})`,
-          );
-        }
-        await sleep(pollIntervalMs, ctx.signal);
-      }
+      const approvedBy = await awaitDecision({
+        tickets: options.tickets,
+        ticketId: submitted.id,
+        pollIntervalMs,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      ctx.output('ticketId', submitted.id);
+      ctx.output('approvedBy', approvedBy);
     },
   });
+}
+
+/**
+ * Polls a ticket until its levels are decided: returns who approved (or
+ * confirmed); throws when it was rejected or expired, so the task fails and
+ * nothing after the step runs.
+ */
+export async function awaitDecision(options: {
+  tickets: TicketsWorkflowApi;
+  ticketId: number;
+  pollIntervalMs: number;
+  logger: { info(message: string): void };
+  signal?: AbortSignal;
+}): Promise<string[]> {
+  let lastLevel = -1;
+  for (;;) {
+    const ticket: TicketDetail = await options.tickets.poll(options.ticketId);
+    if (APPROVED_STATES.includes(ticket.state)) {
+      const approvedBy = ticket.decisions
+        .filter(d => d.decision === 'approved')
+        .map(d => d.actor);
+      options.logger.info(
+        `Ticket ${ticket.id} approved by ${approvedBy.join(', ')}`,
+      );
+      return approvedBy;
+    }
+    if (ticket.state === 'rejected') {
+      const rejection = ticket.decisions.find(d => d.decision === 'rejected');
+      throw new Error(
+        rejection
+          ? `Ticket ${ticket.id} was rejected by ${rejection.actor}${
+              rejection.comment ? `: ${rejection.comment}` : ''
+            }`
+          : `Ticket ${ticket.id} was rejected: ${
+              ticket.message ?? 'no reason given'
+            }`,
+      );
+    }
+    if (ticket.currentLevel !== lastLevel) {
+      lastLevel = ticket.currentLevel;
+      options.logger.info(
+        `Waiting for ${ticket.assignees.join(', ')} (level ${
+          ticket.currentLevel + 1
+        } of ${ticket.levels.length})`,
+      );
+    }
+    await sleep(options.pollIntervalMs, options.signal);
+  }
 }

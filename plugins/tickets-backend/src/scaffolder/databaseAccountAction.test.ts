@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import mysql from 'mysql2/promise';
 import { Client } from 'pg';
 import request from 'supertest';
 import {
@@ -9,7 +10,7 @@ import {
   eventually,
   startTicketsBackend,
 } from '../__testUtils__/ticketsBackend';
-import { accountName } from '../fulfilment/postgresAccount';
+import { accountName } from '@opsdeck/plugin-sql-node';
 import { createApprovalAction } from './approvalAction';
 import { createDatabaseAccountAction } from './databaseAccountAction';
 import { VaultWriter } from './VaultWriter';
@@ -24,6 +25,24 @@ const PG = {
   password: 'opsdeck-test-pw',
 };
 const dbName = `tickets_acct_${randomBytes(4).toString('hex')}`;
+
+/** The real MariaDB of the tests (scripts/services/mariadb.sh). */
+function mariadb() {
+  const url = process.env.OPSDECK_TEST_MARIADB_URL;
+  if (!url) {
+    throw new Error(
+      'OPSDECK_TEST_MARIADB_URL is not set: start scripts/services/mariadb.sh and export its URL (scripts/test.sh does)',
+    );
+  }
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
+}
+const MARIA = mariadb();
 const vaultKey = { id: 'k1', secret: randomBytes(32).toString('base64') };
 
 async function admin(database = 'postgres') {
@@ -54,7 +73,21 @@ const catalog = catalogServiceMock({
       metadata: { name: 'shop-db', namespace: 'default' },
       spec: {
         type: 'database',
-        engine: 'mysql',
+        engine: 'mariadb',
+        address: MARIA.host,
+        port: MARIA.port,
+        credential: 'shop-db-admin',
+        database: dbName,
+        owner: 'dba',
+      },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: { name: 'legacy-db', namespace: 'default' },
+      spec: {
+        type: 'database',
+        engine: 'oracle',
         credential: 'x',
         owner: 'dba',
       },
@@ -79,6 +112,13 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
     await db.query('CREATE TABLE payments (id serial primary key, amount int)');
     await db.query('INSERT INTO payments (amount) VALUES (42)');
     await db.end();
+    const maria = await mysql.createConnection(MARIA);
+    await maria.query(`CREATE DATABASE \`${dbName}\``);
+    await maria.query(
+      `CREATE TABLE \`${dbName}\`.orders (id int auto_increment primary key, amount int)`,
+    );
+    await maria.query(`INSERT INTO \`${dbName}\`.orders (amount) VALUES (42)`);
+    await maria.end();
   });
 
   afterAll(async () => {
@@ -88,6 +128,12 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
       await client.query(`DROP ROLE IF EXISTS "${role}"`);
     }
     await client.end();
+    const maria = await mysql.createConnection(MARIA);
+    await maria.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    for (const role of created) {
+      await maria.query(`DROP USER IF EXISTS ?@'%'`, [role]);
+    }
+    await maria.end();
   });
 
   async function setup() {
@@ -101,6 +147,16 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
         type: 'password',
         username: PG.user,
         secret: PG.password,
+      })
+      .expect(201);
+    await request(backend.server)
+      .post('/api/vault/credentials')
+      .set('Authorization', as('alice'))
+      .send({
+        name: 'shop-db-admin',
+        type: 'password',
+        username: MARIA.user,
+        secret: MARIA.password,
       })
       .expect(201);
     const approval = createApprovalAction({
@@ -295,12 +351,64 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
     await s.backend.backend.stop();
   });
 
-  it('validates the database on the server: only catalog PostgreSQL databases', async () => {
+  it('creates a read-only account on the real MariaDB: SELECT works, INSERT is denied', async () => {
+    const s = await setup();
+    const { run, ticketId } = await approved(s, 'task-maria', 'approve');
+    await run;
+    const step = actionContext(
+      {
+        ticketId,
+        database: 'resource:default/shop-db',
+        privilege: 'read-only',
+      },
+      { user: 'frank', stepId: 'account', taskId: 'task-maria' },
+    );
+    await s.account.handler(step.ctx);
+    const account = accountName('user:default/frank', ticketId, 'task-maria');
+    created.push(account);
+    expect(step.outputs).toEqual({
+      account,
+      credential: `db-shop-db-${account}`,
+    });
+    const secret = await s.backend.vault!.getSecret(`db-shop-db-${account}`);
+    const password = (secret as { password: string }).password;
+    const user = await mysql.createConnection({
+      ...MARIA,
+      user: account,
+      password,
+      database: dbName,
+    });
+    try {
+      const [rows] = await user.query('SELECT amount FROM orders');
+      expect(rows).toEqual([{ amount: 42 }]);
+      await expect(
+        user.query('INSERT INTO orders (amount) VALUES (1)'),
+      ).rejects.toThrow(/denied/);
+    } finally {
+      await user.end();
+    }
+    const check = await request(s.backend.server)
+      .post(`/api/tickets/tickets/${ticketId}/account-check`)
+      .set('Authorization', as('frank'));
+    expect(check.body).toEqual({
+      connected: true,
+      canRead: true,
+      canWrite: false,
+    });
+    const ticket = await request(s.backend.server)
+      .get(`/api/tickets/tickets/${ticketId}`)
+      .set('Authorization', as('frank'));
+    expect(ticket.body.state).toBe('done');
+    expect(JSON.stringify(ticket.body)).not.toContain(password);
+    await s.backend.backend.stop();
+  });
+
+  it('validates the database on the server: it must be a catalog database of a known engine', async () => {
     const s = await setup();
     for (const [database, message] of [
-      ['resource:default/nope', /No database/],
+      ['resource:default/nope', /does not exist in the catalog/],
       ['resource:default/web-01', /not a database/],
-      ['resource:default/shop-db', /runs mysql/],
+      ['resource:default/legacy-db', /runs oracle/],
     ] as const) {
       await expect(
         s.account.handler(

@@ -1,71 +1,40 @@
-import { randomBytes } from 'node:crypto';
-import type { Entity } from '@backstage/catalog-model';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   accountName,
-  ensurePostgresAccount,
-  Privilege,
-} from '../fulfilment/postgresAccount';
+  adminLogin,
+  type DatabaseInstance,
+  databaseInstanceFromEntity,
+  ensureAccount,
+  generatePassword,
+  type Privilege,
+  tablePrivileges,
+} from '@opsdeck/plugin-sql-node';
 import type { TicketsWorkflowApi } from './approvalAction';
+import { resolveResource } from './catalogResources';
 
 /** Id of the action that creates a database account. */
 export const DATABASE_ACCOUNT_ACTION_ID = 'opsdeck:tickets:database-account';
 
-/** Engines this action can create accounts on. */
-export const SUPPORTED_ENGINES = ['postgresql'];
-
-/** The database entity as the form named it, checked against the catalog. */
+/**
+ * The database the form named, checked against the catalog: it must exist,
+ * be a Resource of type database, run PostgreSQL or MariaDB/MySQL and name
+ * its admin credential.
+ */
 export async function resolveDatabaseEntity(
   catalog: CatalogService,
   ref: string,
   credentials: BackstageCredentials,
-): Promise<{
-  entity: Entity;
-  entityRef: string;
-  engine: string;
-  address: string;
-  port: number;
-  credential: string;
-  database: string;
-}> {
-  const entity = await catalog.getEntityByRef(ref, { credentials });
-  if (!entity) throw new InputError(`No database ${ref} in the catalog`);
-  const spec = (entity.spec ?? {}) as Record<string, unknown>;
-  if (
-    entity.kind.toLocaleLowerCase('en-US') !== 'resource' ||
-    spec.type !== 'database'
-  ) {
-    throw new InputError(
-      `${ref} is not a database (Resource of type database)`,
-    );
-  }
-  const engine = String(spec.engine ?? '');
-  if (!SUPPORTED_ENGINES.includes(engine)) {
-    throw new InputError(
-      `${ref} runs ${
-        engine || 'an unknown engine'
-      }; accounts can be created on ${SUPPORTED_ENGINES.join(', ')} only`,
-    );
-  }
-  if (typeof spec.credential !== 'string' || !spec.credential) {
-    throw new InputError(
-      `${ref} names no admin credential (spec.credential) in the vault`,
-    );
-  }
-  return {
-    entity,
-    entityRef: `resource:${entity.metadata.namespace ?? 'default'}/${
-      entity.metadata.name
-    }`,
-    engine,
-    address: String(spec.address ?? '127.0.0.1'),
-    port: Number(spec.port ?? 5432),
-    credential: spec.credential,
-    database: typeof spec.database === 'string' ? spec.database : 'postgres',
-  };
+): Promise<DatabaseInstance> {
+  const { entity } = await resolveResource(
+    catalog,
+    ref,
+    'database',
+    credentials,
+  );
+  return databaseInstanceFromEntity(entity);
 }
 
 /**
@@ -90,7 +59,7 @@ export function createDatabaseAccountAction(options: {
   return createTemplateAction({
     id: DATABASE_ACCOUNT_ACTION_ID,
     description:
-      'Creates a read-only or read-write account on a catalog database (PostgreSQL) and stores its password in the vault; reports the outcome on the ticket.',
+      'Creates a read-only or read-write account on a catalog database (PostgreSQL or MariaDB/MySQL) and stores its password in the vault; reports the outcome on the ticket.',
     supportsDryRun: true,
     schema: {
       input: {
@@ -118,7 +87,7 @@ export function createDatabaseAccountAction(options: {
         await ctx.getInitiatorCredentials(),
       );
       const account = accountName(requester, ticketId, ctx.task.id);
-      const credential = `db-${db.entity.metadata.name}-${account}`
+      const credential = `db-${db.name}-${account}`
         .toLocaleLowerCase('en-US')
         .replace(/[^a-z0-9-_.]/g, '-')
         .slice(0, 63);
@@ -144,23 +113,13 @@ export function createDatabaseAccountAction(options: {
         );
       }
       try {
-        const admin = await options.getSecret(db.credential);
-        if (admin.type !== 'password' || !admin.password || !admin.username) {
-          throw new Error(
-            `Vault credential ${db.credential} must be a password with a username`,
-          );
-        }
-        const password = randomBytes(24).toString('base64url');
-        const { created } = await ensurePostgresAccount(
-          {
-            host: db.address,
-            port: db.port,
-            user: admin.username,
-            password: admin.password,
-            database: db.database,
-          },
-          { name: account, password, privilege: privilege as Privilege },
-        );
+        const admin = adminLogin(db, await options.getSecret(db.credential));
+        const password = generatePassword();
+        const { created } = await ensureAccount(admin, {
+          name: account,
+          password,
+          privileges: tablePrivileges(privilege as Privilege),
+        });
         await options.putPassword({
           name: credential,
           username: account,
@@ -183,6 +142,7 @@ export function createDatabaseAccountAction(options: {
             credential,
             database: db.entityRef,
             databaseName: db.database,
+            engine: db.engine,
             address: db.address,
             port: db.port,
             privilege,

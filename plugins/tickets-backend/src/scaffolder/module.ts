@@ -13,14 +13,15 @@ import {
 } from '@opsdeck/plugin-vault-backend';
 import { createApprovalAction } from './approvalAction';
 import { createCompleteAction } from './completeAction';
+import { createConfirmAction } from './confirmAction';
 import { createDatabaseAccountAction } from './databaseAccountAction';
 import { createServerAccessAction } from './serverAccessAction';
 import { TicketsClient } from './TicketsClient';
 import { VaultWriter } from './VaultWriter';
 
 /**
- * The tickets' scaffolder actions: the approval step and the fulfilment
- * actions (database account, server access, complete).
+ * The tickets' scaffolder actions: the approval and confirmation steps and
+ * the fulfilment actions (database account, server access, complete).
  *
  * @public
  */
@@ -49,6 +50,12 @@ export const scaffolderModuleTickets = createBackendModule({
         );
         scaffolder.addActions(
           createApprovalAction({
+            tickets,
+            catalog,
+            auth,
+            pollIntervalMs: pollSeconds ? pollSeconds * 1000 : undefined,
+          }),
+          createConfirmAction({
             tickets,
             catalog,
             auth,

@@ -2,11 +2,11 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { TicketsWorkflowApi } from './approvalAction';
+import { resolveResources } from './catalogResources';
 
 /** Id of the action that grants time-limited server access. */
 export const SERVER_ACCESS_ACTION_ID = 'opsdeck:tickets:server-access';
@@ -30,7 +30,17 @@ export function createServerAccessAction(options: {
     schema: {
       input: {
         ticketId: z => z.number().int().min(1).describe('The approved ticket'),
-        host: z => z.string().min(1).describe('Entity ref or name of the host'),
+        host: z =>
+          z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Entity ref or name of one host'),
+        hosts: z =>
+          z
+            .array(z.string().min(1))
+            .optional()
+            .describe('Entity refs of the hosts (OpsdeckHostPicker)'),
         hours: z =>
           z
             .number()
@@ -50,34 +60,37 @@ export function createServerAccessAction(options: {
     async handler(ctx) {
       const requester = ctx.user?.ref;
       if (!requester) throw new InputError('The task has no requesting user');
-      const ref = parseEntityRef(ctx.input.host, {
-        defaultKind: 'resource',
-        defaultNamespace: 'default',
-      });
-      const entity = await options.catalog.getEntityByRef(ref, {
-        credentials: await ctx.getInitiatorCredentials(),
-      });
-      if (!entity || (entity.spec as { type?: string })?.type !== 'host') {
-        throw new InputError(`${ctx.input.host} is not a host in the catalog`);
-      }
+      const refs = [
+        ...(ctx.input.hosts ?? []),
+        ...(ctx.input.host ? [ctx.input.host] : []),
+      ];
+      const hosts = await resolveResources(
+        options.catalog,
+        refs,
+        'host',
+        await ctx.getInitiatorCredentials(),
+      );
+      const names = hosts.map(h => h.entity.metadata.name);
       const { ticketId } = ctx.input;
       const expiresAt = new Date(
         Date.now() + ctx.input.hours * 3_600_000,
       ).toISOString();
-      const grant = {
+      const loginUser = ctx.input.loginUser || 'opsdeck';
+      // One bastion grant per host: a selector names a single host.
+      const grants = names.map(name => ({
         subject: requester,
-        selector: { host: entity.metadata.name },
-        loginUser: ctx.input.loginUser || 'opsdeck',
+        selector: { host: name },
+        loginUser,
         expiresAt,
         reason: `ticket ${ticketId}`,
-      };
+      }));
       const ticket = await options.tickets.poll(ticketId);
       if (ticket.state === 'approved') {
         await options.tickets.setState(
           ticketId,
           'fulfilling',
-          `Granting access to ${entity.metadata.name} until ${expiresAt}`,
-          { grant },
+          `Granting access to ${names.join(', ')} until ${expiresAt}`,
+          { grants },
         );
       } else if (ticket.state !== 'fulfilling') {
         throw new Error(`Ticket ${ticketId} is ${ticket.state}, not approved`);
@@ -90,40 +103,47 @@ export function createServerAccessAction(options: {
             targetPluginId: 'bastion',
           }),
         ]);
-        const response = await fetch(`${baseUrl}/grants`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            Authorization: `Bearer ${token}`,
-          },
-          body: JSON.stringify(grant),
-        });
-        if (response.status === 404) {
-          throw new Error(
-            'The bastion API (/api/bastion/grants) is not available; the grant is recorded on the ticket but not applied',
+        const created: Array<Record<string, unknown>> = [];
+        for (const grant of grants) {
+          const response = await fetch(`${baseUrl}/grants`, {
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/json',
+              Authorization: `Bearer ${token}`,
+            },
+            body: JSON.stringify(grant),
+          });
+          if (response.status === 404) {
+            throw new Error(
+              'The bastion API (/api/bastion/grants) is not available; the grant is recorded on the ticket but not applied',
+            );
+          }
+          if (!response.ok) {
+            throw new Error(
+              `The bastion refused the grant for ${grant.selector.host}: HTTP ${
+                response.status
+              } ${await response.text()}`,
+            );
+          }
+          created.push(
+            (await response.json().catch(() => ({}))) as Record<
+              string,
+              unknown
+            >,
           );
         }
-        if (response.status !== 201 && !response.ok) {
-          throw new Error(
-            `The bastion refused the grant: HTTP ${
-              response.status
-            } ${await response.text()}`,
-          );
-        }
-        const created = (await response.json().catch(() => ({}))) as Record<
-          string,
-          unknown
-        >;
         await options.tickets.setState(
           ticketId,
           'done',
-          `${requester} may log in to ${entity.metadata.name} as ${grant.loginUser} through the bastion until ${expiresAt}`,
-          { grant, bastion: created },
+          `${requester} may log in to ${names.join(
+            ', ',
+          )} as ${loginUser} through the bastion until ${expiresAt}`,
+          { grants, bastion: created.map(g => g.id).filter(Boolean) },
         );
         ctx.output('expiresAt', expiresAt);
       } catch (error) {
         await options.tickets
-          .setState(ticketId, 'failed', `${error}`, { grant })
+          .setState(ticketId, 'failed', `${error}`, { grants })
           .catch(() => undefined);
         throw error;
       }

@@ -61,6 +61,10 @@ export const spec = {
             type: 'string',
             maxLength: 255,
           },
+          kind: {
+            type: 'string',
+            enum: ['approval', 'confirmation'],
+          },
         },
       },
       Ticket: {

@@ -19,9 +19,13 @@ import {
   ticketDecidePermission,
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { checkAccount } from '@opsdeck/plugin-sql-node';
 import type { Request } from 'express';
-import { Ticket, TicketState } from '../database/TicketStore';
-import { checkPostgresAccount } from '../fulfilment/postgresAccount';
+import {
+  isConfirmationLevel,
+  Ticket,
+  TicketState,
+} from '../database/TicketStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { TicketService } from './TicketService';
 
@@ -103,7 +107,7 @@ export async function createRouter(options: {
     return Boolean(
       caller &&
         ticket.state === 'awaiting_approval' &&
-        ticket.requester !== caller.userRef &&
+        (isConfirmationLevel(ticket) || ticket.requester !== caller.userRef) &&
         ticket.assignees.some(a => caller.refs.includes(a)),
     );
   }
@@ -160,6 +164,10 @@ export async function createRouter(options: {
           throw new NotFoundError(`No ticket ${req.params.id}`);
         case 'own-request':
           throw new NotAllowedError('You cannot decide your own request');
+        case 'not-confirmer':
+          throw new NotAllowedError(
+            'Only the person named by the confirmation step may confirm it',
+          );
         case 'not-approver':
           throw new NotAllowedError(
             'You are not an approver of this ticket at its current level',
@@ -214,7 +222,8 @@ export async function createRouter(options: {
       credential: r.credential,
     });
     const secret = await options.getSecret(r.credential);
-    const outcome = await checkPostgresAccount({
+    const outcome = await checkAccount({
+      engine: r.engine === 'mysql' ? 'mysql' : 'postgresql',
       host: String(r.address ?? '127.0.0.1'),
       port: Number(r.port ?? 5432),
       user: r.account,
@@ -246,6 +255,7 @@ export async function createRouter(options: {
         levels: body.levels.map(l => ({
           approvers: [...l.approvers],
           label: l.label,
+          ...(l.kind ? { kind: l.kind } : {}),
         })),
         details: body.details as Record<string, unknown> | undefined,
         expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,

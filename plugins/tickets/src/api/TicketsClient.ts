@@ -28,7 +28,11 @@ export interface Ticket {
   taskId?: string;
   requester: string;
   state: TicketState;
-  levels: { approvers: string[]; label?: string }[];
+  levels: {
+    approvers: string[];
+    label?: string;
+    kind?: 'approval' | 'confirmation';
+  }[];
   currentLevel: number;
   assignees: string[];
   details: Record<string, unknown>;

@@ -76,6 +76,9 @@ export function TicketDetailView({ id }: { id: number }) {
     return <Alert severity="error">{text}</Alert>;
   }
   if (!ticket) return null;
+  // A confirmation step (opsdeck:ticket:confirm): "Confirm" / "Not confirmed".
+  const confirming =
+    ticket.levels[ticket.currentLevel]?.kind === 'confirmation';
 
   return (
     <Box>
@@ -169,7 +172,7 @@ export function TicketDetailView({ id }: { id: number }) {
                         )
                       }
                     >
-                      {t('detail.approve')}
+                      {confirming ? t('detail.confirm') : t('detail.approve')}
                     </Button>
                     <Button
                       variant="outlined"
@@ -187,7 +190,9 @@ export function TicketDetailView({ id }: { id: number }) {
                         )
                       }
                     >
-                      {t('detail.reject')}
+                      {confirming
+                        ? t('detail.notConfirmed')
+                        : t('detail.reject')}
                     </Button>
                   </Box>
                 </CardContent>

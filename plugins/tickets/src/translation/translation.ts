@@ -58,11 +58,21 @@ export const ticketsTranslationRef = createTranslationRef({
       decisionComment: 'Comment for the decision',
       approve: 'Approve',
       reject: 'Reject',
+      confirm: 'Confirm',
+      notConfirmed: 'Not confirmed',
       addComment: 'Add a comment',
       post: 'Post comment',
       decided: 'Your decision was recorded.',
       notApprover:
         'You cannot decide this ticket: it is yours, not waiting for you, or already decided.',
+    },
+    fields: {
+      environment: 'Environment',
+      system: 'System',
+      any: 'Any',
+      loading: 'Loading from the catalog…',
+      noHosts: 'No host matches these filters.',
+      noDatabases: 'No database in the catalog.',
     },
     errors: {
       forbidden: 'You do not have permission to see tickets',

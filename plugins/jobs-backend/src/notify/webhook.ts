@@ -1,0 +1,124 @@
+import { InputError } from '@backstage/errors';
+import { createHmac } from 'node:crypto';
+import { JobWebhook, Run, WebhookDelivery } from '../model';
+
+/** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>` when a secret is set. */
+export const SIGNATURE_HEADER = 'X-Opsdeck-Signature';
+
+/** Throws InputError unless the webhook is an absolute http(s) URL without credentials. */
+export function validateWebhook(webhook: JobWebhook): void {
+  let url: URL;
+  try {
+    url = new URL(webhook.url);
+  } catch {
+    throw new InputError(`Webhook URL '${webhook.url}' is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError('A webhook URL must use http or https');
+  }
+  // credentials belong in the signing secret, not in a stored URL
+  if (url.username || url.password) {
+    throw new InputError('A webhook URL must not contain a user or password');
+  }
+}
+
+/** The JSON a webhook receives for a finished run. */
+export function webhookBody(run: Run, runUrl: string) {
+  return {
+    event: 'job.run.finished',
+    runId: run.id,
+    job: { id: run.jobId, name: run.jobName, version: run.jobVersion },
+    status: run.status,
+    trigger: run.trigger,
+    triggeredBy: run.triggeredBy,
+    hostCount: run.hostCount,
+    summary: run.summary,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+    error: run.error,
+    url: runUrl,
+  };
+}
+
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Whether an attempt's outcome is worth another try. */
+const retryable = (status?: number) =>
+  status === undefined || status === 408 || status === 429 || status >= 500;
+
+/**
+ * POSTs `body` to the webhook with a per-attempt timeout, retrying network
+ * errors, timeouts, 408, 429 and 5xx; never throws, the result says what
+ * happened. A 2xx is delivered; anything else after the last attempt failed.
+ */
+export async function deliverWebhook(options: {
+  url: string;
+  body: unknown;
+  /** Signs the body when given. */
+  secret?: string;
+  timeoutMs?: number;
+  /** Extra attempts after the first. */
+  retries?: number;
+  /** Pause before retry n is n times this. */
+  backoffMs?: number;
+}): Promise<WebhookDelivery> {
+  const text = JSON.stringify(options.body);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'User-Agent': 'opsdeck-jobs',
+    'X-Opsdeck-Event': 'job.run.finished',
+  };
+  if (options.secret)
+    headers[SIGNATURE_HEADER] = signBody(text, options.secret);
+  const retries = options.retries ?? 2;
+  let attempts = 0;
+  let responseStatus: number | undefined;
+  let error: string | undefined;
+  while (attempts <= retries) {
+    if (attempts > 0) {
+      await sleep((options.backoffMs ?? 1000) * attempts);
+    }
+    attempts++;
+    responseStatus = undefined;
+    try {
+      const response = await fetch(options.url, {
+        method: 'POST',
+        headers,
+        body: text,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+      responseStatus = response.status;
+      await response.body?.cancel();
+      if (response.ok) {
+        return {
+          url: options.url,
+          status: 'delivered',
+          attempts,
+          responseStatus,
+          deliveredAt: new Date().toISOString(),
+        };
+      }
+      error = `HTTP ${response.status}`;
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      error =
+        err.name === 'TimeoutError'
+          ? `No answer within ${(options.timeoutMs ?? 5000) / 1000} s`
+          : err.cause?.code ?? err.cause?.message ?? err.message;
+    }
+    if (!retryable(responseStatus)) break;
+  }
+  return {
+    url: options.url,
+    status: 'failed',
+    attempts,
+    responseStatus,
+    error,
+    deliveredAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,217 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { screen, within } from '@testing-library/react';
+import type { Run, RunHost } from '../api';
+import { RunView } from './RunPage';
+
+jest.setTimeout(30_000);
+
+const BASE = 'http://example.test';
+const RUN_ID = '33333333-3333-3333-3333-333333333333';
+const MARKER = '\n[opsdeck: output truncated]\n';
+
+const run = (over: Partial<Run> = {}): Run => ({
+  id: RUN_ID,
+  jobId: 'j1',
+  jobName: 'disk-check',
+  jobVersion: 3,
+  status: 'failed',
+  trigger: 'manual',
+  triggeredBy: 'user:default/bob',
+  selector: { environment: 'prod' },
+  params: {},
+  options: {
+    concurrency: 10,
+    timeoutSeconds: 300,
+    retries: 0,
+    stopOnFirstFailure: false,
+  },
+  cancelRequested: false,
+  createdAt: '2026-03-01T10:00:00.000Z',
+  finishedAt: '2026-03-01T10:00:05.000Z',
+  summary: { succeeded: 1, failed: 1 },
+  hostCount: 2,
+  ...over,
+});
+
+const host = (name: string, over: Partial<RunHost> = {}): RunHost => ({
+  host: name,
+  entityRef: `resource:default/${name}`,
+  address: '127.0.0.1',
+  port: 22301,
+  status: 'succeeded',
+  exitCode: 0,
+  attempts: 1,
+  durationMs: 1200,
+  truncated: false,
+  ...over,
+});
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+/** A response whose body is the given Server-Sent Events, then stays open. */
+function sse(events: [string, unknown][]) {
+  const text = events
+    .map(
+      ([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+    )
+    .join('');
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(text));
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { 'Content-Type': 'text/event-stream' },
+  });
+}
+
+function render(
+  routes: (method: string, path: string) => Response | undefined,
+) {
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      const path = `${url.pathname.replace(/^\/api\/jobs/, '')}${url.search}`;
+      return (
+        routes(init?.method ?? 'GET', path) ??
+        json({ error: { message: `unexpected ${path}` } }, 500)
+      );
+    },
+  );
+  return renderInTestApp(<RunView runId={RUN_ID} />, {
+    apis: [
+      mockApis.discovery({ baseUrl: BASE }),
+      mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
+    ] as const,
+  });
+}
+
+describe('RunView', () => {
+  it('shows the per-host summary, the truncation marker and the webhook result of a finished run', async () => {
+    const hosts = [
+      host('pay-app-01', { truncated: true }),
+      host('pay-app-02', { status: 'failed', exitCode: 3 }),
+    ];
+    await render((_, path) => {
+      if (path === `/runs/${RUN_ID}`) {
+        return json({
+          run: run({
+            webhookDelivery: {
+              url: 'https://hooks.example.com/ops',
+              status: 'failed',
+              attempts: 3,
+              error: 'HTTP 502',
+              deliveredAt: '2026-03-01T10:00:06.000Z',
+            },
+          }),
+          hosts,
+        });
+      }
+      if (path === `/runs/${RUN_ID}/hosts/pay-app-01`) {
+        return json({
+          ...hosts[0],
+          stdout: `line 1\nline 2${MARKER}`,
+          stderr: '',
+        });
+      }
+      return undefined;
+    });
+    expect(
+      await screen.findByText('Run of disk-check (version 3)'),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('jobs-run-summary')).toHaveTextContent(
+      'Summary: Succeeded 1 · Failed 1',
+    );
+    expect(screen.getByTestId('jobs-host-pay-app-02')).toHaveTextContent(
+      /Failed\s*3/,
+    );
+    const output = await screen.findByTestId('jobs-host-output');
+    expect(
+      within(output).getByText('Output was cut at the size limit.'),
+    ).toBeInTheDocument();
+    expect(within(output).getByTestId('jobs-stdout').textContent).toBe(
+      `line 1\nline 2${MARKER}`,
+    );
+    expect(screen.getByTestId('jobs-webhook-delivery')).toHaveTextContent(
+      'Webhook to https://hooks.example.com/ops failed after 3 attempts: HTTP 502',
+    );
+    // a finished run is not followed
+    expect(screen.queryByTestId('jobs-live-mode')).toBeNull();
+  });
+
+  it('follows a running run over its event stream', async () => {
+    const running = run({ status: 'running', summary: { running: 1 } });
+    const streamed = host('pay-app-01', {
+      status: 'running',
+      exitCode: undefined,
+    });
+    let streamRequests = 0;
+    await render((_, path) => {
+      if (path === `/runs/${RUN_ID}`) {
+        return json({ run: running, hosts: [streamed] });
+      }
+      if (path === `/runs/${RUN_ID}/events?host=pay-app-01`) {
+        streamRequests++;
+        return sse([
+          ['host', streamed],
+          [
+            'output',
+            {
+              host: 'pay-app-01',
+              stream: 'stdout',
+              offset: 0,
+              text: 'step 1\n',
+            },
+          ],
+          [
+            'output',
+            {
+              host: 'pay-app-01',
+              stream: 'stdout',
+              offset: 7,
+              text: 'step 2\n',
+            },
+          ],
+        ]);
+      }
+      return undefined;
+    });
+    const stdout = await screen.findByTestId('jobs-stdout');
+    await screen.findByText(/step 2/);
+    expect(stdout.textContent).toBe('step 1\nstep 2\n');
+    expect(screen.getByTestId('jobs-live-mode')).toHaveTextContent(
+      'Live: output is streamed as it happens',
+    );
+    expect(streamRequests).toBe(1);
+  });
+
+  it('falls back to polling when the stream is unavailable', async () => {
+    const running = run({ status: 'running', summary: { running: 1 } });
+    const polled = host('pay-app-01', {
+      status: 'running',
+      exitCode: undefined,
+    });
+    await render((_, path) => {
+      if (path === `/runs/${RUN_ID}`) {
+        return json({ run: running, hosts: [polled] });
+      }
+      if (path.startsWith(`/runs/${RUN_ID}/events`)) {
+        return json({ error: { message: 'no streams here' } }, 502);
+      }
+      if (path === `/runs/${RUN_ID}/hosts/pay-app-01`) {
+        return json({ ...polled, stdout: 'polled output\n', stderr: '' });
+      }
+      return undefined;
+    });
+    expect(await screen.findByText(/polled output/)).toBeInTheDocument();
+    expect(screen.getByTestId('jobs-live-mode')).toHaveTextContent(
+      'Live: the stream is unavailable, refreshing every second',
+    );
+  });
+});

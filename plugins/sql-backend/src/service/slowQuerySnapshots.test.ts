@@ -1,0 +1,192 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createServer, Server, Socket } from 'node:net';
+import { DEFAULT_MASKING_RULES, Masker } from '../console/masking';
+import { DatabaseSqlStore } from '../database/DatabaseSqlStore';
+import { sqlDriver } from '../engines';
+import { runRedisCommand } from '../engines/redis';
+import { instanceEntity, testSecret } from '../__testUtils__/instanceEntity';
+import { scratchName, testServer } from '../__testUtils__/servers';
+import { SqlService } from './SqlService';
+
+jest.setTimeout(60_000);
+
+// Snapshots of the real PostgreSQL (pg_stat_statements), MariaDB (slow log
+// table) and Redis (SLOWLOG); the plugin's tables on SQLite.
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const pg = testServer('postgresql');
+const maria = testServer('mysql');
+const redis = testServer('redis');
+const pgScratch = scratchName('opsdeck_sql_snap');
+const mariaScratch = scratchName('opsdeck_sql_snap');
+
+/** Accepts connections and never answers: a hung instance. */
+let silent: Server;
+const silentSockets = new Set<Socket>();
+let silentPort: number;
+/** A port nothing listens on: an unreachable instance. */
+let closedPort: number;
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return (server.address() as { port: number }).port;
+}
+
+beforeAll(async () => {
+  silent = createServer(s => {
+    silentSockets.add(s);
+    s.on('error', () => undefined);
+  });
+  silentPort = await listen(silent);
+  const probe = createServer();
+  closedPort = await listen(probe);
+  await new Promise(r => probe.close(r));
+
+  for (const [engine, server, db] of [
+    ['postgresql', pg, pgScratch],
+    ['mysql', maria, mariaScratch],
+  ] as const) {
+    const driver = sqlDriver(engine);
+    const admin = await driver.connect({ ...server, database: undefined });
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.close();
+    const s = await driver.connect({ ...server, database: db });
+    await s.query('CREATE TABLE snap_items (id int PRIMARY KEY, n int)');
+    await s.query('INSERT INTO snap_items VALUES (1, 10), (2, 20)');
+    for (let i = 0; i < 3; i++) {
+      await s.query(`SELECT count(*) FROM snap_items WHERE n > ${i}`);
+    }
+    await s.close();
+  }
+  await runRedisCommand(redis, ['GET', 'opsdeck:snapshot:test']);
+});
+
+afterAll(async () => {
+  for (const s of silentSockets) s.destroy();
+  await new Promise(r => silent.close(r));
+  for (const [engine, server, db] of [
+    ['postgresql', pg, pgScratch],
+    ['mysql', maria, mariaScratch],
+  ] as const) {
+    const admin = await sqlDriver(engine).connect({
+      ...server,
+      database: undefined,
+    });
+    await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+    await admin.close();
+  }
+});
+
+describe('slow-query snapshots', () => {
+  it('refreshes every instance with a credential; unreachable and hung ones record errors without blocking the rest', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseSqlStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const local = { ...pg, host: '127.0.0.1' };
+    /** An instance whose vault credential is the login of `server`. */
+    const entity = (
+      name: string,
+      engine: 'postgresql' | 'mysql' | 'redis',
+      server: typeof pg,
+      database: string,
+      credential: string | undefined,
+    ) => {
+      const e = instanceEntity(name, engine, server, database);
+      (e.spec as Record<string, unknown>).credential = credential;
+      return e;
+    };
+    const logins: Record<string, typeof pg> = { pg, maria, redis };
+    const service = new SqlService({
+      store,
+      catalog: catalogServiceMock({
+        entities: [
+          // sorted first, so the healthy instances come after them
+          entity(
+            'a-down-db',
+            'postgresql',
+            { ...local, port: closedPort },
+            'x',
+            'pg',
+          ),
+          entity(
+            'b-hung-db',
+            'mysql',
+            { ...local, port: silentPort },
+            'x',
+            'maria',
+          ),
+          entity('c-nocred-db', 'postgresql', pg, pgScratch, undefined),
+          entity('pg-db', 'postgresql', pg, pgScratch, 'pg'),
+          entity('maria-db', 'mysql', maria, mariaScratch, 'maria'),
+          entity('redis-cache', 'redis', redis, '0', 'redis'),
+        ],
+      }),
+      auth: mockServices.auth(),
+      getSecret: name => testSecret(logins[name])('test-db'),
+      masker: new Masker(DEFAULT_MASKING_RULES),
+      limits: { maxRows: 10, timeoutMs: 5000 },
+      logger: mockServices.logger.mock(),
+      slowQueries: { top: 50, timeoutMs: 2000 },
+    });
+
+    const result = await service.refreshAllSlowQuerySnapshots();
+    expect(result.refreshed.sort()).toEqual([
+      'resource:default/maria-db',
+      'resource:default/pg-db',
+      'resource:default/redis-cache',
+    ]);
+    expect(result.failed.map(f => f.instanceRef)).toEqual([
+      'resource:default/a-down-db',
+      'resource:default/b-hung-db',
+    ]);
+    expect(result.failed[1].error).toMatch(/timed out after 2000 ms/);
+
+    const down = await store.getSlowQuerySnapshot('resource:default/a-down-db');
+    expect(down).toMatchObject({ takenAt: undefined, statements: [] });
+    expect(down!.error).toMatch(/ECONNREFUSED|connect/);
+    expect(
+      await store.getSlowQuerySnapshot('resource:default/c-nocred-db'),
+    ).toBeUndefined();
+
+    const pgSnap = await store.getSlowQuerySnapshot('resource:default/pg-db');
+    expect(pgSnap).toMatchObject({ engine: 'postgresql', error: undefined });
+    expect(pgSnap!.takenAt).toBeDefined();
+    expect(
+      pgSnap!.statements.find(s =>
+        /FROM snap_items WHERE n > \$1/.test(s.statement),
+      ),
+    ).toMatchObject({ calls: 3 });
+
+    const mariaSnap = await store.getSlowQuerySnapshot(
+      'resource:default/maria-db',
+    );
+    expect(mariaSnap).toMatchObject({ engine: 'mysql', error: undefined });
+    const mariaEntry = mariaSnap!.statements.find(s =>
+      /FROM snap_items WHERE n > \?/i.test(s.statement),
+    );
+    expect(mariaEntry?.calls).toBe(3);
+    expect(mariaEntry?.rows).toBe(3);
+
+    const redisSnap = await store.getSlowQuerySnapshot(
+      'resource:default/redis-cache',
+    );
+    expect(redisSnap).toMatchObject({ engine: 'redis', error: undefined });
+    expect(
+      redisSnap!.statements.find(s => s.statement === 'GET ?')?.calls,
+    ).toBeGreaterThanOrEqual(1);
+
+    // a later failure keeps the last good statements with the error
+    const pgInstance = await service.getInstance(
+      'resource:default/pg-db',
+      await mockServices.auth().getOwnServiceCredentials(),
+    );
+    const failing = await service.refreshSlowQuerySnapshot({
+      ...pgInstance,
+      port: closedPort,
+    });
+    expect(failing.error).toMatch(/ECONNREFUSED|connect/);
+    expect(failing.takenAt).toBe(pgSnap!.takenAt);
+    expect(failing.statements).toEqual(pgSnap!.statements);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * opsdeck's shared database-instance helpers for backend plugins: read a
+ * catalog database entity, connect with its vault credential (PostgreSQL via
+ * pg, MariaDB/MySQL via mysql2) and create least-privilege accounts.
+ *
+ * @packageDocumentation
+ */
+export {
+  adminLogin,
+  databaseInstanceFromEntity,
+  type DatabaseInstance,
+  type SqlEngine,
+  type SqlLogin,
+  type VaultPasswordSecret,
+} from './instance';
+export { connectSql, withSqlConnection, type SqlConnection } from './connect';
+export {
+  accountName,
+  checkAccount,
+  dropAccount,
+  ensureAccount,
+  generatePassword,
+  tablePrivileges,
+  type AccountRequest,
+  type Privilege,
+  type TablePrivilege,
+} from './accounts';
