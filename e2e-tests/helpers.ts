@@ -67,3 +67,67 @@ export async function ensureDemoSshCredential(request: APIRequestContext) {
   });
   expect([201, 409]).toContain(created.status());
 }
+
+/** The test PostgreSQL that scripts/test.sh starts (the demo instance pay-db-main). */
+export const TEST_POSTGRES_URL =
+  process.env.OPSDECK_TEST_POSTGRES_URL ??
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
+  'postgresql://opsdeck:opsdeck-test-pw@127.0.0.1:55432';
+
+/** Connection settings of the test PostgreSQL for `pg`'s Client. */
+export function testPostgres(database = 'postgres') {
+  const url = new URL(TEST_POSTGRES_URL);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database,
+  };
+}
+
+/**
+ * Makes pay-db-main usable: creates its database `payments` on the test
+ * PostgreSQL and puts its admin login `pay-db-admin` into the vault (as
+ * alice), unless they exist. `headers` overrides alice's token (for a backend
+ * that is still starting).
+ */
+export async function ensureDemoDbCredential(
+  request: APIRequestContext,
+  headers?: Record<string, string>,
+) {
+  const { Client } = await import('pg');
+  const pg = testPostgres();
+  const admin = new Client(pg);
+  await admin.connect();
+  try {
+    const exists = await admin.query(
+      "SELECT 1 FROM pg_database WHERE datname = 'payments'",
+    );
+    if (exists.rowCount === 0) {
+      await admin.query('CREATE DATABASE payments').catch(() => undefined);
+    }
+  } finally {
+    await admin.end();
+  }
+  const auth = headers ?? {
+    Authorization: `Bearer ${await userToken(request, 'alice')}`,
+  };
+  const existing = await request.get('/api/vault/credentials/pay-db-admin', {
+    headers: auth,
+  });
+  if (existing.status() === 200) return;
+  expect(existing.status()).toBe(404);
+  const created = await request.post('/api/vault/credentials', {
+    headers: auth,
+    data: {
+      name: 'pay-db-admin',
+      type: 'password',
+      username: pg.user,
+      owner: 'dba',
+      description: 'Admin login of pay-db-main (test PostgreSQL)',
+      secret: pg.password,
+    },
+  });
+  expect([201, 409]).toContain(created.status());
+}

@@ -1,38 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import { Client } from 'pg';
-import { signIn, userToken } from './helpers';
+import { ensureDemoDbCredential, signIn, userToken } from './helpers';
 
 // scripts/test.sh starts PostgreSQL on 127.0.0.1:55432 (the demo instance
 // pay-db-main of examples/entities.yaml) and exports its superuser URL.
 const pgUrl =
   process.env.OPSDECK_TEST_POSTGRES_URL ??
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-
-/** Puts `pay-db-admin` (pay-db-main's login) into the vault, as alice (admin). */
-async function ensureDemoDbCredential(request: APIRequestContext) {
-  const url = new URL(pgUrl!);
-  const token = await userToken(request, 'alice');
-  const headers = { Authorization: `Bearer ${token}` };
-  const existing = await request.get('/api/vault/credentials/pay-db-admin', {
-    headers,
-  });
-  if (existing.status() === 200) return;
-  expect(existing.status()).toBe(404);
-  const created = await request.post('/api/vault/credentials', {
-    headers,
-    data: {
-      name: 'pay-db-admin',
-      type: 'password',
-      username: decodeURIComponent(url.username),
-      owner: 'dba',
-      description: 'pay-db-main (test PostgreSQL)',
-      secret: decodeURIComponent(url.password),
-    },
-  });
-  expect([201, 409]).toContain(created.status());
-}
 
 async function connect(database: string) {
   const url = new URL(pgUrl!);
@@ -309,4 +285,53 @@ test('the catalog page of a database shows reachability and the server version',
   await expect(page.getByTestId('sql-server-version')).toHaveText(
     /^Server version: PostgreSQL 15\./,
   );
+});
+
+test('slow queries show the snapshot time and "Refresh now" reads the instance again', async ({
+  page,
+  request,
+}) => {
+  await ensureDemoDbCredential(request);
+  // A statement slow enough to be among pay-db-main's top statements, on its
+  // own table (pg_stat_statements groups statements by their plan tree, so an
+  // alias alone would not make it a separate entry).
+  const marker = `e2e_slow_${randomBytes(4).toString('hex')}`;
+  const db = await connect('payments');
+  try {
+    await db.query(`CREATE TABLE ${marker} (id int PRIMARY KEY)`);
+    await db.query(`SELECT pg_sleep(0.5), count(*) FROM ${marker}`);
+    await db.query(`DROP TABLE ${marker}`);
+  } finally {
+    await db.end();
+  }
+  await signIn(page, 'carol');
+  await page.goto('/sql');
+  await page.getByRole('tab', { name: 'Slow queries' }).click();
+  await pickInstance(page, 'pay-db-main');
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  await expect(
+    page.getByText(/^As of .+ \(refreshed on a schedule\)$/),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole('table', { name: 'Slow queries' })
+      .getByText(`SELECT pg_sleep($1), count(*) FROM ${marker}`),
+  ).toBeVisible();
+  // the API returns the stored snapshot with its age
+  const token = await userToken(request, 'carol');
+  const res = await request.get(
+    `/api/sql/slow-queries?instance=${encodeURIComponent(
+      'resource:default/pay-db-main',
+    )}`,
+    { headers: { Authorization: `Bearer ${token}` } },
+  );
+  expect(res.status()).toBe(200);
+  const snapshot = await res.json();
+  expect(snapshot.takenAt).toEqual(expect.any(String));
+  expect(snapshot.ageSeconds).toBeGreaterThanOrEqual(0);
+  expect(
+    snapshot.statements.some((s: { statement: string }) =>
+      s.statement.includes(`count(*) FROM ${marker}`),
+    ),
+  ).toBe(true);
 });

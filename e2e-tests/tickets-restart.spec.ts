@@ -14,8 +14,7 @@ import {
   request as playwrightRequest,
   test,
 } from '@playwright/test';
-import { Client } from 'pg';
-import { signIn, userToken } from './helpers';
+import { ensureDemoDbCredential, signIn, userToken } from './helpers';
 
 // A request pending across a backend restart can still be approved. The CI
 // backend on :7017 cannot be restarted from a spec, so this spec runs its own
@@ -26,13 +25,6 @@ import { signIn, userToken } from './helpers';
 const PORT = Number(process.env.OPSDECK_E2E_RESTART_PORT ?? 7027);
 const BASE = `http://localhost:${PORT}`;
 const ROOT = path.resolve(__dirname, '..');
-const PG = {
-  host: '127.0.0.1',
-  port: 55432,
-  user: 'opsdeck',
-  password: 'opsdeck-test-pw',
-  database: 'postgres',
-};
 
 let dataDir = '';
 let portFile = '';
@@ -133,33 +125,6 @@ async function tokenOf(api: APIRequestContext, user: string): Promise<string> {
   return token;
 }
 
-async function ensureDatabaseAdminCredential(api: APIRequestContext) {
-  const admin = new Client(PG);
-  await admin.connect();
-  try {
-    const exists = await admin.query(
-      "SELECT 1 FROM pg_database WHERE datname = 'payments'",
-    );
-    if (exists.rowCount === 0) {
-      await admin.query('CREATE DATABASE payments').catch(() => undefined);
-    }
-  } finally {
-    await admin.end();
-  }
-  const created = await api.post('/api/vault/credentials', {
-    headers: { Authorization: `Bearer ${await tokenOf(api, 'alice')}` },
-    data: {
-      name: 'pay-db-admin',
-      type: 'password',
-      username: PG.user,
-      owner: 'dba',
-      description: 'Admin login of pay-db-main (test PostgreSQL)',
-      secret: PG.password,
-    },
-  });
-  expect([201, 409]).toContain(created.status());
-}
-
 test.beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'opsdeck-e2e-restart.'));
   portFile = path.join(dataDir, 'port.yaml');
@@ -181,7 +146,9 @@ test('a request pending across a backend restart can still be approved in the br
 }) => {
   test.setTimeout(180_000);
   const api = await playwrightRequest.newContext({ baseURL: BASE });
-  await ensureDatabaseAdminCredential(api);
+  await ensureDemoDbCredential(api, {
+    Authorization: `Bearer ${await tokenOf(api, 'alice')}`,
+  });
   const frankHeaders = {
     Authorization: `Bearer ${await tokenOf(api, 'frank')}`,
   };

@@ -2,54 +2,20 @@ import { createHash } from 'node:crypto';
 import { APIRequestContext, Browser, expect, test } from '@playwright/test';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import { signIn, userToken } from './helpers';
+import {
+  ensureDemoDbCredential,
+  signIn,
+  testPostgres,
+  userToken,
+} from './helpers';
 
 // The demo database pay-db-main (examples/entities.yaml) is the test
 // PostgreSQL that scripts/test.sh starts; its admin login is the vault
 // credential pay-db-admin, which this spec puts there (as alice).
-const PG = {
-  host: '127.0.0.1',
-  port: 55432,
-  user: 'opsdeck',
-  password: 'opsdeck-test-pw',
-  database: 'postgres',
-};
+const PG = testPostgres();
 
 async function headersOf(request: APIRequestContext, user: string) {
   return { Authorization: `Bearer ${await userToken(request, user)}` };
-}
-
-async function ensureDatabaseAdminCredential(request: APIRequestContext) {
-  // pay-db-main's database (spec.database) on the test PostgreSQL
-  const admin = new Client(PG);
-  await admin.connect();
-  try {
-    const exists = await admin.query(
-      "SELECT 1 FROM pg_database WHERE datname = 'payments'",
-    );
-    if (exists.rowCount === 0) {
-      await admin.query('CREATE DATABASE payments').catch(() => undefined);
-    }
-  } finally {
-    await admin.end();
-  }
-  const headers = await headersOf(request, 'alice');
-  const existing = await request.get('/api/vault/credentials/pay-db-admin', {
-    headers,
-  });
-  if (existing.status() === 200) return;
-  const created = await request.post('/api/vault/credentials', {
-    headers,
-    data: {
-      name: 'pay-db-admin',
-      type: 'password',
-      username: PG.user,
-      owner: 'dba',
-      description: 'Admin login of pay-db-main (test PostgreSQL)',
-      secret: PG.password,
-    },
-  });
-  expect([201, 409]).toContain(created.status());
 }
 
 /** frank's ticket whose reason is `reason`, once the approval step opened it. */
@@ -123,7 +89,7 @@ test('a developer requests a database account, a DBA approves it in the browser,
   request,
 }) => {
   test.setTimeout(180_000);
-  await ensureDatabaseAdminCredential(request);
+  await ensureDemoDbCredential(request);
   const reason = `e2e reporting ${Date.now().toString(36)}`;
   const frank = await requestAccount(browser, reason);
   const ticket = await ticketWithReason(request, reason);
@@ -205,7 +171,7 @@ test('a developer requests a database account, a DBA approves it in the browser,
 
 test('a rejected request creates nothing', async ({ browser, request }) => {
   test.setTimeout(180_000);
-  await ensureDatabaseAdminCredential(request);
+  await ensureDemoDbCredential(request);
   const reason = `e2e rejected ${Date.now().toString(36)}`;
   const frank = await requestAccount(browser, reason);
   const ticket = await ticketWithReason(request, reason);

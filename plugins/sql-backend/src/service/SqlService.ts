@@ -414,10 +414,17 @@ export class SqlService {
       outcome = { ok: false, error: (error as Error).message };
     }
     const status = outcome.ok ? 'finished' : 'failed';
-    await this.deps.store.updateChange(id, ['executing'], {
+    const recorded = await this.deps.store.updateChange(id, ['executing'], {
       status,
       error: outcome.error ?? '',
     });
+    if (!recorded) {
+      // another replica took this run for interrupted (no heartbeat seen)
+      this.deps.logger.warn(
+        `SQL change ${id} ended ${status} after it had been marked interrupted`,
+      );
+      return;
+    }
     await this.notifier.submitter(change, status, outcome.error);
   }
 

@@ -59,6 +59,7 @@ async function replica(
     getSecret: testSecret(server),
     masker: new Masker(DEFAULT_MASKING_RULES),
     limits: { maxRows: 10, timeoutMs: 5000 },
+    heartbeatMs: 100,
     logger: mockServices.logger.mock(),
     notifications: { send: async n => void sent.push(n) },
     auditor: {
@@ -253,5 +254,44 @@ describe('scheduled execution', () => {
     expect(sent[0].payload.description).toBe(INTERRUPTED_REASON);
     // nothing more to do on the next run
     expect(await service.recoverInterruptedChanges(5 * 60_000)).toEqual([]);
+  });
+
+  it('keeps the heartbeat of a long-running change fresh, so recovery leaves it alone', async () => {
+    const knex = await databases.init('POSTGRES_15');
+    const sent: NotificationSendOptions[] = [];
+    const service = await replica(knex, sent);
+    const other = await replica(knex, sent);
+    const frank = actor('frank', ['dev']);
+    const carol = actor('carol', ['dba']);
+    const s = await driver.connect({ ...server, database: scratch });
+    await s.query("INSERT INTO runs (note) VALUES ('long')");
+    await s.close();
+    // the backup SELECT and the UPDATE each sleep 1.5 s on the one row
+    const change = await service.submit(frank, {
+      instanceRef: 'resource:default/sched-db',
+      title: 'a slow update',
+      sql: "UPDATE runs SET note = 'long done' WHERE note = 'long' AND pg_sleep(1.5) IS NOT NULL",
+      reason: 'test',
+    });
+    await service.decide(carol, change.id, 'approved');
+    const running = service.execute(carol, change.id);
+    // another replica looks for changes without a heartbeat for 1 s
+    const recovered: string[] = [];
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        recovered.push(...(await other.recoverInterruptedChanges(1000)));
+        await new Promise(r => setTimeout(r, 100));
+      }
+    })();
+    const result = await running.finally(() => {
+      done = true;
+    });
+    await watch;
+    expect(recovered).toEqual([]);
+    expect(result).toMatchObject({ status: 'finished' });
+    expect(result.runs).toEqual([
+      expect.objectContaining({ status: 'done', affectedRows: 1 }),
+    ]);
   });
 });
