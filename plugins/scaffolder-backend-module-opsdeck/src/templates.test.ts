@@ -51,7 +51,32 @@ describe('templates', () => {
       expect(template.kind).toBe('Template');
       expect(template.metadata.name).toBe(name);
       const params = Object.keys(parameterProperties(template));
-      for (const step of template.spec.steps) {
+      const steps: any[] = template.spec.steps;
+      // Besides the CMDB action, only the catalog lookup and the approval
+      // steps of the tickets plugin (tested there), and those only for prod.
+      const cmdbStep = steps.findIndex(step =>
+        step.action.startsWith('opsdeck:cmdb:'),
+      );
+      expect(cmdbStep).toBeGreaterThanOrEqual(0);
+      for (const [index, step] of steps.entries()) {
+        if (step.action.startsWith('opsdeck:cmdb:')) continue;
+        expect([
+          'catalog:fetch',
+          'opsdeck:approval:request',
+          'opsdeck:tickets:complete',
+        ]).toContain(step.action);
+        if (step.action === 'opsdeck:approval:request') {
+          expect(step.if).toMatch(/== 'prod'/);
+          expect(index).toBeLessThan(cmdbStep);
+          expect(step.input.approvers).toEqual(['group:default/ops']);
+        }
+        if (step.action === 'opsdeck:tickets:complete') {
+          expect(step.if).toMatch(/== 'prod'/);
+        }
+      }
+      for (const step of steps.filter(s =>
+        s.action.startsWith('opsdeck:cmdb:'),
+      )) {
         const action = actions.find(a => a.id === step.action);
         expect(action).toBeDefined();
         const known = Object.keys(
