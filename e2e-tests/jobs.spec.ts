@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ensureDemoSshCredential, signIn } from './helpers';
+import { ensureDemoSshCredential, signIn, userToken } from './helpers';
 
 // The demo hosts of environment prod (examples/entities.yaml) are real sshd
 // servers on 127.0.0.1:22301-22306 that log in with the vault's `ops-ssh`.
@@ -182,4 +182,62 @@ test('a CI script starts a run with a static service token and follows it to its
   }
   // and no token at all is refused
   expect((await request.get('/api/jobs/runs')).status()).toBe(401);
+});
+
+test('ops edits a schedule: new cron and hosts are saved and approved for the editor', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  const headers = {
+    Authorization: `Bearer ${await userToken(request, 'bob')}`,
+  };
+  const name = `e2e-sched-${Date.now().toString(36)}`;
+  const job = await request.post('/api/jobs/jobs', {
+    headers,
+    data: { name, language: 'sh', script: 'uptime' },
+  });
+  expect(job.status()).toBe(201);
+  const created = await request.post('/api/jobs/schedules', {
+    headers,
+    data: {
+      name,
+      job: name,
+      cron: '0 3 * * *',
+      timeZone: 'UTC',
+      selector: { names: ['pay-app-01'] },
+      missedPolicy: 'skip',
+      enabled: false,
+    },
+  });
+  expect(created.status()).toBe(201);
+
+  await signIn(page, 'bob');
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Jobs' }).click();
+  await page.getByRole('tab', { name: 'Schedules' }).click();
+  await page.getByRole('button', { name: `Edit ${name}` }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('jobs-schedule-approved')).toContainText(
+    'pay-app-01',
+  );
+  await dialog
+    .getByRole('textbox', { name: /^Cron expression/ })
+    .fill('15 4 * * 1');
+  await dialog.getByLabel('Host names').fill('pay-app-01, web-01');
+  await dialog.getByRole('button', { name: 'Preview hosts' }).click();
+  await expect(dialog.getByTestId('jobs-preview')).toContainText('web-01');
+  await dialog.getByRole('button', { name: 'Save and approve hosts' }).click();
+  await expect(dialog).toBeHidden();
+
+  const table = page.getByRole('table', { name: 'Schedules' });
+  const row = table.getByRole('row').filter({ hasText: name });
+  await expect(row).toContainText('15 4 * * 1');
+  await expect(row).toContainText('2 · bob');
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const approved = page
+    .getByRole('dialog')
+    .getByTestId('jobs-schedule-approved');
+  await expect(approved).toContainText('pay-app-01, web-01');
+  await expect(approved).toContainText('bob');
 });

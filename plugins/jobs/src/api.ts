@@ -137,6 +137,7 @@ export interface Schedule {
   timeZone: string;
   selector: Selector;
   params: Record<string, string>;
+  options: RunOptions;
   missedPolicy: 'skip' | 'run-once';
   enabled: boolean;
   createdBy: string;
@@ -317,6 +318,17 @@ export class JobsClient {
     return this.request(`/schedules/${encodeURIComponent(id)}`, {
       method: 'PATCH',
       body: { enabled },
+    });
+  }
+
+  /** Any change but `enabled` alone approves the selected hosts again for the caller. */
+  updateSchedule(
+    id: string,
+    patch: Partial<Omit<ScheduleInput, 'name' | 'job'>>,
+  ): Promise<Schedule> {
+    return this.request(`/schedules/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: patch,
     });
   }
 

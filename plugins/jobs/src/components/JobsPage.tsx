@@ -30,7 +30,7 @@ import { Alert } from '@material-ui/lab';
 import { Route, Routes, useNavigate } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
-import { Job, Run, RunStatus } from '../api';
+import { Job, Run, RunStatus, Schedule } from '../api';
 import { jobsRouteRef } from '../plugin';
 import {
   emptySelector,
@@ -47,6 +47,7 @@ import {
 import { JobEditorDialog } from './JobEditorDialog';
 import { ParameterFields, RunDialog } from './RunDialog';
 import { RunPage } from './RunPage';
+import { ScheduleEditDialog } from './ScheduleEditDialog';
 
 function useRunPath() {
   const root = useRouteRef(jobsRouteRef);
@@ -393,6 +394,7 @@ function SchedulesTab() {
     [client],
   );
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Schedule>();
   const [error, setError] = useState<string>();
   const act = async (fn: () => Promise<unknown>) => {
     setError(undefined);
@@ -478,6 +480,13 @@ function SchedulesTab() {
                 <TableCell>
                   <Button
                     size="small"
+                    aria-label={`${t('schedules.edit')} ${s.name}`}
+                    onClick={() => setEditing(s)}
+                  >
+                    {t('schedules.edit')}
+                  </Button>
+                  <Button
+                    size="small"
                     color="secondary"
                     onClick={() => act(() => client.deleteSchedule(s.id))}
                   >
@@ -495,6 +504,17 @@ function SchedulesTab() {
           onClose={() => setCreating(false)}
           onCreated={() => {
             setCreating(false);
+            state.retry();
+          }}
+        />
+      )}
+      {editing && state.value && (
+        <ScheduleEditDialog
+          schedule={editing}
+          job={state.value.jobs.find(j => j.id === editing.jobId)}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => {
+            setEditing(undefined);
             state.retry();
           }}
         />

@@ -13,7 +13,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { Job, Run, TargetHost } from '../api';
+import { Job, Run, RunOptions, TargetHost } from '../api';
 import {
   emptySelector,
   SelectorDraft,
@@ -72,6 +72,98 @@ export function ParameterFields(props: {
   );
 }
 
+/** Run options as typed: numbers stay strings until submitted. */
+export type RunOptionsDraft = {
+  concurrency: string;
+  timeoutSeconds: string;
+  retries: string;
+  stopOnFirstFailure: boolean;
+};
+
+export function toRunOptionsDraft(o: RunOptions = {}): RunOptionsDraft {
+  return {
+    concurrency: String(o.concurrency ?? 10),
+    timeoutSeconds: String(o.timeoutSeconds ?? 300),
+    retries: String(o.retries ?? 0),
+    stopOnFirstFailure: o.stopOnFirstFailure ?? false,
+  };
+}
+
+export function toRunOptions(d: RunOptionsDraft): Required<RunOptions> {
+  return {
+    concurrency: Number(d.concurrency),
+    timeoutSeconds: Number(d.timeoutSeconds),
+    retries: Number(d.retries),
+    stopOnFirstFailure: d.stopOnFirstFailure,
+  };
+}
+
+/** Concurrency, per-host timeout, retries and stop-on-first-failure. */
+export function RunOptionsFields(props: {
+  value: RunOptionsDraft;
+  onChange(value: RunOptionsDraft): void;
+}) {
+  const t = useT();
+  const num = (
+    key: 'concurrency' | 'timeoutSeconds' | 'retries',
+    label: string,
+  ) => (
+    <TextField
+      id={`jobs-option-${key}`}
+      label={label}
+      value={props.value[key]}
+      onChange={e => props.onChange({ ...props.value, [key]: e.target.value })}
+      type="number"
+      margin="dense"
+      variant="outlined"
+    />
+  );
+  return (
+    <>
+      <Typography variant="subtitle1">{t('runDialog.options')}</Typography>
+      <Box display="flex" style={{ gap: 8 }}>
+        {num('concurrency', t('runDialog.concurrency'))}
+        {num('timeoutSeconds', t('runDialog.timeout'))}
+        {num('retries', t('runDialog.retries'))}
+      </Box>
+      <FormControlLabel
+        control={
+          <Checkbox
+            checked={props.value.stopOnFirstFailure}
+            onChange={e =>
+              props.onChange({
+                ...props.value,
+                stopOnFirstFailure: e.target.checked,
+              })
+            }
+          />
+        }
+        label={t('runDialog.stopOnFailure')}
+      />
+    </>
+  );
+}
+
+/** The hosts a selector resolved to (the preview endpoint's answer). */
+export function HostPreview(props: { hosts?: TargetHost[] }) {
+  const t = useT();
+  if (!props.hosts) return null;
+  return (
+    <Box data-testid="jobs-preview" my={1}>
+      {props.hosts.length === 0 ? (
+        <Alert severity="warning">{t('runDialog.previewNone')}</Alert>
+      ) : (
+        <Typography variant="body2">
+          {t('runDialog.previewCount', { count: props.hosts.length })}:{' '}
+          {props.hosts
+            .map(h => `${h.name} (${h.address}:${h.port})`)
+            .join(', ')}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
 /** Choose hosts (with a preview), parameter values and options; start the run. */
 export function RunDialog(props: {
   job: Job;
@@ -89,10 +181,7 @@ export function RunDialog(props: {
       job.parameters.filter(p => p.default).map(p => [p.name, p.default!]),
     ),
   );
-  const [concurrency, setConcurrency] = useState('10');
-  const [timeout, setTimeoutSeconds] = useState('300');
-  const [retries, setRetries] = useState('0');
-  const [stopOnFailure, setStopOnFailure] = useState(false);
+  const [options, setOptions] = useState(() => toRunOptionsDraft());
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -116,12 +205,7 @@ export function RunDialog(props: {
         job: job.id,
         selector: toSelector(selector),
         params,
-        options: {
-          concurrency: Number(concurrency),
-          timeoutSeconds: Number(timeout),
-          retries: Number(retries),
-          stopOnFirstFailure: stopOnFailure,
-        },
+        options: toRunOptions(options),
       });
       props.onStarted(run);
     } catch (e) {
@@ -130,23 +214,6 @@ export function RunDialog(props: {
       setBusy(false);
     }
   };
-
-  const num = (
-    id: string,
-    label: string,
-    value: string,
-    set: (v: string) => void,
-  ) => (
-    <TextField
-      id={`jobs-option-${id}`}
-      label={label}
-      value={value}
-      onChange={e => set(e.target.value)}
-      type="number"
-      margin="dense"
-      variant="outlined"
-    />
-  );
 
   return (
     <Dialog open onClose={props.onClose} maxWidth="sm" fullWidth>
@@ -162,20 +229,7 @@ export function RunDialog(props: {
           }}
         />
         <Button onClick={doPreview}>{t('runDialog.preview')}</Button>
-        {preview && (
-          <Box data-testid="jobs-preview" my={1}>
-            {preview.length === 0 ? (
-              <Alert severity="warning">{t('runDialog.previewNone')}</Alert>
-            ) : (
-              <Typography variant="body2">
-                {t('runDialog.previewCount', { count: preview.length })}:{' '}
-                {preview
-                  .map(h => `${h.name} (${h.address}:${h.port})`)
-                  .join(', ')}
-              </Typography>
-            )}
-          </Box>
-        )}
+        <HostPreview hosts={preview} />
         {job.parameters.length > 0 && (
           <>
             <Typography variant="subtitle1">
@@ -184,26 +238,7 @@ export function RunDialog(props: {
             <ParameterFields job={job} values={values} onChange={setValues} />
           </>
         )}
-        <Typography variant="subtitle1">{t('runDialog.options')}</Typography>
-        <Box display="flex" style={{ gap: 8 }}>
-          {num(
-            'concurrency',
-            t('runDialog.concurrency'),
-            concurrency,
-            setConcurrency,
-          )}
-          {num('timeout', t('runDialog.timeout'), timeout, setTimeoutSeconds)}
-          {num('retries', t('runDialog.retries'), retries, setRetries)}
-        </Box>
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={stopOnFailure}
-              onChange={e => setStopOnFailure(e.target.checked)}
-            />
-          }
-          label={t('runDialog.stopOnFailure')}
-        />
+        <RunOptionsFields value={options} onChange={setOptions} />
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>{t('editor.cancel')}</Button>

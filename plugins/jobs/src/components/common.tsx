@@ -117,6 +117,17 @@ export function toSelector(d: SelectorDraft): Selector {
   return s;
 }
 
+/** The draft a saved selector is edited as. */
+export function fromSelector(s: Selector): SelectorDraft {
+  return {
+    names: (s.names ?? []).join(', '),
+    system: s.system ?? '',
+    owner: s.owner ?? '',
+    environment: s.environment ?? '',
+    tags: (s.tags ?? []).join(', '),
+  };
+}
+
 export function SelectorFields(props: {
   value: SelectorDraft;
   onChange(value: SelectorDraft): void;

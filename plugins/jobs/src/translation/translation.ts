@@ -140,6 +140,15 @@ export const jobsTranslationRef = createTranslationRef({
         '{{hosts}} hosts approved by {{by}}; other hosts the selection matches later are skipped until the schedule is edited.',
       empty: 'No schedules yet.',
       create: 'Create',
+      edit: 'Edit',
+      editTitle: 'Edit schedule {{name}}',
+      save: 'Save and approve hosts',
+      reapprove: 'Approve hosts again',
+      approvedNow: 'Approved now ({{count}}), by {{by}}',
+      approvedNone: 'No host is approved.',
+      lastSkipped: 'The last run skipped these hosts: {{hosts}}',
+      saveHelp:
+        'Saving approves, for you, the hosts the selection matches now; each needs your permission to run jobs.',
     },
     status: {
       running: 'Running',
