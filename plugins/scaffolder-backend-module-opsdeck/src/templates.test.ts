@@ -58,22 +58,26 @@ describe('templates', () => {
         step.action.startsWith('opsdeck:cmdb:'),
       );
       expect(cmdbStep).toBeGreaterThanOrEqual(0);
-      for (const [index, step] of steps.entries()) {
-        if (step.action.startsWith('opsdeck:cmdb:')) continue;
+      const others = steps.filter(
+        step => !step.action.startsWith('opsdeck:cmdb:'),
+      );
+      for (const step of others) {
         expect([
           'catalog:fetch',
           'opsdeck:approval:request',
           'opsdeck:tickets:complete',
         ]).toContain(step.action);
-        if (step.action === 'opsdeck:approval:request') {
-          expect(step.if).toMatch(/== 'prod'/);
-          expect(index).toBeLessThan(cmdbStep);
-          expect(step.input.approvers).toEqual(['group:default/ops']);
-        }
-        if (step.action === 'opsdeck:tickets:complete') {
-          expect(step.if).toMatch(/== 'prod'/);
-        }
       }
+      const gated = others.filter(step => step.action !== 'catalog:fetch');
+      expect(gated.map(step => step.action)).toEqual([
+        'opsdeck:approval:request',
+        'opsdeck:tickets:complete',
+      ]);
+      for (const step of gated) {
+        expect(step.if).toMatch(/== 'prod'/);
+      }
+      expect(steps.indexOf(gated[0])).toBeLessThan(cmdbStep);
+      expect(gated[0].input.approvers).toEqual(['group:default/ops']);
       for (const step of steps.filter(s =>
         s.action.startsWith('opsdeck:cmdb:'),
       )) {
