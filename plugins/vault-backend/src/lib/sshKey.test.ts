@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { utils } from 'ssh2';
+import { ed25519KeyPair } from '../testUtils/ed25519KeyPair';
 import { inspectPrivateKey } from './sshKey';
 
 /** Fingerprint of an `ssh-xxx AAAA... comment` public key line, computed independently. */
@@ -45,7 +46,10 @@ describe('inspectPrivateKey', () => {
       ['ecdsa', { bits: 256 }],
       ['rsa', { bits: 2048 }],
     ] as const) {
-      const pair = utils.generateKeyPairSync(type as any, opts as any);
+      const pair =
+        type === 'ed25519'
+          ? ed25519KeyPair()
+          : utils.generateKeyPairSync(type as any, opts as any);
       const info = inspectPrivateKey(pair.private);
       expect(info.fingerprint).toBe(fingerprintOfPublicLine(pair.public));
       expect(info.algorithm).toBe(pair.public.split(' ')[0]);
@@ -100,7 +104,7 @@ describe('inspectPrivateKey', () => {
   });
 
   it('normalizes CRLF line ends and surrounding whitespace', () => {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = ed25519KeyPair();
     const info = inspectPrivateKey(
       `\n  ${pair.private.trim().replace(/\n/g, '\r\n')}\r\n\r\n`,
     );
@@ -108,8 +112,8 @@ describe('inspectPrivateKey', () => {
   });
 
   it('rejects what is not an unencrypted private key, with clear messages', () => {
-    const openssh = utils.generateKeyPairSync('ed25519');
-    const encrypted = utils.generateKeyPairSync('ed25519', {
+    const openssh = ed25519KeyPair();
+    const encrypted = ed25519KeyPair({
       passphrase: 'pass',
       cipher: 'aes256-ctr',
     } as any);

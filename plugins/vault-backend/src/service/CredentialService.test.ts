@@ -1,7 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'node:crypto';
-import { utils } from 'ssh2';
+import { ed25519KeyPair } from '../testUtils/ed25519KeyPair';
 import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
 import { readKeyring } from '../lib/keyring';
 import { CredentialService, normalizeOwner } from './CredentialService';
@@ -15,7 +15,7 @@ const newKey = { id: 'k2026', secret: randomBytes(32).toString('hex') };
 const keyring = (...keys: Array<{ id: string; secret: string }>) =>
   readKeyring(new ConfigReader({ opsdeck: { vault: { keys } } }));
 
-const sshKey = utils.generateKeyPairSync('ed25519');
+const sshKey = ed25519KeyPair();
 const alice = 'user:default/alice';
 
 describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {

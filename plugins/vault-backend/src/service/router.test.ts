@@ -17,6 +17,7 @@ import {
 import { Knex } from 'knex';
 import { createHash, randomBytes } from 'node:crypto';
 import { utils } from 'ssh2';
+import { ed25519KeyPair } from '../testUtils/ed25519KeyPair';
 import request from 'supertest';
 import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
 import { readKeyring } from '../lib/keyring';
@@ -36,7 +37,7 @@ const k2 = { id: 'k2', secret: randomBytes(32).toString('hex') };
 // The secrets of this test; none may ever show up in a response or a log line.
 const password = `Pw-${randomBytes(12).toString('hex')}`;
 const password2 = `Pw2-${randomBytes(12).toString('hex')}`;
-const sshKey = utils.generateKeyPairSync('ed25519', { comment: 'deploy' });
+const sshKey = ed25519KeyPair({ comment: 'deploy' });
 const sshKey2 = utils.generateKeyPairSync('ecdsa', { bits: 256 });
 
 /** Distinctive pieces of secret material to look for in outputs. */

@@ -9,7 +9,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'node:crypto';
-import { utils } from 'ssh2';
+import { ed25519KeyPair } from '../testUtils/ed25519KeyPair';
 import request from 'supertest';
 import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
 import { readKeyring } from '../lib/keyring';
@@ -26,7 +26,7 @@ jest.setTimeout(60_000);
 
 const key = { id: 'main', secret: randomBytes(32).toString('base64') };
 const password = `Pw-${randomBytes(12).toString('hex')}`;
-const sshKey = utils.generateKeyPairSync('ed25519');
+const sshKey = ed25519KeyPair();
 
 /** A plugin of the same backend that reads secrets through the service. */
 function consumerPlugin(onVault: (vault: VaultService) => void) {
