@@ -189,6 +189,14 @@ test('an admin sees a live session and terminates it', async ({
     .filter({ hasText: 'web-02' })
     .first();
   await expect(row).toBeVisible();
+  // the idle time (since frank's last keystroke) and watcher count columns
+  await expect(alice.getByRole('columnheader', { name: 'Idle' })).toBeVisible();
+  await expect(
+    alice.getByRole('columnheader', { name: 'Watchers' }),
+  ).toBeVisible();
+  await expect(
+    row.getByRole('cell').filter({ hasText: /^\d+(s|m \d+s|h \d+m)$/ }),
+  ).toHaveCount(1);
   await row.getByRole('button', { name: 'Terminate' }).click();
 
   await expect(frank.getByTestId('terminal-status')).toContainText(
@@ -306,4 +314,46 @@ test('a user replaces their TOTP secret with a current code, and an admin resets
   }
   await carolContext.close();
   await aliceContext.close();
+});
+
+test('an admin creates and revokes an access grant and a command rule in the tabs', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  // unique per run: other runs against the same backend leave their own rows
+  const tag = `e2e-${Date.now().toString(36)}`;
+  await signIn(page, 'alice');
+  await page.goto('/bastion');
+
+  await page.getByRole('tab', { name: 'Access grants' }).click();
+  const grantForm = page.getByRole('form', { name: 'Access grants' });
+  await grantForm
+    .getByRole('textbox', { name: /^Subject/ })
+    .fill('user:default/erin');
+  await grantForm.getByRole('textbox', { name: /^Tag/ }).fill(tag);
+  await grantForm.getByRole('textbox', { name: /^Reason/ }).fill('e2e tabs');
+  await grantForm.getByRole('button', { name: 'Create' }).click();
+  const grantRow = page.getByRole('row').filter({ hasText: `tag=${tag}` });
+  await expect(grantRow).toContainText('user:default/erin');
+  await expect(grantRow).toContainText('user:default/alice');
+  await grantRow.getByRole('button', { name: 'Revoke' }).click();
+  await expect(grantRow).toHaveCount(0);
+
+  await page.getByRole('tab', { name: 'Command rules' }).click();
+  await page.getByRole('textbox', { name: /^Name/ }).fill(`rule ${tag}`);
+  await page.getByRole('textbox', { name: /^Pattern/ }).fill(`^${tag}\\b`);
+  await page.getByRole('button', { name: 'Create' }).click();
+  const ruleRow = page.getByRole('row').filter({ hasText: `rule ${tag}` });
+  await expect(ruleRow).toContainText('reject');
+  await expect(ruleRow).toContainText('every host');
+  await ruleRow.getByRole('button', { name: 'Delete' }).click();
+  await expect(ruleRow).toHaveCount(0);
+
+  // nobody ran a command with the tag: the search finds nothing
+  await page.getByRole('tab', { name: 'Commands' }).click();
+  const query = page.getByRole('textbox', { name: 'Command contains' });
+  await query.fill(tag);
+  await query.press('Enter');
+  const commands = page.getByRole('table', { name: 'Commands' });
+  await expect(commands.getByRole('row')).toHaveCount(1);
 });

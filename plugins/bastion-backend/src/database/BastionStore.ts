@@ -46,6 +46,21 @@ export type SessionRecord = {
   instanceId?: string;
   /** Last heartbeat of that instance for this session, while open. */
   heartbeatAt?: string;
+  /** Last keyboard input, as the owner reported it with its last heartbeat. */
+  lastInputAt?: string;
+  /**
+   * Last input, output or file transfer (the idle timeout counts from it); known on the owning
+   * instance only.
+   */
+  lastActivityAt?: string;
+  /** People watching it live on the owning instance, as of that heartbeat. */
+  watchers?: number;
+};
+
+/** What the owner of a live session reports of it with a heartbeat (times in ms). */
+export type SessionActivity = {
+  lastInputAt?: number;
+  watchers: number;
 };
 
 /** A terminate request stored by some instance for the owner of an open session. */
@@ -124,8 +139,15 @@ export interface BastionStore {
     id: string,
     end: { endedAt: string; reason: string; bytesOut: number; bytesIn: number },
   ): Promise<void>;
-  /** Marks the given open sessions of an instance as alive now; returns how many were open. */
-  heartbeat(instanceId: string, ids: string[]): Promise<number>;
+  /**
+   * Marks the given open sessions of an instance as alive now, and stores the activity given
+   * for some of them (those whose activity changed); returns how many were open.
+   */
+  heartbeat(
+    instanceId: string,
+    ids: string[],
+    activity?: ReadonlyMap<string, SessionActivity>,
+  ): Promise<number>;
   /**
    * Ends open sessions whose owner stopped sending heartbeats (a crashed or killed instance):
    * no heartbeat since `staleBefore` (ms). Returns the ended sessions.
@@ -134,6 +156,16 @@ export interface BastionStore {
     staleBefore: number,
     reason: string,
   ): Promise<SessionRecord[]>;
+  /**
+   * Stores how many people follow sessions of other instances from this one (sessions not in
+   * `counts` drop out); done with each heartbeat, so rows not refreshed go stale.
+   */
+  reportRemoteWatchers(
+    instanceId: string,
+    counts: ReadonlyMap<string, number>,
+  ): Promise<void>;
+  /** People following sessions from instances that do not hold them, per session (rows since `since`, ms). */
+  remoteWatchers(since: number): Promise<Map<string, number>>;
   /** Asks the owner of an open session to end it; false when it is not open. */
   requestTerminate(id: string, reason: string): Promise<boolean>;
   /** Terminate requests for open sessions of an instance. */

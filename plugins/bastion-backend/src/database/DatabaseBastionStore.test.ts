@@ -1,4 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import type { SessionRecord } from './BastionStore';
 import { DatabaseBastionStore } from './DatabaseBastionStore';
 import {
   applyBastionMigrations,
@@ -13,6 +14,24 @@ const ids =
     ? (['POSTGRES_15', 'SQLITE_3'] as const)
     : (['SQLITE_3'] as const);
 const databases = TestDatabases.create({ ids: [...ids] });
+
+/** A session of bob's on web-01 that instance `instanceId` holds. */
+function bobsSession(sessionId: string, instanceId: string): SessionRecord {
+  return {
+    id: sessionId,
+    userRef: 'user:default/bob',
+    host: 'web-01',
+    hostRef: 'resource:default/web-01',
+    loginUser: 'opsdeck',
+    startedAt: '2023-11-14T22:00:00.000Z',
+    bytesOut: 0,
+    bytesIn: 0,
+    cols: 80,
+    rows: 24,
+    recording: `${sessionId}.cast`,
+    instanceId,
+  };
+}
 
 describe.each([...ids])('DatabaseBastionStore (%s)', id => {
   async function createStore() {
@@ -175,35 +194,9 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
 
   it('keeps heartbeats per instance, ends stale sessions, and passes terminate requests to the owner', async () => {
     const { store, advance } = await createStore();
-    const base = {
-      userRef: 'user:default/bob',
-      host: 'web-01',
-      hostRef: 'resource:default/web-01',
-      loginUser: 'opsdeck',
-      startedAt: '2023-11-14T22:00:00.000Z',
-      bytesOut: 0,
-      bytesIn: 0,
-      cols: 80,
-      rows: 24,
-    };
-    await store.createSession({
-      ...base,
-      id: 'a1',
-      recording: 'a1.cast',
-      instanceId: 'A',
-    });
-    await store.createSession({
-      ...base,
-      id: 'a2',
-      recording: 'a2.cast',
-      instanceId: 'A',
-    });
-    await store.createSession({
-      ...base,
-      id: 'b1',
-      recording: 'b1.cast',
-      instanceId: 'B',
-    });
+    await store.createSession(bobsSession('a1', 'A'));
+    await store.createSession(bobsSession('a2', 'A'));
+    await store.createSession(bobsSession('b1', 'B'));
     expect(await store.getSession('a1')).toMatchObject({
       instanceId: 'A',
       heartbeatAt: new Date(1_700_000_000_000).toISOString(),
@@ -258,6 +251,77 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
     ).toBe(1);
     expect((await store.getSession('a2'))!.heartbeatAt).toBe(
       new Date(1_700_000_020_000).toISOString(),
+    );
+  });
+
+  it("stores a session's last input and watchers with the owner's heartbeat", async () => {
+    const { store, advance } = await createStore();
+    await store.createSession(bobsSession('a1', 'A'));
+    await store.createSession(bobsSession('a2', 'A'));
+    // a new session: nothing typed, nobody watching
+    expect(await store.getSession('a1')).toMatchObject({
+      watchers: 0,
+    });
+    expect((await store.getSession('a1'))!.lastInputAt).toBeUndefined();
+
+    advance(5_000);
+    const activity = new Map([
+      [
+        'a1',
+        {
+          lastInputAt: 1_700_000_003_000,
+          watchers: 2,
+        },
+      ],
+      // not among the heartbeat's sessions: ignored
+      ['b1', { watchers: 1 }],
+    ]);
+    expect(await store.heartbeat('A', ['a1', 'a2'], activity)).toBe(2);
+    expect(await store.getSession('a1')).toMatchObject({
+      heartbeatAt: new Date(1_700_000_005_000).toISOString(),
+      lastInputAt: new Date(1_700_000_003_000).toISOString(),
+      watchers: 2,
+    });
+    // without new activity the heartbeat keeps the stored values
+    expect(await store.getSession('a2')).toMatchObject({
+      heartbeatAt: new Date(1_700_000_005_000).toISOString(),
+      watchers: 0,
+    });
+    advance(5_000);
+    expect(await store.heartbeat('A', ['a1', 'a2'])).toBe(2);
+    expect(await store.getSession('a1')).toMatchObject({
+      heartbeatAt: new Date(1_700_000_010_000).toISOString(),
+      lastInputAt: new Date(1_700_000_003_000).toISOString(),
+      watchers: 2,
+    });
+    expect(await store.listSessions({ open: true })).toContainEqual(
+      expect.objectContaining({ id: 'a1', watchers: 2 }),
+    );
+
+    // followers on other instances, per instance, counted while their reports are fresh
+    await store.reportRemoteWatchers(
+      'B',
+      new Map([
+        ['a1', 2],
+        ['a2', 1],
+      ]),
+    );
+    advance(5_000);
+    await store.reportRemoteWatchers('C', new Map([['a1', 1]]));
+    expect(await store.remoteWatchers(1_700_000_000_000)).toEqual(
+      new Map([
+        ['a1', 3],
+        ['a2', 1],
+      ]),
+    );
+    // B's report is too old for this cut-off
+    expect(await store.remoteWatchers(1_700_000_012_000)).toEqual(
+      new Map([['a1', 1]]),
+    );
+    // B's next report replaces its previous one
+    await store.reportRemoteWatchers('B', new Map([['a2', 0]]));
+    expect(await store.remoteWatchers(1_700_000_000_000)).toEqual(
+      new Map([['a1', 1]]),
     );
   });
 

@@ -10,6 +10,7 @@ import {
   MfaRecord,
   NewGrant,
   NewRule,
+  SessionActivity,
   SessionQuery,
   SessionRecord,
   TerminateRequest,
@@ -22,6 +23,8 @@ type Row = Record<string, any>;
 
 const ms = (iso: string) => new Date(iso).getTime();
 const iso = (v: unknown) => new Date(Number(v)).toISOString();
+const optIso = (v: unknown) =>
+  v === null || v === undefined ? undefined : iso(v);
 const opt = <T>(v: T | null | undefined): T | undefined =>
   v === null || v === undefined ? undefined : v;
 
@@ -59,7 +62,7 @@ function toSession(r: Row): SessionRecord {
     grantId: opt(r.grant_id),
     environment: opt(r.environment),
     startedAt: iso(r.started_at),
-    endedAt: r.ended_at === null ? undefined : iso(r.ended_at),
+    endedAt: optIso(r.ended_at),
     endReason: opt(r.end_reason),
     bytesOut: Number(r.bytes_out),
     bytesIn: Number(r.bytes_in),
@@ -67,10 +70,9 @@ function toSession(r: Row): SessionRecord {
     rows: Number(r.rows),
     recording: r.recording,
     instanceId: opt(r.instance_id),
-    heartbeatAt:
-      r.heartbeat_at === null || r.heartbeat_at === undefined
-        ? undefined
-        : iso(r.heartbeat_at),
+    heartbeatAt: optIso(r.heartbeat_at),
+    lastInputAt: optIso(r.last_input_at),
+    watchers: r.watchers === undefined ? undefined : Number(r.watchers),
   };
 }
 
@@ -174,6 +176,7 @@ export class DatabaseBastionStore implements BastionStore {
       recording: s.recording,
       instance_id: s.instanceId ?? null,
       heartbeat_at: this.now(),
+      watchers: 0,
     });
   }
 
@@ -192,15 +195,34 @@ export class DatabaseBastionStore implements BastionStore {
       });
   }
 
-  async heartbeat(instanceId: string, ids: string[]): Promise<number> {
-    let open = 0;
-    // in slices, to stay under the bound-parameter limits of both databases
-    for (let i = 0; i < ids.length; i += 500) {
-      open += await this.db('bastion_sessions')
+  async heartbeat(
+    instanceId: string,
+    ids: string[],
+    activity: ReadonlyMap<string, SessionActivity> = new Map(),
+  ): Promise<number> {
+    const now = this.now();
+    const openOfInstance = () =>
+      this.db('bastion_sessions')
         .where({ instance_id: instanceId })
-        .whereIn('id', ids.slice(i, i + 500))
-        .whereNull('ended_at')
-        .update({ heartbeat_at: this.now() });
+        .whereNull('ended_at');
+    let open = 0;
+    // one row at a time where the activity changed (typing sessions), the rest at once
+    for (const id of ids.filter(i => activity.has(i))) {
+      const a = activity.get(id)!;
+      open += await openOfInstance()
+        .where({ id })
+        .update({
+          heartbeat_at: now,
+          last_input_at: a.lastInputAt ?? null,
+          watchers: a.watchers,
+        });
+    }
+    const unchanged = ids.filter(i => !activity.has(i));
+    // in slices, to stay under the bound-parameter limits of both databases
+    for (let i = 0; i < unchanged.length; i += 500) {
+      open += await openOfInstance()
+        .whereIn('id', unchanged.slice(i, i + 500))
+        .update({ heartbeat_at: now });
     }
     return open;
   }
@@ -228,6 +250,39 @@ export class DatabaseBastionStore implements BastionStore {
       .whereIn('id', ids)
       .where({ ended_at: endedAt, end_reason: reason.slice(0, 255) });
     return ended.map(toSession);
+  }
+
+  async reportRemoteWatchers(
+    instanceId: string,
+    counts: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const now = this.now();
+    const rows = [...counts]
+      .filter(([, n]) => n > 0)
+      .map(([sessionId, n]) => ({
+        session_id: sessionId,
+        instance_id: instanceId,
+        watchers: n,
+        updated_at: now,
+      }));
+    await this.db.transaction(async tx => {
+      await tx('bastion_remote_watchers')
+        .where({ instance_id: instanceId })
+        .delete();
+      // in slices, to stay under the bound-parameter limits of both databases
+      for (let i = 0; i < rows.length; i += 200) {
+        await tx('bastion_remote_watchers').insert(rows.slice(i, i + 200));
+      }
+    });
+  }
+
+  async remoteWatchers(since: number): Promise<Map<string, number>> {
+    const rows = await this.db('bastion_remote_watchers')
+      .select('session_id')
+      .sum({ n: 'watchers' })
+      .where('updated_at', '>=', since)
+      .groupBy('session_id');
+    return new Map(rows.map((r: Row) => [r.session_id, Number(r.n)]));
   }
 
   async requestTerminate(id: string, reason: string): Promise<boolean> {

@@ -1,4 +1,8 @@
-import type { Grant, HostSelector } from '../database/BastionStore';
+import type {
+  BastionStore,
+  Grant,
+  HostSelector,
+} from '../database/BastionStore';
 import { normalizeRef, type BastionHost } from '../session/hosts';
 
 /** True when every field the selector gives matches the host (an empty selector matches nothing). */
@@ -51,4 +55,21 @@ export function matchingGrants(
       (a, b) =>
         new Date(b.expiresAt).getTime() - new Date(a.expiresAt).getTime(),
     );
+}
+
+/** The grants in the store that let a user reach a host at `now` (see matchingGrants). */
+export async function storedGrantsFor(
+  store: Pick<BastionStore, 'listGrants'>,
+  ownershipRefs: string[],
+  host: BastionHost,
+  now: number,
+  loginUser?: string,
+): Promise<Grant[]> {
+  return matchingGrants(
+    await store.listGrants({ activeAt: now }),
+    { ownershipRefs },
+    host,
+    now,
+    loginUser,
+  );
 }

@@ -221,11 +221,25 @@ export const spec = {
             description:
               'In the live list, true when the answering instance holds the session.',
           },
+          lastInputAt: {
+            type: 'string',
+            description:
+              'Last keyboard input. For sessions of other instances, as the owner stored it with its last heartbeat (every `heartbeatSeconds`).',
+          },
           lastActivityAt: {
             type: 'string',
+            description:
+              'Last input, output or file transfer (the idle timeout counts from it); for sessions of the answering instance only.',
           },
           watchers: {
             type: 'integer',
+            description:
+              'People watching the session live: through its owning instance, and following its recording from other instances (as of their last heartbeats).',
+          },
+          idleSeconds: {
+            type: 'integer',
+            description:
+              'In the live list, seconds since the last keyboard input (since the start when there was none).',
           },
         },
       },

@@ -181,6 +181,18 @@ async function startBackend(
   };
 }
 
+/** Supertest requests to the bastion API, authorized as `auth`. */
+function api(server: string, auth: string) {
+  const call = (method: 'get' | 'post' | 'put' | 'delete') => (path: string) =>
+    request(server)[method](`/api/bastion${path}`).set('Authorization', auth);
+  return {
+    get: call('get'),
+    post: call('post'),
+    put: call('put'),
+    delete: call('delete'),
+  };
+}
+
 function grantBody(overrides: Record<string, unknown> = {}) {
   return {
     subject: 'user:default/frank',
@@ -194,12 +206,16 @@ function grantBody(overrides: Record<string, unknown> = {}) {
 
 /** Collects a WebSocket's JSON messages. */
 function connect(server: string, path: string, user: string) {
+  // path: below /api/bastion/ws
   // mock tokens are not valid WebSocket protocol names (browsers send the real token that way;
   // see e2e-tests/bastion.spec.ts): here the token goes in the Authorization header, which
   // Backstage's WebSocket authentication also accepts
-  const ws = new WebSocket(`${server.replace(/^http/, 'ws')}${path}`, {
-    headers: { Authorization: mockCredentials.user.header(user) },
-  });
+  const ws = new WebSocket(
+    `${server.replace(/^http/, 'ws')}/api/bastion/ws${path}`,
+    {
+      headers: { Authorization: mockCredentials.user.header(user) },
+    },
+  );
   const messages: any[] = [];
   ws.on('message', d => messages.push(JSON.parse(d.toString())));
   const output = () =>
@@ -218,16 +234,37 @@ function connect(server: string, path: string, user: string) {
       await new Promise(r => setTimeout(r, 50));
     }
   };
-  return { ws, messages, output, until };
+  const has = (type: string) => () => messages.some(m => m.type === type);
+  return {
+    ws,
+    messages,
+    output,
+    until,
+    input: (data: string) => ws.send(JSON.stringify({ type: 'input', data })),
+    /** The first message, once there is one. */
+    first: async () => {
+      await until(() => messages.length > 0, 'a first message');
+      return messages[0];
+    },
+    /** The id of the session, once the terminal is ready. */
+    ready: async (what = 'ready') => {
+      await until(has('ready'), what);
+      return messages.find(m => m.type === 'ready').sessionId as string;
+    },
+    /** The last message, once the session closed. */
+    closed: async (what = 'closed') => {
+      await until(has('closed'), what);
+      return messages.at(-1);
+    },
+  };
 }
 
 describe('bastion grants API', () => {
   it('creates, lists and revokes grants for admins and service principals, audited', async () => {
     const { server, stop, audits } = await startBackend();
     try {
-      const created = await request(server)
-        .post('/api/bastion/grants')
-        .set('Authorization', alice)
+      const created = await api(server, alice)
+        .post('/grants')
         .send(grantBody());
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({
@@ -257,20 +294,18 @@ describe('bastion grants API', () => {
       expect(byService.status).toBe(201);
       expect(byService.body.createdBy).toBe('plugin:tickets');
 
-      const list = await request(server)
-        .get('/api/bastion/grants')
-        .set('Authorization', alice);
+      const list = await api(server, alice).get('/grants');
       expect(list.body.items.map((g: any) => g.id).sort()).toEqual(
         [created.body.id, byService.body.id].sort(),
       );
 
-      const revoked = await request(server)
-        .delete(`/api/bastion/grants/${created.body.id}`)
-        .set('Authorization', alice);
+      const revoked = await api(server, alice).delete(
+        `/grants/${created.body.id}`,
+      );
       expect(revoked.status).toBe(204);
-      const again = await request(server)
-        .delete(`/api/bastion/grants/${created.body.id}`)
-        .set('Authorization', alice);
+      const again = await api(server, alice).delete(
+        `/grants/${created.body.id}`,
+      );
       expect(again.status).toBe(404);
       expect(audits.map(a => [a.eventId, a.status])).toEqual([
         ['grant-create', 'succeeded'],
@@ -293,9 +328,8 @@ describe('bastion grants API', () => {
     );
     try {
       const post = (body: unknown, auth = alice) =>
-        request(server)
-          .post('/api/bastion/grants')
-          .set('Authorization', auth)
+        api(server, auth)
+          .post('/grants')
           .send(body as object);
       expect((await post(grantBody({ selector: {} }))).status).toBe(400);
       expect((await post(grantBody({ subject: 'frank' }))).status).toBe(400);
@@ -331,13 +365,10 @@ describe('bastion TOTP re-enrolment', () => {
   const carol = mockCredentials.user.header('user:default/carol');
 
   async function enrolled(server: string, auth: string): Promise<string> {
-    const enrol = await request(server)
-      .post('/api/bastion/mfa/enrol')
-      .set('Authorization', auth);
+    const enrol = await api(server, auth).post('/mfa/enrol');
     expect(enrol.status).toBe(200);
-    const ok = await request(server)
-      .post('/api/bastion/mfa/verify')
-      .set('Authorization', auth)
+    const ok = await api(server, auth)
+      .post('/mfa/verify')
       .send({ code: totp(enrol.body.secret, Date.now()) });
     expect(ok.status).toBe(200);
     return enrol.body.secret;
@@ -349,35 +380,29 @@ describe('bastion TOTP re-enrolment', () => {
     );
     try {
       const old = await enrolled(server, frank);
-      const status = await request(server)
-        .get('/api/bastion/mfa')
-        .set('Authorization', frank);
+      const status = await api(server, frank).get('/mfa');
       expect(status.body).toMatchObject({
         enrolled: true,
         verifiedUntil: expect.any(String),
         canResetOthers: false,
       });
 
-      const wrong = await request(server)
-        .post('/api/bastion/mfa/reset')
-        .set('Authorization', frank)
+      const wrong = await api(server, frank)
+        .post('/mfa/reset')
         .send({ code: totp(old, Date.now() + 3600_000) });
       expect(wrong.status).toBe(403);
-      const malformed = await request(server)
-        .post('/api/bastion/mfa/reset')
-        .set('Authorization', frank)
+      const malformed = await api(server, frank)
+        .post('/mfa/reset')
         .send({ code: 'abc' });
       expect(malformed.status).toBe(400);
-      const noEnrolment = await request(server)
-        .post('/api/bastion/mfa/reset')
-        .set('Authorization', carol)
+      const noEnrolment = await api(server, carol)
+        .post('/mfa/reset')
         .send({ code: '123456' });
       expect(noEnrolment.status).toBe(403);
 
       // the next time step's code: newer than the one the step-up used (no replay)
-      const reset = await request(server)
-        .post('/api/bastion/mfa/reset')
-        .set('Authorization', frank)
+      const reset = await api(server, frank)
+        .post('/mfa/reset')
         .send({ code: totp(old, Date.now() + 30_000) });
       expect(reset.status).toBe(200);
       expect(reset.body).toEqual({
@@ -387,24 +412,18 @@ describe('bastion TOTP re-enrolment', () => {
       });
       expect(reset.body.secret).not.toBe(old);
       // the step-up ended with the old secret; the new one must be confirmed first
-      const after = await request(server)
-        .get('/api/bastion/mfa')
-        .set('Authorization', frank);
+      const after = await api(server, frank).get('/mfa');
       expect(after.body.enrolled).toBe(false);
       expect(after.body.verifiedUntil).toBeUndefined();
-      const oldCode = await request(server)
-        .post('/api/bastion/mfa/verify')
-        .set('Authorization', frank)
+      const oldCode = await api(server, frank)
+        .post('/mfa/verify')
         .send({ code: totp(old, Date.now() + 30_000) });
       expect(oldCode.status).toBe(403);
-      const confirm = await request(server)
-        .post('/api/bastion/mfa/verify')
-        .set('Authorization', frank)
+      const confirm = await api(server, frank)
+        .post('/mfa/verify')
         .send({ code: totp(reset.body.secret, Date.now()) });
       expect(confirm.status).toBe(200);
-      const final = await request(server)
-        .get('/api/bastion/mfa')
-        .set('Authorization', frank);
+      const final = await api(server, frank).get('/mfa');
       expect(final.body.enrolled).toBe(true);
 
       const resets = audits.filter(a => a.eventId === 'mfa-reset');
@@ -426,35 +445,27 @@ describe('bastion TOTP re-enrolment', () => {
     );
     try {
       await enrolled(server, frank);
-      const status = await request(server)
-        .get('/api/bastion/mfa')
-        .set('Authorization', alice);
+      const status = await api(server, alice).get('/mfa');
       expect(status.body.canResetOthers).toBe(true);
 
-      const notAdmin = await request(server)
-        .post('/api/bastion/mfa/admin-reset')
-        .set('Authorization', carol)
+      const notAdmin = await api(server, carol)
+        .post('/mfa/admin-reset')
         .send({ userRef: 'user:default/frank' });
       expect(notAdmin.status).toBe(403);
-      const badRef = await request(server)
-        .post('/api/bastion/mfa/admin-reset')
-        .set('Authorization', alice)
+      const badRef = await api(server, alice)
+        .post('/mfa/admin-reset')
         .send({ userRef: 'frank' });
       expect(badRef.status).toBe(400);
 
-      const reset = await request(server)
-        .post('/api/bastion/mfa/admin-reset')
-        .set('Authorization', alice)
+      const reset = await api(server, alice)
+        .post('/mfa/admin-reset')
         .send({ userRef: 'user:default/frank' });
       expect(reset.status).toBe(204);
-      const frankStatus = await request(server)
-        .get('/api/bastion/mfa')
-        .set('Authorization', frank);
+      const frankStatus = await api(server, frank).get('/mfa');
       expect(frankStatus.body).toMatchObject({ enrolled: false });
       expect(frankStatus.body.verifiedUntil).toBeUndefined();
-      const again = await request(server)
-        .post('/api/bastion/mfa/admin-reset')
-        .set('Authorization', alice)
+      const again = await api(server, alice)
+        .post('/mfa/admin-reset')
         .send({ userRef: 'user:default/frank' });
       expect(again.status).toBe(404);
       // frank enrols afresh
@@ -482,51 +493,37 @@ describe('bastion terminal WebSocket', () => {
     try {
       const noGrant = connect(
         server,
-        '/api/bastion/ws/terminal?host=app-01',
+        '/terminal?host=app-01',
         'user:default/frank',
       );
-      await noGrant.until(() => noGrant.messages.length > 0, 'refusal');
-      expect(noGrant.messages[0]).toMatchObject({
+      expect(await noGrant.first()).toMatchObject({
         type: 'error',
         code: 'no-grant',
       });
 
-      await request(server)
-        .post('/api/bastion/grants')
-        .set('Authorization', alice)
+      await api(server, alice)
+        .post('/grants')
         .send(grantBody({ selector: { tag: 'java' } }));
       const prod = connect(
         server,
-        '/api/bastion/ws/terminal?host=pay-01',
+        '/terminal?host=pay-01',
         'user:default/frank',
       );
-      await prod.until(() => prod.messages.length > 0, 'mfa refusal');
-      expect(prod.messages[0]).toMatchObject({
+      expect(await prod.first()).toMatchObject({
         type: 'error',
         code: 'mfa-required',
       });
 
       const term = connect(
         server,
-        '/api/bastion/ws/terminal?host=app-01&cols=90&rows=20',
+        '/terminal?host=app-01&cols=90&rows=20',
         'user:default/frank',
       );
-      await term.until(
-        () => term.messages.some(m => m.type === 'ready'),
-        'ready',
-      );
-      const id = term.messages.find(m => m.type === 'ready').sessionId;
-      term.ws.send(
-        JSON.stringify({
-          type: 'input',
-          data: 'echo ws-$((6*7)); stty size\r',
-        }),
-      );
+      const id = await term.ready('ready');
+      term.input('echo ws-$((6*7)); stty size\r');
       await term.until(() => /ws-42\r\n20 90/.test(term.output()), 'echo');
 
-      const live = await request(server)
-        .get('/api/bastion/sessions/live')
-        .set('Authorization', alice);
+      const live = await api(server, alice).get('/sessions/live');
       expect(live.body.items).toEqual([
         expect.objectContaining({
           id,
@@ -538,16 +535,14 @@ describe('bastion terminal WebSocket', () => {
 
       const watcher = connect(
         server,
-        `/api/bastion/ws/watch?session=${id}`,
+        `/watch?session=${id}`,
         'user:default/alice',
       );
       await watcher.until(
         () => watcher.output().includes('ws-42'),
         'watch history',
       );
-      term.ws.send(
-        JSON.stringify({ type: 'input', data: 'echo watched-$((1+1))\r' }),
-      );
+      term.input('echo watched-$((1+1))\r');
       await watcher.until(
         () => watcher.output().includes('watched-2'),
         'watch live',
@@ -582,46 +577,29 @@ describe('bastion terminal WebSocket', () => {
         });
       expect(down.status).toBe(200);
       expect(Buffer.compare(down.body, content)).toBe(0);
-      const notOwner = await request(server)
-        .get(
-          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
-            '/etc/hostname',
-          )}`,
-        )
-        .set('Authorization', alice);
+      const notOwner = await api(server, alice).get(
+        `/sessions/${id}/files?path=${encodeURIComponent('/etc/hostname')}`,
+      );
       expect(notOwner.status).toBe(404);
-      const missing = await request(server)
-        .get(
-          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
-            '/nonexistent/file',
-          )}`,
-        )
-        .set('Authorization', frankAuth);
+      const missing = await api(server, frankAuth).get(
+        `/sessions/${id}/files?path=${encodeURIComponent('/nonexistent/file')}`,
+      );
       expect(missing.status).toBe(404);
 
-      const terminated = await request(server)
-        .post(`/api/bastion/sessions/${id}/terminate`)
-        .set('Authorization', alice);
-      expect(terminated.status).toBe(204);
-      await term.until(
-        () => term.messages.some(m => m.type === 'closed'),
-        'closed',
+      const terminated = await api(server, alice).post(
+        `/sessions/${id}/terminate`,
       );
-      expect(term.messages.at(-1)).toEqual({
+      expect(terminated.status).toBe(204);
+      expect(await term.closed('closed')).toEqual({
         type: 'closed',
         reason: 'Terminated by user:default/alice',
       });
-      await watcher.until(
-        () => watcher.messages.some(m => m.type === 'closed'),
-        'watcher closed',
-      );
+      await watcher.closed('watcher closed');
 
-      const own = await request(server)
-        .get('/api/bastion/sessions')
-        .set(
-          'Authorization',
-          mockCredentials.user.header('user:default/frank'),
-        );
+      const own = await api(
+        server,
+        mockCredentials.user.header('user:default/frank'),
+      ).get('/sessions');
       expect(own.body.items).toEqual([
         expect.objectContaining({
           id,
@@ -629,20 +607,16 @@ describe('bastion terminal WebSocket', () => {
           endReason: 'Terminated by user:default/alice',
         }),
       ]);
-      const rec = await request(server)
-        .get(`/api/bastion/sessions/${id}/recording`)
-        .set(
-          'Authorization',
-          mockCredentials.user.header('user:default/frank'),
-        );
+      const rec = await api(
+        server,
+        mockCredentials.user.header('user:default/frank'),
+      ).get(`/sessions/${id}/recording`);
       expect(rec.status).toBe(200);
       const cast = parseAsciicast(rec.text);
       expect(cast.header).toMatchObject({ version: 2, width: 90, height: 20 });
       expect(cast.events.map(e => e[2]).join('')).toContain('watched-2');
 
-      const cmds = await request(server)
-        .get('/api/bastion/commands?q=watched')
-        .set('Authorization', alice);
+      const cmds = await api(server, alice).get('/commands?q=watched');
       expect(cmds.body.items).toEqual([
         expect.objectContaining({
           command: 'echo watched-$((1+1))',
@@ -680,28 +654,17 @@ describe('bastion on two backend instances sharing one database', () => {
       instanceId: 'backend-b',
     });
     try {
-      await request(a.server)
-        .post('/api/bastion/grants')
-        .set('Authorization', alice)
-        .send(grantBody());
+      await api(a.server, alice).post('/grants').send(grantBody());
       const term = connect(
         a.server,
-        '/api/bastion/ws/terminal?host=app-01',
+        '/terminal?host=app-01',
         'user:default/frank',
       );
-      await term.until(
-        () => term.messages.some(m => m.type === 'ready'),
-        'ready on A',
-      );
-      const id = term.messages.find(m => m.type === 'ready').sessionId;
-      term.ws.send(
-        JSON.stringify({ type: 'input', data: 'echo on-a-$((5*5))\r' }),
-      );
+      const id = await term.ready('ready on A');
+      term.input('echo on-a-$((5*5))\r');
       await term.until(() => term.output().includes('on-a-25'), 'echo');
 
-      const live = await request(b.server)
-        .get('/api/bastion/sessions/live')
-        .set('Authorization', alice);
+      const live = await api(b.server, alice).get('/sessions/live');
       expect(live.status).toBe(200);
       expect(live.body.items).toEqual([
         expect.objectContaining({
@@ -711,54 +674,43 @@ describe('bastion on two backend instances sharing one database', () => {
           live: true,
         }),
       ]);
-      const one = await request(b.server)
-        .get(`/api/bastion/sessions/${id}`)
-        .set('Authorization', alice);
+      const one = await api(b.server, alice).get(`/sessions/${id}`);
       expect(one.body).toMatchObject({ live: true, instanceId: 'backend-a' });
 
       // watched on B from the shared recordings directory
       const watcher = connect(
         b.server,
-        `/api/bastion/ws/watch?session=${id}`,
+        `/watch?session=${id}`,
         'user:default/alice',
       );
       await watcher.until(
         () => watcher.output().includes('on-a-25'),
         'watch history',
       );
-      term.ws.send(JSON.stringify({ type: 'input', data: 'echo seen-on-b\r' }));
+      term.input('echo seen-on-b\r');
       await watcher.until(
         () => watcher.output().includes('seen-on-b'),
         'watch live',
       );
 
-      const terminated = await request(b.server)
-        .post(`/api/bastion/sessions/${id}/terminate`)
-        .set('Authorization', alice);
+      const terminated = await api(b.server, alice).post(
+        `/sessions/${id}/terminate`,
+      );
       expect(terminated.status).toBe(202);
       expect(terminated.body).toEqual({
         done: 'requested',
         instanceId: 'backend-a',
       });
-      await term.until(
-        () => term.messages.some(m => m.type === 'closed'),
-        'closed by A',
-      );
-      expect(term.messages.at(-1)).toEqual({
+      expect(await term.closed('closed by A')).toEqual({
         type: 'closed',
         reason: 'Terminated by user:default/alice',
       });
-      await watcher.until(
-        () => watcher.messages.some(m => m.type === 'closed'),
-        'watcher closed',
-      );
-      const after = await request(b.server)
-        .get('/api/bastion/sessions/live')
-        .set('Authorization', alice);
+      await watcher.closed('watcher closed');
+      const after = await api(b.server, alice).get('/sessions/live');
       expect(after.body.items).toEqual([]);
-      const again = await request(b.server)
-        .post(`/api/bastion/sessions/${id}/terminate`)
-        .set('Authorization', alice);
+      const again = await api(b.server, alice).post(
+        `/sessions/${id}/terminate`,
+      );
       expect(again.status).toBe(404);
       expect(
         b.audits

@@ -18,14 +18,15 @@ import {
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import express, { type Request } from 'express';
+import type { JsonObject } from '@backstage/types';
+import express, { type Request, type Response } from 'express';
 import { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { patternProblem } from '../commands/rules';
 import type { BastionStore, SessionRecord } from '../database/BastionStore';
-import { matchingGrants } from '../grants/matchGrant';
+import { storedGrantsFor } from '../grants/matchGrant';
 import { MfaService, TooManyAttemptsError } from '../mfa/MfaService';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import type { HostDirectory } from '../session/hosts';
@@ -33,6 +34,33 @@ import type { SessionManager } from '../session/SessionManager';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 
 type AnyRequest = Request<any, any, any, any, any>;
+
+type AuditEventSpec = {
+  eventId: string;
+  severityLevel: 'low' | 'medium' | 'high' | 'critical';
+  meta?: JsonObject;
+};
+
+/**
+ * Runs the action; a TOTP rate limit answers 429 (the default error handler knows no such
+ * status), other errors go on to it.
+ */
+async function answeringTooManyAttempts(
+  res: Response,
+  action: () => Promise<void>,
+): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof TooManyAttemptsError) {
+      res
+        .status(429)
+        .json({ error: { name: error.name, message: error.message } });
+      return;
+    }
+    throw error;
+  }
+}
 
 /** The bastion's HTTP API (terminals run over the WebSocket routes, see websocket.ts). */
 export async function createRouter(options: {
@@ -92,6 +120,50 @@ export async function createRouter(options: {
     return p.userEntityRef ?? p.subject ?? 'unknown';
   }
 
+  /**
+   * Runs a mutation inside an audit event: success (with the meta `successMeta` gives for the
+   * result) when it resolves, fail and rethrow when it throws. Resolves to the action's result.
+   */
+  async function audited<T>(
+    req: AnyRequest,
+    spec: AuditEventSpec,
+    action: () => Promise<T>,
+    successMeta?: (result: T) => JsonObject,
+  ): Promise<T> {
+    const event = await auditor.createEvent({ ...spec, request: req });
+    try {
+      const result = await action();
+      await event.success(
+        successMeta ? { meta: successMeta(result) } : undefined,
+      );
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  /** The actor of a caller who may use the bastion (open sessions, manage their own TOTP). */
+  async function bastionUser(req: AnyRequest): Promise<string> {
+    return actorOf(
+      await authorize(req, bastionSessionOpenPermission, 'use the bastion'),
+    );
+  }
+
+  /**
+   * The user whose records a listing shows: the requested one (or everyone) for callers with
+   * session.read, otherwise the caller.
+   */
+  async function listedUser(
+    req: AnyRequest,
+    requested: string | undefined,
+  ): Promise<string | undefined> {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    return (await allowed(credentials, bastionSessionReadPermission))
+      ? requested
+      : actorOf(credentials);
+  }
+
   /** A session the caller may see: their own, or any with session.read. */
   async function visibleSession(
     req: AnyRequest,
@@ -126,74 +198,71 @@ export async function createRouter(options: {
 
   router.post('/grants', async (req, res) => {
     const body = req.body;
-    const event = await auditor.createEvent({
-      eventId: 'grant-create',
-      severityLevel: 'high',
-      request: req,
-      meta: {
-        subject: body.subject,
-        selector: body.selector,
-        loginUser: body.loginUser,
-        expiresAt: body.expiresAt,
+    const grant = await audited(
+      req,
+      {
+        eventId: 'grant-create',
+        severityLevel: 'high',
+        meta: {
+          subject: body.subject,
+          selector: body.selector,
+          loginUser: body.loginUser,
+          expiresAt: body.expiresAt,
+        },
       },
-    });
-    try {
-      const credentials = await authorize(
-        req,
-        bastionGrantManagePermission,
-        'create access grants',
-        ['user', 'service'],
-      );
-      const s = body.selector;
-      if (!s.host && !s.system && !s.owner && !s.tag) {
-        throw new InputError(
-          'The selector must name a host, system, owner or tag',
+      async () => {
+        const credentials = await authorize(
+          req,
+          bastionGrantManagePermission,
+          'create access grants',
+          ['user', 'service'],
         );
-      }
-      if (new Date(body.expiresAt).getTime() <= Date.now()) {
-        throw new InputError('expiresAt must be in the future');
-      }
-      const grant = await store.createGrant({
-        subject: body.subject,
-        selector: s,
-        loginUser: body.loginUser,
-        expiresAt: new Date(body.expiresAt).toISOString(),
-        reason: body.reason,
-        createdBy: actorOf(credentials),
-      });
-      await event.success({ meta: { grantId: grant.id } });
-      res.status(201).json(grant);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+        const s = body.selector;
+        if (!s.host && !s.system && !s.owner && !s.tag) {
+          throw new InputError(
+            'The selector must name a host, system, owner or tag',
+          );
+        }
+        if (new Date(body.expiresAt).getTime() <= Date.now()) {
+          throw new InputError('expiresAt must be in the future');
+        }
+        return store.createGrant({
+          subject: body.subject,
+          selector: s,
+          loginUser: body.loginUser,
+          expiresAt: new Date(body.expiresAt).toISOString(),
+          reason: body.reason,
+          createdBy: actorOf(credentials),
+        });
+      },
+      created => ({ grantId: created.id }),
+    );
+    res.status(201).json(grant);
   });
 
   router.delete('/grants/:id', async (req, res) => {
-    const event = await auditor.createEvent({
-      eventId: 'grant-revoke',
-      severityLevel: 'high',
-      request: req,
-      meta: { grantId: req.params.id },
-    });
-    try {
-      const credentials = await authorize(
-        req,
-        bastionGrantManagePermission,
-        'revoke access grants',
-        ['user', 'service'],
-      );
-      if (!(await store.revokeGrant(req.params.id, actorOf(credentials)))) {
-        throw new NotFoundError(`No active grant ${req.params.id}`);
-      }
-      // sessions that used the grant end now, not at the next periodic check
-      await sessions.checkGrants();
-      await event.success();
-      res.status(204).end();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      req,
+      {
+        eventId: 'grant-revoke',
+        severityLevel: 'high',
+        meta: { grantId: req.params.id },
+      },
+      async () => {
+        const credentials = await authorize(
+          req,
+          bastionGrantManagePermission,
+          'revoke access grants',
+          ['user', 'service'],
+        );
+        if (!(await store.revokeGrant(req.params.id, actorOf(credentials)))) {
+          throw new NotFoundError(`No active grant ${req.params.id}`);
+        }
+        // sessions that used the grant end now, not at the next periodic check
+        await sessions.checkGrants();
+      },
+    );
+    res.status(204).end();
   });
 
   router.get('/hosts/:name/access', async (req, res) => {
@@ -205,12 +274,11 @@ export async function createRouter(options: {
     const host = await hosts.getHost(req.params.name);
     if (!host) throw new NotFoundError(`No host named '${req.params.name}'`);
     const info = await options.userInfo.getUserInfo(credentials);
-    const now = Date.now();
-    const grants = matchingGrants(
-      await store.listGrants({ activeAt: now }),
-      { ownershipRefs: info.ownershipEntityRefs },
+    const grants = await storedGrantsFor(
+      store,
+      info.ownershipEntityRefs,
       host,
-      now,
+      Date.now(),
     );
     res.json({
       host: host.name,
@@ -230,68 +298,63 @@ export async function createRouter(options: {
 
   router.post('/rules', async (req, res) => {
     const body = req.body;
-    const event = await auditor.createEvent({
-      eventId: 'rule-create',
-      severityLevel: 'high',
-      request: req,
-      meta: { name: body.name, pattern: body.pattern, action: body.action },
-    });
-    try {
-      const credentials = await authorize(
-        req,
-        bastionGrantManagePermission,
-        'create command rules',
-      );
-      const problem = patternProblem(body.pattern);
-      if (problem) throw new InputError(`Invalid pattern: ${problem}`);
-      const rule = await store.createRule({
-        name: body.name,
-        pattern: body.pattern,
-        action: body.action,
-        scope: body.scope ?? {},
-        priority: body.priority ?? 100,
-        createdBy: actorOf(credentials),
-      });
-      await event.success({ meta: { ruleId: rule.id } });
-      res.status(201).json(rule);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const rule = await audited(
+      req,
+      {
+        eventId: 'rule-create',
+        severityLevel: 'high',
+        meta: { name: body.name, pattern: body.pattern, action: body.action },
+      },
+      async () => {
+        const credentials = await authorize(
+          req,
+          bastionGrantManagePermission,
+          'create command rules',
+        );
+        const problem = patternProblem(body.pattern);
+        if (problem) throw new InputError(`Invalid pattern: ${problem}`);
+        return store.createRule({
+          name: body.name,
+          pattern: body.pattern,
+          action: body.action,
+          scope: body.scope ?? {},
+          priority: body.priority ?? 100,
+          createdBy: actorOf(credentials),
+        });
+      },
+      created => ({ ruleId: created.id }),
+    );
+    res.status(201).json(rule);
   });
 
   router.delete('/rules/:id', async (req, res) => {
-    const event = await auditor.createEvent({
-      eventId: 'rule-delete',
-      severityLevel: 'high',
-      request: req,
-      meta: { ruleId: req.params.id },
-    });
-    try {
-      await authorize(
-        req,
-        bastionGrantManagePermission,
-        'delete command rules',
-      );
-      if (!(await store.deleteRule(req.params.id))) {
-        throw new NotFoundError(`No rule ${req.params.id}`);
-      }
-      await event.success();
-      res.status(204).end();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      req,
+      {
+        eventId: 'rule-delete',
+        severityLevel: 'high',
+        meta: { ruleId: req.params.id },
+      },
+      async () => {
+        await authorize(
+          req,
+          bastionGrantManagePermission,
+          'delete command rules',
+        );
+        if (!(await store.deleteRule(req.params.id))) {
+          throw new NotFoundError(`No rule ${req.params.id}`);
+        }
+      },
+    );
+    res.status(204).end();
   });
 
   // ------------------------------------------------------------ sessions
 
   router.get('/sessions', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const all = await allowed(credentials, bastionSessionReadPermission);
     const q = req.query;
     const items = await store.listSessions({
-      user: all ? q.user : actorOf(credentials),
+      user: await listedUser(req, q.user),
       host: q.host,
       open: q.open === undefined ? undefined : q.open === 'true',
       limit: q.limit,
@@ -325,35 +388,35 @@ export async function createRouter(options: {
   });
 
   router.post('/sessions/:id/terminate', async (req, res) => {
-    const event = await auditor.createEvent({
-      eventId: 'session-terminate',
-      severityLevel: 'high',
-      request: req,
-      meta: { sessionId: req.params.id },
-    });
-    try {
-      const credentials = await authorize(
-        req,
-        bastionSessionManagePermission,
-        'terminate sessions',
-      );
-      const result = await sessions.terminateAnywhere(
-        req.params.id,
-        `Terminated by ${actorOf(credentials)}`,
-      );
-      if (!result) {
-        throw new NotFoundError(`Session ${req.params.id} is not live`);
-      }
-      await event.success({ meta: { ...result } });
-      if (result.done === 'local') {
-        res.status(204).end();
-      } else {
-        // another instance holds it and ends it at its next poll (about a second)
-        res.status(202).json(result);
-      }
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
+    const result = await audited(
+      req,
+      {
+        eventId: 'session-terminate',
+        severityLevel: 'high',
+        meta: { sessionId: req.params.id },
+      },
+      async () => {
+        const credentials = await authorize(
+          req,
+          bastionSessionManagePermission,
+          'terminate sessions',
+        );
+        const done = await sessions.terminateAnywhere(
+          req.params.id,
+          `Terminated by ${actorOf(credentials)}`,
+        );
+        if (!done) {
+          throw new NotFoundError(`Session ${req.params.id} is not live`);
+        }
+        return done;
+      },
+      done => ({ ...done }),
+    );
+    if (result.done === 'local') {
+      res.status(204).end();
+    } else {
+      // another instance holds it and ends it at its next poll (about a second)
+      res.status(202).json(result);
     }
   });
 
@@ -369,71 +432,72 @@ export async function createRouter(options: {
     return found;
   }
 
+  /** The audit event of a file transfer in a session. */
+  const transferEvent = (
+    eventId: 'file-download' | 'file-upload',
+    req: AnyRequest,
+    path: string,
+  ): AuditEventSpec => ({
+    eventId,
+    severityLevel: 'medium',
+    meta: { sessionId: req.params.id, path },
+  });
+
   router.get('/sessions/:id/files', async (req, res) => {
     const path = String(req.query.path);
-    const event = await auditor.createEvent({
-      eventId: 'file-download',
-      severityLevel: 'medium',
-      request: req,
-      meta: { sessionId: req.params.id, path },
-    });
-    try {
-      const { target, record } = await transferSession(req, req.params.id);
-      const stream = await options.ssh.downloadStream(target, path);
-      let bytes = 0;
-      stream.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      const name = path.split('/').pop() || 'download';
-      res.setHeader('Content-Type', 'application/octet-stream');
-      res.setHeader(
-        'Content-Disposition',
-        `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
-      );
-      stream.pipe(res);
-      await new Promise<void>((resolve, reject) => {
-        stream.once('end', resolve);
-        stream.once('error', reject);
-      });
-      await event.success({ meta: { host: record.host, bytes } });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      req,
+      transferEvent('file-download', req, path),
+      async () => {
+        const { target, record } = await transferSession(req, req.params.id);
+        const stream = await options.ssh.downloadStream(target, path);
+        let bytes = 0;
+        stream.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        const name = path.split('/').pop() || 'download';
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+        );
+        stream.pipe(res);
+        await new Promise<void>((resolve, reject) => {
+          stream.once('end', resolve);
+          stream.once('error', reject);
+        });
+        return { host: record.host, bytes };
+      },
+      meta => meta,
+    );
   });
 
   router.put('/sessions/:id/files', async (req, res) => {
     const path = String(req.query.path);
-    const event = await auditor.createEvent({
-      eventId: 'file-upload',
-      severityLevel: 'medium',
-      request: req,
-      meta: { sessionId: req.params.id, path },
-    });
-    try {
-      const { target, record } = await transferSession(req, req.params.id);
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const { bytes } = await options.ssh.uploadStream(
-        target,
-        Readable.from([body]),
-        path,
-      );
-      await event.success({ meta: { host: record.host, bytes } });
-      res.json({ bytes });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const { bytes } = await audited(
+      req,
+      transferEvent('file-upload', req, path),
+      async () => {
+        const { target, record } = await transferSession(req, req.params.id);
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const uploaded = await options.ssh.uploadStream(
+          target,
+          Readable.from([body]),
+          path,
+        );
+        return { host: record.host, bytes: uploaded.bytes };
+      },
+      meta => meta,
+    );
+    res.json({ bytes });
   });
 
   router.get('/commands', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const all = await allowed(credentials, bastionSessionReadPermission);
     const q = req.query;
     res.json({
       items: await store.searchCommands({
         q: q.q,
-        user: all ? q.user : actorOf(credentials),
+        user: await listedUser(req, q.user),
         host: q.host,
         sessionId: q.sessionId,
         limit: q.limit,
@@ -456,104 +520,62 @@ export async function createRouter(options: {
   });
 
   router.post('/mfa/enrol', async (req, res) => {
-    const event = await auditor.createEvent({
-      eventId: 'mfa-enrol',
-      severityLevel: 'medium',
-      request: req,
-    });
-    try {
-      const credentials = await authorize(
-        req,
-        bastionSessionOpenPermission,
-        'use the bastion',
-      );
-      const result = await mfa.enrol(actorOf(credentials));
-      await event.success();
-      res.json(result);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const result = await audited(
+      req,
+      { eventId: 'mfa-enrol', severityLevel: 'medium' },
+      async () => mfa.enrol(await bastionUser(req)),
+    );
+    res.json(result);
   });
 
   router.post('/mfa/verify', async (req, res) => {
-    const event = await auditor.createEvent({
-      eventId: 'mfa-verify',
-      severityLevel: 'medium',
-      request: req,
-    });
-    try {
-      const credentials = await authorize(
+    await answeringTooManyAttempts(res, async () => {
+      const result = await audited(
         req,
-        bastionSessionOpenPermission,
-        'use the bastion',
+        { eventId: 'mfa-verify', severityLevel: 'medium' },
+        async () => mfa.verify(await bastionUser(req), req.body.code),
       );
-      const result = await mfa.verify(actorOf(credentials), req.body.code);
-      await event.success();
       res.json(result);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      if (error instanceof TooManyAttemptsError) {
-        res
-          .status(429)
-          .json({ error: { name: error.name, message: error.message } });
-        return;
-      }
-      throw error;
-    }
+    });
   });
 
   router.post('/mfa/reset', async (req, res) => {
-    const event = await auditor.createEvent({
-      eventId: 'mfa-reset',
-      severityLevel: 'high',
-      request: req,
-    });
-    try {
-      const credentials = await authorize(
+    await answeringTooManyAttempts(res, async () => {
+      let userRef = '';
+      const result = await audited(
         req,
-        bastionSessionOpenPermission,
-        'use the bastion',
+        { eventId: 'mfa-reset', severityLevel: 'high' },
+        async () => {
+          userRef = await bastionUser(req);
+          return mfa.reset(userRef, req.body.code);
+        },
+        () => ({ userRef }),
       );
-      const userRef = actorOf(credentials);
-      const result = await mfa.reset(userRef, req.body.code);
-      await event.success({ meta: { userRef } });
       res.json(result);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      if (error instanceof TooManyAttemptsError) {
-        res
-          .status(429)
-          .json({ error: { name: error.name, message: error.message } });
-        return;
-      }
-      throw error;
-    }
+    });
   });
 
   router.post('/mfa/admin-reset', async (req, res) => {
     const userRef = req.body.userRef;
-    const event = await auditor.createEvent({
-      eventId: 'mfa-admin-reset',
-      severityLevel: 'high',
-      request: req,
-      meta: { userRef },
-    });
-    try {
-      await authorize(
-        req,
-        bastionMfaResetPermission,
-        "reset other users' TOTP",
-      );
-      if (!(await mfa.adminReset(userRef))) {
-        throw new NotFoundError(`${userRef} has no TOTP enrolment`);
-      }
-      await event.success();
-      res.status(204).end();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      req,
+      {
+        eventId: 'mfa-admin-reset',
+        severityLevel: 'high',
+        meta: { userRef },
+      },
+      async () => {
+        await authorize(
+          req,
+          bastionMfaResetPermission,
+          "reset other users' TOTP",
+        );
+        if (!(await mfa.adminReset(userRef))) {
+          throw new NotFoundError(`${userRef} has no TOTP enrolment`);
+        }
+      },
+    );
+    res.status(204).end();
   });
 
   return router;

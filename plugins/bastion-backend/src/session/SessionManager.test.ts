@@ -2,7 +2,7 @@
  * Terminal sessions against a real OpenSSH server: PTY, recording format, command extraction,
  * rule rejection and grant expiry. Store on SQLite (the store has its own tests on PostgreSQL).
  */
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,15 +14,18 @@ import {
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import type { BastionConfig } from '../config';
-import { DatabaseBastionStore } from '../database/DatabaseBastionStore';
-import { MfaService } from '../mfa/MfaService';
 import { parseAsciicast } from '../recording/readRecording';
 import {
   asciinemaCat,
   asciinemaPlay,
 } from '../recording/__testUtils__/asciinema';
-import type { BastionHost } from './hosts';
-import type { ServerMessage, SessionClient } from './protocol';
+import {
+  createTestManager,
+  grantOn,
+  RecordingClient,
+  testConfig,
+  testHost,
+} from './__testUtils__/sessions';
 import { SessionManager, SessionRefusedError } from './SessionManager';
 
 jest.setTimeout(120_000);
@@ -43,88 +46,20 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-function host(overrides: Partial<BastionHost> = {}): BastionHost {
-  return {
-    name: 'app-01',
-    entityRef: 'resource:default/app-01',
-    address: sshd.hosts[0].host,
-    port: sshd.hosts[0].port,
-    environment: 'staging',
-    owner: 'group:default/ops',
-    system: 'system:default/payments',
-    tags: ['java'],
-    ...overrides,
-  };
-}
-
-/** A client that keeps everything it was sent. */
-class RecordingClient implements SessionClient {
-  messages: ServerMessage[] = [];
-  closed = false;
-  private waiters: Array<() => void> = [];
-  send(m: ServerMessage) {
-    this.messages.push(m);
-    for (const w of this.waiters.splice(0)) w();
-  }
-  close() {
-    this.closed = true;
-  }
-  get output() {
-    return this.messages.map(m => (m.type === 'output' ? m.data : '')).join('');
-  }
-  async waitFor(test: () => boolean, what: string) {
-    const deadline = Date.now() + 15_000;
-    while (!test()) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Timed out waiting for ${what}; output: ${this.output}`,
-        );
-      }
-      await new Promise<void>(resolve => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  }
-}
-
 async function setup(configOverrides: Partial<BastionConfig> = {}) {
-  const knex = await databases.init('SQLITE_3');
-  const store = await DatabaseBastionStore.create({
-    database: mockServices.database({ knex }),
-  });
-  const config: BastionConfig = {
+  const config = testConfig({
     recordingsDir: mkdtempSync(join(tmpdir(), 'bastion-rec-')),
-    idleTimeoutSeconds: 900,
-    maxSessionSeconds: 3600,
-    grantCheckSeconds: 3600,
-    instanceId: 'test-instance',
-    heartbeatSeconds: 10,
-    staleSeconds: 30,
-    mfa: {
-      requiredEnvironments: ['prod'],
-      windowMinutes: 15,
-      key: Buffer.alloc(32, 7),
-      maxFailures: 5,
-      lockMinutes: 5,
-    },
     ...configOverrides,
-  };
-  const hosts = new Map([
-    ['app-01', host()],
-    ['pay-01', host({ name: 'pay-01', environment: 'prod' })],
-  ]);
-  const manager = new SessionManager({
-    store,
-    ssh: pool,
-    hosts: { getHost: async name => hosts.get(name) },
-    credentials: async (_h, loginUser) => ({
-      username: loginUser,
-      privateKey: sshd.privateKeyText,
-    }),
-    mfa: new MfaService(store, config.mfa),
+  });
+  const { store, manager } = await createTestManager({
+    knex: await databases.init('SQLITE_3'),
     config,
-    logger: mockServices.logger.mock(),
+    hosts: [
+      testHost(sshd),
+      testHost(sshd, { name: 'pay-01', environment: 'prod' }),
+    ],
+    sshd,
+    pool,
   });
   managers.push(manager);
   return { store, manager, config };
@@ -145,13 +80,12 @@ describe('SessionManager', () => {
         client,
       ),
     ).rejects.toMatchObject({ code: 'no-grant' });
-    await store.createGrant({
-      subject: 'group:default/dev',
-      selector: { system: 'payments' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
+    await grantOn(
+      store,
+      sshd,
+      { system: 'payments' },
+      { subject: 'group:default/dev' },
+    );
     const err = await manager
       .open({ ...frank, hostName: 'pay-01', cols: 80, rows: 24 }, client)
       .catch(e => e);
@@ -164,13 +98,7 @@ describe('SessionManager', () => {
 
   it('runs a PTY session, records asciicast v2, extracts commands and rejects by rule', async () => {
     const { store, manager, config } = await setup();
-    await store.createGrant({
-      subject: 'user:default/frank',
-      selector: { host: 'app-01' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
+    await grantOn(store, sshd, { host: 'app-01' });
     await store.createRule({
       name: 'no shutdown',
       pattern: '^\\s*(sudo\\s+)?shutdown\\b',
@@ -257,13 +185,7 @@ describe('SessionManager', () => {
 
   it('records a session that plays in the stock asciinema player', async () => {
     const { store, manager, config } = await setup();
-    await store.createGrant({
-      subject: 'user:default/frank',
-      selector: { host: 'app-01' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
+    await grantOn(store, sshd, { host: 'app-01' });
     const client = new RecordingClient();
     const session = await manager.open(
       { ...frank, hostName: 'app-01', cols: 90, rows: 25 },
@@ -299,13 +221,12 @@ describe('SessionManager', () => {
 
   it('ends open sessions when their grant expires or is revoked', async () => {
     const { store, manager } = await setup();
-    const grant = await store.createGrant({
-      subject: 'user:default/frank',
-      selector: { tag: 'java' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 2_500).toISOString(),
-      createdBy: 'user:default/alice',
-    });
+    const grant = await grantOn(
+      store,
+      sshd,
+      { tag: 'java' },
+      { expiresInMs: 2_500 },
+    );
     const client = new RecordingClient();
     const session = await manager.open(
       { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
@@ -321,13 +242,12 @@ describe('SessionManager', () => {
       reason: 'The access grant expired',
     });
 
-    const g2 = await store.createGrant({
-      subject: 'group:default/dev',
-      selector: { owner: 'ops' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
+    const g2 = await grantOn(
+      store,
+      sshd,
+      { owner: 'ops' },
+      { subject: 'group:default/dev' },
+    );
     const c2 = new RecordingClient();
     const s2 = await manager.open(
       { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
@@ -345,13 +265,7 @@ describe('SessionManager', () => {
 
   it('ends idle sessions', async () => {
     const { store, manager } = await setup({ idleTimeoutSeconds: 1 });
-    await store.createGrant({
-      subject: 'user:default/frank',
-      selector: { host: 'app-01' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
+    await grantOn(store, sshd, { host: 'app-01' });
     const client = new RecordingClient();
     await manager.open(
       { ...frank, hostName: 'app-01', cols: 80, rows: 24 },

@@ -19,9 +19,10 @@ import type { BastionConfig } from '../config';
 import type {
   BastionStore,
   CommandRule,
+  SessionActivity,
   SessionRecord,
 } from '../database/BastionStore';
-import { grantActive, matchingGrants } from '../grants/matchGrant';
+import { grantActive, storedGrantsFor } from '../grants/matchGrant';
 import type { MfaService } from '../mfa/MfaService';
 import { AsciicastRecorder } from '../recording/AsciicastRecorder';
 import { readRecordingOutput } from '../recording/readRecording';
@@ -51,9 +52,11 @@ export type OpenRequest = {
 };
 
 export type LiveSessionInfo = SessionRecord & {
-  /** Known for sessions of this instance only. */
-  lastActivityAt?: string;
-  watchers?: number;
+  /**
+   * Seconds since the last keyboard input (since the start when there was none). For sessions
+   * of other instances, from what the owner stored with its last heartbeat.
+   */
+  idleSeconds: number;
   /** True when this instance holds the session. */
   local: boolean;
 };
@@ -92,6 +95,9 @@ type Deps = {
 class LiveSession {
   readonly watchers = new Set<SessionClient>();
   lastActivity: number;
+  lastInput?: number;
+  /** The activity last stored with a heartbeat (its key), to store only changes. */
+  storedActivity?: string;
   bytesIn = 0;
   private ended = false;
   private readonly decoder = new StringDecoder('utf8');
@@ -142,6 +148,7 @@ class LiveSession {
   input(data: string) {
     if (this.ended) return;
     this.lastActivity = this.manager.now();
+    this.lastInput = this.lastActivity;
     this.bytesIn += Buffer.byteLength(data);
     for (const piece of this.tracker.feed(data)) {
       if (piece.kind === 'text') {
@@ -192,6 +199,13 @@ class LiveSession {
     return this.recorder.bytes;
   }
 
+  activity(): SessionActivity {
+    return {
+      lastInputAt: this.lastInput,
+      watchers: this.watchers.size,
+    };
+  }
+
   /** Ends the session once: closes the shell, the recording and the sockets, stores the end. */
   end(reason: string) {
     if (this.ended) return;
@@ -220,6 +234,9 @@ class LiveSession {
  */
 export class SessionManager {
   private readonly live = new Map<string, LiveSession>();
+  /** People on this instance following sessions of other instances, per session. */
+  private readonly following = new Map<string, number>();
+  private followingReported = false;
   private readonly ticker: NodeJS.Timeout;
   private lastGrantCheck = 0;
   readonly now: () => number;
@@ -241,14 +258,13 @@ export class SessionManager {
       );
     }
     const now = this.now();
-    const grants = matchingGrants(
-      await store.listGrants({ activeAt: now }),
-      { ownershipRefs: req.ownershipRefs },
+    const [grant] = await storedGrantsFor(
+      store,
+      req.ownershipRefs,
       host,
       now,
       req.loginUser,
     );
-    const grant = grants[0];
     if (!grant) {
       throw new SessionRefusedError(
         'no-grant',
@@ -381,14 +397,25 @@ export class SessionManager {
 
   /** Sessions open on this backend instance. */
   list(): LiveSessionInfo[] {
-    return [...this.live.values()].map(s => ({
-      ...s.record,
-      bytesOut: s.bytesOut,
-      bytesIn: s.bytesIn,
-      lastActivityAt: new Date(s.lastActivity).toISOString(),
-      watchers: s.watchers.size,
-      local: true,
-    }));
+    return [...this.live.values()].map(s => {
+      const record: SessionRecord = {
+        ...s.record,
+        bytesOut: s.bytesOut,
+        bytesIn: s.bytesIn,
+        lastInputAt:
+          s.lastInput === undefined
+            ? undefined
+            : new Date(s.lastInput).toISOString(),
+        lastActivityAt: new Date(s.lastActivity).toISOString(),
+        watchers: s.watchers.size,
+      };
+      return { ...record, idleSeconds: this.idleSeconds(record), local: true };
+    });
+  }
+
+  private idleSeconds(record: SessionRecord): number {
+    const since = new Date(record.lastInputAt ?? record.startedAt).getTime();
+    return Math.max(0, Math.floor((this.now() - since) / 1000));
   }
 
   /** True when an open session's owner still sends heartbeats (for sessions of any instance). */
@@ -401,17 +428,32 @@ export class SessionManager {
     );
   }
 
-  /** Open sessions of every instance on this database, this instance's with live details. */
+  /**
+   * Open sessions of every instance on this database: this instance's from memory, the others'
+   * as their owners stored them with the last heartbeat. Watchers include those who follow a
+   * session from another instance.
+   */
   async listAll(): Promise<LiveSessionInfo[]> {
+    const { store, config } = this.deps;
     const local = this.list();
-    const others = (
-      await this.deps.store.listSessions({ open: true, limit: 500 })
-    )
+    const others = (await store.listSessions({ open: true, limit: 500 }))
       .filter(r => !this.live.has(r.id) && this.openSomewhere(r))
-      .map(r => ({ ...r, local: false }));
-    return [...local, ...others].sort((a, b) =>
-      b.startedAt.localeCompare(a.startedAt),
+      .map(r => ({ ...r, idleSeconds: this.idleSeconds(r), local: false }));
+    const following = await store.remoteWatchers(
+      this.now() - config.staleSeconds * 1000,
     );
+    return [...local, ...others]
+      .map(s => ({
+        ...s,
+        watchers: (s.watchers ?? 0) + (following.get(s.id) ?? 0),
+      }))
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  private follow(id: string, by: 1 | -1) {
+    const n = (this.following.get(id) ?? 0) + by;
+    if (n > 0) this.following.set(id, n);
+    else this.following.delete(id);
   }
 
   /** Ends a live session; false when it is not open here. */
@@ -468,8 +510,11 @@ export class SessionManager {
     let stopped = false;
     let polls = 0;
     let timer: NodeJS.Timeout | undefined;
+    this.follow(id, 1);
     const stop = () => {
+      if (stopped) return;
       stopped = true;
+      this.follow(id, -1);
       if (timer) clearTimeout(timer);
     };
     const onError = (e: unknown) => {
@@ -549,7 +594,27 @@ export class SessionManager {
   async heartbeat(): Promise<void> {
     const { store, config } = this.deps;
     const ids = [...this.live.keys()];
-    const open = await store.heartbeat(config.instanceId, ids);
+    // idle time and watchers go to the database too, for the live list of other instances;
+    // only when they changed (output alone changes nothing: a running `top` costs no writes)
+    const changed = new Map<string, SessionActivity>();
+    const keys = new Map<string, string>();
+    for (const [id, s] of this.live) {
+      const activity = s.activity();
+      const key = JSON.stringify(activity);
+      if (key !== s.storedActivity) {
+        changed.set(id, activity);
+        keys.set(id, key);
+      }
+    }
+    const open = await store.heartbeat(config.instanceId, ids, changed);
+    for (const [id, key] of keys) {
+      const s = this.live.get(id);
+      if (s) s.storedActivity = key;
+    }
+    if (this.following.size > 0 || this.followingReported) {
+      await store.reportRemoteWatchers(config.instanceId, this.following);
+      this.followingReported = this.following.size > 0;
+    }
     if (open < ids.length) {
       // another instance ended some of ours as interrupted while this one was not heard from
       // (a hang, a lost database): they are over, so their shells close here too

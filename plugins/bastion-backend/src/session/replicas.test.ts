@@ -2,7 +2,7 @@
  * Several backend instances on one database (PostgreSQL when available, as in CI):
  * the live list, terminate, watch and heartbeat cleanup across instances, with real sshd.
  */
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +14,15 @@ import {
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import type { Knex } from 'knex';
-import type { BastionConfig } from '../config';
-import { DatabaseBastionStore } from '../database/DatabaseBastionStore';
-import { MfaService } from '../mfa/MfaService';
 import type { BastionStore } from '../database/BastionStore';
-import type { ServerMessage, SessionClient } from './protocol';
+import {
+  createTestManager,
+  grantOn,
+  RecordingClient,
+  testConfig,
+  testHost,
+  until,
+} from './__testUtils__/sessions';
 import {
   INTERRUPTED,
   SessionElsewhereError,
@@ -54,75 +58,28 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-class Client implements SessionClient {
-  messages: ServerMessage[] = [];
-  closed = false;
-  send(m: ServerMessage) {
-    this.messages.push(m);
-  }
-  close() {
-    this.closed = true;
-  }
-  get output() {
-    return this.messages.map(m => (m.type === 'output' ? m.data : '')).join('');
-  }
-}
-
-async function until(test: () => boolean | Promise<boolean>, what: string) {
-  const deadline = Date.now() + 20_000;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
-
 /** One backend instance: its own store object and manager on the shared database. */
 async function instance(
   knex: Knex,
   instanceId: string,
   recordingsDir: string,
-  wrapStore: (s: BastionStore) => BastionStore = s => s,
+  wrapStore?: (s: BastionStore) => BastionStore,
 ) {
-  const store = await DatabaseBastionStore.create({
-    database: mockServices.database({ knex }),
-  });
-  const config: BastionConfig = {
-    recordingsDir,
-    idleTimeoutSeconds: 900,
-    maxSessionSeconds: 3600,
-    grantCheckSeconds: 3600,
-    instanceId,
-    heartbeatSeconds: 1,
-    staleSeconds: 3,
-    mfa: {
-      requiredEnvironments: [],
-      windowMinutes: 15,
-      maxFailures: 5,
-      lockMinutes: 5,
-    },
-  };
-  const host = {
-    name: 'app-01',
-    entityRef: 'resource:default/app-01',
-    address: sshd.hosts[0].host,
-    port: sshd.hosts[0].port,
-    environment: 'staging',
-    tags: [],
-  };
-  const manager = new SessionManager({
-    store: wrapStore(store),
-    ssh: pool,
-    hosts: { getHost: async name => (name === host.name ? host : undefined) },
-    credentials: async (_h, loginUser) => ({
-      username: loginUser,
-      privateKey: sshd.privateKeyText,
+  const created = await createTestManager({
+    knex,
+    config: testConfig({
+      recordingsDir,
+      instanceId,
+      heartbeatSeconds: 1,
+      staleSeconds: 3,
     }),
-    mfa: new MfaService(store, config.mfa),
-    config,
-    logger: mockServices.logger.mock(),
+    hosts: [testHost(sshd)],
+    sshd,
+    pool,
+    wrapStore,
   });
-  managers.push(manager);
-  return { store, manager };
+  managers.push(created.manager);
+  return created;
 }
 
 const frank = {
@@ -144,14 +101,8 @@ describe.each([...ids])('bastion replicas on one database (%s)', id => {
       'C',
       mkdtempSync(join(tmpdir(), 'bastion-own-')),
     );
-    await a.store.createGrant({
-      subject: 'user:default/frank',
-      selector: { host: 'app-01' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
-    const term = new Client();
+    await grantOn(a.store, sshd, { host: 'app-01' });
+    const term = new RecordingClient();
     const session = await a.manager.open(frank, term);
     a.manager.input(session.id, 'echo before-$((2*3))\r');
     await until(() => term.output.includes('before-6'), 'echo on A');
@@ -171,14 +122,21 @@ describe.each([...ids])('bastion replicas on one database (%s)', id => {
     });
 
     // B shares the recordings directory: it follows the session through the recording
-    const watcher = new Client();
+    const watcher = new RecordingClient();
     const stop = await b.manager.watchRemote(session.id, watcher);
     await until(() => watcher.output.includes('before-6'), 'history on B');
     a.manager.input(session.id, 'echo during-$((3*4))\r');
     await until(() => watcher.output.includes('during-12'), 'live output on B');
+    // B reports its follower with its heartbeat: every instance counts it
+    for (const on of [a, b]) {
+      await until(
+        async () => (await on.manager.listAll())[0].watchers === 1,
+        "B's follower counted",
+      );
+    }
     // C does not: a clear refusal that names the owner
     const refused = await c.manager
-      .watchRemote(session.id, new Client())
+      .watchRemote(session.id, new RecordingClient())
       .catch(e => e);
     expect(refused).toBeInstanceOf(SessionElsewhereError);
     expect(refused.code).toBe('elsewhere');
@@ -211,6 +169,73 @@ describe.each([...ids])('bastion replicas on one database (%s)', id => {
     ).toBeUndefined();
   });
 
+  it("shows on instance B the watchers and idle time of instance A's session", async () => {
+    const knex = await databases.init(id);
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-activity-'));
+    const a = await instance(knex, 'A', dir);
+    const b = await instance(knex, 'B', dir);
+    await grantOn(a.store, sshd, { host: 'app-01' });
+    const term = new RecordingClient();
+    const session = await a.manager.open(frank, term);
+    const listedOnB = async () => {
+      const before = Date.now();
+      const [item] = await b.manager.listAll();
+      return { item, before, after: Date.now() };
+    };
+    // nothing typed yet: idle since the start
+    const first = await listedOnB();
+    expect(first.item).toMatchObject({ id: session.id, local: false });
+    expect(first.item.lastInputAt).toBeUndefined();
+    const startedAt = new Date(session.startedAt).getTime();
+    expect(first.item.idleSeconds).toBeGreaterThanOrEqual(
+      Math.floor((first.before - startedAt) / 1000),
+    );
+    expect(first.item.idleSeconds).toBeLessThanOrEqual(
+      Math.floor((first.after - startedAt) / 1000),
+    );
+
+    const watcher = new RecordingClient();
+    const unwatch = a.manager.watch(session.id, watcher)!;
+    const typedFrom = Date.now();
+    // the output comes a second after the input: the session is active, the user is idle
+    a.manager.input(session.id, 'sleep 1; echo typed-$((7*8))\r');
+    const typedUntil = Date.now();
+    await until(() => watcher.output.includes('typed-56\r\n'), 'output');
+
+    // B reads what A stored with its heartbeat
+    let seen = await listedOnB();
+    await until(async () => {
+      seen = await listedOnB();
+      return seen.item.watchers === 1 && seen.item.lastInputAt !== undefined;
+    }, "A's heartbeat with the input and the watcher");
+    const { item, before, after } = seen;
+    expect(item).toMatchObject({ id: session.id, local: false, watchers: 1 });
+    const inputAt = new Date(item.lastInputAt!).getTime();
+    expect(inputAt).toBeGreaterThanOrEqual(typedFrom);
+    expect(inputAt).toBeLessThanOrEqual(typedUntil);
+    // idle time counts from the input, not from the output a second later (which would make
+    // it a second less than the lower bound)
+    expect(item.idleSeconds).toBeGreaterThanOrEqual(
+      Math.floor((before - inputAt) / 1000),
+    );
+    expect(item.idleSeconds).toBeLessThanOrEqual(
+      Math.floor((after - inputAt) / 1000),
+    );
+    // A lists the same from memory
+    expect((await a.manager.listAll())[0]).toMatchObject({
+      local: true,
+      watchers: 1,
+      lastInputAt: item.lastInputAt,
+    });
+
+    // the watcher leaves: B learns it at the next heartbeat
+    unwatch();
+    await until(
+      async () => (await listedOnB()).item.watchers === 0,
+      'no watcher on B',
+    );
+  });
+
   it('ends the sessions of an instance whose heartbeat stopped as interrupted', async () => {
     const knex = await databases.init(id);
     const dir = mkdtempSync(join(tmpdir(), 'bastion-hb-'));
@@ -218,22 +243,17 @@ describe.each([...ids])('bastion replicas on one database (%s)', id => {
     // instance A's heartbeats stop (as when its process hangs or is killed); its shell stays
     const a = await instance(knex, 'A', dir, store =>
       Object.assign(Object.create(store), {
-        heartbeat: (instanceId: string, sessionIds: string[]) =>
-          alive ? store.heartbeat(instanceId, sessionIds) : Promise.resolve(),
+        // a frozen instance does not learn that its sessions were ended either
+        heartbeat: (...args: Parameters<BastionStore['heartbeat']>) =>
+          alive ? store.heartbeat(...args) : Promise.resolve(args[1].length),
         // a frozen instance does no cleanup either: B is the one that notices
         endStaleSessions: (before: number, reason: string) =>
           alive ? store.endStaleSessions(before, reason) : Promise.resolve([]),
       }),
     );
     const b = await instance(knex, 'B', dir);
-    await a.store.createGrant({
-      subject: 'user:default/frank',
-      selector: { host: 'app-01' },
-      loginUser: sshd.user,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      createdBy: 'user:default/alice',
-    });
-    const term = new Client();
+    await grantOn(a.store, sshd, { host: 'app-01' });
+    const term = new RecordingClient();
     const session = await a.manager.open(frank, term);
     // alive for longer than the stale limit while heartbeats go on
     await new Promise(r => setTimeout(r, 4_000));

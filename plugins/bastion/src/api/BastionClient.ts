@@ -35,6 +35,10 @@ export type Session = {
   live: boolean;
   /** The backend instance that holds the session (replicas share one database). */
   instanceId?: string;
+  /** Live list: seconds since the last keyboard input. */
+  idleSeconds?: number;
+  /** Live list: people watching the session. */
+  watchers?: number;
 };
 
 export type CommandRecord = {

@@ -10,6 +10,7 @@ import { FormEvent, useEffect, useRef, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { bastionTranslationRef } from '../translation/translation';
+import { OutlinedField } from './common';
 import { messageOf, useBastionClient } from './useBastion';
 
 type Status =
@@ -146,14 +147,12 @@ function FileTransfer(props: { sessionId: string }) {
   };
   return (
     <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
-      <TextField
+      <OutlinedField
         id="bastion-file-path"
-        size="small"
-        variant="outlined"
         label={t('files.path')}
         helperText={t('files.pathHelp')}
         value={path}
-        onChange={e => setPath(e.target.value)}
+        onChange={setPath}
       />
       <Button size="small" variant="outlined" component="label">
         {t('terminal.upload')}

@@ -26,6 +26,8 @@ export const bastionTranslationRef = createTranslationRef({
       reason: 'Reason',
       bytes: 'Output bytes',
       instance: 'Backend instance',
+      idle: 'Idle',
+      watchers: 'Watchers',
       actions: 'Actions',
       replay: 'Replay',
       watch: 'Watch',
@@ -38,6 +40,11 @@ export const bastionTranslationRef = createTranslationRef({
       delete: 'Delete',
       none: 'Nothing yet',
       error: 'Something went wrong: {{message}}',
+    },
+    duration: {
+      seconds: '{{s}}s',
+      minutes: '{{m}}m {{s}}s',
+      hours: '{{h}}h {{m}}m',
     },
     terminal: {
       title: 'Terminal: {{host}}',

@@ -1,0 +1,107 @@
+import { Button } from '@material-ui/core';
+import {
+  CreateForm,
+  DataTable,
+  ErrorAlert,
+  formatTime,
+  Loaded,
+  OutlinedField,
+  selectorText,
+  useEditableList,
+  useFormValues,
+  useT,
+} from './common';
+
+const SELECTOR_KEYS = ['host', 'system', 'owner', 'tag'] as const;
+
+/** Access grants: who may open sessions on which hosts, until when; create and revoke. */
+export function GrantsTab() {
+  const t = useT();
+  const { client, state, error, setError, attempt } = useEditableList(c =>
+    c.listGrants(),
+  );
+  const { values: form, bind } = useFormValues({
+    subject: '',
+    host: '',
+    system: '',
+    owner: '',
+    tag: '',
+    loginUser: 'opsdeck',
+    hours: '8',
+    reason: '',
+  });
+  const field = (key: keyof typeof form, label: string, helper?: string) => (
+    <OutlinedField
+      id={`bastion-grant-${key}`}
+      label={label}
+      helperText={helper}
+      {...bind(key)}
+    />
+  );
+  const create = () =>
+    attempt(async () => {
+      const selector = Object.fromEntries(
+        SELECTOR_KEYS.filter(k => form[k].trim()).map(k => [k, form[k].trim()]),
+      );
+      await client.createGrant({
+        subject: form.subject.trim(),
+        selector,
+        loginUser: form.loginUser.trim(),
+        expiresAt: new Date(
+          Date.now() + Number(form.hours) * 3600_000,
+        ).toISOString(),
+        reason: form.reason.trim() || undefined,
+      });
+      setError(undefined);
+      state.retry();
+    });
+  const revoke = (id: string) =>
+    attempt(async () => {
+      await client.revokeGrant(id);
+      state.retry();
+    });
+  return (
+    <>
+      <CreateForm onSubmit={create} ariaLabel={t('tabs.grants')}>
+        {field('subject', t('grants.subject'), t('grants.subjectHelp'))}
+        {field('host', t('grants.hostSel'))}
+        {field('system', t('grants.systemSel'))}
+        {field('owner', t('grants.ownerSel'))}
+        {field('tag', t('grants.tagSel'))}
+        {field('loginUser', t('grants.loginUser'))}
+        {field('hours', t('grants.hours'))}
+        {field('reason', t('grants.reason'))}
+      </CreateForm>
+      <ErrorAlert error={error} />
+      <Loaded state={state}>
+        {v => (
+          <DataTable
+            items={v.items}
+            rowKey={g => g.id}
+            columns={[
+              { title: t('grants.subject'), cell: g => g.subject },
+              {
+                title: t('grants.selector'),
+                cell: g => selectorText(g.selector),
+              },
+              { title: t('grants.loginUser'), cell: g => g.loginUser },
+              {
+                title: t('grants.expiresAt'),
+                cell: g => formatTime(g.expiresAt),
+              },
+              { title: t('grants.createdBy'), cell: g => g.createdBy },
+              {
+                title: t('common.actions'),
+                cell: g => (
+                  <Button size="small" onClick={() => revoke(g.id)}>
+                    {t('common.revoke')}
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </Loaded>
+    </>
+  );
+}
