@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { expect, Page, test } from '@playwright/test';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
 import { Client } from 'pg';
 import { ensureDemoDbCredential, signIn, userToken } from './helpers';
 
@@ -181,11 +181,12 @@ function localDateTime(d: Date) {
   )}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-test('a DBA schedules an approved change; the scheduler runs it once', async ({
-  page,
-  request,
-}) => {
-  test.setTimeout(120_000);
+/**
+ * A table of this run's own in the demo instance's `payments` database and
+ * an approved change that inserts one row into it (submitted by frank and
+ * approved by carol through the API).
+ */
+async function approvedInsert(request: APIRequestContext) {
   await ensureDemoDbCredential(request);
   const admin = await connect('postgres');
   const exists = await admin.query(
@@ -197,38 +198,48 @@ test('a DBA schedules an approved change; the scheduler runs it once', async ({
   const db = await connect('payments');
   const table = `sched_${randomBytes(3).toString('hex')}`;
   await db.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, note text)`);
-  try {
-    // submitted and approved through the API; scheduled in the browser
-    const auth = async (user: string) => ({
-      Authorization: `Bearer ${await userToken(request, user)}`,
-    });
-    const title = `Record a run (${table})`;
-    const submitted = await request.post('/api/sql/changes', {
-      headers: await auth('frank'),
-      data: {
-        instanceRef: 'resource:default/pay-db-main',
-        title,
-        sql: `INSERT INTO ${table} (note) VALUES ('scheduled')`,
-      },
-    });
-    expect(submitted.status()).toBe(201);
-    const { id } = await submitted.json();
-    const approved = await request.post(`/api/sql/changes/${id}/decision`, {
-      headers: await auth('carol'),
-      data: { decision: 'approved' },
-    });
-    expect(approved.status()).toBe(200);
+  const auth = async (user: string) => ({
+    Authorization: `Bearer ${await userToken(request, user)}`,
+  });
+  const title = `Record a run (${table})`;
+  const submitted = await request.post('/api/sql/changes', {
+    headers: await auth('frank'),
+    data: {
+      instanceRef: 'resource:default/pay-db-main',
+      title,
+      sql: `INSERT INTO ${table} (note) VALUES ('scheduled')`,
+    },
+  });
+  expect(submitted.status()).toBe(201);
+  const { id } = await submitted.json();
+  const approved = await request.post(`/api/sql/changes/${id}/decision`, {
+    headers: await auth('carol'),
+    data: { decision: 'approved' },
+  });
+  expect(approved.status()).toBe(200);
+  return { db, table, title, id: id as string, auth };
+}
 
-    await signIn(page, 'carol');
-    await page.goto('/sql');
-    await page.getByRole('button', { name: title }).click();
-    await page
-      .getByLabel('Run at')
-      .fill(localDateTime(new Date(Date.now() + 5000)));
-    await page.getByRole('button', { name: 'Schedule' }).click();
-    await expect(
-      page.getByText(/^Scheduled to run at .* \(by user:default\/carol\)$/),
-    ).toBeVisible();
+/** carol opens the change in the browser and schedules it at `at`. */
+async function scheduleAsCarol(page: Page, title: string, at: Date) {
+  await signIn(page, 'carol');
+  await page.goto('/sql');
+  await page.getByRole('button', { name: title }).click();
+  await page.getByLabel('Run at').fill(localDateTime(at));
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(
+    page.getByText(/^Scheduled to run at .* \(by user:default\/carol\)$/),
+  ).toBeVisible();
+}
+
+test('a DBA schedules an approved change; the scheduler runs it once', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const { db, table, title, id, auth } = await approvedInsert(request);
+  try {
+    await scheduleAsCarol(page, title, new Date(Date.now() + 5000));
     await expect(page.getByText('Scheduled', { exact: true })).toBeVisible();
 
     // the scheduler task (every 10 s) picks it up
@@ -267,6 +278,50 @@ test('a DBA schedules an approved change; the scheduler runs it once', async ({
         `SQL change executed: ${title}`,
       ]),
     );
+  } finally {
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await db.end();
+  }
+});
+
+test('a DBA cancels the schedule of an approved change; it stays approved and does not run', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  const { db, table, title, id, auth } = await approvedInsert(request);
+  try {
+    // far in the future: the scheduler must not get to it during the test
+    await scheduleAsCarol(
+      page,
+      title,
+      new Date(Date.now() + 7 * 24 * 3600_000),
+    );
+
+    await page.getByRole('button', { name: 'Cancel schedule' }).click();
+    await expect(page.getByText('Approved', { exact: true })).toBeVisible();
+    await expect(page.getByText(/^Scheduled to run at/)).toHaveCount(0);
+    await expect(
+      page.getByRole('button', { name: 'Cancel schedule' }),
+    ).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Execute' })).toBeEnabled();
+
+    const change = await (
+      await request.get(`/api/sql/changes/${id}`, {
+        headers: await auth('carol'),
+      })
+    ).json();
+    expect(change).toMatchObject({ status: 'approved', runs: [] });
+    expect(change.scheduledAt).toBeUndefined();
+    expect(change.executedBy).toBeUndefined();
+    expect((await db.query(`SELECT note FROM ${table}`)).rows).toEqual([]);
+
+    // nothing left to cancel
+    const again = await request.post(`/api/sql/changes/${id}/unschedule`, {
+      headers: await auth('carol'),
+    });
+    expect(again.status()).toBe(409);
+    expect((await again.json()).error.message).toMatch(/not scheduled/);
   } finally {
     await db.query(`DROP TABLE IF EXISTS ${table}`);
     await db.end();
@@ -334,4 +389,32 @@ test('slow queries show the snapshot time and "Refresh now" reads the instance a
       s.statement.includes(`count(*) FROM ${marker}`),
     ),
   ).toBe(true);
+
+  // a second refresh keeps the first one in the history; picking it shows it
+  const asOf = page.getByText(/^As of .+ \(refreshed on a schedule\)$/);
+  const firstAsOf = (await asOf.textContent())!;
+  const firstTime = firstAsOf.replace(/^As of (.+) \(refreshed.*$/, '$1');
+  // the labels show whole seconds: let the second refresh get another one
+  await page.waitForTimeout(1100);
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  await expect(asOf).not.toHaveText(firstAsOf);
+  const history = await (
+    await request.get(
+      `/api/sql/slow-queries/history?instance=${encodeURIComponent(
+        'resource:default/pay-db-main',
+      )}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    )
+  ).json();
+  expect(
+    history.snapshots.map((h: { takenAt: string }) => h.takenAt),
+  ).toContain(snapshot.takenAt);
+  await page.getByRole('button', { name: /^Snapshot/ }).click();
+  await page.getByRole('option', { name: firstTime, exact: true }).click();
+  await expect(asOf).toHaveText(firstAsOf);
+  await expect(
+    page
+      .getByRole('table', { name: 'Slow queries' })
+      .getByText(`SELECT pg_sleep($1), count(*) FROM ${marker}`),
+  ).toBeVisible();
 });

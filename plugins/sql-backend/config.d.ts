@@ -30,6 +30,8 @@ export interface Config {
         top?: number;
         /** Longest wait for one instance during a refresh, in seconds (default 30). */
         timeoutSeconds?: number;
+        /** How many days earlier snapshots are kept for the history picker (default 7). */
+        historyDays?: number;
       };
       execution?: {
         /** How often the replica executing a change records a heartbeat, in seconds (default 30). */

@@ -17,6 +17,8 @@ export interface SqlConfig {
     top: number;
     /** Longest wait for one instance before its refresh counts as failed. */
     timeoutMs: number;
+    /** How long earlier snapshots are kept. */
+    historyMs: number;
   };
   execution: {
     /** How often an executing replica records that it is alive. */
@@ -32,7 +34,8 @@ export interface SqlConfig {
  * email rules): `[{ name, kind: phone|idcard|email|regex, columns?, pattern?, detectInValues? }]`,
  * `schedule.intervalSeconds` (default 10): how often due scheduled changes are looked for,
  * `slowQueries.refreshMinutes` (default 15), `slowQueries.top` (default 20),
- * `slowQueries.timeoutSeconds` (default 30), `execution.heartbeatSeconds`
+ * `slowQueries.timeoutSeconds` (default 30), `slowQueries.historyDays` (default 7):
+ * how long earlier snapshots are kept, `execution.heartbeatSeconds`
  * (default 30), `execution.staleAfterSeconds` (default 300).
  */
 export function readSqlConfig(root: Config): SqlConfig {
@@ -66,6 +69,8 @@ export function readSqlConfig(root: Config): SqlConfig {
       top: c?.getOptionalNumber('slowQueries.top') ?? 20,
       timeoutMs:
         (c?.getOptionalNumber('slowQueries.timeoutSeconds') ?? 30) * 1000,
+      historyMs:
+        (c?.getOptionalNumber('slowQueries.historyDays') ?? 7) * 24 * 3600_000,
     },
     execution: {
       heartbeatMs:

@@ -78,6 +78,7 @@ export const sqlPlugin = createBackendPlugin({
           slowQueries: {
             top: config.slowQueries.top,
             timeoutMs: config.slowQueries.timeoutMs,
+            historyMs: config.slowQueries.historyMs,
           },
         });
         // Scheduled changes live in the database, so a restart loses none;
@@ -122,7 +123,8 @@ export const sqlPlugin = createBackendPlugin({
           timeout: { minutes: Math.max(config.slowQueries.refreshMinutes, 10) },
           initialDelay: { seconds: 30 },
           fn: async () => {
-            const { refreshed, failed } =
+            // also prunes snapshots older than slowQueries.historyDays
+            const { refreshed, failed, pruned } =
               await service.refreshAllSlowQuerySnapshots();
             deps.logger.info(
               `Slow-query snapshots: ${refreshed.length} refreshed, ${
@@ -131,7 +133,7 @@ export const sqlPlugin = createBackendPlugin({
                 failed.length
                   ? ` (${failed.map(f => f.instanceRef).join(', ')})`
                   : ''
-              }`,
+              }, ${pruned} old ones pruned`,
             );
           },
         });

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import type { SqlLogin } from './instance';
+import type { ConnectionTarget, SqlLogin } from './instance';
 
 /**
  * One connection to an instance, the same for both engines: `query` takes
@@ -26,16 +26,68 @@ function toDollarParams(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-async function connectPostgres(login: SqlLogin): Promise<SqlConnection> {
+/** Options of a driver connection beyond the login; sql-node's own defaults when left out. */
+export interface DriverOptions {
+  /**
+   * Every value as the server's text (no conversion to JS numbers, dates,
+   * …): what the sql plugin backs up, restores and shows.
+   */
+  textValues?: boolean;
+  /** PostgreSQL `application_name`, seen in pg_stat_activity. */
+  applicationName?: string;
+}
+
+// pg: every type parser returns the text unchanged.
+const PG_TEXT_TYPES = { getTypeParser: () => (value: string) => value };
+
+/**
+ * A connected pg `Client`: the one place opsdeck opens PostgreSQL
+ * connections (sql-node's accounts and the sql plugin's sessions).
+ * Without a database it connects to `postgres`.
+ */
+export async function openPostgresClient(
+  target: ConnectionTarget,
+  options: DriverOptions = {},
+): Promise<Client> {
   const client = new Client({
-    host: login.host,
-    port: login.port,
-    user: login.user,
-    password: login.password,
-    database: login.database,
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database || 'postgres',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(options.textValues ? { types: PG_TEXT_TYPES as any } : {}),
+    ...(options.applicationName
+      ? { application_name: options.applicationName }
+      : {}),
   });
   await client.connect();
+  return client;
+}
+
+/**
+ * A connected mysql2 connection (MariaDB/MySQL): the one place opsdeck opens
+ * them. Without a database no default schema is selected.
+ */
+export async function openMysqlConnection(
+  target: ConnectionTarget,
+  options: DriverOptions = {},
+): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database || undefined,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Statements are sent one at a time; never several in one string.
+    multipleStatements: false,
+    ...(options.textValues ? { typeCast: (field: any) => field.string() } : {}),
+  });
+}
+
+async function connectPostgres(login: SqlLogin): Promise<SqlConnection> {
+  const client = await openPostgresClient(login);
   return {
     engine: 'postgresql',
     async query(sql, params) {
@@ -49,16 +101,7 @@ async function connectPostgres(login: SqlLogin): Promise<SqlConnection> {
 }
 
 async function connectMysql(login: SqlLogin): Promise<SqlConnection> {
-  const connection = await mysql.createConnection({
-    host: login.host,
-    port: login.port,
-    user: login.user,
-    password: login.password,
-    database: login.database,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    // Statements are sent one at a time; never several in one string.
-    multipleStatements: false,
-  });
+  const connection = await openMysqlConnection(login);
   return {
     engine: 'mysql',
     async query(sql, params) {

@@ -8,12 +8,22 @@
 export {
   adminLogin,
   databaseInstanceFromEntity,
+  instanceLogin,
+  type ConnectionTarget,
   type DatabaseInstance,
+  type InstanceAddress,
   type SqlEngine,
   type SqlLogin,
   type VaultPasswordSecret,
 } from './instance';
-export { connectSql, withSqlConnection, type SqlConnection } from './connect';
+export {
+  connectSql,
+  openMysqlConnection,
+  openPostgresClient,
+  withSqlConnection,
+  type DriverOptions,
+  type SqlConnection,
+} from './connect';
 export {
   accountName,
   checkAccount,

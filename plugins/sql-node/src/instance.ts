@@ -34,14 +34,35 @@ export interface VaultPasswordSecret {
   password?: string;
 }
 
-/** Login details; the password comes from the vault, is never logged. */
-export interface SqlLogin {
-  engine: SqlEngine;
+/**
+ * Where and as whom to connect to a server; the password comes from the
+ * vault and is never logged.
+ */
+export interface ConnectionTarget {
   host: string;
   port: number;
   user: string;
+  password?: string;
+  /** Database (PostgreSQL) or schema (MariaDB/MySQL) to use. */
+  database?: string;
+}
+
+/** Login details of a SQL instance (engine, password and database known). */
+export interface SqlLogin extends ConnectionTarget {
+  engine: SqlEngine;
   password: string;
   database: string;
+}
+
+/** The catalog fields that say where an instance is and how to log in. */
+export interface InstanceAddress {
+  address: string;
+  port: number;
+  database?: string;
+  /** Name of the vault credential (password type). */
+  credential?: string;
+  /** A login name that wins over the credential's username. */
+  loginUser?: string;
 }
 
 /**
@@ -100,6 +121,30 @@ export function databaseInstanceFromEntity(entity: Entity): DatabaseInstance {
 }
 
 /**
+ * Address, user and password of an instance from its vault credential: the
+ * one place opsdeck turns an instance and a credential into login details.
+ * The catalog's `loginUser` wins over the credential's username; without
+ * either the user is left to the caller's engine default.
+ */
+export function instanceLogin(
+  instance: InstanceAddress,
+  secret: VaultPasswordSecret | undefined,
+): Omit<ConnectionTarget, 'user'> & { user?: string } {
+  if (secret && secret.type !== 'password') {
+    throw new InputError(
+      `Credential '${instance.credential}' is not a password`,
+    );
+  }
+  return {
+    host: instance.address,
+    port: instance.port,
+    user: instance.loginUser ?? secret?.username,
+    password: secret?.password,
+    database: instance.database,
+  };
+}
+
+/**
  * The admin login of an instance from its vault credential (a password
  * credential with a username).
  */
@@ -112,10 +157,10 @@ export function adminLogin(
       `Vault credential ${instance.credential} must be a password with a username`,
     );
   }
+  const login = instanceLogin(instance, secret);
   return {
+    ...login,
     engine: instance.engine,
-    host: instance.address,
-    port: instance.port,
     user: secret.username,
     password: secret.password,
     database: instance.database,

@@ -148,6 +148,77 @@ describe.each(databases.eachSupportedId())('DatabaseSqlStore (%s)', id => {
     ).toMatchObject({ takenAt: undefined, error: 'timed out', statements: [] });
   });
 
+  it('keeps every successful snapshot in the history until it is pruned', async () => {
+    const store = await createStore();
+    const pay = 'resource:default/pay-db-main';
+    const shop = 'resource:default/shop-db';
+    const day = (d: number) => new Date(Date.UTC(2026, 4, d, 10));
+    const top = (statement: string, calls: number) => [
+      { statement, calls, totalMs: calls * 2, meanMs: 2, rows: calls },
+    ];
+    expect(await store.listSlowQueryHistory(pay, 10)).toEqual([]);
+    await store.saveSlowQuerySnapshot(
+      pay,
+      'postgresql',
+      top('SELECT 1', 1),
+      day(1),
+    );
+    await store.saveSlowQuerySnapshot(
+      pay,
+      'postgresql',
+      top('SELECT 2', 2),
+      day(3),
+    );
+    // a failed refresh adds nothing to the history
+    await store.saveSlowQueryError(pay, 'postgresql', 'ECONNREFUSED', day(4));
+    await store.saveSlowQuerySnapshot(pay, 'postgresql', [], day(5));
+    await store.saveSlowQuerySnapshot(
+      shop,
+      'mysql',
+      top('SELECT ?', 7),
+      day(2),
+    );
+
+    expect(await store.listSlowQueryHistory(pay, 10)).toEqual([
+      day(5).toISOString(),
+      day(3).toISOString(),
+      day(1).toISOString(),
+    ]);
+    expect(await store.listSlowQueryHistory(pay, 1)).toEqual([
+      day(5).toISOString(),
+    ]);
+    expect(await store.getSlowQueryHistorySnapshot(pay, day(3))).toEqual({
+      instanceRef: pay,
+      engine: 'postgresql',
+      takenAt: day(3).toISOString(),
+      attemptedAt: day(3).toISOString(),
+      statements: top('SELECT 2', 2),
+    });
+    expect(await store.getSlowQueryHistorySnapshot(pay, day(5))).toMatchObject({
+      statements: [],
+    });
+    expect(
+      await store.getSlowQueryHistorySnapshot(pay, day(2)),
+    ).toBeUndefined();
+    // the latest snapshot is still the last success
+    expect(await store.getSlowQuerySnapshot(pay)).toMatchObject({
+      takenAt: day(5).toISOString(),
+      error: undefined,
+    });
+
+    // prunes across instances, strictly before the cut-off
+    expect(await store.pruneSlowQueryHistory(day(3))).toBe(2);
+    expect(await store.listSlowQueryHistory(pay, 10)).toEqual([
+      day(5).toISOString(),
+      day(3).toISOString(),
+    ]);
+    expect(await store.listSlowQueryHistory(shop, 10)).toEqual([]);
+    expect(
+      await store.getSlowQueryHistorySnapshot(pay, day(1)),
+    ).toBeUndefined();
+    expect(await store.pruneSlowQueryHistory(day(3))).toBe(0);
+  });
+
   it('stores changes and moves status only from the expected states', async () => {
     const store = await createStore();
     const a = '00000000-0000-4000-8000-000000000001';
@@ -300,6 +371,51 @@ describe.each(databases.eachSupportedId())('DatabaseSqlStore (%s)', id => {
     expect(
       await store.listDueChanges(new Date('2026-05-01T11:00:00Z'), 10),
     ).toEqual([late]);
+  });
+
+  it('unschedules only a change that is still scheduled, never one the scheduler claimed', async () => {
+    const store = await createStore();
+    const waiting = '00000000-0000-4000-8000-0000000000f1';
+    const claimed = '00000000-0000-4000-8000-0000000000f2';
+    const schedule = {
+      status: 'scheduled' as const,
+      scheduledAt: '2026-05-01T09:00:00Z',
+      scheduledBy: 'user:default/carol',
+    };
+    // the patch SqlService.unschedule applies
+    const unschedule = (changeId: string) =>
+      store.updateChange(changeId, ['scheduled'], {
+        status: 'approved',
+        scheduledAt: '',
+        scheduledBy: '',
+      });
+    for (const changeId of [waiting, claimed]) {
+      await store.createChange(newChange(changeId, { status: 'approved' }));
+      await store.updateChange(changeId, ['approved'], schedule);
+    }
+    // the scheduler claims one first
+    expect(
+      await store.updateChange(claimed, ['scheduled'], { status: 'executing' }),
+    ).toBe(true);
+    expect(await unschedule(claimed)).toBe(false);
+    expect(await store.getChange(claimed)).toMatchObject({
+      status: 'executing',
+      scheduledAt: '2026-05-01T09:00:00.000Z',
+    });
+
+    expect(await unschedule(waiting)).toBe(true);
+    const back = await store.getChange(waiting);
+    expect(back).toMatchObject({ status: 'approved' });
+    expect(back?.scheduledAt).toBeUndefined();
+    expect(back?.scheduledBy).toBeUndefined();
+    // no longer due, and a late claim by the scheduler loses
+    expect(
+      await store.listDueChanges(new Date('2026-06-01T00:00:00Z'), 10),
+    ).toEqual([]);
+    expect(
+      await store.updateChange(waiting, ['scheduled'], { status: 'executing' }),
+    ).toBe(false);
+    expect(await unschedule(waiting)).toBe(false);
   });
 
   it('logs queries', async () => {

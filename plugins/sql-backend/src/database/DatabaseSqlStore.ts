@@ -185,7 +185,49 @@ export class DatabaseSqlStore implements SqlStore {
         })
         .onConflict('instance_ref')
         .merge();
+      // two refreshes in the same millisecond keep the later statements
+      await tx('sql_slow_query_history')
+        .insert({
+          instance_ref: instanceRef,
+          taken_at: at.getTime(),
+          engine,
+          statements: JSON.stringify(statements),
+        })
+        .onConflict(['instance_ref', 'taken_at'])
+        .merge();
     });
+  }
+
+  async listSlowQueryHistory(instanceRef: string, limit: number) {
+    const rows = await this.knex('sql_slow_query_history')
+      .where({ instance_ref: instanceRef })
+      .orderBy('taken_at', 'desc')
+      .limit(limit)
+      .select('taken_at');
+    return rows.map(r => iso(r.taken_at));
+  }
+
+  async getSlowQueryHistorySnapshot(
+    instanceRef: string,
+    takenAt: Date,
+  ): Promise<SlowQuerySnapshot | undefined> {
+    const row = await this.knex('sql_slow_query_history')
+      .where({ instance_ref: instanceRef, taken_at: takenAt.getTime() })
+      .first();
+    if (!row) return undefined;
+    return {
+      instanceRef,
+      engine: row.engine,
+      takenAt: iso(row.taken_at),
+      attemptedAt: iso(row.taken_at),
+      statements: JSON.parse(row.statements),
+    };
+  }
+
+  async pruneSlowQueryHistory(before: Date) {
+    return this.knex('sql_slow_query_history')
+      .where('taken_at', '<', before.getTime())
+      .delete();
   }
 
   async saveSlowQueryError(

@@ -125,7 +125,10 @@ export interface SqlStore {
   failStaleExecuting(id: string, before: Date, error: string): Promise<boolean>;
   saveRun(changeId: string, run: StatementRun): Promise<void>;
   listRuns(changeId: string): Promise<StatementRun[]>;
-  /** Replaces the instance's snapshot with these statements, taken at `at`. */
+  /**
+   * Replaces the instance's latest snapshot with these statements, taken at
+   * `at`, and keeps them in the history too.
+   */
   saveSlowQuerySnapshot(
     instanceRef: string,
     engine: string,
@@ -142,6 +145,15 @@ export interface SqlStore {
   getSlowQuerySnapshot(
     instanceRef: string,
   ): Promise<SlowQuerySnapshot | undefined>;
+  /** When the kept snapshots of an instance were taken (ISO), newest first. */
+  listSlowQueryHistory(instanceRef: string, limit: number): Promise<string[]>;
+  /** A kept snapshot, by the time it was taken; undefined when not kept (any more). */
+  getSlowQueryHistorySnapshot(
+    instanceRef: string,
+    takenAt: Date,
+  ): Promise<SlowQuerySnapshot | undefined>;
+  /** Deletes the kept snapshots taken before `before`; returns how many. */
+  pruneSlowQueryHistory(before: Date): Promise<number>;
   logQuery(entry: QueryLogEntry): Promise<void>;
   listQueryLog(filter: {
     instanceRef?: string;

@@ -1,8 +1,16 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { openMysqlConnection } from '@opsdeck/plugin-sql-node';
 import type { TableRef } from '../review/ast';
 import type { TableInfo } from '../review/inspector';
 import { normalizeStatement } from './normalize';
-import type { QueryResult, SqlDriver, SqlSession } from './types';
+import { tableInfoFromCatalog } from './tableInfo';
+import {
+  firstRows,
+  type QueryResult,
+  type SqlDriver,
+  type SqlSession,
+  transactionStatements,
+} from './types';
 
 class MysqlSession implements SqlSession {
   constructor(readonly connection: mysql.Connection) {}
@@ -36,18 +44,11 @@ const quoteIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 export const mysqlDriver: SqlDriver = {
   engine: 'mysql',
   async connect(target) {
-    const connection = await mysql.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database || undefined,
-      connectTimeout: 10_000,
-      multipleStatements: false,
-      // the server's text for every value, as for PostgreSQL
-      typeCast: (field: any) => field.string(),
-    });
-    return new MysqlSession(connection);
+    // the server's text for every value, as for PostgreSQL: backups restore
+    // the exact value, and the console shows what the server has
+    return new MysqlSession(
+      await openMysqlConnection(target, { textValues: true }),
+    );
   },
   quoteIdent,
   placeholder: () => '?',
@@ -90,19 +91,15 @@ export const mysqlDriver: SqlDriver = {
         WHERE TABLE_SCHEMA = ${schemaSql} AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
       params(),
     );
-    return {
-      columns: columns.rows.map(r => ({
-        name: r[0]!,
-        dataType: r[1]!.toLowerCase(),
-        length: r[2] ? Number(r[2]) : undefined,
-        nullable: r[3] === 'YES',
+    return tableInfoFromCatalog(
+      columns.rows,
+      indexes.rows.map(r => ({
+        column: r[0]!,
+        primary: r[1] === 'PRIMARY',
+        leading: r[2] === '1',
       })),
-      primaryKey: indexes.rows.filter(r => r[1] === 'PRIMARY').map(r => r[0]!),
-      indexLeadingColumns: indexes.rows
-        .filter(r => r[2] === '1')
-        .map(r => r[0]!),
-      estimatedRows: Number(rel.rows[0][0] ?? 0),
-    };
+      Number(rel.rows[0][0] ?? 0),
+    );
   },
   async readOnlyQuery(session, sql, limits) {
     // MariaDB: max_statement_time (seconds); MySQL: max_execution_time (ms)
@@ -126,11 +123,7 @@ export const mysqlDriver: SqlDriver = {
     await session.query('START TRANSACTION READ ONLY');
     try {
       const res = await session.query(sql);
-      return {
-        columns: res.columns,
-        rows: res.rows.slice(0, limits.maxRows),
-        truncated: res.rows.length > limits.maxRows,
-      };
+      return firstRows(res, limits.maxRows);
     } finally {
       await session.query('ROLLBACK').catch(() => undefined);
       // the limits are session settings: a reused connection must not keep them
@@ -143,15 +136,7 @@ export const mysqlDriver: SqlDriver = {
         .catch(() => undefined);
     }
   },
-  begin: async s => {
-    await s.query('START TRANSACTION');
-  },
-  commit: async s => {
-    await s.query('COMMIT');
-  },
-  rollback: async s => {
-    await s.query('ROLLBACK');
-  },
+  ...transactionStatements('START TRANSACTION'),
   async restoreRows(session, backup, rows) {
     const cols = backup.columns.map(quoteIdent);
     const params = rows.flat();

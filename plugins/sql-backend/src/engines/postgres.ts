@@ -1,11 +1,15 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { openPostgresClient } from '@opsdeck/plugin-sql-node';
 import type { TableRef } from '../review/ast';
 import type { TableInfo } from '../review/inspector';
-import type { QueryResult, SqlDriver, SqlSession } from './types';
-
-// Every value stays in PostgreSQL's text form: backups restore the exact
-// value, and the console shows what the server has.
-const RAW_TYPES = { getTypeParser: () => (value: string) => value };
+import { tableInfoFromCatalog } from './tableInfo';
+import {
+  firstRows,
+  type QueryResult,
+  type SqlDriver,
+  type SqlSession,
+  transactionStatements,
+} from './types';
 
 class PgSession implements SqlSession {
   constructor(readonly client: Client) {}
@@ -30,18 +34,12 @@ class PgSession implements SqlSession {
 export const postgresDriver: SqlDriver = {
   engine: 'postgresql',
   async connect(target) {
-    const client = new Client({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database || 'postgres',
-      types: RAW_TYPES as any,
-      connectionTimeoutMillis: 10_000,
-      application_name: 'opsdeck-sql',
-    });
-    await client.connect();
-    return new PgSession(client);
+    return new PgSession(
+      await openPostgresClient(target, {
+        textValues: true,
+        applicationName: 'opsdeck-sql',
+      }),
+    );
   },
   quoteIdent: name => `"${name.replace(/"/g, '""')}"`,
   placeholder: position => `$${position}`,
@@ -93,19 +91,15 @@ export const postgresDriver: SqlDriver = {
       );
       estimatedRows = Number(count.rows[0][0]);
     }
-    return {
-      columns: columns.rows.map(r => ({
-        name: r[0]!,
-        dataType: r[1]!.toLowerCase(),
-        length: r[2] ? Number(r[2]) : undefined,
-        nullable: r[3] === 'YES',
+    return tableInfoFromCatalog(
+      columns.rows,
+      indexes.rows.map(r => ({
+        column: r[0]!,
+        primary: r[1] === 'true',
+        leading: r[2] === '0',
       })),
-      primaryKey: indexes.rows.filter(r => r[1] === 'true').map(r => r[0]!),
-      indexLeadingColumns: indexes.rows
-        .filter(r => r[2] === '0')
-        .map(r => r[0]!),
       estimatedRows,
-    };
+    );
   },
   async readOnlyQuery(session, sql, limits) {
     await session.query('BEGIN TRANSACTION READ ONLY');
@@ -123,24 +117,12 @@ export const postgresDriver: SqlDriver = {
       const res = await session.query(
         `FETCH FORWARD ${limits.maxRows + 1} FROM opsdeck_console`,
       );
-      return {
-        columns: res.columns,
-        rows: res.rows.slice(0, limits.maxRows),
-        truncated: res.rows.length > limits.maxRows,
-      };
+      return firstRows(res, limits.maxRows);
     } finally {
       await session.query('ROLLBACK').catch(() => undefined);
     }
   },
-  begin: async s => {
-    await s.query('BEGIN');
-  },
-  commit: async s => {
-    await s.query('COMMIT');
-  },
-  rollback: async s => {
-    await s.query('ROLLBACK');
-  },
+  ...transactionStatements('BEGIN'),
   async restoreRows(session, backup, rows) {
     const q = postgresDriver.quoteIdent;
     // jsonb_populate_recordset turns each text value into the column's own

@@ -1,16 +1,10 @@
+import type { ConnectionTarget } from '@opsdeck/plugin-sql-node';
 import type { SqlEngine, TableRef } from '../review/ast';
 import type { TableInfo } from '../review/inspector';
 import type { StatementBackup } from '../database/SqlStore';
 
-/** Where and as whom to connect; the password comes from the vault. */
-export interface ConnectionTarget {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  /** Database (PostgreSQL) or schema (MySQL) to use. */
-  database?: string;
-}
+/** Where and as whom to connect (sql-node's type); the password comes from the vault. */
+export type { ConnectionTarget };
 
 /** Result of one statement. Values are the server's text representation. */
 export interface QueryResult {
@@ -73,6 +67,32 @@ export interface SqlDriver {
     rows: (string | null)[][],
   ): Promise<void>;
   slowQueries(session: SqlSession, limit: number): Promise<SlowQuery[]>;
+}
+
+/**
+ * The first `maxRows` rows of a result read with one row more than shown,
+ * and whether there were more.
+ */
+export function firstRows(res: QueryResult, maxRows: number) {
+  return {
+    columns: res.columns,
+    rows: res.rows.slice(0, maxRows),
+    truncated: res.rows.length > maxRows,
+  };
+}
+
+/** begin, commit and rollback of an engine whose transactions start with `beginSql`. */
+export function transactionStatements(
+  beginSql: string,
+): Pick<SqlDriver, 'begin' | 'commit' | 'rollback'> {
+  const run = (sql: string) => async (session: SqlSession) => {
+    await session.query(sql);
+  };
+  return {
+    begin: run(beginSql),
+    commit: run('COMMIT'),
+    rollback: run('ROLLBACK'),
+  };
 }
 
 export function qualified(driver: SqlDriver, t: TableRef): string {

@@ -370,6 +370,30 @@ export const spec = {
         },
       },
     },
+    '/changes/{id}/unschedule': {
+      post: {
+        operationId: 'UnscheduleChange',
+        description:
+          'Cancels the schedule of a scheduled change that the scheduler has not claimed yet: the change is `approved` again, with no scheduled time. 409 when the change is not scheduled or has already been started.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The change, approved again',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Any',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/changes/{id}/rollback': {
       post: {
         operationId: 'RollbackChange',
@@ -529,7 +553,47 @@ export const spec = {
       get: {
         operationId: 'SlowQueries',
         description:
-          'The latest slow-query snapshot of the instance (refreshed by a scheduler task): top statements by total time, when they were read (`takenAt`, `ageSeconds`) and the error of the last attempt if it failed. Without a snapshot yet, `statements` is empty.',
+          'The latest slow-query snapshot of the instance (refreshed by a scheduler task): top statements by total time, when they were read (`takenAt`, `ageSeconds`) and the error of the last attempt if it failed. Without a snapshot yet, `statements` is empty. With `takenAt`, the earlier snapshot taken then (404 when it is no longer kept; see /slow-queries/history).',
+        parameters: [
+          {
+            name: 'instance',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          {
+            name: 'takenAt',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The latest snapshot',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Any',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/slow-queries/history': {
+      get: {
+        operationId: 'SlowQueryHistory',
+        description:
+          'When the kept snapshots of the instance were taken, newest first (kept for `opsdeck.sql.slowQueries.historyDays`, default 7).',
         parameters: [
           {
             name: 'instance',
@@ -544,7 +608,7 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'The latest snapshot',
+            description: '`{ instanceRef, snapshots: [{ takenAt }] }`',
             content: {
               'application/json': {
                 schema: {

@@ -13,6 +13,7 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
+import { instanceLogin } from '@opsdeck/plugin-sql-node';
 import { instanceFromEntity, SqlInstance } from '../catalog/instances';
 import { Masker } from '../console/masking';
 import type {
@@ -89,7 +90,12 @@ export class SqlService {
       auditor?: AuditorService;
       /** How often an executing change records a heartbeat (default 30 s). */
       heartbeatMs?: number;
-      slowQueries?: { top: number; timeoutMs: number };
+      slowQueries?: {
+        top: number;
+        timeoutMs: number;
+        /** How long earlier snapshots are kept (default 7 days). */
+        historyMs?: number;
+      };
     },
   ) {
     this.notifier = new ChangeNotifier(deps);
@@ -125,23 +131,13 @@ export class SqlService {
     instance: SqlInstance,
     database?: string,
   ): Promise<ConnectionTarget> {
-    let password: string | undefined;
-    let user = instance.loginUser;
-    if (instance.credential) {
-      const secret = await this.deps.getSecret(instance.credential);
-      if (secret.type !== 'password') {
-        throw new InputError(
-          `Credential '${instance.credential}' is not a password`,
-        );
-      }
-      password = secret.password;
-      user = user ?? secret.username;
-    }
+    const secret = instance.credential
+      ? await this.deps.getSecret(instance.credential)
+      : undefined;
+    const login = instanceLogin(instance, secret);
     return {
-      host: instance.address,
-      port: instance.port,
-      user: user ?? (instance.engine === 'redis' ? 'default' : 'root'),
-      password,
+      ...login,
+      user: login.user ?? (instance.engine === 'redis' ? 'default' : 'root'),
       database: database ?? instance.database,
     };
   }
@@ -360,6 +356,34 @@ export class SqlService {
     ) {
       throw new ConflictError(
         `Change is ${change.status}; only approved changes can be scheduled`,
+      );
+    }
+    return this.getChange(id);
+  }
+
+  /**
+   * Takes a scheduled change back to plain `approved`. The status
+   * compare-and-set is the same one the scheduler claims with, so of an
+   * unschedule and a claim only one wins: once claimed the change runs.
+   */
+  async unschedule(id: string) {
+    if (!(await this.deps.store.getChange(id))) {
+      throw new NotFoundError(`No SQL change '${id}'`);
+    }
+    if (
+      !(await this.deps.store.updateChange(id, ['scheduled'], {
+        status: 'approved',
+        scheduledAt: '',
+        scheduledBy: '',
+      }))
+    ) {
+      // read again: the status that won is the one to explain
+      const { status } = await this.getChange(id);
+      const started = !['pending', 'rejected', 'approved'].includes(status);
+      throw new ConflictError(
+        started
+          ? `Change is ${status}: it has already been started, so its schedule can no longer be cancelled`
+          : `Change is ${status}, not scheduled: there is no schedule to cancel`,
       );
     }
     return this.getChange(id);
@@ -653,10 +677,29 @@ export class SqlService {
   }
 
   /** The stored snapshot of an instance (read by the refresh task). */
+  /** The latest snapshot, or with `takenAt` a kept earlier one (404 when not kept). */
   async slowQuerySnapshot(
     instance: SqlInstance,
+    takenAt?: string,
   ): Promise<SlowQuerySnapshot | undefined> {
-    return this.deps.store.getSlowQuerySnapshot(instance.ref);
+    if (takenAt === undefined) {
+      return this.deps.store.getSlowQuerySnapshot(instance.ref);
+    }
+    const kept = await this.deps.store.getSlowQueryHistorySnapshot(
+      instance.ref,
+      new Date(takenAt),
+    );
+    if (!kept) {
+      throw new NotFoundError(
+        `No slow-query snapshot of ${instance.ref} taken at ${takenAt} is kept`,
+      );
+    }
+    return kept;
+  }
+
+  /** When the kept snapshots of an instance were taken, newest first. */
+  slowQueryHistory(instance: SqlInstance): Promise<string[]> {
+    return this.deps.store.listSlowQueryHistory(instance.ref, 1000);
   }
 
   /**
@@ -700,10 +743,16 @@ export class SqlService {
    * credential (MongoDB has no slow-query report), one at a time, so one
    * unreachable instance costs at most the timeout and fails alone.
    */
-  async refreshAllSlowQuerySnapshots(): Promise<{
+  async refreshAllSlowQuerySnapshots(now: Date = new Date()): Promise<{
     refreshed: string[];
     failed: { instanceRef: string; error: string }[];
+    /** Kept snapshots deleted for being older than the history period. */
+    pruned: number;
   }> {
+    const historyMs = this.deps.slowQueries?.historyMs ?? 7 * 24 * 3600_000;
+    const pruned = await this.deps.store.pruneSlowQueryHistory(
+      new Date(now.getTime() - historyMs),
+    );
     const instances = await this.listInstances(
       await this.deps.auth.getOwnServiceCredentials(),
     );
@@ -716,7 +765,7 @@ export class SqlService {
         failed.push({ instanceRef: instance.ref, error: snapshot.error });
       else refreshed.push(instance.ref);
     }
-    return { refreshed, failed };
+    return { refreshed, failed, pruned };
   }
 
   async slowQueries(

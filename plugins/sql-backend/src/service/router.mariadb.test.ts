@@ -244,6 +244,58 @@ describe('sql router on the real MariaDB', () => {
     }
   });
 
+  it('cancels the schedule of a scheduled change: approved again, audited; 409 when there is none', async () => {
+    const { app, stop, audits } = await startBackend();
+    try {
+      const post = (path: string, user: string, data?: object) =>
+        request(app)
+          .post(`/api/sql${path}`)
+          .set('Authorization', as(user))
+          .send(data);
+      const submitted = await post('/changes', 'frank', {
+        instanceRef: 'resource:default/shop-db',
+        title: 'later',
+        sql: 'UPDATE accounts SET balance = balance + 1 WHERE id = 3',
+      });
+      expect(submitted.status).toBe(201);
+      const id = submitted.body.id;
+      const notScheduled = await post(`/changes/${id}/unschedule`, 'carol');
+      expect(notScheduled.status).toBe(409);
+      expect(notScheduled.body.error.message).toMatch(/pending, not scheduled/);
+      expect(
+        (
+          await post(`/changes/${id}/decision`, 'carol', {
+            decision: 'approved',
+          })
+        ).status,
+      ).toBe(200);
+      const at = new Date(Date.now() + 24 * 3600_000).toISOString();
+      const scheduled = await post(`/changes/${id}/execute`, 'carol', { at });
+      expect(scheduled.body).toMatchObject({
+        status: 'scheduled',
+        scheduledAt: at,
+      });
+
+      const cancelled = await post(`/changes/${id}/unschedule`, 'carol');
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body).toMatchObject({ status: 'approved', runs: [] });
+      expect(cancelled.body.scheduledAt).toBeUndefined();
+      expect(cancelled.body.scheduledBy).toBeUndefined();
+
+      const again = await post(`/changes/${id}/unschedule`, 'carol');
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toMatch(/approved, not scheduled/);
+      expect(await snapshot()).toEqual(ORIGINAL);
+      expect(
+        audits
+          .filter(a => a.eventId === 'sql-change-unschedule')
+          .map(a => a.status),
+      ).toEqual(['failed', 'succeeded', 'failed']);
+    } finally {
+      await stop();
+    }
+  });
+
   it('masks console results and their CSV export, and logs both', async () => {
     const { app, stop, audits } = await startBackend();
     try {

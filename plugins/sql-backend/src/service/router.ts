@@ -263,6 +263,24 @@ export async function createRouter(options: {
     res.json(body(change));
   });
 
+  router.post('/changes/:id/unschedule', async (req, res) => {
+    // the schedule is set through the execute permission, so it is cancelled with it
+    await actor(
+      req,
+      sqlChangeExecutePermission,
+      'cancel scheduled SQL changes',
+    );
+    const change = await audited(
+      req,
+      'sql-change-unschedule',
+      'medium',
+      { changeId: req.params.id },
+      () => service.unschedule(req.params.id),
+      c => ({ status: c.status }),
+    );
+    res.json(body(change));
+  });
+
   router.post('/changes/:id/rollback', async (req, res) => {
     const who = await actor(
       req,
@@ -353,7 +371,26 @@ export async function createRouter(options: {
       'read slow queries',
     );
     const instance = await service.getInstance(req.query.instance, credentials);
-    res.json(snapshotBody(instance, await service.slowQuerySnapshot(instance)));
+    res.json(
+      snapshotBody(
+        instance,
+        await service.slowQuerySnapshot(instance, req.query.takenAt),
+      ),
+    );
+  });
+
+  router.get('/slow-queries/history', async (req, res) => {
+    const credentials = await authorize(
+      req,
+      sqlSlowQueryReadPermission,
+      'read slow queries',
+    );
+    const instance = await service.getInstance(req.query.instance, credentials);
+    const times = await service.slowQueryHistory(instance);
+    res.json({
+      instanceRef: instance.ref,
+      snapshots: times.map(takenAt => ({ takenAt })),
+    });
   });
 
   router.post('/slow-queries/refresh', async (req, res) => {

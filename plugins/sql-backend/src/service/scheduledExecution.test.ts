@@ -185,6 +185,56 @@ describe('scheduled execution', () => {
     ]);
   });
 
+  it('cancels a schedule before the claim; after the claim the change runs and cancelling is refused', async () => {
+    const knex = await databases.init('POSTGRES_15');
+    const service = await replica(knex, []);
+    const frank = actor('frank', ['dev']);
+    const carol = actor('carol', ['dba']);
+    const approvedInsert = async (note: string) => {
+      const c = await service.submit(frank, {
+        instanceRef: 'resource:default/sched-db',
+        title: note,
+        sql: `INSERT INTO runs (note) VALUES ('${note}')`,
+      });
+      await service.decide(carol, c.id, 'approved');
+      return c.id;
+    };
+    const notes = async () => {
+      const s = await driver.connect({ ...server, database: scratch });
+      try {
+        return (await s.query('SELECT note FROM runs ORDER BY id')).rows
+          .flat()
+          .filter(n => String(n).startsWith('unsched'));
+      } finally {
+        await s.close();
+      }
+    };
+    const later = new Date(Date.now() + 3600_000);
+    const afterThat = new Date(later.getTime() + 1000);
+
+    const cancelled = await approvedInsert('unsched-cancelled');
+    await service.schedule(carol, cancelled, later);
+    const back = await service.unschedule(cancelled);
+    expect(back).toMatchObject({ status: 'approved', runs: [] });
+    expect(back.scheduledAt).toBeUndefined();
+    expect(await service.runDueChanges(afterThat)).toEqual([]);
+    await expect(service.unschedule(cancelled)).rejects.toThrow(
+      /approved, not scheduled/,
+    );
+
+    // the scheduler's claim comes first: the change runs, the cancel is a 409
+    const claimed = await approvedInsert('unsched-claimed');
+    await service.schedule(carol, claimed, later);
+    expect(await service.runDueChanges(afterThat)).toEqual([claimed]);
+    const error = await service.unschedule(claimed).catch(e => e);
+    expect(error).toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(/finished: it has already been started/),
+    });
+    expect(await notes()).toEqual(['unsched-claimed']);
+    expect((await service.getChange(cancelled)).status).toBe('approved');
+  });
+
   it('fails a change left executing by a stopped replica, keeping its results', async () => {
     const knex = await databases.init('POSTGRES_15');
     const sent: NotificationSendOptions[] = [];

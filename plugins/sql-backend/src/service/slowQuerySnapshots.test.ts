@@ -189,4 +189,51 @@ describe('slow-query snapshots', () => {
     expect(failing.takenAt).toBe(pgSnap!.takenAt);
     expect(failing.statements).toEqual(pgSnap!.statements);
   });
+
+  it('keeps earlier snapshots for historyMs and prunes older ones during the refresh', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseSqlStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const service = new SqlService({
+      store,
+      catalog: catalogServiceMock({
+        entities: [instanceEntity('pg-db', 'postgresql', pg, pgScratch)],
+      }),
+      auth: mockServices.auth(),
+      getSecret: testSecret(pg),
+      masker: new Masker(DEFAULT_MASKING_RULES),
+      limits: { maxRows: 10, timeoutMs: 5000 },
+      logger: mockServices.logger.mock(),
+      slowQueries: { top: 50, timeoutMs: 10_000, historyMs: 7 * 86_400_000 },
+    });
+    const ref = 'resource:default/pg-db';
+    const now = Date.now();
+    const old = new Date(now - 8 * 86_400_000);
+    const recent = new Date(now - 3 * 86_400_000);
+    const earlier = [
+      { statement: 'SELECT 1', calls: 1, totalMs: 1, meanMs: 1 },
+    ];
+    await store.saveSlowQuerySnapshot(ref, 'postgresql', earlier, old);
+    await store.saveSlowQuerySnapshot(ref, 'postgresql', earlier, recent);
+
+    const result = await service.refreshAllSlowQuerySnapshots(new Date(now));
+    expect(result).toMatchObject({ refreshed: [ref], failed: [], pruned: 1 });
+    const instance = await service.getInstance(
+      ref,
+      await mockServices.auth().getOwnServiceCredentials(),
+    );
+    const latest = await service.slowQuerySnapshot(instance);
+    const times = await service.slowQueryHistory(instance);
+    expect(times).toEqual([latest!.takenAt, recent.toISOString()]);
+    expect(
+      (await service.slowQuerySnapshot(instance, latest!.takenAt))!.statements,
+    ).toEqual(latest!.statements);
+    expect(
+      await service.slowQuerySnapshot(instance, recent.toISOString()),
+    ).toMatchObject({ takenAt: recent.toISOString(), statements: earlier });
+    await expect(
+      service.slowQuerySnapshot(instance, old.toISOString()),
+    ).rejects.toThrow(/is kept/);
+  });
 });

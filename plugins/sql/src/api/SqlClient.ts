@@ -183,6 +183,12 @@ export class SqlClient {
       body: at ? { at } : {},
     });
   }
+  /** Cancels the schedule of a scheduled change (approved again). */
+  unschedule(id: string) {
+    return this.request<Change>(`/changes/${id}/unschedule`, {
+      method: 'POST',
+    });
+  }
   rollback(id: string) {
     return this.request<{ change: Change; restoredRows: number }>(
       `/changes/${id}/rollback`,
@@ -207,10 +213,18 @@ export class SqlClient {
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return res.blob();
   }
-  slowQueries(instance: string) {
+  /** The latest snapshot, or with `takenAt` a kept earlier one. */
+  slowQueries(instance: string, takenAt?: string) {
+    const at = takenAt ? `&takenAt=${encodeURIComponent(takenAt)}` : '';
     return this.request<SlowQuerySnapshot>(
-      `/slow-queries?instance=${encodeURIComponent(instance)}`,
+      `/slow-queries?instance=${encodeURIComponent(instance)}${at}`,
     );
+  }
+  /** When the kept snapshots were taken (ISO), newest first. */
+  slowQueryHistory(instance: string) {
+    return this.request<{ snapshots: { takenAt: string }[] }>(
+      `/slow-queries/history?instance=${encodeURIComponent(instance)}`,
+    ).then(r => r.snapshots.map(s => s.takenAt));
   }
   /** Reads the instance's slow queries now (audited). */
   refreshSlowQueries(instanceRef: string) {

@@ -219,6 +219,7 @@ function ChangeDetail(props: {
           change={change}
           busy={busy}
           onExecute={at => act(() => props.client.execute(change.id, at))}
+          onUnschedule={() => act(() => props.client.unschedule(change.id))}
         />
       )}
       {change.runs.length > 0 && (
@@ -301,6 +302,7 @@ function ExecuteControls(props: {
   change: Change;
   busy: boolean;
   onExecute(at?: string): void;
+  onUnschedule(): void;
 }) {
   const { t } = useTranslationRef(sqlTranslationRef);
   const [at, setAt] = useState('');
@@ -308,7 +310,19 @@ function ExecuteControls(props: {
   return (
     <Box mt={1}>
       {change.status === 'scheduled' && change.scheduledAt && (
-        <Alert severity="info">
+        <Alert
+          severity="info"
+          action={
+            <Button
+              size="small"
+              variant="outlined"
+              disabled={props.busy}
+              onClick={() => props.onUnschedule()}
+            >
+              {t('actions.unschedule')}
+            </Button>
+          }
+        >
           {t('changes.scheduledFor', {
             at: new Date(change.scheduledAt).toLocaleString(),
             user: change.scheduledBy ?? '',

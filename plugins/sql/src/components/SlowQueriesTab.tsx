@@ -3,11 +3,13 @@ import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
   Button,
+  MenuItem,
   Table,
   TableBody,
   TableCell,
   TableHead,
   TableRow,
+  TextField,
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
@@ -18,7 +20,7 @@ import { ErrorAlert, InstancePicker } from './common';
 /**
  * Top statements by total time (pg_stat_statements, MariaDB slow log, Redis
  * SLOWLOG) from the snapshot the backend refreshes on a schedule; Refresh
- * reads the instance now.
+ * reads the instance now, and Snapshot shows an earlier, kept one.
  */
 export function SlowQueriesTab(props: { client: SqlClient }) {
   const { t } = useTranslationRef(sqlTranslationRef);
@@ -26,17 +28,27 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
   const [snapshot, setSnapshot] = useState<SlowQuerySnapshot>();
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
-  const load = (i: Instance) => {
+  // times of the kept earlier snapshots; '' picks the latest
+  const [history, setHistory] = useState<string[]>([]);
+  const [picked, setPicked] = useState('');
+  const loadHistory = (i: Instance) =>
+    props.client.slowQueryHistory(i.ref).then(setHistory, setError);
+  const load = (i: Instance, takenAt = '') => {
     setError(undefined);
     setSnapshot(undefined);
-    props.client.slowQueries(i.ref).then(setSnapshot, setError);
+    setPicked(takenAt);
+    props.client
+      .slowQueries(i.ref, takenAt || undefined)
+      .then(setSnapshot, setError);
   };
   const refresh = (i: Instance) => {
     setError(undefined);
     setBusy(true);
+    setPicked('');
     props.client
       .refreshSlowQueries(i.ref)
       .then(setSnapshot, setError)
+      .then(() => loadHistory(i))
       .finally(() => setBusy(false));
   };
   const rows = snapshot?.statements;
@@ -49,8 +61,29 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
           onChange={i => {
             setInstance(i);
             load(i);
+            loadHistory(i);
           }}
         />
+        <TextField
+          id="sql-slow-snapshot"
+          select
+          label={t('slow.snapshot')}
+          value={picked}
+          disabled={!instance}
+          onChange={e => load(instance!, e.target.value)}
+          style={{ minWidth: 240, marginRight: 16 }}
+          inputProps={{ 'aria-label': t('slow.snapshot') }}
+          // show "Latest" for the empty value
+          SelectProps={{ displayEmpty: true }}
+          InputLabelProps={{ shrink: true }}
+        >
+          <MenuItem value="">{t('slow.latest')}</MenuItem>
+          {history.map(at => (
+            <MenuItem key={at} value={at}>
+              {new Date(at).toLocaleString()}
+            </MenuItem>
+          ))}
+        </TextField>
         <Button disabled={!instance || busy} onClick={() => refresh(instance!)}>
           {t('slow.refreshNow')}
         </Button>

@@ -37,6 +37,7 @@ export const sqlTranslationRef = createTranslationRef({
       check: 'Check connection',
       back: 'Back to changes',
       schedule: 'Schedule',
+      unschedule: 'Cancel schedule',
       exportCsv: 'Export CSV',
     },
     changes: {
@@ -96,6 +97,8 @@ export const sqlTranslationRef = createTranslationRef({
         'Not read yet: the next scheduled refresh, or Refresh now, reads it.',
       refreshNow: 'Refresh now',
       refreshFailed: 'The last refresh at {{time}} failed: {{error}}',
+      snapshot: 'Snapshot',
+      latest: 'Latest',
     },
     rules: {
       id: 'Rule',
