@@ -9,6 +9,8 @@
 #   bash bench/run.sh files-bridge  100 MiB to 10 hosts in their own network namespaces on one bridge, every link
 #                                100 Mbit/s (tc): relay vs direct vs parallel-scp vs ansible copy (~10 min)
 #   bash bench/run.sh jobs       a job (`uptime`) on 50 sshd hosts through the jobs HTTP API vs parallel-ssh and ansible
+#   bash bench/run.sh jobs-stream  live output of a running job to 1, 50 and 200 viewers: SSE stream vs the run page's
+#                                1 s polling fallback (backend CPU, RSS growth, print-to-viewer delay)
 #   bash bench/run.sh bastion    keystroke-to-echo latency: bastion WebSocket vs the SSH core PTY vs plain ssh;
 #                                500 concurrent recorded sessions in one backend (CPU, memory per session)
 #   bash bench/run.sh sql        review of a 10,000-statement script; UPDATE of 100,000 rows with backup vs bare, rollback
@@ -41,6 +43,9 @@ if [ "$which" = all ] || [ "$which" = files-bridge ]; then
 fi
 if [ "$which" = all ] || [ "$which" = jobs ]; then
   node bench/jobs.mjs | tee bench/results/jobs.txt
+fi
+if [ "$which" = all ] || [ "$which" = jobs-stream ]; then
+  node bench/jobs-stream.mjs | tee bench/results/jobs-stream.txt
 fi
 if [ "$which" = all ] || [ "$which" = sql ]; then
   # needs the test PostgreSQL and MariaDB (scripts/services/postgres.sh, mariadb.sh) unless BENCH_PG_URL/BENCH_MARIADB_URL say otherwise

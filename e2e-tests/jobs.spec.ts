@@ -37,9 +37,26 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
     );
   await editor.getByRole('button', { name: 'Add parameter' }).click();
   await editor.getByLabel('Parameter name 1').fill('GREETING');
+  // A webhook to a closed loopback port: "fails" is ticked by default, "is
+  // cancelled" added; the run page shows the (failed) delivery later.
+  await editor
+    .getByRole('textbox', { name: /^Webhook URL/ })
+    .fill('http://127.0.0.1:9/e2e-hook');
+  const triggers = editor.getByTestId('jobs-editor-webhook-triggers');
+  await expect(
+    triggers.getByRole('checkbox', { name: /^fails/ }),
+  ).toBeChecked();
+  await triggers.getByRole('checkbox', { name: /^is cancelled/ }).check();
   await editor.getByRole('button', { name: 'Save' }).click();
   const row = page.getByTestId(`jobs-row-${name}`);
   await expect(row).toBeVisible();
+  const saved = await request.get(`/api/jobs/jobs/${name}`, {
+    headers: { Authorization: `Bearer ${await userToken(request, 'bob')}` },
+  });
+  expect((await saved.json()).webhook).toEqual({
+    url: 'http://127.0.0.1:9/e2e-hook',
+    triggers: ['failure', 'cancel'],
+  });
 
   // 2. Run it on the prod hosts, after previewing them.
   await row.getByRole('button', { name: 'Run' }).click();
@@ -82,6 +99,11 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
   await failed.getByRole('button', { name: 'Output' }).click();
   await expect(page.getByTestId('jobs-stderr')).toContainText(
     'pay-app-02 refuses',
+  );
+  // the failure fired the webhook; nobody listens there
+  await expect(page.getByTestId('jobs-webhook-delivery')).toContainText(
+    'On failure: Webhook to http://127.0.0.1:9/e2e-hook failed after',
+    { timeout: 30_000 },
   );
   const firstRun = page.url();
 

@@ -30,13 +30,26 @@ export type JobDefinition = {
 };
 
 /**
- * Where a job's finished runs are POSTed. `secretCredential` names a vault
- * password credential whose password signs the body (HMAC-SHA256); the
- * secret itself is never stored by the jobs plugin.
+ * Which run ends POST the webhook: `success` (succeeded), `failure` (failed:
+ * a host failed, timed out or hit an error) and `cancel` (a user cancelled the
+ * run, or the system stopped it: interrupted by a backend shutdown).
+ */
+export type WebhookTrigger = 'success' | 'failure' | 'cancel';
+
+export const WEBHOOK_TRIGGERS: WebhookTrigger[] = [
+  'success',
+  'failure',
+  'cancel',
+];
+
+/**
+ * Where a job's finished runs are POSTed, on the ticked triggers.
+ * `secretCredential` names a vault password credential whose password signs
+ * the body (HMAC-SHA256); the secret itself is never stored by jobs.
  */
 export type JobWebhook = {
   url: string;
-  when: 'failure' | 'always';
+  triggers: WebhookTrigger[];
   secretCredential?: string;
 };
 
@@ -44,6 +57,8 @@ export type JobWebhook = {
 export type WebhookDelivery = {
   url: string;
   status: 'delivered' | 'failed';
+  /** The trigger that fired (absent on deliveries made before triggers existed). */
+  trigger?: WebhookTrigger;
   attempts: number;
   /** HTTP status of the last attempt, when there was a response. */
   responseStatus?: number;

@@ -71,7 +71,7 @@ export const jobsPlugin = createBackendPlugin({
           logger,
           defaultCredential: config.defaultCredential,
           maxOutputBytes: config.maxOutputBytes,
-          deliverWebhook: async (run, webhook) => {
+          deliverWebhook: async (run, webhook, trigger) => {
             let secret: string | undefined;
             if (webhook.secretCredential) {
               try {
@@ -93,7 +93,8 @@ export const jobsPlugin = createBackendPlugin({
             }
             return deliverWebhook({
               url: webhook.url,
-              body: webhookBody(run, `${baseUrl}/jobs/runs/${run.id}`),
+              body: webhookBody(run, `${baseUrl}/jobs/runs/${run.id}`, trigger),
+              trigger,
               secret,
               timeoutMs: config.webhookTimeoutMs,
               retries: config.webhookRetries,

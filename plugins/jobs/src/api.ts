@@ -24,9 +24,19 @@ export interface JobInput {
   webhook?: JobWebhook | null;
 }
 
+/** Which run ends call the webhook; cancel includes a run the system interrupted. */
+export type WebhookTrigger = 'success' | 'failure' | 'cancel';
+
+export const WEBHOOK_TRIGGERS: WebhookTrigger[] = [
+  'success',
+  'failure',
+  'cancel',
+];
+
 export interface JobWebhook {
   url: string;
-  when: 'failure' | 'always';
+  /** At least one. */
+  triggers: WebhookTrigger[];
   /** Vault password credential whose value signs the body. */
   secretCredential?: string;
 }
@@ -34,6 +44,8 @@ export interface JobWebhook {
 export interface WebhookDelivery {
   url: string;
   status: 'delivered' | 'failed';
+  /** The trigger that fired (absent on older runs). */
+  trigger?: WebhookTrigger;
   attempts: number;
   responseStatus?: number;
   error?: string;

@@ -7,6 +7,8 @@ import {
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import { Knex } from 'knex';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { DatabaseJobStore } from '../database/DatabaseJobStore';
 import { RunExecutor, RunRequest } from '../execution/RunExecutor';
 import { DEFAULT_RUN_OPTIONS, JobParameter, TargetHost } from '../model';
@@ -165,4 +167,24 @@ export function applyOutput(
   const key = `${e.data.host}/${e.data.stream}`;
   texts.set(key, (texts.get(key) ?? '').slice(0, e.data.offset) + e.data.text);
   return texts;
+}
+
+/** A real HTTP server recording webhook POSTs; answers 200. */
+export async function startReceiver() {
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.end();
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/jobs`,
+    received,
+    close: () => new Promise(r => server.close(r)),
+  };
 }

@@ -3,6 +3,7 @@ import { DEFAULT_RUN_OPTIONS, JobDefinition, TargetHost } from '../model';
 import { DatabaseJobStore } from './DatabaseJobStore';
 import {
   applyJobsMigrations,
+  MIGRATIONS_DIRECTORY,
   MIGRATIONS_TABLE,
   rollbackJobsMigrations,
 } from './migrations';
@@ -217,7 +218,7 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
         ...def,
         webhook: {
           url: 'https://hooks.example.com/ops',
-          when: 'failure',
+          triggers: ['failure', 'cancel'],
           secretCredential: 'hook-key',
         },
       },
@@ -225,7 +226,7 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     );
     expect(job.webhook).toEqual({
       url: 'https://hooks.example.com/ops',
-      when: 'failure',
+      triggers: ['failure', 'cancel'],
       secretCredential: 'hook-key',
     });
     const cleared = await store.updateJob(
@@ -254,6 +255,7 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     const delivery = {
       url: 'https://hooks.example.com/ops',
       status: 'failed' as const,
+      trigger: 'cancel' as const,
       attempts: 3,
       error: 'HTTP 502',
       responseStatus: 502,
@@ -305,5 +307,82 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     await applyJobsMigrations(knex);
     expect(await knex.schema.hasTable('schedule_ticks')).toBe(true);
     expect(await knex.schema.hasTable(MIGRATIONS_TABLE)).toBe(true);
+  });
+
+  it('maps a stored webhook `when` to triggers and back', async () => {
+    const { knex, store } = await setup();
+    const migrator = {
+      directory: MIGRATIONS_DIRECTORY,
+      tableName: MIGRATIONS_TABLE,
+    };
+    // back to before triggers: store webhooks the way that version did
+    await knex.migrate.down(migrator);
+    const row = (name: string, webhook: object | null) => ({
+      id: name,
+      name,
+      description: '',
+      language: 'sh',
+      script: 'true',
+      parameters: '[]',
+      version: 1,
+      notify_on_failure: true,
+      webhook: webhook && JSON.stringify(webhook),
+      created_by: 'user:default/bob',
+      created_at: 1,
+      updated_by: 'user:default/bob',
+      updated_at: 1,
+    });
+    await knex('jobs').insert([
+      row('always-hook', {
+        url: 'https://hooks.example.com/a',
+        when: 'always',
+        secretCredential: 'hook-key',
+      }),
+      row('failure-hook', {
+        url: 'https://hooks.example.com/f',
+        when: 'failure',
+      }),
+      row('no-hook', null),
+    ]);
+
+    await applyJobsMigrations(knex);
+    expect((await store.getJob('always-hook'))!.webhook).toEqual({
+      url: 'https://hooks.example.com/a',
+      triggers: ['success', 'failure', 'cancel'],
+      secretCredential: 'hook-key',
+    });
+    expect((await store.getJob('failure-hook'))!.webhook).toEqual({
+      url: 'https://hooks.example.com/f',
+      triggers: ['failure'],
+    });
+    expect((await store.getJob('no-hook'))!.webhook).toBeUndefined();
+
+    await store.updateJob(
+      'failure-hook',
+      {
+        webhook: {
+          url: 'https://hooks.example.com/f',
+          triggers: ['cancel'],
+        },
+      },
+      'user:default/bob',
+    );
+    await knex.migrate.down(migrator);
+    const stored = Object.fromEntries(
+      (await knex('jobs').select('id', 'webhook')).map(r => [
+        r.id,
+        r.webhook && JSON.parse(r.webhook),
+      ]),
+    );
+    expect(stored).toEqual({
+      'always-hook': {
+        url: 'https://hooks.example.com/a',
+        when: 'always',
+        secretCredential: 'hook-key',
+      },
+      // a set that `when` cannot say becomes the wider `always`
+      'failure-hook': { url: 'https://hooks.example.com/f', when: 'always' },
+      'no-hook': null,
+    });
   });
 });

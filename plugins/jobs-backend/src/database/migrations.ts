@@ -9,6 +9,9 @@ const migrations = createPluginMigrations({
 /** The jobs plugin's own migrations bookkeeping table. */
 export const MIGRATIONS_TABLE = migrations.tableName;
 
+/** The folder of the jobs migrations (tests step through them). */
+export const MIGRATIONS_DIRECTORY = migrations.directory;
+
 /** Applies all pending jobs migrations; safe to call more than once. */
 export function applyJobsMigrations(knex: Knex): Promise<void> {
   return migrations.apply(knex);

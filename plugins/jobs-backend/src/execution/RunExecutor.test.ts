@@ -14,12 +14,14 @@ import {
   newExecutor,
   request,
   sqliteDatabases,
+  startReceiver,
   storeOn,
   targetHosts,
   TEST_SECRET,
 } from '../__testUtils__/jobsTestKit';
 import { DatabaseJobStore } from '../database/DatabaseJobStore';
-import { TargetHost } from '../model';
+import { JobWebhook, Run, TargetHost, WebhookTrigger } from '../model';
+import { deliverWebhook, webhookBody } from '../notify/webhook';
 import { ScheduleRunner } from '../schedule/ScheduleRunner';
 import { RunExecutor } from './RunExecutor';
 import { mockServices } from '@backstage/backend-test-utils';
@@ -90,7 +92,7 @@ describe('RunExecutor against real sshd hosts', () => {
       },
     });
     const req = await request(store, [hosts[0]], 'echo ran');
-    req.job.webhook = { url: 'http://127.0.0.1:9/hook', when: 'failure' };
+    req.job.webhook = { url: 'http://127.0.0.1:9/hook', triggers: ['failure'] };
     req.skipped = [{ host: hosts[1], reason: 'not approved' }];
     const { run, hosts: out } = await runToEnd(store, executor, req);
     expect(run.status).toBe('failed');
@@ -325,6 +327,113 @@ describe('RunExecutor against real sshd hosts', () => {
     ]);
     const first = await store.getRunHost(run.id, hosts[0].name);
     expect(first!.stdout).toBe('started\n');
+  });
+
+  it('POSTs the webhook only on ticked triggers: cancel, interrupt, failure, success', async () => {
+    const receiver = await startReceiver();
+    const deliver = (run: Run, webhook: JobWebhook, trigger: WebhookTrigger) =>
+      deliverWebhook({
+        url: webhook.url,
+        body: webhookBody(
+          run,
+          `http://opsdeck.test/jobs/runs/${run.id}`,
+          trigger,
+        ),
+        trigger,
+        retries: 0,
+      });
+    const { store, executor } = await setup({ deliverWebhook: deliver });
+    const hooked = async (script: string, triggers: WebhookTrigger[]) => {
+      const req = await request(store, hosts.slice(0, 1), script);
+      req.job.webhook = { url: receiver.url, triggers };
+      return req;
+    };
+    /** Starts a run that prints, then cancels it and waits for its end. */
+    const cancelled = async (
+      exec: RunExecutor,
+      triggers: WebhookTrigger[],
+      stop: (runId: string) => Promise<unknown>,
+    ) => {
+      const run = await exec.start(
+        await hooked('echo started; sleep 60', triggers),
+      );
+      await eventually(async () => {
+        const h = await store.getRunHost(run.id, hosts[0].name);
+        return h?.stdout === 'started\n';
+      });
+      await stop(run.id);
+      await exec.waitFor(run.id);
+      return (await store.getRun(run.id))!;
+    };
+    const bodies = () => receiver.received.map(r => JSON.parse(r.body));
+    try {
+      // "on cancel" only: a success sends nothing, a user's cancel does
+      const ok = await runToEnd(
+        store,
+        executor,
+        await hooked('true', ['cancel']),
+      );
+      expect(ok.run).toMatchObject({ status: 'succeeded' });
+      expect(ok.run.webhookDelivery).toBeUndefined();
+      expect(receiver.received).toHaveLength(0);
+      const c1 = await cancelled(executor, ['cancel'], id =>
+        executor.cancel(id),
+      );
+      expect(c1.status).toBe('cancelled');
+      expect(c1.webhookDelivery).toMatchObject({
+        status: 'delivered',
+        trigger: 'cancel',
+      });
+      expect(bodies()).toEqual([
+        expect.objectContaining({
+          runId: c1.id,
+          status: 'cancelled',
+          webhookTrigger: 'cancel',
+        }),
+      ]);
+      expect(receiver.received[0].headers['x-opsdeck-webhook-trigger']).toBe(
+        'cancel',
+      );
+
+      // success and failure ticked, not cancel: a cancelled run sends nothing
+      const c2 = await cancelled(executor, ['success', 'failure'], id =>
+        executor.cancel(id),
+      );
+      expect(c2.status).toBe('cancelled');
+      expect(c2.webhookDelivery).toBeUndefined();
+      expect(receiver.received).toHaveLength(1);
+      const failed = await runToEnd(
+        store,
+        executor,
+        await hooked('echo no >&2; exit 3', ['success', 'failure']),
+      );
+      expect(failed.run.status).toBe('failed');
+      expect(failed.run.webhookDelivery?.trigger).toBe('failure');
+      expect(bodies()[1]).toMatchObject({
+        runId: failed.run.id,
+        status: 'failed',
+        webhookTrigger: 'failure',
+      });
+
+      // a run its backend stopped (shutdown) is a failure, not a cancel
+      const replica = newExecutor(store, sshd, pools, {
+        deliverWebhook: deliver,
+      });
+      executors.push(replica);
+      const c3 = await cancelled(replica, ['failure'], () =>
+        replica.shutdown(),
+      );
+      expect(c3.status).toBe('interrupted');
+      expect(c3.webhookDelivery?.trigger).toBe('failure');
+      expect(bodies()[2]).toMatchObject({
+        runId: c3.id,
+        status: 'interrupted',
+        webhookTrigger: 'failure',
+      });
+      expect(receiver.received).toHaveLength(3);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('a cancel through another replica (the store) reaches the executor', async () => {

@@ -16,7 +16,9 @@ import {
   RunTrigger,
   TargetHost,
   WebhookDelivery,
+  WebhookTrigger,
 } from '../model';
+import { dueTrigger } from '../notify/webhookTriggers';
 import { createRunCredentials, GetSecret, RunCredentials } from './credentials';
 import { OutputBuffer } from './OutputBuffer';
 import { wrapperCommand, wrapperStdin } from './scriptPayload';
@@ -117,13 +119,6 @@ function redact(text: string, secrets: string[]): string {
   return out;
 }
 
-/** A run's webhook fires on every end but success and cancel, or always. */
-export function webhookDue(when: JobWebhook['when'], status: RunStatus) {
-  return (
-    when === 'always' || (status !== 'succeeded' && status !== 'cancelled')
-  );
-}
-
 /**
  * Runs jobs on hosts through the shared SSH pool: fan-out with a concurrency
  * bound, per-host timeout and retries, stop on first failure, cancel. Output
@@ -150,10 +145,11 @@ export class RunExecutor {
       getSecret: GetSecret;
       logger: LoggerService;
       notifyFailure?: (run: Run) => Promise<void>;
-      /** POSTs the run to the job's webhook; never throws. */
+      /** POSTs the run to the job's webhook for the trigger; never throws. */
       deliverWebhook?: (
         run: Run,
         webhook: JobWebhook,
+        trigger: WebhookTrigger,
       ) => Promise<WebhookDelivery>;
       defaultCredential?: string;
       maxOutputBytes?: number;
@@ -464,9 +460,10 @@ export class RunExecutor {
     this.changed(runId);
     const notify = final === 'failed' && req.job.notifyOnFailure;
     const webhook = req.job.webhook;
-    const hook =
-      webhook && this.deps.deliverWebhook && webhookDue(webhook.when, final);
-    if (!notify && !hook) return;
+    const trigger = this.deps.deliverWebhook
+      ? dueTrigger(webhook, final)
+      : undefined;
+    if (!notify && !trigger) return;
     const run = await store.getRun(runId);
     if (!run) return;
     if (notify && this.deps.notifyFailure) {
@@ -478,10 +475,10 @@ export class RunExecutor {
           ),
         );
     }
-    if (hook && webhook) {
+    if (trigger && webhook) {
       try {
-        const delivery = await this.deps.deliverWebhook!(run, webhook);
-        await store.setWebhookDelivery(runId, delivery);
+        const delivery = await this.deps.deliverWebhook!(run, webhook, trigger);
+        await store.setWebhookDelivery(runId, { ...delivery, trigger });
         if (delivery.status === 'failed') {
           logger.warn(
             `Webhook of run ${runId} failed after ${delivery.attempts} attempts: ${delivery.error}`,

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { WebhookTrigger } from '../model';
 import { deliverWebhook, validateWebhook } from './webhook';
 
 type Received = { headers: http.IncomingHttpHeaders; body: string };
@@ -120,10 +121,41 @@ describe('deliverWebhook', () => {
     expect(delivery.error).toBe('ECONNREFUSED');
   });
 
-  it('accepts only http and https URLs', () => {
+  it('names the trigger that fired in a header and in the delivery', async () => {
+    const receiver = await startReceiver([200]);
+    try {
+      const delivery = await deliverWebhook({
+        url: receiver.url,
+        body: { runId: 'r3', webhookTrigger: 'cancel' },
+        trigger: 'cancel',
+      });
+      expect(delivery).toMatchObject({
+        status: 'delivered',
+        trigger: 'cancel',
+      });
+      expect(receiver.received[0].headers['x-opsdeck-webhook-trigger']).toBe(
+        'cancel',
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('accepts only http and https URLs with known triggers, each once', () => {
     expect(() =>
-      validateWebhook({ url: 'https://hooks.example.com/x', when: 'failure' }),
+      validateWebhook({
+        url: 'https://hooks.example.com/x',
+        triggers: ['failure', 'cancel'],
+      }),
     ).not.toThrow();
+    for (const triggers of [[], ['never'], ['success', 'success']]) {
+      expect(() =>
+        validateWebhook({
+          url: 'https://hooks.example.com/x',
+          triggers: triggers as WebhookTrigger[],
+        }),
+      ).toThrow(/trigger/);
+    }
     for (const url of [
       'ftp://example.com/x',
       'file:///etc/passwd',
@@ -131,7 +163,7 @@ describe('deliverWebhook', () => {
       'not a url',
       'https://user:pw@example.com/x',
     ]) {
-      expect(() => validateWebhook({ url, when: 'always' })).toThrow(
+      expect(() => validateWebhook({ url, triggers: ['success'] })).toThrow(
         /webhook URL/i,
       );
     }

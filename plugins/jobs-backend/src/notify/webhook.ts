@@ -1,12 +1,36 @@
 import { InputError } from '@backstage/errors';
 import { createHmac } from 'node:crypto';
-import { JobWebhook, Run, WebhookDelivery } from '../model';
+import {
+  JobWebhook,
+  Run,
+  WEBHOOK_TRIGGERS,
+  WebhookDelivery,
+  WebhookTrigger,
+} from '../model';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>` when a secret is set. */
 export const SIGNATURE_HEADER = 'X-Opsdeck-Signature';
 
-/** Throws InputError unless the webhook is an absolute http(s) URL without credentials. */
+/** Header naming the trigger that fired: success, failure or cancel. */
+export const TRIGGER_HEADER = 'X-Opsdeck-Webhook-Trigger';
+
+/**
+ * Throws InputError unless the webhook is an absolute http(s) URL without
+ * credentials with at least one known trigger, each once.
+ */
 export function validateWebhook(webhook: JobWebhook): void {
+  const triggers = webhook.triggers ?? [];
+  if (triggers.length === 0) {
+    throw new InputError('A webhook needs at least one trigger');
+  }
+  for (const t of triggers) {
+    if (!WEBHOOK_TRIGGERS.includes(t)) {
+      throw new InputError(`Unknown webhook trigger '${t}'`);
+    }
+  }
+  if (new Set(triggers).size !== triggers.length) {
+    throw new InputError('A webhook trigger is listed twice');
+  }
   let url: URL;
   try {
     url = new URL(webhook.url);
@@ -22,10 +46,18 @@ export function validateWebhook(webhook: JobWebhook): void {
   }
 }
 
-/** The JSON a webhook receives for a finished run. */
-export function webhookBody(run: Run, runUrl: string) {
+/**
+ * The JSON a webhook receives for a finished run; `webhookTrigger` names the
+ * ticked trigger that fired (`trigger` is how the run was started).
+ */
+export function webhookBody(
+  run: Run,
+  runUrl: string,
+  webhookTrigger: WebhookTrigger,
+) {
   return {
     event: 'job.run.finished',
+    webhookTrigger,
     runId: run.id,
     job: { id: run.jobId, name: run.jobName, version: run.jobVersion },
     status: run.status,
@@ -58,6 +90,8 @@ const retryable = (status?: number) =>
 export async function deliverWebhook(options: {
   url: string;
   body: unknown;
+  /** Sent in the trigger header too. */
+  trigger?: WebhookTrigger;
   /** Signs the body when given. */
   secret?: string;
   timeoutMs?: number;
@@ -72,6 +106,7 @@ export async function deliverWebhook(options: {
     'User-Agent': 'opsdeck-jobs',
     'X-Opsdeck-Event': 'job.run.finished',
   };
+  if (options.trigger) headers[TRIGGER_HEADER] = options.trigger;
   if (options.secret)
     headers[SIGNATURE_HEADER] = signBody(text, options.secret);
   const retries = options.retries ?? 2;
@@ -98,6 +133,7 @@ export async function deliverWebhook(options: {
         return {
           url: options.url,
           status: 'delivered',
+          ...(options.trigger ? { trigger: options.trigger } : {}),
           attempts,
           responseStatus,
           deliveredAt: new Date().toISOString(),
@@ -116,6 +152,7 @@ export async function deliverWebhook(options: {
   return {
     url: options.url,
     status: 'failed',
+    ...(options.trigger ? { trigger: options.trigger } : {}),
     attempts,
     responseStatus,
     error,

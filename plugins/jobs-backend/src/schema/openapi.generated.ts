@@ -106,11 +106,17 @@ export const spec = {
           },
         },
       },
+      WebhookTrigger: {
+        type: 'string',
+        enum: ['success', 'failure', 'cancel'],
+        description:
+          'success = the run succeeded; failure = it failed (a host failed, timed out or hit an error) or was interrupted (its backend stopped); cancel = a user cancelled it.',
+      },
       Webhook: {
         type: 'object',
         description:
-          'Where finished runs are POSTed (JSON). With `secretCredential` (a vault password credential), the body is signed in the header `X-Opsdeck-Signature` as `sha256=<hex HMAC-SHA256 of the body>`.',
-        required: ['url', 'when'],
+          "Where finished runs are POSTed (JSON), for each run whose end is one of the ticked `triggers`; the body's `webhookTrigger` and the header `X-Opsdeck-Webhook-Trigger` name the trigger that fired. With `secretCredential` (a vault password credential), the body is signed in the header `X-Opsdeck-Signature` as `sha256=<hex HMAC-SHA256 of the body>`.",
+        required: ['url', 'triggers'],
         additionalProperties: false,
         properties: {
           url: {
@@ -119,10 +125,14 @@ export const spec = {
             maxLength: 2000,
             description: 'http or https only.',
           },
-          when: {
-            type: 'string',
-            enum: ['failure', 'always'],
-            description: 'failure = any end but succeeded and cancelled.',
+          triggers: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 3,
+            uniqueItems: true,
+            items: {
+              $ref: '#/components/schemas/WebhookTrigger',
+            },
           },
           secretCredential: {
             type: 'string',
@@ -141,6 +151,9 @@ export const spec = {
           status: {
             type: 'string',
             enum: ['delivered', 'failed'],
+          },
+          trigger: {
+            $ref: '#/components/schemas/WebhookTrigger',
           },
           attempts: {
             type: 'integer',

@@ -27,11 +27,11 @@ import {
 import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
 import request from 'supertest';
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import {
   applyOutput,
   readEventStream,
+  startReceiver,
   TEST_SECRET,
   testSecrets,
 } from '../__testUtils__/jobsTestKit';
@@ -332,26 +332,6 @@ describe('jobs router', () => {
   });
 });
 
-/** A real HTTP server recording webhook POSTs; answers 200. */
-async function startReceiver() {
-  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', c => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.end();
-    });
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/jobs`,
-    received,
-    close: () => new Promise(r => server.close(r)),
-  };
-}
-
 describe('jobs router: webhooks, live stream, schedule approval', () => {
   it('POSTs a signed webhook when a run fails and shows the delivery on the run', async () => {
     const { server, stop } = await startBackend({ webhookRetries: 0 });
@@ -364,7 +344,7 @@ describe('jobs router: webhooks, live stream, schedule approval', () => {
           name: 'hooked',
           language: 'sh',
           script: 'exit 4',
-          webhook: { url: 'file:///etc/passwd', when: 'failure' },
+          webhook: { url: 'file:///etc/passwd', triggers: ['failure'] },
         });
       expect(bad.status).toBe(400);
       await request(server)
@@ -376,7 +356,7 @@ describe('jobs router: webhooks, live stream, schedule approval', () => {
           script: 'exit 4',
           webhook: {
             url: receiver.url,
-            when: 'failure',
+            triggers: ['failure'],
             secretCredential: 'api-token',
           },
         })
@@ -406,6 +386,7 @@ describe('jobs router: webhooks, live stream, schedule approval', () => {
       const [hit] = receiver.received;
       expect(JSON.parse(hit.body)).toEqual({
         event: 'job.run.finished',
+        webhookTrigger: 'failure',
         runId: id,
         job: { id: run.jobId, name: 'hooked', version: 1 },
         status: 'failed',
@@ -440,7 +421,10 @@ describe('jobs router: webhooks, live stream, schedule approval', () => {
           name: 'hooked-down',
           language: 'sh',
           script: 'echo fine',
-          webhook: { url: receiver.url, when: 'always' },
+          webhook: {
+            url: receiver.url,
+            triggers: ['success', 'failure', 'cancel'],
+          },
         })
         .expect(201);
       const started = await request(server)
@@ -463,6 +447,112 @@ describe('jobs router: webhooks, live stream, schedule approval', () => {
         error: 'ECONNREFUSED',
       });
     } finally {
+      await stop();
+    }
+  });
+
+  it('POSTs the webhook for a cancelled run only when "on cancel" is ticked', async () => {
+    const { server, stop } = await startBackend({ webhookRetries: 0 });
+    const receiver = await startReceiver();
+    const createJob = (name: string, webhook: object) =>
+      request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({ name, language: 'sh', script: 'echo up; sleep 60', webhook });
+    const getRun = async (id: string) =>
+      (
+        await request(server)
+          .get(`/api/jobs/runs/${id}`)
+          .set('Authorization', bob)
+      ).body.run;
+    /** Starts a run of the job, cancels it once it prints and waits for the end. */
+    const cancelRun = async (job: string) => {
+      const started = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ job, selector: { names: ['lab-01'] } })
+        .expect(201);
+      const id = started.body.id;
+      await eventually(async () => {
+        const host = await request(server)
+          .get(`/api/jobs/runs/${id}/hosts/lab-01`)
+          .set('Authorization', bob);
+        return host.body.stdout === 'up\n';
+      });
+      await request(server)
+        .post(`/api/jobs/runs/${id}/cancel`)
+        .set('Authorization', bob)
+        .expect(202);
+      await eventually(async () => (await getRun(id)).status === 'cancelled');
+      return id;
+    };
+    try {
+      // the spec refuses a webhook without triggers, unknown or repeated ones
+      // and the former single `when`
+      for (const webhook of [
+        { url: receiver.url, triggers: [] },
+        { url: receiver.url, triggers: ['sometimes'] },
+        { url: receiver.url, triggers: ['cancel', 'cancel'] },
+        { url: receiver.url, when: 'always' },
+      ]) {
+        expect((await createJob('hook-bad', webhook)).status).toBe(400);
+      }
+      const ticked = await createJob('hook-cancel', {
+        url: receiver.url,
+        triggers: ['cancel'],
+      });
+      expect(ticked.status).toBe(201);
+      expect(ticked.body.webhook).toEqual({
+        url: receiver.url,
+        triggers: ['cancel'],
+      });
+      await createJob('hook-no-cancel', {
+        url: receiver.url,
+        triggers: ['success', 'failure'],
+      }).expect(201);
+
+      const sent = await cancelRun('hook-cancel');
+      await eventually(async () =>
+        Boolean((await getRun(sent)).webhookDelivery),
+      );
+      expect((await getRun(sent)).webhookDelivery).toMatchObject({
+        status: 'delivered',
+        trigger: 'cancel',
+        responseStatus: 200,
+      });
+      expect(receiver.received).toHaveLength(1);
+      expect(JSON.parse(receiver.received[0].body)).toMatchObject({
+        runId: sent,
+        status: 'cancelled',
+        webhookTrigger: 'cancel',
+      });
+
+      const silent = await cancelRun('hook-no-cancel');
+      // the same job's next (failing) run is POSTed: once that arrived, the
+      // cancelled run's decision, taken when it ended, is long over
+      await request(server)
+        .put('/api/jobs/jobs/hook-no-cancel')
+        .set('Authorization', bob)
+        .send({ script: 'exit 2' })
+        .expect(200);
+      const failed = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ job: 'hook-no-cancel', selector: { names: ['lab-01'] } })
+        .expect(201);
+      await eventually(async () =>
+        Boolean((await getRun(failed.body.id)).webhookDelivery),
+      );
+      expect(receiver.received.map(r => JSON.parse(r.body))).toEqual([
+        expect.objectContaining({ runId: sent, webhookTrigger: 'cancel' }),
+        expect.objectContaining({
+          runId: failed.body.id,
+          webhookTrigger: 'failure',
+        }),
+      ]);
+      expect((await getRun(silent)).webhookDelivery).toBeUndefined();
+    } finally {
+      await receiver.close();
       await stop();
     }
   });

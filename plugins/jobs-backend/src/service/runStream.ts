@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { JobStore } from '../database/JobStore';
-import { RunExecutor, webhookDue } from '../execution/RunExecutor';
+import { RunExecutor } from '../execution/RunExecutor';
 import { RunHost } from '../model';
+import { dueTrigger } from '../notify/webhookTriggers';
 
 type Stream = 'stdout' | 'stderr';
 
@@ -116,7 +117,7 @@ export class RunStreamer {
         return true;
       }
       const job = await store.getJob(run.jobId);
-      return !job?.webhook || !webhookDue(job.webhook.when, run.status);
+      return !dueTrigger(job?.webhook, run.status);
     };
 
     await new Promise<void>(resolve => {

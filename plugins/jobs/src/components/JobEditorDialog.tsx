@@ -7,7 +7,11 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
+  FormControl,
   FormControlLabel,
+  FormGroup,
+  FormHelperText,
+  FormLabel,
   IconButton,
   MenuItem,
   TextField,
@@ -15,12 +19,25 @@ import {
 } from '@material-ui/core';
 import DeleteIcon from '@material-ui/icons/Delete';
 import { Alert } from '@material-ui/lab';
-import { Job, JobInput, JobParameter, Language, ParameterType } from '../api';
+import {
+  Job,
+  JobInput,
+  JobParameter,
+  Language,
+  ParameterType,
+  WEBHOOK_TRIGGERS,
+  WebhookTrigger,
+} from '../api';
 import { useErrorText, useJobsClient, useT } from './common';
 
 type ParamDraft = JobParameter & { choicesText: string };
 
 const TYPES: ParameterType[] = ['string', 'number', 'choice', 'secret'];
+const TRIGGER_LABELS = {
+  success: 'editor.webhookOnSuccess',
+  failure: 'editor.webhookOnFailure',
+  cancel: 'editor.webhookOnCancel',
+} as const;
 const LANGUAGES: Language[] = ['sh', 'bash', 'python'];
 
 /** Create a job, or edit one (saving a changed script makes a new version). */
@@ -39,9 +56,15 @@ export function JobEditorDialog(props: {
   const [script, setScript] = useState(job?.script ?? '');
   const [notify, setNotify] = useState(job?.notifyOnFailure ?? true);
   const [webhookUrl, setWebhookUrl] = useState(job?.webhook?.url ?? '');
-  const [webhookWhen, setWebhookWhen] = useState<'failure' | 'always'>(
-    job?.webhook?.when ?? 'failure',
+  const [webhookTriggers, setWebhookTriggers] = useState<WebhookTrigger[]>(
+    job?.webhook?.triggers ?? ['failure'],
   );
+  const toggleTrigger = (trigger: WebhookTrigger, on: boolean) =>
+    setWebhookTriggers(ts =>
+      // kept in the fixed order, whatever the order of the clicks
+      WEBHOOK_TRIGGERS.filter(x => (x === trigger ? on : ts.includes(x))),
+    );
+  const noTrigger = Boolean(webhookUrl.trim()) && webhookTriggers.length === 0;
   const [webhookSecret, setWebhookSecret] = useState(
     job?.webhook?.secretCredential ?? '',
   );
@@ -81,7 +104,7 @@ export function JobEditorDialog(props: {
       notifyOnFailure: notify,
     };
     if (webhookUrl.trim()) {
-      body.webhook = { url: webhookUrl.trim(), when: webhookWhen };
+      body.webhook = { url: webhookUrl.trim(), triggers: webhookTriggers };
       if (webhookSecret.trim()) {
         body.webhook.secretCredential = webhookSecret.trim();
       }
@@ -170,33 +193,42 @@ export function JobEditorDialog(props: {
           }
           label={t('editor.notify')}
         />
-        <Box display="flex" style={{ gap: 8 }}>
-          <TextField
-            id="jobs-editor-webhook-url"
-            label={t('editor.webhookUrl')}
-            helperText={t('editor.webhookUrlHelp')}
-            value={webhookUrl}
-            onChange={e => setWebhookUrl(e.target.value)}
-            fullWidth
-            margin="dense"
-            variant="outlined"
-          />
-          <TextField
-            id="jobs-editor-webhook-when"
-            select
-            label={t('editor.webhookWhen')}
-            value={webhookWhen}
-            onChange={e =>
-              setWebhookWhen(e.target.value as 'failure' | 'always')
-            }
-            margin="dense"
-            variant="outlined"
-            style={{ minWidth: 180 }}
-          >
-            <MenuItem value="failure">{t('editor.webhookOnFailure')}</MenuItem>
-            <MenuItem value="always">{t('editor.webhookAlways')}</MenuItem>
-          </TextField>
-        </Box>
+        <TextField
+          id="jobs-editor-webhook-url"
+          label={t('editor.webhookUrl')}
+          helperText={t('editor.webhookUrlHelp')}
+          value={webhookUrl}
+          onChange={e => setWebhookUrl(e.target.value)}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <FormControl
+          component="fieldset"
+          error={noTrigger}
+          data-testid="jobs-editor-webhook-triggers"
+        >
+          <FormLabel component="legend">
+            {t('editor.webhookTriggers')}
+          </FormLabel>
+          <FormGroup row>
+            {WEBHOOK_TRIGGERS.map(trigger => (
+              <FormControlLabel
+                key={trigger}
+                control={
+                  <Checkbox
+                    checked={webhookTriggers.includes(trigger)}
+                    onChange={e => toggleTrigger(trigger, e.target.checked)}
+                  />
+                }
+                label={t(TRIGGER_LABELS[trigger])}
+              />
+            ))}
+          </FormGroup>
+          {noTrigger && (
+            <FormHelperText>{t('editor.webhookNoTrigger')}</FormHelperText>
+          )}
+        </FormControl>
         {webhookUrl.trim() && (
           <TextField
             id="jobs-editor-webhook-secret"
@@ -293,7 +325,7 @@ export function JobEditorDialog(props: {
           color="primary"
           variant="contained"
           onClick={save}
-          disabled={saving || !name.trim() || !script.trim()}
+          disabled={saving || !name.trim() || !script.trim() || noTrigger}
         >
           {t('editor.save')}
         </Button>

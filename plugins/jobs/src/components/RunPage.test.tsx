@@ -105,6 +105,7 @@ describe('RunView', () => {
             webhookDelivery: {
               url: 'https://hooks.example.com/ops',
               status: 'failed',
+              trigger: 'cancel',
               attempts: 3,
               error: 'HTTP 502',
               deliveredAt: '2026-03-01T10:00:06.000Z',
@@ -139,7 +140,7 @@ describe('RunView', () => {
       `line 1\nline 2${MARKER}`,
     );
     expect(screen.getByTestId('jobs-webhook-delivery')).toHaveTextContent(
-      'Webhook to https://hooks.example.com/ops failed after 3 attempts: HTTP 502',
+      'On cancel: Webhook to https://hooks.example.com/ops failed after 3 attempts: HTTP 502',
     );
     // a finished run is not followed
     expect(screen.queryByTestId('jobs-live-mode')).toBeNull();

@@ -107,6 +107,9 @@ function WebhookResult(props: { run: Run }) {
       data-testid="jobs-webhook-delivery"
       style={{ marginTop: 8 }}
     >
+      {d.trigger === 'success' && t('runPage.webhookFiredOnSuccess')}
+      {d.trigger === 'failure' && t('runPage.webhookFiredOnFailure')}
+      {d.trigger === 'cancel' && t('runPage.webhookFiredOnCancel')}
       {d.status === 'delivered'
         ? t('runPage.webhookDelivered', {
             url: d.url,

@@ -38,9 +38,12 @@ export const jobsTranslationRef = createTranslationRef({
       webhookUrl: 'Webhook URL (http or https)',
       webhookUrlHelp:
         'Finished runs are POSTed here as JSON (run, job, status, per-host counts, link).',
-      webhookWhen: 'Call the webhook',
-      webhookOnFailure: 'When a run fails',
-      webhookAlways: 'After every run',
+      webhookTriggers: 'Call the webhook when a run',
+      webhookOnSuccess: 'succeeds',
+      webhookOnFailure:
+        'fails (a host failed, timed out or hit an error, or its backend stopped)',
+      webhookOnCancel: 'is cancelled by a user',
+      webhookNoTrigger: 'Tick at least one, or clear the URL.',
       webhookSecret: 'Signing secret (vault credential name)',
       webhookSecretHelp:
         'Optional: a vault password credential; its value signs the body (HMAC-SHA256, header X-Opsdeck-Signature).',
@@ -120,6 +123,9 @@ export const jobsTranslationRef = createTranslationRef({
         'Webhook delivered to {{url}} (HTTP {{status}}, attempts: {{attempts}})',
       webhookFailed:
         'Webhook to {{url}} failed after {{attempts}} attempts: {{error}}',
+      webhookFiredOnSuccess: 'On success: ',
+      webhookFiredOnFailure: 'On failure: ',
+      webhookFiredOnCancel: 'On cancel: ',
     },
     schedules: {
       new: 'New schedule',

@@ -27,9 +27,11 @@ const zhCN = {
   'editor.webhookUrl': 'Webhook 地址（http 或 https）',
   'editor.webhookUrlHelp':
     '执行结束后以 JSON 形式 POST 到此地址（执行、作业、状态、各主机计数、链接）。',
-  'editor.webhookWhen': '调用 Webhook',
-  'editor.webhookOnFailure': '执行失败时',
-  'editor.webhookAlways': '每次执行后',
+  'editor.webhookTriggers': '在以下情况调用 Webhook：执行',
+  'editor.webhookOnSuccess': '成功',
+  'editor.webhookOnFailure': '失败（有主机失败、超时或出错，或后端中止）',
+  'editor.webhookOnCancel': '被用户取消',
+  'editor.webhookNoTrigger': '请至少勾选一项，或清空地址。',
   'editor.webhookSecret': '签名密钥（保险库凭据名）',
   'editor.webhookSecretHelp':
     '可选：保险库中的密码凭据，其值用于对请求体签名（HMAC-SHA256，请求头 X-Opsdeck-Signature）。',
@@ -100,6 +102,9 @@ const zhCN = {
     'Webhook 已送达 {{url}}（HTTP {{status}}，尝试 {{attempts}} 次）',
   'runPage.webhookFailed':
     'Webhook 发送到 {{url}} 失败，已尝试 {{attempts}} 次：{{error}}',
+  'runPage.webhookFiredOnSuccess': '执行成功触发：',
+  'runPage.webhookFiredOnFailure': '执行失败触发：',
+  'runPage.webhookFiredOnCancel': '执行取消触发：',
   'schedules.new': '新建定时任务',
   'schedules.caption': '定时任务',
   'schedules.name': '名称',

@@ -1,0 +1,27 @@
+// Real OpenSSH servers on 127.0.0.1 for the benchmarks (scripts/services/sshd-hosts.sh, root).
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const script = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../scripts/services/sshd-hosts.sh',
+);
+
+/**
+ * Starts `count` sshd hosts on ports basePort...; resolves to the script's JSON (user, privateKey
+ * file, hosts [{host, port}]) and `stop()`, which stops exactly that range.
+ */
+export async function startSshdHosts(count, basePort) {
+  const { stdout } = await run('bash', [
+    script,
+    'start',
+    String(count),
+    String(basePort),
+  ]);
+  return {
+    info: JSON.parse(stdout),
+    stop: () => run('bash', [script, 'stop', String(count), String(basePort)]),
+  };
+}
