@@ -202,44 +202,107 @@ test('bug fix → verify → close: only the reporter can confirm the fix', asyn
   expect(states).toEqual(['done', 'done']);
 });
 
-test('a build goes to testing: the test team accepts, the assigned tester finishes', async ({
+test('a build goes to testing: QA accepts and finishes it in the browser, a developer cannot accept', async ({
+  browser,
   request,
 }) => {
   test.setTimeout(180_000);
-  const version = `1.0.${Date.now() % 100000}`;
-  const task = await startTask(request, 'frank', 'submit-build-for-testing', {
-    artifact: 'payments-service',
-    version,
-    environment: 'test',
-    testers: 'group:default/dev',
-  });
-  const accept = await waitingTicket(request, task, /^Test payments-service/);
-  expect(accept.assignees).toEqual(['group:default/dev']);
-  // frank is in dev but it is his own build
-  expect((await decide(request, 'frank', accept.id, 'approve')).status()).toBe(
-    403,
-  );
-  expect((await decide(request, 'dave', accept.id, 'approve')).status()).toBe(
-    200,
-  );
+  const version = `1.0.${Date.now().toString(36)}`;
+
+  // frank (dev) hands the build over in the browser; the test team defaults to qa
+  const frankContext = await browser.newContext();
+  const frank = await frankContext.newPage();
+  await signIn(frank, 'frank');
+  await frank.goto('/create/templates/default/submit-build-for-testing');
+  await frank
+    .getByRole('textbox', { name: /^Artifact/ })
+    .fill('payments-service');
+  await frank.getByRole('textbox', { name: /^Version/ }).fill(version);
+  await frank.getByRole('button', { name: 'Review' }).click();
+  await expect(frank.getByText('group:default/qa').first()).toBeVisible();
+  await frank.getByRole('button', { name: 'Create' }).click();
+  await expect(
+    frank.getByText('The test team accepts the build').first(),
+  ).toBeVisible();
+
+  let accept: any;
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get('/api/tickets/tickets?view=mine', {
+          headers: await headersOf(request, 'frank'),
+        });
+        accept = (await res.json()).items.find(
+          (t: any) => t.details?.version === version,
+        );
+        return accept?.state;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe('awaiting_approval');
+  expect(accept.assignees).toEqual(['group:default/qa']);
+  const task = accept.taskId as string;
+
+  // developers cannot accept: frank because it is his own build, dave because
+  // he is not in the test team (both have the dev role, like qa)
+  for (const dev of ['frank', 'dave']) {
+    expect((await decide(request, dev, accept.id, 'approve')).status()).toBe(
+      403,
+    );
+  }
+  const daveContext = await browser.newContext();
+  const dave = await daveContext.newPage();
+  await signIn(dave, 'dave');
+  await dave.goto(`/tickets/${accept.id}`);
+  await expect(dave.getByTestId('ticket-not-approver')).toBeVisible();
+  await expect(dave.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  await daveContext.close();
+
+  // quinn (qa) finds it under "Waiting for me" and accepts it
+  const quinnContext = await browser.newContext();
+  const quinn = await quinnContext.newPage();
+  await signIn(quinn, 'quinn');
+  await quinn
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Tickets' })
+    .click();
+  await quinn.getByRole('tab', { name: 'Waiting for me' }).click();
+  await quinn.getByRole('link', { name: `#${accept.id}`, exact: true }).click();
+  await expect(quinn.getByText(`Ticket ${accept.id}:`)).toBeVisible();
+  await quinn
+    .getByRole('textbox', { name: 'Comment for the decision' })
+    .fill('taking it');
+  await quinn.getByRole('button', { name: 'Approve' }).click();
+  await expect(quinn.getByText('Your decision was recorded.')).toBeVisible();
+
+  // the tester who accepted is assigned the testing ticket; only they finish it
   const testing = await waitingTicket(request, task, /^Testing of /);
-  expect(testing.assignees).toEqual(['user:default/dave']);
-  // the developer cannot declare his own build tested
-  expect((await decide(request, 'frank', testing.id, 'approve')).status()).toBe(
-    403,
-  );
-  expect(
-    (
-      await decide(request, 'dave', testing.id, 'approve', 'all green')
-    ).status(),
-  ).toBe(200);
+  expect(testing.assignees).toEqual(['user:default/quinn']);
+  for (const other of ['frank', 'dave']) {
+    expect((await decide(request, other, testing.id, 'approve')).status()).toBe(
+      403,
+    );
+  }
+  await quinn.getByRole('link', { name: 'All tickets' }).click();
+  await quinn.getByRole('tab', { name: 'Waiting for me' }).click();
+  await quinn
+    .getByRole('link', { name: `#${testing.id}`, exact: true })
+    .click();
+  await expect(quinn.getByText(`Ticket ${testing.id}:`)).toBeVisible();
+  await quinn
+    .getByRole('textbox', { name: 'Comment for the decision' })
+    .fill('all green');
+  await quinn.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await expect(quinn.getByText('Your decision was recorded.')).toBeVisible();
+
   expect(await finished(request, task)).toBe('completed');
-  const accepted = await request.get(`/api/tickets/tickets/${accept.id}`, {
-    headers: await headersOf(request, 'frank'),
-  });
-  expect((await accepted.json()).message).toContain(
-    'tested by user:default/dave',
+  await quinn.goto(`/tickets/${accept.id}`);
+  await expect(quinn.getByTestId('ticket-state')).toHaveText('Done');
+  await expect(quinn.getByTestId('ticket-message')).toContainText(
+    'tested by user:default/quinn',
   );
+  await quinnContext.close();
+  await frankContext.close();
 });
 
 /** frank's bastion grants on a host that came from a ticket. */

@@ -130,6 +130,32 @@ describe('OpsdeckPermissionPolicy', () => {
     expect([...policy.rolesOf(['user:default/mallory'])]).toEqual([]);
   });
 
+  it('gives QA (quinn, group qa) exactly the rights of dev, no more', async () => {
+    expect([
+      ...policy.rolesOf(['user:default/quinn', 'group:default/qa']),
+    ]).toEqual(['dev']);
+    const everything = [
+      ...opsdeckPermissions,
+      ...catalogPermissions,
+      ...matrix.map(([p]) => p),
+    ];
+    for (const permission of everything) {
+      expect([
+        permission.name,
+        await decide(policy, 'quinn', permission),
+      ]).toEqual([permission.name, await decide(policy, 'dave', permission)]);
+    }
+    expect(
+      await decide(
+        policy,
+        'quinn',
+        opsdeckPermissions.find(
+          p => p.name === 'opsdeck.tickets.ticket.decide',
+        )!,
+      ),
+    ).toBe(ALLOW);
+  });
+
   it('lets alice (admin via the admins group) do everything', async () => {
     const everything = [
       ...opsdeckPermissions,
@@ -144,6 +170,8 @@ describe('OpsdeckPermissionPolicy', () => {
   it('denies every opsdeck permission to a user without a role, but lets them read the catalog', async () => {
     for (const permission of [...opsdeckPermissions, opsdeckJobsRun]) {
       expect(await decide(policy, 'mallory', permission)).toBe(DENY);
+      // victor (demo org) is in no group at all
+      expect(await decide(policy, 'victor', permission)).toBe(DENY);
     }
     expect(await decide(policy, 'mallory', catalogEntityReadPermission)).toBe(
       ALLOW,

@@ -10,7 +10,7 @@ export const demoRolesConfig = {
   admin: ['group:default/admins'],
   ops: ['group:default/ops'],
   dba: ['group:default/dba'],
-  dev: ['group:default/dev'],
+  dev: ['group:default/dev', 'group:default/qa'],
   viewer: ['group:default/security'],
 };
 
@@ -21,6 +21,9 @@ export const demoMemberships: Record<string, string[]> = {
   carol: ['dba'],
   dave: ['dev'],
   frank: ['dev'],
+  quinn: ['qa'],
+  // the demo org's visitor: in no group at all
+  victor: [],
   erin: ['security'],
   // not in the demo org: security and dev at once
   grace: ['security', 'dev'],

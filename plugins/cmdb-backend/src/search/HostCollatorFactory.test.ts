@@ -7,7 +7,10 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
+import { LunrSearchEngine } from '@backstage/plugin-search-backend-node';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { cmdbHostReadPermission } from '@opsdeck/plugin-opsdeck-common';
 import { getCmdbHub } from '../catalog/cmdbHub';
 import { DatabaseHostStore } from '../database/DatabaseHostStore';
@@ -94,7 +97,7 @@ describe.each(databases.eachSupportedId())('HostCollatorFactory (%s)', id => {
     const db = docs[2];
     expect(db).toMatchObject({
       title: 'pay-db-01',
-      location: '/catalog/default/resource/pay-db-01',
+      location: '/catalog/default/resource/pay-db-01#host-facts',
       entityRef: 'resource:default/pay-db-01',
       address: 'pay-db-01.example.com',
       environment: 'prod',
@@ -136,6 +139,73 @@ describe.each(databases.eachSupportedId())('HostCollatorFactory (%s)', id => {
     const docs = await collect(new HostCollatorFactory(async () => store));
     expect(docs).toHaveLength(1203);
     expect(new Set(docs.map(d => d.name)).size).toBe(1203);
+  });
+});
+
+describe('host documents in the Lunr search engine (search on SQLite)', () => {
+  /** Indexes documents of one type the way the search backend does. */
+  async function index(engine: LunrSearchEngine, type: string, docs: Readable) {
+    await pipeline(docs, await engine.getIndexer(type));
+  }
+
+  it('keeps the catalog document of the same entity apart from the host document', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseHostStore.create({
+      database: mockServices.database({ knex }),
+    });
+    await store.insert(
+      newHostRecord({
+        name: 'web-02',
+        address: '127.0.0.1',
+        environment: 'staging',
+        owner: 'ops',
+        tags: [],
+      }),
+    );
+    await store.recordFacts('web-02', {
+      reachable: true,
+      facts: { os: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-18-amd64' },
+    });
+    const engine = new LunrSearchEngine({ logger: mockServices.logger.mock() });
+    // what the catalog collator indexes for the same entity (its page)
+    await index(
+      engine,
+      'software-catalog',
+      Readable.from([
+        {
+          title: 'web-02',
+          text: 'staging host in storefront',
+          location: '/catalog/default/resource/web-02',
+          kind: 'Resource',
+        },
+      ]),
+    );
+    await index(
+      engine,
+      HOST_DOCUMENT_TYPE,
+      await new HostCollatorFactory(async () => store).getCollator(),
+    );
+
+    const { results } = await engine.query({ term: 'web-02' });
+    const byType = Object.fromEntries(
+      results.map(r => [r.type, r.document as any]),
+    );
+    expect(Object.keys(byType).sort()).toEqual([
+      HOST_DOCUMENT_TYPE,
+      'software-catalog',
+    ]);
+    // the catalog result (visible to everyone) carries no host facts
+    expect(byType['software-catalog']).toEqual({
+      title: 'web-02',
+      text: 'staging host in storefront',
+      location: '/catalog/default/resource/web-02',
+      kind: 'Resource',
+    });
+    expect(byType[HOST_DOCUMENT_TYPE]).toMatchObject({
+      title: 'web-02',
+      kernel: '6.1.0-18-amd64',
+      location: '/catalog/default/resource/web-02#host-facts',
+    });
   });
 });
 

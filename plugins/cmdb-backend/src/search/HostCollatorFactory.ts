@@ -32,13 +32,23 @@ function reachability(host: HostDetail): HostDocument['reachability'] {
   return host.reachable ? 'reachable' : 'unreachable';
 }
 
-/** The host's catalog page (the host facts card is there). */
+/** Fragment that sets a host document's location apart from its entity's. */
+export const HOST_LOCATION_FRAGMENT = '#host-facts';
+
+/**
+ * The host's catalog page (the host facts card is there), with
+ * {@link HOST_LOCATION_FRAGMENT}: Backstage's Lunr engine (the search engine
+ * on SQLite) keys documents of every type by location in one store, so a host
+ * document at the same location as the catalog's own document of the entity
+ * would replace it, and the catalog result (visible to every user) would
+ * show the host's facts.
+ */
 function entityLocation(entityRef: string): string {
   const match = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
   const [, kind, namespace, name] = match ?? [];
   return `/catalog/${namespace ?? 'default'}/${(
     kind ?? 'resource'
-  ).toLowerCase()}/${name ?? entityRef}`;
+  ).toLowerCase()}/${name ?? entityRef}${HOST_LOCATION_FRAGMENT}`;
 }
 
 export function hostToDocument(host: HostDetail): HostDocument {

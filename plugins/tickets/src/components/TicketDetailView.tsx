@@ -142,6 +142,13 @@ export function TicketDetailView({ id }: { id: number }) {
               )}
             </CardContent>
           </Card>
+          {!ticket.canDecide && ticket.state === 'awaiting_approval' && (
+            <Box mt={2}>
+              <Alert severity="info" data-testid="ticket-not-approver">
+                {t('detail.notApprover')}
+              </Alert>
+            </Box>
+          )}
           {ticket.canDecide && (
             <Box mt={2}>
               <Card>

@@ -42,7 +42,8 @@ function FilterSelect(props: {
       style={{ minWidth: 160, marginRight: 16 }}
     >
       <MenuItem value="">{props.t('fields.any')}</MenuItem>
-      {props.values.map(v => (
+      {/* the chosen value stays listed while the catalog loads or has no such host */}
+      {distinct([...props.values, props.value]).map(v => (
         <MenuItem key={v} value={v}>
           {v}
         </MenuItem>

@@ -254,10 +254,20 @@ describe('OpsdeckSignInPage', () => {
     const panel = await screen.findByRole('complementary', {
       name: 'Demo accounts',
     });
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) {
+    for (const name of [
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'quinn',
+      'erin',
+      'victor',
+    ]) {
       expect(panel).toHaveTextContent(name);
     }
+    expect(panel).toHaveTextContent('dev (QA, tests builds)');
     expect(panel).toHaveTextContent('viewer (security)');
+    expect(panel).toHaveTextContent('no role (catalog only)');
     expect(panel).toHaveTextContent('opsdeck-demo');
   });
 });

@@ -35,7 +35,9 @@ const DEMO_USERS = [
   { name: 'bob', role: 'ops' },
   { name: 'carol', role: 'dba' },
   { name: 'dave', role: 'dev' },
+  { name: 'quinn', role: 'devQa' },
   { name: 'erin', role: 'viewerSecurity' },
+  { name: 'victor', role: 'noRole' },
 ] as const;
 
 const useStyles = makeStyles(theme => ({

@@ -17,7 +17,9 @@ const messages = {
   'demo.roles.ops': '运维',
   'demo.roles.dba': '数据库管理员',
   'demo.roles.dev': '开发',
+  'demo.roles.devQa': '开发（测试，验收构建）',
   'demo.roles.viewerSecurity': '只读（安全）',
+  'demo.roles.noRole': '无角色（仅目录）',
 };
 
 export default messages;
