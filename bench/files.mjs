@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { psshHostsFile, psshSshOptions } from './lib/sshBaselines.mjs';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -224,19 +225,8 @@ async function main() {
         : [];
 
       // (b) parallel-scp
-      const hostsFile = path.join(work, `hosts-${n}`);
-      fs.writeFileSync(
-        hostsFile,
-        hosts.map(h => `${h.host}:${h.port}\n`).join(''),
-      );
-      const sshOpts = [
-        'StrictHostKeyChecking=no',
-        'UserKnownHostsFile=/dev/null',
-        'LogLevel=ERROR',
-        'BatchMode=yes',
-        `IdentityFile=${info.privateKey}`,
-        'IdentitiesOnly=yes',
-      ].flatMap(o => ['-O', o]);
+      const hostsFile = psshHostsFile(work, hosts, `hosts-${n}`);
+      const sshOpts = psshSshOptions(info);
       const pscp = [];
       for (let i = 0; i < (tools.includes('pscp') ? runs : 0); i++) {
         const dir = path.join(work, 'pscp');

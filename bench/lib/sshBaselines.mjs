@@ -11,11 +11,20 @@ import { median, timed } from './stats.mjs';
 
 const run = promisify(execFile);
 
-/** Times `runs` runs of `parallel-ssh ... <command>` on `hosts`; returns ms per run. */
-export async function timeParallelSsh({ work, info, hosts, runs, command }) {
-  const hostsFile = path.join(work, `pssh-hosts-${hosts.length}`);
+/** Writes a pssh hosts file (`host:port` lines) for `hosts`; returns its path. */
+export function psshHostsFile(
+  work,
+  hosts,
+  name = `pssh-hosts-${hosts.length}`,
+) {
+  const hostsFile = path.join(work, name);
   fs.writeFileSync(hostsFile, hosts.map(h => `${h.host}:${h.port}\n`).join(''));
-  const sshOpts = [
+  return hostsFile;
+}
+
+/** `-O` options for parallel-ssh / parallel-scp: the test key, no host key prompts. */
+export function psshSshOptions(info) {
+  return [
     'StrictHostKeyChecking=no',
     'UserKnownHostsFile=/dev/null',
     'LogLevel=ERROR',
@@ -23,6 +32,12 @@ export async function timeParallelSsh({ work, info, hosts, runs, command }) {
     `IdentityFile=${info.privateKey}`,
     'IdentitiesOnly=yes',
   ].flatMap(o => ['-O', o]);
+}
+
+/** Times `runs` runs of `parallel-ssh ... <command>` on `hosts`; returns ms per run. */
+export async function timeParallelSsh({ work, info, hosts, runs, command }) {
+  const hostsFile = psshHostsFile(work, hosts);
+  const sshOpts = psshSshOptions(info);
   const times = [];
   for (let i = 0; i < runs; i++) {
     times.push(
