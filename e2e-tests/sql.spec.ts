@@ -351,11 +351,11 @@ test('slow queries show the snapshot time and "Refresh now" reads the instance a
   // own table (pg_stat_statements groups statements by their plan tree, so an
   // alias alone would not make it a separate entry).
   const marker = `e2e_slow_${randomBytes(4).toString('hex')}`;
+  const slowStatement = `SELECT pg_sleep($1), count(*) FROM ${marker}`;
   const db = await connect('payments');
   try {
     await db.query(`CREATE TABLE ${marker} (id int PRIMARY KEY)`);
     await db.query(`SELECT pg_sleep(0.5), count(*) FROM ${marker}`);
-    await db.query(`DROP TABLE ${marker}`);
   } finally {
     await db.end();
   }
@@ -394,10 +394,56 @@ test('slow queries show the snapshot time and "Refresh now" reads the instance a
   const asOf = page.getByText(/^As of .+ \(refreshed on a schedule\)$/);
   const firstAsOf = (await asOf.textContent())!;
   const firstTime = firstAsOf.replace(/^As of (.+) \(refreshed.*$/, '$1');
+  // between the two refreshes the statement runs `laterRuns` more times
+  const laterRuns = 2;
+  const sleepSeconds = 0.1;
+  const db2 = await connect('payments');
+  try {
+    for (let i = 0; i < laterRuns; i++) {
+      await db2.query(
+        `SELECT pg_sleep(${sleepSeconds}), count(*) FROM ${marker}`,
+      );
+    }
+    await db2.query(`DROP TABLE ${marker}`);
+  } finally {
+    await db2.end();
+  }
   // the labels show whole seconds: let the second refresh get another one
   await page.waitForTimeout(1100);
   await page.getByRole('button', { name: 'Refresh now' }).click();
   await expect(asOf).not.toHaveText(firstAsOf);
+
+  // the change since the first snapshot counts only the runs in between
+  const slowTable = page.getByRole('table', { name: 'Slow queries' });
+  const slowRow = slowTable.getByRole('row').filter({ hasText: slowStatement });
+  await expect(slowRow.getByRole('cell').nth(1)).toHaveText(
+    String(1 + laterRuns),
+  );
+  await page.getByRole('button', { name: /^Change since/ }).click();
+  await page.getByRole('option', { name: firstTime, exact: true }).click();
+  await expect(page.getByTestId('sql-slow-interval-help')).toContainText(
+    `between ${firstTime} and`,
+  );
+  await expect(slowRow.getByRole('cell').nth(1)).toHaveText(String(laterRuns));
+  // mean ms: each of those runs slept at least sleepSeconds
+  expect(
+    Number(await slowRow.getByRole('cell').nth(3).textContent()),
+  ).toBeGreaterThanOrEqual(sleepSeconds * 1000);
+  const interval = await (
+    await request.get(
+      `/api/sql/slow-queries?instance=${encodeURIComponent(
+        'resource:default/pay-db-main',
+      )}&compareTo=${encodeURIComponent(snapshot.takenAt)}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    )
+  ).json();
+  expect(interval.comparedTo).toBe(snapshot.takenAt);
+  expect(
+    interval.statements.find(
+      (s: { statement: string }) => s.statement === slowStatement,
+    ),
+  ).toMatchObject({ calls: laterRuns, basis: 'difference' });
+
   const history = await (
     await request.get(
       `/api/sql/slow-queries/history?instance=${encodeURIComponent(
@@ -417,4 +463,16 @@ test('slow queries show the snapshot time and "Refresh now" reads the instance a
       .getByRole('table', { name: 'Slow queries' })
       .getByText(`SELECT pg_sleep($1), count(*) FROM ${marker}`),
   ).toBeVisible();
+  await expect(slowRow.getByRole('cell').nth(1)).toHaveText('1');
+
+  // MariaDB's slow-log snapshot is not a counter: no change view, and why
+  await pickInstance(page, 'shop-db');
+  await expect(
+    page.getByText(
+      /^Change since an earlier snapshot is available for PostgreSQL only/,
+    ),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: /^Change since/ }),
+  ).toHaveAttribute('aria-disabled', 'true');
 });

@@ -553,7 +553,7 @@ export const spec = {
       get: {
         operationId: 'SlowQueries',
         description:
-          'The latest slow-query snapshot of the instance (refreshed by a scheduler task): top statements by total time, when they were read (`takenAt`, `ageSeconds`) and the error of the last attempt if it failed. Without a snapshot yet, `statements` is empty. With `takenAt`, the earlier snapshot taken then (404 when it is no longer kept; see /slow-queries/history).',
+          'The latest slow-query snapshot of the instance (refreshed by a scheduler task): top statements by total time, when they were read (`takenAt`, `ageSeconds`) and the error of the last attempt if it failed. Without a snapshot yet, `statements` is empty. With `takenAt`, the earlier snapshot taken then (404 when it is no longer kept; see /slow-queries/history). With `compareTo` (`previous`, or the time of an earlier kept snapshot; PostgreSQL only, 400 for other engines) the change between the two: per normalised statement calls, total time and rows as differences, mean = total / calls, sorted by total; a statement new in the later snapshot, or whose counters went down (stats reset), counts with its later figures (`basis` `new` / `reset`, else `difference`); statements without calls in between are left out. The response then has `comparedTo`, the earlier time.',
         parameters: [
           {
             name: 'instance',
@@ -572,6 +572,18 @@ export const spec = {
             schema: {
               type: 'string',
               format: 'date-time',
+            },
+          },
+          {
+            name: 'compareTo',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 40,
+              pattern:
+                '^(previous|\\d{4}-\\d{2}-\\d{2}T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))$',
             },
           },
         ],

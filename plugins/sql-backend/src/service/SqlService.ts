@@ -40,6 +40,7 @@ import type { ReviewInspector } from '../review/inspector';
 import { reviewSql, ReviewResult } from '../review/reviewSql';
 import { splitStatements } from '../review/splitStatements';
 import { ChangeNotifier } from '../workflow/ChangeNotifier';
+import { INTERVAL_ENGINES, slowQueryInterval } from './slowQueryInterval';
 import { executeStatements, rollbackRuns } from '../workflow/executeChange';
 
 /** Who is acting: their entity ref and the refs they own (user + groups). */
@@ -695,6 +696,51 @@ export class SqlService {
       );
     }
     return kept;
+  }
+
+  /**
+   * What ran between an earlier kept snapshot (`compareTo`: its time, or
+   * `previous` for the one just before) and the snapshot at `takenAt` (or the
+   * latest). PostgreSQL only: there the snapshots hold cumulative counters;
+   * the MariaDB and Redis snapshots are aggregates of a bounded window of
+   * slow-log entries without their times, which cannot be subtracted.
+   */
+  async slowQueryIntervalSnapshot(
+    instance: SqlInstance,
+    takenAt: string | undefined,
+    compareTo: string,
+  ): Promise<SlowQuerySnapshot & { comparedTo: string }> {
+    if (!INTERVAL_ENGINES.includes(instance.engine)) {
+      throw new InputError(
+        `The change between snapshots is available for PostgreSQL only: the ${instance.engine} snapshot groups the slow-log entries present at refresh time, not cumulative counters`,
+      );
+    }
+    const later = await this.slowQuerySnapshot(instance, takenAt);
+    if (!later?.takenAt) {
+      throw new NotFoundError(`${instance.ref} has no slow-query snapshot yet`);
+    }
+    const laterMs = new Date(later.takenAt).getTime();
+    let earlierAt = compareTo;
+    if (compareTo === 'previous') {
+      const times = await this.slowQueryHistory(instance);
+      const previous = times.find(t => new Date(t).getTime() < laterMs);
+      if (!previous) {
+        throw new NotFoundError(
+          `No snapshot of ${instance.ref} before ${later.takenAt} is kept`,
+        );
+      }
+      earlierAt = previous;
+    } else if (!(new Date(compareTo).getTime() < laterMs)) {
+      throw new InputError(
+        `compareTo must be 'previous' or the time of a snapshot before ${later.takenAt}`,
+      );
+    }
+    const earlier = (await this.slowQuerySnapshot(instance, earlierAt))!;
+    return {
+      ...later,
+      comparedTo: earlier.takenAt!,
+      statements: slowQueryInterval(earlier.statements, later.statements),
+    };
   }
 
   /** When the kept snapshots of an instance were taken, newest first. */

@@ -362,4 +362,33 @@ describe('sql router on the real MariaDB', () => {
       await stop();
     }
   });
+
+  it('refuses the change between slow-query snapshots on MariaDB (slow-log entries, not counters) and a malformed compareTo', async () => {
+    const { app, stop } = await startBackend();
+    try {
+      const get = (compareTo: string) =>
+        request(app)
+          .get('/api/sql/slow-queries')
+          .query({ instance: 'resource:default/shop-db', compareTo })
+          .set('Authorization', as('carol'));
+      const refresh = await request(app)
+        .post('/api/sql/slow-queries/refresh')
+        .set('Authorization', as('carol'))
+        .send({ instanceRef: 'resource:default/shop-db' });
+      expect(refresh.status).toBe(200);
+      const notCounters = await get('previous');
+      expect(notCounters.status).toBe(400);
+      expect(notCounters.body.error.message).toMatch(/PostgreSQL only/);
+      // rejected by the OpenAPI spec before the handler runs
+      expect((await get('yesterday')).status).toBe(400);
+      const plain = await request(app)
+        .get('/api/sql/slow-queries')
+        .query({ instance: 'resource:default/shop-db' })
+        .set('Authorization', as('carol'));
+      expect(plain.status).toBe(200);
+      expect(plain.body.comparedTo).toBeUndefined();
+    } finally {
+      await stop();
+    }
+  });
 });

@@ -28,7 +28,10 @@ import { createOpenApiRouter } from '../schema/openapi.generated';
 import { Actor, SqlService } from './SqlService';
 
 /** A snapshot as the API returns it, with its age; empty before the first refresh. */
-function snapshotBody(instance: SqlInstance, snapshot?: SlowQuerySnapshot) {
+function snapshotBody(
+  instance: SqlInstance,
+  snapshot?: SlowQuerySnapshot & { comparedTo?: string },
+) {
   const ageSeconds = snapshot?.takenAt
     ? Math.max(
         0,
@@ -42,6 +45,7 @@ function snapshotBody(instance: SqlInstance, snapshot?: SlowQuerySnapshot) {
     ageSeconds,
     attemptedAt: snapshot?.attemptedAt,
     error: snapshot?.error,
+    comparedTo: snapshot?.comparedTo,
     statements: snapshot?.statements ?? [],
   };
 }
@@ -371,10 +375,17 @@ export async function createRouter(options: {
       'read slow queries',
     );
     const instance = await service.getInstance(req.query.instance, credentials);
+    const { takenAt, compareTo } = req.query;
     res.json(
       snapshotBody(
         instance,
-        await service.slowQuerySnapshot(instance, req.query.takenAt),
+        compareTo === undefined
+          ? await service.slowQuerySnapshot(instance, takenAt)
+          : await service.slowQueryIntervalSnapshot(
+              instance,
+              takenAt,
+              compareTo,
+            ),
       ),
     );
   });

@@ -236,4 +236,105 @@ describe('slow-query snapshots', () => {
       service.slowQuerySnapshot(instance, old.toISOString()),
     ).rejects.toThrow(/is kept/);
   });
+
+  it('shows what ran between two refreshes of PostgreSQL as the change since the previous snapshot', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseSqlStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const service = new SqlService({
+      store,
+      catalog: catalogServiceMock({
+        entities: [
+          instanceEntity('pg-db', 'postgresql', pg, pgScratch),
+          instanceEntity('maria-db', 'mysql', maria, mariaScratch),
+        ],
+      }),
+      auth: mockServices.auth(),
+      getSecret: testSecret(pg),
+      masker: new Masker(DEFAULT_MASKING_RULES),
+      limits: { maxRows: 10, timeoutMs: 5000 },
+      logger: mockServices.logger.mock(),
+      slowQueries: { top: 50, timeoutMs: 10_000 },
+    });
+    const own = await mockServices.auth().getOwnServiceCredentials();
+    const instance = await service.getInstance('resource:default/pg-db', own);
+    const session = await sqlDriver('postgresql').connect({
+      ...pg,
+      database: pgScratch,
+    });
+    // a statement only this test runs, so its counters are ours alone
+    const run = async (times: number) => {
+      for (let i = 0; i < times; i++) {
+        await session.query(
+          `SELECT count(*) FROM snap_items WHERE id > ${i} AND n < 99`,
+        );
+      }
+    };
+    const text = /FROM snap_items WHERE id > \$1 AND n < \$2/;
+    const N = 4;
+    const M = 3;
+    try {
+      await run(N);
+      const first = await service.refreshSlowQuerySnapshot(instance);
+      await run(M);
+      const second = await service.refreshSlowQuerySnapshot(instance);
+      expect(second.takenAt! > first.takenAt!).toBe(true);
+      // the cumulative view counts every call since the stats reset
+      expect(second.statements.find(s => text.test(s.statement))?.calls).toBe(
+        N + M,
+      );
+
+      const interval = await service.slowQueryIntervalSnapshot(
+        instance,
+        undefined,
+        'previous',
+      );
+      expect(interval.takenAt).toBe(second.takenAt);
+      expect(interval.comparedTo).toBe(first.takenAt);
+      const row = interval.statements.find(s => text.test(s.statement))!;
+      const before = first.statements.find(s => text.test(s.statement))!;
+      const after = second.statements.find(s => text.test(s.statement))!;
+      expect(row).toMatchObject({ calls: M, basis: 'difference' });
+      expect(row.totalMs).toBeCloseTo(after.totalMs - before.totalMs, 6);
+      expect(row.meanMs).toBeCloseTo(row.totalMs / M, 6);
+      const totals = interval.statements.map(s => s.totalMs);
+      expect(totals).toEqual([...totals].sort((a, b) => b - a));
+      // the same by the earlier snapshot's time, at the later one's time
+      expect(
+        await service.slowQueryIntervalSnapshot(
+          instance,
+          second.takenAt,
+          first.takenAt!,
+        ),
+      ).toEqual(interval);
+    } finally {
+      await session.close();
+    }
+    // nothing kept before the first snapshot; not later than the shown one
+    await expect(
+      service.slowQueryIntervalSnapshot(
+        instance,
+        (await service.slowQueryHistory(instance)).at(-1),
+        'previous',
+      ),
+    ).rejects.toThrow(/No snapshot of .* before/);
+    await expect(
+      service.slowQueryIntervalSnapshot(
+        instance,
+        (await service.slowQueryHistory(instance)).at(-1),
+        (
+          await service.slowQueryHistory(instance)
+        )[0],
+      ),
+    ).rejects.toThrow(/compareTo must be/);
+    // the slow-log snapshots of MariaDB (and Redis) are not counters
+    await expect(
+      service.slowQueryIntervalSnapshot(
+        await service.getInstance('resource:default/maria-db', own),
+        undefined,
+        'previous',
+      ),
+    ).rejects.toThrow(/PostgreSQL only/);
+  });
 });

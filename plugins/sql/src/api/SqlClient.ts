@@ -96,6 +96,8 @@ export interface SlowQuery {
   totalMs: number;
   meanMs: number;
   rows?: number;
+  /** In the change between two snapshots: figures taken in full when `new` or `reset`. */
+  basis?: 'difference' | 'new' | 'reset';
 }
 
 /** The latest slow-query snapshot of an instance (refreshed on a schedule). */
@@ -108,6 +110,8 @@ export interface SlowQuerySnapshot {
   attemptedAt?: string;
   /** Why the last refresh failed. */
   error?: string;
+  /** Set when `statements` are the change since this earlier snapshot. */
+  comparedTo?: string;
   statements: SlowQuery[];
 }
 
@@ -214,10 +218,17 @@ export class SqlClient {
     return res.blob();
   }
   /** The latest snapshot, or with `takenAt` a kept earlier one. */
-  slowQueries(instance: string, takenAt?: string) {
+  /**
+   * The latest snapshot, or the one at `takenAt`; with `compareTo` (the time
+   * of an earlier kept snapshot, PostgreSQL only) the change since that one.
+   */
+  slowQueries(instance: string, takenAt?: string, compareTo?: string) {
     const at = takenAt ? `&takenAt=${encodeURIComponent(takenAt)}` : '';
+    const since = compareTo
+      ? `&compareTo=${encodeURIComponent(compareTo)}`
+      : '';
     return this.request<SlowQuerySnapshot>(
-      `/slow-queries?instance=${encodeURIComponent(instance)}${at}`,
+      `/slow-queries?instance=${encodeURIComponent(instance)}${at}${since}`,
     );
   }
   /** When the kept snapshots were taken (ISO), newest first. */

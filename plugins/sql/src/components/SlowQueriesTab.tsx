@@ -20,7 +20,8 @@ import { ErrorAlert, InstancePicker } from './common';
 /**
  * Top statements by total time (pg_stat_statements, MariaDB slow log, Redis
  * SLOWLOG) from the snapshot the backend refreshes on a schedule; Refresh
- * reads the instance now, and Snapshot shows an earlier, kept one.
+ * reads the instance now, Snapshot shows an earlier, kept one, and Change
+ * since (PostgreSQL) shows what ran between an earlier snapshot and it.
  */
 export function SlowQueriesTab(props: { client: SqlClient }) {
   const { t } = useTranslationRef(sqlTranslationRef);
@@ -31,20 +32,24 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
   // times of the kept earlier snapshots; '' picks the latest
   const [history, setHistory] = useState<string[]>([]);
   const [picked, setPicked] = useState('');
+  // time of the earlier snapshot to subtract; '' shows the cumulative counters
+  const [compareTo, setCompareTo] = useState('');
   const loadHistory = (i: Instance) =>
     props.client.slowQueryHistory(i.ref).then(setHistory, setError);
-  const load = (i: Instance, takenAt = '') => {
+  const load = (i: Instance, takenAt = '', since = '') => {
     setError(undefined);
     setSnapshot(undefined);
     setPicked(takenAt);
+    setCompareTo(since);
     props.client
-      .slowQueries(i.ref, takenAt || undefined)
+      .slowQueries(i.ref, takenAt || undefined, since || undefined)
       .then(setSnapshot, setError);
   };
   const refresh = (i: Instance) => {
     setError(undefined);
     setBusy(true);
     setPicked('');
+    setCompareTo('');
     props.client
       .refreshSlowQueries(i.ref)
       .then(setSnapshot, setError)
@@ -52,6 +57,15 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
       .finally(() => setBusy(false));
   };
   const rows = snapshot?.statements;
+  const intervalEngine = instance?.engine === 'postgresql';
+  // the earlier kept snapshots the shown one can be compared with
+  const shownAt = snapshot?.takenAt;
+  const earlier = shownAt ? history.filter(at => at < shownAt) : [];
+  const basisLabel = (basis?: string) => {
+    if (basis === 'new') return t('slow.basisNew');
+    if (basis === 'reset') return t('slow.basisReset');
+    return undefined;
+  };
   return (
     <Box mt={2}>
       <Box display="flex" alignItems="center">
@@ -84,6 +98,28 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
             </MenuItem>
           ))}
         </TextField>
+        <TextField
+          id="sql-slow-compare"
+          select
+          label={t('slow.compareTo')}
+          value={compareTo}
+          disabled={!intervalEngine || (earlier.length === 0 && !compareTo)}
+          onChange={e => load(instance!, picked, e.target.value)}
+          style={{ minWidth: 240, marginRight: 16 }}
+          inputProps={{ 'aria-label': t('slow.compareTo') }}
+          SelectProps={{ displayEmpty: true }}
+          InputLabelProps={{ shrink: true }}
+        >
+          <MenuItem value="">{t('slow.cumulative')}</MenuItem>
+          {(compareTo && !earlier.includes(compareTo)
+            ? [compareTo, ...earlier]
+            : earlier
+          ).map(at => (
+            <MenuItem key={at} value={at}>
+              {new Date(at).toLocaleString()}
+            </MenuItem>
+          ))}
+        </TextField>
         <Button disabled={!instance || busy} onClick={() => refresh(instance!)}>
           {t('slow.refreshNow')}
         </Button>
@@ -96,6 +132,23 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
                 time: new Date(snapshot.takenAt).toLocaleString(),
               })
             : t('slow.never')}
+        </Typography>
+      )}
+      {instance && !intervalEngine && instance.engine !== 'mongodb' && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {t('slow.intervalUnavailable')}
+        </Typography>
+      )}
+      {snapshot?.comparedTo && snapshot.takenAt && (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          data-testid="sql-slow-interval-help"
+        >
+          {t('slow.intervalHelp', {
+            from: new Date(snapshot.comparedTo).toLocaleString(),
+            to: new Date(snapshot.takenAt).toLocaleString(),
+          })}
         </Typography>
       )}
       {snapshot?.error && (
@@ -127,6 +180,12 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
               <TableRow key={i}>
                 <TableCell>
                   <code>{r.statement}</code>
+                  {basisLabel(r.basis) && (
+                    <Typography variant="caption" color="textSecondary">
+                      {' '}
+                      ({basisLabel(r.basis)})
+                    </Typography>
+                  )}
                 </TableCell>
                 <TableCell align="right">{r.calls}</TableCell>
                 <TableCell align="right">{r.totalMs.toFixed(2)}</TableCell>

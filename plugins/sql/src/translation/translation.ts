@@ -99,6 +99,14 @@ export const sqlTranslationRef = createTranslationRef({
       refreshFailed: 'The last refresh at {{time}} failed: {{error}}',
       snapshot: 'Snapshot',
       latest: 'Latest',
+      compareTo: 'Change since',
+      cumulative: 'Cumulative (no comparison)',
+      intervalHelp:
+        "Calls, total ms and rows between {{from}} and {{to}} (the difference of the two snapshots), mean = total / calls, sorted by total. A statement new in the later snapshot counts in full, and so does one whose counters went down (statistics reset in between: the later values are taken as the interval). Statements without calls in between are left out; a statement that was outside the earlier snapshot's top statements counts in full.",
+      intervalUnavailable:
+        'Change since an earlier snapshot is available for PostgreSQL only: its pg_stat_statements counters are cumulative, while the MariaDB slow log and Redis SLOWLOG snapshots group the slow events present at refresh time, which cannot be subtracted.',
+      basisNew: 'new',
+      basisReset: 'counters reset',
     },
     rules: {
       id: 'Rule',

@@ -76,6 +76,14 @@ const zhCN = {
   'slow.refreshFailed': '{{time}} 的最近一次刷新失败：{{error}}',
   'slow.snapshot': '快照',
   'slow.latest': '最新',
+  'slow.compareTo': '对比起点',
+  'slow.cumulative': '累计值（不对比）',
+  'slow.intervalHelp':
+    '{{from}} 至 {{to}} 之间的次数、总耗时和行数（两个快照之差），平均耗时 = 总耗时 / 次数，按总耗时排序。后一个快照中新出现的语句按其全部数值计入；计数器变小的语句（期间统计被重置）也以后一个快照的数值作为该区间的数值。期间没有执行的语句不显示；不在前一个快照前几名中的语句按全部数值计入。',
+  'slow.intervalUnavailable':
+    '只有 PostgreSQL 能查看与早前快照的差值：它的 pg_stat_statements 计数器是累计的，而 MariaDB 慢日志和 Redis SLOWLOG 的快照汇总的是刷新时仍在日志中的慢事件，无法相减。',
+  'slow.basisNew': '新出现',
+  'slow.basisReset': '计数器已重置',
   'rules.id': '规则',
   'rules.level': '默认级别',
   'rules.description': '检查内容与原因',
