@@ -25,8 +25,10 @@ import { Distributor } from './distribution/Distributor';
 import { createRouter } from './service/router';
 import { createOwnerGroupCheck } from './upload/ownerGroup';
 import { createTusUploads } from './upload/tusUploads';
+import { DatabaseUploadLocker } from './upload/DatabaseUploadLocker';
 import { createLocalStorage } from './storage/localStorage';
 import { createS3Storage } from './storage/s3Storage';
+import { hostname } from 'node:os';
 
 /**
  * The files plugin: resumable uploads (tus) into the file library, versions,
@@ -86,6 +88,12 @@ export const filesPlugin = createBackendPlugin({
           httpAuth: deps.httpAuth,
           permissions: deps.permissions,
           auditor: deps.auditor,
+          // Upload locks in the database: any replica may take any request.
+          locker: new DatabaseUploadLocker(knex, {
+            instanceId: `${hostname()}:${process.pid}`,
+            onError: e =>
+              deps.logger.warn(`Could not renew an upload lock: ${e.message}`),
+          }),
           checkOwnerGroup: createOwnerGroupCheck(deps.userInfo),
           async onStored(file) {
             if (config.keepVersions <= 0) return;

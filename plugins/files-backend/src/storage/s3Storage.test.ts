@@ -58,10 +58,12 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function start(extra: Record<string, unknown> = {}) {
-  const knex = await databases.init('SQLITE_3');
+async function start(
+  extra: Record<string, unknown> = {},
+  knex?: Awaited<ReturnType<typeof databases.init>>,
+) {
   return startFilesBackend({
-    knex,
+    knex: knex ?? (await databases.init('SQLITE_3')),
     storageDirectory: join(work, 'unused'),
     entities: [hostEntity('s3-host-1', sshd.hosts[0].port)],
     privateKey: sshd.privateKeyText,
@@ -265,6 +267,52 @@ describe('S3 storage (against s3rver)', () => {
       .set('Authorization', alice)
       .expect(204);
     expect(await keysOf(id)).toEqual([]);
+  });
+
+  it('continues an upload on a second backend (one database, one bucket), pending part included', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const a = (await start({}, knex)).server;
+    const b = (await start({}, knex)).server;
+    const data = randomBytes(14 * MiB + 5);
+    const created = await request(a)
+      .post('/api/files/uploads')
+      .set('Authorization', alice)
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(data.length))
+      .set(
+        'Upload-Metadata',
+        `filename ${Buffer.from('two.bin').toString('base64')}`,
+      )
+      .expect(201);
+    const location: string = created.headers.location;
+    const patch = (server: any, from: number, to: number) =>
+      request(server)
+        .patch(location)
+        .set('Authorization', alice)
+        .set('Tus-Resumable', '1.0.0')
+        .set('Upload-Offset', String(from))
+        .set('Content-Type', 'application/offset+octet-stream')
+        .send(data.subarray(from, to));
+    // A: one 5 MiB part and a 1 MiB pending part; B prepends the pending part
+    await patch(a, 0, 6 * MiB).expect(204);
+    const onB = await patch(b, 6 * MiB, 12 * MiB).expect(204);
+    expect(onB.headers['upload-offset']).toBe(String(12 * MiB));
+    const last = await patch(a, 12 * MiB, data.length).expect(204);
+    const file = await request(b)
+      .get(`/api/files/files/${last.headers['opsdeck-file-id']}`)
+      .set('Authorization', alice)
+      .expect(200);
+    expect(file.body).toMatchObject({
+      size: data.length,
+      sha256: sha256(data),
+    });
+    const object = await s3.getObject({
+      Bucket: bucket,
+      Key: location.split('/').pop()!,
+    });
+    expect(sha256(Buffer.from(await object.Body!.transformToByteArray()))).toBe(
+      sha256(data),
+    );
   });
 
   it('keeps zero-byte files and applies retention to objects', async () => {

@@ -7,7 +7,7 @@ import type {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { filesFileUploadPermission } from '@opsdeck/plugin-opsdeck-common';
-import { Server, type Upload } from '@tus/server';
+import { Server, type Locker, type Upload } from '@tus/server';
 import express, { type Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { FileLibrary } from '../database/FileLibrary';
@@ -39,6 +39,11 @@ export type TusUploadsOptions = {
     credentials: BackstageCredentials,
     ownerGroup: string | undefined,
   ): Promise<string | undefined>;
+  /**
+   * Serializes requests on one upload; shared by every replica (the plugin
+   * passes a DatabaseUploadLocker). Unset: tus' in-process memory locker.
+   */
+  locker?: Locker;
   /** Called after a version is stored (retention). */
   onStored?(file: FileVersion): Promise<void>;
 };
@@ -64,6 +69,7 @@ export function createTusUploads(options: TusUploadsOptions) {
   const server = new Server({
     path: '/uploads',
     datastore,
+    locker: options.locker,
     maxSize: options.maxUploadBytes,
     namingFunction: () => randomBytes(16).toString('hex'),
     // Relative to where the router is mounted (`/api/files/uploads/<id>`).
