@@ -5,3 +5,4 @@
  */
 export { createPluginMigrations } from './migrations';
 export type { PluginMigrations } from './migrations';
+export { crashPoint } from './crashPoint';
