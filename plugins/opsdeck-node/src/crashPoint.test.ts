@@ -9,7 +9,9 @@ function run(env: Record<string, string | undefined>, calls: string[]) {
     const { crashPoint } = require(${JSON.stringify(
       resolve(__dirname, 'crashPoint.ts'),
     )});
-    for (const c of ${JSON.stringify(calls)}) { crashPoint(c); process.stdout.write(c + ' passed\\n'); }
+    for (const c of ${JSON.stringify(
+      calls,
+    )}) { crashPoint(c); process.stdout.write(c + ' passed\\n'); }
   `;
   return spawnSync(process.execPath, ['-e', script], {
     env: { PATH: process.env.PATH, ...env },
