@@ -175,6 +175,8 @@ export type Run = {
   summary: Partial<Record<HostStatus, number>>;
   hostCount: number;
   webhookDelivery?: WebhookDelivery;
+  /** A host printed the value (or an encoding of it) of a secret parameter. */
+  secretPrinted: boolean;
 };
 
 export type RunHost = {
@@ -187,6 +189,8 @@ export type RunHost = {
   attempts: number;
   durationMs?: number;
   truncated: boolean;
+  /** Its output held a secret parameter's value (masked in what is stored). */
+  secretPrinted: boolean;
   error?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -218,6 +222,13 @@ export type Schedule = ScheduleDefinition & {
   approvedHosts: string[];
   approvedBy?: string;
   approvedAt?: string;
+  /**
+   * Why the schedule paused itself (its owner lost the right to run it on
+   * its hosts); set with `enabled: false`, cleared when someone allowed on
+   * every host edits it.
+   */
+  pausedReason?: string;
+  pausedAt?: string;
   createdAt: string;
   updatedAt: string;
   lastTickAt: string;

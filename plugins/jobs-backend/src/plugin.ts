@@ -10,6 +10,7 @@ import {
   jobsReadPermission,
   jobsRunPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { backendInstanceName } from '@opsdeck/plugin-opsdeck-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 // vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -23,7 +24,11 @@ import { RunExecutor } from './execution/RunExecutor';
 import { ScheduleRunner } from './schedule/ScheduleRunner';
 import { createRouter } from './service/router';
 import { resolveHosts } from './targets/resolveHosts';
-import { deliverWebhook, webhookBody } from './notify/webhook';
+import {
+  createFailureNotifier,
+  createWebhookDeliverer,
+} from './notify/runNotifiers';
+import { auditInterruptedRuns, auditSecretPrinted } from './execution/runAudit';
 import { startScheduledRun } from './schedule/startScheduledRun';
 
 /**
@@ -71,50 +76,19 @@ export const jobsPlugin = createBackendPlugin({
           logger,
           defaultCredential: config.defaultCredential,
           maxOutputBytes: config.maxOutputBytes,
-          deliverWebhook: async (run, webhook, trigger) => {
-            let secret: string | undefined;
-            if (webhook.secretCredential) {
-              try {
-                const c = await deps.vault.getSecret(webhook.secretCredential);
-                if (c.type !== 'password') throw new Error('not a password');
-                secret = c.password;
-              } catch (e) {
-                // never send unsigned what the receiver expects signed
-                return {
-                  url: webhook.url,
-                  status: 'failed',
-                  attempts: 0,
-                  error: `Cannot read signing credential '${
-                    webhook.secretCredential
-                  }': ${e instanceof Error ? e.message : String(e)}`,
-                  deliveredAt: new Date().toISOString(),
-                };
-              }
-            }
-            return deliverWebhook({
-              url: webhook.url,
-              body: webhookBody(run, `${baseUrl}/jobs/runs/${run.id}`, trigger),
-              trigger,
-              secret,
-              timeoutMs: config.webhookTimeoutMs,
-              retries: config.webhookRetries,
-            });
-          },
-          notifyFailure: async run => {
-            if (!run.triggeredBy.startsWith('user:')) return;
-            await deps.notifications.send({
-              recipients: { type: 'entity', entityRef: run.triggeredBy },
-              payload: {
-                title: `Job ${run.jobName} failed`,
-                description: `${
-                  run.hostCount - (run.summary.succeeded ?? 0)
-                } of ${run.hostCount} hosts did not succeed`,
-                link: `${baseUrl}/jobs/runs/${run.id}`,
-                severity: 'high',
-                topic: 'jobs',
-              },
-            });
-          },
+          instance: backendInstanceName(deps.rootConfig),
+          deliverWebhook: createWebhookDeliverer({
+            baseUrl,
+            getSecret: name => deps.vault.getSecret(name),
+            timeoutMs: config.webhookTimeoutMs,
+            retries: config.webhookRetries,
+          }),
+          notifyFailure: createFailureNotifier({
+            baseUrl,
+            notifications: deps.notifications,
+          }),
+          onSecretPrinted: (runId, host) =>
+            auditSecretPrinted({ auditor: deps.auditor, logger }, runId, host),
         });
         const scheduler = new ScheduleRunner({
           store,
@@ -122,6 +96,12 @@ export const jobsPlugin = createBackendPlugin({
           runnerId: executor.runnerId,
           graceMs: config.missedGraceMs,
           staleMs: config.staleRunMs,
+          onInterrupted: ids =>
+            auditInterruptedRuns(
+              { auditor: deps.auditor, logger },
+              ids,
+              'stale-heartbeat',
+            ),
           startRun: (schedule, tickAt) =>
             startScheduledRun({
               schedule,
@@ -139,9 +119,15 @@ export const jobsPlugin = createBackendPlugin({
                 ),
             }),
         });
-        deps.lifecycle.addStartupHook(() =>
-          scheduler.start(config.scheduleIntervalMs),
-        );
+        deps.lifecycle.addStartupHook(async () => {
+          // this instance's previous process died with these runs: end them now
+          await auditInterruptedRuns(
+            { auditor: deps.auditor, logger },
+            await executor.recoverOwnRuns(),
+            'own-restart',
+          );
+          scheduler.start(config.scheduleIntervalMs);
+        });
         deps.lifecycle.addShutdownHook(async () => {
           await scheduler.stop();
           await executor.shutdown();

@@ -6,3 +6,5 @@
 export { createPluginMigrations } from './migrations';
 export type { PluginMigrations } from './migrations';
 export { crashPoint } from './crashPoint';
+export { isUniqueViolation } from './database';
+export { backendInstanceName } from './instance';

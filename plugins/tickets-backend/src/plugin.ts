@@ -53,6 +53,7 @@ export const ticketsPlugin = createBackendPlugin({
         });
         const service = new TicketService({
           store,
+          steps: store.steps,
           auditor: deps.auditor,
           notifications: deps.notifications,
           logger: deps.logger,

@@ -14,6 +14,8 @@ export type Grant = {
   loginUser: string;
   expiresAt: string;
   reason?: string;
+  /** Set by workflows (ticket fulfilment): one grant per key. */
+  idempotencyKey?: string;
   createdBy: string;
   createdAt: string;
   revokedAt?: string;
@@ -127,7 +129,12 @@ export type MfaRecord = {
 
 /** The bastion's persistent state. */
 export interface BastionStore {
-  createGrant(grant: NewGrant): Promise<Grant>;
+  /**
+   * Creates the grant. With an idempotency key that a grant already has,
+   * creates nothing and returns that grant (`created: false`) when it is for
+   * the same subject, selector and login user; ConflictError otherwise.
+   */
+  createGrant(grant: NewGrant): Promise<Grant & { created: boolean }>;
   /** Grants not revoked; with `activeAt`, only those not expired at that time. */
   listGrants(options?: { activeAt?: number }): Promise<Grant[]>;
   getGrant(id: string): Promise<Grant | undefined>;

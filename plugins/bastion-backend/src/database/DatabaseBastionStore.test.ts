@@ -100,6 +100,40 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
     expect((await store.listGrants()).map(g => g.id)).toEqual([g2.id]);
   });
 
+  it('makes one grant per idempotency key, also for parallel requests', async () => {
+    const { store } = await createStore();
+    const grant = {
+      subject: 'user:default/frank',
+      selector: { host: 'web-01' },
+      loginUser: 'opsdeck',
+      expiresAt: '2023-11-14T23:00:00.000Z',
+      reason: 'ticket 7',
+      idempotencyKey: 'ticket:7:server-access.grant:resource:default/web-01',
+      createdBy: 'plugin:scaffolder',
+    };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => store.createGrant(grant)),
+    );
+    expect(results.filter(r => r.created)).toHaveLength(1);
+    expect(new Set(results.map(r => r.id)).size).toBe(1);
+    expect(results[0].idempotencyKey).toBe(grant.idempotencyKey);
+    // a replay later (another expiry computed) finds the same grant
+    const replay = await store.createGrant({
+      ...grant,
+      expiresAt: '2023-11-15T01:00:00.000Z',
+    });
+    expect(replay).toMatchObject({ id: results[0].id, created: false });
+    expect(await store.listGrants()).toHaveLength(1);
+    // the same key for another host is refused
+    await expect(
+      store.createGrant({ ...grant, selector: { host: 'web-02' } }),
+    ).rejects.toThrow(/was used for another grant/);
+    // grants without a key are independent
+    await store.createGrant({ ...grant, idempotencyKey: undefined });
+    await store.createGrant({ ...grant, idempotencyKey: undefined });
+    expect(await store.listGrants()).toHaveLength(3);
+  });
+
   it('stores sessions and searches commands by text, user and host', async () => {
     const { store } = await createStore();
     const base = {

@@ -1,4 +1,6 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import {
@@ -45,10 +47,20 @@ function toGrant(r: Row): Grant {
     loginUser: r.login_user,
     expiresAt: iso(r.expires_at),
     reason: opt(r.reason),
+    idempotencyKey: opt(r.idempotency_key),
     createdBy: r.created_by,
     createdAt: iso(r.created_at),
     revokedAt: r.revoked_at === null ? undefined : iso(r.revoked_at),
     revokedBy: opt(r.revoked_by),
+  };
+}
+
+function selectorColumns(grant: NewGrant) {
+  return {
+    host: grant.selector.host ?? null,
+    system: grant.selector.system ?? null,
+    owner: grant.selector.owner ?? null,
+    tag: grant.selector.tag ?? null,
   };
 }
 
@@ -114,22 +126,43 @@ export class DatabaseBastionStore implements BastionStore {
 
   // ------------------------------------------------------------ grants
 
-  async createGrant(grant: NewGrant): Promise<Grant> {
+  async createGrant(grant: NewGrant): Promise<Grant & { created: boolean }> {
     const id = randomUUID();
+    try {
+      await this.insertGrant(id, grant);
+    } catch (e) {
+      if (!grant.idempotencyKey || !isUniqueViolation(e)) throw e;
+      const row = await this.db('bastion_grants')
+        .where({ idempotency_key: grant.idempotencyKey })
+        .first();
+      const same =
+        row.subject === grant.subject &&
+        row.login_user === grant.loginUser &&
+        Object.entries(selectorColumns(grant)).every(
+          ([column, value]) => (row[column] ?? null) === value,
+        );
+      if (!same) {
+        throw new ConflictError(
+          `Idempotency key '${grant.idempotencyKey}' was used for another grant`,
+        );
+      }
+      return { ...toGrant(row), created: false };
+    }
+    return { ...(await this.getGrant(id))!, created: true };
+  }
+
+  private async insertGrant(id: string, grant: NewGrant) {
     await this.db('bastion_grants').insert({
       id,
       subject: grant.subject,
-      host: grant.selector.host ?? null,
-      system: grant.selector.system ?? null,
-      owner: grant.selector.owner ?? null,
-      tag: grant.selector.tag ?? null,
+      ...selectorColumns(grant),
       login_user: grant.loginUser,
       expires_at: ms(grant.expiresAt),
       reason: grant.reason ?? null,
+      idempotency_key: grant.idempotencyKey ?? null,
       created_by: grant.createdBy,
       created_at: this.now(),
     });
-    return (await this.getGrant(id))!;
   }
 
   async listGrants(options: { activeAt?: number } = {}): Promise<Grant[]> {

@@ -97,6 +97,9 @@ export const spec = {
           reason: {
             type: 'string',
           },
+          idempotencyKey: {
+            type: 'string',
+          },
           createdBy: {
             type: 'string',
           },
@@ -378,12 +381,30 @@ export const spec = {
                     type: 'string',
                     maxLength: 1000,
                   },
+                  idempotencyKey: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                    description:
+                      'Set by workflows: a request repeating a key gets the grant made under it (200) instead of a second grant; 409 when that grant is for another subject, selector or login.',
+                  },
                 },
               },
             },
           },
         },
         responses: {
+          '200': {
+            description:
+              'The grant made earlier under the same idempotency key',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Grant',
+                },
+              },
+            },
+          },
           '201': {
             description: 'The grant',
             content: {
@@ -396,6 +417,16 @@ export const spec = {
           },
           '400': {
             description: 'Invalid grant',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'The idempotency key belongs to another grant',
             content: {
               'application/json': {
                 schema: {

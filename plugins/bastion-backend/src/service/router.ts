@@ -232,12 +232,15 @@ export async function createRouter(options: {
           loginUser: body.loginUser,
           expiresAt: new Date(body.expiresAt).toISOString(),
           reason: body.reason,
+          idempotencyKey: body.idempotencyKey,
           createdBy: actorOf(credentials),
         });
       },
-      created => ({ grantId: created.id }),
+      // a replayed key created nothing: the event says so
+      g => ({ grantId: g.id, ...(g.created ? {} : { replayed: true }) }),
     );
-    res.status(201).json(grant);
+    const { created, ...stored } = grant;
+    res.status(created ? 201 : 200).json(stored);
   });
 
   router.delete('/grants/:id', async (req, res) => {

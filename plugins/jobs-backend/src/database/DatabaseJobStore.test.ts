@@ -140,10 +140,10 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     expect(await store.cancelRequested([r1.id, r2.id])).toEqual([r2.id]);
   });
 
-  it('marks runs interrupted by runner or by stale heartbeat', async () => {
+  it('marks runs interrupted by runner, by instance at start-up, or by stale heartbeat', async () => {
     const { store, advance } = await setup();
     const job = await store.createJob(def, 'user:default/bob');
-    const mk = (runnerId: string) =>
+    const mk = (runnerId: string, instance?: string) =>
       store.createRun({
         job,
         trigger: 'manual',
@@ -153,12 +153,28 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
         options: DEFAULT_RUN_OPTIONS,
         hosts: [host('a')],
         runnerId,
+        instance,
       });
     const mine = await mk('r1');
     const alive = await mk('r2');
     const dead = await mk('r3');
+    // instance web-1 restarted: its old process r4 is gone, r5 is the new one
+    const before = await mk('r4', 'web-1:7007');
+    const now = await mk('r5', 'web-1:7007');
+    const other = await mk('r6', 'web-2:7007');
+    expect(
+      await store.markInterrupted({
+        instance: 'web-1:7007',
+        exceptRunner: 'r5',
+      }),
+    ).toEqual([before.id]);
+    expect((await store.getRun(before.id))!.summary).toEqual({
+      interrupted: 1,
+    });
+    expect((await store.getRun(now.id))!.status).toBe('running');
+    expect((await store.getRun(other.id))!.status).toBe('running');
     advance(120_000);
-    await store.heartbeat([alive.id]);
+    await store.heartbeat([alive.id, now.id, other.id]);
     expect(await store.markInterrupted({ runnerId: 'r1' })).toEqual([mine.id]);
     const stale = await store.markInterrupted({
       staleBefore: 1_700_000_000_000 + 60_000,
@@ -166,6 +182,76 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     expect(stale).toEqual([dead.id]);
     expect((await store.getRun(alive.id))!.status).toBe('running');
     expect((await store.getRun(dead.id))!.summary).toEqual({ interrupted: 1 });
+  });
+
+  it('claims a tick in the transaction that inserts its run: one run per tick, also in parallel', async () => {
+    const { store } = await setup();
+    const job = await store.createJob(def, 'user:default/bob');
+    const run = (runnerId: string) => ({
+      job,
+      trigger: 'schedule' as const,
+      triggeredBy: 'user:default/bob',
+      scheduleId: 's-1',
+      selector: { names: ['a'] },
+      params: {},
+      options: DEFAULT_RUN_OPTIONS,
+      hosts: [host('a')],
+      runnerId,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store.createRun(run(`r${i}`), { scheduleId: 's-1', tickAt: 5000 }),
+      ),
+    );
+    const won = results.filter(r => r !== undefined);
+    expect(won).toHaveLength(1);
+    expect(await store.isTickClaimed('s-1', 5000)).toBe(true);
+    expect(await store.isTickClaimed('s-1', 6000)).toBe(false);
+    expect(await store.listTicks('s-1')).toEqual([
+      { tickAt: 5000, claimedBy: expect.any(String), runId: won[0]!.id },
+    ]);
+    // the losers inserted no run
+    expect(await store.listRuns({})).toHaveLength(1);
+  });
+
+  it('pauses an enabled schedule once, and an approved edit ends the pause', async () => {
+    const { store } = await setup();
+    const job = await store.createJob(def, 'user:default/bob');
+    const s = await store.createSchedule(
+      {
+        name: 'nightly',
+        jobId: job.id,
+        cron: '0 3 * * *',
+        timeZone: 'UTC',
+        selector: { names: ['a'] },
+        params: {},
+        options: DEFAULT_RUN_OPTIONS,
+        missedPolicy: 'skip',
+        enabled: true,
+      },
+      'user:default/bob',
+      { hosts: ['resource:default/a'], by: 'user:default/bob' },
+    );
+    const pauses = await Promise.all([
+      store.pauseSchedule(s.id, 'bob lost the right'),
+      store.pauseSchedule(s.id, 'bob lost the right'),
+    ]);
+    expect(pauses.filter(Boolean)).toHaveLength(1);
+    expect(await store.getSchedule(s.id)).toMatchObject({
+      enabled: false,
+      pausedReason: 'bob lost the right',
+      pausedAt: new Date(1_700_000_000_000).toISOString(),
+    });
+    // switching it on without an approval keeps the reason
+    const on = await store.updateSchedule(s.id, { enabled: true });
+    expect(on!.pausedReason).toBe('bob lost the right');
+    const approved = await store.updateSchedule(
+      s.id,
+      { enabled: true },
+      { hosts: ['resource:default/a'], by: 'user:default/alice' },
+    );
+    expect(approved!.pausedReason).toBeUndefined();
+    expect(approved!.approvedBy).toBe('user:default/alice');
   });
 
   it('stores schedules and claims each tick once', async () => {
@@ -191,11 +277,22 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
       options: { retries: 2 },
       lastTickAt: new Date(1_700_000_000_000).toISOString(),
     });
-    expect(await store.claimTick(s.id, 5000, 'a')).toBe(true);
-    expect(await store.claimTick(s.id, 5000, 'b')).toBe(false);
-    await store.setTickRun(s.id, 5000, 'run-1');
+    const tickRun = await store.createRun(
+      {
+        job,
+        trigger: 'schedule',
+        triggeredBy: 'user:default/bob',
+        scheduleId: s.id,
+        selector: s.selector,
+        params: {},
+        options: s.options,
+        hosts: [host('a')],
+        runnerId: 'a',
+      },
+      { scheduleId: s.id, tickAt: 5000 },
+    );
     expect(await store.listTicks(s.id)).toEqual([
-      { tickAt: 5000, claimedBy: 'a', runId: 'run-1' },
+      { tickAt: 5000, claimedBy: 'a', runId: tickRun!.id },
     ]);
     await store.setLastTick(s.id, 1_800_000_000_000);
     await store.setLastTick(s.id, 1_750_000_000_000); // never backwards

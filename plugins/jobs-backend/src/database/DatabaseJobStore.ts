@@ -1,7 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
+import { crashPoint, isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import { randomUUID } from 'node:crypto';
-import { Knex } from 'knex';
 import {
   HostStatus,
   Job,
@@ -11,130 +11,28 @@ import {
   RunHost,
   RunHostOutput,
   RunStatus,
-  Schedule,
-  ScheduleDefinition,
   TargetHost,
   WebhookDelivery,
 } from '../model';
+import { DatabaseScheduleStore } from './DatabaseScheduleStore';
 import {
+  InterruptFilter,
   JobStore,
   NewRun,
   RunFilter,
   RunHostPatch,
-  ScheduleApproval,
+  TickClaim,
 } from './JobStore';
 import { applyJobsMigrations } from './migrations';
-
-const iso = (ms: unknown) =>
-  ms === null || ms === undefined
-    ? undefined
-    : new Date(Number(ms)).toISOString();
-const json = (text: unknown) => JSON.parse(String(text));
-const bool = (v: unknown) => v === true || v === 1 || v === '1';
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+import { toJob, toRun, toRunHost, json, iso } from './rows';
 
 const UNFINISHED_HOST: HostStatus[] = ['pending', 'running'];
 
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return (
-    err.code === '23505' ||
-    String(err.code ?? '').startsWith('SQLITE_CONSTRAINT') ||
-    /UNIQUE constraint failed/.test(err.message ?? '')
-  );
-}
-
-function toJob(row: any): Job {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    language: row.language,
-    script: row.script,
-    parameters: json(row.parameters),
-    version: Number(row.version),
-    notifyOnFailure: bool(row.notify_on_failure),
-    ...(row.webhook ? { webhook: json(row.webhook) } : {}),
-    createdBy: row.created_by,
-    createdAt: iso(row.created_at)!,
-    updatedBy: row.updated_by,
-    updatedAt: iso(row.updated_at)!,
-  };
-}
-
-function toRun(row: any, summary: Partial<Record<HostStatus, number>>): Run {
-  return {
-    id: row.id,
-    jobId: row.job_id,
-    jobName: row.job_name,
-    jobVersion: Number(row.job_version),
-    status: row.status,
-    trigger: row.trigger,
-    triggeredBy: row.triggered_by,
-    scheduleId: opt(row.schedule_id),
-    rerunOf: opt(row.rerun_of),
-    selector: json(row.selector),
-    params: json(row.params),
-    options: json(row.options),
-    cancelRequested: bool(row.cancel_requested),
-    createdAt: iso(row.created_at)!,
-    finishedAt: iso(row.finished_at),
-    error: opt(row.error),
-    summary,
-    hostCount: Object.values(summary).reduce((a, b) => a + (b ?? 0), 0),
-    ...(row.webhook_delivery
-      ? { webhookDelivery: json(row.webhook_delivery) }
-      : {}),
-  };
-}
-
-function toRunHost(row: any): RunHost {
-  return {
-    host: row.host,
-    entityRef: row.entity_ref,
-    address: row.address,
-    port: Number(row.port),
-    status: row.status,
-    exitCode:
-      row.exit_code === null || row.exit_code === undefined
-        ? undefined
-        : Number(row.exit_code),
-    attempts: Number(row.attempts),
-    durationMs:
-      row.duration_ms === null || row.duration_ms === undefined
-        ? undefined
-        : Number(row.duration_ms),
-    truncated: bool(row.truncated),
-    error: opt(row.error),
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-  };
-}
-
-function toSchedule(row: any): Schedule {
-  return {
-    id: row.id,
-    name: row.name,
-    jobId: row.job_id,
-    cron: row.cron,
-    timeZone: row.time_zone,
-    selector: json(row.selector),
-    params: json(row.params),
-    options: json(row.options),
-    missedPolicy: row.missed_policy,
-    enabled: bool(row.enabled),
-    createdBy: row.created_by,
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
-    lastTickAt: iso(row.last_tick_at)!,
-    approvedHosts: json(row.approved_hosts ?? '[]'),
-    approvedBy: opt(row.approved_by ?? null),
-    approvedAt: iso(row.approved_at),
-  };
-}
-
 /** The knex implementation of {@link JobStore} (SQLite and PostgreSQL). */
-export class DatabaseJobStore implements JobStore {
+export class DatabaseJobStore
+  extends DatabaseScheduleStore
+  implements JobStore
+{
   static async create(options: {
     database: DatabaseService;
   }): Promise<DatabaseJobStore> {
@@ -144,11 +42,6 @@ export class DatabaseJobStore implements JobStore {
     }
     return new DatabaseJobStore(knex);
   }
-
-  constructor(
-    private readonly db: Knex,
-    private readonly now: () => number = Date.now,
-  ) {}
 
   // --- jobs -----------------------------------------------------------------
 
@@ -309,10 +202,29 @@ export class DatabaseJobStore implements JobStore {
 
   // --- runs -----------------------------------------------------------------
 
-  async createRun(run: NewRun): Promise<Run> {
+  createRun(run: NewRun): Promise<Run>;
+  createRun(run: NewRun, tick: TickClaim): Promise<Run | undefined>;
+  async createRun(run: NewRun, tick?: TickClaim): Promise<Run | undefined> {
     const id = randomUUID();
     const now = this.now();
-    await this.db.transaction(async tx => {
+    const created = await this.db.transaction(async tx => {
+      if (tick) {
+        // the claim and the run are one transaction: a crash between them
+        // leaves neither, and the tick is claimed again after the restart
+        try {
+          await tx('schedule_ticks').insert({
+            schedule_id: tick.scheduleId,
+            tick_at: tick.tickAt,
+            claimed_by: run.runnerId,
+            claimed_at: now,
+            run_id: id,
+          });
+        } catch (e) {
+          if (isUniqueViolation(e)) return false; // another replica has it
+          throw e;
+        }
+        crashPoint('jobs.schedule.claimed');
+      }
       await tx('runs').insert({
         id,
         job_id: run.job.id,
@@ -328,6 +240,7 @@ export class DatabaseJobStore implements JobStore {
         options: JSON.stringify(run.options),
         cancel_requested: false,
         runner_id: run.runnerId,
+        instance: run.instance ?? null,
         heartbeat_at: now,
         created_at: now,
       });
@@ -356,8 +269,9 @@ export class DatabaseJobStore implements JobStore {
       for (let i = 0; i < rows.length; i += 50) {
         await tx('run_hosts').insert(rows.slice(i, i + 50));
       }
+      return true;
     });
-    return (await this.getRun(id))!;
+    return created ? (await this.getRun(id))! : undefined;
   }
 
   private async summaries(
@@ -424,6 +338,7 @@ export class DatabaseJobStore implements JobStore {
         'attempts',
         'duration_ms',
         'truncated',
+        'secret_printed',
         'error',
         'started_at',
         'finished_at',
@@ -455,11 +370,17 @@ export class DatabaseJobStore implements JobStore {
     if (patch.stdout !== undefined) row.stdout = patch.stdout;
     if (patch.stderr !== undefined) row.stderr = patch.stderr;
     if (patch.truncated !== undefined) row.truncated = patch.truncated;
+    if (patch.secretPrinted) row.secret_printed = true;
     if (patch.error !== undefined) row.error = patch.error;
     if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
     if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
     if (Object.keys(row).length === 0) return;
     await this.db('run_hosts').where({ run_id: runId, host }).update(row);
+    if (patch.secretPrinted) {
+      await this.db('runs')
+        .where({ id: runId, secret_printed: false })
+        .update({ secret_printed: true });
+    }
   }
 
   async finishRun(id: string, status: RunStatus, error?: string) {
@@ -501,14 +422,17 @@ export class DatabaseJobStore implements JobStore {
       .update({ heartbeat_at: now });
   }
 
-  async markInterrupted(
-    by: { runnerId: string } | { staleBefore: number },
-  ): Promise<string[]> {
+  async markInterrupted(by: InterruptFilter): Promise<string[]> {
     const now = this.now();
     return this.db.transaction(async tx => {
       const q = tx('runs').where({ status: 'running' });
       if ('runnerId' in by) q.where({ runner_id: by.runnerId });
-      else q.where('heartbeat_at', '<', by.staleBefore);
+      else if ('instance' in by) {
+        // this instance's runs from before its restart
+        q.where({ instance: by.instance }).whereNot({
+          runner_id: by.exceptRunner,
+        });
+      } else q.where('heartbeat_at', '<', by.staleBefore);
       const ids = (await q.select('id')).map(r => r.id as string);
       if (ids.length === 0) return [];
       await tx('runs').whereIn('id', ids).where({ status: 'running' }).update({
@@ -522,125 +446,5 @@ export class DatabaseJobStore implements JobStore {
         .update({ status: 'interrupted', finished_at: now });
       return ids;
     });
-  }
-
-  // --- schedules ------------------------------------------------------------
-
-  async createSchedule(
-    def: ScheduleDefinition,
-    actor: string,
-    approval: ScheduleApproval = { hosts: [], by: actor },
-    now = this.now(),
-  ): Promise<Schedule> {
-    const id = randomUUID();
-    await this.db('schedules').insert({
-      id,
-      job_id: def.jobId,
-      name: def.name,
-      cron: def.cron,
-      time_zone: def.timeZone,
-      selector: JSON.stringify(def.selector),
-      params: JSON.stringify(def.params),
-      options: JSON.stringify(def.options),
-      missed_policy: def.missedPolicy,
-      enabled: def.enabled,
-      created_by: actor,
-      created_at: now,
-      updated_at: now,
-      last_tick_at: now,
-      approved_hosts: JSON.stringify(approval.hosts),
-      approved_by: approval.by,
-      approved_at: now,
-    });
-    return (await this.getSchedule(id))!;
-  }
-
-  async updateSchedule(
-    id: string,
-    def: Partial<ScheduleDefinition>,
-    approval?: ScheduleApproval,
-  ): Promise<Schedule | undefined> {
-    const row: Record<string, unknown> = { updated_at: this.now() };
-    if (approval) {
-      row.approved_hosts = JSON.stringify(approval.hosts);
-      row.approved_by = approval.by;
-      row.approved_at = this.now();
-    }
-    if (def.name !== undefined) row.name = def.name;
-    if (def.cron !== undefined) row.cron = def.cron;
-    if (def.timeZone !== undefined) row.time_zone = def.timeZone;
-    if (def.selector !== undefined) row.selector = JSON.stringify(def.selector);
-    if (def.params !== undefined) row.params = JSON.stringify(def.params);
-    if (def.options !== undefined) row.options = JSON.stringify(def.options);
-    if (def.missedPolicy !== undefined) row.missed_policy = def.missedPolicy;
-    if (def.enabled !== undefined) row.enabled = def.enabled;
-    const n = await this.db('schedules').where({ id }).update(row);
-    return n ? this.getSchedule(id) : undefined;
-  }
-
-  async deleteSchedule(id: string): Promise<boolean> {
-    return this.db.transaction(async tx => {
-      const n = await tx('schedules').where({ id }).delete();
-      await tx('schedule_ticks').where({ schedule_id: id }).delete();
-      return n > 0;
-    });
-  }
-
-  async getSchedule(id: string): Promise<Schedule | undefined> {
-    const row = await this.db('schedules').where({ id }).first();
-    return row ? toSchedule(row) : undefined;
-  }
-
-  async listSchedules(
-    filter: { jobId?: string; enabled?: boolean } = {},
-  ): Promise<Schedule[]> {
-    const q = this.db('schedules');
-    if (filter.jobId) q.where({ job_id: filter.jobId });
-    if (filter.enabled !== undefined) q.where({ enabled: filter.enabled });
-    const rows = await q.orderBy('name');
-    return rows.map(toSchedule);
-  }
-
-  async setLastTick(id: string, tickAt: number): Promise<void> {
-    await this.db('schedules')
-      .where({ id })
-      .where('last_tick_at', '<', tickAt)
-      .update({ last_tick_at: tickAt });
-  }
-
-  async claimTick(
-    scheduleId: string,
-    tickAt: number,
-    runnerId: string,
-  ): Promise<boolean> {
-    try {
-      await this.db('schedule_ticks').insert({
-        schedule_id: scheduleId,
-        tick_at: tickAt,
-        claimed_by: runnerId,
-        claimed_at: this.now(),
-      });
-      return true;
-    } catch (e) {
-      if (isUniqueViolation(e)) return false;
-      throw e;
-    }
-  }
-
-  async setTickRun(scheduleId: string, tickAt: number, runId: string) {
-    await this.db('schedule_ticks')
-      .where({ schedule_id: scheduleId, tick_at: tickAt })
-      .update({ run_id: runId });
-  }
-
-  async listTicks(scheduleId: string) {
-    const rows = await this.db('schedule_ticks')
-      .where({ schedule_id: scheduleId })
-      .orderBy('tick_at');
-    return rows.map(r => ({
-      tickAt: Number(r.tick_at),
-      claimedBy: r.claimed_by as string,
-      runId: opt(r.run_id) as string | undefined,
-    }));
   }
 }

@@ -28,8 +28,26 @@ export interface NewRun {
   hosts: TargetHost[];
   /** Hosts stored as skipped from the start, with the reason. */
   skipped?: { host: TargetHost; reason: string }[];
+  /** The executing process (changes at every start). */
   runnerId: string;
+  /** The stable name of the executing backend instance (survives restarts). */
+  instance?: string;
 }
+
+/** A schedule tick claimed together with the insert of its run. */
+export interface TickClaim {
+  scheduleId: string;
+  tickAt: number;
+}
+
+/** Which running runs {@link JobStore.markInterrupted} ends. */
+export type InterruptFilter =
+  /** those of this process (an orderly shutdown) */
+  | { runnerId: string }
+  /** those of an earlier process of this instance (at start-up) */
+  | { instance: string; exceptRunner: string }
+  /** those whose executing replica stopped sending heartbeats */
+  | { staleBefore: number };
 
 /** The hosts a schedule may run on, and who approved them. */
 export interface ScheduleApproval {
@@ -56,6 +74,8 @@ export interface RunHostPatch {
   stdout?: string;
   stderr?: string;
   truncated?: boolean;
+  /** Flags the host, and its run, as having printed a secret. */
+  secretPrinted?: boolean;
   error?: string | null;
   startedAt?: number;
   finishedAt?: number;
@@ -77,6 +97,11 @@ export interface JobStore {
   getJobVersion(id: string, version: number): Promise<JobVersion | undefined>;
 
   createRun(run: NewRun): Promise<Run>;
+  /**
+   * Claims the schedule tick and inserts its run in one transaction; returns
+   * undefined (and inserts nothing) when another replica claimed the tick.
+   */
+  createRun(run: NewRun, tick: TickClaim): Promise<Run | undefined>;
   getRun(id: string): Promise<Run | undefined>;
   listRuns(filter: RunFilter): Promise<Run[]>;
   listRunHosts(runId: string): Promise<RunHost[]>;
@@ -92,13 +117,8 @@ export interface JobStore {
   requestCancel(id: string): Promise<boolean>;
   cancelRequested(ids: string[]): Promise<string[]>;
   heartbeat(runIds: string[], now?: number): Promise<void>;
-  /**
-   * Marks running runs interrupted (and their unfinished hosts): those of
-   * `runnerId`, or those whose heartbeat is older than `staleBefore`.
-   */
-  markInterrupted(
-    by: { runnerId: string } | { staleBefore: number },
-  ): Promise<string[]>;
+  /** Marks running runs interrupted (and their unfinished hosts); see the filter. */
+  markInterrupted(by: InterruptFilter): Promise<string[]>;
 
   createSchedule(
     def: ScheduleDefinition,
@@ -118,14 +138,14 @@ export interface JobStore {
     jobId?: string;
     enabled?: boolean;
   }): Promise<Schedule[]>;
+  /**
+   * Switches an enabled schedule off with the reason; true only for the
+   * caller whose update did it.
+   */
+  pauseSchedule(id: string, reason: string): Promise<boolean>;
   setLastTick(id: string, tickAt: number): Promise<void>;
-  /** Inserts the tick row; true only for the one caller whose insert won. */
-  claimTick(
-    scheduleId: string,
-    tickAt: number,
-    runnerId: string,
-  ): Promise<boolean>;
-  setTickRun(scheduleId: string, tickAt: number, runId: string): Promise<void>;
+  /** Whether a replica already claimed the tick (a cheap check before work). */
+  isTickClaimed(scheduleId: string, tickAt: number): Promise<boolean>;
   listTicks(
     scheduleId: string,
   ): Promise<{ tickAt: number; claimedBy: string; runId?: string }[]>;

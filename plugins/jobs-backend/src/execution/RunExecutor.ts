@@ -3,7 +3,8 @@ import { InputError } from '@backstage/errors';
 import { fanOut, type SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { JobStore } from '../database/JobStore';
+import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
+import { JobStore, NewRun, TickClaim } from '../database/JobStore';
 import {
   HostSelector,
   HostStatus,
@@ -19,8 +20,10 @@ import {
   WebhookTrigger,
 } from '../model';
 import { dueTrigger } from '../notify/webhookTriggers';
-import { createRunCredentials, GetSecret, RunCredentials } from './credentials';
+import { createRunCredentials, GetSecret } from './credentials';
 import { OutputBuffer } from './OutputBuffer';
+import { resolveParameters } from './parameters';
+import { SecretMasker } from './secretMasker';
 import { wrapperCommand, wrapperStdin } from './scriptPayload';
 
 /** What to run, where and how. */
@@ -52,13 +55,16 @@ type LiveHost = {
   stdout: OutputBuffer;
   stderr: OutputBuffer;
   flushed: number;
+  /** Its output held a secret (flagged once). */
+  secretPrinted: boolean;
 };
 
 type ActiveRun = {
   controller: AbortController;
   live: Map<string, LiveHost>;
   done: Promise<void>;
-  secrets: string[];
+  /** Hides the run's secret parameter values (and encodings) in its output. */
+  masker: SecretMasker;
 };
 
 const FAILED: HostStatus[] = ['failed', 'timed_out', 'error'];
@@ -69,55 +75,6 @@ const NOT_STARTED_ERROR: Partial<Record<HostStatus, string | null>> = {
   cancelled: null,
   interrupted: null,
 };
-
-/**
- * Checks parameter values against the job's parameter types and turns them
- * into the environment of the script (secret values read from the vault).
- */
-export async function resolveParameters(
-  parameters: JobParameter[],
-  values: Record<string, string>,
-  credentials?: RunCredentials,
-): Promise<{ env: Record<string, string>; secrets: string[] }> {
-  const known = new Set(parameters.map(p => p.name));
-  for (const name of Object.keys(values)) {
-    if (!known.has(name)) throw new InputError(`Unknown parameter '${name}'`);
-  }
-  const env: Record<string, string> = {};
-  const secrets: string[] = [];
-  for (const p of parameters) {
-    const value = values[p.name] ?? p.default;
-    if (value === undefined || value === '') {
-      if (p.required) {
-        throw new InputError(`Parameter '${p.name}' is required`);
-      }
-      continue;
-    }
-    if (p.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) {
-      throw new InputError(`Parameter '${p.name}' must be a number`);
-    }
-    if (p.type === 'choice' && !(p.choices ?? []).includes(value)) {
-      throw new InputError(
-        `Parameter '${p.name}' must be one of ${(p.choices ?? []).join(', ')}`,
-      );
-    }
-    if (p.type === 'secret') {
-      if (!credentials) continue; // validation only
-      const secret = await credentials.parameter(value);
-      env[p.name] = secret;
-      if (secret.length >= 4) secrets.push(secret);
-    } else {
-      env[p.name] = value;
-    }
-  }
-  return { env, secrets };
-}
-
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('***');
-  return out;
-}
 
 /**
  * Runs jobs on hosts through the shared SSH pool: fan-out with a concurrency
@@ -145,6 +102,8 @@ export class RunExecutor {
       getSecret: GetSecret;
       logger: LoggerService;
       notifyFailure?: (run: Run) => Promise<void>;
+      /** A host of the run printed a secret parameter (once per host). */
+      onSecretPrinted?: (runId: string, host: string) => Promise<void>;
       /** POSTs the run to the job's webhook for the trigger; never throws. */
       deliverWebhook?: (
         run: Run,
@@ -156,6 +115,8 @@ export class RunExecutor {
       heartbeatMs?: number;
       flushMs?: number;
       runnerId?: string;
+      /** The stable name of this backend instance (see backendInstanceName). */
+      instance?: string;
     },
   ) {
     this.runnerId = deps.runnerId ?? randomUUID();
@@ -168,15 +129,21 @@ export class RunExecutor {
     for (const t of this.timers) t.unref();
   }
 
-  /** Creates the run and starts it in the background. */
-  async start(req: RunRequest): Promise<Run> {
+  /**
+   * Creates the run and starts it in the background. With a schedule tick,
+   * the tick is claimed in the transaction that inserts the run; undefined
+   * when another replica claimed it.
+   */
+  start(req: RunRequest): Promise<Run>;
+  start(req: RunRequest, tick: TickClaim): Promise<Run | undefined>;
+  async start(req: RunRequest, tick?: TickClaim): Promise<Run | undefined> {
     if (this.stopping) throw new Error('The jobs executor is shutting down');
     if (req.hosts.length === 0 && !req.skipped?.length) {
       throw new InputError('The selector matches no host');
     }
     // fail fast on bad values, before anything is stored
     await resolveParameters(req.job.parameters, req.params);
-    const run = await this.deps.store.createRun({
+    const newRun: NewRun = {
       job: req.job,
       trigger: req.trigger,
       triggeredBy: req.triggeredBy,
@@ -188,12 +155,17 @@ export class RunExecutor {
       hosts: req.hosts,
       skipped: req.skipped,
       runnerId: this.runnerId,
-    });
+      instance: this.deps.instance,
+    };
+    const run = tick
+      ? await this.deps.store.createRun(newRun, tick)
+      : await this.deps.store.createRun(newRun);
+    if (!run) return undefined;
     const entry: ActiveRun = {
       controller: new AbortController(),
       live: new Map(),
       done: Promise.resolve(),
-      secrets: [],
+      masker: new SecretMasker([]),
     };
     this.active.set(run.id, entry);
     entry.done = this.execute(run.id, req, entry)
@@ -229,11 +201,31 @@ export class RunExecutor {
     const run = this.active.get(runId);
     const live = run?.live.get(host);
     if (!run || !live) return undefined;
+    const { stdout, stderr } = this.masked(run, live, false);
     return {
-      stdout: redact(live.stdout.text(), run.secrets),
-      stderr: redact(live.stderr.text(), run.secrets),
+      stdout,
+      stderr,
       truncated: live.stdout.truncated || live.stderr.truncated,
     };
+  }
+
+  /**
+   * A host's output with the run's secrets masked; while the host runs
+   * (`final: false`) a possible beginning of a secret at the end is held back.
+   * Flags the host the first time a secret shows.
+   */
+  private masked(run: ActiveRun, live: LiveHost, final: boolean) {
+    const out = run.masker.mask(live.stdout.text(), final);
+    const err = run.masker.mask(live.stderr.text(), final);
+    const printed = (out.found || err.found) && !live.secretPrinted;
+    if (printed) live.secretPrinted = true;
+    return { stdout: out.text, stderr: err.text, printed };
+  }
+
+  /** Tells the store (and the audit) that a host printed a secret. */
+  private async flagSecret(runId: string, host: string) {
+    await this.deps.store.updateRunHost(runId, host, { secretPrinted: true });
+    await this.deps.onSecretPrinted?.(runId, host);
   }
 
   private changed(runId: string) {
@@ -248,6 +240,19 @@ export class RunExecutor {
     for (const r of runs) r.controller.abort();
     await Promise.all(runs.map(r => r.done));
     await this.deps.store.markInterrupted({ runnerId: this.runnerId });
+  }
+
+  /**
+   * Marks the runs this instance's previous process left running as
+   * interrupted, at once (it died: a crash or a kill); other replicas' runs
+   * keep the heartbeat rule. Returns their ids.
+   */
+  async recoverOwnRuns(): Promise<string[]> {
+    if (!this.deps.instance) return [];
+    return this.deps.store.markInterrupted({
+      instance: this.deps.instance,
+      exceptRunner: this.runnerId,
+    });
   }
 
   /** Forgets every run without touching the store (a crash, for tests). */
@@ -280,11 +285,15 @@ export class RunExecutor {
           const rev = live.stdout.revision + live.stderr.revision;
           if (rev === live.flushed) continue;
           live.flushed = rev;
+          const { stdout, stderr, printed } = this.masked(run, live, false);
           await this.deps.store.updateRunHost(runId, host, {
-            stdout: redact(live.stdout.text(), run.secrets),
-            stderr: redact(live.stderr.text(), run.secrets),
+            stdout,
+            stderr,
             truncated: live.stdout.truncated || live.stderr.truncated,
           });
+          if (printed) await this.flagSecret(runId, host);
+          // output is stored while the host runs: a crash now must keep it
+          if (stdout) crashPoint('jobs.run.output-stored');
         }
       }
     } catch (e) {
@@ -311,7 +320,7 @@ export class RunExecutor {
         credentials,
       );
       env = resolved.env;
-      entry.secrets = resolved.secrets;
+      entry.masker = new SecretMasker(resolved.secrets);
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       for (const h of req.hosts) {
@@ -334,6 +343,7 @@ export class RunExecutor {
         stdout: new OutputBuffer(this.maxOutputBytes),
         stderr: new OutputBuffer(this.maxOutputBytes),
         flushed: 0,
+        secretPrinted: false,
       };
       const started = Date.now();
       await store.updateRunHost(runId, host.name, {
@@ -396,17 +406,19 @@ export class RunExecutor {
       if (cancel.aborted && status !== 'succeeded') status = 'cancelled';
       if (this.stopping && status === 'cancelled') status = 'interrupted';
       entry.live.delete(host.name);
+      const output = this.masked(entry, live, true);
       await store.updateRunHost(runId, host.name, {
         status,
         exitCode,
         attempts,
         error,
         durationMs: Date.now() - started,
-        stdout: redact(live.stdout.text(), entry.secrets),
-        stderr: redact(live.stderr.text(), entry.secrets),
+        stdout: output.stdout,
+        stderr: output.stderr,
         truncated: live.stdout.truncated || live.stderr.truncated,
         finishedAt: Date.now(),
       });
+      if (output.printed) await this.flagSecret(runId, host.name);
       this.changed(runId);
       if (FAILED.includes(status) && stopOnFirstFailure) stop.abort();
       return status;

@@ -49,19 +49,22 @@ async function replica(knex: Knex, name: string) {
     logger: mockServices.logger.mock(),
     runnerId: name,
     graceMs: 60_000,
-    startRun: async (schedule: Schedule) => {
+    startRun: async (schedule: Schedule, tickAt: number) => {
       const job = (await store.getJob(schedule.jobId))!;
-      const run = await executor.start({
-        job,
-        hosts,
-        selector: schedule.selector,
-        params: schedule.params,
-        options: schedule.options,
-        trigger: 'schedule',
-        triggeredBy: schedule.createdBy,
-        scheduleId: schedule.id,
-      });
-      return run.id;
+      const run = await executor.start(
+        {
+          job,
+          hosts,
+          selector: schedule.selector,
+          params: schedule.params,
+          options: schedule.options,
+          trigger: 'schedule',
+          triggeredBy: schedule.createdBy,
+          scheduleId: schedule.id,
+        },
+        { scheduleId: schedule.id, tickAt },
+      );
+      return run?.id;
     },
   });
   return { store, executor, runner };
@@ -126,20 +129,50 @@ describe('schedules on PostgreSQL shared by two replicas', () => {
     }
   });
 
-  it('lets exactly one of two concurrent claims of a tick win', async () => {
+  it('lets exactly one of two concurrent claims of a tick win, with its run', async () => {
     const knexA = await databases.init('POSTGRES_15');
     const knexB = createKnex(knexA.client.config);
     extraKnex.push(knexB);
     const a = await storeOn(knexA);
     const b = new DatabaseJobStore(knexB);
+    const job = await a.createJob(
+      {
+        name: 'claim-job',
+        description: '',
+        language: 'sh',
+        script: 'true',
+        parameters: [],
+        notifyOnFailure: false,
+      },
+      'user:default/bob',
+    );
+    const run = (store: DatabaseJobStore, runnerId: string, tickAt: number) =>
+      store.createRun(
+        {
+          job,
+          trigger: 'schedule',
+          triggeredBy: 'user:default/bob',
+          scheduleId: 'schedule-1',
+          selector: { names: ['host-0'] },
+          params: {},
+          options: DEFAULT_RUN_OPTIONS,
+          hosts: targetHosts(sshd),
+          runnerId,
+        },
+        { scheduleId: 'schedule-1', tickAt },
+      );
     for (let tick = 0; tick < 25; tick++) {
       const wins = await Promise.all([
-        a.claimTick('schedule-1', tick * 1000, 'a'),
-        b.claimTick('schedule-1', tick * 1000, 'b'),
+        run(a, 'a', tick * 1000),
+        run(b, 'b', tick * 1000),
       ]);
       expect(wins.filter(Boolean)).toHaveLength(1);
     }
     expect(await a.listTicks('schedule-1')).toHaveLength(25);
+    // exactly one run per tick, each named by its tick
+    const ticks = await a.listTicks('schedule-1');
+    expect(new Set(ticks.map(t => t.runId)).size).toBe(25);
+    expect(await a.listRuns({ limit: 100 })).toHaveLength(25);
   });
 
   it('runs a tick missed while down once under run-once, never under skip', async () => {

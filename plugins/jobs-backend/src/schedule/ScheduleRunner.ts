@@ -6,8 +6,9 @@ import { dueTick } from './cronTicks';
 /**
  * Fires due schedule ticks. Every replica runs this loop; a tick runs on the
  * one replica whose insert of (schedule_id, tick_at) into schedule_ticks wins
- * (the primary key rejects the others), so each tick runs exactly once. The
- * loop also marks runs of dead replicas (stale heartbeat) interrupted.
+ * (the primary key rejects the others), in the same transaction as the insert
+ * of its run, so each tick has exactly one run, also across a crash. The loop
+ * also marks runs of dead replicas (stale heartbeat) interrupted.
  */
 export class ScheduleRunner {
   private timer?: NodeJS.Timeout;
@@ -18,12 +19,21 @@ export class ScheduleRunner {
       store: JobStore;
       logger: LoggerService;
       runnerId: string;
-      /** Starts the run of one tick; returns its id. */
-      startRun: (schedule: Schedule, tickAt: number) => Promise<string>;
+      /**
+       * Starts the run of one tick, claiming the tick in the transaction that
+       * inserts the run; returns its id, or undefined when another replica
+       * claimed the tick (or the schedule did not run, e.g. paused).
+       */
+      startRun: (
+        schedule: Schedule,
+        tickAt: number,
+      ) => Promise<string | undefined>;
       /** A tick older than this when seen counts as missed (default 60 s). */
       graceMs?: number;
       /** Runs whose heartbeat is older than this are interrupted (default 60 s). */
       staleMs?: number;
+      /** Told about runs of dead replicas marked interrupted (to audit them). */
+      onInterrupted?: (runIds: string[]) => Promise<void>;
       now?: () => number;
     },
   ) {}
@@ -63,7 +73,9 @@ export class ScheduleRunner {
       staleBefore: now - (this.deps.staleMs ?? 60_000),
     });
     if (interrupted.length > 0) {
-      logger.warn(`Marked ${interrupted.length} orphaned job runs interrupted`);
+      if (this.deps.onInterrupted) await this.deps.onInterrupted(interrupted);
+      else
+        logger.warn(`Marked ${interrupted.length} orphaned runs interrupted`);
     }
     for (const schedule of await store.listSchedules({ enabled: true })) {
       let due: { latest?: number; run?: number };
@@ -80,23 +92,17 @@ export class ScheduleRunner {
         logger.warn(`Schedule ${schedule.id} is invalid: ${String(e)}`);
         continue;
       }
-      if (due.run !== undefined) {
-        const won = await store.claimTick(
-          schedule.id,
-          due.run,
-          this.deps.runnerId,
-        );
-        if (won) {
-          try {
-            const runId = await this.deps.startRun(schedule, due.run);
-            await store.setTickRun(schedule.id, due.run, runId);
-          } catch (e) {
-            logger.warn(
-              `Schedule '${schedule.name}' could not start its run: ${String(
-                e,
-              )}`,
-            );
-          }
+      // a tick another replica has already claimed is not worked on again
+      if (
+        due.run !== undefined &&
+        !(await store.isTickClaimed(schedule.id, due.run))
+      ) {
+        try {
+          await this.deps.startRun(schedule, due.run);
+        } catch (e) {
+          logger.warn(
+            `Schedule '${schedule.name}' could not start its run: ${String(e)}`,
+          );
         }
       }
       if (due.latest !== undefined) {

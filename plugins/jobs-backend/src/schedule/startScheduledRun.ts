@@ -23,7 +23,7 @@ export async function startScheduledRun(options: {
   resolve: (selector: HostSelector) => Promise<TargetHost[]>;
   auditor: AuditorService;
   logger: LoggerService;
-}): Promise<string> {
+}): Promise<string | undefined> {
   const { schedule, store, executor, auditor, logger } = options;
   const job = await store.getJob(schedule.jobId);
   if (!job) throw new Error(`Job ${schedule.jobId} is gone`);
@@ -36,17 +36,21 @@ export async function startScheduledRun(options: {
       options.tickAt,
     ).toISOString()}: ${hosts.length} hosts, ${unapproved.length} not approved`,
   );
-  const run = await executor.start({
-    job,
-    hosts,
-    skipped: unapproved.map(host => ({ host, reason: NOT_APPROVED_REASON })),
-    selector: schedule.selector,
-    params: schedule.params,
-    options: schedule.options,
-    trigger: 'schedule',
-    triggeredBy: schedule.approvedBy ?? schedule.createdBy,
-    scheduleId: schedule.id,
-  });
+  const run = await executor.start(
+    {
+      job,
+      hosts,
+      skipped: unapproved.map(host => ({ host, reason: NOT_APPROVED_REASON })),
+      selector: schedule.selector,
+      params: schedule.params,
+      options: schedule.options,
+      trigger: 'schedule',
+      triggeredBy: schedule.approvedBy ?? schedule.createdBy,
+      scheduleId: schedule.id,
+    },
+    { scheduleId: schedule.id, tickAt: options.tickAt },
+  );
+  if (!run) return undefined; // another replica claimed the tick
   if (unapproved.length > 0) {
     const event = await auditor.createEvent({
       eventId: 'job-schedule-hosts-skipped',

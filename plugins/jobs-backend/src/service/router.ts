@@ -18,7 +18,8 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import type { Request } from 'express';
 import { JobStore } from '../database/JobStore';
-import { resolveParameters, RunExecutor } from '../execution/RunExecutor';
+import { RunExecutor } from '../execution/RunExecutor';
+import { resolveParameters } from '../execution/parameters';
 import {
   DEFAULT_RUN_OPTIONS,
   HostSelector,

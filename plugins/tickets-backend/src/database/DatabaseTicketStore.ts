@@ -1,5 +1,6 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import { DatabaseFulfilmentStepStore } from './DatabaseFulfilmentStepStore';
 import { applyTicketsMigrations } from './migrations';
 import {
   ApprovalLevel,
@@ -94,10 +95,15 @@ export class DatabaseTicketStore implements TicketStore {
     return new DatabaseTicketStore(knex, options.now);
   }
 
+  /** The fulfilment steps of tickets, in the same database. */
+  readonly steps: DatabaseFulfilmentStepStore;
+
   constructor(
     private readonly knex: Knex,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.steps = new DatabaseFulfilmentStepStore(knex, now);
+  }
 
   async createOrGet(
     input: NewTicket,

@@ -87,6 +87,47 @@ export type TicketHistoryEntry = {
   createdAt: string;
 };
 
+/**
+ * One step of a ticket's fulfilment (a grant on one host, a database account,
+ * its vault credential). Ticket, step and target are its idempotency key.
+ */
+export type FulfilmentStep = {
+  ticketId: number;
+  /** What kind of step, e.g. `server-access.grant`. */
+  step: string;
+  /** What it acts on, e.g. a host entity ref. */
+  target: string;
+  state: 'started' | 'done';
+  /** How often the step was started; more than one: replayed after a crash. */
+  attempts: number;
+  /** What the step made (a grant id, an account name), once done. */
+  result?: Record<string, unknown>;
+  startedAt: string;
+  finishedAt?: string;
+};
+
+/** The fulfilment steps of tickets, one row per ticket, step and target. */
+export interface FulfilmentStepStore {
+  /**
+   * Starts a step, atomically: inserts it (`started`), or, when the key is
+   * there already, returns it as it is (a done step with its result; a started
+   * one with its attempts counted up: a replay of a step cut short).
+   */
+  begin(
+    ticketId: number,
+    step: string,
+    target: string,
+  ): Promise<FulfilmentStep>;
+  /** Marks a step done with what it made. */
+  finish(
+    ticketId: number,
+    step: string,
+    target: string,
+    result: Record<string, unknown>,
+  ): Promise<FulfilmentStep | undefined>;
+  list(ticketId: number): Promise<FulfilmentStep[]>;
+}
+
 export type TicketDetail = Ticket & {
   decisions: TicketDecision[];
   comments: TicketComment[];

@@ -5,6 +5,7 @@ import type {
 import { ResponseError } from '@backstage/errors';
 import type {
   ApprovalLevel,
+  FulfilmentStep,
   Ticket,
   TicketDetail,
 } from '../database/TicketStore';
@@ -52,6 +53,34 @@ export class TicketsClient {
     return this.request<Ticket>(`/workflow/tickets/${id}/state`, {
       method: 'POST',
       body: JSON.stringify({ state, message, result }),
+    });
+  }
+
+  /**
+   * Starts a fulfilment step, or finds it (idempotency key: ticket, step,
+   * target): a done step carries what it made.
+   */
+  async beginStep(
+    id: number,
+    step: string,
+    target: string,
+  ): Promise<FulfilmentStep> {
+    return this.request<FulfilmentStep>(`/workflow/tickets/${id}/steps`, {
+      method: 'POST',
+      body: JSON.stringify({ step, target }),
+    });
+  }
+
+  /** Records what a fulfilment step made. */
+  async finishStep(
+    id: number,
+    step: string,
+    target: string,
+    result: Record<string, unknown>,
+  ): Promise<FulfilmentStep> {
+    return this.request<FulfilmentStep>(`/workflow/tickets/${id}/steps/done`, {
+      method: 'POST',
+      body: JSON.stringify({ step, target, result }),
     });
   }
 

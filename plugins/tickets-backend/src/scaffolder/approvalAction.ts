@@ -14,7 +14,7 @@ export const APPROVAL_ACTION_ID = 'opsdeck:approval:request';
 /** The calls the actions make to the tickets plugin. */
 export type TicketsWorkflowApi = Pick<
   TicketsClient,
-  'submit' | 'poll' | 'setState'
+  'submit' | 'poll' | 'setState' | 'beginStep' | 'finishStep'
 >;
 
 /** States that mean the approval was granted (later ones: fulfilment ran). */

@@ -14,6 +14,7 @@ import {
 } from '@opsdeck/plugin-sql-node';
 import type { TicketsWorkflowApi } from './approvalAction';
 import { resolveResource } from './catalogResources';
+import { runStepOnce } from './fulfilmentSteps';
 
 /** Id of the action that creates a database account. */
 export const DATABASE_ACCOUNT_ACTION_ID = 'opsdeck:tickets:database-account';
@@ -114,21 +115,47 @@ export function createDatabaseAccountAction(options: {
       }
       try {
         const admin = adminLogin(db, await options.getSecret(db.credential));
-        const password = generatePassword();
-        const { created } = await ensureAccount(admin, {
-          name: account,
-          password,
-          privileges: tablePrivileges(privilege as Privilege),
-        });
-        await options.putPassword({
-          name: credential,
-          username: account,
-          password,
-          description: `${privilege} account on ${db.entityRef} (${db.database}) for ${requester}, ticket ${ticketId}`,
-        });
+        // The password lives only in this process until it is in the vault.
+        let password: string | undefined;
+        const setPassword = async () => {
+          password = generatePassword();
+          return ensureAccount(admin, {
+            name: account,
+            password,
+            privileges: tablePrivileges(privilege as Privilege),
+          });
+        };
+        // Each step runs once to completion (keyed by ticket, step, target);
+        // the account is named after the ticket and task, so a replay finds
+        // it (ensureAccount resets it) instead of making a second one.
+        const made = await runStepOnce(
+          options.tickets,
+          ticketId,
+          'database-account.account',
+          `${account}@${db.entityRef}`,
+          async () => ({ account, created: (await setPassword()).created }),
+        );
+        await runStepOnce(
+          options.tickets,
+          ticketId,
+          'database-account.credential',
+          credential,
+          async () => {
+            // the account step finished in a process that died before the
+            // password reached the vault: give the account a new one
+            if (password === undefined) await setPassword();
+            await options.putPassword({
+              name: credential,
+              username: account,
+              password: password!,
+              description: `${privilege} account on ${db.entityRef} (${db.database}) for ${requester}, ticket ${ticketId}`,
+            });
+            return { credential };
+          },
+        );
         ctx.logger.info(
           `${
-            created ? 'Created' : 'Reset'
+            made.result.created ? 'Created' : 'Reset'
           } ${privilege} account ${account} on ${
             db.entityRef
           }; its password is in the vault as ${credential}`,

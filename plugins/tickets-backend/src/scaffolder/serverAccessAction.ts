@@ -7,9 +7,49 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { TicketsWorkflowApi } from './approvalAction';
 import { resolveResources } from './catalogResources';
+import { runStepOnce, stepIdempotencyKey } from './fulfilmentSteps';
 
 /** Id of the action that grants time-limited server access. */
 export const SERVER_ACCESS_ACTION_ID = 'opsdeck:tickets:server-access';
+
+/** The fulfilment step of one host's grant (crash point `tickets.server-access.grant`). */
+const GRANT_STEP = 'server-access.grant';
+
+/**
+ * POSTs one grant to the bastion; with the same idempotency key a second
+ * time, the bastion answers with the grant it made the first time.
+ */
+async function createGrant(
+  baseUrl: string,
+  token: string,
+  grant: { selector: { host: string }; idempotencyKey: string } & Record<
+    string,
+    unknown
+  >,
+): Promise<{ grantId: string }> {
+  const response = await fetch(`${baseUrl}/grants`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify(grant),
+  });
+  if (response.status === 404) {
+    throw new Error(
+      'The bastion API (/api/bastion/grants) is not available; the grant is recorded on the ticket but not applied',
+    );
+  }
+  if (!response.ok) {
+    throw new Error(
+      `The bastion refused the grant for ${grant.selector.host}: HTTP ${
+        response.status
+      } ${await response.text()}`,
+    );
+  }
+  const body = (await response.json()) as { id: string };
+  return { grantId: body.id };
+}
 
 /**
  * `opsdeck:tickets:server-access`: after the approval, asks the bastion
@@ -77,7 +117,7 @@ export function createServerAccessAction(options: {
       ).toISOString();
       const loginUser = ctx.input.loginUser || 'opsdeck';
       // One bastion grant per host: a selector names a single host.
-      const grants = names.map(name => ({
+      let grants = names.map(name => ({
         subject: requester,
         selector: { host: name },
         loginUser,
@@ -92,7 +132,11 @@ export function createServerAccessAction(options: {
           `Granting access to ${names.join(', ')} until ${expiresAt}`,
           { grants },
         );
-      } else if (ticket.state !== 'fulfilling') {
+      } else if (ticket.state === 'fulfilling') {
+        // a replay keeps the grants planned when fulfilment began (same expiry)
+        const planned = ticket.result?.grants as typeof grants | undefined;
+        if (planned?.length === grants.length) grants = planned;
+      } else {
         throw new Error(`Ticket ${ticketId} is ${ticket.state}, not approved`);
       }
       try {
@@ -103,44 +147,33 @@ export function createServerAccessAction(options: {
             targetPluginId: 'bastion',
           }),
         ]);
-        const created: Array<Record<string, unknown>> = [];
+        const created: string[] = [];
         for (const grant of grants) {
-          const response = await fetch(`${baseUrl}/grants`, {
-            method: 'POST',
-            headers: {
-              'Content-Type': 'application/json',
-              Authorization: `Bearer ${token}`,
-            },
-            body: JSON.stringify(grant),
-          });
-          if (response.status === 404) {
-            throw new Error(
-              'The bastion API (/api/bastion/grants) is not available; the grant is recorded on the ticket but not applied',
-            );
-          }
-          if (!response.ok) {
-            throw new Error(
-              `The bastion refused the grant for ${grant.selector.host}: HTTP ${
-                response.status
-              } ${await response.text()}`,
-            );
-          }
-          created.push(
-            (await response.json().catch(() => ({}))) as Record<
-              string,
-              unknown
-            >,
+          const host = grant.selector.host;
+          // one grant per ticket and host, also when this step is replayed
+          const { result } = await runStepOnce(
+            options.tickets,
+            ticketId,
+            GRANT_STEP,
+            host,
+            () =>
+              createGrant(baseUrl, token, {
+                ...grant,
+                idempotencyKey: stepIdempotencyKey(ticketId, GRANT_STEP, host),
+              }),
           );
+          created.push(result.grantId);
         }
+        const until = grants[0]?.expiresAt ?? expiresAt;
         await options.tickets.setState(
           ticketId,
           'done',
           `${requester} may log in to ${names.join(
             ', ',
-          )} as ${loginUser} through the bastion until ${expiresAt}`,
-          { grants, bastion: created.map(g => g.id).filter(Boolean) },
+          )} as ${loginUser} through the bastion until ${until}`,
+          { grants, bastion: created },
         );
-        ctx.output('expiresAt', expiresAt);
+        ctx.output('expiresAt', until);
       } catch (error) {
         await options.tickets
           .setState(ticketId, 'failed', `${error}`, { grants })

@@ -31,6 +31,64 @@ export const spec = {
       },
     },
     schemas: {
+      FulfilmentStep: {
+        type: 'object',
+        description:
+          "One step of a ticket's fulfilment; ticket, step and target are its idempotency key.",
+        required: [
+          'ticketId',
+          'step',
+          'target',
+          'state',
+          'attempts',
+          'startedAt',
+        ],
+        properties: {
+          ticketId: {
+            type: 'integer',
+          },
+          step: {
+            type: 'string',
+          },
+          target: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: ['started', 'done'],
+          },
+          attempts: {
+            type: 'integer',
+          },
+          result: {
+            type: 'object',
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      StepKey: {
+        type: 'object',
+        required: ['step', 'target'],
+        additionalProperties: false,
+        properties: {
+          step: {
+            type: 'string',
+            pattern: '^[a-z][a-z0-9.-]{0,63}$',
+          },
+          target: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+        },
+      },
       State: {
         type: 'string',
         enum: [
@@ -771,6 +829,107 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/workflow/tickets/{id}/steps': {
+      post: {
+        operationId: 'BeginFulfilmentStep',
+        description:
+          'Service only. Starts a fulfilment step (e.g. the grant on one host), or finds it when its key (ticket, step, target) is there: a done step comes back with what it made, so a replay after a crash does not do it again; a started one comes back with one more attempt (audited as replayed).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/StepKey',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The step.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FulfilmentStep',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/workflow/tickets/{id}/steps/done': {
+      post: {
+        operationId: 'FinishFulfilmentStep',
+        description: 'Service only. Records what a started step made.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['step', 'target', 'result'],
+                additionalProperties: false,
+                properties: {
+                  step: {
+                    type: 'string',
+                    pattern: '^[a-z][a-z0-9.-]{0,63}$',
+                  },
+                  target: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  result: {
+                    type: 'object',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The step.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FulfilmentStep',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

@@ -7,6 +7,8 @@ import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Request } from 'express';
 import {
   DecisionOutcome,
+  FulfilmentStep,
+  FulfilmentStepStore,
   NewTicket,
   Ticket,
   TicketState,
@@ -21,6 +23,8 @@ export class TicketService {
   constructor(
     private readonly deps: {
       store: TicketStore;
+      /** Fulfilment steps (idempotency keys of what fulfilment does). */
+      steps?: FulfilmentStepStore;
       auditor: AuditorService;
       notifications?: NotificationService;
       logger: LoggerService;
@@ -118,6 +122,62 @@ export class TicketService {
       await this.notifyRequester(moved.ticket, options.message);
     }
     return moved.ticket;
+  }
+
+  /**
+   * Starts a fulfilment step of a ticket, or finds it: a step that is done
+   * comes back with what it made; one that was started before (the process
+   * doing it died) comes back started with one more attempt, audited as
+   * replayed.
+   */
+  async beginStep(
+    ticketId: number,
+    step: string,
+    target: string,
+    request?: Request<any, any, any, any, any>,
+  ): Promise<FulfilmentStep> {
+    const found = await this.steps().begin(ticketId, step, target);
+    if (found.state === 'done' || found.attempts > 1) {
+      const event = await this.event(
+        'ticket-step-replayed',
+        'medium',
+        request,
+        {
+          ticketId,
+          step,
+          target,
+          state: found.state,
+          attempts: found.attempts,
+        },
+      );
+      await event.success();
+    }
+    return found;
+  }
+
+  /** Records what a fulfilment step made (audited). */
+  async finishStep(
+    ticketId: number,
+    step: string,
+    target: string,
+    result: Record<string, unknown>,
+    request?: Request<any, any, any, any, any>,
+  ): Promise<FulfilmentStep | undefined> {
+    const event = await this.event('ticket-step-done', 'low', request, {
+      ticketId,
+      step,
+      target,
+      result,
+    });
+    const done = await this.steps().finish(ticketId, step, target, result);
+    if (done) await event.success();
+    else await event.fail({ error: new Error('no such step') });
+    return done;
+  }
+
+  private steps(): FulfilmentStepStore {
+    if (!this.deps.steps) throw new Error('No fulfilment step store');
+    return this.deps.steps;
   }
 
   /** Rejects expired approvals (audited, requester notified). */

@@ -305,5 +305,37 @@ export async function createRouter(options: {
     res.json(moved);
   });
 
+  router.post('/workflow/tickets/:id/steps', async (req, res) => {
+    await asService(req);
+    if (!(await service.store.get(req.params.id))) {
+      throw new NotFoundError(`No ticket ${req.params.id}`);
+    }
+    res.json(
+      await service.beginStep(
+        req.params.id,
+        req.body.step,
+        req.body.target,
+        req,
+      ),
+    );
+  });
+
+  router.post('/workflow/tickets/:id/steps/done', async (req, res) => {
+    await asService(req);
+    const done = await service.finishStep(
+      req.params.id,
+      req.body.step,
+      req.body.target,
+      req.body.result as Record<string, unknown>,
+      req,
+    );
+    if (!done) {
+      throw new NotFoundError(
+        `Ticket ${req.params.id} has no step ${req.body.step} for ${req.body.target}`,
+      );
+    }
+    res.json(done);
+  });
+
   return router;
 }

@@ -1,0 +1,71 @@
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { GetSecret } from '../execution/credentials';
+import { JobWebhook, Run, WebhookDelivery, WebhookTrigger } from '../model';
+import { deliverWebhook, webhookBody } from './webhook';
+
+/**
+ * POSTs a finished run to its job's webhook; the signing secret is read from
+ * the vault at delivery time. Never throws: the result says what happened.
+ */
+export function createWebhookDeliverer(options: {
+  baseUrl: string;
+  getSecret: GetSecret;
+  timeoutMs: number;
+  retries: number;
+}) {
+  return async (
+    run: Run,
+    webhook: JobWebhook,
+    trigger: WebhookTrigger,
+  ): Promise<WebhookDelivery> => {
+    let secret: string | undefined;
+    if (webhook.secretCredential) {
+      try {
+        const c = await options.getSecret(webhook.secretCredential);
+        if (c.type !== 'password') throw new Error('not a password');
+        secret = c.password;
+      } catch (e) {
+        // never send unsigned what the receiver expects signed
+        return {
+          url: webhook.url,
+          status: 'failed',
+          attempts: 0,
+          error: `Cannot read signing credential '${
+            webhook.secretCredential
+          }': ${e instanceof Error ? e.message : String(e)}`,
+          deliveredAt: new Date().toISOString(),
+        };
+      }
+    }
+    return deliverWebhook({
+      url: webhook.url,
+      body: webhookBody(run, `${options.baseUrl}/jobs/runs/${run.id}`, trigger),
+      trigger,
+      secret,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+    });
+  };
+}
+
+/** Tells the user who started a failed run (for schedules: their owner). */
+export function createFailureNotifier(options: {
+  baseUrl: string;
+  notifications: NotificationService;
+}) {
+  return async (run: Run): Promise<void> => {
+    if (!run.triggeredBy.startsWith('user:')) return;
+    await options.notifications.send({
+      recipients: { type: 'entity', entityRef: run.triggeredBy },
+      payload: {
+        title: `Job ${run.jobName} failed`,
+        description: `${run.hostCount - (run.summary.succeeded ?? 0)} of ${
+          run.hostCount
+        } hosts did not succeed`,
+        link: `${options.baseUrl}/jobs/runs/${run.id}`,
+        severity: 'high',
+        topic: 'jobs',
+      },
+    });
+  };
+}
