@@ -17,6 +17,21 @@ export interface Config {
       webhookRetries?: number;
       /** How often a run's event stream reads the database, in ms (default 500). */
       streamPollMs?: number;
+      /**
+       * Host environments (`spec.environment`) whose hosts need
+       * `opsdeck.jobs.run.prod` besides `opsdeck.jobs.run` (default [prod]).
+       */
+      prodEnvironments?: string[];
+      /**
+       * Where job webhooks may go (checked when a job is saved and at every
+       * delivery): URL prefixes (scheme, host or `*.domain`, optional port and
+       * path). A target resolving to a private, loopback or link-local
+       * address is refused unless its entry has `allowPrivate: true`. Empty
+       * (the default): no webhook may be saved or sent.
+       */
+      webhookAllowList?: Array<
+        string | { url: string; allowPrivate?: boolean }
+      >;
     };
   };
 }

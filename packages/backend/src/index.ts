@@ -10,6 +10,7 @@ import {
   searchModuleOpsdeckHosts,
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
+import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import { stockFeatures } from './features';
 
 const backend = createBackend();
@@ -28,6 +29,9 @@ backend.add(localAuthProviderModule);
 
 // Roles from catalog groups; deny by default for opsdeck's permissions.
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
+// The same policy's decisions for a user who is not the caller (a schedule's
+// owner at each tick).
+backend.add(userPermissionsServiceFactory);
 
 // Credentials vault: SSH keys and passwords, AES-256-GCM at rest.
 backend.add(import('@opsdeck/plugin-vault-backend'));

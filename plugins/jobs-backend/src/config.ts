@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { readAllowList, WebhookAllowEntry } from './notify/webhookPolicy';
 
 export interface JobsConfig {
   defaultCredential?: string;
@@ -9,6 +10,8 @@ export interface JobsConfig {
   webhookTimeoutMs: number;
   webhookRetries: number;
   streamPollMs: number;
+  prodEnvironments: string[];
+  webhookAllowList: WebhookAllowEntry[];
 }
 
 /** Reads `opsdeck.jobs` (see config.d.ts). */
@@ -25,5 +28,9 @@ export function readJobsConfig(config: Config): JobsConfig {
       (c?.getOptionalNumber('webhookTimeoutSeconds') ?? 5) * 1000,
     webhookRetries: c?.getOptionalNumber('webhookRetries') ?? 2,
     streamPollMs: c?.getOptionalNumber('streamPollMs') ?? 500,
+    prodEnvironments: c?.getOptionalStringArray('prodEnvironments') ?? ['prod'],
+    webhookAllowList: readAllowList(
+      c?.getOptional('webhookAllowList') as Parameters<typeof readAllowList>[0],
+    ),
   };
 }

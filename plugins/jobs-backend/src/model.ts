@@ -152,6 +152,8 @@ export type TargetHost = {
   port: number;
   loginUser?: string;
   credential?: string;
+  /** `spec.environment` (prod hosts need opsdeck.jobs.run.prod). */
+  environment?: string;
 };
 
 export type Run = {

@@ -9,8 +9,12 @@ import {
   jobsManagePermission,
   jobsReadPermission,
   jobsRunPermission,
+  jobsRunProdPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { backendInstanceName } from '@opsdeck/plugin-opsdeck-node';
+import {
+  backendInstanceName,
+  userPermissionsServiceRef,
+} from '@opsdeck/plugin-opsdeck-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 // vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -30,6 +34,10 @@ import {
 } from './notify/runNotifiers';
 import { auditInterruptedRuns, auditSecretPrinted } from './execution/runAudit';
 import { startScheduledRun } from './schedule/startScheduledRun';
+import { ScheduleOwnerGuard } from './schedule/ownerGuard';
+import { HostAccess } from './service/HostAccess';
+import { validateWebhook } from './notify/webhook';
+import { WebhookPolicy } from './notify/webhookPolicy';
 
 /**
  * The jobs plugin: saved scripts run on catalog hosts over the shared SSH
@@ -55,6 +63,7 @@ export const jobsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         ssh: remoteNodeServiceRef,
+        userPermissions: userPermissionsServiceRef,
         // The ref is declared without its instance type; it is a singleton.
         vault: vaultServiceRef as ServiceRef<
           VaultService,
@@ -69,6 +78,14 @@ export const jobsPlugin = createBackendPlugin({
           database: deps.database,
         });
         const baseUrl = deps.rootConfig.getString('app.baseUrl');
+        const webhookPolicy = new WebhookPolicy(config.webhookAllowList);
+        const hostAccess = new HostAccess({
+          catalog,
+          auth,
+          permissions: deps.permissions,
+          userPermissions: deps.userPermissions,
+          prodEnvironments: config.prodEnvironments,
+        });
         const executor = new RunExecutor({
           store,
           ssh: deps.ssh,
@@ -82,6 +99,8 @@ export const jobsPlugin = createBackendPlugin({
             getSecret: name => deps.vault.getSecret(name),
             timeoutMs: config.webhookTimeoutMs,
             retries: config.webhookRetries,
+            policy: webhookPolicy,
+            auditor: deps.auditor,
           }),
           notifyFailure: createFailureNotifier({
             baseUrl,
@@ -110,6 +129,14 @@ export const jobsPlugin = createBackendPlugin({
               executor,
               auditor: deps.auditor,
               logger,
+              guard: new ScheduleOwnerGuard({
+                store,
+                hostAccess,
+                auditor: deps.auditor,
+                logger,
+                notifications: deps.notifications,
+                baseUrl,
+              }),
               // no user at tick time: only approved hosts run (see there)
               resolve: async selector =>
                 resolveHosts(
@@ -137,13 +164,17 @@ export const jobsPlugin = createBackendPlugin({
           jobsReadPermission,
           jobsManagePermission,
           jobsRunPermission,
+          jobsRunProdPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({
             store,
             executor,
-            catalog,
-            auth,
+            hostAccess,
+            checkWebhook: async webhook => {
+              validateWebhook(webhook);
+              await webhookPolicy.checkAtSave(webhook.url);
+            },
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

@@ -234,11 +234,23 @@ export const jobsRunPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/**
+ * Run a job on a production host (environment `prod`), on top of
+ * {@link jobsRunPermission}: checked per prod host entity for runs, re-runs,
+ * cancels, schedule approvals and at every tick of a schedule (as its owner).
+ */
+export const jobsRunProdPermission = createPermission({
+  name: 'opsdeck.jobs.run.prod',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
   jobsManagePermission,
   jobsRunPermission,
+  jobsRunProdPermission,
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
   bastionSessionManagePermission,

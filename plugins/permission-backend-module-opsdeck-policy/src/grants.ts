@@ -84,6 +84,9 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.jobs.job.read': ['ops', 'dba', 'dev', 'viewer'],
   'opsdeck.jobs.job.manage': ['ops'],
   'opsdeck.jobs.run': ['ops'],
+  // Running on prod hosts is its own right: admins only unless granted
+  // (opsdeck.permissionGrants), so an ops role alone does not reach prod.
+  'opsdeck.jobs.run.prod': [],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

@@ -18,3 +18,4 @@ export {
   PERMISSION_GRANTS,
   type Grant,
 } from './grants';
+export { userPermissionsServiceFactory } from './userPermissions';

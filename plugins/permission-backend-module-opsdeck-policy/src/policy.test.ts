@@ -14,6 +14,8 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   auditEventReadPermission,
+  jobsRunPermission,
+  jobsRunProdPermission,
   localAccountManagePermission,
   localAccountReadPermission,
   opsdeckPermissions,
@@ -93,6 +95,9 @@ const matrix: Array<[Permission, Record<(typeof users)[number], AuthorizeResult>
   [localAccountReadPermission,   { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [localAccountManagePermission, { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [opsdeckJobsRun,               { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  [jobsRunPermission,            { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  // prod hosts need their own right: ops alone does not reach them
+  [jobsRunProdPermission,        { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [catalogEntityReadPermission,  { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: ALLOW }],
   [catalogEntityValidatePermission, { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: ALLOW }],
   [catalogEntityDeletePermission, { alice: ALLOW, bob: ALLOW, carol: DENY, dave: DENY,  erin: DENY,  mallory: DENY }],

@@ -413,7 +413,10 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
       tableName: MIGRATIONS_TABLE,
     };
     // back to before triggers: store webhooks the way that version did
-    await knex.migrate.down(migrator);
+    await knex.migrate.down({
+      ...migrator,
+      name: '20261126000000_webhook_triggers.js',
+    });
     const row = (name: string, webhook: object | null) => ({
       id: name,
       name,
@@ -464,7 +467,10 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
       },
       'user:default/bob',
     );
-    await knex.migrate.down(migrator);
+    await knex.migrate.down({
+      ...migrator,
+      name: '20261126000000_webhook_triggers.js',
+    });
     const stored = Object.fromEntries(
       (await knex('jobs').select('id', 'webhook')).map(r => [
         r.id,

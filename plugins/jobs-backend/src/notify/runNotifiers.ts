@@ -1,7 +1,9 @@
+import type { AuditorService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { GetSecret } from '../execution/credentials';
 import { JobWebhook, Run, WebhookDelivery, WebhookTrigger } from '../model';
 import { deliverWebhook, webhookBody } from './webhook';
+import { WebhookPolicy } from './webhookPolicy';
 
 /**
  * POSTs a finished run to its job's webhook; the signing secret is read from
@@ -12,6 +14,10 @@ export function createWebhookDeliverer(options: {
   getSecret: GetSecret;
   timeoutMs: number;
   retries: number;
+  /** The admin allow-list, checked again at every delivery. */
+  policy: WebhookPolicy;
+  /** Refused deliveries are audit events. */
+  auditor: AuditorService;
 }) {
   return async (
     run: Run,
@@ -37,14 +43,29 @@ export function createWebhookDeliverer(options: {
         };
       }
     }
-    return deliverWebhook({
+    const { refused, ...delivery } = await deliverWebhook({
       url: webhook.url,
       body: webhookBody(run, `${options.baseUrl}/jobs/runs/${run.id}`, trigger),
       trigger,
       secret,
       timeoutMs: options.timeoutMs,
       retries: options.retries,
+      policy: options.policy,
     });
+    if (refused) {
+      const event = await options.auditor.createEvent({
+        eventId: 'job-webhook-refused',
+        severityLevel: 'high',
+        meta: {
+          runId: run.id,
+          jobId: run.jobId,
+          url: webhook.url,
+          target: `job:${run.jobId}`,
+        },
+      });
+      await event.fail({ error: new Error(delivery.error) });
+    }
+    return delivery;
   };
 }
 

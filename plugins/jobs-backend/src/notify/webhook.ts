@@ -1,5 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import {
   JobWebhook,
   Run,
@@ -7,6 +9,7 @@ import {
   WebhookDelivery,
   WebhookTrigger,
 } from '../model';
+import { WebhookPolicy } from './webhookPolicy';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>` when a secret is set. */
 export const SIGNATURE_HEADER = 'X-Opsdeck-Signature';
@@ -82,10 +85,50 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const retryable = (status?: number) =>
   status === undefined || status === 408 || status === 429 || status >= 500;
 
+type Lookup = NonNullable<http.RequestOptions['lookup']>;
+
+/** One POST; resolves with the HTTP status (redirects are not followed). */
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  lookup?: Lookup,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? https.request : http.request;
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+        lookup,
+        timeout: timeoutMs,
+      },
+      res => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => {
+      const e = new Error(`No answer within ${timeoutMs / 1000} s`);
+      e.name = 'TimeoutError';
+      req.destroy(e);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /**
  * POSTs `body` to the webhook with a per-attempt timeout, retrying network
  * errors, timeouts, 408, 429 and 5xx; never throws, the result says what
  * happened. A 2xx is delivered; anything else after the last attempt failed.
+ * With a `policy`, the URL must be on the admin allow-list and may reach a
+ * private address only when its entry allows it, checked again right before
+ * sending, with the connection pinned to the addresses checked; a refusal is
+ * a failed delivery without any request (`refused: true`).
  */
 export async function deliverWebhook(options: {
   url: string;
@@ -99,7 +142,8 @@ export async function deliverWebhook(options: {
   retries?: number;
   /** Pause before retry n is n times this. */
   backoffMs?: number;
-}): Promise<WebhookDelivery> {
+  policy?: WebhookPolicy;
+}): Promise<WebhookDelivery & { refused?: boolean }> {
   const text = JSON.stringify(options.body);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -109,7 +153,32 @@ export async function deliverWebhook(options: {
   if (options.trigger) headers[TRIGGER_HEADER] = options.trigger;
   if (options.secret)
     headers[SIGNATURE_HEADER] = signBody(text, options.secret);
+  const result = (
+    fields: Pick<WebhookDelivery, 'status' | 'attempts'> &
+      Partial<WebhookDelivery>,
+  ) => ({
+    url: options.url,
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+    ...fields,
+    deliveredAt: new Date().toISOString(),
+  });
+  let lookup: Lookup | undefined;
+  if (options.policy) {
+    try {
+      lookup = (await options.policy.pinnedLookup(options.url)) as Lookup;
+    } catch (e) {
+      return {
+        ...result({
+          status: 'failed',
+          attempts: 0,
+          error: `Refused: ${e instanceof Error ? e.message : String(e)}`,
+        }),
+        refused: true,
+      };
+    }
+  }
   const retries = options.retries ?? 2;
+  const timeoutMs = options.timeoutMs ?? 5000;
   let attempts = 0;
   let responseStatus: number | undefined;
   let error: string | undefined;
@@ -120,42 +189,23 @@ export async function deliverWebhook(options: {
     attempts++;
     responseStatus = undefined;
     try {
-      const response = await fetch(options.url, {
-        method: 'POST',
+      responseStatus = await post(
+        options.url,
         headers,
-        body: text,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-      });
-      responseStatus = response.status;
-      await response.body?.cancel();
-      if (response.ok) {
-        return {
-          url: options.url,
-          status: 'delivered',
-          ...(options.trigger ? { trigger: options.trigger } : {}),
-          attempts,
-          responseStatus,
-          deliveredAt: new Date().toISOString(),
-        };
+        text,
+        timeoutMs,
+        lookup,
+      );
+      if (responseStatus >= 200 && responseStatus < 300) {
+        return result({ status: 'delivered', attempts, responseStatus });
       }
-      error = `HTTP ${response.status}`;
+      error = `HTTP ${responseStatus}`;
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const err = e as Error & { code?: string };
       error =
-        err.name === 'TimeoutError'
-          ? `No answer within ${(options.timeoutMs ?? 5000) / 1000} s`
-          : err.cause?.code ?? err.cause?.message ?? err.message;
+        err.name === 'TimeoutError' ? err.message : err.code ?? err.message;
     }
     if (!retryable(responseStatus)) break;
   }
-  return {
-    url: options.url,
-    status: 'failed',
-    ...(options.trigger ? { trigger: options.trigger } : {}),
-    attempts,
-    responseStatus,
-    error,
-    deliveredAt: new Date().toISOString(),
-  };
+  return result({ status: 'failed', attempts, responseStatus, error });
 }

@@ -2,15 +2,17 @@ import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { JobStore } from '../database/JobStore';
 import { RunExecutor } from '../execution/RunExecutor';
 import { HostSelector, Schedule, TargetHost } from '../model';
+import { ScheduleOwnerGuard } from './ownerGuard';
 
 /** Why a host of a scheduled run did not run. */
 export const NOT_APPROVED_REASON =
   'not approved for this schedule; edit the schedule to approve';
 
 /**
- * Starts the run of one schedule tick. The selector is resolved again (with
- * the plugin's own credentials, there being no user at tick time), but only
- * hosts in the schedule's approved set run: the set that the approving user
+ * Starts the run of one schedule tick. The owner's right to run on the
+ * hosts is checked again (the schedule pauses itself when it is gone). The
+ * selector is resolved again (with the plugin's own credentials, there being
+ * no user at tick time), but only hosts in the schedule's approved set run: the set that the approving user
  * was authorised for, host by host, when they last edited the schedule.
  * Any other host the selector now matches is recorded in the run as skipped
  * and audited, so nobody gains hosts by adding them to a scheduled system.
@@ -23,6 +25,8 @@ export async function startScheduledRun(options: {
   resolve: (selector: HostSelector) => Promise<TargetHost[]>;
   auditor: AuditorService;
   logger: LoggerService;
+  /** Checks, as the owner, the right to run on the hosts (pauses if gone). */
+  guard?: ScheduleOwnerGuard;
 }): Promise<string | undefined> {
   const { schedule, store, executor, auditor, logger } = options;
   const job = await store.getJob(schedule.jobId);
@@ -31,6 +35,10 @@ export async function startScheduledRun(options: {
   const approved = new Set(schedule.approvedHosts);
   const hosts = resolved.filter(h => approved.has(h.entityRef));
   const unapproved = resolved.filter(h => !approved.has(h.entityRef));
+  // the owner's rights now, not when they last edited the schedule
+  if (options.guard && !(await options.guard.mayRun(schedule, hosts))) {
+    return undefined;
+  }
   logger.info(
     `Schedule '${schedule.name}' tick ${new Date(
       options.tickAt,

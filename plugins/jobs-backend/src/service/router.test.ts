@@ -1,41 +1,20 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import {
-  catalogServiceRef,
-  type CatalogService,
-} from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   eventually,
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
 import request from 'supertest';
 import { createHmac } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import {
   applyOutput,
   readEventStream,
   startReceiver,
   TEST_SECRET,
-  testSecrets,
 } from '../__testUtils__/jobsTestKit';
-import { jobsPlugin } from '../plugin';
+import { hostEntity, startJobsBackend } from '../__testUtils__/jobsBackend';
 
 jest.setTimeout(120_000);
 
@@ -50,110 +29,23 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-function hostEntity(name: string, port: number, extra: object = {}): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: { name, namespace: 'default', tags: ['app'] },
-    spec: {
-      type: 'host',
-      address: '127.0.0.1',
-      port,
-      loginUser: sshd.user,
-      credential: 'test-ssh',
-      environment: 'test',
-      owner: 'ops',
-      system: 'lab',
-      ...extra,
-    },
-  };
-}
-
 /** The catalog's host entities; a test may add hosts while the backend runs. */
 let entities: Entity[] = [];
 
 async function startBackend(jobsConfig: object = {}) {
-  const authorize = jest.fn(
-    async (requests: { resourceRef?: string }[]): Promise<PolicyDecision[]> =>
-      requests.map(r => ({
-        result:
-          r.resourceRef === 'resource:default/locked'
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
-      })),
-  );
-  const send = jest.fn(async () => {});
-  const audits: { eventId: string; status: string; meta?: any }[] = [];
-  const auditor = mockServices.auditor.mock({
-    createEvent: jest.fn(async opts => {
-      const record = {
-        eventId: opts.eventId,
-        status: 'initiated',
-        meta: opts.meta,
-      };
-      audits.push(record);
-      return {
-        success: async () => {
-          record.status = 'succeeded';
-        },
-        fail: async () => {
-          record.status = 'failed';
-        },
-      };
-    }) as any,
-  });
   const [p0, p1] = sshd.hosts.map(h => h.port);
   entities = [
-    hostEntity('lab-01', p0),
-    hostEntity('lab-02', p1),
-    hostEntity('locked', p1, { system: 'vault-zone' }),
-    hostEntity('no-address', p1, { address: undefined, system: 'x' }),
+    hostEntity(sshd, 'lab-01', p0),
+    hostEntity(sshd, 'lab-02', p1),
+    hostEntity(sshd, 'locked', p1, { system: 'vault-zone' }),
+    hostEntity(sshd, 'no-address', p1, { address: undefined, system: 'x' }),
   ];
-  const backend = await startTestBackend({
-    features: [
-      jobsPlugin,
-      mockServices.database.factory({
-        knex: await databases.init('SQLITE_3'),
-      }),
-      mockServices.permissions.mock({ authorize: authorize as any }).factory,
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://localhost:3000' },
-          opsdeck: {
-            jobs: { scheduleIntervalSeconds: 3600, ...jobsConfig },
-          },
-        },
-      }),
-      auditor.factory,
-      createServiceFactory({
-        service: catalogServiceRef,
-        deps: {},
-        // a fresh in-memory catalog over the current entities on each call
-        factory: () =>
-          ({
-            getEntities: (...args: Parameters<CatalogService['getEntities']>) =>
-              catalogServiceMock({ entities }).getEntities(...args),
-          } as Partial<CatalogService> as CatalogService),
-      }),
-      createServiceFactory({
-        service: vaultServiceRef,
-        deps: {},
-        factory: () => ({ getSecret: testSecrets(sshd) }),
-      }),
-      createServiceFactory({
-        service: notificationService,
-        deps: {},
-        factory: () => ({ send }),
-      }),
-    ],
+  return startJobsBackend({
+    knex: await databases.init('SQLITE_3'),
+    sshd,
+    entities,
+    jobsConfig,
   });
-  return {
-    server: backend.server,
-    url: `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`,
-    stop: () => backend.stop(),
-    send,
-    audits,
-  };
 }
 
 describe('jobs router', () => {
@@ -629,111 +521,6 @@ describe('jobs router: webhooks, live stream, schedule approval', () => {
         stream: 'stdout',
         offset: 0,
         text: 'before\nafter\n',
-      });
-    } finally {
-      await stop();
-    }
-  });
-
-  it('runs a schedule only on hosts approved at its last edit and skips hosts added later', async () => {
-    const { server, stop, audits } = await startBackend({
-      scheduleIntervalSeconds: 0.5,
-    });
-    try {
-      await request(server)
-        .post('/api/jobs/jobs')
-        .set('Authorization', bob)
-        .send({ name: 'tick', language: 'sh', script: 'echo tick' })
-        .expect(201);
-      // the editor must be allowed on every host the selector resolves to
-      const refused = await request(server)
-        .post('/api/jobs/schedules')
-        .set('Authorization', bob)
-        .send({
-          name: 'refused',
-          job: 'tick',
-          cron: '* * * * * *',
-          selector: { system: 'vault-zone' },
-        });
-      expect(refused.status).toBe(403);
-      expect(refused.body.error.message).toBe(
-        'You are not allowed to run jobs on locked',
-      );
-      const created = await request(server)
-        .post('/api/jobs/schedules')
-        .set('Authorization', bob)
-        .send({
-          name: 'every-second',
-          job: 'tick',
-          cron: '* * * * * *',
-          selector: { system: 'lab' },
-        });
-      expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({
-        approvedHosts: ['resource:default/lab-01', 'resource:default/lab-02'],
-        approvedBy: 'user:default/bob',
-      });
-      const scheduleId = created.body.id;
-
-      // a host joins the system after the schedule was approved
-      entities.push(hostEntity('lab-03', sshd.hosts[0].port));
-      let runId = '';
-      await eventually(async () => {
-        const runs = await request(server)
-          .get('/api/jobs/runs?host=lab-03')
-          .set('Authorization', bob);
-        const run = runs.body.items.find(
-          (r: any) => r.scheduleId === scheduleId && r.status !== 'running',
-        );
-        runId = run?.id ?? '';
-        return Boolean(run);
-      });
-      const detail = await request(server)
-        .get(`/api/jobs/runs/${runId}`)
-        .set('Authorization', bob);
-      expect(detail.body.run).toMatchObject({
-        trigger: 'schedule',
-        triggeredBy: 'user:default/bob',
-        status: 'failed',
-        summary: { succeeded: 2, skipped: 1 },
-      });
-      expect(
-        detail.body.hosts.map((h: any) => [h.host, h.status, h.error]),
-      ).toEqual([
-        ['lab-01', 'succeeded', undefined],
-        ['lab-02', 'succeeded', undefined],
-        [
-          'lab-03',
-          'skipped',
-          'not approved for this schedule; edit the schedule to approve',
-        ],
-      ]);
-      const skippedAudit = audits.find(
-        a => a.eventId === 'job-schedule-hosts-skipped',
-      );
-      expect(skippedAudit).toMatchObject({
-        status: 'failed',
-        meta: { scheduleId, hosts: ['resource:default/lab-03'] },
-      });
-
-      // editing the schedule approves the new host for the editor
-      const edited = await request(server)
-        .patch(`/api/jobs/schedules/${scheduleId}`)
-        .set('Authorization', bob)
-        .send({ missedPolicy: 'skip' });
-      expect(edited.body.approvedHosts).toEqual([
-        'resource:default/lab-01',
-        'resource:default/lab-02',
-        'resource:default/lab-03',
-      ]);
-      // switching it off needs no approval and changes none
-      const off = await request(server)
-        .patch(`/api/jobs/schedules/${scheduleId}`)
-        .set('Authorization', bob)
-        .send({ enabled: false });
-      expect(off.body).toMatchObject({
-        enabled: false,
-        approvedHosts: edited.body.approvedHosts,
       });
     } finally {
       await stop();

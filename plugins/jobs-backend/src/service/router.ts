@@ -1,7 +1,5 @@
 import {
   AuditorService,
-  AuthService,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -10,11 +8,9 @@ import {
   AuthorizeResult,
   BasicPermission,
 } from '@backstage/plugin-permission-common';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   jobsManagePermission,
   jobsReadPermission,
-  jobsRunPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import type { Request } from 'express';
 import { JobStore } from '../database/JobStore';
@@ -28,25 +24,12 @@ import {
   JobWebhook,
   RunOptions,
   Schedule,
-  TargetHost,
 } from '../model';
 import { nextTick, validateCron } from '../schedule/cronTicks';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { resolveHosts } from '../targets/resolveHosts';
 import { validateWebhook } from '../notify/webhook';
-import { ScheduleApproval } from '../database/JobStore';
+import { HostAccess, principalName } from './HostAccess';
 import { RunStreamer } from './runStream';
-
-/** Who made the request, as stored in runs and jobs. */
-export function principalName(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  if (p.type === 'user' && p.userEntityRef) return p.userEntityRef;
-  return `service:${p.subject ?? 'unknown'}`;
-}
 
 function checkParameters(parameters: JobParameter[]) {
   const seen = new Set<string>();
@@ -65,15 +48,23 @@ function checkParameters(parameters: JobParameter[]) {
 export async function createRouter(options: {
   store: JobStore;
   executor: RunExecutor;
-  catalog: CatalogService;
-  auth: AuthService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** Who may run on which hosts (run and prod permissions, per host). */
+  hostAccess: HostAccess;
+  /** Checks a webhook against the admin allow-list when it is saved. */
+  checkWebhook?: (webhook: JobWebhook) => Promise<void>;
   /** How often a run's event stream reads the database (default 500 ms). */
   streamPollMs?: number;
 }) {
-  const { store, executor, httpAuth, permissions, auditor } = options;
+  const { store, executor, httpAuth, permissions, auditor, hostAccess } =
+    options;
+  const checkWebhook =
+    options.checkWebhook ?? (async (w: JobWebhook) => validateWebhook(w));
+  const findHosts = hostAccess.findHosts.bind(hostAccess);
+  const authorizeHosts = hostAccess.authorizeHosts.bind(hostAccess);
+  const approveHosts = hostAccess.approveHosts.bind(hostAccess);
   const streamer = new RunStreamer({
     store,
     executor,
@@ -96,51 +87,6 @@ export async function createRouter(options: {
       throw new NotAllowedError(`You are not allowed to ${what}`);
     }
     return credentials;
-  }
-
-  /**
-   * Host entities matching the selector, read with the caller's credentials
-   * so the catalog's read permissions apply to users. A service principal
-   * (a CI token) is not subject to the permission policy anyway, but a token
-   * restricted to the jobs plugin may not be forwarded to the catalog, so
-   * jobs reads the catalog with its own credentials for services.
-   */
-  async function findHosts(
-    credentials: BackstageCredentials,
-    selector: HostSelector,
-  ): Promise<TargetHost[]> {
-    const reader = options.auth.isPrincipal(credentials, 'service')
-      ? await options.auth.getOwnServiceCredentials()
-      : credentials;
-    return resolveHosts(options.catalog, selector, reader);
-  }
-
-  /** The run permission, checked against every host entity. */
-  async function authorizeHosts(
-    credentials: BackstageCredentials,
-    hosts: TargetHost[],
-  ) {
-    if (hosts.length === 0) return;
-    const decisions = await permissions.authorize(
-      hosts.map(h => ({
-        permission: jobsRunPermission,
-        resourceRef: h.entityRef,
-      })),
-      { credentials },
-    );
-    const denied = hosts.filter(
-      (_, i) => decisions[i].result !== AuthorizeResult.ALLOW,
-    );
-    if (denied.length > 0) {
-      throw new NotAllowedError(
-        `You are not allowed to run jobs on ${denied
-          .slice(0, 10)
-          .map(h => h.name)
-          .join(', ')}${
-          denied.length > 10 ? ` and ${denied.length - 10} more` : ''
-        }`,
-      );
-    }
   }
 
   async function jobOr404(idOrName: string): Promise<Job> {
@@ -167,22 +113,6 @@ export async function createRouter(options: {
     }
   };
 
-  /**
-   * The hosts the selector resolves to for this user, each authorised
-   * (403 naming the denied ones): what a schedule may run on.
-   */
-  async function approveHosts(
-    credentials: BackstageCredentials,
-    selector: HostSelector,
-  ): Promise<ScheduleApproval> {
-    const hosts = await findHosts(credentials, selector);
-    await authorizeHosts(credentials, hosts);
-    return {
-      hosts: hosts.map(h => h.entityRef),
-      by: principalName(credentials),
-    };
-  }
-
   // --- jobs -----------------------------------------------------------------
 
   router.get('/jobs', async (req, res) => {
@@ -206,7 +136,7 @@ export async function createRouter(options: {
     });
     try {
       checkParameters(parameters);
-      if (body.webhook) validateWebhook(body.webhook as JobWebhook);
+      if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
       const job = await store.createJob(
         {
           name: body.name,
@@ -248,7 +178,7 @@ export async function createRouter(options: {
     try {
       const body = req.body;
       if (body.parameters) checkParameters(body.parameters as JobParameter[]);
-      if (body.webhook) validateWebhook(body.webhook as JobWebhook);
+      if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
       const updated = await store.updateJob(
         job.id,
         {
@@ -390,10 +320,9 @@ export async function createRouter(options: {
     });
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
-    const hosts = await store.listRunHosts(run.id);
-    await authorizeHosts(
+    await hostAccess.authorizeRunHosts(
       credentials,
-      hosts.map(h => ({ ...h, name: h.host })),
+      await store.listRunHosts(run.id),
     );
     const event = await auditor.createEvent({
       eventId: 'job-run-cancel',

@@ -31,6 +31,8 @@ export function toTargetHost(entity: Entity): TargetHost | undefined {
     loginUser: typeof spec.loginUser === 'string' ? spec.loginUser : undefined,
     credential:
       typeof spec.credential === 'string' ? spec.credential : undefined,
+    environment:
+      typeof spec.environment === 'string' ? spec.environment : undefined,
   };
 }
 
