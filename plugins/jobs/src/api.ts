@@ -115,6 +115,8 @@ export interface Run {
   summary: Partial<Record<HostStatus, number>>;
   hostCount: number;
   webhookDelivery?: WebhookDelivery;
+  /** A host printed a secret parameter's value or an encoding of it (masked). */
+  secretPrinted?: boolean;
 }
 
 export interface RunHost {
@@ -127,6 +129,7 @@ export interface RunHost {
   attempts: number;
   durationMs?: number;
   truncated: boolean;
+  secretPrinted?: boolean;
   error?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -139,6 +142,7 @@ export interface TargetHost {
   entityRef: string;
   address: string;
   port: number;
+  environment?: string;
 }
 
 export interface Schedule {
@@ -157,6 +161,9 @@ export interface Schedule {
   nextTickAt?: string;
   approvedHosts: string[];
   approvedBy?: string;
+  /** Why it paused itself (its owner lost the right to run it). */
+  pausedReason?: string;
+  pausedAt?: string;
 }
 
 /** One event of a run's live stream (GET /runs/{id}/events). */

@@ -70,9 +70,10 @@ async function everySecond(server: any) {
 }
 
 async function runsOf(server: any, scheduleId: string): Promise<any[]> {
+  // as alice: a test may take bob's rights away
   const res = await request(server)
     .get('/api/jobs/runs?limit=200')
-    .set('Authorization', bob);
+    .set('Authorization', alice);
   return res.body.items.filter((r: any) => r.scheduleId === scheduleId);
 }
 

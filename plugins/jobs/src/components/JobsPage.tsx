@@ -454,7 +454,22 @@ function SchedulesTab() {
                     ? t('schedules.skip')
                     : t('schedules.runOnce')}
                 </TableCell>
-                <TableCell>{s.enabled ? time(s.nextTickAt) : ''}</TableCell>
+                <TableCell>
+                  {s.enabled && time(s.nextTickAt)}
+                  {!s.enabled && s.pausedReason && (
+                    <Typography
+                      variant="caption"
+                      color="error"
+                      title={t('schedules.pausedHelp')}
+                      data-testid={`jobs-schedule-paused-${s.name}`}
+                    >
+                      {t('schedules.pausedReason', {
+                        at: time(s.pausedAt),
+                        reason: s.pausedReason,
+                      })}
+                    </Typography>
+                  )}
+                </TableCell>
                 <TableCell
                   title={t('schedules.approvedHelp', {
                     hosts: String(s.approvedHosts.length),

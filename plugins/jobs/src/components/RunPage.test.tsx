@@ -215,4 +215,67 @@ describe('RunView', () => {
       'Live: the stream is unavailable, refreshing every second',
     );
   });
+
+  it('flags a run whose host printed a secret, on the run and on the host', async () => {
+    const hosts = [
+      host('pay-app-01', { secretPrinted: true }),
+      host('pay-app-02'),
+    ];
+    await render((_, path) => {
+      if (path === `/runs/${RUN_ID}`) {
+        return json({
+          run: run({ status: 'succeeded', secretPrinted: true }),
+          hosts,
+        });
+      }
+      if (path === `/runs/${RUN_ID}/hosts/pay-app-01`) {
+        return json({ ...hosts[0], stdout: 'token=***\n', stderr: '' });
+      }
+      return undefined;
+    });
+    expect(await screen.findByTestId('jobs-secret-printed')).toHaveTextContent(
+      'A host printed the value of a secret parameter',
+    );
+    expect(
+      screen.getByTestId('jobs-secret-printed-pay-app-01'),
+    ).toHaveTextContent('Printed a secret');
+    expect(screen.queryByTestId('jobs-secret-printed-pay-app-02')).toBeNull();
+    const output = await screen.findByTestId('jobs-host-output');
+    expect(within(output).getByTestId('jobs-stdout').textContent).toBe(
+      'token=***\n',
+    );
+  });
+
+  it('explains a refusal on production hosts', async () => {
+    await render((method, path) => {
+      if (path === `/runs/${RUN_ID}`) {
+        return json({
+          run: run(),
+          hosts: [host('pay-app-02', { status: 'failed' })],
+        });
+      }
+      if (method === 'POST' && path === `/runs/${RUN_ID}/rerun`) {
+        return json(
+          {
+            error: {
+              name: 'NotAllowedError',
+              message:
+                'You are not allowed to run jobs on pay-app-02 (production hosts need opsdeck.jobs.run.prod)',
+            },
+            response: { statusCode: 403 },
+          },
+          403,
+        );
+      }
+      return undefined;
+    });
+    (
+      await screen.findByRole('button', { name: 'Re-run failed hosts' })
+    ).click();
+    expect(
+      await screen.findByText(
+        'Production hosts need their own permission (opsdeck.jobs.run.prod), which you do not have for: pay-app-02',
+      ),
+    ).toBeInTheDocument();
+  });
 });

@@ -3,6 +3,7 @@ import { Link, Progress } from '@backstage/core-components';
 import {
   Box,
   Button,
+  Chip,
   Paper,
   Table,
   TableBody,
@@ -66,6 +67,9 @@ function HostOutput(props: { host: RunHost }) {
       {h.error && <Alert severity="error">{h.error}</Alert>}
       {h.truncated && (
         <Alert severity="warning">{t('runPage.truncated')}</Alert>
+      )}
+      {h.secretPrinted && (
+        <Alert severity="warning">{t('runPage.secretPrintedHost')}</Alert>
       )}
       <Typography variant="subtitle2">{t('runPage.stdout')}</Typography>
       <pre
@@ -253,6 +257,11 @@ export function RunView(props: { runId: string }) {
       )}
       {actionError && <Alert severity="error">{actionError}</Alert>}
       {run.error && <Alert severity="error">{run.error}</Alert>}
+      {run.secretPrinted && (
+        <Alert severity="warning" data-testid="jobs-secret-printed">
+          {t('runPage.secretPrinted')}
+        </Alert>
+      )}
       <Typography variant="body2" data-testid="jobs-run-summary">
         {t('runPage.summary')}:{' '}
         {Object.entries(run.summary)
@@ -287,6 +296,18 @@ export function RunView(props: { runId: string }) {
               </TableCell>
               <TableCell>
                 <StatusChip status={h.status} />
+                {h.secretPrinted && (
+                  <Chip
+                    size="small"
+                    label={t('runPage.secretPrintedHost')}
+                    data-testid={`jobs-secret-printed-${h.host}`}
+                    style={{
+                      marginLeft: 4,
+                      backgroundColor: '#ef6c00',
+                      color: '#fff',
+                    }}
+                  />
+                )}
               </TableCell>
               <TableCell>{h.exitCode ?? ''}</TableCell>
               <TableCell>{h.attempts}</TableCell>

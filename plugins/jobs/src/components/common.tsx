@@ -45,6 +45,11 @@ export function useErrorText() {
     if (e instanceof ResponseError) {
       if (e.statusCode === 401) return t('errors.unauthorized');
       if (e.statusCode === 403) {
+        const prod =
+          /run jobs on (.+) \(production hosts need opsdeck\.jobs\.run\.prod\)$/.exec(
+            e.body.error.message,
+          );
+        if (prod) return t('errors.prodForbidden', { hosts: prod[1] });
         return `${t('errors.forbidden')}: ${e.body.error.message}`;
       }
       return t('errors.generic', { message: e.body.error.message });

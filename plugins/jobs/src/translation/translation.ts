@@ -115,6 +115,9 @@ export const jobsTranslationRef = createTranslationRef({
       stderr: 'Standard error',
       noOutput: '(no output)',
       truncated: 'Output was cut at the size limit.',
+      secretPrinted:
+        'A host printed the value of a secret parameter (or an encoding of it). It is masked as *** here and in the stored output; this run is flagged in the audit log.',
+      secretPrintedHost: 'Printed a secret',
       select: 'Select a host to see its output.',
       show: 'Output',
       liveStream: 'Live: output is streamed as it happens',
@@ -155,6 +158,10 @@ export const jobsTranslationRef = createTranslationRef({
       lastSkipped: 'The last run skipped these hosts: {{hosts}}',
       saveHelp:
         'Saving approves, for you, the hosts the selection matches now; each needs your permission to run jobs.',
+      paused: 'Paused',
+      pausedReason: 'Paused on {{at}}: {{reason}}',
+      pausedHelp:
+        'The schedule paused itself because its owner may no longer run it on its hosts. Someone allowed on every host can edit it; saving approves the hosts for them and switches it on again.',
     },
     status: {
       running: 'Running',
@@ -174,6 +181,8 @@ export const jobsTranslationRef = createTranslationRef({
     },
     errors: {
       forbidden: 'You do not have permission to do this',
+      prodForbidden:
+        'Production hosts need their own permission (opsdeck.jobs.run.prod), which you do not have for: {{hosts}}',
       unauthorized: 'Sign in to use jobs',
       generic: 'Something went wrong: {{message}}',
     },

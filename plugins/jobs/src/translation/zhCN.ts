@@ -94,6 +94,9 @@ const zhCN = {
   'runPage.stderr': '标准错误',
   'runPage.noOutput': '（无输出）',
   'runPage.truncated': '输出超过大小限制，已截断。',
+  'runPage.secretPrinted':
+    '有主机打印了密钥参数的值（或其编码形式）。此处和已保存的输出中均以 *** 屏蔽；本次执行已在审计日志中标记。',
+  'runPage.secretPrintedHost': '打印了密钥',
   'runPage.select': '选择一台主机查看其输出。',
   'runPage.show': '输出',
   'runPage.liveStream': '实时：输出随产生随推送',
@@ -131,6 +134,10 @@ const zhCN = {
   'schedules.lastSkipped': '上次执行跳过了这些主机：{{hosts}}',
   'schedules.saveHelp':
     '保存时会以你的身份批准选择条件当前匹配的主机；每台主机都需要你有执行作业的权限。',
+  'schedules.paused': '已暂停',
+  'schedules.pausedReason': '于 {{at}} 暂停：{{reason}}',
+  'schedules.pausedHelp':
+    '由于负责人已无权在这些主机上执行，定时任务已自动暂停。对所有主机都有权限的人可以编辑它；保存时会以其身份批准主机并重新启用。',
   'status.running': '执行中',
   'status.succeeded': '成功',
   'status.failed': '失败',
@@ -144,6 +151,8 @@ const zhCN = {
   'trigger.schedule': '定时',
   'trigger.rerun': '重新执行',
   'errors.forbidden': '你没有权限执行此操作',
+  'errors.prodForbidden':
+    '生产环境主机需要单独的权限（opsdeck.jobs.run.prod），你在以下主机上没有该权限：{{hosts}}',
   'errors.unauthorized': '请登录后使用作业',
   'errors.generic': '出错了：{{message}}',
 };
