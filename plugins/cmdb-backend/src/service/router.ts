@@ -95,6 +95,9 @@ export async function createRouter(options: {
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`You are not allowed to ${what}`);
     }
+    // the person on whose behalf secrets are taken out of the vault
+    const principal = credentials.principal as { userEntityRef?: string };
+    return { actor: principal.userEntityRef };
   }
 
   router.get('/hosts', async (req, res) => {
@@ -145,7 +148,11 @@ export async function createRouter(options: {
   });
 
   router.post('/hosts', async (req, res) => {
-    await authorize(req, cmdbHostCreatePermission, 'register hosts');
+    const { actor } = await authorize(
+      req,
+      cmdbHostCreatePermission,
+      'register hosts',
+    );
     const { hosts, checkReachability } = req.body;
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
@@ -186,9 +193,12 @@ export async function createRouter(options: {
     // optionally connect first; the facts found are kept
     const outcomes = new Map<number, FactsOutcome>();
     if (checkReachability && candidates.length > 0) {
-      const probed = await fanOut(candidates, c => collector.probe(c.record), {
-        concurrency: options.concurrency ?? 20,
-      });
+      const credentials = collector.credentials(actor);
+      const probed = await fanOut(
+        candidates,
+        c => collector.probe(c.record, undefined, credentials),
+        { concurrency: options.concurrency ?? 20 },
+      );
       for (const r of probed) {
         if (r.ok) outcomes.set(r.target.index, r.value);
         else {
@@ -278,7 +288,11 @@ export async function createRouter(options: {
   });
 
   router.post('/hosts/:name/collect', async (req, res) => {
-    await authorize(req, cmdbHostCollectPermission, 'collect host facts');
+    const { actor } = await authorize(
+      req,
+      cmdbHostCollectPermission,
+      'collect host facts',
+    );
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const event = await auditor.createEvent({
@@ -287,7 +301,7 @@ export async function createRouter(options: {
       request: req,
       meta: { entityRef: record.entityRef },
     });
-    const outcome = await collector.collectOne(record);
+    const outcome = await collector.collectOne(record, actor);
     await event.success({
       meta: outcome.reachable
         ? { reachable: true }
