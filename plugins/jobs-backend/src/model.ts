@@ -152,7 +152,12 @@ export type TargetHost = {
   port: number;
   loginUser?: string;
   credential?: string;
-  /** `spec.environment` (prod hosts need opsdeck.jobs.run.prod). */
+  /**
+   * Owning group, system and environment as the catalog holds them (full
+   * refs); prod environments need opsdeck.jobs.run.prod.
+   */
+  owner?: string;
+  system?: string;
   environment?: string;
 };
 

@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -16,12 +15,7 @@ import {
   userPermissionsServiceRef,
 } from '@opsdeck/plugin-opsdeck-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { readJobsConfig } from './config';
 import { DatabaseJobStore } from './database/DatabaseJobStore';
 import { RunExecutor } from './execution/RunExecutor';
@@ -64,12 +58,7 @@ export const jobsPlugin = createBackendPlugin({
         notifications: notificationService,
         ssh: remoteNodeServiceRef,
         userPermissions: userPermissionsServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const { logger, auth, catalog } = deps;
@@ -89,14 +78,14 @@ export const jobsPlugin = createBackendPlugin({
         const executor = new RunExecutor({
           store,
           ssh: deps.ssh,
-          getSecret: name => deps.vault.getSecret(name),
+          vault: deps.vault,
           logger,
           defaultCredential: config.defaultCredential,
           maxOutputBytes: config.maxOutputBytes,
           instance: backendInstanceName(deps.rootConfig),
           deliverWebhook: createWebhookDeliverer({
             baseUrl,
-            getSecret: name => deps.vault.getSecret(name),
+            vault: deps.vault,
             timeoutMs: config.webhookTimeoutMs,
             retries: config.webhookRetries,
             policy: webhookPolicy,

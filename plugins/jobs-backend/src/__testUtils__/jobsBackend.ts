@@ -17,9 +17,7 @@ import {
 import { userPermissionsServiceRef } from '@opsdeck/plugin-opsdeck-node';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import type { SshdHosts } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { Knex } from 'knex';
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -127,7 +125,19 @@ export async function startJobsBackend(options: {
     features: [
       jobsPlugin,
       mockServices.database.factory({ knex: options.knex }),
-      mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      mockServices.permissions.mock({
+        authorize: authorize as any,
+        // the edge's pre-check of a resource permission without a resource
+        authorizeConditional: (async (
+          requests: { permission: { name: string } }[],
+          opts?: { credentials?: BackstageCredentials },
+        ) =>
+          requests.map(r => ({
+            result: state.decide(userOf(opts?.credentials), r.permission.name)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+          }))) as any,
+      }).factory,
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://localhost:3000' },

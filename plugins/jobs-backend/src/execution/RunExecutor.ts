@@ -20,7 +20,7 @@ import {
   WebhookTrigger,
 } from '../model';
 import { dueTrigger } from '../notify/webhookTriggers';
-import { createRunCredentials, GetSecret } from './credentials';
+import { createRunCredentials, RunVault } from './credentials';
 import { OutputBuffer } from './OutputBuffer';
 import { resolveParameters } from './parameters';
 import { SecretMasker } from './secretMasker';
@@ -99,7 +99,8 @@ export class RunExecutor {
     private readonly deps: {
       store: JobStore;
       ssh: Pick<SshConnectionPool, 'exec'>;
-      getSecret: GetSecret;
+      /** Secrets are taken out at run time, checked against each credential's policy. */
+      vault: RunVault;
       logger: LoggerService;
       notifyFailure?: (run: Run) => Promise<void>;
       /** A host of the run printed a secret parameter (once per host). */
@@ -308,8 +309,10 @@ export class RunExecutor {
     const cancel = entry.controller.signal;
     const stop = new AbortController();
     const credentials = createRunCredentials({
-      getSecret: this.deps.getSecret,
+      vault: this.deps.vault,
       defaultCredential: this.deps.defaultCredential,
+      jobId: req.job.id,
+      actor: req.triggeredBy.startsWith('user:') ? req.triggeredBy : undefined,
     });
 
     let env: Record<string, string>;
@@ -318,6 +321,7 @@ export class RunExecutor {
         req.job.parameters,
         req.params,
         credentials,
+        req.hosts,
       );
       env = resolved.env;
       entry.masker = new SecretMasker(resolved.secrets);

@@ -1,15 +1,17 @@
 import { InputError } from '@backstage/errors';
-import { JobParameter } from '../model';
+import { JobParameter, TargetHost } from '../model';
 import { RunCredentials } from './credentials';
 
 /**
  * Checks parameter values against the job's parameter types and turns them
- * into the environment of the script (secret values read from the vault).
+ * into the environment of the script (secret values taken out of the vault
+ * for the hosts the script runs on).
  */
 export async function resolveParameters(
   parameters: JobParameter[],
   values: Record<string, string>,
   credentials?: RunCredentials,
+  hosts: TargetHost[] = [],
 ): Promise<{ env: Record<string, string>; secrets: string[] }> {
   const known = new Set(parameters.map(p => p.name));
   for (const name of Object.keys(values)) {
@@ -35,7 +37,7 @@ export async function resolveParameters(
     }
     if (p.type === 'secret') {
       if (!credentials) continue; // validation only
-      const secret = await credentials.parameter(value);
+      const secret = await credentials.parameter(value, hosts);
       env[p.name] = secret;
       if (secret.length >= 4) secrets.push(secret);
     } else {

@@ -1,6 +1,6 @@
 import type { AuditorService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import type { GetSecret } from '../execution/credentials';
+import type { RunVault } from '../execution/credentials';
 import { JobWebhook, Run, WebhookDelivery, WebhookTrigger } from '../model';
 import { deliverWebhook, webhookBody } from './webhook';
 import { WebhookPolicy } from './webhookPolicy';
@@ -11,7 +11,7 @@ import { WebhookPolicy } from './webhookPolicy';
  */
 export function createWebhookDeliverer(options: {
   baseUrl: string;
-  getSecret: GetSecret;
+  vault: RunVault;
   timeoutMs: number;
   retries: number;
   /** The admin allow-list, checked again at every delivery. */
@@ -27,7 +27,14 @@ export function createWebhookDeliverer(options: {
     let secret: string | undefined;
     if (webhook.secretCredential) {
       try {
-        const c = await options.getSecret(webhook.secretCredential);
+        // signs what leaves for the job's webhook, on behalf of the run
+        const c = await options.vault.getSecret(webhook.secretCredential, {
+          use: 'job-secret',
+          for: { ref: `job:${run.jobId}` },
+          ...(run.triggeredBy.startsWith('user:')
+            ? { actor: run.triggeredBy }
+            : {}),
+        });
         if (c.type !== 'password') throw new Error('not a password');
         secret = c.password;
       } catch (e) {

@@ -6,7 +6,10 @@ import type {
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { UserPermissionsService } from '@opsdeck/plugin-opsdeck-node';
+import {
+  principalRef,
+  type UserPermissionsService,
+} from '@opsdeck/plugin-opsdeck-node';
 import {
   jobsRunPermission,
   jobsRunProdPermission,
@@ -16,15 +19,7 @@ import { HostSelector, RunHost, TargetHost } from '../model';
 import { resolveHosts } from '../targets/resolveHosts';
 
 /** Who made the request, as stored in runs and jobs. */
-export function principalName(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  if (p.type === 'user' && p.userEntityRef) return p.userEntityRef;
-  return `service:${p.subject ?? 'unknown'}`;
-}
+export const principalName = principalRef;
 
 type Decide = (
   requests: { permission: typeof jobsRunPermission; resourceRef: string }[],

@@ -3,16 +3,8 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  jobsManagePermission,
-  jobsReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
-import type { Request } from 'express';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import { JobStore } from '../database/JobStore';
 import { RunExecutor } from '../execution/RunExecutor';
 import { resolveParameters } from '../execution/parameters';
@@ -28,8 +20,11 @@ import {
 import { nextTick, validateCron } from '../schedule/cronTicks';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { validateWebhook } from '../notify/webhook';
-import { HostAccess, principalName } from './HostAccess';
+import { HostAccess } from './HostAccess';
 import { RunStreamer } from './runStream';
+
+/** Who made the request, as stored in runs and jobs. */
+export const principalName = principalRef;
 
 function checkParameters(parameters: JobParameter[]) {
   const seen = new Set<string>();
@@ -58,8 +53,7 @@ export async function createRouter(options: {
   /** How often a run's event stream reads the database (default 500 ms). */
   streamPollMs?: number;
 }) {
-  const { store, executor, httpAuth, permissions, auditor, hostAccess } =
-    options;
+  const { store, executor, auditor, hostAccess } = options;
   const checkWebhook =
     options.checkWebhook ?? (async (w: JobWebhook) => validateWebhook(w));
   const findHosts = hostAccess.findHosts.bind(hostAccess);
@@ -70,24 +64,9 @@ export async function createRouter(options: {
     executor,
     pollMs: options.streamPollMs,
   });
-  const router = await createOpenApiRouter();
-
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = await createOpenApiRouter({ guard });
 
   async function jobOr404(idOrName: string): Promise<Job> {
     const job = await store.getJob(idOrName);
@@ -115,17 +94,12 @@ export async function createRouter(options: {
 
   // --- jobs -----------------------------------------------------------------
 
-  router.get('/jobs', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see jobs');
+  router.get('/jobs', async (_req, res) => {
     res.json({ items: await store.listJobs() });
   });
 
   router.post('/jobs', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'create jobs',
-    );
+    const credentials = await guard.credentials(req);
     const body = req.body;
     const parameters = (body.parameters ?? []) as JobParameter[];
     const event = await auditor.createEvent({
@@ -158,16 +132,11 @@ export async function createRouter(options: {
   });
 
   router.get('/jobs/:id', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see jobs');
     res.json(await jobOr404(req.params.id));
   });
 
   router.put('/jobs/:id', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'change jobs',
-    );
+    const credentials = await guard.credentials(req);
     const job = await jobOr404(req.params.id);
     const event = await auditor.createEvent({
       eventId: 'job-update',
@@ -199,7 +168,6 @@ export async function createRouter(options: {
   });
 
   router.delete('/jobs/:id', async (req, res) => {
-    await authorize(req, jobsManagePermission, 'delete jobs');
     const job = await jobOr404(req.params.id);
     const event = await auditor.createEvent({
       eventId: 'job-delete',
@@ -213,7 +181,6 @@ export async function createRouter(options: {
   });
 
   router.get('/jobs/:id/versions', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see jobs');
     const job = await jobOr404(req.params.id);
     res.json({ items: await store.listJobVersions(job.id) });
   });
@@ -221,14 +188,13 @@ export async function createRouter(options: {
   // --- hosts and runs -------------------------------------------------------
 
   router.post('/hosts/preview', async (req, res) => {
-    const credentials = await authorize(req, jobsReadPermission, 'see jobs');
+    const credentials = await guard.credentials(req);
     res.json({
       items: await findHosts(credentials, req.body.selector),
     });
   });
 
   router.get('/runs', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     let jobId: string | undefined;
     if (req.query.job) {
       jobId = (await store.getJob(req.query.job))?.id ?? req.query.job;
@@ -250,9 +216,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     const body = req.body;
     const job = await jobOr404(body.job);
     const selector = body.selector as HostSelector;
@@ -285,14 +249,12 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:id', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
     res.json({ run, hosts: await store.listRunHosts(run.id) });
   });
 
   router.get('/runs/:id/hosts/:host', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     const host = await store.getRunHost(req.params.id, req.params.host);
     if (!host) {
       throw new NotFoundError(
@@ -303,7 +265,6 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:id/events', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
     const closed = new AbortController();
@@ -315,9 +276,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
     await hostAccess.authorizeRunHosts(
@@ -336,9 +295,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:id/rerun', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     const previous = await store.getRun(req.params.id);
     if (!previous) throw new NotFoundError(`No run '${req.params.id}'`);
     const failedOnly = req.body?.failedOnly ?? true;
@@ -397,17 +354,12 @@ export async function createRouter(options: {
 
   // --- schedules ------------------------------------------------------------
 
-  router.get('/schedules', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see schedules');
+  router.get('/schedules', async (_req, res) => {
     res.json({ items: (await store.listSchedules()).map(withNextTick) });
   });
 
   router.post('/schedules', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'schedule jobs',
-    );
+    const credentials = await guard.credentials(req);
     const body = req.body;
     const job = await jobOr404(body.job);
     const timeZone = body.timeZone ?? 'UTC';
@@ -448,11 +400,7 @@ export async function createRouter(options: {
   });
 
   router.patch('/schedules/:id', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'change schedules',
-    );
+    const credentials = await guard.credentials(req);
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
     const event = await auditor.createEvent({
@@ -497,7 +445,6 @@ export async function createRouter(options: {
   });
 
   router.delete('/schedules/:id', async (req, res) => {
-    await authorize(req, jobsManagePermission, 'delete schedules');
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
     const event = await auditor.createEvent({
