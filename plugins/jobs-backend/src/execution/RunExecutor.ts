@@ -202,7 +202,7 @@ export class RunExecutor {
     const run = this.active.get(runId);
     const live = run?.live.get(host);
     if (!run || !live) return undefined;
-    const { stdout, stderr } = this.masked(run, live, false);
+    const { stdout, stderr } = this.masked(run, live, false, false);
     return {
       stdout,
       stderr,
@@ -213,12 +213,19 @@ export class RunExecutor {
   /**
    * A host's output with the run's secrets masked; while the host runs
    * (`final: false`) a possible beginning of a secret at the end is held back.
-   * Flags the host the first time a secret shows.
+   * `printed` is true the first time a secret shows in what is being stored
+   * (`storing`); reading the live output never uses up the flag, so the store
+   * and the audit always hear of it.
    */
-  private masked(run: ActiveRun, live: LiveHost, final: boolean) {
+  private masked(
+    run: ActiveRun,
+    live: LiveHost,
+    final: boolean,
+    storing = true,
+  ) {
     const out = run.masker.mask(live.stdout.text(), final);
     const err = run.masker.mask(live.stderr.text(), final);
-    const printed = (out.found || err.found) && !live.secretPrinted;
+    const printed = storing && (out.found || err.found) && !live.secretPrinted;
     if (printed) live.secretPrinted = true;
     return { stdout: out.text, stderr: err.text, printed };
   }

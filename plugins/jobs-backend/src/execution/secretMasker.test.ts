@@ -32,6 +32,16 @@ describe('SecretMasker', () => {
       encodeURIComponent(SECRET).replace(/%[0-9A-F]{2}/g, m => m.toLowerCase()),
     ],
     ['form encoding', new URLSearchParams({ p: SECRET }).toString().slice(2)],
+    [
+      'strict RFC 3986 encoding (curl, Python quote)',
+      [...Buffer.from(SECRET)]
+        .map(b =>
+          /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) && b < 128
+            ? String.fromCharCode(b)
+            : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+        )
+        .join(''),
+    ],
   ])('masks %s and flags it', (_, form) => {
     const out = masker.mask(`token: ${form}\nnext line\n`);
     expect(out.found).toBe(true);

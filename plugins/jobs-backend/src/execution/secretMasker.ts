@@ -28,19 +28,53 @@ function base64Variants(value: Buffer): string[] {
   return out;
 }
 
+/** Percent-encoding of `value` leaving `keep` characters as they are. */
+function percentEncode(value: Buffer, keep: RegExp): string {
+  let out = '';
+  for (const byte of value) {
+    const c = String.fromCharCode(byte);
+    out +=
+      byte < 0x80 && keep.test(c)
+        ? c
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * URL encodings as common tools write them: RFC 3986 strict (curl
+ * --data-urlencode, Python quote(safe='')), Python's default (keeps /),
+ * JavaScript's encodeURIComponent (keeps !'()*), each also with + for space
+ * (form encoding) and with lower-case hex.
+ */
+function urlVariants(value: Buffer): string[] {
+  const out: string[] = [];
+  for (const keep of [
+    /[A-Za-z0-9\-._~]/,
+    /[A-Za-z0-9\-._~/]/,
+    /[A-Za-z0-9\-._~!'()*]/,
+    /[A-Za-z0-9\-._*]/, // URLSearchParams / PHP urlencode
+  ]) {
+    const encoded = percentEncode(value, keep);
+    for (const form of [encoded, encoded.replace(/%20/g, '+')]) {
+      out.push(
+        form,
+        form.replace(/%[0-9A-F]{2}/g, m => m.toLowerCase()),
+      );
+    }
+  }
+  return out;
+}
+
 /** Every form of `secret` that masking hides: the value and its encodings. */
 export function secretVariants(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
-  const url = encodeURIComponent(secret);
   const variants = [
     secret,
     ...base64Variants(bytes),
     bytes.toString('hex'),
     bytes.toString('hex').toUpperCase(),
-    url,
-    url.replace(/%[0-9A-F]{2}/g, m => m.toLowerCase()),
-    // application/x-www-form-urlencoded (curl --data-urlencode, forms)
-    new URLSearchParams({ x: secret }).toString().slice(2),
+    ...urlVariants(bytes),
   ];
   return [...new Set(variants)]
     .filter(v => v.length >= MIN_VARIANT_LENGTH)
