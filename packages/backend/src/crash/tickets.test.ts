@@ -66,4 +66,44 @@ describe.each(crashDatabases())('tickets crash points on %s', database => {
       'crash-02',
     ]);
   });
+
+  it('fulfils exactly once when the backend dies between the first grant and its record', async () => {
+    const reason = `crash grant ${Date.now().toString(36)}`;
+    // the previous test leaves its restarted backend running
+    await backend.kill();
+    // the first of the two grants is made at the bastion, then the process dies
+    await backend.start({ crashPoint: 'tickets.server-access.grant#1' });
+    await startTask(backend, 'frank', 'request-server-access', {
+      hosts: ['resource:default/crash-01', 'resource:default/crash-02'],
+      hours: 2,
+      reason,
+    });
+    const ticket = await ticketByReason(backend, 'frank', reason);
+    await ticketInState(backend, 'frank', ticket.id, 'awaiting_approval');
+    const decided = await backend.api(
+      'bob',
+      'POST',
+      `tickets/tickets/${ticket.id}/decision`,
+      { decision: 'approve', comment: 'grant both' },
+    );
+    expect(decided.status).toBe(200);
+    await backend.waitForCrash('tickets.server-access.grant#1');
+
+    await backend.start();
+    const done = await ticketInState(backend, 'frank', ticket.id, 'done');
+    // the replayed step found the grant the first attempt made: two grants, no orphan
+    const grants = await waitFor('the grants', async () => {
+      const res = await backend.api('alice', 'GET', 'bastion/grants');
+      return res.body.items.filter(
+        (g: any) => g.reason === `ticket ${ticket.id}`,
+      );
+    });
+    expect(grants.map((g: any) => g.selector.host).sort()).toEqual([
+      'crash-01',
+      'crash-02',
+    ]);
+    expect([...done.result.bastion].sort()).toEqual(
+      grants.map((g: any) => g.id).sort(),
+    );
+  });
 });

@@ -290,7 +290,9 @@ describe('RunExecutor against real sshd hosts', () => {
       hosts.slice(0, 1),
       'echo before; sleep 30',
       {
-        run: { timeoutSeconds: 1 },
+        // the timeout counts from the SSH connection's set-up: long enough
+        // for a loaded machine to reach the echo, far short of the sleep
+        run: { timeoutSeconds: 6 },
       },
     );
     const t = await runToEnd(store, executor, timeout);
