@@ -2,6 +2,7 @@ import {
   AuditorService,
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -17,12 +18,15 @@ import type {
   RegisterHostResult,
 } from '@opsdeck/plugin-cmdb-common';
 import {
+  cmdbHostAnyOwnerPermission,
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
+  cmdbHostKeyAcceptPermission,
   cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { normalizeGroupRef } from '@opsdeck/plugin-vault-node';
 import {
   fanOut,
   hostKeyId,
@@ -74,6 +78,8 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** The groups a registrant is a member of (a host's owner must be one). */
+  userInfo: UserInfoService;
   /** The SSH core's pinned host keys (shared by every plugin). */
   hostKeys: HostKeyStore;
   /** Most hosts checked at once when registering with checkReachability. */
@@ -97,7 +103,34 @@ export async function createRouter(options: {
     }
     // the person on whose behalf secrets are taken out of the vault
     const principal = credentials.principal as { userEntityRef?: string };
-    return { actor: principal.userEntityRef };
+    return { actor: principal.userEntityRef, credentials };
+  }
+
+  /**
+   * The owners a caller may register hosts for: their own groups, or any
+   * with `opsdeck.cmdb.host.owner.any` (a host's owner decides which vault
+   * credentials it may use, so nobody claims another group's hosts).
+   */
+  async function ownerCheck(
+    credentials: Awaited<ReturnType<typeof authorize>>['credentials'],
+  ): Promise<(owner: string) => boolean> {
+    const [any] = await permissions.authorize(
+      [{ permission: cmdbHostAnyOwnerPermission }],
+      { credentials },
+    );
+    if (any.result === AuthorizeResult.ALLOW) return () => true;
+    const principal = credentials.principal as { type?: string };
+    if (principal.type !== 'user') return () => false;
+    const { ownershipEntityRefs } = await options.userInfo.getUserInfo(
+      credentials,
+    );
+    const own = new Set(
+      ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+    );
+    return owner => {
+      const ref = normalizeGroupRef(owner);
+      return ref !== undefined && own.has(ref);
+    };
   }
 
   router.get('/hosts', async (req, res) => {
@@ -148,12 +181,13 @@ export async function createRouter(options: {
   });
 
   router.post('/hosts', async (req, res) => {
-    const { actor } = await authorize(
+    const { actor, credentials: caller } = await authorize(
       req,
       cmdbHostCreatePermission,
       'register hosts',
     );
     const { hosts, checkReachability } = req.body;
+    const mayOwn = await ownerCheck(caller);
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
       status: 'created',
@@ -165,6 +199,11 @@ export async function createRouter(options: {
     for (const [index, host] of hosts.entries()) {
       const problems = hostProblems(host);
       if (seen.has(host.name)) problems.push('duplicate name in the request');
+      if (typeof host.owner === 'string' && host.owner && !mayOwn(host.owner)) {
+        problems.push(
+          `owner ${host.owner} is not one of your groups: you may register hosts for your own groups only`,
+        );
+      }
       seen.add(host.name);
       if (problems.length > 0) {
         results[index] = {
@@ -213,7 +252,9 @@ export async function createRouter(options: {
     const added: HostRecord[] = [];
     for (const { index, record } of candidates) {
       const outcome = outcomes.get(index);
-      if (outcome && !outcome.reachable) {
+      // nothing was sent to a host whose key waits for an admin: register it
+      const pending = outcome && !outcome.reachable && outcome.hostKeyPending;
+      if (outcome && !outcome.reachable && !pending) {
         results[index] = {
           name: record.name,
           status: 'unreachable',
@@ -253,6 +294,11 @@ export async function createRouter(options: {
         name: record.name,
         status: 'created',
         entityRef: record.entityRef,
+        ...(pending
+          ? {
+              message: `Registered; not checked yet: ${outcome.error}`,
+            }
+          : {}),
       };
       added.push(record);
     }
@@ -315,8 +361,79 @@ export async function createRouter(options: {
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
-    const fingerprint = await hostKeys.get(hostId);
-    res.json(fingerprint ? { hostId, fingerprint } : { hostId });
+    const [fingerprint, pending] = await Promise.all([
+      hostKeys.get(hostId),
+      hostKeys.pending(hostId),
+    ]);
+    res.json({
+      hostId,
+      ...(fingerprint ? { fingerprint } : {}),
+      ...(pending && !fingerprint
+        ? {
+            pending: {
+              fingerprint: pending.fingerprint,
+              offeredAt: pending.offeredAt.toISOString(),
+            },
+          }
+        : {}),
+    });
+  });
+
+  router.post('/hosts/:name/host-key/accept', async (req, res) => {
+    await authorize(req, cmdbHostKeyAcceptPermission, 'accept SSH host keys');
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const hostId = hostKeyId(record.address, record.port);
+    const { fingerprint } = req.body;
+    const event = await auditor.createEvent({
+      eventId: 'host-key-accept',
+      severityLevel: 'high',
+      request: req,
+      meta: { entityRef: record.entityRef, hostId, fingerprint },
+    });
+    try {
+      if (!(await hostKeys.accept(hostId, fingerprint))) {
+        const pending = await hostKeys.pending(hostId);
+        throw new ConflictError(
+          pending
+            ? `The host now offers ${pending.fingerprint}, not ${fingerprint}: check the new key before accepting it`
+            : `No host key of ${hostId} waits for acceptance`,
+        );
+      }
+      await event.success();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    res.json({ hostId, fingerprint });
+  });
+
+  router.post('/hosts/:name/host-key/reject', async (req, res) => {
+    await authorize(req, cmdbHostKeyAcceptPermission, 'reject SSH host keys');
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const hostId = hostKeyId(record.address, record.port);
+    const event = await auditor.createEvent({
+      eventId: 'host-key-reject',
+      severityLevel: 'high',
+      request: req,
+      meta: { entityRef: record.entityRef, hostId },
+    });
+    try {
+      const pending = await hostKeys.pending(hostId);
+      if (!(await hostKeys.reject(hostId))) {
+        throw new ConflictError(
+          `No host key of ${hostId} waits for acceptance`,
+        );
+      }
+      await event.success({
+        meta: { rejectedFingerprint: pending?.fingerprint ?? null },
+      });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    res.status(204).end();
   });
 
   router.delete('/hosts/:name/host-key', async (req, res) => {

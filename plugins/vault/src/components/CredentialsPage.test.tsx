@@ -6,11 +6,15 @@ import {
 } from '@backstage/frontend-test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Credential } from '../api';
 import { credentialsPage } from '../plugin';
 import { CredentialsPage } from './CredentialsPage';
 
-jest.setTimeout(30_000);
+// the machine that runs the suite is shared and slow at times
+jest.setTimeout(120_000);
 
 const BASE = 'http://example.test';
 
@@ -24,6 +28,9 @@ function credential(
     username: 'deploy',
     description: '',
     owner: 'group:default/ops',
+    allowedUses: ['ssh-login'],
+    allowedSystems: [],
+    allowedEnvironments: [],
     fingerprint: `SHA256:fp-${name}`,
     keyAlgorithm: 'ssh-ed25519',
     keyId: 'k1',
@@ -60,6 +67,7 @@ function fakeVault(options: { manage?: boolean; list?: Response } = {}) {
         type: 'password',
         username: 'postgres',
         owner: undefined,
+        allowedUses: [],
         fingerprint: undefined,
         keyAlgorithm: undefined,
       }),
@@ -104,11 +112,19 @@ function fakeVault(options: { manage?: boolean; list?: Response } = {}) {
           type: body.type,
           username: body.username,
           owner: body.owner,
+          allowedUses: body.allowedUses,
+          allowedSystems: body.allowedSystems,
+          allowedEnvironments: body.allowedEnvironments,
         });
         items.set(body.name, created);
         return json(created, 201);
       }
-      const match = /^\/credentials\/([^/]+)(\/secret)?$/.exec(path);
+      const match = /^\/credentials\/([^/]+)(\/secret|\/policy)?$/.exec(path);
+      if (match && method === 'PUT' && match[2] === '/policy') {
+        const updated = { ...items.get(match[1])!, ...body };
+        items.set(match[1], updated);
+        return json(updated);
+      }
       if (match && method === 'PUT') {
         return json(items.get(match[1]));
       }
@@ -122,11 +138,44 @@ function fakeVault(options: { manage?: boolean; list?: Response } = {}) {
   return { fetch, calls };
 }
 
-function apis(fetch: ReturnType<typeof fakeVault>['fetch']) {
+/** The catalog's groups and systems the policy fields offer. */
+const catalogEntities: Entity[] = [
+  ['Group', 'ops', 'Operations'],
+  ['Group', 'dba', 'DBAs'],
+  ['System', 'payments', 'Payments'],
+  ['System', 'shop', 'Shop'],
+].map(([kind, name, title]) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind,
+  metadata: { name, namespace: 'default', title },
+  spec: {},
+}));
+
+function apis(
+  fetch: ReturnType<typeof fakeVault>['fetch'],
+  options: { manage?: boolean } = {},
+) {
   return [
     mockApis.discovery({ baseUrl: BASE }),
     mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
+    catalogApiMock({ entities: catalogEntities }),
+    mockApis.permission({
+      authorize:
+        options.manage === false ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+    }),
   ] as const;
+}
+
+/** Picks `option` in the autocomplete labelled `label` inside `container`. */
+async function pick(container: HTMLElement, label: RegExp, option: string) {
+  const input = within(container).getByLabelText(label);
+  fireEvent.change(input, { target: { value: option.slice(0, 3) } });
+  const found = await screen.findByRole(
+    'option',
+    { name: new RegExp(option) },
+    { timeout: 10_000 },
+  );
+  fireEvent.click(found);
 }
 
 const PASSWORD = 'hunter2-very-secret';
@@ -145,12 +194,26 @@ describe('CredentialsPage', () => {
     expect(within(rows[1]).getByText('SSH key')).toBeInTheDocument();
     expect(within(rows[1]).getByText('SHA256:fp-web-prod')).toBeInTheDocument();
     expect(within(rows[1]).getByText('group:default/ops')).toBeInTheDocument();
+    // the policy: uses and scope, or that the credential serves nothing yet
+    expect(within(rows[1]).getByText('SSH login')).toBeInTheDocument();
+    expect(
+      within(rows[1]).getByText('any system · any environment'),
+    ).toBeInTheDocument();
+    expect(
+      within(rows[0]).getByText(
+        'Serves nothing until an admin sets an owner and uses',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/1 credential\(s\) serve nothing/),
+    ).toBeInTheDocument();
     for (const header of [
       'Name',
       'Type',
       'Username',
       'Fingerprint',
       'Owner',
+      'Policy',
       'Updated',
     ]) {
       expect(
@@ -165,7 +228,11 @@ describe('CredentialsPage', () => {
     await screen.findAllByTestId('credential-row');
 
     await userEvent.click(
-      screen.getByRole('button', { name: 'Add credential' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Add credential' },
+        { timeout: 10_000 },
+      ),
     );
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(within(dialog).getByLabelText(/^Name/), {
@@ -180,9 +247,12 @@ describe('CredentialsPage', () => {
     fireEvent.change(within(dialog).getByLabelText(/^Username/), {
       target: { value: 'repl' },
     });
-    fireEvent.change(within(dialog).getByLabelText(/^Owner/), {
-      target: { value: 'dba' },
-    });
+    await pick(dialog, /^Owner group/, 'DBAs');
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: 'Database reads' }),
+    );
+    await pick(dialog, /^Systems/, 'Payments');
+    await pick(dialog, /^Environments/, 'prod');
     const secret = within(dialog).getByLabelText(/^Password/, {
       selector: 'input',
     });
@@ -200,7 +270,10 @@ describe('CredentialsPage', () => {
         name: 'db-replica',
         type: 'password',
         username: 'repl',
-        owner: 'dba',
+        owner: 'group:default/dba',
+        allowedUses: ['db-read'],
+        allowedSystems: ['system:default/payments'],
+        allowedEnvironments: ['prod'],
         secret: PASSWORD,
       },
     });
@@ -215,7 +288,11 @@ describe('CredentialsPage', () => {
     await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
     await screen.findAllByTestId('credential-row');
     await userEvent.click(
-      screen.getByRole('button', { name: 'Add credential' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Add credential' },
+        { timeout: 10_000 },
+      ),
     );
     const dialog = await screen.findByRole('dialog');
     const key = within(dialog).getByLabelText(/^Private key/, {
@@ -225,6 +302,12 @@ describe('CredentialsPage', () => {
     fireEvent.change(within(dialog).getByLabelText(/^Name/), {
       target: { value: 'web-prod' },
     });
+    // an SSH key can only log in
+    expect(
+      within(dialog).getByRole('checkbox', { name: 'Database admin' }),
+    ).toBeDisabled();
+    expect(within(dialog).getByRole('button', { name: 'Save' })).toBeDisabled();
+    await pick(dialog, /^Owner group/, 'Operations');
     fireEvent.change(key, { target: { value: 'key material' } });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     expect(
@@ -240,7 +323,11 @@ describe('CredentialsPage', () => {
     const rows = await screen.findAllByTestId('credential-row');
 
     await userEvent.click(
-      within(rows[0]).getByRole('button', { name: 'Replace secret' }),
+      await within(rows[0]).findByRole(
+        'button',
+        { name: 'Replace secret' },
+        { timeout: 10_000 },
+      ),
     );
     const replace = await screen.findByRole('dialog');
     expect(
@@ -286,12 +373,76 @@ describe('CredentialsPage', () => {
     ]);
   });
 
-  it('tells non-admins that only admins can manage credentials', async () => {
+  it('sets a policy from catalog choices', async () => {
+    const { fetch, calls } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    const rows = await screen.findAllByTestId('credential-row');
+    await userEvent.click(
+      await within(rows[0]).findByRole(
+        'button',
+        { name: 'Policy' },
+        { timeout: 10_000 },
+      ),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('Policy of db-main')).toBeInTheDocument();
+    await pick(dialog, /^Owner group/, 'DBAs');
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: 'Database admin' }),
+    );
+    await pick(dialog, /^Environments/, 'prod');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(calls.find(c => c.path.endsWith('/policy'))).toEqual({
+      method: 'PUT',
+      path: '/credentials/db-main/policy',
+      body: {
+        owner: 'group:default/dba',
+        allowedUses: ['db-admin'],
+        allowedSystems: [],
+        allowedEnvironments: ['prod'],
+      },
+    });
+    expect(
+      await within(screen.getAllByTestId('credential-row')[0]).findByText(
+        'Database admin',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/serve nothing/)).not.toBeInTheDocument();
+  });
+
+  it('shows admin actions to admins only', async () => {
+    const { fetch } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, {
+      apis: apis(fetch, { manage: false }),
+    });
+    const rows = await screen.findAllByTestId('credential-row');
+    expect(rows).toHaveLength(2);
+    for (const name of [
+      'Add credential',
+      'Policy',
+      'Replace secret',
+      'Delete',
+    ]) {
+      expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
+    }
+    expect(
+      screen.queryByRole('columnheader', { name: 'Actions' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('tells when the vault refuses a change', async () => {
     const { fetch } = fakeVault({ manage: false });
     await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
     const rows = await screen.findAllByTestId('credential-row');
     await userEvent.click(
-      within(rows[1]).getByRole('button', { name: 'Delete' }),
+      await within(rows[1]).findByRole(
+        'button',
+        { name: 'Delete' },
+        { timeout: 10_000 },
+      ),
     );
     const confirm = await screen.findByRole('dialog');
     await userEvent.click(
@@ -332,6 +483,10 @@ describe('CredentialsPage', () => {
     expect(
       screen.getByRole('button', { name: '添加凭据' }),
     ).toBeInTheDocument();
+    expect(
+      screen.getByRole('columnheader', { name: '策略' }),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('SSH 登录').length).toBeGreaterThan(0);
   });
 });
 
