@@ -287,6 +287,15 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
       canWrite: false,
     });
     expect(check.text).not.toContain(password);
+    // the account's password was taken out for reading this database, for frank
+    expect(s.backend.vault.reads.at(-1)).toEqual({
+      name: `db-acct-db-${account}`,
+      use: {
+        use: 'db-read',
+        for: { ref: 'resource:default/acct-db', owner: 'group:default/dba' },
+        actor: 'user:default/frank',
+      },
+    });
     // bob is neither requester nor approver
     await request(s.backend.server)
       .post(`/api/tickets/tickets/${ticketId}/account-check`)

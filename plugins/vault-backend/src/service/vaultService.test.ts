@@ -57,29 +57,35 @@ const forWeb: SecretUse = {
   actor: 'user:default/alice',
 };
 
+/** A backend with the vault plugin, its service and a plugin that uses it. */
+async function startVault() {
+  const logLines: LogLines = [];
+  let vault: VaultService | undefined;
+  const { server } = await startTestBackend({
+    features: [
+      vaultPlugin,
+      vaultServiceFactory,
+      catalogServiceMock.factory({ entities: people }),
+      consumerPlugin(v => {
+        vault = v;
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            database: { client: 'better-sqlite3', connection: ':memory:' },
+          },
+          opsdeck: { vault: { keys: [key] } },
+        },
+      }),
+      capturingRootLogger(logLines),
+    ],
+  });
+  return { server, vault: vault!, logLines };
+}
+
 describe('vaultServiceFactory', () => {
   it('lets other plugins read secrets from the database the vault plugin writes', async () => {
-    const logLines: LogLines = [];
-    let vault: VaultService | undefined;
-    const { server } = await startTestBackend({
-      features: [
-        vaultPlugin,
-        vaultServiceFactory,
-        catalogServiceMock.factory({ entities: people }),
-        consumerPlugin(v => {
-          vault = v;
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              database: { client: 'better-sqlite3', connection: ':memory:' },
-            },
-            opsdeck: { vault: { keys: [key] } },
-          },
-        }),
-        capturingRootLogger(logLines),
-      ],
-    });
+    const { server, vault, logLines } = await startVault();
     for (const body of [
       {
         name: 'db-main',
@@ -104,17 +110,17 @@ describe('vaultServiceFactory', () => {
       expect(res.status).toBe(201);
     }
 
-    await expect(vault!.getSecret('db-main', forWeb)).resolves.toEqual({
+    await expect(vault.getSecret('db-main', forWeb)).resolves.toEqual({
       type: 'password',
       username: 'postgres',
       password,
     });
-    await expect(vault!.getSecret('web', forWeb)).resolves.toEqual({
+    await expect(vault.getSecret('web', forWeb)).resolves.toEqual({
       type: 'ssh-key',
       username: 'deploy',
       privateKey: `${sshKey.private.trim()}\n`,
     });
-    await expect(vault!.getSecret('missing', forWeb)).rejects.toThrow(
+    await expect(vault.getSecret('missing', forWeb)).rejects.toThrow(
       "No credential named 'missing'",
     );
     // every read names its use, target and actor in the audit log
@@ -144,7 +150,7 @@ describe('vaultServiceFactory', () => {
       { use: 'ssh-login', for: { ref: '' } },
     ]) {
       await expect(
-        vault!.getSecret('db-main', use as unknown as SecretUse),
+        vault.getSecret('db-main', use as unknown as SecretUse),
       ).rejects.toThrow(/taken out for a known use and target/);
     }
 
@@ -164,27 +170,7 @@ describe('vaultServiceFactory', () => {
   });
 
   it('checks every use against the credential policy where the secret is taken out', async () => {
-    const logLines: LogLines = [];
-    let vault: VaultService | undefined;
-    const { server } = await startTestBackend({
-      features: [
-        vaultPlugin,
-        vaultServiceFactory,
-        catalogServiceMock.factory({ entities: people }),
-        consumerPlugin(v => {
-          vault = v;
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              database: { client: 'better-sqlite3', connection: ':memory:' },
-            },
-            opsdeck: { vault: { keys: [key] } },
-          },
-        }),
-        capturingRootLogger(logLines),
-      ],
-    });
+    const { server, vault, logLines } = await startVault();
     const dbPassword = `Db-${randomBytes(12).toString('hex')}`;
     const hostPassword = `Host-${randomBytes(12).toString('hex')}`;
     const token = `Tok-${randomBytes(12).toString('hex')}`;
@@ -220,7 +206,7 @@ describe('vaultServiceFactory', () => {
       expect(res.status).toBe(201);
     }
     const refusal = async (name: string, use: SecretUse) => {
-      const error = await vault!.getSecret(name, use).then(
+      const error = await vault.getSecret(name, use).then(
         () => undefined,
         e => e as Error,
       );
@@ -274,7 +260,7 @@ describe('vaultServiceFactory', () => {
 
     // allowed uses still work
     await expect(
-      vault!.getSecret('db-prod-admin', {
+      vault.getSecret('db-prod-admin', {
         use: 'db-admin',
         for: {
           ref: 'resource:default/pay-db-main',
@@ -286,7 +272,7 @@ describe('vaultServiceFactory', () => {
       }),
     ).resolves.toMatchObject({ type: 'password', password: dbPassword });
     await expect(
-      vault!.getSecret('ops-api-token', {
+      vault.getSecret('ops-api-token', {
         use: 'job-secret',
         for: { ref: 'job:7' },
         actor: 'user:default/bob',

@@ -39,6 +39,7 @@ import {
 } from './PolicyFields';
 import { PolicySummary, servesNothing } from './PolicySummary';
 import { useCatalogChoices } from './useCatalogChoices';
+import { FormDialog } from './FormDialog';
 
 type Draft = {
   name: string;
@@ -346,146 +347,109 @@ export function CredentialsPage() {
         </TableContainer>
       )}
 
-      <Dialog open={adding} onClose={closeDialogs} fullWidth maxWidth="sm">
-        <form onSubmit={onAdd} aria-label={t('form.addTitle')}>
-          <DialogTitle>{t('form.addTitle')}</DialogTitle>
-          <DialogContent>
-            {actionError && <Alert severity="error">{actionError}</Alert>}
-            <TextField
-              id="vault-name"
-              label={t('form.name')}
-              helperText={t('form.nameHelp')}
-              value={draft.name}
-              onChange={set('name')}
-              required
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <TextField
-              id="vault-type"
-              select
-              label={t('form.type')}
-              value={draft.type}
-              onChange={set('type')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            >
-              <MenuItem value="ssh-key">{t('type.ssh-key')}</MenuItem>
-              <MenuItem value="password">{t('type.password')}</MenuItem>
-            </TextField>
-            <TextField
-              id="vault-username"
-              label={t('form.username')}
-              helperText={t('form.usernameHelp')}
-              value={draft.username}
-              onChange={set('username')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <TextField
-              id="vault-description"
-              label={t('form.description')}
-              value={draft.description}
-              onChange={set('description')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <PolicyFields
-              type={draft.type}
-              value={draft.policy}
-              onChange={p => setDraft(d => ({ ...d, policy: p }))}
-              catalog={catalog}
-            />
-            <SecretField
-              type={draft.type}
-              value={draft.secret}
-              onChange={secret => setDraft(d => ({ ...d, secret }))}
-              labels={secretLabels}
-            />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={closeDialogs}>{t('actions.cancel')}</Button>
-            <Button
-              type="submit"
-              color="primary"
-              disabled={busy || !draft.policy.owner}
-            >
-              {t('actions.save')}
-            </Button>
-          </DialogActions>
-        </form>
-      </Dialog>
+      <FormDialog
+        open={adding}
+        title={t('form.addTitle')}
+        error={actionError}
+        cancelLabel={t('actions.cancel')}
+        submitLabel={t('actions.save')}
+        submitDisabled={busy || !draft.policy.owner}
+        onClose={closeDialogs}
+        onSubmit={onAdd}
+      >
+        <TextField
+          id="vault-name"
+          label={t('form.name')}
+          helperText={t('form.nameHelp')}
+          value={draft.name}
+          onChange={set('name')}
+          required
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <TextField
+          id="vault-type"
+          select
+          label={t('form.type')}
+          value={draft.type}
+          onChange={set('type')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        >
+          <MenuItem value="ssh-key">{t('type.ssh-key')}</MenuItem>
+          <MenuItem value="password">{t('type.password')}</MenuItem>
+        </TextField>
+        <TextField
+          id="vault-username"
+          label={t('form.username')}
+          helperText={t('form.usernameHelp')}
+          value={draft.username}
+          onChange={set('username')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <TextField
+          id="vault-description"
+          label={t('form.description')}
+          value={draft.description}
+          onChange={set('description')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <PolicyFields
+          type={draft.type}
+          value={draft.policy}
+          onChange={p => setDraft(d => ({ ...d, policy: p }))}
+          catalog={catalog}
+        />
+        <SecretField
+          type={draft.type}
+          value={draft.secret}
+          onChange={secret => setDraft(d => ({ ...d, secret }))}
+          labels={secretLabels}
+        />
+      </FormDialog>
 
-      <Dialog
+      <FormDialog
         open={editingPolicy !== undefined}
+        title={t('policy.title', { name: editingPolicy?.name ?? '' })}
+        error={actionError}
+        cancelLabel={t('actions.cancel')}
+        submitLabel={t('actions.save')}
+        submitDisabled={busy || !policy.owner}
         onClose={closeDialogs}
-        fullWidth
-        maxWidth="sm"
+        onSubmit={onSavePolicy}
       >
-        <form
-          onSubmit={onSavePolicy}
-          aria-label={t('policy.title', { name: editingPolicy?.name ?? '' })}
-        >
-          <DialogTitle>
-            {t('policy.title', { name: editingPolicy?.name ?? '' })}
-          </DialogTitle>
-          <DialogContent>
-            {actionError && <Alert severity="error">{actionError}</Alert>}
-            <DialogContentText>{t('policy.body')}</DialogContentText>
-            <PolicyFields
-              type={editingPolicy?.type ?? 'ssh-key'}
-              value={policy}
-              onChange={setPolicy}
-              catalog={catalog}
-            />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={closeDialogs}>{t('actions.cancel')}</Button>
-            <Button
-              type="submit"
-              color="primary"
-              disabled={busy || !policy.owner}
-            >
-              {t('actions.save')}
-            </Button>
-          </DialogActions>
-        </form>
-      </Dialog>
+        <DialogContentText>{t('policy.body')}</DialogContentText>
+        <PolicyFields
+          type={editingPolicy?.type ?? 'ssh-key'}
+          value={policy}
+          onChange={setPolicy}
+          catalog={catalog}
+        />
+      </FormDialog>
 
-      <Dialog
+      <FormDialog
         open={replacing !== undefined}
+        title={t('form.replaceTitle', { name: replacing?.name ?? '' })}
+        error={actionError}
+        cancelLabel={t('actions.cancel')}
+        submitLabel={t('actions.replace')}
+        submitDisabled={busy}
         onClose={closeDialogs}
-        fullWidth
-        maxWidth="sm"
+        onSubmit={onReplace}
       >
-        <form
-          onSubmit={onReplace}
-          aria-label={t('form.replaceTitle', { name: replacing?.name ?? '' })}
-        >
-          <DialogTitle>
-            {t('form.replaceTitle', { name: replacing?.name ?? '' })}
-          </DialogTitle>
-          <DialogContent>
-            {actionError && <Alert severity="error">{actionError}</Alert>}
-            <SecretField
-              type={replacing?.type ?? 'ssh-key'}
-              value={newSecret}
-              onChange={setNewSecret}
-              labels={secretLabels}
-            />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={closeDialogs}>{t('actions.cancel')}</Button>
-            <Button type="submit" color="primary" disabled={busy}>
-              {t('actions.replace')}
-            </Button>
-          </DialogActions>
-        </form>
-      </Dialog>
+        <SecretField
+          type={replacing?.type ?? 'ssh-key'}
+          value={newSecret}
+          onChange={setNewSecret}
+          labels={secretLabels}
+        />
+      </FormDialog>
 
       <Dialog open={deleting !== undefined} onClose={closeDialogs}>
         <DialogTitle>
