@@ -68,6 +68,7 @@ export const ticketsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             userInfo: deps.userInfo,
+            auditor: deps.auditor,
             getSecret: (name, use) => deps.vault.getSecret(name, use),
           }),
         );

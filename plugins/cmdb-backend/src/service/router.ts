@@ -4,28 +4,13 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   HostSummary,
   RegisterHostResult,
 } from '@opsdeck/plugin-cmdb-common';
-import {
-  cmdbHostAnyOwnerPermission,
-  cmdbHostCollectPermission,
-  cmdbHostCreatePermission,
-  cmdbHostDeletePermission,
-  cmdbHostKeyAcceptPermission,
-  cmdbHostKeyResetPermission,
-  cmdbHostReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { cmdbHostAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
+import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import { normalizeGroupRef } from '@opsdeck/plugin-vault-node';
 import {
   fanOut,
@@ -85,25 +70,16 @@ export async function createRouter(options: {
   /** Most hosts checked at once when registering with checkReachability. */
   concurrency?: number;
 }) {
-  const { store, collector, hub, httpAuth, permissions, auditor, hostKeys } =
-    options;
-  const router = await createOpenApiRouter();
+  const { store, collector, hub, auditor, hostKeys } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation: schema/access.ts
+  const router = await createOpenApiRouter({ guard });
 
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    // the person on whose behalf secrets are taken out of the vault
+  /** The person on whose behalf secrets are taken out of the vault. */
+  async function actorOf(req: Request<any, any, any, any, any>) {
+    const credentials = await guard.credentials(req);
     const principal = credentials.principal as { userEntityRef?: string };
-    return { actor: principal.userEntityRef, credentials };
+    return principal.userEntityRef;
   }
 
   /**
@@ -112,15 +88,13 @@ export async function createRouter(options: {
    * credentials it may use, so nobody claims another group's hosts).
    */
   async function ownerCheck(
-    credentials: Awaited<ReturnType<typeof authorize>>['credentials'],
+    req: Request<any, any, any, any, any>,
   ): Promise<(owner: string) => boolean> {
-    const [any] = await permissions.authorize(
-      [{ permission: cmdbHostAnyOwnerPermission }],
-      { credentials },
-    );
-    if (any.result === AuthorizeResult.ALLOW) return () => true;
-    const principal = credentials.principal as { type?: string };
-    if (principal.type !== 'user') return () => false;
+    const credentials = await guard.credentials(req);
+    if (await guard.allowed(credentials, cmdbHostAnyOwnerPermission)) {
+      return () => true;
+    }
+    if (credentials.principal.type !== 'user') return () => false;
     const { ownershipEntityRefs } = await options.userInfo.getUserInfo(
       credentials,
     );
@@ -134,7 +108,6 @@ export async function createRouter(options: {
   }
 
   router.get('/hosts', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const q = req.query;
     res.json(
       await store.list({
@@ -151,7 +124,6 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/export.csv', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const q = req.query;
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -174,20 +146,15 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/:name', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const host = await store.get(req.params.name);
     if (!host) throw new NotFoundError(`No host named '${req.params.name}'`);
     res.json(host);
   });
 
   router.post('/hosts', async (req, res) => {
-    const { actor, credentials: caller } = await authorize(
-      req,
-      cmdbHostCreatePermission,
-      'register hosts',
-    );
+    const actor = await actorOf(req);
     const { hosts, checkReachability } = req.body;
-    const mayOwn = await ownerCheck(caller);
+    const mayOwn = await ownerCheck(req);
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
       status: 'created',
@@ -295,9 +262,7 @@ export async function createRouter(options: {
         status: 'created',
         entityRef: record.entityRef,
         ...(pending
-          ? {
-              message: `Registered; not checked yet: ${outcome.error}`,
-            }
+          ? { message: `Registered; not checked yet: ${outcome.error}` }
           : {}),
       };
       added.push(record);
@@ -307,57 +272,53 @@ export async function createRouter(options: {
   });
 
   router.delete('/hosts/:name', async (req, res) => {
-    await authorize(req, cmdbHostDeletePermission, 'decommission hosts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
-    const event = await auditor.createEvent({
-      eventId: 'host-decommission',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, address: record.address },
-    });
-    try {
-      if (record.source !== 'cmdb') {
-        throw new ConflictError(
-          `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
-        );
-      }
-      if (await store.delete(record.name)) {
-        hub.publish({ type: 'removed', hosts: [record] });
-      }
-      await event.success();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-decommission',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { address: record.address },
+      },
+      async () => {
+        if (record.source !== 'cmdb') {
+          throw new ConflictError(
+            `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
+          );
+        }
+        if (await store.delete(record.name)) {
+          hub.publish({ type: 'removed', hosts: [record] });
+        }
+      },
+    );
     res.status(204).end();
   });
 
   router.post('/hosts/:name/collect', async (req, res) => {
-    const { actor } = await authorize(
-      req,
-      cmdbHostCollectPermission,
-      'collect host facts',
-    );
+    const actor = await actorOf(req);
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
-    const event = await auditor.createEvent({
-      eventId: 'host-collect',
-      severityLevel: 'low',
-      request: req,
-      meta: { entityRef: record.entityRef },
-    });
-    const outcome = await collector.collectOne(record, actor);
-    await event.success({
-      meta: outcome.reachable
-        ? { reachable: true }
-        : { reachable: false, error: outcome.error },
-    });
+    await audited(
+      auditor,
+      {
+        eventId: 'host-collect',
+        severityLevel: 'low',
+        request: req,
+        target: record.entityRef,
+        successMeta: outcome =>
+          outcome.reachable
+            ? { reachable: true }
+            : { reachable: false, error: outcome.error },
+      },
+      () => collector.collectOne(record, actor),
+    );
     res.json((await store.get(record.name))!);
   });
 
   router.get('/hosts/:name/host-key', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
@@ -380,86 +341,81 @@ export async function createRouter(options: {
   });
 
   router.post('/hosts/:name/host-key/accept', async (req, res) => {
-    await authorize(req, cmdbHostKeyAcceptPermission, 'accept SSH host keys');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
     const { fingerprint } = req.body;
-    const event = await auditor.createEvent({
-      eventId: 'host-key-accept',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, hostId, fingerprint },
-    });
-    try {
-      if (!(await hostKeys.accept(hostId, fingerprint))) {
-        const pending = await hostKeys.pending(hostId);
-        throw new ConflictError(
-          pending
-            ? `The host now offers ${pending.fingerprint}, not ${fingerprint}: check the new key before accepting it`
-            : `No host key of ${hostId} waits for acceptance`,
-        );
-      }
-      await event.success();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-accept',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId, fingerprint },
+      },
+      async () => {
+        if (!(await hostKeys.accept(hostId, fingerprint))) {
+          const pending = await hostKeys.pending(hostId);
+          throw new ConflictError(
+            pending
+              ? `The host now offers ${pending.fingerprint}, not ${fingerprint}: check the new key before accepting it`
+              : `No host key of ${hostId} waits for acceptance`,
+          );
+        }
+      },
+    );
     res.json({ hostId, fingerprint });
   });
 
   router.post('/hosts/:name/host-key/reject', async (req, res) => {
-    await authorize(req, cmdbHostKeyAcceptPermission, 'reject SSH host keys');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
-    const event = await auditor.createEvent({
-      eventId: 'host-key-reject',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, hostId },
-    });
-    try {
-      const pending = await hostKeys.pending(hostId);
-      if (!(await hostKeys.reject(hostId))) {
-        throw new ConflictError(
-          `No host key of ${hostId} waits for acceptance`,
-        );
-      }
-      await event.success({
-        meta: { rejectedFingerprint: pending?.fingerprint ?? null },
-      });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-reject',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId },
+        successMeta: rejected => ({ rejectedFingerprint: rejected }),
+      },
+      async () => {
+        const pending = await hostKeys.pending(hostId);
+        if (!(await hostKeys.reject(hostId))) {
+          throw new ConflictError(
+            `No host key of ${hostId} waits for acceptance`,
+          );
+        }
+        return pending?.fingerprint ?? null;
+      },
+    );
     res.status(204).end();
   });
 
   router.delete('/hosts/:name/host-key', async (req, res) => {
-    await authorize(
-      req,
-      cmdbHostKeyResetPermission,
-      "reset hosts' pinned SSH host keys",
-    );
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
-    const event = await auditor.createEvent({
-      eventId: 'host-key-reset',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, hostId },
-    });
-    try {
-      const previous = await hostKeys.get(hostId);
-      await hostKeys.remove(hostId);
-      // a fingerprint is public (ssh-keygen -l), not a secret
-      await event.success({ meta: { previousFingerprint: previous ?? null } });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-reset',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId },
+        // a fingerprint is public (ssh-keygen -l), not a secret
+        successMeta: previous => ({ previousFingerprint: previous ?? null }),
+      },
+      async () => {
+        const previous = await hostKeys.get(hostId);
+        await hostKeys.remove(hostId);
+        return previous;
+      },
+    );
     res.status(204).end();
   });
 
