@@ -483,7 +483,6 @@ describe('vault router', () => {
       );
     expect(policyEvent.extra.actor.actorId).toBe('user:default/alice');
     expect(policyEvent.extra.meta).toMatchObject({
-      actor: 'user:default/alice',
       target: 'vault:credential/db-main',
       before: {
         owner: 'group:default/dba',
