@@ -121,6 +121,20 @@ function capturingLogger(lines: Record<string, any>[]) {
   });
 }
 
+/** alice is the admin; everyone else is allowed all but ADMIN_ONLY. */
+async function decide(
+  requests: { permission: { name: string } }[],
+  options: { credentials: { principal: { userEntityRef?: string } } },
+): Promise<PolicyDecision[]> {
+  return requests.map(r => ({
+    result:
+      ADMIN_ONLY.includes(r.permission.name) &&
+      options.credentials.principal.userEntityRef !== 'user:default/alice'
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW,
+  }));
+}
+
 async function startBackend() {
   const lines: Record<string, any>[] = [];
   const backend = await startTestBackend({
@@ -133,18 +147,9 @@ async function startBackend() {
         entities: [user('alice'), user('bob'), user('carol'), webHost()],
       }),
       mockServices.permissions.mock({
-        authorize: (async (
-          requests: { permission: { name: string } }[],
-          options: { credentials: { principal: { userEntityRef?: string } } },
-        ): Promise<PolicyDecision[]> =>
-          requests.map(r => ({
-            result:
-              ADMIN_ONLY.includes(r.permission.name) &&
-              options.credentials.principal.userEntityRef !==
-                'user:default/alice'
-                ? AuthorizeResult.DENY
-                : AuthorizeResult.ALLOW,
-          }))) as any,
+        authorize: decide as any,
+        // the request guard asks this for resource permissions (jobs.run)
+        authorizeConditional: decide as any,
       }).factory,
       createServiceFactory({
         service: coreServices.userInfo,

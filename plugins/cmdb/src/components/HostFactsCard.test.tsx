@@ -335,25 +335,6 @@ describe('HostFactsCard', () => {
     });
   });
 
-  it('shows a pending key without accept or reject to non-admins', async () => {
-    const fetch = backend({
-      hostKey: {
-        pending: {
-          fingerprint: 'SHA256:offered',
-          offeredAt: '2026-12-01T10:00:00Z',
-        },
-      },
-    });
-    await renderCard(fetch, [
-      mockApis.permission({ authorize: AuthorizeResult.DENY }),
-    ]);
-    const pending = await screen.findByTestId('host-key-pending');
-    expect(within(pending).getByText(/SHA256:offered/)).toBeInTheDocument();
-    expect(
-      within(pending).queryByRole('button', { name: 'Accept key' }),
-    ).not.toBeInTheDocument();
-  });
-
   it('explains that only admins forget host keys', async () => {
     const fetch = backend({
       resetHostKey: () => errorBody(403, 'NotAllowedError', 'denied'),
