@@ -9,9 +9,12 @@ import {
   sqlChangeApprovePermission,
   sqlChangeCreatePermission,
   sqlChangeExecutePermission,
+  sqlDataUnmaskPermission,
+  sqlInstanceExceptionPermission,
   sqlInstanceReadPermission,
   sqlQueryLogReadPermission,
   sqlQueryPermission,
+  sqlReviewPermission,
   sqlSlowQueryReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 // vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
@@ -68,7 +71,10 @@ export const sqlPlugin = createBackendPlugin({
           store,
           catalog: deps.catalog,
           auth: deps.auth,
+          // the use, target and person go to the vault once it takes them (vault-node)
           getSecret: name => deps.vault.getSecret(name),
+          destructiveApprovers: config.destructiveApprovers,
+          maskedFilter: config.maskedFilter,
           masker: new Masker(config.maskingRules),
           limits: config.limits,
           logger: deps.logger,
@@ -89,7 +95,7 @@ export const sqlPlugin = createBackendPlugin({
           timeout: { hours: 1 },
           initialDelay: { seconds: 5 },
           fn: async () => {
-            const ran = await service.runDueChanges();
+            const ran = await service.changes.runDueChanges();
             if (ran.length > 0) {
               deps.logger.info(`Ran scheduled SQL changes: ${ran.join(', ')}`);
             }
@@ -103,7 +109,7 @@ export const sqlPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           initialDelay: { seconds: 10 },
           fn: async () => {
-            const failed = await service.recoverInterruptedChanges(
+            const failed = await service.changes.recoverInterruptedChanges(
               config.execution.staleAfterMs,
             );
             if (failed.length > 0) {
@@ -125,7 +131,7 @@ export const sqlPlugin = createBackendPlugin({
           fn: async () => {
             // also prunes snapshots older than slowQueries.historyDays
             const { refreshed, failed, pruned } =
-              await service.refreshAllSlowQuerySnapshots();
+              await service.slowQueries.refreshAllSlowQuerySnapshots();
             deps.logger.info(
               `Slow-query snapshots: ${refreshed.length} refreshed, ${
                 failed.length
@@ -145,6 +151,9 @@ export const sqlPlugin = createBackendPlugin({
           sqlQueryPermission,
           sqlQueryLogReadPermission,
           sqlSlowQueryReadPermission,
+          sqlReviewPermission,
+          sqlDataUnmaskPermission,
+          sqlInstanceExceptionPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({

@@ -1,4 +1,4 @@
-import {
+import type {
   AuditorService,
   HttpAuthService,
   PermissionsService,
@@ -6,26 +6,31 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
   sqlChangeApprovePermission,
   sqlChangeCreatePermission,
   sqlChangeExecutePermission,
+  sqlInstanceExceptionPermission,
   sqlInstanceReadPermission,
   sqlQueryLogReadPermission,
   sqlQueryPermission,
+  sqlReviewPermission,
   sqlSlowQueryReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
-import type { SlowQuerySnapshot, SqlStore } from '../database/SqlStore';
+import type { SqlStore } from '../database/SqlStore';
+import type { SlowQuerySnapshot } from '../model';
 import type { SqlInstance } from '../catalog/instances';
 import { toCsv } from '../console/csv';
+import {
+  DENIED_CLAUSES,
+  DENIED_FUNCTIONS,
+  FAMILY_RULE,
+} from '../parsing/denyList';
 import { RULES } from '../review/rules';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { Actor, SqlService } from './SqlService';
+import { CONSOLE_RULES } from './ConsoleService';
+import { routerSupport } from './routerSupport';
+import { SqlService } from './SqlService';
 
 /** A snapshot as the API returns it, with its age; empty before the first refresh. */
 function snapshotBody(
@@ -65,69 +70,26 @@ export async function createRouter(options: {
   const { service, store, httpAuth, userInfo, permissions, auditor } = options;
   const router = await createOpenApiRouter();
 
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
-
-  /** A signed-in user (changes and queries are always someone's). */
-  async function actor(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ): Promise<Actor> {
-    await authorize(req, permission, what);
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const info = await userInfo.getUserInfo(credentials);
-    return {
-      userRef: info.userEntityRef,
-      ownership: info.ownershipEntityRefs.map(r => r.toLowerCase()),
-      credentials,
-    };
-  }
-
-  /** Runs `fn` inside an audit event that records success or failure. */
-  async function audited<T>(
-    req: Request<any, any, any, any, any>,
-    eventId: string,
-    severityLevel: 'low' | 'medium' | 'high',
-    meta: JsonObject,
-    fn: () => Promise<T>,
-    resultMeta?: (result: T) => JsonObject,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta,
-    });
-    try {
-      const result = await fn();
-      await event.success(
-        resultMeta ? { meta: resultMeta(result) } : undefined,
-      );
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  const { authorize, actor, unmask, audited, refused } = routerSupport({
+    httpAuth,
+    userInfo,
+    permissions,
+    auditor,
+  });
 
   router.get('/rules', async (req, res) => {
     await authorize(req, sqlInstanceReadPermission, 'read SQL review rules');
-    res.json({ rules: RULES });
+    res.json({
+      rules: RULES,
+      console: {
+        rules: CONSOLE_RULES,
+        functions: DENIED_FUNCTIONS.map(f => ({
+          ...f,
+          rule: FAMILY_RULE[f.family],
+        })),
+        clauses: DENIED_CLAUSES,
+      },
+    });
   });
 
   router.get('/instances', async (req, res) => {
@@ -150,22 +112,97 @@ export async function createRouter(options: {
       req.body.instanceRef,
       credentials,
     );
-    res.json(await service.check(instance));
+    res.json(body(await service.check(instance)));
   });
 
-  router.post('/review', async (req, res) => {
-    const credentials = await authorize(
+  router.put('/instances/exception', async (req, res) => {
+    const who = await actor(
       req,
-      sqlInstanceReadPermission,
-      'review SQL',
+      sqlInstanceExceptionPermission,
+      'make instances exceptions to the read-only console rule',
     );
     const instance = await service.getInstance(
       req.body.instanceRef,
-      credentials,
+      who.credentials,
     );
-    res.json(
-      body(await service.review(instance, req.body.database, req.body.sql)),
+    const exception = await audited(
+      req,
+      'sql-instance-exception-set',
+      'high',
+      {
+        instanceRef: instance.ref,
+        reason: req.body.reason,
+        userRef: who.userRef,
+      },
+      () => service.setException(instance, req.body.reason, who.userRef),
     );
+    res.json(body(exception));
+  });
+
+  router.delete('/instances/exception', async (req, res) => {
+    const who = await actor(
+      req,
+      sqlInstanceExceptionPermission,
+      'end instance exceptions',
+    );
+    const instance = await service.getInstance(
+      req.query.instance,
+      who.credentials,
+    );
+    const cleared = await audited(
+      req,
+      'sql-instance-exception-clear',
+      'high',
+      { instanceRef: instance.ref, userRef: who.userRef },
+      () => service.clearException(instance),
+      c => ({ cleared: c }),
+    );
+    res.json({ instanceRef: instance.ref, cleared });
+  });
+
+  router.post('/review', async (req, res) => {
+    // the review asks the live instance: a permission of its own, not a read
+    const who = await actor(req, sqlReviewPermission, 'review SQL');
+    const instance = await service.getInstance(
+      req.body.instanceRef,
+      who.credentials,
+    );
+    const review = await audited(
+      req,
+      'sql-review',
+      'low',
+      {
+        instanceRef: instance.ref,
+        userRef: who.userRef,
+        statement: req.body.sql.slice(0, 2000),
+      },
+      () =>
+        service.changes.review(
+          instance,
+          req.body.database,
+          req.body.sql,
+          who.userRef,
+        ),
+      r => ({
+        statements: r.statements.length,
+        errors: r.errors,
+        warnings: r.warnings,
+      }),
+    );
+    if (review.errors > 0) {
+      await refused(req, {
+        instanceRef: instance.ref,
+        userRef: who.userRef,
+        statement: req.body.sql,
+        rules: [
+          ...new Set(
+            review.findings.filter(f => f.level === 'error').map(f => f.rule),
+          ),
+        ],
+        message: 'refused by review',
+      });
+    }
+    res.json(body(review));
   });
 
   router.get('/changes', async (req, res) => {
@@ -198,7 +235,21 @@ export async function createRouter(options: {
         database: req.body.database,
         title: req.body.title,
       },
-      () => service.submit(who, req.body),
+      () =>
+        service.changes.submit(who, req.body).catch(async error => {
+          if (/^Review found \d+ error/.test((error as Error).message)) {
+            await refused(req, {
+              instanceRef: req.body.instanceRef,
+              userRef: who.userRef,
+              statement: req.body.sql,
+              rules: [
+                ...(error as Error).message.matchAll(/\[([a-z-]+)\]/g),
+              ].map(m => m[1]),
+              message: (error as Error).message.slice(0, 2000),
+            });
+          }
+          throw error;
+        }),
       c => ({
         changeId: c.id,
         statements: c.review.statements.length,
@@ -209,8 +260,19 @@ export async function createRouter(options: {
   });
 
   router.get('/changes/:id', async (req, res) => {
-    await authorize(req, sqlInstanceReadPermission, 'read SQL changes');
-    res.json(body(await service.getChange(req.params.id)));
+    const credentials = await authorize(
+      req,
+      sqlInstanceReadPermission,
+      'read SQL changes',
+    );
+    // backed-up rows and rollback SQL are row data: masked unless the caller may unmask
+    res.json(
+      body(
+        await service.changes.viewChange(req.params.id, {
+          unmask: await unmask(credentials),
+        }),
+      ),
+    );
   });
 
   router.post('/changes/:id/decision', async (req, res) => {
@@ -227,7 +289,12 @@ export async function createRouter(options: {
       'medium',
       { changeId: req.params.id, comment: req.body.comment },
       () =>
-        service.decide(who, req.params.id, req.body.decision, req.body.comment),
+        service.changes.decide(
+          who,
+          req.params.id,
+          req.body.decision,
+          req.body.comment,
+        ),
       c => ({ status: c.status }),
     );
     res.json(body(change));
@@ -240,13 +307,15 @@ export async function createRouter(options: {
       'execute SQL changes',
     );
     const at = req.body?.at;
+    const confirm = req.body?.confirm;
     if (at) {
       const scheduled = await audited(
         req,
         'sql-change-schedule',
         'high',
         { changeId: req.params.id, at },
-        () => service.schedule(who, req.params.id, new Date(at)),
+        () =>
+          service.changes.schedule(who, req.params.id, new Date(at), confirm),
         c => ({ status: c.status, scheduledAt: c.scheduledAt ?? null }),
       );
       res.json(body(scheduled));
@@ -257,7 +326,7 @@ export async function createRouter(options: {
       'sql-change-execute',
       'high',
       { changeId: req.params.id },
-      () => service.execute(who, req.params.id),
+      () => service.changes.execute(who, req.params.id, confirm),
       c => ({
         status: c.status,
         instanceRef: c.instanceRef,
@@ -269,7 +338,7 @@ export async function createRouter(options: {
 
   router.post('/changes/:id/unschedule', async (req, res) => {
     // the schedule is set through the execute permission, so it is cancelled with it
-    await actor(
+    const who = await actor(
       req,
       sqlChangeExecutePermission,
       'cancel scheduled SQL changes',
@@ -279,7 +348,7 @@ export async function createRouter(options: {
       'sql-change-unschedule',
       'medium',
       { changeId: req.params.id },
-      () => service.unschedule(req.params.id),
+      () => service.changes.unschedule(req.params.id, who),
       c => ({ status: c.status }),
     );
     res.json(body(change));
@@ -296,7 +365,7 @@ export async function createRouter(options: {
       'sql-change-rollback',
       'high',
       { changeId: req.params.id },
-      () => service.rollback(who, req.params.id),
+      () => service.changes.rollback(who, req.params.id, req.body?.confirm),
       r => ({ restoredRows: r.restoredRows }),
     );
     res.json(body(result));
@@ -309,7 +378,7 @@ export async function createRouter(options: {
   ) {
     const who = await actor(req, sqlQueryPermission, 'query databases');
     const instance = await service.getInstance(instanceRef, who.credentials);
-    if (!service.mayQuery(who, instance)) {
+    if (!service.console.mayQuery(who, instance)) {
       throw new NotAllowedError(`You may not query ${instance.ref}`);
     }
     return { who, instance };
@@ -323,11 +392,16 @@ export async function createRouter(options: {
       'low',
       {
         instanceRef: instance.ref,
+        userRef: who.userRef,
         database: req.body.database,
         statement: req.body.sql.slice(0, 2000),
       },
-      () => service.query(who, instance, req.body),
-      r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
+      () => service.console.query(who, instance, req.body),
+      r => ({
+        rows: r.rows.length,
+        maskedColumns: r.maskedColumns,
+        maskedFilter: r.maskedFilter ?? null,
+      }),
     );
     res.json(body(result));
   });
@@ -342,11 +416,16 @@ export async function createRouter(options: {
       'medium',
       {
         instanceRef: instance.ref,
+        userRef: who.userRef,
         database: req.body.database,
         statement: req.body.sql.slice(0, 2000),
       },
-      () => service.query(who, instance, req.body),
-      r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
+      () => service.console.query(who, instance, req.body),
+      r => ({
+        rows: r.rows.length,
+        maskedColumns: r.maskedColumns,
+        maskedFilter: r.maskedFilter ?? null,
+      }),
     );
     res
       .status(200)
@@ -380,8 +459,8 @@ export async function createRouter(options: {
       snapshotBody(
         instance,
         compareTo === undefined
-          ? await service.slowQuerySnapshot(instance, takenAt)
-          : await service.slowQueryIntervalSnapshot(
+          ? await service.slowQueries.slowQuerySnapshot(instance, takenAt)
+          : await service.slowQueries.slowQueryIntervalSnapshot(
               instance,
               takenAt,
               compareTo,
@@ -397,7 +476,7 @@ export async function createRouter(options: {
       'read slow queries',
     );
     const instance = await service.getInstance(req.query.instance, credentials);
-    const times = await service.slowQueryHistory(instance);
+    const times = await service.slowQueries.slowQueryHistory(instance);
     res.json({
       instanceRef: instance.ref,
       snapshots: times.map(takenAt => ({ takenAt })),
@@ -419,7 +498,7 @@ export async function createRouter(options: {
       'sql-slowquery-refresh',
       'low',
       { instanceRef: instance.ref },
-      () => service.refreshSlowQuerySnapshot(instance),
+      () => service.slowQueries.refreshSlowQuerySnapshot(instance),
       s => ({ statements: s.statements.length, error: s.error ?? null }),
     );
     res.json(snapshotBody(instance, snapshot));
