@@ -27,7 +27,7 @@ export interface Config {
       review?: {
         /**
          * Groups that approve destructive changes (DROP, TRUNCATE, DROP
-         * COLUMN ...) after the instance's approvers (default [ops]);
+         * COLUMN ...) after the instance's approvers (default [admins]);
          * instances override with opsdeck.io/sql-destructive-approvers.
          */
         destructiveApprovers?: string[];

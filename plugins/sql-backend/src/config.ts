@@ -51,7 +51,7 @@ function maskedFilterPolicy(value: string | undefined): MaskedFilterPolicy {
  * how long earlier snapshots are kept, `execution.heartbeatSeconds`
  * (default 30), `execution.staleAfterSeconds` (default 300),
  * `masking.filterOnMasked` (refuse | audit, default refuse),
- * `review.destructiveApprovers` (default [ops]): groups whose approval
+ * `review.destructiveApprovers` (default [admins]): groups whose approval
  * destructive changes need after the instance's approvers.
  */
 export function readSqlConfig(root: Config): SqlConfig {
@@ -83,7 +83,7 @@ export function readSqlConfig(root: Config): SqlConfig {
     ),
     destructiveApprovers: (
       c?.getOptionalStringArray('review.destructiveApprovers') ?? [
-        'group:default/ops',
+        'group:default/admins',
       ]
     ).map(g => (g.includes(':') ? g : `group:default/${g}`).toLowerCase()),
     scheduleIntervalSeconds:

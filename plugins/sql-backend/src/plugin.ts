@@ -72,7 +72,11 @@ export const sqlPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           // the use, target and person go to the vault once it takes them (vault-node)
-          getSecret: name => deps.vault.getSecret(name),
+          getSecret: (name, use) =>
+            (deps.vault.getSecret as (n: string, u: unknown) => Promise<any>)(
+              name,
+              use,
+            ),
           destructiveApprovers: config.destructiveApprovers,
           maskedFilter: config.maskedFilter,
           masker: new Masker(config.maskingRules),

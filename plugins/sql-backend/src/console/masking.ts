@@ -43,7 +43,7 @@ function keepEnds(value: string, head: number, tail: number): string {
   return (
     value.slice(0, head) +
     '*'.repeat(value.length - head - tail) +
-    value.slice(-tail)
+    (tail > 0 ? value.slice(-tail) : '')
   );
 }
 

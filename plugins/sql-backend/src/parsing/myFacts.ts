@@ -446,7 +446,14 @@ export function myFacts(statement: ParsedStatement): StatementFacts {
       break;
     }
     case 'set':
-      hit('session-settings', 'SET changes session settings or variables');
+      if (/^SET (PASSWORD|ROLE|DEFAULT ROLE)\b/.test(head)) {
+        hit('privilege-change', 'passwords and roles');
+      } else
+        hit('session-settings', 'SET changes session settings or variables');
+      break;
+    case 'lock':
+    case 'unlock':
+      hit('sleep-kill-or-lock', 'LOCK TABLES blocks other sessions');
       break;
     default:
   }

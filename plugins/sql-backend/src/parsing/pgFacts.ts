@@ -96,7 +96,9 @@ export function pgExpr(node: any): Expr {
     case 'A_Expr': {
       const op = names(b.name)[0] ?? '';
       if (b.kind === 'AEXPR_IN' && op === '=') {
-        const list = Array.isArray(b.rexpr) ? b.rexpr : [b.rexpr];
+        const list: any[] =
+          b.rexpr?.List?.items ??
+          (Array.isArray(b.rexpr) ? b.rexpr : [b.rexpr]);
         return {
           k: 'op',
           op: 'in',

@@ -140,10 +140,11 @@ function refLineage(
     else out.columns.add(column);
     return out;
   }
+  // the innermost query with a FROM list owns the name (outer ones only for correlated sub-queries)
+  let m = model;
+  while (m && m.sources.length === 0) m = m.parent;
   out.columns.add(column);
-  for (let m = model; m; m = m.parent) {
-    for (const s of m.sources) if (s.query || s.expr) fromSource(s);
-  }
+  for (const s of m?.sources ?? []) if (s.query || s.expr) fromSource(s);
   return out;
 }
 
@@ -190,7 +191,21 @@ function outputName(e: ExprInfo): string | undefined {
  * kept as one `starOf` entry per base table (the server knows how many
  * columns it has). Set operations: each output derives from every branch.
  */
+const computing = new Set<QueryModel>();
+
 export function outputsOf(model: QueryModel): OutputLineage[] {
+  // a query that (through its names) refers to itself: follow it no further
+  if (computing.has(model))
+    return model.outputs.map(() => ({ ...newLineage(), unknown: true }));
+  computing.add(model);
+  try {
+    return computeOutputs(model);
+  } finally {
+    computing.delete(model);
+  }
+}
+
+function computeOutputs(model: QueryModel): OutputLineage[] {
   const out: OutputLineage[] = [];
   for (const o of model.outputs) {
     if (o.expr) {

@@ -167,7 +167,7 @@ export const RULES: RuleDefinition[] = [
     defaultLevel: 'warning',
     usesInstance: false,
     description:
-      'DROP TABLE/SCHEMA/DATABASE, TRUNCATE, DROP COLUMN and DROP PARTITION remove data that opsdeck cannot back up or roll back: they need a reason, and the change needs the destructive approvers (opsdeck.io/sql-destructive-approvers, default opsdeck.sql.review.destructiveApprovers) after the ordinary ones.',
+      'DROP TABLE/SCHEMA/DATABASE, TRUNCATE, DROP COLUMN and DROP PARTITION remove data that opsdeck cannot back up or roll back: they need a reason, and the change needs the destructive approvers (opsdeck.io/sql-destructive-approvers, default opsdeck.sql.review.destructiveApprovers: admins) after the ordinary ones.',
   },
   {
     id: 'pg-index-without-concurrently',
