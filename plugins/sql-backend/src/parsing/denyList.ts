@@ -203,57 +203,74 @@ export const DENIED_FUNCTIONS: DeniedFunctions[] = [
 
 /** Clauses and statements the console refuses, per engine (shown on the rules page). */
 export const DENIED_CLAUSES: {
+  /** Stable name, for translated texts. */
+  key: string;
   engine: SqlEngine;
   clause: string;
   why: string;
 }[] = [
   {
+    key: 'pg-not-select',
     engine: 'postgresql',
     clause: 'anything but SELECT / VALUES / TABLE',
     why: 'changes go through reviewed changes',
   },
   {
+    key: 'pg-copy',
     engine: 'postgresql',
     clause: 'COPY (TO/FROM a file, PROGRAM, STDIN/STDOUT)',
     why: 'reads or writes server files or runs programs',
   },
-  { engine: 'postgresql', clause: 'SELECT ... INTO', why: 'creates a table' },
   {
+    key: 'pg-select-into',
+    engine: 'postgresql',
+    clause: 'SELECT ... INTO',
+    why: 'creates a table',
+  },
+  {
+    key: 'pg-locking',
     engine: 'postgresql',
     clause: 'FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE',
     why: 'locks rows other sessions wait on',
   },
   {
+    key: 'pg-writing-cte',
     engine: 'postgresql',
     clause: 'WITH x AS (INSERT / UPDATE / DELETE / MERGE ...)',
     why: 'writes data',
   },
   {
+    key: 'my-not-select',
     engine: 'mysql',
     clause: 'anything but SELECT',
     why: 'changes go through reviewed changes',
   },
   {
+    key: 'my-into',
     engine: 'mysql',
     clause: 'SELECT ... INTO OUTFILE / DUMPFILE / @variable',
     why: 'writes server files or session state',
   },
   {
+    key: 'my-load-data',
     engine: 'mysql',
     clause: 'LOAD DATA, LOAD XML',
     why: 'reads server or client files',
   },
   {
+    key: 'my-locking',
     engine: 'mysql',
     clause: 'FOR UPDATE / FOR SHARE / LOCK IN SHARE MODE',
     why: 'locks rows other sessions wait on',
   },
   {
+    key: 'my-sessions',
     engine: 'mysql',
     clause: 'KILL, DO, HANDLER, CALL, PREPARE / EXECUTE',
     why: 'ends sessions, runs expressions or SQL the review never sees',
   },
   {
+    key: 'my-executable-comments',
     engine: 'mysql',
     clause: 'executable comments /*! ... */, /*!NNNNN ... */, /*M! ... */',
     why: 'read as the server reads them: what they hide is checked like the rest',
