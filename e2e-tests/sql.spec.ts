@@ -23,6 +23,20 @@ async function connect(database: string) {
   return client;
 }
 
+/** pay-db-main is a production instance: the dialog wants its name typed. */
+async function confirmProd(page: Page, action: string) {
+  const dialog = page.getByRole('dialog');
+  await expect(
+    dialog.getByText(/Type the instance name pay-db-main/),
+  ).toBeVisible();
+  const go = dialog.getByRole('button', { name: action });
+  await expect(go).toBeDisabled();
+  await dialog
+    .getByRole('textbox', { name: 'Instance name' })
+    .fill('pay-db-main');
+  await go.click();
+}
+
 async function pickInstance(page: Page, name: string) {
   await page.getByRole('button', { name: /^Instance/ }).click();
   await page.getByRole('option', { name: new RegExp(`^${name} `) }).click();
@@ -105,6 +119,7 @@ test('a developer submits an UPDATE, a DBA approves and runs it, rollback restor
     await expect(carol.getByText('[dml-where-without-index]')).toBeVisible();
     await carol.getByRole('button', { name: 'Approve' }).click();
     await carol.getByRole('button', { name: 'Execute' }).click();
+    await confirmProd(carol, 'Execute');
     await expect(carol.getByText('Finished')).toBeVisible();
     await expect(carol.getByText(/^3 rows, \d+ ms$/)).toBeVisible();
     await expect(carol.getByText(/UPDATE .* SET "id" = '2'/)).toBeVisible();
@@ -122,6 +137,7 @@ test('a developer submits an UPDATE, a DBA approves and runs it, rollback restor
 
     // 3. one click restores the exact previous rows
     await carol.getByRole('button', { name: 'Roll back' }).click();
+    await confirmProd(carol, 'Roll back');
     await expect(carol.getByText('3 rows restored')).toBeVisible();
     await expect(carol.getByText('Rolled back')).toBeVisible();
     expect(await rows()).toEqual(before);
@@ -162,7 +178,9 @@ test('a developer submits an UPDATE, a DBA approves and runs it, rollback restor
       .getByRole('textbox', { name: /^SQL/ })
       .fill(`DELETE FROM ${table}`);
     await frank.getByRole('button', { name: 'Run query' }).click();
-    await expect(frank.getByText(/runs SELECT statements only/)).toBeVisible();
+    await expect(
+      frank.getByText(/Refused by rule read-only: DELETE/),
+    ).toBeVisible();
     expect(await rows()).toEqual(before);
 
     await frankContext.close();
@@ -227,6 +245,7 @@ async function scheduleAsCarol(page: Page, title: string, at: Date) {
   await page.getByRole('button', { name: title }).click();
   await page.getByLabel('Run at').fill(localDateTime(at));
   await page.getByRole('button', { name: 'Schedule' }).click();
+  await confirmProd(page, 'Schedule');
   await expect(
     page.getByText(/^Scheduled to run at .* \(by user:default\/carol\)$/),
   ).toBeVisible();

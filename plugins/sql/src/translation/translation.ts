@@ -161,6 +161,7 @@ export const sqlTranslationRef = createTranslationRef({
     },
     errors: {
       generic: 'Something went wrong: {{message}}',
+      refused: 'Refused by rule {{rule}}: {{detail}}',
     },
     check: {
       ok: 'Reachable: {{version}}',

@@ -142,6 +142,7 @@ const zhCN = {
   'entityCard.endException': '取消例外',
   'entityCard.exceptionReason': '理由',
   'entityCard.makeException': '设为例外',
+  'errors.refused': '已被规则 {{rule}} 拒绝：{{detail}}',
 };
 
 export default zhCN;
