@@ -1,4 +1,4 @@
-import { pgNode } from './pgFacts';
+import { pgNode } from './pgTree';
 import {
   emptyExpr,
   emptyModel,

@@ -32,11 +32,10 @@ function parseMessage(error: unknown): string {
 }
 
 /** Character offset of a UTF-8 byte offset in `text` (libpg-query counts bytes). */
-export function charOffset(text: string, byteOffset: number): number {
+export function charOffset(text: string, bytes: number): number {
   // eslint-disable-next-line no-control-regex
-  if (!/[^\x00-\x7f]/.test(text)) return byteOffset;
-  return Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8')
-    .length;
+  if (!/[^\x00-\x7f]/.test(text)) return bytes;
+  return Buffer.from(text, 'utf8').subarray(0, bytes).toString('utf8').length;
 }
 
 /** UTF-8 byte offset of a character offset. */

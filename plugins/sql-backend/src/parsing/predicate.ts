@@ -1,4 +1,4 @@
-import { pgNode, rangeVarTable } from './pgFacts';
+import { pgNode, rangeVarTable } from './pgTree';
 import { pgTokens } from './pgLexer';
 import { charOffset, parsePgStatement } from './pgParser';
 import { renderTokens } from './mysqlLexer';

@@ -256,7 +256,12 @@ function computeOutputs(model: QueryModel): OutputLineage[] {
 export function filterLineage(model: QueryModel): OutputLineage {
   const out = newLineage();
   const seen = new Set<QueryModel>();
-  const visitQuery = (q: QueryModel) => {
+  function visitExpr(e: ExprInfo, q: QueryModel) {
+    for (const f of e.filters) merge(out, exprLineage(f, q));
+    // eslint-disable-next-line @typescript-eslint/no-use-before-define
+    for (const sub of e.subqueries) visitQuery(sub);
+  }
+  function visitQuery(q: QueryModel) {
     if (seen.has(q)) return;
     seen.add(q);
     for (const f of q.filters) {
@@ -275,11 +280,7 @@ export function filterLineage(model: QueryModel): OutputLineage {
     }
     q.ctes.forEach(visitQuery);
     q.unions.forEach(visitQuery);
-  };
-  const visitExpr = (e: ExprInfo, q: QueryModel) => {
-    for (const f of e.filters) merge(out, exprLineage(f, q));
-    for (const sub of e.subqueries) visitQuery(sub);
-  };
+  }
   visitQuery(model);
   return out;
 }

@@ -46,7 +46,6 @@ export function ConfirmProdDialog(props: {
           label={t('confirm.label')}
           value={typed}
           onChange={e => setTyped(e.target.value)}
-          autoFocus
           fullWidth
         />
       </DialogContent>
