@@ -255,10 +255,11 @@ test('a DBA schedules an approved change; the scheduler runs it once', async ({
   page,
   request,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const { db, table, title, id, auth } = await approvedInsert(request);
   try {
-    await scheduleAsCarol(page, title, new Date(Date.now() + 5000));
+    // 20 s ahead: the production confirmation takes a moment on a loaded machine
+    await scheduleAsCarol(page, title, new Date(Date.now() + 20_000));
     await expect(page.getByText('Scheduled', { exact: true })).toBeVisible();
 
     // the scheduler task (every 10 s) picks it up
@@ -272,7 +273,7 @@ test('a DBA schedules an approved change; the scheduler runs it once', async ({
               })
             ).json()
           ).status,
-        { timeout: 60_000, intervals: [1000] },
+        { timeout: 90_000, intervals: [1000] },
       )
       .toBe('finished');
     expect((await db.query(`SELECT note FROM ${table}`)).rows).toEqual([
