@@ -1,29 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { connectSql, withSqlConnection } from './connect';
-import type { SqlEngine, SqlLogin } from './instance';
+import type { SqlEngine } from './instance';
+import { serverLogin } from './__testUtils__/serverLogin';
 import { readOnlyProblems } from './privileges';
 
 jest.setTimeout(60_000);
-
-const VARS: Record<SqlEngine, string> = {
-  postgresql: 'OPSDECK_TEST_POSTGRES_URL',
-  mysql: 'OPSDECK_TEST_MARIADB_URL',
-};
-
-function serverLogin(engine: SqlEngine, database: string): SqlLogin {
-  const url = process.env[VARS[engine]];
-  if (!url)
-    throw new Error(`${VARS[engine]} is not set (scripts/test.sh sets it)`);
-  const u = new URL(url);
-  return {
-    engine,
-    host: u.hostname,
-    port: Number(u.port),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database,
-  };
-}
 
 const suffix = randomBytes(3).toString('hex');
 const db = `sqlnode_priv_${suffix}`;

@@ -1,5 +1,6 @@
 import { myColumnName } from './myFacts';
 import {
+  cte,
   emptyExpr,
   emptyModel,
   type ExprInfo,
@@ -53,14 +54,6 @@ function myExprInfo(node: any, model: QueryModel): ExprInfo {
   return info;
 }
 
-function lookupCte(model: QueryModel, name: string): QueryModel | undefined {
-  for (let m: QueryModel | undefined = model; m; m = m.parent) {
-    const c = m.ctes.get(name.toLowerCase());
-    if (c) return c;
-  }
-  return undefined;
-}
-
 /** The model of a node-sql-parser SELECT tree. */
 export function myQuery(ast: any, parent?: QueryModel): QueryModel {
   const model = emptyModel(parent);
@@ -79,11 +72,11 @@ export function myQuery(ast: any, parent?: QueryModel): QueryModel {
         query: myQuery(sub, model),
       });
     } else if (typeof item.table === 'string') {
-      const cte = !item.db ? lookupCte(model, item.table) : undefined;
+      const named = !item.db ? cte(model, item.table) : undefined;
       model.sources.push({
         alias: item.as ?? item.table,
-        ...(cte
-          ? { query: cte }
+        ...(named
+          ? { query: named }
           : { table: { schema: item.db ?? undefined, name: item.table } }),
       });
     } else {

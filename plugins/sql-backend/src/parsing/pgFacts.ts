@@ -8,7 +8,6 @@ import {
 import { alterTable, columnDef, UNTRUSTED_LANGUAGES } from './pgDdl';
 import { names, pgExpr, pgNode, rangeVarTable, walkPg } from './pgTree';
 
-
 function dmlPart(type: string, b: any, inCte: boolean): DmlPart | undefined {
   const verbs: Record<string, DmlPart['verb']> = {
     UpdateStmt: 'update',

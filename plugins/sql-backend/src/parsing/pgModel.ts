@@ -1,5 +1,6 @@
 import { pgNode } from './pgTree';
 import {
+  cte,
   emptyExpr,
   emptyModel,
   type ExprInfo,
@@ -74,11 +75,11 @@ function addFrom(item: any, model: QueryModel) {
   if (!n) return;
   const [type, b] = n;
   if (type === 'RangeVar') {
-    const cte = !b.schemaname ? lookupCte(model, b.relname) : undefined;
+    const named = !b.schemaname ? cte(model, b.relname) : undefined;
     model.sources.push({
       alias: b.alias?.aliasname ?? b.relname,
-      ...(cte
-        ? { query: cte }
+      ...(named
+        ? { query: named }
         : { table: { schema: b.schemaname, name: b.relname } }),
     });
   } else if (type === 'RangeSubselect') {
@@ -103,14 +104,6 @@ function addFrom(item: any, model: QueryModel) {
     // anything else in FROM (TABLESAMPLE, XMLTABLE ...): read it all
     model.sources.push({ alias: '?other', expr: pgExprInfo(b, model) });
   }
-}
-
-function lookupCte(model: QueryModel, name: string): QueryModel | undefined {
-  for (let m: QueryModel | undefined = model; m; m = m.parent) {
-    const c = m.ctes.get(name.toLowerCase());
-    if (c) return c;
-  }
-  return undefined;
 }
 
 /** The model of a PostgreSQL SELECT (a `SelectStmt` node or its body). */

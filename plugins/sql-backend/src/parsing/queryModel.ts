@@ -94,7 +94,8 @@ function findSource(
   return undefined;
 }
 
-function cte(
+/** The CTE `name` visible from `model` (its own WITH or an enclosing query's). */
+export function cte(
   model: QueryModel | undefined,
   name: string,
 ): QueryModel | undefined {
