@@ -113,9 +113,9 @@ export function pgQuery(node: any, parent?: QueryModel): QueryModel {
   const model = emptyModel(parent);
   if (!b) return model;
   for (const c of b.withClause?.ctes ?? []) {
-    const cte = c.CommonTableExpr;
-    if (cte?.ctename)
-      model.ctes.set(cte.ctename.toLowerCase(), pgQuery(cte.ctequery, model));
+    const expr = c.CommonTableExpr;
+    if (expr?.ctename)
+      model.ctes.set(expr.ctename.toLowerCase(), pgQuery(expr.ctequery, model));
   }
   if (b.op && b.op !== 'SETOP_NONE') {
     // the left branch names the outputs; every branch feeds each of them
