@@ -298,7 +298,10 @@ export class ChangeService {
         `Change is ${change.status}; only approved changes run`,
       );
     }
-    await this.runClaimed(change, actor.credentials);
+    await this.runClaimed(
+      { ...change, executedBy: actor.userRef },
+      actor.credentials,
+    );
     return this.viewChange(id, actor);
   }
 
@@ -368,7 +371,7 @@ export class ChangeService {
       });
       if (!claimed) continue;
       await this.runClaimed(
-        change,
+        { ...change, executedBy: change.scheduledBy ?? change.submitter },
         await this.deps.auth.getOwnServiceCredentials(),
       );
       ran.push(id);
