@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -17,12 +16,7 @@ import {
   sqlReviewPermission,
   sqlSlowQueryReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { readSqlConfig } from './config';
 import { Masker } from './console/masking';
 import { DatabaseSqlStore } from './database/DatabaseSqlStore';
@@ -55,12 +49,7 @@ export const sqlPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const config = readSqlConfig(deps.rootConfig);
@@ -71,12 +60,8 @@ export const sqlPlugin = createBackendPlugin({
           store,
           catalog: deps.catalog,
           auth: deps.auth,
-          // the use, target and person go to the vault once it takes them (vault-node)
-          getSecret: (name, use) =>
-            (deps.vault.getSecret as (n: string, u: unknown) => Promise<any>)(
-              name,
-              use,
-            ),
+          // the vault hears the use, the instance and the person of each read
+          getSecret: (name, use) => deps.vault.getSecret(name, use),
           destructiveApprovers: config.destructiveApprovers,
           maskedFilter: config.maskedFilter,
           masker: new Masker(config.maskingRules),

@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import type { VaultSecret } from '@opsdeck/plugin-vault-node';
 
 /** The SQL dialects opsdeck connects to. */
 export type SqlEngine = 'postgresql' | 'mysql';
@@ -52,13 +53,6 @@ export function instanceCredentials(
     change: name(raw.change),
     read: name(raw.read),
   };
-}
-
-/** A vault credential as `vaultServiceRef.getSecret` returns it. */
-export interface VaultPasswordSecret {
-  type: string;
-  username?: string;
-  password?: string;
 }
 
 /**
@@ -157,7 +151,7 @@ export function databaseInstanceFromEntity(entity: Entity): DatabaseInstance {
  */
 export function instanceLogin(
   instance: InstanceAddress,
-  secret: VaultPasswordSecret | undefined,
+  secret: VaultSecret | undefined,
 ): Omit<ConnectionTarget, 'user'> & { user?: string } {
   if (secret && secret.type !== 'password') {
     throw new InputError(
@@ -179,7 +173,7 @@ export function instanceLogin(
  */
 export function adminLogin(
   instance: DatabaseInstance,
-  secret: VaultPasswordSecret,
+  secret: VaultSecret,
 ): SqlLogin {
   if (secret.type !== 'password' || !secret.password || !secret.username) {
     throw new InputError(

@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import type { ConnectionTarget } from '../engines/types';
+import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
 import type { ReadLogin } from './readLogins';
 
 /**
@@ -47,8 +48,8 @@ export function testSecret(
   const requests: { name: string; use: string; for: string }[] = [];
   const getSecret = async (
     name: string,
-    use?: { use: string; for: { ref: string } },
-  ) => {
+    use: SecretUse,
+  ): Promise<VaultSecret> => {
     requests.push({ name, use: use?.use ?? '', for: use?.for.ref ?? '' });
     if (more[name]) return { type: 'password', ...more[name] };
     if (name === 'test-read' && read) {
@@ -59,7 +60,7 @@ export function testSecret(
     return {
       type: 'password',
       username: server.user,
-      password: server.password,
+      password: server.password ?? '',
     };
   };
   return Object.assign(getSecret, { requests });

@@ -111,7 +111,7 @@ export function instanceFromEntity(entity: Entity): SqlInstance | undefined {
     database: typeof spec.database === 'string' ? spec.database : undefined,
     environment: spec.environment,
     owner: spec.owner,
-    system: spec.system,
+    system: typeof spec.system === 'string' ? spec.system : undefined,
     approverGroups: approvers.length > 0 ? approvers : [DEFAULT_APPROVER_GROUP],
     destructiveApprovers:
       destructive === undefined ? undefined : refList(destructive, 'group'),

@@ -7,6 +7,11 @@ import {
   readOnlyProblems,
   type SqlLogin,
 } from '@opsdeck/plugin-sql-node';
+import {
+  type CredentialUse as VaultCredentialUse,
+  secretTarget,
+  type VaultService,
+} from '@opsdeck/plugin-vault-node';
 import { instanceFromEntity, type SqlInstance } from '../catalog/instances';
 import type { SqlStore } from '../database/SqlStore';
 import { sqlDriver } from '../engines';
@@ -15,19 +20,13 @@ import type { InstanceException } from '../model';
 import type { SqlEngine } from '../parsing';
 
 /** What a database credential is taken out of the vault for. */
-export type CredentialUse = 'db-admin' | 'db-change' | 'db-read';
+export type CredentialUse = Extract<
+  VaultCredentialUse,
+  'db-admin' | 'db-change' | 'db-read'
+>;
 
-/** The vault's question: which credential, for what use, for which target, on whose behalf. */
-export interface SecretRequest {
-  use: CredentialUse;
-  for: { ref: string; owner?: string; system?: string; environment?: string };
-  actor?: string;
-}
-
-export type GetSecret = (
-  name: string,
-  request: SecretRequest,
-) => Promise<{ type: string; username?: string; password?: string }>;
+/** The vault's `getSecret`: which credential, for what use, for which target, on whose behalf. */
+export type GetSecret = VaultService['getSecret'];
 
 /** Whether the read login of an instance is read-only, as the server says. */
 export interface ReadLoginStatus {
@@ -125,13 +124,13 @@ export class InstanceAccess {
     const secret = name
       ? await this.deps.getSecret(name, {
           use,
-          for: {
+          for: secretTarget({
             ref: instance.ref,
             owner: instance.owner,
             system: instance.system,
             environment: instance.environment,
-          },
-          actor,
+          }),
+          ...(actor ? { actor } : {}),
         })
       : undefined;
     // spec.loginUser names the login of the single legacy credential only

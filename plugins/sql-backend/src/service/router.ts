@@ -5,17 +5,7 @@ import type {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import {
-  sqlChangeApprovePermission,
-  sqlChangeCreatePermission,
-  sqlChangeExecutePermission,
-  sqlInstanceExceptionPermission,
-  sqlInstanceReadPermission,
-  sqlQueryLogReadPermission,
-  sqlQueryPermission,
-  sqlReviewPermission,
-  sqlSlowQueryReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import type { Request } from 'express';
 import type { SqlStore } from '../database/SqlStore';
 import type { SlowQuerySnapshot } from '../model';
@@ -67,18 +57,18 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   auditor: AuditorService;
 }) {
-  const { service, store, httpAuth, userInfo, permissions, auditor } = options;
-  const router = await createOpenApiRouter();
+  const { service, store, userInfo, auditor } = options;
 
-  const { authorize, actor, unmask, audited, refused } = routerSupport({
-    httpAuth,
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = await createOpenApiRouter({ guard });
+  const { actor, unmask, audited, refused } = routerSupport({
+    guard,
     userInfo,
-    permissions,
     auditor,
   });
 
-  router.get('/rules', async (req, res) => {
-    await authorize(req, sqlInstanceReadPermission, 'read SQL review rules');
+  router.get('/rules', async (_req, res) => {
     res.json({
       rules: RULES,
       console: {
@@ -93,21 +83,13 @@ export async function createRouter(options: {
   });
 
   router.get('/instances', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlInstanceReadPermission,
-      'read database instances',
-    );
+    const credentials = await guard.credentials(req);
     const instances = await service.listInstances(credentials);
     res.json({ instances });
   });
 
   router.post('/instances/check', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlInstanceReadPermission,
-      'read database instances',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       credentials,
@@ -116,11 +98,7 @@ export async function createRouter(options: {
   });
 
   router.put('/instances/exception', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlInstanceExceptionPermission,
-      'make instances exceptions to the read-only console rule',
-    );
+    const who = await actor(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       who.credentials,
@@ -140,11 +118,7 @@ export async function createRouter(options: {
   });
 
   router.delete('/instances/exception', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlInstanceExceptionPermission,
-      'end instance exceptions',
-    );
+    const who = await actor(req);
     const instance = await service.getInstance(
       req.query.instance,
       who.credentials,
@@ -162,7 +136,7 @@ export async function createRouter(options: {
 
   router.post('/review', async (req, res) => {
     // the review asks the live instance: a permission of its own, not a read
-    const who = await actor(req, sqlReviewPermission, 'review SQL');
+    const who = await actor(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       who.credentials,
@@ -170,7 +144,7 @@ export async function createRouter(options: {
     const review = await audited(
       req,
       'sql-review',
-      'low',
+      'medium',
       {
         instanceRef: instance.ref,
         userRef: who.userRef,
@@ -206,7 +180,6 @@ export async function createRouter(options: {
   });
 
   router.get('/changes', async (req, res) => {
-    await authorize(req, sqlInstanceReadPermission, 'read SQL changes');
     const changes = await store.listChanges({
       instanceRef: req.query.instance,
       limit: req.query.limit ?? 100,
@@ -221,11 +194,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeCreatePermission,
-      'submit SQL changes',
-    );
+    const who = await actor(req);
     const change = await audited(
       req,
       'sql-change-submit',
@@ -260,11 +229,7 @@ export async function createRouter(options: {
   });
 
   router.get('/changes/:id', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlInstanceReadPermission,
-      'read SQL changes',
-    );
+    const credentials = await guard.credentials(req);
     // backed-up rows and rollback SQL are row data: masked unless the caller may unmask
     res.json(
       body(
@@ -276,11 +241,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes/:id/decision', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeApprovePermission,
-      'approve SQL changes',
-    );
+    const who = await actor(req);
     const change = await audited(
       req,
       req.body.decision === 'approved'
@@ -301,11 +262,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes/:id/execute', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeExecutePermission,
-      'execute SQL changes',
-    );
+    const who = await actor(req);
     const at = req.body?.at;
     const confirm = req.body?.confirm;
     if (at) {
@@ -338,11 +295,7 @@ export async function createRouter(options: {
 
   router.post('/changes/:id/unschedule', async (req, res) => {
     // the schedule is set through the execute permission, so it is cancelled with it
-    const who = await actor(
-      req,
-      sqlChangeExecutePermission,
-      'cancel scheduled SQL changes',
-    );
+    const who = await actor(req);
     const change = await audited(
       req,
       'sql-change-unschedule',
@@ -355,11 +308,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes/:id/rollback', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeExecutePermission,
-      'roll back SQL changes',
-    );
+    const who = await actor(req);
     const result = await audited(
       req,
       'sql-change-rollback',
@@ -376,7 +325,7 @@ export async function createRouter(options: {
     req: Request<any, any, any, any, any>,
     instanceRef: string,
   ) {
-    const who = await actor(req, sqlQueryPermission, 'query databases');
+    const who = await actor(req);
     const instance = await service.getInstance(instanceRef, who.credentials);
     if (!service.console.mayQuery(who, instance)) {
       throw new NotAllowedError(`You may not query ${instance.ref}`);
@@ -389,7 +338,7 @@ export async function createRouter(options: {
     const result = await audited(
       req,
       'sql-query',
-      'low',
+      'medium',
       {
         instanceRef: instance.ref,
         userRef: who.userRef,
@@ -438,7 +387,6 @@ export async function createRouter(options: {
   });
 
   router.get('/query-log', async (req, res) => {
-    await authorize(req, sqlQueryLogReadPermission, 'read the query log');
     res.json({
       entries: await store.listQueryLog({
         instanceRef: req.query.instance,
@@ -448,11 +396,7 @@ export async function createRouter(options: {
   });
 
   router.get('/slow-queries', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlSlowQueryReadPermission,
-      'read slow queries',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(req.query.instance, credentials);
     const { takenAt, compareTo } = req.query;
     res.json(
@@ -470,11 +414,7 @@ export async function createRouter(options: {
   });
 
   router.get('/slow-queries/history', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlSlowQueryReadPermission,
-      'read slow queries',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(req.query.instance, credentials);
     const times = await service.slowQueries.slowQueryHistory(instance);
     res.json({
@@ -484,11 +424,7 @@ export async function createRouter(options: {
   });
 
   router.post('/slow-queries/refresh', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlSlowQueryReadPermission,
-      'refresh slow queries',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       credentials,

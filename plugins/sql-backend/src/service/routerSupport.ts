@@ -1,16 +1,13 @@
 import type {
   AuditorService,
   BackstageCredentials,
-  HttpAuthService,
-  PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  type BasicPermission,
-} from '@backstage/plugin-permission-common';
 import { sqlDataUnmaskPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  audited as auditedEvent,
+  type RequestGuard,
+} from '@opsdeck/plugin-opsdeck-node';
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import type { Actor } from '../model';
@@ -18,63 +15,36 @@ import { StatementRefusedError } from './ConsoleService';
 
 type AnyRequest = Request<any, any, any, any, any>;
 
-/** Permission checks, the acting person and audit events, shared by the sql routes. */
+/**
+ * The acting person and audit events, shared by the sql routes. Permissions
+ * are the request guard's (schema/access.ts), checked before validation.
+ */
 export function routerSupport(options: {
-  httpAuth: HttpAuthService;
+  guard: RequestGuard;
   userInfo: UserInfoService;
-  permissions: PermissionsService;
   auditor: AuditorService;
 }) {
-  const { httpAuth, userInfo, permissions, auditor } = options;
+  const { guard, userInfo, auditor } = options;
 
-  async function allowed(
-    permission: BasicPermission,
-    credentials: BackstageCredentials,
-  ) {
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    return decision.result === AuthorizeResult.ALLOW;
-  }
-
-  async function authorize(
-    req: AnyRequest,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    if (!(await allowed(permission, credentials))) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
+  /** Whether the caller (a user) may see masked data in clear. */
+  async function unmask(credentials: BackstageCredentials) {
+    if (!('userEntityRef' in (credentials.principal as object))) return false;
+    return guard.allowed(credentials, sqlDataUnmaskPermission);
   }
 
   /** A signed-in user (changes and queries are always someone's). */
-  async function actor(
-    req: AnyRequest,
-    permission: BasicPermission,
-    what: string,
-  ): Promise<Actor> {
-    await authorize(req, permission, what);
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+  async function actor(req: AnyRequest): Promise<Actor> {
+    const credentials = await guard.credentials(req, ['user']);
     const info = await userInfo.getUserInfo(credentials);
     return {
       userRef: info.userEntityRef,
       ownership: info.ownershipEntityRefs.map(r => r.toLowerCase()),
       credentials,
-      unmask: await allowed(sqlDataUnmaskPermission, credentials),
+      unmask: await unmask(credentials),
     };
   }
 
-  /** Whether the caller (a user) may see masked data in clear. */
-  async function unmask(credentials: BackstageCredentials) {
-    if (!('userEntityRef' in (credentials.principal as object))) return false;
-    return allowed(sqlDataUnmaskPermission, credentials);
-  }
-
-  /** Records a statement opsdeck refused: instance, person, statement, rule. */
+  /** Records a statement opsdeck refused: instance, person, statement, rules. */
   async function refused(
     req: AnyRequest,
     meta: {
@@ -85,16 +55,23 @@ export function routerSupport(options: {
       message: string;
     },
   ) {
-    const event = await auditor.createEvent({
-      eventId: 'sql-statement-refused',
-      severityLevel: 'medium',
-      request: req,
-      meta: { ...meta, statement: meta.statement.slice(0, 2000) },
-    });
-    await event.success();
+    await auditedEvent(
+      auditor,
+      {
+        eventId: 'sql-statement-refused',
+        severityLevel: 'medium',
+        request: req,
+        target: meta.instanceRef,
+        meta: { ...meta, statement: meta.statement.slice(0, 2000) },
+      },
+      async () => undefined,
+    );
   }
 
-  /** Runs `fn` inside an audit event that records success or failure. */
+  /**
+   * Runs `fn` inside an audit event that records success or failure; a
+   * statement the console refused is also recorded as refused.
+   */
   async function audited<T>(
     req: AnyRequest,
     eventId: string,
@@ -103,20 +80,25 @@ export function routerSupport(options: {
     fn: () => Promise<T>,
     resultMeta?: (result: T) => JsonObject,
   ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta,
-    });
+    const target = String(
+      meta.changeId !== undefined
+        ? `sql-change:${meta.changeId}`
+        : meta.instanceRef,
+    );
     try {
-      const result = await fn();
-      await event.success(
-        resultMeta ? { meta: resultMeta(result) } : undefined,
+      return await auditedEvent(
+        auditor,
+        {
+          eventId,
+          severityLevel,
+          request: req,
+          target,
+          meta,
+          successMeta: resultMeta,
+        },
+        fn,
       );
-      return result;
     } catch (error) {
-      await event.fail({ error: error as Error });
       if (
         error instanceof StatementRefusedError &&
         typeof meta.instanceRef === 'string'
@@ -133,5 +115,5 @@ export function routerSupport(options: {
     }
   }
 
-  return { authorize, actor, unmask, audited, refused };
+  return { actor, unmask, audited, refused };
 }

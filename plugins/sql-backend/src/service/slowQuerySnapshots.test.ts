@@ -144,7 +144,7 @@ describe('slow-query snapshots', () => {
       getSecret: async name => ({
         type: 'password',
         username: logins[name].user,
-        password: logins[name].password,
+        password: logins[name].password ?? '',
       }),
       masker: new Masker(DEFAULT_MASKING_RULES),
       limits: { maxRows: 10, timeoutMs: 5000 },
