@@ -194,6 +194,32 @@ describe('who may review, and what the vault is asked for', () => {
     expect(one.body.review.findings).toBeDefined();
   });
 
+  it('a 403 says what was refused, as the UI shows it: a dev may not approve, a viewer may not review or query', async () => {
+    const id = (
+      await api('post', '/changes', 'frank', {
+        instanceRef: 'resource:default/pay-db',
+        title: 'self-approval',
+        sql: "UPDATE customers SET name = 'n' WHERE id = 3",
+      })
+    ).body.id;
+    const approve = await api('post', `/changes/${id}/decision`, 'frank', {
+      decision: 'approved',
+    });
+    expect(approve.status).toBe(403);
+    expect(approve.body.error.message).toBe(
+      'You are not allowed to approve SQL changes',
+    );
+    const review = await api('post', '/review', 'erin', {
+      instanceRef: 'resource:default/pay-db',
+      sql: 'SELECT 1',
+    });
+    expect(review.body.error.message).toBe('You are not allowed to review SQL');
+    const queried = await query('SELECT id FROM customers', 'erin');
+    expect(queried.body.error.message).toBe(
+      'You are not allowed to query databases',
+    );
+  });
+
   it('the console and review take the read credential, execution the change credential', async () => {
     secrets.requests.length = 0;
     await query('SELECT id FROM customers');
