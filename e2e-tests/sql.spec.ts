@@ -46,7 +46,8 @@ test('a developer submits an UPDATE, a DBA approves and runs it, rollback restor
   browser,
   request,
 }) => {
-  test.setTimeout(180_000);
+  // two users, four screens and a CSV export: over 3 min on a busy 2-core machine
+  test.setTimeout(300_000);
   expect(
     pgUrl,
     'OPSDECK_TEST_POSTGRES_URL must point at the test PostgreSQL',
@@ -369,6 +370,8 @@ test('slow queries show the snapshot time and "Refresh now" reads the instance a
   page,
   request,
 }) => {
+  // two refreshes of a real instance and the history: past 90 s when the machine is busy
+  test.setTimeout(180_000);
   await ensureDemoDbCredential(request);
   // A statement slow enough to be among pay-db-main's top statements, on its
   // own table (pg_stat_statements groups statements by their plan tree, so an
