@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
@@ -132,9 +133,11 @@ function ChangeDetail(props: {
       () => undefined,
     );
   }, [props.client, instanceRef]);
-  const isProd = PROD.includes(
-    String(instance?.environment ?? '').toLowerCase(),
-  );
+  // until the instance is known (or if it cannot be read) an action asks as
+  // for production: a click before the lookup answers must not skip the dialog
+  const isProd =
+    !instance ||
+    PROD.includes(String(instance.environment ?? '').toLowerCase());
   /** Runs `run` now, or after the name of a production instance is typed. */
   const guarded = (action: string, run: (confirm?: string) => void) =>
     isProd ? setPending({ action, run }) : run();
@@ -329,9 +332,11 @@ function ChangeDetail(props: {
       )}
       {change.error && <Alert severity="error">{change.error}</Alert>}
       <ErrorAlert error={error} />
-      {instance && (
+      {change.instanceRef && (
         <ConfirmProdDialog
-          instanceName={instance.name}
+          instanceName={
+            instance?.name ?? parseEntityRef(change.instanceRef).name
+          }
           action={pending?.action ?? ''}
           open={Boolean(pending)}
           onCancel={() => setPending(undefined)}
