@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // SQL review and execution with backup (plugins/sql-backend):
-//   (a) review of a 10,000-statement change script, both dialects, without an instance (parser + rules):
-//       statements per second
+//   (a) review of a 10,000-statement change script, both dialects, without an instance (parsers + rules):
+//       statements per second, the current review (PostgreSQL's own parser, the MySQL lexer with
+//       node-sql-parser) beside the previous implementation (node-sql-parser with its own splitter, taken
+//       from git at BENCH_SQL_BASELINE, default 8600685) measured in the same run; plus a script of
+//       10,000 distinct statement shapes (no shape is parsed twice)
 //   (b) an UPDATE touching 100,000 rows on the test PostgreSQL and MariaDB: opsdeck's execution
 //       (SELECT ... FOR UPDATE backup + UPDATE in one transaction, rollback SQL generated) against the
 //       bare UPDATE on the same table, then the one-click rollback that restores the rows.
 // Run from the repository root (loads the TypeScript sources through Backstage's node transform):
 //   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/sql.mjs
 // Environment: BENCH_PG_URL (default the test PostgreSQL), BENCH_MARIADB_URL (default the test MariaDB),
-//   BENCH_ROWS (100000), BENCH_STATEMENTS (10000)
+//   BENCH_ROWS (100000), BENCH_STATEMENTS (10000), BENCH_SQL_BASELINE (git commit of the old review)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -18,6 +23,33 @@ const {
   executeStatements,
   rollbackRuns,
 } = require('../plugins/sql-backend/src/workflow/executeChange.ts');
+
+const BASELINE = process.env.BENCH_SQL_BASELINE ?? '8600685';
+const OLD_REVIEW = 'plugins/sql-backend/.bench-old-review';
+
+/** The previous review code, from git, next to the package (so its dependencies resolve). */
+function loadOldReview() {
+  rmSync(OLD_REVIEW, { recursive: true, force: true });
+  mkdirSync(OLD_REVIEW, { recursive: true });
+  for (const file of [
+    'ast',
+    'inspector',
+    'reservedWords',
+    'reviewSql',
+    'rules',
+    'splitStatements',
+  ]) {
+    const text = execFileSync(
+      'git',
+      ['show', `${BASELINE}:plugins/sql-backend/src/review/${file}.ts`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    writeFileSync(`${OLD_REVIEW}/${file}.ts`, text);
+  }
+  return require(`../${OLD_REVIEW}/reviewSql.ts`).reviewSql;
+}
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const STATEMENTS = Number(process.env.BENCH_STATEMENTS ?? 10_000);
@@ -48,20 +80,61 @@ function script(n) {
   ).join('\n');
 }
 
+/** 10,000 statements of every shape once: the worst case for the parse-tree cache. */
+function distinctScript(n) {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `UPDATE accounts SET c${i} = c${i} + ${i}, region = 'r${i}' WHERE id = ${i} AND k${i} > 0;`,
+  ).join('\n');
+}
+
+async function timeReview(review, engine, sql) {
+  const started = process.hrtime.bigint();
+  const result = await review({ engine, sql });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return {
+    ms,
+    n: result.statements.length,
+    perSecond: Math.round((result.statements.length / ms) * 1000),
+    findings: result.findings.length,
+  };
+}
+
 async function reviewBench() {
-  const sql = script(STATEMENTS);
-  for (const engine of ['postgresql', 'mysql']) {
-    await reviewSql({ engine, sql: script(200) }); // warm-up
-    const started = process.hrtime.bigint();
-    const result = await reviewSql({ engine, sql });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const oldReview = loadOldReview();
+  try {
+    const sql = script(STATEMENTS);
+    const distinct = distinctScript(STATEMENTS);
     console.log(
-      `review ${engine.padEnd(10)} ${
-        result.statements.length
-      } statements in ${ms.toFixed(0)} ms = ${Math.round(
-        (result.statements.length / ms) * 1000,
-      )} statements/s (${result.findings.length} findings)`,
+      `review of ${STATEMENTS} statements without an instance; old = ${BASELINE} (node-sql-parser, own splitter), same run`,
     );
+    for (const engine of ['postgresql', 'mysql']) {
+      // warm-up: loads the parsers (libpg-query's WebAssembly) and JIT-compiles
+      await reviewSql({ engine, sql: script(200) });
+      await oldReview({ engine, sql: script(200) });
+      for (const [label, text] of [
+        ['generated script', sql],
+        ['distinct shapes', distinct],
+      ]) {
+        const now = await timeReview(reviewSql, engine, text);
+        const before = await timeReview(oldReview, engine, text);
+        console.log(
+          `review ${engine.padEnd(10)} ${label.padEnd(16)} new ${String(
+            now.perSecond,
+          ).padStart(6)} statements/s (${now.ms.toFixed(0)} ms, ${
+            now.findings
+          } findings)` +
+            `  old ${String(before.perSecond).padStart(
+              6,
+            )} statements/s (${before.ms.toFixed(0)} ms)  new/old ${(
+              now.perSecond / before.perSecond
+            ).toFixed(2)}x`,
+        );
+      }
+    }
+  } finally {
+    rmSync(OLD_REVIEW, { recursive: true, force: true });
   }
 }
 
@@ -104,7 +177,13 @@ async function executionBench(engine) {
     await session.query(fill);
     const update = `UPDATE accounts SET balance = balance + 1, region = 'eu' WHERE id <= ${ROWS}`;
     const bare = await timed(() => session.query(update));
-    const [review] = [await reviewSql({ engine, sql: update })];
+    const [review] = [
+      await reviewSql({
+        engine,
+        sql: update,
+        mode: await driver.lexicalMode(session),
+      }),
+    ];
     const runs = [];
     const withBackup = await timed(() =>
       executeStatements({
@@ -112,6 +191,7 @@ async function executionBench(engine) {
         session,
         engine,
         statements: review.statements,
+        mode: review.mode,
         onRun: async r => runs.push(r),
       }),
     );

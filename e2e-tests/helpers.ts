@@ -87,11 +87,19 @@ export function testPostgres(database = 'postgres') {
   };
 }
 
+/** The read-only login scripts/services/postgres.sh creates (pay-db-main's read credential). */
+export const DEMO_READ_LOGIN = {
+  user: 'opsdeck_read',
+  password: 'opsdeck-read-pw',
+};
+
 /**
  * Makes pay-db-main usable: creates its database `payments` on the test
- * PostgreSQL and puts its admin login `pay-db-admin` into the vault (as
- * alice), unless they exist. `headers` overrides alice's token (for a backend
- * that is still starting).
+ * PostgreSQL (and, on a server started before scripts/services/postgres.sh
+ * made them, the read-only login opsdeck_read and pg_stat_statements) and
+ * puts its admin login `pay-db-admin` and read login `pay-db-read` into the
+ * vault (as alice), unless they exist. `headers` overrides alice's token
+ * (for a backend that is still starting).
  */
 export async function ensureDemoDbCredential(
   request: APIRequestContext,
@@ -108,28 +116,74 @@ export async function ensureDemoDbCredential(
     if (exists.rowCount === 0) {
       await admin.query('CREATE DATABASE payments').catch(() => undefined);
     }
+    const role = await admin.query(
+      'SELECT 1 FROM pg_roles WHERE rolname = $1',
+      [DEMO_READ_LOGIN.user],
+    );
+    if (role.rowCount === 0) {
+      await admin
+        .query(
+          `CREATE ROLE ${DEMO_READ_LOGIN.user} LOGIN PASSWORD '${DEMO_READ_LOGIN.password}' IN ROLE pg_read_all_stats`,
+        )
+        .catch(() => undefined);
+    }
   } finally {
     await admin.end();
+  }
+  const payments = new Client(testPostgres('payments'));
+  await payments.connect();
+  try {
+    await payments
+      .query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+      .catch(() => undefined);
+    await payments.query(
+      `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${DEMO_READ_LOGIN.user}`,
+    );
+    await payments.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${pg.user} IN SCHEMA public GRANT SELECT ON TABLES TO ${DEMO_READ_LOGIN.user}`,
+    );
+  } finally {
+    await payments.end();
   }
   const auth = headers ?? {
     Authorization: `Bearer ${await userToken(request, 'alice')}`,
   };
-  const existing = await request.get('/api/vault/credentials/pay-db-admin', {
-    headers: auth,
+  await ensurePasswordCredential(request, auth, {
+    name: 'pay-db-read',
+    username: DEMO_READ_LOGIN.user,
+    secret: DEMO_READ_LOGIN.password,
+    allowedUses: ['db-read'],
+    description: 'Read-only login of pay-db-main (test PostgreSQL)',
+  });
+  await ensurePasswordCredential(request, auth, {
+    name: 'pay-db-admin',
+    username: pg.user,
+    secret: pg.password,
+    allowedUses: ['db-admin', 'db-change'],
+    description: 'Admin login of pay-db-main (test PostgreSQL)',
+  });
+}
+
+/** Puts a password credential (owner dba) into the vault unless it exists. */
+async function ensurePasswordCredential(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  c: {
+    name: string;
+    username: string;
+    secret: string;
+    allowedUses: string[];
+    description: string;
+  },
+) {
+  const existing = await request.get(`/api/vault/credentials/${c.name}`, {
+    headers,
   });
   if (existing.status() === 200) return;
   expect(existing.status()).toBe(404);
   const created = await request.post('/api/vault/credentials', {
-    headers: auth,
-    data: {
-      name: 'pay-db-admin',
-      type: 'password',
-      username: pg.user,
-      owner: 'dba',
-      allowedUses: ['db-admin'],
-      description: 'Admin login of pay-db-main (test PostgreSQL)',
-      secret: pg.password,
-    },
+    headers,
+    data: { ...c, type: 'password', owner: 'dba' },
   });
   expect([201, 409]).toContain(created.status());
 }

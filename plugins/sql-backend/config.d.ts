@@ -18,6 +18,19 @@ export interface Config {
           pattern?: string;
           detectInValues?: boolean;
         }>;
+        /**
+         * A console query that filters, joins, groups or sorts on a masked
+         * column: `refuse` (default) or `audit` (run, audit event names the columns).
+         */
+        filterOnMasked?: 'refuse' | 'audit';
+      };
+      review?: {
+        /**
+         * Groups that approve destructive changes (DROP, TRUNCATE, DROP
+         * COLUMN ...) after the instance's approvers (default [admins]);
+         * instances override with opsdeck.io/sql-destructive-approvers.
+         */
+        destructiveApprovers?: string[];
       };
       schedule?: {
         /** How often due scheduled changes are looked for, in seconds (default 10). */

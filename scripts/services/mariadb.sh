@@ -10,6 +10,8 @@ port=${OPSDECK_MARIADB_PORT:-53306}
 base=${OPSDECK_SERVICES_DIR:-/tmp/opsdeck-services}
 dir="$base/mariadb-$port"
 password=opsdeck-test-pw
+# the demo's read-only login (shop-db's read credential; docs/sql.md)
+read_password=opsdeck-read-pw
 user=$(id -un)
 [ "$(id -u)" -eq 0 ] && user=mysql
 
@@ -42,7 +44,10 @@ case "$action" in
     done
     mariadb --no-defaults --socket="$dir/mariadb.sock" -uroot -e \
       "CREATE USER 'opsdeck'@'127.0.0.1' IDENTIFIED BY '$password';
-       GRANT ALL PRIVILEGES ON *.* TO 'opsdeck'@'127.0.0.1' WITH GRANT OPTION;" \
+       GRANT ALL PRIVILEGES ON *.* TO 'opsdeck'@'127.0.0.1' WITH GRANT OPTION;
+       CREATE USER 'opsdeck_read'@'127.0.0.1' IDENTIFIED BY '$read_password';
+       GRANT SELECT, SHOW VIEW ON shop.* TO 'opsdeck_read'@'127.0.0.1';
+       GRANT SELECT ON mysql.slow_log TO 'opsdeck_read'@'127.0.0.1';" \
       || { tail -n 20 "$dir/error.log" >&2; exit 1; }
     echo "mysql://opsdeck:$password@127.0.0.1:$port"
     ;;

@@ -10,6 +10,8 @@ base=${OPSDECK_SERVICES_DIR:-/tmp/opsdeck-services}
 dir="$base/postgres-$port"
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 password=opsdeck-test-pw
+# the demo's read-only login (pay-db-main's read credential; docs/sql.md)
+read_password=opsdeck-read-pw
 
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -26,7 +28,12 @@ case "$action" in
       "-p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c max_connections=300 -c fsync=off" \
       start >/dev/null
     as_pg "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -qAt \
-      -c "CREATE ROLE opsdeck LOGIN SUPERUSER PASSWORD '$password'" >/dev/null
+      -c "CREATE ROLE opsdeck LOGIN SUPERUSER PASSWORD '$password'" \
+      -c "CREATE ROLE opsdeck_read LOGIN PASSWORD '$read_password' IN ROLE pg_read_all_stats" \
+      -c "CREATE DATABASE payments OWNER opsdeck" >/dev/null
+    as_pg "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d payments -qAt \
+      -c "CREATE EXTENSION pg_stat_statements" \
+      -c "ALTER DEFAULT PRIVILEGES FOR ROLE opsdeck IN SCHEMA public GRANT SELECT ON TABLES TO opsdeck_read" >/dev/null
     echo "postgresql://opsdeck:$password@127.0.0.1:$port"
     ;;
   stop)

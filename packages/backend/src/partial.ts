@@ -44,6 +44,7 @@ backend.add(import('@opsdeck/plugin-local-auth-backend'));
 backend.add(localAuthProviderModule);
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
 backend.add(userPermissionsServiceFactory);
+// the vault service (vaultServiceRef) the feature plugins take secrets through
 backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
 backend.add(catalogModuleOpsdeckResources);

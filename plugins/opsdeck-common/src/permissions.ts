@@ -166,6 +166,28 @@ export const sqlSlowQueryReadPermission = createPermission({
 });
 
 /**
+ * Review SQL against an instance (reads its catalog and EXPLAINs on the
+ * live database with the read credential). Reading changes and their
+ * findings needs only opsdeck.sql.instance.read.
+ */
+export const sqlReviewPermission = createPermission({
+  name: 'opsdeck.sql.review',
+  attributes: {},
+});
+
+/** See masked data in clear: console results and exports, change backups, rollback SQL, errors. */
+export const sqlDataUnmaskPermission = createPermission({
+  name: 'opsdeck.sql.data.unmask',
+  attributes: { action: 'read' },
+});
+
+/** Make an instance an exception whose console and review may use a privileged read credential. */
+export const sqlInstanceExceptionPermission = createPermission({
+  name: 'opsdeck.sql.instance.exception',
+  attributes: { action: 'update' },
+});
+
+/**
  * See tickets (requests, approvals, comments, history): "My requests",
  * "Waiting for me" and "All tickets".
  */
@@ -302,6 +324,9 @@ export const opsdeckPermissions = [
   sqlQueryPermission,
   sqlQueryLogReadPermission,
   sqlSlowQueryReadPermission,
+  sqlReviewPermission,
+  sqlDataUnmaskPermission,
+  sqlInstanceExceptionPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -70,6 +70,12 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.sql.query': ['ops', 'dba', 'dev'],
   'opsdeck.sql.querylog.read': ['dba', 'viewer'],
   'opsdeck.sql.slowquery.read': ['ops', 'dba', 'dev'],
+  // Reviewing asks the live database (EXPLAIN, catalog) with the read
+  // credential: those who submit changes review; viewers read findings only.
+  'opsdeck.sql.review': ['ops', 'dba', 'dev'],
+  // Masked data in clear, and privileged read credentials: admin only.
+  'opsdeck.sql.data.unmask': [],
+  'opsdeck.sql.instance.exception': [],
 
   // Bastion: ops, dba and dev open terminals (an access grant must still match the host);
   // security (viewer) reviews every session and command; ops sees the grants and rules;

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import type { MaskedFilterPolicy } from './model';
 import {
   DEFAULT_MASKING_RULES,
   MaskKind,
@@ -8,6 +9,10 @@ import {
 export interface SqlConfig {
   limits: { maxRows: number; timeoutMs: number };
   maskingRules: MaskingRule[];
+  /** Console queries that filter on masked columns: refused or run and audited. */
+  maskedFilter: MaskedFilterPolicy;
+  /** Approval levels added to destructive changes (DROP, TRUNCATE, DROP COLUMN ...). */
+  destructiveApprovers: string[];
   /** How often the scheduler looks for scheduled changes that are due. */
   scheduleIntervalSeconds: number;
   slowQueries: {
@@ -28,6 +33,14 @@ export interface SqlConfig {
   };
 }
 
+function maskedFilterPolicy(value: string | undefined): MaskedFilterPolicy {
+  if (value === undefined || value === 'refuse') return 'refuse';
+  if (value === 'audit') return 'audit';
+  throw new Error(
+    `opsdeck.sql.masking.filterOnMasked must be refuse or audit, not '${value}'`,
+  );
+}
+
 /**
  * `opsdeck.sql`: `console.maxRows` (default 1000), `console.timeoutSeconds`
  * (default 30), `masking.rules` (added to the built-in phone, ID number and
@@ -36,7 +49,10 @@ export interface SqlConfig {
  * `slowQueries.refreshMinutes` (default 15), `slowQueries.top` (default 20),
  * `slowQueries.timeoutSeconds` (default 30), `slowQueries.historyDays` (default 7):
  * how long earlier snapshots are kept, `execution.heartbeatSeconds`
- * (default 30), `execution.staleAfterSeconds` (default 300).
+ * (default 30), `execution.staleAfterSeconds` (default 300),
+ * `masking.filterOnMasked` (refuse | audit, default refuse),
+ * `review.destructiveApprovers` (default [admins]): groups whose approval
+ * destructive changes need after the instance's approvers.
  */
 export function readSqlConfig(root: Config): SqlConfig {
   const c = root.getOptionalConfig('opsdeck.sql');
@@ -62,6 +78,14 @@ export function readSqlConfig(root: Config): SqlConfig {
       timeoutMs: (c?.getOptionalNumber('console.timeoutSeconds') ?? 30) * 1000,
     },
     maskingRules: [...DEFAULT_MASKING_RULES, ...extra],
+    maskedFilter: maskedFilterPolicy(
+      c?.getOptionalString('masking.filterOnMasked'),
+    ),
+    destructiveApprovers: (
+      c?.getOptionalStringArray('review.destructiveApprovers') ?? [
+        'group:default/admins',
+      ]
+    ).map(g => (g.includes(':') ? g : `group:default/${g}`).toLowerCase()),
     scheduleIntervalSeconds:
       c?.getOptionalNumber('schedule.intervalSeconds') ?? 10,
     slowQueries: {

@@ -8,9 +8,12 @@ import {
   sqlChangeApprovePermission,
   sqlChangeCreatePermission,
   sqlChangeExecutePermission,
+  sqlDataUnmaskPermission,
+  sqlInstanceExceptionPermission,
   sqlInstanceReadPermission,
   sqlQueryLogReadPermission,
   sqlQueryPermission,
+  sqlReviewPermission,
   sqlSlowQueryReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
@@ -57,7 +60,10 @@ export const sqlPlugin = createBackendPlugin({
           store,
           catalog: deps.catalog,
           auth: deps.auth,
+          // the vault hears the use, the instance and the person of each read
           getSecret: (name, use) => deps.vault.getSecret(name, use),
+          destructiveApprovers: config.destructiveApprovers,
+          maskedFilter: config.maskedFilter,
           masker: new Masker(config.maskingRules),
           limits: config.limits,
           logger: deps.logger,
@@ -78,7 +84,7 @@ export const sqlPlugin = createBackendPlugin({
           timeout: { hours: 1 },
           initialDelay: { seconds: 5 },
           fn: async () => {
-            const ran = await service.runDueChanges();
+            const ran = await service.changes.runDueChanges();
             if (ran.length > 0) {
               deps.logger.info(`Ran scheduled SQL changes: ${ran.join(', ')}`);
             }
@@ -92,7 +98,7 @@ export const sqlPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           initialDelay: { seconds: 10 },
           fn: async () => {
-            const failed = await service.recoverInterruptedChanges(
+            const failed = await service.changes.recoverInterruptedChanges(
               config.execution.staleAfterMs,
             );
             if (failed.length > 0) {
@@ -114,7 +120,7 @@ export const sqlPlugin = createBackendPlugin({
           fn: async () => {
             // also prunes snapshots older than slowQueries.historyDays
             const { refreshed, failed, pruned } =
-              await service.refreshAllSlowQuerySnapshots();
+              await service.slowQueries.refreshAllSlowQuerySnapshots();
             deps.logger.info(
               `Slow-query snapshots: ${refreshed.length} refreshed, ${
                 failed.length
@@ -134,6 +140,9 @@ export const sqlPlugin = createBackendPlugin({
           sqlQueryPermission,
           sqlQueryLogReadPermission,
           sqlSlowQueryReadPermission,
+          sqlReviewPermission,
+          sqlDataUnmaskPermission,
+          sqlInstanceExceptionPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({

@@ -37,6 +37,14 @@ export interface DriverOptions {
   applicationName?: string;
 }
 
+/**
+ * PostgreSQL settings every opsdeck session starts with (in the start-up
+ * packet, before any statement): strings are read the way PostgreSQL's own
+ * parser in opsdeck reads them, whatever the server's or role's default.
+ */
+const PG_SESSION_OPTIONS =
+  '-c standard_conforming_strings=on -c backslash_quote=safe_encoding';
+
 // pg: every type parser returns the text unchanged.
 const PG_TEXT_TYPES = { getTypeParser: () => (value: string) => value };
 
@@ -56,6 +64,7 @@ export async function openPostgresClient(
     password: target.password,
     database: target.database || 'postgres',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    options: PG_SESSION_OPTIONS,
     ...(options.textValues ? { types: PG_TEXT_TYPES as any } : {}),
     ...(options.applicationName
       ? { application_name: options.applicationName }
@@ -91,7 +100,12 @@ async function connectPostgres(login: SqlLogin): Promise<SqlConnection> {
   return {
     engine: 'postgresql',
     async query(sql, params) {
-      const result = await client.query(toDollarParams(sql), params);
+      // the extended protocol: one statement per call, never several
+      const result = await client.query({
+        text: toDollarParams(sql),
+        values: params,
+        queryMode: 'extended',
+      } as any);
       return result.rows;
     },
     id: identifier => client.escapeIdentifier(identifier),

@@ -8,8 +8,10 @@
 export {
   adminLogin,
   databaseInstanceFromEntity,
+  instanceCredentials,
   instanceLogin,
   type ConnectionTarget,
+  type InstanceCredentials,
   type DatabaseInstance,
   type InstanceAddress,
   type SqlEngine,
@@ -23,6 +25,7 @@ export {
   type DriverOptions,
   type SqlConnection,
 } from './connect';
+export { PRIVILEGED_PG_ROLES, readOnlyProblems } from './privileges';
 export {
   accountName,
   checkAccount,

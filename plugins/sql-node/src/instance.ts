@@ -26,6 +26,33 @@ export interface DatabaseInstance {
   database: string;
   /** Name of the vault credential (password type) of an admin login. */
   credential: string;
+  /** The vault credentials of each use (`spec.credentials`). */
+  credentials: InstanceCredentials;
+}
+
+/**
+ * Vault credentials an instance names per use: `admin` creates accounts
+ * (ticket fulfilment), `change` runs approved changes, `read` serves the
+ * query console, review (EXPLAIN, catalog) and slow queries. `spec.credential`
+ * is the admin credential of instances that name only one.
+ */
+export interface InstanceCredentials {
+  admin?: string;
+  change?: string;
+  read?: string;
+}
+
+/** The credentials of a catalog spec: `spec.credentials.{admin,change,read}`, `spec.credential` for admin. */
+export function instanceCredentials(
+  spec: Record<string, unknown>,
+): InstanceCredentials {
+  const raw = (spec.credentials ?? {}) as Record<string, unknown>;
+  const name = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return {
+    admin: name(raw.admin) ?? name(spec.credential),
+    change: name(raw.change),
+    read: name(raw.read),
+  };
 }
 
 /**
@@ -86,9 +113,10 @@ export function databaseInstanceFromEntity(entity: Entity): DatabaseInstance {
       }; supported: ${Object.keys(ENGINE_ALIASES).join(', ')}`,
     );
   }
-  if (typeof spec.credential !== 'string' || !spec.credential) {
+  const credentials = instanceCredentials(spec);
+  if (!credentials.admin) {
     throw new InputError(
-      `${ref} names no admin credential (spec.credential) in the vault`,
+      `${ref} names no admin credential (spec.credentials.admin or spec.credential) in the vault`,
     );
   }
   const port = Number(spec.port ?? (engine === 'postgresql' ? 5432 : 3306));
@@ -110,7 +138,8 @@ export function databaseInstanceFromEntity(entity: Entity): DatabaseInstance {
     address: String(spec.address ?? '127.0.0.1'),
     port,
     database,
-    credential: spec.credential,
+    credential: credentials.admin,
+    credentials,
   };
 }
 

@@ -3,11 +3,17 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import {
+  type InstanceCredentials,
+  instanceCredentials,
+} from '@opsdeck/plugin-sql-node';
 import { parseRuleOverrides, RuleOverrides } from '../review/rules';
 
 export const SQL_APPROVERS_ANNOTATION = 'opsdeck.io/sql-approvers';
 export const SQL_QUERY_ACCESS_ANNOTATION = 'opsdeck.io/sql-query-access';
 export const SQL_REVIEW_ANNOTATION = 'opsdeck.io/sql-review';
+export const SQL_DESTRUCTIVE_APPROVERS_ANNOTATION =
+  'opsdeck.io/sql-destructive-approvers';
 export const DEFAULT_APPROVER_GROUP = 'group:default/dba';
 
 export type InstanceEngine = 'postgresql' | 'mysql' | 'redis' | 'mongodb';
@@ -23,7 +29,10 @@ export interface SqlInstance {
   address: string;
   port: number;
   loginUser?: string;
+  /** The admin credential (`spec.credential`), also Redis/MongoDB's only one. */
   credential?: string;
+  /** Vault credentials per use (`spec.credentials.{admin,change,read}`). */
+  credentials: InstanceCredentials;
   /** Default database/schema. */
   database?: string;
   environment?: string;
@@ -31,6 +40,8 @@ export interface SqlInstance {
   system?: string;
   /** One group per approval level, in order. */
   approverGroups: string[];
+  /** Levels added after `approverGroups` for destructive changes (undefined: the configured default). */
+  destructiveApprovers?: string[];
   /** Who may use the query console; undefined: everyone with the permission. */
   queryAccess?: string[];
   reviewRules: RuleOverrides;
@@ -82,6 +93,9 @@ export function instanceFromEntity(entity: Entity): SqlInstance | undefined {
     'group',
   );
   const access = annotations[SQL_QUERY_ACCESS_ANNOTATION];
+  const destructive =
+    spec.destructiveApprovers ??
+    annotations[SQL_DESTRUCTIVE_APPROVERS_ANNOTATION];
   return {
     ref: stringifyEntityRef(entity),
     name: entity.metadata.name,
@@ -93,11 +107,14 @@ export function instanceFromEntity(entity: Entity): SqlInstance | undefined {
     port: Number(spec.port),
     loginUser: spec.loginUser,
     credential: spec.credential,
+    credentials: instanceCredentials(spec),
     database: typeof spec.database === 'string' ? spec.database : undefined,
     environment: spec.environment,
     owner: spec.owner,
     system: typeof spec.system === 'string' ? spec.system : undefined,
     approverGroups: approvers.length > 0 ? approvers : [DEFAULT_APPROVER_GROUP],
+    destructiveApprovers:
+      destructive === undefined ? undefined : refList(destructive, 'group'),
     queryAccess: access === undefined ? undefined : refList(access, 'user'),
     reviewRules,
     configError,

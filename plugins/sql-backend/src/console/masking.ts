@@ -43,7 +43,7 @@ function keepEnds(value: string, head: number, tail: number): string {
   return (
     value.slice(0, head) +
     '*'.repeat(value.length - head - tail) +
-    value.slice(-tail)
+    (tail > 0 ? value.slice(-tail) : '')
   );
 }
 
@@ -87,9 +87,31 @@ export class Masker {
     }));
   }
 
-  /** Masks rows in place order; returns new rows and which columns were masked. */
-  apply(columns: string[], rows: (string | null)[][]) {
-    const whole = columns.map(c => this.rules.find(r => r.columns?.test(c)));
+  /** The rule that masks a column of this name entirely, if any. */
+  ruleForColumn(name: string): MaskingRule | undefined {
+    return this.rules.find(r => r.columns?.test(name))?.rule;
+  }
+
+  /** Whether any rule masks columns by name (lineage needs them). */
+  get hasColumnRules(): boolean {
+    return this.rules.some(r => r.columns);
+  }
+
+  /**
+   * Masks rows; returns new rows and which columns were masked. `derived`
+   * (by result column) masks a column entirely with that rule: a column
+   * computed from a masked column (data lineage).
+   */
+  apply(
+    columns: string[],
+    rows: (string | null)[][],
+    derived: (MaskingRule | undefined)[] = [],
+  ) {
+    const whole = columns.map(
+      (c, i) =>
+        this.rules.find(r => r.columns?.test(c)) ??
+        (derived[i] ? { rule: derived[i]! } : undefined),
+    );
     const masked = new Set<string>();
     const out = rows.map(row =>
       row.map((value, i) => {
@@ -111,5 +133,26 @@ export class Masker {
       }),
     );
     return { rows: out, maskedColumns: [...masked] };
+  }
+
+  /**
+   * Masks values inside free text (error messages, notifications): the
+   * value rules everywhere, and with `quoted` every quoted value too (an
+   * error about a masked column may quote the value it choked on).
+   */
+  maskText(text: string, quoted = false): string {
+    let out = text;
+    for (const r of this.rules) {
+      if (!r.values) continue;
+      r.values.lastIndex = 0;
+      out = out.replace(r.values, m => maskWhole(r.rule.kind, m));
+    }
+    if (quoted) {
+      out = out
+        .replace(/"[^"]*"/g, '"***"')
+        .replace(/'[^']*'/g, "'***'")
+        .replace(/\(([^()]*)\)=\(([^()]*)\)/g, '($1)=(***)');
+    }
+    return out;
   }
 }

@@ -5,6 +5,7 @@ import { applySqlMigrations } from './migrations';
 import {
   ChangePatch,
   ChangeStatus,
+  InstanceException,
   QueryLogEntry,
   SlowQuerySnapshot,
   SqlChange,
@@ -336,5 +337,38 @@ export class DatabaseSqlStore implements SqlStore {
       error: opt(r.error),
       createdAt: iso(r.created_at),
     }));
+  }
+
+  async getInstanceException(instanceRef: string) {
+    const row = await this.knex('sql_instance_exceptions')
+      .where({ instance_ref: instanceRef })
+      .first();
+    return row
+      ? {
+          instanceRef: row.instance_ref,
+          reason: row.reason,
+          setBy: row.set_by,
+          setAt: iso(row.set_at),
+        }
+      : undefined;
+  }
+
+  async setInstanceException(e: InstanceException) {
+    await this.knex('sql_instance_exceptions')
+      .insert({
+        instance_ref: e.instanceRef,
+        reason: e.reason,
+        set_by: e.setBy,
+        set_at: new Date(e.setAt).getTime(),
+      })
+      .onConflict('instance_ref')
+      .merge();
+  }
+
+  async clearInstanceException(instanceRef: string) {
+    const deleted = await this.knex('sql_instance_exceptions')
+      .where({ instance_ref: instanceRef })
+      .delete();
+    return deleted > 0;
   }
 }

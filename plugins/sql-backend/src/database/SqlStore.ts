@@ -1,102 +1,25 @@
-import type { ReviewResult } from '../review/reviewSql';
+import type {
+  ChangePatch,
+  ChangeStatus,
+  InstanceException,
+  QueryLogEntry,
+  SlowQuerySnapshot,
+  SqlChange,
+  StatementRun,
+} from '../model';
 import type { SlowQuery } from '../engines/types';
 
-export type ChangeStatus =
-  | 'pending'
-  | 'rejected'
-  | 'approved'
-  | 'scheduled'
-  | 'executing'
-  | 'finished'
-  | 'failed'
-  | 'rolled_back'
-  | 'rollback_failed';
-
-export interface Approval {
-  level: number;
-  group: string;
-  user: string;
-  decision: 'approved' | 'rejected';
-  comment?: string;
-  at: string;
-}
-
-/** Rows of one statement taken before it ran, enough to restore them. */
-export interface StatementBackup {
-  table: string;
-  kind: 'update' | 'delete';
-  columns: string[];
-  primaryKey: string[];
-  rows: (string | null)[][];
-}
-
-export interface StatementRun {
-  index: number;
-  status: 'done' | 'failed' | 'rolled_back';
-  affectedRows?: number;
-  durationMs?: number;
-  error?: string;
-  backup?: StatementBackup;
-  rollbackSql?: string;
-}
-
-export interface SqlChange {
-  id: string;
-  instanceRef: string;
-  database?: string;
-  title: string;
-  sql: string;
-  submitter: string;
-  reason?: string;
-  status: ChangeStatus;
-  review: ReviewResult;
-  approverGroups: string[];
-  approvals: Approval[];
-  /** When a `scheduled` change runs (ISO time). */
-  scheduledAt?: string;
-  scheduledBy?: string;
-  executedBy?: string;
-  error?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface QueryLogEntry {
-  id?: number;
-  userRef: string;
-  instanceRef: string;
-  database?: string;
-  statement: string;
-  rowCount?: number;
-  durationMs?: number;
-  error?: string;
-  createdAt?: string;
-}
-
-export type ChangePatch = Partial<
-  Pick<
-    SqlChange,
-    | 'status'
-    | 'approvals'
-    | 'executedBy'
-    | 'error'
-    | 'scheduledAt'
-    | 'scheduledBy'
-  >
->;
-
-/** The latest slow-query snapshot of an instance. */
-export interface SlowQuerySnapshot {
-  instanceRef: string;
-  engine: string;
-  /** When `statements` were read; undefined when no refresh has succeeded yet. */
-  takenAt?: string;
-  /** Last refresh attempt, successful or not. */
-  attemptedAt: string;
-  /** Why the last attempt failed (the statements of the last success are kept). */
-  error?: string;
-  statements: SlowQuery[];
-}
+export type {
+  Approval,
+  ChangePatch,
+  ChangeStatus,
+  InstanceException,
+  QueryLogEntry,
+  SlowQuerySnapshot,
+  SqlChange,
+  StatementBackup,
+  StatementRun,
+} from '../model';
 
 /** The sql plugin's own tables. */
 export interface SqlStore {
@@ -155,6 +78,13 @@ export interface SqlStore {
   /** Deletes the kept snapshots taken before `before`; returns how many. */
   pruneSlowQueryHistory(before: Date): Promise<number>;
   logQuery(entry: QueryLogEntry): Promise<void>;
+  /** The admin's exception for an instance's privileged read credential, if any. */
+  getInstanceException(
+    instanceRef: string,
+  ): Promise<InstanceException | undefined>;
+  setInstanceException(exception: InstanceException): Promise<void>;
+  /** Removes it; false when there was none. */
+  clearInstanceException(instanceRef: string): Promise<boolean>;
   listQueryLog(filter: {
     instanceRef?: string;
     limit: number;

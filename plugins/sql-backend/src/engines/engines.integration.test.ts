@@ -1,8 +1,8 @@
 import { scratchName, testServer } from '../__testUtils__/servers';
-import type { SqlEngine } from '../review/ast';
+import type { SqlEngine } from '../parsing';
 import { reviewSql } from '../review/reviewSql';
 import { executeStatements, rollbackRuns } from '../workflow/executeChange';
-import type { StatementRun } from '../database/SqlStore';
+import type { StatementRun } from '../model';
 import { sqlDriver } from '.';
 import type { SqlSession } from './types';
 
@@ -30,8 +30,13 @@ describe.each<SqlEngine>(['postgresql', 'mysql'])(
         `CREATE TABLE customers (id int PRIMARY KEY, name varchar(100), phone varchar(20), email varchar(100), balance ${money}, note text, seen timestamp NULL)`,
       );
       await session.query('CREATE TABLE nopk (a int, b int)');
-      if (engine === 'postgresql')
+      if (engine === 'postgresql') {
         await session.query('CREATE SEQUENCE opsdeck_seq');
+        // the DBA's job: opsdeck only reads pg_stat_statements
+        await session.query(
+          'CREATE EXTENSION IF NOT EXISTS pg_stat_statements',
+        );
+      }
       for (let i = 1; i <= 40; i++) {
         await session.query(
           `INSERT INTO customers (id, name, phone, email, balance, note, seen) VALUES (${i}, 'name ''${i}''', '1380013${String(
@@ -91,16 +96,22 @@ describe.each<SqlEngine>(['postgresql', 'mysql'])(
         inspector,
         sql: `${narrowing}; ALTER TABLE customers ADD COLUMN flag int NOT NULL`,
       });
-      expect(ddl.findings.map(f => `${f.rule}:${f.statementIndex}`)).toEqual([
-        'alter-type-narrowing:0',
-        'alter-not-null-without-default:1',
-      ]);
+      expect(ddl.findings.map(f => `${f.rule}:${f.statementIndex}`)).toEqual(
+        engine === 'postgresql'
+          ? [
+              'alter-type-narrowing:0',
+              'pg-column-type-change:0',
+              'alter-not-null-without-default:1',
+            ]
+          : ['alter-type-narrowing:0', 'alter-not-null-without-default:1'],
+      );
     });
 
     it('backs up, executes statement by statement, and rolls back to the exact previous rows', async () => {
       const before = await snapshot();
       const review = await reviewSql({
         engine,
+        mode: await driver.lexicalMode(session),
         sql: "UPDATE customers SET phone = NULL, balance = 0, note = 'changed', seen = NULL WHERE id <= 5;\nDELETE FROM customers WHERE id > 30",
       });
       expect(review.errors).toBe(0);
@@ -110,6 +121,7 @@ describe.each<SqlEngine>(['postgresql', 'mysql'])(
         session,
         engine,
         statements: review.statements,
+        mode: review.mode,
         onRun: async run => {
           runs.push(run);
         },
@@ -135,6 +147,7 @@ describe.each<SqlEngine>(['postgresql', 'mysql'])(
     it('stops at the first failing statement and records it', async () => {
       const review = await reviewSql({
         engine,
+        mode: await driver.lexicalMode(session),
         sql: "UPDATE customers SET name = 'n' WHERE id = 1; INSERT INTO customers (id) VALUES (1); UPDATE customers SET name = 'm' WHERE id = 2",
       });
       const runs: StatementRun[] = [];
@@ -143,6 +156,7 @@ describe.each<SqlEngine>(['postgresql', 'mysql'])(
         session,
         engine,
         statements: review.statements,
+        mode: review.mode,
         onRun: async run => {
           runs.push(run);
         },

@@ -1,4 +1,4 @@
-import type { SqlEngine } from '../review/ast';
+import type { SqlEngine } from '../parsing';
 import { mysqlDriver } from './mysql';
 import { postgresDriver } from './postgres';
 import type { SqlDriver } from './types';

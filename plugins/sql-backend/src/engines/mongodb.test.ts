@@ -210,7 +210,7 @@ describe('the console on a MongoDB instance', () => {
       reachable: true,
       version: 'MongoDB 7.0.12',
     });
-    const result = await service.query(actor, instance, {
+    const result = await service.console.query(actor, instance, {
       sql: '{"find": "customers", "filter": {"city": "Berlin"}, "projection": {"_id": 0}}',
     });
     expect(result.maskedColumns).toEqual(['phone', 'contact']);
@@ -243,7 +243,7 @@ describe('the console on a MongoDB instance', () => {
       actor.credentials,
     );
     await expect(
-      service.query(actor, instance, {
+      service.console.query(actor, instance, {
         sql: '{"aggregate": "customers", "pipeline": [{"$out": "stolen"}]}',
       }),
     ).rejects.toThrow(/\$out writes data/);
@@ -252,7 +252,7 @@ describe('the console on a MongoDB instance', () => {
       expect.objectContaining({ error: expect.stringMatching(/\$out/) }),
     ]);
     await expect(
-      service.submit(actor, {
+      service.changes.submit(actor, {
         instanceRef: 'resource:default/shop-docs',
         title: 'x',
         sql: 'DELETE FROM x WHERE 1 = 1',

@@ -1,6 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { openMysqlConnection } from '@opsdeck/plugin-sql-node';
-import type { TableRef } from '../review/ast';
+import type { MysqlLexicalMode, TableRef } from '../parsing';
 import type { TableInfo } from '../review/inspector';
 import { normalizeStatement } from './normalize';
 import { tableInfoFromCatalog } from './tableInfo';
@@ -38,6 +38,24 @@ class MysqlSession implements SqlSession {
   }
 }
 
+/** The lexical mode of a server from its sql_mode and VERSION(). */
+export function lexicalModeOf(
+  sqlMode: string,
+  version: string,
+): MysqlLexicalMode {
+  const flags = new Set(sqlMode.toUpperCase().split(','));
+  const [major, minor, patch] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? [])
+    .slice(1)
+    .map(Number);
+  return {
+    flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
+    versionId: major === undefined ? 0 : major * 10000 + minor * 100 + patch,
+    // ANSI implies ANSI_QUOTES
+    ansiQuotes: flags.has('ANSI_QUOTES') || flags.has('ANSI'),
+    noBackslashEscapes: flags.has('NO_BACKSLASH_ESCAPES'),
+  };
+}
+
 const quoteIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
 /** MySQL and MariaDB. */
@@ -60,6 +78,25 @@ export const mysqlDriver: SqlDriver = {
     const res = await session.query('SELECT VERSION()');
     const v = String(res.rows[0]?.[0]);
     return /mariadb/i.test(v) ? `MariaDB ${v}` : `MySQL ${v}`;
+  },
+  async lexicalMode(session) {
+    const res = await session.query('SELECT @@SESSION.sql_mode, VERSION()');
+    return lexicalModeOf(
+      String(res.rows[0]?.[0] ?? ''),
+      String(res.rows[0]?.[1] ?? ''),
+    );
+  },
+  async checkSession() {
+    // sql_mode only changes with SET, which changes refuse; the mode is
+    // compared with the review's when a session opens (lexicalMode)
+  },
+  async tableColumns(session, table) {
+    const res = await session.query(
+      `SELECT COLUMN_NAME FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+      [table],
+    );
+    return res.rows.length ? res.rows.map(r => String(r[0])) : undefined;
   },
   async estimateRows(session, sql) {
     const res = await session.query(`EXPLAIN ${sql}`);

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { openPostgresClient } from '@opsdeck/plugin-sql-node';
-import type { TableRef } from '../review/ast';
+import type { TableRef } from '../parsing';
 import type { TableInfo } from '../review/inspector';
 import { tableInfoFromCatalog } from './tableInfo';
 import {
@@ -14,11 +14,13 @@ import {
 class PgSession implements SqlSession {
   constructor(readonly client: Client) {}
   async query(sql: string, params?: (string | null)[]): Promise<QueryResult> {
+    // the extended protocol: a second statement in `sql` is an error, never run
     const res = await this.client.query({
       text: sql,
       values: params,
       rowMode: 'array',
-    });
+      queryMode: 'extended',
+    } as any);
     const last = Array.isArray(res) ? res[res.length - 1] : res;
     return {
       columns: (last.fields ?? []).map((f: { name: string }) => f.name),
@@ -49,13 +51,30 @@ export const postgresDriver: SqlDriver = {
     const res = await session.query('SHOW server_version');
     return `PostgreSQL ${res.rows[0]?.[0]}`;
   },
-  async estimateRows(session, sql) {
-    const res = await session.query(`EXPLAIN (FORMAT JSON) ${sql}`);
+  async lexicalMode() {
+    return undefined;
+  },
+  async checkSession(session) {
+    const res = await session.query('SHOW standard_conforming_strings');
+    if (res.rows[0]?.[0] !== 'on') {
+      throw new Error(
+        'standard_conforming_strings is off in this session: statements would not be read the way they were reviewed',
+      );
+    }
+  },
+  async estimateRows(session, query) {
+    const res = await session.query(`EXPLAIN (FORMAT JSON) ${query}`);
     const plan = JSON.parse(String(res.rows[0]?.[0]))[0]?.Plan;
-    if (!plan) return undefined;
-    // UPDATE/DELETE plans are a ModifyTable node over the scan that finds the rows
-    const scan = plan['Node Type'] === 'ModifyTable' ? plan.Plans?.[0] : plan;
-    return scan ? Number(scan['Plan Rows']) : undefined;
+    return plan ? Number(plan['Plan Rows']) : undefined;
+  },
+  async tableColumns(session, table) {
+    const res = await session.query(
+      `SELECT a.attname FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
+      [table],
+    );
+    return res.rows.length ? res.rows.map(r => r[0]!) : undefined;
   },
   async tableInfo(session, table: TableRef): Promise<TableInfo | undefined> {
     const schema = table.schema ?? 'public';
@@ -155,7 +174,15 @@ export const postgresDriver: SqlDriver = {
     );
   },
   async slowQueries(session, limit) {
-    await session.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    // read only: the extension is the DBA's to create (docs/sql.md)
+    const installed = await session.query(
+      "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'",
+    );
+    if (installed.rows.length === 0) {
+      throw new Error(
+        'pg_stat_statements is not installed in this database: a DBA runs CREATE EXTENSION pg_stat_statements (opsdeck only reads)',
+      );
+    }
     const res = await session.query(
       `SELECT query, calls::text, total_exec_time::text, mean_exec_time::text, rows::text
          FROM pg_stat_statements

@@ -1,7 +1,7 @@
 import type { ConnectionTarget } from '@opsdeck/plugin-sql-node';
-import type { SqlEngine, TableRef } from '../review/ast';
+import type { MysqlLexicalMode, SqlEngine, TableRef } from '../parsing';
 import type { TableInfo } from '../review/inspector';
-import type { StatementBackup } from '../database/SqlStore';
+import type { StatementBackup } from '../model';
 
 /** Where and as whom to connect (sql-node's type); the password comes from the vault. */
 export type { ConnectionTarget };
@@ -37,7 +37,21 @@ export interface SqlDriver {
   /** SQL literal, for the rollback script shown to people (execution uses parameters). */
   literal(value: string | null): string;
   version(session: SqlSession): Promise<string>;
-  estimateRows(session: SqlSession, sql: string): Promise<number | undefined>;
+  /**
+   * How the session reads text: MySQL's sql_mode quoting flags and version
+   * (undefined for PostgreSQL, whose sessions always start with
+   * standard_conforming_strings on; `checkSession` verifies it).
+   */
+  lexicalMode(session: SqlSession): Promise<MysqlLexicalMode | undefined>;
+  /** Throws unless the session still reads text the way the review did. */
+  checkSession(session: SqlSession): Promise<void>;
+  /** EXPLAIN of a read-only `SELECT 1 FROM ... WHERE ...` (the row predicate of a DML statement). */
+  estimateRows(session: SqlSession, query: string): Promise<number | undefined>;
+  /** Column names of a table, in order (for data lineage of whole rows and `*`). */
+  tableColumns(
+    session: SqlSession,
+    table: string,
+  ): Promise<string[] | undefined>;
   tableInfo(
     session: SqlSession,
     table: TableRef,

@@ -1,4 +1,4 @@
-import type { TableRef } from './ast';
+import type { TableRef } from '../parsing';
 
 /** A column as the instance's catalog describes it. */
 export interface ColumnInfo {
@@ -25,8 +25,12 @@ export interface TableInfo {
  * are skipped (and say so) when the review runs without an instance.
  */
 export interface ReviewInspector {
-  /** Rows a DML statement would touch, estimated with EXPLAIN. */
-  estimateRows(sql: string): Promise<number | undefined>;
+  /**
+   * Rows a single-table UPDATE/DELETE would touch: EXPLAIN of `query`, a
+   * `SELECT 1 FROM <table> WHERE <its predicate>` (checked to be exactly the
+   * statement's predicate), so the read-only login can run it.
+   */
+  estimateRows(query: string): Promise<number | undefined>;
   /** Table metadata, or undefined when the table does not exist. */
   tableInfo(table: TableRef): Promise<TableInfo | undefined>;
 }

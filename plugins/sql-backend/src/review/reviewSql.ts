@@ -1,24 +1,26 @@
 import {
-  columnName,
   DDL_KINDS,
+  DEFAULT_MYSQL_MODE,
   DML_KINDS,
-  parseStatement,
-  referencedColumns,
-  selectsStar,
-  SqlEngine,
-  statementKind,
-  StatementKind,
-  TableRef,
-  targetTables,
-} from './ast';
+  type MysqlLexicalMode,
+  parseScript,
+  type SqlEngine,
+  statementFacts,
+  type StatementFacts,
+  type StatementKind,
+  type TableRef,
+} from '../parsing';
+import { deniedFunction, FAMILY_RULE } from '../parsing/denyList';
+import { rowPredicate } from '../parsing/predicate';
 import type { ReviewInspector, TableInfo } from './inspector';
 import { isReservedWord } from './reservedWords';
 import { resolveRules, RuleOverrides, RuleSetting } from './rules';
-import { splitStatements } from './splitStatements';
+import { typeChangeFinding } from './typeChanges';
 
 /** A statement of a reviewed script. */
 export interface ReviewedStatement {
   index: number;
+  /** The exact text that runs (alone) when the change executes. */
   sql: string;
   line: number;
   kind: StatementKind;
@@ -41,6 +43,10 @@ export interface ReviewResult {
   findings: ReviewFinding[];
   errors: number;
   warnings: number;
+  /** A statement destroys data or structure (the change needs the destructive approvers). */
+  destructive?: boolean;
+  /** MySQL: how the server read the text; execution refuses a session that reads it differently. */
+  mode?: MysqlLexicalMode;
 }
 
 const ALLOWED_IN_CHANGES = new Set<StatementKind>([
@@ -49,53 +55,15 @@ const ALLOWED_IN_CHANGES = new Set<StatementKind>([
   'select',
 ]);
 
-const INT_SIZES: Record<string, number> = {
-  tinyint: 1,
-  smallint: 2,
-  int2: 2,
-  smallserial: 2,
-  mediumint: 3,
-  int: 4,
-  integer: 4,
-  int4: 4,
-  serial: 4,
-  bigint: 8,
-  int8: 8,
-  bigserial: 8,
-};
-const STRING_TYPES = new Set([
-  'varchar',
-  'character varying',
-  'char',
-  'character',
-  'bpchar',
-  'text',
-  'tinytext',
-  'mediumtext',
-  'longtext',
+/** Rules that block a statement on their own: nothing else is checked for it. */
+const BLOCKING = new Set([
+  'dynamic-sql',
+  'server-files-and-programs',
+  'privilege-change',
+  'extension-change',
+  'sleep-kill-or-lock',
+  'session-settings',
 ]);
-const UNBOUNDED_TEXT: Record<string, number> = {
-  text: 1 << 30,
-  tinytext: 255,
-  mediumtext: 1 << 24,
-  longtext: 1 << 30,
-};
-
-/** Comparable size of a type: family and capacity. */
-function typeCapacity(
-  dataType: string,
-  length?: number,
-): { family: 'int' | 'string'; size: number } | undefined {
-  const t = dataType.toLowerCase();
-  if (t in INT_SIZES) return { family: 'int', size: INT_SIZES[t] };
-  if (STRING_TYPES.has(t)) {
-    return {
-      family: 'string',
-      size: length ?? UNBOUNDED_TEXT[t] ?? (t.startsWith('char') ? 1 : 1 << 30),
-    };
-  }
-  return undefined;
-}
 
 function quoteName(t: TableRef): string {
   return t.schema ? `${t.schema}.${t.name}` : t.name;
@@ -107,8 +75,11 @@ export async function reviewSql(options: {
   sql: string;
   rules?: RuleOverrides;
   inspector?: ReviewInspector;
+  /** MySQL: the server's quoting mode and version (read from the instance). */
+  mode?: MysqlLexicalMode;
 }): Promise<ReviewResult> {
   const { engine, inspector } = options;
+  const mode = options.mode ?? DEFAULT_MYSQL_MODE;
   const settings = resolveRules(options.rules);
   const findings: ReviewFinding[] = [];
   const report = (
@@ -117,7 +88,7 @@ export async function reviewSql(options: {
     message: string,
   ) => {
     const setting = settings.get(rule) as RuleSetting;
-    if (setting.level === 'off') return;
+    if (!setting || setting.level === 'off') return;
     findings.push({ rule, level: setting.level, statementIndex, message });
   };
   const on = (rule: string) => settings.get(rule)?.level !== 'off';
@@ -126,7 +97,7 @@ export async function reviewSql(options: {
     const key = quoteName(t);
     let info = tableCache.get(key);
     if (!info) {
-      info = inspector!.tableInfo(t);
+      info = inspector!.tableInfo({ schema: t.schema, name: t.name });
       tableCache.set(key, info);
     }
     return info;
@@ -134,85 +105,33 @@ export async function reviewSql(options: {
   // PostgreSQL columns get comments in separate COMMENT ON COLUMN statements
   const commented = new Set<string>();
   const newColumns: { index: number; table: string; column: string }[] = [];
+  const createdTables = new Set<string>();
+  let destructive = false;
 
+  const parsed = await parseScript(engine, options.sql, mode);
   const statements: ReviewedStatement[] = [];
-  const source = splitStatements(options.sql);
-  for (const [index, s] of source.entries()) {
-    let ast: any;
-    try {
-      ast = parseStatement(engine, s.sql);
-    } catch (error) {
-      statements.push({
-        index,
-        sql: s.sql,
-        line: s.line,
-        kind: 'other',
-        tables: [],
-      });
-      const msg = (error as Error).message.split('\n')[0].slice(0, 300);
-      report('parse-error', index, `Cannot parse as ${engine}: ${msg}`);
-      continue;
-    }
-    const kind = statementKind(ast);
-    const tables = targetTables(ast);
+  for (const [index, s] of parsed.entries()) {
     const statement: ReviewedStatement = {
       index,
       sql: s.sql,
       line: s.line,
-      kind,
-      tables: tables.map(quoteName),
+      kind: 'other',
+      tables: [],
     };
     statements.push(statement);
-
-    if (!ALLOWED_IN_CHANGES.has(kind)) {
-      report(
-        'unsupported-statement',
-        index,
-        `${String(
-          ast.type ?? 'This',
-        ).toUpperCase()} statements are not allowed in a change`,
-      );
+    const facts =
+      s.ast || engine === 'mysql' ? statementFacts(engine, s) : undefined;
+    if (!s.ast) {
+      // a statement named by its first words (MySQL) is refused by its own rule
+      const own = facts?.hits.filter(h => BLOCKING.has(h.rule)) ?? [];
+      if (own.length > 0) for (const h of own) report(h.rule, index, h.message);
+      else
+        report('parse-error', index, `Cannot parse as ${engine}: ${s.error}`);
       continue;
     }
-
-    if (kind === 'update' || kind === 'delete') {
-      await reviewDml(ast, kind, tables, statement);
-    }
-    if ((kind === 'insert' || kind === 'replace') && !ast.columns) {
-      report(
-        'insert-without-columns',
-        index,
-        `${kind.toUpperCase()} into ${statement.tables.join(
-          ', ',
-        )} does not list its columns`,
-      );
-    }
-    if (kind !== 'select' && selectsStar(ast)) {
-      report(
-        'select-star',
-        index,
-        'SELECT * inside a change depends on column order',
-      );
-    } else if (kind === 'select' && selectsStar(ast)) {
-      report('select-star', index, 'SELECT * in a change: name the columns');
-    }
-    if (kind === 'drop' || kind === 'truncate') {
-      const what = String(ast.keyword ?? 'table').toUpperCase();
-      report(
-        'drop-or-truncate',
-        index,
-        `${kind.toUpperCase()} ${what} ${statement.tables.join(
-          ', ',
-        )} removes data that cannot be rolled back`,
-      );
-    }
-    if (kind === 'create' && ast.keyword === 'table')
-      reviewCreateTable(ast, statement);
-    if (kind === 'alter') await reviewAlter(ast, tables, statement);
-    if (kind === 'comment' && ast.target?.type === 'column') {
-      const ref = ast.target.name;
-      commented.add(`${ref?.table ?? ''}.${columnName(ref)}`.toLowerCase());
-    }
+    statement.kind = facts!.kind;
+    statement.tables = facts!.tables.map(quoteName);
+    await reviewStatement(index, s, facts!, statement);
   }
 
   // columns without comments (PostgreSQL: no COMMENT ON COLUMN in the script)
@@ -245,40 +164,165 @@ export async function reviewSql(options: {
     findings,
     errors: findings.filter(f => f.level === 'error').length,
     warnings: findings.filter(f => f.level === 'warning').length,
+    destructive: destructive && on('drop-or-truncate'),
+    ...(engine === 'mysql' ? { mode } : {}),
   };
 
-  async function reviewDml(
-    ast: any,
-    kind: 'update' | 'delete',
-    tables: TableRef[],
+  async function reviewStatement(
+    index: number,
+    parsedStatement: (typeof parsed)[number],
+    facts: StatementFacts,
     statement: ReviewedStatement,
   ) {
-    const { index } = statement;
-    const verb = kind.toUpperCase();
-    if (!ast.where) {
-      report(
-        'dml-without-where',
-        index,
-        `${verb} on ${statement.tables.join(
-          ', ',
-        )} has no WHERE and changes every row`,
-      );
+    let blocked = false;
+    for (const h of facts.hits) {
+      report(h.rule, index, h.message);
+      if (BLOCKING.has(h.rule)) blocked = true;
     }
-    const joined =
-      tables.length !== 1 ||
-      (Array.isArray(ast.from) &&
-        ast.from.some((f: any) => f.table !== tables[0]?.name)) ||
-      (Array.isArray(ast.table) && ast.table.some((t: any) => t.join));
-    if (joined) {
+    for (const name of facts.functions) {
+      const denied = deniedFunction(engine, name);
+      if (denied) {
+        blocked = true;
+        report(
+          FAMILY_RULE[denied.family],
+          index,
+          `${name}() is not allowed: it can ${denied.why}`,
+        );
+      }
+    }
+    if (blocked) return;
+    if (!ALLOWED_IN_CHANGES.has(facts.kind)) {
+      report(
+        'unsupported-statement',
+        index,
+        `${facts.verb} statements are not allowed in a change`,
+      );
+      return;
+    }
+    const writes = facts.dml.filter(
+      p => p.verb === 'update' || p.verb === 'delete',
+    );
+    for (const part of facts.dml) {
+      const verb = part.verb.toUpperCase();
+      const on_ = part.table ? quoteName(part.table) : '?';
+      if (
+        (part.verb === 'update' || part.verb === 'delete') &&
+        !part.hasWhere
+      ) {
+        report(
+          'dml-without-where',
+          index,
+          `${verb} on ${on_}${
+            part.inCte ? ' (in WITH)' : ''
+          } has no WHERE and changes every row`,
+        );
+      }
+      if (part.tautology) {
+        report(
+          'tautological-where',
+          index,
+          `The WHERE of ${verb} on ${on_} is always true (${part.tautology}): it changes every row`,
+        );
+      }
+      if (part.multiTable) {
+        report(
+          'dml-multi-table',
+          index,
+          `${verb} ${
+            part.verb === 'merge' ? 'merges into' : 'touches'
+          } several tables (join, FROM/USING list or MERGE): it runs without a row backup and cannot be rolled back`,
+        );
+      }
+    }
+    if (writes.length > 1) {
       report(
         'dml-multi-table',
         index,
-        `${verb} touches several tables (join or FROM list); it cannot be backed up row by row`,
+        `The statement writes ${writes.length} times (WITH clauses): it runs without a row backup and cannot be rolled back`,
       );
     }
-    if (!inspector || tables.length !== 1) return;
+    if (
+      writes.length === 1 &&
+      !writes[0].multiTable &&
+      writes[0].hasWhere &&
+      writes[0].table
+    ) {
+      await reviewDml(index, parsedStatement, writes[0], statement);
+    }
+    if (
+      (facts.kind === 'insert' || facts.kind === 'replace') &&
+      facts.insertWithoutColumns
+    ) {
+      report(
+        'insert-without-columns',
+        index,
+        `${facts.kind.toUpperCase()} into ${statement.tables.join(
+          ', ',
+        )} does not list its columns`,
+      );
+    }
+    if (facts.selectStar) {
+      report(
+        'select-star',
+        index,
+        facts.kind === 'select'
+          ? 'SELECT * in a change: name the columns'
+          : 'SELECT * inside a change depends on column order',
+      );
+    }
+    if (facts.destructive) {
+      destructive = true;
+      report(
+        'drop-or-truncate',
+        index,
+        `${facts.destructive}; the change needs the destructive approvers too`,
+      );
+    }
+    if (facts.createTable) {
+      const ct = facts.createTable;
+      createdTables.add(ct.table.toLowerCase());
+      if (!ct.hasPrimaryKey) {
+        report(
+          'create-table-without-primary-key',
+          index,
+          `CREATE TABLE ${ct.table} defines no primary key`,
+        );
+      }
+      checkName(index, ct.table, 'table');
+      for (const c of ct.columns) {
+        checkName(index, c.name, `column of ${ct.table}`);
+        if (engine === 'mysql' && !c.hasComment) {
+          report(
+            'column-without-comment',
+            index,
+            `Column ${ct.table}.${c.name} has no COMMENT`,
+          );
+        } else if (engine === 'postgresql') {
+          newColumns.push({ index, table: ct.table, column: c.name });
+        }
+      }
+    }
+    if (facts.alter) await reviewAlter(index, facts, statement);
+    if (facts.commentOnColumn) {
+      commented.add(
+        `${facts.commentOnColumn.table}.${facts.commentOnColumn.column}`.toLowerCase(),
+      );
+    }
+  }
+
+  async function reviewDml(
+    index: number,
+    parsedStatement: (typeof parsed)[number],
+    part: StatementFacts['dml'][number],
+    statement: ReviewedStatement,
+  ) {
+    if (!inspector || !part.table) return;
+    const verb = part.verb.toUpperCase();
+    const name = quoteName(part.table);
     if (on('dml-max-rows')) {
-      const rows = await inspector.estimateRows(statement.sql);
+      const predicate = rowPredicate(engine, parsedStatement, mode);
+      const query = await predicate?.query('1', '').catch(() => undefined);
+      const rows = query ? await inspector.estimateRows(query) : undefined;
       statement.estimatedRows = rows;
       const max = settings.get('dml-max-rows')!.options.maxRows;
       if (rows !== undefined && rows > max) {
@@ -289,67 +333,27 @@ export async function reviewSql(options: {
         );
       }
     }
-    const info = await tableInfo(tables[0]);
+    const info = await tableInfo(part.table);
     if (!info) return;
     if (info.primaryKey.length === 0) {
       report(
         'rollback-needs-primary-key',
         index,
-        `Table ${statement.tables[0]} has no primary key, so its rows cannot be restored by rollback`,
+        `Table ${name} has no primary key, so its rows cannot be restored by rollback`,
       );
     }
-    const whereColumns = [...new Set(referencedColumns(ast.where))];
     const indexed = new Set(info.indexLeadingColumns.map(c => c.toLowerCase()));
     if (
-      whereColumns.length > 0 &&
-      !whereColumns.some(c => indexed.has(c.toLowerCase()))
+      part.whereColumns.length > 0 &&
+      !part.whereColumns.some(c => indexed.has(c.toLowerCase()))
     ) {
       report(
         'dml-where-without-index',
         index,
-        `No index starts with ${whereColumns.join(', ')} (WHERE of ${verb} on ${
-          statement.tables[0]
-        }): full table scan`,
+        `No index starts with ${part.whereColumns.join(
+          ', ',
+        )} (WHERE of ${verb} on ${name}): full table scan`,
       );
-    }
-  }
-
-  function reviewCreateTable(ast: any, statement: ReviewedStatement) {
-    const { index } = statement;
-    const table = statement.tables[0] ?? '?';
-    const definitions: any[] = ast.create_definitions ?? [];
-    if (ast.query_expr || ast.as) return; // CREATE TABLE ... AS SELECT
-    const hasPk = definitions.some(
-      d =>
-        (d.resource === 'column' && d.primary_key) ||
-        (d.resource === 'constraint' &&
-          String(d.constraint_type).toLowerCase() === 'primary key'),
-    );
-    if (!hasPk) {
-      report(
-        'create-table-without-primary-key',
-        index,
-        `CREATE TABLE ${table} defines no primary key`,
-      );
-    }
-    checkName(index, table, 'table');
-    for (const d of definitions.filter(x => x.resource === 'column')) {
-      const column = columnName(d.column);
-      if (!column) continue;
-      checkName(index, column, `column of ${table}`);
-      if (engine === 'mysql' && !d.comment) {
-        report(
-          'column-without-comment',
-          index,
-          `Column ${table}.${column} has no COMMENT`,
-        );
-      } else if (engine === 'postgresql') {
-        newColumns.push({
-          index,
-          table: targetTables(ast)[0]?.name ?? table,
-          column,
-        });
-      }
     }
   }
 
@@ -364,85 +368,52 @@ export async function reviewSql(options: {
   }
 
   async function reviewAlter(
-    ast: any,
-    tables: TableRef[],
+    index: number,
+    facts: StatementFacts,
     statement: ReviewedStatement,
   ) {
-    const { index } = statement;
-    const table = tables[0];
+    const table = facts.tables[0];
     if (!table) return;
-    const info = inspector ? await tableInfo(table) : undefined;
-    for (const expr of ast.expr ?? []) {
-      const column = columnName(expr.column);
-      const action = String(expr.action ?? '').toLowerCase();
-      if (action === 'add' && expr.resource === 'column' && column) {
-        checkName(index, column, `column of ${table.name}`);
-        if (engine === 'mysql' && !expr.comment) {
+    const isNew = createdTables.has(table.name.toLowerCase());
+    const info = inspector && !isNew ? await tableInfo(table) : undefined;
+    for (const a of facts.alter ?? []) {
+      if (a.action === 'add-column') {
+        const c = a.column;
+        checkName(index, c.name, `column of ${table.name}`);
+        if (engine === 'mysql' && !c.hasComment) {
           report(
             'column-without-comment',
             index,
-            `Column ${table.name}.${column} has no COMMENT`,
+            `Column ${table.name}.${c.name} has no COMMENT`,
           );
         } else if (engine === 'postgresql') {
-          newColumns.push({ index, table: table.name, column });
+          newColumns.push({ index, table: table.name, column: c.name });
         }
-        const notNull =
-          String(expr.nullable?.type ?? '').toLowerCase() === 'not null';
-        if (notNull && !expr.default_val) {
+        if (c.notNull && !c.hasDefault && !isNew) {
           const rows = info?.estimatedRows;
           if (rows === undefined || rows > 0) {
             report(
               'alter-not-null-without-default',
               index,
-              `ADD COLUMN ${column} NOT NULL without DEFAULT on ${table.name}${
+              `ADD COLUMN ${c.name} NOT NULL without DEFAULT on ${table.name}${
                 rows !== undefined ? ` (about ${rows} rows)` : ''
               }`,
             );
           }
         }
       }
-      if (
-        action === 'alter' &&
-        expr.nullable?.action === 'set' &&
-        String(expr.nullable.type).toLowerCase() === 'not null'
-      ) {
+      if (a.action === 'set-not-null' && !isNew) {
         report(
           'alter-not-null-without-default',
           index,
-          `SET NOT NULL on ${table.name}.${column} fails if a row holds NULL and scans the whole table`,
+          `SET NOT NULL on ${table.name}.${a.column} fails if a row holds NULL and scans the whole table`,
         );
       }
-      if (
-        ['alter', 'modify', 'change'].includes(action) &&
-        expr.definition?.dataType
-      ) {
-        const oldName = columnName(expr.old_column) ?? column;
-        const current = info?.columns.find(
-          c => c.name.toLowerCase() === String(oldName).toLowerCase(),
-        );
-        if (!current) continue;
-        const before = typeCapacity(current.dataType, current.length);
-        const after = typeCapacity(
-          expr.definition.dataType,
-          expr.definition.length,
-        );
-        if (
-          before &&
-          after &&
-          ((before.family === after.family && after.size < before.size) ||
-            (before.family === 'string' && after.family === 'int'))
-        ) {
-          report(
-            'alter-type-narrowing',
-            index,
-            `${table.name}.${oldName} changes from ${current.dataType}${
-              current.length ? `(${current.length})` : ''
-            } to ${String(expr.definition.dataType).toLowerCase()}${
-              expr.definition.length ? `(${expr.definition.length})` : ''
-            }: existing values may be truncated`,
-          );
-        }
+      if (a.action === 'type') {
+        const finding = typeChangeFinding(engine, table.name, a, info, isNew);
+        for (const f of finding) report(f.rule, index, f.message);
       }
     }
+    void statement;
   }
 }

@@ -30,7 +30,55 @@ export const RULES: RuleDefinition[] = [
     defaultLevel: 'error',
     usesInstance: false,
     description:
-      'Transaction control, GRANT, SET, USE and similar statements are not allowed in a change: opsdeck runs each statement itself and decides transactions, and privileges are managed elsewhere.',
+      'Transaction control, SET, USE, SHOW, VACUUM, EXPLAIN and similar statements are not allowed in a change: opsdeck runs each statement itself and decides transactions.',
+  },
+  {
+    id: 'dynamic-sql',
+    title: 'No dynamic SQL or stored code',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      'DO blocks, PREPARE/EXECUTE/DEALLOCATE, EXECUTE IMMEDIATE, CALL, stored procedures, triggers and events, and functions that run SQL given as a string (query_to_xml, ts_stat, ...) run SQL the review never sees.',
+  },
+  {
+    id: 'server-files-and-programs',
+    title: 'No server files or programs',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      'COPY (files, PROGRAM, STDIN/STDOUT), LOAD, LOAD DATA, SELECT ... INTO OUTFILE/DUMPFILE, server-file functions (pg_read_file, lo_import, LOAD_FILE ...), dblink, functions in untrusted languages and server administration functions act on the database server itself.',
+  },
+  {
+    id: 'privilege-change',
+    title: 'No privilege changes',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      'GRANT, REVOKE, roles and users, default privileges, ownership, row-level security, SET ROLE and SECURITY DEFINER functions change who may do what; accounts go through the database-account request (tickets).',
+  },
+  {
+    id: 'extension-change',
+    title: 'No extensions or plugins',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      'CREATE/ALTER/DROP EXTENSION, languages, foreign data wrappers and servers (PostgreSQL); INSTALL PLUGIN, CREATE FUNCTION ... SONAME, federated servers (MySQL) load code into the server.',
+  },
+  {
+    id: 'sleep-kill-or-lock',
+    title: 'No sleeping, killing or locking',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      'pg_sleep, pg_terminate_backend, pg_cancel_backend, advisory locks; SLEEP, BENCHMARK, GET_LOCK, KILL, LOCK TABLES: they hold connections, end other sessions or block them.',
+  },
+  {
+    id: 'session-settings',
+    title: 'No setting changes',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      'set_config, ALTER SYSTEM, ALTER DATABASE ... SET, SET GLOBAL/SESSION: settings such as standard_conforming_strings or sql_mode change how later statements are read.',
   },
   {
     id: 'dml-without-where',
@@ -38,7 +86,15 @@ export const RULES: RuleDefinition[] = [
     defaultLevel: 'error',
     usesInstance: false,
     description:
-      'An UPDATE or DELETE without WHERE touches every row of the table, which is almost never intended.',
+      'An UPDATE or DELETE without WHERE touches every row of the table, which is almost never intended. Writes inside a WITH clause count.',
+  },
+  {
+    id: 'tautological-where',
+    title: 'WHERE must not be always true',
+    defaultLevel: 'error',
+    usesInstance: false,
+    description:
+      "A WHERE that holds for every row (1 = 1, TRUE, 'a' = 'a', id = id, LIKE '%', x IS NULL OR x IS NOT NULL, an OR with any such branch) is an UPDATE or DELETE of the whole table in disguise.",
   },
   {
     id: 'dml-max-rows',
@@ -51,11 +107,11 @@ export const RULES: RuleDefinition[] = [
   },
   {
     id: 'dml-multi-table',
-    title: 'One table per UPDATE/DELETE',
-    defaultLevel: 'error',
+    title: 'Multi-table UPDATE/DELETE has no backup',
+    defaultLevel: 'warning',
     usesInstance: false,
     description:
-      'UPDATE/DELETE with joins or several tables cannot be backed up and rolled back row by row; split it into single-table statements.',
+      'UPDATE ... FROM, DELETE ... USING, joined UPDATE/DELETE and MERGE are reviewed like any other (WHERE, tautology) but run without a row backup, so they cannot be rolled back; the submitter gives a reason.',
   },
   {
     id: 'rollback-needs-primary-key',
@@ -107,11 +163,43 @@ export const RULES: RuleDefinition[] = [
   },
   {
     id: 'drop-or-truncate',
-    title: 'DROP and TRUNCATE',
+    title: 'Destructive DDL needs a higher approval',
     defaultLevel: 'warning',
     usesInstance: false,
     description:
-      'DROP and TRUNCATE remove data that opsdeck cannot back up or roll back; they need an explicit reason.',
+      'DROP TABLE/SCHEMA/DATABASE, TRUNCATE, DROP COLUMN and DROP PARTITION remove data that opsdeck cannot back up or roll back: they need a reason, and the change needs the destructive approvers (opsdeck.io/sql-destructive-approvers, default opsdeck.sql.review.destructiveApprovers: admins) after the ordinary ones.',
+  },
+  {
+    id: 'pg-index-without-concurrently',
+    title: 'PostgreSQL: indexes CONCURRENTLY',
+    defaultLevel: 'warning',
+    usesInstance: false,
+    description:
+      'CREATE INDEX and DROP INDEX without CONCURRENTLY block every write to the table while they run.',
+  },
+  {
+    id: 'pg-volatile-default',
+    title: 'PostgreSQL: no table rewrite by ADD COLUMN',
+    defaultLevel: 'warning',
+    usesInstance: false,
+    description:
+      'ADD COLUMN with a volatile DEFAULT (random(), clock_timestamp(), gen_random_uuid(), nextval ...), a serial, identity or generated column rewrites the whole table under an ACCESS EXCLUSIVE lock.',
+  },
+  {
+    id: 'pg-column-type-change',
+    title: 'PostgreSQL: column type changes rewrite',
+    defaultLevel: 'warning',
+    usesInstance: true,
+    description:
+      'ALTER COLUMN ... TYPE rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock, except widening a varchar or turning it into text.',
+  },
+  {
+    id: 'pg-constraint-without-not-valid',
+    title: 'PostgreSQL: new constraints NOT VALID',
+    defaultLevel: 'warning',
+    usesInstance: false,
+    description:
+      'ADD FOREIGN KEY / CHECK without NOT VALID scans the whole table while holding a lock; add it NOT VALID and VALIDATE CONSTRAINT in a later change.',
   },
   {
     id: 'alter-type-narrowing',

@@ -10,7 +10,7 @@ export const spec = {
     title: 'sql',
     version: '1',
     description:
-      "opsdeck's databases: instances (catalog Resources of type database/cache), SQL review, changes (submit, approve, execute with backup, roll back), the read-only query console with masking and its log, slow-query reports. Reads need `opsdeck.sql.instance.read`; submitting `opsdeck.sql.change.create`; approving `opsdeck.sql.change.approve` and membership of the instance's approver group; executing, scheduling and rolling back `opsdeck.sql.change.execute`; queries and their CSV export `opsdeck.sql.query`; the query log `opsdeck.sql.querylog.read`; slow queries `opsdeck.sql.slowquery.read`.",
+      "opsdeck's databases: instances (catalog Resources of type database/cache), SQL review, changes (submit, approve, execute with backup, roll back), the read-only query console with masking and its log, slow-query reports. Reads need `opsdeck.sql.instance.read`; reviewing against the live instance `opsdeck.sql.review`; submitting `opsdeck.sql.change.create`; approving `opsdeck.sql.change.approve` and membership of the instance's approver group; executing, scheduling and rolling back `opsdeck.sql.change.execute` (on a production instance also `confirm`, the instance's name); queries and their CSV export `opsdeck.sql.query`; data in clear (no masking) `opsdeck.sql.data.unmask`; instance exceptions for privileged read credentials `opsdeck.sql.instance.exception`; the query log `opsdeck.sql.querylog.read`; slow queries `opsdeck.sql.slowquery.read`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -86,7 +86,8 @@ export const spec = {
     '/rules': {
       get: {
         operationId: 'ListRules',
-        description: 'Every review rule with its default level and options.',
+        description:
+          "Every review rule with its default level and options, and the query console's deny-list per engine (functions and clauses).",
         responses: {
           '200': {
             description: 'Rules',
@@ -156,11 +157,82 @@ export const spec = {
         },
       },
     },
+    '/instances/exception': {
+      put: {
+        operationId: 'SetInstanceException',
+        description:
+          'Lets the console and review of an instance use a read credential the server says can write or is privileged (admins; audited; shown on the entity page).',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['instanceRef', 'reason'],
+                properties: {
+                  instanceRef: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  reason: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 2000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The exception',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Any',
+                },
+              },
+            },
+          },
+        },
+      },
+      delete: {
+        operationId: 'ClearInstanceException',
+        description: "Ends an instance's exception (audited).",
+        parameters: [
+          {
+            name: 'instance',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Whether there was one',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Any',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/review': {
       post: {
         operationId: 'Review',
         description:
-          "Reviews SQL against the instance's rules without submitting it.",
+          "Reviews SQL against the instance's rules without submitting it (asks the instance with its read credential).",
         requestBody: {
           required: true,
           content: {
@@ -354,6 +426,12 @@ export const spec = {
                     format: 'date-time',
                     description: 'When to run the change; omitted means now.',
                   },
+                  confirm: {
+                    type: 'string',
+                    maxLength: 255,
+                    description:
+                      "On a production instance, the instance's name, typed by the person.",
+                  },
                 },
               },
             },
@@ -405,6 +483,25 @@ export const spec = {
             $ref: '#/components/parameters/id',
           },
         ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  confirm: {
+                    type: 'string',
+                    maxLength: 255,
+                    description:
+                      "On a production instance, the instance's name, typed by the person.",
+                  },
+                },
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description:

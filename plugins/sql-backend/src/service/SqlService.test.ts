@@ -49,12 +49,12 @@ describe('SqlService approvals', () => {
   it('refuses the submitter and non-members, then approves', async () => {
     const { service, id } = await setup();
     await expect(
-      service.decide(actor('frank', ['dba']), id, 'approved'),
+      service.changes.decide(actor('frank', ['dba']), id, 'approved'),
     ).rejects.toThrow(/cannot approve or reject their own/);
     await expect(
-      service.decide(actor('bob', ['ops']), id, 'approved'),
+      service.changes.decide(actor('bob', ['ops']), id, 'approved'),
     ).rejects.toThrow(/needs a member of group:default\/dba/);
-    const approved = await service.decide(
+    const approved = await service.changes.decide(
       actor('carol', ['dba']),
       id,
       'approved',
@@ -70,7 +70,7 @@ describe('SqlService approvals', () => {
       }),
     ]);
     await expect(
-      service.decide(actor('carol', ['dba']), id, 'approved'),
+      service.changes.decide(actor('carol', ['dba']), id, 'approved'),
     ).rejects.toThrow(/not waiting for approval/);
   });
 
@@ -80,28 +80,40 @@ describe('SqlService approvals', () => {
       'group:default/ops',
     ]);
     expect(
-      (await service.decide(actor('carol', ['dba', 'ops']), id, 'approved'))
-        .status,
+      (
+        await service.changes.decide(
+          actor('carol', ['dba', 'ops']),
+          id,
+          'approved',
+        )
+      ).status,
     ).toBe('pending');
     await expect(
-      service.decide(actor('carol', ['dba', 'ops']), id, 'approved'),
+      service.changes.decide(actor('carol', ['dba', 'ops']), id, 'approved'),
     ).rejects.toThrow(/already approved an earlier level/);
     await expect(
-      service.decide(actor('dan', ['dba']), id, 'approved'),
+      service.changes.decide(actor('dan', ['dba']), id, 'approved'),
     ).rejects.toThrow(/needs a member of group:default\/ops/);
     expect(
-      (await service.decide(actor('bob', ['ops']), id, 'approved')).status,
+      (await service.changes.decide(actor('bob', ['ops']), id, 'approved'))
+        .status,
     ).toBe('approved');
   });
 
   it('a rejection ends the change', async () => {
     const { service, id } = await setup();
     expect(
-      (await service.decide(actor('carol', ['dba']), id, 'rejected', 'no'))
-        .status,
+      (
+        await service.changes.decide(
+          actor('carol', ['dba']),
+          id,
+          'rejected',
+          'no',
+        )
+      ).status,
     ).toBe('rejected');
-    await expect(service.execute(actor('carol', ['dba']), id)).rejects.toThrow(
-      /only approved changes run/,
-    );
+    await expect(
+      service.changes.execute(actor('carol', ['dba']), id),
+    ).rejects.toThrow(/only approved changes run/);
   });
 });

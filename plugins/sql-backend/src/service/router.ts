@@ -1,22 +1,26 @@
-import {
+import type {
   AuditorService,
   HttpAuthService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import {
-  audited as auditedEvent,
-  createRequestGuard,
-} from '@opsdeck/plugin-opsdeck-node';
-import type { JsonObject } from '@backstage/types';
+import { createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import type { Request } from 'express';
-import type { SlowQuerySnapshot, SqlStore } from '../database/SqlStore';
+import type { SqlStore } from '../database/SqlStore';
+import type { SlowQuerySnapshot } from '../model';
 import type { SqlInstance } from '../catalog/instances';
 import { toCsv } from '../console/csv';
+import {
+  DENIED_CLAUSES,
+  DENIED_FUNCTIONS,
+  FAMILY_RULE,
+} from '../parsing/denyList';
 import { RULES } from '../review/rules';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { Actor, SqlService } from './SqlService';
+import { CONSOLE_RULES } from './ConsoleService';
+import { routerSupport } from './routerSupport';
+import { SqlService } from './SqlService';
 
 /** A snapshot as the API returns it, with its age; empty before the first refresh. */
 function snapshotBody(
@@ -54,51 +58,28 @@ export async function createRouter(options: {
   auditor: AuditorService;
 }) {
   const { service, store, userInfo, auditor } = options;
+
   const guard = createRequestGuard(options);
   // permissions per operation (schema/access.ts), checked before validation
   const router = await createOpenApiRouter({ guard });
-
-  /** A signed-in user (changes and queries are always someone's). */
-  async function actor(req: Request<any, any, any, any, any>): Promise<Actor> {
-    const credentials = await guard.credentials(req, ['user']);
-    const info = await userInfo.getUserInfo(credentials);
-    return {
-      userRef: info.userEntityRef,
-      ownership: info.ownershipEntityRefs.map(r => r.toLowerCase()),
-      credentials,
-    };
-  }
-
-  /** Runs `fn` inside an audit event that records success or failure. */
-  async function audited<T>(
-    req: Request<any, any, any, any, any>,
-    eventId: string,
-    severityLevel: 'low' | 'medium' | 'high',
-    meta: JsonObject,
-    fn: () => Promise<T>,
-    resultMeta?: (result: T) => JsonObject,
-  ): Promise<T> {
-    const target = String(
-      meta.changeId !== undefined
-        ? `sql-change:${meta.changeId}`
-        : meta.instanceRef,
-    );
-    return auditedEvent(
-      auditor,
-      {
-        eventId,
-        severityLevel,
-        request: req,
-        target,
-        meta,
-        successMeta: resultMeta,
-      },
-      fn,
-    );
-  }
+  const { actor, unmask, audited, refused } = routerSupport({
+    guard,
+    userInfo,
+    auditor,
+  });
 
   router.get('/rules', async (_req, res) => {
-    res.json({ rules: RULES });
+    res.json({
+      rules: RULES,
+      console: {
+        rules: CONSOLE_RULES,
+        functions: DENIED_FUNCTIONS.map(f => ({
+          ...f,
+          rule: FAMILY_RULE[f.family],
+        })),
+        clauses: DENIED_CLAUSES,
+      },
+    });
   });
 
   router.get('/instances', async (req, res) => {
@@ -113,18 +94,89 @@ export async function createRouter(options: {
       req.body.instanceRef,
       credentials,
     );
-    res.json(await service.check(instance));
+    res.json(body(await service.check(instance)));
+  });
+
+  router.put('/instances/exception', async (req, res) => {
+    const who = await actor(req);
+    const instance = await service.getInstance(
+      req.body.instanceRef,
+      who.credentials,
+    );
+    const exception = await audited(
+      req,
+      'sql-instance-exception-set',
+      'high',
+      {
+        instanceRef: instance.ref,
+        reason: req.body.reason,
+        userRef: who.userRef,
+      },
+      () => service.setException(instance, req.body.reason, who.userRef),
+    );
+    res.json(body(exception));
+  });
+
+  router.delete('/instances/exception', async (req, res) => {
+    const who = await actor(req);
+    const instance = await service.getInstance(
+      req.query.instance,
+      who.credentials,
+    );
+    const cleared = await audited(
+      req,
+      'sql-instance-exception-clear',
+      'high',
+      { instanceRef: instance.ref, userRef: who.userRef },
+      () => service.clearException(instance),
+      c => ({ cleared: c }),
+    );
+    res.json({ instanceRef: instance.ref, cleared });
   });
 
   router.post('/review', async (req, res) => {
-    const credentials = await guard.credentials(req);
+    // the review asks the live instance: a permission of its own, not a read
+    const who = await actor(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
-      credentials,
+      who.credentials,
     );
-    res.json(
-      body(await service.review(instance, req.body.database, req.body.sql)),
+    const review = await audited(
+      req,
+      'sql-review',
+      'medium',
+      {
+        instanceRef: instance.ref,
+        userRef: who.userRef,
+        statement: req.body.sql.slice(0, 2000),
+      },
+      () =>
+        service.changes.review(
+          instance,
+          req.body.database,
+          req.body.sql,
+          who.userRef,
+        ),
+      r => ({
+        statements: r.statements.length,
+        errors: r.errors,
+        warnings: r.warnings,
+      }),
     );
+    if (review.errors > 0) {
+      await refused(req, {
+        instanceRef: instance.ref,
+        userRef: who.userRef,
+        statement: req.body.sql,
+        rules: [
+          ...new Set(
+            review.findings.filter(f => f.level === 'error').map(f => f.rule),
+          ),
+        ],
+        message: 'refused by review',
+      });
+    }
+    res.json(body(review));
   });
 
   router.get('/changes', async (req, res) => {
@@ -152,7 +204,21 @@ export async function createRouter(options: {
         database: req.body.database,
         title: req.body.title,
       },
-      () => service.submit(who, req.body),
+      () =>
+        service.changes.submit(who, req.body).catch(async error => {
+          if (/^Review found \d+ error/.test((error as Error).message)) {
+            await refused(req, {
+              instanceRef: req.body.instanceRef,
+              userRef: who.userRef,
+              statement: req.body.sql,
+              rules: [
+                ...(error as Error).message.matchAll(/\[([a-z-]+)\]/g),
+              ].map(m => m[1]),
+              message: (error as Error).message.slice(0, 2000),
+            });
+          }
+          throw error;
+        }),
       c => ({
         changeId: c.id,
         statements: c.review.statements.length,
@@ -163,7 +229,15 @@ export async function createRouter(options: {
   });
 
   router.get('/changes/:id', async (req, res) => {
-    res.json(body(await service.getChange(req.params.id)));
+    const credentials = await guard.credentials(req);
+    // backed-up rows and rollback SQL are row data: masked unless the caller may unmask
+    res.json(
+      body(
+        await service.changes.viewChange(req.params.id, {
+          unmask: await unmask(credentials),
+        }),
+      ),
+    );
   });
 
   router.post('/changes/:id/decision', async (req, res) => {
@@ -176,7 +250,12 @@ export async function createRouter(options: {
       'medium',
       { changeId: req.params.id, comment: req.body.comment },
       () =>
-        service.decide(who, req.params.id, req.body.decision, req.body.comment),
+        service.changes.decide(
+          who,
+          req.params.id,
+          req.body.decision,
+          req.body.comment,
+        ),
       c => ({ status: c.status }),
     );
     res.json(body(change));
@@ -185,13 +264,15 @@ export async function createRouter(options: {
   router.post('/changes/:id/execute', async (req, res) => {
     const who = await actor(req);
     const at = req.body?.at;
+    const confirm = req.body?.confirm;
     if (at) {
       const scheduled = await audited(
         req,
         'sql-change-schedule',
         'high',
         { changeId: req.params.id, at },
-        () => service.schedule(who, req.params.id, new Date(at)),
+        () =>
+          service.changes.schedule(who, req.params.id, new Date(at), confirm),
         c => ({ status: c.status, scheduledAt: c.scheduledAt ?? null }),
       );
       res.json(body(scheduled));
@@ -202,7 +283,7 @@ export async function createRouter(options: {
       'sql-change-execute',
       'high',
       { changeId: req.params.id },
-      () => service.execute(who, req.params.id),
+      () => service.changes.execute(who, req.params.id, confirm),
       c => ({
         status: c.status,
         instanceRef: c.instanceRef,
@@ -214,13 +295,13 @@ export async function createRouter(options: {
 
   router.post('/changes/:id/unschedule', async (req, res) => {
     // the schedule is set through the execute permission, so it is cancelled with it
-    await actor(req);
+    const who = await actor(req);
     const change = await audited(
       req,
       'sql-change-unschedule',
       'medium',
       { changeId: req.params.id },
-      () => service.unschedule(req.params.id),
+      () => service.changes.unschedule(req.params.id, who),
       c => ({ status: c.status }),
     );
     res.json(body(change));
@@ -233,7 +314,7 @@ export async function createRouter(options: {
       'sql-change-rollback',
       'high',
       { changeId: req.params.id },
-      () => service.rollback(who, req.params.id),
+      () => service.changes.rollback(who, req.params.id, req.body?.confirm),
       r => ({ restoredRows: r.restoredRows }),
     );
     res.json(body(result));
@@ -246,7 +327,7 @@ export async function createRouter(options: {
   ) {
     const who = await actor(req);
     const instance = await service.getInstance(instanceRef, who.credentials);
-    if (!service.mayQuery(who, instance)) {
+    if (!service.console.mayQuery(who, instance)) {
       throw new NotAllowedError(`You may not query ${instance.ref}`);
     }
     return { who, instance };
@@ -260,11 +341,16 @@ export async function createRouter(options: {
       'medium',
       {
         instanceRef: instance.ref,
+        userRef: who.userRef,
         database: req.body.database,
         statement: req.body.sql.slice(0, 2000),
       },
-      () => service.query(who, instance, req.body),
-      r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
+      () => service.console.query(who, instance, req.body),
+      r => ({
+        rows: r.rows.length,
+        maskedColumns: r.maskedColumns,
+        maskedFilter: r.maskedFilter ?? null,
+      }),
     );
     res.json(body(result));
   });
@@ -279,11 +365,16 @@ export async function createRouter(options: {
       'medium',
       {
         instanceRef: instance.ref,
+        userRef: who.userRef,
         database: req.body.database,
         statement: req.body.sql.slice(0, 2000),
       },
-      () => service.query(who, instance, req.body),
-      r => ({ rows: r.rows.length, maskedColumns: r.maskedColumns }),
+      () => service.console.query(who, instance, req.body),
+      r => ({
+        rows: r.rows.length,
+        maskedColumns: r.maskedColumns,
+        maskedFilter: r.maskedFilter ?? null,
+      }),
     );
     res
       .status(200)
@@ -312,8 +403,8 @@ export async function createRouter(options: {
       snapshotBody(
         instance,
         compareTo === undefined
-          ? await service.slowQuerySnapshot(instance, takenAt)
-          : await service.slowQueryIntervalSnapshot(
+          ? await service.slowQueries.slowQuerySnapshot(instance, takenAt)
+          : await service.slowQueries.slowQueryIntervalSnapshot(
               instance,
               takenAt,
               compareTo,
@@ -325,7 +416,7 @@ export async function createRouter(options: {
   router.get('/slow-queries/history', async (req, res) => {
     const credentials = await guard.credentials(req);
     const instance = await service.getInstance(req.query.instance, credentials);
-    const times = await service.slowQueryHistory(instance);
+    const times = await service.slowQueries.slowQueryHistory(instance);
     res.json({
       instanceRef: instance.ref,
       snapshots: times.map(takenAt => ({ takenAt })),
@@ -343,7 +434,7 @@ export async function createRouter(options: {
       'sql-slowquery-refresh',
       'low',
       { instanceRef: instance.ref },
-      () => service.refreshSlowQuerySnapshot(instance),
+      () => service.slowQueries.refreshSlowQuerySnapshot(instance),
       s => ({ statements: s.statements.length, error: s.error ?? null }),
     );
     res.json(snapshotBody(instance, snapshot));

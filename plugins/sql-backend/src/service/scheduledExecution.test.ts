@@ -10,6 +10,7 @@ import { DEFAULT_MASKING_RULES, Masker } from '../console/masking';
 import { DatabaseSqlStore } from '../database/DatabaseSqlStore';
 import { sqlDriver } from '../engines';
 import { instanceEntity, testSecret } from '../__testUtils__/instanceEntity';
+import { createReadLogin, type ReadLogin } from '../__testUtils__/readLogins';
 import { scratchName, testServer } from '../__testUtils__/servers';
 import { Actor, INTERRUPTED_REASON, SqlService } from './SqlService';
 
@@ -21,6 +22,7 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const server = testServer('postgresql');
 const driver = sqlDriver('postgresql');
 const scratch = scratchName('opsdeck_sql_sched');
+let read: ReadLogin;
 
 function actor(name: string, groups: string[]): Actor {
   return {
@@ -56,7 +58,7 @@ async function replica(
       entities: [instanceEntity('sched-db', 'postgresql', server, scratch)],
     }),
     auth: mockServices.auth(),
-    getSecret: testSecret(server),
+    getSecret: testSecret(server, read),
     masker: new Masker(DEFAULT_MASKING_RULES),
     limits: { maxRows: 10, timeoutMs: 5000 },
     heartbeatMs: 100,
@@ -90,9 +92,11 @@ beforeAll(async () => {
   const s = await driver.connect({ ...server, database: scratch });
   await s.query('CREATE TABLE runs (id serial PRIMARY KEY, note text)');
   await s.close();
+  read = await createReadLogin('postgresql', server, scratch);
 });
 
 afterAll(async () => {
+  await read?.drop();
   const admin = await driver.connect({ ...server, database: undefined });
   await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
   await admin.close();
@@ -106,27 +110,29 @@ describe('scheduled execution', () => {
     const frank = actor('frank', ['dev']);
     const carol = actor('carol', ['dba']);
 
-    const change = await first.submit(frank, {
+    const change = await first.changes.submit(frank, {
       instanceRef: 'resource:default/sched-db',
       title: 'record a run',
       sql: "INSERT INTO runs (note) VALUES ('scheduled')",
     });
     await expect(
-      first.schedule(carol, change.id, new Date(Date.now() + 2000)),
+      first.changes.schedule(carol, change.id, new Date(Date.now() + 2000)),
     ).rejects.toThrow(/only approved changes can be scheduled/);
-    await first.decide(carol, change.id, 'approved');
+    await first.changes.decide(carol, change.id, 'approved');
     await expect(
-      first.schedule(carol, change.id, new Date(Date.now() - 1000)),
+      first.changes.schedule(carol, change.id, new Date(Date.now() - 1000)),
     ).rejects.toThrow(/must be in the future/);
     const at = new Date(Date.now() + 2000);
-    const scheduled = await first.schedule(carol, change.id, at);
+    const scheduled = await first.changes.schedule(carol, change.id, at);
     expect(scheduled).toMatchObject({
       status: 'scheduled',
       scheduledAt: at.toISOString(),
       scheduledBy: 'user:default/carol',
     });
     // not due a moment before its time
-    expect(await first.runDueChanges(new Date(at.getTime() - 1))).toEqual([]);
+    expect(
+      await first.changes.runDueChanges(new Date(at.getTime() - 1)),
+    ).toEqual([]);
 
     // A "restarted" replica finds the change in the database; both loop.
     const second = await replica(knex, sent);
@@ -134,14 +140,14 @@ describe('scheduled execution', () => {
     let stop = false;
     const loop = async (service: SqlService) => {
       while (!stop) {
-        ran.push(await service.runDueChanges());
+        ran.push(await service.changes.runDueChanges());
         await new Promise(r => setTimeout(r, 20));
       }
     };
     const loops = [loop(first), loop(second), loop(second)];
     let done;
     for (;;) {
-      done = await first.getChange(change.id);
+      done = await first.changes.getChange(change.id);
       if (!['scheduled', 'executing'].includes(done.status)) break;
       await new Promise(r => setTimeout(r, 100));
     }
@@ -159,9 +165,9 @@ describe('scheduled execution', () => {
     await s.close();
     expect(rows.rows).toEqual([['scheduled']]);
     // not run again later
-    expect(await second.runDueChanges(new Date(Date.now() + 60_000))).toEqual(
-      [],
-    );
+    expect(
+      await second.changes.runDueChanges(new Date(Date.now() + 60_000)),
+    ).toEqual([]);
 
     expect(
       sent.map(n => [n.recipients, n.payload.title.split(':')[0]]),
@@ -191,12 +197,12 @@ describe('scheduled execution', () => {
     const frank = actor('frank', ['dev']);
     const carol = actor('carol', ['dba']);
     const approvedInsert = async (note: string) => {
-      const c = await service.submit(frank, {
+      const c = await service.changes.submit(frank, {
         instanceRef: 'resource:default/sched-db',
         title: note,
         sql: `INSERT INTO runs (note) VALUES ('${note}')`,
       });
-      await service.decide(carol, c.id, 'approved');
+      await service.changes.decide(carol, c.id, 'approved');
       return c.id;
     };
     const notes = async () => {
@@ -213,26 +219,28 @@ describe('scheduled execution', () => {
     const afterThat = new Date(later.getTime() + 1000);
 
     const cancelled = await approvedInsert('unsched-cancelled');
-    await service.schedule(carol, cancelled, later);
-    const back = await service.unschedule(cancelled);
+    await service.changes.schedule(carol, cancelled, later);
+    const back = await service.changes.unschedule(cancelled);
     expect(back).toMatchObject({ status: 'approved', runs: [] });
     expect(back.scheduledAt).toBeUndefined();
-    expect(await service.runDueChanges(afterThat)).toEqual([]);
-    await expect(service.unschedule(cancelled)).rejects.toThrow(
+    expect(await service.changes.runDueChanges(afterThat)).toEqual([]);
+    await expect(service.changes.unschedule(cancelled)).rejects.toThrow(
       /approved, not scheduled/,
     );
 
     // the scheduler's claim comes first: the change runs, the cancel is a 409
     const claimed = await approvedInsert('unsched-claimed');
-    await service.schedule(carol, claimed, later);
-    expect(await service.runDueChanges(afterThat)).toEqual([claimed]);
-    const error = await service.unschedule(claimed).catch(e => e);
+    await service.changes.schedule(carol, claimed, later);
+    expect(await service.changes.runDueChanges(afterThat)).toEqual([claimed]);
+    const error = await service.changes.unschedule(claimed).catch(e => e);
     expect(error).toMatchObject({
       name: 'ConflictError',
       message: expect.stringMatching(/finished: it has already been started/),
     });
     expect(await notes()).toEqual(['unsched-claimed']);
-    expect((await service.getChange(cancelled)).status).toBe('approved');
+    expect((await service.changes.getChange(cancelled)).status).toBe(
+      'approved',
+    );
   });
 
   it('fails a change left executing by a stopped replica, keeping its results', async () => {
@@ -243,7 +251,7 @@ describe('scheduled execution', () => {
     const frank = actor('frank', ['dev']);
     const carol = actor('carol', ['dba']);
     const submit = () =>
-      service.submit(frank, {
+      service.changes.submit(frank, {
         instanceRef: 'resource:default/sched-db',
         title: 'record a run',
         sql: "INSERT INTO runs (note) VALUES ('interrupted')",
@@ -251,7 +259,7 @@ describe('scheduled execution', () => {
     const crashed = await submit();
     const running = await submit();
     for (const c of [crashed, running]) {
-      await service.decide(carol, c.id, 'approved');
+      await service.changes.decide(carol, c.id, 'approved');
     }
     // A replica claimed `crashed` ten minutes ago, ran its first statement
     // and died; `running` was claimed just now by a live replica.
@@ -275,10 +283,10 @@ describe('scheduled execution', () => {
     });
     sent.length = 0;
 
-    expect(await service.recoverInterruptedChanges(5 * 60_000)).toEqual([
-      crashed.id,
-    ]);
-    const failed = await service.getChange(crashed.id);
+    expect(await service.changes.recoverInterruptedChanges(5 * 60_000)).toEqual(
+      [crashed.id],
+    );
+    const failed = await service.changes.getChange(crashed.id);
     expect(failed).toMatchObject({
       status: 'failed',
       error: INTERRUPTED_REASON,
@@ -287,7 +295,9 @@ describe('scheduled execution', () => {
     expect(failed.runs).toEqual([
       expect.objectContaining({ index: 0, status: 'done', affectedRows: 1 }),
     ]);
-    expect((await service.getChange(running.id)).status).toBe('executing');
+    expect((await service.changes.getChange(running.id)).status).toBe(
+      'executing',
+    );
     expect(events).toEqual([
       expect.objectContaining({
         eventId: 'sql-change-interrupted',
@@ -303,7 +313,9 @@ describe('scheduled execution', () => {
     ]);
     expect(sent[0].payload.description).toBe(INTERRUPTED_REASON);
     // nothing more to do on the next run
-    expect(await service.recoverInterruptedChanges(5 * 60_000)).toEqual([]);
+    expect(await service.changes.recoverInterruptedChanges(5 * 60_000)).toEqual(
+      [],
+    );
   });
 
   it('keeps the heartbeat of a long-running change fresh, so recovery leaves it alone', async () => {
@@ -315,22 +327,26 @@ describe('scheduled execution', () => {
     const carol = actor('carol', ['dba']);
     const s = await driver.connect({ ...server, database: scratch });
     await s.query("INSERT INTO runs (note) VALUES ('long')");
-    await s.close();
-    // the backup SELECT and the UPDATE each sleep 1.5 s on the one row
-    const change = await service.submit(frank, {
+    // the test holds the row for 3 s: the change's backup (FOR UPDATE) waits for it
+    await s.query('BEGIN');
+    await s.query("SELECT id FROM runs WHERE note = 'long' FOR UPDATE");
+    const change = await service.changes.submit(frank, {
       instanceRef: 'resource:default/sched-db',
       title: 'a slow update',
-      sql: "UPDATE runs SET note = 'long done' WHERE note = 'long' AND pg_sleep(1.5) IS NOT NULL",
+      sql: "UPDATE runs SET note = 'long done' WHERE note = 'long'",
       reason: 'test',
     });
-    await service.decide(carol, change.id, 'approved');
-    const running = service.execute(carol, change.id);
+    await service.changes.decide(carol, change.id, 'approved');
+    const running = service.changes.execute(carol, change.id);
+    setTimeout(() => void s.query('COMMIT').then(() => s.close()), 3000);
     // another replica looks for changes without a heartbeat for 1 s
     const recovered: string[] = [];
     let done = false;
     const watch = (async () => {
       while (!done) {
-        recovered.push(...(await other.recoverInterruptedChanges(1000)));
+        recovered.push(
+          ...(await other.changes.recoverInterruptedChanges(1000)),
+        );
         await new Promise(r => setTimeout(r, 100));
       }
     })();

@@ -6,6 +6,7 @@ import { DatabaseSqlStore } from '../database/DatabaseSqlStore';
 import { sqlDriver } from '../engines';
 import { runRedisCommand } from '../engines/redis';
 import { instanceEntity, testSecret } from '../__testUtils__/instanceEntity';
+import { createReadLogin, type ReadLogin } from '../__testUtils__/readLogins';
 import { scratchName, testServer } from '../__testUtils__/servers';
 import { SqlService } from './SqlService';
 
@@ -19,6 +20,9 @@ const maria = testServer('mysql');
 const redis = testServer('redis');
 const pgScratch = scratchName('opsdeck_sql_snap');
 const mariaScratch = scratchName('opsdeck_sql_snap');
+/** Read-only logins: snapshots are read with the instances' read credentials. */
+let pgRead: ReadLogin;
+let mariaRead: ReadLogin;
 
 /** Accepts connections and never answers: a hung instance. */
 let silent: Server;
@@ -51,6 +55,10 @@ beforeAll(async () => {
     await admin.query(`CREATE DATABASE ${db}`);
     await admin.close();
     const s = await driver.connect({ ...server, database: db });
+    if (engine === 'postgresql') {
+      // the DBA's job: opsdeck never runs CREATE EXTENSION
+      await s.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    }
     await s.query('CREATE TABLE snap_items (id int PRIMARY KEY, n int)');
     await s.query('INSERT INTO snap_items VALUES (1, 10), (2, 20)');
     for (let i = 0; i < 3; i++) {
@@ -59,9 +67,13 @@ beforeAll(async () => {
     await s.close();
   }
   await runRedisCommand(redis, ['GET', 'opsdeck:snapshot:test']);
+  pgRead = await createReadLogin('postgresql', pg, pgScratch);
+  mariaRead = await createReadLogin('mysql', maria, mariaScratch);
 });
 
 afterAll(async () => {
+  await pgRead?.drop();
+  await mariaRead?.drop();
   for (const s of silentSockets) s.destroy();
   await new Promise(r => silent.close(r));
   for (const [engine, server, db] of [
@@ -93,10 +105,16 @@ describe('slow-query snapshots', () => {
       credential: string | undefined,
     ) => {
       const e = instanceEntity(name, engine, server, database);
-      (e.spec as Record<string, unknown>).credential = credential;
+      const spec = e.spec as Record<string, unknown>;
+      spec.credential = credential;
+      spec.credentials = credential ? { read: credential } : {};
       return e;
     };
-    const logins: Record<string, typeof pg> = { pg, maria, redis };
+    const logins: Record<string, typeof pg> = {
+      pg: { ...pg, user: pgRead.user, password: pgRead.password },
+      maria: { ...maria, user: mariaRead.user, password: mariaRead.password },
+      redis,
+    };
     const service = new SqlService({
       store,
       catalog: catalogServiceMock({
@@ -123,14 +141,18 @@ describe('slow-query snapshots', () => {
         ],
       }),
       auth: mockServices.auth(),
-      getSecret: name => testSecret(logins[name])('test-db'),
+      getSecret: async name => ({
+        type: 'password',
+        username: logins[name].user,
+        password: logins[name].password ?? '',
+      }),
       masker: new Masker(DEFAULT_MASKING_RULES),
       limits: { maxRows: 10, timeoutMs: 5000 },
       logger: mockServices.logger.mock(),
       slowQueries: { top: 50, timeoutMs: 2000 },
     });
 
-    const result = await service.refreshAllSlowQuerySnapshots();
+    const result = await service.slowQueries.refreshAllSlowQuerySnapshots();
     expect(result.refreshed.sort()).toEqual([
       'resource:default/maria-db',
       'resource:default/pg-db',
@@ -181,7 +203,7 @@ describe('slow-query snapshots', () => {
       'resource:default/pg-db',
       await mockServices.auth().getOwnServiceCredentials(),
     );
-    const failing = await service.refreshSlowQuerySnapshot({
+    const failing = await service.slowQueries.refreshSlowQuerySnapshot({
       ...pgInstance,
       port: closedPort,
     });
@@ -201,7 +223,7 @@ describe('slow-query snapshots', () => {
         entities: [instanceEntity('pg-db', 'postgresql', pg, pgScratch)],
       }),
       auth: mockServices.auth(),
-      getSecret: testSecret(pg),
+      getSecret: testSecret(pg, pgRead),
       masker: new Masker(DEFAULT_MASKING_RULES),
       limits: { maxRows: 10, timeoutMs: 5000 },
       logger: mockServices.logger.mock(),
@@ -217,23 +239,29 @@ describe('slow-query snapshots', () => {
     await store.saveSlowQuerySnapshot(ref, 'postgresql', earlier, old);
     await store.saveSlowQuerySnapshot(ref, 'postgresql', earlier, recent);
 
-    const result = await service.refreshAllSlowQuerySnapshots(new Date(now));
+    const result = await service.slowQueries.refreshAllSlowQuerySnapshots(
+      new Date(now),
+    );
     expect(result).toMatchObject({ refreshed: [ref], failed: [], pruned: 1 });
     const instance = await service.getInstance(
       ref,
       await mockServices.auth().getOwnServiceCredentials(),
     );
-    const latest = await service.slowQuerySnapshot(instance);
-    const times = await service.slowQueryHistory(instance);
+    const latest = await service.slowQueries.slowQuerySnapshot(instance);
+    const times = await service.slowQueries.slowQueryHistory(instance);
     expect(times).toEqual([latest!.takenAt, recent.toISOString()]);
     expect(
-      (await service.slowQuerySnapshot(instance, latest!.takenAt))!.statements,
+      (await service.slowQueries.slowQuerySnapshot(instance, latest!.takenAt))!
+        .statements,
     ).toEqual(latest!.statements);
     expect(
-      await service.slowQuerySnapshot(instance, recent.toISOString()),
+      await service.slowQueries.slowQuerySnapshot(
+        instance,
+        recent.toISOString(),
+      ),
     ).toMatchObject({ takenAt: recent.toISOString(), statements: earlier });
     await expect(
-      service.slowQuerySnapshot(instance, old.toISOString()),
+      service.slowQueries.slowQuerySnapshot(instance, old.toISOString()),
     ).rejects.toThrow(/is kept/);
   });
 
@@ -251,7 +279,7 @@ describe('slow-query snapshots', () => {
         ],
       }),
       auth: mockServices.auth(),
-      getSecret: testSecret(pg),
+      getSecret: testSecret(pg, pgRead),
       masker: new Masker(DEFAULT_MASKING_RULES),
       limits: { maxRows: 10, timeoutMs: 5000 },
       logger: mockServices.logger.mock(),
@@ -276,16 +304,20 @@ describe('slow-query snapshots', () => {
     const M = 3;
     try {
       await run(N);
-      const first = await service.refreshSlowQuerySnapshot(instance);
+      const first = await service.slowQueries.refreshSlowQuerySnapshot(
+        instance,
+      );
       await run(M);
-      const second = await service.refreshSlowQuerySnapshot(instance);
+      const second = await service.slowQueries.refreshSlowQuerySnapshot(
+        instance,
+      );
       expect(second.takenAt! > first.takenAt!).toBe(true);
       // the cumulative view counts every call since the stats reset
       expect(second.statements.find(s => text.test(s.statement))?.calls).toBe(
         N + M,
       );
 
-      const interval = await service.slowQueryIntervalSnapshot(
+      const interval = await service.slowQueries.slowQueryIntervalSnapshot(
         instance,
         undefined,
         'previous',
@@ -302,7 +334,7 @@ describe('slow-query snapshots', () => {
       expect(totals).toEqual([...totals].sort((a, b) => b - a));
       // the same by the earlier snapshot's time, at the later one's time
       expect(
-        await service.slowQueryIntervalSnapshot(
+        await service.slowQueries.slowQueryIntervalSnapshot(
           instance,
           second.takenAt,
           first.takenAt!,
@@ -313,24 +345,24 @@ describe('slow-query snapshots', () => {
     }
     // nothing kept before the first snapshot; not later than the shown one
     await expect(
-      service.slowQueryIntervalSnapshot(
+      service.slowQueries.slowQueryIntervalSnapshot(
         instance,
-        (await service.slowQueryHistory(instance)).at(-1),
+        (await service.slowQueries.slowQueryHistory(instance)).at(-1),
         'previous',
       ),
     ).rejects.toThrow(/No snapshot of .* before/);
     await expect(
-      service.slowQueryIntervalSnapshot(
+      service.slowQueries.slowQueryIntervalSnapshot(
         instance,
-        (await service.slowQueryHistory(instance)).at(-1),
+        (await service.slowQueries.slowQueryHistory(instance)).at(-1),
         (
-          await service.slowQueryHistory(instance)
+          await service.slowQueries.slowQueryHistory(instance)
         )[0],
       ),
     ).rejects.toThrow(/compareTo must be/);
     // the slow-log snapshots of MariaDB (and Redis) are not counters
     await expect(
-      service.slowQueryIntervalSnapshot(
+      service.slowQueries.slowQueryIntervalSnapshot(
         await service.getInstance('resource:default/maria-db', own),
         undefined,
         'previous',

@@ -1,8 +1,16 @@
-import { parseStatement, SqlEngine, targetTables } from '../review/ast';
+import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
+import {
+  DEFAULT_MYSQL_MODE,
+  type MysqlLexicalMode,
+  type ParsedStatement,
+  parseScript,
+  type SqlEngine,
+  statementFacts,
+} from '../parsing';
+import { rowPredicate } from '../parsing/predicate';
 import type { ReviewedStatement } from '../review/reviewSql';
-import { topLevelClause } from '../review/splitStatements';
 import { qualified, SqlDriver, SqlSession } from '../engines/types';
-import type { StatementBackup, StatementRun } from '../database/SqlStore';
+import type { StatementBackup, StatementRun } from '../model';
 
 /** Most rows restored per statement (also bounded by MySQL's 65,535 placeholders). */
 const RESTORE_BATCH = 500;
@@ -18,71 +26,89 @@ export function rollbackScript(driver: SqlDriver, b: StatementBackup): string {
     const set = b.columns
       .map((c, i) => `${driver.quoteIdent(c)} = ${driver.literal(row[i])}`)
       .join(', ');
-    return `UPDATE ${b.table} SET ${set} WHERE ${pkPredicate(
-      driver,
-      b,
-      row,
-      true,
-    )};`;
+    return `UPDATE ${b.table} SET ${set} WHERE ${b.primaryKey
+      .map(
+        k =>
+          `${driver.quoteIdent(k)} = ${driver.literal(
+            row[b.columns.indexOf(k)],
+          )}`,
+      )
+      .join(' AND ')};`;
   });
   return lines.join('\n');
 }
 
-function pkPredicate(
-  driver: SqlDriver,
-  b: StatementBackup,
-  row: (string | null)[],
-  literal: boolean,
-  firstParam = 1,
-): string {
-  return b.primaryKey
-    .map((k, i) => {
-      const value = row[b.columns.indexOf(k)];
-      return `${driver.quoteIdent(k)} = ${
-        literal ? driver.literal(value) : driver.placeholder(firstParam + i)
-      }`;
-    })
-    .join(' AND ');
+/** Two lexical modes read text alike. */
+export function sameMode(
+  a: MysqlLexicalMode | undefined,
+  b: MysqlLexicalMode | undefined,
+) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * The statement parsed again from the exact text that is about to be sent:
+ * what runs is what was reviewed, and backups are built from this tree.
+ */
+async function reparse(
+  engine: SqlEngine,
+  statement: ReviewedStatement,
+  mode: MysqlLexicalMode,
+): Promise<ParsedStatement> {
+  const parsed = await parseScript(engine, statement.sql, mode);
+  if (
+    parsed.length !== 1 ||
+    !parsed[0].ast ||
+    parsed[0].sql !== statement.sql
+  ) {
+    throw new Error(
+      `Statement #${
+        statement.index + 1
+      } does not parse as the one statement that was reviewed`,
+    );
+  }
+  return parsed[0];
 }
 
 /**
  * Runs an UPDATE/DELETE after copying the rows it will touch: in one
- * transaction, SELECT ... FOR UPDATE with the statement's own WHERE, then the
- * statement. The copy and the change see the same rows.
+ * transaction, SELECT * ... FOR UPDATE with the statement's own predicate
+ * (checked by parsing it again), then the statement. The copy and the
+ * change see the same rows.
  */
 async function runWithBackup(
   driver: SqlDriver,
   session: SqlSession,
   engine: SqlEngine,
   statement: ReviewedStatement,
+  parsed: ParsedStatement,
+  mode: MysqlLexicalMode,
+  kind: 'update' | 'delete',
 ): Promise<{ affectedRows: number; backup: StatementBackup }> {
-  const ast = parseStatement(engine, statement.sql);
-  const [table] = targetTables(ast);
-  const info = await driver.tableInfo(session, table);
+  const predicate = rowPredicate(engine, parsed, mode);
+  if (!predicate)
+    throw new Error('UPDATE/DELETE without a usable WHERE is not executed');
+  const info = await driver.tableInfo(session, predicate.table);
   if (!info || info.primaryKey.length === 0) {
     throw new Error(
-      `Table ${statement.tables[0]} has no primary key; cannot back up rows`,
+      `Table ${predicate.table.name} has no primary key; cannot back up rows`,
     );
   }
-  const where = topLevelClause(statement.sql, 'WHERE', [
-    'ORDER',
-    'LIMIT',
-    'RETURNING',
-  ]);
-  if (!where) throw new Error('UPDATE/DELETE without WHERE is not executed');
-  const name = qualified(driver, table);
+  const copyQuery = await predicate.query('*', 'FOR UPDATE');
   await driver.begin(session);
   try {
-    const copy = await session.query(
-      `SELECT * FROM ${name} WHERE ${where} FOR UPDATE`,
-    );
+    const copy = await session.query(copyQuery);
+    crashPoint('sql.change.after-backup');
     const result = await session.query(statement.sql);
     await driver.commit(session);
     return {
       affectedRows: result.affectedRows,
       backup: {
-        table: name,
-        kind: statement.kind as 'update' | 'delete',
+        table: qualified(driver, {
+          schema: predicate.table.schema,
+          name: predicate.table.name,
+        }),
+        kind,
         columns: copy.columns,
         primaryKey: info.primaryKey,
         rows: copy.rows,
@@ -95,28 +121,58 @@ async function runWithBackup(
 }
 
 /**
- * Executes a reviewed change statement by statement, stopping at the first
- * failure. `onRun` is called after each statement so progress is stored.
+ * Executes a reviewed change statement by statement, each alone in its own
+ * round trip, stopping at the first failure. `onRun` is called after each
+ * statement so progress is stored. The session must read text the way the
+ * review did (MySQL: the same sql_mode quoting and version; PostgreSQL:
+ * standard_conforming_strings on, checked after every statement).
  */
 export async function executeStatements(options: {
   driver: SqlDriver;
   session: SqlSession;
   engine: SqlEngine;
   statements: ReviewedStatement[];
+  /** The mode the change was reviewed in (MySQL). */
+  mode?: MysqlLexicalMode;
   onRun(run: StatementRun): Promise<void>;
   now?: () => number;
 }): Promise<{ ok: boolean; error?: string }> {
   const { driver, session, engine } = options;
   const now = options.now ?? Date.now;
+  const mode = options.mode ?? DEFAULT_MYSQL_MODE;
+  if (engine === 'mysql') {
+    const live = await driver.lexicalMode(session);
+    if (!sameMode(live, mode)) {
+      return {
+        ok: false,
+        error: `The server reads SQL differently from when the change was reviewed (${JSON.stringify(
+          live,
+        )} now, ${JSON.stringify(mode)} then): review and submit it again`,
+      };
+    }
+  }
+  await driver.checkSession(session);
   for (const statement of options.statements) {
     const started = now();
     try {
-      if (statement.kind === 'update' || statement.kind === 'delete') {
+      const parsed = await reparse(engine, statement, mode);
+      const facts = statementFacts(engine, parsed);
+      const writes = facts.dml.filter(
+        p => p.verb === 'update' || p.verb === 'delete',
+      );
+      const backedUp =
+        writes.length === 1 && !writes[0].multiTable && writes[0].hasWhere
+          ? writes[0].verb
+          : undefined;
+      if (backedUp === 'update' || backedUp === 'delete') {
         const { affectedRows, backup } = await runWithBackup(
           driver,
           session,
           engine,
           statement,
+          parsed,
+          mode,
+          backedUp,
         );
         await options.onRun({
           index: statement.index,
@@ -135,6 +191,9 @@ export async function executeStatements(options: {
           durationMs: now() - started,
         });
       }
+      crashPoint('sql.change.after-statement');
+      // a function the statement called must not have changed how text is read
+      await driver.checkSession(session);
     } catch (error) {
       const message = (error as Error).message;
       await options.onRun({
@@ -149,6 +208,7 @@ export async function executeStatements(options: {
       };
     }
   }
+  crashPoint('sql.change.before-done');
   return { ok: true };
 }
 
@@ -167,6 +227,7 @@ export async function rollbackRuns(options: {
   const runs = options.runs
     .filter(r => r.status === 'done' && r.backup)
     .reverse();
+  await driver.checkSession(session);
   for (const run of runs) {
     const b = run.backup!;
     await driver.begin(session);
@@ -181,10 +242,12 @@ export async function rollbackRuns(options: {
         restored += batch.length;
       }
       await driver.commit(session);
+      crashPoint('sql.change.rollback-after-statement');
     } catch (error) {
       await driver.rollback(session).catch(() => undefined);
       throw error;
     }
   }
+  crashPoint('sql.change.rollback-before-done');
   return restored;
 }

@@ -82,6 +82,31 @@ export interface Rule {
   options?: Record<string, number>;
 }
 
+/** The query console's deny-list, per engine (shown on the rules page). */
+export interface ConsoleDenyList {
+  /** Rules the console names when it refuses a statement. */
+  rules: string[];
+  functions: {
+    engine: string;
+    family: string;
+    rule: string;
+    why: string;
+    names: string[];
+  }[];
+  clauses: { engine: string; key: string; clause: string; why: string }[];
+}
+
+/** The connection check of an instance (with its read credential). */
+export interface InstanceCheck {
+  reachable: boolean;
+  version?: string;
+  error?: string;
+  /** What the server says the read login can do beyond reading. */
+  readLogin?: { readOnly: boolean; problems: string[] };
+  /** An admin's exception: the console may use a privileged read login. */
+  exception?: { reason: string; setBy: string; setAt: string };
+}
+
 export interface QueryResult {
   columns: string[];
   rows: (string | null)[][];
@@ -145,14 +170,30 @@ export class SqlClient {
     );
   }
   check(instanceRef: string) {
-    return this.request<{
-      reachable: boolean;
-      version?: string;
-      error?: string;
-    }>('/instances/check', { method: 'POST', body: { instanceRef } });
+    return this.request<InstanceCheck>('/instances/check', {
+      method: 'POST',
+      body: { instanceRef },
+    });
+  }
+  /** Lets the console and review use a privileged read login (admins; audited). */
+  setException(instanceRef: string, reason: string) {
+    return this.request<unknown>('/instances/exception', {
+      method: 'PUT',
+      body: { instanceRef, reason },
+    });
+  }
+  clearException(instanceRef: string) {
+    return this.request<unknown>(
+      `/instances/exception?instance=${encodeURIComponent(instanceRef)}`,
+      { method: 'DELETE' },
+    );
   }
   rules() {
     return this.request<{ rules: Rule[] }>('/rules').then(r => r.rules);
+  }
+  /** The review rules and the console's deny-list. */
+  ruleBook() {
+    return this.request<{ rules: Rule[]; console: ConsoleDenyList }>('/rules');
   }
   review(body: { instanceRef: string; database?: string; sql: string }) {
     return this.request<Review>('/review', { method: 'POST', body });
@@ -180,11 +221,14 @@ export class SqlClient {
       body: { decision, comment },
     });
   }
-  /** Runs the change now, or at `at` (ISO time) through the scheduler. */
-  execute(id: string, at?: string) {
+  /**
+   * Runs the change now, or at `at` (ISO time) through the scheduler; on a
+   * production instance `confirm` is its name, typed by the person.
+   */
+  execute(id: string, at?: string, confirm?: string) {
     return this.request<Change>(`/changes/${id}/execute`, {
       method: 'POST',
-      body: at ? { at } : {},
+      body: { ...(at ? { at } : {}), ...(confirm ? { confirm } : {}) },
     });
   }
   /** Cancels the schedule of a scheduled change (approved again). */
@@ -193,10 +237,10 @@ export class SqlClient {
       method: 'POST',
     });
   }
-  rollback(id: string) {
+  rollback(id: string, confirm?: string) {
     return this.request<{ change: Change; restoredRows: number }>(
       `/changes/${id}/rollback`,
-      { method: 'POST' },
+      { method: 'POST', body: confirm ? { confirm } : {} },
     );
   }
   query(body: { instanceRef: string; database?: string; sql: string }) {

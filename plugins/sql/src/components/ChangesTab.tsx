@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
@@ -14,9 +15,17 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import type { Change, ChangeSummary, SqlClient } from '../api/SqlClient';
+import type {
+  Change,
+  ChangeSummary,
+  Instance,
+  SqlClient,
+} from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert, FindingsList } from './common';
+import { ConfirmProdDialog } from './ConfirmProdDialog';
+
+const PROD = ['prod', 'production'];
 
 function useStatusLabel() {
   const { t } = useTranslationRef(sqlTranslationRef);
@@ -103,6 +112,12 @@ function ChangeDetail(props: {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [restored, setRestored] = useState<number>();
+  const [instance, setInstance] = useState<Instance>();
+  /** An action waiting for the instance name to be typed (production). */
+  const [pending, setPending] = useState<{
+    action: string;
+    run(confirm?: string): void;
+  }>();
   const load = useCallback(
     () => props.client.change(props.id).then(setChange, setError),
     [props.client, props.id],
@@ -110,6 +125,22 @@ function ChangeDetail(props: {
   useEffect(() => {
     load();
   }, [load]);
+  const instanceRef = change?.instanceRef;
+  useEffect(() => {
+    if (!instanceRef) return;
+    props.client.instances().then(
+      list => setInstance(list.find(i => i.ref === instanceRef)),
+      () => undefined,
+    );
+  }, [props.client, instanceRef]);
+  // until the instance is known (or if it cannot be read) an action asks as
+  // for production: a click before the lookup answers must not skip the dialog
+  const isProd =
+    !instance ||
+    PROD.includes(String(instance.environment ?? '').toLowerCase());
+  /** Runs `run` now, or after the name of a production instance is typed. */
+  const guarded = (action: string, run: (confirm?: string) => void) =>
+    isProd ? setPending({ action, run }) : run();
 
   const act = async (fn: () => Promise<Change>) => {
     setBusy(true);
@@ -218,7 +249,13 @@ function ChangeDetail(props: {
         <ExecuteControls
           change={change}
           busy={busy}
-          onExecute={at => act(() => props.client.execute(change.id, at))}
+          onExecute={at =>
+            guarded(
+              at ? t('actions.schedule') : t('actions.execute'),
+              confirm =>
+                act(() => props.client.execute(change.id, at, confirm)),
+            )
+          }
           onUnschedule={() => act(() => props.client.unschedule(change.id))}
         />
       )}
@@ -276,11 +313,13 @@ function ChangeDetail(props: {
             color="secondary"
             disabled={busy}
             onClick={() =>
-              act(async () => {
-                const r = await props.client.rollback(change.id);
-                setRestored(r.restoredRows);
-                return r.change;
-              })
+              guarded(t('actions.rollback'), confirm =>
+                act(async () => {
+                  const r = await props.client.rollback(change.id, confirm);
+                  setRestored(r.restoredRows);
+                  return r.change;
+                }),
+              )
             }
           >
             {t('actions.rollback')}
@@ -293,6 +332,21 @@ function ChangeDetail(props: {
       )}
       {change.error && <Alert severity="error">{change.error}</Alert>}
       <ErrorAlert error={error} />
+      {change.instanceRef && (
+        <ConfirmProdDialog
+          instanceName={
+            instance?.name ?? parseEntityRef(change.instanceRef).name
+          }
+          action={pending?.action ?? ''}
+          open={Boolean(pending)}
+          onCancel={() => setPending(undefined)}
+          onConfirm={typed => {
+            const run = pending?.run;
+            setPending(undefined);
+            run?.(typed);
+          }}
+        />
+      )}
     </Box>
   );
 }

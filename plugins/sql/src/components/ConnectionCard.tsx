@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import {
   coreApis,
   useApi,
@@ -7,15 +7,96 @@ import {
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Box, Button, Chip, Typography } from '@material-ui/core';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { sqlInstanceExceptionPermission } from '@opsdeck/plugin-opsdeck-common';
+import { Box, Button, Chip, TextField, Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { SqlClient } from '../api/SqlClient';
+import { type InstanceCheck, SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert } from './common';
 
+/** The read login's status and the instance's exception, with admin controls. */
+function ReadLogin(props: {
+  check: InstanceCheck;
+  client: SqlClient;
+  entityRef: string;
+  onChanged(): void;
+}) {
+  const { t } = useTranslationRef(sqlTranslationRef);
+  const manage = usePermission({ permission: sqlInstanceExceptionPermission });
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<Error>();
+  const { readLogin, exception } = props.check;
+  const act = (fn: () => Promise<unknown>) =>
+    fn().then(() => {
+      setReason('');
+      setError(undefined);
+      props.onChanged();
+    }, setError);
+  return (
+    <Box mt={1}>
+      {readLogin && (
+        <Typography variant="body2" data-testid="sql-read-login">
+          {t('entityCard.readLogin')}:{' '}
+          {readLogin.readOnly
+            ? t('entityCard.readOnly')
+            : t('entityCard.notReadOnly', {
+                problems: readLogin.problems.join('; '),
+              })}
+        </Typography>
+      )}
+      {exception && (
+        <Alert severity="warning" data-testid="sql-exception">
+          {t('entityCard.exception', {
+            user: exception.setBy,
+            at: new Date(exception.setAt).toLocaleString(),
+            reason: exception.reason,
+          })}
+        </Alert>
+      )}
+      {manage.allowed && exception && (
+        <Button
+          size="small"
+          onClick={() =>
+            act(() => props.client.clearException(props.entityRef))
+          }
+        >
+          {t('entityCard.endException')}
+        </Button>
+      )}
+      {manage.allowed && !exception && readLogin && !readLogin.readOnly && (
+        <Box display="flex" alignItems="center">
+          <TextField
+            id="sql-exception-reason"
+            size="small"
+            label={t('entityCard.exceptionReason')}
+            value={reason}
+            onChange={e => setReason(e.target.value)}
+          />
+          <Button
+            size="small"
+            disabled={!reason.trim()}
+            onClick={() =>
+              act(() =>
+                props.client.setException(props.entityRef, reason.trim()),
+              )
+            }
+          >
+            {t('entityCard.makeException')}
+          </Button>
+        </Box>
+      )}
+      <ErrorAlert error={error} />
+    </Box>
+  );
+}
+
 /**
  * "Database connection" card on the catalog page of a database or cache:
- * reachability and server version from the sql backend's connection check.
+ * reachability and server version from the sql backend's connection check
+ * (with the read credential), whether that login is read-only, and the
+ * instance's exception when an admin made one.
  */
 export function ConnectionCard() {
   const { t } = useTranslationRef(sqlTranslationRef);
@@ -61,6 +142,12 @@ export function ConnectionCard() {
               {check.value.error}
             </Typography>
           )}
+          <ReadLogin
+            check={check.value}
+            client={client}
+            entityRef={ref}
+            onChanged={check.retry}
+          />
         </Box>
       )}
       <Box mt={1}>

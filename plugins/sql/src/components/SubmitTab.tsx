@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
-import { Box, Button, TextField } from '@material-ui/core';
+import { Box, Button, TextField, Typography } from '@material-ui/core';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { sqlReviewPermission } from '@opsdeck/plugin-opsdeck-common';
 import type { Instance, Review, SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert, FindingsList, InstancePicker } from './common';
@@ -20,6 +22,8 @@ export function SubmitTab(props: {
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const db = database.trim() || undefined;
+  // reviewing asks the live instance: only those who may review see the button work
+  const reviewing = usePermission({ permission: sqlReviewPermission });
 
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -78,7 +82,7 @@ export function SubmitTab(props: {
       />
       <Button
         variant="outlined"
-        disabled={!instance || !sql.trim() || busy}
+        disabled={!instance || !sql.trim() || busy || !reviewing.allowed}
         onClick={() =>
           run(async () =>
             setReview(
@@ -93,6 +97,11 @@ export function SubmitTab(props: {
       >
         {t('actions.review')}
       </Button>
+      {!reviewing.loading && !reviewing.allowed && (
+        <Typography variant="body2" color="textSecondary">
+          {t('review.notAllowed')}
+        </Typography>
+      )}
       {review && (
         <Box mt={2}>
           <FindingsList review={review} />

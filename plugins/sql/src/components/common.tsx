@@ -14,9 +14,14 @@ export function errorMessage(error: Error): string {
 export function ErrorAlert(props: { error?: Error }) {
   const { t } = useTranslationRef(sqlTranslationRef);
   if (!props.error) return null;
+  const message = errorMessage(props.error);
+  // the console and review name the rule that refused a statement
+  const refused = /^Refused by ([a-z-]+): ([\s\S]*)$/.exec(message);
   return (
     <Alert severity="error" style={{ marginTop: 8, whiteSpace: 'pre-wrap' }}>
-      {t('errors.generic', { message: errorMessage(props.error) })}
+      {refused
+        ? t('errors.refused', { rule: refused[1], detail: refused[2] })
+        : t('errors.generic', { message })}
     </Alert>
   );
 }

@@ -62,6 +62,43 @@ export const sqlTranslationRef = createTranslationRef({
       statement: 'Statement {{n}}',
       script: 'Whole script',
       estimated: 'about {{rows}} rows',
+      notAllowed:
+        'Reviewing asks the live database; your role may read changes and findings but not review.',
+    },
+    confirm: {
+      title: '{{action}} on a production instance',
+      body: 'This runs on production. Type the instance name {{name}} to go ahead.',
+      label: 'Instance name',
+      cancel: 'Cancel',
+      go: '{{action}}',
+    },
+    family: {
+      'server-files':
+        'Read, list or write files on the database server (and large objects).',
+      'server-programs':
+        'Connect to other servers or administer the server (reload, logs, WAL, backups, replication, statistics resets).',
+      sessions: 'End or interrupt other sessions.',
+      sleep:
+        'Hold a connection doing nothing, burn CPU or wait for replication.',
+      locks: 'Take or release locks other sessions wait on.',
+      'dynamic-sql': 'Run SQL given as a string, which the review never sees.',
+      settings:
+        'Change session settings (for example standard_conforming_strings).',
+    },
+    clause: {
+      'pg-not-select': 'Changes go through reviewed changes.',
+      'pg-copy': 'Reads or writes server files, runs programs or streams data.',
+      'pg-select-into': 'Creates a table.',
+      'pg-locking': 'Locks rows other sessions wait on.',
+      'pg-writing-cte': 'Writes data.',
+      'my-not-select': 'Changes go through reviewed changes.',
+      'my-into': 'Writes server files or session state.',
+      'my-load-data': 'Reads server or client files.',
+      'my-locking': 'Locks rows other sessions wait on.',
+      'my-sessions':
+        'Ends sessions, runs expressions or SQL the review never sees.',
+      'my-executable-comments':
+        'Read as the server reads them: what they hide is checked like the rest.',
     },
     status: {
       pending: 'Waiting for approval',
@@ -116,9 +153,15 @@ export const sqlTranslationRef = createTranslationRef({
       options: 'Options',
       intro:
         'Errors block a change; warnings need a reason. Instances override levels and options with the annotation opsdeck.io/sql-review, e.g. "select-star=error, dml-max-rows.maxRows=500".',
+      consoleTitle: 'Query console deny-list',
+      consoleIntro:
+        "The console runs one plain query with the instance's read-only login. On top of that it refuses these functions and clauses wherever they appear in the parse tree (also inside MySQL executable comments), naming the rule.",
+      engine: 'Engine',
+      denied: 'Refused',
     },
     errors: {
       generic: 'Something went wrong: {{message}}',
+      refused: 'Refused by rule {{rule}}: {{detail}}',
     },
     check: {
       ok: 'Reachable: {{version}}',
@@ -133,6 +176,14 @@ export const sqlTranslationRef = createTranslationRef({
       engine: 'Engine',
       recheck: 'Check again',
       openConsole: 'Open the query console',
+      readLogin: 'Read login (console, review, slow queries)',
+      readOnly: 'read-only',
+      notReadOnly: 'NOT read-only: {{problems}}',
+      exception:
+        'Exception: the console and review may use this privileged read login (set by {{user}} at {{at}}: {{reason}})',
+      endException: 'End the exception',
+      exceptionReason: 'Reason',
+      makeException: 'Make an exception',
     },
   },
   translations: {

@@ -102,6 +102,47 @@ const zhCN = {
   'entityCard.engine': '引擎',
   'entityCard.recheck': '重新检查',
   'entityCard.openConsole': '打开查询控制台',
+  'review.notAllowed':
+    '审核需要访问线上数据库；你的角色只能查看变更与审核结果，不能发起审核。',
+  'confirm.title': '在生产实例上{{action}}',
+  'confirm.body': '此操作将在生产环境执行。请输入实例名称 {{name}} 以继续。',
+  'confirm.label': '实例名称',
+  'confirm.cancel': '取消',
+  'confirm.go': '{{action}}',
+  'family.server-files': '读取、列出或写入数据库服务器上的文件（以及大对象）。',
+  'family.server-programs':
+    '连接其他服务器或管理数据库服务器（重载配置、日志、WAL、备份、复制、统计重置）。',
+  'family.sessions': '终止或中断其他会话。',
+  'family.sleep': '占住连接空等、消耗 CPU 或等待复制。',
+  'family.locks': '获取或释放其他会话需要等待的锁。',
+  'family.dynamic-sql': '执行以字符串给出的 SQL，审核无法看到其内容。',
+  'family.settings': '修改会话参数（例如 standard_conforming_strings）。',
+  'clause.pg-not-select': '数据变更须走经审核的变更流程。',
+  'clause.pg-copy': '读写服务器文件、执行程序或流式传输数据。',
+  'clause.pg-select-into': '会创建表。',
+  'clause.pg-locking': '锁定其他会话需要等待的行。',
+  'clause.pg-writing-cte': '会写入数据。',
+  'clause.my-not-select': '数据变更须走经审核的变更流程。',
+  'clause.my-into': '写入服务器文件或会话状态。',
+  'clause.my-load-data': '读取服务器或客户端文件。',
+  'clause.my-locking': '锁定其他会话需要等待的行。',
+  'clause.my-sessions': '终止会话、执行表达式或审核看不到的 SQL。',
+  'clause.my-executable-comments':
+    '按服务器的方式解析：其中隐藏的内容与其余部分一样接受检查。',
+  'rules.consoleTitle': '查询控制台禁用清单',
+  'rules.consoleIntro':
+    '控制台只用实例的只读账号执行一条普通查询。此外，无论出现在语法树的哪个位置（包括 MySQL 可执行注释内），以下函数与子句都会被拒绝，并给出规则名称。',
+  'rules.engine': '引擎',
+  'rules.denied': '拒绝',
+  'entityCard.readLogin': '只读账号（控制台、审核、慢查询）',
+  'entityCard.readOnly': '只读',
+  'entityCard.notReadOnly': '不是只读：{{problems}}',
+  'entityCard.exception':
+    '例外：控制台与审核可以使用这个有特权的只读账号（由 {{user}} 于 {{at}} 设置：{{reason}}）',
+  'entityCard.endException': '取消例外',
+  'entityCard.exceptionReason': '理由',
+  'entityCard.makeException': '设为例外',
+  'errors.refused': '已被规则 {{rule}} 拒绝：{{detail}}',
 };
 
 export default zhCN;
