@@ -9,8 +9,14 @@ export interface Config {
       maxSessionSeconds?: number;
       /** Seconds between checks of open sessions against their grants (default 30). */
       grantCheckSeconds?: number;
-      /** Name of this backend instance among replicas on one database (default host-pid-random). */
+      /**
+       * Name of this backend instance among replicas on one database (default: the host name).
+       * It stays the same across restarts, so a restarted backend ends its own previous sessions
+       * at once; replicas on one host need distinct names.
+       */
       instanceId?: string;
+      /** Seconds a command under a `review` rule waits for an approver before it is denied (default 300). */
+      reviewTimeoutSeconds?: number;
       /** Seconds between heartbeats of this instance's open sessions (default 10). */
       heartbeatSeconds?: number;
       /** Seconds without heartbeat after which an open session is ended as interrupted (default 3 heartbeats). */

@@ -13,8 +13,15 @@ export type BastionConfig = {
   maxSessionSeconds: number;
   /** How often open sessions are checked against their grants (expiry, revocation). */
   grantCheckSeconds: number;
-  /** This backend instance's name in the session table (replicas share the database). */
+  /**
+   * This backend instance's name in the session table (replicas share the database); the same
+   * after a restart, so a restarted instance ends its own previous sessions at once.
+   */
   instanceId: string;
+  /** This process start of the instance (random). */
+  instanceRun: string;
+  /** How long a command under a `review` rule waits for an approver before it is denied. */
+  reviewTimeoutSeconds: number;
   /** How often this instance marks its open sessions alive. */
   heartbeatSeconds: number;
   /** Open sessions without a heartbeat this long are ended as interrupted (their instance died). */
@@ -51,10 +58,11 @@ export function readBastionConfig(config: Config): BastionConfig {
     idleTimeoutSeconds: c?.getOptionalNumber('idleTimeoutSeconds') ?? 900,
     maxSessionSeconds: c?.getOptionalNumber('maxSessionSeconds') ?? 8 * 3600,
     grantCheckSeconds: c?.getOptionalNumber('grantCheckSeconds') ?? 30,
-    // a restarted process is a new instance: its predecessor's sessions go stale
-    instanceId:
-      c?.getOptionalString('instanceId') ??
-      `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    // stable across restarts (a restarted process ends its predecessor's sessions at once);
+    // replicas on one host set their own
+    instanceId: c?.getOptionalString('instanceId') ?? hostname(),
+    instanceRun: randomBytes(6).toString('hex'),
+    reviewTimeoutSeconds: c?.getOptionalNumber('reviewTimeoutSeconds') ?? 300,
     heartbeatSeconds,
     staleSeconds: c?.getOptionalNumber('staleSeconds') ?? heartbeatSeconds * 3,
     defaultCredential:

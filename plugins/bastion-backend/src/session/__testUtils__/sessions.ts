@@ -70,6 +70,8 @@ export function testConfig(
     maxSessionSeconds: 3600,
     grantCheckSeconds: 3600,
     instanceId: 'test-instance',
+    instanceRun: 'run-1',
+    reviewTimeoutSeconds: 300,
     heartbeatSeconds: 10,
     staleSeconds: 30,
     mfa: {
