@@ -6,6 +6,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   bastionGrantManagePermission,
+  bastionCommandReviewPermission,
   bastionGrantReadPermission,
   bastionSessionManagePermission,
   bastionSessionOpenPermission,
@@ -84,10 +85,10 @@ export const bastionPlugin = createBackendPlugin({
           auditor: deps.auditor,
         });
         // Sessions live in the process that holds their WebSocket; replicas share the
-        // database. Sessions whose instance stopped sending heartbeats (a crash, a kill, this
-        // process's predecessor) end now as interrupted; their recordings are complete up to
-        // the last flush. The same check then runs with every heartbeat.
-        await sessions.heartbeat();
+        // database. This instance's own sessions from before a restart end now as
+        // interrupted, and so do sessions of instances whose heartbeat stopped (checked again
+        // with every heartbeat); their recordings are complete up to the last flush.
+        await sessions.start();
         deps.logger.info(
           `Bastion instance ${config.instanceId} (heartbeat every ${config.heartbeatSeconds}s)`,
         );
@@ -101,6 +102,7 @@ export const bastionPlugin = createBackendPlugin({
           bastionSessionManagePermission,
           bastionGrantReadPermission,
           bastionGrantManagePermission,
+          bastionCommandReviewPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({

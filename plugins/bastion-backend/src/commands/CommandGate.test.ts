@@ -4,7 +4,11 @@
  * Ctrl-J, a faked bracketed paste, a faked full-screen switch) and the default families.
  */
 import type { CommandRule, NewRule } from '../database/BastionStore';
-import { CommandGate, type GateRecord, type ReviewOutcome } from './CommandGate';
+import {
+  CommandGate,
+  type GateRecord,
+  type ReviewOutcome,
+} from './CommandGate';
 import { DEFAULT_RULES } from './defaultRules';
 import { compileRules, type Verdict } from './rules';
 import { loadShellSyntax } from './shellSyntax';
@@ -212,7 +216,9 @@ describe('CommandGate', () => {
       },
     ]);
     // the typed text reaches the shell, the Enter waits
-    expect(shell.type('systemctl restart nginx\r')).toBe('systemctl restart nginx');
+    expect(shell.type('systemctl restart nginx\r')).toBe(
+      'systemctl restart nginx',
+    );
     expect(shell.said).toContain('Waiting for approval');
     expect(shell.gate.waiting).toBe(true);
     // keys typed meanwhile wait too

@@ -38,12 +38,18 @@ export interface GateHost {
   say(text: string): void;
   record(entry: GateRecord): void;
   /** Asks approvers; resolves when one decided, the request timed out or was cancelled. */
-  review(command: string, verdict: Verdict, cancel: AbortSignal): Promise<ReviewOutcome>;
+  review(
+    command: string,
+    verdict: Verdict,
+    cancel: AbortSignal,
+  ): Promise<ReviewOutcome>;
 }
 
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][0-9A-Za-z]|[@-Z\\-_])/g;
-const PASSWORD_PROMPT = /(password|passphrase|passcode|密码|口令)[^\n]*[:：]\s*$/i;
+const ANSI =
+  /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][0-9A-Za-z]|[@-Z\\-_])/g;
+const PASSWORD_PROMPT =
+  /(password|passphrase|passcode|密码|口令)[^\n]*[:：]\s*$/i;
 
 /** Control characters in caret notation, for the keystroke record. */
 function printable(keys: string): string {
@@ -88,7 +94,8 @@ export class CommandGate {
     const plain = text.replace(ANSI, '');
     const nl = Math.max(plain.lastIndexOf('\n'), plain.lastIndexOf('\r'));
     this.outputLine = nl >= 0 ? plain.slice(nl + 1) : this.outputLine + plain;
-    if (this.outputLine.length > 512) this.outputLine = this.outputLine.slice(-512);
+    if (this.outputLine.length > 512)
+      this.outputLine = this.outputLine.slice(-512);
     if (!this.tracker.empty) this.echoSeen = true;
     if (
       this.program &&
@@ -145,10 +152,14 @@ export class CommandGate {
 
   /** Judges a submitted line; false when it was refused. */
   private submit(key: string, line: LineEvent): boolean {
-    const text = this.pending ? `${this.pending}\n${line.command}` : line.command;
+    const text = this.pending
+      ? `${this.pending}\n${line.command}`
+      : line.command;
     const uncertain = this.pendingUncertain || line.uncertain;
     const passwordLine =
-      !this.pending && PASSWORD_PROMPT.test(this.promptAtStart) && !this.echoSeen;
+      !this.pending &&
+      PASSWORD_PROMPT.test(this.promptAtStart) &&
+      !this.echoSeen;
     if (!text.trim() && !uncertain) {
       this.pending = '';
       this.host.write(key);
@@ -156,12 +167,18 @@ export class CommandGate {
     }
     const analysis = analyseLine(text);
     const lenient = this.program !== undefined || passwordLine;
-    if (lenient) return this.submitKeystrokes(key, line, analysis, passwordLine);
+    if (lenient)
+      return this.submitKeystrokes(key, line, analysis, passwordLine);
     const hostEdited = uncertain ? text : undefined;
     if (analysis.status === 'incomplete') {
       // the shell asks for more: judge what is known now, then let it collect the rest
-      const partial = judge(this.rules(), { ...analysis, status: 'ok' }, { hostEdited });
-      if (partial.action === 'reject') return this.refuse(text, partial, uncertain);
+      const partial = judge(
+        this.rules(),
+        { ...analysis, status: 'ok' },
+        { hostEdited },
+      );
+      if (partial.action === 'reject')
+        return this.refuse(text, partial, uncertain);
       this.pending = text;
       this.pendingUncertain = uncertain;
       this.host.write(key);
@@ -170,7 +187,8 @@ export class CommandGate {
     this.pending = '';
     this.pendingUncertain = false;
     const verdict = judge(this.rules(), analysis, { hostEdited });
-    if (verdict.action === 'reject') return this.refuse(text, verdict, uncertain);
+    if (verdict.action === 'reject')
+      return this.refuse(text, verdict, uncertain);
     if (verdict.action === 'review') {
       this.awaitReview(key, text, verdict, analysis, uncertain);
       return true;
@@ -196,14 +214,21 @@ export class CommandGate {
     }
     this.host.record({
       command: text,
-      action: reviewedBy ? 'approved' : verdict.action === 'alert' ? 'alerted' : 'run',
+      action: reviewedBy
+        ? 'approved'
+        : verdict.action === 'alert'
+        ? 'alerted'
+        : 'run',
       rule: verdict.rule,
       detail: verdict.detail,
       reviewedBy,
       uncertain,
     });
     const prompt = this.promptAtStart;
-    if (prompt.trim() && analysis.commands.some(c => isInteractiveProgram(c.name))) {
+    if (
+      prompt.trim() &&
+      analysis.commands.some(c => isInteractiveProgram(c.name))
+    ) {
       this.program = { prompt };
     }
   }

@@ -72,21 +72,15 @@ describe('CommandLineTracker', () => {
 
   it('submits a line at Enter, Ctrl-J, Ctrl-M, Ctrl-O and at every line break of a paste', () => {
     const t = new CommandLineTracker();
-    expect(
-      lines(
-        t,
-        'a\r',
-        'b\n',
-        'c\x0f',
-        '\x1b[200~d\ne\x1b[201~\r',
-      ),
-    ).toEqual([
-      ['a', false],
-      ['b', false],
-      ['c', false],
-      ['d', false],
-      ['e', false],
-    ]);
+    expect(lines(t, 'a\r', 'b\n', 'c\x0f', '\x1b[200~d\ne\x1b[201~\r')).toEqual(
+      [
+        ['a', false],
+        ['b', false],
+        ['c', false],
+        ['d', false],
+        ['e', false],
+      ],
+    );
   });
 
   it('keeps what readline keeps: kill and yank, transpose, Ctrl-P recall', () => {

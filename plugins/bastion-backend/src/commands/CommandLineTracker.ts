@@ -311,9 +311,13 @@ export class CommandLineTracker {
         return;
       case '\x14': {
         // Ctrl-T: transpose the characters before the cursor
-        const at = this.cursor === this.line.length ? this.cursor - 1 : this.cursor;
+        const at =
+          this.cursor === this.line.length ? this.cursor - 1 : this.cursor;
         if (at > 0) {
-          [this.line[at - 1], this.line[at]] = [this.line[at], this.line[at - 1]];
+          [this.line[at - 1], this.line[at]] = [
+            this.line[at],
+            this.line[at - 1],
+          ];
           this.cursor = Math.min(this.line.length, at + 1);
         }
         return;

@@ -13,18 +13,19 @@ import {
   unescapeDouble,
   unescapeWord,
 } from './lexical';
-import type {
-  FoundCommand,
-  FoundConstruct,
-  LineAnalysis,
-} from './model';
+import type { FoundCommand, FoundConstruct, LineAnalysis } from './model';
 import { withSyntaxTree, type SyntaxNode } from './shellSyntax';
 import { decodes, interpreterUse, unwrap } from './wrappers';
 
 /** How deep `eval`, `sh -c` and wrappers are followed. */
 const MAX_DEPTH = 8;
 
-type Value = { value: string; dynamic: boolean; glob: boolean; words?: string[] };
+type Value = {
+  value: string;
+  dynamic: boolean;
+  glob: boolean;
+  words?: string[];
+};
 
 const DYNAMIC_TYPES = new Set([
   'simple_expansion',
@@ -51,10 +52,16 @@ function wordValue(node: SyntaxNode): Value {
     case 'raw_string':
       return { value: text.slice(1, -1), dynamic: false, glob: false };
     case 'ansi_c_string':
-      return { value: decodeAnsiC(text.slice(2, -1)), dynamic: false, glob: false };
+      return {
+        value: decodeAnsiC(text.slice(2, -1)),
+        dynamic: false,
+        glob: false,
+      };
     case 'string': {
       const inner = text.slice(1, -1);
-      const dynamic = node.namedChildren.some(c => c && DYNAMIC_TYPES.has(c.type));
+      const dynamic = node.namedChildren.some(
+        c => c && DYNAMIC_TYPES.has(c.type),
+      );
       return { value: unescapeDouble(inner), dynamic, glob: false };
     }
     case 'translated_string': {
@@ -166,7 +173,10 @@ class Analyser {
     else this.walk(body);
   }
 
-  private pipeline(node: SyntaxNode, ctx: { stdin?: string; redirects?: string[] }) {
+  private pipeline(
+    node: SyntaxNode,
+    ctx: { stdin?: string; redirects?: string[] },
+  ) {
     const parts = node.namedChildren.filter((c): c is SyntaxNode => !!c);
     let decoded = false;
     parts.forEach((part, i) => {
@@ -197,7 +207,10 @@ class Analyser {
     }
   }
 
-  private command(node: SyntaxNode, ctx: { stdin?: string; redirects?: string[] }) {
+  private command(
+    node: SyntaxNode,
+    ctx: { stdin?: string; redirects?: string[] },
+  ) {
     // substitutions anywhere in the command run first: walk every part
     for (const c of node.namedChildren) {
       if (c && c.type !== 'command_name') this.walk(c);
@@ -276,7 +289,11 @@ class Analyser {
   }
 
   /** Parses a command string that will run as shell code (eval, sh -c, su -c, ssh host cmd). */
-  private shellString(text: string, source: string, hidden: 'eval' | 'interpreter-code') {
+  private shellString(
+    text: string,
+    source: string,
+    hidden: 'eval' | 'interpreter-code',
+  ) {
     if (/\$|`/.test(text)) {
       // text only known when it runs (`eval "$x"`): what the parse shows is not all there is
       this.construct(hidden, source);
@@ -295,19 +312,28 @@ class Analyser {
 
 function redirectText(node: SyntaxNode): string {
   const dest = node.childForFieldName('destination');
-  const head = dest ? node.text.slice(0, dest.startIndex - node.startIndex) : node.text;
+  const head = dest
+    ? node.text.slice(0, dest.startIndex - node.startIndex)
+    : node.text;
   const target = dest ? normalisePathArg(wordValue(dest).value) : '';
   return `${head.replace(/\s+/g, '')}${target}`;
 }
 
-function hasMissingOrError(node: SyntaxNode): { missingAtEnd: boolean; heredoc: boolean } {
+function hasMissingOrError(node: SyntaxNode): {
+  missingAtEnd: boolean;
+  heredoc: boolean;
+} {
   let missingAtEnd = false;
   let heredoc = false;
   const end = node.endIndex;
   const visit = (n: SyntaxNode) => {
     if (n.isMissing && n.startIndex >= end) missingAtEnd = true;
-    if (n.type === 'heredoc_start' && n.parent?.type === 'ERROR') heredoc = true;
-    if (n.type === 'heredoc_redirect' && !n.children.some(c => c?.type === 'heredoc_end')) {
+    if (n.type === 'heredoc_start' && n.parent?.type === 'ERROR')
+      heredoc = true;
+    if (
+      n.type === 'heredoc_redirect' &&
+      !n.children.some(c => c?.type === 'heredoc_end')
+    ) {
       heredoc = true;
     }
     if (!n.hasError) return;
@@ -323,7 +349,10 @@ function analyse(source: string, depth: number): LineAnalysis {
   const analyser = new Analyser(depth);
   return withSyntaxTree(text, root => {
     analyser.walk(root);
-    const found = { commands: analyser.commands, constructs: analyser.constructs };
+    const found = {
+      commands: analyser.commands,
+      constructs: analyser.constructs,
+    };
     if (scan.history && depth === 0) {
       return {
         status: 'history',

@@ -1,7 +1,8 @@
 import type { NewRule } from '../database/BastionStore';
 
 /** Block devices (`/dev/sda`, `/dev/nvme0n1`, `/dev/mapper/…`). */
-const BLOCK = '/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|md\\d|dm-|loop\\d|sr\\d|mapper/|disk/)';
+const BLOCK =
+  '/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|md\\d|dm-|loop\\d|sr\\d|mapper/|disk/)';
 /** `/` and the system directories, also as `/dir/*`. */
 const SYSTEM_DIRS =
   '(?:/|/\\*|/(?:bin|boot|dev|etc|home|lib|lib32|lib64|libx32|opt|proc|root|run|sbin|srv|sys|usr|var)(?:/\\*)?)';

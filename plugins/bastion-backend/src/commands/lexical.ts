@@ -41,7 +41,11 @@ export function scanQuotes(text: string): QuoteScan {
     }
     if (c === '\\') {
       if (i === text.length - 1) {
-        return { unterminated: m !== 'plain', continued: m === 'plain', history };
+        return {
+          unterminated: m !== 'plain',
+          continued: m === 'plain',
+          history,
+        };
       }
       i++;
       wordStart = false;

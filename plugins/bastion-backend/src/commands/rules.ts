@@ -79,7 +79,10 @@ export function judge(
     })),
   ];
   if (options.hostEdited !== undefined) {
-    items.push({ kind: 'construct', text: `host-edited ${options.hostEdited}` });
+    items.push({
+      kind: 'construct',
+      text: `host-edited ${options.hostEdited}`,
+    });
   }
   return judgeItems(compiled, items);
 }
@@ -88,7 +91,10 @@ export function judge(
 export type JudgedItem = { kind: CommandRule['kind']; text: string };
 
 /** The most severe result of the first matching rule (of the item's kind) for each item. */
-export function judgeItems(compiled: CompiledRule[], items: JudgedItem[]): Verdict {
+export function judgeItems(
+  compiled: CompiledRule[],
+  items: JudgedItem[],
+): Verdict {
   let worst: Verdict = { action: 'run' };
   for (const item of items) {
     const hit = compiled.find(

@@ -18,12 +18,14 @@ export function loadShellSyntax(): Promise<TsParser> {
     loading = (async () => {
       // required here, not at module load: only sessions pay for the WebAssembly start-up
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Parser, Language } = require('web-tree-sitter') as
-        typeof import('web-tree-sitter');
+      const { Parser, Language } =
+        require('web-tree-sitter') as typeof import('web-tree-sitter');
       await Parser.init();
       // the bytes, not the path: loading by path takes a dynamic import that Jest's VM lacks
       const bash = await Language.load(
-        await readFile(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm')),
+        await readFile(
+          require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'),
+        ),
       );
       const parser = new Parser();
       parser.setLanguage(bash);

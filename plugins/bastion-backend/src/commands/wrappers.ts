@@ -19,7 +19,19 @@ type WrapperSpec = {
 
 const WRAPPERS: Record<string, WrapperSpec> = {
   sudo: {
-    withValue: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '-R'],
+    withValue: [
+      '-u',
+      '-g',
+      '-h',
+      '-p',
+      '-C',
+      '-D',
+      '-r',
+      '-t',
+      '-U',
+      '-T',
+      '-R',
+    ],
     assignments: true,
   },
   doas: { withValue: ['-u', '-C'] },
@@ -35,30 +47,116 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   builtin: {},
   exec: { withValue: ['-a'] },
   coproc: {},
-  timeout: { withValue: ['-s', '--signal', '-k', '--kill-after'], positional: 1 },
+  timeout: {
+    withValue: ['-s', '--signal', '-k', '--kill-after'],
+    positional: 1,
+  },
   stdbuf: { withValue: ['-i', '-o', '-e'] },
   ionice: { withValue: ['-c', '-n', '-p', '-P', '-u'] },
   chrt: { positional: 1, withValue: ['-T', '-P', '-D'] },
   taskset: { positional: 1, withValue: ['-c', '--cpu-list'] },
   setsid: {},
-  flock: { positional: 1, withValue: ['-w', '--timeout', '-E'], commandOption: ['-c', '--command'] },
+  flock: {
+    positional: 1,
+    withValue: ['-w', '--timeout', '-E'],
+    commandOption: ['-c', '--command'],
+  },
   chroot: { positional: 1, withValue: ['--userspec', '--groups'] },
   unshare: { withValue: ['--map-user', '--map-group', '-S', '-G', '-R', '-w'] },
   nsenter: { withValue: ['-t', '--target', '-S', '-G', '-r', '-w'] },
-  runuser: { withValue: ['-u', '-g', '-G', '-s', '--user', '--group'], commandOption: ['-c', '--command'] },
-  su: { withValue: ['-g', '-G', '-s', '--shell', '-w'], commandOption: ['-c', '--command'] },
-  strace: { withValue: ['-e', '-o', '-p', '-s', '-u', '-E', '-I', '-b', '-P', '-S', '-X', '-a'] },
+  runuser: {
+    withValue: ['-u', '-g', '-G', '-s', '--user', '--group'],
+    commandOption: ['-c', '--command'],
+  },
+  su: {
+    withValue: ['-g', '-G', '-s', '--shell', '-w'],
+    commandOption: ['-c', '--command'],
+  },
+  strace: {
+    withValue: [
+      '-e',
+      '-o',
+      '-p',
+      '-s',
+      '-u',
+      '-E',
+      '-I',
+      '-b',
+      '-P',
+      '-S',
+      '-X',
+      '-a',
+    ],
+  },
   ltrace: { withValue: ['-e', '-o', '-p', '-s', '-u', '-n', '-a'] },
-  'systemd-run': { withValue: ['-p', '--property', '-u', '--unit', '-M', '-H', '--uid', '--gid', '--slice', '-E', '--setenv', '--description'] },
+  'systemd-run': {
+    withValue: [
+      '-p',
+      '--property',
+      '-u',
+      '--unit',
+      '-M',
+      '-H',
+      '--uid',
+      '--gid',
+      '--slice',
+      '-E',
+      '--setenv',
+      '--description',
+    ],
+  },
   busybox: {},
-  xargs: { withValue: ['-I', '-i', '-n', '-P', '-d', '-E', '-e', '-L', '-l', '-s', '-a', '--arg-file', '--delimiter', '--max-args', '--max-procs'] },
+  xargs: {
+    withValue: [
+      '-I',
+      '-i',
+      '-n',
+      '-P',
+      '-d',
+      '-E',
+      '-e',
+      '-L',
+      '-l',
+      '-s',
+      '-a',
+      '--arg-file',
+      '--delimiter',
+      '--max-args',
+      '--max-procs',
+    ],
+  },
   watch: { withValue: ['-n', '--interval', '-d', '-q'], joinRest: true },
   ssh: {
-    withValue: ['-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w', '-B'],
+    withValue: [
+      '-b',
+      '-c',
+      '-D',
+      '-E',
+      '-e',
+      '-F',
+      '-I',
+      '-i',
+      '-J',
+      '-L',
+      '-l',
+      '-m',
+      '-O',
+      '-o',
+      '-p',
+      '-Q',
+      '-R',
+      '-S',
+      '-W',
+      '-w',
+      '-B',
+    ],
     positional: 1,
     joinRest: true,
   },
-  script: { withValue: ['-E', '-O', '-B', '-I', '-T', '-m'], commandOption: ['-c', '--command'] },
+  script: {
+    withValue: ['-E', '-O', '-B', '-I', '-T', '-m'],
+    commandOption: ['-c', '--command'],
+  },
 };
 
 /** What a wrapper word list runs: the inner argv, or a shell string to parse. */
@@ -122,7 +220,19 @@ function findExec(argv: string[]): Unwrapped | undefined {
 }
 
 /** Programs that run a program they read (a script on stdin, or code in an option). */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'rbash']);
+const SHELLS = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'ash',
+  'fish',
+  'csh',
+  'tcsh',
+  'rbash',
+]);
 const CODE_OPTION: Record<string, string[]> = {
   python: ['-c'],
   perl: ['-e', '-E'],
@@ -160,11 +270,21 @@ export function interpreterUse(argv: string[]): InterpreterUse | undefined {
   if (SHELLS.has(name)) {
     for (let i = 1; i < argv.length; i++) {
       const a = argv[i];
-      if (a === '-c' || (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a) && !a.startsWith('--'))) {
+      if (
+        a === '-c' ||
+        (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a) && !a.startsWith('--'))
+      ) {
         return { kind: 'shell', source: argv[i + 1] ?? '' };
       }
       if (a === '-s' || a === '-') return { kind: 'stdin' };
-      if (a === '-o' || a === '+o' || a === '-O' || a === '+O' || a === '--rcfile' || a === '--init-file') {
+      if (
+        a === '-o' ||
+        a === '+o' ||
+        a === '-O' ||
+        a === '+O' ||
+        a === '--rcfile' ||
+        a === '--init-file'
+      ) {
         i++;
         continue;
       }
@@ -193,7 +313,8 @@ export function interpreterUse(argv: string[]): InterpreterUse | undefined {
   if (!codeOptions) return undefined;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (codeOptions.includes(a)) return { kind: 'code', code: argv[i + 1] ?? '' };
+    if (codeOptions.includes(a))
+      return { kind: 'code', code: argv[i + 1] ?? '' };
     if (a === '-') return { kind: 'stdin' };
     if (a.startsWith('-')) continue;
     // at/batch take a time, then read the commands from stdin
@@ -210,17 +331,74 @@ export function decodes(argv: string[]): boolean {
     return args.some(a => a === '--decode' || /^-[a-zA-Z]*[dD]/.test(a));
   }
   if (name === 'xxd') return args.some(a => /^-[a-zA-Z]*r/.test(a));
-  if (name === 'openssl') return args.includes('-d') || args.includes('-base64');
-  return ['uudecode', 'gunzip', 'zcat', 'bunzip2', 'bzcat', 'xzcat', 'unxz', 'rev'].includes(name);
+  if (name === 'openssl')
+    return args.includes('-d') || args.includes('-base64');
+  return [
+    'uudecode',
+    'gunzip',
+    'zcat',
+    'bunzip2',
+    'bzcat',
+    'xzcat',
+    'unxz',
+    'rev',
+  ].includes(name);
 }
 
 /** The alternate-screen or line-reading programs started at the prompt (vim, less, mysql…). */
 const INTERACTIVE = new Set([
-  'vi', 'vim', 'nvim', 'view', 'vimdiff', 'nano', 'pico', 'emacs', 'mcedit', 'joe', 'mg',
-  'less', 'more', 'most', 'man', 'info', 'top', 'htop', 'atop', 'btop', 'iotop', 'iftop',
-  'nmon', 'glances', 'mc', 'ncdu', 'tmux', 'screen', 'watch', 'nmtui', 'alsamixer', 'tig',
-  'mysql', 'mariadb', 'psql', 'sqlite3', 'redis-cli', 'mongo', 'mongosh', 'python', 'ipython',
-  'node', 'irb', 'lua', 'ghci', 'bc', 'ftp', 'sftp', 'telnet', 'crontab', 'visudo', 'vipw',
+  'vi',
+  'vim',
+  'nvim',
+  'view',
+  'vimdiff',
+  'nano',
+  'pico',
+  'emacs',
+  'mcedit',
+  'joe',
+  'mg',
+  'less',
+  'more',
+  'most',
+  'man',
+  'info',
+  'top',
+  'htop',
+  'atop',
+  'btop',
+  'iotop',
+  'iftop',
+  'nmon',
+  'glances',
+  'mc',
+  'ncdu',
+  'tmux',
+  'screen',
+  'watch',
+  'nmtui',
+  'alsamixer',
+  'tig',
+  'mysql',
+  'mariadb',
+  'psql',
+  'sqlite3',
+  'redis-cli',
+  'mongo',
+  'mongosh',
+  'python',
+  'ipython',
+  'node',
+  'irb',
+  'lua',
+  'ghci',
+  'bc',
+  'ftp',
+  'sftp',
+  'telnet',
+  'crontab',
+  'visudo',
+  'vipw',
   'sudoedit',
 ]);
 

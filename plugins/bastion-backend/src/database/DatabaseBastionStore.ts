@@ -232,7 +232,9 @@ export class DatabaseBastionStore
       q
         .where({ instance_id: instanceId })
         .whereNull('ended_at')
-        .where(w => w.whereNull('instance_run').orWhereNot('instance_run', run));
+        .where(w =>
+          w.whereNull('instance_run').orWhereNot('instance_run', run),
+        );
     const rows = await previous(this.db('bastion_sessions'));
     if (rows.length === 0) return [];
     const ids = rows.map((r: Row) => r.id);

@@ -19,7 +19,10 @@ export function addFileRoutes(
   router: BastionRouter,
   deps: {
     sessions: SessionManager;
-    ssh: Pick<SshConnectionPool, 'uploadStream' | 'downloadStream' | 'openSftp'>;
+    ssh: Pick<
+      SshConnectionPool,
+      'uploadStream' | 'downloadStream' | 'openSftp'
+    >;
     authorize(
       req: AnyRequest,
       permission: BasicPermission,
@@ -48,13 +51,16 @@ export function addFileRoutes(
       'transfer files',
     );
     const found = sessions.transferTarget(req.params.id, actorOf(credentials));
-    if (!found) throw new NotFoundError(`You have no live session ${req.params.id}`);
+    if (!found)
+      throw new NotFoundError(`You have no live session ${req.params.id}`);
     const resolved = await resolveOnHost(ssh, found.target, path);
     const verdict = judgeTransfer(found.rules, direction, resolved);
     sessions.recordTransfer(req.params.id, `${direction} ${resolved}`, verdict);
     if (verdict.action === 'reject') {
       throw new NotAllowedError(
-        `${direction === 'upload' ? 'Upload to' : 'Download of'} ${resolved} refused by rule "${verdict.rule?.name}"`,
+        `${
+          direction === 'upload' ? 'Upload to' : 'Download of'
+        } ${resolved} refused by rule "${verdict.rule?.name}"`,
       );
     }
     return { ...found, resolved, verdict };
@@ -81,7 +87,9 @@ export function addFileRoutes(
     hostRef: record.hostRef,
     resolvedPath: resolved,
     bytes,
-    ...(verdict.rule ? { rule: verdict.rule.name, ruleAction: verdict.action } : {}),
+    ...(verdict.rule
+      ? { rule: verdict.rule.name, ruleAction: verdict.action }
+      : {}),
   });
 
   router.get('/sessions/:id/files', async (req, res) => {

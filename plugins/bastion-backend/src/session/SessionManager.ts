@@ -31,6 +31,7 @@ import type { BastionHost, HostDirectory } from './hosts';
 import { LiveSession, type SessionOwner } from './LiveSession';
 import type { SessionClient } from './protocol';
 import { RemoteWatch, SessionElsewhereError } from './RemoteWatch';
+import { auditEvent, recordCommand, transferEntry } from './commandLog';
 import { waitForReview } from './reviews';
 
 export { SessionElsewhereError };
@@ -258,20 +259,7 @@ export class SessionManager implements SessionOwner {
   /** Logs a file transfer (or its refusal) with the session's commands. */
   recordTransfer(id: string, text: string, verdict: Verdict) {
     const s = this.live.get(id);
-    if (!s) return;
-    const action =
-      verdict.action === 'reject'
-        ? 'rejected'
-        : verdict.action === 'alert'
-        ? 'alerted'
-        : 'run';
-    this.recordCommand(s, {
-      command: text,
-      action,
-      rule: verdict.rule,
-      detail: verdict.detail,
-      uncertain: false,
-    });
+    if (s) this.recordCommand(s, transferEntry(text, verdict));
   }
 
   /** The output of a live session so far; undefined when it is not open here. */
@@ -550,38 +538,16 @@ export class SessionManager implements SessionOwner {
 
   /** Stores a command (in order per session) and audits what a rule decided. */
   recordCommand(session: LiveSession, entry: GateRecord) {
-    const { command, action, rule, detail, reviewedBy, uncertain } = entry;
-    const at = new Date(this.now()).toISOString();
-    this.deps.store
-      .addCommand({
-        sessionId: session.record.id,
-        at,
-        command: uncertain
-          ? `${command} [incomplete: edited on the host]`
-          : command,
-        action,
-        ruleId: rule?.id,
-        detail,
-        reviewedBy,
-      })
-      .catch(e => this.deps.logger.warn(`Cannot store command: ${e}`));
-    const eventId = {
-      rejected: 'command-rejected',
-      alerted: 'command-alert',
-      approved: 'command-approved-run',
-      denied: 'command-denied',
-    }[action as string];
-    if (eventId) {
-      this.audit(eventId, 'high', session.record.userRef, {
-        sessionId: session.record.id,
-        host: session.record.host,
-        hostRef: session.record.hostRef,
-        command,
-        rule: rule?.name ?? null,
-        detail: detail ?? null,
-        ...(reviewedBy ? { reviewedBy } : {}),
-      });
-    }
+    recordCommand(
+      {
+        store: this.deps.store,
+        logger: this.deps.logger,
+        now: this.now,
+        audit: (id, sev, actor, meta) => this.audit(id, sev, actor, meta),
+      },
+      session.record,
+      entry,
+    );
   }
 
   /** Holds a command for an approver (see reviews.ts). */
@@ -612,12 +578,7 @@ export class SessionManager implements SessionOwner {
     actor: string,
     meta: JsonObject,
   ) {
-    const { auditor, logger } = this.deps;
-    if (!auditor) return;
-    auditor
-      .createEvent({ eventId, severityLevel, meta: { actor, ...meta } })
-      .then(e => e.success())
-      .catch(err => logger.warn(`Cannot audit ${eventId}: ${err}`));
+    auditEvent(this.deps, eventId, severityLevel, actor, meta);
   }
 
   /** Ends every session (backend shutdown). */

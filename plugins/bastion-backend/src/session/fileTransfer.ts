@@ -54,5 +54,7 @@ export function judgeTransfer(
   const verdict = judgeItems(rules, [
     { kind: 'file', text: `${direction} ${resolvedPath}` },
   ]);
-  return verdict.action === 'review' ? { ...verdict, action: 'reject' } : verdict;
+  return verdict.action === 'review'
+    ? { ...verdict, action: 'reject' }
+    : verdict;
 }

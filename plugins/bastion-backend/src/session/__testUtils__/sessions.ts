@@ -1,4 +1,5 @@
 /* Shared by the session tests: a recording client, test config, a manager on a test database. */
+import type { AuditorService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
@@ -112,6 +113,7 @@ export async function createTestManager(options: {
   pool: SshConnectionPool;
   /** Lets a test change what the manager sees of the store. */
   wrapStore?: (store: BastionStore) => BastionStore;
+  auditor?: AuditorService;
 }) {
   const { config, sshd } = options;
   const store = await DatabaseBastionStore.create({
@@ -129,6 +131,7 @@ export async function createTestManager(options: {
     mfa: new MfaService(store, config.mfa),
     config,
     logger: mockServices.logger.mock(),
+    auditor: options.auditor,
   });
   return { store, manager };
 }
