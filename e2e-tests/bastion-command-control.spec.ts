@@ -64,7 +64,8 @@ test('a rejected command typed after the full-screen escape is still refused', a
   // the host claims a full-screen program took the screen
   await page.keyboard.type("printf '\\e[?1049h'");
   await page.keyboard.press('Enter');
-  await page.keyboard.type(`touch /tmp/${marker} && echo ${marker}-ran`);
+  // the output (…-42) differs from the echoed line (…-$((6*7))): it shows only if it ran
+  await page.keyboard.type(`touch /tmp/${marker} && echo ${marker}-$((6*7))`);
   await page.keyboard.press('Enter');
   await expect(terminalText(page)).toContainText(
     'Command refused by rule "e2e no blocked markers"',
@@ -76,7 +77,10 @@ test('a rejected command typed after the full-screen escape is still refused', a
     "printf '\\e[?1049l'; ls /tmp | grep -c e2e-blocked-",
   );
   await page.keyboard.press('Enter');
-  await expect(terminalText(page)).not.toContainText(`${marker}-ran`);
+  await page.keyboard.type('echo checked-$((2+3))');
+  await page.keyboard.press('Enter');
+  await expect(terminalText(page)).toContainText('checked-5');
+  await expect(terminalText(page)).not.toContainText(`${marker}-42`);
 
   const commands = await request.get(
     `/api/bastion/commands?q=${encodeURIComponent(marker)}`,
@@ -102,10 +106,11 @@ test('a command under a review rule waits and runs after approval (approver in z
   const frank = await frankContext.newPage();
   await signIn(frank, 'frank');
   await openTerminal(frank);
-  await frank.keyboard.type(`touch /tmp/${marker} && echo ${marker}-ran`);
+  // the output (…-42) differs from the echoed line (…-$((6*7))): it shows only if it ran
+  await frank.keyboard.type(`touch /tmp/${marker} && echo ${marker}-$((6*7))`);
   await frank.keyboard.press('Enter');
   await expect(terminalText(frank)).toContainText('Waiting for approval');
-  await expect(terminalText(frank)).not.toContainText(`${marker}-ran`);
+  await expect(terminalText(frank)).not.toContainText(`${marker}-42`);
 
   const aliceContext = await browser.newContext();
   const alice = await aliceContext.newPage();
@@ -123,7 +128,7 @@ test('a command under a review rule waits and runs after approval (approver in z
   await expect(terminalText(frank)).toContainText(
     'Approved by user:default/alice',
   );
-  await expect(terminalText(frank)).toContainText(`${marker}-ran`);
+  await expect(terminalText(frank)).toContainText(`${marker}-42`);
 
   const commands = await request.get(
     `/api/bastion/commands?q=${encodeURIComponent(marker)}`,

@@ -23,6 +23,32 @@ export interface Config {
       staleSeconds?: number;
       /** Vault credential for hosts without one (default opsdeck.cmdb.defaultCredential). */
       defaultCredential?: string;
+      /**
+       * Host-side exec audit (auditd execve rules per session, read back over SSH) for the
+       * hosts each entry selects (first match). See docs/bastion.md.
+       */
+      execAudit?: Array<{
+        /** Which hosts (every given field must match; environment alone selects by environment). */
+        hosts: {
+          host?: string;
+          system?: string;
+          owner?: string;
+          tag?: string;
+          environment?: string;
+        };
+        /** Vault credential of the audit login, which may run auditctl and ausearch. */
+        credential: string;
+        /** Login user of the audit login (default: the credential's username). */
+        loginUser?: string;
+        /** Run auditctl/ausearch through `sudo -n` (default false: the login is root). */
+        sudo?: boolean;
+        /** Audit log to search (default: ausearch's, /var/log/audit/audit.log). */
+        logFile?: string;
+        /** Refuse sessions when the exec audit cannot be set up (default true). */
+        required?: boolean;
+      }>;
+      /** Seconds between read-backs of live audited sessions' exec records (default 10). */
+      execAuditCollectSeconds?: number;
       mfa?: {
         /** Host environments that need a TOTP step-up (default [prod]). */
         requiredEnvironments?: string[];

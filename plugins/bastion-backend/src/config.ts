@@ -3,6 +3,27 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
+/**
+ * Host-side exec audit for the hosts `hosts` selects (see session/execAudit.ts): an audit login
+ * (vault `credential`, as `loginUser`) that may run auditctl and ausearch (through `sudo -n`
+ * when `sudo`), and the audit log to read (`logFile`, else ausearch's default).
+ */
+export type ExecAuditEntry = {
+  hosts: {
+    host?: string;
+    system?: string;
+    owner?: string;
+    tag?: string;
+    environment?: string;
+  };
+  credential: string;
+  loginUser?: string;
+  sudo: boolean;
+  logFile?: string;
+  /** Refuse sessions when exec audit cannot be set up (default true). */
+  required: boolean;
+};
+
 /** Settings of `opsdeck.bastion` with their defaults. */
 export type BastionConfig = {
   /** Directory of the asciicast files (relative to the backend's working directory). */
@@ -28,6 +49,10 @@ export type BastionConfig = {
   staleSeconds: number;
   /** Vault credential for hosts that name none. */
   defaultCredential?: string;
+  /** Where host-side exec audit is on (empty: nowhere). */
+  execAudit: ExecAuditEntry[];
+  /** How often the exec records of live audited sessions are read back. */
+  execAuditCollectSeconds: number;
   mfa: {
     /** Host environments that need a TOTP step-up before a session opens. */
     requiredEnvironments: string[];
@@ -68,6 +93,22 @@ export function readBastionConfig(config: Config): BastionConfig {
     defaultCredential:
       c?.getOptionalString('defaultCredential') ??
       config.getOptionalString('opsdeck.cmdb.defaultCredential'),
+    execAudit: (c?.getOptionalConfigArray('execAudit') ?? []).map(e => ({
+      hosts: {
+        host: e.getOptionalString('hosts.host'),
+        system: e.getOptionalString('hosts.system'),
+        owner: e.getOptionalString('hosts.owner'),
+        tag: e.getOptionalString('hosts.tag'),
+        environment: e.getOptionalString('hosts.environment'),
+      },
+      credential: e.getString('credential'),
+      loginUser: e.getOptionalString('loginUser'),
+      sudo: e.getOptionalBoolean('sudo') ?? false,
+      logFile: e.getOptionalString('logFile'),
+      required: e.getOptionalBoolean('required') ?? true,
+    })),
+    execAuditCollectSeconds:
+      c?.getOptionalNumber('execAuditCollectSeconds') ?? 10,
     mfa: {
       requiredEnvironments: m?.getOptionalStringArray(
         'requiredEnvironments',

@@ -9,6 +9,7 @@ import type { CompiledRule, Verdict } from '../commands/rules';
 import type { SessionActivity, SessionRecord } from '../database/BastionStore';
 import type { AsciicastRecorder } from '../recording/AsciicastRecorder';
 import { readRecordingOutput } from '../recording/readRecording';
+import type { ExecAuditSession } from './execAudit';
 import type { BastionHost } from './hosts';
 import type { SessionClient } from './protocol';
 
@@ -47,6 +48,8 @@ export class LiveSession {
     readonly rules: CompiledRule[],
     private readonly client: SessionClient,
     private readonly owner: SessionOwner,
+    /** Host-side exec audit of this session, where the host has it. */
+    readonly execAudit?: ExecAuditSession,
   ) {
     this.lastActivity = owner.now();
     this.gate = new CommandGate(
@@ -143,4 +146,32 @@ export class LiveSession {
     this.watchers.clear();
     this.owner.onEnded(this, reason);
   }
+}
+
+/**
+ * What the heartbeat stores of the live sessions: the activity (idle time, watchers, byte
+ * counts) of those whose activity changed since it was last stored; `stored()` after writing.
+ * Byte counts are flushed so that a killed backend's sessions keep them (a session with
+ * output costs one row update per heartbeat; an idle one none).
+ */
+export function changedActivity(live: ReadonlyMap<string, LiveSession>) {
+  const changed = new Map<string, SessionActivity>();
+  const keys = new Map<string, string>();
+  for (const [id, s] of live) {
+    const activity = s.activity();
+    const key = JSON.stringify(activity);
+    if (key !== s.storedActivity) {
+      changed.set(id, activity);
+      keys.set(id, key);
+    }
+  }
+  return {
+    changed,
+    stored() {
+      for (const [id, key] of keys) {
+        const s = live.get(id);
+        if (s) s.storedActivity = key;
+      }
+    },
+  };
 }

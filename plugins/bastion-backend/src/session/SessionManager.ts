@@ -5,7 +5,6 @@ import type {
 import type { JsonObject } from '@backstage/types';
 import type {
   ShellChannel,
-  SshConnectionPool,
   SshCredentials,
   SshTarget,
 } from '@opsdeck/plugin-remote-node';
@@ -19,67 +18,43 @@ import {
 } from '../commands/rules';
 import { loadShellSyntax } from '../commands/shellSyntax';
 import type { BastionConfig } from '../config';
-import type {
-  BastionStore,
-  SessionActivity,
-  SessionRecord,
-} from '../database/BastionStore';
+import type { BastionStore, SessionRecord } from '../database/BastionStore';
 import { grantActive, storedGrantsFor } from '../grants/matchGrant';
 import type { MfaService } from '../mfa/MfaService';
 import { AsciicastRecorder } from '../recording/AsciicastRecorder';
 import type { BastionHost, HostDirectory } from './hosts';
-import { LiveSession, type SessionOwner } from './LiveSession';
+import { changedActivity, LiveSession, type SessionOwner } from './LiveSession';
+import {
+  SessionRefusedError,
+  type LiveSessionInfo,
+  type OpenRequest,
+} from './model';
 import type { SessionClient } from './protocol';
 import { RemoteWatch, SessionElsewhereError } from './RemoteWatch';
 import { auditEvent, recordCommand, transferEntry } from './commandLog';
+import { openShell, type ShellSsh } from './openShell';
 import { waitForReview } from './reviews';
 
 export { SessionElsewhereError };
 
-/** Why a session was not opened; `code` tells the browser what to offer (e.g. the MFA dialog). */
-export class SessionRefusedError extends Error {
-  constructor(
-    readonly code: 'no-host' | 'no-grant' | 'mfa-required' | 'connect-failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionRefusedError';
-  }
-}
-
-export type OpenRequest = {
-  userRef: string;
-  /** The user and the groups the user belongs to (Backstage ownership refs). */
-  ownershipRefs: string[];
-  hostName: string;
-  cols: number;
-  rows: number;
-  loginUser?: string;
-};
-
-export type LiveSessionInfo = SessionRecord & {
-  /**
-   * Seconds since the last keyboard input (since the start when there was none). For sessions
-   * of other instances, from what the owner stored with its last heartbeat.
-   */
-  idleSeconds: number;
-  /** True when this instance holds the session. */
-  local: boolean;
-};
+export {
+  SessionRefusedError,
+  type LiveSessionInfo,
+  type OpenRequest,
+} from './model';
 
 /** End reason of sessions whose backend instance stopped sending heartbeats. */
 export const INTERRUPTED = 'interrupted: backend stopped';
 /** End reason of an instance's own sessions from before its restart. */
 export const RESTARTED = 'interrupted: backend restarted';
 
-/** How long opening a shell may take, including waiting for a free SSH channel. */
-const OPEN_TIMEOUT_MS = 30_000;
-
 type Deps = {
   store: BastionStore;
-  ssh: Pick<SshConnectionPool, 'shell'>;
+  ssh: ShellSsh;
   hosts: HostDirectory;
   credentials(host: BastionHost, loginUser: string): Promise<SshCredentials>;
+  /** Credentials of exec-audit logins (a vault credential name); exec audit is off without. */
+  auditCredentials?(name: string, loginUser?: string): Promise<SshCredentials>;
   mfa: MfaService;
   config: BastionConfig;
   logger: LoggerService;
@@ -97,6 +72,7 @@ export class SessionManager implements SessionOwner {
   private followingReported = false;
   private readonly ticker: NodeJS.Timeout;
   private lastGrantCheck = 0;
+  private lastExecCollect = 0;
   readonly now: () => number;
 
   constructor(private readonly deps: Deps) {
@@ -149,17 +125,25 @@ export class SessionManager implements SessionOwner {
     const id = randomUUID();
     let channel: ShellChannel;
     let target: SshTarget;
+    let opened: Awaited<ReturnType<typeof openShell>>;
     try {
       const credentials = await this.deps.credentials(host, grant.loginUser);
       target = { host: host.address, port: host.port, credentials };
-      channel = await this.deps.ssh.shell(target, {
+      opened = await openShell({
+        ssh: this.deps.ssh,
+        execAudit: config.execAudit,
+        auditDeps: this.deps.auditCredentials && {
+          credentials: this.deps.auditCredentials,
+          store,
+          logger: this.deps.logger,
+        },
+        host,
+        target,
+        sessionId: id,
         cols: req.cols,
         rows: req.rows,
-        term: 'xterm-256color',
-        // the SSH core caps channels per host and login (remote-node pool settings); a
-        // session beyond the cap waits for a free channel, but not forever
-        signal: AbortSignal.timeout(OPEN_TIMEOUT_MS),
       });
+      channel = opened.channel;
     } catch (e) {
       throw new SessionRefusedError(
         'connect-failed',
@@ -184,6 +168,7 @@ export class SessionManager implements SessionOwner {
       recording: `${id}.cast`,
       instanceId: config.instanceId,
       instanceRun: config.instanceRun,
+      execAudit: opened.auditState,
     };
     let recorder: AsciicastRecorder;
     try {
@@ -200,6 +185,7 @@ export class SessionManager implements SessionOwner {
       await store.createSession(record);
     } catch (e) {
       channel.close();
+      opened.audit?.end().catch(() => {});
       throw e;
     }
     const rules = compileRules(await store.listRules(), host);
@@ -212,6 +198,7 @@ export class SessionManager implements SessionOwner {
       rules,
       client,
       this,
+      opened.audit,
     );
     this.live.set(id, session);
     client.send({
@@ -410,23 +397,13 @@ export class SessionManager implements SessionOwner {
   async heartbeat(): Promise<void> {
     const { store, config } = this.deps;
     const ids = [...this.live.keys()];
-    // idle time and watchers go to the database too, for the live list of other instances;
-    // only when they changed (output alone changes nothing: a running `top` costs no writes)
-    const changed = new Map<string, SessionActivity>();
-    const keys = new Map<string, string>();
-    for (const [id, s] of this.live) {
-      const activity = s.activity();
-      const key = JSON.stringify(activity);
-      if (key !== s.storedActivity) {
-        changed.set(id, activity);
-        keys.set(id, key);
-      }
-    }
-    const open = await store.heartbeat(config.instanceId, ids, changed);
-    for (const [id, key] of keys) {
-      const s = this.live.get(id);
-      if (s) s.storedActivity = key;
-    }
+    const activity = changedActivity(this.live);
+    const open = await store.heartbeat(
+      config.instanceId,
+      ids,
+      activity.changed,
+    );
+    activity.stored();
     const following = this.remote.following;
     if (following.size > 0 || this.followingReported) {
       await store.reportRemoteWatchers(config.instanceId, following);
@@ -507,6 +484,19 @@ export class SessionManager implements SessionOwner {
         s.end(`Maximum session length (${maxSessionSeconds} seconds) reached`);
       }
     }
+    if (
+      now - this.lastExecCollect >=
+      this.deps.config.execAuditCollectSeconds * 1000
+    ) {
+      this.lastExecCollect = now;
+      for (const s of this.live.values()) {
+        s.execAudit
+          ?.collect()
+          .catch(e =>
+            this.deps.logger.warn(`Exec audit read-back failed: ${e}`),
+          );
+      }
+    }
     if (now - this.lastGrantCheck >= grantCheckSeconds * 1000) {
       this.lastGrantCheck = now;
       await this.checkGrants().catch(e =>
@@ -518,6 +508,13 @@ export class SessionManager implements SessionOwner {
   /** Called by a session when it ended. */
   onEnded(session: LiveSession, reason: string) {
     this.live.delete(session.record.id);
+    session.execAudit
+      ?.end()
+      .catch(e =>
+        this.deps.logger.warn(
+          `Exec audit of session ${session.record.id} did not end cleanly: ${e}`,
+        ),
+      );
     const endedAt = new Date(this.now()).toISOString();
     this.deps.store
       .endSession(session.record.id, {

@@ -73,6 +73,8 @@ export function testConfig(
     instanceId: 'test-instance',
     instanceRun: 'run-1',
     reviewTimeoutSeconds: 300,
+    execAudit: [],
+    execAuditCollectSeconds: 3600,
     heartbeatSeconds: 10,
     staleSeconds: 30,
     mfa: {
