@@ -12,7 +12,10 @@ import {
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
+import {
+  remoteNodeServiceRef,
+  sshCredentialsFromSecret,
+} from '@opsdeck/plugin-remote-node';
 // vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import {
@@ -79,6 +82,18 @@ export const bastionPlugin = createBackendPlugin({
             getSecret: name => deps.vault.getSecret(name),
             defaultCredential: config.defaultCredential,
           }),
+          // exec-audit logins (opsdeck.bastion.execAudit): a vault credential, as the entry's
+          // login user or the credential's own
+          auditCredentials: async (name, loginUser) => {
+            const secret = await deps.vault.getSecret(name);
+            const username = loginUser ?? secret.username;
+            if (!username) {
+              throw new Error(
+                `Exec-audit credential '${name}' has no username and the setting names no loginUser`,
+              );
+            }
+            return sshCredentialsFromSecret(secret, username);
+          },
           mfa,
           config,
           logger: deps.logger,

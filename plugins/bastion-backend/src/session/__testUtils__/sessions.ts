@@ -116,6 +116,8 @@ export async function createTestManager(options: {
   /** Lets a test change what the manager sees of the store. */
   wrapStore?: (store: BastionStore) => BastionStore;
   auditor?: AuditorService;
+  /** Exec-audit logins log in with the sshd test key as the credential's name's user. */
+  auditCredentials?: boolean;
 }) {
   const { config, sshd } = options;
   const store = await DatabaseBastionStore.create({
@@ -134,6 +136,12 @@ export async function createTestManager(options: {
     config,
     logger: mockServices.logger.mock(),
     auditor: options.auditor,
+    auditCredentials: options.auditCredentials
+      ? async (_name, loginUser) => ({
+          username: loginUser ?? 'root',
+          privateKey: sshd.privateKeyText,
+        })
+      : undefined,
   });
   return { store, manager };
 }
