@@ -64,6 +64,18 @@ export type Rule = {
   createdBy?: string;
 };
 
+/** A program the host's kernel saw started in a session (exec audit). */
+export type ExecRecord = {
+  event: string;
+  at: string;
+  pid?: number;
+  ppid?: number;
+  uid?: number;
+  exe?: string;
+  argv: string[];
+  cwd?: string;
+};
+
 /** A command held by a review rule. */
 export type Review = {
   id: string;
@@ -190,6 +202,11 @@ export class BastionClient {
       method: 'POST',
       body: JSON.stringify(body),
     });
+  }
+  sessionExecs(id: string) {
+    return this.request<{ execAudit?: string; items: ExecRecord[] }>(
+      `/sessions/${encodeURIComponent(id)}/execs`,
+    );
   }
   listReviews(status?: Review['status']) {
     return this.request<{ items: Review[] }>(`/reviews${this.qs({ status })}`);

@@ -121,6 +121,13 @@ export const bastionTranslationRef = createTranslationRef({
         allow: 'Allow',
       },
     },
+    activity: {
+      typed: 'Typed',
+      ran: 'Ran on the host',
+      off: 'Host-side exec audit is not enabled for this host.',
+      program: 'Program and arguments',
+      cwd: 'Directory',
+    },
     reviews: {
       command: 'Command',
       rule: 'Rule',
