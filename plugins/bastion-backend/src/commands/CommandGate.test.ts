@@ -115,15 +115,11 @@ describe('CommandGate', () => {
     ['chmod -R 777 /', 'recursive chmod of /'],
     ['chown -R nobody /etc', 'recursive chown of /etc'],
     ['rm -rf /{usr,tmp}', 'brace expansion'],
-    ['find / -exec rm -rf {} \\;', 'find -exec (no: {} is not /)'],
-  ])('refuses %j (%s)', (line, what) => {
+    ['find / -exec touch /tmp/pwned \\;', 'find -exec'],
+    ['echo / | xargs -I{} touch {}/pwned', 'xargs'],
+  ])('refuses %j (%s)', line => {
     const shell = new FakeShell();
     const sent = shell.type(`${line}\r`);
-    if (what.startsWith('find')) {
-      // rm -rf {} is not a delete of / by the rules' reading: it runs
-      expect(sent.endsWith('\r')).toBe(true);
-      return;
-    }
     expect(sent.endsWith('\x03')).toBe(true);
     expect(sent).not.toContain('\r');
     expect(shell.records.at(-1)).toMatchObject({ action: 'rejected' });

@@ -45,11 +45,17 @@ export interface GateHost {
   ): Promise<ReviewOutcome>;
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI =
+  // eslint-disable-next-line no-control-regex
   /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][0-9A-Za-z]|[@-Z\\-_])/g;
 const PASSWORD_PROMPT =
   /(password|passphrase|passcode|密码|口令)[^\n]*[:：]\s*$/i;
+
+/** What the command log says of a line that ran. */
+function runAction(verdict: Verdict, reviewedBy?: string): CommandAction {
+  if (reviewedBy) return 'approved';
+  return verdict.action === 'alert' ? 'alerted' : 'run';
+}
 
 /** Control characters in caret notation, for the keystroke record. */
 function printable(keys: string): string {
@@ -214,11 +220,7 @@ export class CommandGate {
     }
     this.host.record({
       command: text,
-      action: reviewedBy
-        ? 'approved'
-        : verdict.action === 'alert'
-        ? 'alerted'
-        : 'run',
+      action: runAction(verdict, reviewedBy),
       rule: verdict.rule,
       detail: verdict.detail,
       reviewedBy,

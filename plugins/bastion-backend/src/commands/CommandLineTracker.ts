@@ -254,6 +254,7 @@ export class CommandLineTracker {
       default:
         // other keys (function keys, Alt+. yank-last-arg, Alt+y, Alt+u…) may change the line
         // in ways not modelled here: only the host knows the result
+        // eslint-disable-next-line no-control-regex
         if (!/^\x1b\[\d*(;\d+)?[~A-Z]$/.test(seq) || seq.length === 2) {
           this.uncertain = true;
         }

@@ -180,7 +180,8 @@ class Analyser {
     const parts = node.namedChildren.filter((c): c is SyntaxNode => !!c);
     let decoded = false;
     parts.forEach((part, i) => {
-      const stdin = i === 0 ? ctx.stdin : decoded ? 'decoded' : 'pipe';
+      let stdin = ctx.stdin;
+      if (i > 0) stdin = decoded ? 'decoded' : 'pipe';
       const redirects = i === parts.length - 1 ? ctx.redirects : undefined;
       const before = this.commands.length;
       if (part.type === 'command') this.command(part, { stdin, redirects });

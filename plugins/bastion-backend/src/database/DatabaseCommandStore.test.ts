@@ -77,7 +77,7 @@ describe.each([...ids])('DatabaseCommandStore (%s)', id => {
       Array.from({ length: 50 }, (_, i) =>
         store.decideReview(
           review.id,
-          i % 3 === 0 ? 'approved' : i % 3 === 1 ? 'denied' : 'timeout',
+          (['approved', 'denied', 'timeout'] as const)[i % 3],
           `user:default/approver-${i}`,
         ),
       ),

@@ -64,11 +64,10 @@ export function recordCommand(
 
 /** The command-log entry of a file transfer (or its refusal). */
 export function transferEntry(text: string, verdict: Verdict): GateRecord {
+  const actions = { reject: 'rejected', alert: 'alerted' } as const;
   const action =
-    verdict.action === 'reject'
-      ? 'rejected'
-      : verdict.action === 'alert'
-      ? 'alerted'
+    verdict.action === 'reject' || verdict.action === 'alert'
+      ? actions[verdict.action]
       : 'run';
   return {
     command: text,

@@ -2,6 +2,7 @@ import { Box, Grid, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { DataTable, formatTime, useT } from './common';
+import type { BastionClient } from '../api/BastionClient';
 import { messageOf, useBastionClient } from './useBastion';
 
 /**
@@ -48,28 +49,38 @@ export function SessionActivity(props: { id: string }) {
         </Grid>
         <Grid item xs={12} md={6}>
           <Typography variant="h6">{t('activity.ran')}</Typography>
-          {execs.execAudit === undefined ? (
-            <Alert severity="info">{t('activity.off')}</Alert>
-          ) : execs.execAudit !== 'on' ? (
-            <Alert severity="warning">{execs.execAudit}</Alert>
-          ) : (
-            <DataTable
-              ariaLabel={t('activity.ran')}
-              items={execs.items}
-              rowKey={e => e.event}
-              columns={[
-                { title: t('commands.at'), cell: e => formatTime(e.at) },
-                {
-                  title: t('activity.program'),
-                  cell: e => <code>{e.argv.join(' ')}</code>,
-                },
-                { title: 'uid', cell: e => e.uid ?? '' },
-                { title: t('activity.cwd'), cell: e => e.cwd ?? '' },
-              ]}
-            />
-          )}
+          <ExecList execs={execs} />
         </Grid>
       </Grid>
     </Box>
+  );
+}
+
+function ExecList(props: {
+  execs: Awaited<ReturnType<BastionClient['sessionExecs']>>;
+}) {
+  const t = useT();
+  const { execs } = props;
+  if (execs.execAudit === undefined) {
+    return <Alert severity="info">{t('activity.off')}</Alert>;
+  }
+  if (execs.execAudit !== 'on') {
+    return <Alert severity="warning">{execs.execAudit}</Alert>;
+  }
+  return (
+    <DataTable
+      ariaLabel={t('activity.ran')}
+      items={execs.items}
+      rowKey={e => e.event}
+      columns={[
+        { title: t('commands.at'), cell: e => formatTime(e.at) },
+        {
+          title: t('activity.program'),
+          cell: e => <code>{e.argv.join(' ')}</code>,
+        },
+        { title: 'uid', cell: e => e.uid ?? '' },
+        { title: t('activity.cwd'), cell: e => e.cwd ?? '' },
+      ]}
+    />
   );
 }
