@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
@@ -12,22 +11,17 @@ import {
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import {
-  remoteNodeServiceRef,
-  sshCredentialsFromSecret,
-} from '@opsdeck/plugin-remote-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdirSync } from 'node:fs';
 import { readBastionConfig } from './config';
 import { DatabaseBastionStore } from './database/DatabaseBastionStore';
 import { MfaService } from './mfa/MfaService';
 import { createCatalogHostDirectory } from './session/catalogHosts';
-import { createVaultCredentials } from './session/credentials';
+import {
+  createAuditCredentials,
+  createVaultCredentials,
+} from './session/credentials';
 import { SessionManager } from './session/SessionManager';
 import { createRouter } from './service/router';
 import { addTerminalSockets } from './service/websocket';
@@ -56,12 +50,7 @@ export const bastionPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const config = readBastionConfig(deps.rootConfig);
@@ -79,21 +68,12 @@ export const bastionPlugin = createBackendPlugin({
           ssh: deps.ssh,
           hosts,
           credentials: createVaultCredentials({
-            getSecret: name => deps.vault.getSecret(name),
+            vault: deps.vault,
             defaultCredential: config.defaultCredential,
           }),
-          // exec-audit logins (opsdeck.bastion.execAudit): a vault credential, as the entry's
-          // login user or the credential's own
-          auditCredentials: async (name, loginUser) => {
-            const secret = await deps.vault.getSecret(name);
-            const username = loginUser ?? secret.username;
-            if (!username) {
-              throw new Error(
-                `Exec-audit credential '${name}' has no username and the setting names no loginUser`,
-              );
-            }
-            return sshCredentialsFromSecret(secret, username);
-          },
+          // exec-audit logins (opsdeck.bastion.execAudit): a vault credential taken out for
+          // ssh-login on the host, on behalf of the person whose session it audits
+          auditCredentials: createAuditCredentials({ vault: deps.vault }),
           mfa,
           config,
           logger: deps.logger,

@@ -1,8 +1,6 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import type { BasicPermission } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
-import { bastionSessionOpenPermission } from '@opsdeck/plugin-opsdeck-common';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import { Readable } from 'node:stream';
 import { judgeTransfer, resolveOnHost } from '../session/fileTransfer';
@@ -23,11 +21,8 @@ export function addFileRoutes(
       SshConnectionPool,
       'uploadStream' | 'downloadStream' | 'openSftp'
     >;
-    authorize(
-      req: AnyRequest,
-      permission: BasicPermission,
-      what: string,
-    ): Promise<BackstageCredentials>;
+    /** The caller's credentials (the route's permission was checked by the request guard). */
+    credentials(req: AnyRequest): Promise<BackstageCredentials>;
     actorOf(credentials: BackstageCredentials): string;
     audited<T>(
       req: AnyRequest,
@@ -37,7 +32,7 @@ export function addFileRoutes(
     ): Promise<T>;
   },
 ) {
-  const { sessions, ssh, authorize, actorOf, audited } = deps;
+  const { sessions, ssh, credentials, actorOf, audited } = deps;
 
   /** A live session of the caller and the judged path, for a transfer on its host. */
   async function transferSession(
@@ -45,12 +40,8 @@ export function addFileRoutes(
     direction: 'upload' | 'download',
     path: string,
   ) {
-    const credentials = await authorize(
-      req,
-      bastionSessionOpenPermission,
-      'transfer files',
-    );
-    const found = sessions.transferTarget(req.params.id, actorOf(credentials));
+    const caller = await credentials(req);
+    const found = sessions.transferTarget(req.params.id, actorOf(caller));
     if (!found)
       throw new NotFoundError(`You have no live session ${req.params.id}`);
     const resolved = await resolveOnHost(ssh, found.target, path);
@@ -74,6 +65,7 @@ export function addFileRoutes(
   ): AuditEventSpec => ({
     eventId,
     severityLevel: 'medium',
+    target: `bastion-session:${req.params.id}`,
     meta: { sessionId: req.params.id, path },
   });
 

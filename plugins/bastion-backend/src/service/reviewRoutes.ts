@@ -4,9 +4,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import type { BasicPermission } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
-import { bastionCommandReviewPermission } from '@opsdeck/plugin-opsdeck-common';
 import type { BastionStore, SessionRecord } from '../database/BastionStore';
 import type { SessionManager } from '../session/SessionManager';
 import type { AnyRequest, AuditEventSpec, BastionRouter } from './router';
@@ -21,11 +19,8 @@ export function addReviewRoutes(
   deps: {
     store: BastionStore;
     sessions: SessionManager;
-    authorize(
-      req: AnyRequest,
-      permission: BasicPermission,
-      what: string,
-    ): Promise<BackstageCredentials>;
+    /** The caller's credentials (the route's permission was checked by the request guard). */
+    credentials(req: AnyRequest): Promise<BackstageCredentials>;
     actorOf(credentials: BackstageCredentials): string;
     audited<T>(
       req: AnyRequest,
@@ -36,14 +31,10 @@ export function addReviewRoutes(
     visibleSession(req: AnyRequest, id: string): Promise<SessionRecord>;
   },
 ) {
-  const { store, authorize, actorOf, audited } = deps;
+  const { store, credentials, actorOf, audited } = deps;
 
+  // opsdeck.bastion.command.review, checked by the request guard (schema/access.ts)
   router.get('/reviews', async (req, res) => {
-    await authorize(
-      req,
-      bastionCommandReviewPermission,
-      'see commands waiting for review',
-    );
     res.json({
       items: await store.listReviews({
         status: req.query.status,
@@ -62,15 +53,11 @@ export function addReviewRoutes(
             ? 'command-review-approve'
             : 'command-review-deny',
         severityLevel: 'high',
+        target: `bastion-review:${id}`,
         meta: { reviewId: id },
       },
       async () => {
-        const credentials = await authorize(
-          req,
-          bastionCommandReviewPermission,
-          'review commands',
-        );
-        const actor = actorOf(credentials);
+        const actor = actorOf(await credentials(req));
         const review = await store.getReview(id);
         if (!review) throw new NotFoundError(`No review request ${id}`);
         if (review.requestedBy === actor) {

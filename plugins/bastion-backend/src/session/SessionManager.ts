@@ -22,6 +22,7 @@ import type { BastionStore, SessionRecord } from '../database/BastionStore';
 import { grantActive, storedGrantsFor } from '../grants/matchGrant';
 import type { MfaService } from '../mfa/MfaService';
 import { AsciicastRecorder } from '../recording/AsciicastRecorder';
+import type { AuditCredentials } from './credentials';
 import type { BastionHost, HostDirectory } from './hosts';
 import { changedActivity, LiveSession, type SessionOwner } from './LiveSession';
 import {
@@ -52,9 +53,13 @@ type Deps = {
   store: BastionStore;
   ssh: ShellSsh;
   hosts: HostDirectory;
-  credentials(host: BastionHost, loginUser: string): Promise<SshCredentials>;
+  credentials(
+    host: BastionHost,
+    loginUser: string,
+    actor: string,
+  ): Promise<SshCredentials>;
   /** Credentials of exec-audit logins (a vault credential name); exec audit is off without. */
-  auditCredentials?(name: string, loginUser?: string): Promise<SshCredentials>;
+  auditCredentials?: AuditCredentials;
   mfa: MfaService;
   config: BastionConfig;
   logger: LoggerService;
@@ -127,7 +132,11 @@ export class SessionManager implements SessionOwner {
     let target: SshTarget;
     let opened: Awaited<ReturnType<typeof openShell>>;
     try {
-      const credentials = await this.deps.credentials(host, grant.loginUser);
+      const credentials = await this.deps.credentials(
+        host,
+        grant.loginUser,
+        req.userRef,
+      );
       target = { host: host.address, port: host.port, credentials };
       opened = await openShell({
         ssh: this.deps.ssh,
@@ -137,6 +146,7 @@ export class SessionManager implements SessionOwner {
           store,
           logger: this.deps.logger,
         },
+        actor: req.userRef,
         host,
         target,
         sessionId: id,

@@ -10,15 +10,12 @@
  * session runs and at its end, and stored with the session beside what was typed.
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type {
-  SshConnectionPool,
-  SshCredentials,
-  SshTarget,
-} from '@opsdeck/plugin-remote-node';
+import type { SshConnectionPool, SshTarget } from '@opsdeck/plugin-remote-node';
 import { shellQuote } from '@opsdeck/plugin-remote-node';
 import type { ExecAuditEntry } from '../config';
 import type { BastionStore } from '../database/BastionStore';
 import { selectorMatches } from '../grants/matchGrant';
+import type { AuditCredentials } from './credentials';
 import type { BastionHost } from './hosts';
 import { parseExecRecords } from './auditRecords';
 
@@ -55,7 +52,7 @@ export function execAuditFor(
 export type ExecAuditDeps = {
   ssh: Pick<SshConnectionPool, 'exec'>;
   /** SSH credentials of the audit login (a vault credential, as `loginUser` when given). */
-  credentials(name: string, loginUser?: string): Promise<SshCredentials>;
+  credentials: AuditCredentials;
   store: BastionStore;
   logger: LoggerService;
 };
@@ -85,6 +82,7 @@ export class ExecAuditSession {
     entry: ExecAuditEntry,
     host: BastionHost,
     sessionId: string,
+    actor: string,
     run: (command: string) => Promise<string>,
   ): Promise<ExecAuditSession> {
     const kernelSession = (await run('cat /proc/self/sessionid')).trim();
@@ -96,6 +94,8 @@ export class ExecAuditSession {
     const credentials = await deps.credentials(
       entry.credential,
       entry.loginUser,
+      host,
+      actor,
     );
     const target = { host: host.address, port: host.port, credentials };
     const session = new ExecAuditSession(

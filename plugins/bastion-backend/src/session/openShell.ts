@@ -31,6 +31,8 @@ export async function openShell(options: {
   host: BastionHost;
   target: SshTarget;
   sessionId: string;
+  /** The person whose session it is (on whose behalf the audit login is taken out). */
+  actor: string;
   cols: number;
   rows: number;
 }): Promise<{
@@ -64,6 +66,7 @@ export async function openShell(options: {
           entry,
           host,
           options.sessionId,
+          options.actor,
           run,
         );
       } catch (e) {
