@@ -123,7 +123,12 @@ export class DatabaseCommandStore {
 
   async createRule(rule: NewRule): Promise<CommandRule> {
     const id = randomUUID();
-    await this.db('bastion_rules').insert({
+    await this.db('bastion_rules').insert(this.ruleRow(id, rule));
+    return toRule(await this.db('bastion_rules').where({ id }).first());
+  }
+
+  private ruleRow(id: string, rule: NewRule) {
+    return {
       id,
       name: rule.name,
       pattern: rule.pattern,
@@ -137,8 +142,7 @@ export class DatabaseCommandStore {
       priority: rule.priority,
       created_by: rule.createdBy,
       created_at: this.now(),
-    });
-    return toRule(await this.db('bastion_rules').where({ id }).first());
+    };
   }
 
   async listRules(): Promise<CommandRule[]> {
@@ -164,21 +168,7 @@ export class DatabaseCommandStore {
       const marker = await tx('bastion_meta').where({ key }).first();
       if (marker?.owner !== owner) return false;
       for (const rule of rules) {
-        await tx('bastion_rules').insert({
-          id: randomUUID(),
-          name: rule.name,
-          pattern: rule.pattern,
-          kind: rule.kind ?? 'command',
-          action: rule.action,
-          scope_host: rule.scope.host ?? null,
-          scope_system: rule.scope.system ?? null,
-          scope_owner: rule.scope.owner ?? null,
-          scope_tag: rule.scope.tag ?? null,
-          scope_environment: rule.scope.environment ?? null,
-          priority: rule.priority,
-          created_by: rule.createdBy,
-          created_at: this.now(),
-        });
+        await tx('bastion_rules').insert(this.ruleRow(randomUUID(), rule));
       }
       return true;
     });
