@@ -1,3 +1,4 @@
+import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
 import type { ShellChannel, SshTarget } from '@opsdeck/plugin-remote-node';
 import { StringDecoder } from 'node:string_decoder';
 import {
@@ -171,6 +172,10 @@ export function changedActivity(live: ReadonlyMap<string, LiveSession>) {
       for (const [id, key] of keys) {
         const s = live.get(id);
         if (s) s.storedActivity = key;
+      }
+      // crash-point tests: killed right after typed input's counts reached the database
+      if ([...changed.values()].some(a => (a.bytesIn ?? 0) > 0)) {
+        crashPoint('bastion.session.flushed');
       }
     },
   };
