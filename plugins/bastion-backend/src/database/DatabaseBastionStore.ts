@@ -228,25 +228,16 @@ export class DatabaseBastionStore
     run: string,
     reason: string,
   ): Promise<SessionRecord[]> {
-    const previous = (q: Knex.QueryBuilder) =>
-      q
-        .where({ instance_id: instanceId })
-        .whereNull('ended_at')
-        .where(w =>
-          w.whereNull('instance_run').orWhereNot('instance_run', run),
-        );
-    const rows = await previous(this.db('bastion_sessions'));
-    if (rows.length === 0) return [];
-    const ids = rows.map((r: Row) => r.id);
-    const endedAt = this.now();
-    await previous(this.db('bastion_sessions').whereIn('id', ids)).update({
-      ended_at: endedAt,
-      end_reason: reason.slice(0, 255),
-    });
-    const ended = await this.db('bastion_sessions')
-      .whereIn('id', ids)
-      .where({ ended_at: endedAt, end_reason: reason.slice(0, 255) });
-    return ended.map(toSession);
+    return this.endSessionsWhere(
+      q =>
+        q
+          .where({ instance_id: instanceId })
+          .whereNull('ended_at')
+          .where(w =>
+            w.whereNull('instance_run').orWhereNot('instance_run', run),
+          ),
+      reason,
+    );
   }
 
   async setExecAudit(id: string, state: string): Promise<void> {
@@ -259,24 +250,40 @@ export class DatabaseBastionStore
     staleBefore: number,
     reason: string,
   ): Promise<SessionRecord[]> {
-    const stale = (q: Knex.QueryBuilder) =>
-      q
-        .whereNull('ended_at')
-        .where(w =>
-          w.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore),
-        );
-    const rows = await stale(this.db('bastion_sessions'));
+    return this.endSessionsWhere(
+      q =>
+        q
+          .whereNull('ended_at')
+          .where(w =>
+            w
+              .whereNull('heartbeat_at')
+              .orWhere('heartbeat_at', '<', staleBefore),
+          ),
+      reason,
+    );
+  }
+
+  /**
+   * Ends the sessions matching `condition` with `reason`; returns those this call ended. The
+   * update repeats the condition, so a session that changed meanwhile (a heartbeat arrived,
+   * another instance ended it) is left as it is.
+   */
+  private async endSessionsWhere(
+    condition: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+    reason: string,
+  ): Promise<SessionRecord[]> {
+    const rows = await condition(this.db('bastion_sessions'));
     if (rows.length === 0) return [];
     const ids = rows.map((r: Row) => r.id);
     const endedAt = this.now();
-    // the same condition again: a session whose heartbeat arrived meanwhile stays open
-    await stale(this.db('bastion_sessions').whereIn('id', ids)).update({
+    const endReason = reason.slice(0, 255);
+    await condition(this.db('bastion_sessions').whereIn('id', ids)).update({
       ended_at: endedAt,
-      end_reason: reason.slice(0, 255),
+      end_reason: endReason,
     });
     const ended = await this.db('bastion_sessions')
       .whereIn('id', ids)
-      .where({ ended_at: endedAt, end_reason: reason.slice(0, 255) });
+      .where({ ended_at: endedAt, end_reason: endReason });
     return ended.map(toSession);
   }
 
