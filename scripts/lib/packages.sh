@@ -37,6 +37,10 @@ OPSDECK_TEST_PACKAGES=(
   "socat:socat"
   # bastion recordings must play in the stock asciinema player (bastion-backend tests)
   "asciinema:asciinema"
+  # bastion host-side exec audit: the kernel's audit daemon and a sudo-limited audit login
+  # (scripts/services/exec-audit-host.sh)
+  "auditd:/usr/sbin/auditd"
+  "sudo:sudo"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   bastionGrantManagePermission,
+  bastionCommandReviewPermission,
   bastionGrantReadPermission,
   bastionSessionManagePermission,
   bastionSessionOpenPermission,
@@ -17,7 +18,10 @@ import { readBastionConfig } from './config';
 import { DatabaseBastionStore } from './database/DatabaseBastionStore';
 import { MfaService } from './mfa/MfaService';
 import { createCatalogHostDirectory } from './session/catalogHosts';
-import { createVaultCredentials } from './session/credentials';
+import {
+  createAuditCredentials,
+  createVaultCredentials,
+} from './session/credentials';
 import { SessionManager } from './session/SessionManager';
 import { createRouter } from './service/router';
 import { addTerminalSockets } from './service/websocket';
@@ -67,16 +71,19 @@ export const bastionPlugin = createBackendPlugin({
             vault: deps.vault,
             defaultCredential: config.defaultCredential,
           }),
+          // exec-audit logins (opsdeck.bastion.execAudit): a vault credential taken out for
+          // ssh-login on the host, on behalf of the person whose session it audits
+          auditCredentials: createAuditCredentials({ vault: deps.vault }),
           mfa,
           config,
           logger: deps.logger,
           auditor: deps.auditor,
         });
         // Sessions live in the process that holds their WebSocket; replicas share the
-        // database. Sessions whose instance stopped sending heartbeats (a crash, a kill, this
-        // process's predecessor) end now as interrupted; their recordings are complete up to
-        // the last flush. The same check then runs with every heartbeat.
-        await sessions.heartbeat();
+        // database. This instance's own sessions from before a restart end now as
+        // interrupted, and so do sessions of instances whose heartbeat stopped (checked again
+        // with every heartbeat); their recordings are complete up to the last flush.
+        await sessions.start();
         deps.logger.info(
           `Bastion instance ${config.instanceId} (heartbeat every ${config.heartbeatSeconds}s)`,
         );
@@ -90,6 +97,7 @@ export const bastionPlugin = createBackendPlugin({
           bastionSessionManagePermission,
           bastionGrantReadPermission,
           bastionGrantManagePermission,
+          bastionCommandReviewPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({

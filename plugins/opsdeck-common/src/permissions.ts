@@ -246,6 +246,15 @@ export const bastionGrantManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Approve or deny bastion commands held by a `review` rule (never one's own), and see the
+ * requests waiting.
+ */
+export const bastionCommandReviewPermission = createPermission({
+  name: 'opsdeck.bastion.command.review',
+  attributes: { action: 'update' },
+});
+
 /** Reset another user's bastion TOTP enrolment, so that they enrol again before their next session. */
 export const bastionMfaResetPermission = createPermission({
   name: 'opsdeck.bastion.mfa.reset',
@@ -296,6 +305,7 @@ export const opsdeckPermissions = [
   bastionSessionManagePermission,
   bastionGrantReadPermission,
   bastionGrantManagePermission,
+  bastionCommandReviewPermission,
   bastionMfaResetPermission,
   auditEventReadPermission,
   localAccountManagePermission,

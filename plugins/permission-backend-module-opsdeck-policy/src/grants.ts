@@ -85,6 +85,8 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.bastion.session.manage': [],
   'opsdeck.bastion.grant.read': ['ops', 'viewer'],
   'opsdeck.bastion.grant.manage': [],
+  // commands held by a `review` rule: ops leads approve them (never their own)
+  'opsdeck.bastion.command.review': ['ops'],
   // resetting someone else's TOTP enrolment is admin-only (everyone may reset their own
   // with a current code, which needs only session.open)
   'opsdeck.bastion.mfa.reset': [],

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -327,8 +327,11 @@ export class SshConnectionPool {
   }
 
   /** Reserves a channel slot on a ready connection to `target`, connecting if needed. */
-  private async acquire(target: SshTarget, signal?: AbortSignal) {
-    const key = this.connectionKey(target);
+  private async acquire(
+    target: SshTarget,
+    signal?: AbortSignal,
+    key = this.connectionKey(target),
+  ) {
     for (;;) {
       if (this.closing) {
         throw new OperationCancelledError('The SSH connection pool is closed');
@@ -1008,6 +1011,67 @@ export class SshConnectionPool {
     channel.once('close', release);
     client.once('close', release);
     return channel;
+  }
+
+  /**
+   * An interactive shell on a connection of its own: no other channel shares it, and it closes
+   * with the shell. The host then gives the shell a login session of its own (with PAM, e.g. its
+   * own kernel audit session id, `/proc/self/sessionid`). `before` is called first with a `run`
+   * that executes a command on that same connection (same login session) and resolves to its
+   * standard output; the shell opens when `before` resolved (if it throws, no shell opens).
+   */
+  async dedicatedShell(
+    target: SshTarget,
+    options: PtyOptions & {
+      before?: (run: (command: string) => Promise<string>) => Promise<void>;
+    } = {},
+  ): Promise<ClientChannel> {
+    const key = `${this.connectionKey(target)}#own-${randomUUID()}`;
+    const lease = await this.acquire(target, options.signal, key);
+    // never handed to anyone else; destroyed when its last channel closes
+    lease.connection.retired = true;
+    const client = lease.connection.client;
+    const run = (command: string) =>
+      new Promise<string>((resolve, reject) => {
+        client.exec(command, (err, ch) => {
+          if (err) {
+            reject(err);
+            return;
+          }
+          let out = '';
+          ch.on('data', (d: Buffer) => {
+            out += d.toString('utf8');
+          });
+          ch.stderr.on('data', () => {});
+          ch.once('close', () => resolve(out));
+        });
+      });
+    try {
+      await options.before?.(run);
+      const channel = await new Promise<ClientChannel>((resolve, reject) =>
+        client.shell(
+          {
+            term: options.term ?? 'xterm-256color',
+            cols: options.cols ?? 80,
+            rows: options.rows ?? 24,
+            width: 0,
+            height: 0,
+          },
+          options.env ? { env: options.env } : {},
+          (err, ch) => (err ? reject(err) : resolve(ch)),
+        ),
+      );
+      const release = () => {
+        client.removeListener('close', release);
+        lease.release();
+      };
+      channel.once('close', release);
+      client.once('close', release);
+      return channel;
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------- SFTP

@@ -122,3 +122,11 @@ export interface PtyOptions {
   /** Aborting while the shell is being opened rejects with OperationCancelledError. */
   signal?: AbortSignal;
 }
+
+/**
+ * The channel of an interactive shell (`SshConnectionPool.shell`): write keys with `write`, read
+ * the terminal output from its `data` events (and `stderr`), resize with
+ * `setWindow(rows, cols, 0, 0)`, end it with `close()`; it emits `close` when the shell ends.
+ * Plugins use this type instead of importing ssh2.
+ */
+export type ShellChannel = import('ssh2').ClientChannel;

@@ -4,7 +4,11 @@ function lines(tracker: CommandLineTracker, ...inputs: string[]) {
   const out: Array<[string, boolean]> = [];
   for (const input of inputs) {
     for (const p of tracker.feed(input)) {
-      if (p.kind === 'enter') out.push([p.line.command, p.line.uncertain]);
+      if (p.kind === 'enter') {
+        out.push([p.line.command, p.line.uncertain]);
+        // the gate remembers the lines the shell ran
+        tracker.remember(p.line.command, p.line.uncertain);
+      }
     }
   }
   return out;
@@ -61,17 +65,40 @@ describe('CommandLineTracker', () => {
       ),
     ).toEqual([
       ['ab', false],
-      ['echo a\necho b', false],
+      ['echo a', false],
+      ['echo b', false],
     ]);
   });
 
-  it('ignores keys while a full-screen program has the screen', () => {
+  it('submits a line at Enter, Ctrl-J, Ctrl-M, Ctrl-O and at every line break of a paste', () => {
     const t = new CommandLineTracker();
-    expect(lines(t, 'vim x\r')).toEqual([['vim x', false]]);
-    t.observeOutput('\x1b[?1049h');
-    const pieces = t.feed('ihello\x1b:wq\r');
-    expect(pieces.every(p => p.kind === 'text')).toBe(true);
-    t.observeOutput('\x1b[?1049l');
-    expect(lines(t, 'ls\r')).toEqual([['ls', false]]);
+    expect(lines(t, 'a\r', 'b\n', 'c\x0f', '\x1b[200~d\ne\x1b[201~\r')).toEqual(
+      [
+        ['a', false],
+        ['b', false],
+        ['c', false],
+        ['d', false],
+        ['e', false],
+      ],
+    );
+  });
+
+  it('keeps what readline keeps: kill and yank, transpose, Ctrl-P recall', () => {
+    const t = new CommandLineTracker();
+    // Ctrl-A Ctrl-K kills the whole line, Ctrl-Y yanks it back: bash runs it
+    expect(lines(t, 'rm -rf /\x01\x0b\x19\r')).toEqual([['rm -rf /', false]]);
+    t.remember('ls -l');
+    expect(lines(t, '\x10\r', 'sl\x14\r')).toEqual([
+      ['ls -l', false],
+      ['ls', false],
+    ]);
+    // recall past this session's first line: only the host knows it
+    expect(lines(t, '\x10\x10\x10\x10\x10\r')).toEqual([['rm -rf /', true]]);
+  });
+
+  it('blocks Ctrl-X Ctrl-E (edit and run in an editor)', () => {
+    const t = new CommandLineTracker();
+    const pieces = t.feed('ls\x18\x05');
+    expect(pieces.map(p => p.kind)).toEqual(['text', 'blocked']);
   });
 });

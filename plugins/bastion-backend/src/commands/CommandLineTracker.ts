@@ -1,60 +1,86 @@
 /**
- * Follows what the user types at a shell prompt and tells, at each Enter, which command line the
- * shell is about to run. It models the common readline/emacs editing keys; what the host alone
- * knows (tab completion, history beyond this session, vi mode, aliases) it cannot see, and then
- * reports the line as `uncertain`. See docs/bastion.md.
+ * Follows what the user types at a shell prompt and tells, at each key that submits a line
+ * (Enter, Ctrl-J, Ctrl-M, Ctrl-O, a line break in a paste), which text the shell is about to
+ * read. It models readline's emacs editing keys (motion, kill and yank, transpose, history of
+ * this session); keys whose effect only the host knows (Tab completion, history from before the
+ * session, undo, unmodelled keys) make the line `uncertain`. Keys that let readline run text
+ * the bastion never sees (Ctrl-X Ctrl-E: edit-and-execute) are blocked. See docs/bastion.md.
  */
 
 export type LineEvent = {
-  /** The command line as far as the input stream shows it. */
+  /** The line as far as the input stream shows it. */
   command: string;
   /** True when keys were used whose effect only the host knows (Tab, history before the session). */
   uncertain: boolean;
+  /** The keys typed for this line, as typed (for the keystroke record of full-screen input). */
+  keys: string;
 };
 
-/** One piece of input: bytes to pass through, and where an Enter ends a command line. */
+/** One piece of input: bytes to pass through, a key that submits a line, or a blocked key. */
 export type InputPiece =
   | { kind: 'text'; data: string }
-  | { kind: 'enter'; data: string; line: LineEvent };
+  | { kind: 'enter'; data: string; line: LineEvent }
+  | { kind: 'blocked'; data: string; reason: string };
 
 const ESC = '\x1b';
+const MAX_KEYS = 4096;
 
 export class CommandLineTracker {
   private line: string[] = [];
   private cursor = 0;
   private uncertain = false;
-  /** Commands of this session, for arrow-key history recall. */
+  private keys = '';
+  /** Commands of this session, for history recall (↑/↓, Ctrl-P/N, Ctrl-O). */
   private readonly history: string[] = [];
   private historyIndex = 0;
+  /** Readline's kill ring (Ctrl-U/K/W, Alt-D): Ctrl-Y yanks the last kill. */
+  private killed = '';
   private pendingEscape = '';
-  private inPaste = false;
-  /** True while a full-screen program (vim, top, less) has the alternate screen. */
-  private fullScreen = false;
+  private pendingCtrlX = false;
+  private quotedInsert = false;
 
-  /** Watches the host's output for full-screen programs (alternate screen on/off). */
-  observeOutput(data: string) {
-    // xterm private modes 1049/1047/47 switch to and from the alternate screen
-    // eslint-disable-next-line no-control-regex
-    const re = /\x1b\[\?(?:1049|1047|47)([hl])/g;
-    for (const m of data.matchAll(re)) {
-      this.fullScreen = m[1] === 'h';
-      if (this.fullScreen) this.reset();
-    }
+  /** True when the line so far is empty (nothing typed since the last submit). */
+  get empty(): boolean {
+    return this.line.length === 0 && this.keys === '';
   }
 
-  /** True while a full-screen program runs: keys then are not commands. */
-  get inFullScreen(): boolean {
-    return this.fullScreen;
-  }
-
-  /** Splits input into pass-through text and Enter keys with the line each one submits. */
+  /** Splits input into pass-through text, submitting keys with their line, and blocked keys. */
   feed(data: string): InputPiece[] {
     const pieces: InputPiece[] = [];
     let text = '';
+    const flush = () => {
+      if (text) pieces.push({ kind: 'text', data: text });
+      text = '';
+    };
     const input = this.pendingEscape + data;
     this.pendingEscape = '';
     for (let i = 0; i < input.length; i++) {
       const ch = input[i];
+      if (this.quotedInsert) {
+        // Ctrl-V: the next key goes into the line as it is (a literal control character)
+        this.quotedInsert = false;
+        this.uncertain = true;
+        this.insert(ch);
+        text += ch;
+        continue;
+      }
+      if (this.pendingCtrlX) {
+        this.pendingCtrlX = false;
+        if (ch === '\x05' || ch === '\x1a') {
+          flush();
+          pieces.push({
+            kind: 'blocked',
+            data: `\x18${ch}`,
+            reason:
+              'Ctrl-X Ctrl-E (edit and run in an editor) is not allowed in the bastion: edit the line at the prompt',
+          });
+          continue;
+        }
+        this.uncertain = true; // other Ctrl-X bindings (undo, macros) change the line unseen
+        text += ch;
+        this.keys += ch;
+        continue;
+      }
       if (ch === ESC) {
         const seq = this.readEscape(input, i);
         if (seq === undefined) {
@@ -62,42 +88,81 @@ export class CommandLineTracker {
           this.pendingEscape = input.slice(i);
           break;
         }
-        text += seq;
         i += seq.length - 1;
+        if (seq === '\x1b#') {
+          // insert-comment: readline comments the line out and submits it
+          this.line.unshift('#');
+          flush();
+          pieces.push({ kind: 'enter', data: seq, line: this.submit(seq) });
+          continue;
+        }
+        text += seq;
+        this.keys += seq;
         this.applyEscape(seq);
         continue;
       }
-      if ((ch === '\r' || ch === '\n') && !this.inPaste) {
-        if (this.fullScreen) {
-          text += ch;
-          continue;
-        }
-        if (text) pieces.push({ kind: 'text', data: text });
-        text = '';
-        pieces.push({ kind: 'enter', data: ch, line: this.submit() });
+      if (ch === '\r' || ch === '\n' || ch === '\x0f') {
+        // every key that submits a line, in a paste too: a host without bracketed paste runs
+        // each pasted line as it arrives, so each one is judged as it would run
+        flush();
+        const recalled = this.historyIndex;
+        const line = this.submit(ch);
+        pieces.push({ kind: 'enter', data: ch, line });
+        if (ch === '\x0f') this.operateAndGetNext(recalled);
         continue;
       }
       text += ch;
-      if (!this.fullScreen) this.applyKey(ch);
+      this.keys += ch;
+      this.applyKey(ch);
     }
-    if (text) pieces.push({ kind: 'text', data: text });
+    flush();
+    if (this.keys.length > MAX_KEYS) this.keys = this.keys.slice(-MAX_KEYS);
     return pieces;
   }
 
-  /** Forgets the current line (after a rejected command, Ctrl-C). */
+  /** Forgets the current line (after a refused command, Ctrl-C, a program that ended). */
   reset() {
     this.line = [];
     this.cursor = 0;
     this.uncertain = false;
+    this.keys = '';
     this.historyIndex = this.history.length;
   }
 
-  private submit(): LineEvent {
-    const command = this.line.join('').trim();
-    const event = { command, uncertain: this.uncertain };
-    if (command) this.history.push(command);
-    this.reset();
+  /** Lines of `history` whose text only the host knows exactly. */
+  private readonly uncertainHistory = new Set<number>();
+
+  /** Records a line the shell ran (for recall with ↑ and Ctrl-P). */
+  remember(command: string, uncertain = false) {
+    if (command) {
+      if (uncertain) this.uncertainHistory.add(this.history.length);
+      this.history.push(command);
+    }
+    this.historyIndex = this.history.length;
+  }
+
+  private submit(key: string): LineEvent {
+    const command = this.line.join('');
+    const event = { command, uncertain: this.uncertain, keys: this.keys + key };
+    this.line = [];
+    this.cursor = 0;
+    this.uncertain = false;
+    this.keys = '';
     return event;
+  }
+
+  /** Ctrl-O: readline runs the line and loads the history line after it. */
+  private operateAndGetNext(recalled: number) {
+    if (recalled < 0) {
+      this.uncertain = true;
+      return;
+    }
+    const next = this.history[recalled + 1];
+    if (recalled < this.history.length && next !== undefined) {
+      this.historyIndex = recalled + 1;
+      this.line = [...next];
+      this.cursor = this.line.length;
+    }
   }
 
   /** The escape sequence starting at `i`, or undefined when it is not complete yet. */
@@ -114,14 +179,35 @@ export class CommandLineTracker {
     return input.slice(i, i + 2); // Alt+key
   }
 
+  private insert(ch: string) {
+    this.line.splice(this.cursor, 0, ch);
+    this.cursor++;
+  }
+
+  private kill(from: number, to: number) {
+    this.killed = this.line.slice(from, to).join('');
+    this.line.splice(from, to - from);
+    this.cursor = from;
+  }
+
+  private wordStart(): number {
+    let start = this.cursor;
+    while (start > 0 && !/\w/.test(this.line[start - 1])) start--;
+    while (start > 0 && /\w/.test(this.line[start - 1])) start--;
+    return start;
+  }
+
+  private wordEnd(): number {
+    let end = this.cursor;
+    while (end < this.line.length && !/\w/.test(this.line[end])) end++;
+    while (end < this.line.length && /\w/.test(this.line[end])) end++;
+    return end;
+  }
+
   private applyEscape(seq: string) {
-    if (this.fullScreen) return;
     switch (seq) {
-      case '\x1b[200~':
-        this.inPaste = true;
-        return;
+      case '\x1b[200~': // bracketed paste start and end: lines in it submit as typed ones
       case '\x1b[201~':
-        this.inPaste = false;
         return;
       case '\x1b[D':
       case '\x1bOD':
@@ -152,9 +238,26 @@ export class CommandLineTracker {
       case '\x1bOB':
         this.recall(1);
         return;
+      case '\x1bb':
+        this.cursor = this.wordStart();
+        return;
+      case '\x1bf':
+        this.cursor = this.wordEnd();
+        return;
+      case '\x1bd':
+        this.kill(this.cursor, this.wordEnd());
+        return;
+      case '\x1b\x7f':
+      case '\x1b\b':
+        this.kill(this.wordStart(), this.cursor);
+        return;
       default:
-        // other keys (function keys, Alt+x word motions) change the line in ways not modelled
-        if (seq.length === 2 && /[a-zA-Z]/.test(seq[1])) this.uncertain = true;
+        // other keys (function keys, Alt+. yank-last-arg, Alt+y, Alt+u…) may change the line
+        // in ways not modelled here: only the host knows the result
+        // eslint-disable-next-line no-control-regex
+        if (!/^\x1b\[\d*(;\d+)?[~A-Z]$/.test(seq) || seq.length === 2) {
+          this.uncertain = true;
+        }
     }
   }
 
@@ -162,6 +265,7 @@ export class CommandLineTracker {
     const target = this.historyIndex + step;
     if (target < 0) {
       // history from before this session: only the host knows it
+      this.historyIndex = -1;
       this.uncertain = true;
       return;
     }
@@ -174,6 +278,7 @@ export class CommandLineTracker {
     this.historyIndex = target;
     this.line = [...this.history[target]];
     this.cursor = this.line.length;
+    if (this.uncertainHistory.has(target)) this.uncertain = true;
   }
 
   private applyKey(ch: string) {
@@ -185,20 +290,37 @@ export class CommandLineTracker {
           this.cursor--;
         }
         return;
+      case '\x04': // Ctrl-D: delete the character under the cursor (EOF on an empty line)
+        this.line.splice(this.cursor, 1);
+        return;
       case '\x15': // Ctrl-U: kill to the start
-        this.line.splice(0, this.cursor);
-        this.cursor = 0;
+        this.kill(0, this.cursor);
         return;
       case '\x0b': // Ctrl-K: kill to the end
-        this.line.splice(this.cursor);
+        this.kill(this.cursor, this.line.length);
         return;
       case '\x17': {
-        // Ctrl-W: kill the previous word
+        // Ctrl-W: kill the previous whitespace-delimited word
         let start = this.cursor;
-        while (start > 0 && this.line[start - 1] === ' ') start--;
-        while (start > 0 && this.line[start - 1] !== ' ') start--;
-        this.line.splice(start, this.cursor - start);
-        this.cursor = start;
+        while (start > 0 && /\s/.test(this.line[start - 1])) start--;
+        while (start > 0 && !/\s/.test(this.line[start - 1])) start--;
+        this.kill(start, this.cursor);
+        return;
+      }
+      case '\x19': // Ctrl-Y: yank the last kill
+        for (const c of this.killed) this.insert(c);
+        return;
+      case '\x14': {
+        // Ctrl-T: transpose the characters before the cursor
+        const at =
+          this.cursor === this.line.length ? this.cursor - 1 : this.cursor;
+        if (at > 0) {
+          [this.line[at - 1], this.line[at]] = [
+            this.line[at],
+            this.line[at - 1],
+          ];
+          this.cursor = Math.min(this.line.length, at + 1);
+        }
         return;
       }
       case '\x01': // Ctrl-A
@@ -213,22 +335,35 @@ export class CommandLineTracker {
       case '\x06': // Ctrl-F
         this.cursor = Math.min(this.line.length, this.cursor + 1);
         return;
+      case '\x10': // Ctrl-P: previous history line
+        this.recall(-1);
+        return;
+      case '\x0e': // Ctrl-N: next history line
+        this.recall(1);
+        return;
       case '\x03': // Ctrl-C: the shell drops the line
         this.reset();
         return;
-      case '\t':
-        this.uncertain = true;
+      case '\x16': // Ctrl-V: quoted insert
+        this.quotedInsert = true;
+        return;
+      case '\x18': // Ctrl-X: a prefix
+        this.pendingCtrlX = true;
+        return;
+      case '\x07': // bell, clear screen, suspend, flow control: no change to the line
+      case '\x0c':
+      case '\x1a':
+      case '\x1c':
+      case '\x11':
+      case '\x13':
         return;
       default:
-        if (this.inPaste && (ch === '\n' || ch === '\r')) {
-          // a pasted multi-line block runs as one submission: keep its line breaks
-          this.line.splice(this.cursor, 0, '\n');
-          this.cursor++;
+        if (ch.charCodeAt(0) < 0x20) {
+          // Tab (completion), Ctrl-R (history search), Ctrl-_ (undo)…: the host decides
+          this.uncertain = true;
           return;
         }
-        if (ch.charCodeAt(0) < 0x20) return; // other control keys
-        this.line.splice(this.cursor, 0, ch);
-        this.cursor++;
+        this.insert(ch);
     }
   }
 }

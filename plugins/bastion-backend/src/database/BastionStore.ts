@@ -46,6 +46,10 @@ export type SessionRecord = {
   recording: string;
   /** The backend instance that holds the session (its shell and WebSocket). */
   instanceId?: string;
+  /** The run (process start) of that instance; a restarted instance has a new one. */
+  instanceRun?: string;
+  /** Host-side exec audit for this session: `on`, or why it is not. */
+  execAudit?: string;
   /** Last heartbeat of that instance for this session, while open. */
   heartbeatAt?: string;
   /** Last keyboard input, as the owner reported it with its last heartbeat. */
@@ -59,10 +63,58 @@ export type SessionRecord = {
   watchers?: number;
 };
 
-/** What the owner of a live session reports of it with a heartbeat (times in ms). */
+/**
+ * What the owner of a live session reports of it with a heartbeat (times in ms); the byte
+ * counts are flushed so that a session of a killed backend keeps them.
+ */
 export type SessionActivity = {
   lastInputAt?: number;
   watchers: number;
+  bytesIn?: number;
+  bytesOut?: number;
+};
+
+export type ReviewStatus =
+  | 'pending'
+  | 'approved'
+  | 'denied'
+  | 'timeout'
+  | 'cancelled';
+
+/** A command held by a `review` rule until an approver decides. */
+export type ReviewRecord = {
+  id: string;
+  sessionId: string;
+  command: string;
+  detail?: string;
+  ruleId?: string;
+  ruleName?: string;
+  requestedBy: string;
+  host: string;
+  requestedAt: string;
+  expiresAt: string;
+  status: ReviewStatus;
+  decidedBy?: string;
+  decidedAt?: string;
+};
+
+export type NewReview = Omit<
+  ReviewRecord,
+  'id' | 'status' | 'decidedBy' | 'decidedAt'
+>;
+
+/** A program the host's kernel saw started in a session (host-side exec audit). */
+export type ExecRecord = {
+  sessionId: string;
+  /** The host's audit event id (`1700000000.123:456`). */
+  event: string;
+  at: string;
+  pid?: number;
+  ppid?: number;
+  uid?: number;
+  exe?: string;
+  argv: string[];
+  cwd?: string;
 };
 
 /** A terminate request stored by some instance for the owner of an open session. */
@@ -75,7 +127,18 @@ export type SessionQuery = {
   limit?: number;
 };
 
-export type CommandAction = 'run' | 'rejected' | 'alerted';
+/**
+ * What became of a submitted line: ran, refused (`rejected`), ran with an alert, waited for an
+ * approver (`approved`/`denied`, also when the review timed out or was cancelled), or typed
+ * inside a program that owns the terminal (`keystrokes`: stored as typed, not as a command).
+ */
+export type CommandAction =
+  | 'run'
+  | 'rejected'
+  | 'alerted'
+  | 'approved'
+  | 'denied'
+  | 'keystrokes';
 
 export type CommandRecord = {
   id: number;
@@ -84,6 +147,10 @@ export type CommandRecord = {
   command: string;
   action: CommandAction;
   ruleId?: string;
+  /** Why: the command or construct a rule matched, or why the line could not be judged. */
+  detail?: string;
+  /** The approver of a reviewed command. */
+  reviewedBy?: string;
   /** From the session. */
   userRef?: string;
   host?: string;
@@ -97,7 +164,17 @@ export type CommandQuery = {
   limit?: number;
 };
 
-export type RuleAction = 'reject' | 'alert' | 'allow';
+/** `review`: the command waits until an approver allows or denies it (denied on timeout). */
+export type RuleAction = 'reject' | 'review' | 'alert' | 'allow';
+
+/**
+ * What a rule's pattern is matched against: each command the line runs (`command`: its
+ * canonical text, e.g. `rm -rf /`), each construct whose effect the line does not show
+ * (`construct`: `<kind> <text>`, e.g. `interpreter-stdin sh`; see commands/model.ts), or a file
+ * transfer in a session (`file`: `upload <path>` / `download <path>`, the path resolved on the
+ * host).
+ */
+export type RuleKind = 'command' | 'construct' | 'file';
 
 /** Where a rule applies; empty = every host. */
 export type RuleScope = HostSelector & { environment?: string };
@@ -105,8 +182,9 @@ export type RuleScope = HostSelector & { environment?: string };
 export type CommandRule = {
   id: string;
   name: string;
-  /** JavaScript regular expression, matched against the whole command line. */
+  /** JavaScript regular expression, matched against each command (or construct) of a line. */
   pattern: string;
+  kind: RuleKind;
   action: RuleAction;
   scope: RuleScope;
   /** Lower first. */
@@ -115,7 +193,9 @@ export type CommandRule = {
   createdAt: string;
 };
 
-export type NewRule = Omit<CommandRule, 'id' | 'createdAt'>;
+export type NewRule = Omit<CommandRule, 'id' | 'createdAt' | 'kind'> & {
+  kind?: RuleKind;
+};
 
 export type MfaRecord = {
   userRef: string;
@@ -156,6 +236,17 @@ export interface BastionStore {
     activity?: ReadonlyMap<string, SessionActivity>,
   ): Promise<number>;
   /**
+   * Ends this instance's sessions from before its restart (rows of `instanceId` whose run is
+   * not `run`) at once; returns them.
+   */
+  endOwnPreviousSessions(
+    instanceId: string,
+    run: string,
+    reason: string,
+  ): Promise<SessionRecord[]>;
+  /** Records what a session found on its host about exec audit (`on`, or why not). */
+  setExecAudit(id: string, state: string): Promise<void>;
+  /**
    * Ends open sessions whose owner stopped sending heartbeats (a crashed or killed instance):
    * no heartbeat since `staleBefore` (ms). Returns the ended sessions.
    */
@@ -186,6 +277,31 @@ export interface BastionStore {
   createRule(rule: NewRule): Promise<CommandRule>;
   listRules(): Promise<CommandRule[]>;
   deleteRule(id: string): Promise<boolean>;
+  /**
+   * Inserts `rules` once per database, remembered under `key` (also when an admin deleted
+   * them later); true when this call inserted them.
+   */
+  seedRules(key: string, rules: NewRule[]): Promise<boolean>;
+
+  createReview(review: NewReview): Promise<ReviewRecord>;
+  getReview(id: string): Promise<ReviewRecord | undefined>;
+  listReviews(query: {
+    status?: ReviewStatus;
+    limit?: number;
+  }): Promise<ReviewRecord[]>;
+  /**
+   * Decides a pending review in one statement (the first decision wins: approve, deny,
+   * timeout or cancel); false when it was no longer pending.
+   */
+  decideReview(
+    id: string,
+    status: Exclude<ReviewStatus, 'pending'>,
+    by?: string,
+  ): Promise<boolean>;
+
+  /** Stores exec records (again-seen events are ignored); returns how many were new. */
+  addExecs(execs: ExecRecord[]): Promise<number>;
+  listExecs(sessionId: string): Promise<ExecRecord[]>;
 
   getMfa(userRef: string): Promise<MfaRecord | undefined>;
   /** Starts (or restarts) enrolment with a new, unconfirmed secret. */

@@ -39,6 +39,7 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
     let now = 1_700_000_000_000;
     await DatabaseBastionStore.create({
       database: mockServices.database({ knex }),
+      defaultRules: false,
     });
     return {
       store: new DatabaseBastionStore(knex, () => now),

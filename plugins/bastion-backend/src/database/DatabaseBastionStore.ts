@@ -5,21 +5,24 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import {
   BastionStore,
-  CommandQuery,
-  CommandRecord,
-  CommandRule,
   Grant,
   MfaRecord,
   NewGrant,
-  NewRule,
   SessionActivity,
   SessionQuery,
   SessionRecord,
   TerminateRequest,
 } from './BastionStore';
+import { DEFAULT_RULES } from '../commands/defaultRules';
+import { DatabaseCommandStore } from './DatabaseCommandStore';
 import { applyBastionMigrations } from './migrations';
 
 const MAX_LIMIT = 500;
+
+/** Marker of the default rule set in bastion_meta (a later set gets a new key). */
+const DEFAULT_RULES_KEY = 'default-rules-1';
+/** `createdBy` of the default rules. */
+export const DEFAULT_RULES_AUTHOR = 'opsdeck:default-rules';
 
 type Row = Record<string, any>;
 
@@ -29,10 +32,6 @@ const optIso = (v: unknown) =>
   v === null || v === undefined ? undefined : iso(v);
 const opt = <T>(v: T | null | undefined): T | undefined =>
   v === null || v === undefined ? undefined : v;
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, c => `\\${c}`);
-}
 
 function toGrant(r: Row): Grant {
   return {
@@ -82,47 +81,40 @@ function toSession(r: Row): SessionRecord {
     rows: Number(r.rows),
     recording: r.recording,
     instanceId: opt(r.instance_id),
+    instanceRun: opt(r.instance_run),
+    execAudit: opt(r.exec_audit),
     heartbeatAt: optIso(r.heartbeat_at),
     lastInputAt: optIso(r.last_input_at),
     watchers: r.watchers === undefined ? undefined : Number(r.watchers),
   };
 }
 
-function toRule(r: Row): CommandRule {
-  return {
-    id: r.id,
-    name: r.name,
-    pattern: r.pattern,
-    action: r.action,
-    scope: {
-      host: opt(r.scope_host),
-      system: opt(r.scope_system),
-      owner: opt(r.scope_owner),
-      tag: opt(r.scope_tag),
-      environment: opt(r.scope_environment),
-    },
-    priority: Number(r.priority),
-    createdBy: r.created_by,
-    createdAt: iso(r.created_at),
-  };
-}
-
 /** BastionStore on the plugin's own database (SQLite or PostgreSQL). */
-export class DatabaseBastionStore implements BastionStore {
+export class DatabaseBastionStore
+  extends DatabaseCommandStore
+  implements BastionStore
+{
+  /**
+   * Opens the store (migrating the database) and, once per database, inserts the default rule
+   * set (`defaultRules: false` skips that, for tests about other rules).
+   */
   static async create(options: {
     database: DatabaseService;
+    defaultRules?: boolean;
   }): Promise<DatabaseBastionStore> {
     const knex = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       await applyBastionMigrations(knex);
     }
-    return new DatabaseBastionStore(knex);
+    const store = new DatabaseBastionStore(knex);
+    if (options.defaultRules !== false) {
+      await store.seedRules(
+        DEFAULT_RULES_KEY,
+        DEFAULT_RULES.map(r => ({ ...r, createdBy: DEFAULT_RULES_AUTHOR })),
+      );
+    }
+    return store;
   }
-
-  constructor(
-    private readonly db: Knex,
-    private readonly now: () => number = Date.now,
-  ) {}
 
   // ------------------------------------------------------------ grants
 
@@ -208,6 +200,7 @@ export class DatabaseBastionStore implements BastionStore {
       rows: s.rows,
       recording: s.recording,
       instance_id: s.instanceId ?? null,
+      instance_run: s.instanceRun ?? null,
       heartbeat_at: this.now(),
       watchers: 0,
     });
@@ -248,6 +241,9 @@ export class DatabaseBastionStore implements BastionStore {
           heartbeat_at: now,
           last_input_at: a.lastInputAt ?? null,
           watchers: a.watchers,
+          // flushed with the heartbeat: a killed backend's sessions keep their counts
+          ...(a.bytesIn === undefined ? {} : { bytes_in: a.bytesIn }),
+          ...(a.bytesOut === undefined ? {} : { bytes_out: a.bytesOut }),
         });
     }
     const unchanged = ids.filter(i => !activity.has(i));
@@ -260,28 +256,67 @@ export class DatabaseBastionStore implements BastionStore {
     return open;
   }
 
+  async endOwnPreviousSessions(
+    instanceId: string,
+    run: string,
+    reason: string,
+  ): Promise<SessionRecord[]> {
+    return this.endSessionsWhere(
+      q =>
+        q
+          .where({ instance_id: instanceId })
+          .whereNull('ended_at')
+          .where(w =>
+            w.whereNull('instance_run').orWhereNot('instance_run', run),
+          ),
+      reason,
+    );
+  }
+
+  async setExecAudit(id: string, state: string): Promise<void> {
+    await this.db('bastion_sessions')
+      .where({ id })
+      .update({ exec_audit: state.slice(0, 255) });
+  }
+
   async endStaleSessions(
     staleBefore: number,
     reason: string,
   ): Promise<SessionRecord[]> {
-    const stale = (q: Knex.QueryBuilder) =>
-      q
-        .whereNull('ended_at')
-        .where(w =>
-          w.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore),
-        );
-    const rows = await stale(this.db('bastion_sessions'));
+    return this.endSessionsWhere(
+      q =>
+        q
+          .whereNull('ended_at')
+          .where(w =>
+            w
+              .whereNull('heartbeat_at')
+              .orWhere('heartbeat_at', '<', staleBefore),
+          ),
+      reason,
+    );
+  }
+
+  /**
+   * Ends the sessions matching `condition` with `reason`; returns those this call ended. The
+   * update repeats the condition, so a session that changed meanwhile (a heartbeat arrived,
+   * another instance ended it) is left as it is.
+   */
+  private async endSessionsWhere(
+    condition: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+    reason: string,
+  ): Promise<SessionRecord[]> {
+    const rows = await condition(this.db('bastion_sessions'));
     if (rows.length === 0) return [];
     const ids = rows.map((r: Row) => r.id);
     const endedAt = this.now();
-    // the same condition again: a session whose heartbeat arrived meanwhile stays open
-    await stale(this.db('bastion_sessions').whereIn('id', ids)).update({
+    const endReason = reason.slice(0, 255);
+    await condition(this.db('bastion_sessions').whereIn('id', ids)).update({
       ended_at: endedAt,
-      end_reason: reason.slice(0, 255),
+      end_reason: endReason,
     });
     const ended = await this.db('bastion_sessions')
       .whereIn('id', ids)
-      .where({ ended_at: endedAt, end_reason: reason.slice(0, 255) });
+      .where({ ended_at: endedAt, end_reason: endReason });
     return ended.map(toSession);
   }
 
@@ -356,78 +391,6 @@ export class DatabaseBastionStore implements BastionStore {
     if (query.open === true) q.whereNull('ended_at');
     if (query.open === false) q.whereNotNull('ended_at');
     return (await q).map(toSession);
-  }
-
-  // ------------------------------------------------------------ commands
-
-  async addCommand(c: Omit<CommandRecord, 'id'>): Promise<void> {
-    await this.db('bastion_commands').insert({
-      session_id: c.sessionId,
-      at: ms(c.at),
-      command: c.command,
-      action: c.action,
-      rule_id: c.ruleId ?? null,
-    });
-  }
-
-  async searchCommands(query: CommandQuery): Promise<CommandRecord[]> {
-    const q = this.db('bastion_commands as c')
-      .join('bastion_sessions as s', 's.id', 'c.session_id')
-      .select('c.*', 's.user_ref', 's.host')
-      .orderBy('c.at', 'desc')
-      .orderBy('c.id', 'desc')
-      .limit(Math.min(query.limit ?? 100, MAX_LIMIT));
-    if (query.q) {
-      q.whereRaw(`lower(c.command) like ? escape '\\'`, [
-        `%${escapeLike(query.q.toLowerCase())}%`,
-      ]);
-    }
-    if (query.user) q.where('s.user_ref', query.user);
-    if (query.host) q.where('s.host', query.host);
-    if (query.sessionId) q.where('c.session_id', query.sessionId);
-    return (await q).map((r: Row) => ({
-      id: Number(r.id),
-      sessionId: r.session_id,
-      at: iso(r.at),
-      command: r.command,
-      action: r.action,
-      ruleId: opt(r.rule_id),
-      userRef: r.user_ref,
-      host: r.host,
-    }));
-  }
-
-  // ------------------------------------------------------------ rules
-
-  async createRule(rule: NewRule): Promise<CommandRule> {
-    const id = randomUUID();
-    await this.db('bastion_rules').insert({
-      id,
-      name: rule.name,
-      pattern: rule.pattern,
-      action: rule.action,
-      scope_host: rule.scope.host ?? null,
-      scope_system: rule.scope.system ?? null,
-      scope_owner: rule.scope.owner ?? null,
-      scope_tag: rule.scope.tag ?? null,
-      scope_environment: rule.scope.environment ?? null,
-      priority: rule.priority,
-      created_by: rule.createdBy,
-      created_at: this.now(),
-    });
-    return toRule(await this.db('bastion_rules').where({ id }).first());
-  }
-
-  async listRules(): Promise<CommandRule[]> {
-    const rows = await this.db('bastion_rules')
-      .orderBy('priority')
-      .orderBy('created_at')
-      .orderBy('id');
-    return rows.map(toRule);
-  }
-
-  async deleteRule(id: string): Promise<boolean> {
-    return (await this.db('bastion_rules').where({ id }).delete()) > 0;
   }
 
   // ------------------------------------------------------------ MFA

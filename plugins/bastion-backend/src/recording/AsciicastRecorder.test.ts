@@ -6,6 +6,9 @@ import { asciinemaCat, asciinemaPlay } from './__testUtils__/asciinema';
 import { AsciicastRecorder } from './AsciicastRecorder';
 import { parseAsciicast } from './readRecording';
 
+// the kill test starts a Node process that compiles the recorder first (slow on a busy machine)
+jest.setTimeout(60_000);
+
 describe('AsciicastRecorder', () => {
   it('writes a valid asciicast v2 file with output and resize events', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cast-')), 's.cast');

@@ -1,4 +1,5 @@
 import {
+  bastionCommandReviewPermission,
   bastionGrantManagePermission,
   bastionGrantReadPermission,
   bastionMfaResetPermission,
@@ -34,6 +35,9 @@ export const access: OperationAccess<typeof spec> = {
   'POST /sessions/{id}/terminate': user(bastionSessionManagePermission),
   'GET /sessions/{id}/files': user(bastionSessionOpenPermission),
   'PUT /sessions/{id}/files': user(bastionSessionOpenPermission),
+  'GET /sessions/{id}/execs': ownRecords,
+  'GET /reviews': user(bastionCommandReviewPermission),
+  'POST /reviews/{id}/{decision}': user(bastionCommandReviewPermission),
   'GET /commands': ownRecords,
   'GET /mfa': user(bastionSessionOpenPermission),
   'POST /mfa/enrol': user(bastionSessionOpenPermission),

@@ -123,6 +123,7 @@ export const spec = {
           'id',
           'name',
           'pattern',
+          'kind',
           'action',
           'scope',
           'priority',
@@ -139,9 +140,15 @@ export const spec = {
           pattern: {
             type: 'string',
           },
+          kind: {
+            type: 'string',
+            enum: ['command', 'construct', 'file'],
+            description:
+              'What the pattern matches: each command a line runs (canonical text, e.g. `rm -rf /`), each construct whose effect the line does not show (`interpreter-stdin sh`, `heredoc <<EOF`…), or a file transfer in a session (`upload /etc/x`, `download /etc/shadow`).',
+          },
           action: {
             type: 'string',
-            enum: ['reject', 'alert', 'allow'],
+            enum: ['reject', 'review', 'alert', 'allow'],
           },
           scope: {
             type: 'object',
@@ -242,6 +249,11 @@ export const spec = {
             description:
               'People watching the session live: through its owning instance, and following its recording from other instances (as of their last heartbeats).',
           },
+          execAudit: {
+            type: 'string',
+            description:
+              'Host-side exec audit for this session: `on` (what ran on the host is listed by `GET /sessions/{id}/execs`), or why it is not.',
+          },
           idleSeconds: {
             type: 'integer',
             description:
@@ -267,15 +279,119 @@ export const spec = {
           },
           action: {
             type: 'string',
-            enum: ['run', 'rejected', 'alerted'],
+            enum: [
+              'run',
+              'rejected',
+              'alerted',
+              'approved',
+              'denied',
+              'keystrokes',
+            ],
           },
           ruleId: {
+            type: 'string',
+          },
+          detail: {
+            type: 'string',
+            description:
+              'The command or construct a rule matched, or why the line was refused.',
+          },
+          reviewedBy: {
             type: 'string',
           },
           userRef: {
             type: 'string',
           },
           host: {
+            type: 'string',
+          },
+        },
+      },
+      Review: {
+        type: 'object',
+        required: [
+          'id',
+          'sessionId',
+          'command',
+          'requestedBy',
+          'host',
+          'requestedAt',
+          'expiresAt',
+          'status',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          sessionId: {
+            type: 'string',
+          },
+          command: {
+            type: 'string',
+          },
+          detail: {
+            type: 'string',
+          },
+          ruleId: {
+            type: 'string',
+          },
+          ruleName: {
+            type: 'string',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          host: {
+            type: 'string',
+          },
+          requestedAt: {
+            type: 'string',
+          },
+          expiresAt: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['pending', 'approved', 'denied', 'timeout', 'cancelled'],
+          },
+          decidedBy: {
+            type: 'string',
+          },
+          decidedAt: {
+            type: 'string',
+          },
+        },
+      },
+      Exec: {
+        type: 'object',
+        required: ['event', 'at', 'argv'],
+        properties: {
+          event: {
+            type: 'string',
+            description: "The host's audit event id",
+          },
+          at: {
+            type: 'string',
+          },
+          pid: {
+            type: 'integer',
+          },
+          ppid: {
+            type: 'integer',
+          },
+          uid: {
+            type: 'integer',
+          },
+          exe: {
+            type: 'string',
+          },
+          argv: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          cwd: {
             type: 'string',
           },
         },
@@ -545,7 +661,8 @@ export const spec = {
       },
       post: {
         operationId: 'CreateRule',
-        description: 'Add a command rule (reject, alert or allow). Audited.',
+        description:
+          'Add a rule (reject, review, alert or allow) for commands, constructs or file transfers. Audited.',
         requestBody: {
           required: true,
           content: {
@@ -565,9 +682,13 @@ export const spec = {
                     minLength: 1,
                     maxLength: 1000,
                   },
+                  kind: {
+                    type: 'string',
+                    enum: ['command', 'construct', 'file'],
+                  },
                   action: {
                     type: 'string',
-                    enum: ['reject', 'alert', 'allow'],
+                    enum: ['reject', 'review', 'alert', 'allow'],
                   },
                   priority: {
                     type: 'integer',
@@ -893,6 +1014,126 @@ export const spec = {
                       type: 'integer',
                     },
                   },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/sessions/{id}/execs': {
+      get: {
+        operationId: 'ListSessionExecs',
+        description:
+          "What the host's kernel saw started in the session (auditd execve records), where an admin enabled exec audit on the host; beside the commands typed.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Programs started, oldest first',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    execAudit: {
+                      type: 'string',
+                    },
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Exec',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/reviews': {
+      get: {
+        operationId: 'ListReviews',
+        description:
+          'Commands held by a review rule (pending first by default). Needs `opsdeck.bastion.command.review`.',
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['pending', 'approved', 'denied', 'timeout', 'cancelled'],
+            },
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Review requests, newest first',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Review',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/reviews/{id}/{decision}': {
+      post: {
+        operationId: 'DecideReview',
+        description:
+          "Approve or deny a waiting command (not one's own). The first decision wins: 409 when it was already decided, timed out or withdrawn. Audited with the approver and the requester.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            name: 'decision',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              enum: ['approve', 'deny'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The decided request',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Review',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'Already decided',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },

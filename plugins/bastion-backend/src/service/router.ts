@@ -16,7 +16,6 @@ import {
 } from '@opsdeck/plugin-opsdeck-node';
 import type { JsonObject } from '@backstage/types';
 import express, { type Request, type Response } from 'express';
-import { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,10 +27,15 @@ import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import type { HostDirectory } from '../session/hosts';
 import type { SessionManager } from '../session/SessionManager';
 import { createOpenApiRouter } from '../schema/openapi.generated';
+import { addFileRoutes } from './fileRoutes';
+import { addReviewRoutes } from './reviewRoutes';
 
-type AnyRequest = Request<any, any, any, any, any>;
+/** The router as the generated OpenAPI types give it. */
+export type BastionRouter = Awaited<ReturnType<typeof createOpenApiRouter>>;
 
-type AuditEventSpec = {
+export type AnyRequest = Request<any, any, any, any, any>;
+
+export type AuditEventSpec = {
   eventId: string;
   severityLevel: 'low' | 'medium' | 'high' | 'critical';
   /** What the event is about; the caller themself when absent (their own TOTP). */
@@ -81,7 +85,7 @@ export async function createRouter(options: {
   hosts: HostDirectory;
   mfa: MfaService;
   recordingsDir: string;
-  ssh: Pick<SshConnectionPool, 'uploadStream' | 'downloadStream'>;
+  ssh: Pick<SshConnectionPool, 'uploadStream' | 'downloadStream' | 'openSftp'>;
   /** Largest file upload (bytes; default 100 MiB). */
   maxUploadBytes?: number;
   httpAuth: HttpAuthService;
@@ -271,7 +275,12 @@ export async function createRouter(options: {
         eventId: 'rule-create',
         severityLevel: 'high',
         target: `bastion-rule:${body.name}`,
-        meta: { name: body.name, pattern: body.pattern, action: body.action },
+        meta: {
+          name: body.name,
+          pattern: body.pattern,
+          kind: body.kind ?? 'command',
+          action: body.action,
+        },
       },
       async () => {
         const credentials = await guard.credentials(req, ['user']);
@@ -280,6 +289,7 @@ export async function createRouter(options: {
         return store.createRule({
           name: body.name,
           pattern: body.pattern,
+          kind: body.kind ?? 'command',
           action: body.action,
           scope: body.scope ?? {},
           priority: body.priority ?? 100,
@@ -376,74 +386,14 @@ export async function createRouter(options: {
     }
   });
 
-  /** A live session of the caller, for file transfer on its host. */
-  async function transferSession(req: AnyRequest, id: string) {
-    const credentials = await guard.credentials(req, ['user']);
-    const found = sessions.transferTarget(id, actorOf(credentials));
-    if (!found) throw new NotFoundError(`You have no live session ${id}`);
-    return found;
-  }
-
-  /** The audit event of a file transfer in a session. */
-  const transferEvent = (
-    eventId: 'file-download' | 'file-upload',
-    req: AnyRequest,
-    path: string,
-  ): AuditEventSpec => ({
-    eventId,
-    severityLevel: 'medium',
-    target: `bastion-session:${req.params.id}`,
-    meta: { sessionId: req.params.id, path },
-  });
-
-  router.get('/sessions/:id/files', async (req, res) => {
-    const path = String(req.query.path);
-    await audited(
-      req,
-      transferEvent('file-download', req, path),
-      async () => {
-        const { target, record } = await transferSession(req, req.params.id);
-        const stream = await options.ssh.downloadStream(target, path);
-        let bytes = 0;
-        stream.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        const name = path.split('/').pop() || 'download';
-        res.setHeader('Content-Type', 'application/octet-stream');
-        res.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
-        );
-        stream.pipe(res);
-        await new Promise<void>((resolve, reject) => {
-          stream.once('end', resolve);
-          stream.once('error', reject);
-        });
-        return { host: record.host, bytes };
-      },
-      meta => meta,
-    );
-  });
-
-  router.put('/sessions/:id/files', async (req, res) => {
-    const path = String(req.query.path);
-    const { bytes } = await audited(
-      req,
-      transferEvent('file-upload', req, path),
-      async () => {
-        const { target, record } = await transferSession(req, req.params.id);
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const uploaded = await options.ssh.uploadStream(
-          target,
-          Readable.from([body]),
-          path,
-        );
-        return { host: record.host, bytes: uploaded.bytes };
-      },
-      meta => meta,
-    );
-    res.json({ bytes });
-  });
+  const helpers = {
+    credentials: (req: AnyRequest) => guard.credentials(req, ['user']),
+    audited,
+    actorOf,
+    visibleSession,
+  };
+  addFileRoutes(router, { ...helpers, sessions, ssh: options.ssh });
+  addReviewRoutes(router, { ...helpers, store, sessions });
 
   router.get('/commands', async (req, res) => {
     const q = req.query;

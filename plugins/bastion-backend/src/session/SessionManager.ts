@@ -4,90 +4,62 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
 import type {
-  SshConnectionPool,
+  ShellChannel,
   SshCredentials,
   SshTarget,
 } from '@opsdeck/plugin-remote-node';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import type { ClientChannel } from 'ssh2';
-import { CommandLineTracker } from '../commands/CommandLineTracker';
-import { compileRules, evaluateCommand } from '../commands/rules';
+import type { GateRecord, ReviewOutcome } from '../commands/CommandGate';
+import {
+  compileRules,
+  type CompiledRule,
+  type Verdict,
+} from '../commands/rules';
+import { loadShellSyntax } from '../commands/shellSyntax';
 import type { BastionConfig } from '../config';
-import type {
-  BastionStore,
-  CommandRule,
-  SessionActivity,
-  SessionRecord,
-} from '../database/BastionStore';
+import type { BastionStore, SessionRecord } from '../database/BastionStore';
 import { grantActive, storedGrantsFor } from '../grants/matchGrant';
 import type { MfaService } from '../mfa/MfaService';
 import { AsciicastRecorder } from '../recording/AsciicastRecorder';
-import { readRecordingOutput } from '../recording/readRecording';
-import { RecordingTail } from '../recording/RecordingTail';
+import type { AuditCredentials } from './credentials';
 import type { BastionHost, HostDirectory } from './hosts';
+import { changedActivity, LiveSession, type SessionOwner } from './LiveSession';
+import {
+  SessionRefusedError,
+  type LiveSessionInfo,
+  type OpenRequest,
+} from './model';
 import type { SessionClient } from './protocol';
+import { RemoteWatch, SessionElsewhereError } from './RemoteWatch';
+import { auditEvent, recordCommand, transferEntry } from './commandLog';
+import { openShell, type ShellSsh } from './openShell';
+import { waitForReview } from './reviews';
 
-/** Why a session was not opened; `code` tells the browser what to offer (e.g. the MFA dialog). */
-export class SessionRefusedError extends Error {
-  constructor(
-    readonly code: 'no-host' | 'no-grant' | 'mfa-required' | 'connect-failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionRefusedError';
-  }
-}
+export { SessionElsewhereError };
 
-export type OpenRequest = {
-  userRef: string;
-  /** The user and the groups the user belongs to (Backstage ownership refs). */
-  ownershipRefs: string[];
-  hostName: string;
-  cols: number;
-  rows: number;
-  loginUser?: string;
-};
-
-export type LiveSessionInfo = SessionRecord & {
-  /**
-   * Seconds since the last keyboard input (since the start when there was none). For sessions
-   * of other instances, from what the owner stored with its last heartbeat.
-   */
-  idleSeconds: number;
-  /** True when this instance holds the session. */
-  local: boolean;
-};
-
-/** Watching a session that another instance holds, whose recording this instance cannot read. */
-export class SessionElsewhereError extends Error {
-  constructor(readonly code: 'not-live' | 'elsewhere', message: string) {
-    super(message);
-    this.name = 'SessionElsewhereError';
-  }
-}
+export {
+  SessionRefusedError,
+  type LiveSessionInfo,
+  type OpenRequest,
+} from './model';
 
 /** End reason of sessions whose backend instance stopped sending heartbeats. */
 export const INTERRUPTED = 'interrupted: backend stopped';
-
-/** How long opening a shell may take, including waiting for a free SSH channel. */
-const OPEN_TIMEOUT_MS = 30_000;
-
-const RED = '\x1b[1;31m';
-const YELLOW = '\x1b[1;33m';
-const RESET = '\x1b[0m';
+/** End reason of an instance's own sessions from before its restart. */
+export const RESTARTED = 'interrupted: backend restarted';
 
 type Deps = {
   store: BastionStore;
-  ssh: Pick<SshConnectionPool, 'shell'>;
+  ssh: ShellSsh;
   hosts: HostDirectory;
   credentials(
     host: BastionHost,
     loginUser: string,
     actor: string,
   ): Promise<SshCredentials>;
+  /** Credentials of exec-audit logins (a vault credential name); exec audit is off without. */
+  auditCredentials?: AuditCredentials;
   mfa: MfaService;
   config: BastionConfig;
   logger: LoggerService;
@@ -95,158 +67,28 @@ type Deps = {
   now?: () => number;
 };
 
-/** One open terminal: PTY channel, recording, command tracking and rules. */
-class LiveSession {
-  readonly watchers = new Set<SessionClient>();
-  lastActivity: number;
-  lastInput?: number;
-  /** The activity last stored with a heartbeat (its key), to store only changes. */
-  storedActivity?: string;
-  bytesIn = 0;
-  private ended = false;
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly tracker = new CommandLineTracker();
-
-  constructor(
-    readonly record: SessionRecord,
-    readonly host: BastionHost,
-    /** Where the shell runs (for file transfer in the same session); kept in memory only. */
-    readonly target: SshTarget,
-    private readonly channel: ClientChannel,
-    private readonly recorder: AsciicastRecorder,
-    private readonly rules: Array<{ rule: CommandRule; re: RegExp }>,
-    private readonly client: SessionClient,
-    private readonly manager: SessionManager,
-  ) {
-    this.lastActivity = manager.now();
-    channel.on('data', (d: Buffer) => this.onOutput(this.decoder.write(d)));
-    channel.stderr?.on('data', (d: Buffer) =>
-      this.onOutput(this.decoder.write(d)),
-    );
-    channel.on('error', () => {});
-    channel.once('close', () => {
-      this.onOutput(this.decoder.end());
-      this.end('The shell on the host ended');
-    });
-  }
-
-  private onOutput(text: string) {
-    if (!text) return;
-    this.lastActivity = this.manager.now();
-    this.tracker.observeOutput(text);
-    this.recorder.output(text);
-    this.broadcast(text);
-  }
-
-  private broadcast(text: string) {
-    this.client.send({ type: 'output', data: text });
-    for (const w of this.watchers) w.send({ type: 'output', data: text });
-  }
-
-  /** Text shown to the user (and recorded) that the host never sees. */
-  private say(text: string) {
-    this.recorder.output(text);
-    this.broadcast(text);
-  }
-
-  input(data: string) {
-    if (this.ended) return;
-    this.lastActivity = this.manager.now();
-    this.lastInput = this.lastActivity;
-    this.bytesIn += Buffer.byteLength(data);
-    for (const piece of this.tracker.feed(data)) {
-      if (piece.kind === 'text') {
-        this.channel.write(piece.data);
-        continue;
-      }
-      const { command, uncertain } = piece.line;
-      if (!command) {
-        this.channel.write(piece.data);
-        continue;
-      }
-      const rule = evaluateCommand(this.rules, command);
-      if (rule?.action === 'reject') {
-        // Ctrl-C instead of Enter: the shell drops the line, the command never runs
-        this.channel.write('\x03');
-        this.tracker.reset();
-        this.say(
-          `\r\n${RED}[opsdeck] Command refused by rule "${rule.name}": ${command}${RESET}\r\n`,
-        );
-        this.manager.recordCommand(this, command, 'rejected', rule, uncertain);
-        return; // drop the rest of this input (e.g. the remaining lines of a paste)
-      }
-      this.channel.write(piece.data);
-      if (rule?.action === 'alert') {
-        this.say(
-          `\r\n${YELLOW}[opsdeck] Alert raised by rule "${rule.name}"${RESET}\r\n`,
-        );
-        this.manager.recordCommand(this, command, 'alerted', rule, uncertain);
-      } else {
-        this.manager.recordCommand(this, command, 'run', undefined, uncertain);
-      }
-    }
-  }
-
-  /** Everything shown so far (from the recording), for a watcher who joins late. */
-  history(): string {
-    this.recorder.flush();
-    return readRecordingOutput(this.recorder.path);
-  }
-
-  resize(cols: number, rows: number) {
-    if (this.ended) return;
-    this.channel.setWindow(rows, cols, 0, 0);
-    this.recorder.resize(cols, rows);
-  }
-
-  get bytesOut() {
-    return this.recorder.bytes;
-  }
-
-  activity(): SessionActivity {
-    return {
-      lastInputAt: this.lastInput,
-      watchers: this.watchers.size,
-    };
-  }
-
-  /** Ends the session once: closes the shell, the recording and the sockets, stores the end. */
-  end(reason: string) {
-    if (this.ended) return;
-    this.ended = true;
-    try {
-      this.channel.close();
-    } catch {
-      // already closed
-    }
-    this.recorder.close();
-    const closed = { type: 'closed' as const, reason };
-    this.client.send(closed);
-    this.client.close();
-    for (const w of this.watchers) {
-      w.send(closed);
-      w.close();
-    }
-    this.watchers.clear();
-    this.manager.onEnded(this, reason);
-  }
-}
-
 /**
  * Opens, tracks and ends terminal sessions on this backend instance. Sessions live where their
  * WebSocket is; their records, commands and recordings are in the database and on disk.
  */
-export class SessionManager {
+export class SessionManager implements SessionOwner {
   private readonly live = new Map<string, LiveSession>();
-  /** People on this instance following sessions of other instances, per session. */
-  private readonly following = new Map<string, number>();
+  private readonly remote: RemoteWatch;
   private followingReported = false;
   private readonly ticker: NodeJS.Timeout;
   private lastGrantCheck = 0;
+  private lastExecCollect = 0;
   readonly now: () => number;
 
   constructor(private readonly deps: Deps) {
     this.now = deps.now ?? Date.now;
+    this.remote = new RemoteWatch({
+      store: deps.store,
+      recordingsDir: deps.config.recordingsDir,
+      instanceId: deps.config.instanceId,
+      logger: deps.logger,
+      openSomewhere: r => this.openSomewhere(r),
+    });
     this.ticker = setInterval(() => void this.tick(), 1000);
     this.ticker.unref();
   }
@@ -283,9 +125,12 @@ export class SessionManager {
         `Hosts in ${host.environment} need a TOTP code first`,
       );
     }
+    // the shell grammar that judges every line: loaded with the first session, not at start-up
+    await loadShellSyntax();
     const id = randomUUID();
-    let channel: ClientChannel;
+    let channel: ShellChannel;
     let target: SshTarget;
+    let opened: Awaited<ReturnType<typeof openShell>>;
     try {
       const credentials = await this.deps.credentials(
         host,
@@ -293,14 +138,22 @@ export class SessionManager {
         req.userRef,
       );
       target = { host: host.address, port: host.port, credentials };
-      channel = await this.deps.ssh.shell(target, {
+      opened = await openShell({
+        ssh: this.deps.ssh,
+        execAudit: config.execAudit,
+        auditDeps: this.deps.auditCredentials && {
+          credentials: this.deps.auditCredentials,
+          store,
+          logger: this.deps.logger,
+        },
+        actor: req.userRef,
+        host,
+        target,
+        sessionId: id,
         cols: req.cols,
         rows: req.rows,
-        term: 'xterm-256color',
-        // the SSH core caps channels per host and login (remote-node pool settings); a
-        // session beyond the cap waits for a free channel, but not forever
-        signal: AbortSignal.timeout(OPEN_TIMEOUT_MS),
       });
+      channel = opened.channel;
     } catch (e) {
       throw new SessionRefusedError(
         'connect-failed',
@@ -324,6 +177,8 @@ export class SessionManager {
       rows: req.rows,
       recording: `${id}.cast`,
       instanceId: config.instanceId,
+      instanceRun: config.instanceRun,
+      execAudit: opened.auditState,
     };
     let recorder: AsciicastRecorder;
     try {
@@ -340,6 +195,7 @@ export class SessionManager {
       await store.createSession(record);
     } catch (e) {
       channel.close();
+      opened.audit?.end().catch(() => {});
       throw e;
     }
     const rules = compileRules(await store.listRules(), host);
@@ -352,6 +208,7 @@ export class SessionManager {
       rules,
       client,
       this,
+      opened.audit,
     );
     this.live.set(id, session);
     client.send({
@@ -387,11 +244,19 @@ export class SessionManager {
   transferTarget(
     id: string,
     userRef: string,
-  ): { target: SshTarget; record: SessionRecord } | undefined {
+  ):
+    | { target: SshTarget; record: SessionRecord; rules: CompiledRule[] }
+    | undefined {
     const s = this.live.get(id);
     if (!s || s.record.userRef !== userRef) return undefined;
     s.lastActivity = this.now();
-    return { target: s.target, record: s.record };
+    return { target: s.target, record: s.record, rules: s.rules };
+  }
+
+  /** Logs a file transfer (or its refusal) with the session's commands. */
+  recordTransfer(id: string, text: string, verdict: Verdict) {
+    const s = this.live.get(id);
+    if (s) this.recordCommand(s, transferEntry(text, verdict));
   }
 
   /** The output of a live session so far; undefined when it is not open here. */
@@ -458,12 +323,6 @@ export class SessionManager {
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
-  private follow(id: string, by: 1 | -1) {
-    const n = (this.following.get(id) ?? 0) + by;
-    if (n > 0) this.following.set(id, n);
-    else this.following.delete(id);
-  }
-
   /** Ends a live session; false when it is not open here. */
   terminate(id: string, reason: string): boolean {
     const s = this.live.get(id);
@@ -498,65 +357,11 @@ export class SessionManager {
   }
 
   /**
-   * Watches a session that another instance holds by following its recording, which works
-   * when the recordings directory is shared between the instances (the owner flushes it every
-   * half second); otherwise refuses, naming the owner. Returns the function that stops it.
+   * Watches a session that another instance holds by following its recording (a shared
+   * recordings directory); otherwise refuses, naming the owner. Returns the function that stops it.
    */
-  async watchRemote(id: string, client: SessionClient): Promise<() => void> {
-    const record = await this.deps.store.getSession(id);
-    if (!record || !this.openSomewhere(record)) {
-      throw new SessionElsewhereError('not-live', `Session ${id} is not live`);
-    }
-    const path = join(this.deps.config.recordingsDir, record.recording);
-    if (!existsSync(path)) {
-      throw new SessionElsewhereError(
-        'elsewhere',
-        `Session ${id} runs on backend instance ${record.instanceId}, whose recordings this instance (${this.deps.config.instanceId}) cannot read; watch it through that instance or share the recordings directory`,
-      );
-    }
-    const tail = new RecordingTail(path);
-    let stopped = false;
-    let polls = 0;
-    let timer: NodeJS.Timeout | undefined;
-    this.follow(id, 1);
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      this.follow(id, -1);
-      if (timer) clearTimeout(timer);
-    };
-    const onError = (e: unknown) => {
-      this.deps.logger.warn(`Cannot follow recording of ${id}: ${e}`);
-      client.close();
-      stop();
-    };
-    const poll = async (): Promise<void> => {
-      if (stopped) return;
-      const text = await tail.read();
-      if (text) client.send({ type: 'output', data: text });
-      // the end is in the database; look every couple of seconds
-      if (++polls % 4 === 0) {
-        const current = await this.deps.store.getSession(id);
-        if (!current || !this.openSomewhere(current)) {
-          const rest = await tail.read();
-          if (rest) client.send({ type: 'output', data: rest });
-          client.send({
-            type: 'closed',
-            reason: current?.endReason ?? 'The session ended',
-          });
-          client.close();
-          stop();
-          return;
-        }
-      }
-      if (!stopped) {
-        timer = setTimeout(() => {
-          poll().catch(onError);
-        }, 500);
-      }
-    };
-    await poll().catch(onError);
-    return stop;
+  watchRemote(id: string, client: SessionClient): Promise<() => void> {
+    return this.remote.watch(id, client);
   }
 
   /** Ends sessions whose grant expired or was revoked. */
@@ -602,26 +407,17 @@ export class SessionManager {
   async heartbeat(): Promise<void> {
     const { store, config } = this.deps;
     const ids = [...this.live.keys()];
-    // idle time and watchers go to the database too, for the live list of other instances;
-    // only when they changed (output alone changes nothing: a running `top` costs no writes)
-    const changed = new Map<string, SessionActivity>();
-    const keys = new Map<string, string>();
-    for (const [id, s] of this.live) {
-      const activity = s.activity();
-      const key = JSON.stringify(activity);
-      if (key !== s.storedActivity) {
-        changed.set(id, activity);
-        keys.set(id, key);
-      }
-    }
-    const open = await store.heartbeat(config.instanceId, ids, changed);
-    for (const [id, key] of keys) {
-      const s = this.live.get(id);
-      if (s) s.storedActivity = key;
-    }
-    if (this.following.size > 0 || this.followingReported) {
-      await store.reportRemoteWatchers(config.instanceId, this.following);
-      this.followingReported = this.following.size > 0;
+    const activity = changedActivity(this.live);
+    const open = await store.heartbeat(
+      config.instanceId,
+      ids,
+      activity.changed,
+    );
+    activity.stored();
+    const following = this.remote.following;
+    if (following.size > 0 || this.followingReported) {
+      await store.reportRemoteWatchers(config.instanceId, following);
+      this.followingReported = following.size > 0;
     }
     if (open < ids.length) {
       // another instance ended some of ours as interrupted while this one was not heard from
@@ -639,13 +435,40 @@ export class SessionManager {
       this.deps.logger.info(
         `Bastion session ${r.id} of instance ${r.instanceId} interrupted: no heartbeat since ${r.heartbeatAt}`,
       );
-      this.audit('session-close', 'low', r.userRef, {
-        sessionId: r.id,
-        host: r.host,
-        reason: INTERRUPTED,
-        instanceId: r.instanceId ?? null,
-      });
+      this.auditInterrupted(r, INTERRUPTED);
     }
+  }
+
+  /**
+   * At start-up: this instance's own sessions from before its restart end at once (their
+   * shells died with the process; the byte counts are as of the last heartbeat), then the
+   * first heartbeat ends other instances' stale sessions.
+   */
+  async start(): Promise<void> {
+    const { store, config } = this.deps;
+    const ended = await store.endOwnPreviousSessions(
+      config.instanceId,
+      config.instanceRun,
+      RESTARTED,
+    );
+    for (const r of ended) {
+      this.deps.logger.info(
+        `Bastion session ${r.id} of this instance's previous run interrupted`,
+      );
+      this.auditInterrupted(r, RESTARTED);
+    }
+    await this.heartbeat();
+  }
+
+  private auditInterrupted(r: SessionRecord, reason: string) {
+    this.audit('session-close', 'medium', r.userRef, {
+      sessionId: r.id,
+      host: r.host,
+      reason,
+      instanceId: r.instanceId ?? null,
+      bytesIn: r.bytesIn,
+      bytesOut: r.bytesOut,
+    });
   }
 
   private async tickOnce() {
@@ -671,6 +494,19 @@ export class SessionManager {
         s.end(`Maximum session length (${maxSessionSeconds} seconds) reached`);
       }
     }
+    if (
+      now - this.lastExecCollect >=
+      this.deps.config.execAuditCollectSeconds * 1000
+    ) {
+      this.lastExecCollect = now;
+      for (const s of this.live.values()) {
+        s.execAudit
+          ?.collect()
+          .catch(e =>
+            this.deps.logger.warn(`Exec audit read-back failed: ${e}`),
+          );
+      }
+    }
     if (now - this.lastGrantCheck >= grantCheckSeconds * 1000) {
       this.lastGrantCheck = now;
       await this.checkGrants().catch(e =>
@@ -682,6 +518,13 @@ export class SessionManager {
   /** Called by a session when it ended. */
   onEnded(session: LiveSession, reason: string) {
     this.live.delete(session.record.id);
+    session.execAudit
+      ?.end()
+      .catch(e =>
+        this.deps.logger.warn(
+          `Exec audit of session ${session.record.id} did not end cleanly: ${e}`,
+        ),
+      );
     const endedAt = new Date(this.now()).toISOString();
     this.deps.store
       .endSession(session.record.id, {
@@ -691,47 +534,49 @@ export class SessionManager {
         bytesIn: session.bytesIn,
       })
       .catch(e => this.deps.logger.warn(`Cannot store session end: ${e}`));
-    this.audit('session-close', 'low', session.record.userRef, {
+    this.audit('session-close', 'medium', session.record.userRef, {
       sessionId: session.record.id,
       host: session.record.host,
       reason,
+      bytesIn: session.bytesIn,
       bytesOut: session.bytesOut,
     });
   }
 
-  /** Stores a command (in order per session) and audits rejections and alerts. */
-  recordCommand(
+  /** Stores a command (in order per session) and audits what a rule decided. */
+  recordCommand(session: LiveSession, entry: GateRecord) {
+    recordCommand(
+      {
+        store: this.deps.store,
+        logger: this.deps.logger,
+        now: this.now,
+        audit: (id, sev, actor, meta) => this.audit(id, sev, actor, meta),
+      },
+      session.record,
+      entry,
+    );
+  }
+
+  /** Holds a command for an approver (see reviews.ts). */
+  requestReview(
     session: LiveSession,
     command: string,
-    action: 'run' | 'rejected' | 'alerted',
-    rule: CommandRule | undefined,
-    uncertain: boolean,
-  ) {
-    const at = new Date(this.now()).toISOString();
-    this.deps.store
-      .addCommand({
-        sessionId: session.record.id,
-        at,
-        command: uncertain
-          ? `${command} [incomplete: edited on the host]`
-          : command,
-        action,
-        ruleId: rule?.id,
-      })
-      .catch(e => this.deps.logger.warn(`Cannot store command: ${e}`));
-    if (action !== 'run') {
-      this.audit(
-        action === 'rejected' ? 'command-rejected' : 'command-alert',
-        'high',
-        session.record.userRef,
-        {
-          sessionId: session.record.id,
-          host: session.record.host,
-          command,
-          rule: rule?.name ?? null,
-        },
-      );
-    }
+    verdict: Verdict,
+    cancel: AbortSignal,
+  ): Promise<ReviewOutcome> {
+    return waitForReview(
+      {
+        store: this.deps.store,
+        now: this.now,
+        timeoutSeconds: this.deps.config.reviewTimeoutSeconds,
+        audit: (eventId, actor, meta) =>
+          this.audit(eventId, 'high', actor, meta),
+      },
+      session.record,
+      command,
+      verdict,
+      cancel,
+    );
   }
 
   private audit(
@@ -740,12 +585,7 @@ export class SessionManager {
     actor: string,
     meta: JsonObject,
   ) {
-    const { auditor, logger } = this.deps;
-    if (!auditor) return;
-    auditor
-      .createEvent({ eventId, severityLevel, meta: { actor, ...meta } })
-      .then(e => e.success())
-      .catch(err => logger.warn(`Cannot audit ${eventId}: ${err}`));
+    auditEvent(this.deps, eventId, severityLevel, actor, meta);
   }
 
   /** Ends every session (backend shutdown). */

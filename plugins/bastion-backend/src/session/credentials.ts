@@ -35,3 +35,36 @@ export function createVaultCredentials(options: {
       }),
     });
 }
+
+/** SSH credentials of an exec-audit login (see execAudit.ts). */
+export type AuditCredentials = (
+  name: string,
+  loginUser: string | undefined,
+  host: BastionHost,
+  actor: string,
+) => Promise<SshCredentials>;
+
+/**
+ * Exec-audit logins: the vault credential an `opsdeck.bastion.execAudit` entry names, taken out
+ * for `ssh-login` on the audited host on behalf of the person whose session it audits, as the
+ * entry's login user or the credential's own.
+ */
+export function createAuditCredentials(options: {
+  vault: Pick<VaultService, 'getSecret'>;
+}): AuditCredentials {
+  return (name, loginUser, host, actor) =>
+    createCredentialResolver({
+      vault: options.vault,
+      defaultCredentialSetting: 'opsdeck.bastion.execAudit[].credential',
+      actor,
+    }).ssh({
+      credential: name,
+      loginUser,
+      target: secretTarget({
+        ref: host.entityRef,
+        owner: host.owner,
+        system: host.system,
+        environment: host.environment,
+      }),
+    });
+}

@@ -46,7 +46,9 @@ export type CommandRecord = {
   sessionId: string;
   at: string;
   command: string;
-  action: 'run' | 'rejected' | 'alerted';
+  action: 'run' | 'rejected' | 'alerted' | 'approved' | 'denied' | 'keystrokes';
+  detail?: string;
+  reviewedBy?: string;
   userRef?: string;
   host?: string;
 };
@@ -55,9 +57,38 @@ export type Rule = {
   id: string;
   name: string;
   pattern: string;
-  action: 'reject' | 'alert' | 'allow';
+  kind: 'command' | 'construct' | 'file';
+  action: 'reject' | 'review' | 'alert' | 'allow';
   scope: Selector & { environment?: string };
   priority: number;
+  createdBy?: string;
+};
+
+/** A program the host's kernel saw started in a session (exec audit). */
+export type ExecRecord = {
+  event: string;
+  at: string;
+  pid?: number;
+  ppid?: number;
+  uid?: number;
+  exe?: string;
+  argv: string[];
+  cwd?: string;
+};
+
+/** A command held by a review rule. */
+export type Review = {
+  id: string;
+  sessionId: string;
+  command: string;
+  detail?: string;
+  ruleName?: string;
+  requestedBy: string;
+  host: string;
+  requestedAt: string;
+  expiresAt: string;
+  status: 'pending' | 'approved' | 'denied' | 'timeout' | 'cancelled';
+  decidedBy?: string;
 };
 
 export type MfaStatus = {
@@ -162,6 +193,7 @@ export class BastionClient {
   createRule(body: {
     name: string;
     pattern: string;
+    kind?: string;
     action: string;
     priority?: number;
     scope?: Selector;
@@ -170,6 +202,20 @@ export class BastionClient {
       method: 'POST',
       body: JSON.stringify(body),
     });
+  }
+  sessionExecs(id: string) {
+    return this.request<{ execAudit?: string; items: ExecRecord[] }>(
+      `/sessions/${encodeURIComponent(id)}/execs`,
+    );
+  }
+  listReviews(status?: Review['status']) {
+    return this.request<{ items: Review[] }>(`/reviews${this.qs({ status })}`);
+  }
+  decideReview(id: string, decision: 'approve' | 'deny') {
+    return this.request<Review>(
+      `/reviews/${encodeURIComponent(id)}/${decision}`,
+      { method: 'POST' },
+    );
   }
   deleteRule(id: string) {
     return this.request<void>(`/rules/${encodeURIComponent(id)}`, {

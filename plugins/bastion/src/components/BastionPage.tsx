@@ -7,6 +7,7 @@ import { useT } from './common';
 import { GrantsTab } from './GrantsTab';
 import { MfaTab } from './MfaTab';
 import { ReplayPage } from './ReplayPage';
+import { ReviewsTab } from './ReviewsTab';
 import { RulesTab } from './RulesTab';
 import { LiveTab, SessionsTab } from './SessionsTabs';
 import { TerminalPage } from './TerminalPage';
@@ -20,6 +21,7 @@ function Overview() {
     [t('tabs.commands'), <CommandsTab />],
     [t('tabs.grants'), <GrantsTab />],
     [t('tabs.rules'), <RulesTab />],
+    [t('tabs.reviews'), <ReviewsTab />],
     [t('tabs.mfa'), <MfaTab />],
   ];
   return (

@@ -15,6 +15,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { parseCast, type Cast } from './cast';
+import { SessionActivity } from './SessionActivity';
 import { bastionTranslationRef } from '../translation/translation';
 import { messageOf, useBastionClient } from './useBastion';
 
@@ -196,7 +197,13 @@ export function ReplayPage() {
   } else if (cast.loading) body = <Progress />;
   else if (cast.error)
     body = <Alert severity="error">{messageOf(cast.error)}</Alert>;
-  else body = <Player cast={cast.value!} />;
+  else
+    body = (
+      <>
+        <Player cast={cast.value!} />
+        <SessionActivity id={id} />
+      </>
+    );
   return (
     <Page themeId="tool">
       <Header title={t('replay.title', { id: id.slice(0, 8) })} />

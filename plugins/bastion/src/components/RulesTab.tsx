@@ -20,6 +20,7 @@ export function RulesTab() {
   const { values: form, bind } = useFormValues({
     name: '',
     pattern: '',
+    kind: 'command',
     action: 'reject',
     priority: '100',
   });
@@ -47,13 +48,24 @@ export function RulesTab() {
           {...bind('pattern')}
         />
         <OutlinedField
+          id="bastion-rule-kind"
+          label={t('rules.kind')}
+          {...bind('kind')}
+        >
+          {(['command', 'construct', 'file'] as const).map(k => (
+            <MenuItem key={k} value={k}>
+              {t(`rules.kinds.${k}`)}
+            </MenuItem>
+          ))}
+        </OutlinedField>
+        <OutlinedField
           id="bastion-rule-action"
           label={t('rules.action')}
           {...bind('action')}
         >
-          {['reject', 'alert', 'allow'].map(a => (
+          {(['reject', 'review', 'alert', 'allow'] as const).map(a => (
             <MenuItem key={a} value={a}>
-              {a}
+              {t(`rules.actions.${a}`)}
             </MenuItem>
           ))}
         </OutlinedField>
@@ -72,11 +84,15 @@ export function RulesTab() {
             columns={[
               { title: t('rules.priority'), cell: r => r.priority },
               { title: t('rules.name'), cell: r => r.name },
+              { title: t('rules.kind'), cell: r => t(`rules.kinds.${r.kind}`) },
               {
                 title: t('rules.pattern'),
                 cell: r => <code>{r.pattern}</code>,
               },
-              { title: t('rules.action'), cell: r => r.action },
+              {
+                title: t('rules.action'),
+                cell: r => t(`rules.actions.${r.action}`),
+              },
               {
                 title: t('rules.scope'),
                 cell: r => selectorText(r.scope) || t('rules.everywhere'),

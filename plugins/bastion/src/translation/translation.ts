@@ -15,6 +15,7 @@ export const bastionTranslationRef = createTranslationRef({
       commands: 'Commands',
       grants: 'Access grants',
       rules: 'Command rules',
+      reviews: 'Command reviews',
       mfa: 'Two-factor',
     },
     common: {
@@ -107,6 +108,32 @@ export const bastionTranslationRef = createTranslationRef({
       priority: 'Priority',
       scope: 'Scope',
       everywhere: 'every host',
+      kind: 'Matches',
+      kinds: {
+        command: 'Commands',
+        construct: 'Hidden code (pipes into sh, heredocs…)',
+        file: 'File transfers',
+      },
+      actions: {
+        reject: 'Reject',
+        review: 'Review (wait for approval)',
+        alert: 'Alert',
+        allow: 'Allow',
+      },
+    },
+    activity: {
+      typed: 'Typed',
+      ran: 'Ran on the host',
+      off: 'Host-side exec audit is not enabled for this host.',
+      program: 'Program and arguments',
+      cwd: 'Directory',
+    },
+    reviews: {
+      command: 'Command',
+      rule: 'Rule',
+      expires: 'Denied at',
+      approve: 'Approve',
+      deny: 'Deny',
     },
     mfa: {
       enrolled: 'Two-factor authentication is set up.',

@@ -1,4 +1,5 @@
 /* Shared by the session tests: a recording client, test config, a manager on a test database. */
+import type { AuditorService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
@@ -70,6 +71,10 @@ export function testConfig(
     maxSessionSeconds: 3600,
     grantCheckSeconds: 3600,
     instanceId: 'test-instance',
+    instanceRun: 'run-1',
+    reviewTimeoutSeconds: 300,
+    execAudit: [],
+    execAuditCollectSeconds: 3600,
     heartbeatSeconds: 10,
     staleSeconds: 30,
     mfa: {
@@ -110,6 +115,9 @@ export async function createTestManager(options: {
   pool: SshConnectionPool;
   /** Lets a test change what the manager sees of the store. */
   wrapStore?: (store: BastionStore) => BastionStore;
+  auditor?: AuditorService;
+  /** Exec-audit logins log in with the sshd test key as the credential's name's user. */
+  auditCredentials?: boolean;
 }) {
   const { config, sshd } = options;
   const store = await DatabaseBastionStore.create({
@@ -127,6 +135,13 @@ export async function createTestManager(options: {
     mfa: new MfaService(store, config.mfa),
     config,
     logger: mockServices.logger.mock(),
+    auditor: options.auditor,
+    auditCredentials: options.auditCredentials
+      ? async (_name, loginUser) => ({
+          username: loginUser ?? 'root',
+          privateKey: sshd.privateKeyText,
+        })
+      : undefined,
   });
   return { store, manager };
 }
