@@ -17,7 +17,7 @@ import {
   vaultServiceRef,
   type VaultService,
 } from '@opsdeck/plugin-vault-backend';
-import { readFilesConfig } from './config';
+import { allowedRootsFor, readFilesConfig } from './config';
 import { DatabaseDistributionStore } from './database/DatabaseDistributionStore';
 import { DatabaseFileLibrary } from './database/DatabaseFileLibrary';
 import { applyFilesMigrations } from './database/migrations';
@@ -117,6 +117,8 @@ export const filesPlugin = createBackendPlugin({
           ssh: deps.ssh,
           getSecret: name => deps.vault.getSecret(name),
           openStored: (key, start) => storage.open(key, start),
+          allowedRoots: environment =>
+            allowedRootsFor(config.allowedRoots, environment),
           logger: deps.logger,
           attempts: config.attempts,
           commandTimeoutMs: config.commandTimeoutMs,
@@ -160,6 +162,8 @@ export const filesPlugin = createBackendPlugin({
             removeStored: key => storage.remove(key),
             defaultConcurrency: config.defaultConcurrency,
             maxConcurrency: config.maxConcurrency,
+            allowedRoots: environment =>
+              allowedRootsFor(config.allowedRoots, environment),
           }),
         );
       },

@@ -25,6 +25,8 @@ import type { FileLibrary } from '../database/FileLibrary';
 import type { DistributionWithHosts } from '../database/types';
 import type { Distributor } from '../distribution/Distributor';
 import {
+  dirnameOf,
+  isInsideRoot,
   parseFileMode,
   resolveTargetPath,
   validateFileOwner,
@@ -48,7 +50,35 @@ export type RouterOptions = {
   removeStored(storageKey: string): Promise<void>;
   defaultConcurrency: number;
   maxConcurrency: number;
+  /** The directories a target may be in, for a host's environment. */
+  allowedRoots(environment: string | undefined): string[];
 };
+
+/**
+ * Refuses a target outside the allowed roots of any selected host's
+ * environment, naming the environments, their roots and the hosts.
+ */
+function checkAllowedRoots(
+  targetPath: string,
+  hosts: { host: string; environment?: string }[],
+  allowedRoots: RouterOptions['allowedRoots'],
+) {
+  const dir = dirnameOf(targetPath);
+  const refused = new Map<string, string[]>();
+  for (const h of hosts) {
+    const roots = allowedRoots(h.environment);
+    if (roots.some(root => isInsideRoot(dir, root))) continue;
+    const key = `${h.environment ?? 'default'} (${roots.join(', ')})`;
+    refused.set(key, [...(refused.get(key) ?? []), h.host]);
+  }
+  if (refused.size === 0) return;
+  const details = [...refused]
+    .map(([env, list]) => `${env}: ${list.join(', ')}`)
+    .join('; ');
+  throw new InputError(
+    `Target path ${targetPath} is outside the directories allowed for these hosts' environments — ${details}. An admin can allow more in opsdeck.files.distribution.allowedRoots.`,
+  );
+}
 
 /** The files plugin's HTTP API. */
 export async function createRouter(options: RouterOptions) {
@@ -242,6 +272,7 @@ export async function createRouter(options: RouterOptions) {
         system: body.system,
         tag: body.tag,
       });
+      checkAllowedRoots(targetPath, hosts, options.allowedRoots);
       const created = await distributions.create(
         {
           fileId: file.id,

@@ -66,7 +66,9 @@ export function UploadCard(props: {
         ...(ownerGroup.trim() ? { ownerGroup: ownerGroup.trim() } : {}),
       },
       storeFingerprintForResuming: true,
-      removeFingerprintOnSuccess: true,
+      // Kept until the library version is confirmed (see finish below), so
+      // choosing the file again can still finish an unconfirmed upload.
+      removeFingerprintOnSuccess: false,
       // A fresh token on every request: large uploads outlive one token.
       onBeforeRequest: async req => {
         const { token } = await identityApi.getCredentials();
@@ -74,21 +76,12 @@ export function UploadCard(props: {
       },
       onProgress: (done, total) => setProgress({ done, total }),
       onSuccess: payload => {
-        setPhase('done');
         setProgress({ done: file.size, total: file.size });
-        const fileId =
-          payload?.lastResponse?.getHeader('Opsdeck-File-Id') ?? undefined;
-        if (fileId) {
-          client
-            .getFile(fileId)
-            .then(f =>
-              setMessage(
-                t('upload.done', { name: f.name, version: String(f.version) }),
-              ),
-            )
-            .catch(() => undefined);
-        }
-        onUploaded(fileId);
+        void finish(
+          u,
+          file.name,
+          payload?.lastResponse?.getHeader('Opsdeck-File-Id') ?? undefined,
+        );
       },
       onError: e => {
         setPhase('error');
@@ -105,6 +98,43 @@ export function UploadCard(props: {
     }
     setPhase('uploading');
     u.start();
+  };
+
+  /**
+   * Success only with a library version: all bytes on the server is not
+   * enough (the server may have died before it stored the version). Without
+   * an id in tus' last answer, one HEAD asks the server, which finishes such
+   * an upload before it answers; still none: an error, and the upload stays
+   * resumable.
+   */
+  const finish = async (u: Upload, name: string, fromTus?: string) => {
+    let fileId = fromTus;
+    if (!fileId && u.url) {
+      fileId = await client.uploadedFileId(u.url).catch(() => undefined);
+    }
+    if (!fileId) {
+      setPhase('error');
+      setError(t('upload.noFileId', { name }));
+      return;
+    }
+    setPhase('done');
+    // the fingerprint is no longer needed: the upload is in the library
+    const urlStorage = u.options.urlStorage;
+    for (const previous of await u.findPreviousUploads().catch(() => [])) {
+      if (previous.uploadUrl === u.url && urlStorage) {
+        await urlStorage.removeUpload(previous.urlStorageKey).catch(() => {});
+      }
+    }
+    const id = fileId;
+    client
+      .getFile(id)
+      .then(f =>
+        setMessage(
+          t('upload.done', { name: f.name, version: String(f.version), id }),
+        ),
+      )
+      .catch(() => setMessage(t('upload.doneNoVersion', { name, id })));
+    onUploaded(id);
   };
 
   const pause = async () => {

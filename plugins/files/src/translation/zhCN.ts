@@ -15,7 +15,10 @@ const zhCN = {
   'upload.progressLabel': '上传进度',
   'upload.progress': '{{done}} / {{total}}（{{percent}}%）',
   'upload.resumed': '继续此文件之前未完成的上传',
-  'upload.done': '{{name}} 已上传为第 {{version}} 版',
+  'upload.done': '{{name}} 已上传为第 {{version}} 版（文件 ID {{id}}）',
+  'upload.doneNoVersion': '{{name}} 已上传（文件 ID {{id}}）',
+  'upload.noFileId':
+    '{{name}} 的全部内容已到达服务器，但服务器没有确认文件库版本。请重新选择该文件并再次上传以完成（已传的部分不会重传）。',
   'upload.paused': '已暂停；可以现在继续，也可以在刷新页面后继续',
   'library.title': '文件库',
   'library.caption': '文件库中的文件，每个版本一行',
