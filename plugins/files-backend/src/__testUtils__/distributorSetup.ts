@@ -47,6 +47,7 @@ export async function setupDistribution(
     hosts?: number[];
     allowedRoots?: string[];
     attempts?: number;
+    relayStallMs?: number;
   } = {},
 ) {
   const knex = await env.databases.init('SQLITE_3');
@@ -100,6 +101,7 @@ export async function setupDistribution(
       library,
       ssh: options.ssh ? options.ssh(pool) : pool,
       relayGraceMs: 500,
+      relayStallMs: options.relayStallMs,
       getSecret: async () => ({
         type: 'ssh-key',
         privateKey: env.sshd.privateKeyText,

@@ -62,6 +62,8 @@ export type DistributorOptions = {
   retryDelayMs?: number;
   /** Relay: how long a hop may run on after the hop before it ended (default 30 s). */
   relayGraceMs?: number;
+  /** Relay: how long the head may take no bytes before the chain is given up (default 30 s). */
+  relayStallMs?: number;
 };
 
 /**

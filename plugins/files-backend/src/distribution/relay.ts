@@ -38,6 +38,8 @@ export type RelayContext = {
   allowedRoots(environment: string | undefined): string[];
   commandTimeoutMs: number;
   relayGraceMs?: number;
+  /** How long the head may take no bytes before the chain is given up (default 30 s). */
+  relayStallMs?: number;
   signal: AbortSignal;
   credentials: CredentialResolver;
   live: Map<string, Live>;
@@ -233,6 +235,24 @@ async function runHops(
       ),
     );
   }
+  // A head that takes no bytes for a while is stuck (a peer that accepted
+  // and went silent): stop it; its children follow after their grace.
+  let seen = -1;
+  let quietSince = Date.now();
+  const stallMs = ctx.relayStallMs ?? 30_000;
+  const watchdog = setInterval(
+    () => {
+      if (progress.bytes !== seen) {
+        seen = progress.bytes;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= stallMs) {
+        stops[0].abort();
+      }
+    },
+    Math.min(1000, stallMs / 4),
+  );
+  await ends[0];
+  clearInterval(watchdog);
   await Promise.all(ends);
   timers.forEach(clearTimeout);
   signal.removeEventListener('abort', onShutdown);
