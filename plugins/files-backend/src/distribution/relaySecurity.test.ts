@@ -70,15 +70,17 @@ describe('relay hops carry the bytes only to the intended peer', () => {
     await new Promise<void>(r => rogue.listen(port, '127.0.0.1', r));
     const setup = await setupDistribution(env(), data, {
       strategy: 'relay',
+      // the head's TLS connect keeps meeting the stranger: give up soon
+      relayStallMs: 3000,
     });
     try {
       const done = await runToEnd(setup);
+      expect(received.length).toBeGreaterThan(0); // it was reached
       expect(leaked(Buffer.concat(received), data)).toBe(false);
-      // the head kept its copy; the hop that could not listen was written directly
-      expect(done.hosts.map(h => [h.state, h.attempts])).toEqual([
-        ['verified', 1],
-        ['verified', 2],
-      ]);
+      // the hop that could not listen (and the head, held up by its
+      // refused connects) were written directly
+      expect(done.hosts.map(h => h.state)).toEqual(['verified', 'verified']);
+      expect(done.hosts[1].attempts).toBe(2);
       expect(sha256(readFileSync(setup.target))).toBe(sha256(data));
     } finally {
       await setup.close();
