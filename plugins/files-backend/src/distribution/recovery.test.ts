@@ -61,11 +61,10 @@ describe.each(['direct', 'relay'] as const)(
   strategy => {
     it.each(PHASES)('files.distribution.%s', async phase => {
       const data = randomBytes(6 * 1024 * 1024 + 7);
-      const setup = await setupDistribution(
-        { databases, sshd, work },
-        data,
-        { strategy, fileMode: 0o640 },
-      );
+      const setup = await setupDistribution({ databases, sshd, work }, data, {
+        strategy,
+        fileMode: 0o640,
+      });
       const { store, d, target, distributor, close } = setup;
       try {
         const first = distributor();

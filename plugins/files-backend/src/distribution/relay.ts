@@ -240,17 +240,14 @@ async function runHops(
   let seen = -1;
   let quietSince = Date.now();
   const stallMs = ctx.relayStallMs ?? 30_000;
-  const watchdog = setInterval(
-    () => {
-      if (progress.bytes !== seen) {
-        seen = progress.bytes;
-        quietSince = Date.now();
-      } else if (Date.now() - quietSince >= stallMs) {
-        stops[0].abort();
-      }
-    },
-    Math.min(1000, stallMs / 4),
-  );
+  const watchdog = setInterval(() => {
+    if (progress.bytes !== seen) {
+      seen = progress.bytes;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= stallMs) {
+      stops[0].abort();
+    }
+  }, Math.min(1000, stallMs / 4));
   await ends[0];
   clearInterval(watchdog);
   await Promise.all(ends);

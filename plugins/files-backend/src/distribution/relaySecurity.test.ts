@@ -63,7 +63,7 @@ describe('relay hops carry the bytes only to the intended peer', () => {
     // and hangs up two seconds after each connection.
     const received: Buffer[] = [];
     const rogue: Server = createServer((socket: Socket) => {
-      socket.on('data', c => received.push(c));
+      socket.on('data', (c: Buffer) => received.push(c));
       socket.on('error', () => {});
       setTimeout(() => socket.destroy(), 2000);
     });
@@ -105,7 +105,7 @@ describe('relay hops carry the bytes only to the intended peer', () => {
           s.once('error', () => resolve(undefined));
         });
         if (socket) {
-          socket.on('data', c => fromHop.push(c));
+          socket.on('data', (c: Buffer) => fromHop.push(c));
           socket.on('error', () => {});
           socket.end(poison);
           await new Promise(r => socket.once('close', r));

@@ -21,6 +21,22 @@ import { formatBytes, percent } from './format';
 type Phase = 'idle' | 'uploading' | 'paused' | 'done' | 'error';
 
 /**
+ * The library version of a finished upload, or undefined. All bytes on the
+ * server is not enough (the server may have died before it stored the
+ * version): without an id in tus' last answer, one HEAD asks the server,
+ * which finishes such an upload before it answers.
+ */
+export async function confirmedFileId(
+  client: Pick<FilesClient, 'uploadedFileId'>,
+  uploadUrl: string | null,
+  fromTus: string | undefined,
+): Promise<string | undefined> {
+  if (fromTus) return fromTus;
+  if (!uploadUrl) return undefined;
+  return client.uploadedFileId(uploadUrl).catch(() => undefined);
+}
+
+/**
  * Resumable upload with tus: the file goes up in chunks; tus-js-client keeps
  * the upload URL in localStorage (keyed by the file's name, size and date), so
  * choosing the same file after a reload or a network drop resumes it.
@@ -101,17 +117,11 @@ export function UploadCard(props: {
   };
 
   /**
-   * Success only with a library version: all bytes on the server is not
-   * enough (the server may have died before it stored the version). Without
-   * an id in tus' last answer, one HEAD asks the server, which finishes such
-   * an upload before it answers; still none: an error, and the upload stays
-   * resumable.
+   * Success only with a library version (see confirmedFileId); without one:
+   * an error, and the upload stays resumable.
    */
   const finish = async (u: Upload, name: string, fromTus?: string) => {
-    let fileId = fromTus;
-    if (!fileId && u.url) {
-      fileId = await client.uploadedFileId(u.url).catch(() => undefined);
-    }
+    const fileId = await confirmedFileId(client, u.url, fromTus);
     if (!fileId) {
       setPhase('error');
       setError(t('upload.noFileId', { name }));

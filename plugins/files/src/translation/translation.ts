@@ -66,6 +66,7 @@ export const filesTranslationRef = createTranslationRef({
       start: 'Start distribution',
       noHosts: 'No hosts in the catalog',
       noHostSelected: 'Select at least one host',
+      targetNotAllowed: 'Target path not allowed for these hosts',
     },
     distributions: {
       title: 'Distributions',
@@ -95,6 +96,10 @@ export const filesTranslationRef = createTranslationRef({
       retry: 'Retry failed hosts',
       close: 'Close',
       verifiedResult: 'SHA-256 verified',
+      refused: {
+        symlink: 'Refused: a symbolic link in the target path.',
+        outsideRoots: 'Refused: outside the allowed directories.',
+      },
       progressLabel: 'Progress of {{host}}',
     },
     states: {
