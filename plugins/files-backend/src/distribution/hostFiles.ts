@@ -193,6 +193,19 @@ export class HostFiles {
   }
 }
 
+/** lstat of `path`, making the directory first when nothing is there. */
+async function lstatOrMake(files: HostFiles, path: string) {
+  const st = await files.lstat(path);
+  if (st) return st;
+  try {
+    await files.mkdir(path, 0o755);
+  } catch (e) {
+    // made at the same time by another host sharing the filesystem
+    if (!(await files.lstat(path))) throw e;
+  }
+  return files.lstat(path);
+}
+
 /**
  * Checks, on the host, that the target's directory is a real directory
  * inside one of `roots`: every component from `/` down is looked at with
@@ -219,14 +232,7 @@ export async function resolveTargetDirectory(
   for (const segment of dir.split('/').slice(1)) {
     if (segment === '') continue; // the root directory itself
     path = `${path}/${segment}`;
-    let st = await files.lstat(path);
-    if (!st) {
-      await files.mkdir(path, 0o755).catch(async e => {
-        // made at the same time by another host sharing the filesystem
-        if (!(await files.lstat(path))) throw e;
-      });
-      st = await files.lstat(path);
-    }
+    const st = await lstatOrMake(files, path);
     if (st?.isSymbolicLink()) {
       throw new TargetRefusedError(
         `${path} is a symbolic link on the host; opsdeck does not follow links in a target path (give the real directory)`,

@@ -67,6 +67,37 @@ export function UploadCard(props: {
     setProgress({ done: 0, total: e.target.files?.[0]?.size ?? 0 });
   };
 
+  /**
+   * Success only with a library version (see confirmedFileId); without one:
+   * an error, and the upload stays resumable.
+   */
+  const finish = async (u: Upload, name: string, fromTus?: string) => {
+    const fileId = await confirmedFileId(client, u.url, fromTus);
+    if (!fileId) {
+      setPhase('error');
+      setError(t('upload.noFileId', { name }));
+      return;
+    }
+    setPhase('done');
+    // the fingerprint is no longer needed: the upload is in the library
+    const urlStorage = u.options.urlStorage;
+    for (const previous of await u.findPreviousUploads().catch(() => [])) {
+      if (previous.uploadUrl === u.url && urlStorage) {
+        await urlStorage.removeUpload(previous.urlStorageKey).catch(() => {});
+      }
+    }
+    const id = fileId;
+    client
+      .getFile(id)
+      .then(f =>
+        setMessage(
+          t('upload.done', { name: f.name, version: String(f.version), id }),
+        ),
+      )
+      .catch(() => setMessage(t('upload.doneNoVersion', { name, id })));
+    onUploaded(id);
+  };
+
   const start = async () => {
     if (!file) return;
     setError(undefined);
@@ -114,37 +145,6 @@ export function UploadCard(props: {
     }
     setPhase('uploading');
     u.start();
-  };
-
-  /**
-   * Success only with a library version (see confirmedFileId); without one:
-   * an error, and the upload stays resumable.
-   */
-  const finish = async (u: Upload, name: string, fromTus?: string) => {
-    const fileId = await confirmedFileId(client, u.url, fromTus);
-    if (!fileId) {
-      setPhase('error');
-      setError(t('upload.noFileId', { name }));
-      return;
-    }
-    setPhase('done');
-    // the fingerprint is no longer needed: the upload is in the library
-    const urlStorage = u.options.urlStorage;
-    for (const previous of await u.findPreviousUploads().catch(() => [])) {
-      if (previous.uploadUrl === u.url && urlStorage) {
-        await urlStorage.removeUpload(previous.urlStorageKey).catch(() => {});
-      }
-    }
-    const id = fileId;
-    client
-      .getFile(id)
-      .then(f =>
-        setMessage(
-          t('upload.done', { name: f.name, version: String(f.version), id }),
-        ),
-      )
-      .catch(() => setMessage(t('upload.doneNoVersion', { name, id })));
-    onUploaded(id);
   };
 
   const pause = async () => {
