@@ -1,18 +1,20 @@
-import {
-  mockServices,
-  type TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
-import type { SshdHosts } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+import {
+  startSshdHosts,
+  type SshdHosts,
+} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
   createReadStream,
   mkdtempSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseDistributionStore } from '../database/DatabaseDistributionStore';
 import { DatabaseFileLibrary } from '../database/DatabaseFileLibrary';
@@ -26,6 +28,36 @@ import {
 export const sha256 = (b: Buffer) =>
   createHash('sha256').update(b).digest('hex');
 
+/** What a distribution test runs against: SQLite, real sshd hosts, a work directory they may write. */
+export type DistributionTestEnv = {
+  databases: TestDatabases;
+  sshd: SshdHosts;
+  work: string;
+};
+
+/**
+ * Starts `hosts` sshd test hosts and a work directory (0777: the hosts write
+ * as the sshd test user) before the file's tests, and removes both after.
+ */
+export function distributionTestEnv(
+  hosts: number,
+  prefix: string,
+): DistributionTestEnv {
+  const env = {
+    databases: TestDatabases.create({ ids: ['SQLITE_3'] }),
+  } as DistributionTestEnv;
+  beforeAll(async () => {
+    env.sshd = await startSshdHosts(hosts);
+    env.work = mkdtempSync(join(tmpdir(), prefix));
+    chmodSync(env.work, 0o777);
+  });
+  afterAll(async () => {
+    await env.sshd?.stop();
+    if (env.work) rmSync(env.work, { recursive: true, force: true });
+  });
+  return env;
+}
+
 /** What a test may change in the ssh the Distributor gets (wrappers around the real pool). */
 export type SshWrapper = (pool: SshConnectionPool) => DistributorOptions['ssh'];
 
@@ -35,7 +67,7 @@ export type SshWrapper = (pool: SshConnectionPool) => DistributorOptions['ssh'];
  * pool) on one SQLite database.
  */
 export async function setupDistribution(
-  env: { databases: TestDatabases; sshd: SshdHosts; work: string },
+  env: DistributionTestEnv,
   data: Buffer,
   options: {
     strategy?: DistributionStrategy;

@@ -1,53 +1,24 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
-// The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startSshdHosts,
-  type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   recordSftpWrites,
   runToEnd,
+  distributionTestEnv,
   setupDistribution,
   sha256,
 } from '../__testUtils__/distributorSetup';
 
 jest.setTimeout(120_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-let sshd: SshdHosts;
-let work: string;
-
-beforeAll(async () => {
-  sshd = await startSshdHosts(3);
-  work = mkdtempSync(join(tmpdir(), 'opsdeck-distributor-test-'));
-  chmodSync(work, 0o777);
-});
-
-afterAll(async () => {
-  await sshd?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-const env = () => ({ databases, sshd, work });
+const env = distributionTestEnv(3, 'opsdeck-distributor-test-');
 
 describe('Distributor', () => {
   it('resumes a distribution that a stop cut short from the bytes each host has, leaving no partial target', async () => {
     const data = randomBytes(64 * 1024 * 1024);
     // what the runners write over SFTP: where each write starts and how much it sends
     const writes: { path: string; start: number; bytes: number }[] = [];
-    const setup = await setupDistribution(env(), data, {
+    const setup = await setupDistribution(env, data, {
       ssh: pool => ({
         exec: pool.exec.bind(pool),
         execChecked: pool.execChecked.bind(pool),
@@ -107,7 +78,7 @@ describe('Distributor', () => {
   it('fails a host whose copy does not match the library checksum', async () => {
     const data = Buffer.from('the real content\n');
     const { store, d, target, distributor, close } = await setupDistribution(
-      env(),
+      env,
       data,
       { hosts: [0] },
     );
@@ -138,7 +109,7 @@ describe('Distributor', () => {
       const data = randomBytes(8 * 1024 * 1024 + 3);
       const writes: { path: string; start: number; bytes: number }[] = [];
       let headCommand = '';
-      const setup = await setupDistribution(env(), data, {
+      const setup = await setupDistribution(env, data, {
         strategy,
         ssh: pool => ({
           exec: (t, command, o) => {
@@ -174,8 +145,8 @@ describe('Distributor', () => {
 
   it('falls back to direct writes for the hosts behind a relay host that fails', async () => {
     const data = randomBytes(4 * 1024 * 1024);
-    const middlePort = sshd.hosts[1].port;
-    const setup = await setupDistribution(env(), data, {
+    const middlePort = env.sshd.hosts[1].port;
+    const setup = await setupDistribution(env, data, {
       strategy: 'relay',
       // the middle host of the chain dies as soon as its hop starts
       ssh: pool => ({

@@ -1,22 +1,11 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
-// The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startSshdHosts,
-  type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setupDistribution, sha256 } from '../__testUtils__/distributorSetup';
+import {
+  distributionTestEnv,
+  setupDistribution,
+  sha256,
+} from '../__testUtils__/distributorSetup';
 
 /**
  * The crash points of a distribution (`crashPoint('files.distribution.<phase>')`)
@@ -39,20 +28,7 @@ jest.mock('@opsdeck/plugin-opsdeck-node', () => ({
 
 jest.setTimeout(120_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-let sshd: SshdHosts;
-let work: string;
-
-beforeAll(async () => {
-  sshd = await startSshdHosts(2);
-  work = mkdtempSync(join(tmpdir(), 'opsdeck-distribution-recovery-'));
-  chmodSync(work, 0o777);
-});
-
-afterAll(async () => {
-  await sshd?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const env = distributionTestEnv(2, 'opsdeck-distribution-recovery-');
 
 const PHASES = ['upload', 'chmod', 'verify', 'rename'];
 
@@ -61,7 +37,7 @@ describe.each(['direct', 'relay'] as const)(
   strategy => {
     it.each(PHASES)('files.distribution.%s', async phase => {
       const data = randomBytes(6 * 1024 * 1024 + 7);
-      const setup = await setupDistribution({ databases, sshd, work }, data, {
+      const setup = await setupDistribution(env, data, {
         strategy,
         fileMode: 0o640,
       });

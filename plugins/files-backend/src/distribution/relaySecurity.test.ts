@@ -1,41 +1,18 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
-// The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startSshdHosts,
-  type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   runToEnd,
+  distributionTestEnv,
   setupDistribution,
   sha256,
 } from '../__testUtils__/distributorSetup';
 
 jest.setTimeout(120_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-let sshd: SshdHosts;
-let work: string;
-
-beforeAll(async () => {
-  sshd = await startSshdHosts(2);
-  work = mkdtempSync(join(tmpdir(), 'opsdeck-relay-security-'));
-  chmodSync(work, 0o777);
-});
-
-afterAll(async () => {
-  await sshd?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const env = distributionTestEnv(2, 'opsdeck-relay-security-');
 
 afterEach(() => jest.restoreAllMocks());
-
-const env = () => ({ databases, sshd, work });
 
 /**
  * Every hop of the chain draws its port from Math.random: pinned here, so
@@ -68,7 +45,7 @@ describe('relay hops carry the bytes only to the intended peer', () => {
       setTimeout(() => socket.destroy(), 2000);
     });
     await new Promise<void>(r => rogue.listen(port, '127.0.0.1', r));
-    const setup = await setupDistribution(env(), data, {
+    const setup = await setupDistribution(env, data, {
       strategy: 'relay',
       // the head's TLS connect keeps meeting the stranger: give up soon
       relayStallMs: 3000,
@@ -116,7 +93,7 @@ describe('relay hops carry the bytes only to the intended peer', () => {
       }
       strangerDone();
     };
-    const setup = await setupDistribution(env(), data, {
+    const setup = await setupDistribution(env, data, {
       strategy: 'relay',
       ssh: pool => ({
         execChecked: pool.execChecked.bind(pool),
@@ -156,7 +133,7 @@ describe('relay hops carry the bytes only to the intended peer', () => {
       socket.pause(); // never reads, never answers, never hangs up
     });
     await new Promise<void>(r => silent.listen(port, '127.0.0.1', r));
-    const setup = await setupDistribution(env(), data, {
+    const setup = await setupDistribution(env, data, {
       strategy: 'relay',
       relayStallMs: 2000,
     });

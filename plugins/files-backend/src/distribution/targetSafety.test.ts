@@ -1,10 +1,3 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
-// The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startSshdHosts,
-  type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -12,17 +5,15 @@ import {
   chownSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  distributionTestEnv,
   runToEnd,
   setupDistribution,
   sha256,
@@ -30,26 +21,16 @@ import {
 
 jest.setTimeout(120_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-let sshd: SshdHosts;
+const env = distributionTestEnv(2, 'opsdeck-target-safety-');
 let work: string;
 let uid: number;
 let gid: number;
 
-beforeAll(async () => {
-  sshd = await startSshdHosts(2);
-  work = mkdtempSync(join(tmpdir(), 'opsdeck-target-safety-'));
-  chmodSync(work, 0o777);
-  uid = Number(execFileSync('id', ['-u', sshd.user]).toString().trim());
-  gid = Number(execFileSync('id', ['-g', sshd.user]).toString().trim());
+beforeAll(() => {
+  work = env.work;
+  uid = Number(execFileSync('id', ['-u', env.sshd.user]).toString().trim());
+  gid = Number(execFileSync('id', ['-g', env.sshd.user]).toString().trim());
 });
-
-afterAll(async () => {
-  await sshd?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-const env = () => ({ databases, sshd, work });
 
 /** A directory the sshd user may write into. */
 function dir(...parts: string[]) {
@@ -85,7 +66,7 @@ describe('distribution targets are resolved on the host', () => {
       join(base, 'link', 'data.bin'),
       join(base, 'link', 'deeper', 'data.bin'),
     ]) {
-      const setup = await setupDistribution(env(), data, {
+      const setup = await setupDistribution(env, data, {
         targetPath,
         hosts: [0],
         strategy: 'direct',
@@ -110,7 +91,7 @@ describe('distribution targets are resolved on the host', () => {
   it('refuses a target outside the allowed roots, on the host too', async () => {
     const data = randomBytes(1000);
     const targetPath = join(dir('not-allowed'), 'data.bin');
-    const setup = await setupDistribution(env(), data, {
+    const setup = await setupDistribution(env, data, {
       targetPath,
       hosts: [0],
       allowedRoots: [join(work, 'allowed')],
@@ -129,7 +110,7 @@ describe('distribution targets are resolved on the host', () => {
 
   it('refuses a target that is a directory on the host', async () => {
     const targetPath = dir('is-dir', 'data.bin');
-    const setup = await setupDistribution(env(), randomBytes(10), {
+    const setup = await setupDistribution(env, randomBytes(10), {
       targetPath,
       hosts: [0],
     });
@@ -147,7 +128,7 @@ describe('distribution targets are resolved on the host', () => {
     async strategy => {
       const data = randomBytes(300_000);
       const target = join(dir(`planted-${strategy}`), 'data.bin');
-      const setup = await setupDistribution(env(), data, {
+      const setup = await setupDistribution(env, data, {
         targetPath: target,
         strategy,
         fileMode: 0o644,
@@ -180,7 +161,7 @@ describe('distribution targets are resolved on the host', () => {
   it('removes a link found at the temporary name when resuming, and writes a new file', async () => {
     const data = randomBytes(200_000);
     const target = join(dir('resume-link'), 'data.bin');
-    const setup = await setupDistribution(env(), data, {
+    const setup = await setupDistribution(env, data, {
       targetPath: target,
       hosts: [0],
     });
@@ -206,10 +187,10 @@ describe('distribution targets are resolved on the host', () => {
   it('sets the owner by name on the handle, and refuses an unknown owner', async () => {
     const data = randomBytes(1000);
     const target = join(dir('owner'), 'data.bin');
-    const ok = await setupDistribution(env(), data, {
+    const ok = await setupDistribution(env, data, {
       targetPath: target,
       hosts: [0],
-      fileOwner: `${sshd.user}:${sshd.user}`,
+      fileOwner: `${env.sshd.user}:${env.sshd.user}`,
       fileMode: 0o4750,
     });
     try {
@@ -220,7 +201,7 @@ describe('distribution targets are resolved on the host', () => {
     } finally {
       await ok.close();
     }
-    const unknown = await setupDistribution(env(), data, {
+    const unknown = await setupDistribution(env, data, {
       targetPath: join(dir('owner-unknown'), 'data.bin'),
       hosts: [0],
       fileOwner: 'no-such-user-here',
