@@ -331,6 +331,8 @@ describe('files router', () => {
         bytes: data.length,
       }),
     ]);
+    // the hosts' random temporary names stay on the server
+    expect(done.hosts.filter((h: any) => 'tempName' in h)).toEqual([]);
     const target = join(dir, 'payload.bin');
     expect(sha256(readFileSync(target))).toBe(sha256(data));
     expect(statSync(target).mode & 0o777).toBe(0o640);

@@ -109,14 +109,17 @@ export async function createRouter(options: RouterOptions) {
     return credentials;
   }
 
-  /** The stored record, with this process's live bytes/rate for hosts it is writing. */
+  /**
+   * The stored record as the API shows it: with this process's live
+   * bytes/rate for hosts it is writing, and without the hosts' temporary
+   * file names (kept unguessable for anyone on the hosts).
+   */
   function withLiveProgress(d: DistributionWithHosts): DistributionWithHosts {
     const live = distributor.liveProgress(d.id);
-    if (!live) return d;
     return {
       ...d,
-      hosts: d.hosts.map(h => {
-        const p = live.get(h.host);
+      hosts: d.hosts.map(({ tempName: _t, ...h }) => {
+        const p = live?.get(h.host);
         return p && h.state === 'transferring' ? { ...h, ...p } : h;
       }),
     };
@@ -300,7 +303,7 @@ export async function createRouter(options: RouterOptions) {
           hosts: hosts.map(h => h.host),
         },
       });
-      res.status(201).json(created);
+      res.status(201).json(withLiveProgress(created));
     } catch (e) {
       await audit.fail({ error: e as Error });
       throw e;
