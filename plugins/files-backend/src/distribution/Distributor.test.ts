@@ -73,7 +73,8 @@ describe('Distributor', () => {
     } finally {
       await close();
     }
-  });
+    // 64 MiB to three hosts, twice: minutes on a busy machine
+  }, 300_000);
 
   it('fails a host whose copy does not match the library checksum', async () => {
     const data = Buffer.from('the real content\n');
