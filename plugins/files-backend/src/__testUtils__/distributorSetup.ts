@@ -134,10 +134,13 @@ export async function setupDistribution(
       ssh: options.ssh ? options.ssh(pool) : pool,
       relayGraceMs: 500,
       relayStallMs: options.relayStallMs,
-      getSecret: async () => ({
-        type: 'ssh-key',
-        privateKey: env.sshd.privateKeyText,
-      }),
+      vault: {
+        getSecret: async () => ({
+          type: 'ssh-key',
+          privateKey: env.sshd.privateKeyText,
+        }),
+      },
+      hostTargets: async refs => new Map(refs.map(ref => [ref, { ref }])),
       openStored: async (key, start) =>
         createReadStream(join(storage, key), { start }),
       allowedRoots: () => options.allowedRoots ?? [env.work],

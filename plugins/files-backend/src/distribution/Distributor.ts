@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
 import { fanOut, type SshTarget } from '@opsdeck/plugin-remote-node';
+import type { SecretTarget, VaultService } from '@opsdeck/plugin-vault-node';
 import { Readable, Transform } from 'node:stream';
 import type { DistributionStore } from '../database/DistributionStore';
 import type { FileLibrary } from '../database/FileLibrary';
@@ -12,8 +13,7 @@ import type {
 import { dirnameOf } from '../model/paths';
 import {
   createRunCredentialResolver,
-  type CredentialResolver,
-  type VaultSecret,
+  type HostCredentials,
 } from './credentials';
 import {
   HostFiles,
@@ -47,7 +47,10 @@ export type DistributorOptions = {
   store: DistributionStore;
   library: FileLibrary;
   ssh: DistributionSsh;
-  getSecret(name: string): Promise<VaultSecret>;
+  /** SSH logins are taken out of the vault per run, checked against each credential's policy. */
+  vault: Pick<VaultService, 'getSecret'>;
+  /** Owner, system and environment of host entities as the catalog holds them now. */
+  hostTargets(refs: string[]): Promise<Map<string, SecretTarget>>;
   /** A stored version's bytes as a stream (local file or S3 object), opened per transfer. */
   openStored(storageKey: string, start?: number): Promise<Readable>;
   /** The directories a target may be in, for a host's environment (`opsdeck.files.distribution.allowedRoots`). */
@@ -149,6 +152,12 @@ export class Distributor {
       await store.finish(id);
       return;
     }
+    // what each host's login is taken out of the vault for: the host entity now
+    const targets = await this.deps.hostTargets(pending.map(h => h.host));
+    for (const h of pending) {
+      // the allowed roots follow the host's environment as the catalog has it now
+      h.environment = targets.get(h.host)?.environment ?? h.environment;
+    }
     const live = new Map<string, Live>();
     this.live.set(id, live);
     const flush = setInterval(() => {
@@ -157,7 +166,9 @@ export class Distributor {
       }
     }, this.deps.progressIntervalMs ?? 1000);
     const credentials = createRunCredentialResolver({
-      getSecret: this.deps.getSecret,
+      vault: this.deps.vault,
+      targets,
+      actor: d.createdBy.startsWith('user:') ? d.createdBy : undefined,
       defaultCredential: this.deps.defaultCredential,
     });
     try {
@@ -199,7 +210,7 @@ export class Distributor {
     d: DistributionWithHosts,
     h: DistributionHost,
     storageKey: string,
-    credentials: CredentialResolver,
+    credentials: HostCredentials,
     live: Map<string, Live>,
   ): Promise<void> {
     const { store, attempts } = this.deps;
@@ -286,7 +297,7 @@ export class Distributor {
     tmpPath: string,
     storageKey: string,
     run: {
-      credentials: CredentialResolver;
+      credentials: HostCredentials;
       live: Map<string, Live>;
       update: (p: HostProgress) => Promise<void>;
       resume: boolean;

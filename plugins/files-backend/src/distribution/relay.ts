@@ -8,7 +8,7 @@ import type {
   DistributionHost,
   DistributionWithHosts,
 } from '../database/types';
-import type { CredentialResolver } from './credentials';
+import type { HostCredentials } from './credentials';
 import { HostFiles, resolveTargetDirectory, temporaryPath } from './hostFiles';
 import {
   type DistributionSsh,
@@ -41,7 +41,7 @@ export type RelayContext = {
   /** How long the head may take no bytes before the chain is given up (default 30 s). */
   relayStallMs?: number;
   signal: AbortSignal;
-  credentials: CredentialResolver;
+  credentials: HostCredentials;
   live: Map<string, Live>;
 };
 
