@@ -56,6 +56,10 @@ export function UploadCard(props: {
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
   const upload = useRef<Upload>();
+  // tus calls back long after the render that started it: call the current
+  // onUploaded, not that render's (whose library refresh may be a no-op).
+  const uploaded = useRef(onUploaded);
+  uploaded.current = onUploaded;
 
   useEffect(() => () => void upload.current?.abort(), []);
 
@@ -95,7 +99,7 @@ export function UploadCard(props: {
         ),
       )
       .catch(() => setMessage(t('upload.doneNoVersion', { name, id })));
-    onUploaded(id);
+    uploaded.current(id);
   };
 
   const start = async () => {
