@@ -10,7 +10,8 @@
 // Run from the repository root:
 //   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/files.mjs
 //   (d) opsdeck Distributor in relay mode: opsdeck streams once to the first host, each host
-//       passes the stream on to the next (socat), every copy SHA-256 verified
+//       passes the stream on to the next (socat over mutual TLS with per-transfer keys), every
+//       copy SHA-256 verified
 // Environment: BENCH_HOSTS_JSON (hosts already running, see bench/files-bridge.sh), BENCH_RUNS (3), BENCH_ANSIBLE_RUNS (BENCH_RUNS), BENCH_SIZES (10,50),
 //   BENCH_FILE_MIB (100), BENCH_SSHD_BASEPORT (22601),
 //   BENCH_TOOLS (direct,pscp,ansible,relay; also relay-tree), BENCH_TITLE (a note printed with the table)
@@ -174,6 +175,7 @@ async function main() {
             getSecret: async () => ({ type: 'ssh-key', privateKey }),
             openStored: async (key, start) =>
               fs.createReadStream(path.join(store, key), { start }),
+            allowedRoots: () => [work],
             logger: quietLogger,
             attempts: 1,
             commandTimeoutMs: 600_000,

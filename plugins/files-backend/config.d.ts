@@ -41,6 +41,16 @@ export interface Config {
         attempts?: number;
         /** Limit for the checksum/rename command on one host (default 120 s). */
         commandTimeoutMs?: number;
+        /**
+         * Directories a target may be in, per catalog environment of the host
+         * (`spec.environment`: prod, staging, dev, test); `default` for the
+         * others. A target outside them is refused; the directory is also
+         * resolved on the host, where no component may be a symbolic link.
+         * Default for `default`: /srv, /opt, /data, /var/www, /var/tmp, /tmp.
+         */
+        allowedRoots?: {
+          [environment: string]: string[];
+        };
       };
       /** Vault credential for hosts that name none. */
       defaultCredential?: string;

@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { resolve } from 'node:path';
+import { normaliseRoot } from './model/paths';
 import type { S3StorageOptions } from './storage/s3Storage';
 
 export type StorageConfig =
@@ -36,6 +37,45 @@ function readStorage(storage: Config | undefined): StorageConfig {
   };
 }
 
+/**
+ * Where distributions may write when `opsdeck.files.distribution.allowedRoots`
+ * does not say: service and application trees and the temporary
+ * directories, never system configuration (`/etc`), binaries or home
+ * directories (`~/.ssh`). An admin widens or narrows it per environment.
+ */
+export const DEFAULT_ALLOWED_ROOTS = [
+  '/srv',
+  '/opt',
+  '/data',
+  '/var/www',
+  '/var/tmp',
+  '/tmp',
+];
+
+/**
+ * `allowedRoots`: a list per catalog environment (`prod`, `staging`, …) and
+ * `default` for every other host (and hosts without an environment).
+ */
+function readAllowedRoots(c: Config | undefined): Record<string, string[]> {
+  const roots: Record<string, string[]> = { default: DEFAULT_ALLOWED_ROOTS };
+  for (const environment of c?.keys() ?? []) {
+    roots[environment] = c!.getStringArray(environment).map(normaliseRoot);
+  }
+  return roots;
+}
+
+/** The allowed target roots of a host's environment. */
+export function allowedRootsFor(
+  roots: Record<string, string[]>,
+  environment: string | undefined,
+): string[] {
+  return (
+    (environment && Object.hasOwn(roots, environment)
+      ? roots[environment]
+      : undefined) ?? roots.default
+  );
+}
+
 export type FilesConfig = {
   storage: StorageConfig;
   maxUploadBytes: number;
@@ -45,6 +85,8 @@ export type FilesConfig = {
   maxConcurrency: number;
   attempts: number;
   commandTimeoutMs: number;
+  /** Allowed target directories per environment (`default`: the rest). */
+  allowedRoots: Record<string, string[]>;
   defaultCredential?: string;
 };
 
@@ -65,6 +107,7 @@ export function readFilesConfig(root: Config): FilesConfig {
     maxConcurrency: dist?.getOptionalNumber('maxConcurrency') ?? 100,
     attempts: Math.max(1, dist?.getOptionalNumber('attempts') ?? 2),
     commandTimeoutMs: dist?.getOptionalNumber('commandTimeoutMs') ?? 120_000,
+    allowedRoots: readAllowedRoots(dist?.getOptionalConfig('allowedRoots')),
     defaultCredential: c?.getOptionalString('defaultCredential'),
   };
 }

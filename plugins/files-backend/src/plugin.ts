@@ -14,7 +14,7 @@ import {
   secretTargetsFromCatalog,
   vaultServiceRef,
 } from '@opsdeck/plugin-vault-node';
-import { readFilesConfig } from './config';
+import { allowedRootsFor, readFilesConfig } from './config';
 import { DatabaseDistributionStore } from './database/DatabaseDistributionStore';
 import { DatabaseFileLibrary } from './database/DatabaseFileLibrary';
 import { applyFilesMigrations } from './database/migrations';
@@ -116,6 +116,8 @@ export const filesPlugin = createBackendPlugin({
               refs,
             ),
           openStored: (key, start) => storage.open(key, start),
+          allowedRoots: environment =>
+            allowedRootsFor(config.allowedRoots, environment),
           logger: deps.logger,
           attempts: config.attempts,
           commandTimeoutMs: config.commandTimeoutMs,
@@ -159,6 +161,8 @@ export const filesPlugin = createBackendPlugin({
             removeStored: key => storage.remove(key),
             defaultConcurrency: config.defaultConcurrency,
             maxConcurrency: config.maxConcurrency,
+            allowedRoots: environment =>
+              allowedRootsFor(config.allowedRoots, environment),
           }),
         );
       },

@@ -58,6 +58,10 @@ export async function resolveHosts(
     if (refs.size > 0 && !refs.has(ref)) continue;
     const spec = (entity.spec ?? {}) as Record<string, unknown>;
     if (typeof spec.address !== 'string' || !spec.address) continue;
+    const environment =
+      typeof spec.environment === 'string'
+        ? spec.environment
+        : entity.metadata.labels?.['opsdeck.io/environment'];
     hosts.push({
       host: ref,
       address: spec.address,
@@ -66,6 +70,7 @@ export async function resolveHosts(
         typeof spec.loginUser === 'string' ? spec.loginUser : undefined,
       credential:
         typeof spec.credential === 'string' ? spec.credential : undefined,
+      environment: environment || undefined,
     });
   }
   const missing = [...refs].filter(r => !hosts.some(h => h.host === r));

@@ -39,6 +39,8 @@ type HostRow = {
   port: number;
   login_user: string | null;
   credential: string | null;
+  environment: string | null;
+  temp_name: string | null;
   state: string;
   bytes: number | string;
   rate: number | string;
@@ -94,6 +96,8 @@ function hostFromRow(r: HostRow): DistributionHost {
     port: Number(r.port),
     loginUser: r.login_user ?? undefined,
     credential: r.credential ?? undefined,
+    environment: r.environment ?? undefined,
+    tempName: r.temp_name ?? undefined,
     state: r.state as HostState,
     bytes: Number(r.bytes),
     rate: Number(r.rate),
@@ -143,6 +147,8 @@ export class DatabaseDistributionStore implements DistributionStore {
         port: h.port,
         login_user: h.loginUser ?? null,
         credential: h.credential ?? null,
+        environment: h.environment ?? null,
+        temp_name: null,
         state: 'pending',
         bytes: 0,
         rate: 0,
@@ -207,6 +213,7 @@ export class DatabaseDistributionStore implements DistributionStore {
     if ('error' in p) patch.error = p.error ?? null;
     if ('startedAt' in p) patch.started_at = ms(p.startedAt) ?? null;
     if ('finishedAt' in p) patch.finished_at = ms(p.finishedAt) ?? null;
+    if (p.tempName !== undefined) patch.temp_name = p.tempName;
     if (Object.keys(patch).length === 0) return;
     await this.knex('distribution_hosts')
       .where({ distribution_id: id, host })

@@ -44,8 +44,16 @@ export class DatabaseFileLibrary implements FileLibrary {
   async addVersion(
     file: Omit<FileVersion, 'id' | 'version' | 'createdAt'>,
   ): Promise<FileVersion> {
+    return (await this.addVersionOnce(file)).file;
+  }
+
+  async addVersionOnce(
+    file: Omit<FileVersion, 'id' | 'version' | 'createdAt'>,
+  ): Promise<{ file: FileVersion; created: boolean }> {
     // Two uploads of the same name may finish together: the unique
-    // (name, version) index decides, the loser takes the next number.
+    // (name, version) index decides, the loser takes the next number. The
+    // unique storage_key makes a second finish of the same upload find the
+    // first one's version instead of adding another.
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       try {
@@ -69,11 +77,11 @@ export class DatabaseFileLibrary implements FileLibrary {
           await tx('files').insert(r);
           return r;
         });
-        return fromRow(row);
+        return { file: fromRow(row), created: true };
       } catch (e) {
         if (attempt < 5 && isUniqueViolation(e)) {
           const existing = await this.getByStorageKey(file.storageKey);
-          if (existing) return existing;
+          if (existing) return { file: existing, created: false };
           continue;
         }
         throw e;

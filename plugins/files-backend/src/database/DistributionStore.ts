@@ -13,7 +13,7 @@ export type NewDistribution = Omit<
 
 export type NewDistributionHost = Pick<
   DistributionHost,
-  'host' | 'address' | 'port' | 'loginUser' | 'credential'
+  'host' | 'address' | 'port' | 'loginUser' | 'credential' | 'environment'
 >;
 
 /** Distributions and the state of each of their hosts. */

@@ -67,6 +67,16 @@ describe.each(databases.eachSupportedId())('files stores (%s)', id => {
     expect(versions.map(v => v.version).sort()).toEqual([1, 2, 3, 4]);
   });
 
+  it('makes one version of one upload however many finishers race', async () => {
+    const { library } = await setup();
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => library.addVersionOnce(file('once', 'same-key'))),
+    );
+    expect(results.filter(r => r.created)).toHaveLength(1);
+    expect(new Set(results.map(r => r.file.id)).size).toBe(1);
+    expect(await library.list({ name: 'once' })).toHaveLength(1);
+  });
+
   it('keeps distributions with per-host state, counts, requeue and finish', async () => {
     const { library, distributions } = await setup();
     const f = await library.addVersion(file('app.tgz', 'k1'));

@@ -29,6 +29,10 @@ export type DistributionHost = {
   port: number;
   loginUser?: string;
   credential?: string;
+  /** The host's catalog environment (`spec.environment`): picks its allowed target roots. */
+  environment?: string;
+  /** Random name of the host's temporary copy in the target's directory, once chosen. */
+  tempName?: string;
   state: HostState;
   bytes: number;
   /** Bytes per second of the last (or running) transfer. */
@@ -77,5 +81,6 @@ export type HostProgress = Partial<
     | 'error'
     | 'startedAt'
     | 'finishedAt'
+    | 'tempName'
   >
 >;

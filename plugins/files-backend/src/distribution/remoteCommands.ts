@@ -1,88 +1,41 @@
 import { shellQuote } from '@opsdeck/plugin-remote-node';
-import { basenameOf, dirnameOf } from '../model/paths';
 
 /**
- * The temporary name a host receives the file under: hidden, in the target's
- * directory (so the final rename stays on one filesystem and is atomic), unique
- * per distribution and host (hosts may share a filesystem).
+ * The commands a distribution runs on hosts (over remote-node's exec). File
+ * creation, attributes and the rename go through SFTP (hostFiles.ts); what
+ * is left here needs a program on the host: the SHA-256, owner names to ids,
+ * free space, and the relay hops.
  */
-export function temporaryPathFor(
-  targetPath: string,
-  distributionId: string,
-  position: number,
-): string {
-  const dir = dirnameOf(targetPath);
-  const base = basenameOf(targetPath);
-  const tag = `${distributionId.replace(/-/g, '').slice(0, 12)}-${position}`;
-  const name = `.${base}.opsdeck-${tag}.part`.slice(-255);
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
 
-/** Creates the target's directory (like `mkdir -p`). */
-export function mkdirCommand(targetPath: string): string {
-  return `mkdir -p -- ${shellQuote(dirnameOf(targetPath))}`;
+/** SHA-256 of the temporary file as `sha256sum` prints it (hex first). */
+export function checksumCommand(tmpPath: string): string {
+  return `sha256sum -- ${shellQuote(tmpPath)}`;
 }
-
-/** Exit code of finishCommand when the checksum differs. */
-export const CHECKSUM_MISMATCH_EXIT = 65;
 
 /**
- * Verifies the temporary file's SHA-256, applies the owner, and renames it
- * over the target (`mv -f` within one directory is rename(2): atomic). On any
- * failure the temporary file is removed, so the target is never partial.
+ * Numeric ids of `user[:group]` on the host (SFTP sets owners by number):
+ * prints `<uid> <gid>`, `-` for the part not asked for.
  */
-export function finishCommand(options: {
-  tmpPath: string;
-  targetPath: string;
-  sha256: string;
-  owner?: string;
-  /** Applied here when the transfer itself could not set it (relay). */
-  mode?: number;
-}): string {
-  const tmp = shellQuote(options.tmpPath);
-  const target = shellQuote(options.targetPath);
-  const steps = [
-    `actual=$(sha256sum -- ${tmp} | cut -d' ' -f1) || exit 1`,
-    `if [ "$actual" != ${shellQuote(
-      options.sha256,
-    )} ]; then echo "checksum mismatch: got $actual" >&2; exit ${CHECKSUM_MISMATCH_EXIT}; fi`,
-  ];
-  if (options.mode !== undefined) {
-    steps.push(`chmod ${options.mode.toString(8)} -- ${tmp} || exit 1`);
+export function ownerIdsCommand(owner: string): string {
+  const [user, group] = owner.split(':');
+  const lines = ['u=-; g=-'];
+  if (user) {
+    lines.push(
+      `u=$(id -u -- ${shellQuote(user)}) || { echo ${shellQuote(
+        `no user '${user}' on the host`,
+      )} >&2; exit 1; }`,
+    );
   }
-  if (options.owner) {
-    steps.push(`chown -- ${shellQuote(options.owner)} ${tmp} || exit 1`);
+  if (group) {
+    lines.push(
+      `g=$(getent group -- ${shellQuote(group)} | cut -d: -f3)`,
+      `[ -n "$g" ] || { echo ${shellQuote(
+        `no group '${group}' on the host`,
+      )} >&2; exit 1; }`,
+    );
   }
-  steps.push(`mv -f -- ${tmp} ${target} || exit 1`);
-  steps.push('echo "$actual"');
-  return `( ${steps.join('\n')} ) || { rc=$?; rm -f -- ${tmp}; exit $rc; }`;
-}
-
-/** Size in bytes of what an earlier, interrupted attempt left under the temporary name (0: none). */
-export function partialSizeCommand(tmpPath: string): string {
-  return `stat -c %s -- ${shellQuote(tmpPath)} 2>/dev/null || echo 0`;
-}
-
-/**
- * Writes stdin into the temporary file from byte `offset` on, keeping what is
- * before it (resuming an interrupted transfer). An explicit offset rather than
- * O_APPEND: a write of the cut session that lands late writes the same bytes
- * at the same place instead of moving the end.
- */
-export function writeFromOffsetCommand(
-  tmpPath: string,
-  offset: number,
-): string {
-  return `dd of=${shellQuote(
-    tmpPath,
-  )} bs=1M iflag=fullblock oflag=seek_bytes seek=${Math.floor(
-    offset,
-  )} conv=notrunc status=none`;
-}
-
-/** Removes the temporary file (after a failed transfer). */
-export function cleanupCommand(tmpPath: string): string {
-  return `rm -f -- ${shellQuote(tmpPath)}`;
+  lines.push('echo "$u $g"');
+  return lines.join('\n');
 }
 
 /** Free space (KiB) of the filesystem holding `dir`, for the disk-full diagnosis. */
@@ -90,18 +43,82 @@ export function freeSpaceCommand(dir: string): string {
   return `df -Pk -- ${shellQuote(dir)} | awk 'NR==2 {print $4}'`;
 }
 
-/** Where one host of a relay chain listens and stores. */
-export type RelayHop = { address: string; port: number; tmpPath: string };
+/**
+ * Makes the per-transfer TLS identity of one relay hop, on the hop: a
+ * private directory (mktemp -d, 0700) with a new P-256 key and a self-signed
+ * certificate named `cn`, valid one day. The private key never leaves the
+ * host; the command prints the directory and the certificate, which opsdeck
+ * hands to the hop's neighbours over its own SSH sessions.
+ */
+export function relayKeyCommand(cn: string): string {
+  return [
+    'umask 077',
+    'd=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-relay.XXXXXXXXXX") || exit 1',
+    `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj ${shellQuote(
+      `/CN=${cn}`,
+    )} -keyout "$d/key.pem" -out "$d/cert.pem" 2>"$d/err" || { cat "$d/err" >&2; rm -rf -- "$d"; exit 1; }`,
+    'cat "$d/key.pem" "$d/cert.pem" > "$d/self.pem" && rm -f -- "$d/key.pem" "$d/err" || { rm -rf -- "$d"; exit 1; }',
+    'printf "%s\\n" "$d"',
+    'cat "$d/cert.pem"',
+  ].join('\n');
+}
+
+/** The directory and certificate relayKeyCommand printed (undefined if it is not that). */
+export function parseRelayKey(
+  stdout: string,
+): { keyDir: string; cert: string } | undefined {
+  const [first, ...rest] = stdout.split('\n');
+  const keyDir = first.trim();
+  const cert = rest.join('\n').trim();
+  if (!/^\/[A-Za-z0-9._/-]*\/opsdeck-relay\.[A-Za-z0-9]{10}$/.test(keyDir)) {
+    return undefined;
+  }
+  if (
+    !/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/.test(
+      cert,
+    )
+  ) {
+    return undefined;
+  }
+  return { keyDir, cert: `${cert}\n` };
+}
+
+/** Removes a hop's key directory (after the relay, whatever happened). */
+export function removeKeyDirCommand(keyDir: string): string {
+  return `rm -rf -- ${shellQuote(keyDir)}`;
+}
+
+/** One host of a relay chain: where it listens, stores, and who it is (TLS). */
+export type RelayHop = {
+  address: string;
+  port: number;
+  tmpPath: string;
+  /** Its private directory (key, certificates, FIFOs). */
+  keyDir: string;
+  /** Its certificate (PEM). */
+  cert: string;
+  /** The common name in its certificate. */
+  name: string;
+};
+
+/** Attempts of a hop's listener: a connection that fails the TLS handshake (a stranger) makes it listen again. */
+const LISTEN_ATTEMPTS = 5;
 
 function socatAddress(address: string): string {
   // socat address options are separated by ',' and ':'; IPv6 needs brackets
   return address.includes(':') ? `[${address}]` : address;
 }
 
-/** Sends stdin on to the next hop; retries the connect while its listener starts. */
-function sendTo(next: RelayHop): string {
+/**
+ * Sends stdin on to a child hop over TLS: opsdeck's copy of the child's
+ * certificate is the only one trusted (`cafile`, `cn`), and this hop shows
+ * its own. Retries the connect while the child's listener starts.
+ */
+function sendTo(child: RelayHop, childCert: string): string {
   return `socat -u STDIN ${shellQuote(
-    `TCP:${socatAddress(next.address)}:${next.port},retry=100,interval=0.1`,
+    `OPENSSL:${socatAddress(child.address)}:${child.port},cert=`,
+  )}"$d/self.pem"${shellQuote(',cafile=')}"${childCert}"${shellQuote(
+    `,verify=1,cn=${child.name},retry=100,interval=0.1`,
   )}`;
 }
 
@@ -122,13 +139,19 @@ export function relayParent(k: number, fanOut: 1 | 2): number {
 }
 
 /**
- * The command of hop `k` of a relay chain or tree: the head reads the file
- * from its stdin (opsdeck's stream), the others from a one-shot TCP listener;
- * each keeps a copy under its temporary name and passes the bytes on to its
- * children (one in a chain, up to two in a tree; the second through a FIFO
- * so that plain `sh` will do). `tee -p` keeps writing the local copy when a
- * downstream pipe breaks, so a failing hop does not take the ones before it
- * down.
+ * The command of hop `k` of a relay chain or tree. Every host-to-host hop
+ * is TLS with both ends authenticated by the per-transfer certificates
+ * (relayKeyCommand): a hop accepts only its parent's certificate and sends
+ * only to a peer that shows its child's, so a stranger that connects first
+ * is refused (and the hop listens again) and a stranger that listens on the
+ * port gets a handshake, never the bytes.
+ *
+ * The head reads the file from its stdin (opsdeck's stream); the others
+ * from their listener. Each keeps a copy in its temporary file (created
+ * beforehand by opsdeck over SFTP; written with `dd oflag=nofollow`) and
+ * passes the bytes on to its children through FIFOs in its private
+ * directory. `tee -p` keeps writing the local copy when a child's pipe
+ * breaks, so a failing hop does not take the ones before it down.
  */
 export function relayHopCommand(
   hops: RelayHop[],
@@ -136,29 +159,44 @@ export function relayHopCommand(
   fanOut: 1 | 2 = 1,
 ): string {
   const hop = hops[k];
-  const [next, second] = relayChildren(k, hops.length, fanOut).map(
-    c => hops[c],
-  );
-  const source =
-    k === 0
-      ? 'cat'
-      : `socat -u ${shellQuote(
-          `TCP-LISTEN:${hop.port},bind=${socatAddress(hop.address)},reuseaddr`,
-        )} STDOUT`;
-  const tmp = shellQuote(hop.tmpPath);
-  if (second) {
-    const fifo = shellQuote(`${hop.tmpPath}.fifo`);
-    return [
-      `rm -f -- ${fifo} && mkfifo -m 600 -- ${fifo} || exit 1`,
-      `${sendTo(second)} < ${fifo} & sender=$!`,
-      `${source} | tee -p -- ${tmp} ${fifo} | ${sendTo(next)}`,
-      'rc=$?',
-      'wait $sender',
-      `rm -f -- ${fifo}`,
-      'exit $rc',
-    ].join('\n');
+  const children = relayChildren(k, hops.length, fanOut).map(c => hops[c]);
+  const lines = [`d=${shellQuote(hop.keyDir)}`, 'cd "$d" || exit 1'];
+  let source = 'cat';
+  if (k > 0) {
+    const parent = hops[relayParent(k, fanOut)];
+    lines.push(`printf '%s' ${shellQuote(parent.cert)} > "$d/from.pem"`);
+    const listen = `socat -u ${shellQuote(
+      `OPENSSL-LISTEN:${hop.port},bind=${socatAddress(
+        hop.address,
+      )},reuseaddr,cert=`,
+    )}"$d/self.pem"${shellQuote(',cafile=')}"$d/from.pem"${shellQuote(
+      ',verify=1',
+    )} STDOUT`;
+    source = `{ n=1; until ${listen}; do [ $n -lt ${LISTEN_ATTEMPTS} ] || exit 1; n=$((n+1)); done; }`;
   }
-  return next
-    ? `${source} | tee -p -- ${tmp} | ${sendTo(next)}`
-    : `${source} > ${tmp}`;
+  const store = `dd of=${shellQuote(
+    hop.tmpPath,
+  )} oflag=nofollow conv=notrunc bs=1M status=none`;
+  if (children.length === 0) {
+    lines.push(`${source} | ${store}`);
+    return lines.join('\n');
+  }
+  const fifos: string[] = [];
+  children.forEach((child, i) => {
+    const cert = `$d/to${i + 1}.pem`;
+    const fifo = `"$d/out${i + 1}"`;
+    fifos.push(fifo);
+    lines.push(
+      `printf '%s' ${shellQuote(child.cert)} > "${cert}"`,
+      `mkfifo -m 600 ${fifo} || exit 1`,
+      `${sendTo(child, cert)} < ${fifo} & sender${i + 1}=$!`,
+    );
+  });
+  lines.push(
+    `${source} | tee -p -- ${fifos.join(' ')} | ${store}`,
+    'rc=$?',
+    ...children.map((_c, i) => `wait $sender${i + 1}`),
+    'exit $rc',
+  );
+  return lines.join('\n');
 }

@@ -132,3 +132,30 @@ export function dirnameOf(path: string): string {
 export function basenameOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
+
+/**
+ * True when absolute, normalised `path` is `root` or below it (component by
+ * component: `/srv/app` is inside `/srv`, `/srvx` is not). `/` holds every path.
+ */
+export function isInsideRoot(path: string, root: string): boolean {
+  if (root === '/') return path.startsWith('/');
+  return path === root || path.startsWith(`${root}/`);
+}
+
+/**
+ * An allowed target root from the configuration: absolute and normalised
+ * like a target path; a trailing `/` is dropped.
+ */
+export function normaliseRoot(root: string): string {
+  if (root === '/') return root;
+  const trimmed = root.endsWith('/') ? root.slice(0, -1) : root;
+  try {
+    return resolveTargetPath(trimmed, 'x');
+  } catch (e) {
+    throw new Error(
+      `opsdeck.files.distribution.allowedRoots: '${root}' is not a normalised absolute path (${
+        (e as Error).message
+      })`,
+    );
+  }
+}

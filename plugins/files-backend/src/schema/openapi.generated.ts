@@ -151,6 +151,11 @@ export const spec = {
           finishedAt: {
             type: 'string',
           },
+          environment: {
+            type: 'string',
+            description:
+              "The host's catalog environment; picks its allowed target roots.",
+          },
         },
       },
       Distribution: {

@@ -331,6 +331,8 @@ describe('files router', () => {
         bytes: data.length,
       }),
     ]);
+    // the hosts' random temporary names stay on the server
+    expect(done.hosts.filter((h: any) => 'tempName' in h)).toEqual([]);
     const target = join(dir, 'payload.bin');
     expect(sha256(readFileSync(target))).toBe(sha256(data));
     expect(statSync(target).mode & 0o777).toBe(0o640);
@@ -414,6 +416,46 @@ describe('files router', () => {
         a => a.eventId === 'file-distribute' && a.status === 'failed',
       ),
     ).toHaveLength(cases.length);
+  });
+
+  it('refuses a target outside the allowed roots of the hosts’ environments, naming them', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const { server, audits } = await startFilesBackend({
+      knex,
+      storageDirectory: mkdtempSync(join(work, 'store-')),
+      entities: [
+        hostEntity('files-prod-1', sshd.hosts[0].port, { environment: 'prod' }),
+        hostEntity('files-dev-1', sshd.hosts[1].port, { environment: 'dev' }),
+      ],
+      privateKey: sshd.privateKeyText,
+      config: { distribution: { allowedRoots: { prod: ['/srv/app'] } } },
+    });
+    const { fileId } = await tusUpload(server.port(), Buffer.from('x'), 'x');
+    const post = (targetPath: string) =>
+      request(server)
+        .post('/api/files/distributions')
+        .set('Authorization', alice)
+        .send({ fileId, hosts: ['files-prod-1', 'files-dev-1'], targetPath });
+    // under /tmp: allowed for dev (the default roots), not for prod
+    const prod = await post(`${work}/roots/x.conf`);
+    expect(prod.status).toBe(400);
+    expect(prod.body.error.message).toBe(
+      `Target path ${work}/roots/x.conf is outside the directories allowed for these hosts' environments — prod (/srv/app): resource:default/files-prod-1. An admin can allow more in opsdeck.files.distribution.allowedRoots.`,
+    );
+    // system configuration is in no default root
+    const etc = await post('/etc/cron.d/x');
+    expect(etc.status).toBe(400);
+    expect(etc.body.error.message).toContain(
+      '— dev (/srv, /opt, /data, /var/www, /var/tmp, /tmp): resource:default/files-dev-1; prod (/srv/app): resource:default/files-prod-1.',
+    );
+    expect(existsSync(`${work}/roots`)).toBe(false);
+    expect(
+      audits.filter(
+        a => a.eventId === 'file-distribute' && a.status === 'failed',
+      ),
+    ).toHaveLength(2);
+    // inside every host's roots: accepted
+    await post('/srv/app/x.conf').expect(201);
   });
 
   it('fails only the unreachable host and only the host with a full disk, with reasons', async () => {

@@ -16,6 +16,8 @@ import type { FileLibrary } from '../database/FileLibrary';
 import type { DistributionWithHosts } from '../database/types';
 import type { Distributor } from '../distribution/Distributor';
 import {
+  dirnameOf,
+  isInsideRoot,
   parseFileMode,
   resolveTargetPath,
   validateFileOwner,
@@ -38,7 +40,35 @@ export type RouterOptions = {
   removeStored(storageKey: string): Promise<void>;
   defaultConcurrency: number;
   maxConcurrency: number;
+  /** The directories a target may be in, for a host's environment. */
+  allowedRoots(environment: string | undefined): string[];
 };
+
+/**
+ * Refuses a target outside the allowed roots of any selected host's
+ * environment, naming the environments, their roots and the hosts.
+ */
+function checkAllowedRoots(
+  targetPath: string,
+  hosts: { host: string; environment?: string }[],
+  allowedRoots: RouterOptions['allowedRoots'],
+) {
+  const dir = dirnameOf(targetPath);
+  const refused = new Map<string, string[]>();
+  for (const h of hosts) {
+    const roots = allowedRoots(h.environment);
+    if (roots.some(root => isInsideRoot(dir, root))) continue;
+    const key = `${h.environment ?? 'default'} (${roots.join(', ')})`;
+    refused.set(key, [...(refused.get(key) ?? []), h.host]);
+  }
+  if (refused.size === 0) return;
+  const details = [...refused]
+    .map(([env, list]) => `${env}: ${list.join(', ')}`)
+    .join('; ');
+  throw new InputError(
+    `Target path ${targetPath} is outside the directories allowed for these hosts' environments — ${details}. An admin can allow more in opsdeck.files.distribution.allowedRoots.`,
+  );
+}
 
 /** The files plugin's HTTP API. */
 export async function createRouter(options: RouterOptions) {
@@ -47,14 +77,17 @@ export async function createRouter(options: RouterOptions) {
   // permissions per operation (schema/access.ts), checked before validation
   const api = await createOpenApiRouter({ guard });
 
-  /** The stored record, with this process's live bytes/rate for hosts it is writing. */
+  /**
+   * The stored record as the API shows it: with this process's live
+   * bytes/rate for hosts it is writing, and without the hosts' temporary
+   * file names (kept unguessable for anyone on the hosts).
+   */
   function withLiveProgress(d: DistributionWithHosts): DistributionWithHosts {
     const live = distributor.liveProgress(d.id);
-    if (!live) return d;
     return {
       ...d,
-      hosts: d.hosts.map(h => {
-        const p = live.get(h.host);
+      hosts: d.hosts.map(({ tempName: _t, ...h }) => {
+        const p = live?.get(h.host);
         return p && h.state === 'transferring' ? { ...h, ...p } : h;
       }),
     };
@@ -196,6 +229,7 @@ export async function createRouter(options: RouterOptions) {
         system: body.system,
         tag: body.tag,
       });
+      checkAllowedRoots(targetPath, hosts, options.allowedRoots);
       const created = await distributions.create(
         {
           fileId: file.id,
@@ -223,7 +257,7 @@ export async function createRouter(options: RouterOptions) {
           hosts: hosts.map(h => h.host),
         },
       });
-      res.status(201).json(created);
+      res.status(201).json(withLiveProgress(created));
     } catch (e) {
       await audit.fail({ error: e as Error });
       throw e;

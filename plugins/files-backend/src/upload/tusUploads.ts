@@ -4,10 +4,10 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { filesFileUploadPermission } from '@opsdeck/plugin-opsdeck-common';
-import { Server, type Locker, type Upload } from '@tus/server';
+import { MemoryLocker, Server, type Locker, type Upload } from '@tus/server';
 import express, { type Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { FileLibrary } from '../database/FileLibrary';
@@ -15,7 +15,7 @@ import type { FileVersion } from '../database/types';
 import { validateFileName } from '../model/paths';
 import type { FileStorage } from '../storage/FileStorage';
 import { principalRef } from '@opsdeck/plugin-opsdeck-node';
-import { sha256OfStream } from './hashFile';
+import { createUploadFinaliser, isComplete } from './finaliseUpload';
 
 /** Who is uploading: a user or service ref (opsdeck-node's one form). */
 export { principalRef };
@@ -47,24 +47,61 @@ function tusError(status: number, message: string) {
 }
 
 /**
+ * The only URLs of the tus endpoint, as the raw request URL relative to
+ * `/uploads`: the collection (`/`, creation) and one upload (`/<32 hex>`).
+ * No query, no trailing or doubled slash, no encoding: the id checked here is
+ * the id tus acts on (it is handed to tus, which otherwise takes the last
+ * segment of the raw URL, query included).
+ */
+const UPLOAD_URL = /^\/([0-9a-f]{32})?$/;
+
+/** Header names with which a client could make tus run another method than the one checked. */
+const METHOD_OVERRIDE_HEADERS = ['x-http-method-override'];
+
+/**
  * The tus endpoint (`@tus/server` with the storage's data store: `@tus/file-store` or `@tus/s3-store`): creation,
  * HEAD/PATCH to resume, termination. Every request is authenticated and
  * checked against `opsdeck.files.file.upload`, and only the user who created
  * an upload may continue it. When the last byte arrives the stored file is
- * hashed once by streaming it (SHA-256) and becomes a library version.
+ * hashed once by streaming it (SHA-256) and becomes a library version; a HEAD
+ * or PATCH on a complete upload that has no version yet (the process died in
+ * between) finishes it, so every answer for a complete upload carries its
+ * `Opsdeck-File-Id`.
  */
 export function createTusUploads(options: TusUploadsOptions) {
   const { storage, library, httpAuth, permissions, auditor } = options;
   const datastore = storage.datastore;
+  const locker = options.locker ?? new MemoryLocker();
   // Set by the middleware for each request before tus sees it.
   const callers = new WeakMap<object, BackstageCredentials>();
+  // The upload id whose owner the middleware checked, per request.
+  const checkedIds = new WeakMap<object, string>();
+  const finalise = createUploadFinaliser({
+    storage,
+    library,
+    auditor,
+    locker,
+    onStored: options.onStored,
+  });
 
   const server = new Server({
     path: '/uploads',
     datastore,
-    locker: options.locker,
+    locker,
     maxSize: options.maxUploadBytes,
     namingFunction: () => randomBytes(16).toString('hex'),
+    // tus acts on the id the middleware checked, never on one it parses itself.
+    getFileIdFromRequest: req => checkedIds.get(req),
+    async onIncomingRequest(req, _res, id) {
+      // creation names a new id; every other request acts on the checked one
+      const expected =
+        req.method === 'POST' && !checkedIds.has(req)
+          ? id
+          : checkedIds.get(req);
+      if (!id || id !== expected) {
+        throw tusError(404, 'No such upload');
+      }
+    },
     // Relative to where the router is mounted (`/api/files/uploads/<id>`).
     generateUrl: (req, { id }) => `${(req as Request).baseUrl}/${id}`,
     async onUploadCreate(req, res, upload) {
@@ -95,42 +132,10 @@ export function createTusUploads(options: TusUploadsOptions) {
       };
     },
     async onUploadFinish(req, res, upload) {
-      const file = await storeVersion(req as Request, upload);
+      const file = await finalise(req as Request, upload);
       return { res, headers: { 'Opsdeck-File-Id': file.id } };
     },
   });
-
-  async function storeVersion(req: Request, upload: Upload) {
-    const meta = upload.metadata ?? {};
-    const audit = await auditor.createEvent({
-      eventId: 'file-upload',
-      severityLevel: 'medium',
-      request: req,
-      meta: { name: meta.filename, size: upload.size, uploadId: upload.id },
-    });
-    try {
-      const existing = await library.getByStorageKey(upload.id);
-      if (existing) return existing;
-      // Read back from the store (file or object) as a stream.
-      const sha256 = await sha256OfStream(await storage.open(upload.id));
-      const file = await library.addVersion({
-        name: meta.filename!,
-        size: upload.size ?? upload.offset,
-        sha256,
-        storageKey: upload.id,
-        uploader: meta.uploader!,
-        ownerGroup: meta.ownerGroup ?? undefined,
-      });
-      await audit.success({
-        meta: { fileId: file.id, version: file.version, sha256 },
-      });
-      await options.onStored?.(file);
-      return file;
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
-  }
 
   const router = express.Router();
   router.use(async (req, res, next) => {
@@ -145,14 +150,27 @@ export function createTusUploads(options: TusUploadsOptions) {
       if (decision.result !== AuthorizeResult.ALLOW) {
         throw new NotAllowedError('You are not allowed to upload files');
       }
+      // tus would switch to the method named there after this check.
+      for (const name of METHOD_OVERRIDE_HEADERS) {
+        if (req.headers[name] !== undefined) {
+          throw new InputError(
+            `The ${name} header is not accepted; send the request with its own method`,
+          );
+        }
+      }
       if (req.method === 'GET') {
         // Downloads go through GET /files/{id}/content, with its own permission.
         res.status(405).set('Allow', 'POST, HEAD, PATCH, DELETE').end();
         return;
       }
-      const id = /^\/([0-9a-f]{32})\/?$/.exec(req.path)?.[1];
+      const match = UPLOAD_URL.exec(req.url);
+      const id = match?.[1];
+      const onUpload = req.method !== 'POST' && req.method !== 'OPTIONS';
+      if (!match || (req.method === 'POST' && id) || (onUpload && !id)) {
+        throw new NotFoundError('No such upload URL');
+      }
+      let upload: Upload | undefined;
       if (id) {
-        let upload: Upload | undefined;
         try {
           upload = await datastore.getUpload(id);
         } catch {
@@ -161,8 +179,13 @@ export function createTusUploads(options: TusUploadsOptions) {
         if (upload && upload.metadata?.uploader !== principalRef(credentials)) {
           throw new NotAllowedError('This upload was started by someone else');
         }
-      } else if (req.path !== '/' && req.path !== '') {
-        throw new InputError('Unknown upload id');
+        checkedIds.set(req, id);
+      }
+      if (upload && req.method === 'HEAD' && isComplete(upload)) {
+        // All bytes are there: the answer names the library version,
+        // making it first if the process that got the last byte died.
+        const file = await finalise(req, upload);
+        res.setHeader('Opsdeck-File-Id', file.id);
       }
       callers.set(req, credentials);
       await server.handle(req, res);

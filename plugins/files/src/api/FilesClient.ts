@@ -87,6 +87,20 @@ export class FilesClient {
     return `${await this.discoveryApi.getBaseUrl('files')}/uploads`;
   }
 
+  /**
+   * The library version of a finished tus upload, asked with a tus HEAD: the
+   * server finishes a complete upload that has no version yet before it
+   * answers. Undefined when the upload is not complete (or unknown).
+   */
+  async uploadedFileId(uploadUrl: string): Promise<string | undefined> {
+    const response = await this.fetchApi.fetch(uploadUrl, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return response.headers.get('Opsdeck-File-Id') ?? undefined;
+  }
+
   async listFiles(): Promise<FileVersion[]> {
     return (await this.request<{ items: FileVersion[] }>('/files')).items;
   }

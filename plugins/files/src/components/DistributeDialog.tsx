@@ -14,7 +14,7 @@ import {
   MenuItem,
   TextField,
 } from '@material-ui/core';
-import { Alert } from '@material-ui/lab';
+import { Alert, AlertTitle } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import type {
   Distribution,
@@ -23,7 +23,7 @@ import type {
   FilesClient,
 } from '../api/FilesClient';
 import { filesTranslationRef } from '../translation/translation';
-import { errorMessage } from './errors';
+import { errorMessage, targetRefusal } from './errors';
 
 /** Picks hosts, target path, mode and owner, and starts a distribution. */
 export function DistributeDialog(props: {
@@ -172,7 +172,14 @@ export function DistributeDialog(props: {
             </MenuItem>
           </TextField>
         </Box>
-        {error ? <Alert severity="error">{error}</Alert> : null}
+        {error ? (
+          <Alert severity="error">
+            {targetRefusal(error) ? (
+              <AlertTitle>{t('distribute.targetNotAllowed')}</AlertTitle>
+            ) : null}
+            {error}
+          </Alert>
+        ) : null}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>{t('library.cancel')}</Button>

@@ -17,7 +17,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import type { Distribution, FilesClient, HostState } from '../api/FilesClient';
 import { filesTranslationRef } from '../translation/translation';
-import { errorMessage } from './errors';
+import { errorMessage, targetRefusal } from './errors';
 import { formatBytes, formatRate, percent } from './format';
 
 const STATE_COLOR: Record<HostState, 'default' | 'primary' | 'secondary'> = {
@@ -159,9 +159,13 @@ export function DistributionView(props: {
                   <TableCell>{h.rate > 0 ? formatRate(h.rate) : ''}</TableCell>
                   <TableCell>{h.attempts}</TableCell>
                   <TableCell>
-                    {h.state === 'verified'
-                      ? t('live.verifiedResult')
-                      : h.error ?? ''}
+                    {h.state === 'verified' ? t('live.verifiedResult') : null}
+                    {h.state !== 'verified' && targetRefusal(h.error) ? (
+                      <Typography variant="body2" component="strong">
+                        {t(`live.refused.${targetRefusal(h.error)!}`)}{' '}
+                      </Typography>
+                    ) : null}
+                    {h.state !== 'verified' ? h.error ?? '' : null}
                   </TableCell>
                 </TableRow>
               ))}

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import type { Distribution, FileVersion } from '../api/FilesClient';
 import { FilesPage } from './FilesPage';
 
-jest.setTimeout(30_000);
+jest.setTimeout(90_000);
 
 const BASE = 'http://example.test';
 

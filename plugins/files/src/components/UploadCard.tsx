@@ -21,6 +21,22 @@ import { formatBytes, percent } from './format';
 type Phase = 'idle' | 'uploading' | 'paused' | 'done' | 'error';
 
 /**
+ * The library version of a finished upload, or undefined. All bytes on the
+ * server is not enough (the server may have died before it stored the
+ * version): without an id in tus' last answer, one HEAD asks the server,
+ * which finishes such an upload before it answers.
+ */
+export async function confirmedFileId(
+  client: Pick<FilesClient, 'uploadedFileId'>,
+  uploadUrl: string | null,
+  fromTus: string | undefined,
+): Promise<string | undefined> {
+  if (fromTus) return fromTus;
+  if (!uploadUrl) return undefined;
+  return client.uploadedFileId(uploadUrl).catch(() => undefined);
+}
+
+/**
  * Resumable upload with tus: the file goes up in chunks; tus-js-client keeps
  * the upload URL in localStorage (keyed by the file's name, size and date), so
  * choosing the same file after a reload or a network drop resumes it.
@@ -40,6 +56,10 @@ export function UploadCard(props: {
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
   const upload = useRef<Upload>();
+  // tus calls back long after the render that started it: call the current
+  // onUploaded, not that render's (whose library refresh may be a no-op).
+  const uploaded = useRef(onUploaded);
+  uploaded.current = onUploaded;
 
   useEffect(() => () => void upload.current?.abort(), []);
 
@@ -49,6 +69,37 @@ export function UploadCard(props: {
     setMessage(undefined);
     setError(undefined);
     setProgress({ done: 0, total: e.target.files?.[0]?.size ?? 0 });
+  };
+
+  /**
+   * Success only with a library version (see confirmedFileId); without one:
+   * an error, and the upload stays resumable.
+   */
+  const finish = async (u: Upload, name: string, fromTus?: string) => {
+    const fileId = await confirmedFileId(client, u.url, fromTus);
+    if (!fileId) {
+      setPhase('error');
+      setError(t('upload.noFileId', { name }));
+      return;
+    }
+    setPhase('done');
+    // the fingerprint is no longer needed: the upload is in the library
+    const urlStorage = u.options.urlStorage;
+    for (const previous of await u.findPreviousUploads().catch(() => [])) {
+      if (previous.uploadUrl === u.url && urlStorage) {
+        await urlStorage.removeUpload(previous.urlStorageKey).catch(() => {});
+      }
+    }
+    const id = fileId;
+    client
+      .getFile(id)
+      .then(f =>
+        setMessage(
+          t('upload.done', { name: f.name, version: String(f.version), id }),
+        ),
+      )
+      .catch(() => setMessage(t('upload.doneNoVersion', { name, id })));
+    uploaded.current(id);
   };
 
   const start = async () => {
@@ -66,7 +117,9 @@ export function UploadCard(props: {
         ...(ownerGroup.trim() ? { ownerGroup: ownerGroup.trim() } : {}),
       },
       storeFingerprintForResuming: true,
-      removeFingerprintOnSuccess: true,
+      // Kept until the library version is confirmed (see finish below), so
+      // choosing the file again can still finish an unconfirmed upload.
+      removeFingerprintOnSuccess: false,
       // A fresh token on every request: large uploads outlive one token.
       onBeforeRequest: async req => {
         const { token } = await identityApi.getCredentials();
@@ -74,21 +127,12 @@ export function UploadCard(props: {
       },
       onProgress: (done, total) => setProgress({ done, total }),
       onSuccess: payload => {
-        setPhase('done');
         setProgress({ done: file.size, total: file.size });
-        const fileId =
-          payload?.lastResponse?.getHeader('Opsdeck-File-Id') ?? undefined;
-        if (fileId) {
-          client
-            .getFile(fileId)
-            .then(f =>
-              setMessage(
-                t('upload.done', { name: f.name, version: String(f.version) }),
-              ),
-            )
-            .catch(() => undefined);
-        }
-        onUploaded(fileId);
+        void finish(
+          u,
+          file.name,
+          payload?.lastResponse?.getHeader('Opsdeck-File-Id') ?? undefined,
+        );
       },
       onError: e => {
         setPhase('error');

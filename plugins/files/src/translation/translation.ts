@@ -22,7 +22,10 @@ export const filesTranslationRef = createTranslationRef({
       progressLabel: 'Upload progress',
       progress: '{{done}} of {{total}} ({{percent}}%)',
       resumed: 'Resuming the earlier, unfinished upload of this file',
-      done: 'Uploaded {{name}} as version {{version}}',
+      done: 'Uploaded {{name}} as version {{version}} (file id {{id}})',
+      doneNoVersion: 'Uploaded {{name}} (file id {{id}})',
+      noFileId:
+        'All of {{name}} reached the server, but it did not confirm a library version. Choose the file and upload again to finish it (nothing is sent twice).',
       paused: 'Paused; resume now or later, even after a reload',
     },
     library: {
@@ -63,6 +66,7 @@ export const filesTranslationRef = createTranslationRef({
       start: 'Start distribution',
       noHosts: 'No hosts in the catalog',
       noHostSelected: 'Select at least one host',
+      targetNotAllowed: 'Target path not allowed for these hosts',
     },
     distributions: {
       title: 'Distributions',
@@ -92,6 +96,10 @@ export const filesTranslationRef = createTranslationRef({
       retry: 'Retry failed hosts',
       close: 'Close',
       verifiedResult: 'SHA-256 verified',
+      refused: {
+        symlink: 'Refused: a symbolic link in the target path.',
+        outsideRoots: 'Refused: outside the allowed directories.',
+      },
       progressLabel: 'Progress of {{host}}',
     },
     states: {
