@@ -10,6 +10,7 @@ import {
   searchModuleOpsdeckHosts,
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
+import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
 import { stockFeatures } from './features';
 
 const backend = createBackend();
@@ -17,6 +18,9 @@ const backend = createBackend();
 for (const feature of stockFeatures) {
   backend.add(feature);
 }
+
+// Error responses without stack traces or server paths outside development.
+backend.add(opsdeckRootHttpRouterServiceFactory);
 
 // Every plugin's auditor also writes to the audit log (the Audit page).
 backend.add(opsdeckAuditorServiceFactory);

@@ -43,7 +43,20 @@ export function isMutatingPermission(permission: Permission): boolean {
  * Spec fields of catalog entities that say how to connect to them (hosts,
  * databases, caches): readable only with `opsdeck.cmdb.host.read`.
  */
-export const CONNECTION_FIELDS = ['address', 'port', 'loginUser', 'credential'];
+export const CONNECTION_FIELDS = [
+  'address',
+  'port',
+  'loginUser',
+  'credential',
+] as const;
+
+const hasSpec = (
+  key: (typeof CONNECTION_FIELDS)[number],
+): PermissionCondition<'catalog-entity'> => ({
+  rule: 'HAS_SPEC',
+  resourceType: 'catalog-entity',
+  params: { key },
+});
 
 /**
  * The catalog condition for callers without `opsdeck.cmdb.host.read`: every
@@ -56,11 +69,12 @@ export const hideConnectionEntities: PermissionCriteria<
   PermissionCondition<'catalog-entity'>
 > = {
   not: {
-    anyOf: CONNECTION_FIELDS.map(key => ({
-      rule: 'HAS_SPEC',
-      resourceType: 'catalog-entity',
-      params: { key },
-    })),
+    anyOf: [
+      hasSpec('address'),
+      hasSpec('port'),
+      hasSpec('loginUser'),
+      hasSpec('credential'),
+    ],
   },
 };
 
