@@ -1,4 +1,5 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { audited } from '@opsdeck/plugin-opsdeck-node';
 import { JobStore } from '../database/JobStore';
 import { RunExecutor } from '../execution/RunExecutor';
 import { HostSelector, Schedule, TargetHost } from '../model';
@@ -36,22 +37,46 @@ export async function startScheduledRun(options: {
       options.tickAt,
     ).toISOString()}: ${hosts.length} hosts, ${unapproved.length} not approved`,
   );
-  const run = await executor.start({
-    job,
-    hosts,
-    skipped: unapproved.map(host => ({ host, reason: NOT_APPROVED_REASON })),
-    selector: schedule.selector,
-    params: schedule.params,
-    options: schedule.options,
-    trigger: 'schedule',
-    triggeredBy: schedule.approvedBy ?? schedule.createdBy,
-    scheduleId: schedule.id,
-  });
+  // the schedule acts as its owner, "via schedule"
+  const owner = schedule.approvedBy ?? schedule.createdBy;
+  const via = `schedule:${schedule.id}`;
+  const run = await audited(
+    auditor,
+    {
+      eventId: 'job-run',
+      severityLevel: 'high',
+      actor: owner,
+      via,
+      target: `job:${job.id}`,
+      meta: { jobId: job.id, name: job.name, scheduleId: schedule.id },
+      successMeta: started => ({
+        runId: started.id,
+        hosts: hosts.map(h => h.entityRef),
+      }),
+    },
+    () =>
+      executor.start({
+        job,
+        hosts,
+        skipped: unapproved.map(host => ({
+          host,
+          reason: NOT_APPROVED_REASON,
+        })),
+        selector: schedule.selector,
+        params: schedule.params,
+        options: schedule.options,
+        trigger: 'schedule',
+        triggeredBy: owner,
+        scheduleId: schedule.id,
+      }),
+  );
   if (unapproved.length > 0) {
     const event = await auditor.createEvent({
       eventId: 'job-schedule-hosts-skipped',
       severityLevel: 'medium',
       meta: {
+        actor: owner,
+        via,
         scheduleId: schedule.id,
         schedule: schedule.name,
         runId: run.id,

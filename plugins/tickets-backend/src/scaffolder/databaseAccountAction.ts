@@ -54,6 +54,8 @@ export function createDatabaseAccountAction(options: {
     username: string;
     password: string;
     description: string;
+    /** The requester, for the vault's audit log. */
+    onBehalfOf?: string;
   }): Promise<void>;
 }) {
   return createTemplateAction({
@@ -125,6 +127,7 @@ export function createDatabaseAccountAction(options: {
           username: account,
           password,
           description: `${privilege} account on ${db.entityRef} (${db.database}) for ${requester}, ticket ${ticketId}`,
+          onBehalfOf: requester,
         });
         ctx.logger.info(
           `${

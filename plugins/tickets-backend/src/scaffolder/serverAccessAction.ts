@@ -5,6 +5,7 @@ import type {
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { onBehalfOfHeaders } from '@opsdeck/plugin-opsdeck-node';
 import type { TicketsWorkflowApi } from './approvalAction';
 import { resolveResources } from './catalogResources';
 
@@ -110,6 +111,8 @@ export function createServerAccessAction(options: {
             headers: {
               'Content-Type': 'application/json',
               Authorization: `Bearer ${token}`,
+              // audited as the requester, via plugin:scaffolder
+              ...onBehalfOfHeaders(requester),
             },
             body: JSON.stringify(grant),
           });
