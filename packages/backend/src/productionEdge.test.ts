@@ -12,9 +12,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { loadConfig } from '@backstage/config-loader';
 import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
+import { freePort } from './__testUtils__/freePort';
 
 jest.setTimeout(120_000);
 
@@ -44,17 +44,6 @@ async function productionConfig(port: number) {
   // this test's own port; everything else as production has it
   data.backend.listen = { host: '127.0.0.1', port };
   return data;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => ok(port));
-    });
-  });
 }
 
 describe('production edge', () => {
