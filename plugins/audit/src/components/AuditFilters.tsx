@@ -70,6 +70,38 @@ function EntityFilter(props: {
   );
 }
 
+/** A choice of one value (or any), e.g. an outcome or an action. */
+function SelectFilter(props: {
+  id: string;
+  label: string;
+  any: string;
+  value: string;
+  onChange(e: ChangeEvent<{ value: unknown }>): void;
+  /** [value, label] */
+  options: [string, string][];
+  minWidth?: number;
+}) {
+  return (
+    <TextField
+      id={props.id}
+      select
+      label={props.label}
+      value={props.value}
+      onChange={props.onChange}
+      size="small"
+      variant="outlined"
+      style={{ minWidth: props.minWidth ?? 140 }}
+    >
+      <MenuItem value="">{props.any}</MenuItem>
+      {props.options.map(([value, label]) => (
+        <MenuItem key={value} value={value}>
+          {label}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}
+
 /** The Audit page's filters: actor and target from the catalog, outcome, action, plugin, time. */
 export function AuditFilters(props: {
   draft: Filters;
@@ -119,57 +151,31 @@ export function AuditFilters(props: {
           options={props.targets}
           onChange={target => onDraft({ ...draft, target })}
         />
-        <TextField
+        <SelectFilter
           id="audit-filter-outcome"
-          select
           label={t('filters.outcome')}
+          any={t('filters.any')}
           value={draft.outcome}
           onChange={set('outcome')}
-          size="small"
-          variant="outlined"
-          style={{ minWidth: 140 }}
-        >
-          <MenuItem value="">{t('filters.any')}</MenuItem>
-          {OUTCOMES.map(outcome => (
-            <MenuItem key={outcome} value={outcome}>
-              {t(`outcome.${outcome}`)}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
+          options={OUTCOMES.map(o => [o, t(`outcome.${o}`)])}
+        />
+        <SelectFilter
           id="audit-filter-action"
-          select
           label={t('filters.action')}
+          any={t('filters.any')}
           value={draft.action}
           onChange={set('action')}
-          size="small"
-          variant="outlined"
-          style={{ minWidth: 180 }}
-        >
-          <MenuItem value="">{t('filters.any')}</MenuItem>
-          {(props.facets?.actions ?? []).map(action => (
-            <MenuItem key={action} value={action}>
-              {action}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
+          options={(props.facets?.actions ?? []).map(a => [a, a])}
+          minWidth={180}
+        />
+        <SelectFilter
           id="audit-filter-plugin"
-          select
           label={t('filters.plugin')}
+          any={t('filters.any')}
           value={draft.plugin}
           onChange={set('plugin')}
-          size="small"
-          variant="outlined"
-          style={{ minWidth: 140 }}
-        >
-          <MenuItem value="">{t('filters.any')}</MenuItem>
-          {(props.facets?.plugins ?? []).map(plugin => (
-            <MenuItem key={plugin} value={plugin}>
-              {plugin}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={(props.facets?.plugins ?? []).map(p => [p, p])}
+        />
         <TextField
           id="audit-filter-from"
           label={t('filters.from')}
