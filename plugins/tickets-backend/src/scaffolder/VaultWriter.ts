@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { onBehalfOfHeaders } from '@opsdeck/plugin-opsdeck-node';
+import type { CredentialUse } from '@opsdeck/plugin-vault-node';
 
 /**
  * Stores a password credential in the vault through its API, as the
@@ -16,7 +17,11 @@ export class VaultWriter {
     private readonly auth: AuthService,
   ) {}
 
-  /** Creates the credential, or replaces its secret when it exists. */
+  /**
+   * Creates the credential with its policy (whom and what it may serve), or
+   * replaces its secret when it exists (an earlier attempt of the same
+   * fulfilment created it with the same policy).
+   */
   async putPassword(credential: {
     name: string;
     username: string;
@@ -24,6 +29,12 @@ export class VaultWriter {
     description: string;
     /** The person it is for (the requester), for the audit log. */
     onBehalfOf?: string;
+    policy: {
+      owner: string;
+      allowedUses: CredentialUse[];
+      allowedSystems: string[];
+      allowedEnvironments: string[];
+    };
   }): Promise<void> {
     const headers = onBehalfOfHeaders(credential.onBehalfOf);
     const created = await this.call('/credentials', 'POST', headers, {
@@ -31,6 +42,7 @@ export class VaultWriter {
       type: 'password',
       username: credential.username,
       description: credential.description,
+      ...credential.policy,
       secret: credential.password,
     });
     if (created.status === 201) return;
