@@ -76,6 +76,7 @@ describe('every audited change names the person and the target', () => {
         type: 'password',
         username: 'app',
         owner: 'ops',
+        allowedUses: ['db-read'],
         secret: 'trail-db-password-1',
       })
       .expect(201);
