@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { signIn, userToken, DEMO_PASSWORD } from './helpers';
 
 test('a developer signs in, browses the demo hosts in the catalog', async ({
@@ -35,6 +36,64 @@ test('an admin sees sign-ins on the Audit page and filters by user', async ({
   expect(new Set(await users.allInnerTexts())).toEqual(
     new Set(['user:default/alice']),
   );
+});
+
+test('an admin investigates a denial: filters by user and outcome, opens the details, exports CSV', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
+  // victor has no role: the jobs API refuses him, and the 403 is audited.
+  const visitor = await playwright.request.newContext({ baseURL });
+  const token = await userToken(visitor, 'victor');
+  const refused = await visitor.get('/api/jobs/jobs', {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(refused.status()).toBe(403);
+  await visitor.dispose();
+
+  await signIn(page, 'alice');
+  await page.goto('/audit');
+  await page.getByLabel('User').fill('user:default/victor');
+  await page.getByRole('button', { name: /^Outcome/ }).click();
+  await page.getByRole('option', { name: 'Denied' }).click();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const table = page.getByRole('table');
+  const users = table.locator('tbody tr td:nth-child(2) > div:first-child');
+  await expect(users.first()).toHaveText('user:default/victor');
+  expect(new Set(await users.allInnerTexts())).toEqual(
+    new Set(['user:default/victor']),
+  );
+
+  // A row opens its details: who, outcome, target, and the metadata.
+  await page.getByTestId('audit-row').first().click();
+  const details = page.getByRole('dialog', { name: 'Audit event' });
+  await expect(details.getByText('Audit event').first()).toBeVisible();
+  await expect(details.getByText('user:default/victor').first()).toBeVisible();
+  await expect(details.getByText('Denied').first()).toBeVisible();
+  await expect(
+    details.getByText('Details (secrets are never recorded)'),
+  ).toBeVisible();
+  await details.getByRole('button', { name: 'Close' }).click();
+  await expect(details).toHaveCount(0);
+
+  // The export holds the filtered events only.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('audit-events.csv');
+  const lines = readFileSync((await download.path())!, 'utf8')
+    .split(/\r?\n/)
+    .filter(Boolean);
+  expect(lines[0]).toMatch(/^id,time,outcome,actor,via,action,plugin,target,/);
+  expect(lines.length).toBeGreaterThan(1);
+  for (const line of lines.slice(1)) {
+    expect(line.split(',').slice(2, 4)).toEqual([
+      'denied',
+      'user:default/victor',
+    ]);
+  }
 });
 
 test('a developer has no access to the audit log', async ({ page }) => {

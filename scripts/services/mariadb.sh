@@ -30,6 +30,7 @@ case "$action" in
     rm -rf "$dir"
     mkdir -p "$dir/data"
     [ "$(id -u)" -eq 0 ] && chown -R mysql:mysql "$dir"
+    chmod 700 "$dir"
     mariadb-install-db --no-defaults --user="$user" --datadir="$dir/data" \
       --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1
     (setsid mariadbd --no-defaults --user="$user" --datadir="$dir/data" \

@@ -22,7 +22,9 @@ case "$action" in
     as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$base" "$dir"
+    # postgres owns its own directory only (the services dir holds other servers' keys)
+    [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir"
+    chmod 700 "$dir"
     as_pg "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1
     as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
       "-p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c max_connections=300 -c fsync=off" \

@@ -24,6 +24,7 @@ case "$action" in
     stop_server
     rm -rf "$dir"
     mkdir -p "$dir"
+    chmod 700 "$dir"
     redis-server --bind 127.0.0.1 --port "$port" --requirepass "$password" \
       --save '' --appendonly no --dir "$dir" --daemonize yes \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --slowlog-log-slower-than 0

@@ -54,8 +54,9 @@ setup_common() {
   command -v ssh-keygen >/dev/null || die "ssh-keygen not found; install openssh-client"
   mkdir -p "$state/hostkeys" "$state/client" /run/sshd
   chmod 755 /run/sshd
-  # postgres.sh chowns the shared services dir to postgres; keys must stay root's
+  # host and client keys: root's alone
   chown -R 0:0 "$state"
+  chmod 700 "$state"
   if ! id "$user" >/dev/null 2>&1; then
     useradd --create-home --shell /bin/bash "$user" >/dev/null
   fi

@@ -11,6 +11,7 @@ import {
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
+import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
 import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
 
@@ -19,6 +20,9 @@ const backend = createBackend();
 for (const feature of stockFeatures) {
   backend.add(feature);
 }
+
+// Error responses without stack traces or server paths outside development.
+backend.add(opsdeckRootHttpRouterServiceFactory);
 
 // Every plugin's auditor also writes to the audit log (the Audit page).
 backend.add(opsdeckAuditorServiceFactory);

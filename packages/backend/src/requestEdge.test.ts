@@ -8,70 +8,14 @@
  * reaches it; a caller without the permission gets 403 whatever they send,
  * and every 403 is on the audit log as a denial naming them and the path.
  */
-import { httpRouterServiceFactory } from '@backstage/backend-defaults/httpRouter';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import { createSpecializedBackend } from '@backstage/backend-app-api';
-import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
-import {
-  AuthorizeResult,
-  Permission,
-} from '@backstage/plugin-permission-common';
-import auditPlugin, {
-  opsdeckAuditorServiceFactory,
-} from '@opsdeck/plugin-audit-backend';
-import bastionPlugin from '@opsdeck/plugin-bastion-backend';
-import cmdbPlugin from '@opsdeck/plugin-cmdb-backend';
-import filesPlugin from '@opsdeck/plugin-files-backend';
-import jobsPlugin from '@opsdeck/plugin-jobs-backend';
-import localAuthPlugin from '@opsdeck/plugin-local-auth-backend';
-import sqlPlugin from '@opsdeck/plugin-sql-backend';
-import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
-import vaultPlugin, {
-  vaultServiceFactory,
-} from '@opsdeck/plugin-vault-backend';
-import {
-  OpsdeckPermissionPolicy,
-  readOpsdeckPolicyConfig,
-} from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
-
-/** A free port on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import {
+  OPSDECK_PLUGINS as PLUGINS,
+  startOpsdeckBackend,
+} from './__testUtils__/opsdeckBackend';
 
 jest.setTimeout(300_000);
-
-const PLUGINS = [
-  'audit',
-  'local-auth',
-  'vault',
-  'cmdb',
-  'files',
-  'bastion',
-  'tickets',
-  'sql',
-  'jobs',
-];
 
 /** Operations anyone may call (they are how a caller gets credentials). */
 const PUBLIC = new Set(['local-auth POST /login', 'local-auth POST /logout']);
@@ -105,131 +49,18 @@ const roles = {
   // victor has no role
 };
 
-/** The opsdeck policy's decisions (services are trusted, as in Backstage). */
-function opsdeckPermissions() {
-  const policy = new OpsdeckPermissionPolicy({
-    ...readOpsdeckPolicyConfig(new ConfigReader({ opsdeck: { roles } })),
-    userInfo: mockServices.userInfo(),
-  });
-  const decide = (permission: Permission, credentials: any) => {
-    if (credentials.principal.type === 'service') {
-      return { result: AuthorizeResult.ALLOW };
-    }
-    return policy.decide(
-      permission,
-      policy.rolesOf([credentials.principal.userEntityRef]),
-    );
-  };
-  return createServiceFactory({
-    service: coreServices.permissions,
-    deps: {},
-    factory: () =>
-      ({
-        authorize: async (requests: any[], { credentials }: any) =>
-          requests.map(r => decide(r.permission, credentials)),
-        authorizeConditional: async (requests: any[], { credentials }: any) =>
-          requests.map(r => decide(r.permission, credentials)),
-      } as any),
-  });
-}
-
 type Operation = { plugin: string; method: string; path: string };
 
 describe('the request edge of every opsdeck route', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opsdeck-edge-'));
-  mkdirSync(join(dir, 'files'));
-  mkdirSync(join(dir, 'recordings'));
   let server: string;
   let stop: () => Promise<void>;
   let operations: Operation[];
   const alice = mockCredentials.user.header('user:default/alice');
 
   beforeAll(async () => {
-    const port = await freePort();
-    // The app's routers (backend-defaults 0.19, with WebSocket routing for the
-    // bastion) on a real port, with the mock auth services so mock tokens work.
-    const backend = createSpecializedBackend({
-      defaultServiceFactories: [
-        rootHttpRouterServiceFactory(),
-        httpRouterServiceFactory,
-        databaseServiceFactory,
-        mockServices.auth.factory(),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.userInfo.factory(),
-        mockServices.cache.factory(),
-        mockServices.lifecycle.factory(),
-        mockServices.logger.factory(),
-        mockServices.permissionsRegistry.factory(),
-        mockServices.rootHealth.factory(),
-        mockServices.rootLifecycle.factory(),
-        mockServices.rootLogger.factory(),
-        mockServices.scheduler.factory(),
-        mockServices.discovery.factory(),
-        opsdeckAuditorServiceFactory,
-        opsdeckPermissions(),
-        catalogServiceMock.factory({ entities: [] }),
-        // vaultServiceRef (vault-node) has no default factory: the backend adds it
-        vaultServiceFactory,
-        createServiceFactory({
-          service: notificationService,
-          deps: {},
-          factory: () => ({ send: async () => {} }),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: `http://127.0.0.1:${port}` },
-            backend: {
-              baseUrl: `http://127.0.0.1:${port}`,
-              listen: { host: '127.0.0.1', port },
-              database: { client: 'better-sqlite3', connection: ':memory:' },
-            },
-            opsdeck: {
-              roles,
-              audit: { minSeverity: 'medium' },
-              localAuth: {
-                sessionSecret: 'edge-test-session-secret-0123456789abcdef',
-                seedUsers: [],
-              },
-              vault: {
-                keys: [
-                  {
-                    id: 'edge-test',
-                    secret: Buffer.alloc(32, 7).toString('base64'),
-                  },
-                ],
-              },
-              bastion: {
-                recordingsDir: join(dir, 'recordings'),
-                mfa: { key: Buffer.alloc(32, 9).toString('base64') },
-              },
-              files: { storage: { directory: join(dir, 'files') } },
-              jobs: { scheduleIntervalSeconds: 3600 },
-              cmdb: {
-                facts: { frequencyMinutes: 600, initialDelaySeconds: 3600 },
-              },
-            },
-          },
-        }),
-      ],
-    });
-    for (const plugin of [
-      auditPlugin,
-      localAuthPlugin,
-      vaultPlugin,
-      cmdbPlugin,
-      filesPlugin,
-      bastionPlugin,
-      ticketsPlugin,
-      sqlPlugin,
-      jobsPlugin,
-    ]) {
-      backend.add(plugin);
-    }
-    await backend.start();
-    server = `http://127.0.0.1:${port}`;
-    stop = () => backend.stop();
+    const backend = await startOpsdeckBackend({ roles });
+    server = backend.url;
+    stop = backend.stop;
 
     // every operation of every plugin, from the spec each router serves
     operations = [];
@@ -253,7 +84,6 @@ describe('the request edge of every opsdeck route', () => {
 
   afterAll(async () => {
     await stop?.();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const key = (o: Operation) => `${o.plugin} ${o.method} ${o.path}`;

@@ -1,10 +1,22 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AuditEvent,
   AuditEventFacets,
   AuditEventPage,
   AuditEventQuery,
 } from '@opsdeck/plugin-opsdeck-common';
+
+function queryString(query: AuditEventQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') {
+      params.set(key, String(value));
+    }
+  }
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}
 
 /** Reads the audit log from the audit backend plugin. */
 export class AuditClient {
@@ -14,26 +26,30 @@ export class AuditClient {
   ) {}
 
   async listEvents(query: AuditEventQuery): Promise<AuditEventPage> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') {
-        params.set(key, String(value));
-      }
-    }
-    const qs = params.toString();
-    return this.get<AuditEventPage>(`/events${qs ? `?${qs}` : ''}`);
+    return (await this.get(`/events${queryString(query)}`)).json();
+  }
+
+  async getEvent(id: number): Promise<AuditEvent> {
+    return (await this.get(`/events/${id}`)).json();
   }
 
   async getFacets(): Promise<AuditEventFacets> {
-    return this.get<AuditEventFacets>('/facets');
+    return (await this.get('/facets')).json();
   }
 
-  private async get<T>(path: string): Promise<T> {
+  /** The events matching the filters as CSV (the export is audited too). */
+  async exportCsv(
+    query: Omit<AuditEventQuery, 'before' | 'limit'>,
+  ): Promise<Blob> {
+    return (await this.get(`/events/export.csv${queryString(query)}`)).blob();
+  }
+
+  private async get(path: string): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('audit');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

@@ -17,6 +17,11 @@ export type {
   OperationKey,
   PrincipalType,
 } from './edge/access';
+export {
+  createErrorHandler,
+  isDevelopment,
+  opsdeckRootHttpRouterServiceFactory,
+} from './edge/errorResponses';
 export { audited } from './edge/audited';
 export { markDenialAudited } from './edge/denials';
 export type { AuditedEvent } from './edge/audited';

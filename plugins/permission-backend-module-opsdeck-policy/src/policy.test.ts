@@ -28,7 +28,7 @@ import {
   demoUserInfoService,
 } from './testUtils';
 
-const { ALLOW, DENY } = AuthorizeResult;
+const { ALLOW, DENY, CONDITIONAL } = AuthorizeResult;
 
 // Same names and attributes as @backstage/plugin-scaffolder-common/alpha.
 const scaffolderActionExecute = createPermission({
@@ -98,7 +98,8 @@ const matrix: Array<[Permission, Record<(typeof users)[number], AuthorizeResult>
   [jobsRunPermission,            { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   // prod hosts need their own right: ops alone does not reach them
   [jobsRunProdPermission,        { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
-  [catalogEntityReadPermission,  { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: ALLOW }],
+  // mallory (no role, so no opsdeck.cmdb.host.read): every entity but hosts and databases
+  [catalogEntityReadPermission,  { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: CONDITIONAL }],
   [catalogEntityValidatePermission, { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: ALLOW }],
   [catalogEntityDeletePermission, { alice: ALLOW, bob: ALLOW, carol: DENY, dave: DENY,  erin: DENY,  mallory: DENY }],
   [catalogEntityCreatePermission, { alice: ALLOW, bob: ALLOW, carol: DENY, dave: DENY,  erin: DENY,  mallory: DENY }],
@@ -179,6 +180,41 @@ describe('OpsdeckPermissionPolicy', () => {
       expect(await decide(policy, 'victor', permission)).toBe(DENY);
     }
     expect(await decide(policy, 'mallory', catalogEntityReadPermission)).toBe(
+      CONDITIONAL,
+    );
+    expect(
+      await decide(policy, 'mallory', catalogEntityValidatePermission),
+    ).toBe(ALLOW);
+  });
+
+  it('hides entities with connection fields from users without opsdeck.cmdb.host.read', async () => {
+    const credentials = mockCredentials.user('user:default/victor');
+    const decision = await policy.handle(
+      { permission: catalogEntityReadPermission },
+      { credentials, info: await demoUserInfo(credentials) },
+    );
+    expect(decision).toEqual({
+      result: CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        not: {
+          anyOf: ['address', 'port', 'loginUser', 'credential'].map(key => ({
+            rule: 'HAS_SPEC',
+            resourceType: 'catalog-entity',
+            params: { key },
+          })),
+        },
+      },
+    });
+    // a grant of host.read (config) lifts the condition
+    const widened = makePolicy({
+      permissionGrants: { 'opsdeck.cmdb.host.read': ['ops'] },
+    });
+    expect(await decide(widened, 'erin', catalogEntityReadPermission)).toBe(
+      CONDITIONAL,
+    );
+    expect(await decide(widened, 'bob', catalogEntityReadPermission)).toBe(
       ALLOW,
     );
   });
@@ -319,8 +355,9 @@ describe('OpsdeckPermissionPolicy', () => {
       userInfo: demoUserInfoService,
     });
     expect(await decide(empty, 'alice', auditEventReadPermission)).toBe(DENY);
+    // no role, so no opsdeck.cmdb.host.read: no hosts or databases either
     expect(await decide(empty, 'alice', catalogEntityReadPermission)).toBe(
-      ALLOW,
+      CONDITIONAL,
     );
   });
 

@@ -2,7 +2,10 @@ import { UserInfoService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   AuthorizeResult,
+  isResourcePermission,
   Permission,
+  PermissionCriteria,
+  PermissionCondition,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -11,6 +14,7 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
+  cmdbHostReadPermission,
   OPSDECK_PERMISSION_PREFIX,
   OpsdeckRole,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -34,6 +38,45 @@ export function isMutatingPermission(permission: Permission): boolean {
   const action = permission.attributes?.action;
   return action !== undefined && MUTATING_ACTIONS.has(action);
 }
+
+/**
+ * Spec fields of catalog entities that say how to connect to them (hosts,
+ * databases, caches): readable only with `opsdeck.cmdb.host.read`.
+ */
+export const CONNECTION_FIELDS = [
+  'address',
+  'port',
+  'loginUser',
+  'credential',
+] as const;
+
+const hasSpec = (
+  key: (typeof CONNECTION_FIELDS)[number],
+): PermissionCondition<'catalog-entity'> => ({
+  rule: 'HAS_SPEC',
+  resourceType: 'catalog-entity',
+  params: { key },
+});
+
+/**
+ * The catalog condition for callers without `opsdeck.cmdb.host.read`: every
+ * entity except those carrying connection fields. The catalog applies it in
+ * its queries (entities, by-refs, facets, search results), so such entities
+ * are not returned at all: Backstage's permissions filter entities, not
+ * fields.
+ */
+export const hideConnectionEntities: PermissionCriteria<
+  PermissionCondition<'catalog-entity'>
+> = {
+  not: {
+    anyOf: [
+      hasSpec('address'),
+      hasSpec('port'),
+      hasSpec('loginUser'),
+      hasSpec('credential'),
+    ],
+  },
+};
 
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
 const deny: PolicyDecision = { result: AuthorizeResult.DENY };
@@ -89,7 +132,23 @@ export class OpsdeckPermissionPolicy implements PermissionPolicy {
     const { ownershipEntityRefs } = await this.#userInfo.getUserInfo(
       user.credentials,
     );
-    return this.decide(request.permission, this.rolesOf(ownershipEntityRefs));
+    const roles = this.rolesOf(ownershipEntityRefs);
+    const { permission } = request;
+    if (
+      permission.name === 'catalog.entity.read' &&
+      isResourcePermission(permission, 'catalog-entity') &&
+      this.decide(cmdbHostReadPermission, roles).result !==
+        AuthorizeResult.ALLOW
+    ) {
+      // connection fields of hosts and databases need opsdeck.cmdb.host.read
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+        conditions: hideConnectionEntities,
+      };
+    }
+    return this.decide(permission, roles);
   }
 
   /** The roles given by a user's ownership refs (user ref + group refs). */

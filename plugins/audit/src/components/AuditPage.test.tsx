@@ -7,6 +7,7 @@ import {
 import type { AuditEvent } from '@opsdeck/plugin-opsdeck-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { auditPage } from '../plugin';
 import { AuditPage } from './AuditPage';
 
@@ -68,6 +69,7 @@ function fakeBackend(
             plugin: 'scaffolder',
             target: 'template:default/web',
             status: 'failed',
+            outcome: 'failed',
             error: 'boom',
           }),
         ],
@@ -78,10 +80,28 @@ function fakeBackend(
   });
 }
 
+const catalog = catalogApiMock({
+  entities: [
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: 'dave', namespace: 'default' },
+      spec: { profile: { displayName: 'Dave Developer' } },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: { name: 'web-01', namespace: 'default' },
+      spec: { type: 'host', owner: 'ops' },
+    },
+  ],
+});
+
 function apis(fetch: ReturnType<typeof fakeBackend>) {
   return [
     mockApis.discovery({ baseUrl: BASE }),
     mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
+    catalog,
   ] as const;
 }
 
@@ -175,6 +195,118 @@ describe('AuditPage', () => {
     expect(eventsCalls(fetch).at(-1)?.searchParams.get('before')).toBeNull();
   });
 
+  it('filters by a person and a host picked from the catalog, and by outcome', async () => {
+    const fetch = fakeBackend();
+    await renderInTestApp(<AuditPage />, { apis: apis(fetch) });
+    await screen.findAllByTestId('audit-row');
+
+    await userEvent.click(screen.getByLabelText('User'));
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'user:default/dave (Dave Developer)',
+      }),
+    );
+    await userEvent.click(screen.getByLabelText('Target'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'resource:default/web-01' }),
+    );
+    fireEvent.mouseDown(screen.getByLabelText('Outcome'));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'Denied',
+      }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+
+    await waitFor(() => expect(eventsCalls(fetch)).toHaveLength(2));
+    const params = eventsCalls(fetch)[1].searchParams;
+    expect(params.get('actor')).toBe('user:default/dave');
+    expect(params.get('target')).toBe('resource:default/web-01');
+    expect(params.get('outcome')).toBe('denied');
+  });
+
+  it('opens a row into its details, never showing a secret', async () => {
+    const fetch = fakeBackend(url =>
+      url.pathname.endsWith('/events')
+        ? json({
+            items: [
+              auditEvent(9, {
+                plugin: 'bastion',
+                action: 'grant-create',
+                actor: 'user:default/dave',
+                via: ['plugin:scaffolder'],
+                target: 'resource:default/web-01',
+                status: 'failed',
+                outcome: 'denied',
+                error: 'You are not allowed to do this',
+                requestId: 'req-9',
+                meta: {
+                  subject: 'user:default/dave',
+                  nested: { apiToken: 'tok-123', reason: 'ticket 7' },
+                },
+              }),
+            ],
+          })
+        : undefined,
+    );
+    await renderInTestApp(<AuditPage />, { apis: apis(fetch) });
+    const [row] = await screen.findAllByTestId('audit-row');
+    expect(within(row).getByText('via plugin:scaffolder')).toBeInTheDocument();
+    expect(within(row).getByText('Denied')).toBeInTheDocument();
+    await userEvent.click(row);
+
+    const details = await screen.findByTestId('audit-details');
+    for (const text of [
+      'user:default/dave',
+      'plugin:scaffolder',
+      'grant-create',
+      'resource:default/web-01',
+      'req-9',
+      'You are not allowed to do this',
+    ]) {
+      expect(within(details).getAllByText(text).length).toBeGreaterThan(0);
+    }
+    const meta = within(details).getByTestId('audit-details-meta');
+    expect(meta).toHaveTextContent('ticket 7');
+    expect(meta).not.toHaveTextContent('tok-123');
+    await userEvent.click(
+      within(details).getByRole('button', { name: 'Close' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByTestId('audit-details')).not.toBeInTheDocument(),
+    );
+  });
+
+  it('exports the filtered log as CSV', async () => {
+    const csv = 'id,time\r\n1,2026-03-01\r\n';
+    const fetch = fakeBackend(url =>
+      url.pathname === '/api/audit/events/export.csv'
+        ? new Response(csv, { headers: { 'Content-Type': 'text/csv' } })
+        : undefined,
+    );
+    const created: Blob[] = [];
+    const createObjectURL = jest.fn((blob: Blob) => {
+      created.push(blob);
+      return 'blob:audit';
+    });
+    Object.assign(URL, { createObjectURL, revokeObjectURL: jest.fn() });
+    await renderInTestApp(<AuditPage />, { apis: apis(fetch) });
+    await screen.findAllByTestId('audit-row');
+    fireEvent.mouseDown(screen.getByLabelText('Outcome'));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'Failed',
+      }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => expect(createObjectURL).toHaveBeenCalled());
+    const exportUrl = fetch.mock.calls
+      .map(([input]) => new URL(String(input)))
+      .find(u => u.pathname === '/api/audit/events/export.csv')!;
+    expect(exportUrl.searchParams.get('outcome')).toBe('failed');
+    expect(await created[0].text()).toBe(csv);
+  });
+
   it('explains a permission error', async () => {
     const fetch = fakeBackend(() =>
       json({ error: { name: 'NotAllowedError', message: 'denied' } }, 403),
@@ -213,6 +345,16 @@ describe('AuditPage', () => {
       await screen.findByRole('columnheader', { name: '操作' }),
     ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: '应用' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: '导出 CSV' }),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('结果')).toBeInTheDocument();
+    await userEvent.click(screen.getAllByTestId('audit-row')[0]);
+    expect(
+      await within(await screen.findByTestId('audit-details')).findByText(
+        '操作人',
+      ),
+    ).toBeInTheDocument();
   });
 });
 

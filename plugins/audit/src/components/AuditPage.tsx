@@ -1,4 +1,4 @@
-import { ChangeEvent, FormEvent, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   coreApis,
   useApi,
@@ -9,47 +9,19 @@ import { ResponseError } from '@backstage/errors';
 import type {
   AuditEvent,
   AuditEventQuery,
+  AuditOutcome,
 } from '@opsdeck/plugin-opsdeck-common';
-import {
-  Box,
-  Button,
-  Chip,
-  MenuItem,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  TextField,
-  Tooltip,
-  Typography,
-} from '@material-ui/core';
+import { Box, Button, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { AuditClient } from '../api';
 import { auditTranslationRef } from '../translation/translation';
+import { AuditFilters, emptyFilters, Filters } from './AuditFilters';
+import { AuditTable } from './AuditTable';
+import { useCatalogOptions } from './catalogOptions';
+import { EventDrawer } from './EventDrawer';
 
 const PAGE_SIZE = 50;
-
-type Filters = {
-  actor: string;
-  action: string;
-  plugin: string;
-  target: string;
-  from: string;
-  to: string;
-};
-
-const emptyFilters: Filters = {
-  actor: '',
-  action: '',
-  plugin: '',
-  target: '',
-  from: '',
-  to: '',
-};
 
 /** `datetime-local` value (local time) to ISO 8601, or undefined. */
 function toIso(value: string): string | undefined {
@@ -64,12 +36,29 @@ function toQuery(filters: Filters): AuditEventQuery {
     action: filters.action || undefined,
     plugin: filters.plugin || undefined,
     target: filters.target.trim() || undefined,
+    outcome: (filters.outcome || undefined) as AuditOutcome | undefined,
     from: toIso(filters.from),
     to: toIso(filters.to),
   };
 }
 
-/** The Audit page: a filterable, paged table of the persisted audit log. */
+/** Saves a blob as a file in the browser. */
+function download(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * The Audit page: the persisted audit log, filtered by actor, target,
+ * outcome, action, plugin and time; a row opens its details; the filtered
+ * log exports as CSV.
+ */
 export function AuditPage() {
   const { t } = useTranslationRef(auditTranslationRef);
   const discoveryApi = useApi(coreApis.discovery);
@@ -78,6 +67,7 @@ export function AuditPage() {
     () => new AuditClient(discoveryApi, fetchApi),
     [discoveryApi, fetchApi],
   );
+  const { users, targets } = useCatalogOptions();
 
   // What the form shows, and what was last applied.
   const [draft, setDraft] = useState<Filters>(emptyFilters);
@@ -85,6 +75,9 @@ export function AuditPage() {
   // Cursors of the pages before the current one; the last is this page's.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const before = cursors[cursors.length - 1];
+  const [open, setOpen] = useState<AuditEvent | undefined>();
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<Error | undefined>();
 
   const facets = useAsync(() => client.getFacets(), [client]);
   const page = useAsync(
@@ -96,16 +89,18 @@ export function AuditPage() {
     setApplied(next);
     setCursors([undefined]);
   };
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    apply(draft);
+  const onExport = async () => {
+    setExporting(true);
+    setExportError(undefined);
+    try {
+      // what the form shows now, as a reader expects
+      download(await client.exportCsv(toQuery(draft)), 'audit-events.csv');
+    } catch (error) {
+      setExportError(error as Error);
+    } finally {
+      setExporting(false);
+    }
   };
-  const onReset = () => {
-    setDraft(emptyFilters);
-    apply(emptyFilters);
-  };
-  const set = (key: keyof Filters) => (e: ChangeEvent<{ value: unknown }>) =>
-    setDraft(d => ({ ...d, [key]: String(e.target.value ?? '') }));
 
   const errorText = (error: Error) => {
     if (ResponseError.is(error)) {
@@ -119,158 +114,38 @@ export function AuditPage() {
     return t('errors.generic', { message: error.message });
   };
 
-  const statusChip = (event: AuditEvent) => {
-    const chip = (
-      <Chip
-        size="small"
-        label={t(`status.${event.status}`)}
-        color={event.status === 'failed' ? 'secondary' : 'default'}
-      />
-    );
-    return event.error ? <Tooltip title={event.error}>{chip}</Tooltip> : chip;
-  };
-
   return (
     <Content>
       <Typography variant="body1" paragraph>
         {t('page.subtitle')}
       </Typography>
 
-      <Paper>
-        <Box
-          component="form"
-          onSubmit={onSubmit}
-          p={2}
-          display="flex"
-          flexWrap="wrap"
-          alignItems="flex-start"
-          style={{ gap: 16 }}
-          aria-label={t('page.title')}
-        >
-          <TextField
-            id="audit-filter-user"
-            label={t('filters.user')}
-            placeholder={t('filters.userPlaceholder')}
-            value={draft.actor}
-            onChange={set('actor')}
-            size="small"
-            variant="outlined"
-          />
-          <TextField
-            id="audit-filter-action"
-            select
-            label={t('filters.action')}
-            value={draft.action}
-            onChange={set('action')}
-            size="small"
-            variant="outlined"
-            style={{ minWidth: 180 }}
-            SelectProps={{ 'data-testid': 'audit-filter-action' } as any}
-          >
-            <MenuItem value="">{t('filters.any')}</MenuItem>
-            {(facets.value?.actions ?? []).map(action => (
-              <MenuItem key={action} value={action}>
-                {action}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField
-            id="audit-filter-plugin"
-            select
-            label={t('filters.plugin')}
-            value={draft.plugin}
-            onChange={set('plugin')}
-            size="small"
-            variant="outlined"
-            style={{ minWidth: 140 }}
-          >
-            <MenuItem value="">{t('filters.any')}</MenuItem>
-            {(facets.value?.plugins ?? []).map(plugin => (
-              <MenuItem key={plugin} value={plugin}>
-                {plugin}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField
-            id="audit-filter-target"
-            label={t('filters.target')}
-            helperText={t('filters.targetHelp')}
-            value={draft.target}
-            onChange={set('target')}
-            size="small"
-            variant="outlined"
-          />
-          <TextField
-            id="audit-filter-from"
-            label={t('filters.from')}
-            type="datetime-local"
-            value={draft.from}
-            onChange={set('from')}
-            size="small"
-            variant="outlined"
-            InputLabelProps={{ shrink: true }}
-          />
-          <TextField
-            id="audit-filter-to"
-            label={t('filters.to')}
-            type="datetime-local"
-            value={draft.to}
-            onChange={set('to')}
-            size="small"
-            variant="outlined"
-            InputLabelProps={{ shrink: true }}
-          />
-          <Button type="submit" variant="contained" color="primary">
-            {t('filters.apply')}
-          </Button>
-          <Button type="button" onClick={onReset}>
-            {t('filters.reset')}
-          </Button>
-        </Box>
-      </Paper>
+      <AuditFilters
+        draft={draft}
+        onDraft={setDraft}
+        onApply={() => apply(draft)}
+        onReset={() => {
+          setDraft(emptyFilters);
+          apply(emptyFilters);
+        }}
+        onExport={onExport}
+        exporting={exporting}
+        facets={facets.value}
+        users={users}
+        targets={targets}
+      />
 
       <Box mt={2}>
+        {exportError && (
+          <Alert severity="error">{errorText(exportError)}</Alert>
+        )}
         {page.error && <Alert severity="error">{errorText(page.error)}</Alert>}
         {!page.error && facets.error && (
           <Alert severity="warning">{errorText(facets.error)}</Alert>
         )}
         {page.loading && <Progress />}
         {!page.loading && !page.error && page.value && (
-          <TableContainer component={Paper}>
-            <Table size="small" aria-label={t('table.caption')}>
-              <TableHead>
-                <TableRow>
-                  <TableCell>{t('table.time')}</TableCell>
-                  <TableCell>{t('table.user')}</TableCell>
-                  <TableCell>{t('table.action')}</TableCell>
-                  <TableCell>{t('table.plugin')}</TableCell>
-                  <TableCell>{t('table.target')}</TableCell>
-                  <TableCell>{t('table.status')}</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {page.value.items.length === 0 && (
-                  <TableRow>
-                    <TableCell colSpan={6}>{t('table.empty')}</TableCell>
-                  </TableRow>
-                )}
-                {page.value.items.map(event => (
-                  <TableRow key={event.id} data-testid="audit-row">
-                    <TableCell>
-                      <time dateTime={event.time}>
-                        {new Date(event.time).toLocaleString()}
-                      </time>
-                    </TableCell>
-                    <TableCell>{event.actor}</TableCell>
-                    <TableCell>{event.action}</TableCell>
-                    <TableCell>{event.plugin}</TableCell>
-                    <TableCell>{event.target}</TableCell>
-                    <TableCell>{statusChip(event)}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
+          <AuditTable items={page.value.items} onOpen={setOpen} />
         )}
         <Box mt={1} display="flex" alignItems="center" style={{ gap: 8 }}>
           <Button
@@ -292,6 +167,7 @@ export function AuditPage() {
           </Button>
         </Box>
       </Box>
+      <EventDrawer event={open} onClose={() => setOpen(undefined)} />
     </Content>
   );
 }

@@ -296,7 +296,11 @@ export async function createRouter(options: {
           createdBy: actorOf(credentials),
         });
       },
-      created => ({ ruleId: created.id }),
+      // the rule's id, as rule-delete names it
+      created => ({
+        ruleId: created.id,
+        target: `bastion-rule:${created.id}`,
+      }),
     );
     res.status(201).json(rule);
   });

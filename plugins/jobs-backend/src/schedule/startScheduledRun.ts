@@ -1,4 +1,5 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { audited } from '@opsdeck/plugin-opsdeck-node';
 import { JobStore } from '../database/JobStore';
 import { RunExecutor } from '../execution/RunExecutor';
 import { HostSelector, Schedule, TargetHost } from '../model';
@@ -44,26 +45,52 @@ export async function startScheduledRun(options: {
       options.tickAt,
     ).toISOString()}: ${hosts.length} hosts, ${unapproved.length} not approved`,
   );
-  const run = await executor.start(
-    {
-      job,
-      hosts,
-      skipped: unapproved.map(host => ({ host, reason: NOT_APPROVED_REASON })),
-      selector: schedule.selector,
-      params: schedule.params,
-      options: schedule.options,
-      trigger: 'schedule',
-      triggeredBy: schedule.approvedBy ?? schedule.createdBy,
-      scheduleId: schedule.id,
-    },
-    { scheduleId: schedule.id, tickAt: options.tickAt },
-  );
-  if (!run) return undefined; // another replica claimed the tick
+  // the schedule acts as its owner, "via schedule"
+  const owner = schedule.approvedBy ?? schedule.createdBy;
+  const via = `schedule:${schedule.id}`;
+  const runEvent = (runId?: string) => ({
+    eventId: 'job-run',
+    severityLevel: 'high' as const,
+    actor: owner,
+    via,
+    target: `job:${job.id}`,
+    meta: { jobId: job.id, name: job.name, scheduleId: schedule.id },
+    successMeta: () => ({ runId, hosts: hosts.map(h => h.entityRef) }),
+  });
+  let run: Awaited<ReturnType<RunExecutor['start']>>;
+  try {
+    run = await executor.start(
+      {
+        job,
+        hosts,
+        skipped: unapproved.map(host => ({
+          host,
+          reason: NOT_APPROVED_REASON,
+        })),
+        selector: schedule.selector,
+        params: schedule.params,
+        options: schedule.options,
+        trigger: 'schedule',
+        triggeredBy: owner,
+        scheduleId: schedule.id,
+      },
+      { scheduleId: schedule.id, tickAt: options.tickAt },
+    );
+  } catch (error) {
+    // a start that failed is on the audit log as the owner's, then rethrown
+    await audited(auditor, runEvent(), () => Promise.reject(error));
+    throw error;
+  }
+  if (!run) return undefined; // another replica claimed the tick: it audits
+  const started = run;
+  await audited(auditor, runEvent(started.id), async () => started);
   if (unapproved.length > 0) {
     const event = await auditor.createEvent({
       eventId: 'job-schedule-hosts-skipped',
       severityLevel: 'medium',
       meta: {
+        actor: owner,
+        via,
         scheduleId: schedule.id,
         schedule: schedule.name,
         runId: run.id,

@@ -156,6 +156,19 @@ describe('jobs router: schedules', () => {
         status: 'failed',
         meta: { scheduleId, hosts: ['resource:default/lab-03'] },
       });
+      // the scheduled run itself is on the log, as its owner via the schedule
+      expect(
+        audits.find(
+          a => a.eventId === 'job-run' && a.meta?.scheduleId === scheduleId,
+        ),
+      ).toMatchObject({
+        status: 'succeeded',
+        meta: {
+          actor: 'user:default/bob',
+          via: `schedule:${scheduleId}`,
+          target: expect.stringMatching(/^job:/),
+        },
+      });
 
       // editing the schedule approves the new host for the editor
       const edited = await request(server)

@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { onBehalfOfHeaders } from '@opsdeck/plugin-opsdeck-node';
 import type { CredentialUse } from '@opsdeck/plugin-vault-node';
 
 /**
@@ -26,6 +27,8 @@ export class VaultWriter {
     username: string;
     password: string;
     description: string;
+    /** The person it is for (the requester), for the audit log. */
+    onBehalfOf?: string;
     policy: {
       owner: string;
       allowedUses: CredentialUse[];
@@ -33,7 +36,8 @@ export class VaultWriter {
       allowedEnvironments: string[];
     };
   }): Promise<void> {
-    const created = await this.call('/credentials', 'POST', {
+    const headers = onBehalfOfHeaders(credential.onBehalfOf);
+    const created = await this.call('/credentials', 'POST', headers, {
       name: credential.name,
       type: 'password',
       username: credential.username,
@@ -46,6 +50,7 @@ export class VaultWriter {
       const replaced = await this.call(
         `/credentials/${encodeURIComponent(credential.name)}/secret`,
         'PUT',
+        headers,
         { secret: credential.password },
       );
       if (replaced.ok) return;
@@ -54,7 +59,12 @@ export class VaultWriter {
     throw await ResponseError.fromResponse(created);
   }
 
-  private async call(path: string, method: string, body: unknown) {
+  private async call(
+    path: string,
+    method: string,
+    headers: Record<string, string>,
+    body: unknown,
+  ) {
     const [baseUrl, { token }] = await Promise.all([
       this.discovery.getBaseUrl('vault'),
       this.auth.getPluginRequestToken({
@@ -65,6 +75,7 @@ export class VaultWriter {
     return fetch(`${baseUrl}${path}`, {
       method,
       headers: {
+        ...headers,
         'Content-Type': 'application/json',
         Authorization: `Bearer ${token}`,
       },

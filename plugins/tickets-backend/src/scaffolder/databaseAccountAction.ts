@@ -160,6 +160,7 @@ export function createDatabaseAccountAction(options: {
               username: account,
               password: password!,
               description: `${privilege} account on ${db.entityRef} (${db.database}) for ${requester}, ticket ${ticketId}`,
+              onBehalfOf: requester,
               // the account serves this database only: its owner, its system
               // and environment, for reading or for changes as approved
               policy: {

@@ -5,6 +5,7 @@ import type {
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { onBehalfOfHeaders } from '@opsdeck/plugin-opsdeck-node';
 import type { TicketsWorkflowApi } from './approvalAction';
 import { resolveResources } from './catalogResources';
 import { runStepOnce, stepIdempotencyKey } from './fulfilmentSteps';
@@ -22,6 +23,7 @@ const GRANT_STEP = 'server-access.grant';
 async function createGrant(
   baseUrl: string,
   token: string,
+  requester: string,
   grant: { selector: { host: string }; idempotencyKey: string } & Record<
     string,
     unknown
@@ -32,6 +34,8 @@ async function createGrant(
     headers: {
       'Content-Type': 'application/json',
       Authorization: `Bearer ${token}`,
+      // audited as the requester, via plugin:scaffolder
+      ...onBehalfOfHeaders(requester),
     },
     body: JSON.stringify(grant),
   });
@@ -157,7 +161,7 @@ export function createServerAccessAction(options: {
             GRANT_STEP,
             host,
             () =>
-              createGrant(baseUrl, token, {
+              createGrant(baseUrl, token, requester, {
                 ...grant,
                 idempotencyKey: stepIdempotencyKey(ticketId, GRANT_STEP, host),
               }),

@@ -42,6 +42,8 @@ export class TicketService {
     request?: Request<any, any, any, any, any>,
   ): Promise<{ ticket: Ticket; created: boolean }> {
     const event = await this.event('ticket-submit', 'medium', request, {
+      // a template step submits it for the requester (audited as the person)
+      actor: input.requester,
       key: input.key,
       requester: input.requester,
       template: input.templateRef,
@@ -103,10 +105,13 @@ export class TicketService {
       message?: string;
       result?: Record<string, unknown>;
       from: TicketState[];
+      /** The person the workflow acts for (the requester), for the audit log. */
+      onBehalfOf?: string;
     },
     request?: Request<any, any, any, any, any>,
   ): Promise<Ticket | undefined> {
     const event = await this.event('ticket-state', 'medium', request, {
+      ...(options.onBehalfOf ? { actor: options.onBehalfOf } : {}),
       ticketId: options.id,
       to: options.to,
     });

@@ -282,6 +282,7 @@ export async function createRouter(options: {
         from: WORKFLOW_FROM[to],
         message: req.body.message,
         result: req.body.result as Record<string, unknown> | undefined,
+        onBehalfOf: existing.requester,
       },
       req,
     );

@@ -1,0 +1,105 @@
+import type {
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import {
+  rootHttpRouterServiceFactory,
+  type MiddlewareFactory,
+} from '@backstage/backend-defaults/rootHttpRouter';
+import { isError } from '@backstage/errors';
+import { randomBytes } from 'node:crypto';
+import type { ErrorRequestHandler } from 'express';
+
+/**
+ * True only for a development backend: `auth.environment: development` (the
+ * default) and NODE_ENV not `production`. Error responses carry stack traces
+ * only then.
+ */
+export function isDevelopment(config: RootConfigService): boolean {
+  return (
+    (config.getOptionalString('auth.environment') ?? 'development') ===
+      'development' && process.env.NODE_ENV !== 'production'
+  );
+}
+
+// How Backstage's error handler picks the status of an error.
+const STATUS_BY_NAME: Record<string, number> = {
+  NotModifiedError: 304,
+  InputError: 400,
+  AuthenticationError: 401,
+  NotAllowedError: 403,
+  NotFoundError: 404,
+  ConflictError: 409,
+  NotImplementedError: 501,
+  ServiceUnavailableError: 503,
+};
+
+function statusOf(error: unknown): number {
+  for (const field of ['statusCode', 'status'] as const) {
+    const value = (error as Record<string, unknown>)?.[field];
+    if (
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      value >= 100 &&
+      value <= 599
+    ) {
+      return value;
+    }
+  }
+  return STATUS_BY_NAME[(error as Error)?.name] ?? 500;
+}
+
+/**
+ * The error handler of opsdeck's root router: Backstage's own, except that
+ * outside development no response carries a stack trace (of the error or its
+ * causes), and a server error (5xx) carries no message of its own (they name
+ * files, hosts and SQL): the response says "An internal error occurred" with
+ * a reference, and the log has the full error under that reference.
+ */
+export function createErrorHandler(options: {
+  middleware: Pick<MiddlewareFactory, 'error'>;
+  logger: LoggerService;
+  development: boolean;
+}): ErrorRequestHandler {
+  const { middleware, logger, development } = options;
+  const backstage = middleware.error({ showStackTraces: development });
+  if (development) return backstage;
+  return (error, req, res, next) => {
+    const status = statusOf(error);
+    if (status < 500) {
+      backstage(error, req, res, next);
+      return;
+    }
+    const reference = randomBytes(8).toString('hex');
+    logger.error(
+      `Request failed with status ${status} (reference ${reference}): ${req.method} ${req.originalUrl}`,
+      isError(error) ? error : new Error(String(error)),
+    );
+    const safe = Object.assign(
+      new Error(`An internal error occurred (reference ${reference})`),
+      { statusCode: status },
+    );
+    delete safe.stack;
+    backstage(safe, req, res, next);
+  };
+}
+
+/**
+ * Backstage's root HTTP router with opsdeck's error handler
+ * ({@link createErrorHandler}); everything else as the default.
+ */
+export const opsdeckRootHttpRouterServiceFactory = rootHttpRouterServiceFactory(
+  {
+    configure({ applyDefaults, middleware, config, logger }) {
+      const development = isDevelopment(config);
+      const errorHandler = createErrorHandler({
+        // the default handler, before it is replaced below
+        middleware: { error: middleware.error.bind(middleware) },
+        logger,
+        development,
+      });
+      middleware.error = () => errorHandler;
+      applyDefaults();
+    },
+  },
+);
