@@ -11,8 +11,13 @@ import {
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { stockFeatures } from './features';
+import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
 
 const backend = createBackend();
+
+// Config, then the production check: refuses to start with a missing, short or shipped
+// secret, demo accounts or the demo catalog (README "Deploying safely").
+backend.add(opsdeckRootConfigServiceFactory);
 
 for (const feature of stockFeatures) {
   backend.add(feature);
