@@ -5,9 +5,16 @@ export interface LocalAuthConfig {
   sessionSecret: string;
   /** Session length in milliseconds. */
   sessionDurationMs: number;
+  /** Failures of one account from one address before that pair is locked. */
   maxFailedAttempts: number;
   /** Lockout length in milliseconds. */
   lockoutMs: number;
+  /** Failures of one account from all addresses before the account is locked (its sessions end). */
+  accountMaxFailures: number;
+  /** Failures from one address, any account, before the address is throttled. */
+  addressMaxFailures: number;
+  /** Throttle window of an address, in milliseconds. */
+  addressWindowMs: number;
   minPasswordLength: number;
   seedUsers: Array<{ name: string; password: string }>;
   /** True when backend.baseUrl is https, so the session cookie gets `Secure`. */
@@ -40,7 +47,7 @@ export function readLocalAuthConfig(rootConfig: Config): LocalAuthConfig {
   if (!config || !sessionSecret) {
     throw new Error(
       'opsdeck.localAuth.sessionSecret is not set. Local sign-in needs a secret ' +
-        'to sign session cookies: set it in app-config (for example ' +
+        'to key the session-token hashes: set it in app-config (for example ' +
         'sessionSecret: ${OPSDECK_SESSION_SECRET}) to a long random value.',
     );
   }
@@ -62,6 +69,10 @@ export function readLocalAuthConfig(rootConfig: Config): LocalAuthConfig {
       positiveInteger(config, 'sessionDuration', 720) * MINUTE_MS,
     maxFailedAttempts: positiveInteger(config, 'maxFailedAttempts', 5),
     lockoutMs: positiveInteger(config, 'lockoutMinutes', 15) * MINUTE_MS,
+    accountMaxFailures: positiveInteger(config, 'accountMaxFailures', 50),
+    addressMaxFailures: positiveInteger(config, 'addressMaxFailures', 20),
+    addressWindowMs:
+      positiveInteger(config, 'addressWindowMinutes', 15) * MINUTE_MS,
     minPasswordLength: positiveInteger(config, 'minPasswordLength', 10),
     seedUsers,
     secureCookie: baseUrl.startsWith('https:'),

@@ -18,11 +18,11 @@ describe('password hashing (scrypt)', () => {
     await expect(verifyPassword('', hash)).resolves.toBe(false);
   });
 
-  it('encodes N=2^15, r=8, p=1, a 16-byte salt and a 64-byte key', async () => {
+  it("encodes OWASP's scrypt cost (N=2^17, r=8, p=1), a 16-byte salt and a 64-byte key", async () => {
     const hash = await hashPassword('opsdeck-demo');
-    expect(hash).toMatch(/^scrypt\$N=32768,r=8,p=1\$[A-Za-z0-9+/=]+\$/);
+    expect(hash).toMatch(/^scrypt\$N=131072,r=8,p=1\$[A-Za-z0-9+/=]+\$/);
     const parsed = parsePasswordHash(hash)!;
-    expect(parsed.params).toEqual({ N: 32768, r: 8, p: 1 });
+    expect(parsed.params).toEqual({ N: 131072, r: 8, p: 1 });
     expect(parsed.salt).toHaveLength(16);
     expect(parsed.key).toHaveLength(64);
     expect(hash).not.toContain('opsdeck-demo');
@@ -47,6 +47,10 @@ describe('password hashing (scrypt)', () => {
     expect(needsRehash(weak)).toBe(true);
     expect(needsRehash(await hashPassword('x', DEFAULT_SCRYPT_PARAMS))).toBe(
       false,
+    );
+    // the old default (N=2^15) is below OWASP's minimum: replaced at the next sign-in
+    expect(needsRehash(await hashPassword('x', { N: 2 ** 15, r: 8, p: 1 }))).toBe(
+      true,
     );
   });
 
