@@ -29,6 +29,11 @@ export interface Config {
       addressMaxFailures?: number;
       /** Window of the address throttle, in minutes. Default 15. */
       addressWindowMinutes?: number;
+      /**
+       * log2 of scrypt's N for new password hashes (r=8, p=1). Default 17, OWASP's minimum;
+       * production refuses less. Tests lower it to save time.
+       */
+      scryptCost?: number;
       /** Shortest password that may be set. Default 10. */
       minPasswordLength?: number;
       /**

@@ -14,18 +14,25 @@ exports.up = async function up(knex) {
       .string('token_hash', 64)
       .notNullable()
       .unique()
-      .comment('HMAC-SHA256 (sessionSecret) of the cookie token; never the token');
+      .comment(
+        'HMAC-SHA256 (sessionSecret) of the cookie token; never the token',
+      );
     table.string('account', 255).notNullable().index();
     table.bigInteger('created_at').notNullable().comment('ms since the epoch');
     table.bigInteger('expires_at').notNullable();
     table.bigInteger('last_seen_at').notNullable();
-    table.string('address', 255).nullable().comment('client address at sign-in');
+    table
+      .string('address', 255)
+      .nullable()
+      .comment('client address at sign-in');
     table.string('last_address', 255).nullable();
     table.text('user_agent').nullable();
     table
       .text('ownership')
       .nullable()
-      .comment('ownership refs at the first token refresh (JSON); a change ends the session');
+      .comment(
+        'ownership refs at the first token refresh (JSON); a change ends the session',
+      );
     table.bigInteger('ended_at').nullable();
     table.string('end_reason', 64).nullable();
     table.string('ended_by', 255).nullable();
@@ -35,11 +42,17 @@ exports.up = async function up(knex) {
       'Failed sign-in counters; a claim is one conditional upsert, so parallel guesses cannot pass the limit',
     );
     table.string('key', 600).primary();
-    table.string('scope', 32).notNullable().comment('address | account-address | account');
+    table
+      .string('scope', 32)
+      .notNullable()
+      .comment('address | account-address | account');
     table.string('account', 255).nullable().index();
     table.string('address', 255).nullable();
     table.integer('failures').notNullable().defaultTo(0);
-    table.bigInteger('last_failure_at').notNullable().comment('ms since the epoch');
+    table
+      .bigInteger('last_failure_at')
+      .notNullable()
+      .comment('ms since the epoch');
   });
   await knex.schema.alterTable('local_accounts', table => {
     table.dropColumn('failed_attempts');

@@ -68,7 +68,9 @@ export function createOpsdeckSignInResolver(
     const { ownershipEntityRefs } = await ctx.resolveOwnershipEntityRefs(
       entity,
     );
-    if (!(await localAuth.confirmSession(result.sessionId, ownershipEntityRefs))) {
+    if (
+      !(await localAuth.confirmSession(result.sessionId, ownershipEntityRefs))
+    ) {
       throw new AuthenticationError(
         'Your opsdeck session has ended (signed out, or your groups changed); sign in again',
       );

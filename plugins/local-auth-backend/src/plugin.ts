@@ -55,6 +55,7 @@ export const localAuthPlugin = createBackendPlugin({
           sessions,
           config,
           logger,
+          { hashParams: config.hashParams },
         );
         const created = await accounts.seed(config.seedUsers);
         if (created.length > 0) {

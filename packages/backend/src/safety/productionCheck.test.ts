@@ -136,6 +136,7 @@ describe('production start-up check', () => {
         ...goodSecrets.opsdeck,
         localAuth: {
           ...goodSecrets.opsdeck.localAuth,
+          scryptCost: 12,
           seedUsers: [
             { name: 'root', password: 'a-real-password-from-the-env' },
             { name: 'alice', password: 'opsdeck-demo' },
@@ -166,6 +167,7 @@ describe('production start-up check', () => {
       productionProblems(config, shipped, { rootDir, cwd: backendDir }),
     ).toEqual([
       'backend.auth.externalAccess[0].options.token is a value shipped in the repository',
+      "opsdeck.localAuth.scryptCost is 12; production hashes passwords at 17 (N=2^17, OWASP's minimum) or more",
       'opsdeck.localAuth.seedUsers[1] (alice) is a demo account: its password is shipped in the repository',
       'catalog.locations[1].target loads the demo catalog (../../examples/org.yaml)',
     ]);

@@ -116,6 +116,14 @@ export function productionProblems(
     }
   });
 
+  // Password hashes at OWASP's scrypt cost (tests may lower it, production may not).
+  const scryptCost = config.getOptionalNumber('opsdeck.localAuth.scryptCost');
+  if (scryptCost !== undefined && scryptCost < 17) {
+    problems.push(
+      `opsdeck.localAuth.scryptCost is ${scryptCost}; production hashes passwords at 17 (N=2^17, OWASP's minimum) or more`,
+    );
+  }
+
   // No demo accounts: a seed user whose password ships in the repository is one.
   const seeds =
     config.getOptionalConfigArray('opsdeck.localAuth.seedUsers') ?? [];

@@ -79,13 +79,17 @@ export class AttemptStore {
     await this.db<Row>(TABLE)
       .where({ key: attemptKey(key) })
       .update({
-        failures: this.db.raw('CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END'),
+        failures: this.db.raw(
+          'CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END',
+        ),
       });
   }
 
   /** Forgets the failures of `key` (a right password ends a run of wrong ones). */
   async reset(key: AttemptKey): Promise<void> {
-    await this.db<Row>(TABLE).where({ key: attemptKey(key) }).delete();
+    await this.db<Row>(TABLE)
+      .where({ key: attemptKey(key) })
+      .delete();
   }
 
   /** The counters that name an account (its own and per address). */

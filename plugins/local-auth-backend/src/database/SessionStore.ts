@@ -104,7 +104,10 @@ export class SessionStore {
    * Records the ownership refs of the first token refresh; later ones must match. Answers the
    * refs the session holds after the call.
    */
-  async recordOwnership(id: string, ownership: string[]): Promise<string[] | undefined> {
+  async recordOwnership(
+    id: string,
+    ownership: string[],
+  ): Promise<string[] | undefined> {
     await this.db<Row>(TABLE)
       .where({ id })
       .whereNull('ownership')

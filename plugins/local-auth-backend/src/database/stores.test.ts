@@ -42,14 +42,20 @@ describe('local-auth stores', () => {
       expect(await knex.schema.hasTable('knex_migrations')).toBe(false);
       const columns = Object.keys(await knex('local_accounts').columnInfo());
       expect(columns.sort()).toEqual(
-        ['name', 'password_hash', 'last_login_at', 'created_at', 'updated_at'].sort(),
+        [
+          'name',
+          'password_hash',
+          'last_login_at',
+          'created_at',
+          'updated_at',
+        ].sort(),
       );
       expect((await knex('local_accounts').first()).password_hash).toBe('h1');
       await knex.migrate.down(config);
       expect(await knex.schema.hasTable('local_auth_sessions')).toBe(false);
-      expect(await knex.schema.hasColumn('local_accounts', 'locked_until')).toBe(
-        true,
-      );
+      expect(
+        await knex.schema.hasColumn('local_accounts', 'locked_until'),
+      ).toBe(true);
     },
   );
 
@@ -91,7 +97,11 @@ describe('local-auth stores', () => {
     'gives 50 parallel claims exactly the limit, forgets old failures, releases and resets, %p',
     async databaseId => {
       const { attempts } = await stores(databaseId);
-      const key = { scope: 'account-address' as const, account: 'carol', address: '10.0.0.1' };
+      const key = {
+        scope: 'account-address' as const,
+        account: 'carol',
+        address: '10.0.0.1',
+      };
       const limit = { max: 5, windowMs: 60_000 };
       const now = 1_000_000;
       const results = await Promise.all(
@@ -115,7 +125,11 @@ describe('local-auth stores', () => {
 
       await attempts.claim(key, limit, now);
       await attempts.claim({ scope: 'account', account: 'carol' }, limit, now);
-      await attempts.claim({ scope: 'address', address: '10.0.0.1' }, limit, now);
+      await attempts.claim(
+        { scope: 'address', address: '10.0.0.1' },
+        limit,
+        now,
+      );
       expect(await attempts.clearAccount('carol')).toBe(2);
       expect(await attempts.purge(now + 1)).toBe(1);
     },
@@ -127,37 +141,66 @@ describe('local-auth stores', () => {
       const { sessions } = await stores(databaseId);
       const now = 5_000_000;
       const base = { account: 'dave', now, expiresAt: now + 60_000 };
-      await sessions.create({ ...base, id: 's1', tokenHash: 'a'.repeat(64), address: '10.1.1.1', userAgent: 'UA' });
+      await sessions.create({
+        ...base,
+        id: 's1',
+        tokenHash: 'a'.repeat(64),
+        address: '10.1.1.1',
+        userAgent: 'UA',
+      });
       await sessions.create({ ...base, id: 's2', tokenHash: 'b'.repeat(64) });
-      await sessions.create({ ...base, account: 'erin', id: 's3', tokenHash: 'c'.repeat(64) });
-      expect(await sessions.findLiveByTokenHash('a'.repeat(64), now)).toMatchObject({
+      await sessions.create({
+        ...base,
+        account: 'erin',
+        id: 's3',
+        tokenHash: 'c'.repeat(64),
+      });
+      expect(
+        await sessions.findLiveByTokenHash('a'.repeat(64), now),
+      ).toMatchObject({
         id: 's1',
         account: 'dave',
         address: '10.1.1.1',
         userAgent: 'UA',
       });
-      expect(await sessions.findLiveByTokenHash('a'.repeat(64), now + 60_000)).toBeUndefined();
+      expect(
+        await sessions.findLiveByTokenHash('a'.repeat(64), now + 60_000),
+      ).toBeUndefined();
 
       await sessions.touch('s1', now + 30_000, '10.2.2.2');
       expect((await sessions.findLive('s1', now))?.lastSeenAt).toBe(now);
       await sessions.touch('s1', now + 61_000, '10.2.2.2');
-      expect((await sessions.findLive('s1', now))).toMatchObject({
+      expect(await sessions.findLive('s1', now)).toMatchObject({
         lastSeenAt: now + 61_000,
         lastAddress: '10.2.2.2',
       });
 
-      expect(await sessions.recordOwnership('s1', ['group:default/dev'])).toEqual([
-        'group:default/dev',
-      ]);
-      expect(await sessions.recordOwnership('s1', ['group:default/ops'])).toEqual([
-        'group:default/dev',
-      ]);
+      expect(
+        await sessions.recordOwnership('s1', ['group:default/dev']),
+      ).toEqual(['group:default/dev']);
+      expect(
+        await sessions.recordOwnership('s1', ['group:default/ops']),
+      ).toEqual(['group:default/dev']);
 
-      expect((await sessions.listLive(now, 'dave')).map(s => s.id).sort()).toEqual(['s1', 's2']);
-      expect(await sessions.endAllOf('dave', 'signed-out-everywhere', 'user:default/alice', now, 's2')).toEqual(['s1']);
-      expect(await sessions.findLiveByTokenHash('a'.repeat(64), now)).toBeUndefined();
+      expect(
+        (await sessions.listLive(now, 'dave')).map(s => s.id).sort(),
+      ).toEqual(['s1', 's2']);
+      expect(
+        await sessions.endAllOf(
+          'dave',
+          'signed-out-everywhere',
+          'user:default/alice',
+          now,
+          's2',
+        ),
+      ).toEqual(['s1']);
+      expect(
+        await sessions.findLiveByTokenHash('a'.repeat(64), now),
+      ).toBeUndefined();
       expect(await sessions.end('s1', 'logout', 'x', now)).toBe(false);
-      expect(await sessions.end('s2', 'logout', 'user:default/dave', now)).toBe(true);
+      expect(await sessions.end('s2', 'logout', 'user:default/dave', now)).toBe(
+        true,
+      );
       expect((await sessions.listLive(now)).map(s => s.id)).toEqual(['s3']);
       expect(await sessions.purge(now + 1)).toBe(2);
     },

@@ -30,6 +30,7 @@ describe('readLocalAuthConfig', () => {
       addressWindowMs: 15 * 60_000,
       minPasswordLength: 10,
       seedUsers: [],
+      hashParams: { N: 2 ** 17, r: 8, p: 1 },
       secureCookie: true,
     });
   });

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { DEFAULT_SCRYPT_PARAMS, ScryptParams } from './password';
 
 /** Settings under `opsdeck.localAuth`, with defaults applied. */
 export interface LocalAuthConfig {
@@ -17,6 +18,8 @@ export interface LocalAuthConfig {
   addressWindowMs: number;
   minPasswordLength: number;
   seedUsers: Array<{ name: string; password: string }>;
+  /** scrypt parameters of new hashes (N = 2^scryptCost, r=8, p=1). */
+  hashParams: ScryptParams;
   /** True when backend.baseUrl is https, so the session cookie gets `Secure`. */
   secureCookie: boolean;
 }
@@ -63,6 +66,14 @@ export function readLocalAuthConfig(rootConfig: Config): LocalAuthConfig {
     }),
   );
   const baseUrl = rootConfig.getOptionalString('backend.baseUrl') ?? '';
+  const cost =
+    config.getOptionalNumber('scryptCost') ??
+    Math.log2(DEFAULT_SCRYPT_PARAMS.N);
+  if (!Number.isInteger(cost) || cost < 10 || cost > 20) {
+    throw new Error(
+      `opsdeck.localAuth.scryptCost must be a whole number from 10 to 20, got ${cost}`,
+    );
+  }
   return {
     sessionSecret,
     sessionDurationMs:
@@ -75,6 +86,7 @@ export function readLocalAuthConfig(rootConfig: Config): LocalAuthConfig {
       positiveInteger(config, 'addressWindowMinutes', 15) * MINUTE_MS,
     minPasswordLength: positiveInteger(config, 'minPasswordLength', 10),
     seedUsers,
+    hashParams: { ...DEFAULT_SCRYPT_PARAMS, N: 2 ** cost },
     secureCookie: baseUrl.startsWith('https:'),
   };
 }

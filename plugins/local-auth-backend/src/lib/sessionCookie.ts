@@ -51,7 +51,9 @@ export function parseCookieHeader(
 }
 
 /** The session token of a request's `Cookie` header, when it has one. */
-export function readSessionToken(header: string | undefined): string | undefined {
+export function readSessionToken(
+  header: string | undefined,
+): string | undefined {
   const token = parseCookieHeader(header)[SESSION_COOKIE_NAME];
   return isSessionToken(token) ? token : undefined;
 }

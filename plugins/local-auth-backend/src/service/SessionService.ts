@@ -67,8 +67,7 @@ export class SessionService {
     id: string,
     ownership: string[],
   ): Promise<
-    | { status: 'ok' | 'not-live' }
-    | { status: 'role-change'; account: string }
+    { status: 'ok' | 'not-live' } | { status: 'role-change'; account: string }
   > {
     const now = this.clock();
     const session = await this.store.findLive(id, now);

@@ -1,7 +1,4 @@
-import {
-  AuditorService,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import type { Request } from 'express';
@@ -108,4 +105,3 @@ export function addInternalRoutes(
     res.json({ ok: result.status === 'ok' });
   });
 }
-

@@ -61,7 +61,9 @@ export async function audited<T>(
   const event = await auditor.createEvent({ ...spec, request: req });
   try {
     const result = await action();
-    await event.success(successMeta ? { meta: successMeta(result) } : undefined);
+    await event.success(
+      successMeta ? { meta: successMeta(result) } : undefined,
+    );
     return result;
   } catch (error) {
     await event.fail({ error: error as Error });

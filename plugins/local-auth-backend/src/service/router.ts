@@ -254,7 +254,9 @@ export async function createRouter(
 
   router.post('/me/password', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    if (!(await allowed(credentials, localAccountChangeOwnPasswordPermission))) {
+    if (
+      !(await allowed(credentials, localAccountChangeOwnPasswordPermission))
+    ) {
       throw new NotAllowedError(
         `Missing permission ${localAccountChangeOwnPasswordPermission.name}`,
       );
