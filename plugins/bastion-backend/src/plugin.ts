@@ -11,6 +11,7 @@ import {
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { localAuthServiceRef } from '@opsdeck/plugin-local-auth-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 // vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -22,6 +23,7 @@ import { mkdirSync } from 'node:fs';
 import { readBastionConfig } from './config';
 import { DatabaseBastionStore } from './database/DatabaseBastionStore';
 import { MfaService } from './mfa/MfaService';
+import { MfaStore } from './mfa/MfaStore';
 import { createCatalogHostDirectory } from './session/catalogHosts';
 import { createVaultCredentials } from './session/credentials';
 import { SessionManager } from './session/SessionManager';
@@ -52,6 +54,7 @@ export const bastionPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
+        localAuth: localAuthServiceRef,
         // The ref is declared without its instance type; it is a singleton.
         vault: vaultServiceRef as ServiceRef<
           VaultService,
@@ -69,7 +72,13 @@ export const bastionPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
         });
-        const mfa = new MfaService(store, config.mfa);
+        // TOTP (re-)enrolment asks for the user's password: local-auth checks it.
+        const mfa = new MfaService(
+          new MfaStore(await deps.database.getClient()),
+          config.mfa,
+          (userEntityRef, password, request) =>
+            deps.localAuth.verifyPassword({ userEntityRef, password, request }),
+        );
         const sessions = new SessionManager({
           store,
           ssh: deps.ssh,
