@@ -35,32 +35,6 @@ function toAccount(row: Row): StoredAccount {
   };
 }
 
-/** The plugin's three stores on one migrated database. */
-export interface LocalAuthStores {
-  accounts: DatabaseAccountStore;
-  attempts: AttemptStore;
-  sessions: SessionStore;
-}
-
-/** Migrates the plugin's database and opens its stores. */
-export async function createLocalAuthStores(options: {
-  database: DatabaseService;
-  skipMigrations?: boolean;
-}): Promise<LocalAuthStores> {
-  const client = await options.database.getClient();
-  if (!options.database.migrations?.skip && !options.skipMigrations) {
-    await client.migrate.latest({
-      directory: migrationsDir,
-      tableName: MIGRATIONS_TABLE,
-    });
-  }
-  return {
-    accounts: new DatabaseAccountStore(client),
-    attempts: new AttemptStore(client),
-    sessions: new SessionStore(client),
-  };
-}
-
 /** Local accounts (name and password hash) on the plugin's knex database. */
 export class DatabaseAccountStore {
   constructor(private readonly db: Knex) {}
@@ -126,4 +100,30 @@ export class DatabaseAccountStore {
       .where({ name: options.name })
       .update({ last_login_at: options.now });
   }
+}
+
+/** The plugin's three stores on one migrated database. */
+export interface LocalAuthStores {
+  accounts: DatabaseAccountStore;
+  attempts: AttemptStore;
+  sessions: SessionStore;
+}
+
+/** Migrates the plugin's database and opens its stores. */
+export async function createLocalAuthStores(options: {
+  database: DatabaseService;
+  skipMigrations?: boolean;
+}): Promise<LocalAuthStores> {
+  const client = await options.database.getClient();
+  if (!options.database.migrations?.skip && !options.skipMigrations) {
+    await client.migrate.latest({
+      directory: migrationsDir,
+      tableName: MIGRATIONS_TABLE,
+    });
+  }
+  return {
+    accounts: new DatabaseAccountStore(client),
+    attempts: new AttemptStore(client),
+    sessions: new SessionStore(client),
+  };
 }

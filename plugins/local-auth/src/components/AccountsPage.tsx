@@ -246,7 +246,6 @@ export function AccountsPage() {
                 onChange={e => setPassword(e.target.value)}
                 required
                 fullWidth
-                autoFocus
                 variant="outlined"
                 margin="dense"
                 inputProps={{ autoComplete: 'new-password' }}
