@@ -47,6 +47,7 @@ test('wrong passwords lock the account, even against the right one; an admin unl
   page,
   request,
 }) => {
+  test.setTimeout(180_000);
   await page.goto('/');
   const answers: string[] = [];
   for (let i = 0; i < 5; i++) {

@@ -10,6 +10,7 @@ import {
   searchModuleOpsdeckHosts,
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
+import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
 import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
 
@@ -34,7 +35,10 @@ backend.add(localAuthProviderModule);
 // Roles from catalog groups; deny by default for opsdeck's permissions.
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
 
-// Credentials vault: SSH keys and passwords, AES-256-GCM at rest.
+// Credentials vault: SSH keys and passwords, AES-256-GCM at rest, and the
+// vault service (vaultServiceRef in @opsdeck/plugin-vault-node) through which
+// the other plugins take secrets out, checked against each credential's policy.
+backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
 
 // CMDB: the host index, fact collection over SSH, the host entity provider and

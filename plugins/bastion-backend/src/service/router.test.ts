@@ -23,9 +23,8 @@ import {
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import { localAuthServiceRef } from '@opsdeck/plugin-local-auth-node';
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -518,11 +517,22 @@ describe('bastion TOTP re-enrolment', () => {
           .filter(a => a.eventId === 'mfa-admin-reset')
           .map(a => [a.status, a.meta]),
       ).toEqual([
-        // the malformed ref was refused by request validation, before the handler
-        ['failed', { userRef: 'user:default/frank' }],
-        ['succeeded', { userRef: 'user:default/frank' }],
-        ['failed', { userRef: 'user:default/frank' }],
+        // the non-admin was refused at the edge (below); the malformed ref by
+        // request validation, before the handler
+        [
+          'succeeded',
+          { userRef: 'user:default/frank', target: 'user:default/frank' },
+        ],
+        [
+          'failed',
+          { userRef: 'user:default/frank', target: 'user:default/frank' },
+        ],
       ]);
+      expect(
+        audits
+          .filter(a => a.eventId === 'access-denied')
+          .map(a => [a.status, (a.meta as { target?: string })?.target]),
+      ).toEqual([['failed', '/api/bastion/mfa/admin-reset']]);
     } finally {
       await stop();
     }

@@ -3,26 +3,12 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   HostSummary,
   RegisterHostResult,
 } from '@opsdeck/plugin-cmdb-common';
-import {
-  cmdbHostCollectPermission,
-  cmdbHostCreatePermission,
-  cmdbHostDeletePermission,
-  cmdbHostKeyResetPermission,
-  cmdbHostReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import {
   fanOut,
   hostKeyId,
@@ -79,26 +65,19 @@ export async function createRouter(options: {
   /** Most hosts checked at once when registering with checkReachability. */
   concurrency?: number;
 }) {
-  const { store, collector, hub, httpAuth, permissions, auditor, hostKeys } =
-    options;
-  const router = await createOpenApiRouter();
+  const { store, collector, hub, auditor, hostKeys } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation: schema/access.ts
+  const router = await createOpenApiRouter({ guard });
 
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
+  /** The person on whose behalf secrets are taken out of the vault. */
+  async function actorOf(req: Request<any, any, any, any, any>) {
+    const credentials = await guard.credentials(req);
+    const principal = credentials.principal as { userEntityRef?: string };
+    return principal.userEntityRef;
   }
 
   router.get('/hosts', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const q = req.query;
     res.json(
       await store.list({
@@ -115,7 +94,6 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/export.csv', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const q = req.query;
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -138,14 +116,13 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/:name', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const host = await store.get(req.params.name);
     if (!host) throw new NotFoundError(`No host named '${req.params.name}'`);
     res.json(host);
   });
 
   router.post('/hosts', async (req, res) => {
-    await authorize(req, cmdbHostCreatePermission, 'register hosts');
+    const actor = await actorOf(req);
     const { hosts, checkReachability } = req.body;
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
@@ -186,9 +163,12 @@ export async function createRouter(options: {
     // optionally connect first; the facts found are kept
     const outcomes = new Map<number, FactsOutcome>();
     if (checkReachability && candidates.length > 0) {
-      const probed = await fanOut(candidates, c => collector.probe(c.record), {
-        concurrency: options.concurrency ?? 20,
-      });
+      const credentials = collector.credentials(actor);
+      const probed = await fanOut(
+        candidates,
+        c => collector.probe(c.record, undefined, credentials),
+        { concurrency: options.concurrency ?? 20 },
+      );
       for (const r of probed) {
         if (r.ok) outcomes.set(r.target.index, r.value);
         else {
@@ -251,53 +231,53 @@ export async function createRouter(options: {
   });
 
   router.delete('/hosts/:name', async (req, res) => {
-    await authorize(req, cmdbHostDeletePermission, 'decommission hosts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
-    const event = await auditor.createEvent({
-      eventId: 'host-decommission',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, address: record.address },
-    });
-    try {
-      if (record.source !== 'cmdb') {
-        throw new ConflictError(
-          `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
-        );
-      }
-      if (await store.delete(record.name)) {
-        hub.publish({ type: 'removed', hosts: [record] });
-      }
-      await event.success();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-decommission',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { address: record.address },
+      },
+      async () => {
+        if (record.source !== 'cmdb') {
+          throw new ConflictError(
+            `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
+          );
+        }
+        if (await store.delete(record.name)) {
+          hub.publish({ type: 'removed', hosts: [record] });
+        }
+      },
+    );
     res.status(204).end();
   });
 
   router.post('/hosts/:name/collect', async (req, res) => {
-    await authorize(req, cmdbHostCollectPermission, 'collect host facts');
+    const actor = await actorOf(req);
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
-    const event = await auditor.createEvent({
-      eventId: 'host-collect',
-      severityLevel: 'low',
-      request: req,
-      meta: { entityRef: record.entityRef },
-    });
-    const outcome = await collector.collectOne(record);
-    await event.success({
-      meta: outcome.reachable
-        ? { reachable: true }
-        : { reachable: false, error: outcome.error },
-    });
+    await audited(
+      auditor,
+      {
+        eventId: 'host-collect',
+        severityLevel: 'low',
+        request: req,
+        target: record.entityRef,
+        successMeta: outcome =>
+          outcome.reachable
+            ? { reachable: true }
+            : { reachable: false, error: outcome.error },
+      },
+      () => collector.collectOne(record, actor),
+    );
     res.json((await store.get(record.name))!);
   });
 
   router.get('/hosts/:name/host-key', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
@@ -306,29 +286,26 @@ export async function createRouter(options: {
   });
 
   router.delete('/hosts/:name/host-key', async (req, res) => {
-    await authorize(
-      req,
-      cmdbHostKeyResetPermission,
-      "reset hosts' pinned SSH host keys",
-    );
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
-    const event = await auditor.createEvent({
-      eventId: 'host-key-reset',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, hostId },
-    });
-    try {
-      const previous = await hostKeys.get(hostId);
-      await hostKeys.remove(hostId);
-      // a fingerprint is public (ssh-keygen -l), not a secret
-      await event.success({ meta: { previousFingerprint: previous ?? null } });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-reset',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId },
+        // a fingerprint is public (ssh-keygen -l), not a secret
+        successMeta: previous => ({ previousFingerprint: previous ?? null }),
+      },
+      async () => {
+        const previous = await hostKeys.get(hostId);
+        await hostKeys.remove(hostId);
+        return previous;
+      },
+    );
     res.status(204).end();
   });
 

@@ -1,4 +1,8 @@
-import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  BackstageServicePrincipal,
+} from '@backstage/backend-plugin-api';
+import type { RequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import type { Request } from 'express';
@@ -20,16 +24,17 @@ export function addInternalRoutes(
   deps: {
     accounts: AccountService;
     sessions: SessionService;
-    httpAuth: HttpAuthService;
+    guard: RequestGuard;
     auditor: AuditorService;
   },
 ) {
-  const { accounts, sessions, httpAuth, auditor } = deps;
+  const { accounts, sessions, guard, auditor } = deps;
 
   /** The calling backend plugin's id; only `plugins` (or any plugin) may call. */
   async function callingPlugin(req: Request, plugins?: string[]) {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-    const subject = credentials.principal.subject;
+    const credentials = await guard.credentials(req, ['service']);
+    const subject = (credentials.principal as BackstageServicePrincipal)
+      .subject;
     const plugin = subject.startsWith('plugin:') ? subject.slice(7) : undefined;
     if (!plugin || (plugins && !plugins.includes(plugin))) {
       throw new NotAllowedError(`${subject} may not call this route`);

@@ -1,7 +1,4 @@
-import {
-  AuditorService,
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
+import { AuditorService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LOCAL_AUTH_SESSION_CLAIM } from '@opsdeck/plugin-local-auth-node';
 import type { JsonObject } from '@backstage/types';
@@ -18,16 +15,6 @@ export function requestInfo(req: Request): RequestInfo {
 
 export const userRef = (name: string) =>
   stringifyEntityRef({ kind: 'user', namespace: 'default', name });
-
-/** The person (or service) behind credentials, for audit events. */
-export function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return principal.userEntityRef ?? principal.subject ?? principal.type;
-}
 
 /**
  * The local-auth session id in the caller's Backstage token (claim `opsdeck_sid`). Read only

@@ -1,20 +1,13 @@
 import {
   AuditorService,
-  BackstageCredentials,
+  BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { AuthenticationError, NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  localAccountChangeOwnPasswordPermission,
-  localAccountManagePermission,
-  localAccountReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { AuthenticationError } from '@backstage/errors';
+import { localAccountManagePermission } from '@opsdeck/plugin-opsdeck-common';
+import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import express, { CookieOptions } from 'express';
 import { LocalAuthConfig } from '../lib/config';
 import { readSessionToken, SESSION_COOKIE_NAME } from '../lib/sessionCookie';
@@ -25,13 +18,7 @@ import {
   THROTTLED_MESSAGE,
 } from './AccountService';
 import { addInternalRoutes } from './internalRoutes';
-import {
-  actorOf,
-  audited,
-  requestInfo,
-  sessionIdOfToken,
-  userRef,
-} from './requestInfo';
+import { audited, requestInfo, sessionIdOfToken, userRef } from './requestInfo';
 import { SessionService } from './SessionService';
 
 /** What the router needs; plugin.ts supplies the core services. */
@@ -48,9 +35,10 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { accounts, sessions, config, httpAuth, permissions, auditor } =
-    options;
-  const router = await createOpenApiRouter();
+  const { accounts, sessions, config, auditor } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = createOpenApiRouter({ guard });
 
   const cookieOptions: CookieOptions = {
     httpOnly: true,
@@ -58,30 +46,6 @@ export async function createRouter(
     path: '/',
     secure: config.secureCookie,
   };
-
-  async function allowed(
-    credentials: BackstageCredentials,
-    permission: BasicPermission,
-  ): Promise<boolean> {
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    return decision.result === AuthorizeResult.ALLOW;
-  }
-
-  /** The caller's credentials, after checking they hold `permission`. */
-  async function authorize(
-    req: express.Request,
-    permission: BasicPermission,
-  ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    if (!(await allowed(credentials, permission))) {
-      throw new NotAllowedError(`Missing permission ${permission.name}`);
-    }
-    return credentials;
-  }
 
   router.post('/login', async (req, res) => {
     const username = req.body.username.trim();
@@ -143,13 +107,15 @@ export async function createRouter(
 
   // The browser asks this every half minute: is the session my token was minted for still live?
   router.get('/me/session', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const credentials = await guard.credentials(req, ['user']);
     const sessionId = sessionIdOfToken(req);
     if (!sessionId) {
       res.json({ active: true, local: false });
       return;
     }
-    const { name } = parseEntityRef(credentials.principal.userEntityRef);
+    const { name } = parseEntityRef(
+      (credentials.principal as BackstageUserPrincipal).userEntityRef,
+    );
     const session = await sessions.live(sessionId, name);
     if (!session) {
       throw new AuthenticationError('Your opsdeck session has ended');
@@ -163,10 +129,10 @@ export async function createRouter(
   });
 
   router.get('/accounts', async (req, res) => {
-    const credentials = await authorize(req, localAccountReadPermission);
+    const credentials = await guard.credentials(req);
     const items = await accounts.listAccounts();
     res.json({
-      canManage: await allowed(credentials, localAccountManagePermission),
+      canManage: await guard.allowed(credentials, localAccountManagePermission),
       items: items.map(account => ({
         name: account.name,
         locked: account.locked,
@@ -185,7 +151,6 @@ export async function createRouter(
   });
 
   router.get('/accounts/:name/sessions', async (req, res) => {
-    await authorize(req, localAccountReadPermission);
     const items = await sessions.list(req.params.name);
     res.json({
       items: items.map(s => ({
@@ -202,8 +167,8 @@ export async function createRouter(
 
   router.post('/accounts/:name/sign-out-everywhere', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, localAccountManagePermission);
-    const actor = actorOf(credentials);
+    const credentials = await guard.credentials(req);
+    const actor = principalRef(credentials);
     const ended = await audited(
       auditor,
       req,
@@ -220,8 +185,8 @@ export async function createRouter(
 
   router.put('/accounts/:name/password', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, localAccountManagePermission);
-    const actor = actorOf(credentials);
+    const credentials = await guard.credentials(req);
+    const actor = principalRef(credentials);
     const result = await audited(
       auditor,
       req,
@@ -238,14 +203,14 @@ export async function createRouter(
 
   router.post('/accounts/:name/unlock', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, localAccountManagePermission);
+    const credentials = await guard.credentials(req);
     await audited(
       auditor,
       req,
       {
         eventId: 'account-unlock',
         severityLevel: 'medium',
-        meta: { actor: actorOf(credentials), target: userRef(name) },
+        meta: { actor: principalRef(credentials), target: userRef(name) },
       },
       () => accounts.unlock(name),
     );
@@ -253,15 +218,8 @@ export async function createRouter(
   });
 
   router.post('/me/password', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    if (
-      !(await allowed(credentials, localAccountChangeOwnPasswordPermission))
-    ) {
-      throw new NotAllowedError(
-        `Missing permission ${localAccountChangeOwnPasswordPermission.name}`,
-      );
-    }
-    const ref = credentials.principal.userEntityRef;
+    const credentials = await guard.credentials(req, ['user']);
+    const ref = (credentials.principal as BackstageUserPrincipal).userEntityRef;
     const { name } = parseEntityRef(ref);
     const result = await audited(
       auditor,
@@ -283,7 +241,7 @@ export async function createRouter(
     res.json(result);
   });
 
-  addInternalRoutes(router, { accounts, sessions, httpAuth, auditor });
+  addInternalRoutes(router, { accounts, sessions, guard, auditor });
 
   return router;
 }
