@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+import {
+  DEMO_PASSWORD,
+  ensureDemoSshCredential,
+  signIn,
+  userToken,
+} from './helpers';
 
 // The demo hosts (examples/entities.yaml) are real sshd servers on 127.0.0.1:22301-22306.
 // pay-app-01 is prod (TOTP step-up required), web-02 is staging.
@@ -90,6 +95,8 @@ test('a user enrols TOTP, runs commands on a prod host, is refused a blocked com
   // TOTP enrolment: the secret is shown once with its QR code; the first code confirms it.
   await page.goto('/bastion');
   await page.getByRole('tab', { name: 'Two-factor' }).click();
+  // (re-)enrolment asks for the sign-in password
+  await page.getByLabel('Your sign-in password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Set up' }).click();
   await expect(page.getByRole('img', { name: 'TOTP QR code' })).toBeVisible();
   const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
@@ -227,6 +234,7 @@ test('a user replaces their TOTP secret with a current code, and an admin resets
   await signIn(carol, 'carol');
   await carol.goto('/bastion');
   await carol.getByRole('tab', { name: 'Two-factor' }).click();
+  await carol.getByLabel('Your sign-in password').fill(DEMO_PASSWORD);
   await carol.getByRole('button', { name: 'Set up' }).click();
   const old = (await carol.getByTestId('totp-secret').textContent())!.trim();
   await carol
@@ -240,6 +248,7 @@ test('a user replaces their TOTP secret with a current code, and an admin resets
   const resetForm = carol.getByRole('form', {
     name: 'Set up a new authenticator',
   });
+  await carol.getByLabel('Your sign-in password').fill(DEMO_PASSWORD);
   await resetForm
     .getByRole('textbox', { name: 'Current code' })
     .fill(totpCode(old, Date.now() + 3600_000));

@@ -2,6 +2,7 @@ import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import auditPlugin from '@opsdeck/plugin-audit';
 import vaultPlugin from '@opsdeck/plugin-vault';
+import localAuthPlugin from '@opsdeck/plugin-local-auth';
 import cmdbPlugin from '@opsdeck/plugin-cmdb';
 import filesPlugin from '@opsdeck/plugin-files';
 import bastionPlugin from '@opsdeck/plugin-bastion';
@@ -25,6 +26,7 @@ export default createApp({
     ticketsPlugin,
     jobsPlugin,
     vaultPlugin,
+    localAuthPlugin,
     navModule,
     homeModule,
     signInModule,

@@ -14,8 +14,13 @@ import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backen
 import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
 import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
+import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
 
 const backend = createBackend();
+
+// Config, then the production check: refuses to start with a missing, short or shipped
+// secret, demo accounts or the demo catalog (README "Deploying safely").
+backend.add(opsdeckRootConfigServiceFactory);
 
 for (const feature of stockFeatures) {
   backend.add(feature);

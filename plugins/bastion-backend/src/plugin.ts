@@ -11,12 +11,14 @@ import {
   bastionSessionOpenPermission,
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { localAuthServiceRef } from '@opsdeck/plugin-local-auth-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdirSync } from 'node:fs';
 import { readBastionConfig } from './config';
 import { DatabaseBastionStore } from './database/DatabaseBastionStore';
 import { MfaService } from './mfa/MfaService';
+import { MfaStore } from './mfa/MfaStore';
 import { createCatalogHostDirectory } from './session/catalogHosts';
 import {
   createAuditCredentials,
@@ -50,6 +52,7 @@ export const bastionPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
+        localAuth: localAuthServiceRef,
         vault: vaultServiceRef,
       },
       async init(deps) {
@@ -62,7 +65,13 @@ export const bastionPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
         });
-        const mfa = new MfaService(store, config.mfa);
+        // TOTP (re-)enrolment asks for the user's password: local-auth checks it.
+        const mfa = new MfaService(
+          new MfaStore(await deps.database.getClient()),
+          config.mfa,
+          (userEntityRef, password, request) =>
+            deps.localAuth.verifyPassword({ userEntityRef, password, request }),
+        );
         const sessions = new SessionManager({
           store,
           ssh: deps.ssh,

@@ -1,4 +1,5 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import {
   AuthProviderFactory,
@@ -6,28 +7,30 @@ import {
   AuthResolverContext,
   authProvidersExtensionPoint,
 } from '@backstage/plugin-auth-node';
+import { localAuthServiceRef } from '@opsdeck/plugin-local-auth-node';
 import express from 'express';
 import { localAuthProviderModule } from './module';
-import { signSessionToken } from './lib/sessionToken';
 
-const sessionSecret = 'module-test-secret-0123456789';
-
-function fakeBackstageToken(sub: string, ent: string[]) {
-  const b64 = (v: object) =>
-    Buffer.from(JSON.stringify(v)).toString('base64url');
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  return `${b64({ alg: 'ES256' })}.${b64({ sub, ent, exp })}.sig`;
-}
+const token = 'A'.repeat(43);
 
 describe('localAuthProviderModule', () => {
   async function registeredProvider() {
     const registerProvider = jest.fn();
+    const localAuth = {
+      verifyPassword: jest.fn(),
+      lookupSession: jest.fn(async (t: string) =>
+        t === token ? { id: 'session-1', account: 'alice' } : undefined,
+      ),
+      confirmSession: jest.fn(async () => true),
+    };
     await startTestBackend({
       extensionPoints: [[authProvidersExtensionPoint, { registerProvider }]],
       features: [
         localAuthProviderModule,
-        mockServices.rootConfig.factory({
-          data: { opsdeck: { localAuth: { sessionSecret } } },
+        createServiceFactory({
+          service: localAuthServiceRef,
+          deps: {},
+          factory: () => localAuth,
         }),
       ],
     });
@@ -36,15 +39,22 @@ describe('localAuthProviderModule', () => {
       providerId: string;
       factory: AuthProviderFactory;
     };
-
-    const signInWithCatalogUser = jest.fn(async () => ({
-      token: fakeBackstageToken('user:default/alice', [
-        'user:default/alice',
-        'group:default/admins',
-      ]),
+    const entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: 'alice', namespace: 'default' },
+    };
+    const issueToken = jest.fn(async (params: { claims: object }) => ({
+      token: `header.${Buffer.from(JSON.stringify(params.claims)).toString(
+        'base64url',
+      )}.sig`,
     }));
     const resolverContext = {
-      signInWithCatalogUser,
+      findCatalogUser: jest.fn(async () => ({ entity })),
+      resolveOwnershipEntityRefs: jest.fn(async () => ({
+        ownershipEntityRefs: ['user:default/alice', 'group:default/admins'],
+      })),
+      issueToken,
     } as unknown as AuthResolverContext;
     const handlers: AuthProviderRouteHandlers = factory({
       providerId,
@@ -54,19 +64,19 @@ describe('localAuthProviderModule', () => {
         isOriginAllowed: () => true,
       },
       config: new ConfigReader({}),
-      logger: mockServices.logger.mock(),
       resolverContext,
       baseUrl: 'http://localhost:7007/api/auth',
       appUrl: 'http://localhost:3000',
       isOriginAllowed: () => true,
-    } as Parameters<AuthProviderFactory>[0]);
-    return { providerId, handlers, signInWithCatalogUser };
+    } as unknown as Parameters<AuthProviderFactory>[0]);
+    return { providerId, handlers, localAuth, issueToken };
   }
 
   async function refresh(handlers: AuthProviderRouteHandlers, cookie?: string) {
     const req = {
-      headers: cookie ? { cookie } : {},
+      headers: cookie ? { cookie, 'user-agent': 'jest' } : {},
       query: {},
+      ip: '10.0.0.5',
     } as unknown as express.Request;
     const json = jest.fn();
     const res = {
@@ -77,75 +87,57 @@ describe('localAuthProviderModule', () => {
     return { res, json };
   }
 
-  it('registers provider "opsdeck" and signs in the catalog user from a good cookie', async () => {
-    const { providerId, handlers, signInWithCatalogUser } =
+  it('registers provider "opsdeck": a live session mints a token carrying its id', async () => {
+    const { providerId, handlers, localAuth, issueToken } =
       await registeredProvider();
     expect(providerId).toBe('opsdeck');
-    const token = signSessionToken('alice', Date.now() + 60_000, sessionSecret);
-
     const { res, json } = await refresh(
       handlers,
       `theme=dark; opsdeck_session=${token}`,
     );
     expect(res.status).toHaveBeenCalledWith(200);
-    expect(signInWithCatalogUser).toHaveBeenCalledWith({
-      entityRef: { name: 'alice' },
+    expect(localAuth.lookupSession).toHaveBeenCalledWith(token, {
+      address: '10.0.0.5',
+      userAgent: 'jest',
+    });
+    expect(localAuth.confirmSession).toHaveBeenCalledWith('session-1', [
+      'user:default/alice',
+      'group:default/admins',
+    ]);
+    expect(issueToken).toHaveBeenCalledWith({
+      claims: {
+        sub: 'user:default/alice',
+        ent: ['user:default/alice', 'group:default/admins'],
+        opsdeck_sid: 'session-1',
+      },
     });
     const body = json.mock.calls[0][0];
     expect(body.profile).toEqual({ displayName: 'alice' });
-    expect(body.backstageIdentity.identity).toEqual({
+    expect(body.backstageIdentity.identity).toMatchObject({
       type: 'user',
       userEntityRef: 'user:default/alice',
-      ownershipEntityRefs: ['user:default/alice', 'group:default/admins'],
     });
   });
 
   it.each([
     ['no cookie', undefined],
     ['a different cookie', 'theme=dark'],
-    [
-      'a tampered cookie',
-      `opsdeck_session=${signSessionToken(
-        'alice',
-        Date.now() + 60_000,
-        sessionSecret,
-      ).replace('alice', 'admin')}`,
-    ],
-    [
-      'a cookie signed with another secret',
-      `opsdeck_session=${signSessionToken(
-        'alice',
-        Date.now() + 60_000,
-        'some-other-secret-value',
-      )}`,
-    ],
-    [
-      'an expired cookie',
-      `opsdeck_session=${signSessionToken(
-        'alice',
-        Date.now() - 1,
-        sessionSecret,
-      )}`,
-    ],
+    ['an ended or unknown session', `opsdeck_session=${'B'.repeat(43)}`],
+    ['the old signed cookie', 'opsdeck_session=alice.99999999999999.c2ln'],
   ])('rejects %s with AuthenticationError (401)', async (_, cookie) => {
-    const { handlers, signInWithCatalogUser } = await registeredProvider();
+    const { handlers, issueToken } = await registeredProvider();
     await expect(refresh(handlers, cookie)).rejects.toMatchObject({
       name: 'AuthenticationError',
     });
-    expect(signInWithCatalogUser).not.toHaveBeenCalled();
+    expect(issueToken).not.toHaveBeenCalled();
   });
 
-  it('refuses to start without a session secret', async () => {
+  it('mints no token when local-auth ends the session at the refresh (groups changed)', async () => {
+    const { handlers, localAuth, issueToken } = await registeredProvider();
+    localAuth.confirmSession.mockResolvedValue(false);
     await expect(
-      startTestBackend({
-        extensionPoints: [
-          [authProvidersExtensionPoint, { registerProvider: jest.fn() }],
-        ],
-        features: [
-          localAuthProviderModule,
-          mockServices.rootConfig.factory({ data: {} }),
-        ],
-      }),
-    ).rejects.toThrow(/opsdeck\.localAuth\.sessionSecret is not set/);
+      refresh(handlers, `opsdeck_session=${token}`),
+    ).rejects.toMatchObject({ name: 'AuthenticationError' });
+    expect(issueToken).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,5 @@
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthenticationError } from '@backstage/errors';
 import {
   authProvidersExtensionPoint,
@@ -9,16 +7,25 @@ import {
   createProxyAuthProviderFactory,
   SignInResolver,
 } from '@backstage/plugin-auth-node';
-import { readLocalAuthConfig } from './lib/config';
-import { readSessionFromCookieHeader } from './lib/sessionToken';
+import {
+  LOCAL_AUTH_SESSION_CLAIM,
+  LocalAuthService,
+  localAuthServiceRef,
+} from '@opsdeck/plugin-local-auth-node';
+import { readSessionToken } from './lib/sessionCookie';
 
-/** What the `opsdeck` provider learns from a valid session cookie. */
+/** What the `opsdeck` provider learns from a live session cookie. */
 export interface OpsdeckSessionResult {
   username: string;
+  sessionId: string;
 }
 
-/** Reads and verifies the `opsdeck_session` cookie of the refresh request. */
-export function createOpsdeckSessionAuthenticator(sessionSecret: string) {
+/**
+ * Reads the `opsdeck_session` cookie of the refresh request and asks local-auth for its live
+ * session row: an ended (logout, reset, lock, sign out everywhere) or expired session mints no
+ * token.
+ */
+export function createOpsdeckSessionAuthenticator(localAuth: LocalAuthService) {
   return createProxyAuthenticator<unknown, OpsdeckSessionResult, undefined>({
     defaultProfileTransform: async result => ({
       profile: { displayName: result.username },
@@ -27,29 +34,60 @@ export function createOpsdeckSessionAuthenticator(sessionSecret: string) {
       return undefined;
     },
     async authenticate({ req }) {
-      const session = readSessionFromCookieHeader(
-        req.headers.cookie,
-        sessionSecret,
-      );
+      const token = readSessionToken(req.headers.cookie);
+      const session = token
+        ? await localAuth.lookupSession(token, {
+            address: req.ip,
+            userAgent: req.headers['user-agent'],
+          })
+        : undefined;
       if (!session) {
         throw new AuthenticationError(
           'No valid opsdeck session; sign in with your username and password',
         );
       }
-      return { result: { username: session.username } };
+      return {
+        result: { username: session.account, sessionId: session.id },
+      };
     },
   });
 }
 
-/** Signs in as the catalog User entity whose name is the account name. */
-export const opsdeckSignInResolver: SignInResolver<
-  OpsdeckSessionResult
-> = async ({ result }, ctx) =>
-  ctx.signInWithCatalogUser({ entityRef: { name: result.username } });
+/**
+ * Signs in as the catalog User entity whose name is the account name. The token carries the
+ * session id (claim `opsdeck_sid`); the first refresh records the user's ownership refs and a
+ * later one with other refs (a changed group, so a changed role) ends the session.
+ */
+export function createOpsdeckSignInResolver(
+  localAuth: LocalAuthService,
+): SignInResolver<OpsdeckSessionResult> {
+  return async ({ result }, ctx) => {
+    const { entity } = await ctx.findCatalogUser({
+      entityRef: { name: result.username },
+    });
+    const { ownershipEntityRefs } = await ctx.resolveOwnershipEntityRefs(
+      entity,
+    );
+    if (
+      !(await localAuth.confirmSession(result.sessionId, ownershipEntityRefs))
+    ) {
+      throw new AuthenticationError(
+        'Your opsdeck session has ended (signed out, or your groups changed); sign in again',
+      );
+    }
+    return ctx.issueToken({
+      claims: {
+        sub: stringifyEntityRef(entity),
+        ent: ownershipEntityRefs,
+        [LOCAL_AUTH_SESSION_CLAIM]: result.sessionId,
+      },
+    });
+  };
+}
 
 /**
- * Auth provider `opsdeck` for the auth plugin: GET /api/auth/opsdeck/refresh
- * turns a valid `opsdeck_session` cookie into a Backstage identity.
+ * Auth provider `opsdeck` for the auth plugin: GET /api/auth/opsdeck/refresh turns a live
+ * `opsdeck_session` cookie into a Backstage identity.
  */
 export const localAuthProviderModule = createBackendModule({
   pluginId: 'auth',
@@ -58,18 +96,17 @@ export const localAuthProviderModule = createBackendModule({
     reg.registerInit({
       deps: {
         providers: authProvidersExtensionPoint,
-        rootConfig: coreServices.rootConfig,
+        localAuth: localAuthServiceRef,
       },
-      async init({ providers, rootConfig }) {
-        const { sessionSecret } = readLocalAuthConfig(rootConfig);
+      async init({ providers, localAuth }) {
         providers.registerProvider({
           providerId: 'opsdeck',
           factory: createProxyAuthProviderFactory({
-            authenticator: createOpsdeckSessionAuthenticator(sessionSecret),
+            authenticator: createOpsdeckSessionAuthenticator(localAuth),
             profileTransform: async result => ({
               profile: { displayName: result.username },
             }),
-            signInResolver: opsdeckSignInResolver,
+            signInResolver: createOpsdeckSignInResolver(localAuth),
           }),
         });
       },

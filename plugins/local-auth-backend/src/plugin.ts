@@ -7,14 +7,18 @@ import {
   localAccountManagePermission,
   localAccountReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { DatabaseAccountStore } from './database/DatabaseAccountStore';
+import { createLocalAuthStores } from './database/DatabaseAccountStore';
 import { readLocalAuthConfig } from './lib/config';
 import { AccountService } from './service/AccountService';
 import { createRouter } from './service/router';
+import { SessionService } from './service/SessionService';
+
+/** How long ended or expired sessions stay listed in the database. */
+const KEEP_ENDED_SESSIONS_MS = 30 * 24 * 3600_000;
 
 /**
- * Local password accounts: sign-in with lockout, the session cookie the
- * `opsdeck` auth provider reads, and admin routes for accounts.
+ * Local password accounts: sign-in with lockout and address throttle, server-side sessions
+ * (the cookie the `opsdeck` auth provider reads), and admin routes for accounts and sessions.
  */
 export const localAuthPlugin = createBackendPlugin({
   pluginId: 'local-auth',
@@ -29,6 +33,7 @@ export const localAuthPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
       },
       async init({
         rootConfig,
@@ -39,16 +44,36 @@ export const localAuthPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         auditor,
+        scheduler,
       }) {
         const config = readLocalAuthConfig(rootConfig);
-        const store = await DatabaseAccountStore.create({ database });
-        const accounts = new AccountService(store, config, logger);
-
+        const stores = await createLocalAuthStores({ database });
+        const sessions = new SessionService(stores.sessions, config);
+        const accounts = new AccountService(
+          stores.accounts,
+          stores.attempts,
+          sessions,
+          config,
+          logger,
+          { hashParams: config.hashParams },
+        );
         const created = await accounts.seed(config.seedUsers);
         if (created.length > 0) {
           logger.info(`Created seed accounts: ${created.join(', ')}`);
         }
-
+        await scheduler.scheduleTask({
+          id: 'local-auth-purge',
+          frequency: { hours: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const now = Date.now();
+            await sessions.purge(KEEP_ENDED_SESSIONS_MS);
+            await stores.attempts.purge(
+              now - Math.max(config.lockoutMs, config.addressWindowMs),
+            );
+          },
+        });
         permissionsRegistry.addPermissions([
           localAccountReadPermission,
           localAccountManagePermission,
@@ -57,6 +82,7 @@ export const localAuthPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             accounts,
+            sessions,
             config,
             httpAuth,
             permissions,

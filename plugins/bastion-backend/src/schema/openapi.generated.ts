@@ -1228,7 +1228,26 @@ export const spec = {
       post: {
         operationId: 'EnrolMfa',
         description:
-          'A new TOTP secret and its QR code, shown once; confirmed by the first right code.',
+          "A new TOTP secret and its QR code, shown once; confirmed by the first right code. Needs the user's sign-in password (checked by local-auth, counted like a sign-in), so a stolen session cannot bind an attacker's authenticator.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['password'],
+                properties: {
+                  password: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 1024,
+                  },
+                },
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description: 'Secret',
@@ -1259,7 +1278,7 @@ export const spec = {
       post: {
         operationId: 'ResetMfa',
         description:
-          'Re-enrolment by the caller: a current code of the enrolled secret replaces it with a new, unconfirmed one (shown once; the first right code confirms it). Rate-limited like verify.',
+          'Re-enrolment by the caller: their sign-in password and a current code of the enrolled secret replace it with a new, unconfirmed one (shown once; the first right code confirms it). Rate-limited like verify.',
         requestBody: {
           required: true,
           content: {
@@ -1267,11 +1286,16 @@ export const spec = {
               schema: {
                 type: 'object',
                 additionalProperties: false,
-                required: ['code'],
+                required: ['code', 'password'],
                 properties: {
                   code: {
                     type: 'string',
                     pattern: '^[0-9]{6}$',
+                  },
+                  password: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 1024,
                   },
                 },
               },

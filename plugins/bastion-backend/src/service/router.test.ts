@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { totp } from '../mfa/totp';
+import { totpCode as totp } from '../mfa/otp';
 import { parseAsciicast } from '../recording/readRecording';
 import {
   api,
@@ -157,7 +157,10 @@ describe('bastion TOTP re-enrolment', () => {
   const carol = mockCredentials.user.header('user:default/carol');
 
   async function enrolled(server: string, auth: string): Promise<string> {
-    const enrol = await api(server, auth).post('/mfa/enrol');
+    const name = /user:default\/(\w+)/.exec(auth)?.[1];
+    const enrol = await api(server, auth)
+      .post('/mfa/enrol')
+      .send({ password: `${name}-password` });
     expect(enrol.status).toBe(200);
     const ok = await api(server, auth)
       .post('/mfa/verify')
@@ -173,6 +176,17 @@ describe('bastion TOTP re-enrolment', () => {
       permission => permission !== 'opsdeck.bastion.mfa.reset',
     );
     try {
+      // enrolment binds an authenticator only for the holder of the password
+      const bare = await api(server, carol).post('/mfa/enrol').send({});
+      expect(bare.status).toBe(400);
+      const guessed = await api(server, carol)
+        .post('/mfa/enrol')
+        .send({ password: 'frank-password' });
+      expect(guessed.status).toBe(403);
+      expect(guessed.body.secret).toBeUndefined();
+      expect(
+        audits.filter(a => a.eventId === 'mfa-enrol').map(a => a.status),
+      ).toEqual(['failed']);
       const old = await enrolled(server, frank);
       const status = await api(server, frank).get('/mfa');
       expect(status.body).toMatchObject({
@@ -183,21 +197,36 @@ describe('bastion TOTP re-enrolment', () => {
 
       const wrong = await api(server, frank)
         .post('/mfa/reset')
-        .send({ code: totp(old, Date.now() + 3600_000) });
+        .send({
+          code: totp(old, Date.now() + 3600_000),
+          password: 'frank-password',
+        });
       expect(wrong.status).toBe(403);
+      // a right code without the password, or with a wrong one, changes nothing
+      const noPassword = await api(server, frank)
+        .post('/mfa/reset')
+        .send({ code: totp(old, Date.now() + 30_000) });
+      expect(noPassword.status).toBe(400);
+      const wrongPassword = await api(server, frank)
+        .post('/mfa/reset')
+        .send({ code: totp(old, Date.now() + 30_000), password: 'guess' });
+      expect(wrongPassword.status).toBe(403);
       const malformed = await api(server, frank)
         .post('/mfa/reset')
-        .send({ code: 'abc' });
+        .send({ code: 'abc', password: 'frank-password' });
       expect(malformed.status).toBe(400);
       const noEnrolment = await api(server, carol)
         .post('/mfa/reset')
-        .send({ code: '123456' });
+        .send({ code: '123456', password: 'carol-password' });
       expect(noEnrolment.status).toBe(403);
 
       // the next time step's code: newer than the one the step-up used (no replay)
       const reset = await api(server, frank)
         .post('/mfa/reset')
-        .send({ code: totp(old, Date.now() + 30_000) });
+        .send({
+          code: totp(old, Date.now() + 30_000),
+          password: 'frank-password',
+        });
       expect(reset.status).toBe(200);
       expect(reset.body).toEqual({
         secret: expect.stringMatching(/^[A-Z2-7]+$/),
@@ -222,6 +251,7 @@ describe('bastion TOTP re-enrolment', () => {
 
       const resets = audits.filter(a => a.eventId === 'mfa-reset');
       expect(resets.map(a => a.status)).toEqual([
+        'failed',
         'failed',
         'failed',
         'succeeded',

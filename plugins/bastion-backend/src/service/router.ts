@@ -422,11 +422,20 @@ export async function createRouter(options: {
     });
   });
 
+  /** The password and where the request came from: TOTP (re-)enrolment asks for both. */
+  const proofOf = (req: AnyRequest) => ({
+    password: String(req.body.password),
+    request: {
+      address: req.ip,
+      userAgent: req.get('user-agent') ?? undefined,
+    },
+  });
+
   router.post('/mfa/enrol', async (req, res) => {
     const result = await audited(
       req,
       { eventId: 'mfa-enrol', severityLevel: 'medium' },
-      async () => mfa.enrol(await bastionUser(req)),
+      async () => mfa.enrol(await bastionUser(req), proofOf(req)),
     );
     res.json(result);
   });
@@ -450,7 +459,7 @@ export async function createRouter(options: {
         { eventId: 'mfa-reset', severityLevel: 'high' },
         async () => {
           userRef = await bastionUser(req);
-          return mfa.reset(userRef, req.body.code);
+          return mfa.reset(userRef, req.body.code, proofOf(req));
         },
         () => ({ userRef }),
       );

@@ -230,17 +230,18 @@ export class BastionClient {
   mfaStatus() {
     return this.request<MfaStatus>('/mfa');
   }
-  enrolMfa() {
+  /** Starts TOTP enrolment; needs the caller's sign-in password. */
+  enrolMfa(password: string) {
     return this.request<{ secret: string; otpauthUri: string; qrCode: string }>(
       '/mfa/enrol',
-      { method: 'POST' },
+      { method: 'POST', body: JSON.stringify({ password }) },
     );
   }
-  /** Replaces the caller's TOTP secret; needs a current code of the old one. */
-  resetMfa(code: string) {
+  /** Replaces the caller's TOTP secret; needs their password and a current code of the old one. */
+  resetMfa(code: string, password: string) {
     return this.request<{ secret: string; otpauthUri: string; qrCode: string }>(
       '/mfa/reset',
-      { method: 'POST', body: JSON.stringify({ code }) },
+      { method: 'POST', body: JSON.stringify({ code, password }) },
     );
   }
   /** Forgets another user's TOTP enrolment (admin). */

@@ -1,4 +1,4 @@
-import { Box, Button, Typography } from '@material-ui/core';
+import { Box, Button, TextField, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -37,14 +37,20 @@ export function MfaTab() {
   }>();
   const [code, setCode] = useState('');
   const [outcome, setOutcome] = useState<Outcome>();
+  // (Re-)enrolment binds an authenticator to the account: it asks for the sign-in password.
+  const [password, setPassword] = useState('');
   const enrol = () =>
-    reporting(setOutcome, async () => setEnrolment(await client.enrolMfa()));
+    reporting(setOutcome, async () => {
+      setEnrolment(await client.enrolMfa(password));
+      setPassword('');
+    });
   const [resetCode, setResetCode] = useState('');
   const reset = () =>
     reporting(
       setOutcome,
       async () => {
-        setEnrolment(await client.resetMfa(resetCode.trim()));
+        setEnrolment(await client.resetMfa(resetCode.trim(), password));
+        setPassword('');
         setResetCode('');
         setCode('');
         state.retry();
@@ -84,8 +90,26 @@ export function MfaTab() {
               minutes: String(s.windowMinutes),
             })}
           </Typography>
+          {s.available && !enrolment && (
+            <TextField
+              id="bastion-mfa-password"
+              label={t('mfa.password')}
+              helperText={t('mfa.passwordHelp')}
+              type="password"
+              autoComplete="current-password"
+              variant="outlined"
+              size="small"
+              value={password}
+              onChange={e => setPassword(e.target.value)}
+            />
+          )}
           {!s.enrolled && s.available && !enrolment && (
-            <Button variant="contained" color="primary" onClick={enrol}>
+            <Button
+              variant="contained"
+              color="primary"
+              onClick={enrol}
+              disabled={!password}
+            >
               {t('mfa.enrol')}
             </Button>
           )}

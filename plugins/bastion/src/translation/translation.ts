@@ -142,6 +142,9 @@ export const bastionTranslationRef = createTranslationRef({
       required:
         'Required for hosts in: {{envs}} (valid {{minutes}} minutes after a code).',
       enrol: 'Set up',
+      password: 'Your sign-in password',
+      passwordHelp:
+        'Needed to set up or replace your authenticator, so a stolen session cannot bind another one.',
       scan: 'Scan this QR code with an authenticator app, or type the secret, then enter a code to confirm.',
       secret: 'Secret',
       unavailable:

@@ -106,6 +106,9 @@ const zhCN = {
   'mfa.required':
     '以下环境的主机需要验证：{{envs}}（验证后 {{minutes}} 分钟内有效）。',
   'mfa.enrol': '设置',
+  'mfa.password': '您的登录密码',
+  'mfa.passwordHelp':
+    '设置或更换验证器时需要输入，以免被盗用的会话绑定他人的验证器。',
   'mfa.scan': '用验证器应用扫描二维码或输入密钥，然后输入验证码确认。',
   'mfa.secret': '密钥',
   'mfa.unavailable': '服务器未配置双因素认证。',

@@ -25,8 +25,12 @@ describe('readLocalAuthConfig', () => {
       sessionDurationMs: 720 * 60_000,
       maxFailedAttempts: 5,
       lockoutMs: 15 * 60_000,
+      accountMaxFailures: 50,
+      addressMaxFailures: 20,
+      addressWindowMs: 15 * 60_000,
       minPasswordLength: 10,
       seedUsers: [],
+      hashParams: { N: 2 ** 17, r: 8, p: 1 },
       secureCookie: true,
     });
   });

@@ -6,9 +6,13 @@ import {
   verifyPassword,
 } from './password';
 
+jest.setTimeout(120_000);
+
+const cheap = { N: 2 ** 10, r: 8, p: 1 };
+
 describe('password hashing (scrypt)', () => {
   it('verifies the right password and rejects a wrong one', async () => {
-    const hash = await hashPassword('correct horse battery');
+    const hash = await hashPassword('correct horse battery', cheap);
     await expect(verifyPassword('correct horse battery', hash)).resolves.toBe(
       true,
     );
@@ -18,11 +22,11 @@ describe('password hashing (scrypt)', () => {
     await expect(verifyPassword('', hash)).resolves.toBe(false);
   });
 
-  it('encodes N=2^15, r=8, p=1, a 16-byte salt and a 64-byte key', async () => {
+  it("encodes OWASP's scrypt cost (N=2^17, r=8, p=1), a 16-byte salt and a 64-byte key", async () => {
     const hash = await hashPassword('opsdeck-demo');
-    expect(hash).toMatch(/^scrypt\$N=32768,r=8,p=1\$[A-Za-z0-9+/=]+\$/);
+    expect(hash).toMatch(/^scrypt\$N=131072,r=8,p=1\$[A-Za-z0-9+/=]+\$/);
     const parsed = parsePasswordHash(hash)!;
-    expect(parsed.params).toEqual({ N: 32768, r: 8, p: 1 });
+    expect(parsed.params).toEqual({ N: 131072, r: 8, p: 1 });
     expect(parsed.salt).toHaveLength(16);
     expect(parsed.key).toHaveLength(64);
     expect(hash).not.toContain('opsdeck-demo');
@@ -30,8 +34,8 @@ describe('password hashing (scrypt)', () => {
 
   it('salts every hash differently', async () => {
     const [a, b] = await Promise.all([
-      hashPassword('same password'),
-      hashPassword('same password'),
+      hashPassword('same password', cheap),
+      hashPassword('same password', cheap),
     ]);
     expect(a).not.toEqual(b);
   });
@@ -48,6 +52,10 @@ describe('password hashing (scrypt)', () => {
     expect(needsRehash(await hashPassword('x', DEFAULT_SCRYPT_PARAMS))).toBe(
       false,
     );
+    // the old default (N=2^15) is below OWASP's minimum: replaced at the next sign-in
+    expect(
+      needsRehash(await hashPassword('x', { N: 2 ** 15, r: 8, p: 1 })),
+    ).toBe(true);
   });
 
   it('rejects malformed or hostile hash strings', async () => {

@@ -13,8 +13,11 @@ export interface ScryptParams {
   p: number;
 }
 
-/** What new hashes use: N=2^15, r=8, p=1 (about 32 MiB per hash). */
-export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+/**
+ * What new hashes use: OWASP's Password Storage Cheat Sheet minimum for scrypt, N=2^17, r=8,
+ * p=1 (128 MiB per hash). Older hashes are replaced at the next sign-in.
+ */
+export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 64;
@@ -26,8 +29,8 @@ function scrypt(
   keyLength: number,
   params: ScryptParams,
 ): Promise<Buffer> {
-  // scrypt needs 128 * N * r bytes; node's default maxmem (32 MiB) is exactly
-  // that for N=2^15, r=8 and is rejected, so allow twice the requirement.
+  // scrypt needs 128 * N * r bytes; node's default maxmem (32 MiB) is below
+  // that for N=2^17, r=8, so allow twice the requirement.
   const options: ScryptOptions = {
     N: params.N,
     r: params.r,
@@ -43,7 +46,7 @@ function scrypt(
 
 /**
  * Hashes a password. The result reads
- * `scrypt$N=32768,r=8,p=1$<salt base64>$<key base64>`, so the parameters can
+ * `scrypt$N=131072,r=8,p=1$<salt base64>$<key base64>`, so the parameters can
  * be raised later while old hashes still verify.
  */
 export async function hashPassword(

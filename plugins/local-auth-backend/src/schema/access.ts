@@ -19,4 +19,26 @@ export const access: OperationAccess<typeof spec> = {
     permission: localAccountChangeOwnPasswordPermission,
     allow: ['user'],
   },
+  'GET /me/session': {
+    authenticate: ['user'],
+    reason:
+      "a signed-in tab asks whether its own token's session is still live",
+  },
+  'GET /accounts/{name}/sessions': localAccountReadPermission,
+  'POST /accounts/{name}/sign-out-everywhere': localAccountManagePermission,
+  'POST /internal/verify-password': {
+    authenticate: ['service'],
+    reason:
+      'backend plugins re-check a password (TOTP enrolment); the handler admits plugin:* callers only',
+  },
+  'POST /internal/sessions/lookup': {
+    authenticate: ['service'],
+    reason:
+      "the auth plugin's opsdeck provider; the handler admits plugin:auth only",
+  },
+  'POST /internal/sessions/confirm': {
+    authenticate: ['service'],
+    reason:
+      "the auth plugin's opsdeck provider; the handler admits plugin:auth only",
+  },
 };

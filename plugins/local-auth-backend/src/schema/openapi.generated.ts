@@ -44,11 +44,6 @@ export const spec = {
               },
             },
           },
-          lockedUntil: {
-            type: 'string',
-            format: 'date-time',
-            description: 'Set when the account is locked.',
-          },
         },
         required: ['error'],
       },
@@ -60,13 +55,37 @@ export const spec = {
           },
           locked: {
             type: 'boolean',
+            description:
+              'Locked for every address (too many failures overall); its sessions ended.',
           },
           lockedUntil: {
             type: 'string',
             format: 'date-time',
           },
+          lockedAddresses: {
+            type: 'array',
+            description:
+              'Addresses the account is locked for (too many failures from there).',
+            items: {
+              type: 'object',
+              properties: {
+                address: {
+                  type: 'string',
+                },
+                until: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+              },
+              required: ['address', 'until'],
+            },
+          },
           failedAttempts: {
             type: 'integer',
+          },
+          sessions: {
+            type: 'integer',
+            description: 'Live sessions.',
           },
           lastLoginAt: {
             type: 'string',
@@ -84,10 +103,43 @@ export const spec = {
         required: [
           'name',
           'locked',
+          'lockedAddresses',
           'failedAttempts',
+          'sessions',
           'createdAt',
           'updatedAt',
         ],
+        additionalProperties: false,
+      },
+      Session: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastSeenAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          address: {
+            type: 'string',
+          },
+          lastAddress: {
+            type: 'string',
+          },
+          userAgent: {
+            type: 'string',
+          },
+        },
+        required: ['id', 'createdAt', 'lastSeenAt', 'expiresAt'],
         additionalProperties: false,
       },
     },
@@ -123,7 +175,7 @@ export const spec = {
       post: {
         operationId: 'Login',
         description:
-          'Checks a username and password and sets the opsdeck_session cookie.',
+          'Checks a username and password; on success creates a session and sets the opsdeck_session cookie (a random token). An unknown user, a wrong password and a locked account get the same 401; an address with too many failures gets 429.',
         requestBody: {
           required: true,
           content: {
@@ -168,7 +220,7 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Error',
           },
-          '423': {
+          '429': {
             $ref: '#/components/responses/Error',
           },
         },
@@ -177,7 +229,8 @@ export const spec = {
     '/logout': {
       post: {
         operationId: 'Logout',
-        description: 'Clears the opsdeck_session cookie.',
+        description:
+          "Ends the cookie's session and clears the opsdeck_session cookie.",
         responses: {
           '204': {
             description: 'Signed out.',
@@ -197,6 +250,11 @@ export const spec = {
                 schema: {
                   type: 'object',
                   properties: {
+                    canManage: {
+                      type: 'boolean',
+                      description:
+                        'The caller may reset, unlock and sign out accounts.',
+                    },
                     items: {
                       type: 'array',
                       items: {
@@ -204,7 +262,7 @@ export const spec = {
                       },
                     },
                   },
-                  required: ['items'],
+                  required: ['canManage', 'items'],
                 },
               },
             },
@@ -222,7 +280,7 @@ export const spec = {
       put: {
         operationId: 'SetAccountPassword',
         description:
-          'Creates the account or resets its password (also unlocks it).',
+          'Creates the account or resets its password; unlocks it and ends all its sessions.',
         parameters: [
           {
             $ref: '#/components/parameters/name',
@@ -259,8 +317,11 @@ export const spec = {
                     created: {
                       type: 'boolean',
                     },
+                    sessionsEnded: {
+                      type: 'integer',
+                    },
                   },
-                  required: ['name', 'created'],
+                  required: ['name', 'created', 'sessionsEnded'],
                 },
               },
             },
@@ -305,7 +366,8 @@ export const spec = {
     '/me/password': {
       post: {
         operationId: 'ChangeOwnPassword',
-        description: "Changes the signed-in user's own password.",
+        description:
+          "Changes the signed-in user's own password (the current one counts like a sign-in); the user's other sessions end.",
         requestBody: {
           required: true,
           content: {
@@ -328,8 +390,21 @@ export const spec = {
           },
         },
         responses: {
-          '204': {
+          '200': {
             description: 'Changed.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    sessionsEnded: {
+                      type: 'integer',
+                    },
+                  },
+                  required: ['sessionsEnded'],
+                },
+              },
+            },
           },
           '400': {
             $ref: '#/components/responses/Error',
@@ -341,6 +416,298 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/me/session': {
+      get: {
+        operationId: 'GetOwnSession',
+        description:
+          "Whether the session the caller's token was minted for (claim opsdeck_sid) is still live; 401 once it ended. The browser asks every 30 seconds and signs out on 401.",
+        responses: {
+          '200': {
+            description:
+              'Live (or a token of another sign-in provider, local false).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    active: {
+                      type: 'boolean',
+                    },
+                    local: {
+                      type: 'boolean',
+                    },
+                    sessionId: {
+                      type: 'string',
+                    },
+                    expiresAt: {
+                      type: 'string',
+                      format: 'date-time',
+                    },
+                  },
+                  required: ['active', 'local'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/accounts/{name}/sessions': {
+      get: {
+        operationId: 'ListAccountSessions',
+        description: "The account's live sessions (never their tokens).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The sessions, newest first.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Session',
+                      },
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/accounts/{name}/sign-out-everywhere': {
+      post: {
+        operationId: 'SignOutEverywhere',
+        description:
+          'Ends every live session of the account; its open tabs sign out within 30 seconds.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Signed out.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    sessionsEnded: {
+                      type: 'integer',
+                    },
+                  },
+                  required: ['sessionsEnded'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/internal/verify-password': {
+      post: {
+        operationId: 'InternalVerifyPassword',
+        description:
+          "Service-only (backend plugins, through @opsdeck/plugin-local-auth-node): re-checks a user's password, counted like a sign-in.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  userEntityRef: {
+                    type: 'string',
+                    maxLength: 300,
+                  },
+                  password: {
+                    type: 'string',
+                    maxLength: 1024,
+                  },
+                  address: {
+                    type: 'string',
+                    maxLength: 255,
+                  },
+                  userAgent: {
+                    type: 'string',
+                    maxLength: 1000,
+                  },
+                },
+                required: ['userEntityRef', 'password'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The answer.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    ok: {
+                      type: 'boolean',
+                    },
+                  },
+                  required: ['ok'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/internal/sessions/lookup': {
+      post: {
+        operationId: 'InternalLookupSession',
+        description:
+          'Service-only (the auth plugin): the live session of a cookie token.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  token: {
+                    type: 'string',
+                    maxLength: 100,
+                  },
+                  address: {
+                    type: 'string',
+                    maxLength: 255,
+                  },
+                  userAgent: {
+                    type: 'string',
+                    maxLength: 1000,
+                  },
+                },
+                required: ['token'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The session, when live.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    session: {
+                      type: 'object',
+                      properties: {
+                        id: {
+                          type: 'string',
+                        },
+                        account: {
+                          type: 'string',
+                        },
+                      },
+                      required: ['id', 'account'],
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/internal/sessions/confirm': {
+      post: {
+        operationId: 'InternalConfirmSession',
+        description:
+          'Service-only (the auth plugin): confirms a token refresh; a session whose ownership refs changed since its first refresh ends.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  sessionId: {
+                    type: 'string',
+                    maxLength: 36,
+                  },
+                  ownershipEntityRefs: {
+                    type: 'array',
+                    maxItems: 1000,
+                    items: {
+                      type: 'string',
+                    },
+                  },
+                },
+                required: ['sessionId', 'ownershipEntityRefs'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Whether the refresh may mint a token.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    ok: {
+                      type: 'boolean',
+                    },
+                  },
+                  required: ['ok'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
             $ref: '#/components/responses/Error',
           },
         },

@@ -3,203 +3,278 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { DatabaseAccountStore } from '../database/DatabaseAccountStore';
-import { verifyPassword } from '../lib/password';
-import {
-  AccountLockedError,
-  AccountService,
-  INVALID_CREDENTIALS_MESSAGE,
-} from './AccountService';
+import { createLocalAuthStores } from '../database/DatabaseAccountStore';
+import { hashPassword, verifyPassword } from '../lib/password';
+import { AccountService } from './AccountService';
+import { SessionService } from './SessionService';
 
 jest.setTimeout(120_000);
+
+/** Cheap scrypt for the tests that hash often; the cost itself is tested in password.test.ts. */
+const cheap = { N: 2 ** 10, r: 8, p: 1 };
+const config = {
+  maxFailedAttempts: 5,
+  lockoutMs: 15 * 60_000,
+  accountMaxFailures: 12,
+  addressMaxFailures: 20,
+  addressWindowMs: 15 * 60_000,
+  minPasswordLength: 10,
+  sessionSecret: 'account-service-test-secret-0123456789',
+  sessionDurationMs: 3_600_000,
+};
 
 describe('AccountService', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-  async function setup(databaseId: TestDatabaseId) {
+  async function setup(
+    databaseId: TestDatabaseId,
+    options: { hashParams?: typeof cheap } = { hashParams: cheap },
+  ) {
     const knex = await databases.init(databaseId);
-    const store = await DatabaseAccountStore.create({
+    const stores = await createLocalAuthStores({
       database: mockServices.database({ knex, migrations: { skip: false } }),
     });
-    let now = new Date('2025-06-01T12:00:00Z');
-    const clock = {
-      advance: (ms: number) => {
-        now = new Date(now.getTime() + ms);
-      },
-    };
-    const service = new AccountService(
-      store,
-      { maxFailedAttempts: 3, lockoutMs: 15 * 60_000, minPasswordLength: 10 },
+    let now = Date.parse('2026-12-01T12:00:00Z');
+    const clock = () => now;
+    const sessions = new SessionService(stores.sessions, config, clock);
+    /** Checks against a real account hash (not the dummy one). */
+    const realChecks: string[] = [];
+    const verify = jest.fn(async (password: string, stored: string) => {
+      const account = (await stores.accounts.listAccounts()).length
+        ? await knex('local_accounts').where({ password_hash: stored }).first()
+        : undefined;
+      if (account) realChecks.push(account.name);
+      return verifyPassword(password, stored);
+    });
+    const accounts = new AccountService(
+      stores.accounts,
+      stores.attempts,
+      sessions,
+      config,
       mockServices.logger.mock(),
-      () => now,
+      { clock, verify, hashParams: options.hashParams },
     );
-    return { store, service, clock, knex };
+    await accounts.seed([
+      { name: 'alice', password: 'alice-password' },
+      { name: 'bob', password: 'bob-password' },
+    ]);
+    return {
+      knex,
+      stores,
+      accounts,
+      sessions,
+      verify,
+      realChecks,
+      advance: (ms: number) => (now += ms),
+    };
   }
 
+  const here = { address: '10.0.0.1', userAgent: 'jest' };
+
   it.each(databases.eachSupportedId())(
-    'locks after N failures, refuses the right password while locked, then recovers, %p',
+    'gives one answer for an unknown user, a wrong password and a locked account, each after one scrypt, %p',
     async databaseId => {
-      const { service, store, clock } = await setup(databaseId);
-      await service.setPassword('alice', 'right-password');
-
-      await expect(service.authenticate('alice', 'wrong-1')).rejects.toThrow(
-        INVALID_CREDENTIALS_MESSAGE,
+      const { accounts, verify } = await setup(databaseId);
+      const unknown = await accounts.checkPassword(
+        'nobody',
+        'x'.repeat(12),
+        here,
       );
-      await expect(service.authenticate('alice', 'wrong-2')).rejects.toThrow(
-        INVALID_CREDENTIALS_MESSAGE,
+      const wrong = await accounts.checkPassword('alice', 'x'.repeat(12), here);
+      for (let i = 0; i < 4; i++) {
+        await accounts.checkPassword('alice', `wrong-${i}-password`, here);
+      }
+      verify.mockClear();
+      const locked = await accounts.checkPassword(
+        'alice',
+        'alice-password',
+        here,
       );
-      const locking = await service
-        .authenticate('alice', 'wrong-3')
-        .catch(e => e);
-      expect(locking).toBeInstanceOf(AccountLockedError);
-      expect(locking.lockedUntil).toEqual(new Date('2025-06-01T12:15:00Z'));
-      expect(locking.message).toContain('2025-06-01T12:15:00.000Z');
+      expect(unknown).toEqual({ ok: false, reason: 'invalid' });
+      expect(wrong).toEqual({ ok: false, reason: 'invalid' });
+      expect(locked).toEqual({ ok: false, reason: 'invalid' });
+      // the locked account still cost one scrypt (against the dummy hash)
+      expect(verify).toHaveBeenCalledTimes(1);
+    },
+  );
 
-      // Even the right password is refused while locked.
-      clock.advance(14 * 60_000);
-      await expect(
-        service.authenticate('alice', 'right-password'),
-      ).rejects.toBeInstanceOf(AccountLockedError);
-      expect((await service.listAccounts())[0]).toMatchObject({
-        name: 'alice',
-        locked: true,
-        failedAttempts: 3,
+  it.each(databases.eachSupportedId())(
+    '50 parallel wrong guesses check the password only 5 times, %p',
+    async databaseId => {
+      const { accounts, realChecks } = await setup(databaseId);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          accounts.checkPassword('alice', `guess-number-${i}`, here),
+        ),
+      );
+      expect(results.every(r => !r.ok)).toBe(true);
+      expect(realChecks).toEqual(Array(5).fill('alice'));
+      // ... and the right password is refused from this address now
+      const right = await accounts.checkPassword(
+        'alice',
+        'alice-password',
+        here,
+      );
+      expect(right.ok).toBe(false);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    '50 parallel right passwords do not lock the account, %p',
+    async databaseId => {
+      const { accounts } = await setup(databaseId);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          accounts.checkPassword('bob', 'bob-password', here),
+        ),
+      );
+      expect(results.filter(r => r.ok).length).toBeGreaterThanOrEqual(5);
+      expect(await accounts.checkPassword('bob', 'bob-password', here)).toEqual(
+        {
+          ok: true,
+          account: 'bob',
+        },
+      );
+      const [bob] = (await accounts.listAccounts()).filter(
+        a => a.name === 'bob',
+      );
+      expect(bob).toMatchObject({ locked: false, lockedAddresses: [] });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'one address cannot lock an account for others; it is throttled itself, %p',
+    async databaseId => {
+      const { accounts, advance } = await setup(databaseId);
+      const attacker = { address: '203.0.113.9' };
+      for (let i = 0; i < 5; i++) {
+        await accounts.checkPassword('alice', `guess-${i}-wrong`, attacker);
+      }
+      // more names from the same address: the address throttle stops it at 20 failures
+      const more = [];
+      for (let i = 0; i < 30; i++) {
+        more.push(
+          await accounts.checkPassword(
+            `user${i % 3}`,
+            'x'.repeat(12),
+            attacker,
+          ),
+        );
+      }
+      expect(more.filter(r => !r.ok && r.reason === 'throttled')).toHaveLength(
+        15,
+      );
+      // alice signs in from her own address
+      expect(
+        await accounts.checkPassword('alice', 'alice-password', here),
+      ).toEqual({
+        ok: true,
+        account: 'alice',
       });
-
-      // After the lockout the right password works and resets the counter.
-      clock.advance(60_001);
-      await expect(
-        service.authenticate('alice', 'right-password'),
-      ).resolves.toBe('alice');
-      const account = await store.getAccount('alice');
-      expect(account?.failedAttempts).toBe(0);
-      expect(account?.lockedUntil).toBeUndefined();
-      expect(account?.lastLoginAt).toEqual(
-        new Date('2025-06-01T12:15:00.001Z'),
-      );
+      const [alice] = await accounts.listAccounts();
+      expect(alice.lockedAddresses.map(l => l.address)).toEqual([
+        '203.0.113.9',
+      ]);
+      expect(alice.locked).toBe(false);
+      advance(15 * 60_000 + 1);
+      expect(
+        (await accounts.checkPassword('nobody', 'x'.repeat(12), attacker)).ok,
+      ).toBe(false);
+      expect(
+        (await accounts.checkPassword(
+          'nobody',
+          'x'.repeat(12),
+          attacker,
+        )) as unknown,
+      ).toEqual({ ok: false, reason: 'invalid' });
     },
   );
 
   it.each(databases.eachSupportedId())(
-    'a success resets the failure count, %p',
+    'locks an account for everyone after failures from many addresses and ends its sessions, %p',
     async databaseId => {
-      const { service, store } = await setup(databaseId);
-      await service.setPassword('bob', 'bobs-password');
-      await expect(service.authenticate('bob', 'nope')).rejects.toThrow();
-      await expect(service.authenticate('bob', 'nope')).rejects.toThrow();
-      expect((await store.getAccount('bob'))?.failedAttempts).toBe(2);
-      await service.authenticate('bob', 'bobs-password');
-      expect((await store.getAccount('bob'))?.failedAttempts).toBe(0);
-      // Two more failures do not lock: the count started over.
-      await expect(service.authenticate('bob', 'nope')).rejects.toThrow(
-        INVALID_CREDENTIALS_MESSAGE,
-      );
-      await expect(service.authenticate('bob', 'nope')).rejects.toThrow(
-        INVALID_CREDENTIALS_MESSAGE,
-      );
-      await expect(service.authenticate('bob', 'bobs-password')).resolves.toBe(
-        'bob',
-      );
+      const { accounts, sessions } = await setup(databaseId);
+      const session = await sessions.create('bob', here);
+      let last;
+      for (let i = 0; i < 12; i++) {
+        last = await accounts.checkPassword('bob', `guess-${i}-wrong`, {
+          address: `198.51.100.${i % 3}`,
+        });
+      }
+      expect(last).toEqual({ ok: false, reason: 'invalid', sessionsEnded: 1 });
+      expect(await sessions.live(session.id, 'bob')).toBeUndefined();
+      const [, bob] = await accounts.listAccounts();
+      expect(bob.locked).toBe(true);
+      expect(
+        (await accounts.checkPassword('bob', 'bob-password', here)).ok,
+      ).toBe(false);
+      await accounts.unlock('bob');
+      expect(
+        (await accounts.checkPassword('bob', 'bob-password', here)).ok,
+      ).toBe(true);
     },
   );
 
   it.each(databases.eachSupportedId())(
-    'treats unknown users like wrong passwords and spends a hash on them, %p',
+    'rehashes an older scrypt hash at sign-in to OWASP cost, %p',
     async databaseId => {
-      const { service } = await setup(databaseId);
-      await service.setPassword('carol', 'carols-password');
-      const unknown = await service
-        .authenticate('mallory', 'whatever')
-        .catch(e => e);
-      const wrong = await service
-        .authenticate('carol', 'whatever')
-        .catch(e => e);
-      expect(unknown.name).toBe('AuthenticationError');
-      expect(wrong.name).toBe('AuthenticationError');
-      expect(unknown.message).toBe(wrong.message);
-
-      const time = async (fn: () => Promise<unknown>) => {
-        const start = process.hrtime.bigint();
-        await fn().catch(() => undefined);
-        return Number(process.hrtime.bigint() - start) / 1e6;
-      };
-      const unknownMs = await time(() => service.authenticate('mallory', 'x'));
-      const wrongMs = await time(() => service.authenticate('carol', 'x'));
-      // Both run a full scrypt (tens of ms); an early return would take ~0.
-      expect(unknownMs).toBeGreaterThan(wrongMs / 4);
+      const { accounts, stores } = await setup(databaseId, {});
+      const old = await hashPassword('carol-password', {
+        N: 2 ** 15,
+        r: 8,
+        p: 1,
+      });
+      await stores.accounts.setPassword({ name: 'carol', passwordHash: old });
+      expect(await accounts.signIn('carol', 'carol-password', here)).toEqual({
+        ok: true,
+        account: 'carol',
+      });
+      const stored = (await stores.accounts.getAccount('carol'))!.passwordHash;
+      expect(stored).toMatch(/^scrypt\$N=131072,r=8,p=1\$/);
+      expect(await verifyPassword('carol-password', stored)).toBe(true);
     },
   );
 
   it.each(databases.eachSupportedId())(
-    'seeds missing accounts and never overwrites an existing password, %p',
+    "ends sessions on a password reset and on a change of one's own (but the current one), %p",
     async databaseId => {
-      const { service, store } = await setup(databaseId);
+      const { accounts, sessions } = await setup(databaseId);
+      const a = await sessions.create('alice', here);
+      const b = await sessions.create('alice', here);
+      const c = await sessions.create('alice', here);
+      expect(
+        await accounts.changeOwnPassword(
+          'alice',
+          'alice-password',
+          'new-alice-password',
+          {
+            ...here,
+            sessionId: a.id,
+          },
+        ),
+      ).toEqual({ sessionsEnded: 2 });
+      expect(await sessions.live(a.id, 'alice')).toBeDefined();
+      expect(await sessions.live(b.id, 'alice')).toBeUndefined();
       await expect(
-        service.seed([
-          { name: 'alice', password: 'opsdeck-demo' },
-          { name: 'bob', password: 'opsdeck-demo' },
-        ]),
-      ).resolves.toEqual(['alice', 'bob']);
-      await service.setPassword('alice', 'alice-changed-it');
-
-      await expect(
-        service.seed([
-          { name: 'alice', password: 'opsdeck-demo' },
-          { name: 'bob', password: 'opsdeck-demo' },
-          { name: 'carol', password: 'opsdeck-demo' },
-        ]),
-      ).resolves.toEqual(['carol']);
-      const alice = await store.getAccount('alice');
-      await expect(
-        verifyPassword('alice-changed-it', alice!.passwordHash),
-      ).resolves.toBe(true);
-      await expect(
-        verifyPassword('opsdeck-demo', alice!.passwordHash),
-      ).resolves.toBe(false);
-      await expect(service.authenticate('carol', 'opsdeck-demo')).resolves.toBe(
-        'carol',
-      );
-    },
-  );
-
-  it.each(databases.eachSupportedId())(
-    'enforces the password and name rules, %p',
-    async databaseId => {
-      const { service } = await setup(databaseId);
-      await expect(service.setPassword('dave', 'short')).rejects.toThrow(
-        /at least 10 characters/,
-      );
-      await expect(
-        service.setPassword('not a name', 'long-enough-password'),
-      ).rejects.toThrow(/catalog entity name/);
-      await expect(
-        service.seed([{ name: 'erin', password: 'short' }]),
-      ).rejects.toThrow(/at least 10/);
-    },
-  );
-
-  it.each(databases.eachSupportedId())(
-    'changes the own password only with the current one, %p',
-    async databaseId => {
-      const { service } = await setup(databaseId);
-      await service.setPassword('erin', 'erins-password');
-      await expect(
-        service.changeOwnPassword('erin', 'wrong-current', 'new-password-1'),
-      ).rejects.toThrow('The current password is not correct');
-      await expect(
-        service.changeOwnPassword('erin', 'erins-password', 'short'),
-      ).rejects.toThrow(/at least 10/);
-      await service.changeOwnPassword(
-        'erin',
-        'erins-password',
-        'new-password-1',
-      );
-      await expect(
-        service.authenticate('erin', 'new-password-1'),
-      ).resolves.toBe('erin');
-      await expect(
-        service.changeOwnPassword('frank', 'x', 'new-password-1'),
-      ).rejects.toThrow(/no local account/);
+        accounts.changeOwnPassword(
+          'alice',
+          'wrong-password!',
+          'another-password',
+          here,
+        ),
+      ).rejects.toThrow(/current password is not correct/);
+      expect(
+        await accounts.setPassword(
+          'alice',
+          'reset-by-admin',
+          'user:default/root',
+        ),
+      ).toEqual({ created: false, sessionsEnded: 1 });
+      expect(await sessions.live(a.id, 'alice')).toBeUndefined();
+      expect(await sessions.live(c.id, 'alice')).toBeUndefined();
+      expect(
+        (await accounts.checkPassword('alice', 'reset-by-admin', here)).ok,
+      ).toBe(true);
     },
   );
 });

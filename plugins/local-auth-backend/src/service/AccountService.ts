@@ -1,50 +1,91 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  AuthenticationError,
-  CustomErrorBase,
-  InputError,
-  isError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { randomBytes } from 'node:crypto';
-import { AccountStore, AccountSummary } from '../database/AccountStore';
+import { AttemptKey, AttemptStore } from '../database/AttemptStore';
+import { DatabaseAccountStore } from '../database/DatabaseAccountStore';
 import { LocalAuthConfig } from '../lib/config';
-import { hashPassword, needsRehash, verifyPassword } from '../lib/password';
+import {
+  DEFAULT_SCRYPT_PARAMS,
+  hashPassword,
+  needsRehash,
+  ScryptParams,
+  verifyPassword,
+} from '../lib/password';
+import { AccountSummary, RequestInfo } from '../model';
+import { SessionService } from './SessionService';
 
-/** The one message for unknown users and wrong passwords alike. */
-export const INVALID_CREDENTIALS_MESSAGE = 'Invalid username or password';
+/**
+ * The one message for an unknown user, a wrong password and a locked account alike (so the
+ * answer tells nobody which accounts exist or are locked).
+ */
+export const INVALID_CREDENTIALS_MESSAGE =
+  'Invalid username or password, or too many failed sign-ins; try again later';
 
-/** Thrown when a locked account tries to sign in. */
-export class AccountLockedError extends CustomErrorBase {
-  name = 'AccountLockedError' as const;
+/** The answer when an address made too many failed sign-ins. */
+export const THROTTLED_MESSAGE =
+  'Too many failed sign-ins from your address; try again later';
 
-  constructor(readonly lockedUntil: Date) {
-    super(
-      `Account is locked after too many failed sign-ins; try again after ${lockedUntil.toISOString()}`,
-    );
-  }
-}
+/** What a password check came to. */
+export type PasswordCheck =
+  | { ok: true; account: string }
+  | { ok: false; reason: 'invalid' | 'throttled'; sessionsEnded?: number };
+
+/** An account with its lock state and live sessions, for the admin page. */
+export type AccountOverview = AccountSummary & {
+  /** Locked for every address (too many failures overall). */
+  locked: boolean;
+  lockedUntil?: Date;
+  /** Addresses it is locked for (too many failures from there). */
+  lockedAddresses: Array<{ address: string; until: Date }>;
+  /** Failures still counted (all addresses). */
+  failedAttempts: number;
+  sessions: number;
+};
 
 /** Same rules as a catalog entity name. */
 const NAME_PATTERN = /^[a-zA-Z0-9]([-_.]?[a-zA-Z0-9])*$/;
 
-/** Sign-in, lockout, password rules and seeding for local accounts. */
+type Config = Pick<
+  LocalAuthConfig,
+  | 'maxFailedAttempts'
+  | 'lockoutMs'
+  | 'accountMaxFailures'
+  | 'addressMaxFailures'
+  | 'addressWindowMs'
+  | 'minPasswordLength'
+>;
+
+/** Sign-in with lockout and throttle, password rules and seeding for local accounts. */
 export class AccountService {
   private readonly dummyHash: Promise<string>;
+  private readonly hashParams: ScryptParams;
+  private readonly verify: typeof verifyPassword;
 
   constructor(
-    private readonly store: AccountStore,
-    private readonly config: Pick<
-      LocalAuthConfig,
-      'maxFailedAttempts' | 'lockoutMs' | 'minPasswordLength'
-    >,
+    private readonly store: DatabaseAccountStore,
+    private readonly attempts: AttemptStore,
+    private readonly sessions: SessionService,
+    private readonly config: Config,
     private readonly logger: LoggerService,
-    private readonly clock: () => Date = () => new Date(),
+    options: {
+      clock?: () => number;
+      /** scrypt cost of new hashes (OWASP's by default). */
+      hashParams?: ScryptParams;
+      /** The password check (tests count its calls). */
+      verify?: typeof verifyPassword;
+    } = {},
   ) {
-    // Unknown users are checked against this so they cost as much as real ones.
-    this.dummyHash = hashPassword(randomBytes(24).toString('base64'));
+    this.clock = options.clock ?? Date.now;
+    this.hashParams = options.hashParams ?? DEFAULT_SCRYPT_PARAMS;
+    this.verify = options.verify ?? verifyPassword;
+    // Unknown and locked accounts are checked against this, so they cost as much as real ones.
+    this.dummyHash = hashPassword(
+      randomBytes(24).toString('base64'),
+      this.hashParams,
+    );
   }
+
+  private readonly clock: () => number;
 
   /** Throws InputError unless `name` is a valid catalog entity name. */
   static validateName(name: string): void {
@@ -67,108 +108,210 @@ export class AccountService {
     }
   }
 
+  private keys(name: string, address: string) {
+    const c = this.config;
+    return {
+      address: {
+        key: { scope: 'address', address } as AttemptKey,
+        limit: { max: c.addressMaxFailures, windowMs: c.addressWindowMs },
+      },
+      pair: {
+        key: { scope: 'account-address', account: name, address } as AttemptKey,
+        limit: { max: c.maxFailedAttempts, windowMs: c.lockoutMs },
+      },
+      account: {
+        key: { scope: 'account', account: name } as AttemptKey,
+        limit: { max: c.accountMaxFailures, windowMs: c.lockoutMs },
+      },
+    };
+  }
+
   /**
-   * Checks a username and password. Returns the account name on success;
-   * throws AuthenticationError (same message for unknown users and wrong
-   * passwords) or AccountLockedError.
+   * Checks a username and password. Before the password is looked at, the attempt claims a slot
+   * on three counters, each with one atomic statement: its address (throttle), the account from
+   * that address (lockout) and the account from anywhere (lock). No slot, no check: parallel
+   * guesses cannot pass the limits. An unknown user, a wrong password and a locked account cost
+   * one scrypt each and give the same answer.
    */
-  async authenticate(username: string, password: string): Promise<string> {
-    const account = username
-      ? await this.store.getAccount(username)
-      : undefined;
+  async checkPassword(
+    username: string,
+    password: string,
+    request: RequestInfo,
+  ): Promise<PasswordCheck> {
     const now = this.clock();
-    if (account?.lockedUntil && account.lockedUntil > now) {
-      // Spend the same time as a real check before refusing.
-      await verifyPassword(password, await this.dummyHash);
-      throw new AccountLockedError(account.lockedUntil);
+    const name = username.trim();
+    const keys = this.keys(name, request.address ?? 'unknown');
+    const byAddress = await this.attempts.claim(
+      keys.address.key,
+      keys.address.limit,
+      now,
+    );
+    if (byAddress === undefined) {
+      await this.verify(password, await this.dummyHash);
+      return { ok: false, reason: 'throttled' };
     }
-    const ok = await verifyPassword(
+    const pair = await this.attempts.claim(keys.pair.key, keys.pair.limit, now);
+    const overall =
+      pair !== undefined &&
+      (await this.attempts.claim(keys.account.key, keys.account.limit, now));
+    if (pair === undefined || overall === undefined || overall === false) {
+      // Locked: no guess was made, so nothing more is counted.
+      if (pair !== undefined) await this.attempts.release(keys.pair.key);
+      await this.attempts.release(keys.address.key);
+      await this.verify(password, await this.dummyHash);
+      return { ok: false, reason: 'invalid' };
+    }
+    const account = name ? await this.store.getAccount(name) : undefined;
+    const ok = await this.verify(
       password,
       account?.passwordHash ?? (await this.dummyHash),
     );
     if (!account || !ok) {
-      if (account) {
-        const failure = await this.store.recordFailure({
-          name: account.name,
-          maxFailedAttempts: this.config.maxFailedAttempts,
-          lockoutMs: this.config.lockoutMs,
-          now,
-        });
-        if (failure.lockedUntil) {
-          this.logger.warn(
-            `Local account ${
-              account.name
-            } locked until ${failure.lockedUntil.toISOString()} after ${
-              failure.failedAttempts
-            } failed sign-ins`,
-          );
-          throw new AccountLockedError(failure.lockedUntil);
-        }
+      // The claims stay: they are the failures.
+      let sessionsEnded: number | undefined;
+      if (account && overall >= keys.account.limit.max) {
+        const ended = await this.sessions.endAll(name, 'locked', 'local-auth');
+        sessionsEnded = ended.length;
+        this.logger.warn(
+          `Local account ${name} locked for every address after ${overall} failed sign-ins; ${ended.length} sessions ended`,
+        );
       }
-      throw new AuthenticationError(INVALID_CREDENTIALS_MESSAGE);
+      return { ok: false, reason: 'invalid', sessionsEnded };
     }
-    await this.store.recordSuccess({ name: account.name, now });
-    if (needsRehash(account.passwordHash)) {
+    await this.attempts.reset(keys.pair.key);
+    await this.attempts.reset(keys.account.key);
+    await this.attempts.release(keys.address.key);
+    if (needsRehash(account.passwordHash, this.hashParams)) {
       await this.store.replaceHash({
         name: account.name,
         previousHash: account.passwordHash,
-        passwordHash: await hashPassword(password),
+        passwordHash: await hashPassword(password, this.hashParams),
       });
     }
-    return account.name;
+    return { ok: true, account: account.name };
   }
 
-  /** Creates the account or resets its password; true when created. */
-  async setPassword(name: string, password: string): Promise<boolean> {
-    AccountService.validateName(name);
-    this.validatePassword(password);
-    return this.store.setPassword({
-      name,
-      passwordHash: await hashPassword(password),
-    });
+  /** A password check that also records the sign-in time. */
+  async signIn(
+    username: string,
+    password: string,
+    request: RequestInfo,
+  ): Promise<PasswordCheck> {
+    const result = await this.checkPassword(username, password, request);
+    if (result.ok) {
+      await this.store.recordLogin({
+        name: result.account,
+        now: new Date(this.clock()),
+      });
+    }
+    return result;
   }
 
   /**
-   * Changes a user's own password after checking the current one; a wrong
-   * current password counts as a failed sign-in.
+   * Sets a password as an admin (creating the account when missing); every session of the
+   * account ends. True when the account was created.
+   */
+  async setPassword(
+    name: string,
+    password: string,
+    by: string,
+  ): Promise<{ created: boolean; sessionsEnded: number }> {
+    AccountService.validateName(name);
+    this.validatePassword(password);
+    const created = await this.store.setPassword({
+      name,
+      passwordHash: await hashPassword(password, this.hashParams),
+    });
+    await this.attempts.clearAccount(name);
+    const ended = await this.sessions.endAll(name, 'password-reset', by);
+    return { created, sessionsEnded: ended.length };
+  }
+
+  /**
+   * Changes a user's own password after checking the current one (which counts like a sign-in);
+   * the user's other sessions end.
    */
   async changeOwnPassword(
     name: string,
     currentPassword: string,
     newPassword: string,
-  ): Promise<void> {
+    request: RequestInfo & { sessionId?: string },
+  ): Promise<{ sessionsEnded: number }> {
     const account = await this.store.getAccount(name);
     if (!account) {
       throw new NotFoundError(`There is no local account for ${name}`);
     }
     this.validatePassword(newPassword);
-    try {
-      await this.authenticate(name, currentPassword);
-    } catch (error) {
-      if (isError(error) && error.name === 'AuthenticationError') {
-        throw new NotAllowedError('The current password is not correct');
-      }
-      throw error;
+    const check = await this.checkPassword(name, currentPassword, request);
+    if (!check.ok) {
+      throw new NotAllowedError(
+        check.reason === 'throttled'
+          ? THROTTLED_MESSAGE
+          : 'The current password is not correct (or too many failed attempts)',
+      );
     }
     await this.store.setPassword({
       name,
-      passwordHash: await hashPassword(newPassword),
+      passwordHash: await hashPassword(newPassword, this.hashParams),
     });
+    const ended = await this.sessions.endAll(
+      name,
+      'password-change',
+      `user:default/${name}`,
+      request.sessionId,
+    );
+    return { sessionsEnded: ended.length };
   }
 
+  /** Forgets the account's failures, so it may sign in from everywhere again. */
   async unlock(name: string): Promise<void> {
-    if (!(await this.store.unlock(name))) {
+    if (!(await this.store.getAccount(name))) {
       throw new NotFoundError(`There is no local account named ${name}`);
     }
+    await this.attempts.clearAccount(name);
   }
 
-  async listAccounts(): Promise<Array<AccountSummary & { locked: boolean }>> {
+  async listAccounts(): Promise<AccountOverview[]> {
     const now = this.clock();
-    const accounts = await this.store.listAccounts();
-    return accounts.map(account => ({
-      ...account,
-      locked: Boolean(account.lockedUntil && account.lockedUntil > now),
-    }));
+    const [accounts, live] = await Promise.all([
+      this.store.listAccounts(),
+      this.sessions.list(),
+    ]);
+    const result: AccountOverview[] = [];
+    for (const account of accounts) {
+      const counters = await this.attempts.listForAccount(account.name);
+      const active = counters.filter(
+        c => c.lastFailureAt > now - this.config.lockoutMs,
+      );
+      const overall = active.find(c => c.scope === 'account');
+      const locked =
+        !!overall && overall.failures >= this.config.accountMaxFailures;
+      result.push({
+        ...account,
+        locked,
+        lockedUntil: locked
+          ? new Date(overall!.lastFailureAt + this.config.lockoutMs)
+          : undefined,
+        lockedAddresses: active
+          .filter(
+            c =>
+              c.scope === 'account-address' &&
+              c.failures >= this.config.maxFailedAttempts,
+          )
+          .map(c => ({
+            address: c.address ?? 'unknown',
+            until: new Date(c.lastFailureAt + this.config.lockoutMs),
+          })),
+        failedAttempts: overall?.failures ?? 0,
+        sessions: live.filter(s => s.account === account.name).length,
+      });
+    }
+    return result;
+  }
+
+  /** True when the local account exists. */
+  async exists(name: string): Promise<boolean> {
+    return !!(await this.store.getAccount(name));
   }
 
   /** Creates the seed accounts that don't exist yet; returns their names. */
@@ -182,7 +325,7 @@ export class AccountService {
       }
       const didCreate = await this.store.createAccountIfMissing({
         name: user.name,
-        passwordHash: await hashPassword(user.password),
+        passwordHash: await hashPassword(user.password, this.hashParams),
       });
       if (didCreate) {
         created.push(user.name);

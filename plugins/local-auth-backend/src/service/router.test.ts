@@ -6,9 +6,13 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { localAuthPlugin } from '../plugin';
-import { verifySessionToken } from '../lib/sessionToken';
+import {
+  serviceToken,
+  testHttpAuth,
+  userToken,
+} from '../__testUtils__/testBackend';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const sessionSecret = 'router-test-secret-0123456789';
 
@@ -22,6 +26,7 @@ function config(extra: Record<string, unknown> = {}) {
           maxFailedAttempts: 3,
           lockoutMinutes: 15,
           sessionDuration: 60,
+          scryptCost: 10,
           seedUsers: [
             { name: 'alice', password: 'opsdeck-demo' },
             { name: 'bob', password: 'opsdeck-demo' },
@@ -37,6 +42,8 @@ function sessionCookieOf(res: request.Response): string | undefined {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
   return cookies.find(c => c.startsWith('opsdeck_session='));
 }
+const tokenOf = (res: request.Response) =>
+  sessionCookieOf(res)!.split(';')[0].slice('opsdeck_session='.length);
 
 describe('local-auth router', () => {
   const authorize = jest.fn();
@@ -53,10 +60,7 @@ describe('local-auth router', () => {
       features: [
         localAuthPlugin,
         config(extraConfig),
-        // Requests without a token are anonymous, as in production.
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
+        testHttpAuth(),
         mockServices.permissions.mock({ authorize }).factory,
         mockServices.auditor.mock({
           createEvent: async options => {
@@ -79,7 +83,17 @@ describe('local-auth router', () => {
         }).factory,
       ],
     });
-    return server;
+    const login = (username: string, password = 'opsdeck-demo') =>
+      request(server)
+        .post('/api/local-auth/login')
+        .send({ username, password });
+    /** What the auth plugin's `opsdeck` provider does at a refresh. */
+    const lookup = (token: string) =>
+      request(server)
+        .post('/api/local-auth/internal/sessions/lookup')
+        .set('Authorization', `Bearer ${serviceToken('auth')}`)
+        .send({ token });
+    return { server, login, lookup };
   }
 
   beforeEach(() => {
@@ -89,316 +103,300 @@ describe('local-auth router', () => {
     );
   });
 
-  it('signs a seeded user in and sets the session cookie', async () => {
-    const server = await start();
-    const before = Date.now();
-    const res = await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'alice', password: 'opsdeck-demo' });
+  it('signs in with a session row; the cookie is a random token, not a signature over the name', async () => {
+    const { login, lookup } = await start();
+    const res = await login('alice').set('User-Agent', 'jest-browser');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ username: 'alice' });
-
     const cookie = sessionCookieOf(res)!;
-    expect(cookie).toBeDefined();
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
-    expect(cookie).toMatch(/Path=\//);
     expect(cookie).toMatch(/Max-Age=3600/);
     expect(cookie).not.toMatch(/Secure/);
-    const token = cookie.split(';')[0].slice('opsdeck_session='.length);
-    const session = verifySessionToken(token, sessionSecret);
-    expect(session?.username).toBe('alice');
-    expect(session!.expiresAt.getTime()).toBeGreaterThanOrEqual(
-      before + 3_600_000,
-    );
-
+    const token = tokenOf(res);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(token).not.toContain('alice');
+    const found = await lookup(token);
+    expect(found.body.session).toEqual({
+      id: expect.any(String),
+      account: 'alice',
+    });
     expect(auditEvents).toEqual([
       {
         eventId: 'account-login',
-        meta: { actor: 'user:default/alice', target: 'user:default/alice' },
+        meta: {
+          actor: 'user:default/alice',
+          target: 'user:default/alice',
+          sessionId: found.body.session.id,
+        },
         outcome: 'success',
       },
     ]);
     expect(JSON.stringify(auditEvents)).not.toContain('opsdeck-demo');
+    // a cookie in the old format (name.expiry.hmac) opens nothing
+    expect((await lookup(`alice.${Date.now() + 60_000}.abc`)).body).toEqual({});
   });
 
-  it('marks the cookie Secure when the backend is served over https', async () => {
-    auditEvents.length = 0;
-    const { server } = await startTestBackend({
-      features: [
-        localAuthPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'https://opsdeck.example.com' },
-            opsdeck: {
-              localAuth: {
-                sessionSecret,
-                seedUsers: [{ name: 'alice', password: 'opsdeck-demo' }],
-              },
-            },
-          },
-        }),
-      ],
-    });
-    const res = await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'alice', password: 'opsdeck-demo' });
-    expect(res.status).toBe(200);
-    expect(sessionCookieOf(res)).toMatch(/; Secure/);
-    expect(sessionCookieOf(res)).toMatch(/Max-Age=43200/);
-  });
-
-  it('answers wrong passwords and unknown users with the same 401', async () => {
-    const server = await start();
-    const wrong = await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'alice', password: 'not-the-password' });
-    const unknown = await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'nobody', password: 'not-the-password' });
-    expect(wrong.status).toBe(401);
-    expect(unknown.status).toBe(401);
-    expect(wrong.body.error.message).toBe('Invalid username or password');
-    expect(unknown.body.error.message).toBe(wrong.body.error.message);
-    expect(sessionCookieOf(wrong)).toBeUndefined();
-    expect(auditEvents.map(e => [e.eventId, e.outcome, e.meta?.actor])).toEqual(
-      [
-        ['account-login', 'fail', 'user:default/alice'],
-        ['account-login', 'fail', 'user:default/nobody'],
-      ],
+  it('gives the same answer for an unknown user, a wrong password and a locked account', async () => {
+    const { login } = await start();
+    const unknown = await login('mallory', 'whatever-password');
+    const wrong = await login('bob', 'wrong-password-1');
+    await login('bob', 'wrong-password-2');
+    await login('bob', 'wrong-password-3');
+    const locked = await login('bob', 'opsdeck-demo');
+    for (const res of [unknown, wrong, locked]) {
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual(unknown.body);
+      expect(sessionCookieOf(res)).toBeUndefined();
+    }
+    expect(unknown.body.error.message).toBe(
+      'Invalid username or password, or too many failed sign-ins; try again later',
     );
   });
 
-  it('rejects malformed login bodies', async () => {
-    const server = await start();
-    const res = await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'alice' });
-    expect(res.status).toBe(400);
+  it('throttles an address after too many failures, whatever account it tries', async () => {
+    const { login } = await start({ addressMaxFailures: 4 });
+    for (const name of ['a1', 'a2', 'a3', 'a4']) {
+      expect((await login(name, 'wrong-password')).status).toBe(401);
+    }
+    const throttled = await login('alice');
+    expect(throttled.status).toBe(429);
+    expect(throttled.body.error.name).toBe('TooManyRequestsError');
   });
 
-  it('locks the account with a clear message and unlock time', async () => {
-    const server = await start();
-    const attempt = (password: string) =>
-      request(server)
-        .post('/api/local-auth/login')
-        .send({ username: 'bob', password });
-    expect((await attempt('wrong-1')).status).toBe(401);
-    expect((await attempt('wrong-2')).status).toBe(401);
-    const locking = await attempt('wrong-3');
-    expect(locking.status).toBe(423);
-    expect(locking.body.error.name).toBe('AccountLockedError');
-    expect(locking.body.error.message).toMatch(/locked/);
-    const lockedUntil = new Date(locking.body.lockedUntil).getTime();
-    expect(lockedUntil).toBeGreaterThan(Date.now() + 14 * 60_000);
-    expect(lockedUntil).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
-
-    const right = await attempt('opsdeck-demo');
-    expect(right.status).toBe(423);
-    expect(right.body.lockedUntil).toBe(locking.body.lockedUntil);
-    expect(sessionCookieOf(right)).toBeUndefined();
-
-    const list = await request(server)
-      .get('/api/local-auth/accounts')
-      .set('Authorization', mockCredentials.user.header('user:default/admin'));
-    expect(list.status).toBe(200);
-    expect(list.body.items.find((a: any) => a.name === 'bob')).toMatchObject({
-      locked: true,
-      failedAttempts: 3,
-      lockedUntil: locking.body.lockedUntil,
-    });
-
-    const unlock = await request(server)
-      .post('/api/local-auth/accounts/bob/unlock')
-      .set('Authorization', mockCredentials.user.header('user:default/admin'));
-    expect(unlock.status).toBe(204);
-    expect((await attempt('opsdeck-demo')).status).toBe(200);
-    expect(
-      auditEvents
-        .filter(e => e.eventId === 'account-unlock')
-        .map(e => [e.outcome, e.meta]),
-    ).toEqual([
-      ['success', { actor: 'user:default/admin', target: 'user:default/bob' }],
-    ]);
-  });
-
-  it('clears the cookie on logout', async () => {
-    const server = await start();
-    const login = await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'alice', password: 'opsdeck-demo' });
-    const cookie = sessionCookieOf(login)!.split(';')[0];
+  it('ends the session at logout, so the old cookie mints nothing', async () => {
+    const { server, login, lookup } = await start();
+    const token = tokenOf(await login('alice'));
     const res = await request(server)
       .post('/api/local-auth/logout')
-      .set('Cookie', cookie);
+      .set('Cookie', `opsdeck_session=${token}`);
     expect(res.status).toBe(204);
-    const cleared = sessionCookieOf(res)!;
-    expect(cleared).toMatch(/^opsdeck_session=;/);
-    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
-    expect(auditEvents.at(-1)).toEqual({
+    expect(sessionCookieOf(res)).toMatch(/opsdeck_session=;/);
+    expect((await lookup(token)).body).toEqual({});
+    expect(auditEvents.at(-1)).toMatchObject({
       eventId: 'account-logout',
-      meta: { actor: 'user:default/alice', target: 'user:default/alice' },
+      meta: { actor: 'user:default/alice' },
+    });
+  });
+
+  it('answers a tab whether its session is live, until an admin signs the user out everywhere', async () => {
+    const { server, login, lookup } = await start();
+    const first = (await lookup(tokenOf(await login('bob')))).body.session.id;
+    const second = (await lookup(tokenOf(await login('bob')))).body.session.id;
+    const check = (name: string, sid?: string) =>
+      request(server)
+        .get('/api/local-auth/me/session')
+        .set('Authorization', `Bearer ${userToken(name, sid)}`);
+    expect((await check('bob', first)).body).toMatchObject({
+      active: true,
+      local: true,
+      sessionId: first,
+    });
+    // another user's session id is not theirs
+    expect((await check('alice', first)).status).toBe(401);
+    // tokens of other sign-in providers carry no session id
+    expect((await check('alice')).body).toEqual({ active: true, local: false });
+
+    const sessions = await request(server)
+      .get('/api/local-auth/accounts/bob/sessions')
+      .set('Authorization', `Bearer ${userToken('alice')}`);
+    expect(sessions.body.items.map((s: { id: string }) => s.id).sort()).toEqual(
+      [first, second].sort(),
+    );
+    expect(sessions.body.items[0]).toEqual({
+      id: expect.any(String),
+      createdAt: expect.any(String),
+      lastSeenAt: expect.any(String),
+      expiresAt: expect.any(String),
+      address: expect.stringMatching(/127\.0\.0\.1/),
+      lastAddress: expect.stringMatching(/127\.0\.0\.1/),
+    });
+
+    const out = await request(server)
+      .post('/api/local-auth/accounts/bob/sign-out-everywhere')
+      .set('Authorization', `Bearer ${userToken('alice')}`);
+    expect(out.body).toEqual({ sessionsEnded: 2 });
+    expect(auditEvents.at(-1)).toEqual({
+      eventId: 'account-sign-out-everywhere',
+      meta: {
+        actor: 'user:default/alice',
+        target: 'user:default/bob',
+        sessionsEnded: 2,
+      },
       outcome: 'success',
     });
+    const ended = await check('bob', first);
+    expect(ended.status).toBe(401);
+    expect(ended.body.error.message).toBe('Your opsdeck session has ended');
   });
 
-  it('lists accounts without hashes for readers', async () => {
-    const server = await start();
-    await request(server)
-      .post('/api/local-auth/login')
-      .send({ username: 'alice', password: 'opsdeck-demo' });
+  it('lists accounts with lock state and live sessions, and says whether the caller may manage', async () => {
+    const { server, login } = await start();
+    await login('alice');
+    for (let i = 0; i < 3; i++) await login('bob', `wrong-password-${i}`);
+    authorize.mockImplementation(async requests =>
+      requests.map((r: { permission: { name: string } }) => ({
+        result:
+          r.permission.name === 'opsdeck.local-auth.account.read'
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+      })),
+    );
     const res = await request(server)
       .get('/api/local-auth/accounts')
-      .set('Authorization', mockCredentials.user.header('user:default/admin'));
+      .set('Authorization', `Bearer ${userToken('erin')}`);
     expect(res.status).toBe(200);
-    expect(res.body.items.map((a: any) => a.name)).toEqual(['alice', 'bob']);
-    const alice = res.body.items[0];
-    expect(alice).toMatchObject({
-      name: 'alice',
+    expect(res.body.canManage).toBe(false);
+    const [alice, bob] = res.body.items;
+    expect(alice).toMatchObject({ name: 'alice', sessions: 1, locked: false });
+    expect(alice.lastLoginAt).toEqual(expect.any(String));
+    expect(bob).toMatchObject({
+      name: 'bob',
+      sessions: 0,
       locked: false,
-      failedAttempts: 0,
+      failedAttempts: 3,
+      lockedAddresses: [{ address: expect.stringMatching(/127\.0\.0\.1/) }],
     });
-    expect(typeof alice.lastLoginAt).toBe('string');
-    expect(JSON.stringify(res.body)).not.toMatch(/scrypt|password/i);
-    expect(authorize).toHaveBeenCalledWith(
-      [
-        {
-          permission: expect.objectContaining({
-            name: 'opsdeck.local-auth.account.read',
-          }),
-        },
-      ],
-      expect.anything(),
-    );
-  });
-
-  it('sets passwords: creates, resets, validates length', async () => {
-    const server = await start();
-    const admin = mockCredentials.user.header('user:default/admin');
-    const created = await request(server)
-      .put('/api/local-auth/accounts/carol/password')
-      .set('Authorization', admin)
-      .send({ password: 'carols-new-password' });
-    expect(created.status).toBe(200);
-    expect(created.body).toEqual({ name: 'carol', created: true });
-    const reset = await request(server)
-      .put('/api/local-auth/accounts/alice/password')
-      .set('Authorization', admin)
-      .send({ password: 'alices-new-password' });
-    expect(reset.body).toEqual({ name: 'alice', created: false });
-    const short = await request(server)
-      .put('/api/local-auth/accounts/alice/password')
-      .set('Authorization', admin)
-      .send({ password: 'short' });
-    expect(short.status).toBe(400);
-    expect(short.body.error.message).toMatch(/at least 10/);
-    const badName = await request(server)
-      .put('/api/local-auth/accounts/bad%20name/password')
-      .set('Authorization', admin)
-      .send({ password: 'long-enough-password' });
-    expect(badName.status).toBe(400);
-
-    expect(
-      (
-        await request(server)
-          .post('/api/local-auth/login')
-          .send({ username: 'alice', password: 'alices-new-password' })
-      ).status,
-    ).toBe(200);
-    const setEvents = auditEvents.filter(
-      e => e.eventId === 'account-password-set',
-    );
-    expect(setEvents.map(e => [e.outcome, e.meta?.target])).toEqual([
-      ['success', 'user:default/carol'],
-      ['success', 'user:default/alice'],
-      ['fail', 'user:default/alice'],
-    ]);
-    expect(JSON.stringify(auditEvents)).not.toMatch(/new-password|scrypt/);
-    expect(authorize).toHaveBeenCalledWith(
-      [
-        {
-          permission: expect.objectContaining({
-            name: 'opsdeck.local-auth.account.manage',
-          }),
-        },
-      ],
-      expect.anything(),
-    );
-  });
-
-  it.each([
-    ['get', '/api/local-auth/accounts'],
-    ['put', '/api/local-auth/accounts/alice/password'],
-    ['post', '/api/local-auth/accounts/alice/unlock'],
-    ['post', '/api/local-auth/me/password'],
-  ] as const)(
-    '%s %s is 401 unauthenticated and 403 without permission',
-    async (method, path) => {
-      const server = await start();
-      const body =
-        path === '/api/local-auth/me/password'
-          ? { currentPassword: 'opsdeck-demo', newPassword: 'another-password' }
-          : { password: 'another-password' };
-      const anonymous = await request(server)[method](path).send(body);
-      expect(anonymous.status).toBe(401);
-
-      authorize.mockImplementation(async requests =>
-        requests.map(() => ({ result: AuthorizeResult.DENY })),
-      );
+    expect(JSON.stringify(res.body)).not.toMatch(/scrypt|hash/i);
+    // a reader cannot change anything
+    for (const [method, path] of [
+      ['post', '/api/local-auth/accounts/bob/unlock'],
+      ['post', '/api/local-auth/accounts/bob/sign-out-everywhere'],
+    ] as const) {
       const denied = await request(server)
         [method](path)
-        .set('Authorization', mockCredentials.user.header('user:default/alice'))
-        .send(body);
+        .set('Authorization', `Bearer ${userToken('erin')}`);
       expect(denied.status).toBe(403);
-      // the refusal is on the audit log, before the body is looked at
-      await new Promise(resolve => setImmediate(resolve));
-      expect(auditEvents).toEqual([
-        expect.objectContaining({
-          eventId: 'access-denied',
-          outcome: 'fail',
-          meta: expect.objectContaining({ target: path }),
-        }),
-      ]);
-    },
-  );
+    }
+  });
 
-  it('lets a signed-in user change their own password', async () => {
-    const server = await start();
-    const alice = mockCredentials.user.header('user:default/alice');
-    const wrong = await request(server)
+  it('resets a password (ending every session) and unlocks, audited with the admin as actor', async () => {
+    const { server, login, lookup } = await start();
+    const token = tokenOf(await login('bob'));
+    for (let i = 0; i < 3; i++) await login('bob', `wrong-password-${i}`);
+    expect((await login('bob')).status).toBe(401);
+    const admin = `Bearer ${userToken('alice')}`;
+    const unlock = await request(server)
+      .post('/api/local-auth/accounts/bob/unlock')
+      .set('Authorization', admin);
+    expect(unlock.status).toBe(204);
+    expect(auditEvents.at(-1)).toMatchObject({
+      eventId: 'account-unlock',
+      meta: { actor: 'user:default/alice', target: 'user:default/bob' },
+    });
+    expect((await login('bob')).status).toBe(200);
+    const reset = await request(server)
+      .put('/api/local-auth/accounts/bob/password')
+      .set('Authorization', admin)
+      .send({ password: 'a-new-password-for-bob' });
+    expect(reset.body).toEqual({
+      name: 'bob',
+      created: false,
+      sessionsEnded: 2,
+    });
+    expect((await lookup(token)).body).toEqual({});
+    expect(auditEvents.at(-1)).toMatchObject({
+      eventId: 'account-password-set',
+      meta: { actor: 'user:default/alice', sessionsEnded: 2 },
+    });
+    const tooShort = await request(server)
+      .put('/api/local-auth/accounts/bob/password')
+      .set('Authorization', admin)
+      .send({ password: 'short' });
+    expect(tooShort.status).toBe(400);
+  });
+
+  it('lets a user change their own password, keeping the current session only', async () => {
+    const { server, login, lookup } = await start();
+    const current = (await lookup(tokenOf(await login('alice')))).body.session
+      .id;
+    const other = tokenOf(await login('alice'));
+    const res = await request(server)
       .post('/api/local-auth/me/password')
-      .set('Authorization', alice)
-      .send({ currentPassword: 'nope', newPassword: 'alices-new-password' });
-    expect(wrong.status).toBe(403);
-    const ok = await request(server)
-      .post('/api/local-auth/me/password')
-      .set('Authorization', alice)
+      .set('Authorization', `Bearer ${userToken('alice', current)}`)
       .send({
         currentPassword: 'opsdeck-demo',
-        newPassword: 'alices-new-password',
+        newPassword: 'my-new-password',
       });
-    expect(ok.status).toBe(204);
+    expect(res.body).toEqual({ sessionsEnded: 1 });
+    expect((await lookup(other)).body).toEqual({});
+    expect((await login('alice', 'my-new-password')).status).toBe(200);
+    const wrong = await request(server)
+      .post('/api/local-auth/me/password')
+      .set('Authorization', `Bearer ${userToken('alice', current)}`)
+      .send({
+        currentPassword: 'not-my-password',
+        newPassword: 'x'.repeat(12),
+      });
+    expect(wrong.status).toBe(403);
+  });
+
+  it('keeps the internal routes for backend plugins: password checks for any, sessions for auth', async () => {
+    const { server, login, lookup } = await start();
+    const token = tokenOf(await login('alice'));
+    const verify = (auth: string, password: string) =>
+      request(server)
+        .post('/api/local-auth/internal/verify-password')
+        .set('Authorization', `Bearer ${auth}`)
+        .send({
+          userEntityRef: 'user:default/alice',
+          password,
+          address: '10.9.9.9',
+        });
     expect(
-      (
-        await request(server)
-          .post('/api/local-auth/login')
-          .send({ username: 'alice', password: 'alices-new-password' })
-      ).status,
-    ).toBe(200);
+      (await verify(serviceToken('bastion'), 'opsdeck-demo')).body,
+    ).toEqual({
+      ok: true,
+    });
     expect(
-      (
-        await request(server)
-          .post('/api/local-auth/login')
-          .send({ username: 'alice', password: 'opsdeck-demo' })
-      ).status,
-    ).toBe(401);
-    const selfEvents = auditEvents.filter(
-      e => e.eventId === 'account-password-set',
+      (await verify(serviceToken('bastion'), 'wrong-password')).body,
+    ).toEqual({
+      ok: false,
+    });
+    expect(auditEvents.at(-1)).toMatchObject({
+      eventId: 'account-password-verify',
+      meta: { actor: 'user:default/alice', via: 'plugin:bastion' },
+      outcome: 'fail',
+    });
+    expect((await verify(userToken('alice'), 'opsdeck-demo')).status).toBe(403);
+    expect((await verify('external:ci', 'opsdeck-demo')).status).toBe(403);
+    const bySomeone = await request(server)
+      .post('/api/local-auth/internal/sessions/lookup')
+      .set('Authorization', `Bearer ${serviceToken('bastion')}`)
+      .send({ token });
+    expect(bySomeone.status).toBe(403);
+
+    // the first refresh records the ownership refs; another set ends the session
+    const id = (await lookup(token)).body.session.id;
+    const confirm = (refs: string[]) =>
+      request(server)
+        .post('/api/local-auth/internal/sessions/confirm')
+        .set('Authorization', `Bearer ${serviceToken('auth')}`)
+        .send({ sessionId: id, ownershipEntityRefs: refs });
+    const refs = ['user:default/alice', 'group:default/admins'];
+    expect((await confirm(refs)).body).toEqual({ ok: true });
+    expect((await confirm([...refs].reverse())).body).toEqual({ ok: true });
+    expect((await confirm(['user:default/alice'])).body).toEqual({ ok: false });
+    expect(auditEvents.at(-1)).toMatchObject({
+      eventId: 'account-session-end',
+      meta: { actor: 'user:default/alice', reason: 'role-change' },
+    });
+    expect((await lookup(token)).body).toEqual({});
+    expect((await confirm(refs)).body).toEqual({ ok: false });
+  });
+
+  it('refuses unauthenticated admin calls and malformed logins', async () => {
+    const { server } = await start();
+    expect((await request(server).get('/api/local-auth/accounts')).status).toBe(
+      401,
     );
-    expect(selfEvents.map(e => [e.outcome, e.meta?.actor])).toEqual([
-      ['fail', 'user:default/alice'],
-      ['success', 'user:default/alice'],
-    ]);
+    expect(
+      (await request(server).get('/api/local-auth/me/session')).status,
+    ).toBe(401);
+    const bad = await request(server)
+      .post('/api/local-auth/login')
+      .send({ username: 'alice' });
+    expect(bad.status).toBe(400);
   });
 
   it('refuses to start without a session secret', async () => {

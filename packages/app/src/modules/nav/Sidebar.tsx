@@ -52,6 +52,7 @@ function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
         {nav.take('page:scaffolder')}
         {nav.take('page:audit')}
         {nav.take('page:vault')}
+        {nav.take('page:local-auth')}
         {nav.take('page:jobs')}
         {nav.take('page:files')}
         {nav.take('page:bastion')}

@@ -158,7 +158,7 @@ describe('OpsdeckSignInPage', () => {
     renderPage();
     await fillAndSubmit('alice', 'wrong-password');
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Invalid username or password.',
+      'Invalid username or password, or too many failed sign-ins',
     );
     const [url, init] = calls('/api/local-auth/login')[0];
     expect(url).toBe(`${BASE}/api/local-auth/login`);
@@ -170,27 +170,30 @@ describe('OpsdeckSignInPage', () => {
     expect(screen.getByLabelText('Password')).toHaveValue('');
   });
 
-  it('shows when a locked account can try again', async () => {
-    const lockedUntil = '2030-01-02T03:04:00.000Z';
+  it('says an address is throttled on 429, and shows one message for 401', async () => {
     fetchMock.mockImplementation(async (url: string) =>
       url.endsWith('/login')
-        ? jsonResponse(423, {
-            error: { name: 'AccountLockedError', message: 'locked' },
-            response: { statusCode: 423 },
-            lockedUntil,
+        ? jsonResponse(429, {
+            error: { name: 'TooManyRequestsError', message: 'throttled' },
+            response: { statusCode: 429 },
           })
         : noSession(),
     );
     renderPage();
     await fillAndSubmit('bob', 'opsdeck-demo');
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent(/locked after too many failed sign-ins/);
-    expect(alert).toHaveTextContent(
-      new Date(lockedUntil).toLocaleString(undefined, {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-      }),
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Too many failed sign-ins from your address',
     );
+  });
+
+  it('tells a tab signed out by the session check why', async () => {
+    window.sessionStorage.setItem('opsdeck-session-ended', '1');
+    fetchMock.mockImplementation(async () => noSession());
+    renderPage();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Your session has ended. Sign in again.',
+    );
+    expect(window.sessionStorage.getItem('opsdeck-session-ended')).toBeNull();
   });
 
   it('signs in through the provider after login and clears the cookie on sign-out', async () => {
@@ -278,7 +281,6 @@ describe('opsdeck sign-in translations', () => {
       (opsdeckSignInTranslationRef as any).getDefaultMessages(),
     ).sort();
     expect(Object.keys(zhCN).sort()).toEqual(english);
-    expect(english).toContain('errors.locked');
-    expect(zhCN['errors.locked']).toContain('{{time}}');
+    expect(english).toContain('errors.sessionEnded');
   });
 });

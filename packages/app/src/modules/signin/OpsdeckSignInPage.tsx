@@ -23,7 +23,11 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { postLogout, SessionCookieIdentity } from './identity';
+import {
+  postLogout,
+  SESSION_ENDED_KEY,
+  SessionCookieIdentity,
+} from './identity';
 import { opsdeckSignInTranslationRef } from './translation';
 
 /** Auth provider id registered by localAuthProviderModule. */
@@ -74,7 +78,6 @@ type Phase =
 type ErrorLike = Error & {
   statusCode?: number;
   cause?: { name?: string; message?: string };
-  body?: { lockedUntil?: string };
 };
 
 /** How ProxiedSignInPage's ErrorComponent reports back to the page. */
@@ -84,13 +87,6 @@ function ReportRefreshError(props: { error?: Error }) {
   const report = useContext(RefreshErrorContext);
   useEffect(() => report(props.error), [report, props.error]);
   return null;
-}
-
-function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  });
 }
 
 /**
@@ -117,15 +113,29 @@ export function OpsdeckSignInPage(props: SignInPageProps) {
   const [submitting, setSubmitting] = useState(false);
   const [message, setMessage] = useState<string>();
 
+  // Signed out by the session check (identity.ts): say why, once.
+  useEffect(() => {
+    try {
+      if (window.sessionStorage.getItem(SESSION_ENDED_KEY)) {
+        window.sessionStorage.removeItem(SESSION_ENDED_KEY);
+        setMessage(t('errors.sessionEnded'));
+      }
+    } catch {
+      // no storage: nothing to say
+    }
+  }, [t]);
+
   const afterLogin = phase.kind === 'refresh' && phase.afterLogin;
 
   const handleIdentity = useCallback(
     (identity: IdentityApi) => {
-      onSignInSuccess(
-        new SessionCookieIdentity(identity, async () =>
-          postLogout(await discoveryApi.getBaseUrl('local-auth')),
-        ),
+      const wrapped = new SessionCookieIdentity(
+        identity,
+        async () => postLogout(await discoveryApi.getBaseUrl('local-auth')),
+        async () => `${await discoveryApi.getBaseUrl('local-auth')}/me/session`,
       );
+      wrapped.watchSession();
+      onSignInSuccess(wrapped);
     },
     [onSignInSuccess, discoveryApi],
   );
@@ -173,8 +183,8 @@ export function OpsdeckSignInPage(props: SignInPageProps) {
         return;
       }
       const body = await response.json().catch(() => undefined);
-      if (response.status === 423 && body?.lockedUntil) {
-        setMessage(t('errors.locked', { time: formatTime(body.lockedUntil) }));
+      if (response.status === 429) {
+        setMessage(t('errors.throttled'));
       } else if (response.status === 401) {
         setMessage(t('errors.invalidCredentials'));
       } else {

@@ -16,9 +16,11 @@ export const opsdeckSignInTranslationRef = createTranslationRef({
     checkingSession: 'Checking for an existing session…',
     errors: {
       missingFields: 'Enter your username and password.',
-      invalidCredentials: 'Invalid username or password.',
-      locked:
-        'This account is locked after too many failed sign-ins. Try again after {{time}}.',
+      invalidCredentials:
+        'Invalid username or password, or too many failed sign-ins: try again later.',
+      throttled:
+        'Too many failed sign-ins from your address. Try again in a few minutes.',
+      sessionEnded: 'Your session has ended. Sign in again.',
       signInFailed: 'Could not complete the sign-in: {{message}}',
       unexpected: 'Sign-in failed: {{message}}',
     },

@@ -19,6 +19,7 @@ import {
   findFreePortRange,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+import { localAuthServiceRef } from '@opsdeck/plugin-local-auth-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,6 +133,17 @@ export async function startBackend(
       auditor.factory,
       catalogServiceMock.factory({
         entities: [host('app-01', 'staging'), host('pay-01', 'prod')],
+      }),
+      // local-auth's password re-check: each user's password is '<name>-password'
+      createServiceFactory({
+        service: localAuthServiceRef,
+        deps: {},
+        factory: () => ({
+          verifyPassword: async ({ userEntityRef, password }) =>
+            password === `${userEntityRef.split('/')[1]}-password`,
+          lookupSession: async () => undefined,
+          confirmSession: async () => false,
+        }),
       }),
       createServiceFactory({
         service: vaultServiceRef,

@@ -14,6 +14,7 @@ import type {
 } from '../../database/BastionStore';
 import { DatabaseBastionStore } from '../../database/DatabaseBastionStore';
 import { MfaService } from '../../mfa/MfaService';
+import { MfaStore } from '../../mfa/MfaStore';
 import type { BastionHost } from '../hosts';
 import type { ServerMessage, SessionClient } from '../protocol';
 import { SessionManager } from '../SessionManager';
@@ -132,7 +133,11 @@ export async function createTestManager(options: {
       username: loginUser,
       privateKey: sshd.privateKeyText,
     }),
-    mfa: new MfaService(store, config.mfa),
+    mfa: new MfaService(
+      new MfaStore(options.knex),
+      config.mfa,
+      async () => true,
+    ),
     config,
     logger: mockServices.logger.mock(),
     auditor: options.auditor,

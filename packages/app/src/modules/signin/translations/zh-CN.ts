@@ -7,8 +7,10 @@ const messages = {
   signInButton: '登录',
   checkingSession: '正在检查现有会话…',
   'errors.missingFields': '请输入用户名和密码。',
-  'errors.invalidCredentials': '用户名或密码错误。',
-  'errors.locked': '该账号因多次登录失败已被锁定，请在 {{time}} 之后重试。',
+  'errors.invalidCredentials':
+    '用户名或密码错误，或登录失败次数过多：请稍后重试。',
+  'errors.throttled': '您所在地址的登录失败次数过多，请几分钟后再试。',
+  'errors.sessionEnded': '您的会话已结束，请重新登录。',
   'errors.signInFailed': '无法完成登录：{{message}}',
   'errors.unexpected': '登录失败：{{message}}',
   'demo.title': '演示账号',
