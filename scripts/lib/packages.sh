@@ -37,6 +37,10 @@ OPSDECK_TEST_PACKAGES=(
   "socat:socat"
   # bastion recordings must play in the stock asciinema player (bastion-backend tests)
   "asciinema:asciinema"
+  # TechDocs build offline: Debian's MkDocs, Material theme and PyMdown extensions
+  "mkdocs:mkdocs"
+  "mkdocs-material:/usr/share/mkdocs/themes/material/__init__.py"
+  "python3-pymdownx:/usr/lib/python3/dist-packages/pymdownx/__init__.py"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

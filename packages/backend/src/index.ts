@@ -10,6 +10,7 @@ import {
   searchModuleOpsdeckHosts,
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
+import { searchModuleOpsdeckEngine } from '@opsdeck/plugin-techdocs-backend-module-opsdeck';
 import { stockFeatures } from './features';
 
 const backend = createBackend();
@@ -60,5 +61,11 @@ backend.add(import('@opsdeck/plugin-sql-backend'));
 
 // Jobs: script library, runs on catalog host selections over SSH, cron schedules, run history.
 backend.add(import('@opsdeck/plugin-jobs-backend'));
+
+// Knowledge base: TechDocs built offline with Debian's mkdocs (opsdeck's
+// preparer and generator, scheduled builds, docs-build audit events), and a
+// search engine that answers "no results" for a type without an index yet.
+backend.add(import('@opsdeck/plugin-techdocs-backend-module-opsdeck'));
+backend.add(searchModuleOpsdeckEngine);
 
 backend.start();
