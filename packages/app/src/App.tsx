@@ -8,6 +8,9 @@ import bastionPlugin from '@opsdeck/plugin-bastion';
 import sqlPlugin from '@opsdeck/plugin-sql';
 import ticketsPlugin from '@opsdeck/plugin-tickets';
 import jobsPlugin from '@opsdeck/plugin-jobs';
+import knowledgePlugin, {
+  knowledgeTranslationsModule,
+} from '@opsdeck/plugin-knowledge';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
@@ -24,6 +27,8 @@ export default createApp({
     sqlPlugin,
     ticketsPlugin,
     jobsPlugin,
+    knowledgePlugin,
+    knowledgeTranslationsModule,
     vaultPlugin,
     navModule,
     homeModule,
