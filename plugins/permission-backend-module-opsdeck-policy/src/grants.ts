@@ -85,6 +85,14 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.jobs.job.manage': ['ops'],
   'opsdeck.jobs.run': ['ops'],
 
+  // Weekly tech report: every role reads reports (summaries of their own
+  // work, with links); whoever changes things writes a draft's highlights
+  // (team reports: members of the team); report.manage (any team's report,
+  // generating a past week) is admin-only.
+  'opsdeck.report.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.report.edit': ['ops', 'dba', 'dev'],
+  'opsdeck.report.manage': [],
+
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
   'catalog.entity.delete': ['ops'],
