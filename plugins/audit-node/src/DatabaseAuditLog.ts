@@ -55,7 +55,7 @@ export class DatabaseAuditLog implements AuditLogService {
     let total = 0;
     for (;;) {
       const q = this.db<Row>('audit_events')
-        .select(COLUMNS)
+        .select(...COLUMNS)
         .where('occurred_at', '>=', query.from)
         .andWhere('occurred_at', '<', query.to);
       if (query.actions) q.whereIn('action', query.actions);

@@ -130,6 +130,8 @@ export interface ReportDetail extends ReportSummary {
   sections: SectionStatus[];
   highlights?: ReportHighlights;
   deliveries: DeliveryCounts;
+  /** Whether the caller may write its highlights and send it now (a draft only). */
+  canEdit: boolean;
 }
 
 /** One record a figure counts. */
