@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { DateTime } from 'luxon';
 
 /** A report week: Monday 00:00 to the next Monday 00:00, in a time zone. */
@@ -36,7 +37,7 @@ export function weekOf(instant: Date, timezone: string): ReportWeek {
 export function weekStarting(weekStart: string, timezone: string): ReportWeek {
   const monday = DateTime.fromISO(weekStart, { zone: timezone });
   if (!monday.isValid || monday.weekday !== 1) {
-    throw new Error(`${weekStart} is not a Monday`);
+    throw new InputError(`${weekStart} is not a Monday`);
   }
   return weekOf(monday.toJSDate(), timezone);
 }
