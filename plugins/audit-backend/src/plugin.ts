@@ -30,6 +30,7 @@ export const auditPlugin = createBackendPlugin({
       },
       async init({
         config,
+        auditor,
         database,
         httpAuth,
         httpRouter,
@@ -43,7 +44,9 @@ export const auditPlugin = createBackendPlugin({
           : await DatabaseAuditStore.create({ database, logger });
 
         permissionsRegistry.addPermissions([auditEventReadPermission]);
-        httpRouter.use(await createRouter({ store, httpAuth, permissions }));
+        httpRouter.use(
+          await createRouter({ store, httpAuth, permissions, auditor }),
+        );
       },
     });
   },

@@ -1,6 +1,9 @@
 /** Outcome of an audited action. */
 export type AuditEventStatus = 'initiated' | 'succeeded' | 'failed';
 
+/** How an audited action ended: done, refused (permission denied, HTTP 403) or failed. */
+export type AuditOutcome = 'success' | 'denied' | 'failed';
+
 /** One row of the audit log as the audit API returns it. */
 export interface AuditEvent {
   /** Monotonic id; newer events have larger ids. */
@@ -14,9 +17,16 @@ export interface AuditEvent {
   /** `low`, `medium`, `high` or `critical`, as the reporting plugin rated it. */
   severity: string;
   status: AuditEventStatus;
-  /** Who: a user entity ref, or a service/plugin principal. */
+  /** success, denied or failed. */
+  outcome: AuditOutcome;
+  /** Who: the person (user entity ref); a service only when no person was behind it. */
   actor: string;
-  /** What it was done to: usually an entity ref; empty when none. */
+  /**
+   * What acted for the actor, outermost first: `plugin:scaffolder` (a
+   * template step), `plugin:bastion` (a terminal session), `schedule:<id>`.
+   */
+  via?: string[];
+  /** What it was done to: an entity ref or `<kind>:<id>` (`job-run:42`). */
   target: string;
   /** The HTTP request that caused it, when there was one. */
   requestId?: string;
@@ -52,6 +62,7 @@ export interface AuditEventQuery {
   /** Exact target; a trailing `*` matches every target with that prefix. */
   target?: string;
   status?: 'succeeded' | 'failed';
+  outcome?: AuditOutcome;
   /** ISO 8601; events at or after this time. */
   from?: string;
   /** ISO 8601; events before this time. */

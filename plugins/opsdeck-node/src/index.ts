@@ -1,8 +1,30 @@
 /**
- * Backend helpers shared by opsdeck's backend plugins.
+ * Backend helpers shared by opsdeck's backend plugins: the request edge
+ * (guard, principal, audited), migrations and crash points.
  *
  * @packageDocumentation
  */
 export { createPluginMigrations } from './migrations';
 export type { PluginMigrations } from './migrations';
 export { crashPoint } from './crashPoint';
+export { ACCESS_DENIED_EVENT, createRequestGuard } from './edge/RequestGuard';
+export type { CallerCredentials, RequestGuard } from './edge/RequestGuard';
+export { compileOperations, normalizeAccess } from './edge/access';
+export type {
+  Access,
+  NormalizedAccess,
+  OperationAccess,
+  OperationKey,
+  PrincipalType,
+} from './edge/access';
+export { audited } from './edge/audited';
+export { markDenialAudited } from './edge/denials';
+export type { AuditedEvent } from './edge/audited';
+export {
+  describePrincipal,
+  isUserRef,
+  ON_BEHALF_OF_HEADER,
+  onBehalfOfHeaders,
+  principalRef,
+} from './edge/principal';
+export type { PrincipalDescription } from './edge/principal';

@@ -78,6 +78,7 @@ export const ticketsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             userInfo: deps.userInfo,
+            auditor: deps.auditor,
             getSecret: async name => {
               const secret = await deps.vault.getSecret(name);
               return secret.type === 'password'

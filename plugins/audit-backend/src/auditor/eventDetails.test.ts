@@ -1,4 +1,5 @@
-import { deriveTarget, sanitizeMeta } from './eventDetails';
+import { NotAllowedError } from '@backstage/errors';
+import { deriveTarget, outcomeOf, sanitizeMeta } from './eventDetails';
 
 describe('sanitizeMeta', () => {
   it('drops secret-like keys at any depth', () => {
@@ -71,5 +72,39 @@ describe('deriveTarget', () => {
     expect(deriveTarget({ actionType: 'delete', uid: 'u-1' })).toBe('u-1');
     expect(deriveTarget({ queryType: 'all' })).toBe('');
     expect(deriveTarget({})).toBe('');
+  });
+});
+
+describe('deriveTarget for opsdeck plugins', () => {
+  it.each([
+    ['jobs', { jobId: 'j1', runId: 'r1' }, 'job:j1'],
+    ['jobs', { scheduleId: 's1', jobId: 'j1' }, 'job-schedule:s1'],
+    ['jobs', { runId: 'r1' }, 'job-run:r1'],
+    ['sql', { changeId: 7, comment: 'ok' }, 'sql-change:7'],
+    [
+      'sql',
+      { instanceRef: 'resource:default/db', changeId: 7 },
+      'resource:default/db',
+    ],
+    [
+      'bastion',
+      { grantId: 'g1', subject: 'user:default/dave' },
+      'bastion-grant:g1',
+    ],
+    ['bastion', { sessionId: 's1', host: 'web-01' }, 'bastion-session:s1'],
+    ['files', { fileId: 'f1' }, 'file:f1'],
+    ['tickets', { ticketId: 12 }, 'ticket:12'],
+    // another plugin's keys mean nothing here
+    ['catalog', { changeId: 7 }, ''],
+  ])('%s %j -> %s', (plugin, meta, target) => {
+    expect(deriveTarget(meta, plugin)).toBe(target);
+  });
+});
+
+describe('outcomeOf', () => {
+  it('tells denials from other failures', () => {
+    expect(outcomeOf('succeeded')).toBe('success');
+    expect(outcomeOf('failed', new NotAllowedError('no'))).toBe('denied');
+    expect(outcomeOf('failed', new Error('boom'))).toBe('failed');
   });
 });

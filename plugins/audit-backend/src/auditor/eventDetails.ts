@@ -1,3 +1,15 @@
+/** How an audited action ended, as the Audit page filters it. */
+export type AuditOutcome = 'success' | 'denied' | 'failed';
+
+/** A failure is a denial when it is a refusal of permission (HTTP 403). */
+export function outcomeOf(
+  status: 'succeeded' | 'failed',
+  error?: unknown,
+): AuditOutcome {
+  if (status === 'succeeded') return 'success';
+  return (error as Error)?.name === 'NotAllowedError' ? 'denied' : 'failed';
+}
+
 /** Meta keys that are never persisted (at any depth). */
 export const SECRET_KEY_PATTERN = /password|secret|token|key|credential/i;
 
@@ -52,8 +64,39 @@ const TARGET_KEYS = [
 ];
 const FALLBACK_KEYS = ['uid', 'taskId', 'location', 'id', 'name'];
 
-/** What an event was done to, derived from its meta; empty when unknown. */
-export function deriveTarget(meta: Record<string, unknown>): string {
+/**
+ * Ids in opsdeck plugins' meta that name what an event was about when no ref
+ * does, most specific first: `<key>` becomes `<kind>:<id>`.
+ */
+const PLUGIN_ID_KEYS: Record<string, [key: string, kind: string][]> = {
+  jobs: [
+    ['scheduleId', 'job-schedule'],
+    ['jobId', 'job'],
+    ['runId', 'job-run'],
+  ],
+  sql: [['changeId', 'sql-change']],
+  bastion: [
+    ['grantId', 'bastion-grant'],
+    ['ruleId', 'bastion-rule'],
+    ['sessionId', 'bastion-session'],
+  ],
+  files: [
+    ['distributionId', 'file-distribution'],
+    ['fileId', 'file'],
+    ['uploadId', 'file-upload'],
+  ],
+  tickets: [['ticketId', 'ticket']],
+};
+
+/**
+ * What an event was done to, derived from its meta; empty when unknown.
+ * `plugin` selects the plugin's own id keys (a run id of jobs, a change id of
+ * sql) before the generic fallbacks.
+ */
+export function deriveTarget(
+  meta: Record<string, unknown>,
+  plugin?: string,
+): string {
   for (const key of TARGET_KEYS) {
     const found = asTarget(meta[key]);
     if (found) return found;
@@ -62,6 +105,15 @@ export function deriveTarget(meta: Record<string, unknown>): string {
     if (/Ref$/.test(key)) {
       const found = asTarget(value);
       if (found) return found;
+    }
+  }
+  for (const [key, kind] of PLUGIN_ID_KEYS[plugin ?? ''] ?? []) {
+    const value = meta[key];
+    if (
+      (typeof value === 'string' && value) ||
+      (typeof value === 'number' && Number.isFinite(value))
+    ) {
+      return `${kind}:${value}`;
     }
   }
   for (const key of FALLBACK_KEYS) {

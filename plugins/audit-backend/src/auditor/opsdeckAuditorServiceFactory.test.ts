@@ -10,6 +10,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { AuditEvent } from '@opsdeck/plugin-opsdeck-common';
+import { NotAllowedError } from '@backstage/errors';
+import { ON_BEHALF_OF_HEADER } from '@opsdeck/plugin-opsdeck-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import request from 'supertest';
@@ -57,6 +59,25 @@ function createWidgetsPlugin(onAuditor: (auditor: AuditorService) => void) {
               return;
             }
             await event.success({ meta: { changed: 2 } });
+            res.json({ ok: true });
+          });
+          router.post('/widgets/:name/paint', async (req, res) => {
+            // a plugin calling with its own token names the person in meta
+            const event = await auditor.createEvent({
+              eventId: 'widget-paint',
+              severityLevel: 'medium',
+              request: req,
+              meta: {
+                widgetRef: `component:default/${req.params.name}`,
+                ...(req.query.actor ? { actor: String(req.query.actor) } : {}),
+              },
+            });
+            if (req.query.deny) {
+              await event.fail({ error: new NotAllowedError('not yours') });
+              res.status(403).json({});
+              return;
+            }
+            await event.success();
             res.json({ ok: true });
           });
           router.get('/widgets', async (req, res) => {
@@ -130,6 +151,7 @@ describe('opsdeckAuditorServiceFactory (backend)', () => {
       action: 'widget-update',
       severity: 'medium',
       status: 'succeeded',
+      outcome: 'success',
       actor: 'user:default/alice',
       target: 'component:default/api',
       requestId: 'req-42',
@@ -144,6 +166,56 @@ describe('opsdeckAuditorServiceFactory (backend)', () => {
     expect(Date.now() - Date.parse(row.time)).toBeLessThan(60_000);
   });
 
+  it('names the person a plugin acts for, with the plugin as via', async () => {
+    const { server, flush, events } = await start();
+    const scaffolder = mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+      targetPluginId: 'widgets',
+    });
+    // on-behalf-of header (a template step creating something for dave)
+    await request(server)
+      .post('/api/widgets/widgets/a/paint')
+      .set('Authorization', scaffolder)
+      .set(ON_BEHALF_OF_HEADER, 'user:default/dave');
+    // meta.actor (a WebSocket session, a schedule)
+    await request(server)
+      .post('/api/widgets/widgets/b/paint?actor=user:default/erin')
+      .set('Authorization', scaffolder);
+    // a user cannot pass for someone else, and a refusal is a denial
+    await request(server)
+      .post('/api/widgets/widgets/c/paint?actor=user:default/dave&deny=1')
+      .set('Authorization', mockCredentials.user.header('user:default/mallory'))
+      .set(ON_BEHALF_OF_HEADER, 'user:default/dave');
+    await flush();
+
+    const rows = (await events()).reverse();
+    expect(
+      rows.map(r => [r.target, r.actor, r.via ?? [], r.outcome, r.meta]),
+    ).toEqual([
+      [
+        'component:default/a',
+        'user:default/dave',
+        ['plugin:scaffolder'],
+        'success',
+        { widgetRef: 'component:default/a' },
+      ],
+      [
+        'component:default/b',
+        'user:default/erin',
+        ['plugin:scaffolder'],
+        'success',
+        { widgetRef: 'component:default/b' },
+      ],
+      [
+        'component:default/c',
+        'user:default/mallory',
+        [],
+        'denied',
+        { widgetRef: 'component:default/c', actor: 'user:default/dave' },
+      ],
+    ]);
+  });
+
   it('stores the error of a failed event, with a generated request id', async () => {
     const { server, flush, events } = await start();
     await request(server)
@@ -156,6 +228,7 @@ describe('opsdeckAuditorServiceFactory (backend)', () => {
     expect(row).toMatchObject({
       action: 'widget-update',
       status: 'failed',
+      outcome: 'failed',
       error: 'widget exploded',
       actor: mockCredentials.service().principal.subject,
       target: 'component:default/db',

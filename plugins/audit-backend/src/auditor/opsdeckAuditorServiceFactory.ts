@@ -9,6 +9,7 @@ import {
   AuditorServiceEvent,
   AuditorServiceEventSeverityLevel,
   AuthService,
+  BackstageCredentials,
   coreServices,
   createServiceFactory,
   HttpAuthService,
@@ -19,10 +20,15 @@ import {
   RootLoggerService,
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import {
+  markDenialAudited,
+  ON_BEHALF_OF_HEADER,
+} from '@opsdeck/plugin-opsdeck-node';
 import { v4 as uuid } from 'uuid';
 import { AuditStore, NewAuditEvent } from '../database/AuditStore';
 import { DatabaseAuditStore } from '../database/DatabaseAuditStore';
-import { deriveTarget, sanitizeMeta } from './eventDetails';
+import { attributeEvent } from './attribution';
+import { deriveTarget, outcomeOf, sanitizeMeta } from './eventDetails';
 import { setSharedAuditStore } from './sharedAuditStore';
 
 /** Auditor severities, from least to most severe. */
@@ -200,6 +206,14 @@ function requestIdOf(
   return id;
 }
 
+function headerOf(
+  request: AuditorServiceCreateEventOptions['request'],
+  name: string,
+): string | undefined {
+  const value = request?.headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
@@ -229,39 +243,59 @@ export class OpsdeckAuditorService implements AuditorService {
       this.deps;
     const requestId = requestIdOf(options.request);
     const auditLogger = logger.child({ isAuditEvent: true });
+    // Who asked: the request's credentials, else the plugin's own (an event
+    // without a request: a schedule, a WebSocket message, a cleanup job).
+    const credentials: Promise<BackstageCredentials | undefined> = (
+      options.request
+        ? httpAuth.credentials(options.request)
+        : auth.getOwnServiceCredentials()
+    ).catch(() => undefined);
+    const onBehalfOf = headerOf(options.request, ON_BEHALF_OF_HEADER);
     // A DefaultAuditorService per event, so that its log callback knows the
     // request id; it resolves the actor and assembles the event as usual.
     const inner = DefaultAuditorService.create(
-      (event: AuditorEvent) => {
+      async (event: AuditorEvent) => {
         logLikeDefault(auditLogger, severityLogLevels, event);
         if (
           event.status !== 'initiated' &&
           writer.accepts(event.severityLevel)
         ) {
-          const meta = sanitizeMeta(event.meta);
+          const error = event.status === 'failed' ? event.error : undefined;
+          const attribution = attributeEvent({
+            credentials: await credentials,
+            meta: sanitizeMeta(event.meta),
+            onBehalfOf,
+          });
           writer.write({
             occurredAt: new Date(),
             plugin: event.plugin,
             action: event.eventId,
             severity: event.severityLevel,
             status: event.status,
-            // Unauthenticated requests (a sign-in attempt) have no actor of
-            // their own; the plugin then names who it was about in meta.actor.
-            actor:
-              event.actor.actorId ??
-              (typeof meta.actor === 'string' ? meta.actor : ''),
-            target: deriveTarget(meta),
+            outcome: outcomeOf(event.status, error),
+            actor: attribution.actor,
+            via: attribution.via,
+            target: deriveTarget(attribution.meta, event.plugin),
             requestId,
             ip: event.actor.ip,
-            error:
-              event.status === 'failed' ? errorMessage(event.error) : undefined,
-            meta,
+            error: error === undefined ? undefined : errorMessage(error),
+            meta: attribution.meta,
           });
         }
       },
       { auth, httpAuth, plugin },
     );
-    return inner.createEvent(options);
+    const event = await inner.createEvent(options);
+    return {
+      success: event.success,
+      fail: async params => {
+        // this event records the refusal: the request guard records no second one
+        if (options.request && params.error?.name === 'NotAllowedError') {
+          markDenialAudited(options.request);
+        }
+        await event.fail(params);
+      },
+    };
   }
 
   /** Resolves when every event reported so far has been written. */

@@ -12,7 +12,12 @@ export interface NewAuditEvent {
   action: string;
   severity: string;
   status: 'succeeded' | 'failed';
+  /** success, denied (a refused permission) or failed. */
+  outcome: 'success' | 'denied' | 'failed';
+  /** The person (user entity ref), else the service that acted. */
   actor: string;
+  /** What acted for the actor, outermost first (`plugin:scaffolder`, `schedule:<id>`). */
+  via: string[];
   target: string;
   requestId?: string;
   ip?: string;

@@ -17,7 +17,9 @@ function event(overrides: Partial<NewAuditEvent> = {}): NewAuditEvent {
     action: 'entity-mutate',
     severity: 'medium',
     status: 'succeeded',
+    outcome: 'success',
     actor: 'user:default/alice',
+    via: [],
     target: 'component:default/api',
     requestId: 'req-1',
     ip: '192.0.2.1',
@@ -40,6 +42,8 @@ describe.each(databases.eachSupportedId())('DatabaseAuditStore (%s)', id => {
     const eventId = await store.insert(
       event({
         status: 'failed',
+        outcome: 'failed',
+        via: ['plugin:scaffolder', 'schedule:s1'],
         error: 'boom',
         meta: { a: 1, nested: { b: [1, 2] } },
       }),
@@ -52,7 +56,9 @@ describe.each(databases.eachSupportedId())('DatabaseAuditStore (%s)', id => {
       action: 'entity-mutate',
       severity: 'medium',
       status: 'failed',
+      outcome: 'failed',
       actor: 'user:default/alice',
+      via: ['plugin:scaffolder', 'schedule:s1'],
       target: 'component:default/api',
       requestId: 'req-1',
       ip: '192.0.2.1',

@@ -27,7 +27,9 @@ type Row = {
   action: string;
   severity: string;
   status: string;
+  outcome: string;
   actor: string;
+  via: string;
   target: string;
   request_id: string | null;
   ip: string | null;
@@ -121,7 +123,9 @@ export class DatabaseAuditStore implements AuditStore {
         action: event.action.slice(0, 255),
         severity: event.severity.slice(0, 16),
         status: event.status,
+        outcome: event.outcome,
         actor: event.actor.slice(0, 512),
+        via: event.via.join(' ').slice(0, 512),
         target: event.target.slice(0, 1024),
         request_id: event.requestId?.slice(0, 255) ?? null,
         ip: event.ip?.slice(0, 64) ?? null,
@@ -149,6 +153,7 @@ export class DatabaseAuditStore implements AuditStore {
     if (query.action) q.where('action', query.action);
     if (query.plugin) q.where('plugin', query.plugin);
     if (query.status) q.where('status', query.status);
+    if (query.outcome) q.where('outcome', query.outcome);
     if (query.target) {
       if (query.target.endsWith('*')) {
         const prefix = query.target.slice(0, -1);
@@ -196,10 +201,12 @@ function toEvent(row: Row): AuditEvent {
     action: row.action,
     severity: row.severity,
     status: row.status as AuditEvent['status'],
+    outcome: (row.outcome ?? 'success') as AuditEvent['outcome'],
     actor: row.actor,
     target: row.target,
     meta: parseMeta(row.meta),
   };
+  if (row.via) event.via = row.via.split(' ').filter(Boolean);
   if (row.request_id) event.requestId = row.request_id;
   if (row.ip) event.ip = row.ip;
   if (row.error) event.error = row.error;

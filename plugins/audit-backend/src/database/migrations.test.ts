@@ -22,7 +22,10 @@ describe.each(databases.eachSupportedId())('audit migrations (%s)', id => {
     // the default knex_migrations table is not used
     expect(await knex.schema.hasTable('knex_migrations')).toBe(false);
     const applied = await knex(MIGRATIONS_TABLE).select('name');
-    expect(applied.map(r => r.name)).toEqual(['20260101000000_init.js']);
+    expect(applied.map(r => r.name)).toEqual([
+      '20260101000000_init.js',
+      '20260601000000_attribution.js',
+    ]);
 
     const columns = await knex('audit_events').columnInfo();
     expect(Object.keys(columns).sort()).toEqual(
@@ -34,11 +37,13 @@ describe.each(databases.eachSupportedId())('audit migrations (%s)', id => {
         'ip',
         'meta',
         'occurred_at',
+        'outcome',
         'plugin',
         'request_id',
         'severity',
         'status',
         'target',
+        'via',
       ].sort(),
     );
 
@@ -61,6 +66,7 @@ describe.each(databases.eachSupportedId())('audit migrations (%s)', id => {
         'audit_events_plugin_idx',
         'audit_events_target_idx',
         'audit_events_occurred_at_idx',
+        'audit_events_outcome_idx',
       ]),
     );
 
@@ -85,7 +91,13 @@ describe.each(databases.eachSupportedId())('audit migrations (%s)', id => {
       .returning('id');
     expect(Number(second.id)).toBeGreaterThan(Number(first.id));
     const row = await knex('audit_events').where('id', first.id).first();
-    expect(row).toMatchObject({ actor: '', target: '', meta: '{}' });
+    expect(row).toMatchObject({
+      actor: '',
+      via: '',
+      outcome: 'success',
+      target: '',
+      meta: '{}',
+    });
 
     await rollbackAuditMigrations(knex);
     expect(await knex.schema.hasTable('audit_events')).toBe(false);
@@ -93,5 +105,72 @@ describe.each(databases.eachSupportedId())('audit migrations (%s)', id => {
     // and up again after down
     await applyAuditMigrations(knex);
     expect(await knex.schema.hasTable('audit_events')).toBe(true);
+  });
+
+  it('re-attributes plugin-reported events to the person they name, and sets outcomes', async () => {
+    const knex = await databases.init(id);
+    // the schema before the attribution migration
+    await knex.migrate.up({
+      directory: require('node:path').resolve(__dirname, '../../migrations'),
+      tableName: MIGRATIONS_TABLE,
+      name: '20260101000000_init.js',
+    });
+    const base = {
+      occurred_at: new Date(),
+      plugin: 'bastion',
+      severity: 'medium',
+    };
+    await knex('audit_events').insert([
+      {
+        ...base,
+        action: 'session-open',
+        status: 'succeeded',
+        actor: 'plugin:bastion',
+        meta: JSON.stringify({ actor: 'user:default/dave', sessionId: 's1' }),
+      },
+      {
+        ...base,
+        action: 'grant-create',
+        status: 'failed',
+        actor: 'user:default/erin',
+        error: 'You are not allowed to create access grants',
+        meta: '{}',
+      },
+      {
+        ...base,
+        action: 'grant-create',
+        status: 'failed',
+        actor: 'plugin:scaffolder',
+        error: 'boom',
+        meta: JSON.stringify({ actor: 'group:default/ops' }),
+      },
+    ]);
+    await applyAuditMigrations(knex);
+    const rows = await knex('audit_events')
+      .select('action', 'actor', 'via', 'outcome', 'meta')
+      .orderBy('id');
+    expect(rows).toEqual([
+      {
+        action: 'session-open',
+        actor: 'user:default/dave',
+        via: 'plugin:bastion',
+        outcome: 'success',
+        meta: '{"sessionId":"s1"}',
+      },
+      {
+        action: 'grant-create',
+        actor: 'user:default/erin',
+        via: '',
+        outcome: 'denied',
+        meta: '{}',
+      },
+      {
+        action: 'grant-create',
+        actor: 'plugin:scaffolder',
+        via: '',
+        outcome: 'failed',
+        meta: '{"actor":"group:default/ops"}',
+      },
+    ]);
   });
 });

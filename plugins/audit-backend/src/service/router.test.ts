@@ -28,7 +28,9 @@ function event(overrides: Partial<NewAuditEvent> = {}): NewAuditEvent {
     action: 'entity-mutate',
     severity: 'medium',
     status: 'succeeded',
+    outcome: 'success',
     actor: 'user:default/alice',
+    via: [],
     target: 'component:default/api',
     meta: {},
     ...overrides,
@@ -83,6 +85,7 @@ describe('audit router', () => {
       await store.insert(
         event({
           status: 'failed',
+          outcome: 'failed',
           error: 'Conflict',
           target: 'component:default/api-gw',
           occurredAt: new Date('2026-03-03T10:00:00.000Z'),
@@ -149,6 +152,7 @@ describe('audit router', () => {
       action: 'entity-mutate',
       severity: 'medium',
       status: 'failed',
+      outcome: 'failed',
       actor: 'user:default/alice',
       target: 'component:default/api-gw',
       error: 'Conflict',
@@ -231,6 +235,86 @@ describe('audit router', () => {
       plugins: ['catalog', 'scaffolder'],
       actions: ['entity-mutate', 'task'],
     });
+  });
+
+  it('filters by outcome and returns via', async () => {
+    const denied = await store.insert(
+      event({
+        status: 'failed',
+        outcome: 'denied',
+        action: 'access-denied',
+        actor: 'user:default/erin',
+        target: '/api/jobs/jobs',
+        error: 'You are not allowed to do this',
+      }),
+    );
+    const viaScaffolder = await store.insert(
+      event({
+        plugin: 'bastion',
+        action: 'grant-create',
+        actor: 'user:default/dave',
+        via: ['plugin:scaffolder'],
+        target: 'resource:default/web-01',
+      }),
+    );
+    const { server } = await startBackend({ knex });
+    const list = async (query: string) =>
+      (
+        await request(server)
+          .get(`/api/audit/events?${query}`)
+          .set('Authorization', alice)
+      ).body.items;
+    expect((await list('outcome=denied')).map((e: any) => e.id)).toEqual([
+      denied,
+    ]);
+    expect((await list('outcome=success&actor=dave'))[0]).toMatchObject({
+      id: viaScaffolder,
+      actor: 'user:default/dave',
+      via: ['plugin:scaffolder'],
+      outcome: 'success',
+    });
+    const bad = await request(server)
+      .get('/api/audit/events?outcome=maybe')
+      .set('Authorization', alice);
+    expect(bad.status).toBe(400);
+  });
+
+  it('exports the filtered events as CSV, formulas neutralised, and audits the export', async () => {
+    await store.insert(
+      event({
+        target: '=HYPERLINK("http://evil")',
+        meta: { note: 'a, "quoted"\nline' },
+        via: ['plugin:scaffolder', 'schedule:s1'],
+      }),
+    );
+    const { server } = await startBackend({ knex });
+    const res = await request(server)
+      .get('/api/audit/events/export.csv?plugin=catalog')
+      .set('Authorization', alice);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(
+      'attachment; filename="audit-events.csv"',
+    );
+    const lines = res.text.split('\r\n');
+    expect(lines[0]).toBe(
+      'id,time,outcome,actor,via,action,plugin,target,status,severity,error,ip,requestId,meta',
+    );
+    // catalog events only (3 from beforeEach minus the scaffolder one, plus this one)
+    expect(lines.filter(Boolean)).toHaveLength(1 + 3);
+    expect(lines[1]).toContain(
+      `,success,user:default/alice,plugin:scaffolder schedule:s1,entity-mutate,catalog,"'=HYPERLINK(""http://evil"")",`,
+    );
+    expect(lines[1]).toContain('"{""note"":""a, \\""quoted\\""\\nline""}"');
+
+    const denied = await startBackend({ knex, result: AuthorizeResult.DENY });
+    expect(
+      (
+        await request(denied.server)
+          .get('/api/audit/events/export.csv')
+          .set('Authorization', alice)
+      ).status,
+    ).toBe(403);
   });
 
   it('has no route that changes or deletes events', async () => {

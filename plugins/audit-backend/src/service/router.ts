@@ -1,59 +1,114 @@
 import {
+  AuditorService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { auditEventReadPermission } from '@opsdeck/plugin-opsdeck-common';
-import type { Request } from 'express';
-import { AuditStore } from '../database/AuditStore';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
+import type { AuditEventQuery } from '@opsdeck/plugin-opsdeck-common';
+import type { Response } from 'express';
+import { AuditStore, MAX_PAGE_SIZE } from '../database/AuditStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
+import { CSV_COLUMNS, csvLine } from './csv';
+
+/** Most rows one CSV export holds. */
+export const MAX_EXPORT_ROWS = 100_000;
+
+type Filters = Omit<AuditEventQuery, 'before' | 'limit'>;
+
+/** The filters of a query, with the times checked. */
+function filtersOf(q: Filters): Filters {
+  for (const key of ['from', 'to'] as const) {
+    if (q[key] !== undefined && Number.isNaN(Date.parse(q[key]!))) {
+      throw new InputError(`Invalid '${key}', expected an ISO 8601 time`);
+    }
+  }
+  return {
+    actor: q.actor,
+    action: q.action,
+    plugin: q.plugin,
+    target: q.target,
+    status: q.status,
+    outcome: q.outcome,
+    from: q.from,
+    to: q.to,
+  };
+}
+
+function writeChunk(res: Response, chunk: string): Promise<void> {
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise(resolve => res.once('drain', () => resolve()));
+}
 
 /** Read-only HTTP API of the audit log. */
 export async function createRouter(options: {
   store: AuditStore;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  auditor: AuditorService;
 }) {
-  const { store, httpAuth, permissions } = options;
-  const router = await createOpenApiRouter();
-
-  async function requireRead(req: Request<any, any, any, any, any>) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: auditEventReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('You are not allowed to read the audit log');
-    }
-  }
+  const { store } = options;
+  // every route needs opsdeck.audit.event.read (schema/access.ts)
+  const router = await createOpenApiRouter({
+    guard: createRequestGuard(options),
+  });
 
   router.get('/events', async (req, res) => {
-    await requireRead(req);
     const q = req.query;
-    for (const key of ['from', 'to'] as const) {
-      if (q[key] !== undefined && Number.isNaN(Date.parse(q[key]!))) {
-        throw new InputError(`Invalid '${key}', expected an ISO 8601 time`);
-      }
-    }
     res.json(
       await store.list({
-        actor: q.actor,
-        action: q.action,
-        plugin: q.plugin,
-        target: q.target,
-        status: q.status,
-        from: q.from,
-        to: q.to,
+        ...filtersOf(q),
         before: q.before,
         limit: q.limit,
       }),
     );
   });
 
+  router.get('/events/export.csv', async (req, res) => {
+    const filters = filtersOf(req.query);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      'attachment; filename="audit-events.csv"',
+    );
+    // exporting the log is itself on the log
+    await audited(
+      options.auditor,
+      {
+        eventId: 'audit-export',
+        request: req,
+        target: 'audit:events',
+        meta: { filters: JSON.parse(JSON.stringify(filters)) },
+        successMeta: rows => ({ rows }),
+      },
+      async () => {
+        await writeChunk(res, `${CSV_COLUMNS.join(',')}\r\n`);
+        let before: number | undefined;
+        let rows = 0;
+        while (rows < MAX_EXPORT_ROWS) {
+          const page = await store.list({
+            ...filters,
+            before,
+            limit: Math.min(MAX_PAGE_SIZE, MAX_EXPORT_ROWS - rows),
+          });
+          if (page.items.length > 0) {
+            await writeChunk(
+              res,
+              `${page.items.map(csvLine).join('\r\n')}\r\n`,
+            );
+          }
+          rows += page.items.length;
+          if (page.nextCursor === undefined) break;
+          before = page.nextCursor;
+        }
+        res.end();
+        return rows;
+      },
+    );
+  });
+
   router.get('/events/:id', async (req, res) => {
-    await requireRead(req);
     const event = await store.get(Number(req.params.id));
     if (!event) {
       throw new NotFoundError(`No audit event with id ${req.params.id}`);
@@ -61,8 +116,7 @@ export async function createRouter(options: {
     res.json(event);
   });
 
-  router.get('/facets', async (req, res) => {
-    await requireRead(req);
+  router.get('/facets', async (_req, res) => {
     res.json(await store.facets());
   });
 

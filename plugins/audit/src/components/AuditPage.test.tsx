@@ -23,6 +23,7 @@ function auditEvent(
     action: 'entity-mutate',
     severity: 'medium',
     status: 'succeeded',
+    outcome: 'success',
     actor: 'user:default/alice',
     target: `component:default/svc-${id}`,
     meta: {},

@@ -476,11 +476,22 @@ describe('bastion TOTP re-enrolment', () => {
           .filter(a => a.eventId === 'mfa-admin-reset')
           .map(a => [a.status, a.meta]),
       ).toEqual([
-        // the malformed ref was refused by request validation, before the handler
-        ['failed', { userRef: 'user:default/frank' }],
-        ['succeeded', { userRef: 'user:default/frank' }],
-        ['failed', { userRef: 'user:default/frank' }],
+        // the non-admin was refused at the edge (below); the malformed ref by
+        // request validation, before the handler
+        [
+          'succeeded',
+          { userRef: 'user:default/frank', target: 'user:default/frank' },
+        ],
+        [
+          'failed',
+          { userRef: 'user:default/frank', target: 'user:default/frank' },
+        ],
       ]);
+      expect(
+        audits
+          .filter(a => a.eventId === 'access-denied')
+          .map(a => [a.status, (a.meta as { target?: string })?.target]),
+      ).toEqual([['failed', '/api/bastion/mfa/admin-reset']]);
     } finally {
       await stop();
     }

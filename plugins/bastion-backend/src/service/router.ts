@@ -1,23 +1,19 @@
 import {
   AuditorService,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  bastionGrantManagePermission,
-  bastionGrantReadPermission,
   bastionMfaResetPermission,
-  bastionSessionManagePermission,
-  bastionSessionOpenPermission,
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import {
+  audited as auditedEvent,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
 import type { JsonObject } from '@backstage/types';
 import express, { type Request, type Response } from 'express';
 import { Readable } from 'node:stream';
@@ -38,6 +34,8 @@ type AnyRequest = Request<any, any, any, any, any>;
 type AuditEventSpec = {
   eventId: string;
   severityLevel: 'low' | 'medium' | 'high' | 'critical';
+  /** What the event is about; the caller themself when absent (their own TOTP). */
+  target?: string;
   meta?: JsonObject;
 };
 
@@ -62,6 +60,20 @@ async function answeringTooManyAttempts(
   }
 }
 
+/** Audit target of a grant: its host entity, else what its selector names. */
+function grantTarget(s: {
+  host?: string;
+  system?: string;
+  owner?: string;
+  tag?: string;
+}): string {
+  if (s.host) return `resource:default/${s.host}`;
+  if (s.system) return `system:default/${s.system}`;
+  if (s.owner)
+    return s.owner.includes(':') ? s.owner : `group:default/${s.owner}`;
+  return `tag:${s.tag ?? ''}`;
+}
+
 /** The bastion's HTTP API (terminals run over the WebSocket routes, see websocket.ts). */
 export async function createRouter(options: {
   store: BastionStore;
@@ -77,9 +89,12 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   auditor: AuditorService;
 }) {
-  const { store, sessions, hosts, mfa, httpAuth, permissions, auditor } =
-    options;
+  const { store, sessions, hosts, mfa, auditor } = options;
+  const guard = createRequestGuard(options);
+  const allowed = guard.allowed;
+  // permissions per operation (schema/access.ts), checked before the body is read
   const router = await createOpenApiRouter({
+    guard,
     // uploads arrive as application/octet-stream; the validator needs the body read first
     middleware: [
       express.json(),
@@ -90,35 +105,7 @@ export async function createRouter(options: {
     ],
   });
 
-  async function allowed(
-    credentials: BackstageCredentials,
-    permission: BasicPermission,
-  ): Promise<boolean> {
-    const [d] = await permissions.authorize([{ permission }], { credentials });
-    return d.result === AuthorizeResult.ALLOW;
-  }
-
-  /** The caller's credentials after checking the permission (403 otherwise). */
-  async function authorize(
-    req: AnyRequest,
-    permission: BasicPermission,
-    what: string,
-    allow: Array<'user' | 'service'> = ['user'],
-  ) {
-    const credentials = await httpAuth.credentials(req, { allow });
-    if (!(await allowed(credentials, permission))) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
-
-  function actorOf(credentials: BackstageCredentials): string {
-    const p = credentials.principal as {
-      userEntityRef?: string;
-      subject?: string;
-    };
-    return p.userEntityRef ?? p.subject ?? 'unknown';
-  }
+  const actorOf = principalRef;
 
   /**
    * Runs a mutation inside an audit event: success (with the meta `successMeta` gives for the
@@ -130,24 +117,18 @@ export async function createRouter(options: {
     action: () => Promise<T>,
     successMeta?: (result: T) => JsonObject,
   ): Promise<T> {
-    const event = await auditor.createEvent({ ...spec, request: req });
-    try {
-      const result = await action();
-      await event.success(
-        successMeta ? { meta: successMeta(result) } : undefined,
-      );
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const target =
+      spec.target ?? principalRef(await guard.credentials(req, ['user']));
+    return auditedEvent(
+      auditor,
+      { ...spec, target, request: req, successMeta },
+      action,
+    );
   }
 
   /** The actor of a caller who may use the bastion (open sessions, manage their own TOTP). */
   async function bastionUser(req: AnyRequest): Promise<string> {
-    return actorOf(
-      await authorize(req, bastionSessionOpenPermission, 'use the bastion'),
-    );
+    return actorOf(await guard.credentials(req, ['user']));
   }
 
   /**
@@ -158,7 +139,7 @@ export async function createRouter(options: {
     req: AnyRequest,
     requested: string | undefined,
   ): Promise<string | undefined> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const credentials = await guard.credentials(req, ['user']);
     return (await allowed(credentials, bastionSessionReadPermission))
       ? requested
       : actorOf(credentials);
@@ -169,7 +150,7 @@ export async function createRouter(options: {
     req: AnyRequest,
     id: string,
   ): Promise<SessionRecord> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const credentials = await guard.credentials(req, ['user']);
     const session = await store.getSession(id);
     if (!session) throw new NotFoundError(`No session ${id}`);
     if (
@@ -188,11 +169,7 @@ export async function createRouter(options: {
 
   // ------------------------------------------------------------ grants
 
-  router.get('/grants', async (req, res) => {
-    await authorize(req, bastionGrantReadPermission, 'list access grants', [
-      'user',
-      'service',
-    ]);
+  router.get('/grants', async (_req, res) => {
     res.json({ items: await store.listGrants() });
   });
 
@@ -203,6 +180,7 @@ export async function createRouter(options: {
       {
         eventId: 'grant-create',
         severityLevel: 'high',
+        target: grantTarget(body.selector),
         meta: {
           subject: body.subject,
           selector: body.selector,
@@ -211,12 +189,7 @@ export async function createRouter(options: {
         },
       },
       async () => {
-        const credentials = await authorize(
-          req,
-          bastionGrantManagePermission,
-          'create access grants',
-          ['user', 'service'],
-        );
+        const credentials = await guard.credentials(req, ['user', 'service']);
         const s = body.selector;
         if (!s.host && !s.system && !s.owner && !s.tag) {
           throw new InputError(
@@ -246,15 +219,11 @@ export async function createRouter(options: {
       {
         eventId: 'grant-revoke',
         severityLevel: 'high',
+        target: `bastion-grant:${req.params.id}`,
         meta: { grantId: req.params.id },
       },
       async () => {
-        const credentials = await authorize(
-          req,
-          bastionGrantManagePermission,
-          'revoke access grants',
-          ['user', 'service'],
-        );
+        const credentials = await guard.credentials(req, ['user', 'service']);
         if (!(await store.revokeGrant(req.params.id, actorOf(credentials)))) {
           throw new NotFoundError(`No active grant ${req.params.id}`);
         }
@@ -266,11 +235,7 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/:name/access', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      bastionSessionOpenPermission,
-      'open terminal sessions',
-    );
+    const credentials = await guard.credentials(req, ['user']);
     const host = await hosts.getHost(req.params.name);
     if (!host) throw new NotFoundError(`No host named '${req.params.name}'`);
     const info = await options.userInfo.getUserInfo(credentials);
@@ -291,8 +256,7 @@ export async function createRouter(options: {
 
   // ------------------------------------------------------------ rules
 
-  router.get('/rules', async (req, res) => {
-    await authorize(req, bastionGrantReadPermission, 'list command rules');
+  router.get('/rules', async (_req, res) => {
     res.json({ items: await store.listRules() });
   });
 
@@ -303,14 +267,11 @@ export async function createRouter(options: {
       {
         eventId: 'rule-create',
         severityLevel: 'high',
+        target: `bastion-rule:${body.name}`,
         meta: { name: body.name, pattern: body.pattern, action: body.action },
       },
       async () => {
-        const credentials = await authorize(
-          req,
-          bastionGrantManagePermission,
-          'create command rules',
-        );
+        const credentials = await guard.credentials(req, ['user']);
         const problem = patternProblem(body.pattern);
         if (problem) throw new InputError(`Invalid pattern: ${problem}`);
         return store.createRule({
@@ -333,14 +294,10 @@ export async function createRouter(options: {
       {
         eventId: 'rule-delete',
         severityLevel: 'high',
+        target: `bastion-rule:${req.params.id}`,
         meta: { ruleId: req.params.id },
       },
       async () => {
-        await authorize(
-          req,
-          bastionGrantManagePermission,
-          'delete command rules',
-        );
         if (!(await store.deleteRule(req.params.id))) {
           throw new NotFoundError(`No rule ${req.params.id}`);
         }
@@ -362,8 +319,7 @@ export async function createRouter(options: {
     res.json({ items: items.map(withLive) });
   });
 
-  router.get('/sessions/live', async (req, res) => {
-    await authorize(req, bastionSessionManagePermission, 'see live sessions');
+  router.get('/sessions/live', async (_req, res) => {
     res.json({
       items: (await sessions.listAll()).map(s => ({ ...s, live: true })),
     });
@@ -393,14 +349,11 @@ export async function createRouter(options: {
       {
         eventId: 'session-terminate',
         severityLevel: 'high',
+        target: `bastion-session:${req.params.id}`,
         meta: { sessionId: req.params.id },
       },
       async () => {
-        const credentials = await authorize(
-          req,
-          bastionSessionManagePermission,
-          'terminate sessions',
-        );
+        const credentials = await guard.credentials(req, ['user']);
         const done = await sessions.terminateAnywhere(
           req.params.id,
           `Terminated by ${actorOf(credentials)}`,
@@ -422,11 +375,7 @@ export async function createRouter(options: {
 
   /** A live session of the caller, for file transfer on its host. */
   async function transferSession(req: AnyRequest, id: string) {
-    const credentials = await authorize(
-      req,
-      bastionSessionOpenPermission,
-      'transfer files',
-    );
+    const credentials = await guard.credentials(req, ['user']);
     const found = sessions.transferTarget(id, actorOf(credentials));
     if (!found) throw new NotFoundError(`You have no live session ${id}`);
     return found;
@@ -440,6 +389,7 @@ export async function createRouter(options: {
   ): AuditEventSpec => ({
     eventId,
     severityLevel: 'medium',
+    target: `bastion-session:${req.params.id}`,
     meta: { sessionId: req.params.id, path },
   });
 
@@ -508,11 +458,7 @@ export async function createRouter(options: {
   // ------------------------------------------------------------ MFA
 
   router.get('/mfa', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      bastionSessionOpenPermission,
-      'use the bastion',
-    );
+    const credentials = await guard.credentials(req, ['user']);
     res.json({
       ...(await mfa.status(actorOf(credentials))),
       canResetOthers: await allowed(credentials, bastionMfaResetPermission),
@@ -562,14 +508,10 @@ export async function createRouter(options: {
       {
         eventId: 'mfa-admin-reset',
         severityLevel: 'high',
+        target: userRef,
         meta: { userRef },
       },
       async () => {
-        await authorize(
-          req,
-          bastionMfaResetPermission,
-          "reset other users' TOTP",
-        );
         if (!(await mfa.adminReset(userRef))) {
           throw new NotFoundError(`${userRef} has no TOTP enrolment`);
         }

@@ -258,8 +258,39 @@ describe('cmdb router', () => {
         expect.anything(),
       );
     }
-    expect(audits).toEqual([]);
+    // every refusal is an audit event naming the route and the permission
+    expect(audits).toEqual(
+      routes.map(([method, path], i) => ({
+        eventId: 'access-denied',
+        status: 'failed',
+        error: expect.stringContaining(expected[i].name),
+        meta: expect.objectContaining({
+          target: `/api/cmdb${path}`,
+          method: method.toUpperCase(),
+          permission: expected[i].name,
+        }),
+      })),
+    );
     expect(await store.getRecord('web-01')).toBeDefined();
+  });
+
+  it('answers 403 before validating, whatever the body', async () => {
+    const { server, audits } = await startBackend({
+      knex,
+      result: AuthorizeResult.DENY,
+    });
+    for (const body of ['{"hosts": "nope"', '{"hosts": [{"name": 1}]}']) {
+      const res = await request(server)
+        .post('/api/cmdb/hosts?unknown=1')
+        .set('Authorization', alice)
+        .set('Content-Type', 'application/json')
+        .send(body);
+      expect({ body, status: res.status }).toEqual({ body, status: 403 });
+    }
+    expect(audits.map(a => a.eventId)).toEqual([
+      'access-denied',
+      'access-denied',
+    ]);
   });
 
   it('lists hosts with filters and keyset paging; 400 on bad queries', async () => {
@@ -492,13 +523,13 @@ describe('cmdb router', () => {
       {
         eventId: 'host-decommission',
         status: 'succeeded',
-        meta: expect.objectContaining({ entityRef: 'resource:default/web-01' }),
+        meta: expect.objectContaining({ target: 'resource:default/web-01' }),
       },
       {
         eventId: 'host-decommission',
         status: 'failed',
         error: expect.stringContaining('defined in the catalog'),
-        meta: expect.objectContaining({ entityRef: 'resource:default/gw-01' }),
+        meta: expect.objectContaining({ target: 'resource:default/gw-01' }),
       },
     ]);
   });
@@ -532,7 +563,7 @@ describe('cmdb router', () => {
       .post('/api/cmdb/hosts/nope/collect')
       .set('Authorization', alice);
     expect(missing.status).toBe(404);
-    expect(audits.map(a => [a.eventId, a.meta?.entityRef])).toEqual([
+    expect(audits.map(a => [a.eventId, a.meta?.target])).toEqual([
       ['host-collect', 'resource:default/lab-02'],
       ['host-collect', 'resource:default/lab-down'],
     ]);
@@ -597,7 +628,7 @@ describe('cmdb router', () => {
           {
             eventId: 'host-key-reset',
             status: 'succeeded',
-            meta: { entityRef: 'resource:default/lab-03', hostId },
+            meta: { target: 'resource:default/lab-03', hostId },
           },
         ]);
       } finally {

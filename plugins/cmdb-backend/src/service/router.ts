@@ -3,32 +3,18 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   HostSummary,
   RegisterHostResult,
 } from '@opsdeck/plugin-cmdb-common';
-import {
-  cmdbHostCollectPermission,
-  cmdbHostCreatePermission,
-  cmdbHostDeletePermission,
-  cmdbHostKeyResetPermission,
-  cmdbHostReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import {
   fanOut,
   hostKeyId,
   type HostKeyStore,
 } from '@opsdeck/plugin-remote-node';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { CmdbHub } from '../catalog/cmdbHub';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FactCollector } from '../facts/FactCollector';
@@ -79,26 +65,13 @@ export async function createRouter(options: {
   /** Most hosts checked at once when registering with checkReachability. */
   concurrency?: number;
 }) {
-  const { store, collector, hub, httpAuth, permissions, auditor, hostKeys } =
-    options;
-  const router = await createOpenApiRouter();
-
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-  }
+  const { store, collector, hub, auditor, hostKeys } = options;
+  // permissions per operation: schema/access.ts
+  const router = await createOpenApiRouter({
+    guard: createRequestGuard(options),
+  });
 
   router.get('/hosts', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const q = req.query;
     res.json(
       await store.list({
@@ -115,7 +88,6 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/export.csv', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const q = req.query;
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -138,14 +110,12 @@ export async function createRouter(options: {
   });
 
   router.get('/hosts/:name', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const host = await store.get(req.params.name);
     if (!host) throw new NotFoundError(`No host named '${req.params.name}'`);
     res.json(host);
   });
 
   router.post('/hosts', async (req, res) => {
-    await authorize(req, cmdbHostCreatePermission, 'register hosts');
     const { hosts, checkReachability } = req.body;
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
@@ -251,53 +221,52 @@ export async function createRouter(options: {
   });
 
   router.delete('/hosts/:name', async (req, res) => {
-    await authorize(req, cmdbHostDeletePermission, 'decommission hosts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
-    const event = await auditor.createEvent({
-      eventId: 'host-decommission',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, address: record.address },
-    });
-    try {
-      if (record.source !== 'cmdb') {
-        throw new ConflictError(
-          `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
-        );
-      }
-      if (await store.delete(record.name)) {
-        hub.publish({ type: 'removed', hosts: [record] });
-      }
-      await event.success();
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-decommission',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { address: record.address },
+      },
+      async () => {
+        if (record.source !== 'cmdb') {
+          throw new ConflictError(
+            `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
+          );
+        }
+        if (await store.delete(record.name)) {
+          hub.publish({ type: 'removed', hosts: [record] });
+        }
+      },
+    );
     res.status(204).end();
   });
 
   router.post('/hosts/:name/collect', async (req, res) => {
-    await authorize(req, cmdbHostCollectPermission, 'collect host facts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
-    const event = await auditor.createEvent({
-      eventId: 'host-collect',
-      severityLevel: 'low',
-      request: req,
-      meta: { entityRef: record.entityRef },
-    });
-    const outcome = await collector.collectOne(record);
-    await event.success({
-      meta: outcome.reachable
-        ? { reachable: true }
-        : { reachable: false, error: outcome.error },
-    });
+    await audited(
+      auditor,
+      {
+        eventId: 'host-collect',
+        severityLevel: 'low',
+        request: req,
+        target: record.entityRef,
+        successMeta: outcome =>
+          outcome.reachable
+            ? { reachable: true }
+            : { reachable: false, error: outcome.error },
+      },
+      () => collector.collectOne(record),
+    );
     res.json((await store.get(record.name))!);
   });
 
   router.get('/hosts/:name/host-key', async (req, res) => {
-    await authorize(req, cmdbHostReadPermission, 'read CMDB hosts');
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
@@ -306,29 +275,26 @@ export async function createRouter(options: {
   });
 
   router.delete('/hosts/:name/host-key', async (req, res) => {
-    await authorize(
-      req,
-      cmdbHostKeyResetPermission,
-      "reset hosts' pinned SSH host keys",
-    );
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
-    const event = await auditor.createEvent({
-      eventId: 'host-key-reset',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: record.entityRef, hostId },
-    });
-    try {
-      const previous = await hostKeys.get(hostId);
-      await hostKeys.remove(hostId);
-      // a fingerprint is public (ssh-keygen -l), not a secret
-      await event.success({ meta: { previousFingerprint: previous ?? null } });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-reset',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId },
+        // a fingerprint is public (ssh-keygen -l), not a secret
+        successMeta: previous => ({ previousFingerprint: previous ?? null }),
+      },
+      async () => {
+        const previous = await hostKeys.get(hostId);
+        await hostKeys.remove(hostId);
+        return previous;
+      },
+    );
     res.status(204).end();
   });
 

@@ -1,22 +1,13 @@
 import type {
   AuditorService,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  AuthorizeResult,
-  type BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  filesDistributePermission,
-  filesFileDeletePermission,
-  filesFileReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
-import express, { type Request } from 'express';
+import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
+import express from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveHosts } from '../catalog/resolveHosts';
@@ -30,7 +21,6 @@ import {
   validateFileOwner,
 } from '../model/paths';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { principalRef } from '../upload/tusUploads';
 
 export type RouterOptions = {
   library: FileLibrary;
@@ -52,32 +42,10 @@ export type RouterOptions = {
 
 /** The files plugin's HTTP API. */
 export async function createRouter(options: RouterOptions) {
-  const {
-    library,
-    distributions,
-    distributor,
-    httpAuth,
-    permissions,
-    auditor,
-  } = options;
-  const api = await createOpenApiRouter();
-
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
+  const { library, distributions, distributor, auditor } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const api = await createOpenApiRouter({ guard });
 
   /** The stored record, with this process's live bytes/rate for hosts it is writing. */
   function withLiveProgress(d: DistributionWithHosts): DistributionWithHosts {
@@ -93,13 +61,11 @@ export async function createRouter(options: RouterOptions) {
   }
 
   api.get('/files', async (req, res) => {
-    await authorize(req, filesFileReadPermission, 'read the file library');
     const items = await library.list({ name: req.query.name, q: req.query.q });
     res.json({ items: items.map(({ storageKey: _k, ...f }) => f) });
   });
 
   api.get('/files/:id', async (req, res) => {
-    await authorize(req, filesFileReadPermission, 'read the file library');
     const file = await library.get(req.params.id);
     if (!file) throw new NotFoundError(`No file version ${req.params.id}`);
     const { storageKey: _k, ...rest } = file;
@@ -107,7 +73,6 @@ export async function createRouter(options: RouterOptions) {
   });
 
   api.get('/files/:id/content', async (req, res) => {
-    await authorize(req, filesFileReadPermission, 'read the file library');
     const file = await library.get(req.params.id);
     if (!file) throw new NotFoundError(`No file version ${req.params.id}`);
     const stored = await options.openStored(file.storageKey).catch(e => {
@@ -134,7 +99,6 @@ export async function createRouter(options: RouterOptions) {
       meta: { fileId: req.params.id },
     });
     try {
-      await authorize(req, filesFileDeletePermission, 'delete files');
       const file = await library.get(req.params.id);
       if (!file) throw new NotFoundError(`No file version ${req.params.id}`);
       await library.delete(file.id);
@@ -155,11 +119,7 @@ export async function createRouter(options: RouterOptions) {
   });
 
   api.get('/hosts', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      filesFileReadPermission,
-      'read the file library',
-    );
+    const credentials = await guard.credentials(req);
     const { items } = await options.catalog.getEntities(
       {
         filter: { kind: 'Resource', 'spec.type': 'host' },
@@ -192,13 +152,11 @@ export async function createRouter(options: RouterOptions) {
     });
   });
 
-  api.get('/distributions', async (req, res) => {
-    await authorize(req, filesFileReadPermission, 'read the file library');
+  api.get('/distributions', async (_req, res) => {
     res.json({ items: await distributions.list(100) });
   });
 
   api.get('/distributions/:id', async (req, res) => {
-    await authorize(req, filesFileReadPermission, 'read the file library');
     const d = await distributions.get(req.params.id);
     if (!d) throw new NotFoundError(`No distribution ${req.params.id}`);
     res.json(withLiveProgress(d));
@@ -220,11 +178,7 @@ export async function createRouter(options: RouterOptions) {
       },
     });
     try {
-      const credentials = await authorize(
-        req,
-        filesDistributePermission,
-        'distribute files to hosts',
-      );
+      const credentials = await guard.credentials(req);
       const file = await library.get(body.fileId);
       if (!file) throw new InputError(`No file version ${body.fileId}`);
       const targetPath = resolveTargetPath(body.targetPath, file.name);
@@ -284,11 +238,6 @@ export async function createRouter(options: RouterOptions) {
       meta: { distributionId: req.params.id },
     });
     try {
-      await authorize(
-        req,
-        filesDistributePermission,
-        'distribute files to hosts',
-      );
       const d = await distributions.get(req.params.id);
       if (!d) throw new NotFoundError(`No distribution ${req.params.id}`);
       const requeued = await distributions.requeueHosts(d.id, ['failed']);

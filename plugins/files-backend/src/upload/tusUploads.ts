@@ -14,18 +14,11 @@ import type { FileLibrary } from '../database/FileLibrary';
 import type { FileVersion } from '../database/types';
 import { validateFileName } from '../model/paths';
 import type { FileStorage } from '../storage/FileStorage';
+import { principalRef } from '@opsdeck/plugin-opsdeck-node';
 import { sha256OfStream } from './hashFile';
 
-/** Who is uploading: a user or service entity ref. */
-export function principalRef(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  if (p.type === 'user' && p.userEntityRef) return p.userEntityRef;
-  return `${p.type}:${p.subject ?? 'unknown'}`;
-}
+/** Who is uploading: a user or service ref (opsdeck-node's one form). */
+export { principalRef };
 
 export type TusUploadsOptions = {
   storage: FileStorage;

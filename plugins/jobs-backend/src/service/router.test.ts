@@ -115,7 +115,12 @@ async function startBackend(jobsConfig: object = {}) {
       mockServices.database.factory({
         knex: await databases.init('SQLITE_3'),
       }),
-      mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      mockServices.permissions.mock({
+        authorize: authorize as any,
+        // the edge's pre-check of jobs.run: allowed on some hosts
+        authorizeConditional: (async (requests: unknown[]) =>
+          requests.map(() => ({ result: AuthorizeResult.ALLOW }))) as any,
+      }).factory,
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://localhost:3000' },
@@ -280,7 +285,7 @@ describe('jobs router', () => {
       expect(denied.body.error.message).toBe(
         'You are not allowed to run jobs on locked',
       );
-      expect(audits.at(-1)).toMatchObject({
+      expect(audits.filter(a => a.eventId === 'job-run').at(-1)).toMatchObject({
         eventId: 'job-run',
         status: 'failed',
       });

@@ -6,17 +6,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  jobsManagePermission,
-  jobsReadPermission,
-  jobsRunPermission,
-} from '@opsdeck/plugin-opsdeck-common';
-import type { Request } from 'express';
+import { jobsRunPermission } from '@opsdeck/plugin-opsdeck-common';
+import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import { JobStore } from '../database/JobStore';
 import { resolveParameters, RunExecutor } from '../execution/RunExecutor';
 import {
@@ -37,15 +30,7 @@ import { ScheduleApproval } from '../database/JobStore';
 import { RunStreamer } from './runStream';
 
 /** Who made the request, as stored in runs and jobs. */
-export function principalName(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  if (p.type === 'user' && p.userEntityRef) return p.userEntityRef;
-  return `service:${p.subject ?? 'unknown'}`;
-}
+export const principalName = principalRef;
 
 function checkParameters(parameters: JobParameter[]) {
   const seen = new Set<string>();
@@ -72,30 +57,15 @@ export async function createRouter(options: {
   /** How often a run's event stream reads the database (default 500 ms). */
   streamPollMs?: number;
 }) {
-  const { store, executor, httpAuth, permissions, auditor } = options;
+  const { store, executor, permissions, auditor } = options;
   const streamer = new RunStreamer({
     store,
     executor,
     pollMs: options.streamPollMs,
   });
-  const router = await createOpenApiRouter();
-
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = await createOpenApiRouter({ guard });
 
   /**
    * Host entities matching the selector, read with the caller's credentials
@@ -184,17 +154,12 @@ export async function createRouter(options: {
 
   // --- jobs -----------------------------------------------------------------
 
-  router.get('/jobs', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see jobs');
+  router.get('/jobs', async (_req, res) => {
     res.json({ items: await store.listJobs() });
   });
 
   router.post('/jobs', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'create jobs',
-    );
+    const credentials = await guard.credentials(req);
     const body = req.body;
     const parameters = (body.parameters ?? []) as JobParameter[];
     const event = await auditor.createEvent({
@@ -227,16 +192,11 @@ export async function createRouter(options: {
   });
 
   router.get('/jobs/:id', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see jobs');
     res.json(await jobOr404(req.params.id));
   });
 
   router.put('/jobs/:id', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'change jobs',
-    );
+    const credentials = await guard.credentials(req);
     const job = await jobOr404(req.params.id);
     const event = await auditor.createEvent({
       eventId: 'job-update',
@@ -268,7 +228,6 @@ export async function createRouter(options: {
   });
 
   router.delete('/jobs/:id', async (req, res) => {
-    await authorize(req, jobsManagePermission, 'delete jobs');
     const job = await jobOr404(req.params.id);
     const event = await auditor.createEvent({
       eventId: 'job-delete',
@@ -282,7 +241,6 @@ export async function createRouter(options: {
   });
 
   router.get('/jobs/:id/versions', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see jobs');
     const job = await jobOr404(req.params.id);
     res.json({ items: await store.listJobVersions(job.id) });
   });
@@ -290,14 +248,13 @@ export async function createRouter(options: {
   // --- hosts and runs -------------------------------------------------------
 
   router.post('/hosts/preview', async (req, res) => {
-    const credentials = await authorize(req, jobsReadPermission, 'see jobs');
+    const credentials = await guard.credentials(req);
     res.json({
       items: await findHosts(credentials, req.body.selector),
     });
   });
 
   router.get('/runs', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     let jobId: string | undefined;
     if (req.query.job) {
       jobId = (await store.getJob(req.query.job))?.id ?? req.query.job;
@@ -319,9 +276,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     const body = req.body;
     const job = await jobOr404(body.job);
     const selector = body.selector as HostSelector;
@@ -354,14 +309,12 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:id', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
     res.json({ run, hosts: await store.listRunHosts(run.id) });
   });
 
   router.get('/runs/:id/hosts/:host', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     const host = await store.getRunHost(req.params.id, req.params.host);
     if (!host) {
       throw new NotFoundError(
@@ -372,7 +325,6 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:id/events', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see runs');
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
     const closed = new AbortController();
@@ -384,9 +336,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
     const hosts = await store.listRunHosts(run.id);
@@ -406,9 +356,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:id/rerun', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     const previous = await store.getRun(req.params.id);
     if (!previous) throw new NotFoundError(`No run '${req.params.id}'`);
     const failedOnly = req.body?.failedOnly ?? true;
@@ -467,17 +415,12 @@ export async function createRouter(options: {
 
   // --- schedules ------------------------------------------------------------
 
-  router.get('/schedules', async (req, res) => {
-    await authorize(req, jobsReadPermission, 'see schedules');
+  router.get('/schedules', async (_req, res) => {
     res.json({ items: (await store.listSchedules()).map(withNextTick) });
   });
 
   router.post('/schedules', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'schedule jobs',
-    );
+    const credentials = await guard.credentials(req);
     const body = req.body;
     const job = await jobOr404(body.job);
     const timeZone = body.timeZone ?? 'UTC';
@@ -518,11 +461,7 @@ export async function createRouter(options: {
   });
 
   router.patch('/schedules/:id', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      jobsManagePermission,
-      'change schedules',
-    );
+    const credentials = await guard.credentials(req);
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
     const event = await auditor.createEvent({
@@ -567,7 +506,6 @@ export async function createRouter(options: {
   });
 
   router.delete('/schedules/:id', async (req, res) => {
-    await authorize(req, jobsManagePermission, 'delete schedules');
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
     const event = await auditor.createEvent({

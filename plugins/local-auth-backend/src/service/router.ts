@@ -1,20 +1,12 @@
 import {
   AuditorService,
-  BackstageCredentials,
+  BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError, serializeError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  localAccountChangeOwnPasswordPermission,
-  localAccountManagePermission,
-  localAccountReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { serializeError } from '@backstage/errors';
+import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import express, { CookieOptions } from 'express';
 import { LocalAuthConfig } from '../lib/config';
 import {
@@ -44,8 +36,10 @@ const userRef = (name: string) =>
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { accounts, config, httpAuth, permissions, auditor } = options;
-  const router = createOpenApiRouter();
+  const { accounts, config, auditor } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = createOpenApiRouter({ guard });
 
   const cookieOptions: CookieOptions = {
     httpOnly: true,
@@ -53,23 +47,6 @@ export async function createRouter(
     path: '/',
     secure: config.secureCookie,
   };
-
-  /** The caller's credentials, after checking they hold `permission`. */
-  async function authorize(
-    req: express.Request,
-    permission: BasicPermission,
-  ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Missing permission ${permission.name}`);
-    }
-    return credentials;
-  }
 
   router.post('/login', async (req, res) => {
     const username = req.body.username.trim();
@@ -129,8 +106,7 @@ export async function createRouter(
     res.status(204).end();
   });
 
-  router.get('/accounts', async (req, res) => {
-    await authorize(req, localAccountReadPermission);
+  router.get('/accounts', async (_req, res) => {
     const items = await accounts.listAccounts();
     res.json({
       items: items.map(account => ({
@@ -149,12 +125,12 @@ export async function createRouter(
 
   router.put('/accounts/:name/password', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, localAccountManagePermission);
+    const credentials = await guard.credentials(req);
     const auditorEvent = await auditor.createEvent({
       eventId: 'account-password-set',
       severityLevel: 'high',
       request: req,
-      meta: { actor: actorOf(credentials), target: userRef(name) },
+      meta: { actor: principalRef(credentials), target: userRef(name) },
     });
     try {
       const created = await accounts.setPassword(name, req.body.password);
@@ -168,12 +144,12 @@ export async function createRouter(
 
   router.post('/accounts/:name/unlock', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, localAccountManagePermission);
+    const credentials = await guard.credentials(req);
     const auditorEvent = await auditor.createEvent({
       eventId: 'account-unlock',
       severityLevel: 'medium',
       request: req,
-      meta: { actor: actorOf(credentials), target: userRef(name) },
+      meta: { actor: principalRef(credentials), target: userRef(name) },
     });
     try {
       await accounts.unlock(name);
@@ -186,17 +162,8 @@ export async function createRouter(
   });
 
   router.post('/me/password', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize(
-      [{ permission: localAccountChangeOwnPasswordPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Missing permission ${localAccountChangeOwnPasswordPermission.name}`,
-      );
-    }
-    const ref = credentials.principal.userEntityRef;
+    const credentials = await guard.credentials(req, ['user']);
+    const ref = (credentials.principal as BackstageUserPrincipal).userEntityRef;
     const { name } = parseEntityRef(ref);
     const auditorEvent = await auditor.createEvent({
       eventId: 'account-password-set',
@@ -219,13 +186,4 @@ export async function createRouter(
   });
 
   return router;
-}
-
-function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return principal.userEntityRef ?? principal.subject ?? principal.type;
 }

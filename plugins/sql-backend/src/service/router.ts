@@ -6,18 +6,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  sqlChangeApprovePermission,
-  sqlChangeCreatePermission,
-  sqlChangeExecutePermission,
-  sqlInstanceReadPermission,
-  sqlQueryLogReadPermission,
-  sqlQueryPermission,
-  sqlSlowQueryReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+  audited as auditedEvent,
+  createRequestGuard,
+} from '@opsdeck/plugin-opsdeck-node';
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import type { SlowQuerySnapshot, SqlStore } from '../database/SqlStore';
@@ -62,34 +53,14 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   auditor: AuditorService;
 }) {
-  const { service, store, httpAuth, userInfo, permissions, auditor } = options;
-  const router = await createOpenApiRouter();
-
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
+  const { service, store, userInfo, auditor } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = await createOpenApiRouter({ guard });
 
   /** A signed-in user (changes and queries are always someone's). */
-  async function actor(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ): Promise<Actor> {
-    await authorize(req, permission, what);
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+  async function actor(req: Request<any, any, any, any, any>): Promise<Actor> {
+    const credentials = await guard.credentials(req, ['user']);
     const info = await userInfo.getUserInfo(credentials);
     return {
       userRef: info.userEntityRef,
@@ -107,45 +78,37 @@ export async function createRouter(options: {
     fn: () => Promise<T>,
     resultMeta?: (result: T) => JsonObject,
   ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta,
-    });
-    try {
-      const result = await fn();
-      await event.success(
-        resultMeta ? { meta: resultMeta(result) } : undefined,
-      );
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const target = String(
+      meta.changeId !== undefined
+        ? `sql-change:${meta.changeId}`
+        : meta.instanceRef,
+    );
+    return auditedEvent(
+      auditor,
+      {
+        eventId,
+        severityLevel,
+        request: req,
+        target,
+        meta,
+        successMeta: resultMeta,
+      },
+      fn,
+    );
   }
 
-  router.get('/rules', async (req, res) => {
-    await authorize(req, sqlInstanceReadPermission, 'read SQL review rules');
+  router.get('/rules', async (_req, res) => {
     res.json({ rules: RULES });
   });
 
   router.get('/instances', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlInstanceReadPermission,
-      'read database instances',
-    );
+    const credentials = await guard.credentials(req);
     const instances = await service.listInstances(credentials);
     res.json({ instances });
   });
 
   router.post('/instances/check', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlInstanceReadPermission,
-      'read database instances',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       credentials,
@@ -154,11 +117,7 @@ export async function createRouter(options: {
   });
 
   router.post('/review', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlInstanceReadPermission,
-      'review SQL',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       credentials,
@@ -169,7 +128,6 @@ export async function createRouter(options: {
   });
 
   router.get('/changes', async (req, res) => {
-    await authorize(req, sqlInstanceReadPermission, 'read SQL changes');
     const changes = await store.listChanges({
       instanceRef: req.query.instance,
       limit: req.query.limit ?? 100,
@@ -184,11 +142,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeCreatePermission,
-      'submit SQL changes',
-    );
+    const who = await actor(req);
     const change = await audited(
       req,
       'sql-change-submit',
@@ -209,16 +163,11 @@ export async function createRouter(options: {
   });
 
   router.get('/changes/:id', async (req, res) => {
-    await authorize(req, sqlInstanceReadPermission, 'read SQL changes');
     res.json(body(await service.getChange(req.params.id)));
   });
 
   router.post('/changes/:id/decision', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeApprovePermission,
-      'approve SQL changes',
-    );
+    const who = await actor(req);
     const change = await audited(
       req,
       req.body.decision === 'approved'
@@ -234,11 +183,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes/:id/execute', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeExecutePermission,
-      'execute SQL changes',
-    );
+    const who = await actor(req);
     const at = req.body?.at;
     if (at) {
       const scheduled = await audited(
@@ -269,11 +214,7 @@ export async function createRouter(options: {
 
   router.post('/changes/:id/unschedule', async (req, res) => {
     // the schedule is set through the execute permission, so it is cancelled with it
-    await actor(
-      req,
-      sqlChangeExecutePermission,
-      'cancel scheduled SQL changes',
-    );
+    await actor(req);
     const change = await audited(
       req,
       'sql-change-unschedule',
@@ -286,11 +227,7 @@ export async function createRouter(options: {
   });
 
   router.post('/changes/:id/rollback', async (req, res) => {
-    const who = await actor(
-      req,
-      sqlChangeExecutePermission,
-      'roll back SQL changes',
-    );
+    const who = await actor(req);
     const result = await audited(
       req,
       'sql-change-rollback',
@@ -307,7 +244,7 @@ export async function createRouter(options: {
     req: Request<any, any, any, any, any>,
     instanceRef: string,
   ) {
-    const who = await actor(req, sqlQueryPermission, 'query databases');
+    const who = await actor(req);
     const instance = await service.getInstance(instanceRef, who.credentials);
     if (!service.mayQuery(who, instance)) {
       throw new NotAllowedError(`You may not query ${instance.ref}`);
@@ -320,7 +257,7 @@ export async function createRouter(options: {
     const result = await audited(
       req,
       'sql-query',
-      'low',
+      'medium',
       {
         instanceRef: instance.ref,
         database: req.body.database,
@@ -359,7 +296,6 @@ export async function createRouter(options: {
   });
 
   router.get('/query-log', async (req, res) => {
-    await authorize(req, sqlQueryLogReadPermission, 'read the query log');
     res.json({
       entries: await store.listQueryLog({
         instanceRef: req.query.instance,
@@ -369,11 +305,7 @@ export async function createRouter(options: {
   });
 
   router.get('/slow-queries', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlSlowQueryReadPermission,
-      'read slow queries',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(req.query.instance, credentials);
     const { takenAt, compareTo } = req.query;
     res.json(
@@ -391,11 +323,7 @@ export async function createRouter(options: {
   });
 
   router.get('/slow-queries/history', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlSlowQueryReadPermission,
-      'read slow queries',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(req.query.instance, credentials);
     const times = await service.slowQueryHistory(instance);
     res.json({
@@ -405,11 +333,7 @@ export async function createRouter(options: {
   });
 
   router.post('/slow-queries/refresh', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      sqlSlowQueryReadPermission,
-      'refresh slow queries',
-    );
+    const credentials = await guard.credentials(req);
     const instance = await service.getInstance(
       req.body.instanceRef,
       credentials,

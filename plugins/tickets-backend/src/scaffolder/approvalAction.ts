@@ -2,6 +2,7 @@ import type { AuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
 import type { TicketDetail } from '../database/TicketStore';
 import { resolveLevel } from './approvers';
 import { resolveResource, resolveResources } from './catalogResources';
@@ -191,6 +192,8 @@ export function createApprovalAction(options: {
         details: ctx.input.details,
         expiresAt: new Date(Date.now() + hours * 3_600_000).toISOString(),
       });
+      // the ticket is stored and waits: a crash here must not lose it
+      crashPoint('tickets.approval.submitted');
       ctx.logger.info(
         `Ticket ${submitted.id} is ${submitted.state.replace(
           '_',

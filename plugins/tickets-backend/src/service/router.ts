@@ -1,5 +1,7 @@
 import type {
+  AuditorService,
   BackstageCredentials,
+  BackstageServicePrincipal,
   BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
@@ -10,15 +12,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  ticketCommentPermission,
-  ticketDecidePermission,
-  ticketReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import { checkAccount } from '@opsdeck/plugin-sql-node';
 import type { Request } from 'express';
 import {
@@ -42,36 +36,18 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   userInfo: UserInfoService;
+  auditor: AuditorService;
   /** Reads the password of a database account for the account check. */
   getSecret?(name: string): Promise<{ type: string; password?: string }>;
 }) {
-  const { service, httpAuth, permissions, userInfo } = options;
-  const router = await createOpenApiRouter();
+  const { service, userInfo } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before validation
+  const router = await createOpenApiRouter({ guard });
 
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
-
-  async function asUser(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    await authorize(req, permission, what);
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+  /** The signed-in user (the guard checked the operation's permission). */
+  async function asUser(req: Request<any, any, any, any, any>) {
+    const credentials = await guard.credentials(req, ['user']);
     const info = await userInfo.getUserInfo(credentials);
     const principal = credentials.principal as BackstageUserPrincipal;
     return {
@@ -84,9 +60,7 @@ export async function createRouter(options: {
 
   /** The caller's user ref and groups, or none for a service. */
   async function callerRefs(req: Request<any, any, any, any, any>) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await guard.credentials(req);
     if (credentials.principal.type !== 'user') return undefined;
     const principal = credentials.principal as BackstageUserPrincipal;
     const info = await userInfo.getUserInfo(
@@ -113,7 +87,6 @@ export async function createRouter(options: {
   }
 
   router.get('/tickets', async (req, res) => {
-    await authorize(req, ticketReadPermission, 'read tickets');
     const { view = 'all', state, requester, q, limit, offset } = req.query;
     const caller = view === 'all' ? undefined : await callerRefs(req);
     if (view !== 'all' && !caller) {
@@ -133,7 +106,6 @@ export async function createRouter(options: {
   });
 
   router.get('/tickets/:id', async (req, res) => {
-    await authorize(req, ticketReadPermission, 'read tickets');
     const detail = await service.store.getDetail(req.params.id);
     if (!detail) throw new NotFoundError(`No ticket ${req.params.id}`);
     res.json({
@@ -143,11 +115,7 @@ export async function createRouter(options: {
   });
 
   router.post('/tickets/:id/decision', async (req, res) => {
-    const caller = await asUser(
-      req,
-      ticketDecidePermission,
-      'approve or reject tickets',
-    );
+    const caller = await asUser(req);
     const outcome = await service.decide(
       {
         id: req.params.id,
@@ -180,11 +148,7 @@ export async function createRouter(options: {
   });
 
   router.post('/tickets/:id/comments', async (req, res) => {
-    const caller = await asUser(
-      req,
-      ticketCommentPermission,
-      'comment on tickets',
-    );
+    const caller = await asUser(req);
     const comment = await service.comment(
       req.params.id,
       caller.userRef,
@@ -196,7 +160,7 @@ export async function createRouter(options: {
   });
 
   router.post('/tickets/:id/account-check', async (req, res) => {
-    const caller = await asUser(req, ticketReadPermission, 'read tickets');
+    const caller = await asUser(req);
     const detail = await service.store.getDetail(req.params.id);
     if (!detail) throw new NotFoundError(`No ticket ${req.params.id}`);
     const involved =
@@ -237,8 +201,8 @@ export async function createRouter(options: {
   // --- workflow routes: backend services (the scaffolder actions) only ---
 
   async function asService(req: Request<any, any, any, any, any>) {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-    return credentials.principal.subject;
+    const credentials = await guard.credentials(req, ['service']);
+    return (credentials.principal as BackstageServicePrincipal).subject;
   }
 
   router.post('/workflow/tickets', async (req, res) => {

@@ -2,19 +2,15 @@ import {
   AuditorService,
   AuditorServiceCreateEventOptions,
   AuditorServiceEventSeverityLevel,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
-  vaultCredentialManagePermission,
-  vaultCredentialReadPermission,
-} from '@opsdeck/plugin-opsdeck-common';
+  audited as auditedEvent,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
 import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { CredentialMetadata } from '../database/VaultStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
@@ -69,32 +65,18 @@ const hideJsonParseErrors: ErrorRequestHandler = (error, _req, _res, next) => {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { credentials, httpAuth, permissions, auditor } = options;
+  const { credentials, auditor } = options;
+  const guard = createRequestGuard(options);
+  // permissions per operation (schema/access.ts), checked before the body is read
   const router = createOpenApiRouter({
+    guard,
     // express tells error handlers by their four parameters.
     middleware: [jsonBody, hideJsonParseErrors as unknown as RequestHandler],
   });
 
-  /** The caller's credentials, after checking they hold `permission`. */
-  async function authorize(
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission,
-  ): Promise<BackstageCredentials> {
-    const caller = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials: caller,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        permission === vaultCredentialManagePermission
-          ? 'Only admins can manage credentials'
-          : 'You are not allowed to read the credentials vault',
-      );
-    }
-    return caller;
-  }
+  /** The checked caller, as stored in createdBy/updatedBy. */
+  const actorOf = async (req: Request<any, any, any, any, any>) =>
+    principalRef(await guard.credentials(req));
 
   /** Runs a mutation as an audited event; meta never holds secret material. */
   async function audited<T>(
@@ -107,44 +89,37 @@ export async function createRouter(
     action: () => Promise<T>,
     successMeta?: (result: T) => AuditMeta,
   ): Promise<T> {
-    const auditorEvent = await auditor.createEvent({ ...event, request: req });
-    try {
-      const result = await action();
-      await auditorEvent.success(
-        successMeta ? { meta: successMeta(result) } : undefined,
-      );
-      return result;
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
+    const { target, ...meta } = event.meta as { target: string };
+    return auditedEvent(
+      auditor,
+      { ...event, request: req, target, meta, successMeta },
+      action,
+    );
   }
 
-  router.get('/credentials', async (req, res) => {
-    await authorize(req, vaultCredentialReadPermission);
+  router.get('/credentials', async (_req, res) => {
     const items = await credentials.list();
     res.json({ items: items.map(toJson) });
   });
 
   router.get('/credentials/:name', async (req, res) => {
-    await authorize(req, vaultCredentialReadPermission);
     res.json(toJson(await credentials.get(req.params.name)));
   });
 
   router.post('/credentials', async (req, res) => {
-    const caller = await authorize(req, vaultCredentialManagePermission);
+    const caller = await actorOf(req);
     const { name, type, username, description, owner, secret } = req.body;
     const created = await audited(
       req,
       {
         eventId: 'vault-credential-create',
         severityLevel: 'high',
-        meta: { actor: actorOf(caller), target: targetOf(name), type },
+        meta: { target: targetOf(name), type },
       },
       () =>
         credentials.create(
           { name, type, username, description, owner, secret },
-          actorOf(caller),
+          caller,
         ),
     );
     res.status(201).json(toJson(created));
@@ -152,22 +127,22 @@ export async function createRouter(
 
   router.put('/credentials/:name/secret', async (req, res) => {
     const { name } = req.params;
-    const caller = await authorize(req, vaultCredentialManagePermission);
+    const caller = await actorOf(req);
     const updated = await audited(
       req,
       {
         eventId: 'vault-credential-secret-replace',
         severityLevel: 'high',
-        meta: { actor: actorOf(caller), target: targetOf(name) },
+        meta: { target: targetOf(name) },
       },
-      () => credentials.replaceSecret(name, req.body.secret, actorOf(caller)),
+      () => credentials.replaceSecret(name, req.body.secret, caller),
     );
     res.json(toJson(updated));
   });
 
   router.patch('/credentials/:name', async (req, res) => {
     const { name } = req.params;
-    const caller = await authorize(req, vaultCredentialManagePermission);
+    const caller = await actorOf(req);
     const { username, description, owner } = req.body;
     const updated = await audited(
       req,
@@ -175,30 +150,23 @@ export async function createRouter(
         eventId: 'vault-credential-update',
         severityLevel: 'medium',
         meta: {
-          actor: actorOf(caller),
           target: targetOf(name),
           fields: Object.keys(req.body).sort(),
         },
       },
-      () =>
-        credentials.update(
-          name,
-          { username, description, owner },
-          actorOf(caller),
-        ),
+      () => credentials.update(name, { username, description, owner }, caller),
     );
     res.json(toJson(updated));
   });
 
   router.delete('/credentials/:name', async (req, res) => {
     const { name } = req.params;
-    const caller = await authorize(req, vaultCredentialManagePermission);
     await audited(
       req,
       {
         eventId: 'vault-credential-delete',
         severityLevel: 'high',
-        meta: { actor: actorOf(caller), target: targetOf(name) },
+        meta: { target: targetOf(name) },
       },
       () => credentials.delete(name),
     );
@@ -206,14 +174,12 @@ export async function createRouter(
   });
 
   router.post('/rotate', async (req, res) => {
-    const caller = await authorize(req, vaultCredentialManagePermission);
     const result = await audited(
       req,
       {
         eventId: 'vault-rotate',
         severityLevel: 'high',
         meta: {
-          actor: actorOf(caller),
           target: 'vault:credentials',
           kid: credentials.currentKeyId,
         },
@@ -225,13 +191,4 @@ export async function createRouter(
   });
 
   return router;
-}
-
-function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return principal.userEntityRef ?? principal.subject ?? principal.type;
 }

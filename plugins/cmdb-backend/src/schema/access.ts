@@ -1,0 +1,21 @@
+import {
+  cmdbHostCollectPermission,
+  cmdbHostCreatePermission,
+  cmdbHostDeletePermission,
+  cmdbHostKeyResetPermission,
+  cmdbHostReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
+import type { spec } from './openapi.generated';
+
+/** Who may call each operation; checked before the request is validated. */
+export const access: OperationAccess<typeof spec> = {
+  'GET /hosts': cmdbHostReadPermission,
+  'POST /hosts': cmdbHostCreatePermission,
+  'GET /hosts/export.csv': cmdbHostReadPermission,
+  'GET /hosts/{name}': cmdbHostReadPermission,
+  'DELETE /hosts/{name}': cmdbHostDeletePermission,
+  'POST /hosts/{name}/collect': cmdbHostCollectPermission,
+  'GET /hosts/{name}/host-key': cmdbHostReadPermission,
+  'DELETE /hosts/{name}/host-key': cmdbHostKeyResetPermission,
+};
