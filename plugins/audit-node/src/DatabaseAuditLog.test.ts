@@ -23,7 +23,9 @@ describe.each(databases.eachSupportedId())('DatabaseAuditLog (%s)', id => {
         action: i % 2 ? 'sql-change-execute' : 'job-run',
         severity: 'medium',
         status: i % 5 === 0 ? 'failed' : 'succeeded',
+        outcome: i % 5 === 0 ? 'failed' : 'success',
         actor: `user:default/u${i}`,
+        via: i === 7 ? ['schedule:s1'] : [],
         target: `t${i}`,
         meta: { i },
       });

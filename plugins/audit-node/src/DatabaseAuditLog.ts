@@ -9,7 +9,9 @@ type Row = {
   action: string;
   severity: string;
   status: string;
+  outcome: string | null;
   actor: string;
+  via: string | null;
   target: string;
   meta: string | null;
 };
@@ -21,7 +23,9 @@ const COLUMNS = [
   'action',
   'severity',
   'status',
+  'outcome',
   'actor',
+  'via',
   'target',
   'meta',
 ];
@@ -66,17 +70,22 @@ export class DatabaseAuditLog implements AuditLogService {
       total += rows.length;
       after = Number(rows[rows.length - 1].id);
       await onBatch(
-        rows.map(row => ({
-          id: Number(row.id),
-          time: new Date(row.occurred_at).toISOString(),
-          plugin: row.plugin,
-          action: row.action,
-          severity: row.severity,
-          status: row.status as AuditEvent['status'],
-          actor: row.actor,
-          target: row.target,
-          meta: parseMeta(row.meta),
-        })),
+        rows.map(row => {
+          const event: AuditEvent = {
+            id: Number(row.id),
+            time: new Date(row.occurred_at).toISOString(),
+            plugin: row.plugin,
+            action: row.action,
+            severity: row.severity,
+            status: row.status as AuditEvent['status'],
+            outcome: (row.outcome ?? 'success') as AuditEvent['outcome'],
+            actor: row.actor,
+            target: row.target,
+            meta: parseMeta(row.meta),
+          };
+          if (row.via) event.via = row.via.split(' ').filter(Boolean);
+          return event;
+        }),
       );
       if (rows.length < size) return total;
     }

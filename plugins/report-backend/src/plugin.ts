@@ -118,6 +118,8 @@ export const reportPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             auth,
             permissions: deps.permissions,
+            auditor: deps.auditor,
+            logger,
             userInfo: deps.userInfo,
             catalog,
             baseUrl: config.baseUrl,

@@ -26,6 +26,7 @@ import {
   DatabaseAuditLog,
 } from '@opsdeck/plugin-audit-node';
 import { Knex } from 'knex';
+import type { Server } from 'node:http';
 import { reportPlugin } from '../plugin';
 
 /**
@@ -103,7 +104,12 @@ export async function startReportBackend(options: {
   entities: Entity[];
   config?: Record<string, unknown>;
   extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
-}) {
+}): Promise<{
+  server: Server;
+  stop: () => Promise<void>;
+  events: RecordedEvent[];
+  setEntities: (next: Entity[]) => void;
+}> {
   const events: RecordedEvent[] = [];
   let entities = options.entities;
   const backend = await startTestBackend({
@@ -190,7 +196,8 @@ export async function startReportBackend(options: {
     ],
   });
   return {
-    ...backend,
+    server: backend.server,
+    stop: () => backend.stop(),
     events,
     setEntities: (next: Entity[]) => {
       entities = next;

@@ -1,4 +1,8 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +33,7 @@ afterAll(async () => {
 });
 
 /** The test database; SQLite in a file, so that the child process shares it. */
-async function openDatabase(id: 'SQLITE_3' | 'POSTGRES_15') {
+async function openDatabase(id: TestDatabaseId) {
   if (id !== 'SQLITE_3') return databases.init(id);
   const knex = knexFactory({
     client: 'better-sqlite3',

@@ -1,4 +1,7 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import type { JsonObject } from '@backstage/types';
+import { audited } from '@opsdeck/plugin-opsdeck-node';
+import type { Request } from 'express';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   HighlightLanguage,
@@ -253,38 +256,32 @@ export class ReportService {
     });
   }
 
-  private async audit(
-    eventId: string,
-    request: unknown,
-    meta: Record<string, unknown>,
-  ) {
+  private async audit(eventId: string, request: unknown, meta: JsonObject) {
     await this.audited(eventId, request, meta, async () => undefined);
   }
 
-  private async audited<T>(
+  /** An audit event naming the person of `request` (the plugin on a schedule). */
+  private audited<T>(
     eventId: string,
     request: unknown,
-    meta: Record<string, unknown>,
+    meta: JsonObject,
     fn: () => Promise<T>,
   ): Promise<T> {
-    const event = await this.deps.auditor.createEvent({
-      eventId,
-      severityLevel: 'medium',
-      request: request as Parameters<
-        AuditorService['createEvent']
-      >[0]['request'],
-      meta: {
-        ...meta,
-        target: meta.reportId ? `report:${meta.reportId}` : undefined,
+    const target =
+      typeof meta.reportId === 'number'
+        ? `report:${meta.reportId}`
+        : typeof meta.weekStart === 'string'
+        ? `report-week:${meta.weekStart}`
+        : 'report-feed';
+    return audited(
+      this.deps.auditor,
+      {
+        eventId,
+        request: request as Request<any, any, any, any, any> | undefined,
+        target,
+        meta,
       },
-    });
-    try {
-      const result = await fn();
-      await event.success();
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+      fn,
+    );
   }
 }

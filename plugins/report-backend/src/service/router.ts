@@ -1,22 +1,19 @@
 import {
+  AuditorService,
   AuthService,
   BackstageCredentials,
-  BackstageUserPrincipal,
   HttpAuthService,
+  LoggerService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   reportEditPermission,
   reportManagePermission,
-  reportReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import { ORG_SCOPE, ReportFigureKey } from '@opsdeck/plugin-report-common';
 import type { Request, Response } from 'express';
 import { StoredReport } from '../model';
@@ -26,70 +23,56 @@ import { hashFeedToken, ReportService, toSummary } from './ReportService';
 
 type Req = Request<any, any, any, any, any>;
 
-/** The report plugin's HTTP API (see src/schema/openapi.yaml). */
+/**
+ * The report plugin's HTTP API (see src/schema/openapi.yaml). Every route
+ * passes the plugin's request guard first: authentication and the
+ * permission of src/schema/access.ts, before the request is parsed or
+ * validated; every 403 is audited.
+ */
 export async function createRouter(options: {
   service: ReportService;
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;
+  auditor: AuditorService;
   userInfo: UserInfoService;
   catalog: CatalogService;
+  logger?: LoggerService;
   baseUrl: string;
   /** External URL of this plugin's API, for feed links. */
   apiUrl: () => Promise<string>;
 }) {
-  const { service, httpAuth, permissions, userInfo } = options;
-  const router = await createOpenApiRouter();
+  const { service, userInfo } = options;
+  const guard = createRequestGuard(options);
+  const router = await createOpenApiRouter({ guard });
 
-  async function allowed(
-    credentials: BackstageCredentials,
-    permission: BasicPermission,
-  ): Promise<boolean> {
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    return decision.result === AuthorizeResult.ALLOW;
-  }
-
-  /** Signed-in user (not a service) with the permission, or 401/403. */
-  async function authorize(
-    req: Req,
-    permission: BasicPermission,
-    what: string,
-  ) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    if (!(await allowed(credentials, permission))) {
-      throw new NotAllowedError(`You are not allowed to ${what}`);
-    }
-    return credentials;
-  }
+  /** The person calling (the guard has let only people through). */
+  const person = (req: Req) => guard.credentials(req, ['user']);
 
   /**
-   * Whether the user may edit this report: report.edit, and for a team
-   * report membership of the team (or report.manage).
+   * Whether the caller may edit this report: report.edit (checked by the
+   * guard for the editing routes), and for a team report membership of the
+   * team or report.manage.
    */
   async function mayEdit(
-    credentials: BackstageCredentials<BackstageUserPrincipal>,
+    credentials: BackstageCredentials,
     report: StoredReport,
+    hasEdit: boolean,
   ): Promise<boolean> {
-    if (!(await allowed(credentials, reportEditPermission))) return false;
+    if (!hasEdit) return false;
     if (report.scope === ORG_SCOPE) return true;
     const info = await userInfo.getUserInfo(credentials);
     const refs = info.ownershipEntityRefs.map(r =>
       r.toLocaleLowerCase('en-US'),
     );
     if (refs.includes(report.scope.toLocaleLowerCase('en-US'))) return true;
-    return allowed(credentials, reportManagePermission);
+    return guard.allowed(credentials, reportManagePermission);
   }
 
   async function editable(req: Req) {
-    const credentials = await authorize(
-      req,
-      reportEditPermission,
-      'edit weekly reports',
-    );
+    const credentials = await person(req);
     const report = await service.get(Number(req.params.id));
-    if (!(await mayEdit(credentials, report))) {
+    if (!(await mayEdit(credentials, report, true))) {
       throw new NotAllowedError(
         `Only members of ${report.scopeTitle} (or report managers) edit its report`,
       );
@@ -98,7 +81,6 @@ export async function createRouter(options: {
   }
 
   router.get('/reports', async (req, res) => {
-    await authorize(req, reportReadPermission, 'read weekly reports');
     const { items, total } = await service.store.list({
       scope: req.query.scope,
       weekStart: req.query.weekStart,
@@ -109,17 +91,15 @@ export async function createRouter(options: {
   });
 
   router.get('/reports/:id', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      reportReadPermission,
-      'read weekly reports',
-    );
+    const credentials = await person(req);
     const report = await service.get(Number(req.params.id));
-    res.json(await service.detail(report, await mayEdit(credentials, report)));
+    const hasEdit = await guard.allowed(credentials, reportEditPermission);
+    res.json(
+      await service.detail(report, await mayEdit(credentials, report, hasEdit)),
+    );
   });
 
   router.get('/reports/:id/figures/:figure/records', async (req, res) => {
-    await authorize(req, reportReadPermission, 'read weekly reports');
     const id = Number(req.params.id);
     await service.get(id);
     res.json(
@@ -136,7 +116,7 @@ export async function createRouter(options: {
       report.id,
       req.body.text,
       req.body.lang,
-      credentials.principal.userEntityRef,
+      principalRef(credentials),
       req,
     );
     res.json(await service.detail(await service.get(report.id), true));
@@ -149,7 +129,6 @@ export async function createRouter(options: {
   });
 
   router.post('/weeks/:weekStart/generate', async (req, res) => {
-    await authorize(req, reportManagePermission, 'generate weekly reports');
     const created = await service.generateWeek(req.params.weekStart, req);
     res.json({ created: created.map(toSummary) });
   });
@@ -171,43 +150,22 @@ export async function createRouter(options: {
   }
 
   router.get('/feed', async (req, res) => {
-    await authorize(req, reportReadPermission, 'read weekly reports');
     await sendFeed(res, req.query.scope, `${await options.apiUrl()}/feed`);
   });
 
   router.get('/feed-token', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      reportReadPermission,
-      'read weekly reports',
-    );
-    res.json({
-      exists: await service.store.hasFeedToken(
-        credentials.principal.userEntityRef,
-      ),
-    });
+    const user = principalRef(await person(req));
+    res.json({ exists: await service.store.hasFeedToken(user) });
   });
 
   router.post('/feed-token', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      reportReadPermission,
-      'read weekly reports',
-    );
-    const token = await service.createFeedToken(
-      credentials.principal.userEntityRef,
-      req,
-    );
+    const user = principalRef(await person(req));
+    const token = await service.createFeedToken(user, req);
     res.json({ url: `${await options.apiUrl()}/feeds/${token}` });
   });
 
   router.delete('/feed-token', async (req, res) => {
-    const credentials = await authorize(
-      req,
-      reportReadPermission,
-      'read weekly reports',
-    );
-    await service.deleteFeedToken(credentials.principal.userEntityRef, req);
+    await service.deleteFeedToken(principalRef(await person(req)), req);
     res.status(204).end();
   });
 
