@@ -8,6 +8,7 @@ import bastionPlugin from '@opsdeck/plugin-bastion';
 import sqlPlugin from '@opsdeck/plugin-sql';
 import ticketsPlugin from '@opsdeck/plugin-tickets';
 import jobsPlugin from '@opsdeck/plugin-jobs';
+import reportPlugin from '@opsdeck/plugin-report';
 import knowledgePlugin, {
   knowledgeTranslationsModule,
 } from '@opsdeck/plugin-knowledge';
@@ -29,6 +30,7 @@ export default createApp({
     jobsPlugin,
     knowledgePlugin,
     knowledgeTranslationsModule,
+    reportPlugin,
     vaultPlugin,
     navModule,
     homeModule,

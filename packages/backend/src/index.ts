@@ -68,4 +68,8 @@ backend.add(import('@opsdeck/plugin-jobs-backend'));
 backend.add(import('@opsdeck/plugin-techdocs-backend-module-opsdeck'));
 backend.add(searchModuleOpsdeckEngine);
 
+// Weekly tech report: every Monday from the audit log and job runs, per team
+// and org-wide; kept as history, mailed through SMTP, offered as Atom feeds.
+backend.add(import('@opsdeck/plugin-report-backend'));
+
 backend.start();
