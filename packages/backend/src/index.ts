@@ -11,6 +11,7 @@ import {
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { searchModuleOpsdeckEngine } from '@opsdeck/plugin-techdocs-backend-module-opsdeck';
+import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
 
 const backend = createBackend();
@@ -30,7 +31,10 @@ backend.add(localAuthProviderModule);
 // Roles from catalog groups; deny by default for opsdeck's permissions.
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
 
-// Credentials vault: SSH keys and passwords, AES-256-GCM at rest.
+// Credentials vault: SSH keys and passwords, AES-256-GCM at rest, and the
+// vault service (vaultServiceRef in @opsdeck/plugin-vault-node) through which
+// the other plugins take secrets out, checked against each credential's policy.
+backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
 
 // CMDB: the host index, fact collection over SSH, the host entity provider and

@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
@@ -12,12 +11,7 @@ import {
   bastionSessionReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdirSync } from 'node:fs';
 import { readBastionConfig } from './config';
 import { DatabaseBastionStore } from './database/DatabaseBastionStore';
@@ -52,12 +46,7 @@ export const bastionPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const config = readBastionConfig(deps.rootConfig);
@@ -75,7 +64,7 @@ export const bastionPlugin = createBackendPlugin({
           ssh: deps.ssh,
           hosts,
           credentials: createVaultCredentials({
-            getSecret: name => deps.vault.getSecret(name),
+            vault: deps.vault,
             defaultCredential: config.defaultCredential,
           }),
           mfa,

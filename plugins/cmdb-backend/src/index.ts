@@ -15,8 +15,4 @@ export {
 } from './search/HostCollatorFactory';
 export { OpsdeckResourceProcessor } from './catalog/OpsdeckResourceProcessor';
 export { CmdbEntityProvider } from './catalog/CmdbEntityProvider';
-export type {
-  CredentialResolver,
-  CredentialSecret,
-} from './credentials/CredentialResolver';
 export { FACTS_COMMAND, parseFacts } from './facts/parseFacts';

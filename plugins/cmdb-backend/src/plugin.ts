@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
@@ -12,16 +11,10 @@ import {
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { getCmdbHub } from './catalog/cmdbHub';
 import { syncCatalogHosts } from './catalog/syncCatalogHosts';
 import { readCmdbConfig } from './config';
-import { createSecretCredentialResolver } from './credentials/CredentialResolver';
 import { DatabaseHostStore } from './database/DatabaseHostStore';
 import { FactCollector } from './facts/FactCollector';
 import { createRouter } from './service/router';
@@ -50,12 +43,7 @@ export const cmdbPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, scheduler } = deps;
@@ -69,10 +57,8 @@ export const cmdbPlugin = createBackendPlugin({
         const collector = new FactCollector({
           store,
           ssh: deps.ssh,
-          credentials: createSecretCredentialResolver({
-            getSecret: name => deps.vault.getSecret(name),
-            defaultCredential: config.defaultCredential,
-          }),
+          vault: deps.vault,
+          defaultCredential: config.defaultCredential,
           logger,
           concurrency: config.factsConcurrency,
           timeoutMs: config.factsTimeoutMs,

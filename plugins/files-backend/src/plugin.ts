@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
@@ -11,12 +10,10 @@ import {
   filesFileUploadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import {
+  secretTargetsFromCatalog,
   vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+} from '@opsdeck/plugin-vault-node';
 import { readFilesConfig } from './config';
 import { DatabaseDistributionStore } from './database/DatabaseDistributionStore';
 import { DatabaseFileLibrary } from './database/DatabaseFileLibrary';
@@ -54,12 +51,8 @@ export const filesPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        auth: coreServices.auth,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const config = readFilesConfig(deps.rootConfig);
@@ -115,7 +108,13 @@ export const filesPlugin = createBackendPlugin({
           store: distributions,
           library,
           ssh: deps.ssh,
-          getSecret: name => deps.vault.getSecret(name),
+          vault: deps.vault,
+          hostTargets: async refs =>
+            secretTargetsFromCatalog(
+              deps.catalog,
+              await deps.auth.getOwnServiceCredentials(),
+              refs,
+            ),
           openStored: (key, start) => storage.open(key, start),
           logger: deps.logger,
           attempts: config.attempts,

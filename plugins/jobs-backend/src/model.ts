@@ -152,6 +152,10 @@ export type TargetHost = {
   port: number;
   loginUser?: string;
   credential?: string;
+  /** Owning group, system and environment as the catalog holds them (full refs). */
+  owner?: string;
+  system?: string;
+  environment?: string;
 };
 
 export type Run = {

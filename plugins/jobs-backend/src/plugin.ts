@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -11,12 +10,7 @@ import {
   jobsRunPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { readJobsConfig } from './config';
 import { DatabaseJobStore } from './database/DatabaseJobStore';
 import { RunExecutor } from './execution/RunExecutor';
@@ -50,12 +44,7 @@ export const jobsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         ssh: remoteNodeServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const { logger, auth, catalog } = deps;
@@ -67,7 +56,7 @@ export const jobsPlugin = createBackendPlugin({
         const executor = new RunExecutor({
           store,
           ssh: deps.ssh,
-          getSecret: name => deps.vault.getSecret(name),
+          vault: deps.vault,
           logger,
           defaultCredential: config.defaultCredential,
           maxOutputBytes: config.maxOutputBytes,
@@ -75,7 +64,14 @@ export const jobsPlugin = createBackendPlugin({
             let secret: string | undefined;
             if (webhook.secretCredential) {
               try {
-                const c = await deps.vault.getSecret(webhook.secretCredential);
+                // signs what leaves for the job's webhook, on behalf of the run
+                const c = await deps.vault.getSecret(webhook.secretCredential, {
+                  use: 'job-secret',
+                  for: { ref: `job:${run.jobId}` },
+                  ...(run.triggeredBy.startsWith('user:')
+                    ? { actor: run.triggeredBy }
+                    : {}),
+                });
                 if (c.type !== 'password') throw new Error('not a password');
                 secret = c.password;
               } catch (e) {

@@ -30,7 +30,8 @@ export {
   remoteNodeServiceFactory,
 } from './service';
 export {
-  createRunSshCredentials,
+  createCredentialResolver,
   sshCredentialsFromSecret,
-  type VaultSecret,
-} from './vaultCredentials';
+  type CredentialedHost,
+  type CredentialResolver,
+} from './credentials';

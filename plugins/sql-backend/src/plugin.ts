@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -14,12 +13,7 @@ import {
   sqlQueryPermission,
   sqlSlowQueryReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { readSqlConfig } from './config';
 import { Masker } from './console/masking';
 import { DatabaseSqlStore } from './database/DatabaseSqlStore';
@@ -52,12 +46,7 @@ export const sqlPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
-        // The ref is declared without its instance type; it is a singleton.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const config = readSqlConfig(deps.rootConfig);
@@ -68,7 +57,7 @@ export const sqlPlugin = createBackendPlugin({
           store,
           catalog: deps.catalog,
           auth: deps.auth,
-          getSecret: name => deps.vault.getSecret(name),
+          getSecret: (name, use) => deps.vault.getSecret(name, use),
           masker: new Masker(config.maskingRules),
           limits: config.limits,
           logger: deps.logger,

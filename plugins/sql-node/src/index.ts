@@ -14,7 +14,6 @@ export {
   type InstanceAddress,
   type SqlEngine,
   type SqlLogin,
-  type VaultPasswordSecret,
 } from './instance';
 export {
   connectSql,

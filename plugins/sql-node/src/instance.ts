@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import type { VaultSecret } from '@opsdeck/plugin-vault-node';
 
 /** The SQL dialects opsdeck connects to. */
 export type SqlEngine = 'postgresql' | 'mysql';
@@ -25,13 +26,6 @@ export interface DatabaseInstance {
   database: string;
   /** Name of the vault credential (password type) of an admin login. */
   credential: string;
-}
-
-/** A vault credential as `vaultServiceRef.getSecret` returns it. */
-export interface VaultPasswordSecret {
-  type: string;
-  username?: string;
-  password?: string;
 }
 
 /**
@@ -128,7 +122,7 @@ export function databaseInstanceFromEntity(entity: Entity): DatabaseInstance {
  */
 export function instanceLogin(
   instance: InstanceAddress,
-  secret: VaultPasswordSecret | undefined,
+  secret: VaultSecret | undefined,
 ): Omit<ConnectionTarget, 'user'> & { user?: string } {
   if (secret && secret.type !== 'password') {
     throw new InputError(
@@ -150,7 +144,7 @@ export function instanceLogin(
  */
 export function adminLogin(
   instance: DatabaseInstance,
-  secret: VaultPasswordSecret,
+  secret: VaultSecret,
 ): SqlLogin {
   if (secret.type !== 'password' || !secret.password || !secret.username) {
     throw new InputError(

@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -9,12 +8,7 @@ import {
   ticketDecidePermission,
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-// vaultServiceRef is the vault's server-side service API for backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { DatabaseTicketStore } from './database/DatabaseTicketStore';
 import { createRouter } from './service/router';
 import { TicketService } from './service/TicketService';
@@ -41,11 +35,7 @@ export const ticketsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         notifications: notificationService,
         // The account check reads the password of the account it tests.
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init(deps) {
         const store = await DatabaseTicketStore.create({
@@ -79,12 +69,7 @@ export const ticketsPlugin = createBackendPlugin({
             permissions: deps.permissions,
             userInfo: deps.userInfo,
             auditor: deps.auditor,
-            getSecret: async name => {
-              const secret = await deps.vault.getSecret(name);
-              return secret.type === 'password'
-                ? { type: secret.type, password: secret.password }
-                : { type: secret.type };
-            },
+            getSecret: (name, use) => deps.vault.getSecret(name, use),
           }),
         );
       },

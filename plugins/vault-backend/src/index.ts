@@ -1,15 +1,10 @@
 /**
  * opsdeck's credentials vault: the `vault` backend plugin (SSH keys and
- * passwords, AES-256-GCM encrypted at rest) and `vaultServiceRef`, through
- * which other backend plugins read secrets in-process.
+ * passwords, AES-256-GCM encrypted at rest) and `vaultServiceFactory`, the
+ * implementation of `vaultServiceRef` from `@opsdeck/plugin-vault-node`,
+ * through which other backend plugins take secrets out in-process.
  *
  * @packageDocumentation
  */
 export { vaultPlugin as default } from './plugin';
-export {
-  vaultServiceRef,
-  vaultServiceFactory,
-  createVaultReader,
-} from './service/vaultService';
-export type { VaultService, VaultSecret } from './service/vaultService';
-export type { CredentialType, CredentialMetadata } from './database/VaultStore';
+export { vaultServiceFactory } from './service/vaultService';

@@ -11,7 +11,7 @@ import { readKeyring } from './lib/keyring';
 import { CredentialService } from './service/CredentialService';
 import { createRouter } from './service/router';
 import { getSharedVaultStore } from './service/sharedVaultStore';
-import { vaultServiceRef } from './service/vaultService';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 
 /**
  * The credentials vault: SSH keys and passwords, encrypted at rest, managed

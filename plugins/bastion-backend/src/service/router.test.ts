@@ -23,8 +23,7 @@ import {
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

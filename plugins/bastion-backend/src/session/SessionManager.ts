@@ -83,7 +83,11 @@ type Deps = {
   store: BastionStore;
   ssh: Pick<SshConnectionPool, 'shell'>;
   hosts: HostDirectory;
-  credentials(host: BastionHost, loginUser: string): Promise<SshCredentials>;
+  credentials(
+    host: BastionHost,
+    loginUser: string,
+    actor: string,
+  ): Promise<SshCredentials>;
   mfa: MfaService;
   config: BastionConfig;
   logger: LoggerService;
@@ -283,7 +287,11 @@ export class SessionManager {
     let channel: ClientChannel;
     let target: SshTarget;
     try {
-      const credentials = await this.deps.credentials(host, grant.loginUser);
+      const credentials = await this.deps.credentials(
+        host,
+        grant.loginUser,
+        req.userRef,
+      );
       target = { host: host.address, port: host.port, credentials };
       channel = await this.deps.ssh.shell(target, {
         cols: req.cols,

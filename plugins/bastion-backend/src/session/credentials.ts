@@ -1,31 +1,37 @@
-import { InputError } from '@backstage/errors';
 import {
-  sshCredentialsFromSecret,
+  createCredentialResolver,
   type SshCredentials,
-  type VaultSecret,
 } from '@opsdeck/plugin-remote-node';
+import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import type { BastionHost } from './hosts';
 
-export type { VaultSecret };
-
 /**
- * SSH credentials for a session: the host's vault credential (or the default one), logging in
- * as the grant's login user.
+ * SSH credentials for a session: the host's vault credential (or the default
+ * one) taken out for `ssh-login` on this host, on behalf of the person who
+ * opens the session, logging in as the grant's login user.
  */
 export function createVaultCredentials(options: {
-  getSecret(name: string): Promise<VaultSecret>;
+  vault: Pick<VaultService, 'getSecret'>;
   defaultCredential?: string;
 }) {
   return async (
     host: BastionHost,
     loginUser: string,
-  ): Promise<SshCredentials> => {
-    const name = host.credential ?? options.defaultCredential;
-    if (!name) {
-      throw new InputError(
-        `Host ${host.name} has no credential and no default is set`,
-      );
-    }
-    return sshCredentialsFromSecret(await options.getSecret(name), loginUser);
-  };
+    actor: string,
+  ): Promise<SshCredentials> =>
+    createCredentialResolver({
+      vault: options.vault,
+      defaultCredential: options.defaultCredential,
+      defaultCredentialSetting: 'opsdeck.bastion.defaultCredential',
+      actor,
+    }).ssh({
+      credential: host.credential,
+      loginUser,
+      target: secretTarget({
+        ref: host.entityRef,
+        owner: host.owner,
+        system: host.system,
+        environment: host.environment,
+      }),
+    });
 }

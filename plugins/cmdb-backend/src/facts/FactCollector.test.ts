@@ -14,7 +14,6 @@ import {
 import { execFile } from 'node:child_process';
 import { release } from 'node:os';
 import { promisify } from 'node:util';
-import { createSecretCredentialResolver } from '../credentials/CredentialResolver';
 import { DatabaseHostStore } from '../database/DatabaseHostStore';
 import { newHostRecord } from '../model/hosts';
 import { FactCollector } from './FactCollector';
@@ -74,7 +73,7 @@ describe('FactCollector against real sshd hosts', () => {
       return new FactCollector({
         store,
         ssh: pool,
-        credentials: createSecretCredentialResolver({ getSecret }),
+        vault: { getSecret },
         logger: mockServices.logger.mock(),
         concurrency: 2,
         timeoutMs: 20_000,
@@ -159,11 +158,11 @@ describe('FactCollector against real sshd hosts', () => {
     const collector = new FactCollector({
       store,
       ssh: pool,
-      credentials: createSecretCredentialResolver({
+      vault: {
         getSecret: async () => {
           throw new Error('unused');
         },
-      }),
+      },
       logger: mockServices.logger.mock(),
     });
     expect(await collector.collectOne(record)).toEqual({

@@ -1,13 +1,12 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  createCredentialResolver,
   fanOut,
+  type CredentialResolver,
   type SshConnectionPool,
   type SshTarget,
 } from '@opsdeck/plugin-remote-node';
-import {
-  CredentialResolver,
-  memoizeCredentialResolver,
-} from '../credentials/CredentialResolver';
+import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FACTS_COMMAND, parseFacts } from './parseFacts';
 
@@ -23,7 +22,10 @@ export class FactCollector {
     private readonly deps: {
       store: HostStore;
       ssh: SshExec;
-      credentials: CredentialResolver;
+      /** Logins are taken out of the vault for `ssh-login` on each host. */
+      vault: Pick<VaultService, 'getSecret'>;
+      /** Credential of hosts that name none (`opsdeck.cmdb.defaultCredential`). */
+      defaultCredential?: string;
       logger: LoggerService;
       concurrency?: number;
       timeoutMs?: number;
@@ -33,15 +35,38 @@ export class FactCollector {
     this.timeoutMs = deps.timeoutMs ?? 30_000;
   }
 
-  /** The SSH target of a host (resolves its credential). */
+  /**
+   * The credential resolver of one unit of work (a collection run, a
+   * registration request), on behalf of `actor` when a person asked for it.
+   * Drop it when the work ends so no secret outlives it.
+   */
+  credentials(actor?: string): CredentialResolver {
+    return createCredentialResolver({
+      vault: this.deps.vault,
+      defaultCredential: this.deps.defaultCredential,
+      defaultCredentialSetting: 'opsdeck.cmdb.defaultCredential',
+      actor,
+    });
+  }
+
+  /** The SSH target of a host (takes its credential out of the vault). */
   async target(
     host: HostRecord,
-    credentials: CredentialResolver = this.deps.credentials,
+    credentials: CredentialResolver = this.credentials(),
   ): Promise<SshTarget> {
     return {
       host: host.address,
       port: host.port,
-      credentials: await credentials.resolve(host),
+      credentials: await credentials.ssh({
+        credential: host.credential,
+        loginUser: host.loginUser,
+        target: secretTarget({
+          ref: host.entityRef,
+          owner: host.owner,
+          system: host.system,
+          environment: host.environment,
+        }),
+      }),
     };
   }
 
@@ -69,8 +94,8 @@ export class FactCollector {
   }
 
   /** Collects one host now and records the outcome. */
-  async collectOne(host: HostRecord): Promise<FactsOutcome> {
-    const outcome = await this.probe(host);
+  async collectOne(host: HostRecord, actor?: string): Promise<FactsOutcome> {
+    const outcome = await this.probe(host, undefined, this.credentials(actor));
     await this.deps.store.recordFacts(host.name, outcome);
     return outcome;
   }
@@ -80,8 +105,9 @@ export class FactCollector {
     signal?: AbortSignal,
   ): Promise<{ hosts: number; reachable: number; unreachable: number }> {
     const totals = { hosts: 0, reachable: 0, unreachable: 0 };
-    // One vault read per credential for the whole run, not one per host.
-    const credentials = memoizeCredentialResolver(this.deps.credentials);
+    // One vault read per credential and owner/system/environment for the
+    // whole run, not one per host.
+    const credentials = this.credentials();
     for await (const page of this.deps.store.records(undefined, 1000)) {
       if (signal?.aborted) break;
       const results = await fanOut(

@@ -27,9 +27,7 @@ import {
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { DatabaseHostStore } from '../database/DatabaseHostStore';

@@ -14,7 +14,7 @@ import {
   hostKeyId,
   type HostKeyStore,
 } from '@opsdeck/plugin-remote-node';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CmdbHub } from '../catalog/cmdbHub';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FactCollector } from '../facts/FactCollector';
@@ -66,10 +66,16 @@ export async function createRouter(options: {
   concurrency?: number;
 }) {
   const { store, collector, hub, auditor, hostKeys } = options;
+  const guard = createRequestGuard(options);
   // permissions per operation: schema/access.ts
-  const router = await createOpenApiRouter({
-    guard: createRequestGuard(options),
-  });
+  const router = await createOpenApiRouter({ guard });
+
+  /** The person on whose behalf secrets are taken out of the vault. */
+  async function actorOf(req: Request<any, any, any, any, any>) {
+    const credentials = await guard.credentials(req);
+    const principal = credentials.principal as { userEntityRef?: string };
+    return principal.userEntityRef;
+  }
 
   router.get('/hosts', async (req, res) => {
     const q = req.query;
@@ -116,6 +122,7 @@ export async function createRouter(options: {
   });
 
   router.post('/hosts', async (req, res) => {
+    const actor = await actorOf(req);
     const { hosts, checkReachability } = req.body;
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
@@ -156,9 +163,12 @@ export async function createRouter(options: {
     // optionally connect first; the facts found are kept
     const outcomes = new Map<number, FactsOutcome>();
     if (checkReachability && candidates.length > 0) {
-      const probed = await fanOut(candidates, c => collector.probe(c.record), {
-        concurrency: options.concurrency ?? 20,
-      });
+      const credentials = collector.credentials(actor);
+      const probed = await fanOut(
+        candidates,
+        c => collector.probe(c.record, undefined, credentials),
+        { concurrency: options.concurrency ?? 20 },
+      );
       for (const r of probed) {
         if (r.ok) outcomes.set(r.target.index, r.value);
         else {
@@ -247,6 +257,7 @@ export async function createRouter(options: {
   });
 
   router.post('/hosts/:name/collect', async (req, res) => {
+    const actor = await actorOf(req);
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     await audited(
@@ -261,7 +272,7 @@ export async function createRouter(options: {
             ? { reachable: true }
             : { reachable: false, error: outcome.error },
       },
-      () => collector.collectOne(record),
+      () => collector.collectOne(record, actor),
     );
     res.json((await store.get(record.name))!);
   });

@@ -6,9 +6,7 @@ import {
   AuthorizeResult,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { Knex } from 'knex';
 import { filesPlugin } from '../plugin';
 

@@ -96,10 +96,13 @@ async function setup(
       library,
       ssh: options.ssh ? options.ssh(pool) : pool,
       relayGraceMs: 500,
-      getSecret: async () => ({
-        type: 'ssh-key',
-        privateKey: sshd.privateKeyText,
-      }),
+      vault: {
+        getSecret: async () => ({
+          type: 'ssh-key',
+          privateKey: sshd.privateKeyText,
+        }),
+      },
+      hostTargets: async refs => new Map(refs.map(ref => [ref, { ref }])),
       openStored: async (key, start) =>
         createReadStream(join(storage, key), { start }),
       logger: mockServices.logger.mock(),

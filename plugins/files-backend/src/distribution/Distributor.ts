@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { SecretTarget, VaultService } from '@opsdeck/plugin-vault-node';
 import {
   fanOut,
   type SshConnectionPool,
@@ -28,8 +29,7 @@ import {
 } from './remoteCommands';
 import {
   createRunCredentialResolver,
-  type CredentialResolver,
-  type VaultSecret,
+  type HostCredentials,
 } from './credentials';
 
 /** The part of the SSH core a distribution uses. */
@@ -70,7 +70,10 @@ export class Distributor {
       store: DistributionStore;
       library: FileLibrary;
       ssh: DistributionSsh;
-      getSecret(name: string): Promise<VaultSecret>;
+      /** SSH logins are taken out of the vault per run, checked against each credential's policy. */
+      vault: Pick<VaultService, 'getSecret'>;
+      /** Owner, system and environment of host entities as the catalog holds them now. */
+      hostTargets(refs: string[]): Promise<Map<string, SecretTarget>>;
       /** A stored version's bytes as a stream (local file or S3 object), opened per transfer. */
       openStored(storageKey: string, start?: number): Promise<Readable>;
       logger: LoggerService;
@@ -151,6 +154,8 @@ export class Distributor {
       await store.finish(id);
       return;
     }
+    // what each host's login is taken out of the vault for: the host entity now
+    const targets = await this.deps.hostTargets(pending.map(h => h.host));
     const live = new Map<string, Live>();
     this.live.set(id, live);
     const flush = setInterval(() => {
@@ -159,7 +164,9 @@ export class Distributor {
       }
     }, this.deps.progressIntervalMs ?? 1000);
     const credentials = createRunCredentialResolver({
-      getSecret: this.deps.getSecret,
+      vault: this.deps.vault,
+      targets,
+      actor: d.createdBy.startsWith('user:') ? d.createdBy : undefined,
       defaultCredential: this.deps.defaultCredential,
     });
     try {
@@ -197,7 +204,7 @@ export class Distributor {
     d: DistributionWithHosts,
     h: DistributionHost,
     storageKey: string,
-    credentials: CredentialResolver,
+    credentials: HostCredentials,
     live: Map<string, Live>,
   ): Promise<void> {
     const { store, attempts } = this.deps;
@@ -267,7 +274,7 @@ export class Distributor {
     d: DistributionWithHosts,
     h: DistributionHost,
     storageKey: string,
-    credentials: CredentialResolver,
+    credentials: HostCredentials,
     live: Map<string, Live>,
     update: (p: HostProgress) => Promise<void>,
     resume: boolean,
@@ -421,7 +428,7 @@ export class Distributor {
     d: DistributionWithHosts,
     hosts: DistributionHost[],
     storageKey: string,
-    credentials: CredentialResolver,
+    credentials: HostCredentials,
     live: Map<string, Live>,
   ): Promise<Set<string>> {
     const { ssh, store, logger } = this.deps;

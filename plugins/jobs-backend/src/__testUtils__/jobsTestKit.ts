@@ -61,7 +61,7 @@ export function newExecutor(
   return new RunExecutor({
     store,
     ssh: pool,
-    getSecret: testSecrets(sshd),
+    vault: { getSecret: testSecrets(sshd) },
     logger: mockServices.logger.mock(),
     heartbeatMs: 200,
     flushMs: 100,

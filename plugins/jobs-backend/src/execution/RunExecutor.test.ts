@@ -18,7 +18,9 @@ import {
   storeOn,
   targetHosts,
   TEST_SECRET,
+  testSecrets,
 } from '../__testUtils__/jobsTestKit';
+import type { SecretUse } from '@opsdeck/plugin-vault-node';
 import { DatabaseJobStore } from '../database/DatabaseJobStore';
 import { JobWebhook, Run, TargetHost, WebhookTrigger } from '../model';
 import { deliverWebhook, webhookBody } from '../notify/webhook';
@@ -169,10 +171,24 @@ describe('RunExecutor against real sshd hosts', () => {
   });
 
   it('reads secret parameters from the vault and masks them in stored output', async () => {
-    const { store, executor } = await setup();
+    const taken: { name: string; use: SecretUse }[] = [];
+    const { store, executor } = await setup({
+      vault: {
+        getSecret: async (name, use) => {
+          taken.push({ name, use });
+          return testSecrets(sshd)(name);
+        },
+      },
+    });
+    const host = {
+      ...hosts[0],
+      owner: 'group:default/ops',
+      system: 'system:default/shop',
+      environment: 'test',
+    };
     const req = await request(
       store,
-      hosts.slice(0, 1),
+      [host],
       [
         '[ "$OPSDECK_PARAM_TOKEN" = "$(cat <<\'EOF\'',
         TEST_SECRET,
@@ -189,6 +205,31 @@ describe('RunExecutor against real sshd hosts', () => {
     expect(run.status).toBe('succeeded');
     expect(run.params).toEqual({ TOKEN: 'api-token' });
     expect(out[0].stdout).toBe('same\nleak: ***\n');
+    // each secret is taken out for its use, the job or host it serves (with
+    // the owner, system and environment the catalog gave) and the person
+    const target = {
+      owner: 'group:default/ops',
+      system: 'system:default/shop',
+      environment: 'test',
+    };
+    expect(taken).toEqual([
+      {
+        name: 'api-token',
+        use: {
+          use: 'job-secret',
+          for: { ref: `job:${req.job.id}`, ...target },
+          actor: 'user:default/tester',
+        },
+      },
+      {
+        name: 'test-ssh',
+        use: {
+          use: 'ssh-login',
+          for: { ref: 'resource:default/host-0', ...target },
+          actor: 'user:default/tester',
+        },
+      },
+    ]);
   });
 
   it('rejects values that do not fit the parameter types', async () => {

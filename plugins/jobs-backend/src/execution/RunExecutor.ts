@@ -19,7 +19,7 @@ import {
   WebhookTrigger,
 } from '../model';
 import { dueTrigger } from '../notify/webhookTriggers';
-import { createRunCredentials, GetSecret, RunCredentials } from './credentials';
+import { createRunCredentials, RunCredentials, RunVault } from './credentials';
 import { OutputBuffer } from './OutputBuffer';
 import { wrapperCommand, wrapperStdin } from './scriptPayload';
 
@@ -72,12 +72,14 @@ const NOT_STARTED_ERROR: Partial<Record<HostStatus, string | null>> = {
 
 /**
  * Checks parameter values against the job's parameter types and turns them
- * into the environment of the script (secret values read from the vault).
+ * into the environment of the script (secret values taken out of the vault
+ * for the hosts the script runs on).
  */
 export async function resolveParameters(
   parameters: JobParameter[],
   values: Record<string, string>,
   credentials?: RunCredentials,
+  hosts: TargetHost[] = [],
 ): Promise<{ env: Record<string, string>; secrets: string[] }> {
   const known = new Set(parameters.map(p => p.name));
   for (const name of Object.keys(values)) {
@@ -103,7 +105,7 @@ export async function resolveParameters(
     }
     if (p.type === 'secret') {
       if (!credentials) continue; // validation only
-      const secret = await credentials.parameter(value);
+      const secret = await credentials.parameter(value, hosts);
       env[p.name] = secret;
       if (secret.length >= 4) secrets.push(secret);
     } else {
@@ -142,7 +144,8 @@ export class RunExecutor {
     private readonly deps: {
       store: JobStore;
       ssh: Pick<SshConnectionPool, 'exec'>;
-      getSecret: GetSecret;
+      /** Secrets are taken out at run time, checked against each credential's policy. */
+      vault: RunVault;
       logger: LoggerService;
       notifyFailure?: (run: Run) => Promise<void>;
       /** POSTs the run to the job's webhook for the trigger; never throws. */
@@ -299,8 +302,10 @@ export class RunExecutor {
     const cancel = entry.controller.signal;
     const stop = new AbortController();
     const credentials = createRunCredentials({
-      getSecret: this.deps.getSecret,
+      vault: this.deps.vault,
       defaultCredential: this.deps.defaultCredential,
+      jobId: req.job.id,
+      actor: req.triggeredBy.startsWith('user:') ? req.triggeredBy : undefined,
     });
 
     let env: Record<string, string>;
@@ -309,6 +314,7 @@ export class RunExecutor {
         req.job.parameters,
         req.params,
         credentials,
+        req.hosts,
       );
       env = resolved.env;
       entry.secrets = resolved.secrets;

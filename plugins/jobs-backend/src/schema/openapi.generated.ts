@@ -548,6 +548,20 @@ export const spec = {
           credential: {
             type: 'string',
           },
+          owner: {
+            type: 'string',
+            description:
+              'Owning group entity ref (group:default/ops), from the catalog.',
+          },
+          system: {
+            type: 'string',
+            description:
+              'System entity ref (system:default/shop), from the catalog.',
+          },
+          environment: {
+            type: 'string',
+            description: "The host's environment, from the catalog.",
+          },
         },
       },
       ScheduleInput: {

@@ -6,6 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { secretTargetOf } from '@opsdeck/plugin-vault-node';
 import { HostSelector, TargetHost } from '../model';
 
 /** True when the selector names at least one criterion. */
@@ -23,6 +24,8 @@ export function hasCriteria(s: HostSelector): boolean {
 export function toTargetHost(entity: Entity): TargetHost | undefined {
   const spec = (entity.spec ?? {}) as Record<string, unknown>;
   if (typeof spec.address !== 'string' || !spec.address) return undefined;
+  // what the vault checks a credential's policy against
+  const { owner, system, environment } = secretTargetOf(entity);
   return {
     name: entity.metadata.name,
     entityRef: stringifyEntityRef(entity),
@@ -31,6 +34,9 @@ export function toTargetHost(entity: Entity): TargetHost | undefined {
     loginUser: typeof spec.loginUser === 'string' ? spec.loginUser : undefined,
     credential:
       typeof spec.credential === 'string' ? spec.credential : undefined,
+    ...(owner ? { owner } : {}),
+    ...(system ? { system } : {}),
+    ...(environment ? { environment } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import type { ConnectionTarget } from '../engines/types';
+import type { VaultSecret } from '@opsdeck/plugin-vault-node';
 
 /** A catalog Resource for a real test server, with credential `test-db`. */
 export function instanceEntity(
@@ -28,12 +29,12 @@ export function instanceEntity(
 
 /** The vault's answer for `test-db`: the test server's login. */
 export function testSecret(server: ConnectionTarget) {
-  return async (name: string) => {
+  return async (name: string): Promise<VaultSecret> => {
     if (name !== 'test-db') throw new Error(`no credential ${name}`);
     return {
       type: 'password',
       username: server.user,
-      password: server.password,
+      password: server.password ?? '',
     };
   };
 }

@@ -28,6 +28,7 @@ export interface SqlInstance {
   database?: string;
   environment?: string;
   owner?: string;
+  system?: string;
   /** One group per approval level, in order. */
   approverGroups: string[];
   /** Who may use the query console; undefined: everyone with the permission. */
@@ -95,6 +96,7 @@ export function instanceFromEntity(entity: Entity): SqlInstance | undefined {
     database: typeof spec.database === 'string' ? spec.database : undefined,
     environment: spec.environment,
     owner: spec.owner,
+    system: typeof spec.system === 'string' ? spec.system : undefined,
     approverGroups: approvers.length > 0 ? approvers : [DEFAULT_APPROVER_GROUP],
     queryAccess: access === undefined ? undefined : refList(access, 'user'),
     reviewRules,

@@ -14,6 +14,7 @@ import {
 } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { instanceLogin } from '@opsdeck/plugin-sql-node';
+import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import { instanceFromEntity, SqlInstance } from '../catalog/instances';
 import { Masker } from '../console/masking';
 import type {
@@ -80,9 +81,8 @@ export class SqlService {
       store: SqlStore;
       catalog: CatalogService;
       auth: AuthService;
-      getSecret(
-        name: string,
-      ): Promise<{ type: string; username?: string; password?: string }>;
+      /** The vault's `getSecret`: the admin login is taken out for the instance. */
+      getSecret: VaultService['getSecret'];
       masker: Masker;
       limits: ConsoleLimits;
       logger: LoggerService;
@@ -133,7 +133,17 @@ export class SqlService {
     database?: string,
   ): Promise<ConnectionTarget> {
     const secret = instance.credential
-      ? await this.deps.getSecret(instance.credential)
+      ? await this.deps.getSecret(instance.credential, {
+          // every connection uses the instance's admin login for now; the
+          // split into db-change / db-read comes with the sql rework
+          use: 'db-admin',
+          for: secretTarget({
+            ref: instance.ref,
+            owner: instance.owner,
+            system: instance.system,
+            environment: instance.environment,
+          }),
+        })
       : undefined;
     const login = instanceLogin(instance, secret);
     return {

@@ -13,9 +13,7 @@ import {
   notificationService,
   NotificationSendOptions,
 } from '@backstage/plugin-notifications-node';
-// vaultServiceRef is the vault's server-side service API, meant for other backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import request from 'supertest';
 import { sqlDriver } from '../engines';
 import type { SqlSession } from '../engines/types';
@@ -104,7 +102,7 @@ async function startBackend() {
       createServiceFactory({
         service: vaultServiceRef,
         deps: {},
-        factory: () => ({ getSecret: testSecret(server) } as any),
+        factory: () => ({ getSecret: testSecret(server) }),
       }),
       // A recording notification service: the real notifications backend
       // runs in the app; here we only need to see who would be told what.

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import {
   AuthService,
@@ -17,14 +16,9 @@ import {
   NotificationSendOptions,
 } from '@backstage/plugin-notifications-node';
 import { Knex } from 'knex';
-// The test backend runs the real vault next to the tickets plugin.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import vaultPlugin, {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
 import { ticketsPlugin } from '../plugin';
 import { TicketsClient } from '../scaffolder/TicketsClient';
+import { fakeVault, type FakeVault } from './fakeVault';
 
 /** The demo org's memberships that matter to approvals. */
 export const GROUPS: Record<string, string[]> = {
@@ -37,42 +31,26 @@ export const GROUPS: Record<string, string[]> = {
 /**
  * A real backend with the tickets plugin on the given database, a
  * "scaffolder" plugin whose discovery and auth the actions use (so they call
- * the real /api/tickets routes), and the notifications it sends captured.
+ * the real /api/tickets routes), a fake vault (its HTTP routes with
+ * `options.vault`, and the vault service) and the notifications it sends
+ * captured.
  */
 export async function startTicketsBackend(
   knex?: Knex,
-  options: { vaultKey?: { id: string; secret: string } } = {},
+  options: { vault?: boolean } = {},
 ): Promise<TicketsTestBackend> {
   const sent: NotificationSendOptions[] = [];
   const captured: {
     discovery?: DiscoveryService;
     auth?: AuthService;
-    vault?: VaultService;
   } = {};
+  const vault = fakeVault();
   const backend = await startTestBackend({
     features: [
       ticketsPlugin,
       ...(knex ? [mockServices.database.factory({ knex })] : []),
-      ...(options.vaultKey ? [vaultPlugin] : []),
-      // The vault service (the tickets plugin's account check uses it) needs
-      // a key and a database of its own even when the vault plugin is absent.
-      mockServices.rootConfig.factory({
-        data: {
-          backend: {
-            database: { client: 'better-sqlite3', connection: ':memory:' },
-          },
-          opsdeck: {
-            vault: {
-              keys: [
-                options.vaultKey ?? {
-                  id: 'test',
-                  secret: randomBytes(32).toString('base64'),
-                },
-              ],
-            },
-          },
-        },
-      }),
+      ...(options.vault ? [vault.plugin] : []),
+      vault.factory,
       createServiceFactory({
         service: notificationService,
         deps: {},
@@ -102,12 +80,10 @@ export async function startTicketsBackend(
             deps: {
               discovery: coreServices.discovery,
               auth: coreServices.auth,
-              ...(options.vaultKey ? { vault: vaultServiceRef } : {}),
             },
             async init(deps: {
               discovery: DiscoveryService;
               auth: AuthService;
-              vault?: VaultService;
             }) {
               Object.assign(captured, deps);
             },
@@ -124,7 +100,7 @@ export async function startTicketsBackend(
     client,
     discovery: captured.discovery!,
     auth: captured.auth!,
-    vault: captured.vault,
+    vault,
   };
 }
 
@@ -136,7 +112,7 @@ export interface TicketsTestBackend {
   client: TicketsClient;
   discovery: DiscoveryService;
   auth: AuthService;
-  vault?: VaultService;
+  vault: FakeVault;
 }
 
 /** Authorization header of a demo user. */

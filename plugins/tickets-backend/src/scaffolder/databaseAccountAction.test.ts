@@ -43,7 +43,6 @@ function mariadb() {
   };
 }
 const MARIA = mariadb();
-const vaultKey = { id: 'k1', secret: randomBytes(32).toString('base64') };
 
 async function admin(database = 'postgres') {
   const client = new Client({ ...PG, database });
@@ -137,7 +136,7 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
   });
 
   async function setup() {
-    const backend = await startTicketsBackend(undefined, { vaultKey });
+    const backend = await startTicketsBackend(undefined, { vault: true });
     // the admin credential the entity names, put in the vault over its API
     await request(backend.server)
       .post('/api/vault/credentials')
@@ -169,7 +168,7 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
     const account = createDatabaseAccountAction({
       tickets: backend.client,
       catalog,
-      getSecret: name => backend.vault!.getSecret(name),
+      getSecret: backend.vault.getSecret,
       putPassword: c => writer.putPassword(c),
     });
     return { backend, approval, account };
@@ -221,9 +220,24 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
       credential: `db-acct-db-${account}`,
     });
 
-    const secret = await s.backend.vault!.getSecret(`db-acct-db-${account}`);
-    expect(secret).toMatchObject({ type: 'password', username: account });
-    const password = (secret as { password: string }).password;
+    expect(
+      s.backend.vault.credentials.get(`db-acct-db-${account}`),
+    ).toMatchObject({
+      type: 'password',
+      username: account,
+    });
+    const password = s.backend.vault.password(`db-acct-db-${account}`)!;
+    // the admin login was taken out for db-admin on this database, for frank
+    expect(s.backend.vault.reads).toEqual([
+      {
+        name: 'acct-db-admin',
+        use: {
+          use: 'db-admin',
+          for: { ref: 'resource:default/acct-db', owner: 'group:default/dba' },
+          actor: 'user:default/frank',
+        },
+      },
+    ]);
     expect(password.length).toBeGreaterThanOrEqual(24);
 
     // log in as the new account: it can read, not write, not create
@@ -298,10 +312,8 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
     );
     const account = accountName('user:default/frank', ticketId, 'task-rw');
     created.push(account);
-    const first = (await s.backend.vault!.getSecret(
-      `db-acct-db-${account}`,
-    )) as {
-      password: string;
+    const first = {
+      password: s.backend.vault.password(`db-acct-db-${account}`)!,
     };
     const user = new Client({
       ...PG,
@@ -370,8 +382,7 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
       account,
       credential: `db-shop-db-${account}`,
     });
-    const secret = await s.backend.vault!.getSecret(`db-shop-db-${account}`);
-    const password = (secret as { password: string }).password;
+    const password = s.backend.vault.password(`db-shop-db-${account}`)!;
     const user = await mysql.createConnection({
       ...MARIA,
       user: account,

@@ -12,6 +12,11 @@ import {
   type Privilege,
   tablePrivileges,
 } from '@opsdeck/plugin-sql-node';
+import {
+  secretTargetOf,
+  type SecretTarget,
+  type VaultService,
+} from '@opsdeck/plugin-vault-node';
 import type { TicketsWorkflowApi } from './approvalAction';
 import { resolveResource } from './catalogResources';
 
@@ -27,14 +32,18 @@ export async function resolveDatabaseEntity(
   catalog: CatalogService,
   ref: string,
   credentials: BackstageCredentials,
-): Promise<DatabaseInstance> {
+): Promise<DatabaseInstance & { target: SecretTarget }> {
   const { entity } = await resolveResource(
     catalog,
     ref,
     'database',
     credentials,
   );
-  return databaseInstanceFromEntity(entity);
+  // what its admin login is taken out of the vault for
+  return {
+    ...databaseInstanceFromEntity(entity),
+    target: secretTargetOf(entity),
+  };
 }
 
 /**
@@ -46,9 +55,8 @@ export async function resolveDatabaseEntity(
 export function createDatabaseAccountAction(options: {
   tickets: TicketsWorkflowApi;
   catalog: CatalogService;
-  getSecret(
-    name: string,
-  ): Promise<{ type: string; username?: string; password?: string }>;
+  /** The vault's `getSecret`: the admin login is taken out for the database. */
+  getSecret: VaultService['getSecret'];
   putPassword(credential: {
     name: string;
     username: string;
@@ -113,7 +121,14 @@ export function createDatabaseAccountAction(options: {
         );
       }
       try {
-        const admin = adminLogin(db, await options.getSecret(db.credential));
+        const admin = adminLogin(
+          db,
+          await options.getSecret(db.credential, {
+            use: 'db-admin',
+            for: db.target,
+            actor: requester,
+          }),
+        );
         const password = generatePassword();
         const { created } = await ensureAccount(admin, {
           name: account,
@@ -146,6 +161,13 @@ export function createDatabaseAccountAction(options: {
             address: db.address,
             port: db.port,
             privilege,
+            // the database as the catalog held it: the account check takes
+            // the account's password out of the vault for this target
+            ...(db.target.owner ? { owner: db.target.owner } : {}),
+            ...(db.target.system ? { system: db.target.system } : {}),
+            ...(db.target.environment
+              ? { environment: db.target.environment }
+              : {}),
           },
         );
         ctx.output('account', account);

@@ -1,16 +1,10 @@
 import {
   coreServices,
   createBackendModule,
-  type ServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-// vaultServiceRef is the vault's server-side service API for backend plugins.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
-  vaultServiceRef,
-  type VaultService,
-} from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { createApprovalAction } from './approvalAction';
 import { createCompleteAction } from './completeAction';
 import { createConfirmAction } from './confirmAction';
@@ -36,11 +30,7 @@ export const scaffolderModuleTickets = createBackendModule({
         auth: coreServices.auth,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
-        vault: vaultServiceRef as ServiceRef<
-          VaultService,
-          'plugin',
-          'singleton'
-        >,
+        vault: vaultServiceRef,
       },
       async init({ scaffolder, discovery, auth, config, catalog, vault }) {
         const tickets = new TicketsClient(discovery, auth);
@@ -64,7 +54,7 @@ export const scaffolderModuleTickets = createBackendModule({
           createDatabaseAccountAction({
             tickets,
             catalog,
-            getSecret: name => vault.getSecret(name),
+            getSecret: (name, use) => vault.getSecret(name, use),
             putPassword: c => writer.putPassword(c),
           }),
           createServerAccessAction({ tickets, catalog, discovery, auth }),

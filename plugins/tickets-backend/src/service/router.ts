@@ -14,6 +14,7 @@ import {
 } from '@backstage/errors';
 import { createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import { checkAccount } from '@opsdeck/plugin-sql-node';
+import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import type { Request } from 'express';
 import {
   isConfirmationLevel,
@@ -37,8 +38,8 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   userInfo: UserInfoService;
   auditor: AuditorService;
-  /** Reads the password of a database account for the account check. */
-  getSecret?(name: string): Promise<{ type: string; password?: string }>;
+  /** The vault's `getSecret`: the account check takes the account's password out. */
+  getSecret?: VaultService['getSecret'];
 }) {
   const { service, userInfo } = options;
   const guard = createRequestGuard(options);
@@ -176,6 +177,7 @@ export async function createRouter(options: {
       detail.state !== 'done' ||
       typeof r.credential !== 'string' ||
       typeof r.account !== 'string' ||
+      typeof r.database !== 'string' ||
       !options.getSecret
     ) {
       throw new ConflictError('This ticket has no database account to check');
@@ -185,15 +187,37 @@ export async function createRouter(options: {
       account: r.account,
       credential: r.credential,
     });
-    const secret = await options.getSecret(r.credential);
-    const outcome = await checkAccount({
-      engine: r.engine === 'mysql' ? 'mysql' : 'postgresql',
-      host: String(r.address ?? '127.0.0.1'),
-      port: Number(r.port ?? 5432),
-      user: r.account,
-      password: secret.password ?? '',
-      database: String(r.databaseName ?? 'postgres'),
-    });
+    let outcome: Awaited<ReturnType<typeof checkAccount>>;
+    try {
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const secret = await options.getSecret(r.credential, {
+        // log in as the account: it reads, or reads and writes
+        use: r.privilege === 'read-write' ? 'db-change' : 'db-read',
+        for: secretTarget({
+          ref: r.database,
+          owner: str(r.owner),
+          system: str(r.system),
+          environment: str(r.environment),
+        }),
+        actor: caller.userRef,
+      });
+      if (secret.type !== 'password') {
+        throw new ConflictError(
+          `Vault credential ${r.credential} is not a password`,
+        );
+      }
+      outcome = await checkAccount({
+        engine: r.engine === 'mysql' ? 'mysql' : 'postgresql',
+        host: String(r.address ?? '127.0.0.1'),
+        port: Number(r.port ?? 5432),
+        user: r.account,
+        password: secret.password,
+        database: String(r.databaseName ?? 'postgres'),
+      });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
     await event.success({ meta: { connected: outcome.connected } });
     res.json(outcome);
   });

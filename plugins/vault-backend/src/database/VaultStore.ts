@@ -1,7 +1,7 @@
+import type { CredentialType } from '@opsdeck/plugin-vault-node';
 import type { Envelope } from '../lib/crypto';
 
-/** Kinds of secret the vault holds. */
-export type CredentialType = 'ssh-key' | 'password';
+export type { CredentialType };
 
 /** Everything about a credential except its secret. */
 export interface CredentialMetadata {

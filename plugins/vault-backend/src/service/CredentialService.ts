@@ -1,4 +1,5 @@
 import { InputError, NotFoundError } from '@backstage/errors';
+import type { VaultSecret } from '@opsdeck/plugin-vault-node';
 import { decryptSecret, encryptSecret } from '../lib/crypto';
 import { Keyring } from '../lib/keyring';
 import { inspectPrivateKey } from '../lib/sshKey';
@@ -17,11 +18,6 @@ const MAX_DESCRIPTION_LENGTH = 2000;
 const MAX_USERNAME_LENGTH = 255;
 const OWNER_PATTERN =
   /^(?:(group):)?(?:([a-z0-9][a-z0-9-_.]*)\/)?([a-z0-9][a-z0-9-_.]*)$/i;
-
-/** A decrypted secret, for server-side use only. */
-export type VaultSecret =
-  | { type: 'ssh-key'; username?: string; privateKey: string }
-  | { type: 'password'; username?: string; password: string };
 
 /** Input of a new credential. */
 export interface NewCredential {

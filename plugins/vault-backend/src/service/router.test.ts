@@ -24,7 +24,7 @@ import { readKeyring } from '../lib/keyring';
 import { vaultPlugin } from '../plugin';
 import { capturingRootLogger, LogLines } from '../testUtils/capture';
 import { CredentialService } from './CredentialService';
-import { vaultServiceRef } from './vaultService';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 
 jest.setTimeout(60_000);
 

@@ -2,25 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import {
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { randomBytes } from 'node:crypto';
 import { ed25519KeyPair } from '../testUtils/ed25519KeyPair';
 import request from 'supertest';
-import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
-import { readKeyring } from '../lib/keyring';
-import { vaultPlugin } from '../plugin';
-import { CredentialService } from './CredentialService';
-import { capturingRootLogger, LogLines } from '../testUtils/capture';
 import {
-  createVaultReader,
-  VaultService,
   vaultServiceRef,
-} from './vaultService';
+  type SecretUse,
+  type VaultService,
+} from '@opsdeck/plugin-vault-node';
+import { vaultPlugin } from '../plugin';
+import { capturingRootLogger, LogLines } from '../testUtils/capture';
+import { vaultServiceFactory } from './vaultService';
 
 jest.setTimeout(60_000);
 
@@ -43,13 +36,20 @@ function consumerPlugin(onVault: (vault: VaultService) => void) {
   });
 }
 
-describe('vaultServiceRef', () => {
+const forWeb: SecretUse = {
+  use: 'ssh-login',
+  for: { ref: 'resource:default/web-01', owner: 'group:default/ops' },
+  actor: 'user:default/alice',
+};
+
+describe('vaultServiceFactory', () => {
   it('lets other plugins read secrets from the database the vault plugin writes', async () => {
     const logLines: LogLines = [];
     let vault: VaultService | undefined;
     const { server } = await startTestBackend({
       features: [
         vaultPlugin,
+        vaultServiceFactory,
         consumerPlugin(v => {
           vault = v;
         }),
@@ -84,19 +84,49 @@ describe('vaultServiceRef', () => {
       expect(res.status).toBe(201);
     }
 
-    await expect(vault!.getSecret('db-main')).resolves.toEqual({
+    await expect(vault!.getSecret('db-main', forWeb)).resolves.toEqual({
       type: 'password',
       username: 'postgres',
       password,
     });
-    await expect(vault!.getSecret('web')).resolves.toEqual({
+    await expect(vault!.getSecret('web', forWeb)).resolves.toEqual({
       type: 'ssh-key',
       username: 'deploy',
       privateKey: `${sshKey.private.trim()}\n`,
     });
-    await expect(vault!.getSecret('missing')).rejects.toThrow(
+    await expect(vault!.getSecret('missing', forWeb)).rejects.toThrow(
       "No credential named 'missing'",
     );
+    // every read names its use, target and actor in the audit log
+    // (a failed event is logged with the event as the child logger's meta)
+    const reads = logLines
+      .map(line => JSON.parse(line))
+      .map(l => (l.extra?.eventId ? l.extra : l.meta))
+      .filter(e => e?.eventId === 'vault-secret-read');
+    expect(reads.map(e => [e.meta.target, e.status])).toEqual([
+      ['vault:credential/db-main', 'initiated'],
+      ['vault:credential/db-main', 'succeeded'],
+      ['vault:credential/web', 'initiated'],
+      ['vault:credential/web', 'succeeded'],
+      ['vault:credential/missing', 'initiated'],
+      ['vault:credential/missing', 'failed'],
+    ]);
+    expect(reads[0].meta).toMatchObject({
+      reader: 'remote-node-test',
+      use: 'ssh-login',
+      for: { ref: 'resource:default/web-01', owner: 'group:default/ops' },
+      actor: 'user:default/alice',
+    });
+    // a secret is never taken out without saying what for
+    for (const use of [
+      undefined,
+      { use: 'anything', for: { ref: 'resource:default/web-01' } },
+      { use: 'ssh-login', for: { ref: '' } },
+    ]) {
+      await expect(
+        vault!.getSecret('db-main', use as unknown as SecretUse),
+      ).rejects.toThrow(/taken out for a known use and target/);
+    }
 
     // there is no HTTP route that returns a secret
     for (const path of [
@@ -117,6 +147,7 @@ describe('vaultServiceRef', () => {
     await expect(
       startTestBackend({
         features: [
+          vaultServiceFactory,
           consumerPlugin(() => {}),
           mockServices.rootConfig.factory({
             data: {
@@ -128,35 +159,5 @@ describe('vaultServiceRef', () => {
         ],
       }),
     ).rejects.toThrow(/opsdeck\.vault\.keys is not set/);
-  });
-});
-
-describe('createVaultReader', () => {
-  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
-  it('reads secrets straight from the vault database', async () => {
-    const knex = await databases.init('SQLITE_3');
-    const database = mockServices.database({ knex });
-    const config = new ConfigReader({ opsdeck: { vault: { keys: [key] } } });
-    const writer = new CredentialService(
-      await DatabaseVaultStore.create({ database }),
-      readKeyring(config),
-    );
-    await writer.create(
-      { name: 'db-main', type: 'password', secret: password },
-      'user:default/alice',
-    );
-
-    const reader = createVaultReader({ database, config });
-    await expect(reader.getSecret('db-main')).resolves.toEqual({
-      type: 'password',
-      password,
-    });
-    await expect(reader.getSecret('nothing')).rejects.toThrow(
-      "No credential named 'nothing'",
-    );
-    expect(() =>
-      createVaultReader({ database, config: new ConfigReader({}) }),
-    ).toThrow(/opsdeck\.vault\.keys is not set/);
   });
 });

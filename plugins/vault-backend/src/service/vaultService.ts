@@ -3,56 +3,25 @@ import {
   AuditorService,
   coreServices,
   createServiceFactory,
-  createServiceRef,
-  DatabaseService,
   PluginMetadataService,
   RootConfigService,
   RootLifecycleService,
   RootLoggerService,
   ServiceFactory,
-  ServiceRef,
 } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  isCredentialUse,
+  vaultServiceRef,
+  type SecretUse,
+  type VaultSecret,
+  type VaultService,
+} from '@opsdeck/plugin-vault-node';
 import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
 import { VaultStore } from '../database/VaultStore';
 import { readKeyring } from '../lib/keyring';
-import { CredentialService, VaultSecret } from './CredentialService';
+import { CredentialService } from './CredentialService';
 import { setSharedVaultStore } from './sharedVaultStore';
-
-export type { VaultSecret } from './CredentialService';
-
-/**
- * Server-side access to vault secrets, for other backend plugins of the same
- * backend (e.g. remote-node reading an SSH key). Never exposed over HTTP.
- *
- * @public
- */
-export interface VaultService {
-  /**
-   * The decrypted secret of the credential `name`. Throws NotFoundError when
-   * there is none; errors never contain secret material. Do not log or return
-   * the result.
-   */
-  getSecret(name: string): Promise<VaultSecret>;
-}
-
-/**
- * Reads vault secrets straight from the vault database (no HTTP), given a
- * database service for the `vault` plugin and the root config (for the keys).
- * Throws at once when `opsdeck.vault.keys` has no valid key.
- *
- * @public
- */
-export function createVaultReader(options: {
-  database: DatabaseService;
-  config: Config;
-}): VaultService {
-  const keyring = readKeyring(options.config);
-  const service = DatabaseVaultStore.create({
-    database: options.database,
-  }).then(store => new CredentialService(store, keyring));
-  return { getSecret: async name => (await service).getSecret(name) };
-}
 
 /** One per backend: the keys and the vault database. */
 class VaultRootContext {
@@ -95,11 +64,22 @@ class PluginVaultService implements VaultService {
     private readonly plugin: PluginMetadataService,
   ) {}
 
-  async getSecret(name: string): Promise<VaultSecret> {
+  async getSecret(name: string, use: SecretUse): Promise<VaultSecret> {
+    if (!use || !isCredentialUse(use.use) || !use.for?.ref) {
+      throw new InputError(
+        `A vault secret is taken out for a known use and target; '${name}' was asked for without one`,
+      );
+    }
     const event = await this.auditor.createEvent({
       eventId: 'vault-secret-read',
       severityLevel: 'low',
-      meta: { target: `vault:credential/${name}`, reader: this.plugin.getId() },
+      meta: {
+        target: `vault:credential/${name}`,
+        reader: this.plugin.getId(),
+        use: use.use,
+        for: { ...use.for },
+        ...(use.actor ? { actor: use.actor } : {}),
+      },
     });
     try {
       const secret = await (await this.root.credentials).getSecret(name);
@@ -113,23 +93,11 @@ class PluginVaultService implements VaultService {
 }
 
 /**
- * The vault service: `getSecret(name)` for backend plugins. Its default
- * factory ({@link vaultServiceFactory}) opens the vault plugin's database
- * once per backend and shares it with the vault plugin.
- *
- * @public
- */
-export const vaultServiceRef: ServiceRef<VaultService, 'plugin', 'singleton'> =
-  createServiceRef<VaultService>({
-    id: 'opsdeck.vault',
-    defaultFactory: async (): Promise<ServiceFactory> =>
-      createVaultServiceFactory(),
-  });
-
-/**
- * Default factory of {@link vaultServiceRef}: reads `opsdeck.vault.keys`
- * (refusing to start without a valid key) and opens the database of plugin
- * `vault` (same `backend.database` config as the plugin itself).
+ * The factory of `vaultServiceRef` (`@opsdeck/plugin-vault-node`): reads
+ * `opsdeck.vault.keys` (refusing to start without a valid key) and opens the
+ * database of plugin `vault` (same `backend.database` config as the plugin
+ * itself) once per backend, shared with the vault plugin. Add it to the
+ * backend once, next to the plugin.
  *
  * @public
  */
@@ -137,27 +105,19 @@ export const vaultServiceFactory: ServiceFactory<
   VaultService,
   'plugin',
   'singleton'
-> = createVaultServiceFactory();
-
-function createVaultServiceFactory(): ServiceFactory<
-  VaultService,
-  'plugin',
-  'singleton'
-> {
-  return createServiceFactory({
-    service: vaultServiceRef,
-    deps: {
-      config: coreServices.rootConfig,
-      rootLogger: coreServices.rootLogger,
-      rootLifecycle: coreServices.rootLifecycle,
-      auditor: coreServices.auditor,
-      plugin: coreServices.pluginMetadata,
-    },
-    createRootContext({ config, rootLogger, rootLifecycle }) {
-      return new VaultRootContext({ config, rootLogger, rootLifecycle });
-    },
-    factory({ auditor, plugin }, root) {
-      return new PluginVaultService(root, auditor, plugin);
-    },
-  });
-}
+> = createServiceFactory({
+  service: vaultServiceRef,
+  deps: {
+    config: coreServices.rootConfig,
+    rootLogger: coreServices.rootLogger,
+    rootLifecycle: coreServices.rootLifecycle,
+    auditor: coreServices.auditor,
+    plugin: coreServices.pluginMetadata,
+  },
+  createRootContext({ config, rootLogger, rootLifecycle }) {
+    return new VaultRootContext({ config, rootLogger, rootLifecycle });
+  },
+  factory({ auditor, plugin }, root) {
+    return new PluginVaultService(root, auditor, plugin);
+  },
+});

@@ -1,0 +1,68 @@
+/** Kinds of secret the vault holds. */
+export type CredentialType = 'ssh-key' | 'password';
+
+/** Every kind of secret, in display order. */
+export const CREDENTIAL_TYPES: readonly CredentialType[] = [
+  'ssh-key',
+  'password',
+];
+
+/**
+ * What a secret is taken out of the vault for:
+ * - `ssh-login`: log in to a host over SSH (fact collection, jobs, file
+ *   distribution, bastion sessions);
+ * - `db-admin`: administer a database server (create accounts, slow-query
+ *   views);
+ * - `db-change`: run approved changes on a database;
+ * - `db-read`: read-only queries (the query console);
+ * - `job-secret`: a job's secret parameter or a webhook's signing secret,
+ *   handed to code an operator wrote.
+ */
+export type CredentialUse =
+  | 'ssh-login'
+  | 'db-admin'
+  | 'db-change'
+  | 'db-read'
+  | 'job-secret';
+
+/** Every use, in display order. */
+export const CREDENTIAL_USES: readonly CredentialUse[] = [
+  'ssh-login',
+  'db-admin',
+  'db-change',
+  'db-read',
+  'job-secret',
+];
+
+/** True when `value` names a credential use. */
+export function isCredentialUse(value: unknown): value is CredentialUse {
+  return (CREDENTIAL_USES as readonly unknown[]).includes(value);
+}
+
+/** A decrypted secret, for server-side use only: never log or return it. */
+export type VaultSecret =
+  | { type: 'ssh-key'; username?: string; privateKey: string }
+  | { type: 'password'; username?: string; password: string };
+
+/**
+ * What a secret is taken out for: a catalog entity ref
+ * (`resource:default/web-01`) or `job:<id>`, with the owner, system and
+ * environment the server read from the catalog or its own tables (never from
+ * a request body). Owner and system are full entity refs in lower case
+ * (`group:default/ops`, `system:default/shop`).
+ */
+export interface SecretTarget {
+  ref: string;
+  owner?: string;
+  system?: string;
+  environment?: string;
+}
+
+/** Who takes a secret out of the vault, what for and on whose behalf. */
+export interface SecretUse {
+  use: CredentialUse;
+  /** What the secret is taken out for (see {@link SecretTarget}). */
+  for: SecretTarget;
+  /** The person on whose behalf (user entity ref), for the audit event of a denied or granted use. */
+  actor?: string;
+}
