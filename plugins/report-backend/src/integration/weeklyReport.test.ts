@@ -22,7 +22,7 @@ import {
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { vaultServiceRef } from '@opsdeck/plugin-vault-backend';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { ORG_SCOPE, REPORT_FIGURE_KEYS } from '@opsdeck/plugin-report-common';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
