@@ -72,11 +72,11 @@ test('an ops engineer reads last week’s report, follows a figure to its record
 
   // A figure of every connected section; monitoring and CI are not connected here.
   for (const [key, label] of [
-    ['sqlExecuted', 'SQL changes executed'],
-    ['jobsFailed', 'Job runs failed'],
-    ['bastionProdSessions', 'Bastion sessions on prod'],
-    ['ticketsClosed', 'Tickets closed'],
-    ['docsUpdated', 'Updated docs'],
+    ['sql.executed', 'SQL changes executed'],
+    ['jobs.failed', 'Job runs failed'],
+    ['bastion.prodSessions', 'Bastion sessions on prod'],
+    ['tickets.closed', 'Tickets closed'],
+    ['docs.updated', 'Updated docs'],
   ]) {
     await expect(page.getByTestId(`figure-${key}`)).toContainText(label);
   }
@@ -85,11 +85,11 @@ test('an ops engineer reads last week’s report, follows a figure to its record
   ).toHaveCount(2);
 
   // A figure links to the records it counts.
-  const opened = page.getByTestId('figure-ticketsOpened');
+  const opened = page.getByTestId('figure-tickets.opened');
   await expect(opened).toContainText('Tickets opened');
   await opened.getByRole('link').click();
   await expect(page).toHaveURL(
-    new RegExp(`/report/${id}/figures/ticketsOpened$`),
+    new RegExp(`/report/${id}/figures/tickets\\.opened$`),
   );
   await expect(page.getByText(/Tickets opened: \d+ records/)).toBeVisible();
 
@@ -130,14 +130,14 @@ test('the weekly report in Simplified Chinese, read-only for a viewer', async ({
   await page.goto(`/report/${id}`);
   await expect(page.getByText(`${week} 这一周`)).toBeVisible();
   for (const [key, label] of [
-    ['sqlExecuted', 'SQL 变更执行'],
-    ['bastionProdSessions', '生产环境堡垒机会话'],
-    ['docsNew', '新增文档'],
+    ['sql.executed', 'SQL 变更执行'],
+    ['bastion.prodSessions', '生产环境堡垒机会话'],
+    ['docs.new', '新增文档'],
   ]) {
     await expect(page.getByTestId(`figure-${key}`)).toContainText(label);
   }
   await expect(page.getByText('本环境未接入')).toHaveCount(2);
-  await expect(page.getByTestId('figure-ticketsOpened')).toContainText(
+  await expect(page.getByTestId('figure-tickets.opened')).toContainText(
     '新建工单',
   );
   await expect(page.getByText('本周要点')).toBeVisible();
