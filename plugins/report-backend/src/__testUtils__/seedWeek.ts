@@ -196,12 +196,10 @@ export async function seedAuditWeek(
   let inside = 0;
   for (let i = 0; i < count; i++) {
     // events exactly at the week's start and end, too
-    const at =
-      i === 0
-        ? week.from.getTime()
-        : i === 1
-        ? week.to.getTime()
-        : from + Math.floor(rnd() * span);
+    let at: number;
+    if (i === 0) at = week.from.getTime();
+    else if (i === 1) at = week.to.getTime();
+    else at = from + Math.floor(rnd() * span);
     if (at >= week.from.getTime() && at < week.to.getTime()) inside += 1;
     const d = draft(rnd, i);
     await store.insert({

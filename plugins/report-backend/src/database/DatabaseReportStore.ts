@@ -86,8 +86,10 @@ const SUMMARY_COLUMNS = [
   'sent_at',
 ];
 
-const cut = (s: string | undefined, n: number) =>
-  s === undefined ? null : s.length > n ? `${s.slice(0, n - 1)}…` : s;
+function cut(s: string | undefined, n: number): string | null {
+  if (s === undefined) return null;
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
 
 function toReport(row: ReportRow): StoredReport {
   const report: StoredReport = {

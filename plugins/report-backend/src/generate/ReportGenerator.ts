@@ -119,8 +119,10 @@ export class ReportGenerator {
       for (const c of docs.get(scope)!.values())
         records[c.figure].push(c.record);
       for (const key of REPORT_FIGURE_KEYS) {
-        records[key].sort((a, b) =>
-          a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1,
+        records[key].sort(
+          (a, b) =>
+            Number(a.at > b.at) - Number(a.at < b.at) ||
+            a.id.localeCompare(b.id),
         );
       }
       return {

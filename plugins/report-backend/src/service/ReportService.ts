@@ -99,9 +99,9 @@ export class ReportService {
     const generated = (await this.deps.generator.generate(week)).filter(
       r => !existing.has(r.scope),
     );
-    generated.sort((a, b) =>
-      a.scope === ORG_SCOPE ? 1 : b.scope === ORG_SCOPE ? -1 : 0,
-    );
+    // the org report last
+    const isOrg = (r: { scope: string }) => (r.scope === ORG_SCOPE ? 1 : 0);
+    generated.sort((a, b) => isOrg(a) - isOrg(b));
     const created: StoredReport[] = [];
     for (const report of generated) {
       const createdAt = this.now();
@@ -267,12 +267,11 @@ export class ReportService {
     meta: JsonObject,
     fn: () => Promise<T>,
   ): Promise<T> {
-    const target =
-      typeof meta.reportId === 'number'
-        ? `report:${meta.reportId}`
-        : typeof meta.weekStart === 'string'
-        ? `report-week:${meta.weekStart}`
-        : 'report-feed';
+    let target = 'report-feed';
+    if (typeof meta.weekStart === 'string') {
+      target = `report-week:${meta.weekStart}`;
+    }
+    if (typeof meta.reportId === 'number') target = `report:${meta.reportId}`;
     return audited(
       this.deps.auditor,
       {

@@ -36,12 +36,11 @@ export const REPORT_AUDIT_ACTIONS = [
   'docs-build',
 ];
 
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v
-    ? v
-    : typeof v === 'number'
-    ? String(v)
-    : undefined;
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string' && v) return v;
+  if (typeof v === 'number') return String(v);
+  return undefined;
+}
 
 function nameOf(entityRef: string | undefined): string | undefined {
   return entityRef?.split('/').pop();

@@ -125,7 +125,8 @@ export async function copySite(
     skippedLinks.push(docsDir);
   }
 
-  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  // code-unit order (not locale order): the etag must not depend on the locale
+  files.sort((a, b) => Number(a.rel > b.rel) - Number(a.rel < b.rel));
   const hash = createHash('sha256').update(`${GENERATOR_REVISION}\n`);
   for (const f of files) hash.update(`${f.rel}\0${f.hash}\n`);
   return { dir: into, etag: hash.digest('hex'), pages, skippedLinks };
