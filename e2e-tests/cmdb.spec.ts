@@ -25,6 +25,15 @@ test('an admin stores the SSH key, registers a host through the template and see
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: /^Name/ }).fill('e2e-ui-ssh');
   await dialog.getByRole('textbox', { name: /^Username/ }).fill('opsdeck');
+  // whom it serves: ops' hosts, for SSH logins (groups are picked from the catalog)
+  const ownerGroup = dialog.getByLabel(/^Owner group/);
+  await ownerGroup.click();
+  await ownerGroup.fill('Oper');
+  await page
+    .getByRole('option', { name: /Operations/ })
+    .first()
+    .click();
+  await dialog.getByRole('checkbox', { name: 'SSH login' }).check();
   await dialog.getByRole('textbox', { name: /^Private key/ }).fill(privateKey);
   await dialog.getByRole('button', { name: 'Save' }).click();
   const credentials = page.getByRole('table');

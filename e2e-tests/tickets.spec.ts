@@ -250,6 +250,7 @@ test('a MariaDB account: approved request → a read-only user on the real Maria
         type: 'password',
         username: admin.user,
         owner: 'dba',
+        allowedUses: ['db-admin'],
         description: 'Admin login of shop-db (test MariaDB)',
         secret: admin.password,
       },

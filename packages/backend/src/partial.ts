@@ -12,6 +12,7 @@ import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
 import { catalogModuleOpsdeckResources } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
+import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 
 const backend = createBackend();
 
@@ -41,6 +42,7 @@ backend.add(import('@opsdeck/plugin-audit-backend'));
 backend.add(import('@opsdeck/plugin-local-auth-backend'));
 backend.add(localAuthProviderModule);
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
+backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
 backend.add(catalogModuleOpsdeckResources);
 

@@ -34,7 +34,9 @@ import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 import localAuthPlugin from '@opsdeck/plugin-local-auth-backend';
 import sqlPlugin from '@opsdeck/plugin-sql-backend';
 import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
-import vaultPlugin from '@opsdeck/plugin-vault-backend';
+import vaultPlugin, {
+  vaultServiceFactory,
+} from '@opsdeck/plugin-vault-backend';
 import {
   OpsdeckPermissionPolicy,
   readOpsdeckPolicyConfig,
@@ -168,6 +170,8 @@ describe('the request edge of every opsdeck route', () => {
         opsdeckAuditorServiceFactory,
         opsdeckPermissions(),
         catalogServiceMock.factory({ entities: [] }),
+        // vaultServiceRef (vault-node) has no default factory: the backend adds it
+        vaultServiceFactory,
         createServiceFactory({
           service: notificationService,
           deps: {},

@@ -7,6 +7,8 @@ import {
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
+  cmdbHostAnyOwnerPermission,
+  cmdbHostKeyAcceptPermission,
   cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -38,6 +40,7 @@ export const cmdbPlugin = createBackendPlugin({
         auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        userInfo: coreServices.userInfo,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
@@ -95,6 +98,8 @@ export const cmdbPlugin = createBackendPlugin({
           cmdbHostDeletePermission,
           cmdbHostCollectPermission,
           cmdbHostKeyResetPermission,
+          cmdbHostKeyAcceptPermission,
+          cmdbHostAnyOwnerPermission,
         ]);
         deps.httpRouter.use(
           await createRouter({
@@ -104,6 +109,7 @@ export const cmdbPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
+            userInfo: deps.userInfo,
             hostKeys: deps.ssh.hostKeyStore,
             concurrency: config.factsConcurrency,
           }),

@@ -81,6 +81,24 @@ export const cmdbHostKeyResetPermission = createPermission({
   attributes: { action: 'delete' },
 });
 
+/**
+ * Accept or reject the SSH host key a host offered at first contact: until
+ * then opsdeck sends no password to the host.
+ */
+export const cmdbHostKeyAcceptPermission = createPermission({
+  name: 'opsdeck.cmdb.host.hostkey.accept',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Register hosts owned by a group one is not a member of (the owner decides
+ * which credentials a host may use).
+ */
+export const cmdbHostAnyOwnerPermission = createPermission({
+  name: 'opsdeck.cmdb.host.owner.any',
+  attributes: { action: 'create' },
+});
+
 /** List files of the file library, their versions and distributions. */
 export const filesFileReadPermission = createPermission({
   name: 'opsdeck.files.file.read',
@@ -279,6 +297,8 @@ export const opsdeckPermissions = [
   cmdbHostDeletePermission,
   cmdbHostCollectPermission,
   cmdbHostKeyResetPermission,
+  cmdbHostKeyAcceptPermission,
+  cmdbHostAnyOwnerPermission,
   ticketReadPermission,
   ticketDecidePermission,
   ticketCommentPermission,

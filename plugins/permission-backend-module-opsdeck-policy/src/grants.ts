@@ -44,6 +44,10 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.cmdb.host.collect': ['ops'],
   // Trusting a new SSH host key is a security decision: admin only.
   'opsdeck.cmdb.host.hostkey.reset': [],
+  'opsdeck.cmdb.host.hostkey.accept': [],
+  // A host's owner decides which vault credentials it may use: others
+  // register hosts for their own groups only.
+  'opsdeck.cmdb.host.owner.any': [],
   // Tickets: every role sees requests and approvals; those who run templates
   // comment and decide (the tickets backend also requires being a current
   // approver and not the requester).

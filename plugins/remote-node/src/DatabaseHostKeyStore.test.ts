@@ -1,3 +1,4 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   DatabaseHostKeyStore,
@@ -6,6 +7,11 @@ import {
 } from './DatabaseHostKeyStore';
 
 jest.setTimeout(60_000);
+
+const migrationsDirectory = resolvePackagePath(
+  '@opsdeck/plugin-remote-node',
+  'migrations',
+);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
@@ -61,11 +67,58 @@ describe.each(databases.eachSupportedId())('DatabaseHostKeyStore (%s)', id => {
     await store.remove('never-seen.example.com');
   });
 
-  it('migrates up twice and down', async () => {
+  it('keeps the latest offered key pending until an admin accepts exactly it', async () => {
+    const { knex, store } = await newStore();
+    const host = '[203.0.113.9]:22';
+    expect(await store.pending(host)).toBeUndefined();
+    await store.offer(host, 'SHA256:first');
+    await store.offer(host, 'SHA256:second');
+    expect(await store.pending(host)).toEqual({
+      fingerprint: 'SHA256:second',
+      offeredAt: expect.any(Date),
+    });
+    // nothing is pinned by an offer
+    expect(await store.get(host)).toBeUndefined();
+    // what the admin saw is no longer on offer: nothing is pinned
+    expect(await store.accept(host, 'SHA256:first')).toBe(false);
+    expect(await store.get(host)).toBeUndefined();
+
+    // many accepts at once (two replicas): one pins, once
+    const other = new DatabaseHostKeyStore(knex);
+    const accepted = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? store : other).accept(host, 'SHA256:second'),
+      ),
+    );
+    expect(accepted.filter(Boolean)).toHaveLength(1);
+    expect(await store.get(host)).toBe('SHA256:second');
+    expect(await store.pending(host)).toBeUndefined();
+
+    await store.offer('[203.0.113.10]:22', 'SHA256:x');
+    expect(await store.reject('[203.0.113.10]:22')).toBe(true);
+    expect(await store.reject('[203.0.113.10]:22')).toBe(false);
+    expect(await store.pending('[203.0.113.10]:22')).toBeUndefined();
+  });
+
+  it('migrates up twice and down, step by step with data', async () => {
     const { knex } = await newStore();
     await applyRemoteNodeMigrations(knex);
     expect(await knex.schema.hasTable('host_keys')).toBe(true);
+    expect(await knex.schema.hasTable('host_key_offers')).toBe(true);
+    const store = new DatabaseHostKeyStore(knex);
+    await store.pin('kept.example.com', 'SHA256:kept');
+    await store.offer('new.example.com', 'SHA256:offered');
+    const config = {
+      directory: migrationsDirectory,
+      tableName: 'opsdeck_remote_node_knex_migrations',
+    };
+    await knex.migrate.down(config);
+    expect(await knex.schema.hasTable('host_key_offers')).toBe(false);
+    expect(await store.get('kept.example.com')).toBe('SHA256:kept');
+    await knex.migrate.up(config);
+    expect(await knex.schema.hasTable('host_key_offers')).toBe(true);
     await rollbackRemoteNodeMigrations(knex);
     expect(await knex.schema.hasTable('host_keys')).toBe(false);
+    expect(await knex.schema.hasTable('host_key_offers')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { createPluginMigrations } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
-import type { HostKeyStore } from './hostKeys';
+import type { HostKeyStore, PendingHostKey } from './hostKeys';
 
 const migrations = createPluginMigrations({
   packageName: '@opsdeck/plugin-remote-node',
@@ -60,5 +60,44 @@ export class DatabaseHostKeyStore implements HostKeyStore {
 
   async remove(hostId: string): Promise<void> {
     await this.db('host_keys').where('host_id', hostId).delete();
+  }
+
+  async offer(hostId: string, fingerprint: string): Promise<void> {
+    // the latest offer wins: an admin accepts exactly the fingerprint shown
+    await this.db('host_key_offers')
+      .insert({ host_id: hostId, fingerprint, offered_at: new Date() })
+      .onConflict('host_id')
+      .merge(['fingerprint', 'offered_at']);
+  }
+
+  async pending(hostId: string): Promise<PendingHostKey | undefined> {
+    const row = await this.db('host_key_offers')
+      .where('host_id', hostId)
+      .first('fingerprint', 'offered_at');
+    return row
+      ? {
+          fingerprint: row.fingerprint,
+          offeredAt:
+            row.offered_at instanceof Date
+              ? row.offered_at
+              : new Date(row.offered_at),
+        }
+      : undefined;
+  }
+
+  async accept(hostId: string, fingerprint: string): Promise<boolean> {
+    // one conditional delete is the gate: of two accepts (or an accept racing
+    // a new offer) only the one that removes the shown key goes on
+    const taken = await this.db('host_key_offers')
+      .where({ host_id: hostId, fingerprint })
+      .delete();
+    if (taken !== 1) return false;
+    return (await this.pin(hostId, fingerprint)) === fingerprint;
+  }
+
+  async reject(hostId: string): Promise<boolean> {
+    return (
+      (await this.db('host_key_offers').where('host_id', hostId).delete()) > 0
+    );
   }
 }

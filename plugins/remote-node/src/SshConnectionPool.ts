@@ -14,6 +14,7 @@ import {
   CommandFailedError,
   CommandTimeoutError,
   HostKeyMismatchError,
+  HostKeyPendingError,
   HostUnreachableError,
   OperationCancelledError,
   RemoteNodeError,
@@ -266,6 +267,11 @@ export class SshConnectionPool {
         await this.hostKeys.remove(hostId);
         this.retireHost(hostId);
       },
+      offer: (hostId, fingerprint) => this.hostKeys.offer(hostId, fingerprint),
+      pending: hostId => this.hostKeys.pending(hostId),
+      accept: (hostId, fingerprint) =>
+        this.hostKeys.accept(hostId, fingerprint),
+      reject: hostId => this.hostKeys.reject(hostId),
     };
   }
 
@@ -483,9 +489,12 @@ export class SshConnectionPool {
       conn.jumpLease = jumpLease;
       sock = await this.forwardOut(jumpLease.connection, endpoint);
     }
-    let mismatch: HostKeyMismatchError | undefined;
+    let mismatch: HostKeyMismatchError | HostKeyPendingError | undefined;
     let storeError: unknown;
     const c = target.credentials;
+    // A key login may trust the first key a host presents: the host learns no secret. A
+    // password login may not: the password would go to whoever answers at the address.
+    const passwordOnly = !c.privateKey;
     const config: ConnectConfig = {
       host: endpoint.host,
       port: endpoint.port,
@@ -499,8 +508,14 @@ export class SshConnectionPool {
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
         const actual = hostKeyFingerprint(key);
-        this.hostKeys.pin(hostId, actual).then(
+        this.verifyHostKey(hostId, actual, passwordOnly).then(
           pinned => {
+            if (pinned === undefined) {
+              // recorded for an admin; the handshake ends before any authentication
+              mismatch = new HostKeyPendingError(endpoint, hostId, actual);
+              verify(false);
+              return;
+            }
             if (pinned !== actual) {
               mismatch = new HostKeyMismatchError(
                 endpoint,
@@ -567,11 +582,28 @@ export class SshConnectionPool {
     });
   }
 
+  /**
+   * The pinned fingerprint of the host after this connection's key was seen: a key login pins
+   * the first key (trust on first use); a password login to a host with nothing pinned records
+   * the key as pending and gets undefined.
+   */
+  private async verifyHostKey(
+    hostId: string,
+    actual: string,
+    passwordOnly: boolean,
+  ): Promise<string | undefined> {
+    if (!passwordOnly) return this.hostKeys.pin(hostId, actual);
+    const pinned = await this.hostKeys.get(hostId);
+    if (pinned !== undefined) return pinned;
+    await this.hostKeys.offer(hostId, actual);
+    return undefined;
+  }
+
   private mapConnectError(
     err: Ssh2Error,
     endpoint: SshEndpoint,
     target: SshTarget,
-    mismatch: HostKeyMismatchError | undefined,
+    mismatch: HostKeyMismatchError | HostKeyPendingError | undefined,
     storeError: unknown,
   ): Error {
     const who = describeEndpoint(endpoint);

@@ -58,6 +58,27 @@ export class HostKeyMismatchError extends RemoteNodeError {
   }
 }
 
+/**
+ * First contact with a host that opsdeck would log in to with a password: its key is recorded
+ * as pending and nothing was sent to it (the connection stopped before authentication) until an
+ * admin accepts the key.
+ */
+export class HostKeyPendingError extends RemoteNodeError {
+  name = 'HostKeyPendingError' as const;
+  readonly hostId: string;
+  readonly fingerprint: string;
+
+  constructor(endpoint: SshEndpoint, hostId: string, fingerprint: string) {
+    super(
+      `Host key of ${hostId} (${fingerprint}) is not accepted yet: opsdeck sends no password to a ` +
+        `host whose key is not pinned; an admin accepts the key on the host's page`,
+      endpoint,
+    );
+    this.hostId = hostId;
+    this.fingerprint = fingerprint;
+  }
+}
+
 /** The command ran longer than its timeout (raised by `execChecked`; `exec` reports `timedOut`). */
 export class CommandTimeoutError extends RemoteNodeError {
   name = 'CommandTimeoutError' as const;

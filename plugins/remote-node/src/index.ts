@@ -9,6 +9,7 @@ export {
   hostKeyFingerprint,
   hostKeyId,
   type HostKeyStore,
+  type PendingHostKey,
 } from './hostKeys';
 export {
   DatabaseHostKeyStore,

@@ -4,6 +4,34 @@ import { ResponseError } from '@backstage/errors';
 /** Kinds of secret the vault holds. */
 export type CredentialType = 'ssh-key' | 'password';
 
+/** What a secret may be taken out for (the vault checks it at every use). */
+export type CredentialUse =
+  | 'ssh-login'
+  | 'db-admin'
+  | 'db-change'
+  | 'db-read'
+  | 'job-secret';
+
+/** Every use, in display order. */
+export const CREDENTIAL_USES: CredentialUse[] = [
+  'ssh-login',
+  'db-admin',
+  'db-change',
+  'db-read',
+  'job-secret',
+];
+
+/** Whom and what a credential serves. */
+export interface CredentialPolicy {
+  /** Owning group entity ref. */
+  owner: string;
+  allowedUses: CredentialUse[];
+  /** System entity refs; empty: any. */
+  allowedSystems: string[];
+  /** Environments; empty: any. */
+  allowedEnvironments: string[];
+}
+
 /** A credential as the vault API returns it: metadata only, never the secret. */
 export interface Credential {
   name: string;
@@ -11,6 +39,9 @@ export interface Credential {
   username?: string;
   description: string;
   owner?: string;
+  allowedUses: CredentialUse[];
+  allowedSystems: string[];
+  allowedEnvironments: string[];
   fingerprint?: string;
   keyAlgorithm?: string;
   keyId: string;
@@ -21,13 +52,12 @@ export interface Credential {
   secretUpdatedAt: string;
 }
 
-/** What the Add credential dialog sends. */
-export interface NewCredential {
+/** What the Add credential dialog sends: the secret and its policy. */
+export interface NewCredential extends CredentialPolicy {
   name: string;
   type: CredentialType;
   username?: string;
   description?: string;
-  owner?: string;
   secret: string;
 }
 
@@ -51,6 +81,13 @@ export class VaultClient {
     return this.request(`/credentials/${encodeURIComponent(name)}/secret`, {
       method: 'PUT',
       body: { secret },
+    });
+  }
+
+  setPolicy(name: string, policy: CredentialPolicy): Promise<Credential> {
+    return this.request(`/credentials/${encodeURIComponent(name)}/policy`, {
+      method: 'PUT',
+      body: policy,
     });
   }
 

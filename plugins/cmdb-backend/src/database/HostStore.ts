@@ -39,7 +39,12 @@ export interface CollectedFacts {
 /** Outcome of one collection attempt. */
 export type FactsOutcome =
   | { reachable: true; facts: CollectedFacts }
-  | { reachable: false; error: string };
+  | {
+      reachable: false;
+      error: string;
+      /** The host offered a key that waits for an admin (nothing was sent to it). */
+      hostKeyPending?: boolean;
+    };
 
 /** Largest page of GET /hosts. */
 export const MAX_PAGE_SIZE = 500;

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   createCredentialResolver,
   fanOut,
+  HostKeyPendingError,
   type CredentialResolver,
   type SshConnectionPool,
   type SshTarget,
@@ -89,7 +90,9 @@ export class FactCollector {
       return { reachable: true, facts: parseFacts(r.stdout) };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      return { reachable: false, error: message };
+      return e instanceof HostKeyPendingError
+        ? { reachable: false, error: message, hostKeyPending: true }
+        : { reachable: false, error: message };
     }
   }
 

@@ -2,6 +2,7 @@ import {
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
   cmdbHostDeletePermission,
+  cmdbHostKeyAcceptPermission,
   cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -18,4 +19,6 @@ export const access: OperationAccess<typeof spec> = {
   'POST /hosts/{name}/collect': cmdbHostCollectPermission,
   'GET /hosts/{name}/host-key': cmdbHostReadPermission,
   'DELETE /hosts/{name}/host-key': cmdbHostKeyResetPermission,
+  'POST /hosts/{name}/host-key/accept': cmdbHostKeyAcceptPermission,
+  'POST /hosts/{name}/host-key/reject': cmdbHostKeyAcceptPermission,
 };

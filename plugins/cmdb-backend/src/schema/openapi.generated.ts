@@ -310,7 +310,49 @@ export const spec = {
           fingerprint: {
             type: 'string',
             description:
-              'OpenSSH SHA256 fingerprint pinned on the first connection; absent when nothing is pinned yet.',
+              'OpenSSH SHA256 fingerprint pinned (on the first key login, or when an admin accepted it); absent when nothing is pinned yet.',
+          },
+          pending: {
+            type: 'object',
+            description:
+              'The key the host offered at first contact of a password login, waiting for an admin: until it is accepted opsdeck sends the host no password.',
+            required: ['fingerprint', 'offeredAt'],
+            additionalProperties: false,
+            properties: {
+              fingerprint: {
+                type: 'string',
+              },
+              offeredAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+        },
+      },
+      HostKeyAcceptance: {
+        type: 'object',
+        required: ['fingerprint'],
+        additionalProperties: false,
+        properties: {
+          fingerprint: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+            description: 'The pending fingerprint the admin checked.',
+          },
+        },
+      },
+      AcceptedHostKey: {
+        type: 'object',
+        required: ['hostId', 'fingerprint'],
+        additionalProperties: false,
+        properties: {
+          hostId: {
+            type: 'string',
+          },
+          fingerprint: {
+            type: 'string',
           },
         },
       },
@@ -638,6 +680,84 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/hosts/{name}/host-key/accept': {
+      post: {
+        operationId: 'AcceptHostKey',
+        description:
+          'Pins the host key the host offered at first contact, if it is still the given fingerprint. Recorded in the audit log.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/HostKeyAcceptance',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Pinned.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AcceptedHostKey',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/hosts/{name}/host-key/reject': {
+      post: {
+        operationId: 'RejectHostKey',
+        description:
+          'Drops the host key the host offered at first contact (the next contact offers again). Recorded in the audit log.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Dropped.',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

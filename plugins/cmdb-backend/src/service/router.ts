@@ -2,13 +2,16 @@ import {
   AuditorService,
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   HostSummary,
   RegisterHostResult,
 } from '@opsdeck/plugin-cmdb-common';
+import { cmdbHostAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
 import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
+import { normalizeGroupRef } from '@opsdeck/plugin-vault-node';
 import {
   fanOut,
   hostKeyId,
@@ -60,6 +63,8 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** The groups a registrant is a member of (a host's owner must be one). */
+  userInfo: UserInfoService;
   /** The SSH core's pinned host keys (shared by every plugin). */
   hostKeys: HostKeyStore;
   /** Most hosts checked at once when registering with checkReachability. */
@@ -75,6 +80,31 @@ export async function createRouter(options: {
     const credentials = await guard.credentials(req);
     const principal = credentials.principal as { userEntityRef?: string };
     return principal.userEntityRef;
+  }
+
+  /**
+   * The owners a caller may register hosts for: their own groups, or any
+   * with `opsdeck.cmdb.host.owner.any` (a host's owner decides which vault
+   * credentials it may use, so nobody claims another group's hosts).
+   */
+  async function ownerCheck(
+    req: Request<any, any, any, any, any>,
+  ): Promise<(owner: string) => boolean> {
+    const credentials = await guard.credentials(req);
+    if (await guard.allowed(credentials, cmdbHostAnyOwnerPermission)) {
+      return () => true;
+    }
+    if (credentials.principal.type !== 'user') return () => false;
+    const { ownershipEntityRefs } = await options.userInfo.getUserInfo(
+      credentials,
+    );
+    const own = new Set(
+      ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+    );
+    return owner => {
+      const ref = normalizeGroupRef(owner);
+      return ref !== undefined && own.has(ref);
+    };
   }
 
   router.get('/hosts', async (req, res) => {
@@ -124,6 +154,7 @@ export async function createRouter(options: {
   router.post('/hosts', async (req, res) => {
     const actor = await actorOf(req);
     const { hosts, checkReachability } = req.body;
+    const mayOwn = await ownerCheck(req);
     const results: RegisterHostResult[] = hosts.map(h => ({
       name: h.name,
       status: 'created',
@@ -135,6 +166,11 @@ export async function createRouter(options: {
     for (const [index, host] of hosts.entries()) {
       const problems = hostProblems(host);
       if (seen.has(host.name)) problems.push('duplicate name in the request');
+      if (typeof host.owner === 'string' && host.owner && !mayOwn(host.owner)) {
+        problems.push(
+          `owner ${host.owner} is not one of your groups: you may register hosts for your own groups only`,
+        );
+      }
       seen.add(host.name);
       if (problems.length > 0) {
         results[index] = {
@@ -183,7 +219,9 @@ export async function createRouter(options: {
     const added: HostRecord[] = [];
     for (const { index, record } of candidates) {
       const outcome = outcomes.get(index);
-      if (outcome && !outcome.reachable) {
+      // nothing was sent to a host whose key waits for an admin: register it
+      const pending = outcome && !outcome.reachable && outcome.hostKeyPending;
+      if (outcome && !outcome.reachable && !pending) {
         results[index] = {
           name: record.name,
           status: 'unreachable',
@@ -223,6 +261,9 @@ export async function createRouter(options: {
         name: record.name,
         status: 'created',
         entityRef: record.entityRef,
+        ...(pending
+          ? { message: `Registered; not checked yet: ${outcome.error}` }
+          : {}),
       };
       added.push(record);
     }
@@ -281,8 +322,77 @@ export async function createRouter(options: {
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
     const hostId = hostKeyId(record.address, record.port);
-    const fingerprint = await hostKeys.get(hostId);
-    res.json(fingerprint ? { hostId, fingerprint } : { hostId });
+    const [fingerprint, pending] = await Promise.all([
+      hostKeys.get(hostId),
+      hostKeys.pending(hostId),
+    ]);
+    res.json({
+      hostId,
+      ...(fingerprint ? { fingerprint } : {}),
+      ...(pending && !fingerprint
+        ? {
+            pending: {
+              fingerprint: pending.fingerprint,
+              offeredAt: pending.offeredAt.toISOString(),
+            },
+          }
+        : {}),
+    });
+  });
+
+  router.post('/hosts/:name/host-key/accept', async (req, res) => {
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const hostId = hostKeyId(record.address, record.port);
+    const { fingerprint } = req.body;
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-accept',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId, fingerprint },
+      },
+      async () => {
+        if (!(await hostKeys.accept(hostId, fingerprint))) {
+          const pending = await hostKeys.pending(hostId);
+          throw new ConflictError(
+            pending
+              ? `The host now offers ${pending.fingerprint}, not ${fingerprint}: check the new key before accepting it`
+              : `No host key of ${hostId} waits for acceptance`,
+          );
+        }
+      },
+    );
+    res.json({ hostId, fingerprint });
+  });
+
+  router.post('/hosts/:name/host-key/reject', async (req, res) => {
+    const record = await store.getRecord(req.params.name);
+    if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);
+    const hostId = hostKeyId(record.address, record.port);
+    await audited(
+      auditor,
+      {
+        eventId: 'host-key-reject',
+        severityLevel: 'high',
+        request: req,
+        target: record.entityRef,
+        meta: { hostId },
+        successMeta: rejected => ({ rejectedFingerprint: rejected }),
+      },
+      async () => {
+        const pending = await hostKeys.pending(hostId);
+        if (!(await hostKeys.reject(hostId))) {
+          throw new ConflictError(
+            `No host key of ${hostId} waits for acceptance`,
+          );
+        }
+        return pending?.fingerprint ?? null;
+      },
+    );
+    res.status(204).end();
   });
 
   router.delete('/hosts/:name/host-key', async (req, res) => {

@@ -66,6 +66,31 @@ export class CmdbClient {
     );
   }
 
+  /** Pins the key the host offered, if it is still `fingerprint` (admins). */
+  async acceptHostKey(name: string, fingerprint: string): Promise<void> {
+    await this.request(
+      'cmdb',
+      `/hosts/${encodeURIComponent(name)}/host-key/accept`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ fingerprint }),
+      },
+    );
+  }
+
+  /** Drops the key the host offered (admins). */
+  async rejectHostKey(name: string): Promise<void> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('cmdb');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/hosts/${encodeURIComponent(name)}/host-key/reject`,
+      { method: 'POST' },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+  }
+
   /** Forgets the pinned host key (admins); the next key seen is pinned. */
   async resetHostKey(name: string): Promise<void> {
     const baseUrl = await this.discoveryApi.getBaseUrl('cmdb');

@@ -45,4 +45,6 @@ export interface HostKey {
   hostId: string;
   /** OpenSSH SHA256 fingerprint; absent when nothing is pinned yet. */
   fingerprint?: string;
+  /** The key offered at first contact of a password login, waiting for an admin. */
+  pending?: { fingerprint: string; offeredAt: string };
 }

@@ -8,6 +8,7 @@ import {
 } from '@backstage/frontend-test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { hostFactsCard, isHostEntity } from '../plugin';
 import { HostFactsCard } from './HostFactsCard';
 import {
@@ -83,7 +84,10 @@ function backend(
     get?: () => Response;
     collect?: () => Response | Promise<Response>;
     audit?: () => Response;
-    hostKey?: { fingerprint?: string };
+    hostKey?: {
+      fingerprint?: string;
+      pending?: { fingerprint: string; offeredAt: string };
+    };
     resetHostKey?: () => Response;
   } = {},
 ): FakeFetch {
@@ -99,6 +103,11 @@ function backend(
         return res;
       }
     }
+    if (url.pathname === '/api/cmdb/hosts/db-1/host-key/accept') {
+      pin.fingerprint = pin.pending?.fingerprint;
+      delete pin.pending;
+      return json({ hostId: '192.0.2.5', fingerprint: pin.fingerprint });
+    }
     if (url.pathname === '/api/cmdb/hosts/db-1' && method === 'GET') {
       return overrides.get?.() ?? json(facts);
     }
@@ -112,12 +121,15 @@ function backend(
   });
 }
 
-async function renderCard(fetch: FakeFetch) {
+async function renderCard(
+  fetch: FakeFetch,
+  extraApis: ReturnType<typeof mockApis.permission>[] = [],
+) {
   return renderInTestApp(
     <EntityProvider entity={entity}>
       <HostFactsCard />
     </EntityProvider>,
-    { apis: apis(fetch) },
+    { apis: [...apis(fetch), ...extraApis] },
   );
 }
 
@@ -286,12 +298,41 @@ describe('HostFactsCard', () => {
     ).toBeInTheDocument();
     expect(
       await screen.findByText(
-        'Not pinned yet: the first key the host presents is pinned.',
+        'Not pinned yet: a key login pins the first key the host presents; a password login waits for an admin to accept it.',
       ),
     ).toBeInTheDocument();
     expect(
       callsTo(fetch, '/api/cmdb/hosts/db-1/host-key').map(c => c.method),
     ).toContain('DELETE');
+  });
+
+  it('shows a key offered at first contact; an admin accepts exactly that key', async () => {
+    const offered = 'SHA256:offeredByDb1AtFirstContact';
+    const fetch = backend({
+      hostKey: {
+        pending: { fingerprint: offered, offeredAt: '2026-12-01T10:00:00Z' },
+      },
+    });
+    await renderCard(fetch, [
+      mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+    ]);
+    const pending = await screen.findByTestId('host-key-pending');
+    expect(
+      within(pending).getByText(new RegExp(`The host offered ${offered}`)),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(pending).getByRole('button', { name: 'Accept key' }),
+    );
+    expect(
+      await screen.findByText('Host key accepted and pinned.'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText(offered)).toBeInTheDocument();
+    const accept = fetch.mock.calls.find(([u]) =>
+      String(u).endsWith('/host-key/accept'),
+    );
+    expect(JSON.parse(String(accept?.[1]?.body))).toEqual({
+      fingerprint: offered,
+    });
   });
 
   it('explains that only admins forget host keys', async () => {

@@ -6,6 +6,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { CmdbClient } from '../api/CmdbClient';
 import { cmdbTranslationRef } from '../translation/translation';
 import { messageOf, statusOf } from './format';
+import { PendingHostKey } from './PendingHostKey';
 
 type ResetState =
   | { status: 'idle' }
@@ -29,6 +30,7 @@ export function HostKeyFact(props: {
   const { client, name, version, onReset } = props;
   const [resetVersion, setResetVersion] = useState(0);
   const [reset, setReset] = useState<ResetState>({ status: 'idle' });
+  const [decided, setDecided] = useState<'accept' | 'reject'>();
   const key = useAsync(
     () => client.getHostKey(name),
     [client, name, version, resetVersion],
@@ -47,7 +49,12 @@ export function HostKeyFact(props: {
   };
 
   if (!key.value) return null; // readers without the permission saw the card's error
-  const { hostId, fingerprint } = key.value;
+  const { hostId, fingerprint, pending } = key.value;
+  const keyChanged = (action: 'accept' | 'reject') => {
+    setDecided(action);
+    setResetVersion(v => v + 1);
+    onReset();
+  };
   return (
     <Box py={0.5} data-testid="host-key">
       <Box display="flex">
@@ -97,6 +104,21 @@ export function HostKeyFact(props: {
           }
         >
           {t('card.forgetHostKeyConfirm', { hostId })}
+        </Alert>
+      )}
+      {pending && !fingerprint && (
+        <PendingHostKey
+          client={client}
+          name={name}
+          pending={pending}
+          onDone={keyChanged}
+        />
+      )}
+      {decided && (
+        <Alert severity="success">
+          {decided === 'accept'
+            ? t('card.hostKeyAccepted')
+            : t('card.hostKeyRejected')}
         </Alert>
       )}
       {reset.status === 'done' && (

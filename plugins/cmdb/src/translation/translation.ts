@@ -91,7 +91,13 @@ export const cmdbTranslationRef = createTranslationRef({
       noActivity: 'No recorded activity for this host.',
       hostKey: 'SSH host key',
       hostKeyNotPinned:
-        'Not pinned yet: the first key the host presents is pinned.',
+        'Not pinned yet: a key login pins the first key the host presents; a password login waits for an admin to accept it.',
+      hostKeyPending:
+        'The host offered {{fingerprint}} at first contact ({{time}}). Nothing was sent to it: opsdeck sends a password only to a host whose key an admin accepted. Compare it with the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before you accept it.',
+      acceptHostKey: 'Accept key',
+      rejectHostKey: 'Reject key',
+      hostKeyAccepted: 'Host key accepted and pinned.',
+      hostKeyRejected: 'Offered key rejected. The next contact offers again.',
       forgetHostKey: 'Forget host key',
       forgetHostKeyConfirm:
         'Forget the host key pinned for {{hostId}}? The next key the host presents will be trusted. Do this only after the host was reinstalled or re-keyed.',
@@ -109,6 +115,7 @@ export const cmdbTranslationRef = createTranslationRef({
       forbiddenCollect:
         'You do not have permission to collect facts from this host',
       forbiddenHostKeyReset: 'Only admins can forget a pinned host key',
+      forbiddenHostKeyAccept: 'Only admins can accept or reject a host key',
       forbiddenActivity:
         'You do not have permission to read the audit log for this host',
       unauthorized: 'Sign in to see hosts',

@@ -67,7 +67,14 @@ const zhCN = {
   'card.collecting': '正在采集信息…',
   'card.collected': '信息已采集。',
   'card.hostKey': 'SSH 主机密钥',
-  'card.hostKeyNotPinned': '尚未固定：主机首次出示的密钥将被固定。',
+  'card.hostKeyNotPinned':
+    '尚未固定：密钥登录会固定主机首次出示的密钥；密码登录则等待管理员确认。',
+  'card.hostKeyPending':
+    '主机在首次连接时（{{time}}）出示了 {{fingerprint}}。尚未向它发送任何内容：opsdeck 只向主机密钥已被管理员确认的主机发送密码。确认前请与主机上的密钥核对（ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub）。',
+  'card.acceptHostKey': '确认密钥',
+  'card.rejectHostKey': '拒绝密钥',
+  'card.hostKeyAccepted': '主机密钥已确认并固定。',
+  'card.hostKeyRejected': '已拒绝出示的密钥。下次连接会再次出示。',
   'card.forgetHostKey': '忘记主机密钥',
   'card.forgetHostKeyConfirm':
     '要忘记为 {{hostId}} 固定的主机密钥吗？主机下次出示的密钥将被信任。仅在主机重装或更换密钥后执行此操作。',
@@ -76,6 +83,7 @@ const zhCN = {
   'card.hostKeyForgotten': '主机密钥已忘记。下次连接将固定主机出示的密钥。',
   'search.host': '主机',
   'errors.forbiddenHostKeyReset': '只有管理员可以忘记已固定的主机密钥',
+  'errors.forbiddenHostKeyAccept': '只有管理员可以确认或拒绝主机密钥',
   'card.activity': '最近活动',
   'card.noActivity': '该主机没有活动记录。',
   'errors.forbidden': '你没有查看主机列表的权限',

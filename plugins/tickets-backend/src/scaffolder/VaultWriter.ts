@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import type { CredentialUse } from '@opsdeck/plugin-vault-node';
 
 /**
  * Stores a password credential in the vault through its API, as the
@@ -15,18 +16,29 @@ export class VaultWriter {
     private readonly auth: AuthService,
   ) {}
 
-  /** Creates the credential, or replaces its secret when it exists. */
+  /**
+   * Creates the credential with its policy (whom and what it may serve), or
+   * replaces its secret when it exists (an earlier attempt of the same
+   * fulfilment created it with the same policy).
+   */
   async putPassword(credential: {
     name: string;
     username: string;
     password: string;
     description: string;
+    policy: {
+      owner: string;
+      allowedUses: CredentialUse[];
+      allowedSystems: string[];
+      allowedEnvironments: string[];
+    };
   }): Promise<void> {
     const created = await this.call('/credentials', 'POST', {
       name: credential.name,
       type: 'password',
       username: credential.username,
       description: credential.description,
+      ...credential.policy,
       secret: credential.password,
     });
     if (created.status === 201) return;

@@ -146,6 +146,8 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
         type: 'password',
         username: PG.user,
         secret: PG.password,
+        owner: 'dba',
+        allowedUses: ['db-admin'],
       })
       .expect(201);
     await request(backend.server)
@@ -156,6 +158,8 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
         type: 'password',
         username: MARIA.user,
         secret: MARIA.password,
+        owner: 'dba',
+        allowedUses: ['db-admin'],
       })
       .expect(201);
     const approval = createApprovalAction({
@@ -225,6 +229,11 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
     ).toMatchObject({
       type: 'password',
       username: account,
+      // it serves this database's owner, for reading only
+      owner: 'group:default/dba',
+      allowedUses: ['db-read'],
+      allowedSystems: [],
+      allowedEnvironments: [],
     });
     const password = s.backend.vault.password(`db-acct-db-${account}`)!;
     // the admin login was taken out for db-admin on this database, for frank
@@ -278,6 +287,15 @@ describe('opsdeck:tickets:database-account (real PostgreSQL)', () => {
       canWrite: false,
     });
     expect(check.text).not.toContain(password);
+    // the account's password was taken out for reading this database, for frank
+    expect(s.backend.vault.reads.at(-1)).toEqual({
+      name: `db-acct-db-${account}`,
+      use: {
+        use: 'db-read',
+        for: { ref: 'resource:default/acct-db', owner: 'group:default/dba' },
+        actor: 'user:default/frank',
+      },
+    });
     // bob is neither requester nor approver
     await request(s.backend.server)
       .post(`/api/tickets/tickets/${ticketId}/account-check`)

@@ -18,6 +18,7 @@ import {
   type VaultService,
 } from '@opsdeck/plugin-vault-node';
 import type { TicketsWorkflowApi } from './approvalAction';
+import type { VaultWriter } from './VaultWriter';
 import { resolveResource } from './catalogResources';
 
 /** Id of the action that creates a database account. */
@@ -57,12 +58,7 @@ export function createDatabaseAccountAction(options: {
   catalog: CatalogService;
   /** The vault's `getSecret`: the admin login is taken out for the database. */
   getSecret: VaultService['getSecret'];
-  putPassword(credential: {
-    name: string;
-    username: string;
-    password: string;
-    description: string;
-  }): Promise<void>;
+  putPassword: VaultWriter['putPassword'];
 }) {
   return createTemplateAction({
     id: DATABASE_ACCOUNT_ACTION_ID,
@@ -140,6 +136,16 @@ export function createDatabaseAccountAction(options: {
           username: account,
           password,
           description: `${privilege} account on ${db.entityRef} (${db.database}) for ${requester}, ticket ${ticketId}`,
+          // the account serves this database only: its owner, its system
+          // and environment, for reading or for changes as approved
+          policy: {
+            owner: db.target.owner ?? '',
+            allowedUses: [privilege === 'read-write' ? 'db-change' : 'db-read'],
+            allowedSystems: db.target.system ? [db.target.system] : [],
+            allowedEnvironments: db.target.environment
+              ? [db.target.environment]
+              : [],
+          },
         });
         ctx.logger.info(
           `${

@@ -30,6 +30,9 @@ function credential(
     username: 'deploy',
     description: 'Deploy key',
     owner: 'group:default/ops',
+    allowedUses: ['ssh-login'],
+    allowedSystems: ['system:default/shop'],
+    allowedEnvironments: ['prod', 'test'],
     fingerprint: 'SHA256:abc',
     keyAlgorithm: 'ssh-ed25519',
     keyId: 'k1',
@@ -60,6 +63,9 @@ describe.each(databases.eachSupportedId())('DatabaseVaultStore (%s)', id => {
         type: 'password',
         username: undefined,
         owner: undefined,
+        allowedUses: [],
+        allowedSystems: [],
+        allowedEnvironments: [],
         fingerprint: undefined,
         keyAlgorithm: undefined,
         description: '',
@@ -76,6 +82,9 @@ describe.each(databases.eachSupportedId())('DatabaseVaultStore (%s)', id => {
       name: 'db-admin',
       type: 'password',
       description: '',
+      allowedUses: [],
+      allowedSystems: [],
+      allowedEnvironments: [],
       keyId: 'k1',
       createdBy: 'user:default/alice',
       createdAt: t0,
@@ -124,13 +133,12 @@ describe.each(databases.eachSupportedId())('DatabaseVaultStore (%s)', id => {
     const patched = await store.updateMetadata('web-prod', {
       username: null,
       description: 'changed',
-      owner: 'group:default/dba',
       updatedBy: 'user:default/carol',
       updatedAt: t1,
     });
     expect(patched).toMatchObject({
       description: 'changed',
-      owner: 'group:default/dba',
+      owner: 'group:default/ops',
       updatedBy: 'user:default/carol',
       secretUpdatedAt: t1,
     });
@@ -141,7 +149,34 @@ describe.each(databases.eachSupportedId())('DatabaseVaultStore (%s)', id => {
       updatedBy: 'user:default/carol',
       updatedAt: t1,
     });
-    expect(onlyDescription?.owner).toBe('group:default/dba');
+    expect(onlyDescription?.owner).toBe('group:default/ops');
+
+    // the policy is replaced as a whole
+    const policy = await store.updatePolicy('web-prod', {
+      owner: 'group:default/dba',
+      allowedUses: ['ssh-login'],
+      allowedSystems: [],
+      allowedEnvironments: ['prod'],
+      updatedBy: 'user:default/alice',
+      updatedAt: t1,
+    });
+    expect(policy).toMatchObject({
+      owner: 'group:default/dba',
+      allowedUses: ['ssh-login'],
+      allowedSystems: [],
+      allowedEnvironments: ['prod'],
+      description: 'again',
+      updatedBy: 'user:default/alice',
+    });
+    expect(
+      await store.updatePolicy('missing', {
+        allowedUses: [],
+        allowedSystems: [],
+        allowedEnvironments: [],
+        updatedBy: 'x',
+        updatedAt: t1,
+      }),
+    ).toBeUndefined();
 
     expect(
       await store.updateSecret('missing', {

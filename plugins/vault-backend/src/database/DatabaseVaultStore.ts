@@ -1,12 +1,15 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
+import { isCredentialUse } from '@opsdeck/plugin-vault-node';
 import type { Envelope } from '../lib/crypto';
+import type { CredentialPolicy } from '../model';
 import { applyVaultMigrations } from './migrations';
 import {
   CredentialMetadata,
   CredentialType,
   MetadataPatch,
+  PolicyUpdate,
   ReencryptResult,
   SecretUpdate,
   StoredCredential,
@@ -24,6 +27,9 @@ type Row = {
   username: string | null;
   description: string;
   owner: string | null;
+  allowed_uses: string;
+  allowed_systems: string;
+  allowed_environments: string;
   fingerprint: string | null;
   key_algorithm: string | null;
   key_id: string;
@@ -43,6 +49,9 @@ const METADATA_COLUMNS = [
   'username',
   'description',
   'owner',
+  'allowed_uses',
+  'allowed_systems',
+  'allowed_environments',
   'fingerprint',
   'key_algorithm',
   'key_id',
@@ -57,6 +66,27 @@ function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
+/** A JSON array column as strings (anything else reads as empty). */
+function stringList(value: unknown): string[] {
+  try {
+    const parsed = typeof value === 'string' ? JSON.parse(value) : value;
+    return Array.isArray(parsed)
+      ? parsed.filter((v): v is string => typeof v === 'string')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+function policyColumns(policy: CredentialPolicy) {
+  return {
+    owner: policy.owner ?? null,
+    allowed_uses: JSON.stringify(policy.allowedUses),
+    allowed_systems: JSON.stringify(policy.allowedSystems),
+    allowed_environments: JSON.stringify(policy.allowedEnvironments),
+  };
+}
+
 function toMetadata(
   row: Omit<Row, 'iv' | 'auth_tag' | 'ciphertext'>,
 ): CredentialMetadata {
@@ -64,6 +94,9 @@ function toMetadata(
     name: row.name,
     type: row.type as CredentialType,
     description: row.description ?? '',
+    allowedUses: stringList(row.allowed_uses).filter(isCredentialUse),
+    allowedSystems: stringList(row.allowed_systems),
+    allowedEnvironments: stringList(row.allowed_environments),
     keyId: row.key_id,
     createdBy: row.created_by,
     createdAt: toDate(row.created_at),
@@ -163,7 +196,7 @@ export class DatabaseVaultStore implements VaultStore {
           type: credential.type,
           username: credential.username ?? null,
           description: credential.description,
-          owner: credential.owner ?? null,
+          ...policyColumns(credential),
           fingerprint: credential.fingerprint ?? null,
           key_algorithm: credential.keyAlgorithm ?? null,
           ...envelopeColumns(credential.envelope),
@@ -218,8 +251,21 @@ export class DatabaseVaultStore implements VaultStore {
     if (patch.username !== undefined) changes.username = patch.username;
     if (patch.description !== undefined)
       changes.description = patch.description;
-    if (patch.owner !== undefined) changes.owner = patch.owner;
     const count = await this.db<Row>(TABLE).where({ name }).update(changes);
+    return count ? this.getMetadata(name) : undefined;
+  }
+
+  async updatePolicy(
+    name: string,
+    update: PolicyUpdate,
+  ): Promise<CredentialMetadata | undefined> {
+    const count = await this.db<Row>(TABLE)
+      .where({ name })
+      .update({
+        ...policyColumns(update),
+        updated_by: update.updatedBy,
+        updated_at: update.updatedAt,
+      });
     return count ? this.getMetadata(name) : undefined;
   }
 

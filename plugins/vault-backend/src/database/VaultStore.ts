@@ -1,15 +1,15 @@
 import type { CredentialType } from '@opsdeck/plugin-vault-node';
 import type { Envelope } from '../lib/crypto';
+import type { CredentialPolicy } from '../model';
 
 export type { CredentialType };
 
-/** Everything about a credential except its secret. */
-export interface CredentialMetadata {
+/** Everything about a credential except its secret (its policy included). */
+export interface CredentialMetadata extends CredentialPolicy {
   name: string;
   type: CredentialType;
   username?: string;
   description: string;
-  owner?: string;
   /** `SHA256:...` of the public key (ssh-key only). */
   fingerprint?: string;
   /** e.g. `ssh-ed25519` (ssh-key only). */
@@ -41,7 +41,12 @@ export interface SecretUpdate {
 export interface MetadataPatch {
   username?: string | null;
   description?: string;
-  owner?: string | null;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+/** A new policy, replacing the whole previous one. */
+export interface PolicyUpdate extends CredentialPolicy {
   updatedBy: string;
   updatedAt: Date;
 }
@@ -69,6 +74,11 @@ export interface VaultStore {
   updateMetadata(
     name: string,
     patch: MetadataPatch,
+  ): Promise<CredentialMetadata | undefined>;
+  /** Undefined when there is no such credential. */
+  updatePolicy(
+    name: string,
+    update: PolicyUpdate,
   ): Promise<CredentialMetadata | undefined>;
   /** False when there was no such credential. */
   delete(name: string): Promise<boolean>;

@@ -22,5 +22,6 @@ export const access: OperationAccess<typeof spec> = {
   'PATCH /credentials/{name}': manage,
   'DELETE /credentials/{name}': manage,
   'PUT /credentials/{name}/secret': manage,
+  'PUT /credentials/{name}/policy': manage,
   'POST /rotate': manage,
 };

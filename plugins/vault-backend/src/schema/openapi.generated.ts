@@ -10,7 +10,7 @@ export const spec = {
     title: 'vault',
     version: '1',
     description:
-      "opsdeck's credentials vault: SSH private keys and passwords, encrypted at rest with AES-256-GCM. No route ever returns a secret or its ciphertext; other backend plugins read secrets in-process through `vaultServiceRef`. Reads need `opsdeck.vault.credential.read`, everything else `opsdeck.vault.credential.manage`.",
+      "opsdeck's credentials vault: SSH private keys and passwords, encrypted at rest with AES-256-GCM, each with a policy (owner group, allowed uses, systems, environments) that the vault checks every time a secret is taken out. No route ever returns a secret or its ciphertext; other backend plugins take secrets out in-process through `vaultServiceRef` (@opsdeck/plugin-vault-node). Reads need `opsdeck.vault.credential.read`, everything else `opsdeck.vault.credential.manage`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -40,6 +40,53 @@ export const spec = {
         type: 'string',
         enum: ['ssh-key', 'password'],
       },
+      CredentialUse: {
+        type: 'string',
+        enum: ['ssh-login', 'db-admin', 'db-change', 'db-read', 'job-secret'],
+        description:
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature).",
+      },
+      CredentialPolicy: {
+        type: 'object',
+        description:
+          'Whom and what the credential serves. A target (host, database) must be owned by `owner`; a job secret is taken out only on behalf of a member of `owner`; with systems or environments the target must be in one of them.',
+        required: ['owner', 'allowedUses'],
+        additionalProperties: false,
+        properties: {
+          owner: {
+            type: 'string',
+            minLength: 1,
+            description:
+              'Owning group entity ref; `ops` means group:default/ops.',
+          },
+          allowedUses: {
+            type: 'array',
+            maxItems: 5,
+            items: {
+              $ref: '#/components/schemas/CredentialUse',
+            },
+            description: 'An SSH key can only be used for ssh-login.',
+          },
+          allowedSystems: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+            description:
+              'System entity refs; empty or absent means any system.',
+          },
+          allowedEnvironments: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+            description:
+              'Environments (prod, test …); empty or absent means any.',
+          },
+        },
+      },
       Credential: {
         type: 'object',
         description: "A credential's metadata. Never contains the secret.",
@@ -53,6 +100,9 @@ export const spec = {
           'updatedBy',
           'updatedAt',
           'secretUpdatedAt',
+          'allowedUses',
+          'allowedSystems',
+          'allowedEnvironments',
         ],
         additionalProperties: false,
         properties: {
@@ -71,7 +121,26 @@ export const spec = {
           },
           owner: {
             type: 'string',
-            description: 'Owning group, e.g. group:default/ops.',
+            description:
+              'Owning group, e.g. group:default/ops. Without one the credential serves nothing.',
+          },
+          allowedUses: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CredentialUse',
+            },
+          },
+          allowedSystems: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          allowedEnvironments: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
           },
           fingerprint: {
             type: 'string',
@@ -120,7 +189,7 @@ export const spec = {
       },
       NewCredential: {
         type: 'object',
-        required: ['name', 'type', 'secret'],
+        required: ['name', 'type', 'secret', 'owner', 'allowedUses'],
         additionalProperties: false,
         properties: {
           name: {
@@ -139,7 +208,30 @@ export const spec = {
           },
           owner: {
             type: 'string',
-            description: 'Group entity ref; `ops` means group:default/ops.',
+            minLength: 1,
+            description:
+              'Owning group entity ref; `ops` means group:default/ops.',
+          },
+          allowedUses: {
+            type: 'array',
+            maxItems: 5,
+            items: {
+              $ref: '#/components/schemas/CredentialUse',
+            },
+          },
+          allowedSystems: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+          },
+          allowedEnvironments: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
           },
           secret: {
             type: 'string',
@@ -171,10 +263,6 @@ export const spec = {
           },
           description: {
             type: 'string',
-          },
-          owner: {
-            type: ['string', 'null'],
-            description: 'New owning group; null or empty clears it.',
           },
         },
       },
@@ -329,7 +417,8 @@ export const spec = {
       },
       patch: {
         operationId: 'UpdateCredential',
-        description: 'Changes username, description or owner.',
+        description:
+          'Changes username or description (the owner is part of the policy: PUT /credentials/{name}/policy).',
         parameters: [
           {
             $ref: '#/components/parameters/name',
@@ -417,6 +506,52 @@ export const spec = {
         responses: {
           '200': {
             description: 'The updated credential.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Credential',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/credentials/{name}/policy': {
+      put: {
+        operationId: 'SetCredentialPolicy',
+        description:
+          "Replaces the credential's policy (owner group, allowed uses, systems, environments). Audited with the policy before and after.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CredentialPolicy',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The credential with its new policy.',
             content: {
               'application/json': {
                 schema: {

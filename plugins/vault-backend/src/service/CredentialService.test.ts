@@ -18,6 +18,9 @@ const keyring = (...keys: Array<{ id: string; secret: string }>) =>
 const sshKey = ed25519KeyPair();
 const alice = 'user:default/alice';
 
+const keyPolicy = { owner: 'ops', allowedUses: ['ssh-login'] };
+const pwPolicy = { owner: 'dba', allowedUses: ['db-admin'] };
+
 describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
   async function setup() {
     const knex = await databases.init(id);
@@ -37,6 +40,9 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
         type: 'password',
         username: ' postgres ',
         owner: 'dba',
+        allowedUses: ['db-admin', 'db-read'],
+        allowedSystems: ['payments', 'system:default/payments'],
+        allowedEnvironments: ['prod'],
         secret: password,
       },
       alice,
@@ -46,12 +52,15 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
       type: 'password',
       username: 'postgres',
       owner: 'group:default/dba',
+      allowedUses: ['db-admin', 'db-read'],
+      allowedSystems: ['system:default/payments'],
+      allowedEnvironments: ['prod'],
       description: '',
       keyId: 'k2026',
       createdBy: alice,
     });
     await service.create(
-      { name: 'web', type: 'ssh-key', secret: sshKey.private },
+      { name: 'web', type: 'ssh-key', secret: sshKey.private, ...keyPolicy },
       alice,
     );
 
@@ -79,7 +88,12 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
     const { knex, store } = await setup();
     const service = new CredentialService(store, keyring(newKey));
     await service.create(
-      { name: 'db-main', type: 'password', secret: 'secret-value-1' },
+      {
+        name: 'db-main',
+        type: 'password',
+        secret: 'secret-value-1',
+        ...pwPolicy,
+      },
       alice,
     );
     const row = await knex('vault_credentials')
@@ -102,7 +116,12 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
     for (let i = 0; i < 5; i++) {
       secrets[`cred-${i}`] = `secret-${i}-${randomBytes(6).toString('hex')}`;
       await before.create(
-        { name: `cred-${i}`, type: 'password', secret: secrets[`cred-${i}`] },
+        {
+          name: `cred-${i}`,
+          type: 'password',
+          secret: secrets[`cred-${i}`],
+          ...pwPolicy,
+        },
         alice,
       );
     }
@@ -113,7 +132,12 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
       password: secrets['cred-0'],
     });
     await during.create(
-      { name: 'cred-new', type: 'password', secret: 'brand-new-secret' },
+      {
+        name: 'cred-new',
+        type: 'password',
+        secret: 'brand-new-secret',
+        ...pwPolicy,
+      },
       alice,
     );
     secrets['cred-new'] = 'brand-new-secret';
@@ -147,7 +171,12 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
     const { store } = await setup();
     const lost = { id: 'lost', secret: randomBytes(32).toString('base64') };
     await new CredentialService(store, keyring(lost)).create(
-      { name: 'orphan', type: 'password', secret: 'orphan-secret' },
+      {
+        name: 'orphan',
+        type: 'password',
+        secret: 'orphan-secret',
+        ...pwPolicy,
+      },
       alice,
     );
     const service = new CredentialService(store, keyring(newKey));
@@ -165,6 +194,7 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
           name: 'ok',
           type: 'password',
           secret: 'pw-123456',
+          ...pwPolicy,
           ...input,
         } as any,
         alice,
@@ -178,7 +208,12 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
       'The password must not be empty',
     );
     await expect(
-      create({ name: 'x2', type: 'ssh-key', secret: 'not-a-key' }),
+      create({
+        name: 'x2',
+        type: 'ssh-key',
+        secret: 'not-a-key',
+        allowedUses: ['ssh-login'],
+      }),
     ).rejects.toThrow(/SSH private key could not be read/);
     await expect(create({ name: 'x3', owner: 'group:a/b/c' })).rejects.toThrow(
       /Invalid owner/,
@@ -186,7 +221,86 @@ describe.each(databases.eachSupportedId())('CredentialService (%s)', id => {
     await expect(create({ name: 'x4', owner: 'user:alice' })).rejects.toThrow(
       /Invalid owner/,
     );
+    // the policy: an owner, known uses, what the type can serve, refs
+    await expect(create({ name: 'x5', owner: undefined })).rejects.toThrow(
+      'A credential needs an owner group',
+    );
+    await expect(
+      create({ name: 'x6', allowedUses: ['db-admin', 'root'] }),
+    ).rejects.toThrow(/Unknown use root/);
+    await expect(
+      create({
+        name: 'x7',
+        type: 'ssh-key',
+        secret: sshKey.private,
+        allowedUses: ['ssh-login', 'job-secret'],
+      }),
+    ).rejects.toThrow(
+      'An SSH key can only be used for ssh-login; job-secret need a password',
+    );
+    await expect(
+      create({ name: 'x8', allowedSystems: ['group:default/ops'] }),
+    ).rejects.toThrow(/Invalid system 'group:default\/ops'/);
+    await expect(
+      create({ name: 'x9', allowedEnvironments: ['Prod env'] }),
+    ).rejects.toThrow(/Invalid environment/);
     expect(await service.list()).toHaveLength(2);
+  });
+
+  it('replaces a policy and reports it before and after', async () => {
+    const { store } = await setup();
+    const service = new CredentialService(store, keyring(newKey));
+    await service.create(
+      { name: 'db', type: 'password', secret: 'pw-123456', ...pwPolicy },
+      alice,
+    );
+    const { before, after } = await service.setPolicy(
+      'db',
+      {
+        owner: 'group:default/ops',
+        allowedUses: ['job-secret', 'db-read', 'db-read'],
+        allowedSystems: ['shop'],
+        allowedEnvironments: ['test', 'test'],
+      },
+      'user:default/bob',
+    );
+    expect(before).toEqual({
+      owner: 'group:default/dba',
+      allowedUses: ['db-admin'],
+      allowedSystems: [],
+      allowedEnvironments: [],
+    });
+    expect(after).toMatchObject({
+      owner: 'group:default/ops',
+      allowedUses: ['db-read', 'job-secret'],
+      allowedSystems: ['system:default/shop'],
+      allowedEnvironments: ['test'],
+      updatedBy: 'user:default/bob',
+    });
+    await expect(service.setPolicy('nope', pwPolicy, alice)).rejects.toThrow(
+      "No credential named 'nope'",
+    );
+  });
+
+  it('decrypts nothing when the check refuses', async () => {
+    const { store } = await setup();
+    const service = new CredentialService(store, keyring(newKey));
+    await service.create(
+      { name: 'db', type: 'password', secret: 'pw-123456', ...pwPolicy },
+      alice,
+    );
+    const seen: unknown[] = [];
+    await expect(
+      service.getSecret('db', async credential => {
+        seen.push(credential);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(seen).toEqual([
+      expect.objectContaining({ name: 'db', owner: 'group:default/dba' }),
+    ]);
+    expect(JSON.stringify(seen)).not.toContain('pw-123456');
+    expect(JSON.stringify(seen)).not.toMatch(/ciphertext|envelope/);
   });
 });
 

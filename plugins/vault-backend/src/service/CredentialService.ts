@@ -1,5 +1,12 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import type { VaultSecret } from '@opsdeck/plugin-vault-node';
+import {
+  CREDENTIAL_USES,
+  isCredentialUse,
+  normalizeSystemRef,
+  type CredentialUse,
+  type VaultSecret,
+} from '@opsdeck/plugin-vault-node';
+import type { CredentialPolicy } from '../model';
 import { decryptSecret, encryptSecret } from '../lib/crypto';
 import { Keyring } from '../lib/keyring';
 import { inspectPrivateKey } from '../lib/sshKey';
@@ -16,24 +23,32 @@ export const CREDENTIAL_NAME_PATTERN = /^[a-z0-9][a-z0-9-_.]{0,62}$/;
 export const MAX_PASSWORD_LENGTH = 4096;
 const MAX_DESCRIPTION_LENGTH = 2000;
 const MAX_USERNAME_LENGTH = 255;
+const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-_.]{0,62}$/;
+const MAX_POLICY_ITEMS = 100;
 const OWNER_PATTERN =
   /^(?:(group):)?(?:([a-z0-9][a-z0-9-_.]*)\/)?([a-z0-9][a-z0-9-_.]*)$/i;
 
-/** Input of a new credential. */
-export interface NewCredential {
+/** A policy as an API caller sends it (validated and normalised here). */
+export interface PolicyInput {
+  owner: string;
+  allowedUses: string[];
+  allowedSystems?: string[];
+  allowedEnvironments?: string[];
+}
+
+/** Input of a new credential: the secret and its policy. */
+export interface NewCredential extends PolicyInput {
   name: string;
   type: CredentialType;
   username?: string;
   description?: string;
-  owner?: string;
   secret: string;
 }
 
-/** Metadata changes; `null` or `''` clears username / owner. */
+/** Metadata changes; `null` or `''` clears the username. */
 export interface CredentialPatch {
   username?: string | null;
   description?: string;
-  owner?: string | null;
 }
 
 /** Throws InputError unless `name` is a valid credential name. */
@@ -58,6 +73,86 @@ export function normalizeOwner(owner: string): string {
   return `group:${(
     namespace ?? 'default'
   ).toLowerCase()}/${name.toLowerCase()}`;
+}
+
+function boundedList(values: unknown, field: string): string[] {
+  if (values === undefined) return [];
+  if (!Array.isArray(values) || values.some(v => typeof v !== 'string')) {
+    throw new InputError(`${field} must be a list of strings`);
+  }
+  if (values.length > MAX_POLICY_ITEMS) {
+    throw new InputError(`${field} has more than ${MAX_POLICY_ITEMS} entries`);
+  }
+  return values as string[];
+}
+
+/**
+ * Validates and normalises a policy: the owner a group ref, uses known ones
+ * (an SSH key serves `ssh-login` only: every other use needs a password),
+ * systems full system refs, environments names; duplicates dropped.
+ */
+export function normalizePolicy(
+  input: PolicyInput,
+  type: CredentialType,
+): CredentialPolicy {
+  if (typeof input.owner !== 'string' || !input.owner.trim()) {
+    throw new InputError(
+      'A credential needs an owner group (e.g. group:default/ops)',
+    );
+  }
+  const owner = normalizeOwner(input.owner);
+  const uses = boundedList(input.allowedUses, 'allowedUses');
+  const unknown = uses.filter(u => !isCredentialUse(u));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `Unknown use ${unknown.join(', ')}; uses are ${CREDENTIAL_USES.join(
+        ', ',
+      )}`,
+    );
+  }
+  const allowedUses = CREDENTIAL_USES.filter(u => uses.includes(u));
+  if (type === 'ssh-key') {
+    const wrong = allowedUses.filter(u => u !== 'ssh-login');
+    if (wrong.length > 0) {
+      throw new InputError(
+        `An SSH key can only be used for ssh-login; ${wrong.join(
+          ', ',
+        )} need a password`,
+      );
+    }
+  }
+  const allowedSystems = [
+    ...new Set(
+      boundedList(input.allowedSystems, 'allowedSystems').map(value => {
+        const ref = normalizeSystemRef(value);
+        if (!ref || !ref.startsWith('system:')) {
+          throw new InputError(
+            `Invalid system '${value}': expected a system entity ref such as system:default/shop`,
+          );
+        }
+        return ref;
+      }),
+    ),
+  ];
+  const allowedEnvironments = [
+    ...new Set(
+      boundedList(input.allowedEnvironments, 'allowedEnvironments').map(
+        value => {
+          const env = value.trim();
+          if (!ENVIRONMENT_PATTERN.test(env)) {
+            throw new InputError(`Invalid environment '${value}'`);
+          }
+          return env;
+        },
+      ),
+    ),
+  ];
+  return {
+    owner,
+    allowedUses: allowedUses as CredentialUse[],
+    allowedSystems,
+    allowedEnvironments,
+  };
 }
 
 function optionalText(
@@ -113,7 +208,7 @@ export class CredentialService {
     const description =
       optionalText(input.description, 'description', MAX_DESCRIPTION_LENGTH) ??
       '';
-    const owner = input.owner?.trim() ? normalizeOwner(input.owner) : undefined;
+    const policy = normalizePolicy(input, input.type);
     const secret = this.prepareSecret(input.type, input.secret);
     const now = this.clock();
     await this.store.create({
@@ -121,7 +216,7 @@ export class CredentialService {
       type: input.type,
       username: username || undefined,
       description,
-      owner,
+      ...policy,
       fingerprint: secret.fingerprint,
       keyAlgorithm: secret.keyAlgorithm,
       keyId: this.keyring.current.id,
@@ -169,19 +264,31 @@ export class CredentialService {
       'description',
       MAX_DESCRIPTION_LENGTH,
     );
-    let owner: string | null | undefined = patch.owner;
-    if (owner !== undefined && owner !== null) {
-      owner = owner.trim() ? normalizeOwner(owner) : null;
-    }
     const updated = await this.store.updateMetadata(name, {
       username: username === '' ? null : username,
       description: description ?? undefined,
-      owner,
       updatedBy: actor,
       updatedAt: this.clock(),
     });
     if (!updated) throw notFound(name);
     return updated;
+  }
+
+  /** Replaces the credential's policy; returns the policy before and after. */
+  async setPolicy(
+    name: string,
+    input: PolicyInput,
+    actor: string,
+  ): Promise<{ before: CredentialPolicy; after: CredentialMetadata }> {
+    const current = await this.get(name);
+    const policy = normalizePolicy(input, current.type);
+    const after = await this.store.updatePolicy(name, {
+      ...policy,
+      updatedBy: actor,
+      updatedAt: this.clock(),
+    });
+    if (!after) throw notFound(name);
+    return { before: policyOf(current), after };
   }
 
   async delete(name: string): Promise<void> {
@@ -202,10 +309,19 @@ export class CredentialService {
     );
   }
 
-  /** The decrypted secret of a credential. Server-side only. */
-  async getSecret(name: string): Promise<VaultSecret> {
+  /**
+   * The decrypted secret of a credential, after `check` accepted its metadata
+   * (the policy decision; it throws to refuse, and then nothing is
+   * decrypted). Server-side only.
+   */
+  async getSecret(
+    name: string,
+    check: (credential: CredentialMetadata) => Promise<void> = async () => {},
+  ): Promise<VaultSecret> {
     const stored = await this.store.get(name);
     if (!stored) throw notFound(name);
+    const { envelope: _envelope, ...metadata } = stored;
+    await check(metadata);
     const value = decryptSecret(this.keyring, name, stored.envelope);
     const username = stored.username ? { username: stored.username } : {};
     return stored.type === 'ssh-key'
@@ -238,6 +354,16 @@ export class CredentialService {
     }
     throw new InputError(`Unknown credential type; use ssh-key or password`);
   }
+}
+
+/** The policy part of a credential's metadata. */
+export function policyOf(credential: CredentialPolicy): CredentialPolicy {
+  return {
+    ...(credential.owner ? { owner: credential.owner } : {}),
+    allowedUses: credential.allowedUses,
+    allowedSystems: credential.allowedSystems,
+    allowedEnvironments: credential.allowedEnvironments,
+  };
 }
 
 function notFound(name: string): NotFoundError {

@@ -58,6 +58,9 @@ function fingerprintOf(publicLine: string) {
 
 type Decide = (permissionName: string) => AuthorizeResult;
 
+const pwPolicy = { owner: 'dba', allowedUses: ['db-admin'] };
+const keyPolicy = { owner: 'ops', allowedUses: ['ssh-login'] };
+
 describe('vault router', () => {
   let knex: Knex;
   let logLines: LogLines;
@@ -136,7 +139,18 @@ describe('vault router', () => {
       method: 'post',
       path: '/credentials',
       manage: true,
-      body: { name: 'new-one', type: 'password', secret: password },
+      body: {
+        name: 'new-one',
+        type: 'password',
+        secret: password,
+        ...pwPolicy,
+      },
+    },
+    {
+      method: 'put',
+      path: `/credentials/${name}/policy`,
+      manage: true,
+      body: keyPolicy,
     },
     {
       method: 'put',
@@ -167,7 +181,12 @@ describe('vault router', () => {
       ),
     );
     await service.create(
-      { name: 'web-prod', type: 'ssh-key', secret: sshKey.private },
+      {
+        name: 'web-prod',
+        type: 'ssh-key',
+        secret: sshKey.private,
+        ...keyPolicy,
+      },
       'user:default/alice',
     );
     return service;
@@ -257,14 +276,19 @@ describe('vault router', () => {
     const api = request(server);
 
     const created = await call(
-      api.post('/api/vault/credentials').set('Authorization', alice).send({
-        name: 'web-prod',
-        type: 'ssh-key',
-        username: 'deploy',
-        description: 'Deploy key for web',
-        owner: 'ops',
-        secret: sshKey.private,
-      }),
+      api
+        .post('/api/vault/credentials')
+        .set('Authorization', alice)
+        .send({
+          name: 'web-prod',
+          type: 'ssh-key',
+          username: 'deploy',
+          description: 'Deploy key for web',
+          owner: 'ops',
+          allowedUses: ['ssh-login'],
+          allowedSystems: ['shop'],
+          secret: sshKey.private,
+        }),
     );
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
@@ -273,6 +297,9 @@ describe('vault router', () => {
       username: 'deploy',
       description: 'Deploy key for web',
       owner: 'group:default/ops',
+      allowedUses: ['ssh-login'],
+      allowedSystems: ['system:default/shop'],
+      allowedEnvironments: [],
       fingerprint: fingerprintOf(sshKey.public),
       keyAlgorithm: 'ssh-ed25519',
       keyId: 'k1',
@@ -284,12 +311,16 @@ describe('vault router', () => {
     });
 
     const pw = await call(
-      api.post('/api/vault/credentials').set('Authorization', alice).send({
-        name: 'db-main',
-        type: 'password',
-        username: 'postgres',
-        secret: password,
-      }),
+      api
+        .post('/api/vault/credentials')
+        .set('Authorization', alice)
+        .send({
+          name: 'db-main',
+          type: 'password',
+          username: 'postgres',
+          secret: password,
+          ...pwPolicy,
+        }),
     );
     expect(pw.status).toBe(201);
     expect(pw.body).not.toHaveProperty('fingerprint');
@@ -313,7 +344,7 @@ describe('vault router', () => {
       api
         .patch('/api/vault/credentials/db-main')
         .set('Authorization', alice)
-        .send({ username: null, description: 'Main DB', owner: 'group:dba' }),
+        .send({ username: null, description: 'Main DB' }),
     );
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({
@@ -321,6 +352,45 @@ describe('vault router', () => {
       owner: 'group:default/dba',
     });
     expect(patched.body).not.toHaveProperty('username');
+    // the owner is part of the policy: not changed through PATCH
+    const ownerPatch = await call(
+      api
+        .patch('/api/vault/credentials/db-main')
+        .set('Authorization', alice)
+        .send({ owner: 'group:ops' }),
+    );
+    expect(ownerPatch.status).toBe(400);
+
+    const policy = await call(
+      api
+        .put('/api/vault/credentials/db-main/policy')
+        .set('Authorization', alice)
+        .send({
+          owner: 'group:default/dba',
+          allowedUses: ['db-read', 'db-admin'],
+          allowedSystems: ['system:default/payments'],
+          allowedEnvironments: ['prod'],
+        }),
+    );
+    expect(policy.status).toBe(200);
+    expect(policy.body).toMatchObject({
+      name: 'db-main',
+      owner: 'group:default/dba',
+      allowedUses: ['db-admin', 'db-read'],
+      allowedSystems: ['system:default/payments'],
+      allowedEnvironments: ['prod'],
+      updatedBy: 'user:default/alice',
+    });
+    const badPolicy = await call(
+      api
+        .put('/api/vault/credentials/web-prod/policy')
+        .set('Authorization', alice)
+        .send({ owner: 'ops', allowedUses: ['ssh-login', 'job-secret'] }),
+    );
+    expect(badPolicy.status).toBe(400);
+    expect(badPolicy.body.error.message).toBe(
+      'An SSH key can only be used for ssh-login; job-secret need a password',
+    );
 
     const replaced = await call(
       api
@@ -395,12 +465,38 @@ describe('vault router', () => {
       expect.arrayContaining([
         'vault.vault-credential-create:succeeded',
         'vault.vault-credential-update:succeeded',
+        'vault.vault-credential-policy-update:succeeded',
+        'vault.vault-credential-policy-update:failed',
         'vault.vault-credential-secret-replace:succeeded',
         'vault.vault-credential-secret-replace:failed',
         'vault.vault-credential-delete:succeeded',
         'vault.vault-credential-delete:failed',
       ]),
     );
+    // a policy change names the person and the policy before and after
+    const policyEvent = logLines
+      .map(line => JSON.parse(line))
+      .find(
+        l =>
+          l.message === 'vault.vault-credential-policy-update' &&
+          l.extra?.status === 'succeeded',
+      );
+    expect(policyEvent.extra.actor.actorId).toBe('user:default/alice');
+    expect(policyEvent.extra.meta).toMatchObject({
+      target: 'vault:credential/db-main',
+      before: {
+        owner: 'group:default/dba',
+        allowedUses: ['db-admin'],
+        allowedSystems: [],
+        allowedEnvironments: [],
+      },
+      after: {
+        owner: 'group:default/dba',
+        allowedUses: ['db-admin', 'db-read'],
+        allowedSystems: ['system:default/payments'],
+        allowedEnvironments: ['prod'],
+      },
+    });
   });
 
   it('answers invalid input with clear 400s that do not echo the secret', async () => {
@@ -415,15 +511,15 @@ describe('vault router', () => {
 
     const cases: Array<[unknown, RegExp]> = [
       [
-        { name: 'Bad Name', type: 'password', secret: password },
+        { name: 'Bad Name', type: 'password', secret: password, ...pwPolicy },
         /Invalid credential name: use 1-63 lowercase letters/,
       ],
       [
-        { name: '-x', type: 'password', secret: password },
+        { name: '-x', type: 'password', secret: password, ...pwPolicy },
         /Invalid credential name/,
       ],
       [
-        { name: 'ok', type: 'ssh-key', secret: password },
+        { name: 'ok', type: 'ssh-key', secret: password, ...keyPolicy },
         /SSH private key could not be read/,
       ],
       [
@@ -431,24 +527,69 @@ describe('vault router', () => {
           name: 'ok',
           type: 'ssh-key',
           secret: sshKey.private.replace(/\n[A-Za-z0-9+/]{8}/, '\n'),
+          ...keyPolicy,
         },
         /SSH private key could not be read/,
       ],
       [
-        { name: 'ok', type: 'ssh-key', secret: sshKey.public },
+        { name: 'ok', type: 'ssh-key', secret: sshKey.public, ...keyPolicy },
         /SSH private key could not be read/,
       ],
-      [{ name: 'ok', type: 'password', secret: '' }, /must not be empty/],
-      [{ name: 'ok', type: 'token', secret: password }, /type/],
-      [{ name: 'ok', type: 'password' }, /secret/],
       [
-        { name: 'ok', type: 'password', secret: password, ciphertext: 'x' },
+        { name: 'ok', type: 'password', secret: '', ...pwPolicy },
+        /must not be empty/,
+      ],
+      [{ name: 'ok', type: 'token', secret: password, ...pwPolicy }, /type/],
+      [{ name: 'ok', type: 'password', ...pwPolicy }, /secret/],
+      [
+        {
+          name: 'ok',
+          type: 'password',
+          secret: password,
+          ciphertext: 'x',
+          ...pwPolicy,
+        },
         /additional properties/i,
       ],
-      [{ name: 'ok', type: 'password', secret: 42 }, /secret.*string/],
       [
-        { name: 'ok', type: 'password', secret: password, owner: 'a/b/c' },
+        { name: 'ok', type: 'password', secret: 42, ...pwPolicy },
+        /secret.*string/,
+      ],
+      [
+        {
+          name: 'ok',
+          type: 'password',
+          secret: password,
+          ...pwPolicy,
+          owner: 'a/b/c',
+        },
         /Invalid owner/,
+      ],
+      // a new credential says whom and what it serves
+      [{ name: 'ok', type: 'password', secret: password }, /owner/],
+      [
+        { name: 'ok', type: 'password', secret: password, owner: 'dba' },
+        /allowedUses/,
+      ],
+      [
+        {
+          name: 'ok',
+          type: 'password',
+          secret: password,
+          owner: 'dba',
+          allowedUses: ['root'],
+        },
+        /allowedUses/,
+      ],
+      [
+        {
+          name: 'ok',
+          type: 'ssh-key',
+          secret: sshKey.private,
+          owner: 'ops',
+          allowedUses: ['db-admin'],
+        },
+        /An SSH key can only be used for ssh-login/,
       ],
     ];
     for (const [body, message] of cases) {
@@ -480,9 +621,21 @@ describe('vault router', () => {
 
     // duplicate name
     expect(
-      (await post({ name: 'dup', type: 'password', secret: password })).status,
+      (
+        await post({
+          name: 'dup',
+          type: 'password',
+          secret: password,
+          ...pwPolicy,
+        })
+      ).status,
     ).toBe(201);
-    const dup = await post({ name: 'dup', type: 'password', secret: password });
+    const dup = await post({
+      name: 'dup',
+      type: 'password',
+      secret: password,
+      ...pwPolicy,
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.error.message).toBe(
       "A credential named 'dup' already exists",
@@ -503,7 +656,7 @@ describe('vault router', () => {
         request(backend.server)
           .post('/api/vault/credentials')
           .set('Authorization', alice)
-          .send({ name, type: 'password', secret }),
+          .send({ name, type: 'password', secret, ...pwPolicy }),
       );
       expect(res.status).toBe(201);
     }
@@ -511,7 +664,12 @@ describe('vault router', () => {
       request(backend.server)
         .post('/api/vault/credentials')
         .set('Authorization', alice)
-        .send({ name: 'c', type: 'ssh-key', secret: sshKey.private }),
+        .send({
+          name: 'c',
+          type: 'ssh-key',
+          secret: sshKey.private,
+          ...keyPolicy,
+        }),
     );
 
     // new key first, old key kept
@@ -569,7 +727,12 @@ describe('vault router', () => {
       request(server)
         .post('/api/vault/credentials')
         .set('Authorization', alice)
-        .send({ name: 'db-main', type: 'password', secret: password }),
+        .send({
+          name: 'db-main',
+          type: 'password',
+          secret: password,
+          ...pwPolicy,
+        }),
     );
     // tamper with the stored ciphertext
     const row = await knex('vault_credentials')

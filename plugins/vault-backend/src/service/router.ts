@@ -14,7 +14,8 @@ import {
 import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { CredentialMetadata } from '../database/VaultStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { CredentialService } from './CredentialService';
+import type { CredentialPolicy } from '../model';
+import { CredentialService, policyOf } from './CredentialService';
 
 /** What the router needs; plugin.ts supplies the core services. */
 export interface RouterOptions {
@@ -37,6 +38,9 @@ export function toJson(credential: CredentialMetadata) {
     username: credential.username,
     description: credential.description,
     owner: credential.owner,
+    allowedUses: credential.allowedUses,
+    allowedSystems: credential.allowedSystems,
+    allowedEnvironments: credential.allowedEnvironments,
     fingerprint: credential.fingerprint,
     keyAlgorithm: credential.keyAlgorithm,
     keyId: credential.keyId,
@@ -108,7 +112,13 @@ export async function createRouter(
 
   router.post('/credentials', async (req, res) => {
     const caller = await actorOf(req);
-    const { name, type, username, description, owner, secret } = req.body;
+    const { name, type, username, description, secret } = req.body;
+    const policy = {
+      owner: req.body.owner,
+      allowedUses: req.body.allowedUses,
+      allowedSystems: req.body.allowedSystems,
+      allowedEnvironments: req.body.allowedEnvironments,
+    };
     const created = await audited(
       req,
       {
@@ -118,9 +128,10 @@ export async function createRouter(
       },
       () =>
         credentials.create(
-          { name, type, username, description, owner, secret },
+          { name, type, username, description, secret, ...policy },
           caller,
         ),
+      c => ({ policy: policyMeta(policyOf(c)) }),
     );
     res.status(201).json(toJson(created));
   });
@@ -143,7 +154,7 @@ export async function createRouter(
   router.patch('/credentials/:name', async (req, res) => {
     const { name } = req.params;
     const caller = await actorOf(req);
-    const { username, description, owner } = req.body;
+    const { username, description } = req.body;
     const updated = await audited(
       req,
       {
@@ -154,9 +165,28 @@ export async function createRouter(
           fields: Object.keys(req.body).sort(),
         },
       },
-      () => credentials.update(name, { username, description, owner }, caller),
+      () => credentials.update(name, { username, description }, caller),
     );
     res.json(toJson(updated));
+  });
+
+  router.put('/credentials/:name/policy', async (req, res) => {
+    const { name } = req.params;
+    const caller = await actorOf(req);
+    const { after } = await audited(
+      req,
+      {
+        eventId: 'vault-credential-policy-update',
+        severityLevel: 'high',
+        meta: { target: targetOf(name) },
+      },
+      () => credentials.setPolicy(name, req.body, caller),
+      ({ before, after: now }) => ({
+        before: policyMeta(before),
+        after: policyMeta(policyOf(now)),
+      }),
+    );
+    res.json(toJson(after));
   });
 
   router.delete('/credentials/:name', async (req, res) => {
@@ -191,4 +221,14 @@ export async function createRouter(
   });
 
   return router;
+}
+
+/** A policy as audit metadata (plain JSON). */
+function policyMeta(policy: CredentialPolicy): AuditMeta {
+  return {
+    owner: policy.owner ?? null,
+    allowedUses: [...policy.allowedUses],
+    allowedSystems: [...policy.allowedSystems],
+    allowedEnvironments: [...policy.allowedEnvironments],
+  };
 }

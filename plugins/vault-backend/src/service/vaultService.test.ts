@@ -11,6 +11,9 @@ import {
   type SecretUse,
   type VaultService,
 } from '@opsdeck/plugin-vault-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { NotAllowedError } from '@backstage/errors';
+import type { Entity } from '@backstage/catalog-model';
 import { vaultPlugin } from '../plugin';
 import { capturingRootLogger, LogLines } from '../testUtils/capture';
 import { vaultServiceFactory } from './vaultService';
@@ -36,46 +39,69 @@ function consumerPlugin(onVault: (vault: VaultService) => void) {
   });
 }
 
+/** Users of the catalog with their direct group memberships. */
+const people: Entity[] = [
+  ['bob', 'ops'],
+  ['carol', 'dba'],
+].map(([name, group]) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name, namespace: 'default' },
+  spec: { memberOf: [group] },
+  relations: [{ type: 'memberOf', targetRef: `group:default/${group}` }],
+}));
+
 const forWeb: SecretUse = {
   use: 'ssh-login',
   for: { ref: 'resource:default/web-01', owner: 'group:default/ops' },
   actor: 'user:default/alice',
 };
 
+/** A backend with the vault plugin, its service and a plugin that uses it. */
+async function startVault() {
+  const logLines: LogLines = [];
+  let vault: VaultService | undefined;
+  const { server } = await startTestBackend({
+    features: [
+      vaultPlugin,
+      vaultServiceFactory,
+      catalogServiceMock.factory({ entities: people }),
+      consumerPlugin(v => {
+        vault = v;
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            database: { client: 'better-sqlite3', connection: ':memory:' },
+          },
+          opsdeck: { vault: { keys: [key] } },
+        },
+      }),
+      capturingRootLogger(logLines),
+    ],
+  });
+  return { server, vault: vault!, logLines };
+}
+
 describe('vaultServiceFactory', () => {
   it('lets other plugins read secrets from the database the vault plugin writes', async () => {
-    const logLines: LogLines = [];
-    let vault: VaultService | undefined;
-    const { server } = await startTestBackend({
-      features: [
-        vaultPlugin,
-        vaultServiceFactory,
-        consumerPlugin(v => {
-          vault = v;
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              database: { client: 'better-sqlite3', connection: ':memory:' },
-            },
-            opsdeck: { vault: { keys: [key] } },
-          },
-        }),
-        capturingRootLogger(logLines),
-      ],
-    });
+    const { server, vault, logLines } = await startVault();
     for (const body of [
       {
         name: 'db-main',
         type: 'password',
         username: 'postgres',
         secret: password,
+        owner: 'ops',
+        allowedUses: ['ssh-login'],
       },
       {
         name: 'web',
         type: 'ssh-key',
         username: 'deploy',
         secret: sshKey.private,
+        owner: 'ops',
+        allowedUses: ['ssh-login'],
       },
     ]) {
       const res = await request(server)
@@ -84,17 +110,17 @@ describe('vaultServiceFactory', () => {
       expect(res.status).toBe(201);
     }
 
-    await expect(vault!.getSecret('db-main', forWeb)).resolves.toEqual({
+    await expect(vault.getSecret('db-main', forWeb)).resolves.toEqual({
       type: 'password',
       username: 'postgres',
       password,
     });
-    await expect(vault!.getSecret('web', forWeb)).resolves.toEqual({
+    await expect(vault.getSecret('web', forWeb)).resolves.toEqual({
       type: 'ssh-key',
       username: 'deploy',
       privateKey: `${sshKey.private.trim()}\n`,
     });
-    await expect(vault!.getSecret('missing', forWeb)).rejects.toThrow(
+    await expect(vault.getSecret('missing', forWeb)).rejects.toThrow(
       "No credential named 'missing'",
     );
     // every read names its use, target and actor in the audit log
@@ -124,7 +150,7 @@ describe('vaultServiceFactory', () => {
       { use: 'ssh-login', for: { ref: '' } },
     ]) {
       await expect(
-        vault!.getSecret('db-main', use as unknown as SecretUse),
+        vault.getSecret('db-main', use as unknown as SecretUse),
       ).rejects.toThrow(/taken out for a known use and target/);
     }
 
@@ -140,6 +166,186 @@ describe('vaultServiceFactory', () => {
     for (const line of logLines) {
       expect(line).not.toContain(password);
       expect(line).not.toContain(sshKey.private.split('\n')[1]);
+    }
+  });
+
+  it('checks every use against the credential policy where the secret is taken out', async () => {
+    const { server, vault, logLines } = await startVault();
+    const dbPassword = `Db-${randomBytes(12).toString('hex')}`;
+    const hostPassword = `Host-${randomBytes(12).toString('hex')}`;
+    const token = `Tok-${randomBytes(12).toString('hex')}`;
+    for (const body of [
+      {
+        name: 'db-prod-admin',
+        type: 'password',
+        username: 'postgres',
+        secret: dbPassword,
+        owner: 'dba',
+        allowedUses: ['db-admin'],
+      },
+      {
+        name: 'dba-host-root',
+        type: 'password',
+        username: 'root',
+        secret: hostPassword,
+        owner: 'dba',
+        allowedUses: ['ssh-login'],
+        allowedEnvironments: ['prod'],
+      },
+      {
+        name: 'ops-api-token',
+        type: 'password',
+        secret: token,
+        owner: 'ops',
+        allowedUses: ['job-secret'],
+      },
+    ]) {
+      const res = await request(server)
+        .post('/api/vault/credentials')
+        .send(body);
+      expect(res.status).toBe(201);
+    }
+    const refusal = async (name: string, use: SecretUse) => {
+      const error = await vault.getSecret(name, use).then(
+        () => undefined,
+        e => e as Error,
+      );
+      expect(error).toBeInstanceOf(NotAllowedError);
+      return error!.message;
+    };
+
+    // an ops user's job naming the production database admin as a secret parameter
+    expect(
+      await refusal('db-prod-admin', {
+        use: 'job-secret',
+        for: { ref: 'job:42', owner: 'group:default/ops', environment: 'prod' },
+        actor: 'user:default/bob',
+      }),
+    ).toBe(
+      "Vault credential 'db-prod-admin' may not be used for job-secret on job:42 by user:default/bob: it may be used for db-admin only",
+    );
+    // a host registered at an attacker's address, owned by ops, naming dba's root password
+    expect(
+      await refusal('dba-host-root', {
+        use: 'ssh-login',
+        for: {
+          ref: 'resource:default/innocent-01',
+          owner: 'group:default/ops',
+          environment: 'prod',
+        },
+        actor: 'user:default/bob',
+      }),
+    ).toMatch(
+      /belongs to group:default\/dba, and resource:default\/innocent-01 is owned by group:default\/ops/,
+    );
+    // outside its environments
+    expect(
+      await refusal('dba-host-root', {
+        use: 'ssh-login',
+        for: {
+          ref: 'resource:default/db-test-01',
+          owner: 'group:default/dba',
+          environment: 'test',
+        },
+      }),
+    ).toMatch(/serves environments prod only/);
+    // a job secret for someone outside the owner group
+    expect(
+      await refusal('ops-api-token', {
+        use: 'job-secret',
+        for: { ref: 'job:7' },
+        actor: 'user:default/carol',
+      }),
+    ).toMatch(/user:default\/carol is not a member of group:default\/ops/);
+
+    // allowed uses still work
+    await expect(
+      vault.getSecret('db-prod-admin', {
+        use: 'db-admin',
+        for: {
+          ref: 'resource:default/pay-db-main',
+          owner: 'group:default/dba',
+          system: 'system:default/payments',
+          environment: 'prod',
+        },
+        actor: 'user:default/carol',
+      }),
+    ).resolves.toMatchObject({ type: 'password', password: dbPassword });
+    await expect(
+      vault.getSecret('ops-api-token', {
+        use: 'job-secret',
+        for: { ref: 'job:7' },
+        actor: 'user:default/bob',
+      }),
+    ).resolves.toMatchObject({ password: token });
+
+    // each refusal is an audit event naming credential, use, target and actor; no secret anywhere
+    const events = logLines
+      .map(line => JSON.parse(line))
+      .map(l => (l.extra?.eventId ? l.extra : l.meta))
+      .filter(e => e?.eventId?.startsWith('vault-secret'));
+    const denied = events.filter(
+      e => e.eventId === 'vault-secret-use-denied' && e.status === 'failed',
+    );
+    expect(
+      denied.map(e => [
+        e.meta.credential,
+        e.meta.use,
+        e.meta.for.ref,
+        e.meta.actor ?? null,
+        e.status,
+        e.severityLevel,
+      ]),
+    ).toEqual([
+      [
+        'db-prod-admin',
+        'job-secret',
+        'job:42',
+        'user:default/bob',
+        'failed',
+        'high',
+      ],
+      [
+        'dba-host-root',
+        'ssh-login',
+        'resource:default/innocent-01',
+        'user:default/bob',
+        'failed',
+        'high',
+      ],
+      [
+        'dba-host-root',
+        'ssh-login',
+        'resource:default/db-test-01',
+        null,
+        'failed',
+        'high',
+      ],
+      [
+        'ops-api-token',
+        'job-secret',
+        'job:7',
+        'user:default/carol',
+        'failed',
+        'high',
+      ],
+    ]);
+    expect(denied[0].meta.reason).toBe('it may be used for db-admin only');
+    // nothing was decrypted for a refused use: reads only for the granted ones
+    expect(
+      events
+        .filter(e => e.eventId === 'vault-secret-read')
+        .map(e => [e.meta.credential, e.status]),
+    ).toEqual([
+      ['db-prod-admin', 'initiated'],
+      ['db-prod-admin', 'succeeded'],
+      ['ops-api-token', 'initiated'],
+      ['ops-api-token', 'succeeded'],
+    ]);
+    for (const line of logLines) {
+      for (const secret of [dbPassword, hostPassword, token]) {
+        expect(line).not.toContain(secret);
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 import { DatabaseManager } from '@backstage/backend-defaults/database';
 import {
   AuditorService,
+  AuthService,
   coreServices,
   createServiceFactory,
   PluginMetadataService,
@@ -9,7 +10,12 @@ import {
   RootLoggerService,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { RELATION_MEMBER_OF } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  catalogServiceRef,
+  type CatalogService,
+} from '@backstage/plugin-catalog-node';
 import {
   isCredentialUse,
   vaultServiceRef,
@@ -20,6 +26,7 @@ import {
 import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
 import { VaultStore } from '../database/VaultStore';
 import { readKeyring } from '../lib/keyring';
+import { decideUse, type GroupsOf } from '../policy/decideUse';
 import { CredentialService } from './CredentialService';
 import { setSharedVaultStore } from './sharedVaultStore';
 
@@ -56,12 +63,13 @@ class VaultRootContext {
   }
 }
 
-/** A plugin's view of the vault: reads are reported to its auditor. */
+/** A plugin's view of the vault: every use is checked and audited. */
 class PluginVaultService implements VaultService {
   constructor(
     private readonly root: VaultRootContext,
     private readonly auditor: AuditorService,
     private readonly plugin: PluginMetadataService,
+    private readonly groupsOf: GroupsOf,
   ) {}
 
   async getSecret(name: string, use: SecretUse): Promise<VaultSecret> {
@@ -70,26 +78,68 @@ class PluginVaultService implements VaultService {
         `A vault secret is taken out for a known use and target; '${name}' was asked for without one`,
       );
     }
-    const event = await this.auditor.createEvent({
-      eventId: 'vault-secret-read',
-      severityLevel: 'low',
-      meta: {
-        target: `vault:credential/${name}`,
-        reader: this.plugin.getId(),
-        use: use.use,
-        for: { ...use.for },
-        ...(use.actor ? { actor: use.actor } : {}),
-      },
-    });
+    const meta = {
+      target: `vault:credential/${name}`,
+      credential: name,
+      reader: this.plugin.getId(),
+      use: use.use,
+      for: { ...use.for },
+      ...(use.actor ? { actor: use.actor } : {}),
+    };
+    let granted: Awaited<ReturnType<AuditorService['createEvent']>> | undefined;
+    const credentials = await this.root.credentials;
     try {
-      const secret = await (await this.root.credentials).getSecret(name);
-      await event.success();
+      const secret = await credentials.getSecret(name, async credential => {
+        const decision = await decideUse(credential, use, this.groupsOf);
+        if (!decision.allowed) {
+          const error = new NotAllowedError(
+            `Vault credential '${name}' may not be used for ${use.use} on ${
+              use.for.ref
+            }${use.actor ? ` by ${use.actor}` : ''}: ${decision.reason}`,
+          );
+          const denied = await this.auditor.createEvent({
+            eventId: 'vault-secret-use-denied',
+            severityLevel: 'high',
+            meta: { ...meta, reason: decision.reason },
+          });
+          await denied.fail({ error });
+          throw error;
+        }
+        granted = await this.auditor.createEvent({
+          eventId: 'vault-secret-read',
+          severityLevel: 'low',
+          meta,
+        });
+      });
+      await granted?.success();
       return secret;
     } catch (error) {
-      await event.fail({ error: error as Error });
+      if (granted) {
+        await granted.fail({ error: error as Error });
+      } else if (!(error instanceof NotAllowedError)) {
+        // not found (or the store failed) before any decision
+        const event = await this.auditor.createEvent({
+          eventId: 'vault-secret-read',
+          severityLevel: 'low',
+          meta,
+        });
+        await event.fail({ error: error as Error });
+      }
       throw error;
     }
   }
+}
+
+/** Direct group memberships of a user, from the catalog (`memberOf`). */
+function catalogGroups(catalog: CatalogService, auth: AuthService): GroupsOf {
+  return async userRef => {
+    const entity = await catalog.getEntityByRef(userRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    return (entity?.relations ?? [])
+      .filter(r => r.type === RELATION_MEMBER_OF)
+      .map(r => r.targetRef.toLocaleLowerCase('en-US'));
+  };
 }
 
 /**
@@ -113,11 +163,18 @@ export const vaultServiceFactory: ServiceFactory<
     rootLifecycle: coreServices.rootLifecycle,
     auditor: coreServices.auditor,
     plugin: coreServices.pluginMetadata,
+    auth: coreServices.auth,
+    catalog: catalogServiceRef,
   },
   createRootContext({ config, rootLogger, rootLifecycle }) {
     return new VaultRootContext({ config, rootLogger, rootLifecycle });
   },
-  factory({ auditor, plugin }, root) {
-    return new PluginVaultService(root, auditor, plugin);
+  factory({ auditor, plugin, auth, catalog }, root) {
+    return new PluginVaultService(
+      root,
+      auditor,
+      plugin,
+      catalogGroups(catalog, auth),
+    );
   },
 });

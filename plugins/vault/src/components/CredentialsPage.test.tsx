@@ -6,128 +6,17 @@ import {
 } from '@backstage/frontend-test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Credential } from '../api';
 import { credentialsPage } from '../plugin';
 import { CredentialsPage } from './CredentialsPage';
+import {
+  apis,
+  fakeVault,
+  json,
+  pick,
+} from './__testUtils__/credentialsPageKit';
 
-jest.setTimeout(30_000);
-
-const BASE = 'http://example.test';
-
-function credential(
-  name: string,
-  overrides: Partial<Credential> = {},
-): Credential {
-  return {
-    name,
-    type: 'ssh-key',
-    username: 'deploy',
-    description: '',
-    owner: 'group:default/ops',
-    fingerprint: `SHA256:fp-${name}`,
-    keyAlgorithm: 'ssh-ed25519',
-    keyId: 'k1',
-    createdBy: 'user:default/alice',
-    createdAt: '2026-03-01T10:00:00.000Z',
-    updatedBy: 'user:default/alice',
-    updatedAt: '2026-03-01T10:00:00.000Z',
-    secretUpdatedAt: '2026-03-01T10:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function json(body: unknown, status = 200) {
-  // Backstage error bodies also carry response.statusCode
-  const payload =
-    status >= 400
-      ? { ...(body as object), response: { statusCode: status } }
-      : body;
-  return new Response(JSON.stringify(payload), {
-    status,
-    headers: { 'Content-Type': 'application/json' },
-  });
-}
-
-type Call = { method: string; path: string; body?: any };
-
-/** A fake vault backend with state; `manage: false` answers changes with 403. */
-function fakeVault(options: { manage?: boolean; list?: Response } = {}) {
-  const items = new Map<string, Credential>([
-    ['web-prod', credential('web-prod', { description: 'Web servers' })],
-    [
-      'db-main',
-      credential('db-main', {
-        type: 'password',
-        username: 'postgres',
-        owner: undefined,
-        fingerprint: undefined,
-        keyAlgorithm: undefined,
-      }),
-    ],
-  ]);
-  const calls: Call[] = [];
-  const fetch = jest.fn(
-    async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request ? input : undefined;
-      const url = new URL(request ? request.url : String(input));
-      const method = (request?.method ?? init?.method ?? 'GET').toUpperCase();
-      const text = request ? await request.text() : (init?.body as string);
-      const body = text ? JSON.parse(text) : undefined;
-      const path = url.pathname.replace('/api/vault', '');
-      calls.push({ method, path, body });
-      if (method === 'GET' && path === '/credentials') {
-        return (
-          options.list ??
-          json({
-            items: [...items.values()].sort((a, b) =>
-              a.name.localeCompare(b.name),
-            ),
-          })
-        );
-      }
-      if (options.manage === false) {
-        return json({ error: { name: 'NotAllowedError', message: 'no' } }, 403);
-      }
-      if (method === 'POST' && path === '/credentials') {
-        if (items.has(body.name)) {
-          return json(
-            {
-              error: {
-                name: 'ConflictError',
-                message: `A credential named '${body.name}' already exists`,
-              },
-            },
-            409,
-          );
-        }
-        const created = credential(body.name, {
-          type: body.type,
-          username: body.username,
-          owner: body.owner,
-        });
-        items.set(body.name, created);
-        return json(created, 201);
-      }
-      const match = /^\/credentials\/([^/]+)(\/secret)?$/.exec(path);
-      if (match && method === 'PUT') {
-        return json(items.get(match[1]));
-      }
-      if (match && method === 'DELETE') {
-        items.delete(match[1]);
-        return new Response(null, { status: 204 });
-      }
-      return json({ error: { name: 'NotFoundError', message: 'nope' } }, 404);
-    },
-  );
-  return { fetch, calls };
-}
-
-function apis(fetch: ReturnType<typeof fakeVault>['fetch']) {
-  return [
-    mockApis.discovery({ baseUrl: BASE }),
-    mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
-  ] as const;
-}
+// the machine that runs the suite is shared and slow at times
+jest.setTimeout(120_000);
 
 const PASSWORD = 'hunter2-very-secret';
 
@@ -145,12 +34,26 @@ describe('CredentialsPage', () => {
     expect(within(rows[1]).getByText('SSH key')).toBeInTheDocument();
     expect(within(rows[1]).getByText('SHA256:fp-web-prod')).toBeInTheDocument();
     expect(within(rows[1]).getByText('group:default/ops')).toBeInTheDocument();
+    // the policy: uses and scope, or that the credential serves nothing yet
+    expect(within(rows[1]).getByText('SSH login')).toBeInTheDocument();
+    expect(
+      within(rows[1]).getByText('any system · any environment'),
+    ).toBeInTheDocument();
+    expect(
+      within(rows[0]).getByText(
+        'Serves nothing until an admin sets an owner and uses',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/1 credential\(s\) serve nothing/),
+    ).toBeInTheDocument();
     for (const header of [
       'Name',
       'Type',
       'Username',
       'Fingerprint',
       'Owner',
+      'Policy',
       'Updated',
     ]) {
       expect(
@@ -165,7 +68,11 @@ describe('CredentialsPage', () => {
     await screen.findAllByTestId('credential-row');
 
     await userEvent.click(
-      screen.getByRole('button', { name: 'Add credential' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Add credential' },
+        { timeout: 10_000 },
+      ),
     );
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(within(dialog).getByLabelText(/^Name/), {
@@ -180,9 +87,12 @@ describe('CredentialsPage', () => {
     fireEvent.change(within(dialog).getByLabelText(/^Username/), {
       target: { value: 'repl' },
     });
-    fireEvent.change(within(dialog).getByLabelText(/^Owner/), {
-      target: { value: 'dba' },
-    });
+    await pick(dialog, /^Owner group/, 'DBAs');
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: 'Database reads' }),
+    );
+    await pick(dialog, /^Systems/, 'Payments');
+    await pick(dialog, /^Environments/, 'prod');
     const secret = within(dialog).getByLabelText(/^Password/, {
       selector: 'input',
     });
@@ -200,7 +110,10 @@ describe('CredentialsPage', () => {
         name: 'db-replica',
         type: 'password',
         username: 'repl',
-        owner: 'dba',
+        owner: 'group:default/dba',
+        allowedUses: ['db-read'],
+        allowedSystems: ['system:default/payments'],
+        allowedEnvironments: ['prod'],
         secret: PASSWORD,
       },
     });
@@ -215,7 +128,11 @@ describe('CredentialsPage', () => {
     await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
     await screen.findAllByTestId('credential-row');
     await userEvent.click(
-      screen.getByRole('button', { name: 'Add credential' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Add credential' },
+        { timeout: 10_000 },
+      ),
     );
     const dialog = await screen.findByRole('dialog');
     const key = within(dialog).getByLabelText(/^Private key/, {
@@ -225,6 +142,12 @@ describe('CredentialsPage', () => {
     fireEvent.change(within(dialog).getByLabelText(/^Name/), {
       target: { value: 'web-prod' },
     });
+    // an SSH key can only log in
+    expect(
+      within(dialog).getByRole('checkbox', { name: 'Database admin' }),
+    ).toBeDisabled();
+    expect(within(dialog).getByRole('button', { name: 'Save' })).toBeDisabled();
+    await pick(dialog, /^Owner group/, 'Operations');
     fireEvent.change(key, { target: { value: 'key material' } });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     expect(
@@ -240,7 +163,11 @@ describe('CredentialsPage', () => {
     const rows = await screen.findAllByTestId('credential-row');
 
     await userEvent.click(
-      within(rows[0]).getByRole('button', { name: 'Replace secret' }),
+      await within(rows[0]).findByRole(
+        'button',
+        { name: 'Replace secret' },
+        { timeout: 10_000 },
+      ),
     );
     const replace = await screen.findByRole('dialog');
     expect(
@@ -286,12 +213,56 @@ describe('CredentialsPage', () => {
     ]);
   });
 
-  it('tells non-admins that only admins can manage credentials', async () => {
+  it('sets a policy from catalog choices', async () => {
+    const { fetch, calls } = fakeVault();
+    await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    const rows = await screen.findAllByTestId('credential-row');
+    await userEvent.click(
+      await within(rows[0]).findByRole(
+        'button',
+        { name: 'Policy' },
+        { timeout: 10_000 },
+      ),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('Policy of db-main')).toBeInTheDocument();
+    await pick(dialog, /^Owner group/, 'DBAs');
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: 'Database admin' }),
+    );
+    await pick(dialog, /^Environments/, 'prod');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(calls.find(c => c.path.endsWith('/policy'))).toEqual({
+      method: 'PUT',
+      path: '/credentials/db-main/policy',
+      body: {
+        owner: 'group:default/dba',
+        allowedUses: ['db-admin'],
+        allowedSystems: [],
+        allowedEnvironments: ['prod'],
+      },
+    });
+    expect(
+      await within(screen.getAllByTestId('credential-row')[0]).findByText(
+        'Database admin',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/serve nothing/)).not.toBeInTheDocument();
+  });
+
+  it('tells when the vault refuses a change', async () => {
     const { fetch } = fakeVault({ manage: false });
     await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
     const rows = await screen.findAllByTestId('credential-row');
     await userEvent.click(
-      within(rows[1]).getByRole('button', { name: 'Delete' }),
+      await within(rows[1]).findByRole(
+        'button',
+        { name: 'Delete' },
+        { timeout: 10_000 },
+      ),
     );
     const confirm = await screen.findByRole('dialog');
     await userEvent.click(
@@ -332,6 +303,10 @@ describe('CredentialsPage', () => {
     expect(
       screen.getByRole('button', { name: '添加凭据' }),
     ).toBeInTheDocument();
+    expect(
+      screen.getByRole('columnheader', { name: '策略' }),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('SSH 登录').length).toBeGreaterThan(0);
   });
 });
 

@@ -26,17 +26,28 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { vaultCredentialManagePermission } from '@opsdeck/plugin-opsdeck-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Credential, CredentialType, VaultClient } from '../api';
 import { vaultTranslationRef } from '../translation/translation';
+import {
+  emptyPolicy,
+  PolicyDraft,
+  PolicyFields,
+  usableFor,
+} from './PolicyFields';
+import { PolicySummary, servesNothing } from './PolicySummary';
+import { useCatalogChoices } from './useCatalogChoices';
+import { FormDialog } from './FormDialog';
 
 type Draft = {
   name: string;
   type: CredentialType;
   username: string;
   description: string;
-  owner: string;
   secret: string;
+  policy: PolicyDraft;
 };
 
 const emptyDraft: Draft = {
@@ -44,9 +55,19 @@ const emptyDraft: Draft = {
   type: 'ssh-key',
   username: '',
   description: '',
-  owner: '',
   secret: '',
+  policy: emptyPolicy,
 };
+
+/** The policy a credential has now, as the policy fields edit it. */
+function policyOf(credential: Credential): PolicyDraft {
+  return {
+    owner: credential.owner ?? '',
+    allowedUses: credential.allowedUses,
+    allowedSystems: credential.allowedSystems,
+    allowedEnvironments: credential.allowedEnvironments,
+  };
+}
 
 /** The secret input: a key textarea, or a password field. */
 function SecretField(props: {
@@ -101,8 +122,15 @@ export function CredentialsPage() {
     [discoveryApi, fetchApi],
   );
   const credentials = useAsyncRetry(() => client.list(), [client]);
+  // what admins may do is shown to admins only (the API checks it again)
+  const { allowed: canManage } = usePermission({
+    permission: vaultCredentialManagePermission,
+  });
+  const catalog = useCatalogChoices();
 
   const [adding, setAdding] = useState(false);
+  const [editingPolicy, setEditingPolicy] = useState<Credential>();
+  const [policy, setPolicy] = useState<PolicyDraft>(emptyPolicy);
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [replacing, setReplacing] = useState<Credential>();
   const [newSecret, setNewSecret] = useState('');
@@ -123,6 +151,7 @@ export function CredentialsPage() {
 
   const closeDialogs = () => {
     setAdding(false);
+    setEditingPolicy(undefined);
     setReplacing(undefined);
     setDeleting(undefined);
     setActionError(undefined);
@@ -153,10 +182,15 @@ export function CredentialsPage() {
         type: draft.type,
         username: draft.username.trim() || undefined,
         description: draft.description.trim() || undefined,
-        owner: draft.owner.trim() || undefined,
         secret: draft.secret,
+        ...draft.policy,
       }),
     );
+  };
+
+  const onSavePolicy = (e: FormEvent) => {
+    e.preventDefault();
+    if (editingPolicy) run(() => client.setPolicy(editingPolicy.name, policy));
   };
 
   const onReplace = (e: FormEvent) => {
@@ -165,9 +199,21 @@ export function CredentialsPage() {
   };
 
   const set =
-    (key: keyof Draft) =>
+    (key: Exclude<keyof Draft, 'policy'>) =>
     (e: { target: { value: unknown } }): void =>
-      setDraft(d => ({ ...d, [key]: String(e.target.value ?? '') }));
+      setDraft(d => {
+        const next = { ...d, [key]: String(e.target.value ?? '') };
+        // an SSH key serves ssh-login only: drop uses the new type cannot serve
+        const usable = usableFor(next.type as CredentialType);
+        return {
+          ...next,
+          policy: {
+            ...d.policy,
+            allowedUses: d.policy.allowedUses.filter(u => usable.includes(u)),
+          },
+        };
+      });
+  const unset = (credentials.value ?? []).filter(servesNothing).length;
 
   const secretLabels = {
     privateKey: t('form.privateKey'),
@@ -181,17 +227,26 @@ export function CredentialsPage() {
         <Typography variant="body1" style={{ flex: 1 }}>
           {t('page.subtitle')}
         </Typography>
-        <Button
-          variant="contained"
-          color="primary"
-          onClick={() => {
-            closeDialogs();
-            setAdding(true);
-          }}
-        >
-          {t('actions.add')}
-        </Button>
+        {canManage && (
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={() => {
+              closeDialogs();
+              setAdding(true);
+            }}
+          >
+            {t('actions.add')}
+          </Button>
+        )}
       </Box>
+      {unset > 0 && (
+        <Box mb={2}>
+          <Alert severity="warning">
+            {t('policy.unsetWarning', { n: String(unset) })}
+          </Alert>
+        </Box>
+      )}
 
       {credentials.error && (
         <Alert severity="error">
@@ -209,14 +264,17 @@ export function CredentialsPage() {
                 <TableCell>{t('table.username')}</TableCell>
                 <TableCell>{t('table.fingerprint')}</TableCell>
                 <TableCell>{t('table.owner')}</TableCell>
+                <TableCell>{t('table.policy')}</TableCell>
                 <TableCell>{t('table.updated')}</TableCell>
-                <TableCell align="right">{t('table.actions')}</TableCell>
+                {canManage && (
+                  <TableCell align="right">{t('table.actions')}</TableCell>
+                )}
               </TableRow>
             </TableHead>
             <TableBody>
               {credentials.value.length === 0 && (
                 <TableRow>
-                  <TableCell colSpan={7}>{t('table.empty')}</TableCell>
+                  <TableCell colSpan={8}>{t('table.empty')}</TableCell>
                 </TableRow>
               )}
               {credentials.value.map(credential => (
@@ -242,31 +300,46 @@ export function CredentialsPage() {
                   </TableCell>
                   <TableCell>{credential.owner ?? '—'}</TableCell>
                   <TableCell>
+                    <PolicySummary credential={credential} />
+                  </TableCell>
+                  <TableCell>
                     <time dateTime={credential.updatedAt}>
                       {new Date(credential.updatedAt).toLocaleString()}
                     </time>
                   </TableCell>
-                  <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
-                    <Button
-                      size="small"
-                      onClick={() => {
-                        closeDialogs();
-                        setReplacing(credential);
-                      }}
-                    >
-                      {t('actions.replace')}
-                    </Button>
-                    <Button
-                      size="small"
-                      color="secondary"
-                      onClick={() => {
-                        closeDialogs();
-                        setDeleting(credential);
-                      }}
-                    >
-                      {t('actions.delete')}
-                    </Button>
-                  </TableCell>
+                  {canManage && (
+                    <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
+                      <Button
+                        size="small"
+                        onClick={() => {
+                          closeDialogs();
+                          setPolicy(policyOf(credential));
+                          setEditingPolicy(credential);
+                        }}
+                      >
+                        {t('actions.policy')}
+                      </Button>
+                      <Button
+                        size="small"
+                        onClick={() => {
+                          closeDialogs();
+                          setReplacing(credential);
+                        }}
+                      >
+                        {t('actions.replace')}
+                      </Button>
+                      <Button
+                        size="small"
+                        color="secondary"
+                        onClick={() => {
+                          closeDialogs();
+                          setDeleting(credential);
+                        }}
+                      >
+                        {t('actions.delete')}
+                      </Button>
+                    </TableCell>
+                  )}
                 </TableRow>
               ))}
             </TableBody>
@@ -274,110 +347,109 @@ export function CredentialsPage() {
         </TableContainer>
       )}
 
-      <Dialog open={adding} onClose={closeDialogs} fullWidth maxWidth="sm">
-        <form onSubmit={onAdd} aria-label={t('form.addTitle')}>
-          <DialogTitle>{t('form.addTitle')}</DialogTitle>
-          <DialogContent>
-            {actionError && <Alert severity="error">{actionError}</Alert>}
-            <TextField
-              id="vault-name"
-              label={t('form.name')}
-              helperText={t('form.nameHelp')}
-              value={draft.name}
-              onChange={set('name')}
-              required
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <TextField
-              id="vault-type"
-              select
-              label={t('form.type')}
-              value={draft.type}
-              onChange={set('type')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            >
-              <MenuItem value="ssh-key">{t('type.ssh-key')}</MenuItem>
-              <MenuItem value="password">{t('type.password')}</MenuItem>
-            </TextField>
-            <TextField
-              id="vault-username"
-              label={t('form.username')}
-              helperText={t('form.usernameHelp')}
-              value={draft.username}
-              onChange={set('username')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <TextField
-              id="vault-description"
-              label={t('form.description')}
-              value={draft.description}
-              onChange={set('description')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <TextField
-              id="vault-owner"
-              label={t('form.owner')}
-              helperText={t('form.ownerHelp')}
-              value={draft.owner}
-              onChange={set('owner')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-            />
-            <SecretField
-              type={draft.type}
-              value={draft.secret}
-              onChange={secret => setDraft(d => ({ ...d, secret }))}
-              labels={secretLabels}
-            />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={closeDialogs}>{t('actions.cancel')}</Button>
-            <Button type="submit" color="primary" disabled={busy}>
-              {t('actions.save')}
-            </Button>
-          </DialogActions>
-        </form>
-      </Dialog>
-
-      <Dialog
-        open={replacing !== undefined}
+      <FormDialog
+        open={adding}
+        title={t('form.addTitle')}
+        error={actionError}
+        cancelLabel={t('actions.cancel')}
+        submitLabel={t('actions.save')}
+        submitDisabled={busy || !draft.policy.owner}
         onClose={closeDialogs}
-        fullWidth
-        maxWidth="sm"
+        onSubmit={onAdd}
       >
-        <form
-          onSubmit={onReplace}
-          aria-label={t('form.replaceTitle', { name: replacing?.name ?? '' })}
+        <TextField
+          id="vault-name"
+          label={t('form.name')}
+          helperText={t('form.nameHelp')}
+          value={draft.name}
+          onChange={set('name')}
+          required
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <TextField
+          id="vault-type"
+          select
+          label={t('form.type')}
+          value={draft.type}
+          onChange={set('type')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
         >
-          <DialogTitle>
-            {t('form.replaceTitle', { name: replacing?.name ?? '' })}
-          </DialogTitle>
-          <DialogContent>
-            {actionError && <Alert severity="error">{actionError}</Alert>}
-            <SecretField
-              type={replacing?.type ?? 'ssh-key'}
-              value={newSecret}
-              onChange={setNewSecret}
-              labels={secretLabels}
-            />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={closeDialogs}>{t('actions.cancel')}</Button>
-            <Button type="submit" color="primary" disabled={busy}>
-              {t('actions.replace')}
-            </Button>
-          </DialogActions>
-        </form>
-      </Dialog>
+          <MenuItem value="ssh-key">{t('type.ssh-key')}</MenuItem>
+          <MenuItem value="password">{t('type.password')}</MenuItem>
+        </TextField>
+        <TextField
+          id="vault-username"
+          label={t('form.username')}
+          helperText={t('form.usernameHelp')}
+          value={draft.username}
+          onChange={set('username')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <TextField
+          id="vault-description"
+          label={t('form.description')}
+          value={draft.description}
+          onChange={set('description')}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        />
+        <PolicyFields
+          type={draft.type}
+          value={draft.policy}
+          onChange={p => setDraft(d => ({ ...d, policy: p }))}
+          catalog={catalog}
+        />
+        <SecretField
+          type={draft.type}
+          value={draft.secret}
+          onChange={secret => setDraft(d => ({ ...d, secret }))}
+          labels={secretLabels}
+        />
+      </FormDialog>
+
+      <FormDialog
+        open={editingPolicy !== undefined}
+        title={t('policy.title', { name: editingPolicy?.name ?? '' })}
+        error={actionError}
+        cancelLabel={t('actions.cancel')}
+        submitLabel={t('actions.save')}
+        submitDisabled={busy || !policy.owner}
+        onClose={closeDialogs}
+        onSubmit={onSavePolicy}
+      >
+        <DialogContentText>{t('policy.body')}</DialogContentText>
+        <PolicyFields
+          type={editingPolicy?.type ?? 'ssh-key'}
+          value={policy}
+          onChange={setPolicy}
+          catalog={catalog}
+        />
+      </FormDialog>
+
+      <FormDialog
+        open={replacing !== undefined}
+        title={t('form.replaceTitle', { name: replacing?.name ?? '' })}
+        error={actionError}
+        cancelLabel={t('actions.cancel')}
+        submitLabel={t('actions.replace')}
+        submitDisabled={busy}
+        onClose={closeDialogs}
+        onSubmit={onReplace}
+      >
+        <SecretField
+          type={replacing?.type ?? 'ssh-key'}
+          value={newSecret}
+          onChange={setNewSecret}
+          labels={secretLabels}
+        />
+      </FormDialog>
 
       <Dialog open={deleting !== undefined} onClose={closeDialogs}>
         <DialogTitle>

@@ -16,6 +16,7 @@ export const vaultTranslationRef = createTranslationRef({
       username: 'Username',
       fingerprint: 'Fingerprint',
       owner: 'Owner',
+      policy: 'Policy',
       updated: 'Updated',
       actions: 'Actions',
       empty: 'No credentials yet.',
@@ -26,6 +27,7 @@ export const vaultTranslationRef = createTranslationRef({
     },
     actions: {
       add: 'Add credential',
+      policy: 'Policy',
       replace: 'Replace secret',
       delete: 'Delete',
       cancel: 'Cancel',
@@ -40,12 +42,40 @@ export const vaultTranslationRef = createTranslationRef({
       username: 'Username',
       usernameHelp: 'Default login user (optional)',
       description: 'Description',
-      owner: 'Owner',
-      ownerHelp: 'Group, e.g. group:default/ops (optional)',
+      owner: 'Owner group',
+      ownerHelp:
+        'The group whose hosts and databases it serves; a job secret only for its members',
+      uses: 'Allowed uses',
+      usesHelp:
+        'What the secret may be taken out for; every other use is refused and audited',
+      usesHelpKey: 'An SSH key can only log in to hosts',
+      systems: 'Systems',
+      systemsHelp: 'Only for targets in these systems; empty: any system',
+      environments: 'Environments',
+      environmentsHelp:
+        'Only for targets in these environments; empty: any environment',
       privateKey: 'Private key',
       privateKeyHelp:
         'Paste an unencrypted private key (OpenSSH or PEM). It is encrypted before it is stored.',
       password: 'Password',
+    },
+    use: {
+      'ssh-login': 'SSH login',
+      'db-admin': 'Database admin',
+      'db-change': 'Database changes',
+      'db-read': 'Database reads',
+      'job-secret': 'Job secret',
+    },
+    policy: {
+      title: 'Policy of {{name}}',
+      body: 'The vault checks this policy every time the secret is taken out: the host, database or job must belong to the owner group (and the systems and environments listed), and the use must be allowed.',
+      servesNothing: 'Serves nothing until an admin sets an owner and uses',
+      unsetWarning:
+        '{{n}} credential(s) serve nothing: they have no owner group or no allowed use (credentials from before policies get only what is safe). Set their policy.',
+      anySystem: 'any system',
+      anyEnvironment: 'any environment',
+      systems: 'systems {{list}}',
+      environments: 'environments {{list}}',
     },
     delete: {
       title: 'Delete {{name}}?',
