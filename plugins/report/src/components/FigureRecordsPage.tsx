@@ -45,7 +45,7 @@ export function FigureRecordsPage() {
       <Typography variant="h5" style={{ margin: '8px 0 16px' }}>
         {t('records.title', {
           figure: t(figureMessage(figure)),
-          count: String(value?.total ?? ''),
+          count: value?.total ?? 0,
         })}
       </Typography>
       {loading && <Progress />}

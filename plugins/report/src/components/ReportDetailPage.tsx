@@ -109,7 +109,7 @@ export function ReportDetailPage() {
                           <Link
                             to={`figures/${f.key}`}
                             aria-label={t('detail.figureLink', {
-                              count: String(f.value),
+                              count: f.value,
                             })}
                           >
                             {f.value}
