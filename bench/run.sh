@@ -14,6 +14,8 @@
 #   bash bench/run.sh bastion    keystroke-to-echo latency: bastion WebSocket vs the SSH core PTY vs plain ssh;
 #                                500 concurrent recorded sessions in one backend (CPU, memory per session)
 #   bash bench/run.sh sql        review of a 10,000-statement script; UPDATE of 100,000 rows with backup vs bare, rollback
+#   bash bench/run.sh docs       a 200-page TechDocs site: the portal's build (opsdeck's generator) vs `mkdocs build` by hand
+#   bash bench/run.sh report     the weekly report for a week with 100,000 audit events vs the same figures as SQL COUNTs
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/toolchain.sh"
 source "$OPSDECK_ROOT/scripts/lib/packages.sh"
@@ -51,6 +53,15 @@ if [ "$which" = all ] || [ "$which" = sql ]; then
   # needs the test PostgreSQL and MariaDB (scripts/services/postgres.sh, mariadb.sh) unless BENCH_PG_URL/BENCH_MARIADB_URL say otherwise
   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/sql.mjs |
     tee bench/results/sql.txt
+fi
+if [ "$which" = all ] || [ "$which" = docs ]; then
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/docs.mjs |
+    tee bench/results/docs.txt
+fi
+if [ "$which" = all ] || [ "$which" = report ]; then
+  # needs the test PostgreSQL (scripts/services/postgres.sh) unless BENCH_PG_URL says otherwise
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/report.mjs |
+    tee bench/results/report.txt
 fi
 if [ "$which" = all ] || [ "$which" = bastion ]; then
   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/bastion.mjs |

@@ -41,6 +41,10 @@ OPSDECK_TEST_PACKAGES=(
   # (scripts/services/exec-audit-host.sh)
   "auditd:/usr/sbin/auditd"
   "sudo:sudo"
+  # TechDocs build offline: Debian's MkDocs, Material theme and PyMdown extensions
+  "mkdocs:mkdocs"
+  "mkdocs-material:/usr/share/mkdocs/themes/material/__init__.py"
+  "python3-pymdownx:/usr/lib/python3/dist-packages/pymdownx/__init__.py"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

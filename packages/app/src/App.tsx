@@ -9,6 +9,10 @@ import bastionPlugin from '@opsdeck/plugin-bastion';
 import sqlPlugin from '@opsdeck/plugin-sql';
 import ticketsPlugin from '@opsdeck/plugin-tickets';
 import jobsPlugin from '@opsdeck/plugin-jobs';
+import reportPlugin from '@opsdeck/plugin-report';
+import knowledgePlugin, {
+  knowledgeTranslationsModule,
+} from '@opsdeck/plugin-knowledge';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
@@ -25,6 +29,9 @@ export default createApp({
     sqlPlugin,
     ticketsPlugin,
     jobsPlugin,
+    knowledgePlugin,
+    knowledgeTranslationsModule,
+    reportPlugin,
     vaultPlugin,
     localAuthPlugin,
     navModule,

@@ -12,6 +12,7 @@ import {
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
+import { searchModuleOpsdeckEngine } from '@opsdeck/plugin-techdocs-backend-module-opsdeck';
 import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
 import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
@@ -77,5 +78,15 @@ backend.add(import('@opsdeck/plugin-sql-backend'));
 
 // Jobs: script library, runs on catalog host selections over SSH, cron schedules, run history.
 backend.add(import('@opsdeck/plugin-jobs-backend'));
+
+// Knowledge base: TechDocs built offline with Debian's mkdocs (opsdeck's
+// preparer and generator, scheduled builds, docs-build audit events), and a
+// search engine that answers "no results" for a type without an index yet.
+backend.add(import('@opsdeck/plugin-techdocs-backend-module-opsdeck'));
+backend.add(searchModuleOpsdeckEngine);
+
+// Weekly tech report: every Monday from the audit log and job runs, per team
+// and org-wide; kept as history, mailed through SMTP, offered as Atom feeds.
+backend.add(import('@opsdeck/plugin-report-backend'));
 
 backend.start();

@@ -294,6 +294,29 @@ export const jobsRunProdPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+// --- weekly tech report (plugins/report-backend) -----------------------------
+
+/** Read weekly reports (every scope), their figures and the records they count; get a feed link. */
+export const reportReadPermission = createPermission({
+  name: 'opsdeck.report.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Write the highlights of a draft report and send it early. Team reports
+ * also require membership of the team (see report.manage).
+ */
+export const reportEditPermission = createPermission({
+  name: 'opsdeck.report.edit',
+  attributes: { action: 'update' },
+});
+
+/** Edit any team's report, and generate a past week's reports on demand. */
+export const reportManagePermission = createPermission({
+  name: 'opsdeck.report.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -337,6 +360,9 @@ export const opsdeckPermissions = [
   sqlReviewPermission,
   sqlDataUnmaskPermission,
   sqlInstanceExceptionPermission,
+  reportReadPermission,
+  reportEditPermission,
+  reportManagePermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

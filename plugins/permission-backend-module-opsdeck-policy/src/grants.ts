@@ -100,6 +100,14 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // (opsdeck.permissionGrants), so an ops role alone does not reach prod.
   'opsdeck.jobs.run.prod': [],
 
+  // Weekly tech report: every role reads reports (summaries of their own
+  // work, with links); whoever changes things writes a draft's highlights
+  // (team reports: members of the team); report.manage (any team's report,
+  // generating a past week) is admin-only.
+  'opsdeck.report.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.report.edit': ['ops', 'dba', 'dev'],
+  'opsdeck.report.manage': [],
+
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
   'catalog.entity.delete': ['ops'],
