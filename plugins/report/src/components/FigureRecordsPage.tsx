@@ -19,7 +19,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { ReportErrorAlert } from './ReportErrorAlert';
-import { figureMessage, formatTime, useReportClient, useT } from './useReport';
+import { figureName, formatTime, useReportClient, useT } from './useReport';
 
 const PAGE = 100;
 
@@ -44,7 +44,7 @@ export function FigureRecordsPage() {
       <Link to="../..">{t('detail.back')}</Link>
       <Typography variant="h5" style={{ margin: '8px 0 16px' }}>
         {t('records.title', {
-          figure: t(figureMessage(figure)),
+          figure: figureName(t, figure),
           count: value?.total ?? 0,
         })}
       </Typography>

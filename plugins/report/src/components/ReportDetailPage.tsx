@@ -17,7 +17,7 @@ import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { HighlightsCard } from './HighlightsCard';
 import { ReportErrorAlert } from './ReportErrorAlert';
-import { figureMessage, formatTime, useReportClient, useT } from './useReport';
+import { figureName, formatTime, useReportClient, useT } from './useReport';
 
 /** One report: highlights, then every section's figures, each a link to its records. */
 export function ReportDetailPage() {
@@ -104,7 +104,7 @@ export function ReportDetailPage() {
                   <TableBody>
                     {figures.map(f => (
                       <TableRow key={f.key} data-testid={`figure-${f.key}`}>
-                        <TableCell>{t(figureMessage(f.key))}</TableCell>
+                        <TableCell>{figureName(t, f.key)}</TableCell>
                         <TableCell align="right">
                           <Link
                             to={`figures/${f.key}`}
