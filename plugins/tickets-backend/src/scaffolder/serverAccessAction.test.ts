@@ -36,6 +36,9 @@ describe('opsdeck:tickets:server-access', () => {
             return {} as any;
           },
           submit: async () => ({} as any),
+          // each fulfilment step runs once: none has run yet
+          beginStep: async () => ({ state: 'running', attempts: 1 } as any),
+          finishStep: async () => undefined,
         },
         catalog: catalogServiceMock({
           entities: [
