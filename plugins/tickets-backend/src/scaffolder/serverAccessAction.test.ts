@@ -38,7 +38,7 @@ describe('opsdeck:tickets:server-access', () => {
           submit: async () => ({} as any),
           // each fulfilment step runs once: none has run yet
           beginStep: async () => ({ state: 'running', attempts: 1 } as any),
-          finishStep: async () => undefined,
+          finishStep: async () => ({} as any),
         },
         catalog: catalogServiceMock({
           entities: [
