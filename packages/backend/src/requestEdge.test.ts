@@ -25,12 +25,20 @@ const OWN_RECORDS = new Set([
   'bastion GET /sessions/{id}',
   'bastion GET /sessions/{id}/recording',
   'bastion GET /commands',
+  'bastion GET /sessions/{id}/execs',
+  'local-auth GET /me/session',
 ]);
 /** The workflow routes of templates: services only, never a user. */
 const SERVICE_ONLY = new Set([
   'tickets POST /workflow/tickets',
   'tickets GET /workflow/tickets/{id}',
   'tickets POST /workflow/tickets/{id}/state',
+  'tickets POST /workflow/tickets/{id}/steps',
+  'tickets POST /workflow/tickets/{id}/steps/done',
+  // local-auth's service API for other plugins (session and password checks)
+  'local-auth POST /internal/sessions/confirm',
+  'local-auth POST /internal/sessions/lookup',
+  'local-auth POST /internal/verify-password',
 ]);
 /** POSTs that change nothing: they need the read permission, as a GET would. */
 const READ_LIKE = new Set([
@@ -175,7 +183,8 @@ describe('the request edge of every opsdeck route', () => {
     expect(readLike).toEqual({
       'jobs POST /hosts/preview': [400, 400],
       'sql POST /instances/check': [400, 400],
-      'sql POST /review': [400, 400],
+      // review touches the live database: viewers may not (#13)
+      'sql POST /review': [403, 400],
       // the viewer role has no slow-query or console permission
       'sql POST /slow-queries/refresh': [403, 400],
       'sql POST /query': [403, 400],
@@ -183,12 +192,13 @@ describe('the request edge of every opsdeck route', () => {
       'tickets POST /tickets/{id}/account-check': [400, 400],
     });
 
-    const denials = await denialsOf('user:default/erin', mutating.length + 3);
+    const denials = await denialsOf('user:default/erin', mutating.length + 4);
     expect(denials.map(e => [e.target, e.outcome, e.actor, e.action])).toEqual(
       [
         ...mutating,
         ...operations.filter(o =>
           [
+            'sql POST /review',
             'sql POST /slow-queries/refresh',
             'sql POST /query',
             'sql POST /query/export',

@@ -5,6 +5,7 @@
  * routers (WebSocket routing for the bastion) on a real port. Auth is
  * Backstage's mock auth, so mock tokens (mockCredentials) sign requests in.
  */
+import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import { createSpecializedBackend } from '@backstage/backend-app-api';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { httpRouterServiceFactory } from '@backstage/backend-defaults/httpRouter';
@@ -122,6 +123,8 @@ export async function startOpsdeckBackend(options: {
       mockServices.discovery.factory(),
       opsdeckAuditorServiceFactory,
       vaultServiceFactory,
+      // other users' rights (jobs: a schedule's owner at each tick)
+      userPermissionsServiceFactory,
       opsdeckPermissions(options.roles),
       catalogServiceMock.factory({ entities: options.entities ?? [] }),
       createServiceFactory({

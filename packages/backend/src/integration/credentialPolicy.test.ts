@@ -5,6 +5,7 @@
  * registered at an attacker's address with another group's password, and a first contact that
  * would hand a password to an unknown host key.
  */
+import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import {
   coreServices,
   createServiceFactory,
@@ -141,6 +142,8 @@ async function startBackend() {
     features: [
       vaultPlugin,
       vaultServiceFactory,
+      // other users' rights (jobs: a schedule's owner at each tick)
+      userPermissionsServiceFactory,
       jobsPlugin,
       cmdbPlugin,
       catalogServiceMock.factory({
