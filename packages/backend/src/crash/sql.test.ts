@@ -113,16 +113,22 @@ describe.each(crashDatabases())('sql change crash points on %s', database => {
 
   async function credentials() {
     const server = pg(db);
-    for (const [name, username, secret] of [
-      ['crash-pg-admin', server.user, server.password],
-      ['crash-pg-read', reader, readPassword],
-    ]) {
+    for (const [name, username, secret, allowedUses] of [
+      [
+        'crash-pg-admin',
+        server.user,
+        server.password,
+        ['db-admin', 'db-change'],
+      ],
+      ['crash-pg-read', reader, readPassword, ['db-read']],
+    ] as const) {
       const res = await backend.api('alice', 'POST', 'vault/credentials', {
         name,
         type: 'password',
         username,
         secret,
         owner: 'dba',
+        allowedUses,
         description: 'crash test',
       });
       expect([201, 409]).toContain(res.status);

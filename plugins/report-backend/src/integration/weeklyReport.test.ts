@@ -1,4 +1,5 @@
 import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { userPermissionsServiceRef } from '@opsdeck/plugin-opsdeck-node';
 import {
   mockCredentials,
   mockServices,
@@ -105,6 +106,15 @@ describe.each(databases.eachSupportedId())(
             },
           }),
           mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+          // a schedule owner's rights at each tick: everyone may, as above
+          createServiceFactory({
+            service: userPermissionsServiceRef,
+            deps: {},
+            factory: () => ({
+              authorizeUser: async (_user, requests) =>
+                requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+            }),
+          }),
           createServiceFactory({
             service: catalogServiceRef,
             deps: {},
