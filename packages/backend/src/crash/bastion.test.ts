@@ -86,6 +86,7 @@ describe.each(crashDatabases())('bastion crash points on %s', database => {
       type: 'ssh-key',
       username: sshd.user,
       owner: 'ops',
+      allowedUses: ['ssh-login'],
       description: 'crash test sshd',
       secret: sshd.privateKeyText,
     });

@@ -173,6 +173,7 @@ describe.each(crashDatabases())('files crash points on %s', database => {
       type: 'ssh-key',
       username: sshd.user,
       owner: 'ops',
+      allowedUses: ['ssh-login'],
       secret: sshd.privateKeyText,
     });
     expect(credential.status).toBe(201);
