@@ -353,7 +353,7 @@ test('an admin creates and revokes an access grant and a command rule in the tab
   await page.getByRole('textbox', { name: /^Pattern/ }).fill(`^${tag}\\b`);
   await page.getByRole('button', { name: 'Create' }).click();
   const ruleRow = page.getByRole('row').filter({ hasText: `rule ${tag}` });
-  await expect(ruleRow).toContainText('reject');
+  await expect(ruleRow).toContainText('Reject');
   await expect(ruleRow).toContainText('every host');
   await ruleRow.getByRole('button', { name: 'Delete' }).click();
   await expect(ruleRow).toHaveCount(0);

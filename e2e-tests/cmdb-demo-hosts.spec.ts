@@ -55,7 +55,7 @@ test('a demo catalog host shows live facts and its pinned SSH host key', async (
   ).toBeVisible();
   await expect(
     page.getByText(
-      'Not pinned yet: the first key the host presents is pinned.',
+      'Not pinned yet: a key login pins the first key the host presents; a password login waits for an admin to accept it.',
     ),
   ).toBeVisible();
   await page.getByRole('button', { name: 'Collect now' }).click();
