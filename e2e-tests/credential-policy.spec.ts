@@ -39,7 +39,7 @@ test('an admin adds a password with a policy and narrows it (en)', async ({
   await dialog.getByRole('checkbox', { name: 'Database admin' }).check();
   await dialog.getByRole('checkbox', { name: 'Database reads' }).check();
   await pick(page, /^Systems/, 'Pay', /Payments/);
-  await dialog.getByLabel('Password', { exact: true }).fill(`pw-${run}`);
+  await dialog.locator('input[type="password"]').fill(`pw-${run}`);
   await dialog.getByRole('button', { name: 'Save' }).click();
 
   const row = page.getByRole('row', { name: new RegExp(name) });
