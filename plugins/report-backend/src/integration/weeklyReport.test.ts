@@ -150,7 +150,7 @@ describe.each(databases.eachSupportedId())(
           .send({ name, language: 'sh', script })
           .expect(201);
       }
-      const runIds: string[] = [];
+      const runIds: [string, string][] = [];
       for (const [user, job, host] of [
         ['bob', 'ok', 'lab-01'],
         ['bob', 'fail', 'lab-02'],
@@ -163,14 +163,18 @@ describe.each(databases.eachSupportedId())(
           .set('Authorization', as(user))
           .send({ job, selector: { names: [host] } })
           .expect(201);
-        runIds.push(run.body.id);
+        runIds.push([run.body.id, user]);
       }
-      for (const runId of runIds) {
+      // each run is read by the person who started it (runs are their own
+      // records): a refused read must not pass for a finished run
+      for (const [runId, user] of runIds) {
         for (let i = 0; ; i++) {
           const run = await request(jobs.server)
             .get(`/api/jobs/runs/${runId}`)
-            .set('Authorization', as('bob'));
-          if (run.body.status !== 'running') break;
+            .set('Authorization', as(user))
+            .expect(200);
+          // GET /runs/{id} answers { run, hosts }
+          if (run.body.run.status !== 'running') break;
           if (i > 300) throw new Error(`run ${runId} did not finish`);
           await new Promise(r => setTimeout(r, 200));
         }
