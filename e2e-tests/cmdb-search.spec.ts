@@ -92,11 +92,16 @@ test('an ops user finds a host by its kernel in search; a user without host read
   const victor = await victorContext.newPage();
   await signIn(victor, 'victor');
   await victor.goto(`/search?query=${encodeURIComponent(kernel)}`);
-  // wait until the page shows the answer the API gave victor, then check it
+  // wait until the page shows an answer of the kind the API gave victor (its
+  // ranking may differ from the page's query: TechDocs pages of opsdeck's own
+  // docs match too), then check it
   await expect(
     forVictor.length > 0
-      ? // any result type (TechDocs pages of opsdeck's own docs match too)
-        victor.getByText(forVictor[0].document.title, { exact: true }).first()
+      ? victor
+          .getByRole('article')
+          .getByRole('listitem')
+          .getByRole('link')
+          .first()
       : victor.getByText(/no results/i).first(),
   ).toBeVisible();
   await expect(victor.getByTestId('host-search-result')).toHaveCount(0);

@@ -206,12 +206,15 @@ async function openHost(page: Page, host: string, card: RegExp) {
 
 test('an admin accepts a host key offered at first contact, in English and Chinese', async ({
   page,
+  request,
 }) => {
+  // API calls go through the test's own request context: page.request shares
+  // the page's cookies, so signing bob in there would sign the page in as bob
   test.setTimeout(240_000);
   const en = `e2e-pending-${run}`;
   const zh = `e2e-pending-zh-${run}`;
-  const enKey = await pendingHost(page.request, en, 22305);
-  const zhKey = await pendingHost(page.request, zh, 22304);
+  const enKey = await pendingHost(request, en, 22305);
+  const zhKey = await pendingHost(request, zh, 22304);
 
   await signIn(page, 'alice');
   await openHost(page, en, /The host offered/);
@@ -235,13 +238,13 @@ test('an admin accepts a host key offered at first contact, in English and Chine
 
   // both pins are in place, and the acceptances are audited with alice as actor
   const bob = {
-    Authorization: `Bearer ${await userToken(page.request, 'bob')}`,
+    Authorization: `Bearer ${await userToken(request, 'bob')}`,
   };
   for (const [host, key] of [
     [en, enKey],
     [zh, zhKey],
   ]) {
-    const res = await page.request.get(`/api/cmdb/hosts/${host}/host-key`, {
+    const res = await request.get(`/api/cmdb/hosts/${host}/host-key`, {
       headers: bob,
     });
     expect(await res.json()).toMatchObject({ fingerprint: key });

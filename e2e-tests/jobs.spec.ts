@@ -4,7 +4,7 @@ import { ensureDemoSshCredential, signIn, userToken } from './helpers';
 // The demo hosts of environment prod (examples/entities.yaml) are real sshd
 // servers on 127.0.0.1:22301-22306 that log in with the vault's `ops-ssh`.
 
-test('ops creates a job, runs it on several hosts with live output, re-runs the failed host and finds both runs in the history', async ({
+test('an admin creates a job, runs it on the prod hosts with live output, re-runs the failed host and finds both runs in the history', async ({
   page,
   request,
 }) => {
@@ -14,7 +14,8 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
   // A value full of shell metacharacters: it must reach the script verbatim.
   const greeting = `it's "$(id)" ; rm -rf /`;
 
-  await signIn(page, 'bob');
+  // prod hosts need opsdeck.jobs.run.prod, which only admins hold by default
+  await signIn(page, 'alice');
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   await nav.getByRole('link', { name: 'Jobs' }).click();
   await expect(page.getByRole('tab', { name: 'Run history' })).toBeVisible();
@@ -51,7 +52,7 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
   const row = page.getByTestId(`jobs-row-${name}`);
   await expect(row).toBeVisible();
   const saved = await request.get(`/api/jobs/jobs/${name}`, {
-    headers: { Authorization: `Bearer ${await userToken(request, 'bob')}` },
+    headers: { Authorization: `Bearer ${await userToken(request, 'alice')}` },
   });
   expect((await saved.json()).webhook).toEqual({
     url: 'http://127.0.0.1:9/e2e-hook',
@@ -125,7 +126,7 @@ test('ops creates a job, runs it on several hosts with live output, re-runs the 
   await expect(history.getByRole('row')).toHaveCount(3); // header + 2 runs
   await expect(history).toContainText('Re-run');
   await expect(history).toContainText('Manual');
-  await expect(history).toContainText('bob');
+  await expect(history).toContainText('alice');
 });
 
 // A CI script's static token (backend.auth.externalAccess in
@@ -158,7 +159,8 @@ test('a CI script starts a run with a static service token and follows it to its
     headers,
     data: {
       job: name,
-      selector: { names: ['pay-app-01', 'web-01'] },
+      // non-prod hosts: a service token has no opsdeck.jobs.run.prod
+      selector: { names: ['web-02', 'build-01'] },
       params: { VERSION: '1.4.2' },
       options: { concurrency: 2, timeoutSeconds: 60 },
     },
@@ -186,13 +188,13 @@ test('a CI script starts a run with a static service token and follows it to its
   const body = await result.json();
   expect(body.run.status).toBe('succeeded');
   expect(body.hosts.map((h: any) => [h.host, h.status, h.exitCode])).toEqual([
-    ['pay-app-01', 'succeeded', 0],
-    ['web-01', 'succeeded', 0],
+    ['build-01', 'succeeded', 0],
+    ['web-02', 'succeeded', 0],
   ]);
-  const output = await request.get(`/api/jobs/runs/${run.id}/hosts/web-01`, {
+  const output = await request.get(`/api/jobs/runs/${run.id}/hosts/web-02`, {
     headers,
   });
-  expect((await output.json()).stdout).toBe('building 1.4.2\nport 22303\n');
+  expect((await output.json()).stdout).toBe('building 1.4.2\nport 22304\n');
 
   // the token reaches the jobs plugin only
   for (const path of [
@@ -227,7 +229,8 @@ test('ops edits a schedule: new cron and hosts are saved and approved for the ed
       job: name,
       cron: '0 3 * * *',
       timeZone: 'UTC',
-      selector: { names: ['pay-app-01'] },
+      // non-prod: bob (ops) has no opsdeck.jobs.run.prod
+      selector: { names: ['web-02'] },
       missedPolicy: 'skip',
       enabled: false,
     },
@@ -241,14 +244,14 @@ test('ops edits a schedule: new cron and hosts are saved and approved for the ed
   await page.getByRole('button', { name: `Edit ${name}` }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('jobs-schedule-approved')).toContainText(
-    'pay-app-01',
+    'web-02',
   );
   await dialog
     .getByRole('textbox', { name: /^Cron expression/ })
     .fill('15 4 * * 1');
-  await dialog.getByLabel('Host names').fill('pay-app-01, web-01');
+  await dialog.getByLabel('Host names').fill('build-01, web-02');
   await dialog.getByRole('button', { name: 'Preview hosts' }).click();
-  await expect(dialog.getByTestId('jobs-preview')).toContainText('web-01');
+  await expect(dialog.getByTestId('jobs-preview')).toContainText('build-01');
   await dialog.getByRole('button', { name: 'Save and approve hosts' }).click();
   await expect(dialog).toBeHidden();
 
@@ -260,6 +263,6 @@ test('ops edits a schedule: new cron and hosts are saved and approved for the ed
   const approved = page
     .getByRole('dialog')
     .getByTestId('jobs-schedule-approved');
-  await expect(approved).toContainText('pay-app-01, web-01');
+  await expect(approved).toContainText('build-01, web-02');
   await expect(approved).toContainText('bob');
 });

@@ -140,7 +140,7 @@ test('the weekly report in Simplified Chinese, read-only for a viewer', async ({
   await expect(page.getByTestId('figure-tickets.opened')).toContainText(
     '新建工单',
   );
-  await expect(page.getByText('本周要点')).toBeVisible();
+  await expect(page.getByText('本周要点', { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: '编辑要点' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: '立即发送' })).toHaveCount(0);
 });
