@@ -1,34 +1,31 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import {
-  Client,
-  type ClientChannel,
-  type ConnectConfig,
-  type SFTPWrapper,
-} from 'ssh2';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthenticationFailedError,
   CommandFailedError,
   CommandTimeoutError,
-  HostKeyMismatchError,
-  HostKeyPendingError,
-  HostUnreachableError,
   OperationCancelledError,
   RemoteNodeError,
   SshProtocolError,
   describeEndpoint,
-  type SshEndpoint,
 } from './errors';
-import {
-  type HostKeyStore,
-  InMemoryHostKeyStore,
-  hostKeyFingerprint,
-  hostKeyId,
-} from './hostKeys';
+import { type HostKeyStore, InMemoryHostKeyStore, hostKeyId } from './hostKeys';
 import { withEnvPrefix } from './shell';
+import { handshake } from './sshConnect';
+import { runChannel } from './sshExec';
+import { type DedicatedShellOptions, dedicatedShell, shell } from './sshShell';
+import {
+  type Bucket,
+  type ChannelObservations,
+  type Connection,
+  type Lease,
+  OutputCapture,
+  abortError,
+  endpointOf,
+  observeChannel,
+  raceAbort,
+} from './sshInternals';
+import { downloadStream, uploadStream } from './sshSftp';
 import type {
   ExecOptions,
   ExecResult,
@@ -39,178 +36,6 @@ import type {
   SshTarget,
   UploadOptions,
 } from './types';
-
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
-
-type Connection = {
-  id: number;
-  key: string;
-  endpoint: SshEndpoint;
-  client: Client;
-  state: 'connecting' | 'ready' | 'closed';
-  ready: Promise<void>;
-  leases: number;
-  idleTimer?: NodeJS.Timeout;
-  /** The channel on the jump host this connection runs through. */
-  jumpLease?: Lease;
-  /** Its host's pin was forgotten: no new channels; closed when the last one ends. */
-  retired?: boolean;
-};
-
-type Bucket = {
-  connections: Connection[];
-  waiters: Set<() => void>;
-};
-
-/** A reserved channel slot on a ready connection; release exactly once (extra calls are ignored). */
-type Lease = {
-  connection: Connection;
-  /** True when the connection was set up for this lease (not reused). */
-  fresh: boolean;
-  release(): void;
-};
-
-/** ssh2 errors carry `level` (client-socket, client-timeout, client-authentication …) and `code`. */
-type Ssh2Error = Error & { level?: string; code?: string | number };
-
-function endpointOf(target: SshTarget): SshEndpoint {
-  return {
-    host: target.host,
-    port: target.port ?? 22,
-    username: target.credentials.username,
-  };
-}
-
-function abortError(signal: AbortSignal | undefined, what: string) {
-  const reason = signal?.reason;
-  return new OperationCancelledError(
-    reason instanceof Error ? `${what}: ${reason.message}` : what,
-  );
-}
-
-/** Resolves `promise`, or rejects once `signal` aborts (the promise keeps running). */
-function raceAbort<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  what: string,
-): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal, what));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      v => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      e => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** Keeps at most `limit` bytes of a stream, decoding to UTF-8 at the end. */
-class OutputCapture {
-  private readonly chunks: Buffer[] = [];
-  private bytes = 0;
-  truncated = false;
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer) {
-    const room = this.limit - this.bytes;
-    if (room <= 0) {
-      if (chunk.length > 0) this.truncated = true;
-      return;
-    }
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (kept.length < chunk.length) this.truncated = true;
-    this.chunks.push(Buffer.from(kept));
-    this.bytes += kept.length;
-  }
-
-  text(): string {
-    const s = Buffer.concat(this.chunks).toString('utf8');
-    return this.truncated
-      ? `${s}\n[opsdeck: output truncated after ${this.limit} bytes]`
-      : s;
-  }
-}
-
-/** What an exec channel reported; filled from the moment the channel exists. */
-type ChannelObservations = {
-  exitCode: number | null;
-  exitSignal: string | null;
-  closed?: boolean;
-  onClose?: () => void;
-};
-
-function observeChannel(channel: ClientChannel, seen: ChannelObservations) {
-  channel.once('exit', (code: number | null, signal?: string) => {
-    if (typeof code === 'number') seen.exitCode = code;
-    else if (signal) seen.exitSignal = signal.replace(/^SIG/, '');
-  });
-  channel.once('close', () => {
-    seen.closed = true;
-    seen.onClose?.();
-  });
-}
-
-/**
- * Sends an SSH "signal" request (OpenSSH delivers it with killpg to the command's process group).
- * ssh2's `signal()` refuses once our side sent EOF (stdin finished), which the SSH protocol
- * allows; then the request goes through ssh2's protocol object directly.
- */
-function sendSignal(channel: ClientChannel, name: 'TERM' | 'KILL') {
-  try {
-    const ch = channel as unknown as {
-      outgoing?: { state?: string; id?: number };
-      _client?: { _protocol?: { signal?(id: number, sig: string): void } };
-    };
-    if (ch.outgoing?.state === 'open') {
-      channel.signal(name);
-    } else if (
-      ch.outgoing?.state === 'eof' &&
-      typeof ch.outgoing.id === 'number' &&
-      typeof ch._client?._protocol?.signal === 'function'
-    ) {
-      ch._client._protocol.signal(ch.outgoing.id, name);
-    }
-  } catch {
-    // the channel is closing already
-  }
-}
-
-function sftpError(
-  err: Ssh2Error,
-  endpoint: SshEndpoint,
-  path: string,
-  action: string,
-): Error {
-  const where = `${action} ${path} on ${describeEndpoint(endpoint)}`;
-  // SFTP status codes: 2 NO_SUCH_FILE, 3 PERMISSION_DENIED
-  if (err.code === 2) return new NotFoundError(`Cannot ${where}: no such file`);
-  if (err.code === 3) {
-    return new NotAllowedError(`Cannot ${where}: permission denied`);
-  }
-  return new SshProtocolError(
-    `Cannot ${where}: ${err.message}`,
-    endpoint,
-    undefined,
-  );
-}
 
 /**
  * The one SSH client of opsdeck: pooled ssh2 connections with host-key pinning, exec with
@@ -465,7 +290,16 @@ export class SshConnectionPool {
     // Errors after `ready` are followed by `close`, which removes the connection.
     client.on('error', () => {});
     client.on('close', () => this.onClosed(conn));
-    conn.ready = this.handshake(target, conn).then(
+    conn.ready = handshake(
+      {
+        hostKeys: this.hostKeys,
+        connectTimeoutMs: this.connectTimeoutMs,
+        keepaliveIntervalMs: this.keepaliveIntervalMs,
+        acquire: t => this.acquire(t),
+      },
+      target,
+      conn,
+    ).then(
       () => {
         if (conn.state === 'connecting') conn.state = 'ready';
         this.logger?.debug(
@@ -481,211 +315,6 @@ export class SshConnectionPool {
     );
     conn.ready.catch(() => {}); // the lease holder handles it
     return conn;
-  }
-
-  private async handshake(target: SshTarget, conn: Connection): Promise<void> {
-    const { endpoint, client } = conn;
-    const hostId = hostKeyId(endpoint.host, endpoint.port);
-    let sock: Readable | undefined;
-    if (target.via) {
-      const jumpLease = await this.acquire(target.via);
-      conn.jumpLease = jumpLease;
-      sock = await this.forwardOut(jumpLease.connection, endpoint);
-    }
-    let mismatch: HostKeyMismatchError | HostKeyPendingError | undefined;
-    let storeError: unknown;
-    const c = target.credentials;
-    // A key login may trust the first key a host presents: the host learns no secret. A
-    // password login may not: the password would go to whoever answers at the address.
-    const passwordOnly = !c.privateKey;
-    const config: ConnectConfig = {
-      host: endpoint.host,
-      port: endpoint.port,
-      username: c.username,
-      privateKey: c.privateKey,
-      passphrase: c.passphrase,
-      password: c.password,
-      sock,
-      readyTimeout: this.connectTimeoutMs,
-      keepaliveInterval: this.keepaliveIntervalMs,
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-        const actual = hostKeyFingerprint(key);
-        this.verifyHostKey(hostId, actual, passwordOnly).then(
-          pinned => {
-            if (pinned === undefined) {
-              // recorded for an admin; the handshake ends before any authentication
-              mismatch = new HostKeyPendingError(endpoint, hostId, actual);
-              verify(false);
-              return;
-            }
-            if (pinned !== actual) {
-              mismatch = new HostKeyMismatchError(
-                endpoint,
-                hostId,
-                pinned,
-                actual,
-              );
-              verify(false);
-            } else {
-              verify(true);
-            }
-          },
-          e => {
-            storeError = e;
-            verify(false);
-          },
-        );
-      },
-    };
-    if (!c.privateKey && c.password === undefined) {
-      throw new InputError(
-        `No private key or password given for ${describeEndpoint(endpoint)}`,
-      );
-    }
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Ssh2Error) => {
-        client.removeListener('ready', onReady);
-        reject(
-          this.mapConnectError(err, endpoint, target, mismatch, storeError),
-        );
-      };
-      function onReady() {
-        client.removeListener('error', onError);
-        resolve();
-      }
-      client.once('error', onError);
-      client.once('ready', onReady);
-      // closed without an error event (the pool was closed while connecting)
-      client.once('close', () =>
-        reject(
-          new HostUnreachableError(
-            `Connection to ${describeEndpoint(
-              endpoint,
-            )} closed during the SSH handshake`,
-            endpoint,
-          ),
-        ),
-      );
-      try {
-        client.connect(config);
-      } catch (e) {
-        // ssh2 throws synchronously for an unusable private key (bad format or passphrase)
-        client.removeListener('error', onError);
-        client.removeListener('ready', onReady);
-        reject(
-          new AuthenticationFailedError(
-            `Cannot use the private key for ${describeEndpoint(
-              endpoint,
-            )} (malformed, or wrong passphrase)`,
-            endpoint,
-          ),
-        );
-      }
-    });
-  }
-
-  /**
-   * The pinned fingerprint of the host after this connection's key was seen: a key login pins
-   * the first key (trust on first use); a password login to a host with nothing pinned records
-   * the key as pending and gets undefined.
-   */
-  private async verifyHostKey(
-    hostId: string,
-    actual: string,
-    passwordOnly: boolean,
-  ): Promise<string | undefined> {
-    if (!passwordOnly) return this.hostKeys.pin(hostId, actual);
-    const pinned = await this.hostKeys.get(hostId);
-    if (pinned !== undefined) return pinned;
-    await this.hostKeys.offer(hostId, actual);
-    return undefined;
-  }
-
-  private mapConnectError(
-    err: Ssh2Error,
-    endpoint: SshEndpoint,
-    target: SshTarget,
-    mismatch: HostKeyMismatchError | HostKeyPendingError | undefined,
-    storeError: unknown,
-  ): Error {
-    const who = describeEndpoint(endpoint);
-    const via = target.via ? ` via ${target.via.host}` : '';
-    if (mismatch) return mismatch;
-    if (storeError) {
-      return new SshProtocolError(
-        `Cannot check the host key of ${who}: the host key store failed`,
-        endpoint,
-        storeError,
-      );
-    }
-    if (err.level === 'client-authentication') {
-      return new AuthenticationFailedError(
-        `Authentication failed for ${who}${via}: the server rejected the credential`,
-        endpoint,
-      );
-    }
-    if (err.level === 'client-timeout') {
-      return new HostUnreachableError(
-        `Host ${endpoint.host}:${endpoint.port}${via} unreachable: no SSH handshake within ${this.connectTimeoutMs} ms (user ${endpoint.username})`,
-        endpoint,
-      );
-    }
-    if (
-      err.level === 'client-socket' ||
-      err.level === 'client-dns' ||
-      (typeof err.code === 'string' && UNREACHABLE_CODES.has(err.code))
-    ) {
-      return new HostUnreachableError(
-        `Host ${endpoint.host}:${endpoint.port}${via} unreachable (user ${endpoint.username})`,
-        endpoint,
-        err,
-      );
-    }
-    return new SshProtocolError(
-      `SSH connection to ${who}${via} failed`,
-      endpoint,
-      err,
-    );
-  }
-
-  /** Opens a direct-tcpip tunnel from the jump connection to the endpoint. */
-  private forwardOut(jump: Connection, endpoint: SshEndpoint) {
-    return new Promise<ClientChannel>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new HostUnreachableError(
-            `Host ${endpoint.host}:${endpoint.port} unreachable via ${jump.endpoint.host}: no tunnel within ${this.connectTimeoutMs} ms`,
-            endpoint,
-          ),
-        );
-      }, this.connectTimeoutMs);
-      const fail = (err: Ssh2Error) => {
-        clearTimeout(timer);
-        reject(
-          new HostUnreachableError(
-            `Host ${endpoint.host}:${endpoint.port} unreachable via ${jump.endpoint.host}`,
-            endpoint,
-            err,
-          ),
-        );
-      };
-      try {
-        jump.client.forwardOut(
-          '127.0.0.1',
-          0,
-          endpoint.host,
-          endpoint.port,
-          (err, stream) => {
-            clearTimeout(timer);
-            if (err) fail(err);
-            else resolve(stream);
-          },
-        );
-      } catch (e) {
-        fail(e as Error);
-      }
-    });
   }
 
   /**
@@ -812,7 +441,8 @@ export class SshConnectionPool {
         }
         throw e;
       }
-      return await this.runChannel(
+      return await runChannel(
+        this.killGraceMs,
         opened.channel,
         opened.lease,
         early,
@@ -826,132 +456,6 @@ export class SshConnectionPool {
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);
     }
-  }
-
-  /**
-   * Drives one exec channel to its end. The lease is released when the channel is really
-   * closed (so channel accounting matches the server), which can be after the promise settles.
-   */
-  private runChannel(
-    channel: ClientChannel,
-    lease: Lease,
-    seen: ChannelObservations,
-    options: ExecOptions,
-    stdout: OutputCapture,
-    stderr: OutputCapture,
-    stop: AbortSignal,
-    result: (code: number | null, signal: string | null) => ExecResult,
-  ): Promise<ExecResult> {
-    return new Promise<ExecResult>((resolve, reject) => {
-      let callbackError: unknown;
-      let killTimer: NodeJS.Timeout | undefined;
-      let giveUpTimer: NodeJS.Timeout | undefined;
-      let finished = false;
-      let lost = false;
-      const outDecoder = new StringDecoder('utf8');
-      const errDecoder = new StringDecoder('utf8');
-      const client = lease.connection.client;
-      const endpoint = lease.connection.endpoint;
-      const killGraceMs = this.killGraceMs;
-
-      const emit = (cb: ((s: string) => void) | undefined, s: string) => {
-        if (!cb || !s || callbackError) return;
-        try {
-          cb(s);
-        } catch (e) {
-          callbackError = e;
-          stopCommand();
-        }
-      };
-
-      function stopCommand() {
-        if (finished || killTimer) return;
-        sendSignal(channel, 'TERM');
-        killTimer = setTimeout(() => {
-          sendSignal(channel, 'KILL');
-          try {
-            channel.close();
-          } catch {
-            // already closed
-          }
-          // A server without signal support keeps the channel until the process exits:
-          // stop waiting for it (the channel slot stays taken until it really closes).
-          giveUpTimer = setTimeout(finish, killGraceMs);
-        }, killGraceMs);
-      }
-
-      const cleanupAfterClose = () => {
-        client.removeListener('close', onConnectionClose);
-        lease.release();
-      };
-
-      function finish() {
-        if (finished) return;
-        finished = true;
-        if (killTimer) clearTimeout(killTimer);
-        if (giveUpTimer) clearTimeout(giveUpTimer);
-        stop.removeEventListener('abort', stopCommand);
-        emit(options.onStdout, outDecoder.end());
-        emit(options.onStderr, errDecoder.end());
-        if (callbackError) {
-          reject(callbackError);
-        } else if (
-          lost &&
-          seen.exitCode === null &&
-          seen.exitSignal === null &&
-          !stop.aborted
-        ) {
-          reject(
-            new SshProtocolError(
-              `Connection to ${describeEndpoint(
-                endpoint,
-              )} was lost while the command ran`,
-              endpoint,
-            ),
-          );
-        } else {
-          resolve(result(seen.exitCode, seen.exitSignal));
-        }
-      }
-      function onConnectionClose() {
-        lost = true;
-        finish();
-        cleanupAfterClose();
-      }
-
-      channel.on('data', (d: Buffer) => {
-        stdout.push(d);
-        emit(options.onStdout, outDecoder.write(d));
-      });
-      channel.stderr.on('data', (d: Buffer) => {
-        stderr.push(d);
-        emit(options.onStderr, errDecoder.write(d));
-      });
-      channel.on('error', () => {}); // followed by close
-      const onClose = () => {
-        // 'close' can come before the last buffered 'data' events were delivered
-        setImmediate(() => {
-          finish();
-          cleanupAfterClose();
-        });
-      };
-      if (seen.closed) onClose();
-      else seen.onClose = onClose;
-      client.once('close', onConnectionClose);
-
-      if (stop.aborted) stopCommand();
-      else stop.addEventListener('abort', stopCommand);
-
-      const { stdin } = options;
-      if (stdin === undefined) {
-        channel.end();
-      } else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) {
-        channel.end(stdin);
-      } else {
-        stdin.on('error', () => channel.end());
-        stdin.pipe(channel);
-      }
-    });
   }
 
   /** Like `exec`, but rejects with CommandTimeoutError, OperationCancelledError or CommandFailedError (exit ≠ 0). */
@@ -986,31 +490,7 @@ export class SshConnectionPool {
     target: SshTarget,
     options: PtyOptions = {},
   ): Promise<ClientChannel> {
-    const { lease, channel } = await this.withChannel<ClientChannel>(
-      target,
-      options.signal,
-      (client, cb) =>
-        client.shell(
-          {
-            term: options.term ?? 'xterm-256color',
-            cols: options.cols ?? 80,
-            rows: options.rows ?? 24,
-            width: 0,
-            height: 0,
-          },
-          options.env ? { env: options.env } : {},
-          (err, ch) => cb(err, ch),
-        ),
-    );
-    const client = lease.connection.client;
-    // ssh2 also emits 'close' on every channel of a lost connection
-    const release = () => {
-      client.removeListener('close', release);
-      lease.release();
-    };
-    channel.once('close', release);
-    client.once('close', release);
-    return channel;
+    return shell((t, s, o) => this.withChannel(t, s, o), target, options);
   }
 
   /**
@@ -1022,56 +502,11 @@ export class SshConnectionPool {
    */
   async dedicatedShell(
     target: SshTarget,
-    options: PtyOptions & {
-      before?: (run: (command: string) => Promise<string>) => Promise<void>;
-    } = {},
+    options: DedicatedShellOptions = {},
   ): Promise<ClientChannel> {
     const key = `${this.connectionKey(target)}#own-${randomUUID()}`;
     const lease = await this.acquire(target, options.signal, key);
-    // never handed to anyone else; destroyed when its last channel closes
-    lease.connection.retired = true;
-    const client = lease.connection.client;
-    const run = (command: string) =>
-      new Promise<string>((resolve, reject) => {
-        client.exec(command, (err, ch) => {
-          if (err) {
-            reject(err);
-            return;
-          }
-          let out = '';
-          ch.on('data', (d: Buffer) => {
-            out += d.toString('utf8');
-          });
-          ch.stderr.on('data', () => {});
-          ch.once('close', () => resolve(out));
-        });
-      });
-    try {
-      await options.before?.(run);
-      const channel = await new Promise<ClientChannel>((resolve, reject) =>
-        client.shell(
-          {
-            term: options.term ?? 'xterm-256color',
-            cols: options.cols ?? 80,
-            rows: options.rows ?? 24,
-            width: 0,
-            height: 0,
-          },
-          options.env ? { env: options.env } : {},
-          (err, ch) => (err ? reject(err) : resolve(ch)),
-        ),
-      );
-      const release = () => {
-        client.removeListener('close', release);
-        lease.release();
-      };
-      channel.once('close', release);
-      client.once('close', release);
-      return channel;
-    } catch (e) {
-      lease.release();
-      throw e;
-    }
+    return dedicatedShell(lease, options);
   }
 
   // ---------------------------------------------------------------- SFTP
@@ -1105,52 +540,13 @@ export class SshConnectionPool {
     remotePath: string,
     options: UploadOptions = {},
   ): Promise<{ bytes: number }> {
-    const endpoint = endpointOf(target);
-    const sftp = await this.openSftp(target, { signal: options.signal });
-    try {
-      let bytes = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          bytes += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      const sink = sftp.createWriteStream(remotePath, {
-        mode: options.mode ?? 0o644,
-      });
-      // The write stream emits 'finish' before its remote handle is closed; wait for 'close'.
-      const closed = new Promise<void>((resolve, reject) => {
-        sink.once('close', resolve);
-        sink.once('error', reject);
-      });
-      try {
-        await pipeline(source, counter, sink, { signal: options.signal });
-        await closed;
-      } catch (e) {
-        closed.catch(() => {});
-        if (options.signal?.aborted) {
-          throw new OperationCancelledError(
-            `Upload of ${remotePath} to ${describeEndpoint(
-              endpoint,
-            )} was cancelled`,
-            endpoint,
-          );
-        }
-        throw sftpError(e as Ssh2Error, endpoint, remotePath, 'write');
-      }
-      if (options.mode !== undefined) {
-        await new Promise<void>((resolve, reject) =>
-          sftp.chmod(remotePath, options.mode!, err =>
-            err
-              ? reject(sftpError(err, endpoint, remotePath, 'chmod'))
-              : resolve(),
-          ),
-        );
-      }
-      return { bytes };
-    } finally {
-      sftp.end();
-    }
+    return uploadStream(
+      (t, o) => this.openSftp(t, o),
+      target,
+      source,
+      remotePath,
+      options,
+    );
   }
 
   /** A readable stream of `remotePath`; rejects with NotFoundError when it does not exist. */
@@ -1159,37 +555,12 @@ export class SshConnectionPool {
     remotePath: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<Readable> {
-    const endpoint = endpointOf(target);
-    const sftp = await this.openSftp(target, options);
-    try {
-      await new Promise<void>((resolve, reject) =>
-        sftp.stat(remotePath, (err, stats) => {
-          if (err) reject(sftpError(err, endpoint, remotePath, 'read'));
-          else if (!stats.isFile()) {
-            reject(
-              new InputError(
-                `${remotePath} on ${describeEndpoint(
-                  endpoint,
-                )} is not a regular file`,
-              ),
-            );
-          } else resolve();
-        }),
-      );
-    } catch (e) {
-      sftp.end();
-      throw e;
-    }
-    const stream = sftp.createReadStream(remotePath);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      sftp.end();
-    };
-    stream.once('close', end);
-    stream.once('error', end);
-    return stream;
+    return downloadStream(
+      (t, o) => this.openSftp(t, o),
+      target,
+      remotePath,
+      options,
+    );
   }
 
   // ---------------------------------------------------------------- shutdown
