@@ -10,5 +10,3 @@ export {
   OpsdeckAuditorService,
   DEFAULT_MIN_SEVERITY,
 } from './auditor/opsdeckAuditorServiceFactory';
-export type { AuditStore, NewAuditEvent } from './database/AuditStore';
-export { DatabaseAuditStore } from './database/DatabaseAuditStore';

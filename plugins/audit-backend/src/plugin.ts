@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { auditEventReadPermission } from '@opsdeck/plugin-opsdeck-common';
 import { getSharedAuditStore } from './auditor/sharedAuditStore';
-import { DatabaseAuditStore } from './database/DatabaseAuditStore';
+import { DatabaseAuditStore } from '@opsdeck/plugin-audit-node';
 import { createRouter } from './service/router';
 
 /**

@@ -1,7 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-// The audit plugin creates and fills the table this reads.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { DatabaseAuditStore } from '@opsdeck/plugin-audit-backend';
+import { DatabaseAuditStore } from './DatabaseAuditStore';
 import { DatabaseAuditLog } from './DatabaseAuditLog';
 
 jest.setTimeout(60_000);

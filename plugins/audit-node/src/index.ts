@@ -1,8 +1,23 @@
 /**
- * The audit log for other backend plugins (read-only, in bulk).
+ * The audit log's table and its access for backend plugins: the
+ * `audit_events` migrations, the append-only store the auditor writes
+ * (DatabaseAuditStore, used by the audit plugin) and the bulk reader other
+ * plugins get through auditLogServiceRef.
  *
  * @packageDocumentation
  */
 export type { AuditLogService, AuditScanQuery } from './AuditLogService';
 export { DatabaseAuditLog } from './DatabaseAuditLog';
 export { auditLogServiceRef } from './auditLogServiceRef';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type AuditStore,
+  type NewAuditEvent,
+} from './AuditStore';
+export {
+  DatabaseAuditStore,
+  MAX_META_BYTES,
+  serializeMeta,
+} from './DatabaseAuditStore';
+export { applyAuditMigrations } from './migrations';

@@ -16,7 +16,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import request from 'supertest';
 import { auditPlugin } from '../plugin';
-import { AuditStore, NewAuditEvent } from '../database/AuditStore';
+import { AuditStore, NewAuditEvent } from '@opsdeck/plugin-audit-node';
 import {
   AuditEventWriter,
   OpsdeckAuditorService,

@@ -25,8 +25,11 @@ import {
   ON_BEHALF_OF_HEADER,
 } from '@opsdeck/plugin-opsdeck-node';
 import { v4 as uuid } from 'uuid';
-import { AuditStore, NewAuditEvent } from '../database/AuditStore';
-import { DatabaseAuditStore } from '../database/DatabaseAuditStore';
+import {
+  AuditStore,
+  DatabaseAuditStore,
+  NewAuditEvent,
+} from '@opsdeck/plugin-audit-node';
 import { attributeEvent } from './attribution';
 import { deriveTarget, outcomeOf, sanitizeMeta } from './eventDetails';
 import { setSharedAuditStore } from './sharedAuditStore';

@@ -1,5 +1,5 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
-import { AuditStore } from '../database/AuditStore';
+import { AuditStore } from '@opsdeck/plugin-audit-node';
 
 // The auditor's root context opens the audit database once per backend. The
 // audit plugin reads through the same store when it is there, so both use one

@@ -12,8 +12,8 @@ import { auditEventReadPermission } from '@opsdeck/plugin-opsdeck-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { auditPlugin } from '../plugin';
-import { NewAuditEvent } from '../database/AuditStore';
-import { DatabaseAuditStore } from '../database/DatabaseAuditStore';
+import { NewAuditEvent } from '@opsdeck/plugin-audit-node';
+import { DatabaseAuditStore } from '@opsdeck/plugin-audit-node';
 
 jest.setTimeout(60_000);
 

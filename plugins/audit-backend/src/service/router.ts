@@ -7,7 +7,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import type { AuditEventQuery } from '@opsdeck/plugin-opsdeck-common';
 import type { Response } from 'express';
-import { AuditStore, MAX_PAGE_SIZE } from '../database/AuditStore';
+import { AuditStore, MAX_PAGE_SIZE } from '@opsdeck/plugin-audit-node';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { CSV_COLUMNS, csvLine } from './csv';
 

@@ -302,14 +302,4 @@ export interface BastionStore {
   /** Stores exec records (again-seen events are ignored); returns how many were new. */
   addExecs(execs: ExecRecord[]): Promise<number>;
   listExecs(sessionId: string): Promise<ExecRecord[]>;
-
-  getMfa(userRef: string): Promise<MfaRecord | undefined>;
-  /** Starts (or restarts) enrolment with a new, unconfirmed secret. */
-  putMfaSecret(userRef: string, secretEnc: string): Promise<void>;
-  updateMfa(
-    userRef: string,
-    patch: Partial<Omit<MfaRecord, 'userRef' | 'secretEnc'>>,
-  ): Promise<void>;
-  /** Forgets a user's enrolment (they enrol again); false when there was none. */
-  deleteMfa(userRef: string): Promise<boolean>;
 }

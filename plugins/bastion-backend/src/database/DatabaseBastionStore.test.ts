@@ -360,7 +360,7 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
     );
   });
 
-  it('keeps rules in priority order and MFA state per user', async () => {
+  it('keeps rules in priority order', async () => {
     const { store, advance } = await createStore();
     const late = await store.createRule({
       name: 'alert sudo',
@@ -386,31 +386,5 @@ describe.each([...ids])('DatabaseBastionStore (%s)', id => {
     expect(early.scope).toEqual({ environment: 'prod', tag: 'db' });
     expect(await store.deleteRule(late.id)).toBe(true);
     expect(await store.deleteRule(late.id)).toBe(false);
-
-    await store.putMfaSecret('user:default/bob', 'v1.sealed');
-    expect(await store.getMfa('user:default/bob')).toMatchObject({
-      confirmed: false,
-      failures: 0,
-    });
-    await store.updateMfa('user:default/bob', {
-      confirmed: true,
-      verifiedUntil: 123,
-      lastStep: 9,
-      failures: 2,
-      failuresSince: 100,
-    });
-    expect(await store.getMfa('user:default/bob')).toMatchObject({
-      confirmed: true,
-      verifiedUntil: 123,
-      lastStep: 9,
-      failures: 2,
-      failuresSince: 100,
-    });
-    await store.putMfaSecret('user:default/bob', 'v1.other');
-    expect(await store.getMfa('user:default/bob')).toMatchObject({
-      secretEnc: 'v1.other',
-      confirmed: false,
-      verifiedUntil: undefined,
-    });
   });
 });

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import {
   BastionStore,
   Grant,
-  MfaRecord,
   NewGrant,
   SessionActivity,
   SessionQuery,
@@ -391,59 +390,5 @@ export class DatabaseBastionStore
     if (query.open === true) q.whereNull('ended_at');
     if (query.open === false) q.whereNotNull('ended_at');
     return (await q).map(toSession);
-  }
-
-  // ------------------------------------------------------------ MFA
-
-  async getMfa(userRef: string): Promise<MfaRecord | undefined> {
-    const r = await this.db('bastion_mfa').where({ user_ref: userRef }).first();
-    if (!r) return undefined;
-    const num = (v: unknown) =>
-      v === null || v === undefined ? undefined : Number(v);
-    return {
-      userRef: r.user_ref,
-      secretEnc: r.secret_enc,
-      confirmed: Boolean(r.confirmed),
-      verifiedUntil: num(r.verified_until),
-      lastStep: num(r.last_step),
-      failures: Number(r.failures),
-      failuresSince: num(r.failures_since),
-    };
-  }
-
-  async putMfaSecret(userRef: string, secretEnc: string): Promise<void> {
-    const row = {
-      user_ref: userRef,
-      secret_enc: secretEnc,
-      confirmed: false,
-      verified_until: null,
-      last_step: null,
-      updated_at: this.now(),
-    };
-    await this.db('bastion_mfa')
-      .insert({ ...row, failures: 0 })
-      .onConflict('user_ref')
-      .merge(row);
-  }
-
-  async updateMfa(
-    userRef: string,
-    patch: Partial<Omit<MfaRecord, 'userRef' | 'secretEnc'>>,
-  ): Promise<void> {
-    const row: Row = { updated_at: this.now() };
-    if (patch.confirmed !== undefined) row.confirmed = patch.confirmed;
-    if ('verifiedUntil' in patch)
-      row.verified_until = patch.verifiedUntil ?? null;
-    if ('lastStep' in patch) row.last_step = patch.lastStep ?? null;
-    if (patch.failures !== undefined) row.failures = patch.failures;
-    if ('failuresSince' in patch)
-      row.failures_since = patch.failuresSince ?? null;
-    await this.db('bastion_mfa').where({ user_ref: userRef }).update(row);
-  }
-
-  async deleteMfa(userRef: string): Promise<boolean> {
-    return (
-      (await this.db('bastion_mfa').where({ user_ref: userRef }).delete()) > 0
-    );
   }
 }

@@ -1,9 +1,8 @@
-// The audit plugin owns the table; its store writes rows the way the auditor does.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import {
+// audit-node owns the table; its store writes rows the way the auditor does.
+import type {
   DatabaseAuditStore,
   NewAuditEvent,
-} from '@opsdeck/plugin-audit-backend';
+} from '@opsdeck/plugin-audit-node';
 import { ReportWeek } from '../schedule/period';
 
 /** Hosts of the seeded bastion sessions; the first two are prod. */

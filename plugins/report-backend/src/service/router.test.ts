@@ -8,9 +8,8 @@ import {
 import { DatabaseReportStore } from '../database/DatabaseReportStore';
 import { weekOf } from '../schedule/period';
 import { mockServices } from '@backstage/backend-test-utils';
-// the audit plugin creates the audit_events table the report reads
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { DatabaseAuditStore } from '@opsdeck/plugin-audit-backend';
+// the audit_events table the report reads
+import { createTestAuditStore } from '@opsdeck/plugin-audit-node/testUtils';
 
 jest.setTimeout(120_000);
 
@@ -20,9 +19,7 @@ const as = (user: string) =>
 
 async function setup() {
   const knex = await databases.init('SQLITE_3');
-  await DatabaseAuditStore.create({
-    database: mockServices.database({ knex }),
-  });
+  await createTestAuditStore(knex);
   const store = await DatabaseReportStore.create({
     database: mockServices.database({ knex }),
   });

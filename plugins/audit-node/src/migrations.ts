@@ -2,7 +2,7 @@ import { createPluginMigrations } from '@opsdeck/plugin-opsdeck-node';
 import { Knex } from 'knex';
 
 const migrations = createPluginMigrations({
-  packageName: '@opsdeck/plugin-audit-backend',
+  packageName: '@opsdeck/plugin-audit-node',
   tableName: 'opsdeck_audit_knex_migrations',
 });
 

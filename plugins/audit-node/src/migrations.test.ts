@@ -111,7 +111,7 @@ describe.each(databases.eachSupportedId())('audit migrations (%s)', id => {
     const knex = await databases.init(id);
     // the schema before the attribution migration
     await knex.migrate.up({
-      directory: require('node:path').resolve(__dirname, '../../migrations'),
+      directory: require('node:path').resolve(__dirname, '../migrations'),
       tableName: MIGRATIONS_TABLE,
       name: '20260101000000_init.js',
     });
