@@ -118,6 +118,27 @@ describe('command control on a real shell', () => {
       // let the shell settle between attempts (prompt back)
       await new Promise(r => setTimeout(r, 150));
     }
+    // the shell has taken every attempt (and the Ctrl-C of each refusal)
+    // before the allowed command is typed: on a loaded machine a refusal's
+    // Ctrl-C can still be on its way when the next line arrives, and the shell
+    // drops what it had read with it. A fresh echo per try, until one answers.
+    for (let n = 1; ; n++) {
+      manager.input(session.id, `echo ready-${n}\r`);
+      const ready = new RegExp(`[\\r\\n]ready-${n}\\r?\\n`);
+      const answered = await client
+        .waitFor(() => ready.test(client.output), `ready-${n}`, 2_000)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (answered) break;
+      if (n >= 10)
+        throw new Error(
+          `the shell did not settle: ${JSON.stringify(
+            client.output.slice(-600),
+          )}`,
+        );
+    }
     // the same command without a trick does run (the markers can be written)
     manager.input(session.id, `touch ${join(dir, 'allowed')}\r`);
     manager.input(session.id, 'echo all-tried\r');

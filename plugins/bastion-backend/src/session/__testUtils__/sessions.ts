@@ -47,8 +47,8 @@ export class RecordingClient implements SessionClient {
   get output() {
     return this.messages.map(m => (m.type === 'output' ? m.data : '')).join('');
   }
-  async waitFor(test: () => boolean, what: string) {
-    const deadline = Date.now() + 15_000;
+  async waitFor(test: () => boolean, what: string, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
     while (!test()) {
       if (Date.now() > deadline) {
         throw new Error(
