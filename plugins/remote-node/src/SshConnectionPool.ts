@@ -24,6 +24,7 @@ import {
   endpointOf,
   observeChannel,
   raceAbort,
+  releaseOnClose,
 } from './sshInternals';
 import { downloadStream, uploadStream } from './sshSftp';
 import type {
@@ -523,13 +524,7 @@ export class SshConnectionPool {
       options.signal,
       (client, cb) => client.sftp((err, sftp) => cb(err, sftp)),
     );
-    const client = lease.connection.client;
-    const release = () => {
-      client.removeListener('close', release);
-      lease.release();
-    };
-    channel.once('close', release);
-    client.once('close', release);
+    releaseOnClose(lease, channel);
     return channel;
   }
 

@@ -49,6 +49,23 @@ export type Lease = {
   release(): void;
 };
 
+/**
+ * Releases `lease` once when `channel` closes or its connection is lost (ssh2
+ * also emits 'close' on every channel of a lost connection).
+ */
+export function releaseOnClose(
+  lease: Lease,
+  channel: { once(event: 'close', listener: () => void): unknown },
+) {
+  const client = lease.connection.client;
+  const release = () => {
+    client.removeListener('close', release);
+    lease.release();
+  };
+  channel.once('close', release);
+  client.once('close', release);
+}
+
 /** ssh2 errors carry `level` (client-socket, client-timeout, client-authentication …) and `code`. */
 export type Ssh2Error = Error & { level?: string; code?: string | number };
 

@@ -1,6 +1,6 @@
 /** Interactive shells (pseudo-terminals) on pooled or dedicated connections. */
 import type { Client, ClientChannel } from 'ssh2';
-import type { Lease } from './sshInternals';
+import { type Lease, releaseOnClose } from './sshInternals';
 import type { PtyOptions, SshTarget } from './types';
 
 /** Opens a shell channel on a pooled connection (the pool's `withChannel`). */
@@ -15,6 +15,17 @@ export type DedicatedShellOptions = PtyOptions & {
   before?: (run: (command: string) => Promise<string>) => Promise<void>;
 };
 
+/** The pseudo-terminal both kinds of shell ask for. */
+function ptyWindow(options: PtyOptions) {
+  return {
+    term: options.term ?? 'xterm-256color',
+    cols: options.cols ?? 80,
+    rows: options.rows ?? 24,
+    width: 0,
+    height: 0,
+  };
+}
+
 /** The pool's `shell`: a login shell on a pooled connection. */
 export async function shell(
   withChannel: WithShellChannel,
@@ -26,25 +37,12 @@ export async function shell(
     options.signal,
     (client, cb) =>
       client.shell(
-        {
-          term: options.term ?? 'xterm-256color',
-          cols: options.cols ?? 80,
-          rows: options.rows ?? 24,
-          width: 0,
-          height: 0,
-        },
+        ptyWindow(options),
         options.env ? { env: options.env } : {},
         (err, ch) => cb(err, ch),
       ),
   );
-  const client = lease.connection.client;
-  // ssh2 also emits 'close' on every channel of a lost connection
-  const release = () => {
-    client.removeListener('close', release);
-    lease.release();
-  };
-  channel.once('close', release);
-  client.once('close', release);
+  releaseOnClose(lease, channel);
   return channel;
 }
 
@@ -75,23 +73,12 @@ export async function dedicatedShell(
     await options.before?.(run);
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
       client.shell(
-        {
-          term: options.term ?? 'xterm-256color',
-          cols: options.cols ?? 80,
-          rows: options.rows ?? 24,
-          width: 0,
-          height: 0,
-        },
+        ptyWindow(options),
         options.env ? { env: options.env } : {},
         (err, ch) => (err ? reject(err) : resolve(ch)),
       ),
     );
-    const release = () => {
-      client.removeListener('close', release);
-      lease.release();
-    };
-    channel.once('close', release);
-    client.once('close', release);
+    releaseOnClose(lease, channel);
     return channel;
   } catch (e) {
     lease.release();
