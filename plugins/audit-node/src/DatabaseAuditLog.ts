@@ -1,20 +1,7 @@
 import type { AuditEvent } from '@opsdeck/plugin-opsdeck-common';
 import { Knex } from 'knex';
 import { AuditLogService, AuditScanQuery } from './AuditLogService';
-
-type Row = {
-  id: number | string;
-  occurred_at: Date | string | number;
-  plugin: string;
-  action: string;
-  severity: string;
-  status: string;
-  outcome: string | null;
-  actor: string;
-  via: string | null;
-  target: string;
-  meta: string | null;
-};
+import { type AuditRow as Row, rowToEvent } from './auditRows';
 
 const COLUMNS = [
   'id',
@@ -29,18 +16,6 @@ const COLUMNS = [
   'target',
   'meta',
 ];
-
-function parseMeta(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const value = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? value
-      : { value };
-  } catch {
-    return {};
-  }
-}
 
 /**
  * {@link AuditLogService} on the audit plugin's database (the
@@ -69,24 +44,7 @@ export class DatabaseAuditLog implements AuditLogService {
       if (rows.length === 0) return total;
       total += rows.length;
       after = Number(rows[rows.length - 1].id);
-      await onBatch(
-        rows.map(row => {
-          const event: AuditEvent = {
-            id: Number(row.id),
-            time: new Date(row.occurred_at).toISOString(),
-            plugin: row.plugin,
-            action: row.action,
-            severity: row.severity,
-            status: row.status as AuditEvent['status'],
-            outcome: (row.outcome ?? 'success') as AuditEvent['outcome'],
-            actor: row.actor,
-            target: row.target,
-            meta: parseMeta(row.meta),
-          };
-          if (row.via) event.via = row.via.split(' ').filter(Boolean);
-          return event;
-        }),
-      );
+      await onBatch(rows.map(rowToEvent));
       if (rows.length < size) return total;
     }
   }

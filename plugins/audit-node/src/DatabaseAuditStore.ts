@@ -13,29 +13,13 @@ import {
   NewAuditEvent,
 } from './AuditStore';
 import { applyAuditMigrations } from './migrations';
+import { type AuditRow as Row, rowToEvent } from './auditRows';
 
 const TABLE = 'audit_events';
 
 /** Largest serialized `meta` stored with an event, in bytes. */
 export const MAX_META_BYTES = 8 * 1024;
 const MAX_ERROR_LENGTH = 4000;
-
-type Row = {
-  id: number | string;
-  occurred_at: Date | string | number;
-  plugin: string;
-  action: string;
-  severity: string;
-  status: string;
-  outcome: string;
-  actor: string;
-  via: string;
-  target: string;
-  request_id: string | null;
-  ip: string | null;
-  error: string | null;
-  meta: string | null;
-};
 
 /**
  * Serializes meta as JSON of at most {@link MAX_META_BYTES}. When it is too
@@ -77,22 +61,6 @@ function safeStringify(value: unknown): string {
   } catch {
     return '{"_unserializable":true}';
   }
-}
-
-function parseMeta(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const value = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? value
-      : { value };
-  } catch {
-    return {};
-  }
-}
-
-function toIso(value: Date | string | number): string {
-  return new Date(value).toISOString();
 }
 
 function escapeLike(value: string): string {
@@ -169,7 +137,7 @@ export class DatabaseAuditStore implements AuditStore {
     if (query.before !== undefined) q.where('id', '<', query.before);
 
     const rows = await q.orderBy('id', 'desc').limit(limit + 1);
-    const items = rows.slice(0, limit).map(toEvent);
+    const items = rows.slice(0, limit).map(rowToEvent);
     const hasMore = rows.length > limit;
     return hasMore
       ? { items, nextCursor: items[items.length - 1].id }
@@ -178,7 +146,7 @@ export class DatabaseAuditStore implements AuditStore {
 
   async get(id: number): Promise<AuditEvent | undefined> {
     const row = await this.db<Row>(TABLE).where('id', id).first();
-    return row ? toEvent(row) : undefined;
+    return row ? rowToEvent(row) : undefined;
   }
 
   async facets(): Promise<AuditEventFacets> {
@@ -191,24 +159,4 @@ export class DatabaseAuditStore implements AuditStore {
       actions: actions.map(r => r.action),
     };
   }
-}
-
-function toEvent(row: Row): AuditEvent {
-  const event: AuditEvent = {
-    id: Number(row.id),
-    time: toIso(row.occurred_at),
-    plugin: row.plugin,
-    action: row.action,
-    severity: row.severity,
-    status: row.status as AuditEvent['status'],
-    outcome: (row.outcome ?? 'success') as AuditEvent['outcome'],
-    actor: row.actor,
-    target: row.target,
-    meta: parseMeta(row.meta),
-  };
-  if (row.via) event.via = row.via.split(' ').filter(Boolean);
-  if (row.request_id) event.requestId = row.request_id;
-  if (row.ip) event.ip = row.ip;
-  if (row.error) event.error = row.error;
-  return event;
 }
