@@ -113,32 +113,39 @@ describe('command control on a real shell', () => {
       `\x1b[200~touch ${marker(8)}\necho pasted\x1b[201~\r`,
       `/usr/bin/../bin/touch ${marker(9)}\r`,
     ];
+    // Waits until the shell answers a fresh echo: before the first attempt
+    // (keys typed while the login shell is still starting can end it with the
+    // first refusal's Ctrl-C) and after the last (on a loaded machine a
+    // refusal's Ctrl-C can still be on its way when the next line arrives, and
+    // the shell drops what it had read with it). A new echo per try.
+    let tries = 0;
+    const settle = async () => {
+      for (let n = 1; ; n++) {
+        const tag = `ready-${++tries}`;
+        manager.input(session.id, `echo ${tag}\r`);
+        const ready = new RegExp(`[\\r\\n]${tag}\\r?\\n`);
+        const answered = await client
+          .waitFor(() => ready.test(client.output), tag, 2_000)
+          .then(
+            () => true,
+            () => false,
+          );
+        if (answered) return;
+        if (n >= 10)
+          throw new Error(
+            `the shell did not settle: ${JSON.stringify(
+              client.output.slice(-600),
+            )}`,
+          );
+      }
+    };
+    await settle();
     for (const keys of attempts) {
       manager.input(session.id, keys);
       // let the shell settle between attempts (prompt back)
       await new Promise(r => setTimeout(r, 150));
     }
-    // the shell has taken every attempt (and the Ctrl-C of each refusal)
-    // before the allowed command is typed: on a loaded machine a refusal's
-    // Ctrl-C can still be on its way when the next line arrives, and the shell
-    // drops what it had read with it. A fresh echo per try, until one answers.
-    for (let n = 1; ; n++) {
-      manager.input(session.id, `echo ready-${n}\r`);
-      const ready = new RegExp(`[\\r\\n]ready-${n}\\r?\\n`);
-      const answered = await client
-        .waitFor(() => ready.test(client.output), `ready-${n}`, 2_000)
-        .then(
-          () => true,
-          () => false,
-        );
-      if (answered) break;
-      if (n >= 10)
-        throw new Error(
-          `the shell did not settle: ${JSON.stringify(
-            client.output.slice(-600),
-          )}`,
-        );
-    }
+    await settle();
     // the same command without a trick does run (the markers can be written)
     manager.input(session.id, `touch ${join(dir, 'allowed')}\r`);
     manager.input(session.id, 'echo all-tried\r');
