@@ -25,7 +25,7 @@ import {
   findFreePortRange,
   startSshdHosts,
   type SshdHosts,
-} from './__testUtils__/sshdHosts';
+} from './testUtils/sshdHosts';
 
 jest.setTimeout(120_000);
 
