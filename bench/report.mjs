@@ -27,10 +27,10 @@ const { weekOf } = require('../plugins/report-backend/src/schedule/period.ts');
 const {
   seedAuditWeek,
   SEED_HOSTS,
-} = require('../plugins/report-backend/src/__testUtils__/seedWeek.ts');
+} = require('../plugins/report-backend/src/testUtils/seedWeek.ts');
 const {
   expectedCounter,
-} = require('../plugins/report-backend/src/__testUtils__/expectedCounts.ts');
+} = require('../plugins/report-backend/src/testUtils/expectedCounts.ts');
 const { REPORT_FIGURE_KEYS } = require('../plugins/report-common/src/index.ts');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);

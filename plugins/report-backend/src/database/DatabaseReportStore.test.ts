@@ -1,5 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { generated } from '../__testUtils__/reports';
+import { generated } from '../testUtils/reports';
 import { DatabaseReportStore } from './DatabaseReportStore';
 
 jest.setTimeout(60_000);

@@ -1,6 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { generated } from '../__testUtils__/reports';
-import { startSmtpServer, TestSmtpServer } from '../__testUtils__/smtp';
+import { generated } from '../testUtils/reports';
+import { startSmtpServer, TestSmtpServer } from '../testUtils/smtp';
 import { DatabaseReportStore } from '../database/DatabaseReportStore';
 import { Recipient } from '../model';
 import { ReportSender } from './ReportSender';

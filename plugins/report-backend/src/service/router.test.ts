@@ -1,6 +1,6 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { generated } from '../__testUtils__/reports';
+import { generated } from '../testUtils/reports';
 import {
   demoOrgEntities,
   startReportBackend,

@@ -13,10 +13,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { DatabaseAuditLog } from '@opsdeck/plugin-audit-node';
 import { createTestAuditStore } from '@opsdeck/plugin-audit-node/testUtils';
-// The jobs plugin serves the job runs the report reads over HTTP. Two backend
-// plugins in one test: this belongs in packages/backend/src/integration/ once
-// report-backend exposes what it builds here as a testUtils kit.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+// The jobs plugin serves the job runs the report reads over HTTP.
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 import {
   startSshdHosts,
@@ -26,20 +23,26 @@ import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { ORG_SCOPE, REPORT_FIGURE_KEYS } from '@opsdeck/plugin-report-common';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { readReportConfig } from '../config';
 import { ConfigReader } from '@backstage/config';
-import { DatabaseReportStore } from '../database/DatabaseReportStore';
-import { ReportGenerator } from '../generate/ReportGenerator';
-import { ReportSender } from '../send/ReportSender';
-import { smtpTransport } from '../send/smtp';
-import { ReportService } from '../service/ReportService';
-import { readCatalog, recipientsOf } from '../sources/catalogData';
-import { jobsApiReader } from '../sources/jobRuns';
-import { weekOf } from '../schedule/period';
-import { demoOrgEntities, DEMO_USERS } from '../__testUtils__/testBackend';
-import { expectedCounter } from '../__testUtils__/expectedCounts';
-import { SEED_HOSTS, seedAuditWeek } from '../__testUtils__/seedWeek';
-import { startSmtpServer, TestSmtpServer } from '../__testUtils__/smtp';
+import {
+  DatabaseReportStore,
+  DEMO_USERS,
+  demoOrgEntities,
+  expectedCounter,
+  jobsApiReader,
+  readCatalog,
+  readReportConfig,
+  recipientsOf,
+  ReportGenerator,
+  ReportSender,
+  ReportService,
+  SEED_HOSTS,
+  seedAuditWeek,
+  smtpTransport,
+  startSmtpServer,
+  type TestSmtpServer,
+  weekOf,
+} from '@opsdeck/plugin-report-backend/testUtils';
 
 // The "done when" of the weekly report: a week of activity (audit events of
 // every kind the report reads and of kinds it must not count, real job runs
