@@ -43,6 +43,7 @@ export function targetHosts(sshd: SshdHosts): TargetHost[] {
     port: h.port,
     loginUser: sshd.user,
     credential: 'test-ssh',
+    tags: [],
   }));
 }
 
