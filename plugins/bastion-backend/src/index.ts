@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 export { bastionPlugin as default } from './plugin';
-export type { Grant, HostSelector, NewGrant } from './database/BastionStore';
+export type { Grant, GrantSelector, NewGrant } from './database/BastionStore';

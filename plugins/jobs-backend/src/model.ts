@@ -1,3 +1,5 @@
+import type { HostSelector, HostTarget } from '@opsdeck/plugin-cmdb-common';
+
 /** Types of the jobs plugin's records, as the API returns them. */
 
 export type JobLanguage = 'sh' | 'bash' | 'python';
@@ -85,14 +87,8 @@ export type JobVersion = {
   createdAt: string;
 };
 
-/** Which catalog hosts a run targets; every given field must match. */
-export type HostSelector = {
-  names?: string[];
-  system?: string;
-  owner?: string;
-  environment?: string;
-  tags?: string[];
-};
+/** Which catalog hosts a run targets: cmdb-common's one selector (meanings in its README). */
+export type { HostSelector };
 
 export type RunOptions = {
   /** Most hosts running at once. */
@@ -144,22 +140,11 @@ export const HOST_STATUSES: HostStatus[] = [
   'interrupted',
 ];
 
-/** A host as resolved from the catalog. */
-export type TargetHost = {
-  name: string;
-  entityRef: string;
-  address: string;
-  port: number;
-  loginUser?: string;
-  credential?: string;
-  /**
-   * Owning group, system and environment as the catalog holds them (full
-   * refs); prod environments need opsdeck.jobs.run.prod.
-   */
-  owner?: string;
-  system?: string;
-  environment?: string;
-};
+/**
+ * A host as resolved from the catalog: cmdb-common's one SSH target (owner,
+ * system as full refs; prod environments need opsdeck.jobs.run.prod).
+ */
+export type TargetHost = HostTarget;
 
 export type Run = {
   id: string;

@@ -21,7 +21,7 @@ import { DatabaseJobStore } from './database/DatabaseJobStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { ScheduleRunner } from './schedule/ScheduleRunner';
 import { createRouter } from './service/router';
-import { resolveHosts } from './targets/resolveHosts';
+import { resolveHosts } from '@opsdeck/plugin-cmdb-node';
 import {
   createFailureNotifier,
   createWebhookDeliverer,

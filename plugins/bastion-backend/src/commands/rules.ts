@@ -1,5 +1,10 @@
-import type { CommandRule, RuleAction } from '../database/BastionStore';
-import { selectorMatches } from '../grants/matchGrant';
+import { hasHostCriteria } from '@opsdeck/plugin-cmdb-common';
+import {
+  toHostSelector,
+  type CommandRule,
+  type RuleAction,
+} from '../database/BastionStore';
+import { grantSelectorMatches } from '../grants/matchGrant';
 import type { BastionHost } from '../session/hosts';
 import type { LineAnalysis } from './model';
 
@@ -16,12 +21,8 @@ export function patternProblem(pattern: string): string | undefined {
 
 /** True when the rule applies on this host (an empty scope applies everywhere). */
 export function ruleInScope(rule: CommandRule, host: BastionHost): boolean {
-  const { environment, ...selector } = rule.scope;
-  if (environment && environment !== host.environment) return false;
-  if (!selector.host && !selector.system && !selector.owner && !selector.tag) {
-    return true;
-  }
-  return selectorMatches(selector, host);
+  if (!hasHostCriteria(toHostSelector(rule.scope))) return true;
+  return grantSelectorMatches(rule.scope, host);
 }
 
 export type CompiledRule = { rule: CommandRule; re: RegExp };

@@ -1,16 +1,36 @@
-/** Which hosts a grant covers; every given field must match (none given = no host). */
-export type HostSelector = {
+import type { HostSelector } from '@opsdeck/plugin-cmdb-common';
+
+/**
+ * Which hosts a grant covers, in the spelling the bastion stores (one column
+ * each) and its API speaks: cmdb-common's one {@link HostSelector} with one
+ * host name (`names: [host]`) and one tag (`tags: [tag]`); see
+ * {@link toHostSelector}. Every given field must match (none given = no host).
+ */
+export type GrantSelector = {
   host?: string;
   system?: string;
   owner?: string;
   tag?: string;
 };
 
+/** The grant's (or rule scope's) selector as cmdb-common's HostSelector, the one meaning. */
+export function toHostSelector(
+  selector: GrantSelector & { environment?: string },
+): HostSelector {
+  const out: HostSelector = {};
+  if (selector.host) out.names = [selector.host];
+  if (selector.owner) out.owner = selector.owner;
+  if (selector.system) out.system = selector.system;
+  if (selector.environment) out.environment = selector.environment;
+  if (selector.tag) out.tags = [selector.tag];
+  return out;
+}
+
 export type Grant = {
   id: string;
   /** `user:default/frank` or `group:default/dev`. */
   subject: string;
-  selector: HostSelector;
+  selector: GrantSelector;
   loginUser: string;
   expiresAt: string;
   reason?: string;
@@ -177,7 +197,7 @@ export type RuleAction = 'reject' | 'review' | 'alert' | 'allow';
 export type RuleKind = 'command' | 'construct' | 'file';
 
 /** Where a rule applies; empty = every host. */
-export type RuleScope = HostSelector & { environment?: string };
+export type RuleScope = GrantSelector & { environment?: string };
 
 export type CommandRule = {
   id: string;

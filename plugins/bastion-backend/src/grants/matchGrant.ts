@@ -1,27 +1,21 @@
-import type {
-  BastionStore,
-  Grant,
-  HostSelector,
+import { selectorMatches } from '@opsdeck/plugin-cmdb-common';
+import {
+  toHostSelector,
+  type BastionStore,
+  type Grant,
+  type GrantSelector,
 } from '../database/BastionStore';
 import { normalizeRef, type BastionHost } from '../session/hosts';
 
-/** True when every field the selector gives matches the host (an empty selector matches nothing). */
-export function selectorMatches(
-  selector: HostSelector,
+/**
+ * True when every field the selector gives matches the host (an empty
+ * selector matches nothing): cmdb-common's `selectorMatches`, the one meaning.
+ */
+export function grantSelectorMatches(
+  selector: GrantSelector & { environment?: string },
   host: BastionHost,
 ): boolean {
-  const { host: name, system, owner, tag } = selector;
-  if (!name && !system && !owner && !tag) return false;
-  if (
-    name &&
-    name.toLocaleLowerCase('en-US') !== host.name.toLocaleLowerCase('en-US')
-  ) {
-    return false;
-  }
-  if (system && normalizeRef(system, 'system') !== host.system) return false;
-  if (owner && normalizeRef(owner, 'group') !== host.owner) return false;
-  if (tag && !host.tags.includes(tag.toLocaleLowerCase('en-US'))) return false;
-  return true;
+  return selectorMatches(toHostSelector(selector), host);
 }
 
 /** True when the grant is in force at `now` (not revoked, not expired). */
@@ -48,7 +42,7 @@ export function matchingGrants(
       g =>
         grantActive(g, now) &&
         refs.has(normalizeRef(g.subject, 'user') ?? '') &&
-        selectorMatches(g.selector, host) &&
+        grantSelectorMatches(g.selector, host) &&
         (!loginUser || g.loginUser === loginUser),
     )
     .sort(

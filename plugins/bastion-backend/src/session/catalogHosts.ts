@@ -1,6 +1,7 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { hostFromEntity, type HostDirectory } from './hosts';
+import { hostFromEntity } from '@opsdeck/plugin-cmdb-common';
+import type { HostDirectory } from './hosts';
 
 /** Host entities from the catalog (`resource:default/<name>`), read as the bastion itself. */
 export function createCatalogHostDirectory(options: {

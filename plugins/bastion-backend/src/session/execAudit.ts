@@ -14,7 +14,7 @@ import type { SshConnectionPool, SshTarget } from '@opsdeck/plugin-remote-node';
 import { shellQuote } from '@opsdeck/plugin-remote-node';
 import type { ExecAuditEntry } from '../config';
 import type { BastionStore } from '../database/BastionStore';
-import { selectorMatches } from '../grants/matchGrant';
+import { grantSelectorMatches } from '../grants/matchGrant';
 import type { AuditCredentials } from './credentials';
 import type { BastionHost } from './hosts';
 import { parseExecRecords } from './auditRecords';
@@ -34,19 +34,7 @@ export function execAuditFor(
   entries: ExecAuditEntry[],
   host: BastionHost,
 ): ExecAuditEntry | undefined {
-  return entries.find(e => {
-    const { environment, ...selector } = e.hosts;
-    if (environment && environment !== host.environment) return false;
-    if (
-      !selector.host &&
-      !selector.system &&
-      !selector.owner &&
-      !selector.tag
-    ) {
-      return !!environment;
-    }
-    return selectorMatches(selector, host);
-  });
+  return entries.find(e => grantSelectorMatches(e.hosts, host));
 }
 
 export type ExecAuditDeps = {

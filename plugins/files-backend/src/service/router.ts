@@ -3,14 +3,18 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  hostFromEntity,
+  selectorToCatalogFilter,
+  type HostTarget,
+} from '@opsdeck/plugin-cmdb-common';
 import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import express from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { resolveHosts } from '../catalog/resolveHosts';
+import { distributionHosts } from '../catalog/targetHosts';
 import type { DistributionStore } from '../database/DistributionStore';
 import type { FileLibrary } from '../database/FileLibrary';
 import type { DistributionWithHosts } from '../database/types';
@@ -154,33 +158,22 @@ export async function createRouter(options: RouterOptions) {
   api.get('/hosts', async (req, res) => {
     const credentials = await guard.credentials(req);
     const { items } = await options.catalog.getEntities(
-      {
-        filter: { kind: 'Resource', 'spec.type': 'host' },
-        fields: [
-          'kind',
-          'metadata.name',
-          'metadata.namespace',
-          'metadata.tags',
-          'spec',
-        ],
-      },
+      { filter: selectorToCatalogFilter({}) },
       { credentials },
     );
     res.json({
       items: items
-        .filter(e => typeof (e.spec as any)?.address === 'string')
-        .map(e => {
-          const spec = e.spec as Record<string, any>;
-          return {
-            ref: stringifyEntityRef(e),
-            name: e.metadata.name,
-            address: spec.address,
-            port: typeof spec.port === 'number' ? spec.port : 22,
-            owner: typeof spec.owner === 'string' ? spec.owner : undefined,
-            system: typeof spec.system === 'string' ? spec.system : undefined,
-            tags: e.metadata.tags ?? [],
-          };
-        })
+        .map(hostFromEntity)
+        .filter((h): h is HostTarget => h !== undefined)
+        .map(h => ({
+          ref: h.entityRef,
+          name: h.name,
+          address: h.address,
+          port: h.port,
+          owner: h.owner,
+          system: h.system,
+          tags: h.tags,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     });
   });
@@ -223,7 +216,7 @@ export async function createRouter(options: RouterOptions) {
           `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
         );
       }
-      const hosts = await resolveHosts(options.catalog, credentials, {
+      const hosts = await distributionHosts(options.catalog, credentials, {
         hosts: body.hosts,
         owner: body.owner,
         system: body.system,

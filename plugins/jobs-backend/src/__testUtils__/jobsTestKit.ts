@@ -42,6 +42,7 @@ export function targetHosts(sshd: SshdHosts): TargetHost[] {
     port: h.port,
     loginUser: sshd.user,
     credential: 'test-ssh',
+    tags: [],
   }));
 }
 

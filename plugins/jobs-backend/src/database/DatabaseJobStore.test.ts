@@ -26,6 +26,7 @@ const host = (name: string): TargetHost => ({
   entityRef: `resource:default/${name}`,
   address: '127.0.0.1',
   port: 22,
+  tags: [],
 });
 
 describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {

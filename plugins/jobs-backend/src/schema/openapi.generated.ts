@@ -279,7 +279,8 @@ export const spec = {
       Selector: {
         type: 'object',
         additionalProperties: false,
-        description: 'Catalog hosts matching every given field.',
+        description:
+          'Catalog hosts matching every given field (cmdb-common HostSelector; names are host names in the default namespace or entity refs, owner/system any spelling of the ref, environment falls back to the opsdeck.io/environment label, tags all of them).',
         properties: {
           names: {
             type: 'array',

@@ -16,7 +16,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import { ScheduleApproval } from '../database/JobStore';
 import { HostSelector, RunHost, TargetHost } from '../model';
-import { resolveHosts } from '../targets/resolveHosts';
+import { resolveHosts } from '@opsdeck/plugin-cmdb-node';
 
 /** Who made the request, as stored in runs and jobs. */
 export const principalName = principalRef;
@@ -133,16 +133,19 @@ export class HostAccess {
   ): Promise<void> {
     if (runHosts.length === 0) return;
     const current = await this.findHosts(credentials, {
-      names: runHosts.map(h => h.host),
+      names: runHosts.map(h => h.entityRef),
     });
     await this.authorizeHosts(
       credentials,
-      runHosts.map(h => ({
-        ...h,
-        name: h.host,
-        environment: current.find(c => c.entityRef === h.entityRef)
-          ?.environment,
-      })),
+      runHosts.map(h => {
+        const now = current.find(c => c.entityRef === h.entityRef);
+        return {
+          ...h,
+          name: h.host,
+          environment: now?.environment,
+          tags: now?.tags ?? [],
+        };
+      }),
     );
   }
 

@@ -9,7 +9,7 @@ import type { BastionConfig } from '../../config';
 import type {
   BastionStore,
   Grant,
-  HostSelector,
+  GrantSelector,
 } from '../../database/BastionStore';
 import { DatabaseBastionStore } from '../../database/DatabaseBastionStore';
 import { MfaService } from '../../mfa/MfaService';
@@ -154,7 +154,7 @@ export async function createTestManager(options: {
 export function grantOn(
   store: BastionStore,
   sshd: SshdHosts,
-  selector: HostSelector,
+  selector: GrantSelector,
   options: { subject?: string; expiresInMs?: number } = {},
 ): Promise<Grant> {
   return store.createGrant({

@@ -1,0 +1,52 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { HostSelector } from '@opsdeck/plugin-cmdb-common';
+import { resolveHosts, unmatchedNames } from '@opsdeck/plugin-cmdb-node';
+import type { NewDistributionHost } from '../database/DistributionStore';
+
+/**
+ * The hosts a distribution writes to: the request's `hosts` (names or refs),
+ * `owner`, `system` and `tag` as cmdb-common's one selector, resolved with
+ * the caller's credentials. InputError when a named host is unknown (or has
+ * no address) or nothing matches.
+ */
+export async function distributionHosts(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+  request: { hosts?: string[]; owner?: string; system?: string; tag?: string },
+): Promise<NewDistributionHost[]> {
+  const selector: HostSelector = {};
+  if (request.hosts?.length) selector.names = request.hosts;
+  if (request.owner) selector.owner = request.owner;
+  if (request.system) selector.system = request.system;
+  if (request.tag) selector.tags = [request.tag];
+  if (
+    !request.hosts?.length &&
+    !selector.owner &&
+    !selector.system &&
+    !selector.tags
+  ) {
+    throw new InputError('Select hosts: names, or an owner, system or tag');
+  }
+  const hosts = await resolveHosts(catalog, selector, credentials);
+  const missing = unmatchedNames(selector, hosts);
+  if (missing.length > 0) {
+    throw new InputError(
+      `Unknown hosts (not in the catalog, or without an address): ${missing.join(
+        ', ',
+      )}`,
+    );
+  }
+  if (hosts.length === 0) {
+    throw new InputError('The selector matches no host in the catalog');
+  }
+  return hosts.map(h => ({
+    host: h.entityRef,
+    address: h.address,
+    port: h.port,
+    loginUser: h.loginUser,
+    credential: h.credential,
+    environment: h.environment,
+  }));
+}
