@@ -339,7 +339,7 @@ export async function createRouter(options: {
         target: names ? `cmdb:hosts/${names.length}` : 'cmdb:hosts/all',
         meta: { hosts: names ?? 'all' },
         successMeta: s => ({
-          hosts: s.hosts,
+          collected: s.hosts,
           reachable: s.reachable,
           unreachable: s.items.filter(i => !i.reachable).map(i => i.name),
         }),

@@ -58,6 +58,15 @@ export class CmdbClient {
     );
   }
 
+  /** Collects the facts of the named hosts (every host without names) now. */
+  async collect(names?: string[]): Promise<CollectResult> {
+    return this.request<CollectResult>('cmdb', '/collect', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(names ? { names } : {}),
+    });
+  }
+
   /** The SSH host key pinned for the host's address and port. */
   async getHostKey(name: string): Promise<HostKey> {
     return this.request<HostKey>(
