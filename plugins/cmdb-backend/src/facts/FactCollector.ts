@@ -12,20 +12,20 @@ import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FACTS_COMMAND, parseFacts } from './parseFacts';
 
 /** The outcome of collecting one host, without its facts. */
-export interface CollectItem {
+export type CollectItem = {
   name: string;
   reachable: boolean;
   error?: string;
   hostKeyPending?: boolean;
-}
+};
 
 /** Counts and one item per host of a collection run. */
-export interface CollectSummary {
+export type CollectSummary = {
   hosts: number;
   reachable: number;
   unreachable: number;
   items: CollectItem[];
-}
+};
 
 /** The part of the SSH core the collector uses. */
 export type SshExec = Pick<SshConnectionPool, 'exec'>;

@@ -54,7 +54,10 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-async function startBackend(knex: Knex, result = AuthorizeResult.ALLOW) {
+async function startBackend(
+  knex: Knex,
+  result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   const audits: { eventId: string; meta?: any; status: string }[] = [];
   const auditor = mockServices.auditor.mock({
     createEvent: jest.fn(async opts => {

@@ -2,6 +2,7 @@ import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { AuditEventPage } from '@opsdeck/plugin-opsdeck-common';
 import type {
+  CollectResult,
   HostDetail,
   HostFilters,
   HostKey,

@@ -62,7 +62,7 @@ export function CollectHostsBar(props: {
           disabled={running || selected.length === 0}
           onClick={() => run(selected)}
         >
-          {t('collect.selected', { count: String(selected.length) })}
+          {t('collect.selected', { count: selected.length })}
         </Button>
       </Box>
       {running && (

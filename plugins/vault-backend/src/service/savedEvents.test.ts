@@ -34,7 +34,10 @@ const key = { id: 'k1', secret: randomBytes(32).toString('base64') };
 const secret = `Pw-${randomBytes(12).toString('hex')}`;
 const secret2 = `Pw2-${randomBytes(12).toString('hex')}`;
 
-async function start(knex: any, result = AuthorizeResult.ALLOW) {
+async function start(
+  knex: any,
+  result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   const received: unknown[] = [];
   // another plugin of the same backend, listening as the CMDB does
   const listener = createBackendPlugin({
