@@ -240,13 +240,13 @@ describe.each(databases.eachSupportedId())('collect (%s)', databaseId => {
       topic: VAULT_CREDENTIAL_SAVED_TOPIC,
       eventPayload: { name: 'sshd-test', actor: 'user:default/bob' },
     });
-    for (let i = 0; i < 300; i++) {
-      const done = await Promise.all(
-        ['lab-01', 'lab-02', 'lab-down'].map(
-          async n => (await store.get(n))?.collectedAt,
-        ),
-      );
-      if (done.every(Boolean)) break;
+    const collected = async () =>
+      (
+        await Promise.all(
+          ['lab-01', 'lab-02', 'lab-down'].map(n => store.get(n)),
+        )
+      ).every(h => h?.collectedAt);
+    for (let i = 0; i < 300 && !(await collected()); i++) {
       await new Promise(r => setTimeout(r, 100));
     }
     expect(await store.get('lab-01')).toMatchObject({ reachable: true });
