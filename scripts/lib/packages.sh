@@ -52,3 +52,17 @@ OPSDECK_BENCH_PACKAGES=(
   "pssh:parallel-ssh"
   "ansible:ansible"
 )
+
+# What the live demo of scripts/start.sh needs (as root): sshd demo hosts, the demo databases,
+# and Debian's MkDocs for the knowledge base.
+OPSDECK_DEMO_PACKAGES=(
+  "openssh-server:/usr/sbin/sshd"
+  "openssh-client:ssh-keygen"
+  "postgresql:/usr/lib/postgresql/*/bin/initdb"
+  "mariadb-server:mariadbd"
+  "redis-server:redis-server"
+  "curl:curl"
+  "mkdocs:mkdocs"
+  "mkdocs-material:/usr/share/mkdocs/themes/material/__init__.py"
+  "python3-pymdownx:/usr/lib/python3/dist-packages/pymdownx/__init__.py"
+)

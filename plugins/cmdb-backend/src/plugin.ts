@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   cmdbHostCollectPermission,
   cmdbHostCreatePermission,
@@ -13,7 +14,11 @@ import {
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
-import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import {
+  VAULT_CREDENTIAL_SAVED_TOPIC,
+  vaultServiceRef,
+  type VaultCredentialSavedEvent,
+} from '@opsdeck/plugin-vault-node';
 import { getCmdbHub } from './catalog/cmdbHub';
 import { syncCatalogHosts } from './catalog/syncCatalogHosts';
 import { readCmdbConfig } from './config';
@@ -47,6 +52,7 @@ export const cmdbPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         ssh: remoteNodeServiceRef,
         vault: vaultServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, scheduler } = deps;
@@ -65,6 +71,24 @@ export const cmdbPlugin = createBackendPlugin({
           logger,
           concurrency: config.factsConcurrency,
           timeoutMs: config.factsTimeoutMs,
+        });
+
+        // A saved credential: collect the hosts that log in with it now, on
+        // behalf of whoever saved it (not waiting for the next scheduled run).
+        await deps.events.subscribe({
+          id: 'cmdb-collect-on-credential-save',
+          topics: [VAULT_CREDENTIAL_SAVED_TOPIC],
+          onEvent: async ({ eventPayload }) => {
+            const { name, actor } = eventPayload as VaultCredentialSavedEvent;
+            // in the background: the save answers without waiting for SSH
+            collector.collectForCredential(name, actor).then(
+              r =>
+                logger.info(
+                  `Credential ${name} saved: collected ${r.hosts} hosts using it, ${r.reachable} reachable`,
+                ),
+              e => logger.warn(`Collecting after saving ${name} failed: ${e}`),
+            );
+          },
         });
 
         // scope global (the default): one replica runs each task at a time

@@ -12,6 +12,7 @@ import { CredentialService } from './service/CredentialService';
 import { createRouter } from './service/router';
 import { getSharedVaultStore } from './service/sharedVaultStore';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 
 /**
  * The credentials vault: SSH keys and passwords, encrypted at rest, managed
@@ -35,6 +36,8 @@ export const vaultPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        logger: coreServices.logger,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -44,6 +47,8 @@ export const vaultPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         auditor,
+        logger,
+        events,
       }) {
         // Refuses to start without a valid key.
         const keyring = readKeyring(config);
@@ -58,7 +63,14 @@ export const vaultPlugin = createBackendPlugin({
           vaultCredentialManagePermission,
         ]);
         httpRouter.use(
-          await createRouter({ credentials, httpAuth, permissions, auditor }),
+          await createRouter({
+            credentials,
+            httpAuth,
+            permissions,
+            auditor,
+            events,
+            logger,
+          }),
         );
       },
     });

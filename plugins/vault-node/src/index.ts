@@ -9,6 +9,8 @@ export {
   CREDENTIAL_TYPES,
   CREDENTIAL_USES,
   isCredentialUse,
+  VAULT_CREDENTIAL_SAVED_TOPIC,
+  type VaultCredentialSavedEvent,
   type CredentialType,
   type CredentialUse,
   type SecretTarget,

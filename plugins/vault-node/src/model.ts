@@ -66,3 +66,18 @@ export interface SecretUse {
   /** The person on whose behalf (user entity ref), for the audit event of a denied or granted use. */
   actor?: string;
 }
+
+/**
+ * Events-service topic the vault plugin publishes to after a credential's
+ * secret was stored (created or replaced), so that plugins using the
+ * credential can act at once (the CMDB collects the facts of its hosts).
+ */
+export const VAULT_CREDENTIAL_SAVED_TOPIC = 'opsdeck.vault.credential-saved';
+
+/** Payload of {@link VAULT_CREDENTIAL_SAVED_TOPIC}: names only, never a secret. */
+export interface VaultCredentialSavedEvent {
+  /** The credential's name. */
+  name: string;
+  /** Entity ref of the person (or service) who saved it. */
+  actor: string;
+}

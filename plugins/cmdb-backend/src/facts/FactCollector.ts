@@ -11,6 +11,22 @@ import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FACTS_COMMAND, parseFacts } from './parseFacts';
 
+/** The outcome of collecting one host, without its facts. */
+export type CollectItem = {
+  name: string;
+  reachable: boolean;
+  error?: string;
+  hostKeyPending?: boolean;
+};
+
+/** Counts and one item per host of a collection run. */
+export type CollectSummary = {
+  hosts: number;
+  reachable: number;
+  unreachable: number;
+  items: CollectItem[];
+};
+
 /** The part of the SSH core the collector uses. */
 export type SshExec = Pick<SshConnectionPool, 'exec'>;
 
@@ -103,34 +119,114 @@ export class FactCollector {
     return outcome;
   }
 
+  /**
+   * Collects the given hosts now (a few at a time), records each outcome
+   * and answers with one result per host, on behalf of `actor` when a person
+   * asked for it.
+   */
+  async collectHosts(
+    hosts: HostRecord[],
+    options: { actor?: string; signal?: AbortSignal } = {},
+  ): Promise<CollectSummary> {
+    const summary: CollectSummary = {
+      hosts: 0,
+      reachable: 0,
+      unreachable: 0,
+      items: [],
+    };
+    await this.collectInto(
+      summary,
+      hosts,
+      this.credentials(options.actor),
+      options.signal,
+    );
+    return summary;
+  }
+
+  /**
+   * Collects the hosts that log in with the credential `name` (those naming
+   * it, and those naming none when it is the default credential): called
+   * when the credential's secret was saved.
+   */
+  async collectForCredential(
+    name: string,
+    actor?: string,
+  ): Promise<CollectSummary> {
+    const hosts: HostRecord[] = [];
+    for await (const page of this.deps.store.records(undefined, 1000)) {
+      for (const host of page) {
+        const used = host.credential ?? this.deps.defaultCredential;
+        if (used === name) hosts.push(host);
+      }
+    }
+    return this.collectHosts(hosts, { actor });
+  }
+
+  private async collectInto(
+    summary: CollectSummary,
+    hosts: HostRecord[],
+    credentials: CredentialResolver,
+    signal?: AbortSignal,
+  ) {
+    const results = await fanOut(
+      hosts,
+      async (host, ctx) => {
+        const outcome = await this.probe(host, ctx.signal, credentials);
+        await this.deps.store.recordFacts(host.name, outcome);
+        return outcome;
+      },
+      { concurrency: this.concurrency, signal },
+    );
+    for (const r of results) {
+      const outcome: FactsOutcome = r.ok
+        ? r.value
+        : { reachable: false, error: r.error.message };
+      summary.hosts++;
+      if (outcome.reachable) summary.reachable++;
+      else summary.unreachable++;
+      summary.items.push({
+        name: r.target.name,
+        reachable: outcome.reachable,
+        ...(outcome.reachable
+          ? {}
+          : {
+              error: outcome.error,
+              ...(outcome.hostKeyPending ? { hostKeyPending: true } : {}),
+            }),
+      });
+    }
+  }
+
   /** Collects every host of the index; returns counts. */
   async collectAll(
     signal?: AbortSignal,
   ): Promise<{ hosts: number; reachable: number; unreachable: number }> {
-    const totals = { hosts: 0, reachable: 0, unreachable: 0 };
+    const summary = await this.collectEvery(signal);
+    const { hosts, reachable, unreachable } = summary;
+    return { hosts, reachable, unreachable };
+  }
+
+  /** Collects every host of the index with one result per host. */
+  async collectEvery(
+    signal?: AbortSignal,
+    actor?: string,
+  ): Promise<CollectSummary> {
+    const summary: CollectSummary = {
+      hosts: 0,
+      reachable: 0,
+      unreachable: 0,
+      items: [],
+    };
     // One vault read per credential and owner/system/environment for the
     // whole run, not one per host.
-    const credentials = this.credentials();
+    const credentials = this.credentials(actor);
     for await (const page of this.deps.store.records(undefined, 1000)) {
       if (signal?.aborted) break;
-      const results = await fanOut(
-        page,
-        async (host, ctx) => {
-          const outcome = await this.probe(host, ctx.signal, credentials);
-          await this.deps.store.recordFacts(host.name, outcome);
-          return outcome;
-        },
-        { concurrency: this.concurrency, signal },
-      );
-      for (const r of results) {
-        totals.hosts++;
-        if (r.ok && r.value.reachable) totals.reachable++;
-        else totals.unreachable++;
-      }
+      await this.collectInto(summary, page, credentials, signal);
     }
     this.deps.logger.info(
-      `Collected facts of ${totals.hosts} hosts: ${totals.reachable} reachable, ${totals.unreachable} unreachable`,
+      `Collected facts of ${summary.hosts} hosts: ${summary.reachable} reachable, ${summary.unreachable} unreachable`,
     );
-    return totals;
+    return summary;
   }
 }

@@ -17,6 +17,7 @@ export const access: OperationAccess<typeof spec> = {
   'GET /hosts/{name}': cmdbHostReadPermission,
   'DELETE /hosts/{name}': cmdbHostDeletePermission,
   'POST /hosts/{name}/collect': cmdbHostCollectPermission,
+  'POST /collect': cmdbHostCollectPermission,
   'GET /hosts/{name}/host-key': cmdbHostReadPermission,
   'DELETE /hosts/{name}/host-key': cmdbHostKeyResetPermission,
   'POST /hosts/{name}/host-key/accept': cmdbHostKeyAcceptPermission,

@@ -85,6 +85,63 @@ export const spec = {
       },
     },
     schemas: {
+      CollectRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          names: {
+            description: 'Hosts to collect; all hosts when left out.',
+            type: 'array',
+            minItems: 1,
+            maxItems: 1000,
+            uniqueItems: true,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 253,
+            },
+          },
+        },
+      },
+      CollectResult: {
+        type: 'object',
+        required: ['hosts', 'reachable', 'unreachable', 'items'],
+        properties: {
+          hosts: {
+            type: 'integer',
+          },
+          reachable: {
+            type: 'integer',
+          },
+          unreachable: {
+            type: 'integer',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CollectItem',
+            },
+          },
+        },
+      },
+      CollectItem: {
+        type: 'object',
+        required: ['name', 'reachable'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          reachable: {
+            type: 'boolean',
+          },
+          hostKeyPending: {
+            type: 'boolean',
+          },
+          error: {
+            type: 'string',
+          },
+        },
+      },
       Environment: {
         type: 'string',
         enum: ['prod', 'staging', 'dev', 'test'],
@@ -672,6 +729,47 @@ export const spec = {
                 },
               },
             },
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/collect': {
+      post: {
+        operationId: 'CollectFacts',
+        description:
+          'Collects the facts of the named hosts now (every host when `names` is left out), a few at a time, and answers with one result per host. Recorded in the audit log as one event.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CollectRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'One result per host, in the order collected.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CollectResult',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
           },
           '401': {
             $ref: '#/components/responses/ErrorResponse',

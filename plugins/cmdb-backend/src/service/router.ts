@@ -318,6 +318,40 @@ export async function createRouter(options: {
     res.json((await store.get(record.name))!);
   });
 
+  router.post('/collect', async (req, res) => {
+    const actor = await actorOf(req);
+    const names = req.body.names;
+    let hosts: HostRecord[] | undefined;
+    if (names) {
+      hosts = [];
+      for (const name of names) {
+        const record = await store.getRecord(name);
+        if (!record) throw new NotFoundError(`No host named '${name}'`);
+        hosts.push(record);
+      }
+    }
+    const summary = await audited(
+      auditor,
+      {
+        eventId: 'host-collect-many',
+        severityLevel: 'low',
+        request: req,
+        target: names ? `cmdb:hosts/${names.length}` : 'cmdb:hosts/all',
+        meta: { hosts: names ?? 'all' },
+        successMeta: s => ({
+          collected: s.hosts,
+          reachable: s.reachable,
+          unreachable: s.items.filter(i => !i.reachable).map(i => i.name),
+        }),
+      },
+      () =>
+        hosts
+          ? collector.collectHosts(hosts, { actor })
+          : collector.collectEvery(undefined, actor),
+    );
+    res.json(summary);
+  });
+
   router.get('/hosts/:name/host-key', async (req, res) => {
     const record = await store.getRecord(req.params.name);
     if (!record) throw new NotFoundError(`No host named '${req.params.name}'`);

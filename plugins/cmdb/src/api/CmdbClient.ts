@@ -2,6 +2,7 @@ import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { AuditEventPage } from '@opsdeck/plugin-opsdeck-common';
 import type {
+  CollectResult,
   HostDetail,
   HostFilters,
   HostKey,
@@ -56,6 +57,15 @@ export class CmdbClient {
       `/hosts/${encodeURIComponent(name)}/collect`,
       { method: 'POST' },
     );
+  }
+
+  /** Collects the facts of the named hosts (every host without names) now. */
+  async collect(names?: string[]): Promise<CollectResult> {
+    return this.request<CollectResult>('cmdb', '/collect', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(names ? { names } : {}),
+    });
   }
 
   /** The SSH host key pinned for the host's address and port. */

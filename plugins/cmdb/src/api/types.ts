@@ -48,3 +48,19 @@ export interface HostKey {
   /** The key offered at first contact of a password login, waiting for an admin. */
   pending?: { fingerprint: string; offeredAt: string };
 }
+
+/** One host's outcome of `POST /collect`. */
+export interface CollectItem {
+  name: string;
+  reachable: boolean;
+  error?: string;
+  hostKeyPending?: boolean;
+}
+
+/** The answer of `POST /collect`: counts and one item per host. */
+export interface CollectResult {
+  hosts: number;
+  reachable: number;
+  unreachable: number;
+  items: CollectItem[];
+}

@@ -15,6 +15,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   Box,
   Button,
+  Checkbox,
   Chip,
   MenuItem,
   Paper,
@@ -33,6 +34,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { CmdbClient } from '../api/CmdbClient';
 import type { HostFilters, HostSummary, ReachableFilter } from '../api/types';
 import { messageOf, statusOf } from './format';
+import { CollectHostsBar } from './CollectHostsBar';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
 
@@ -124,10 +126,27 @@ export function HostsPage() {
   const [exportError, setExportError] = useState<string | undefined>();
 
   const query = useMemo(() => toQuery(applied), [applied]);
+  // bumped after a collection run, to show the fresh facts
+  const [reload, setReload] = useState(0);
   const page = useAsync(
     () => client.listHosts({ ...query, after, limit: PAGE_SIZE }),
-    [client, query, after],
+    [client, query, after, reload],
   );
+  // hosts picked for "Collect selected" (names, kept across pages)
+  const [selected, setSelected] = useState<string[]>([]);
+  const toggle = (name: string) =>
+    setSelected(s =>
+      s.includes(name) ? s.filter(n => n !== name) : [...s, name],
+    );
+  const pageNames = page.value?.items.map(h => h.name) ?? [];
+  const pageSelected =
+    pageNames.length > 0 && pageNames.every(n => selected.includes(n));
+  const togglePage = () =>
+    setSelected(s =>
+      pageSelected
+        ? s.filter(n => !pageNames.includes(n))
+        : [...s, ...pageNames.filter(n => !s.includes(n))],
+    );
   const exportUrl = useAsync(() => client.exportUrl(query), [client, query]);
 
   useEffect(() => {
@@ -303,6 +322,11 @@ export function HostsPage() {
       </Paper>
 
       <Box mt={2}>
+        <CollectHostsBar
+          client={client}
+          selected={selected}
+          onCollected={() => setReload(r => r + 1)}
+        />
         {exportError && (
           <Box mb={1}>
             <Alert severity="error">{exportError}</Alert>
@@ -315,6 +339,14 @@ export function HostsPage() {
             <Table size="small" aria-label={t('table.caption')}>
               <TableHead>
                 <TableRow>
+                  <TableCell padding="checkbox">
+                    <Checkbox
+                      size="small"
+                      checked={pageSelected}
+                      onChange={togglePage}
+                      inputProps={{ 'aria-label': t('collect.selectPage') }}
+                    />
+                  </TableCell>
                   {columns.map(column => (
                     <TableCell key={column}>{column}</TableCell>
                   ))}
@@ -323,13 +355,25 @@ export function HostsPage() {
               <TableBody>
                 {page.value.items.length === 0 && (
                   <TableRow>
-                    <TableCell colSpan={columns.length}>
+                    <TableCell colSpan={columns.length + 1}>
                       {t('table.empty')}
                     </TableCell>
                   </TableRow>
                 )}
                 {page.value.items.map(host => (
                   <TableRow key={host.entityRef} data-testid="host-row">
+                    <TableCell padding="checkbox">
+                      <Checkbox
+                        size="small"
+                        checked={selected.includes(host.name)}
+                        onChange={() => toggle(host.name)}
+                        inputProps={{
+                          'aria-label': t('collect.selectHost', {
+                            name: host.name,
+                          }),
+                        }}
+                      />
+                    </TableCell>
                     <TableCell>
                       <Link to={hostEntityPath(host)}>{host.name}</Link>
                     </TableCell>

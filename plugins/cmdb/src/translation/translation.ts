@@ -34,6 +34,18 @@ export const cmdbTranslationRef = createTranslationRef({
       unreachable: 'Unreachable',
       unknown: 'Unknown',
     },
+    collect: {
+      all: 'Collect all',
+      selected: 'Collect selected ({{count}})',
+      running: 'Collecting facts…',
+      done: 'Collected {{hosts}} hosts: {{reachable}} reachable, {{unreachable}} unreachable',
+      failed: 'Could not collect facts: {{message}}',
+      forbidden: 'You do not have permission to collect facts',
+      hostReachable: '{{name}}: reachable',
+      hostUnreachable: '{{name}}: {{error}}',
+      selectHost: 'Select {{name}}',
+      selectPage: 'Select every host on this page',
+    },
     table: {
       caption: 'Hosts, sorted by name',
       name: 'Name',

@@ -3,6 +3,17 @@ const zhCN = {
   'page.title': '主机',
   'page.subtitle':
     'CMDB 中的所有主机及从中采集到的信息。可通过“注册主机”模板注册新主机。',
+  'collect.all': '全部采集',
+  'collect.selected': '采集所选（{{count}}）',
+  'collect.running': '正在采集主机信息…',
+  'collect.done':
+    '已采集 {{hosts}} 台主机：{{reachable}} 台可达，{{unreachable}} 台不可达',
+  'collect.failed': '无法采集主机信息：{{message}}',
+  'collect.forbidden': '您没有采集主机信息的权限',
+  'collect.hostReachable': '{{name}}：可达',
+  'collect.hostUnreachable': '{{name}}：{{error}}',
+  'collect.selectHost': '选择 {{name}}',
+  'collect.selectPage': '选择本页所有主机',
   'filters.label': '主机筛选',
   'filters.environment': '环境',
   'filters.owner': '负责人',

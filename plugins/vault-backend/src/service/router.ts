@@ -3,8 +3,14 @@ import {
   AuditorServiceCreateEventOptions,
   AuditorServiceEventSeverityLevel,
   HttpAuthService,
+  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import type { EventsService } from '@backstage/plugin-events-node';
+import {
+  VAULT_CREDENTIAL_SAVED_TOPIC,
+  type VaultCredentialSavedEvent,
+} from '@opsdeck/plugin-vault-node';
 import { InputError } from '@backstage/errors';
 import {
   audited as auditedEvent,
@@ -23,6 +29,9 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** Told when a secret was stored ({@link VAULT_CREDENTIAL_SAVED_TOPIC}). */
+  events?: EventsService;
+  logger?: LoggerService;
 }
 
 type AuditMeta = NonNullable<AuditorServiceCreateEventOptions['meta']>;
@@ -69,7 +78,21 @@ const hideJsonParseErrors: ErrorRequestHandler = (error, _req, _res, next) => {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { credentials, auditor } = options;
+  const { credentials, auditor, events, logger } = options;
+
+  /** Tells other plugins a secret was stored; a failure never fails the save. */
+  async function announceSaved(payload: VaultCredentialSavedEvent) {
+    try {
+      await events?.publish({
+        topic: VAULT_CREDENTIAL_SAVED_TOPIC,
+        eventPayload: payload,
+      });
+    } catch (e) {
+      logger?.warn(
+        `Could not announce the saved credential ${payload.name}: ${e}`,
+      );
+    }
+  }
   const guard = createRequestGuard(options);
   // permissions per operation (schema/access.ts), checked before the body is read
   const router = createOpenApiRouter({
@@ -133,6 +156,7 @@ export async function createRouter(
         ),
       c => ({ policy: policyMeta(policyOf(c)) }),
     );
+    await announceSaved({ name: created.name, actor: caller });
     res.status(201).json(toJson(created));
   });
 
@@ -148,6 +172,7 @@ export async function createRouter(
       },
       () => credentials.replaceSecret(name, req.body.secret, caller),
     );
+    await announceSaved({ name: updated.name, actor: caller });
     res.json(toJson(updated));
   });
 
