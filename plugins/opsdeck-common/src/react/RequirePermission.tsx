@@ -43,19 +43,37 @@ export function RequireAnyPermission({
   children,
   fallback = 'notAllowed',
 }: RequireAnyPermissionProps) {
-  const [first, ...rest] = permissions;
+  // name the first permission (the one the page is about), whichever is asked last
+  const denied =
+    fallback === 'notAllowed' ? (
+      <NotAllowed permission={permissions[0]} />
+    ) : (
+      fallback
+    );
+  return (
+    <AnyOf permissions={permissions} denied={denied}>
+      {children}
+    </AnyOf>
+  );
+}
+
+function AnyOf(props: {
+  permissions: Permission[];
+  denied: ReactNode;
+  children: ReactNode;
+}) {
+  const [first, ...rest] = props.permissions;
   const { loading, allowed } = useAllowed(first);
   if (loading) return null;
-  if (allowed) return <>{children}</>;
+  if (allowed) return <>{props.children}</>;
   if (rest.length > 0) {
     return (
-      <RequireAnyPermission permissions={rest} fallback={fallback}>
-        {children}
-      </RequireAnyPermission>
+      <AnyOf permissions={rest} denied={props.denied}>
+        {props.children}
+      </AnyOf>
     );
   }
-  if (fallback === 'notAllowed') return <NotAllowed permission={first} />;
-  return <>{fallback}</>;
+  return <>{props.denied}</>;
 }
 
 /** The name of the permission a 403 answer names, if its body says. */
