@@ -25,6 +25,10 @@ const TEXT = {
     approve: 'Approve',
     ownChange: 'You submitted this change',
     mine: 'My requests',
+    grantsTab: 'Access grants',
+    expired: 'Expired',
+    hideExpired: 'Hide expired grants',
+    revoke: 'Revoke',
   },
   'zh-CN': {
     notAllowed: '无权访问',
@@ -38,6 +42,10 @@ const TEXT = {
     approve: '批准',
     ownChange: '这是你提交的变更',
     mine: '我的申请',
+    grantsTab: '访问授权',
+    expired: '已过期',
+    hideExpired: '隐藏已过期的授权',
+    revoke: '撤销',
   },
 } as const;
 
@@ -189,5 +197,51 @@ for (const language of ['en', 'zh-CN'] as const) {
     await expect(
       page.getByRole('tab', { name: text.mine, selected: true }),
     ).toBeVisible();
+  });
+}
+
+for (const language of ['en', 'zh-CN'] as const) {
+  const text = TEXT[language];
+
+  test(`${language}: bastion: an expired grant is marked and can be hidden; a viewer reads grants without Revoke`, async ({
+    page,
+    browser,
+    request,
+  }) => {
+    const headers = {
+      Authorization: `Bearer ${await userToken(request, 'alice')}`,
+    };
+    const created = await request.post('/api/bastion/grants', {
+      headers,
+      data: {
+        subject: 'user:default/frank',
+        selector: { host: 'web-01' },
+        loginUser: 'opsdeck',
+        expiresAt: new Date(Date.now() + 1500).toISOString(),
+        reason: `roles e2e ${language}`,
+      },
+    });
+    expect(created.status()).toBe(201);
+    const { id } = await created.json();
+    await new Promise(resolve => setTimeout(resolve, 2000));
+
+    await signInAs(page, 'alice', language);
+    await page.goto('/bastion');
+    await page.getByRole('tab', { name: text.grantsTab }).click();
+    const row = page.getByTestId(`bastion-grant-${id}`);
+    await expect(row).toContainText(text.expired);
+    await expect(row.getByRole('button', { name: text.revoke })).toBeVisible();
+    await page.getByRole('checkbox', { name: text.hideExpired }).check();
+    await expect(row).toHaveCount(0);
+
+    const viewer = await (await browser.newContext()).newPage();
+    await signInAs(viewer, 'erin', language);
+    await viewer.goto('/bastion');
+    await viewer.getByRole('tab', { name: text.grantsTab }).click();
+    const seen = viewer.getByTestId(`bastion-grant-${id}`);
+    await expect(seen).toContainText(text.expired);
+    await expect(seen.getByRole('button', { name: text.revoke })).toHaveCount(
+      0,
+    );
   });
 }
