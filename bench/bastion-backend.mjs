@@ -14,7 +14,7 @@ const root = path.resolve(
 
 const { findFreePortRange } = require(path.join(
   root,
-  'plugins/remote-node/src/__testUtils__/sshdHosts.ts',
+  'plugins/remote-node/src/testUtils/sshdHosts.ts',
 ));
 const { bastionPlugin } = require(path.join(
   root,

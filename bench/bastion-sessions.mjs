@@ -19,7 +19,7 @@ const root = path.resolve(
 );
 const { startSshdHosts } = require(path.join(
   root,
-  'plugins/remote-node/src/__testUtils__/sshdHosts.ts',
+  'plugins/remote-node/src/testUtils/sshdHosts.ts',
 ));
 
 const sessions = Number(process.env.BENCH_SESSIONS ?? 500);

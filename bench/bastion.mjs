@@ -23,7 +23,7 @@ const keys = Number(process.env.BENCH_KEYS ?? 300);
 
 const { startSshdHosts } = require(path.join(
   root,
-  'plugins/remote-node/src/__testUtils__/sshdHosts.ts',
+  'plugins/remote-node/src/testUtils/sshdHosts.ts',
 ));
 const { SshConnectionPool } = require(path.join(
   root,

@@ -5,11 +5,8 @@
 import { AuthenticationFailedError, HostKeyPendingError } from './errors';
 import { InMemoryHostKeyStore, hostKeyId } from './hostKeys';
 import { SshConnectionPool } from './SshConnectionPool';
-import {
-  startPasswordSshd,
-  type PasswordSshd,
-} from './__testUtils__/passwordSshd';
-import { startSshdHosts, type SshdHosts } from './__testUtils__/sshdHosts';
+import { startPasswordSshd, type PasswordSshd } from './testUtils/passwordSshd';
+import { startSshdHosts, type SshdHosts } from './testUtils/sshdHosts';
 
 jest.setTimeout(120_000);
 

@@ -4,7 +4,7 @@
  */
 import { InMemoryHostKeyStore, hostKeyId } from './hostKeys';
 import { SshConnectionPool } from './SshConnectionPool';
-import { startSshdHosts, type SshdHosts } from './__testUtils__/sshdHosts';
+import { startSshdHosts, type SshdHosts } from './testUtils/sshdHosts';
 
 jest.setTimeout(120_000);
 

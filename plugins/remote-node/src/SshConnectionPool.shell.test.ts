@@ -3,7 +3,7 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { SshConnectionPool } from './SshConnectionPool';
-import { startSshdHosts, type SshdHosts } from './__testUtils__/sshdHosts';
+import { startSshdHosts, type SshdHosts } from './testUtils/sshdHosts';
 import type { SshTarget } from './types';
 
 jest.setTimeout(120_000);

@@ -13,7 +13,7 @@ import { HostKeyMismatchError } from './errors';
 import { hostKeyId } from './hostKeys';
 import { remoteNodeServiceRef } from './service';
 import type { SshConnectionPool } from './SshConnectionPool';
-import { startSshdHosts, type SshdHosts } from './__testUtils__/sshdHosts';
+import { startSshdHosts, type SshdHosts } from './testUtils/sshdHosts';
 
 jest.setTimeout(120_000);
 

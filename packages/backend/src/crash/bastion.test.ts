@@ -5,11 +5,10 @@
  * docs/architecture.md ("Crash-point tests").
  */
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { CrashBackend, crashDatabases, GiveUp, waitFor } from './CrashBackend';
 import { hostEntity } from './fixtures';
 

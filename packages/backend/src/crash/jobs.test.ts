@@ -13,11 +13,10 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { CrashBackend, crashDatabases, waitFor } from './CrashBackend';
 import { hostEntity } from './fixtures';
 

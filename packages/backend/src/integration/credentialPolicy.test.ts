@@ -26,16 +26,12 @@ import {
 import cmdbPlugin from '@opsdeck/plugin-cmdb-backend';
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 // The SSH test servers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startPasswordSshd,
-  type PasswordSshd,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/passwordSshd';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
   startSshdHosts,
+  type PasswordSshd,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import vaultPlugin, {
   vaultServiceFactory,
 } from '@opsdeck/plugin-vault-backend';

@@ -7,12 +7,11 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   findFreePortRange,
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

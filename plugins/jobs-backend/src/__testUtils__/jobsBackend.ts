@@ -15,8 +15,7 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { userPermissionsServiceRef } from '@opsdeck/plugin-opsdeck-node';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import type { SshdHosts } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+import type { SshdHosts } from '@opsdeck/plugin-remote-node/testUtils';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { Knex } from 'knex';
 import type { Server } from 'node:http';

@@ -1,11 +1,10 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   eventually,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { Knex } from 'knex';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

@@ -4,11 +4,10 @@
  * is only half printed, and the run and host flagged.
  */
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import {
   eventually,
   newExecutor,

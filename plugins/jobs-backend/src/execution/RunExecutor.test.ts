@@ -3,12 +3,11 @@
  * fails (never skips) when sshd is missing.
  */
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   findFreePortRange,
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import {
   eventually,
   newExecutor,

@@ -4,11 +4,10 @@
  */
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { knex as createKnex, Knex } from 'knex';
 import {
   newExecutor,

@@ -1,11 +1,10 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   eventually,
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import request from 'supertest';
 import { createHmac } from 'node:crypto';
 import {

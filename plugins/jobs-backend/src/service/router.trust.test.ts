@@ -5,12 +5,11 @@
  * private addresses unless allowed (checked when saved).
  */
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   eventually,
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import request from 'supertest';
 import { hostEntity, startJobsBackend } from '../__testUtils__/jobsBackend';
 

@@ -3,11 +3,10 @@
  * run: everything it sends comes from the shared database.
  */
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import express from 'express';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

@@ -3,11 +3,10 @@
  * one database reader and each still gets the whole output.
  */
 import { SshConnectionPool } from '@opsdeck/plugin-remote-node';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import express from 'express';
 import fs from 'node:fs';
 import http from 'node:http';

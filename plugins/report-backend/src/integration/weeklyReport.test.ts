@@ -18,11 +18,10 @@ import { createTestAuditStore } from '@opsdeck/plugin-audit-node/testUtils';
 // report-backend exposes what it builds here as a testUtils kit.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { ORG_SCOPE, REPORT_FIGURE_KEYS } from '@opsdeck/plugin-report-common';
 import { AddressInfo } from 'node:net';

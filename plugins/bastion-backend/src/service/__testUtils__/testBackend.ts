@@ -14,11 +14,10 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   findFreePortRange,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import { localAuthServiceRef } from '@opsdeck/plugin-local-auth-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { mkdtempSync } from 'node:fs';

@@ -3,8 +3,7 @@ import type { AuditorService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import type { SshdHosts } from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+import type { SshdHosts } from '@opsdeck/plugin-remote-node/testUtils';
 import type { Knex } from 'knex';
 import type { BastionConfig } from '../../config';
 import type {

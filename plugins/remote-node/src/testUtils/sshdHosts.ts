@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
 const run = promisify(execFile);
 
 /** scripts/services/sshd-hosts.sh of the repository. */
-export const SSHD_HOSTS_SCRIPT = resolve(
-  __dirname,
-  '../../../../scripts/services/sshd-hosts.sh',
+export const SSHD_HOSTS_SCRIPT = resolvePackagePath(
+  '@opsdeck/plugin-remote-node',
+  '../../scripts/services/sshd-hosts.sh',
 );
 
 export type SshdHost = {
