@@ -107,7 +107,7 @@ test('a file is uploaded with a progress bar, resumed after a reload, and distri
   await dialog
     .getByRole('textbox', { name: /^Target path/ })
     .fill(`${targetDir}/`);
-  await dialog.getByRole('textbox', { name: /^Mode/ }).fill('0640');
+  await dialog.getByRole('textbox', { name: /^File permissions/ }).fill('0640');
   await dialog.getByRole('button', { name: 'Start distribution' }).click();
 
   // 5. The live view shows every host verified.

@@ -146,7 +146,7 @@ test('wrong passwords lock the account, even against the right one; an admin unl
 test('the interface switches to Simplified Chinese in settings', async ({
   page,
 }) => {
-  await signIn(page, 'carol');
+  await signIn(page, 'bob');
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   await expect(nav.getByRole('link', { name: 'Audit log' })).toBeVisible();
   await page.goto('/settings');

@@ -11,6 +11,19 @@ import { ReviewsTab } from './ReviewsTab';
 import { RulesTab } from './RulesTab';
 import { LiveTab, SessionsTab } from './SessionsTabs';
 import { TerminalPage } from './TerminalPage';
+import {
+  bastionGrantReadPermission,
+  bastionSessionOpenPermission,
+  bastionSessionReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
+
+/** Who may see the bastion at all: those who connect, review or grant. */
+const bastionPermissions = [
+  bastionSessionOpenPermission,
+  bastionSessionReadPermission,
+  bastionGrantReadPermission,
+];
 
 function Overview() {
   const t = useT();
@@ -28,16 +41,18 @@ function Overview() {
     <Page themeId="tool">
       <Header title={t('page.title')} subtitle={t('page.subtitle')} />
       <Content>
-        <Tabs
-          value={tab}
-          onChange={(_e, v) => setTab(v)}
-          indicatorColor="primary"
-        >
-          {tabs.map(([label]) => (
-            <Tab key={label} label={label} />
-          ))}
-        </Tabs>
-        <Box mt={2}>{tabs[tab][1]}</Box>
+        <RequireAnyPermission permissions={bastionPermissions}>
+          <Tabs
+            value={tab}
+            onChange={(_e, v) => setTab(v)}
+            indicatorColor="primary"
+          >
+            {tabs.map(([label]) => (
+              <Tab key={label} label={label} />
+            ))}
+          </Tabs>
+          <Box mt={2}>{tabs[tab][1]}</Box>
+        </RequireAnyPermission>
       </Content>
     </Page>
   );

@@ -1,4 +1,7 @@
-import { Button } from '@material-ui/core';
+import { useState } from 'react';
+import { Button, Checkbox, Chip, FormControlLabel } from '@material-ui/core';
+import { bastionGrantManagePermission } from '@opsdeck/plugin-opsdeck-common';
+import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 import {
   CreateForm,
   DataTable,
@@ -17,6 +20,10 @@ const SELECTOR_KEYS = ['host', 'system', 'owner', 'tag'] as const;
 /** Access grants: who may open sessions on which hosts, until when; create and revoke. */
 export function GrantsTab() {
   const t = useT();
+  const canManage = useAllowed(bastionGrantManagePermission).allowed;
+  const [hideExpired, setHideExpired] = useState(false);
+  const expired = (g: { expiresAt: string }) =>
+    new Date(g.expiresAt).getTime() <= Date.now();
   const { client, state, error, setError, attempt } = useEditableList(c =>
     c.listGrants(),
   );
@@ -62,22 +69,34 @@ export function GrantsTab() {
     });
   return (
     <>
-      <CreateForm onSubmit={create} ariaLabel={t('tabs.grants')}>
-        {field('subject', t('grants.subject'), t('grants.subjectHelp'))}
-        {field('host', t('grants.hostSel'))}
-        {field('system', t('grants.systemSel'))}
-        {field('owner', t('grants.ownerSel'))}
-        {field('tag', t('grants.tagSel'))}
-        {field('loginUser', t('grants.loginUser'))}
-        {field('hours', t('grants.hours'))}
-        {field('reason', t('grants.reason'))}
-      </CreateForm>
+      {canManage && (
+        <CreateForm onSubmit={create} ariaLabel={t('tabs.grants')}>
+          {field('subject', t('grants.subject'), t('grants.subjectHelp'))}
+          {field('host', t('grants.hostSel'))}
+          {field('system', t('grants.systemSel'))}
+          {field('owner', t('grants.ownerSel'))}
+          {field('tag', t('grants.tagSel'))}
+          {field('loginUser', t('grants.loginUser'))}
+          {field('hours', t('grants.hours'))}
+          {field('reason', t('grants.reason'))}
+        </CreateForm>
+      )}
+      <FormControlLabel
+        label={t('grants.hideExpired')}
+        control={
+          <Checkbox
+            checked={hideExpired}
+            onChange={e => setHideExpired(e.target.checked)}
+          />
+        }
+      />
       <ErrorAlert error={error} />
       <Loaded state={state}>
         {v => (
           <DataTable
-            items={v.items}
+            items={v.items.filter(g => !hideExpired || !expired(g))}
             rowKey={g => g.id}
+            rowTestId={g => `bastion-grant-${g.id}`}
             columns={[
               { title: t('grants.subject'), cell: g => g.subject },
               {
@@ -87,10 +106,17 @@ export function GrantsTab() {
               { title: t('grants.loginUser'), cell: g => g.loginUser },
               {
                 title: t('grants.expiresAt'),
-                cell: g => formatTime(g.expiresAt),
+                cell: g => (
+                  <span style={{ whiteSpace: 'nowrap' }}>
+                    {formatTime(g.expiresAt)}{' '}
+                    {expired(g) && (
+                      <Chip size="small" label={t('grants.expired')} />
+                    )}
+                  </span>
+                ),
               },
               { title: t('grants.createdBy'), cell: g => g.createdBy },
-              {
+              canManage && {
                 title: t('common.actions'),
                 cell: g => (
                   <Button size="small" onClick={() => revoke(g.id)}>

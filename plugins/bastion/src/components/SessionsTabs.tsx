@@ -22,7 +22,7 @@ function SessionLinks(props: {
   const t = useT();
   const { session: s, onTerminate } = props;
   return (
-    <Box display="flex" style={{ gap: 8 }}>
+    <Box display="flex" style={{ gap: 8, whiteSpace: 'nowrap' }}>
       <Link to={`/bastion/sessions/${s.id}`}>{t('common.replay')}</Link>
       {props.admin && s.live && (
         <Link to={`/bastion/sessions/${s.id}?watch=1`}>

@@ -100,6 +100,8 @@ export const bastionTranslationRef = createTranslationRef({
       reason: 'Reason',
       createdBy: 'Granted by',
       hours: 'Valid for (hours)',
+      expired: 'Expired',
+      hideExpired: 'Hide expired grants',
     },
     rules: {
       name: 'Name',

@@ -76,6 +76,8 @@ const zhCN = {
   'grants.reason': '原因',
   'grants.createdBy': '授权人',
   'grants.hours': '有效期（小时）',
+  'grants.expired': '已过期',
+  'grants.hideExpired': '隐藏已过期的授权',
   'rules.kind': '匹配对象',
   'rules.kinds.command': '命令',
   'rules.kinds.construct': '隐藏代码（管道到 sh、heredoc 等）',

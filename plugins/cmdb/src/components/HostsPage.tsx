@@ -377,7 +377,9 @@ export function HostsPage() {
                     <TableCell>
                       <Link to={hostEntityPath(host)}>{host.name}</Link>
                     </TableCell>
-                    <TableCell>{`${host.address}:${host.port}`}</TableCell>
+                    <TableCell style={{ whiteSpace: 'nowrap' }}>
+                      {`${host.address}:${host.port}`}
+                    </TableCell>
                     <TableCell>{host.environment}</TableCell>
                     <TableCell>{host.owner}</TableCell>
                     <TableCell>{host.system ?? ''}</TableCell>

@@ -25,6 +25,14 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  filesDistributePermission,
+  filesFileDeletePermission,
+  filesFileReadPermission,
+  filesFileUploadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
 import { FilesClient, type FileVersion } from '../api/FilesClient';
 import { filesTranslationRef } from '../translation/translation';
 import { DistributeDialog } from './DistributeDialog';
@@ -35,6 +43,20 @@ import { UploadCard } from './UploadCard';
 
 /** The Files page: upload, library, distributions with a live view. */
 export function FilesPage() {
+  return (
+    <RequireAnyPermission permissions={[filesFileReadPermission]}>
+      <FilesLibrary />
+    </RequireAnyPermission>
+  );
+}
+
+function FilesLibrary() {
+  const canDistribute = usePermission({
+    permission: filesDistributePermission,
+  }).allowed;
+  const canDelete = usePermission({
+    permission: filesFileDeletePermission,
+  }).allowed;
   const { t } = useTranslationRef(filesTranslationRef);
   const discoveryApi = useApi(coreApis.discovery);
   const fetchApi = useApi(coreApis.fetch);
@@ -68,7 +90,12 @@ export function FilesPage() {
     <Content>
       <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
         <Typography variant="body1">{t('page.subtitle')}</Typography>
-        <UploadCard client={client} onUploaded={() => files.retry()} />
+        <RequireAnyPermission
+          permissions={[filesFileUploadPermission]}
+          fallback={null}
+        >
+          <UploadCard client={client} onUploaded={() => files.retry()} />
+        </RequireAnyPermission>
         {error ? <Alert severity="error">{error}</Alert> : null}
         {shown ? (
           <DistributionView
@@ -120,25 +147,29 @@ export function FilesPage() {
                         {new Date(f.createdAt).toLocaleString()}
                       </TableCell>
                       <TableCell>
-                        <Button
-                          size="small"
-                          color="primary"
-                          onClick={() => setDistributing(f)}
-                          aria-label={`${t('library.distribute')} ${f.name} v${
-                            f.version
-                          }`}
-                        >
-                          {t('library.distribute')}
-                        </Button>
-                        <Button
-                          size="small"
-                          onClick={() => setDeleting(f)}
-                          aria-label={`${t('library.delete')} ${f.name} v${
-                            f.version
-                          }`}
-                        >
-                          {t('library.delete')}
-                        </Button>
+                        {canDistribute ? (
+                          <Button
+                            size="small"
+                            color="primary"
+                            onClick={() => setDistributing(f)}
+                            aria-label={`${t('library.distribute')} ${
+                              f.name
+                            } v${f.version}`}
+                          >
+                            {t('library.distribute')}
+                          </Button>
+                        ) : null}
+                        {canDelete ? (
+                          <Button
+                            size="small"
+                            onClick={() => setDeleting(f)}
+                            aria-label={`${t('library.delete')} ${f.name} v${
+                              f.version
+                            }`}
+                          >
+                            {t('library.delete')}
+                          </Button>
+                        ) : null}
                       </TableCell>
                     </TableRow>
                   ))}

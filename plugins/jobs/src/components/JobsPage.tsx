@@ -42,12 +42,15 @@ import {
   toSelector,
   useErrorText,
   useJobsClient,
+  useCan,
   useT,
 } from './common';
 import { JobEditorDialog } from './JobEditorDialog';
 import { ParameterFields, RunDialog } from './RunDialog';
 import { RunPage } from './RunPage';
 import { ScheduleEditDialog } from './ScheduleEditDialog';
+import { jobsReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
 
 function useRunPath() {
   const root = useRouteRef(jobsRouteRef);
@@ -64,18 +67,21 @@ function JobsTab() {
   const [editing, setEditing] = useState<Job | 'new'>();
   const [running, setRunning] = useState<Job>();
   const [error, setError] = useState<string>();
+  const can = useCan();
 
   return (
     <>
-      <Box mb={2}>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={() => setEditing('new')}
-        >
-          {t('jobs.new')}
-        </Button>
-      </Box>
+      {can.manage && (
+        <Box mb={2}>
+          <Button
+            color="primary"
+            variant="contained"
+            onClick={() => setEditing('new')}
+          >
+            {t('jobs.new')}
+          </Button>
+        </Box>
+      )}
       {error && <Alert severity="error">{error}</Alert>}
       {state.error && <Alert severity="error">{errorText(state.error)}</Alert>}
       {state.loading && !state.value && <Progress />}
@@ -106,20 +112,27 @@ function JobsTab() {
                 </TableCell>
                 <TableCell>
                   <Box display="flex" style={{ gap: 8 }}>
+                    {can.run && (
+                      <Button
+                        size="small"
+                        color="primary"
+                        variant="outlined"
+                        onClick={() => setRunning(job)}
+                      >
+                        {t('jobs.run')}
+                      </Button>
+                    )}
                     <Button
                       size="small"
-                      color="primary"
-                      variant="outlined"
-                      onClick={() => setRunning(job)}
+                      disabled={!can.manage}
+                      onClick={() => setEditing(job)}
                     >
-                      {t('jobs.run')}
-                    </Button>
-                    <Button size="small" onClick={() => setEditing(job)}>
                       {t('jobs.edit')}
                     </Button>
                     <Button
                       size="small"
                       color="secondary"
+                      disabled={!can.manage}
                       onClick={async () => {
                         setError(undefined);
                         try {
@@ -407,6 +420,7 @@ function SchedulesTab() {
   };
   const jobName = (id: string) =>
     state.value?.jobs.find(j => j.id === id)?.name ?? id;
+  const can = useCan();
   return (
     <>
       <Box mb={2}>
@@ -414,7 +428,7 @@ function SchedulesTab() {
           color="primary"
           variant="contained"
           onClick={() => setCreating(true)}
-          disabled={!state.value?.jobs.length}
+          disabled={!can.manage || !state.value?.jobs.length}
         >
           {t('schedules.new')}
         </Button>
@@ -482,6 +496,7 @@ function SchedulesTab() {
                 <TableCell>
                   <Checkbox
                     checked={s.enabled}
+                    disabled={!can.manage}
                     inputProps={{
                       'aria-label': `${t('schedules.enabled')} ${s.name}`,
                     }}
@@ -495,6 +510,7 @@ function SchedulesTab() {
                 <TableCell>
                   <Button
                     size="small"
+                    disabled={!can.manage}
                     aria-label={`${t('schedules.edit')} ${s.name}`}
                     onClick={() => setEditing(s)}
                   >
@@ -503,6 +519,7 @@ function SchedulesTab() {
                   <Button
                     size="small"
                     color="secondary"
+                    disabled={!can.manage}
                     onClick={() => act(() => client.deleteSchedule(s.id))}
                   >
                     {t('jobs.delete')}
@@ -564,10 +581,12 @@ export function JobsPage() {
     <Page themeId="tool">
       <Header title={t('page.title')} subtitle={t('page.subtitle')} />
       <Content>
-        <Routes>
-          <Route path="/" element={<JobsHome />} />
-          <Route path="/runs/:runId" element={<RunPage />} />
-        </Routes>
+        <RequireAnyPermission permissions={[jobsReadPermission]}>
+          <Routes>
+            <Route path="/" element={<JobsHome />} />
+            <Route path="/runs/:runId" element={<RunPage />} />
+          </Routes>
+        </RequireAnyPermission>
       </Content>
     </Page>
   );

@@ -1,4 +1,9 @@
 import { useMemo } from 'react';
+import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
+import {
+  jobsManagePermission,
+  jobsRunPermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import {
   coreApis,
   TranslationFunction,
@@ -159,4 +164,11 @@ export function SelectorFields(props: {
       {field('tags', t('runDialog.tags'))}
     </>
   );
+}
+
+/** Whether the user may save jobs and schedules (manage) and start runs. */
+export function useCan() {
+  const manage = useAllowed(jobsManagePermission).allowed;
+  const run = useAllowed(jobsRunPermission).allowed;
+  return { manage, run };
 }

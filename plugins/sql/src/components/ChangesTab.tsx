@@ -1,6 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import {
+  coreApis,
+  useApi,
+  useTranslationRef,
+} from '@backstage/frontend-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  sqlChangeApprovePermission,
+  sqlChangeExecutePermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import useAsync from 'react-use/esm/useAsync';
 import {
   Box,
   Button,
@@ -125,6 +135,15 @@ function ChangeDetail(props: {
   useEffect(() => {
     load();
   }, [load]);
+  const canApprove = usePermission({
+    permission: sqlChangeApprovePermission,
+  }).allowed;
+  const canExecute = usePermission({
+    permission: sqlChangeExecutePermission,
+  }).allowed;
+  const identityApi = useApi(coreApis.identity);
+  const me = useAsync(() => identityApi.getBackstageIdentity(), [identityApi])
+    .value?.userEntityRef;
   const instanceRef = change?.instanceRef;
   useEffect(() => {
     if (!instanceRef) return;
@@ -158,6 +177,8 @@ function ChangeDetail(props: {
   const approvedLevels = change.approvals.filter(
     a => a.decision === 'approved',
   ).length;
+  // the backend refuses a decision on one's own change: say so, do not offer it
+  const own = me !== undefined && me === change.submitter;
   return (
     <Box mt={2}>
       <Button size="small" onClick={props.onBack}>
@@ -197,13 +218,20 @@ function ChangeDetail(props: {
         </Typography>
       ))}
       {change.status === 'pending' && (
+        <Typography variant="body2">
+          {t('changes.waiting', {
+            level: String(approvedLevels + 1),
+            group: change.approverGroups[approvedLevels],
+          })}
+        </Typography>
+      )}
+      {change.status === 'pending' && canApprove && own && (
+        <Typography variant="body2" color="textSecondary">
+          {t('changes.ownChange')}
+        </Typography>
+      )}
+      {change.status === 'pending' && canApprove && !own && (
         <>
-          <Typography variant="body2">
-            {t('changes.waiting', {
-              level: String(approvedLevels + 1),
-              group: change.approverGroups[approvedLevels],
-            })}
-          </Typography>
           <TextField
             id="sql-change-comment"
             label={t('fields.comment')}
@@ -245,7 +273,7 @@ function ChangeDetail(props: {
           </Box>
         </>
       )}
-      {['approved', 'scheduled'].includes(change.status) && (
+      {canExecute && ['approved', 'scheduled'].includes(change.status) && (
         <ExecuteControls
           change={change}
           busy={busy}

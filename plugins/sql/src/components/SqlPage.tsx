@@ -6,6 +6,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { Content, Header, Page } from '@backstage/core-components';
 import { Tab, Tabs } from '@material-ui/core';
+import { useSearchParams } from 'react-router-dom';
 import { SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ChangesTab } from './ChangesTab';
@@ -24,11 +25,11 @@ export function SqlPage() {
     [discoveryApi, fetchApi],
   );
   const [tab, setTab] = useState(0);
-  // notifications link to /sql?change=<id>
-  const [openChange, setOpenChange] = useState<string | undefined>(
-    () =>
-      new URLSearchParams(window.location.search).get('change') ?? undefined,
-  );
+  // every change has its own URL, /sql?change=<id> (notifications link there)
+  const [params, setParams] = useSearchParams();
+  const openChange = params.get('change') ?? undefined;
+  const setOpenChange = (id: string | undefined) =>
+    setParams(id ? { change: id } : {});
   return (
     <Page themeId="tool">
       <Header title={t('page.title')} subtitle={t('page.subtitle')} />

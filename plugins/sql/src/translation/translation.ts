@@ -44,6 +44,7 @@ export const sqlTranslationRef = createTranslationRef({
       empty: 'No changes yet.',
       status: 'Status',
       submitter: 'Submitter',
+      ownChange: 'You submitted this change: another approver decides on it.',
       created: 'Created',
       findings: 'Findings',
       counts: '{{errors}} errors, {{warnings}} warnings',

@@ -31,6 +31,7 @@ const zhCN = {
   'changes.empty': '暂无变更。',
   'changes.status': '状态',
   'changes.submitter': '提交人',
+  'changes.ownChange': '这是你提交的变更，需由其他审批人决定。',
   'changes.created': '创建时间',
   'changes.findings': '审核结果',
   'changes.counts': '{{errors}} 个错误，{{warnings}} 个警告',

@@ -23,6 +23,11 @@ import {
   useStateLabel,
   useTicketsClient,
 } from './common';
+import { ticketReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  forbiddenPermissionName,
+  NotAllowed,
+} from '@opsdeck/plugin-opsdeck-common/react';
 
 function Field(props: { label: string; children: React.ReactNode }) {
   return (
@@ -72,7 +77,13 @@ export function TicketDetailView({ id }: { id: number }) {
     const status = errorStatus(error);
     let text: string = t('errors.generic', { message: error.message });
     if (status === 404) text = t('errors.notFound');
-    if (status === 403) text = t('errors.forbidden');
+    if (status === 403) {
+      return (
+        <NotAllowed
+          permission={forbiddenPermissionName(error) ?? ticketReadPermission}
+        />
+      );
+    }
     return <Alert severity="error">{text}</Alert>;
   }
   if (!ticket) return null;

@@ -27,6 +27,8 @@ import {
   useStateLabel,
   useTicketsClient,
 } from './common';
+import { ticketReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import { NotAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 
 /** The three lists: my requests, waiting for me, all tickets (with filters). */
 export function TicketList() {
@@ -38,18 +40,27 @@ export function TicketList() {
     inbox: t('tabs.inbox'),
     all: t('tabs.all'),
   };
-  const [view, setView] = useState<TicketView>('inbox');
+  // Opens on "Waiting for me" when something waits, else on "My requests".
+  const [picked, setView] = useState<TicketView>();
+  const waiting = useAsync(
+    () => client.list({ view: 'inbox', limit: 1 }),
+    [client],
+  );
+  const view: TicketView =
+    picked ?? (waiting.value?.total === 0 ? 'mine' : 'inbox');
   const [state, setState] = useState('');
   const [q, setQ] = useState('');
   const { value, loading, error } = useAsync(
-    () =>
-      client.list({
-        view,
-        state: view === 'all' ? state : undefined,
-        q: view === 'all' ? q : undefined,
-        limit: 100,
-      }),
-    [client, view, state, q],
+    async () =>
+      waiting.loading && !picked
+        ? undefined
+        : client.list({
+            view,
+            state: view === 'all' ? state : undefined,
+            q: view === 'all' ? q : undefined,
+            limit: 100,
+          }),
+    [client, view, state, q, waiting.loading],
   );
 
   return (
@@ -89,12 +100,13 @@ export function TicketList() {
           />
         </Box>
       )}
-      {loading && <Progress />}
-      {error && (
+      {(loading || (waiting.loading && !picked)) && <Progress />}
+      {error && errorStatus(error) === 403 && (
+        <NotAllowed permission={ticketReadPermission} />
+      )}
+      {error && errorStatus(error) !== 403 && (
         <Alert severity="error">
-          {errorStatus(error) === 403
-            ? t('errors.forbidden')
-            : t('errors.generic', { message: error.message })}
+          {t('errors.generic', { message: error.message })}
         </Alert>
       )}
       {value && (

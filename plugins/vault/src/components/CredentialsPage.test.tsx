@@ -274,14 +274,15 @@ describe('CredentialsPage', () => {
     expect(screen.getAllByTestId('credential-row')).toHaveLength(2);
   });
 
-  it('explains when the list may not be read', async () => {
+  it('names the missing permission when the list may not be read', async () => {
     const { fetch } = fakeVault({
       list: json({ error: { name: 'NotAllowedError', message: 'no' } }, 403),
     });
     await renderInTestApp(<CredentialsPage />, { apis: apis(fetch) });
+    expect(await screen.findByText('Not allowed')).toBeInTheDocument();
     expect(
-      await screen.findByText(
-        'You do not have permission to see the credentials',
+      screen.getByText(
+        /You do not have the permission opsdeck\.vault\.credential\.read\./,
       ),
     ).toBeInTheDocument();
   });

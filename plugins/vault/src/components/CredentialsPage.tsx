@@ -27,7 +27,10 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { vaultCredentialManagePermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  vaultCredentialManagePermission,
+  vaultCredentialReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Credential, CredentialType, VaultClient } from '../api';
 import { vaultTranslationRef } from '../translation/translation';
@@ -40,6 +43,11 @@ import {
 import { PolicySummary, servesNothing } from './PolicySummary';
 import { useCatalogChoices } from './useCatalogChoices';
 import { FormDialog } from './FormDialog';
+import { NotAllowed } from '@opsdeck/plugin-opsdeck-common/react';
+
+function statusOf(error: unknown) {
+  return (error as { statusCode?: number })?.statusCode;
+}
 
 type Draft = {
   name: string;
@@ -248,7 +256,10 @@ export function CredentialsPage() {
         </Box>
       )}
 
-      {credentials.error && (
+      {credentials.error && statusOf(credentials.error) === 403 && (
+        <NotAllowed permission={vaultCredentialReadPermission} />
+      )}
+      {credentials.error && statusOf(credentials.error) !== 403 && (
         <Alert severity="error">
           {errorText(credentials.error, t('errors.forbiddenRead'))}
         </Alert>

@@ -18,6 +18,48 @@ import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { appTranslationRef } from '../../translation/appTranslation';
+import {
+  RequireAnyPermission,
+  RequireAnyPermissionProps,
+} from '@opsdeck/plugin-opsdeck-common/react';
+import {
+  auditEventReadPermission,
+  bastionGrantReadPermission,
+  bastionSessionOpenPermission,
+  bastionSessionReadPermission,
+  cmdbHostReadPermission,
+  filesFileReadPermission,
+  jobsReadPermission,
+  localAccountReadPermission,
+  reportReadPermission,
+  sqlInstanceReadPermission,
+  ticketReadPermission,
+  vaultCredentialReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+
+/**
+ * The permissions that open each opsdeck page: its sidebar entry shows only
+ * to a user who holds one of them (the page itself says what is missing).
+ */
+const pagePermissions: Record<
+  string,
+  RequireAnyPermissionProps['permissions']
+> = {
+  'page:cmdb': [cmdbHostReadPermission],
+  'page:audit': [auditEventReadPermission],
+  'page:vault': [vaultCredentialReadPermission],
+  'page:local-auth': [localAccountReadPermission],
+  'page:jobs': [jobsReadPermission],
+  'page:files': [filesFileReadPermission],
+  'page:bastion': [
+    bastionSessionOpenPermission,
+    bastionSessionReadPermission,
+    bastionGrantReadPermission,
+  ],
+  'page:sql': [sqlInstanceReadPermission],
+  'page:tickets': [ticketReadPermission],
+  'page:report': [reportReadPermission],
+};
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -27,9 +69,18 @@ export const SidebarContent = NavContentBlueprint.make({
 
 function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
   const { t } = useTranslationRef(appTranslationRef);
-  const nav = navItems.withComponent(item => (
-    <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
-  ));
+  const nav = navItems.withComponent(item => {
+    const entry = (
+      <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+    );
+    const permissions = pagePermissions[item.node.spec.id];
+    if (!permissions) return entry;
+    return (
+      <RequireAnyPermission permissions={permissions} fallback={null}>
+        {entry}
+      </RequireAnyPermission>
+    );
+  });
 
   // Skipped items
   nav.take('page:search'); // Using search modal instead
