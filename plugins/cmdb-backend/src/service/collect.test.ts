@@ -21,12 +21,11 @@ import {
   type EventsService,
 } from '@backstage/plugin-events-node';
 // The sshd test helpers of the SSH core (not part of its public API).
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   findFreePortRange,
   startSshdHosts,
   type SshdHosts,
-} from '@opsdeck/plugin-remote-node/src/__testUtils__/sshdHosts';
+} from '@opsdeck/plugin-remote-node/testUtils';
 import {
   VAULT_CREDENTIAL_SAVED_TOPIC,
   vaultServiceRef,
