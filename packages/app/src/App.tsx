@@ -16,6 +16,8 @@ import knowledgePlugin, {
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
+import { backstageTranslationsModule } from './translation/backstage';
+import { displayLanguageModule, settingsPlugin } from './modules/settings';
 
 // Plugins listed in package.json are discovered (app.packages: all); these are
 // the app's own modules and the catalog's new-frontend-system entry point.
@@ -37,5 +39,8 @@ export default createApp({
     navModule,
     homeModule,
     signInModule,
+    backstageTranslationsModule,
+    settingsPlugin,
+    displayLanguageModule,
   ],
 });
