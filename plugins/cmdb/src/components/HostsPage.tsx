@@ -35,6 +35,7 @@ import type { HostFilters, HostSummary, ReachableFilter } from '../api/types';
 import { messageOf, statusOf } from './format';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** Hosts per page. */
 export const PAGE_SIZE = 50;
@@ -361,9 +362,7 @@ export function HostsPage() {
                     </TableCell>
                     <TableCell>
                       {host.collectedAt ? (
-                        <Tooltip
-                          title={new Date(host.collectedAt).toLocaleString()}
-                        >
+                        <Tooltip title={formatDateTime(host.collectedAt)}>
                           <time dateTime={host.collectedAt}>
                             {age(host.collectedAt)}
                           </time>

@@ -23,6 +23,7 @@ import {
   useStateLabel,
   useTicketsClient,
 } from './common';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 function Field(props: { label: string; children: React.ReactNode }) {
   return (
@@ -112,7 +113,7 @@ export function TicketDetailView({ id }: { id: number }) {
               )}
               {ticket.expiresAt && ticket.state === 'awaiting_approval' && (
                 <Field label={t('detail.expires')}>
-                  {new Date(ticket.expiresAt).toLocaleString()}
+                  {formatDateTime(ticket.expiresAt)}
                 </Field>
               )}
               {ticket.summary && (
@@ -235,9 +236,9 @@ export function TicketDetailView({ id }: { id: number }) {
                   <ListItem key={c.id}>
                     <ListItemText
                       primary={c.body}
-                      secondary={`${shortRef(c.author)} · ${new Date(
+                      secondary={`${shortRef(c.author)} · ${formatDateTime(
                         c.createdAt,
-                      ).toLocaleString()}`}
+                      )}`}
                     />
                   </ListItem>
                 ))}
@@ -274,9 +275,9 @@ export function TicketDetailView({ id }: { id: number }) {
                         primary={`${stateLabel(h.toState)}${
                           h.message ? ` — ${h.message}` : ''
                         }`}
-                        secondary={`${shortRef(h.actor)} · ${new Date(
+                        secondary={`${shortRef(h.actor)} · ${formatDateTime(
                           h.createdAt,
-                        ).toLocaleString()}`}
+                        )}`}
                       />
                     </ListItem>
                   ))}

@@ -27,6 +27,7 @@ import {
   useStateLabel,
   useTicketsClient,
 } from './common';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** The three lists: my requests, waiting for me, all tickets (with filters). */
 export function TicketList() {
@@ -131,9 +132,7 @@ export function TicketList() {
                   <TableCell>
                     {ticket.assignees.map(shortRef).join(', ')}
                   </TableCell>
-                  <TableCell>
-                    {new Date(ticket.updatedAt).toLocaleString()}
-                  </TableCell>
+                  <TableCell>{formatDateTime(ticket.updatedAt)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

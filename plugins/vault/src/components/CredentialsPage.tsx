@@ -27,7 +27,10 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { vaultCredentialManagePermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  vaultCredentialManagePermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Credential, CredentialType, VaultClient } from '../api';
 import { vaultTranslationRef } from '../translation/translation';
@@ -304,7 +307,7 @@ export function CredentialsPage() {
                   </TableCell>
                   <TableCell>
                     <time dateTime={credential.updatedAt}>
-                      {new Date(credential.updatedAt).toLocaleString()}
+                      {formatDateTime(credential.updatedAt)}
                     </time>
                   </TableCell>
                   {canManage && (
