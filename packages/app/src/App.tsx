@@ -18,6 +18,7 @@ import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
 import { backstageTranslationsModule } from './translation/backstage';
 import { displayLanguageModule, settingsPlugin } from './modules/settings';
+import { templatesLanguageModules } from './modules/templates';
 
 // Plugins listed in package.json are discovered (app.packages: all); these are
 // the app's own modules and the catalog's new-frontend-system entry point.
@@ -42,5 +43,6 @@ export default createApp({
     backstageTranslationsModule,
     settingsPlugin,
     displayLanguageModule,
+    ...templatesLanguageModules,
   ],
 });
