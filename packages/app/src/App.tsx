@@ -19,6 +19,7 @@ import { signInModule } from './modules/signin';
 import { backstageTranslationsModule } from './translation/backstage';
 import { displayLanguageModule, settingsPlugin } from './modules/settings';
 import { templatesLanguageModules } from './modules/templates';
+import { translatedScaffolderPlugin } from './modules/scaffolderTitles';
 
 // Plugins listed in package.json are discovered (app.packages: all); these are
 // the app's own modules and the catalog's new-frontend-system entry point.
@@ -44,5 +45,6 @@ export default createApp({
     settingsPlugin,
     displayLanguageModule,
     ...templatesLanguageModules,
+    translatedScaffolderPlugin,
   ],
 });

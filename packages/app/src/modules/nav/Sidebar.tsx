@@ -19,6 +19,14 @@ import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { appTranslationRef } from '../../translation/appTranslation';
 
+/** Backstage pages whose sidebar title the app translates (theirs is fixed English). */
+const PAGE_TITLES = {
+  'page:home': 'sidebar.home',
+  'page:catalog-graph': 'sidebar.catalogGraph',
+  'page:catalog-import': 'sidebar.catalogImport',
+  'page:app-visualizer': 'sidebar.visualizer',
+} as const;
+
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => <OpsdeckSidebar navItems={navItems} />,
@@ -27,9 +35,16 @@ export const SidebarContent = NavContentBlueprint.make({
 
 function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
   const { t } = useTranslationRef(appTranslationRef);
-  const nav = navItems.withComponent(item => (
-    <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
-  ));
+  const nav = navItems.withComponent(item => {
+    const key = PAGE_TITLES[item.node.spec.id as keyof typeof PAGE_TITLES];
+    return (
+      <SidebarItem
+        icon={() => item.icon}
+        to={item.href}
+        text={key ? t(key) : item.title}
+      />
+    );
+  });
 
   // Skipped items
   nav.take('page:search'); // Using search modal instead
@@ -66,7 +81,7 @@ function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
       </SidebarGroup>
       <SidebarSpace />
       <SidebarDivider />
-      <NotificationsSidebarItem />
+      <NotificationsSidebarItem text={t('sidebar.notifications')} />
       <SidebarDivider />
       <SidebarGroup
         label={t('sidebar.settings')}
