@@ -57,13 +57,24 @@ function acceptedLogins(i: number): number {
 }
 
 /** uid owning the local TCP socket bound to 127.0.0.1:port (from /proc/net/tcp). */
-function socketOwnerUid(localPort: number): number | undefined {
-  const hexPort = localPort.toString(16).toUpperCase().padStart(4, '0');
+/**
+ * The uid owning the ESTABLISHED loopback TCP socket 127.0.0.1:localPort → 127.0.0.1:remotePort.
+ * Matching both ends and the state matters: Linux reuses an ephemeral port for other destinations,
+ * and TIME_WAIT entries (listed with uid 0) may carry the same local port.
+ */
+function socketOwnerUid(
+  localPort: number,
+  remotePort: number,
+): number | undefined {
+  const hex = (port: number) =>
+    `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   for (const line of readFileSync('/proc/net/tcp', 'utf8')
     .split('\n')
     .slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f[1] === `0100007F:${hexPort}`) return Number(f[7]);
+    if (f[1] === hex(localPort) && f[2] === hex(remotePort) && f[3] === '01') {
+      return Number(f[7]);
+    }
   }
   return undefined;
 }
@@ -497,12 +508,13 @@ describe('jump host', () => {
     expect(serverPort).toBe(String(sshd.hosts[13].port));
     // The TCP connection to B was opened by A's sshd session (running as the test user),
     // not by this process (root).
-    expect(socketOwnerUid(Number(clientPort))).toBe(uid);
+    expect(socketOwnerUid(Number(clientPort), Number(serverPort))).toBe(uid);
     expect(jumpPool.stats()).toMatchObject({ opened: 2, open: 2 });
 
     // a direct connection, for contrast, is owned by this process
     const direct = await jumpPool.execChecked(b, 'echo $SSH_CONNECTION');
-    expect(socketOwnerUid(Number(direct.stdout.trim().split(' ')[1]))).toBe(
+    const [, directPort, , directServerPort] = direct.stdout.trim().split(' ');
+    expect(socketOwnerUid(Number(directPort), Number(directServerPort))).toBe(
       process.getuid!(),
     );
   });
