@@ -56,7 +56,7 @@ const PROPER_NAMES = [
 /** The pages checked: Backstage's own and every opsdeck page. */
 const PAGES: Array<[string, string]> = [
   ['home', '/home'],
-  ['catalog', '/catalog'],
+  ['catalog', '/'], // the catalog is the landing page (app-config)
   ['entity-host', '/catalog/default/resource/web-01'],
   ['entity-component', '/catalog/default/component/payments-api'],
   ['create', '/create'],
