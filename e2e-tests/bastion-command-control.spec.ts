@@ -117,7 +117,7 @@ test('a command under a review rule waits and runs after approval (approver in z
   await signIn(alice, 'alice');
   await alice.goto('/settings');
   await alice.getByRole('button', { name: 'English' }).click();
-  await alice.getByRole('option', { name: '中文（中国）' }).click();
+  await alice.getByRole('option', { name: '简体中文' }).click();
   await alice.goto('/bastion');
   await alice.getByRole('tab', { name: '命令复核' }).click();
   const row = alice.getByRole('row').filter({ hasText: marker });

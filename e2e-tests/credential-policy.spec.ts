@@ -110,7 +110,7 @@ test('an admin sets a credential policy in Simplified Chinese', async ({
   expect(created.status()).toBe(201);
 
   await signIn(page, 'alice');
-  await language(page, 'English', '中文（中国）');
+  await language(page, 'English', '简体中文');
   try {
     await page.goto('/credentials');
     const row = page.getByRole('row', { name: new RegExp(name) });
@@ -127,7 +127,7 @@ test('an admin sets a credential policy in Simplified Chinese', async ({
     await expect(row.getByText('作业机密')).toBeVisible();
     await expect(row.getByText('任意系统 · 环境 test')).toBeVisible();
   } finally {
-    await language(page, '中文（中国）', 'English');
+    await language(page, '简体中文', 'English');
   }
   const after = await request.get(`/api/vault/credentials/${name}`, {
     headers,
@@ -226,14 +226,14 @@ test('an admin accepts a host key offered at first contact, in English and Chine
     page.getByTestId('host-key').getByText(enKey, { exact: true }),
   ).toBeVisible();
 
-  await language(page, 'English', '中文（中国）');
+  await language(page, 'English', '简体中文');
   try {
     await openHost(page, zh, /主机在首次连接时/);
     await expect(pending).toContainText(zhKey);
     await pending.getByRole('button', { name: '确认密钥' }).click();
     await expect(page.getByText('主机密钥已确认并固定。')).toBeVisible();
   } finally {
-    await language(page, '中文（中国）', 'English');
+    await language(page, '简体中文', 'English');
   }
 
   // both pins are in place, and the acceptances are audited with alice as actor

@@ -51,7 +51,7 @@ const ZH: Texts = {
 async function useChinese(page: Page) {
   await page.goto('/settings');
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '中文（中国）' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
 }
 
 for (const [language, text] of [

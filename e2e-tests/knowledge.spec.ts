@@ -14,7 +14,7 @@ const DISK_FULL = 'Disk full on an app host';
 async function useChinese(page: Page) {
   await page.goto('/settings');
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '中文（中国）' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
 }
 
 /** The search API's techdocs results for `term`, as `user` gets them. */

@@ -44,7 +44,7 @@ async function lastWeekOrgReport(request: APIRequestContext) {
 async function useChinese(page: Page) {
   await page.goto('/settings');
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '中文（中国）' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
 }
 
 test('an ops engineer reads last week’s report, follows a figure to its records and writes the highlights', async ({

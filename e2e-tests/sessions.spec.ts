@@ -90,7 +90,7 @@ test('the Accounts page follows permissions and speaks Simplified Chinese', asyn
   await signIn(page, 'alice');
   await page.goto('/settings');
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '中文（中国）' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
   await page
     .getByRole('navigation', { name: 'sidebar nav' })
     .getByRole('link', { name: '账号' })

@@ -40,7 +40,7 @@ async function useLanguage(page: Page, language: string) {
   if (language === 'en') return;
   await page.goto('/settings');
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '中文（中国）' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
 }
 
 async function pickPayDb(page: Page, label: RegExp) {

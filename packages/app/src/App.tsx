@@ -16,6 +16,10 @@ import knowledgePlugin, {
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
+import { backstageTranslationsModule } from './translation/backstage';
+import { displayLanguageModule, settingsPlugin } from './modules/settings';
+import { templatesLanguageModules } from './modules/templates';
+import { translatedScaffolderPlugin } from './modules/scaffolderTitles';
 
 // Plugins listed in package.json are discovered (app.packages: all); these are
 // the app's own modules and the catalog's new-frontend-system entry point.
@@ -37,5 +41,10 @@ export default createApp({
     navModule,
     homeModule,
     signInModule,
+    backstageTranslationsModule,
+    settingsPlugin,
+    displayLanguageModule,
+    ...templatesLanguageModules,
+    translatedScaffolderPlugin,
   ],
 });

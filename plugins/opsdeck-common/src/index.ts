@@ -6,3 +6,5 @@
 export * from './permissions';
 export * from './roles';
 export * from './audit';
+export * from './format';
+export * from './errorCodes';

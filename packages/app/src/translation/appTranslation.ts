@@ -9,6 +9,18 @@ export const appTranslationRef = createTranslationRef({
       menu: 'Menu',
       settings: 'Settings',
       home: 'Home',
+      notifications: 'Notifications',
+      catalogGraph: 'Catalog Graph',
+      catalogImport: 'Register Existing Component',
+      visualizer: 'Visualizer',
+    },
+    titles: {
+      create: 'Create',
+      templates: 'Templates',
+      tasks: 'Tasks',
+      actions: 'Actions',
+      templateEditor: 'Template Editor',
+      templatingExtensions: 'Templating Extensions',
     },
     home: {
       welcomeTitle: 'Welcome to opsdeck',

@@ -12,6 +12,7 @@ import {
 } from '@material-ui/core';
 import { auditTranslationRef } from '../translation/translation';
 import { OutcomeChip } from './OutcomeChip';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** The events, newest first; a row opens its details. */
 export function AuditTable(props: {
@@ -52,9 +53,7 @@ export function AuditTable(props: {
               }}
             >
               <TableCell>
-                <time dateTime={event.time}>
-                  {new Date(event.time).toLocaleString()}
-                </time>
+                <time dateTime={event.time}>{formatDateTime(event.time)}</time>
               </TableCell>
               <TableCell>
                 <div>{event.actor}</div>

@@ -13,6 +13,7 @@ import {
 import CloseIcon from '@material-ui/icons/Close';
 import { auditTranslationRef } from '../translation/translation';
 import { OutcomeChip } from './OutcomeChip';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** Keys whose values are never shown, at any depth (the server drops them too). */
 const SECRET_KEY = /password|secret|token|privatekey|apikey/i;
@@ -37,7 +38,7 @@ export function EventDrawer(props: { event?: AuditEvent; onClose(): void }) {
   const { event } = props;
   const rows: [string, React.ReactNode][] = event
     ? [
-        [t('details.time'), new Date(event.time).toLocaleString()],
+        [t('details.time'), formatDateTime(event.time)],
         [t('details.outcome'), <OutcomeChip event={event} />],
         [t('details.actor'), event.actor || '—'],
         [t('details.via'), event.via?.join(' → ') || '—'],

@@ -2,6 +2,7 @@ import { Button } from '@material-ui/core';
 import { useEffect } from 'react';
 import type { Review } from '../api/BastionClient';
 import { DataTable, ErrorAlert, Loaded, useEditableList, useT } from './common';
+import { formatTime } from '@opsdeck/plugin-opsdeck-common';
 
 /**
  * Commands held by a review rule: the approver allows or denies each one (never their own);
@@ -38,7 +39,7 @@ export function ReviewsTab() {
               { title: t('reviews.rule'), cell: r => r.ruleName ?? '' },
               {
                 title: t('reviews.expires'),
-                cell: r => new Date(r.expiresAt).toLocaleTimeString(),
+                cell: r => formatTime(r.expiresAt),
               },
               {
                 title: t('common.actions'),

@@ -20,6 +20,7 @@ import { bastionTranslationRef } from '../translation/translation';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import type { BastionClient } from '../api/BastionClient';
 import { messageOf, useBastionClient } from './useBastion';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** The bastion plugin's translation function. */
 export type BastionT = TranslationFunction<typeof bastionTranslationRef.T>;
@@ -29,8 +30,7 @@ export function useT(): BastionT {
   return useTranslationRef(bastionTranslationRef).t;
 }
 
-export const formatTime = (iso?: string) =>
-  iso ? new Date(iso).toLocaleString() : '';
+export const formatTime = (iso?: string) => formatDateTime(iso);
 
 /** `75` → `1m 15s`. */
 export function formatDuration(t: BastionT, seconds: number): string {

@@ -24,6 +24,7 @@ import { formatBytes, messageOf, statusOf } from './format';
 import { HostKeyFact } from './HostKeyFact';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 function Fact(props: { label: string; children: ReactNode }) {
   return (
@@ -154,7 +155,7 @@ export function HostFactsCard() {
                 <div>
                   {host.lastOkAt
                     ? t('card.lastReachable', {
-                        time: new Date(host.lastOkAt).toLocaleString(),
+                        time: formatDateTime(host.lastOkAt),
                       })
                     : t('card.neverReachable')}
                 </div>
@@ -241,7 +242,7 @@ export function HostFactsCard() {
                 <Fact label={t('card.collectedAt')}>
                   {host.collectedAt && (
                     <time dateTime={host.collectedAt}>
-                      {new Date(host.collectedAt).toLocaleString()}
+                      {formatDateTime(host.collectedAt)}
                     </time>
                   )}
                 </Fact>
@@ -287,9 +288,9 @@ export function HostFactsCard() {
                       />
                     </>
                   }
-                  secondary={`${event.actor} · ${new Date(
-                    event.time,
-                  ).toLocaleString()}${event.error ? ` · ${event.error}` : ''}`}
+                  secondary={`${event.actor} · ${formatDateTime(event.time)}${
+                    event.error ? ` · ${event.error}` : ''
+                  }`}
                 />
               </ListItem>
             ))}

@@ -37,6 +37,7 @@ import { messageOf, statusOf } from './format';
 import { CollectHostsBar } from './CollectHostsBar';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** Hosts per page. */
 export const PAGE_SIZE = 50;
@@ -407,9 +408,7 @@ export function HostsPage() {
                     </TableCell>
                     <TableCell>
                       {host.collectedAt ? (
-                        <Tooltip
-                          title={new Date(host.collectedAt).toLocaleString()}
-                        >
+                        <Tooltip title={formatDateTime(host.collectedAt)}>
                           <time dateTime={host.collectedAt}>
                             {age(host.collectedAt)}
                           </time>

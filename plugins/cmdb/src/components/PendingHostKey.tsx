@@ -1,6 +1,9 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { cmdbHostKeyAcceptPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  cmdbHostKeyAcceptPermission,
+  formatDateTime,
+} from '@opsdeck/plugin-opsdeck-common';
 import { Box, Button } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { useState } from 'react';
@@ -75,7 +78,7 @@ export function PendingHostKey(props: {
       >
         {t('card.hostKeyPending', {
           fingerprint: pending.fingerprint,
-          time: new Date(pending.offeredAt).toLocaleString(),
+          time: formatDateTime(pending.offeredAt),
         })}
       </Alert>
       {state.status === 'failed' && (

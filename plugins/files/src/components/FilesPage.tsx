@@ -40,6 +40,7 @@ import { DistributionView } from './DistributionView';
 import { errorMessage } from './errors';
 import { formatBytes } from './format';
 import { UploadCard } from './UploadCard';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** The Files page: upload, library, distributions with a live view. */
 export function FilesPage() {
@@ -143,9 +144,7 @@ function FilesLibrary() {
                         {f.uploader.replace(/^user:default\//, '')}
                       </TableCell>
                       <TableCell>{f.ownerGroup ?? ''}</TableCell>
-                      <TableCell>
-                        {new Date(f.createdAt).toLocaleString()}
-                      </TableCell>
+                      <TableCell>{formatDateTime(f.createdAt)}</TableCell>
                       <TableCell>
                         {canDistribute ? (
                           <Button
@@ -232,9 +231,7 @@ function FilesLibrary() {
                       <TableCell>
                         {d.createdBy.replace(/^user:default\//, '')}
                       </TableCell>
-                      <TableCell>
-                        {new Date(d.createdAt).toLocaleString()}
-                      </TableCell>
+                      <TableCell>{formatDateTime(d.createdAt)}</TableCell>
                       <TableCell>
                         <Button size="small" onClick={() => setShown(d.id)}>
                           {t('distributions.open')}

@@ -1,11 +1,11 @@
-import { ResponseError } from '@backstage/errors';
+import { serverErrorMessage } from '@opsdeck/plugin-opsdeck-common';
 
-/** The server's message of a failed call, else the error's own. */
+/**
+ * A failed call in the reader's language (the response's error code), else
+ * the server's message, else the error's own.
+ */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ResponseError) {
-    return e.body?.error?.message ?? e.message;
-  }
-  return e instanceof Error ? e.message : String(e);
+  return serverErrorMessage(e);
 }
 
 /**

@@ -15,6 +15,7 @@ import { ResponseError } from '@backstage/errors';
 import { Chip, TextField } from '@material-ui/core';
 import { HostStatus, JobsClient, RunStatus, Selector } from '../api';
 import { jobsTranslationRef } from '../translation/translation';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 type JobsMessages = typeof jobsTranslationRef extends TranslationRef<
   string,
@@ -65,8 +66,7 @@ export function useErrorText() {
   };
 }
 
-export const time = (iso?: string) =>
-  iso ? new Date(iso).toLocaleString() : '';
+export const time = (iso?: string) => formatDateTime(iso);
 
 export const shortRef = (ref: string) => ref.replace(/^user:default\//, '');
 

@@ -29,8 +29,9 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Account, AccountsClient } from '../api';
 import { accountsTranslationRef } from '../translation/translation';
 import { SessionsDialog } from './SessionsDialog';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+const when = (iso: string) => formatDateTime(iso);
 
 /** Lock state of an account, one line per lock. */
 function AccountState(props: { account: Account }) {

@@ -18,8 +18,9 @@ import { Progress } from '@backstage/core-components';
 import useAsync from 'react-use/esm/useAsync';
 import { AccountsClient } from '../api';
 import { accountsTranslationRef } from '../translation/translation';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+const when = (iso: string) => formatDateTime(iso);
 
 /** The live sessions of one account: when, from where, which browser. */
 export function SessionsDialog(props: {

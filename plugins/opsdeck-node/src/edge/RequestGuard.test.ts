@@ -55,6 +55,8 @@ describe('createRequestGuard', () => {
         name: 'NotAllowedError',
         message:
           'You are not allowed to do this (missing permission test.thing.write)',
+        code: 'not-allowed',
+        permission: 'test.thing.write',
       });
       expect(JSON.stringify(res.body)).not.toMatch(/stack|\/src\//);
     }

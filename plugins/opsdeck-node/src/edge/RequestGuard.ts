@@ -26,6 +26,7 @@ import {
   type PrincipalType,
 } from './access';
 import { markDenialAudited, denialAudited } from './denials';
+import { withErrorCode } from './errorResponses';
 
 type AnyRequest = Request<any, any, any, any, any>;
 
@@ -59,9 +60,23 @@ function answerError(
         )
       : (error as Error);
   res.status(statusCode).json({
-    error: serializeError(safe, { includeStack: false }),
+    error: serializeError(withErrorCode(safe, statusCode), {
+      includeStack: false,
+    }),
     request: { method: req.method, url: req.url },
     response: { statusCode },
+  });
+}
+
+/**
+ * A 403 for a missing permission: code `not-allowed` and the permission's
+ * name in the response (`error.permission`), so the portal can say in the
+ * reader's language what is missing.
+ */
+function refusal(message: string, permission: Permission): NotAllowedError {
+  return Object.assign(new NotAllowedError(message), {
+    code: 'not-allowed',
+    permission: permission.name,
   });
 }
 
@@ -179,12 +194,13 @@ export function createRequestGuard(deps: {
   ): Promise<CallerCredentials> {
     const caller = await credentials(req, options.allow);
     if (!(await allowed(caller, permission, options.resourceRef))) {
-      throw new NotAllowedError(
+      throw refusal(
         options.what
           ? `You are not allowed to ${options.what}`
           : `Missing permission ${permission.name}${
               options.resourceRef ? ` on ${options.resourceRef}` : ''
             }`,
+        permission,
       );
     }
     return caller;
@@ -234,9 +250,10 @@ export function createRequestGuard(deps: {
     const caller = await credentials(req, access.allow);
     if (access.kind === 'authenticate') return;
     if (!(await allowed(caller, access.permission))) {
-      throw new NotAllowedError(
+      throw refusal(
         access.message ??
           `You are not allowed to do this (missing permission ${access.permission.name})`,
+        access.permission,
       );
     }
   }

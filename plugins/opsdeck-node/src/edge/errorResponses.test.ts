@@ -66,6 +66,8 @@ describe('createErrorHandler', () => {
           /^An internal error occurred \(reference [0-9a-f]{16}\)$/,
         ),
         statusCode: status,
+        code: 'internal',
+        reference: expect.stringMatching(/^[0-9a-f]{16}$/),
       });
       expect(res.text).not.toMatch(/srv\/opsdeck|ENOENT|stack|at /);
       // the log has it all, under the same reference
@@ -79,13 +81,14 @@ describe('createErrorHandler', () => {
     }
   });
 
-  it('keeps client errors as they are, without a stack', async () => {
+  it('keeps client errors as they are, without a stack, with their code', async () => {
     const { server } = app(false);
     const res = await request(server).get('/bad');
     expect(res.status).toBe(400);
     expect(res.body.error).toEqual({
       name: 'InputError',
       message: 'Parameter name must be a string',
+      code: 'invalid-input',
     });
   });
 
@@ -95,6 +98,7 @@ describe('createErrorHandler', () => {
     expect(res.status).toBe(500);
     expect(res.body.error.message).toContain('Could not open the upload');
     expect(res.body.error.stack).toEqual(expect.any(String));
+    expect(res.body.error.code).toBe('internal');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   type MiddlewareFactory,
 } from '@backstage/backend-defaults/rootHttpRouter';
 import { isError } from '@backstage/errors';
+import { errorCodeForStatus } from '@opsdeck/plugin-opsdeck-common';
 import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler } from 'express';
 
@@ -50,7 +51,32 @@ function statusOf(error: unknown): number {
 }
 
 /**
+ * Gives `error` the opsdeck error code of `status` (opsdeck-common's
+ * OpsdeckErrorCode) unless it already has a string code of its own; the
+ * response body then carries it as `error.code` beside the message.
+ */
+export function withErrorCode<T>(error: T, status: number): T {
+  if (error && typeof error === 'object') {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^[a-z]+(-[a-z]+)*$/.test(code)) {
+      try {
+        Object.defineProperty(error, 'code', {
+          value: errorCodeForStatus(status),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+      } catch {
+        // a frozen error keeps its own fields
+      }
+    }
+  }
+  return error;
+}
+
+/**
  * The error handler of opsdeck's root router: Backstage's own, except that
+ * every response carries an opsdeck error code ({@link withErrorCode}),
  * outside development no response carries a stack trace (of the error or its
  * causes), and a server error (5xx) carries no message of its own (they name
  * files, hosts and SQL): the response says "An internal error occurred" with
@@ -63,11 +89,10 @@ export function createErrorHandler(options: {
 }): ErrorRequestHandler {
   const { middleware, logger, development } = options;
   const backstage = middleware.error({ showStackTraces: development });
-  if (development) return backstage;
   return (error, req, res, next) => {
     const status = statusOf(error);
-    if (status < 500) {
-      backstage(error, req, res, next);
+    if (development || status < 500) {
+      backstage(withErrorCode(error, status), req, res, next);
       return;
     }
     const reference = randomBytes(8).toString('hex');
@@ -77,7 +102,7 @@ export function createErrorHandler(options: {
     );
     const safe = Object.assign(
       new Error(`An internal error occurred (reference ${reference})`),
-      { statusCode: status },
+      { statusCode: status, code: errorCodeForStatus(status), reference },
     );
     delete safe.stack;
     backstage(safe, req, res, next);

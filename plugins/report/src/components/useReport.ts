@@ -7,6 +7,7 @@ import {
 import type { ReportFigureKey } from '@opsdeck/plugin-report-common';
 import { ReportClient } from '../api';
 import { reportTranslationRef } from '../translation/translation';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** The report client of the app's discovery and fetch APIs. */
 export function useReportClient(): ReportClient {
@@ -42,5 +43,5 @@ export function figureName(t: ReportT, key: ReportFigureKey): string {
 }
 
 export function formatTime(iso: string | undefined): string {
-  return iso ? new Date(iso).toLocaleString() : '';
+  return formatDateTime(iso);
 }

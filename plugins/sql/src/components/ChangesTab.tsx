@@ -34,6 +34,7 @@ import type {
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert, FindingsList } from './common';
 import { ConfirmProdDialog } from './ConfirmProdDialog';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 const PROD = ['prod', 'production'];
 
@@ -101,7 +102,7 @@ export function ChangesTab(props: {
                   warnings: String(c.warnings),
                 })}
               </TableCell>
-              <TableCell>{new Date(c.createdAt).toLocaleString()}</TableCell>
+              <TableCell>{formatDateTime(c.createdAt)}</TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -406,7 +407,7 @@ function ExecuteControls(props: {
           }
         >
           {t('changes.scheduledFor', {
-            at: new Date(change.scheduledAt).toLocaleString(),
+            at: formatDateTime(change.scheduledAt),
             user: change.scheduledBy ?? '',
           })}
         </Alert>

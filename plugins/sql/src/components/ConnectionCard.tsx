@@ -8,7 +8,10 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { sqlInstanceExceptionPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  sqlInstanceExceptionPermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import { Box, Button, Chip, TextField, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -50,7 +53,7 @@ function ReadLogin(props: {
         <Alert severity="warning" data-testid="sql-exception">
           {t('entityCard.exception', {
             user: exception.setBy,
-            at: new Date(exception.setAt).toLocaleString(),
+            at: formatDateTime(exception.setAt),
             reason: exception.reason,
           })}
         </Alert>

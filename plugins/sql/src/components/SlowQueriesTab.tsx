@@ -16,6 +16,7 @@ import { Alert } from '@material-ui/lab';
 import type { Instance, SlowQuerySnapshot, SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
 import { ErrorAlert, InstancePicker } from './common';
+import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /**
  * Top statements by total time (pg_stat_statements, MariaDB slow log, Redis
@@ -94,7 +95,7 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
           <MenuItem value="">{t('slow.latest')}</MenuItem>
           {history.map(at => (
             <MenuItem key={at} value={at}>
-              {new Date(at).toLocaleString()}
+              {formatDateTime(at)}
             </MenuItem>
           ))}
         </TextField>
@@ -116,7 +117,7 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
             : earlier
           ).map(at => (
             <MenuItem key={at} value={at}>
-              {new Date(at).toLocaleString()}
+              {formatDateTime(at)}
             </MenuItem>
           ))}
         </TextField>
@@ -129,7 +130,7 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
         <Typography variant="body2" color="textSecondary">
           {snapshot.takenAt
             ? t('slow.asOf', {
-                time: new Date(snapshot.takenAt).toLocaleString(),
+                time: formatDateTime(snapshot.takenAt),
               })
             : t('slow.never')}
         </Typography>
@@ -146,15 +147,15 @@ export function SlowQueriesTab(props: { client: SqlClient }) {
           data-testid="sql-slow-interval-help"
         >
           {t('slow.intervalHelp', {
-            from: new Date(snapshot.comparedTo).toLocaleString(),
-            to: new Date(snapshot.takenAt).toLocaleString(),
+            from: formatDateTime(snapshot.comparedTo),
+            to: formatDateTime(snapshot.takenAt),
           })}
         </Typography>
       )}
       {snapshot?.error && (
         <Alert severity="warning">
           {t('slow.refreshFailed', {
-            time: new Date(snapshot.attemptedAt ?? '').toLocaleString(),
+            time: formatDateTime(snapshot.attemptedAt ?? ''),
             error: snapshot.error,
           })}
         </Alert>

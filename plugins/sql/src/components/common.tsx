@@ -4,11 +4,14 @@ import { MenuItem, TextField } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import type { Finding, Instance, Review, SqlClient } from '../api/SqlClient';
 import { sqlTranslationRef } from '../translation/translation';
+import { serverErrorMessage } from '@opsdeck/plugin-opsdeck-common';
 
-/** The backend's own message when there is one (ResponseError keeps it in body). */
+/**
+ * A failed call in the reader's language (the response's error code), else
+ * the backend's own message (ResponseError keeps it in body).
+ */
 export function errorMessage(error: Error): string {
-  const body = (error as { body?: { error?: { message?: string } } }).body;
-  return body?.error?.message ?? error.message;
+  return serverErrorMessage(error);
 }
 
 export function ErrorAlert(props: { error?: Error }) {

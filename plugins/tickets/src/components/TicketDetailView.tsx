@@ -23,7 +23,10 @@ import {
   useStateLabel,
   useTicketsClient,
 } from './common';
-import { ticketReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  ticketReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import {
   forbiddenPermissionName,
   NotAllowed,
@@ -123,7 +126,7 @@ export function TicketDetailView({ id }: { id: number }) {
               )}
               {ticket.expiresAt && ticket.state === 'awaiting_approval' && (
                 <Field label={t('detail.expires')}>
-                  {new Date(ticket.expiresAt).toLocaleString()}
+                  {formatDateTime(ticket.expiresAt)}
                 </Field>
               )}
               {ticket.summary && (
@@ -246,9 +249,9 @@ export function TicketDetailView({ id }: { id: number }) {
                   <ListItem key={c.id}>
                     <ListItemText
                       primary={c.body}
-                      secondary={`${shortRef(c.author)} · ${new Date(
+                      secondary={`${shortRef(c.author)} · ${formatDateTime(
                         c.createdAt,
-                      ).toLocaleString()}`}
+                      )}`}
                     />
                   </ListItem>
                 ))}
@@ -285,9 +288,9 @@ export function TicketDetailView({ id }: { id: number }) {
                         primary={`${stateLabel(h.toState)}${
                           h.message ? ` — ${h.message}` : ''
                         }`}
-                        secondary={`${shortRef(h.actor)} · ${new Date(
+                        secondary={`${shortRef(h.actor)} · ${formatDateTime(
                           h.createdAt,
-                        ).toLocaleString()}`}
+                        )}`}
                       />
                     </ListItem>
                   ))}

@@ -27,7 +27,10 @@ import {
   useStateLabel,
   useTicketsClient,
 } from './common';
-import { ticketReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  ticketReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import { NotAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 
 /** The three lists: my requests, waiting for me, all tickets (with filters). */
@@ -143,9 +146,7 @@ export function TicketList() {
                   <TableCell>
                     {ticket.assignees.map(shortRef).join(', ')}
                   </TableCell>
-                  <TableCell>
-                    {new Date(ticket.updatedAt).toLocaleString()}
-                  </TableCell>
+                  <TableCell>{formatDateTime(ticket.updatedAt)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

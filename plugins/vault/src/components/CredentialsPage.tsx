@@ -28,6 +28,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  formatDateTime,
   vaultCredentialManagePermission,
   vaultCredentialReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -315,7 +316,7 @@ export function CredentialsPage() {
                   </TableCell>
                   <TableCell>
                     <time dateTime={credential.updatedAt}>
-                      {new Date(credential.updatedAt).toLocaleString()}
+                      {formatDateTime(credential.updatedAt)}
                     </time>
                   </TableCell>
                   {canManage && (

@@ -61,6 +61,14 @@ const pagePermissions: Record<
   'page:report': [reportReadPermission],
 };
 
+/** Backstage pages whose sidebar title the app translates (theirs is fixed English). */
+const PAGE_TITLES = {
+  'page:home': 'sidebar.home',
+  'page:catalog-graph': 'sidebar.catalogGraph',
+  'page:catalog-import': 'sidebar.catalogImport',
+  'page:app-visualizer': 'sidebar.visualizer',
+} as const;
+
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => <OpsdeckSidebar navItems={navItems} />,
@@ -70,8 +78,13 @@ export const SidebarContent = NavContentBlueprint.make({
 function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
   const { t } = useTranslationRef(appTranslationRef);
   const nav = navItems.withComponent(item => {
+    const key = PAGE_TITLES[item.node.spec.id as keyof typeof PAGE_TITLES];
     const entry = (
-      <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+      <SidebarItem
+        icon={() => item.icon}
+        to={item.href}
+        text={key ? t(key) : item.title}
+      />
     );
     const permissions = pagePermissions[item.node.spec.id];
     if (!permissions) return entry;
@@ -117,7 +130,7 @@ function OpsdeckSidebar({ navItems }: NavContentComponentProps) {
       </SidebarGroup>
       <SidebarSpace />
       <SidebarDivider />
-      <NotificationsSidebarItem />
+      <NotificationsSidebarItem text={t('sidebar.notifications')} />
       <SidebarDivider />
       <SidebarGroup
         label={t('sidebar.settings')}

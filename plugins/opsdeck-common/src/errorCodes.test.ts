@@ -1,0 +1,58 @@
+import { errorCodeForStatus, serverErrorMessage } from './errorCodes';
+import { setDisplayLanguage } from './format';
+
+/** A ResponseError's shape as the portal's clients throw it. */
+function responseError(error: Record<string, string>) {
+  return Object.assign(new Error('Request failed'), { body: { error } });
+}
+
+describe('error codes', () => {
+  afterEach(() => setDisplayLanguage(undefined));
+
+  it('maps statuses to codes', () => {
+    expect(
+      [400, 401, 403, 404, 409, 500, 502, 503].map(errorCodeForStatus),
+    ).toEqual([
+      'invalid-input',
+      'not-signed-in',
+      'not-allowed',
+      'not-found',
+      'conflict',
+      'internal',
+      'internal',
+      'unavailable',
+    ]);
+  });
+
+  it('says a refusal in zh-CN, naming the permission', () => {
+    setDisplayLanguage('zh-CN');
+    const refused = responseError({
+      name: 'NotAllowedError',
+      message: 'You are not allowed to manage credentials',
+      code: 'not-allowed',
+      permission: 'vault.credential.manage',
+    });
+    expect(serverErrorMessage(refused)).toBe(
+      '没有权限（需要 vault.credential.manage）',
+    );
+    expect(
+      serverErrorMessage({ code: 'internal', reference: 'ab12' }, 'zh-CN'),
+    ).toBe('服务器内部错误（参考编号 ab12）');
+  });
+
+  it("keeps the server's message in en and for unknown codes", () => {
+    const refused = responseError({
+      message: 'You are not allowed to manage credentials',
+      code: 'not-allowed',
+    });
+    expect(serverErrorMessage(refused, 'en')).toBe(
+      'You are not allowed to manage credentials',
+    );
+    expect(
+      serverErrorMessage(responseError({ message: 'odd', code: 'x' }), 'zh-CN'),
+    ).toBe('odd');
+    expect(serverErrorMessage(new Error('network down'), 'zh-CN')).toBe(
+      'network down',
+    );
+  });
+});
