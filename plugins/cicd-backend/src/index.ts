@@ -1,0 +1,6 @@
+/**
+ * CI/CD backend plugin (/api/cicd).
+ *
+ * @packageDocumentation
+ */
+export {};
