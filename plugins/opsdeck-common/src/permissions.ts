@@ -317,6 +317,18 @@ export const reportManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** See a component's CI builds (Jenkins), their stages and the located cause of a failure. */
+export const cicdBuildReadPermission = createPermission({
+  name: 'opsdeck.cicd.build.read',
+  attributes: { action: 'read' },
+});
+
+/** Start a component's CI job again (Jenkins rebuild). */
+export const cicdBuildRebuildPermission = createPermission({
+  name: 'opsdeck.cicd.build.rebuild',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -363,6 +375,8 @@ export const opsdeckPermissions = [
   reportReadPermission,
   reportEditPermission,
   reportManagePermission,
+  cicdBuildReadPermission,
+  cicdBuildRebuildPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -108,6 +108,11 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.report.edit': ['ops', 'dba', 'dev'],
   'opsdeck.report.manage': [],
 
+  // CI/CD: every role sees a component's builds and located causes; those
+  // who ship code start a job again.
+  'opsdeck.cicd.build.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.cicd.build.rebuild': ['ops', 'dev'],
+
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
   'catalog.entity.delete': ['ops'],
