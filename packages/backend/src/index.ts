@@ -89,4 +89,8 @@ backend.add(searchModuleOpsdeckEngine);
 // and org-wide; kept as history, mailed through SMTP, offered as Atom feeds.
 backend.add(import('@opsdeck/plugin-report-backend'));
 
+// CI/CD: Jenkins builds on catalog entities (several instances, folders,
+// multibranch), rebuilds, and the failure locator (RE2 knowledge base).
+backend.add(import('@opsdeck/plugin-cicd-backend'));
+
 backend.start();

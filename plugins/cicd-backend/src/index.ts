@@ -1,6 +1,9 @@
 /**
- * CI/CD backend plugin (/api/cicd).
+ * CI/CD backend plugin (/api/cicd): Jenkins builds on catalog entities and
+ * the failure locator.
  *
  * @packageDocumentation
  */
-export {};
+export { cicdPlugin as default } from './plugin';
+export { FailureLocator, validateCause } from './locator/locator';
+export { BUILT_IN_CAUSES } from './locator/knowledgeBase';
