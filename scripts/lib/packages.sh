@@ -51,6 +51,7 @@ OPSDECK_TEST_PACKAGES=(
 OPSDECK_BENCH_PACKAGES=(
   "pssh:parallel-ssh"
   "ansible:ansible"
+  "time:/usr/bin/time"
 )
 
 # What the live demo of scripts/start.sh needs (as root): sshd demo hosts, the demo databases,
