@@ -20,6 +20,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
+import type { Server } from 'node:http';
 import { cicdPlugin } from '../plugin';
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
@@ -54,7 +55,12 @@ export async function startCicdBackend(options: {
   entities: Entity[];
   instances: { name: string; baseUrl: string; credential?: string }[];
   secrets?: Record<string, VaultSecret>;
-}) {
+}): Promise<{
+  server: Server;
+  stop: () => Promise<void>;
+  events: AuditorEvent[];
+  vaultUses: { name: string; use: SecretUse }[];
+}> {
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
   const backend = await startTestBackend({

@@ -38,6 +38,22 @@ function toResult(raw: any): BuildResult {
   return RESULTS.includes(raw.result) ? raw.result : 'NOT_BUILT';
 }
 
+/**
+ * A build's web address as Jenkins gave it, if it is http(s): the UI renders
+ * it as a link, so a hostile or broken Jenkins must not slip in `javascript:`.
+ */
+export function safeUrl(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? url.href
+      : '';
+  } catch {
+    return '';
+  }
+}
+
 function commitOf(raw: any): string | undefined {
   for (const a of Array.isArray(raw.actions) ? raw.actions : []) {
     const sha = a?.lastBuiltRevision?.SHA1;
@@ -71,7 +87,9 @@ export class JenkinsGateway {
     return i;
   }
 
-  private async headers(instance: JenkinsInstanceConfig) {
+  private async headers(
+    instance: JenkinsInstanceConfig,
+  ): Promise<Record<string, string>> {
     const c = await this.credentials(instance, this.actor);
     return c
       ? {
@@ -134,7 +152,7 @@ export class JenkinsGateway {
           result: toResult(b),
           timestamp: Number(b.timestamp) || 0,
           durationMillis: Number(b.duration) || 0,
-          url: typeof b.url === 'string' ? b.url : '',
+          url: safeUrl(b.url),
           branch,
           commit: commitOf(b),
         });
@@ -195,7 +213,7 @@ export class JenkinsGateway {
         result: toResult(raw),
         timestamp: Number(raw.timestamp) || 0,
         durationMillis: Number(raw.duration) || 0,
-        url: typeof raw.url === 'string' ? raw.url : '',
+        url: safeUrl(raw.url),
         commit: commitOf(raw),
       },
       parameters,
