@@ -22,4 +22,6 @@ export const access: OperationAccess<typeof spec> = {
     allow: people,
   },
   'GET /causes': read,
+  // computes only (nothing is stored); RE2 bounds the time
+  'POST /causes/try': read,
 };

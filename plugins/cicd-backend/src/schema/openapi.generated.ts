@@ -519,6 +519,116 @@ export const spec = {
         },
       },
     },
+    '/causes/try': {
+      post: {
+        operationId: 'tryCause',
+        description:
+          'Runs a cause that is not in the knowledge base against a log (the check a user makes before adding a cause): RE2 patterns only; returns where it matches, or 400 for a pattern RE2 refuses.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['cause', 'log'],
+                additionalProperties: false,
+                properties: {
+                  cause: {
+                    type: 'object',
+                    required: ['patterns'],
+                    additionalProperties: false,
+                    properties: {
+                      patterns: {
+                        type: 'array',
+                        minItems: 1,
+                        maxItems: 20,
+                        items: {
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 2000,
+                        },
+                      },
+                      indications: {
+                        type: 'array',
+                        maxItems: 5,
+                        items: {
+                          type: 'object',
+                          required: ['first', 'then', 'within'],
+                          additionalProperties: false,
+                          properties: {
+                            first: {
+                              type: 'string',
+                              minLength: 1,
+                              maxLength: 2000,
+                            },
+                            then: {
+                              type: 'string',
+                              minLength: 1,
+                              maxLength: 2000,
+                            },
+                            within: {
+                              type: 'integer',
+                              minimum: 1,
+                              maximum: 500,
+                            },
+                          },
+                        },
+                      },
+                      testName: {
+                        type: 'string',
+                        minLength: 1,
+                        maxLength: 2000,
+                      },
+                    },
+                  },
+                  log: {
+                    type: 'string',
+                    maxLength: 65536,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Where the cause matches (no match - empty lines).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['lines', 'tests'],
+                  properties: {
+                    lines: {
+                      type: 'array',
+                      items: {
+                        type: 'integer',
+                      },
+                    },
+                    tests: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/causes': {
       get: {
         operationId: 'listCauses',

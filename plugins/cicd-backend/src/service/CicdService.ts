@@ -147,6 +147,25 @@ export class CicdService {
     return { job: formatJobRef(ref), queueId };
   }
 
+  /** Runs a candidate cause against a log (InvalidPatternError for what RE2 refuses). */
+  tryCause(
+    cause: Pick<CauseDefinition, 'patterns' | 'indications' | 'testName'>,
+    log: string,
+  ): { lines: number[]; tests: string[] } {
+    const locator = new FailureLocator([
+      {
+        ...cause,
+        id: 'candidate',
+        category: 'runtime',
+        title: { en: 'candidate', 'zh-CN': 'candidate' },
+        weight: 1,
+        runbook: '',
+      },
+    ]);
+    const found = locator.locate(log).causes[0];
+    return { lines: found?.lines ?? [], tests: found?.tests ?? [] };
+  }
+
   causes(): CauseDefinition[] {
     return this.options.causes;
   }

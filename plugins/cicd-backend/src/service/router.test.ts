@@ -261,6 +261,41 @@ describe('cicd router against the fixture Jenkins', () => {
     });
   });
 
+  it('tries a candidate cause against a log, refusing what RE2 cannot run in linear time', async () => {
+    const post = (body: unknown, user = 'erin') =>
+      request(backend.server)
+        .post('/api/cicd/causes/try')
+        .set('Authorization', as(user))
+        .send(body);
+    const log =
+      'Started by user alice\nERROR: license server lic-01 unreachable\nFinished: FAILURE\n';
+    const ok = await post({
+      cause: { patterns: ['license server \\S+ unreachable'] },
+      log,
+    });
+    expect([ok.status, ok.body]).toEqual([200, { lines: [2], tests: [] }]);
+    const none = await post({
+      cause: { patterns: ['nothing like this'] },
+      log,
+    });
+    expect(none.body).toEqual({ lines: [], tests: [] });
+    const lookahead = await post({
+      cause: { patterns: ['license(?= server)'] },
+      log,
+    });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body.error.message).toContain('Invalid pattern');
+    const hostile = await post({
+      cause: { patterns: ['^(a+)+$'] },
+      // under the 4096-character line cap (longer lines are matched on their head)
+      log: `${'a'.repeat(4000)}!\n`,
+    });
+    expect(hostile.body).toEqual({ lines: [], tests: [] });
+    expect(
+      (await post({ cause: { patterns: ['x'] }, log }, 'mallory')).status,
+    ).toBe(403);
+  });
+
   it('serves the knowledge base', async () => {
     const res = await request(backend.server)
       .get('/api/cicd/causes')

@@ -6,7 +6,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   audited,
@@ -14,6 +14,7 @@ import {
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
 import type { Request } from 'express';
+import { InvalidPatternError } from '../locator/re2';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { CicdService } from './CicdService';
 
@@ -96,6 +97,15 @@ export async function createRouter(options: {
       () => service.rebuild(actor, entity, job, number),
     );
     res.status(202).json(result);
+  });
+
+  router.post('/causes/try', async (req, res) => {
+    try {
+      res.json(service.tryCause(req.body.cause, req.body.log));
+    } catch (e) {
+      if (e instanceof InvalidPatternError) throw new InputError(e.message);
+      throw e;
+    }
   });
 
   router.get('/causes', async (_req, res) => {
