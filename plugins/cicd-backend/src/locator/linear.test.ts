@@ -81,6 +81,24 @@ describe('linear-time matching', () => {
     });
   });
 
+  it('locateAsync gives the same answer and lets other work run meanwhile', async () => {
+    const locator = new FailureLocator(BUILT_IN_CAUSES);
+    const log = [
+      ...Array.from({ length: 20_000 }, (_, i) => `compiling module ${i}`),
+      "src/a.ts(1,1): error TS2322: Type 'string' is not assignable to type 'number'.",
+    ].join('\n');
+    let ranMeanwhile = false;
+    setImmediate(() => {
+      ranMeanwhile = true;
+    });
+    const pending = locator.locateAsync(log);
+    expect(ranMeanwhile).toBe(false);
+    const result = await pending;
+    expect(ranMeanwhile).toBe(true);
+    expect(result).toEqual(locator.locate(log));
+    expect(result.causes[0].lines).toEqual([20_001]);
+  });
+
   it('says nothing matched rather than guessing', () => {
     const locator = new FailureLocator(BUILT_IN_CAUSES);
     expect(

@@ -22,6 +22,37 @@ const STAGE_BONUS = 10;
 /** Bonus for a completed multi-line indication. */
 const INDICATION_BONUS = 5;
 
+/** Blocks scanned between two yields to the event loop (locateAsync). */
+const YIELD_EVERY = 8;
+
+export interface LocateOptions {
+  /** Stages from wfapi; its FAILED stage is the failing stage. */
+  stages?: BuildStage[];
+  /** Number of the text's first line in the whole log. */
+  firstLine?: number;
+  truncated?: boolean;
+}
+
+/** Lines without control sequences, each cut to MAX_LINE characters. */
+function prepareLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = stripControl(lines[i]);
+    lines[i] = l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l;
+  }
+  return lines;
+}
+
+/** At most the first and last candidates (head and tail kept). */
+function boundCandidates(out: number[]): number[] {
+  if (out.length <= MAX_CANDIDATES_HEAD + MAX_CANDIDATES_TAIL) return out;
+  return [
+    ...out.slice(0, MAX_CANDIDATES_HEAD),
+    ...out.slice(out.length - MAX_CANDIDATES_TAIL),
+  ];
+}
+
 interface CompiledCause {
   def: CauseDefinition;
   any: RE2;
@@ -80,28 +111,50 @@ export class FailureLocator {
    * Locates the causes of a failure in `text` (a console log, possibly its
    * tail: `firstLine` is the number of its first line in the whole log).
    */
-  locate(
+  locate(text: string, options: LocateOptions = {}): LocateResult {
+    const lines = prepareLines(text);
+    const out: number[] = [];
+    for (let start = 0; start < lines.length; start += BLOCK_LINES) {
+      this.scanBlock(lines, start, out);
+    }
+    return this.rank(lines, boundCandidates(out), options);
+  }
+
+  /**
+   * As {@link FailureLocator.locate}, yielding to the event loop between
+   * blocks so that a long log does not hold up the backend's other requests.
+   */
+  async locateAsync(
     text: string,
-    options: {
-      stages?: BuildStage[];
-      firstLine?: number;
-      truncated?: boolean;
-    } = {},
+    options: LocateOptions = {},
+  ): Promise<LocateResult> {
+    const lines = prepareLines(text);
+    const out: number[] = [];
+    for (
+      let start = 0, n = 0;
+      start < lines.length;
+      start += BLOCK_LINES, n++
+    ) {
+      if (n % YIELD_EVERY === YIELD_EVERY - 1) {
+        await new Promise(resolve => setImmediate(resolve));
+      }
+      this.scanBlock(lines, start, out);
+    }
+    return this.rank(lines, boundCandidates(out), options);
+  }
+
+  private rank(
+    lines: string[],
+    candidates: number[],
+    options: LocateOptions,
   ): LocateResult {
     const firstLine = options.firstLine ?? 1;
-    const lines = text.split('\n');
-    if (lines.length && lines[lines.length - 1] === '') lines.pop();
-    for (let i = 0; i < lines.length; i++) {
-      const l = stripControl(lines[i]);
-      lines[i] = l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l;
-    }
     const { stageOf, failingStage: consoleStage } = stagesOfLines(lines);
     const failedFromApi = options.stages?.find(
       s => s.status === 'FAILED' || s.status === 'ABORTED',
     )?.name;
     const failingStage = failedFromApi ?? consoleStage;
 
-    const candidates = this.candidateLines(lines);
     const located: LocatedCause[] = [];
     for (const cause of this.causes) {
       const found = this.evaluate(cause, lines, candidates);
@@ -139,22 +192,14 @@ export class FailureLocator {
     };
   }
 
-  /** Indices of lines matching any pattern (bounded: head and tail kept). */
-  private candidateLines(lines: string[]): number[] {
-    const out: number[] = [];
-    for (let start = 0; start < lines.length; start += BLOCK_LINES) {
-      const end = Math.min(lines.length, start + BLOCK_LINES);
-      const block = lines.slice(start, end).join('\n');
-      if (!this.prefilter.test(block)) continue;
-      for (let i = start; i < end; i++) {
-        if (lines[i] && this.prefilter.test(lines[i])) out.push(i);
-      }
+  /** Adds the indices of the block's lines that match any pattern. */
+  private scanBlock(lines: string[], start: number, out: number[]): void {
+    const end = Math.min(lines.length, start + BLOCK_LINES);
+    const block = lines.slice(start, end).join('\n');
+    if (!this.prefilter.test(block)) return;
+    for (let i = start; i < end; i++) {
+      if (lines[i] && this.prefilter.test(lines[i])) out.push(i);
     }
-    if (out.length <= MAX_CANDIDATES_HEAD + MAX_CANDIDATES_TAIL) return out;
-    return [
-      ...out.slice(0, MAX_CANDIDATES_HEAD),
-      ...out.slice(out.length - MAX_CANDIDATES_TAIL),
-    ];
   }
 
   private evaluate(

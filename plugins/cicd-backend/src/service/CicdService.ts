@@ -124,7 +124,7 @@ export class CicdService {
     let found = this.located.get(key);
     if (!found) {
       const log = await gateway.log(ref, number);
-      const located = this.options.locator.locate(log.text, {
+      const located = await this.options.locator.locateAsync(log.text, {
         stages,
         firstLine: log.firstLine,
         truncated: log.truncated,
