@@ -28,7 +28,8 @@ test.afterAll(async () => {
 
 async function openTab(page: Page, tab: string) {
   await page.goto('/catalog/default/component/storefront-web');
-  await page.getByRole('tab', { name: tab }).click();
+  // the entity page's tabs are links in the header
+  await page.getByText(tab, { exact: true }).click();
 }
 
 test('a developer sees the builds of a component, opens the failed one, sees the cause and rebuilds', async ({
