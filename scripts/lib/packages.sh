@@ -33,6 +33,8 @@ OPSDECK_TEST_PACKAGES=(
   # real MariaDB and Redis for the sql plugin (scripts/services/mariadb.sh, redis.sh)
   "mariadb-server:mariadbd"
   "redis-server:redis-server"
+  # config plugin: real nginx validated (nginx -t), reloaded and served on sshd test hosts
+  "nginx:/usr/sbin/nginx"
   # files plugin relay mode: hosts pass the stream on with socat (relay tests, bench)
   "socat:socat"
   # bastion recordings must play in the stock asciinema player (bastion-backend tests)

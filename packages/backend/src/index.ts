@@ -88,5 +88,8 @@ backend.add(searchModuleOpsdeckEngine);
 // Weekly tech report: every Monday from the audit log and job runs, per team
 // and org-wide; kept as history, mailed through SMTP, offered as Atom feeds.
 backend.add(import('@opsdeck/plugin-report-backend'));
+// Configuration management: nginx, redis and text configs as versioned
+// templates pushed over SSH (validate on the host, swap, reload, check, revert)
+backend.add(import('@opsdeck/plugin-config-backend'));
 
 backend.start();

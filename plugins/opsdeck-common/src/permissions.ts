@@ -317,6 +317,32 @@ export const reportManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+// --- configuration management (plugins/config-backend) -------------------
+
+/** See config sets, their versions, diffs, per-host previews, releases and drift. */
+export const configReadPermission = createPermission({
+  name: 'opsdeck.config.read',
+  attributes: { action: 'read' },
+});
+
+/** Create and change config sets and save new versions of their templates. */
+export const configEditPermission = createPermission({
+  name: 'opsdeck.config.edit',
+  attributes: { action: 'update' },
+});
+
+/** Push a version to hosts (validate, swap, reload, check), roll back, adopt a live file. */
+export const configPushPermission = createPermission({
+  name: 'opsdeck.config.push',
+  attributes: { action: 'update' },
+});
+
+/** Push to hosts whose environment is prod (besides config.push). */
+export const configPushProdPermission = createPermission({
+  name: 'opsdeck.config.push.prod',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -363,6 +389,10 @@ export const opsdeckPermissions = [
   reportReadPermission,
   reportEditPermission,
   reportManagePermission,
+  configReadPermission,
+  configEditPermission,
+  configPushPermission,
+  configPushProdPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

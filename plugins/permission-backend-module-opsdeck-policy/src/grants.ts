@@ -108,6 +108,14 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.report.edit': ['ops', 'dba', 'dev'],
   'opsdeck.report.manage': [],
 
+  // Configuration management: every role reads sets, versions, diffs and
+  // drift; ops edits templates and pushes, rolls back and adopts live files;
+  // pushing to prod hosts is admin-only unless granted (like jobs.run.prod).
+  'opsdeck.config.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.config.edit': ['ops'],
+  'opsdeck.config.push': ['ops'],
+  'opsdeck.config.push.prod': [],
+
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
   'catalog.entity.delete': ['ops'],

@@ -1,0 +1,6 @@
+/**
+ * opsdeck configuration management in the portal.
+ *
+ * @packageDocumentation
+ */
+export {};
