@@ -1,6 +1,7 @@
 /**
- * opsdeck configuration management in the portal.
+ * opsdeck's configuration management in the portal (new frontend system).
  *
  * @packageDocumentation
  */
-export {};
+export { configPlugin as default } from './plugin';
+export { configTranslationRef } from './translation/translation';

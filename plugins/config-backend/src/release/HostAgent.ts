@@ -44,12 +44,16 @@ export function pushPaths(
   targetPath: string,
   stageRoot: string | undefined,
   releaseId: number,
+  hostName: string,
 ): PushPaths {
   const dir = posix.dirname(targetPath);
   const base = posix.basename(targetPath);
+  // per host too: hosts sharing a filesystem (NFS, the test hosts) never
+  // take each other's incoming file
+  const tag = hostName.replace(/[^A-Za-z0-9._-]/g, '_');
   return {
     target: targetPath,
-    incoming: posix.join(dir, `.${base}.opsdeck-${releaseId}`),
+    incoming: posix.join(dir, `.${base}.opsdeck-${releaseId}-${tag}`),
     previous: `${targetPath}.opsdeck-prev`,
     stageRoot: stageRoot ?? dir,
   };

@@ -172,7 +172,12 @@ export class Releaser {
     const content = compileTemplate(version.template)(ctx);
     checkSyntax(set.kind, content);
     const agent = new HostAgent(this.options.ssh, job.target, this.timeoutMs);
-    const paths = pushPaths(set.targetPath, set.stageRoot, release.id);
+    const paths = pushPaths(
+      set.targetPath,
+      set.stageRoot,
+      release.id,
+      host.name,
+    );
     const live = await agent.readLive(paths.target);
     await agent.upload(paths, content);
     await update({ state: 'uploading', contentSha256: sha256(content) });
