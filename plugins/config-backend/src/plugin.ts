@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   configEditPermission,
@@ -16,6 +17,7 @@ import {
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { ConfigStore } from './database/ConfigStore';
 import { applyConfigMigrations } from './database/migrations';
+import { DriftWatcher } from './release/DriftWatcher';
 import { Releaser, type SshTargets } from './release/Releaser';
 import { ConfigService } from './service/ConfigService';
 import { createRouter } from './service/router';
@@ -36,6 +38,9 @@ export const configPlugin = createBackendPlugin({
         logger: coreServices.logger,
         database: coreServices.database,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        notifications: notificationService,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -58,7 +63,8 @@ export const configPlugin = createBackendPlugin({
         const sshTargets: SshTargets = actor => {
           const resolver = createCredentialResolver({
             vault: deps.vault,
-            actor,
+            // the drift schedule acts for nobody: no actor
+            actor: actor || undefined,
             defaultCredential: config?.getOptionalString('defaultCredential'),
             defaultCredentialSetting: 'opsdeck.config.defaultCredential',
           });
@@ -96,6 +102,41 @@ export const configPlugin = createBackendPlugin({
           commandTimeoutMs,
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
         });
+        // The drift schedule: live files against what the last push left;
+        // the set's owner is notified of each new hand edit.
+        const watcher = new DriftWatcher({
+          service,
+          logger: deps.logger,
+          credentials: () => deps.auth.getOwnServiceCredentials(),
+          notify: async (set, drifted) => {
+            await deps.notifications.send({
+              recipients: { type: 'entity', entityRef: set.owner },
+              payload: {
+                title: `Config drift: ${set.name}`,
+                description: `Changed by hand since the last push: ${drifted
+                  .map(d => d.host)
+                  .join(', ')} (${set.targetPath})`,
+                link: `/config/${set.id}`,
+                severity: 'high',
+                topic: `config-drift-${set.id}`,
+              },
+            });
+          },
+        });
+        const driftMinutes =
+          config?.getOptionalNumber('driftCheckMinutes') ?? 15;
+        if (driftMinutes > 0) {
+          await deps.scheduler.scheduleTask({
+            id: 'config-drift-check',
+            frequency: { minutes: driftMinutes },
+            timeout: { minutes: 10 },
+            initialDelay: { minutes: 1 },
+            fn: async () => {
+              await watcher.checkAll();
+            },
+          });
+        }
+
         deps.permissionsRegistry.addPermissions([
           configReadPermission,
           configEditPermission,
