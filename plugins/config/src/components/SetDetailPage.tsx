@@ -68,6 +68,7 @@ function Editor({
     <Paper style={{ padding: 16 }}>
       <Typography variant="h6">{t('editor.title')}</Typography>
       <TextField
+        id="config-template"
         label={t('editor.template')}
         value={template}
         onChange={e => setTemplate(e.target.value)}
@@ -82,6 +83,7 @@ function Editor({
         }}
       />
       <TextField
+        id="config-variables"
         label={t('editor.variables')}
         value={variables}
         onChange={e => setVariables(e.target.value)}
@@ -96,6 +98,7 @@ function Editor({
         }}
       />
       <TextField
+        id="config-message"
         label={t('editor.message')}
         value={message}
         onChange={e => setMessage(e.target.value)}
@@ -290,6 +293,7 @@ export function SetDetailPage() {
             </Table>
             {canPush && (
               <TextField
+                id="config-batch-size"
                 type="number"
                 label={t('versions.batchSize')}
                 value={batchSize}

@@ -75,6 +75,7 @@ function CreateSetDialog({ onClose }: { onClose: () => void }) {
       <DialogContent>
         {state.error && <ErrorAlert error={state.error} />}
         <TextField
+          id="config-new-name"
           label={t('create.name')}
           value={name}
           onChange={e => setName(e.target.value)}
@@ -83,6 +84,7 @@ function CreateSetDialog({ onClose }: { onClose: () => void }) {
         />
         <TextField
           select
+          id="config-new-kind"
           label={t('create.kind')}
           value={kind}
           onChange={e => setKind(e.target.value as ConfigKind)}
@@ -97,6 +99,7 @@ function CreateSetDialog({ onClose }: { onClose: () => void }) {
         </TextField>
         <TextField
           select
+          id="config-new-owner"
           label={t('create.owner')}
           value={owner}
           onChange={e => setOwner(e.target.value)}
@@ -120,6 +123,7 @@ function CreateSetDialog({ onClose }: { onClose: () => void }) {
           )}
         />
         <TextField
+          id="config-new-target"
           label={t('create.targetPath')}
           value={targetPath}
           onChange={e => setTargetPath(e.target.value)}
