@@ -1,4 +1,6 @@
 import { Content, Header, Page } from '@backstage/core-components';
+import { configReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
 import { Route, Routes } from 'react-router-dom';
 import { SetDetailPage } from './SetDetailPage';
 import { SetList } from './SetList';
@@ -11,10 +13,12 @@ export function ConfigPage() {
     <Page themeId="tool">
       <Header title={t('page.title')} subtitle={t('page.subtitle')} />
       <Content>
-        <Routes>
-          <Route path="/" element={<SetList />} />
-          <Route path="/:id" element={<SetDetailPage />} />
-        </Routes>
+        <RequireAnyPermission permissions={[configReadPermission]}>
+          <Routes>
+            <Route path="/" element={<SetList />} />
+            <Route path="/:id" element={<SetDetailPage />} />
+          </Routes>
+        </RequireAnyPermission>
       </Content>
     </Page>
   );

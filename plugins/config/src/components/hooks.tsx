@@ -4,12 +4,16 @@ import {
   useApi,
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
   configEditPermission,
   configPushPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
+import {
+  forbiddenPermissionName,
+  NotAllowed,
+  useAllowed,
+} from '@opsdeck/plugin-opsdeck-common/react';
 import { Alert } from '@material-ui/lab';
 import { ConfigClient } from '../api';
 import { configTranslationRef } from '../translation/translation';
@@ -39,8 +43,8 @@ export function useT(): ConfigT {
 
 /** What the signed-in user may do (the UI hides the rest). */
 export function useAbilities() {
-  const edit = usePermission({ permission: configEditPermission });
-  const push = usePermission({ permission: configPushPermission });
+  const edit = useAllowed(configEditPermission);
+  const push = useAllowed(configPushPermission);
   return { canEdit: edit.allowed, canPush: push.allowed };
 }
 
@@ -74,10 +78,12 @@ export function DiffView({ diff, empty }: { diff: string; empty: string }) {
   );
 }
 
-/** An error: 403 in words, anything else with its message. */
+/** An error: a 403 names the missing permission, anything else its message. */
 export function ErrorAlert({ error }: { error: Error }) {
   const t = useT();
   const forbidden = (error as { statusCode?: number }).statusCode === 403;
+  const permission = forbidden ? forbiddenPermissionName(error) : undefined;
+  if (permission) return <NotAllowed permission={permission} />;
   return (
     <Alert severity="error">
       {forbidden
