@@ -128,5 +128,10 @@ export async function startConfigBackend(options: {
       }),
     ],
   });
-  return { backend, server: backend.server, authorize, audits };
+  return {
+    server: backend.server as import('node:http').Server,
+    stop: () => backend.stop(),
+    authorize,
+    audits,
+  };
 }

@@ -1,6 +1,6 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { SetDetailPage } from './SetDetailPage';
 
@@ -44,7 +44,7 @@ function backend(calls: Array<{ url: string; body?: string }>) {
   });
 }
 
-async function render(authorize: AuthorizeResult) {
+async function render(authorize: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
   const calls: Array<{ url: string; body?: string }> = [];
   await renderInTestApp(
     <Routes>
