@@ -207,7 +207,8 @@ export function SetDetailPage() {
       data.retry();
       return t('release.rolledBack', { version: r.version.version });
     },
-    [client, id, batchSize],
+    // data.retry changes as the list loads: a stale one does nothing
+    [client, id, batchSize, data.retry],
   );
 
   if (data.error) return <ErrorAlert error={data.error} />;
