@@ -45,6 +45,10 @@ OPSDECK_TEST_PACKAGES=(
   "mkdocs:mkdocs"
   "mkdocs-material:/usr/share/mkdocs/themes/material/__init__.py"
   "python3-pymdownx:/usr/lib/python3/dist-packages/pymdownx/__init__.py"
+  # monitoring-backend integration tests: real Prometheus (promtool), Alertmanager, node_exporter
+  "prometheus:prometheus"
+  "prometheus-alertmanager:prometheus-alertmanager"
+  "prometheus-node-exporter:prometheus-node-exporter"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

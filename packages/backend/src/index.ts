@@ -89,4 +89,8 @@ backend.add(searchModuleOpsdeckEngine);
 // and org-wide; kept as history, mailed through SMTP, offered as Atom feeds.
 backend.add(import('@opsdeck/plugin-report-backend'));
 
+// Monitoring: Prometheus HTTP SD from the catalog and the alert router
+// (Alertmanager webhook -> DingTalk, WeCom, Feishu, mail, webhooks, notifications)
+backend.add(import('@opsdeck/plugin-monitoring-backend'));
+
 backend.start();

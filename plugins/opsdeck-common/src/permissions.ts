@@ -317,6 +317,39 @@ export const reportManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+// --- monitoring and alerts (plugins/monitoring-backend) ----------------------
+
+/**
+ * Read Prometheus service discovery (every catalog host, database and cache
+ * with its exporter address). Meant for Prometheus' static external-access
+ * token, restricted to this permission; no role has it.
+ */
+export const monitoringSdReadPermission = createPermission({
+  name: 'opsdeck.monitoring.sd.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Post Alertmanager webhook notifications to the alert router. Meant for
+ * Alertmanager's static external-access token; no role has it.
+ */
+export const monitoringAlertReceivePermission = createPermission({
+  name: 'opsdeck.monitoring.alert.receive',
+  attributes: { action: 'create' },
+});
+
+/** List received alerts and every delivery attempt of the alert router. */
+export const monitoringAlertReadPermission = createPermission({
+  name: 'opsdeck.monitoring.alert.read',
+  attributes: { action: 'read' },
+});
+
+/** Send a test alert through a notification channel (the real delivery path). */
+export const monitoringChannelTestPermission = createPermission({
+  name: 'opsdeck.monitoring.channel.test',
+  attributes: { action: 'create' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -363,6 +396,10 @@ export const opsdeckPermissions = [
   reportReadPermission,
   reportEditPermission,
   reportManagePermission,
+  monitoringSdReadPermission,
+  monitoringAlertReceivePermission,
+  monitoringAlertReadPermission,
+  monitoringChannelTestPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

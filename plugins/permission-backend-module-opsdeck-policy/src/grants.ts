@@ -108,6 +108,14 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.report.edit': ['ops', 'dba', 'dev'],
   'opsdeck.report.manage': [],
 
+  // Monitoring: service discovery and the Alertmanager webhook are for the
+  // Prometheus and Alertmanager static tokens (restricted to that one
+  // permission), never a person; ops reads alerts and deliveries and test-sends.
+  'opsdeck.monitoring.sd.read': [],
+  'opsdeck.monitoring.alert.receive': [],
+  'opsdeck.monitoring.alert.read': ['ops', 'dba', 'dev'],
+  'opsdeck.monitoring.channel.test': ['ops'],
+
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
   'catalog.entity.delete': ['ops'],

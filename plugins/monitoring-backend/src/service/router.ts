@@ -1,0 +1,122 @@
+import type {
+  AuditorService,
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
+import {
+  audited,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
+import type { AlertRouter } from '../alerts/AlertRouter';
+import type { MonitoringConfig } from '../config';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { SPEC_TYPES, targetGroups } from '../sd/targets';
+
+/**
+ * The monitoring plugin's HTTP API (src/schema/openapi.yaml). Every route
+ * passes the request guard first (authentication and the permission of
+ * src/schema/access.ts).
+ */
+export async function createRouter(options: {
+  config: MonitoringConfig;
+  alerts: AlertRouter;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger?: LoggerService;
+}) {
+  const { alerts, catalog, auth, config } = options;
+  const guard = createRequestGuard(options);
+  const router = await createOpenApiRouter({ guard });
+
+  router.get('/sd/:kind', async (req, res) => {
+    const kind = req.params.kind as MonitoredKind;
+    // Prometheus has no catalog identity: the plugin reads every entity of
+    // the kind with its own credentials (the SD permission is the gate).
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'Resource', 'spec.type': SPEC_TYPES[kind] } },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const { owner, system, environment, tags } = req.query;
+    const selector =
+      owner || system || environment || tags
+        ? {
+            ...(owner ? { owner } : {}),
+            ...(system ? { system } : {}),
+            ...(environment ? { environment } : {}),
+            ...(tags
+              ? {
+                  tags: tags
+                    .split(',')
+                    .map(t => t.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+          }
+        : undefined;
+    res.json(
+      targetGroups(items, kind, {
+        defaultNodePort: config.nodeExporterPort,
+        selector,
+      }),
+    );
+  });
+
+  router.post('/alerts/webhook', async (req, res) => {
+    res.json(await alerts.receive(req.body.alerts));
+  });
+
+  router.get('/alerts', async (req, res) => {
+    res.json(
+      await alerts.store.listEvents({
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      }),
+    );
+  });
+
+  router.get('/alerts/:id/deliveries', async (req, res) => {
+    const id = Number(req.params.id);
+    if (!(await alerts.store.getEvent(id))) {
+      throw new NotFoundError(`No alert ${id}`);
+    }
+    res.json({ items: await alerts.store.deliveries(id) });
+  });
+
+  router.get('/channels', async (_req, res) => {
+    res.json({
+      items: config.channels.map(c => ({
+        name: c.name,
+        type: c.type,
+        owners: c.owners,
+      })),
+    });
+  });
+
+  router.post('/channels/:name/test', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const actor = principalRef(credentials);
+    const result = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-channel-test',
+        severityLevel: 'medium',
+        request: req,
+        target: `monitoring-channel:${req.params.name}`,
+        successMeta: r => ({ alertId: r.event.id }),
+      },
+      () => alerts.testSend(req.params.name, actor),
+    );
+    res.json(result);
+  });
+
+  return router;
+}
