@@ -6,6 +6,16 @@ export interface Config {
       nodeExporterPort?: number;
       /** Timeout of one channel delivery in ms. Default 10000. */
       deliveryTimeoutMs?: number;
+      /** Prometheus (started with --web.enable-lifecycle: rules are reloaded with POST /-/reload). */
+      prometheus?: { url: string };
+      /** Alertmanager (silences through its API v2). */
+      alertmanager?: { url: string };
+      rules?: {
+        /** The rule file Prometheus reads (in its rule_files); unset: rules are validated and kept, not written. */
+        file?: string;
+        /** promtool binary. Default promtool. */
+        promtool?: string;
+      };
       /** Notification channels of the alert router. */
       channels?: Array<{
         /** Lower-case name, unique. */

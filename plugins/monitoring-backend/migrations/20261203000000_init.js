@@ -54,12 +54,44 @@ exports.up = async function up(knex) {
       indexName: 'monitoring_deliveries_uq',
     });
   });
+
+  await knex.schema.createTable('monitoring_rules', table => {
+    table.comment('Alert rules made from templates; the current version');
+    table.increments('id');
+    table.string('name', 255).notNullable();
+    table.string('template', 64).notNullable();
+    table.text('scope').notNullable().comment('JSON RuleScope');
+    table.text('params').notNullable().comment('JSON RuleParams');
+    table.boolean('enabled').notNullable().defaultTo(true);
+    table.integer('version').notNullable();
+    table.string('updated_by', 255).notNullable();
+    table.bigInteger('updated_at').notNullable();
+    table.boolean('deleted').notNullable().defaultTo(false);
+  });
+
+  await knex.schema.createTable('monitoring_rule_versions', table => {
+    table.comment('Every version of every rule, who wrote it and when');
+    table
+      .integer('rule_id')
+      .unsigned()
+      .notNullable()
+      .references('id')
+      .inTable('monitoring_rules')
+      .onDelete('CASCADE');
+    table.integer('version').notNullable();
+    table.text('content').notNullable().comment('JSON of the rule');
+    table.string('by', 255).notNullable();
+    table.bigInteger('at').notNullable();
+    table.primary(['rule_id', 'version']);
+  });
 };
 
 /**
  * @param {import('knex').Knex} knex
  */
 exports.down = async function down(knex) {
+  await knex.schema.dropTable('monitoring_rule_versions');
+  await knex.schema.dropTable('monitoring_rules');
   await knex.schema.dropTable('monitoring_deliveries');
   await knex.schema.dropTable('monitoring_alert_events');
 };

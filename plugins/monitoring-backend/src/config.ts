@@ -40,6 +40,13 @@ export interface MonitoringConfig {
   smtp?: SmtpConfig;
   /** Timeout of one delivery, ms. */
   deliveryTimeoutMs: number;
+  /** Prometheus base URL (lifecycle API on, for reloads). */
+  prometheusUrl?: string;
+  /** Alertmanager base URL (silences, API v2). */
+  alertmanagerUrl?: string;
+  /** Rule file Prometheus reads; unset: rules are validated and kept, not written. */
+  rulesFile?: string;
+  promtool: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -106,6 +113,14 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
     nodeExporterPort: config?.getOptionalNumber('nodeExporterPort') ?? 9100,
     deliveryTimeoutMs: config?.getOptionalNumber('deliveryTimeoutMs') ?? 10_000,
     channels,
+    prometheusUrl: config
+      ?.getOptionalString('prometheus.url')
+      ?.replace(/\/+$/, ''),
+    alertmanagerUrl: config
+      ?.getOptionalString('alertmanager.url')
+      ?.replace(/\/+$/, ''),
+    rulesFile: config?.getOptionalString('rules.file'),
+    promtool: config?.getOptionalString('rules.promtool') ?? 'promtool',
     smtp: smtp
       ? {
           host: smtp.getString('host'),

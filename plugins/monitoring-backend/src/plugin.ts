@@ -9,12 +9,17 @@ import {
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
   monitoringSdReadPermission,
+  monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertRouter } from './alerts/AlertRouter';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
+import { RuleStore } from './database/RuleStore';
+import { RulePublisher } from './rules/RulePublisher';
+import { RuleService } from './rules/RuleService';
 import { createRouter } from './service/router';
 
 /**
@@ -90,11 +95,23 @@ export const monitoringPlugin = createBackendPlugin({
           monitoringAlertReceivePermission,
           monitoringAlertReadPermission,
           monitoringChannelTestPermission,
+          monitoringRuleManagePermission,
+          monitoringSilenceManagePermission,
         ]);
+        const rules = new RuleService({
+          store: new RuleStore(await deps.database.getClient()),
+          publisher: new RulePublisher({
+            rulesFile: config.rulesFile,
+            prometheusUrl: config.prometheusUrl,
+            promtool: config.promtool,
+          }),
+          alertmanagerUrl: config.alertmanagerUrl,
+        });
         deps.httpRouter.use(
           await createRouter({
             config,
             alerts,
+            rules,
             catalog,
             auth,
             httpAuth: deps.httpAuth,

@@ -350,6 +350,22 @@ export const monitoringChannelTestPermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Create, edit and delete alert rules (from templates); each change is
+ * validated by promtool, versioned and audited. Reading rules needs
+ * opsdeck.monitoring.alert.read.
+ */
+export const monitoringRuleManagePermission = createPermission({
+  name: 'opsdeck.monitoring.rule.manage',
+  attributes: { action: 'update' },
+});
+
+/** Create and expire Alertmanager silences. */
+export const monitoringSilenceManagePermission = createPermission({
+  name: 'opsdeck.monitoring.silence.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -400,6 +416,8 @@ export const opsdeckPermissions = [
   monitoringAlertReceivePermission,
   monitoringAlertReadPermission,
   monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
+  monitoringSilenceManagePermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

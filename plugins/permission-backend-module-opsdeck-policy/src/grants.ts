@@ -115,6 +115,8 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.monitoring.alert.receive': [],
   'opsdeck.monitoring.alert.read': ['ops', 'dba', 'dev'],
   'opsdeck.monitoring.channel.test': ['ops'],
+  'opsdeck.monitoring.rule.manage': ['ops'],
+  'opsdeck.monitoring.silence.manage': ['ops'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

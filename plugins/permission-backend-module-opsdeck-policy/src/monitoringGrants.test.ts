@@ -8,7 +8,9 @@ import {
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
   monitoringSdReadPermission,
+  monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { OpsdeckPermissionPolicy } from './policy';
 import {
@@ -38,6 +40,8 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   [monitoringAlertReceivePermission, { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [monitoringAlertReadPermission,    { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: DENY,  mallory: DENY }],
   [monitoringChannelTestPermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  [monitoringRuleManagePermission,   { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  [monitoringSilenceManagePermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
 ];
 
 describe('monitoring grants', () => {

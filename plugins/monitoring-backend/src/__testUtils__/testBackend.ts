@@ -41,7 +41,12 @@ export const OTHER_TOKEN = 'other-tool-token-for-tests-00003';
 
 /** Permissions each demo person has (the router tests' policy). */
 export const PEOPLE: Record<string, string[]> = {
-  alice: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.channel.test'],
+  alice: [
+    'opsdeck.monitoring.alert.read',
+    'opsdeck.monitoring.channel.test',
+    'opsdeck.monitoring.rule.manage',
+    'opsdeck.monitoring.silence.manage',
+  ],
   dave: ['opsdeck.monitoring.alert.read'],
   erin: [],
 };

@@ -2,7 +2,9 @@ import {
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
   monitoringSdReadPermission,
+  monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
 import type { spec } from './openapi.generated';
@@ -12,6 +14,14 @@ import type { spec } from './openapi.generated';
  * Service discovery and the webhook are for Prometheus' and Alertmanager's
  * static tokens (services); the rest for people.
  */
+const people = ['user' as const];
+const read = { permission: monitoringAlertReadPermission, allow: people };
+const rules = { permission: monitoringRuleManagePermission, allow: people };
+const silences = {
+  permission: monitoringSilenceManagePermission,
+  allow: people,
+};
+
 export const access: OperationAccess<typeof spec> = {
   'GET /sd/{kind}': {
     permission: monitoringSdReadPermission,
@@ -34,4 +44,13 @@ export const access: OperationAccess<typeof spec> = {
     permission: monitoringChannelTestPermission,
     allow: ['user'],
   },
+  'GET /rule-templates': read,
+  'GET /rules': read,
+  'POST /rules': rules,
+  'PUT /rules/{id}': rules,
+  'DELETE /rules/{id}': rules,
+  'GET /rules/{id}/versions': read,
+  'GET /silences': read,
+  'POST /silences': silences,
+  'DELETE /silences/{id}': silences,
 };

@@ -204,6 +204,165 @@ export const spec = {
           },
         },
       },
+      RuleScope: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'HostSelector fields (names, owner, system, environment) or one entity; every given field must match.',
+        properties: {
+          names: {
+            type: 'array',
+            maxItems: 200,
+            items: {
+              type: 'string',
+              maxLength: 255,
+            },
+          },
+          owner: {
+            type: 'string',
+            maxLength: 255,
+          },
+          system: {
+            type: 'string',
+            maxLength: 255,
+          },
+          environment: {
+            type: 'string',
+            maxLength: 255,
+          },
+          tags: {
+            type: 'array',
+            items: {
+              type: 'string',
+              maxLength: 64,
+            },
+          },
+          entityRef: {
+            type: 'string',
+            maxLength: 255,
+          },
+        },
+      },
+      RuleParams: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          threshold: {
+            type: 'number',
+          },
+          for: {
+            type: 'string',
+            maxLength: 8,
+          },
+          severity: {
+            type: 'string',
+            enum: ['critical', 'warning', 'info'],
+          },
+        },
+      },
+      RuleInput: {
+        type: 'object',
+        required: ['name', 'template', 'scope'],
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          template: {
+            type: 'string',
+            enum: [
+              'host-down',
+              'disk-full',
+              'db-connections-saturated',
+              'probe-failing',
+            ],
+          },
+          scope: {
+            $ref: '#/components/schemas/RuleScope',
+          },
+          params: {
+            $ref: '#/components/schemas/RuleParams',
+          },
+          enabled: {
+            type: 'boolean',
+          },
+        },
+      },
+      Rule: {
+        type: 'object',
+        required: [
+          'id',
+          'name',
+          'template',
+          'scope',
+          'params',
+          'enabled',
+          'version',
+          'updatedBy',
+          'updatedAt',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          name: {
+            type: 'string',
+          },
+          template: {
+            type: 'string',
+          },
+          scope: {
+            $ref: '#/components/schemas/RuleScope',
+          },
+          params: {
+            $ref: '#/components/schemas/RuleParams',
+          },
+          enabled: {
+            type: 'boolean',
+          },
+          version: {
+            type: 'integer',
+          },
+          updatedBy: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+          expr: {
+            type: 'string',
+            description: 'The PromQL the rule renders to.',
+          },
+        },
+      },
+      SilenceInput: {
+        type: 'object',
+        required: ['entityRef', 'minutes', 'comment'],
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+            maxLength: 255,
+          },
+          alertname: {
+            type: 'string',
+            maxLength: 255,
+          },
+          minutes: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 10080,
+          },
+          comment: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 1000,
+          },
+        },
+      },
     },
   },
   paths: {
@@ -485,6 +644,281 @@ export const spec = {
                 },
               },
             },
+          },
+        },
+      },
+    },
+    '/rule-templates': {
+      get: {
+        operationId: 'ListRuleTemplates',
+        responses: {
+          '200': {
+            description: 'The rule templates.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['id', 'alert', 'defaultFor'],
+                        properties: {
+                          id: {
+                            type: 'string',
+                          },
+                          alert: {
+                            type: 'string',
+                          },
+                          threshold: {
+                            type: 'number',
+                          },
+                          defaultFor: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/rules': {
+      get: {
+        operationId: 'ListRules',
+        responses: {
+          '200': {
+            description: 'The rules (not deleted).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Rule',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'CreateRule',
+        description:
+          "Creates a rule from a template. The rule file of all rules is checked with `promtool check rules`, written and Prometheus reloaded before the rule is kept; a refusal is a 400 with promtool's message.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RuleInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The rule.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Rule',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/rules/{id}': {
+      put: {
+        operationId: 'UpdateRule',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RuleInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: "The rule's new version.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Rule',
+                },
+              },
+            },
+          },
+        },
+      },
+      delete: {
+        operationId: 'DeleteRule',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Deleted (a last version records it).',
+          },
+        },
+      },
+    },
+    '/rules/{id}/versions': {
+      get: {
+        operationId: 'ListRuleVersions',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Every version, newest first, with who wrote it.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['version', 'by', 'at', 'rule'],
+                        properties: {
+                          version: {
+                            type: 'integer',
+                          },
+                          by: {
+                            type: 'string',
+                          },
+                          at: {
+                            type: 'string',
+                          },
+                          rule: {
+                            type: 'object',
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/silences': {
+      get: {
+        operationId: 'ListSilences',
+        responses: {
+          '200': {
+            description:
+              "Alertmanager's silences (API v2), as it returns them.",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'CreateSilence',
+        description:
+          "Silences one entity's alerts (optionally one alert name) in Alertmanager for some minutes; createdBy is the person.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/SilenceInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The silence id.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['silenceID'],
+                  properties: {
+                    silenceID: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/silences/{id}': {
+      delete: {
+        operationId: 'ExpireSilence',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9a-fA-F-]{1,64}$',
+            },
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Expired.',
           },
         },
       },

@@ -15,6 +15,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
+import type { RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 
@@ -26,6 +27,7 @@ import { SPEC_TYPES, targetGroups } from '../sd/targets';
 export async function createRouter(options: {
   config: MonitoringConfig;
   alerts: AlertRouter;
+  rules: RuleService;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -33,7 +35,7 @@ export async function createRouter(options: {
   auditor: AuditorService;
   logger?: LoggerService;
 }) {
-  const { alerts, catalog, auth, config } = options;
+  const { alerts, catalog, auth, config, rules } = options;
   const guard = createRequestGuard(options);
   const router = await createOpenApiRouter({ guard });
 
@@ -116,6 +118,107 @@ export async function createRouter(options: {
       () => alerts.testSend(req.params.name, actor),
     );
     res.json(result);
+  });
+
+  /** The person calling (the guard lets only people through these routes). */
+  const person = async (req: Parameters<typeof guard.credentials>[0]) =>
+    principalRef(await guard.credentials(req, ['user']));
+
+  router.get('/rule-templates', async (_req, res) => {
+    res.json({ items: rules.templates() });
+  });
+
+  router.get('/rules', async (_req, res) => {
+    res.json({ items: await rules.list() });
+  });
+
+  router.post('/rules', async (req, res) => {
+    const by = await person(req);
+    const rule = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-rule-create',
+        request: req,
+        target: 'monitoring-rule:new',
+        meta: { template: req.body.template, name: req.body.name },
+        successMeta: r => ({ ruleId: r.id, version: r.version }),
+      },
+      () => rules.create(req.body as any, by),
+    );
+    res.status(201).json(rule);
+  });
+
+  router.put('/rules/:id', async (req, res) => {
+    const by = await person(req);
+    const id = Number(req.params.id);
+    const rule = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-rule-update',
+        request: req,
+        target: `monitoring-rule:${id}`,
+        meta: { template: req.body.template, name: req.body.name },
+        successMeta: r => ({ version: r.version }),
+      },
+      () => rules.update(id, req.body as any, by),
+    );
+    res.json(rule);
+  });
+
+  router.delete('/rules/:id', async (req, res) => {
+    const by = await person(req);
+    const id = Number(req.params.id);
+    await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-rule-delete',
+        request: req,
+        target: `monitoring-rule:${id}`,
+      },
+      () => rules.delete(id, by),
+    );
+    res.status(204).end();
+  });
+
+  router.get('/rules/:id/versions', async (req, res) => {
+    res.json({ items: await rules.versions(Number(req.params.id)) });
+  });
+
+  router.get('/silences', async (_req, res) => {
+    res.json((await rules.silences()) as any);
+  });
+
+  router.post('/silences', async (req, res) => {
+    const by = await person(req);
+    const silenceID = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-silence-create',
+        request: req,
+        target: req.body.entityRef,
+        meta: {
+          alertname: req.body.alertname ?? null,
+          minutes: req.body.minutes,
+          comment: req.body.comment,
+        },
+        successMeta: id => ({ silenceID: id }),
+      },
+      () => rules.silence(req.body, by),
+    );
+    res.status(201).json({ silenceID });
+  });
+
+  router.delete('/silences/:id', async (req, res) => {
+    await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-silence-expire',
+        request: req,
+        target: `monitoring-silence:${req.params.id}`,
+      },
+      () => rules.expireSilence(req.params.id),
+    );
+    res.status(204).end();
   });
 
   return router;
