@@ -9,6 +9,7 @@ import {
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
+  monitoringMetricsReadPermission,
   monitoringRuleManagePermission,
   monitoringSdReadPermission,
   monitoringSilenceManagePermission,
@@ -97,6 +98,7 @@ export const monitoringPlugin = createBackendPlugin({
           monitoringChannelTestPermission,
           monitoringRuleManagePermission,
           monitoringSilenceManagePermission,
+          monitoringMetricsReadPermission,
         ]);
         const rules = new RuleService({
           store: new RuleStore(await deps.database.getClient()),

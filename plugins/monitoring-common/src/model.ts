@@ -93,3 +93,24 @@ export interface ChannelSummary {
   /** Owner groups routed to this channel; empty = every alert. */
   owners: string[];
 }
+
+/** Panels of a host's Monitoring tab. */
+export type PanelId = 'cpu' | 'memory' | 'disk' | 'network' | 'load' | 'up';
+
+/** Time ranges of the Monitoring tab. */
+export type MetricsRange = '1h' | '6h' | '24h' | '7d';
+
+/** Every time range, shortest first. */
+export const METRICS_RANGES: readonly MetricsRange[] = [
+  '1h',
+  '6h',
+  '24h',
+  '7d',
+];
+
+/** One panel's series: [epoch ms, value] points. */
+export interface PanelData {
+  id: PanelId;
+  unit: 'percent' | 'bytesPerSecond' | 'load' | 'up';
+  series: Array<{ name: string; points: Array<[number, number]> }>;
+}

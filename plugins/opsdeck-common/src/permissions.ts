@@ -366,6 +366,15 @@ export const monitoringSilenceManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * See an entity's monitoring charts (fixed panels; the entity must also be
+ * readable in the catalog by the caller).
+ */
+export const monitoringMetricsReadPermission = createPermission({
+  name: 'opsdeck.monitoring.metrics.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -418,6 +427,7 @@ export const opsdeckPermissions = [
   monitoringChannelTestPermission,
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
+  monitoringMetricsReadPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -117,6 +117,7 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.monitoring.channel.test': ['ops'],
   'opsdeck.monitoring.rule.manage': ['ops'],
   'opsdeck.monitoring.silence.manage': ['ops'],
+  'opsdeck.monitoring.metrics.read': ['ops', 'dba', 'dev', 'viewer'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

@@ -8,6 +8,7 @@ import {
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
+  monitoringMetricsReadPermission,
   monitoringRuleManagePermission,
   monitoringSdReadPermission,
   monitoringSilenceManagePermission,
@@ -41,6 +42,7 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   [monitoringAlertReadPermission,    { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: DENY,  mallory: DENY }],
   [monitoringChannelTestPermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [monitoringRuleManagePermission,   { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  [monitoringMetricsReadPermission,   { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: DENY }],
   [monitoringSilenceManagePermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
 ];
 

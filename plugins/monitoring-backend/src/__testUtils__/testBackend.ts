@@ -46,8 +46,9 @@ export const PEOPLE: Record<string, string[]> = {
     'opsdeck.monitoring.channel.test',
     'opsdeck.monitoring.rule.manage',
     'opsdeck.monitoring.silence.manage',
+    'opsdeck.monitoring.metrics.read',
   ],
-  dave: ['opsdeck.monitoring.alert.read'],
+  dave: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.metrics.read'],
   erin: [],
 };
 
@@ -78,6 +79,8 @@ export async function startMonitoringBackend(options: {
   entities: Entity[];
   monitoring?: Record<string, unknown>;
   realAuth?: boolean;
+  /** Which users the catalog shows an entity to (default everyone), as the catalog's permissions would. */
+  visibleTo?: (userRef: string, entity: Entity) => boolean;
 }): Promise<MonitoringBackend> {
   let entities = options.entities;
   const events: AuditorEvent[] = [];
@@ -163,6 +166,16 @@ export async function startMonitoringBackend(options: {
           new Proxy({} as CatalogService, {
             get: (_t, prop) => {
               const catalog = catalogServiceMock({ entities }) as any;
+              if (prop === 'getEntityByRef') {
+                return async (ref: string, opts: any) => {
+                  const entity = await catalog.getEntityByRef(ref, opts);
+                  const user = opts?.credentials?.principal?.userEntityRef;
+                  if (entity && user && options.visibleTo) {
+                    return options.visibleTo(user, entity) ? entity : undefined;
+                  }
+                  return entity;
+                };
+              }
               const value = catalog[prop];
               return typeof value === 'function' ? value.bind(catalog) : value;
             },

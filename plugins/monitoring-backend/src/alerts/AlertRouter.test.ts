@@ -2,7 +2,10 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { readMonitoringConfig } from '../config';
 import { AlertStore } from '../database/AlertStore';
-import { startRobotReceivers, startSmtpServer } from '../testUtils/receivers';
+import {
+  startRobotReceivers,
+  startSmtpServer,
+} from '../__testUtils__/receivers';
 import { AlertRouter, type WebhookAlert } from './AlertRouter';
 
 jest.setTimeout(60_000);

@@ -6,14 +6,17 @@ import {
   WEBHOOK_TOKEN,
   type MonitoringBackend,
 } from '../__testUtils__/testBackend';
-import { startRobotReceivers, startSmtpServer } from '../testUtils/receivers';
+import {
+  startRobotReceivers,
+  startSmtpServer,
+} from '../__testUtils__/receivers';
 import {
   eventually,
   startAlertmanager,
   startNodeExporter,
   startPrometheus,
   type RunningServer,
-} from '../testUtils/servers';
+} from '../__testUtils__/servers';
 
 jest.setTimeout(180_000);
 
@@ -29,7 +32,7 @@ describe('alert flow: node_exporter -> Prometheus -> Alertmanager -> opsdeck -> 
   const servers: Array<{ stop(): Promise<void> } | undefined> = [];
   let robots: Awaited<ReturnType<typeof startRobotReceivers>>;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-  let replicas: MonitoringBackend[] = [];
+  const replicas: MonitoringBackend[] = [];
   let exporter: RunningServer | undefined;
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ export interface RenderedAlert {
   firing: boolean;
 }
 
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]+/g;
 const MARKUP = /[<>[\]()`*_#|!~@\\]/g;
 

@@ -186,18 +186,15 @@ async function notifications(ctx: SendContext) {
   if (!ctx.notifications) {
     throw new DeliveryError('the notifications backend is not installed');
   }
-  const recipients = ctx.channel.owners.length
-    ? ctx.channel.owners
-    : ctx.event.owner
-    ? [ctx.event.owner]
-    : [];
+  // the alert's owner group; else the groups the channel serves
+  const recipients = ctx.event.owner ? [ctx.event.owner] : ctx.channel.owners;
   if (recipients.length === 0) {
     throw new DeliveryError('the alert has no owner to notify');
   }
   await ctx.notifications.send({
     recipients: {
       type: 'entity',
-      entityRef: ctx.event.owner ? [ctx.event.owner] : recipients,
+      entityRef: recipients,
     },
     payload: {
       title: ctx.message.title,

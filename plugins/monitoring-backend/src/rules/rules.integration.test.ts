@@ -13,7 +13,7 @@ import {
   startAlertmanager,
   startPrometheus,
   type RunningServer,
-} from '../testUtils/servers';
+} from '../__testUtils__/servers';
 import { promtoolCheck } from './RulePublisher';
 
 jest.setTimeout(120_000);

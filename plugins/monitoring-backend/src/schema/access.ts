@@ -2,6 +2,7 @@ import {
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
+  monitoringMetricsReadPermission,
   monitoringRuleManagePermission,
   monitoringSdReadPermission,
   monitoringSilenceManagePermission,
@@ -53,4 +54,8 @@ export const access: OperationAccess<typeof spec> = {
   'GET /silences': read,
   'POST /silences': silences,
   'DELETE /silences/{id}': silences,
+  'GET /entities/{kind}/{namespace}/{name}/panels': {
+    permission: monitoringMetricsReadPermission,
+    allow: people,
+  },
 };

@@ -923,6 +923,107 @@ export const spec = {
         },
       },
     },
+    '/entities/{kind}/{namespace}/{name}/panels': {
+      get: {
+        operationId: 'EntityPanels',
+        description:
+          "The fixed panels of a host (CPU, memory, disk, network, load, up) over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise).",
+        parameters: [
+          {
+            name: 'kind',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              maxLength: 64,
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              maxLength: 64,
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              maxLength: 255,
+            },
+          },
+          {
+            name: 'range',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['1h', '6h', '24h', '7d'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The panels.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['entityRef', 'range', 'panels'],
+                  properties: {
+                    entityRef: {
+                      type: 'string',
+                    },
+                    range: {
+                      type: 'string',
+                    },
+                    panels: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['id', 'unit', 'series'],
+                        properties: {
+                          id: {
+                            type: 'string',
+                          },
+                          unit: {
+                            type: 'string',
+                          },
+                          series: {
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                              required: ['name', 'points'],
+                              properties: {
+                                name: {
+                                  type: 'string',
+                                },
+                                points: {
+                                  type: 'array',
+                                  items: {
+                                    type: 'array',
+                                    items: {
+                                      type: 'number',
+                                    },
+                                  },
+                                },
+                              },
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

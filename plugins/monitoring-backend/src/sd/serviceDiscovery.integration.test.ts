@@ -13,7 +13,7 @@ import {
   startNodeExporter,
   startPrometheus,
   type RunningServer,
-} from '../testUtils/servers';
+} from '../__testUtils__/servers';
 
 jest.setTimeout(120_000);
 

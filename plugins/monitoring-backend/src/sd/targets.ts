@@ -43,12 +43,12 @@ export function exporterAddress(
 ): string | undefined {
   const spec = (entity.spec ?? {}) as Record<string, unknown>;
   const raw = entity.metadata.annotations?.[EXPORTER_ANNOTATION]?.trim();
-  const address =
-    typeof spec.address === 'string' && ADDRESS.test(spec.address)
-      ? spec.address.includes(':') && !spec.address.startsWith('[')
-        ? `[${spec.address}]`
-        : spec.address
-      : undefined;
+  let address: string | undefined;
+  if (typeof spec.address === 'string' && ADDRESS.test(spec.address)) {
+    const bareIpv6 =
+      spec.address.includes(':') && !spec.address.startsWith('[');
+    address = bareIpv6 ? `[${spec.address}]` : spec.address;
+  }
   if (raw) {
     if (HOST_PORT.test(raw) && validPort(raw.slice(raw.lastIndexOf(':') + 1)))
       return raw;

@@ -5,7 +5,7 @@ import {
   startMonitoringBackend,
   type MonitoringBackend,
 } from '../__testUtils__/testBackend';
-import { startRobotReceivers } from '../testUtils/receivers';
+import { startRobotReceivers } from '../__testUtils__/receivers';
 
 jest.setTimeout(60_000);
 

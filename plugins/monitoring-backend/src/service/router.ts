@@ -5,7 +5,7 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
 import {
@@ -18,6 +18,7 @@ import type { MonitoringConfig } from '../config';
 import type { RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
+import { queryPanels } from '../views/panels';
 
 /**
  * The monitoring plugin's HTTP API (src/schema/openapi.yaml). Every route
@@ -219,6 +220,34 @@ export async function createRouter(options: {
       () => rules.expireSilence(req.params.id),
     );
     res.status(204).end();
+  });
+
+  router.get('/entities/:kind/:namespace/:name/panels', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const { kind, namespace, name } = req.params;
+    const entityRef = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
+    // the catalog, read as the caller, decides whether the entity exists for them
+    const entity = await catalog
+      .getEntityByRef(entityRef, { credentials })
+      .catch(() => undefined);
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    if ((entity.spec as { type?: unknown } | undefined)?.type !== 'host') {
+      throw new InputError('Monitoring panels are for hosts');
+    }
+    if (!config.prometheusUrl) {
+      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
+    }
+    const range = req.query.range ?? '1h';
+    res.json({
+      entityRef,
+      range,
+      panels: await queryPanels({
+        prometheusUrl: config.prometheusUrl,
+        entityRef,
+        range,
+        now: new Date(),
+      }),
+    });
   });
 
   return router;

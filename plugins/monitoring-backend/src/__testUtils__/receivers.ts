@@ -32,13 +32,10 @@ export async function startRobotReceivers(secrets: {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      const robot = url.pathname.startsWith('/dingtalk')
-        ? 'dingtalk'
-        : url.pathname.startsWith('/wecom')
-        ? 'wecom'
-        : url.pathname.startsWith('/feishu')
-        ? 'feishu'
-        : 'webhook';
+      const robot =
+        (['dingtalk', 'wecom', 'feishu'] as const).find(r =>
+          url.pathname.startsWith(`/${r}`),
+        ) ?? 'webhook';
       const message: RobotMessage = {
         robot,
         body,
