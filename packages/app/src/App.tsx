@@ -10,6 +10,7 @@ import sqlPlugin from '@opsdeck/plugin-sql';
 import ticketsPlugin from '@opsdeck/plugin-tickets';
 import jobsPlugin from '@opsdeck/plugin-jobs';
 import reportPlugin from '@opsdeck/plugin-report';
+import monitoringPlugin from '@opsdeck/plugin-monitoring';
 import knowledgePlugin, {
   knowledgeTranslationsModule,
 } from '@opsdeck/plugin-knowledge';
@@ -36,6 +37,7 @@ export default createApp({
     knowledgePlugin,
     knowledgeTranslationsModule,
     reportPlugin,
+    monitoringPlugin,
     vaultPlugin,
     localAuthPlugin,
     navModule,
