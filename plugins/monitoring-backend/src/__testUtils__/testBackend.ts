@@ -142,7 +142,7 @@ export async function startMonitoringBackend(options: {
           app: { baseUrl: 'http://portal.example' },
           backend: { auth: { externalAccess: external } },
           permission: { enabled: true },
-          opsdeck: { monitoring: options.monitoring ?? {} },
+          opsdeck: { monitoring: (options.monitoring ?? {}) as any },
         },
       }),
       ...authFeatures,

@@ -131,10 +131,13 @@ export class RuleStore {
     });
   }
 
-  async versions(
-    id: number,
-  ): Promise<
-    Array<{ version: number; by: string; at: string; rule: unknown }>
+  async versions(id: number): Promise<
+    Array<{
+      version: number;
+      by: string;
+      at: string;
+      rule: Record<string, unknown>;
+    }>
   > {
     const rows = await this.db('monitoring_rule_versions')
       .where({ rule_id: id })

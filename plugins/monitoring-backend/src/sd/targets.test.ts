@@ -3,7 +3,7 @@ import { exporterAddress, targetGroups } from './targets';
 
 const entity = (
   name: string,
-  spec: Record<string, unknown>,
+  spec: NonNullable<Entity['spec']>,
   annotations: Record<string, string> = {},
   namespace = 'default',
 ): Entity => ({
@@ -103,7 +103,7 @@ describe('targetGroups', () => {
 });
 
 describe('exporterAddress', () => {
-  const host = (address: unknown, annotation?: string) =>
+  const host = (address: string, annotation?: string) =>
     entity(
       'h',
       { type: 'host', address },

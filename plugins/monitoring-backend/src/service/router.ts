@@ -241,12 +241,14 @@ export async function createRouter(options: {
     res.json({
       entityRef,
       range,
-      panels: await queryPanels({
+      // PanelData is the response schema's panel, declared without the
+      // index signature the generated type carries
+      panels: (await queryPanels({
         prometheusUrl: config.prometheusUrl,
         entityRef,
         range,
         now: new Date(),
-      }),
+      })) as any,
     });
   });
 
