@@ -35,6 +35,7 @@ export const monitoringPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         rootConfig: coreServices.rootConfig,
+        scheduler: coreServices.scheduler,
         logger: coreServices.logger,
         database: coreServices.database,
         auth: coreServices.auth,
@@ -90,6 +91,17 @@ export const monitoringPlugin = createBackendPlugin({
           linkOf: baseUrl
             ? event => `${baseUrl}/monitoring/alerts/${event.id}`
             : undefined,
+        });
+        // failed deliveries are sent again, by one replica at a time
+        await deps.scheduler.scheduleTask({
+          id: 'opsdeck-monitoring-retry-deliveries',
+          scope: 'global',
+          frequency: { seconds: 60 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            await alerts.retryFailed();
+          },
         });
         deps.permissionsRegistry.addPermissions([
           monitoringSdReadPermission,

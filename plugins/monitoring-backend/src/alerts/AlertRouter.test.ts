@@ -194,6 +194,17 @@ describe.each(databases.eachSupportedId())('AlertRouter (%s)', databaseId => {
     expect(ding).toMatchObject({ state: 'failed', error: 'HTTP 500' });
     // the other channels were delivered
     expect(robots.of('feishu')).toHaveLength(1);
+
+    // the retry sends only the failed delivery, and counts the attempt
+    expect(await a.router.retryFailed()).toBe(1);
+    expect(robots.of('dingtalk')).toHaveLength(1);
+    expect(robots.of('feishu')).toHaveLength(1);
+    const retried = (await a.router.store.deliveries(event.id)).find(
+      d => d.channel === 'ops-dingtalk',
+    )!;
+    expect(retried).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(retried.error).toBeUndefined();
+    expect(await a.router.retryFailed()).toBe(0);
   });
 
   it('answers a wrong signature as a failure (a robot answers 200 with an error code)', async () => {

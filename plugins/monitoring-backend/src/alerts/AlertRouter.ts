@@ -150,6 +150,21 @@ export class AlertRouter {
     };
   }
 
+  /**
+   * Sends failed deliveries again (at most `maxAttempts` attempts in all, for
+   * alert states received in the last hour); run by one replica at a time
+   * (a global scheduled task). Returns how many were retried.
+   */
+  async retryFailed(maxAttempts = 3): Promise<number> {
+    const since = new Date(this.now().getTime() - 3_600_000);
+    const failed = await this.options.store.retryable(maxAttempts, since);
+    for (const { eventId, channel } of failed) {
+      const config = this.options.config.channels.find(c => c.name === channel);
+      if (config) await this.deliver(eventId, [config]);
+    }
+    return failed.length;
+  }
+
   /** Delivers a recorded event to channels (in parallel), recording each attempt. */
   async deliver(eventId: number, channels: ChannelConfig[]): Promise<void> {
     const event = await this.options.store.getEvent(eventId);

@@ -190,6 +190,21 @@ export class AlertStore {
       });
   }
 
+  /** Failed deliveries with fewer than `maxAttempts` attempts, of events received since `since`. */
+  async retryable(
+    maxAttempts: number,
+    since: Date,
+  ): Promise<Array<{ eventId: number; channel: string }>> {
+    const rows = await this.db(DELIVERIES)
+      .join(EVENTS, `${EVENTS}.id`, `${DELIVERIES}.event_id`)
+      .where(`${DELIVERIES}.state`, 'failed')
+      .where(`${DELIVERIES}.attempts`, '<', maxAttempts)
+      .where(`${EVENTS}.received_at`, '>=', since.getTime())
+      .select(`${DELIVERIES}.event_id as event_id`, `${DELIVERIES}.channel`)
+      .orderBy(`${DELIVERIES}.id`);
+    return rows.map(r => ({ eventId: Number(r.event_id), channel: r.channel }));
+  }
+
   async deliveries(eventId: number): Promise<AlertDelivery[]> {
     const rows = await this.db<DeliveryRow>(DELIVERIES)
       .where({ event_id: eventId })
