@@ -155,4 +155,23 @@ describe('FilesPage', () => {
       within(live).getByRole('button', { name: 'Retry failed hosts' }),
     ).toBeInTheDocument();
   });
+
+  it('opens a distribution from its own URL, /files?distribution=<id>', async () => {
+    const { fetch } = fakeFiles();
+    await renderInTestApp(<FilesPage />, {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+      ] as const,
+      initialRouteEntries: [
+        '/?distribution=22222222-2222-2222-2222-222222222222',
+      ],
+    });
+    const live = await screen.findByTestId('files-distribution-view');
+    expect(
+      await within(live).findByTestId('files-host-resource:default/web-01'),
+    ).toBeInTheDocument();
+  });
 });
