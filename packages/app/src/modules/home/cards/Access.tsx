@@ -7,7 +7,7 @@ import {
   formatDateTime,
 } from '@opsdeck/plugin-opsdeck-common';
 import { Box, Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
+import { useLoad } from '../useLoad';
 import { useWorkbenchClients } from '../clients';
 import { workbenchTranslationRef } from '../translation';
 import { CardState, MoreLink } from './common';
@@ -20,7 +20,7 @@ export function AccessCard() {
   const { t } = useTranslationRef(workbenchTranslationRef);
   const clients = useWorkbenchClients();
   const hostsRead = usePermission({ permission: cmdbHostReadPermission });
-  const data = useAsync(async () => {
+  const data = useLoad(async () => {
     if (hostsRead.loading) return undefined;
     const { items } = await clients.bastion.myGrants();
     // a host grant names its host; a system/owner/tag grant is expanded

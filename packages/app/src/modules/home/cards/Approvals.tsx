@@ -4,7 +4,7 @@ import {
   sqlChangeApprovePermission,
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import useAsync from 'react-use/esm/useAsync';
+import { useLoad } from '../useLoad';
 import { useWorkbenchClients } from '../clients';
 import { workbenchTranslationRef } from '../translation';
 import { CardState, LinkList, shortRef } from './common';
@@ -15,7 +15,7 @@ export function ApprovalsCard() {
   const clients = useWorkbenchClients();
   const tickets = usePermission({ permission: ticketReadPermission });
   const sql = usePermission({ permission: sqlChangeApprovePermission });
-  const data = useAsync(async () => {
+  const data = useLoad(async () => {
     if (tickets.loading || sql.loading) return undefined;
     const [waitingTickets, waitingChanges] = await Promise.all([
       tickets.allowed

@@ -1,7 +1,7 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 import type { JobRun } from '@opsdeck/plugin-jobs';
-import useAsync from 'react-use/esm/useAsync';
+import { useLoad } from '../useLoad';
 import { useWorkbenchClients } from '../clients';
 import { workbenchTranslationRef } from '../translation';
 import { CardState, LinkList, MoreLink } from './common';
@@ -12,7 +12,7 @@ const RECENT = 5;
 export function JobsCard() {
   const { t } = useTranslationRef(workbenchTranslationRef);
   const clients = useWorkbenchClients();
-  const data = useAsync(async () => {
+  const data = useLoad(async () => {
     const [runs, failed, schedules] = await Promise.all([
       clients.jobs.listRuns({}),
       clients.jobs.listRuns({ status: 'failed' }),

@@ -6,7 +6,7 @@ import {
   sqlInstanceReadPermission,
   type AuditEvent,
 } from '@opsdeck/plugin-opsdeck-common';
-import useAsync from 'react-use/esm/useAsync';
+import { useLoad } from '../useLoad';
 import { useWorkbenchClients } from '../clients';
 import { workbenchTranslationRef } from '../translation';
 import { CardState, LinkList, MoreLink, shortRef } from './common';
@@ -29,7 +29,7 @@ export function ProdChangesCard() {
   const clients = useWorkbenchClients();
   const hostsRead = usePermission({ permission: cmdbHostReadPermission });
   const sqlRead = usePermission({ permission: sqlInstanceReadPermission });
-  const data = useAsync(async () => {
+  const data = useLoad(async () => {
     if (hostsRead.loading || sqlRead.loading) return undefined;
     const [hosts, instances, events] = await Promise.all([
       hostsRead.allowed

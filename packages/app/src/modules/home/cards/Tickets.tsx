@@ -1,6 +1,6 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
-import useAsync from 'react-use/esm/useAsync';
+import { useLoad } from '../useLoad';
 import { useWorkbenchClients } from '../clients';
 import { workbenchTranslationRef } from '../translation';
 import { CardState, LinkList, MoreLink } from './common';
@@ -11,7 +11,7 @@ const CLOSED = new Set(['done', 'rejected', 'failed']);
 export function TicketsCard() {
   const { t } = useTranslationRef(workbenchTranslationRef);
   const clients = useWorkbenchClients();
-  const data = useAsync(async () => {
+  const data = useLoad(async () => {
     const { items } = await clients.tickets.list({ view: 'mine', limit: 50 });
     return items.filter(ticket => !CLOSED.has(ticket.state)).slice(0, 8);
   }, [clients]);

@@ -1,7 +1,7 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 import { Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
+import { useLoad } from '../useLoad';
 import { useWorkbenchClients } from '../clients';
 import { workbenchTranslationRef } from '../translation';
 import { CardState, LinkList, MoreLink } from './common';
@@ -10,7 +10,7 @@ import { CardState, LinkList, MoreLink } from './common';
 export function UnreachableCard() {
   const { t } = useTranslationRef(workbenchTranslationRef);
   const clients = useWorkbenchClients();
-  const data = useAsync(
+  const data = useLoad(
     () => clients.cmdb.listHosts({ reachable: 'false', limit: 8 }),
     [clients],
   );

@@ -8,7 +8,6 @@ import {
   ListItemText,
   Typography,
 } from '@material-ui/core';
-import { Alert } from '@material-ui/lab';
 import { workbenchTranslationRef } from '../translation';
 
 /** Loading, error or the card's body. */
@@ -21,9 +20,9 @@ export function CardState(props: {
   if (props.loading) return <Progress />;
   if (props.error) {
     return (
-      <Alert severity="error">
+      <Typography variant="body2" color="error" role="alert">
         {t('common.error', { message: props.error.message })}
-      </Alert>
+      </Typography>
     );
   }
   return <>{props.children}</>;
