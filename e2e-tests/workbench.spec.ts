@@ -170,10 +170,22 @@ async function expectCardsUncovered(
   }
 }
 
+/** Scrolls the page and its scrolling containers back to the top. */
+async function scrollToTop(page: Page) {
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    for (const el of Array.from(document.querySelectorAll('*'))) {
+      if (el.scrollTop > 0) el.scrollTop = 0;
+    }
+  });
+}
+
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
+  await scrollToTop(page);
+  await testInfo.attach(name, {
+    body: await page.screenshot(),
+    contentType: 'image/png',
+  });
 }
 
 async function headersOf(request: APIRequestContext, user: string) {
@@ -218,7 +230,7 @@ for (const language of ['en', 'zh-CN'] as const) {
 
         for (const size of SIZES) {
           await page.setViewportSize(size);
-          await page.evaluate(() => window.scrollTo(0, 0));
+          await scrollToTop(page);
           // react-grid-layout re-lays out on resize
           await expect(
             cardTitle(page, text.cards.approvals)
@@ -226,7 +238,7 @@ for (const language of ['en', 'zh-CN'] as const) {
               .first(),
           ).toBeVisible();
           await expectCardsUncovered(page, size);
-          await page.evaluate(() => window.scrollTo(0, 0));
+          await scrollToTop(page);
           await screenshot(
             page,
             testInfo,

@@ -12,6 +12,8 @@ import {
   type WorkbenchPermission,
 } from './widgets';
 
+const GRID_COLUMNS = { xl: 12, lg: 12, md: 12, sm: 6, xs: 4, xxs: 2 };
+
 function useWorkbenchPermissions() {
   const p = WORKBENCH_PERMISSIONS;
   const checks: Record<
@@ -65,7 +67,13 @@ export function WorkbenchLayout(props: HomePageLayoutProps) {
           <Progress />
         ) : (
           <div data-testid="workbench">
-            <CustomHomepageGrid config={config} rowHeight={50}>
+            <CustomHomepageGrid
+              config={config}
+              rowHeight={50}
+              // 12 columns from 960 px of content up: the layout is the same
+              // at 1280 and 1920 px windows (the sidebar takes its share)
+              cols={GRID_COLUMNS}
+            >
               {widgets.map(w => {
                 const title = w.name ? titles.get(w.name) : undefined;
                 return cloneElement(w.component, {
