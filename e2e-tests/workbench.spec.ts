@@ -182,10 +182,9 @@ async function scrollToTop(page: Page) {
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   await scrollToTop(page);
-  await testInfo.attach(name, {
-    body: await page.screenshot(),
-    contentType: 'image/png',
-  });
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
 async function headersOf(request: APIRequestContext, user: string) {
