@@ -87,9 +87,13 @@ export const bastionTranslationRef = createTranslationRef({
       command: 'Command',
       action: 'Result',
     },
+    picker: {
+      loading: 'Loading the catalog…',
+      none: 'No user or group by that name',
+    },
     grants: {
       subject: 'Subject',
-      subjectHelp: 'user:default/frank or group:default/dev',
+      subjectHelp: 'A user or group of the catalog: type to search',
       selector: 'Hosts',
       hostSel: 'Host name',
       systemSel: 'System',

@@ -15,6 +15,7 @@ import express from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { distributionHosts } from '../catalog/targetHosts';
+import type { HostsService } from '@opsdeck/plugin-cmdb-node';
 import type { DistributionStore } from '../database/DistributionStore';
 import type { FileLibrary } from '../database/FileLibrary';
 import type { DistributionWithHosts } from '../database/types';
@@ -33,6 +34,8 @@ export type RouterOptions = {
   distributions: DistributionStore;
   distributor: Distributor;
   catalog: CatalogService;
+  /** cmdb-node's host service: selectors resolved from the CMDB's host index. */
+  hosts: HostsService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -216,7 +219,7 @@ export async function createRouter(options: RouterOptions) {
           `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
         );
       }
-      const hosts = await distributionHosts(options.catalog, credentials, {
+      const hosts = await distributionHosts(options.hosts, credentials, {
         hosts: body.hosts,
         owner: body.owner,
         system: body.system,
