@@ -121,6 +121,8 @@ export async function startOpsdeckBackend(options: {
       mockServices.rootLogger.factory(),
       mockServices.scheduler.factory(),
       mockServices.discovery.factory(),
+      // vault announces saved credentials; cmdb collects facts on them
+      mockServices.events.factory(),
       opsdeckAuditorServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
