@@ -123,6 +123,8 @@ export async function startOpsdeckBackend(options: {
       mockServices.scheduler.factory(),
       // the real one over backend.baseUrl: plugins call each other (jobs → cmdb)
       discoveryServiceFactory,
+      // vault announces saved credentials; cmdb collects facts on them
+      mockServices.events.factory(),
       opsdeckAuditorServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
