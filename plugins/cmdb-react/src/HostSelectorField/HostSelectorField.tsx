@@ -12,7 +12,7 @@ import {
   hasHostCriteria,
   type HostSelector,
 } from '@opsdeck/plugin-cmdb-common';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { resolveHosts } from '../resolveHosts';
 import { cmdbReactTranslationRef } from '../translation/translation';
@@ -108,22 +108,57 @@ export function HostSelectorField(props: HostSelectorFieldProps) {
     return resolveHosts({ discoveryApi, fetchApi }, wanted, PREVIEW_NAMES);
   }, [discoveryApi, fetchApi, debounced]);
 
+  // names and tags: typed text becomes values at a comma or space, and what
+  // is left when the field loses focus
+  const [typed, setTyped] = useState({ names: '', tags: '' });
+  // the same array while the values are the same (a new one would reset
+  // what is being typed)
+  const namesKey = JSON.stringify(value.names ?? []);
+  const tagsKey = JSON.stringify(value.tags ?? []);
+  const chips = useMemo(
+    () => ({
+      names: JSON.parse(namesKey) as string[],
+      tags: JSON.parse(tagsKey) as string[],
+    }),
+    [namesKey, tagsKey],
+  );
+  const commit = (field: 'names' | 'tags', values: string[]) => {
+    const next = split([...(value[field] ?? []), ...values]);
+    if (next.length !== (value[field] ?? []).length) {
+      onChange({ ...value, [field]: next });
+    }
+  };
   const multi = (field: 'names' | 'tags', label: string) => (
     <Autocomplete
       id={`${idPrefix}-${field}`}
       multiple
       freeSolo
-      autoSelect
       filterSelectedOptions
       disabled={props.disabled}
       options={options(field)}
-      value={value[field] ?? []}
+      value={chips[field]}
+      inputValue={typed[field]}
+      onInputChange={(_e, text, reason) => {
+        if (reason === 'reset') {
+          setTyped(t0 => ({ ...t0, [field]: '' }));
+          return;
+        }
+        const parts = text.split(/[\s,]+/);
+        if (parts.length > 1) commit(field, parts.slice(0, -1));
+        setTyped(t0 => ({ ...t0, [field]: parts[parts.length - 1] }));
+      }}
       onChange={(_e, next) =>
         onChange({ ...value, [field]: split(next as string[]) })
       }
       renderInput={params => (
         <TextField
           {...params}
+          onBlur={() => {
+            if (typed[field].trim()) {
+              commit(field, [typed[field]]);
+              setTyped(t0 => ({ ...t0, [field]: '' }));
+            }
+          }}
           label={label}
           margin="dense"
           variant="outlined"

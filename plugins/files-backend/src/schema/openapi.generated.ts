@@ -273,10 +273,27 @@ export const spec = {
             minLength: 1,
             maxLength: 255,
           },
+          environment: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 63,
+          },
           tag: {
             type: 'string',
             minLength: 1,
             maxLength: 255,
+            description:
+              'One tag the hosts carry (same as `tags` with one element).',
+          },
+          tags: {
+            type: 'array',
+            maxItems: 50,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+            description: 'Tags the hosts all carry (case-insensitive).',
           },
           fileMode: {
             type: 'string',

@@ -203,7 +203,9 @@ export async function createRouter(options: RouterOptions) {
         hosts: body.hosts,
         owner: body.owner,
         system: body.system,
+        environment: body.environment,
         tag: body.tag,
+        tags: body.tags,
       },
     });
     try {
@@ -223,7 +225,9 @@ export async function createRouter(options: RouterOptions) {
         hosts: body.hosts,
         owner: body.owner,
         system: body.system,
+        environment: body.environment,
         tag: body.tag,
+        tags: body.tags,
       });
       checkAllowedRoots(targetPath, hosts, options.allowedRoots);
       const created = await distributions.create(
