@@ -154,7 +154,6 @@ export const filesPlugin = createBackendPlugin({
             library,
             distributions,
             distributor,
-            catalog: deps.catalog,
             hosts: deps.hosts,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,

@@ -72,36 +72,6 @@ export const spec = {
           },
         },
       },
-      Host: {
-        type: 'object',
-        required: ['ref', 'name', 'address', 'port'],
-        properties: {
-          ref: {
-            type: 'string',
-          },
-          name: {
-            type: 'string',
-          },
-          address: {
-            type: 'string',
-          },
-          port: {
-            type: 'integer',
-          },
-          owner: {
-            type: 'string',
-          },
-          system: {
-            type: 'string',
-          },
-          tags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-        },
-      },
       DistributionHost: {
         type: 'object',
         required: [
@@ -419,32 +389,6 @@ export const spec = {
                 schema: {
                   type: 'string',
                   format: 'binary',
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    '/hosts': {
-      get: {
-        operationId: 'ListHosts',
-        responses: {
-          '200': {
-            description: 'Catalog hosts the caller can see (to pick targets).',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['items'],
-                  properties: {
-                    items: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/Host',
-                      },
-                    },
-                  },
                 },
               },
             },

@@ -4,12 +4,6 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  hostFromEntity,
-  selectorToCatalogFilter,
-  type HostTarget,
-} from '@opsdeck/plugin-cmdb-common';
 import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import express from 'express';
 import type { Readable } from 'node:stream';
@@ -33,7 +27,6 @@ export type RouterOptions = {
   library: FileLibrary;
   distributions: DistributionStore;
   distributor: Distributor;
-  catalog: CatalogService;
   /** cmdb-node's host service: selectors resolved from the CMDB's host index. */
   hosts: HostsService;
   httpAuth: HttpAuthService;
@@ -156,29 +149,6 @@ export async function createRouter(options: RouterOptions) {
       await audit.fail({ error: e as Error });
       throw e;
     }
-  });
-
-  api.get('/hosts', async (req, res) => {
-    const credentials = await guard.credentials(req);
-    const { items } = await options.catalog.getEntities(
-      { filter: selectorToCatalogFilter({}) },
-      { credentials },
-    );
-    res.json({
-      items: items
-        .map(hostFromEntity)
-        .filter((h): h is HostTarget => h !== undefined)
-        .map(h => ({
-          ref: h.entityRef,
-          name: h.name,
-          address: h.address,
-          port: h.port,
-          owner: h.owner,
-          system: h.system,
-          tags: h.tags,
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
-    });
   });
 
   api.get('/distributions', async (_req, res) => {
