@@ -202,7 +202,7 @@ export function HostSelectorField(props: HostSelectorFieldProps) {
       found.total === 0
         ? t('selector.previewNone')
         : t('selector.previewCount', {
-            count: String(found.total),
+            count: found.total,
             names:
               found.total > found.items.length
                 ? t('selector.previewMore', { names })
