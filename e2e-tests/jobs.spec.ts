@@ -281,6 +281,20 @@ for (const lang of ['en', 'zh-CN'] as const) {
       data: { name, language: 'sh', script: 'true', notifyOnFailure: false },
     });
     expect(created.status()).toBe(201);
+    // the catalog's hosts (examples/entities.yaml) reach the CMDB's host index
+    // by its catalog sync, seconds after the catalog has ingested them
+    await expect
+      .poll(
+        async () => {
+          const r = await request.post('/api/cmdb/hosts/resolve', {
+            headers: { Authorization: `Bearer ${token}` },
+            data: { selector: { system: 'payments' }, limit: 0 },
+          });
+          return r.ok() ? (await r.json()).total : -1;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(2);
     const text =
       lang === 'en'
         ? {
