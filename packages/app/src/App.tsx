@@ -1,5 +1,4 @@
 import { createApp } from '@backstage/frontend-defaults';
-import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import auditPlugin from '@opsdeck/plugin-audit';
 import vaultPlugin from '@opsdeck/plugin-vault';
 import localAuthPlugin from '@opsdeck/plugin-local-auth';
@@ -20,12 +19,18 @@ import { backstageTranslationsModule } from './translation/backstage';
 import { displayLanguageModule, settingsPlugin } from './modules/settings';
 import { templatesLanguageModules } from './modules/templates';
 import { translatedScaffolderPlugin } from './modules/scaffolderTitles';
+import {
+  translatedCatalogPlugin,
+  translatedNotificationsPlugin,
+  translatedTechdocsPlugin,
+} from './modules/translatedPlugins';
+import { translatedSearchPlugin } from './modules/search';
 
 // Plugins listed in package.json are discovered (app.packages: all); these are
 // the app's own modules and the catalog's new-frontend-system entry point.
 export default createApp({
   features: [
-    catalogPlugin,
+    translatedCatalogPlugin,
     auditPlugin,
     cmdbPlugin,
     filesPlugin,
@@ -46,5 +51,8 @@ export default createApp({
     displayLanguageModule,
     ...templatesLanguageModules,
     translatedScaffolderPlugin,
+    translatedTechdocsPlugin,
+    translatedNotificationsPlugin,
+    translatedSearchPlugin,
   ],
 });

@@ -1,44 +1,33 @@
-import {
-  coreExtensionData,
-  ExtensionDefinition,
-} from '@backstage/frontend-plugin-api';
+import { ExtensionDefinition } from '@backstage/frontend-plugin-api';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import { appTranslationRef } from '../translation/appTranslation';
 
-type TitleKey =
+/** Keys of the app's translations that are page or tab titles. */
+export type TitleKey =
   | 'titles.create'
   | 'titles.templates'
   | 'titles.tasks'
   | 'titles.actions'
   | 'titles.templateEditor'
-  | 'titles.templatingExtensions';
-
-const english = (appTranslationRef as any).getDefaultMessages() as Record<
-  string,
-  string
->;
+  | 'titles.templatingExtensions'
+  | 'titles.catalog'
+  | 'titles.docs'
+  | 'titles.search'
+  | 'titles.notifications'
+  | 'titles.overview';
 
 /**
- * A page or sub-page extension whose title follows the interface language:
- * its outputs with the title replaced by `key` of the app's translations
- * (the page header and tabs resolve `titleTranslation` as the language
- * changes). For Backstage pages that give their titles as fixed English.
+ * A page, sub-page or entity-content extension of Backstage whose title
+ * follows the interface language: the extension made again with its title
+ * parameter as the app's message `key`, so the page header, its tabs, the
+ * sidebar and the entity page's tabs resolve it in the reader's language
+ * (theirs is fixed English).
  */
-function translatedTitle(extension: any, key: TitleKey): ExtensionDefinition {
-  return extension.override({
-    factory(originalFactory: () => Iterable<{ id: string }>) {
-      const outputs = [...originalFactory()].filter(
-        d =>
-          d.id !== coreExtensionData.title.id &&
-          d.id !== coreExtensionData.titleTranslation.id,
-      );
-      return [
-        ...outputs,
-        coreExtensionData.title(english[key]),
-        coreExtensionData.titleTranslation(appTranslationRef(key)),
-      ];
-    },
-  });
+export function translatedTitle(
+  extension: any,
+  key: TitleKey,
+): ExtensionDefinition {
+  return extension.override({ params: { title: appTranslationRef(key) } });
 }
 
 /** Backstage's scaffolder ("Create") with its page and tab titles translated. */

@@ -13,20 +13,42 @@ import { scmIntegrationsApiRef } from '@backstage/integration-react';
 import { getDisplayLanguage } from '@opsdeck/plugin-opsdeck-common';
 import { localizeCatalogResult, localizeParameterSchema } from './localize';
 
-/** Catalog answers with Template entities in the display language. */
-function localizedCatalog(client: CatalogClient): CatalogClient {
+/**
+ * Catalog answers with Template entities in the display language: promised
+ * answers (getEntities, queryEntities, ...) and streamed ones (streamEntities,
+ * which the template list of catalog-react 4 reads page by page).
+ */
+export function localizedCatalog<T extends object>(client: T): T {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         const result = value.apply(target, args);
-        return result instanceof Promise
-          ? result.then(r => localizeCatalogResult(r, getDisplayLanguage()))
-          : result;
+        if (result instanceof Promise) {
+          return result.then(r =>
+            localizeCatalogResult(r, getDisplayLanguage()),
+          );
+        }
+        if (isAsyncIterable(result)) return localizedStream(result);
+        return result;
       };
     },
   });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    !!value &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] ===
+      'function'
+  );
+}
+
+async function* localizedStream(stream: AsyncIterable<unknown>) {
+  for await (const page of stream) {
+    yield localizeCatalogResult(page, getDisplayLanguage());
+  }
 }
 
 /**
