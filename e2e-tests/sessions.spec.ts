@@ -12,7 +12,12 @@ test('an admin signs a user out everywhere: the open tab signs out and the cooki
   const daveContext = await browser.newContext();
   const dave = await daveContext.newPage();
   await signIn(dave, 'dave');
-  const api = await playwrightRequest.newContext({ baseURL });
+  // one connection per request: a kept-alive socket that the server closes while
+  // the test waits in the UI can be reused at that moment (ECONNRESET)
+  const api = await playwrightRequest.newContext({
+    baseURL,
+    extraHTTPHeaders: { Connection: 'close' },
+  });
   await userToken(api, 'dave');
   const refresh = () =>
     api.get('/api/auth/opsdeck/refresh', {

@@ -24,21 +24,30 @@ export function hostEntity(
   };
 }
 
-/** Starts a scaffolder task of `template` as `user`; returns its id. */
+/**
+ * Starts a scaffolder task of `template` as `user`; returns its id. A 404 means
+ * the catalog has not ingested the template yet after a (re)start: nothing was
+ * created, so the request is tried again; any other refusal fails at once.
+ */
 export async function startTask(
   backend: CrashBackend,
   user: string,
   template: string,
   values: Record<string, unknown>,
 ): Promise<string> {
-  const res = await backend.api(user, 'POST', 'scaffolder/v2/tasks', {
-    templateRef: `template:default/${template}`,
-    values,
+  return waitFor(`a task of ${template}`, async () => {
+    const res = await backend.api(user, 'POST', 'scaffolder/v2/tasks', {
+      templateRef: `template:default/${template}`,
+      values,
+    });
+    if (res.status === 404) return undefined;
+    if (res.status !== 201) {
+      throw new GiveUp(
+        `Task not created: HTTP ${res.status} ${JSON.stringify(res.body)}`,
+      );
+    }
+    return res.body.id as string;
   });
-  if (res.status !== 201) {
-    throw new Error(`Task not created: HTTP ${res.status} ${res.body}`);
-  }
-  return res.body.id;
 }
 
 /** The ticket of `user`'s request whose details carry `reason`, once it exists. */
