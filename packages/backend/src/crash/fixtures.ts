@@ -27,7 +27,7 @@ export function hostEntity(
 /**
  * Starts a scaffolder task of `template` as `user`; returns its id. A 404 means
  * the catalog has not ingested the template yet after a (re)start: nothing was
- * created, so the request is tried again; any other refusal fails at once.
+ * created, so the request is tried again; any other answer or error fails at once.
  */
 export async function startTask(
   backend: CrashBackend,
@@ -36,10 +36,15 @@ export async function startTask(
   values: Record<string, unknown>,
 ): Promise<string> {
   return waitFor(`a task of ${template}`, async () => {
-    const res = await backend.api(user, 'POST', 'scaffolder/v2/tasks', {
-      templateRef: `template:default/${template}`,
-      values,
-    });
+    // a request that failed on the way may have created a task: never retried
+    const res = await backend
+      .api(user, 'POST', 'scaffolder/v2/tasks', {
+        templateRef: `template:default/${template}`,
+        values,
+      })
+      .catch(e => {
+        throw new GiveUp(`Task not created: ${e}`);
+      });
     if (res.status === 404) return undefined;
     if (res.status !== 201) {
       throw new GiveUp(
