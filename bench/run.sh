@@ -16,6 +16,7 @@
 #   bash bench/run.sh sql        review of a 10,000-statement script; UPDATE of 100,000 rows with backup vs bare, rollback
 #   bash bench/run.sh docs       a 200-page TechDocs site: the portal's build (opsdeck's generator) vs `mkdocs build` by hand
 #   bash bench/run.sh report     the weekly report for a week with 100,000 audit events vs the same figures as SQL COUNTs
+#   bash bench/run.sh cicd       the CI failure locator on a 50 MB console log vs `grep -E -f` with the same patterns
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/toolchain.sh"
 source "$OPSDECK_ROOT/scripts/lib/packages.sh"
@@ -68,4 +69,9 @@ if [ "$which" = all ] || [ "$which" = bastion ]; then
     tee bench/results/bastion.txt
   node --expose-gc --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/bastion-sessions.mjs |
     tee bench/results/bastion-sessions.txt
+fi
+if [ "$which" = all ] || [ "$which" = cicd ]; then
+  # the failure locator on a 50 MB console log vs grep -E -f with the same patterns
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/cicd.mjs |
+    tee bench/results/cicd.txt
 fi

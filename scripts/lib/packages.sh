@@ -33,6 +33,8 @@ OPSDECK_TEST_PACKAGES=(
   # real MariaDB and Redis for the sql plugin (scripts/services/mariadb.sh, redis.sh)
   "mariadb-server:mariadbd"
   "redis-server:redis-server"
+  # config plugin: real nginx validated (nginx -t), reloaded and served on sshd test hosts
+  "nginx:/usr/sbin/nginx"
   # files plugin relay mode: hosts pass the stream on with socat (relay tests, bench)
   "socat:socat"
   # bastion recordings must play in the stock asciinema player (bastion-backend tests)
@@ -45,12 +47,17 @@ OPSDECK_TEST_PACKAGES=(
   "mkdocs:mkdocs"
   "mkdocs-material:/usr/share/mkdocs/themes/material/__init__.py"
   "python3-pymdownx:/usr/lib/python3/dist-packages/pymdownx/__init__.py"
+  # monitoring-backend integration tests: real Prometheus (promtool), Alertmanager, node_exporter
+  "prometheus:prometheus"
+  "prometheus-alertmanager:prometheus-alertmanager"
+  "prometheus-node-exporter:prometheus-node-exporter"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.
 OPSDECK_BENCH_PACKAGES=(
   "pssh:parallel-ssh"
   "ansible:ansible"
+  "time:/usr/bin/time"
 )
 
 # What the live demo of scripts/start.sh needs (as root): sshd demo hosts, the demo databases,

@@ -10,6 +10,9 @@ import sqlPlugin from '@opsdeck/plugin-sql';
 import ticketsPlugin from '@opsdeck/plugin-tickets';
 import jobsPlugin from '@opsdeck/plugin-jobs';
 import reportPlugin from '@opsdeck/plugin-report';
+import cicdPlugin from '@opsdeck/plugin-cicd';
+import configPlugin from '@opsdeck/plugin-config';
+import monitoringPlugin from '@opsdeck/plugin-monitoring';
 import knowledgePlugin, {
   knowledgeTranslationsModule,
 } from '@opsdeck/plugin-knowledge';
@@ -36,6 +39,9 @@ export default createApp({
     knowledgePlugin,
     knowledgeTranslationsModule,
     reportPlugin,
+    cicdPlugin,
+    configPlugin,
+    monitoringPlugin,
     vaultPlugin,
     localAuthPlugin,
     navModule,

@@ -88,5 +88,16 @@ backend.add(searchModuleOpsdeckEngine);
 // Weekly tech report: every Monday from the audit log and job runs, per team
 // and org-wide; kept as history, mailed through SMTP, offered as Atom feeds.
 backend.add(import('@opsdeck/plugin-report-backend'));
+// Configuration management: nginx, redis and text configs as versioned
+// templates pushed over SSH (validate on the host, swap, reload, check, revert)
+backend.add(import('@opsdeck/plugin-config-backend'));
+
+// CI/CD: Jenkins builds on catalog entities (several instances, folders,
+// multibranch), rebuilds, and the failure locator (RE2 knowledge base).
+backend.add(import('@opsdeck/plugin-cicd-backend'));
+
+// Monitoring: Prometheus HTTP SD from the catalog and the alert router
+// (Alertmanager webhook -> DingTalk, WeCom, Feishu, mail, webhooks, notifications)
+backend.add(import('@opsdeck/plugin-monitoring-backend'));
 
 backend.start();

@@ -317,6 +317,102 @@ export const reportManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** See a component's CI builds (Jenkins), their stages and the located cause of a failure. */
+export const cicdBuildReadPermission = createPermission({
+  name: 'opsdeck.cicd.build.read',
+  attributes: { action: 'read' },
+});
+
+/** Start a component's CI job again (Jenkins rebuild). */
+export const cicdBuildRebuildPermission = createPermission({
+  name: 'opsdeck.cicd.build.rebuild',
+  attributes: { action: 'update' },
+});
+
+// --- configuration management (plugins/config-backend) -------------------
+
+/** See config sets, their versions, diffs, per-host previews, releases and drift. */
+export const configReadPermission = createPermission({
+  name: 'opsdeck.config.read',
+  attributes: { action: 'read' },
+});
+
+/** Create and change config sets and save new versions of their templates. */
+export const configEditPermission = createPermission({
+  name: 'opsdeck.config.edit',
+  attributes: { action: 'update' },
+});
+
+/** Push a version to hosts (validate, swap, reload, check), roll back, adopt a live file. */
+export const configPushPermission = createPermission({
+  name: 'opsdeck.config.push',
+  attributes: { action: 'update' },
+});
+
+/** Push to hosts whose environment is prod (besides config.push). */
+export const configPushProdPermission = createPermission({
+  name: 'opsdeck.config.push.prod',
+  attributes: { action: 'update' },
+});
+
+// --- monitoring and alerts (plugins/monitoring-backend) ----------------------
+
+/**
+ * Read Prometheus service discovery (every catalog host, database and cache
+ * with its exporter address). Meant for Prometheus' static external-access
+ * token, restricted to this permission; no role has it.
+ */
+export const monitoringSdReadPermission = createPermission({
+  name: 'opsdeck.monitoring.sd.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Post Alertmanager webhook notifications to the alert router. Meant for
+ * Alertmanager's static external-access token; no role has it.
+ */
+export const monitoringAlertReceivePermission = createPermission({
+  name: 'opsdeck.monitoring.alert.receive',
+  attributes: { action: 'create' },
+});
+
+/** List received alerts and every delivery attempt of the alert router. */
+export const monitoringAlertReadPermission = createPermission({
+  name: 'opsdeck.monitoring.alert.read',
+  attributes: { action: 'read' },
+});
+
+/** Send a test alert through a notification channel (the real delivery path). */
+export const monitoringChannelTestPermission = createPermission({
+  name: 'opsdeck.monitoring.channel.test',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Create, edit and delete alert rules (from templates); each change is
+ * validated by promtool, versioned and audited. Reading rules needs
+ * opsdeck.monitoring.alert.read.
+ */
+export const monitoringRuleManagePermission = createPermission({
+  name: 'opsdeck.monitoring.rule.manage',
+  attributes: { action: 'update' },
+});
+
+/** Create and expire Alertmanager silences. */
+export const monitoringSilenceManagePermission = createPermission({
+  name: 'opsdeck.monitoring.silence.manage',
+  attributes: { action: 'update' },
+});
+
+/**
+ * See an entity's monitoring charts (fixed panels; the entity must also be
+ * readable in the catalog by the caller).
+ */
+export const monitoringMetricsReadPermission = createPermission({
+  name: 'opsdeck.monitoring.metrics.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -363,6 +459,19 @@ export const opsdeckPermissions = [
   reportReadPermission,
   reportEditPermission,
   reportManagePermission,
+  cicdBuildReadPermission,
+  cicdBuildRebuildPermission,
+  configReadPermission,
+  configEditPermission,
+  configPushPermission,
+  configPushProdPermission,
+  monitoringSdReadPermission,
+  monitoringAlertReceivePermission,
+  monitoringAlertReadPermission,
+  monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
+  monitoringSilenceManagePermission,
+  monitoringMetricsReadPermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -108,6 +108,28 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.report.edit': ['ops', 'dba', 'dev'],
   'opsdeck.report.manage': [],
 
+  // CI/CD: every role sees a component's builds and located causes; those
+  // who ship code start a job again.
+  'opsdeck.cicd.build.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.cicd.build.rebuild': ['ops', 'dev'],
+  // Configuration management: every role reads sets, versions, diffs and
+  // drift; ops edits templates and pushes, rolls back and adopts live files;
+  // pushing to prod hosts is admin-only unless granted (like jobs.run.prod).
+  'opsdeck.config.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.config.edit': ['ops'],
+  'opsdeck.config.push': ['ops'],
+  'opsdeck.config.push.prod': [],
+  // Monitoring: service discovery and the Alertmanager webhook are for the
+  // Prometheus and Alertmanager static tokens (restricted to that one
+  // permission), never a person; ops reads alerts and deliveries and test-sends.
+  'opsdeck.monitoring.sd.read': [],
+  'opsdeck.monitoring.alert.receive': [],
+  'opsdeck.monitoring.alert.read': ['ops', 'dba', 'dev'],
+  'opsdeck.monitoring.channel.test': ['ops'],
+  'opsdeck.monitoring.rule.manage': ['ops'],
+  'opsdeck.monitoring.silence.manage': ['ops'],
+  'opsdeck.monitoring.metrics.read': ['ops', 'dba', 'dev', 'viewer'],
+
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
   'catalog.entity.delete': ['ops'],

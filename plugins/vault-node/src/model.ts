@@ -16,14 +16,18 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  * - `db-change`: run approved changes on a database;
  * - `db-read`: read-only queries (the query console);
  * - `job-secret`: a job's secret parameter or a webhook's signing secret,
- *   handed to code an operator wrote.
+ *   handed to code an operator wrote;
+ * - `alert-channel`: an alert channel's robot or webhook signing secret, taken
+ *   out by the monitoring alert router for `monitoring-channel:<name>` with
+ *   the channel's configured owner group (no person: alerts have none).
  */
 export type CredentialUse =
   | 'ssh-login'
   | 'db-admin'
   | 'db-change'
   | 'db-read'
-  | 'job-secret';
+  | 'job-secret'
+  | 'alert-channel';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -32,6 +36,7 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'db-change',
   'db-read',
   'job-secret',
+  'alert-channel',
 ];
 
 /** True when `value` names a credential use. */

@@ -10,7 +10,8 @@ export type CredentialUse =
   | 'db-admin'
   | 'db-change'
   | 'db-read'
-  | 'job-secret';
+  | 'job-secret'
+  | 'alert-channel';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -19,6 +20,7 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'db-change',
   'db-read',
   'job-secret',
+  'alert-channel',
 ];
 
 /** Whom and what a credential serves. */

@@ -42,9 +42,16 @@ export const spec = {
       },
       CredentialUse: {
         type: 'string',
-        enum: ['ssh-login', 'db-admin', 'db-change', 'db-read', 'job-secret'],
+        enum: [
+          'ssh-login',
+          'db-admin',
+          'db-change',
+          'db-read',
+          'job-secret',
+          'alert-channel',
+        ],
         description:
-          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature).",
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret).",
       },
       CredentialPolicy: {
         type: 'object',

@@ -65,6 +65,7 @@ export const vaultTranslationRef = createTranslationRef({
       'db-change': 'Database changes',
       'db-read': 'Database reads',
       'job-secret': 'Job secret',
+      'alert-channel': 'Alert channel signing',
     },
     policy: {
       title: 'Policy of {{name}}',

@@ -32,6 +32,7 @@ import {
   jobsReadPermission,
   localAccountReadPermission,
   reportReadPermission,
+  configReadPermission,
   sqlInstanceReadPermission,
   ticketReadPermission,
   vaultCredentialReadPermission,
@@ -59,6 +60,7 @@ const pagePermissions: Record<
   'page:sql': [sqlInstanceReadPermission],
   'page:tickets': [ticketReadPermission],
   'page:report': [reportReadPermission],
+  'page:config': [configReadPermission],
 };
 
 /** Backstage pages whose sidebar title the app translates (theirs is fixed English). */

@@ -1,0 +1,122 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  AuditorEvent,
+  DefaultAuditorService,
+} from '@backstage/backend-defaults/auditor';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
+import type { Server } from 'node:http';
+import { cicdPlugin } from '../plugin';
+
+/** Permissions of the test users (the role mapping is tested in the policy module). */
+export const USERS: Record<string, string[]> = {
+  alice: ['opsdeck.cicd.build.read', 'opsdeck.cicd.build.rebuild'],
+  dave: ['opsdeck.cicd.build.read', 'opsdeck.cicd.build.rebuild'],
+  erin: ['opsdeck.cicd.build.read'],
+  mallory: [],
+};
+
+export const as = (user: string) =>
+  mockCredentials.user.header(`user:default/${user}`);
+
+export function component(name: string, annotation?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: annotation ? { 'jenkins.io/job-full-name': annotation } : {},
+    },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:default/dev',
+    },
+  };
+}
+
+export async function startCicdBackend(options: {
+  entities: Entity[];
+  instances: { name: string; baseUrl: string; credential?: string }[];
+  secrets?: Record<string, VaultSecret>;
+}): Promise<{
+  server: Server;
+  stop: () => Promise<void>;
+  events: AuditorEvent[];
+  vaultUses: { name: string; use: SecretUse }[];
+}> {
+  const events: AuditorEvent[] = [];
+  const vaultUses: { name: string; use: SecretUse }[] = [];
+  const backend = await startTestBackend({
+    features: [
+      cicdPlugin,
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      mockServices.rootConfig.factory({
+        data: { opsdeck: { cicd: { instances: options.instances } } },
+      }),
+      mockServices.permissions.mock({
+        authorize: async (requests: any[], { credentials }: any) =>
+          requests.map(r => {
+            const user = credentials.principal?.userEntityRef?.split('/')[1];
+            const ok = USERS[user]?.includes(r.permission.name);
+            return {
+              result: ok ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+            } as PolicyDecision;
+          }),
+      } as any).factory,
+      createServiceFactory({
+        service: coreServices.auditor,
+        deps: {
+          auth: coreServices.auth,
+          httpAuth: coreServices.httpAuth,
+          plugin: coreServices.pluginMetadata,
+        },
+        factory: deps =>
+          DefaultAuditorService.create(async event => {
+            if (event.status !== 'initiated') events.push(event);
+          }, deps),
+      }),
+      createServiceFactory({
+        service: catalogServiceRef,
+        deps: {},
+        factory: () => catalogServiceMock({ entities: options.entities }),
+      }),
+      createServiceFactory({
+        service: vaultServiceRef,
+        deps: {},
+        factory: () => ({
+          async getSecret(name: string, use: SecretUse) {
+            vaultUses.push({ name, use });
+            const secret = options.secrets?.[name];
+            if (!secret) throw new Error(`no secret ${name}`);
+            return secret;
+          },
+        }),
+      }),
+    ],
+  });
+  return {
+    server: backend.server,
+    stop: () => backend.stop(),
+    events,
+    vaultUses,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+
+/** One Jenkins instance opsdeck reads. */
+export interface JenkinsInstanceConfig {
+  name: string;
+  baseUrl: string;
+  /**
+   * Vault credential (type password: username + API token) taken out at each
+   * use; none for an instance that allows anonymous read.
+   */
+  credential?: string;
+}
+
+export interface CicdConfig {
+  instances: JenkinsInstanceConfig[];
+  defaultInstance: string;
+  /** The tail of a console log the locator keeps (bytes). */
+  maxLogBytes: number;
+  /** Read no more than this of a console log (bytes). */
+  maxFetchBytes: number;
+  /** Per-request timeout towards Jenkins (ms). */
+  timeoutMs: number;
+}
+
+/** Reads `opsdeck.cicd`. */
+export function readCicdConfig(root: Config): CicdConfig {
+  const c = root.getOptionalConfig('opsdeck.cicd');
+  const instances = (c?.getOptionalConfigArray('instances') ?? []).map(i => {
+    const name = i.getString('name');
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
+      throw new InputError(`opsdeck.cicd.instances: invalid name "${name}"`);
+    }
+    const baseUrl = i.getString('baseUrl').replace(/\/+$/, '');
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new InputError(
+        `opsdeck.cicd.instances.${name}: baseUrl must be http(s)`,
+      );
+    }
+    return { name, baseUrl, credential: i.getOptionalString('credential') };
+  });
+  return {
+    instances,
+    defaultInstance:
+      c?.getOptionalString('defaultInstance') ??
+      instances[0]?.name ??
+      'default',
+    maxLogBytes: c?.getOptionalNumber('locator.maxLogBytes') ?? 8 * 1024 * 1024,
+    maxFetchBytes:
+      c?.getOptionalNumber('locator.maxFetchBytes') ?? 64 * 1024 * 1024,
+    timeoutMs: c?.getOptionalNumber('timeoutMs') ?? 15_000,
+  };
+}

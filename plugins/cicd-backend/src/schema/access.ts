@@ -1,0 +1,27 @@
+import {
+  cicdBuildReadPermission,
+  cicdBuildRebuildPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
+import type { spec } from './openapi.generated';
+
+const people = ['user' as const];
+const read = { permission: cicdBuildReadPermission, allow: people };
+
+/**
+ * Who may call each operation; checked before the request is validated.
+ * Builds are read by people (the entity is then read from the catalog with
+ * their credentials, so catalog permissions apply too); rebuilding is its
+ * own permission and is audited with the person as actor.
+ */
+export const access: OperationAccess<typeof spec> = {
+  'GET /entities/{kind}/{namespace}/{name}/builds': read,
+  'GET /entities/{kind}/{namespace}/{name}/build': read,
+  'POST /entities/{kind}/{namespace}/{name}/rebuild': {
+    permission: cicdBuildRebuildPermission,
+    allow: people,
+  },
+  'GET /causes': read,
+  // computes only (nothing is stored); RE2 bounds the time
+  'POST /causes/try': read,
+};

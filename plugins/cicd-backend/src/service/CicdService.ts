@@ -1,0 +1,197 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { Entity } from '@backstage/catalog-model';
+import {
+  BuildDetail,
+  BuildPage,
+  CauseDefinition,
+  JENKINS_JOB_ANNOTATION,
+  LocateResult,
+} from '@opsdeck/plugin-cicd-common';
+import type { CicdConfig } from '../config';
+import type { JenkinsGateway } from '../jenkins/JenkinsGateway';
+import {
+  formatJobRef,
+  JobRef,
+  parseJobAnnotation,
+  parseJobRef,
+} from '../jenkins/jobRef';
+import { stripControl } from '../locator/consoleLog';
+import { FailureLocator } from '../locator/locator';
+
+const FAILED = ['FAILURE', 'UNSTABLE', 'ABORTED'];
+/** Context lines shown around each located line. */
+const CONTEXT = 3;
+const MAX_EXCERPT = 400;
+const CACHE_SIZE = 200;
+
+/**
+ * The CI/CD domain: an entity's jobs (from its annotation), their builds a
+ * page at a time, a build's detail with the causes the locator finds in its
+ * console log, and rebuilds.
+ */
+export class CicdService {
+  private readonly located = new Map<
+    string,
+    { located: LocateResult; excerpt: BuildDetail['excerpt'] }
+  >();
+
+  constructor(
+    private readonly options: {
+      config: CicdConfig;
+      gateway: JenkinsGateway;
+      locator: FailureLocator;
+      causes: CauseDefinition[];
+    },
+  ) {}
+
+  /** The jobs an entity names (refuses an annotation it cannot parse). */
+  jobsOf(entity: Entity): JobRef[] {
+    return parseJobAnnotation(
+      entity.metadata.annotations?.[JENKINS_JOB_ANNOTATION],
+      this.options.config.defaultInstance,
+    );
+  }
+
+  /**
+   * Resolves a job reference the caller sends against the entity's jobs: a
+   * job of the annotation, or a branch of one of its multibranch projects /
+   * a job inside one of its folders. Anything else is not this entity's.
+   */
+  ownJob(entity: Entity, job: string): JobRef {
+    const ref = parseJobRef(job, this.options.config.defaultInstance);
+    const allowed = this.jobsOf(entity).some(
+      j =>
+        j.instance === ref.instance &&
+        (j.path === ref.path || ref.path.startsWith(`${j.path}/`)),
+    );
+    if (!allowed) {
+      throw new NotFoundError(
+        `${formatJobRef(ref)} is not a job of this entity`,
+      );
+    }
+    return ref;
+  }
+
+  async builds(
+    actor: string,
+    entity: Entity,
+    page: number,
+    limit: number,
+  ): Promise<BuildPage> {
+    const gateway = this.options.gateway.as(actor);
+    const jobs = this.jobsOf(entity);
+    if (!jobs.length) {
+      throw new InputError(
+        `The entity has no ${JENKINS_JOB_ANNOTATION} annotation`,
+      );
+    }
+    const need = (page + 1) * limit;
+    const results = await Promise.all(
+      jobs.map(async ref => {
+        try {
+          return { ref, ...(await gateway.builds(ref, need)) };
+        } catch (e) {
+          return { ref, error: (e as Error).message };
+        }
+      }),
+    );
+    const all = results.flatMap(r => ('builds' in r ? r.builds : []));
+    all.sort((a, b) => b.timestamp - a.timestamp);
+    return {
+      builds: all.slice(page * limit, need),
+      errors: results.flatMap(r =>
+        'error' in r ? [{ job: formatJobRef(r.ref), message: r.error! }] : [],
+      ),
+      more: all.length > need || results.some(r => 'more' in r && r.more),
+    };
+  }
+
+  async detail(
+    actor: string,
+    entity: Entity,
+    job: string,
+    number: number,
+  ): Promise<BuildDetail> {
+    const ref = this.ownJob(entity, job);
+    const gateway = this.options.gateway.as(actor);
+    const [{ summary }, stages] = await Promise.all([
+      gateway.build(ref, number),
+      gateway.stages(ref, number),
+    ]);
+    const detail: BuildDetail = { ...summary, stages, excerpt: [] };
+    if (!FAILED.includes(summary.result)) return detail;
+    const key = `${formatJobRef(ref)}#${number}`;
+    let found = this.located.get(key);
+    if (!found) {
+      const log = await gateway.log(ref, number);
+      const located = await this.options.locator.locateAsync(log.text, {
+        stages,
+        firstLine: log.firstLine,
+        truncated: log.truncated,
+      });
+      found = { located, excerpt: excerptOf(log.text, log.firstLine, located) };
+      this.located.set(key, found);
+      if (this.located.size > CACHE_SIZE) {
+        this.located.delete(this.located.keys().next().value!);
+      }
+    }
+    return { ...detail, located: found.located, excerpt: found.excerpt };
+  }
+
+  /** Starts the build's job again with its parameters; returns the queue item. */
+  async rebuild(actor: string, entity: Entity, job: string, number: number) {
+    const ref = this.ownJob(entity, job);
+    const gateway = this.options.gateway.as(actor);
+    const { parameters } = await gateway.build(ref, number);
+    const queueId = await gateway.rebuild(ref, parameters);
+    return { job: formatJobRef(ref), queueId };
+  }
+
+  /** Runs a candidate cause against a log (InvalidPatternError for what RE2 refuses). */
+  tryCause(
+    cause: Pick<CauseDefinition, 'patterns' | 'indications' | 'testName'>,
+    log: string,
+  ): { lines: number[]; tests: string[] } {
+    const locator = new FailureLocator([
+      {
+        ...cause,
+        id: 'candidate',
+        category: 'runtime',
+        title: { en: 'candidate', 'zh-CN': 'candidate' },
+        weight: 1,
+        runbook: '',
+      },
+    ]);
+    const found = locator.locate(log).causes[0];
+    return { lines: found?.lines ?? [], tests: found?.tests ?? [] };
+  }
+
+  causes(): CauseDefinition[] {
+    return this.options.causes;
+  }
+}
+
+function excerptOf(
+  text: string,
+  firstLine: number,
+  located: LocateResult,
+): BuildDetail['excerpt'] {
+  const wanted = new Set<number>();
+  for (const c of located.causes.slice(0, 3)) {
+    for (const n of c.lines.slice(0, 20)) {
+      for (let k = n - CONTEXT; k <= n + CONTEXT; k++) wanted.add(k);
+    }
+  }
+  const numbers = [...wanted]
+    .filter(n => n >= firstLine)
+    .sort((a, b) => a - b)
+    .slice(0, MAX_EXCERPT);
+  if (!numbers.length) return [];
+  const lines = text.split('\n');
+  return numbers
+    .filter(n => n - firstLine < lines.length)
+    .map(n => ({
+      line: n,
+      text: stripControl(lines[n - firstLine]).slice(0, 2000),
+    }));
+}

@@ -1,0 +1,116 @@
+import {
+  AuditorService,
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  audited,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
+import type { Request } from 'express';
+import { InvalidPatternError } from '../locator/re2';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { CicdService } from './CicdService';
+
+type Req = Request<any, any, any, any, any>;
+
+/**
+ * The domain types are interfaces, which TypeScript does not match against
+ * the generated spec's index-signature types; the spec's response
+ * validation is the check of their shape.
+ */
+const asJson = (value: unknown) => value as any;
+
+/**
+ * The CI/CD plugin's HTTP API (see src/schema/openapi.yaml). Every route
+ * passes the request guard first (authentication and the permission of
+ * src/schema/access.ts); the entity is read from the catalog with the
+ * caller's credentials, so an entity they cannot see is a 404.
+ */
+export async function createRouter(options: {
+  service: CicdService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  logger?: LoggerService;
+}) {
+  const { service, catalog, auditor } = options;
+  const guard = createRequestGuard(options);
+  const router = await createOpenApiRouter({ guard });
+
+  async function entityOf(req: Req) {
+    const credentials = await guard.credentials(req, ['user']);
+    const ref = stringifyEntityRef({
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${ref}`);
+    return { entity, ref, actor: principalRef(credentials) };
+  }
+
+  router.get('/entities/:kind/:namespace/:name/builds', async (req, res) => {
+    const { entity, actor } = await entityOf(req);
+    res.json(
+      asJson(
+        await service.builds(
+          actor,
+          entity,
+          req.query.page ?? 0,
+          req.query.limit ?? 20,
+        ),
+      ),
+    );
+  });
+
+  router.get('/entities/:kind/:namespace/:name/build', async (req, res) => {
+    const { entity, actor } = await entityOf(req);
+    res.json(
+      asJson(
+        await service.detail(actor, entity, req.query.job, req.query.number),
+      ),
+    );
+  });
+
+  router.post('/entities/:kind/:namespace/:name/rebuild', async (req, res) => {
+    const { entity, ref, actor } = await entityOf(req);
+    const { job, number } = req.body;
+    const result = await audited(
+      auditor,
+      {
+        eventId: 'build-rebuild',
+        request: req,
+        actor,
+        target: ref,
+        meta: { job, number },
+        successMeta: r => ({ job: r.job, queueId: r.queueId }),
+      },
+      () => service.rebuild(actor, entity, job, number),
+    );
+    res.status(202).json(result);
+  });
+
+  router.post('/causes/try', async (req, res) => {
+    try {
+      res.json(service.tryCause(req.body.cause, req.body.log));
+    } catch (e) {
+      if (e instanceof InvalidPatternError) throw new InputError(e.message);
+      throw e;
+    }
+  });
+
+  router.get('/causes', async (_req, res) => {
+    res.json({ items: asJson(service.causes()) });
+  });
+
+  return router;
+}

@@ -1,0 +1,6 @@
+/**
+ * Types of opsdeck's CI/CD plugin shared by its frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './model';

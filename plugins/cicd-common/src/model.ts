@@ -1,0 +1,145 @@
+/** What kind of failure a cause of the knowledge base describes. */
+export type CauseCategory =
+  | 'compile'
+  | 'test'
+  | 'dependency'
+  | 'resources'
+  | 'timeout'
+  | 'image'
+  | 'scm'
+  | 'environment'
+  | 'network'
+  | 'lint'
+  | 'runtime';
+
+/** Every category, in the order the UI lists them. */
+export const CAUSE_CATEGORIES: readonly CauseCategory[] = [
+  'compile',
+  'test',
+  'dependency',
+  'resources',
+  'timeout',
+  'image',
+  'scm',
+  'environment',
+  'network',
+  'lint',
+  'runtime',
+];
+
+/** A title in the languages the portal speaks. */
+export interface LocalizedText {
+  en: string;
+  'zh-CN': string;
+}
+
+/**
+ * Lines that indicate a cause only together: a line matching `first`, then
+ * within `within` lines one matching `then` (Build Failure Analyzer's
+ * multi-line indication).
+ */
+export interface MultiLineIndication {
+  first: string;
+  then: string;
+  within: number;
+}
+
+/**
+ * One known cause of failed builds. Patterns use RE2 syntax (no
+ * backreferences, no lookaround) and are matched against single lines of the
+ * console log.
+ */
+export interface CauseDefinition {
+  id: string;
+  category: CauseCategory;
+  title: LocalizedText;
+  /** Single-line patterns (RE2). */
+  patterns: string[];
+  indications?: MultiLineIndication[];
+  /** A pattern whose first group is the name of a failing test. */
+  testName?: string;
+  /** How specific the cause is, 1 (generic) to 100 (names the root cause). */
+  weight: number;
+  runbook: string;
+}
+
+/** A cause found in one build's console log. */
+export interface LocatedCause {
+  id: string;
+  category: CauseCategory;
+  title: LocalizedText;
+  runbook: string;
+  score: number;
+  /** 1-based console lines that matched, in order (at most 50). */
+  lines: number[];
+  /** Names of failing tests the cause names (at most 20). */
+  tests: string[];
+  /** The pipeline stage the first matching line belongs to. */
+  stage?: string;
+}
+
+/** The outcome of locating the causes of a failed build. */
+export interface LocateResult {
+  /** Ranked, most likely first; empty when nothing in the base matched. */
+  causes: LocatedCause[];
+  /** The stage that failed (from wfapi when available, else the console). */
+  failingStage?: string;
+  /** The first console line counted in `lines` (1 unless the head was cut). */
+  firstLine: number;
+  linesScanned: number;
+  /** Whether the log was longer than the cap and its head was dropped. */
+  truncated: boolean;
+}
+
+/** A pipeline stage from Jenkins' wfapi. */
+export interface BuildStage {
+  name: string;
+  status: string;
+  durationMillis: number;
+}
+
+/** Jenkins' build results, plus running for a build still going. */
+export type BuildResult =
+  | 'SUCCESS'
+  | 'FAILURE'
+  | 'UNSTABLE'
+  | 'ABORTED'
+  | 'NOT_BUILT'
+  | 'RUNNING';
+
+/** One build of one job, as the builds list shows it. */
+export interface BuildSummary {
+  /** Opaque reference of the job: `instance:job/path`. */
+  job: string;
+  instance: string;
+  jobPath: string;
+  number: number;
+  result: BuildResult;
+  timestamp: number;
+  durationMillis: number;
+  url: string;
+  /** Branch of a multibranch job, else undefined. */
+  branch?: string;
+  /** Commit id when the build says. */
+  commit?: string;
+}
+
+/** One page of a component's builds. */
+export interface BuildPage {
+  builds: BuildSummary[];
+  /** Jobs the entity names that could not be read, with the reason. */
+  errors: { job: string; message: string }[];
+  /** Whether older builds exist beyond this page. */
+  more: boolean;
+}
+
+/** A build with its stages and located causes (for a failed build). */
+export interface BuildDetail extends BuildSummary {
+  stages: BuildStage[];
+  located?: LocateResult;
+  /** The console lines around the located lines, 1-based line → text. */
+  excerpt: { line: number; text: string }[];
+}
+
+/** The annotation naming a component's Jenkins jobs. */
+export const JENKINS_JOB_ANNOTATION = 'jenkins.io/job-full-name';

@@ -1,0 +1,55 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type { BuildDetail, BuildPage } from '@opsdeck/plugin-cicd-common';
+
+/** An entity as the CI/CD API addresses it. */
+export interface EntityName {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** The CI/CD backend's API (/api/cicd). */
+export class CicdClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  private base(e: EntityName) {
+    return `/entities/${encodeURIComponent(
+      e.kind.toLocaleLowerCase('en-US'),
+    )}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.name)}`;
+  }
+
+  builds(entity: EntityName, page: number, limit: number) {
+    return this.call<BuildPage>(
+      `${this.base(entity)}/builds?page=${page}&limit=${limit}`,
+    );
+  }
+
+  build(entity: EntityName, job: string, number: number) {
+    return this.call<BuildDetail>(
+      `${this.base(entity)}/build?job=${encodeURIComponent(
+        job,
+      )}&number=${number}`,
+    );
+  }
+
+  rebuild(entity: EntityName, job: string, number: number) {
+    return this.call<{ job: string; queueId: number }>(
+      `${this.base(entity)}/rebuild`,
+      { method: 'POST', body: JSON.stringify({ job, number }) },
+    );
+  }
+
+  private async call<T>(path: string, init?: RequestInit): Promise<T> {
+    const base = await this.discoveryApi.getBaseUrl('cicd');
+    const res = await this.fetchApi.fetch(`${base}${path}`, {
+      ...init,
+      headers: { 'Content-Type': 'application/json', ...init?.headers },
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return (await res.json()) as T;
+  }
+}

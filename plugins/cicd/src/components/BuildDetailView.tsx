@@ -1,0 +1,201 @@
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { Box, Button, Chip, Link, Paper, Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { Progress } from '@backstage/core-components';
+import { usePermission } from '@backstage/plugin-permission-react';
+import type { LocatedCause } from '@opsdeck/plugin-cicd-common';
+import {
+  cicdBuildRebuildPermission,
+  getDisplayLanguage,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { EntityName } from '../api';
+import { CicdErrorAlert } from './ErrorAlert';
+import { ResultChip } from './ResultChip';
+import { useCicdClient, useT } from './useCicd';
+
+function titleOf(cause: LocatedCause): string {
+  return getDisplayLanguage()?.startsWith('zh')
+    ? cause.title['zh-CN']
+    : cause.title.en;
+}
+
+const HIGHLIGHT = '#fff3cd';
+
+/** One build: stages, the located causes and the console lines that show them. */
+export function BuildDetailView(props: {
+  entity: EntityName;
+  job: string;
+  number: number;
+  onBack: () => void;
+}) {
+  const { entity, job, number, onBack } = props;
+  const t = useT();
+  const client = useCicdClient();
+  const { allowed: mayRebuild } = usePermission({
+    permission: cicdBuildRebuildPermission,
+  });
+  const [queued, setQueued] = useState<number>();
+  const [rebuildError, setRebuildError] = useState<Error>();
+  const { value, loading, error } = useAsync(
+    () => client.build(entity, job, number),
+    [client, job, number],
+  );
+  const back = <Button onClick={onBack}>{t('detail.back')}</Button>;
+  if (loading) return <Progress />;
+  if (error || !value) {
+    return (
+      <>
+        {back}
+        <CicdErrorAlert error={error ?? new Error('no build')} />
+      </>
+    );
+  }
+  const causes = value.located?.causes ?? [];
+  const top = causes[0];
+  const topLines = new Set(top?.lines ?? []);
+  const rebuild = async () => {
+    setRebuildError(undefined);
+    try {
+      setQueued((await client.rebuild(entity, job, number)).queueId);
+    } catch (e) {
+      setRebuildError(e as Error);
+    }
+  };
+  return (
+    <Paper style={{ padding: 16 }}>
+      {back}
+      <Box display="flex" alignItems="center" style={{ gap: 12 }} my={1}>
+        <Typography variant="h5">
+          {t('detail.title', { job: value.job, number: value.number })}
+        </Typography>
+        <ResultChip result={value.result} />
+        {value.url && (
+          <Link href={value.url} target="_blank" rel="noopener noreferrer">
+            {t('detail.openJenkins')}
+          </Link>
+        )}
+        {mayRebuild && (
+          <Button variant="outlined" color="primary" onClick={rebuild}>
+            {t('detail.rebuild')}
+          </Button>
+        )}
+      </Box>
+      {queued !== undefined && (
+        <Alert severity="success">
+          {t('detail.rebuilt', { queueId: queued })}
+        </Alert>
+      )}
+      {rebuildError && <CicdErrorAlert error={rebuildError} />}
+      {value.stages.length > 0 && (
+        <Box my={2}>
+          <Typography variant="subtitle1">{t('detail.stages')}</Typography>
+          <Box display="flex" flexWrap="wrap" style={{ gap: 6 }}>
+            {value.stages.map(s => (
+              <Chip
+                key={s.name}
+                size="small"
+                label={`${s.name} · ${s.status}`}
+                color={s.status === 'FAILED' ? 'secondary' : 'default'}
+                data-testid={
+                  s.status === 'FAILED' ? 'cicd-failed-stage' : undefined
+                }
+              />
+            ))}
+          </Box>
+        </Box>
+      )}
+      {value.located && (
+        <Box my={2}>
+          <Typography variant="h6">{t('detail.causes')}</Typography>
+          {value.located.failingStage && (
+            <Typography variant="body2">
+              {t('detail.failingStage', { stage: value.located.failingStage })}
+            </Typography>
+          )}
+          {value.located.truncated && (
+            <Alert severity="info">
+              {t('detail.truncated', { line: value.located.firstLine })}
+            </Alert>
+          )}
+          {causes.length === 0 && (
+            <Alert severity="info">{t('detail.noCause')}</Alert>
+          )}
+          {causes.slice(0, 3).map((c, i) => (
+            <Box
+              key={c.id}
+              my={1}
+              p={1}
+              border={1}
+              borderColor={i === 0 ? 'error.main' : 'grey.400'}
+              borderRadius={4}
+              data-testid="cicd-cause"
+            >
+              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                <Chip size="small" label={t(`category.${c.category}`)} />
+                <Typography variant="subtitle1" component="span">
+                  {titleOf(c)}
+                </Typography>
+                <Link
+                  href={c.runbook}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                >
+                  {t('detail.runbook')}
+                </Link>
+              </Box>
+              <Typography variant="body2">
+                {t('detail.lines', { lines: c.lines.slice(0, 10).join(', ') })}
+              </Typography>
+              {c.tests.length > 0 && (
+                <Typography variant="body2">
+                  {t('detail.tests', { tests: c.tests.join(', ') })}
+                </Typography>
+              )}
+            </Box>
+          ))}
+        </Box>
+      )}
+      {value.excerpt.length > 0 && (
+        <Box my={2}>
+          <Typography variant="subtitle1">{t('detail.console')}</Typography>
+          <pre
+            style={{
+              fontSize: 12,
+              overflowX: 'auto',
+              background: '#f5f5f5',
+              padding: 8,
+            }}
+            data-testid="cicd-console"
+          >
+            {value.excerpt.map((l, k) => {
+              const hit = topLines.has(l.line);
+              const gap = k > 0 && value.excerpt[k - 1].line !== l.line - 1;
+              return (
+                <div
+                  key={l.line}
+                  data-line={l.line}
+                  data-highlighted={hit ? 'true' : undefined}
+                  title={
+                    hit && top
+                      ? t('detail.highlighted', { cause: titleOf(top) })
+                      : undefined
+                  }
+                  style={{
+                    background: hit ? HIGHLIGHT : undefined,
+                    borderTop: gap ? '1px dashed #bbb' : undefined,
+                  }}
+                >
+                  <span style={{ color: '#888', userSelect: 'none' }}>
+                    {String(l.line).padStart(6, ' ')}{' '}
+                  </span>
+                  {l.text}
+                </div>
+              );
+            })}
+          </pre>
+        </Box>
+      )}
+    </Paper>
+  );
+}

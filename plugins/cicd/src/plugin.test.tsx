@@ -1,0 +1,17 @@
+import type { Entity } from '@backstage/catalog-model';
+import { hasJenkinsJobs } from './plugin';
+
+describe('CI/CD tab extension', () => {
+  it('is shown only for entities naming Jenkins jobs', () => {
+    const entity: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'shop',
+        annotations: { 'jenkins.io/job-full-name': 'main:shop/web' },
+      },
+    };
+    expect(hasJenkinsJobs(entity)).toBe(true);
+    expect(hasJenkinsJobs({ ...entity, metadata: { name: 'x' } })).toBe(false);
+  });
+});

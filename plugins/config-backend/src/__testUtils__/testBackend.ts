@@ -1,0 +1,137 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  type PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import type { Knex } from 'knex';
+import { configPlugin } from '../plugin';
+
+export type AuditRecord = {
+  eventId: string;
+  actor?: string;
+  meta?: Record<string, unknown>;
+  status: string;
+  error?: string;
+};
+
+/** A catalog host entity pointing at a test sshd. */
+export function hostEntity(
+  name: string,
+  port: number,
+  extra: object = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name, namespace: 'default', tags: ['lab'] },
+    spec: {
+      type: 'host',
+      address: '127.0.0.1',
+      port,
+      loginUser: 'opsdeck',
+      credential: 'sshd-test',
+      owner: 'ops',
+      environment: 'staging',
+      ...extra,
+    },
+  };
+}
+
+/**
+ * A backend with the config plugin, a real database, the given catalog
+ * entities, a vault that knows `sshd-test`, and per user the permissions
+ * they are denied.
+ */
+export async function startConfigBackend(options: {
+  knex: Knex;
+  entities: Entity[];
+  privateKey: string;
+  deny?: Record<string, string[]>;
+}) {
+  const authorize = jest.fn(
+    async (
+      requests: { permission: { name: string } }[],
+      { credentials }: any,
+    ) =>
+      requests.map(
+        (r): PolicyDecision => ({
+          result: options.deny?.[
+            credentials.principal?.userEntityRef ?? ''
+          ]?.includes(r.permission.name)
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+        }),
+      ),
+  );
+  const audits: AuditRecord[] = [];
+  const auditor = mockServices.auditor.mock({
+    createEvent: jest.fn(async opts => {
+      const record: AuditRecord = {
+        eventId: opts.eventId,
+        actor: (opts.request as any)?.headers?.authorization,
+        meta: opts.meta,
+        status: 'initiated',
+      };
+      audits.push(record);
+      return {
+        success: async (o?: { meta?: Record<string, unknown> }) => {
+          record.status = 'succeeded';
+          record.meta = { ...record.meta, ...o?.meta };
+        },
+        fail: async ({ error }: { error: Error }) => {
+          record.status = 'failed';
+          record.error = error.message;
+        },
+      };
+    }) as any,
+  });
+  const backend = await startTestBackend({
+    features: [
+      configPlugin,
+      mockServices.database.factory({ knex: options.knex }),
+      // no Authorization header means no credentials (the default mock signs requests in)
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      mockServices.rootConfig.factory({
+        data: {
+          opsdeck: {
+            config: { healthAttempts: 3, healthIntervalMs: 200 },
+            remoteNode: { connectTimeoutMs: 5_000 },
+          },
+        },
+      }),
+      auditor.factory,
+      catalogServiceMock.factory({ entities: options.entities }),
+      createServiceFactory({
+        service: vaultServiceRef,
+        deps: {},
+        factory: () => ({
+          getSecret: async (name: string) => {
+            if (name !== 'sshd-test') throw new Error(`No credential ${name}`);
+            return {
+              type: 'ssh-key' as const,
+              username: 'opsdeck',
+              privateKey: options.privateKey,
+            };
+          },
+        }),
+      }),
+    ],
+  });
+  return {
+    server: backend.server as import('node:http').Server,
+    stop: () => backend.stop(),
+    authorize,
+    audits,
+  };
+}

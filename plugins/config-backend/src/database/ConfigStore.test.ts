@@ -1,0 +1,137 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import type { ConfigSetInput } from '@opsdeck/plugin-config-common';
+import { ConfigStore } from './ConfigStore';
+import { applyConfigMigrations, rollbackConfigMigrations } from './migrations';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const input: ConfigSetInput = {
+  name: 'web-nginx',
+  kind: 'nginx',
+  owner: 'group:default/ops',
+  selector: { tags: ['web'] },
+  targetPath: '/etc/nginx/nginx.conf',
+  healthCheck: { type: 'http', url: 'http://{{host.address}}/' },
+};
+
+describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
+  async function store() {
+    const knex = await databases.init(databaseId);
+    await applyConfigMigrations(knex);
+    return { knex, store: new ConfigStore(knex) };
+  }
+
+  it('keeps sets with their selector and health check, names unique', async () => {
+    const { store: s } = await store();
+    const created = await s.createSet(input, 'user:default/alice');
+    expect(created).toMatchObject({
+      ...input,
+      createdBy: 'user:default/alice',
+      latestVersion: 0,
+    });
+    await expect(s.createSet(input, 'user:default/bob')).rejects.toThrow(
+      /exists/,
+    );
+    const updated = await s.updateSet(created.id, {
+      ...input,
+      selector: { names: ['web-01'] },
+    });
+    expect(updated.selector).toEqual({ names: ['web-01'] });
+    expect((await s.listSets()).map(x => x.name)).toEqual(['web-nginx']);
+  });
+
+  it('numbers versions one by one, also for concurrent saves, and never changes them', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    const saved = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        s.addVersion({
+          setId: set.id,
+          template: `v${i}`,
+          variables: { defaults: { i } },
+          message: `save ${i}`,
+          author: 'user:default/alice',
+        }),
+      ),
+    );
+    expect(saved.map(v => v.version).sort()).toEqual([1, 2, 3, 4, 5]);
+    const rollback = await s.addVersion({
+      setId: set.id,
+      template: saved[0].template,
+      variables: saved[0].variables,
+      message: 'rollback',
+      author: 'user:default/bob',
+      rolledBackFrom: saved[0].version,
+    });
+    expect(rollback).toMatchObject({
+      version: 6,
+      rolledBackFrom: saved[0].version,
+      author: 'user:default/bob',
+    });
+    const all = await s.listVersions(set.id);
+    expect(all.map(v => v.version)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect((await s.getSet(set.id))!.latestVersion).toBe(6);
+    expect(await s.getVersion(set.id, saved[0].version)).toEqual(saved[0]);
+  });
+
+  it('records releases with per-host progress and the drift baseline', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    await s.addVersion({
+      setId: set.id,
+      template: 'x',
+      variables: {},
+      message: 'first',
+      author: 'user:default/alice',
+    });
+    const r = await s.createRelease({
+      setId: set.id,
+      version: 1,
+      action: 'push',
+      batchSize: 2,
+      createdBy: 'user:default/bob',
+      hosts: ['resource:default/a', 'resource:default/b'],
+    });
+    expect(r.hosts.map(h => [h.host, h.state])).toEqual([
+      ['resource:default/a', 'pending'],
+      ['resource:default/b', 'pending'],
+    ]);
+    await s.updateHost(r.id, 'resource:default/a', {
+      state: 'reverted',
+      error: 'health check failed',
+      started: true,
+      finished: true,
+    });
+    await s.finishRelease(r.id, 'failed');
+    const got = (await s.getRelease(r.id))!;
+    expect(got.status).toBe('failed');
+    expect(got.hosts[0]).toMatchObject({
+      state: 'reverted',
+      error: 'health check failed',
+    });
+    expect((await s.listReleases(set.id)).map(x => x.id)).toEqual([r.id]);
+
+    for (const version of [1, 2]) {
+      await s.recordHostState(set.id, {
+        host: 'resource:default/a',
+        version,
+        releaseId: r.id,
+        liveSha256: `sha-${version}`,
+        liveContent: `content ${version}`,
+      });
+    }
+    expect(await s.hostStates(set.id)).toEqual([
+      expect.objectContaining({ version: 2, liveSha256: 'sha-2' }),
+    ]);
+  });
+
+  it('migrates down and up again', async () => {
+    const { knex } = await store();
+    await rollbackConfigMigrations(knex);
+    expect(await knex.schema.hasTable('config_sets')).toBe(false);
+    await applyConfigMigrations(knex);
+    expect(await knex.schema.hasTable('config_host_states')).toBe(true);
+  });
+});

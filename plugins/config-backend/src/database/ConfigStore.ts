@@ -1,0 +1,377 @@
+import { ConflictError } from '@backstage/errors';
+import type {
+  ConfigSet,
+  ConfigSetInput,
+  ConfigVariables,
+  ConfigVersion,
+  Release,
+  ReleaseAction,
+  ReleaseHost,
+  ReleaseHostState,
+} from '@opsdeck/plugin-config-common';
+import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
+import type { Knex } from 'knex';
+
+const iso = (ms: unknown) =>
+  ms === null || ms === undefined
+    ? undefined
+    : new Date(Number(ms)).toISOString();
+const opt = <T>(v: T | null | undefined): T | undefined =>
+  v === null ? undefined : v;
+
+/** What a host was left with by its last successful push (drift baseline). */
+export type HostStateRow = {
+  host: string;
+  version: number;
+  releaseId: number;
+  liveSha256: string;
+  liveContent: string;
+  pushedAt: string;
+};
+
+/**
+ * Config sets, their immutable versions, releases and the per-host drift
+ * baseline, in the plugin's database. Versions are only ever inserted: a
+ * rollback or an adopted live file is a new version.
+ */
+export class ConfigStore {
+  constructor(private readonly knex: Knex) {}
+
+  private toSet(r: any, latest: number): ConfigSet {
+    return {
+      id: Number(r.id),
+      name: r.name,
+      kind: r.kind,
+      owner: r.owner,
+      entityRef: opt(r.entity_ref),
+      selector: JSON.parse(r.selector),
+      targetPath: r.target_path,
+      stageRoot: opt(r.stage_root),
+      validateCommand: opt(r.validate_command),
+      reloadCommand: opt(r.reload_command),
+      healthCheck: r.health_check ? JSON.parse(r.health_check) : undefined,
+      createdBy: r.created_by,
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+      latestVersion: latest,
+    };
+  }
+
+  private setColumns(input: ConfigSetInput) {
+    return {
+      name: input.name,
+      kind: input.kind,
+      owner: input.owner,
+      entity_ref: input.entityRef ?? null,
+      selector: JSON.stringify(input.selector),
+      target_path: input.targetPath,
+      stage_root: input.stageRoot ?? null,
+      validate_command: input.validateCommand ?? null,
+      reload_command: input.reloadCommand ?? null,
+      health_check: input.healthCheck
+        ? JSON.stringify(input.healthCheck)
+        : null,
+    };
+  }
+
+  private async latestVersions(ids: number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.knex('config_versions')
+      .select('set_id')
+      .max({ v: 'version' })
+      .whereIn('set_id', ids)
+      .groupBy('set_id');
+    return new Map(rows.map((r: any) => [Number(r.set_id), Number(r.v)]));
+  }
+
+  async listSets(): Promise<ConfigSet[]> {
+    const rows = await this.knex('config_sets').orderBy('name');
+    const latest = await this.latestVersions(rows.map(r => Number(r.id)));
+    return rows.map(r => this.toSet(r, latest.get(Number(r.id)) ?? 0));
+  }
+
+  async getSet(id: number): Promise<ConfigSet | undefined> {
+    const r = await this.knex('config_sets').where({ id }).first();
+    if (!r) return undefined;
+    const latest = await this.latestVersions([id]);
+    return this.toSet(r, latest.get(id) ?? 0);
+  }
+
+  async createSet(input: ConfigSetInput, by: string): Promise<ConfigSet> {
+    const now = Date.now();
+    try {
+      const [row] = await this.knex('config_sets')
+        .insert({
+          ...this.setColumns(input),
+          created_by: by,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id');
+      const id = Number(typeof row === 'object' ? row.id : row);
+      return (await this.getSet(id))!;
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(`A config set named ${input.name} exists`);
+      }
+      throw e;
+    }
+  }
+
+  async updateSet(id: number, input: ConfigSetInput): Promise<ConfigSet> {
+    try {
+      await this.knex('config_sets')
+        .where({ id })
+        .update({ ...this.setColumns(input), updated_at: Date.now() });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(`A config set named ${input.name} exists`);
+      }
+      throw e;
+    }
+    return (await this.getSet(id))!;
+  }
+
+  private toVersion(r: any): ConfigVersion {
+    return {
+      setId: Number(r.set_id),
+      version: Number(r.version),
+      template: r.template,
+      variables: JSON.parse(r.variables),
+      message: r.message,
+      author: r.author,
+      createdAt: iso(r.created_at)!,
+      rolledBackFrom:
+        r.rolled_back_from === null ? undefined : Number(r.rolled_back_from),
+      adoptedFromHost: opt(r.adopted_from_host),
+    };
+  }
+
+  /**
+   * Saves a new version (number = newest + 1). Concurrent saves each get
+   * their own number: a collision on the primary key is retried.
+   */
+  async addVersion(input: {
+    setId: number;
+    template: string;
+    variables: ConfigVariables;
+    message: string;
+    author: string;
+    rolledBackFrom?: number;
+    adoptedFromHost?: string;
+  }): Promise<ConfigVersion> {
+    for (let attempt = 0; ; attempt++) {
+      const latest = (await this.latestVersions([input.setId])).get(
+        input.setId,
+      );
+      const version = (latest ?? 0) + 1;
+      try {
+        await this.knex('config_versions').insert({
+          set_id: input.setId,
+          version,
+          template: input.template,
+          variables: JSON.stringify(input.variables),
+          message: input.message,
+          author: input.author,
+          created_at: Date.now(),
+          rolled_back_from: input.rolledBackFrom ?? null,
+          adopted_from_host: input.adoptedFromHost ?? null,
+        });
+        return (await this.getVersion(input.setId, version))!;
+      } catch (e) {
+        if (!isUniqueViolation(e) || attempt >= 20) throw e;
+      }
+    }
+  }
+
+  async getVersion(
+    setId: number,
+    version: number,
+  ): Promise<ConfigVersion | undefined> {
+    const r = await this.knex('config_versions')
+      .where({ set_id: setId, version })
+      .first();
+    return r ? this.toVersion(r) : undefined;
+  }
+
+  async listVersions(setId: number): Promise<ConfigVersion[]> {
+    const rows = await this.knex('config_versions')
+      .where({ set_id: setId })
+      .orderBy('version', 'desc');
+    return rows.map(r => this.toVersion(r));
+  }
+
+  async createRelease(input: {
+    setId: number;
+    version: number;
+    action: ReleaseAction;
+    batchSize: number;
+    createdBy: string;
+    hosts: string[];
+  }): Promise<Release> {
+    const id = await this.knex.transaction(async tx => {
+      const [row] = await tx('config_releases')
+        .insert({
+          set_id: input.setId,
+          version: input.version,
+          action: input.action,
+          status: 'running',
+          batch_size: input.batchSize,
+          created_by: input.createdBy,
+          created_at: Date.now(),
+        })
+        .returning('id');
+      const releaseId = Number(typeof row === 'object' ? row.id : row);
+      if (input.hosts.length > 0) {
+        await tx('config_release_hosts').insert(
+          input.hosts.map((host, position) => ({
+            release_id: releaseId,
+            host,
+            position,
+            state: 'pending',
+          })),
+        );
+      }
+      return releaseId;
+    });
+    return (await this.getRelease(id))!;
+  }
+
+  async getRelease(id: number): Promise<Release | undefined> {
+    const r = await this.knex('config_releases').where({ id }).first();
+    if (!r) return undefined;
+    const hosts = await this.knex('config_release_hosts')
+      .where({ release_id: id })
+      .orderBy('position');
+    return this.toRelease(r, hosts);
+  }
+
+  private toRelease(r: any, hosts: any[]): Release {
+    return {
+      id: Number(r.id),
+      setId: Number(r.set_id),
+      version: Number(r.version),
+      action: r.action,
+      status: r.status,
+      batchSize: Number(r.batch_size),
+      createdBy: r.created_by,
+      createdAt: iso(r.created_at)!,
+      finishedAt: iso(r.finished_at),
+      hosts: hosts.map(
+        (h): ReleaseHost => ({
+          host: h.host,
+          position: Number(h.position),
+          state: h.state,
+          error: opt(h.error),
+          contentSha256: opt(h.content_sha256),
+          startedAt: iso(h.started_at),
+          finishedAt: iso(h.finished_at),
+        }),
+      ),
+    };
+  }
+
+  async listReleases(setId: number, limit = 50): Promise<Release[]> {
+    const rows = await this.knex('config_releases')
+      .where({ set_id: setId })
+      .orderBy('id', 'desc')
+      .limit(limit);
+    const ids = rows.map(r => Number(r.id));
+    const hosts = ids.length
+      ? await this.knex('config_release_hosts')
+          .whereIn('release_id', ids)
+          .orderBy('position')
+      : [];
+    return rows.map(r =>
+      this.toRelease(
+        r,
+        hosts.filter(h => Number(h.release_id) === Number(r.id)),
+      ),
+    );
+  }
+
+  async updateHost(
+    releaseId: number,
+    host: string,
+    patch: {
+      state: ReleaseHostState;
+      error?: string | null;
+      contentSha256?: string;
+      started?: boolean;
+      finished?: boolean;
+    },
+  ): Promise<void> {
+    const now = Date.now();
+    await this.knex('config_release_hosts')
+      .where({ release_id: releaseId, host })
+      .update({
+        state: patch.state,
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.contentSha256 ? { content_sha256: patch.contentSha256 } : {}),
+        ...(patch.started ? { started_at: now } : {}),
+        ...(patch.finished ? { finished_at: now } : {}),
+      });
+  }
+
+  /**
+   * Releases cut short by a restart: their unfinished hosts are marked
+   * failed (the host may hold the new or the previous file; drift shows
+   * which) and the release failed. Returns how many releases.
+   */
+  async failInterrupted(): Promise<number> {
+    const running = await this.knex('config_releases')
+      .where({ status: 'running' })
+      .select('id');
+    for (const { id } of running) {
+      await this.knex('config_release_hosts')
+        .where({ release_id: id })
+        .whereNotIn('state', ['done', 'invalid', 'reverted', 'failed'])
+        .update({
+          state: 'failed',
+          error: 'interrupted by a backend restart; check drift',
+          finished_at: Date.now(),
+        });
+      await this.finishRelease(Number(id), 'failed');
+    }
+    return running.length;
+  }
+
+  async finishRelease(id: number, status: 'done' | 'failed'): Promise<void> {
+    await this.knex('config_releases')
+      .where({ id })
+      .update({ status, finished_at: Date.now() });
+  }
+
+  /** Records what a host got (replacing its previous baseline). */
+  async recordHostState(
+    setId: number,
+    state: Omit<HostStateRow, 'pushedAt'>,
+  ): Promise<void> {
+    await this.knex('config_host_states')
+      .insert({
+        set_id: setId,
+        host: state.host,
+        version: state.version,
+        release_id: state.releaseId,
+        live_sha256: state.liveSha256,
+        live_content: state.liveContent,
+        pushed_at: Date.now(),
+      })
+      .onConflict(['set_id', 'host'])
+      .merge();
+  }
+
+  async hostStates(setId: number): Promise<HostStateRow[]> {
+    const rows = await this.knex('config_host_states')
+      .where({ set_id: setId })
+      .orderBy('host');
+    return rows.map(r => ({
+      host: r.host,
+      version: Number(r.version),
+      releaseId: Number(r.release_id),
+      liveSha256: r.live_sha256,
+      liveContent: r.live_content,
+      pushedAt: iso(r.pushed_at)!,
+    }));
+  }
+}

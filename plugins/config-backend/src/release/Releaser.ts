@@ -1,0 +1,260 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type {
+  ConfigSet,
+  ConfigVersion,
+  Release,
+} from '@opsdeck/plugin-config-common';
+import type { SshTarget } from '@opsdeck/plugin-remote-node';
+import type { ConfigStore } from '../database/ConfigStore';
+import {
+  checkSyntax,
+  compileTemplate,
+  renderContext,
+  renderText,
+  type RenderContext,
+} from '../render/render';
+import { httpProbe, passes, tcpProbe, type HealthProbe } from './health';
+import {
+  HostAgent,
+  pushPaths,
+  sha256,
+  type ConfigSsh,
+  type PushPaths,
+} from './HostAgent';
+import { DEFAULT_RELOAD, redisHotApply, validateCommandOf } from './kinds';
+
+/** SSH targets of a release's hosts, with credentials taken out for its actor. */
+export type SshTargets = (
+  actor: string,
+) => (host: HostTarget) => Promise<SshTarget>;
+
+export type ReleaserOptions = {
+  store: ConfigStore;
+  ssh: ConfigSsh;
+  sshTargets: SshTargets;
+  logger: LoggerService;
+  /** Limit of each command on a host (default 60 s). */
+  commandTimeoutMs?: number;
+  /** Health check: tries and pause between them (defaults 10 × 500 ms). */
+  healthAttempts?: number;
+  healthIntervalMs?: number;
+};
+
+/** What one host's push is about. */
+type HostJob = {
+  release: Release;
+  set: ConfigSet;
+  version: ConfigVersion;
+  host: HostTarget;
+  target: SshTarget;
+};
+
+/**
+ * Runs releases: per host render → upload (SFTP) → validate on the host →
+ * atomic swap keeping the previous file → reload → health check, and puts
+ * the previous file back and reloads again when the reload or the check
+ * fails. Hosts go in batches of the release's batch size; a batch with a
+ * host that did not end `done` stops the release (later hosts stay
+ * untouched, marked failed). Progress is written to the store as it goes.
+ */
+export class Releaser {
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ReleaserOptions) {
+    this.timeoutMs = options.commandTimeoutMs ?? 60_000;
+  }
+
+  /** Starts a release in the background; the promise (for tests) settles when it ends. */
+  start(
+    release: Release,
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+  ): Promise<void> {
+    const run = this.run(release, set, version, hosts)
+      .catch(e =>
+        this.options.logger.error(
+          `Config release ${release.id} stopped: ${(e as Error).message}`,
+        ),
+      )
+      .finally(() => this.running.delete(release.id));
+    this.running.set(release.id, run);
+    return run;
+  }
+
+  /** Waits for every running release (shutdown, tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()]);
+  }
+
+  private async run(
+    release: Release,
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+  ) {
+    const { store } = this.options;
+    const targetOf = this.options.sshTargets(release.createdBy);
+    const byRef = new Map(hosts.map(h => [h.entityRef, h]));
+    const order = release.hosts.map(h => byRef.get(h.host)!).filter(Boolean);
+    let ok = true;
+    for (let i = 0; i < order.length; i += release.batchSize) {
+      const batch = order.slice(i, i + release.batchSize);
+      if (!ok) {
+        for (const host of batch) {
+          await store.updateHost(release.id, host.entityRef, {
+            state: 'failed',
+            error: 'not pushed: an earlier batch did not succeed',
+            finished: true,
+          });
+        }
+        continue;
+      }
+      const results = await Promise.all(
+        batch.map(async host => {
+          try {
+            const target = await targetOf(host);
+            return await this.pushHost({ release, set, version, host, target });
+          } catch (e) {
+            await store.updateHost(release.id, host.entityRef, {
+              state: 'failed',
+              error: (e as Error).message,
+              finished: true,
+            });
+            return false;
+          }
+        }),
+      );
+      ok = results.every(Boolean);
+    }
+    await store.finishRelease(release.id, ok ? 'done' : 'failed');
+  }
+
+  private probeOf(
+    set: ConfigSet,
+    ctx: RenderContext,
+    agent: HostAgent,
+    paths: PushPaths,
+  ): HealthProbe | undefined {
+    const check = set.healthCheck;
+    if (!check) return undefined;
+    const probeTimeout = Math.min(this.timeoutMs, 5_000);
+    if (check.type === 'http') {
+      return httpProbe(
+        {
+          ...check,
+          url: renderText(check.url, ctx),
+          expectBody: check.expectBody
+            ? renderText(check.expectBody, ctx)
+            : undefined,
+        },
+        probeTimeout,
+      );
+    }
+    if (check.type === 'tcp') {
+      return tcpProbe(renderText(check.address, ctx), probeTimeout);
+    }
+    const command = renderText(check.command, ctx);
+    return () => agent.command('health check', paths, command);
+  }
+
+  /** One host's push; true when it ended `done`. */
+  private async pushHost(job: HostJob): Promise<boolean> {
+    const { store } = this.options;
+    const { release, set, version, host } = job;
+    const update = (p: Parameters<ConfigStore['updateHost']>[2]) =>
+      store.updateHost(release.id, host.entityRef, p);
+
+    await update({ state: 'uploading', started: true });
+    const ctx = renderContext(version.variables, host);
+    const content = compileTemplate(version.template)(ctx);
+    checkSyntax(set.kind, content);
+    const agent = new HostAgent(this.options.ssh, job.target, this.timeoutMs);
+    const paths = pushPaths(
+      set.targetPath,
+      set.stageRoot,
+      release.id,
+      host.name,
+    );
+    const live = await agent.readLive(paths.target);
+    await agent.upload(paths, content);
+    await update({ state: 'uploading', contentSha256: sha256(content) });
+
+    const validate = validateCommandOf(set);
+    if (validate) {
+      await update({ state: 'validating' });
+      try {
+        await agent.validate(paths, validate);
+      } catch (e) {
+        await agent.discard(paths).catch(() => undefined);
+        await update({
+          state: 'invalid',
+          error: (e as Error).message,
+          finished: true,
+        });
+        return false;
+      }
+    }
+
+    await update({ state: 'swapping' });
+    const hadPrevious = await agent.swap(paths);
+    const reloadOf = (from: string, to: string, revert: boolean) =>
+      set.reloadCommand ??
+      DEFAULT_RELOAD[set.kind] ??
+      (set.kind === 'redis' ? redisHotApply(from, to, { revert }) : undefined);
+
+    try {
+      const reload = reloadOf(live ?? '', content, false);
+      if (reload) {
+        await update({ state: 'reloading' });
+        await agent.command('reload', paths, reload);
+      }
+      const probe = this.probeOf(set, ctx, agent, paths);
+      if (probe) {
+        await update({ state: 'checking' });
+        await passes(
+          probe,
+          this.options.healthAttempts ?? 10,
+          this.options.healthIntervalMs ?? 500,
+        );
+      }
+    } catch (e) {
+      const why = (e as Error).message;
+      try {
+        await agent.restore(paths, hadPrevious);
+        const reload = reloadOf(content, live ?? '', true);
+        if (reload && hadPrevious) {
+          await agent.command('reload after revert', paths, reload);
+        }
+      } catch (revertError) {
+        await update({
+          state: 'failed',
+          error: `${why}; reverting also failed: ${
+            (revertError as Error).message
+          }`,
+          finished: true,
+        });
+        return false;
+      }
+      await update({
+        state: 'reverted',
+        error: `${why} (previous file restored and reloaded)`,
+        finished: true,
+      });
+      return false;
+    }
+
+    const after = (await agent.readLive(paths.target)) ?? '';
+    await store.recordHostState(set.id, {
+      host: host.entityRef,
+      version: version.version,
+      releaseId: release.id,
+      liveSha256: sha256(after),
+      liveContent: after,
+    });
+    await update({ state: 'done', error: null, finished: true });
+    return true;
+  }
+}

@@ -1,0 +1,153 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  bob,
+  configService,
+  configTestEnv,
+  giveToTestUser,
+  testHosts,
+  TEST_USER,
+} from '../__testUtils__/configTestKit';
+
+jest.setTimeout(180_000);
+
+// A real redis-server (Debian package redis-server) per sshd test host,
+// started by this test over SSH as the hosts' login user.
+const env = configTestEnv(1, 'opsdeck-config-redis-');
+
+const dirOf = () => join(env.work, 'redis');
+const confPath = () => join(dirOf(), 'redis.conf');
+
+const TEMPLATE = `# managed by opsdeck
+port {{vars.port}}
+bind 127.0.0.1
+daemonize yes
+dir {{vars.dir}}
+pidfile {{vars.dir}}/redis.pid
+logfile {{vars.dir}}/redis.log
+save ""
+appendonly no
+maxmemory {{vars.maxmemory}}
+maxmemory-policy {{vars.policy}}
+`;
+
+const target = () => ({
+  host: '127.0.0.1',
+  port: env.sshd.hosts[0].port,
+  credentials: { username: TEST_USER, privateKey: env.sshd.privateKeyText },
+});
+const cli = async (...args: string[]) =>
+  (
+    await env.pool.execChecked(
+      target(),
+      `redis-cli -h 127.0.0.1 -p ${env.ports[0]} ${args.join(' ')}`,
+    )
+  ).stdout.trim();
+
+beforeAll(async () => {
+  mkdirSync(dirOf());
+  const vars = { port: env.ports[0], dir: dirOf() };
+  writeFileSync(
+    confPath(),
+    TEMPLATE.replace('{{vars.port}}', String(vars.port))
+      .replace(/\{\{vars\.dir\}\}/g, vars.dir)
+      .replace('{{vars.maxmemory}}', '10mb')
+      .replace('{{vars.policy}}', 'noeviction'),
+  );
+  giveToTestUser(dirOf());
+  await env.pool.execChecked(target(), `redis-server ${confPath()}`);
+  for (let i = 0; i < 50; i++) {
+    if ((await cli('PING').catch(() => '')) === 'PONG') break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+});
+
+afterAll(async () => {
+  await cli('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+});
+
+describe('redis config sets on a real host', () => {
+  it('applies a parameter hot (CONFIG SET + CONFIG REWRITE), refuses a bad file with redis-server itself, finds drift', async () => {
+    const hosts = testHosts(env);
+    const { service } = await configService(env, hosts);
+    const set = await service.createSet(
+      {
+        name: 'cache',
+        kind: 'redis',
+        owner: 'group:default/ops',
+        selector: { tags: ['web'] },
+        targetPath: confPath(),
+        healthCheck: { type: 'tcp', address: '127.0.0.1:{{vars.port}}' },
+      },
+      bob,
+    );
+    const save = (maxmemory: string, template = TEMPLATE) =>
+      service.saveVersion(
+        set.id,
+        {
+          template,
+          variables: {
+            defaults: { policy: 'allkeys-lru', dir: dirOf() },
+            environments: { staging: { maxmemory } },
+            hosts: { [hosts[0].entityRef]: { port: env.ports[0] } },
+          },
+          message: `maxmemory ${maxmemory}`,
+        },
+        bob,
+      );
+    const push = async (version: number) => {
+      const { release, done } = await service.push(set.id, { version }, bob);
+      await done;
+      return (await service.store.getRelease(release.id))!;
+    };
+    const pid = await cli('INFO', 'server').then(
+      s => /process_id:(\d+)/.exec(s)![1],
+    );
+
+    const v1 = await save('64mb');
+    let r = await push(v1.version);
+    expect(r.hosts.map(h => [h.state, h.error])).toEqual([['done', undefined]]);
+    expect(await cli('CONFIG', 'GET', 'maxmemory')).toBe(
+      `maxmemory\n${64 * 1024 * 1024}`,
+    );
+    expect(await cli('CONFIG', 'GET', 'maxmemory-policy')).toBe(
+      'maxmemory-policy\nallkeys-lru',
+    );
+    // applied hot: the same process, no restart
+    expect(
+      await cli('INFO', 'server').then(s => /process_id:(\d+)/.exec(s)![1]),
+    ).toBe(pid);
+    // CONFIG REWRITE kept the file and the running server in agreement
+    expect(readFileSync(confPath(), 'utf8')).toMatch(/^maxmemory 64mb$/m);
+
+    // a directive redis does not know: redis-server refuses the staged file
+    const before = readFileSync(confPath(), 'utf8');
+    const bad = await save('32mb', `${TEMPLATE}maxmemroy 1gb\n`);
+    r = await push(bad.version);
+    expect(r.hosts[0].state).toBe('invalid');
+    expect(r.hosts[0].error).toContain('maxmemroy');
+    expect(readFileSync(confPath(), 'utf8')).toBe(before);
+    expect(await cli('CONFIG', 'GET', 'maxmemory')).toBe(
+      `maxmemory\n${64 * 1024 * 1024}`,
+    );
+
+    // a bad value is refused too (redis checks values when it loads the file)
+    const badValue = await save('lots');
+    r = await push(badValue.version);
+    expect(r.hosts[0].state).toBe('invalid');
+
+    // drift: someone changed the file by hand
+    expect((await service.drift(set.id, bob))[0].drifted).toBe(false);
+    writeFileSync(confPath(), `${before}maxclients 100\n`);
+    const [drift] = await service.drift(set.id, bob);
+    expect(drift.drifted).toBe(true);
+    expect(drift.diff).toContain('+maxclients 100');
+
+    // adopt the hand edit as a new version: no drift any more, and it renders back to the file
+    const adopted = await service.adopt(set.id, { host: hosts[0].name }, bob);
+    expect(adopted.adoptedFromHost).toBe(hosts[0].entityRef);
+    expect((await service.drift(set.id, bob))[0].drifted).toBe(false);
+    const [preview] = await service.preview(set.id, adopted.version, bob);
+    expect(preview.diff).toBe('');
+  });
+});

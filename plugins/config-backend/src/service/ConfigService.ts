@@ -1,0 +1,387 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type { HostsService } from '@opsdeck/plugin-cmdb-node';
+import type {
+  ConfigSet,
+  ConfigSetInput,
+  ConfigVariables,
+  ConfigVersion,
+  HostDrift,
+  HostPreview,
+  Release,
+  ReleaseAction,
+} from '@opsdeck/plugin-config-common';
+import { posix } from 'node:path';
+import type { ConfigStore } from '../database/ConfigStore';
+import { unifiedDiff } from '../render/diff';
+import {
+  checkSyntax,
+  compileTemplate,
+  renderContext,
+  verbatimTemplate,
+} from '../render/render';
+import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
+import type { Releaser, SshTargets } from '../release/Releaser';
+
+export type ConfigServiceOptions = {
+  store: ConfigStore;
+  releaser: Releaser;
+  hosts: Pick<HostsService, 'resolveHosts'>;
+  ssh: ConfigSsh;
+  sshTargets: SshTargets;
+  commandTimeoutMs?: number;
+  /** Most hosts pushed at once (upper bound of a release's batch size). */
+  maxBatchSize?: number;
+};
+
+/** Who asks: the person's ref and credentials (the catalog is read with them). */
+export type Caller = {
+  ref: string;
+  credentials: BackstageCredentials;
+  /** Whether the caller may push to prod hosts (opsdeck.config.push.prod). */
+  mayPushProd?: boolean;
+};
+
+const ENTITY_REF = /^[a-z][a-z0-9-]*:[a-z0-9._-]+\/[a-z0-9._-]+$/i;
+
+/** Refuses a set definition opsdeck cannot run safely. */
+export function checkSetInput(input: ConfigSetInput): void {
+  if (!/^[a-z0-9][a-z0-9._-]{0,127}$/.test(input.name)) {
+    throw new InputError(
+      'A set name is 1-128 lower-case letters, digits, dots, dashes or underscores',
+    );
+  }
+  if (!ENTITY_REF.test(input.owner)) {
+    throw new InputError(`Owner must be an entity ref, got ${input.owner}`);
+  }
+  if (input.entityRef && !ENTITY_REF.test(input.entityRef)) {
+    throw new InputError(`Not an entity ref: ${input.entityRef}`);
+  }
+  const path = input.targetPath;
+  if (
+    !path.startsWith('/') ||
+    posix.normalize(path) !== path ||
+    path.endsWith('/') ||
+    /[\0\n]/.test(path)
+  ) {
+    throw new InputError(
+      `Target path must be an absolute, normalized file path, got ${path}`,
+    );
+  }
+  if (input.stageRoot !== undefined) {
+    const root = input.stageRoot;
+    if (!root.startsWith('/') || posix.normalize(root) !== root) {
+      throw new InputError('Stage root must be an absolute, normalized path');
+    }
+    const rel = posix.relative(root, path);
+    if (rel.startsWith('..') || posix.isAbsolute(rel) || rel === '') {
+      throw new InputError(
+        `The target ${path} must be inside the stage root ${root}`,
+      );
+    }
+    if (root === '/') {
+      throw new InputError('The stage root cannot be /');
+    }
+  }
+}
+
+/**
+ * The config plugin's operations: sets, immutable versions, diffs,
+ * per-host previews against the live files, releases, rollback, drift and
+ * adopting a live file. The router checks the permissions; this checks the
+ * data and the prod rule.
+ */
+export class ConfigService {
+  constructor(private readonly options: ConfigServiceOptions) {}
+
+  get store() {
+    return this.options.store;
+  }
+
+  async getSet(id: number): Promise<ConfigSet> {
+    const set = await this.options.store.getSet(id);
+    if (!set) throw new NotFoundError(`No config set ${id}`);
+    return set;
+  }
+
+  async getVersion(setId: number, version: number): Promise<ConfigVersion> {
+    const v = await this.options.store.getVersion(setId, version);
+    if (!v)
+      throw new NotFoundError(`Config set ${setId} has no version ${version}`);
+    return v;
+  }
+
+  async createSet(input: ConfigSetInput, caller: Caller): Promise<ConfigSet> {
+    checkSetInput(input);
+    return this.options.store.createSet(input, caller.ref);
+  }
+
+  async updateSet(id: number, input: ConfigSetInput): Promise<ConfigSet> {
+    await this.getSet(id);
+    checkSetInput(input);
+    return this.options.store.updateSet(id, input);
+  }
+
+  /** Saves a new version; the template must compile. */
+  async saveVersion(
+    setId: number,
+    input: { template: string; variables: ConfigVariables; message: string },
+    caller: Caller,
+  ): Promise<ConfigVersion> {
+    await this.getSet(setId);
+    compileTemplate(input.template);
+    return this.options.store.addVersion({
+      setId,
+      template: input.template,
+      variables: input.variables,
+      message: input.message,
+      author: caller.ref,
+    });
+  }
+
+  /** Unified diffs of the template and of the variables between two versions. */
+  async diff(setId: number, from: number, to: number) {
+    const a = await this.getVersion(setId, from);
+    const b = await this.getVersion(setId, to);
+    const vars = (v: ConfigVersion) =>
+      `${JSON.stringify(v.variables, null, 2)}\n`;
+    return {
+      template: unifiedDiff(a.template, b.template, `v${from}`, `v${to}`),
+      variables: unifiedDiff(
+        vars(a),
+        vars(b),
+        `v${from}/variables`,
+        `v${to}/variables`,
+      ),
+    };
+  }
+
+  private async hostsOf(set: ConfigSet, caller: Caller, names?: string[]) {
+    const all = await this.options.hosts.resolveHosts(set.selector, {
+      credentials: caller.credentials,
+    });
+    if (!names || names.length === 0) return all;
+    const wanted = new Set(names.map(n => n.toLocaleLowerCase('en-US')));
+    const picked = all.filter(
+      h =>
+        wanted.has(h.entityRef.toLocaleLowerCase('en-US')) ||
+        wanted.has(h.name.toLocaleLowerCase('en-US')),
+    );
+    if (picked.length !== wanted.size) {
+      throw new InputError(
+        'Some of the hosts asked for are not selected by this set (or not visible to you)',
+      );
+    }
+    return picked;
+  }
+
+  private agent(target: Awaited<ReturnType<ReturnType<SshTargets>>>) {
+    return new HostAgent(
+      this.options.ssh,
+      target,
+      this.options.commandTimeoutMs ?? 60_000,
+    );
+  }
+
+  /** Each selected host's rendering of a version, beside its live file. */
+  async preview(
+    setId: number,
+    version: number,
+    caller: Caller,
+  ): Promise<HostPreview[]> {
+    const set = await this.getSet(setId);
+    const v = await this.getVersion(setId, version);
+    const render = compileTemplate(v.template);
+    const targetOf = this.options.sshTargets(caller.ref);
+    const hosts = await this.hostsOf(set, caller);
+    return Promise.all(
+      hosts.map(async (host): Promise<HostPreview> => {
+        const out: HostPreview = { host: host.entityRef, diff: '' };
+        try {
+          out.rendered = render(renderContext(v.variables, host));
+          checkSyntax(set.kind, out.rendered);
+        } catch (e) {
+          out.renderError = (e as Error).message;
+        }
+        try {
+          out.live = await this.agent(await targetOf(host)).readLive(
+            set.targetPath,
+          );
+        } catch (e) {
+          out.liveError = (e as Error).message;
+        }
+        if (out.rendered !== undefined) {
+          out.diff = unifiedDiff(
+            out.live ?? '',
+            out.rendered,
+            `${host.name}:${set.targetPath} (live)`,
+            `${host.name}:${set.targetPath} (v${version})`,
+          );
+        }
+        return out;
+      }),
+    );
+  }
+
+  /** Starts a release of `version` to the set's hosts (or the named ones of them). */
+  async push(
+    setId: number,
+    input: { version: number; hosts?: string[]; batchSize?: number },
+    caller: Caller,
+    action: ReleaseAction = 'push',
+  ): Promise<{ release: Release; done: Promise<void> }> {
+    const set = await this.getSet(setId);
+    const version = await this.getVersion(setId, input.version);
+    compileTemplate(version.template);
+    const hosts = await this.hostsOf(set, caller, input.hosts);
+    if (hosts.length === 0) {
+      throw new InputError('The set selects no host you can see');
+    }
+    const prod = hosts.filter(h => h.environment === 'prod');
+    if (prod.length > 0 && !caller.mayPushProd) {
+      throw new NotAllowedError(
+        `Pushing to prod hosts (${prod
+          .map(h => h.name)
+          .join(', ')}) needs opsdeck.config.push.prod`,
+      );
+    }
+    const running = (await this.options.store.listReleases(setId, 5)).find(
+      r => r.status === 'running',
+    );
+    if (running) {
+      throw new ConflictError(
+        `Release ${running.id} of this set is still running`,
+      );
+    }
+    const max = this.options.maxBatchSize ?? 20;
+    const batchSize = Math.min(input.batchSize ?? hosts.length, max);
+    const release = await this.options.store.createRelease({
+      setId,
+      version: version.version,
+      action,
+      batchSize: Math.max(1, batchSize),
+      createdBy: caller.ref,
+      hosts: hosts.map(h => h.entityRef),
+    });
+    const done = this.options.releaser.start(release, set, version, hosts);
+    return { release, done };
+  }
+
+  /**
+   * Rolls back to `toVersion`: a NEW version with that version's template
+   * and variables (history is never rewritten), then pushed.
+   */
+  async rollback(
+    setId: number,
+    input: {
+      toVersion: number;
+      hosts?: string[];
+      batchSize?: number;
+      message?: string;
+    },
+    caller: Caller,
+  ) {
+    const old = await this.getVersion(setId, input.toVersion);
+    const version = await this.options.store.addVersion({
+      setId,
+      template: old.template,
+      variables: old.variables,
+      message: input.message ?? `Rollback to v${old.version}`,
+      author: caller.ref,
+      rolledBackFrom: old.version,
+    });
+    const pushed = await this.push(
+      setId,
+      {
+        version: version.version,
+        hosts: input.hosts,
+        batchSize: input.batchSize,
+      },
+      caller,
+      'rollback',
+    );
+    return { version, ...pushed };
+  }
+
+  /** Hashes each pushed host's live file against what the last push left there. */
+  async drift(setId: number, caller: Caller): Promise<HostDrift[]> {
+    const set = await this.getSet(setId);
+    const states = await this.options.store.hostStates(setId);
+    const hosts = await this.hostsOf(set, caller);
+    const byRef = new Map(hosts.map(h => [h.entityRef, h]));
+    const targetOf = this.options.sshTargets(caller.ref);
+    return Promise.all(
+      states
+        .filter(s => byRef.has(s.host))
+        .map(async (s): Promise<HostDrift> => {
+          const out: HostDrift = {
+            host: s.host,
+            pushedVersion: s.version,
+            pushedSha256: s.liveSha256,
+            drifted: false,
+          };
+          try {
+            const live = await this.agent(
+              await targetOf(byRef.get(s.host)!),
+            ).readLive(set.targetPath);
+            out.liveSha256 = live === undefined ? undefined : sha256(live);
+            out.drifted = out.liveSha256 !== s.liveSha256;
+            if (out.drifted) {
+              out.diff = unifiedDiff(
+                s.liveContent,
+                live ?? '',
+                `v${s.version} (pushed)`,
+                `${set.targetPath} (live)`,
+              );
+            }
+          } catch (e) {
+            out.error = (e as Error).message;
+          }
+          return out;
+        }),
+    );
+  }
+
+  /**
+   * Emergency edits by hand: the host's live file becomes a new version
+   * (verbatim) and that host's drift baseline. Nothing is pushed.
+   */
+  async adopt(
+    setId: number,
+    input: { host: string; message?: string },
+    caller: Caller,
+  ): Promise<ConfigVersion> {
+    const set = await this.getSet(setId);
+    const [host]: HostTarget[] = await this.hostsOf(set, caller, [input.host]);
+    const target = await this.options.sshTargets(caller.ref)(host);
+    const live = await this.agent(target).readLive(set.targetPath);
+    if (live === undefined) {
+      throw new InputError(`${host.name} has no file at ${set.targetPath}`);
+    }
+    const latest = set.latestVersion
+      ? await this.getVersion(setId, set.latestVersion)
+      : undefined;
+    const version = await this.options.store.addVersion({
+      setId,
+      template: verbatimTemplate(live),
+      variables: latest?.variables ?? {},
+      message: input.message ?? `Adopted the live file of ${host.name}`,
+      author: caller.ref,
+      adoptedFromHost: host.entityRef,
+    });
+    await this.options.store.recordHostState(setId, {
+      host: host.entityRef,
+      version: version.version,
+      releaseId: 0,
+      liveSha256: sha256(live),
+      liveContent: live,
+    });
+    return version;
+  }
+}

@@ -1,0 +1,232 @@
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  eventually,
+  startSshdHosts,
+  type SshdHosts,
+} from '@opsdeck/plugin-remote-node/testUtils';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { hostEntity, startConfigBackend } from '../__testUtils__/testBackend';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const bob = mockCredentials.user.header('user:default/bob');
+const erin = mockCredentials.user.header('user:default/erin');
+const dave = mockCredentials.user.header('user:default/dave');
+
+let sshd: SshdHosts;
+let work: string;
+beforeAll(async () => {
+  sshd = await startSshdHosts(1);
+  work = mkdtempSync(join(tmpdir(), 'opsdeck-config-router-'));
+  chmodSync(work, 0o777);
+});
+afterAll(async () => {
+  await sshd?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function start() {
+  const knex = await databases.init('SQLITE_3');
+  return startConfigBackend({
+    knex,
+    privateKey: sshd.privateKeyText,
+    entities: [
+      hostEntity('cfg-a', sshd.hosts[0].port),
+      hostEntity('cfg-prod', sshd.hosts[0].port, { environment: 'prod' }),
+    ],
+    deny: {
+      // erin: a viewer (read only); dave: a developer without prod rights either
+      'user:default/erin': [
+        'opsdeck.config.edit',
+        'opsdeck.config.push',
+        'opsdeck.config.push.prod',
+      ],
+      'user:default/bob': ['opsdeck.config.push.prod'],
+      'user:default/dave': ['opsdeck.config.push', 'opsdeck.config.push.prod'],
+    },
+  });
+}
+
+const setBody = (targetPath: string, names = ['cfg-a']) => ({
+  name: 'app-json',
+  kind: 'json',
+  owner: 'group:default/ops',
+  selector: { names },
+  targetPath,
+});
+
+describe('config router', () => {
+  it('saves versions, pushes with per-host progress, audits the person, and refuses who may not', async () => {
+    const { server, audits } = await start();
+    const target = join(work, 'app.json');
+
+    await request(server).get('/api/config/sets').expect(401);
+    await request(server)
+      .post('/api/config/sets')
+      .set('Authorization', erin)
+      .send(setBody(target))
+      .expect(403);
+    const set = (
+      await request(server)
+        .post('/api/config/sets')
+        .set('Authorization', bob)
+        .send(setBody(target))
+        .expect(201)
+    ).body;
+    // a relative or dotted path is refused
+    await request(server)
+      .put(`/api/config/sets/${set.id}`)
+      .set('Authorization', bob)
+      .send(setBody('/tmp/../etc/passwd'))
+      .expect(400);
+
+    const save = (template: string, message: string) =>
+      request(server)
+        .post(`/api/config/sets/${set.id}/versions`)
+        .set('Authorization', bob)
+        .send({
+          template,
+          variables: { defaults: { level: 'info' } },
+          message,
+        });
+    expect((await save('{"log": "{{vars.level}}"}\n', 'first')).status).toBe(
+      201,
+    );
+    // a template that does not parse is refused at save
+    expect((await save('{{#if}}', 'broken')).status).toBe(400);
+    await save('{"log": "{{vars.level}}", "v": 2}\n', 'second').expect(201);
+
+    // everyone with read sees versions and diffs
+    const versions = await request(server)
+      .get(`/api/config/sets/${set.id}/versions`)
+      .set('Authorization', erin)
+      .expect(200);
+    expect(versions.body.items.map((v: any) => v.version)).toEqual([2, 1]);
+    const diff = await request(server)
+      .get(`/api/config/sets/${set.id}/diff?from=1&to=2`)
+      .set('Authorization', erin)
+      .expect(200);
+    expect(diff.body.template).toContain('+{"log": "{{vars.level}}", "v": 2}');
+    // a viewer cannot make the backend log in to hosts
+    await request(server)
+      .get(`/api/config/sets/${set.id}/versions/2/preview`)
+      .set('Authorization', erin)
+      .expect(403);
+    const preview = await request(server)
+      .get(`/api/config/sets/${set.id}/versions/2/preview`)
+      .set('Authorization', bob)
+      .expect(200);
+    expect(preview.body.items[0].diff).toContain('+{"log": "info", "v": 2}');
+
+    // push: viewers and developers may not
+    for (const who of [erin, dave]) {
+      await request(server)
+        .post(`/api/config/sets/${set.id}/releases`)
+        .set('Authorization', who)
+        .send({ version: 2 })
+        .expect(403);
+    }
+    const pushed = await request(server)
+      .post(`/api/config/sets/${set.id}/releases`)
+      .set('Authorization', bob)
+      .send({ version: 2 })
+      .expect(201);
+    let release: any;
+    await eventually(async () => {
+      release = (
+        await request(server)
+          .get(`/api/config/releases/${pushed.body.id}`)
+          .set('Authorization', erin)
+      ).body;
+      return release.status !== 'running';
+    });
+    expect(release.hosts).toEqual([
+      expect.objectContaining({
+        host: 'resource:default/cfg-a',
+        state: 'done',
+      }),
+    ]);
+    expect(readFileSync(target, 'utf8')).toBe('{"log": "info", "v": 2}\n');
+    const pushAudit = audits.find(a => a.eventId === 'config-push')!;
+    expect(pushAudit).toMatchObject({ status: 'succeeded', actor: bob });
+    expect(pushAudit.meta).toMatchObject({
+      releaseId: pushed.body.id,
+      hosts: ['resource:default/cfg-a'],
+    });
+
+    // rollback: a new version 3 repeating version 1
+    const rb = await request(server)
+      .post(`/api/config/sets/${set.id}/rollback`)
+      .set('Authorization', bob)
+      .send({ toVersion: 1 })
+      .expect(201);
+    expect(rb.body.version).toMatchObject({ version: 3, rolledBackFrom: 1 });
+    await eventually(
+      () => readFileSync(target, 'utf8') === '{"log": "info"}\n',
+    );
+    expect(audits.find(a => a.eventId === 'config-rollback')!.actor).toBe(bob);
+  });
+
+  it('keeps prod hosts for those with config.push.prod', async () => {
+    const { server } = await start();
+    const set = (
+      await request(server)
+        .post('/api/config/sets')
+        .set('Authorization', bob)
+        .send(setBody(join(work, 'prod.json'), ['cfg-a', 'cfg-prod']))
+        .expect(201)
+    ).body;
+    await request(server)
+      .post(`/api/config/sets/${set.id}/versions`)
+      .set('Authorization', bob)
+      .send({ template: '{}\n', message: 'empty' })
+      .expect(201);
+    const res = await request(server)
+      .post(`/api/config/sets/${set.id}/releases`)
+      .set('Authorization', bob)
+      .send({ version: 1 })
+      .expect(403);
+    expect(res.body.error.message).toMatch(/cfg-prod.*config\.push\.prod/);
+  });
+
+  it('refuses a rendered JSON file that does not parse, on the host untouched', async () => {
+    const { server } = await start();
+    const target = join(work, 'bad.json');
+    const set = (
+      await request(server)
+        .post('/api/config/sets')
+        .set('Authorization', bob)
+        .send({ ...setBody(target), name: 'bad-json' })
+        .expect(201)
+    ).body;
+    await request(server)
+      .post(`/api/config/sets/${set.id}/versions`)
+      .set('Authorization', bob)
+      .send({
+        template: '{"a": {{vars.x}} }\n',
+        message: 'x',
+        variables: { defaults: { x: 'not json' } },
+      })
+      .expect(201);
+    const pushed = await request(server)
+      .post(`/api/config/sets/${set.id}/releases`)
+      .set('Authorization', bob)
+      .send({ version: 1 })
+      .expect(201);
+    let release: any;
+    await eventually(async () => {
+      release = (
+        await request(server)
+          .get(`/api/config/releases/${pushed.body.id}`)
+          .set('Authorization', bob)
+      ).body;
+      return release.status !== 'running';
+    });
+    expect(release.hosts[0]).toMatchObject({ state: 'failed' });
+    expect(release.hosts[0].error).toMatch(/Not valid JSON/);
+  });
+});

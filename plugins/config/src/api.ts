@@ -1,0 +1,103 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ConfigSet,
+  ConfigSetInput,
+  ConfigVariables,
+  ConfigVersion,
+  HostDrift,
+  HostPreview,
+  Release,
+} from '@opsdeck/plugin-config-common';
+
+/** The config backend's API (/api/config). */
+export class ConfigClient {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  listSets() {
+    return this.call<{ items: ConfigSet[] }>('/sets');
+  }
+
+  getSet(id: number) {
+    return this.call<ConfigSet>(`/sets/${id}`);
+  }
+
+  createSet(input: ConfigSetInput) {
+    return this.call<ConfigSet>('/sets', {
+      method: 'POST',
+      body: JSON.stringify(input),
+    });
+  }
+
+  versions(id: number) {
+    return this.call<{ items: ConfigVersion[] }>(`/sets/${id}/versions`);
+  }
+
+  saveVersion(
+    id: number,
+    input: { template: string; variables: ConfigVariables; message: string },
+  ) {
+    return this.call<ConfigVersion>(`/sets/${id}/versions`, {
+      method: 'POST',
+      body: JSON.stringify(input),
+    });
+  }
+
+  diff(id: number, from: number, to: number) {
+    return this.call<{ template: string; variables: string }>(
+      `/sets/${id}/diff?from=${from}&to=${to}`,
+    );
+  }
+
+  preview(id: number, version: number) {
+    return this.call<{ items: HostPreview[] }>(
+      `/sets/${id}/versions/${version}/preview`,
+    );
+  }
+
+  push(id: number, version: number, batchSize?: number) {
+    return this.call<Release>(`/sets/${id}/releases`, {
+      method: 'POST',
+      body: JSON.stringify({ version, batchSize }),
+    });
+  }
+
+  rollback(id: number, toVersion: number, batchSize?: number) {
+    return this.call<{ version: ConfigVersion; release: Release }>(
+      `/sets/${id}/rollback`,
+      { method: 'POST', body: JSON.stringify({ toVersion, batchSize }) },
+    );
+  }
+
+  releases(id: number) {
+    return this.call<{ items: Release[] }>(`/sets/${id}/releases`);
+  }
+
+  release(id: number) {
+    return this.call<Release>(`/releases/${id}`);
+  }
+
+  drift(id: number) {
+    return this.call<{ items: HostDrift[] }>(`/sets/${id}/drift`);
+  }
+
+  adopt(id: number, host: string) {
+    return this.call<ConfigVersion>(`/sets/${id}/adopt`, {
+      method: 'POST',
+      body: JSON.stringify({ host }),
+    });
+  }
+
+  private async call<T>(path: string, init?: RequestInit): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('config');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      ...init,
+      headers: init?.body ? { 'Content-Type': 'application/json' } : undefined,
+    });
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as T;
+  }
+}

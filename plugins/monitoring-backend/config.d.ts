@@ -1,0 +1,55 @@
+export interface Config {
+  opsdeck?: {
+    /** Monitoring and alerts (plugins/monitoring-backend). */
+    monitoring?: {
+      /** node_exporter port of hosts without an `opsdeck.io/exporter` annotation. Default 9100. */
+      nodeExporterPort?: number;
+      /** Timeout of one channel delivery in ms. Default 10000. */
+      deliveryTimeoutMs?: number;
+      /** Prometheus (started with --web.enable-lifecycle: rules are reloaded with POST /-/reload). */
+      prometheus?: { url: string };
+      /** Alertmanager (silences through its API v2). */
+      alertmanager?: { url: string };
+      rules?: {
+        /** The rule file Prometheus reads (in its rule_files); unset: rules are validated and kept, not written. */
+        file?: string;
+        /** promtool binary. Default promtool. */
+        promtool?: string;
+      };
+      /** Notification channels of the alert router. */
+      channels?: Array<{
+        /** Lower-case name, unique. */
+        name: string;
+        /** dingtalk, wecom, feishu, webhook, email or notifications (Backstage). */
+        type: string;
+        /**
+         * Robot or webhook URL (may carry the robot's access token).
+         * @visibility secret
+         */
+        url?: string;
+        /** Vault credential (password) with the signing secret; read at each use (use alert-channel). */
+        secretCredential?: string;
+        /** Owner group of the secret credential (the vault checks it). */
+        owner?: string;
+        /** DingTalk / WeCom mobiles to @-mention. */
+        mobiles?: string[];
+        /** Email addresses. */
+        to?: string[];
+        /** Route alerts of these owner groups only; default every alert. */
+        owners?: string[];
+      }>;
+      /** SMTP server for email channels. */
+      smtp?: {
+        host: string;
+        port?: number;
+        secure?: boolean;
+        /** Default true unless the host is loopback. */
+        requireTLS?: boolean;
+        from: string;
+        username?: string;
+        /** @visibility secret */
+        password?: string;
+      };
+    };
+  };
+}

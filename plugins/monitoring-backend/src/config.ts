@@ -1,0 +1,138 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  CHANNEL_TYPES,
+  type ChannelType,
+} from '@opsdeck/plugin-monitoring-common';
+
+/** One notification channel of the alert router (from config). */
+export interface ChannelConfig {
+  name: string;
+  type: ChannelType;
+  /** Robot or webhook URL (may carry the robot's token: never returned or logged). */
+  url?: string;
+  /** Vault credential (password) holding the signing secret, read at each use. */
+  secretCredential?: string;
+  /** Group that owns the channel's secret (the vault checks the credential belongs to it). */
+  owner?: string;
+  /** DingTalk / WeCom: mobiles to @-mention. */
+  mobiles: string[];
+  /** Email: addresses. */
+  to: string[];
+  /** Alerts of these owner groups (full refs, lower case); empty = every alert. */
+  owners: string[];
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTLS: boolean;
+  from: string;
+  username?: string;
+  password?: string;
+}
+
+export interface MonitoringConfig {
+  /** Port of node_exporter on hosts without an `opsdeck.io/exporter` annotation. */
+  nodeExporterPort: number;
+  channels: ChannelConfig[];
+  smtp?: SmtpConfig;
+  /** Timeout of one delivery, ms. */
+  deliveryTimeoutMs: number;
+  /** Prometheus base URL (lifecycle API on, for reloads). */
+  prometheusUrl?: string;
+  /** Alertmanager base URL (silences, API v2). */
+  alertmanagerUrl?: string;
+  /** Rule file Prometheus reads; unset: rules are validated and kept, not written. */
+  rulesFile?: string;
+  promtool: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+function groupRef(ref: string): string {
+  const r = ref.trim().toLocaleLowerCase('en-US');
+  const withKind = r.includes(':') ? r : `group:${r}`;
+  const [kind, rest] = [
+    withKind.slice(0, withKind.indexOf(':')),
+    withKind.slice(withKind.indexOf(':') + 1),
+  ];
+  return `${kind}:${rest.includes('/') ? rest : `default/${rest}`}`;
+}
+
+export function readMonitoringConfig(root: Config): MonitoringConfig {
+  const config = root.getOptionalConfig('opsdeck.monitoring');
+  const channels: ChannelConfig[] = [];
+  for (const c of config?.getOptionalConfigArray('channels') ?? []) {
+    const name = c.getString('name');
+    const type = c.getString('type') as ChannelType;
+    if (!NAME.test(name)) {
+      throw new InputError(
+        `opsdeck.monitoring.channels: name '${name}' must match ${NAME}`,
+      );
+    }
+    if (!CHANNEL_TYPES.includes(type)) {
+      throw new InputError(
+        `opsdeck.monitoring.channels.${name}: type must be one of ${CHANNEL_TYPES.join(
+          ', ',
+        )}`,
+      );
+    }
+    const url = c.getOptionalString('url');
+    if (['dingtalk', 'wecom', 'feishu', 'webhook'].includes(type)) {
+      if (!url || !/^https?:\/\//.test(url)) {
+        throw new InputError(
+          `opsdeck.monitoring.channels.${name}: a ${type} channel needs an http(s) url`,
+        );
+      }
+    }
+    if (channels.some(x => x.name === name)) {
+      throw new InputError(`opsdeck.monitoring.channels: '${name}' twice`);
+    }
+    const secretCredential = c.getOptionalString('secretCredential');
+    const owner = c.getOptionalString('owner');
+    if (secretCredential && !owner) {
+      throw new InputError(
+        `opsdeck.monitoring.channels.${name}: a channel with a secretCredential needs the owner group of that credential`,
+      );
+    }
+    channels.push({
+      name,
+      type,
+      url,
+      secretCredential,
+      owner: owner ? groupRef(owner) : undefined,
+      mobiles: c.getOptionalStringArray('mobiles') ?? [],
+      to: c.getOptionalStringArray('to') ?? [],
+      owners: (c.getOptionalStringArray('owners') ?? []).map(groupRef),
+    });
+  }
+  const smtp = config?.getOptionalConfig('smtp');
+  return {
+    nodeExporterPort: config?.getOptionalNumber('nodeExporterPort') ?? 9100,
+    deliveryTimeoutMs: config?.getOptionalNumber('deliveryTimeoutMs') ?? 10_000,
+    channels,
+    prometheusUrl: config
+      ?.getOptionalString('prometheus.url')
+      ?.replace(/\/+$/, ''),
+    alertmanagerUrl: config
+      ?.getOptionalString('alertmanager.url')
+      ?.replace(/\/+$/, ''),
+    rulesFile: config?.getOptionalString('rules.file'),
+    promtool: config?.getOptionalString('rules.promtool') ?? 'promtool',
+    smtp: smtp
+      ? {
+          host: smtp.getString('host'),
+          port: smtp.getOptionalNumber('port') ?? 587,
+          secure: smtp.getOptionalBoolean('secure') ?? false,
+          requireTLS:
+            smtp.getOptionalBoolean('requireTLS') ??
+            !/^(127\.|localhost$|::1$)/.test(smtp.getString('host')),
+          from: smtp.getString('from'),
+          username: smtp.getOptionalString('username'),
+          password: smtp.getOptionalString('password'),
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,84 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { AlertStore, type NewAlertEvent } from './AlertStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const event = (over: Partial<NewAlertEvent> = {}): NewAlertEvent => ({
+  fingerprint: 'a1b2c3',
+  status: 'firing',
+  startsAt: '2026-12-03T00:00:00.000Z',
+  alertname: 'HostDown',
+  entityRef: 'resource:default/web-01',
+  owner: 'group:default/ops',
+  labels: { alertname: 'HostDown', opsdeck_entity: 'resource:default/web-01' },
+  annotations: { summary: 'web-01 is down' },
+  summary: 'web-01 is down',
+  test: false,
+  ...over,
+});
+
+describe.each(databases.eachSupportedId())('AlertStore (%s)', databaseId => {
+  async function store() {
+    const knex = await databases.init(databaseId);
+    return AlertStore.create({ database: mockServices.database({ knex }) });
+  }
+
+  it('records an alert state once under parallel inserts (two replicas, retries)', async () => {
+    const s = await store();
+    const now = new Date();
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, () => s.insertEvent(event(), now)),
+    );
+    const won = ids.filter(id => id !== undefined);
+    expect(won).toHaveLength(1);
+    // its resolution and a new firing (new start) are other states
+    expect(
+      await s.insertEvent(event({ status: 'resolved' }), now),
+    ).toBeDefined();
+    expect(
+      await s.insertEvent(event({ startsAt: '2026-12-03T01:00:00.000Z' }), now),
+    ).toBeDefined();
+    expect(await s.insertEvent(event({ status: 'resolved' }), now)).toBe(
+      undefined,
+    );
+    const { items, total } = await s.listEvents({ limit: 10, offset: 0 });
+    expect(total).toBe(3);
+    expect(items[2]).toMatchObject({
+      id: won[0],
+      fingerprint: 'a1b2c3',
+      status: 'firing',
+      owner: 'group:default/ops',
+      labels: { alertname: 'HostDown' },
+      summary: 'web-01 is down',
+      test: false,
+    });
+  });
+
+  it('counts delivery attempts and keeps the last error', async () => {
+    const s = await store();
+    const id = (await s.insertEvent(event(), new Date()))!;
+    const d = await s.startDelivery(id, 'ops-dingtalk', 'dingtalk', new Date());
+    await s.finishDelivery(d, { error: 'HTTP 500' }, new Date());
+    expect(await s.deliveries(id)).toEqual([
+      expect.objectContaining({
+        channel: 'ops-dingtalk',
+        state: 'failed',
+        attempts: 1,
+        error: 'HTTP 500',
+      }),
+    ]);
+    const again = await s.startDelivery(
+      id,
+      'ops-dingtalk',
+      'dingtalk',
+      new Date(),
+    );
+    expect(again).toBe(d);
+    await s.finishDelivery(d, {}, new Date());
+    const [delivery] = await s.deliveries(id);
+    expect(delivery).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(delivery.error).toBeUndefined();
+  });
+});

@@ -1,0 +1,214 @@
+import type { DatabaseService } from '@backstage/backend-plugin-api';
+import type {
+  AlertDelivery,
+  AlertEvent,
+  AlertStatus,
+  ChannelType,
+  DeliveryState,
+} from '@opsdeck/plugin-monitoring-common';
+import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
+import type { Knex } from 'knex';
+import { applyMonitoringMigrations } from './migrations';
+
+/** An alert state as the router records it. */
+export type NewAlertEvent = Omit<AlertEvent, 'id' | 'receivedAt'>;
+
+type EventRow = {
+  id: number;
+  fingerprint: string;
+  status: AlertStatus;
+  starts_at: string;
+  ends_at: string | null;
+  alertname: string;
+  entity_ref: string | null;
+  owner: string | null;
+  severity: string | null;
+  summary: string | null;
+  labels: string;
+  annotations: string;
+  received_at: number | string;
+  test: boolean | number;
+};
+
+type DeliveryRow = {
+  id: number;
+  event_id: number;
+  channel: string;
+  channel_type: ChannelType;
+  state: DeliveryState;
+  attempts: number;
+  error: string | null;
+  updated_at: number | string;
+};
+
+const EVENTS = 'monitoring_alert_events';
+const DELIVERIES = 'monitoring_deliveries';
+
+function toEvent(row: EventRow): AlertEvent {
+  const event: AlertEvent = {
+    id: Number(row.id),
+    fingerprint: row.fingerprint,
+    status: row.status,
+    startsAt: row.starts_at,
+    alertname: row.alertname,
+    labels: JSON.parse(row.labels),
+    annotations: JSON.parse(row.annotations),
+    receivedAt: new Date(Number(row.received_at)).toISOString(),
+    test: Boolean(row.test),
+  };
+  if (row.ends_at) event.endsAt = row.ends_at;
+  if (row.entity_ref) event.entityRef = row.entity_ref;
+  if (row.owner) event.owner = row.owner;
+  if (row.severity) event.severity = row.severity;
+  if (row.summary) event.summary = row.summary;
+  return event;
+}
+
+function toDelivery(row: DeliveryRow): AlertDelivery {
+  const delivery: AlertDelivery = {
+    id: Number(row.id),
+    eventId: Number(row.event_id),
+    channel: row.channel,
+    channelType: row.channel_type,
+    state: row.state,
+    attempts: Number(row.attempts),
+    updatedAt: new Date(Number(row.updated_at)).toISOString(),
+  };
+  if (row.error) delivery.error = row.error;
+  return delivery;
+}
+
+/** Alert states and their deliveries, in the plugin's database. */
+export class AlertStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<AlertStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await applyMonitoringMigrations(knex);
+    }
+    return new AlertStore(knex);
+  }
+
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Records an alert state with one insert; its id, or undefined when the
+   * same fingerprint, status and start is already recorded (another replica
+   * or a retry won: it delivers, this caller does not).
+   */
+  async insertEvent(
+    event: NewAlertEvent,
+    receivedAt: Date,
+  ): Promise<number | undefined> {
+    try {
+      const [row] = await this.db(EVENTS)
+        .insert({
+          fingerprint: event.fingerprint,
+          status: event.status,
+          starts_at: event.startsAt,
+          ends_at: event.endsAt ?? null,
+          alertname: event.alertname,
+          entity_ref: event.entityRef ?? null,
+          owner: event.owner ?? null,
+          severity: event.severity ?? null,
+          summary: event.summary ?? null,
+          labels: JSON.stringify(event.labels),
+          annotations: JSON.stringify(event.annotations),
+          received_at: receivedAt.getTime(),
+          test: event.test,
+        })
+        .returning('id');
+      return Number(typeof row === 'object' ? row.id : row);
+    } catch (e) {
+      if (isUniqueViolation(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async getEvent(id: number): Promise<AlertEvent | undefined> {
+    const row = await this.db<EventRow>(EVENTS).where({ id }).first();
+    return row ? toEvent(row) : undefined;
+  }
+
+  async listEvents(page: {
+    limit: number;
+    offset: number;
+  }): Promise<{ items: AlertEvent[]; total: number }> {
+    const rows = await this.db<EventRow>(EVENTS)
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset);
+    const [{ n }] = await this.db(EVENTS).count({ n: '*' });
+    return { items: rows.map(toEvent), total: Number(n) };
+  }
+
+  /** Starts (or restarts) a delivery of an event on a channel: one more attempt. */
+  async startDelivery(
+    eventId: number,
+    channel: string,
+    channelType: ChannelType,
+    at: Date,
+  ): Promise<number> {
+    const existing = await this.db<DeliveryRow>(DELIVERIES)
+      .where({ event_id: eventId, channel })
+      .first();
+    if (existing) {
+      await this.db(DELIVERIES)
+        .where({ id: existing.id })
+        .update({
+          state: 'sending',
+          attempts: this.db.raw('attempts + 1'),
+          updated_at: at.getTime(),
+        });
+      return Number(existing.id);
+    }
+    const [row] = await this.db(DELIVERIES)
+      .insert({
+        event_id: eventId,
+        channel,
+        channel_type: channelType,
+        state: 'sending',
+        attempts: 1,
+        updated_at: at.getTime(),
+      })
+      .returning('id');
+    return Number(typeof row === 'object' ? row.id : row);
+  }
+
+  async finishDelivery(
+    id: number,
+    result: { error?: string },
+    at: Date,
+  ): Promise<void> {
+    await this.db(DELIVERIES)
+      .where({ id })
+      .update({
+        state: result.error ? 'failed' : 'sent',
+        error: result.error ?? null,
+        updated_at: at.getTime(),
+      });
+  }
+
+  /** Failed deliveries with fewer than `maxAttempts` attempts, of events received since `since`. */
+  async retryable(
+    maxAttempts: number,
+    since: Date,
+  ): Promise<Array<{ eventId: number; channel: string }>> {
+    const rows = await this.db(DELIVERIES)
+      .join(EVENTS, `${EVENTS}.id`, `${DELIVERIES}.event_id`)
+      .where(`${DELIVERIES}.state`, 'failed')
+      .where(`${DELIVERIES}.attempts`, '<', maxAttempts)
+      .where(`${EVENTS}.received_at`, '>=', since.getTime())
+      .select(`${DELIVERIES}.event_id as event_id`, `${DELIVERIES}.channel`)
+      .orderBy(`${DELIVERIES}.id`);
+    return rows.map(r => ({ eventId: Number(r.event_id), channel: r.channel }));
+  }
+
+  async deliveries(eventId: number): Promise<AlertDelivery[]> {
+    const rows = await this.db<DeliveryRow>(DELIVERIES)
+      .where({ event_id: eventId })
+      .orderBy('channel');
+    return rows.map(toDelivery);
+  }
+}

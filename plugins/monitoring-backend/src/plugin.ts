@@ -1,0 +1,140 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import {
+  monitoringAlertReadPermission,
+  monitoringAlertReceivePermission,
+  monitoringChannelTestPermission,
+  monitoringMetricsReadPermission,
+  monitoringRuleManagePermission,
+  monitoringSdReadPermission,
+  monitoringSilenceManagePermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { AlertRouter } from './alerts/AlertRouter';
+import { readMonitoringConfig } from './config';
+import { AlertStore } from './database/AlertStore';
+import { RuleStore } from './database/RuleStore';
+import { RulePublisher } from './rules/RulePublisher';
+import { RuleService } from './rules/RuleService';
+import { createRouter } from './service/router';
+
+/**
+ * opsdeck monitoring (/api/monitoring): Prometheus HTTP service discovery
+ * from the catalog, and the alert router Alertmanager's webhook posts to.
+ *
+ * @public
+ */
+export const monitoringPlugin = createBackendPlugin({
+  pluginId: 'monitoring',
+  register(env) {
+    env.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        scheduler: coreServices.scheduler,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        vault: vaultServiceRef,
+        notifications: notificationService,
+      },
+      async init(deps) {
+        const { auth, catalog, logger } = deps;
+        const config = readMonitoringConfig(deps.rootConfig);
+        const store = await AlertStore.create({ database: deps.database });
+        const baseUrl = deps.rootConfig.getOptionalString('app.baseUrl');
+        const alerts = new AlertRouter({
+          store,
+          config,
+          logger,
+          notifications: deps.notifications,
+          ownerOf: async ref => {
+            const entity = await catalog.getEntityByRef(ref, {
+              credentials: await auth.getOwnServiceCredentials(),
+            });
+            const owner = (entity?.spec as { owner?: unknown } | undefined)
+              ?.owner;
+            if (typeof owner !== 'string' || !owner) return undefined;
+            return stringifyEntityRef(
+              parseEntityRef(owner, {
+                defaultKind: 'group',
+                defaultNamespace: entity?.metadata.namespace ?? 'default',
+              }),
+            ).toLocaleLowerCase('en-US');
+          },
+          secretOf: async channel => {
+            const secret = await deps.vault.getSecret(
+              channel.secretCredential!,
+              {
+                use: 'alert-channel',
+                for: {
+                  ref: `monitoring-channel:${channel.name}`,
+                  owner: channel.owner,
+                },
+              },
+            );
+            if (secret.type !== 'password') {
+              throw new Error('the credential is not a password');
+            }
+            return secret.password;
+          },
+          linkOf: baseUrl
+            ? event => `${baseUrl}/monitoring/alerts/${event.id}`
+            : undefined,
+        });
+        // failed deliveries are sent again, by one replica at a time
+        await deps.scheduler.scheduleTask({
+          id: 'opsdeck-monitoring-retry-deliveries',
+          scope: 'global',
+          frequency: { seconds: 60 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            await alerts.retryFailed();
+          },
+        });
+        deps.permissionsRegistry.addPermissions([
+          monitoringSdReadPermission,
+          monitoringAlertReceivePermission,
+          monitoringAlertReadPermission,
+          monitoringChannelTestPermission,
+          monitoringRuleManagePermission,
+          monitoringSilenceManagePermission,
+          monitoringMetricsReadPermission,
+        ]);
+        const rules = new RuleService({
+          store: new RuleStore(await deps.database.getClient()),
+          publisher: new RulePublisher({
+            rulesFile: config.rulesFile,
+            prometheusUrl: config.prometheusUrl,
+            promtool: config.promtool,
+          }),
+          alertmanagerUrl: config.alertmanagerUrl,
+        });
+        deps.httpRouter.use(
+          await createRouter({
+            config,
+            alerts,
+            rules,
+            catalog,
+            auth,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            logger,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,186 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { RuleInput, RuleStore, StoredRule } from '../database/RuleStore';
+import type { RulePublisher } from './RulePublisher';
+import { renderRule, RULE_TEMPLATES, type RuleTemplateId } from './templates';
+import { matcher } from './promql';
+
+/** A rule as the API shows it: with the PromQL it renders to. */
+export type RuleView = StoredRule & { expr?: string };
+
+/**
+ * Alert rules from templates, and silences through Alertmanager's API v2.
+ * Each rule change is rendered, checked by promtool, written and reloaded
+ * inside the transaction that versions it.
+ */
+export class RuleService {
+  constructor(
+    private readonly options: {
+      store: RuleStore;
+      publisher: RulePublisher;
+      alertmanagerUrl?: string;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  templates() {
+    return Object.values(RULE_TEMPLATES).map(t => ({
+      id: t.id,
+      alert: t.alert,
+      defaultFor: t.defaultFor,
+      ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
+    }));
+  }
+
+  view(rule: StoredRule): RuleView {
+    try {
+      return {
+        ...rule,
+        expr: renderRule(rule.id, rule.template, rule.scope, rule.params).expr,
+      };
+    } catch {
+      return rule;
+    }
+  }
+
+  async list(): Promise<RuleView[]> {
+    return (await this.options.store.list()).map(r => this.view(r));
+  }
+
+  private normalise(input: RuleInput): RuleInput {
+    const rule = {
+      name: input.name.trim(),
+      template: input.template as RuleTemplateId,
+      scope: input.scope ?? {},
+      params: input.params ?? {},
+      enabled: input.enabled ?? true,
+    };
+    if (!rule.name) throw new InputError('A rule needs a name');
+    // refuses an unknown template, an empty or unparsable scope, bad params
+    renderRule(0, rule.template, rule.scope, rule.params);
+    return rule;
+  }
+
+  async create(input: RuleInput, by: string): Promise<RuleView> {
+    const rule = this.normalise(input);
+    return this.view(
+      await this.options.store.write({ input: rule }, by, this.now(), rules =>
+        this.options.publisher.publish(rules),
+      ),
+    );
+  }
+
+  async update(id: number, input: RuleInput, by: string): Promise<RuleView> {
+    const rule = this.normalise(input);
+    if (!(await this.options.store.get(id))) {
+      throw new NotFoundError(`No rule ${id}`);
+    }
+    return this.view(
+      await this.options.store.write(
+        { id, input: rule },
+        by,
+        this.now(),
+        rules => this.options.publisher.publish(rules),
+      ),
+    );
+  }
+
+  async delete(id: number, by: string): Promise<void> {
+    if (!(await this.options.store.get(id))) {
+      throw new NotFoundError(`No rule ${id}`);
+    }
+    await this.options.store.write(
+      { id, deleted: true },
+      by,
+      this.now(),
+      rules => this.options.publisher.publish(rules),
+    );
+  }
+
+  async versions(id: number) {
+    const versions = await this.options.store.versions(id);
+    if (!versions.length) throw new NotFoundError(`No rule ${id}`);
+    return versions;
+  }
+
+  private alertmanager(): string {
+    if (!this.options.alertmanagerUrl) {
+      throw new InputError('opsdeck.monitoring.alertmanager.url is not set');
+    }
+    return this.options.alertmanagerUrl;
+  }
+
+  async silences(): Promise<unknown[]> {
+    const res = await fetch(`${this.alertmanager()}/api/v2/silences`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`Alertmanager answered HTTP ${res.status}`);
+    return (await res.json()) as unknown[];
+  }
+
+  async silence(
+    input: {
+      entityRef: string;
+      alertname?: string;
+      minutes: number;
+      comment: string;
+    },
+    by: string,
+  ): Promise<string> {
+    const entityRef = input.entityRef.trim().toLocaleLowerCase('en-US');
+    // checked the PromQL way too, though Alertmanager takes it as a literal
+    matcher('opsdeck_entity', '=', entityRef);
+    const start = this.now();
+    const res = await fetch(`${this.alertmanager()}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+      body: JSON.stringify({
+        matchers: [
+          {
+            name: 'opsdeck_entity',
+            value: entityRef,
+            isRegex: false,
+            isEqual: true,
+          },
+          ...(input.alertname
+            ? [
+                {
+                  name: 'alertname',
+                  value: input.alertname,
+                  isRegex: false,
+                  isEqual: true,
+                },
+              ]
+            : []),
+        ],
+        startsAt: start.toISOString(),
+        endsAt: new Date(
+          start.getTime() + input.minutes * 60_000,
+        ).toISOString(),
+        createdBy: by,
+        comment: input.comment,
+      }),
+    });
+    if (!res.ok) {
+      throw new InputError(
+        `Alertmanager refused the silence: HTTP ${res.status} ${(
+          await res.text()
+        ).slice(0, 300)}`,
+      );
+    }
+    return ((await res.json()) as { silenceID: string }).silenceID;
+  }
+
+  async expireSilence(id: string): Promise<void> {
+    const res = await fetch(
+      `${this.alertmanager()}/api/v2/silence/${encodeURIComponent(id)}`,
+      { method: 'DELETE', signal: AbortSignal.timeout(10_000) },
+    );
+    if (res.status === 404) throw new NotFoundError(`No silence ${id}`);
+    if (!res.ok) throw new Error(`Alertmanager answered HTTP ${res.status}`);
+  }
+}

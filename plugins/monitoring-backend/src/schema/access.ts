@@ -1,0 +1,61 @@
+import {
+  monitoringAlertReadPermission,
+  monitoringAlertReceivePermission,
+  monitoringChannelTestPermission,
+  monitoringMetricsReadPermission,
+  monitoringRuleManagePermission,
+  monitoringSdReadPermission,
+  monitoringSilenceManagePermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
+import type { spec } from './openapi.generated';
+
+/**
+ * Who may call each operation; checked before the request is validated.
+ * Service discovery and the webhook are for Prometheus' and Alertmanager's
+ * static tokens (services); the rest for people.
+ */
+const people = ['user' as const];
+const read = { permission: monitoringAlertReadPermission, allow: people };
+const rules = { permission: monitoringRuleManagePermission, allow: people };
+const silences = {
+  permission: monitoringSilenceManagePermission,
+  allow: people,
+};
+
+export const access: OperationAccess<typeof spec> = {
+  'GET /sd/{kind}': {
+    permission: monitoringSdReadPermission,
+    allow: ['service'],
+  },
+  'POST /alerts/webhook': {
+    permission: monitoringAlertReceivePermission,
+    allow: ['service'],
+  },
+  'GET /alerts': { permission: monitoringAlertReadPermission, allow: ['user'] },
+  'GET /alerts/{id}/deliveries': {
+    permission: monitoringAlertReadPermission,
+    allow: ['user'],
+  },
+  'GET /channels': {
+    permission: monitoringAlertReadPermission,
+    allow: ['user'],
+  },
+  'POST /channels/{name}/test': {
+    permission: monitoringChannelTestPermission,
+    allow: ['user'],
+  },
+  'GET /rule-templates': read,
+  'GET /rules': read,
+  'POST /rules': rules,
+  'PUT /rules/{id}': rules,
+  'DELETE /rules/{id}': rules,
+  'GET /rules/{id}/versions': read,
+  'GET /silences': read,
+  'POST /silences': silences,
+  'DELETE /silences/{id}': silences,
+  'GET /entities/{kind}/{namespace}/{name}/panels': {
+    permission: monitoringMetricsReadPermission,
+    allow: people,
+  },
+};

@@ -1,0 +1,111 @@
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import {
+  hostFromEntity,
+  selectorMatches,
+  type HostSelector,
+} from '@opsdeck/plugin-cmdb-common';
+import {
+  SD_LABELS,
+  type MonitoredKind,
+  type SdTargetGroup,
+} from '@opsdeck/plugin-monitoring-common';
+
+/** Annotation naming a target's exporter: `host:port`, or a port on the entity's address. */
+export const EXPORTER_ANNOTATION = 'opsdeck.io/exporter';
+
+/** Catalog `spec.type` of each monitored kind. */
+export const SPEC_TYPES: Record<MonitoredKind, string> = {
+  host: 'host',
+  database: 'database',
+  cache: 'cache',
+};
+
+const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+const PORT = /^\d{1,5}$/;
+const ADDRESS = /^(?:\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]+|[A-Za-z0-9.-]+)$/;
+const lower = (s: string) => s.toLocaleLowerCase('en-US');
+
+function validPort(port: string): boolean {
+  const n = Number(port);
+  return n >= 1 && n <= 65535;
+}
+
+/**
+ * The `host:port` Prometheus scrapes for an entity: its exporter annotation
+ * (`host:port`, or a port on `spec.address`), else for a host
+ * `spec.address:defaultNodePort`. Undefined when there is none or it does not
+ * parse (a hostile or mistyped entity gives no target, never a URL of its own).
+ */
+export function exporterAddress(
+  entity: Entity,
+  kind: MonitoredKind,
+  defaultNodePort: number,
+): string | undefined {
+  const spec = (entity.spec ?? {}) as Record<string, unknown>;
+  const raw = entity.metadata.annotations?.[EXPORTER_ANNOTATION]?.trim();
+  let address: string | undefined;
+  if (typeof spec.address === 'string' && ADDRESS.test(spec.address)) {
+    const bareIpv6 =
+      spec.address.includes(':') && !spec.address.startsWith('[');
+    address = bareIpv6 ? `[${spec.address}]` : spec.address;
+  }
+  if (raw) {
+    if (HOST_PORT.test(raw) && validPort(raw.slice(raw.lastIndexOf(':') + 1)))
+      return raw;
+    if (PORT.test(raw) && validPort(raw) && address) return `${address}:${raw}`;
+    return undefined;
+  }
+  if (kind === 'host' && address) return `${address}:${defaultNodePort}`;
+  return undefined;
+}
+
+/**
+ * Prometheus HTTP SD target groups for the catalog entities of one kind: one
+ * group per entity (its exporter address) labelled with the entity ref,
+ * name, kind, owner, system, environment (and engine for databases and
+ * caches). Entities the selector does not match, or without an exporter
+ * address, are left out. Sorted by entity ref.
+ */
+export function targetGroups(
+  entities: Entity[],
+  kind: MonitoredKind,
+  options: { defaultNodePort: number; selector?: HostSelector },
+): SdTargetGroup[] {
+  const groups: Array<SdTargetGroup & { ref: string }> = [];
+  for (const entity of entities) {
+    const spec = (entity.spec ?? {}) as Record<string, unknown>;
+    if (lower(entity.kind) !== 'resource' || spec.type !== SPEC_TYPES[kind]) {
+      continue;
+    }
+    // hostFromEntity reads owner, system and environment the one way opsdeck
+    // does for hosts; databases and caches are read the same way.
+    const described = hostFromEntity({
+      ...entity,
+      spec: { ...spec, type: 'host', address: spec.address || '-' },
+    });
+    if (!described) continue;
+    if (options.selector && !selectorMatches(options.selector, described)) {
+      continue;
+    }
+    const target = exporterAddress(entity, kind, options.defaultNodePort);
+    if (!target) continue;
+    const ref = lower(stringifyEntityRef(entity));
+    const labels: Record<string, string> = {
+      [SD_LABELS.entity]: ref,
+      [SD_LABELS.name]: entity.metadata.name,
+      [SD_LABELS.kind]: kind,
+    };
+    if (described.owner) labels[SD_LABELS.owner] = described.owner;
+    if (described.system) labels[SD_LABELS.system] = described.system;
+    if (described.environment) {
+      labels[SD_LABELS.environment] = described.environment;
+    }
+    if (kind !== 'host' && typeof spec.engine === 'string' && spec.engine) {
+      labels[SD_LABELS.engine] = lower(spec.engine);
+    }
+    groups.push({ ref, targets: [target], labels });
+  }
+  return groups
+    .sort((a, b) => a.ref.localeCompare(b.ref))
+    .map(({ targets, labels }) => ({ targets, labels }));
+}

@@ -1,0 +1,256 @@
+import type {
+  AuditorService,
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
+import {
+  audited,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
+import type { AlertRouter } from '../alerts/AlertRouter';
+import type { MonitoringConfig } from '../config';
+import type { RuleService } from '../rules/RuleService';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { SPEC_TYPES, targetGroups } from '../sd/targets';
+import { queryPanels } from '../views/panels';
+
+/**
+ * The monitoring plugin's HTTP API (src/schema/openapi.yaml). Every route
+ * passes the request guard first (authentication and the permission of
+ * src/schema/access.ts).
+ */
+export async function createRouter(options: {
+  config: MonitoringConfig;
+  alerts: AlertRouter;
+  rules: RuleService;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger?: LoggerService;
+}) {
+  const { alerts, catalog, auth, config, rules } = options;
+  const guard = createRequestGuard(options);
+  const router = await createOpenApiRouter({ guard });
+
+  router.get('/sd/:kind', async (req, res) => {
+    const kind = req.params.kind as MonitoredKind;
+    // Prometheus has no catalog identity: the plugin reads every entity of
+    // the kind with its own credentials (the SD permission is the gate).
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'Resource', 'spec.type': SPEC_TYPES[kind] } },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const { owner, system, environment, tags } = req.query;
+    const selector =
+      owner || system || environment || tags
+        ? {
+            ...(owner ? { owner } : {}),
+            ...(system ? { system } : {}),
+            ...(environment ? { environment } : {}),
+            ...(tags
+              ? {
+                  tags: tags
+                    .split(',')
+                    .map(t => t.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+          }
+        : undefined;
+    res.json(
+      targetGroups(items, kind, {
+        defaultNodePort: config.nodeExporterPort,
+        selector,
+      }),
+    );
+  });
+
+  router.post('/alerts/webhook', async (req, res) => {
+    res.json(await alerts.receive(req.body.alerts));
+  });
+
+  router.get('/alerts', async (req, res) => {
+    res.json(
+      await alerts.store.listEvents({
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      }),
+    );
+  });
+
+  router.get('/alerts/:id/deliveries', async (req, res) => {
+    const id = Number(req.params.id);
+    if (!(await alerts.store.getEvent(id))) {
+      throw new NotFoundError(`No alert ${id}`);
+    }
+    res.json({ items: await alerts.store.deliveries(id) });
+  });
+
+  router.get('/channels', async (_req, res) => {
+    res.json({
+      items: config.channels.map(c => ({
+        name: c.name,
+        type: c.type,
+        owners: c.owners,
+      })),
+    });
+  });
+
+  router.post('/channels/:name/test', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const actor = principalRef(credentials);
+    const result = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-channel-test',
+        severityLevel: 'medium',
+        request: req,
+        target: `monitoring-channel:${req.params.name}`,
+        successMeta: r => ({ alertId: r.event.id }),
+      },
+      () => alerts.testSend(req.params.name, actor),
+    );
+    res.json(result);
+  });
+
+  /** The person calling (the guard lets only people through these routes). */
+  const person = async (req: Parameters<typeof guard.credentials>[0]) =>
+    principalRef(await guard.credentials(req, ['user']));
+
+  router.get('/rule-templates', async (_req, res) => {
+    res.json({ items: rules.templates() });
+  });
+
+  router.get('/rules', async (_req, res) => {
+    res.json({ items: await rules.list() });
+  });
+
+  router.post('/rules', async (req, res) => {
+    const by = await person(req);
+    const rule = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-rule-create',
+        request: req,
+        target: 'monitoring-rule:new',
+        meta: { template: req.body.template, name: req.body.name },
+        successMeta: r => ({ ruleId: r.id, version: r.version }),
+      },
+      () => rules.create(req.body as any, by),
+    );
+    res.status(201).json(rule);
+  });
+
+  router.put('/rules/:id', async (req, res) => {
+    const by = await person(req);
+    const id = Number(req.params.id);
+    const rule = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-rule-update',
+        request: req,
+        target: `monitoring-rule:${id}`,
+        meta: { template: req.body.template, name: req.body.name },
+        successMeta: r => ({ version: r.version }),
+      },
+      () => rules.update(id, req.body as any, by),
+    );
+    res.json(rule);
+  });
+
+  router.delete('/rules/:id', async (req, res) => {
+    const by = await person(req);
+    const id = Number(req.params.id);
+    await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-rule-delete',
+        request: req,
+        target: `monitoring-rule:${id}`,
+      },
+      () => rules.delete(id, by),
+    );
+    res.status(204).end();
+  });
+
+  router.get('/rules/:id/versions', async (req, res) => {
+    res.json({ items: await rules.versions(Number(req.params.id)) });
+  });
+
+  router.get('/silences', async (_req, res) => {
+    res.json((await rules.silences()) as any);
+  });
+
+  router.post('/silences', async (req, res) => {
+    const by = await person(req);
+    const silenceID = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-silence-create',
+        request: req,
+        target: req.body.entityRef,
+        meta: {
+          alertname: req.body.alertname ?? null,
+          minutes: req.body.minutes,
+          comment: req.body.comment,
+        },
+        successMeta: id => ({ silenceID: id }),
+      },
+      () => rules.silence(req.body, by),
+    );
+    res.status(201).json({ silenceID });
+  });
+
+  router.delete('/silences/:id', async (req, res) => {
+    await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-silence-expire',
+        request: req,
+        target: `monitoring-silence:${req.params.id}`,
+      },
+      () => rules.expireSilence(req.params.id),
+    );
+    res.status(204).end();
+  });
+
+  router.get('/entities/:kind/:namespace/:name/panels', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const { kind, namespace, name } = req.params;
+    const entityRef = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
+    // the catalog, read as the caller, decides whether the entity exists for them
+    const entity = await catalog
+      .getEntityByRef(entityRef, { credentials })
+      .catch(() => undefined);
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    if ((entity.spec as { type?: unknown } | undefined)?.type !== 'host') {
+      throw new InputError('Monitoring panels are for hosts');
+    }
+    if (!config.prometheusUrl) {
+      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
+    }
+    const range = req.query.range ?? '1h';
+    res.json({
+      entityRef,
+      range,
+      // PanelData is the response schema's panel, declared without the
+      // index signature the generated type carries
+      panels: (await queryPanels({
+        prometheusUrl: config.prometheusUrl,
+        entityRef,
+        range,
+        now: new Date(),
+      })) as any,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,116 @@
+/**
+ * Labels opsdeck's Prometheus service discovery puts on every target. Charts
+ * and alert routing find an entity's series by `opsdeck_entity`.
+ */
+export const SD_LABELS = {
+  entity: 'opsdeck_entity',
+  kind: 'opsdeck_kind',
+  name: 'opsdeck_name',
+  owner: 'owner',
+  system: 'system',
+  environment: 'environment',
+  engine: 'engine',
+} as const;
+
+/** What a discovered target is: a host (node_exporter), a database or a cache (their exporter). */
+export type MonitoredKind = 'host' | 'database' | 'cache';
+
+/** Every monitored kind, in display order. */
+export const MONITORED_KINDS: readonly MonitoredKind[] = [
+  'host',
+  'database',
+  'cache',
+];
+
+/** One Prometheus HTTP SD target group. */
+export interface SdTargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+/** Notification channel types of the alert router. */
+export type ChannelType =
+  | 'dingtalk'
+  | 'wecom'
+  | 'feishu'
+  | 'webhook'
+  | 'email'
+  | 'notifications';
+
+/** Every channel type. */
+export const CHANNEL_TYPES: readonly ChannelType[] = [
+  'dingtalk',
+  'wecom',
+  'feishu',
+  'webhook',
+  'email',
+  'notifications',
+];
+
+/** Alert status as Alertmanager reports it. */
+export type AlertStatus = 'firing' | 'resolved';
+
+/** One received alert notification (one state of one alert), once per fingerprint, status and start. */
+export interface AlertEvent {
+  id: number;
+  fingerprint: string;
+  status: AlertStatus;
+  startsAt: string;
+  endsAt?: string;
+  alertname: string;
+  entityRef?: string;
+  /** Group ref the alert was routed to (the entity's owner), if any. */
+  owner?: string;
+  severity?: string;
+  summary?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  receivedAt: string;
+  /** True for a channel test send. */
+  test: boolean;
+}
+
+/** Delivery state of one alert event on one channel. */
+export type DeliveryState = 'sending' | 'sent' | 'failed';
+
+/** One alert event on one channel: its attempts and last error. */
+export interface AlertDelivery {
+  id: number;
+  eventId: number;
+  channel: string;
+  channelType: ChannelType;
+  state: DeliveryState;
+  attempts: number;
+  /** Last error (never a secret). */
+  error?: string;
+  updatedAt: string;
+}
+
+/** A configured channel as the UI sees it (no URL, no secret). */
+export interface ChannelSummary {
+  name: string;
+  type: ChannelType;
+  /** Owner groups routed to this channel; empty = every alert. */
+  owners: string[];
+}
+
+/** Panels of a host's Monitoring tab. */
+export type PanelId = 'cpu' | 'memory' | 'disk' | 'network' | 'load' | 'up';
+
+/** Time ranges of the Monitoring tab. */
+export type MetricsRange = '1h' | '6h' | '24h' | '7d';
+
+/** Every time range, shortest first. */
+export const METRICS_RANGES: readonly MetricsRange[] = [
+  '1h',
+  '6h',
+  '24h',
+  '7d',
+];
+
+/** One panel's series: [epoch ms, value] points. */
+export interface PanelData {
+  id: PanelId;
+  unit: 'percent' | 'bytesPerSecond' | 'load' | 'up';
+  series: Array<{ name: string; points: Array<[number, number]> }>;
+}

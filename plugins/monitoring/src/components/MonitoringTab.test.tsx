@@ -1,0 +1,114 @@
+import type { Entity } from '@backstage/catalog-model';
+import {
+  createExtensionTester,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { isHostEntity, monitoringEntityContent } from '../plugin';
+import { MonitoringTab } from './MonitoringTab';
+
+const host: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name: 'web-01', namespace: 'default' },
+  spec: { type: 'host' },
+};
+
+const t = 1_764_720_000_000;
+const panels = [
+  {
+    id: 'cpu',
+    unit: 'percent',
+    series: [
+      {
+        name: 'cpu',
+        points: [
+          [t, 10],
+          [t + 15_000, 42.5],
+        ],
+      },
+    ],
+  },
+  {
+    id: 'network',
+    unit: 'bytesPerSecond',
+    series: [
+      { name: 'receive', points: [[t, 2048]] },
+      { name: 'transmit', points: [[t, 1024]] },
+    ],
+  },
+  { id: 'up', unit: 'up', series: [] },
+];
+
+function render(fetch: jest.Mock) {
+  return renderInTestApp(
+    <EntityProvider entity={host}>
+      <MonitoringTab />
+    </EntityProvider>,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: 'http://backend.test' }),
+        mockApis.fetch({ baseImplementation: fetch }),
+      ],
+    },
+  );
+}
+
+describe('MonitoringTab', () => {
+  it('is a tab of hosts only', () => {
+    expect(isHostEntity(host)).toBe(true);
+    expect(isHostEntity({ ...host, spec: { type: 'database' } })).toBe(false);
+    const tester = createExtensionTester(monitoringEntityContent, {
+      apis: [mockApis.translation()],
+    });
+    const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction);
+    expect(filter!(host)).toBe(true);
+    expect(filter!({ ...host, kind: 'Component' })).toBe(false);
+  });
+
+  it('charts the panels of the entity and asks again for another range', async () => {
+    const fetch = jest.fn(
+      async () => new Response(JSON.stringify({ panels }), { status: 200 }),
+    );
+    await render(fetch);
+    expect(await screen.findByTestId('chart-cpu')).toBeInTheDocument();
+    expect(screen.getByText('cpu: 42.5 %')).toBeInTheDocument();
+    expect(screen.getByText('received: 2.0 KiB/s')).toBeInTheDocument();
+    // a panel without data says so
+    expect(
+      screen.getByText('No data in this range (is the exporter scraped?)'),
+    ).toBeInTheDocument();
+    expect(String((fetch.mock.calls[0] as any[])[0])).toBe(
+      'http://backend.test/api/monitoring/entities/resource/default/web-01/panels?range=1h',
+    );
+    await userEvent.click(screen.getByText('Last hour'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Last 7 days' }),
+    );
+    await waitFor(() =>
+      expect(
+        fetch.mock.calls.some((c: any[]) => String(c[0]).endsWith('range=7d')),
+      ).toBe(true),
+    );
+  });
+
+  it('shows what went wrong', async () => {
+    const fetch = jest.fn(
+      async () =>
+        new Response(
+          JSON.stringify({
+            error: { name: 'NotFoundError', message: 'No entity' },
+          }),
+          { status: 404, headers: { 'content-type': 'application/json' } },
+        ),
+    );
+    await render(fetch);
+    expect(
+      await screen.findByText(/Could not load the charts: .*No entity/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,114 @@
+import { useMemo, useState } from 'react';
+import {
+  coreApis,
+  useApi,
+  useTranslationRef,
+} from '@backstage/frontend-plugin-api';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  METRICS_RANGES,
+  type MetricsRange,
+  type PanelData,
+} from '@opsdeck/plugin-monitoring-common';
+import {
+  Box,
+  Button,
+  FormControl,
+  Grid,
+  InputLabel,
+  MenuItem,
+  Select,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { MonitoringClient } from '../api';
+import { monitoringTranslationRef } from '../translation/translation';
+import { LineChart } from './LineChart';
+
+/** The Monitoring tab of a host: fixed panels over a chosen time range. */
+export function MonitoringTab() {
+  const { t } = useTranslationRef(monitoringTranslationRef);
+  const { entity } = useEntity();
+  const discoveryApi = useApi(coreApis.discovery);
+  const fetchApi = useApi(coreApis.fetch);
+  const client = useMemo(
+    () => new MonitoringClient(discoveryApi, fetchApi),
+    [discoveryApi, fetchApi],
+  );
+  const [range, setRange] = useState<MetricsRange>('1h');
+  const target = {
+    kind: entity.kind.toLocaleLowerCase('en-US'),
+    namespace: entity.metadata.namespace ?? 'default',
+    name: entity.metadata.name,
+  };
+  const panels = useAsyncRetry(
+    () => client.panels(target, range),
+    [client, target.kind, target.namespace, target.name, range],
+  );
+  const title = (id: PanelData['id']) => t(`panels.${id}`);
+  const seriesLabel = (name: string) =>
+    name === 'receive' || name === 'transmit' ? t(`series.${name}`) : name;
+
+  return (
+    <Box>
+      <Box display="flex" alignItems="center" mb={2} style={{ gap: 16 }}>
+        <FormControl variant="outlined" size="small">
+          <InputLabel id="monitoring-range">{t('range.label')}</InputLabel>
+          <Select
+            labelId="monitoring-range"
+            label={t('range.label')}
+            value={range}
+            onChange={e => setRange(e.target.value as MetricsRange)}
+          >
+            {METRICS_RANGES.map(r => (
+              <MenuItem key={r} value={r}>
+                {t(`range.${r}`)}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <Button variant="outlined" onClick={panels.retry}>
+          {t('state.refresh')}
+        </Button>
+      </Box>
+      {panels.loading && !panels.value && (
+        <>
+          <Progress />
+          <Typography>{t('state.loading')}</Typography>
+        </>
+      )}
+      {panels.error && (
+        <Alert severity="error">
+          {t('state.failed', {
+            error:
+              (panels.error as { cause?: Error }).cause?.message ??
+              panels.error.message,
+          })}
+        </Alert>
+      )}
+      {panels.value && (
+        <Grid container spacing={2}>
+          {panels.value.map(panel => (
+            <Grid item xs={12} md={6} key={panel.id}>
+              <InfoCard title={title(panel.id)}>
+                {panel.series.some(s => s.points.length) ? (
+                  <LineChart
+                    panel={panel}
+                    label={seriesLabel}
+                    ariaLabel={title(panel.id)}
+                  />
+                ) : (
+                  <Typography color="textSecondary">
+                    {t('state.noData')}
+                  </Typography>
+                )}
+              </InfoCard>
+            </Grid>
+          ))}
+        </Grid>
+      )}
+    </Box>
+  );
+}

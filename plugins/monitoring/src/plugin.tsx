@@ -1,0 +1,37 @@
+import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import ShowChartIcon from '@material-ui/icons/ShowChart';
+import { monitoringTranslationRef } from './translation/translation';
+
+/** True for hosts: `Resource` of type host. */
+export function isHostEntity(entity: Entity): boolean {
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
+    (entity.spec as { type?: unknown } | undefined)?.type === 'host'
+  );
+}
+
+/** The Monitoring tab on host entity pages. */
+export const monitoringEntityContent = EntityContentBlueprint.make({
+  name: 'monitoring',
+  params: {
+    path: '/monitoring',
+    title: monitoringTranslationRef('tab.title'),
+    filter: isHostEntity,
+    loader: () =>
+      import('./components/MonitoringTab').then(m => <m.MonitoringTab />),
+  },
+});
+
+/**
+ * opsdeck monitoring in the portal.
+ *
+ * @public
+ */
+export const monitoringPlugin = createFrontendPlugin({
+  pluginId: 'monitoring',
+  title: 'Monitoring',
+  icon: <ShowChartIcon />,
+  extensions: [monitoringEntityContent],
+});
