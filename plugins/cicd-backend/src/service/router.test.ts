@@ -262,7 +262,7 @@ describe('cicd router against the fixture Jenkins', () => {
   });
 
   it('tries a candidate cause against a log, refusing what RE2 cannot run in linear time', async () => {
-    const post = (body: unknown, user = 'erin') =>
+    const post = (body: object, user = 'erin') =>
       request(backend.server)
         .post('/api/cicd/causes/try')
         .set('Authorization', as(user))
