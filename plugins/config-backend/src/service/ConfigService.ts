@@ -91,6 +91,18 @@ export function checkSetInput(input: ConfigSetInput): void {
   }
 }
 
+/** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
+function checkProd(hosts: HostTarget[], caller: Caller): void {
+  const prod = hosts.filter(h => h.environment === 'prod');
+  if (prod.length > 0 && !caller.mayPushProd) {
+    throw new NotAllowedError(
+      `Pushing to prod hosts (${prod
+        .map(h => h.name)
+        .join(', ')}) needs opsdeck.config.push.prod`,
+    );
+  }
+}
+
 /**
  * The config plugin's operations: sets, immutable versions, diffs,
  * per-host previews against the live files, releases, rollback, drift and
@@ -243,14 +255,7 @@ export class ConfigService {
     if (hosts.length === 0) {
       throw new InputError('The set selects no host you can see');
     }
-    const prod = hosts.filter(h => h.environment === 'prod');
-    if (prod.length > 0 && !caller.mayPushProd) {
-      throw new NotAllowedError(
-        `Pushing to prod hosts (${prod
-          .map(h => h.name)
-          .join(', ')}) needs opsdeck.config.push.prod`,
-      );
-    }
+    checkProd(hosts, caller);
     const running = (await this.options.store.listReleases(setId, 5)).find(
       r => r.status === 'running',
     );
@@ -288,6 +293,12 @@ export class ConfigService {
     caller: Caller,
   ) {
     const old = await this.getVersion(setId, input.toVersion);
+    // the push below checks this again; checked first so that a refused
+    // rollback leaves no rollback version behind
+    checkProd(
+      await this.hostsOf(await this.getSet(setId), caller, input.hosts),
+      caller,
+    );
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,
@@ -359,6 +370,8 @@ export class ConfigService {
   ): Promise<ConfigVersion> {
     const set = await this.getSet(setId);
     const [host]: HostTarget[] = await this.hostsOf(set, caller, [input.host]);
+    // the adopted file becomes the host's drift baseline: a change to a prod host
+    checkProd([host], caller);
     const target = await this.options.sshTargets(caller.ref)(host);
     const live = await this.agent(target).readLive(set.targetPath);
     if (live === undefined) {
