@@ -10,6 +10,7 @@ import type { ConfigStore } from '../database/ConfigStore';
 import {
   checkSyntax,
   compileTemplate,
+  renderCommand,
   renderContext,
   renderText,
   type RenderContext,
@@ -156,7 +157,7 @@ export class Releaser {
     if (check.type === 'tcp') {
       return tcpProbe(renderText(check.address, ctx), probeTimeout);
     }
-    const command = renderText(check.command, ctx);
+    const command = renderCommand(check.command, ctx);
     return () => agent.command('health check', paths, command);
   }
 

@@ -4,6 +4,7 @@ import type {
   ConfigKind,
   ConfigVariables,
 } from '@opsdeck/plugin-config-common';
+import { shellQuote } from '@opsdeck/plugin-remote-node';
 import Handlebars from 'handlebars';
 import { parseAllDocuments } from 'yaml';
 
@@ -97,6 +98,116 @@ export function compileTemplate(template: string) {
 /** Renders a small template (a health-check URL, a command) with a host's context. */
 export function renderText(text: string, context: RenderContext): string {
   return compileTemplate(text)(context);
+}
+
+type Statement = hbs.AST.Statement;
+
+/** Whether the shell reads the end of `text` inside quotes, from the state at its start. */
+function quoteStateAfter(text: string, start: '' | "'" | '"'): '' | "'" | '"' {
+  let quote = start;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = '';
+    } else if (c === '\\') {
+      i++;
+    } else if (quote === '"') {
+      if (c === '"') quote = '';
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    }
+  }
+  return quote;
+}
+
+const commandError = (why: string) =>
+  new InputError(`The health-check command cannot be used: ${why}`);
+
+/**
+ * The parts of a script health check: shell text and the paths of the
+ * values placed in it. A value may only stand where the shell reads it as
+ * one quoted word: outside quotes and here-documents, and only as a plain
+ * `{{path}}` (no helper, block or partial). InputError otherwise.
+ */
+export function parseCommandTemplate(
+  text: string,
+): Array<{ text: string } | { path: string[] }> {
+  let program: hbs.AST.Program;
+  try {
+    program = engine.parse(text);
+  } catch (e) {
+    throw commandError((e as Error).message);
+  }
+  const parts: Array<{ text: string } | { path: string[] }> = [];
+  let quote: '' | "'" | '"' = '';
+  let shell = '';
+  for (const node of program.body as Statement[]) {
+    if (node.type === 'CommentStatement') continue;
+    if (node.type === 'ContentStatement') {
+      const value = (node as hbs.AST.ContentStatement).value;
+      quote = quoteStateAfter(value, quote);
+      shell += value;
+      parts.push({ text: value });
+      continue;
+    }
+    const m = node as hbs.AST.MustacheStatement;
+    const path = m.path as hbs.AST.PathExpression;
+    if (
+      node.type !== 'MustacheStatement' ||
+      path.type !== 'PathExpression' ||
+      path.data ||
+      m.params.length > 0 ||
+      m.hash
+    ) {
+      throw commandError(
+        `only plain {{path}} values are allowed, not ${node.type}`,
+      );
+    }
+    if (quote) {
+      throw commandError(
+        `{{${path.original}}} is inside quotes; write it unquoted (opsdeck quotes each value)`,
+      );
+    }
+    if (shell.includes('<<')) {
+      throw commandError(
+        `{{${path.original}}} follows a here-document, where the shell expands it`,
+      );
+    }
+    parts.push({ path: path.parts });
+  }
+  return parts;
+}
+
+/**
+ * Renders a script health check with a host's context: each value becomes
+ * one single-quoted shell word, so a hostile host fact or variable is data,
+ * never shell code.
+ */
+export function renderCommand(text: string, context: RenderContext): string {
+  return parseCommandTemplate(text)
+    .map(part => {
+      if ('text' in part) return part.text;
+      let value: unknown = context;
+      for (const key of part.path) {
+        value =
+          value !== null &&
+          typeof value === 'object' &&
+          Object.prototype.hasOwnProperty.call(value, key)
+            ? (value as Record<string, unknown>)[key]
+            : undefined;
+      }
+      const name = part.path.join('.');
+      if (value === undefined || value === null) {
+        throw new InputError(`The health-check command: "${name}" not defined`);
+      }
+      if (!['string', 'number', 'boolean'].includes(typeof value)) {
+        throw new InputError(
+          `The health-check command: "${name}" is not a single value`,
+        );
+      }
+      return shellQuote(String(value));
+    })
+    .join('');
 }
 
 /**

@@ -23,6 +23,7 @@ import { unifiedDiff } from '../render/diff';
 import {
   checkSyntax,
   compileTemplate,
+  parseCommandTemplate,
   renderContext,
   verbatimTemplate,
 } from '../render/render';
@@ -73,6 +74,9 @@ export function checkSetInput(input: ConfigSetInput): void {
     throw new InputError(
       `Target path must be an absolute, normalized file path, got ${path}`,
     );
+  }
+  if (input.healthCheck?.type === 'script') {
+    parseCommandTemplate(input.healthCheck.command);
   }
   if (input.stageRoot !== undefined) {
     const root = input.stageRoot;
