@@ -135,6 +135,7 @@ export class Releaser {
 
   private probeOf(
     set: ConfigSet,
+    host: HostTarget,
     ctx: RenderContext,
     agent: HostAgent,
     paths: PushPaths,
@@ -152,10 +153,11 @@ export class Releaser {
             : undefined,
         },
         probeTimeout,
+        host,
       );
     }
     if (check.type === 'tcp') {
-      return tcpProbe(renderText(check.address, ctx), probeTimeout);
+      return tcpProbe(renderText(check.address, ctx), probeTimeout, host);
     }
     const command = renderCommand(check.command, ctx);
     return () => agent.command('health check', paths, command);
@@ -212,7 +214,7 @@ export class Releaser {
         await update({ state: 'reloading' });
         await agent.command('reload', paths, reload);
       }
-      const probe = this.probeOf(set, ctx, agent, paths);
+      const probe = this.probeOf(set, host, ctx, agent, paths);
       if (probe) {
         await update({ state: 'checking' });
         await passes(

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   bob,
@@ -14,7 +16,7 @@ jest.setTimeout(120_000);
 // as one word, never as shell code.
 const env = configTestEnv(1, 'opsdeck-config-health-');
 
-describe('script health checks on a real host', () => {
+describe('health checks on a real host', () => {
   it('passes host facts and variables to the shell as single words', async () => {
     const pwned = join(env.work, 'pwned-by-system');
     const pwnedToo = join(env.work, 'pwned-by-variable');
@@ -91,6 +93,58 @@ describe('script health checks on a real host', () => {
           bob,
         ),
       ).rejects.toThrow(/health-check command/);
+    }
+  });
+
+  it('probes the pushed host only, never another address from the backend', async () => {
+    // an internal service the backend can reach; the host is 127.0.0.1
+    const asked: string[] = [];
+    const internal: Server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.end('internal secret');
+    });
+    await new Promise<void>(r => internal.listen(0, '127.0.0.2', r));
+    const port = (internal.address() as AddressInfo).port;
+    try {
+      const { service } = await configService(env, testHosts(env));
+      for (const [i, healthCheck] of [
+        {
+          type: 'http' as const,
+          url: `http://127.0.0.2:${port}/admin`,
+          expectBody: 'secret',
+        },
+        { type: 'tcp' as const, address: `127.0.0.2:${port}` },
+      ].entries()) {
+        const set = await service.createSet(
+          {
+            name: `probe-elsewhere-${i}`,
+            kind: 'text',
+            owner: 'group:default/ops',
+            selector: { tags: ['web'] },
+            targetPath: join(env.work, `probe-${i}.txt`),
+            healthCheck,
+          },
+          bob,
+        );
+        const v = await service.saveVersion(
+          set.id,
+          { template: 'x\n', variables: {}, message: 'x' },
+          bob,
+        );
+        const { release, done } = await service.push(
+          set.id,
+          { version: v.version },
+          bob,
+        );
+        await done;
+        const r = (await service.store.getRelease(release.id))!;
+        expect(r.hosts[0].state).toBe('reverted');
+        expect(r.hosts[0].error).toMatch(/not the host/);
+      }
+      expect(asked).toEqual([]);
+    } finally {
+      internal.closeAllConnections();
+      await new Promise(r => internal.close(r));
     }
   });
 });
