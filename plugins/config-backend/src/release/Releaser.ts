@@ -175,14 +175,11 @@ export class Releaser {
     const content = compileTemplate(version.template)(ctx);
     checkSyntax(set.kind, content);
     const agent = new HostAgent(this.options.ssh, job.target, this.timeoutMs);
-    const paths = pushPaths(
-      set.targetPath,
-      set.stageRoot,
-      release.id,
-      host.name,
+    const live = await agent.readLive(set.targetPath);
+    const paths = await agent.upload(
+      pushPaths(set.targetPath, set.stageRoot),
+      content,
     );
-    const live = await agent.readLive(paths.target);
-    await agent.upload(paths, content);
     await update({ state: 'uploading', contentSha256: sha256(content) });
 
     const validate = validateCommandOf(set);

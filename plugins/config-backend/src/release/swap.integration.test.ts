@@ -1,0 +1,79 @@
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  bob,
+  configService,
+  configTestEnv,
+  giveToTestUser,
+  testHosts,
+} from '../__testUtils__/configTestKit';
+
+jest.setTimeout(120_000);
+
+// A hostile user on the host who may write the target's directory (a
+// group-writable conf.d) but not other files plants symlinks where a push
+// writes: the push must never write through them.
+const env = configTestEnv(1, 'opsdeck-config-swap-');
+
+describe('the swap on a hostile host', () => {
+  it('writes neither the incoming nor the previous file through a planted symlink', async () => {
+    const dir = join(env.work, 'conf.d');
+    mkdirSync(dir);
+    const target = join(dir, 'app.conf');
+    writeFileSync(target, 'old\n');
+    const victim = join(env.work, 'victim');
+    writeFileSync(victim, 'victim\n', { mode: 0o600 });
+    const victimDir = join(env.work, 'victim-dir');
+    mkdirSync(victimDir);
+    giveToTestUser(env.work);
+    const hosts = testHosts(env);
+    // the names a push used to write at, known in advance
+    for (let id = 1; id <= 3; id++) {
+      symlinkSync(
+        victim,
+        join(dir, `.app.conf.opsdeck-${id}-${hosts[0].name}`),
+      );
+    }
+    symlinkSync(victimDir, `${target}.opsdeck-prev`);
+
+    const { service } = await configService(env, hosts);
+    const set = await service.createSet(
+      {
+        name: 'swap',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { tags: ['web'] },
+        targetPath: target,
+      },
+      bob,
+    );
+    const v = await service.saveVersion(
+      set.id,
+      { template: 'new\n', variables: {}, message: 'new' },
+      bob,
+    );
+    const { release, done } = await service.push(
+      set.id,
+      { version: v.version },
+      bob,
+    );
+    expect(release.id).toBeLessThanOrEqual(3);
+    await done;
+    const r = (await service.store.getRelease(release.id))!;
+    expect(r.hosts.map(h => [h.state, h.error])).toEqual([['done', undefined]]);
+
+    expect(readFileSync(victim, 'utf8')).toBe('victim\n');
+    expect(lstatSync(victim).mode & 0o777).toBe(0o600);
+    expect(lstatSync(target).isFile()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    // the previous file replaced the planted link instead of landing in its directory
+    expect(lstatSync(`${target}.opsdeck-prev`).isFile()).toBe(true);
+    expect(readFileSync(`${target}.opsdeck-prev`, 'utf8')).toBe('old\n');
+  });
+});
