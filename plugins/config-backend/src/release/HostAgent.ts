@@ -6,6 +6,7 @@ import type {
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
+import { protectedPath } from './protectedPaths';
 
 /** The part of remote-node's pool the agent uses. */
 export type ConfigSsh = Pick<SshConnectionPool, 'exec' | 'uploadStream'>;
@@ -84,15 +85,34 @@ export class HostAgent {
     });
   }
 
-  /** The live file's text; undefined when there is no file at the path. */
+  /**
+   * The live file's text; undefined when there is no file at the path.
+   * Refuses a path that resolves on the host, through links, to a protected
+   * file (see protectedPaths.ts): what was read is dropped, never returned.
+   */
   async readLive(path: string): Promise<string | undefined> {
     const r = await this.run(
-      'if [ -e "$TARGET" ]; then cat -- "$TARGET"; else exit 3; fi',
+      [
+        'real=$(realpath -m -- "$TARGET" 2>/dev/null || readlink -f -- "$TARGET") || exit 4',
+        'printf "%s\\0" "$real"',
+        'if [ -e "$real" ]; then cat -- "$real"; else exit 3; fi',
+      ].join('\n'),
       { TARGET: path },
     );
+    const nul = r.stdout.indexOf('\0');
+    const real = nul < 0 ? undefined : r.stdout.slice(0, nul);
+    const why = real === undefined ? undefined : protectedPath(real);
+    if (why) {
+      throw new HostStepError(
+        'read live file',
+        `${path} resolves to ${real} on the host: ${why}`,
+      );
+    }
     if (r.exitCode === 3) return undefined;
-    if (r.exitCode !== 0 || r.truncated) throw failure('read live file', r);
-    return r.stdout;
+    if (r.exitCode !== 0 || r.truncated || real === undefined) {
+      throw failure('read live file', r);
+    }
+    return r.stdout.slice(nul + 1);
   }
 
   /**

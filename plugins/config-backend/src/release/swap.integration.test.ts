@@ -76,4 +76,52 @@ describe('the swap on a hostile host', () => {
     expect(lstatSync(`${target}.opsdeck-prev`).isFile()).toBe(true);
     expect(readFileSync(`${target}.opsdeck-prev`, 'utf8')).toBe('old\n');
   });
+
+  it('never reads or replaces a protected file a planted link points to', async () => {
+    const dir = join(env.work, 'sites');
+    mkdirSync(dir);
+    const target = join(dir, 'site.conf');
+    // the hostile user swapped the managed file for a link to the accounts
+    symlinkSync('/etc/passwd', target);
+    giveToTestUser(dir);
+    const passwd = readFileSync('/etc/passwd', 'utf8');
+    const hosts = testHosts(env);
+    const { service } = await configService(env, hosts);
+    const set = await service.createSet(
+      {
+        name: 'site',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { tags: ['web'] },
+        targetPath: target,
+      },
+      bob,
+    );
+    const v = await service.saveVersion(
+      set.id,
+      { template: 'site\n', variables: {}, message: 'site' },
+      bob,
+    );
+    const [preview] = await service.preview(set.id, v.version, bob);
+    expect(preview.live).toBeUndefined();
+    expect(preview.liveError).toMatch(/\/etc\/passwd.*protected/);
+    // adopting would make the file a version every config reader sees
+    await expect(
+      service.adopt(set.id, { host: hosts[0].name }, bob),
+    ).rejects.toThrow(/protected/);
+    const { release, done } = await service.push(
+      set.id,
+      { version: v.version },
+      bob,
+    );
+    await done;
+    const r = (await service.store.getRelease(release.id))!;
+    expect(r.hosts[0].state).toBe('failed');
+    expect(r.hosts[0].error).toMatch(/protected/);
+    expect(lstatSync(target).isSymbolicLink()).toBe(true);
+    expect(readFileSync('/etc/passwd', 'utf8')).toBe(passwd);
+    expect(
+      (await service.store.listVersions(set.id)).map(x => x.version),
+    ).toEqual([1]);
+  });
 });

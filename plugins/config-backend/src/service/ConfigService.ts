@@ -28,6 +28,7 @@ import {
   verbatimTemplate,
 } from '../render/render';
 import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
+import { protectedPath } from '../release/protectedPaths';
 import type { Releaser, SshTargets } from '../release/Releaser';
 
 export type ConfigServiceOptions = {
@@ -75,6 +76,8 @@ export function checkSetInput(input: ConfigSetInput): void {
       `Target path must be an absolute, normalized file path, got ${path}`,
     );
   }
+  const protectedWhy = protectedPath(path);
+  if (protectedWhy) throw new InputError(protectedWhy);
   if (input.healthCheck?.type === 'script') {
     parseCommandTemplate(input.healthCheck.command);
   }
