@@ -15,6 +15,10 @@ import { parseAllDocuments } from 'yaml';
  * live file).
  */
 const engine = Handlebars.create();
+// Handlebars' `{{log …}}` prints to the backend's console: variables never go to a log
+engine.registerHelper('log', () => {
+  throw new Error('the log helper is not available');
+});
 engine.registerHelper('raw', function raw(this: unknown, options: any) {
   return options.fn(this);
 });
