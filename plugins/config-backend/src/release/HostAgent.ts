@@ -162,7 +162,12 @@ export class HostAgent {
       'stage=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-config.XXXXXX")',
       'trap \'rm -rf "$stage"\' EXIT',
       'if [ -d "$ROOT" ]; then cp -R -- "$ROOT/." "$stage/"; fi',
-      'mkdir -p -- "$(dirname -- "$stage/$REL")"',
+      // links were copied as links: the new file's directory must resolve
+      // inside the copy, and a link at its own name is replaced, not followed
+      'parent=$(realpath -m -- "$(dirname -- "$stage/$REL")")',
+      'case "$parent/" in "$(realpath -- "$stage")/"*) ;; *) echo "the target leads out of the staging copy through a link in the stage root" >&2; exit 1 ;; esac',
+      'mkdir -p -- "$parent"',
+      'rm -f -- "$stage/$REL"',
       'cp -- "$INCOMING" "$stage/$REL"',
       'export STAGE_ROOT="$stage" STAGED="$stage/$REL"',
       'set +e',

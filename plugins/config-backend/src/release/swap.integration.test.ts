@@ -124,4 +124,54 @@ describe('the swap on a hostile host', () => {
       (await service.store.listVersions(set.id)).map(x => x.version),
     ).toEqual([1]);
   });
+
+  it('validates in the staging copy only, never through a link in the stage root', async () => {
+    const root = join(env.work, 'staged');
+    mkdirSync(join(root, 'conf.d'), { recursive: true });
+    const victim = join(env.work, 'staged-victim');
+    writeFileSync(victim, 'victim\n');
+    const elsewhere = join(env.work, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'inner.conf'), 'inner\n');
+    // the managed file is an absolute link; a directory is a link out of the root
+    symlinkSync(victim, join(root, 'conf.d', 'site.conf'));
+    symlinkSync(elsewhere, join(root, 'linked'));
+    giveToTestUser(env.work);
+    const { service } = await configService(env, testHosts(env));
+    const push = async (name: string, targetPath: string) => {
+      const set = await service.createSet(
+        {
+          name,
+          kind: 'text',
+          owner: 'group:default/ops',
+          selector: { tags: ['web'] },
+          targetPath,
+          stageRoot: root,
+          // refuses, so that only validation touches anything
+          validateCommand: 'false',
+        },
+        bob,
+      );
+      const v = await service.saveVersion(
+        set.id,
+        { template: 'new\n', variables: {}, message: 'new' },
+        bob,
+      );
+      const { release, done } = await service.push(
+        set.id,
+        { version: v.version },
+        bob,
+      );
+      await done;
+      return (await service.store.getRelease(release.id))!.hosts[0];
+    };
+    expect(
+      (await push('staged-file', join(root, 'conf.d', 'site.conf'))).state,
+    ).toBe('invalid');
+    expect(readFileSync(victim, 'utf8')).toBe('victim\n');
+    const linked = await push('staged-dir', join(root, 'linked', 'inner.conf'));
+    expect(linked.state).toBe('invalid');
+    expect(linked.error).toMatch(/out of the staging/);
+    expect(readFileSync(join(elsewhere, 'inner.conf'), 'utf8')).toBe('inner\n');
+  });
 });
