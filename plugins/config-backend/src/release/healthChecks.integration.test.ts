@@ -80,6 +80,9 @@ describe('health checks on a real host', () => {
       "echo '{{vars.note}}'",
       // an unquoted here-document expands $(…)
       'cat <<EOF\n{{vars.note}}\nEOF',
+      // a comment ends at a newline in the value, quotes or not
+      'true # {{vars.note}}',
+      'true\n#{{vars.note}}',
       // helpers and blocks decide what ends up in the script
       '{{#if vars.x}}rm -rf /{{/if}}',
     ].entries()) {

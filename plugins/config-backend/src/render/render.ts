@@ -106,22 +106,31 @@ export function renderText(text: string, context: RenderContext): string {
 
 type Statement = hbs.AST.Statement;
 
-/** Whether the shell reads the end of `text` inside quotes, from the state at its start. */
-function quoteStateAfter(text: string, start: '' | "'" | '"'): '' | "'" | '"' {
-  let quote = start;
+/** Where the shell is at the end of some text: in quotes, in a comment, or neither. */
+type ShellState = { in: '' | "'" | '"' | '#'; prev: string };
+
+/** The shell's state after `text`, from the state at its start. */
+function shellStateAfter(text: string, start: ShellState): ShellState {
+  let state = start.in;
+  let prev = start.prev;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (quote === "'") {
-      if (c === "'") quote = '';
+    if (state === '#') {
+      if (c === '\n') state = '';
+    } else if (state === "'") {
+      if (c === "'") state = '';
     } else if (c === '\\') {
       i++;
-    } else if (quote === '"') {
-      if (c === '"') quote = '';
+    } else if (state === '"') {
+      if (c === '"') state = '';
     } else if (c === "'" || c === '"') {
-      quote = c;
+      state = c;
+    } else if (c === '#' && /^$|[\s;&|()<>]/.test(prev)) {
+      state = '#';
     }
+    prev = c;
   }
-  return quote;
+  return { in: state, prev };
 }
 
 const commandError = (why: string) =>
@@ -143,13 +152,13 @@ export function parseCommandTemplate(
     throw commandError((e as Error).message);
   }
   const parts: Array<{ text: string } | { path: string[] }> = [];
-  let quote: '' | "'" | '"' = '';
+  let state: ShellState = { in: '', prev: '' };
   let shell = '';
   for (const node of program.body as Statement[]) {
     if (node.type === 'CommentStatement') continue;
     if (node.type === 'ContentStatement') {
       const value = (node as hbs.AST.ContentStatement).value;
-      quote = quoteStateAfter(value, quote);
+      state = shellStateAfter(value, state);
       shell += value;
       parts.push({ text: value });
       continue;
@@ -167,7 +176,10 @@ export function parseCommandTemplate(
         `only plain {{path}} values are allowed, not ${node.type}`,
       );
     }
-    if (quote) {
+    if (state.in === '#') {
+      throw commandError(`{{${path.original}}} is in a comment`);
+    }
+    if (state.in) {
       throw commandError(
         `{{${path.original}}} is inside quotes; write it unquoted (opsdeck quotes each value)`,
       );
@@ -178,6 +190,8 @@ export function parseCommandTemplate(
       );
     }
     parts.push({ path: path.parts });
+    // a value is a word: a # right after it does not start a comment
+    state = { in: '', prev: 'x' };
   }
   return parts;
 }
