@@ -6,6 +6,7 @@ import type {
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
+import { protectedPath } from './protectedPaths';
 
 /** The part of remote-node's pool the agent uses. */
 export type ConfigSsh = Pick<SshConnectionPool, 'exec' | 'uploadStream'>;
@@ -32,30 +33,32 @@ function failure(step: string, r: ExecResult): HostStepError {
 /** Paths of one push on one host. */
 export type PushPaths = {
   target: string;
-  /** Where the new file is uploaded (same directory: the swap is one rename). */
-  incoming: string;
   /** The previous file, kept beside the target. */
   previous: string;
   /** The directory mirrored into the staging tree. */
   stageRoot: string;
 };
 
+/** Where one push's new file waits on the host until the swap. */
+export type Incoming = PushPaths & {
+  /**
+   * A fresh directory beside the target (mktemp -d: a name nobody knows in
+   * advance, mode 0700): the swap is one rename, and nobody else who may
+   * write the target's directory can plant a link where the file is written.
+   */
+  dir: string;
+  /** The new file, in `dir`. */
+  incoming: string;
+};
+
 export function pushPaths(
   targetPath: string,
   stageRoot: string | undefined,
-  releaseId: number,
-  hostName: string,
 ): PushPaths {
-  const dir = posix.dirname(targetPath);
-  const base = posix.basename(targetPath);
-  // per host too: hosts sharing a filesystem (NFS, the test hosts) never
-  // take each other's incoming file
-  const tag = hostName.replace(/[^A-Za-z0-9._-]/g, '_');
   return {
     target: targetPath,
-    incoming: posix.join(dir, `.${base}.opsdeck-${releaseId}-${tag}`),
     previous: `${targetPath}.opsdeck-prev`,
-    stageRoot: stageRoot ?? dir,
+    stageRoot: stageRoot ?? posix.dirname(targetPath),
   };
 }
 
@@ -82,43 +85,89 @@ export class HostAgent {
     });
   }
 
-  /** The live file's text; undefined when there is no file at the path. */
+  /**
+   * The live file's text; undefined when there is no file at the path.
+   * Refuses a path that resolves on the host, through links, to a protected
+   * file (see protectedPaths.ts): what was read is dropped, never returned.
+   */
   async readLive(path: string): Promise<string | undefined> {
     const r = await this.run(
-      'if [ -e "$TARGET" ]; then cat -- "$TARGET"; else exit 3; fi',
+      [
+        'real=$(realpath -m -- "$TARGET" 2>/dev/null || readlink -f -- "$TARGET") || exit 4',
+        'printf "%s\\0" "$real"',
+        'if [ -e "$real" ]; then cat -- "$real"; else exit 3; fi',
+      ].join('\n'),
       { TARGET: path },
     );
+    const nul = r.stdout.indexOf('\0');
+    const real = nul < 0 ? undefined : r.stdout.slice(0, nul);
+    const why = real === undefined ? undefined : protectedPath(real);
+    if (why) {
+      throw new HostStepError(
+        'read live file',
+        `${path} resolves to ${real} on the host: ${why}`,
+      );
+    }
     if (r.exitCode === 3) return undefined;
-    if (r.exitCode !== 0 || r.truncated) throw failure('read live file', r);
-    return r.stdout;
+    if (r.exitCode !== 0 || r.truncated || real === undefined) {
+      throw failure('read live file', r);
+    }
+    return r.stdout.slice(nul + 1);
   }
 
-  /** Uploads the rendered file to the incoming path (mode of the live file, else 0644). */
-  async upload(paths: PushPaths, content: string): Promise<void> {
+  /**
+   * Uploads the rendered file into a fresh private directory beside the
+   * target (mode 0644; the swap gives it the live file's mode).
+   */
+  async upload(paths: PushPaths, content: string): Promise<Incoming> {
+    const dir = posix.dirname(paths.target);
+    const made = await this.run('mktemp -d -- "$TEMPLATE"', {
+      TEMPLATE: posix.join(dir, '.opsdeck-XXXXXXXXXX'),
+    });
+    const dirMade = made.stdout.trim();
+    if (
+      made.exitCode !== 0 ||
+      posix.dirname(dirMade) !== dir ||
+      !/^\.opsdeck-[A-Za-z0-9]{10}$/.test(posix.basename(dirMade))
+    ) {
+      throw failure('upload (private directory)', made);
+    }
+    const incoming: Incoming = {
+      ...paths,
+      dir: dirMade,
+      incoming: posix.join(dirMade, posix.basename(paths.target)),
+    };
     try {
       await this.ssh.uploadStream(
         this.target,
         Readable.from([Buffer.from(content, 'utf8')]),
-        paths.incoming,
+        incoming.incoming,
         { mode: 0o644 },
       );
     } catch (e) {
+      await this.discard(incoming).catch(() => undefined);
       throw new HostStepError('upload', (e as Error).message);
     }
+    return incoming;
   }
 
   /**
    * Runs `command` against a staged copy of the stage root in which the
    * target is replaced by the incoming file (`$STAGED`, `$STAGE_ROOT`).
    */
-  async validate(paths: PushPaths, command: string): Promise<void> {
+  async validate(paths: Incoming, command: string): Promise<void> {
     const rel = posix.relative(paths.stageRoot, paths.target);
     const script = [
       'set -eu',
       'stage=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-config.XXXXXX")',
       'trap \'rm -rf "$stage"\' EXIT',
       'if [ -d "$ROOT" ]; then cp -R -- "$ROOT/." "$stage/"; fi',
-      'mkdir -p -- "$(dirname -- "$stage/$REL")"',
+      // links were copied as links: the new file's directory must resolve
+      // inside the copy, and a link at its own name is replaced, not followed
+      'parent=$(realpath -m -- "$(dirname -- "$stage/$REL")")',
+      'case "$parent/" in "$(realpath -- "$stage")/"*) ;; *) echo "the target leads out of the staging copy through a link in the stage root" >&2; exit 1 ;; esac',
+      'mkdir -p -- "$parent"',
+      'rm -f -- "$stage/$REL"',
       'cp -- "$INCOMING" "$stage/$REL"',
       'export STAGE_ROOT="$stage" STAGED="$stage/$REL"',
       'set +e',
@@ -133,9 +182,9 @@ export class HostAgent {
     if (r.exitCode !== 0) throw failure('validation', r);
   }
 
-  /** Removes the incoming file (after a failed validation). */
-  async discard(paths: PushPaths): Promise<void> {
-    await this.run('rm -f -- "$INCOMING"', { INCOMING: paths.incoming });
+  /** Removes the incoming file and its directory (after a failed validation). */
+  async discard(paths: Incoming): Promise<void> {
+    await this.run('rm -rf -- "$DIR"', { DIR: paths.dir });
   }
 
   /**
@@ -143,19 +192,24 @@ export class HostAgent {
    * over the target (atomic on one filesystem), with the live file's mode.
    * Returns whether there was a live file.
    */
-  async swap(paths: PushPaths): Promise<boolean> {
+  async swap(paths: Incoming): Promise<boolean> {
+    // The previous file is copied in the private directory and renamed over
+    // the name beside the target (-T: a link planted there is replaced, never
+    // followed or entered).
     const r = await this.run(
       [
         'set -eu',
         'had=0',
-        'if [ -e "$TARGET" ]; then cp -p -- "$TARGET" "$PREV"; chmod --reference="$TARGET" -- "$INCOMING"; had=1; fi',
-        'mv -f -- "$INCOMING" "$TARGET"',
+        'if [ -e "$TARGET" ]; then cp -p -- "$TARGET" "$DIR/.prev"; chmod --reference="$TARGET" -- "$INCOMING"; mv -fT -- "$DIR/.prev" "$PREV"; had=1; fi',
+        'mv -fT -- "$INCOMING" "$TARGET"',
+        'rmdir -- "$DIR"',
         'echo "$had"',
       ].join('\n'),
       {
         TARGET: paths.target,
         PREV: paths.previous,
         INCOMING: paths.incoming,
+        DIR: paths.dir,
       },
     );
     if (r.exitCode !== 0) throw failure('swap', r);
@@ -171,7 +225,7 @@ export class HostAgent {
   /** Puts the previous file back (or removes the target when there was none). */
   async restore(paths: PushPaths, hadPrevious: boolean): Promise<void> {
     const r = await this.run(
-      hadPrevious ? 'mv -f -- "$PREV" "$TARGET"' : 'rm -f -- "$TARGET"',
+      hadPrevious ? 'mv -fT -- "$PREV" "$TARGET"' : 'rm -f -- "$TARGET"',
       { TARGET: paths.target, PREV: paths.previous },
     );
     if (r.exitCode !== 0) throw failure('restore previous file', r);

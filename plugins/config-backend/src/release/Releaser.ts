@@ -10,6 +10,7 @@ import type { ConfigStore } from '../database/ConfigStore';
 import {
   checkSyntax,
   compileTemplate,
+  renderCommand,
   renderContext,
   renderText,
   type RenderContext,
@@ -134,6 +135,7 @@ export class Releaser {
 
   private probeOf(
     set: ConfigSet,
+    host: HostTarget,
     ctx: RenderContext,
     agent: HostAgent,
     paths: PushPaths,
@@ -151,12 +153,13 @@ export class Releaser {
             : undefined,
         },
         probeTimeout,
+        host,
       );
     }
     if (check.type === 'tcp') {
-      return tcpProbe(renderText(check.address, ctx), probeTimeout);
+      return tcpProbe(renderText(check.address, ctx), probeTimeout, host);
     }
-    const command = renderText(check.command, ctx);
+    const command = renderCommand(check.command, ctx);
     return () => agent.command('health check', paths, command);
   }
 
@@ -172,14 +175,11 @@ export class Releaser {
     const content = compileTemplate(version.template)(ctx);
     checkSyntax(set.kind, content);
     const agent = new HostAgent(this.options.ssh, job.target, this.timeoutMs);
-    const paths = pushPaths(
-      set.targetPath,
-      set.stageRoot,
-      release.id,
-      host.name,
+    const live = await agent.readLive(set.targetPath);
+    const paths = await agent.upload(
+      pushPaths(set.targetPath, set.stageRoot),
+      content,
     );
-    const live = await agent.readLive(paths.target);
-    await agent.upload(paths, content);
     await update({ state: 'uploading', contentSha256: sha256(content) });
 
     const validate = validateCommandOf(set);
@@ -211,7 +211,7 @@ export class Releaser {
         await update({ state: 'reloading' });
         await agent.command('reload', paths, reload);
       }
-      const probe = this.probeOf(set, ctx, agent, paths);
+      const probe = this.probeOf(set, host, ctx, agent, paths);
       if (probe) {
         await update({ state: 'checking' });
         await passes(

@@ -34,6 +34,21 @@ describe('rendering', () => {
     });
   });
 
+  it('has no helper that writes variables to the backend log', () => {
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(m =>
+      jest.spyOn(console, m).mockImplementation(() => undefined),
+    );
+    try {
+      const render = compileTemplate('a{{log vars.password}}b');
+      expect(() =>
+        render(renderContext({ defaults: { password: 's3cret' } }, host)),
+      ).toThrow(/log/);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spies.forEach(spy => spy.mockRestore());
+    }
+  });
+
   it('renders catalog fields and variables, without HTML escaping', () => {
     const out = compileTemplate(
       'server_name {{host.name}}; # {{host.environment}} <{{vars.q}}>',

@@ -4,6 +4,7 @@ import type {
   ConfigKind,
   ConfigVariables,
 } from '@opsdeck/plugin-config-common';
+import { shellQuote } from '@opsdeck/plugin-remote-node';
 import Handlebars from 'handlebars';
 import { parseAllDocuments } from 'yaml';
 
@@ -14,6 +15,10 @@ import { parseAllDocuments } from 'yaml';
  * live file).
  */
 const engine = Handlebars.create();
+// Handlebars' `{{log …}}` prints to the backend's console: variables never go to a log
+engine.registerHelper('log', () => {
+  throw new Error('the log helper is not available');
+});
 engine.registerHelper('raw', function raw(this: unknown, options: any) {
   return options.fn(this);
 });
@@ -97,6 +102,130 @@ export function compileTemplate(template: string) {
 /** Renders a small template (a health-check URL, a command) with a host's context. */
 export function renderText(text: string, context: RenderContext): string {
   return compileTemplate(text)(context);
+}
+
+type Statement = hbs.AST.Statement;
+
+/** Where the shell is at the end of some text: in quotes, in a comment, or neither. */
+type ShellState = { in: '' | "'" | '"' | '#'; prev: string };
+
+/** The shell's state after `text`, from the state at its start. */
+function shellStateAfter(text: string, start: ShellState): ShellState {
+  let state = start.in;
+  let prev = start.prev;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (state === '#') {
+      if (c === '\n') state = '';
+    } else if (state === "'") {
+      if (c === "'") state = '';
+    } else if (c === '\\') {
+      i++;
+    } else if (state === '"') {
+      if (c === '"') state = '';
+    } else if (c === "'" || c === '"') {
+      state = c;
+    } else if (c === '#' && /^$|[\s;&|()<>]/.test(prev)) {
+      state = '#';
+    }
+    prev = c;
+  }
+  return { in: state, prev };
+}
+
+const commandError = (why: string) =>
+  new InputError(`The health-check command cannot be used: ${why}`);
+
+/**
+ * The parts of a script health check: shell text and the paths of the
+ * values placed in it. A value may only stand where the shell reads it as
+ * one quoted word: outside quotes and here-documents, and only as a plain
+ * `{{path}}` (no helper, block or partial). InputError otherwise.
+ */
+export function parseCommandTemplate(
+  text: string,
+): Array<{ text: string } | { path: string[] }> {
+  let program: hbs.AST.Program;
+  try {
+    program = engine.parse(text);
+  } catch (e) {
+    throw commandError((e as Error).message);
+  }
+  const parts: Array<{ text: string } | { path: string[] }> = [];
+  let state: ShellState = { in: '', prev: '' };
+  let shell = '';
+  for (const node of program.body as Statement[]) {
+    if (node.type === 'CommentStatement') continue;
+    if (node.type === 'ContentStatement') {
+      const value = (node as hbs.AST.ContentStatement).value;
+      state = shellStateAfter(value, state);
+      shell += value;
+      parts.push({ text: value });
+      continue;
+    }
+    const m = node as hbs.AST.MustacheStatement;
+    const path = m.path as hbs.AST.PathExpression;
+    if (
+      node.type !== 'MustacheStatement' ||
+      path.type !== 'PathExpression' ||
+      path.data ||
+      m.params.length > 0 ||
+      m.hash
+    ) {
+      throw commandError(
+        `only plain {{path}} values are allowed, not ${node.type}`,
+      );
+    }
+    if (state.in === '#') {
+      throw commandError(`{{${path.original}}} is in a comment`);
+    }
+    if (state.in) {
+      throw commandError(
+        `{{${path.original}}} is inside quotes; write it unquoted (opsdeck quotes each value)`,
+      );
+    }
+    if (shell.includes('<<')) {
+      throw commandError(
+        `{{${path.original}}} follows a here-document, where the shell expands it`,
+      );
+    }
+    parts.push({ path: path.parts });
+    // a value is a word: a # right after it does not start a comment
+    state = { in: '', prev: 'x' };
+  }
+  return parts;
+}
+
+/**
+ * Renders a script health check with a host's context: each value becomes
+ * one single-quoted shell word, so a hostile host fact or variable is data,
+ * never shell code.
+ */
+export function renderCommand(text: string, context: RenderContext): string {
+  return parseCommandTemplate(text)
+    .map(part => {
+      if ('text' in part) return part.text;
+      let value: unknown = context;
+      for (const key of part.path) {
+        value =
+          value !== null &&
+          typeof value === 'object' &&
+          Object.prototype.hasOwnProperty.call(value, key)
+            ? (value as Record<string, unknown>)[key]
+            : undefined;
+      }
+      const name = part.path.join('.');
+      if (value === undefined || value === null) {
+        throw new InputError(`The health-check command: "${name}" not defined`);
+      }
+      if (!['string', 'number', 'boolean'].includes(typeof value)) {
+        throw new InputError(
+          `The health-check command: "${name}" is not a single value`,
+        );
+      }
+      return shellQuote(String(value));
+    })
+    .join('');
 }
 
 /**

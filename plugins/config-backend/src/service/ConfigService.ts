@@ -23,10 +23,12 @@ import { unifiedDiff } from '../render/diff';
 import {
   checkSyntax,
   compileTemplate,
+  parseCommandTemplate,
   renderContext,
   verbatimTemplate,
 } from '../render/render';
 import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
+import { protectedPath } from '../release/protectedPaths';
 import type { Releaser, SshTargets } from '../release/Releaser';
 
 export type ConfigServiceOptions = {
@@ -74,6 +76,11 @@ export function checkSetInput(input: ConfigSetInput): void {
       `Target path must be an absolute, normalized file path, got ${path}`,
     );
   }
+  const protectedWhy = protectedPath(path);
+  if (protectedWhy) throw new InputError(protectedWhy);
+  if (input.healthCheck?.type === 'script') {
+    parseCommandTemplate(input.healthCheck.command);
+  }
   if (input.stageRoot !== undefined) {
     const root = input.stageRoot;
     if (!root.startsWith('/') || posix.normalize(root) !== root) {
@@ -88,6 +95,18 @@ export function checkSetInput(input: ConfigSetInput): void {
     if (root === '/') {
       throw new InputError('The stage root cannot be /');
     }
+  }
+}
+
+/** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
+function checkProd(hosts: HostTarget[], caller: Caller): void {
+  const prod = hosts.filter(h => h.environment === 'prod');
+  if (prod.length > 0 && !caller.mayPushProd) {
+    throw new NotAllowedError(
+      `Pushing to prod hosts (${prod
+        .map(h => h.name)
+        .join(', ')}) needs opsdeck.config.push.prod`,
+    );
   }
 }
 
@@ -243,14 +262,7 @@ export class ConfigService {
     if (hosts.length === 0) {
       throw new InputError('The set selects no host you can see');
     }
-    const prod = hosts.filter(h => h.environment === 'prod');
-    if (prod.length > 0 && !caller.mayPushProd) {
-      throw new NotAllowedError(
-        `Pushing to prod hosts (${prod
-          .map(h => h.name)
-          .join(', ')}) needs opsdeck.config.push.prod`,
-      );
-    }
+    checkProd(hosts, caller);
     const running = (await this.options.store.listReleases(setId, 5)).find(
       r => r.status === 'running',
     );
@@ -288,6 +300,12 @@ export class ConfigService {
     caller: Caller,
   ) {
     const old = await this.getVersion(setId, input.toVersion);
+    // the push below checks this again; checked first so that a refused
+    // rollback leaves no rollback version behind
+    checkProd(
+      await this.hostsOf(await this.getSet(setId), caller, input.hosts),
+      caller,
+    );
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,
@@ -359,6 +377,8 @@ export class ConfigService {
   ): Promise<ConfigVersion> {
     const set = await this.getSet(setId);
     const [host]: HostTarget[] = await this.hostsOf(set, caller, [input.host]);
+    // the adopted file becomes the host's drift baseline: a change to a prod host
+    checkProd([host], caller);
     const target = await this.options.sshTargets(caller.ref)(host);
     const live = await this.agent(target).readLive(set.targetPath);
     if (live === undefined) {

@@ -30,6 +30,17 @@ describe('checkSetInput', () => {
     ['the whole filesystem as stage root', { stageRoot: '/' }],
     ['a typed owner that is not a ref', { owner: 'ops' }],
     ['an upper-case or spaced name', { name: 'My Set' }],
+    ['the shadow file', { targetPath: '/etc/shadow' }],
+    ['the account file', { targetPath: '/etc/passwd' }],
+    ['a sudoers drop-in', { targetPath: '/etc/sudoers.d/ops' }],
+    ['root authorized keys', { targetPath: '/root/.ssh/authorized_keys' }],
+    [
+      'a user authorized keys',
+      { targetPath: '/home/deploy/.ssh/authorized_keys' },
+    ],
+    ['a PAM file', { targetPath: '/etc/pam.d/sshd' }],
+    ['a kernel setting', { targetPath: '/proc/sys/kernel/core_pattern' }],
+    ['an SSH host key', { targetPath: '/etc/ssh/ssh_host_ed25519_key' }],
   ])('refuses %s', (_what, patch) => {
     expect(() => checkSetInput({ ...ok, ...patch })).toThrow();
   });

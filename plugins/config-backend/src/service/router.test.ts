@@ -4,7 +4,13 @@ import {
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/testUtils';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -191,6 +197,55 @@ describe('config router', () => {
       .send({ version: 1 })
       .expect(403);
     expect(res.body.error.message).toMatch(/cfg-prod.*config\.push\.prod/);
+  });
+
+  it('refuses rollback and adopt on prod hosts without config.push.prod, before changing anything', async () => {
+    const { server, audits } = await start();
+    const target = join(work, 'prod-rollback.json');
+    writeFileSync(target, '{"by": "hand"}\n', { mode: 0o644 });
+    const set = (
+      await request(server)
+        .post('/api/config/sets')
+        .set('Authorization', bob)
+        .send({ ...setBody(target, ['cfg-prod']), name: 'prod-rollback' })
+        .expect(201)
+    ).body;
+    for (const template of ['{"v": 1}\n', '{"v": 2}\n']) {
+      await request(server)
+        .post(`/api/config/sets/${set.id}/versions`)
+        .set('Authorization', bob)
+        .send({ template, message: template })
+        .expect(201);
+    }
+    // bob may push, but not to prod: a rollback is a push, refused before
+    // it writes the rollback version
+    const rb = await request(server)
+      .post(`/api/config/sets/${set.id}/rollback`)
+      .set('Authorization', bob)
+      .send({ toVersion: 1 })
+      .expect(403);
+    expect(rb.body.error.message).toMatch(/cfg-prod.*config\.push\.prod/);
+    // adopting a prod host's live file rewrites that host's drift baseline
+    await request(server)
+      .post(`/api/config/sets/${set.id}/adopt`)
+      .set('Authorization', bob)
+      .send({ host: 'cfg-prod' })
+      .expect(403);
+    const versions = await request(server)
+      .get(`/api/config/sets/${set.id}/versions`)
+      .set('Authorization', bob)
+      .expect(200);
+    expect(versions.body.items.map((v: any) => v.version)).toEqual([2, 1]);
+    expect(
+      audits
+        .filter(a =>
+          ['config-rollback', 'config-adopt-live'].includes(a.eventId),
+        )
+        .map(a => [a.eventId, a.status, a.actor]),
+    ).toEqual([
+      ['config-rollback', 'failed', bob],
+      ['config-adopt-live', 'failed', bob],
+    ]);
   });
 
   it('refuses a rendered JSON file that does not parse, on the host untouched', async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import {
+  hostEntity,
   startMonitoringBackend,
   type MonitoringBackend,
 } from '../__testUtils__/testBackend';
@@ -42,7 +43,7 @@ describe('alert rules and silences', () => {
     );
     backend = await startMonitoringBackend({
       knex: await databases.init('SQLITE_3'),
-      entities: [],
+      entities: [hostEntity('web-01', '127.0.0.1:9100')],
       monitoring: {
         prometheus: { url: prometheus.url },
         alertmanager: { url: alertmanager.url },
@@ -262,5 +263,35 @@ describe('alert rules and silences', () => {
     expect(
       after.body.find((s: any) => s.id === created.body.silenceID).status.state,
     ).toBe('expired');
+  });
+
+  it('silences only one entity the person can read, never alerts without an entity', async () => {
+    const silence = (entityRef: string, alertname?: string) =>
+      request(backend.server)
+        .post('/api/monitoring/silences')
+        .set('authorization', as('alice'))
+        .send({ entityRef, alertname, minutes: 60, comment: 'x' });
+    // opsdeck_entity="" matches every alert WITHOUT the label (Watchdog,
+    // Prometheus' own alerts): not one entity
+    expect((await silence('', 'Watchdog')).status).toBe(400);
+    expect((await silence('  ', 'Watchdog')).status).toBe(400);
+    // an entity the catalog does not show the person
+    expect((await silence('resource:default/nowhere', 'HostDown')).status).toBe(
+      404,
+    );
+    const list = await request(backend.server)
+      .get('/api/monitoring/silences')
+      .set('authorization', as('alice'));
+    expect(
+      list.body.filter(
+        (s: any) =>
+          s.status.state === 'active' &&
+          s.matchers.some(
+            (m: any) =>
+              m.name === 'opsdeck_entity' &&
+              ['', 'resource:default/nowhere'].includes(m.value),
+          ),
+      ),
+    ).toEqual([]);
   });
 });

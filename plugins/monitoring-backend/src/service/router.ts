@@ -5,6 +5,7 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
@@ -190,7 +191,21 @@ export async function createRouter(options: {
   });
 
   router.post('/silences', async (req, res) => {
-    const by = await person(req);
+    const credentials = await guard.credentials(req, ['user']);
+    const by = principalRef(credentials);
+    // one entity the person can read in the catalog: an empty or unknown
+    // value would be a matcher on something else (opsdeck_entity="" matches
+    // every alert without the label)
+    let entityRef: string;
+    try {
+      entityRef = stringifyEntityRef(parseEntityRef(req.body.entityRef.trim()));
+    } catch {
+      throw new InputError(`Not an entity ref: '${req.body.entityRef}'`);
+    }
+    const entity = await catalog
+      .getEntityByRef(entityRef, { credentials })
+      .catch(() => undefined);
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
     const silenceID = await audited(
       options.auditor,
       {
@@ -204,7 +219,7 @@ export async function createRouter(options: {
         },
         successMeta: id => ({ silenceID: id }),
       },
-      () => rules.silence(req.body, by),
+      () => rules.silence({ ...req.body, entityRef }, by),
     );
     res.status(201).json({ silenceID });
   });
