@@ -4,8 +4,14 @@
 // against it at run time and types the route handlers at compile time. The router runs the
 // plugin's request guard (@opsdeck/plugin-opsdeck-node) before parsing and validation, with
 // the per-operation access rules declared beside the spec in src/schema/access.ts.
+// A spec may be split: openapi.yaml refers to sibling part files with relative
+// `$ref`s (`$ref: ./paths/runs.yaml#/~1runs` for a path item, `$ref:
+// ./components/schemas.yaml` for a map); they are inlined before generating. A `#/...`
+// ref, in openapi.yaml or in a part, always points into the assembled spec
+// (`#/components/schemas/Run`) and is kept as it is.
 //   node scripts/openapi-generate.mjs          write the generated files
 //   node scripts/openapi-generate.mjs --check  exit 1 when a generated file is stale
+//                                              (regenerated from openapi.yaml and every part)
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -18,11 +24,78 @@ const root = path.resolve(
 const check = process.argv.includes('--check');
 let stale = 0;
 
+// Inlines every relative file `$ref` (`file.yaml` or `file.yaml#/json/pointer`) below
+// `value`, reading files relative to the one that holds the ref; refs must stay inside
+// the schema folder. A `$ref` object takes no sibling keys (JSON Reference ignores them;
+// refusing them keeps a part from silently losing text). `#/...` refs are left alone.
+const bundle = (value, file, schemaDir, chain = []) => {
+  if (Array.isArray(value)) {
+    return value.map(item => bundle(item, file, schemaDir, chain));
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const ref = value.$ref;
+  if (typeof ref === 'string' && !ref.startsWith('#')) {
+    const where = path.relative(root, file);
+    if (Object.keys(value).length !== 1) {
+      throw new Error(`${where}: $ref ${ref} has sibling keys`);
+    }
+    const [target, fragment = ''] = ref.split('#');
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || path.isAbsolute(target)) {
+      throw new Error(`${where}: $ref ${ref} is not a relative file`);
+    }
+    const part = path.resolve(path.dirname(file), target);
+    const inside = path.relative(schemaDir, part);
+    if (inside === '..' || inside.startsWith(`..${path.sep}`)) {
+      throw new Error(
+        `${where}: $ref ${ref} leaves ${path.relative(root, schemaDir)}`,
+      );
+    }
+    const key = `${part}#${fragment}`;
+    if (chain.includes(key))
+      throw new Error(`${where}: $ref ${ref} is circular`);
+    let found = yaml.load(fs.readFileSync(part, 'utf8'));
+    if (fragment !== '') {
+      if (!fragment.startsWith('/')) {
+        throw new Error(
+          `${where}: $ref ${ref}: the fragment is not a JSON pointer`,
+        );
+      }
+      for (const token of fragment.slice(1).split('/')) {
+        const name = decodeURIComponent(token)
+          .replaceAll('~1', '/')
+          .replaceAll('~0', '~');
+        if (
+          found === null ||
+          typeof found !== 'object' ||
+          !Object.hasOwn(found, name)
+        ) {
+          throw new Error(`${where}: $ref ${ref} points at nothing`);
+        }
+        found = found[name];
+      }
+    }
+    return bundle(found, part, schemaDir, [...chain, key]);
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      bundle(v, file, schemaDir, chain),
+    ]),
+  );
+};
+
 for (const plugin of fs.readdirSync(path.join(root, 'plugins'))) {
   const dir = path.join(root, 'plugins', plugin, 'src', 'schema');
   const source = path.join(dir, 'openapi.yaml');
   if (!fs.existsSync(source)) continue;
-  const spec = yaml.load(fs.readFileSync(source, 'utf8'));
+  let spec;
+  try {
+    spec = bundle(yaml.load(fs.readFileSync(source, 'utf8')), source, dir);
+  } catch (error) {
+    console.error(`unreadable spec: ${error.message}`);
+    stale++;
+    continue;
+  }
   if (!fs.existsSync(path.join(dir, 'access.ts'))) {
     console.error(
       `missing: ${path.relative(
