@@ -93,7 +93,10 @@ async function seed(url) {
   for (const repo of repos) {
     const tags =
       repo === 'bench/big'
-        ? Array.from({ length: BIG_TAGS }, (_, i) => `t${String(i).padStart(5, '0')}`)
+        ? Array.from(
+            { length: BIG_TAGS },
+            (_, i) => `t${String(i).padStart(5, '0')}`,
+          )
         : ['v1'];
     jobs.push({ repo, tags });
   }
@@ -214,29 +217,52 @@ spec:
     for (let i = 0; ; i++) {
       const res = await fetch(`${api}/repositories?limit=1`, { headers: auth });
       if (res.ok) break;
-      if (i > 300) throw new Error(`registry resource not in the catalog: ${res.status}`);
+      if (i > 300)
+        throw new Error(`registry resource not in the catalog: ${res.status}`);
       await sleep(1000);
     }
     const midRepo = seeded.repos.slice().sort()[REPOS / 2];
     const midTag = `t${String(Math.floor(BIG_TAGS / 2)).padStart(5, '0')}`;
     const big = encodeURIComponent('bench/big');
 
-    const check = await getJson(`${api}/repositories?limit=100&last=${encodeURIComponent(midRepo)}`, auth);
-    const raw = await getJson(`${registry.url}/v2/_catalog?n=100&last=${encodeURIComponent(midRepo)}`);
+    const check = await getJson(
+      `${api}/repositories?limit=100&last=${encodeURIComponent(midRepo)}`,
+      auth,
+    );
+    const raw = await getJson(
+      `${registry.url}/v2/_catalog?n=100&last=${encodeURIComponent(midRepo)}`,
+    );
     if (JSON.stringify(check.items) !== JSON.stringify(raw.repositories)) {
-      throw new Error('opsdeck and the registry disagree on the repositories page');
+      throw new Error(
+        'opsdeck and the registry disagree on the repositories page',
+      );
     }
     const rows = [];
     rows.push([
       'repositories page (100)',
-      await measure(() => getJson(`${api}/repositories?limit=100&last=${encodeURIComponent(midRepo)}`, auth)),
-      await measure(() => getJson(`${registry.url}/v2/_catalog?n=100&last=${encodeURIComponent(midRepo)}`)),
+      await measure(() =>
+        getJson(
+          `${api}/repositories?limit=100&last=${encodeURIComponent(midRepo)}`,
+          auth,
+        ),
+      ),
+      await measure(() =>
+        getJson(
+          `${registry.url}/v2/_catalog?n=100&last=${encodeURIComponent(
+            midRepo,
+          )}`,
+        ),
+      ),
       'raw /v2/_catalog',
     ]);
     rows.push([
       'tags page (100 of 9,001)',
-      await measure(() => getJson(`${api}/tags?repository=${big}&limit=100&last=${midTag}`, auth)),
-      await measure(() => getJson(`${registry.url}/v2/bench/big/tags/list?n=100&last=${midTag}`)),
+      await measure(() =>
+        getJson(`${api}/tags?repository=${big}&limit=100&last=${midTag}`, auth),
+      ),
+      await measure(() =>
+        getJson(`${registry.url}/v2/bench/big/tags/list?n=100&last=${midTag}`),
+      ),
       'raw /v2/…/tags/list',
     ]);
     let all = 0;
@@ -245,7 +271,9 @@ spec:
       let last;
       for (;;) {
         const page = await getJson(
-          `${api}/tags?repository=${big}&limit=1000${last ? `&last=${last}` : ''}`,
+          `${api}/tags?repository=${big}&limit=1000${
+            last ? `&last=${last}` : ''
+          }`,
           auth,
         );
         all += page.items.length;
@@ -259,11 +287,15 @@ spec:
     for (let i = 0; i < skopeoRuns; i++) {
       skopeoTimes.push(
         await timed(async () => {
-          const { stdout } = await run('skopeo', [
-            'list-tags',
-            '--tls-verify=false',
-            `docker://${registry.host}/bench/big`,
-          ], { maxBuffer: 64 * 1024 * 1024 });
+          const { stdout } = await run(
+            'skopeo',
+            [
+              'list-tags',
+              '--tls-verify=false',
+              `docker://${registry.host}/bench/big`,
+            ],
+            { maxBuffer: 64 * 1024 * 1024 },
+          );
           skopeoCount = JSON.parse(stdout).Tags.length;
         }),
       );
@@ -275,15 +307,23 @@ spec:
       'skopeo list-tags',
     ]);
     if (all !== BIG_TAGS || skopeoCount !== BIG_TAGS) {
-      throw new Error(`tag counts: opsdeck ${all}, skopeo ${skopeoCount}, seeded ${BIG_TAGS}`);
+      throw new Error(
+        `tag counts: opsdeck ${all}, skopeo ${skopeoCount}, seeded ${BIG_TAGS}`,
+      );
     }
-    console.log(`\nregistry browser, median of ${runs} runs (skopeo ${skopeoRuns})`);
     console.log(
-      `${'what'.padEnd(26)} ${'opsdeck'.padStart(11)} ${'peer'.padStart(11)}  ratio  peer`,
+      `\nregistry browser, median of ${runs} runs (skopeo ${skopeoRuns})`,
+    );
+    console.log(
+      `${'what'.padEnd(26)} ${'opsdeck'.padStart(11)} ${'peer'.padStart(
+        11,
+      )}  ratio  peer`,
     );
     for (const [what, ours, peer, name] of rows) {
       console.log(
-        `${what.padEnd(26)} ${fmt(ours).padStart(11)} ${fmt(peer).padStart(11)}  ${(ours / peer).toFixed(2).padStart(5)}  ${name}`,
+        `${what.padEnd(26)} ${fmt(ours).padStart(11)} ${fmt(peer).padStart(
+          11,
+        )}  ${(ours / peer).toFixed(2).padStart(5)}  ${name}`,
       );
     }
   } finally {

@@ -154,7 +154,9 @@ export class OciLayout {
         config: {},
         rootfs: {
           type: 'layers',
-          diff_ids: [`sha256:${createHash('sha256').update(raw).digest('hex')}`],
+          diff_ids: [
+            `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+          ],
         },
       }),
     );

@@ -23,7 +23,9 @@ async function fakeRegistry(
 
 describe('nextFromLink', () => {
   it('takes only the `last` parameter, never the URL a registry names', () => {
-    expect(nextFromLink('</v2/_catalog?last=b%2Fc&n=2>; rel="next"')).toBe('b/c');
+    expect(nextFromLink('</v2/_catalog?last=b%2Fc&n=2>; rel="next"')).toBe(
+      'b/c',
+    );
     expect(
       nextFromLink('<https://evil.example/steal?last=x&n=1>; rel="next"'),
     ).toBe('x');
@@ -107,9 +109,18 @@ describe('RegistryClient against a hostile registry', () => {
     });
     try {
       const client = new RegistryClient(registry.url);
-      expect(await client.tags('a', 2)).toEqual({ items: ['a', 'b'], next: 'b' });
-      expect(await client.tags('a', 2, 'b')).toEqual({ items: ['c', 'd'], next: 'd' });
-      expect(await client.tags('a', 2, 'd')).toEqual({ items: ['e'], next: undefined });
+      expect(await client.tags('a', 2)).toEqual({
+        items: ['a', 'b'],
+        next: 'b',
+      });
+      expect(await client.tags('a', 2, 'b')).toEqual({
+        items: ['c', 'd'],
+        next: 'd',
+      });
+      expect(await client.tags('a', 2, 'd')).toEqual({
+        items: ['e'],
+        next: undefined,
+      });
       expect(await client.allTags('a')).toEqual(['a', 'b', 'c', 'd', 'e']);
     } finally {
       await registry.stop();

@@ -1,4 +1,8 @@
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { nextFromLink } from './grammar';
 
 /** Media types of the manifests the client reads (the Accept of every manifest request). */
@@ -56,10 +60,7 @@ export class RegistryClient {
   private readonly base: URL;
   private readonly tokens = new Map<string, string>();
 
-  constructor(
-    baseUrl: string,
-    private readonly login?: RegistryLogin,
-  ) {
+  constructor(baseUrl: string, private readonly login?: RegistryLogin) {
     this.base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   }
 
@@ -89,9 +90,7 @@ export class RegistryClient {
     if (items.length > limit) {
       // A registry without tag paging (older distribution) answers every
       // tag: page them here, in the same lexical order.
-      const after = items
-        .sort()
-        .filter(t => last === undefined || t > last);
+      const after = items.sort().filter(t => last === undefined || t > last);
       const page = after.slice(0, limit);
       return {
         items: page,
@@ -117,7 +116,10 @@ export class RegistryClient {
   }
 
   /** A manifest by tag or digest, with the digest the registry reports. */
-  async manifest(repository: string, reference: string): Promise<FetchedManifest> {
+  async manifest(
+    repository: string,
+    reference: string,
+  ): Promise<FetchedManifest> {
     const res = await this.request(
       'GET',
       `v2/${repository}/manifests/${reference}`,
@@ -131,9 +133,7 @@ export class RegistryClient {
     return {
       digest,
       mediaType:
-        body?.mediaType ??
-        res.headers.get('content-type')?.split(';')[0] ??
-        '',
+        body?.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? '',
       body,
     };
   }
@@ -193,12 +193,16 @@ export class RegistryClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       }).catch(error => {
         throw new ServiceUnavailableError(
-          `Registry ${this.base.host} did not answer: ${(error as Error).message}`,
+          `Registry ${this.base.host} did not answer: ${
+            (error as Error).message
+          }`,
         );
       });
     let res = await send(this.authorization(options.scope));
     if (res.status === 401) {
-      const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
+      const challenge = parseBearerChallenge(
+        res.headers.get('www-authenticate'),
+      );
       if (challenge) {
         await res.arrayBuffer().catch(() => undefined);
         const token = await this.token(challenge, options.scope);
@@ -208,7 +212,8 @@ export class RegistryClient {
     if (res.ok || res.status === 202) return res;
     await res.arrayBuffer().catch(() => undefined);
     const what = `${method} ${url.pathname}`;
-    if (res.status === 404) throw new NotFoundError(`Registry: not found (${what})`);
+    if (res.status === 404)
+      throw new NotFoundError(`Registry: not found (${what})`);
     if (res.status === 401 || res.status === 403) {
       throw new ServiceUnavailableError(
         `The registry refused opsdeck's login (${res.status} on ${what})`,
@@ -219,14 +224,17 @@ export class RegistryClient {
         `The registry does not allow ${method} here (${what}); deleting needs storage.delete.enabled`,
       );
     }
-    throw new ServiceUnavailableError(`Registry answered ${res.status} on ${what}`);
+    throw new ServiceUnavailableError(
+      `Registry answered ${res.status} on ${what}`,
+    );
   }
 
   private authorization(scope: string): string | undefined {
     const token = this.tokens.get(scope);
     if (token) return `Bearer ${token}`;
     if (!this.login) return undefined;
-    if (this.login.username === undefined) return `Bearer ${this.login.password}`;
+    if (this.login.username === undefined)
+      return `Bearer ${this.login.password}`;
     return `Basic ${Buffer.from(
       `${this.login.username}:${this.login.password}`,
     ).toString('base64')}`;
@@ -241,7 +249,9 @@ export class RegistryClient {
     try {
       realm = new URL(challenge.realm);
     } catch {
-      throw new ServiceUnavailableError('The registry named an invalid token realm');
+      throw new ServiceUnavailableError(
+        'The registry named an invalid token realm',
+      );
     }
     if (realm.protocol !== 'https:' && realm.origin !== this.base.origin) {
       throw new ServiceUnavailableError(
@@ -261,7 +271,9 @@ export class RegistryClient {
         : {},
       signal: AbortSignal.timeout(TIMEOUT_MS),
     }).catch(() => {
-      throw new ServiceUnavailableError(`Token realm ${realm.host} did not answer`);
+      throw new ServiceUnavailableError(
+        `Token realm ${realm.host} did not answer`,
+      );
     });
     if (!res.ok) {
       await res.arrayBuffer().catch(() => undefined);
@@ -324,6 +336,8 @@ async function readJson(res: Response, max: number): Promise<unknown> {
     return JSON.parse(await readText(res, max));
   } catch (error) {
     if (error instanceof ServiceUnavailableError) throw error;
-    throw new ServiceUnavailableError('The registry answered with invalid JSON');
+    throw new ServiceUnavailableError(
+      'The registry answered with invalid JSON',
+    );
   }
 }

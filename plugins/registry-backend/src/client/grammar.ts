@@ -5,9 +5,7 @@ import { InputError } from '@backstage/errors';
  * before a request is made (a name is put into a URL path).
  */
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(
-  `^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`,
-);
+const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
 
@@ -31,7 +29,8 @@ export function checkRepository(value: string): string {
 }
 
 export function checkTag(value: string): string {
-  if (!isTag(value)) throw new InputError(`Not a tag: ${JSON.stringify(value)}`);
+  if (!isTag(value))
+    throw new InputError(`Not a tag: ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -33,7 +33,9 @@ function platformOf(value: any): Platform | undefined {
 
 function descriptors(value: unknown): any[] {
   return Array.isArray(value)
-    ? value.filter(d => d && typeof d === 'object' && isDigest(String(d.digest)))
+    ? value.filter(
+        d => d && typeof d === 'object' && isDigest(String(d.digest)),
+      )
     : [];
 }
 
@@ -54,7 +56,9 @@ async function imageOf(
   }));
   const config = descriptors([body?.config])[0];
   const configBody =
-    config && !artifact && /config|container\.image/.test(String(config.mediaType))
+    config &&
+    !artifact &&
+    /config|container\.image/.test(String(config.mediaType))
       ? await client.config(repository, config.digest)
       : undefined;
   const created = str(configBody?.created);

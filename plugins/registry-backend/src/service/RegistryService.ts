@@ -1,6 +1,10 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { ConflictError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DeletedTag,
@@ -33,7 +37,8 @@ function registryUrl(entity: Entity): string | undefined {
   try {
     const url = new URL(raw);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    if (url.username || url.password || url.search || url.hash) return undefined;
+    if (url.username || url.password || url.search || url.hash)
+      return undefined;
     return url.toString();
   } catch {
     return undefined;

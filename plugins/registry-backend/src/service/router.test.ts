@@ -32,11 +32,24 @@ describe('registry router against Debian docker-registry', () => {
     registry = await startRegistry();
     layout = new OciLayout();
     tags.v1 = layout.tag('v1', [
-      layout.image({ architecture: 'amd64', created: '2026-01-01T00:00:00Z', bytes: 700 }),
+      layout.image({
+        architecture: 'amd64',
+        created: '2026-01-01T00:00:00Z',
+        bytes: 700,
+      }),
     ]);
     tags.v2 = layout.tag('v2', [
-      layout.image({ architecture: 'amd64', created: '2026-02-01T00:00:00Z', bytes: 900 }),
-      layout.image({ architecture: 'arm64', variant: 'v8', created: '2026-02-01T00:05:00Z', bytes: 300 }),
+      layout.image({
+        architecture: 'amd64',
+        created: '2026-02-01T00:00:00Z',
+        bytes: 900,
+      }),
+      layout.image({
+        architecture: 'arm64',
+        variant: 'v8',
+        created: '2026-02-01T00:05:00Z',
+        bytes: 300,
+      }),
     ]);
     tags.v3 = layout.tag('v3', [
       layout.image({ architecture: 'amd64', created: '2026-03-01T00:00:00Z' }),
@@ -76,7 +89,11 @@ describe('registry router against Debian docker-registry', () => {
         registryRef: 'resource:default/local',
         repository: 'shop/web',
         digest: tags.v3.digest,
-        place: { kind: 'pod', where: 'prod/shop/web-7d9', digest: tags.v3.digest },
+        place: {
+          kind: 'pod',
+          where: 'prod/shop/web-7d9',
+          digest: tags.v3.digest,
+        },
       },
     ]);
   });
@@ -90,11 +107,16 @@ describe('registry router against Debian docker-registry', () => {
   const get = (path: string, user = 'erin') =>
     request(backend.server).get(path).set('Authorization', as(user));
   const post = (path: string, body: object, user = 'bob') =>
-    request(backend.server).post(path).set('Authorization', as(user)).send(body);
+    request(backend.server)
+      .post(path)
+      .set('Authorization', as(user))
+      .send(body);
 
   it('asks for credentials and the permission before anything else', async () => {
     const { server } = backend;
-    expect((await request(server).get('/api/registry/registries')).status).toBe(401);
+    expect((await request(server).get('/api/registry/registries')).status).toBe(
+      401,
+    );
     for (const path of [
       '/api/registry/registries',
       `${api}/repositories`,
@@ -105,11 +127,25 @@ describe('registry router against Debian docker-registry', () => {
       expect([path, res.status]).toEqual([path, 403]);
     }
     for (const user of ['mallory', 'erin', 'dave']) {
-      const res = await post(`${api}/tags/delete`, { repository: 'tools/old', tag: 'a1' }, user);
+      const res = await post(
+        `${api}/tags/delete`,
+        { repository: 'tools/old', tag: 'a1' },
+        user,
+      );
       expect([user, res.status]).toEqual([user, 403]);
     }
-    expect((await post(`${api}/retention/dry-run`, { repository: 'shop/web', keepLast: 1 }, 'mallory')).status).toBe(403);
-    expect((await get(`${api}/tags?repository=${enc('tools/old')}`)).body.items).toContain('a1');
+    expect(
+      (
+        await post(
+          `${api}/retention/dry-run`,
+          { repository: 'shop/web', keepLast: 1 },
+          'mallory',
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await get(`${api}/tags?repository=${enc('tools/old')}`)).body.items,
+    ).toContain('a1');
     const denials = backend.events.filter(e => e.eventId === 'access-denied');
     expect(denials.length).toBeGreaterThan(0);
   });
@@ -123,8 +159,16 @@ describe('registry router against Debian docker-registry', () => {
       'resource:default/wrong-login',
     ]);
     expect(JSON.stringify(res.body)).not.toContain(LOGIN.password);
-    expect((await get('/api/registry/registries/default/not-a-registry/repositories')).status).toBe(404);
-    expect((await get('/api/registry/registries/default/nope/repositories')).status).toBe(404);
+    expect(
+      (
+        await get(
+          '/api/registry/registries/default/not-a-registry/repositories',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await get('/api/registry/registries/default/nope/repositories')).status,
+    ).toBe(404);
   });
 
   it('pages _catalog with n/last (Link header) to the end', async () => {
@@ -133,7 +177,9 @@ describe('registry router against Debian docker-registry', () => {
     let last: string | undefined;
     for (let i = 0; i < 10; i++) {
       const res = await get(
-        `${api}/repositories?limit=2${last ? `&last=${encodeURIComponent(last)}` : ''}`,
+        `${api}/repositories?limit=2${
+          last ? `&last=${encodeURIComponent(last)}` : ''
+        }`,
       );
       expect(res.status).toBe(200);
       pages.push(res.body.items);
@@ -147,17 +193,23 @@ describe('registry router against Debian docker-registry', () => {
   });
 
   it('pages tags', async () => {
-    const first = await get(`${api}/tags?repository=${enc('tools/old')}&limit=4`);
+    const first = await get(
+      `${api}/tags?repository=${enc('tools/old')}&limit=4`,
+    );
     expect(first.status).toBe(200);
     expect(first.body.items).toEqual(['a1', 'a2', 'a3', 'a4']);
     expect(first.body.next).toBe('a4');
-    const second = await get(`${api}/tags?repository=${enc('tools/old')}&limit=4&last=a4`);
+    const second = await get(
+      `${api}/tags?repository=${enc('tools/old')}&limit=4&last=a4`,
+    );
     expect(second.body.items).toEqual(['a5', 'v1']);
     expect(second.body.next).toBeUndefined();
   });
 
   it('summarises a multi-platform index per platform with sizes and created times', async () => {
-    const res = await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v2`);
+    const res = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=v2`,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       kind: 'index',
@@ -166,7 +218,14 @@ describe('registry router against Debian docker-registry', () => {
       created: '2026-02-01T00:05:00Z',
       running: [],
     });
-    expect(res.body.images.map((i: any) => [i.platform, i.digest, i.size, i.created])).toEqual(
+    expect(
+      res.body.images.map((i: any) => [
+        i.platform,
+        i.digest,
+        i.size,
+        i.created,
+      ]),
+    ).toEqual(
       tags.v2.images.map(i => [
         i.variant
           ? { os: 'linux', architecture: i.architecture, variant: i.variant }
@@ -183,15 +242,24 @@ describe('registry router against Debian docker-registry', () => {
   });
 
   it('summarises a single image and shows where a digest runs', async () => {
-    const v1 = await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v1`);
+    const v1 = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=v1`,
+    );
     expect(v1.body).toMatchObject({
       kind: 'image',
       digest: tags.v1.digest,
       size: tags.v1.images[0].size,
       created: '2026-01-01T00:00:00Z',
     });
-    expect(v1.body.images[0].platform).toEqual({ os: 'linux', architecture: 'amd64' });
-    const byDigest = await get(`${api}/manifest?repository=${enc('shop/web')}&reference=${enc(tags.v3.digest)}`);
+    expect(v1.body.images[0].platform).toEqual({
+      os: 'linux',
+      architecture: 'amd64',
+    });
+    const byDigest = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=${enc(
+        tags.v3.digest,
+      )}`,
+    );
     expect(byDigest.body.running).toEqual([
       { kind: 'pod', where: 'prod/shop/web-7d9', digest: tags.v3.digest },
     ]);
@@ -209,20 +277,40 @@ describe('registry router against Debian docker-registry', () => {
       const res = await get(`${api}/manifest?${q}`);
       expect([q, res.status]).toEqual([q, 400]);
     }
-    expect((await get(`${api}/manifest?repository=${enc('shop/web')}&reference=nope`)).status).toBe(404);
+    expect(
+      (
+        await get(
+          `${api}/manifest?repository=${enc('shop/web')}&reference=nope`,
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('refuses to delete a running digest', async () => {
-    const res = await post(`${api}/tags/delete`, { repository: 'shop/web', tag: 'v3' });
+    const res = await post(`${api}/tags/delete`, {
+      repository: 'shop/web',
+      tag: 'v3',
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('prod/shop/web-7d9');
-    expect((await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v3`)).status).toBe(200);
-    const event = backend.events.find(e => e.eventId === 'registry-tag-delete' && e.meta.tag === 'v3');
-    expect(event).toMatchObject({ status: 'failed', meta: { actor: 'user:default/bob', target: 'resource:default/local' } });
+    expect(
+      (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v3`))
+        .status,
+    ).toBe(200);
+    const event = backend.events.find(
+      e => e.eventId === 'registry-tag-delete' && e.meta.tag === 'v3',
+    );
+    expect(event).toMatchObject({
+      status: 'failed',
+      meta: { actor: 'user:default/bob', target: 'resource:default/local' },
+    });
   });
 
   it('refuses to delete a digest other tags share unless the caller confirms it', async () => {
-    const refused = await post(`${api}/tags/delete`, { repository: 'shop/web', tag: 'latest' });
+    const refused = await post(`${api}/tags/delete`, {
+      repository: 'shop/web',
+      tag: 'latest',
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain('v2');
     expect(refused.body.error.message).toContain(tags.v2.digest);
@@ -232,7 +320,9 @@ describe('registry router against Debian docker-registry', () => {
       confirmDigest: tags.v1.digest,
     });
     expect(wrong.status).toBe(409);
-    expect((await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items).toContain('latest');
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toContain('latest');
 
     const done = await post(`${api}/tags/delete`, {
       repository: 'shop/web',
@@ -240,9 +330,14 @@ describe('registry router against Debian docker-registry', () => {
       confirmDigest: tags.v2.digest,
     });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ digest: tags.v2.digest, removedTags: ['latest', 'v2'] });
+    expect(done.body).toMatchObject({
+      digest: tags.v2.digest,
+      removedTags: ['latest', 'v2'],
+    });
     expect(done.body.garbageCollection).toContain('garbage-collect');
-    expect((await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items).toEqual(['v1', 'v3', 'v4']);
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v1', 'v3', 'v4']);
     const event = backend.events.find(
       e => e.eventId === 'registry-tag-delete' && e.status === 'succeeded',
     );
@@ -256,55 +351,96 @@ describe('registry router against Debian docker-registry', () => {
   });
 
   it('deletes a tag whose digest no other tag shares, audited with the person', async () => {
-    const res = await post(`${api}/tags/delete`, { repository: 'shop/web', tag: 'v4' }, 'alice');
+    const res = await post(
+      `${api}/tags/delete`,
+      { repository: 'shop/web', tag: 'v4' },
+      'alice',
+    );
     expect(res.status).toBe(200);
     expect(res.body.removedTags).toEqual(['v4']);
-    expect((await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v4`)).status).toBe(404);
+    expect(
+      (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v4`))
+        .status,
+    ).toBe(404);
     expect(
       backend.events.some(
-        e => e.eventId === 'registry-tag-delete' && e.status === 'succeeded' && e.meta.actor === 'user:default/alice' && e.meta.tag === 'v4',
+        e =>
+          e.eventId === 'registry-tag-delete' &&
+          e.status === 'succeeded' &&
+          e.meta.actor === 'user:default/alice' &&
+          e.meta.tag === 'v4',
       ),
     ).toBe(true);
   });
 
   it('dry-runs retention: keeps the newest N, running digests and shared digests', async () => {
-    const res = await post(`${api}/retention/dry-run`, { repository: 'tools/old', keepLast: 1 }, 'erin');
+    const res = await post(
+      `${api}/retention/dry-run`,
+      { repository: 'tools/old', keepLast: 1 },
+      'erin',
+    );
     expect(res.status).toBe(200);
     // every tag of tools/old points at one digest: the newest keeps them all
     expect(res.body.delete).toEqual([]);
     expect(res.body.keep.map((k: any) => k.reason).sort()).toEqual([
-      'newest', 'shared', 'shared', 'shared', 'shared', 'shared',
+      'newest',
+      'shared',
+      'shared',
+      'shared',
+      'shared',
+      'shared',
     ]);
-    const web = await post(`${api}/retention/dry-run`, { repository: 'shop/web', keepLast: 0 }, 'erin');
+    const web = await post(
+      `${api}/retention/dry-run`,
+      { repository: 'shop/web', keepLast: 0 },
+      'erin',
+    );
     expect(web.body.keep).toEqual([
-      { tag: 'v3', digest: tags.v3.digest, created: '2026-03-01T00:00:00Z', reason: 'running' },
+      {
+        tag: 'v3',
+        digest: tags.v3.digest,
+        created: '2026-03-01T00:00:00Z',
+        reason: 'running',
+      },
     ]);
     expect(web.body.delete).toEqual([
       { tag: 'v1', digest: tags.v1.digest, created: '2026-01-01T00:00:00Z' },
     ]);
-    expect((await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items).toEqual(['v1', 'v3']);
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v1', 'v3']);
   });
 
   it('logs in through the vault (registry use, bearer token realm) and never returns the login', async () => {
-    const res = await get(`${privateApi}/manifest?repository=${enc('shop/web')}&reference=v1`, 'dave');
+    const res = await get(
+      `${privateApi}/manifest?repository=${enc('shop/web')}&reference=v1`,
+      'dave',
+    );
     expect(res.status).toBe(200);
     expect(res.body.digest).toBe(tags.v1.digest);
     const page = await get(`${privateApi}/repositories?limit=3`, 'dave');
     expect(page.body.items).toEqual(['aa/one', 'aa/two', 'bb']);
-    expect(backend.vaultUses.filter(u => u.name === 'reg-login')[0].use).toEqual({
+    expect(
+      backend.vaultUses.filter(u => u.name === 'reg-login')[0].use,
+    ).toEqual({
       use: 'registry',
       for: { ref: 'resource:default/private', owner: 'group:default/ops' },
       actor: 'user:default/dave',
     });
     expect(proxy.seen).toContain(
-      `Basic ${Buffer.from(`${LOGIN.username}:${LOGIN.password}`).toString('base64')}`,
+      `Basic ${Buffer.from(`${LOGIN.username}:${LOGIN.password}`).toString(
+        'base64',
+      )}`,
     );
     expect(proxy.seen).toContain(`Bearer ${proxy.token}`);
     for (const body of [res.text, page.text]) {
       expect(body).not.toContain(LOGIN.password);
       expect(body).not.toContain(proxy.token);
     }
-    const refused = await get(`/api/registry/registries/default/wrong-login/repositories`, 'dave');
+    const refused = await get(
+      `/api/registry/registries/default/wrong-login/repositories`,
+      'dave',
+    );
     expect(refused.status).toBe(503);
     expect(refused.text).not.toContain('wrong-pw-77aa');
     expect(JSON.stringify(backend.events)).not.toContain(LOGIN.password);
