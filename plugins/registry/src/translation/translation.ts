@@ -42,7 +42,8 @@ export const registryTranslationRef = createTranslationRef({
       button: 'Delete tag',
       title: 'Delete {{repository}}:{{tag}}?',
       body: 'The registry deletes the manifest {{digest}}; every tag pointing at it goes too.',
-      shared: 'Other tags point at this digest and will be deleted too. Delete them all?',
+      shared:
+        'Other tags point at this digest and will be deleted too. Delete them all?',
       confirm: 'Delete',
       confirmAll: 'Delete all',
       cancel: 'Cancel',

@@ -26,7 +26,8 @@ const zhCN = {
   'manifest.notRunning': '未发现在任何地方运行。',
   'delete.button': '删除标签',
   'delete.title': '删除 {{repository}}:{{tag}}？',
-  'delete.body': '镜像仓库会删除清单 {{digest}}，指向它的所有标签都会一起删除。',
+  'delete.body':
+    '镜像仓库会删除清单 {{digest}}，指向它的所有标签都会一起删除。',
   'delete.shared': '还有其他标签指向这个摘要，也会被一起删除。全部删除？',
   'delete.confirm': '删除',
   'delete.confirmAll': '全部删除',
