@@ -102,6 +102,31 @@ describe('RegistryClient against a hostile registry', () => {
     }
   });
 
+  it('follows no redirect except for blobs', async () => {
+    const elsewhere = await fakeRegistry((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"repositories":["internal"]}');
+    });
+    const registry = await fakeRegistry((_req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}/internal` });
+      res.end();
+    });
+    try {
+      const client = new RegistryClient(registry.url, login);
+      await expect(client.catalog(10)).rejects.toThrow(/answered 302/);
+      await expect(client.manifest('a', 'v1')).rejects.toThrow(/answered 302/);
+      expect(elsewhere.seen).toEqual([]);
+      // a config blob may live in object storage: followed, without the login
+      await client.config('a', `sha256:${'e'.repeat(64)}`);
+      expect(elsewhere.seen).toEqual([
+        { url: '/internal', authorization: undefined },
+      ]);
+    } finally {
+      await elsewhere.stop();
+      await registry.stop();
+    }
+  });
+
   it('pages tags itself when a registry ignores n', async () => {
     const registry = await fakeRegistry((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -158,6 +158,7 @@ export class RegistryClient {
   async config(repository: string, digest: string): Promise<any> {
     const res = await this.request('GET', `v2/${repository}/blobs/${digest}`, {
       scope: pullScope(repository),
+      followRedirect: true,
     });
     try {
       return JSON.parse(await readText(res, MAX_CONFIG));
@@ -179,7 +180,7 @@ export class RegistryClient {
   private async request(
     method: string,
     path: string,
-    options: { scope: string; accept?: string },
+    options: { scope: string; accept?: string; followRedirect?: boolean },
   ): Promise<Response> {
     const url = new URL(path, this.base);
     const send = (authorization?: string) =>
@@ -189,7 +190,9 @@ export class RegistryClient {
           ...(options.accept ? { accept: options.accept } : {}),
           ...(authorization ? { authorization } : {}),
         },
-        redirect: method === 'GET' ? 'follow' : 'manual',
+        // Only blobs may live elsewhere (object storage); fetch drops the
+        // Authorization header when a redirect leaves the registry's origin.
+        redirect: options.followRedirect ? 'follow' : 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       }).catch(error => {
         throw new ServiceUnavailableError(

@@ -172,6 +172,11 @@ export class RegistryService {
     const client = await this.client(target, actor);
     const summary = await summarizeManifest(client, repository, tag);
     const digest = summary.digest;
+    if (confirmDigest !== undefined && confirmDigest !== digest) {
+      throw new ConflictError(
+        `${repository}:${tag} now points at ${digest}, not ${confirmDigest}; look again before deleting`,
+      );
+    }
     const running = await this.options.running.lookup(target.ref, repository, [
       digest,
       ...summary.images.map(i => i.digest),

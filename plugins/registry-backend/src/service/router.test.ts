@@ -320,6 +320,7 @@ describe('registry router against Debian docker-registry', () => {
       confirmDigest: tags.v1.digest,
     });
     expect(wrong.status).toBe(409);
+    expect(wrong.body.error.message).toContain('look again');
     expect(
       (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
     ).toContain('latest');
