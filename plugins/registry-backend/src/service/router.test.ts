@@ -298,7 +298,7 @@ describe('registry router against Debian docker-registry', () => {
         .status,
     ).toBe(200);
     const event = backend.events.find(
-      e => e.eventId === 'registry-tag-delete' && e.meta.tag === 'v3',
+      e => e.eventId === 'registry-tag-delete' && e.meta?.tag === 'v3',
     );
     expect(event).toMatchObject({
       status: 'failed',
@@ -368,8 +368,8 @@ describe('registry router against Debian docker-registry', () => {
         e =>
           e.eventId === 'registry-tag-delete' &&
           e.status === 'succeeded' &&
-          e.meta.actor === 'user:default/alice' &&
-          e.meta.tag === 'v4',
+          e.meta?.actor === 'user:default/alice' &&
+          e.meta?.tag === 'v4',
       ),
     ).toBe(true);
   });
