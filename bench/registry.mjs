@@ -284,8 +284,10 @@ spec:
     };
     // the same paging straight against the registry: where the paged time goes
     let rawAll = 0;
+    let rawPages = 0;
     const rawPaged = async () => {
       rawAll = 0;
+      rawPages = 0;
       let last;
       for (;;) {
         const res = await fetch(
@@ -295,6 +297,7 @@ spec:
         );
         const page = await res.json();
         rawAll += page.tags.length;
+        rawPages++;
         const link = res.headers.get('link');
         const next = link && /[?&]last=([^&>]+)/.exec(link);
         if (!next) break;
@@ -339,6 +342,13 @@ spec:
     }
     console.log(
       `\nregistry browser, median of ${runs} runs (skopeo ${skopeoRuns})`,
+    );
+    console.log(
+      `the registry answered all ${BIG_TAGS} tags in ${rawPages} page(s) of n=1000${
+        rawPages === 1
+          ? ' (it ignores n for tags/list: opsdeck pages them itself)'
+          : ''
+      }`,
     );
     console.log(
       `${'what'.padEnd(26)} ${'opsdeck'.padStart(11)} ${'peer'.padStart(
