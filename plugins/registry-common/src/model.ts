@@ -123,3 +123,10 @@ export interface RetentionDryRun {
   keep: RetentionEntry[];
   delete: RetentionEntry[];
 }
+
+/** What applying a retention rule deleted. */
+export interface RetentionApplied {
+  repository: string;
+  deleted: RetentionEntry[];
+  garbageCollection: string;
+}

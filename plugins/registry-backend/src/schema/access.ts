@@ -26,4 +26,8 @@ export const access: OperationAccess<typeof spec> = {
     allow: people,
   },
   'POST /registries/{namespace}/{name}/retention/dry-run': read,
+  'POST /registries/{namespace}/{name}/retention/apply': {
+    permission: registryTagDeletePermission,
+    allow: people,
+  },
 };

@@ -648,6 +648,92 @@ export const spec = {
         },
       },
     },
+    '/registries/{namespace}/{name}/retention/apply': {
+      post: {
+        operationId: 'retentionApply',
+        description:
+          "Deletes what the retention rule's dry run would delete, provided the caller names exactly the digests the dry run lists (what they saw); a difference (a tag pushed, moved or started running since) is refused with 409 and nothing is deleted. Running digests are checked again before each deletion. Audited with the person as actor.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['repository', 'keepLast', 'digests'],
+                additionalProperties: false,
+                properties: {
+                  repository: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  keepLast: {
+                    type: 'integer',
+                    minimum: 0,
+                    maximum: 1000,
+                  },
+                  digests: {
+                    type: 'array',
+                    maxItems: 2000,
+                    items: {
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 200,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The deleted digests and their tags.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['repository', 'deleted', 'garbageCollection'],
+                  additionalProperties: false,
+                  properties: {
+                    repository: {
+                      type: 'string',
+                    },
+                    deleted: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/RetentionEntry',
+                      },
+                    },
+                    garbageCollection: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -14,6 +14,7 @@ import {
   REGISTRY_URL_ANNOTATION,
   RegistrySummary,
   RepositoryPage,
+  RetentionApplied,
   RetentionDryRun,
   RetentionEntry,
   TagPage,
@@ -276,6 +277,51 @@ export class RegistryService {
       else remove.push(entry);
     }
     return { repository, keepLast, keep, delete: remove };
+  }
+
+  /**
+   * Deletes what the dry run of the same rule would delete, when `digests`
+   * is exactly the set of digests the dry run lists now (what the caller
+   * saw); otherwise nothing is deleted. Each digest is checked for running
+   * again right before its deletion.
+   */
+  async retentionApply(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    keepLast: number,
+    digests: string[],
+  ): Promise<RetentionApplied> {
+    const plan = await this.retentionDryRun(
+      target,
+      actor,
+      repository,
+      keepLast,
+    );
+    const planned = [...new Set(plan.delete.map(e => e.digest))].sort();
+    const confirmed = [...new Set(digests)].sort();
+    if (planned.join(',') !== confirmed.join(',')) {
+      throw new ConflictError(
+        `The retention rule now deletes ${planned.length} digest(s) of ${repository}, not the ${confirmed.length} confirmed; run the dry run again`,
+      );
+    }
+    const client = await this.client(target, actor);
+    for (const digest of planned) {
+      const running = await this.options.running.lookup(
+        target.ref,
+        repository,
+        [digest],
+      );
+      if (running.length > 0) {
+        throw new ConflictError(
+          `${repository}@${digest} started running on ${running
+            .map(p => p.where)
+            .join(', ')}; stopped before deleting it`,
+        );
+      }
+      await client.deleteManifest(repository, digest);
+    }
+    return { repository, deleted: plan.delete, garbageCollection: GC_GUIDANCE };
   }
 
   /** A client logged in with the registry's vault credential, if it has one. */

@@ -412,9 +412,41 @@ describe('registry router against Debian docker-registry', () => {
     ).toEqual(['v1', 'v3']);
   });
 
+  it('applies retention only as confirmed, keeping running digests, audited', async () => {
+    const apply = `${api}/retention/apply`;
+    const rule = { repository: 'shop/web', keepLast: 0 };
+    expect(
+      (await post(apply, { ...rule, digests: [tags.v1.digest] }, 'erin'))
+        .status,
+    ).toBe(403);
+    const stale = await post(apply, { ...rule, digests: [] });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain('run the dry run again');
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v1', 'v3']);
+
+    const done = await post(apply, { ...rule, digests: [tags.v1.digest] });
+    expect(done.status).toBe(200);
+    expect(done.body.deleted).toEqual([
+      { tag: 'v1', digest: tags.v1.digest, created: '2026-01-01T00:00:00Z' },
+    ]);
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v3']);
+    const event = backend.events.find(
+      e => e.eventId === 'registry-retention-apply' && e.status === 'succeeded',
+    );
+    expect(event?.meta).toMatchObject({
+      actor: 'user:default/bob',
+      target: 'resource:default/local',
+      deleted: [`v1@${tags.v1.digest}`],
+    });
+  });
+
   it('logs in through the vault (registry use, bearer token realm) and never returns the login', async () => {
     const res = await get(
-      `${privateApi}/manifest?repository=${enc('shop/web')}&reference=v1`,
+      `${privateApi}/manifest?repository=${enc('aa/one')}&reference=v1`,
       'dave',
     );
     expect(res.status).toBe(200);

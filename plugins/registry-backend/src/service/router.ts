@@ -131,5 +131,30 @@ export async function createRouter(options: {
     },
   );
 
+  router.post(
+    '/registries/:namespace/:name/retention/apply',
+    async (req, res) => {
+      const { target, actor } = await registryOf(req);
+      const { repository, keepLast, digests } = req.body;
+      const result = await audited(
+        auditor,
+        {
+          eventId: 'registry-retention-apply',
+          severityLevel: 'high',
+          request: req,
+          actor,
+          target: target.ref,
+          meta: { repository, keepLast, digests },
+          successMeta: r => ({
+            deleted: r.deleted.map(e => `${e.tag}@${e.digest}`),
+          }),
+        },
+        () =>
+          service.retentionApply(target, actor, repository, keepLast, digests),
+      );
+      res.json(asJson(result));
+    },
+  );
+
   return router;
 }
