@@ -12,7 +12,7 @@ const root = path.resolve(
 );
 
 /** The catalog hosts bench-000... (system `system`, credential bench-ssh) and the backend config. */
-function writeConfig({ work, info, port, system, extraConfig }) {
+function writeConfig({ work, info, port, system, extraConfig, extraEntities }) {
   const base = `http://localhost:${port}`;
   const entities = info.hosts
     .map(
@@ -34,7 +34,7 @@ spec:
     )
     .join('');
   const hostsFile = path.join(work, 'hosts.yaml');
-  fs.writeFileSync(hostsFile, entities);
+  fs.writeFileSync(hostsFile, entities + (extraEntities ?? ''));
   const config = path.join(work, 'bench.yaml');
   fs.writeFileSync(
     config,
@@ -64,7 +64,8 @@ ${extraConfig}`,
 
 /**
  * Spawns the backend in its own process group and waits until it is ready.
- * `extraConfig` is YAML appended to the config's `opsdeck:` key (indented two spaces).
+ * `extraConfig` is YAML appended to the config's `opsdeck:` key (indented two spaces);
+ * `extraEntities` is catalog YAML (`---` documents) added after the hosts.
  */
 export async function startOpsdeckBackend({
   work,
@@ -72,6 +73,7 @@ export async function startOpsdeckBackend({
   port,
   system = 'bench',
   extraConfig = '',
+  extraEntities = '',
 }) {
   const { base, config } = writeConfig({
     work,
@@ -79,6 +81,7 @@ export async function startOpsdeckBackend({
     port,
     system,
     extraConfig,
+    extraEntities,
   });
   const logFile = path.join(work, 'backend.log');
   const log = fs.openSync(logFile, 'w');

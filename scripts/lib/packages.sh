@@ -51,6 +51,10 @@ OPSDECK_TEST_PACKAGES=(
   "prometheus:prometheus"
   "prometheus-alertmanager:prometheus-alertmanager"
   "prometheus-node-exporter:prometheus-node-exporter"
+  # registry-backend integration tests and bench: Debian's Docker Registry v2 (distribution)
+  # and skopeo, which pushes the OCI layouts the tests build
+  "docker-registry:docker-registry"
+  "skopeo:skopeo"
 )
 
 # What bench/run.sh needs besides the test packages: the peers opsdeck is measured against.

@@ -10,6 +10,7 @@ import sqlPlugin from '@opsdeck/plugin-sql';
 import ticketsPlugin from '@opsdeck/plugin-tickets';
 import jobsPlugin from '@opsdeck/plugin-jobs';
 import reportPlugin from '@opsdeck/plugin-report';
+import registryPlugin from '@opsdeck/plugin-registry';
 import cicdPlugin from '@opsdeck/plugin-cicd';
 import configPlugin from '@opsdeck/plugin-config';
 import monitoringPlugin from '@opsdeck/plugin-monitoring';
@@ -39,6 +40,7 @@ export default createApp({
     knowledgePlugin,
     knowledgeTranslationsModule,
     reportPlugin,
+    registryPlugin,
     cicdPlugin,
     configPlugin,
     monitoringPlugin,

@@ -100,4 +100,8 @@ backend.add(import('@opsdeck/plugin-cicd-backend'));
 // (Alertmanager webhook -> DingTalk, WeCom, Feishu, mail, webhooks, notifications)
 backend.add(import('@opsdeck/plugin-monitoring-backend'));
 
+// Image registries: Docker Registry v2 / OCI registries from the catalog
+// (repositories, tags, per-platform manifests, guarded tag deletion, retention dry run)
+backend.add(import('@opsdeck/plugin-registry-backend'));
+
 backend.start();

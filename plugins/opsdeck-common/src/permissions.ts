@@ -413,6 +413,20 @@ export const monitoringMetricsReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+// --- image registry (plugins/registry-backend) ---------------------------
+
+/** Browse a registry's repositories, tags, manifests, layers and retention dry runs. */
+export const registryReadPermission = createPermission({
+  name: 'opsdeck.registry.read',
+  attributes: { action: 'read' },
+});
+
+/** Delete a tag's manifest from a registry (refused while its digest runs). */
+export const registryTagDeletePermission = createPermission({
+  name: 'opsdeck.registry.tag.delete',
+  attributes: { action: 'delete' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -472,6 +486,8 @@ export const opsdeckPermissions = [
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
   monitoringMetricsReadPermission,
+  registryReadPermission,
+  registryTagDeletePermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

@@ -19,7 +19,10 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  *   handed to code an operator wrote;
  * - `alert-channel`: an alert channel's robot or webhook signing secret, taken
  *   out by the monitoring alert router for `monitoring-channel:<name>` with
- *   the channel's configured owner group (no person: alerts have none).
+ *   the channel's configured owner group (no person: alerts have none);
+ * - `registry`: log in to an image registry (Docker Registry v2 basic or
+ *   bearer token) to browse it or delete a tag, taken out by the registry
+ *   plugin for the registry's catalog resource on behalf of the person asking.
  */
 export type CredentialUse =
   | 'ssh-login'
@@ -27,7 +30,8 @@ export type CredentialUse =
   | 'db-change'
   | 'db-read'
   | 'job-secret'
-  | 'alert-channel';
+  | 'alert-channel'
+  | 'registry';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -37,6 +41,7 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'db-read',
   'job-secret',
   'alert-channel',
+  'registry',
 ];
 
 /** True when `value` names a credential use. */

@@ -11,7 +11,8 @@ export type CredentialUse =
   | 'db-change'
   | 'db-read'
   | 'job-secret'
-  | 'alert-channel';
+  | 'alert-channel'
+  | 'registry';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -21,6 +22,7 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'db-read',
   'job-secret',
   'alert-channel',
+  'registry',
 ];
 
 /** Whom and what a credential serves. */

@@ -49,9 +49,10 @@ export const spec = {
           'db-read',
           'job-secret',
           'alert-channel',
+          'registry',
         ],
         description:
-          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret).",
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry).",
       },
       CredentialPolicy: {
         type: 'object',

@@ -66,6 +66,7 @@ export const vaultTranslationRef = createTranslationRef({
       'db-read': 'Database reads',
       'job-secret': 'Job secret',
       'alert-channel': 'Alert channel signing',
+      registry: 'Image registry login',
     },
     policy: {
       title: 'Policy of {{name}}',

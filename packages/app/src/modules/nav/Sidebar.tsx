@@ -33,6 +33,7 @@ import {
   localAccountReadPermission,
   reportReadPermission,
   configReadPermission,
+  registryReadPermission,
   sqlInstanceReadPermission,
   ticketReadPermission,
   vaultCredentialReadPermission,
@@ -61,6 +62,7 @@ const pagePermissions: Record<
   'page:tickets': [ticketReadPermission],
   'page:report': [reportReadPermission],
   'page:config': [configReadPermission],
+  'page:registry': [registryReadPermission],
 };
 
 /** Backstage pages whose sidebar title the app translates (theirs is fixed English). */

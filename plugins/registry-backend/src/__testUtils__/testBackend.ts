@@ -1,0 +1,138 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  AuditorEvent,
+  DefaultAuditorService,
+} from '@backstage/backend-defaults/auditor';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  REGISTRY_CREDENTIAL_ANNOTATION,
+  REGISTRY_URL_ANNOTATION,
+} from '@opsdeck/plugin-registry-common';
+import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
+import type { Server } from 'node:http';
+import { registryPlugin } from '../plugin';
+import { InMemoryRunningDigests } from '../running/RunningDigests';
+import { runningDigestsServiceRef } from '../running/serviceRef';
+
+/** Permissions of the test users (the role mapping is tested in the policy module). */
+export const USERS: Record<string, string[]> = {
+  alice: ['opsdeck.registry.read', 'opsdeck.registry.tag.delete'],
+  bob: ['opsdeck.registry.read', 'opsdeck.registry.tag.delete'],
+  dave: ['opsdeck.registry.read'],
+  erin: ['opsdeck.registry.read'],
+  mallory: [],
+};
+
+export const as = (user: string) =>
+  mockCredentials.user.header(`user:default/${user}`);
+
+export function registryResource(
+  name: string,
+  url: string,
+  options: { credential?: string; type?: string } = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        [REGISTRY_URL_ANNOTATION]: url,
+        ...(options.credential
+          ? { [REGISTRY_CREDENTIAL_ANNOTATION]: options.credential }
+          : {}),
+      },
+    },
+    spec: { type: options.type ?? 'registry', owner: 'group:default/ops' },
+  };
+}
+
+export async function startRegistryBackend(options: {
+  entities: Entity[];
+  secrets?: Record<string, VaultSecret>;
+}): Promise<{
+  server: Server;
+  stop: () => Promise<void>;
+  events: AuditorEvent[];
+  vaultUses: { name: string; use: SecretUse }[];
+  running: InMemoryRunningDigests;
+}> {
+  const events: AuditorEvent[] = [];
+  const vaultUses: { name: string; use: SecretUse }[] = [];
+  const running = new InMemoryRunningDigests();
+  const backend = await startTestBackend({
+    features: [
+      registryPlugin,
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      mockServices.permissions.mock({
+        authorize: async (requests: any[], { credentials }: any) =>
+          requests.map(r => {
+            const user = credentials.principal?.userEntityRef?.split('/')[1];
+            const ok = USERS[user]?.includes(r.permission.name);
+            return {
+              result: ok ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+            } as PolicyDecision;
+          }),
+      } as any).factory,
+      createServiceFactory({
+        service: coreServices.auditor,
+        deps: {
+          auth: coreServices.auth,
+          httpAuth: coreServices.httpAuth,
+          plugin: coreServices.pluginMetadata,
+        },
+        factory: deps =>
+          DefaultAuditorService.create(async event => {
+            if (event.status !== 'initiated') events.push(event);
+          }, deps),
+      }),
+      createServiceFactory({
+        service: catalogServiceRef,
+        deps: {},
+        factory: () => catalogServiceMock({ entities: options.entities }),
+      }),
+      createServiceFactory({
+        service: runningDigestsServiceRef,
+        deps: {},
+        factory: () => running,
+      }),
+      createServiceFactory({
+        service: vaultServiceRef,
+        deps: {},
+        factory: () => ({
+          async getSecret(name: string, use: SecretUse) {
+            vaultUses.push({ name, use });
+            const secret = options.secrets?.[name];
+            if (!secret) throw new Error(`no secret ${name}`);
+            return secret;
+          },
+        }),
+      }),
+    ],
+  });
+  return {
+    server: backend.server,
+    stop: () => backend.stop(),
+    events,
+    vaultUses,
+    running,
+  };
+}

@@ -1,0 +1,350 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  DeletedTag,
+  ManifestSummary,
+  REGISTRY_CREDENTIAL_ANNOTATION,
+  REGISTRY_RESOURCE_TYPE,
+  REGISTRY_URL_ANNOTATION,
+  RegistrySummary,
+  RepositoryPage,
+  RetentionApplied,
+  RetentionDryRun,
+  RetentionEntry,
+  TagPage,
+} from '@opsdeck/plugin-registry-common';
+import { secretTargetOf, VaultService } from '@opsdeck/plugin-vault-node';
+import { checkReference, checkRepository, checkTag } from '../client/grammar';
+import { summarizeManifest } from '../client/manifests';
+import { RegistryClient } from '../client/RegistryClient';
+import type { RegistryTarget, ResolvedTag } from '../model';
+import type { RunningDigests } from '../running/RunningDigests';
+
+const GC_GUIDANCE =
+  'The registry frees the blobs only when its garbage collection runs (`registry garbage-collect <config>` on the registry host, with the registry read-only or stopped); it cannot be started over HTTP.';
+
+/** Tags resolved at most for a shared-digest check or a retention dry run. */
+const MAX_RESOLVED_TAGS = 2000;
+
+function registryUrl(entity: Entity): string | undefined {
+  const raw = entity.metadata.annotations?.[REGISTRY_URL_ANNOTATION];
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    if (url.username || url.password || url.search || url.hash)
+      return undefined;
+    return url.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+function isRegistry(entity: Entity): boolean {
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
+    (entity.spec as any)?.type === REGISTRY_RESOURCE_TYPE &&
+    registryUrl(entity) !== undefined
+  );
+}
+
+/**
+ * Browses and prunes Docker Registry v2 / OCI registries that the catalog
+ * describes. The registry's login is taken out of the vault for each
+ * operation (use `registry`, for the registry resource, on behalf of the
+ * person) and never leaves the service.
+ */
+export class RegistryService {
+  constructor(
+    private readonly options: {
+      catalog: CatalogService;
+      vault: Pick<VaultService, 'getSecret'>;
+      running: RunningDigests;
+    },
+  ) {}
+
+  /** The registry resources the caller can see in the catalog. */
+  async list(credentials: BackstageCredentials): Promise<RegistrySummary[]> {
+    const { items } = await this.options.catalog.getEntities(
+      { filter: { kind: 'resource', 'spec.type': REGISTRY_RESOURCE_TYPE } },
+      { credentials },
+    );
+    return items.filter(isRegistry).map(entity => {
+      const spec = (entity.spec ?? {}) as Record<string, unknown>;
+      const summary: RegistrySummary = {
+        ref: stringifyEntityRef(entity),
+        title: entity.metadata.title ?? entity.metadata.name,
+        url: registryUrl(entity)!,
+        authenticated: Boolean(
+          entity.metadata.annotations?.[REGISTRY_CREDENTIAL_ANNOTATION],
+        ),
+      };
+      if (typeof spec.owner === 'string') summary.owner = spec.owner;
+      return summary;
+    });
+  }
+
+  /** The registry resource `namespace/name`, read with the caller's credentials. */
+  async target(
+    namespace: string,
+    name: string,
+    credentials: BackstageCredentials,
+  ): Promise<RegistryTarget> {
+    const ref = stringifyEntityRef({ kind: 'resource', namespace, name });
+    const entity = await this.options.catalog.getEntityByRef(ref, {
+      credentials,
+    });
+    if (!entity || !isRegistry(entity)) {
+      throw new NotFoundError(`No registry ${ref}`);
+    }
+    return {
+      entity,
+      ref,
+      url: registryUrl(entity)!,
+      credential:
+        entity.metadata.annotations?.[REGISTRY_CREDENTIAL_ANNOTATION] ||
+        undefined,
+    };
+  }
+
+  async repositories(
+    target: RegistryTarget,
+    actor: string,
+    limit: number,
+    last?: string,
+  ): Promise<RepositoryPage> {
+    if (last !== undefined) checkRepository(last);
+    const client = await this.client(target, actor);
+    return withoutUndefinedNext(await client.catalog(limit, last));
+  }
+
+  async tags(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    limit: number,
+    last?: string,
+  ): Promise<TagPage> {
+    checkRepository(repository);
+    if (last !== undefined) checkTag(last);
+    const client = await this.client(target, actor);
+    const page = await client.tags(repository, limit, last);
+    return { repository, ...withoutUndefinedNext(page) };
+  }
+
+  async manifest(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    reference: string,
+  ): Promise<ManifestSummary> {
+    checkRepository(repository);
+    checkReference(reference);
+    const client = await this.client(target, actor);
+    const summary = await summarizeManifest(client, repository, reference);
+    const running = await this.options.running.lookup(target.ref, repository, [
+      summary.digest,
+      ...summary.images.map(i => i.digest),
+    ]);
+    return { ...summary, running };
+  }
+
+  /**
+   * Deletes `tag` by deleting the manifest it points at (the registry API
+   * deletes manifests, not tags). Refused while the digest or one of its
+   * platform images runs, and when other tags point at the same digest
+   * unless `confirmDigest` names that digest (they would go too).
+   */
+  async deleteTag(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    tag: string,
+    confirmDigest?: string,
+  ): Promise<DeletedTag> {
+    checkRepository(repository);
+    checkTag(tag);
+    const client = await this.client(target, actor);
+    const summary = await summarizeManifest(client, repository, tag);
+    const digest = summary.digest;
+    if (confirmDigest !== undefined && confirmDigest !== digest) {
+      throw new ConflictError(
+        `${repository}:${tag} now points at ${digest}, not ${confirmDigest}; look again before deleting`,
+      );
+    }
+    const running = await this.options.running.lookup(target.ref, repository, [
+      digest,
+      ...summary.images.map(i => i.digest),
+    ]);
+    if (running.length > 0) {
+      throw new ConflictError(
+        `${repository}:${tag} (${digest}) is running on ${running
+          .map(p => p.where)
+          .join(', ')}; it is not deleted`,
+      );
+    }
+    const tags = await client.allTags(repository);
+    if (tags.length > MAX_RESOLVED_TAGS) {
+      throw new ConflictError(
+        `${repository} has ${tags.length} tags, more than opsdeck checks for a shared digest (${MAX_RESOLVED_TAGS})`,
+      );
+    }
+    const sharing: string[] = [];
+    for (const other of tags) {
+      if (other === tag) continue;
+      if ((await client.resolve(repository, other)) === digest) {
+        sharing.push(other);
+      }
+    }
+    if (sharing.length > 0 && confirmDigest !== digest) {
+      throw new ConflictError(
+        `Deleting ${repository}:${tag} deletes ${digest}, which tags ${sharing.join(
+          ', ',
+        )} point at too; confirm with confirmDigest=${digest}`,
+      );
+    }
+    await client.deleteManifest(repository, digest);
+    return {
+      repository,
+      tag,
+      digest,
+      removedTags: [tag, ...sharing].sort(),
+      garbageCollection: GC_GUIDANCE,
+    };
+  }
+
+  /**
+   * What "keep the last `keepLast` by created time, keep what runs" would
+   * delete in `repository`. Nothing is deleted. A tag whose digest a kept
+   * tag shares is kept too (deleting it would delete the kept one).
+   */
+  async retentionDryRun(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    keepLast: number,
+  ): Promise<RetentionDryRun> {
+    checkRepository(repository);
+    const client = await this.client(target, actor);
+    const tags = await client.allTags(repository);
+    if (tags.length > MAX_RESOLVED_TAGS) {
+      throw new ConflictError(
+        `${repository} has ${tags.length} tags, more than a dry run resolves (${MAX_RESOLVED_TAGS})`,
+      );
+    }
+    const resolved: ResolvedTag[] = [];
+    for (const tag of tags) {
+      const s = await summarizeManifest(client, repository, tag);
+      resolved.push({
+        tag,
+        digest: s.digest,
+        digests: [s.digest, ...s.images.map(i => i.digest)],
+        ...(s.created ? { created: s.created } : {}),
+      });
+    }
+    // Newest first; a tag without a created time is the oldest.
+    resolved.sort(
+      (a, b) =>
+        (b.created ? Date.parse(b.created) : 0) -
+          (a.created ? Date.parse(a.created) : 0) || a.tag.localeCompare(b.tag),
+    );
+    const reason = new Map<string, RetentionEntry['reason']>();
+    const keptDigests = new Set<string>();
+    for (const [i, r] of resolved.entries()) {
+      if (i < keepLast) reason.set(r.tag, 'newest');
+      else if (
+        (await this.options.running.lookup(target.ref, repository, r.digests))
+          .length > 0
+      ) {
+        reason.set(r.tag, 'running');
+      }
+      if (reason.has(r.tag)) keptDigests.add(r.digest);
+    }
+    const keep: RetentionEntry[] = [];
+    const remove: RetentionEntry[] = [];
+    for (const r of resolved) {
+      const entry: RetentionEntry = { tag: r.tag, digest: r.digest };
+      if (r.created) entry.created = r.created;
+      const why =
+        reason.get(r.tag) ?? (keptDigests.has(r.digest) ? 'shared' : undefined);
+      if (why) keep.push({ ...entry, reason: why });
+      else remove.push(entry);
+    }
+    return { repository, keepLast, keep, delete: remove };
+  }
+
+  /**
+   * Deletes what the dry run of the same rule would delete, when `digests`
+   * is exactly the set of digests the dry run lists now (what the caller
+   * saw); otherwise nothing is deleted. Each digest is checked for running
+   * again right before its deletion.
+   */
+  async retentionApply(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    keepLast: number,
+    digests: string[],
+  ): Promise<RetentionApplied> {
+    const plan = await this.retentionDryRun(
+      target,
+      actor,
+      repository,
+      keepLast,
+    );
+    const planned = [...new Set(plan.delete.map(e => e.digest))].sort();
+    const confirmed = [...new Set(digests)].sort();
+    if (planned.join(',') !== confirmed.join(',')) {
+      throw new ConflictError(
+        `The retention rule now deletes ${planned.length} digest(s) of ${repository}, not the ${confirmed.length} confirmed; run the dry run again`,
+      );
+    }
+    const client = await this.client(target, actor);
+    for (const digest of planned) {
+      const running = await this.options.running.lookup(
+        target.ref,
+        repository,
+        [digest],
+      );
+      if (running.length > 0) {
+        throw new ConflictError(
+          `${repository}@${digest} started running on ${running
+            .map(p => p.where)
+            .join(', ')}; stopped before deleting it`,
+        );
+      }
+      await client.deleteManifest(repository, digest);
+    }
+    return { repository, deleted: plan.delete, garbageCollection: GC_GUIDANCE };
+  }
+
+  /** A client logged in with the registry's vault credential, if it has one. */
+  private async client(target: RegistryTarget, actor: string) {
+    if (!target.credential) return new RegistryClient(target.url);
+    const secret = await this.options.vault.getSecret(target.credential, {
+      use: 'registry',
+      for: secretTargetOf(target.entity),
+      actor,
+    });
+    if (secret.type !== 'password') {
+      throw new NotAllowedError(
+        `Vault credential ${target.credential} must be a password (with a username for basic auth, alone for a bearer token)`,
+      );
+    }
+    return new RegistryClient(target.url, {
+      ...(secret.username ? { username: secret.username } : {}),
+      password: secret.password,
+    });
+  }
+}
+
+function withoutUndefinedNext<T extends { next?: string }>(page: T): T {
+  if (page.next === undefined) delete page.next;
+  return page;
+}

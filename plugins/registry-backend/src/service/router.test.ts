@@ -1,0 +1,481 @@
+import request from 'supertest';
+import {
+  BuiltTag,
+  OciLayout,
+  skopeoPush,
+  startRegistry,
+  startTokenProxy,
+  TestRegistry,
+} from '../__testUtils__/registryServer';
+import {
+  as,
+  registryResource,
+  startRegistryBackend,
+} from '../__testUtils__/testBackend';
+
+jest.setTimeout(180_000);
+
+const enc = encodeURIComponent;
+const LOGIN = { username: 'ci-puller', password: 'reg-secret-8c1f2e' };
+
+describe('registry router against Debian docker-registry', () => {
+  let registry: TestRegistry;
+  let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
+  let layout: OciLayout;
+  let backend: Awaited<ReturnType<typeof startRegistryBackend>>;
+  const tags: Record<string, BuiltTag> = {};
+  const api = '/api/registry/registries/default/local';
+  const privateApi = '/api/registry/registries/default/private';
+  const repos = ['aa/one', 'aa/two', 'bb', 'cc/x/y', 'shop/web', 'tools/old'];
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    layout = new OciLayout();
+    tags.v1 = layout.tag('v1', [
+      layout.image({
+        architecture: 'amd64',
+        created: '2026-01-01T00:00:00Z',
+        bytes: 700,
+      }),
+    ]);
+    tags.v2 = layout.tag('v2', [
+      layout.image({
+        architecture: 'amd64',
+        created: '2026-02-01T00:00:00Z',
+        bytes: 900,
+      }),
+      layout.image({
+        architecture: 'arm64',
+        variant: 'v8',
+        created: '2026-02-01T00:05:00Z',
+        bytes: 300,
+      }),
+    ]);
+    tags.v3 = layout.tag('v3', [
+      layout.image({ architecture: 'amd64', created: '2026-03-01T00:00:00Z' }),
+    ]);
+    tags.v4 = layout.tag('v4', [
+      layout.image({ architecture: 'amd64', created: '2026-04-01T00:00:00Z' }),
+    ]);
+    for (const tag of ['v1', 'v2', 'v3', 'v4']) {
+      await skopeoPush(layout, tag, registry.host, 'shop/web');
+    }
+    await skopeoPush(layout, 'v2', registry.host, 'shop/web', 'latest');
+    for (const repo of repos.filter(r => r !== 'shop/web')) {
+      await skopeoPush(layout, 'v1', registry.host, repo);
+    }
+    for (const t of ['a1', 'a2', 'a3', 'a4', 'a5']) {
+      await skopeoPush(layout, 'v1', registry.host, 'tools/old', t);
+    }
+    proxy = await startTokenProxy(registry.url, LOGIN);
+    backend = await startRegistryBackend({
+      entities: [
+        registryResource('local', registry.url),
+        registryResource('private', proxy.url, { credential: 'reg-login' }),
+        registryResource('wrong-login', proxy.url, { credential: 'bad-login' }),
+        registryResource('not-a-registry', registry.url, { type: 'database' }),
+      ],
+      secrets: {
+        'reg-login': { type: 'password', ...LOGIN },
+        'bad-login': {
+          type: 'password',
+          username: LOGIN.username,
+          password: 'wrong-pw-77aa',
+        },
+      },
+    });
+    backend.running.report('cluster:prod', [
+      {
+        registryRef: 'resource:default/local',
+        repository: 'shop/web',
+        digest: tags.v3.digest,
+        place: {
+          kind: 'pod',
+          where: 'prod/shop/web-7d9',
+          digest: tags.v3.digest,
+        },
+      },
+    ]);
+  });
+  afterAll(async () => {
+    await backend?.stop();
+    await proxy?.stop();
+    await registry?.stop();
+    layout?.remove();
+  });
+
+  const get = (path: string, user = 'erin') =>
+    request(backend.server).get(path).set('Authorization', as(user));
+  const post = (path: string, body: object, user = 'bob') =>
+    request(backend.server)
+      .post(path)
+      .set('Authorization', as(user))
+      .send(body);
+
+  it('asks for credentials and the permission before anything else', async () => {
+    const { server } = backend;
+    expect((await request(server).get('/api/registry/registries')).status).toBe(
+      401,
+    );
+    for (const path of [
+      '/api/registry/registries',
+      `${api}/repositories`,
+      `${api}/tags?repository=${enc('shop/web')}`,
+      `${api}/manifest?repository=${enc('shop/web')}&reference=v1`,
+    ]) {
+      const res = await get(path, 'mallory');
+      expect([path, res.status]).toEqual([path, 403]);
+    }
+    for (const user of ['mallory', 'erin', 'dave']) {
+      const res = await post(
+        `${api}/tags/delete`,
+        { repository: 'tools/old', tag: 'a1' },
+        user,
+      );
+      expect([user, res.status]).toEqual([user, 403]);
+    }
+    expect(
+      (
+        await post(
+          `${api}/retention/dry-run`,
+          { repository: 'shop/web', keepLast: 1 },
+          'mallory',
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await get(`${api}/tags?repository=${enc('tools/old')}`)).body.items,
+    ).toContain('a1');
+    const denials = backend.events.filter(e => e.eventId === 'access-denied');
+    expect(denials.length).toBeGreaterThan(0);
+  });
+
+  it('lists the registry resources, never a secret', async () => {
+    const res = await get('/api/registry/registries');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((r: any) => r.ref).sort()).toEqual([
+      'resource:default/local',
+      'resource:default/private',
+      'resource:default/wrong-login',
+    ]);
+    expect(JSON.stringify(res.body)).not.toContain(LOGIN.password);
+    expect(
+      (
+        await get(
+          '/api/registry/registries/default/not-a-registry/repositories',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await get('/api/registry/registries/default/nope/repositories')).status,
+    ).toBe(404);
+  });
+
+  it('pages _catalog with n/last (Link header) to the end', async () => {
+    const seen: string[] = [];
+    const pages: string[][] = [];
+    let last: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const res = await get(
+        `${api}/repositories?limit=2${
+          last ? `&last=${encodeURIComponent(last)}` : ''
+        }`,
+      );
+      expect(res.status).toBe(200);
+      pages.push(res.body.items);
+      seen.push(...res.body.items);
+      last = res.body.next;
+      if (!last) break;
+    }
+    expect(seen).toEqual(repos);
+    expect(pages[0]).toEqual(['aa/one', 'aa/two']);
+    expect(pages.every(p => p.length <= 2)).toBe(true);
+  });
+
+  it('pages tags', async () => {
+    const first = await get(
+      `${api}/tags?repository=${enc('tools/old')}&limit=4`,
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(first.body.next).toBe('a4');
+    const second = await get(
+      `${api}/tags?repository=${enc('tools/old')}&limit=4&last=a4`,
+    );
+    expect(second.body.items).toEqual(['a5', 'v1']);
+    expect(second.body.next).toBeUndefined();
+  });
+
+  it('summarises a multi-platform index per platform with sizes and created times', async () => {
+    const res = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=v2`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      kind: 'index',
+      digest: tags.v2.digest,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      created: '2026-02-01T00:05:00Z',
+      running: [],
+    });
+    expect(
+      res.body.images.map((i: any) => [
+        i.platform,
+        i.digest,
+        i.size,
+        i.created,
+      ]),
+    ).toEqual(
+      tags.v2.images.map(i => [
+        i.variant
+          ? { os: 'linux', architecture: i.architecture, variant: i.variant }
+          : { os: 'linux', architecture: i.architecture },
+        i.digest,
+        i.size,
+        i.created,
+      ]),
+    );
+    expect(res.body.size).toBe(tags.v2.images[0].size + tags.v2.images[1].size);
+    expect(res.body.images[1].layers).toEqual([
+      expect.objectContaining({ size: tags.v2.images[1].layerSize }),
+    ]);
+  });
+
+  it('summarises a single image and shows where a digest runs', async () => {
+    const v1 = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=v1`,
+    );
+    expect(v1.body).toMatchObject({
+      kind: 'image',
+      digest: tags.v1.digest,
+      size: tags.v1.images[0].size,
+      created: '2026-01-01T00:00:00Z',
+    });
+    expect(v1.body.images[0].platform).toEqual({
+      os: 'linux',
+      architecture: 'amd64',
+    });
+    const byDigest = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=${enc(
+        tags.v3.digest,
+      )}`,
+    );
+    expect(byDigest.body.running).toEqual([
+      { kind: 'pod', where: 'prod/shop/web-7d9', digest: tags.v3.digest },
+    ]);
+  });
+
+  it('refuses names outside the distribution grammar before asking the registry', async () => {
+    for (const [repository, reference] of [
+      ['../v2/_catalog', 'v1'],
+      ['Shop/Web', 'v1'],
+      ['shop/web', 'v1/../../x'],
+      ['shop/web?x=1', 'v1'],
+      ['shop/web', 'sha256:abc'],
+    ]) {
+      const q = `repository=${enc(repository)}&reference=${enc(reference)}`;
+      const res = await get(`${api}/manifest?${q}`);
+      expect([q, res.status]).toEqual([q, 400]);
+    }
+    expect(
+      (
+        await get(
+          `${api}/manifest?repository=${enc('shop/web')}&reference=nope`,
+        )
+      ).status,
+    ).toBe(404);
+  });
+
+  it('refuses to delete a running digest', async () => {
+    const res = await post(`${api}/tags/delete`, {
+      repository: 'shop/web',
+      tag: 'v3',
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('prod/shop/web-7d9');
+    expect(
+      (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v3`))
+        .status,
+    ).toBe(200);
+    const event = backend.events.find(
+      e => e.eventId === 'registry-tag-delete' && e.meta?.tag === 'v3',
+    );
+    expect(event).toMatchObject({
+      status: 'failed',
+      meta: { actor: 'user:default/bob', target: 'resource:default/local' },
+    });
+  });
+
+  it('refuses to delete a digest other tags share unless the caller confirms it', async () => {
+    const refused = await post(`${api}/tags/delete`, {
+      repository: 'shop/web',
+      tag: 'latest',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('v2');
+    expect(refused.body.error.message).toContain(tags.v2.digest);
+    const wrong = await post(`${api}/tags/delete`, {
+      repository: 'shop/web',
+      tag: 'latest',
+      confirmDigest: tags.v1.digest,
+    });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.error.message).toContain('look again');
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toContain('latest');
+
+    const done = await post(`${api}/tags/delete`, {
+      repository: 'shop/web',
+      tag: 'latest',
+      confirmDigest: tags.v2.digest,
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      digest: tags.v2.digest,
+      removedTags: ['latest', 'v2'],
+    });
+    expect(done.body.garbageCollection).toContain('garbage-collect');
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v1', 'v3', 'v4']);
+    const event = backend.events.find(
+      e => e.eventId === 'registry-tag-delete' && e.status === 'succeeded',
+    );
+    expect(event?.meta).toMatchObject({
+      actor: 'user:default/bob',
+      target: 'resource:default/local',
+      repository: 'shop/web',
+      tag: 'latest',
+      digest: tags.v2.digest,
+    });
+  });
+
+  it('deletes a tag whose digest no other tag shares, audited with the person', async () => {
+    const res = await post(
+      `${api}/tags/delete`,
+      { repository: 'shop/web', tag: 'v4' },
+      'alice',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.removedTags).toEqual(['v4']);
+    expect(
+      (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v4`))
+        .status,
+    ).toBe(404);
+    expect(
+      backend.events.some(
+        e =>
+          e.eventId === 'registry-tag-delete' &&
+          e.status === 'succeeded' &&
+          e.meta?.actor === 'user:default/alice' &&
+          e.meta?.tag === 'v4',
+      ),
+    ).toBe(true);
+  });
+
+  it('dry-runs retention: keeps the newest N, running digests and shared digests', async () => {
+    const res = await post(
+      `${api}/retention/dry-run`,
+      { repository: 'tools/old', keepLast: 1 },
+      'erin',
+    );
+    expect(res.status).toBe(200);
+    // every tag of tools/old points at one digest: the newest keeps them all
+    expect(res.body.delete).toEqual([]);
+    expect(res.body.keep.map((k: any) => k.reason).sort()).toEqual([
+      'newest',
+      'shared',
+      'shared',
+      'shared',
+      'shared',
+      'shared',
+    ]);
+    const web = await post(
+      `${api}/retention/dry-run`,
+      { repository: 'shop/web', keepLast: 0 },
+      'erin',
+    );
+    expect(web.body.keep).toEqual([
+      {
+        tag: 'v3',
+        digest: tags.v3.digest,
+        created: '2026-03-01T00:00:00Z',
+        reason: 'running',
+      },
+    ]);
+    expect(web.body.delete).toEqual([
+      { tag: 'v1', digest: tags.v1.digest, created: '2026-01-01T00:00:00Z' },
+    ]);
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v1', 'v3']);
+  });
+
+  it('applies retention only as confirmed, keeping running digests, audited', async () => {
+    const apply = `${api}/retention/apply`;
+    const rule = { repository: 'shop/web', keepLast: 0 };
+    expect(
+      (await post(apply, { ...rule, digests: [tags.v1.digest] }, 'erin'))
+        .status,
+    ).toBe(403);
+    const stale = await post(apply, { ...rule, digests: [] });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain('run the dry run again');
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v1', 'v3']);
+
+    const done = await post(apply, { ...rule, digests: [tags.v1.digest] });
+    expect(done.status).toBe(200);
+    expect(done.body.deleted).toEqual([
+      { tag: 'v1', digest: tags.v1.digest, created: '2026-01-01T00:00:00Z' },
+    ]);
+    expect(
+      (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
+    ).toEqual(['v3']);
+    const event = backend.events.find(
+      e => e.eventId === 'registry-retention-apply' && e.status === 'succeeded',
+    );
+    expect(event?.meta).toMatchObject({
+      actor: 'user:default/bob',
+      target: 'resource:default/local',
+      deleted: [`v1@${tags.v1.digest}`],
+    });
+  });
+
+  it('logs in through the vault (registry use, bearer token realm) and never returns the login', async () => {
+    const res = await get(
+      `${privateApi}/manifest?repository=${enc('aa/one')}&reference=v1`,
+      'dave',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.digest).toBe(tags.v1.digest);
+    const page = await get(`${privateApi}/repositories?limit=3`, 'dave');
+    expect(page.body.items).toEqual(['aa/one', 'aa/two', 'bb']);
+    expect(
+      backend.vaultUses.filter(u => u.name === 'reg-login')[0].use,
+    ).toEqual({
+      use: 'registry',
+      for: { ref: 'resource:default/private', owner: 'group:default/ops' },
+      actor: 'user:default/dave',
+    });
+    expect(proxy.seen).toContain(
+      `Basic ${Buffer.from(`${LOGIN.username}:${LOGIN.password}`).toString(
+        'base64',
+      )}`,
+    );
+    expect(proxy.seen).toContain(`Bearer ${proxy.token}`);
+    for (const body of [res.text, page.text]) {
+      expect(body).not.toContain(LOGIN.password);
+      expect(body).not.toContain(proxy.token);
+    }
+    const refused = await get(
+      `/api/registry/registries/default/wrong-login/repositories`,
+      'dave',
+    );
+    expect(refused.status).toBe(503);
+    expect(refused.text).not.toContain('wrong-pw-77aa');
+    expect(JSON.stringify(backend.events)).not.toContain(LOGIN.password);
+  });
+});

@@ -1,0 +1,8 @@
+/**
+ * Types of opsdeck's image registry browser, shared by its frontend and
+ * backend. Its permissions live with opsdeck's others in
+ * @opsdeck/plugin-opsdeck-common.
+ *
+ * @packageDocumentation
+ */
+export * from './model';

@@ -1,0 +1,172 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ManifestSummary } from '@opsdeck/plugin-registry-common';
+import { RegistryPage } from './RegistryPage';
+
+const BASE = 'http://example.test';
+const API = `${BASE}/api/registry/registries/default/harbor`;
+const INDEX = `sha256:${'a'.repeat(64)}`;
+
+const manifest: ManifestSummary = {
+  repository: 'shop/web',
+  reference: 'latest',
+  digest: INDEX,
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  kind: 'index',
+  created: '2026-02-01T00:05:00Z',
+  size: 3072,
+  images: [
+    {
+      digest: `sha256:${'b'.repeat(64)}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      platform: { os: 'linux', architecture: 'amd64' },
+      size: 2048,
+      created: '2026-02-01T00:00:00Z',
+      layers: [
+        {
+          digest: `sha256:${'c'.repeat(64)}`,
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          size: 1900,
+        },
+      ],
+    },
+    {
+      digest: `sha256:${'d'.repeat(64)}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      size: 1024,
+      layers: [],
+    },
+  ],
+  running: [],
+};
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function render(allowDelete: boolean) {
+  const calls: { method: string; url: string; body?: string }[] = [];
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input);
+      const method = init?.method ?? 'GET';
+      calls.push({ method, url, body: init?.body as string });
+      if (url.endsWith('/registries')) {
+        return json({
+          items: [
+            {
+              ref: 'resource:default/harbor',
+              title: 'harbor',
+              url: 'https://harbor.test/',
+              authenticated: true,
+            },
+          ],
+        });
+      }
+      if (url.includes('/repositories?')) {
+        return url.includes('last=')
+          ? json({ items: ['shop/web'] })
+          : json({ items: ['infra/nginx'], next: 'infra/nginx' });
+      }
+      if (url.includes('/tags/delete')) {
+        const body = JSON.parse(init?.body as string);
+        if (!body.confirmDigest) {
+          return json(
+            {
+              error: {
+                name: 'ConflictError',
+                message: `Deleting shop/web:latest deletes ${INDEX}, which tags v2 point at too; confirm with confirmDigest=${INDEX}`,
+              },
+            },
+            409,
+          );
+        }
+        return json({
+          repository: 'shop/web',
+          tag: 'latest',
+          digest: INDEX,
+          removedTags: ['latest', 'v2'],
+          garbageCollection: 'Run registry garbage-collect.',
+        });
+      }
+      if (url.includes('/tags?'))
+        return json({ repository: 'shop/web', items: ['latest', 'v2'] });
+      if (url.includes('/manifest?')) return json(manifest);
+      return json({ error: { name: 'NotFoundError', message: url } }, 404);
+    },
+  );
+  renderInTestApp(<RegistryPage />, {
+    apis: [
+      mockApis.discovery({ baseUrl: BASE }),
+      mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
+      mockApis.permission({
+        authorize: allowDelete ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      }),
+    ],
+  });
+  return calls;
+}
+
+async function openLatest() {
+  await userEvent.click(await screen.findByRole('button', { name: 'More' }));
+  await userEvent.click(await screen.findByText('shop/web'));
+  await userEvent.click(await screen.findByText('latest'));
+  await screen.findByText('Multi-platform index');
+}
+
+describe('registry page', () => {
+  it('pages repositories, opens a tag and shows its images per platform; no delete without the permission', async () => {
+    const calls = render(false);
+    await openLatest();
+    expect(screen.getByText('linux/amd64')).toBeInTheDocument();
+    expect(screen.getByText('linux/arm64/v8')).toBeInTheDocument();
+    expect(screen.getByText('3.0 KiB')).toBeInTheDocument();
+    expect(screen.getByText('Not known to run anywhere.')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Delete tag' }),
+    ).not.toBeInTheDocument();
+    expect(calls.map(c => c.url)).toEqual([
+      `${BASE}/api/registry/registries`,
+      `${API}/repositories?limit=50`,
+      `${API}/repositories?limit=50&last=infra%2Fnginx`,
+      `${API}/tags?repository=shop%2Fweb&limit=50`,
+      `${API}/manifest?repository=shop%2Fweb&reference=latest`,
+    ]);
+  });
+
+  it('asks again before deleting a digest other tags share, then deletes them all', async () => {
+    const calls = render(true);
+    await openLatest();
+    await userEvent.click(screen.getByRole('button', { name: 'Delete tag' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Delete' }),
+    );
+    expect(
+      await screen.findByText(
+        'Other tags point at this digest and will be deleted too. Delete them all?',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Delete all' }));
+    await waitFor(() =>
+      expect(
+        screen.getByText(
+          'Deleted shop/web:latest, shop/web:v2. Run registry garbage-collect.',
+        ),
+      ).toBeInTheDocument(),
+    );
+    expect(calls.filter(c => c.method === 'POST').map(c => c.body)).toEqual([
+      JSON.stringify({ repository: 'shop/web', tag: 'latest' }),
+      JSON.stringify({
+        repository: 'shop/web',
+        tag: 'latest',
+        confirmDigest: INDEX,
+      }),
+    ]);
+  });
+});

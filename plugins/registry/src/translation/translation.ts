@@ -1,0 +1,60 @@
+import { createTranslationRef } from '@backstage/frontend-plugin-api';
+
+/** UI text of the image registry browser; apps may override any message. */
+export const registryTranslationRef = createTranslationRef({
+  id: 'opsdeck-registry',
+  messages: {
+    page: {
+      title: 'Image registry',
+      subtitle:
+        'Repositories, tags and images of the registries in the catalog.',
+    },
+    registries: {
+      label: 'Registry',
+      none: 'No registry in the catalog. A registry is a Resource of type registry with the annotation opsdeck.io/registry-url.',
+    },
+    repositories: {
+      title: 'Repositories',
+      empty: 'This registry has no repositories.',
+      more: 'More',
+    },
+    tags: {
+      title: 'Tags of {{repository}}',
+      empty: 'No tags.',
+      more: 'More',
+      back: 'All repositories',
+    },
+    manifest: {
+      back: 'All tags',
+      digest: 'Digest',
+      kind: 'Kind',
+      index: 'Multi-platform index',
+      image: 'Image',
+      size: 'Size',
+      created: 'Created',
+      platform: 'Platform',
+      layers: 'Layers',
+      artifact: 'attestation',
+      running: 'Running on {{places}}',
+      notRunning: 'Not known to run anywhere.',
+    },
+    delete: {
+      button: 'Delete tag',
+      title: 'Delete {{repository}}:{{tag}}?',
+      body: 'The registry deletes the manifest {{digest}}; every tag pointing at it goes too.',
+      shared:
+        'Other tags point at this digest and will be deleted too. Delete them all?',
+      confirm: 'Delete',
+      confirmAll: 'Delete all',
+      cancel: 'Cancel',
+      done: 'Deleted {{tags}}. {{gc}}',
+    },
+    errors: {
+      forbidden: 'You do not have permission to browse image registries',
+      generic: 'Could not load: {{message}}',
+    },
+  },
+  translations: {
+    'zh-CN': () => import('./zhCN'),
+  },
+});

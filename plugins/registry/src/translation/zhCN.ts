@@ -1,0 +1,40 @@
+/** Simplified Chinese for the image registry browser (keys of registryTranslationRef). */
+const zhCN = {
+  'page.title': '镜像仓库',
+  'page.subtitle': '服务目录中各镜像仓库的仓库、标签和镜像。',
+  'registries.label': '镜像仓库',
+  'registries.none':
+    '服务目录中没有镜像仓库。镜像仓库是类型为 registry、带注解 opsdeck.io/registry-url 的 Resource。',
+  'repositories.title': '仓库',
+  'repositories.empty': '这个镜像仓库里没有仓库。',
+  'repositories.more': '更多',
+  'tags.title': '{{repository}} 的标签',
+  'tags.empty': '没有标签。',
+  'tags.more': '更多',
+  'tags.back': '全部仓库',
+  'manifest.back': '全部标签',
+  'manifest.digest': '摘要',
+  'manifest.kind': '类型',
+  'manifest.index': '多平台索引',
+  'manifest.image': '镜像',
+  'manifest.size': '大小',
+  'manifest.created': '创建时间',
+  'manifest.platform': '平台',
+  'manifest.layers': '层',
+  'manifest.artifact': '证明',
+  'manifest.running': '正在运行于 {{places}}',
+  'manifest.notRunning': '未发现在任何地方运行。',
+  'delete.button': '删除标签',
+  'delete.title': '删除 {{repository}}:{{tag}}？',
+  'delete.body':
+    '镜像仓库会删除清单 {{digest}}，指向它的所有标签都会一起删除。',
+  'delete.shared': '还有其他标签指向这个摘要，也会被一起删除。全部删除？',
+  'delete.confirm': '删除',
+  'delete.confirmAll': '全部删除',
+  'delete.cancel': '取消',
+  'delete.done': '已删除 {{tags}}。{{gc}}',
+  'errors.forbidden': '你没有浏览镜像仓库的权限',
+  'errors.generic': '无法加载：{{message}}',
+};
+
+export default zhCN;
