@@ -101,6 +101,7 @@ export const configPlugin = createBackendPlugin({
           sshTargets,
           commandTimeoutMs,
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
+          serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
         });
         // The drift schedule: live files against what the last push left;
         // the set's owner is notified of each new hand edit.

@@ -40,6 +40,11 @@ export type ConfigServiceOptions = {
   commandTimeoutMs?: number;
   /** Most hosts pushed at once (upper bound of a release's batch size). */
   maxBatchSize?: number;
+  /**
+   * The plugin's own credentials, to see every host a set selects (an
+   * admin's later push sees hosts the editor may not); default the caller's.
+   */
+  serviceCredentials?: () => Promise<BackstageCredentials>;
 };
 
 /** Who asks: the person's ref and credentials (the catalog is read with them). */
@@ -99,15 +104,49 @@ export function checkSetInput(input: ConfigSetInput): void {
 }
 
 /** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
-function checkProd(hosts: HostTarget[], caller: Caller): void {
+function checkProd(
+  hosts: HostTarget[],
+  caller: Caller,
+  what = 'Pushing to',
+): void {
   const prod = hosts.filter(h => h.environment === 'prod');
   if (prod.length > 0 && !caller.mayPushProd) {
     throw new NotAllowedError(
-      `Pushing to prod hosts (${prod
-        .map(h => h.name)
-        .join(', ')}) needs opsdeck.config.push.prod`,
+      `${what} prod hosts (${[...new Set(prod.map(h => h.name))].join(
+        ', ',
+      )}) needs opsdeck.config.push.prod`,
     );
   }
+}
+
+/** JSON with sorted keys, so equal values compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map(k => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
+/**
+ * The fields of a set that run or land on its hosts at push: which hosts,
+ * which file, and the commands and checks run there (the kind picks the
+ * default validation and reload). Name, owner and entity are not.
+ */
+function onHosts(set: ConfigSetInput): string {
+  return canonical([
+    set.kind,
+    set.selector,
+    set.targetPath,
+    set.stageRoot || null,
+    set.validateCommand || null,
+    set.reloadCommand || null,
+    set.healthCheck || null,
+  ]);
 }
 
 /**
@@ -136,15 +175,45 @@ export class ConfigService {
     return v;
   }
 
+  /** A set on a prod host (what it runs there runs at an admin's push) needs config.push.prod. */
   async createSet(input: ConfigSetInput, caller: Caller): Promise<ConfigSet> {
     checkSetInput(input);
+    await this.checkProdDefinition([input.selector], caller);
     return this.options.store.createSet(input, caller.ref);
   }
 
-  async updateSet(id: number, input: ConfigSetInput): Promise<ConfigSet> {
-    await this.getSet(id);
+  /**
+   * Changing what runs or lands on the hosts of a set that selects a prod
+   * host, before or after the change, needs config.push.prod.
+   */
+  async updateSet(
+    id: number,
+    input: ConfigSetInput,
+    caller: Caller,
+  ): Promise<ConfigSet> {
+    const set = await this.getSet(id);
     checkSetInput(input);
+    if (onHosts(set) !== onHosts(input)) {
+      await this.checkProdDefinition([set.selector, input.selector], caller);
+    }
     return this.options.store.updateSet(id, input);
+  }
+
+  /** Every host the selectors pick, as the plugin sees them, through checkProd. */
+  private async checkProdDefinition(
+    selectors: ConfigSet['selector'][],
+    caller: Caller,
+  ): Promise<void> {
+    if (caller.mayPushProd) return;
+    const credentials =
+      (await this.options.serviceCredentials?.()) ?? caller.credentials;
+    for (const selector of selectors) {
+      checkProd(
+        await this.options.hosts.resolveHosts(selector, { credentials }),
+        caller,
+        'Defining what runs on',
+      );
+    }
   }
 
   /** Saves a new version; the template must compile. */

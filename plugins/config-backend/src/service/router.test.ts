@@ -22,6 +22,8 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const bob = mockCredentials.user.header('user:default/bob');
 const erin = mockCredentials.user.header('user:default/erin');
 const dave = mockCredentials.user.header('user:default/dave');
+// alice: an admin, with config.push.prod
+const alice = mockCredentials.user.header('user:default/alice');
 
 let sshd: SshdHosts;
 let work: string;
@@ -182,7 +184,7 @@ describe('config router', () => {
     const set = (
       await request(server)
         .post('/api/config/sets')
-        .set('Authorization', bob)
+        .set('Authorization', alice)
         .send(setBody(join(work, 'prod.json'), ['cfg-a', 'cfg-prod']))
         .expect(201)
     ).body;
@@ -206,7 +208,7 @@ describe('config router', () => {
     const set = (
       await request(server)
         .post('/api/config/sets')
-        .set('Authorization', bob)
+        .set('Authorization', alice)
         .send({ ...setBody(target, ['cfg-prod']), name: 'prod-rollback' })
         .expect(201)
     ).body;
@@ -246,6 +248,127 @@ describe('config router', () => {
       ['config-rollback', 'failed', bob],
       ['config-adopt-live', 'failed', bob],
     ]);
+  });
+
+  it('refuses changing what a set runs or writes on prod hosts without config.push.prod, before writing', async () => {
+    const { server, audits } = await start();
+    const prodTarget = join(work, 'prod-def.json');
+    const defined = {
+      ...setBody(prodTarget, ['cfg-prod']),
+      name: 'prod-def',
+      validateCommand: 'true',
+      reloadCommand: 'true',
+      healthCheck: { type: 'script', command: 'true' },
+    };
+    // bob (ops) may edit config but not push to prod: he cannot define a
+    // set on a prod host
+    const created = await request(server)
+      .post('/api/config/sets')
+      .set('Authorization', bob)
+      .send(defined)
+      .expect(403);
+    expect(created.body.error.message).toMatch(/cfg-prod.*config\.push\.prod/);
+    const none = await request(server)
+      .get('/api/config/sets')
+      .set('Authorization', bob)
+      .expect(200);
+    expect(none.body.items).toEqual([]);
+
+    const prodSet = (
+      await request(server)
+        .post('/api/config/sets')
+        .set('Authorization', alice)
+        .send(defined)
+        .expect(201)
+    ).body;
+    // each field that runs or lands on the hosts, changed alone: an admin's
+    // later push would run bob's command or write where bob says
+    const changes: Record<string, unknown>[] = [
+      { validateCommand: 'touch /tmp/owned' },
+      { reloadCommand: 'touch /tmp/owned' },
+      { validateCommand: undefined },
+      { healthCheck: { type: 'script', command: 'touch /tmp/owned' } },
+      { healthCheck: { type: 'http', url: 'http://{{host.address}}:9/x' } },
+      { healthCheck: { type: 'tcp', address: '{{host.address}}:9' } },
+      { healthCheck: undefined },
+      { targetPath: join(work, 'elsewhere.json') },
+      { targetPath: join(work, 'prod-def.json'), stageRoot: '/tmp' },
+      { kind: 'text' },
+      { selector: { names: ['cfg-prod', 'cfg-a'] } },
+      { selector: { names: ['cfg-a'] } },
+    ];
+    for (const change of changes) {
+      const res = await request(server)
+        .put(`/api/config/sets/${prodSet.id}`)
+        .set('Authorization', bob)
+        .send({ ...defined, ...change });
+      expect([JSON.stringify(change), res.status]).toEqual([
+        JSON.stringify(change),
+        403,
+      ]);
+      expect(res.body.error.message).toMatch(/cfg-prod.*config\.push\.prod/);
+    }
+    // a staging set cannot be pointed at a prod host either
+    const stagingSet = (
+      await request(server)
+        .post('/api/config/sets')
+        .set('Authorization', bob)
+        .send({
+          ...defined,
+          name: 'staging-def',
+          selector: { names: ['cfg-a'] },
+        })
+        .expect(201)
+    ).body;
+    await request(server)
+      .put(`/api/config/sets/${stagingSet.id}`)
+      .set('Authorization', bob)
+      .send({ ...defined, name: 'staging-def' })
+      .expect(403);
+    // nothing was written
+    for (const set of [prodSet, stagingSet]) {
+      const now = await request(server)
+        .get(`/api/config/sets/${set.id}`)
+        .set('Authorization', bob)
+        .expect(200);
+      expect(now.body).toEqual(set);
+    }
+    expect(
+      audits.filter(a => a.status === 'failed').map(a => [a.eventId, a.actor]),
+    ).toEqual([
+      ['config-set-create', bob],
+      ...changes.map(() => ['config-set-update', bob]),
+      ['config-set-update', bob],
+    ]);
+
+    // what does not run on the hosts stays config.edit: the owner, the
+    // staging set's commands, and versions (reviewed as diffs at push)
+    await request(server)
+      .put(`/api/config/sets/${prodSet.id}`)
+      .set('Authorization', bob)
+      .send({ ...defined, owner: 'group:default/dba' })
+      .expect(200);
+    await request(server)
+      .put(`/api/config/sets/${stagingSet.id}`)
+      .set('Authorization', bob)
+      .send({
+        ...defined,
+        name: 'staging-def',
+        selector: { names: ['cfg-a'] },
+        reloadCommand: 'echo reloaded',
+      })
+      .expect(200);
+    await request(server)
+      .post(`/api/config/sets/${prodSet.id}/versions`)
+      .set('Authorization', bob)
+      .send({ template: '{}\n', message: 'bob edits the template' })
+      .expect(201);
+    // the admin may change them
+    await request(server)
+      .put(`/api/config/sets/${prodSet.id}`)
+      .set('Authorization', alice)
+      .send({ ...defined, reloadCommand: 'echo reloaded' })
+      .expect(200);
   });
 
   it('refuses a rendered JSON file that does not parse, on the host untouched', async () => {

@@ -69,6 +69,7 @@ export async function createRouter(options: {
   });
 
   router.put('/sets/:id', async (req, res) => {
+    const who = await caller(req);
     const set = await audited(
       auditor,
       {
@@ -78,7 +79,11 @@ export async function createRouter(options: {
         meta: { ...req.body },
       },
       () =>
-        service.updateSet(Number(req.params.id), req.body as ConfigSetInput),
+        service.updateSet(
+          Number(req.params.id),
+          req.body as ConfigSetInput,
+          who,
+        ),
     );
     res.json(set);
   });

@@ -49,6 +49,8 @@ export const PEOPLE: Record<string, string[]> = {
     'opsdeck.monitoring.metrics.read',
   ],
   dave: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.metrics.read'],
+  // ops on call: manages silences, but the catalog may hide entities from her
+  olga: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.silence.manage'],
   erin: [],
 };
 

@@ -1,8 +1,41 @@
-import { InputError, NotFoundError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { RuleInput, RuleStore, StoredRule } from '../database/RuleStore';
 import type { RulePublisher } from './RulePublisher';
 import { renderRule, RULE_TEMPLATES, type RuleTemplateId } from './templates';
 import { matcher } from './promql';
+
+type SilenceMatcher = {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual?: boolean;
+};
+
+/** An equality matcher, as the silence route writes them. */
+const equality = (m: SilenceMatcher) => !m.isRegex && m.isEqual !== false;
+
+/**
+ * The entity a silence is for, if it has the shape opsdeck's silence route
+ * writes: one `opsdeck_entity` equality on a lower-case entity ref, and at
+ * most one `alertname` equality beside it.
+ */
+export function silenceEntityOf(
+  matchers: SilenceMatcher[],
+): string | undefined {
+  const entity = matchers.filter(m => m.name === 'opsdeck_entity');
+  const rest = matchers.filter(m => m.name !== 'opsdeck_entity');
+  if (entity.length !== 1 || !equality(entity[0])) return undefined;
+  if (rest.length > 1 || rest.some(m => m.name !== 'alertname' || !equality(m)))
+    return undefined;
+  const value = entity[0].value;
+  try {
+    const canonical = stringifyEntityRef(parseEntityRef(value));
+    return canonical.toLocaleLowerCase('en-US') === value ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A rule as the API shows it: with the PromQL it renders to. */
 export type RuleView = StoredRule & { expr?: string };
@@ -175,6 +208,28 @@ export class RuleService {
     return ((await res.json()) as { silenceID: string }).silenceID;
   }
 
+  /**
+   * The entity of silence `id` (Alertmanager API v2 GET /silence/{id});
+   * refuses a silence opsdeck did not make for one entity.
+   */
+  async silenceEntity(id: string): Promise<string> {
+    const res = await fetch(
+      `${this.alertmanager()}/api/v2/silence/${encodeURIComponent(id)}`,
+      { signal: AbortSignal.timeout(10_000) },
+    );
+    if (res.status === 404) throw new NotFoundError(`No silence ${id}`);
+    if (!res.ok) throw new Error(`Alertmanager answered HTTP ${res.status}`);
+    const silence = (await res.json()) as { matchers?: SilenceMatcher[] };
+    const entityRef = silenceEntityOf(silence.matchers ?? []);
+    if (!entityRef) {
+      throw new NotAllowedError(
+        `Silence ${id} is not an opsdeck silence of one entity`,
+      );
+    }
+    return entityRef;
+  }
+
+  /** Expires a silence; the caller has checked it with silenceEntity. */
   async expireSilence(id: string): Promise<void> {
     const res = await fetch(
       `${this.alertmanager()}/api/v2/silence/${encodeURIComponent(id)}`,

@@ -43,7 +43,13 @@ describe('alert rules and silences', () => {
     );
     backend = await startMonitoringBackend({
       knex: await databases.init('SQLITE_3'),
-      entities: [hostEntity('web-01', '127.0.0.1:9100')],
+      entities: [
+        hostEntity('web-01', '127.0.0.1:9100'),
+        hostEntity('vault-01', '127.0.0.1:9101'),
+      ],
+      // vault-01 is shown to alice only
+      visibleTo: (user, entity) =>
+        entity.metadata.name !== 'vault-01' || user === 'user:default/alice',
       monitoring: {
         prometheus: { url: prometheus.url },
         alertmanager: { url: alertmanager.url },
@@ -293,5 +299,109 @@ describe('alert rules and silences', () => {
           ),
       ),
     ).toEqual([]);
+  });
+
+  it('expires only silences opsdeck made for one entity the person can read', async () => {
+    // silences made in Alertmanager directly (amtool, another tool)
+    const direct = async (
+      matchers: Array<{
+        name: string;
+        value: string;
+        isRegex: boolean;
+        isEqual?: boolean;
+      }>,
+    ) => {
+      const res = await fetch(`${alertmanager.url}/api/v2/silences`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          matchers,
+          startsAt: new Date().toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          createdBy: 'someone-else',
+          comment: 'not opsdeck',
+        }),
+      });
+      const body = await res.text();
+      expect([res.status, body]).toEqual([200, expect.any(String)]);
+      return (JSON.parse(body) as { silenceID: string }).silenceID;
+    };
+    const opsdeck = async (entityRef: string) => {
+      const res = await request(backend.server)
+        .post('/api/monitoring/silences')
+        .set('authorization', as('alice'))
+        .send({ entityRef, minutes: 60, comment: 'maintenance' });
+      expect(res.status).toBe(201);
+      return res.body.silenceID as string;
+    };
+    const state = async (id: string) => {
+      const res = await fetch(`${alertmanager.url}/api/v2/silence/${id}`);
+      return ((await res.json()) as any).status.state;
+    };
+    const expire = (id: string, user = 'olga') =>
+      request(backend.server)
+        .delete(`/api/monitoring/silences/${id}`)
+        .set('authorization', as(user));
+
+    const web = 'resource:default/web-01';
+    const foreign = [
+      // no entity at all: the Watchdog silence of another team
+      await direct([{ name: 'alertname', value: 'Watchdog', isRegex: false }]),
+      // a regex or a negation is not one entity (Alertmanager wants a
+      // matcher that does not match the empty value beside them)
+      await direct([
+        { name: 'opsdeck_entity', value: 'resource:default/.+', isRegex: true },
+      ]),
+      await direct([
+        { name: 'alertname', value: 'HostDown', isRegex: false },
+        {
+          name: 'opsdeck_entity',
+          value: web,
+          isRegex: false,
+          isEqual: false,
+        },
+      ]),
+      // two entity matchers, or a matcher opsdeck does not write
+      await direct([
+        { name: 'opsdeck_entity', value: web, isRegex: false },
+        { name: 'opsdeck_entity', value: web, isRegex: false },
+      ]),
+      await direct([
+        { name: 'opsdeck_entity', value: web, isRegex: false },
+        { name: 'severity', value: 'page', isRegex: false },
+      ]),
+    ];
+    for (const id of foreign) {
+      expect([id, (await expire(id)).status]).toEqual([id, 403]);
+      expect(await state(id)).toBe('active');
+    }
+    // an entity the catalog does not show olga: as if it did not exist
+    const hidden = await opsdeck('resource:default/vault-01');
+    expect((await expire(hidden)).status).toBe(404);
+    expect(await state(hidden)).toBe('active');
+    // no such silence
+    expect((await expire('00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+
+    // what she may: opsdeck's silence of an entity she reads
+    const mine = await opsdeck(web);
+    expect((await expire(mine)).status).toBe(204);
+    expect(await state(mine)).toBe('expired');
+    expect((await expire(hidden, 'alice')).status).toBe(204);
+    expect(await state(hidden)).toBe('expired');
+
+    const audit = backend.events.filter(
+      e => e.eventId === 'monitoring-silence-expire',
+    );
+    const olgas = audit.filter(e =>
+      JSON.stringify(e).includes('user:default/olga'),
+    );
+    expect(olgas.map(e => e.status)).toEqual([
+      ...foreign.map(() => 'failed'),
+      'failed',
+      'failed',
+      'succeeded',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import type {
   AuditorService,
   AuthService,
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -40,6 +41,18 @@ export async function createRouter(options: {
   const { alerts, catalog, auth, config, rules } = options;
   const guard = createRequestGuard(options);
   const router = await createOpenApiRouter({ guard });
+
+  /** The entity as the catalog shows it to the person; 404 if it does not. */
+  async function readableEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ) {
+    const entity = await catalog
+      .getEntityByRef(entityRef, { credentials })
+      .catch(() => undefined);
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    return entity;
+  }
 
   router.get('/sd/:kind', async (req, res) => {
     const kind = req.params.kind as MonitoredKind;
@@ -202,10 +215,7 @@ export async function createRouter(options: {
     } catch {
       throw new InputError(`Not an entity ref: '${req.body.entityRef}'`);
     }
-    const entity = await catalog
-      .getEntityByRef(entityRef, { credentials })
-      .catch(() => undefined);
-    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    await readableEntity(entityRef, credentials);
     const silenceID = await audited(
       options.auditor,
       {
@@ -224,7 +234,10 @@ export async function createRouter(options: {
     res.status(201).json({ silenceID });
   });
 
+  // only a silence opsdeck made for one entity the person can read (not
+  // another team's silence in the same Alertmanager); refusals are audited
   router.delete('/silences/:id', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
     await audited(
       options.auditor,
       {
@@ -232,7 +245,11 @@ export async function createRouter(options: {
         request: req,
         target: `monitoring-silence:${req.params.id}`,
       },
-      () => rules.expireSilence(req.params.id),
+      async () => {
+        const entityRef = await rules.silenceEntity(req.params.id);
+        await readableEntity(entityRef, credentials);
+        await rules.expireSilence(req.params.id);
+      },
     );
     res.status(204).end();
   });
