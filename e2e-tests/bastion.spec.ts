@@ -336,9 +336,9 @@ test('an admin creates and revokes an access grant and a command rule in the tab
 
   await page.getByRole('tab', { name: 'Access grants' }).click();
   const grantForm = page.getByRole('form', { name: 'Access grants' });
-  await grantForm
-    .getByRole('textbox', { name: /^Subject/ })
-    .fill('user:default/erin');
+  // the subject is picked from the catalog (searched by name), never typed as a ref
+  await grantForm.getByRole('textbox', { name: /^Subject/ }).fill('erin');
+  await page.getByRole('option', { name: /user:default\/erin/ }).click();
   await grantForm.getByRole('textbox', { name: /^Tag/ }).fill(tag);
   await grantForm.getByRole('textbox', { name: /^Reason/ }).fill('e2e tabs');
   await grantForm.getByRole('button', { name: 'Create' }).click();

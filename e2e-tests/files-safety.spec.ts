@@ -108,7 +108,11 @@ for (const [language, text] of [
       .getByRole('button', { name: `${text.distribute} ${name} v1` })
       .click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('checkbox', { name: /^web-01 \(/ }).check();
+    // the CMDB's shared host field (en and zh-CN): a typed name becomes a chip
+    await dialog.locator('#files-hosts-names').fill('web-01,');
+    await expect(dialog.getByTestId('files-hosts-preview')).toContainText(
+      'web-01',
+    );
     const target = dialog.getByRole('textbox', { name: text.targetPath });
     await target.fill(`/etc/opsdeck-e2e-${stamp}/`);
     await dialog.getByRole('button', { name: text.start }).click();

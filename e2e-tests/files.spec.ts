@@ -99,11 +99,14 @@ test('a file is uploaded with a progress bar, resumed after a reload, and distri
   // 4. Distribute it to the six demo hosts.
   await row.getByRole('button', { name: `Distribute ${name} v1` }).click();
   const dialog = page.getByRole('dialog');
-  for (const host of DEMO_HOSTS) {
-    await dialog
-      .getByRole('checkbox', { name: new RegExp(`^${host} \\(`) })
-      .check();
-  }
+  // the CMDB's shared host field: names typed with commas become chips, and
+  // the live count says how many hosts the selection matches
+  await dialog
+    .getByRole('textbox', { name: 'Host names', exact: true })
+    .fill(`${DEMO_HOSTS.join(',')},`);
+  await expect(dialog.getByTestId('files-hosts-preview')).toContainText(
+    `${DEMO_HOSTS.length} hosts match`,
+  );
   await dialog
     .getByRole('textbox', { name: /^Target path/ })
     .fill(`${targetDir}/`);

@@ -7,7 +7,7 @@ test('a developer signs in, browses the demo hosts in the catalog', async ({
 }) => {
   await signIn(page, 'dave');
   await expect(page).toHaveTitle(/opsdeck/);
-  await page.goto('/?filters[kind]=resource&filters[user]=all');
+  await page.goto('/catalog?filters[kind]=resource&filters[user]=all');
   const hosts = page.getByRole('table');
   await expect(hosts.getByRole('link', { name: 'pay-app-01' })).toBeVisible();
   await expect(hosts.getByRole('link', { name: 'pay-db-main' })).toBeVisible();
@@ -154,7 +154,7 @@ test('the interface switches to Simplified Chinese in settings', async ({
   await page.getByRole('option', { name: '简体中文' }).click();
   // opsdeck's own text now comes from the zh-CN messages.
   await expect(nav.getByRole('link', { name: '审计日志' })).toBeVisible();
-  await page.goto('/home');
+  await page.goto('/');
   await expect(
     page
       .getByText('欢迎使用 opsdeck')

@@ -266,3 +266,74 @@ test('ops edits a schedule: new cron and hosts are saved and approved for the ed
   await expect(approved).toContainText('build-01, web-02');
   await expect(approved).toContainText('bob');
 });
+
+// The CMDB's shared host field in the run dialog (#15 item 1): values offered
+// from the catalog, a live "N hosts match" count, in English and in Chinese.
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`the run dialog picks hosts with the shared host field (${lang})`, async ({
+    page,
+    request,
+  }) => {
+    const name = `e2e-field-${lang.toLowerCase()}-${Date.now().toString(36)}`;
+    const token = await userToken(request, 'alice');
+    const created = await request.post('/api/jobs/jobs', {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { name, language: 'sh', script: 'true', notifyOnFailure: false },
+    });
+    expect(created.status()).toBe(201);
+    // the catalog's hosts (examples/entities.yaml) reach the CMDB's host index
+    // by its catalog sync, seconds after the catalog has ingested them
+    await expect
+      .poll(
+        async () => {
+          const r = await request.post('/api/cmdb/hosts/resolve', {
+            headers: { Authorization: `Bearer ${token}` },
+            data: { selector: { system: 'payments' }, limit: 0 },
+          });
+          return r.ok() ? (await r.json()).total : -1;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(2);
+    const text =
+      lang === 'en'
+        ? {
+            run: 'Run',
+            system: 'System',
+            names: 'Host names',
+            match: /2 hosts match: pay-app-01, pay-app-02/,
+            one: /1 hosts match: pay-app-01/,
+          }
+        : {
+            run: '执行',
+            system: '系统',
+            names: '主机名',
+            match: /匹配 2 台主机：pay-app-01, pay-app-02/,
+            one: /匹配 1 台主机：pay-app-01/,
+          };
+
+    await signIn(page, 'alice');
+    if (lang === 'zh-CN') {
+      await page.goto('/settings');
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('option', { name: '简体中文' }).click();
+      await expect(
+        page.getByRole('button', { name: '简体中文' }),
+      ).toBeVisible();
+    }
+    await page.goto('/jobs');
+    await page
+      .getByTestId(`jobs-row-${name}`)
+      .getByRole('button', { name: text.run, exact: true })
+      .click();
+    const dialog = page.getByRole('dialog');
+    const preview = dialog.getByTestId('jobs-selector-preview');
+    // the systems of the catalog's hosts are offered
+    await dialog.getByLabel(text.system, { exact: true }).click();
+    await page.getByRole('option', { name: 'payments', exact: true }).click();
+    await expect(preview).toContainText(text.match);
+    // a name typed with a comma becomes a chip at once; every field must match
+    await dialog.getByLabel(text.names, { exact: true }).fill('pay-app-01,');
+    await expect(preview).toContainText(text.one);
+  });
+}

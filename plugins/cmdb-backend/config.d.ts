@@ -18,6 +18,8 @@ export interface Config {
       catalogSync?: {
         /** How often catalog hosts are mirrored into the index. Default 5. */
         frequencyMinutes?: number;
+        /** Delay of the first mirroring after start-up. Default 20. */
+        initialDelaySeconds?: number;
       };
       /**
        * Development only, used when the vault plugin is not installed:

@@ -3,7 +3,8 @@
  * real backend processes (the crash-point suite in src/crash/): fewer modules to
  * load, so each start is quicker. The core is always there: sign-in (local
  * accounts), the catalog with opsdeck's Resource validation, the permission
- * policy, the audit log and the vault. The feature groups named in
+ * policy, the audit log, the vault and the CMDB (whose host index every feature
+ * resolves hosts from). The feature groups named in
  * `OPSDECK_BACKEND_PLUGINS` (comma-separated, e.g. `jobs,tickets`) are added;
  * `all` adds every group. Production uses src/index.ts.
  */
@@ -29,7 +30,8 @@ const groups: Record<string, () => Parameters<typeof backend.add>[0][]> = {
   ],
   bastion: () => [import('@opsdeck/plugin-bastion-backend')],
   files: () => [import('@opsdeck/plugin-files-backend')],
-  cmdb: () => [import('@opsdeck/plugin-cmdb-backend')],
+  // in the core: every feature resolves hosts through it
+  cmdb: () => [],
   sql: () => [import('@opsdeck/plugin-sql-backend')],
 };
 
@@ -47,6 +49,7 @@ backend.add(userPermissionsServiceFactory);
 // the vault service (vaultServiceRef) the feature plugins take secrets through
 backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
+backend.add(import('@opsdeck/plugin-cmdb-backend'));
 backend.add(catalogModuleOpsdeckResources);
 
 const wanted = (process.env.OPSDECK_BACKEND_PLUGINS ?? '')

@@ -27,6 +27,9 @@ const OWN_RECORDS = new Set([
   'bastion GET /commands',
   'bastion GET /sessions/{id}/execs',
   'local-auth GET /me/session',
+  // the hosts the catalog's read decision lets the caller see (none for
+  // victor: hosts carry connection fields, which need opsdeck.cmdb.host.read)
+  'cmdb POST /hosts/resolve',
 ]);
 /** The workflow routes of templates: services only, never a user. */
 const SERVICE_ONLY = new Set([
@@ -42,6 +45,7 @@ const SERVICE_ONLY = new Set([
 ]);
 /** POSTs that change nothing: they need the read permission, as a GET would. */
 const READ_LIKE = new Set([
+  'cmdb POST /hosts/resolve',
   'jobs POST /hosts/preview',
   'sql POST /instances/check',
   'sql POST /review',
@@ -181,6 +185,7 @@ describe('the request edge of every opsdeck route', () => {
       readLike[key(o)] = [await call(o, erin), await call(o, alice)];
     }
     expect(readLike).toEqual({
+      'cmdb POST /hosts/resolve': [400, 400],
       'jobs POST /hosts/preview': [400, 400],
       'sql POST /instances/check': [400, 400],
       // review touches the live database: viewers may not (#13)

@@ -5,3 +5,4 @@
  */
 export { auditPlugin as default } from './plugin';
 export { auditTranslationRef } from './translation/translation';
+export { AuditClient } from './api';

@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   bastionGrantManagePermission,
   bastionCommandReviewPermission,
@@ -19,7 +19,7 @@ import { readBastionConfig } from './config';
 import { DatabaseBastionStore } from './database/DatabaseBastionStore';
 import { MfaService } from './mfa/MfaService';
 import { MfaStore } from './mfa/MfaStore';
-import { createCatalogHostDirectory } from './session/catalogHosts';
+import { createHostDirectory } from './session/indexHosts';
 import {
   createAuditCredentials,
   createVaultCredentials,
@@ -50,7 +50,7 @@ export const bastionPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
-        catalog: catalogServiceRef,
+        hosts: hostsServiceRef,
         ssh: remoteNodeServiceRef,
         localAuth: localAuthServiceRef,
         vault: vaultServiceRef,
@@ -61,8 +61,8 @@ export const bastionPlugin = createBackendPlugin({
         const store = await DatabaseBastionStore.create({
           database: deps.database,
         });
-        const hosts = createCatalogHostDirectory({
-          catalog: deps.catalog,
+        const hosts = createHostDirectory({
+          hosts: deps.hosts,
           auth: deps.auth,
         });
         // TOTP (re-)enrolment asks for the user's password: local-auth checks it.

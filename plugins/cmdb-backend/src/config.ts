@@ -7,6 +7,7 @@ export type CmdbConfig = {
   factsConcurrency: number;
   factsTimeoutMs: number;
   catalogSyncFrequencyMinutes: number;
+  catalogSyncInitialDelaySeconds: number;
   defaultCredential?: string;
 };
 
@@ -21,6 +22,8 @@ export function readCmdbConfig(config: Config): CmdbConfig {
     factsTimeoutMs: c?.getOptionalNumber('facts.timeoutMs') ?? 30_000,
     catalogSyncFrequencyMinutes:
       c?.getOptionalNumber('catalogSync.frequencyMinutes') ?? 5,
+    catalogSyncInitialDelaySeconds:
+      c?.getOptionalNumber('catalogSync.initialDelaySeconds') ?? 20,
     defaultCredential: c?.getOptionalString('defaultCredential'),
   };
 }

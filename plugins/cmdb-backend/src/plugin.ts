@@ -24,6 +24,7 @@ import { syncCatalogHosts } from './catalog/syncCatalogHosts';
 import { readCmdbConfig } from './config';
 import { DatabaseHostStore } from './database/DatabaseHostStore';
 import { FactCollector } from './facts/FactCollector';
+import { HostResolver } from './hosts/HostResolver';
 import { createRouter } from './service/router';
 
 /**
@@ -103,9 +104,17 @@ export const cmdbPlugin = createBackendPlugin({
         });
         await scheduler.scheduleTask({
           id: 'cmdb-catalog-sync',
-          frequency: { minutes: config.catalogSyncFrequencyMinutes },
+          frequency: {
+            seconds: Math.max(
+              1,
+              Math.round(config.catalogSyncFrequencyMinutes * 60),
+            ),
+          },
           timeout: { minutes: 10 },
-          initialDelay: { seconds: 20 },
+          // 0: at start-up (tests whose hosts are catalog entities)
+          initialDelay: config.catalogSyncInitialDelaySeconds
+            ? { seconds: config.catalogSyncInitialDelaySeconds }
+            : undefined,
           fn: async () => {
             await syncCatalogHosts({
               catalog: deps.catalog,
@@ -129,6 +138,10 @@ export const cmdbPlugin = createBackendPlugin({
           await createRouter({
             store,
             collector,
+            resolver: new HostResolver({
+              store,
+              permissions: deps.permissions,
+            }),
             hub,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,

@@ -1,12 +1,13 @@
 /**
- * opsdeck's host service for backend plugins: `resolveHosts(selector,
- * credentials)` over the catalog, `hostsServiceRef`, and (re-exported from
- * cmdb-common) the one `HostSelector` and entity → SSH target mapping.
+ * opsdeck's host service for backend plugins: `hostsServiceRef`, resolving
+ * host selectors from the CMDB's host index for the caller, and (re-exported
+ * from cmdb-common) the one `HostSelector` and entity → SSH target mapping.
+ * Test kit: `@opsdeck/plugin-cmdb-node/testUtils`.
  *
  * @packageDocumentation
  */
-export { getHost, resolveHosts } from './resolveHosts';
 export { hostsServiceRef, type HostsService } from './service';
+export { HostsClient } from './HostsClient';
 export {
   hostFromEntity,
   selectorMatches,

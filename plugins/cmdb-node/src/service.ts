@@ -1,16 +1,17 @@
 import {
+  coreServices,
   createServiceFactory,
   createServiceRef,
   type BackstageCredentials,
   type ServiceRef,
 } from '@backstage/backend-plugin-api';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import type { HostSelector, HostTarget } from '@opsdeck/plugin-cmdb-common';
-import { getHost, resolveHosts } from './resolveHosts';
+import { HostsClient } from './HostsClient';
 
 /**
- * Hosts for backend plugins: a host selector or a name to SSH targets, read
- * from the catalog with the caller's credentials.
+ * Hosts for backend plugins: a host selector or a name to SSH targets, from
+ * the CMDB's host index (a host is there the moment it is registered), as
+ * the catalog's read permission lets the caller see them.
  *
  * @public
  */
@@ -28,7 +29,8 @@ export interface HostsService {
 }
 
 /**
- * The host service; its default factory reads the catalog, so a plugin
+ * The host service; its default factory asks the CMDB plugin
+ * (`POST /api/cmdb/hosts/resolve`) on behalf of the caller, so a plugin
  * depends on it without any backend wiring.
  *
  * @public
@@ -39,12 +41,10 @@ export const hostsServiceRef: ServiceRef<HostsService, 'plugin', 'singleton'> =
     defaultFactory: async service =>
       createServiceFactory({
         service,
-        deps: { catalog: catalogServiceRef },
-        factory: ({ catalog }) => ({
-          resolveHosts: (selector, { credentials }) =>
-            resolveHosts(catalog, selector, credentials),
-          getHost: (nameOrRef, { credentials }) =>
-            getHost(catalog, nameOrRef, credentials),
-        }),
+        deps: {
+          discovery: coreServices.discovery,
+          auth: coreServices.auth,
+        },
+        factory: ({ discovery, auth }) => new HostsClient({ discovery, auth }),
       }),
   });

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   filesDistributePermission,
   filesFileDeletePermission,
@@ -50,6 +51,7 @@ export const filesPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        hosts: hostsServiceRef,
         ssh: remoteNodeServiceRef,
         auth: coreServices.auth,
         vault: vaultServiceRef,
@@ -152,7 +154,7 @@ export const filesPlugin = createBackendPlugin({
             library,
             distributions,
             distributor,
-            catalog: deps.catalog,
+            hosts: deps.hosts,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

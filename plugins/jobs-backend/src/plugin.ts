@@ -2,7 +2,6 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   jobsManagePermission,
@@ -21,7 +20,7 @@ import { DatabaseJobStore } from './database/DatabaseJobStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { ScheduleRunner } from './schedule/ScheduleRunner';
 import { createRouter } from './service/router';
-import { resolveHosts } from '@opsdeck/plugin-cmdb-node';
+import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   createFailureNotifier,
   createWebhookDeliverer,
@@ -54,14 +53,14 @@ export const jobsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
-        catalog: catalogServiceRef,
+        hosts: hostsServiceRef,
         notifications: notificationService,
         ssh: remoteNodeServiceRef,
         userPermissions: userPermissionsServiceRef,
         vault: vaultServiceRef,
       },
       async init(deps) {
-        const { logger, auth, catalog } = deps;
+        const { logger, auth, hosts } = deps;
         const config = readJobsConfig(deps.rootConfig);
         const store = await DatabaseJobStore.create({
           database: deps.database,
@@ -69,8 +68,7 @@ export const jobsPlugin = createBackendPlugin({
         const baseUrl = deps.rootConfig.getString('app.baseUrl');
         const webhookPolicy = new WebhookPolicy(config.webhookAllowList);
         const hostAccess = new HostAccess({
-          catalog,
-          auth,
+          hosts,
           permissions: deps.permissions,
           userPermissions: deps.userPermissions,
           prodEnvironments: config.prodEnvironments,
@@ -128,11 +126,9 @@ export const jobsPlugin = createBackendPlugin({
               }),
               // no user at tick time: only approved hosts run (see there)
               resolve: async selector =>
-                resolveHosts(
-                  catalog,
-                  selector,
-                  await auth.getOwnServiceCredentials(),
-                ),
+                hosts.resolveHosts(selector, {
+                  credentials: await auth.getOwnServiceCredentials(),
+                }),
             }),
         });
         deps.lifecycle.addStartupHook(async () => {

@@ -6,3 +6,5 @@
  */
 export { jobsPlugin as default } from './plugin';
 export { jobsTranslationRef } from './translation/translation';
+export { JobsClient } from './api';
+export type { Run as JobRun, Schedule as JobSchedule } from './api';

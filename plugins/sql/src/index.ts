@@ -6,3 +6,4 @@
 export { sqlPlugin as default } from './plugin';
 export { sqlTranslationRef } from './translation/translation';
 export { SqlClient } from './api/SqlClient';
+export type { ChangeSummary } from './api/SqlClient';

@@ -1,4 +1,6 @@
+import { lazy, Suspense } from 'react';
 import {
+  AppRootElementBlueprint,
   createFrontendPlugin,
   createRouteRef,
   PageBlueprint,
@@ -9,6 +11,20 @@ import {
   hostPickerFormField,
 } from './fields/extensions';
 import { ticketsTranslationRef } from './translation/translation';
+
+const LazyTaskTicketLink = lazy(() =>
+  import('./components/TaskTicketLink').then(m => ({
+    default: m.TaskTicketLink,
+  })),
+);
+
+function TaskTicketLinkLoader() {
+  return (
+    <Suspense fallback={null}>
+      <LazyTaskTicketLink />
+    </Suspense>
+  );
+}
 
 /** Route of the Tickets page; the sidebar lists only pages that have one. */
 export const ticketsRouteRef = createRouteRef();
@@ -26,6 +42,17 @@ export const ticketsPage = PageBlueprint.make({
 });
 
 /**
+ * On a template's task page, a link to the ticket the task opened (the task
+ * waits for approval, so its output links come only at the end).
+ */
+export const taskTicketLink = AppRootElementBlueprint.make({
+  name: 'task-ticket-link',
+  params: {
+    element: <TaskTicketLinkLoader />,
+  },
+});
+
+/**
  * opsdeck's tickets: my requests, waiting for me, all tickets, and the
  * ticket page with approve/reject, comments and history.
  *
@@ -36,5 +63,10 @@ export const ticketsPlugin = createFrontendPlugin({
   title: 'Tickets',
   icon: <AssignmentIcon />,
   routes: { root: ticketsRouteRef },
-  extensions: [ticketsPage, hostPickerFormField, databasePickerFormField],
+  extensions: [
+    ticketsPage,
+    hostPickerFormField,
+    databasePickerFormField,
+    taskTicketLink,
+  ],
 });

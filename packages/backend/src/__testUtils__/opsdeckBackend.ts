@@ -8,6 +8,7 @@
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import { createSpecializedBackend } from '@backstage/backend-app-api';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import { discoveryServiceFactory } from '@backstage/backend-defaults/discovery';
 import { httpRouterServiceFactory } from '@backstage/backend-defaults/httpRouter';
 import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
@@ -120,7 +121,8 @@ export async function startOpsdeckBackend(options: {
       mockServices.rootLifecycle.factory(),
       mockServices.rootLogger.factory(),
       mockServices.scheduler.factory(),
-      mockServices.discovery.factory(),
+      // the real one over backend.baseUrl: plugins call each other (jobs → cmdb)
+      discoveryServiceFactory,
       // vault announces saved credentials; cmdb collects facts on them
       mockServices.events.factory(),
       opsdeckAuditorServiceFactory,

@@ -188,6 +188,12 @@ export class CrashBackend {
         taskRecovery: { enabled: true, staleTimeout: { seconds: 3 } },
       },
       opsdeck: {
+        // the catalog's hosts reach the CMDB's host index (which features
+        // resolve hosts from) within seconds, not minutes
+        cmdb: {
+          catalogSync: { initialDelaySeconds: 1, frequencyMinutes: 0.05 },
+          facts: { initialDelaySeconds: 3600 },
+        },
         bastion: { recordingsDir: path.join(this.dir, 'recordings') },
         files: { storage: { directory: path.join(this.dir, 'files') } },
       },
@@ -258,6 +264,7 @@ export class CrashBackend {
     this.child = child;
     this.exited = new Promise(resolve => child.once('exit', () => resolve()));
     this.tokens.clear();
+    this.hostsIndexed = undefined;
     const deadline = Date.now() + 180_000;
     for (;;) {
       if (!this.running) {
@@ -433,6 +440,42 @@ export class CrashBackend {
     throw new Error(`Cannot sign in as ${user}: ${last}`);
   }
 
+  private hostsIndexed: Promise<void> | undefined;
+
+  /**
+   * Waits until the CMDB's host index holds every host entity of the test
+   * (mirrored from the catalog by the CMDB's catalog sync).
+   */
+  private waitForHostIndex(): Promise<void> {
+    const names = (this.options.entities ?? [])
+      .filter(
+        e =>
+          e.kind === 'Resource' &&
+          (e.spec as { type?: string } | undefined)?.type === 'host',
+      )
+      .map(e => (e.metadata as { name: string }).name);
+    if (names.length === 0) return Promise.resolve();
+    this.hostsIndexed ??= (async () => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const res = await fetch(`${this.baseUrl}/api/cmdb/hosts/resolve`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${await this.tokenFor('alice')}`,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({ selector: { names } }),
+        });
+        if (res.ok && (await res.json()).total === names.length) return;
+        if (Date.now() > deadline) {
+          throw new Error(`The CMDB never indexed the hosts ${names}`);
+        }
+        await sleep(500);
+      }
+    })();
+    return this.hostsIndexed;
+  }
+
   /** Calls `/api/<path>` as `user`; JSON bodies in and out. */
   async api(
     user: string,
@@ -440,6 +483,7 @@ export class CrashBackend {
     apiPath: string,
     body?: unknown,
   ): Promise<{ status: number; body: any }> {
+    await this.waitForHostIndex();
     const res = await fetch(`${this.baseUrl}/api/${apiPath}`, {
       method,
       headers: {

@@ -179,7 +179,11 @@ async function startBackend() {
               keys: [{ id: 'k1', secret: randomBytes(32).toString('base64') }],
             },
             jobs: { scheduleIntervalSeconds: 3600 },
-            cmdb: { facts: { initialDelaySeconds: 3600, timeoutMs: 20_000 } },
+            cmdb: {
+              facts: { initialDelaySeconds: 3600, timeoutMs: 20_000 },
+              // the web host (a catalog entity) is in the host index at start
+              catalogSync: { initialDelaySeconds: 0 },
+            },
             remoteNode: { connectTimeoutMs: 10_000 },
           },
         },

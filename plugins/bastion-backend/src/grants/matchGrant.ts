@@ -67,3 +67,24 @@ export async function storedGrantsFor(
     loginUser,
   );
 }
+
+/**
+ * The grants in force at `now` held by a user, directly or through one of the
+ * user's groups (`ownershipRefs`), longest-lasting first.
+ */
+export function grantsHeldBy(
+  grants: Grant[],
+  ownershipRefs: string[],
+  now: number,
+): Grant[] {
+  const refs = new Set(ownershipRefs.map(r => r.toLocaleLowerCase('en-US')));
+  return grants
+    .filter(
+      g =>
+        grantActive(g, now) && refs.has(normalizeRef(g.subject, 'user') ?? ''),
+    )
+    .sort(
+      (a, b) =>
+        new Date(b.expiresAt).getTime() - new Date(a.expiresAt).getTime(),
+    );
+}

@@ -22,6 +22,7 @@ const ownRecords = {
 /** Who may call each operation; checked before the request is validated. */
 export const access: OperationAccess<typeof spec> = {
   'GET /grants': bastionGrantReadPermission,
+  'GET /my-grants': user(bastionSessionOpenPermission),
   'POST /grants': bastionGrantManagePermission,
   'DELETE /grants/{id}': bastionGrantManagePermission,
   'GET /hosts/{name}/access': user(bastionSessionOpenPermission),

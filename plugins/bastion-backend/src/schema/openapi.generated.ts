@@ -441,6 +441,34 @@ export const spec = {
     },
   },
   paths: {
+    '/my-grants': {
+      get: {
+        operationId: 'ListMyGrants',
+        description:
+          "The caller's grants in force (to the user or one of the user's groups), longest-lasting first: the workbench's \"my access\". Needs opsdeck.bastion.session.open, not grant.read.",
+        responses: {
+          '200': {
+            description: 'Grants',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Grant',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/grants': {
       get: {
         operationId: 'ListGrants',

@@ -21,7 +21,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { patternProblem } from '../commands/rules';
 import type { BastionStore, SessionRecord } from '../database/BastionStore';
-import { storedGrantsFor } from '../grants/matchGrant';
+import { grantsHeldBy, storedGrantsFor } from '../grants/matchGrant';
 import { MfaService, TooManyAttemptsError } from '../mfa/MfaService';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import type { HostDirectory } from '../session/hosts';
@@ -239,6 +239,15 @@ export async function createRouter(options: {
       },
     );
     res.status(204).end();
+  });
+
+  // the caller's own grants in force (the workbench's "my access")
+  router.get('/my-grants', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const info = await options.userInfo.getUserInfo(credentials);
+    const now = Date.now();
+    const grants = await store.listGrants({ activeAt: now });
+    res.json({ items: grantsHeldBy(grants, info.ownershipEntityRefs, now) });
   });
 
   router.get('/hosts/:name/access', async (req, res) => {

@@ -167,6 +167,10 @@ export class BastionClient {
       `/commands${this.qs(params)}`,
     );
   }
+  /** The caller's own grants in force (to the user or the user's groups). */
+  myGrants() {
+    return this.request<{ items: Grant[] }>('/my-grants');
+  }
   listGrants() {
     return this.request<{ items: Grant[] }>('/grants');
   }

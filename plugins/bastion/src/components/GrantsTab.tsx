@@ -14,8 +14,11 @@ import {
   useFormValues,
   useT,
 } from './common';
+import { EntityRefPicker } from './EntityRefPicker';
 
 const SELECTOR_KEYS = ['host', 'system', 'owner', 'tag'] as const;
+/** Who a grant is for: a user or a group of the catalog. */
+const SUBJECT_KINDS = ['user', 'group'];
 
 /** Access grants: who may open sessions on which hosts, until when; create and revoke. */
 export function GrantsTab() {
@@ -71,7 +74,13 @@ export function GrantsTab() {
     <>
       {canManage && (
         <CreateForm onSubmit={create} ariaLabel={t('tabs.grants')}>
-          {field('subject', t('grants.subject'), t('grants.subjectHelp'))}
+          <EntityRefPicker
+            id="bastion-grant-subject"
+            label={t('grants.subject')}
+            helperText={t('grants.subjectHelp')}
+            kinds={SUBJECT_KINDS}
+            {...bind('subject')}
+          />
           {field('host', t('grants.hostSel'))}
           {field('system', t('grants.systemSel'))}
           {field('owner', t('grants.ownerSel'))}

@@ -3,6 +3,7 @@ import { Content, Header, Page, Progress } from '@backstage/core-components';
 import {
   Box,
   Button,
+  Grid,
   MenuItem,
   Slider,
   TextField,
@@ -16,14 +17,19 @@ import { useParams, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { parseCast, type Cast } from './cast';
 import { SessionActivity } from './SessionActivity';
+import { CommandTimeline, SessionFacts } from './ReplayDetails';
 import { bastionTranslationRef } from '../translation/translation';
 import { messageOf, useBastionClient } from './useBastion';
 
 const TICK_MS = 50;
 
 /** A small asciicast v2 player over xterm.js: play/pause, seek, speed. */
-function Player(props: { cast: Cast }) {
-  const { cast } = props;
+function Player(props: {
+  cast: Cast;
+  /** A seek asked from outside (a click on a command); `n` tells repeated clicks apart. */
+  seekRequest?: { to: number; n: number };
+}) {
+  const { cast, seekRequest } = props;
   const { t } = useTranslationRef(bastionTranslationRef);
   const ref = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal>();
@@ -90,6 +96,13 @@ function Player(props: { cast: Cast }) {
     apply(to);
     setTime(to);
   };
+
+  useEffect(() => {
+    if (!seekRequest || !termRef.current) return;
+    setPlaying(false);
+    seek(Math.min(seekRequest.to, duration));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [seekRequest]);
 
   return (
     <>
@@ -186,6 +199,15 @@ export function ReplayPage() {
     async () => (watch ? undefined : parseCast(await client.recording(id))),
     [client, id, watch],
   );
+  // who, where, when and the typed commands, beside the player
+  const details = useAsync(async () => {
+    const [session, commands] = await Promise.all([
+      client.getSession(id),
+      client.searchCommands({ sessionId: id }),
+    ]);
+    return { session, commands: [...commands.items].reverse() };
+  }, [client, id]);
+  const [seekRequest, setSeekRequest] = useState<{ to: number; n: number }>();
   let body;
   if (watch) {
     body = (
@@ -200,14 +222,35 @@ export function ReplayPage() {
   else
     body = (
       <>
-        <Player cast={cast.value!} />
+        <Grid container spacing={2}>
+          <Grid item xs={12} lg={8}>
+            <Player cast={cast.value!} seekRequest={seekRequest} />
+          </Grid>
+          <Grid item xs={12} lg={4}>
+            {details.value ? (
+              <CommandTimeline
+                session={details.value.session}
+                commands={details.value.commands}
+                onSeek={to => setSeekRequest(r => ({ to, n: (r?.n ?? 0) + 1 }))}
+              />
+            ) : null}
+          </Grid>
+        </Grid>
         <SessionActivity id={id} />
       </>
     );
   return (
     <Page themeId="tool">
       <Header title={t('replay.title', { id: id.slice(0, 8) })} />
-      <Content>{body}</Content>
+      <Content>
+        {details.value ? (
+          <SessionFacts session={details.value.session} />
+        ) : null}
+        {details.error ? (
+          <Alert severity="error">{messageOf(details.error)}</Alert>
+        ) : null}
+        {body}
+      </Content>
     </Page>
   );
 }

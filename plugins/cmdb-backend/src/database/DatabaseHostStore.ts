@@ -1,10 +1,12 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import type {
-  HostDetail,
-  HostListPage,
-  HostListQuery,
-  HostSource,
-  HostSummary,
+import {
+  hostRefOf,
+  type HostDetail,
+  type HostListPage,
+  type HostListQuery,
+  type HostSelector,
+  type HostSource,
+  type HostSummary,
 } from '@opsdeck/plugin-cmdb-common';
 import { Knex } from 'knex';
 import {
@@ -289,6 +291,46 @@ export class DatabaseHostStore implements HostStore {
   async getRecord(name: string): Promise<HostRecord | undefined> {
     const row = await this.db<HostRow>('hosts').where('name', name).first();
     return row ? toRecord(row) : undefined;
+  }
+
+  async *candidates(
+    selector: HostSelector,
+    pageSize = 1000,
+  ): AsyncIterable<HostRecord[]> {
+    let names: string[] | undefined;
+    if (selector.names && selector.names.length > 0) {
+      // the name is the key; the namespace is checked on the entity ref later
+      names = [
+        ...new Set(
+          selector.names
+            .map(n => hostRefOf(n))
+            .filter((r): r is string => Boolean(r))
+            .map(r => r.slice(r.indexOf('/') + 1)),
+        ),
+      ];
+      if (names.length === 0) return;
+    }
+    let after: string | undefined;
+    for (;;) {
+      const q = this.db<HostRow>('hosts').select('*');
+      if (names)
+        q.whereRaw(`lower(name) in (${names.map(() => '?').join(',')})`, names);
+      if (selector.environment) q.where('environment', selector.environment);
+      for (const tag of selector.tags ?? []) {
+        // SQLite's lower() folds ASCII only: narrow by ASCII tags alone
+        if (/^[\x20-\x7e]*$/.test(tag)) {
+          q.whereRaw(`lower(tags) like ? escape '\\'`, [
+            `%${escapeLike(JSON.stringify(tag.toLowerCase()))}%`,
+          ]);
+        }
+      }
+      if (after !== undefined) q.where('name', '>', after);
+      const rows = await q.orderBy('name', 'asc').limit(pageSize);
+      if (rows.length === 0) return;
+      yield rows.map(toRecord);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].name;
+    }
   }
 
   async *records(

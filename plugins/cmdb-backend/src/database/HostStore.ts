@@ -4,6 +4,7 @@ import type {
   HostEnvironment,
   HostListPage,
   HostListQuery,
+  HostSelector,
   HostSource,
   HostSummary,
 } from '@opsdeck/plugin-cmdb-common';
@@ -66,6 +67,15 @@ export interface HostStore {
   get(name: string): Promise<HostDetail | undefined>;
   /** One host without facts. */
   getRecord(name: string): Promise<HostRecord | undefined>;
+  /**
+   * Hosts that may match the selector (at least every one that does), page
+   * by page, by name; the caller applies `selectorMatches` for the exact
+   * meaning.
+   */
+  candidates(
+    selector: HostSelector,
+    pageSize?: number,
+  ): AsyncIterable<HostRecord[]>;
   /** All hosts of a source, page by page, by name. */
   records(source?: HostSource, pageSize?: number): AsyncIterable<HostRecord[]>;
   /** Adds a host; false when the name is taken. */

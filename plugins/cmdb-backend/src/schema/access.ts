@@ -6,6 +6,7 @@ import {
   cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
 import type { spec } from './openapi.generated';
 
@@ -13,6 +14,8 @@ import type { spec } from './openapi.generated';
 export const access: OperationAccess<typeof spec> = {
   'GET /hosts': cmdbHostReadPermission,
   'POST /hosts': cmdbHostCreatePermission,
+  // what each caller sees is the catalog's read decision, applied per host
+  'POST /hosts/resolve': catalogEntityReadPermission,
   'GET /hosts/export.csv': cmdbHostReadPermission,
   'GET /hosts/{name}': cmdbHostReadPermission,
   'DELETE /hosts/{name}': cmdbHostDeletePermission,

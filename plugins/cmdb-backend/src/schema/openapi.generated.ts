@@ -465,6 +465,118 @@ export const spec = {
           },
         },
       },
+      HostSelector: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          "cmdb-common's one host selector: every given field must match; a selector without fields is refused. `names`: host names or entity refs (any one); `owner`, `system`: refs (`ops` = `group:default/ops`); `environment`: exact; `tags`: the host carries all (case-insensitive).",
+        properties: {
+          names: {
+            type: 'array',
+            maxItems: 1000,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          owner: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          system: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          environment: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 63,
+          },
+          tags: {
+            type: 'array',
+            maxItems: 50,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 63,
+            },
+          },
+        },
+      },
+      ResolveHostsRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['selector'],
+        properties: {
+          selector: {
+            $ref: '#/components/schemas/HostSelector',
+          },
+          limit: {
+            description:
+              'Most hosts listed in `items` (all when left out); `total` counts every match.',
+            type: 'integer',
+            minimum: 0,
+            maximum: 100000,
+          },
+        },
+      },
+      HostTarget: {
+        type: 'object',
+        required: ['name', 'entityRef', 'address', 'port', 'tags'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          address: {
+            type: 'string',
+          },
+          port: {
+            type: 'integer',
+          },
+          loginUser: {
+            type: 'string',
+          },
+          credential: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          system: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          tags: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      ResolveHostsResponse: {
+        type: 'object',
+        required: ['items', 'total'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/HostTarget',
+            },
+          },
+          total: {
+            type: 'integer',
+          },
+        },
+      },
       Error: {
         type: 'object',
         required: ['error'],
@@ -587,6 +699,44 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/RegisterHostsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/hosts/resolve': {
+      post: {
+        operationId: 'ResolveHosts',
+        description:
+          "The hosts of the index a selector matches, as SSH targets sorted by entity ref, limited to those the catalog's read permission lets the caller see (a host registered a moment ago is included before the catalog has ingested it). Used by the host selector field's preview and by cmdb-node's hostsServiceRef on behalf of the caller.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ResolveHostsRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The matching hosts.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ResolveHostsResponse',
                 },
               },
             },

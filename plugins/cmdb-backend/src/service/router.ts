@@ -21,6 +21,7 @@ import type { Request, Response } from 'express';
 import { CmdbHub } from '../catalog/cmdbHub';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FactCollector } from '../facts/FactCollector';
+import { HostResolver } from '../hosts/HostResolver';
 import { hostProblems, newHostRecord } from '../model/hosts';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 
@@ -59,6 +60,8 @@ function writeChunk(res: Response, chunk: string): Promise<void> {
 export async function createRouter(options: {
   store: HostStore;
   collector: FactCollector;
+  /** Selectors to hosts, as the catalog's read permission lets the caller see them. */
+  resolver: HostResolver;
   hub: CmdbHub;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -121,6 +124,16 @@ export async function createRouter(options: {
         limit: q.limit,
       }),
     );
+  });
+
+  router.post('/hosts/resolve', async (req, res) => {
+    const credentials = await guard.credentials(req);
+    const { selector, limit } = req.body;
+    const hosts = await options.resolver.resolve(selector, credentials);
+    res.json({
+      items: limit === undefined ? hosts : hosts.slice(0, limit),
+      total: hosts.length,
+    });
   });
 
   router.get('/hosts/export.csv', async (req, res) => {

@@ -2,6 +2,7 @@ import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
 import {
   AuthorizeResult,
   type PolicyDecision,
@@ -103,6 +104,8 @@ export async function startFilesBackend(options: {
       }),
       auditor.factory,
       catalogServiceMock.factory({ entities: options.entities }),
+      // the host service over the test catalog (no CMDB in these tests)
+      catalogHostsServiceFactory,
       createServiceFactory({
         service: vaultServiceRef,
         deps: {},

@@ -16,7 +16,6 @@ export const access: OperationAccess<typeof spec> = {
   'GET /files/{id}': filesFileReadPermission,
   'DELETE /files/{id}': filesFileDeletePermission,
   'GET /files/{id}/content': filesFileReadPermission,
-  'GET /hosts': filesFileReadPermission,
   'GET /distributions': filesFileReadPermission,
   'POST /distributions': filesDistributePermission,
   'GET /distributions/{id}': filesFileReadPermission,

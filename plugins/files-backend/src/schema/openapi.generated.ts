@@ -72,36 +72,6 @@ export const spec = {
           },
         },
       },
-      Host: {
-        type: 'object',
-        required: ['ref', 'name', 'address', 'port'],
-        properties: {
-          ref: {
-            type: 'string',
-          },
-          name: {
-            type: 'string',
-          },
-          address: {
-            type: 'string',
-          },
-          port: {
-            type: 'integer',
-          },
-          owner: {
-            type: 'string',
-          },
-          system: {
-            type: 'string',
-          },
-          tags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-        },
-      },
       DistributionHost: {
         type: 'object',
         required: [
@@ -273,10 +243,27 @@ export const spec = {
             minLength: 1,
             maxLength: 255,
           },
+          environment: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 63,
+          },
           tag: {
             type: 'string',
             minLength: 1,
             maxLength: 255,
+            description:
+              'One tag the hosts carry (same as `tags` with one element).',
+          },
+          tags: {
+            type: 'array',
+            maxItems: 50,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+            description: 'Tags the hosts all carry (case-insensitive).',
           },
           fileMode: {
             type: 'string',
@@ -402,32 +389,6 @@ export const spec = {
                 schema: {
                   type: 'string',
                   format: 'binary',
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    '/hosts': {
-      get: {
-        operationId: 'ListHosts',
-        responses: {
-          '200': {
-            description: 'Catalog hosts the caller can see (to pick targets).',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['items'],
-                  properties: {
-                    items: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/Host',
-                      },
-                    },
-                  },
                 },
               },
             },

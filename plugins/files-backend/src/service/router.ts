@@ -4,17 +4,12 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  hostFromEntity,
-  selectorToCatalogFilter,
-  type HostTarget,
-} from '@opsdeck/plugin-cmdb-common';
 import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import express from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { distributionHosts } from '../catalog/targetHosts';
+import type { HostsService } from '@opsdeck/plugin-cmdb-node';
 import type { DistributionStore } from '../database/DistributionStore';
 import type { FileLibrary } from '../database/FileLibrary';
 import type { DistributionWithHosts } from '../database/types';
@@ -32,7 +27,8 @@ export type RouterOptions = {
   library: FileLibrary;
   distributions: DistributionStore;
   distributor: Distributor;
-  catalog: CatalogService;
+  /** cmdb-node's host service: selectors resolved from the CMDB's host index. */
+  hosts: HostsService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -155,29 +151,6 @@ export async function createRouter(options: RouterOptions) {
     }
   });
 
-  api.get('/hosts', async (req, res) => {
-    const credentials = await guard.credentials(req);
-    const { items } = await options.catalog.getEntities(
-      { filter: selectorToCatalogFilter({}) },
-      { credentials },
-    );
-    res.json({
-      items: items
-        .map(hostFromEntity)
-        .filter((h): h is HostTarget => h !== undefined)
-        .map(h => ({
-          ref: h.entityRef,
-          name: h.name,
-          address: h.address,
-          port: h.port,
-          owner: h.owner,
-          system: h.system,
-          tags: h.tags,
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
-    });
-  });
-
   api.get('/distributions', async (_req, res) => {
     res.json({ items: await distributions.list(100) });
   });
@@ -200,7 +173,9 @@ export async function createRouter(options: RouterOptions) {
         hosts: body.hosts,
         owner: body.owner,
         system: body.system,
+        environment: body.environment,
         tag: body.tag,
+        tags: body.tags,
       },
     });
     try {
@@ -216,11 +191,13 @@ export async function createRouter(options: RouterOptions) {
           `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
         );
       }
-      const hosts = await distributionHosts(options.catalog, credentials, {
+      const hosts = await distributionHosts(options.hosts, credentials, {
         hosts: body.hosts,
         owner: body.owner,
         system: body.system,
+        environment: body.environment,
         tag: body.tag,
+        tags: body.tags,
       });
       checkAllowedRoots(targetPath, hosts, options.allowedRoots);
       const created = await distributions.create(

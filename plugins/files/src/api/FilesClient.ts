@@ -15,16 +15,6 @@ export type FileVersion = {
   createdAt: string;
 };
 
-export type CatalogHost = {
-  ref: string;
-  name: string;
-  address: string;
-  port: number;
-  owner?: string;
-  system?: string;
-  tags: string[];
-};
-
 export type HostState =
   | 'pending'
   | 'transferring'
@@ -68,7 +58,12 @@ export type Distribution = {
 export type NewDistribution = {
   fileId: string;
   targetPath: string;
-  hosts: string[];
+  /** cmdb-common's host selector, field by field: every given field must match. */
+  hosts?: string[];
+  owner?: string;
+  system?: string;
+  environment?: string;
+  tags?: string[];
   fileMode?: string;
   fileOwner?: string;
   concurrency?: number;
@@ -113,10 +108,6 @@ export class FilesClient {
     await this.request(`/files/${encodeURIComponent(id)}`, {
       method: 'DELETE',
     });
-  }
-
-  async listHosts(): Promise<CatalogHost[]> {
-    return (await this.request<{ items: CatalogHost[] }>('/hosts')).items;
   }
 
   async listDistributions(): Promise<Distribution[]> {

@@ -3,19 +3,20 @@ import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
   Button,
-  Checkbox,
   Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
-  FormControlLabel,
-  FormGroup,
   FormLabel,
   MenuItem,
   TextField,
 } from '@material-ui/core';
 import { Alert, AlertTitle } from '@material-ui/lab';
-import useAsync from 'react-use/esm/useAsync';
+import {
+  cleanSelector,
+  HostSelectorField,
+  type HostSelector,
+} from '@opsdeck/plugin-cmdb-react';
 import type {
   Distribution,
   DistributionStrategy,
@@ -25,7 +26,10 @@ import type {
 import { filesTranslationRef } from '../translation/translation';
 import { errorMessage, targetRefusal } from './errors';
 
-/** Picks hosts, target path, mode and owner, and starts a distribution. */
+/**
+ * Picks hosts (the CMDB's shared host field), target path, mode and owner,
+ * and starts a distribution.
+ */
 export function DistributeDialog(props: {
   client: FilesClient;
   file: FileVersion;
@@ -34,8 +38,7 @@ export function DistributeDialog(props: {
 }) {
   const { client, file, onClose, onStarted } = props;
   const { t } = useTranslationRef(filesTranslationRef);
-  const hosts = useAsync(() => client.listHosts(), [client]);
-  const [selected, setSelected] = useState<string[]>([]);
+  const [selector, setSelector] = useState<HostSelector>({});
   const [targetPath, setTargetPath] = useState(`/tmp/${file.name}`);
   const [fileMode, setFileMode] = useState('0644');
   const [fileOwner, setFileOwner] = useState('');
@@ -44,14 +47,9 @@ export function DistributeDialog(props: {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
-  const all = hosts.value ?? [];
-  const toggle = (ref: string) =>
-    setSelected(s =>
-      s.includes(ref) ? s.filter(r => r !== ref) : [...s, ref],
-    );
-
   const submit = async () => {
-    if (selected.length === 0) {
+    const chosen = cleanSelector(selector);
+    if (Object.keys(chosen).length === 0) {
       setError(t('distribute.noHostSelected'));
       return;
     }
@@ -60,7 +58,11 @@ export function DistributeDialog(props: {
     try {
       const d = await client.createDistribution({
         fileId: file.id,
-        hosts: selected,
+        hosts: chosen.names,
+        owner: chosen.owner,
+        system: chosen.system,
+        environment: chosen.environment,
+        tags: chosen.tags,
         targetPath,
         fileMode: fileMode.trim() || undefined,
         fileOwner: fileOwner.trim() || undefined,
@@ -84,41 +86,13 @@ export function DistributeDialog(props: {
         })}
       </DialogTitle>
       <DialogContent>
-        {hosts.error ? (
-          <Alert severity="error">{errorMessage(hosts.error)}</Alert>
-        ) : null}
         <FormLabel component="legend">{t('distribute.hosts')}</FormLabel>
-        {!hosts.loading && all.length === 0 ? (
-          <Alert severity="info">{t('distribute.noHosts')}</Alert>
-        ) : null}
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={all.length > 0 && selected.length === all.length}
-              indeterminate={
-                selected.length > 0 && selected.length < all.length
-              }
-              onChange={e =>
-                setSelected(e.target.checked ? all.map(h => h.ref) : [])
-              }
-            />
-          }
-          label={t('distribute.selectAll')}
+        <HostSelectorField
+          idPrefix="files-hosts"
+          value={selector}
+          onChange={setSelector}
+          disabled={busy}
         />
-        <FormGroup row>
-          {all.map(h => (
-            <FormControlLabel
-              key={h.ref}
-              control={
-                <Checkbox
-                  checked={selected.includes(h.ref)}
-                  onChange={() => toggle(h.ref)}
-                />
-              }
-              label={`${h.name} (${h.address}:${h.port})`}
-            />
-          ))}
-        </FormGroup>
         <TextField
           id="files-target-path"
           label={t('distribute.targetPath')}
@@ -187,7 +161,7 @@ export function DistributeDialog(props: {
           color="primary"
           variant="contained"
           onClick={submit}
-          disabled={busy || hosts.loading}
+          disabled={busy}
         >
           {t('distribute.start')}
         </Button>

@@ -1,4 +1,6 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Distribution, FileVersion } from '../api/FilesClient';
@@ -72,15 +74,12 @@ function fakeFiles() {
       if (method === 'GET' && path === '/distributions') {
         return json({ items: posted.length ? [distribution] : [] });
       }
-      if (method === 'GET' && path === '/hosts') {
+      // the shared host field's live count (cmdb)
+      if (method === 'POST' && url.pathname === '/api/cmdb/hosts/resolve') {
+        const { selector } = JSON.parse(String(init?.body));
         return json({
-          items: ['web-01', 'web-02'].map((name, i) => ({
-            ref: `resource:default/${name}`,
-            name,
-            address: '127.0.0.1',
-            port: 22301 + i,
-            tags: [],
-          })),
+          items: (selector.names ?? []).map((name: string) => ({ name })),
+          total: selector.names?.length ?? 0,
         });
       }
       if (method === 'POST' && path === '/distributions') {
@@ -101,6 +100,7 @@ describe('FilesPage', () => {
     const { fetch, posted } = fakeFiles();
     await renderInTestApp(<FilesPage />, {
       apis: [
+        [catalogApiRef, catalogApiMock()],
         mockApis.discovery({ baseUrl: BASE }),
         mockApis.fetch({
           baseImplementation: fetch as typeof globalThis.fetch,
@@ -119,19 +119,26 @@ describe('FilesPage', () => {
       within(row).getByRole('button', { name: 'Distribute app.tgz v2' }),
     );
     const dialog = await screen.findByRole('dialog');
-    await userEvent.click(
-      await within(dialog).findByRole('checkbox', { name: /^web-01 / }),
-    );
+    // hosts are picked with the CMDB's shared field (typed names become chips)
+    await userEvent.type(within(dialog).getByLabelText('Host names'), 'web-01');
     fireEvent.change(within(dialog).getByLabelText(/^Target path/), {
       target: { value: '/opt/app/' },
     });
+    await userEvent.click(within(dialog).getByLabelText(/^Target path/));
+    expect(
+      await within(dialog).findByText(
+        '1 hosts match: web-01',
+        {},
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Start distribution' }),
     );
     expect(posted).toEqual([
       {
         fileId: file.id,
-        hosts: ['resource:default/web-01'],
+        hosts: ['web-01'],
         targetPath: '/opt/app/',
         fileMode: '0644',
         concurrency: 10,
@@ -153,6 +160,25 @@ describe('FilesPage', () => {
     ).toBeInTheDocument();
     expect(
       within(live).getByRole('button', { name: 'Retry failed hosts' }),
+    ).toBeInTheDocument();
+  });
+
+  it('opens a distribution from its own URL, /files?distribution=<id>', async () => {
+    const { fetch } = fakeFiles();
+    await renderInTestApp(<FilesPage />, {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+      ] as const,
+      initialRouteEntries: [
+        '/?distribution=22222222-2222-2222-2222-222222222222',
+      ],
+    });
+    const live = await screen.findByTestId('files-distribution-view');
+    expect(
+      await within(live).findByTestId('files-host-resource:default/web-01'),
     ).toBeInTheDocument();
   });
 });

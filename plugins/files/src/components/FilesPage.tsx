@@ -25,6 +25,7 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useSearchParams } from 'react-router-dom';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   filesDistributePermission,
@@ -72,7 +73,11 @@ function FilesLibrary() {
   );
   const [distributing, setDistributing] = useState<FileVersion>();
   const [deleting, setDeleting] = useState<FileVersion>();
-  const [shown, setShown] = useState<string>();
+  // every distribution has its own URL, /files?distribution=<id>
+  const [params, setParams] = useSearchParams();
+  const shown = params.get('distribution') ?? undefined;
+  const setShown = (id: string | undefined) =>
+    setParams(id ? { distribution: id } : {});
   const [error, setError] = useState<string>();
 
   const remove = async () => {

@@ -50,7 +50,6 @@ export const filesTranslationRef = createTranslationRef({
     distribute: {
       title: 'Distribute {{name}} v{{version}}',
       hosts: 'Hosts',
-      selectAll: 'All hosts',
       targetPath: 'Target path',
       targetPathHelp:
         'Absolute path on each host; end with / to keep the file name',
@@ -64,7 +63,6 @@ export const filesTranslationRef = createTranslationRef({
       strategyRelay: 'Relay (hosts pass the stream on)',
       strategyRelayTree: 'Relay tree (each host passes it on to two)',
       start: 'Start distribution',
-      noHosts: 'No hosts in the catalog',
       noHostSelected: 'Select at least one host',
       targetNotAllowed: 'Target path not allowed for these hosts',
     },

@@ -14,6 +14,7 @@ import {
   AuthorizeResult,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
+import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
 import { userPermissionsServiceRef } from '@opsdeck/plugin-opsdeck-node';
 import type { SshdHosts } from '@opsdeck/plugin-remote-node/testUtils';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
@@ -153,6 +154,8 @@ export async function startJobsBackend(options: {
         },
       }),
       auditor.factory,
+      // the host service over the test catalog (no CMDB in these tests)
+      catalogHostsServiceFactory,
       createServiceFactory({
         service: catalogServiceRef,
         deps: {},

@@ -1,11 +1,9 @@
 import type {
-  AuthService,
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   principalRef,
   type UserPermissionsService,
@@ -16,7 +14,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import { ScheduleApproval } from '../database/JobStore';
 import { HostSelector, RunHost, TargetHost } from '../model';
-import { resolveHosts } from '@opsdeck/plugin-cmdb-node';
+import type { HostsService } from '@opsdeck/plugin-cmdb-node';
 
 /** Who made the request, as stored in runs and jobs. */
 export const principalName = principalRef;
@@ -43,8 +41,7 @@ function nameList(hosts: TargetHost[]): string {
 export class HostAccess {
   constructor(
     private readonly deps: {
-      catalog: CatalogService;
-      auth: AuthService;
+      hosts: HostsService;
       permissions: PermissionsService;
       userPermissions?: UserPermissionsService;
       /** Environments whose hosts need the prod permission (default prod). */
@@ -59,20 +56,15 @@ export class HostAccess {
   }
 
   /**
-   * Host entities matching the selector, read with the caller's credentials
-   * so the catalog's read permissions apply to users. A service principal (a
-   * CI token) is not subject to the permission policy anyway, but a token
-   * restricted to the jobs plugin may not be forwarded to the catalog, so
-   * jobs reads the catalog with its own credentials for services.
+   * Hosts matching the selector, from the CMDB's host index as the catalog's
+   * read permission lets the caller see them (cmdb-node's host service; a
+   * service principal is resolved as the jobs plugin itself).
    */
   async findHosts(
     credentials: BackstageCredentials,
     selector: HostSelector,
   ): Promise<TargetHost[]> {
-    const reader = this.deps.auth.isPrincipal(credentials, 'service')
-      ? await this.deps.auth.getOwnServiceCredentials()
-      : credentials;
-    return resolveHosts(this.deps.catalog, selector, reader);
+    return this.deps.hosts.resolveHosts(selector, { credentials });
   }
 
   /** The hosts of `hosts` that `decide` refuses (run, and prod for prod hosts). */

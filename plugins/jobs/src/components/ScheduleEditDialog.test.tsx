@@ -1,4 +1,7 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import userEvent from '@testing-library/user-event';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Schedule } from '../api';
 import { ScheduleEditDialog } from './ScheduleEditDialog';
@@ -82,6 +85,7 @@ async function render(patchResponse: () => Response) {
     />,
     {
       apis: [
+        [catalogApiRef, catalogApiMock()],
         mockApis.discovery({ baseUrl: 'http://example.test' }),
         mockApis.fetch({
           baseImplementation: fetch as typeof globalThis.fetch,
@@ -146,9 +150,9 @@ describe('ScheduleEditDialog', () => {
     fireEvent.change(screen.getByLabelText(/^Cron expression/), {
       target: { value: '5 4 * * *' },
     });
-    fireEvent.change(screen.getByLabelText('Host names (comma-separated)'), {
-      target: { value: 'pay-app-01, db-01' },
-    });
+    // the CMDB's host field: typed names become chips on leaving the field
+    await userEvent.type(screen.getByLabelText('Host names'), 'db-01');
+    await userEvent.click(screen.getByLabelText(/^Cron expression/));
     fireEvent.click(
       screen.getByRole('button', { name: 'Save and approve hosts' }),
     );

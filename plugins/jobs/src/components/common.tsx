@@ -12,10 +12,11 @@ import {
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { Chip, TextField } from '@material-ui/core';
+import { Chip } from '@material-ui/core';
 import { HostStatus, JobsClient, RunStatus, Selector } from '../api';
 import { jobsTranslationRef } from '../translation/translation';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
+import { HostSelectorField } from '@opsdeck/plugin-cmdb-react';
 
 type JobsMessages = typeof jobsTranslationRef extends TranslationRef<
   string,
@@ -138,31 +139,35 @@ export function fromSelector(s: Selector): SelectorDraft {
   };
 }
 
+/**
+ * The hosts to run on: the CMDB's one host selection field (catalog values,
+ * live "N hosts match" preview), on the draft the dialogs keep.
+ */
 export function SelectorFields(props: {
   value: SelectorDraft;
   onChange(value: SelectorDraft): void;
 }) {
-  const t = useT();
-  const field = (key: keyof SelectorDraft, label: string) => (
-    <TextField
-      id={`jobs-selector-${key}`}
-      label={label}
-      value={props.value[key]}
-      onChange={e => props.onChange({ ...props.value, [key]: e.target.value })}
-      margin="dense"
-      variant="outlined"
-      fullWidth
-      inputProps={{ 'aria-label': label }}
-    />
-  );
+  const d = props.value;
   return (
-    <>
-      {field('names', t('runDialog.names'))}
-      {field('system', t('runDialog.system'))}
-      {field('owner', t('runDialog.owner'))}
-      {field('environment', t('runDialog.environment'))}
-      {field('tags', t('runDialog.tags'))}
-    </>
+    <HostSelectorField
+      idPrefix="jobs-selector"
+      value={{
+        names: list(d.names),
+        system: d.system,
+        owner: d.owner,
+        environment: d.environment,
+        tags: list(d.tags),
+      }}
+      onChange={s =>
+        props.onChange({
+          names: (s.names ?? []).join(', '),
+          system: s.system ?? '',
+          owner: s.owner ?? '',
+          environment: s.environment ?? '',
+          tags: (s.tags ?? []).join(', '),
+        })
+      }
+    />
   );
 }
 

@@ -267,6 +267,16 @@ export const spec = {
           {
             $ref: '#/components/parameters/limit',
           },
+          {
+            name: 'waiting',
+            in: 'query',
+            description:
+              "`me`: only pending changes whose current approval level the caller may decide (the workbench's 'waiting for me').",
+            schema: {
+              type: 'string',
+              enum: ['me'],
+            },
+          },
         ],
         responses: {
           '200': {

@@ -21,6 +21,7 @@ import { createOpenApiRouter } from '../schema/openapi.generated';
 import { CONSOLE_RULES } from './ConsoleService';
 import { routerSupport } from './routerSupport';
 import { SqlService } from './SqlService';
+import { waitsFor } from './waiting';
 
 /** A snapshot as the API returns it, with its age; empty before the first refresh. */
 function snapshotBody(
@@ -180,10 +181,15 @@ export async function createRouter(options: {
   });
 
   router.get('/changes', async (req, res) => {
-    const changes = await store.listChanges({
+    // waiting=me: the changes whose current level the caller (a user) may decide
+    const who = req.query.waiting === 'me' ? await actor(req) : undefined;
+    const listed = await store.listChanges({
       instanceRef: req.query.instance,
-      limit: req.query.limit ?? 100,
+      limit: who ? 500 : req.query.limit ?? 100,
     });
+    const changes = who
+      ? listed.filter(c => waitsFor(c, who)).slice(0, req.query.limit ?? 100)
+      : listed;
     res.json({
       changes: changes.map(({ review, ...c }) => ({
         ...c,

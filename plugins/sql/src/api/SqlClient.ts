@@ -203,6 +203,12 @@ export class SqlClient {
       r => r.changes,
     );
   }
+  /** Pending changes whose current approval level the caller may decide. */
+  changesWaitingForMe() {
+    return this.request<{ changes: ChangeSummary[] }>(
+      '/changes?waiting=me',
+    ).then(r => r.changes);
+  }
   change(id: string) {
     return this.request<Change>(`/changes/${id}`);
   }

@@ -74,6 +74,10 @@ export const ticketsTranslationRef = createTranslationRef({
       noHosts: 'No host matches these filters.',
       noDatabases: 'No database in the catalog.',
     },
+    task: {
+      created: 'Your request is ticket #{{id}}: {{title}}',
+      open: 'Open the ticket',
+    },
     errors: {
       forbidden: 'You do not have permission to see tickets',
       notFound: 'There is no such ticket',

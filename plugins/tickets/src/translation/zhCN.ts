@@ -56,6 +56,8 @@ const zhCN = {
   'fields.noHosts': '没有符合筛选条件的主机。',
   'fields.noDatabases': '目录中没有数据库。',
   'errors.forbidden': '您没有查看工单的权限',
+  'task.created': '你的申请已创建为工单 #{{id}}：{{title}}',
+  'task.open': '打开工单',
   'errors.notFound': '没有该工单',
   'errors.generic': '出错了：{{message}}',
 };

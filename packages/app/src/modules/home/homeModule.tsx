@@ -2,7 +2,10 @@ import {
   createFrontendModule,
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
-import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import {
+  HomePageLayoutBlueprint,
+  HomePageWidgetBlueprint,
+} from '@backstage/plugin-home-react/alpha';
 import { Link } from '@backstage/core-components';
 import { Typography } from '@material-ui/core';
 import { appTranslationRef } from '../../translation/appTranslation';
@@ -34,7 +37,62 @@ const welcomeWidget = HomePageWidgetBlueprint.make({
   },
 });
 
+/** A workbench card: the content comes from ./cards, loaded on first use. */
+const card = (
+  id: string,
+  name: string,
+  title: string,
+  load: () => Promise<() => JSX.Element>,
+) =>
+  HomePageWidgetBlueprint.make({
+    name: id,
+    params: {
+      name,
+      title,
+      description: title,
+      components: async () => ({ Content: await load() }),
+    },
+  });
+
+const workbenchCards = [
+  card(
+    'workbench-approvals',
+    'WorkbenchApprovals',
+    'Waiting for my approval',
+    () => import('./cards/Approvals').then(m => m.ApprovalsCard),
+  ),
+  card('workbench-access', 'WorkbenchAccess', 'My access', () =>
+    import('./cards/Access').then(m => m.AccessCard),
+  ),
+  card(
+    'workbench-jobs',
+    'WorkbenchJobs',
+    'Recent runs and failed schedules',
+    () => import('./cards/Jobs').then(m => m.JobsCard),
+  ),
+  card('workbench-tickets', 'WorkbenchTickets', 'My open tickets', () =>
+    import('./cards/Tickets').then(m => m.TicketsCard),
+  ),
+  card(
+    'workbench-unreachable',
+    'WorkbenchUnreachable',
+    'Unreachable hosts',
+    () => import('./cards/Unreachable').then(m => m.UnreachableCard),
+  ),
+  card('workbench-prod', 'WorkbenchProdChanges', 'Recent changes on prod', () =>
+    import('./cards/ProdChanges').then(m => m.ProdChangesCard),
+  ),
+];
+
+/** The workbench layout: permission-filtered, translated customisable grid. */
+const workbenchLayout = HomePageLayoutBlueprint.make({
+  name: 'workbench',
+  params: {
+    loader: async () => (await import('./WorkbenchLayout')).WorkbenchLayout,
+  },
+});
+
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [welcomeWidget],
+  extensions: [welcomeWidget, ...workbenchCards, workbenchLayout],
 });

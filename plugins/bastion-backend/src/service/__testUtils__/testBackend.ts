@@ -9,6 +9,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -133,6 +134,8 @@ export async function startBackend(
       catalogServiceMock.factory({
         entities: [host('app-01', 'staging'), host('pay-01', 'prod')],
       }),
+      // the host service over the test catalog (no CMDB in these tests)
+      catalogHostsServiceFactory,
       // local-auth's password re-check: each user's password is '<name>-password'
       createServiceFactory({
         service: localAuthServiceRef,

@@ -1,7 +1,13 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { getHost, resolveHosts } from './resolveHosts';
+import {
+  catalogHostsService,
+  resolveCatalogHosts as resolveHosts,
+} from './catalogHosts';
+
+const getHost = (catalog: any, name: string, credentials: any) =>
+  catalogHostsService(catalog).getHost(name, { credentials });
 
 function entity(
   name: string,
@@ -44,7 +50,7 @@ const credentials = mockCredentials.user('user:default/alice');
 const names = async (selector: Parameters<typeof resolveHosts>[1]) =>
   (await resolveHosts(catalog, selector, credentials)).map(h => h.name);
 
-describe('resolveHosts against an in-memory catalog', () => {
+describe('the catalog host service of the test kit', () => {
   it.each([
     [{ names: ['web-01', 'resource:default/db-01'] }, ['db-01', 'web-01']],
     [{ owner: 'ops' }, ['web-01', 'web-02']],

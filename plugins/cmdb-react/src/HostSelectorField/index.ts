@@ -1,0 +1,5 @@
+export {
+  HostSelectorField,
+  cleanSelector,
+  type HostSelectorFieldProps,
+} from './HostSelectorField';
