@@ -10,6 +10,7 @@ import {
   AuthorizeResult,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
+import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { Knex } from 'knex';
 import { configPlugin } from '../plugin';
@@ -112,6 +113,8 @@ export async function startConfigBackend(options: {
       }),
       auditor.factory,
       catalogServiceMock.factory({ entities: options.entities }),
+      // hosts resolved over the test catalog (production: the CMDB's host index)
+      catalogHostsServiceFactory,
       createServiceFactory({
         service: vaultServiceRef,
         deps: {},
