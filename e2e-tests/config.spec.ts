@@ -56,6 +56,20 @@ async function setUp(request: APIRequestContext, lang: string) {
   fs.mkdirSync(dir);
   fs.chmodSync(dir, 0o777);
   const targetPath = `${dir}/app.conf`;
+  // the catalog's hosts (examples/entities.yaml) reach the CMDB's host index,
+  // which resolves every selector, by its catalog sync seconds after start
+  await expect
+    .poll(
+      async () => {
+        const r = await request.post('/api/cmdb/hosts/resolve', {
+          headers,
+          data: { selector: { names: HOSTS }, limit: 0 },
+        });
+        return r.ok() ? (await r.json()).total : -1;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(HOSTS.length);
   const created = await request.post('/api/config/sets', {
     headers,
     data: {
