@@ -12,6 +12,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { DatabaseAuditLog } from '@opsdeck/plugin-audit-node';
+import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
 import { createTestAuditStore } from '@opsdeck/plugin-audit-node/testUtils';
 // The jobs plugin serves the job runs the report reads over HTTP.
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
@@ -122,6 +123,8 @@ describe.each(databases.eachSupportedId())(
             deps: {},
             factory: () => catalog,
           }),
+          // job targets resolved over this catalog (there is no CMDB here)
+          catalogHostsServiceFactory,
           createServiceFactory({
             service: vaultServiceRef,
             deps: {},

@@ -4,6 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { SWRConfig } from 'swr';
 import type { BuildDetail, BuildPage } from '@opsdeck/plugin-cicd-common';
 import { CicdContent } from './CicdContent';
 
@@ -73,6 +74,9 @@ const detail: BuildDetail = {
   ],
 };
 
+// usePermission keeps answers in SWR's cache, shared by every render of this
+// file for 2 s: each render gets its own cache, so one test's "deny" cannot
+// answer the next test's question.
 function render(allowRebuild: boolean) {
   const calls: { method: string; url: string; body?: string }[] = [];
   const fetch = jest.fn(
@@ -94,9 +98,11 @@ function render(allowRebuild: boolean) {
     },
   );
   renderInTestApp(
-    <EntityProvider entity={entity}>
-      <CicdContent />
-    </EntityProvider>,
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <EntityProvider entity={entity}>
+        <CicdContent />
+      </EntityProvider>
+    </SWRConfig>,
     {
       apis: [
         mockApis.discovery({ baseUrl: BASE }),

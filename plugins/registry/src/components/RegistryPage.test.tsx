@@ -2,6 +2,7 @@ import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { SWRConfig } from 'swr';
 import type { ManifestSummary } from '@opsdeck/plugin-registry-common';
 import { RegistryPage } from './RegistryPage';
 
@@ -50,6 +51,9 @@ function json(body: unknown, status = 200) {
   });
 }
 
+// usePermission keeps answers in SWR's cache, shared by every render of this
+// file for 2 s: each render gets its own cache, so one test's "deny" cannot
+// answer the next test's question.
 function render(allowDelete: boolean) {
   const calls: { method: string; url: string; body?: string }[] = [];
   const fetch = jest.fn(
@@ -101,15 +105,22 @@ function render(allowDelete: boolean) {
       return json({ error: { name: 'NotFoundError', message: url } }, 404);
     },
   );
-  renderInTestApp(<RegistryPage />, {
-    apis: [
-      mockApis.discovery({ baseUrl: BASE }),
-      mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
-      mockApis.permission({
-        authorize: allowDelete ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-      }),
-    ],
-  });
+  renderInTestApp(
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <RegistryPage />
+    </SWRConfig>,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+        mockApis.permission({
+          authorize: allowDelete ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        }),
+      ],
+    },
+  );
   return calls;
 }
 
