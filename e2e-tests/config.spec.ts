@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+import {
+  ensureDemoSshCredential,
+  waitForDemoHosts,
+  signIn,
+  userToken,
+} from './helpers';
 
 // Configuration management (plugins/config, plugins/config-backend) on three
 // demo hosts (examples/entities.yaml: sshd on 127.0.0.1:22301-22306 sharing
@@ -56,20 +61,7 @@ async function setUp(request: APIRequestContext, lang: string) {
   fs.mkdirSync(dir);
   fs.chmodSync(dir, 0o777);
   const targetPath = `${dir}/app.conf`;
-  // the catalog's hosts (examples/entities.yaml) reach the CMDB's host index,
-  // which resolves every selector, by its catalog sync seconds after start
-  await expect
-    .poll(
-      async () => {
-        const r = await request.post('/api/cmdb/hosts/resolve', {
-          headers,
-          data: { selector: { names: HOSTS }, limit: 0 },
-        });
-        return r.ok() ? (await r.json()).total : -1;
-      },
-      { timeout: 60_000 },
-    )
-    .toBe(HOSTS.length);
+  await waitForDemoHosts(request, headers, HOSTS);
   const created = await request.post('/api/config/sets', {
     headers,
     data: {

@@ -48,6 +48,7 @@ export async function ensureDemoSshCredential(request: APIRequestContext) {
   ).toBeTruthy();
   const token = await userToken(request, 'alice');
   const headers = { Authorization: `Bearer ${token}` };
+  await waitForDemoHosts(request, headers);
   const existing = await request.get('/api/vault/credentials/ops-ssh', {
     headers,
   });
@@ -67,6 +68,41 @@ export async function ensureDemoSshCredential(request: APIRequestContext) {
     },
   });
   expect([201, 409]).toContain(created.status());
+}
+
+/** The demo hosts of examples/entities.yaml (sshd on 127.0.0.1:22301-22306). */
+export const DEMO_HOSTS = [
+  'pay-app-01',
+  'pay-app-02',
+  'web-01',
+  'web-02',
+  'gw-01',
+  'build-01',
+];
+
+/**
+ * Waits until the catalog's demo hosts have reached the CMDB's host index,
+ * which resolves every host selector (grants, jobs, config sets). The CMDB's
+ * catalog sync fills it seconds after start, so the first spec to run would
+ * otherwise find no host behind `{ host: 'web-02' }`.
+ */
+export async function waitForDemoHosts(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  names: string[] = DEMO_HOSTS,
+) {
+  await expect
+    .poll(
+      async () => {
+        const r = await request.post('/api/cmdb/hosts/resolve', {
+          headers,
+          data: { selector: { names }, limit: 0 },
+        });
+        return r.ok() ? (await r.json()).total : -1;
+      },
+      { timeout: 90_000, message: 'demo hosts in the CMDB host index' },
+    )
+    .toBe(names.length);
 }
 
 /** The test PostgreSQL that scripts/test.sh starts (the demo instance pay-db-main). */
