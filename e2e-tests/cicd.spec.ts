@@ -255,5 +255,7 @@ test('adding a cause in Simplified Chinese: ops adds one to a failed jest build,
   await expect(page.getByText('人工添加的原因')).toBeVisible();
   await page.getByRole('button', { name: `删除原因 ${name}` }).click();
   await expect(page.getByTestId('cicd-stored-cause')).toHaveCount(0);
-  await expect(page.getByText('还没有人工添加的原因', { exact: false })).toBeVisible();
+  await expect(
+    page.getByText('还没有人工添加的原因', { exact: false }),
+  ).toBeVisible();
 });

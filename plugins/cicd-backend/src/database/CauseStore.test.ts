@@ -53,7 +53,13 @@ describe.each(databases.eachSupportedId())('CauseStore (%s)', databaseId => {
     const { store: s } = await store();
     const a = await s.add(input, 'user:default/dave');
     const b = await s.add(input, 'user:default/dave');
-    for (const bad of ['1', 'user-0', 'user-x', `${a.id} `, 'typescript-compile']) {
+    for (const bad of [
+      '1',
+      'user-0',
+      'user-x',
+      `${a.id} `,
+      'typescript-compile',
+    ]) {
       expect([bad, await s.get(bad), await s.delete(bad)]).toEqual([
         bad,
         undefined,

@@ -55,9 +55,9 @@ describe('cicd stored causes', () => {
     const viewer = await list('erin');
     expect(viewer.status).toBe(200);
     expect(viewer.body.items.length).toBeGreaterThanOrEqual(37);
-    expect(
-      viewer.body.items.every((c: any) => c.source === 'built-in'),
-    ).toBe(true);
+    expect(viewer.body.items.every((c: any) => c.source === 'built-in')).toBe(
+      true,
+    );
     expect((await add(cause, 'erin')).status).toBe(403);
     expect((await remove('user-1', 'erin')).status).toBe(403);
     expect((await list('mallory')).status).toBe(403);

@@ -68,7 +68,9 @@ describe('KnowledgeBase (built-in and stored causes)', () => {
       },
       'user:default/dave',
     );
-    const both = await (await kb.locator()).locate(log, {
+    const both = await (
+      await kb.locator()
+    ).locate(log, {
       stages: [{ name: 'Build', status: 'FAILED', durationMillis: 1 }],
     });
     expect(both.causes.map(c => c.id).slice(0, 2)).toEqual([

@@ -100,6 +100,10 @@ class StoredLocators {
   private readonly locators: FailureLocator[];
 
   constructor(definitions: CauseDefinition[]) {
+    if (!definitions.length) {
+      this.locators = [];
+      return;
+    }
     try {
       this.locators = [new FailureLocator(definitions)];
     } catch {

@@ -202,7 +202,10 @@ export function AddCauseDialog(props: {
           variant="contained"
           onClick={save}
           disabled={
-            saving || !name.trim() || !patterns.length || tried.state === 'error'
+            saving ||
+            !name.trim() ||
+            !patterns.length ||
+            tried.state === 'error'
           }
         >
           {t('causes.save')}

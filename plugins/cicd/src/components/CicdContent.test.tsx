@@ -254,9 +254,7 @@ describe('CI/CD tab', () => {
     });
     expect(patterns).toHaveValue('\\+ tsc --noEmit index\\.ts');
     expect(
-      await screen.findByText(
-        "Matches 1 of this build's console lines: 20",
-      ),
+      await screen.findByText("Matches 1 of this build's console lines: 20"),
     ).toBeInTheDocument();
     const tried = calls.find(c => c.url.endsWith('/causes/try'))!;
     expect(JSON.parse(tried.body!)).toEqual({
@@ -272,7 +270,9 @@ describe('CI/CD tab', () => {
     await userEvent.click(save);
     await waitFor(() =>
       expect(
-        screen.getByText('Cause "Strict tsc" added; the build was located again.'),
+        screen.getByText(
+          'Cause "Strict tsc" added; the build was located again.',
+        ),
       ).toBeInTheDocument(),
     );
     const post = calls.find(
@@ -289,7 +289,7 @@ describe('CI/CD tab', () => {
     );
   });
 
-  it('starts from the likeliest cause\'s line and says when nothing matches', async () => {
+  it("starts from the likeliest cause's line and says when nothing matches", async () => {
     render(true);
     await userEvent.click(
       await screen.findByRole('button', {

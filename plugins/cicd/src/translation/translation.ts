@@ -63,7 +63,7 @@ export const cicdTranslationRef = createTranslationRef({
       tryTitle: "Try against this build's console lines",
       trying: 'Trying…',
       tryMatches: "Matches {{total}} of this build's console lines: {{lines}}",
-      tryNone: "No console line of this build matches.",
+      tryNone: 'No console line of this build matches.',
       tryError: 'This pattern cannot be used: {{message}}',
       save: 'Save',
       cancel: 'Cancel',
