@@ -54,7 +54,7 @@ describe('cicd stored causes', () => {
   it('lets a viewer list causes but not add or delete them; no role gets 403', async () => {
     const viewer = await list('erin');
     expect(viewer.status).toBe(200);
-    expect(viewer.body.items.length).toBeGreaterThanOrEqual(37);
+    expect(viewer.body.items.length).toBeGreaterThanOrEqual(30);
     expect(viewer.body.items.every((c: any) => c.source === 'built-in')).toBe(
       true,
     );
@@ -82,6 +82,7 @@ describe('cicd stored causes', () => {
       [{ ...cause, patterns: [] }, /patterns/],
       [{ ...cause, patterns: Array(21).fill('x') }, /patterns/],
       [{ ...cause, patterns: ['x'.repeat(2001)] }, /patterns/],
+      // eslint-disable-next-line no-script-url -- the hostile runbook refused
       [{ ...cause, runbook: 'javascript:alert(1)' }, /http/],
       [{ ...cause, runbook: 'file:///etc/passwd' }, /http/],
       [{ ...cause, runbook: 'not a url' }, /http/],
@@ -151,7 +152,9 @@ describe('cicd stored causes', () => {
     const deleted = await remove(id);
     expect([deleted.status, deleted.body.id]).toEqual([200, id]);
     expect(
-      backend.events.find(e => e.eventId === 'cause-delete'),
+      backend.events.find(
+        e => e.eventId === 'cause-delete' && e.status === 'succeeded',
+      ),
     ).toMatchObject({
       status: 'succeeded',
       actor: { actorId: 'user:default/dave' },
@@ -166,9 +169,9 @@ describe('cicd stored causes', () => {
 
   it('audits a refused cause as a failure naming the person', async () => {
     await add({ ...cause, runbook: 'ftp://example.com/x' }, 'alice');
-    const failed = backend.events.find(
-      e => e.eventId === 'cause-create' && e.status === 'failed',
-    );
+    const failed = backend.events
+      .filter(e => e.eventId === 'cause-create' && e.status === 'failed')
+      .at(-1);
     expect(failed).toMatchObject({
       actor: { actorId: 'user:default/alice' },
     });

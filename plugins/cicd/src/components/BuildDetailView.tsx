@@ -34,6 +34,11 @@ const LINE_BUTTON = {
   textDecoration: 'underline dotted',
 } as const;
 
+function backgroundOf(picked: boolean, hit: boolean): string | undefined {
+  if (picked) return SELECTED;
+  return hit ? HIGHLIGHT : undefined;
+}
+
 /** One build: stages, the located causes and the console lines that show them. */
 export function BuildDetailView(props: {
   entity: EntityName;
@@ -246,7 +251,7 @@ export function BuildDetailView(props: {
                       : undefined
                   }
                   style={{
-                    background: picked ? SELECTED : hit ? HIGHLIGHT : undefined,
+                    background: backgroundOf(picked, hit),
                     borderTop: gap ? '1px dashed #bbb' : undefined,
                   }}
                 >
