@@ -97,6 +97,165 @@ test('in Simplified Chinese, a viewer reads a failed test of a multibranch build
     page.getByRole('link', { name: '处理手册' }).first(),
   ).toBeVisible();
   await expect(page.getByRole('button', { name: '重新构建' })).toHaveCount(0);
+  // a viewer may not add causes either
+  await expect(page.getByRole('button', { name: '添加原因' })).toHaveCount(0);
   await page.getByRole('button', { name: '全部构建' }).click();
   await expect(page.getByRole('columnheader', { name: '分支' })).toBeVisible();
+});
+
+test('adding a cause: a developer picks a console line of a failed build, tries it, saves it, sees it located and deletes it', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const name = 'Strict type check failed (e2e)';
+  await signIn(page, 'dave');
+  await openTab(page, 'CI/CD');
+  await page
+    .getByRole('button', { name: 'Open build main:shop/web #45' })
+    .click();
+  await expect(page.getByTestId('cicd-cause').first()).toContainText(
+    'TypeScript compile error',
+  );
+  // line 22 of the console: `+ tsc --noEmit --strict index.ts`
+  await page.getByRole('button', { name: 'Pick line 22' }).click();
+  await page.getByRole('button', { name: 'Add a cause' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Add a cause to the knowledge base');
+  const patterns = dialog.getByRole('textbox', { name: /^Patterns/ });
+  await expect(patterns).toHaveValue(
+    String.raw`\+ tsc --noEmit --strict index\.ts`,
+  );
+  const tried = dialog.getByTestId('cicd-cause-try');
+  await expect(tried).toContainText(
+    "Matches 1 of this build's console lines: 22",
+  );
+  // RE2 refuses lookaround: the backend says so, and Save stays disabled
+  await patterns.fill('tsc(?= --strict)');
+  await expect(tried).toContainText('This pattern cannot be used');
+  await expect(tried).toContainText('Invalid pattern');
+  await dialog.getByRole('textbox', { name: /^Name/ }).fill(name);
+  await expect(dialog.getByRole('button', { name: 'Save' })).toBeDisabled();
+  await patterns.fill(String.raw`^\+ tsc --noEmit --strict \S+\.ts$`);
+  await expect(tried).toContainText(
+    "Matches 1 of this build's console lines: 22",
+  );
+  await expect(dialog.getByRole('button', { name: /^Category/ })).toContainText(
+    'Compile',
+  );
+  await dialog
+    .getByRole('textbox', { name: /^Runbook URL/ })
+    .fill('https://wiki.example.com/runbooks/strict-tsc');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(
+    page.getByText(`Cause "${name}" added; the build was located again.`),
+  ).toBeVisible();
+
+  // the build is located again with the new cause first, its line highlighted
+  const top = page.getByTestId('cicd-cause').first();
+  await expect(top).toContainText(name);
+  await expect(top).toContainText('Compile');
+  await expect(top).toContainText('Lines 22');
+  await expect(top.getByRole('link', { name: 'Runbook' })).toHaveAttribute(
+    'href',
+    'https://wiki.example.com/runbooks/strict-tsc',
+  );
+  await expect(page.getByTestId('cicd-cause').nth(1)).toContainText(
+    'TypeScript compile error',
+  );
+  const highlighted = page.locator(
+    '[data-testid="cicd-console"] [data-highlighted="true"]',
+  );
+  await expect(highlighted).toHaveCount(1);
+  await expect(highlighted).toContainText('+ tsc --noEmit --strict index.ts');
+
+  // the stored causes under the builds list; delete it
+  await page.getByRole('button', { name: 'All builds' }).click();
+  const row = page.getByTestId('cicd-stored-cause');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(name);
+  await expect(row).toContainText('user:default/dave');
+  await page.getByRole('button', { name: `Delete cause ${name}` }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByText('No cause added yet.')).toBeVisible();
+  await page
+    .getByRole('button', { name: 'Open build main:shop/web #45' })
+    .click();
+  await expect(page.getByTestId('cicd-cause').first()).toContainText(
+    'TypeScript compile error',
+  );
+});
+
+test('adding a cause in Simplified Chinese: ops adds one to a failed jest build, a viewer sees it without delete', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const name = '求和断言失败';
+  await signIn(page, 'bob');
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await openTab(page, 'CI/CD');
+  await page.getByRole('button', { name: '更早的' }).click();
+  await expect(page.getByTestId('cicd-build-row').first()).toContainText('#25');
+  await page.getByRole('button', { name: '更早的' }).click();
+  await page
+    .getByRole('button', { name: '打开构建 main:shop/api/main #3' })
+    .click();
+  await expect(page.getByTestId('cicd-cause').first()).toContainText(
+    'Jest 测试失败',
+  );
+  // line 30: `expect(received).toBe(expected) // Object.is equality`
+  await page.getByRole('button', { name: '选择第 30 行' }).click();
+  await page.getByRole('button', { name: '添加原因' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('向知识库添加原因');
+  await expect(dialog.getByRole('textbox', { name: /^匹配模式/ })).toHaveValue(
+    String.raw`expect\(received\)\.toBe\(expected\) // Object\.is equality`,
+  );
+  await expect(dialog.getByTestId('cicd-cause-try')).toContainText(
+    '匹配本次构建的 1 行控制台日志：30',
+  );
+  await dialog.getByRole('textbox', { name: /^名称/ }).fill(name);
+  await expect(dialog.getByRole('button', { name: /^类别/ })).toContainText(
+    '测试',
+  );
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(
+    page.getByText(`已添加原因“${name}”，并已重新定位本次构建。`),
+  ).toBeVisible();
+  const added = page.getByTestId('cicd-cause').filter({ hasText: name });
+  await expect(added).toContainText('测试');
+  await expect(added).toContainText('第 30 行');
+  await expect(
+    page.getByTestId('cicd-cause').filter({ hasText: 'Jest 测试失败' }),
+  ).toContainText('失败的测试：sum › adds two numbers');
+
+  // a viewer (another browser context) sees the stored cause, cannot delete it
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+  });
+  const viewer = await context.newPage();
+  try {
+    await signIn(viewer, 'erin');
+    await openTab(viewer, 'CI/CD');
+    const row = viewer.getByTestId('cicd-stored-cause');
+    await expect(row).toContainText(name);
+    await expect(row).toContainText('user:default/bob');
+    await expect(
+      viewer.getByRole('button', { name: /^(Delete cause|删除原因)/ }),
+    ).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
+
+  await page.getByRole('button', { name: '全部构建' }).click();
+  await expect(page.getByText('人工添加的原因')).toBeVisible();
+  await page.getByRole('button', { name: `删除原因 ${name}` }).click();
+  await expect(page.getByTestId('cicd-stored-cause')).toHaveCount(0);
+  await expect(
+    page.getByText('还没有人工添加的原因', { exact: false }),
+  ).toBeVisible();
 });

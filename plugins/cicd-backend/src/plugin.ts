@@ -7,13 +7,16 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
+  cicdCauseManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { readCicdConfig } from './config';
+import { CauseStore } from './database/CauseStore';
+import { applyCicdMigrations } from './database/migrations';
 import { JenkinsGateway } from './jenkins/JenkinsGateway';
 import { BUILT_IN_CAUSES } from './locator/knowledgeBase';
-import { FailureLocator } from './locator/locator';
 import { CicdService } from './service/CicdService';
+import { KnowledgeBase } from './service/knowledge';
 import { createRouter } from './service/router';
 
 /**
@@ -29,6 +32,7 @@ export const cicdPlugin = createBackendPlugin({
       deps: {
         rootConfig: coreServices.rootConfig,
         logger: coreServices.logger,
+        database: coreServices.database,
         auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
@@ -40,6 +44,10 @@ export const cicdPlugin = createBackendPlugin({
       },
       async init(deps) {
         const config = readCicdConfig(deps.rootConfig);
+        const knex = await deps.database.getClient();
+        if (!deps.database.migrations?.skip) {
+          await applyCicdMigrations(knex);
+        }
         const gateway = new JenkinsGateway(config, async (instance, actor) => {
           if (!instance.credential) return undefined;
           // Taken out of the vault at each use; never logged or returned.
@@ -58,12 +66,13 @@ export const cicdPlugin = createBackendPlugin({
         const service = new CicdService({
           config,
           gateway,
-          locator: new FailureLocator(BUILT_IN_CAUSES),
-          causes: BUILT_IN_CAUSES,
+          // built-in causes and the ones people stored (cicd_causes)
+          knowledge: new KnowledgeBase(BUILT_IN_CAUSES, new CauseStore(knex)),
         });
         deps.permissionsRegistry.addPermissions([
           cicdBuildReadPermission,
           cicdBuildRebuildPermission,
+          cicdCauseManagePermission,
         ]);
         deps.httpRouter.use(
           await createRouter({

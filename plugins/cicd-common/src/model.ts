@@ -143,3 +143,32 @@ export interface BuildDetail extends BuildSummary {
 
 /** The annotation naming a component's Jenkins jobs. */
 export const JENKINS_JOB_ANNOTATION = 'jenkins.io/job-full-name';
+
+/** The most patterns a stored cause (or a tried one) may have. */
+export const MAX_CAUSE_PATTERNS = 20;
+/** The longest pattern a stored cause (or a tried one) may have. */
+export const MAX_PATTERN_LENGTH = 2000;
+/** The longest name of a stored cause. */
+export const MAX_CAUSE_NAME = 120;
+
+/** What a person sends to add a cause to the knowledge base. */
+export interface CauseInput {
+  name: string;
+  category: CauseCategory;
+  /** Single-line RE2 patterns; refused when RE2 cannot compile one. */
+  patterns: string[];
+  /** An http(s) link to what to do about it. */
+  runbook?: string;
+}
+
+/**
+ * A cause of the knowledge base as the API lists it: a built-in one, or one a
+ * person added (stored in the plugin's database; id `user-<n>`).
+ */
+export interface ListedCause extends CauseDefinition {
+  source: 'built-in' | 'stored';
+  /** Stored causes: the person who added it. */
+  createdBy?: string;
+  /** Stored causes: when (ISO 8601). */
+  createdAt?: string;
+}

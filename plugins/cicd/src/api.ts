@@ -1,6 +1,11 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { BuildDetail, BuildPage } from '@opsdeck/plugin-cicd-common';
+import type {
+  BuildDetail,
+  BuildPage,
+  CauseInput,
+  ListedCause,
+} from '@opsdeck/plugin-cicd-common';
 
 /** An entity as the CI/CD API addresses it. */
 export interface EntityName {
@@ -41,6 +46,32 @@ export class CicdClient {
       `${this.base(entity)}/rebuild`,
       { method: 'POST', body: JSON.stringify({ job, number }) },
     );
+  }
+
+  /** The knowledge base: built-in causes, then stored ones. */
+  async causes(): Promise<ListedCause[]> {
+    return (await this.call<{ items: ListedCause[] }>('/causes')).items;
+  }
+
+  addCause(input: CauseInput) {
+    return this.call<ListedCause>('/causes', {
+      method: 'POST',
+      body: JSON.stringify(input),
+    });
+  }
+
+  deleteCause(id: string) {
+    return this.call<ListedCause>(`/causes/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  /** Where candidate patterns match in a log (1-based lines of `log`). */
+  tryCause(patterns: string[], log: string) {
+    return this.call<{ lines: number[]; tests: string[] }>('/causes/try', {
+      method: 'POST',
+      body: JSON.stringify({ cause: { patterns }, log }),
+    });
   }
 
   private async call<T>(path: string, init?: RequestInit): Promise<T> {

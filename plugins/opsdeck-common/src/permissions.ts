@@ -427,6 +427,14 @@ export const registryTagDeletePermission = createPermission({
   attributes: { action: 'delete' },
 });
 
+// --- CI/CD failure locator's stored causes (plugins/cicd-backend) ----------
+
+/** Add causes to the failure locator's knowledge base and delete stored ones. */
+export const cicdCauseManagePermission = createPermission({
+  name: 'opsdeck.cicd.cause.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -488,6 +496,7 @@ export const opsdeckPermissions = [
   monitoringMetricsReadPermission,
   registryReadPermission,
   registryTagDeletePermission,
+  cicdCauseManagePermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

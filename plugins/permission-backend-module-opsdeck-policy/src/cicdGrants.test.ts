@@ -7,6 +7,7 @@ import {
 import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
+  cicdCauseManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { OpsdeckPermissionPolicy } from './policy';
 import {
@@ -34,6 +35,7 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   //                                 alice  bob    carol  dave   erin   mallory
   [cicdBuildReadPermission,    { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: DENY }],
   [cicdBuildRebuildPermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  mallory: DENY }],
+  [cicdCauseManagePermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  mallory: DENY }],
 ];
 
 describe('CI/CD grants', () => {

@@ -133,6 +133,9 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // runs; deleting a tag (which removes its manifest) is for ops.
   'opsdeck.registry.read': ['ops', 'dba', 'dev', 'viewer'],
   'opsdeck.registry.tag.delete': ['ops'],
+  // CI/CD failure locator: those who ship code add causes to the knowledge
+  // base (from a failed build's console) and delete stored ones.
+  'opsdeck.cicd.cause.manage': ['ops', 'dev'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],

@@ -25,8 +25,16 @@ import { cicdPlugin } from '../plugin';
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
 export const USERS: Record<string, string[]> = {
-  alice: ['opsdeck.cicd.build.read', 'opsdeck.cicd.build.rebuild'],
-  dave: ['opsdeck.cicd.build.read', 'opsdeck.cicd.build.rebuild'],
+  alice: [
+    'opsdeck.cicd.build.read',
+    'opsdeck.cicd.build.rebuild',
+    'opsdeck.cicd.cause.manage',
+  ],
+  dave: [
+    'opsdeck.cicd.build.read',
+    'opsdeck.cicd.build.rebuild',
+    'opsdeck.cicd.cause.manage',
+  ],
   erin: ['opsdeck.cicd.build.read'],
   mallory: [],
 };

@@ -73,6 +73,17 @@ function patternsOf(def: CauseDefinition): string[] {
   ];
 }
 
+/**
+ * The locator's ranking: higher score first, then the cause whose last line
+ * is later in the log (nearer the failure).
+ */
+export function compareLocated(a: LocatedCause, b: LocatedCause): number {
+  return (
+    b.score - a.score ||
+    b.lines[b.lines.length - 1] - a.lines[a.lines.length - 1]
+  );
+}
+
 /** Checks a cause definition compiles with RE2; throws InvalidPatternError if not. */
 export function validateCause(def: CauseDefinition): void {
   for (const p of patternsOf(def)) compileRe2(p);
@@ -178,11 +189,7 @@ export class FailureLocator {
         stage,
       });
     }
-    located.sort(
-      (a, b) =>
-        b.score - a.score ||
-        b.lines[b.lines.length - 1] - a.lines[a.lines.length - 1],
-    );
+    located.sort(compareLocated);
     return {
       causes: located,
       failingStage,

@@ -1,6 +1,7 @@
 import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
+  cicdCauseManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
 import type { spec } from './openapi.generated';
@@ -21,7 +22,14 @@ export const access: OperationAccess<typeof spec> = {
     permission: cicdBuildRebuildPermission,
     allow: people,
   },
+  // built-in and stored causes
   'GET /causes': read,
+  // adding and deleting stored causes: audited with the person as actor
+  'POST /causes': { permission: cicdCauseManagePermission, allow: people },
+  'DELETE /causes/{id}': {
+    permission: cicdCauseManagePermission,
+    allow: people,
+  },
   // computes only (nothing is stored); RE2 bounds the time
   'POST /causes/try': read,
 };

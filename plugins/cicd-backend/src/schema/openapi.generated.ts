@@ -10,7 +10,7 @@ export const spec = {
     title: 'cicd',
     version: '1',
     description:
-      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`.",
+      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -281,6 +281,21 @@ export const spec = {
           },
           runbook: {
             type: 'string',
+          },
+          source: {
+            type: 'string',
+            enum: ['built-in', 'stored'],
+            description:
+              'Built into opsdeck, or added by a person (id `user-<n>`).',
+          },
+          createdBy: {
+            type: 'string',
+            description: 'Stored causes - who added it.',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'Stored causes - when.',
           },
         },
       },
@@ -632,7 +647,8 @@ export const spec = {
     '/causes': {
       get: {
         operationId: 'listCauses',
-        description: "The failure locator's knowledge base.",
+        description:
+          "The failure locator's knowledge base: the built-in causes, then the causes people stored, oldest first.",
         responses: {
           '200': {
             description: 'Causes.',
@@ -649,6 +665,132 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'addCause',
+        description:
+          'Stores a cause in the knowledge base (audited): its patterns are RE2 with the limits of /causes/try, refused (400) when RE2 cannot compile them; the runbook is an http(s) URL. Every later located failure is matched against it too.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['name', 'category', 'patterns'],
+                additionalProperties: false,
+                properties: {
+                  name: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 120,
+                  },
+                  category: {
+                    type: 'string',
+                    enum: [
+                      'compile',
+                      'test',
+                      'dependency',
+                      'resources',
+                      'timeout',
+                      'image',
+                      'scm',
+                      'environment',
+                      'network',
+                      'lint',
+                      'runtime',
+                    ],
+                  },
+                  patterns: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 20,
+                    items: {
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 2000,
+                    },
+                  },
+                  runbook: {
+                    type: 'string',
+                    maxLength: 2000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The stored cause.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Cause',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/causes/{id}': {
+      delete: {
+        operationId: 'deleteCause',
+        description:
+          'Deletes a stored cause (audited); built-in causes cannot be deleted (409).',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9-]{1,64}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The deleted cause.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Cause',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },

@@ -4,7 +4,9 @@ import {
   BuildDetail,
   BuildPage,
   CauseDefinition,
+  CauseInput,
   JENKINS_JOB_ANNOTATION,
+  ListedCause,
   LocateResult,
 } from '@opsdeck/plugin-cicd-common';
 import type { CicdConfig } from '../config';
@@ -17,10 +19,13 @@ import {
 } from '../jenkins/jobRef';
 import { stripControl } from '../locator/consoleLog';
 import { FailureLocator } from '../locator/locator';
+import type { KnowledgeBase } from './knowledge';
 
 const FAILED = ['FAILURE', 'UNSTABLE', 'ABORTED'];
 /** Context lines shown around each located line. */
 const CONTEXT = 3;
+/** Last lines shown when no cause matched (to add one from). */
+const TAIL = 30;
 const MAX_EXCERPT = 400;
 const CACHE_SIZE = 200;
 
@@ -39,8 +44,7 @@ export class CicdService {
     private readonly options: {
       config: CicdConfig;
       gateway: JenkinsGateway;
-      locator: FailureLocator;
-      causes: CauseDefinition[];
+      knowledge: KnowledgeBase;
     },
   ) {}
 
@@ -120,11 +124,14 @@ export class CicdService {
     ]);
     const detail: BuildDetail = { ...summary, stages, excerpt: [] };
     if (!FAILED.includes(summary.result)) return detail;
-    const key = `${formatJobRef(ref)}#${number}`;
+    // the stored causes are part of the key: a cause added or deleted (on
+    // any replica) locates the build again
+    const locator = await this.options.knowledge.locator();
+    const key = `${formatJobRef(ref)}#${number}@${locator.signature}`;
     let found = this.located.get(key);
     if (!found) {
       const log = await gateway.log(ref, number);
-      const located = await this.options.locator.locateAsync(log.text, {
+      const located = await locator.locate(log.text, {
         stages,
         firstLine: log.firstLine,
         truncated: log.truncated,
@@ -166,8 +173,19 @@ export class CicdService {
     return { lines: found?.lines ?? [], tests: found?.tests ?? [] };
   }
 
-  causes(): CauseDefinition[] {
-    return this.options.causes;
+  /** The knowledge base: built-in causes, then stored ones. */
+  causes(): Promise<ListedCause[]> {
+    return this.options.knowledge.list();
+  }
+
+  /** Stores a cause a person adds (InputError for what cannot be used). */
+  addCause(input: CauseInput, actor: string): Promise<ListedCause> {
+    return this.options.knowledge.add(input, actor);
+  }
+
+  /** Deletes a stored cause; returns it. */
+  deleteCause(id: string): Promise<ListedCause> {
+    return this.options.knowledge.delete(id);
   }
 }
 
@@ -186,8 +204,14 @@ function excerptOf(
     .filter(n => n >= firstLine)
     .sort((a, b) => a - b)
     .slice(0, MAX_EXCERPT);
-  if (!numbers.length) return [];
   const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  if (!located.causes.length) {
+    // nothing matched: the last lines, where a person can pick one to add a cause
+    const from = Math.max(0, lines.length - TAIL);
+    for (let i = from; i < lines.length; i++) numbers.push(i + firstLine);
+  }
+  if (!numbers.length) return [];
   return numbers
     .filter(n => n - firstLine < lines.length)
     .map(n => ({

@@ -109,7 +109,46 @@ export async function createRouter(options: {
   });
 
   router.get('/causes', async (_req, res) => {
-    res.json({ items: asJson(service.causes()) });
+    res.json({ items: asJson(await service.causes()) });
+  });
+
+  router.post('/causes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const actor = principalRef(credentials);
+    const cause = await audited(
+      auditor,
+      {
+        eventId: 'cause-create',
+        request: req,
+        actor,
+        target: 'cicd-cause:new',
+        meta: {
+          name: req.body.name,
+          category: req.body.category,
+          patterns: req.body.patterns,
+        },
+        successMeta: c => ({ target: `cicd-cause:${c.id}` }),
+      },
+      () => service.addCause(req.body, actor),
+    );
+    res.status(201).json(asJson(cause));
+  });
+
+  router.delete('/causes/:id', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const actor = principalRef(credentials);
+    const cause = await audited(
+      auditor,
+      {
+        eventId: 'cause-delete',
+        request: req,
+        actor,
+        target: `cicd-cause:${req.params.id}`,
+        successMeta: c => ({ name: c.title.en, patterns: c.patterns }),
+      },
+      () => service.deleteCause(req.params.id),
+    );
+    res.json(asJson(cause));
   });
 
   return router;

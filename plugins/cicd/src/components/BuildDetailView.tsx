@@ -7,9 +7,11 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import type { LocatedCause } from '@opsdeck/plugin-cicd-common';
 import {
   cicdBuildRebuildPermission,
+  cicdCauseManagePermission,
   getDisplayLanguage,
 } from '@opsdeck/plugin-opsdeck-common';
 import type { EntityName } from '../api';
+import { AddCauseDialog } from './AddCauseDialog';
 import { CicdErrorAlert } from './ErrorAlert';
 import { ResultChip } from './ResultChip';
 import { useCicdClient, useT } from './useCicd';
@@ -21,6 +23,21 @@ function titleOf(cause: LocatedCause): string {
 }
 
 const HIGHLIGHT = '#fff3cd';
+const SELECTED = '#d6eaff';
+const LINE_BUTTON = {
+  border: 0,
+  padding: 0,
+  background: 'transparent',
+  color: '#555',
+  font: 'inherit',
+  cursor: 'pointer',
+  textDecoration: 'underline dotted',
+} as const;
+
+function backgroundOf(picked: boolean, hit: boolean): string | undefined {
+  if (picked) return SELECTED;
+  return hit ? HIGHLIGHT : undefined;
+}
 
 /** One build: stages, the located causes and the console lines that show them. */
 export function BuildDetailView(props: {
@@ -35,14 +52,22 @@ export function BuildDetailView(props: {
   const { allowed: mayRebuild } = usePermission({
     permission: cicdBuildRebuildPermission,
   });
+  const { allowed: mayAddCause } = usePermission({
+    permission: cicdCauseManagePermission,
+  });
   const [queued, setQueued] = useState<number>();
   const [rebuildError, setRebuildError] = useState<Error>();
+  // the console line a person picked to add a cause from
+  const [selected, setSelected] = useState<number>();
+  const [adding, setAdding] = useState(false);
+  const [added, setAdded] = useState<string>();
+  const [reload, setReload] = useState(0);
   const { value, loading, error } = useAsync(
     () => client.build(entity, job, number),
-    [client, job, number],
+    [client, job, number, reload],
   );
   const back = <Button onClick={onBack}>{t('detail.back')}</Button>;
-  if (loading) return <Progress />;
+  if (loading && !value) return <Progress />;
   if (error || !value) {
     return (
       <>
@@ -54,6 +79,12 @@ export function BuildDetailView(props: {
   const causes = value.located?.causes ?? [];
   const top = causes[0];
   const topLines = new Set(top?.lines ?? []);
+  const excerpt = value.excerpt;
+  // the picked line, else the first line of the likeliest cause, else the last one
+  const pickedLine =
+    excerpt.find(l => l.line === selected) ??
+    excerpt.find(l => l.line === top?.lines[0]) ??
+    excerpt[excerpt.length - 1];
   const rebuild = async () => {
     setRebuildError(undefined);
     try {
@@ -87,6 +118,24 @@ export function BuildDetailView(props: {
         </Alert>
       )}
       {rebuildError && <CicdErrorAlert error={rebuildError} />}
+      {added && (
+        <Alert severity="success" onClose={() => setAdded(undefined)}>
+          {t('causes.added', { name: added })}
+        </Alert>
+      )}
+      {adding && (
+        <AddCauseDialog
+          consoleLines={excerpt}
+          line={pickedLine?.text}
+          category={top?.category}
+          onClose={() => setAdding(false)}
+          onSaved={cause => {
+            setAdding(false);
+            setAdded(cause.title.en);
+            setReload(r => r + 1);
+          }}
+        />
+      )}
       {value.stages.length > 0 && (
         <Box my={2}>
           <Typography variant="subtitle1">{t('detail.stages')}</Typography>
@@ -136,13 +185,15 @@ export function BuildDetailView(props: {
                 <Typography variant="subtitle1" component="span">
                   {titleOf(c)}
                 </Typography>
-                <Link
-                  href={c.runbook}
-                  target="_blank"
-                  rel="noopener noreferrer"
-                >
-                  {t('detail.runbook')}
-                </Link>
+                {c.runbook && (
+                  <Link
+                    href={c.runbook}
+                    target="_blank"
+                    rel="noopener noreferrer"
+                  >
+                    {t('detail.runbook')}
+                  </Link>
+                )}
               </Box>
               <Typography variant="body2">
                 {t('detail.lines', { lines: c.lines.slice(0, 10).join(', ') })}
@@ -158,7 +209,23 @@ export function BuildDetailView(props: {
       )}
       {value.excerpt.length > 0 && (
         <Box my={2}>
-          <Typography variant="subtitle1">{t('detail.console')}</Typography>
+          <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+            <Typography variant="subtitle1">
+              {causes.length ? t('detail.console') : t('detail.consoleTail')}
+            </Typography>
+            {mayAddCause && (
+              <Button
+                variant="outlined"
+                size="small"
+                onClick={() => setAdding(true)}
+              >
+                {t('causes.add')}
+              </Button>
+            )}
+          </Box>
+          {mayAddCause && (
+            <Typography variant="caption">{t('causes.selectHint')}</Typography>
+          )}
           <pre
             style={{
               fontSize: 12,
@@ -170,25 +237,39 @@ export function BuildDetailView(props: {
           >
             {value.excerpt.map((l, k) => {
               const hit = topLines.has(l.line);
+              const picked = selected === l.line;
               const gap = k > 0 && value.excerpt[k - 1].line !== l.line - 1;
               return (
                 <div
                   key={l.line}
                   data-line={l.line}
                   data-highlighted={hit ? 'true' : undefined}
+                  data-selected={picked ? 'true' : undefined}
                   title={
                     hit && top
                       ? t('detail.highlighted', { cause: titleOf(top) })
                       : undefined
                   }
                   style={{
-                    background: hit ? HIGHLIGHT : undefined,
+                    background: backgroundOf(picked, hit),
                     borderTop: gap ? '1px dashed #bbb' : undefined,
                   }}
                 >
-                  <span style={{ color: '#888', userSelect: 'none' }}>
-                    {String(l.line).padStart(6, ' ')}{' '}
-                  </span>
+                  {mayAddCause ? (
+                    <button
+                      type="button"
+                      aria-label={t('causes.pickLine', { line: l.line })}
+                      aria-pressed={picked}
+                      onClick={() => setSelected(l.line)}
+                      style={LINE_BUTTON}
+                    >
+                      {String(l.line).padStart(6, ' ')}
+                    </button>
+                  ) : (
+                    <span style={{ color: '#888', userSelect: 'none' }}>
+                      {String(l.line).padStart(6, ' ')}
+                    </span>
+                  )}{' '}
                   {l.text}
                 </div>
               );

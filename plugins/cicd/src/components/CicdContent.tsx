@@ -3,8 +3,9 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import type { EntityName } from '../api';
 import { BuildList } from './BuildList';
 import { BuildDetailView } from './BuildDetailView';
+import { StoredCauses } from './StoredCauses';
 
-/** The CI/CD tab: the builds list, or one build's detail. */
+/** The CI/CD tab: the builds list and the stored causes, or one build's detail. */
 export function CicdContent() {
   const { entity } = useEntity();
   const target: EntityName = {
@@ -25,11 +26,14 @@ export function CicdContent() {
     );
   }
   return (
-    <BuildList
-      entity={target}
-      page={page}
-      onPage={setPage}
-      onOpen={(job, number) => setOpen({ job, number })}
-    />
+    <>
+      <BuildList
+        entity={target}
+        page={page}
+        onPage={setPage}
+        onOpen={(job, number) => setOpen({ job, number })}
+      />
+      <StoredCauses />
+    </>
   );
 }

@@ -46,6 +46,38 @@ export const cicdTranslationRef = createTranslationRef({
       rebuild: 'Rebuild',
       rebuilt: 'Queued on Jenkins (queue item {{queueId}}).',
       highlighted: 'matched by {{cause}}',
+      consoleTail: 'Last console lines',
+    },
+    causes: {
+      add: 'Add a cause',
+      selectHint:
+        'Click a line number to add a cause from that line (Add a cause starts from the picked line).',
+      pickLine: 'Pick line {{line}}',
+      dialogTitle: 'Add a cause to the knowledge base',
+      name: 'Name',
+      category: 'Category',
+      patterns: 'Patterns (RE2, one per line)',
+      patternsHelp:
+        'Starts as the picked console line, matched literally; replace what changes from build to build (numbers, paths) with \\d+ or \\S+.',
+      runbook: 'Runbook URL (optional, http or https)',
+      tryTitle: "Try against this build's console lines",
+      trying: 'Trying…',
+      tryMatches: "Matches {{total}} of this build's console lines: {{lines}}",
+      tryNone: 'No console line of this build matches.',
+      tryError: 'This pattern cannot be used: {{message}}',
+      save: 'Save',
+      cancel: 'Cancel',
+      added: 'Cause "{{name}}" added; the build was located again.',
+      storedTitle: 'Causes added by people',
+      storedCaption:
+        'Used with the built-in causes to locate the cause of every failed build.',
+      storedEmpty:
+        'No cause added yet. Open a failed build and add one from its console lines.',
+      patternsColumn: 'Patterns',
+      createdBy: 'Added by',
+      createdAt: 'Added on',
+      delete: 'Delete',
+      deleteCause: 'Delete cause {{name}}',
     },
     category: {
       compile: 'Compile',

@@ -1,0 +1,158 @@
+import type { Entity } from '@backstage/catalog-model';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type {
+  BuildDetail,
+  BuildPage,
+  ListedCause,
+} from '@opsdeck/plugin-cicd-common';
+import { SWRConfig } from 'swr';
+import { CicdContent } from '../components/CicdContent';
+
+export const BASE = 'http://example.test';
+export const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'shop',
+    namespace: 'default',
+    annotations: { 'jenkins.io/job-full-name': 'main:shop/web' },
+  },
+  spec: {},
+};
+
+export const page: BuildPage = {
+  builds: [
+    {
+      job: 'main:shop/web',
+      instance: 'main',
+      jobPath: 'shop/web',
+      number: 45,
+      result: 'FAILURE',
+      timestamp: Date.UTC(2026, 11, 2),
+      durationMillis: 95_000,
+      url: 'http://jenkins.test/job/shop/job/web/45/',
+    },
+  ],
+  errors: [],
+  more: false,
+};
+
+export const detail: BuildDetail = {
+  ...page.builds[0],
+  stages: [
+    { name: 'Build', status: 'FAILED', durationMillis: 1000 },
+    { name: 'Deploy', status: 'NOT_EXECUTED', durationMillis: 0 },
+  ],
+  located: {
+    causes: [
+      {
+        id: 'typescript-compile',
+        category: 'compile',
+        title: {
+          en: 'TypeScript compile error',
+          'zh-CN': 'TypeScript 编译错误',
+        },
+        runbook: 'https://runbooks.test/ts',
+        score: 95,
+        lines: [21],
+        tests: [],
+        stage: 'Build',
+      },
+    ],
+    failingStage: 'Build',
+    firstLine: 1,
+    linesScanned: 30,
+    truncated: false,
+  },
+  excerpt: [
+    { line: 20, text: '+ tsc --noEmit index.ts' },
+    {
+      line: 21,
+      text: "index.ts(2,3): error TS2322: Type 'string' is not assignable",
+    },
+    { line: 22, text: '[Pipeline] }' },
+  ],
+};
+
+export const builtIn: ListedCause = {
+  id: 'typescript-compile',
+  source: 'built-in',
+  category: 'compile',
+  title: { en: 'TypeScript compile error', 'zh-CN': 'TypeScript 编译错误' },
+  patterns: ['error TS\\d+:'],
+  weight: 85,
+  runbook: 'https://runbooks.test/ts',
+};
+export const stored: ListedCause = {
+  id: 'user-1',
+  source: 'stored',
+  category: 'compile',
+  title: { en: 'Strict tsc', 'zh-CN': 'Strict tsc' },
+  patterns: ['\\+ tsc --noEmit index\\.ts'],
+  weight: 90,
+  runbook: '',
+  createdBy: 'user:default/dave',
+  createdAt: '2026-12-03T07:30:00.000Z',
+};
+
+/**
+ * Renders the CI/CD tab against a fetch mock of the backend; every permission
+ * is allowed or denied. usePermission keeps answers in SWR's cache for 2 s;
+ * each render gets its own cache, so one test's answer cannot leak into the next.
+ */
+export function render(allowRebuild: boolean) {
+  const calls: { method: string; url: string; body?: string }[] = [];
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input);
+      calls.push({
+        method: init?.method ?? 'GET',
+        url,
+        body: init?.body as string,
+      });
+      let body: unknown = detail;
+      if (url.includes('/builds?')) body = page;
+      if (url.includes('/rebuild'))
+        body = { job: 'main:shop/web', queueId: 101 };
+      if (url.endsWith('/causes')) {
+        body = init?.method === 'POST' ? stored : { items: [builtIn, stored] };
+      }
+      if (url.includes('/causes/user-')) body = stored;
+      if (url.endsWith('/causes/try')) {
+        const { cause } = JSON.parse(String(init?.body));
+        // the dialog sends the console lines in order: line 20 is the first
+        body = {
+          lines: cause.patterns[0].includes('tsc') ? [1] : [],
+          tests: [],
+        };
+      }
+      return new Response(JSON.stringify(body), {
+        status: 200,
+        headers: { 'Content-Type': 'application/json' },
+      });
+    },
+  );
+  renderInTestApp(
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <EntityProvider entity={entity}>
+        <CicdContent />
+      </EntityProvider>
+    </SWRConfig>,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+        mockApis.permission({
+          authorize: allowRebuild
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+        }),
+      ],
+    },
+  );
+  return calls;
+}
