@@ -17,7 +17,7 @@ import { signIn } from './helpers';
 // (opsdeck.monitoring.rules.file in the e2e data dir), a real Alertmanager
 // (Debian prometheus-alertmanager) holds the silences, and alerts are posted
 // to the backend's webhook with the e2e Alertmanager token; the channel
-// e2e-hook delivers to a receiver here, e2e-down to a closed port.
+// e2e-hook delivers to a receiver here, e2e-down to a closed port (29096).
 
 const PROMETHEUS_PORT = 29090;
 const EXPORTER_PORT = 29100;
@@ -43,7 +43,10 @@ async function waitReady(url: string) {
 test.beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-e2e-prometheus-'));
   const dataDir = process.env.OPSDECK_E2E_DATA_DIR;
-  expect(dataDir, 'OPSDECK_E2E_DATA_DIR names the backend data dir').toBeTruthy();
+  expect(
+    dataDir,
+    'OPSDECK_E2E_DATA_DIR names the backend data dir',
+  ).toBeTruthy();
   fs.writeFileSync(
     path.join(dir, 'prometheus.yml'),
     `global:
@@ -124,6 +127,7 @@ receivers:
 
 test.afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
+  receiver?.closeAllConnections();
   await new Promise(r => receiver?.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -190,8 +194,10 @@ async function openMonitoringPage(page: Page, tab?: string) {
 /** Picks an entity from the catalog in a dialog's entity picker. */
 async function pickEntity(page: Page, label: string, name: string) {
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel(label).fill(name);
-  await page.getByRole('option', { name: new RegExp(`^${name} \\(host`) }).click();
+  await dialog.getByLabel(label, { exact: true }).fill(name);
+  await page
+    .getByRole('option', { name: new RegExp(`^${name} \\(host`) })
+    .click();
 }
 
 /** Posts one firing alert of pay-app-01 to the backend as Alertmanager does. */
@@ -392,7 +398,9 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
 
   await page.getByRole('tab', { name: '静默' }).click();
   await page.getByRole('button', { name: '静默', exact: true }).click();
-  await expect(page.getByRole('dialog').getByText('静默实体的告警')).toBeVisible();
+  await expect(
+    page.getByRole('dialog').getByText('静默实体的告警'),
+  ).toBeVisible();
 });
 
 test('a developer reads rules and silences without New rule, Silence or Expire', async ({

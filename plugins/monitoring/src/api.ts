@@ -73,8 +73,9 @@ export class MonitoringClient {
   }
 
   async ruleTemplates(): Promise<RuleTemplateSummary[]> {
-    return (await this.call<{ items: RuleTemplateSummary[] }>('/rule-templates'))
-      .items;
+    return (
+      await this.call<{ items: RuleTemplateSummary[] }>('/rule-templates')
+    ).items;
   }
 
   async rules(): Promise<AlertRule[]> {

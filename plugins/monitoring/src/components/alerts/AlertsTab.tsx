@@ -39,7 +39,9 @@ function Deliveries({ event }: { event: AlertEvent }) {
   if (deliveries.error) return <ErrorNotice t={t} error={deliveries.error} />;
   const items = deliveries.value ?? [];
   if (items.length === 0) {
-    return <Typography color="textSecondary">{t('deliveries.empty')}</Typography>;
+    return (
+      <Typography color="textSecondary">{t('deliveries.empty')}</Typography>
+    );
   }
   return (
     <Table size="small" data-testid={`alert-deliveries-${event.id}`}>
@@ -81,11 +83,7 @@ function EntityLink({ entityRef }: { entityRef?: string }) {
   const t = useT();
   if (!entityRef) return <>{t('common.none')}</>;
   const to = entityPath(entityRef);
-  return to ? (
-    <Link to={to}>{shortRef(entityRef)}</Link>
-  ) : (
-    <>{entityRef}</>
-  );
+  return to ? <Link to={to}>{shortRef(entityRef)}</Link> : <>{entityRef}</>;
 }
 
 /** Recent alert states received from Alertmanager, each with its deliveries. */

@@ -5,7 +5,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AlertRule, RuleInput } from '@opsdeck/plugin-monitoring-common';
 import { RuleDialog } from './RuleDialog';
-import { ENTITIES, responseError, TEMPLATES } from './testUtils';
+import { ENTITIES, responseError, TEMPLATES } from './__testUtils__/fixtures';
 
 async function render(
   onSubmit: (input: RuleInput) => Promise<void>,
@@ -43,7 +43,9 @@ describe('RuleDialog', () => {
     const onSubmit = jest.fn(async () => {});
     await render(onSubmit);
     expect(screen.getByText('New alert rule')).toBeInTheDocument();
-    expect(screen.getByText('Fires HostDown; default duration 1m')).toBeInTheDocument();
+    expect(
+      screen.getByText('Fires HostDown; default duration 1m'),
+    ).toBeInTheDocument();
     // only monitored resources are offered, never a component
     await userEvent.click(screen.getByLabelText('Entity'));
     expect(
@@ -51,7 +53,9 @@ describe('RuleDialog', () => {
     ).toBeInTheDocument();
     expect(screen.getByRole('option', { name: /Main DB/ })).toBeInTheDocument();
     expect(screen.queryByRole('option', { name: /shop/ })).toBeNull();
-    await userEvent.click(screen.getByRole('option', { name: /web-01 \(host/ }));
+    await userEvent.click(
+      screen.getByRole('option', { name: /web-01 \(host/ }),
+    );
     await userEvent.type(screen.getByLabelText('Rule name'), 'web-01 down');
     await userEvent.type(screen.getByLabelText(/^For/), '2m');
     await userEvent.selectOptions(screen.getByLabelText('Severity'), 'warning');
@@ -90,7 +94,10 @@ describe('RuleDialog', () => {
     });
     const { onClose } = await render(onSubmit);
     await userEvent.type(screen.getByLabelText('Rule name'), 'db full');
-    await userEvent.selectOptions(screen.getByLabelText('Template'), 'disk-full');
+    await userEvent.selectOptions(
+      screen.getByLabelText('Template'),
+      'disk-full',
+    );
     await userEvent.type(screen.getByLabelText('Threshold (%)'), '95');
     await pickEntity('Entity', /Main DB/);
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));

@@ -84,12 +84,9 @@ export function RuleDialog(props: RuleDialogProps) {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>();
 
-  const scope: RuleScope =
-    mode === 'entity'
-      ? entityRef
-        ? { entityRef }
-        : {}
-      : (cleanSelector(selector) as RuleScope);
+  let scope: RuleScope;
+  if (mode === 'selector') scope = cleanSelector(selector) as RuleScope;
+  else scope = entityRef ? { entityRef } : {};
   const nameMissing = name.trim() === '';
   const scopeMissing = Object.keys(scope).length === 0;
   const forInvalid = forText.trim() !== '' && !DURATION.test(forText.trim());
@@ -133,7 +130,9 @@ export function RuleDialog(props: RuleDialogProps) {
           value={name}
           onChange={e => setName(e.target.value)}
           error={touched && nameMissing}
-          helperText={touched && nameMissing ? t('ruleDialog.nameRequired') : ''}
+          helperText={
+            touched && nameMissing ? t('ruleDialog.nameRequired') : ''
+          }
           fullWidth
           margin="dense"
           variant="outlined"

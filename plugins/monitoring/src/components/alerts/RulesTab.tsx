@@ -119,7 +119,9 @@ function DeleteDialog(props: {
   const [busy, setBusy] = useState(false);
   return (
     <Dialog open onClose={props.onClose}>
-      <DialogTitle>{t('rules.deleteTitle', { name: props.rule.name })}</DialogTitle>
+      <DialogTitle>
+        {t('rules.deleteTitle', { name: props.rule.name })}
+      </DialogTitle>
       <DialogContent>
         <DialogContentText>{t('rules.deleteBody')}</DialogContentText>
         {error !== undefined && (

@@ -5,7 +5,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { SilenceInput } from '@opsdeck/plugin-monitoring-common';
 import { SilenceDialog } from './SilenceDialog';
-import { ENTITIES, responseError, TEMPLATES } from './testUtils';
+import { ENTITIES, responseError, TEMPLATES } from './__testUtils__/fixtures';
 
 async function render(onSubmit: (input: SilenceInput) => Promise<void>) {
   const onClose = jest.fn();
@@ -31,7 +31,9 @@ describe('SilenceDialog', () => {
       await screen.findByRole('option', { name: /web-01 \(host/ }),
     );
     await userEvent.click(screen.getByLabelText('Alert name (optional)'));
-    await userEvent.click(await screen.findByRole('option', { name: 'HostDown' }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'HostDown' }),
+    );
     await userEvent.selectOptions(screen.getByLabelText('Duration'), '240');
     await userEvent.type(screen.getByLabelText('Comment'), 'kernel upgrade');
     await userEvent.click(screen.getByRole('button', { name: 'Silence' }));
@@ -48,7 +50,9 @@ describe('SilenceDialog', () => {
     const onSubmit = jest.fn(async () => {});
     await render(onSubmit);
     await userEvent.click(screen.getByLabelText('Entity'));
-    await userEvent.click(await screen.findByRole('option', { name: /Main DB/ }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: /Main DB/ }),
+    );
     await userEvent.type(screen.getByLabelText('Comment'), 'migration');
     await userEvent.click(screen.getByRole('button', { name: 'Silence' }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));

@@ -75,7 +75,11 @@ export function SilencesTab(props: { templates: RuleTemplateSummary[] }) {
         </Button>
       </Box>
       {expireError !== undefined && (
-        <ErrorNotice t={t} error={expireError} keyName="silences.expireFailed" />
+        <ErrorNotice
+          t={t}
+          error={expireError}
+          keyName="silences.expireFailed"
+        />
       )}
       {silences.loading && !silences.value && <Progress />}
       {silences.error && <ErrorNotice t={t} error={silences.error} />}

@@ -34,7 +34,8 @@ export type MonitoringT = (
 ) => string;
 
 export function useT(): MonitoringT {
-  return useTranslationRef(monitoringTranslationRef).t as unknown as MonitoringT;
+  return useTranslationRef(monitoringTranslationRef)
+    .t as unknown as MonitoringT;
 }
 
 /** What the signed-in user may change (the UI hides the rest). */
