@@ -1,6 +1,7 @@
-import { expect, Page, test } from '@playwright/test';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { signIn } from './helpers';
@@ -10,10 +11,22 @@ import { signIn } from './helpers';
 // (app-config.e2e.yaml): this spec starts a real Prometheus there, scraping a
 // real node_exporter labelled as the catalog host pay-app-01 (Debian packages
 // prometheus and prometheus-node-exporter).
+//
+// The /monitoring page (alerts, rules, silences): Prometheus runs with its
+// lifecycle API and reads the rule file the backend writes
+// (opsdeck.monitoring.rules.file in the e2e data dir), a real Alertmanager
+// (Debian prometheus-alertmanager) holds the silences, and alerts are posted
+// to the backend's webhook with the e2e Alertmanager token; the channel
+// e2e-hook delivers to a receiver here, e2e-down to a closed port (29096).
 
 const PROMETHEUS_PORT = 29090;
 const EXPORTER_PORT = 29100;
+const ALERTMANAGER_PORT = 29093;
+const RECEIVER_PORT = 29095;
+const ALERTMANAGER_TOKEN = 'e2e-only-alertmanager-token-not-a-secret-0001';
 const children: ChildProcess[] = [];
+const received: string[] = [];
+let receiver: http.Server;
 let dir: string;
 
 async function waitReady(url: string) {
@@ -29,10 +42,18 @@ async function waitReady(url: string) {
 
 test.beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-e2e-prometheus-'));
+  const dataDir = process.env.OPSDECK_E2E_DATA_DIR;
+  expect(
+    dataDir,
+    'OPSDECK_E2E_DATA_DIR names the backend data dir',
+  ).toBeTruthy();
   fs.writeFileSync(
     path.join(dir, 'prometheus.yml'),
     `global:
   scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${path.join(dataDir!, 'monitoring.rules.yml')}
 scrape_configs:
   - job_name: opsdeck-hosts
     static_configs:
@@ -62,18 +83,52 @@ scrape_configs:
         `--config.file=${path.join(dir, 'prometheus.yml')}`,
         `--storage.tsdb.path=${path.join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
+        '--web.enable-lifecycle',
       ],
       { stdio: 'ignore' },
     ),
   );
+  fs.writeFileSync(
+    path.join(dir, 'alertmanager.yml'),
+    `route:
+  receiver: none
+receivers:
+  - name: none
+`,
+  );
+  children.push(
+    spawn(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${path.join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${path.join(dir, 'alertmanager')}`,
+        `--web.listen-address=127.0.0.1:${ALERTMANAGER_PORT}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', d => (body += d));
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>(r => receiver.listen(RECEIVER_PORT, '127.0.0.1', r));
   await waitReady(`http://127.0.0.1:${EXPORTER_PORT}/metrics`);
   await waitReady(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`);
+  await waitReady(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`);
   // a few scrapes, so that rates have two samples
   await new Promise(r => setTimeout(r, 5000));
 });
 
 test.afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
+  receiver?.closeAllConnections();
+  await new Promise(r => receiver?.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -124,4 +179,265 @@ test('the Monitoring tab in Chinese', async ({ page }) => {
   await expect(page.getByText('内存使用率')).toBeVisible();
   await expect(page.getByText('最近 1 小时')).toBeVisible();
   await expect(page.getByTestId('chart-cpu')).toBeVisible();
+});
+
+// --- the /monitoring page: rules, silences, alerts with deliveries ----------
+
+/** A suffix that makes this run's names unique. */
+const run = Date.now().toString(36);
+
+async function openMonitoringPage(page: Page, tab?: string) {
+  await page.goto('/monitoring');
+  if (tab) await page.getByRole('tab', { name: tab }).click();
+}
+
+/** Picks an entity from the catalog in a dialog's entity picker. */
+async function pickEntity(page: Page, label: string, name: string) {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel(label, { exact: true }).fill(name);
+  await page
+    .getByRole('option', { name: new RegExp(`^${name} \\(host`) })
+    .click();
+}
+
+/** Posts one firing alert of pay-app-01 to the backend as Alertmanager does. */
+async function postAlert(request: APIRequestContext, summary: string) {
+  const res = await request.post('/api/monitoring/alerts/webhook', {
+    headers: { Authorization: `Bearer ${ALERTMANAGER_TOKEN}` },
+    data: {
+      version: '4',
+      status: 'firing',
+      receiver: 'opsdeck',
+      alerts: [
+        {
+          status: 'firing',
+          labels: {
+            alertname: 'HostDown',
+            severity: 'critical',
+            opsdeck_entity: 'resource:default/pay-app-01',
+          },
+          annotations: { summary },
+          startsAt: new Date().toISOString(),
+          fingerprint: `e2e${Date.now().toString(16)}`,
+        },
+      ],
+    },
+  });
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+}
+
+test('ops creates a host-down rule for a host from the template; Prometheus loads it', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const name = `pay-app-01 down ${run}`;
+  await signIn(page, 'bob');
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Monitoring and alerts' })
+    .click();
+  await expect(page).toHaveURL(/\/monitoring$/);
+  await page.getByRole('tab', { name: 'Rules' }).click();
+  await page.getByRole('button', { name: 'New rule' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('New alert rule')).toBeVisible();
+  await dialog.getByLabel('Rule name').fill(name);
+  await dialog.getByLabel('Template').selectOption('host-down');
+  await expect(
+    dialog.getByText('Fires HostDown; default duration 1m'),
+  ).toBeVisible();
+  await pickEntity(page, 'Entity', 'pay-app-01');
+  await dialog.getByLabel('Severity').selectOption('warning');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByTestId(`rule-${name}`);
+  await expect(row).toContainText('Host down');
+  await expect(row).toContainText('entity resource:default/pay-app-01');
+  await expect(row).toContainText('warning');
+  await expect(row).toContainText('bob');
+
+  // the rule file was checked, written and Prometheus reloaded it
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(
+          `http://127.0.0.1:${PROMETHEUS_PORT}/api/v1/rules`,
+        );
+        const body = (await res.json()) as any;
+        return body.data.groups
+          .flatMap((g: any) => g.rules)
+          .filter(
+            (r: any) =>
+              r.name === 'HostDown' &&
+              r.labels?.severity === 'warning' &&
+              String(r.query).includes('resource:default/pay-app-01'),
+          ).length;
+      },
+      { timeout: 20_000 },
+    )
+    .toBeGreaterThan(0);
+
+  // edit: a new version, listed with who wrote it
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await dialog.getByLabel('Severity').selectOption('critical');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText('critical');
+  await row.getByRole('button', { name: 'Versions' }).click();
+  const versions = page.getByTestId('rule-versions');
+  await expect(versions.getByRole('row')).toHaveCount(3);
+  await expect(versions).toContainText(name);
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  // delete it again
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Delete' })
+    .click();
+  await expect(page.getByTestId(`rule-${name}`)).toHaveCount(0);
+});
+
+test('ops silences a host in Alertmanager and expires the silence', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const comment = `kernel upgrade ${run}`;
+  await signIn(page, 'bob');
+  await openMonitoringPage(page, 'Silences');
+  await page.getByRole('button', { name: 'Silence', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await pickEntity(page, 'Entity', 'pay-app-01');
+  await dialog.getByLabel('Alert name (optional)').fill('HostDown');
+  await dialog.getByLabel('Duration').selectOption('120');
+  await dialog.getByLabel('Comment').fill(comment);
+  await dialog.getByRole('button', { name: 'Silence', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole('row').filter({ hasText: comment });
+  await expect(row).toContainText('pay-app-01');
+  await expect(row).toContainText('HostDown');
+  await expect(row).toContainText('active');
+
+  const silences = async () => {
+    const res = await fetch(
+      `http://127.0.0.1:${ALERTMANAGER_PORT}/api/v2/silences`,
+    );
+    return ((await res.json()) as any[]).filter(x => x.comment === comment);
+  };
+  const [created] = await silences();
+  expect(created.status.state).toBe('active');
+  expect(created.createdBy).toBe('user:default/bob');
+  expect(created.matchers).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        name: 'opsdeck_entity',
+        value: 'resource:default/pay-app-01',
+      }),
+    ]),
+  );
+
+  await row.getByRole('button', { name: 'Expire' }).click();
+  await expect(row).toContainText('expired');
+  await expect(row.getByRole('button', { name: 'Expire' })).toHaveCount(0);
+  expect((await silences())[0].status.state).toBe('expired');
+});
+
+test('an alert posted to the webhook is listed with its deliveries', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const summary = `pay-app-01 is down ${run}`;
+  await postAlert(request, summary);
+  expect(received.some(body => body.includes(summary))).toBe(true);
+
+  await signIn(page, 'bob');
+  await openMonitoringPage(page);
+  const row = page.getByRole('row').filter({ hasText: summary });
+  await expect(row).toContainText('firing');
+  await expect(row).toContainText('HostDown');
+  await expect(row).toContainText('critical');
+  await expect(row.getByRole('link', { name: 'pay-app-01' })).toHaveAttribute(
+    'href',
+    '/catalog/default/resource/pay-app-01',
+  );
+  await row
+    .getByRole('button', { name: 'Show deliveries of HostDown' })
+    .click();
+  const sent = page.getByTestId('delivery-e2e-hook');
+  await expect(sent).toContainText('e2e-hook (webhook)');
+  await expect(sent).toContainText('sent');
+  const failed = page.getByTestId('delivery-e2e-down');
+  await expect(failed).toContainText('failed');
+  await expect(failed).toContainText('request failed (ECONNREFUSED)');
+});
+
+test('the monitoring page in Chinese', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const summary = `pay-app-01 宕机 ${run}`;
+  await postAlert(request, summary);
+  await signIn(page, 'bob');
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await page.goto('/monitoring');
+  await expect(page.getByRole('tab', { name: '规则' })).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: summary });
+  await expect(row).toContainText('告警中');
+  await row.getByRole('button', { name: '显示 HostDown 的投递' }).click();
+  await expect(page.getByTestId('delivery-e2e-hook')).toContainText('已发送');
+  await expect(page.getByTestId('delivery-e2e-down')).toContainText('失败');
+
+  await page.getByRole('tab', { name: '规则' }).click();
+  await page.getByRole('button', { name: '新建规则' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('新建告警规则')).toBeVisible();
+  await expect(dialog.getByLabel('模板')).toContainText('主机宕机');
+  await dialog.getByRole('button', { name: '取消' }).click();
+
+  await page.getByRole('tab', { name: '静默' }).click();
+  await page.getByRole('button', { name: '静默', exact: true }).click();
+  await expect(
+    page.getByRole('dialog').getByText('静默实体的告警'),
+  ).toBeVisible();
+});
+
+test('a developer reads rules and silences without New rule, Silence or Expire', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'dave');
+  await openMonitoringPage(page, 'Rules');
+  await expect(page.getByRole('tab', { name: 'Alerts' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Refresh' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'New rule' })).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Silences' }).click();
+  await expect(page.getByRole('button', { name: 'Refresh' })).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: 'Silence', exact: true }),
+  ).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Expire' })).toHaveCount(0);
+});
+
+test('a viewer sees no Monitoring and alerts entry, no New rule or Silence, and is told what is missing', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'erin');
+  await page.goto('/monitoring');
+  await expect(page.getByTestId('opsdeck-not-allowed')).toContainText(
+    'opsdeck.monitoring.alert.read',
+  );
+  await expect(page.getByRole('tab')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New rule' })).toHaveCount(0);
+  await expect(
+    page.getByRole('button', { name: 'Silence', exact: true }),
+  ).toHaveCount(0);
+  // the policy has answered (the notice above): no sidebar entry either
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Monitoring and alerts' }),
+  ).toHaveCount(0);
 });

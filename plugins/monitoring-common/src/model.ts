@@ -114,3 +114,113 @@ export interface PanelData {
   unit: 'percent' | 'bytesPerSecond' | 'load' | 'up';
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
+
+/** Alert rule templates: the only PromQL a rule can have. */
+export type RuleTemplateId =
+  | 'host-down'
+  | 'disk-full'
+  | 'db-connections-saturated'
+  | 'probe-failing';
+
+/** Every rule template, in display order. */
+export const RULE_TEMPLATE_IDS: readonly RuleTemplateId[] = [
+  'host-down',
+  'disk-full',
+  'db-connections-saturated',
+  'probe-failing',
+];
+
+/** A rule template as `GET /rule-templates` lists it. */
+export interface RuleTemplateSummary {
+  id: RuleTemplateId;
+  /** The alert name rules of this template fire. */
+  alert: string;
+  /** Default threshold (percent), when the template has one. */
+  threshold?: number;
+  defaultFor: string;
+}
+
+/** Which targets a rule covers: HostSelector fields or one entity. */
+export interface RuleScope {
+  names?: string[];
+  owner?: string;
+  system?: string;
+  environment?: string;
+  tags?: string[];
+  entityRef?: string;
+}
+
+/** Rule severities. */
+export type RuleSeverity = 'critical' | 'warning' | 'info';
+
+/** Every rule severity, most urgent first. */
+export const RULE_SEVERITIES: readonly RuleSeverity[] = [
+  'critical',
+  'warning',
+  'info',
+];
+
+/** A rule's parameters (template defaults when unset). */
+export interface RuleParams {
+  threshold?: number;
+  /** How long the condition holds before firing (`30s`, `5m`, `1h`). */
+  for?: string;
+  severity?: RuleSeverity;
+}
+
+/** What creates or updates a rule. */
+export interface RuleInput {
+  name: string;
+  template: RuleTemplateId;
+  scope: RuleScope;
+  params?: RuleParams;
+  enabled?: boolean;
+}
+
+/** A stored rule (its latest version). */
+export interface AlertRule {
+  id: number;
+  name: string;
+  template: string;
+  scope: RuleScope;
+  params: RuleParams;
+  enabled: boolean;
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+  /** The PromQL the rule renders to. */
+  expr?: string;
+}
+
+/** One version of a rule, newest first in lists. */
+export interface AlertRuleVersion {
+  version: number;
+  by: string;
+  at: string;
+  /** The rule as it was (empty for the version recording a delete). */
+  rule: Partial<AlertRule> & Record<string, unknown>;
+}
+
+/** What creates a silence: one entity, optionally one alert name. */
+export interface SilenceInput {
+  entityRef: string;
+  alertname?: string;
+  minutes: number;
+  comment: string;
+}
+
+/** A silence as Alertmanager's API v2 returns it (the fields the UI shows). */
+export interface Silence {
+  id: string;
+  matchers: Array<{
+    name: string;
+    value: string;
+    isRegex: boolean;
+    isEqual?: boolean;
+  }>;
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  status: { state: 'active' | 'pending' | 'expired' };
+}

@@ -1,4 +1,8 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import {
+  createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import ShowChartIcon from '@material-ui/icons/ShowChart';
@@ -24,6 +28,23 @@ export const monitoringEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** Route of the monitoring page; the sidebar lists only pages that have one. */
+export const monitoringRouteRef = createRouteRef();
+
+/** Monitoring and alerts at /monitoring (alerts with deliveries, rules, silences). */
+export const monitoringPage = PageBlueprint.make({
+  params: {
+    path: '/monitoring',
+    routeRef: monitoringRouteRef,
+    title: monitoringTranslationRef('page.title'),
+    icon: <ShowChartIcon />,
+    loader: () =>
+      import('./components/alerts/MonitoringPage').then(m => (
+        <m.MonitoringPage />
+      )),
+  },
+});
+
 /**
  * opsdeck monitoring in the portal.
  *
@@ -33,5 +54,6 @@ export const monitoringPlugin = createFrontendPlugin({
   pluginId: 'monitoring',
   title: 'Monitoring',
   icon: <ShowChartIcon />,
-  extensions: [monitoringEntityContent],
+  routes: { root: monitoringRouteRef },
+  extensions: [monitoringPage, monitoringEntityContent],
 });

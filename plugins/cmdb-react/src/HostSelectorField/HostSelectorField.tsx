@@ -174,7 +174,12 @@ export function HostSelectorField(props: HostSelectorFieldProps) {
       disabled={props.disabled}
       options={options(field)}
       inputValue={value[field] ?? ''}
-      onInputChange={(_e, next) => onChange({ ...value, [field]: next })}
+      onInputChange={(_e, next, reason) => {
+        // MUI resets the input to '' on mount (no option selected): keep the
+        // given value (an edited selector's system, owner or environment)
+        if (reason === 'reset' && next === '') return;
+        onChange({ ...value, [field]: next });
+      }}
       renderInput={params => (
         <TextField
           {...params}

@@ -31,6 +31,7 @@ import {
   filesFileReadPermission,
   jobsReadPermission,
   localAccountReadPermission,
+  monitoringAlertReadPermission,
   reportReadPermission,
   configReadPermission,
   registryReadPermission,
@@ -63,6 +64,7 @@ const pagePermissions: Record<
   'page:report': [reportReadPermission],
   'page:config': [configReadPermission],
   'page:registry': [registryReadPermission],
+  'page:monitoring': [monitoringAlertReadPermission],
 };
 
 /** Backstage pages whose sidebar title the app translates (theirs is fixed English). */

@@ -1,0 +1,49 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderPage as render } from './__testUtils__/page';
+
+const reader = (name: string) => name === 'opsdeck.monitoring.alert.read';
+
+describe('MonitoringPage', () => {
+  it('lists alerts and shows one alert’s deliveries on expand', async () => {
+    await render(reader);
+    const row = await screen.findByTestId('alert-1');
+    expect(row).toHaveTextContent('firing');
+    expect(row).toHaveTextContent('HostDown');
+    expect(row).toHaveTextContent('critical');
+    expect(within(row).getByRole('link', { name: 'web-01' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/web-01',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show deliveries of HostDown' }),
+    );
+    const hook = await screen.findByTestId('delivery-ops-hook');
+    expect(hook).toHaveTextContent('ops-hook (webhook)');
+    expect(hook).toHaveTextContent('failed');
+    expect(hook).toHaveTextContent('3');
+    expect(hook).toHaveTextContent('HTTP 502');
+    expect(screen.getByTestId('delivery-ops-dingtalk')).toHaveTextContent(
+      'sent',
+    );
+  });
+
+  it('shows a reader the rules and silences without New rule, Edit, Silence or Expire', async () => {
+    await render(reader, 'rules');
+    expect(await screen.findByTestId('rule-web-01 down')).toHaveTextContent(
+      'entity resource:default/web-01',
+    );
+    expect(
+      screen.getByRole('button', { name: 'Versions' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'New rule' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+    await userEvent.click(screen.getByRole('tab', { name: 'Silences' }));
+    expect(await screen.findByTestId('silence-a1b2c3')).toHaveTextContent(
+      'maintenance',
+    );
+    expect(screen.queryByRole('button', { name: 'Silence' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Expire' })).toBeNull();
+  });
+});

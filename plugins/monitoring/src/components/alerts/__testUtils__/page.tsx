@@ -1,0 +1,122 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { MonitoringPage } from '../MonitoringPage';
+import { ENTITIES, TEMPLATES } from './fixtures';
+
+// The monitoring page over a fake backend, for MonitoringPage*.test.tsx.
+
+const EVENT = {
+  id: 1,
+  fingerprint: 'f1',
+  status: 'firing',
+  startsAt: '2026-12-01T10:00:00Z',
+  alertname: 'HostDown',
+  entityRef: 'resource:default/web-01',
+  owner: 'group:default/ops',
+  severity: 'critical',
+  summary: 'web-01 is down (not scraped)',
+  labels: {},
+  annotations: {},
+  receivedAt: '2026-12-01T10:00:01Z',
+  test: false,
+};
+const DELIVERIES = [
+  {
+    id: 1,
+    eventId: 1,
+    channel: 'ops-dingtalk',
+    channelType: 'dingtalk',
+    state: 'sent',
+    attempts: 1,
+    updatedAt: '2026-12-01T10:00:02Z',
+  },
+  {
+    id: 2,
+    eventId: 1,
+    channel: 'ops-hook',
+    channelType: 'webhook',
+    state: 'failed',
+    attempts: 3,
+    error: 'HTTP 502',
+    updatedAt: '2026-12-01T10:03:00Z',
+  },
+];
+const RULE = {
+  id: 4,
+  name: 'web-01 down',
+  template: 'host-down',
+  scope: { entityRef: 'resource:default/web-01' },
+  params: { severity: 'critical' },
+  enabled: true,
+  version: 1,
+  updatedBy: 'user:default/bob',
+  updatedAt: '2026-12-01T09:00:00Z',
+};
+const SILENCE = {
+  id: 'a1b2c3',
+  matchers: [
+    {
+      name: 'opsdeck_entity',
+      value: 'resource:default/web-01',
+      isRegex: false,
+    },
+  ],
+  startsAt: '2026-12-01T10:00:00Z',
+  endsAt: '2026-12-01T11:00:00Z',
+  createdBy: 'user:default/bob',
+  comment: 'maintenance',
+  status: { state: 'active' },
+};
+
+type Call = { method: string; path: string };
+
+/** Renders the page over a fake backend; returns the calls it received. */
+export async function renderPage(
+  allowed: (name: string) => boolean,
+  tab = 'alerts',
+) {
+  const calls: Call[] = [];
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      const path = `${url.pathname.replace(/^\/api\/monitoring/, '')}${
+        url.search
+      }`;
+      const method = init?.method ?? 'GET';
+      calls.push({ method, path });
+      const json = (x: unknown, status = 200) =>
+        new Response(JSON.stringify(x), {
+          status,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      if (path === '/alerts?limit=100')
+        return json({ items: [EVENT], total: 1 });
+      if (path === '/alerts/1/deliveries') return json({ items: DELIVERIES });
+      if (path === '/rule-templates') return json({ items: TEMPLATES });
+      if (path === '/rules') return json({ items: [RULE] });
+      if (path === '/silences' && method === 'GET') return json([SILENCE]);
+      if (path === '/silences/a1b2c3' && method === 'DELETE') {
+        return new Response(null, { status: 204 });
+      }
+      return json({ error: { name: 'NotFoundError', message: path } }, 404);
+    },
+  );
+  await renderInTestApp(<MonitoringPage />, {
+    mountPath: '/monitoring',
+    initialRouteEntries: [`/monitoring?tab=${tab}`],
+    apis: [
+      [catalogApiRef, catalogApiMock({ entities: ENTITIES })],
+      mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
+      mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
+      mockApis.permission({
+        authorize: req =>
+          allowed(req.permission.name)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+      }),
+    ] as const,
+  } as any);
+  return calls;
+}

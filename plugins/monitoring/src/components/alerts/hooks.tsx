@@ -1,0 +1,85 @@
+import { useMemo } from 'react';
+import {
+  coreApis,
+  useApi,
+  useTranslationRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  formatDateTime,
+  monitoringRuleManagePermission,
+  monitoringSilenceManagePermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
+import { Alert } from '@material-ui/lab';
+import { MonitoringClient } from '../../api';
+import { monitoringTranslationRef } from '../../translation/translation';
+
+export function useMonitoringClient(): MonitoringClient {
+  const discoveryApi = useApi(coreApis.discovery);
+  const fetchApi = useApi(coreApis.fetch);
+  return useMemo(
+    () => new MonitoringClient(discoveryApi, fetchApi),
+    [discoveryApi, fetchApi],
+  );
+}
+
+/**
+ * The plugin's translation function as a plain function (Backstage's generic
+ * message types make tsc very slow); keys are checked by the translation
+ * test and the en/zh-CN browser test.
+ */
+export type MonitoringT = (
+  key: string,
+  options?: Record<string, string | number>,
+) => string;
+
+export function useT(): MonitoringT {
+  return useTranslationRef(monitoringTranslationRef)
+    .t as unknown as MonitoringT;
+}
+
+/** What the signed-in user may change (the UI hides the rest). */
+export function useAbilities() {
+  const rules = useAllowed(monitoringRuleManagePermission);
+  const silences = useAllowed(monitoringSilenceManagePermission);
+  return { canManageRules: rules.allowed, canSilence: silences.allowed };
+}
+
+export const formatTime = (iso?: string) =>
+  iso ? formatDateTime(iso) : undefined;
+
+/** The message of an error (a backend answer's message when it has one). */
+export function errorMessage(error: unknown): string {
+  const e = error as { body?: { error?: { message?: string } } } & Error;
+  return e?.body?.error?.message ?? e?.message ?? String(error);
+}
+
+/** An error notice with the backend's message. */
+export function ErrorNotice(props: {
+  t: MonitoringT;
+  error: unknown;
+  keyName?: string;
+}) {
+  return (
+    <Alert severity="error" role="alert">
+      {props.t(props.keyName ?? 'common.failed', {
+        error: errorMessage(props.error),
+      })}
+    </Alert>
+  );
+}
+
+/** The short name of an entity ref (`resource:default/web-01` → `web-01`). */
+export function shortRef(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  return slash >= 0 ? ref.slice(slash + 1) : ref.slice(ref.indexOf(':') + 1);
+}
+
+/** The catalog page of an entity ref. */
+export function entityPath(ref: string): string | undefined {
+  const m = /^([^:]+):([^/]+)\/(.+)$/.exec(ref);
+  if (!m) return undefined;
+  return `/catalog/${encodeURIComponent(m[2])}/${encodeURIComponent(
+    m[1],
+  )}/${encodeURIComponent(m[3])}`;
+}
