@@ -106,6 +106,13 @@ test('an admin creates a job, runs it on the prod hosts with live output, re-run
     'On failure: Webhook to http://127.0.0.1:9/e2e-hook failed after',
     { timeout: 30_000 },
   );
+  // each prod host printed its own port: four results, pay-app-02's with its exit code
+  await page.getByRole('button', { name: 'Compare outputs' }).click();
+  const groups = page.getByTestId('jobs-output-groups');
+  await expect(groups).toContainText('4 hosts, 4 different results');
+  await expect(groups.getByTestId('jobs-output-group')).toHaveCount(4);
+  await expect(groups).toContainText('1 hosts · Failed · exit code 3');
+  await expect(groups).toContainText('pay-app-02 refuses');
   const firstRun = page.url();
 
   // 5. Re-run only the failed host.

@@ -193,6 +193,18 @@ export type RunHostOutput = RunHost & {
   stderr: string;
 };
 
+/** Hosts of one run that ended with the same status, exit code and output. */
+export type RunOutputGroup = {
+  /** SHA-256 of status, exit code, stdout and stderr (hex, first 16 digits). */
+  digest: string;
+  status: RunHost['status'];
+  exitCode?: number;
+  hosts: string[];
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+};
+
 export type MissedPolicy = 'skip' | 'run-once';
 
 export type ScheduleDefinition = {

@@ -137,6 +137,17 @@ export interface RunHost {
   stderr?: string;
 }
 
+/** Hosts of one run that ended with the same status, exit code and output. */
+export interface RunOutputGroup {
+  digest: string;
+  status: HostStatus;
+  exitCode?: number;
+  hosts: string[];
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+}
+
 export interface TargetHost {
   name: string;
   entityRef: string;
@@ -257,6 +268,12 @@ export class JobsClient {
     return this.request(
       `/runs/${encodeURIComponent(id)}/hosts/${encodeURIComponent(host)}`,
     );
+  }
+
+  getRunGroups(
+    id: string,
+  ): Promise<{ hosts: number; groups: RunOutputGroup[] }> {
+    return this.request(`/runs/${encodeURIComponent(id)}/groups`);
   }
 
   cancelRun(id: string): Promise<Run> {

@@ -357,6 +357,20 @@ export class DatabaseJobStore
     return { ...toRunHost(row), stdout: row.stdout, stderr: row.stderr };
   }
 
+  async listRunHostOutputs(
+    runId: string,
+    page: { after?: string; limit: number },
+  ): Promise<RunHostOutput[]> {
+    const query = this.db('run_hosts').where({ run_id: runId });
+    if (page.after !== undefined) query.andWhere('host', '>', page.after);
+    const rows = await query.orderBy('host').limit(page.limit);
+    return rows.map(row => ({
+      ...toRunHost(row),
+      stdout: row.stdout ?? '',
+      stderr: row.stderr ?? '',
+    }));
+  }
+
   async updateRunHost(
     runId: string,
     host: string,

@@ -106,6 +106,11 @@ export interface JobStore {
   listRuns(filter: RunFilter): Promise<Run[]>;
   listRunHosts(runId: string): Promise<RunHost[]>;
   getRunHost(runId: string, host: string): Promise<RunHostOutput | undefined>;
+  /** A page of the run's hosts with their output, by host name after `after`. */
+  listRunHostOutputs(
+    runId: string,
+    page: { after?: string; limit: number },
+  ): Promise<RunHostOutput[]>;
   updateRunHost(
     runId: string,
     host: string,

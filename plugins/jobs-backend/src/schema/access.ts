@@ -24,6 +24,7 @@ export const access: OperationAccess<typeof spec> = {
   'POST /runs': jobsRunPermission,
   'GET /runs/{id}': jobsReadPermission,
   'GET /runs/{id}/hosts/{host}': jobsReadPermission,
+  'GET /runs/{id}/groups': jobsReadPermission,
   'GET /runs/{id}/events': jobsReadPermission,
   'POST /runs/{id}/cancel': jobsRunPermission,
   'POST /runs/{id}/rerun': jobsRunPermission,

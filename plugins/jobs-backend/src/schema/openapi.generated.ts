@@ -527,6 +527,47 @@ export const spec = {
           },
         },
       },
+      RunOutputGroup: {
+        type: 'object',
+        required: [
+          'digest',
+          'status',
+          'hosts',
+          'stdout',
+          'stderr',
+          'truncated',
+        ],
+        properties: {
+          digest: {
+            type: 'string',
+            description:
+              "SHA-256 of the group's status, exit code, stdout and stderr (hex, first 16 digits).",
+          },
+          status: {
+            type: 'string',
+          },
+          exitCode: {
+            type: 'integer',
+          },
+          hosts: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          stdout: {
+            type: 'string',
+          },
+          stderr: {
+            type: 'string',
+          },
+          truncated: {
+            type: 'boolean',
+            description:
+              "The output was cut at the run's per-host cap on at least one host of the group.",
+          },
+        },
+      },
       TargetHost: {
         type: 'object',
         required: ['name', 'entityRef', 'address', 'port'],
@@ -1106,6 +1147,50 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/RunHost',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/runs/{id}/groups': {
+      get: {
+        operationId: 'getRunGroups',
+        description:
+          "The run's hosts grouped by identical result (status, exit code, stdout and stderr), largest group first, like Ansible's summary: one sample output per group and the hosts that printed it.",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 36,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Groups of hosts with the same output.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['groups', 'hosts'],
+                  properties: {
+                    hosts: {
+                      type: 'integer',
+                      description: 'How many hosts the run has.',
+                    },
+                    groups: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/RunOutputGroup',
+                      },
+                    },
+                  },
                 },
               },
             },

@@ -117,6 +117,18 @@ describe('jobs router', () => {
         .get(`/api/jobs/runs/${id}/hosts/lab-01`)
         .set('Authorization', bob);
       expect(out.body.stdout).toBe(`v2 ${sshd.hosts[0].port}\n`);
+      // each host printed its own port: two groups of one, the success first
+      const grouped = await request(server)
+        .get(`/api/jobs/runs/${id}/groups`)
+        .set('Authorization', bob);
+      expect(grouped.status).toBe(200);
+      expect(grouped.body.hosts).toBe(2);
+      expect(
+        grouped.body.groups.map((g: any) => [g.hosts, g.status, g.stdout]),
+      ).toEqual([
+        [['lab-01'], 'succeeded', `v2 ${sshd.hosts[0].port}\n`],
+        [['lab-02'], 'failed', `v2 ${sshd.hosts[1].port}\n`],
+      ]);
       await eventually(() => send.mock.calls.length === 1);
       expect(send).toHaveBeenCalledWith(
         expect.objectContaining({

@@ -21,6 +21,7 @@ import { nextTick, validateCron } from '../schedule/cronTicks';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { validateWebhook } from '../notify/webhook';
 import { HostAccess } from './HostAccess';
+import { groupRunOutputs } from './outputGroups';
 import { RunStreamer } from './runStream';
 
 /** Who made the request, as stored in runs and jobs. */
@@ -262,6 +263,12 @@ export async function createRouter(options: {
       );
     }
     res.json(host);
+  });
+
+  router.get('/runs/:id/groups', async (req, res) => {
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    res.json(await groupRunOutputs(store, run.id));
   });
 
   router.get('/runs/:id/events', async (req, res) => {

@@ -1,5 +1,6 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import type { Run, RunHost } from '../api';
 import { RunView } from './RunPage';
 
@@ -144,6 +145,60 @@ describe('RunView', () => {
     );
     // a finished run is not followed
     expect(screen.queryByTestId('jobs-live-mode')).toBeNull();
+  });
+
+  it('compares outputs: hosts grouped by identical result, largest group first', async () => {
+    const hosts = [
+      host('web-01'),
+      host('web-02'),
+      host('web-03', { status: 'failed', exitCode: 127 }),
+    ];
+    const asked: string[] = [];
+    await render((_, path) => {
+      asked.push(path);
+      if (path === `/runs/${RUN_ID}`) return json({ run: run(), hosts });
+      if (path.startsWith(`/runs/${RUN_ID}/hosts/`)) {
+        return json({ ...hosts[0], stdout: '6.1.0-28\n', stderr: '' });
+      }
+      if (path === `/runs/${RUN_ID}/groups`) {
+        return json({
+          hosts: 3,
+          groups: [
+            {
+              digest: 'aaaaaaaaaaaaaaaa',
+              status: 'succeeded',
+              exitCode: 0,
+              hosts: ['web-01', 'web-02'],
+              stdout: '6.1.0-28\n',
+              stderr: '',
+              truncated: false,
+            },
+            {
+              digest: 'bbbbbbbbbbbbbbbb',
+              status: 'failed',
+              exitCode: 127,
+              hosts: ['web-03'],
+              stdout: '',
+              stderr: 'uname: not found\n',
+              truncated: false,
+            },
+          ],
+        });
+      }
+      return undefined;
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Compare outputs' }),
+    );
+    const list = await screen.findByTestId('jobs-output-groups');
+    expect(list).toHaveTextContent('3 hosts, 2 different results');
+    const groups = within(list).getAllByTestId('jobs-output-group');
+    expect(groups[0]).toHaveTextContent('2 hosts · Succeeded · exit code 0');
+    expect(groups[0]).toHaveTextContent('web-01');
+    expect(groups[0]).toHaveTextContent('web-02');
+    expect(groups[1]).toHaveTextContent('1 hosts · Failed · exit code 127');
+    expect(groups[1]).toHaveTextContent('uname: not found');
+    expect(asked.filter(p => p.endsWith('/groups'))).toHaveLength(1);
   });
 
   it('follows a running run over its event stream', async () => {

@@ -19,6 +19,7 @@ import { jobsRouteRef } from '../plugin';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { Run, RunHost } from '../api';
+import { OutputGroups } from './OutputGroups';
 import { useRunStream } from './useRunStream';
 import {
   shortRef,
@@ -326,6 +327,7 @@ export function RunView(props: { runId: string }) {
         </TableBody>
       </Table>
       <WebhookResult run={run} />
+      {!running && hosts.length > 1 && <OutputGroups runId={run.id} />}
       {selectedOutput}
     </Box>
   );

@@ -129,6 +129,12 @@ export const jobsTranslationRef = createTranslationRef({
       webhookFiredOnSuccess: 'On success: ',
       webhookFiredOnFailure: 'On failure: ',
       webhookFiredOnCancel: 'On cancel: ',
+      compare: 'Compare outputs',
+      hideCompare: 'Hide comparison',
+      groupsSummary: '{{hosts}} hosts, {{groups}} different results',
+      groupTitle: '{{count}} hosts · {{status}} · exit code {{exitCode}}',
+      groupTitleNoCode: '{{count}} hosts · {{status}}',
+      allSame: 'Every host gave the same result.',
     },
     schedules: {
       new: 'New schedule',
