@@ -26,11 +26,11 @@ function Group(props: { group: RunOutputGroup }) {
       <Typography variant="subtitle1">
         {g.exitCode === undefined
           ? t('runPage.groupTitleNoCode', {
-              count: String(g.hosts.length),
+              count: g.hosts.length,
               status,
             })
           : t('runPage.groupTitle', {
-              count: String(g.hosts.length),
+              count: g.hosts.length,
               status,
               exitCode: String(g.exitCode),
             })}
