@@ -344,3 +344,70 @@ for (const lang of ['en', 'zh-CN'] as const) {
     await expect(preview).toContainText(text.one);
   });
 }
+
+// Ad-hoc commands (#16 item 6): typed on a host selection from the Jobs page,
+// run once by the jobs engine, without saving a job. A viewer has no button.
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`ops runs an ad-hoc command on a host and sees its output (${lang})`, async ({
+    page,
+    request,
+  }) => {
+    await ensureDemoSshCredential(request);
+    const text =
+      lang === 'en'
+        ? {
+            open: 'Run a command',
+            names: 'Host names',
+            script: /^Command or script/,
+            run: 'Run now',
+            title: 'Ad-hoc command',
+            output: 'Output',
+          }
+        : {
+            open: '执行命令',
+            names: '主机名',
+            script: /^命令或脚本/,
+            run: '立即执行',
+            title: '临时命令',
+            output: '输出',
+          };
+    await signIn(page, 'bob');
+    if (lang === 'zh-CN') {
+      await page.goto('/settings');
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('option', { name: '简体中文' }).click();
+      await expect(
+        page.getByRole('button', { name: '简体中文' }),
+      ).toBeVisible();
+    }
+    await page.goto('/jobs');
+    await page.getByRole('button', { name: text.open }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(text.names, { exact: true }).fill('web-02,');
+    await dialog.getByLabel(text.script).fill(`echo "adhoc-${lang}-$((6*7))"`);
+    await dialog.getByRole('button', { name: text.run }).click();
+    await expect(page).toHaveURL(/\/jobs\/runs\//);
+    await expect(page.getByRole('heading', { name: text.title })).toBeVisible();
+    await expect(page.getByTestId('jobs-adhoc-script')).toContainText(
+      `echo "adhoc-${lang}-$((6*7))"`,
+    );
+    await page
+      .getByTestId('jobs-host-web-02')
+      .getByRole('button', { name: text.output })
+      .click();
+    // the output (…-42) differs from the command (…-$((6*7))): it ran
+    await expect(page.getByTestId('jobs-stdout')).toContainText(
+      `adhoc-${lang}-42`,
+      { timeout: 30_000 },
+    );
+  });
+}
+
+test('a viewer sees no ad-hoc command button', async ({ page }) => {
+  await signIn(page, 'erin');
+  await page.goto('/jobs');
+  await expect(page.getByRole('tab', { name: 'Run history' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Run a command' })).toHaveCount(
+    0,
+  );
+});

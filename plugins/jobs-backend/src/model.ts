@@ -169,7 +169,18 @@ export type Run = {
   webhookDelivery?: WebhookDelivery;
   /** A host printed the value (or an encoding of it) of a secret parameter. */
   secretPrinted: boolean;
+  /** The command of an ad-hoc run (no saved job); absent for job runs. */
+  adhoc?: AdhocCommand;
 };
+
+/** A script run once on a host selection without saving a job first. */
+export type AdhocCommand = {
+  language: JobLanguage;
+  script: string;
+};
+
+/** The job id, name and version every ad-hoc run is stored under. */
+export const ADHOC_JOB = { id: 'adhoc', name: 'ad-hoc', version: 0 } as const;
 
 export type RunHost = {
   host: string;

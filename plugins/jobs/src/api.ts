@@ -117,6 +117,14 @@ export interface Run {
   webhookDelivery?: WebhookDelivery;
   /** A host printed a secret parameter's value or an encoding of it (masked). */
   secretPrinted?: boolean;
+  /** The command of an ad-hoc run. */
+  adhoc?: AdhocCommand;
+}
+
+/** A script run once on a host selection without saving a job first. */
+export interface AdhocCommand {
+  language: Language;
+  script: string;
 }
 
 export interface RunHost {
@@ -239,7 +247,8 @@ export class JobsClient {
   }
 
   startRun(input: {
-    job: string;
+    job?: string;
+    adhoc?: AdhocCommand;
     selector: Selector;
     params: Record<string, string>;
     options: RunOptions;

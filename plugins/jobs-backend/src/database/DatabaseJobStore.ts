@@ -241,6 +241,8 @@ export class DatabaseJobStore
         cancel_requested: false,
         runner_id: run.runnerId,
         instance: run.instance ?? null,
+        adhoc_language: run.adhoc?.language ?? null,
+        adhoc_script: run.adhoc?.script ?? null,
         heartbeat_at: now,
         created_at: now,
       });

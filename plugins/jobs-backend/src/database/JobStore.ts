@@ -14,6 +14,7 @@ import {
   ScheduleDefinition,
   TargetHost,
   WebhookDelivery,
+  AdhocCommand,
 } from '../model';
 
 export interface NewRun {
@@ -32,6 +33,8 @@ export interface NewRun {
   runnerId: string;
   /** The stable name of the executing backend instance (survives restarts). */
   instance?: string;
+  /** The command of an ad-hoc run, stored with it. */
+  adhoc?: AdhocCommand;
 }
 
 /** A schedule tick claimed together with the insert of its run. */

@@ -55,6 +55,9 @@ export function toRun(
       ? { webhookDelivery: json(row.webhook_delivery) }
       : {}),
     secretPrinted: bool(row.secret_printed),
+    ...(row.adhoc_script
+      ? { adhoc: { language: row.adhoc_language, script: row.adhoc_script } }
+      : {}),
   };
 }
 

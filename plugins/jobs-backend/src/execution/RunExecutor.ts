@@ -18,6 +18,7 @@ import {
   TargetHost,
   WebhookDelivery,
   WebhookTrigger,
+  AdhocCommand,
 } from '../model';
 import { dueTrigger } from '../notify/webhookTriggers';
 import { createRunCredentials, RunVault } from './credentials';
@@ -49,6 +50,8 @@ export interface RunRequest {
   triggeredBy: string;
   scheduleId?: string;
   rerunOf?: string;
+  /** Set for an ad-hoc run: `job` is then ADHOC_JOB with this command. */
+  adhoc?: AdhocCommand;
 }
 
 type LiveHost = {
@@ -157,6 +160,7 @@ export class RunExecutor {
       skipped: req.skipped,
       runnerId: this.runnerId,
       instance: this.deps.instance,
+      adhoc: req.adhoc,
     };
     const run = tick
       ? await this.deps.store.createRun(newRun, tick)

@@ -351,7 +351,9 @@ export const spec = {
       },
       RunInput: {
         type: 'object',
-        required: ['job', 'selector'],
+        description:
+          'Either `job` (a saved job) or `adhoc` (a command typed now, which also needs `opsdeck.jobs.job.manage`), never both.',
+        required: ['selector'],
         additionalProperties: false,
         properties: {
           job: {
@@ -359,6 +361,9 @@ export const spec = {
             description: 'Job id or name.',
             minLength: 1,
             maxLength: 63,
+          },
+          adhoc: {
+            $ref: '#/components/schemas/AdhocCommand',
           },
           selector: {
             $ref: '#/components/schemas/Selector',
@@ -368,6 +373,23 @@ export const spec = {
           },
           options: {
             $ref: '#/components/schemas/RunOptions',
+          },
+        },
+      },
+      AdhocCommand: {
+        type: 'object',
+        description:
+          'A script run once without saving a job (kept with the run and in the audit log).',
+        required: ['language', 'script'],
+        additionalProperties: false,
+        properties: {
+          language: {
+            $ref: '#/components/schemas/Language',
+          },
+          script: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 65536,
           },
         },
       },
@@ -457,6 +479,9 @@ export const spec = {
           },
           webhookDelivery: {
             $ref: '#/components/schemas/WebhookDelivery',
+          },
+          adhoc: {
+            $ref: '#/components/schemas/AdhocCommand',
           },
         },
       },

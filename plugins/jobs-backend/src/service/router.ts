@@ -4,11 +4,14 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
+import { jobsManagePermission } from '@opsdeck/plugin-opsdeck-common';
 import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import { JobStore } from '../database/JobStore';
-import { RunExecutor } from '../execution/RunExecutor';
+import { RunExecutor, RunRequest } from '../execution/RunExecutor';
 import { resolveParameters } from '../execution/parameters';
 import {
+  ADHOC_JOB,
+  AdhocCommand,
   DEFAULT_RUN_OPTIONS,
   HostSelector,
   Job,
@@ -23,6 +26,17 @@ import { validateWebhook } from '../notify/webhook';
 import { HostAccess } from './HostAccess';
 import { groupRunOutputs } from './outputGroups';
 import { RunStreamer } from './runStream';
+
+/** The job an ad-hoc command runs as: no parameters, no notification. */
+function adhocJob(command: AdhocCommand): RunRequest['job'] {
+  return {
+    ...ADHOC_JOB,
+    language: command.language,
+    script: command.script,
+    parameters: [],
+    notifyOnFailure: false,
+  };
+}
 
 /** Who made the request, as stored in runs and jobs. */
 export const principalName = principalRef;
@@ -217,15 +231,26 @@ export async function createRouter(options: {
   });
 
   router.post('/runs', async (req, res) => {
-    const credentials = await guard.credentials(req);
     const body = req.body;
-    const job = await jobOr404(body.job);
+    if (!body.job === !body.adhoc) {
+      throw new InputError('Give either a job or an ad-hoc command');
+    }
+    const adhoc = body.adhoc as AdhocCommand | undefined;
+    // an ad-hoc command is a script written now: who may write jobs may type one
+    const credentials = adhoc
+      ? await guard.authorize(req, jobsManagePermission, {
+          what: 'run ad-hoc commands (needs opsdeck.jobs.job.manage)',
+        })
+      : await guard.credentials(req);
+    const job = adhoc ? adhocJob(adhoc) : await jobOr404(body.job!);
     const selector = body.selector as HostSelector;
     const event = await auditor.createEvent({
       eventId: 'job-run',
       severityLevel: 'high',
       request: req,
-      meta: { jobId: job.id, name: job.name, version: job.version, selector },
+      meta: adhoc
+        ? { adhoc, selector }
+        : { jobId: job.id, name: job.name, version: job.version, selector },
     });
     try {
       const hosts = await findHosts(credentials, selector);
@@ -238,6 +263,7 @@ export async function createRouter(options: {
         options: runOptions(body.options),
         trigger: 'manual',
         triggeredBy: principalName(credentials),
+        adhoc,
       });
       await event.success({
         meta: { runId: run.id, hosts: hosts.map(h => h.entityRef) },
@@ -302,15 +328,21 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:id/rerun', async (req, res) => {
-    const credentials = await guard.credentials(req);
     const previous = await store.getRun(req.params.id);
     if (!previous) throw new NotFoundError(`No run '${req.params.id}'`);
+    if (previous.adhoc) {
+      await guard.authorize(req, jobsManagePermission, {
+        what: 'run ad-hoc commands (needs opsdeck.jobs.job.manage)',
+      });
+    }
+    const credentials = await guard.credentials(req);
     const failedOnly = req.body?.failedOnly ?? true;
-    const version = await store.getJobVersion(
-      previous.jobId,
-      previous.jobVersion,
-    );
-    const job = await store.getJob(previous.jobId);
+    const version = previous.adhoc
+      ? adhocJob(previous.adhoc)
+      : await store.getJobVersion(previous.jobId, previous.jobVersion);
+    const job = previous.adhoc
+      ? adhocJob(previous.adhoc)
+      : await store.getJob(previous.jobId);
     if (!version || !job) {
       throw new NotFoundError(`The job of run '${previous.id}' is gone`);
     }
@@ -350,6 +382,7 @@ export async function createRouter(options: {
         trigger: 'rerun',
         triggeredBy: principalName(credentials),
         rerunOf: previous.id,
+        adhoc: previous.adhoc,
       });
       await event.success({ meta: { runId: run.id } });
       res.status(201).json(run);

@@ -65,14 +65,14 @@ function JobsTab() {
   const runPath = useRunPath();
   const state = useAsyncRetry(() => client.listJobs(), [client]);
   const [editing, setEditing] = useState<Job | 'new'>();
-  const [running, setRunning] = useState<Job>();
+  const [running, setRunning] = useState<Job | 'adhoc'>();
   const [error, setError] = useState<string>();
   const can = useCan();
 
   return (
     <>
       {can.manage && (
-        <Box mb={2}>
+        <Box mb={2} display="flex" style={{ gap: 8 }}>
           <Button
             color="primary"
             variant="contained"
@@ -80,6 +80,11 @@ function JobsTab() {
           >
             {t('jobs.new')}
           </Button>
+          {can.run && (
+            <Button variant="outlined" onClick={() => setRunning('adhoc')}>
+              {t('adhoc.open')}
+            </Button>
+          )}
         </Box>
       )}
       {error && <Alert severity="error">{error}</Alert>}
@@ -164,7 +169,7 @@ function JobsTab() {
       )}
       {running && (
         <RunDialog
-          job={running}
+          job={running === 'adhoc' ? undefined : running}
           onClose={() => setRunning(undefined)}
           onStarted={(run: Run) => navigate(runPath(run.id))}
         />

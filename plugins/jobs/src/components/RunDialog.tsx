@@ -13,7 +13,8 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { Job, Run, RunOptions, TargetHost } from '../api';
+import { Job, Language, Run, RunOptions, TargetHost } from '../api';
+
 import {
   emptySelector,
   SelectorDraft,
@@ -164,9 +165,14 @@ export function HostPreview(props: { hosts?: TargetHost[] }) {
   );
 }
 
-/** Choose hosts (with a preview), parameter values and options; start the run. */
+const LANGUAGES: Language[] = ['sh', 'bash', 'python'];
+
+/**
+ * Choose hosts (with a preview), parameter values and options; start the run.
+ * Without a job it runs an ad-hoc command typed in the dialog.
+ */
 export function RunDialog(props: {
-  job: Job;
+  job?: Job;
   onClose(): void;
   onStarted(run: Run): void;
 }) {
@@ -174,11 +180,16 @@ export function RunDialog(props: {
   const client = useJobsClient();
   const errorText = useErrorText();
   const { job } = props;
+  const adhoc = !job;
+  const [language, setLanguage] = useState<Language>('sh');
+  const [script, setScript] = useState('');
   const [selector, setSelector] = useState<SelectorDraft>(emptySelector);
   const [preview, setPreview] = useState<TargetHost[]>();
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(
-      job.parameters.filter(p => p.default).map(p => [p.name, p.default!]),
+      (job?.parameters ?? [])
+        .filter(p => p.default)
+        .map(p => [p.name, p.default!]),
     ),
   );
   const [options, setOptions] = useState(() => toRunOptionsDraft());
@@ -202,7 +213,7 @@ export function RunDialog(props: {
         Object.entries(values).filter(([, v]) => v !== ''),
       );
       const run = await client.startRun({
-        job: job.id,
+        ...(job ? { job: job.id } : { adhoc: { language, script } }),
         selector: toSelector(selector),
         params,
         options: toRunOptions(options),
@@ -217,9 +228,44 @@ export function RunDialog(props: {
 
   return (
     <Dialog open onClose={props.onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>{t('runDialog.title', { name: job.name })}</DialogTitle>
+      <DialogTitle>
+        {job ? t('runDialog.title', { name: job.name }) : t('adhoc.title')}
+      </DialogTitle>
       <DialogContent>
         {error && <Alert severity="error">{error}</Alert>}
+        {adhoc && (
+          <>
+            <TextField
+              id="jobs-adhoc-language"
+              select
+              label={t('jobs.language')}
+              value={language}
+              onChange={e => setLanguage(e.target.value as Language)}
+              margin="dense"
+              variant="outlined"
+            >
+              {LANGUAGES.map(l => (
+                <MenuItem key={l} value={l}>
+                  {l}
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField
+              id="jobs-adhoc-script"
+              label={t('adhoc.script')}
+              helperText={t('adhoc.help')}
+              value={script}
+              onChange={e => setScript(e.target.value)}
+              multiline
+              minRows={3}
+              fullWidth
+              required
+              margin="dense"
+              variant="outlined"
+              inputProps={{ style: { fontFamily: 'monospace' } }}
+            />
+          </>
+        )}
         <Typography variant="subtitle1">{t('runDialog.hosts')}</Typography>
         <SelectorFields
           value={selector}
@@ -230,7 +276,7 @@ export function RunDialog(props: {
         />
         <Button onClick={doPreview}>{t('runDialog.preview')}</Button>
         <HostPreview hosts={preview} />
-        {job.parameters.length > 0 && (
+        {job && job.parameters.length > 0 && (
           <>
             <Typography variant="subtitle1">
               {t('runDialog.parameters')}
@@ -246,7 +292,7 @@ export function RunDialog(props: {
           color="primary"
           variant="contained"
           onClick={start}
-          disabled={busy}
+          disabled={busy || (adhoc && !script.trim())}
         >
           {t('runDialog.start')}
         </Button>

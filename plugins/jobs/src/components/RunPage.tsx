@@ -216,10 +216,12 @@ export function RunView(props: { runId: string }) {
       <Link to={root?.() ?? '/jobs'}>{t('runPage.back')}</Link>
       <Box display="flex" alignItems="center" style={{ gap: 16 }} my={2}>
         <Typography variant="h5">
-          {t('runPage.title', {
-            job: run.jobName,
-            version: String(run.jobVersion),
-          })}
+          {run.adhoc
+            ? t('adhoc.runTitle')
+            : t('runPage.title', {
+                job: run.jobName,
+                version: String(run.jobVersion),
+              })}
         </Typography>
         <span data-testid="jobs-run-status">
           <StatusChip status={run.status} />
@@ -255,6 +257,14 @@ export function RunView(props: { runId: string }) {
         <Typography variant="caption" data-testid="jobs-live-mode">
           {streaming ? t('runPage.liveStream') : t('runPage.livePoll')}
         </Typography>
+      )}
+      {run.adhoc && (
+        <pre
+          data-testid="jobs-adhoc-script"
+          style={{ background: '#f5f5f5', padding: 8, overflow: 'auto' }}
+        >
+          {`# ${run.adhoc.language}\n${run.adhoc.script}`}
+        </pre>
       )}
       {actionError && <Alert severity="error">{actionError}</Alert>}
       {run.error && <Alert severity="error">{run.error}</Alert>}

@@ -14,6 +14,13 @@ export const jobsTranslationRef = createTranslationRef({
       runs: 'Run history',
       schedules: 'Schedules',
     },
+    adhoc: {
+      open: 'Run a command',
+      title: 'Run a command on hosts',
+      script: 'Command or script',
+      help: 'Runs once on the selected hosts with the jobs engine (same host permissions, audit and output); it is kept with the run, not saved as a job.',
+      runTitle: 'Ad-hoc command',
+    },
     jobs: {
       new: 'New job',
       name: 'Name',

@@ -80,6 +80,12 @@ const zhCN = {
   'runs.filterStatus': '状态',
   'runs.filterBy': '执行人',
   'runs.filterHost': '主机',
+  'adhoc.open': '执行命令',
+  'adhoc.title': '在主机上执行命令',
+  'adhoc.script': '命令或脚本',
+  'adhoc.help':
+    '用作业引擎在所选主机上执行一次（主机权限、审计和输出与作业相同）；命令随执行记录保存，不会另存为作业。',
+  'adhoc.runTitle': '临时命令',
   'runPage.compare': '对比输出',
   'runPage.hideCompare': '收起对比',
   'runPage.groupsSummary': '{{hosts}} 台主机，{{groups}} 种不同结果',
