@@ -20,6 +20,7 @@ import { applyConfigMigrations } from './database/migrations';
 import { DriftWatcher } from './release/DriftWatcher';
 import { Releaser, type SshTargets } from './release/Releaser';
 import { ConfigService } from './service/ConfigService';
+import { CmdbHostFacts } from './service/hostFacts';
 import { createRouter } from './service/router';
 
 /**
@@ -40,6 +41,7 @@ export const configPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         notifications: notificationService,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
@@ -102,6 +104,11 @@ export const configPlugin = createBackendPlugin({
           commandTimeoutMs,
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
+          // `facts.*` in templates: the CMDB's collected facts, read as the caller
+          facts: new CmdbHostFacts({
+            discovery: deps.discovery,
+            auth: deps.auth,
+          }),
         });
         // The drift schedule: live files against what the last push left;
         // the set's owner is notified of each new hand edit.
