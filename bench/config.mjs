@@ -10,19 +10,22 @@
 // namespace (bench/lib/sshd-own-dir.sh) so that one absolute path is a different file on each host,
 // each with its own real nginx (own prefix and port) started over SSH as the hosts' user.
 //   (a) opsdeck: ConfigService.saveVersion (the run's marker in the defaults), then
-//       ConfigService.push with batchSize = N (maxBatchSize = N), awaited to its end; every host
+//       ConfigService.push with batchSize = P (maxBatchSize = P), awaited to its end; every host
 //       must be `done`. This is what POST /api/config/sets/{id}/versions and .../releases call;
 //       the store is SQLite (a file). Per host (Releaser): render, read the live file, upload over
 //       SFTP into a private directory beside the target, `nginx -t` in a staged copy of the
 //       target's directory, swap keeping the previous file, `nginx -s reload`, read back the live
 //       file (drift baseline), progress written to the store at each step. Runs start 1.5 s apart;
 //       the SSH pool closes idle connections after 0.5 s, so every run connects anew.
-//   (b) ansible-playbook, forks = N, linear strategy, no fact gathering, default ControlPersist
+//   (b) ansible-playbook, forks = P, linear strategy, no fact gathering, default ControlPersist
 //       (connections are reused between a host's tasks within a run) with a fresh control socket
 //       directory per run (every run connects anew), pipelining off (the default).
+// P = BENCH_PARALLELISM, default N (all hosts at once). opsdeck pushes in batches of P, each batch
+// waiting for its slowest host; Ansible keeps P forks busy.
 // After every run (untimed) every host's nginx must answer with that run's marker and host name.
 //   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/config.mjs
-// Environment: BENCH_HOSTS (100), BENCH_RUNS (3), BENCH_ANSIBLE_RUNS (3),
+// Environment: BENCH_HOSTS (100), BENCH_PARALLELISM (= hosts: opsdeck's batch size and Ansible's
+//   forks), BENCH_RUNS (3), BENCH_ANSIBLE_RUNS (3),
 //   BENCH_SSHD_BASEPORT (23101), BENCH_NGINX_BASEPORT (23301)
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,6 +40,8 @@ const run = promisify(execFile);
 const n = Number(process.env.BENCH_HOSTS ?? 100);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const ansibleRuns = Number(process.env.BENCH_ANSIBLE_RUNS ?? 3);
+// hosts at once: opsdeck's batch size, Ansible's forks
+const parallelism = Number(process.env.BENCH_PARALLELISM ?? n);
 const sshdBase = Number(process.env.BENCH_SSHD_BASEPORT ?? 23101);
 const nginxBase = Number(process.env.BENCH_NGINX_BASEPORT ?? 23301);
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -211,7 +216,7 @@ async function startOpsdeck(work, info, targets) {
     releaser,
     ssh,
     sshTargets,
-    maxBatchSize: n,
+    maxBatchSize: parallelism,
     hosts: { resolveHosts: async () => targets },
   });
   return {
@@ -241,7 +246,7 @@ async function opsdeckRun(service, setId, variables, release) {
     );
     const { release: started, done } = await service.push(
       setId,
-      { version: version.version, batchSize: n },
+      { version: version.version, batchSize: parallelism },
       alice,
     );
     await done;
@@ -322,7 +327,7 @@ async function ansibleRun(dir, work, release, index) {
         'inventory.ini',
         'push.yml',
         '-f',
-        String(n),
+        String(parallelism),
         '-e',
         `release=${release}`,
       ],
@@ -464,7 +469,7 @@ async function main() {
   const o = median(result.opsdeck);
   const a = median(result.ansible);
   console.log(
-    `Push one nginx config (template with a per-host variable, nginx -t on the host, atomic swap, reload) to ${n} sshd hosts, parallelism ${n} on both sides, ${
+    `Push one nginx config (template with a per-host variable, nginx -t on the host, atomic swap, reload) to ${n} sshd hosts, ${parallelism} hosts at once on both sides, ${
       cpus.length
     } CPUs (${cpus[0]?.model ?? '?'})`,
   );
@@ -472,8 +477,11 @@ async function main() {
   console.log('| hosts | tool | runs | median ms | min ms | each run ms |');
   console.log('|---:|---|---:|---:|---:|---|');
   for (const [name, xs] of [
-    [`opsdeck ConfigService.push (batchSize ${n})`, result.opsdeck],
-    [`ansible-playbook template + handler (forks ${n})`, result.ansible],
+    [`opsdeck ConfigService.push (batchSize ${parallelism})`, result.opsdeck],
+    [
+      `ansible-playbook template + handler (forks ${parallelism})`,
+      result.ansible,
+    ],
   ]) {
     console.log(
       `| ${n} | ${name} | ${xs.length} | ${median(xs).toFixed(0)} | ${Math.min(
