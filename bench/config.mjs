@@ -33,7 +33,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startSshdHosts } from './lib/sshdHosts.mjs';
+import { startSshdHosts, stopSshdHosts } from './lib/sshdHosts.mjs';
 import { median, sleep, timed } from './lib/stats.mjs';
 
 const run = promisify(execFile);
@@ -373,7 +373,6 @@ async function main() {
 
   let sshd;
   let opsdeck;
-  const nginxStarted = [];
   const result = { opsdeck: [], ansible: [] };
   try {
     sshd = await startSshdHosts(n, sshdBase, {
@@ -383,12 +382,11 @@ async function main() {
     });
     const { info } = sshd;
     // each host's nginx, started over SSH as the hosts' user (inside the host's namespace)
-    await pool(info.hosts, 10, async (h, i) => {
+    await pool(info.hosts, 10, async h => {
       await run('ssh', [
         ...sshArgs(info, h),
         `${NGINX} -e /dev/stderr -c ${root}/conf/nginx.conf`,
       ]);
-      nginxStarted.push(i);
     });
     await checkServed('initial');
 
@@ -444,23 +442,25 @@ async function main() {
     }
   } finally {
     await opsdeck?.stop().catch(() => undefined);
-    // stop every nginx this bench started (its pid file is in the host's own directory)
-    for (const i of nginxStarted) {
+    // stop every nginx this bench started (its pid file is in the host's own directory; the pid
+    // must still be an nginx, not a process that took the number since)
+    for (let i = 0; i < n; i++) {
       const pidFile = path.join(
         hostsDir,
         String(sshdBase + i),
         'run/nginx.pid',
       );
       try {
-        process.kill(
-          Number(fs.readFileSync(pidFile, 'utf8').trim()),
-          'SIGTERM',
-        );
+        const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+        if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nginx')) {
+          process.kill(pid, 'SIGTERM');
+        }
       } catch {
-        // not running
+        // never started or already gone
       }
     }
-    await sshd?.stop();
+    // the whole range, also when the start failed half-way
+    await (sshd?.stop() ?? stopSshdHosts(n, sshdBase));
     await sleep(500);
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -27,3 +27,8 @@ export async function startSshdHosts(count, basePort, env = {}) {
       run('bash', [script, 'stop', String(count), String(basePort)], options),
   };
 }
+
+/** Stops the sshd hosts on ports basePort... (count of them), whatever started them. */
+export function stopSshdHosts(count, basePort) {
+  return run('bash', [script, 'stop', String(count), String(basePort)]);
+}
