@@ -3,7 +3,7 @@ import {
   mockServices,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type { HostDetail, HostTarget } from '@opsdeck/plugin-cmdb-common';
 import { ConfigStore } from '../database/ConfigStore';
 import { applyConfigMigrations } from '../database/migrations';
 import type { Releaser } from '../release/Releaser';
@@ -12,6 +12,8 @@ import {
   CmdbHostFacts,
   factsOfDetail,
   usesFacts,
+  type FactsByHost,
+  type HostFacts,
   type HostFactsSource,
 } from './hostFacts';
 
@@ -32,7 +34,7 @@ const web02: HostTarget = {
 };
 
 /** A CMDB host record as `GET /api/cmdb/hosts/{name}` answers it. */
-const detail = (name: string, extra: object = {}) => ({
+const detail = (name: string, extra: object = {}): HostDetail => ({
   name,
   entityRef: `resource:default/${name}`,
   address: '10.0.0.1',
@@ -51,7 +53,7 @@ const detail = (name: string, extra: object = {}) => ({
   ips: ['10.0.0.1'],
   disks: [{ mount: '/', sizeBytes: 100, usedBytes: 40 }],
   collectedAt: '2026-12-03T09:00:00.000Z',
-  ...extra,
+  ...(extra as Partial<HostDetail>),
 });
 
 describe('facts of a CMDB host record', () => {
@@ -198,11 +200,11 @@ describe('host facts in templates', () => {
     return { service, set, start };
   }
 
-  const cmdb = (): HostFactsSource & { factsOf: jest.Mock } => ({
+  const cmdb = () => ({
     factsOf: jest.fn(
-      async hosts =>
+      async (hosts: HostTarget[], _options: unknown): Promise<FactsByHost> =>
         new Map(
-          hosts.map((h: HostTarget, i: number) => [
+          hosts.map((h, i): [string, HostFacts] => [
             h.entityRef,
             factsOfDetail(detail(h.name, { cpuCount: i + 2 })),
           ]),
