@@ -3,7 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
+import { HostFactsClient, hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   configEditPermission,
   configPushPermission,
@@ -20,7 +20,6 @@ import { applyConfigMigrations } from './database/migrations';
 import { DriftWatcher } from './release/DriftWatcher';
 import { Releaser, type SshTargets } from './release/Releaser';
 import { ConfigService } from './service/ConfigService';
-import { CmdbHostFacts } from './service/hostFacts';
 import { createRouter } from './service/router';
 
 /**
@@ -105,7 +104,7 @@ export const configPlugin = createBackendPlugin({
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
           // `facts.*` in templates: the CMDB's collected facts, read as the caller
-          facts: new CmdbHostFacts({
+          facts: new HostFactsClient({
             discovery: deps.discovery,
             auth: deps.auth,
           }),

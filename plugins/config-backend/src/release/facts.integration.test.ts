@@ -7,7 +7,7 @@ import {
   giveToTestUser,
   testHosts,
 } from '../__testUtils__/configTestKit';
-import { factsOfDetail } from '../service/hostFacts';
+import { factsOfDetail } from '@opsdeck/plugin-cmdb-node';
 
 jest.setTimeout(120_000);
 
