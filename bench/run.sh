@@ -17,6 +17,8 @@
 #   bash bench/run.sh docs       a 200-page TechDocs site: the portal's build (opsdeck's generator) vs `mkdocs build` by hand
 #   bash bench/run.sh report     the weekly report for a week with 100,000 audit events vs the same figures as SQL COUNTs
 #   bash bench/run.sh cicd       the CI failure locator on a 50 MB console log vs `grep -E -f` with the same patterns
+#   bash bench/run.sh config     push an nginx config (template, per-host variable, nginx -t on the host, atomic swap,
+#                                reload) to 100 sshd hosts: opsdeck's config push vs an Ansible template + handler playbook
 #   bash bench/run.sh registry   registry browser on 1,000 repositories / 10,000 tags (docker-registry): page times
 #                                through opsdeck vs the raw registry API, all tags vs `skopeo list-tags`
 set -euo pipefail
@@ -80,4 +82,9 @@ fi
 if [ "$which" = all ] || [ "$which" = registry ]; then
   # Debian docker-registry + skopeo (test packages); the full backend from source
   node bench/registry.mjs | tee bench/results/registry.txt
+fi
+if [ "$which" = all ] || [ "$which" = config ]; then
+  # 100 sshd hosts (root: each in its own mount namespace) with a real nginx each; Debian nginx + ansible
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/config.mjs |
+    tee bench/results/config.txt
 fi

@@ -1,6 +1,7 @@
 /**
  * opsdeck's host service for backend plugins: `hostsServiceRef`, resolving
- * host selectors from the CMDB's host index for the caller, and (re-exported
+ * host selectors from the CMDB's host index for the caller; `HostFactsClient`,
+ * the facts the CMDB collected from hosts, read as the caller; and (re-exported
  * from cmdb-common) the one `HostSelector` and entity → SSH target mapping.
  * Test kit: `@opsdeck/plugin-cmdb-node/testUtils`.
  *
@@ -8,6 +9,13 @@
  */
 export { hostsServiceRef, type HostsService } from './service';
 export { HostsClient } from './HostsClient';
+export {
+  HostFactsClient,
+  factsOfDetail,
+  type FactsByHost,
+  type HostFacts,
+  type HostFactsSource,
+} from './HostFactsClient';
 export {
   hostFromEntity,
   selectorMatches,

@@ -3,7 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
+import { HostFactsClient, hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   configEditPermission,
   configPushPermission,
@@ -40,6 +40,7 @@ export const configPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         notifications: notificationService,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
@@ -102,6 +103,11 @@ export const configPlugin = createBackendPlugin({
           commandTimeoutMs,
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
+          // `facts.*` in templates: the CMDB's collected facts, read as the caller
+          facts: new HostFactsClient({
+            discovery: deps.discovery,
+            auth: deps.auth,
+          }),
         });
         // The drift schedule: live files against what the last push left;
         // the set's owner is notified of each new hand edit.

@@ -19,6 +19,7 @@ import { ConfigStore } from '../database/ConfigStore';
 import { applyConfigMigrations } from '../database/migrations';
 import { Releaser } from '../release/Releaser';
 import { ConfigService, type Caller } from '../service/ConfigService';
+import type { HostFactsSource } from '../service/hostFacts';
 
 /** What the release tests run against: SQLite, real sshd hosts, a work directory they may write. */
 export type ConfigTestEnv = {
@@ -82,6 +83,7 @@ export const bob: Caller = {
 export async function configService(
   env: ConfigTestEnv,
   hosts: HostTarget[],
+  options: { facts?: HostFactsSource } = {},
 ): Promise<{ service: ConfigService; store: ConfigStore; releaser: Releaser }> {
   const knex = await env.databases.init('SQLITE_3');
   await applyConfigMigrations(knex);
@@ -105,6 +107,7 @@ export async function configService(
     ssh: env.pool,
     sshTargets,
     hosts: { resolveHosts: async () => hosts },
+    facts: options.facts,
   });
   return { service, store, releaser };
 }

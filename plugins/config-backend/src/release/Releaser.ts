@@ -7,6 +7,7 @@ import type {
 } from '@opsdeck/plugin-config-common';
 import type { SshTarget } from '@opsdeck/plugin-remote-node';
 import type { ConfigStore } from '../database/ConfigStore';
+import type { FactsByHost } from '../service/hostFacts';
 import {
   checkSyntax,
   compileTemplate,
@@ -49,6 +50,7 @@ type HostJob = {
   version: ConfigVersion;
   host: HostTarget;
   target: SshTarget;
+  facts: FactsByHost;
 };
 
 /**
@@ -67,14 +69,18 @@ export class Releaser {
     this.timeoutMs = options.commandTimeoutMs ?? 60_000;
   }
 
-  /** Starts a release in the background; the promise (for tests) settles when it ends. */
+  /**
+   * Starts a release in the background; the promise (for tests) settles when
+   * it ends. `facts`: the hosts' CMDB facts, read when the push was asked for.
+   */
   start(
     release: Release,
     set: ConfigSet,
     version: ConfigVersion,
     hosts: HostTarget[],
+    facts: FactsByHost = new Map(),
   ): Promise<void> {
-    const run = this.run(release, set, version, hosts)
+    const run = this.run(release, set, version, hosts, facts)
       .catch(e =>
         this.options.logger.error(
           `Config release ${release.id} stopped: ${(e as Error).message}`,
@@ -95,6 +101,7 @@ export class Releaser {
     set: ConfigSet,
     version: ConfigVersion,
     hosts: HostTarget[],
+    facts: FactsByHost,
   ) {
     const { store } = this.options;
     const targetOf = this.options.sshTargets(release.createdBy);
@@ -117,7 +124,14 @@ export class Releaser {
         batch.map(async host => {
           try {
             const target = await targetOf(host);
-            return await this.pushHost({ release, set, version, host, target });
+            return await this.pushHost({
+              release,
+              set,
+              version,
+              host,
+              target,
+              facts,
+            });
           } catch (e) {
             await store.updateHost(release.id, host.entityRef, {
               state: 'failed',
@@ -171,7 +185,11 @@ export class Releaser {
       store.updateHost(release.id, host.entityRef, p);
 
     await update({ state: 'uploading', started: true });
-    const ctx = renderContext(version.variables, host);
+    const ctx = renderContext(
+      version.variables,
+      host,
+      job.facts.get(host.entityRef),
+    );
     const content = compileTemplate(version.template)(ctx);
     checkSyntax(set.kind, content);
     const agent = new HostAgent(this.options.ssh, job.target, this.timeoutMs);

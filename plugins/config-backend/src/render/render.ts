@@ -7,6 +7,7 @@ import type {
 import { shellQuote } from '@opsdeck/plugin-remote-node';
 import Handlebars from 'handlebars';
 import { parseAllDocuments } from 'yaml';
+import type { HostFacts } from '../service/hostFacts';
 
 /**
  * The template engine: Handlebars in strict mode (a variable that is not
@@ -40,6 +41,8 @@ export type RenderContext = {
   };
   /** defaults < environment < host */
   vars: Record<string, unknown>;
+  /** What the CMDB last collected from the host (see hostFacts.ts); empty when never collected. */
+  facts: HostFacts;
 };
 
 /** The variables of one host: defaults, then its environment's, then its own. */
@@ -61,6 +64,7 @@ export function hostVariables(
 export function renderContext(
   variables: ConfigVariables,
   host: HostTarget,
+  facts: HostFacts = {},
 ): RenderContext {
   return {
     host: {
@@ -74,6 +78,7 @@ export function renderContext(
       tags: host.tags,
     },
     vars: hostVariables(variables, host),
+    facts,
   };
 }
 

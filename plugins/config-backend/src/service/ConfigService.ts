@@ -30,6 +30,7 @@ import {
 import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
 import { protectedPath } from '../release/protectedPaths';
 import type { Releaser, SshTargets } from '../release/Releaser';
+import { usesFacts, type FactsByHost, type HostFactsSource } from './hostFacts';
 
 export type ConfigServiceOptions = {
   store: ConfigStore;
@@ -45,6 +46,11 @@ export type ConfigServiceOptions = {
    * admin's later push sees hosts the editor may not); default the caller's.
    */
   serviceCredentials?: () => Promise<BackstageCredentials>;
+  /**
+   * The hosts' CMDB facts (`facts.*` in templates), read on behalf of the
+   * caller when a version or the health check uses them; none without it.
+   */
+  facts?: HostFactsSource;
 };
 
 /** Who asks: the person's ref and credentials (the catalog is read with them). */
@@ -269,6 +275,30 @@ export class ConfigService {
     return picked;
   }
 
+  /** The hosts' facts when the version's template or the set's health check uses them. */
+  private async factsFor(
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+    caller: Caller,
+  ): Promise<FactsByHost> {
+    const check = set.healthCheck;
+    const source = this.options.facts;
+    if (
+      !source ||
+      !usesFacts(
+        version.template,
+        check?.type === 'http' ? check.url : undefined,
+        check?.type === 'http' ? check.expectBody : undefined,
+        check?.type === 'tcp' ? check.address : undefined,
+        check?.type === 'script' ? check.command : undefined,
+      )
+    ) {
+      return new Map();
+    }
+    return source.factsOf(hosts, { credentials: caller.credentials });
+  }
+
   private agent(target: Awaited<ReturnType<ReturnType<SshTargets>>>) {
     return new HostAgent(
       this.options.ssh,
@@ -288,11 +318,14 @@ export class ConfigService {
     const render = compileTemplate(v.template);
     const targetOf = this.options.sshTargets(caller.ref);
     const hosts = await this.hostsOf(set, caller);
+    const facts = await this.factsFor(set, v, hosts, caller);
     return Promise.all(
       hosts.map(async (host): Promise<HostPreview> => {
         const out: HostPreview = { host: host.entityRef, diff: '' };
         try {
-          out.rendered = render(renderContext(v.variables, host));
+          out.rendered = render(
+            renderContext(v.variables, host, facts.get(host.entityRef)),
+          );
           checkSyntax(set.kind, out.rendered);
         } catch (e) {
           out.renderError = (e as Error).message;
@@ -340,6 +373,8 @@ export class ConfigService {
         `Release ${running.id} of this set is still running`,
       );
     }
+    // read before the release exists: a CMDB failure refuses the push
+    const facts = await this.factsFor(set, version, hosts, caller);
     const max = this.options.maxBatchSize ?? 20;
     const batchSize = Math.min(input.batchSize ?? hosts.length, max);
     const release = await this.options.store.createRelease({
@@ -350,7 +385,13 @@ export class ConfigService {
       createdBy: caller.ref,
       hosts: hosts.map(h => h.entityRef),
     });
-    const done = this.options.releaser.start(release, set, version, hosts);
+    const done = this.options.releaser.start(
+      release,
+      set,
+      version,
+      hosts,
+      facts,
+    );
     return { release, done };
   }
 
