@@ -163,6 +163,12 @@ export interface BuildDetail extends BuildSummary {
 /** The annotation naming a component's Jenkins jobs. */
 export const JENKINS_JOB_ANNOTATION = 'jenkins.io/job-full-name';
 
+/**
+ * Shows the CI/CD tab on an entity whose builds other CI systems post to the
+ * intake webhook (any value, e.g. `gitlab`); not needed with Jenkins jobs.
+ */
+export const CI_INTAKE_ANNOTATION = 'opsdeck.io/ci-intake';
+
 /** The most patterns a stored cause (or a tried one) may have. */
 export const MAX_CAUSE_PATTERNS = 20;
 /** The longest pattern a stored cause (or a tried one) may have. */

@@ -53,7 +53,17 @@ describe('signed build intake', () => {
 
   beforeAll(async () => {
     backend = await startCicdBackend({
-      entities: [component('shop')],
+      entities: [
+        component('shop'),
+        {
+          ...component('gitlab-only'),
+          metadata: {
+            name: 'gitlab-only',
+            namespace: 'default',
+            annotations: { 'opsdeck.io/ci-intake': 'gitlab' },
+          },
+        },
+      ],
       instances: [],
       secrets: { 'ci-intake': { type: 'password', password: SECRET } },
       cicd: {
@@ -153,6 +163,19 @@ describe('signed build intake', () => {
     expect(backend.notifications.map(n => n.payload.title)).toEqual([
       'Build fixed: shop gitlab shop/web:build #42 (main)',
     ]);
+  });
+
+  it('lists no builds yet (not an error) for an entity annotated for the intake only', async () => {
+    const res = await request(backend.server)
+      .get('/api/cicd/entities/component/default/gitlab-only/builds')
+      .set('Authorization', as('erin'));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ builds: [], errors: [], more: false });
+    const bare = await request(backend.server)
+      .get('/api/cicd/entities/component/default/shop/builds')
+      .set('Authorization', as('erin'));
+    // shop has intake builds by now: listed although it names no Jenkins job
+    expect(bare.status).toBe(200);
   });
 
   it('refuses a wrong signature, missing headers and a stale timestamp with 401, storing nothing', async () => {

@@ -5,6 +5,7 @@ import {
   BuildPage,
   CauseDefinition,
   CauseInput,
+  CI_INTAKE_ANNOTATION,
   FlakyCause,
   JENKINS_JOB_ANNOTATION,
   ListedCause,
@@ -151,7 +152,11 @@ export class CicdService {
     // builds other CI systems posted for the entity (one more: is there more)
     const posted =
       (await this.options.intake?.list(entityRefOf(entity), need + 1)) ?? [];
-    if (!jobs.length && !posted.length) {
+    if (
+      !jobs.length &&
+      !posted.length &&
+      !entity.metadata.annotations?.[CI_INTAKE_ANNOTATION]
+    ) {
       throw new InputError(
         `The entity has no ${JENKINS_JOB_ANNOTATION} annotation`,
       );
