@@ -115,7 +115,10 @@ export class AlertStore {
         { column: 'cause', order: 'asc' },
       ]);
     if (entityRef) q.andWhere({ entity_ref: entityRef });
-    const rows: { cause: string; n: number | string }[] = await q;
+    const rows = (await q) as unknown as {
+      cause: string;
+      n: number | string;
+    }[];
     return rows.map(r => ({ cause: r.cause, count: Number(r.n) }));
   }
 
