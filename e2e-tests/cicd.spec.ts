@@ -1,10 +1,12 @@
-import { expect, Page, test } from '@playwright/test';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
 import {
+  corpusLog,
   demoJenkinsLegacy,
   demoJenkinsMain,
   FixtureJenkins,
 } from '@opsdeck/plugin-cicd-backend/testUtils';
-import { signIn } from './helpers';
+import { createHmac } from 'node:crypto';
+import { signIn, userToken } from './helpers';
 
 // CI/CD (plugins/cicd, plugins/cicd-backend). No Jenkins runs here: two
 // fixture Jenkins speaking Jenkins' JSON API serve the demo jobs on the
@@ -257,5 +259,124 @@ test('adding a cause in Simplified Chinese: ops adds one to a failed jest build,
   await expect(page.getByTestId('cicd-stored-cause')).toHaveCount(0);
   await expect(
     page.getByText('还没有人工添加的原因', { exact: false }),
+  ).toBeVisible();
+});
+
+// The signed intake (POST /api/cicd/intake/builds): its secret is the vault
+// credential ci-intake (owner ops) that e2e-tests/app-config.e2e.yaml names.
+const INTAKE_SECRET = 'e2e-intake-signing-secret-0123456789';
+
+/**
+ * Puts the intake secret into the vault (once) and posts GitLab CI build #7
+ * of storefront-web, signed; checks a wrong signature and a replay are
+ * refused. Posting it again (a new delivery) keeps the first post.
+ */
+async function postIntakeBuild(request: APIRequestContext) {
+  const headers = {
+    Authorization: `Bearer ${await userToken(request, 'alice')}`,
+  };
+  const existing = await request.get('/api/vault/credentials/ci-intake', {
+    headers,
+  });
+  if (existing.status() !== 200) {
+    const created = await request.post('/api/vault/credentials', {
+      headers,
+      data: {
+        name: 'ci-intake',
+        type: 'password',
+        username: 'gitlab',
+        owner: 'ops',
+        allowedUses: ['ci-intake'],
+        description: 'Signing secret of the CI/CD build intake',
+        secret: INTAKE_SECRET,
+      },
+    });
+    expect([201, 409]).toContain(created.status());
+  }
+  const body = JSON.stringify({
+    entityRef: 'component:default/storefront-web',
+    system: 'gitlab',
+    job: 'storefront/web:test',
+    number: 7,
+    result: 'FAILURE',
+    branch: 'main',
+    url: 'https://gitlab.example.com/storefront/web/-/jobs/7',
+    timestamp: Date.now(),
+    log: corpusLog('jest-assertion.log'),
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const delivery = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const signature = `sha256=${createHmac('sha256', INTAKE_SECRET)
+    .update(`${timestamp}.${delivery}.${body}`)
+    .digest('hex')}`;
+  const post = (sig: string) =>
+    request.post('/api/cicd/intake/builds', {
+      headers: {
+        'content-type': 'application/json',
+        'x-opsdeck-timestamp': timestamp,
+        'x-opsdeck-delivery': delivery,
+        'x-opsdeck-signature-256': sig,
+      },
+      data: body,
+    });
+  expect((await post(`sha256=${'0'.repeat(64)}`)).status()).toBe(401);
+  const accepted = await post(signature);
+  expect(accepted.status()).toBe(202);
+  expect((await accepted.json()).cause.id).toBe('jest-test-failure');
+  expect((await post(signature)).status()).toBe(409);
+}
+
+test('a build GitLab CI posts through the signed intake shows among the builds with its cause, without a rebuild', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await postIntakeBuild(request);
+  await signIn(page, 'dave');
+  await openTab(page, 'CI/CD');
+  const row = page.getByTestId('cicd-build-row').first();
+  await expect(row).toContainText('storefront/web:test');
+  await expect(row).toContainText('Posted by gitlab');
+  await page
+    .getByRole('button', {
+      name: 'Open build @intake:gitlab/storefront/web:test #7',
+    })
+    .click();
+  await expect(page.getByTestId('cicd-cause').first()).toContainText(
+    'Jest test failed',
+  );
+  await expect(
+    page.getByRole('link', { name: 'Open in gitlab' }),
+  ).toHaveAttribute(
+    'href',
+    'https://gitlab.example.com/storefront/web/-/jobs/7',
+  );
+  await expect(page.getByRole('button', { name: 'Rebuild' })).toHaveCount(0);
+});
+
+test('in Simplified Chinese, a build posted through the intake says who posted it and links to that CI system', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await postIntakeBuild(request);
+  await signIn(page, 'carol');
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await openTab(page, 'CI/CD');
+  await expect(page.getByTestId('cicd-build-row').first()).toContainText(
+    '由 gitlab 推送',
+  );
+  await page
+    .getByRole('button', {
+      name: '打开构建 @intake:gitlab/storefront/web:test #7',
+    })
+    .click();
+  await expect(page.getByTestId('cicd-cause').first()).toContainText(
+    'Jest 测试失败',
+  );
+  await expect(
+    page.getByRole('link', { name: '在 gitlab 中打开' }),
   ).toBeVisible();
 });

@@ -21,6 +21,30 @@ export interface Config {
       };
       /** Per-request timeout towards Jenkins in ms (default 15000). */
       timeoutMs?: number;
+      /** Build-failure alerts to the owner of the entity (Backstage notifications). */
+      alerts?: {
+        /** Poll Jenkins for ended builds (default true). */
+        enabled?: boolean;
+        /** Seconds between polls (default 60); one replica polls at a time. */
+        pollSeconds?: number;
+        /** Branches whose failures alert (default main, master). */
+        mainBranches?: string[];
+        /** Newest builds read per job and poll (default 10). */
+        buildsPerJob?: number;
+      };
+      /** The signed webhook other CI systems post builds to (POST /api/cicd/intake/builds). */
+      intake?: {
+        /** Vault credential (password) holding the HMAC-SHA256 secret; without it every post is refused. */
+        credential?: string;
+        /** The group owning that credential (the vault checks it at each use). */
+        owner?: string;
+        /** Largest body accepted in bytes (default 2 MiB). */
+        maxBodyBytes?: number;
+        /** The tail of a posted log that is kept (bytes, default 1 MiB). */
+        maxLogBytes?: number;
+        /** Accepted clock difference of the timestamp header in seconds (default 300). */
+        toleranceSeconds?: number;
+      };
     };
   };
 }

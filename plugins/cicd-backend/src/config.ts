@@ -21,6 +21,19 @@ export interface CicdConfig {
   maxFetchBytes: number;
   /** Per-request timeout towards Jenkins (ms). */
   timeoutMs: number;
+  alerts: {
+    enabled: boolean;
+    pollSeconds: number;
+    mainBranches: string[];
+    buildsPerJob: number;
+  };
+  intake: {
+    credential?: string;
+    owner?: string;
+    maxBodyBytes: number;
+    maxLogBytes: number;
+    toleranceSeconds: number;
+  };
 }
 
 /** Reads `opsdeck.cicd`. */
@@ -50,5 +63,25 @@ export function readCicdConfig(root: Config): CicdConfig {
     maxFetchBytes:
       c?.getOptionalNumber('locator.maxFetchBytes') ?? 64 * 1024 * 1024,
     timeoutMs: c?.getOptionalNumber('timeoutMs') ?? 15_000,
+    alerts: {
+      enabled: c?.getOptionalBoolean('alerts.enabled') ?? true,
+      pollSeconds: c?.getOptionalNumber('alerts.pollSeconds') ?? 60,
+      mainBranches: c?.getOptionalStringArray('alerts.mainBranches') ?? [
+        'main',
+        'master',
+      ],
+      buildsPerJob: Math.min(
+        100,
+        Math.max(1, c?.getOptionalNumber('alerts.buildsPerJob') ?? 10),
+      ),
+    },
+    intake: {
+      credential: c?.getOptionalString('intake.credential'),
+      owner: c?.getOptionalString('intake.owner')?.toLocaleLowerCase('en-US'),
+      maxBodyBytes:
+        c?.getOptionalNumber('intake.maxBodyBytes') ?? 2 * 1024 * 1024,
+      maxLogBytes: c?.getOptionalNumber('intake.maxLogBytes') ?? 1024 * 1024,
+      toleranceSeconds: c?.getOptionalNumber('intake.toleranceSeconds') ?? 300,
+    },
   };
 }

@@ -4,14 +4,21 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
   cicdCauseManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { AlertEngine } from './alerts/AlertEngine';
+import { BuildPoller } from './alerts/BuildPoller';
 import { readCicdConfig } from './config';
+import { AlertStore } from './database/AlertStore';
 import { CauseStore } from './database/CauseStore';
+import { IntakeStore } from './database/IntakeStore';
+import { createIntakeRouter, INTAKE_PATH } from './intake/intakeRouter';
+import { IntakeService } from './intake/IntakeService';
 import { applyCicdMigrations } from './database/migrations';
 import { JenkinsGateway } from './jenkins/JenkinsGateway';
 import { BUILT_IN_CAUSES } from './locator/knowledgeBase';
@@ -41,6 +48,8 @@ export const cicdPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
+        scheduler: coreServices.scheduler,
+        notifications: notificationService,
       },
       async init(deps) {
         const config = readCicdConfig(deps.rootConfig);
@@ -50,9 +59,11 @@ export const cicdPlugin = createBackendPlugin({
         }
         const gateway = new JenkinsGateway(config, async (instance, actor) => {
           if (!instance.credential) return undefined;
-          // Taken out of the vault at each use; never logged or returned.
+          // Taken out of the vault at each use; never logged or returned. A
+          // person's request uses it on their behalf (job-secret); the alert
+          // poller, which has no person, for ci-poll.
           const secret = await deps.vault.getSecret(instance.credential, {
-            use: 'job-secret',
+            use: actor ? 'job-secret' : 'ci-poll',
             for: { ref: `job:jenkins/${instance.name}` },
             actor,
           });
@@ -63,17 +74,88 @@ export const cicdPlugin = createBackendPlugin({
           }
           return { username: secret.username, token: secret.password };
         });
+        const intakeStore = new IntakeStore(knex);
+        const alertStore = new AlertStore(knex);
         const service = new CicdService({
           config,
           gateway,
           // built-in causes and the ones people stored (cicd_causes)
           knowledge: new KnowledgeBase(BUILT_IN_CAUSES, new CauseStore(knex)),
+          intake: intakeStore,
+          alerts: alertStore,
+        });
+        const appBaseUrl = deps.rootConfig.getOptionalString('app.baseUrl');
+        const engine = new AlertEngine({
+          store: alertStore,
+          notifications: deps.notifications,
+          mainBranches: config.alerts.mainBranches,
+          logger: deps.logger,
+        });
+        if (config.alerts.enabled && config.instances.length) {
+          const poller = new BuildPoller({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            service,
+            gateway,
+            engine,
+            logger: deps.logger,
+            buildsPerJob: config.alerts.buildsPerJob,
+            appBaseUrl,
+          });
+          // one replica at a time (global task); what was seen is in the DB
+          await deps.scheduler.scheduleTask({
+            id: 'opsdeck-cicd-build-alerts',
+            scope: 'global',
+            frequency: { seconds: config.alerts.pollSeconds },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 20 },
+            fn: () => poller.tick(),
+          });
+        }
+        const intake = new IntakeService({
+          config: config.intake,
+          store: intakeStore,
+          secret: async () => {
+            const secret = await deps.vault.getSecret(
+              config.intake.credential!,
+              {
+                use: 'ci-intake',
+                for: {
+                  ref: 'cicd-intake:builds',
+                  owner: config.intake.owner,
+                },
+              },
+            );
+            if (secret.type !== 'password') {
+              throw new Error('the intake credential is not a password');
+            }
+            return secret.password;
+          },
+          catalog: deps.catalog,
+          auth: deps.auth,
+          service,
+          engine,
+          logger: deps.logger,
+          appBaseUrl,
         });
         deps.permissionsRegistry.addPermissions([
           cicdBuildReadPermission,
           cicdBuildRebuildPermission,
           cicdCauseManagePermission,
         ]);
+        // the signature is the intake's credential (checked before the body
+        // is parsed); every other route needs a Backstage credential
+        deps.httpRouter.addAuthPolicy({
+          path: INTAKE_PATH,
+          allow: 'unauthenticated',
+        });
+        deps.httpRouter.use(
+          createIntakeRouter({
+            intake,
+            auditor: deps.auditor,
+            logger: deps.logger,
+          }),
+        );
         deps.httpRouter.use(
           await createRouter({
             service,

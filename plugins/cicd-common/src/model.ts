@@ -122,6 +122,12 @@ export interface BuildSummary {
   branch?: string;
   /** Commit id when the build says. */
   commit?: string;
+  /**
+   * Where the build came from: Jenkins (the default when absent) or another
+   * CI system through the signed intake webhook (`job` is then
+   * `@intake:<system>/<job>`, `instance` the system, no rebuild).
+   */
+  source?: 'jenkins' | 'intake';
 }
 
 /** One page of a component's builds. */
@@ -131,6 +137,19 @@ export interface BuildPage {
   errors: { job: string; message: string }[];
   /** Whether older builds exist beyond this page. */
   more: boolean;
+}
+
+/**
+ * A flaky cause of an entity's builds: how often a failed main-branch build
+ * located to it was directly followed by a success of the same job.
+ */
+export interface FlakyCause {
+  /** The cause's id (built-in, or `user-<n>` for a stored one). */
+  cause: string;
+  count: number;
+  /** Absent when the cause was deleted since. */
+  title?: LocalizedText;
+  category?: CauseCategory;
 }
 
 /** A build with its stages and located causes (for a failed build). */
@@ -143,6 +162,12 @@ export interface BuildDetail extends BuildSummary {
 
 /** The annotation naming a component's Jenkins jobs. */
 export const JENKINS_JOB_ANNOTATION = 'jenkins.io/job-full-name';
+
+/**
+ * Shows the CI/CD tab on an entity whose builds other CI systems post to the
+ * intake webhook (any value, e.g. `gitlab`); not needed with Jenkins jobs.
+ */
+export const CI_INTAKE_ANNOTATION = 'opsdeck.io/ci-intake';
 
 /** The most patterns a stored cause (or a tried one) may have. */
 export const MAX_CAUSE_PATTERNS = 20;

@@ -1,15 +1,24 @@
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { JENKINS_JOB_ANNOTATION } from '@opsdeck/plugin-cicd-common';
+import {
+  CI_INTAKE_ANNOTATION,
+  JENKINS_JOB_ANNOTATION,
+} from '@opsdeck/plugin-cicd-common';
 import { cicdTranslationRef } from './translation/translation';
 
-/** True for entities that name Jenkins jobs (`jenkins.io/job-full-name`). */
+/**
+ * True for entities that name Jenkins jobs (`jenkins.io/job-full-name`) or
+ * get builds from other CI systems (`opsdeck.io/ci-intake`).
+ */
 export function hasJenkinsJobs(entity: Entity): boolean {
-  return Boolean(entity.metadata.annotations?.[JENKINS_JOB_ANNOTATION]);
+  const annotations = entity.metadata.annotations ?? {};
+  return Boolean(
+    annotations[JENKINS_JOB_ANNOTATION] || annotations[CI_INTAKE_ANNOTATION],
+  );
 }
 
-/** The CI/CD tab on the page of every entity that names Jenkins jobs. */
+/** The CI/CD tab on the page of every entity with Jenkins jobs or intake builds. */
 export const cicdEntityContent = EntityContentBlueprint.make({
   name: 'cicd',
   params: {

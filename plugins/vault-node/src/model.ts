@@ -22,7 +22,13 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  *   the channel's configured owner group (no person: alerts have none);
  * - `registry`: log in to an image registry (Docker Registry v2 basic or
  *   bearer token) to browse it or delete a tag, taken out by the registry
- *   plugin for the registry's catalog resource on behalf of the person asking.
+ *   plugin for the registry's catalog resource on behalf of the person asking;
+ * - `ci-poll`: read a Jenkins instance's builds with its API token, taken
+ *   out by the CI/CD alert poller for `job:jenkins/<instance>` (no person:
+ *   a scheduled task);
+ * - `ci-intake`: the HMAC secret other CI systems sign build posts with,
+ *   taken out by the CI/CD intake webhook for `cicd-intake:builds` with the
+ *   configured owner group (no person: a CI system posts).
  */
 export type CredentialUse =
   | 'ssh-login'
@@ -31,7 +37,9 @@ export type CredentialUse =
   | 'db-read'
   | 'job-secret'
   | 'alert-channel'
-  | 'registry';
+  | 'registry'
+  | 'ci-poll'
+  | 'ci-intake';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -42,6 +50,8 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'job-secret',
   'alert-channel',
   'registry',
+  'ci-poll',
+  'ci-intake',
 ];
 
 /** True when `value` names a credential use. */

@@ -12,7 +12,9 @@ export type CredentialUse =
   | 'db-read'
   | 'job-secret'
   | 'alert-channel'
-  | 'registry';
+  | 'registry'
+  | 'ci-poll'
+  | 'ci-intake';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -23,6 +25,8 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'job-secret',
   'alert-channel',
   'registry',
+  'ci-poll',
+  'ci-intake',
 ];
 
 /** Whom and what a credential serves. */

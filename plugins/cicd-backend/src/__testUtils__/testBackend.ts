@@ -15,6 +15,10 @@ import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  notificationService,
+  type NotificationSendOptions,
+} from '@backstage/plugin-notifications-node';
+import {
   AuthorizeResult,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
@@ -63,14 +67,22 @@ export async function startCicdBackend(options: {
   entities: Entity[];
   instances: { name: string; baseUrl: string; credential?: string }[];
   secrets?: Record<string, VaultSecret>;
+  /** More of opsdeck.cicd (alerts, intake). */
+  cicd?: Record<string, unknown>;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
   events: AuditorEvent[];
   vaultUses: { name: string; use: SecretUse }[];
+  /** What was sent through the notifications service. */
+  notifications: NotificationSendOptions[];
+  /** Runs the scheduled task of this id once (the alert poller). */
+  runTask: (id: string) => Promise<void>;
 }> {
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
+  const notifications: NotificationSendOptions[] = [];
+  const tasks = new Map<string, () => Promise<void> | void>();
   const backend = await startTestBackend({
     features: [
       cicdPlugin,
@@ -78,7 +90,12 @@ export async function startCicdBackend(options: {
         defaultCredentials: mockCredentials.none(),
       }),
       mockServices.rootConfig.factory({
-        data: { opsdeck: { cicd: { instances: options.instances } } },
+        data: {
+          app: { baseUrl: 'http://portal.example.com' },
+          opsdeck: {
+            cicd: { instances: options.instances, ...options.cicd },
+          },
+        },
       }),
       mockServices.permissions.mock({
         authorize: async (requests: any[], { credentials }: any) =>
@@ -108,6 +125,32 @@ export async function startCicdBackend(options: {
         factory: () => catalogServiceMock({ entities: options.entities }),
       }),
       createServiceFactory({
+        service: notificationService,
+        deps: {},
+        factory: () => ({
+          async send(o: NotificationSendOptions) {
+            notifications.push(o);
+          },
+        }),
+      }),
+      createServiceFactory({
+        service: coreServices.scheduler,
+        deps: {},
+        factory: () =>
+          ({
+            async scheduleTask(task: any) {
+              tasks.set(task.id, task.fn);
+            },
+            async triggerTask() {},
+            async getScheduledTasks() {
+              return [];
+            },
+            createScheduledTaskRunner() {
+              throw new Error('not in tests');
+            },
+          } as any),
+      }),
+      createServiceFactory({
         service: vaultServiceRef,
         deps: {},
         factory: () => ({
@@ -126,5 +169,11 @@ export async function startCicdBackend(options: {
     stop: () => backend.stop(),
     events,
     vaultUses,
+    notifications,
+    runTask: async (id: string) => {
+      const fn = tasks.get(id);
+      if (!fn) throw new Error(`no scheduled task ${id}`);
+      await fn();
+    },
   };
 }

@@ -18,6 +18,7 @@ const read = { permission: cicdBuildReadPermission, allow: people };
 export const access: OperationAccess<typeof spec> = {
   'GET /entities/{kind}/{namespace}/{name}/builds': read,
   'GET /entities/{kind}/{namespace}/{name}/build': read,
+  'GET /entities/{kind}/{namespace}/{name}/flaky': read,
   'POST /entities/{kind}/{namespace}/{name}/rebuild': {
     permission: cicdBuildRebuildPermission,
     allow: people,
@@ -32,4 +33,9 @@ export const access: OperationAccess<typeof spec> = {
   },
   // computes only (nothing is stored); RE2 bounds the time
   'POST /causes/try': read,
+  // answered by src/intake/intakeRouter.ts before this router
+  'POST /intake/builds': {
+    public:
+      'CI systems have no Backstage session: the HMAC signature over timestamp, delivery id and raw body is the credential, checked before the body is parsed (intakeRouter.ts)',
+  },
 };

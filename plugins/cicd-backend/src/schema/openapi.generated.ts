@@ -10,7 +10,7 @@ export const spec = {
     title: 'cicd',
     version: '1',
     description:
-      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`.",
+      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`. Other CI systems post builds to `POST /intake/builds`, signed with a shared secret instead of a Backstage credential.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -120,6 +120,12 @@ export const spec = {
           },
           commit: {
             type: 'string',
+          },
+          source: {
+            type: 'string',
+            enum: ['jenkins', 'intake'],
+            description:
+              'Jenkins (when absent) or a build another CI system posted to the intake webhook (`job` is then `@intake:<system>/<job>`).',
           },
         },
       },
@@ -462,6 +468,71 @@ export const spec = {
         },
       },
     },
+    '/entities/{kind}/{namespace}/{name}/flaky': {
+      get: {
+        operationId: 'listFlakyCauses',
+        description:
+          "Flaky causes of the entity's builds: per located cause, how often a failed main-branch build was directly followed by a success of the same job (counted by the build alerts), most frequent first.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The counts.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['cause', 'count'],
+                        additionalProperties: false,
+                        properties: {
+                          cause: {
+                            type: 'string',
+                          },
+                          count: {
+                            type: 'integer',
+                          },
+                          title: {
+                            $ref: '#/components/schemas/LocalizedText',
+                          },
+                          category: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/entities/{kind}/{namespace}/{name}/rebuild': {
       post: {
         operationId: 'rebuild',
@@ -781,6 +852,158 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/Cause',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/intake/builds': {
+      post: {
+        operationId: 'intakeBuild',
+        description:
+          "A build another CI system (GitLab CI, GitHub Actions...) posts. No Backstage credential: the request is signed. Headers: `X-Opsdeck-Timestamp` (unix seconds, within 5 minutes of now), `X-Opsdeck-Delivery` (8-128 of `A-Za-z0-9._:-`, accepted once) and `X-Opsdeck-Signature-256` (`sha256=` + hex HMAC-SHA256 with the shared secret of `<timestamp>.<delivery>.<raw body>`). Missing, malformed, stale or wrong headers answer 401 before the body is parsed, a body over the cap 413, a delivery id seen before 409. The build is stored, its log (tail kept) located like a Jenkins console log, shown among the entity's builds and alerted like one; audited with `ci:<system>` as actor.",
+        parameters: [
+          {
+            name: 'X-Opsdeck-Timestamp',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{9,12}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-Delivery',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9._:-]{8,128}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-Signature-256',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^sha256=[0-9a-f]{64}$',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['entityRef', 'system', 'job', 'number', 'result'],
+                additionalProperties: false,
+                properties: {
+                  entityRef: {
+                    type: 'string',
+                    description:
+                      'The catalog entity (kind defaults to component).',
+                  },
+                  system: {
+                    type: 'string',
+                    pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    description: 'The CI system, e.g. gitlab, github-actions.',
+                  },
+                  job: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  number: {
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                  result: {
+                    type: 'string',
+                    enum: ['SUCCESS', 'FAILURE', 'UNSTABLE', 'ABORTED'],
+                  },
+                  branch: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  url: {
+                    type: 'string',
+                    description: 'http(s) link to the build',
+                  },
+                  commit: {
+                    type: 'string',
+                    pattern: '^[0-9a-f]{7,64}$',
+                  },
+                  timestamp: {
+                    type: 'integer',
+                    description: 'Start in epoch milliseconds (default now).',
+                  },
+                  durationMillis: {
+                    type: 'integer',
+                    minimum: 0,
+                  },
+                  log: {
+                    type: 'string',
+                    description:
+                      'The console log; its tail (opsdeck.cicd.intake.maxLogBytes) is kept.',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Accepted.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['job', 'number', 'stored'],
+                  properties: {
+                    job: {
+                      type: 'string',
+                    },
+                    number: {
+                      type: 'integer',
+                    },
+                    stored: {
+                      type: 'boolean',
+                      description: 'False when this build was posted before.',
+                    },
+                    cause: {
+                      type: 'object',
+                      required: ['id', 'title', 'category'],
+                      properties: {
+                        id: {
+                          type: 'string',
+                        },
+                        title: {
+                          type: 'string',
+                        },
+                        category: {
+                          type: 'string',
+                        },
+                        line: {
+                          type: 'integer',
+                        },
+                      },
+                    },
+                  },
                 },
               },
             },

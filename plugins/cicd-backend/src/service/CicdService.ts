@@ -1,15 +1,20 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import type { Entity } from '@backstage/catalog-model';
+import { type Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   BuildDetail,
   BuildPage,
   CauseDefinition,
   CauseInput,
+  CI_INTAKE_ANNOTATION,
+  FlakyCause,
   JENKINS_JOB_ANNOTATION,
   ListedCause,
   LocateResult,
 } from '@opsdeck/plugin-cicd-common';
+import type { LocatedTop } from '../alerts/AlertEngine';
+import type { AlertStore } from '../database/AlertStore';
 import type { CicdConfig } from '../config';
+import { IntakeStore, parseIntakeJobRef } from '../database/IntakeStore';
 import type { JenkinsGateway } from '../jenkins/JenkinsGateway';
 import {
   formatJobRef,
@@ -45,8 +50,67 @@ export class CicdService {
       config: CicdConfig;
       gateway: JenkinsGateway;
       knowledge: KnowledgeBase;
+      /** Builds other CI systems posted (the signed intake webhook). */
+      intake?: IntakeStore;
+      /** The alerting's memory (flaky cause counts). */
+      alerts?: AlertStore;
     },
   ) {}
+
+  /**
+   * Flaky causes of the entity's builds: per located cause, how often a
+   * failed main-branch build was directly followed by a success of the same
+   * job (counted by the alerting), with the cause's title.
+   */
+  async flaky(entity: Entity): Promise<FlakyCause[]> {
+    const counts =
+      (await this.options.alerts?.flaky(entityRefOf(entity))) ?? [];
+    if (!counts.length) return [];
+    const causes = await this.options.knowledge.list();
+    return counts.map(c => {
+      const known = causes.find(k => k.id === c.cause);
+      return {
+        cause: c.cause,
+        count: c.count,
+        ...(known ? { title: known.title, category: known.category } : {}),
+      };
+    });
+  }
+
+  /**
+   * The top located cause of a failed Jenkins build and its first line, read
+   * with the plugin's own credentials (the alert poller: no person asks).
+   */
+  async locateTop(
+    ref: JobRef,
+    number: number,
+  ): Promise<LocatedTop | undefined> {
+    const gateway = this.options.gateway;
+    const [stages, log] = await Promise.all([
+      gateway.stages(ref, number),
+      gateway.log(ref, number),
+    ]);
+    return this.locateText(log.text, {
+      stages,
+      firstLine: log.firstLine,
+      truncated: log.truncated,
+    });
+  }
+
+  /** The top located cause of a console log and its first line. */
+  async locateText(
+    text: string,
+    options: {
+      stages?: BuildDetail['stages'];
+      firstLine: number;
+      truncated: boolean;
+    },
+  ): Promise<LocatedTop | undefined> {
+    const located = await (
+      await this.options.knowledge.locator()
+    ).locate(text, options);
+    return topOf(located, text, options.firstLine);
+  }
 
   /** The jobs an entity names (refuses an annotation it cannot parse). */
   jobsOf(entity: Entity): JobRef[] {
@@ -84,12 +148,19 @@ export class CicdService {
   ): Promise<BuildPage> {
     const gateway = this.options.gateway.as(actor);
     const jobs = this.jobsOf(entity);
-    if (!jobs.length) {
+    const need = (page + 1) * limit;
+    // builds other CI systems posted for the entity (one more: is there more)
+    const posted =
+      (await this.options.intake?.list(entityRefOf(entity), need + 1)) ?? [];
+    if (
+      !jobs.length &&
+      !posted.length &&
+      !entity.metadata.annotations?.[CI_INTAKE_ANNOTATION]
+    ) {
       throw new InputError(
         `The entity has no ${JENKINS_JOB_ANNOTATION} annotation`,
       );
     }
-    const need = (page + 1) * limit;
     const results = await Promise.all(
       jobs.map(async ref => {
         try {
@@ -99,7 +170,10 @@ export class CicdService {
         }
       }),
     );
-    const all = results.flatMap(r => ('builds' in r ? r.builds : []));
+    const all = [
+      ...results.flatMap(r => ('builds' in r ? r.builds : [])),
+      ...posted,
+    ];
     all.sort((a, b) => b.timestamp - a.timestamp);
     return {
       builds: all.slice(page * limit, need),
@@ -116,6 +190,8 @@ export class CicdService {
     job: string,
     number: number,
   ): Promise<BuildDetail> {
+    const intake = parseIntakeJobRef(job);
+    if (intake) return this.intakeDetail(entity, intake, number);
     const ref = this.ownJob(entity, job);
     const gateway = this.options.gateway.as(actor);
     const [{ summary }, stages] = await Promise.all([
@@ -143,6 +219,37 @@ export class CicdService {
       }
     }
     return { ...detail, located: found.located, excerpt: found.excerpt };
+  }
+
+  /** A build another CI system posted, with the causes located in its log. */
+  private async intakeDetail(
+    entity: Entity,
+    ref: { system: string; job: string },
+    number: number,
+  ): Promise<BuildDetail> {
+    const found = await this.options.intake?.get(
+      entityRefOf(entity),
+      ref.system,
+      ref.job,
+      number,
+    );
+    if (!found) {
+      throw new NotFoundError(
+        `No build #${number} of ${ref.system} ${ref.job}`,
+      );
+    }
+    const detail: BuildDetail = { ...found.summary, stages: [], excerpt: [] };
+    if (!FAILED.includes(found.summary.result)) return detail;
+    const locator = await this.options.knowledge.locator();
+    const located = await locator.locate(found.log, {
+      firstLine: 1,
+      truncated: found.truncated,
+    });
+    return {
+      ...detail,
+      located,
+      excerpt: excerptOf(found.log, 1, located),
+    };
   }
 
   /** Starts the build's job again with its parameters; returns the queue item. */
@@ -187,6 +294,31 @@ export class CicdService {
   deleteCause(id: string): Promise<ListedCause> {
     return this.options.knowledge.delete(id);
   }
+}
+
+/** An entity's ref as the intake stores it (lower case). */
+export function entityRefOf(entity: Entity): string {
+  return stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+}
+
+function topOf(
+  located: LocateResult,
+  text: string,
+  firstLine: number,
+): LocatedTop | undefined {
+  const cause = located.causes[0];
+  if (!cause) return undefined;
+  const n = cause.lines[0];
+  if (n === undefined || n < firstLine) return { cause };
+  let start = 0;
+  for (let i = firstLine; i < n && start >= 0; i++) {
+    start = text.indexOf('\n', start);
+    if (start >= 0) start++;
+  }
+  if (start < 0) return { cause };
+  const end = text.indexOf('\n', start);
+  const line = stripControl(text.slice(start, end < 0 ? undefined : end));
+  return { cause, line: { number: n, text: line.slice(0, 2000) } };
 }
 
 function excerptOf(

@@ -81,6 +81,11 @@ export async function createRouter(options: {
     );
   });
 
+  router.get('/entities/:kind/:namespace/:name/flaky', async (req, res) => {
+    const { entity } = await entityOf(req);
+    res.json({ items: asJson(await service.flaky(entity)) });
+  });
+
   router.post('/entities/:kind/:namespace/:name/rebuild', async (req, res) => {
     const { entity, ref, actor } = await entityOf(req);
     const { job, number } = req.body;

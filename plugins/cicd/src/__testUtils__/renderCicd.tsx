@@ -34,6 +34,18 @@ export const page: BuildPage = {
       durationMillis: 95_000,
       url: 'http://jenkins.test/job/shop/job/web/45/',
     },
+    {
+      job: '@intake:gitlab/shop/web:test',
+      instance: 'gitlab',
+      jobPath: 'shop/web:test',
+      number: 12,
+      result: 'FAILURE',
+      timestamp: Date.UTC(2026, 11, 1),
+      durationMillis: 40_000,
+      url: 'https://gitlab.test/shop/web/-/jobs/12',
+      branch: 'main',
+      source: 'intake',
+    },
   ],
   errors: [],
   more: false,
@@ -76,6 +88,13 @@ export const detail: BuildDetail = {
   ],
 };
 
+/** A build GitLab CI posted to the intake webhook. */
+export const intakeDetail: BuildDetail = {
+  ...detail,
+  ...page.builds[1],
+  stages: [],
+};
+
 export const builtIn: ListedCause = {
   id: 'typescript-compile',
   source: 'built-in',
@@ -114,6 +133,7 @@ export function render(allowRebuild: boolean) {
       });
       let body: unknown = detail;
       if (url.includes('/builds?')) body = page;
+      if (url.includes('job=%40intake')) body = intakeDetail;
       if (url.includes('/rebuild'))
         body = { job: 'main:shop/web', queueId: 101 };
       if (url.endsWith('/causes')) {

@@ -76,6 +76,8 @@ export function BuildDetailView(props: {
       </>
     );
   }
+  // posted by another CI system: no Jenkins to rebuild on
+  const intake = value.source === 'intake';
   const causes = value.located?.causes ?? [];
   const top = causes[0];
   const topLines = new Set(top?.lines ?? []);
@@ -103,10 +105,12 @@ export function BuildDetailView(props: {
         <ResultChip result={value.result} />
         {value.url && (
           <Link href={value.url} target="_blank" rel="noopener noreferrer">
-            {t('detail.openJenkins')}
+            {intake
+              ? t('detail.openCi', { system: value.instance })
+              : t('detail.openJenkins')}
           </Link>
         )}
-        {mayRebuild && (
+        {mayRebuild && !intake && (
           <Button variant="outlined" color="primary" onClick={rebuild}>
             {t('detail.rebuild')}
           </Button>

@@ -1,6 +1,7 @@
 import useAsync from 'react-use/esm/useAsync';
 import {
   Button,
+  Chip,
   Link,
   Paper,
   Table,
@@ -71,7 +72,20 @@ export function BuildList(props: {
                 key={`${b.job}#${b.number}`}
                 data-testid="cicd-build-row"
               >
-                <TableCell>{b.job}</TableCell>
+                <TableCell>
+                  {b.source === 'intake' ? (
+                    <>
+                      {b.jobPath}{' '}
+                      <Chip
+                        size="small"
+                        variant="outlined"
+                        label={t('list.intake', { system: b.instance })}
+                      />
+                    </>
+                  ) : (
+                    b.job
+                  )}
+                </TableCell>
                 <TableCell>
                   <Link
                     component="button"

@@ -114,3 +114,26 @@ describe('CI/CD tab, with every permission', () => {
     ).toBeInTheDocument();
   });
 });
+
+describe('CI/CD tab, a build another CI system posted', () => {
+  it('shows who posted it and its cause, links to that CI system and offers no rebuild', async () => {
+    render(true);
+    const row = (await screen.findAllByTestId('cicd-build-row'))[1];
+    expect(row).toHaveTextContent('shop/web:test');
+    expect(row).toHaveTextContent('Posted by gitlab');
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Open build @intake:gitlab/shop/web:test #12',
+      }),
+    );
+    expect(
+      await screen.findByText('TypeScript compile error'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Open in gitlab' }),
+    ).toHaveAttribute('href', 'https://gitlab.test/shop/web/-/jobs/12');
+    expect(
+      screen.queryByRole('button', { name: 'Rebuild' }),
+    ).not.toBeInTheDocument();
+  });
+});

@@ -19,6 +19,7 @@ export const cicdTranslationRef = createTranslationRef({
       older: 'Older',
       jobError: 'Could not read {{job}}: {{message}}',
       open: 'Open build {{build}}',
+      intake: 'Posted by {{system}}',
     },
     result: {
       SUCCESS: 'Success',
@@ -43,6 +44,7 @@ export const cicdTranslationRef = createTranslationRef({
       truncated:
         'Only the last part of a long log was read (from line {{line}}).',
       openJenkins: 'Open in Jenkins',
+      openCi: 'Open in {{system}}',
       rebuild: 'Rebuild',
       rebuilt: 'Queued on Jenkins (queue item {{queueId}}).',
       highlighted: 'matched by {{cause}}',

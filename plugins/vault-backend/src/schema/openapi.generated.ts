@@ -50,9 +50,11 @@ export const spec = {
           'job-secret',
           'alert-channel',
           'registry',
+          'ci-poll',
+          'ci-intake',
         ],
         description:
-          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry).",
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), ci-poll (read Jenkins builds for build-failure alerts), ci-intake (the signing secret of the CI build intake webhook).",
       },
       CredentialPolicy: {
         type: 'object',

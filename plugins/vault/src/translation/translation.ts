@@ -67,6 +67,8 @@ export const vaultTranslationRef = createTranslationRef({
       'job-secret': 'Job secret',
       'alert-channel': 'Alert channel signing',
       registry: 'Image registry login',
+      'ci-poll': 'CI build polling',
+      'ci-intake': 'CI build intake signing',
     },
     policy: {
       title: 'Policy of {{name}}',

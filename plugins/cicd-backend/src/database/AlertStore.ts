@@ -1,0 +1,134 @@
+import type { Knex } from './migrations';
+
+/** What the alerting last saw of one job. */
+export interface JobState {
+  jobKey: string;
+  lastNumber: number;
+  failing: boolean;
+  lastCause?: string;
+}
+
+/** One row of the alert gate. */
+export interface AlertClaim {
+  jobKey: string;
+  number: number;
+  kind: 'failure' | 'recovery';
+  entityRef: string;
+  cause?: string;
+}
+
+/** How often a cause's failure was followed directly by a success. */
+export interface FlakyCount {
+  cause: string;
+  count: number;
+}
+
+/**
+ * The alerting's memory in the plugin's database: the last completed build
+ * seen per job (`cicd_job_state`) and the alert gate (`cicd_alerts`, one row
+ * per job and build). Every decision that could send twice is one atomic
+ * statement, so several replicas (or a restart) alert once.
+ */
+export class AlertStore {
+  constructor(private readonly knex: Knex) {}
+
+  async state(jobKey: string): Promise<JobState | undefined> {
+    const row = await this.knex('cicd_job_state')
+      .where({ job_key: jobKey })
+      .first();
+    return row
+      ? {
+          jobKey,
+          lastNumber: Number(row.last_number),
+          failing: Boolean(row.failing),
+          lastCause: row.last_cause ?? undefined,
+        }
+      : undefined;
+  }
+
+  /**
+   * Records the first notice of a job (its newest completed build) unless a
+   * state exists already; true when this call created it.
+   */
+  async firstNotice(state: JobState, now = Date.now()): Promise<boolean> {
+    const rows = await this.knex('cicd_job_state')
+      .insert(this.row(state, now))
+      .onConflict('job_key')
+      .ignore()
+      .returning('job_key');
+    return rows.length > 0;
+  }
+
+  /**
+   * Moves a job's state to a newer build; a build older than (or equal to)
+   * the recorded one changes nothing (builds seen out of order, or by a
+   * replica that lagged behind).
+   */
+  async advance(state: JobState, now = Date.now()): Promise<void> {
+    const updated = await this.knex('cicd_job_state')
+      .where({ job_key: state.jobKey })
+      .andWhere('last_number', '<', state.lastNumber)
+      .update({
+        last_number: state.lastNumber,
+        failing: state.failing,
+        last_cause: state.lastCause ?? null,
+        updated_at: now,
+      });
+    if (updated === 0) await this.firstNotice(state, now);
+  }
+
+  /**
+   * The gate: claims the alert of one build with a single insert that does
+   * nothing when the row exists. True for exactly one caller per job and
+   * build, whatever the number of replicas racing.
+   */
+  async claim(alert: AlertClaim, now = Date.now()): Promise<boolean> {
+    const rows = await this.knex('cicd_alerts')
+      .insert({
+        job_key: alert.jobKey,
+        number: alert.number,
+        kind: alert.kind,
+        entity_ref: alert.entityRef,
+        cause: alert.cause ?? null,
+        created_at: now,
+      })
+      .onConflict(['job_key', 'number'])
+      .ignore()
+      .returning('job_key');
+    return rows.length > 0;
+  }
+
+  /**
+   * Flaky causes: per cause, how many recoveries followed a failure located
+   * to it directly (the next completed build of the same job succeeded).
+   * Most frequent first.
+   */
+  async flaky(entityRef?: string): Promise<FlakyCount[]> {
+    const q = this.knex('cicd_alerts')
+      .where({ kind: 'recovery' })
+      .whereNotNull('cause')
+      .select('cause')
+      .count({ n: '*' })
+      .groupBy('cause')
+      .orderBy([
+        { column: 'n', order: 'desc' },
+        { column: 'cause', order: 'asc' },
+      ]);
+    if (entityRef) q.andWhere({ entity_ref: entityRef });
+    const rows = (await q) as unknown as {
+      cause: string;
+      n: number | string;
+    }[];
+    return rows.map(r => ({ cause: r.cause, count: Number(r.n) }));
+  }
+
+  private row(state: JobState, now: number) {
+    return {
+      job_key: state.jobKey,
+      last_number: state.lastNumber,
+      failing: state.failing,
+      last_cause: state.lastCause ?? null,
+      updated_at: now,
+    };
+  }
+}

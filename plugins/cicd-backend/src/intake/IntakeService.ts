@@ -1,0 +1,133 @@
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { AlertEngine } from '../alerts/AlertEngine';
+import { alertTargetOf } from '../alerts/target';
+import type { CicdConfig } from '../config';
+import { IntakeStore, intakeJobRef } from '../database/IntakeStore';
+import type { CicdService } from '../service/CicdService';
+import type { IntakeBody } from './body';
+
+/** What the intake answers for an accepted build. */
+export interface IntakeResult {
+  job: string;
+  number: number;
+  /** False when this build was posted before (the first post is kept). */
+  stored: boolean;
+  /** The top located cause of a failed build. */
+  cause?: {
+    id: string;
+    title: string;
+    category: string;
+    line?: number;
+  };
+}
+
+/**
+ * Builds other CI systems post: the secret comes out of the vault at each
+ * use, a delivery id is accepted once, and an accepted build is stored,
+ * located like a Jenkins build and alerts like one.
+ */
+export class IntakeService {
+  constructor(
+    private readonly options: {
+      config: CicdConfig['intake'];
+      store: IntakeStore;
+      /** The HMAC secret (the vault, use `ci-intake`), at each request. */
+      secret: () => Promise<string>;
+      catalog: CatalogService;
+      auth: AuthService;
+      service: CicdService;
+      engine: AlertEngine;
+      logger: LoggerService;
+      appBaseUrl?: string;
+    },
+  ) {}
+
+  get config() {
+    return this.options.config;
+  }
+
+  secret(): Promise<string> {
+    return this.options.secret();
+  }
+
+  /** The replay gate (one insert); old ids are forgotten on the way. */
+  async claimDelivery(id: string, now = Date.now()): Promise<boolean> {
+    const claimed = await this.options.store.claimDelivery(id, now);
+    if (claimed) {
+      await this.options.store.pruneDeliveries(
+        now - 2 * this.options.config.toleranceSeconds * 1000,
+      );
+    }
+    return claimed;
+  }
+
+  async accept(
+    body: IntakeBody & { logTruncated: boolean },
+    delivery: string,
+    now = Date.now(),
+  ): Promise<IntakeResult> {
+    const { catalog, auth, store, service, engine } = this.options;
+    const entity = await catalog.getEntityByRef(body.entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    if (!entity) {
+      throw new InputError(`No entity ${body.entityRef} in the catalog`);
+    }
+    const build = {
+      entityRef: body.entityRef,
+      system: body.system,
+      job: body.job,
+      number: body.number,
+      result: body.result,
+      branch: body.branch,
+      url: body.url,
+      commit: body.commit,
+      timestamp: body.timestamp ?? now,
+      durationMillis: body.durationMillis ?? 0,
+      log: body.log,
+      logTruncated: body.logTruncated,
+    };
+    const stored = await store.add(build, delivery, now);
+    const job = intakeJobRef(body.system, body.job);
+    const failed = body.result === 'FAILURE' || body.result === 'UNSTABLE';
+    const top = failed
+      ? await service.locateText(body.log, {
+          firstLine: 1,
+          truncated: body.logTruncated,
+        })
+      : undefined;
+    if (stored) {
+      await engine.observe(
+        alertTargetOf(entity, this.options.appBaseUrl),
+        job,
+        `${body.system} ${body.job}`,
+        [
+          {
+            number: body.number,
+            result: body.result,
+            branch: body.branch,
+            url: body.url,
+          },
+        ],
+        { firstNotice: 'alert', locate: async () => top },
+      );
+    }
+    return {
+      job,
+      number: body.number,
+      stored,
+      ...(top
+        ? {
+            cause: {
+              id: top.cause.id,
+              title: top.cause.title.en,
+              category: top.cause.category,
+              ...(top.line ? { line: top.line.number } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+}
