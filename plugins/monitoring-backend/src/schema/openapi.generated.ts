@@ -851,10 +851,12 @@ export const spec = {
     '/silences': {
       get: {
         operationId: 'ListSilences',
+        description:
+          'Owner-scoped: only the silences opsdeck made for one entity (one opsdeck_entity equality, at most one alertname equality) on an entity the catalog shows the caller. Other silences in Alertmanager are not listed.',
         responses: {
           '200': {
             description:
-              "Alertmanager's silences (API v2), as it returns them.",
+              'Those silences (Alertmanager API v2 shape), as it returns them.',
             content: {
               'application/json': {
                 schema: {

@@ -17,10 +17,11 @@ import {
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
-import type { RuleService } from '../rules/RuleService';
+import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryPanels } from '../views/panels';
+import { readableEntityRefs } from './entityScope';
 
 /**
  * The monitoring plugin's HTTP API (src/schema/openapi.yaml). Every route
@@ -199,8 +200,26 @@ export async function createRouter(options: {
     res.json({ items: await rules.versions(Number(req.params.id)) });
   });
 
-  router.get('/silences', async (_req, res) => {
-    res.json((await rules.silences()) as any);
+  // owner-scoped: only opsdeck's single-entity silences (silenceEntityOf) on
+  // entities the catalog shows the person; another tool's silences (no
+  // entity, regexes) are nobody's to list here
+  router.get('/silences', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const all = (await rules.silences()) as Array<{ matchers?: any[] }>;
+    const entityOf = new Map(
+      all.map(s => [s, silenceEntityOf(s.matchers ?? [])] as const),
+    );
+    const readable = await readableEntityRefs(
+      catalog,
+      [...entityOf.values()].filter((r): r is string => Boolean(r)),
+      credentials,
+    );
+    res.json(
+      all.filter(s => {
+        const ref = entityOf.get(s);
+        return ref !== undefined && readable.has(ref);
+      }) as any,
+    );
   });
 
   router.post('/silences', async (req, res) => {
