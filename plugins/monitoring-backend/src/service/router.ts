@@ -6,7 +6,11 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  parseEntityRef,
+  stringifyEntityRef,
+  type Entity,
+} from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
@@ -17,6 +21,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
+import type { ProbeService } from '../probes/ProbeService';
 import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
@@ -32,6 +37,7 @@ export async function createRouter(options: {
   config: MonitoringConfig;
   alerts: AlertRouter;
   rules: RuleService;
+  probes: ProbeService;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -39,7 +45,7 @@ export async function createRouter(options: {
   auditor: AuditorService;
   logger?: LoggerService;
 }) {
-  const { alerts, catalog, auth, config, rules } = options;
+  const { alerts, catalog, auth, config, rules, probes } = options;
   const guard = createRequestGuard(options);
   const router = await createOpenApiRouter({ guard });
 
@@ -268,6 +274,96 @@ export async function createRouter(options: {
         const entityRef = await rules.silenceEntity(req.params.id);
         await readableEntity(entityRef, credentials);
         await rules.expireSilence(req.params.id);
+      },
+    );
+    res.status(204).end();
+  });
+
+  /** A full, lower-case entity ref; InputError when it is not one. */
+  const entityRefOf = (raw: string) => {
+    try {
+      return stringifyEntityRef(parseEntityRef(raw.trim())).toLocaleLowerCase(
+        'en-US',
+      );
+    } catch {
+      throw new InputError(`Not an entity ref: '${raw}'`);
+    }
+  };
+
+  router.get('/probes/sd', async (_req, res) => {
+    // Prometheus has no catalog identity: the plugin reads the probed
+    // entities with its own credentials (the SD permission is the gate)
+    res.json(
+      await probes.targetGroups(async refs => {
+        const found = new Map<string, Entity>();
+        if (!refs.length) return found;
+        const { items } = await catalog.getEntitiesByRefs(
+          { entityRefs: refs },
+          { credentials: await auth.getOwnServiceCredentials() },
+        );
+        refs.forEach((ref, i) => {
+          if (items[i]) found.set(ref, items[i]!);
+        });
+        return found;
+      }),
+    );
+  });
+
+  // owner-scoped like the silences: probes on entities the person reads
+  router.get('/probes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const all = await probes.list(
+      req.query.entityRef
+        ? { entityRef: entityRefOf(req.query.entityRef) }
+        : {},
+    );
+    const readable = await readableEntityRefs(
+      catalog,
+      all.map(p => p.entityRef),
+      credentials,
+    );
+    res.json({ items: all.filter(p => readable.has(p.entityRef)) });
+  });
+
+  router.post('/probes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const by = principalRef(credentials);
+    const entityRef = entityRefOf(req.body.entityRef);
+    await readableEntity(entityRef, credentials);
+    const probe = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-probe-create',
+        request: req,
+        target: entityRef,
+        meta: {
+          kind: req.body.kind,
+          target: req.body.target,
+          interval: req.body.interval,
+        },
+        successMeta: p => ({ probeId: p.id }),
+      },
+      () => probes.create({ ...req.body, entityRef }, by),
+    );
+    res.status(201).json(probe);
+  });
+
+  router.delete('/probes/:id', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const by = principalRef(credentials);
+    const id = Number(req.params.id);
+    await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-probe-delete',
+        request: req,
+        target: `monitoring-probe:${id}`,
+      },
+      async () => {
+        // a probe on an entity the person cannot read does not exist for them
+        const probe = await probes.get(id);
+        await readableEntity(probe.entityRef, credentials);
+        await probes.delete(id, by);
       },
     );
     res.status(204).end();
