@@ -18,6 +18,7 @@ type ProbeRow = {
   interval_seconds: number;
   created_by: string;
   created_at: number | string;
+  deleted: boolean | number;
 };
 
 const toProbe = (r: ProbeRow): StoredProbe => ({
