@@ -572,6 +572,8 @@ export const spec = {
     '/alerts': {
       get: {
         operationId: 'ListAlerts',
+        description:
+          "Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) only to holders of opsdeck.monitoring.rule.manage. Filtered before paging: total counts only these.",
         parameters: [
           {
             name: 'limit',
@@ -593,7 +595,8 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Received alert states, newest first.',
+            description:
+              'The received alert states the caller may read, newest first.',
             content: {
               'application/json': {
                 schema: {
@@ -621,6 +624,8 @@ export const spec = {
     '/alerts/{id}/deliveries': {
       get: {
         operationId: 'ListDeliveries',
+        description:
+          'The deliveries of one alert state the caller may read (the scope of GET /alerts); 404 for an alert state that does not exist or that the caller may not read.',
         parameters: [
           {
             name: 'id',

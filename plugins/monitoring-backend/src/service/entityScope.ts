@@ -4,7 +4,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 /**
  * Which of `refs` (lower-case full entity refs) the catalog shows the
  * caller: the owner scoping of every list of things tied to one entity
- * (silences, probes). The catalog, read with the caller's credentials and
+ * (silences, probes, alerts). The catalog, read with the caller's credentials and
  * its permission rules, decides; a ref it does not return is not readable.
  */
 export async function readableEntityRefs(

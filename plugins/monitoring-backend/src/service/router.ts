@@ -14,6 +14,7 @@ import {
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
+import { monitoringRuleManagePermission } from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
   createRequestGuard,
@@ -98,20 +99,38 @@ export async function createRouter(options: {
     res.json(await alerts.receive(req.body.alerts));
   });
 
+  // owner-scoped: alerts on entities the catalog shows the person; alerts
+  // without an entity (Watchdog, Prometheus' own, test sends) to those who
+  // manage rules. One catalog lookup, filtered in the query (full pages).
   router.get('/alerts', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const [entityRefs, withoutEntity] = await Promise.all([
+      alerts.store
+        .entityRefs()
+        .then(refs => readableEntityRefs(catalog, refs, credentials)),
+      guard.allowed(credentials, monitoringRuleManagePermission),
+    ]);
     res.json(
-      await alerts.store.listEvents({
-        limit: req.query.limit ?? 50,
-        offset: req.query.offset ?? 0,
-      }),
+      await alerts.store.listEvents(
+        { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 },
+        { entityRefs, withoutEntity },
+      ),
     );
   });
 
+  // the same scope; an alert the person may not read does not exist for them
   router.get('/alerts/:id/deliveries', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
     const id = Number(req.params.id);
-    if (!(await alerts.store.getEvent(id))) {
-      throw new NotFoundError(`No alert ${id}`);
-    }
+    const event = await alerts.store.getEvent(id);
+    const readable =
+      event &&
+      (event.entityRef
+        ? (
+            await readableEntityRefs(catalog, [event.entityRef], credentials)
+          ).has(event.entityRef)
+        : await guard.allowed(credentials, monitoringRuleManagePermission));
+    if (!readable) throw new NotFoundError(`No alert ${id}`);
     res.json({ items: await alerts.store.deliveries(id) });
   });
 
