@@ -12,7 +12,7 @@ import { signIn } from './helpers';
 // real node_exporter labelled as the catalog host pay-app-01 (Debian packages
 // prometheus and prometheus-node-exporter).
 //
-// The /monitoring page (alerts, rules, silences): Prometheus runs with its
+// The /monitoring page (alerts, rules, silences, probes): Prometheus runs with its
 // lifecycle API and reads the rule file the backend writes
 // (opsdeck.monitoring.rules.file in the e2e data dir), a real Alertmanager
 // (Debian prometheus-alertmanager) holds the silences, and alerts are posted
@@ -373,6 +373,43 @@ test('an alert posted to the webhook is listed with its deliveries', async ({
   await expect(failed).toContainText('request failed (ECONNREFUSED)');
 });
 
+test('ops adds a sub-minute TCP probe to a host and deletes it; a metadata target is refused', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  // TEST-NET-3: a routable-looking address nothing needs to resolve; the
+  // backend checks the blackbox module with the real exporter's --config.check
+  const port = 20000 + (Date.now() % 40000);
+  const target = `203.0.113.7:${port}`;
+  await signIn(page, 'bob');
+  await openMonitoringPage(page, 'Probes');
+  await page.getByRole('button', { name: 'New probe' }).click();
+  const dialog = page.getByRole('dialog');
+  await pickEntity(page, 'Entity', 'pay-app-01');
+  await dialog.getByLabel('Kind').selectOption('http');
+  await dialog
+    .getByLabel('Target')
+    .fill('http://169.254.169.254/latest/meta-data/');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog.getByRole('alert')).toContainText(
+    'Probes may not reach 169.254.169.254',
+  );
+  await dialog.getByLabel('Kind').selectOption('tcp');
+  await dialog.getByLabel('Target').fill(target);
+  await dialog.getByLabel('Interval').selectOption('15s');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole('row').filter({ hasText: target });
+  await expect(row).toContainText('pay-app-01');
+  await expect(row).toContainText('TCP port');
+  await expect(row).toContainText('15s');
+  await expect(row).toContainText('bob');
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('row').filter({ hasText: target })).toHaveCount(
+    0,
+  );
+});
+
 test('the monitoring page in Chinese', async ({ page, request }) => {
   test.setTimeout(120_000);
   const summary = `pay-app-01 宕机 ${run}`;
@@ -401,6 +438,14 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
   await expect(
     page.getByRole('dialog').getByText('静默实体的告警'),
   ).toBeVisible();
+  await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+
+  await page.getByRole('tab', { name: '探测' }).click();
+  await page.getByRole('button', { name: '新建探测' }).click();
+  const probe = page.getByRole('dialog');
+  await expect(probe.getByLabel('类型')).toContainText('TCP 端口');
+  await expect(probe.getByLabel('间隔')).toContainText('15 秒');
+  await expect(probe.getByRole('button', { name: '创建' })).toBeVisible();
 });
 
 test('a developer reads rules and silences without New rule, Silence or Expire', async ({
@@ -418,6 +463,9 @@ test('a developer reads rules and silences without New rule, Silence or Expire',
     page.getByRole('button', { name: 'Silence', exact: true }),
   ).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Expire' })).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Probes' }).click();
+  await expect(page.getByRole('button', { name: 'Refresh' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'New probe' })).toHaveCount(0);
 });
 
 test('a viewer sees no Monitoring and alerts entry, no New rule or Silence, and is told what is missing', async ({

@@ -16,6 +16,21 @@ export interface Config {
         /** promtool binary. Default promtool. */
         promtool?: string;
       };
+      /** TCP and HTTP probes run by the blackbox exporter (Debian prometheus-blackbox-exporter). */
+      probes?: {
+        blackbox?: {
+          /** The exporter's --config.file; opsdeck writes one module per probe there. Unset: modules are checked, not written. */
+          configFile?: string;
+          /** The exporter's base URL, for POST /-/reload. */
+          url?: string;
+          /** Exporter binary for --config.check. Default prometheus-blackbox-exporter. */
+          binary?: string;
+        };
+        /** Addresses or subnets (127.0.0.1, 10.1.0.0/16) probes may reach though loopback, link-local or metadata. Default none. */
+        allowTargets?: string[];
+        /** Shortest probe interval in seconds. Default 5 (at least 1). */
+        minIntervalSeconds?: number;
+      };
       /** Notification channels of the alert router. */
       channels?: Array<{
         /** Lower-case name, unique. */

@@ -51,6 +51,8 @@ OPSDECK_TEST_PACKAGES=(
   "prometheus:prometheus"
   "prometheus-alertmanager:prometheus-alertmanager"
   "prometheus-node-exporter:prometheus-node-exporter"
+  # monitoring probes (TCP/HTTP) run by the real blackbox exporter
+  "prometheus-blackbox-exporter:/usr/bin/prometheus-blackbox-exporter"
   # registry-backend integration tests and bench: Debian's Docker Registry v2 (distribution)
   # and skopeo, which pushes the OCI layouts the tests build
   "docker-registry:docker-registry"

@@ -47,6 +47,21 @@ export interface MonitoringConfig {
   /** Rule file Prometheus reads; unset: rules are validated and kept, not written. */
   rulesFile?: string;
   promtool: string;
+  probes: ProbesConfig;
+}
+
+/** Probes through the blackbox exporter (`opsdeck.monitoring.probes`). */
+export interface ProbesConfig {
+  /** The exporter's --config.file opsdeck writes its modules to; unset: checked, not written. */
+  configFile?: string;
+  /** The exporter's base URL (POST /-/reload after each change). */
+  url?: string;
+  /** The exporter binary, for --config.check. */
+  binary: string;
+  /** Addresses / subnets probes may reach though they are loopback, link-local or metadata. */
+  allowTargets: string[];
+  /** Shortest probe interval in seconds (default 5). */
+  minIntervalSeconds: number;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -121,6 +136,20 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
       ?.replace(/\/+$/, ''),
     rulesFile: config?.getOptionalString('rules.file'),
     promtool: config?.getOptionalString('rules.promtool') ?? 'promtool',
+    probes: {
+      configFile: config?.getOptionalString('probes.blackbox.configFile'),
+      url: config
+        ?.getOptionalString('probes.blackbox.url')
+        ?.replace(/\/+$/, ''),
+      binary:
+        config?.getOptionalString('probes.blackbox.binary') ??
+        'prometheus-blackbox-exporter',
+      allowTargets: config?.getOptionalStringArray('probes.allowTargets') ?? [],
+      minIntervalSeconds: Math.max(
+        1,
+        config?.getOptionalNumber('probes.minIntervalSeconds') ?? 5,
+      ),
+    },
     smtp: smtp
       ? {
           host: smtp.getString('host'),

@@ -18,7 +18,11 @@ import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertRouter } from './alerts/AlertRouter';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
+import { ProbeStore } from './database/ProbeStore';
 import { RuleStore } from './database/RuleStore';
+import { BlackboxPublisher } from './probes/BlackboxPublisher';
+import { ProbeService } from './probes/ProbeService';
+import { allowList } from './probes/targets';
 import { RulePublisher } from './rules/RulePublisher';
 import { RuleService } from './rules/RuleService';
 import { createRouter } from './service/router';
@@ -121,11 +125,18 @@ export const monitoringPlugin = createBackendPlugin({
           }),
           alertmanagerUrl: config.alertmanagerUrl,
         });
+        const probes = new ProbeService({
+          store: new ProbeStore(await deps.database.getClient()),
+          publisher: new BlackboxPublisher(config.probes),
+          allow: allowList(config.probes.allowTargets),
+          minIntervalSeconds: config.probes.minIntervalSeconds,
+        });
         deps.httpRouter.use(
           await createRouter({
             config,
             alerts,
             rules,
+            probes,
             catalog,
             auth,
             httpAuth: deps.httpAuth,

@@ -224,3 +224,37 @@ export interface Silence {
   comment: string;
   status: { state: 'active' | 'pending' | 'expired' };
 }
+
+/** What a probe checks through the blackbox exporter: a TCP connect, or an HTTP(S) request. */
+export type ProbeKind = 'tcp' | 'http';
+
+/** Every probe kind. */
+export const PROBE_KINDS: readonly ProbeKind[] = ['tcp', 'http'];
+
+/** Labels a probe target carries beside the entity's SD labels. */
+export const PROBE_LABELS = {
+  probe: 'opsdeck_probe',
+  kind: 'opsdeck_probe_kind',
+} as const;
+
+/** A probe as it is created: on one catalog entity. */
+export interface ProbeInput {
+  /** Full ref of the catalog entity the probe belongs to (its owner scopes it). */
+  entityRef: string;
+  kind: ProbeKind;
+  /** tcp: `host:port`; http: an `http(s)://` URL. */
+  target: string;
+  /** http: the status code that means up (default any 2xx). */
+  expectStatus?: number;
+  /** http: a regular expression (Go RE2, the blackbox exporter's) the body must match. */
+  bodyRegex?: string;
+  /** Probe interval, e.g. `15s`, `1m` (sub-minute allowed). */
+  interval: string;
+}
+
+/** A stored probe. */
+export interface Probe extends ProbeInput {
+  id: number;
+  createdBy: string;
+  createdAt: string;
+}

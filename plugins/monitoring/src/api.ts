@@ -7,6 +7,8 @@ import type {
   AlertRuleVersion,
   MetricsRange,
   PanelData,
+  Probe,
+  ProbeInput,
   RuleInput,
   RuleTemplateSummary,
   Silence,
@@ -122,6 +124,22 @@ export class MonitoringClient {
 
   async expireSilence(id: string): Promise<void> {
     await this.call(`/silences/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  /** Probes on the entities the caller may read. */
+  async probes(): Promise<Probe[]> {
+    return (await this.call<{ items: Probe[] }>('/probes')).items;
+  }
+
+  /** Creates a probe; a refused target or regex is a 400 whose message says why. */
+  async createProbe(input: ProbeInput): Promise<Probe> {
+    return this.call('/probes', { method: 'POST', body: input });
+  }
+
+  async deleteProbe(id: number): Promise<void> {
+    await this.call(`/probes/${encodeURIComponent(String(id))}`, {
       method: 'DELETE',
     });
   }

@@ -186,3 +186,34 @@ export async function activeTargets(
   const body = (await res.json()) as any;
   return body.data.activeTargets;
 }
+
+/** The blackbox exporter (Debian prometheus-blackbox-exporter) with `blackbox.yml` in its dir. */
+export function startBlackboxExporter(
+  config = '{"modules": {}}\n',
+): Promise<RunningServer> {
+  return start(
+    'blackbox',
+    'prometheus-blackbox-exporter',
+    (p, dir) => [
+      `--config.file=${path.join(dir, 'blackbox.yml')}`,
+      `--web.listen-address=127.0.0.1:${p}`,
+    ],
+    url => ok(`${url}/-/healthy`),
+    { 'blackbox.yml': config },
+  );
+}
+
+/** One instant PromQL query's vector: labels and value of each series. */
+export async function instantQuery(
+  prometheusUrl: string,
+  query: string,
+): Promise<Array<{ metric: Record<string, string>; value: string }>> {
+  const res = await fetch(
+    `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`,
+  );
+  const body = (await res.json()) as any;
+  return body.data.result.map((r: any) => ({
+    metric: r.metric,
+    value: r.value[1],
+  }));
+}

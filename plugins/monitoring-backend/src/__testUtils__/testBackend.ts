@@ -178,6 +178,18 @@ export async function startMonitoringBackend(options: {
                   return entity;
                 };
               }
+              if (prop === 'getEntitiesByRefs') {
+                return async (req: any, opts: any) => {
+                  const res = await catalog.getEntitiesByRefs(req, opts);
+                  const user = opts?.credentials?.principal?.userEntityRef;
+                  if (!user || !options.visibleTo) return res;
+                  return {
+                    items: res.items.map((e: Entity | undefined) =>
+                      e && options.visibleTo!(user, e) ? e : undefined,
+                    ),
+                  };
+                };
+              }
               const value = catalog[prop];
               return typeof value === 'function' ? value.bind(catalog) : value;
             },

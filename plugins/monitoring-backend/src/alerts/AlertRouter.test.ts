@@ -13,6 +13,12 @@ jest.setTimeout(60_000);
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const secrets = { dingtalk: 'SECdingtalk-secret', feishu: 'feishu-secret' };
 
+/** Every event these tests record (all on pay-app-01). */
+const everything = {
+  entityRefs: ['resource:default/pay-app-01'],
+  withoutEntity: true,
+};
+
 const firing: WebhookAlert = {
   status: 'firing',
   fingerprint: 'f00d',
@@ -165,7 +171,10 @@ describe.each(databases.eachSupportedId())('AlertRouter (%s)', databaseId => {
     expect(robots.of('feishu')[1].body.card.header.template).toBe('green');
     expect(smtp.received).toHaveLength(2);
 
-    const { items } = await a.router.store.listEvents({ limit: 10, offset: 0 });
+    const { items } = await a.router.store.listEvents(
+      { limit: 10, offset: 0 },
+      everything,
+    );
     expect(items.map(e => [e.status, e.owner])).toEqual([
       ['resolved', 'group:default/ops'],
       ['firing', 'group:default/ops'],
@@ -186,8 +195,9 @@ describe.each(databases.eachSupportedId())('AlertRouter (%s)', databaseId => {
     const [a] = await routers(1);
     robots.failNext.add('dingtalk');
     await a.router.receive([firing]);
-    const [event] = (await a.router.store.listEvents({ limit: 1, offset: 0 }))
-      .items;
+    const [event] = (
+      await a.router.store.listEvents({ limit: 1, offset: 0 }, everything)
+    ).items;
     const ding = (await a.router.store.deliveries(event.id)).find(
       d => d.channel === 'ops-dingtalk',
     )!;
@@ -214,8 +224,9 @@ describe.each(databases.eachSupportedId())('AlertRouter (%s)', databaseId => {
       secretOf: async () => 'not-the-secret',
     });
     await wrong.receive([firing]);
-    const [event] = (await a.router.store.listEvents({ limit: 1, offset: 0 }))
-      .items;
+    const [event] = (
+      await a.router.store.listEvents({ limit: 1, offset: 0 }, everything)
+    ).items;
     const byChannel = Object.fromEntries(
       (await a.router.store.deliveries(event.id)).map(d => [d.channel, d]),
     );

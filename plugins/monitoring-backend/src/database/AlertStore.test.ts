@@ -25,6 +25,39 @@ describe.each(databases.eachSupportedId())('AlertStore (%s)', databaseId => {
     return AlertStore.create({ database: mockServices.database({ knex }) });
   }
 
+  it('lists only the readable alert states, filtered before paging', async () => {
+    const s = await store();
+    const now = new Date();
+    const on = (fingerprint: string, entityRef?: string) =>
+      s.insertEvent(event({ fingerprint, entityRef }), now);
+    await on('web', 'resource:default/web-01');
+    await on('db1', 'resource:default/db-01');
+    await on('db2', 'resource:default/db-01');
+    await on('none');
+    expect((await s.entityRefs()).sort()).toEqual([
+      'resource:default/db-01',
+      'resource:default/web-01',
+    ]);
+    const page = await s.listEvents(
+      { limit: 1, offset: 0 },
+      { entityRefs: ['resource:default/web-01'], withoutEntity: false },
+    );
+    expect(page.items.map(e => e.fingerprint)).toEqual(['web']);
+    expect(page.total).toBe(1);
+    const withNone = await s.listEvents(
+      { limit: 2, offset: 1 },
+      { entityRefs: ['resource:default/db-01'], withoutEntity: true },
+    );
+    expect(withNone.items.map(e => e.fingerprint)).toEqual(['db2', 'db1']);
+    expect(withNone.total).toBe(3);
+    expect(
+      await s.listEvents(
+        { limit: 10, offset: 0 },
+        { entityRefs: [], withoutEntity: false },
+      ),
+    ).toEqual({ items: [], total: 0 });
+  });
+
   it('records an alert state once under parallel inserts (two replicas, retries)', async () => {
     const s = await store();
     const now = new Date();
@@ -43,7 +76,10 @@ describe.each(databases.eachSupportedId())('AlertStore (%s)', databaseId => {
     expect(await s.insertEvent(event({ status: 'resolved' }), now)).toBe(
       undefined,
     );
-    const { items, total } = await s.listEvents({ limit: 10, offset: 0 });
+    const { items, total } = await s.listEvents(
+      { limit: 10, offset: 0 },
+      { entityRefs: await s.entityRefs(), withoutEntity: true },
+    );
     expect(total).toBe(3);
     expect(items[2]).toMatchObject({
       id: won[0],

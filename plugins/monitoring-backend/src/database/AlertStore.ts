@@ -131,15 +131,35 @@ export class AlertStore {
     return row ? toEvent(row) : undefined;
   }
 
-  async listEvents(page: {
-    limit: number;
-    offset: number;
-  }): Promise<{ items: AlertEvent[]; total: number }> {
-    const rows = await this.db<EventRow>(EVENTS)
+  /** The distinct entities alert states were received for. */
+  async entityRefs(): Promise<string[]> {
+    const rows = await this.db(EVENTS)
+      .distinct('entity_ref')
+      .whereNotNull('entity_ref');
+    return rows.map(r => r.entity_ref as string);
+  }
+
+  /**
+   * A page of the alert states a caller may read, newest first: those on
+   * `visible.entityRefs`, and those without an entity when
+   * `visible.withoutEntity`. Filtered in the query, so pages stay full and
+   * the total counts only those.
+   */
+  async listEvents(
+    page: { limit: number; offset: number },
+    visible: { entityRefs: Iterable<string>; withoutEntity: boolean },
+  ): Promise<{ items: AlertEvent[]; total: number }> {
+    const refs = [...visible.entityRefs];
+    const readable = (q: Knex.QueryBuilder) =>
+      q.where(w => {
+        w.whereIn('entity_ref', refs);
+        if (visible.withoutEntity) w.orWhereNull('entity_ref');
+      });
+    const rows = await readable(this.db<EventRow>(EVENTS))
       .orderBy('id', 'desc')
       .limit(page.limit)
       .offset(page.offset);
-    const [{ n }] = await this.db(EVENTS).count({ n: '*' });
+    const [{ n }] = await readable(this.db(EVENTS)).count({ n: '*' });
     return { items: rows.map(toEvent), total: Number(n) };
   }
 

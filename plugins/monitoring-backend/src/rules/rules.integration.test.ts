@@ -46,10 +46,14 @@ describe('alert rules and silences', () => {
       entities: [
         hostEntity('web-01', '127.0.0.1:9100'),
         hostEntity('vault-01', '127.0.0.1:9101'),
+        hostEntity('db-01', '127.0.0.1:9102'),
       ],
-      // vault-01 is shown to alice only
+      // vault-01 is shown to alice only; db-01 (ops') to alice and olga (ops)
       visibleTo: (user, entity) =>
-        entity.metadata.name !== 'vault-01' || user === 'user:default/alice',
+        (entity.metadata.name !== 'vault-01' ||
+          user === 'user:default/alice') &&
+        (entity.metadata.name !== 'db-01' ||
+          ['user:default/alice', 'user:default/olga'].includes(user)),
       monitoring: {
         prometheus: { url: prometheus.url },
         alertmanager: { url: alertmanager.url },
@@ -245,7 +249,7 @@ describe('alert rules and silences', () => {
     expect(created.status).toBe(201);
     const list = await request(backend.server)
       .get('/api/monitoring/silences')
-      .set('authorization', as('dave'));
+      .set('authorization', as('alice'));
     const silence = list.body.find((s: any) => s.id === created.body.silenceID);
     expect(silence).toMatchObject({
       createdBy: 'user:default/alice',
@@ -265,7 +269,7 @@ describe('alert rules and silences', () => {
     expect(expired.status).toBe(204);
     const after = await request(backend.server)
       .get('/api/monitoring/silences')
-      .set('authorization', as('dave'));
+      .set('authorization', as('alice'));
     expect(
       after.body.find((s: any) => s.id === created.body.silenceID).status.state,
     ).toBe('expired');
@@ -403,5 +407,62 @@ describe('alert rules and silences', () => {
       'failed',
       'succeeded',
     ]);
+  });
+
+  it('lists only silences on entities the person can read', async () => {
+    const created = await request(backend.server)
+      .post('/api/monitoring/silences')
+      .set('authorization', as('alice'))
+      .send({
+        entityRef: 'resource:default/db-01',
+        minutes: 60,
+        comment: 'ops maintenance',
+      });
+    expect(created.status).toBe(201);
+    const onWeb = await request(backend.server)
+      .post('/api/monitoring/silences')
+      .set('authorization', as('alice'))
+      .send({
+        entityRef: 'resource:default/web-01',
+        minutes: 60,
+        comment: 'shared host',
+      });
+    expect(onWeb.status).toBe(201);
+    // another tool's silence without an entity (e.g. Watchdog)
+    const res = await fetch(`${alertmanager.url}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        matchers: [{ name: 'alertname', value: 'Watchdog', isRegex: false }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'someone-else',
+        comment: 'not opsdeck',
+      }),
+    });
+    const foreign = ((await res.json()) as { silenceID: string }).silenceID;
+
+    const ids = async (user: string) => {
+      const list = await request(backend.server)
+        .get('/api/monitoring/silences')
+        .set('authorization', as(user));
+      expect(list.status).toBe(200);
+      return list.body.map((s: any) => s.id as string);
+    };
+    // dave (a developer of another team) does not see ops' host's silence
+    const daves = await ids('dave');
+    expect(daves).not.toContain(created.body.silenceID);
+    expect(daves).toContain(onWeb.body.silenceID);
+    expect(daves).not.toContain(foreign);
+    // the owner team (olga, ops) and the admin do
+    expect(await ids('olga')).toContain(created.body.silenceID);
+    expect(await ids('alice')).toContain(created.body.silenceID);
+    // no one sees a silence opsdeck cannot tie to one entity
+    expect(await ids('alice')).not.toContain(foreign);
+    // and the permission still comes first
+    const erin = await request(backend.server)
+      .get('/api/monitoring/silences')
+      .set('authorization', as('erin'));
+    expect(erin.status).toBe(403);
   });
 });

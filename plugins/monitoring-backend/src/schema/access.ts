@@ -54,6 +54,13 @@ export const access: OperationAccess<typeof spec> = {
   'GET /silences': read,
   'POST /silences': silences,
   'DELETE /silences/{id}': silences,
+  'GET /probes/sd': {
+    permission: monitoringSdReadPermission,
+    allow: ['service'],
+  },
+  'GET /probes': read,
+  'POST /probes': rules,
+  'DELETE /probes/{id}': rules,
   'GET /entities/{kind}/{namespace}/{name}/panels': {
     permission: monitoringMetricsReadPermission,
     allow: people,

@@ -10,7 +10,7 @@ export const spec = {
     title: 'monitoring',
     version: '1',
     description:
-      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`.",
+      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`. `/probes/sd` is for the SD token too; creating and deleting probes needs `opsdeck.monitoring.rule.manage`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -363,6 +363,84 @@ export const spec = {
           },
         },
       },
+      ProbeInput: {
+        type: 'object',
+        required: ['entityRef', 'kind', 'target', 'interval'],
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+            maxLength: 255,
+          },
+          kind: {
+            type: 'string',
+            enum: ['tcp', 'http'],
+          },
+          target: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2048,
+            description: 'tcp: host:port; http: an http(s) URL.',
+          },
+          expectStatus: {
+            type: 'integer',
+            minimum: 100,
+            maximum: 599,
+          },
+          bodyRegex: {
+            type: 'string',
+            maxLength: 512,
+            description: 'Go RE2 (the blackbox exporter checks it).',
+          },
+          interval: {
+            type: 'string',
+            pattern: '^[1-9][0-9]{0,4}[smh]$',
+          },
+        },
+      },
+      Probe: {
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'kind',
+          'target',
+          'interval',
+          'createdBy',
+          'createdAt',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['tcp', 'http'],
+          },
+          target: {
+            type: 'string',
+          },
+          expectStatus: {
+            type: 'integer',
+          },
+          bodyRegex: {
+            type: 'string',
+          },
+          interval: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
     },
   },
   paths: {
@@ -494,6 +572,8 @@ export const spec = {
     '/alerts': {
       get: {
         operationId: 'ListAlerts',
+        description:
+          "Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) only to holders of opsdeck.monitoring.rule.manage. Filtered before paging: total counts only these.",
         parameters: [
           {
             name: 'limit',
@@ -515,7 +595,8 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Received alert states, newest first.',
+            description:
+              'The received alert states the caller may read, newest first.',
             content: {
               'application/json': {
                 schema: {
@@ -543,6 +624,8 @@ export const spec = {
     '/alerts/{id}/deliveries': {
       get: {
         operationId: 'ListDeliveries',
+        description:
+          'The deliveries of one alert state the caller may read (the scope of GET /alerts); 404 for an alert state that does not exist or that the caller may not read.',
         parameters: [
           {
             name: 'id',
@@ -851,10 +934,12 @@ export const spec = {
     '/silences': {
       get: {
         operationId: 'ListSilences',
+        description:
+          'Owner-scoped: only the silences opsdeck made for one entity (one opsdeck_entity equality, at most one alertname equality) on an entity the catalog shows the caller. Other silences in Alertmanager are not listed.',
         responses: {
           '200': {
             description:
-              "Alertmanager's silences (API v2), as it returns them.",
+              'Those silences (Alertmanager API v2 shape), as it returns them.',
             content: {
               'application/json': {
                 schema: {
@@ -919,6 +1004,114 @@ export const spec = {
         responses: {
           '204': {
             description: 'Expired.',
+          },
+        },
+      },
+    },
+    '/probes/sd': {
+      get: {
+        operationId: 'ProbeServiceDiscovery',
+        description:
+          "Prometheus HTTP SD for the blackbox exporter: one target group per probe, the probed target as the address (relabel it to __param_target and __address__ to the exporter), __param_module, __scrape_interval__, __scrape_timeout__, opsdeck_probe, opsdeck_probe_kind and the entity's labels. For the SD token (opsdeck.monitoring.sd.read).",
+        responses: {
+          '200': {
+            description: 'Target groups.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/TargetGroup',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/probes': {
+      get: {
+        operationId: 'ListProbes',
+        description:
+          'Owner-scoped: the probes on entities the catalog shows the caller (optionally of one entity).',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 255,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The probes.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Probe',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'CreateProbe',
+        description:
+          'Creates a probe on an entity the person can read. The target must parse and must not be (or resolve to) loopback, link-local, metadata or multicast addresses unless opsdeck.monitoring.probes.allowTargets allows it. The blackbox module file is checked by the exporter (--config.check), written and reloaded before the probe is kept.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ProbeInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The probe.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Probe',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/probes/{id}': {
+      delete: {
+        operationId: 'DeleteProbe',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Deleted.',
           },
         },
       },

@@ -55,6 +55,20 @@ describe('Prometheus HTTP service discovery from the catalog', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([]);
+    // the probes' SD answers the same token only
+    const probes = `${backend.url}/probes/sd`;
+    expect((await fetch(probes)).status).toBe(401);
+    for (const token of [OTHER_TOKEN, WEBHOOK_TOKEN]) {
+      const denied = await fetch(probes, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(denied.status).toBe(403);
+    }
+    const probeSd = await fetch(probes, {
+      headers: { authorization: `Bearer ${SD_TOKEN}` },
+    });
+    expect(probeSd.status).toBe(200);
+    expect(await probeSd.json()).toEqual([]);
     // and the SD token cannot post alerts
     const post = await fetch(`${backend.url}/alerts/webhook`, {
       method: 'POST',

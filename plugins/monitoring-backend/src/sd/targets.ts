@@ -59,6 +59,43 @@ export function exporterAddress(
   return undefined;
 }
 
+/** The entity as cmdb-common describes a host (owner, system, environment). */
+function describe(entity: Entity) {
+  const spec = (entity.spec ?? {}) as Record<string, unknown>;
+  // hostFromEntity reads owner, system and environment the one way opsdeck
+  // does for hosts; databases, caches and anything probed are read the same way.
+  return hostFromEntity({
+    ...entity,
+    spec: { ...spec, type: 'host', address: spec.address || '-' },
+  });
+}
+
+function matchesSelector(entity: Entity, selector: HostSelector): boolean {
+  const described = describe(entity);
+  return Boolean(described && selectorMatches(selector, described));
+}
+
+/**
+ * The SD labels of an entity: its ref, name, owner, system and environment
+ * (undefined when it cannot be read as cmdb-common reads hosts).
+ */
+export function entityLabels(
+  entity: Entity,
+): Record<string, string> | undefined {
+  const described = describe(entity);
+  if (!described) return undefined;
+  const labels: Record<string, string> = {
+    [SD_LABELS.entity]: lower(stringifyEntityRef(entity)),
+    [SD_LABELS.name]: entity.metadata.name,
+  };
+  if (described.owner) labels[SD_LABELS.owner] = described.owner;
+  if (described.system) labels[SD_LABELS.system] = described.system;
+  if (described.environment) {
+    labels[SD_LABELS.environment] = described.environment;
+  }
+  return labels;
+}
+
 /**
  * Prometheus HTTP SD target groups for the catalog entities of one kind: one
  * group per entity (its exporter address) labelled with the entity ref,
@@ -77,32 +114,17 @@ export function targetGroups(
     if (lower(entity.kind) !== 'resource' || spec.type !== SPEC_TYPES[kind]) {
       continue;
     }
-    // hostFromEntity reads owner, system and environment the one way opsdeck
-    // does for hosts; databases and caches are read the same way.
-    const described = hostFromEntity({
-      ...entity,
-      spec: { ...spec, type: 'host', address: spec.address || '-' },
-    });
-    if (!described) continue;
-    if (options.selector && !selectorMatches(options.selector, described)) {
+    if (options.selector && !matchesSelector(entity, options.selector)) {
       continue;
     }
     const target = exporterAddress(entity, kind, options.defaultNodePort);
-    if (!target) continue;
-    const ref = lower(stringifyEntityRef(entity));
-    const labels: Record<string, string> = {
-      [SD_LABELS.entity]: ref,
-      [SD_LABELS.name]: entity.metadata.name,
-      [SD_LABELS.kind]: kind,
-    };
-    if (described.owner) labels[SD_LABELS.owner] = described.owner;
-    if (described.system) labels[SD_LABELS.system] = described.system;
-    if (described.environment) {
-      labels[SD_LABELS.environment] = described.environment;
-    }
+    const labels = entityLabels(entity);
+    if (!target || !labels) continue;
+    labels[SD_LABELS.kind] = kind;
     if (kind !== 'host' && typeof spec.engine === 'string' && spec.engine) {
       labels[SD_LABELS.engine] = lower(spec.engine);
     }
+    const ref = labels[SD_LABELS.entity];
     groups.push({ ref, targets: [target], labels });
   }
   return groups

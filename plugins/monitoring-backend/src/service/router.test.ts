@@ -21,7 +21,14 @@ describe('monitoring router', () => {
     robots = await startRobotReceivers({ dingtalk: 's', feishu: 'f' });
     backend = await startMonitoringBackend({
       knex: await databases.init('SQLITE_3'),
-      entities: [hostEntity('web-01', '127.0.0.1:9100')],
+      entities: [
+        hostEntity('web-01', '127.0.0.1:9100'),
+        hostEntity('db-01', '127.0.0.1:9102'),
+      ],
+      // db-01 (ops') is shown to alice (admin) and olga (ops) only
+      visibleTo: (user, entity) =>
+        entity.metadata.name !== 'db-01' ||
+        ['user:default/alice', 'user:default/olga'].includes(user),
       monitoring: {
         channels: [
           {
@@ -45,6 +52,7 @@ describe('monitoring router', () => {
       .set('authorization', mockCredentials.service.header());
     expect(sd.status).toBe(200);
     expect(sd.body).toEqual([
+      expect.objectContaining({ targets: ['127.0.0.1:9102'] }),
       expect.objectContaining({ targets: ['127.0.0.1:9100'] }),
     ]);
     for (const user of ['alice', 'erin']) {
@@ -105,15 +113,24 @@ describe('monitoring router', () => {
     expect(audit).toBeDefined();
     expect(JSON.stringify(audit)).toContain('user:default/alice');
 
+    // a test send has no entity: listed for those who manage rules only
     const list = await request(backend.server)
       .get('/api/monitoring/alerts')
-      .set('authorization', as('dave'));
+      .set('authorization', as('alice'));
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(1);
     const deliveries = await request(backend.server)
       .get(`/api/monitoring/alerts/${list.body.items[0].id}/deliveries`)
-      .set('authorization', as('dave'));
+      .set('authorization', as('alice'));
     expect(deliveries.body.items).toHaveLength(1);
+    const daves = await request(backend.server)
+      .get('/api/monitoring/alerts')
+      .set('authorization', as('dave'));
+    expect(daves.body).toEqual({ items: [], total: 0 });
+    const daveDeliveries = await request(backend.server)
+      .get(`/api/monitoring/alerts/${list.body.items[0].id}/deliveries`)
+      .set('authorization', as('dave'));
+    expect(daveDeliveries.status).toBe(404);
     const channels = await request(backend.server)
       .get('/api/monitoring/channels')
       .set('authorization', as('dave'));
@@ -126,5 +143,105 @@ describe('monitoring router', () => {
       .get('/api/monitoring/alerts')
       .set('authorization', as('erin'));
     expect(erin.status).toBe(403);
+  });
+
+  it('lists alerts and their deliveries only on entities the person can read (filtered before paging)', async () => {
+    const alert = (fingerprint: string, labels: Record<string, string>) => ({
+      status: 'firing',
+      fingerprint,
+      startsAt: new Date().toISOString(),
+      labels: { severity: 'critical', ...labels },
+      annotations: { summary: `${fingerprint} summary` },
+    });
+    // web-01's alert first, then three newer ones on ops' db-01 and a
+    // Watchdog without an entity: a page of two filtered after paging
+    // would be empty for dave
+    for (const a of [
+      alert('scopeweb', {
+        alertname: 'HostDown',
+        opsdeck_entity: 'resource:default/web-01',
+      }),
+      ...['scopedb1', 'scopedb2', 'scopedb3'].map(f =>
+        alert(f, {
+          alertname: 'HostDown',
+          opsdeck_entity: 'resource:default/db-01',
+        }),
+      ),
+      alert('scopewatchdog', { alertname: 'Watchdog' }),
+    ]) {
+      const posted = await request(backend.server)
+        .post('/api/monitoring/alerts/webhook')
+        .set('authorization', mockCredentials.service.header())
+        .send({ alerts: [a] });
+      expect(posted.body).toEqual({ accepted: 1, duplicates: 0 });
+    }
+
+    const list = async (user: string, query = '') => {
+      const res = await request(backend.server)
+        .get(`/api/monitoring/alerts${query}`)
+        .set('authorization', as(user));
+      expect([user, res.status]).toEqual([user, 200]);
+      return res.body as {
+        items: Array<{ id: number; fingerprint: string }>;
+        total: number;
+      };
+    };
+    const fingerprints = (page: { items: Array<{ fingerprint: string }> }) =>
+      page.items.map(e => e.fingerprint);
+    const all = await list('alice', '?limit=500');
+    const idOf = (f: string) => all.items.find(e => e.fingerprint === f)!.id;
+    const deliveries = (user: string, id: number) =>
+      request(backend.server)
+        .get(`/api/monitoring/alerts/${id}/deliveries`)
+        .set('authorization', as(user));
+
+    // dave (a developer, not of the owner team): web-01's alert only, on a
+    // full first page, and a total that counts what he may read
+    const daves = await list('dave', '?limit=2');
+    expect(fingerprints(daves)).toEqual(['scopeweb']);
+    expect(daves.total).toBe(1);
+    for (const f of ['scopedb1', 'scopewatchdog']) {
+      const res = await deliveries('dave', idOf(f));
+      // as if it did not exist
+      expect([f, res.status]).toEqual([f, 404]);
+      expect(res.body.error.message).toBe(`No alert ${idOf(f)}`);
+      expect(JSON.stringify(res.body)).not.toContain('db-01');
+    }
+    expect((await deliveries('dave', idOf('scopeweb'))).status).toBe(200);
+
+    // olga (of the owner team, does not manage rules): db-01's and web-01's
+    // alerts with deliveries, not the Watchdog
+    const olgas = await list('olga', '?limit=2');
+    expect(fingerprints(olgas)).toEqual(['scopedb3', 'scopedb2']);
+    expect(olgas.total).toBe(4);
+    const second = await list('olga', '?limit=2&offset=2');
+    expect(fingerprints(second)).toEqual(['scopedb1', 'scopeweb']);
+    const olgaDb = await deliveries('olga', idOf('scopedb1'));
+    expect(olgaDb.status).toBe(200);
+    expect(olgaDb.body.items).toEqual([
+      expect.objectContaining({ channel: 'ops-wecom', state: 'sent' }),
+    ]);
+    expect((await deliveries('olga', idOf('scopewatchdog'))).status).toBe(404);
+
+    // the admin (manages rules): everything, the Watchdog included
+    expect(fingerprints(all)).toEqual(
+      expect.arrayContaining([
+        'scopewatchdog',
+        'scopedb3',
+        'scopedb2',
+        'scopedb1',
+        'scopeweb',
+      ]),
+    );
+    expect((await deliveries('alice', idOf('scopewatchdog'))).status).toBe(200);
+    expect((await deliveries('alice', idOf('scopedb1'))).status).toBe(200);
+
+    // a person without the permission: 403 before anything
+    const erin = await request(backend.server)
+      .get('/api/monitoring/alerts')
+      .set('authorization', as('erin'));
+    expect(erin.status).toBe(403);
+    const erinDeliveries = await deliveries('erin', idOf('scopedb1'));
+    expect(erinDeliveries.status).toBe(403);
   });
 });

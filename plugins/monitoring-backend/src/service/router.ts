@@ -6,10 +6,15 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  parseEntityRef,
+  stringifyEntityRef,
+  type Entity,
+} from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
+import { monitoringRuleManagePermission } from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
   createRequestGuard,
@@ -17,10 +22,12 @@ import {
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
-import type { RuleService } from '../rules/RuleService';
+import type { ProbeService } from '../probes/ProbeService';
+import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryPanels } from '../views/panels';
+import { readableEntityRefs } from './entityScope';
 
 /**
  * The monitoring plugin's HTTP API (src/schema/openapi.yaml). Every route
@@ -31,6 +38,7 @@ export async function createRouter(options: {
   config: MonitoringConfig;
   alerts: AlertRouter;
   rules: RuleService;
+  probes: ProbeService;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -38,7 +46,7 @@ export async function createRouter(options: {
   auditor: AuditorService;
   logger?: LoggerService;
 }) {
-  const { alerts, catalog, auth, config, rules } = options;
+  const { alerts, catalog, auth, config, rules, probes } = options;
   const guard = createRequestGuard(options);
   const router = await createOpenApiRouter({ guard });
 
@@ -91,20 +99,38 @@ export async function createRouter(options: {
     res.json(await alerts.receive(req.body.alerts));
   });
 
+  // owner-scoped: alerts on entities the catalog shows the person; alerts
+  // without an entity (Watchdog, Prometheus' own, test sends) to those who
+  // manage rules. One catalog lookup, filtered in the query (full pages).
   router.get('/alerts', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const [entityRefs, withoutEntity] = await Promise.all([
+      alerts.store
+        .entityRefs()
+        .then(refs => readableEntityRefs(catalog, refs, credentials)),
+      guard.allowed(credentials, monitoringRuleManagePermission),
+    ]);
     res.json(
-      await alerts.store.listEvents({
-        limit: req.query.limit ?? 50,
-        offset: req.query.offset ?? 0,
-      }),
+      await alerts.store.listEvents(
+        { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 },
+        { entityRefs, withoutEntity },
+      ),
     );
   });
 
+  // the same scope; an alert the person may not read does not exist for them
   router.get('/alerts/:id/deliveries', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
     const id = Number(req.params.id);
-    if (!(await alerts.store.getEvent(id))) {
-      throw new NotFoundError(`No alert ${id}`);
-    }
+    const event = await alerts.store.getEvent(id);
+    const readable =
+      event &&
+      (event.entityRef
+        ? (
+            await readableEntityRefs(catalog, [event.entityRef], credentials)
+          ).has(event.entityRef)
+        : await guard.allowed(credentials, monitoringRuleManagePermission));
+    if (!readable) throw new NotFoundError(`No alert ${id}`);
     res.json({ items: await alerts.store.deliveries(id) });
   });
 
@@ -199,8 +225,26 @@ export async function createRouter(options: {
     res.json({ items: await rules.versions(Number(req.params.id)) });
   });
 
-  router.get('/silences', async (_req, res) => {
-    res.json((await rules.silences()) as any);
+  // owner-scoped: only opsdeck's single-entity silences (silenceEntityOf) on
+  // entities the catalog shows the person; another tool's silences (no
+  // entity, regexes) are nobody's to list here
+  router.get('/silences', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const all = (await rules.silences()) as Array<{ matchers?: any[] }>;
+    const entityOf = new Map(
+      all.map(s => [s, silenceEntityOf(s.matchers ?? [])] as const),
+    );
+    const readable = await readableEntityRefs(
+      catalog,
+      [...entityOf.values()].filter((r): r is string => Boolean(r)),
+      credentials,
+    );
+    res.json(
+      all.filter(s => {
+        const ref = entityOf.get(s);
+        return ref !== undefined && readable.has(ref);
+      }) as any,
+    );
   });
 
   router.post('/silences', async (req, res) => {
@@ -249,6 +293,96 @@ export async function createRouter(options: {
         const entityRef = await rules.silenceEntity(req.params.id);
         await readableEntity(entityRef, credentials);
         await rules.expireSilence(req.params.id);
+      },
+    );
+    res.status(204).end();
+  });
+
+  /** A full, lower-case entity ref; InputError when it is not one. */
+  const entityRefOf = (raw: string) => {
+    try {
+      return stringifyEntityRef(parseEntityRef(raw.trim())).toLocaleLowerCase(
+        'en-US',
+      );
+    } catch {
+      throw new InputError(`Not an entity ref: '${raw}'`);
+    }
+  };
+
+  router.get('/probes/sd', async (_req, res) => {
+    // Prometheus has no catalog identity: the plugin reads the probed
+    // entities with its own credentials (the SD permission is the gate)
+    res.json(
+      await probes.targetGroups(async refs => {
+        const found = new Map<string, Entity>();
+        if (!refs.length) return found;
+        const { items } = await catalog.getEntitiesByRefs(
+          { entityRefs: refs },
+          { credentials: await auth.getOwnServiceCredentials() },
+        );
+        refs.forEach((ref, i) => {
+          if (items[i]) found.set(ref, items[i]!);
+        });
+        return found;
+      }),
+    );
+  });
+
+  // owner-scoped like the silences: probes on entities the person reads
+  router.get('/probes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const all = await probes.list(
+      req.query.entityRef
+        ? { entityRef: entityRefOf(req.query.entityRef) }
+        : {},
+    );
+    const readable = await readableEntityRefs(
+      catalog,
+      all.map(p => p.entityRef),
+      credentials,
+    );
+    res.json({ items: all.filter(p => readable.has(p.entityRef)) });
+  });
+
+  router.post('/probes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const by = principalRef(credentials);
+    const entityRef = entityRefOf(req.body.entityRef);
+    await readableEntity(entityRef, credentials);
+    const probe = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-probe-create',
+        request: req,
+        target: entityRef,
+        meta: {
+          kind: req.body.kind,
+          target: req.body.target,
+          interval: req.body.interval,
+        },
+        successMeta: p => ({ probeId: p.id }),
+      },
+      () => probes.create({ ...req.body, entityRef }, by),
+    );
+    res.status(201).json(probe);
+  });
+
+  router.delete('/probes/:id', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const by = principalRef(credentials);
+    const id = Number(req.params.id);
+    await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-probe-delete',
+        request: req,
+        target: `monitoring-probe:${id}`,
+      },
+      async () => {
+        // a probe on an entity the person cannot read does not exist for them
+        const probe = await probes.get(id);
+        await readableEntity(probe.entityRef, credentials);
+        await probes.delete(id, by);
       },
     );
     res.status(204).end();

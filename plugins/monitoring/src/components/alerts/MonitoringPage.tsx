@@ -5,11 +5,12 @@ import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
 import useAsync from 'react-use/esm/useAsync';
 import { useSearchParams } from 'react-router-dom';
 import { AlertsTab } from './AlertsTab';
+import { ProbesTab } from './ProbesTab';
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
 import { ErrorNotice, useMonitoringClient, useT } from './hooks';
 
-const TABS = ['alerts', 'rules', 'silences'] as const;
+const TABS = ['alerts', 'rules', 'silences', 'probes'] as const;
 type TabId = (typeof TABS)[number];
 
 function Tabbed() {
@@ -40,12 +41,13 @@ function Tabbed() {
         {tab === 'silences' && (
           <SilencesTab templates={templates.value ?? []} />
         )}
+        {tab === 'probes' && <ProbesTab />}
       </Box>
     </>
   );
 }
 
-/** Monitoring and alerts at /monitoring: alerts, rules, silences. */
+/** Monitoring and alerts at /monitoring: alerts, rules, silences, probes. */
 export function MonitoringPage() {
   const t = useT();
   return (

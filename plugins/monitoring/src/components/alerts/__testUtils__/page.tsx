@@ -70,7 +70,19 @@ const SILENCE = {
   status: { state: 'active' },
 };
 
-type Call = { method: string; path: string };
+const PROBE = {
+  id: 7,
+  entityRef: 'resource:default/web-01',
+  kind: 'http',
+  target: 'https://web-01.example.com/health',
+  expectStatus: 200,
+  bodyRegex: 'ok',
+  interval: '15s',
+  createdBy: 'user:default/bob',
+  createdAt: '2026-12-01T09:00:00Z',
+};
+
+type Call = { method: string; path: string; body?: unknown };
 
 /** Renders the page over a fake backend; returns the calls it received. */
 export async function renderPage(
@@ -85,7 +97,11 @@ export async function renderPage(
         url.search
       }`;
       const method = init?.method ?? 'GET';
-      calls.push({ method, path });
+      calls.push({
+        method,
+        path,
+        ...(init?.body ? { body: JSON.parse(String(init.body)) } : {}),
+      });
       const json = (x: unknown, status = 200) =>
         new Response(JSON.stringify(x), {
           status,
@@ -97,6 +113,14 @@ export async function renderPage(
       if (path === '/rule-templates') return json({ items: TEMPLATES });
       if (path === '/rules') return json({ items: [RULE] });
       if (path === '/silences' && method === 'GET') return json([SILENCE]);
+      if (path === '/probes' && method === 'GET')
+        return json({ items: [PROBE] });
+      if (path === '/probes' && method === 'POST') {
+        return json({ ...PROBE, id: 8 }, 201);
+      }
+      if (path === '/probes/7' && method === 'DELETE') {
+        return new Response(null, { status: 204 });
+      }
       if (path === '/silences/a1b2c3' && method === 'DELETE') {
         return new Response(null, { status: 204 });
       }

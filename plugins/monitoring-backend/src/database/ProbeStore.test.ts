@@ -1,0 +1,82 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { AlertStore } from './AlertStore';
+import { ProbeStore, type NewProbe } from './ProbeStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const probe: NewProbe = {
+  entityRef: 'resource:default/web-01',
+  kind: 'http',
+  target: 'https://web-01.example.com/health',
+  expectStatus: 200,
+  bodyRegex: 'ok',
+  intervalSeconds: 15,
+};
+
+describe.each(databases.eachSupportedId())('ProbeStore (%s)', databaseId => {
+  async function store() {
+    const knex = await databases.init(databaseId);
+    // the plugin's migrations
+    await AlertStore.create({ database: mockServices.database({ knex }) });
+    return new ProbeStore(knex);
+  }
+  const at = new Date('2026-12-03T10:00:00Z');
+
+  it('stores probes, publishes them as they will be, deletes them', async () => {
+    const s = await store();
+    const published: number[][] = [];
+    const publish = async (probes: { id: number }[]) => {
+      published.push(probes.map(p => p.id));
+    };
+    const a = await s.create(probe, 'user:default/alice', at, publish);
+    const b = await s.create(
+      {
+        entityRef: 'resource:default/db-01',
+        kind: 'tcp',
+        target: 'db-01:5432',
+        intervalSeconds: 60,
+      },
+      'user:default/bob',
+      at,
+      publish,
+    );
+    expect(a).toEqual({
+      id: a.id,
+      ...probe,
+      createdBy: 'user:default/alice',
+      createdAt: at.toISOString(),
+    });
+    expect(b).not.toHaveProperty('expectStatus');
+    expect(b).not.toHaveProperty('bodyRegex');
+    expect(
+      (await s.list({ entityRef: 'resource:default/db-01' })).map(p => p.id),
+    ).toEqual([b.id]);
+    expect(await s.delete(a.id, 'user:default/alice', at, publish)).toBe(true);
+    expect(await s.delete(a.id, 'user:default/alice', at, publish)).toBe(false);
+    expect(await s.get(a.id)).toBeUndefined();
+    expect(published).toEqual([[a.id], [a.id, b.id], [b.id]]);
+  });
+
+  it('keeps nothing when publishing fails', async () => {
+    const s = await store();
+    const refuse = async () => {
+      throw new Error('refused');
+    };
+    await expect(
+      s.create(probe, 'user:default/alice', at, refuse),
+    ).rejects.toThrow('refused');
+    expect(await s.list()).toEqual([]);
+    const kept = await s.create(
+      probe,
+      'user:default/alice',
+      at,
+      async () => {},
+    );
+    await expect(
+      s.delete(kept.id, 'user:default/alice', at, refuse),
+    ).rejects.toThrow('refused');
+    expect((await s.list()).map(p => p.id)).toEqual([kept.id]);
+  });
+});

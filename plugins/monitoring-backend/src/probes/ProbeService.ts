@@ -1,0 +1,140 @@
+import type { Entity } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  PROBE_LABELS,
+  type Probe,
+  type ProbeInput,
+  type SdTargetGroup,
+} from '@opsdeck/plugin-monitoring-common';
+import type net from 'node:net';
+import type { ProbeStore, StoredProbe } from '../database/ProbeStore';
+import { entityLabels } from '../sd/targets';
+import {
+  type BlackboxPublisher,
+  probeModule,
+  probeTimeout,
+} from './BlackboxPublisher';
+import {
+  checkReachable,
+  formatInterval,
+  parseInterval,
+  parseTarget,
+} from './targets';
+
+/** A probe as the API shows it. */
+export function probeView(p: StoredProbe): Probe {
+  const { intervalSeconds, ...rest } = p;
+  return { ...rest, interval: formatInterval(intervalSeconds) };
+}
+
+/**
+ * TCP and HTTP probes on catalog entities, run by the blackbox exporter:
+ * stored, published as blackbox modules (checked by the exporter, reloaded)
+ * and discovered by Prometheus (`GET /probes/sd`) with a scrape interval per
+ * probe.
+ */
+export class ProbeService {
+  constructor(
+    private readonly options: {
+      store: ProbeStore;
+      publisher: BlackboxPublisher;
+      allow: net.BlockList;
+      minIntervalSeconds: number;
+      lookup?: (host: string) => Promise<string[]>;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  async list(filter: { entityRef?: string } = {}): Promise<Probe[]> {
+    return (await this.options.store.list(filter)).map(probeView);
+  }
+
+  async get(id: number): Promise<Probe> {
+    const probe = await this.options.store.get(id);
+    if (!probe) throw new NotFoundError(`No probe ${id}`);
+    return probeView(probe);
+  }
+
+  /** Creates a probe; the caller has checked the person reads `entityRef`. */
+  async create(input: ProbeInput, by: string): Promise<Probe> {
+    const { target, host } = parseTarget(input.kind, input.target);
+    if (input.kind === 'tcp' && (input.expectStatus || input.bodyRegex)) {
+      throw new InputError('A TCP probe has no expected status or body');
+    }
+    if (input.bodyRegex !== undefined && !input.bodyRegex.trim()) {
+      throw new InputError('An empty body regex matches everything');
+    }
+    const intervalSeconds = parseInterval(
+      input.interval,
+      this.options.minIntervalSeconds,
+    );
+    await checkReachable(host, this.options.allow, this.options.lookup);
+    const created = await this.options.store.create(
+      {
+        entityRef: input.entityRef,
+        kind: input.kind,
+        target,
+        ...(input.expectStatus ? { expectStatus: input.expectStatus } : {}),
+        ...(input.bodyRegex ? { bodyRegex: input.bodyRegex } : {}),
+        intervalSeconds,
+      },
+      by,
+      this.now(),
+      probes => this.options.publisher.publish(probes),
+    );
+    return probeView(created);
+  }
+
+  async delete(id: number, by: string): Promise<void> {
+    const deleted = await this.options.store.delete(
+      id,
+      by,
+      this.now(),
+      probes => this.options.publisher.publish(probes),
+    );
+    if (!deleted) throw new NotFoundError(`No probe ${id}`);
+  }
+
+  /**
+   * Prometheus HTTP SD for the blackbox exporter (multi-target pattern):
+   * the probed target as `__address__` (relabelled to `__param_target`),
+   * the probe's module as `__param_module`, its interval and timeout as
+   * `__scrape_interval__` / `__scrape_timeout__`, and the entity's labels.
+   * A probe whose entity left the catalog, or whose host now resolves to
+   * an address probes may not reach, is left out.
+   */
+  async targetGroups(
+    entityOf: (refs: string[]) => Promise<Map<string, Entity>>,
+  ): Promise<SdTargetGroup[]> {
+    const probes = await this.options.store.list();
+    const entities = await entityOf([...new Set(probes.map(p => p.entityRef))]);
+    const groups: SdTargetGroup[] = [];
+    for (const p of probes) {
+      const entity = entities.get(p.entityRef);
+      const labels = entity && entityLabels(entity);
+      if (!labels) continue;
+      try {
+        const { host } = parseTarget(p.kind, p.target);
+        await checkReachable(host, this.options.allow, this.options.lookup);
+      } catch {
+        continue;
+      }
+      groups.push({
+        targets: [p.target],
+        labels: {
+          ...labels,
+          [PROBE_LABELS.probe]: String(p.id),
+          [PROBE_LABELS.kind]: p.kind,
+          __param_module: probeModule(p.id),
+          __scrape_interval__: formatInterval(p.intervalSeconds),
+          __scrape_timeout__: `${probeTimeout(p.intervalSeconds)}s`,
+        },
+      });
+    }
+    return groups;
+  }
+}

@@ -1,0 +1,321 @@
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import request from 'supertest';
+import {
+  hostEntity,
+  startMonitoringBackend,
+  type MonitoringBackend,
+} from '../__testUtils__/testBackend';
+import {
+  activeTargets,
+  eventually,
+  freePort,
+  instantQuery,
+  startBlackboxExporter,
+  startPrometheus,
+  type RunningServer,
+} from '../__testUtils__/servers';
+
+jest.setTimeout(180_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const as = (user: string) =>
+  mockCredentials.user.header(`user:default/${user}`);
+
+// Probes made in opsdeck become modules of a real blackbox exporter (checked
+// with its --config.check, reloaded) and targets of a real Prometheus
+// (HTTP SD, multi-target pattern, scrape interval per probe).
+describe('probes through the blackbox exporter', () => {
+  let backend: MonitoringBackend;
+  let blackbox: RunningServer;
+  let prometheus: RunningServer;
+  let open: net.Server;
+  let openPort: number;
+
+  beforeAll(async () => {
+    open = net.createServer(socket => socket.end());
+    await new Promise<void>(r => open.listen(0, '127.0.0.1', () => r()));
+    openPort = (open.address() as net.AddressInfo).port;
+    blackbox = await startBlackboxExporter();
+    backend = await startMonitoringBackend({
+      knex: await databases.init('SQLITE_3'),
+      entities: [
+        hostEntity('web-01', '127.0.0.1:9100'),
+        hostEntity('vault-01', '127.0.0.1:9101'),
+      ],
+      // vault-01 is shown to alice only
+      visibleTo: (user, entity) =>
+        entity.metadata.name !== 'vault-01' || user === 'user:default/alice',
+      monitoring: {
+        probes: {
+          blackbox: {
+            configFile: path.join(blackbox.dir, 'blackbox.yml'),
+            url: blackbox.url,
+          },
+          // the test servers are on loopback
+          allowTargets: ['127.0.0.1'],
+          minIntervalSeconds: 1,
+        },
+      },
+    });
+    const token = mockCredentials.service.token();
+    prometheus = await startPrometheus(`
+global:
+  scrape_interval: 1m
+scrape_configs:
+  - job_name: opsdeck-probes
+    metrics_path: /probe
+    http_sd_configs:
+      - url: ${backend.url}/probes/sd
+        refresh_interval: 1s
+        authorization:
+          type: Bearer
+          credentials: ${JSON.stringify(token)}
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: 127.0.0.1:${blackbox.port}
+`);
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await backend?.stop();
+    await blackbox?.stop();
+    await new Promise(r => open?.close(r));
+  });
+
+  const create = (body: Record<string, unknown>, user = 'alice') =>
+    request(backend.server)
+      .post('/api/monitoring/probes')
+      .set('authorization', as(user))
+      .send({ entityRef: 'resource:default/web-01', interval: '1s', ...body });
+
+  /** probe_success of a probe, once Prometheus has scraped it. */
+  const success = (id: number) =>
+    eventually(async () => {
+      const [sample] = await instantQuery(
+        prometheus.url,
+        `probe_success{opsdeck_probe="${id}"}`,
+      );
+      return sample?.value;
+    }, `probe_success of probe ${id}`);
+
+  it('probes an open TCP port up and a closed one down, every second', async () => {
+    const up = await create({ kind: 'tcp', target: `127.0.0.1:${openPort}` });
+    expect(up.status).toBe(201);
+    expect(up.body).toMatchObject({
+      kind: 'tcp',
+      interval: '1s',
+      createdBy: 'user:default/alice',
+      entityRef: 'resource:default/web-01',
+    });
+    const closedPort = await freePort();
+    const down = await create({
+      kind: 'tcp',
+      target: `127.0.0.1:${closedPort}`,
+      interval: '2s',
+    });
+    expect(down.status).toBe(201);
+
+    // the module is in the exporter's config file, which it reloaded
+    const modules = JSON.parse(
+      fs.readFileSync(path.join(blackbox.dir, 'blackbox.yml'), 'utf8'),
+    ).modules;
+    expect(Object.keys(modules)).toEqual([
+      `opsdeck_probe_${up.body.id}`,
+      `opsdeck_probe_${down.body.id}`,
+    ]);
+
+    expect(await success(up.body.id)).toBe('1');
+    expect(await success(down.body.id)).toBe('0');
+
+    // the per-probe interval beats the job's 1m (__scrape_interval__)
+    const targets = await activeTargets(prometheus.url);
+    const intervals = Object.fromEntries(
+      targets.map((t: any) => [t.labels.opsdeck_probe, t.scrapeInterval]),
+    );
+    expect(intervals).toMatchObject({
+      [up.body.id]: '1s',
+      [down.body.id]: '2s',
+    });
+    const target = targets.find(
+      t => t.labels.opsdeck_probe === String(up.body.id),
+    )!;
+    expect(target.labels).toMatchObject({
+      instance: `127.0.0.1:${openPort}`,
+      opsdeck_entity: 'resource:default/web-01',
+      opsdeck_probe_kind: 'tcp',
+      owner: 'group:default/ops',
+    });
+    expect(target.scrapeUrl).toContain(`127.0.0.1:${blackbox.port}/probe`);
+  });
+
+  it('fails an HTTP probe with the wrong expected status, passes the right status and body', async () => {
+    const ready = `${prometheus.url}/-/ready`;
+    const wrong = await create({
+      kind: 'http',
+      target: ready,
+      expectStatus: 404,
+    });
+    expect(wrong.status).toBe(201);
+    const right = await create({
+      kind: 'http',
+      target: ready,
+      expectStatus: 200,
+      bodyRegex: '(?i)prometheus (server )?is ready',
+    });
+    expect(right.status).toBe(201);
+    const body = await create({
+      kind: 'http',
+      target: ready,
+      bodyRegex: '^not what it says$',
+    });
+    expect(body.status).toBe(201);
+    expect(await success(wrong.body.id)).toBe('0');
+    expect(await success(right.body.id)).toBe('1');
+    expect(await success(body.body.id)).toBe('0');
+  });
+
+  it('refuses what the exporter cannot parse and targets a hostile dev could abuse', async () => {
+    const before = fs.readFileSync(
+      path.join(blackbox.dir, 'blackbox.yml'),
+      'utf8',
+    );
+    // not RE2 (a lookahead): the exporter's own check refuses it
+    const regex = await create({
+      kind: 'http',
+      target: `http://127.0.0.1:${openPort}/`,
+      bodyRegex: '(?=x)',
+    });
+    expect(regex.status).toBe(400);
+    expect(regex.body.error.message).toMatch(
+      /blackbox exporter refused the probe: .*regular expression/,
+    );
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:8080/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://100.100.100.200/latest/meta-data/',
+      'http://0.0.0.0:7007/',
+      'http://user:pw@127.0.0.1/',
+      'file:///etc/passwd',
+      `127.0.0.1:${openPort}`,
+    ]) {
+      const res = await create({ kind: 'http', target });
+      expect([target, res.status]).toEqual([target, 400]);
+    }
+    for (const target of [
+      '169.254.169.254:80',
+      '127.0.0.2:22',
+      'localhost6:22',
+      `127.0.0.1:${openPort}\nmodules:`,
+      '127.0.0.1:0',
+      'http://127.0.0.1:80/',
+    ]) {
+      const res = await create({ kind: 'tcp', target });
+      expect([target, res.status]).toEqual([target, 400]);
+    }
+    // a TCP probe has no HTTP expectations; no zero interval
+    expect(
+      (
+        await create({
+          kind: 'tcp',
+          target: `127.0.0.1:${openPort}`,
+          expectStatus: 200,
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await create({
+          kind: 'tcp',
+          target: `127.0.0.1:${openPort}`,
+          interval: '0s',
+        })
+      ).status,
+    ).toBe(400);
+    // nothing was kept or written
+    expect(
+      fs.readFileSync(path.join(blackbox.dir, 'blackbox.yml'), 'utf8'),
+    ).toBe(before);
+  });
+
+  it('lets only rule managers create and delete, on entities they read; lists owner-scoped; audits the person', async () => {
+    const denied = await create(
+      { kind: 'tcp', target: `127.0.0.1:${openPort}` },
+      'dave',
+    );
+    expect(denied.status).toBe(403);
+    const hidden = await create({
+      kind: 'tcp',
+      target: `127.0.0.1:${openPort}`,
+      entityRef: 'resource:default/vault-01',
+    });
+    expect(hidden.status).toBe(201);
+    const list = async (user: string) => {
+      const res = await request(backend.server)
+        .get('/api/monitoring/probes')
+        .set('authorization', as(user));
+      expect(res.status).toBe(200);
+      return res.body.items.map((p: any) => p.id);
+    };
+    expect(await list('alice')).toContain(hidden.body.id);
+    expect(await list('dave')).not.toContain(hidden.body.id);
+    expect((await list('dave')).length).toBeGreaterThan(0);
+    expect(
+      (
+        await request(backend.server)
+          .get('/api/monitoring/probes')
+          .set('authorization', as('erin'))
+      ).status,
+    ).toBe(403);
+    // the SD is for Prometheus' token, not for people
+    expect(
+      (
+        await request(backend.server)
+          .get('/api/monitoring/probes/sd')
+          .set('authorization', as('alice'))
+      ).status,
+    ).toBe(403);
+
+    // olga manages rules? no: only alice may delete
+    const del = (id: number, user = 'alice') =>
+      request(backend.server)
+        .delete(`/api/monitoring/probes/${id}`)
+        .set('authorization', as(user));
+    expect((await del(hidden.body.id, 'dave')).status).toBe(403);
+    expect((await del(hidden.body.id)).status).toBe(204);
+    expect((await del(hidden.body.id)).status).toBe(404);
+    expect(await list('alice')).not.toContain(hidden.body.id);
+    // and Prometheus drops it
+    await eventually(async () => {
+      const targets = await activeTargets(prometheus.url);
+      return targets.some(
+        t => t.labels.opsdeck_probe === String(hidden.body.id),
+      )
+        ? undefined
+        : true;
+    }, 'the deleted probe dropped');
+
+    const audit = backend.events.filter(e =>
+      e.eventId.startsWith('monitoring-probe-'),
+    );
+    const created = audit.find(
+      e =>
+        e.eventId === 'monitoring-probe-create' &&
+        JSON.stringify(e).includes(`"probeId":${hidden.body.id}`),
+    );
+    expect(JSON.stringify(created)).toContain('user:default/alice');
+    expect(
+      audit
+        .filter(e => e.eventId === 'monitoring-probe-delete')
+        .map(e => e.status),
+    ).toEqual(['succeeded', 'failed']);
+  });
+});

@@ -1,0 +1,129 @@
+import net from 'node:net';
+import {
+  addressAllowed,
+  allowList,
+  checkReachable,
+  formatInterval,
+  parseInterval,
+  parseTarget,
+} from './targets';
+
+const none = new net.BlockList();
+
+describe('probe targets', () => {
+  it('parses TCP host:port and HTTP URLs with their own grammar', () => {
+    expect(parseTarget('tcp', ' db-01.example.com:5432 ')).toEqual({
+      target: 'db-01.example.com:5432',
+      host: 'db-01.example.com',
+    });
+    expect(parseTarget('tcp', '[2001:db8::1]:443')).toEqual({
+      target: '[2001:db8::1]:443',
+      host: '2001:db8::1',
+    });
+    expect(
+      parseTarget('http', 'https://shop.example.com/health?x=1#frag'),
+    ).toEqual({
+      target: 'https://shop.example.com/health?x=1',
+      host: 'shop.example.com',
+    });
+    for (const bad of [
+      'db-01',
+      'db-01:',
+      'db-01:65536',
+      'db 01:22',
+      'a:b:22',
+      '[not-ip]:22',
+      'http://db-01:22',
+      'db_01!:22',
+    ]) {
+      expect(() => parseTarget('tcp', bad)).toThrow();
+    }
+    for (const bad of [
+      'ftp://x.example.com/',
+      'file:///etc/passwd',
+      'http://u:p@x.example.com/',
+      'gopher://x.example.com:70/',
+      'x.example.com/health',
+      'http://x.example.com/a b',
+    ]) {
+      expect(() => parseTarget('http', bad)).toThrow();
+    }
+  });
+
+  it('refuses loopback, link-local, metadata and multicast unless allowed', () => {
+    for (const a of [
+      '127.0.0.1',
+      '127.8.9.1',
+      '0.0.0.0',
+      '169.254.169.254',
+      '100.100.100.200',
+      '168.63.129.16',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      '::ffff:127.0.0.1',
+      '::ffff:169.254.169.254',
+    ]) {
+      expect([a, addressAllowed(a, none)]).toEqual([a, false]);
+    }
+    for (const a of [
+      '10.1.2.3',
+      '192.168.1.10',
+      '203.0.113.5',
+      '2001:db8::1',
+    ]) {
+      expect([a, addressAllowed(a, none)]).toEqual([a, true]);
+    }
+    const allow = allowList(['127.0.0.1', '169.254.10.0/24']);
+    expect(addressAllowed('127.0.0.1', allow)).toBe(true);
+    expect(addressAllowed('::ffff:127.0.0.1', allow)).toBe(true);
+    expect(addressAllowed('127.0.0.2', allow)).toBe(false);
+    expect(addressAllowed('169.254.10.7', allow)).toBe(true);
+    expect(addressAllowed('169.254.169.254', allow)).toBe(false);
+    expect(() => allowList(['metadata.internal'])).toThrow(/not an address/);
+  });
+
+  it('resolves a name and refuses it when any of its addresses is refused', async () => {
+    const lookup = (answers: Record<string, string[]>) => async (h: string) => {
+      if (!answers[h]) throw new Error('ENOTFOUND');
+      return answers[h];
+    };
+    const dnsAnswers = lookup({
+      'shop.example.com': ['203.0.113.5'],
+      'rebind.example.com': ['203.0.113.5', '169.254.169.254'],
+      'metadata.google.internal': ['169.254.169.254'],
+    });
+    await expect(
+      checkReachable('shop.example.com', none, dnsAnswers),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkReachable('rebind.example.com', none, dnsAnswers),
+    ).rejects.toThrow(/may not reach 169\.254\.169\.254/);
+    await expect(
+      checkReachable('metadata.google.internal', none, dnsAnswers),
+    ).rejects.toThrow(/may not reach/);
+    await expect(
+      checkReachable('nowhere.example.com', none, dnsAnswers),
+    ).rejects.toThrow(/does not resolve/);
+    // an address is not looked up
+    await expect(checkReachable('127.0.0.1', none, dnsAnswers)).rejects.toThrow(
+      /may not reach 127\.0\.0\.1/,
+    );
+  });
+
+  it('reads intervals, sub-minute included, within bounds', () => {
+    expect(parseInterval('15s', 5)).toBe(15);
+    expect(parseInterval('2m', 5)).toBe(120);
+    expect(parseInterval('1h', 5)).toBe(3600);
+    expect(() => parseInterval('1s', 5)).toThrow(/between 5s and 1h/);
+    expect(() => parseInterval('2h', 5)).toThrow(/between/);
+    expect(() => parseInterval('15', 5)).toThrow(/Not an interval/);
+    expect(() => parseInterval('1.5m', 5)).toThrow(/Not an interval/);
+    expect(formatInterval(15)).toBe('15s');
+    expect(formatInterval(120)).toBe('2m');
+    expect(formatInterval(90)).toBe('90s');
+    expect(formatInterval(3600)).toBe('1h');
+  });
+});

@@ -1,0 +1,169 @@
+import { InputError } from '@backstage/errors';
+import type { ProbeKind } from '@opsdeck/plugin-monitoring-common';
+import dns from 'node:dns/promises';
+import net from 'node:net';
+
+/**
+ * Probe targets, parsed with their own grammar (`host:port` for TCP, a URL
+ * for HTTP) and refused when they point somewhere a probe could be abused
+ * from the blackbox exporter's network position: loopback, link-local (cloud
+ * metadata at 169.254.169.254), the unspecified address, multicast, the
+ * metadata addresses of Alibaba Cloud / Azure / AWS IPv6, unless an address
+ * is in `opsdeck.monitoring.probes.allowTargets`. A name is resolved and
+ * every address it has must pass.
+ */
+
+const HOSTNAME =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+function blockedList(): net.BlockList {
+  const b = new net.BlockList();
+  b.addSubnet('0.0.0.0', 8, 'ipv4');
+  b.addSubnet('127.0.0.0', 8, 'ipv4');
+  b.addSubnet('169.254.0.0', 16, 'ipv4');
+  b.addSubnet('224.0.0.0', 4, 'ipv4');
+  b.addSubnet('240.0.0.0', 4, 'ipv4');
+  b.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
+  b.addAddress('168.63.129.16', 'ipv4'); // Azure wire server
+  b.addAddress('::', 'ipv6');
+  b.addAddress('::1', 'ipv6');
+  b.addSubnet('fe80::', 10, 'ipv6');
+  b.addSubnet('ff00::', 8, 'ipv6');
+  b.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata (IPv6)
+  return b;
+}
+
+const BLOCKED = blockedList();
+
+/** Addresses and subnets (`10.0.0.0/8`, `127.0.0.1`) that may be probed though blocked. */
+export function allowList(entries: string[]): net.BlockList {
+  const allow = new net.BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.trim().split('/');
+    const type = net.isIPv6(address) ? 'ipv6' : 'ipv4';
+    if (!net.isIP(address)) {
+      throw new InputError(
+        `opsdeck.monitoring.probes.allowTargets: '${entry}' is not an address or subnet`,
+      );
+    }
+    if (bits === undefined) allow.addAddress(address, type);
+    else allow.addSubnet(address, Number(bits), type);
+  }
+  return allow;
+}
+
+/** An IPv4-mapped IPv6 address (::ffff:127.0.0.1) as its IPv4 address. */
+function unmapped(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1] : address;
+}
+
+/** True when a probe may reach `address` (an IP). */
+export function addressAllowed(address: string, allow: net.BlockList): boolean {
+  const ip = unmapped(address);
+  const type = net.isIPv6(ip) ? 'ipv6' : 'ipv4';
+  return !BLOCKED.check(ip, type) || allow.check(ip, type);
+}
+
+/** The host part of a parsed target (no brackets). */
+export interface ParsedTarget {
+  /** The normalised target the blackbox exporter gets. */
+  target: string;
+  host: string;
+}
+
+function parsePort(port: string, raw: string): void {
+  const n = Number(port);
+  if (!/^\d{1,5}$/.test(port) || n < 1 || n > 65535) {
+    throw new InputError(`Not a port in '${raw}'`);
+  }
+}
+
+function checkHost(host: string, raw: string): void {
+  if (!net.isIP(host) && !HOSTNAME.test(host)) {
+    throw new InputError(`Not a host name or address in '${raw}'`);
+  }
+}
+
+/** Parses a target of `kind`; InputError when it is not one. */
+export function parseTarget(kind: ProbeKind, raw: string): ParsedTarget {
+  const text = raw.trim();
+  const control = [...text].some(c => c.charCodeAt(0) < 0x20 || c === '\u007f');
+  if (!text || text.length > 2048 || /\s/.test(text) || control) {
+    throw new InputError('A probe target is one line without spaces');
+  }
+  if (kind === 'tcp') {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
+    if (!m) throw new InputError(`A TCP target is host:port, not '${raw}'`);
+    const host = m[1] ?? m[2];
+    if (m[1] && !net.isIPv6(m[1])) {
+      throw new InputError(`Not an IPv6 address in '${raw}'`);
+    }
+    checkHost(host, raw);
+    parsePort(m[3], raw);
+    return { target: m[1] ? `[${host}]:${m[3]}` : `${host}:${m[3]}`, host };
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`Not a URL: '${raw}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError('An HTTP probe is an http:// or https:// URL');
+  }
+  if (url.username || url.password) {
+    throw new InputError('An HTTP probe URL carries no credentials');
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  checkHost(host, raw);
+  if (url.port) parsePort(url.port, raw);
+  url.hash = '';
+  return { target: url.href, host };
+}
+
+/**
+ * Refuses a host that is, or resolves to, an address probes may not reach.
+ * `lookup` is the resolver (tests pass their own).
+ */
+export async function checkReachable(
+  host: string,
+  allow: net.BlockList,
+  lookup: (host: string) => Promise<string[]> = async h =>
+    (await dns.lookup(h, { all: true, verbatim: true })).map(a => a.address),
+): Promise<void> {
+  const addresses = net.isIP(host)
+    ? [host]
+    : await lookup(host).catch(() => {
+        throw new InputError(`'${host}' does not resolve`);
+      });
+  if (!addresses.length) throw new InputError(`'${host}' does not resolve`);
+  const refused = addresses.filter(a => !addressAllowed(a, allow));
+  if (refused.length) {
+    throw new InputError(
+      `Probes may not reach ${refused.join(
+        ', ',
+      )} (loopback, link-local, metadata or multicast); see opsdeck.monitoring.probes.allowTargets`,
+    );
+  }
+}
+
+/** `15s`, `2m`, `1h` as seconds; InputError when outside [min, 3600]. */
+export function parseInterval(text: string, minSeconds: number): number {
+  const m = /^([1-9]\d{0,4})(s|m|h)$/.exec(text.trim());
+  if (!m) throw new InputError(`Not an interval: '${text}' (e.g. 15s, 1m)`);
+  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's'];
+  if (seconds < minSeconds || seconds > 3600) {
+    throw new InputError(
+      `A probe interval is between ${minSeconds}s and 1h, not ${text}`,
+    );
+  }
+  return seconds;
+}
+
+/** Seconds as Prometheus' duration (`15s`, `2m`, `1h`). */
+export function formatInterval(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}

@@ -1,0 +1,84 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ProbeInput } from '@opsdeck/plugin-monitoring-common';
+import { ProbeDialog } from './ProbeDialog';
+import { ENTITIES, responseError } from './__testUtils__/fixtures';
+
+async function render(onSubmit: (input: ProbeInput) => Promise<void>) {
+  const onClose = jest.fn();
+  await renderInTestApp(<ProbeDialog onClose={onClose} onSubmit={onSubmit} />, {
+    apis: [[catalogApiRef, catalogApiMock({ entities: ENTITIES })]] as const,
+  });
+  return { onClose };
+}
+
+describe('ProbeDialog', () => {
+  it('creates a TCP probe on an entity picked from the catalog', async () => {
+    const onSubmit = jest.fn(async () => {});
+    await render(onSubmit);
+    await userEvent.click(screen.getByLabelText('Entity'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: /Main DB/ }),
+    );
+    // TCP (the default) asks for no status or body
+    expect(screen.queryByLabelText('Expected status (optional)')).toBeNull();
+    await userEvent.type(screen.getByLabelText('Target'), ' db-01:5432 ');
+    await userEvent.selectOptions(screen.getByLabelText('Interval'), '30s');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit).toHaveBeenCalledWith({
+      entityRef: 'resource:default/db-01',
+      kind: 'tcp',
+      target: 'db-01:5432',
+      interval: '30s',
+    });
+  });
+
+  it('asks for an entity, a target and a valid status, and shows a refusal', async () => {
+    const onSubmit = jest.fn(async () => {
+      throw responseError(400, 'Probes may not reach 169.254.169.254');
+    });
+    const { onClose } = await render(onSubmit);
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(screen.getByText('Pick an entity.')).toBeInTheDocument();
+    expect(screen.getByText('Give a target.')).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Entity'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: /web-01 \(host/ }),
+    );
+    await userEvent.selectOptions(screen.getByLabelText('Kind'), 'http');
+    await userEvent.type(
+      screen.getByLabelText('Target'),
+      'http://169.254.169.254/latest/meta-data/',
+    );
+    await userEvent.type(
+      screen.getByLabelText('Expected status (optional)'),
+      '999',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(
+      screen.getByText('A status between 100 and 599.'),
+    ).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+    await userEvent.clear(screen.getByLabelText('Expected status (optional)'));
+    await userEvent.type(
+      screen.getByLabelText('Body must match (optional)'),
+      'ok',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The probe was refused: Probes may not reach 169.254.169.254',
+    );
+    expect(onSubmit).toHaveBeenCalledWith({
+      entityRef: 'resource:default/web-01',
+      kind: 'http',
+      target: 'http://169.254.169.254/latest/meta-data/',
+      bodyRegex: 'ok',
+      interval: '1m',
+    });
+    expect(onClose).not.toHaveBeenCalled();
+  });
+});

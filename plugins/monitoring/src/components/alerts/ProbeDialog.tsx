@@ -1,0 +1,184 @@
+import { useState } from 'react';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  TextField,
+} from '@material-ui/core';
+import {
+  PROBE_KINDS,
+  type ProbeInput,
+  type ProbeKind,
+} from '@opsdeck/plugin-monitoring-common';
+import { EntityPicker } from './EntityPicker';
+import { ErrorNotice, useT } from './hooks';
+
+/** Probe intervals offered (sub-minute included). */
+export const PROBE_INTERVALS = ['15s', '30s', '1m', '5m', '15m'] as const;
+
+/** Creates a TCP or HTTP probe on one catalog entity. */
+export function ProbeDialog(props: {
+  onClose(): void;
+  /** Creates the probe; a rejection (refused target, regex) is shown. */
+  onSubmit(input: ProbeInput): Promise<void>;
+}) {
+  const t = useT();
+  const [entityRef, setEntityRef] = useState('');
+  const [kind, setKind] = useState<ProbeKind>('tcp');
+  const [target, setTarget] = useState('');
+  const [expectStatus, setExpectStatus] = useState('');
+  const [bodyRegex, setBodyRegex] = useState('');
+  const [interval, setInterval] = useState<string>('1m');
+  const [touched, setTouched] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const entityMissing = entityRef === '';
+  const targetMissing = target.trim() === '';
+  const status = Number(expectStatus);
+  const statusInvalid =
+    kind === 'http' &&
+    expectStatus.trim() !== '' &&
+    !(Number.isInteger(status) && status >= 100 && status <= 599);
+
+  const submit = async () => {
+    setTouched(true);
+    if (entityMissing || targetMissing || statusInvalid) return;
+    setSaving(true);
+    setError(undefined);
+    try {
+      await props.onSubmit({
+        entityRef,
+        kind,
+        target: target.trim(),
+        interval,
+        ...(kind === 'http' && expectStatus.trim()
+          ? { expectStatus: status }
+          : {}),
+        ...(kind === 'http' && bodyRegex.trim() ? { bodyRegex } : {}),
+      });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Dialog open onClose={props.onClose} fullWidth maxWidth="sm">
+      <DialogTitle>{t('probeDialog.title')}</DialogTitle>
+      <DialogContent>
+        <EntityPicker
+          id="probe-entity"
+          label={t('probeDialog.entity')}
+          value={entityRef}
+          onChange={setEntityRef}
+          error={touched && entityMissing}
+          helperText={
+            touched && entityMissing ? t('probeDialog.entityRequired') : ''
+          }
+        />
+        <TextField
+          id="probe-kind"
+          select
+          label={t('probeDialog.kind')}
+          value={kind}
+          onChange={e => setKind(e.target.value as ProbeKind)}
+          SelectProps={{ native: true }}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        >
+          {PROBE_KINDS.map(k => (
+            <option key={k} value={k}>
+              {t(`probes.${k}`)}
+            </option>
+          ))}
+        </TextField>
+        <TextField
+          id="probe-target"
+          label={t('probeDialog.target')}
+          value={target}
+          onChange={e => setTarget(e.target.value)}
+          error={touched && targetMissing}
+          helperText={
+            touched && targetMissing
+              ? t('probeDialog.targetRequired')
+              : t(
+                  kind === 'tcp'
+                    ? 'probeDialog.targetHelpTcp'
+                    : 'probeDialog.targetHelpHttp',
+                )
+          }
+          fullWidth
+          margin="dense"
+          variant="outlined"
+          inputProps={{ maxLength: 2048 }}
+        />
+        {kind === 'http' && (
+          <>
+            <TextField
+              id="probe-status"
+              label={t('probeDialog.expectStatus')}
+              value={expectStatus}
+              onChange={e => setExpectStatus(e.target.value)}
+              error={touched && statusInvalid}
+              helperText={
+                touched && statusInvalid
+                  ? t('probeDialog.statusInvalid')
+                  : t('probeDialog.expectStatusHelp')
+              }
+              fullWidth
+              margin="dense"
+              variant="outlined"
+              inputProps={{ inputMode: 'numeric', maxLength: 3 }}
+            />
+            <TextField
+              id="probe-body"
+              label={t('probeDialog.bodyRegex')}
+              value={bodyRegex}
+              onChange={e => setBodyRegex(e.target.value)}
+              helperText={t('probeDialog.bodyRegexHelp')}
+              fullWidth
+              margin="dense"
+              variant="outlined"
+              inputProps={{ maxLength: 512 }}
+            />
+          </>
+        )}
+        <TextField
+          id="probe-interval"
+          select
+          label={t('probeDialog.interval')}
+          value={interval}
+          onChange={e => setInterval(e.target.value)}
+          SelectProps={{ native: true }}
+          fullWidth
+          margin="dense"
+          variant="outlined"
+        >
+          {PROBE_INTERVALS.map(i => (
+            <option key={i} value={i}>
+              {t(`probeDialog.i${i}`)}
+            </option>
+          ))}
+        </TextField>
+        {error !== undefined && (
+          <ErrorNotice t={t} error={error} keyName="probeDialog.refused" />
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={submit}
+          disabled={saving}
+        >
+          {t('probeDialog.submit')}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
