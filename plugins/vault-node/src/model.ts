@@ -22,7 +22,10 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  *   the channel's configured owner group (no person: alerts have none);
  * - `registry`: log in to an image registry (Docker Registry v2 basic or
  *   bearer token) to browse it or delete a tag, taken out by the registry
- *   plugin for the registry's catalog resource on behalf of the person asking.
+ *   plugin for the registry's catalog resource on behalf of the person asking;
+ * - `kubernetes-token`: a Kubernetes service-account bearer token, taken out by
+ *   the kubernetes backend module for the cluster's catalog resource on
+ *   behalf of the person asking (workloads, events, logs, actions).
  */
 export type CredentialUse =
   | 'ssh-login'
@@ -31,7 +34,8 @@ export type CredentialUse =
   | 'db-read'
   | 'job-secret'
   | 'alert-channel'
-  | 'registry';
+  | 'registry'
+  | 'kubernetes-token';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -42,6 +46,7 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'job-secret',
   'alert-channel',
   'registry',
+  'kubernetes-token',
 ];
 
 /** True when `value` names a credential use. */

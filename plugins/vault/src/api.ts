@@ -12,7 +12,8 @@ export type CredentialUse =
   | 'db-read'
   | 'job-secret'
   | 'alert-channel'
-  | 'registry';
+  | 'registry'
+  | 'kubernetes-token';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -23,6 +24,7 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'job-secret',
   'alert-channel',
   'registry',
+  'kubernetes-token',
 ];
 
 /** Whom and what a credential serves. */

@@ -52,7 +52,7 @@ export const spec = {
           'registry',
         ],
         description:
-          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry).",
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), kubernetes-token (a Kubernetes service-account token).",
       },
       CredentialPolicy: {
         type: 'object',

@@ -67,6 +67,7 @@ export const vaultTranslationRef = createTranslationRef({
       'job-secret': 'Job secret',
       'alert-channel': 'Alert channel signing',
       registry: 'Image registry login',
+      'kubernetes-token': 'Kubernetes service-account token',
     },
     policy: {
       title: 'Policy of {{name}}',
