@@ -11,6 +11,13 @@ import {
   kubernetesRouterExtensionPoint,
   type KubernetesObjectsProvider,
 } from '@backstage/plugin-kubernetes-node';
+import {
+  kubernetesAnyOwnerPermission,
+  kubernetesDeploymentRestartPermission,
+  kubernetesDeploymentScalePermission,
+  kubernetesPodDeletePermission,
+  kubernetesProdChangePermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import Router from 'express-promise-router';
 import { withCaller } from './clusters/caller';
@@ -18,6 +25,8 @@ import { CatalogClusterSupplier } from './clusters/CatalogClusterSupplier';
 import { VaultTokenStrategy } from './clusters/VaultTokenStrategy';
 import { AUTH_PROVIDER } from './model';
 import { OpsdeckFetcher } from './clusters/OpsdeckFetcher';
+import { createActionsRouter } from './actions/router';
+import { WorkloadActions } from './actions/WorkloadActions';
 import { createReadProxy } from './proxy/readProxy';
 
 /** Runs every call of `inner` as the caller its options name. */
@@ -53,6 +62,8 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
+        permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
@@ -62,6 +73,13 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         router: kubernetesRouterExtensionPoint,
       },
       async init(deps) {
+        deps.permissionsRegistry.addPermissions([
+          kubernetesDeploymentRestartPermission,
+          kubernetesDeploymentScalePermission,
+          kubernetesPodDeletePermission,
+          kubernetesAnyOwnerPermission,
+          kubernetesProdChangePermission,
+        ]);
         const clusterSupplier = new CatalogClusterSupplier({
           catalog: deps.catalog,
           logger: deps.logger,
@@ -85,6 +103,21 @@ export const kubernetesModuleOpsdeck = createBackendModule({
               catalog: deps.catalog,
               clusterSupplier,
               authStrategy,
+            }),
+          );
+          router.use(
+            '/opsdeck',
+            createActionsRouter({
+              actions: new WorkloadActions({
+                catalog: deps.catalog,
+                userInfo: deps.userInfo,
+                clusterSupplier,
+                authStrategy,
+              }),
+              httpAuth: deps.httpAuth,
+              permissions: deps.permissions,
+              auditor: deps.auditor,
+              logger: deps.logger,
             }),
           );
           router.use(getDefault());

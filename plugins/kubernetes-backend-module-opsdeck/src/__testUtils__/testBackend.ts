@@ -39,14 +39,30 @@ import { COMPONENT_ID, NAMESPACE, OTHER_COMPONENT_ID } from './fixtureObjects';
 
 const READ = ['kubernetes.clusters.read', 'kubernetes.resources.read'];
 const PROXY = 'kubernetes.proxy';
+const ACT = [
+  'opsdeck.kubernetes.deployment.restart',
+  'opsdeck.kubernetes.deployment.scale',
+  'opsdeck.kubernetes.pod.delete',
+];
+const ANY = ['opsdeck.kubernetes.owner.any', 'opsdeck.kubernetes.prod.change'];
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
 export const USERS: Record<string, string[]> = {
-  alice: [...READ, PROXY],
-  bob: [...READ, PROXY],
-  dave: [...READ, PROXY],
+  alice: [...READ, PROXY, ...ACT, ...ANY],
+  bob: [...READ, PROXY, ...ACT, ...ANY],
+  dave: [...READ, PROXY, ...ACT],
+  frank: [...READ, PROXY, ...ACT],
   erin: [...READ],
   mallory: [],
+};
+
+/** Group memberships (ownership refs) of the test users. */
+export const GROUPS: Record<string, string[]> = {
+  alice: ['group:default/admins', 'group:default/ops'],
+  bob: ['group:default/ops'],
+  dave: ['group:default/dev'],
+  frank: ['group:default/dev'],
+  erin: ['group:default/security'],
 };
 
 /** Users the catalog hides every entity from (the catalog policy's say). */
@@ -204,6 +220,22 @@ export async function startKubernetesBackend(options: {
           DefaultAuditorService.create(async event => {
             if (event.status !== 'initiated') events.push(event);
           }, deps),
+      }),
+      createServiceFactory({
+        service: coreServices.userInfo,
+        deps: {},
+        factory: () => ({
+          async getUserInfo(credentials: BackstageCredentials) {
+            const userEntityRef = (
+              credentials.principal as { userEntityRef: string }
+            ).userEntityRef;
+            const user = userEntityRef.split('/')[1];
+            return {
+              userEntityRef,
+              ownershipEntityRefs: [userEntityRef, ...(GROUPS[user] ?? [])],
+            };
+          },
+        }),
       }),
       createServiceFactory({
         service: catalogServiceRef,
