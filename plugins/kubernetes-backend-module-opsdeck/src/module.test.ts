@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { FixtureCluster } from './__testUtils__/fixtureCluster';
+import { FixtureCluster } from './testUtils/FixtureCluster';
 import {
   COMPONENT_ID,
   NAMESPACE,
   OTHER_COMPONENT_ID,
-} from './__testUtils__/fixtureObjects';
+} from './testUtils/fixtureObjects';
 import {
   as,
   clusterResource,
@@ -349,5 +349,75 @@ describe('kubernetes backend with the opsdeck module, against the fixture cluste
       expect(anonymous.status).toBe(401);
       expect(cluster.requests).toEqual([]);
     });
+  });
+});
+
+describe('a cluster the vault gives no token for', () => {
+  const cluster = new FixtureCluster(TOKEN);
+  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+
+  beforeAll(async () => {
+    const url = await cluster.start();
+    backend = await startKubernetesBackend({
+      entities: [
+        clusterResource('k8s-test', url),
+        clusterResource('k8s-locked', url),
+        ...COMPONENTS,
+      ],
+      // no secret for k8s-locked-token: the vault refuses
+      secrets: { 'k8s-test-token': { type: 'password', password: TOKEN } },
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await cluster.stop();
+  });
+
+  it("is that cluster's error; the other clusters still answer", async () => {
+    const res = await request(backend.server)
+      .post('/api/kubernetes/resources/workloads/query')
+      .set('Authorization', as('dave'))
+      .send({ entityRef: `component:default/${COMPONENT_ID}` });
+    expect(res.status).toBe(200);
+    const byCluster = Object.fromEntries(
+      res.body.items.map((i: any) => [i.cluster.name, i]),
+    );
+    expect(byCluster['k8s-locked'].errors).toEqual([
+      {
+        errorType: 'FETCH_ERROR',
+        message: 'No token for cluster k8s-locked: no secret k8s-locked-token',
+      },
+    ]);
+    expect(byCluster['k8s-locked'].resources).toEqual([]);
+    expect(byCluster['k8s-test'].errors).toEqual([]);
+    expect(byCluster['k8s-test'].resources.length).toBeGreaterThan(0);
+    // the fixture was never called without a token
+    expect(
+      cluster.requests.every(r => r.authorization === `Bearer ${TOKEN}`),
+    ).toBe(true);
+  });
+
+  it('refuses logs and actions on it with the reason, without calling it', async () => {
+    cluster.requests.length = 0;
+    const logs = await request(backend.server)
+      .get(`/api/kubernetes/proxy/api/v1/namespaces/${NAMESPACE}/pods/x/log`)
+      .set('Authorization', as('dave'))
+      .set('Backstage-Kubernetes-Cluster', 'k8s-locked');
+    expect(logs.status).toBe(403);
+    expect(logs.body.error.message).toBe(
+      'No token for cluster k8s-locked: no secret k8s-locked-token',
+    );
+    const restart = await request(backend.server)
+      .post('/api/kubernetes/opsdeck/deployments/restart')
+      .set('Authorization', as('dave'))
+      .send({
+        entityRef: `component:default/${COMPONENT_ID}`,
+        cluster: 'k8s-locked',
+        namespace: NAMESPACE,
+        name: COMPONENT_ID,
+      });
+    expect(restart.status).toBe(403);
+    expect(cluster.requests).toEqual([]);
   });
 });

@@ -35,7 +35,11 @@ import {
   CLUSTER_RESOURCE_TYPE,
   TOKEN_CREDENTIAL_ANNOTATION,
 } from '../model';
-import { COMPONENT_ID, NAMESPACE, OTHER_COMPONENT_ID } from './fixtureObjects';
+import {
+  COMPONENT_ID,
+  NAMESPACE,
+  OTHER_COMPONENT_ID,
+} from '../testUtils/fixtureObjects';
 
 const READ = ['kubernetes.clusters.read', 'kubernetes.resources.read'];
 const PROXY = 'kubernetes.proxy';

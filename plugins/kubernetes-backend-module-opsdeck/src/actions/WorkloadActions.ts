@@ -26,6 +26,7 @@ import {
   statusMessage,
   type KubeAnswer,
 } from '../clusters/kubeRequest';
+import { requireToken } from '../clusters/VaultTokenStrategy';
 import { AUTH_META, PROD_ENVIRONMENTS } from '../model';
 
 /** The annotation naming a component's namespace, when it has one. */
@@ -241,9 +242,9 @@ export class WorkloadActions {
         ? `/api/v1/namespaces/${target.namespace}/pods/${target.name}`
         : `/apis/apps/v1/namespaces/${target.namespace}/deployments/${target.name}`;
     await withCaller(credentials, async () => {
-      const credential = await this.options.authStrategy.getCredential(
+      const credential = requireToken(
         cluster,
-        {},
+        await this.options.authStrategy.getCredential(cluster, {}),
       );
       const current = await kubeRequest(cluster, credential, { path });
       if (current.status !== 200) {

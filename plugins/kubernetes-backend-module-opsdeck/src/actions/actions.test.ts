@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { FixtureCluster } from '../__testUtils__/fixtureCluster';
+import { FixtureCluster } from '../testUtils/FixtureCluster';
 import {
   COMPONENT_ID,
   NAMESPACE,
   OTHER_COMPONENT_ID,
-} from '../__testUtils__/fixtureObjects';
+} from '../testUtils/fixtureObjects';
 import {
   as,
   clusterResource,

@@ -11,6 +11,7 @@ import type {
   ObjectFetchParams,
   ObjectToFetch,
 } from '@backstage/plugin-kubernetes-node';
+import { tokenError } from './caller';
 import { kubeRequest, resourcePath } from './kubeRequest';
 
 function errorType(status: number): KubernetesErrorTypes {
@@ -49,6 +50,21 @@ export class OpsdeckFetcher implements KubernetesFetcher {
   async fetchObjectsForService(
     params: ObjectFetchParams,
   ): Promise<FetchResponseWrapper> {
+    if (params.credential.type === 'anonymous') {
+      // The vault gave no token for this caller: this cluster's error.
+      const name = params.clusterDetails.name;
+      return {
+        errors: [
+          {
+            errorType: 'FETCH_ERROR',
+            message: `No token for cluster ${name}: ${
+              tokenError(name) ?? 'none was issued'
+            }`,
+          },
+        ],
+        responses: [],
+      };
+    }
     const objects: ObjectToFetch[] = [
       ...Array.from(params.objectTypesToFetch),
       ...params.customResources,

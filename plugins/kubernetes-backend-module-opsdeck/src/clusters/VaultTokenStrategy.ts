@@ -8,15 +8,34 @@ import type {
 } from '@backstage/plugin-kubernetes-node';
 import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import { AUTH_META, TOKEN_USE } from '../model';
-import { actorOf, currentCaller } from './caller';
+import { actorOf, currentCaller, noteTokenError, tokenError } from './caller';
+
+/**
+ * The credential of `cluster`, or a NotAllowedError saying why the caller
+ * has none (for the proxy and the actions, which need a token).
+ */
+export function requireToken(
+  cluster: ClusterDetails,
+  credential: KubernetesCredential,
+): KubernetesCredential {
+  if (credential.type !== 'anonymous') return credential;
+  throw new NotAllowedError(
+    `No token for cluster ${cluster.name}: ${
+      tokenError(cluster.name) ?? 'none was issued'
+    }`,
+  );
+}
 
 /**
  * The kubernetes backend's auth strategy `opsdeck`: a cluster's
  * service-account token is taken out of the vault at each use, for the
  * cluster resource (owner, system, environment from the catalog) and on
  * behalf of the person asking ({@link currentCaller}). Outside a request
- * there is no caller and no token. What the browser sends as `auth` is
- * ignored; the token never leaves the backend.
+ * there is no caller and no token. When the vault refuses (or has no such
+ * credential), the credential is `anonymous` and the reason is noted for the
+ * caller: the fetcher reports it as that cluster's error (other clusters
+ * still answer), the proxy and the actions refuse with it. What the browser
+ * sends as `auth` is ignored; the token never leaves the backend.
  */
 export class VaultTokenStrategy implements AuthenticationStrategy {
   constructor(private readonly vault: Pick<VaultService, 'getSecret'>) {}
@@ -38,20 +57,28 @@ export class VaultTokenStrategy implements AuthenticationStrategy {
       throw new NotAllowedError(`Cluster ${cluster.name} names no credential`);
     }
     const actor = actorOf(caller);
-    const secret = await this.vault.getSecret(name, {
-      use: TOKEN_USE,
-      for: secretTarget({
-        ref,
-        owner: meta[AUTH_META.owner],
-        system: meta[AUTH_META.system],
-        environment: meta[AUTH_META.environment],
-      }),
-      ...(actor ? { actor } : {}),
-    });
+    let secret;
+    try {
+      secret = await this.vault.getSecret(name, {
+        use: TOKEN_USE,
+        for: secretTarget({
+          ref,
+          owner: meta[AUTH_META.owner],
+          system: meta[AUTH_META.system],
+          environment: meta[AUTH_META.environment],
+        }),
+        ...(actor ? { actor } : {}),
+      });
+    } catch (error) {
+      noteTokenError(cluster.name, (error as Error).message);
+      return { type: 'anonymous' };
+    }
     if (secret.type !== 'password' || !secret.password) {
-      throw new NotAllowedError(
-        `Vault credential ${name} is not a token (a password credential holds it)`,
+      noteTokenError(
+        cluster.name,
+        `vault credential ${name} is not a token (a password credential holds it)`,
       );
+      return { type: 'anonymous' };
     }
     return { type: 'bearer token', token: secret.password };
   }

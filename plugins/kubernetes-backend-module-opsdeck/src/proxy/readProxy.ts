@@ -24,6 +24,7 @@ import { audited } from '@opsdeck/plugin-opsdeck-node';
 import type { Request, Response } from 'express';
 import { withCaller } from '../clusters/caller';
 import { kubeRequest, statusMessage } from '../clusters/kubeRequest';
+import { requireToken } from '../clusters/VaultTokenStrategy';
 
 /** A Kubernetes object name or namespace (DNS-1123 subdomain). */
 const NAME = '[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?';
@@ -148,7 +149,10 @@ export function createReadProxy(options: {
     }
     const target = cluster;
     await withCaller(credentials, async () => {
-      const credential = await options.authStrategy.getCredential(target, {});
+      const credential = requireToken(
+        target,
+        await options.authStrategy.getCredential(target, {}),
+      );
       if (read.kind === 'log') {
         await audited(
           options.auditor,

@@ -175,7 +175,8 @@ export class FixtureCluster {
     );
   }
 
-  async start(): Promise<string> {
+  /** Starts on 127.0.0.1 (`port` 0: any free port); returns the base URL. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', c => chunks.push(c));
@@ -190,10 +191,10 @@ export class FixtureCluster {
       });
     });
     await new Promise<void>(resolve =>
-      this.server!.listen(0, '127.0.0.1', () => resolve()),
+      this.server!.listen(port, '127.0.0.1', () => resolve()),
     );
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    const address = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
   }
 
   async stop() {
