@@ -50,6 +50,7 @@ export const spec = {
           'job-secret',
           'alert-channel',
           'registry',
+          'kubernetes-token',
         ],
         description:
           "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), kubernetes-token (a Kubernetes service-account token).",
