@@ -22,8 +22,13 @@ export const DASHBOARD_URL_ANNOTATION = ANNOTATION_KUBERNETES_DASHBOARD_URL;
  */
 export const TOKEN_CREDENTIAL_ANNOTATION = 'opsdeck.io/kubernetes-credential';
 
-/** Key of opsdeck's strategy in the kubernetes backend's auth strategy map. */
-export const AUTH_PROVIDER = 'opsdeck';
+/**
+ * Key of opsdeck's strategy in the kubernetes backend's auth strategy map:
+ * `serviceAccount`, the key the kubernetes frontend knows as a server-side
+ * provider (it adds nothing to requests). The strategy behind it is
+ * opsdeck's (tokens from the vault), the only one registered.
+ */
+export const AUTH_PROVIDER = 'serviceAccount';
 
 /** The vault use under which cluster tokens are taken out. */
 export const TOKEN_USE = 'kubernetes-token' as const;

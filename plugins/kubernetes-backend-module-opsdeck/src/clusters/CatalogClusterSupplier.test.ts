@@ -57,7 +57,7 @@ describe('clusterFromEntity', () => {
         skipMetricsLookup: true,
         caData: 'LS0tLS1CRUdJTg==',
         authMetadata: {
-          'kubernetes.io/auth-provider': 'opsdeck',
+          'kubernetes.io/auth-provider': 'serviceAccount',
           'opsdeck.io/credential': 'prod-1-token',
           'opsdeck.io/cluster-ref': 'resource:default/prod-1',
           'opsdeck.io/cluster-owner': 'group:default/ops',
