@@ -104,4 +104,10 @@ backend.add(import('@opsdeck/plugin-monitoring-backend'));
 // (repositories, tags, per-platform manifests, guarded tag deletion, retention dry run)
 backend.add(import('@opsdeck/plugin-registry-backend'));
 
+// Kubernetes: Backstage's kubernetes backend with opsdeck's module (clusters
+// are catalog resources, service-account tokens come from the vault at use,
+// lists fetched over https, a read-only proxy for pod logs and events)
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@opsdeck/plugin-kubernetes-backend-module-opsdeck'));
+
 backend.start();

@@ -435,6 +435,44 @@ export const cicdCauseManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+// --- Kubernetes (plugins/kubernetes-backend-module-opsdeck) --------------
+
+/** Restart a component's deployment (a new rollout of the same template). */
+export const kubernetesDeploymentRestartPermission = createPermission({
+  name: 'opsdeck.kubernetes.deployment.restart',
+  attributes: { action: 'update' },
+});
+
+/** Set the replicas of a component's deployment. */
+export const kubernetesDeploymentScalePermission = createPermission({
+  name: 'opsdeck.kubernetes.deployment.scale',
+  attributes: { action: 'update' },
+});
+
+/** Delete one of a component's pods (its controller starts a new one). */
+export const kubernetesPodDeletePermission = createPermission({
+  name: 'opsdeck.kubernetes.pod.delete',
+  attributes: { action: 'delete' },
+});
+
+/**
+ * Act on components owned by groups one is not a member of; without it a
+ * person acts only on workloads of components their groups own.
+ */
+export const kubernetesAnyOwnerPermission = createPermission({
+  name: 'opsdeck.kubernetes.owner.any',
+  attributes: { action: 'update' },
+});
+
+/**
+ * The stricter permission every action needs in addition when the cluster's
+ * environment is prod (or production).
+ */
+export const kubernetesProdChangePermission = createPermission({
+  name: 'opsdeck.kubernetes.prod.change',
+  attributes: { action: 'update' },
+});
+
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
@@ -497,6 +535,11 @@ export const opsdeckPermissions = [
   registryReadPermission,
   registryTagDeletePermission,
   cicdCauseManagePermission,
+  kubernetesDeploymentRestartPermission,
+  kubernetesDeploymentScalePermission,
+  kubernetesPodDeletePermission,
+  kubernetesAnyOwnerPermission,
+  kubernetesProdChangePermission,
 ];
 
 /** Names start with this prefix for every opsdeck permission; the policy denies them by default. */

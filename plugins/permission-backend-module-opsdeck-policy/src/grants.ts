@@ -136,6 +136,14 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // CI/CD failure locator: those who ship code add causes to the knowledge
   // base (from a failed build's console) and delete stored ones.
   'opsdeck.cicd.cause.manage': ['ops', 'dev'],
+  // Kubernetes: ops and dev restart, scale and delete pods of the components
+  // their groups own; ops acts on any component; only ops changes workloads
+  // on prod clusters.
+  'opsdeck.kubernetes.deployment.restart': ['ops', 'dev'],
+  'opsdeck.kubernetes.deployment.scale': ['ops', 'dev'],
+  'opsdeck.kubernetes.pod.delete': ['ops', 'dev'],
+  'opsdeck.kubernetes.owner.any': ['ops'],
+  'opsdeck.kubernetes.prod.change': ['ops'],
 
   // --- Backstage catalog ---------------------------------------------------
   'catalog.entity.create': ['ops'],
@@ -147,6 +155,13 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // before registering it).
   'catalog.entity.validate': ANY_USER,
   'catalog.location.analyze': ANY_USER,
+
+  // --- Backstage kubernetes (with opsdeck's module) ------------------------
+  // Every role sees clusters and a component's workloads (a person with no
+  // role sees none); logs and events (the read-only proxy) for ops and dev.
+  'kubernetes.clusters.read': ['ops', 'dba', 'dev', 'viewer'],
+  'kubernetes.resources.read': ['ops', 'dba', 'dev', 'viewer'],
+  'kubernetes.proxy': ['ops', 'dev'],
 };
 
 /**

@@ -55,9 +55,16 @@ const opsdeckJobsRun = createPermission({
   name: 'opsdeck.jobs.job.run',
   attributes: {},
 });
-// A powerful Backstage permission without an action attribute.
+// A powerful Backstage permission without an action attribute (the grant
+// table names it: opsdeck's kubernetes module makes the proxy read-only, for
+// ops and dev).
 const kubernetesProxy = createPermission({
   name: 'kubernetes.proxy',
+  attributes: {},
+});
+// One the grant table does not name: the default grant (ops).
+const unlistedPowerful = createPermission({
+  name: 'someplugin.powerful',
   attributes: {},
 });
 
@@ -107,7 +114,8 @@ const matrix: Array<[Permission, Record<(typeof users)[number], AuthorizeResult>
   [scaffolderTaskCreate,         { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: DENY,  mallory: DENY }],
   [scaffolderTaskCancel,         { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: DENY,  mallory: DENY }],
   [scaffolderTaskRead,           { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: ALLOW }],
-  [kubernetesProxy,              { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  [kubernetesProxy,              { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  mallory: DENY }],
+  [unlistedPowerful,             { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
 ];
 
 describe('OpsdeckPermissionPolicy', () => {

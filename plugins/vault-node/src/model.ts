@@ -29,6 +29,9 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  * - `ci-intake`: the HMAC secret other CI systems sign build posts with,
  *   taken out by the CI/CD intake webhook for `cicd-intake:builds` with the
  *   configured owner group (no person: a CI system posts).
+ * - `kubernetes-token`: a Kubernetes service-account bearer token, taken out by
+ *   the kubernetes backend module for the cluster's catalog resource on
+ *   behalf of the person asking (workloads, events, logs, actions).
  */
 export type CredentialUse =
   | 'ssh-login'
@@ -39,7 +42,8 @@ export type CredentialUse =
   | 'alert-channel'
   | 'registry'
   | 'ci-poll'
-  | 'ci-intake';
+  | 'ci-intake'
+  | 'kubernetes-token';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -52,6 +56,7 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'registry',
   'ci-poll',
   'ci-intake',
+  'kubernetes-token',
 ];
 
 /** True when `value` names a credential use. */

@@ -14,7 +14,8 @@ export type CredentialUse =
   | 'alert-channel'
   | 'registry'
   | 'ci-poll'
-  | 'ci-intake';
+  | 'ci-intake'
+  | 'kubernetes-token';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -27,6 +28,7 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'registry',
   'ci-poll',
   'ci-intake',
+  'kubernetes-token',
 ];
 
 /** Whom and what a credential serves. */

@@ -52,9 +52,10 @@ export const spec = {
           'registry',
           'ci-poll',
           'ci-intake',
+          'kubernetes-token',
         ],
         description:
-          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), ci-poll (read Jenkins builds for build-failure alerts), ci-intake (the signing secret of the CI build intake webhook).",
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), ci-poll (read Jenkins builds for build-failure alerts), ci-intake (the signing secret of the CI build intake webhook), kubernetes-token (a Kubernetes service-account token).",
       },
       CredentialPolicy: {
         type: 'object',

@@ -69,6 +69,7 @@ export const vaultTranslationRef = createTranslationRef({
       registry: 'Image registry login',
       'ci-poll': 'CI build polling',
       'ci-intake': 'CI build intake signing',
+      'kubernetes-token': 'Kubernetes service-account token',
     },
     policy: {
       title: 'Policy of {{name}}',

@@ -8,6 +8,11 @@ const LATIN_ON_PURPOSE = new Set([
   'defaultApiExplorerPage.pageTitleOverride',
   'hasApisCard.title',
   'entityPeekAheadPopover.emailCardAction.subTitle',
+  // Kubernetes: the product name, ID, YAML and a title made of two names
+  'entityContent.title',
+  'podsTable.columns.id',
+  'kubernetesDrawer.yaml',
+  'fixDialog.title',
 ]);
 
 describe("zh-CN for Backstage's screens", () => {

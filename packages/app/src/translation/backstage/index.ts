@@ -16,11 +16,13 @@ import { homeReactTranslationRef } from '@backstage/plugin-home-react/alpha';
 import { notificationsTranslationRef } from '@backstage/plugin-notifications/alpha';
 import { userSettingsTranslationRef } from '@backstage/plugin-user-settings/alpha';
 import { orgTranslationRef } from '@backstage/plugin-org/alpha';
+import { kubernetesTranslationRef } from '@backstage/plugin-kubernetes/alpha';
+import { kubernetesReactTranslationRef } from '@backstage/plugin-kubernetes-react/alpha';
 
 /**
  * zh-CN for Backstage's own screens: core components, catalog, entity pages,
  * scaffolder, home, notifications, settings, user and group pages, the
- * relations graph and API cards (TechDocs and search come with the knowledge
+ * relations graph, API cards and the Kubernetes tab (TechDocs and search come with the knowledge
  * plugin's module). Each language file is loaded only when the app language
  * is zh-CN.
  */
@@ -51,6 +53,12 @@ export const backstageZhCN: Array<
   ],
   ['user-settings', userSettingsTranslationRef, () => import('./userSettings')],
   ['org', orgTranslationRef, () => import('./org')],
+  ['kubernetes', kubernetesTranslationRef, () => import('./kubernetes')],
+  [
+    'kubernetes-react',
+    kubernetesReactTranslationRef,
+    () => import('./kubernetesReact'),
+  ],
 ];
 
 /** The app module that installs {@link backstageZhCN} (add it to the app's features). */

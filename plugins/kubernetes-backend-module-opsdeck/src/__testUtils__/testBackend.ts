@@ -1,0 +1,269 @@
+import {
+  coreServices,
+  createServiceFactory,
+  type BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import {
+  AuditorEvent,
+  DefaultAuditorService,
+} from '@backstage/backend-defaults/auditor';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import {
+  catalogServiceRef,
+  type CatalogService,
+} from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import {
+  vaultServiceRef,
+  type SecretUse,
+  type VaultSecret,
+} from '@opsdeck/plugin-vault-node';
+import type { Server } from 'node:http';
+import { kubernetesModuleOpsdeck } from '../module';
+import {
+  API_SERVER_ANNOTATION,
+  CLUSTER_RESOURCE_TYPE,
+  TOKEN_CREDENTIAL_ANNOTATION,
+} from '../model';
+import {
+  COMPONENT_ID,
+  NAMESPACE,
+  OTHER_COMPONENT_ID,
+} from '../testUtils/fixtureObjects';
+
+const READ = ['kubernetes.clusters.read', 'kubernetes.resources.read'];
+const PROXY = 'kubernetes.proxy';
+const ACT = [
+  'opsdeck.kubernetes.deployment.restart',
+  'opsdeck.kubernetes.deployment.scale',
+  'opsdeck.kubernetes.pod.delete',
+];
+const ANY = ['opsdeck.kubernetes.owner.any', 'opsdeck.kubernetes.prod.change'];
+
+/** Permissions of the test users (the role mapping is tested in the policy module). */
+export const USERS: Record<string, string[]> = {
+  alice: [...READ, PROXY, ...ACT, ...ANY],
+  bob: [...READ, PROXY, ...ACT, ...ANY],
+  dave: [...READ, PROXY, ...ACT],
+  frank: [...READ, PROXY, ...ACT],
+  erin: [...READ],
+  mallory: [],
+};
+
+/** Group memberships (ownership refs) of the test users. */
+export const GROUPS: Record<string, string[]> = {
+  alice: ['group:default/admins', 'group:default/ops'],
+  bob: ['group:default/ops'],
+  dave: ['group:default/dev'],
+  frank: ['group:default/dev'],
+  erin: ['group:default/security'],
+};
+
+/** Users the catalog hides every entity from (the catalog policy's say). */
+export const CATALOG_BLIND = new Set(['user:default/eve']);
+
+/** Entities the catalog hides from one user. */
+export const CATALOG_HIDDEN: Record<string, string[]> = {
+  'user:default/dave': [`component:default/${OTHER_COMPONENT_ID}`],
+};
+
+export const as = (user: string) =>
+  mockCredentials.user.header(`user:default/${user}`);
+
+export function clusterResource(
+  name: string,
+  url: string,
+  options: { credential?: string; owner?: string; environment?: string } = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      namespace: 'default',
+      title: `Cluster ${name}`,
+      annotations: {
+        [API_SERVER_ANNOTATION]: url,
+        ...(options.credential === ''
+          ? {}
+          : {
+              [TOKEN_CREDENTIAL_ANNOTATION]:
+                options.credential ?? `${name}-token`,
+            }),
+      },
+    },
+    spec: {
+      type: CLUSTER_RESOURCE_TYPE,
+      owner: options.owner ?? 'group:default/ops',
+      ...(options.environment ? { environment: options.environment } : {}),
+    },
+  };
+}
+
+export function component(
+  id: string,
+  owner = 'group:default/dev',
+  annotations: Record<string, string> = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: id,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-id': id,
+        'backstage.io/kubernetes-namespace': NAMESPACE,
+        ...annotations,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  };
+}
+
+export const COMPONENTS = [
+  component(COMPONENT_ID),
+  component(OTHER_COMPONENT_ID, 'group:default/ops'),
+];
+
+/** The catalog mock, hiding everything from {@link CATALOG_BLIND}. */
+function scopedCatalog(entities: Entity[]): CatalogService {
+  const userOf = (options: { credentials: BackstageCredentials }) =>
+    (options.credentials.principal as { userEntityRef?: string })
+      .userEntityRef ?? '';
+  const blind = (options: { credentials: BackstageCredentials }) =>
+    CATALOG_BLIND.has(userOf(options));
+  const inners = new Map<string, CatalogService>();
+  const innerFor = (options?: { credentials: BackstageCredentials }) => {
+    const user = options?.credentials ? userOf(options) : '';
+    if (!inners.has(user)) {
+      const hidden = new Set(CATALOG_HIDDEN[user] ?? []);
+      inners.set(
+        user,
+        catalogServiceMock({
+          entities: entities.filter(e => !hidden.has(stringifyEntityRef(e))),
+        }),
+      );
+    }
+    return inners.get(user)!;
+  };
+  const inner = innerFor();
+  return new Proxy(inner, {
+    get(target, prop) {
+      const value = (target as any)[prop];
+      if (typeof value !== 'function') return value;
+      return async (request: unknown, options: any) => {
+        if (options?.credentials && blind(options)) {
+          if (prop === 'getEntityByRef') return undefined;
+          if (prop === 'getEntities') return { items: [] };
+          if (prop === 'queryEntities') {
+            return { items: [], totalItems: 0, pageInfo: {} };
+          }
+        }
+        const scoped = innerFor(options) as any;
+        return scoped[prop].call(scoped, request, options);
+      };
+    },
+  });
+}
+
+export async function startKubernetesBackend(options: {
+  entities: Entity[];
+  secrets?: Record<string, VaultSecret>;
+}): Promise<{
+  server: Server;
+  stop: () => Promise<void>;
+  events: AuditorEvent[];
+  vaultUses: { name: string; use: SecretUse }[];
+}> {
+  const events: AuditorEvent[] = [];
+  const vaultUses: { name: string; use: SecretUse }[] = [];
+  const backend = await startTestBackend({
+    features: [
+      kubernetesPlugin,
+      kubernetesModuleOpsdeck,
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: {
+            serviceLocatorMethod: { type: 'multiTenant' },
+            clusterLocatorMethods: [],
+          },
+        },
+      }),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      mockServices.permissions.mock({
+        authorize: async (requests: any[], { credentials }: any) =>
+          requests.map(r => {
+            const user = credentials.principal?.userEntityRef?.split('/')[1];
+            const ok = USERS[user]?.includes(r.permission.name);
+            return {
+              result: ok ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+            } as PolicyDecision;
+          }),
+      } as any).factory,
+      createServiceFactory({
+        service: coreServices.auditor,
+        deps: {
+          auth: coreServices.auth,
+          httpAuth: coreServices.httpAuth,
+          plugin: coreServices.pluginMetadata,
+        },
+        factory: deps =>
+          DefaultAuditorService.create(async event => {
+            if (event.status !== 'initiated') events.push(event);
+          }, deps),
+      }),
+      createServiceFactory({
+        service: coreServices.userInfo,
+        deps: {},
+        factory: () => ({
+          async getUserInfo(credentials: BackstageCredentials) {
+            const userEntityRef = (
+              credentials.principal as { userEntityRef: string }
+            ).userEntityRef;
+            const user = userEntityRef.split('/')[1];
+            return {
+              userEntityRef,
+              ownershipEntityRefs: [userEntityRef, ...(GROUPS[user] ?? [])],
+            };
+          },
+        }),
+      }),
+      createServiceFactory({
+        service: catalogServiceRef,
+        deps: {},
+        factory: () => scopedCatalog(options.entities),
+      }),
+      createServiceFactory({
+        service: vaultServiceRef,
+        deps: {},
+        factory: () => ({
+          async getSecret(name: string, use: SecretUse) {
+            vaultUses.push({ name, use });
+            const secret = options.secrets?.[name];
+            if (!secret) throw new Error(`no secret ${name}`);
+            return secret;
+          },
+        }),
+      }),
+    ],
+  });
+  return {
+    server: backend.server,
+    stop: () => backend.stop(),
+    events,
+    vaultUses,
+  };
+}

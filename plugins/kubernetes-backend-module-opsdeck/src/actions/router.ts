@@ -1,0 +1,171 @@
+import type {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import type { Permission } from '@backstage/plugin-permission-common';
+import {
+  kubernetesAnyOwnerPermission,
+  kubernetesDeploymentRestartPermission,
+  kubernetesDeploymentScalePermission,
+  kubernetesPodDeletePermission,
+  kubernetesProdChangePermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
+import express, { type Request } from 'express';
+import Router from 'express-promise-router';
+import type { WorkloadActions, WorkloadTarget } from './WorkloadActions';
+
+/** A Kubernetes object name or namespace (DNS-1123 subdomain). */
+const NAME = /^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** Most replicas one request may ask for. */
+export const MAX_REPLICAS = 100;
+
+/** The target named by a request body, refused unless every field parses. */
+export function parseTarget(body: unknown): WorkloadTarget {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InputError('The body is a JSON object');
+  }
+  let entityRef: string;
+  try {
+    const ref = parseEntityRef(String(b.entityRef ?? ''), {
+      defaultKind: 'component',
+      defaultNamespace: 'default',
+    });
+    if (ref.kind.toLocaleLowerCase('en-US') !== 'component') throw new Error();
+    entityRef = stringifyEntityRef(ref);
+  } catch {
+    throw new InputError('entityRef is a component entity ref');
+  }
+  for (const field of ['cluster', 'namespace', 'name'] as const) {
+    if (typeof b[field] !== 'string' || !NAME.test(b[field] as string)) {
+      throw new InputError(`${field} is a Kubernetes name`);
+    }
+  }
+  return {
+    entityRef,
+    cluster: b.cluster as string,
+    namespace: b.namespace as string,
+    name: b.name as string,
+  };
+}
+
+/** The replicas of a scale request: an integer from 0 to {@link MAX_REPLICAS}. */
+export function parseReplicas(body: unknown): number {
+  const replicas = (body as Record<string, unknown>)?.replicas;
+  if (
+    typeof replicas !== 'number' ||
+    !Number.isInteger(replicas) ||
+    replicas < 0 ||
+    replicas > MAX_REPLICAS
+  ) {
+    throw new InputError(`replicas is an integer from 0 to ${MAX_REPLICAS}`);
+  }
+  return replicas;
+}
+
+/**
+ * opsdeck's workload actions under `/api/kubernetes/opsdeck`: restart a
+ * deployment, scale it, delete a pod. Each checks the person's sign-in and
+ * permission first, then parses, then resolves the component and cluster
+ * for the person (owner scope, prod needs `opsdeck.kubernetes.prod.change`),
+ * and is audited with the person as actor, refusals included.
+ */
+export function createActionsRouter(options: {
+  actions: WorkloadActions;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  now?: () => Date;
+}) {
+  const guard = createRequestGuard(options);
+  const now = options.now ?? (() => new Date());
+  const router = Router();
+  router.use(express.json({ limit: '16kb' }));
+
+  const route = <T>(
+    path: string,
+    eventId: string,
+    permission: Permission,
+    run: (
+      req: Request,
+      target: WorkloadTarget,
+      resolved: Awaited<ReturnType<WorkloadActions['resolve']>>,
+      credentials: Awaited<ReturnType<typeof guard.credentials>>,
+    ) => Promise<T>,
+  ) =>
+    router.post(path, async (req, res) => {
+      const credentials = await guard.credentials(req, ['user']);
+      const raw = (req.body ?? {}) as Record<string, unknown>;
+      const result = await audited(
+        options.auditor,
+        {
+          eventId,
+          request: req,
+          target: `kubernetes:${String(raw.cluster ?? '')}/${String(
+            raw.namespace ?? '',
+          )}/${String(raw.name ?? '')}`.slice(0, 600),
+          meta: { component: String(raw.entityRef ?? '').slice(0, 300) },
+        },
+        async () => {
+          await guard.authorize(req, permission, { allow: ['user'] });
+          const target = parseTarget(req.body);
+          const anyOwner = await guard.allowed(
+            credentials,
+            kubernetesAnyOwnerPermission,
+          );
+          const resolved = await options.actions.resolve(
+            target,
+            credentials,
+            anyOwner,
+          );
+          if (
+            resolved.prod &&
+            !(await guard.allowed(credentials, kubernetesProdChangePermission))
+          ) {
+            throw new NotAllowedError(
+              `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`,
+            );
+          }
+          return {
+            ...(await run(req, target, resolved, credentials)),
+            environment: resolved.environment,
+          };
+        },
+      );
+      res.json(result);
+    });
+
+  route(
+    '/deployments/restart',
+    'kubernetes-deployment-restart',
+    kubernetesDeploymentRestartPermission,
+    (_req, target, resolved, credentials) =>
+      options.actions.restartDeployment(resolved, target, credentials, now()),
+  );
+  route(
+    '/deployments/scale',
+    'kubernetes-deployment-scale',
+    kubernetesDeploymentScalePermission,
+    (req, target, resolved, credentials) =>
+      options.actions.scaleDeployment(
+        resolved,
+        target,
+        credentials,
+        parseReplicas(req.body),
+      ),
+  );
+  route(
+    '/pods/delete',
+    'kubernetes-pod-delete',
+    kubernetesPodDeletePermission,
+    (_req, target, resolved, credentials) =>
+      options.actions.deletePod(resolved, target, credentials),
+  );
+  return router;
+}
