@@ -48,13 +48,26 @@ const failed = {
   log: corpusLog('tsc-type-error.log'),
 };
 
+function intakeComponent(name: string, systems: string) {
+  const c = component(name);
+  return {
+    ...c,
+    metadata: {
+      ...c.metadata,
+      annotations: { 'opsdeck.io/ci-intake': systems },
+    },
+  };
+}
+
 describe('signed build intake', () => {
   let backend: Awaited<ReturnType<typeof startCicdBackend>>;
 
   beforeAll(async () => {
     backend = await startCicdBackend({
       entities: [
-        component('shop'),
+        intakeComponent('shop', 'gitlab, drone'),
+        component('ops-db'),
+        intakeComponent('drone-only', 'drone'),
         {
           ...component('gitlab-only'),
           metadata: {
@@ -275,5 +288,44 @@ describe('signed build intake', () => {
     }
     expect((await post(signed('[1,2]'))).status).toBe(400);
     expect((await post(signed('{oops'))).status).toBe(400);
+  });
+
+  it('refuses a build for an entity that does not name the posting CI system (no cross-team injection)', async () => {
+    backend.notifications.length = 0;
+    // the shared secret signs, but ops-db has no opsdeck.io/ci-intake at all
+    const unannotated = await post(
+      signed({ ...failed, number: 90, entityRef: 'component:default/ops-db' }),
+    );
+    expect(unannotated.status).toBe(400);
+    // drone-only takes drone builds, not gitlab ones
+    const otherSystem = await post(
+      signed({
+        ...failed,
+        number: 91,
+        entityRef: 'component:default/drone-only',
+      }),
+    );
+    expect(otherSystem.status).toBe(400);
+    expect(backend.notifications).toEqual([]);
+    for (const name of ['ops-db', 'drone-only']) {
+      const list = await request(backend.server)
+        .get(`/api/cicd/entities/component/default/${name}/builds`)
+        .set('Authorization', as('alice'));
+      expect(
+        (list.body.builds ?? []).filter((b: any) =>
+          [90, 91].includes(b.number),
+        ),
+      ).toEqual([]);
+    }
+    // the system the entity names is taken
+    const drone = await post(
+      signed({
+        ...failed,
+        system: 'drone',
+        number: 92,
+        entityRef: 'component:default/drone-only',
+      }),
+    );
+    expect(drone.status).toBe(202);
   });
 });
