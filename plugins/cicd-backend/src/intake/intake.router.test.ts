@@ -68,6 +68,7 @@ describe('signed build intake', () => {
         intakeComponent('shop', 'gitlab, drone'),
         component('ops-db'),
         intakeComponent('drone-only', 'drone'),
+        intakeComponent('cart', 'gitlab'),
         {
           ...component('gitlab-only'),
           metadata: {
@@ -327,5 +328,25 @@ describe('signed build intake', () => {
       }),
     );
     expect(drone.status).toBe(202);
+  });
+
+  it("keeps each entity's alert state apart for the same CI job name (another project's build numbers silence nothing)", async () => {
+    backend.notifications.length = 0;
+    const job = {
+      ...failed,
+      job: 'test',
+      log: corpusLog('tsc-type-error.log'),
+    };
+    // another project's pipeline with the same job name is far ahead
+    const cart = await post(
+      signed({ ...job, number: 500, entityRef: 'component:default/cart' }),
+    );
+    expect(cart.status).toBe(202);
+    const shop = await post(signed({ ...job, number: 42 }));
+    expect(shop.status).toBe(202);
+    expect(backend.notifications.map(n => n.payload.title)).toEqual([
+      'Build failed: cart gitlab test #500 (main)',
+      'Build failed: shop gitlab test #42 (main)',
+    ]);
   });
 });
