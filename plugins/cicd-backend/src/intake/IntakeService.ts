@@ -1,10 +1,9 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { createHash } from 'node:crypto';
 import { CI_INTAKE_ANNOTATION } from '@opsdeck/plugin-cicd-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { AlertEngine } from '../alerts/AlertEngine';
-import { alertTargetOf } from '../alerts/target';
+import { alertKeyOf, alertTargetOf } from '../alerts/target';
 import type { CicdConfig } from '../config';
 import { IntakeStore, intakeJobRef } from '../database/IntakeStore';
 import type { CicdService } from '../service/CicdService';
@@ -111,7 +110,7 @@ export class IntakeService {
     if (stored) {
       await engine.observe(
         alertTargetOf(entity, this.options.appBaseUrl),
-        intakeAlertKey(body.entityRef, job),
+        alertKeyOf(body.entityRef, job),
         `${body.system} ${body.job}`,
         [
           {
@@ -150,14 +149,4 @@ export function intakeSystemsOf(
     .split(/[\s,]+/)
     .map(s => s.trim().toLowerCase())
     .filter(Boolean);
-}
-
-/**
- * The alert state of an intake job is the entity's own: CI job names
- * (`test`, `build`) repeat across projects, and one entity's build numbers
- * must not silence or "fix" another's alerts.
- */
-export function intakeAlertKey(entityRef: string, job: string): string {
-  const entity = createHash('sha256').update(entityRef).digest('hex');
-  return `${job}@${entity.slice(0, 24)}`;
 }
