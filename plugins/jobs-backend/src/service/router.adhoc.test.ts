@@ -106,6 +106,10 @@ describe.each(databases.eachSupportedId())('ad-hoc commands (%s)', id => {
         hostCount: 1,
         adhoc: { script },
       });
+      // the re-run's audit names the command too (the run may be pruned)
+      expect(audits.find(a => a.eventId === 'job-rerun')).toMatchObject({
+        meta: { rerunOf: started.body.id, adhoc: { language: 'sh', script } },
+      });
       await finished(server, rerun.body.id);
       const again = await request(server)
         .get(`/api/jobs/runs/${rerun.body.id}/hosts/lab-02`)

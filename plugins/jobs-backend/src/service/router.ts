@@ -367,7 +367,13 @@ export async function createRouter(options: {
       eventId: 'job-rerun',
       severityLevel: 'high',
       request: req,
-      meta: { rerunOf: previous.id, jobId: job.id, failedOnly },
+      // the command itself, as for the first run: the audit alone says what ran
+      meta: {
+        rerunOf: previous.id,
+        jobId: job.id,
+        failedOnly,
+        ...(previous.adhoc ? { adhoc: previous.adhoc } : {}),
+      },
     });
     try {
       const previousHosts = (await store.listRunHosts(previous.id)).filter(
