@@ -164,8 +164,8 @@ export interface BuildDetail extends BuildSummary {
 export const JENKINS_JOB_ANNOTATION = 'jenkins.io/job-full-name';
 
 /**
- * Shows the CI/CD tab on an entity whose builds other CI systems post to the
- * intake webhook (any value, e.g. `gitlab`); not needed with Jenkins jobs.
+ * The CI systems (comma separated, e.g. `gitlab, drone`) whose signed builds
+ * the intake webhook takes for an entity; also shows its CI/CD tab.
  */
 export const CI_INTAKE_ANNOTATION = 'opsdeck.io/ci-intake';
 

@@ -6,7 +6,7 @@ import type { JenkinsGateway } from '../jenkins/JenkinsGateway';
 import { parseJobRef } from '../jenkins/jobRef';
 import type { CicdService } from '../service/CicdService';
 import type { AlertEngine, ObservedBuild } from './AlertEngine';
-import { alertTargetOf } from './target';
+import { alertKeyOf, alertTargetOf } from './target';
 
 /**
  * Notices ended builds: at each run (a scheduler task one replica runs at a
@@ -71,10 +71,16 @@ export class BuildPoller {
           }
           for (const [job, list] of byJob) {
             const leaf = parseJobRef(job, ref.instance);
-            await engine.observe(target, job, job, list, {
-              firstNotice: 'silent',
-              locate: build => service.locateTop(leaf, build.number),
-            });
+            await engine.observe(
+              target,
+              alertKeyOf(target.entityRef, job),
+              job,
+              list,
+              {
+                firstNotice: 'silent',
+                locate: build => service.locateTop(leaf, build.number),
+              },
+            );
           }
         } catch (e) {
           logger.warn(

@@ -3,6 +3,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { createHash } from 'node:crypto';
 import type { AlertTarget } from './AlertEngine';
 
 /**
@@ -38,4 +39,14 @@ export function alertTargetOf(
     owner,
     link: `${(appBaseUrl ?? '').replace(/\/+$/, '')}${path}`,
   };
+}
+
+/**
+ * The alert state of a job is the entity's own: anyone can name another
+ * team's Jenkins job (or a CI job name like `test`) on an entity, and that
+ * must neither take the alert from the job's owner nor silence it.
+ */
+export function alertKeyOf(entityRef: string, job: string): string {
+  const entity = createHash('sha256').update(entityRef).digest('hex');
+  return `${job}@${entity.slice(0, 24)}`;
 }

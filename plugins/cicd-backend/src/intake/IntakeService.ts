@@ -1,8 +1,9 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import { CI_INTAKE_ANNOTATION } from '@opsdeck/plugin-cicd-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { AlertEngine } from '../alerts/AlertEngine';
-import { alertTargetOf } from '../alerts/target';
+import { alertKeyOf, alertTargetOf } from '../alerts/target';
 import type { CicdConfig } from '../config';
 import { IntakeStore, intakeJobRef } from '../database/IntakeStore';
 import type { CicdService } from '../service/CicdService';
@@ -75,6 +76,14 @@ export class IntakeService {
     if (!entity) {
       throw new InputError(`No entity ${body.entityRef} in the catalog`);
     }
+    // one shared secret signs for every CI system: the entity names the
+    // systems that may post its builds, so team A's pipeline cannot put
+    // builds (and alerts) on team B's component
+    if (!intakeSystemsOf(entity.metadata.annotations).includes(body.system)) {
+      throw new InputError(
+        `${body.entityRef} does not take builds from ${body.system} (annotation ${CI_INTAKE_ANNOTATION})`,
+      );
+    }
     const build = {
       entityRef: body.entityRef,
       system: body.system,
@@ -101,7 +110,7 @@ export class IntakeService {
     if (stored) {
       await engine.observe(
         alertTargetOf(entity, this.options.appBaseUrl),
-        job,
+        alertKeyOf(body.entityRef, job),
         `${body.system} ${body.job}`,
         [
           {
@@ -130,4 +139,14 @@ export class IntakeService {
         : {}),
     };
   }
+}
+
+/** The CI systems an entity takes builds from: `opsdeck.io/ci-intake: gitlab, drone`. */
+export function intakeSystemsOf(
+  annotations: Record<string, string> | undefined,
+): string[] {
+  return (annotations?.[CI_INTAKE_ANNOTATION] ?? '')
+    .split(/[\s,]+/)
+    .map(s => s.trim().toLowerCase())
+    .filter(Boolean);
 }

@@ -48,13 +48,27 @@ const failed = {
   log: corpusLog('tsc-type-error.log'),
 };
 
+function intakeComponent(name: string, systems: string) {
+  const c = component(name);
+  return {
+    ...c,
+    metadata: {
+      ...c.metadata,
+      annotations: { 'opsdeck.io/ci-intake': systems },
+    },
+  };
+}
+
 describe('signed build intake', () => {
   let backend: Awaited<ReturnType<typeof startCicdBackend>>;
 
   beforeAll(async () => {
     backend = await startCicdBackend({
       entities: [
-        component('shop'),
+        intakeComponent('shop', 'gitlab, drone'),
+        component('ops-db'),
+        intakeComponent('drone-only', 'drone'),
+        intakeComponent('cart', 'gitlab'),
         {
           ...component('gitlab-only'),
           metadata: {
@@ -275,5 +289,64 @@ describe('signed build intake', () => {
     }
     expect((await post(signed('[1,2]'))).status).toBe(400);
     expect((await post(signed('{oops'))).status).toBe(400);
+  });
+
+  it('refuses a build for an entity that does not name the posting CI system (no cross-team injection)', async () => {
+    backend.notifications.length = 0;
+    // the shared secret signs, but ops-db has no opsdeck.io/ci-intake at all
+    const unannotated = await post(
+      signed({ ...failed, number: 90, entityRef: 'component:default/ops-db' }),
+    );
+    expect(unannotated.status).toBe(400);
+    // drone-only takes drone builds, not gitlab ones
+    const otherSystem = await post(
+      signed({
+        ...failed,
+        number: 91,
+        entityRef: 'component:default/drone-only',
+      }),
+    );
+    expect(otherSystem.status).toBe(400);
+    expect(backend.notifications).toEqual([]);
+    for (const name of ['ops-db', 'drone-only']) {
+      const list = await request(backend.server)
+        .get(`/api/cicd/entities/component/default/${name}/builds`)
+        .set('Authorization', as('alice'));
+      expect(
+        (list.body.builds ?? []).filter((b: any) =>
+          [90, 91].includes(b.number),
+        ),
+      ).toEqual([]);
+    }
+    // the system the entity names is taken
+    const drone = await post(
+      signed({
+        ...failed,
+        system: 'drone',
+        number: 92,
+        entityRef: 'component:default/drone-only',
+      }),
+    );
+    expect(drone.status).toBe(202);
+  });
+
+  it("keeps each entity's alert state apart for the same CI job name (another project's build numbers silence nothing)", async () => {
+    backend.notifications.length = 0;
+    const job = {
+      ...failed,
+      job: 'test',
+      log: corpusLog('tsc-type-error.log'),
+    };
+    // another project's pipeline with the same job name is far ahead
+    const cart = await post(
+      signed({ ...job, number: 500, entityRef: 'component:default/cart' }),
+    );
+    expect(cart.status).toBe(202);
+    const shop = await post(signed({ ...job, number: 42 }));
+    expect(shop.status).toBe(202);
+    expect(backend.notifications.map(n => n.payload.title)).toEqual([
+      'Build failed: cart gitlab test #500 (main)',
+      'Build failed: shop gitlab test #42 (main)',
+    ]);
   });
 });

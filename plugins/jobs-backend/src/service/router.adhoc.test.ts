@@ -38,6 +38,7 @@ describe.each(databases.eachSupportedId())('ad-hoc commands (%s)', id => {
         hostEntity(sshd, 'lab-01', p0),
         hostEntity(sshd, 'lab-02', p1),
         hostEntity(sshd, 'locked', p1, { system: 'vault-zone' }),
+        hostEntity(sshd, 'prod-01', p0, { environment: 'prod' }),
       ],
     });
     // dave (a developer) may run saved jobs but not write scripts
@@ -64,10 +65,7 @@ describe.each(databases.eachSupportedId())('ad-hoc commands (%s)', id => {
   it('runs a typed command on the selected hosts, keeps it with the run and in the audit, re-runs it', async () => {
     const { server, stop, audits } = await start();
     try {
-      const script =
-        'set -- $SSH_CONNECTION; echo "adhoc on $4"; [ "$4" != "' +
-        sshd.hosts[1].port +
-        '" ]';
+      const script = `set -- $SSH_CONNECTION; echo "adhoc on $4"; [ "$4" != "${sshd.hosts[1].port}" ]`;
       const started = await request(server)
         .post('/api/jobs/runs')
         .set('Authorization', bob)
@@ -107,6 +105,10 @@ describe.each(databases.eachSupportedId())('ad-hoc commands (%s)', id => {
         jobId: 'adhoc',
         hostCount: 1,
         adhoc: { script },
+      });
+      // the re-run's audit names the command too (the run may be pruned)
+      expect(audits.find(a => a.eventId === 'job-rerun')).toMatchObject({
+        meta: { rerunOf: started.body.id, adhoc: { language: 'sh', script } },
       });
       await finished(server, rerun.body.id);
       const again = await request(server)
@@ -196,6 +198,80 @@ describe.each(databases.eachSupportedId())('ad-hoc commands (%s)', id => {
         .set('Authorization', dave)
         .send({});
       expect(rerun.status).toBe(403);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('still needs opsdeck.jobs.run.prod for a command on a production host', async () => {
+    const { server, stop } = await start();
+    const alice = mockCredentials.user.header('user:default/alice');
+    try {
+      const adhoc = { language: 'sh', script: 'echo prod' };
+      const bobs = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ adhoc, selector: { names: ['lab-01', 'prod-01'] } });
+      expect(bobs.status).toBe(403);
+      expect(bobs.body.error.message).toBe(
+        'You are not allowed to run jobs on prod-01 (production hosts need opsdeck.jobs.run.prod)',
+      );
+      const alices = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', alice)
+        .send({ adhoc, selector: { names: ['prod-01'] } });
+      expect(alices.status).toBe(201);
+      await finished(server, alices.body.id);
+      // nor may bob re-run alice's prod command
+      const rerun = await request(server)
+        .post(`/api/jobs/runs/${alices.body.id}/rerun`)
+        .set('Authorization', bob)
+        .send({ failedOnly: false });
+      expect(rerun.status).toBe(403);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('keeps the ad-hoc job id and name from saved jobs (the run history cannot be taken over)', async () => {
+    const { server, stop } = await start();
+    try {
+      for (const name of ['adhoc', 'ad-hoc']) {
+        const created = await request(server)
+          .post('/api/jobs/jobs')
+          .set('Authorization', bob)
+          .send({ name, language: 'sh', script: 'true' });
+        expect([name, created.status]).toEqual([name, 400]);
+      }
+      const noop = await request(server)
+        .post('/api/jobs/jobs')
+        .set('Authorization', bob)
+        .send({ name: 'noop', language: 'sh', script: 'true' })
+        .expect(201);
+      const renamed = await request(server)
+        .put(`/api/jobs/jobs/${noop.body.id}`)
+        .set('Authorization', bob)
+        .send({ name: 'adhoc' });
+      expect(renamed.status).toBe(400);
+      const saved = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({ job: 'noop', selector: { names: ['lab-01'] } });
+      expect(saved.status).toBe(201);
+      const typed = await request(server)
+        .post('/api/jobs/runs')
+        .set('Authorization', bob)
+        .send({
+          adhoc: { language: 'sh', script: 'true' },
+          selector: { names: ['lab-01'] },
+        });
+      expect(typed.status).toBe(201);
+      await finished(server, saved.body.id);
+      await finished(server, typed.body.id);
+      const history = await request(server)
+        .get('/api/jobs/runs?job=adhoc')
+        .set('Authorization', bob);
+      expect(history.body.items.map((r: any) => r.id)).toEqual([typed.body.id]);
     } finally {
       await stop();
     }

@@ -38,6 +38,18 @@ function adhocJob(command: AdhocCommand): RunRequest['job'] {
   };
 }
 
+/**
+ * Saved jobs may not take the ad-hoc runs' job id or name: `GET /runs?job=adhoc`
+ * and the run pages would show one as the other.
+ */
+function checkJobName(name: unknown) {
+  if (name === ADHOC_JOB.id || name === ADHOC_JOB.name) {
+    throw new InputError(
+      `'${name}' is reserved for ad-hoc commands; name the job otherwise`,
+    );
+  }
+}
+
 /** Who made the request, as stored in runs and jobs. */
 export const principalName = principalRef;
 
@@ -124,6 +136,7 @@ export async function createRouter(options: {
       meta: { name: body.name, language: body.language },
     });
     try {
+      checkJobName(body.name);
       checkParameters(parameters);
       if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
       const job = await store.createJob(
@@ -161,6 +174,7 @@ export async function createRouter(options: {
     });
     try {
       const body = req.body;
+      if (body.name !== undefined) checkJobName(body.name);
       if (body.parameters) checkParameters(body.parameters as JobParameter[]);
       if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
       const updated = await store.updateJob(
@@ -211,7 +225,10 @@ export async function createRouter(options: {
 
   router.get('/runs', async (req, res) => {
     let jobId: string | undefined;
-    if (req.query.job) {
+    if (req.query.job === ADHOC_JOB.id || req.query.job === ADHOC_JOB.name) {
+      // the ad-hoc runs, never a saved job that took the name before it was reserved
+      jobId = ADHOC_JOB.id;
+    } else if (req.query.job) {
       jobId = (await store.getJob(req.query.job))?.id ?? req.query.job;
     }
     res.json({
@@ -350,7 +367,13 @@ export async function createRouter(options: {
       eventId: 'job-rerun',
       severityLevel: 'high',
       request: req,
-      meta: { rerunOf: previous.id, jobId: job.id, failedOnly },
+      // the command itself, as for the first run: the audit alone says what ran
+      meta: {
+        rerunOf: previous.id,
+        jobId: job.id,
+        failedOnly,
+        ...(previous.adhoc ? { adhoc: previous.adhoc } : {}),
+      },
     });
     try {
       const previousHosts = (await store.listRunHosts(previous.id)).filter(

@@ -126,4 +126,50 @@ describe('probe targets', () => {
     expect(formatInterval(90)).toBe('90s');
     expect(formatInterval(3600)).toBe('1h');
   });
+
+  it('refuses loopback and metadata however the address is spelled, with the real resolver', async () => {
+    const http = [
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:7f00:1]/',
+      'http://[::ffff:169.254.169.254]/latest/meta-data/',
+      'http://0x7f000001/',
+      'http://2130706433/',
+      'http://0177.0.0.1/',
+      'http://127.1/',
+      'http://0.0.0.0/',
+      'http://0/',
+      'http://localhost./',
+      'http://LOCALHOST/',
+      'http://[::]/',
+      'http://[0:0:0:0:0:0:0:1]/',
+      'http://[::127.0.0.1]/',
+      'http://[::a9fe:a9fe]/',
+      'http://\u2460\u2461\u2466.0.0.1/',
+    ];
+    const tcp = [
+      '0x7f000001:22',
+      '2130706433:22',
+      '127.1:22',
+      '0:22',
+      'localhost.:22',
+      '[::ffff:127.0.0.1]:22',
+      '[::ffff:7f00:1]:22',
+      '[::127.0.0.1]:22',
+      '[0::1]:22',
+    ];
+    const refused = async (kind: 'http' | 'tcp', raw: string) => {
+      try {
+        const { host } = parseTarget(kind, raw);
+        await checkReachable(host, none);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const allowed: string[] = [];
+    for (const raw of http)
+      if (!(await refused('http', raw))) allowed.push(raw);
+    for (const raw of tcp) if (!(await refused('tcp', raw))) allowed.push(raw);
+    expect(allowed).toEqual([]);
+  });
 });

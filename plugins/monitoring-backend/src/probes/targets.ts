@@ -25,8 +25,8 @@ function blockedList(): net.BlockList {
   b.addSubnet('240.0.0.0', 4, 'ipv4');
   b.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
   b.addAddress('168.63.129.16', 'ipv4'); // Azure wire server
-  b.addAddress('::', 'ipv6');
-  b.addAddress('::1', 'ipv6');
+  // ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d (RFC 4291 2.5.5.1)
+  b.addSubnet('::', 96, 'ipv6');
   b.addSubnet('fe80::', 10, 'ipv6');
   b.addSubnet('ff00::', 8, 'ipv6');
   b.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata (IPv6)
