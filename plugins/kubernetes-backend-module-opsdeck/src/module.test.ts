@@ -179,7 +179,11 @@ describe('kubernetes backend with the opsdeck module, against the fixture cluste
       .set('Authorization', as('erin'));
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
-      { name: 'k8s-test', title: 'Cluster k8s-test', authProvider: 'serviceAccount' },
+      {
+        name: 'k8s-test',
+        title: 'Cluster k8s-test',
+        authProvider: 'serviceAccount',
+      },
     ]);
     expect(backend.vaultUses).toEqual([]);
   });

@@ -65,7 +65,10 @@ describe('build alerts of a Jenkins job two entities name', () => {
     await backend.runTask(TASK);
     expect(
       backend.notifications
-        .map(n => [n.recipients.entityRef, n.payload.title])
+        .map(n => [
+          n.recipients.type === 'entity' ? n.recipients.entityRef : 'broadcast',
+          n.payload.title,
+        ])
         .sort(),
     ).toEqual([
       [['group:default/dev'], 'Build failed: shop main:shop/web #2'],

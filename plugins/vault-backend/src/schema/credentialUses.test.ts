@@ -5,8 +5,8 @@ import { spec } from './openapi.generated';
 // request validator (400) when an admin allows it on a credential.
 describe('the API names every credential use', () => {
   it('has the CredentialUse enum of vault-node', () => {
-    expect(
-      (spec as any).components.schemas.CredentialUse.enum,
-    ).toEqual([...CREDENTIAL_USES]);
+    expect((spec as any).components.schemas.CredentialUse.enum).toEqual([
+      ...CREDENTIAL_USES,
+    ]);
   });
 });
