@@ -58,7 +58,9 @@ check lint yarn lint:all
 check prettier yarn prettier --check .
 
 step "unit and integration tests (jest)"
-CI=true yarn backstage-cli repo test --json --outputFile="$out/jest.json" 2>&1 | tee "$out/jest.log" | grep -E '^(PASS|FAIL)|●' | head -200
+# The console shows the first 200 PASS/FAIL/● lines; awk keeps reading after them (head would exit,
+# and the broken pipe would kill tee and jest before jest.json is written).
+CI=true yarn backstage-cli repo test --json --outputFile="$out/jest.json" 2>&1 | tee "$out/jest.log" | grep -E '^(PASS|FAIL)|●' | awk 'NR <= 200'
 
 step "browser tests (Playwright + Debian Chromium)"
 if yarn workspace app build >"$out/app-build.log" 2>&1; then
