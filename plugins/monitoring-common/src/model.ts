@@ -115,6 +115,39 @@ export interface PanelData {
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
 
+/** One host of a fleet overview list: its value now (percent). */
+export interface FleetEntry {
+  entityRef: string;
+  /** The catalog title, else the name. */
+  title: string;
+  value: number;
+}
+
+/** A host whose exporter does not answer (`up == 0`). */
+export interface FleetDownEntry {
+  entityRef: string;
+  title: string;
+  /** The scrape target (host:port) Prometheus failed on. */
+  instance?: string;
+}
+
+/**
+ * The fleet overview: the top hosts by CPU, memory and disk use, and the
+ * hosts that are down, among those the caller may read in the catalog.
+ */
+export interface FleetOverview {
+  /** When Prometheus evaluated the numbers (ISO 8601). */
+  time: string;
+  /** Hosts the caller may read (the fleet the numbers cover). */
+  hosts: number;
+  limit: number;
+  cpu: FleetEntry[];
+  memory: FleetEntry[];
+  /** The fullest filesystem of each host. */
+  disk: FleetEntry[];
+  down: FleetDownEntry[];
+}
+
 /** Alert rule templates: the only PromQL a rule can have. */
 export type RuleTemplateId =
   | 'host-down'

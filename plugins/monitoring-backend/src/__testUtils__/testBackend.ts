@@ -52,6 +52,8 @@ export const PEOPLE: Record<string, string[]> = {
   // ops on call: manages silences, but the catalog may hide entities from her
   olga: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.silence.manage'],
   erin: [],
+  // viewer: reads metrics only
+  vera: ['opsdeck.monitoring.metrics.read'],
 };
 
 /** What the vault mock was asked, and the secrets it holds (password credentials). */
@@ -176,6 +178,18 @@ export async function startMonitoringBackend(options: {
                     return options.visibleTo(user, entity) ? entity : undefined;
                   }
                   return entity;
+                };
+              }
+              if (prop === 'getEntities') {
+                return async (req: any, opts: any) => {
+                  const res = await catalog.getEntities(req, opts);
+                  const user = opts?.credentials?.principal?.userEntityRef;
+                  if (!user || !options.visibleTo) return res;
+                  return {
+                    items: res.items.filter((e: Entity) =>
+                      options.visibleTo!(user, e),
+                    ),
+                  };
                 };
               }
               if (prop === 'getEntitiesByRefs') {

@@ -61,6 +61,10 @@ export const access: OperationAccess<typeof spec> = {
   'GET /probes': read,
   'POST /probes': rules,
   'DELETE /probes/{id}': rules,
+  'GET /fleet': {
+    permission: monitoringMetricsReadPermission,
+    allow: people,
+  },
   'GET /entities/{kind}/{namespace}/{name}/panels': {
     permission: monitoringMetricsReadPermission,
     allow: people,

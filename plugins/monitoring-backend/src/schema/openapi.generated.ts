@@ -441,6 +441,23 @@ export const spec = {
           },
         },
       },
+      FleetEntry: {
+        type: 'object',
+        description:
+          'One host of a fleet overview list and its value now (percent).',
+        required: ['entityRef', 'title', 'value'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          value: {
+            type: 'number',
+          },
+        },
+      },
     },
   },
   paths: {
@@ -1205,6 +1222,95 @@ export const spec = {
                                 },
                               },
                             },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/fleet': {
+      get: {
+        operationId: 'FleetOverview',
+        description:
+          'The fleet overview: the top `limit` hosts by CPU, memory and disk use (the fullest filesystem) and the hosts that are down (`up == 0`), from Prometheus instant queries at one time. Only the hosts the catalog shows the caller are asked for (chosen before any query). Needs `opsdeck.monitoring.metrics.read`.',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 50,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The overview.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'time',
+                    'hosts',
+                    'limit',
+                    'cpu',
+                    'memory',
+                    'disk',
+                    'down',
+                  ],
+                  properties: {
+                    time: {
+                      type: 'string',
+                      description:
+                        'When Prometheus evaluated the numbers (ISO 8601).',
+                    },
+                    hosts: {
+                      type: 'integer',
+                      description: 'Hosts the caller may read.',
+                    },
+                    limit: {
+                      type: 'integer',
+                    },
+                    cpu: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/FleetEntry',
+                      },
+                    },
+                    memory: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/FleetEntry',
+                      },
+                    },
+                    disk: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/FleetEntry',
+                      },
+                    },
+                    down: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['entityRef', 'title'],
+                        properties: {
+                          entityRef: {
+                            type: 'string',
+                          },
+                          title: {
+                            type: 'string',
+                          },
+                          instance: {
+                            type: 'string',
                           },
                         },
                       },

@@ -26,6 +26,7 @@ import type { ProbeService } from '../probes/ProbeService';
 import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
+import { queryFleet } from '../views/fleet';
 import { queryPanels } from '../views/panels';
 import { readableEntityRefs } from './entityScope';
 
@@ -416,6 +417,40 @@ export async function createRouter(options: {
         now: new Date(),
       })) as any,
     });
+  });
+
+  // the fleet overview: the hosts the catalog shows the caller are chosen
+  // first (read with the caller's credentials), and only they are asked of
+  // Prometheus; a host the person may not read is never in a query
+  router.get('/fleet', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    if (!config.prometheusUrl) {
+      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
+    }
+    const { items } = await catalog.getEntities(
+      {
+        filter: { kind: 'Resource', 'spec.type': SPEC_TYPES.host },
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'metadata.title',
+        ],
+      },
+      { credentials },
+    );
+    const hosts = items.map(e => ({
+      entityRef: stringifyEntityRef(e).toLocaleLowerCase('en-US'),
+      title: e.metadata.title || e.metadata.name,
+    }));
+    res.json(
+      (await queryFleet({
+        prometheusUrl: config.prometheusUrl,
+        hosts,
+        limit: req.query.limit ?? 10,
+        now: new Date(),
+      })) as any,
+    );
   });
 
   return router;

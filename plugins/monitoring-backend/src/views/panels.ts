@@ -5,6 +5,7 @@ import type {
   PanelId,
 } from '@opsdeck/plugin-monitoring-common';
 import { matcher } from '../rules/promql';
+import { prometheusQuery } from './prometheus';
 
 /**
  * The fixed panels of a host's Monitoring tab. The only variable part of
@@ -114,35 +115,16 @@ export async function queryPanels(options: {
       series: (
         await Promise.all(
           panel.queries.map(async q => {
-            const params = new URLSearchParams({
+            const result = await prometheusQuery<{
+              metric: Record<string, string>;
+              values: Array<[number, string]>;
+            }>(options.prometheusUrl, 'query_range', {
               query: q.expr(e, range.window),
               start: String(start),
               end: String(end),
               step: String(range.step),
             });
-            const res = await fetch(
-              `${options.prometheusUrl}/api/v1/query_range`,
-              {
-                method: 'POST',
-                headers: {
-                  'content-type': 'application/x-www-form-urlencoded',
-                },
-                body: params.toString(),
-                signal: AbortSignal.timeout(30_000),
-              },
-            );
-            if (!res.ok) {
-              throw new Error(`Prometheus answered HTTP ${res.status}`);
-            }
-            const body = (await res.json()) as {
-              data: {
-                result: Array<{
-                  metric: Record<string, string>;
-                  values: Array<[number, string]>;
-                }>;
-              };
-            };
-            return body.data.result.map(r => ({
+            return result.map(r => ({
               name:
                 q.legend === 'mountpoint'
                   ? r.metric.mountpoint ?? 'disk'
