@@ -23,6 +23,7 @@ const PROMETHEUS_PORT = 29090;
 const EXPORTER_PORT = 29100;
 const ALERTMANAGER_PORT = 29093;
 const RECEIVER_PORT = 29095;
+const DOWN_PORT = 29097;
 const ALERTMANAGER_TOKEN = 'e2e-only-alertmanager-token-not-a-secret-0001';
 const children: ChildProcess[] = [];
 const received: string[] = [];
@@ -61,6 +62,11 @@ scrape_configs:
         labels:
           opsdeck_entity: resource:default/pay-app-01
           opsdeck_name: pay-app-01
+      # nothing listens here: web-02 is down on the fleet page
+      - targets: ['127.0.0.1:${DOWN_PORT}']
+        labels:
+          opsdeck_entity: resource:default/web-02
+          opsdeck_name: web-02
 `,
   );
   children.push(
@@ -468,20 +474,69 @@ test('a developer reads rules and silences without New rule, Silence or Expire',
   await expect(page.getByRole('button', { name: 'New probe' })).toHaveCount(0);
 });
 
-test('a viewer sees no Monitoring and alerts entry, no New rule or Silence, and is told what is missing', async ({
+test('the fleet overview: top hosts and what is down, with links (en, zh-CN)', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'dave');
+  await openMonitoringPage(page, 'Fleet');
+  const cpu = page.getByTestId('fleet-cpu');
+  await expect(cpu.getByRole('link', { name: 'pay-app-01' })).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(cpu).toContainText('%');
+  await expect(page.getByTestId('fleet-memory')).toContainText('pay-app-01');
+  await expect(page.getByTestId('fleet-disk')).toContainText('pay-app-01');
+  const down = page.getByTestId('fleet-down');
+  await expect(down).toContainText(`127.0.0.1:${DOWN_PORT}`);
+  await expect(page.getByTestId('fleet-as-of')).toContainText(
+    'hosts you may read; numbers as of',
+  );
+  await down.getByRole('link', { name: 'web-02' }).click();
+  await expect(page).toHaveURL(/\/catalog\/default\/resource\/web-02$/);
+
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await page.goto('/monitoring?tab=fleet');
+  await expect(page.getByRole('tab', { name: '主机总览' })).toBeVisible();
+  await expect(page.getByText('CPU 使用率最高的主机')).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByText('宕机（exporter 无响应）')).toBeVisible();
+  await expect(page.getByTestId('fleet-as-of')).toContainText('数据时间');
+  await expect(page.getByTestId('fleet-down')).toContainText('web-02');
+});
+
+test('a viewer sees only the fleet tab, no New rule or Silence', async ({
   page,
 }) => {
   test.setTimeout(120_000);
   await signIn(page, 'erin');
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Monitoring and alerts' })
+    .click();
+  await expect(page.getByRole('tab')).toHaveText(['Fleet']);
+  await expect(
+    page.getByTestId('fleet-cpu').getByRole('link', { name: 'pay-app-01' }),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('button', { name: 'New rule' })).toHaveCount(0);
+  await expect(
+    page.getByRole('button', { name: 'Silence', exact: true }),
+  ).toHaveCount(0);
+});
+
+test('a user without a role sees no Monitoring and alerts entry and is told what is missing', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'victor');
   await page.goto('/monitoring');
   await expect(page.getByTestId('opsdeck-not-allowed')).toContainText(
     'opsdeck.monitoring.alert.read',
   );
   await expect(page.getByRole('tab')).toHaveCount(0);
-  await expect(page.getByRole('button', { name: 'New rule' })).toHaveCount(0);
-  await expect(
-    page.getByRole('button', { name: 'Silence', exact: true }),
-  ).toHaveCount(0);
   // the policy has answered (the notice above): no sidebar entry either
   await expect(
     page

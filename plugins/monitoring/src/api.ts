@@ -1,6 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  FleetOverview,
   AlertDelivery,
   AlertEvent,
   AlertRule,
@@ -53,6 +54,15 @@ export class MonitoringClient {
       `/entities/${path}/panels?range=${encodeURIComponent(range)}`,
     );
     return body.panels;
+  }
+
+  /** The top hosts by CPU, memory and disk use and those down, among the hosts the user may read. */
+  async fleet(limit?: number): Promise<FleetOverview> {
+    return this.call(
+      `/fleet${
+        limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : ''
+      }`,
+    );
   }
 
   /** Received alert states, newest first. */

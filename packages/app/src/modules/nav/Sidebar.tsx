@@ -32,6 +32,7 @@ import {
   jobsReadPermission,
   localAccountReadPermission,
   monitoringAlertReadPermission,
+  monitoringMetricsReadPermission,
   reportReadPermission,
   configReadPermission,
   registryReadPermission,
@@ -64,7 +65,10 @@ const pagePermissions: Record<
   'page:report': [reportReadPermission],
   'page:config': [configReadPermission],
   'page:registry': [registryReadPermission],
-  'page:monitoring': [monitoringAlertReadPermission],
+  'page:monitoring': [
+    monitoringAlertReadPermission,
+    monitoringMetricsReadPermission,
+  ],
 };
 
 /** Backstage pages whose sidebar title the app translates (theirs is fixed English). */

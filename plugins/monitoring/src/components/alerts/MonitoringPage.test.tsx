@@ -26,6 +26,13 @@ describe('MonitoringPage', () => {
     expect(screen.getByTestId('delivery-ops-dingtalk')).toHaveTextContent(
       'sent',
     );
+    // no opsdeck.monitoring.metrics.read: no fleet tab
+    expect(screen.getAllByRole('tab').map(t => t.textContent)).toEqual([
+      'Alerts',
+      'Rules',
+      'Silences',
+      'Probes',
+    ]);
   });
 
   it('shows a reader the rules and silences without New rule, Edit, Silence or Expire', async () => {

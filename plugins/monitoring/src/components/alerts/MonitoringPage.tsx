@@ -1,26 +1,41 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import { Box, Tab, Tabs } from '@material-ui/core';
-import { monitoringAlertReadPermission } from '@opsdeck/plugin-opsdeck-common';
-import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
+import {
+  monitoringAlertReadPermission,
+  monitoringMetricsReadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
+import {
+  RequireAnyPermission,
+  useAllowed,
+} from '@opsdeck/plugin-opsdeck-common/react';
 import useAsync from 'react-use/esm/useAsync';
 import { useSearchParams } from 'react-router-dom';
+import { FleetTab } from '../fleet/FleetTab';
 import { AlertsTab } from './AlertsTab';
 import { ProbesTab } from './ProbesTab';
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
 import { ErrorNotice, useMonitoringClient, useT } from './hooks';
 
-const TABS = ['alerts', 'rules', 'silences', 'probes'] as const;
-type TabId = (typeof TABS)[number];
+const ALERT_TABS = ['alerts', 'rules', 'silences', 'probes'] as const;
+type TabId = (typeof ALERT_TABS)[number] | 'fleet';
 
-function Tabbed() {
+/** The tabs the user may see: alerts and co. with alert.read, the fleet with metrics.read. */
+function Tabbed(props: { alerts: boolean; fleet: boolean }) {
   const t = useT();
   const client = useMonitoringClient();
   const [params, setParams] = useSearchParams();
-  const tab: TabId = TABS.includes(params.get('tab') as TabId)
+  const tabs: TabId[] = [
+    ...(props.alerts ? ALERT_TABS : []),
+    ...(props.fleet ? (['fleet'] as const) : []),
+  ];
+  const tab: TabId = tabs.includes(params.get('tab') as TabId)
     ? (params.get('tab') as TabId)
-    : 'alerts';
-  const templates = useAsync(() => client.ruleTemplates(), [client]);
+    : tabs[0];
+  const templates = useAsync(
+    async () => (props.alerts ? client.ruleTemplates() : []),
+    [client, props.alerts],
+  );
   return (
     <>
       <Tabs
@@ -28,12 +43,12 @@ function Tabbed() {
         onChange={(_e, next: TabId) => setParams({ tab: next })}
         indicatorColor="primary"
       >
-        {TABS.map(id => (
+        {tabs.map(id => (
           <Tab key={id} value={id} label={t(`tabs.${id}`)} />
         ))}
       </Tabs>
       <Box mt={2}>
-        {templates.error && tab !== 'alerts' && (
+        {templates.error && tab !== 'alerts' && tab !== 'fleet' && (
           <ErrorNotice t={t} error={templates.error} />
         )}
         {tab === 'alerts' && <AlertsTab />}
@@ -42,20 +57,33 @@ function Tabbed() {
           <SilencesTab templates={templates.value ?? []} />
         )}
         {tab === 'probes' && <ProbesTab />}
+        {tab === 'fleet' && <FleetTab />}
       </Box>
     </>
   );
 }
 
-/** Monitoring and alerts at /monitoring: alerts, rules, silences, probes. */
+function Allowed() {
+  const alerts = useAllowed(monitoringAlertReadPermission);
+  const fleet = useAllowed(monitoringMetricsReadPermission);
+  if (alerts.loading || fleet.loading) return null;
+  return <Tabbed alerts={alerts.allowed} fleet={fleet.allowed} />;
+}
+
+/** Monitoring and alerts at /monitoring: alerts, rules, silences, probes, the fleet. */
 export function MonitoringPage() {
   const t = useT();
   return (
     <Page themeId="tool">
       <Header title={t('page.title')} subtitle={t('page.subtitle')} />
       <Content>
-        <RequireAnyPermission permissions={[monitoringAlertReadPermission]}>
-          <Tabbed />
+        <RequireAnyPermission
+          permissions={[
+            monitoringAlertReadPermission,
+            monitoringMetricsReadPermission,
+          ]}
+        >
+          <Allowed />
         </RequireAnyPermission>
       </Content>
     </Page>

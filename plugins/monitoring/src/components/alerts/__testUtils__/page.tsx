@@ -82,12 +82,35 @@ const PROBE = {
   createdAt: '2026-12-01T09:00:00Z',
 };
 
+/** A fleet overview as the backend answers it. */
+export const FLEET = {
+  time: '2026-12-01T10:00:00Z',
+  hosts: 3,
+  limit: 10,
+  cpu: [
+    { entityRef: 'resource:default/web-01', title: 'web-01', value: 87.25 },
+    { entityRef: 'resource:default/pay-app-01', title: 'Pay app 1', value: 12 },
+  ],
+  memory: [
+    { entityRef: 'resource:default/web-01', title: 'web-01', value: 40.5 },
+  ],
+  disk: [],
+  down: [
+    {
+      entityRef: 'resource:default/web-02',
+      title: 'web-02',
+      instance: '10.0.0.12:9100',
+    },
+  ],
+};
+
 type Call = { method: string; path: string; body?: unknown };
 
 /** Renders the page over a fake backend; returns the calls it received. */
 export async function renderPage(
   allowed: (name: string) => boolean,
   tab = 'alerts',
+  fleet: { status: number; body: unknown } = { status: 200, body: FLEET },
 ) {
   const calls: Call[] = [];
   const fetch = jest.fn(
@@ -110,6 +133,7 @@ export async function renderPage(
       if (path === '/alerts?limit=100')
         return json({ items: [EVENT], total: 1 });
       if (path === '/alerts/1/deliveries') return json({ items: DELIVERIES });
+      if (path === '/fleet') return json(fleet.body, fleet.status);
       if (path === '/rule-templates') return json({ items: TEMPLATES });
       if (path === '/rules') return json({ items: [RULE] });
       if (path === '/silences' && method === 'GET') return json([SILENCE]);
