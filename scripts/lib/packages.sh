@@ -53,6 +53,10 @@ OPSDECK_TEST_PACKAGES=(
   "prometheus-node-exporter:prometheus-node-exporter"
   # monitoring probes (TCP/HTTP) run by the real blackbox exporter
   "prometheus-blackbox-exporter:/usr/bin/prometheus-blackbox-exporter"
+  # database and cache panels: the Debian exporters on the test PostgreSQL, MariaDB and Redis
+  "prometheus-postgres-exporter:/usr/bin/prometheus-postgres-exporter"
+  "prometheus-mysqld-exporter:/usr/bin/prometheus-mysqld-exporter"
+  "prometheus-redis-exporter:/usr/bin/prometheus-redis-exporter"
   # registry-backend integration tests and bench: Debian's Docker Registry v2 (distribution)
   # and skopeo, which pushes the OCI layouts the tests build
   "docker-registry:docker-registry"

@@ -95,7 +95,47 @@ export interface ChannelSummary {
 }
 
 /** Panels of a host's Monitoring tab. */
-export type PanelId = 'cpu' | 'memory' | 'disk' | 'network' | 'load' | 'up';
+export type HostPanelId = 'cpu' | 'memory' | 'disk' | 'network' | 'load' | 'up';
+
+/** Panels of a database's or cache's Monitoring tab. */
+export type StorePanelId =
+  | 'connections'
+  | 'transactions'
+  | 'queries'
+  | 'slowQueries'
+  | 'replicationLag'
+  | 'deadlocks'
+  | 'hitRate'
+  | 'evictions'
+  | 'clients';
+
+/** Panels of any Monitoring tab (`memory` and `up` are shared). */
+export type PanelId = HostPanelId | StorePanelId;
+
+/** Units a panel's values are in. */
+export type PanelUnit =
+  | 'percent'
+  | 'bytesPerSecond'
+  | 'bytes'
+  | 'load'
+  | 'up'
+  | 'count'
+  | 'perSecond'
+  | 'seconds';
+
+/**
+ * Engines (catalog `spec.engine` of a database or cache) that have panels,
+ * and the Debian exporter whose metrics they read.
+ */
+export const PANEL_ENGINES = {
+  postgresql: 'prometheus-postgres-exporter',
+  mysql: 'prometheus-mysqld-exporter',
+  mariadb: 'prometheus-mysqld-exporter',
+  redis: 'prometheus-redis-exporter',
+} as const;
+
+/** An engine with panels. */
+export type PanelEngine = keyof typeof PANEL_ENGINES;
 
 /** Time ranges of the Monitoring tab. */
 export type MetricsRange = '1h' | '6h' | '24h' | '7d';
@@ -111,7 +151,7 @@ export const METRICS_RANGES: readonly MetricsRange[] = [
 /** One panel's series: [epoch ms, value] points. */
 export interface PanelData {
   id: PanelId;
-  unit: 'percent' | 'bytesPerSecond' | 'load' | 'up';
+  unit: PanelUnit;
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
 

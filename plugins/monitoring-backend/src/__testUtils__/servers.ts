@@ -75,6 +75,7 @@ function start(
   ready: (url: string) => Promise<boolean>,
   files: Record<string, string> = {},
   fixedPort?: number,
+  env?: Record<string, string>,
 ): Promise<RunningServer> {
   return (async () => {
     const port = fixedPort ?? (await freePort());
@@ -86,6 +87,7 @@ function start(
     let out = '';
     const child: ChildProcess = spawn(binary, args(port, dir), {
       cwd: dir,
+      ...(env ? { env: { ...process.env, ...env } } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', d => (out = (out + d).slice(-20_000)));
@@ -138,6 +140,73 @@ export function startNodeExporter(port?: number): Promise<RunningServer> {
     url => ok(`${url}/metrics`),
     {},
     port,
+  );
+}
+
+/** The URL of a real test server started by scripts/test.sh; a missing one fails the test. */
+function serverUrl(variable: string, script: string): URL {
+  const url =
+    process.env[variable] ??
+    (variable === 'OPSDECK_TEST_POSTGRES_URL'
+      ? process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+      : undefined);
+  if (!url) {
+    throw new Error(
+      `${variable} is not set: start scripts/services/${script}.sh and export its URL (scripts/test.sh does)`,
+    );
+  }
+  return new URL(url);
+}
+
+/**
+ * The Debian exporters of databases and caches (prometheus-postgres-exporter,
+ * prometheus-mysqld-exporter, prometheus-redis-exporter) on the test
+ * PostgreSQL, MariaDB and Redis; credentials in their environment, not argv.
+ */
+export function startStoreExporter(
+  engine: 'postgresql' | 'mysql' | 'redis',
+): Promise<RunningServer> {
+  if (engine === 'postgresql') {
+    const u = serverUrl('OPSDECK_TEST_POSTGRES_URL', 'postgres');
+    u.pathname = '/postgres';
+    u.search = '?sslmode=disable';
+    return start(
+      'postgres-exporter',
+      'prometheus-postgres-exporter',
+      p => [`--web.listen-address=127.0.0.1:${p}`],
+      url => ok(`${url}/metrics`),
+      {},
+      undefined,
+      { DATA_SOURCE_NAME: u.toString() },
+    );
+  }
+  if (engine === 'mysql') {
+    const u = serverUrl('OPSDECK_TEST_MARIADB_URL', 'mariadb');
+    const dsn = `${decodeURIComponent(u.username)}:${decodeURIComponent(
+      u.password,
+    )}@(${u.hostname}:${u.port})/`;
+    return start(
+      'mysqld-exporter',
+      'prometheus-mysqld-exporter',
+      p => [`--web.listen-address=127.0.0.1:${p}`],
+      url => ok(`${url}/metrics`),
+      {},
+      undefined,
+      { DATA_SOURCE_NAME: dsn },
+    );
+  }
+  const u = serverUrl('OPSDECK_TEST_REDIS_URL', 'redis');
+  return start(
+    'redis-exporter',
+    'prometheus-redis-exporter',
+    p => [
+      `--web.listen-address=127.0.0.1:${p}`,
+      `--redis.addr=redis://${u.hostname}:${u.port}`,
+    ],
+    url => ok(`${url}/metrics`),
+    {},
+    undefined,
+    { REDIS_PASSWORD: decodeURIComponent(u.password) },
   );
 }
 

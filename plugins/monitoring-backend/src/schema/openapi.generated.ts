@@ -1137,7 +1137,7 @@ export const spec = {
       get: {
         operationId: 'EntityPanels',
         description:
-          "The fixed panels of a host (CPU, memory, disk, network, load, up) over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise).",
+          "The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.",
         parameters: [
           {
             name: 'kind',

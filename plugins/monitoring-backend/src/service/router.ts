@@ -27,7 +27,8 @@ import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryFleet } from '../views/fleet';
-import { queryPanels } from '../views/panels';
+import { HOST_PANELS, queryPanels } from '../views/panels';
+import { panelEngine, STORE_PANELS } from '../views/storePanels';
 import { readableEntityRefs } from './entityScope';
 
 /**
@@ -398,8 +399,14 @@ export async function createRouter(options: {
       .getEntityByRef(entityRef, { credentials })
       .catch(() => undefined);
     if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
-    if ((entity.spec as { type?: unknown } | undefined)?.type !== 'host') {
-      throw new InputError('Monitoring panels are for hosts');
+    // a host's panels, or those of a database's / cache's engine
+    const isHost =
+      (entity.spec as { type?: unknown } | undefined)?.type === 'host';
+    const engine = isHost ? undefined : panelEngine(entity);
+    if (!isHost && !engine) {
+      throw new InputError(
+        'Monitoring panels are for hosts and for databases and caches of engine postgresql, mysql, mariadb or redis',
+      );
     }
     if (!config.prometheusUrl) {
       throw new InputError('opsdeck.monitoring.prometheus.url is not set');
@@ -413,6 +420,7 @@ export async function createRouter(options: {
       panels: (await queryPanels({
         prometheusUrl: config.prometheusUrl,
         entityRef,
+        panels: engine ? STORE_PANELS[engine] : HOST_PANELS,
         range,
         now: new Date(),
       })) as any,

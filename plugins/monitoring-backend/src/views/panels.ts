@@ -3,18 +3,19 @@ import type {
   MetricsRange,
   PanelData,
   PanelId,
+  PanelUnit,
 } from '@opsdeck/plugin-monitoring-common';
 import { matcher } from '../rules/promql';
 import { prometheusQuery } from './prometheus';
 
 /**
- * The fixed panels of a host's Monitoring tab. The only variable part of
- * their PromQL is the entity matcher, an escaped string literal: callers
- * never send PromQL.
+ * The fixed panels of a Monitoring tab. The only variable part of their
+ * PromQL is the entity matcher, an escaped string literal: callers never
+ * send PromQL.
  */
 export interface PanelDefinition {
   id: PanelId;
-  unit: 'percent' | 'bytesPerSecond' | 'load' | 'up';
+  unit: PanelUnit;
   queries: Array<{ legend: string; expr: (e: string, w: string) => string }>;
 }
 
@@ -100,6 +101,8 @@ export const RANGES: Record<
 export async function queryPanels(options: {
   prometheusUrl: string;
   entityRef: string;
+  /** The entity's panels (default: a host's). */
+  panels?: PanelDefinition[];
   range: MetricsRange;
   now: Date;
 }): Promise<PanelData[]> {
@@ -109,7 +112,7 @@ export async function queryPanels(options: {
   const end = Math.floor(options.now.getTime() / 1000);
   const start = end - range.seconds;
   return Promise.all(
-    HOST_PANELS.map(async panel => ({
+    (options.panels ?? HOST_PANELS).map(async panel => ({
       id: panel.id,
       unit: panel.unit,
       series: (
@@ -129,9 +132,10 @@ export async function queryPanels(options: {
                 q.legend === 'mountpoint'
                   ? r.metric.mountpoint ?? 'disk'
                   : q.legend,
-              points: r.values.map(
-                ([t, v]) => [t * 1000, Number(v)] as [number, number],
-              ),
+              // a ratio over nothing (a hit rate without requests) is NaN: no point
+              points: r.values
+                .map(([t, v]) => [t * 1000, Number(v)] as [number, number])
+                .filter(([, v]) => Number.isFinite(v)),
             }));
           }),
         )
