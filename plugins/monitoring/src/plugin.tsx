@@ -6,6 +6,7 @@ import {
 import type { Entity } from '@backstage/catalog-model';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import ShowChartIcon from '@material-ui/icons/ShowChart';
+import { PANEL_ENGINES } from '@opsdeck/plugin-monitoring-common';
 import { monitoringTranslationRef } from './translation/translation';
 
 /** True for hosts: `Resource` of type host. */
@@ -16,13 +17,30 @@ export function isHostEntity(entity: Entity): boolean {
   );
 }
 
-/** The Monitoring tab on host entity pages. */
+/**
+ * True for databases and caches (`Resource` of type database or cache)
+ * whose `spec.engine` has panels: postgresql, mysql, mariadb, redis.
+ */
+export function isStoreEntity(entity: Entity): boolean {
+  const spec = (entity.spec ?? {}) as { type?: unknown; engine?: unknown };
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
+    (spec.type === 'database' || spec.type === 'cache') &&
+    typeof spec.engine === 'string' &&
+    Object.prototype.hasOwnProperty.call(
+      PANEL_ENGINES,
+      spec.engine.toLocaleLowerCase('en-US'),
+    )
+  );
+}
+
+/** The Monitoring tab on host, database and cache entity pages. */
 export const monitoringEntityContent = EntityContentBlueprint.make({
   name: 'monitoring',
   params: {
     path: '/monitoring',
     title: monitoringTranslationRef('tab.title'),
-    filter: isHostEntity,
+    filter: (entity: Entity) => isHostEntity(entity) || isStoreEntity(entity),
     loader: () =>
       import('./components/MonitoringTab').then(m => <m.MonitoringTab />),
   },

@@ -21,6 +21,22 @@ export function formatValue(unit: PanelData['unit'], value: number): string {
       }
       return `${v.toFixed(1)} ${units[i]}`;
     }
+    case 'bytes': {
+      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+      let v = value;
+      let i = 0;
+      while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+      }
+      return `${v.toFixed(1)} ${units[i]}`;
+    }
+    case 'perSecond':
+      return `${value.toFixed(2)}/s`;
+    case 'seconds':
+      return `${value.toFixed(1)} s`;
+    case 'count':
+      return Number.isInteger(value) ? String(value) : value.toFixed(1);
     case 'up':
       return value >= 1 ? '1' : '0';
     default:

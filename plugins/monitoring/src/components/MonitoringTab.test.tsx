@@ -8,7 +8,11 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { isHostEntity, monitoringEntityContent } from '../plugin';
+import {
+  isHostEntity,
+  isStoreEntity,
+  monitoringEntityContent,
+} from '../plugin';
 import { MonitoringTab } from './MonitoringTab';
 
 const host: Entity = {
@@ -59,7 +63,7 @@ function render(fetch: jest.Mock) {
 }
 
 describe('MonitoringTab', () => {
-  it('is a tab of hosts only', () => {
+  it('is a tab of hosts, and of databases and caches of a known engine', () => {
     expect(isHostEntity(host)).toBe(true);
     expect(isHostEntity({ ...host, spec: { type: 'database' } })).toBe(false);
     const tester = createExtensionTester(monitoringEntityContent, {
@@ -68,6 +72,68 @@ describe('MonitoringTab', () => {
     const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction);
     expect(filter!(host)).toBe(true);
     expect(filter!({ ...host, kind: 'Component' })).toBe(false);
+    for (const [type, engine] of [
+      ['database', 'postgresql'],
+      ['database', 'MySQL'],
+      ['database', 'mariadb'],
+      ['cache', 'redis'],
+    ]) {
+      const store = { ...host, spec: { type, engine } };
+      expect(isStoreEntity(store)).toBe(true);
+      expect(filter!(store)).toBe(true);
+    }
+    expect(
+      filter!({ ...host, spec: { type: 'database', engine: 'oracle' } }),
+    ).toBe(false);
+    expect(filter!({ ...host, spec: { type: 'database' } })).toBe(false);
+    expect(filter!({ ...host, spec: { type: 'queue', engine: 'redis' } })).toBe(
+      false,
+    );
+  });
+
+  it('charts the panels of a database with their units and series names', async () => {
+    const fetch = jest.fn(
+      async () =>
+        new Response(
+          JSON.stringify({
+            panels: [
+              {
+                id: 'connections',
+                unit: 'count',
+                series: [
+                  { name: 'connections', points: [[t, 12]] },
+                  { name: 'max', points: [[t, 300]] },
+                ],
+              },
+              {
+                id: 'memory',
+                unit: 'bytes',
+                series: [{ name: 'used', points: [[t, 3 * 1024 * 1024]] }],
+              },
+              {
+                id: 'transactions',
+                unit: 'perSecond',
+                series: [{ name: 'commit', points: [[t, 4.5]] }],
+              },
+              {
+                id: 'replicationLag',
+                unit: 'seconds',
+                series: [{ name: 'lag', points: [[t, 2]] }],
+              },
+            ],
+          }),
+          { status: 200 },
+        ),
+    );
+    await render(fetch);
+    expect(await screen.findByText('Connections')).toBeInTheDocument();
+    expect(screen.getByText('connections: 12')).toBeInTheDocument();
+    expect(screen.getByText('max: 300')).toBeInTheDocument();
+    expect(screen.getByText('used: 3.0 MiB')).toBeInTheDocument();
+    expect(screen.getByText('Transactions per second')).toBeInTheDocument();
+    expect(screen.getByText('commit: 4.50/s')).toBeInTheDocument();
+    expect(screen.getByText('Replication lag')).toBeInTheDocument();
+    expect(screen.getByText('lag: 2.0 s')).toBeInTheDocument();
   });
 
   it('charts the panels of the entity and asks again for another range', async () => {

@@ -27,7 +27,28 @@ import { MonitoringClient } from '../api';
 import { monitoringTranslationRef } from '../translation/translation';
 import { LineChart } from './LineChart';
 
-/** The Monitoring tab of a host: fixed panels over a chosen time range. */
+/** Series names the backend sends that have a translation (others: cpu, load1, mount points). */
+const TRANSLATED_SERIES = new Set([
+  'receive',
+  'transmit',
+  'connections',
+  'max',
+  'commit',
+  'rollback',
+  'lag',
+  'deadlocks',
+  'queries',
+  'slow',
+  'used',
+  'hitRate',
+  'evictions',
+  'clients',
+]);
+
+/**
+ * The Monitoring tab of a host, database or cache: fixed panels (chosen by
+ * the backend from the entity's type and engine) over a chosen time range.
+ */
 export function MonitoringTab() {
   const { t } = useTranslationRef(monitoringTranslationRef);
   const { entity } = useEntity();
@@ -49,7 +70,7 @@ export function MonitoringTab() {
   );
   const title = (id: PanelData['id']) => t(`panels.${id}`);
   const seriesLabel = (name: string) =>
-    name === 'receive' || name === 'transmit' ? t(`series.${name}`) : name;
+    TRANSLATED_SERIES.has(name) ? t(`series.${name}`) : name;
 
   return (
     <Box>
