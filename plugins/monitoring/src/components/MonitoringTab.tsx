@@ -28,7 +28,7 @@ import { monitoringTranslationRef } from '../translation/translation';
 import { LineChart } from './LineChart';
 
 /** Series names the backend sends that have a translation (others: cpu, load1, mount points). */
-const TRANSLATED_SERIES = new Set([
+const TRANSLATED_SERIES = [
   'receive',
   'transmit',
   'connections',
@@ -43,7 +43,9 @@ const TRANSLATED_SERIES = new Set([
   'hitRate',
   'evictions',
   'clients',
-]);
+] as const;
+const translated = (name: string): name is (typeof TRANSLATED_SERIES)[number] =>
+  (TRANSLATED_SERIES as readonly string[]).includes(name);
 
 /**
  * The Monitoring tab of a host, database or cache: fixed panels (chosen by
@@ -70,7 +72,7 @@ export function MonitoringTab() {
   );
   const title = (id: PanelData['id']) => t(`panels.${id}`);
   const seriesLabel = (name: string) =>
-    TRANSLATED_SERIES.has(name) ? t(`series.${name}`) : name;
+    translated(name) ? t(`series.${name}`) : name;
 
   return (
     <Box>
