@@ -89,18 +89,20 @@ scrape_configs:
       .get(`/api/monitoring/fleet${query}`)
       .set('authorization', as(user));
 
-  /** The overview once CPU rates and both down hosts are known. */
-  const ready = (user: string, query = '', downs = 1) =>
+  /** The overview once every list has `hosts` entries and `downs` hosts are down. */
+  const ready = (user: string, query = '', hosts = 1, downs = 1) =>
     eventually(async () => {
       const res = await fleet(user, query);
       expect(res.status).toBe(200);
-      return res.body.cpu.length && res.body.down.length >= downs
-        ? res.body
+      const b = res.body;
+      return [b.cpu, b.memory, b.disk].every(l => l.length >= hosts) &&
+        b.down.length >= downs
+        ? b
         : undefined;
     }, `fleet of ${user}`);
 
   it('shows a viewer every host: top CPU, memory, disk and what is down', async () => {
-    const body = await ready('vera', '', 2);
+    const body = await ready('vera', '', 2, 2);
     expect(body.hosts).toBe(5);
     expect(body.limit).toBe(10);
     expect(Date.parse(body.time)).toBeGreaterThan(Date.now() - 60_000);
@@ -138,7 +140,7 @@ scrape_configs:
   });
 
   it('answers the top `limit` hosts', async () => {
-    const body = await ready('vera', '?limit=1', 2);
+    const body = await ready('vera', '?limit=1', 1, 2);
     expect(body.limit).toBe(1);
     expect(body.cpu).toHaveLength(1);
     expect(body.memory).toHaveLength(1);
