@@ -56,7 +56,10 @@ describe('GET /my-assets', () => {
       expect(
         (await api(server, alice).delete(`/grants/${revoked.id}`)).status,
       ).toBe(204);
-      await grant({ subject: 'user:default/erin', selector: { host: 'pay-01' } });
+      await grant({
+        subject: 'user:default/erin',
+        selector: { host: 'pay-01' },
+      });
 
       // only app-01 is not yet true: the system grant reaches both hosts
       let list = await api(server, frank).get('/my-assets');

@@ -216,7 +216,8 @@ export function AssetList(props: {
             data-testid="my-assets-group"
           >
             <Typography variant="overline" component="h3">
-              {title} ({t('assets.count', { count: String(group.assets.length) })})
+              {title} (
+              {t('assets.count', { count: String(group.assets.length) })})
             </Typography>
             {group.assets.map(a => (
               <AssetRow key={a.entityRef} asset={a} onOpen={props.onOpen} />

@@ -1,9 +1,4 @@
-import {
-  Content,
-  Header,
-  LinkButton,
-  Page,
-} from '@backstage/core-components';
+import { Content, Header, LinkButton, Page } from '@backstage/core-components';
 import { Box, Tab, Tabs } from '@material-ui/core';
 import { ReactNode, useState } from 'react';
 import { Route, Routes } from 'react-router-dom';

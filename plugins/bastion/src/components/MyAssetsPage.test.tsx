@@ -96,9 +96,9 @@ describe('My assets', () => {
     ).toBeInTheDocument();
 
     await userEvent.type(screen.getByLabelText('Search hosts'), 'ci');
-    expect(
-      screen.getAllByTestId('my-asset').map(r => r.textContent),
-    ).toEqual([expect.stringContaining('build-01')]);
+    expect(screen.getAllByTestId('my-asset').map(r => r.textContent)).toEqual([
+      expect.stringContaining('build-01'),
+    ]);
     await userEvent.clear(screen.getByLabelText('Search hosts'));
     await userEvent.type(screen.getByLabelText('Search hosts'), 'nothing');
     expect(screen.getByText('No host matches “nothing”.')).toBeInTheDocument();
@@ -146,7 +146,9 @@ describe('My assets', () => {
 
     // closing the tab in front ends its session and brings its neighbour forward
     await userEvent.click(
-      screen.getAllByRole('button', { name: 'Close the terminal on web-01' })[0],
+      screen.getAllByRole('button', {
+        name: 'Close the terminal on web-01',
+      })[0],
     );
     await waitFor(() => expect(live.size).toBe(2));
     expect(screen.getAllByRole('tab').map(tab => tab.textContent)).toEqual([
@@ -167,7 +169,10 @@ describe('My assets', () => {
     ).toBeInTheDocument();
     expect(
       within(empty).getByRole('button', { name: 'Request server access' }),
-    ).toHaveAttribute('href', '/create/templates/default/request-server-access');
+    ).toHaveAttribute(
+      'href',
+      '/create/templates/default/request-server-access',
+    );
     expect(screen.queryByText('Nothing yet')).toBeNull();
   });
 });
