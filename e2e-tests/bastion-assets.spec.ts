@@ -72,7 +72,7 @@ test('an ops user opens two terminals from My assets in tabs, runs a command in 
 
   await signIn(page, 'bob');
   await page.goto('/bastion');
-  await page.getByRole('link', { name: 'My assets' }).click();
+  await page.getByRole('button', { name: 'My assets' }).click();
   await expect(page).toHaveURL(/\/bastion\/assets$/);
   const assets = page.getByTestId('my-assets');
   await expect(
@@ -107,7 +107,10 @@ test('an ops user opens two terminals from My assets in tabs, runs a command in 
   await expect(page.getByRole('tab')).toHaveCount(2);
 
   // back to the first tab: its output is still there and its session still runs
-  await page.getByRole('tab', { name: /web-02/ }).click();
+  await page
+    .getByRole('tab', { name: /web-02/ })
+    .getByText('web-02', { exact: true })
+    .click();
   await expect(screenText(page)).toContainText('first-21');
   await expect(screenText(page)).not.toContainText('second-32');
   await expect(panel(page).getByTestId('terminal-status')).toHaveText(

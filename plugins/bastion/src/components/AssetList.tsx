@@ -61,7 +61,7 @@ export function groupAssets(assets: Asset[]): AssetGroup[] {
 function FactsSummary(props: { asset: Asset; t: BastionT }) {
   const { asset, t } = props;
   const facts = asset.facts;
-  let state = t('assets.notCollected');
+  let state: string = t('assets.notCollected');
   let color: 'primary' | 'secondary' | 'default' = 'default';
   if (facts?.reachable === true) {
     state = t('assets.reachable');
@@ -73,7 +73,7 @@ function FactsSummary(props: { asset: Asset; t: BastionT }) {
   const details = [
     facts?.os,
     facts?.cpuCount !== undefined &&
-      t('assets.cpus', { count: String(facts.cpuCount) }),
+      t('assets.cpus', { cpus: String(facts.cpuCount) }),
     facts?.memTotalMiB !== undefined &&
       t('assets.memory', { mib: String(facts.memTotalMiB) }),
   ].filter(Boolean);
@@ -217,7 +217,7 @@ export function AssetList(props: {
           >
             <Typography variant="overline" component="h3">
               {title} (
-              {t('assets.count', { count: String(group.assets.length) })})
+              {t('assets.count', { hosts: String(group.assets.length) })})
             </Typography>
             {group.assets.map(a => (
               <AssetRow key={a.entityRef} asset={a} onOpen={props.onOpen} />

@@ -77,7 +77,7 @@ export const bastionTranslationRef = createTranslationRef({
       subtitle:
         'The hosts your access grants let you open a terminal on now; each terminal opens in a tab below.',
       search: 'Search hosts',
-      count: '{{count}} hosts',
+      count: '{{hosts}} hosts',
       emptyTitle: 'No host to open a terminal on',
       empty:
         'You hold no access grant in force, so no host is listed here. Request server access with a ticket, or ask an admin to grant you access; granted hosts appear here at once.',
@@ -88,7 +88,7 @@ export const bastionTranslationRef = createTranslationRef({
       reachable: 'Reachable',
       unreachable: 'Unreachable',
       notCollected: 'Facts not collected',
-      cpus: '{{count}} CPU',
+      cpus: '{{cpus}} CPU',
       memory: '{{mib}} MiB',
       logins: 'Login: {{logins}}',
       until: 'Until {{time}}',

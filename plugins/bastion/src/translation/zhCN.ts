@@ -57,7 +57,7 @@ const zhCN = {
   'assets.subtitle':
     '你的访问授权当前允许打开终端的主机；每个终端在下方的标签页中打开。',
   'assets.search': '搜索主机',
-  'assets.count': '{{count}} 台主机',
+  'assets.count': '{{hosts}} 台主机',
   'assets.emptyTitle': '没有可以打开终端的主机',
   'assets.empty':
     '你当前没有生效的访问授权，因此这里没有主机。请通过工单申请服务器访问，或请管理员为你授权；授权后主机会立即出现在这里。',
@@ -68,7 +68,7 @@ const zhCN = {
   'assets.reachable': '可达',
   'assets.unreachable': '不可达',
   'assets.notCollected': '尚未采集主机信息',
-  'assets.cpus': '{{count}} 核 CPU',
+  'assets.cpus': '{{cpus}} 核 CPU',
   'assets.memory': '内存 {{mib}} MiB',
   'assets.logins': '登录用户：{{logins}}',
   'assets.until': '有效期至 {{time}}',
