@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
+import { HostFactsClient, hostsServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   bastionGrantManagePermission,
   bastionCommandReviewPermission,
@@ -43,6 +43,7 @@ export const bastionPlugin = createBackendPlugin({
         logger: coreServices.logger,
         database: coreServices.database,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         userInfo: coreServices.userInfo,
@@ -114,6 +115,10 @@ export const bastionPlugin = createBackendPlugin({
             sessions,
             hosts,
             mfa,
+            facts: new HostFactsClient({
+              discovery: deps.discovery,
+              auth: deps.auth,
+            }),
             recordingsDir: config.recordingsDir,
             ssh: deps.ssh,
             httpAuth: deps.httpAuth,

@@ -6,4 +6,4 @@
 export { bastionPlugin as default } from './plugin';
 export { bastionTranslationRef } from './translation/translation';
 export { BastionClient } from './api/BastionClient';
-export type { Grant, Session, CommandRecord } from './api/BastionClient';
+export type { Asset, Grant, Session, CommandRecord } from './api/BastionClient';

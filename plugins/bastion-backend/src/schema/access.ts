@@ -23,6 +23,7 @@ const ownRecords = {
 export const access: OperationAccess<typeof spec> = {
   'GET /grants': bastionGrantReadPermission,
   'GET /my-grants': user(bastionSessionOpenPermission),
+  'GET /my-assets': user(bastionSessionOpenPermission),
   'POST /grants': bastionGrantManagePermission,
   'DELETE /grants/{id}': bastionGrantManagePermission,
   'GET /hosts/{name}/access': user(bastionSessionOpenPermission),

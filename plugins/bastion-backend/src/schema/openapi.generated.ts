@@ -117,6 +117,88 @@ export const spec = {
           },
         },
       },
+      Asset: {
+        type: 'object',
+        required: [
+          'name',
+          'entityRef',
+          'address',
+          'port',
+          'tags',
+          'loginUsers',
+          'expiresAt',
+          'mfaRequired',
+        ],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          address: {
+            type: 'string',
+          },
+          port: {
+            type: 'integer',
+          },
+          system: {
+            type: 'string',
+            description: 'Full lower-case ref (system:default/shop).',
+          },
+          environment: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          tags: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          loginUsers: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description: "The logins the caller's grants allow on the host.",
+          },
+          expiresAt: {
+            type: 'string',
+            description: 'When the longest-lasting of those grants ends.',
+          },
+          mfaRequired: {
+            type: 'boolean',
+            description: 'Opening a terminal asks for a TOTP step-up first.',
+          },
+          facts: {
+            type: 'object',
+            description: 'What the CMDB last collected from the host.',
+            properties: {
+              reachable: {
+                type: 'boolean',
+              },
+              os: {
+                type: 'string',
+              },
+              cpuCount: {
+                type: 'integer',
+              },
+              memTotalMiB: {
+                type: 'integer',
+              },
+              collectedAt: {
+                type: 'string',
+              },
+              lastOkAt: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
       Rule: {
         type: 'object',
         required: [
@@ -460,6 +542,37 @@ export const spec = {
                       items: {
                         $ref: '#/components/schemas/Grant',
                       },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/my-assets': {
+      get: {
+        operationId: 'ListMyAssets',
+        description:
+          "The hosts the caller can open a terminal on now: the caller's own grants in force (to the user or one of the user's groups; expired and revoked ones excluded) resolved through the CMDB host index as opening a session resolves them, each host once with the logins its grants allow, sorted by system, environment and name, with the facts the CMDB last collected (read as the caller; absent when it has none or cannot answer). At most 500 hosts (`truncated` says when more matched). Needs opsdeck.bastion.session.open.",
+        responses: {
+          '200': {
+            description: 'Assets',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items', 'truncated'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Asset',
+                      },
+                    },
+                    truncated: {
+                      type: 'boolean',
                     },
                   },
                 },

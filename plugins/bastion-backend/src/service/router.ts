@@ -24,6 +24,8 @@ import type { BastionStore, SessionRecord } from '../database/BastionStore';
 import { grantsHeldBy, storedGrantsFor } from '../grants/matchGrant';
 import { MfaService, TooManyAttemptsError } from '../mfa/MfaService';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
+import type { HostFactsSource } from '@opsdeck/plugin-cmdb-node';
+import { listMyAssets } from '../grants/myAssets';
 import type { HostDirectory } from '../session/hosts';
 import type { SessionManager } from '../session/SessionManager';
 import { createOpenApiRouter } from '../schema/openapi.generated';
@@ -84,6 +86,8 @@ export async function createRouter(options: {
   sessions: SessionManager;
   hosts: HostDirectory;
   mfa: MfaService;
+  /** Collected host facts for "my assets" (the CMDB, read as the caller). */
+  facts?: HostFactsSource;
   recordingsDir: string;
   ssh: Pick<SshConnectionPool, 'uploadStream' | 'downloadStream' | 'openSftp'>;
   /** Largest file upload (bytes; default 100 MiB). */
@@ -248,6 +252,27 @@ export async function createRouter(options: {
     const now = Date.now();
     const grants = await store.listGrants({ activeAt: now });
     res.json({ items: grantsHeldBy(grants, info.ownershipEntityRefs, now) });
+  });
+
+  // the hosts the caller's own grants in force reach now ("my assets"), with their facts
+  router.get('/my-assets', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const info = await options.userInfo.getUserInfo(credentials);
+    const now = Date.now();
+    const grants = grantsHeldBy(
+      await store.listGrants({ activeAt: now }),
+      info.ownershipEntityRefs,
+      now,
+    );
+    const facts = options.facts;
+    res.json(
+      await listMyAssets({
+        grants,
+        hosts,
+        mfaRequiredFor: host => mfa.requiredFor(host),
+        factsOf: facts && (list => facts.factsOf(list, { credentials })),
+      }),
+    );
   });
 
   router.get('/hosts/:name/access', async (req, res) => {

@@ -1,5 +1,5 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type { HostSelector, HostTarget } from '@opsdeck/plugin-cmdb-common';
 
 /**
  * What the bastion needs to know about a host entity: cmdb-common's one SSH
@@ -23,7 +23,9 @@ export function normalizeRef(
   }
 }
 
-/** Finds host entities by name. */
+/** Finds host entities by name, or all a selector matches. */
 export interface HostDirectory {
   getHost(name: string): Promise<BastionHost | undefined>;
+  /** The hosts a (non-empty) selector matches, sorted by entity ref. */
+  resolveHosts(selector: HostSelector): Promise<BastionHost[]>;
 }

@@ -18,5 +18,10 @@ export function createHostDirectory(options: {
         credentials: await options.auth.getOwnServiceCredentials(),
       });
     },
+    async resolveHosts(selector) {
+      return options.hosts.resolveHosts(selector, {
+        credentials: await options.auth.getOwnServiceCredentials(),
+      });
+    },
   };
 }

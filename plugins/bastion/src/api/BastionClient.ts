@@ -23,6 +23,34 @@ export type Grant = {
   createdAt: string;
 };
 
+/** A host the signed-in person can open a terminal on now (`GET /my-assets`). */
+export type Asset = {
+  name: string;
+  entityRef: string;
+  address: string;
+  port: number;
+  /** Full lower-case ref (`system:default/shop`). */
+  system?: string;
+  environment?: string;
+  owner?: string;
+  tags: string[];
+  /** Logins the person's grants allow on the host. */
+  loginUsers: string[];
+  /** When the longest-lasting of those grants ends. */
+  expiresAt: string;
+  /** Opening a terminal asks for a TOTP step-up first. */
+  mfaRequired: boolean;
+  /** What the CMDB last collected from the host. */
+  facts?: {
+    reachable?: boolean;
+    os?: string;
+    cpuCount?: number;
+    memTotalMiB?: number;
+    collectedAt?: string;
+    lastOkAt?: string;
+  };
+};
+
 export type Session = {
   id: string;
   userRef: string;
@@ -170,6 +198,10 @@ export class BastionClient {
   /** The caller's own grants in force (to the user or the user's groups). */
   myGrants() {
     return this.request<{ items: Grant[] }>('/my-grants');
+  }
+  /** The hosts the caller's own grants in force reach now, with a facts summary. */
+  myAssets() {
+    return this.request<{ items: Asset[]; truncated: boolean }>('/my-assets');
   }
   listGrants() {
     return this.request<{ items: Grant[] }>('/grants');

@@ -1,10 +1,11 @@
-import { Content, Header, Page } from '@backstage/core-components';
+import { Content, Header, LinkButton, Page } from '@backstage/core-components';
 import { Box, Tab, Tabs } from '@material-ui/core';
 import { ReactNode, useState } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { CommandsTab } from './CommandsTab';
 import { useT } from './common';
 import { GrantsTab } from './GrantsTab';
+import { MyAssetsPage } from './MyAssetsPage';
 import { MfaTab } from './MfaTab';
 import { ReplayPage } from './ReplayPage';
 import { ReviewsTab } from './ReviewsTab';
@@ -39,7 +40,16 @@ function Overview() {
   ];
   return (
     <Page themeId="tool">
-      <Header title={t('page.title')} subtitle={t('page.subtitle')} />
+      <Header title={t('page.title')} subtitle={t('page.subtitle')}>
+        <RequireAnyPermission
+          permissions={[bastionSessionOpenPermission]}
+          fallback={null}
+        >
+          <LinkButton to="/bastion/assets" variant="contained" color="default">
+            {t('assets.title')}
+          </LinkButton>
+        </RequireAnyPermission>
+      </Header>
       <Content>
         <RequireAnyPermission permissions={bastionPermissions}>
           <Tabs
@@ -58,11 +68,12 @@ function Overview() {
   );
 }
 
-/** The bastion's pages: overview tabs, terminal per host, replay/watch per session. */
+/** The bastion's pages: overview tabs, my assets with terminal tabs, terminal per host, replay/watch per session. */
 export function BastionPage() {
   return (
     <Routes>
       <Route path="/" element={<Overview />} />
+      <Route path="/assets" element={<MyAssetsPage />} />
       <Route path="/hosts/:name" element={<TerminalPage />} />
       <Route path="/sessions/:id" element={<ReplayPage />} />
     </Routes>

@@ -72,6 +72,38 @@ export const bastionTranslationRef = createTranslationRef({
       verify: 'Verify',
       enrolFirst: 'Set up two-factor authentication on the Bastion page first.',
     },
+    assets: {
+      title: 'My assets',
+      subtitle:
+        'The hosts your access grants let you open a terminal on now; each terminal opens in a tab below.',
+      search: 'Search hosts',
+      count: '{{hosts}} hosts',
+      emptyTitle: 'No host to open a terminal on',
+      empty:
+        'You hold no access grant in force, so no host is listed here. Request server access with a ticket, or ask an admin to grant you access; granted hosts appear here at once.',
+      request: 'Request server access',
+      noMatch: 'No host matches “{{query}}”.',
+      noSystem: 'No system',
+      noEnvironment: 'No environment',
+      reachable: 'Reachable',
+      unreachable: 'Unreachable',
+      notCollected: 'Facts not collected',
+      cpus: '{{cpus}} CPU',
+      memory: '{{mib}} MiB',
+      logins: 'Login: {{logins}}',
+      until: 'Until {{time}}',
+      mfa: 'Two-factor',
+      open: 'Terminal',
+      openOn: 'Open a terminal on {{host}}',
+      truncated: 'Only the first 500 hosts are listed.',
+    },
+    workspace: {
+      title: 'Terminals',
+      tabs: 'Open terminals',
+      empty:
+        'Click Terminal beside a host: each terminal opens here in its own tab, as its own recorded session. Closing a tab ends its session.',
+      close: 'Close the terminal on {{host}}',
+    },
     replay: {
       title: 'Replay of session {{id}}',
       play: 'Play',

@@ -1,6 +1,7 @@
 /* Shared by the session tests: a recording client, test config, a manager on a test database. */
 import type { AuditorService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
+import { selectorMatches } from '@opsdeck/plugin-cmdb-common';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 // The sshd test helpers of the SSH core (not part of its public API).
 import type { SshdHosts } from '@opsdeck/plugin-remote-node/testUtils';
@@ -127,7 +128,11 @@ export async function createTestManager(options: {
   const manager = new SessionManager({
     store: options.wrapStore?.(store) ?? store,
     ssh: options.pool,
-    hosts: { getHost: async name => hosts.get(name) },
+    hosts: {
+      getHost: async name => hosts.get(name),
+      resolveHosts: async selector =>
+        [...hosts.values()].filter(h => selectorMatches(selector, h)),
+    },
     credentials: async (_h, loginUser) => ({
       username: loginUser,
       privateKey: sshd.privateKeyText,

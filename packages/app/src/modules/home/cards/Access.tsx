@@ -91,7 +91,7 @@ export function AccessCard() {
           )}
         </Box>
       ))}
-      {data.value?.length ? <MoreLink to="/bastion" /> : null}
+      {data.value?.length ? <MoreLink to="/bastion/assets" /> : null}
     </CardState>
   );
 }
