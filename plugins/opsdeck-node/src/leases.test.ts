@@ -6,6 +6,14 @@ jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
+/** Ten takers at once, of whom exactly one may win: returns the winner. */
+async function oneOfTen(take: (holder: string) => Promise<boolean>) {
+  const holders = Array.from({ length: 10 }, (_, i) => `taker-${i}`);
+  const results = await Promise.all(holders.map(take));
+  expect(results.filter(Boolean)).toHaveLength(1);
+  return holders[results.indexOf(true)];
+}
+
 describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
   let knex: Knex;
 
@@ -26,6 +34,16 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
   });
 
   describe('lease-table', () => {
+    /** Leases on a clock the test moves. */
+    const clocked = (start: number) => {
+      const clock = { now: start };
+      const leases = createLeases(knex, {
+        table: 'test_leases',
+        clock: () => clock.now,
+      });
+      return { clock, leases };
+    };
+
     it('gives a free lease to one holder; release lets another in', async () => {
       const leases = createLeases(knex, { table: 'test_leases' });
       expect(await leases.tryAcquire('a', 'one', 10_000)).toBe(true);
@@ -45,31 +63,24 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
 
     it('gives exactly one of ten concurrent takers the lease', async () => {
       const leases = createLeases(knex, { table: 'test_leases' });
-      const holders = Array.from({ length: 10 }, (_, i) => `taker-${i}`);
-      const results = await Promise.all(
-        holders.map(h => leases.tryAcquire('contended', h, 10_000)),
+      const winner = await oneOfTen(h =>
+        leases.tryAcquire('contended', h, 10_000),
       );
-      expect(results.filter(Boolean)).toHaveLength(1);
-      const winner = holders[results.indexOf(true)];
       expect(await leases.holder('contended', 10_000)).toBe(winner);
       const rows = await knex('test_leases').where('name', 'contended');
       expect(rows.map(r => r.holder)).toEqual([winner]);
     });
 
     it('lets a holder renew; another takes over once it stopped renewing', async () => {
-      let now = 1_000_000;
-      const leases = createLeases(knex, {
-        table: 'test_leases',
-        clock: () => now,
-      });
+      const { clock, leases } = clocked(1_000_000);
       expect(await leases.tryAcquire('c', 'one', 1_000)).toBe(true);
-      now += 900;
+      clock.now += 900;
       expect(await leases.renew('c', 'one', 1_000)).toBe(true);
-      now += 900; // still within the renewed lease
+      clock.now += 900; // still within the renewed lease
       expect(await leases.tryAcquire('c', 'two', 1_000)).toBe(false);
       // the holder taking it again renews it
       expect(await leases.tryAcquire('c', 'one', 1_000)).toBe(true);
-      now += 1_001; // one stopped renewing
+      clock.now += 1_001; // one stopped renewing
       expect(await leases.holder('c', 1_000)).toBeUndefined();
       expect(await leases.tryAcquire('c', 'two', 1_000)).toBe(true);
       expect(await leases.holder('c', 1_000)).toBe('two');
@@ -80,22 +91,11 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
     });
 
     it('gives an expired lease to exactly one of ten concurrent takers', async () => {
-      let now = 2_000_000;
-      const leases = createLeases(knex, {
-        table: 'test_leases',
-        clock: () => now,
-      });
+      const { clock, leases } = clocked(2_000_000);
       expect(await leases.tryAcquire('d', 'crashed', 1_000)).toBe(true);
-      now += 5_000;
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          leases.tryAcquire('d', `taker-${i}`, 1_000),
-        ),
-      );
-      expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await leases.holder('d', 1_000)).toBe(
-        `taker-${results.indexOf(true)}`,
-      );
+      clock.now += 5_000;
+      const winner = await oneOfTen(h => leases.tryAcquire('d', h, 1_000));
+      expect(await leases.holder('d', 1_000)).toBe(winner);
     });
 
     it('writes extra columns with the lease', async () => {
@@ -138,11 +138,7 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
           where: ready,
           set: { state: 'working' },
         });
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => claim(1, `t${i}`, 5_000)),
-      );
-      expect(results.filter(Boolean)).toHaveLength(1);
-      const winner = `t${results.indexOf(true)}`;
+      const winner = await oneOfTen(h => claim(1, h, 5_000));
       expect(await knex('test_items').where('id', 1).first()).toMatchObject({
         state: 'working',
         token: winner,

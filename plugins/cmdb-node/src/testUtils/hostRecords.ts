@@ -28,13 +28,9 @@ export function testHostDetail(
   extra: Partial<HostDetail> = {},
 ): HostDetail {
   return {
-    name,
-    entityRef: `resource:default/${name}`,
-    address: '10.0.0.1',
-    port: 22,
+    ...testHostTarget(name),
     environment: 'staging',
     owner: 'group:default/ops',
-    tags: ['web'],
     source: 'cmdb',
     credential: 'root-key',
     reachable: true,

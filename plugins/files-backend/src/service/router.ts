@@ -166,6 +166,15 @@ export async function createRouter(options: RouterOptions) {
 
   api.post('/distributions', async (req, res) => {
     const body = req.body;
+    // which hosts: recorded as asked, then resolved for the caller
+    const criteria = {
+      hosts: body.hosts,
+      owner: body.owner,
+      system: body.system,
+      environment: body.environment,
+      tag: body.tag,
+      tags: body.tags,
+    };
     let details: Record<string, string | number | string[]> = {};
     const created = await audited(
       auditor,
@@ -174,16 +183,7 @@ export async function createRouter(options: RouterOptions) {
         severityLevel: 'high',
         request: req,
         target: `file:${body.fileId}`,
-        meta: {
-          fileId: body.fileId,
-          targetPath: body.targetPath,
-          hosts: body.hosts,
-          owner: body.owner,
-          system: body.system,
-          environment: body.environment,
-          tag: body.tag,
-          tags: body.tags,
-        },
+        meta: { fileId: body.fileId, targetPath: body.targetPath, ...criteria },
         successMeta: d => ({
           distributionId: d.id,
           ...details,
@@ -203,14 +203,11 @@ export async function createRouter(options: RouterOptions) {
             `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
           );
         }
-        const hosts = await distributionHosts(options.hosts, credentials, {
-          hosts: body.hosts,
-          owner: body.owner,
-          system: body.system,
-          environment: body.environment,
-          tag: body.tag,
-          tags: body.tags,
-        });
+        const hosts = await distributionHosts(
+          options.hosts,
+          credentials,
+          criteria,
+        );
         checkAllowedRoots(targetPath, hosts, options.allowedRoots);
         details = {
           name: file.name,
