@@ -1,49 +1,16 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import type { HostDetail, HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import { factsOfDetail, HostFactsClient } from './HostFactsClient';
+import { testHostDetail, testHostTarget } from './testUtils';
 
 jest.setTimeout(60_000);
 
-const web01: HostTarget = {
-  name: 'web-01',
-  entityRef: 'resource:default/web-01',
-  address: '10.0.0.1',
-  port: 22,
-  environment: 'staging',
-  tags: ['web'],
-};
-const web02: HostTarget = {
-  ...web01,
-  name: 'web-02',
-  entityRef: 'resource:default/web-02',
-};
-
-/** A CMDB host record as `GET /api/cmdb/hosts/{name}` answers it. */
-const detail = (name: string, extra: object = {}): HostDetail => ({
-  name,
-  entityRef: `resource:default/${name}`,
-  address: '10.0.0.1',
-  port: 22,
-  environment: 'staging',
-  owner: 'group:default/ops',
-  tags: ['web'],
-  source: 'cmdb',
-  credential: 'root-key',
-  reachable: true,
-  os: 'Debian GNU/Linux 12 (bookworm)',
-  kernel: '6.1.0-18-amd64',
-  cpuCount: 4,
-  cpuModel: 'AMD EPYC',
-  memTotalBytes: 8 * 1024 * 1024 * 1024 + 123,
-  ips: ['10.0.0.1'],
-  disks: [{ mount: '/', sizeBytes: 100, usedBytes: 40 }],
-  collectedAt: '2026-12-03T09:00:00.000Z',
-  ...(extra as Partial<HostDetail>),
-});
+const web01 = testHostTarget('web-01');
+const web02 = testHostTarget('web-02');
 
 describe('facts of a CMDB host record', () => {
   it('keeps the collected facts only, plus memTotalMiB', () => {
-    const facts = factsOfDetail(detail('web-01', { description: 'x' }));
+    const facts = factsOfDetail(testHostDetail('web-01', { description: 'x' }));
     expect(facts).toEqual({
       reachable: true,
       os: 'Debian GNU/Linux 12 (bookworm)',
@@ -87,8 +54,11 @@ describe('HostFactsClient', () => {
 
   it("asks the CMDB for each host's record as the caller and maps it to facts", async () => {
     const { facts, calls } = client({
-      'web-01': { status: 200, body: detail('web-01') },
-      'web-02': { status: 200, body: detail('web-02', { cpuCount: 16 }) },
+      'web-01': { status: 200, body: testHostDetail('web-01') },
+      'web-02': {
+        status: 200,
+        body: testHostDetail('web-02', { cpuCount: 16 }),
+      },
     });
     const out = await facts.factsOf([web01, web02], {
       credentials: mockCredentials.user('user:default/bob'),
@@ -118,7 +88,7 @@ describe('HostFactsClient', () => {
     };
     const { facts } = client({
       'web-01': { status: 403 },
-      'db-01': { status: 200, body: detail('db-01') }, // resource:default/db-01
+      'db-01': { status: 200, body: testHostDetail('db-01') }, // resource:default/db-01
     });
     const out = await facts.factsOf([web01, web02, other], {
       credentials: mockCredentials.user(),

@@ -1,6 +1,6 @@
 /**
  * Backend helpers shared by opsdeck's backend plugins: the request edge
- * (guard, principal, audited), migrations and crash points.
+ * (guard, principal, audited), migrations, crash points and leases.
  *
  * @packageDocumentation
  */
@@ -34,6 +34,13 @@ export {
 } from './edge/principal';
 export type { PrincipalDescription } from './edge/principal';
 export { isUniqueViolation } from './database';
+export { createLeases } from './leases';
+export type {
+  LeaseCallOptions,
+  LeaseCondition,
+  Leases,
+  LeasesOptions,
+} from './leases';
 export { backendInstanceName } from './instance';
 export { userPermissionsServiceRef } from './userPermissions';
 export type { UserPermissionsService } from './userPermissions';

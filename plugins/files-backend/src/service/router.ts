@@ -4,7 +4,11 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
+import {
+  audited,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
 import express from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -125,30 +129,29 @@ export async function createRouter(options: RouterOptions) {
   });
 
   api.delete('/files/:id', async (req, res) => {
-    const audit = await auditor.createEvent({
-      eventId: 'file-delete',
-      severityLevel: 'medium',
-      request: req,
-      meta: { fileId: req.params.id },
-    });
-    try {
-      const file = await library.get(req.params.id);
-      if (!file) throw new NotFoundError(`No file version ${req.params.id}`);
-      await library.delete(file.id);
-      await options.removeStored(file.storageKey);
-      await audit.success({
-        meta: {
+    await audited(
+      auditor,
+      {
+        eventId: 'file-delete',
+        request: req,
+        target: `file:${req.params.id}`,
+        meta: { fileId: req.params.id },
+        successMeta: file => ({
           name: file.name,
           version: file.version,
           sha256: file.sha256,
           size: file.size,
-        },
-      });
-      res.status(204).end();
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
+        }),
+      },
+      async () => {
+        const file = await library.get(req.params.id);
+        if (!file) throw new NotFoundError(`No file version ${req.params.id}`);
+        await library.delete(file.id);
+        await options.removeStored(file.storageKey);
+        return file;
+      },
+    );
+    res.status(204).end();
   });
 
   api.get('/distributions', async (_req, res) => {
@@ -163,95 +166,99 @@ export async function createRouter(options: RouterOptions) {
 
   api.post('/distributions', async (req, res) => {
     const body = req.body;
-    const audit = await auditor.createEvent({
-      eventId: 'file-distribute',
-      severityLevel: 'high',
-      request: req,
-      meta: {
-        fileId: body.fileId,
-        targetPath: body.targetPath,
-        hosts: body.hosts,
-        owner: body.owner,
-        system: body.system,
-        environment: body.environment,
-        tag: body.tag,
-        tags: body.tags,
+    // which hosts: recorded as asked, then resolved for the caller
+    const criteria = {
+      hosts: body.hosts,
+      owner: body.owner,
+      system: body.system,
+      environment: body.environment,
+      tag: body.tag,
+      tags: body.tags,
+    };
+    let details: Record<string, string | number | string[]> = {};
+    const created = await audited(
+      auditor,
+      {
+        eventId: 'file-distribute',
+        severityLevel: 'high',
+        request: req,
+        target: `file:${body.fileId}`,
+        meta: { fileId: body.fileId, targetPath: body.targetPath, ...criteria },
+        successMeta: d => ({
+          distributionId: d.id,
+          ...details,
+          target: `file-distribution:${d.id}`,
+        }),
       },
-    });
-    try {
-      const credentials = await guard.credentials(req);
-      const file = await library.get(body.fileId);
-      if (!file) throw new InputError(`No file version ${body.fileId}`);
-      const targetPath = resolveTargetPath(body.targetPath, file.name);
-      const fileMode = parseFileMode(body.fileMode);
-      const fileOwner = validateFileOwner(body.fileOwner);
-      const concurrency = body.concurrency ?? options.defaultConcurrency;
-      if (concurrency > options.maxConcurrency) {
-        throw new InputError(
-          `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
+      async () => {
+        const credentials = await guard.credentials(req);
+        const file = await library.get(body.fileId);
+        if (!file) throw new InputError(`No file version ${body.fileId}`);
+        const targetPath = resolveTargetPath(body.targetPath, file.name);
+        const fileMode = parseFileMode(body.fileMode);
+        const fileOwner = validateFileOwner(body.fileOwner);
+        const concurrency = body.concurrency ?? options.defaultConcurrency;
+        if (concurrency > options.maxConcurrency) {
+          throw new InputError(
+            `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
+          );
+        }
+        const hosts = await distributionHosts(
+          options.hosts,
+          credentials,
+          criteria,
         );
-      }
-      const hosts = await distributionHosts(options.hosts, credentials, {
-        hosts: body.hosts,
-        owner: body.owner,
-        system: body.system,
-        environment: body.environment,
-        tag: body.tag,
-        tags: body.tags,
-      });
-      checkAllowedRoots(targetPath, hosts, options.allowedRoots);
-      const created = await distributions.create(
-        {
-          fileId: file.id,
-          fileName: file.name,
-          fileVersion: file.version,
-          size: file.size,
-          sha256: file.sha256,
-          targetPath,
-          fileMode,
-          fileOwner,
-          strategy: body.strategy ?? 'direct',
-          concurrency,
-          createdBy: principalRef(credentials),
-        },
-        hosts,
-      );
-      distributor.start(created.id);
-      await audit.success({
-        meta: {
-          distributionId: created.id,
+        checkAllowedRoots(targetPath, hosts, options.allowedRoots);
+        details = {
           name: file.name,
           version: file.version,
           sha256: file.sha256,
           targetPath,
           hosts: hosts.map(h => h.host),
-        },
-      });
-      res.status(201).json(withLiveProgress(created));
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
+        };
+        const d = await distributions.create(
+          {
+            fileId: file.id,
+            fileName: file.name,
+            fileVersion: file.version,
+            size: file.size,
+            sha256: file.sha256,
+            targetPath,
+            fileMode,
+            fileOwner,
+            strategy: body.strategy ?? 'direct',
+            concurrency,
+            createdBy: principalRef(credentials),
+          },
+          hosts,
+        );
+        distributor.start(d.id);
+        return d;
+      },
+    );
+    res.status(201).json(withLiveProgress(created));
   });
 
   api.post('/distributions/:id/retry', async (req, res) => {
-    const audit = await auditor.createEvent({
-      eventId: 'file-distribute-retry',
-      severityLevel: 'high',
-      request: req,
-      meta: { distributionId: req.params.id },
-    });
-    try {
-      const d = await distributions.get(req.params.id);
-      if (!d) throw new NotFoundError(`No distribution ${req.params.id}`);
-      const requeued = await distributions.requeueHosts(d.id, ['failed']);
-      if (requeued > 0) distributor.start(d.id);
-      await audit.success({ meta: { requeued } });
-      res.json({ requeued });
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
+    const requeued = await audited(
+      auditor,
+      {
+        eventId: 'file-distribute-retry',
+        severityLevel: 'high',
+        request: req,
+        target: `file-distribution:${req.params.id}`,
+        meta: { distributionId: req.params.id },
+        successMeta: n => ({ requeued: n }),
+      },
+      async () => {
+        const d = await distributions.get(req.params.id);
+        if (!d) throw new NotFoundError(`No distribution ${req.params.id}`);
+        const n = await distributions.requeueHosts(d.id, ['failed']);
+        if (n > 0) distributor.start(d.id);
+        return n;
+      },
+    );
+    res.json({ requeued });
   });
 
   const router = express.Router();

@@ -4,6 +4,7 @@ import {
   type Locker,
   type RequestRelease,
 } from '@tus/server';
+import { createLeases, type Leases } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -68,34 +69,16 @@ class DatabaseUploadLock implements Lock {
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     // Only our own row: after a takeover the row belongs to someone else.
-    await this.locker
-      .knex(TABLE)
-      .where({ upload_id: this.id, holder: this.holder })
-      .delete();
+    await this.locker.leases.release(this.id, this.holder);
   }
 
-  private async tryAcquire(): Promise<boolean> {
-    const { knex, clock, ttlMs } = this.locker;
-    const now = clock();
-    await knex(TABLE)
-      .insert({
-        upload_id: this.id,
-        holder: this.holder,
-        expires_at: now + ttlMs,
-        release_requested: false,
-      })
-      .onConflict('upload_id')
-      .ignore();
-    await knex(TABLE)
-      .where('upload_id', this.id)
-      .andWhere('expires_at', '<', now)
-      .update({
-        holder: this.holder,
-        expires_at: now + ttlMs,
-        release_requested: false,
-      });
-    const row = await knex(TABLE).where('upload_id', this.id).first('holder');
-    return row?.holder === this.holder;
+  private tryAcquire(): Promise<boolean> {
+    return this.locker.leases.tryAcquire(
+      this.id,
+      this.holder,
+      this.locker.ttlMs,
+      { set: { release_requested: false } },
+    );
   }
 
   private async askHolderToRelease(): Promise<void> {
@@ -107,7 +90,7 @@ class DatabaseUploadLock implements Lock {
   }
 
   private startHeartbeat(requestRelease: RequestRelease) {
-    const { knex, clock, ttlMs, heartbeatMs, options } = this.locker;
+    const { knex, leases, ttlMs, heartbeatMs, options } = this.locker;
     let busy = false;
     const release = () => {
       if (this.released) return;
@@ -120,10 +103,7 @@ class DatabaseUploadLock implements Lock {
       if (busy || this.released) return;
       busy = true;
       try {
-        const renewed = await knex(TABLE)
-          .where({ upload_id: this.id, holder: this.holder })
-          .update({ expires_at: clock() + ttlMs });
-        if (renewed === 0) {
+        if (!(await leases.renew(this.id, this.holder, ttlMs))) {
           release(); // expired and taken over, or removed: stop writing
           return;
         }
@@ -148,11 +128,10 @@ class DatabaseUploadLock implements Lock {
  * behind a load balancer sees the same locks: a request for an upload on
  * replica B waits while replica A writes to it (no sticky sessions needed).
  *
- * A lock is a row in `files_upload_locks` keyed by the upload id. Taking it is
- * one `INSERT … ON CONFLICT DO NOTHING` (free) or one conditional `UPDATE …
- * WHERE expires_at < now` (taken over from a holder that stopped renewing),
- * then a read of who holds it: both statements are atomic on SQLite and
- * PostgreSQL. The holder renews `expires_at` every `heartbeatMs`.
+ * A lock is a lease (opsdeck-node's `createLeases`) in `files_upload_locks`
+ * keyed by the upload id: taken in one atomic statement when free or when its
+ * holder stopped renewing, on SQLite and PostgreSQL. The holder renews
+ * `expires_at` every `heartbeatMs`.
  *
  * tus' `requestRelease` across processes: a waiting request sets
  * `release_requested` on the row; the holder sees it at its next heartbeat and
@@ -168,6 +147,7 @@ export class DatabaseUploadLocker implements Locker {
   readonly pollMs: number;
   readonly acquireTimeoutMs: number;
   readonly clock: () => number;
+  readonly leases: Leases;
 
   constructor(
     readonly knex: Knex,
@@ -178,6 +158,11 @@ export class DatabaseUploadLocker implements Locker {
     this.pollMs = options.pollMs ?? 200;
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
     this.clock = options.clock ?? Date.now;
+    this.leases = createLeases(knex, {
+      table: TABLE,
+      columns: { name: 'upload_id' },
+      clock: this.clock,
+    });
   }
 
   newLock(id: string): Lock {

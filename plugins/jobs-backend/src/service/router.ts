@@ -5,7 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { jobsManagePermission } from '@opsdeck/plugin-opsdeck-common';
-import { createRequestGuard, principalRef } from '@opsdeck/plugin-opsdeck-node';
+import {
+  audited,
+  createRequestGuard,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
 import { JobStore } from '../database/JobStore';
 import { RunExecutor, RunRequest } from '../execution/RunExecutor';
 import { resolveParameters } from '../execution/parameters';
@@ -129,34 +133,39 @@ export async function createRouter(options: {
     const credentials = await guard.credentials(req);
     const body = req.body;
     const parameters = (body.parameters ?? []) as JobParameter[];
-    const event = await auditor.createEvent({
-      eventId: 'job-create',
-      severityLevel: 'medium',
-      request: req,
-      meta: { name: body.name, language: body.language },
-    });
-    try {
-      checkJobName(body.name);
-      checkParameters(parameters);
-      if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
-      const job = await store.createJob(
-        {
-          name: body.name,
-          description: body.description ?? '',
-          language: body.language,
-          script: body.script,
-          parameters,
-          notifyOnFailure: body.notifyOnFailure ?? true,
-          webhook: body.webhook as JobWebhook | undefined,
-        },
-        principalName(credentials),
-      );
-      await event.success({ meta: { jobId: job.id, version: job.version } });
-      res.status(201).json(job);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const job = await audited(
+      auditor,
+      {
+        eventId: 'job-create',
+        request: req,
+        // no id yet: a refused create names the job it tried (as before)
+        target: body.name,
+        meta: { name: body.name, language: body.language },
+        successMeta: created => ({
+          jobId: created.id,
+          version: created.version,
+          target: `job:${created.id}`,
+        }),
+      },
+      async () => {
+        checkJobName(body.name);
+        checkParameters(parameters);
+        if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
+        return store.createJob(
+          {
+            name: body.name,
+            description: body.description ?? '',
+            language: body.language,
+            script: body.script,
+            parameters,
+            notifyOnFailure: body.notifyOnFailure ?? true,
+            webhook: body.webhook as JobWebhook | undefined,
+          },
+          principalName(credentials),
+        );
+      },
+    );
+    res.status(201).json(job);
   });
 
   router.get('/jobs/:id', async (req, res) => {
@@ -166,46 +175,52 @@ export async function createRouter(options: {
   router.put('/jobs/:id', async (req, res) => {
     const credentials = await guard.credentials(req);
     const job = await jobOr404(req.params.id);
-    const event = await auditor.createEvent({
-      eventId: 'job-update',
-      severityLevel: 'medium',
-      request: req,
-      meta: { jobId: job.id, name: job.name, fromVersion: job.version },
-    });
-    try {
-      const body = req.body;
-      if (body.name !== undefined) checkJobName(body.name);
-      if (body.parameters) checkParameters(body.parameters as JobParameter[]);
-      if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
-      const updated = await store.updateJob(
-        job.id,
-        {
-          ...body,
-          parameters: body.parameters as JobParameter[] | undefined,
-          // null removes it
-          webhook: body.webhook as JobWebhook | undefined,
-        },
-        principalName(credentials),
-      );
-      if (!updated) throw new NotFoundError(`No job '${req.params.id}'`);
-      await event.success({ meta: { toVersion: updated.version } });
-      res.json(updated);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const updated = await audited(
+      auditor,
+      {
+        eventId: 'job-update',
+        request: req,
+        target: `job:${job.id}`,
+        meta: { jobId: job.id, name: job.name, fromVersion: job.version },
+        successMeta: u => ({ toVersion: u.version }),
+      },
+      async () => {
+        const body = req.body;
+        if (body.name !== undefined) checkJobName(body.name);
+        if (body.parameters) {
+          checkParameters(body.parameters as JobParameter[]);
+        }
+        if (body.webhook) await checkWebhook(body.webhook as JobWebhook);
+        const u = await store.updateJob(
+          job.id,
+          {
+            ...body,
+            parameters: body.parameters as JobParameter[] | undefined,
+            // null removes it
+            webhook: body.webhook as JobWebhook | undefined,
+          },
+          principalName(credentials),
+        );
+        if (!u) throw new NotFoundError(`No job '${req.params.id}'`);
+        return u;
+      },
+    );
+    res.json(updated);
   });
 
   router.delete('/jobs/:id', async (req, res) => {
     const job = await jobOr404(req.params.id);
-    const event = await auditor.createEvent({
-      eventId: 'job-delete',
-      severityLevel: 'high',
-      request: req,
-      meta: { jobId: job.id, name: job.name },
-    });
-    await store.deleteJob(job.id);
-    await event.success();
+    await audited(
+      auditor,
+      {
+        eventId: 'job-delete',
+        severityLevel: 'high',
+        request: req,
+        target: `job:${job.id}`,
+        meta: { jobId: job.id, name: job.name },
+      },
+      () => store.deleteJob(job.id),
+    );
     res.status(204).end();
   });
 
@@ -261,35 +276,40 @@ export async function createRouter(options: {
       : await guard.credentials(req);
     const job = adhoc ? adhocJob(adhoc) : await jobOr404(body.job!);
     const selector = body.selector as HostSelector;
-    const event = await auditor.createEvent({
-      eventId: 'job-run',
-      severityLevel: 'high',
-      request: req,
-      meta: adhoc
-        ? { adhoc, selector }
-        : { jobId: job.id, name: job.name, version: job.version, selector },
-    });
-    try {
-      const hosts = await findHosts(credentials, selector);
-      await authorizeHosts(credentials, hosts);
-      const run = await executor.start({
-        job,
-        hosts,
-        selector,
-        params: (body.params ?? {}) as Record<string, string>,
-        options: runOptions(body.options),
-        trigger: 'manual',
-        triggeredBy: principalName(credentials),
-        adhoc,
-      });
-      await event.success({
-        meta: { runId: run.id, hosts: hosts.map(h => h.entityRef) },
-      });
-      res.status(201).json(run);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    let hosts: Awaited<ReturnType<typeof findHosts>> = [];
+    const run = await audited(
+      auditor,
+      {
+        eventId: 'job-run',
+        severityLevel: 'high',
+        request: req,
+        // an ad-hoc command has no job: the run names it once it exists
+        target: adhoc ? '' : `job:${job.id}`,
+        meta: adhoc
+          ? { adhoc, selector }
+          : { jobId: job.id, name: job.name, version: job.version, selector },
+        successMeta: started => ({
+          runId: started.id,
+          hosts: hosts.map(h => h.entityRef),
+          ...(adhoc ? { target: `job-run:${started.id}` } : {}),
+        }),
+      },
+      async () => {
+        hosts = await findHosts(credentials, selector);
+        await authorizeHosts(credentials, hosts);
+        return executor.start({
+          job,
+          hosts,
+          selector,
+          params: (body.params ?? {}) as Record<string, string>,
+          options: runOptions(body.options),
+          trigger: 'manual',
+          triggeredBy: principalName(credentials),
+          adhoc,
+        });
+      },
+    );
+    res.status(201).json(run);
   });
 
   router.get('/runs/:id', async (req, res) => {
@@ -333,14 +353,17 @@ export async function createRouter(options: {
       credentials,
       await store.listRunHosts(run.id),
     );
-    const event = await auditor.createEvent({
-      eventId: 'job-run-cancel',
-      severityLevel: 'medium',
-      request: req,
-      meta: { runId: run.id, jobId: run.jobId },
-    });
-    const requested = await executor.cancel(run.id);
-    await event.success({ meta: { requested } });
+    await audited(
+      auditor,
+      {
+        eventId: 'job-run-cancel',
+        request: req,
+        target: `job:${run.jobId}`,
+        meta: { runId: run.id, jobId: run.jobId },
+        successMeta: requested => ({ requested }),
+      },
+      () => executor.cancel(run.id),
+    );
     res.status(202).json((await store.getRun(run.id))!);
   });
 
@@ -363,56 +386,57 @@ export async function createRouter(options: {
     if (!version || !job) {
       throw new NotFoundError(`The job of run '${previous.id}' is gone`);
     }
-    const event = await auditor.createEvent({
-      eventId: 'job-rerun',
-      severityLevel: 'high',
-      request: req,
-      // the command itself, as for the first run: the audit alone says what ran
-      meta: {
-        rerunOf: previous.id,
-        jobId: job.id,
-        failedOnly,
-        ...(previous.adhoc ? { adhoc: previous.adhoc } : {}),
-      },
-    });
-    try {
-      const previousHosts = (await store.listRunHosts(previous.id)).filter(
-        h => !failedOnly || h.status !== 'succeeded',
-      );
-      if (previousHosts.length === 0) {
-        throw new InputError('Every host of that run succeeded');
-      }
-      // Host entities are read again: address or credential may have changed.
-      const hosts = await findHosts(credentials, {
-        names: previousHosts.map(h => h.host),
-      });
-      await authorizeHosts(credentials, hosts);
-      const run = await executor.start({
-        job: {
-          id: job.id,
-          name: job.name,
-          version: version.version,
-          language: version.language,
-          script: version.script,
-          parameters: version.parameters,
-          notifyOnFailure: job.notifyOnFailure,
-          webhook: job.webhook,
+    const run = await audited(
+      auditor,
+      {
+        eventId: 'job-rerun',
+        severityLevel: 'high',
+        request: req,
+        target: `job:${job.id}`,
+        // the command itself, as for the first run: the audit alone says what ran
+        meta: {
+          rerunOf: previous.id,
+          jobId: job.id,
+          failedOnly,
+          ...(previous.adhoc ? { adhoc: previous.adhoc } : {}),
         },
-        hosts,
-        selector: { names: hosts.map(h => h.name) },
-        params: previous.params,
-        options: previous.options,
-        trigger: 'rerun',
-        triggeredBy: principalName(credentials),
-        rerunOf: previous.id,
-        adhoc: previous.adhoc,
-      });
-      await event.success({ meta: { runId: run.id } });
-      res.status(201).json(run);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+        successMeta: started => ({ runId: started.id }),
+      },
+      async () => {
+        const previousHosts = (await store.listRunHosts(previous.id)).filter(
+          h => !failedOnly || h.status !== 'succeeded',
+        );
+        if (previousHosts.length === 0) {
+          throw new InputError('Every host of that run succeeded');
+        }
+        // Host entities are read again: address or credential may have changed.
+        const hosts = await findHosts(credentials, {
+          names: previousHosts.map(h => h.host),
+        });
+        await authorizeHosts(credentials, hosts);
+        return executor.start({
+          job: {
+            id: job.id,
+            name: job.name,
+            version: version.version,
+            language: version.language,
+            script: version.script,
+            parameters: version.parameters,
+            notifyOnFailure: job.notifyOnFailure,
+            webhook: job.webhook,
+          },
+          hosts,
+          selector: { names: hosts.map(h => h.name) },
+          params: previous.params,
+          options: previous.options,
+          trigger: 'rerun',
+          triggeredBy: principalName(credentials),
+          rerunOf: previous.id,
+          adhoc: previous.adhoc,
+        });
+      },
+    );
+    res.status(201).json(run);
   });
 
   // --- schedules ------------------------------------------------------------
@@ -426,98 +450,107 @@ export async function createRouter(options: {
     const body = req.body;
     const job = await jobOr404(body.job);
     const timeZone = body.timeZone ?? 'UTC';
-    const event = await auditor.createEvent({
-      eventId: 'job-schedule-create',
-      severityLevel: 'medium',
-      request: req,
-      meta: { jobId: job.id, name: body.name, cron: body.cron, timeZone },
-    });
-    try {
-      validateCron(body.cron, timeZone);
-      const params = (body.params ?? {}) as Record<string, string>;
-      await resolveParameters(job.parameters, params);
-      const approval = await approveHosts(credentials, body.selector);
-      const schedule = await store.createSchedule(
-        {
-          name: body.name,
-          jobId: job.id,
-          cron: body.cron,
-          timeZone,
-          selector: body.selector,
-          params,
-          options: runOptions(body.options),
-          missedPolicy: body.missedPolicy ?? 'skip',
-          enabled: body.enabled ?? true,
-        },
-        principalName(credentials),
-        approval,
-      );
-      await event.success({
-        meta: { scheduleId: schedule.id, approvedHosts: approval.hosts },
-      });
-      res.status(201).json(withNextTick(schedule));
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    let approvedHosts: string[] = [];
+    const schedule = await audited(
+      auditor,
+      {
+        eventId: 'job-schedule-create',
+        request: req,
+        target: `job:${job.id}`,
+        meta: { jobId: job.id, name: body.name, cron: body.cron, timeZone },
+        successMeta: created => ({
+          scheduleId: created.id,
+          approvedHosts,
+          target: `job-schedule:${created.id}`,
+        }),
+      },
+      async () => {
+        validateCron(body.cron, timeZone);
+        const params = (body.params ?? {}) as Record<string, string>;
+        await resolveParameters(job.parameters, params);
+        const approval = await approveHosts(credentials, body.selector);
+        approvedHosts = approval.hosts;
+        return store.createSchedule(
+          {
+            name: body.name,
+            jobId: job.id,
+            cron: body.cron,
+            timeZone,
+            selector: body.selector,
+            params,
+            options: runOptions(body.options),
+            missedPolicy: body.missedPolicy ?? 'skip',
+            enabled: body.enabled ?? true,
+          },
+          principalName(credentials),
+          approval,
+        );
+      },
+    );
+    res.status(201).json(withNextTick(schedule));
   });
 
   router.patch('/schedules/:id', async (req, res) => {
     const credentials = await guard.credentials(req);
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
-    const event = await auditor.createEvent({
-      eventId: 'job-schedule-update',
-      severityLevel: 'medium',
-      request: req,
-      meta: { scheduleId: current.id, change: req.body },
-    });
-    try {
-      validateCron(
-        req.body.cron ?? current.cron,
-        req.body.timeZone ?? current.timeZone,
-      );
-      const change = req.body as Partial<Schedule>;
-      if (change.params) {
-        const job = await jobOr404(current.jobId);
-        await resolveParameters(job.parameters, change.params);
-      }
-      // switching a schedule off needs no approval; any other edit approves
-      // again, for the editor, the hosts the selector resolves to now
-      const onlyDisables =
-        Object.keys(change).length === 1 && change.enabled === false;
-      const approval = onlyDisables
-        ? undefined
-        : await approveHosts(credentials, change.selector ?? current.selector);
-      const updated = await store.updateSchedule(
-        current.id,
-        {
-          ...change,
-          options: change.options ? runOptions(change.options) : undefined,
-        },
-        approval,
-      );
-      await event.success({
-        meta: approval ? { approvedHosts: approval.hosts } : {},
-      });
-      res.json(withNextTick(updated!));
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const { updated } = await audited(
+      auditor,
+      {
+        eventId: 'job-schedule-update',
+        request: req,
+        target: `job-schedule:${current.id}`,
+        meta: { scheduleId: current.id, change: req.body },
+        successMeta: r =>
+          r.approval ? { approvedHosts: r.approval.hosts } : {},
+      },
+      async () => {
+        validateCron(
+          req.body.cron ?? current.cron,
+          req.body.timeZone ?? current.timeZone,
+        );
+        const change = req.body as Partial<Schedule>;
+        if (change.params) {
+          const job = await jobOr404(current.jobId);
+          await resolveParameters(job.parameters, change.params);
+        }
+        // switching a schedule off needs no approval; any other edit approves
+        // again, for the editor, the hosts the selector resolves to now
+        const onlyDisables =
+          Object.keys(change).length === 1 && change.enabled === false;
+        const approval = onlyDisables
+          ? undefined
+          : await approveHosts(
+              credentials,
+              change.selector ?? current.selector,
+            );
+        const u = await store.updateSchedule(
+          current.id,
+          {
+            ...change,
+            options: change.options ? runOptions(change.options) : undefined,
+          },
+          approval,
+        );
+        return { updated: u, approval };
+      },
+    );
+    res.json(withNextTick(updated!));
   });
 
   router.delete('/schedules/:id', async (req, res) => {
     const current = await store.getSchedule(req.params.id);
     if (!current) throw new NotFoundError(`No schedule '${req.params.id}'`);
-    const event = await auditor.createEvent({
-      eventId: 'job-schedule-delete',
-      severityLevel: 'medium',
-      request: req,
-      meta: { scheduleId: current.id, name: current.name },
-    });
-    await store.deleteSchedule(current.id);
-    await event.success();
+    await audited(
+      auditor,
+      {
+        eventId: 'job-schedule-delete',
+        request: req,
+        target: `job-schedule:${current.id}`,
+        meta: { scheduleId: current.id, name: current.name },
+      },
+      () => store.deleteSchedule(current.id),
+    );
     res.status(204).end();
   });
 

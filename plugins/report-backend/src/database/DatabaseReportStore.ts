@@ -1,4 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { createLeases, type Leases } from '@opsdeck/plugin-opsdeck-node';
 import {
   DeliveryCounts,
   HighlightLanguage,
@@ -135,6 +136,9 @@ function toDelivery(row: DeliveryRow): Delivery {
 }
 
 /** {@link ReportStore} on the plugin's knex database (PostgreSQL or SQLite). */
+/** Only a report being sent has a claim to renew or give up. */
+const sending = (q: Knex.QueryBuilder) => q.where('state', 'sending');
+
 export class DatabaseReportStore implements ReportStore {
   static async create(options: {
     database: DatabaseService;
@@ -146,7 +150,21 @@ export class DatabaseReportStore implements ReportStore {
     return new DatabaseReportStore(knex);
   }
 
-  constructor(private readonly db: Knex) {}
+  /**
+   * A send's claim is a lease on the report row (opsdeck-node): the
+   * `claim_token` of the replica sending it and `claimed_at`, renewed while
+   * it sends; a claim older than the sender's stale limit is taken over.
+   */
+  private readonly claims: Leases;
+
+  constructor(private readonly db: Knex) {
+    this.claims = createLeases(db, {
+      table: 'reports',
+      rows: 'row-columns',
+      columns: { name: 'id', holder: 'claim_token', time: 'claimed_at' },
+      time: 'renewed-at',
+    });
+  }
 
   async insert(
     report: GeneratedReport,
@@ -300,10 +318,11 @@ export class DatabaseReportStore implements ReportStore {
           .orWhere(s =>
             s
               .where('state', 'sending')
-              .andWhere(c =>
-                c
-                  .whereNull('claimed_at')
-                  .orWhere('claimed_at', '<', staleBefore.getTime()),
+              .andWhere(
+                this.claims.whereFree(
+                  now.getTime() - staleBefore.getTime(),
+                  now.getTime(),
+                ),
               ),
           ),
       )
@@ -319,30 +338,25 @@ export class DatabaseReportStore implements ReportStore {
     staleBefore: Date,
     force: boolean,
   ): Promise<boolean> {
-    const n = await this.db<ReportRow>('reports')
-      .where('id', id)
-      .andWhere(q =>
-        q
-          .where(d => {
-            d.where('state', 'draft');
-            if (!force) d.andWhere('send_at', '<=', now.getTime());
-          })
-          .orWhere(s =>
-            s
-              .where('state', 'sending')
-              .andWhere(c =>
-                c
-                  .whereNull('claimed_at')
-                  .orWhere('claimed_at', '<', staleBefore.getTime()),
-              ),
-          ),
-      )
-      .update({
-        state: 'sending',
-        claim_token: token,
-        claimed_at: now.getTime(),
-      });
-    return n === 1;
+    // free (never claimed, released, or stale) and a draft that is due, or
+    // a send abandoned: drafts never carry a claim, so this is the same as
+    // "due draft, or a send whose claim is stale"
+    return this.claims.tryAcquire(
+      id,
+      token,
+      now.getTime() - staleBefore.getTime(),
+      {
+        now: now.getTime(),
+        where: q =>
+          q
+            .where(d => {
+              d.where('state', 'draft');
+              if (!force) d.andWhere('send_at', '<=', now.getTime());
+            })
+            .orWhere('state', 'sending'),
+        set: { state: 'sending' },
+      },
+    );
   }
 
   async setRendered(id: number, subject: string, html: string): Promise<void> {
@@ -432,29 +446,23 @@ export class DatabaseReportStore implements ReportStore {
     return counts;
   }
 
-  async touch(id: number, token: string, now: Date): Promise<boolean> {
-    const n = await this.db<ReportRow>('reports')
-      .where({ id, claim_token: token, state: 'sending' })
-      .update({ claimed_at: now.getTime() });
-    return n === 1;
+  touch(id: number, token: string, now: Date): Promise<boolean> {
+    // renewed-at: the ttl is the next taker's, none is needed to renew
+    return this.claims.renew(id, token, 0, {
+      now: now.getTime(),
+      where: sending,
+    });
   }
 
-  async markSent(id: number, token: string, now: Date): Promise<boolean> {
-    const n = await this.db<ReportRow>('reports')
-      .where({ id, claim_token: token, state: 'sending' })
-      .update({
-        state: 'sent',
-        sent_at: now.getTime(),
-        claim_token: null,
-        claimed_at: null,
-      });
-    return n === 1;
+  markSent(id: number, token: string, now: Date): Promise<boolean> {
+    return this.claims.release(id, token, {
+      where: sending,
+      set: { state: 'sent', sent_at: now.getTime() },
+    });
   }
 
   async release(id: number, token: string): Promise<void> {
-    await this.db<ReportRow>('reports')
-      .where({ id, claim_token: token, state: 'sending' })
-      .update({ claim_token: null, claimed_at: null });
+    await this.claims.release(id, token, { where: sending });
   }
 
   async setFeedToken(
