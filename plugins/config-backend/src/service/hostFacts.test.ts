@@ -1,10 +1,14 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import type { HostDetail, HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type { HostDetail } from '@opsdeck/plugin-cmdb-common';
 import { ConfigStore } from '../database/ConfigStore';
 import { applyConfigMigrations } from '../database/migrations';
 import type { Releaser } from '../release/Releaser';
 import { ConfigService, type Caller } from './ConfigService';
 import { factsOfDetail } from '@opsdeck/plugin-cmdb-node';
+import {
+  testHostDetail,
+  testHostTarget,
+} from '@opsdeck/plugin-cmdb-node/testUtils';
 import {
   usesFacts,
   type FactsByHost,
@@ -14,42 +18,11 @@ import {
 
 jest.setTimeout(60_000);
 
-const web01: HostTarget = {
-  name: 'web-01',
-  entityRef: 'resource:default/web-01',
-  address: '10.0.0.1',
-  port: 22,
-  environment: 'staging',
-  tags: ['web'],
-};
-const web02: HostTarget = {
-  ...web01,
-  name: 'web-02',
-  entityRef: 'resource:default/web-02',
-};
-
+const web01 = testHostTarget('web-01');
+const web02 = testHostTarget('web-02');
 /** A CMDB host record as `GET /api/cmdb/hosts/{name}` answers it. */
-const detail = (name: string, extra: object = {}): HostDetail => ({
-  name,
-  entityRef: `resource:default/${name}`,
-  address: '10.0.0.1',
-  port: 22,
-  environment: 'staging',
-  owner: 'group:default/ops',
-  tags: ['web'],
-  source: 'cmdb',
-  credential: 'root-key',
-  reachable: true,
-  os: 'Debian GNU/Linux 12 (bookworm)',
-  kernel: '6.1.0-18-amd64',
-  cpuCount: 4,
-  cpuModel: 'AMD EPYC',
-  memTotalBytes: 8 * 1024 * 1024 * 1024 + 123,
-  ips: ['10.0.0.1'],
-  disks: [{ mount: '/', sizeBytes: 100, usedBytes: 40 }],
-  collectedAt: '2026-12-03T09:00:00.000Z',
-  ...(extra as Partial<HostDetail>),
-});
+const detail = (name: string, extra: Partial<HostDetail> = {}) =>
+  testHostDetail(name, extra);
 
 describe('which templates need facts', () => {
   it('reads facts only when a template or check uses them', () => {
