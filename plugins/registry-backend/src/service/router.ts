@@ -10,7 +10,9 @@ import {
   createRequestGuard,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
+import { NotAllowedError } from '@backstage/errors';
 import type { Request } from 'express';
+import type { DatabaseRunningDigests } from '../running/DatabaseRunningDigests';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { RegistryService } from './RegistryService';
 
@@ -31,6 +33,7 @@ const asJson = (value: unknown) => value as any;
  */
 export async function createRouter(options: {
   service: RegistryService;
+  running: Pick<DatabaseRunningDigests, 'report'>;
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;
@@ -48,7 +51,7 @@ export async function createRouter(options: {
       req.params.name,
       credentials,
     );
-    return { target, actor: principalRef(credentials) };
+    return { target, actor: principalRef(credentials), credentials };
   }
 
   router.get('/registries', async (req, res) => {
@@ -82,7 +85,7 @@ export async function createRouter(options: {
   });
 
   router.get('/registries/:namespace/:name/manifest', async (req, res) => {
-    const { target, actor } = await registryOf(req);
+    const { target, actor, credentials } = await registryOf(req);
     res.json(
       asJson(
         await service.manifest(
@@ -90,13 +93,14 @@ export async function createRouter(options: {
           actor,
           req.query.repository,
           req.query.reference,
+          credentials,
         ),
       ),
     );
   });
 
   router.post('/registries/:namespace/:name/tags/delete', async (req, res) => {
-    const { target, actor } = await registryOf(req);
+    const { target, actor, credentials } = await registryOf(req);
     const { repository, tag, confirmDigest } = req.body;
     const result = await audited(
       auditor,
@@ -109,7 +113,15 @@ export async function createRouter(options: {
         meta: { repository, tag },
         successMeta: r => ({ digest: r.digest, removedTags: r.removedTags }),
       },
-      () => service.deleteTag(target, actor, repository, tag, confirmDigest),
+      () =>
+        service.deleteTag(
+          target,
+          actor,
+          repository,
+          tag,
+          confirmDigest,
+          credentials,
+        ),
     );
     res.json(result);
   });
@@ -134,7 +146,7 @@ export async function createRouter(options: {
   router.post(
     '/registries/:namespace/:name/retention/apply',
     async (req, res) => {
-      const { target, actor } = await registryOf(req);
+      const { target, actor, credentials } = await registryOf(req);
       const { repository, keepLast, digests } = req.body;
       const result = await audited(
         auditor,
@@ -150,11 +162,38 @@ export async function createRouter(options: {
           }),
         },
         () =>
-          service.retentionApply(target, actor, repository, keepLast, digests),
+          service.retentionApply(
+            target,
+            actor,
+            repository,
+            keepLast,
+            digests,
+            credentials,
+          ),
       );
       res.json(asJson(result));
     },
   );
+
+  // Each source kind belongs to one reporting plugin: the kubernetes plugin
+  // cannot say what runs on a host, nor the cmdb on a cluster.
+  router.post('/running/report', async (req, res) => {
+    const credentials = await guard.credentials(req, ['service']);
+    const subject = credentials.principal.subject;
+    const { source, images } = req.body;
+    const owner = source.startsWith('cluster:')
+      ? 'plugin:kubernetes'
+      : source.startsWith('host:')
+      ? 'plugin:cmdb'
+      : undefined;
+    if (!owner || subject !== owner) {
+      throw new NotAllowedError(
+        `${subject} may not report running digests for ${source}`,
+      );
+    }
+    await options.running.report(source, images as any);
+    res.status(204).end();
+  });
 
   return router;
 }
