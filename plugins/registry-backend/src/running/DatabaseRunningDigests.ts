@@ -75,7 +75,7 @@ export class DatabaseRunningDigests implements RunningDigests {
     images.forEach(checkImage);
     const reportedAt = this.now();
     const seen = new Set<string>();
-    const rows = [];
+    const rows: Array<Record<string, unknown>> = [];
     for (const i of images) {
       const key = `${i.registry}|${i.repository}|${i.digest}|${i.kind}|${i.where}`;
       if (seen.has(key)) continue;

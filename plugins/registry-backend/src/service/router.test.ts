@@ -6,7 +6,7 @@ import {
   startRegistry,
   startTokenProxy,
   TestRegistry,
-} from '../__testUtils__/registryServer';
+} from '../testUtils/registryServer';
 import {
   as,
   asPlugin,

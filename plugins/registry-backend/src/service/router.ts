@@ -18,6 +18,12 @@ import { RegistryService } from './RegistryService';
 
 type Req = Request<any, any, any, any, any>;
 
+/** The one plugin that may report each source kind of running digests. */
+const REPORTERS = new Map([
+  ['cluster:', 'plugin:kubernetes'],
+  ['host:', 'plugin:cmdb'],
+]);
+
 /**
  * The domain types are interfaces, which TypeScript does not match against
  * the generated spec's index-signature types; the spec's response
@@ -179,13 +185,11 @@ export async function createRouter(options: {
   // cannot say what runs on a host, nor the cmdb on a cluster.
   router.post('/running/report', async (req, res) => {
     const credentials = await guard.credentials(req, ['service']);
-    const subject = credentials.principal.subject;
+    const principal = credentials.principal;
+    const subject = 'subject' in principal ? principal.subject : undefined;
     const { source, images } = req.body;
-    const owner = source.startsWith('cluster:')
-      ? 'plugin:kubernetes'
-      : source.startsWith('host:')
-      ? 'plugin:cmdb'
-      : undefined;
+    const kind = source.slice(0, source.indexOf(':') + 1);
+    const owner = REPORTERS.get(kind);
     if (!owner || subject !== owner) {
       throw new NotAllowedError(
         `${subject} may not report running digests for ${source}`,

@@ -10,4 +10,4 @@ export {
   startRegistry,
   type BuiltTag,
   type TestRegistry,
-} from '../__testUtils__/registryServer';
+} from './registryServer';
