@@ -13,6 +13,7 @@ import {
   cmdbHostKeyResetPermission,
   cmdbHostReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { runningDigestsServiceRef } from '@opsdeck/plugin-registry-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 import {
   VAULT_CREDENTIAL_SAVED_TOPIC,
@@ -54,6 +55,8 @@ export const cmdbPlugin = createBackendPlugin({
         ssh: remoteNodeServiceRef,
         vault: vaultServiceRef,
         events: eventsServiceRef,
+        // the facts run reports hosts' container image digests (registry)
+        running: runningDigestsServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, scheduler } = deps;
@@ -70,6 +73,7 @@ export const cmdbPlugin = createBackendPlugin({
           vault: deps.vault,
           defaultCredential: config.defaultCredential,
           logger,
+          running: deps.running,
           concurrency: config.factsConcurrency,
           timeoutMs: config.factsTimeoutMs,
         });

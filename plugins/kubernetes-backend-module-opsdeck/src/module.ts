@@ -18,6 +18,7 @@ import {
   kubernetesPodDeletePermission,
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { runningDigestsServiceRef } from '@opsdeck/plugin-registry-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import Router from 'express-promise-router';
 import { withCaller } from './clusters/caller';
@@ -28,6 +29,7 @@ import { OpsdeckFetcher } from './clusters/OpsdeckFetcher';
 import { createActionsRouter } from './actions/router';
 import { WorkloadActions } from './actions/WorkloadActions';
 import { createReadProxy } from './proxy/readProxy';
+import { scheduleRunningPods } from './running/schedule';
 
 /** Runs every call of `inner` as the caller its options name. */
 function asCaller(inner: KubernetesObjectsProvider): KubernetesObjectsProvider {
@@ -66,6 +68,11 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
+        // where image digests run (src/running): pods of every cluster
+        config: coreServices.rootConfig,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        running: runningDigestsServiceRef,
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
         authStrategy: kubernetesAuthStrategyExtensionPoint,
         fetcher: kubernetesFetcherExtensionPoint,
@@ -88,6 +95,7 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         deps.clusterSupplier.addClusterSupplier(clusterSupplier);
         deps.authStrategy.addAuthStrategy(AUTH_PROVIDER, authStrategy);
         deps.fetcher.addFetcher(new OpsdeckFetcher());
+        await scheduleRunningPods({ ...deps, clusters: clusterSupplier });
         deps.objectsProvider.addObjectsProvider(async ({ getDefault }) =>
           asCaller(await getDefault()),
         );

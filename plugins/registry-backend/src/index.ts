@@ -4,9 +4,4 @@
  * @packageDocumentation
  */
 export { registryPlugin as default } from './plugin';
-export { runningDigestsServiceRef } from './running/serviceRef';
-export { InMemoryRunningDigests } from './running/RunningDigests';
-export type {
-  RunningDigests,
-  RunningDigestsStore,
-} from './running/RunningDigests';
+export type { RunningDigests, StoredPlace } from './running/RunningDigests';

@@ -8,7 +8,8 @@ import {
   registryTagDeletePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
-import { runningDigestsServiceRef } from './running/serviceRef';
+import { applyRegistryMigrations } from './database/migrations';
+import { DatabaseRunningDigests } from './running/DatabaseRunningDigests';
 import { createRouter } from './service/router';
 import { RegistryService } from './service/RegistryService';
 
@@ -33,13 +34,20 @@ export const registryPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
-        running: runningDigestsServiceRef,
+        database: coreServices.database,
       },
       async init(deps) {
+        const knex = await deps.database.getClient();
+        if (!deps.database.migrations?.skip) {
+          await applyRegistryMigrations(knex);
+        }
+        // what runs where, as the kubernetes and cmdb plugins report it
+        // (runningDigestsServiceRef of @opsdeck/plugin-registry-node)
+        const running = new DatabaseRunningDigests(knex);
         const service = new RegistryService({
           catalog: deps.catalog,
           vault: deps.vault,
-          running: deps.running,
+          running,
         });
         deps.permissionsRegistry.addPermissions([
           registryReadPermission,
@@ -48,6 +56,7 @@ export const registryPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             service,
+            running,
             httpAuth: deps.httpAuth,
             auth: deps.auth,
             permissions: deps.permissions,

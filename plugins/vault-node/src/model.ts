@@ -32,6 +32,10 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  * - `kubernetes-token`: a Kubernetes service-account bearer token, taken out by
  *   the kubernetes backend module for the cluster's catalog resource on
  *   behalf of the person asking (workloads, events, logs, actions).
+ * - `kubernetes-poll`: the same token, taken out by the kubernetes backend
+ *   module's scheduled task that lists every cluster's pods to learn which
+ *   image digests run where (no person: a scheduled task), for the
+ *   cluster's catalog resource.
  */
 export type CredentialUse =
   | 'ssh-login'
@@ -43,7 +47,8 @@ export type CredentialUse =
   | 'registry'
   | 'ci-poll'
   | 'ci-intake'
-  | 'kubernetes-token';
+  | 'kubernetes-token'
+  | 'kubernetes-poll';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -57,6 +62,7 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'ci-poll',
   'ci-intake',
   'kubernetes-token',
+  'kubernetes-poll',
 ];
 
 /** True when `value` names a credential use. */

@@ -15,7 +15,8 @@ export type CredentialUse =
   | 'registry'
   | 'ci-poll'
   | 'ci-intake'
-  | 'kubernetes-token';
+  | 'kubernetes-token'
+  | 'kubernetes-poll';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -29,6 +30,7 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'ci-poll',
   'ci-intake',
   'kubernetes-token',
+  'kubernetes-poll',
 ];
 
 /** Whom and what a credential serves. */

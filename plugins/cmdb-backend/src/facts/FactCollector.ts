@@ -7,9 +7,11 @@ import {
   type SshConnectionPool,
   type SshTarget,
 } from '@opsdeck/plugin-remote-node';
+import type { RunningDigestsService } from '@opsdeck/plugin-registry-node';
 import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
-import { FACTS_COMMAND, parseFacts } from './parseFacts';
+import { hostImages } from './containers';
+import { FACTS_COMMAND, parseFacts, parseFactsContainers } from './parseFacts';
 
 /** The outcome of collecting one host, without its facts. */
 export type CollectItem = {
@@ -44,6 +46,11 @@ export class FactCollector {
       /** Credential of hosts that name none (`opsdeck.cmdb.defaultCredential`). */
       defaultCredential?: string;
       logger: LoggerService;
+      /**
+       * Where the host's containers' image digests are reported (source
+       * `host:<entity ref>`, the registry plugin); none: not reported.
+       */
+      running?: Pick<RunningDigestsService, 'report'>;
       concurrency?: number;
       timeoutMs?: number;
     },
@@ -103,12 +110,31 @@ export class FactCollector {
         throw new Error(`Fact collection timed out after ${this.timeoutMs} ms`);
       }
       if (r.cancelled) throw new Error('Fact collection was cancelled');
-      return { reachable: true, facts: parseFacts(r.stdout) };
+      const facts = parseFacts(r.stdout);
+      await this.reportRunning(host, r.stdout);
+      return { reachable: true, facts };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       return e instanceof HostKeyPendingError
         ? { reachable: false, error: message, hostKeyPending: true }
         : { reachable: false, error: message };
+    }
+  }
+
+  /**
+   * Tells the registry which image digests the host's containers run (an
+   * empty list when it has no docker or podman, or runs nothing). A failed
+   * report is logged; the facts still count.
+   */
+  private async reportRunning(host: HostRecord, stdout: string) {
+    if (!this.deps.running) return;
+    const images = hostImages(host.entityRef, parseFactsContainers(stdout));
+    try {
+      await this.deps.running.report(`host:${host.entityRef}`, images);
+    } catch (e) {
+      this.deps.logger.warn(
+        `Running images of ${host.name} not reported: ${(e as Error).message}`,
+      );
     }
   }
 

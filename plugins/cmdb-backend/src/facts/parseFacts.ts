@@ -1,4 +1,9 @@
 import { CollectedFacts } from '../database/HostStore';
+import {
+  CONTAINERS_COMMAND,
+  HostContainer,
+  parseContainers,
+} from './containers';
 
 /**
  * The one remote command that collects a host's facts. It prints sections
@@ -14,6 +19,7 @@ export const FACTS_COMMAND = [
   `echo @@df; df -P -B1 -T 2>/dev/null`,
   `if command -v ip >/dev/null 2>&1; then echo @@ip; ip -o addr show 2>/dev/null; else echo @@hostname-i; hostname -I 2>/dev/null; fi`,
   `echo @@uptime; cat /proc/uptime 2>/dev/null`,
+  CONTAINERS_COMMAND,
   `echo @@end`,
   `exit 0`,
 ].join('\n');
@@ -51,6 +57,16 @@ const PSEUDO_FS = new Set([
   'nfsd',
   'none',
 ]);
+
+/**
+ * The running containers in the output of {@link FACTS_COMMAND} (none when
+ * the host has no docker or podman), parsed strictly (see parseContainers).
+ */
+export function parseFactsContainers(output: string): HostContainer[] {
+  const s = sections(output);
+  if (!s.has('end')) return [];
+  return parseContainers(s.get('containers'));
+}
 
 function sections(output: string): Map<string, string[]> {
   const map = new Map<string, string[]>();

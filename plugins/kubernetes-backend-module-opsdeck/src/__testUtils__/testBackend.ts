@@ -11,7 +11,9 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  type ServiceMock,
 } from '@backstage/backend-test-utils';
+import type { SchedulerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import {
   catalogServiceRef,
@@ -28,6 +30,10 @@ import {
   type SecretUse,
   type VaultSecret,
 } from '@opsdeck/plugin-vault-node';
+import {
+  runningDigestsServiceRef,
+  type RunningImage,
+} from '@opsdeck/plugin-registry-node';
 import type { Server } from 'node:http';
 import { kubernetesModuleOpsdeck } from '../module';
 import {
@@ -180,24 +186,41 @@ function scopedCatalog(entities: Entity[]): CatalogService {
 export async function startKubernetesBackend(options: {
   entities: Entity[];
   secrets?: Record<string, VaultSecret>;
+  /** Seconds between the running-images task's runs (default: its 300). */
+  pollSeconds?: number;
+  /** A scheduler the test triggers tasks of. */
+  scheduler?: ServiceMock<SchedulerService>;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
   events: AuditorEvent[];
   vaultUses: { name: string; use: SecretUse }[];
+  /** What the running-images task reported, in order. */
+  reports: { source: string; images: RunningImage[] }[];
 }> {
+  const reports: { source: string; images: RunningImage[] }[] = [];
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
   const backend = await startTestBackend({
     features: [
       kubernetesPlugin,
       kubernetesModuleOpsdeck,
+      ...(options.scheduler ? [options.scheduler.factory] : []),
       mockServices.rootConfig.factory({
         data: {
           kubernetes: {
             serviceLocatorMethod: { type: 'multiTenant' },
             clusterLocatorMethods: [],
           },
+          ...(options.pollSeconds
+            ? {
+                opsdeck: {
+                  kubernetes: {
+                    runningImages: { pollSeconds: options.pollSeconds },
+                  },
+                },
+              }
+            : {}),
         },
       }),
       mockServices.httpAuth.factory({
@@ -247,6 +270,15 @@ export async function startKubernetesBackend(options: {
         factory: () => scopedCatalog(options.entities),
       }),
       createServiceFactory({
+        service: runningDigestsServiceRef,
+        deps: {},
+        factory: () => ({
+          async report(source: string, images: RunningImage[]) {
+            reports.push({ source, images });
+          },
+        }),
+      }),
+      createServiceFactory({
         service: vaultServiceRef,
         deps: {},
         factory: () => ({
@@ -265,5 +297,6 @@ export async function startKubernetesBackend(options: {
     stop: () => backend.stop(),
     events,
     vaultUses,
+    reports,
   };
 }

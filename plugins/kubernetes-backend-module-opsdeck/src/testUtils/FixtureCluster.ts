@@ -257,12 +257,39 @@ export class FixtureCluster {
           o => (o.involvedObject as { name: string }).name === field[1],
         );
       }
+      // paging as the API server does it: `limit`, then the opaque
+      // `metadata.continue` token of the previous page
+      const metadata: Record<string, unknown> = { resourceVersion: '512390' };
+      const start = r.query.continue
+        ? Number(
+            Buffer.from(r.query.continue, 'base64url')
+              .toString('utf8')
+              .replace(/^offset:/, ''),
+          )
+        : 0;
+      if (r.query.continue && !(Number.isInteger(start) && start >= 0)) {
+        return {
+          status: 400,
+          json: status(400, 'BadRequest', 'continue key is not valid'),
+        };
+      }
+      const limit = Number(r.query.limit ?? 0);
+      if (limit > 0 || start > 0) {
+        const end = limit > 0 ? start + limit : items.length;
+        if (end < items.length) {
+          metadata.continue = Buffer.from(`offset:${end}`).toString(
+            'base64url',
+          );
+          metadata.remainingItemCount = items.length - end;
+        }
+        items = items.slice(start, end);
+      }
       return {
         status: 200,
         json: {
           kind: `${list.kind}List`,
           apiVersion: list.apiVersion,
-          metadata: { resourceVersion: '512390' },
+          metadata,
           items,
         },
       };

@@ -11,3 +11,4 @@ export {
   OTHER_COMPONENT_ID,
   type KubeObject,
 } from './fixtureObjects';
+export { runningPod } from './runningPods';

@@ -26,14 +26,15 @@ import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
 import type { Server } from 'node:http';
 import { registryPlugin } from '../plugin';
-import { InMemoryRunningDigests } from '../running/RunningDigests';
-import { runningDigestsServiceRef } from '../running/serviceRef';
+import type { RunningImage } from '@opsdeck/plugin-registry-node';
+import request from 'supertest';
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
 export const USERS: Record<string, string[]> = {
   alice: ['opsdeck.registry.read', 'opsdeck.registry.tag.delete'],
   bob: ['opsdeck.registry.read', 'opsdeck.registry.tag.delete'],
   dave: ['opsdeck.registry.read'],
+  frank: ['opsdeck.registry.read', 'opsdeck.registry.tag.delete'],
   erin: ['opsdeck.registry.read'],
   mallory: [],
 };
@@ -63,19 +64,52 @@ export function registryResource(
   };
 }
 
+/** A cluster or host resource (where a digest runs). */
+export function placeResource(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'kubernetes-cluster', owner: 'group:default/ops' },
+  };
+}
+
+/** A plugin's own service token for the registry. */
+export const asPlugin = (pluginId: string) =>
+  mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(`plugin:${pluginId}`),
+    targetPluginId: 'registry',
+  });
+
 export async function startRegistryBackend(options: {
   entities: Entity[];
   secrets?: Record<string, VaultSecret>;
+  /** Entity refs each user cannot see in the catalog. */
+  hidden?: Record<string, string[]>;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
   events: AuditorEvent[];
   vaultUses: { name: string; use: SecretUse }[];
-  running: InMemoryRunningDigests;
+  /** Reports as the plugin that owns the source kind (kubernetes, cmdb). */
+  report: (source: string, images: RunningImage[]) => Promise<void>;
 }> {
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
-  const running = new InMemoryRunningDigests();
+  const catalogFor = (credentials: any) => {
+    const user = credentials?.principal?.userEntityRef?.split('/')[1];
+    const hidden = new Set(options.hidden?.[user] ?? []);
+    return catalogServiceMock({
+      entities: options.entities.filter(
+        e =>
+          !hidden.has(
+            `${e.kind.toLocaleLowerCase('en-US')}:${
+              e.metadata.namespace ?? 'default'
+            }/${e.metadata.name}`,
+          ),
+      ),
+    });
+  };
   const backend = await startTestBackend({
     features: [
       registryPlugin,
@@ -107,12 +141,15 @@ export async function startRegistryBackend(options: {
       createServiceFactory({
         service: catalogServiceRef,
         deps: {},
-        factory: () => catalogServiceMock({ entities: options.entities }),
-      }),
-      createServiceFactory({
-        service: runningDigestsServiceRef,
-        deps: {},
-        factory: () => running,
+        factory: () =>
+          ({
+            getEntities: (req: any, o: any) =>
+              catalogFor(o.credentials).getEntities(req, o),
+            getEntityByRef: (ref: any, o: any) =>
+              catalogFor(o.credentials).getEntityByRef(ref, o),
+            getEntitiesByRefs: (req: any, o: any) =>
+              catalogFor(o.credentials).getEntitiesByRefs(req, o),
+          } as any),
       }),
       createServiceFactory({
         service: vaultServiceRef,
@@ -133,6 +170,17 @@ export async function startRegistryBackend(options: {
     stop: () => backend.stop(),
     events,
     vaultUses,
-    running,
+    report: async (source, images) => {
+      const res = await request(backend.server)
+        .post('/api/registry/running/report')
+        .set(
+          'Authorization',
+          asPlugin(source.startsWith('host:') ? 'cmdb' : 'kubernetes'),
+        )
+        .send({ source, images });
+      if (res.status !== 204) {
+        throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    },
   };
 }

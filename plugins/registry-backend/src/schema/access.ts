@@ -30,4 +30,9 @@ export const access: OperationAccess<typeof spec> = {
     permission: registryTagDeletePermission,
     allow: people,
   },
+  'POST /running/report': {
+    authenticate: ['service'],
+    reason:
+      'reporters are plugins (their own token, no person); the handler binds each source kind to one plugin',
+  },
 };

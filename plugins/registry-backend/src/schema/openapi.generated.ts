@@ -734,6 +734,93 @@ export const spec = {
         },
       },
     },
+    '/running/report': {
+      post: {
+        operationId: 'reportRunning',
+        description:
+          'A plugin reports where image digests run (services only, with their own token): `cluster:<name>` sources only from the kubernetes plugin, `host:<entity ref>` sources only from the cmdb plugin. Replaces, atomically, everything the source reported before; a source that stops reporting expires after 30 minutes.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['source', 'images'],
+                additionalProperties: false,
+                properties: {
+                  source: {
+                    type: 'string',
+                    minLength: 6,
+                    maxLength: 300,
+                  },
+                  images: {
+                    type: 'array',
+                    maxItems: 5000,
+                    items: {
+                      type: 'object',
+                      required: [
+                        'registry',
+                        'repository',
+                        'digest',
+                        'kind',
+                        'where',
+                        'entityRef',
+                      ],
+                      additionalProperties: false,
+                      properties: {
+                        registry: {
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 260,
+                        },
+                        repository: {
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 255,
+                        },
+                        digest: {
+                          type: 'string',
+                          pattern: '^sha256:[a-f0-9]{64}$',
+                        },
+                        kind: {
+                          type: 'string',
+                          enum: ['pod', 'host'],
+                        },
+                        where: {
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 400,
+                        },
+                        entityRef: {
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 300,
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '204': {
+            description: 'Recorded.',
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

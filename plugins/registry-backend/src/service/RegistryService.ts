@@ -24,7 +24,7 @@ import { checkReference, checkRepository, checkTag } from '../client/grammar';
 import { summarizeManifest } from '../client/manifests';
 import { RegistryClient } from '../client/RegistryClient';
 import type { RegistryTarget, ResolvedTag } from '../model';
-import type { RunningDigests } from '../running/RunningDigests';
+import type { RunningDigests, StoredPlace } from '../running/RunningDigests';
 
 const GC_GUIDANCE =
   'The registry frees the blobs only when its garbage collection runs (`registry garbage-collect <config>` on the registry host, with the registry read-only or stopped); it cannot be started over HTTP.';
@@ -143,16 +143,25 @@ export class RegistryService {
     actor: string,
     repository: string,
     reference: string,
+    credentials: BackstageCredentials,
   ): Promise<ManifestSummary> {
     checkRepository(repository);
     checkReference(reference);
     const client = await this.client(target, actor);
     const summary = await summarizeManifest(client, repository, reference);
-    const running = await this.options.running.lookup(target.ref, repository, [
+    const running = await this.runningPlaces(target, repository, [
       summary.digest,
       ...summary.images.map(i => i.digest),
     ]);
-    return { ...summary, running };
+    const visible = await this.visible(running, credentials);
+    return {
+      ...summary,
+      running: visible.map(({ kind, where, digest }) => ({
+        kind,
+        where,
+        digest,
+      })),
+    };
   }
 
   /**
@@ -166,7 +175,8 @@ export class RegistryService {
     actor: string,
     repository: string,
     tag: string,
-    confirmDigest?: string,
+    confirmDigest: string | undefined,
+    credentials: BackstageCredentials,
   ): Promise<DeletedTag> {
     checkRepository(repository);
     checkTag(tag);
@@ -178,15 +188,16 @@ export class RegistryService {
         `${repository}:${tag} now points at ${digest}, not ${confirmDigest}; look again before deleting`,
       );
     }
-    const running = await this.options.running.lookup(target.ref, repository, [
+    const running = await this.runningPlaces(target, repository, [
       digest,
       ...summary.images.map(i => i.digest),
     ]);
     if (running.length > 0) {
       throw new ConflictError(
-        `${repository}:${tag} (${digest}) is running on ${running
-          .map(p => p.where)
-          .join(', ')}; it is not deleted`,
+        `${repository}:${tag} (${digest}) is running on ${await this.describe(
+          running,
+          credentials,
+        )}; it is not deleted`,
       );
     }
     const tags = await client.allTags(repository);
@@ -259,8 +270,7 @@ export class RegistryService {
     for (const [i, r] of resolved.entries()) {
       if (i < keepLast) reason.set(r.tag, 'newest');
       else if (
-        (await this.options.running.lookup(target.ref, repository, r.digests))
-          .length > 0
+        (await this.runningPlaces(target, repository, r.digests)).length > 0
       ) {
         reason.set(r.tag, 'running');
       }
@@ -291,6 +301,7 @@ export class RegistryService {
     repository: string,
     keepLast: number,
     digests: string[],
+    credentials: BackstageCredentials,
   ): Promise<RetentionApplied> {
     const plan = await this.retentionDryRun(
       target,
@@ -307,21 +318,68 @@ export class RegistryService {
     }
     const client = await this.client(target, actor);
     for (const digest of planned) {
-      const running = await this.options.running.lookup(
-        target.ref,
-        repository,
-        [digest],
-      );
+      const running = await this.runningPlaces(target, repository, [digest]);
       if (running.length > 0) {
         throw new ConflictError(
-          `${repository}@${digest} started running on ${running
-            .map(p => p.where)
-            .join(', ')}; stopped before deleting it`,
+          `${repository}@${digest} started running on ${await this.describe(
+            running,
+            credentials,
+          )}; stopped before deleting it`,
         );
       }
       await client.deleteManifest(repository, digest);
     }
     return { repository, deleted: plan.delete, garbageCollection: GC_GUIDANCE };
+  }
+
+  /** Every place running one of `digests`, whoever may see it. */
+  private runningPlaces(
+    target: RegistryTarget,
+    repository: string,
+    digests: string[],
+  ): Promise<StoredPlace[]> {
+    return this.options.running.lookup(
+      new URL(target.url).host,
+      repository,
+      digests,
+    );
+  }
+
+  /** The places whose cluster or host the caller can see in the catalog. */
+  private async visible(
+    places: StoredPlace[],
+    credentials: BackstageCredentials,
+  ): Promise<StoredPlace[]> {
+    if (places.length === 0) return [];
+    const refs = [...new Set(places.map(p => p.entityRef))];
+    const { items } = await this.options.catalog.getEntitiesByRefs(
+      {
+        entityRefs: refs,
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials },
+    );
+    const seen = new Set(
+      items.flatMap((e, i) => (e ? [refs[i].toLocaleLowerCase('en-US')] : [])),
+    );
+    return places.filter(p => seen.has(p.entityRef.toLocaleLowerCase('en-US')));
+  }
+
+  /**
+   * Names the places the caller may see; the others are only counted (a
+   * refusal must not tell what runs on a cluster or host they cannot see).
+   */
+  private async describe(
+    places: StoredPlace[],
+    credentials: BackstageCredentials,
+  ): Promise<string> {
+    const visible = await this.visible(places, credentials);
+    const hidden = places.length - visible.length;
+    const named = [...new Set(visible.map(p => p.where))];
+    if (hidden > 0) {
+      named.push(`${hidden} place(s) you cannot see`);
+    }
+    return named.join(', ');
   }
 
   /** A client logged in with the registry's vault credential, if it has one. */

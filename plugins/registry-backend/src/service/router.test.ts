@@ -6,9 +6,11 @@ import {
   startRegistry,
   startTokenProxy,
   TestRegistry,
-} from '../__testUtils__/registryServer';
+} from '../testUtils/registryServer';
 import {
   as,
+  asPlugin,
+  placeResource,
   registryResource,
   startRegistryBackend,
 } from '../__testUtils__/testBackend';
@@ -74,7 +76,14 @@ describe('registry router against Debian docker-registry', () => {
         registryResource('private', proxy.url, { credential: 'reg-login' }),
         registryResource('wrong-login', proxy.url, { credential: 'bad-login' }),
         registryResource('not-a-registry', registry.url, { type: 'database' }),
+        placeResource('k8s-prod'),
+        placeResource('k8s-secret'),
       ],
+      // dave cannot see the secret cluster
+      hidden: {
+        dave: ['resource:default/k8s-secret'],
+        frank: ['resource:default/k8s-secret'],
+      },
       secrets: {
         'reg-login': { type: 'password', ...LOGIN },
         'bad-login': {
@@ -84,16 +93,14 @@ describe('registry router against Debian docker-registry', () => {
         },
       },
     });
-    backend.running.report('cluster:prod', [
+    await backend.report('cluster:k8s-prod', [
       {
-        registryRef: 'resource:default/local',
+        registry: new URL(registry.url).host,
         repository: 'shop/web',
         digest: tags.v3.digest,
-        place: {
-          kind: 'pod',
-          where: 'prod/shop/web-7d9',
-          digest: tags.v3.digest,
-        },
+        kind: 'pod',
+        where: 'k8s-prod/shop/web-7d9',
+        entityRef: 'resource:default/k8s-prod',
       },
     ]);
   });
@@ -261,7 +268,7 @@ describe('registry router against Debian docker-registry', () => {
       )}`,
     );
     expect(byDigest.body.running).toEqual([
-      { kind: 'pod', where: 'prod/shop/web-7d9', digest: tags.v3.digest },
+      { kind: 'pod', where: 'k8s-prod/shop/web-7d9', digest: tags.v3.digest },
     ]);
   });
 
@@ -292,7 +299,7 @@ describe('registry router against Debian docker-registry', () => {
       tag: 'v3',
     });
     expect(res.status).toBe(409);
-    expect(res.body.error.message).toContain('prod/shop/web-7d9');
+    expect(res.body.error.message).toContain('k8s-prod/shop/web-7d9');
     expect(
       (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v3`))
         .status,
@@ -304,6 +311,116 @@ describe('registry router against Debian docker-registry', () => {
       status: 'failed',
       meta: { actor: 'user:default/bob', target: 'resource:default/local' },
     });
+  });
+
+  it('takes running reports only from the plugin that owns the source kind', async () => {
+    const body = {
+      source: 'cluster:k8s-evil',
+      images: [
+        {
+          registry: new URL(registry.url).host,
+          repository: 'shop/web',
+          digest: tags.v4.digest,
+          kind: 'pod',
+          where: 'k8s-evil/ns/p',
+          entityRef: 'resource:default/k8s-prod',
+        },
+      ],
+    };
+    const report = (authorization?: string, data: object = body) => {
+      const r = request(backend.server).post('/api/registry/running/report');
+      if (authorization) r.set('Authorization', authorization);
+      return r.send(data);
+    };
+    expect((await report()).status).toBe(401);
+    // a person (even an admin) cannot say what runs where
+    expect((await report(as('alice'))).status).toBe(403);
+    // the cmdb reports hosts, not clusters; the kubernetes plugin not hosts
+    expect((await report(asPlugin('cmdb'))).status).toBe(403);
+    expect(
+      (
+        await report(asPlugin('kubernetes'), {
+          ...body,
+          source: 'host:resource:default/web-01',
+        })
+      ).status,
+    ).toBe(403);
+    expect((await report(asPlugin('catalog'))).status).toBe(403);
+    // what does not parse is refused
+    expect(
+      (
+        await report(asPlugin('kubernetes'), {
+          ...body,
+          images: [{ ...body.images[0], digest: 'sha256:abc' }],
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await report(asPlugin('kubernetes'), {
+          ...body,
+          images: [{ ...body.images[0], kind: 'vm' }],
+        })
+      ).status,
+    ).toBe(400);
+    // nothing of it was recorded
+    const v4 = await get(
+      `${api}/manifest?repository=${enc('shop/web')}&reference=v4`,
+    );
+    expect(v4.body.running).toEqual([]);
+  });
+
+  it('shows and names only the places the caller may see in the catalog', async () => {
+    await backend.report('cluster:k8s-secret', [
+      {
+        registry: new URL(registry.url).host,
+        repository: 'aa/one',
+        digest: tags.v1.digest,
+        kind: 'pod',
+        where: 'k8s-secret/vault/agent-1',
+        entityRef: 'resource:default/k8s-secret',
+      },
+    ]);
+    const path = `${api}/manifest?repository=${enc('aa/one')}&reference=v1`;
+    expect((await get(path, 'erin')).body.running).toEqual([
+      {
+        kind: 'pod',
+        where: 'k8s-secret/vault/agent-1',
+        digest: tags.v1.digest,
+      },
+    ]);
+    // dave cannot see the cluster: nothing shown...
+    expect((await get(path, 'dave')).body.running).toEqual([]);
+    // ...and bob, who sees it, is told where it runs
+    const refused = await post(`${api}/tags/delete`, {
+      repository: 'aa/one',
+      tag: 'v1',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('k8s-secret/vault/agent-1');
+    await backend.report('cluster:k8s-secret', []);
+  });
+
+  it('refuses the delete of a digest running where the person cannot see, without naming it', async () => {
+    await backend.report('cluster:k8s-secret', [
+      {
+        registry: new URL(registry.url).host,
+        repository: 'aa/two',
+        digest: tags.v1.digest,
+        kind: 'pod',
+        where: 'k8s-secret/vault/agent-2',
+        entityRef: 'resource:default/k8s-secret',
+      },
+    ]);
+    const refused = await post(
+      `${api}/tags/delete`,
+      { repository: 'aa/two', tag: 'v1' },
+      'frank',
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('1 place(s) you cannot see');
+    expect(refused.body.error.message).not.toContain('agent-2');
+    await backend.report('cluster:k8s-secret', []);
   });
 
   it('refuses to delete a digest other tags share unless the caller confirms it', async () => {

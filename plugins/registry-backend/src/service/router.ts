@@ -10,11 +10,19 @@ import {
   createRequestGuard,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
+import { NotAllowedError } from '@backstage/errors';
 import type { Request } from 'express';
+import type { DatabaseRunningDigests } from '../running/DatabaseRunningDigests';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { RegistryService } from './RegistryService';
 
 type Req = Request<any, any, any, any, any>;
+
+/** The one plugin that may report each source kind of running digests. */
+const REPORTERS = new Map([
+  ['cluster:', 'plugin:kubernetes'],
+  ['host:', 'plugin:cmdb'],
+]);
 
 /**
  * The domain types are interfaces, which TypeScript does not match against
@@ -31,6 +39,7 @@ const asJson = (value: unknown) => value as any;
  */
 export async function createRouter(options: {
   service: RegistryService;
+  running: Pick<DatabaseRunningDigests, 'report'>;
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;
@@ -48,7 +57,7 @@ export async function createRouter(options: {
       req.params.name,
       credentials,
     );
-    return { target, actor: principalRef(credentials) };
+    return { target, actor: principalRef(credentials), credentials };
   }
 
   router.get('/registries', async (req, res) => {
@@ -82,7 +91,7 @@ export async function createRouter(options: {
   });
 
   router.get('/registries/:namespace/:name/manifest', async (req, res) => {
-    const { target, actor } = await registryOf(req);
+    const { target, actor, credentials } = await registryOf(req);
     res.json(
       asJson(
         await service.manifest(
@@ -90,13 +99,14 @@ export async function createRouter(options: {
           actor,
           req.query.repository,
           req.query.reference,
+          credentials,
         ),
       ),
     );
   });
 
   router.post('/registries/:namespace/:name/tags/delete', async (req, res) => {
-    const { target, actor } = await registryOf(req);
+    const { target, actor, credentials } = await registryOf(req);
     const { repository, tag, confirmDigest } = req.body;
     const result = await audited(
       auditor,
@@ -109,7 +119,15 @@ export async function createRouter(options: {
         meta: { repository, tag },
         successMeta: r => ({ digest: r.digest, removedTags: r.removedTags }),
       },
-      () => service.deleteTag(target, actor, repository, tag, confirmDigest),
+      () =>
+        service.deleteTag(
+          target,
+          actor,
+          repository,
+          tag,
+          confirmDigest,
+          credentials,
+        ),
     );
     res.json(result);
   });
@@ -134,7 +152,7 @@ export async function createRouter(options: {
   router.post(
     '/registries/:namespace/:name/retention/apply',
     async (req, res) => {
-      const { target, actor } = await registryOf(req);
+      const { target, actor, credentials } = await registryOf(req);
       const { repository, keepLast, digests } = req.body;
       const result = await audited(
         auditor,
@@ -150,11 +168,36 @@ export async function createRouter(options: {
           }),
         },
         () =>
-          service.retentionApply(target, actor, repository, keepLast, digests),
+          service.retentionApply(
+            target,
+            actor,
+            repository,
+            keepLast,
+            digests,
+            credentials,
+          ),
       );
       res.json(asJson(result));
     },
   );
+
+  // Each source kind belongs to one reporting plugin: the kubernetes plugin
+  // cannot say what runs on a host, nor the cmdb on a cluster.
+  router.post('/running/report', async (req, res) => {
+    const credentials = await guard.credentials(req, ['service']);
+    const principal = credentials.principal;
+    const subject = 'subject' in principal ? principal.subject : undefined;
+    const { source, images } = req.body;
+    const kind = source.slice(0, source.indexOf(':') + 1);
+    const owner = REPORTERS.get(kind);
+    if (!owner || subject !== owner) {
+      throw new NotAllowedError(
+        `${subject} may not report running digests for ${source}`,
+      );
+    }
+    await options.running.report(source, images as any);
+    res.status(204).end();
+  });
 
   return router;
 }

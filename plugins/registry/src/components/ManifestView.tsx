@@ -20,7 +20,7 @@ import {
   formatDateTime,
   registryTagDeletePermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import type { DeletedTag } from '@opsdeck/plugin-registry-common';
+import type { DeletedTag, RunningPlace } from '@opsdeck/plugin-registry-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { RegistryErrorAlert } from './RegistryErrorAlert';
@@ -48,6 +48,15 @@ export function ManifestView(props: {
     [client, registry, repository, tag],
   );
   const back = <Button onClick={props.onBack}>{t('manifest.back')}</Button>;
+  const placeText = (p: RunningPlace) =>
+    t(p.kind === 'pod' ? 'manifest.runningPod' : 'manifest.runningHost', {
+      where: p.where,
+    });
+  const placesOf = (digest: string) =>
+    (value?.running ?? [])
+      .filter(p => p.digest === digest)
+      .map(placeText)
+      .join(', ');
   if (loading) return <Progress />;
   if (error || !value) {
     return (
@@ -111,9 +120,9 @@ export function ManifestView(props: {
       </Table>
       <Box my={2}>
         {value.running.length > 0 ? (
-          <Alert severity="warning">
+          <Alert severity="warning" data-testid="registry-running">
             {t('manifest.running', {
-              places: value.running.map(p => p.where).join(', '),
+              places: [...new Set(value.running.map(placeText))].join(', '),
             })}
           </Alert>
         ) : (
@@ -130,6 +139,7 @@ export function ManifestView(props: {
             <TableCell>{t('manifest.size')}</TableCell>
             <TableCell>{t('manifest.created')}</TableCell>
             <TableCell>{t('manifest.layers')}</TableCell>
+            <TableCell>{t('manifest.runningColumn')}</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -157,6 +167,7 @@ export function ManifestView(props: {
                   .map(l => `${l.digest.slice(7, 19)} ${formatSize(l.size)}`)
                   .join(', ')}
               </TableCell>
+              <TableCell>{placesOf(image.digest) || '—'}</TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -36,6 +36,9 @@ export const registryTranslationRef = createTranslationRef({
       layers: 'Layers',
       artifact: 'attestation',
       running: 'Running on {{places}}',
+      runningPod: 'Pod {{where}}',
+      runningHost: 'Host {{where}}',
+      runningColumn: 'Running on',
       notRunning: 'Not known to run anywhere.',
     },
     delete: {

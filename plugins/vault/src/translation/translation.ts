@@ -70,6 +70,7 @@ export const vaultTranslationRef = createTranslationRef({
       'ci-poll': 'CI build polling',
       'ci-intake': 'CI build intake signing',
       'kubernetes-token': 'Kubernetes service-account token',
+      'kubernetes-poll': 'Kubernetes pod polling (running images)',
     },
     policy: {
       title: 'Policy of {{name}}',

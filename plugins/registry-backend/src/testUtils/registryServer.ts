@@ -29,9 +29,11 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(): Promise<TestRegistry> {
+export async function startRegistry(
+  options: { port?: number } = {},
+): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-registry-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(
     config,

@@ -1,0 +1,82 @@
+import type { RunningImage } from './model';
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** A path component of the distribution reference grammar. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS name or IPv4, optional port. */
+const HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(?::[0-9]{1,5})?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const MAX_NAME = 255;
+
+/** True when `value` is a sha256 digest, `sha256:` and 64 lower-case hex. */
+export function isDigest(value: unknown): value is string {
+  return typeof value === 'string' && DIGEST.test(value);
+}
+
+/**
+ * `registry` and `repository` of an image name (`nginx`,
+ * `ghcr.io/org/app`, `127.0.0.1:5000/team/app:1.0`), with Docker's
+ * defaults (`docker.io`, `library/`); undefined when it does not parse
+ * (nothing is guessed).
+ */
+export function parseImageName(
+  name: string,
+): { registry: string; repository: string } | undefined {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 512) {
+    return undefined;
+  }
+  let rest = name;
+  // a digest or tag after the name
+  const at = rest.indexOf('@');
+  if (at >= 0) rest = rest.slice(0, at);
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) {
+    if (!TAG.test(rest.slice(colon + 1))) return undefined;
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  let registry = 'docker.io';
+  if (
+    parts.length > 1 &&
+    (parts[0].includes('.') ||
+      parts[0].includes(':') ||
+      parts[0] === 'localhost')
+  ) {
+    registry = parts.shift()!.toLocaleLowerCase('en-US');
+    if (!HOST.test(registry)) return undefined;
+  }
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') {
+    registry = 'docker.io';
+  }
+  if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
+  if (parts.length === 0 || !parts.every(p => COMPONENT.test(p))) {
+    return undefined;
+  }
+  const repository = parts.join('/');
+  if (repository.length > MAX_NAME) return undefined;
+  return { registry, repository };
+}
+
+/**
+ * The registry, repository and digest of a running container, from the
+ * image ID a runtime reports (Kubernetes `imageID`:
+ * `docker-pullable://127.0.0.1:5000/team/app@sha256:…`,
+ * `docker.io/library/nginx@sha256:…`; a Docker RepoDigest
+ * `nginx@sha256:…`). An ID without a repository digest (`sha256:…` alone,
+ * the local image ID) says nothing about a registry: undefined.
+ */
+export function parseImageId(
+  imageId: string,
+): Pick<RunningImage, 'registry' | 'repository' | 'digest'> | undefined {
+  if (typeof imageId !== 'string' || imageId.length > 600) return undefined;
+  const id = imageId.replace(/^(docker-pullable|docker):\/\//, '');
+  const at = id.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const digest = id.slice(at + 1);
+  if (!isDigest(digest)) return undefined;
+  const name = parseImageName(id.slice(0, at));
+  if (!name) return undefined;
+  return { ...name, digest };
+}
