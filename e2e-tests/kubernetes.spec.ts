@@ -37,7 +37,7 @@ test.beforeAll(async ({ request }) => {
       name: 'k8s-demo-token',
       type: 'password',
       owner: 'ops',
-      allowedUses: ['kubernetes-token'],
+      allowedUses: ['kubernetes-token', 'kubernetes-poll'],
       description: 'Service-account token of the demo cluster',
       secret: TOKEN,
     },
