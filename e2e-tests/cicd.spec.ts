@@ -262,8 +262,9 @@ test('adding a cause in Simplified Chinese: ops adds one to a failed jest build,
   ).toBeVisible();
 });
 
-// The signed intake (POST /api/cicd/intake/builds): its secret is the vault
-// credential ci-intake (owner ops) that e2e-tests/app-config.e2e.yaml names.
+// The signed intake (POST /api/cicd/intake/builds): GitLab's secret is the
+// vault credential ci-intake-gitlab (owner ops) that
+// e2e-tests/app-config.e2e.yaml names for the system gitlab.
 const INTAKE_SECRET = 'e2e-intake-signing-secret-0123456789';
 
 /**
@@ -275,14 +276,17 @@ async function postIntakeBuild(request: APIRequestContext) {
   const headers = {
     Authorization: `Bearer ${await userToken(request, 'alice')}`,
   };
-  const existing = await request.get('/api/vault/credentials/ci-intake', {
-    headers,
-  });
+  const existing = await request.get(
+    '/api/vault/credentials/ci-intake-gitlab',
+    {
+      headers,
+    },
+  );
   if (existing.status() !== 200) {
     const created = await request.post('/api/vault/credentials', {
       headers,
       data: {
-        name: 'ci-intake',
+        name: 'ci-intake-gitlab',
         type: 'password',
         username: 'gitlab',
         owner: 'ops',
@@ -315,6 +319,7 @@ async function postIntakeBuild(request: APIRequestContext) {
         'content-type': 'application/json',
         'x-opsdeck-timestamp': timestamp,
         'x-opsdeck-delivery': delivery,
+        'x-opsdeck-system': 'gitlab',
         'x-opsdeck-signature-256': sig,
       },
       data: body,

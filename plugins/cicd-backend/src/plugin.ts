@@ -16,6 +16,7 @@ import { BuildPoller } from './alerts/BuildPoller';
 import { readCicdConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { CauseStore } from './database/CauseStore';
+import { IntakeGate } from './database/IntakeGate';
 import { IntakeStore } from './database/IntakeStore';
 import { createIntakeRouter, INTAKE_PATH } from './intake/intakeRouter';
 import { IntakeService } from './intake/IntakeService';
@@ -115,19 +116,23 @@ export const cicdPlugin = createBackendPlugin({
         const intake = new IntakeService({
           config: config.intake,
           store: intakeStore,
-          secret: async () => {
-            const secret = await deps.vault.getSecret(
-              config.intake.credential!,
-              {
-                use: 'ci-intake',
-                for: {
-                  ref: 'cicd-intake:builds',
-                  owner: config.intake.owner,
-                },
-              },
-            );
+          gate: new IntakeGate(knex, {
+            limit: config.intake.failureLimit,
+            windowMs: config.intake.failureWindowSeconds * 1000,
+          }),
+          // only the claimed system's own credential, for that system: the
+          // vault's audit and policy see `cicd-intake:<system>`
+          secret: async system => {
+            const entry = config.intake.systems.get(system);
+            if (!entry) throw new Error(`no intake system ${system}`);
+            const secret = await deps.vault.getSecret(entry.credential, {
+              use: 'ci-intake',
+              for: { ref: `cicd-intake:${system}`, owner: entry.owner },
+            });
             if (secret.type !== 'password') {
-              throw new Error('the intake credential is not a password');
+              throw new Error(
+                `the intake credential of ${system} is not a password`,
+              );
             }
             return secret.password;
           },

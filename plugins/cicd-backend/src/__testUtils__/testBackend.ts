@@ -25,6 +25,7 @@ import {
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
 import type { Server } from 'node:http';
+import type { Knex } from '../database/migrations';
 import { cicdPlugin } from '../plugin';
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
@@ -69,6 +70,8 @@ export async function startCicdBackend(options: {
   secrets?: Record<string, VaultSecret>;
   /** More of opsdeck.cicd (alerts, intake). */
   cicd?: Record<string, unknown>;
+  /** The plugin's database (a TestDatabases knex); default in-memory SQLite. */
+  knex?: Knex;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -86,6 +89,9 @@ export async function startCicdBackend(options: {
   const backend = await startTestBackend({
     features: [
       cicdPlugin,
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),

@@ -5,6 +5,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { AlertEngine } from '../alerts/AlertEngine';
 import { alertKeyOf, alertTargetOf } from '../alerts/target';
 import type { CicdConfig } from '../config';
+import type { GateSlot, IntakeGate } from '../database/IntakeGate';
 import { IntakeStore, intakeJobRef } from '../database/IntakeStore';
 import type { CicdService } from '../service/CicdService';
 import type { IntakeBody } from './body';
@@ -34,8 +35,13 @@ export class IntakeService {
     private readonly options: {
       config: CicdConfig['intake'];
       store: IntakeStore;
-      /** The HMAC secret (the vault, use `ci-intake`), at each request. */
-      secret: () => Promise<string>;
+      /** Signature failures per source (client address, claimed system). */
+      gate: IntakeGate;
+      /**
+       * The HMAC secret of one CI system (the vault, use `ci-intake`,
+       * target `cicd-intake:<system>`), at each request.
+       */
+      secret: (system: string) => Promise<string>;
       catalog: CatalogService;
       auth: AuthService;
       service: CicdService;
@@ -49,8 +55,20 @@ export class IntakeService {
     return this.options.config;
   }
 
-  secret(): Promise<string> {
-    return this.options.secret();
+  /** The signing secret of a configured CI system, out of the vault. */
+  secret(system: string): Promise<string> {
+    return this.options.secret(system);
+  }
+
+  /** A slot in the failure gate (one atomic statement). */
+  takeSlot(sources: string[], now = Date.now()): Promise<GateSlot> {
+    return this.options.gate.take(sources, now);
+  }
+
+  /** The signature matched: not a failure; old windows are forgotten. */
+  async giveBack(slot: GateSlot): Promise<void> {
+    await this.options.gate.giveBack(slot);
+    await this.options.gate.prune(slot.windowStart);
   }
 
   /** The replay gate (one insert); old ids are forgotten on the way. */
@@ -76,9 +94,10 @@ export class IntakeService {
     if (!entity) {
       throw new InputError(`No entity ${body.entityRef} in the catalog`);
     }
-    // one shared secret signs for every CI system: the entity names the
-    // systems that may post its builds, so team A's pipeline cannot put
-    // builds (and alerts) on team B's component
+    // each CI system signs with its own secret (the router checked the
+    // body names the signer); the entity names the systems that may post
+    // its builds, so team A's pipeline cannot put builds (and alerts) on
+    // team B's component
     if (!intakeSystemsOf(entity.metadata.annotations).includes(body.system)) {
       throw new InputError(
         `${body.entityRef} does not take builds from ${body.system} (annotation ${CI_INTAKE_ANNOTATION})`,

@@ -36,6 +36,6 @@ export const access: OperationAccess<typeof spec> = {
   // answered by src/intake/intakeRouter.ts before this router
   'POST /intake/builds': {
     public:
-      'CI systems have no Backstage session: the HMAC signature over timestamp, delivery id and raw body is the credential, checked before the body is parsed (intakeRouter.ts)',
+      "CI systems have no Backstage session: the HMAC signature with the posting system's own secret over timestamp, delivery id and the raw bytes is the credential, checked before the body is parsed, behind a failure gate (signedRequest.ts)",
   },
 };

@@ -10,7 +10,7 @@ export const spec = {
     title: 'cicd',
     version: '1',
     description:
-      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`. Other CI systems post builds to `POST /intake/builds`, signed with a shared secret instead of a Backstage credential.",
+      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`. Other CI systems post builds to `POST /intake/builds`, signed with their own system's secret instead of a Backstage credential.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -873,7 +873,7 @@ export const spec = {
       post: {
         operationId: 'intakeBuild',
         description:
-          "A build another CI system (GitLab CI, GitHub Actions...) posts. No Backstage credential: the request is signed. Headers: `X-Opsdeck-Timestamp` (unix seconds, within 5 minutes of now), `X-Opsdeck-Delivery` (8-128 of `A-Za-z0-9._:-`, accepted once) and `X-Opsdeck-Signature-256` (`sha256=` + hex HMAC-SHA256 with the shared secret of `<timestamp>.<delivery>.<raw body>`). Missing, malformed, stale or wrong headers answer 401 before the body is parsed, a body over the cap 413, a delivery id seen before 409. The build is stored, its log (tail kept) located like a Jenkins console log, shown among the entity's builds and alerted like one; audited with `ci:<system>` as actor.",
+          "A build another CI system (GitLab CI, GitHub Actions...) posts. No Backstage credential: the request is signed with the posting system's own secret (opsdeck.cicd.intake.systems). Headers: `X-Opsdeck-Timestamp` (unix seconds, within 5 minutes of now), `X-Opsdeck-Delivery` (8-128 of `A-Za-z0-9._:-`, accepted once), `X-Opsdeck-System` (the CI system whose secret signed) and `X-Opsdeck-Signature-256` (`sha256=` + hex HMAC-SHA256 with that system's secret of `<timestamp>.<delivery>.<raw body>`, the bytes as sent, compressed when sent with `Content-Encoding: gzip`). Missing, malformed, stale or wrong headers, an unknown system or a body naming another system than the signer answer 401; too many signature failures from the client address or for the system in the window answer 429 with Retry-After before any secret is read; a body over the cap (raw or decompressed) 413; an unknown Content-Encoding 415; a delivery id seen before 409. The build is stored, its log (tail kept) located like a Jenkins console log, shown among the entity's builds and alerted like one; audited with `ci:<system>` as actor.",
         parameters: [
           {
             name: 'X-Opsdeck-Timestamp',
@@ -891,6 +891,15 @@ export const spec = {
             schema: {
               type: 'string',
               pattern: '^[A-Za-z0-9._:-]{8,128}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-System',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
             },
           },
           {
@@ -1004,6 +1013,26 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+          '429': {
+            description:
+              'Too many signature failures from this client address or for this CI system in the current window; the secret was not read.',
+            headers: {
+              'Retry-After': {
+                description: 'Seconds until the window ends.',
+                schema: {
+                  type: 'integer',
+                  minimum: 1,
+                },
+              },
+            },
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },
