@@ -16,9 +16,14 @@ import { BuildPoller } from './alerts/BuildPoller';
 import { readCicdConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { CauseStore } from './database/CauseStore';
+import { DeploymentStore } from './database/DeploymentStore';
 import { IntakeGate } from './database/IntakeGate';
 import { IntakeStore } from './database/IntakeStore';
-import { createIntakeRouter, INTAKE_PATH } from './intake/intakeRouter';
+import {
+  createIntakeRouter,
+  DEPLOY_PATH,
+  INTAKE_PATH,
+} from './intake/intakeRouter';
 import { IntakeService } from './intake/IntakeService';
 import { applyCicdMigrations } from './database/migrations';
 import { JenkinsGateway } from './jenkins/JenkinsGateway';
@@ -76,6 +81,7 @@ export const cicdPlugin = createBackendPlugin({
           return { username: secret.username, token: secret.password };
         });
         const intakeStore = new IntakeStore(knex);
+        const deployments = new DeploymentStore(knex);
         const alertStore = new AlertStore(knex);
         const service = new CicdService({
           config,
@@ -83,6 +89,7 @@ export const cicdPlugin = createBackendPlugin({
           // built-in causes and the ones people stored (cicd_causes)
           knowledge: new KnowledgeBase(BUILT_IN_CAUSES, new CauseStore(knex)),
           intake: intakeStore,
+          deployments,
           alerts: alertStore,
         });
         const appBaseUrl = deps.rootConfig.getOptionalString('app.baseUrl');
@@ -116,6 +123,7 @@ export const cicdPlugin = createBackendPlugin({
         const intake = new IntakeService({
           config: config.intake,
           store: intakeStore,
+          deployments,
           gate: new IntakeGate(knex, {
             limit: config.intake.failureLimit,
             windowMs: config.intake.failureWindowSeconds * 1000,
@@ -150,10 +158,9 @@ export const cicdPlugin = createBackendPlugin({
         ]);
         // the signature is the intake's credential (checked before the body
         // is parsed); every other route needs a Backstage credential
-        deps.httpRouter.addAuthPolicy({
-          path: INTAKE_PATH,
-          allow: 'unauthenticated',
-        });
+        for (const path of [INTAKE_PATH, DEPLOY_PATH]) {
+          deps.httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
         deps.httpRouter.use(
           createIntakeRouter({
             intake,

@@ -72,6 +72,11 @@ export async function startCicdBackend(options: {
   cicd?: Record<string, unknown>;
   /** The plugin's database (a TestDatabases knex); default in-memory SQLite. */
   knex?: Knex;
+  /**
+   * Entities a user cannot read in the catalog (another team's, under the
+   * catalog's permission rules): user name → entity refs.
+   */
+  hiddenFrom?: Record<string, string[]>;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -128,7 +133,20 @@ export async function startCicdBackend(options: {
       createServiceFactory({
         service: catalogServiceRef,
         deps: {},
-        factory: () => catalogServiceMock({ entities: options.entities }),
+        factory: () => {
+          const catalog = catalogServiceMock({ entities: options.entities });
+          const getEntityByRef = catalog.getEntityByRef.bind(catalog);
+          catalog.getEntityByRef = (async (ref: any, opts: any) => {
+            const user =
+              opts?.credentials?.principal?.userEntityRef?.split('/')[1];
+            const hidden = options.hiddenFrom?.[user] ?? [];
+            if (typeof ref === 'string' && hidden.includes(ref)) {
+              return undefined;
+            }
+            return getEntityByRef(ref, opts);
+          }) as typeof catalog.getEntityByRef;
+          return catalog;
+        },
       }),
       createServiceFactory({
         service: notificationService,

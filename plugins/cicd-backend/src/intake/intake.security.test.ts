@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { readCicdConfig } from '../config';
 import { applyCicdMigrations } from '../database/migrations';
 import { component, startCicdBackend } from '../__testUtils__/testBackend';
-import { signIntake } from './signature';
+import { signedHeaders } from '../__testUtils__/intakeRequest';
 
 jest.setTimeout(120_000);
 
@@ -19,9 +19,6 @@ const LIMIT = 5;
 /** Sends a Buffer as its bytes (superagent would JSON-encode it). */
 const asBytes = (b: any) => b;
 
-let counter = 0;
-const deliveryId = () => `sec-${Date.now()}-${++counter}`;
-
 const build = (system: string, number: number) => ({
   entityRef: 'component:default/shop',
   system,
@@ -31,18 +28,7 @@ const build = (system: string, number: number) => ({
   log: 'ok\n',
 });
 
-/** Headers signing `raw` (the exact bytes sent) with `secret`. */
-function headers(raw: Buffer | string, system: string, secret: string) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const delivery = deliveryId();
-  return {
-    'content-type': 'application/json',
-    'x-opsdeck-timestamp': timestamp,
-    'x-opsdeck-delivery': delivery,
-    'x-opsdeck-system': system,
-    'x-opsdeck-signature-256': signIntake(secret, timestamp, delivery, raw),
-  };
-}
+const headers = signedHeaders;
 
 const shop = {
   ...component('shop'),

@@ -11,11 +11,14 @@ import {
   Router,
 } from 'express';
 import { parseIntakeBody } from './body';
+import { parseDeploymentBody } from './deployBody';
 import type { IntakeService } from './IntakeService';
 import { verifySignedRequest } from './signedRequest';
 
 /** Path of the intake route below /api/cicd (allowed without a Backstage credential). */
 export const INTAKE_PATH = '/intake/builds';
+/** Path of the signed deploy webhook (allowed without a Backstage credential). */
+export const DEPLOY_PATH = '/intake/deployments';
 
 const STATUS: Record<string, number> = {
   AuthenticationError: 401,
@@ -50,6 +53,40 @@ export function createIntakeRouter(options: {
   router.post(INTAKE_PATH, (req, res, next) => {
     accept(req, res).catch(next);
   });
+  router.post(DEPLOY_PATH, (req, res, next) => {
+    acceptDeployment(req, res).catch(next);
+  });
+
+  // the same check as builds (verifySignedRequest), another body
+  async function acceptDeployment(req: Request, res: Response) {
+    const { delivery, body } = await verifySignedRequest(
+      req,
+      intake,
+      parseDeploymentBody,
+      { now: now(), logger },
+    );
+    const result = await audited(
+      auditor,
+      {
+        eventId: 'deployment-intake',
+        request: req,
+        actor: `ci:${body.system}`,
+        target: body.entityRef,
+        meta: {
+          system: body.system,
+          environment: body.environment,
+          version: body.version,
+          digest: body.digest,
+          commit: body.commit,
+          status: body.status,
+          delivery,
+        },
+        successMeta: r => ({ stored: r.stored }),
+      },
+      () => intake.acceptDeployment(body, delivery, now()),
+    );
+    res.status(202).json(result);
+  }
 
   async function accept(req: Request, res: Response) {
     const { delivery, body } = await verifySignedRequest(
@@ -81,7 +118,7 @@ export function createIntakeRouter(options: {
 
   // answers the intake's refusals itself, in Backstage's error shape
   router.use(
-    INTAKE_PATH,
+    [INTAKE_PATH, DEPLOY_PATH],
     (error: any, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) {
         next(error);
@@ -100,7 +137,7 @@ export function createIntakeRouter(options: {
       }
       let safe: Error = error;
       if (statusCode === 500) {
-        safe = new Error('The build could not be taken in');
+        safe = new Error('The post could not be taken in');
       } else if (tooLarge && error?.name !== 'PayloadTooLargeError') {
         safe = Object.assign(
           new Error(`The body is larger than ${maxBodyBytes} bytes`),
