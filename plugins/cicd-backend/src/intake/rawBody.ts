@@ -35,8 +35,14 @@ export function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
+    let ended = false;
     req.on('error', reject);
+    // a client that goes away mid-body: nothing to wait for
+    req.on('close', () => {
+      if (!ended) reject(new Error('The request was aborted'));
+    });
     req.on('end', () => {
+      ended = true;
       if (over) {
         reject(new BodyError(`The body is larger than ${maxBytes} bytes`, 413));
       } else {
