@@ -262,8 +262,9 @@ test('adding a cause in Simplified Chinese: ops adds one to a failed jest build,
   ).toBeVisible();
 });
 
-// The signed intake (POST /api/cicd/intake/builds): its secret is the vault
-// credential ci-intake (owner ops) that e2e-tests/app-config.e2e.yaml names.
+// The signed intake (POST /api/cicd/intake/builds): GitLab's secret is the
+// vault credential ci-intake-gitlab (owner ops) that
+// e2e-tests/app-config.e2e.yaml names for the system gitlab.
 const INTAKE_SECRET = 'e2e-intake-signing-secret-0123456789';
 
 /**
@@ -275,14 +276,17 @@ async function postIntakeBuild(request: APIRequestContext) {
   const headers = {
     Authorization: `Bearer ${await userToken(request, 'alice')}`,
   };
-  const existing = await request.get('/api/vault/credentials/ci-intake', {
-    headers,
-  });
+  const existing = await request.get(
+    '/api/vault/credentials/ci-intake-gitlab',
+    {
+      headers,
+    },
+  );
   if (existing.status() !== 200) {
     const created = await request.post('/api/vault/credentials', {
       headers,
       data: {
-        name: 'ci-intake',
+        name: 'ci-intake-gitlab',
         type: 'password',
         username: 'gitlab',
         owner: 'ops',
@@ -315,6 +319,7 @@ async function postIntakeBuild(request: APIRequestContext) {
         'content-type': 'application/json',
         'x-opsdeck-timestamp': timestamp,
         'x-opsdeck-delivery': delivery,
+        'x-opsdeck-system': 'gitlab',
         'x-opsdeck-signature-256': sig,
       },
       data: body,
@@ -379,4 +384,154 @@ test('in Simplified Chinese, a build posted through the intake says who posted i
   await expect(
     page.getByRole('link', { name: '在 gitlab 中打开' }),
   ).toBeVisible();
+});
+
+// The delivery timeline: GitLab CI posts a successful build of commit
+// DEPLOY_SHA with its image, then the deploy webhook (the same signature
+// check) posts that commit's deployment to production.
+const DEPLOY_SHA = 'd3adbeef00112233445566778899aabbccddeeff';
+
+async function postSigned(
+  request: APIRequestContext,
+  path: string,
+  data: object,
+) {
+  const body = JSON.stringify(data);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const delivery = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const signature = `sha256=${createHmac('sha256', INTAKE_SECRET)
+    .update(`${timestamp}.${delivery}.${body}`)
+    .digest('hex')}`;
+  return request.post(path, {
+    headers: {
+      'content-type': 'application/json',
+      'x-opsdeck-timestamp': timestamp,
+      'x-opsdeck-delivery': delivery,
+      'x-opsdeck-system': 'gitlab',
+      'x-opsdeck-signature-256': signature,
+    },
+    data: body,
+  });
+}
+
+async function postDelivery(request: APIRequestContext) {
+  // puts GitLab's secret into the vault (once)
+  await postIntakeBuild(request);
+  const now = Date.now();
+  const build = await postSigned(request, '/api/cicd/intake/builds', {
+    entityRef: 'component:default/storefront-web',
+    system: 'gitlab',
+    job: 'storefront/web:image',
+    number: 8,
+    result: 'SUCCESS',
+    branch: 'main',
+    url: 'https://gitlab.example.com/storefront/web/-/jobs/8',
+    commit: DEPLOY_SHA,
+    timestamp: now - 10 * 60_000,
+    durationMillis: 60_000,
+    artifacts: [
+      {
+        name: 'registry.example.com/storefront/web:2.0.0',
+        digest: `sha256:${'5e'.repeat(32)}`,
+      },
+    ],
+    log: 'image pushed\n',
+  });
+  expect(build.status()).toBe(202);
+  const deployment = {
+    system: 'gitlab',
+    entity: 'component:default/storefront-web',
+    environment: 'production',
+    version: '2.0.0',
+    commit: DEPLOY_SHA,
+    status: 'SUCCESS',
+    url: 'https://gitlab.example.com/storefront/web/-/environments/1',
+    timestamp: now - 5 * 60_000,
+  };
+  const deployed = await postSigned(
+    request,
+    '/api/cicd/intake/deployments',
+    deployment,
+  );
+  expect(deployed.status()).toBe(202);
+  // unsigned: refused
+  const unsigned = await request.post('/api/cicd/intake/deployments', {
+    headers: { 'content-type': 'application/json' },
+    data: JSON.stringify(deployment),
+  });
+  expect(unsigned.status()).toBe(401);
+}
+
+test('the delivery timeline shows commit, build, image and deployment in order, and a deployment opens its build', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await postDelivery(request);
+  await signIn(page, 'dave');
+  await openTab(page, 'CI/CD');
+  await expect(page.getByText('Delivery timeline')).toBeVisible();
+  const rows = page.getByTestId('cicd-timeline-row');
+  const deployment = rows
+    .filter({ hasText: '2.0.0 to production by gitlab' })
+    .first();
+  await expect(deployment).toContainText('Deployed');
+  await expect(deployment).toContainText(DEPLOY_SHA.slice(0, 8));
+  const kinds = await rows
+    .filter({ hasText: DEPLOY_SHA.slice(0, 8) })
+    .evaluateAll(els => els.map(e => e.getAttribute('data-kind')));
+  // the commit, its build and image come before its deployment(s)
+  expect(kinds.slice(0, 4)).toEqual([
+    'commit',
+    'build',
+    'artifact',
+    'deployment',
+  ]);
+  await expect(
+    rows
+      .filter({ hasText: 'registry.example.com/storefront/web:2.0.0' })
+      .first(),
+  ).toBeVisible();
+  await deployment
+    .getByRole('button', {
+      name: 'From build @intake:gitlab/storefront/web:image #8',
+    })
+    .click();
+  await expect(
+    page.getByRole('link', { name: 'Open in gitlab' }),
+  ).toHaveAttribute(
+    'href',
+    'https://gitlab.example.com/storefront/web/-/jobs/8',
+  );
+});
+
+test('in Simplified Chinese, the delivery timeline names the deployment and the build it came from', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await postDelivery(request);
+  await signIn(page, 'erin');
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await openTab(page, 'CI/CD');
+  await expect(page.getByText('交付时间线')).toBeVisible();
+  const deployment = page
+    .getByTestId('cicd-timeline-row')
+    .filter({ hasText: 'gitlab 将 2.0.0 部署到 production' })
+    .first();
+  await expect(deployment).toContainText('已部署');
+  await expect(deployment).toContainText('部署');
+  await expect(
+    deployment.getByRole('button', {
+      name: '来自构建 @intake:gitlab/storefront/web:image #8',
+    }),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByTestId('cicd-timeline-row')
+      .filter({ hasText: 'registry.example.com/storefront/web:2.0.0' })
+      .first(),
+  ).toContainText('制品');
 });

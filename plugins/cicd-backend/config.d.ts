@@ -34,10 +34,25 @@ export interface Config {
       };
       /** The signed webhook other CI systems post builds to (POST /api/cicd/intake/builds). */
       intake?: {
-        /** Vault credential (password) holding the HMAC-SHA256 secret; without it every post is refused. */
-        credential?: string;
-        /** The group owning that credential (the vault checks it at each use). */
+        /**
+         * The CI systems that may post, each with its own vault credential
+         * (password = its HMAC-SHA256 secret): `{ gitlab: { credential: ci-intake-gitlab } }`.
+         * A system's secret signs for that system only; without systems every post is refused.
+         * (The former single `credential` is refused at start.)
+         */
+        systems?: {
+          [system: string]: {
+            credential: string;
+            /** The credential's owner group (default: `owner`). */
+            owner?: string;
+          };
+        };
+        /** The group owning the credentials (the vault checks it at each use). */
         owner?: string;
+        /** Signature failures per client address and per claimed system in a window before 429 (default 20). */
+        failureLimit?: number;
+        /** The failure window in seconds (default 60). */
+        failureWindowSeconds?: number;
         /** Largest body accepted in bytes (default 2 MiB). */
         maxBodyBytes?: number;
         /** The tail of a posted log that is kept (bytes, default 1 MiB). */

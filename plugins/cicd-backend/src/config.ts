@@ -28,12 +28,60 @@ export interface CicdConfig {
     buildsPerJob: number;
   };
   intake: {
-    credential?: string;
-    owner?: string;
+    /**
+     * The CI systems that may post, each with its own signing secret (a
+     * vault credential): a system's secret signs for that system only.
+     */
+    systems: Map<string, IntakeSystemConfig>;
+    /** Largest raw body, and largest body once decompressed (bytes). */
     maxBodyBytes: number;
     maxLogBytes: number;
     toleranceSeconds: number;
+    /** Signature failures per source (client address, claimed system) per window before 429. */
+    failureLimit: number;
+    failureWindowSeconds: number;
   };
+}
+
+/** One CI system of the intake. */
+export interface IntakeSystemConfig {
+  /** Vault credential (password = the HMAC secret of this system). */
+  credential: string;
+  /** The credential's owner group (checked by the vault at each use). */
+  owner?: string;
+}
+
+const SYSTEM_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+function readIntakeSystems(
+  c: Config | undefined,
+): Map<string, IntakeSystemConfig> {
+  if (c?.has('intake.credential')) {
+    throw new InputError(
+      'opsdeck.cicd.intake.credential (one secret signing for every CI system) is no longer read: ' +
+        'give each CI system its own vault credential, e.g. ' +
+        'opsdeck.cicd.intake.systems: { gitlab: { credential: ci-intake-gitlab } }, ' +
+        'and have its pipelines send the header X-Opsdeck-System: gitlab (see the cicd-backend README, "Generic intake")',
+    );
+  }
+  const owner = c
+    ?.getOptionalString('intake.owner')
+    ?.toLocaleLowerCase('en-US');
+  const systems = new Map<string, IntakeSystemConfig>();
+  const sc = c?.getOptionalConfig('intake.systems');
+  for (const name of sc?.keys() ?? []) {
+    if (!SYSTEM_NAME.test(name)) {
+      throw new InputError(
+        `opsdeck.cicd.intake.systems: invalid system name "${name}" (lower-case letters, digits and -)`,
+      );
+    }
+    const s = sc!.getConfig(name);
+    systems.set(name, {
+      credential: s.getString('credential'),
+      owner: s.getOptionalString('owner')?.toLocaleLowerCase('en-US') ?? owner,
+    });
+  }
+  return systems;
 }
 
 /** Reads `opsdeck.cicd`. */
@@ -76,12 +124,19 @@ export function readCicdConfig(root: Config): CicdConfig {
       ),
     },
     intake: {
-      credential: c?.getOptionalString('intake.credential'),
-      owner: c?.getOptionalString('intake.owner')?.toLocaleLowerCase('en-US'),
+      systems: readIntakeSystems(c),
       maxBodyBytes:
         c?.getOptionalNumber('intake.maxBodyBytes') ?? 2 * 1024 * 1024,
       maxLogBytes: c?.getOptionalNumber('intake.maxLogBytes') ?? 1024 * 1024,
       toleranceSeconds: c?.getOptionalNumber('intake.toleranceSeconds') ?? 300,
+      failureLimit: Math.max(
+        1,
+        c?.getOptionalNumber('intake.failureLimit') ?? 20,
+      ),
+      failureWindowSeconds: Math.max(
+        1,
+        c?.getOptionalNumber('intake.failureWindowSeconds') ?? 60,
+      ),
     },
   };
 }

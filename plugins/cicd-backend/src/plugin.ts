@@ -16,8 +16,14 @@ import { BuildPoller } from './alerts/BuildPoller';
 import { readCicdConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { CauseStore } from './database/CauseStore';
+import { DeploymentStore } from './database/DeploymentStore';
+import { IntakeGate } from './database/IntakeGate';
 import { IntakeStore } from './database/IntakeStore';
-import { createIntakeRouter, INTAKE_PATH } from './intake/intakeRouter';
+import {
+  createIntakeRouter,
+  DEPLOY_PATH,
+  INTAKE_PATH,
+} from './intake/intakeRouter';
 import { IntakeService } from './intake/IntakeService';
 import { applyCicdMigrations } from './database/migrations';
 import { JenkinsGateway } from './jenkins/JenkinsGateway';
@@ -75,6 +81,7 @@ export const cicdPlugin = createBackendPlugin({
           return { username: secret.username, token: secret.password };
         });
         const intakeStore = new IntakeStore(knex);
+        const deployments = new DeploymentStore(knex);
         const alertStore = new AlertStore(knex);
         const service = new CicdService({
           config,
@@ -82,6 +89,7 @@ export const cicdPlugin = createBackendPlugin({
           // built-in causes and the ones people stored (cicd_causes)
           knowledge: new KnowledgeBase(BUILT_IN_CAUSES, new CauseStore(knex)),
           intake: intakeStore,
+          deployments,
           alerts: alertStore,
         });
         const appBaseUrl = deps.rootConfig.getOptionalString('app.baseUrl');
@@ -115,19 +123,24 @@ export const cicdPlugin = createBackendPlugin({
         const intake = new IntakeService({
           config: config.intake,
           store: intakeStore,
-          secret: async () => {
-            const secret = await deps.vault.getSecret(
-              config.intake.credential!,
-              {
-                use: 'ci-intake',
-                for: {
-                  ref: 'cicd-intake:builds',
-                  owner: config.intake.owner,
-                },
-              },
-            );
+          deployments,
+          gate: new IntakeGate(knex, {
+            limit: config.intake.failureLimit,
+            windowMs: config.intake.failureWindowSeconds * 1000,
+          }),
+          // only the claimed system's own credential, for that system: the
+          // vault's audit and policy see `cicd-intake:<system>`
+          secret: async system => {
+            const entry = config.intake.systems.get(system);
+            if (!entry) throw new Error(`no intake system ${system}`);
+            const secret = await deps.vault.getSecret(entry.credential, {
+              use: 'ci-intake',
+              for: { ref: `cicd-intake:${system}`, owner: entry.owner },
+            });
             if (secret.type !== 'password') {
-              throw new Error('the intake credential is not a password');
+              throw new Error(
+                `the intake credential of ${system} is not a password`,
+              );
             }
             return secret.password;
           },
@@ -145,10 +158,9 @@ export const cicdPlugin = createBackendPlugin({
         ]);
         // the signature is the intake's credential (checked before the body
         // is parsed); every other route needs a Backstage credential
-        deps.httpRouter.addAuthPolicy({
-          path: INTAKE_PATH,
-          allow: 'unauthenticated',
-        });
+        for (const path of [INTAKE_PATH, DEPLOY_PATH]) {
+          deps.httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
         deps.httpRouter.use(
           createIntakeRouter({
             intake,

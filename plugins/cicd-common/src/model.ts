@@ -197,3 +197,88 @@ export interface ListedCause extends CauseDefinition {
   /** Stored causes: when (ISO 8601). */
   createdAt?: string;
 }
+
+/** Something a build produced (an image, a package), as a CI system posts it. */
+export interface BuildArtifact {
+  name: string;
+  /** An image digest, `sha256:<64 hex>`. */
+  digest?: string;
+  url?: string;
+}
+
+/** How a deployment went, as the CD system posts it. */
+export type DeploymentStatus =
+  | 'SUCCESS'
+  | 'FAILURE'
+  | 'IN_PROGRESS'
+  | 'ROLLED_BACK';
+
+/** Every deployment status. */
+export const DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = [
+  'SUCCESS',
+  'FAILURE',
+  'IN_PROGRESS',
+  'ROLLED_BACK',
+];
+
+/** A deployment posted to the signed deploy webhook. */
+export interface Deployment {
+  entityRef: string;
+  system: string;
+  environment: string;
+  version?: string;
+  digest?: string;
+  commit?: string;
+  status: DeploymentStatus;
+  url: string;
+  timestamp: number;
+}
+
+/**
+ * One step of a component's delivery (Hygieia's commit → build → artifact →
+ * deployment). A commit is known from the builds and deployments that name
+ * it (opsdeck reads no repository): it is placed at the first of them.
+ */
+export type TimelineItem =
+  | { kind: 'commit'; timestamp: number; commit: string }
+  | {
+      kind: 'build';
+      timestamp: number;
+      commit?: string;
+      job: string;
+      number: number;
+      result: BuildResult;
+      url: string;
+      branch?: string;
+      source: 'jenkins' | 'intake';
+    }
+  | {
+      kind: 'artifact';
+      timestamp: number;
+      commit?: string;
+      job: string;
+      number: number;
+      name: string;
+      digest?: string;
+      url?: string;
+    }
+  | {
+      kind: 'deployment';
+      timestamp: number;
+      commit?: string;
+      system: string;
+      environment: string;
+      version?: string;
+      digest?: string;
+      status: DeploymentStatus;
+      url: string;
+      /** The build of the same commit it deploys (the newest successful one before it). */
+      build?: { job: string; number: number };
+    };
+
+/** A component's delivery timeline, oldest first. */
+export interface Timeline {
+  items: TimelineItem[];
+  /** Jobs that could not be read, with the reason. */
+  errors: { job: string; message: string }[];
+}

@@ -5,6 +5,7 @@ import type {
   BuildPage,
   CauseInput,
   ListedCause,
+  Timeline,
 } from '@opsdeck/plugin-cicd-common';
 
 /** An entity as the CI/CD API addresses it. */
@@ -46,6 +47,12 @@ export class CicdClient {
       `${this.base(entity)}/rebuild`,
       { method: 'POST', body: JSON.stringify({ job, number }) },
     );
+  }
+
+  /** The entity's delivery timeline, oldest first. */
+  timeline(e: EntityName) {
+    const ref = `${e.kind.toLocaleLowerCase('en-US')}:${e.namespace}/${e.name}`;
+    return this.call<Timeline>(`/timeline?entity=${encodeURIComponent(ref)}`);
   }
 
   /** The knowledge base: built-in causes, then stored ones. */

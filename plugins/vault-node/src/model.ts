@@ -27,8 +27,9 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  *   out by the CI/CD alert poller for `job:jenkins/<instance>` (no person:
  *   a scheduled task);
  * - `ci-intake`: the HMAC secret other CI systems sign build posts with,
- *   taken out by the CI/CD intake webhook for `cicd-intake:builds` with the
- *   configured owner group (no person: a CI system posts).
+ *   taken out by the CI/CD intake webhook for `cicd-intake:<system>` (each
+ *   CI system has its own credential) with the configured owner group (no
+ *   person: a CI system posts).
  * - `kubernetes-token`: a Kubernetes service-account bearer token, taken out by
  *   the kubernetes backend module for the cluster's catalog resource on
  *   behalf of the person asking (workloads, events, logs, actions).

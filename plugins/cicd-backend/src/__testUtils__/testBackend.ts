@@ -25,6 +25,7 @@ import {
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { SecretUse, VaultSecret } from '@opsdeck/plugin-vault-node';
 import type { Server } from 'node:http';
+import type { Knex } from '../database/migrations';
 import { cicdPlugin } from '../plugin';
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
@@ -69,6 +70,13 @@ export async function startCicdBackend(options: {
   secrets?: Record<string, VaultSecret>;
   /** More of opsdeck.cicd (alerts, intake). */
   cicd?: Record<string, unknown>;
+  /** The plugin's database (a TestDatabases knex); default in-memory SQLite. */
+  knex?: Knex;
+  /**
+   * Entities a user cannot read in the catalog (another team's, under the
+   * catalog's permission rules): user name → entity refs.
+   */
+  hiddenFrom?: Record<string, string[]>;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -86,6 +94,9 @@ export async function startCicdBackend(options: {
   const backend = await startTestBackend({
     features: [
       cicdPlugin,
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
@@ -122,7 +133,20 @@ export async function startCicdBackend(options: {
       createServiceFactory({
         service: catalogServiceRef,
         deps: {},
-        factory: () => catalogServiceMock({ entities: options.entities }),
+        factory: () => {
+          const catalog = catalogServiceMock({ entities: options.entities });
+          const getEntityByRef = catalog.getEntityByRef.bind(catalog);
+          catalog.getEntityByRef = (async (ref: any, opts: any) => {
+            const user =
+              opts?.credentials?.principal?.userEntityRef?.split('/')[1];
+            const hidden = options.hiddenFrom?.[user] ?? [];
+            if (typeof ref === 'string' && hidden.includes(ref)) {
+              return undefined;
+            }
+            return getEntityByRef(ref, opts);
+          }) as typeof catalog.getEntityByRef;
+          return catalog;
+        },
       }),
       createServiceFactory({
         service: notificationService,

@@ -1,4 +1,8 @@
-import type { BuildResult, BuildSummary } from '@opsdeck/plugin-cicd-common';
+import type {
+  BuildArtifact,
+  BuildResult,
+  BuildSummary,
+} from '@opsdeck/plugin-cicd-common';
 import type { Knex } from './migrations';
 
 /** A build another CI system posted to the intake webhook. */
@@ -15,6 +19,7 @@ export interface IntakeBuild {
   durationMillis: number;
   log: string;
   logTruncated: boolean;
+  artifacts?: BuildArtifact[];
 }
 
 /** The job reference of an intake build: `@intake:<system>/<job>` (no Jenkins instance can be named so). */
@@ -124,6 +129,9 @@ export class IntakeStore {
         duration_ms: build.durationMillis,
         log: build.log,
         log_truncated: build.logTruncated,
+        artifacts: build.artifacts?.length
+          ? JSON.stringify(build.artifacts)
+          : null,
         delivery_id: deliveryId,
         received_at: now,
       })
@@ -144,6 +152,36 @@ export class IntakeStore {
       ])
       .limit(count);
     return rows.map(toSummary);
+  }
+
+  /**
+   * What the entity's newest `count` posted builds produced, by
+   * `@intake:<system>/<job>#<number>` (builds without artifacts are left out).
+   */
+  async artifacts(
+    entityRef: string,
+    count: number,
+  ): Promise<Map<string, BuildArtifact[]>> {
+    const rows: {
+      system: string;
+      job: string;
+      number: number | string;
+      artifacts: string | null;
+    }[] = await this.knex('cicd_intake_builds')
+      .where({ entity_ref: entityRef })
+      .whereNotNull('artifacts')
+      .select(['system', 'job', 'number', 'artifacts'])
+      .orderBy([
+        { column: 'timestamp', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(count);
+    return new Map(
+      rows.map(r => [
+        `${intakeJobRef(r.system, r.job)}#${Number(r.number)}`,
+        JSON.parse(r.artifacts ?? '[]') as BuildArtifact[],
+      ]),
+    );
   }
 
   /** One posted build of the entity, with its log. */

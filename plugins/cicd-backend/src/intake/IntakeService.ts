@@ -5,9 +5,12 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { AlertEngine } from '../alerts/AlertEngine';
 import { alertKeyOf, alertTargetOf } from '../alerts/target';
 import type { CicdConfig } from '../config';
+import type { DeploymentStore } from '../database/DeploymentStore';
+import type { GateSlot, IntakeGate } from '../database/IntakeGate';
 import { IntakeStore, intakeJobRef } from '../database/IntakeStore';
 import type { CicdService } from '../service/CicdService';
 import type { IntakeBody } from './body';
+import type { DeploymentBody } from './deployBody';
 
 /** What the intake answers for an accepted build. */
 export interface IntakeResult {
@@ -34,8 +37,14 @@ export class IntakeService {
     private readonly options: {
       config: CicdConfig['intake'];
       store: IntakeStore;
-      /** The HMAC secret (the vault, use `ci-intake`), at each request. */
-      secret: () => Promise<string>;
+      deployments: DeploymentStore;
+      /** Signature failures per source (client address, claimed system). */
+      gate: IntakeGate;
+      /**
+       * The HMAC secret of one CI system (the vault, use `ci-intake`,
+       * target `cicd-intake:<system>`), at each request.
+       */
+      secret: (system: string) => Promise<string>;
       catalog: CatalogService;
       auth: AuthService;
       service: CicdService;
@@ -49,8 +58,20 @@ export class IntakeService {
     return this.options.config;
   }
 
-  secret(): Promise<string> {
-    return this.options.secret();
+  /** The signing secret of a configured CI system, out of the vault. */
+  secret(system: string): Promise<string> {
+    return this.options.secret(system);
+  }
+
+  /** A slot in the failure gate (one atomic statement). */
+  takeSlot(sources: string[], now = Date.now()): Promise<GateSlot> {
+    return this.options.gate.take(sources, now);
+  }
+
+  /** The signature matched: not a failure; old windows are forgotten. */
+  async giveBack(slot: GateSlot): Promise<void> {
+    await this.options.gate.giveBack(slot);
+    await this.options.gate.prune(slot.windowStart);
   }
 
   /** The replay gate (one insert); old ids are forgotten on the way. */
@@ -64,26 +85,57 @@ export class IntakeService {
     return claimed;
   }
 
+  /**
+   * The entity a CI/CD system posts for: in the catalog (read as the
+   * plugin) and naming the posting system in its `opsdeck.io/ci-intake`
+   * annotation (400 otherwise), so one team's pipeline cannot post for
+   * another team's component.
+   */
+  private async postingEntity(entityRef: string, system: string) {
+    const { catalog, auth } = this.options;
+    const entity = await catalog.getEntityByRef(entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    if (!entity) {
+      throw new InputError(`No entity ${entityRef} in the catalog`);
+    }
+    // each CI system signs with its own secret (the router checked the
+    // body names the signer); the entity names the systems that may post
+    // for it
+    if (!intakeSystemsOf(entity.metadata.annotations).includes(system)) {
+      throw new InputError(
+        `${entityRef} does not take posts from ${system} (annotation ${CI_INTAKE_ANNOTATION})`,
+      );
+    }
+    return entity;
+  }
+
+  /**
+   * Stores a deployment the deploy webhook took (the entity must name the
+   * posting system like for builds); false when this delivery was stored
+   * before.
+   */
+  async acceptDeployment(
+    body: DeploymentBody,
+    delivery: string,
+    now = Date.now(),
+  ): Promise<{ stored: boolean }> {
+    await this.postingEntity(body.entityRef, body.system);
+    const stored = await this.options.deployments.add(
+      { ...body, timestamp: body.timestamp ?? now },
+      delivery,
+      now,
+    );
+    return { stored };
+  }
+
   async accept(
     body: IntakeBody & { logTruncated: boolean },
     delivery: string,
     now = Date.now(),
   ): Promise<IntakeResult> {
-    const { catalog, auth, store, service, engine } = this.options;
-    const entity = await catalog.getEntityByRef(body.entityRef, {
-      credentials: await auth.getOwnServiceCredentials(),
-    });
-    if (!entity) {
-      throw new InputError(`No entity ${body.entityRef} in the catalog`);
-    }
-    // one shared secret signs for every CI system: the entity names the
-    // systems that may post its builds, so team A's pipeline cannot put
-    // builds (and alerts) on team B's component
-    if (!intakeSystemsOf(entity.metadata.annotations).includes(body.system)) {
-      throw new InputError(
-        `${body.entityRef} does not take builds from ${body.system} (annotation ${CI_INTAKE_ANNOTATION})`,
-      );
-    }
+    const { store, service, engine } = this.options;
+    const entity = await this.postingEntity(body.entityRef, body.system);
     const build = {
       entityRef: body.entityRef,
       system: body.system,
@@ -97,6 +149,7 @@ export class IntakeService {
       durationMillis: body.durationMillis ?? 0,
       log: body.log,
       logTruncated: body.logTruncated,
+      artifacts: body.artifacts,
     };
     const stored = await store.add(build, delivery, now);
     const job = intakeJobRef(body.system, body.job);

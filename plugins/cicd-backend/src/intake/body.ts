@@ -1,6 +1,6 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import type { BuildResult } from '@opsdeck/plugin-cicd-common';
+import type { BuildArtifact, BuildResult } from '@opsdeck/plugin-cicd-common';
 import { safeUrl } from '../jenkins/JenkinsGateway';
 
 /** What a CI system posts (after the signature was checked). */
@@ -16,13 +16,18 @@ export interface IntakeBody {
   timestamp?: number;
   durationMillis?: number;
   log: string;
+  /** What the build produced (at most 20). */
+  artifacts?: BuildArtifact[];
 }
 
 const RESULTS: BuildResult[] = ['SUCCESS', 'FAILURE', 'UNSTABLE', 'ABORTED'];
 const SYSTEM = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const COMMIT = /^[0-9a-f]{7,64}$/;
+export const COMMIT = /^[0-9a-f]{7,64}$/;
+/** An image digest. */
+export const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const MAX_ARTIFACTS = 20;
 const KEYS = new Set([
   'entityRef',
   'system',
@@ -35,9 +40,10 @@ const KEYS = new Set([
   'timestamp',
   'durationMillis',
   'log',
+  'artifacts',
 ]);
 
-function text(value: unknown, field: string, max: number): string {
+export function text(value: unknown, field: string, max: number): string {
   if (
     typeof value !== 'string' ||
     !value ||
@@ -51,7 +57,7 @@ function text(value: unknown, field: string, max: number): string {
   return value;
 }
 
-function whole(value: unknown, field: string, min: number): number {
+export function whole(value: unknown, field: string, min: number): number {
   if (!Number.isSafeInteger(value) || (value as number) < min) {
     throw new InputError(`${field} must be an integer of at least ${min}`);
   }
@@ -80,21 +86,8 @@ export function parseIntakeBody(
   if (unknown.length) {
     throw new InputError(`Unknown fields: ${unknown.slice(0, 5).join(', ')}`);
   }
-  let entityRef: string;
-  try {
-    entityRef = stringifyEntityRef(
-      parseEntityRef(text(body.entityRef, 'entityRef', 700), {
-        defaultKind: 'component',
-        defaultNamespace: 'default',
-      }),
-    ).toLocaleLowerCase('en-US');
-  } catch (e) {
-    throw new InputError(`entityRef: ${(e as Error).message}`);
-  }
-  const system = text(body.system, 'system', 63);
-  if (!SYSTEM.test(system)) {
-    throw new InputError('system must be lower-case letters, digits and -');
-  }
+  const entityRef = entityRefOf(body.entityRef, 'entityRef');
+  const system = systemOf(body.system);
   if (!RESULTS.includes(body.result)) {
     throw new InputError(`result must be one of ${RESULTS.join(', ')}`);
   }
@@ -107,6 +100,8 @@ export function parseIntakeBody(
   ) {
     throw new InputError('commit must be a hex commit id');
   }
+  const artifacts =
+    body.artifacts === undefined ? undefined : artifactsOf(body.artifacts);
   const log = body.log === undefined ? '' : body.log;
   if (typeof log !== 'string') throw new InputError('log must be a string');
   const bytes = Buffer.from(log, 'utf8');
@@ -128,6 +123,7 @@ export function parseIntakeBody(
     ...(body.durationMillis !== undefined
       ? { durationMillis: whole(body.durationMillis, 'durationMillis', 0) }
       : {}),
+    ...(artifacts ? { artifacts } : {}),
     // the tail, cut at a line start so no half character or line remains
     log: logTruncated ? tail(bytes, maxLogBytes) : log,
     logTruncated,
@@ -138,4 +134,60 @@ function tail(bytes: Buffer, max: number): string {
   const cut = bytes.subarray(bytes.length - max);
   const nl = cut.indexOf(0x0a);
   return cut.subarray(nl >= 0 ? nl + 1 : 0).toString('utf8');
+}
+
+/** A catalog entity reference (kind defaults to component), lower case. */
+export function entityRefOf(value: unknown, field: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(text(value, field, 700), {
+        defaultKind: 'component',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch (e) {
+    throw new InputError(`${field}: ${(e as Error).message}`);
+  }
+}
+
+/** A CI/CD system name: lower-case letters, digits and -. */
+export function systemOf(value: unknown): string {
+  const system = text(value, 'system', 63);
+  if (!SYSTEM.test(system)) {
+    throw new InputError('system must be lower-case letters, digits and -');
+  }
+  return system;
+}
+
+function artifactsOf(value: unknown): BuildArtifact[] {
+  if (!Array.isArray(value) || value.length > MAX_ARTIFACTS) {
+    throw new InputError(
+      `artifacts must be a list of at most ${MAX_ARTIFACTS} objects`,
+    );
+  }
+  return value.map((a, i) => {
+    if (!a || typeof a !== 'object' || Array.isArray(a)) {
+      throw new InputError(`artifacts[${i}] must be an object`);
+    }
+    const unknown = Object.keys(a).filter(
+      k => !['name', 'digest', 'url'].includes(k),
+    );
+    if (unknown.length) {
+      throw new InputError(`artifacts[${i}]: unknown fields ${unknown[0]}`);
+    }
+    if (
+      a.digest !== undefined &&
+      !(typeof a.digest === 'string' && DIGEST.test(a.digest))
+    ) {
+      throw new InputError(`artifacts[${i}].digest must be sha256:<64 hex>`);
+    }
+    if (a.url !== undefined && !safeUrl(a.url)) {
+      throw new InputError(`artifacts[${i}].url must be an http(s) URL`);
+    }
+    return {
+      name: text(a.name, `artifacts[${i}].name`, 255),
+      ...(a.digest !== undefined ? { digest: a.digest } : {}),
+      ...(a.url !== undefined ? { url: safeUrl(a.url) } : {}),
+    };
+  });
 }

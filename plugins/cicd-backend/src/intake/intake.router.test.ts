@@ -5,7 +5,11 @@ import { signIntake } from './signature';
 
 jest.setTimeout(60_000);
 
-const SECRET = 'intake-secret-for-tests-0123456789';
+/** Each CI system signs with its own secret. */
+const SECRETS: Record<string, string> = {
+  gitlab: 'gitlab-intake-secret-for-tests-0123456789',
+  drone: 'drone-intake-secret-for-tests-9876543210',
+};
 const PATH = '/api/cicd/intake/builds';
 
 let counter = 0;
@@ -13,9 +17,18 @@ const deliveryId = () => `delivery-${Date.now()}-${++counter}`;
 
 function signed(
   body: object | string,
-  options: { secret?: string; timestamp?: number; delivery?: string } = {},
+  options: {
+    secret?: string;
+    timestamp?: number;
+    delivery?: string;
+    system?: string;
+  } = {},
 ) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const system =
+    options.system ??
+    (typeof body === 'object' ? (body as any).system : undefined) ??
+    'gitlab';
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const delivery = options.delivery ?? deliveryId();
   return {
@@ -24,8 +37,9 @@ function signed(
       'content-type': 'application/json',
       'x-opsdeck-timestamp': timestamp,
       'x-opsdeck-delivery': delivery,
+      'x-opsdeck-system': system,
       'x-opsdeck-signature-256': signIntake(
-        options.secret ?? SECRET,
+        options.secret ?? SECRETS[system] ?? 'no-secret',
         timestamp,
         delivery,
         raw,
@@ -79,10 +93,16 @@ describe('signed build intake', () => {
         },
       ],
       instances: [],
-      secrets: { 'ci-intake': { type: 'password', password: SECRET } },
+      secrets: {
+        'ci-intake-gitlab': { type: 'password', password: SECRETS.gitlab },
+        'ci-intake-drone': { type: 'password', password: SECRETS.drone },
+      },
       cicd: {
         intake: {
-          credential: 'ci-intake',
+          systems: {
+            gitlab: { credential: 'ci-intake-gitlab' },
+            drone: { credential: 'ci-intake-drone' },
+          },
           owner: 'group:default/ops',
           maxBodyBytes: 256 * 1024,
           maxLogBytes: 64 * 1024,
@@ -116,10 +136,10 @@ describe('signed build intake', () => {
     });
     // the secret came out of the vault for the intake, at use
     expect(backend.vaultUses).toContainEqual({
-      name: 'ci-intake',
+      name: 'ci-intake-gitlab',
       use: {
         use: 'ci-intake',
-        for: { ref: 'cicd-intake:builds', owner: 'group:default/ops' },
+        for: { ref: 'cicd-intake:gitlab', owner: 'group:default/ops' },
       },
     });
     expect(backend.notifications).toHaveLength(1);
@@ -281,7 +301,7 @@ describe('signed build intake', () => {
       { ...failed, number: 85, job: 'a\nb' },
     ];
     for (const body of cases) {
-      const res = await post(signed(body));
+      const res = await post(signed(body, { system: 'gitlab' }));
       expect([JSON.stringify(body).slice(0, 80), res.status]).toEqual([
         JSON.stringify(body).slice(0, 80),
         400,

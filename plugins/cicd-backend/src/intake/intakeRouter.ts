@@ -2,43 +2,42 @@ import type {
   AuditorService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  AuthenticationError,
-  ConflictError,
-  serializeError,
-  ServiceUnavailableError,
-} from '@backstage/errors';
+import { serializeError } from '@backstage/errors';
 import { audited } from '@opsdeck/plugin-opsdeck-node';
-import express, {
+import {
   type NextFunction,
   type Request,
   type Response,
   Router,
 } from 'express';
 import { parseIntakeBody } from './body';
+import { parseDeploymentBody } from './deployBody';
 import type { IntakeService } from './IntakeService';
-import { readIntakeHeaders, signatureMatches } from './signature';
+import { verifySignedRequest } from './signedRequest';
 
 /** Path of the intake route below /api/cicd (allowed without a Backstage credential). */
 export const INTAKE_PATH = '/intake/builds';
+/** Path of the signed deploy webhook (allowed without a Backstage credential). */
+export const DEPLOY_PATH = '/intake/deployments';
 
 const STATUS: Record<string, number> = {
   AuthenticationError: 401,
   InputError: 400,
   ConflictError: 409,
   NotFoundError: 404,
+  TooManyRequestsError: 429,
+  UnsupportedMediaTypeError: 415,
 };
 
 /**
  * The signed intake webhook (POST /intake/builds), mounted before the
  * OpenAPI router: Backstage lets it through without a credential
- * (plugin.ts), so the signature is the credential. In order, before the
- * body is parsed: the intake headers (form, timestamp within the window) →
- * 401; a declared length over the cap → 413; the raw body read with the cap
- * → 413; the HMAC over timestamp, delivery id and raw body with the secret
- * out of the vault → 401; the delivery id (one atomic insert) → 409 when
- * seen before. Only then is the JSON parsed (400 for what cannot be used),
- * and the accepted build is audited with the CI system as actor.
+ * (plugin.ts), so the signature is the credential, checked by
+ * verifySignedRequest (signedRequest.ts: headers → 401, size → 413, the
+ * failure gate → 429, the claimed system's secret and the HMAC over the
+ * raw bytes → 401, the delivery id → 409, then decompression with a cap
+ * → 413, parsing → 400, the body's system is the signer's → 401). The
+ * accepted build is audited with the CI system as actor.
  */
 export function createIntakeRouter(options: {
   intake: IntakeService;
@@ -49,57 +48,53 @@ export function createIntakeRouter(options: {
   const { intake, auditor, logger } = options;
   const now = options.now ?? Date.now;
   const router = Router();
-  const { maxBodyBytes, toleranceSeconds } = intake.config;
+  const { maxBodyBytes } = intake.config;
 
-  router.post(
-    INTAKE_PATH,
-    (req, res, next) => {
-      if (!intake.config.credential) {
-        next(new AuthenticationError('The build intake is not configured'));
-        return;
-      }
-      try {
-        res.locals.intake = readIntakeHeaders(
-          req.headers,
-          now(),
-          toleranceSeconds,
-        );
-      } catch (e) {
-        next(e);
-        return;
-      }
-      const declared = Number(req.headers['content-length']);
-      if (declared > maxBodyBytes) {
-        next(Object.assign(new Error('Body too large'), { status: 413 }));
-        return;
-      }
-      next();
-    },
-    express.raw({ type: () => true, limit: maxBodyBytes }),
-    (req, res, next) => {
-      accept(req, res).catch(next);
-    },
-  );
+  router.post(INTAKE_PATH, (req, res, next) => {
+    accept(req, res).catch(next);
+  });
+  router.post(DEPLOY_PATH, (req, res, next) => {
+    acceptDeployment(req, res).catch(next);
+  });
+
+  // the same check as builds (verifySignedRequest), another body
+  async function acceptDeployment(req: Request, res: Response) {
+    const { delivery, body } = await verifySignedRequest(
+      req,
+      intake,
+      parseDeploymentBody,
+      { now: now(), logger },
+    );
+    const result = await audited(
+      auditor,
+      {
+        eventId: 'deployment-intake',
+        request: req,
+        actor: `ci:${body.system}`,
+        target: body.entityRef,
+        meta: {
+          system: body.system,
+          environment: body.environment,
+          version: body.version,
+          digest: body.digest,
+          commit: body.commit,
+          status: body.status,
+          delivery,
+        },
+        successMeta: r => ({ stored: r.stored }),
+      },
+      () => intake.acceptDeployment(body, delivery, now()),
+    );
+    res.status(202).json(result);
+  }
 
   async function accept(req: Request, res: Response) {
-    const headers = res.locals.intake;
-    const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let secret: string;
-    try {
-      secret = await intake.secret();
-    } catch (e) {
-      logger.error(`CI/CD intake: the secret is not available: ${e}`);
-      throw new ServiceUnavailableError('The intake secret is not available');
-    }
-    if (!signatureMatches(secret, headers, raw)) {
-      throw new AuthenticationError('The signature does not match the body');
-    }
-    if (!(await intake.claimDelivery(headers.delivery, now()))) {
-      throw new ConflictError(
-        `Delivery ${headers.delivery} was received before`,
-      );
-    }
-    const body = parseIntakeBody(raw, intake.config.maxLogBytes);
+    const { delivery, body } = await verifySignedRequest(
+      req,
+      intake,
+      raw => parseIntakeBody(raw, intake.config.maxLogBytes),
+      { now: now(), logger },
+    );
     const result = await audited(
       auditor,
       {
@@ -112,25 +107,24 @@ export function createIntakeRouter(options: {
           job: body.job,
           number: body.number,
           result: body.result,
-          delivery: headers.delivery,
+          delivery,
         },
         successMeta: r => ({ stored: r.stored, cause: r.cause?.id }),
       },
-      () => intake.accept(body, headers.delivery, now()),
+      () => intake.accept(body, delivery, now()),
     );
     res.status(202).json(result);
   }
 
   // answers the intake's refusals itself, in Backstage's error shape
   router.use(
-    INTAKE_PATH,
+    [INTAKE_PATH, DEPLOY_PATH],
     (error: any, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) {
         next(error);
         return;
       }
-      const tooLarge =
-        error?.status === 413 || error?.type === 'entity.too.large';
+      const tooLarge = error?.status === 413;
       const statusCode = tooLarge
         ? 413
         : STATUS[error?.name] ??
@@ -138,10 +132,13 @@ export function createIntakeRouter(options: {
       if (statusCode === 500) {
         logger.error(`CI/CD intake failed: ${error}`);
       }
+      if (statusCode === 429) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      }
       let safe: Error = error;
       if (statusCode === 500) {
-        safe = new Error('The build could not be taken in');
-      } else if (tooLarge) {
+        safe = new Error('The post could not be taken in');
+      } else if (tooLarge && error?.name !== 'PayloadTooLargeError') {
         safe = Object.assign(
           new Error(`The body is larger than ${maxBodyBytes} bytes`),
           { name: 'PayloadTooLargeError' },

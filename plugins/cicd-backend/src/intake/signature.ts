@@ -7,15 +7,19 @@ export const SIGNATURE_HEADER = 'x-opsdeck-signature-256';
 export const TIMESTAMP_HEADER = 'x-opsdeck-timestamp';
 /** A unique id per delivery (a UUID, the CI job's id...): accepted once. */
 export const DELIVERY_HEADER = 'x-opsdeck-delivery';
+/** The CI system whose secret signed the request (one of `intake.systems`). */
+export const SYSTEM_HEADER = 'x-opsdeck-system';
 
 const DELIVERY = /^[A-Za-z0-9._:-]{8,128}$/;
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 const TIMESTAMP = /^[0-9]{9,12}$/;
+const SYSTEM = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** The intake headers of a request, checked for form and freshness. */
 export interface IntakeHeaders {
   timestamp: string;
   delivery: string;
+  system: string;
   signature: Buffer;
 }
 
@@ -59,9 +63,15 @@ export function readIntakeHeaders(
   const signature = SIGNATURE.exec(header(headers, SIGNATURE_HEADER) ?? '');
   const timestamp = header(headers, TIMESTAMP_HEADER) ?? '';
   const delivery = header(headers, DELIVERY_HEADER) ?? '';
-  if (!signature || !TIMESTAMP.test(timestamp) || !DELIVERY.test(delivery)) {
+  const system = header(headers, SYSTEM_HEADER) ?? '';
+  if (
+    !signature ||
+    !TIMESTAMP.test(timestamp) ||
+    !DELIVERY.test(delivery) ||
+    !SYSTEM.test(system)
+  ) {
     throw new AuthenticationError(
-      `A signed intake request needs ${SIGNATURE_HEADER} (sha256=<hex>), ${TIMESTAMP_HEADER} (unix seconds) and ${DELIVERY_HEADER}`,
+      `A signed intake request needs ${SIGNATURE_HEADER} (sha256=<hex>), ${TIMESTAMP_HEADER} (unix seconds), ${DELIVERY_HEADER} and ${SYSTEM_HEADER}`,
     );
   }
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) {
@@ -72,11 +82,15 @@ export function readIntakeHeaders(
   return {
     timestamp,
     delivery,
+    system,
     signature: Buffer.from(signature[1], 'hex'),
   };
 }
 
-/** Whether the signature matches the body (constant-time comparison). */
+/**
+ * Whether the signature matches the body, the exact bytes received (before
+ * any decompression), in constant time.
+ */
 export function signatureMatches(
   secret: string,
   headers: IntakeHeaders,

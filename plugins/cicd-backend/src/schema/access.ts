@@ -31,11 +31,18 @@ export const access: OperationAccess<typeof spec> = {
     permission: cicdCauseManagePermission,
     allow: people,
   },
+  // the entity is read with the caller's credentials (404 when hidden)
+  'GET /timeline': read,
   // computes only (nothing is stored); RE2 bounds the time
   'POST /causes/try': read,
   // answered by src/intake/intakeRouter.ts before this router
   'POST /intake/builds': {
     public:
-      'CI systems have no Backstage session: the HMAC signature over timestamp, delivery id and raw body is the credential, checked before the body is parsed (intakeRouter.ts)',
+      "CI systems have no Backstage session: the HMAC signature with the posting system's own secret over timestamp, delivery id and the raw bytes is the credential, checked before the body is parsed, behind a failure gate (signedRequest.ts)",
+  },
+  // the same signed-request check as builds (verifySignedRequest)
+  'POST /intake/deployments': {
+    public:
+      "CD systems have no Backstage session: the same HMAC signature with the posting system's own secret and failure gate as POST /intake/builds (signedRequest.ts)",
   },
 };

@@ -10,7 +10,7 @@ export const spec = {
     title: 'cicd',
     version: '1',
     description:
-      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`. Other CI systems post builds to `POST /intake/builds`, signed with a shared secret instead of a Backstage credential.",
+      "opsdeck's CI/CD: the Jenkins builds of a catalog entity (annotation `jenkins.io/job-full-name`, several instances as `instance:job/path`), a build's pipeline stages and the causes of its failure located in its console log, and rebuilds. Reading needs `opsdeck.cicd.build.read` and read access to the entity; rebuilding needs `opsdeck.cicd.build.rebuild`; adding causes to the locator's knowledge base and deleting stored ones needs `opsdeck.cicd.cause.manage`. Other CI systems post builds to `POST /intake/builds`, signed with their own system's secret instead of a Backstage credential.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -126,6 +126,76 @@ export const spec = {
             enum: ['jenkins', 'intake'],
             description:
               'Jenkins (when absent) or a build another CI system posted to the intake webhook (`job` is then `@intake:<system>/<job>`).',
+          },
+        },
+      },
+      TimelineItem: {
+        type: 'object',
+        required: ['kind', 'timestamp'],
+        additionalProperties: false,
+        description:
+          "One step of a delivery: a commit (at the first build or deployment naming it), a build (at its start), an artifact a build produced (at the build's end) or a deployment (linked to the build of its commit).",
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['commit', 'build', 'artifact', 'deployment'],
+          },
+          timestamp: {
+            type: 'integer',
+          },
+          commit: {
+            type: 'string',
+          },
+          job: {
+            type: 'string',
+          },
+          number: {
+            type: 'integer',
+          },
+          result: {
+            $ref: '#/components/schemas/BuildResult',
+          },
+          url: {
+            type: 'string',
+          },
+          branch: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+            enum: ['jenkins', 'intake'],
+          },
+          name: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          system: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          version: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['SUCCESS', 'FAILURE', 'IN_PROGRESS', 'ROLLED_BACK'],
+          },
+          build: {
+            type: 'object',
+            required: ['job', 'number'],
+            additionalProperties: false,
+            properties: {
+              job: {
+                type: 'string',
+              },
+              number: {
+                type: 'integer',
+              },
+            },
           },
         },
       },
@@ -605,6 +675,74 @@ export const spec = {
         },
       },
     },
+    '/timeline': {
+      get: {
+        operationId: 'getTimeline',
+        description:
+          "The delivery timeline of an entity, oldest first: commits, builds (Jenkins and posted), the artifacts posted builds produced and the deployments posted to the deploy webhook. Needs `opsdeck.cicd.build.read`; the entity is read with the caller's credentials (404 when they cannot see it).",
+        parameters: [
+          {
+            name: 'entity',
+            in: 'query',
+            required: true,
+            description: 'The entity ref, `kind:namespace/name`.',
+            schema: {
+              type: 'string',
+              maxLength: 400,
+              pattern:
+                '^[A-Za-z][A-Za-z0-9-]{0,62}:[A-Za-z0-9][A-Za-z0-9._-]{0,62}/[A-Za-z0-9][A-Za-z0-9._-]{0,252}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The timeline.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items', 'errors'],
+                  additionalProperties: false,
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/TimelineItem',
+                      },
+                    },
+                    errors: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['job', 'message'],
+                        properties: {
+                          job: {
+                            type: 'string',
+                          },
+                          message: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/causes/try': {
       post: {
         operationId: 'tryCause',
@@ -873,7 +1011,7 @@ export const spec = {
       post: {
         operationId: 'intakeBuild',
         description:
-          "A build another CI system (GitLab CI, GitHub Actions...) posts. No Backstage credential: the request is signed. Headers: `X-Opsdeck-Timestamp` (unix seconds, within 5 minutes of now), `X-Opsdeck-Delivery` (8-128 of `A-Za-z0-9._:-`, accepted once) and `X-Opsdeck-Signature-256` (`sha256=` + hex HMAC-SHA256 with the shared secret of `<timestamp>.<delivery>.<raw body>`). Missing, malformed, stale or wrong headers answer 401 before the body is parsed, a body over the cap 413, a delivery id seen before 409. The build is stored, its log (tail kept) located like a Jenkins console log, shown among the entity's builds and alerted like one; audited with `ci:<system>` as actor.",
+          "A build another CI system (GitLab CI, GitHub Actions...) posts. No Backstage credential: the request is signed with the posting system's own secret (opsdeck.cicd.intake.systems). Headers: `X-Opsdeck-Timestamp` (unix seconds, within 5 minutes of now), `X-Opsdeck-Delivery` (8-128 of `A-Za-z0-9._:-`, accepted once), `X-Opsdeck-System` (the CI system whose secret signed) and `X-Opsdeck-Signature-256` (`sha256=` + hex HMAC-SHA256 with that system's secret of `<timestamp>.<delivery>.<raw body>`, the bytes as sent, compressed when sent with `Content-Encoding: gzip`). Missing, malformed, stale or wrong headers, an unknown system or a body naming another system than the signer answer 401; too many signature failures from the client address or for the system in the window answer 429 with Retry-After before any secret is read; a body over the cap (raw or decompressed) 413; an unknown Content-Encoding 415; a delivery id seen before 409. The build is stored, its log (tail kept) located like a Jenkins console log, shown among the entity's builds and alerted like one; audited with `ci:<system>` as actor.",
         parameters: [
           {
             name: 'X-Opsdeck-Timestamp',
@@ -891,6 +1029,15 @@ export const spec = {
             schema: {
               type: 'string',
               pattern: '^[A-Za-z0-9._:-]{8,128}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-System',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
             },
           },
           {
@@ -961,6 +1108,31 @@ export const spec = {
                     description:
                       'The console log; its tail (opsdeck.cicd.intake.maxLogBytes) is kept.',
                   },
+                  artifacts: {
+                    type: 'array',
+                    maxItems: 20,
+                    description:
+                      'What the build produced (shown on the delivery timeline).',
+                    items: {
+                      type: 'object',
+                      required: ['name'],
+                      additionalProperties: false,
+                      properties: {
+                        name: {
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 255,
+                        },
+                        digest: {
+                          type: 'string',
+                          pattern: '^sha256:[0-9a-f]{64}$',
+                        },
+                        url: {
+                          type: 'string',
+                        },
+                      },
+                    },
+                  },
                 },
               },
             },
@@ -1004,6 +1176,173 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+          '429': {
+            description:
+              'Too many signature failures from this client address or for this CI system in the current window; the secret was not read.',
+            headers: {
+              'Retry-After': {
+                description: 'Seconds until the window ends.',
+                schema: {
+                  type: 'integer',
+                  minimum: 1,
+                },
+              },
+            },
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/intake/deployments': {
+      post: {
+        operationId: 'intakeDeployment',
+        description:
+          'A deployment a CD system (Argo CD, a GitLab deploy job...) posts, for the delivery timeline. Signed and checked exactly like `POST /intake/builds` (same headers, the same failure gate, 401, 413, 415, 429 and 409); the entity must name the posting system in its `opsdeck.io/ci-intake` annotation (400). Audited (`deployment-intake`) with `ci:<system>` as actor.',
+        parameters: [
+          {
+            name: 'X-Opsdeck-Timestamp',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{9,12}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-Delivery',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9._:-]{8,128}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-System',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+            },
+          },
+          {
+            name: 'X-Opsdeck-Signature-256',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^sha256=[0-9a-f]{64}$',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['system', 'entity', 'environment', 'status'],
+                additionalProperties: false,
+                description:
+                  'A version or an image digest (or both) is required.',
+                properties: {
+                  system: {
+                    type: 'string',
+                    pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+                  },
+                  entity: {
+                    type: 'string',
+                    description:
+                      'The catalog entity (kind defaults to component).',
+                  },
+                  environment: {
+                    type: 'string',
+                    pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+                  },
+                  version: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 255,
+                  },
+                  digest: {
+                    type: 'string',
+                    pattern: '^sha256:[0-9a-f]{64}$',
+                  },
+                  commit: {
+                    type: 'string',
+                    pattern: '^[0-9a-f]{7,64}$',
+                  },
+                  status: {
+                    type: 'string',
+                    enum: ['SUCCESS', 'FAILURE', 'IN_PROGRESS', 'ROLLED_BACK'],
+                  },
+                  url: {
+                    type: 'string',
+                    description: 'http(s) link to the deployment',
+                  },
+                  timestamp: {
+                    type: 'integer',
+                    description: 'Epoch milliseconds (default now).',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Accepted.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['stored'],
+                  properties: {
+                    stored: {
+                      type: 'boolean',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '429': {
+            description:
+              'Too many signature failures from this client address or for this CI system in the current window; the secret was not read.',
+            headers: {
+              'Retry-After': {
+                description: 'Seconds until the window ends.',
+                schema: {
+                  type: 'integer',
+                  minimum: 1,
+                },
+              },
+            },
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },

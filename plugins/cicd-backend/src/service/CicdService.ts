@@ -10,11 +10,14 @@ import {
   JENKINS_JOB_ANNOTATION,
   ListedCause,
   LocateResult,
+  Timeline,
 } from '@opsdeck/plugin-cicd-common';
 import type { LocatedTop } from '../alerts/AlertEngine';
 import type { AlertStore } from '../database/AlertStore';
 import type { CicdConfig } from '../config';
+import type { DeploymentStore } from '../database/DeploymentStore';
 import { IntakeStore, parseIntakeJobRef } from '../database/IntakeStore';
+import { mergeTimeline } from './timeline';
 import type { JenkinsGateway } from '../jenkins/JenkinsGateway';
 import {
   formatJobRef,
@@ -33,6 +36,9 @@ const CONTEXT = 3;
 const TAIL = 30;
 const MAX_EXCERPT = 400;
 const CACHE_SIZE = 200;
+/** Builds and deployments a delivery timeline shows (the newest). */
+const TIMELINE_BUILDS = 50;
+const TIMELINE_DEPLOYMENTS = 100;
 
 /**
  * The CI/CD domain: an entity's jobs (from its annotation), their builds a
@@ -52,6 +58,8 @@ export class CicdService {
       knowledge: KnowledgeBase;
       /** Builds other CI systems posted (the signed intake webhook). */
       intake?: IntakeStore;
+      /** Deployments CD systems posted (the signed deploy webhook). */
+      deployments?: DeploymentStore;
       /** The alerting's memory (flaky cause counts). */
       alerts?: AlertStore;
     },
@@ -181,6 +189,24 @@ export class CicdService {
         'error' in r ? [{ job: formatJobRef(r.ref), message: r.error! }] : [],
       ),
       more: all.length > need || results.some(r => 'more' in r && r.more),
+    };
+  }
+
+  /**
+   * The entity's delivery timeline: its newest builds (Jenkins and posted,
+   * as the builds list reads them, with the caller's rights), what the
+   * posted ones produced and its newest deployments, oldest first.
+   */
+  async timeline(actor: string, entity: Entity): Promise<Timeline> {
+    const ref = entityRefOf(entity);
+    const [page, artifacts, deployments] = await Promise.all([
+      this.builds(actor, entity, 0, TIMELINE_BUILDS),
+      this.options.intake?.artifacts(ref, TIMELINE_BUILDS) ?? new Map(),
+      this.options.deployments?.list(ref, TIMELINE_DEPLOYMENTS) ?? [],
+    ]);
+    return {
+      items: mergeTimeline(page.builds, artifacts, deployments),
+      errors: page.errors,
     };
   }
 

@@ -5,7 +5,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -19,6 +19,18 @@ import { createOpenApiRouter } from '../schema/openapi.generated';
 import { CicdService } from './CicdService';
 
 type Req = Request<any, any, any, any, any>;
+
+/** `kind:namespace/name`, each part as the catalog spells it. */
+const FULL_REF =
+  /^[A-Za-z][A-Za-z0-9-]{0,62}:[A-Za-z0-9][A-Za-z0-9._-]{0,62}\/[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+/** The entity a timeline is asked for: a full ref, else 400. */
+function timelineEntityRef(value: unknown): string {
+  if (typeof value !== 'string' || !FULL_REF.test(value)) {
+    throw new InputError('entity must be an entity ref kind:namespace/name');
+  }
+  return stringifyEntityRef(parseEntityRef(value));
+}
 
 /**
  * The domain types are interfaces, which TypeScript does not match against
@@ -102,6 +114,14 @@ export async function createRouter(options: {
       () => service.rebuild(actor, entity, job, number),
     );
     res.status(202).json(result);
+  });
+
+  router.get('/timeline', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const ref = timelineEntityRef(req.query.entity);
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${ref}`);
+    res.json(asJson(await service.timeline(principalRef(credentials), entity)));
   });
 
   router.post('/causes/try', async (req, res) => {

@@ -6,6 +6,7 @@ import type {
   BuildDetail,
   BuildPage,
   ListedCause,
+  Timeline,
 } from '@opsdeck/plugin-cicd-common';
 import { SWRConfig } from 'swr';
 import { CicdContent } from '../components/CicdContent';
@@ -95,6 +96,45 @@ export const intakeDetail: BuildDetail = {
   stages: [],
 };
 
+const SHA = 'c0ffee1234567890abcdef1234567890abcdef12';
+/** commit → build #45 → its image → a production deployment linked to #45. */
+export const timeline: Timeline = {
+  items: [
+    { kind: 'commit', timestamp: Date.UTC(2026, 11, 2), commit: SHA },
+    {
+      kind: 'build',
+      timestamp: Date.UTC(2026, 11, 2),
+      commit: SHA,
+      job: 'main:shop/web',
+      number: 45,
+      result: 'FAILURE',
+      url: 'http://jenkins.test/job/shop/job/web/45/',
+      source: 'jenkins',
+    },
+    {
+      kind: 'artifact',
+      timestamp: Date.UTC(2026, 11, 2, 0, 2),
+      commit: SHA,
+      job: 'main:shop/web',
+      number: 45,
+      name: 'registry.test/shop/web:1.4.2',
+      digest: `sha256:${'ab'.repeat(32)}`,
+    },
+    {
+      kind: 'deployment',
+      timestamp: Date.UTC(2026, 11, 2, 1),
+      commit: SHA,
+      system: 'argocd',
+      environment: 'production',
+      version: '1.4.2',
+      status: 'ROLLED_BACK',
+      url: 'https://argocd.test/applications/shop',
+      build: { job: 'main:shop/web', number: 45 },
+    },
+  ],
+  errors: [],
+};
+
 export const builtIn: ListedCause = {
   id: 'typescript-compile',
   source: 'built-in',
@@ -133,6 +173,7 @@ export function render(allowRebuild: boolean) {
       });
       let body: unknown = detail;
       if (url.includes('/builds?')) body = page;
+      if (url.includes('/timeline?')) body = timeline;
       if (url.includes('job=%40intake')) body = intakeDetail;
       if (url.includes('/rebuild'))
         body = { job: 'main:shop/web', queueId: 101 };

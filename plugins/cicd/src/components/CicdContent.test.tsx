@@ -30,6 +30,7 @@ describe('CI/CD tab, without cicd.build.rebuild or cicd.cause.manage', () => {
     ).not.toBeInTheDocument();
     expect(calls.map(c => c.url)).toEqual([
       `${BASE}/api/cicd/entities/component/default/shop/builds?page=0&limit=20`,
+      `${BASE}/api/cicd/timeline?entity=component%3Adefault%2Fshop`,
       `${BASE}/api/cicd/causes`,
       `${BASE}/api/cicd/entities/component/default/shop/build?job=main%3Ashop%2Fweb&number=45`,
     ]);

@@ -3,9 +3,13 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import type { EntityName } from '../api';
 import { BuildList } from './BuildList';
 import { BuildDetailView } from './BuildDetailView';
+import { DeliveryTimeline } from './DeliveryTimeline';
 import { StoredCauses } from './StoredCauses';
 
-/** The CI/CD tab: the builds list and the stored causes, or one build's detail. */
+/**
+ * The CI/CD tab: the builds list, the delivery timeline and the stored
+ * causes, or one build's detail.
+ */
 export function CicdContent() {
   const { entity } = useEntity();
   const target: EntityName = {
@@ -31,6 +35,10 @@ export function CicdContent() {
         entity={target}
         page={page}
         onPage={setPage}
+        onOpen={(job, number) => setOpen({ job, number })}
+      />
+      <DeliveryTimeline
+        entity={target}
         onOpen={(job, number) => setOpen({ job, number })}
       />
       <StoredCauses />

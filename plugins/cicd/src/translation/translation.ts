@@ -94,6 +94,33 @@ export const cicdTranslationRef = createTranslationRef({
       lint: 'Lint',
       runtime: 'Runtime',
     },
+    timeline: {
+      title: 'Delivery timeline',
+      caption:
+        'Commits, builds, artifacts and deployments of this component, oldest first',
+      when: 'When',
+      step: 'Step',
+      what: 'What',
+      commit: 'Commit',
+      link: 'Link',
+      open: 'Open',
+      empty: 'Nothing delivered yet.',
+      deployed: '{{version}} to {{environment}} by {{system}}',
+      fromBuild: 'From build {{build}}',
+      noBuild: 'No build of this commit',
+      kind: {
+        commit: 'Commit',
+        build: 'Build',
+        artifact: 'Artifact',
+        deployment: 'Deployment',
+      },
+      status: {
+        SUCCESS: 'Deployed',
+        FAILURE: 'Failed',
+        IN_PROGRESS: 'In progress',
+        ROLLED_BACK: 'Rolled back',
+      },
+    },
     errors: {
       forbidden: 'You do not have permission to see CI/CD builds',
       generic: 'Could not load CI/CD builds: {{message}}',
