@@ -1,5 +1,5 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import type { HostDetail } from '@opsdeck/plugin-cmdb-common';
+import type { HostDetail, HostTarget } from '@opsdeck/plugin-cmdb-common';
 import { ConfigStore } from '../database/ConfigStore';
 import { applyConfigMigrations } from '../database/migrations';
 import type { Releaser } from '../release/Releaser';
