@@ -1,6 +1,10 @@
 import type { HostFacts } from '@opsdeck/plugin-cmdb-node';
 import { toHostSelector, type Grant } from '../database/BastionStore';
-import type { BastionHost, HostDirectory } from '../session/hosts';
+import {
+  opensByName,
+  type BastionHost,
+  type HostDirectory,
+} from '../session/hosts';
 import { grantSelectorMatches } from './matchGrant';
 
 /** Most hosts one "my assets" answer lists (a broad tag grant stops here). */
@@ -52,7 +56,8 @@ function summary(facts: HostFacts | undefined): AssetFacts | undefined {
 /**
  * The hosts the caller's grants in force (`grants`, already the caller's own: see
  * grantsHeldBy) reach, resolved through the CMDB host index as opening a session resolves
- * them, each once with every login its grants allow; sorted by system, environment, name.
+ * them (only `resource:default/<name>`, the hosts a terminal opens by name), each once
+ * with every login its grants allow; sorted by system, environment, name.
  * Facts come from `factsOf` (read as the caller); when the CMDB cannot answer, the hosts
  * are listed without facts.
  */
@@ -70,6 +75,9 @@ export async function listMyAssets(options: {
     for (const host of await options.hosts.resolveHosts(selector)) {
       // the index answers the selector; the grant's own matcher has the last word
       if (!grantSelectorMatches(grant.selector, host)) continue;
+      // only a host a terminal opens by its name (resource:default/<name>):
+      // another namespace's host is no asset, and its name would open another host
+      if (!opensByName(host)) continue;
       const entry = byRef.get(host.entityRef);
       if (entry) entry.grants.push(grant);
       else if (byRef.size >= MAX_ASSETS) truncated = true;

@@ -218,3 +218,47 @@ describe('listMyAssets', () => {
     expect(items[0].facts).toBeUndefined();
   });
 });
+
+describe('listMyAssets: only hosts a terminal opens', () => {
+  // a system grant reaches hosts in every namespace of the index, but a session opens
+  // `resource:default/<name>` only: a host of another namespace is no asset of the
+  // caller's (its address, owner and tags must not be listed), and its name must not
+  // lead to the default namespace's host of the same name
+  it('leaves out hosts outside the default namespace', async () => {
+    const base = {
+      address: '10.0.0.9',
+      port: 22,
+      tags: [],
+      system: 'system:default/shop',
+    };
+    const directory = {
+      resolveHosts: jest.fn(async () => [
+        { ...base, name: 'web-01', entityRef: 'resource:default/web-01' },
+        {
+          ...base,
+          name: 'web-01',
+          entityRef: 'resource:staging/web-01',
+          address: '10.9.9.9',
+        },
+        { ...base, name: 'secret-01', entityRef: 'resource:hidden/secret-01' },
+      ]),
+    };
+    const { items } = await listMyAssets({
+      grants: [
+        {
+          id: 'g',
+          subject: 'user:default/frank',
+          selector: { system: 'shop' },
+          loginUser: 'ops',
+          expiresAt: new Date(1_000_000).toISOString(),
+          createdBy: 'user:default/alice',
+          createdAt: new Date(0).toISOString(),
+        },
+      ],
+      hosts: directory,
+      mfaRequiredFor: () => false,
+    });
+    expect(items.map(a => a.entityRef)).toEqual(['resource:default/web-01']);
+    expect(items[0].address).toBe('10.0.0.9');
+  });
+});

@@ -1,6 +1,6 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
 import type { HostsService } from '@opsdeck/plugin-cmdb-node';
-import type { HostDirectory } from './hosts';
+import { HOST_NAME, type HostDirectory } from './hosts';
 
 /**
  * Hosts from the CMDB's host index (`resource:default/<name>`, through
@@ -13,7 +13,7 @@ export function createHostDirectory(options: {
 }): HostDirectory {
   return {
     async getHost(name) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) return undefined;
+      if (!HOST_NAME.test(name)) return undefined;
       return options.hosts.getHost(`resource:default/${name}`, {
         credentials: await options.auth.getOwnServiceCredentials(),
       });
