@@ -1,7 +1,7 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { claimChange } from './claimChange';
-import { parseJson, toTicket, type TicketRow } from './rows';
+import { iso, parseJson, toTicket, type TicketRow } from './rows';
 import { DatabaseFulfilmentStepStore } from './DatabaseFulfilmentStepStore';
 import { applyTicketsMigrations } from './migrations';
 import {
