@@ -1,4 +1,7 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -11,6 +14,7 @@ import {
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
+import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { Knex } from 'knex';
 import { configPlugin } from '../plugin';
@@ -56,6 +60,11 @@ export async function startConfigBackend(options: {
   entities: Entity[];
   privateKey: string;
   deny?: Record<string, string[]>;
+  /**
+   * Also runs the real tickets plugin (change approvals) on the same
+   * database, with these group memberships for the people who decide.
+   */
+  tickets?: { groups: Record<string, string[]> };
 }) {
   const authorize = jest.fn(
     async (
@@ -87,7 +96,7 @@ export async function startConfigBackend(options: {
           record.status = 'succeeded';
           record.meta = { ...record.meta, ...o?.meta };
         },
-        fail: async ({ error }: { error: Error }) => {
+          fail: async ({ error }: { error: Error }) => {
           record.status = 'failed';
           record.error = error.message;
         },
@@ -113,6 +122,27 @@ export async function startConfigBackend(options: {
       }),
       auditor.factory,
       catalogServiceMock.factory({ entities: options.entities }),
+      ...(options.tickets
+        ? [
+            ticketsPlugin,
+            createServiceFactory({
+              service: coreServices.userInfo,
+              deps: {},
+              factory: () => ({
+                getUserInfo: async (credentials: any) => {
+                  const ref = credentials.principal.userEntityRef as string;
+                  return {
+                    userEntityRef: ref,
+                    ownershipEntityRefs: [
+                      ref,
+                      ...(options.tickets!.groups[ref] ?? []),
+                    ],
+                  };
+                },
+              }),
+            }),
+          ]
+        : []),
       // hosts resolved over the test catalog (production: the CMDB's host index)
       catalogHostsServiceFactory,
       createServiceFactory({
