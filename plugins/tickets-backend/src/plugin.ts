@@ -66,9 +66,7 @@ export const ticketsPlugin = createBackendPlugin({
                 DEFAULT_CHANGE_APPROVERS[kind],
               { catalog: deps.catalog, auth: deps.auth },
             ),
-          changeApprovalHours: config?.getOptionalNumber(
-            'changeApprovalHours',
-          ),
+          changeApprovalHours: config?.getOptionalNumber('changeApprovalHours'),
           auditor: deps.auditor,
           notifications: deps.notifications,
           logger: deps.logger,

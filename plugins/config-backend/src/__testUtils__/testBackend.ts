@@ -96,7 +96,7 @@ export async function startConfigBackend(options: {
           record.status = 'succeeded';
           record.meta = { ...record.meta, ...o?.meta };
         },
-          fail: async ({ error }: { error: Error }) => {
+        fail: async ({ error }: { error: Error }) => {
           record.status = 'failed';
           record.error = error.message;
         },

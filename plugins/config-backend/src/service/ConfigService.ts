@@ -64,7 +64,9 @@ export type ConfigServiceOptions = {
 };
 
 /** The change ran: a ticket was not asked for (a caller that never asks). */
-function ran<T extends object>(outcome: Gated<T>): T & { approval?: ClaimedApproval } {
+function ran<T extends object>(
+  outcome: Gated<T>,
+): T & { approval?: ClaimedApproval } {
   if (outcome.requested) throw new Error('A change approval was asked for');
   return outcome as T & { approval?: ClaimedApproval };
 }
@@ -369,9 +371,9 @@ export class ConfigService {
             batchSize,
             definition: sha256(onHosts(set)),
           },
-          summary: `push ${set.name} v${version.version} to ${hosts.length} host(s): ${hosts
-            .map(h => h.name)
-            .join(', ')}`,
+          summary: `push ${set.name} v${version.version} to ${
+            hosts.length
+          } host(s): ${hosts.map(h => h.name).join(', ')}`,
         });
     if (!gate.run) return { requested: gate.requested };
     // read before the release exists: a CMDB failure refuses the push
@@ -441,9 +443,9 @@ export class ConfigService {
         message: input.message ?? null,
         definition: sha256(onHosts(set)),
       },
-      summary: `roll ${set.name} back to v${old.version} on ${hosts.length} host(s): ${hosts
-        .map(h => h.name)
-        .join(', ')}`,
+      summary: `roll ${set.name} back to v${old.version} on ${
+        hosts.length
+      } host(s): ${hosts.map(h => h.name).join(', ')}`,
     });
     if (!gate.run) return { requested: gate.requested };
     const version = await this.options.store.addVersion({

@@ -83,9 +83,7 @@ async function start() {
       .set('Authorization', who)
       .send({ decision });
   const ask = async (body: object) => {
-    const res = await push(bob, { ...body, requestApproval: true }).expect(
-      202,
-    );
+    const res = await push(bob, { ...body, requestApproval: true }).expect(202);
     return res.body.approvalTicket.ticketId as number;
   };
   return { ...backend, set, target, push, decide, ask };
@@ -115,8 +113,17 @@ describe('config router: prod changes approved through a ticket', () => {
     expect(ticket.body).toMatchObject({
       requester: 'user:default/bob',
       canDecide: true,
-      change: { kind: 'config-release', target: `config-set:default/${set.name}` },
-      details: { change: { action: 'push', version: 1, hosts: ['resource:default/cfg-prod'] } },
+      change: {
+        kind: 'config-release',
+        target: `config-set:default/${set.name}`,
+      },
+      details: {
+        change: {
+          action: 'push',
+          version: 1,
+          hosts: ['resource:default/cfg-prod'],
+        },
+      },
     });
     // pending: refused, and bob cannot approve his own request
     expect(
@@ -157,7 +164,9 @@ describe('config router: prod changes approved through a ticket', () => {
     ).toBe('ApprovalAlreadyUsedError');
     // the push is audited with bob as actor and alice as approver
     expect(
-      audits.find(a => a.eventId === 'config-push' && a.meta?.approvalRequested),
+      audits.find(
+        a => a.eventId === 'config-push' && a.meta?.approvalRequested,
+      ),
     ).toMatchObject({ actor: bob, status: 'succeeded' });
     const pushed = audits.find(
       a => a.eventId === 'config-push' && a.meta?.releaseId,
@@ -218,9 +227,9 @@ describe('config router: prod changes approved through a ticket', () => {
         .post(`/api/config/sets/${set.id}/adopt`)
         .set('Authorization', bob)
         .send(body);
-    expect(
-      (await adopt({ host: 'cfg-prod' }).expect(403)).body,
-    ).toMatchObject({ approvalRequired: true });
+    expect((await adopt({ host: 'cfg-prod' }).expect(403)).body).toMatchObject({
+      approvalRequired: true,
+    });
     await adopt({ host: 'cfg-prod', requestApproval: true }).expect(202);
     await stop();
   });

@@ -50,7 +50,9 @@ export async function prodGate(options: {
   // nothing to approve: a ticket is not used up by a change that needs none
   if (prod.length === 0 || caller.mayPushProd) return { run: true };
   const names = [...new Set(prod.map(h => h.name))].join(', ');
-  const why = `${options.what ?? 'Pushing to'} prod hosts (${names}) needs opsdeck.config.push.prod`;
+  const why = `${
+    options.what ?? 'Pushing to'
+  } prod hosts (${names}) needs opsdeck.config.push.prod`;
   if (!approvals) throw new NotAllowedError(why);
   const target = setTarget(options.set);
   if (ask.approvalTicket) {

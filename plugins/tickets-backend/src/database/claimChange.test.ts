@@ -18,9 +18,7 @@ describe.each(databases.eachSupportedId())(
   'change approvals: claimChange (%s)',
   id => {
     let seq = 0;
-    async function setup(
-      options: { expiresAt?: Date; now?: () => Date } = {},
-    ) {
+    async function setup(options: { expiresAt?: Date; now?: () => Date } = {}) {
       const knex = await databases.init(id);
       const store = await DatabaseTicketStore.create({
         database: mockServices.database({ knex }),
@@ -51,7 +49,9 @@ describe.each(databases.eachSupportedId())(
     const claim = (
       store: DatabaseTicketStore,
       ticketId: number,
-      overrides: Partial<Parameters<DatabaseTicketStore['claimChange']>[0]> = {},
+      overrides: Partial<
+        Parameters<DatabaseTicketStore['claimChange']>[0]
+      > = {},
     ) =>
       store.claimChange({
         id: ticketId,
@@ -131,9 +131,10 @@ describe.each(databases.eachSupportedId())(
       const { store, ticket } = await setup();
       await approve(store, ticket.id);
       const altered = changeDigest({ ...change, version: 5 });
-      expect(
-        await claim(store, ticket.id, { digest: altered }),
-      ).toMatchObject({ ok: false, reason: 'mismatch' });
+      expect(await claim(store, ticket.id, { digest: altered })).toMatchObject({
+        ok: false,
+        reason: 'mismatch',
+      });
       expect(
         await claim(store, ticket.id, { target: 'config-set:default/other' }),
       ).toMatchObject({ ok: false, reason: 'mismatch' });
@@ -156,9 +157,10 @@ describe.each(databases.eachSupportedId())(
         ok: false,
         reason: 'not-requester',
       });
-      expect(await claim(store, ticket.id, { claimer: alice })).toMatchObject(
-        { ok: false, reason: 'not-requester' },
-      );
+      expect(await claim(store, ticket.id, { claimer: alice })).toMatchObject({
+        ok: false,
+        reason: 'not-requester',
+      });
     });
 
     it('refuses a pending or a rejected ticket', async () => {

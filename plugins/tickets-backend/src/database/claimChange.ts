@@ -69,8 +69,10 @@ async function refusal(
   claim: ClaimRequest,
   now: Date,
 ): Promise<ClaimOutcome> {
-  const no = (reason: Extract<ClaimOutcome, { ok: false }>['reason'], m: string) =>
-    ({ ok: false, reason, message: m }) as const;
+  const no = (
+    reason: Extract<ClaimOutcome, { ok: false }>['reason'],
+    m: string,
+  ) => ({ ok: false, reason, message: m } as const);
   if (!row) return no('not-found', `No ticket ${claim.id}`);
   if (!row.change_kind) {
     return no('mismatch', `Ticket ${claim.id} does not approve a change`);
@@ -84,7 +86,9 @@ async function refusal(
   if (row.claimed_at) {
     return no(
       'used',
-      `Ticket ${claim.id} was used at ${iso(row.claimed_at)}; an approval runs one change once`,
+      `Ticket ${claim.id} was used at ${iso(
+        row.claimed_at,
+      )}; an approval runs one change once`,
     );
   }
   if (row.state !== 'approved') {
@@ -110,7 +114,10 @@ async function refusal(
     .where({ ticket_id: claim.id, actor: row.requester })
     .first();
   if (own) {
-    return no('not-approved', `Ticket ${claim.id} was decided by its requester`);
+    return no(
+      'not-approved',
+      `Ticket ${claim.id} was decided by its requester`,
+    );
   }
   return no('not-approved', `Ticket ${claim.id} is not approved`);
 }

@@ -82,4 +82,3 @@ export function toTicket(row: TicketRow): Ticket {
     updatedAt: iso(row.updated_at),
   };
 }
-
