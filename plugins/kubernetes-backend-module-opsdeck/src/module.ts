@@ -18,6 +18,7 @@ import {
   kubernetesPodDeletePermission,
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { changeApprovalsServiceRef } from '@opsdeck/plugin-tickets-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import Router from 'express-promise-router';
 import { withCaller } from './clusters/caller';
@@ -66,6 +67,8 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
+        // prod actions by people without kubernetes.prod.change: approved through a ticket
+        approvals: changeApprovalsServiceRef,
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
         authStrategy: kubernetesAuthStrategyExtensionPoint,
         fetcher: kubernetesFetcherExtensionPoint,
@@ -118,6 +121,7 @@ export const kubernetesModuleOpsdeck = createBackendModule({
               permissions: deps.permissions,
               auditor: deps.auditor,
               logger: deps.logger,
+              approvals: deps.approvals,
             }),
           );
           router.use(getDefault());
