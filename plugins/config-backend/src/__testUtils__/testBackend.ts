@@ -14,6 +14,8 @@ import {
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
+// tests only (devDependency): the real tickets plugin decides and claims the approvals
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { Knex } from 'knex';

@@ -23,6 +23,8 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+// tests only (devDependency): the real tickets plugin decides and claims the approvals
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import {
   vaultServiceRef,
