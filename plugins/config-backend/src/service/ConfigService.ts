@@ -35,7 +35,7 @@ import {
 } from '@opsdeck/plugin-tickets-node';
 import { usesFacts, type FactsByHost, type HostFactsSource } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
-import { prodGate, type ApprovalAsk } from './prodApproval';
+import { prodGate, type ApprovalAsk, type GateOutcome } from './prodApproval';
 
 export type ConfigServiceOptions = {
   store: ConfigStore;
@@ -355,8 +355,8 @@ export class ConfigService {
       1,
       Math.min(input.batchSize ?? hosts.length, max),
     );
-    const gate = gated
-      ? ({ run: true } as const)
+    const gate: GateOutcome = gated
+      ? { run: true }
       : await prodGate({
           approvals: this.options.approvals,
           caller,

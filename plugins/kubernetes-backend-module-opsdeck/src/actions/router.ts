@@ -82,6 +82,13 @@ export function parseReplicas(body: unknown): number {
   return replicas;
 }
 
+/** What an action answers, or the ticket opened instead of running it. */
+type ActionOutcome = {
+  [key: string]: unknown;
+  requested?: ChangeApprovalTicket;
+  approval?: ClaimedApproval;
+};
+
 /** What a request asks of the approval of a prod action. */
 export function parseApprovalAsk(body: unknown): {
   requestApproval?: boolean;
@@ -146,10 +153,7 @@ export function createActionsRouter(options: {
     router.post(path, async (req, res) => {
       const credentials = await guard.credentials(req, ['user']);
       const raw = (req.body ?? {}) as Record<string, unknown>;
-      const result: Record<string, unknown> & {
-        requested?: ChangeApprovalTicket;
-        approval?: ClaimedApproval;
-      } = await audited(
+      const result = await audited<ActionOutcome>(
         options.auditor,
         {
           eventId,
@@ -218,11 +222,12 @@ export function createActionsRouter(options: {
               throw new ApprovalRequiredError(why);
             }
           }
-          return {
+          const done: ActionOutcome = {
             ...(await run(req, target, resolved, credentials)),
             environment: resolved.environment,
             ...(approval ? { approval } : {}),
           };
+          return done;
         },
       );
       if (result.requested) {
