@@ -14,6 +14,7 @@ import {
   createCredentialResolver,
   remoteNodeServiceRef,
 } from '@opsdeck/plugin-remote-node';
+import { changeApprovalsServiceRef } from '@opsdeck/plugin-tickets-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { ConfigStore } from './database/ConfigStore';
 import { applyConfigMigrations } from './database/migrations';
@@ -50,6 +51,8 @@ export const configPlugin = createBackendPlugin({
         hosts: hostsServiceRef,
         ssh: remoteNodeServiceRef,
         vault: vaultServiceRef,
+        // prod changes by people without config.push.prod: approved through a ticket
+        approvals: changeApprovalsServiceRef,
       },
       async init(deps) {
         const config = deps.rootConfig.getOptionalConfig('opsdeck.config');
@@ -108,6 +111,7 @@ export const configPlugin = createBackendPlugin({
             discovery: deps.discovery,
             auth: deps.auth,
           }),
+          approvals: deps.approvals,
         });
         // The drift schedule: live files against what the last push left;
         // the set's owner is notified of each new hand edit.

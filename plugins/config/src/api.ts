@@ -58,18 +58,36 @@ export class ConfigClient {
     );
   }
 
-  push(id: number, version: number, batchSize?: number) {
-    return this.call<Release>(`/sets/${id}/releases`, {
+  /**
+   * Pushes a version. A push to prod hosts by someone without
+   * config.push.prod: `approval.requestApproval` opens a ticket (the answer
+   * is `{ approvalTicket }`), `approval.approvalTicket` runs it with the
+   * approved ticket.
+   */
+  push(
+    id: number,
+    version: number,
+    batchSize?: number,
+    approval: ApprovalAsk = {},
+  ) {
+    return this.call<Release | ApprovalRequested>(`/sets/${id}/releases`, {
       method: 'POST',
-      body: JSON.stringify({ version, batchSize }),
+      body: JSON.stringify({ version, batchSize, ...approval }),
     });
   }
 
-  rollback(id: number, toVersion: number, batchSize?: number) {
-    return this.call<{ version: ConfigVersion; release: Release }>(
-      `/sets/${id}/rollback`,
-      { method: 'POST', body: JSON.stringify({ toVersion, batchSize }) },
-    );
+  rollback(
+    id: number,
+    toVersion: number,
+    batchSize?: number,
+    approval: ApprovalAsk = {},
+  ) {
+    return this.call<
+      { version: ConfigVersion; release: Release } | ApprovalRequested
+    >(`/sets/${id}/rollback`, {
+      method: 'POST',
+      body: JSON.stringify({ toVersion, batchSize, ...approval }),
+    });
   }
 
   releases(id: number) {
@@ -100,4 +118,26 @@ export class ConfigClient {
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as T;
   }
+}
+
+/** How a prod change asks for, or uses, an approval ticket. */
+export type ApprovalAsk = {
+  requestApproval?: boolean;
+  approvalTicket?: number;
+};
+
+/** The answer when a ticket was opened instead of running the change. */
+export type ApprovalRequested = {
+  approvalTicket: {
+    ticketId: number;
+    url: string;
+    approvers: string[];
+    expiresAt?: string;
+  };
+};
+
+/** Whether an error says the change would run with an approved ticket. */
+export function isApprovalRequired(error: unknown): boolean {
+  const body = (error as { body?: { approvalRequired?: unknown } })?.body;
+  return body?.approvalRequired === true;
 }

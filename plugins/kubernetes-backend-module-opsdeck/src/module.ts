@@ -19,6 +19,7 @@ import {
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { runningDigestsServiceRef } from '@opsdeck/plugin-registry-node';
+import { changeApprovalsServiceRef } from '@opsdeck/plugin-tickets-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import Router from 'express-promise-router';
 import { withCaller } from './clusters/caller';
@@ -73,6 +74,8 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         running: runningDigestsServiceRef,
+        // prod actions by people without kubernetes.prod.change: approved through a ticket
+        approvals: changeApprovalsServiceRef,
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
         authStrategy: kubernetesAuthStrategyExtensionPoint,
         fetcher: kubernetesFetcherExtensionPoint,
@@ -126,6 +129,7 @@ export const kubernetesModuleOpsdeck = createBackendModule({
               permissions: deps.permissions,
               auditor: deps.auditor,
               logger: deps.logger,
+              approvals: deps.approvals,
             }),
           );
           router.use(getDefault());

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   ticketCommentPermission,
@@ -9,9 +10,17 @@ import {
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import type { ChangeKind } from '@opsdeck/plugin-tickets-node';
 import { DatabaseTicketStore } from './database/DatabaseTicketStore';
+import { resolveLevel } from './scaffolder/approvers';
 import { createRouter } from './service/router';
 import { TicketService } from './service/TicketService';
+
+/** Who approves a prod change of each kind unless configured. */
+export const DEFAULT_CHANGE_APPROVERS: Record<ChangeKind, string[]> = {
+  'config-release': ['group:default/admins'],
+  'kubernetes-action': ['group:default/ops', 'group:default/admins'],
+};
 
 /**
  * The tickets plugin: tickets, approvers, decisions, comments and history in
@@ -25,6 +34,9 @@ export const ticketsPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         logger: coreServices.logger,
+        rootConfig: coreServices.rootConfig,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         httpAuth: coreServices.httpAuth,
@@ -41,9 +53,20 @@ export const ticketsPlugin = createBackendPlugin({
         const store = await DatabaseTicketStore.create({
           database: deps.database,
         });
+        const config = deps.rootConfig.getOptionalConfig('opsdeck.tickets');
         const service = new TicketService({
           store,
           steps: store.steps,
+          // prod changes are approved by those who hold the prod permission
+          // by default: admins for config releases, ops and admins for
+          // Kubernetes actions (opsdeck.tickets.changeApprovers.<kind>)
+          changeApprovers: (kind: ChangeKind) =>
+            resolveLevel(
+              config?.getOptionalStringArray(`changeApprovers.${kind}`) ??
+                DEFAULT_CHANGE_APPROVERS[kind],
+              { catalog: deps.catalog, auth: deps.auth },
+            ),
+          changeApprovalHours: config?.getOptionalNumber('changeApprovalHours'),
           auditor: deps.auditor,
           notifications: deps.notifications,
           logger: deps.logger,

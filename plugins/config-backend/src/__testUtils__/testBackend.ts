@@ -1,4 +1,7 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -11,6 +14,9 @@ import {
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
+// tests only (devDependency): the real tickets plugin decides and claims the approvals
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import type { Knex } from 'knex';
 import { configPlugin } from '../plugin';
@@ -56,6 +62,11 @@ export async function startConfigBackend(options: {
   entities: Entity[];
   privateKey: string;
   deny?: Record<string, string[]>;
+  /**
+   * Also runs the real tickets plugin (change approvals) on the same
+   * database, with these group memberships for the people who decide.
+   */
+  tickets?: { groups: Record<string, string[]> };
 }) {
   const authorize = jest.fn(
     async (
@@ -113,6 +124,27 @@ export async function startConfigBackend(options: {
       }),
       auditor.factory,
       catalogServiceMock.factory({ entities: options.entities }),
+      ...(options.tickets
+        ? [
+            ticketsPlugin,
+            createServiceFactory({
+              service: coreServices.userInfo,
+              deps: {},
+              factory: () => ({
+                getUserInfo: async (credentials: any) => {
+                  const ref = credentials.principal.userEntityRef as string;
+                  return {
+                    userEntityRef: ref,
+                    ownershipEntityRefs: [
+                      ref,
+                      ...(options.tickets!.groups[ref] ?? []),
+                    ],
+                  };
+                },
+              }),
+            }),
+          ]
+        : []),
       // hosts resolved over the test catalog (production: the CMDB's host index)
       catalogHostsServiceFactory,
       createServiceFactory({

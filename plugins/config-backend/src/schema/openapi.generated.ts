@@ -450,6 +450,64 @@ export const spec = {
       },
     },
     responses: {
+      ApprovalRequested: {
+        description:
+          'A change approval ticket was opened for this request; an approver decides on the Tickets page, then the same request with `approvalTicket` runs it.',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['approvalTicket'],
+              properties: {
+                approvalTicket: {
+                  type: 'object',
+                  required: ['ticketId', 'url', 'approvers'],
+                  properties: {
+                    ticketId: {
+                      type: 'integer',
+                    },
+                    url: {
+                      type: 'string',
+                    },
+                    approvers: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                    },
+                    expiresAt: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      Forbidden: {
+        description:
+          'Not allowed. `approvalRequired: true`: the request touches prod hosts and the caller lacks opsdeck.config.push.prod; it may run with an approved ticket (`requestApproval`, then `approvalTicket`).',
+        content: {
+          'application/json': {
+            schema: {
+              allOf: [
+                {
+                  $ref: '#/components/schemas/Error',
+                },
+                {
+                  type: 'object',
+                  properties: {
+                    approvalRequired: {
+                      type: 'boolean',
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
       ErrorResponse: {
         description: 'An error.',
         content: {
@@ -863,6 +921,17 @@ export const spec = {
                     minimum: 1,
                     maximum: 100,
                   },
+                  requestApproval: {
+                    type: 'boolean',
+                    description:
+                      'Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this request instead (202).',
+                  },
+                  approvalTicket: {
+                    type: 'integer',
+                    minimum: 1,
+                    description:
+                      'An approved ticket for exactly this request, claimed once (atomically) before it runs.',
+                  },
                 },
               },
             },
@@ -871,6 +940,12 @@ export const spec = {
         responses: {
           '201': {
             $ref: '#/components/responses/Release',
+          },
+          '202': {
+            $ref: '#/components/responses/ApprovalRequested',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           default: {
             $ref: '#/components/responses/ErrorResponse',
@@ -920,6 +995,17 @@ export const spec = {
                     minLength: 1,
                     maxLength: 1000,
                   },
+                  requestApproval: {
+                    type: 'boolean',
+                    description:
+                      'Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this request instead (202).',
+                  },
+                  approvalTicket: {
+                    type: 'integer',
+                    minimum: 1,
+                    description:
+                      'An approved ticket for exactly this request, claimed once (atomically) before it runs.',
+                  },
                 },
               },
             },
@@ -944,6 +1030,12 @@ export const spec = {
                 },
               },
             },
+          },
+          '202': {
+            $ref: '#/components/responses/ApprovalRequested',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           default: {
             $ref: '#/components/responses/ErrorResponse',
@@ -1015,6 +1107,17 @@ export const spec = {
                     minLength: 1,
                     maxLength: 1000,
                   },
+                  requestApproval: {
+                    type: 'boolean',
+                    description:
+                      'Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this request instead (202).',
+                  },
+                  approvalTicket: {
+                    type: 'integer',
+                    minimum: 1,
+                    description:
+                      'An approved ticket for exactly this request, claimed once (atomically) before it runs.',
+                  },
                 },
               },
             },
@@ -1023,6 +1126,12 @@ export const spec = {
         responses: {
           '201': {
             $ref: '#/components/responses/Version',
+          },
+          '202': {
+            $ref: '#/components/responses/ApprovalRequested',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           default: {
             $ref: '#/components/responses/ErrorResponse',

@@ -17,20 +17,25 @@ import type {
   Release,
   ReleaseAction,
 } from '@opsdeck/plugin-config-common';
-import { posix } from 'node:path';
 import type { ConfigStore } from '../database/ConfigStore';
 import { unifiedDiff } from '../render/diff';
 import {
   checkSyntax,
   compileTemplate,
-  parseCommandTemplate,
   renderContext,
   verbatimTemplate,
 } from '../render/render';
 import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
-import { protectedPath } from '../release/protectedPaths';
 import type { Releaser, SshTargets } from '../release/Releaser';
+import {
+  canonicalJson,
+  type ChangeApprovalsService,
+  type ChangeApprovalTicket,
+  type ClaimedApproval,
+} from '@opsdeck/plugin-tickets-node';
 import { usesFacts, type FactsByHost, type HostFactsSource } from './hostFacts';
+import { checkSetInput } from './checkSetInput';
+import { prodGate, type ApprovalAsk, type GateOutcome } from './prodApproval';
 
 export type ConfigServiceOptions = {
   store: ConfigStore;
@@ -51,7 +56,25 @@ export type ConfigServiceOptions = {
    * caller when a version or the health check uses them; none without it.
    */
   facts?: HostFactsSource;
+  /**
+   * Change approvals through tickets: without it a prod change needs
+   * opsdeck.config.push.prod, full stop.
+   */
+  approvals?: ChangeApprovalsService;
 };
+
+/** The change ran: a ticket was not asked for (a caller that never asks). */
+function ran<T extends object>(
+  outcome: Gated<T>,
+): T & { approval?: ClaimedApproval } {
+  if (outcome.requested) throw new Error('A change approval was asked for');
+  return outcome as T & { approval?: ClaimedApproval };
+}
+
+/** A change that ran (with the approval it claimed, if any) or a ticket opened instead. */
+export type Gated<T> =
+  | (T & { approval?: ClaimedApproval; requested?: undefined })
+  | { requested: ChangeApprovalTicket };
 
 /** Who asks: the person's ref and credentials (the catalog is read with them). */
 export type Caller = {
@@ -61,53 +84,7 @@ export type Caller = {
   mayPushProd?: boolean;
 };
 
-const ENTITY_REF = /^[a-z][a-z0-9-]*:[a-z0-9._-]+\/[a-z0-9._-]+$/i;
-
-/** Refuses a set definition opsdeck cannot run safely. */
-export function checkSetInput(input: ConfigSetInput): void {
-  if (!/^[a-z0-9][a-z0-9._-]{0,127}$/.test(input.name)) {
-    throw new InputError(
-      'A set name is 1-128 lower-case letters, digits, dots, dashes or underscores',
-    );
-  }
-  if (!ENTITY_REF.test(input.owner)) {
-    throw new InputError(`Owner must be an entity ref, got ${input.owner}`);
-  }
-  if (input.entityRef && !ENTITY_REF.test(input.entityRef)) {
-    throw new InputError(`Not an entity ref: ${input.entityRef}`);
-  }
-  const path = input.targetPath;
-  if (
-    !path.startsWith('/') ||
-    posix.normalize(path) !== path ||
-    path.endsWith('/') ||
-    /[\0\n]/.test(path)
-  ) {
-    throw new InputError(
-      `Target path must be an absolute, normalized file path, got ${path}`,
-    );
-  }
-  const protectedWhy = protectedPath(path);
-  if (protectedWhy) throw new InputError(protectedWhy);
-  if (input.healthCheck?.type === 'script') {
-    parseCommandTemplate(input.healthCheck.command);
-  }
-  if (input.stageRoot !== undefined) {
-    const root = input.stageRoot;
-    if (!root.startsWith('/') || posix.normalize(root) !== root) {
-      throw new InputError('Stage root must be an absolute, normalized path');
-    }
-    const rel = posix.relative(root, path);
-    if (rel.startsWith('..') || posix.isAbsolute(rel) || rel === '') {
-      throw new InputError(
-        `The target ${path} must be inside the stage root ${root}`,
-      );
-    }
-    if (root === '/') {
-      throw new InputError('The stage root cannot be /');
-    }
-  }
-}
+export { checkSetInput } from './checkSetInput';
 
 /** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
 function checkProd(
@@ -125,26 +102,13 @@ function checkProd(
   }
 }
 
-/** JSON with sorted keys, so equal values compare equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map(k => [k, v[k]]),
-        )
-      : v,
-  );
-}
-
 /**
  * The fields of a set that run or land on its hosts at push: which hosts,
  * which file, and the commands and checks run there (the kind picks the
  * default validation and reload). Name, owner and entity are not.
  */
-function onHosts(set: ConfigSetInput): string {
-  return canonical([
+export function onHosts(set: ConfigSetInput): string {
+  return canonicalJson([
     set.kind,
     set.selector,
     set.targetPath,
@@ -350,13 +314,34 @@ export class ConfigService {
     );
   }
 
+  /** {@link ConfigService.release} for callers that never ask for a ticket. */
+  async push(...args: Parameters<ConfigService['release']>) {
+    return ran(await this.release(...args));
+  }
+
+  /** {@link ConfigService.rollbackGated}, never asking for a ticket. */
+  async rollback(...args: Parameters<ConfigService['rollbackGated']>) {
+    return ran(await this.rollbackGated(...args));
+  }
+
+  /** {@link ConfigService.adoptGated}, never asking for a ticket. */
+  async adopt(...args: Parameters<ConfigService['adoptGated']>) {
+    return ran(await this.adoptGated(...args)).version;
+  }
+
   /** Starts a release of `version` to the set's hosts (or the named ones of them). */
-  async push(
+  async release(
     setId: number,
-    input: { version: number; hosts?: string[]; batchSize?: number },
+    input: {
+      version: number;
+      hosts?: string[];
+      batchSize?: number;
+    } & ApprovalAsk,
     caller: Caller,
     action: ReleaseAction = 'push',
-  ): Promise<{ release: Release; done: Promise<void> }> {
+    /** The rollback's gate passed already (its approval covers this push). */
+    gated = false,
+  ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
     const set = await this.getSet(setId);
     const version = await this.getVersion(setId, input.version);
     compileTemplate(version.template);
@@ -364,24 +349,40 @@ export class ConfigService {
     if (hosts.length === 0) {
       throw new InputError('The set selects no host you can see');
     }
-    checkProd(hosts, caller);
-    const running = (await this.options.store.listReleases(setId, 5)).find(
-      r => r.status === 'running',
+    await this.assertIdle(setId);
+    const max = this.options.maxBatchSize ?? 20;
+    const batchSize = Math.max(
+      1,
+      Math.min(input.batchSize ?? hosts.length, max),
     );
-    if (running) {
-      throw new ConflictError(
-        `Release ${running.id} of this set is still running`,
-      );
-    }
+    const gate: GateOutcome = gated
+      ? { run: true }
+      : await prodGate({
+          approvals: this.options.approvals,
+          caller,
+          hosts,
+          set,
+          ask: input,
+          change: {
+            action: 'push',
+            setId,
+            version: version.version,
+            hosts: hosts.map(h => h.entityRef).sort(),
+            batchSize,
+            definition: sha256(onHosts(set)),
+          },
+          summary: `push ${set.name} v${version.version} to ${
+            hosts.length
+          } host(s): ${hosts.map(h => h.name).join(', ')}`,
+        });
+    if (!gate.run) return { requested: gate.requested };
     // read before the release exists: a CMDB failure refuses the push
     const facts = await this.factsFor(set, version, hosts, caller);
-    const max = this.options.maxBatchSize ?? 20;
-    const batchSize = Math.min(input.batchSize ?? hosts.length, max);
     const release = await this.options.store.createRelease({
       setId,
       version: version.version,
       action,
-      batchSize: Math.max(1, batchSize),
+      batchSize,
       createdBy: caller.ref,
       hosts: hosts.map(h => h.entityRef),
     });
@@ -392,30 +393,61 @@ export class ConfigService {
       hosts,
       facts,
     );
-    return { release, done };
+    return { release, done, approval: gate.approval };
+  }
+
+  private async assertIdle(setId: number): Promise<void> {
+    const running = (await this.options.store.listReleases(setId, 5)).find(
+      r => r.status === 'running',
+    );
+    if (running) {
+      throw new ConflictError(
+        `Release ${running.id} of this set is still running`,
+      );
+    }
   }
 
   /**
    * Rolls back to `toVersion`: a NEW version with that version's template
    * and variables (history is never rewritten), then pushed.
    */
-  async rollback(
+  async rollbackGated(
     setId: number,
     input: {
       toVersion: number;
       hosts?: string[];
       batchSize?: number;
       message?: string;
-    },
+    } & ApprovalAsk,
     caller: Caller,
-  ) {
+  ): Promise<
+    Gated<{ version: ConfigVersion; release: Release; done: Promise<void> }>
+  > {
     const old = await this.getVersion(setId, input.toVersion);
-    // the push below checks this again; checked first so that a refused
-    // rollback leaves no rollback version behind
-    checkProd(
-      await this.hostsOf(await this.getSet(setId), caller, input.hosts),
+    const set = await this.getSet(setId);
+    const hosts = await this.hostsOf(set, caller, input.hosts);
+    await this.assertIdle(setId);
+    // checked first so that a refused rollback leaves no rollback version behind
+    const gate = await prodGate({
+      approvals: this.options.approvals,
       caller,
-    );
+      hosts,
+      set,
+      ask: input,
+      change: {
+        action: 'rollback',
+        setId,
+        toVersion: old.version,
+        hosts: hosts.map(h => h.entityRef).sort(),
+        batchSize: input.batchSize ?? null,
+        message: input.message ?? null,
+        definition: sha256(onHosts(set)),
+      },
+      summary: `roll ${set.name} back to v${old.version} on ${
+        hosts.length
+      } host(s): ${hosts.map(h => h.name).join(', ')}`,
+    });
+    if (!gate.run) return { requested: gate.requested };
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,
@@ -424,7 +456,7 @@ export class ConfigService {
       author: caller.ref,
       rolledBackFrom: old.version,
     });
-    const pushed = await this.push(
+    const pushed = await this.release(
       setId,
       {
         version: version.version,
@@ -433,8 +465,10 @@ export class ConfigService {
       },
       caller,
       'rollback',
+      true,
     );
-    return { version, ...pushed };
+    if (pushed.requested) throw new Error('unreachable: gated above');
+    return { version, ...pushed, approval: gate.approval };
   }
 
   /** Hashes each pushed host's live file against what the last push left there. */
@@ -480,15 +514,31 @@ export class ConfigService {
    * Emergency edits by hand: the host's live file becomes a new version
    * (verbatim) and that host's drift baseline. Nothing is pushed.
    */
-  async adopt(
+  async adoptGated(
     setId: number,
-    input: { host: string; message?: string },
+    input: { host: string; message?: string } & ApprovalAsk,
     caller: Caller,
-  ): Promise<ConfigVersion> {
+  ): Promise<Gated<{ version: ConfigVersion }>> {
     const set = await this.getSet(setId);
     const [host]: HostTarget[] = await this.hostsOf(set, caller, [input.host]);
     // the adopted file becomes the host's drift baseline: a change to a prod host
-    checkProd([host], caller);
+    const gate = await prodGate({
+      approvals: this.options.approvals,
+      caller,
+      hosts: [host],
+      set,
+      ask: input,
+      change: {
+        action: 'adopt',
+        setId,
+        host: host.entityRef,
+        message: input.message ?? null,
+        definition: sha256(onHosts(set)),
+      },
+      summary: `adopt the live ${set.targetPath} of ${host.name} as a new version of ${set.name}`,
+      what: 'Adopting the live file of',
+    });
+    if (!gate.run) return { requested: gate.requested };
     const target = await this.options.sshTargets(caller.ref)(host);
     const live = await this.agent(target).readLive(set.targetPath);
     if (live === undefined) {
@@ -512,6 +562,6 @@ export class ConfigService {
       liveSha256: sha256(live),
       liveContent: live,
     });
-    return version;
+    return { version, approval: gate.approval };
   }
 }

@@ -10,13 +10,35 @@ import { configPushProdPermission } from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
   createRequestGuard,
+  markDenialAudited,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
-import type { Request } from 'express';
+import {
+  ApprovalRequiredError,
+  type ClaimedApproval,
+} from '@opsdeck/plugin-tickets-node';
+import type { NextFunction, Request, Response } from 'express';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import type { Caller, ConfigService } from './ConfigService';
 
 type Req = Request<any, any, any, any, any>;
+
+/**
+ * Audit meta of a gated change: the ticket opened instead, or the approval
+ * it ran with (the event's actor is the requester; this names the approver).
+ */
+function approvalMeta(r: {
+  requested?: { ticketId: number };
+  approval?: ClaimedApproval;
+}): Record<string, unknown> {
+  if (r.requested) return { approvalRequested: r.requested.ticketId };
+  if (!r.approval) return {};
+  return {
+    approvalTicket: r.approval.ticketId,
+    requester: r.approval.requester,
+    approvedBy: r.approval.approvedBy,
+  };
+}
 
 /**
  * The config plugin's HTTP API (src/schema/openapi.yaml). Every route passes
@@ -159,7 +181,7 @@ export async function createRouter(options: {
 
   router.post('/sets/:id/releases', async (req, res) => {
     const who = await caller(req);
-    const { release } = await audited(
+    const outcome = await audited(
       auditor,
       {
         eventId: 'config-push',
@@ -168,18 +190,27 @@ export async function createRouter(options: {
         target: setTarget(Number(req.params.id)),
         meta: { ...req.body },
         successMeta: r => ({
-          releaseId: r.release.id,
-          hosts: r.release.hosts.map(h => h.host),
+          ...(r.requested
+            ? {}
+            : {
+                releaseId: r.release.id,
+                hosts: r.release.hosts.map(h => h.host),
+              }),
+          ...approvalMeta(r),
         }),
       },
-      () => service.push(Number(req.params.id), req.body, who),
+      () => service.release(Number(req.params.id), req.body, who),
     );
-    res.status(201).json(release);
+    if (outcome.requested) {
+      res.status(202).json({ approvalTicket: outcome.requested });
+      return;
+    }
+    res.status(201).json(outcome.release);
   });
 
   router.post('/sets/:id/rollback', async (req, res) => {
     const who = await caller(req);
-    const { version, release } = await audited(
+    const outcome = await audited(
       auditor,
       {
         eventId: 'config-rollback',
@@ -188,14 +219,25 @@ export async function createRouter(options: {
         target: setTarget(Number(req.params.id)),
         meta: { ...req.body },
         successMeta: r => ({
-          newVersion: r.version.version,
-          releaseId: r.release.id,
-          hosts: r.release.hosts.map(h => h.host),
+          ...(r.requested
+            ? {}
+            : {
+                newVersion: r.version.version,
+                releaseId: r.release.id,
+                hosts: r.release.hosts.map(h => h.host),
+              }),
+          ...approvalMeta(r),
         }),
       },
-      () => service.rollback(Number(req.params.id), req.body, who),
+      () => service.rollbackGated(Number(req.params.id), req.body, who),
     );
-    res.status(201).json({ version, release });
+    if (outcome.requested) {
+      res.status(202).json({ approvalTicket: outcome.requested });
+      return;
+    }
+    res
+      .status(201)
+      .json({ version: outcome.version, release: outcome.release });
   });
 
   router.get('/sets/:id/drift', async (req, res) => {
@@ -205,7 +247,7 @@ export async function createRouter(options: {
 
   router.post('/sets/:id/adopt', async (req, res) => {
     const who = await caller(req);
-    const version = await audited(
+    const outcome = await audited(
       auditor,
       {
         eventId: 'config-adopt-live',
@@ -213,11 +255,18 @@ export async function createRouter(options: {
         request: req,
         target: setTarget(Number(req.params.id)),
         meta: { ...req.body },
-        successMeta: v => ({ version: v.version }),
+        successMeta: r => ({
+          ...(r.requested ? {} : { version: r.version.version }),
+          ...approvalMeta(r),
+        }),
       },
-      () => service.adopt(Number(req.params.id), req.body, who),
+      () => service.adoptGated(Number(req.params.id), req.body, who),
     );
-    res.status(201).json(version);
+    if (outcome.requested) {
+      res.status(202).json({ approvalTicket: outcome.requested });
+      return;
+    }
+    res.status(201).json(outcome.version);
   });
 
   router.get('/releases/:id', async (req, res) => {
@@ -226,6 +275,24 @@ export async function createRouter(options: {
       throw new NotFoundError(`No release ${Number(req.params.id)}`);
     res.json(release);
   });
+
+  // A prod change without the prod permission: 403 that says an approved
+  // ticket would do (the audited() event above recorded the refusal).
+  router.use(
+    (error: unknown, req: Req, res: Response, next: NextFunction): void => {
+      if (!(error instanceof ApprovalRequiredError)) {
+        next(error);
+        return;
+      }
+      markDenialAudited(req);
+      res.status(403).json({
+        error: { name: error.name, message: error.message },
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode: 403 },
+        approvalRequired: true,
+      });
+    },
+  );
 
   return router;
 }

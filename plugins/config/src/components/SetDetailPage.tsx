@@ -18,6 +18,12 @@ import type { ConfigVersion } from '@opsdeck/plugin-config-common';
 import { useParams } from 'react-router-dom';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import {
+  isApprovalRequired,
+  type ApprovalAsk,
+  type ApprovalRequested,
+} from '../api';
+import { ApprovalPanel } from './ApprovalPanel';
 import { DriftPanel, PreviewDialog } from './HostPanels';
 import { ReleasePanel } from './ReleasePanel';
 import {
@@ -188,6 +194,12 @@ export function SetDetailPage() {
   const [releaseId, setReleaseId] = useState<number>();
   // rolling by default: one host at a time, a failed host stops the rest
   const [batchSize, setBatchSize] = useState(1);
+  // a prod change without config.push.prod: the change waiting for a ticket
+  const [gated, setGated] = useState<{
+    kind: 'push' | 'rollback';
+    version: number;
+    requested?: ApprovalRequested['approvalTicket'];
+  }>();
   const data = useAsyncRetry(async () => {
     const [set, versions] = await Promise.all([
       client.getSet(id),
@@ -196,16 +208,33 @@ export function SetDetailPage() {
     return { set, versions: versions.items };
   }, [client, id]);
   const [action, run] = useAsyncFn(
-    async (kind: 'push' | 'rollback', version: number) => {
-      if (kind === 'push') {
-        const r = await client.push(id, version, batchSize);
+    async (
+      kind: 'push' | 'rollback',
+      version: number,
+      approval: ApprovalAsk = {},
+    ) => {
+      try {
+        const r =
+          kind === 'push'
+            ? await client.push(id, version, batchSize, approval)
+            : await client.rollback(id, version, batchSize, approval);
+        if ('approvalTicket' in r) {
+          setGated({ kind, version, requested: r.approvalTicket });
+          return undefined;
+        }
+        setGated(undefined);
+        if ('release' in r) {
+          setReleaseId(r.release.id);
+          data.retry();
+          return t('release.rolledBack', { version: r.version.version });
+        }
         setReleaseId(r.id);
         return t('release.started', { version });
+      } catch (error) {
+        if (!isApprovalRequired(error) || approval.approvalTicket) throw error;
+        setGated({ kind, version });
+        return undefined;
       }
-      const r = await client.rollback(id, version, batchSize);
-      setReleaseId(r.release.id);
-      data.retry();
-      return t('release.rolledBack', { version: r.version.version });
     },
     // data.retry changes as the list loads: a stale one does nothing
     [client, id, batchSize, data.retry],
@@ -309,6 +338,14 @@ export function SetDetailPage() {
           </Paper>
         </Grid>
       </Grid>
+      {gated && (
+        <ApprovalPanel
+          key={`${gated.kind}-${gated.version}-${gated.requested?.ticketId}`}
+          requested={gated.requested}
+          busy={action.loading}
+          onRun={approval => run(gated.kind, gated.version, approval)}
+        />
+      )}
       {action.error && <ErrorAlert error={action.error} />}
       {action.value && <Alert severity="info">{action.value}</Alert>}
       {releaseId !== undefined && (

@@ -100,6 +100,16 @@ export const configTranslationRef = createTranslationRef({
       adopted: 'The live file is now version {{version}}.',
       none: 'Nothing pushed yet.',
     },
+    approval: {
+      required:
+        'This change touches prod hosts: you may run it once another person approves it through a ticket.',
+      request: 'Request approval',
+      requested:
+        'Approval ticket {{id}} opened for {{approvers}}. Once it is approved, run the same change with it.',
+      open: 'Open ticket {{id}}',
+      ticket: 'Approved ticket',
+      run: 'Push with approved ticket',
+    },
     errors: {
       forbidden: 'You do not have permission for configuration management',
       generic: 'Something went wrong: {{message}}',

@@ -25,6 +25,9 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+// tests only (devDependency): the real tickets plugin decides and claims the approvals
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import {
   vaultServiceRef,
   type SecretUse,
@@ -55,13 +58,17 @@ const ACT = [
   'opsdeck.kubernetes.pod.delete',
 ];
 const ANY = ['opsdeck.kubernetes.owner.any', 'opsdeck.kubernetes.prod.change'];
+const TICKETS = [
+  'opsdeck.tickets.ticket.read',
+  'opsdeck.tickets.ticket.decide',
+];
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
 export const USERS: Record<string, string[]> = {
-  alice: [...READ, PROXY, ...ACT, ...ANY],
-  bob: [...READ, PROXY, ...ACT, ...ANY],
-  dave: [...READ, PROXY, ...ACT],
-  frank: [...READ, PROXY, ...ACT],
+  alice: [...READ, PROXY, ...ACT, ...ANY, ...TICKETS],
+  bob: [...READ, PROXY, ...ACT, ...ANY, ...TICKETS],
+  dave: [...READ, PROXY, ...ACT, ...TICKETS],
+  frank: [...READ, PROXY, ...ACT, ...TICKETS],
   erin: [...READ],
   mallory: [],
 };
@@ -206,6 +213,8 @@ export async function startKubernetesBackend(options: {
       kubernetesPlugin,
       kubernetesModuleOpsdeck,
       ...(options.scheduler ? [options.scheduler.factory] : []),
+      // change approvals of prod actions: the real tickets plugin
+      ticketsPlugin,
       mockServices.rootConfig.factory({
         data: {
           kubernetes: {

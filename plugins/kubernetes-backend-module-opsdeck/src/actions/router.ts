@@ -14,8 +14,22 @@ import {
   kubernetesPodDeletePermission,
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
-import express, { type Request } from 'express';
+import {
+  audited,
+  createRequestGuard,
+  markDenialAudited,
+} from '@opsdeck/plugin-opsdeck-node';
+import {
+  ApprovalRequiredError,
+  type ChangeApprovalsService,
+  type ChangeApprovalTicket,
+  type ClaimedApproval,
+} from '@opsdeck/plugin-tickets-node';
+import express, {
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express';
 import Router from 'express-promise-router';
 import type { WorkloadActions, WorkloadTarget } from './WorkloadActions';
 
@@ -68,6 +82,36 @@ export function parseReplicas(body: unknown): number {
   return replicas;
 }
 
+/** What an action answers, or the ticket opened instead of running it. */
+type ActionOutcome = {
+  [key: string]: unknown;
+  requested?: ChangeApprovalTicket;
+  approval?: ClaimedApproval;
+};
+
+/** What a request asks of the approval of a prod action. */
+export function parseApprovalAsk(body: unknown): {
+  requestApproval?: boolean;
+  approvalTicket?: number;
+} {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const out: { requestApproval?: boolean; approvalTicket?: number } = {};
+  if (b.requestApproval !== undefined) {
+    if (typeof b.requestApproval !== 'boolean') {
+      throw new InputError('requestApproval is a boolean');
+    }
+    out.requestApproval = b.requestApproval;
+  }
+  if (b.approvalTicket !== undefined) {
+    const id = b.approvalTicket;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) {
+      throw new InputError('approvalTicket is a ticket id');
+    }
+    out.approvalTicket = id;
+  }
+  return out;
+}
+
 /**
  * opsdeck's workload actions under `/api/kubernetes/opsdeck`: restart a
  * deployment, scale it, delete a pod. Each checks the person's sign-in and
@@ -82,6 +126,11 @@ export function createActionsRouter(options: {
   auditor: AuditorService;
   logger: LoggerService;
   now?: () => Date;
+  /**
+   * Change approvals through tickets: a prod action by someone without
+   * opsdeck.kubernetes.prod.change runs with a ticket approving exactly it.
+   */
+  approvals?: ChangeApprovalsService;
 }) {
   const guard = createRequestGuard(options);
   const now = options.now ?? (() => new Date());
@@ -98,11 +147,13 @@ export function createActionsRouter(options: {
       resolved: Awaited<ReturnType<WorkloadActions['resolve']>>,
       credentials: Awaited<ReturnType<typeof guard.credentials>>,
     ) => Promise<T>,
+    /** What else decides the change (e.g. the replicas of a scale). */
+    changeOf: (req: Request) => Record<string, unknown> = () => ({}),
   ) =>
     router.post(path, async (req, res) => {
       const credentials = await guard.credentials(req, ['user']);
       const raw = (req.body ?? {}) as Record<string, unknown>;
-      const result = await audited(
+      const result = await audited<ActionOutcome>(
         options.auditor,
         {
           eventId,
@@ -111,10 +162,25 @@ export function createActionsRouter(options: {
             raw.namespace ?? '',
           )}/${String(raw.name ?? '')}`.slice(0, 600),
           meta: { component: String(raw.entityRef ?? '').slice(0, 300) },
+          successMeta: r => {
+            if (r.requested) return { approvalRequested: r.requested.ticketId };
+            if (!r.approval) return {};
+            return {
+              approvalTicket: r.approval.ticketId,
+              requester: r.approval.requester,
+              approvedBy: r.approval.approvedBy,
+            };
+          },
         },
         async () => {
           await guard.authorize(req, permission, { allow: ['user'] });
           const target = parseTarget(req.body);
+          const ask = parseApprovalAsk(req.body);
+          const change = {
+            action: eventId,
+            ...target,
+            ...changeOf(req),
+          };
           const anyOwner = await guard.allowed(
             credentials,
             kubernetesAnyOwnerPermission,
@@ -124,20 +190,50 @@ export function createActionsRouter(options: {
             credentials,
             anyOwner,
           );
+          let approval: ClaimedApproval | undefined;
           if (
             resolved.prod &&
             !(await guard.allowed(credentials, kubernetesProdChangePermission))
           ) {
-            throw new NotAllowedError(
-              `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`,
-            );
+            const why = `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`;
+            if (!options.approvals) throw new NotAllowedError(why);
+            if (ask.approvalTicket) {
+              approval = await options.approvals.claimApproval({
+                ticketId: ask.approvalTicket,
+                kind: 'kubernetes-action',
+                target: target.entityRef,
+                change,
+                credentials,
+              });
+            } else if (ask.requestApproval) {
+              const requested = await options.approvals.requestApproval({
+                kind: 'kubernetes-action',
+                target: target.entityRef,
+                summary: `${eventId.replace('kubernetes-', '')} ${
+                  target.namespace
+                }/${target.name} on ${target.cluster}${
+                  'replicas' in change ? ` to ${change.replicas} replicas` : ''
+                }`,
+                change,
+                credentials,
+              });
+              return { requested };
+            } else {
+              throw new ApprovalRequiredError(why);
+            }
           }
-          return {
+          const done: ActionOutcome = {
             ...(await run(req, target, resolved, credentials)),
             environment: resolved.environment,
+            ...(approval ? { approval } : {}),
           };
+          return done;
         },
       );
+      if (result.requested) {
+        res.status(202).json({ approvalTicket: result.requested });
+        return;
+      }
       res.json(result);
     });
 
@@ -159,6 +255,8 @@ export function createActionsRouter(options: {
         credentials,
         parseReplicas(req.body),
       ),
+    // the approved change names the replicas: another count is another change
+    req => ({ replicas: parseReplicas(req.body) }),
   );
   route(
     '/pods/delete',
@@ -166,6 +264,24 @@ export function createActionsRouter(options: {
     kubernetesPodDeletePermission,
     (_req, target, resolved, credentials) =>
       options.actions.deletePod(resolved, target, credentials),
+  );
+
+  // A prod action without the prod permission: 403 that says an approved
+  // ticket would do (audited above as a refusal).
+  router.use(
+    (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+      if (!(error instanceof ApprovalRequiredError)) {
+        next(error);
+        return;
+      }
+      markDenialAudited(req);
+      res.status(403).json({
+        error: { name: error.name, message: error.message },
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode: 403 },
+        approvalRequired: true,
+      });
+    },
   );
   return router;
 }

@@ -1,9 +1,13 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import { claimChange } from './claimChange';
+import { iso, parseJson, toTicket, type TicketRow } from './rows';
 import { DatabaseFulfilmentStepStore } from './DatabaseFulfilmentStepStore';
 import { applyTicketsMigrations } from './migrations';
 import {
   ApprovalLevel,
+  ClaimOutcome,
+  ClaimRequest,
   DecisionOutcome,
   NewTicket,
   Ticket,
@@ -14,73 +18,6 @@ import {
   TicketState,
   TicketStore,
 } from './TicketStore';
-
-type TicketRow = {
-  id: number;
-  key: string;
-  title: string;
-  summary: string | null;
-  template_ref: string | null;
-  task_id: string | null;
-  requester: string;
-  state: TicketState;
-  level_count: number;
-  current_level: number;
-  levels: string;
-  details: string;
-  result: string | null;
-  message: string | null;
-  expires_at: Date | string | number | null;
-  created_at: Date | string | number;
-  updated_at: Date | string | number;
-};
-
-/** SQLite hands back numbers or strings, PostgreSQL Dates. */
-function iso(value: Date | string | number): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number') return new Date(value).toISOString();
-  const parsed = new Date(/^\d+$/.test(value) ? Number(value) : value);
-  return parsed.toISOString();
-}
-
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function toTicket(row: TicketRow): Ticket {
-  const levels = parseJson<ApprovalLevel[]>(row.levels, []);
-  const state = row.state;
-  return {
-    id: Number(row.id),
-    key: row.key,
-    title: row.title,
-    summary: row.summary ?? undefined,
-    templateRef: row.template_ref ?? undefined,
-    taskId: row.task_id ?? undefined,
-    requester: row.requester,
-    state,
-    levels,
-    currentLevel: Number(row.current_level),
-    assignees:
-      state === 'awaiting_approval'
-        ? levels[Number(row.current_level)]?.approvers ?? []
-        : [],
-    details: parseJson(row.details, {}),
-    result: parseJson<Record<string, unknown> | undefined>(
-      row.result,
-      undefined,
-    ),
-    message: row.message ?? undefined,
-    expiresAt: row.expires_at ? iso(row.expires_at) : undefined,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
 
 /** The knex implementation of {@link TicketStore} (SQLite and PostgreSQL). */
 export class DatabaseTicketStore implements TicketStore {
@@ -130,6 +67,9 @@ export class DatabaseTicketStore implements TicketStore {
             levels: JSON.stringify(input.levels),
             details: JSON.stringify(input.details ?? {}),
             expires_at: input.expiresAt ?? null,
+            change_kind: input.change?.kind ?? null,
+            change_target: input.change?.target ?? null,
+            change_digest: input.change?.digest ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -370,6 +310,10 @@ export class DatabaseTicketStore implements TicketStore {
       const fresh = await tx<TicketRow>('tickets').where({ id }).first();
       return { ticket: toTicket(fresh!), from: row.state };
     });
+  }
+
+  claimChange(claim: ClaimRequest): Promise<ClaimOutcome> {
+    return claimChange(this.knex, claim, this.now());
   }
 
   async expireDue(now: Date = this.now()): Promise<Ticket[]> {

@@ -41,6 +41,18 @@ export function isConfirmationLevel(ticket: {
   return ticket.levels[ticket.currentLevel]?.kind === 'confirmation';
 }
 
+/** What a change-approval ticket approves (`@opsdeck/plugin-tickets-node`). */
+export type TicketChange = {
+  kind: string;
+  /** Entity ref the change acts on. */
+  target: string;
+  /** sha256 (hex) of the change's canonical JSON. */
+  digest: string;
+  /** When the requester used the approval (ISO), once. */
+  claimedAt?: string;
+  claimedBy?: string;
+};
+
 export type Ticket = {
   id: number;
   key: string;
@@ -59,6 +71,8 @@ export type Ticket = {
   result?: Record<string, unknown>;
   message?: string;
   expiresAt?: string;
+  /** Set on a change approval: what it approves, and its use. */
+  change?: TicketChange;
   createdAt: string;
   updatedAt: string;
 };
@@ -144,7 +158,34 @@ export interface NewTicket {
   levels: ApprovalLevel[];
   details?: Record<string, unknown>;
   expiresAt?: Date;
+  /** A change approval: kind, target and digest of the change. */
+  change?: { kind: string; target: string; digest: string };
 }
+
+/** A claim of a change approval by the person about to run the change. */
+export type ClaimRequest = {
+  id: number;
+  kind: string;
+  target: string;
+  digest: string;
+  /** User ref of the claimer: must be the requester. */
+  claimer: string;
+};
+
+/** What a claim did. */
+export type ClaimOutcome =
+  | { ok: true; ticket: Ticket; approvedBy: string[] }
+  | {
+      ok: false;
+      reason:
+        | 'not-found'
+        | 'not-approved'
+        | 'mismatch'
+        | 'not-requester'
+        | 'used'
+        | 'expired';
+      message: string;
+    };
 
 export interface TicketListQuery {
   state?: TicketState;
@@ -211,6 +252,13 @@ export interface TicketStore {
     /** Only when the ticket is in one of these states. */
     from: TicketState[];
   }): Promise<{ ticket: Ticket; from: TicketState } | undefined>;
+  /**
+   * Uses a change approval, once: ONE conditional UPDATE (approved, not
+   * claimed, not expired, same kind, target and digest, the claimer is the
+   * requester, no decision by the requester); exactly one concurrent claim
+   * changes a row. A refusal says why.
+   */
+  claimChange(claim: ClaimRequest): Promise<ClaimOutcome>;
   /** Rejects every ticket whose approval expired; returns them. */
   expireDue(now?: Date): Promise<Ticket[]>;
   addComment(

@@ -34,4 +34,8 @@ export const access: OperationAccess<typeof spec> = {
   'POST /workflow/tickets/{id}/state': workflow,
   'POST /workflow/tickets/{id}/steps': workflow,
   'POST /workflow/tickets/{id}/steps/done': workflow,
+  // change approvals (@opsdeck/plugin-tickets-node): the plugin running the
+  // change opens and claims them for its person; the person never does
+  'POST /workflow/changes': workflow,
+  'POST /workflow/changes/{id}/claim': workflow,
 };

@@ -196,6 +196,9 @@ export const spec = {
           expiresAt: {
             type: 'string',
           },
+          change: {
+            $ref: '#/components/schemas/TicketChange',
+          },
           createdAt: {
             type: 'string',
           },
@@ -291,6 +294,9 @@ export const spec = {
           },
           expiresAt: {
             type: 'string',
+          },
+          change: {
+            $ref: '#/components/schemas/TicketChange',
           },
           createdAt: {
             type: 'string',
@@ -390,6 +396,151 @@ export const spec = {
           },
         },
         additionalProperties: {},
+      },
+      TicketChange: {
+        type: 'object',
+        description:
+          "What a change approval approves (kind, target, sha256 of the change's canonical JSON) and when its requester used it.",
+        required: ['kind', 'target', 'digest'],
+        additionalProperties: false,
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          target: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          claimedAt: {
+            type: 'string',
+          },
+          claimedBy: {
+            type: 'string',
+          },
+        },
+      },
+      ChangeKind: {
+        type: 'string',
+        enum: ['config-release', 'kubernetes-action'],
+      },
+      NewChangeApproval: {
+        type: 'object',
+        required: ['kind', 'target', 'summary', 'change', 'requester'],
+        additionalProperties: false,
+        properties: {
+          kind: {
+            $ref: '#/components/schemas/ChangeKind',
+          },
+          target: {
+            type: 'string',
+            minLength: 3,
+            maxLength: 255,
+          },
+          summary: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+          },
+          change: {
+            description:
+              'The change as it will run (any JSON); its digest is approved.',
+          },
+          requester: {
+            type: 'string',
+            pattern: '^user:[^/]+/.+$',
+            maxLength: 255,
+          },
+        },
+      },
+      ChangeApprovalTicket: {
+        type: 'object',
+        required: ['ticketId', 'url', 'digest', 'approvers'],
+        additionalProperties: false,
+        properties: {
+          ticketId: {
+            type: 'integer',
+          },
+          url: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          approvers: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          expiresAt: {
+            type: 'string',
+          },
+        },
+      },
+      ChangeClaim: {
+        type: 'object',
+        required: ['kind', 'target', 'digest', 'claimer'],
+        additionalProperties: false,
+        properties: {
+          kind: {
+            $ref: '#/components/schemas/ChangeKind',
+          },
+          target: {
+            type: 'string',
+            minLength: 3,
+            maxLength: 255,
+          },
+          digest: {
+            type: 'string',
+            pattern: '^[0-9a-f]{64}$',
+          },
+          claimer: {
+            type: 'string',
+            pattern: '^user:[^/]+/.+$',
+            maxLength: 255,
+          },
+        },
+      },
+      ChangeClaimOutcome: {
+        type: 'object',
+        required: ['ok'],
+        additionalProperties: false,
+        properties: {
+          ok: {
+            type: 'boolean',
+          },
+          ticketId: {
+            type: 'integer',
+          },
+          requester: {
+            type: 'string',
+          },
+          approvedBy: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          digest: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+            enum: [
+              'not-found',
+              'not-approved',
+              'mismatch',
+              'not-requester',
+              'used',
+              'expired',
+            ],
+          },
+          message: {
+            type: 'string',
+          },
+        },
       },
     },
     responses: {
@@ -933,6 +1084,81 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/workflow/changes': {
+      post: {
+        operationId: 'RequestChangeApproval',
+        description:
+          "Service only (`@opsdeck/plugin-tickets-node`). Opens a change approval for the requester: a ticket of the change's kind, target and digest, decided by the kind's approvers (opsdeck.tickets.changeApprovers).",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/NewChangeApproval',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The new ticket.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ChangeApprovalTicket',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/workflow/changes/{id}/claim': {
+      post: {
+        operationId: 'ClaimChangeApproval',
+        description:
+          'Service only. Uses the approval once, in one conditional UPDATE: approved (by someone other than the requester), same kind, target and digest, the claimer is the requester, not used, not expired. A refusal answers `ok: false` with the reason.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ChangeClaim',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The outcome.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ChangeClaimOutcome',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

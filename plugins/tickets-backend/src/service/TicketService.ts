@@ -4,8 +4,13 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
+import { changeDigest, type ChangeKind } from '@opsdeck/plugin-tickets-node';
 import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
 import {
+  ApprovalLevel,
+  ClaimOutcome,
+  ClaimRequest,
   DecisionOutcome,
   FulfilmentStep,
   FulfilmentStepStore,
@@ -28,8 +33,83 @@ export class TicketService {
       auditor: AuditorService;
       notifications?: NotificationService;
       logger: LoggerService;
+      /** The approvers of a change approval of this kind (one level). */
+      changeApprovers?: (kind: ChangeKind) => Promise<ApprovalLevel>;
+      /** How long a change approval may wait for a decision and its use. */
+      changeApprovalHours?: number;
+      now?: () => Date;
     },
   ) {}
+
+  /**
+   * Opens a change approval (`@opsdeck/plugin-tickets-node`) for its
+   * requester: the kind's approvers decide; the ticket keeps the change
+   * and the sha256 of its canonical JSON, which the claim must match.
+   */
+  async requestChange(
+    input: {
+      kind: ChangeKind;
+      target: string;
+      summary: string;
+      change: unknown;
+      requester: string;
+    },
+    service: string,
+    request?: Request<any, any, any, any, any>,
+  ): Promise<Ticket> {
+    if (!this.deps.changeApprovers) throw new Error('No change approvers');
+    const level = await this.deps.changeApprovers(input.kind);
+    const digest = changeDigest(input.change);
+    const now = this.deps.now?.() ?? new Date();
+    const hours = this.deps.changeApprovalHours ?? 24;
+    const what =
+      input.kind === 'config-release' ? 'Config release' : 'Kubernetes action';
+    const { ticket } = await this.submit(
+      {
+        key: `change:${randomUUID()}`,
+        title: `${what} on prod: ${input.summary}`.slice(0, 255),
+        summary: input.summary,
+        requester: input.requester,
+        levels: [{ ...level, kind: 'approval' }],
+        details: {
+          changeKind: input.kind,
+          target: input.target,
+          change: input.change,
+          digest,
+          service,
+        },
+        expiresAt: new Date(now.getTime() + hours * 3_600_000),
+        change: { kind: input.kind, target: input.target, digest },
+      },
+      service,
+      request,
+    );
+    return ticket;
+  }
+
+  /** Uses a change approval once (audited as the claimer, refusals too). */
+  async claimChange(
+    claim: ClaimRequest,
+    request?: Request<any, any, any, any, any>,
+  ): Promise<ClaimOutcome> {
+    const event = await this.event('ticket-change-claim', 'medium', request, {
+      actor: claim.claimer,
+      ticketId: claim.id,
+      kind: claim.kind,
+      changeTarget: claim.target,
+      digest: claim.digest,
+    });
+    const outcome = await this.deps.store.claimChange(claim);
+    if (outcome.ok) {
+      await event.success({ meta: { approvedBy: outcome.approvedBy } });
+    } else {
+      await event.fail({
+        error: new Error(outcome.reason),
+        meta: { reason: outcome.reason },
+      });
+    }
+    return outcome;
+  }
 
   get store(): TicketStore {
     return this.deps.store;
@@ -79,6 +159,7 @@ export class TicketService {
     const event = await this.event('ticket-decide', 'medium', request, {
       ticketId: options.id,
       decision: options.decision,
+      approver: options.actor,
     });
     const outcome = await this.deps.store.decide(options);
     if (!outcome.ok) {

@@ -326,5 +326,55 @@ export async function createRouter(options: {
     res.json(done);
   });
 
+  // --- change approvals (@opsdeck/plugin-tickets-node): backend services only ---
+
+  router.post('/workflow/changes', async (req, res) => {
+    const subject = await asService(req);
+    const body = req.body;
+    const ticket = await service.requestChange(
+      {
+        kind: body.kind,
+        target: body.target,
+        summary: body.summary,
+        change: body.change,
+        requester: body.requester,
+      },
+      subject,
+      req,
+    );
+    res.status(201).json({
+      ticketId: ticket.id,
+      url: `/tickets/${ticket.id}`,
+      digest: ticket.change!.digest,
+      approvers: ticket.levels.flatMap(l => l.approvers),
+      ...(ticket.expiresAt ? { expiresAt: ticket.expiresAt } : {}),
+    });
+  });
+
+  router.post('/workflow/changes/:id/claim', async (req, res) => {
+    await asService(req);
+    const outcome = await service.claimChange(
+      {
+        id: req.params.id,
+        kind: req.body.kind,
+        target: req.body.target,
+        digest: req.body.digest,
+        claimer: req.body.claimer,
+      },
+      req,
+    );
+    if (!outcome.ok) {
+      res.json({ ok: false, reason: outcome.reason, message: outcome.message });
+      return;
+    }
+    res.json({
+      ok: true,
+      ticketId: outcome.ticket.id,
+      requester: outcome.ticket.requester,
+      approvedBy: outcome.approvedBy,
+      digest: outcome.ticket.change!.digest,
+    });
+  });
+
   return router;
 }

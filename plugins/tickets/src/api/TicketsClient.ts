@@ -39,6 +39,14 @@ export interface Ticket {
   result?: Record<string, unknown>;
   message?: string;
   expiresAt?: string;
+  /** A change approval (a prod config release or Kubernetes action). */
+  change?: {
+    kind: string;
+    target: string;
+    digest: string;
+    claimedAt?: string;
+    claimedBy?: string;
+  };
   createdAt: string;
   updatedAt: string;
 }

@@ -15,6 +15,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import type { TicketDetail } from '../api/TicketsClient';
 import { ticketsTranslationRef } from '../translation/translation';
 import {
   errorStatus,
@@ -39,6 +40,45 @@ function Field(props: { label: string; children: React.ReactNode }) {
         {props.label}
       </Typography>
       <Typography component="div">{props.children}</Typography>
+    </Box>
+  );
+}
+
+/** What a change approval approves: kind, target, digest, the change itself, its use. */
+function ChangeCard({ ticket }: { ticket: TicketDetail }) {
+  const { t } = useTranslationRef(ticketsTranslationRef);
+  const change = ticket.change!;
+  let kind = change.kind;
+  if (kind === 'config-release') kind = t('change.kindConfig');
+  if (kind === 'kubernetes-action') kind = t('change.kindKube');
+  return (
+    <Box mt={2}>
+      <Card data-testid="ticket-change">
+        <CardContent>
+          <Typography variant="h6">{t('change.title')}</Typography>
+          <Field label={t('change.kind')}>{kind}</Field>
+          <Field label={t('change.target')}>
+            <code>{change.target}</code>
+          </Field>
+          <Field label={t('change.digest')}>
+            <code>{change.digest}</code>
+          </Field>
+          <pre
+            data-testid="ticket-change-json"
+            style={{ fontSize: 12, whiteSpace: 'pre-wrap', margin: 0 }}
+          >
+            {JSON.stringify(ticket.details.change ?? null, null, 2)}
+          </pre>
+          <Typography variant="body2" color="textSecondary">
+            {change.claimedAt
+              ? t('change.used', {
+                  who: shortRef(change.claimedBy ?? ''),
+                  time: formatDateTime(change.claimedAt),
+                })
+              : t('change.notUsed')}
+          </Typography>
+        </CardContent>
+      </Card>
     </Box>
   );
 }
@@ -134,12 +174,19 @@ export function TicketDetailView({ id }: { id: number }) {
               )}
               <Field label={t('detail.details')}>
                 <dl style={{ margin: 0 }} data-testid="ticket-details">
-                  {Object.entries(ticket.details).map(([key, value]) => (
-                    <Box key={key} display="flex" style={{ gap: 8 }}>
-                      <dt>{key}:</dt>
-                      <dd style={{ margin: 0 }}>{String(value)}</dd>
-                    </Box>
-                  ))}
+                  {Object.entries(ticket.details)
+                    // a change approval's change is shown whole below
+                    .filter(([key]) => !(ticket.change && key === 'change'))
+                    .map(([key, value]) => (
+                      <Box key={key} display="flex" style={{ gap: 8 }}>
+                        <dt>{key}:</dt>
+                        <dd style={{ margin: 0 }}>
+                          {value !== null && typeof value === 'object'
+                            ? JSON.stringify(value)
+                            : String(value)}
+                        </dd>
+                      </Box>
+                    ))}
                 </dl>
               </Field>
               {ticket.message && (
@@ -156,6 +203,7 @@ export function TicketDetailView({ id }: { id: number }) {
               )}
             </CardContent>
           </Card>
+          {ticket.change && <ChangeCard ticket={ticket} />}
           {!ticket.canDecide && ticket.state === 'awaiting_approval' && (
             <Box mt={2}>
               <Alert severity="info" data-testid="ticket-not-approver">

@@ -66,6 +66,17 @@ export const ticketsTranslationRef = createTranslationRef({
       notApprover:
         'You cannot decide this ticket: it is yours, not waiting for you, or already decided.',
     },
+    change: {
+      title: 'Change to approve',
+      kind: 'Kind',
+      kindConfig: 'Config release on prod hosts',
+      kindKube: 'Kubernetes action on a prod cluster',
+      target: 'Target',
+      digest: 'Change digest (sha256)',
+      used: 'Used by {{who}} at {{time}}',
+      notUsed:
+        'Not used yet: only the requester can run exactly this change, once.',
+    },
     fields: {
       environment: 'Environment',
       system: 'System',

@@ -1,0 +1,236 @@
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  eventually,
+  startSshdHosts,
+  type SshdHosts,
+} from '@opsdeck/plugin-remote-node/testUtils';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { hostEntity, startConfigBackend } from '../__testUtils__/testBackend';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+// bob and frank may push, not to prod; alice is an admin (config.push.prod)
+const bob = mockCredentials.user.header('user:default/bob');
+const frank = mockCredentials.user.header('user:default/frank');
+const alice = mockCredentials.user.header('user:default/alice');
+
+let sshd: SshdHosts;
+let work: string;
+beforeAll(async () => {
+  sshd = await startSshdHosts(1);
+  work = mkdtempSync(join(tmpdir(), 'opsdeck-config-approval-'));
+  chmodSync(work, 0o777);
+});
+afterAll(async () => {
+  await sshd?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function start() {
+  const knex = await databases.init('SQLITE_3');
+  const backend = await startConfigBackend({
+    knex,
+    privateKey: sshd.privateKeyText,
+    entities: [
+      hostEntity('cfg-prod', sshd.hosts[0].port, { environment: 'prod' }),
+    ],
+    deny: {
+      'user:default/bob': ['opsdeck.config.push.prod'],
+      'user:default/frank': ['opsdeck.config.push.prod'],
+    },
+    tickets: {
+      groups: {
+        'user:default/alice': ['group:default/admins', 'group:default/ops'],
+        'user:default/bob': ['group:default/ops'],
+        'user:default/frank': ['group:default/ops'],
+      },
+    },
+  });
+  const { server } = backend;
+  const target = join(work, `prod-${Math.random().toString(36).slice(2)}.json`);
+  const set = (
+    await request(server)
+      .post('/api/config/sets')
+      .set('Authorization', alice)
+      .send({
+        name: `prod-app-${Math.random().toString(36).slice(2, 8)}`,
+        kind: 'json',
+        owner: 'group:default/ops',
+        selector: { names: ['cfg-prod'] },
+        targetPath: target,
+      })
+      .expect(201)
+  ).body;
+  for (const template of ['{"v": 1}\n', '{"v": 2}\n']) {
+    await request(server)
+      .post(`/api/config/sets/${set.id}/versions`)
+      .set('Authorization', bob)
+      .send({ template, message: template })
+      .expect(201);
+  }
+  const push = (who: string, body: object) =>
+    request(server)
+      .post(`/api/config/sets/${set.id}/releases`)
+      .set('Authorization', who)
+      .send(body);
+  const decide = (who: string, ticketId: number, decision: string) =>
+    request(server)
+      .post(`/api/tickets/tickets/${ticketId}/decision`)
+      .set('Authorization', who)
+      .send({ decision });
+  const ask = async (body: object) => {
+    const res = await push(bob, { ...body, requestApproval: true }).expect(202);
+    return res.body.approvalTicket.ticketId as number;
+  };
+  return { ...backend, set, target, push, decide, ask };
+}
+
+describe('config router: prod changes approved through a ticket', () => {
+  it('refuses a prod push without config.push.prod with approvalRequired, opens a ticket, runs once with it', async () => {
+    const { server, set, target, push, decide, audits, stop } = await start();
+    const refused = await push(bob, { version: 1 }).expect(403);
+    expect(refused.body).toMatchObject({
+      approvalRequired: true,
+      error: { message: expect.stringMatching(/cfg-prod.*config\.push\.prod/) },
+    });
+    const asked = await push(bob, { version: 1, requestApproval: true }).expect(
+      202,
+    );
+    const ticketId = asked.body.approvalTicket.ticketId;
+    expect(asked.body.approvalTicket).toMatchObject({
+      url: `/tickets/${ticketId}`,
+      approvers: ['group:default/admins'],
+    });
+    // the Tickets page shows the change to the approver
+    const ticket = await request(server)
+      .get(`/api/tickets/tickets/${ticketId}`)
+      .set('Authorization', alice)
+      .expect(200);
+    expect(ticket.body).toMatchObject({
+      requester: 'user:default/bob',
+      canDecide: true,
+      change: {
+        kind: 'config-release',
+        target: `config-set:default/${set.name}`,
+      },
+      details: {
+        change: {
+          action: 'push',
+          version: 1,
+          hosts: ['resource:default/cfg-prod'],
+        },
+      },
+    });
+    // pending: refused, and bob cannot approve his own request
+    expect(
+      (await push(bob, { version: 1, approvalTicket: ticketId }).expect(403))
+        .body.error.name,
+    ).toBe('ApprovalNotApprovedError');
+    await decide(bob, ticketId, 'approve').expect(403);
+    await decide(alice, ticketId, 'approve').expect(200);
+
+    // someone else (who may push, not to prod) cannot use bob's ticket
+    expect(
+      (await push(frank, { version: 1, approvalTicket: ticketId }).expect(403))
+        .body.error.name,
+    ).toBe('ApprovalMismatchError');
+    // nor bob for another version than approved
+    expect(
+      (await push(bob, { version: 2, approvalTicket: ticketId }).expect(403))
+        .body.error.name,
+    ).toBe('ApprovalMismatchError');
+    const release = (
+      await push(bob, { version: 1, approvalTicket: ticketId }).expect(201)
+    ).body;
+    let finished: any;
+    await eventually(async () => {
+      finished = (
+        await request(server)
+          .get(`/api/config/releases/${release.id}`)
+          .set('Authorization', bob)
+      ).body;
+      return finished.status !== 'running';
+    });
+    expect(finished).toMatchObject({ status: 'done' });
+    expect(readFileSync(target, 'utf8')).toBe('{"v": 1}\n');
+    // used: never again
+    expect(
+      (await push(bob, { version: 1, approvalTicket: ticketId }).expect(409))
+        .body.error.name,
+    ).toBe('ApprovalAlreadyUsedError');
+    // the push is audited with bob as actor and alice as approver
+    expect(
+      audits.find(
+        a => a.eventId === 'config-push' && a.meta?.approvalRequested,
+      ),
+    ).toMatchObject({ actor: bob, status: 'succeeded' });
+    const pushed = audits.find(
+      a => a.eventId === 'config-push' && a.meta?.releaseId,
+    );
+    expect(pushed).toMatchObject({
+      actor: bob,
+      status: 'succeeded',
+      meta: {
+        releaseId: release.id,
+        approvalTicket: ticketId,
+        requester: 'user:default/bob',
+        approvedBy: ['user:default/alice'],
+      },
+    });
+    expect(
+      audits.find(
+        a => a.eventId === 'ticket-decide' && a.status === 'succeeded',
+      ),
+    ).toMatchObject({ actor: alice, meta: { approver: 'user:default/alice' } });
+    await stop();
+  });
+
+  it('refuses a rejected ticket, and gates rollback and adoption the same way', async () => {
+    const { set, push, decide, ask, stop, server } = await start();
+    const ticketId = await ask({ version: 2 });
+    await decide(alice, ticketId, 'reject').expect(200);
+    expect(
+      (await push(bob, { version: 2, approvalTicket: ticketId }).expect(403))
+        .body.error.name,
+    ).toBe('ApprovalNotApprovedError');
+
+    const rollback = (body: object) =>
+      request(server)
+        .post(`/api/config/sets/${set.id}/rollback`)
+        .set('Authorization', bob)
+        .send(body);
+    expect((await rollback({ toVersion: 1 }).expect(403)).body).toMatchObject({
+      approvalRequired: true,
+    });
+    const rb = (
+      await rollback({ toVersion: 1, requestApproval: true }).expect(202)
+    ).body.approvalTicket.ticketId;
+    // a push approval is not a rollback approval
+    const pushTicket = await ask({ version: 1 });
+    await decide(alice, pushTicket, 'approve').expect(200);
+    expect(
+      (await rollback({ toVersion: 1, approvalTicket: pushTicket }).expect(403))
+        .body.error.name,
+    ).toBe('ApprovalMismatchError');
+    await decide(alice, rb, 'approve').expect(200);
+    const done = await rollback({ toVersion: 1, approvalTicket: rb }).expect(
+      201,
+    );
+    expect(done.body.version).toMatchObject({ version: 3, rolledBackFrom: 1 });
+
+    const adopt = (body: object) =>
+      request(server)
+        .post(`/api/config/sets/${set.id}/adopt`)
+        .set('Authorization', bob)
+        .send(body);
+    expect((await adopt({ host: 'cfg-prod' }).expect(403)).body).toMatchObject({
+      approvalRequired: true,
+    });
+    await adopt({ host: 'cfg-prod', requestApproval: true }).expect(202);
+    await stop();
+  });
+});

@@ -1,0 +1,187 @@
+import request from 'supertest';
+import { FixtureCluster } from '../testUtils/FixtureCluster';
+import { COMPONENT_ID, NAMESPACE } from '../testUtils/fixtureObjects';
+import {
+  as,
+  clusterResource,
+  COMPONENTS,
+  startKubernetesBackend,
+} from '../__testUtils__/testBackend';
+
+const TOKEN = 'fixture-sa-token-approvals-4c1e';
+const API = '/api/kubernetes/opsdeck';
+
+describe('prod workload actions approved through a ticket', () => {
+  const cluster = new FixtureCluster(TOKEN);
+  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+  const api = `component:default/${COMPONENT_ID}`;
+
+  beforeAll(async () => {
+    const url = await cluster.start();
+    backend = await startKubernetesBackend({
+      entities: [
+        clusterResource('k8s-prod', url, { environment: 'prod' }),
+        ...COMPONENTS,
+      ],
+      secrets: { 'k8s-prod-token': { type: 'password', password: TOKEN } },
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await cluster.stop();
+  });
+
+  beforeEach(() => {
+    cluster.requests.length = 0;
+  });
+
+  const writes = () => cluster.requests.filter(r => r.method !== 'GET');
+  const post = (path: string, user: string, body: object) =>
+    request(backend.server)
+      .post(`${API}${path}`)
+      .set('Authorization', as(user))
+      .send(body);
+  const prodDeployment = {
+    entityRef: api,
+    cluster: 'k8s-prod',
+    namespace: NAMESPACE,
+    name: COMPONENT_ID,
+  };
+  const decide = (user: string, id: number, decision: string) =>
+    request(backend.server)
+      .post(`/api/tickets/tickets/${id}/decision`)
+      .set('Authorization', as(user))
+      .send({ decision });
+  /** dave (dev, owns the component, no prod.change) asks for a ticket. */
+  const ask = async (path: string, body: object) => {
+    const res = await post(path, 'dave', { ...body, requestApproval: true });
+    expect(res.status).toBe(202);
+    return res.body.approvalTicket.ticketId as number;
+  };
+
+  it('restart: 403 approvalRequired, a ticket for ops, approved by another, run once by the requester', async () => {
+    const refused = await post('/deployments/restart', 'dave', prodDeployment);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      approvalRequired: true,
+      error: {
+        message:
+          'k8s-prod is a prod cluster: changing its workloads needs opsdeck.kubernetes.prod.change',
+      },
+    });
+    const id = await ask('/deployments/restart', prodDeployment);
+    const ticket = await request(backend.server)
+      .get(`/api/tickets/tickets/${id}`)
+      .set('Authorization', as('bob'));
+    expect(ticket.body).toMatchObject({
+      requester: 'user:default/dave',
+      assignees: ['group:default/ops', 'group:default/admins'],
+      change: { kind: 'kubernetes-action', target: api },
+      details: {
+        change: {
+          action: 'kubernetes-deployment-restart',
+          cluster: 'k8s-prod',
+          name: COMPONENT_ID,
+        },
+      },
+    });
+    // pending: refused, nothing written
+    const pending = await post('/deployments/restart', 'dave', {
+      ...prodDeployment,
+      approvalTicket: id,
+    });
+    expect(pending.status).toBe(403);
+    expect(pending.body.error.name).toBe('ApprovalNotApprovedError');
+    expect(writes()).toEqual([]);
+
+    expect((await decide('bob', id, 'approve')).status).toBe(200);
+    // frank (dev, same owner group) cannot use dave's ticket
+    const frank = await post('/deployments/restart', 'frank', {
+      ...prodDeployment,
+      approvalTicket: id,
+    });
+    expect(frank.status).toBe(403);
+    expect(frank.body.error.name).toBe('ApprovalMismatchError');
+    // a restart approval is not a pod deletion approval
+    const other = await post('/pods/delete', 'dave', {
+      ...prodDeployment,
+      approvalTicket: id,
+    });
+    expect(other.status).toBe(403);
+    expect(other.body.error.name).toBe('ApprovalMismatchError');
+    expect(writes()).toEqual([]);
+
+    const ran = await post('/deployments/restart', 'dave', {
+      ...prodDeployment,
+      approvalTicket: id,
+    });
+    expect(ran.status).toBe(200);
+    expect(ran.body).toMatchObject({
+      environment: 'prod',
+      approval: { ticketId: id, approvedBy: ['user:default/bob'] },
+    });
+    expect(writes()).toHaveLength(1);
+    const again = await post('/deployments/restart', 'dave', {
+      ...prodDeployment,
+      approvalTicket: id,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.name).toBe('ApprovalAlreadyUsedError');
+    expect(writes()).toHaveLength(1);
+    const audit = backend.events.find(
+      e =>
+        e.eventId === 'kubernetes-deployment-restart' &&
+        e.status === 'succeeded' &&
+        (e.meta as any)?.approvalTicket === id,
+    );
+    expect(audit).toMatchObject({
+      actor: { actorId: 'user:default/dave' },
+      meta: {
+        requester: 'user:default/dave',
+        approvedBy: ['user:default/bob'],
+      },
+    });
+  });
+
+  it('scale: another replica count than approved is refused; the requester cannot approve it', async () => {
+    const id = await ask('/deployments/scale', {
+      ...prodDeployment,
+      replicas: 3,
+    });
+    // dave is no approver (and it is his own request)
+    expect((await decide('dave', id, 'approve')).status).toBe(403);
+    expect((await decide('alice', id, 'approve')).status).toBe(200);
+    const five = await post('/deployments/scale', 'dave', {
+      ...prodDeployment,
+      replicas: 5,
+      approvalTicket: id,
+    });
+    expect(five.status).toBe(403);
+    expect(five.body.error.name).toBe('ApprovalMismatchError');
+    expect(writes()).toEqual([]);
+    const three = await post('/deployments/scale', 'dave', {
+      ...prodDeployment,
+      replicas: 3,
+      approvalTicket: id,
+    });
+    expect(three.status).toBe(200);
+  });
+
+  it('a rejected ticket runs nothing; a malformed approval field is refused', async () => {
+    const id = await ask('/pods/delete', prodDeployment);
+    expect((await decide('bob', id, 'reject')).status).toBe(200);
+    const rejected = await post('/pods/delete', 'dave', {
+      ...prodDeployment,
+      approvalTicket: id,
+    });
+    expect(rejected.status).toBe(403);
+    expect(rejected.body.error.name).toBe('ApprovalNotApprovedError');
+    const bad = await post('/pods/delete', 'dave', {
+      ...prodDeployment,
+      approvalTicket: '1 OR 1=1',
+    });
+    expect(bad.status).toBe(400);
+    expect(writes()).toEqual([]);
+  });
+});

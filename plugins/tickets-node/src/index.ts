@@ -1,0 +1,9 @@
+/**
+ * Change approvals through tickets for opsdeck's backend plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './model';
+export * from './errors';
+export * from './ChangeApprovalsClient';
+export * from './service';
