@@ -51,6 +51,8 @@ export const PEOPLE: Record<string, string[]> = {
   dave: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.metrics.read'],
   // ops on call: manages silences, but the catalog may hide entities from her
   olga: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.silence.manage'],
+  // ops lead: manages rules, but the catalog may hide entities from him too
+  otto: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.rule.manage'],
   erin: [],
   // viewer: reads metrics only
   vera: ['opsdeck.monitoring.metrics.read'],
