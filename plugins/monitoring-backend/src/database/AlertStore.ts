@@ -43,6 +43,8 @@ type DeliveryRow = {
 
 const EVENTS = 'monitoring_alert_events';
 const DELIVERIES = 'monitoring_deliveries';
+/** Longest plain IN list of entity refs; longer sets go as one JSON parameter. */
+const IN_LIST_MAX = 500;
 
 function toEvent(row: EventRow): AlertEvent {
   const event: AlertEvent = {
@@ -149,10 +151,10 @@ export class AlertStore {
     page: { limit: number; offset: number },
     visible: { entityRefs: Iterable<string>; withoutEntity: boolean },
   ): Promise<{ items: AlertEvent[]; total: number }> {
-    const refs = [...visible.entityRefs];
+    const refs = [...new Set(visible.entityRefs)];
     const readable = (q: Knex.QueryBuilder) =>
       q.where(w => {
-        w.whereIn('entity_ref', refs);
+        this.whereEntityIn(w, refs);
         if (visible.withoutEntity) w.orWhereNull('entity_ref');
       });
     const rows = await readable(this.db<EventRow>(EVENTS))
@@ -161,6 +163,40 @@ export class AlertStore {
       .offset(page.offset);
     const [{ n }] = await readable(this.db(EVENTS)).count({ n: '*' });
     return { items: rows.map(toEvent), total: Number(n) };
+  }
+
+  /**
+   * `entity_ref` in `refs`, however many: a short list as an IN list; a long
+   * one (a caller who reads thousands of entities) as ONE bound JSON array
+   * the database expands itself (PostgreSQL `json_array_elements_text`,
+   * SQLite `json_each`), so no statement nears the bound-parameter limits
+   * (PostgreSQL 65,535, SQLite 32,766) and paging and totals stay in SQL.
+   */
+  private whereEntityIn(w: Knex.QueryBuilder, refs: string[]): void {
+    if (refs.length <= IN_LIST_MAX) {
+      w.whereIn('entity_ref', refs);
+      return;
+    }
+    const dialect = (this.db.client as { dialect?: string }).dialect;
+    const json = JSON.stringify(refs);
+    if (dialect === 'postgresql') {
+      w.whereRaw('?? in (select json_array_elements_text(?::json))', [
+        'entity_ref',
+        json,
+      ]);
+    } else if (dialect === 'sqlite3' || dialect === 'better-sqlite3') {
+      w.whereRaw('?? in (select value from json_each(?))', [
+        'entity_ref',
+        json,
+      ]);
+    } else {
+      // other databases: IN lists of IN_LIST_MAX (bounded by their own limit)
+      w.where(any => {
+        for (let i = 0; i < refs.length; i += IN_LIST_MAX) {
+          any.orWhereIn('entity_ref', refs.slice(i, i + IN_LIST_MAX));
+        }
+      });
+    }
   }
 
   /** Starts (or restarts) a delivery of an event on a channel: one more attempt. */
