@@ -261,6 +261,54 @@ export class AlertStore {
     return rows.map(r => ({ eventId: Number(r.event_id), channel: r.channel }));
   }
 
+  /**
+   * Deletes one batch of old alert states with their deliveries, in one
+   * transaction: alerts resolved before `before` (the resolution and the
+   * firing state of the same fingerprint and start, both received before
+   * `before`, together, so no firing state is left without its resolution),
+   * and test sends received before `before`. Alerts that never resolved
+   * are kept. Up to `batchSize` resolutions (and test sends) per call; how
+   * many states and deliveries it deleted (0 states: nothing left).
+   */
+  async pruneBatch(
+    before: Date,
+    batchSize: number,
+  ): Promise<{ events: number; deliveries: number }> {
+    const cutoff = before.getTime();
+    return this.db.transaction(async tx => {
+      const resolved = (
+        await tx(EVENTS)
+          .where('status', 'resolved')
+          .where('received_at', '<', cutoff)
+          .orderBy('id')
+          .limit(batchSize)
+          .select('id')
+      ).map(r => Number(r.id));
+      const states = resolved.length
+        ? await tx(`${EVENTS} as e`)
+            .join(`${EVENTS} as r`, j =>
+              j
+                .on('r.fingerprint', '=', 'e.fingerprint')
+                .andOn('r.starts_at', '=', 'e.starts_at'),
+            )
+            .whereIn('r.id', resolved)
+            .where('e.received_at', '<', cutoff)
+            .select('e.id as id')
+        : [];
+      const tests = await tx(EVENTS)
+        .where('test', true)
+        .where('received_at', '<', cutoff)
+        .orderBy('id')
+        .limit(batchSize)
+        .select('id');
+      const ids = [...new Set([...states, ...tests].map(r => Number(r.id)))];
+      if (!ids.length) return { events: 0, deliveries: 0 };
+      const deliveries = await tx(DELIVERIES).whereIn('event_id', ids).delete();
+      const events = await tx(EVENTS).whereIn('id', ids).delete();
+      return { events: Number(events), deliveries: Number(deliveries) };
+    });
+  }
+
   async deliveries(eventId: number): Promise<AlertDelivery[]> {
     const rows = await this.db<DeliveryRow>(DELIVERIES)
       .where({ event_id: eventId })
