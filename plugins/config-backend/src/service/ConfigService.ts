@@ -23,6 +23,7 @@ import { unifiedDiff } from '../render/diff';
 import {
   checkSyntax,
   compileTemplate,
+  hostVariables,
   parseCommandTemplate,
   renderContext,
   verbatimTemplate,
@@ -30,6 +31,15 @@ import {
 import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
 import { protectedPath } from '../release/protectedPaths';
 import type { Releaser, SshTargets } from '../release/Releaser';
+import type { VaultService } from '@opsdeck/plugin-vault-node';
+import {
+  checkVariables,
+  isVaultRef,
+  maskLive,
+  maskSecrets,
+  verbatimWithSecrets,
+} from '../render/secrets';
+import { takeSecrets } from './configSecrets';
 import { usesFacts, type FactsByHost, type HostFactsSource } from './hostFacts';
 
 export type ConfigServiceOptions = {
@@ -51,6 +61,8 @@ export type ConfigServiceOptions = {
    * caller when a version or the health check uses them; none without it.
    */
   facts?: HostFactsSource;
+  /** Vault references in variables are taken out of it at push (use config-secret). */
+  vault?: VaultService;
 };
 
 /** Who asks: the person's ref and credentials (the catalog is read with them). */
@@ -230,6 +242,7 @@ export class ConfigService {
   ): Promise<ConfigVersion> {
     await this.getSet(setId);
     compileTemplate(input.template);
+    checkVariables(input.variables);
     return this.options.store.addVersion({
       setId,
       template: input.template,
@@ -319,6 +332,12 @@ export class ConfigService {
     const targetOf = this.options.sshTargets(caller.ref);
     const hosts = await this.hostsOf(set, caller);
     const facts = await this.factsFor(set, v, hosts, caller);
+    const baselines = new Map(
+      (await this.options.store.hostStates(setId)).map(s => [
+        s.host,
+        s.liveContent,
+      ]),
+    );
     return Promise.all(
       hosts.map(async (host): Promise<HostPreview> => {
         const out: HostPreview = { host: host.entityRef, diff: '' };
@@ -331,9 +350,14 @@ export class ConfigService {
           out.renderError = (e as Error).message;
         }
         try {
-          out.live = await this.agent(await targetOf(host)).readLive(
+          const live = await this.agent(await targetOf(host)).readLive(
             set.targetPath,
           );
+          // vault references render as the mask: so do their lines of the live file
+          out.live =
+            live === undefined
+              ? undefined
+              : maskLive(live, [out.rendered, baselines.get(host.entityRef)]);
         } catch (e) {
           out.liveError = (e as Error).message;
         }
@@ -375,6 +399,14 @@ export class ConfigService {
     }
     // read before the release exists: a CMDB failure refuses the push
     const facts = await this.factsFor(set, version, hosts, caller);
+    // vault references: taken out now, for the person pushing; a refusal refuses the push
+    const secrets = await takeSecrets(
+      this.options.vault,
+      set,
+      version,
+      hosts,
+      caller.ref,
+    );
     const max = this.options.maxBatchSize ?? 20;
     const batchSize = Math.min(input.batchSize ?? hosts.length, max);
     const release = await this.options.store.createRelease({
@@ -391,6 +423,7 @@ export class ConfigService {
       version,
       hosts,
       facts,
+      secrets,
     );
     return { release, done };
   }
@@ -461,9 +494,10 @@ export class ConfigService {
             out.liveSha256 = live === undefined ? undefined : sha256(live);
             out.drifted = out.liveSha256 !== s.liveSha256;
             if (out.drifted) {
+              // the baseline has the mask where a vault secret was pushed
               out.diff = unifiedDiff(
                 s.liveContent,
-                live ?? '',
+                maskLive(live ?? '', [s.liveContent]),
                 `v${s.version} (pushed)`,
                 `${set.targetPath} (live)`,
               );
@@ -497,9 +531,31 @@ export class ConfigService {
     const latest = set.latestVersion
       ? await this.getVersion(setId, set.latestVersion)
       : undefined;
+    // the host's vault secrets (taken out for the adopter) become their
+    // variables again, never text of the new version
+    const secrets =
+      (latest &&
+        (
+          await takeSecrets(this.options.vault, set, latest, [host], caller.ref)
+        ).get(host.entityRef)) ||
+      new Map<string, string>();
+    const byValue = new Map<string, string>();
+    if (latest && secrets.size > 0) {
+      for (const [name, value] of Object.entries(
+        hostVariables(latest.variables, host),
+      )) {
+        const secret = isVaultRef(value) ? secrets.get(value.vault) : undefined;
+        if (secret && !byValue.has(secret) && /^[A-Za-z_$][\w$]*$/.test(name)) {
+          byValue.set(secret, name);
+        }
+      }
+    }
     const version = await this.options.store.addVersion({
       setId,
-      template: verbatimTemplate(live),
+      template:
+        byValue.size > 0
+          ? verbatimWithSecrets(live, byValue)
+          : verbatimTemplate(live),
       variables: latest?.variables ?? {},
       message: input.message ?? `Adopted the live file of ${host.name}`,
       author: caller.ref,
@@ -510,7 +566,7 @@ export class ConfigService {
       version: version.version,
       releaseId: 0,
       liveSha256: sha256(live),
-      liveContent: live,
+      liveContent: maskSecrets(live, secrets.values()),
     });
     return version;
   }
