@@ -218,7 +218,12 @@ export class Releaser {
       pushPaths(set.targetPath, set.stageRoot),
       content,
     );
-    await update({ state: 'uploading', contentSha256: sha256(content) });
+    // readable by viewers: with secrets, the hash of the file as shown (••••),
+    // never a hash to guess a weak secret against
+    await update({
+      state: 'uploading',
+      contentSha256: sha256(maskSecrets(content, job.secrets.values())),
+    });
 
     const validate = validateCommandOf(set);
     if (validate) {

@@ -12,6 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -189,6 +190,41 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     );
     await call('get', `/releases/${rb.body.release.id}`);
     await call('get', `/sets/${set.id}/releases`);
+
+    // a validator that prints the staged file (as redis-server prints the
+    // offending line) and refuses it: the release's error shows the mask
+    const echo = (
+      await call('post', '/sets', {
+        name: 'echo-sec',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { names: ['sec-a'] },
+        targetPath: join(work, `${dbId}-echo.conf`),
+        validateCommand: 'cat "$STAGED" >&2; exit 1',
+      })
+    ).body;
+    await call('post', `/sets/${echo.id}/versions`, {
+      template,
+      variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+      message: 'v1',
+    });
+    const invalid = await call('post', `/sets/${echo.id}/releases`, {
+      version: 1,
+    });
+    await eventually(async () => {
+      const r = await call('get', `/releases/${invalid.body.id}`);
+      return r.body.status !== 'running';
+    });
+    const refusedHost = (await call('get', `/releases/${invalid.body.id}`)).body
+      .hosts[0];
+    expect(refusedHost.state).toBe('invalid');
+    expect(refusedHost.error).toContain('requirepass ••••');
+    // the release's content hash is of the file as shown, not one to guess the secret with
+    expect(refusedHost.contentSha256).toBe(
+      createHash('sha256')
+        .update(`${template.replace('{{vars.requirepass}}', '••••')}`)
+        .digest('hex'),
+    );
 
     for (const answer of answers) expect(answer).not.toContain(SECRET);
     expect(logLines.length).toBeGreaterThan(0);
