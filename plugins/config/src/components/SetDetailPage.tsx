@@ -20,6 +20,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { DriftPanel, PreviewDialog } from './HostPanels';
 import { ReleasePanel } from './ReleasePanel';
+import { VaultVariable } from './VaultVariable';
 import {
   DiffView,
   ErrorAlert,
@@ -97,6 +98,12 @@ function Editor({
           style: { fontFamily: 'monospace' },
         }}
       />
+      {latest?.clearSecrets && latest.clearSecrets.length > 0 && (
+        <Alert severity="warning" data-testid="config-clear-secrets">
+          {t('editor.clearSecrets', { names: latest.clearSecrets.join(', ') })}
+        </Alert>
+      )}
+      <VaultVariable variables={variables} onChange={setVariables} />
       <TextField
         id="config-message"
         label={t('editor.message')}
