@@ -54,7 +54,7 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
   }
 
   it('pushes the secret to the host and shows it in no answer nor log line', async () => {
-    const { server, logLines, vaultUses } = await start();
+    const { server, logLines, vaultUses, audits } = await start();
     const target = join(work, `${dbId}-redis.conf`);
     const answers: string[] = [];
     const call = async (
@@ -121,6 +121,11 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
       /vault secret 'redis-pass' of sec-a .*config set redis-sec.*user:default\/alice/,
     );
     expect(existsSync(target)).toBe(false);
+    expect(
+      audits
+        .filter(a => a.eventId === 'config-push')
+        .map(a => [a.status, a.actor]),
+    ).toEqual([['failed', alice]]);
     expect((await call('get', `/sets/${set.id}/releases`)).body.items).toEqual(
       [],
     );
