@@ -9,10 +9,11 @@ import type { SshTarget } from '@opsdeck/plugin-remote-node';
 import type { ConfigStore } from '../database/ConfigStore';
 import type { FactsByHost } from '../service/hostFacts';
 import type { SecretsByHost } from '../service/configSecrets';
-import { maskSecrets } from '../render/secrets';
+import { maskSecrets, vaultNames } from '../render/secrets';
 import {
   checkSyntax,
   compileTemplate,
+  hostVariables,
   renderCommand,
   renderContext,
   renderText,
@@ -204,6 +205,16 @@ export class Releaser {
       });
 
     await update({ state: 'uploading', started: true });
+    // a vault reference renders as the mask unless its secret was taken out:
+    // never push the mask
+    const missing = vaultNames(hostVariables(version.variables, host)).filter(
+      name => !job.secrets.has(name),
+    );
+    if (missing.length > 0) {
+      throw new Error(
+        `vault secret ${missing.join(', ')} was not taken out for this host`,
+      );
+    }
     const ctx = renderContext(
       version.variables,
       host,

@@ -39,7 +39,7 @@ import {
   maskSecrets,
   verbatimWithSecrets,
 } from '../render/secrets';
-import { takeSecrets } from './configSecrets';
+import { takeSecrets, type SecretsByHost } from './configSecrets';
 import { usesFacts, type FactsByHost, type HostFactsSource } from './hostFacts';
 
 export type ConfigServiceOptions = {
@@ -380,6 +380,7 @@ export class ConfigService {
     input: { version: number; hosts?: string[]; batchSize?: number },
     caller: Caller,
     action: ReleaseAction = 'push',
+    taken?: SecretsByHost,
   ): Promise<{ release: Release; done: Promise<void> }> {
     const set = await this.getSet(setId);
     const version = await this.getVersion(setId, input.version);
@@ -400,13 +401,9 @@ export class ConfigService {
     // read before the release exists: a CMDB failure refuses the push
     const facts = await this.factsFor(set, version, hosts, caller);
     // vault references: taken out now, for the person pushing; a refusal refuses the push
-    const secrets = await takeSecrets(
-      this.options.vault,
-      set,
-      version,
-      hosts,
-      caller.ref,
-    );
+    const secrets =
+      taken ??
+      (await takeSecrets(this.options.vault, set, version, hosts, caller.ref));
     const max = this.options.maxBatchSize ?? 20;
     const batchSize = Math.min(input.batchSize ?? hosts.length, max);
     const release = await this.options.store.createRelease({
@@ -445,9 +442,16 @@ export class ConfigService {
     const old = await this.getVersion(setId, input.toVersion);
     // the push below checks this again; checked first so that a refused
     // rollback leaves no rollback version behind
-    checkProd(
-      await this.hostsOf(await this.getSet(setId), caller, input.hosts),
-      caller,
+    const set = await this.getSet(setId);
+    const hosts = await this.hostsOf(set, caller, input.hosts);
+    checkProd(hosts, caller);
+    // so are the vault references (taken out once, handed to the push)
+    const secrets = await takeSecrets(
+      this.options.vault,
+      set,
+      old,
+      hosts,
+      caller.ref,
     );
     const version = await this.options.store.addVersion({
       setId,
@@ -466,6 +470,7 @@ export class ConfigService {
       },
       caller,
       'rollback',
+      secrets,
     );
     return { version, ...pushed };
   }

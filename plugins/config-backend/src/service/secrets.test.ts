@@ -126,6 +126,17 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
         .filter(a => a.eventId === 'config-push')
         .map(a => [a.status, a.actor]),
     ).toEqual([['failed', alice]]);
+    // nor may she roll back to it: refused before the rollback version is written
+    const refusedRollback = await call(
+      'post',
+      `/sets/${set.id}/rollback`,
+      { toVersion: 1 },
+      alice,
+    );
+    expect(refusedRollback.status).toBe(403);
+    expect(
+      (await call('get', `/sets/${set.id}/versions`)).body.items,
+    ).toHaveLength(1);
     expect((await call('get', `/sets/${set.id}/releases`)).body.items).toEqual(
       [],
     );
