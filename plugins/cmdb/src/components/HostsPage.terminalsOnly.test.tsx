@@ -1,14 +1,8 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import { HostsPage } from './HostsPage';
-import {
-  apis,
-  callsTo,
-  fakeBackend,
-  host,
-  json,
-} from '../__testUtils__/fakeBackend';
+import { apis, fakeBackend, host, json } from '../__testUtils__/fakeBackend';
 
 const hosts = [
   host('db-1', { system: 'payments', tags: ['db', 'primary'] }),

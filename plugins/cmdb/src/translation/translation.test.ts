@@ -3,9 +3,10 @@ import { cmdbTranslationRef } from './translation';
 
 describe('cmdb translations', () => {
   it('has a zh-CN text for every English message, with the same placeholders', () => {
-    const english = (
-      cmdbTranslationRef as any
-    ).getDefaultMessages() as Record<string, string>;
+    const english = (cmdbTranslationRef as any).getDefaultMessages() as Record<
+      string,
+      string
+    >;
     expect(Object.keys(zhCN).sort()).toEqual(Object.keys(english).sort());
     for (const [key, text] of Object.entries(english)) {
       const vars = (s: string) => (s.match(/\{\{\w+\}\}/g) ?? []).sort();
