@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Content,
   Header,
@@ -27,7 +27,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { Route, Routes, useNavigate } from 'react-router-dom';
+import { Route, Routes, useNavigate, useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { Job, Run, RunStatus, Schedule } from '../api';
@@ -57,6 +57,19 @@ function useRunPath() {
   return (id: string) => `${root?.() ?? '/jobs'}/runs/${id}`;
 }
 
+/** At most this many hosts are taken from `?adhoc=`. */
+const MAX_ADHOC_HOSTS = 500;
+
+/** The host names of `?adhoc=a,b` as the dialog's names field, or undefined. */
+export function adhocHostsOf(value: string | null): string | undefined {
+  const names = (value ?? '')
+    .split(',')
+    .map(n => n.trim())
+    .filter(Boolean)
+    .slice(0, MAX_ADHOC_HOSTS);
+  return names.length > 0 ? names.join(', ') : undefined;
+}
+
 function JobsTab() {
   const t = useT();
   const client = useJobsClient();
@@ -68,6 +81,21 @@ function JobsTab() {
   const [running, setRunning] = useState<Job | 'adhoc'>();
   const [error, setError] = useState<string>();
   const can = useCan();
+  // `?adhoc=web-01,web-02` (the Hosts page's "Run a command"): the ad-hoc
+  // dialog opens with those hosts, once the user may run commands
+  const [params, setParams] = useSearchParams();
+  const adhocHosts = adhocHostsOf(params.get('adhoc'));
+  useEffect(() => {
+    if (adhocHosts && can.manage && can.run) setRunning('adhoc');
+  }, [adhocHosts, can.manage, can.run]);
+  const closeRunDialog = () => {
+    setRunning(undefined);
+    if (params.has('adhoc')) {
+      const rest = new URLSearchParams(params);
+      rest.delete('adhoc');
+      setParams(rest, { replace: true });
+    }
+  };
 
   return (
     <>
@@ -170,7 +198,12 @@ function JobsTab() {
       {running && (
         <RunDialog
           job={running === 'adhoc' ? undefined : running}
-          onClose={() => setRunning(undefined)}
+          initialSelector={
+            running === 'adhoc' && adhocHosts
+              ? { ...emptySelector, names: adhocHosts }
+              : undefined
+          }
+          onClose={closeRunDialog}
           onStarted={(run: Run) => navigate(runPath(run.id))}
         />
       )}
