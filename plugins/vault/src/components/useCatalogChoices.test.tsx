@@ -1,7 +1,7 @@
 import { renderHook, waitFor } from '@testing-library/react';
 import { TestApiProvider } from '@backstage/test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import React from 'react';
+import type { ReactNode } from 'react';
 import { useCatalogChoices } from './useCatalogChoices';
 
 describe('useCatalogChoices', () => {
@@ -9,29 +9,24 @@ describe('useCatalogChoices', () => {
     // The catalog answers `{}` for an entity without any requested field: a
     // registry or cluster with no environment label. That used to throw and
     // left the owner picker of the credential dialog empty.
+    const answers: Record<string, object[]> = {
+      Group: [
+        {
+          kind: 'Group',
+          metadata: { name: 'ops', namespace: 'default', title: 'Operations' },
+        },
+      ],
+      Resource: [{}, { spec: { environment: 'qa' } }],
+    };
     const catalogApi = {
       getEntities: jest.fn(
         async ({ filter }: { filter: { kind: string } }) => ({
-          items:
-            filter.kind === 'Group'
-              ? [
-                  {
-                    kind: 'Group',
-                    metadata: {
-                      name: 'ops',
-                      namespace: 'default',
-                      title: 'Operations',
-                    },
-                  },
-                ]
-              : filter.kind === 'Resource'
-              ? [{}, { spec: { environment: 'qa' } }]
-              : [],
+          items: answers[filter.kind] ?? [],
         }),
       ),
     };
     const { result } = renderHook(() => useCatalogChoices(), {
-      wrapper: ({ children }: { children: React.ReactNode }) => (
+      wrapper: ({ children }: { children: ReactNode }) => (
         <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
           {children}
         </TestApiProvider>
