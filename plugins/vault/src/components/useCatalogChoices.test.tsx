@@ -27,7 +27,7 @@ describe('useCatalogChoices', () => {
     };
     const { result } = renderHook(() => useCatalogChoices(), {
       wrapper: ({ children }: { children: ReactNode }) => (
-        <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <TestApiProvider apis={[[catalogApiRef, catalogApi as any]]}>
           {children}
         </TestApiProvider>
       ),
