@@ -24,10 +24,7 @@ import {
 } from '../render/render';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
-import {
-  canonicalJson,
-  type ClaimedApproval,
-} from '@opsdeck/plugin-tickets-node';
+import { canonicalJson } from '@opsdeck/plugin-tickets-node';
 import {
   checkVariables,
   maskLive,
