@@ -4,7 +4,7 @@ import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import userEvent from '@testing-library/user-event';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { RunDialog } from './RunDialog';
-import { adhocHostsOf } from './JobsPage';
+import { adhocHostsOf } from './adhocFromUrl';
 import { emptySelector } from './common';
 
 jest.setTimeout(30_000);
