@@ -34,8 +34,11 @@ export type ReviewOutcome = { approved: boolean; by?: string; reason: string };
 export interface GateHost {
   /** Bytes to the shell. */
   write(data: string): void;
-  /** Text shown to the user (and recorded) that the host never sees. */
-  say(text: string): void;
+  /**
+   * Text shown to the user (and recorded) that the host never sees. `afterInterrupt`: about
+   * the Ctrl-C just sent, shown after the host's answer to it (see HeldNotices).
+   */
+  say(text: string, afterInterrupt?: boolean): void;
   record(entry: GateRecord): void;
   /** Asks approvers; resolves when one decided, the request timed out or was cancelled. */
   review(
@@ -244,7 +247,7 @@ export class CommandGate {
     const why = verdict.rule
       ? `Command refused by rule "${verdict.rule.name}"`
       : `Command refused: ${verdict.detail}`;
-    this.host.say(`\r\n${RED}[opsdeck] ${why}: ${text}${RESET}\r\n`);
+    this.host.say(`\r\n${RED}[opsdeck] ${why}: ${text}${RESET}\r\n`, true);
     this.host.record({
       command: text,
       action: 'rejected',
@@ -312,7 +315,10 @@ export class CommandGate {
       } else {
         this.host.write('\x03');
         this.tracker.reset();
-        this.host.say(`${RED}[opsdeck] Not run: ${outcome.reason}${RESET}\r\n`);
+        this.host.say(
+          `${RED}[opsdeck] Not run: ${outcome.reason}${RESET}\r\n`,
+          true,
+        );
         this.host.record({
           command: text,
           action: 'denied',

@@ -11,6 +11,7 @@ import type { SessionActivity, SessionRecord } from '../database/BastionStore';
 import type { AsciicastRecorder } from '../recording/AsciicastRecorder';
 import { readRecordingOutput } from '../recording/readRecording';
 import type { ExecAuditSession } from './execAudit';
+import { HeldNotices } from './heldNotices';
 import type { BastionHost } from './hosts';
 import type { SessionClient } from './protocol';
 
@@ -37,6 +38,7 @@ export class LiveSession {
   bytesIn = 0;
   private ended = false;
   private readonly decoder = new StringDecoder('utf8');
+  private readonly notices = new HeldNotices(text => this.say(text));
   readonly gate: CommandGate;
 
   constructor(
@@ -56,7 +58,8 @@ export class LiveSession {
     this.gate = new CommandGate(
       {
         write: data => this.channel.write(data),
-        say: text => this.say(text),
+        say: (text, afterInterrupt) =>
+          afterInterrupt ? this.notices.hold(text) : this.say(text),
         record: entry => this.owner.recordCommand(this, entry),
         review: (command, verdict, cancel) =>
           this.owner.requestReview(this, command, verdict, cancel),
@@ -78,8 +81,9 @@ export class LiveSession {
     if (!text) return;
     this.lastActivity = this.owner.now();
     this.gate.observeOutput(text);
-    this.recorder.output(text);
-    this.broadcast(text);
+    const shown = this.notices.weave(text);
+    this.recorder.output(shown);
+    this.broadcast(shown);
   }
 
   private broadcast(text: string) {
@@ -129,6 +133,7 @@ export class LiveSession {
   /** Ends the session once: closes the shell, the recording and the sockets, stores the end. */
   end(reason: string) {
     if (this.ended) return;
+    this.notices.flush();
     this.ended = true;
     this.gate.close();
     try {
