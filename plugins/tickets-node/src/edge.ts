@@ -99,6 +99,18 @@ export async function withChangeApproval(options: {
   throw new ApprovalRequiredError(options.requiredMessage ?? options.refusal);
 }
 
+/** The audit meta of a gated change (JSON, as audit meta is). */
+export type ApprovalAuditMeta = {
+  /** A ticket was opened instead of running the change. */
+  approvalRequested?: number;
+  /** The change ran with this approved ticket… */
+  approvalTicket?: number;
+  /** …asked for by this person (the event's actor)… */
+  requester?: string;
+  /** …and approved by these. */
+  approvedBy?: string[];
+};
+
 /**
  * The audit meta of a gated change: the ticket opened instead, or the
  * approval it ran with (the event's actor is the requester; this names the
@@ -107,7 +119,7 @@ export async function withChangeApproval(options: {
 export function approvalAuditMeta(outcome: {
   requested?: { ticketId: number };
   approval?: ClaimedApproval;
-}): Record<string, unknown> {
+}): ApprovalAuditMeta {
   if (outcome.requested) {
     return { approvalRequested: outcome.requested.ticketId };
   }
