@@ -7,3 +7,5 @@ export * from './model';
 export * from './errors';
 export * from './ChangeApprovalsClient';
 export * from './service';
+export * from './claimRules';
+export * from './edge';

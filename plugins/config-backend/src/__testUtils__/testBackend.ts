@@ -14,9 +14,7 @@ import {
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils';
-// tests only (devDependency): the real tickets plugin decides and claims the approvals
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
+import type { ChangeApprovalsMock } from '@opsdeck/plugin-tickets-node/testUtils';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { NotAllowedError } from '@backstage/errors';
 import type { Knex } from 'knex';
@@ -79,10 +77,10 @@ export async function startConfigBackend(options: {
   privateKey: string;
   deny?: Record<string, string[]>;
   /**
-   * Also runs the real tickets plugin (change approvals) on the same
-   * database, with these group memberships for the people who decide.
+   * Change approvals (tickets-node's test kit: in memory, decided by the
+   * real claim rules); without it the plugin's default client is used.
    */
-  tickets?: { groups: Record<string, string[]> };
+  approvals?: ChangeApprovalsMock;
   /**
    * Password credentials: name → password and who may take it out for
    * config-secret (anyone else is refused, as the vault's policy would).
@@ -153,27 +151,7 @@ export async function startConfigBackend(options: {
         factory: () => captureLogger(logLines),
       }),
       catalogServiceMock.factory({ entities: options.entities }),
-      ...(options.tickets
-        ? [
-            ticketsPlugin,
-            createServiceFactory({
-              service: coreServices.userInfo,
-              deps: {},
-              factory: () => ({
-                getUserInfo: async (credentials: any) => {
-                  const ref = credentials.principal.userEntityRef as string;
-                  return {
-                    userEntityRef: ref,
-                    ownershipEntityRefs: [
-                      ref,
-                      ...(options.tickets!.groups[ref] ?? []),
-                    ],
-                  };
-                },
-              }),
-            }),
-          ]
-        : []),
+      ...(options.approvals ? [options.approvals.factory] : []),
       // hosts resolved over the test catalog (production: the CMDB's host index)
       catalogHostsServiceFactory,
       createServiceFactory({

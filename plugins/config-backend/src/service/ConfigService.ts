@@ -24,7 +24,7 @@ import {
 } from '../render/render';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
-import { canonicalJson } from '@opsdeck/plugin-tickets-node';
+import { canonicalJson, type ApprovalAsk } from '@opsdeck/plugin-tickets-node';
 import {
   checkVariables,
   maskLive,
@@ -38,13 +38,7 @@ import {
 } from './configSecrets';
 import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
-import {
-  prodGate,
-  ran,
-  type ApprovalAsk,
-  type Gated,
-  type GateOutcome,
-} from './prodApproval';
+import { prodGate, ran, type Gated, type GateOutcome } from './prodApproval';
 
 export type { Gated } from './prodApproval';
 

@@ -1,8 +1,8 @@
 import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import type { ConfigSet } from '@opsdeck/plugin-config-common';
-import { NotAllowedError } from '@backstage/errors';
 import {
-  ApprovalRequiredError,
+  withChangeApproval,
+  type ApprovalAsk,
   type ChangeApprovalsService,
   type ChangeApprovalTicket,
   type ClaimedApproval,
@@ -22,14 +22,6 @@ export type Gated<T> =
   | (T & { approval?: ClaimedApproval; requested?: undefined })
   | { requested: ChangeApprovalTicket };
 
-/** What a request asks for when it touches prod hosts without the prod permission. */
-export type ApprovalAsk = {
-  /** Open a change approval ticket for exactly this request instead. */
-  requestApproval?: boolean;
-  /** Run with this approved ticket (claimed once, atomically). */
-  approvalTicket?: number;
-};
-
 /** What the prod gate decided: run (with the claimed approval, if one was needed) or a ticket opened. */
 export type GateOutcome =
   | { run: true; approval?: ClaimedApproval }
@@ -45,7 +37,8 @@ export function setTarget(set: Pick<ConfigSet, 'name'>): string {
  * opsdeck.config.push.prod runs; one without it runs only with a ticket
  * that approves exactly this change (`change`, digest-compared by the
  * tickets plugin), claimed once; or opens such a ticket; or is refused with
- * {@link ApprovalRequiredError} (403, `approvalRequired`).
+ * ApprovalRequiredError (403, `approvalRequired`): tickets-node's
+ * withChangeApproval.
  */
 export async function prodGate(options: {
   approvals?: ChangeApprovalsService;
@@ -66,29 +59,15 @@ export async function prodGate(options: {
   const why = `${
     options.what ?? 'Pushing to'
   } prod hosts (${names}) needs opsdeck.config.push.prod`;
-  if (!approvals) throw new NotAllowedError(why);
-  const target = setTarget(options.set);
-  if (ask.approvalTicket) {
-    const approval = await approvals.claimApproval({
-      ticketId: ask.approvalTicket,
-      kind: 'config-release',
-      target,
-      change: options.change,
-      credentials: caller.credentials,
-    });
-    return { run: true, approval };
-  }
-  if (ask.requestApproval) {
-    const requested = await approvals.requestApproval({
-      kind: 'config-release',
-      target,
-      summary: options.summary,
-      change: options.change,
-      credentials: caller.credentials,
-    });
-    return { run: false, requested };
-  }
-  throw new ApprovalRequiredError(
-    `${why}, or a change approval: ask for one (requestApproval) and run with the approved ticket (approvalTicket)`,
-  );
+  return withChangeApproval({
+    approvals,
+    ask,
+    kind: 'config-release',
+    target: setTarget(options.set),
+    change: options.change,
+    summary: options.summary,
+    credentials: caller.credentials,
+    refusal: why,
+    requiredMessage: `${why}, or a change approval: ask for one (requestApproval) and run with the approved ticket (approvalTicket)`,
+  });
 }

@@ -10,35 +10,19 @@ import { configPushProdPermission } from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
   createRequestGuard,
-  markDenialAudited,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
 import {
-  ApprovalRequiredError,
-  type ClaimedApproval,
+  approvalAuditMeta,
+  approvalRequiredHandler,
+  parseApprovalAsk,
+  sendApprovalRequested,
 } from '@opsdeck/plugin-tickets-node';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import type { Caller, ConfigService } from './ConfigService';
 
 type Req = Request<any, any, any, any, any>;
-
-/**
- * Audit meta of a gated change: the ticket opened instead, or the approval
- * it ran with (the event's actor is the requester; this names the approver).
- */
-function approvalMeta(r: {
-  requested?: { ticketId: number };
-  approval?: ClaimedApproval;
-}): Record<string, unknown> {
-  if (r.requested) return { approvalRequested: r.requested.ticketId };
-  if (!r.approval) return {};
-  return {
-    approvalTicket: r.approval.ticketId,
-    requester: r.approval.requester,
-    approvedBy: r.approval.approvedBy,
-  };
-}
 
 /**
  * The config plugin's HTTP API (src/schema/openapi.yaml). Every route passes
@@ -196,13 +180,18 @@ export async function createRouter(options: {
                 releaseId: r.release.id,
                 hosts: r.release.hosts.map(h => h.host),
               }),
-          ...approvalMeta(r),
+          ...approvalAuditMeta(r),
         }),
       },
-      () => service.release(Number(req.params.id), req.body, who),
+      () =>
+        service.release(
+          Number(req.params.id),
+          { ...req.body, ...parseApprovalAsk(req.body) },
+          who,
+        ),
     );
     if (outcome.requested) {
-      res.status(202).json({ approvalTicket: outcome.requested });
+      sendApprovalRequested(res, outcome.requested);
       return;
     }
     res.status(201).json(outcome.release);
@@ -226,13 +215,18 @@ export async function createRouter(options: {
                 releaseId: r.release.id,
                 hosts: r.release.hosts.map(h => h.host),
               }),
-          ...approvalMeta(r),
+          ...approvalAuditMeta(r),
         }),
       },
-      () => service.rollbackGated(Number(req.params.id), req.body, who),
+      () =>
+        service.rollbackGated(
+          Number(req.params.id),
+          { ...req.body, ...parseApprovalAsk(req.body) },
+          who,
+        ),
     );
     if (outcome.requested) {
-      res.status(202).json({ approvalTicket: outcome.requested });
+      sendApprovalRequested(res, outcome.requested);
       return;
     }
     res
@@ -257,13 +251,18 @@ export async function createRouter(options: {
         meta: { ...req.body },
         successMeta: r => ({
           ...(r.requested ? {} : { version: r.version.version }),
-          ...approvalMeta(r),
+          ...approvalAuditMeta(r),
         }),
       },
-      () => service.adoptGated(Number(req.params.id), req.body, who),
+      () =>
+        service.adoptGated(
+          Number(req.params.id),
+          { ...req.body, ...parseApprovalAsk(req.body) },
+          who,
+        ),
     );
     if (outcome.requested) {
-      res.status(202).json({ approvalTicket: outcome.requested });
+      sendApprovalRequested(res, outcome.requested);
       return;
     }
     res.status(201).json(outcome.version);
@@ -278,21 +277,7 @@ export async function createRouter(options: {
 
   // A prod change without the prod permission: 403 that says an approved
   // ticket would do (the audited() event above recorded the refusal).
-  router.use(
-    (error: unknown, req: Req, res: Response, next: NextFunction): void => {
-      if (!(error instanceof ApprovalRequiredError)) {
-        next(error);
-        return;
-      }
-      markDenialAudited(req);
-      res.status(403).json({
-        error: { name: error.name, message: error.message },
-        request: { method: req.method, url: req.originalUrl },
-        response: { statusCode: 403 },
-        approvalRequired: true,
-      });
-    },
-  );
+  router.use(approvalRequiredHandler());
 
   return router;
 }

@@ -25,9 +25,10 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
-// tests only (devDependency): the real tickets plugin decides and claims the approvals
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
+import {
+  createChangeApprovalsMock,
+  type ChangeApprovalsMock,
+} from '@opsdeck/plugin-tickets-node/testUtils';
 import {
   vaultServiceRef,
   type SecretUse,
@@ -58,17 +59,13 @@ const ACT = [
   'opsdeck.kubernetes.pod.delete',
 ];
 const ANY = ['opsdeck.kubernetes.owner.any', 'opsdeck.kubernetes.prod.change'];
-const TICKETS = [
-  'opsdeck.tickets.ticket.read',
-  'opsdeck.tickets.ticket.decide',
-];
 
 /** Permissions of the test users (the role mapping is tested in the policy module). */
 export const USERS: Record<string, string[]> = {
-  alice: [...READ, PROXY, ...ACT, ...ANY, ...TICKETS],
-  bob: [...READ, PROXY, ...ACT, ...ANY, ...TICKETS],
-  dave: [...READ, PROXY, ...ACT, ...TICKETS],
-  frank: [...READ, PROXY, ...ACT, ...TICKETS],
+  alice: [...READ, PROXY, ...ACT, ...ANY],
+  bob: [...READ, PROXY, ...ACT, ...ANY],
+  dave: [...READ, PROXY, ...ACT],
+  frank: [...READ, PROXY, ...ACT],
   erin: [...READ],
   mallory: [],
 };
@@ -197,6 +194,8 @@ export async function startKubernetesBackend(options: {
   pollSeconds?: number;
   /** A scheduler the test triggers tasks of. */
   scheduler?: ServiceMock<SchedulerService>;
+  /** Change approvals (default: tickets-node's test kit, in memory). */
+  approvals?: ChangeApprovalsMock;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -204,7 +203,10 @@ export async function startKubernetesBackend(options: {
   vaultUses: { name: string; use: SecretUse }[];
   /** What the running-images task reported, in order. */
   reports: { source: string; images: RunningImage[] }[];
+  /** The change approvals: decide tickets with `approvals.decide`. */
+  approvals: ChangeApprovalsMock;
 }> {
+  const approvals = options.approvals ?? createChangeApprovalsMock();
   const reports: { source: string; images: RunningImage[] }[] = [];
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
@@ -213,8 +215,8 @@ export async function startKubernetesBackend(options: {
       kubernetesPlugin,
       kubernetesModuleOpsdeck,
       ...(options.scheduler ? [options.scheduler.factory] : []),
-      // change approvals of prod actions: the real tickets plugin
-      ticketsPlugin,
+      // change approvals of prod actions, decided by the real claim rules
+      approvals.factory,
       mockServices.rootConfig.factory({
         data: {
           kubernetes: {
@@ -307,5 +309,6 @@ export async function startKubernetesBackend(options: {
     events,
     vaultUses,
     reports,
+    approvals,
   };
 }

@@ -5,7 +5,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import type { Permission } from '@backstage/plugin-permission-common';
 import {
   kubernetesAnyOwnerPermission,
@@ -14,22 +14,18 @@ import {
   kubernetesPodDeletePermission,
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import {
-  audited,
-  createRequestGuard,
-  markDenialAudited,
-} from '@opsdeck/plugin-opsdeck-node';
-import {
-  ApprovalRequiredError,
+  approvalAuditMeta,
+  approvalRequiredHandler,
+  parseApprovalAsk,
+  sendApprovalRequested,
+  withChangeApproval,
   type ChangeApprovalsService,
   type ChangeApprovalTicket,
   type ClaimedApproval,
 } from '@opsdeck/plugin-tickets-node';
-import express, {
-  type NextFunction,
-  type Request,
-  type Response,
-} from 'express';
+import express, { type Request } from 'express';
 import Router from 'express-promise-router';
 import type { WorkloadActions, WorkloadTarget } from './WorkloadActions';
 
@@ -89,29 +85,6 @@ type ActionOutcome = {
   approval?: ClaimedApproval;
 };
 
-/** What a request asks of the approval of a prod action. */
-export function parseApprovalAsk(body: unknown): {
-  requestApproval?: boolean;
-  approvalTicket?: number;
-} {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const out: { requestApproval?: boolean; approvalTicket?: number } = {};
-  if (b.requestApproval !== undefined) {
-    if (typeof b.requestApproval !== 'boolean') {
-      throw new InputError('requestApproval is a boolean');
-    }
-    out.requestApproval = b.requestApproval;
-  }
-  if (b.approvalTicket !== undefined) {
-    const id = b.approvalTicket;
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) {
-      throw new InputError('approvalTicket is a ticket id');
-    }
-    out.approvalTicket = id;
-  }
-  return out;
-}
-
 /**
  * opsdeck's workload actions under `/api/kubernetes/opsdeck`: restart a
  * deployment, scale it, delete a pod. Each checks the person's sign-in and
@@ -162,15 +135,7 @@ export function createActionsRouter(options: {
             raw.namespace ?? '',
           )}/${String(raw.name ?? '')}`.slice(0, 600),
           meta: { component: String(raw.entityRef ?? '').slice(0, 300) },
-          successMeta: r => {
-            if (r.requested) return { approvalRequested: r.requested.ticketId };
-            if (!r.approval) return {};
-            return {
-              approvalTicket: r.approval.ticketId,
-              requester: r.approval.requester,
-              approvedBy: r.approval.approvedBy,
-            };
-          },
+          successMeta: approvalAuditMeta,
         },
         async () => {
           await guard.authorize(req, permission, { allow: ['user'] });
@@ -195,32 +160,22 @@ export function createActionsRouter(options: {
             resolved.prod &&
             !(await guard.allowed(credentials, kubernetesProdChangePermission))
           ) {
-            const why = `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`;
-            if (!options.approvals) throw new NotAllowedError(why);
-            if (ask.approvalTicket) {
-              approval = await options.approvals.claimApproval({
-                ticketId: ask.approvalTicket,
-                kind: 'kubernetes-action',
-                target: target.entityRef,
-                change,
-                credentials,
-              });
-            } else if (ask.requestApproval) {
-              const requested = await options.approvals.requestApproval({
-                kind: 'kubernetes-action',
-                target: target.entityRef,
-                summary: `${eventId.replace('kubernetes-', '')} ${
-                  target.namespace
-                }/${target.name} on ${target.cluster}${
-                  'replicas' in change ? ` to ${change.replicas} replicas` : ''
-                }`,
-                change,
-                credentials,
-              });
-              return { requested };
-            } else {
-              throw new ApprovalRequiredError(why);
-            }
+            const gate = await withChangeApproval({
+              approvals: options.approvals,
+              ask,
+              kind: 'kubernetes-action',
+              target: target.entityRef,
+              change,
+              summary: `${eventId.replace('kubernetes-', '')} ${
+                target.namespace
+              }/${target.name} on ${target.cluster}${
+                'replicas' in change ? ` to ${change.replicas} replicas` : ''
+              }`,
+              credentials,
+              refusal: `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`,
+            });
+            if (!gate.run) return { requested: gate.requested };
+            approval = gate.approval;
           }
           const done: ActionOutcome = {
             ...(await run(req, target, resolved, credentials)),
@@ -231,7 +186,7 @@ export function createActionsRouter(options: {
         },
       );
       if (result.requested) {
-        res.status(202).json({ approvalTicket: result.requested });
+        sendApprovalRequested(res, result.requested);
         return;
       }
       res.json(result);
@@ -268,20 +223,6 @@ export function createActionsRouter(options: {
 
   // A prod action without the prod permission: 403 that says an approved
   // ticket would do (audited above as a refusal).
-  router.use(
-    (error: unknown, req: Request, res: Response, next: NextFunction): void => {
-      if (!(error instanceof ApprovalRequiredError)) {
-        next(error);
-        return;
-      }
-      markDenialAudited(req);
-      res.status(403).json({
-        error: { name: error.name, message: error.message },
-        request: { method: req.method, url: req.originalUrl },
-        response: { statusCode: 403 },
-        approvalRequired: true,
-      });
-    },
-  );
+  router.use(approvalRequiredHandler());
   return router;
 }

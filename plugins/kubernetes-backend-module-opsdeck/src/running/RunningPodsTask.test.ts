@@ -252,7 +252,7 @@ describe('the module schedules the task', () => {
       pollSeconds: 60,
     });
     try {
-      // the test backend also runs the tickets plugin, which schedules its own tasks
+      // only the running-images task is ours (other plugins may schedule theirs)
       const ours = scheduler.scheduleTask.mock.calls
         .map(([task]) => task)
         .filter(task => task.id === 'opsdeck-kubernetes-running-images');

@@ -1,3 +1,4 @@
+import { claimRefusal } from '@opsdeck/plugin-tickets-node';
 import { Knex } from 'knex';
 import { iso, toTicket, type TicketRow } from './rows';
 import type { ClaimOutcome, ClaimRequest } from './TicketStore';
@@ -62,62 +63,42 @@ export async function claimChange(
   return refusal(knex, row, claim, now);
 }
 
-/** Why a claim changed no row (read after the UPDATE, for the message only). */
+/**
+ * Why a claim changed no row (read after the UPDATE, for the message only):
+ * the claim rules of `@opsdeck/plugin-tickets-node` (`claimRefusal`), which
+ * the UPDATE above enforces.
+ */
 async function refusal(
   knex: Knex,
   row: TicketRow | undefined,
   claim: ClaimRequest,
   now: Date,
 ): Promise<ClaimOutcome> {
-  const no = (
-    reason: Extract<ClaimOutcome, { ok: false }>['reason'],
-    m: string,
-  ) => ({ ok: false, reason, message: m } as const);
-  if (!row) return no('not-found', `No ticket ${claim.id}`);
-  if (!row.change_kind) {
-    return no('mismatch', `Ticket ${claim.id} does not approve a change`);
-  }
-  if (row.requester !== claim.claimer) {
-    return no(
-      'not-requester',
-      `Ticket ${claim.id} was requested by someone else; only the requester may use it`,
-    );
-  }
-  if (row.claimed_at) {
-    return no(
-      'used',
-      `Ticket ${claim.id} was used at ${iso(
-        row.claimed_at,
-      )}; an approval runs one change once`,
-    );
-  }
-  if (row.state !== 'approved') {
-    return no(
-      'not-approved',
-      `Ticket ${claim.id} is ${row.state.replace('_', ' ')}, not approved`,
-    );
-  }
-  if (
-    row.change_kind !== claim.kind ||
-    row.change_target !== claim.target ||
-    row.change_digest !== claim.digest
-  ) {
-    return no(
-      'mismatch',
-      `Ticket ${claim.id} approves another change (${row.change_kind} on ${row.change_target}); the change was altered after approval or is another one`,
-    );
-  }
-  if (row.expires_at && new Date(iso(row.expires_at)) <= now) {
-    return no('expired', `The approval of ticket ${claim.id} expired`);
-  }
-  const own = await knex('ticket_decisions')
-    .where({ ticket_id: claim.id, actor: row.requester })
-    .first();
-  if (own) {
-    return no(
-      'not-approved',
-      `Ticket ${claim.id} was decided by its requester`,
-    );
-  }
-  return no('not-approved', `Ticket ${claim.id} is not approved`);
+  const own = row
+    ? await knex('ticket_decisions')
+        .where({ ticket_id: claim.id, actor: row.requester })
+        .first()
+    : undefined;
+  const why = claimRefusal(
+    row && {
+      id: row.id,
+      state: row.state,
+      requester: row.requester,
+      changeKind: row.change_kind,
+      changeTarget: row.change_target,
+      changeDigest: row.change_digest,
+      claimedAt: row.claimed_at ? iso(row.claimed_at) : null,
+      expiresAt: row.expires_at ? iso(row.expires_at) : null,
+      decidedByRequester: Boolean(own),
+    },
+    claim,
+    now,
+  );
+  return {
+    ok: false,
+    ...(why ?? {
+      reason: 'not-approved',
+      message: `Ticket ${claim.id} is not approved`,
+    }),
+  };
 }

@@ -125,6 +125,57 @@ describe.each(databases.eachSupportedId())(
       await tickets.backend.stop();
     });
 
+    it('sends a Kubernetes action to ops and admins; its requester cannot decide it', async () => {
+      // (the Kubernetes module's gate is tested against tickets-node's test kit)
+      const { tickets, client } = await setup();
+      const frank = mockCredentials.user('user:default/frank');
+      const restart = {
+        action: 'kubernetes-deployment-restart',
+        entityRef: 'component:default/api',
+        cluster: 'k8s-prod',
+        namespace: 'shop',
+        name: 'api',
+      };
+      const input = {
+        kind: 'kubernetes-action' as const,
+        target: 'component:default/api',
+        change: restart,
+        credentials: frank,
+      };
+      const opened = await client.requestApproval({
+        ...input,
+        summary: 'restart shop/api on k8s-prod',
+      });
+      expect(opened.approvers).toEqual([
+        'group:default/ops',
+        'group:default/admins',
+      ]);
+      const page = await request(tickets.server)
+        .get(`/api/tickets/tickets/${opened.ticketId}`)
+        .set('Authorization', as('bob'));
+      expect(page.body).toMatchObject({
+        requester: 'user:default/frank',
+        assignees: ['group:default/ops', 'group:default/admins'],
+        canDecide: true,
+        change: { kind: 'kubernetes-action', target: 'component:default/api' },
+        details: { change: restart },
+      });
+      const decide = (user: string) =>
+        request(tickets.server)
+          .post(`/api/tickets/tickets/${opened.ticketId}/decision`)
+          .set('Authorization', as(user))
+          .send({ decision: 'approve' });
+      expect((await decide('frank')).status).toBe(403);
+      expect((await decide('bob')).status).toBe(200);
+      expect(
+        await client.claimApproval({ ...input, ticketId: opened.ticketId }),
+      ).toMatchObject({
+        requester: 'user:default/frank',
+        approvedBy: ['user:default/bob'],
+      });
+      await tickets.backend.stop();
+    });
+
     it('accepts the change routes from backend services only', async () => {
       const { tickets } = await setup();
       const body = {
