@@ -196,9 +196,7 @@ describe.each(databases.eachSupportedId())('ad-hoc run access (%s)', id => {
     const base = roleDecider(roles);
     state.decide = (user, permission, ref) =>
       (user === 'user:default/dave' &&
-        ['opsdeck.jobs.job.manage', 'opsdeck.jobs.run'].includes(
-          permission,
-        )) ||
+        ['opsdeck.jobs.job.manage', 'opsdeck.jobs.run'].includes(permission)) ||
       base(user, permission, ref);
     try {
       const daves = await runAdhoc(server, 'dave', 'echo mine; false');
