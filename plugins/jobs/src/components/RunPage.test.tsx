@@ -2,6 +2,7 @@ import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { SWRConfig } from 'swr';
 import type { Run, RunHost } from '../api';
 import { RunView } from './RunPage';
 
@@ -88,18 +89,26 @@ function render(
       );
     },
   );
-  return renderInTestApp(<RunView runId={RUN_ID} />, {
-    apis: [
-      mockApis.discovery({ baseUrl: BASE }),
-      mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
-      mockApis.permission({
-        authorize: request =>
-          !holds || holds.includes(request.permission.name)
-            ? AuthorizeResult.ALLOW
-            : AuthorizeResult.DENY,
-      }),
-    ] as const,
-  });
+  // a fresh cache of permission answers for each render (usePermission's SWR)
+  return renderInTestApp(
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <RunView runId={RUN_ID} />
+    </SWRConfig>,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+        mockApis.permission({
+          authorize: request =>
+            !holds || holds.includes(request.permission.name)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+        }),
+      ] as const,
+    },
+  );
 }
 
 describe('RunView', () => {
