@@ -64,10 +64,7 @@ describe.each(databases.eachSupportedId())('ad-hoc commands (%s)', id => {
   it('runs a typed command on the selected hosts, keeps it with the run and in the audit, re-runs it', async () => {
     const { server, stop, audits } = await start();
     try {
-      const script =
-        'set -- $SSH_CONNECTION; echo "adhoc on $4"; [ "$4" != "' +
-        sshd.hosts[1].port +
-        '" ]';
+      const script = `set -- $SSH_CONNECTION; echo "adhoc on $4"; [ "$4" != "${sshd.hosts[1].port}" ]`;
       const started = await request(server)
         .post('/api/jobs/runs')
         .set('Authorization', bob)

@@ -1,5 +1,4 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SWRConfig } from 'swr';
@@ -74,6 +73,16 @@ function sse(events: [string, unknown][]) {
   });
 }
 
+/** An answer of the mock permission API (AuthorizeResult.ALLOW or DENY). */
+type Answer = ReturnType<
+  Extract<
+    NonNullable<Parameters<typeof mockApis.permission>[0]>['authorize'],
+    (...args: any[]) => unknown
+  >
+>;
+const ALLOW = 'ALLOW' as Answer;
+const DENY = 'DENY' as Answer;
+
 function render(
   routes: (method: string, path: string) => Response | undefined,
   /** The permissions the user holds (default: every one). */
@@ -102,9 +111,7 @@ function render(
         }),
         mockApis.permission({
           authorize: request =>
-            !holds || holds.includes(request.permission.name)
-              ? AuthorizeResult.ALLOW
-              : AuthorizeResult.DENY,
+            !holds || holds.includes(request.permission.name) ? ALLOW : DENY,
         }),
       ] as const,
     },
