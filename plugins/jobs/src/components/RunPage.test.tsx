@@ -366,7 +366,7 @@ describe('RunView', () => {
       jobVersion: 0,
       adhoc: { language: 'sh', script: 'uptime' },
     });
-    const routes = (method: string, path: string) =>
+    const routes = (_method: string, path: string) =>
       path === `/runs/${RUN_ID}`
         ? json({ run: adhocRun, hosts: [host('web-01', { status: 'failed' })] })
         : undefined;
