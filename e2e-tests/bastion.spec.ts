@@ -366,3 +366,63 @@ test('an admin creates and revokes an access grant and a command rule in the tab
   const commands = page.getByRole('table', { name: 'Commands' });
   await expect(commands.getByRole('row')).toHaveCount(1);
 });
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`an admin grants access to a host picked from the catalog (${lang})`, async ({
+    page,
+  }) => {
+    const text =
+      lang === 'en'
+        ? {
+            tab: 'Access grants',
+            subject: /^Subject/,
+            host: 'Host',
+            tag: /^Tag/,
+            create: 'Create',
+            revoke: 'Revoke',
+          }
+        : {
+            tab: '访问授权',
+            subject: /^授权对象/,
+            host: '主机',
+            tag: /^标签/,
+            create: '创建',
+            revoke: '撤销',
+          };
+    const tag = `e2e-host-${lang}-${Date.now().toString(36)}`;
+    await signIn(page, 'alice');
+    if (lang === 'zh-CN') {
+      await page.goto('/settings');
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('option', { name: '简体中文' }).click();
+      await expect(
+        page.getByRole('button', { name: '简体中文' }),
+      ).toBeVisible();
+    }
+    await page.goto('/bastion');
+    await page.getByRole('tab', { name: text.tab }).click();
+    const grantForm = page.getByRole('form', { name: text.tab });
+    await grantForm.getByRole('textbox', { name: text.subject }).fill('erin');
+    await page.getByRole('option', { name: /user:default\/erin/ }).click();
+    // the host is picked among the catalog's hosts, searched by name
+    const host = grantForm.getByRole('textbox', {
+      name: text.host,
+      exact: true,
+    });
+    await host.fill('web-0');
+    await expect(
+      page.getByRole('option', { name: 'web-01 (prod, storefront)' }),
+    ).toBeVisible();
+    await page
+      .getByRole('option', { name: 'web-02 (staging, storefront)' })
+      .click();
+    await expect(host).toHaveValue('web-02 (staging, storefront)');
+    await grantForm.getByRole('textbox', { name: text.tag }).fill(tag);
+    await grantForm.getByRole('button', { name: text.create }).click();
+    const grantRow = page.getByRole('row').filter({ hasText: `tag=${tag}` });
+    await expect(grantRow).toContainText('host=web-02');
+    await expect(grantRow).toContainText('user:default/erin');
+    await grantRow.getByRole('button', { name: text.revoke }).click();
+    await expect(grantRow).toHaveCount(0);
+  });
+}

@@ -403,11 +403,42 @@ for (const lang of ['en', 'zh-CN'] as const) {
   });
 }
 
-test('a viewer sees no ad-hoc command button', async ({ page }) => {
+test('a viewer sees no ad-hoc command button, nor the ad-hoc commands others ran (#16)', async ({
+  page,
+  request,
+}) => {
+  await ensureDemoSshCredential(request);
+  // bob (ops) runs a command holding an argument others must not read
+  const secret = `pw=adhoc-${Date.now()}`;
+  const bob = await userToken(request, 'bob');
+  const started = await request.post('/api/jobs/runs', {
+    headers: { Authorization: `Bearer ${bob}` },
+    data: {
+      adhoc: { language: 'sh', script: `echo ${secret} >/dev/null` },
+      selector: { names: ['web-02'] },
+    },
+  });
+  expect(started.status()).toBe(201);
+  const runId = (await started.json()).id as string;
+  const erin = await userToken(request, 'erin');
+  const direct = await request.get(`/api/jobs/runs/${runId}`, {
+    headers: { Authorization: `Bearer ${erin}` },
+  });
+  expect(direct.status()).toBe(404);
+  expect(await direct.text()).not.toContain(secret);
+
   await signIn(page, 'erin');
   await page.goto('/jobs');
   await expect(page.getByRole('tab', { name: 'Run history' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Run a command' })).toHaveCount(
     0,
   );
+  await page.getByRole('tab', { name: 'Run history' }).click();
+  await expect(page.getByTestId('jobs-adhoc-others-hidden')).toHaveText(
+    'Ad-hoc commands run by others are not listed: their command and output need the permission opsdeck.jobs.adhoc.read.',
+  );
+  await expect(page.locator(`a[href$="/jobs/runs/${runId}"]`)).toHaveCount(0);
+  await page.goto(`/jobs/runs/${runId}`);
+  await expect(page.getByText(`No run '${runId}'`)).toBeVisible();
+  await expect(page.getByText(secret)).toHaveCount(0);
 });

@@ -5,6 +5,7 @@ import {
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   jobsManagePermission,
+  jobsAdhocReadPermission,
   jobsReadPermission,
   jobsRunPermission,
   jobsRunProdPermission,
@@ -147,6 +148,7 @@ export const jobsPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions([
           jobsReadPermission,
+          jobsAdhocReadPermission,
           jobsManagePermission,
           jobsRunPermission,
           jobsRunProdPermission,

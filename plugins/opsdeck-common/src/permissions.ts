@@ -267,6 +267,17 @@ export const jobsReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * See ad-hoc commands that others ran: such a run, the script typed and its
+ * output (the text of a command may hold sensitive arguments). Everyone with
+ * {@link jobsReadPermission} sees their own ad-hoc runs; others' are left out
+ * of run lists and answered 404 without this permission.
+ */
+export const jobsAdhocReadPermission = createPermission({
+  name: 'opsdeck.jobs.adhoc.read',
+  attributes: { action: 'read' },
+});
+
 /** Create, change and delete jobs and their schedules. */
 export const jobsManagePermission = createPermission({
   name: 'opsdeck.jobs.job.manage',
@@ -476,6 +487,7 @@ export const kubernetesProdChangePermission = createPermission({
 /** Every permission that opsdeck's own plugins define. */
 export const opsdeckPermissions = [
   jobsReadPermission,
+  jobsAdhocReadPermission,
   jobsManagePermission,
   jobsRunPermission,
   jobsRunProdPermission,

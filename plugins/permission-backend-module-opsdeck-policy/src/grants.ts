@@ -91,9 +91,12 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // with a current code, which needs only session.open)
   'opsdeck.bastion.mfa.reset': [],
 
-  // Jobs: every role sees jobs, runs and output; ops saves scripts, runs
-  // them on hosts (checked per host) and schedules them.
+  // Jobs: every role sees jobs, runs of saved jobs and their output; ops saves
+  // scripts, runs them on hosts (checked per host) and schedules them.
   'opsdeck.jobs.job.read': ['ops', 'dba', 'dev', 'viewer'],
+  // Ad-hoc commands typed by others (script and output may hold sensitive
+  // arguments): ops only, like Rundeck's adhoc read; whoever ran one sees it.
+  'opsdeck.jobs.adhoc.read': ['ops'],
   'opsdeck.jobs.job.manage': ['ops'],
   'opsdeck.jobs.run': ['ops'],
   // Running on prod hosts is its own right: admins only unless granted

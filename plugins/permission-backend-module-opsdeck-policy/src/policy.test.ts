@@ -14,6 +14,8 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   auditEventReadPermission,
+  jobsAdhocReadPermission,
+  jobsReadPermission,
   jobsRunPermission,
   jobsRunProdPermission,
   localAccountManagePermission,
@@ -102,6 +104,9 @@ const matrix: Array<[Permission, Record<(typeof users)[number], AuthorizeResult>
   [localAccountReadPermission,   { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [localAccountManagePermission, { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [opsdeckJobsRun,               { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  [jobsReadPermission,           { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: DENY }],
+  // others' ad-hoc commands (script, output): ops and admin, never viewers (#16)
+  [jobsAdhocReadPermission,      { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [jobsRunPermission,            { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   // prod hosts need their own right: ops alone does not reach them
   [jobsRunProdPermission,        { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],

@@ -26,7 +26,13 @@ const catalogApi = catalogApiMock({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Resource',
       metadata: { name: 'erin-box', namespace: 'default' },
-      spec: { type: 'host' },
+      spec: { type: 'host', environment: 'staging', system: 'shop' },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: { name: 'erin-bucket', namespace: 'default' },
+      spec: { type: 's3-bucket' },
     },
   ],
 });
@@ -57,5 +63,33 @@ describe('EntityRefPicker', () => {
       screen.getByRole('option', { name: 'Erin Viewer (user:default/erin)' }),
     );
     expect(onChange).toHaveBeenLastCalledWith('user:default/erin');
+  });
+
+  it('picks a host (a Resource of type host) and gives its name, as grant selectors take it', async () => {
+    const onChange = jest.fn();
+    await renderInTestApp(
+      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <EntityRefPicker
+          id="host"
+          label="Host"
+          kinds={['resource']}
+          filter={{ 'spec.type': 'host' }}
+          valueAs="name"
+          value=""
+          onChange={onChange}
+        />
+      </TestApiProvider>,
+    );
+    await userEvent.type(screen.getByLabelText('Host'), 'erin');
+    // a user and a resource of another type are not hosts
+    expect(
+      await screen.findByRole('option', { name: 'erin-box (staging, shop)' }),
+    ).toBeVisible();
+    expect(screen.queryByText(/erin-bucket/)).toBeNull();
+    expect(screen.queryByText(/Erin Viewer/)).toBeNull();
+    await userEvent.click(
+      screen.getByRole('option', { name: 'erin-box (staging, shop)' }),
+    );
+    expect(onChange).toHaveBeenLastCalledWith('erin-box');
   });
 });

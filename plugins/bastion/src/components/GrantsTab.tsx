@@ -19,6 +19,9 @@ import { EntityRefPicker } from './EntityRefPicker';
 const SELECTOR_KEYS = ['host', 'system', 'owner', 'tag'] as const;
 /** Who a grant is for: a user or a group of the catalog. */
 const SUBJECT_KINDS = ['user', 'group'];
+/** The hosts a grant's selector may name: the catalog's Resources of type host. */
+const HOST_KINDS = ['resource'];
+const HOST_FILTER = { 'spec.type': 'host' };
 
 /** Access grants: who may open sessions on which hosts, until when; create and revoke. */
 export function GrantsTab() {
@@ -81,7 +84,16 @@ export function GrantsTab() {
             kinds={SUBJECT_KINDS}
             {...bind('subject')}
           />
-          {field('host', t('grants.hostSel'))}
+          <EntityRefPicker
+            id="bastion-grant-host"
+            label={t('grants.hostSel')}
+            helperText={t('grants.hostHelp')}
+            noOptionsText={t('picker.noHost')}
+            kinds={HOST_KINDS}
+            filter={HOST_FILTER}
+            valueAs="name"
+            {...bind('host')}
+          />
           {field('system', t('grants.systemSel'))}
           {field('owner', t('grants.ownerSel'))}
           {field('tag', t('grants.tagSel'))}

@@ -132,12 +132,14 @@ export const bastionTranslationRef = createTranslationRef({
     picker: {
       loading: 'Loading the catalog…',
       none: 'No user or group by that name',
+      noHost: 'No host by that name',
     },
     grants: {
       subject: 'Subject',
       subjectHelp: 'A user or group of the catalog: type to search',
       selector: 'Hosts',
-      hostSel: 'Host name',
+      hostSel: 'Host',
+      hostHelp: 'A host of the catalog: type to search',
       systemSel: 'System',
       ownerSel: 'Owner',
       tagSel: 'Tag',

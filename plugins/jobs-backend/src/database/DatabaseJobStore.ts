@@ -306,6 +306,12 @@ export class DatabaseJobStore
     if (filter.jobId) q.where('runs.job_id', filter.jobId);
     if (filter.status) q.where('runs.status', filter.status);
     if (filter.triggeredBy) q.where('runs.triggered_by', filter.triggeredBy);
+    if (filter.adhocOf !== undefined) {
+      const adhocOf = filter.adhocOf;
+      q.where(w =>
+        w.whereNull('runs.adhoc_script').orWhere('runs.triggered_by', adhocOf),
+      );
+    }
     if (filter.host) {
       q.whereIn(
         'runs.id',

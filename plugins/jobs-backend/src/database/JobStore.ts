@@ -67,6 +67,11 @@ export interface RunFilter {
   /** Runs created before this run's creation (paging). */
   before?: string;
   limit?: number;
+  /**
+   * Ad-hoc runs of this principal only (others' are left out, before paging);
+   * unset: every ad-hoc run.
+   */
+  adhocOf?: string;
 }
 
 export interface RunHostPatch {

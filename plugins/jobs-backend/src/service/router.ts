@@ -4,7 +4,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { jobsManagePermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  jobsAdhocReadPermission,
+  jobsManagePermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
   createRequestGuard,
@@ -21,6 +24,7 @@ import {
   Job,
   JobParameter,
   JobWebhook,
+  Run,
   RunOptions,
   Schedule,
 } from '../model';
@@ -103,6 +107,28 @@ export async function createRouter(options: {
     const job = await store.getJob(idOrName);
     if (!job) throw new NotFoundError(`No job '${idOrName}'`);
     return job;
+  }
+
+  /**
+   * The run, if the caller may see it: an ad-hoc run (its script and output
+   * may hold sensitive arguments) only by whoever ran it and by holders of
+   * opsdeck.jobs.adhoc.read; for anybody else it does not exist (404).
+   */
+  async function runOr404(
+    req: Parameters<typeof guard.credentials>[0],
+    id: string,
+  ): Promise<Run> {
+    const credentials = await guard.credentials(req);
+    const run = await store.getRun(id);
+    if (
+      !run ||
+      (run.adhoc &&
+        run.triggeredBy !== principalName(credentials) &&
+        !(await guard.allowed(credentials, jobsAdhocReadPermission)))
+    ) {
+      throw new NotFoundError(`No run '${id}'`);
+    }
+    return run;
   }
 
   const runOptions = (o?: Partial<RunOptions>): RunOptions => ({
@@ -239,6 +265,11 @@ export async function createRouter(options: {
   });
 
   router.get('/runs', async (req, res) => {
+    const credentials = await guard.credentials(req);
+    // others' ad-hoc runs are left out in the query, so that paging holds
+    const adhocOf = (await guard.allowed(credentials, jobsAdhocReadPermission))
+      ? undefined
+      : principalName(credentials);
     let jobId: string | undefined;
     if (req.query.job === ADHOC_JOB.id || req.query.job === ADHOC_JOB.name) {
       // the ad-hoc runs, never a saved job that took the name before it was reserved
@@ -258,6 +289,7 @@ export async function createRouter(options: {
         host: req.query.host,
         before: req.query.before,
         limit: req.query.limit,
+        adhocOf,
       }),
     });
   });
@@ -313,13 +345,13 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:id', async (req, res) => {
-    const run = await store.getRun(req.params.id);
-    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    const run = await runOr404(req, req.params.id);
     res.json({ run, hosts: await store.listRunHosts(run.id) });
   });
 
   router.get('/runs/:id/hosts/:host', async (req, res) => {
-    const host = await store.getRunHost(req.params.id, req.params.host);
+    const run = await runOr404(req, req.params.id);
+    const host = await store.getRunHost(run.id, req.params.host);
     if (!host) {
       throw new NotFoundError(
         `No host '${req.params.host}' in run '${req.params.id}'`,
@@ -329,14 +361,12 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:id/groups', async (req, res) => {
-    const run = await store.getRun(req.params.id);
-    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    const run = await runOr404(req, req.params.id);
     res.json(await groupRunOutputs(store, run.id));
   });
 
   router.get('/runs/:id/events', async (req, res) => {
-    const run = await store.getRun(req.params.id);
-    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    const run = await runOr404(req, req.params.id);
     const closed = new AbortController();
     res.on('close', () => closed.abort());
     await streamer.stream(run.id, res, {
@@ -347,8 +377,7 @@ export async function createRouter(options: {
 
   router.post('/runs/:id/cancel', async (req, res) => {
     const credentials = await guard.credentials(req);
-    const run = await store.getRun(req.params.id);
-    if (!run) throw new NotFoundError(`No run '${req.params.id}'`);
+    const run = await runOr404(req, req.params.id);
     await hostAccess.authorizeRunHosts(
       credentials,
       await store.listRunHosts(run.id),
@@ -368,8 +397,7 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:id/rerun', async (req, res) => {
-    const previous = await store.getRun(req.params.id);
-    if (!previous) throw new NotFoundError(`No run '${req.params.id}'`);
+    const previous = await runOr404(req, req.params.id);
     if (previous.adhoc) {
       await guard.authorize(req, jobsManagePermission, {
         what: 'run ad-hoc commands (needs opsdeck.jobs.job.manage)',

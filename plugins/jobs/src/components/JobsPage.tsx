@@ -206,6 +206,7 @@ function RunsTab() {
     triggeredBy: '',
     host: '',
   });
+  const can = useCan();
   const state = useAsyncRetry(() => client.listRuns(filter), [client, filter]);
   const anyRunning = state.value?.some(r => r.status === 'running');
   useInterval(state.retry, anyRunning ? 2000 : null);
@@ -245,6 +246,15 @@ function RunsTab() {
         {field('triggeredBy', t('runs.filterBy'))}
         {field('host', t('runs.filterHost'))}
       </Box>
+      {!can.adhocRead && !can.adhocReadLoading && (
+        <Typography
+          variant="caption"
+          component="p"
+          data-testid="jobs-adhoc-others-hidden"
+        >
+          {t('adhoc.othersHidden')}
+        </Typography>
+      )}
       {state.error && <Alert severity="error">{errorText(state.error)}</Alert>}
       {state.loading && !state.value && <Progress />}
       {state.value && state.value.length === 0 && (

@@ -1,6 +1,7 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { SWRConfig } from 'swr';
 import type { Run, RunHost } from '../api';
 import { RunView } from './RunPage';
 
@@ -72,8 +73,20 @@ function sse(events: [string, unknown][]) {
   });
 }
 
+/** An answer of the mock permission API (AuthorizeResult.ALLOW or DENY). */
+type Answer = ReturnType<
+  Extract<
+    NonNullable<Parameters<typeof mockApis.permission>[0]>['authorize'],
+    (...args: any[]) => unknown
+  >
+>;
+const ALLOW = 'ALLOW' as Answer;
+const DENY = 'DENY' as Answer;
+
 function render(
   routes: (method: string, path: string) => Response | undefined,
+  /** The permissions the user holds (default: every one). */
+  holds?: string[],
 ) {
   const fetch = jest.fn(
     async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -85,12 +98,24 @@ function render(
       );
     },
   );
-  return renderInTestApp(<RunView runId={RUN_ID} />, {
-    apis: [
-      mockApis.discovery({ baseUrl: BASE }),
-      mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
-    ] as const,
-  });
+  // a fresh cache of permission answers for each render (usePermission's SWR)
+  return renderInTestApp(
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <RunView runId={RUN_ID} />
+    </SWRConfig>,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+        mockApis.permission({
+          authorize: request =>
+            !holds || holds.includes(request.permission.name) ? ALLOW : DENY,
+        }),
+      ] as const,
+    },
+  );
 }
 
 describe('RunView', () => {
@@ -331,6 +356,46 @@ describe('RunView', () => {
       await screen.findByText(
         'Production hosts need their own permission (opsdeck.jobs.run.prod), which you do not have for: pay-app-02',
       ),
+    ).toBeInTheDocument();
+  });
+
+  it('offers Re-run and Cancel only to who may run, and re-running an ad-hoc command only to who may write scripts', async () => {
+    const adhocRun = run({
+      jobId: 'adhoc',
+      jobName: 'ad-hoc',
+      jobVersion: 0,
+      adhoc: { language: 'sh', script: 'uptime' },
+    });
+    const routes = (_method: string, path: string) =>
+      path === `/runs/${RUN_ID}`
+        ? json({ run: adhocRun, hosts: [host('web-01', { status: 'failed' })] })
+        : undefined;
+    // a viewer (read only)
+    const viewer = await render(routes, ['opsdeck.jobs.job.read']);
+    expect(await screen.findByText('Ad-hoc command')).toBeInTheDocument();
+    expect(screen.getByTestId('jobs-adhoc-script')).toHaveTextContent('uptime');
+    expect(
+      screen.queryByRole('button', { name: 'Re-run failed hosts' }),
+    ).toBeNull();
+    viewer.unmount();
+    // may run saved jobs, may not write scripts
+    const runner = await render(routes, [
+      'opsdeck.jobs.job.read',
+      'opsdeck.jobs.run',
+    ]);
+    expect(await screen.findByText('Ad-hoc command')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Re-run failed hosts' }),
+    ).toBeNull();
+    runner.unmount();
+    // ops
+    await render(routes, [
+      'opsdeck.jobs.job.read',
+      'opsdeck.jobs.run',
+      'opsdeck.jobs.job.manage',
+    ]);
+    expect(
+      await screen.findByRole('button', { name: 'Re-run failed hosts' }),
     ).toBeInTheDocument();
   });
 });

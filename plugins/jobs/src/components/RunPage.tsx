@@ -25,6 +25,7 @@ import {
   shortRef,
   StatusChip,
   time,
+  useCan,
   useErrorText,
   useJobsClient,
   useT,
@@ -149,6 +150,7 @@ export function RunView(props: { runId: string }) {
   const navigate = useNavigate();
   const root = useRouteRef(jobsRouteRef);
   const state = useAsyncRetry(() => client.getRun(runId), [client, runId]);
+  const can = useCan();
   const [selected, setSelected] = useState<string>();
   const [actionError, setActionError] = useState<string>();
   const loadedRunning = state.value?.run.status === 'running';
@@ -226,7 +228,7 @@ export function RunView(props: { runId: string }) {
         <span data-testid="jobs-run-status">
           <StatusChip status={run.status} />
         </span>
-        {running && (
+        {running && can.run && (
           <Button
             variant="outlined"
             color="secondary"
@@ -237,7 +239,7 @@ export function RunView(props: { runId: string }) {
             {t('runPage.cancel')}
           </Button>
         )}
-        {!running && failed && (
+        {!running && failed && can.run && (!run.adhoc || can.manage) && (
           <Button
             variant="outlined"
             color="primary"

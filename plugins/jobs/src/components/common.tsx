@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 import {
+  jobsAdhocReadPermission,
   jobsManagePermission,
   jobsRunPermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -171,9 +172,18 @@ export function SelectorFields(props: {
   );
 }
 
-/** Whether the user may save jobs and schedules (manage) and start runs. */
+/**
+ * Whether the user may save jobs and schedules (manage), start runs, and see
+ * others' ad-hoc commands (adhocRead).
+ */
 export function useCan() {
   const manage = useAllowed(jobsManagePermission).allowed;
   const run = useAllowed(jobsRunPermission).allowed;
-  return { manage, run };
+  const adhocRead = useAllowed(jobsAdhocReadPermission);
+  return {
+    manage,
+    run,
+    adhocRead: adhocRead.allowed,
+    adhocReadLoading: adhocRead.loading,
+  };
 }

@@ -20,6 +20,8 @@ export const jobsTranslationRef = createTranslationRef({
       script: 'Command or script',
       help: 'Runs once on the selected hosts with the jobs engine (same host permissions, audit and output); it is kept with the run, not saved as a job.',
       runTitle: 'Ad-hoc command',
+      othersHidden:
+        'Ad-hoc commands run by others are not listed: their command and output need the permission opsdeck.jobs.adhoc.read.',
     },
     jobs: {
       new: 'New job',

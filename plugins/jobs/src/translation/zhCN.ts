@@ -86,6 +86,8 @@ const zhCN = {
   'adhoc.help':
     '用作业引擎在所选主机上执行一次（主机权限、审计和输出与作业相同）；命令随执行记录保存，不会另存为作业。',
   'adhoc.runTitle': '临时命令',
+  'adhoc.othersHidden':
+    '他人执行的临时命令不在此列出：查看其命令和输出需要权限 opsdeck.jobs.adhoc.read。',
   'runPage.compare': '对比输出',
   'runPage.hideCompare': '收起对比',
   'runPage.groupsSummary': '{{hosts}} 台主机，{{groups}} 种不同结果',
