@@ -34,6 +34,8 @@ export interface Config {
         allowTargets?: string[];
         /** Shortest probe interval in seconds. Default 5 (at least 1). */
         minIntervalSeconds?: number;
+        /** DNS servers (ip or ip:port) probe target names are resolved with (A and AAAA). Default: the system resolver. */
+        dnsServers?: string[];
       };
       /** Notification channels of the alert router. */
       channels?: Array<{

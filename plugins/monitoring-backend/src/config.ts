@@ -64,6 +64,8 @@ export interface ProbesConfig {
   allowTargets: string[];
   /** Shortest probe interval in seconds (default 5). */
   minIntervalSeconds: number;
+  /** DNS servers (`ip` or `ip:port`) probe target names are resolved with; unset: the system resolver. */
+  dnsServers?: string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -159,6 +161,7 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
         1,
         config?.getOptionalNumber('probes.minIntervalSeconds') ?? 5,
       ),
+      dnsServers: config?.getOptionalStringArray('probes.dnsServers'),
     },
     smtp: smtp
       ? {

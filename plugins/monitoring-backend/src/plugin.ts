@@ -23,7 +23,7 @@ import { ProbeStore } from './database/ProbeStore';
 import { RuleStore } from './database/RuleStore';
 import { BlackboxPublisher } from './probes/BlackboxPublisher';
 import { ProbeService } from './probes/ProbeService';
-import { allowList } from './probes/targets';
+import { allowList, serversLookup } from './probes/targets';
 import { RulePublisher } from './rules/RulePublisher';
 import { RuleService } from './rules/RuleService';
 import { createRouter } from './service/router';
@@ -148,7 +148,17 @@ export const monitoringPlugin = createBackendPlugin({
           publisher: new BlackboxPublisher(config.probes),
           allow: allowList(config.probes.allowTargets),
           minIntervalSeconds: config.probes.minIntervalSeconds,
+          lookup: config.probes.dnsServers?.length
+            ? serversLookup(config.probes.dnsServers)
+            : undefined,
         });
+        // modules written by an older version get this one's (Host header
+        // and TLS server name of pinned targets); a failure is only logged
+        if (config.probes.configFile) {
+          await probes
+            .republish()
+            .catch(e => logger.warn(`blackbox modules not republished: ${e}`));
+        }
         deps.httpRouter.use(
           await createRouter({
             config,

@@ -308,6 +308,8 @@ export const PROBE_KINDS: readonly ProbeKind[] = ['tcp', 'http'];
 export const PROBE_LABELS = {
   probe: 'opsdeck_probe',
   kind: 'opsdeck_probe_kind',
+  /** The target as it was saved (the discovered target is the checked address). */
+  target: 'opsdeck_probe_target',
 } as const;
 
 /** A probe as it is created: on one catalog entity. */

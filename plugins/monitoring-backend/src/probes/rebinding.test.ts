@@ -88,7 +88,11 @@ describe('probe targets against DNS rebinding', () => {
       },
     };
   };
-  const create = (service: ProbeService, kind: 'tcp' | 'http', target: string) =>
+  const create = (
+    service: ProbeService,
+    kind: 'tcp' | 'http',
+    target: string,
+  ) =>
     service.create(
       { entityRef: 'resource:default/web-01', kind, target, interval: '15s' },
       'user:default/alice',
