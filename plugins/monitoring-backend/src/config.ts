@@ -50,6 +50,8 @@ export interface MonitoringConfig {
   probes: ProbesConfig;
   /** Days resolved alert states (and test sends) and their deliveries are kept (default 90). */
   alertRetentionDays: number;
+  /** Hours after Alertmanager's last notification of a firing alert it is resolved as stale (default 24). */
+  alertStaleAfterHours: number;
 }
 
 /** Probes through the blackbox exporter (`opsdeck.monitoring.probes`). */
@@ -135,8 +137,16 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
       'opsdeck.monitoring.alerts.retentionDays must be a whole number of days, at least 1',
     );
   }
+  const alertStaleAfterHours =
+    config?.getOptionalNumber('alerts.staleAfterHours') ?? 24;
+  if (!Number.isInteger(alertStaleAfterHours) || alertStaleAfterHours < 1) {
+    throw new InputError(
+      'opsdeck.monitoring.alerts.staleAfterHours must be a whole number of hours, at least 1',
+    );
+  }
   return {
     alertRetentionDays,
+    alertStaleAfterHours,
     nodeExporterPort: config?.getOptionalNumber('nodeExporterPort') ?? 9100,
     deliveryTimeoutMs: config?.getOptionalNumber('deliveryTimeoutMs') ?? 10_000,
     channels,

@@ -16,7 +16,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertRouter } from './alerts/AlertRouter';
-import { pruneAlerts } from './alerts/retention';
+import { pruneAlerts, resolveStaleAlerts } from './alerts/retention';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { ProbeStore } from './database/ProbeStore';
@@ -108,7 +108,8 @@ export const monitoringPlugin = createBackendPlugin({
             await alerts.retryFailed();
           },
         });
-        // retention of the alert history, by one replica at a time
+        // stale firing alerts and retention of the alert history, by one
+        // replica at a time
         await deps.scheduler.scheduleTask({
           id: 'opsdeck-monitoring-prune-alerts',
           scope: 'global',
@@ -116,6 +117,15 @@ export const monitoringPlugin = createBackendPlugin({
           timeout: { minutes: 30 },
           initialDelay: { minutes: 5 },
           fn: async () => {
+            // firing alerts Alertmanager stopped sending are resolved first,
+            // then fall under the retention like any resolved alert
+            await resolveStaleAlerts({
+              store,
+              staleAfterHours: config.alertStaleAfterHours,
+              now: new Date(),
+              auditor: deps.auditor,
+              logger,
+            });
             await pruneAlerts({
               store,
               retentionDays: config.alertRetentionDays,

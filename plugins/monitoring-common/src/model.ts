@@ -68,6 +68,12 @@ export interface AlertEvent {
   receivedAt: string;
   /** True for a channel test send. */
   test: boolean;
+  /**
+   * A resolution opsdeck recorded itself: Alertmanager had not sent the
+   * firing alert for `alerts.staleAfterHours` (it is gone, or its
+   * resolution was lost).
+   */
+  stale?: boolean;
 }
 
 /** Delivery state of one alert event on one channel. */
