@@ -84,7 +84,7 @@ scrape_configs:
     relabel_configs:
       - source_labels: [__address__]
         target_label: __param_target
-      - source_labels: [__param_target]
+      - source_labels: [opsdeck_probe_target]
         target_label: instance
       - target_label: __address__
         replacement: 127.0.0.1:${blackbox.port}
@@ -361,6 +361,7 @@ scrape_configs:
         t => t.labels.opsdeck_probe === String(web.body.id),
       )!;
       expect(target.labels.opsdeck_probe_target).toBe(url);
+      expect(target.labels.instance).toBe(url);
       expect(decodeURIComponent(target.scrapeUrl)).toContain(
         `target=http://127.0.0.1:${sitePort}/health`,
       );

@@ -171,6 +171,16 @@ describe('probe targets against DNS rebinding', () => {
     const [g] = await service.targetGroups(entityOf);
     // IPv4 first (the modules prefer ip4), and IPv6 in brackets otherwise
     expect(g.targets).toEqual(['203.0.113.9:22']);
+    // round-robin DNS: the same set in another order pins the same address
+    for (const order of [
+      ['203.0.113.10', '203.0.113.9', '2001:db8::5'],
+      ['2001:db8::5', '203.0.113.9', '203.0.113.10'],
+    ]) {
+      answer({ 'rebind.example.com': order });
+      expect((await service.targetGroups(entityOf))[0].targets).toEqual([
+        '203.0.113.9:22',
+      ]);
+    }
     answer({ 'rebind.example.com': ['2001:db8::5'] });
     expect((await service.targetGroups(entityOf))[0].targets).toEqual([
       '[2001:db8::5]:22',

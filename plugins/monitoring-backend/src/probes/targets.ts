@@ -210,9 +210,21 @@ export function pinTarget(
   return url.href;
 }
 
-/** The address a pinned probe uses: the first IPv4 one (modules prefer ip4), else the first. */
-export const pinnedAddress = (addresses: string[]): string =>
-  addresses.find(a => net.isIPv4(a)) ?? addresses[0];
+/**
+ * The address a pinned probe uses: the lowest IPv4 one (modules prefer
+ * ip4), else the lowest IPv6 one; the same set in any order (round-robin
+ * DNS) pins the same address, so the target does not flap.
+ */
+export function pinnedAddress(addresses: string[]): string {
+  const v4 = addresses.filter(a => net.isIPv4(a));
+  const key = (a: string) =>
+    a
+      .split('.')
+      .map(o => o.padStart(3, '0'))
+      .join('.');
+  if (v4.length) return v4.sort((a, b) => key(a).localeCompare(key(b)))[0];
+  return [...addresses].sort()[0];
+}
 
 /**
  * For an HTTP target with a host name: the Host header (name and a
