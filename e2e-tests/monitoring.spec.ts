@@ -24,11 +24,36 @@ const EXPORTER_PORT = 29100;
 const ALERTMANAGER_PORT = 29093;
 const RECEIVER_PORT = 29095;
 const DOWN_PORT = 29097;
+// the Debian exporters of the shared test PostgreSQL and Redis (env.sh), for
+// the Monitoring tab of the database pay-db-main and the cache session-cache
+const POSTGRES_EXPORTER_PORT = 29187;
+const REDIS_EXPORTER_PORT = 29121;
 const ALERTMANAGER_TOKEN = 'e2e-only-alertmanager-token-not-a-secret-0001';
 const children: ChildProcess[] = [];
 const received: string[] = [];
 let receiver: http.Server;
 let dir: string;
+
+/** Waits until Prometheus answers `query` with a sample. */
+async function waitForSeries(query: string) {
+  const url = `http://127.0.0.1:${PROMETHEUS_PORT}/api/v1/query?query=${encodeURIComponent(
+    query,
+  )}`;
+  for (let i = 0; i < 300; i++) {
+    const body = await fetch(url)
+      .then(r => r.json())
+      .catch(() => undefined);
+    if (body?.data?.result?.length) return;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`no series: ${query}`);
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  expect(value, `${name} names a shared test server (env.sh)`).toBeTruthy();
+  return value!;
+}
 
 async function waitReady(url: string) {
   for (let i = 0; i < 300; i++) {
@@ -67,6 +92,14 @@ scrape_configs:
         labels:
           opsdeck_entity: resource:default/web-02
           opsdeck_name: web-02
+  - job_name: opsdeck-stores
+    static_configs:
+      - targets: ['127.0.0.1:${POSTGRES_EXPORTER_PORT}']
+        labels:
+          opsdeck_entity: resource:default/pay-db-main
+      - targets: ['127.0.0.1:${REDIS_EXPORTER_PORT}']
+        labels:
+          opsdeck_entity: resource:default/session-cache
 `,
   );
   children.push(
@@ -92,6 +125,34 @@ scrape_configs:
         '--web.enable-lifecycle',
       ],
       { stdio: 'ignore' },
+    ),
+  );
+  const postgres = new URL(requiredEnv('OPSDECK_TEST_POSTGRES_URL'));
+  postgres.pathname = '/postgres';
+  postgres.search = '?sslmode=disable';
+  const redis = new URL(requiredEnv('OPSDECK_TEST_REDIS_URL'));
+  children.push(
+    spawn(
+      'prometheus-postgres-exporter',
+      [`--web.listen-address=127.0.0.1:${POSTGRES_EXPORTER_PORT}`],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, DATA_SOURCE_NAME: postgres.toString() },
+      },
+    ),
+    spawn(
+      'prometheus-redis-exporter',
+      [
+        `--web.listen-address=127.0.0.1:${REDIS_EXPORTER_PORT}`,
+        `--redis.addr=redis://${redis.hostname}:${redis.port}`,
+      ],
+      {
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          REDIS_PASSWORD: decodeURIComponent(redis.password),
+        },
+      },
     ),
   );
   fs.writeFileSync(
@@ -127,6 +188,8 @@ receivers:
   await waitReady(`http://127.0.0.1:${EXPORTER_PORT}/metrics`);
   await waitReady(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`);
   await waitReady(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`);
+  await waitReady(`http://127.0.0.1:${POSTGRES_EXPORTER_PORT}/metrics`);
+  await waitReady(`http://127.0.0.1:${REDIS_EXPORTER_PORT}/metrics`);
   // a few scrapes, so that rates have two samples
   await new Promise(r => setTimeout(r, 5000));
 });
@@ -138,12 +201,16 @@ test.afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function openMonitoringTab(page: Page, tab: string) {
-  await page.goto('/catalog/default/resource/pay-app-01');
+async function openMonitoringTab(
+  page: Page,
+  tab: string,
+  entity = 'pay-app-01',
+) {
+  await page.goto(`/catalog/default/resource/${entity}`);
   // the entity page's tabs are links
   await page.getByText(tab, { exact: true }).click();
   await expect(page).toHaveURL(
-    /\/catalog\/default\/resource\/pay-app-01\/monitoring$/,
+    new RegExp(`/catalog/default/resource/${entity}/monitoring$`),
   );
 }
 
@@ -185,6 +252,57 @@ test('the Monitoring tab in Chinese', async ({ page }) => {
   await expect(page.getByText('内存使用率')).toBeVisible();
   await expect(page.getByText('最近 1 小时')).toBeVisible();
   await expect(page.getByTestId('chart-cpu')).toBeVisible();
+});
+
+test('a DBA sees the database charts of pay-db-main (PostgreSQL exporter)', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await waitForSeries(
+    'pg_up{opsdeck_entity="resource:default/pay-db-main"} == 1',
+  );
+  await signIn(page, 'carol');
+  await openMonitoringTab(page, 'Monitoring', 'pay-db-main');
+  await expect(page.getByText('Connections', { exact: true })).toBeVisible({
+    timeout: 30_000,
+  });
+  for (const title of [
+    'Transactions per second',
+    'Replication lag',
+    'Deadlocks',
+    'Scraped (up)',
+  ]) {
+    await expect(page.getByText(title, { exact: true })).toBeVisible();
+  }
+  // host panels are not a database's
+  await expect(page.getByText('Load average', { exact: true })).toHaveCount(0);
+  await expect(page.getByTestId('chart-connections')).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('chart-up')).toBeVisible();
+});
+
+test('the cache Monitoring tab in Chinese (Redis exporter)', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await waitForSeries(
+    'redis_up{opsdeck_entity="resource:default/session-cache"} == 1',
+  );
+  await signIn(page, 'bob');
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await openMonitoringTab(page, '监控', 'session-cache');
+  await expect(page.getByText('已连接客户端')).toBeVisible({ timeout: 30_000 });
+  for (const title of ['命中率', '每秒驱逐数', '采集状态（up）']) {
+    await expect(page.getByText(title, { exact: true })).toBeVisible();
+  }
+  await expect(page.getByText('最近 1 小时')).toBeVisible();
+  await expect(page.getByTestId('chart-clients')).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('chart-memory')).toBeVisible();
 });
 
 // --- the /monitoring page: rules, silences, alerts with deliveries ----------

@@ -9,6 +9,12 @@ export interface Config {
       alerts?: {
         /** Days resolved alert states (and test sends) and their deliveries are kept; older ones are deleted by an hourly task. Default 90 (at least 1). */
         retentionDays?: number;
+        /**
+         * Hours without a notification from Alertmanager after which a firing
+         * alert is resolved as stale (Alertmanager resends firing alerts every
+         * repeat_interval: keep this above it). Default 24.
+         */
+        staleAfterHours?: number;
       };
       /** Prometheus (started with --web.enable-lifecycle: rules are reloaded with POST /-/reload). */
       prometheus?: { url: string };
@@ -34,6 +40,8 @@ export interface Config {
         allowTargets?: string[];
         /** Shortest probe interval in seconds. Default 5 (at least 1). */
         minIntervalSeconds?: number;
+        /** DNS servers (ip or ip:port) probe target names are resolved with (A and AAAA). Default: the system resolver. */
+        dnsServers?: string[];
       };
       /** Notification channels of the alert router. */
       channels?: Array<{

@@ -50,6 +50,8 @@ export interface MonitoringConfig {
   probes: ProbesConfig;
   /** Days resolved alert states (and test sends) and their deliveries are kept (default 90). */
   alertRetentionDays: number;
+  /** Hours after Alertmanager's last notification of a firing alert it is resolved as stale (default 24). */
+  alertStaleAfterHours: number;
 }
 
 /** Probes through the blackbox exporter (`opsdeck.monitoring.probes`). */
@@ -64,6 +66,8 @@ export interface ProbesConfig {
   allowTargets: string[];
   /** Shortest probe interval in seconds (default 5). */
   minIntervalSeconds: number;
+  /** DNS servers (`ip` or `ip:port`) probe target names are resolved with; unset: the system resolver. */
+  dnsServers?: string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -133,8 +137,16 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
       'opsdeck.monitoring.alerts.retentionDays must be a whole number of days, at least 1',
     );
   }
+  const alertStaleAfterHours =
+    config?.getOptionalNumber('alerts.staleAfterHours') ?? 24;
+  if (!Number.isInteger(alertStaleAfterHours) || alertStaleAfterHours < 1) {
+    throw new InputError(
+      'opsdeck.monitoring.alerts.staleAfterHours must be a whole number of hours, at least 1',
+    );
+  }
   return {
     alertRetentionDays,
+    alertStaleAfterHours,
     nodeExporterPort: config?.getOptionalNumber('nodeExporterPort') ?? 9100,
     deliveryTimeoutMs: config?.getOptionalNumber('deliveryTimeoutMs') ?? 10_000,
     channels,
@@ -159,6 +171,7 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
         1,
         config?.getOptionalNumber('probes.minIntervalSeconds') ?? 5,
       ),
+      dnsServers: config?.getOptionalStringArray('probes.dnsServers'),
     },
     smtp: smtp
       ? {

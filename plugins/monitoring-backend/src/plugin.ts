@@ -16,14 +16,14 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertRouter } from './alerts/AlertRouter';
-import { pruneAlerts } from './alerts/retention';
+import { pruneAlerts, resolveStaleAlerts } from './alerts/retention';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { ProbeStore } from './database/ProbeStore';
 import { RuleStore } from './database/RuleStore';
 import { BlackboxPublisher } from './probes/BlackboxPublisher';
 import { ProbeService } from './probes/ProbeService';
-import { allowList } from './probes/targets';
+import { allowList, serversLookup } from './probes/targets';
 import { RulePublisher } from './rules/RulePublisher';
 import { RuleService } from './rules/RuleService';
 import { createRouter } from './service/router';
@@ -108,7 +108,8 @@ export const monitoringPlugin = createBackendPlugin({
             await alerts.retryFailed();
           },
         });
-        // retention of the alert history, by one replica at a time
+        // stale firing alerts and retention of the alert history, by one
+        // replica at a time
         await deps.scheduler.scheduleTask({
           id: 'opsdeck-monitoring-prune-alerts',
           scope: 'global',
@@ -116,6 +117,15 @@ export const monitoringPlugin = createBackendPlugin({
           timeout: { minutes: 30 },
           initialDelay: { minutes: 5 },
           fn: async () => {
+            // firing alerts Alertmanager stopped sending are resolved first,
+            // then fall under the retention like any resolved alert
+            await resolveStaleAlerts({
+              store,
+              staleAfterHours: config.alertStaleAfterHours,
+              now: new Date(),
+              auditor: deps.auditor,
+              logger,
+            });
             await pruneAlerts({
               store,
               retentionDays: config.alertRetentionDays,
@@ -148,7 +158,17 @@ export const monitoringPlugin = createBackendPlugin({
           publisher: new BlackboxPublisher(config.probes),
           allow: allowList(config.probes.allowTargets),
           minIntervalSeconds: config.probes.minIntervalSeconds,
+          lookup: config.probes.dnsServers?.length
+            ? serversLookup(config.probes.dnsServers)
+            : undefined,
         });
+        // modules written by an older version get this one's (Host header
+        // and TLS server name of pinned targets); a failure is only logged
+        if (config.probes.configFile) {
+          await probes
+            .republish()
+            .catch(e => logger.warn(`blackbox modules not republished: ${e}`));
+        }
         deps.httpRouter.use(
           await createRouter({
             config,

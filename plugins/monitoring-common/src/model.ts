@@ -68,6 +68,12 @@ export interface AlertEvent {
   receivedAt: string;
   /** True for a channel test send. */
   test: boolean;
+  /**
+   * A resolution opsdeck recorded itself: Alertmanager had not sent the
+   * firing alert for `alerts.staleAfterHours` (it is gone, or its
+   * resolution was lost).
+   */
+  stale?: boolean;
 }
 
 /** Delivery state of one alert event on one channel. */
@@ -308,6 +314,8 @@ export const PROBE_KINDS: readonly ProbeKind[] = ['tcp', 'http'];
 export const PROBE_LABELS = {
   probe: 'opsdeck_probe',
   kind: 'opsdeck_probe_kind',
+  /** The target as it was saved (the discovered target is the checked address). */
+  target: 'opsdeck_probe_target',
 } as const;
 
 /** A probe as it is created: on one catalog entity. */

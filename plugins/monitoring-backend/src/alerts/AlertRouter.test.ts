@@ -191,6 +191,36 @@ describe.each(databases.eachSupportedId())('AlertRouter (%s)', databaseId => {
     expect(a.vaultUses.filter(u => u === 'ding')).toHaveLength(2);
   });
 
+  it('does not deliver a stale resolution; the real one that replaces it is delivered once from two replicas', async () => {
+    const [a, b] = await routers(2);
+    await a.router.receive([firing]);
+    expect(robots.of('dingtalk')).toHaveLength(1);
+    const later = new Date(Date.now() + 48 * 3_600_000);
+    const stale = await a.router.store.resolveStaleBatch(later, 10, later);
+    expect(stale.map(s => s.fingerprint)).toEqual(['f00d']);
+    expect(robots.of('dingtalk')).toHaveLength(1);
+    const resolved = {
+      ...firing,
+      status: 'resolved' as const,
+      endsAt: '2026-12-03T00:05:00Z',
+    };
+    const results = await Promise.all([
+      a.router.receive([resolved]),
+      b.router.receive([resolved]),
+    ]);
+    expect(results.map(r => r.accepted).reduce((x, y) => x + y)).toBe(1);
+    expect(robots.of('dingtalk')).toHaveLength(2);
+    expect(robots.of('dingtalk')[1].body.markdown.title).toContain('RESOLVED');
+    const { items } = await a.router.store.listEvents(
+      { limit: 10, offset: 0 },
+      everything,
+    );
+    expect(items.map(e => [e.status, e.stale ?? false])).toEqual([
+      ['resolved', false],
+      ['firing', false],
+    ]);
+  });
+
   it('records a failed delivery with a message that names no URL or token', async () => {
     const [a] = await routers(1);
     robots.failNext.add('dingtalk');

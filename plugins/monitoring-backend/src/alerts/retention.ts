@@ -63,3 +63,69 @@ export async function pruneAlerts(options: {
   );
   return total;
 }
+
+/**
+ * Stale firing alerts: Alertmanager resends a firing alert every
+ * `repeat_interval`, so a firing alert it has not sent for
+ * `staleAfterHours` is gone (its entity was decommissioned, its rule
+ * deleted, or its resolution was lost). Each is resolved by a resolution
+ * row marked stale (ended when last sent), batch by batch (each batch one
+ * transaction), then falls under the normal retention. Audited
+ * (`monitoring-alert-stale`, with the fingerprints) when it resolved any or
+ * failed; not delivered to channels (nobody's alert changed, opsdeck
+ * stopped hearing of it). Run by one replica at a time, before the prune.
+ */
+export async function resolveStaleAlerts(options: {
+  store: Pick<AlertStore, 'resolveStaleBatch'>;
+  staleAfterHours: number;
+  now: Date;
+  auditor: AuditorService;
+  logger: LoggerService;
+  batchSize?: number;
+}): Promise<number> {
+  const before = new Date(
+    options.now.getTime() - options.staleAfterHours * 3_600_000,
+  );
+  const batchSize = options.batchSize ?? PRUNE_BATCH;
+  const fingerprints: string[] = [];
+  const audit = () =>
+    options.auditor.createEvent({
+      eventId: 'monitoring-alert-stale',
+      severityLevel: 'low',
+      meta: {
+        staleAfterHours: options.staleAfterHours,
+        before: before.toISOString(),
+      },
+    });
+  // the audit names at most this many fingerprints (the count is exact)
+  const listed = () => ({
+    resolved: fingerprints.length,
+    fingerprints: fingerprints.slice(0, 1000),
+  });
+  try {
+    for (;;) {
+      const batch = await options.store.resolveStaleBatch(
+        before,
+        batchSize,
+        options.now,
+      );
+      fingerprints.push(...batch.map(a => a.fingerprint));
+      if (batch.length === 0) break;
+    }
+  } catch (error) {
+    await (await audit()).fail({ error: error as Error, meta: listed() });
+    options.logger.error(
+      `Stale alerts: failed after resolving ${fingerprints.length}: ${error}`,
+    );
+    throw error;
+  }
+  if (fingerprints.length > 0) {
+    await (await audit()).success({ meta: listed() });
+    options.logger.info(
+      `Stale alerts: resolved ${
+        fingerprints.length
+      } firing alerts Alertmanager has not sent since ${before.toISOString()}`,
+    );
+  }
+  return fingerprints.length;
+}

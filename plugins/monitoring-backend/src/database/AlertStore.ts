@@ -27,7 +27,9 @@ type EventRow = {
   labels: string;
   annotations: string;
   received_at: number | string;
+  last_seen_at?: number | string | null;
   test: boolean | number;
+  stale?: boolean | number;
 };
 
 type DeliveryRow = {
@@ -63,6 +65,7 @@ function toEvent(row: EventRow): AlertEvent {
   if (row.owner) event.owner = row.owner;
   if (row.severity) event.severity = row.severity;
   if (row.summary) event.summary = row.summary;
+  if (row.stale) event.stale = true;
   return event;
 }
 
@@ -97,35 +100,126 @@ export class AlertStore {
   /**
    * Records an alert state with one insert; its id, or undefined when the
    * same fingerprint, status and start is already recorded (another replica
-   * or a retry won: it delivers, this caller does not).
+   * or a retry won: it delivers, this caller does not). A firing state sent
+   * again (Alertmanager's repeat notification) renews its `last_seen_at`
+   * and undoes a stale resolution of it (the alert is not gone); a real
+   * resolution of an alert opsdeck had resolved as stale takes that row's
+   * place and gets its id (one caller wins: it delivers).
    */
   async insertEvent(
     event: NewAlertEvent,
     receivedAt: Date,
   ): Promise<number | undefined> {
+    const values = {
+      ends_at: event.endsAt ?? null,
+      alertname: event.alertname,
+      entity_ref: event.entityRef ?? null,
+      owner: event.owner ?? null,
+      severity: event.severity ?? null,
+      summary: event.summary ?? null,
+      labels: JSON.stringify(event.labels),
+      annotations: JSON.stringify(event.annotations),
+      received_at: receivedAt.getTime(),
+    };
+    const state = {
+      fingerprint: event.fingerprint,
+      starts_at: event.startsAt,
+    };
     try {
       const [row] = await this.db(EVENTS)
         .insert({
-          fingerprint: event.fingerprint,
+          ...state,
           status: event.status,
-          starts_at: event.startsAt,
-          ends_at: event.endsAt ?? null,
-          alertname: event.alertname,
-          entity_ref: event.entityRef ?? null,
-          owner: event.owner ?? null,
-          severity: event.severity ?? null,
-          summary: event.summary ?? null,
-          labels: JSON.stringify(event.labels),
-          annotations: JSON.stringify(event.annotations),
-          received_at: receivedAt.getTime(),
+          ...values,
+          last_seen_at: receivedAt.getTime(),
           test: event.test,
         })
         .returning('id');
       return Number(typeof row === 'object' ? row.id : row);
     } catch (e) {
-      if (isUniqueViolation(e)) return undefined;
-      throw e;
+      if (!isUniqueViolation(e)) throw e;
     }
+    if (event.status === 'firing') {
+      await this.db.transaction(async tx => {
+        await tx(EVENTS)
+          .where({ ...state, status: 'firing' })
+          .update({ last_seen_at: receivedAt.getTime() });
+        await tx(EVENTS)
+          .where({ ...state, status: 'resolved', stale: true })
+          .delete();
+      });
+      return undefined;
+    }
+    const [claimed] = await this.db(EVENTS)
+      .where({ ...state, status: 'resolved', stale: true })
+      .update({ ...values, last_seen_at: receivedAt.getTime(), stale: false })
+      .returning('id');
+    if (claimed === undefined) return undefined;
+    return Number(typeof claimed === 'object' ? claimed.id : claimed);
+  }
+
+  /**
+   * One batch of stale firing alerts, resolved in one transaction: firing
+   * states (not test sends) Alertmanager last sent before `before` and with
+   * no resolution, oldest first, up to `batchSize`. Each gets a resolution
+   * row marked stale, received `at`, ended when last sent. The alerts it
+   * resolved (none: nothing left).
+   */
+  async resolveStaleBatch(
+    before: Date,
+    batchSize: number,
+    at: Date,
+  ): Promise<Array<{ id: number; fingerprint: string; alertname: string }>> {
+    return this.db.transaction(async tx => {
+      const rows: EventRow[] = await tx(`${EVENTS} as e`)
+        .where('e.status', 'firing')
+        .where('e.test', false)
+        .whereRaw('coalesce(??, ??) < ?', [
+          'e.last_seen_at',
+          'e.received_at',
+          before.getTime(),
+        ])
+        .whereNotExists(q =>
+          q
+            .select(tx.raw('1'))
+            .from(`${EVENTS} as r`)
+            .whereRaw('?? = ??', ['r.fingerprint', 'e.fingerprint'])
+            .whereRaw('?? = ??', ['r.starts_at', 'e.starts_at'])
+            .where('r.status', 'resolved'),
+        )
+        .orderBy('e.id')
+        .limit(batchSize)
+        .select('e.*');
+      const resolved = [];
+      for (const r of rows) {
+        const lastSeen = Number(r.last_seen_at ?? r.received_at);
+        const [row] = await tx(EVENTS)
+          .insert({
+            fingerprint: r.fingerprint,
+            status: 'resolved',
+            starts_at: r.starts_at,
+            ends_at: new Date(lastSeen).toISOString(),
+            alertname: r.alertname,
+            entity_ref: r.entity_ref,
+            owner: r.owner,
+            severity: r.severity,
+            summary: r.summary,
+            labels: r.labels,
+            annotations: r.annotations,
+            received_at: at.getTime(),
+            last_seen_at: at.getTime(),
+            test: false,
+            stale: true,
+          })
+          .returning('id');
+        resolved.push({
+          id: Number(typeof row === 'object' ? row.id : row),
+          fingerprint: r.fingerprint,
+          alertname: r.alertname,
+        });
+      }
+      return resolved;
+    });
   }
 
   async getEvent(id: number): Promise<AlertEvent | undefined> {

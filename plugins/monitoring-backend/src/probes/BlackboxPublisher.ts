@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { StoredProbe } from '../database/ProbeStore';
+import { httpServerName } from './targets';
 
 /** Where the blackbox module file goes and which exporter reloads it. */
 export interface BlackboxConfig {
@@ -25,12 +26,16 @@ export const probeTimeout = (intervalSeconds: number) =>
 /**
  * The blackbox exporter's config: one module per probe (its expectations),
  * JSON (which is YAML). HTTP probes follow no redirects (a target cannot
- * send the exporter somewhere the target check refused).
+ * send the exporter somewhere the target check refused). The discovered
+ * target of a probe on a host name is the address opsdeck checked
+ * (`pinTarget`); its module carries the name as the Host header and TLS
+ * server name, so the server sees the request the name would get.
  */
 export function renderBlackboxConfig(probes: StoredProbe[]): string {
   const modules: Record<string, unknown> = {};
   for (const p of probes) {
     const timeout = `${probeTimeout(p.intervalSeconds)}s`;
+    const named = p.kind === 'http' ? httpServerName(p.target) : undefined;
     modules[probeModule(p.id)] =
       p.kind === 'tcp'
         ? { prober: 'tcp', timeout, tcp: { preferred_ip_protocol: 'ip4' } }
@@ -41,6 +46,12 @@ export function renderBlackboxConfig(probes: StoredProbe[]): string {
               preferred_ip_protocol: 'ip4',
               follow_redirects: false,
               method: 'GET',
+              ...(named
+                ? {
+                    headers: { Host: named.hostHeader },
+                    tls_config: { server_name: named.serverName },
+                  }
+                : {}),
               ...(p.expectStatus
                 ? { valid_status_codes: [p.expectStatus] }
                 : {}),

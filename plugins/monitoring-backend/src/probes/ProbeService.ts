@@ -17,8 +17,12 @@ import {
 import {
   checkReachable,
   formatInterval,
+  type Lookup,
   parseInterval,
   parseTarget,
+  pinnedAddress,
+  pinTarget,
+  resolveChecked,
 } from './targets';
 
 /** A probe as the API shows it. */
@@ -40,7 +44,7 @@ export class ProbeService {
       publisher: BlackboxPublisher;
       allow: net.BlockList;
       minIntervalSeconds: number;
-      lookup?: (host: string) => Promise<string[]>;
+      lookup?: Lookup;
       now?: () => Date;
     },
   ) {}
@@ -100,35 +104,64 @@ export class ProbeService {
   }
 
   /**
+   * Writes the module file from the stored probes again (at start: modules
+   * written by an older version get what this one publishes).
+   */
+  async republish(): Promise<void> {
+    const probes = await this.options.store.list();
+    if (probes.length) await this.options.publisher.publish(probes);
+  }
+
+  /**
    * Prometheus HTTP SD for the blackbox exporter (multi-target pattern):
    * the probed target as `__address__` (relabelled to `__param_target`),
    * the probe's module as `__param_module`, its interval and timeout as
    * `__scrape_interval__` / `__scrape_timeout__`, and the entity's labels.
-   * A probe whose entity left the catalog, or whose host now resolves to
-   * an address probes may not reach, is left out.
+   * Every name is resolved again at each discovery, all its addresses
+   * checked, and the target published with one of them in place of the name
+   * (the module keeps the name as Host header / TLS server name): the
+   * exporter contacts an address opsdeck checked, whatever DNS answers it
+   * later. A probe whose entity left the catalog, or whose host now resolves
+   * to an address probes may not reach (or not at all), is left out.
    */
   async targetGroups(
     entityOf: (refs: string[]) => Promise<Map<string, Entity>>,
   ): Promise<SdTargetGroup[]> {
     const probes = await this.options.store.list();
     const entities = await entityOf([...new Set(probes.map(p => p.entityRef))]);
+    const hosts = new Map<string, Promise<string | undefined>>();
+    const addressOf = (host: string) => {
+      if (!hosts.has(host)) {
+        hosts.set(
+          host,
+          resolveChecked(host, this.options.allow, this.options.lookup).then(
+            pinnedAddress,
+            () => undefined,
+          ),
+        );
+      }
+      return hosts.get(host)!;
+    };
     const groups: SdTargetGroup[] = [];
     for (const p of probes) {
       const entity = entities.get(p.entityRef);
       const labels = entity && entityLabels(entity);
       if (!labels) continue;
+      let host: string;
       try {
-        const { host } = parseTarget(p.kind, p.target);
-        await checkReachable(host, this.options.allow, this.options.lookup);
+        host = parseTarget(p.kind, p.target).host;
       } catch {
         continue;
       }
+      const address = await addressOf(host);
+      if (!address) continue;
       groups.push({
-        targets: [p.target],
+        targets: [pinTarget(p.kind, p.target, address)],
         labels: {
           ...labels,
           [PROBE_LABELS.probe]: String(p.id),
           [PROBE_LABELS.kind]: p.kind,
+          [PROBE_LABELS.target]: p.target,
           __param_module: probeModule(p.id),
           __scrape_interval__: formatInterval(p.intervalSeconds),
           __scrape_timeout__: `${probeTimeout(p.intervalSeconds)}s`,

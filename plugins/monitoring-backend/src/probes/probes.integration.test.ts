@@ -1,5 +1,7 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import dns from 'node:dns/promises';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
@@ -8,6 +10,7 @@ import {
   startMonitoringBackend,
   type MonitoringBackend,
 } from '../__testUtils__/testBackend';
+import { startDnsServer, type TestDnsServer } from '../__testUtils__/dnsServer';
 import {
   activeTargets,
   eventually,
@@ -33,8 +36,12 @@ describe('probes through the blackbox exporter', () => {
   let prometheus: RunningServer;
   let open: net.Server;
   let openPort: number;
+  // the name server opsdeck resolves probe names with (the exporter cannot
+  // resolve its names: .test is reserved, RFC 6761)
+  let dnsServer: TestDnsServer;
 
   beforeAll(async () => {
+    dnsServer = await startDnsServer();
     open = net.createServer(socket => socket.end());
     await new Promise<void>(r => open.listen(0, '127.0.0.1', () => r()));
     openPort = (open.address() as net.AddressInfo).port;
@@ -57,6 +64,7 @@ describe('probes through the blackbox exporter', () => {
           // the test servers are on loopback
           allowTargets: ['127.0.0.1'],
           minIntervalSeconds: 1,
+          dnsServers: [dnsServer.address],
         },
       },
     });
@@ -76,7 +84,7 @@ scrape_configs:
     relabel_configs:
       - source_labels: [__address__]
         target_label: __param_target
-      - source_labels: [__param_target]
+      - source_labels: [opsdeck_probe_target]
         target_label: instance
       - target_label: __address__
         replacement: 127.0.0.1:${blackbox.port}
@@ -88,6 +96,7 @@ scrape_configs:
     await backend?.stop();
     await blackbox?.stop();
     await new Promise(r => open?.close(r));
+    await dnsServer?.stop();
   });
 
   const create = (body: Record<string, unknown>, user = 'alice') =>
@@ -317,5 +326,77 @@ scrape_configs:
         .filter(e => e.eventId === 'monitoring-probe-delete')
         .map(e => e.status),
     ).toEqual(['succeeded', 'failed']);
+  });
+
+  it('probes a name at the address opsdeck checked (the name as Host), and drops it when DNS turns it', async () => {
+    // the exporter's own resolver does not know the name: a probe that
+    // succeeds was sent to the pinned address
+    await expect(dns.lookup('web.opsdeck.test')).rejects.toThrow();
+    dnsServer.answer('web.opsdeck.test', ['127.0.0.1']);
+    const hosts: string[] = [];
+    const site = http.createServer((req, res) => {
+      hosts.push(String(req.headers.host));
+      res.end('pinned ok');
+    });
+    await new Promise<void>(r => site.listen(0, '127.0.0.1', () => r()));
+    const sitePort = (site.address() as net.AddressInfo).port;
+    try {
+      const url = `http://web.opsdeck.test:${sitePort}/health`;
+      const web = await create({
+        kind: 'http',
+        target: url,
+        bodyRegex: 'pinned ok',
+      });
+      expect(web.status).toBe(201);
+      const tcp = await create({
+        kind: 'tcp',
+        target: `web.opsdeck.test:${openPort}`,
+      });
+      expect(tcp.status).toBe(201);
+      expect(await success(web.body.id)).toBe('1');
+      expect(await success(tcp.body.id)).toBe('1');
+      // the server saw the name, the exporter was given the address
+      expect(hosts).toContain(`web.opsdeck.test:${sitePort}`);
+      const target = (await activeTargets(prometheus.url)).find(
+        t => t.labels.opsdeck_probe === String(web.body.id),
+      )!;
+      expect(target.labels.opsdeck_probe_target).toBe(url);
+      expect(target.labels.instance).toBe(url);
+      expect(decodeURIComponent(target.scrapeUrl)).toContain(
+        `target=http://127.0.0.1:${sitePort}/health`,
+      );
+
+      // a name with a refused AAAA beside a good A is refused at save time
+      dnsServer.answer('dual.opsdeck.test', ['127.0.0.1', '::1']);
+      const dual = await create({
+        kind: 'tcp',
+        target: `dual.opsdeck.test:${openPort}`,
+      });
+      expect(dual.status).toBe(400);
+      expect(dual.body.error.message).toMatch(/may not reach ::1/);
+
+      // rebinding: the name now answers the metadata address; the next
+      // discovery leaves both probes out and Prometheus drops them
+      dnsServer.answer('web.opsdeck.test', ['169.254.169.254']);
+      await eventually(async () => {
+        const targets = await activeTargets(prometheus.url);
+        return targets.some(t =>
+          [String(web.body.id), String(tcp.body.id)].includes(
+            t.labels.opsdeck_probe,
+          ),
+        )
+          ? undefined
+          : true;
+      }, 'the turned name dropped');
+      // the SD never hands the exporter the metadata address
+      const sd = await request(backend.server)
+        .get('/api/monitoring/probes/sd')
+        .set('authorization', mockCredentials.service.header());
+      expect(sd.status).toBe(200);
+      expect(JSON.stringify(sd.body)).not.toContain('169.254.169.254');
+      expect(JSON.stringify(sd.body)).not.toContain('web.opsdeck.test:');
+    } finally {
+      await new Promise(r => site.close(r));
+    }
   });
 });

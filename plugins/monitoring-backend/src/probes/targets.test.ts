@@ -1,8 +1,11 @@
 import net from 'node:net';
+import { startDnsServer } from '../__testUtils__/dnsServer';
 import {
   addressAllowed,
   allowList,
   checkReachable,
+  resolveChecked,
+  serversLookup,
   formatInterval,
   parseInterval,
   parseTarget,
@@ -111,6 +114,44 @@ describe('probe targets', () => {
     await expect(checkReachable('127.0.0.1', none, dnsAnswers)).rejects.toThrow(
       /may not reach 127\.0\.0\.1/,
     );
+  });
+
+  it('asks configured DNS servers for A and AAAA and checks every answer', async () => {
+    const dnsServer = await startDnsServer();
+    try {
+      const lookup = serversLookup([dnsServer.address]);
+      dnsServer.answer('dual.opsdeck.test', ['203.0.113.5', '2001:db8::5']);
+      dnsServer.answer('v6only.opsdeck.test', ['2001:db8::6']);
+      dnsServer.answer('aaaa-loopback.opsdeck.test', ['203.0.113.5', '::1']);
+      dnsServer.answer('mapped.opsdeck.test', [
+        '203.0.113.5',
+        '::ffff:169.254.169.254',
+      ]);
+      dnsServer.answer('empty.opsdeck.test', []);
+      expect(await resolveChecked('dual.opsdeck.test', none, lookup)).toEqual([
+        '203.0.113.5',
+        '2001:db8::5',
+      ]);
+      expect(
+        await resolveChecked('v6only.opsdeck.test.', none, lookup),
+      ).toEqual(['2001:db8::6']);
+      await expect(
+        resolveChecked('aaaa-loopback.opsdeck.test', none, lookup),
+      ).rejects.toThrow(/may not reach ::1\b/);
+      await expect(
+        resolveChecked('mapped.opsdeck.test', none, lookup),
+      ).rejects.toThrow(
+        /may not reach ::ffff:a9fe:a9fe|may not reach ::ffff:169/,
+      );
+      for (const name of ['empty.opsdeck.test', 'unknown.opsdeck.test']) {
+        await expect(resolveChecked(name, none, lookup)).rejects.toThrow(
+          /does not resolve/,
+        );
+      }
+      expect(dnsServer.queries).toContain('aaaa-loopback.opsdeck.test');
+    } finally {
+      await dnsServer.stop();
+    }
   });
 
   it('reads intervals, sub-minute included, within bounds', () => {

@@ -10,7 +10,10 @@ import net from 'node:net';
  * metadata at 169.254.169.254), the unspecified address, multicast, the
  * metadata addresses of Alibaba Cloud / Azure / AWS IPv6, unless an address
  * is in `opsdeck.monitoring.probes.allowTargets`. A name is resolved and
- * every address it has must pass.
+ * every address it has must pass; what is published to the exporter is
+ * then one of those addresses, never the name (`pinTarget`): the exporter
+ * resolves nothing, so a name that answers differently later (DNS
+ * rebinding) cannot send a probe anywhere unchecked.
  */
 
 const HOSTNAME =
@@ -122,16 +125,43 @@ export function parseTarget(kind: ProbeKind, raw: string): ParsedTarget {
   return { target: url.href, host };
 }
 
+/** A resolver: every address (A and AAAA) a name has. */
+export type Lookup = (host: string) => Promise<string[]>;
+
+/** The system resolver (getaddrinfo: /etc/hosts, then DNS; A and AAAA). */
+export const systemLookup: Lookup = async h =>
+  (await dns.lookup(h, { all: true, verbatim: true })).map(a => a.address);
+
 /**
- * Refuses a host that is, or resolves to, an address probes may not reach.
- * `lookup` is the resolver (tests pass their own).
+ * A resolver asking these DNS servers (`probes.dnsServers`, `ip[:port]`)
+ * for A and AAAA; a name with neither does not resolve.
  */
-export async function checkReachable(
+export function serversLookup(servers: string[]): Lookup {
+  const resolver = new dns.Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers(servers);
+  const none = (e: NodeJS.ErrnoException): string[] => {
+    if (e.code === 'ENODATA' || e.code === 'ENOTFOUND') return [];
+    throw e;
+  };
+  return async host => {
+    const name = host.replace(/\.$/, '');
+    const [a, aaaa] = await Promise.all([
+      resolver.resolve4(name).catch(none),
+      resolver.resolve6(name).catch(none),
+    ]);
+    return [...a, ...aaaa];
+  };
+}
+
+/**
+ * The addresses of `host` (itself when it is one), every one checked;
+ * InputError when it does not resolve or any address is refused.
+ */
+export async function resolveChecked(
   host: string,
   allow: net.BlockList,
-  lookup: (host: string) => Promise<string[]> = async h =>
-    (await dns.lookup(h, { all: true, verbatim: true })).map(a => a.address),
-): Promise<void> {
+  lookup: Lookup = systemLookup,
+): Promise<string[]> {
   const addresses = net.isIP(host)
     ? [host]
     : await lookup(host).catch(() => {
@@ -146,6 +176,69 @@ export async function checkReachable(
       )} (loopback, link-local, metadata or multicast); see opsdeck.monitoring.probes.allowTargets`,
     );
   }
+  return addresses;
+}
+
+/** Refuses a host that is, or resolves to, an address probes may not reach. */
+export async function checkReachable(
+  host: string,
+  allow: net.BlockList,
+  lookup: Lookup = systemLookup,
+): Promise<void> {
+  await resolveChecked(host, allow, lookup);
+}
+
+/**
+ * `target` with its host replaced by `address` (one opsdeck checked), so
+ * the exporter resolves nothing: `ip:port` / `[ip6]:port` for TCP, the URL
+ * with the address as its host for HTTP (the name goes in the module's
+ * Host header and TLS server name, see `httpServerName`).
+ */
+export function pinTarget(
+  kind: ProbeKind,
+  target: string,
+  address: string,
+): string {
+  const { host } = parseTarget(kind, target);
+  if (net.isIP(host)) return target;
+  const literal = net.isIPv6(address) ? `[${address}]` : address;
+  if (kind === 'tcp') {
+    return `${literal}:${target.slice(target.lastIndexOf(':') + 1)}`;
+  }
+  const url = new URL(target);
+  url.hostname = literal;
+  return url.href;
+}
+
+/**
+ * The address a pinned probe uses: the lowest IPv4 one (modules prefer
+ * ip4), else the lowest IPv6 one; the same set in any order (round-robin
+ * DNS) pins the same address, so the target does not flap.
+ */
+export function pinnedAddress(addresses: string[]): string {
+  const v4 = addresses.filter(a => net.isIPv4(a));
+  const key = (a: string) =>
+    a
+      .split('.')
+      .map(o => o.padStart(3, '0'))
+      .join('.');
+  if (v4.length) return v4.sort((a, b) => key(a).localeCompare(key(b)))[0];
+  return [...addresses].sort()[0];
+}
+
+/**
+ * For an HTTP target with a host name: the Host header (name and a
+ * non-default port) and the TLS server name the pinned request carries.
+ */
+export function httpServerName(
+  target: string,
+): { hostHeader: string; serverName: string } | undefined {
+  const { host } = parseTarget('http', target);
+  if (net.isIP(host)) return undefined;
+  return {
+    hostHeader: new URL(target).host,
+    serverName: host.replace(/\.$/, ''),
+  };
 }
 
 /** `15s`, `2m`, `1h` as seconds; InputError when outside [min, 3600]. */

@@ -143,6 +143,11 @@ export const spec = {
           test: {
             type: 'boolean',
           },
+          stale: {
+            type: 'boolean',
+            description:
+              'A resolution opsdeck recorded itself because Alertmanager had not sent the firing alert for alerts.staleAfterHours.',
+          },
         },
       },
       Delivery: {

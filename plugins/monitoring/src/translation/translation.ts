@@ -55,6 +55,9 @@ export const monitoringTranslationRef = createTranslationRef({
       test: 'test',
       firing: 'firing',
       resolved: 'resolved',
+      resolvedStale: 'resolved (stale)',
+      staleHint:
+        'Alertmanager stopped sending this firing alert; opsdeck resolved it',
       total: '{{count}} alert states',
     },
     deliveries: {

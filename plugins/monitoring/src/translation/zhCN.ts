@@ -78,6 +78,8 @@ const zhCN = {
   'alerts.test': '测试',
   'alerts.firing': '告警中',
   'alerts.resolved': '已恢复',
+  'alerts.resolvedStale': '已恢复（过期）',
+  'alerts.staleHint': 'Alertmanager 已不再发送此告警，由 opsdeck 标记为恢复',
   'alerts.total': '共 {{count}} 条告警状态',
   'deliveries.empty': '没有投递（没有渠道处理此告警）。',
   'deliveries.channel': '渠道',

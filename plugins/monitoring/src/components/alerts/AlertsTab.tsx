@@ -156,7 +156,12 @@ export function AlertsTab() {
                     <TableCell>
                       <Chip
                         size="small"
-                        label={t(`alerts.${event.status}`)}
+                        label={
+                          event.stale
+                            ? t('alerts.resolvedStale')
+                            : t(`alerts.${event.status}`)
+                        }
+                        title={event.stale ? t('alerts.staleHint') : undefined}
                         color={
                           event.status === 'firing' ? 'secondary' : 'default'
                         }

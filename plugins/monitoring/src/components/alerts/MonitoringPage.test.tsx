@@ -18,6 +18,15 @@ describe('MonitoringPage', () => {
     await userEvent.click(
       screen.getByRole('button', { name: 'Show deliveries of HostDown' }),
     );
+    // a stale resolution says so (Alertmanager stopped sending the alert)
+    const stale = screen.getByTestId('alert-2');
+    expect(stale).toHaveTextContent('resolved (stale)');
+    expect(
+      within(stale).getByTitle(
+        'Alertmanager stopped sending this firing alert; opsdeck resolved it',
+      ),
+    ).toHaveTextContent('resolved (stale)');
+    expect(screen.getByTestId('alert-1')).not.toHaveTextContent('stale');
     const hook = await screen.findByTestId('delivery-ops-hook');
     expect(hook).toHaveTextContent('ops-hook (webhook)');
     expect(hook).toHaveTextContent('failed');

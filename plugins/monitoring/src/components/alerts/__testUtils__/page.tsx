@@ -22,6 +22,17 @@ const EVENT = {
   receivedAt: '2026-12-01T10:00:01Z',
   test: false,
 };
+/** A resolution opsdeck recorded itself: Alertmanager stopped sending the alert. */
+const STALE = {
+  ...EVENT,
+  id: 2,
+  fingerprint: 'f2',
+  status: 'resolved',
+  alertname: 'DiskFull',
+  endsAt: '2026-12-02T10:00:00Z',
+  receivedAt: '2026-12-03T10:00:00Z',
+  stale: true,
+};
 const DELIVERIES = [
   {
     id: 1,
@@ -131,7 +142,7 @@ export async function renderPage(
           headers: { 'Content-Type': 'application/json' },
         });
       if (path === '/alerts?limit=100')
-        return json({ items: [EVENT], total: 1 });
+        return json({ items: [EVENT, STALE], total: 2 });
       if (path === '/alerts/1/deliveries') return json({ items: DELIVERIES });
       if (path === '/fleet') return json(fleet.body, fleet.status);
       if (path === '/rule-templates') return json({ items: TEMPLATES });
