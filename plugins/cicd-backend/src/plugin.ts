@@ -108,6 +108,7 @@ export const cicdPlugin = createBackendPlugin({
             engine,
             logger: deps.logger,
             buildsPerJob: config.alerts.buildsPerJob,
+            maxBuildsPerPoll: config.alerts.maxBuildsPerPoll,
             appBaseUrl,
           });
           // one replica at a time (global task); what was seen is in the DB

@@ -75,6 +75,11 @@ export class AlertEngine {
     return branch === undefined || this.mainBranches.has(branch);
   }
 
+  /** The newest completed build the alerting has seen of a job (undefined: never seen). */
+  async lastSeen(jobKey: string): Promise<number | undefined> {
+    return (await this.options.store.state(jobKey))?.lastNumber;
+  }
+
   /**
    * Sees the builds of one job (any order, running ones ignored) and sends
    * what is new. `job` is shown to people; `jobKey` identifies the job in
