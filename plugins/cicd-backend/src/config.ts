@@ -142,7 +142,7 @@ export function readCicdConfig(root: Config): CicdConfig {
           c?.getOptionalNumber('alerts.delivery.maxAttempts') ?? 8,
         ),
         backoffSeconds: Math.max(
-          1,
+          0,
           c?.getOptionalNumber('alerts.delivery.backoffSeconds') ?? 30,
         ),
         maxBackoffSeconds: Math.max(

@@ -1,6 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { NotificationSendOptions } from '@backstage/plugin-notifications-node';
 import { AlertStore } from '../database/AlertStore';
+import { OutboxStore } from '../database/OutboxStore';
+import { AlertDelivery } from './AlertDelivery';
 import { applyCicdMigrations } from '../database/migrations';
 import {
   AlertEngine,
@@ -9,6 +11,15 @@ import {
 } from './AlertEngine';
 
 jest.setTimeout(60_000);
+
+const LIMITS = {
+  maxAttempts: 3,
+  backoffMs: 1000,
+  maxBackoffMs: 60_000,
+  leaseMs: 60_000,
+  batch: 10,
+  retentionMs: 86_400_000,
+};
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
@@ -43,7 +54,12 @@ describe.each(databases.eachSupportedId())('AlertEngine (%s)', databaseId => {
       () =>
         new AlertEngine({
           store: new AlertStore(knex),
-          notifications: { send: async o => void sent.push(o) },
+          delivery: new AlertDelivery({
+            store: new OutboxStore(knex),
+            notifications: { send: async o => void sent.push(o) },
+            logger: mockServices.logger.mock(),
+            limits: LIMITS,
+          }),
           mainBranches: ['main', 'master', 'trunk'],
           logger: mockServices.logger.mock(),
         }),

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { BuildResult, LocatedCause } from '@opsdeck/plugin-cicd-common';
 import type { AlertStore, JobState } from '../database/AlertStore';
+import type { AlertDelivery } from './AlertDelivery';
 import { failureMessage, recoveryMessage } from './messages';
 
 /** A completed build of one job, as the alerting sees it. */
@@ -61,7 +61,8 @@ export class AlertEngine {
   constructor(
     private readonly options: {
       store: AlertStore;
-      notifications?: NotificationService;
+      /** Sends through the outbox (retried, given up after N attempts). */
+      delivery: AlertDelivery;
       /** Branch names that alert (default main, master). */
       mainBranches: string[];
       logger: LoggerService;
@@ -175,36 +176,23 @@ export class AlertEngine {
     number: number,
     message: () => ReturnType<typeof failureMessage>,
   ) {
-    const { notifications, logger } = this.options;
+    const { delivery, logger } = this.options;
     if (!target.owner) {
       logger.warn(
         `CI/CD alert for ${jobKey} #${number} not sent: ${target.entityRef} has no owner`,
       );
       return;
     }
-    if (!notifications) {
-      logger.warn(
-        `CI/CD alert for ${jobKey} #${number} not sent: no notifications service`,
-      );
-      return;
-    }
-    const payload = message();
-    try {
-      await notifications.send({
-        recipients: { type: 'entity', entityRef: [target.owner] },
-        payload: {
-          ...payload,
-          topic: `opsdeck.cicd.${jobKey}`,
-          scope: `cicd:${jobKey}#${number}`,
-        },
-      });
-    } catch (e) {
-      // the gate row stays: a retry could reach the owner twice
-      logger.error(
-        `CI/CD alert for ${jobKey} #${number} could not be sent: ${
-          (e as Error).message
-        }`,
-      );
-    }
+    // the outbox: a send that fails is retried (AlertDelivery)
+    await delivery.enqueue({
+      jobKey,
+      number,
+      owner: target.owner,
+      payload: {
+        ...message(),
+        topic: `opsdeck.cicd.${jobKey}`,
+        scope: `cicd:${jobKey}#${number}`,
+      },
+    });
   }
 }

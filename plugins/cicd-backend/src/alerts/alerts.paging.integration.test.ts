@@ -53,7 +53,14 @@ describe('the build poller pages through the builds since the last poll', () => 
       secrets: {
         'jenkins-main': { type: 'password', username: 'ci', password: TOKEN },
       },
-      cicd: { alerts: { buildsPerJob: 5, maxBuildsPerPoll: 12 } },
+      cicd: {
+        alerts: {
+          buildsPerJob: 5,
+          maxBuildsPerPoll: 12,
+          // retried at the next run of the delivery task
+          delivery: { backoffSeconds: 0, maxAttempts: 3 },
+        },
+      },
     });
   });
   afterAll(async () => {
@@ -133,5 +140,21 @@ describe('the build poller pages through the builds since the last poll', () => 
       'Build fixed: shop main:shop/busy #51',
     ]);
     expect(await poll()).toEqual([]);
+  });
+
+  it('keeps an alert whose send fails in the outbox and sends it at the next delivery run', async () => {
+    busy.push(...builds(61, 61, [61]));
+    backend.notificationFailures.count = 1;
+    expect(await poll()).toEqual([]);
+    // the poll's cursor moved on: the alert is in the outbox, not lost
+    expect(await poll()).toEqual([]);
+    backend.notifications.length = 0;
+    await backend.runTask('opsdeck-cicd-alert-delivery');
+    expect(backend.notifications.map(n => n.payload.title)).toEqual([
+      'Build failed: shop main:shop/busy #61',
+    ]);
+    backend.notifications.length = 0;
+    await backend.runTask('opsdeck-cicd-alert-delivery');
+    expect(backend.notifications).toEqual([]);
   });
 });
