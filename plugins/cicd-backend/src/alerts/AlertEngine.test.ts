@@ -119,6 +119,53 @@ describe.each(databases.eachSupportedId())('AlertEngine (%s)', databaseId => {
     expect(sent).toHaveLength(2);
   });
 
+  it('counts a failure as flaky only when the next success built the same commit', async () => {
+    const knex = await databases.init(databaseId);
+    await applyCicdMigrations(knex);
+    const store = new AlertStore(knex);
+    const engine = new AlertEngine({
+      store,
+      delivery: new AlertDelivery({
+        store: new OutboxStore(knex),
+        notifications: { send: async () => {} },
+        logger: mockServices.logger.mock(),
+        limits: LIMITS,
+      }),
+      mainBranches: ['main'],
+      logger: mockServices.logger.mock(),
+    });
+    const A = 'a'.repeat(40);
+    const B = 'b'.repeat(40);
+    const C = 'c'.repeat(40);
+    const run = (jobKey: string, builds: ObservedBuild[]) =>
+      engine.observe(target, jobKey, jobKey, builds, {
+        firstNotice: 'alert',
+        locate: async () => top,
+      });
+    const b = (
+      number: number,
+      result: 'FAILURE' | 'SUCCESS',
+      commit?: string,
+    ) => ({ number, result, url: '', commit } as ObservedBuild);
+    // failed on A, passed on A (rebuilt, nothing changed): flaky
+    await run('same', [b(1, 'FAILURE', A), b(2, 'SUCCESS', A)]);
+    // failed on A, passed on B (a fix): not flaky
+    await run('fixed', [b(1, 'FAILURE', A), b(2, 'SUCCESS', B)]);
+    // failed on A, failed again on B, passed on B: flaky (the last failure's commit)
+    await run('again', [
+      b(1, 'FAILURE', A),
+      b(2, 'FAILURE', B),
+      b(3, 'SUCCESS', B.toUpperCase()),
+    ]);
+    // failed on C then passed on A: a change, not flaky
+    await run('back', [b(1, 'FAILURE', C), b(2, 'SUCCESS', A)]);
+    // no commit known: never counted
+    await run('unknown', [b(1, 'FAILURE'), b(2, 'SUCCESS')]);
+    expect(await store.flaky()).toEqual([
+      { cause: 'typescript-compile', count: 2 },
+    ]);
+  });
+
   it('records a silent first notice once and alerts only what comes after it', async () => {
     const { engines, sent } = await replicas(2);
     const old = { number: 9, result: 'FAILURE' as const, url: '' };

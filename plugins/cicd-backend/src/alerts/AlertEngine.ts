@@ -11,6 +11,8 @@ export interface ObservedBuild {
   /** Branch (a multibranch project's leaf job, or what an intake posted). */
   branch?: string;
   url: string;
+  /** The commit (revision) built, when the CI system said it. */
+  commit?: string;
 }
 
 /** The entity a job belongs to and whom to tell. */
@@ -48,12 +50,11 @@ const FAILED: BuildResult[] = ['FAILURE', 'UNSTABLE'];
  * sent is decided by the gate (AlertStore.claim, one atomic insert per job
  * and build), so replicas and restarts send each alert once.
  *
- * Flaky causes: a recovery row keeps the cause of the failure it directly
- * follows (the previous completed build of the same job), so
- * AlertStore.flaky counts, per cause, the failures that the next build fixed
- * without anyone touching them (or with a change: opsdeck does not compare
- * commits; documented in the README). Only main branches are counted, as
- * only their failures are located by the alerting.
+ * Flaky causes: a recovery row keeps the cause of the failure it follows
+ * and whether it passed on the commit (revision) that had failed; only
+ * those (`flaky`) are counted by AlertStore.flaky: the build failed and
+ * passed without a change. Only main branches are counted, as only their
+ * failures are located by the alerting.
  */
 export class AlertEngine {
   private readonly mainBranches: Set<string>;
@@ -128,7 +129,14 @@ export class AlertEngine {
     const { jobKey } = state;
     const main = this.isMain(build.branch);
     if (FAILED.includes(build.result)) {
-      if (!main) return { jobKey, lastNumber: build.number, failing: true };
+      if (!main) {
+        return {
+          jobKey,
+          lastNumber: build.number,
+          failing: true,
+          lastCommit: build.commit,
+        };
+      }
       const top = await options.locate(build);
       const claimed = await this.options.store.claim({
         jobKey,
@@ -136,6 +144,7 @@ export class AlertEngine {
         kind: 'failure',
         entityRef: target.entityRef,
         cause: top?.cause.id,
+        commit: build.commit,
       });
       if (claimed) {
         await this.send(target, jobKey, build.number, () =>
@@ -147,6 +156,7 @@ export class AlertEngine {
         lastNumber: build.number,
         failing: true,
         lastCause: top?.cause.id,
+        lastCommit: build.commit,
       };
     }
     if (build.result === 'SUCCESS') {
@@ -157,6 +167,12 @@ export class AlertEngine {
           kind: 'recovery',
           entityRef: target.entityRef,
           cause: state.lastCause,
+          commit: build.commit,
+          // failed and passed on the same commit: nothing changed in between
+          flaky: Boolean(
+            build.commit &&
+              build.commit.toLowerCase() === state.lastCommit?.toLowerCase(),
+          ),
         });
         if (claimed) {
           await this.send(target, jobKey, build.number, () =>
