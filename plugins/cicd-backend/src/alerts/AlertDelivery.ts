@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import { randomUUID } from 'node:crypto';
+import type { Knex } from '../database/migrations';
 import type {
   ClaimedAlert,
   OutboxAlert,
@@ -57,13 +58,24 @@ export class AlertDelivery {
 
   /** Writes an alert to the outbox and tries to send it now. */
   async enqueue(alert: OutboxAlert): Promise<void> {
+    const id = await this.write(alert);
+    if (id !== undefined) await this.sendNow(id);
+  }
+
+  /**
+   * Writes an alert to the outbox (in `db`, a transaction, when given);
+   * its row id, or undefined when it was there already.
+   */
+  write(alert: OutboxAlert, db?: Knex): Promise<number | undefined> {
+    return this.options.store.enqueue(alert, this.now(), db);
+  }
+
+  /** Claims one written row and sends it (a failure leaves it to the task). */
+  async sendNow(id: number): Promise<void> {
     const { store, limits } = this.options;
-    const now = this.now();
-    const id = await store.enqueue(alert, now);
-    if (id === undefined) return;
     const [claimed] = await store.claim({
       token: randomUUID(),
-      now,
+      now: this.now(),
       leaseMs: limits.leaseMs,
       limit: 1,
       id,

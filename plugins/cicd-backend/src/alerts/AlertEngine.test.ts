@@ -166,6 +166,40 @@ describe.each(databases.eachSupportedId())('AlertEngine (%s)', databaseId => {
     ]);
   });
 
+  it('writes the gate row and the outbox row together: a failed outbox write leaves the build to alert again', async () => {
+    const knex = await databases.init(databaseId);
+    await applyCicdMigrations(knex);
+    const outbox = new OutboxStore(knex);
+    const enqueue = outbox.enqueue.bind(outbox);
+    let failures = 1;
+    outbox.enqueue = async (...args) => {
+      if (failures-- > 0) throw new Error('could not extend table');
+      return enqueue(...args);
+    };
+    const sent: NotificationSendOptions[] = [];
+    const engine = new AlertEngine({
+      store: new AlertStore(knex),
+      delivery: new AlertDelivery({
+        store: outbox,
+        notifications: { send: async o => void sent.push(o) },
+        logger: mockServices.logger.mock(),
+        limits: LIMITS,
+      }),
+      mainBranches: ['main'],
+      logger: mockServices.logger.mock(),
+    });
+    const failed = { number: 5, result: 'FAILURE' as const, url: '' };
+    await expect(observe(engine, [failed])).rejects.toThrow(
+      'could not extend table',
+    );
+    expect(sent).toEqual([]);
+    // the gate row was rolled back with it: the next look alerts
+    await observe(engine, [failed]);
+    expect(sent.map(n => n.payload.title)).toEqual([
+      'Build failed: web web #5',
+    ]);
+  });
+
   it('records a silent first notice once and alerts only what comes after it', async () => {
     const { engines, sent } = await replicas(2);
     const old = { number: 9, result: 'FAILURE' as const, url: '' };

@@ -1,8 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { BuildResult, LocatedCause } from '@opsdeck/plugin-cicd-common';
-import type { AlertStore, JobState } from '../database/AlertStore';
+import type { AlertClaim, AlertStore, JobState } from '../database/AlertStore';
 import type { AlertDelivery } from './AlertDelivery';
-import { failureMessage, recoveryMessage } from './messages';
+import { failureMessage, recoveryMessage, type AlertMessage } from './messages';
 
 /** A completed build of one job, as the alerting sees it. */
 export interface ObservedBuild {
@@ -138,19 +138,18 @@ export class AlertEngine {
         };
       }
       const top = await options.locate(build);
-      const claimed = await this.options.store.claim({
-        jobKey,
-        number: build.number,
-        kind: 'failure',
-        entityRef: target.entityRef,
-        cause: top?.cause.id,
-        commit: build.commit,
-      });
-      if (claimed) {
-        await this.send(target, jobKey, build.number, () =>
-          failureMessage(target, job, build, top),
-        );
-      }
+      await this.claimAndSend(
+        target,
+        {
+          jobKey,
+          number: build.number,
+          kind: 'failure',
+          entityRef: target.entityRef,
+          cause: top?.cause.id,
+          commit: build.commit,
+        },
+        () => failureMessage(target, job, build, top),
+      );
       return {
         jobKey,
         lastNumber: build.number,
@@ -161,24 +160,23 @@ export class AlertEngine {
     }
     if (build.result === 'SUCCESS') {
       if (state.failing && main) {
-        const claimed = await this.options.store.claim({
-          jobKey,
-          number: build.number,
-          kind: 'recovery',
-          entityRef: target.entityRef,
-          cause: state.lastCause,
-          commit: build.commit,
-          // failed and passed on the same commit: nothing changed in between
-          flaky: Boolean(
-            build.commit &&
-              build.commit.toLowerCase() === state.lastCommit?.toLowerCase(),
-          ),
-        });
-        if (claimed) {
-          await this.send(target, jobKey, build.number, () =>
-            recoveryMessage(target, job, build),
-          );
-        }
+        await this.claimAndSend(
+          target,
+          {
+            jobKey,
+            number: build.number,
+            kind: 'recovery',
+            entityRef: target.entityRef,
+            cause: state.lastCause,
+            commit: build.commit,
+            // failed and passed on the same commit: nothing changed in between
+            flaky: Boolean(
+              build.commit &&
+                build.commit.toLowerCase() === state.lastCommit?.toLowerCase(),
+            ),
+          },
+          () => recoveryMessage(target, job, build),
+        );
       }
       return { jobKey, lastNumber: build.number, failing: false };
     }
@@ -186,29 +184,49 @@ export class AlertEngine {
     return { ...state, lastNumber: build.number };
   }
 
-  private async send(
+  /**
+   * The gate and the outbox in one transaction: the caller whose gate row
+   * is new writes the alert's outbox row with it (a crash between the two
+   * cannot lose the alert), then tries to send it at once; a send that
+   * fails stays in the outbox for the delivery task.
+   */
+  private async claimAndSend(
     target: AlertTarget,
-    jobKey: string,
-    number: number,
-    message: () => ReturnType<typeof failureMessage>,
+    claim: AlertClaim,
+    message: () => AlertMessage,
   ) {
-    const { delivery, logger } = this.options;
-    if (!target.owner) {
+    const { store, delivery, logger } = this.options;
+    const { jobKey, number } = claim;
+    let id: number | undefined;
+    const owner = target.owner;
+    const claimed = await store.claim(
+      claim,
+      Date.now(),
+      owner
+        ? async trx => {
+            id = await delivery.write(
+              {
+                jobKey,
+                number,
+                owner,
+                payload: {
+                  ...message(),
+                  topic: `opsdeck.cicd.${jobKey}`,
+                  scope: `cicd:${jobKey}#${number}`,
+                },
+              },
+              trx,
+            );
+          }
+        : undefined,
+    );
+    if (!claimed) return;
+    if (!owner) {
       logger.warn(
         `CI/CD alert for ${jobKey} #${number} not sent: ${target.entityRef} has no owner`,
       );
       return;
     }
-    // the outbox: a send that fails is retried (AlertDelivery)
-    await delivery.enqueue({
-      jobKey,
-      number,
-      owner: target.owner,
-      payload: {
-        ...message(),
-        topic: `opsdeck.cicd.${jobKey}`,
-        scope: `cicd:${jobKey}#${number}`,
-      },
-    });
+    if (id !== undefined) await delivery.sendNow(id);
   }
 }

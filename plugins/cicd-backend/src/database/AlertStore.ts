@@ -88,24 +88,38 @@ export class AlertStore {
   /**
    * The gate: claims the alert of one build with a single insert that does
    * nothing when the row exists. True for exactly one caller per job and
-   * build, whatever the number of replicas racing.
+   * build, whatever the number of replicas racing. `andThen` runs in the
+   * same transaction when this call won (the alert's outbox row): the gate
+   * row and the alert are written together or not at all.
    */
-  async claim(alert: AlertClaim, now = Date.now()): Promise<boolean> {
-    const rows = await this.knex('cicd_alerts')
-      .insert({
-        job_key: alert.jobKey,
-        number: alert.number,
-        kind: alert.kind,
-        entity_ref: alert.entityRef,
-        cause: alert.cause ?? null,
-        commit: alert.commit ?? null,
-        flaky: alert.flaky ?? false,
-        created_at: now,
-      })
-      .onConflict(['job_key', 'number'])
-      .ignore()
-      .returning('job_key');
-    return rows.length > 0;
+  async claim(
+    alert: AlertClaim,
+    now = Date.now(),
+    andThen?: (trx: Knex) => Promise<void>,
+  ): Promise<boolean> {
+    const insert = async (db: Knex) => {
+      const rows = await db('cicd_alerts')
+        .insert({
+          job_key: alert.jobKey,
+          number: alert.number,
+          kind: alert.kind,
+          entity_ref: alert.entityRef,
+          cause: alert.cause ?? null,
+          commit: alert.commit ?? null,
+          flaky: alert.flaky ?? false,
+          created_at: now,
+        })
+        .onConflict(['job_key', 'number'])
+        .ignore()
+        .returning('job_key');
+      return rows.length > 0;
+    };
+    if (!andThen) return insert(this.knex);
+    return this.knex.transaction(async trx => {
+      const won = await insert(trx as unknown as Knex);
+      if (won) await andThen(trx as unknown as Knex);
+      return won;
+    });
   }
 
   /**

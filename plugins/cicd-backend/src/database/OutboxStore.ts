@@ -51,8 +51,10 @@ export class OutboxStore {
   async enqueue(
     alert: OutboxAlert,
     now = Date.now(),
+    /** A transaction to write in (the gate's, AlertStore.claim). */
+    db: Knex = this.knex,
   ): Promise<number | undefined> {
-    const rows = await this.knex('cicd_alert_outbox')
+    const rows = await db('cicd_alert_outbox')
       .insert({
         job_key: alert.jobKey,
         number: alert.number,
