@@ -40,7 +40,7 @@ export class BuildPoller {
   ) {}
 
   async tick(): Promise<void> {
-    const { catalog, auth, service, gateway, engine, logger } = this.options;
+    const { catalog, auth, service, gateway, logger } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
     const { items } = await catalog.getEntities(
       {
