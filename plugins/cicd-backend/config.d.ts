@@ -29,8 +29,24 @@ export interface Config {
         pollSeconds?: number;
         /** Branches whose failures alert (default main, master). */
         mainBranches?: string[];
-        /** Newest builds read per job and poll (default 10). */
+        /** Builds per request to Jenkins: the first page of each job and every further page (default 10). */
         buildsPerJob?: number;
+        /**
+         * Builds read per job and poll beyond the first page when more than a page ended since the
+         * last poll (default 200): the oldest first, the rest the next poll.
+         */
+        maxBuildsPerPoll?: number;
+        /** The alert outbox: a failed send is retried with backoff. */
+        delivery?: {
+          /** Attempts before an alert is given up (default 8). */
+          maxAttempts?: number;
+          /** First retry delay in seconds, doubled each attempt (default 30). */
+          backoffSeconds?: number;
+          /** Longest retry delay in seconds (default 3600). */
+          maxBackoffSeconds?: number;
+          /** Seconds between runs of the delivery task (default 30). */
+          retrySeconds?: number;
+        };
       };
       /** The signed webhook other CI systems post builds to (POST /api/cicd/intake/builds). */
       intake?: {

@@ -26,6 +26,16 @@ export interface CicdConfig {
     pollSeconds: number;
     mainBranches: string[];
     buildsPerJob: number;
+    /** Builds read per job and poll beyond the first page (catch-up cap). */
+    maxBuildsPerPoll: number;
+    /** The alert outbox (cicd_alert_outbox): retries with backoff. */
+    delivery: {
+      maxAttempts: number;
+      backoffSeconds: number;
+      maxBackoffSeconds: number;
+      /** Seconds between runs of the delivery task. */
+      retrySeconds: number;
+    };
   };
   intake: {
     /**
@@ -122,6 +132,28 @@ export function readCicdConfig(root: Config): CicdConfig {
         100,
         Math.max(1, c?.getOptionalNumber('alerts.buildsPerJob') ?? 10),
       ),
+      maxBuildsPerPoll: Math.min(
+        5000,
+        Math.max(1, c?.getOptionalNumber('alerts.maxBuildsPerPoll') ?? 200),
+      ),
+      delivery: {
+        maxAttempts: Math.max(
+          1,
+          c?.getOptionalNumber('alerts.delivery.maxAttempts') ?? 8,
+        ),
+        backoffSeconds: Math.max(
+          0,
+          c?.getOptionalNumber('alerts.delivery.backoffSeconds') ?? 30,
+        ),
+        maxBackoffSeconds: Math.max(
+          1,
+          c?.getOptionalNumber('alerts.delivery.maxBackoffSeconds') ?? 3600,
+        ),
+        retrySeconds: Math.max(
+          1,
+          c?.getOptionalNumber('alerts.delivery.retrySeconds') ?? 30,
+        ),
+      },
     },
     intake: {
       systems: readIntakeSystems(c),

@@ -11,6 +11,7 @@ import {
   cicdCauseManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { AlertDelivery, DEFAULT_LEASE_MS } from './alerts/AlertDelivery';
 import { AlertEngine } from './alerts/AlertEngine';
 import { BuildPoller } from './alerts/BuildPoller';
 import { readCicdConfig } from './config';
@@ -19,6 +20,7 @@ import { CauseStore } from './database/CauseStore';
 import { DeploymentStore } from './database/DeploymentStore';
 import { IntakeGate } from './database/IntakeGate';
 import { IntakeStore } from './database/IntakeStore';
+import { OutboxStore } from './database/OutboxStore';
 import {
   createIntakeRouter,
   DEPLOY_PATH,
@@ -93,9 +95,36 @@ export const cicdPlugin = createBackendPlugin({
           alerts: alertStore,
         });
         const appBaseUrl = deps.rootConfig.getOptionalString('app.baseUrl');
+        const { delivery: d } = config.alerts;
+        const delivery = new AlertDelivery({
+          store: new OutboxStore(knex),
+          notifications: deps.notifications,
+          logger: deps.logger,
+          auditor: deps.auditor,
+          limits: {
+            maxAttempts: d.maxAttempts,
+            backoffMs: d.backoffSeconds * 1000,
+            maxBackoffMs: d.maxBackoffSeconds * 1000,
+            leaseMs: DEFAULT_LEASE_MS,
+            batch: 50,
+            retentionMs: 30 * 24 * 3_600_000,
+          },
+        });
+        // every replica retries what is due: each row is claimed by one
+        // (one atomic UPDATE), so none is sent twice
+        await deps.scheduler.scheduleTask({
+          id: 'opsdeck-cicd-alert-delivery',
+          scope: 'local',
+          frequency: { seconds: d.retrySeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 15 },
+          fn: async () => {
+            await delivery.run();
+          },
+        });
         const engine = new AlertEngine({
           store: alertStore,
-          notifications: deps.notifications,
+          delivery,
           mainBranches: config.alerts.mainBranches,
           logger: deps.logger,
         });
@@ -108,6 +137,7 @@ export const cicdPlugin = createBackendPlugin({
             engine,
             logger: deps.logger,
             buildsPerJob: config.alerts.buildsPerJob,
+            maxBuildsPerPoll: config.alerts.maxBuildsPerPoll,
             appBaseUrl,
           });
           // one replica at a time (global task); what was seen is in the DB

@@ -141,7 +141,8 @@ export interface BuildPage {
 
 /**
  * A flaky cause of an entity's builds: how often a failed main-branch build
- * located to it was directly followed by a success of the same job.
+ * located to it was followed by a success of the same job on the same
+ * commit (it failed and passed without a change).
  */
 export interface FlakyCause {
   /** The cause's id (built-in, or `user-<n>` for a stored one). */

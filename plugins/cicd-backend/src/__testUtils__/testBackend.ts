@@ -84,12 +84,15 @@ export async function startCicdBackend(options: {
   vaultUses: { name: string; use: SecretUse }[];
   /** What was sent through the notifications service. */
   notifications: NotificationSendOptions[];
+  /** The next `count` sends throw (a notifications backend that is down). */
+  notificationFailures: { count: number };
   /** Runs the scheduled task of this id once (the alert poller). */
   runTask: (id: string) => Promise<void>;
 }> {
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
   const notifications: NotificationSendOptions[] = [];
+  const notificationFailures = { count: 0 };
   const tasks = new Map<string, () => Promise<void> | void>();
   const backend = await startTestBackend({
     features: [
@@ -153,6 +156,10 @@ export async function startCicdBackend(options: {
         deps: {},
         factory: () => ({
           async send(o: NotificationSendOptions) {
+            if (notificationFailures.count > 0) {
+              notificationFailures.count--;
+              throw new Error('notifications backend unavailable');
+            }
             notifications.push(o);
           },
         }),
@@ -194,6 +201,7 @@ export async function startCicdBackend(options: {
     events,
     vaultUses,
     notifications,
+    notificationFailures,
     runTask: async (id: string) => {
       const fn = tasks.get(id);
       if (!fn) throw new Error(`no scheduled task ${id}`);

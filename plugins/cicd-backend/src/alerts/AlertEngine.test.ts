@@ -1,6 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { NotificationSendOptions } from '@backstage/plugin-notifications-node';
 import { AlertStore } from '../database/AlertStore';
+import { OutboxStore } from '../database/OutboxStore';
+import { AlertDelivery } from './AlertDelivery';
 import { applyCicdMigrations } from '../database/migrations';
 import {
   AlertEngine,
@@ -9,6 +11,15 @@ import {
 } from './AlertEngine';
 
 jest.setTimeout(60_000);
+
+const LIMITS = {
+  maxAttempts: 3,
+  backoffMs: 1000,
+  maxBackoffMs: 60_000,
+  leaseMs: 60_000,
+  batch: 10,
+  retentionMs: 86_400_000,
+};
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
@@ -43,7 +54,12 @@ describe.each(databases.eachSupportedId())('AlertEngine (%s)', databaseId => {
       () =>
         new AlertEngine({
           store: new AlertStore(knex),
-          notifications: { send: async o => void sent.push(o) },
+          delivery: new AlertDelivery({
+            store: new OutboxStore(knex),
+            notifications: { send: async o => void sent.push(o) },
+            logger: mockServices.logger.mock(),
+            limits: LIMITS,
+          }),
           mainBranches: ['main', 'master', 'trunk'],
           logger: mockServices.logger.mock(),
         }),
@@ -101,6 +117,87 @@ describe.each(databases.eachSupportedId())('AlertEngine (%s)', databaseId => {
     // a success after a success: nothing
     await observe(engines[0], [{ ...fixed, number: 7 }]);
     expect(sent).toHaveLength(2);
+  });
+
+  it('counts a failure as flaky only when the next success built the same commit', async () => {
+    const knex = await databases.init(databaseId);
+    await applyCicdMigrations(knex);
+    const store = new AlertStore(knex);
+    const engine = new AlertEngine({
+      store,
+      delivery: new AlertDelivery({
+        store: new OutboxStore(knex),
+        notifications: { send: async () => {} },
+        logger: mockServices.logger.mock(),
+        limits: LIMITS,
+      }),
+      mainBranches: ['main'],
+      logger: mockServices.logger.mock(),
+    });
+    const A = 'a'.repeat(40);
+    const B = 'b'.repeat(40);
+    const C = 'c'.repeat(40);
+    const run = (jobKey: string, builds: ObservedBuild[]) =>
+      engine.observe(target, jobKey, jobKey, builds, {
+        firstNotice: 'alert',
+        locate: async () => top,
+      });
+    const b = (
+      number: number,
+      result: 'FAILURE' | 'SUCCESS',
+      commit?: string,
+    ) => ({ number, result, url: '', commit } as ObservedBuild);
+    // failed on A, passed on A (rebuilt, nothing changed): flaky
+    await run('same', [b(1, 'FAILURE', A), b(2, 'SUCCESS', A)]);
+    // failed on A, passed on B (a fix): not flaky
+    await run('fixed', [b(1, 'FAILURE', A), b(2, 'SUCCESS', B)]);
+    // failed on A, failed again on B, passed on B: flaky (the last failure's commit)
+    await run('again', [
+      b(1, 'FAILURE', A),
+      b(2, 'FAILURE', B),
+      b(3, 'SUCCESS', B.toUpperCase()),
+    ]);
+    // failed on C then passed on A: a change, not flaky
+    await run('back', [b(1, 'FAILURE', C), b(2, 'SUCCESS', A)]);
+    // no commit known: never counted
+    await run('unknown', [b(1, 'FAILURE'), b(2, 'SUCCESS')]);
+    expect(await store.flaky()).toEqual([
+      { cause: 'typescript-compile', count: 2 },
+    ]);
+  });
+
+  it('writes the gate row and the outbox row together: a failed outbox write leaves the build to alert again', async () => {
+    const knex = await databases.init(databaseId);
+    await applyCicdMigrations(knex);
+    const outbox = new OutboxStore(knex);
+    const enqueue = outbox.enqueue.bind(outbox);
+    let failures = 1;
+    outbox.enqueue = async (...args) => {
+      if (failures-- > 0) throw new Error('could not extend table');
+      return enqueue(...args);
+    };
+    const sent: NotificationSendOptions[] = [];
+    const engine = new AlertEngine({
+      store: new AlertStore(knex),
+      delivery: new AlertDelivery({
+        store: outbox,
+        notifications: { send: async o => void sent.push(o) },
+        logger: mockServices.logger.mock(),
+        limits: LIMITS,
+      }),
+      mainBranches: ['main'],
+      logger: mockServices.logger.mock(),
+    });
+    const failed = { number: 5, result: 'FAILURE' as const, url: '' };
+    await expect(observe(engine, [failed])).rejects.toThrow(
+      'could not extend table',
+    );
+    expect(sent).toEqual([]);
+    // the gate row was rolled back with it: the next look alerts
+    await observe(engine, [failed]);
+    expect(sent.map(n => n.payload.title)).toEqual([
+      'Build failed: web web #5',
+    ]);
   });
 
   it('records a silent first notice once and alerts only what comes after it', async () => {

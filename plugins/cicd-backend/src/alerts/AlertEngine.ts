@@ -1,8 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { BuildResult, LocatedCause } from '@opsdeck/plugin-cicd-common';
-import type { AlertStore, JobState } from '../database/AlertStore';
-import { failureMessage, recoveryMessage } from './messages';
+import type { AlertClaim, AlertStore, JobState } from '../database/AlertStore';
+import type { AlertDelivery } from './AlertDelivery';
+import { failureMessage, recoveryMessage, type AlertMessage } from './messages';
 
 /** A completed build of one job, as the alerting sees it. */
 export interface ObservedBuild {
@@ -11,6 +11,8 @@ export interface ObservedBuild {
   /** Branch (a multibranch project's leaf job, or what an intake posted). */
   branch?: string;
   url: string;
+  /** The commit (revision) built, when the CI system said it. */
+  commit?: string;
 }
 
 /** The entity a job belongs to and whom to tell. */
@@ -48,12 +50,11 @@ const FAILED: BuildResult[] = ['FAILURE', 'UNSTABLE'];
  * sent is decided by the gate (AlertStore.claim, one atomic insert per job
  * and build), so replicas and restarts send each alert once.
  *
- * Flaky causes: a recovery row keeps the cause of the failure it directly
- * follows (the previous completed build of the same job), so
- * AlertStore.flaky counts, per cause, the failures that the next build fixed
- * without anyone touching them (or with a change: opsdeck does not compare
- * commits; documented in the README). Only main branches are counted, as
- * only their failures are located by the alerting.
+ * Flaky causes: a recovery row keeps the cause of the failure it follows
+ * and whether it passed on the commit (revision) that had failed; only
+ * those (`flaky`) are counted by AlertStore.flaky: the build failed and
+ * passed without a change. Only main branches are counted, as only their
+ * failures are located by the alerting.
  */
 export class AlertEngine {
   private readonly mainBranches: Set<string>;
@@ -61,7 +62,8 @@ export class AlertEngine {
   constructor(
     private readonly options: {
       store: AlertStore;
-      notifications?: NotificationService;
+      /** Sends through the outbox (retried, given up after N attempts). */
+      delivery: AlertDelivery;
       /** Branch names that alert (default main, master). */
       mainBranches: string[];
       logger: LoggerService;
@@ -73,6 +75,11 @@ export class AlertEngine {
   /** A build without a branch is a single-branch job: its job is the main line. */
   isMain(branch: string | undefined): boolean {
     return branch === undefined || this.mainBranches.has(branch);
+  }
+
+  /** The newest completed build the alerting has seen of a job (undefined: never seen). */
+  async lastSeen(jobKey: string): Promise<number | undefined> {
+    return (await this.options.store.state(jobKey))?.lastNumber;
   }
 
   /**
@@ -122,41 +129,54 @@ export class AlertEngine {
     const { jobKey } = state;
     const main = this.isMain(build.branch);
     if (FAILED.includes(build.result)) {
-      if (!main) return { jobKey, lastNumber: build.number, failing: true };
-      const top = await options.locate(build);
-      const claimed = await this.options.store.claim({
-        jobKey,
-        number: build.number,
-        kind: 'failure',
-        entityRef: target.entityRef,
-        cause: top?.cause.id,
-      });
-      if (claimed) {
-        await this.send(target, jobKey, build.number, () =>
-          failureMessage(target, job, build, top),
-        );
+      if (!main) {
+        return {
+          jobKey,
+          lastNumber: build.number,
+          failing: true,
+          lastCommit: build.commit,
+        };
       }
+      const top = await options.locate(build);
+      await this.claimAndSend(
+        target,
+        {
+          jobKey,
+          number: build.number,
+          kind: 'failure',
+          entityRef: target.entityRef,
+          cause: top?.cause.id,
+          commit: build.commit,
+        },
+        () => failureMessage(target, job, build, top),
+      );
       return {
         jobKey,
         lastNumber: build.number,
         failing: true,
         lastCause: top?.cause.id,
+        lastCommit: build.commit,
       };
     }
     if (build.result === 'SUCCESS') {
       if (state.failing && main) {
-        const claimed = await this.options.store.claim({
-          jobKey,
-          number: build.number,
-          kind: 'recovery',
-          entityRef: target.entityRef,
-          cause: state.lastCause,
-        });
-        if (claimed) {
-          await this.send(target, jobKey, build.number, () =>
-            recoveryMessage(target, job, build),
-          );
-        }
+        await this.claimAndSend(
+          target,
+          {
+            jobKey,
+            number: build.number,
+            kind: 'recovery',
+            entityRef: target.entityRef,
+            cause: state.lastCause,
+            commit: build.commit,
+            // failed and passed on the same commit: nothing changed in between
+            flaky: Boolean(
+              build.commit &&
+                build.commit.toLowerCase() === state.lastCommit?.toLowerCase(),
+            ),
+          },
+          () => recoveryMessage(target, job, build),
+        );
       }
       return { jobKey, lastNumber: build.number, failing: false };
     }
@@ -164,42 +184,49 @@ export class AlertEngine {
     return { ...state, lastNumber: build.number };
   }
 
-  private async send(
+  /**
+   * The gate and the outbox in one transaction: the caller whose gate row
+   * is new writes the alert's outbox row with it (a crash between the two
+   * cannot lose the alert), then tries to send it at once; a send that
+   * fails stays in the outbox for the delivery task.
+   */
+  private async claimAndSend(
     target: AlertTarget,
-    jobKey: string,
-    number: number,
-    message: () => ReturnType<typeof failureMessage>,
+    claim: AlertClaim,
+    message: () => AlertMessage,
   ) {
-    const { notifications, logger } = this.options;
-    if (!target.owner) {
+    const { store, delivery, logger } = this.options;
+    const { jobKey, number } = claim;
+    let id: number | undefined;
+    const owner = target.owner;
+    const claimed = await store.claim(
+      claim,
+      Date.now(),
+      owner
+        ? async trx => {
+            id = await delivery.write(
+              {
+                jobKey,
+                number,
+                owner,
+                payload: {
+                  ...message(),
+                  topic: `opsdeck.cicd.${jobKey}`,
+                  scope: `cicd:${jobKey}#${number}`,
+                },
+              },
+              trx,
+            );
+          }
+        : undefined,
+    );
+    if (!claimed) return;
+    if (!owner) {
       logger.warn(
         `CI/CD alert for ${jobKey} #${number} not sent: ${target.entityRef} has no owner`,
       );
       return;
     }
-    if (!notifications) {
-      logger.warn(
-        `CI/CD alert for ${jobKey} #${number} not sent: no notifications service`,
-      );
-      return;
-    }
-    const payload = message();
-    try {
-      await notifications.send({
-        recipients: { type: 'entity', entityRef: [target.owner] },
-        payload: {
-          ...payload,
-          topic: `opsdeck.cicd.${jobKey}`,
-          scope: `cicd:${jobKey}#${number}`,
-        },
-      });
-    } catch (e) {
-      // the gate row stays: a retry could reach the owner twice
-      logger.error(
-        `CI/CD alert for ${jobKey} #${number} could not be sent: ${
-          (e as Error).message
-        }`,
-      );
-    }
+    if (id !== undefined) await delivery.sendNow(id);
   }
 }

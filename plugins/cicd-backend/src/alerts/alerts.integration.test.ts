@@ -76,7 +76,10 @@ describe('build alerts against the fixture Jenkins', () => {
   });
 
   it('alerts the owner once for a failed main-branch build, with the located cause', async () => {
-    apiMain.push(build(2, 'FAILURE', corpusLog('jest-assertion.log')));
+    apiMain.push({
+      ...build(2, 'FAILURE', corpusLog('jest-assertion.log')),
+      commit: '9f1c2e3d4b5a69788796a5b4c3d2e1f0a9b8c7d6',
+    });
     const sent = await poll();
     expect(sent).toHaveLength(1);
     const [n] = sent;
@@ -107,7 +110,11 @@ describe('build alerts against the fixture Jenkins', () => {
   });
 
   it('sends one recovery when the main branch builds again, and counts the flaky cause', async () => {
-    apiMain.push(build(3, 'SUCCESS'));
+    // rebuilt on the same commit (nothing changed) and passed: flaky
+    apiMain.push({
+      ...build(3, 'SUCCESS'),
+      commit: '9f1c2e3d4b5a69788796a5b4c3d2e1f0a9b8c7d6',
+    });
     const sent = await poll();
     expect(sent.map(n => n.payload.title)).toEqual([
       'Build fixed: shop main:shop/api/main #3 (main)',

@@ -71,12 +71,13 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    it('counts flaky causes from recoveries, per cause and per entity', async () => {
+    it('counts flaky causes from recoveries on the failed commit, per cause and per entity', async () => {
       const k = await knex();
       const store = new AlertStore(k);
       const base = {
         kind: 'recovery' as const,
         entityRef: 'component:default/web',
+        flaky: true,
       };
       await store.claim({
         ...base,
@@ -107,6 +108,14 @@ describe.each(databases.eachSupportedId())(
         cause: 'jest-failure',
       });
       await store.claim({ ...base, jobKey: 'd', number: 9 });
+      // a recovery on another commit than the failure (a fix): not flaky
+      await store.claim({
+        ...base,
+        jobKey: 'a',
+        number: 6,
+        cause: 'jest-failure',
+        flaky: false,
+      });
       expect(await store.flaky()).toEqual([
         { cause: 'jest-failure', count: 2 },
         { cause: 'timeout', count: 2 },

@@ -6,6 +6,8 @@ export interface JobState {
   lastNumber: number;
   failing: boolean;
   lastCause?: string;
+  /** The commit of the newest failed build (while failing). */
+  lastCommit?: string;
 }
 
 /** One row of the alert gate. */
@@ -15,6 +17,10 @@ export interface AlertClaim {
   kind: 'failure' | 'recovery';
   entityRef: string;
   cause?: string;
+  /** The build's commit (revision), when the CI system said it. */
+  commit?: string;
+  /** A recovery that passed on the very commit that had failed. */
+  flaky?: boolean;
 }
 
 /** How often a cause's failure was followed directly by a success. */
@@ -42,6 +48,7 @@ export class AlertStore {
           lastNumber: Number(row.last_number),
           failing: Boolean(row.failing),
           lastCause: row.last_cause ?? undefined,
+          lastCommit: row.last_commit ?? undefined,
         }
       : undefined;
   }
@@ -72,6 +79,7 @@ export class AlertStore {
         last_number: state.lastNumber,
         failing: state.failing,
         last_cause: state.lastCause ?? null,
+        last_commit: state.lastCommit ?? null,
         updated_at: now,
       });
     if (updated === 0) await this.firstNotice(state, now);
@@ -80,32 +88,50 @@ export class AlertStore {
   /**
    * The gate: claims the alert of one build with a single insert that does
    * nothing when the row exists. True for exactly one caller per job and
-   * build, whatever the number of replicas racing.
+   * build, whatever the number of replicas racing. `andThen` runs in the
+   * same transaction when this call won (the alert's outbox row): the gate
+   * row and the alert are written together or not at all.
    */
-  async claim(alert: AlertClaim, now = Date.now()): Promise<boolean> {
-    const rows = await this.knex('cicd_alerts')
-      .insert({
-        job_key: alert.jobKey,
-        number: alert.number,
-        kind: alert.kind,
-        entity_ref: alert.entityRef,
-        cause: alert.cause ?? null,
-        created_at: now,
-      })
-      .onConflict(['job_key', 'number'])
-      .ignore()
-      .returning('job_key');
-    return rows.length > 0;
+  async claim(
+    alert: AlertClaim,
+    now = Date.now(),
+    andThen?: (trx: Knex) => Promise<void>,
+  ): Promise<boolean> {
+    const insert = async (db: Knex) => {
+      const rows = await db('cicd_alerts')
+        .insert({
+          job_key: alert.jobKey,
+          number: alert.number,
+          kind: alert.kind,
+          entity_ref: alert.entityRef,
+          cause: alert.cause ?? null,
+          commit: alert.commit ?? null,
+          flaky: alert.flaky ?? false,
+          created_at: now,
+        })
+        .onConflict(['job_key', 'number'])
+        .ignore()
+        .returning('job_key');
+      return rows.length > 0;
+    };
+    if (!andThen) return insert(this.knex);
+    return this.knex.transaction(async trx => {
+      const won = await insert(trx as unknown as Knex);
+      if (won) await andThen(trx as unknown as Knex);
+      return won;
+    });
   }
 
   /**
-   * Flaky causes: per cause, how many recoveries followed a failure located
-   * to it directly (the next completed build of the same job succeeded).
-   * Most frequent first.
+   * Flaky causes: per cause, how many failures located to it were followed
+   * by a success of the same job on the SAME commit (revision): the build
+   * failed and passed without a change. A success on another commit is a
+   * fix, not flakiness; builds without a commit are never counted. Most
+   * frequent first.
    */
   async flaky(entityRef?: string): Promise<FlakyCount[]> {
     const q = this.knex('cicd_alerts')
-      .where({ kind: 'recovery' })
+      .where({ kind: 'recovery', flaky: true })
       .whereNotNull('cause')
       .select('cause')
       .count({ n: '*' })
@@ -128,6 +154,7 @@ export class AlertStore {
       last_number: state.lastNumber,
       failing: state.failing,
       last_cause: state.lastCause ?? null,
+      last_commit: state.lastCommit ?? null,
       updated_at: now,
     };
   }

@@ -171,6 +171,7 @@ export class IntakeService {
             result: body.result,
             branch: body.branch,
             url: body.url,
+            commit: body.commit,
           },
         ],
         { firstNotice: 'alert', locate: async () => top },

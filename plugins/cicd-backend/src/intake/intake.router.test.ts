@@ -226,12 +226,14 @@ describe('signed build intake', () => {
       .set('Authorization', as('erin'))
       .send(body);
     expect(user.status).toBe(401);
+    // well outside the 300 s window: a second passing between signing and
+    // checking (a loaded CI machine) must not bring +301 back inside it
     const stale = await post(
-      signed(body, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
+      signed(body, { timestamp: Math.floor(Date.now() / 1000) - 600 }),
     );
     expect(stale.status).toBe(401);
     const future = await post(
-      signed(body, { timestamp: Math.floor(Date.now() / 1000) + 301 }),
+      signed(body, { timestamp: Math.floor(Date.now() / 1000) + 600 }),
     );
     expect(future.status).toBe(401);
     // refused on the headers alone: the vault was not even asked

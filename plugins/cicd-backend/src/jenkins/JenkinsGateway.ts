@@ -62,6 +62,39 @@ function commitOf(raw: any): string | undefined {
   return undefined;
 }
 
+function summaryOf(
+  b: any,
+  instance: string,
+  path: string,
+  branch?: string,
+): BuildSummary {
+  return {
+    job: formatJobRef({ instance, path }),
+    instance,
+    jobPath: path,
+    number: b.number,
+    result: toResult(b),
+    timestamp: Number(b.timestamp) || 0,
+    durationMillis: Number(b.duration) || 0,
+    url: safeUrl(b.url),
+    branch,
+    commit: commitOf(b),
+  };
+}
+
+/** One page of a leaf job's builds (JenkinsGateway.buildPage). */
+export interface LeafPage {
+  /** `instance:path` of the leaf job. */
+  job: string;
+  /** The leaf's full name (folders separated by `/`). */
+  path: string;
+  branch?: string;
+  /** Newest first. */
+  builds: BuildSummary[];
+  /** The page was filled: older builds may follow. */
+  full: boolean;
+}
+
 /**
  * Talks to the Jenkins instances of `opsdeck.cicd.instances` through the
  * `jenkins` npm client, with credentials from the vault at each call. Reads
@@ -144,18 +177,7 @@ export class JenkinsGateway {
       if (builds.length > count) more = true;
       for (const b of builds.slice(0, count)) {
         if (typeof b?.number !== 'number') continue;
-        out.push({
-          job: formatJobRef({ instance: ref.instance, path }),
-          instance: ref.instance,
-          jobPath: path,
-          number: b.number,
-          result: toResult(b),
-          timestamp: Number(b.timestamp) || 0,
-          durationMillis: Number(b.duration) || 0,
-          url: safeUrl(b.url),
-          branch,
-          commit: commitOf(b),
-        });
+        out.push(summaryOf(b, ref.instance, path, branch));
       }
     };
     if (FOLDER_CLASSES.includes(raw?._class)) {
@@ -174,6 +196,48 @@ export class JenkinsGateway {
     out.sort((a, b) => b.timestamp - a.timestamp);
     if (out.length > count) more = true;
     return { builds: out.slice(0, count), more };
+  }
+
+  /**
+   * One page of the build history of a job, per leaf job (a multibranch
+   * project's branches, a folder's jobs; a pipeline is its own leaf): the
+   * builds at indexes `from` (inclusive) to `to` (exclusive) of each leaf's
+   * `allBuilds`, newest first, in one request (`tree=...{from,to}`).
+   * `full` says the leaf had `to - from` builds there (there may be older ones).
+   */
+  async buildPage(ref: JobRef, from: number, to: number): Promise<LeafPage[]> {
+    const instance = this.instance(ref.instance);
+    const jenkins = await this.client(instance);
+    const range = `{${from},${to}}`;
+    const tree = `allBuilds[${BUILD_FIELDS}]${range},jobs[name,allBuilds[${BUILD_FIELDS}]${range}]`;
+    const raw = await this.call(formatJobRef(ref), () =>
+      jenkins.job.get({ name: ref.path, tree }),
+    );
+    const leaf = (builds: unknown, path: string, branch?: string): LeafPage => {
+      const list = Array.isArray(builds) ? builds : [];
+      return {
+        job: formatJobRef({ instance: ref.instance, path }),
+        path,
+        branch,
+        full: list.length >= to - from,
+        builds: list
+          .filter(b => typeof b?.number === 'number')
+          .map(b => summaryOf(b, ref.instance, path, branch)),
+      };
+    };
+    if (!FOLDER_CLASSES.includes(raw?._class)) {
+      return [leaf(raw?.allBuilds, ref.path)];
+    }
+    const isMultibranch = raw._class === MULTIBRANCH;
+    return (Array.isArray(raw.jobs) ? raw.jobs : [])
+      .filter((j: any) => typeof j?.name === 'string')
+      .map((j: any) =>
+        leaf(
+          j.allBuilds,
+          `${ref.path}/${j.name}`,
+          isMultibranch ? decodeURIComponent(j.name) : undefined,
+        ),
+      );
   }
 
   /** One build's summary and parameters. */

@@ -542,7 +542,7 @@ export const spec = {
       get: {
         operationId: 'listFlakyCauses',
         description:
-          "Flaky causes of the entity's builds: per located cause, how often a failed main-branch build was directly followed by a success of the same job (counted by the build alerts), most frequent first.",
+          "Flaky causes of the entity's builds: per located cause, how often a failed main-branch build was followed by a success of the same job on the same commit (revision), i.e. it failed and passed without a change (counted by the build alerts), most frequent first.",
         parameters: [
           {
             $ref: '#/components/parameters/kind',

@@ -64,6 +64,11 @@ export class FixtureJenkins {
   private readonly jobs = new Map<string, FixtureJob>();
   private server?: http.Server;
   private queueId = 100;
+  /**
+   * A request this answers with 500 (as a Jenkins restarting or overloaded
+   * does) instead of serving it; tests set and clear it.
+   */
+  failWhen?: (request: FixtureRequest) => boolean;
   /** Builds started through the API: job full name → parameters. */
   readonly started: { job: string; parameters: Record<string, string> }[] = [];
 
@@ -247,13 +252,21 @@ export class FixtureJenkins {
     if (req.method === 'POST' && body) {
       for (const [k, v] of new URLSearchParams(body)) query[k] = v;
     }
-    this.requests.push({
+    const request: FixtureRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query,
       authorization: req.headers.authorization,
-    });
+    };
+    this.requests.push(request);
     res.setHeader('X-Jenkins', '2.479.3');
+    if (this.failWhen?.(request)) {
+      res.statusCode = 500;
+      res.setHeader('Content-Type', 'text/html;charset=utf-8');
+      return res.end(
+        '<html><body><h2>HTTP ERROR 500 Server Error</h2></body></html>',
+      );
+    }
     const json = (status: number, value: unknown) => {
       res.statusCode = status;
       res.setHeader('Content-Type', 'application/json;charset=utf-8');

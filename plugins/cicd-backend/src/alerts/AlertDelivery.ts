@@ -1,0 +1,162 @@
+import type {
+  AuditorService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from '../database/migrations';
+import type {
+  ClaimedAlert,
+  OutboxAlert,
+  OutboxStore,
+} from '../database/OutboxStore';
+
+export interface DeliveryLimits {
+  /** Attempts before an alert is given up. */
+  maxAttempts: number;
+  /** Delay before the first retry; doubled at each further attempt (ms). */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** How long a claim holds a row (longer than a send can take) (ms). */
+  leaseMs: number;
+  /** Rows claimed per run of the delivery task. */
+  batch: number;
+  /** Sent and given-up rows are deleted after this (ms). */
+  retentionMs: number;
+}
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * Sends alerts through the outbox (cicd_alert_outbox): an alert is written
+ * first, then sent at once by whoever claims its row; a send that throws
+ * leaves it pending with a backoff (`backoffMs * 2^(attempts-1)`, capped),
+ * and the delivery task (`opsdeck-cicd-alert-delivery`, every replica) claims
+ * due rows with one atomic statement and tries again. After `maxAttempts`
+ * the alert is given up with an error log and an audit event
+ * (`cicd-alert-given-up`).
+ *
+ * A replica that dies between sending and recording the send leaves a claim
+ * that ends with its lease: that alert may be sent a second time (the
+ * notification's scope is the job and build, so Backstage shows it as one).
+ */
+export class AlertDelivery {
+  constructor(
+    private readonly options: {
+      store: OutboxStore;
+      notifications: NotificationService;
+      logger: LoggerService;
+      auditor?: AuditorService;
+      limits: DeliveryLimits;
+      now?: () => number;
+    },
+  ) {}
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Writes an alert to the outbox and tries to send it now. */
+  async enqueue(alert: OutboxAlert): Promise<void> {
+    const id = await this.write(alert);
+    if (id !== undefined) await this.sendNow(id);
+  }
+
+  /**
+   * Writes an alert to the outbox (in `db`, a transaction, when given);
+   * its row id, or undefined when it was there already.
+   */
+  write(alert: OutboxAlert, db?: Knex): Promise<number | undefined> {
+    return this.options.store.enqueue(alert, this.now(), db);
+  }
+
+  /** Claims one written row and sends it (a failure leaves it to the task). */
+  async sendNow(id: number): Promise<void> {
+    const { store, limits } = this.options;
+    const [claimed] = await store.claim({
+      token: randomUUID(),
+      now: this.now(),
+      leaseMs: limits.leaseMs,
+      limit: 1,
+      id,
+    });
+    if (claimed) await this.deliver(claimed);
+  }
+
+  /** The delivery task: sends what is due; returns how many were claimed. */
+  async run(): Promise<number> {
+    const { store, limits } = this.options;
+    const now = this.now();
+    const claimed = await store.claim({
+      token: randomUUID(),
+      now,
+      leaseMs: limits.leaseMs,
+      limit: limits.batch,
+    });
+    for (const alert of claimed) await this.deliver(alert);
+    await store.prune(now - limits.retentionMs);
+    return claimed.length;
+  }
+
+  private async deliver(alert: ClaimedAlert): Promise<void> {
+    const { store, notifications, logger, limits } = this.options;
+    const name = `${alert.jobKey} #${alert.number}`;
+    try {
+      await notifications.send({
+        recipients: { type: 'entity', entityRef: [alert.owner] },
+        payload: alert.payload,
+      });
+    } catch (e) {
+      const error = String((e as Error)?.message ?? e);
+      const giveUp = alert.attempts >= limits.maxAttempts;
+      const delay = Math.min(
+        limits.maxBackoffMs,
+        limits.backoffMs * 2 ** (alert.attempts - 1),
+      );
+      const now = this.now();
+      await store.failed(alert, error, { giveUp, nextAt: now + delay }, now);
+      if (giveUp) {
+        logger.error(
+          `CI/CD alert for ${name} given up after ${alert.attempts} attempts: ${error}`,
+        );
+        await this.audit(alert, error);
+      } else {
+        logger.warn(
+          `CI/CD alert for ${name} could not be sent (attempt ${
+            alert.attempts
+          } of ${limits.maxAttempts}, next in ${Math.round(
+            delay / 1000,
+          )} s): ${error}`,
+        );
+      }
+      return;
+    }
+    if (!(await store.sent(alert, this.now()))) {
+      logger.warn(
+        `CI/CD alert for ${name} was sent after its claim had ended (lease ${limits.leaseMs} ms)`,
+      );
+    }
+  }
+
+  private async audit(alert: ClaimedAlert, error: string) {
+    const { auditor, logger } = this.options;
+    if (!auditor) return;
+    try {
+      const event = await auditor.createEvent({
+        eventId: 'cicd-alert-given-up',
+        severityLevel: 'high',
+        meta: {
+          actor: 'plugin:cicd',
+          job: alert.jobKey,
+          build: alert.number,
+          owner: alert.owner,
+          attempts: alert.attempts,
+          title: alert.payload.title,
+        },
+      });
+      await event.fail({ error: new Error(error) });
+    } catch (e) {
+      logger.warn(`Cannot audit cicd-alert-given-up: ${e}`);
+    }
+  }
+}
