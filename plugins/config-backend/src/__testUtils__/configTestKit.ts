@@ -47,7 +47,7 @@ export const TEST_USER = 'opsdeck';
 export function configTestEnv(hosts: number, prefix: string): ConfigTestEnv {
   const env = {
     databases: TestDatabases.create({ ids: ['SQLITE_3'] }),
-    servers: [],
+    servers: [] as number[],
   } as ConfigTestEnv;
   beforeAll(async () => {
     env.sshd = await startSshdHosts(hosts);
