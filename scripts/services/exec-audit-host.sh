@@ -2,10 +2,15 @@
 # A test host for the bastion's host-side exec audit, on this machine's own kernel:
 #   scripts/services/exec-audit-host.sh start PORT   -> prints {"port","user","auditUser","logFile","privateKey"}
 #   scripts/services/exec-audit-host.sh stop PORT
-# - the kernel audit daemon (Debian auditd) with its log in $OPSDECK_SERVICES_DIR/auditd/audit.log,
-#   started when no audit daemon is registered with the kernel (`auditctl -s` pid 0); one per
-#   kernel, so a running one started by this script is reused; the system's own one, if any, is not
-#   touched (then this script fails: point the test at that one's log instead);
+# - the kernel audit daemon (Debian auditd). The kernel takes one at a time, so this script keeps
+#   its own kernel-wide, in /run/opsdeck-exec-audit (not under a services directory that a test
+#   run may remove while the daemon runs). It starts one when no audit daemon is registered with
+#   the kernel (`auditctl -s` pid 0) and knows it afterwards by the pid recorded at its start,
+#   with that process's start time and /proc/<pid>/cmdline naming its directory. Each `start PORT`
+#   takes a lease held by the calling process (the test); `stop PORT` returns it, and the stop of
+#   the last lease stops that daemon, never another one. Another audit daemon (the system's, or one
+#   an earlier test run left) is never touched: its log is searched when it writes a live one,
+#   else this script fails naming its pid;
 # - an sshd on 127.0.0.1:PORT with UsePAM yes, so that pam_loginuid gives every SSH connection its
 #   own kernel audit session id (/proc/self/sessionid), as on a stock Debian/RHEL host;
 # - the audit login `opsdeck-audit` (same client key as the sshd test hosts) that may run only
@@ -18,7 +23,10 @@ port=${2:-}
 base=${OPSDECK_SERVICES_DIR:-/tmp/opsdeck-services}
 here=$(cd "$(dirname "$0")" && pwd)
 state="$base/exec-audit"
-auditdir="$base/auditd"
+# one audit daemon per kernel, whatever the services directory
+kernel=/run/opsdeck-exec-audit
+auditdir="$kernel/auditd"
+leases="$kernel/leases"
 user=${OPSDECK_SSH_USER:-opsdeck}
 audit_user=opsdeck-audit
 
@@ -29,26 +37,108 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 [[ "$port" =~ ^[0-9]+$ ]] || die "usage: $0 start|stop PORT"
-mkdir -p "$state" "$auditdir"
-exec 9>"$state/.lock"
+mkdir -p "$state" "$auditdir" "$leases"
+exec 9>"$kernel/.lock"
 flock 9
 
 audit_pid() { auditctl -s 2>/dev/null | awk '$1 == "pid" { print $2 }'; }
 
-# Sets audit_log to the log of the running audit daemon when this script started it (under any
-# services directory: there is one per kernel); starts one otherwise.
-start_auditd() {
-  local pid dir
-  pid=$(audit_pid)
-  if [ -n "$pid" ] && [ "$pid" != 0 ]; then
-    dir=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n '/^-c$/{n;p}')
-    if [ -n "$dir" ] && [ -f "$dir/.opsdeck-exec-audit" ]; then
-      audit_log="$dir/audit.log"
+# The start time of process $1 (clock ticks after boot; empty once it is gone or a zombie): with
+# the pid it names one process, not whichever later gets the same pid.
+start_time() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $stat
+  [ "$1" = Z ] || echo "${20}"
+}
+
+cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; }
+
+# The pid of the audit daemon this script started, while it runs; empty otherwise.
+own_auditd() {
+  local pid='' at=''
+  [ -f "$kernel/auditd.pid" ] && read -r pid at <"$kernel/auditd.pid"
+  [ -n "$pid" ] && [ -n "$at" ] && [ "$(start_time "$pid")" = "$at" ] || return 0
+  [ "$(cmdline "$pid")" = "auditd -n -c $auditdir -s enable " ] && echo "$pid"
+  return 0
+}
+
+# The log audit daemon $1 writes (log_file of its -c directory's auditd.conf), when it has that
+# file open; empty otherwise (its directory removed, no logs written, ...).
+foreign_log() {
+  local pid=$1 dir conf log fd
+  dir=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n '/^-c$/{n;p}')
+  conf="${dir:-/etc/audit}/auditd.conf"
+  [ -r "$conf" ] || return 0
+  grep -Eiq '^[[:space:]]*write_logs[[:space:]]*=[[:space:]]*no' "$conf" && return 0
+  log=$(sed -n 's/^[[:space:]]*log_file[[:space:]]*=[[:space:]]*//p' "$conf" | tail -1)
+  log=$(readlink -f "${log:-/var/log/audit/audit.log}") || return 0
+  [ -r "$log" ] || return 0
+  for fd in /proc/"$pid"/fd/*; do
+    if [ "$(readlink "$fd" 2>/dev/null)" = "$log" ]; then
+      echo "$log"
       return 0
     fi
-    die "an audit daemon not started by this script runs (pid $pid); search its log instead"
+  done
+}
+
+# Returns the leases whose holder (the process that ran `start`) is gone.
+prune_leases() {
+  local f holder at
+  for f in "$leases"/*; do
+    [ -f "$f" ] || continue
+    holder='' at=''
+    read -r holder at <"$f" || true
+    [ -n "$holder" ] && [ "$(start_time "$holder")" = "$at" ] || rm -f "$f"
+  done
+}
+
+take_lease() {
+  printf '%s %s\n' "$PPID" "$(start_time "$PPID")" >"$leases/$port"
+}
+
+# Stops this script's audit daemon (pid $1, as own_auditd found it): SIGTERM, SIGKILL after 10 s.
+stop_own_auditd() {
+  local pid=$1 at
+  at=$(start_time "$pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    [ "$(start_time "$pid")" = "$at" ] || break
+    sleep 0.1
+  done
+  if [ "$(start_time "$pid")" = "$at" ]; then
+    kill -KILL "$pid" 2>/dev/null || true
   fi
+  rm -f "$kernel/auditd.pid"
+}
+
+# Sets audit_log to the log to search: that of this script's audit daemon (started when no audit
+# daemon runs), or of another one that writes a live log.
+start_auditd() {
+  local pid own log
+  pid=$(audit_pid)
+  own=$(own_auditd)
+  if [ -n "$pid" ] && [ "$pid" != 0 ]; then
+    if [ "$pid" = "$own" ]; then
+      audit_log="$auditdir/audit.log"
+      take_lease
+      return 0
+    fi
+    log=$(foreign_log "$pid")
+    if [ -n "$log" ]; then
+      # the sessions' rules and records carry their own key (opsdeck-<session id>): sharing is safe
+      echo "exec-audit-host: searching the log $log of the audit daemon pid $pid ($(cmdline "$pid")), which this script did not start and does not stop" >&2
+      audit_log=$log
+      return 0
+    fi
+    die "the kernel's audit daemon is pid $pid ($(cmdline "$pid")), not one this script started, and it writes no log this test can read (its directory removed?); the kernel takes one audit daemon at a time, so none can be started here: stop pid $pid if an earlier test run left it"
+  fi
+  # ours runs but the kernel does not know it (audit disabled and enabled again?): start anew
+  if [ -n "$own" ]; then stop_own_auditd "$own"; fi
   audit_log="$auditdir/audit.log"
+  # an older version of this script reuses a daemon whose directory holds this marker
   touch "$auditdir/.opsdeck-exec-audit"
   cat >"$auditdir/auditd.conf" <<EOF
 local_events = yes
@@ -74,9 +164,12 @@ EOF
   chmod 600 "$auditdir/auditd.conf"
   mkdir -p "$auditdir/plugins"
   setsid auditd -n -c "$auditdir" -s enable >"$auditdir/auditd.out" 2>&1 </dev/null 9>&- &
-  echo $! >"$auditdir/auditd.pid"
+  pid=$!
+  # setsid execs auditd in this (non-leader) child: $! is the daemon's pid
+  printf '%s %s\n' "$pid" "$(start_time "$pid")" >"$kernel/auditd.pid"
+  take_lease
   for _ in $(seq 1 100); do
-    [ "$(audit_pid)" = "$(cat "$auditdir/auditd.pid")" ] && [ -f "$auditdir/audit.log" ] && return 0
+    [ "$(audit_pid)" = "$pid" ] && [ -f "$audit_log" ] && return 0
     sleep 0.05
   done
   die "auditd did not start (kernel audit refused?): $(tail -3 "$auditdir/auditd.out")"
@@ -149,8 +242,14 @@ case "$action" in
       kill "$(cat "$dir/sshd.pid")" 2>/dev/null || true
       rm -f "$dir/sshd.pid"
     fi
-    # the audit daemon stays for other users of this services directory; its rules are the
-    # sessions' own and removed by them
+    # the audit daemon this script started goes with the last lease (the sessions removed their
+    # rules); one it did not start is never stopped
+    rm -f "$leases/$port"
+    prune_leases
+    own=$(own_auditd)
+    if [ -n "$own" ] && [ -z "$(ls -A "$leases")" ]; then
+      stop_own_auditd "$own"
+    fi
     ;;
   *)
     die "usage: $0 start|stop PORT"

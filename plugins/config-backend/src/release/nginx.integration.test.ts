@@ -6,6 +6,7 @@ import {
   configService,
   configTestEnv,
   giveToTestUser,
+  recordServer,
   testHosts,
   TEST_USER,
 } from '../__testUtils__/configTestKit';
@@ -14,7 +15,7 @@ jest.setTimeout(180_000);
 
 // Real nginx (Debian package nginx, scripts/lib/packages.sh) on two sshd test
 // hosts: each host gets its own nginx prefix and port, started by this test
-// over SSH as the hosts' login user.
+// over SSH as the hosts' login user, stopped by configTestEnv's afterAll.
 const env = configTestEnv(2, 'opsdeck-config-nginx-');
 
 const prefixOf = (i: number) => join(env.work, `nginx-${i}`);
@@ -76,21 +77,15 @@ beforeAll(async () => {
     );
     giveToTestUser(prefix);
     await sshRun(i, `/usr/sbin/nginx -e /dev/stderr -c ${confOf(i)}`);
+    // stopped by the kit's afterAll (also after a failure), not over SSH:
+    // the sshd hosts that started it may be gone by then
+    await recordServer(env, join(prefix, 'nginx.pid'));
   }
   for (let i = 0; i < 2; i++) {
     const { body } = await get(i);
     if (body !== `initial from cfg-${i}\n`) {
       throw new Error(`nginx on host ${i} did not start: ${body}`);
     }
-  }
-});
-
-afterAll(async () => {
-  for (let i = 0; i < 2; i++) {
-    await sshRun(
-      i,
-      `/usr/sbin/nginx -s stop -e /dev/stderr -c ${confOf(i)}`,
-    ).catch(() => undefined);
   }
 });
 

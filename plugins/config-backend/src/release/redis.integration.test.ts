@@ -5,6 +5,7 @@ import {
   configService,
   configTestEnv,
   giveToTestUser,
+  recordServer,
   testHosts,
   TEST_USER,
 } from '../__testUtils__/configTestKit';
@@ -12,7 +13,8 @@ import {
 jest.setTimeout(180_000);
 
 // A real redis-server (Debian package redis-server) per sshd test host,
-// started by this test over SSH as the hosts' login user.
+// started by this test over SSH as the hosts' login user, stopped by
+// configTestEnv's afterAll.
 const env = configTestEnv(1, 'opsdeck-config-redis-');
 
 const dirOf = () => join(env.work, 'redis');
@@ -56,14 +58,13 @@ beforeAll(async () => {
   );
   giveToTestUser(dirOf());
   await env.pool.execChecked(target(), `redis-server ${confPath()}`);
+  // stopped by the kit's afterAll (also after a failure), not over SSH: the
+  // sshd host that started it may be gone by then
+  await recordServer(env, join(dirOf(), 'redis.pid'));
   for (let i = 0; i < 50; i++) {
     if ((await cli('PING').catch(() => '')) === 'PONG') break;
     await new Promise(r => setTimeout(r, 100));
   }
-});
-
-afterAll(async () => {
-  await cli('SHUTDOWN', 'NOSAVE').catch(() => undefined);
 });
 
 describe('redis config sets on a real host', () => {
