@@ -243,7 +243,7 @@ describe('WorkloadActionsCard', () => {
     (URL as any).revokeObjectURL = () => {};
     const click = jest
       .spyOn(HTMLAnchorElement.prototype, 'click')
-      .mockImplementation(function (this: HTMLAnchorElement) {
+      .mockImplementation(function recordDownload(this: HTMLAnchorElement) {
         names.push(this.download);
       });
     const calls = renderCard({ allowed: ['kubernetes.proxy'] });
