@@ -33,11 +33,11 @@ export function ApprovalPanel(props: {
       {requested && (
         <div style={{ marginTop: 8 }}>
           {t('approval.requested', {
-            id: requested.ticketId,
+            id: String(requested.ticketId),
             approvers: requested.approvers.join(', '),
           })}{' '}
           <Link to={requested.url}>
-            {t('approval.open', { id: requested.ticketId })}
+            {t('approval.open', { id: String(requested.ticketId) })}
           </Link>
         </div>
       )}

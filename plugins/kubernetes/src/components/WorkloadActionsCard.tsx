@@ -78,7 +78,7 @@ function Outcome(props: {
   }
   if (state.status === 'done') {
     const { asked, body } = state;
-    let text = t('pods.deleted', { name: asked.target.name });
+    let text: string = t('pods.deleted', { name: asked.target.name });
     if (asked.action === 'restart') {
       text = t('deployments.restarted', { name: asked.target.name });
     } else if (asked.action === 'scale') {
