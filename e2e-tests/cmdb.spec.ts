@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { signIn } from './helpers';
+import { signIn, waitForDemoGroups } from './helpers';
 
 // scripts/test.sh starts six real sshd hosts on 127.0.0.1:22301-22306 (the demo
 // hosts' addresses) and passes the test user's private key in this variable.
@@ -8,6 +8,7 @@ const keyFile = process.env.OPSDECK_E2E_SSH_KEY;
 
 test('an admin stores the SSH key, registers a host through the template and sees its facts', async ({
   page,
+  request,
 }) => {
   test.setTimeout(120_000);
   expect(
@@ -15,6 +16,8 @@ test('an admin stores the SSH key, registers a host through the template and see
     'OPSDECK_E2E_SSH_KEY must name the sshd test key',
   ).toBeTruthy();
   const privateKey = fs.readFileSync(keyFile!, 'utf8');
+  // the owner picker reads the groups once, when the dialog's page opens
+  await waitForDemoGroups(request);
 
   await signIn(page, 'alice');
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });

@@ -105,6 +105,32 @@ export async function waitForDemoHosts(
     .toBe(names.length);
 }
 
+/**
+ * Waits until the catalog has processed the demo org's groups. Pages that
+ * offer groups (the credential dialog's owner picker) read them once when
+ * they open; a spec that runs right after start would otherwise find none.
+ */
+export async function waitForDemoGroups(
+  request: APIRequestContext,
+  username = 'alice',
+) {
+  const headers = {
+    Authorization: `Bearer ${await userToken(request, username)}`,
+  };
+  await expect
+    .poll(
+      async () => {
+        const r = await request.get(
+          '/api/catalog/entities/by-name/group/default/ops',
+          { headers },
+        );
+        return r.status();
+      },
+      { timeout: 90_000, message: 'the demo groups in the catalog' },
+    )
+    .toBe(200);
+}
+
 /** The test PostgreSQL that scripts/test.sh starts (the demo instance pay-db-main). */
 export const TEST_POSTGRES_URL =
   process.env.OPSDECK_TEST_POSTGRES_URL ??

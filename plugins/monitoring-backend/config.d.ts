@@ -6,6 +6,10 @@ export interface Config {
       nodeExporterPort?: number;
       /** Timeout of one channel delivery in ms. Default 10000. */
       deliveryTimeoutMs?: number;
+      alerts?: {
+        /** Days resolved alert states (and test sends) and their deliveries are kept; older ones are deleted by an hourly task. Default 90 (at least 1). */
+        retentionDays?: number;
+      };
       /** Prometheus (started with --web.enable-lifecycle: rules are reloaded with POST /-/reload). */
       prometheus?: { url: string };
       /** Alertmanager (silences through its API v2). */

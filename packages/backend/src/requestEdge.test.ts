@@ -38,6 +38,9 @@ const SERVICE_ONLY = new Set([
   'tickets POST /workflow/tickets/{id}/state',
   'tickets POST /workflow/tickets/{id}/steps',
   'tickets POST /workflow/tickets/{id}/steps/done',
+  // change approvals: opened and claimed by config and kubernetes, never by a person
+  'tickets POST /workflow/changes',
+  'tickets POST /workflow/changes/{id}/claim',
   // local-auth's service API for other plugins (session and password checks)
   'local-auth POST /internal/sessions/confirm',
   'local-auth POST /internal/sessions/lookup',

@@ -106,6 +106,8 @@ export const configPlugin = createBackendPlugin({
           commandTimeoutMs,
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
+          // vault references in variables, taken out at push for the pusher
+          vault: deps.vault,
           // `facts.*` in templates: the CMDB's collected facts, read as the caller
           facts: new HostFactsClient({
             discovery: deps.discovery,

@@ -29,7 +29,11 @@ export type HealthCheck =
   | { type: 'tcp'; address: string }
   | { type: 'script'; command: string };
 
-/** Variables: defaults, then per environment, then per host (entity ref), later winning. */
+/**
+ * Variables: defaults, then per environment, then per host (entity ref), later
+ * winning. A value `{ vault: '<credential>' }` is a vault reference (the
+ * credential's password, taken out only at push; `••••` in previews).
+ */
 export type ConfigVariables = {
   defaults?: Record<string, unknown>;
   environments?: Record<string, Record<string, unknown>>;
@@ -85,6 +89,12 @@ export type ConfigVersion = {
   rolledBackFrom?: number;
   /** Set on "adopt live": the host whose live file became this version. */
   adoptedFromHost?: string;
+  /**
+   * Variables saved in clear text before vault references were required whose
+   * names look like secrets (`defaults.requirepass`): they still push, and
+   * should move to the vault.
+   */
+  clearSecrets?: string[];
 };
 
 /** A host's progress through a release. */

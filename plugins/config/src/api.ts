@@ -10,6 +10,14 @@ import type {
   Release,
 } from '@opsdeck/plugin-config-common';
 
+/** A vault credential as the vault lists it (metadata only, never a secret). */
+export type VaultCredentialInfo = {
+  name: string;
+  type: string;
+  owner?: string;
+  allowedUses?: string[];
+};
+
 /** The config backend's API (/api/config). */
 export class ConfigClient {
   constructor(
@@ -107,6 +115,17 @@ export class ConfigClient {
       method: 'POST',
       body: JSON.stringify({ host }),
     });
+  }
+
+  /**
+   * The vault credentials the signed-in user can see (GET /api/vault/credentials,
+   * the vault's own permission), for the variables' vault picker.
+   */
+  async listVaultCredentials(): Promise<VaultCredentialInfo[]> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('vault');
+    const response = await this.fetchApi.fetch(`${baseUrl}/credentials`);
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return ((await response.json()) as { items: VaultCredentialInfo[] }).items;
   }
 
   private async call<T>(path: string, init?: RequestInit): Promise<T> {

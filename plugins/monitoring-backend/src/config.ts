@@ -48,6 +48,8 @@ export interface MonitoringConfig {
   rulesFile?: string;
   promtool: string;
   probes: ProbesConfig;
+  /** Days resolved alert states (and test sends) and their deliveries are kept (default 90). */
+  alertRetentionDays: number;
 }
 
 /** Probes through the blackbox exporter (`opsdeck.monitoring.probes`). */
@@ -124,7 +126,15 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
     });
   }
   const smtp = config?.getOptionalConfig('smtp');
+  const alertRetentionDays =
+    config?.getOptionalNumber('alerts.retentionDays') ?? 90;
+  if (!Number.isInteger(alertRetentionDays) || alertRetentionDays < 1) {
+    throw new InputError(
+      'opsdeck.monitoring.alerts.retentionDays must be a whole number of days, at least 1',
+    );
+  }
   return {
+    alertRetentionDays,
     nodeExporterPort: config?.getOptionalNumber('nodeExporterPort') ?? 9100,
     deliveryTimeoutMs: config?.getOptionalNumber('deliveryTimeoutMs') ?? 10_000,
     channels,

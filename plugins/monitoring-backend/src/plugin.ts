@@ -16,6 +16,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertRouter } from './alerts/AlertRouter';
+import { pruneAlerts } from './alerts/retention';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { ProbeStore } from './database/ProbeStore';
@@ -105,6 +106,23 @@ export const monitoringPlugin = createBackendPlugin({
           initialDelay: { seconds: 30 },
           fn: async () => {
             await alerts.retryFailed();
+          },
+        });
+        // retention of the alert history, by one replica at a time
+        await deps.scheduler.scheduleTask({
+          id: 'opsdeck-monitoring-prune-alerts',
+          scope: 'global',
+          frequency: { hours: 1 },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: 5 },
+          fn: async () => {
+            await pruneAlerts({
+              store,
+              retentionDays: config.alertRetentionDays,
+              now: new Date(),
+              auditor: deps.auditor,
+              logger,
+            });
           },
         });
         deps.permissionsRegistry.addPermissions([

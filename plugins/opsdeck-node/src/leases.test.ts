@@ -14,6 +14,24 @@ async function oneOfTen(take: (holder: string) => Promise<boolean>) {
   return holders[results.indexOf(true)];
 }
 
+/**
+ * Runs `body` on a replica whose local clock (Date.now) is `offsetMs` off the
+ * real time; the helper is created inside, so it sees that clock.
+ */
+async function onSkewedReplica<T>(offsetMs: number, body: () => Promise<T>) {
+  const real = Date.now.bind(Date);
+  const skewed = jest
+    .spyOn(Date, 'now')
+    .mockImplementation(() => real() + offsetMs);
+  try {
+    return await body();
+  } finally {
+    skewed.mockRestore();
+  }
+}
+
+const HOUR = 3_600_000;
+
 describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
   let knex: Knex;
 
@@ -33,17 +51,66 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
     });
   });
 
-  describe('lease-table', () => {
-    /** Leases on a clock the test moves. */
-    const clocked = (start: number) => {
-      const clock = { now: start };
-      const leases = createLeases(knex, {
-        table: 'test_leases',
-        clock: () => clock.now,
-      });
-      return { clock, leases };
-    };
+  describe('clock skew between replicas', () => {
+    const leaseTable = () => createLeases(knex, { table: 'test_leases' });
 
+    it('never gives a live lease to a replica whose clock runs far ahead', async () => {
+      const a = leaseTable();
+      expect(await a.tryAcquire('skew-1', 'replica-a', 10_000)).toBe(true);
+      await onSkewedReplica(HOUR, async () => {
+        const b = leaseTable();
+        expect(await b.tryAcquire('skew-1', 'replica-b', 10_000)).toBe(false);
+        expect(await b.holder('skew-1', 10_000)).toBe('replica-a');
+        expect(await b.renew('skew-1', 'replica-b', 10_000)).toBe(false);
+        const free = await knex('test_leases')
+          .where('name', 'skew-1')
+          .andWhere(b.whereFree(10_000));
+        expect(free).toEqual([]);
+      });
+      expect(await a.holder('skew-1', 10_000)).toBe('replica-a');
+      expect(await a.renew('skew-1', 'replica-a', 10_000)).toBe(true);
+      expect(
+        (await knex('test_leases').where('name', 'skew-1')).map(r => r.holder),
+      ).toEqual(['replica-a']);
+    });
+
+    it("keeps a lease live when its holder's clock runs far behind", async () => {
+      await onSkewedReplica(-HOUR, async () => {
+        const a = leaseTable();
+        expect(await a.tryAcquire('skew-2', 'replica-a', 10_000)).toBe(true);
+        expect(await a.renew('skew-2', 'replica-a', 10_000)).toBe(true);
+      });
+      const b = leaseTable();
+      expect(await b.tryAcquire('skew-2', 'replica-b', 10_000)).toBe(false);
+      expect(await b.holder('skew-2', 10_000)).toBe('replica-a');
+    });
+
+    it('never gives a live row claim to a replica whose clock runs far ahead', async () => {
+      await knex('test_items').insert({ id: 100, state: 'ready' });
+      const claims = () =>
+        createLeases(knex, {
+          table: 'test_items',
+          rows: 'row-columns',
+          columns: { name: 'id', holder: 'token', time: 'claimed_at' },
+          time: 'renewed-at',
+        });
+      expect(await claims().tryAcquire(100, 'replica-a', 10_000)).toBe(true);
+      await onSkewedReplica(HOUR, async () => {
+        const b = claims();
+        expect(await b.tryAcquire(100, 'replica-b', 10_000)).toBe(false);
+        expect(await b.holder(100, 10_000)).toBe('replica-a');
+        const free = await knex('test_items')
+          .where('id', 100)
+          .andWhere(b.whereFree(10_000));
+        expect(free).toEqual([]);
+      });
+      expect(await knex('test_items').where('id', 100).first()).toMatchObject({
+        token: 'replica-a',
+      });
+    });
+  });
+
+  describe('lease-table', () => {
     it('gives a free lease to one holder; release lets another in', async () => {
       const leases = createLeases(knex, { table: 'test_leases' });
       expect(await leases.tryAcquire('a', 'one', 10_000)).toBe(true);
@@ -72,30 +139,33 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
     });
 
     it('lets a holder renew; another takes over once it stopped renewing', async () => {
-      const { clock, leases } = clocked(1_000_000);
-      expect(await leases.tryAcquire('c', 'one', 1_000)).toBe(true);
-      clock.now += 900;
-      expect(await leases.renew('c', 'one', 1_000)).toBe(true);
-      clock.now += 900; // still within the renewed lease
-      expect(await leases.tryAcquire('c', 'two', 1_000)).toBe(false);
+      const leases = createLeases(knex, { table: 'test_leases' });
+      expect(await leases.tryAcquire('c', 'one', 10_000)).toBe(true);
+      expect(await leases.renew('c', 'one', 10_000)).toBe(true);
+      expect(await leases.tryAcquire('c', 'two', 10_000)).toBe(false);
       // the holder taking it again renews it
-      expect(await leases.tryAcquire('c', 'one', 1_000)).toBe(true);
-      clock.now += 1_001; // one stopped renewing
-      expect(await leases.holder('c', 1_000)).toBeUndefined();
-      expect(await leases.tryAcquire('c', 'two', 1_000)).toBe(true);
-      expect(await leases.holder('c', 1_000)).toBe('two');
+      expect(await leases.tryAcquire('c', 'one', 10_000)).toBe(true);
+      // one stopped renewing: its lease ran out (written, not waited for)
+      await knex('test_leases').where('name', 'c').update({ expires_at: 0 });
+      expect(await leases.holder('c', 10_000)).toBeUndefined();
+      expect(await leases.tryAcquire('c', 'two', 10_000)).toBe(true);
+      expect(await leases.holder('c', 10_000)).toBe('two');
       // the old holder learns it lost the lease, and cannot release it
-      expect(await leases.renew('c', 'one', 1_000)).toBe(false);
+      expect(await leases.renew('c', 'one', 10_000)).toBe(false);
       expect(await leases.release('c', 'one')).toBe(false);
-      expect(await leases.holder('c', 1_000)).toBe('two');
+      expect(await leases.holder('c', 10_000)).toBe('two');
     });
 
     it('gives an expired lease to exactly one of ten concurrent takers', async () => {
-      const { clock, leases } = clocked(2_000_000);
-      expect(await leases.tryAcquire('d', 'crashed', 1_000)).toBe(true);
-      clock.now += 5_000;
-      const winner = await oneOfTen(h => leases.tryAcquire('d', h, 1_000));
-      expect(await leases.holder('d', 1_000)).toBe(winner);
+      const leases = createLeases(knex, { table: 'test_leases' });
+      // a holder that crashed long ago
+      await knex('test_leases').insert({
+        name: 'd',
+        holder: 'crashed',
+        expires_at: 0,
+      });
+      const winner = await oneOfTen(h => leases.tryAcquire('d', h, 10_000));
+      expect(await leases.holder('d', 10_000)).toBe(winner);
     });
 
     it('writes extra columns with the lease', async () => {
@@ -132,34 +202,37 @@ describe.each(databases.eachSupportedId())('createLeases (%s)', id => {
         { id: 2, state: 'done' },
       ]);
       const leases = items();
-      const claim = (itemId: number, token: string, now: number) =>
-        leases.tryAcquire(itemId, token, 1_000, {
-          now,
+      const claim = (itemId: number, token: string) =>
+        leases.tryAcquire(itemId, token, 10_000, {
           where: ready,
           set: { state: 'working' },
         });
-      const winner = await oneOfTen(h => claim(1, h, 5_000));
+      const winner = await oneOfTen(h => claim(1, h));
       expect(await knex('test_items').where('id', 1).first()).toMatchObject({
         state: 'working',
         token: winner,
       });
       // a row in another state is not claimed, a missing row is not created
-      expect(await claim(2, 'x', 5_000)).toBe(false);
-      expect(await claim(3, 'x', 5_000)).toBe(false);
+      expect(await claim(2, 'x')).toBe(false);
+      expect(await claim(3, 'x')).toBe(false);
       expect(await knex('test_items').where('id', 3)).toEqual([]);
       // listing free work: the claimed row is not free until it is stale
-      const free = async (now: number) =>
+      const free = async () =>
         (
-          await knex('test_items')
-            .where(leases.whereFree(1_000, now))
-            .orderBy('id')
+          await knex('test_items').where(leases.whereFree(10_000)).orderBy('id')
         ).map(r => r.id);
-      expect(await free(5_500)).toEqual([2]);
-      expect(await leases.renew(1, winner, 1_000, { now: 5_800 })).toBe(true);
-      expect(await claim(1, 'late', 6_500)).toBe(false);
-      expect(await free(6_801)).toEqual([1, 2]);
-      expect(await claim(1, 'late', 6_801)).toBe(true);
-      expect(await leases.renew(1, winner, 1_000, { now: 6_900 })).toBe(false);
+      expect(await free()).toEqual([2]);
+      expect(await leases.renew(1, winner, 10_000)).toBe(true);
+      expect(await leases.holder(1, 10_000)).toBe(winner);
+      expect(await claim(1, 'late')).toBe(false);
+      // the winner stopped renewing: its claim is older than the ttl
+      await knex('test_items')
+        .where('id', 1)
+        .update({ claimed_at: knex.raw('claimed_at - ?', [60_000]) });
+      expect(await leases.holder(1, 10_000)).toBeUndefined();
+      expect(await free()).toEqual([1, 2]);
+      expect(await claim(1, 'late')).toBe(true);
+      expect(await leases.renew(1, winner, 10_000)).toBe(false);
       // release empties the columns and writes the new state
       expect(
         await leases.release(1, 'late', {

@@ -17,19 +17,16 @@ export type LeasesOptions = {
   /** Column names (defaults `name`, `holder`, `expires_at`). */
   columns?: { name?: string; holder?: string; time?: string };
   /**
-   * What the time column holds, in epoch ms: `expires-at` (default; the
-   * lease is free once it is in the past) or `renewed-at` (the lease is free
-   * once it is older than the ttl the next taker gives).
+   * What the time column holds, in epoch ms of the DATABASE's clock:
+   * `expires-at` (default; the lease is free once it is in the past) or
+   * `renewed-at` (the lease is free once it is older than the ttl the next
+   * taker gives).
    */
   time?: 'expires-at' | 'renewed-at';
-  /** Epoch ms (default `Date.now`); tests give each "replica" its own clock. */
-  clock?: () => number;
 };
 
 /** Per-call options of a lease operation. */
 export type LeaseCallOptions = {
-  /** Epoch ms; default the helper's clock. */
-  now?: number;
   /** Only rows that also match this. */
   where?: LeaseCondition;
   /** Other columns to write in the same statement (e.g. `state: 'sending'`). */
@@ -67,16 +64,33 @@ export interface Leases {
   release(
     name: string | number,
     holder: string,
-    options?: Omit<LeaseCallOptions, 'now'>,
+    options?: LeaseCallOptions,
   ): Promise<boolean>;
   /** Who holds the lease `name` now (undefined when free or expired). */
-  holder(
-    name: string | number,
-    ttlMs: number,
-    now?: number,
-  ): Promise<string | undefined>;
-  /** A condition matching rows whose lease is free (for listing work). */
-  whereFree(ttlMs: number, now?: number): LeaseCondition;
+  holder(name: string | number, ttlMs: number): Promise<string | undefined>;
+  /**
+   * A condition matching rows whose lease is free (for listing work), judged
+   * by the database's clock when the query runs.
+   */
+  whereFree(ttlMs: number): LeaseCondition;
+}
+
+/**
+ * The database's current time in epoch ms, as an SQL expression (evaluated
+ * by the server when the statement runs, never by a replica's own clock).
+ */
+function databaseNowMs(knex: Knex): string {
+  const client = knex.client as { dialect?: string; driverName?: string };
+  if (client.dialect === 'postgresql') {
+    // clock_timestamp(): the wall clock now, not the transaction's start
+    return '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+  }
+  if (client.dialect === 'sqlite3' || client.driverName === 'better-sqlite3') {
+    return "cast(round((julianday('now') - 2440587.5) * 86400000) as integer)";
+  }
+  throw new Error(
+    `createLeases supports PostgreSQL and SQLite, not ${client.dialect}`,
+  );
 }
 
 /**
@@ -85,6 +99,10 @@ export interface Leases {
  * taken in one atomic statement on PostgreSQL and SQLite, renewed by its
  * holder while it works, taken over by another replica once the holder
  * stopped renewing (crashed) for the ttl.
+ *
+ * Every time written or compared is the database's clock, read inside the
+ * same statement that decides: replicas whose own clocks disagree (by any
+ * amount) still agree on who holds a lease. A replica's clock is never used.
  *
  * @example
  * const leases = createLeases(knex, { table: 'files_upload_locks',
@@ -98,31 +116,35 @@ export function createLeases(knex: Knex, options: LeasesOptions): Leases {
   const holderCol = options.columns?.holder ?? 'holder';
   const timeCol = options.columns?.time ?? 'expires_at';
   const renewedAt = options.time === 'renewed-at';
-  const clock = options.clock ?? Date.now;
+  const now = databaseNowMs(knex);
+  const ms = (ttlMs: number) => {
+    if (!Number.isFinite(ttlMs)) throw new TypeError('ttlMs must be finite');
+    return Math.round(ttlMs);
+  };
 
-  /** The time column's value for a lease taken or renewed at `now`. */
-  const stamp = (now: number, ttlMs: number) => (renewedAt ? now : now + ttlMs);
+  /** The time column's value for a lease taken or renewed now. */
+  const stamp = (ttlMs: number) =>
+    renewedAt ? knex.raw(now) : knex.raw(`${now} + ?`, [ms(ttlMs)]);
   /** Time column values below this are expired. */
-  const expiredBelow = (now: number, ttlMs: number) =>
-    renewedAt ? now - ttlMs : now;
+  const expiredBelow = (ttlMs: number) =>
+    renewedAt ? knex.raw(`${now} - ?`, [ms(ttlMs)]) : knex.raw(now);
 
   const whereFree =
-    (ttlMs: number, now = clock()): LeaseCondition =>
+    (ttlMs: number): LeaseCondition =>
     q =>
       q
         .whereNull(`${table}.${timeCol}`)
-        .orWhere(`${table}.${timeCol}`, '<', expiredBelow(now, ttlMs));
+        .orWhere(`${table}.${timeCol}`, '<', expiredBelow(ttlMs));
 
   return {
     async tryAcquire(name, holder, ttlMs, call = {}) {
-      const now = call.now ?? clock();
       const values = {
         ...call.set,
         [holderCol]: holder,
-        [timeCol]: stamp(now, ttlMs),
+        [timeCol]: stamp(ttlMs),
       };
       const takeable = (q: Knex.QueryBuilder) =>
-        q.where(whereFree(ttlMs, now)).orWhere(`${table}.${holderCol}`, holder);
+        q.where(whereFree(ttlMs)).orWhere(`${table}.${holderCol}`, holder);
       if (rows === 'row-columns') {
         const query = knex(table).where(nameCol, name).andWhere(takeable);
         if (call.where) query.andWhere(call.where);
@@ -141,12 +163,11 @@ export function createLeases(knex: Knex, options: LeasesOptions): Leases {
     },
 
     async renew(name, holder, ttlMs, call = {}) {
-      const now = call.now ?? clock();
       const query = knex(table).where({ [nameCol]: name, [holderCol]: holder });
       if (call.where) query.andWhere(call.where);
       const n = await query.update({
         ...call.set,
-        [timeCol]: stamp(now, ttlMs),
+        [timeCol]: stamp(ttlMs),
       });
       return n === 1;
     },
@@ -165,11 +186,11 @@ export function createLeases(knex: Knex, options: LeasesOptions): Leases {
       return n === 1;
     },
 
-    async holder(name, ttlMs, now = clock()) {
+    async holder(name, ttlMs) {
       const row = await knex(table)
         .where(nameCol, name)
         .whereNotNull(holderCol)
-        .andWhere(`${table}.${timeCol}`, '>=', expiredBelow(now, ttlMs))
+        .andWhere(`${table}.${timeCol}`, '>=', expiredBelow(ttlMs))
         .first(holderCol);
       return row ? (row[holderCol] as string) : undefined;
     },

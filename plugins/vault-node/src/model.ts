@@ -37,6 +37,12 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
  *   module's scheduled task that lists every cluster's pods to learn which
  *   image digests run where (no person: a scheduled task), for the
  *   cluster's catalog resource.
+ * - `config-secret`: a password written into a config file (a redis
+ *   `requirepass`, an upstream's basic-auth password), taken out by the config
+ *   backend only when a release, rollback or adoption runs, for
+ *   `config-set:<name>` with the set's owner and the host's system and
+ *   environment, on behalf of the person pushing (who must be a member of the
+ *   credential's owner group, as for `job-secret`: the file lands on hosts).
  */
 export type CredentialUse =
   | 'ssh-login'
@@ -49,7 +55,8 @@ export type CredentialUse =
   | 'ci-poll'
   | 'ci-intake'
   | 'kubernetes-token'
-  | 'kubernetes-poll';
+  | 'kubernetes-poll'
+  | 'config-secret';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: readonly CredentialUse[] = [
@@ -64,6 +71,7 @@ export const CREDENTIAL_USES: readonly CredentialUse[] = [
   'ci-intake',
   'kubernetes-token',
   'kubernetes-poll',
+  'config-secret',
 ];
 
 /** True when `value` names a credential use. */

@@ -16,7 +16,8 @@ export type CredentialUse =
   | 'ci-poll'
   | 'ci-intake'
   | 'kubernetes-token'
-  | 'kubernetes-poll';
+  | 'kubernetes-poll'
+  | 'config-secret';
 
 /** Every use, in display order. */
 export const CREDENTIAL_USES: CredentialUse[] = [
@@ -31,6 +32,7 @@ export const CREDENTIAL_USES: CredentialUse[] = [
   'ci-intake',
   'kubernetes-token',
   'kubernetes-poll',
+  'config-secret',
 ];
 
 /** Whom and what a credential serves. */

@@ -4,7 +4,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useEffect } from 'react';
 import type { Asset } from '../api/BastionClient';
-import { MyAssetsPage } from './MyAssetsPage';
+import { hostsToOpen, MyAssetsPage } from './MyAssetsPage';
 
 // Each mounted host terminal stands for one live bastion session.
 const live = new Map<string, number>();
@@ -38,7 +38,7 @@ const asset = (name: string, more: Partial<Asset> = {}): Asset => ({
   ...more,
 });
 
-async function renderPage(items: Asset[]) {
+async function renderPage(items: Asset[], initialRouteEntries?: string[]) {
   const calls: string[] = [];
   const fetch = jest.fn(async (input: RequestInfo | URL) => {
     const url = String(input instanceof Request ? input.url : input);
@@ -48,6 +48,7 @@ async function renderPage(items: Asset[]) {
     });
   });
   await renderInTestApp(<MyAssetsPage />, {
+    initialRouteEntries,
     apis: [
       mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
       mockApis.fetch({ baseImplementation: fetch as typeof globalThis.fetch }),
@@ -174,5 +175,38 @@ describe('My assets', () => {
       '/create/templates/default/request-server-access',
     );
     expect(screen.queryByText('Nothing yet')).toBeNull();
+  });
+
+  it('opens a tab per host of ?open= (the Hosts page selection) and reports the hosts without a grant', async () => {
+    const calls = await renderPage(
+      [asset('web-01'), asset('web-02'), asset('db-1')],
+      ['/?open=web-02,prod-db,db-1,web-02,../x'],
+    );
+    await waitFor(() =>
+      expect(screen.getAllByRole('tab').map(tab => tab.textContent)).toEqual([
+        'web-02',
+        'db-1',
+      ]),
+    );
+    expect(live.size).toBe(2);
+    expect(screen.getByTestId('terminals-refused')).toHaveTextContent(
+      'Not opened (no access grant for you now): prod-db, ../x',
+    );
+    // the names are only compared with the assets, never sent
+    expect(calls).toEqual(['http://localhost:7007/api/bastion/my-assets']);
+  });
+
+  it('opens at most 10 terminals from ?open=', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `h${i}`);
+    expect(
+      hostsToOpen(
+        names.join(','),
+        names.map(name => ({ name })),
+      ).open,
+    ).toHaveLength(10);
+    expect(hostsToOpen(null, [{ name: 'a' }])).toEqual({
+      open: [],
+      refused: [],
+    });
   });
 });

@@ -2,7 +2,9 @@ import { Content, Header, Page } from '@backstage/core-components';
 import { Grid, Typography } from '@material-ui/core';
 import { bastionSessionOpenPermission } from '@opsdeck/plugin-opsdeck-common';
 import { RequireAnyPermission } from '@opsdeck/plugin-opsdeck-common/react';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { AssetList } from './AssetList';
 import { Loaded, useT } from './common';
@@ -31,12 +33,52 @@ export function useTerminalTabs() {
   return { tabs, active, open, close, select: setActive };
 }
 
+/** At most this many terminals are opened from `?open=`. */
+export const MAX_OPEN = 10;
+
+/**
+ * The hosts of `?open=web-01,web-02` (the Hosts page's "Open terminals"),
+ * split into those among the person's assets and the others (no grant now).
+ * Each name is only compared with the assets' names, never sent anywhere.
+ */
+export function hostsToOpen(
+  value: string | null,
+  assets: { name: string }[],
+): { open: string[]; refused: string[] } {
+  const names = [
+    ...new Set(
+      (value ?? '')
+        .split(',')
+        .map(n => n.trim())
+        .filter(Boolean),
+    ),
+  ].slice(0, MAX_OPEN);
+  const mine = new Set(assets.map(a => a.name));
+  return {
+    open: names.filter(n => mine.has(n)),
+    refused: names.filter(n => !mine.has(n)),
+  };
+}
+
 /** The person's assets and the terminals opened from them. */
 export function MyAssets() {
   const t = useT();
   const client = useBastionClient();
   const assets = useAsync(() => client.myAssets(), [client]);
   const { tabs, active, open, close, select } = useTerminalTabs();
+  // `?open=` opens its hosts once, when the assets are known
+  const [params, setParams] = useSearchParams();
+  const [refused, setRefused] = useState<string[]>([]);
+  const wanted = params.get('open');
+  useEffect(() => {
+    if (wanted === null || !assets.value) return;
+    const split = hostsToOpen(wanted, assets.value.items);
+    split.open.forEach(open);
+    setRefused(split.refused);
+    const rest = new URLSearchParams(params);
+    rest.delete('open');
+    setParams(rest, { replace: true });
+  }, [wanted, assets.value, open, params, setParams]);
   return (
     <Grid container spacing={3}>
       <Grid item xs={12} md={4} data-testid="my-assets">
@@ -54,6 +96,15 @@ export function MyAssets() {
         <Typography variant="h6" component="h2" gutterBottom>
           {t('workspace.title')}
         </Typography>
+        {refused.length > 0 && (
+          <Alert
+            severity="warning"
+            onClose={() => setRefused([])}
+            data-testid="terminals-refused"
+          >
+            {t('workspace.refused', { hosts: refused.join(', ') })}
+          </Alert>
+        )}
         <TerminalWorkspace
           tabs={tabs}
           active={active}

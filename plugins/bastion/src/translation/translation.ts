@@ -103,6 +103,7 @@ export const bastionTranslationRef = createTranslationRef({
       empty:
         'Click Terminal beside a host: each terminal opens here in its own tab, as its own recorded session. Closing a tab ends its session.',
       close: 'Close the terminal on {{host}}',
+      refused: 'Not opened (no access grant for you now): {{hosts}}',
     },
     replay: {
       title: 'Replay of session {{id}}',

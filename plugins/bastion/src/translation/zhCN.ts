@@ -77,6 +77,7 @@ const zhCN = {
   'assets.openOn': '在 {{host}} 上打开终端',
   'assets.truncated': '仅列出前 500 台主机。',
   'workspace.title': '终端',
+  'workspace.refused': '未打开（您当前没有这些主机的访问授权）：{{hosts}}',
   'workspace.tabs': '已打开的终端',
   'workspace.empty':
     '点击主机旁的“终端”：每个终端在这里以独立的标签页打开，是一个独立录像的会话。关闭标签页即结束该会话。',

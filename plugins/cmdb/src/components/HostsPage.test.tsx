@@ -277,7 +277,12 @@ describe('HostsPage', () => {
       ],
     });
     expect(
-      await screen.findByRole('columnheader', { name: '可达性' }),
+      // the zh-CN messages load lazily: slower than findBy's 1 s on a busy machine
+      await screen.findByRole(
+        'columnheader',
+        { name: '可达性' },
+        { timeout: 15_000 },
+      ),
     ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: '应用' })).toBeInTheDocument();
     expect(screen.getByText('共 4 台主机')).toBeInTheDocument();

@@ -3,6 +3,7 @@ import { cmdbTranslationRef } from '../translation/translation';
 import {
   ChangeEvent,
   FormEvent,
+  Fragment,
   MouseEvent,
   useEffect,
   useMemo,
@@ -17,6 +18,7 @@ import {
   Button,
   Checkbox,
   Chip,
+  IconButton,
   MenuItem,
   Paper,
   Table,
@@ -31,16 +33,22 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
+import ExpandLessIcon from '@material-ui/icons/ExpandLess';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import { CmdbClient } from '../api/CmdbClient';
 import type { HostFilters, HostSummary, ReachableFilter } from '../api/types';
 import { messageOf, statusOf } from './format';
 import { CollectHostsBar } from './CollectHostsBar';
+import { BulkActionsBar } from './BulkActionsBar';
+import { GROUP_BY, GroupBy, groupHosts } from './hostGroups';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
 /** Hosts per page. */
 export const PAGE_SIZE = 50;
+/** Hosts per page while grouped (the API's maximum), so groups are whole. */
+export const GROUPED_PAGE_SIZE = 500;
 
 /** Environments offered by the filter (the register template's enum). */
 export const ENVIRONMENTS = ['prod', 'staging', 'dev', 'test'] as const;
@@ -129,9 +137,23 @@ export function HostsPage() {
   const query = useMemo(() => toQuery(applied), [applied]);
   // bumped after a collection run, to show the fresh facts
   const [reload, setReload] = useState(0);
+  const [groupBy, setGroupBy] = useState<GroupBy>('none');
+  const [collapsed, setCollapsed] = useState<string[]>([]);
   const page = useAsync(
-    () => client.listHosts({ ...query, after, limit: PAGE_SIZE }),
-    [client, query, after, reload],
+    () =>
+      client.listHosts({
+        ...query,
+        after,
+        limit: groupBy === 'none' ? PAGE_SIZE : GROUPED_PAGE_SIZE,
+      }),
+    [client, query, after, reload, groupBy],
+  );
+  const groups = useMemo(
+    () =>
+      groupBy === 'none' || !page.value
+        ? undefined
+        : groupHosts(page.value.items, groupBy),
+    [groupBy, page.value],
   );
   // hosts picked for "Collect selected" (names, kept across pages)
   const [selected, setSelected] = useState<string[]>([]);
@@ -142,12 +164,23 @@ export function HostsPage() {
   const pageNames = page.value?.items.map(h => h.name) ?? [];
   const pageSelected =
     pageNames.length > 0 && pageNames.every(n => selected.includes(n));
-  const togglePage = () =>
+  const toggleAll = (names: string[], all: boolean) =>
     setSelected(s =>
-      pageSelected
-        ? s.filter(n => !pageNames.includes(n))
-        : [...s, ...pageNames.filter(n => !s.includes(n))],
+      all
+        ? s.filter(n => !names.includes(n))
+        : [...s, ...names.filter(n => !s.includes(n))],
     );
+  const togglePage = () => toggleAll(pageNames, pageSelected);
+  const toggleCollapsed = (key: string) =>
+    setCollapsed(c =>
+      c.includes(key) ? c.filter(k => k !== key) : [...c, key],
+    );
+  const changeGroupBy = (next: GroupBy) => {
+    setGroupBy(next);
+    setCollapsed([]);
+    setCursors([undefined]);
+    setTotal(undefined);
+  };
   const exportUrl = useAsync(() => client.exportUrl(query), [client, query]);
 
   useEffect(() => {
@@ -218,6 +251,56 @@ export function HostsPage() {
     t('table.uptime'),
     t('table.factsAge'),
   ];
+
+  const hostRow = (host: HostSummary, group?: string) => (
+    <TableRow
+      key={group === undefined ? host.entityRef : `${group}:${host.entityRef}`}
+      data-testid="host-row"
+    >
+      <TableCell padding="checkbox">
+        <Checkbox
+          size="small"
+          checked={selected.includes(host.name)}
+          onChange={() => toggle(host.name)}
+          inputProps={{
+            'aria-label': t('collect.selectHost', {
+              name: host.name,
+            }),
+          }}
+        />
+      </TableCell>
+      <TableCell>
+        <Link to={hostEntityPath(host)}>{host.name}</Link>
+      </TableCell>
+      <TableCell style={{ whiteSpace: 'nowrap' }}>
+        {`${host.address}:${host.port}`}
+      </TableCell>
+      <TableCell>{host.environment}</TableCell>
+      <TableCell>{host.owner}</TableCell>
+      <TableCell>{host.system ?? ''}</TableCell>
+      <TableCell>
+        {host.tags.map(tag => (
+          <Chip key={tag} size="small" variant="outlined" label={tag} />
+        ))}
+      </TableCell>
+      <TableCell>
+        <ReachabilityChip reachable={host.reachable} error={host.error} />
+      </TableCell>
+      <TableCell>{host.os ?? ''}</TableCell>
+      <TableCell>
+        {host.uptimeSeconds !== undefined ? duration(host.uptimeSeconds) : ''}
+      </TableCell>
+      <TableCell>
+        {host.collectedAt ? (
+          <Tooltip title={formatDateTime(host.collectedAt)}>
+            <time dateTime={host.collectedAt}>{age(host.collectedAt)}</time>
+          </Tooltip>
+        ) : (
+          t('table.never')
+        )}
+      </TableCell>
+    </TableRow>
+  );
 
   return (
     <Content>
@@ -309,6 +392,22 @@ export function HostsPage() {
             {t('filters.reset')}
           </Button>
           <Box flexGrow={1} />
+          <TextField
+            id="cmdb-group-by"
+            select
+            label={t('groups.by')}
+            value={groupBy}
+            onChange={e => changeGroupBy(e.target.value as GroupBy)}
+            size="small"
+            variant="outlined"
+            style={{ minWidth: 160 }}
+          >
+            {GROUP_BY.map(by => (
+              <MenuItem key={by} value={by}>
+                {t(`groups.options.${by}`)}
+              </MenuItem>
+            ))}
+          </TextField>
           <Button
             component="a"
             href={exportUrl.value ?? '#'}
@@ -328,6 +427,7 @@ export function HostsPage() {
           selected={selected}
           onCollected={() => setReload(r => r + 1)}
         />
+        <BulkActionsBar selected={selected} />
         {exportError && (
           <Box mb={1}>
             <Alert severity="error">{exportError}</Alert>
@@ -361,64 +461,55 @@ export function HostsPage() {
                     </TableCell>
                   </TableRow>
                 )}
-                {page.value.items.map(host => (
-                  <TableRow key={host.entityRef} data-testid="host-row">
-                    <TableCell padding="checkbox">
-                      <Checkbox
-                        size="small"
-                        checked={selected.includes(host.name)}
-                        onChange={() => toggle(host.name)}
-                        inputProps={{
-                          'aria-label': t('collect.selectHost', {
-                            name: host.name,
-                          }),
-                        }}
-                      />
-                    </TableCell>
-                    <TableCell>
-                      <Link to={hostEntityPath(host)}>{host.name}</Link>
-                    </TableCell>
-                    <TableCell style={{ whiteSpace: 'nowrap' }}>
-                      {`${host.address}:${host.port}`}
-                    </TableCell>
-                    <TableCell>{host.environment}</TableCell>
-                    <TableCell>{host.owner}</TableCell>
-                    <TableCell>{host.system ?? ''}</TableCell>
-                    <TableCell>
-                      {host.tags.map(tag => (
-                        <Chip
-                          key={tag}
-                          size="small"
-                          variant="outlined"
-                          label={tag}
-                        />
-                      ))}
-                    </TableCell>
-                    <TableCell>
-                      <ReachabilityChip
-                        reachable={host.reachable}
-                        error={host.error}
-                      />
-                    </TableCell>
-                    <TableCell>{host.os ?? ''}</TableCell>
-                    <TableCell>
-                      {host.uptimeSeconds !== undefined
-                        ? duration(host.uptimeSeconds)
-                        : ''}
-                    </TableCell>
-                    <TableCell>
-                      {host.collectedAt ? (
-                        <Tooltip title={formatDateTime(host.collectedAt)}>
-                          <time dateTime={host.collectedAt}>
-                            {age(host.collectedAt)}
-                          </time>
-                        </Tooltip>
-                      ) : (
-                        t('table.never')
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
+                {groups
+                  ? groups.map(group => {
+                      const names = group.hosts.map(h => h.name);
+                      const all = names.every(n => selected.includes(n));
+                      const open = !collapsed.includes(group.key);
+                      const label = group.key || t(`groups.none.${groupBy}`);
+                      return (
+                        <Fragment key={`group:${group.key}`}>
+                          <TableRow data-testid="host-group" aria-label={label}>
+                            <TableCell padding="checkbox">
+                              <Checkbox
+                                size="small"
+                                checked={all}
+                                onChange={() => toggleAll(names, all)}
+                                inputProps={{
+                                  'aria-label': t('groups.select', {
+                                    group: label,
+                                  }),
+                                }}
+                              />
+                            </TableCell>
+                            <TableCell colSpan={columns.length}>
+                              <IconButton
+                                size="small"
+                                onClick={() => toggleCollapsed(group.key)}
+                                aria-expanded={open}
+                                aria-label={t(
+                                  open ? 'groups.collapse' : 'groups.expand',
+                                  { group: label },
+                                )}
+                              >
+                                {open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+                              </IconButton>
+                              <strong>{label}</strong>{' '}
+                              <span data-testid="host-group-counts">
+                                {t('groups.counts', {
+                                  hosts: String(group.hosts.length),
+                                  reachable: String(group.reachable),
+                                  unreachable: String(group.unreachable),
+                                })}
+                              </span>
+                            </TableCell>
+                          </TableRow>
+                          {open &&
+                            group.hosts.map(host => hostRow(host, group.key))}
+                        </Fragment>
+                      );
+                    })
+                  : page.value.items.map(host => hostRow(host))}
               </TableBody>
             </Table>
           </TableContainer>

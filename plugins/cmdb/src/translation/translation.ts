@@ -46,6 +46,33 @@ export const cmdbTranslationRef = createTranslationRef({
       selectHost: 'Select {{name}}',
       selectPage: 'Select every host on this page',
     },
+    groups: {
+      by: 'Group by',
+      options: {
+        none: 'None',
+        system: 'System',
+        environment: 'Environment',
+        tag: 'Tag',
+        owner: 'Owner',
+      },
+      none: {
+        none: 'Hosts',
+        system: 'No system',
+        environment: 'No environment',
+        tag: 'No tag',
+        owner: 'No owner',
+      },
+      counts:
+        '{{hosts}} hosts · {{reachable}} reachable · {{unreachable}} unreachable',
+      select: 'Select every host of {{group}}',
+      collapse: 'Collapse {{group}}',
+      expand: 'Expand {{group}}',
+    },
+    bulk: {
+      runCommand: 'Run a command ({{count}})',
+      openTerminals: 'Open terminals ({{count}})',
+      tooManyTerminals: 'At most {{max}} terminals at once',
+    },
     table: {
       caption: 'Hosts, sorted by name',
       name: 'Name',

@@ -18,8 +18,24 @@ import { catalogHostsServiceFactory } from '@opsdeck/plugin-cmdb-node/testUtils'
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { NotAllowedError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { configPlugin } from '../plugin';
+
+/** A logger that keeps each line (message and meta) in `lines`. */
+function captureLogger(lines: string[]): any {
+  const log = (level: string) => (message: string, meta?: unknown) => {
+    lines.push(`${level} ${message} ${meta ? JSON.stringify(meta) : ''}`);
+  };
+  const logger: any = {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => logger,
+  };
+  return logger;
+}
 
 export type AuditRecord = {
   eventId: string;
@@ -67,7 +83,14 @@ export async function startConfigBackend(options: {
    * database, with these group memberships for the people who decide.
    */
   tickets?: { groups: Record<string, string[]> };
+  /**
+   * Password credentials: name → password and who may take it out for
+   * config-secret (anyone else is refused, as the vault's policy would).
+   */
+  passwords?: Record<string, { password: string; members: string[] }>;
 }) {
+  const logLines: string[] = [];
+  const vaultUses: Array<{ name: string; use: unknown }> = [];
   const authorize = jest.fn(
     async (
       requests: { permission: { name: string } }[],
@@ -123,6 +146,12 @@ export async function startConfigBackend(options: {
         },
       }),
       auditor.factory,
+      // every log line of the backend, to show no secret is logged
+      createServiceFactory({
+        service: coreServices.logger,
+        deps: {},
+        factory: () => captureLogger(logLines),
+      }),
       catalogServiceMock.factory({ entities: options.entities }),
       ...(options.tickets
         ? [
@@ -151,7 +180,20 @@ export async function startConfigBackend(options: {
         service: vaultServiceRef,
         deps: {},
         factory: () => ({
-          getSecret: async (name: string) => {
+          getSecret: async (name: string, use: any) => {
+            const password = options.passwords?.[name];
+            if (password) {
+              vaultUses.push({ name, use });
+              if (
+                use.use !== 'config-secret' ||
+                !password.members.includes(use.actor)
+              ) {
+                throw new NotAllowedError(
+                  `Vault credential '${name}' may not be used for ${use.use} on ${use.for.ref} by ${use.actor}: ${use.actor} is not a member of its owner group`,
+                );
+              }
+              return { type: 'password' as const, password: password.password };
+            }
             if (name !== 'sshd-test') throw new Error(`No credential ${name}`);
             return {
               type: 'ssh-key' as const,
@@ -168,5 +210,7 @@ export async function startConfigBackend(options: {
     stop: () => backend.stop(),
     authorize,
     audits,
+    logLines,
+    vaultUses,
   };
 }

@@ -134,4 +134,38 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     await applyConfigMigrations(knex);
     expect(await knex.schema.hasTable('config_host_states')).toBe(true);
   });
+
+  it('flags clear secret-looking values of versions saved before the rule, keeps vault references', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(
+      { ...input, name: 'legacy-redis' },
+      'user:default/alice',
+    );
+    // written as before the rule (the service refuses this now)
+    const legacy = await s.addVersion({
+      setId: set.id,
+      template: 'requirepass {{vars.requirepass}}\n',
+      variables: {
+        defaults: { requirepass: 'clear', port: 6379 },
+        hosts: { 'web-01': { api_key: { vault: 'web-key' } } },
+      },
+      message: 'legacy',
+      author: 'user:default/alice',
+    });
+    expect(legacy.clearSecrets).toEqual(['defaults.requirepass']);
+    expect((await s.getVersion(set.id, 1))!.clearSecrets).toEqual([
+      'defaults.requirepass',
+    ]);
+    const moved = await s.addVersion({
+      setId: set.id,
+      template: 'requirepass {{vars.requirepass}}\n',
+      variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+      message: 'moved',
+      author: 'user:default/alice',
+    });
+    expect(moved.clearSecrets).toBeUndefined();
+    expect((await s.getVersion(set.id, 2))!.variables).toEqual({
+      defaults: { requirepass: { vault: 'redis-pass' } },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { ConflictError } from '@backstage/errors';
+import { clearSecrets } from '../render/secrets';
 import type {
   ConfigSet,
   ConfigSetInput,
@@ -133,17 +134,19 @@ export class ConfigStore {
   }
 
   private toVersion(r: any): ConfigVersion {
+    const variables = JSON.parse(r.variables);
     return {
       setId: Number(r.set_id),
       version: Number(r.version),
       template: r.template,
-      variables: JSON.parse(r.variables),
+      variables,
       message: r.message,
       author: r.author,
       createdAt: iso(r.created_at)!,
       rolledBackFrom:
         r.rolled_back_from === null ? undefined : Number(r.rolled_back_from),
       adoptedFromHost: opt(r.adopted_from_host),
+      ...flagClearSecrets(variables),
     };
   }
 
@@ -374,4 +377,10 @@ export class ConfigStore {
       pushedAt: iso(r.pushed_at)!,
     }));
   }
+}
+
+/** `clearSecrets` on a version saved before the rule with clear secret-looking values. */
+function flagClearSecrets(variables: ConfigVersion['variables']) {
+  const clear = clearSecrets(variables);
+  return clear.length > 0 ? { clearSecrets: clear } : {};
 }

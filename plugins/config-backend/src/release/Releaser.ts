@@ -8,9 +8,12 @@ import type {
 import type { SshTarget } from '@opsdeck/plugin-remote-node';
 import type { ConfigStore } from '../database/ConfigStore';
 import type { FactsByHost } from '../service/hostFacts';
+import type { SecretsByHost } from '../service/configSecrets';
+import { maskSecrets, vaultNames } from '../render/secrets';
 import {
   checkSyntax,
   compileTemplate,
+  hostVariables,
   renderCommand,
   renderContext,
   renderText,
@@ -51,6 +54,8 @@ type HostJob = {
   host: HostTarget;
   target: SshTarget;
   facts: FactsByHost;
+  /** The host's vault secrets (credential name → password): never logged or stored. */
+  secrets: ReadonlyMap<string, string>;
 };
 
 /**
@@ -71,7 +76,8 @@ export class Releaser {
 
   /**
    * Starts a release in the background; the promise (for tests) settles when
-   * it ends. `facts`: the hosts' CMDB facts, read when the push was asked for.
+   * it ends. `facts`: the hosts' CMDB facts, read when the push was asked for;
+   * `secrets`: the hosts' vault references, taken out for the person pushing.
    */
   start(
     release: Release,
@@ -79,11 +85,16 @@ export class Releaser {
     version: ConfigVersion,
     hosts: HostTarget[],
     facts: FactsByHost = new Map(),
+    secrets: SecretsByHost = new Map(),
   ): Promise<void> {
-    const run = this.run(release, set, version, hosts, facts)
+    const all = [...secrets.values()].flatMap(m => [...m.values()]);
+    const run = this.run(release, set, version, hosts, facts, secrets)
       .catch(e =>
         this.options.logger.error(
-          `Config release ${release.id} stopped: ${(e as Error).message}`,
+          `Config release ${release.id} stopped: ${maskSecrets(
+            (e as Error).message,
+            all,
+          )}`,
         ),
       )
       .finally(() => this.running.delete(release.id));
@@ -102,6 +113,7 @@ export class Releaser {
     version: ConfigVersion,
     hosts: HostTarget[],
     facts: FactsByHost,
+    secrets: SecretsByHost,
   ) {
     const { store } = this.options;
     const targetOf = this.options.sshTargets(release.createdBy);
@@ -122,6 +134,7 @@ export class Releaser {
       }
       const results = await Promise.all(
         batch.map(async host => {
+          const hostSecrets = secrets.get(host.entityRef) ?? new Map();
           try {
             const target = await targetOf(host);
             return await this.pushHost({
@@ -131,11 +144,12 @@ export class Releaser {
               host,
               target,
               facts,
+              secrets: hostSecrets,
             });
           } catch (e) {
             await store.updateHost(release.id, host.entityRef, {
               state: 'failed',
-              error: (e as Error).message,
+              error: maskSecrets((e as Error).message, hostSecrets.values()),
               finished: true,
             });
             return false;
@@ -181,14 +195,31 @@ export class Releaser {
   private async pushHost(job: HostJob): Promise<boolean> {
     const { store } = this.options;
     const { release, set, version, host } = job;
+    // a validator or reload may echo the offending line: errors are masked
     const update = (p: Parameters<ConfigStore['updateHost']>[2]) =>
-      store.updateHost(release.id, host.entityRef, p);
+      store.updateHost(release.id, host.entityRef, {
+        ...p,
+        ...(p.error
+          ? { error: maskSecrets(p.error, job.secrets.values()) }
+          : {}),
+      });
 
     await update({ state: 'uploading', started: true });
+    // a vault reference renders as the mask unless its secret was taken out:
+    // never push the mask
+    const missing = vaultNames(hostVariables(version.variables, host)).filter(
+      name => !job.secrets.has(name),
+    );
+    if (missing.length > 0) {
+      throw new Error(
+        `vault secret ${missing.join(', ')} was not taken out for this host`,
+      );
+    }
     const ctx = renderContext(
       version.variables,
       host,
       job.facts.get(host.entityRef),
+      job.secrets,
     );
     const content = compileTemplate(version.template)(ctx);
     checkSyntax(set.kind, content);
@@ -198,7 +229,12 @@ export class Releaser {
       pushPaths(set.targetPath, set.stageRoot),
       content,
     );
-    await update({ state: 'uploading', contentSha256: sha256(content) });
+    // readable by viewers: with secrets, the hash of the file as shown (••••),
+    // never a hash to guess a weak secret against
+    await update({
+      state: 'uploading',
+      contentSha256: sha256(maskSecrets(content, job.secrets.values())),
+    });
 
     const validate = validateCommandOf(set);
     if (validate) {
@@ -270,7 +306,8 @@ export class Releaser {
       version: version.version,
       releaseId: release.id,
       liveSha256: sha256(after),
-      liveContent: after,
+      // the drift baseline keeps the mask, never the secret
+      liveContent: maskSecrets(after, job.secrets.values()),
     });
     await update({ state: 'done', error: null, finished: true });
     return true;

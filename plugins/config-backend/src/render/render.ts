@@ -8,6 +8,7 @@ import { shellQuote } from '@opsdeck/plugin-remote-node';
 import Handlebars from 'handlebars';
 import { parseAllDocuments } from 'yaml';
 import type { HostFacts } from '../service/hostFacts';
+import { withSecrets } from './secrets';
 
 /**
  * The template engine: Handlebars in strict mode (a variable that is not
@@ -61,10 +62,16 @@ export function hostVariables(
   };
 }
 
+/**
+ * What a template sees for one host. A vault reference variable is its
+ * secret when `secrets` (credential name → password, taken out at push)
+ * has it, else the mask `••••` (previews).
+ */
 export function renderContext(
   variables: ConfigVariables,
   host: HostTarget,
   facts: HostFacts = {},
+  secrets?: ReadonlyMap<string, string>,
 ): RenderContext {
   return {
     host: {
@@ -77,7 +84,7 @@ export function renderContext(
       system: host.system,
       tags: host.tags,
     },
-    vars: hostVariables(variables, host),
+    vars: withSecrets(hostVariables(variables, host), secrets),
     facts,
   };
 }

@@ -217,6 +217,8 @@ export const spec = {
       },
       Variables: {
         type: 'object',
+        description:
+          'Variables per scope (defaults < environments.<env> < hosts.<host>). A value `{ "vault": "<credential name>" }` is a vault reference: the credential\'s password, taken out of the vault only when a release, rollback or adoption runs (use config-secret, on behalf of the person pushing); previews, diffs and drift show •••• in its place. A variable whose name looks like a secret (a word password, passwd, pwd, secret, token, key, apikey, requirepass, masterauth, or one ending in password/passwd/secret/token) must be a vault reference (400 otherwise).',
         additionalProperties: false,
         properties: {
           defaults: {
@@ -276,6 +278,14 @@ export const spec = {
           },
           adoptedFromHost: {
             type: 'string',
+          },
+          clearSecrets: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description:
+              'Variables saved in clear text before the vault-reference rule whose names look like secrets (`defaults.requirepass`): they still push, and should move to the vault.',
           },
         },
       },

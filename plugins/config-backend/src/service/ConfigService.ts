@@ -1,4 +1,3 @@
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
   InputError,
@@ -6,7 +5,6 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
-import type { HostsService } from '@opsdeck/plugin-cmdb-node';
 import type {
   ConfigSet,
   ConfigSetInput,
@@ -17,7 +15,6 @@ import type {
   Release,
   ReleaseAction,
 } from '@opsdeck/plugin-config-common';
-import type { ConfigStore } from '../database/ConfigStore';
 import { unifiedDiff } from '../render/diff';
 import {
   checkSyntax,
@@ -25,64 +22,34 @@ import {
   renderContext,
   verbatimTemplate,
 } from '../render/render';
-import { HostAgent, sha256, type ConfigSsh } from '../release/HostAgent';
-import type { Releaser, SshTargets } from '../release/Releaser';
+import { HostAgent, sha256 } from '../release/HostAgent';
+import type { SshTargets } from '../release/Releaser';
+import { canonicalJson } from '@opsdeck/plugin-tickets-node';
 import {
-  canonicalJson,
-  type ChangeApprovalsService,
-  type ChangeApprovalTicket,
-  type ClaimedApproval,
-} from '@opsdeck/plugin-tickets-node';
-import { usesFacts, type FactsByHost, type HostFactsSource } from './hostFacts';
+  checkVariables,
+  maskLive,
+  maskSecrets,
+  verbatimWithSecrets,
+} from '../render/secrets';
+import {
+  adoptedSecrets,
+  takeSecrets,
+  type SecretsByHost,
+} from './configSecrets';
+import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
-import { prodGate, type ApprovalAsk, type GateOutcome } from './prodApproval';
+import {
+  prodGate,
+  ran,
+  type ApprovalAsk,
+  type Gated,
+  type GateOutcome,
+} from './prodApproval';
 
-export type ConfigServiceOptions = {
-  store: ConfigStore;
-  releaser: Releaser;
-  hosts: Pick<HostsService, 'resolveHosts'>;
-  ssh: ConfigSsh;
-  sshTargets: SshTargets;
-  commandTimeoutMs?: number;
-  /** Most hosts pushed at once (upper bound of a release's batch size). */
-  maxBatchSize?: number;
-  /**
-   * The plugin's own credentials, to see every host a set selects (an
-   * admin's later push sees hosts the editor may not); default the caller's.
-   */
-  serviceCredentials?: () => Promise<BackstageCredentials>;
-  /**
-   * The hosts' CMDB facts (`facts.*` in templates), read on behalf of the
-   * caller when a version or the health check uses them; none without it.
-   */
-  facts?: HostFactsSource;
-  /**
-   * Change approvals through tickets: without it a prod change needs
-   * opsdeck.config.push.prod, full stop.
-   */
-  approvals?: ChangeApprovalsService;
-};
+export type { Gated } from './prodApproval';
 
-/** The change ran: a ticket was not asked for (a caller that never asks). */
-function ran<T extends object>(
-  outcome: Gated<T>,
-): T & { approval?: ClaimedApproval } {
-  if (outcome.requested) throw new Error('A change approval was asked for');
-  return outcome as T & { approval?: ClaimedApproval };
-}
-
-/** A change that ran (with the approval it claimed, if any) or a ticket opened instead. */
-export type Gated<T> =
-  | (T & { approval?: ClaimedApproval; requested?: undefined })
-  | { requested: ChangeApprovalTicket };
-
-/** Who asks: the person's ref and credentials (the catalog is read with them). */
-export type Caller = {
-  ref: string;
-  credentials: BackstageCredentials;
-  /** Whether the caller may push to prod hosts (opsdeck.config.push.prod). */
-  mayPushProd?: boolean;
-};
+export type { Caller, ConfigServiceOptions } from './serviceTypes';
+import type { Caller, ConfigServiceOptions } from './serviceTypes';
 
 export { checkSetInput } from './checkSetInput';
 
@@ -194,6 +161,7 @@ export class ConfigService {
   ): Promise<ConfigVersion> {
     await this.getSet(setId);
     compileTemplate(input.template);
+    checkVariables(input.variables);
     return this.options.store.addVersion({
       setId,
       template: input.template,
@@ -283,6 +251,12 @@ export class ConfigService {
     const targetOf = this.options.sshTargets(caller.ref);
     const hosts = await this.hostsOf(set, caller);
     const facts = await this.factsFor(set, v, hosts, caller);
+    const baselines = new Map(
+      (await this.options.store.hostStates(setId)).map(s => [
+        s.host,
+        s.liveContent,
+      ]),
+    );
     return Promise.all(
       hosts.map(async (host): Promise<HostPreview> => {
         const out: HostPreview = { host: host.entityRef, diff: '' };
@@ -295,9 +269,14 @@ export class ConfigService {
           out.renderError = (e as Error).message;
         }
         try {
-          out.live = await this.agent(await targetOf(host)).readLive(
+          const live = await this.agent(await targetOf(host)).readLive(
             set.targetPath,
           );
+          // vault references render as the mask: so do their lines of the live file
+          out.live =
+            live === undefined
+              ? undefined
+              : maskLive(live, [out.rendered, baselines.get(host.entityRef)]);
         } catch (e) {
           out.liveError = (e as Error).message;
         }
@@ -341,6 +320,8 @@ export class ConfigService {
     action: ReleaseAction = 'push',
     /** The rollback's gate passed already (its approval covers this push). */
     gated = false,
+    /** Vault references already taken out (by the rollback that calls this). */
+    taken?: SecretsByHost,
   ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
     const set = await this.getSet(setId);
     const version = await this.getVersion(setId, input.version);
@@ -378,6 +359,10 @@ export class ConfigService {
     if (!gate.run) return { requested: gate.requested };
     // read before the release exists: a CMDB failure refuses the push
     const facts = await this.factsFor(set, version, hosts, caller);
+    // vault references: taken out now, for the person pushing; a refusal refuses the push
+    const secrets =
+      taken ??
+      (await takeSecrets(this.options.vault, set, version, hosts, caller.ref));
     const release = await this.options.store.createRelease({
       setId,
       version: version.version,
@@ -392,6 +377,7 @@ export class ConfigService {
       version,
       hosts,
       facts,
+      secrets,
     );
     return { release, done, approval: gate.approval };
   }
@@ -448,6 +434,14 @@ export class ConfigService {
       } host(s): ${hosts.map(h => h.name).join(', ')}`,
     });
     if (!gate.run) return { requested: gate.requested };
+    // so are the vault references (taken out once, handed to the push)
+    const secrets = await takeSecrets(
+      this.options.vault,
+      set,
+      old,
+      hosts,
+      caller.ref,
+    );
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,
@@ -466,6 +460,7 @@ export class ConfigService {
       caller,
       'rollback',
       true,
+      secrets,
     );
     if (pushed.requested) throw new Error('unreachable: gated above');
     return { version, ...pushed, approval: gate.approval };
@@ -495,9 +490,10 @@ export class ConfigService {
             out.liveSha256 = live === undefined ? undefined : sha256(live);
             out.drifted = out.liveSha256 !== s.liveSha256;
             if (out.drifted) {
+              // the baseline has the mask where a vault secret was pushed
               out.diff = unifiedDiff(
                 s.liveContent,
-                live ?? '',
+                maskLive(live ?? '', [s.liveContent]),
                 `v${s.version} (pushed)`,
                 `${set.targetPath} (live)`,
               );
@@ -547,9 +543,19 @@ export class ConfigService {
     const latest = set.latestVersion
       ? await this.getVersion(setId, set.latestVersion)
       : undefined;
+    const { secrets, byValue } = await adoptedSecrets(
+      this.options.vault,
+      set,
+      latest,
+      host,
+      caller.ref,
+    );
     const version = await this.options.store.addVersion({
       setId,
-      template: verbatimTemplate(live),
+      template:
+        byValue.size > 0
+          ? verbatimWithSecrets(live, byValue)
+          : verbatimTemplate(live),
       variables: latest?.variables ?? {},
       message: input.message ?? `Adopted the live file of ${host.name}`,
       author: caller.ref,
@@ -560,7 +566,7 @@ export class ConfigService {
       version: version.version,
       releaseId: 0,
       liveSha256: sha256(live),
-      liveContent: live,
+      liveContent: maskSecrets(live, secrets.values()),
     });
     return { version, approval: gate.approval };
   }

@@ -9,6 +9,19 @@ import {
 } from '@opsdeck/plugin-tickets-node';
 import type { Caller } from './ConfigService';
 
+/** The change ran: a ticket was not asked for (a caller that never asks). */
+export function ran<T extends object>(
+  outcome: Gated<T>,
+): T & { approval?: ClaimedApproval } {
+  if (outcome.requested) throw new Error('A change approval was asked for');
+  return outcome as T & { approval?: ClaimedApproval };
+}
+
+/** A change that ran (with the approval it claimed, if any) or a ticket opened instead. */
+export type Gated<T> =
+  | (T & { approval?: ClaimedApproval; requested?: undefined })
+  | { requested: ChangeApprovalTicket };
+
 /** What a request asks for when it touches prod hosts without the prod permission. */
 export type ApprovalAsk = {
   /** Open a change approval ticket for exactly this request instead. */

@@ -26,6 +26,7 @@ import {
 import { ApprovalPanel } from './ApprovalPanel';
 import { DriftPanel, PreviewDialog } from './HostPanels';
 import { ReleasePanel } from './ReleasePanel';
+import { VaultVariable } from './VaultVariable';
 import {
   DiffView,
   ErrorAlert,
@@ -103,6 +104,12 @@ function Editor({
           style: { fontFamily: 'monospace' },
         }}
       />
+      {latest?.clearSecrets && latest.clearSecrets.length > 0 && (
+        <Alert severity="warning" data-testid="config-clear-secrets">
+          {t('editor.clearSecrets', { names: latest.clearSecrets.join(', ') })}
+        </Alert>
+      )}
+      <VaultVariable variables={variables} onChange={setVariables} />
       <TextField
         id="config-message"
         label={t('editor.message')}

@@ -39,6 +39,18 @@ export const configTranslationRef = createTranslationRef({
       save: 'Save as new version',
       saved: 'Saved version {{version}}.',
       badJson: 'The variables are not valid JSON.',
+      clearSecrets:
+        'These variables look like secrets and are stored in clear text: they still push, and should move to the vault: {{names}}',
+    },
+    vault: {
+      title: 'Secret from the vault',
+      help: 'A variable whose name looks like a secret (password, secret, token, key…) must come from the vault. The password is taken out only when a release runs, on behalf of the person pushing; previews show ••••. The credential policy must allow "config-secret".',
+      variable: 'Variable name',
+      credential: 'Vault credential',
+      none: 'No password credential you can see.',
+      cannotList: 'You cannot see the vault credentials: {{error}}',
+      use: 'Use vault secret',
+      notForConfig: 'not allowed for config-secret',
     },
     versions: {
       title: 'Versions',

@@ -28,6 +28,17 @@ const zhCN = {
   'editor.save': '保存为新版本',
   'editor.saved': '已保存版本 {{version}}。',
   'editor.badJson': '变量不是合法的 JSON。',
+  'editor.clearSecrets':
+    '以下变量看起来是密钥且以明文保存：仍可下发，但应迁移到凭据库：{{names}}',
+  'vault.title': '来自凭据库的密钥',
+  'vault.help':
+    '名称看起来像密钥的变量（password、secret、token、key…）必须来自凭据库。密码仅在发布执行时以推送人的身份取出；预览显示 ••••。凭据策略须允许 "config-secret"。',
+  'vault.variable': '变量名',
+  'vault.credential': '凭据库凭据',
+  'vault.none': '没有你可见的密码凭据。',
+  'vault.cannotList': '你无法查看凭据库中的凭据：{{error}}',
+  'vault.use': '使用凭据库密钥',
+  'vault.notForConfig': '不允许用于 config-secret',
   'versions.title': '版本',
   'versions.version': '版本',
   'versions.author': '作者',

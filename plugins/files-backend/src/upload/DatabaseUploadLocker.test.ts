@@ -119,23 +119,45 @@ describe.each(databases.eachSupportedId())('DatabaseUploadLocker (%s)', id => {
     expect(row.holder).toMatch(/^replica-b\//);
     await lockB.unlock();
 
-    // a holder whose clock stands still (it stopped renewing) loses the lock
-    // to a replica that sees it expired, and is told to stop writing
-    const t0 = 1_800_000_000_000;
-    const stale = replica('replica-stale', { clock: () => t0, ttlMs: 1_000 });
+    // a holder whose lock was taken over (it had stopped renewing in time)
+    // learns it at its next heartbeat and is told to stop writing
+    const slow = replica('replica-slow');
     const lost = jest.fn();
-    const staleLock = stale.newLock('upload-e');
-    await staleLock.lock(undefined as any, lost);
-    const fresh = replica('replica-fresh', { clock: () => t0 + 1_001 });
-    const freshLock = fresh.newLock('upload-e');
-    await freshLock.lock(undefined as any, () => undefined);
+    const slowLock = slow.newLock('upload-e');
+    await slowLock.lock(undefined as any, lost);
+    await knex('files_upload_locks')
+      .where('upload_id', 'upload-e')
+      .update({ holder: 'replica-other/def' });
     await until(() => lost.mock.calls.length > 0);
-    await staleLock.unlock();
+    await slowLock.unlock();
     const after = await knex('files_upload_locks')
       .where('upload_id', 'upload-e')
       .first();
-    expect(after.holder).toMatch(/^replica-fresh\//);
-    await freshLock.unlock();
+    expect(after.holder).toBe('replica-other/def');
+  });
+
+  it('never lets a replica whose clock runs far ahead take a live lock', async () => {
+    const { knex, replica } = await setup();
+    const a = replica('replica-a');
+    const lockA = a.newLock('upload-s');
+    await lockA.lock(undefined as any, () => undefined);
+    const real = Date.now.bind(Date);
+    const ahead = jest
+      .spyOn(Date, 'now')
+      .mockImplementation(() => real() + 3_600_000);
+    try {
+      const b = replica('replica-b', { acquireTimeoutMs: 200 });
+      await expect(
+        b.newLock('upload-s').lock(undefined as any, () => undefined),
+      ).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    } finally {
+      ahead.mockRestore();
+    }
+    const row = await knex('files_upload_locks')
+      .where('upload_id', 'upload-s')
+      .first();
+    expect(row.holder).toMatch(/^replica-a\//);
+    await lockA.unlock();
   });
 
   it('admits exactly one of many concurrent contenders at a time', async () => {

@@ -22,8 +22,6 @@ export type DatabaseUploadLockerOptions = {
   pollMs?: number;
   /** How long a request waits for a lock before tus answers 500 (tus' own default: 30 s). */
   acquireTimeoutMs?: number;
-  /** Epoch ms for `expires_at` (tests give each "replica" its own clock). */
-  clock?: () => number;
   /** Told when a heartbeat fails; the lock is then given up. */
   onError?: (error: Error) => void;
 };
@@ -131,7 +129,8 @@ class DatabaseUploadLock implements Lock {
  * A lock is a lease (opsdeck-node's `createLeases`) in `files_upload_locks`
  * keyed by the upload id: taken in one atomic statement when free or when its
  * holder stopped renewing, on SQLite and PostgreSQL. The holder renews
- * `expires_at` every `heartbeatMs`.
+ * `expires_at` every `heartbeatMs`. Expiry is judged by the database's clock,
+ * so replicas whose clocks disagree still never hold one upload together.
  *
  * tus' `requestRelease` across processes: a waiting request sets
  * `release_requested` on the row; the holder sees it at its next heartbeat and
@@ -146,7 +145,6 @@ export class DatabaseUploadLocker implements Locker {
   readonly heartbeatMs: number;
   readonly pollMs: number;
   readonly acquireTimeoutMs: number;
-  readonly clock: () => number;
   readonly leases: Leases;
 
   constructor(
@@ -157,11 +155,9 @@ export class DatabaseUploadLocker implements Locker {
     this.heartbeatMs = options.heartbeatMs ?? 1_000;
     this.pollMs = options.pollMs ?? 200;
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
-    this.clock = options.clock ?? Date.now;
     this.leases = createLeases(knex, {
       table: TABLE,
       columns: { name: 'upload_id' },
-      clock: this.clock,
     });
   }
 

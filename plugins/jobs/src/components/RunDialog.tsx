@@ -173,6 +173,8 @@ const LANGUAGES: Language[] = ['sh', 'bash', 'python'];
  */
 export function RunDialog(props: {
   job?: Job;
+  /** The hosts the dialog opens with (the Hosts page's selection). */
+  initialSelector?: SelectorDraft;
   onClose(): void;
   onStarted(run: Run): void;
 }) {
@@ -183,7 +185,9 @@ export function RunDialog(props: {
   const adhoc = !job;
   const [language, setLanguage] = useState<Language>('sh');
   const [script, setScript] = useState('');
-  const [selector, setSelector] = useState<SelectorDraft>(emptySelector);
+  const [selector, setSelector] = useState<SelectorDraft>(
+    props.initialSelector ?? emptySelector,
+  );
   const [preview, setPreview] = useState<TargetHost[]>();
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(

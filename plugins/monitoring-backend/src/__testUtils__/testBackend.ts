@@ -1,6 +1,7 @@
 import {
   coreServices,
   createServiceFactory,
+  type SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
@@ -51,6 +52,8 @@ export const PEOPLE: Record<string, string[]> = {
   dave: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.metrics.read'],
   // ops on call: manages silences, but the catalog may hide entities from her
   olga: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.silence.manage'],
+  // ops lead: manages rules, but the catalog may hide entities from him too
+  otto: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.rule.manage'],
   erin: [],
   // viewer: reads metrics only
   vera: ['opsdeck.monitoring.metrics.read'],
@@ -70,7 +73,13 @@ export interface MonitoringBackend {
   notifications: NotificationSendOptions[];
   vault: VaultMock;
   setEntities(next: Entity[]): void;
+  /** The scheduled tasks, with `captureTasks`. */
+  tasks: SchedulerServiceTaskScheduleDefinitionWithFn[];
 }
+
+type SchedulerServiceTaskScheduleDefinitionWithFn = Parameters<
+  SchedulerService['scheduleTask']
+>[0];
 
 /**
  * Starts the monitoring plugin in a test backend. `realAuth` uses Backstage's
@@ -85,9 +94,12 @@ export async function startMonitoringBackend(options: {
   realAuth?: boolean;
   /** Which users the catalog shows an entity to (default everyone), as the catalog's permissions would. */
   visibleTo?: (userRef: string, entity: Entity) => boolean;
+  /** Keep scheduled tasks in `tasks` (run them by hand) instead of scheduling them. */
+  captureTasks?: boolean;
 }): Promise<MonitoringBackend> {
   let entities = options.entities;
   const events: AuditorEvent[] = [];
+  const tasks: SchedulerServiceTaskScheduleDefinitionWithFn[] = [];
   const notifications: NotificationSendOptions[] = [];
   const vault: VaultMock = { secrets: {}, uses: [] };
   const external = [
@@ -150,6 +162,15 @@ export async function startMonitoringBackend(options: {
         },
       }),
       ...authFeatures,
+      ...(options.captureTasks
+        ? [
+            mockServices.scheduler.mock({
+              scheduleTask: async task => {
+                tasks.push(task);
+              },
+            }).factory,
+          ]
+        : []),
       createServiceFactory({
         service: coreServices.auditor,
         deps: {
@@ -248,6 +269,7 @@ export async function startMonitoringBackend(options: {
     setEntities: next => {
       entities = next;
     },
+    tasks,
   };
 }
 

@@ -58,6 +58,60 @@ describe.each(databases.eachSupportedId())('AlertStore (%s)', databaseId => {
     ).toEqual({ items: [], total: 0 });
   });
 
+  it('filters by a very large set of readable entities (beyond the bound-parameter limits), pages and totals right', async () => {
+    const s = await store();
+    const now = new Date();
+    // 70,000 readable refs: more than PostgreSQL's 65,535 bound parameters
+    // and SQLite's default 32,766; the alerts are on a few of them
+    const refs = Array.from(
+      { length: 70_000 },
+      (_, i) => `resource:default/host-${String(i).padStart(5, '0')}`,
+    );
+    for (const i of [3, 40_000, 69_999]) {
+      await s.insertEvent(
+        event({ fingerprint: `big${i}`, entityRef: refs[i] }),
+        now,
+      );
+    }
+    await s.insertEvent(
+      event({ fingerprint: 'hidden', entityRef: 'resource:default/other' }),
+      now,
+    );
+    await s.insertEvent(
+      event({ fingerprint: 'none', entityRef: undefined }),
+      now,
+    );
+    const first = await s.listEvents(
+      { limit: 2, offset: 0 },
+      { entityRefs: refs, withoutEntity: false },
+    );
+    expect(first.items.map(e => e.fingerprint)).toEqual([
+      'big69999',
+      'big40000',
+    ]);
+    expect(first.total).toBe(3);
+    const second = await s.listEvents(
+      { limit: 2, offset: 2 },
+      { entityRefs: new Set(refs), withoutEntity: true },
+    );
+    expect(second.items.map(e => e.fingerprint)).toEqual(['big40000', 'big3']);
+    expect(second.total).toBe(4);
+    // a ref with quotes, backslashes and a JSON-ish shape is matched as text
+    const odd = 'resource:default/we"ird\\\',[]';
+    await s.insertEvent(event({ fingerprint: 'odd', entityRef: odd }), now);
+    const odds = await s.listEvents(
+      { limit: 10, offset: 0 },
+      { entityRefs: [...refs, odd], withoutEntity: false },
+    );
+    expect(odds.items.map(e => e.fingerprint)).toEqual([
+      'odd',
+      'big69999',
+      'big40000',
+      'big3',
+    ]);
+    expect(odds.total).toBe(4);
+  });
+
   it('records an alert state once under parallel inserts (two replicas, retries)', async () => {
     const s = await store();
     const now = new Date();

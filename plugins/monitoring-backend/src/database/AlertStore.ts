@@ -43,6 +43,8 @@ type DeliveryRow = {
 
 const EVENTS = 'monitoring_alert_events';
 const DELIVERIES = 'monitoring_deliveries';
+/** Longest plain IN list of entity refs; longer sets go as one JSON parameter. */
+const IN_LIST_MAX = 500;
 
 function toEvent(row: EventRow): AlertEvent {
   const event: AlertEvent = {
@@ -149,10 +151,10 @@ export class AlertStore {
     page: { limit: number; offset: number },
     visible: { entityRefs: Iterable<string>; withoutEntity: boolean },
   ): Promise<{ items: AlertEvent[]; total: number }> {
-    const refs = [...visible.entityRefs];
+    const refs = [...new Set(visible.entityRefs)];
     const readable = (q: Knex.QueryBuilder) =>
       q.where(w => {
-        w.whereIn('entity_ref', refs);
+        this.whereEntityIn(w, refs);
         if (visible.withoutEntity) w.orWhereNull('entity_ref');
       });
     const rows = await readable(this.db<EventRow>(EVENTS))
@@ -161,6 +163,40 @@ export class AlertStore {
       .offset(page.offset);
     const [{ n }] = await readable(this.db(EVENTS)).count({ n: '*' });
     return { items: rows.map(toEvent), total: Number(n) };
+  }
+
+  /**
+   * `entity_ref` in `refs`, however many: a short list as an IN list; a long
+   * one (a caller who reads thousands of entities) as ONE bound JSON array
+   * the database expands itself (PostgreSQL `json_array_elements_text`,
+   * SQLite `json_each`), so no statement nears the bound-parameter limits
+   * (PostgreSQL 65,535, SQLite 32,766) and paging and totals stay in SQL.
+   */
+  private whereEntityIn(w: Knex.QueryBuilder, refs: string[]): void {
+    if (refs.length <= IN_LIST_MAX) {
+      w.whereIn('entity_ref', refs);
+      return;
+    }
+    const dialect = (this.db.client as { dialect?: string }).dialect;
+    const json = JSON.stringify(refs);
+    if (dialect === 'postgresql') {
+      w.whereRaw('?? in (select json_array_elements_text(?::json))', [
+        'entity_ref',
+        json,
+      ]);
+    } else if (dialect === 'sqlite3' || dialect === 'better-sqlite3') {
+      w.whereRaw('?? in (select value from json_each(?))', [
+        'entity_ref',
+        json,
+      ]);
+    } else {
+      // other databases: IN lists of IN_LIST_MAX (bounded by their own limit)
+      w.where(any => {
+        for (let i = 0; i < refs.length; i += IN_LIST_MAX) {
+          any.orWhereIn('entity_ref', refs.slice(i, i + IN_LIST_MAX));
+        }
+      });
+    }
   }
 
   /** Starts (or restarts) a delivery of an event on a channel: one more attempt. */
@@ -223,6 +259,54 @@ export class AlertStore {
       .select(`${DELIVERIES}.event_id as event_id`, `${DELIVERIES}.channel`)
       .orderBy(`${DELIVERIES}.id`);
     return rows.map(r => ({ eventId: Number(r.event_id), channel: r.channel }));
+  }
+
+  /**
+   * Deletes one batch of old alert states with their deliveries, in one
+   * transaction: alerts resolved before `before` (the resolution and the
+   * firing state of the same fingerprint and start, both received before
+   * `before`, together, so no firing state is left without its resolution),
+   * and test sends received before `before`. Alerts that never resolved
+   * are kept. Up to `batchSize` resolutions (and test sends) per call; how
+   * many states and deliveries it deleted (0 states: nothing left).
+   */
+  async pruneBatch(
+    before: Date,
+    batchSize: number,
+  ): Promise<{ events: number; deliveries: number }> {
+    const cutoff = before.getTime();
+    return this.db.transaction(async tx => {
+      const resolved = (
+        await tx(EVENTS)
+          .where('status', 'resolved')
+          .where('received_at', '<', cutoff)
+          .orderBy('id')
+          .limit(batchSize)
+          .select('id')
+      ).map(r => Number(r.id));
+      const states = resolved.length
+        ? await tx(`${EVENTS} as e`)
+            .join(`${EVENTS} as r`, j =>
+              j
+                .on('r.fingerprint', '=', 'e.fingerprint')
+                .andOn('r.starts_at', '=', 'e.starts_at'),
+            )
+            .whereIn('r.id', resolved)
+            .where('e.received_at', '<', cutoff)
+            .select('e.id as id')
+        : [];
+      const tests = await tx(EVENTS)
+        .where('test', true)
+        .where('received_at', '<', cutoff)
+        .orderBy('id')
+        .limit(batchSize)
+        .select('id');
+      const ids = [...new Set([...states, ...tests].map(r => Number(r.id)))];
+      if (!ids.length) return { events: 0, deliveries: 0 };
+      const deliveries = await tx(DELIVERIES).whereIn('event_id', ids).delete();
+      const events = await tx(EVENTS).whereIn('id', ids).delete();
+      return { events: Number(events), deliveries: Number(deliveries) };
+    });
   }
 
   async deliveries(eventId: number): Promise<AlertDelivery[]> {

@@ -590,7 +590,7 @@ export const spec = {
       get: {
         operationId: 'ListAlerts',
         description:
-          "Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) only to holders of opsdeck.monitoring.rule.manage. Filtered before paging: total counts only these.",
+          "Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) and alert states on an entity the catalog no longer has at all (a decommissioned or deleted host; decided with the plugin's own catalog read) only to holders of opsdeck.monitoring.rule.manage. An entity that exists but is hidden from the caller stays hidden, also from them. Filtered before paging: total counts only these.",
         parameters: [
           {
             name: 'limit',

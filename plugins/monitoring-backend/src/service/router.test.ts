@@ -244,4 +244,88 @@ describe('monitoring router', () => {
     const erinDeliveries = await deliveries('erin', idOf('scopedb1'));
     expect(erinDeliveries.status).toBe(403);
   });
+
+  it('shows alerts on entities the catalog no longer has to those who manage rules, never to others', async () => {
+    // old-01 is in the catalog (shown to everyone) when it alerts, then
+    // decommissioned; gone-01 was never (or is no longer) there
+    backend.setEntities([
+      hostEntity('web-01', '127.0.0.1:9100'),
+      hostEntity('db-01', '127.0.0.1:9102'),
+      hostEntity('old-01', '127.0.0.1:9103'),
+    ]);
+    for (const [fingerprint, entity] of [
+      ['goneold', 'resource:default/old-01'],
+      ['gonenever', 'resource:default/gone-01'],
+      ['gonehidden', 'resource:default/db-01'],
+    ]) {
+      const posted = await request(backend.server)
+        .post('/api/monitoring/alerts/webhook')
+        .set('authorization', mockCredentials.service.header())
+        .send({
+          alerts: [
+            {
+              status: 'firing',
+              fingerprint,
+              startsAt: new Date().toISOString(),
+              labels: { alertname: 'HostDown', opsdeck_entity: entity },
+              annotations: {},
+            },
+          ],
+        });
+      expect(posted.body).toEqual({ accepted: 1, duplicates: 0 });
+    }
+    const fingerprints = async (user: string) => {
+      const res = await request(backend.server)
+        .get('/api/monitoring/alerts?limit=500')
+        .set('authorization', as(user));
+      expect([user, res.status]).toEqual([user, 200]);
+      return (res.body.items as Array<{ id: number; fingerprint: string }>)
+        .filter(e => e.fingerprint.startsWith('gone'))
+        .map(e => e.fingerprint);
+    };
+    const all = await request(backend.server)
+      .get('/api/monitoring/alerts?limit=500')
+      .set('authorization', as('alice'));
+    const idOf = (f: string) =>
+      (all.body.items as Array<{ id: number; fingerprint: string }>).find(
+        e => e.fingerprint === f,
+      )!.id;
+    const deliveries = (user: string, f: string) =>
+      request(backend.server)
+        .get(`/api/monitoring/alerts/${idOf(f)}/deliveries`)
+        .set('authorization', as(user))
+        .then(res => res.status);
+
+    // while old-01 is in the catalog, dave (developer) reads its alert
+    expect(await fingerprints('dave')).toEqual(['goneold']);
+    expect(await deliveries('dave', 'goneold')).toBe(200);
+
+    // old-01 is decommissioned (deleted from the catalog)
+    backend.setEntities([
+      hostEntity('web-01', '127.0.0.1:9100'),
+      hostEntity('db-01', '127.0.0.1:9102'),
+    ]);
+    // those who manage rules (alice, otto) still see the alerts of hosts
+    // that are gone, like alerts without an entity
+    expect(await fingerprints('alice')).toEqual([
+      'gonehidden',
+      'gonenever',
+      'goneold',
+    ]);
+    // otto manages rules but the catalog hides db-01 from him: an entity
+    // that exists and is hidden stays hidden (not taken for "gone")
+    expect(await fingerprints('otto')).toEqual(['gonenever', 'goneold']);
+    expect(await deliveries('otto', 'goneold')).toBe(200);
+    expect(await deliveries('otto', 'gonenever')).toBe(200);
+    expect(await deliveries('otto', 'gonehidden')).toBe(404);
+    // dave (no rule management) sees none of them, and cannot tell a gone
+    // entity from a hidden one
+    expect(await fingerprints('dave')).toEqual([]);
+    for (const f of ['goneold', 'gonenever', 'gonehidden']) {
+      expect([f, await deliveries('dave', f)]).toEqual([f, 404]);
+    }
+    // olga (owner team, no rule management): db-01's alert, not the gone ones
+    expect(await fingerprints('olga')).toEqual(['gonehidden']);
+    expect(await deliveries('olga', 'goneold')).toBe(404);
+  });
 });

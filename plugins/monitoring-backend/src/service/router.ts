@@ -29,7 +29,7 @@ import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryFleet } from '../views/fleet';
 import { HOST_PANELS, queryPanels } from '../views/panels';
 import { panelEngine, STORE_PANELS } from '../views/storePanels';
-import { readableEntityRefs } from './entityScope';
+import { alertEntityScope, readableEntityRefs } from './entityScope';
 
 /**
  * The monitoring plugin's HTTP API (src/schema/openapi.yaml). Every route
@@ -102,20 +102,37 @@ export async function createRouter(options: {
   });
 
   // owner-scoped: alerts on entities the catalog shows the person; alerts
-  // without an entity (Watchdog, Prometheus' own, test sends) to those who
-  // manage rules. One catalog lookup, filtered in the query (full pages).
+  // without an entity (Watchdog, Prometheus' own, test sends) and alerts on
+  // entities the catalog no longer has (decommissioned hosts, decided with
+  // the plugin's own credentials) to those who manage rules. Catalog lookups
+  // in batches, filtered in the query (full pages).
+  async function alertScope(
+    refs: Iterable<string>,
+    credentials: BackstageCredentials,
+  ) {
+    const manager = await guard.allowed(
+      credentials,
+      monitoringRuleManagePermission,
+    );
+    const entityRefs = await alertEntityScope(
+      catalog,
+      refs,
+      { credentials, manager },
+      () => auth.getOwnServiceCredentials(),
+    );
+    return { entityRefs, withoutEntity: manager };
+  }
+
   router.get('/alerts', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
-    const [entityRefs, withoutEntity] = await Promise.all([
-      alerts.store
-        .entityRefs()
-        .then(refs => readableEntityRefs(catalog, refs, credentials)),
-      guard.allowed(credentials, monitoringRuleManagePermission),
-    ]);
+    const scope = await alertScope(
+      await alerts.store.entityRefs(),
+      credentials,
+    );
     res.json(
       await alerts.store.listEvents(
         { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 },
-        { entityRefs, withoutEntity },
+        scope,
       ),
     );
   });
@@ -125,13 +142,16 @@ export async function createRouter(options: {
     const credentials = await guard.credentials(req, ['user']);
     const id = Number(req.params.id);
     const event = await alerts.store.getEvent(id);
-    const readable =
-      event &&
-      (event.entityRef
-        ? (
-            await readableEntityRefs(catalog, [event.entityRef], credentials)
-          ).has(event.entityRef)
-        : await guard.allowed(credentials, monitoringRuleManagePermission));
+    let readable = false;
+    if (event) {
+      const scope = await alertScope(
+        event.entityRef ? [event.entityRef] : [],
+        credentials,
+      );
+      readable = event.entityRef
+        ? scope.entityRefs.has(event.entityRef)
+        : scope.withoutEntity;
+    }
     if (!readable) throw new NotFoundError(`No alert ${id}`);
     res.json({ items: await alerts.store.deliveries(id) });
   });

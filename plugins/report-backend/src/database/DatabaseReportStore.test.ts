@@ -8,6 +8,7 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 const t0 = new Date('2026-03-09T00:00:00Z');
 const later = (ms: number) => new Date(t0.getTime() + ms);
+const STALE_MS = 15 * 60_000;
 
 describe.each(databases.eachSupportedId())(
   'DatabaseReportStore (%s)',
@@ -66,48 +67,46 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('lets exactly one of many parallel senders claim a due report', async () => {
-      const { store: s } = await store();
+      const { knex, store: s } = await store();
       const id = (await s.insert(generated('group:default/ops'), {
         createdAt: t0,
         sendAt: later(60_000),
       }))!;
       // not due yet
-      expect(await s.due(t0, later(-1))).toEqual([]);
-      expect(await s.claim(id, 'early', t0, later(-1), false)).toBe(false);
+      expect(await s.due(t0, STALE_MS)).toEqual([]);
+      expect(await s.claim(id, 'early', t0, STALE_MS, false)).toBe(false);
 
       const now = later(120_000);
-      expect(await s.due(now, later(-1))).toEqual([id]);
+      expect(await s.due(now, STALE_MS)).toEqual([id]);
       const claims = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          s.claim(id, `r${i}`, now, later(-1), false),
+          s.claim(id, `r${i}`, now, STALE_MS, false),
         ),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
       const winner = `r${claims.indexOf(true)}`;
-      // a live claim is not due; a stale one is taken over
-      expect(await s.due(now, later(-1))).toEqual([]);
-      expect(await s.claim(id, 'late', now, now, false)).toBe(false);
-      expect(
-        await s.claim(
-          id,
-          'takeover',
-          later(10 * 60_000),
-          later(130_000),
-          false,
-        ),
-      ).toBe(true);
+      // a live claim is not due, nor taken over
+      expect(await s.due(now, STALE_MS)).toEqual([]);
+      expect(await s.claim(id, 'late', now, STALE_MS, false)).toBe(false);
+      expect(await s.touch(id, winner)).toBe(true);
+      // not even by a replica whose clock runs hours ahead: the claim's age
+      // is the database's business
+      const ahead = later(120_000 + 10 * STALE_MS);
+      expect(await s.due(ahead, STALE_MS)).toEqual([]);
+      expect(await s.claim(id, 'ahead', ahead, STALE_MS, false)).toBe(false);
+      // the winner stopped renewing: its claim went stale (written, not waited for)
+      await knex('reports')
+        .where({ id })
+        .update({ claimed_at: knex.raw('claimed_at - ?', [STALE_MS + 1]) });
+      expect(await s.due(now, STALE_MS)).toEqual([id]);
+      expect(await s.claim(id, 'takeover', now, STALE_MS, false)).toBe(true);
+      expect(await s.touch(id, winner)).toBe(false);
       expect(await s.markSent(id, winner, now)).toBe(false);
       expect(await s.markSent(id, 'takeover', now)).toBe(true);
       expect((await s.get(id))!.state).toBe('sent');
-      expect(
-        await s.claim(
-          id,
-          'again',
-          later(99 * 60_000),
-          later(99 * 60_000),
-          true,
-        ),
-      ).toBe(false);
+      expect(await s.claim(id, 'again', later(99 * 60_000), 0, true)).toBe(
+        false,
+      );
     });
 
     it('records each mail once and freezes highlights when sending starts', async () => {
@@ -129,7 +128,7 @@ describe.each(databases.eachSupportedId())(
         lang: 'zh-CN',
       });
 
-      expect(await s.claim(id, 'tok', t0, later(-1), true)).toBe(true);
+      expect(await s.claim(id, 'tok', t0, STALE_MS, true)).toBe(true);
       expect(
         await s.setHighlights(id, {
           text: 'too late',

@@ -153,7 +153,8 @@ export class DatabaseReportStore implements ReportStore {
   /**
    * A send's claim is a lease on the report row (opsdeck-node): the
    * `claim_token` of the replica sending it and `claimed_at`, renewed while
-   * it sends; a claim older than the sender's stale limit is taken over.
+   * it sends; a claim not renewed for the sender's stale limit (by the
+   * database's clock, never a replica's) is taken over.
    */
   private readonly claims: Leases;
 
@@ -308,7 +309,7 @@ export class DatabaseReportStore implements ReportStore {
     return n === 1;
   }
 
-  async due(now: Date, staleBefore: Date): Promise<number[]> {
+  async due(now: Date, staleMs: number): Promise<number[]> {
     const rows = await this.db<ReportRow>('reports')
       .where(q =>
         q
@@ -318,12 +319,7 @@ export class DatabaseReportStore implements ReportStore {
           .orWhere(s =>
             s
               .where('state', 'sending')
-              .andWhere(
-                this.claims.whereFree(
-                  now.getTime() - staleBefore.getTime(),
-                  now.getTime(),
-                ),
-              ),
+              .andWhere(this.claims.whereFree(staleMs)),
           ),
       )
       .orderBy('id')
@@ -335,28 +331,22 @@ export class DatabaseReportStore implements ReportStore {
     id: number,
     token: string,
     now: Date,
-    staleBefore: Date,
+    staleMs: number,
     force: boolean,
   ): Promise<boolean> {
     // free (never claimed, released, or stale) and a draft that is due, or
     // a send abandoned: drafts never carry a claim, so this is the same as
     // "due draft, or a send whose claim is stale"
-    return this.claims.tryAcquire(
-      id,
-      token,
-      now.getTime() - staleBefore.getTime(),
-      {
-        now: now.getTime(),
-        where: q =>
-          q
-            .where(d => {
-              d.where('state', 'draft');
-              if (!force) d.andWhere('send_at', '<=', now.getTime());
-            })
-            .orWhere('state', 'sending'),
-        set: { state: 'sending' },
-      },
-    );
+    return this.claims.tryAcquire(id, token, staleMs, {
+      where: q =>
+        q
+          .where(d => {
+            d.where('state', 'draft');
+            if (!force) d.andWhere('send_at', '<=', now.getTime());
+          })
+          .orWhere('state', 'sending'),
+      set: { state: 'sending' },
+    });
   }
 
   async setRendered(id: number, subject: string, html: string): Promise<void> {
@@ -446,12 +436,9 @@ export class DatabaseReportStore implements ReportStore {
     return counts;
   }
 
-  touch(id: number, token: string, now: Date): Promise<boolean> {
+  touch(id: number, token: string): Promise<boolean> {
     // renewed-at: the ttl is the next taker's, none is needed to renew
-    return this.claims.renew(id, token, 0, {
-      now: now.getTime(),
-      where: sending,
-    });
+    return this.claims.renew(id, token, 0, { where: sending });
   }
 
   markSent(id: number, token: string, now: Date): Promise<boolean> {

@@ -48,18 +48,22 @@ export interface ReportStore {
     highlights: { text: string; lang: HighlightLanguage; by: string; at: Date },
   ): Promise<boolean>;
 
-  /** Ids of reports whose sending is due: drafts past sendAt, abandoned sends. */
-  due(now: Date, staleBefore: Date): Promise<number[]>;
   /**
-   * One atomic statement: takes a report for sending (draft whose sendAt has
-   * come, or any draft when `force`, or a send abandoned before
-   * `staleBefore`). Exactly one caller wins.
+   * Ids of reports whose sending is due: drafts whose sendAt is before `now`,
+   * sends whose claim was not renewed for `staleMs` (by the database's clock).
+   */
+  due(now: Date, staleMs: number): Promise<number[]>;
+  /**
+   * One atomic statement: takes a report for sending (draft whose sendAt is
+   * before `now`, or any draft when `force`, or a send whose claim was not
+   * renewed for `staleMs`, judged by the database's clock so that replicas'
+   * clocks do not matter). Exactly one caller wins.
    */
   claim(
     id: number,
     token: string,
     now: Date,
-    staleBefore: Date,
+    staleMs: number,
     force: boolean,
   ): Promise<boolean>;
   /** Keeps the mail body: set once, the first time (a resumed send reuses it). */
@@ -88,7 +92,7 @@ export interface ReportStore {
   deliveries(id: number): Promise<Delivery[]>;
   deliveryCounts(id: number): Promise<DeliveryCounts>;
   /** Renews the claim while sending; false when another replica took it over. */
-  touch(id: number, token: string, now: Date): Promise<boolean>;
+  touch(id: number, token: string): Promise<boolean>;
   /** Marks the report sent (while still holding the claim). */
   markSent(id: number, token: string, now: Date): Promise<boolean>;
   /** Gives the claim up, so a later check retries (failed mails left). */

@@ -91,7 +91,7 @@ export class ReportSender {
         reportId,
         token,
         now,
-        new Date(now.getTime() - STALE_CLAIM_MS),
+        STALE_CLAIM_MS,
         Boolean(options.force),
       ))
     ) {
@@ -117,7 +117,7 @@ export class ReportSender {
         if (result === 'sent') outcome.sent += 1;
         else if (result === 'failed') outcome.failed += 1;
         else if (result === 'uncertain') outcome.uncertain += 1;
-        if (!(await store.touch(reportId, token, this.now()))) {
+        if (!(await store.touch(reportId, token))) {
           this.deps.logger.warn(
             `Report ${reportId}: another replica took the send over`,
           );

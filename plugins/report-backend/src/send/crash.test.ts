@@ -130,21 +130,29 @@ describe.each(databases.eachSupportedId())(
         connection: config.connection,
         useNullAsDefault: true,
       };
-      // the replica that resumes, after the crashed one's claim went stale
+      // the replica that resumes
       const resumer = new ReportSender({
         store,
         transport: smtpTransport(transportConfig()),
         recipients: async () => people,
         baseUrl: 'http://portal.example',
         logger: mockServices.logger.mock(),
-        now: () => new Date(Date.now() + STALE_CLAIM_MS + 60_000),
       });
-      return { store, reportId, connection, resumer };
+      // the crashed one's claim went stale (written, not waited for: the
+      // claim's age is judged by the database's clock)
+      const staleClaim = () =>
+        knex('reports')
+          .where('id', reportId)
+          .update({
+            claimed_at: knex.raw('claimed_at - ?', [STALE_CLAIM_MS + 60_000]),
+          });
+      return { store, reportId, connection, resumer, staleClaim };
     }
 
     it('after a crash between a mail and its record: that mail is not sent again', async () => {
       smtp.received.length = 0;
-      const { store, reportId, connection, resumer } = await setup();
+      const { store, reportId, connection, resumer, staleClaim } =
+        await setup();
       const child = await sendInChild(
         connection,
         reportId,
@@ -159,6 +167,7 @@ describe.each(databases.eachSupportedId())(
       expect(smtp.received).toHaveLength(1);
       const first = smtp.received[0].to[0];
 
+      await staleClaim();
       const outcome = await resumer.send(reportId);
       expect(outcome).toMatchObject({
         claimed: true,
@@ -177,7 +186,8 @@ describe.each(databases.eachSupportedId())(
 
     it('after a crash once the mail was rendered: everyone gets that same mail once', async () => {
       smtp.received.length = 0;
-      const { store, reportId, connection, resumer } = await setup();
+      const { store, reportId, connection, resumer, staleClaim } =
+        await setup();
       const child = await sendInChild(
         connection,
         reportId,
@@ -201,7 +211,20 @@ describe.each(databases.eachSupportedId())(
           }).send(reportId)
         ).claimed,
       ).toBe(false);
+      // nor by a replica whose clock runs far ahead
+      expect(
+        (
+          await new ReportSender({
+            store,
+            recipients: async () => people,
+            baseUrl: 'http://portal.example',
+            logger: mockServices.logger.mock(),
+            now: () => new Date(Date.now() + STALE_CLAIM_MS + 60_000),
+          }).send(reportId)
+        ).claimed,
+      ).toBe(false);
 
+      await staleClaim();
       const outcome = await resumer.send(reportId);
       expect(outcome).toMatchObject({ sent: 3, uncertain: 0, done: true });
       for (const p of people) expect(smtp.to(p.email)).toHaveLength(1);

@@ -133,10 +133,7 @@ export class ReportService {
       }
     }
     const sent: SendOutcome[] = [];
-    const due = await this.deps.store.due(
-      this.now(),
-      new Date(this.now().getTime() - STALE_CLAIM_MS),
-    );
+    const due = await this.deps.store.due(this.now(), STALE_CLAIM_MS);
     for (const id of due) {
       const outcome = await this.deps.sender.send(id);
       if (outcome.claimed) {

@@ -160,4 +160,37 @@ describe('decideUse', () => {
       }),
     ).resolves.toMatchObject({ allowed: false });
   });
+
+  it('gives a config secret only to a member of the owner group, for a set it owns', async () => {
+    const pass: CredentialPolicy = {
+      owner: 'group:default/ops',
+      allowedUses: ['config-secret'],
+      allowedSystems: [],
+      allowedEnvironments: ['prod'],
+    };
+    const forSet = (actor?: string, environment = 'prod'): SecretUse => ({
+      use: 'config-secret',
+      for: { ref: 'config-set:redis', owner: 'group:default/ops', environment },
+      ...(actor ? { actor } : {}),
+    });
+    await expect(decide(pass, forSet('user:default/bob'))).resolves.toEqual({
+      allowed: true,
+    });
+    await expect(decide(pass, forSet('user:default/carol'))).resolves.toEqual({
+      allowed: false,
+      reason: 'user:default/carol is not a member of group:default/ops',
+    });
+    await expect(decide(pass, forSet())).resolves.toEqual({
+      allowed: false,
+      reason: 'a config secret is only taken out on behalf of a person',
+    });
+    // the prod password does not go to a staging host
+    await expect(
+      decide(pass, forSet('user:default/bob', 'staging')),
+    ).resolves.toMatchObject({ allowed: false });
+    // nor is it a job secret
+    await expect(
+      decide(pass, { ...forSet('user:default/bob'), use: 'job-secret' }),
+    ).resolves.toMatchObject({ allowed: false });
+  });
 });

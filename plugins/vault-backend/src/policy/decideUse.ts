@@ -22,7 +22,8 @@ function deny(reason: string): UseDecision {
  * 3. with allowed systems / environments, the target is in one of them;
  * 4. a job secret (handed to a script an operator wrote, which can print it)
  *    is only taken out on behalf of a person who is a member of the owner
- *    group (direct membership, read from the catalog at use).
+ *    group (direct membership, read from the catalog at use); so is a
+ *    config secret (written into a file on the hosts the person pushes to).
  */
 export async function decideUse(
   credential: CredentialPolicy,
@@ -79,9 +80,13 @@ export async function decideUse(
       }`,
     );
   }
-  if (use.use === 'job-secret') {
+  if (use.use === 'job-secret' || use.use === 'config-secret') {
     if (!use.actor) {
-      return deny('a job secret is only taken out on behalf of a person');
+      return deny(
+        `a ${
+          use.use === 'job-secret' ? 'job' : 'config'
+        } secret is only taken out on behalf of a person`,
+      );
     }
     const groups = await groupsOf(use.actor);
     if (!groups.includes(owner)) {

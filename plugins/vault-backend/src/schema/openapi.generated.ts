@@ -54,9 +54,10 @@ export const spec = {
           'ci-intake',
           'kubernetes-token',
           'kubernetes-poll',
+          'config-secret',
         ],
         description:
-          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), ci-poll (read Jenkins builds for build-failure alerts), ci-intake (the signing secret of the CI build intake webhook), kubernetes-token (a Kubernetes service-account token), kubernetes-poll (the same token, for the scheduled task that lists every cluster's pods to learn which image digests run where).",
+          "What a secret may be taken out for: ssh-login (host logins), db-admin (administer a database), db-change (approved changes), db-read (read-only queries), job-secret (a job's secret parameter or webhook signature), alert-channel (an alert channel's signing secret), registry (log in to an image registry), ci-poll (read Jenkins builds for build-failure alerts), ci-intake (the signing secret of the CI build intake webhook), kubernetes-token (a Kubernetes service-account token), kubernetes-poll (the same token, for the scheduled task that lists every cluster's pods to learn which image digests run where), config-secret (a password written into a config file when a config set is pushed, on behalf of a member of the owner group).",
       },
       CredentialPolicy: {
         type: 'object',

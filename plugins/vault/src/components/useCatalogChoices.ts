@@ -52,9 +52,11 @@ export function useCatalogChoices(): {
     ]);
     const environments = new Set(KNOWN_ENVIRONMENTS);
     for (const r of resources.items) {
+      // with `fields`, an entity that has none of them comes back as `{}`
+      // (a registry or cluster without an environment): no metadata at all
       const env =
         (r.spec as { environment?: unknown } | undefined)?.environment ??
-        r.metadata.labels?.['opsdeck.io/environment'];
+        r.metadata?.labels?.['opsdeck.io/environment'];
       if (typeof env === 'string' && env) environments.add(env);
     }
     return {

@@ -71,6 +71,7 @@ export const vaultTranslationRef = createTranslationRef({
       'ci-intake': 'CI build intake signing',
       'kubernetes-token': 'Kubernetes service-account token',
       'kubernetes-poll': 'Kubernetes pod polling (running images)',
+      'config-secret': 'Config file secret (written at push)',
     },
     policy: {
       title: 'Policy of {{name}}',

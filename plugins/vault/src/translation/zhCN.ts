@@ -53,6 +53,7 @@ const zhCN = {
   'use.ci-intake': 'CI 构建接入签名',
   'use.kubernetes-token': 'Kubernetes 服务账号令牌',
   'use.kubernetes-poll': 'Kubernetes Pod 轮询（运行中的镜像）',
+  'use.config-secret': '配置文件密钥（推送时写入）',
   'policy.title': '{{name}} 的策略',
   'policy.body':
     '每次取出机密时保险库都会检查此策略：主机、数据库或作业必须属于所属用户组（以及所列的系统和环境），且用途必须被允许。',

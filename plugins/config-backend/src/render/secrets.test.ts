@@ -1,0 +1,105 @@
+import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
+import { compileTemplate, renderContext } from './render';
+import {
+  checkVariables,
+  clearSecrets,
+  looksSecret,
+  maskLive,
+  maskSecrets,
+  verbatimWithSecrets,
+} from './secrets';
+
+const host: HostTarget = {
+  name: 'r1',
+  entityRef: 'resource:default/r1',
+  address: '10.0.0.1',
+  port: 22,
+  environment: 'prod',
+  tags: [],
+} as unknown as HostTarget;
+
+describe('config secrets', () => {
+  it('names that look like secrets', () => {
+    for (const name of [
+      'password',
+      'requirepass',
+      'masterauth',
+      'dbPassword',
+      'db_passwd',
+      'api-key',
+      'apiKey',
+      'authToken',
+      'client_secret',
+      'SECRET',
+    ]) {
+      expect([name, looksSecret(name)]).toEqual([name, true]);
+    }
+    for (const name of [
+      'proxy_pass',
+      'keepalive',
+      'keyfile_path',
+      'port',
+      'monkey_count',
+      'tokenizer',
+    ]) {
+      expect([name, looksSecret(name)]).toEqual([name, false]);
+    }
+  });
+
+  it('refuses clear secrets in every scope, and malformed references', () => {
+    expect(() =>
+      checkVariables({ environments: { prod: { requirepass: 'x' } } }),
+    ).toThrow(/environments\.prod\.requirepass.*vault reference/);
+    expect(() => checkVariables({ hosts: { r1: { apiToken: 'x' } } })).toThrow(
+      /hosts\.r1\.apiToken/,
+    );
+    expect(() =>
+      checkVariables({ defaults: { port: { vault: 'a', extra: 1 } } }),
+    ).toThrow(/vault reference is/);
+    expect(() =>
+      checkVariables({
+        defaults: { requirepass: { vault: 'redis-pass' }, port: 6379 },
+      }),
+    ).not.toThrow();
+    expect(clearSecrets({ defaults: { requirepass: '' } })).toEqual([]);
+  });
+
+  it('renders the mask in previews and the secret only when given', () => {
+    const render = compileTemplate('requirepass {{vars.requirepass}}\n');
+    const variables = { defaults: { requirepass: { vault: 'redis-pass' } } };
+    expect(render(renderContext(variables, host))).toBe('requirepass ••••\n');
+    expect(
+      render(
+        renderContext(
+          variables,
+          host,
+          {},
+          new Map([['redis-pass', 'hunter2']]),
+        ),
+      ),
+    ).toBe('requirepass hunter2\n');
+  });
+
+  it('masks the secret lines of a live file from the masked rendering', () => {
+    const live = 'port 1\nrequirepass hunter2\nauth "u:hunter2" x\n';
+    expect(
+      maskLive(live, ['port 2\nrequirepass ••••\nauth "u:••••" x\n']),
+    ).toBe('port 1\nrequirepass ••••\nauth "u:••••" x\n');
+    expect(maskLive(live, [undefined])).toBe(live);
+    expect(maskSecrets('a hunter2 b hunter2', ['hunter2'])).toBe(
+      'a •••• b ••••',
+    );
+  });
+
+  it('turns secrets of an adopted file back into their variables', () => {
+    const template = verbatimWithSecrets(
+      'server { pass hunter2; }\nrequirepass hunter2\n',
+      new Map([['hunter2', 'requirepass']]),
+    );
+    expect(template).not.toContain('hunter2');
+    const render = compileTemplate(template);
+    expect(render({ vars: { requirepass: 'hunter2' } } as any)).toBe(
+      'server { pass hunter2; }\nrequirepass hunter2\n',
+    );
+  });
+});

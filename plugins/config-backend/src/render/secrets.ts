@@ -1,0 +1,231 @@
+import { InputError } from '@backstage/errors';
+import type { ConfigVariables } from '@opsdeck/plugin-config-common';
+
+/** What previews, diffs, drift and stored baselines show in place of a secret. */
+export const SECRET_MASK = '••••';
+
+/** A variable whose value is a vault credential's password: `{ "vault": "<credential>" }`. */
+export type VaultRef = { vault: string };
+
+const CREDENTIAL_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
+
+/** True when `value` is a vault reference (`{ "vault": "<credential name>" }`, nothing else). */
+export function isVaultRef(value: unknown): value is VaultRef {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as VaultRef).vault === 'string' &&
+    CREDENTIAL_NAME.test((value as VaultRef).vault)
+  );
+}
+
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'apikey',
+  'requirepass',
+  'masterauth',
+]);
+
+/**
+ * Whether a variable's name looks like a secret: one of its words (split on
+ * `_ - .` and lowerCamelCase) is password, passwd, pwd, secret, token, key,
+ * apikey, requirepass or masterauth, or ends in password, passwd, secret or
+ * token (`dbPassword`, `redis_requirepass`, `api-key`, `authToken`).
+ * `proxy_pass`, `keepalive` and `keyfile_path` are not.
+ */
+export function looksSecret(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_.-]+/)
+    .filter(Boolean);
+  return words.some(
+    w => SECRET_WORDS.has(w) || /(password|passwd|secret|token)$/.test(w),
+  );
+}
+
+type Scope = { where: string; vars: Record<string, unknown> };
+
+function scopes(variables: ConfigVariables): Scope[] {
+  const out: Scope[] = [{ where: 'defaults', vars: variables.defaults ?? {} }];
+  for (const [env, vars] of Object.entries(variables.environments ?? {})) {
+    out.push({ where: `environments.${env}`, vars: vars ?? {} });
+  }
+  for (const [host, vars] of Object.entries(variables.hosts ?? {})) {
+    out.push({ where: `hosts.${host}`, vars: vars ?? {} });
+  }
+  return out;
+}
+
+/**
+ * Variables whose name looks like a secret but whose value is in clear text
+ * (`defaults.requirepass`, `hosts.web-01.api_key`): refused when a version
+ * is saved, flagged on versions saved before the rule ("should move to the vault").
+ */
+export function clearSecrets(variables: ConfigVariables): string[] {
+  const out: string[] = [];
+  for (const { where, vars } of scopes(variables)) {
+    for (const [name, value] of Object.entries(vars)) {
+      if (
+        looksSecret(name) &&
+        value !== undefined &&
+        value !== null &&
+        value !== '' &&
+        !isVaultRef(value)
+      ) {
+        out.push(`${where}.${name}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Refuses a clear-text value for a secret-looking variable and a malformed vault reference. */
+export function checkVariables(variables: ConfigVariables): void {
+  for (const { where, vars } of scopes(variables)) {
+    for (const [name, value] of Object.entries(vars)) {
+      if (
+        value &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        'vault' in value &&
+        !isVaultRef(value)
+      ) {
+        throw new InputError(
+          `Variable ${where}.${name}: a vault reference is { "vault": "<credential name>" } and nothing else`,
+        );
+      }
+    }
+  }
+  const clear = clearSecrets(variables);
+  if (clear.length > 0) {
+    throw new InputError(
+      `Variables ${clear.join(
+        ', ',
+      )} look like secrets (password, passwd, secret, token, key, …) and are in clear text: use a vault reference { "vault": "<credential name>" } instead`,
+    );
+  }
+}
+
+/**
+ * The variables with each vault reference replaced by its secret, when
+ * `secrets` has it, or by {@link SECRET_MASK} (previews).
+ */
+export function withSecrets(
+  vars: Record<string, unknown>,
+  secrets?: ReadonlyMap<string, string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    out[name] = isVaultRef(value)
+      ? secrets?.get(value.vault) ?? SECRET_MASK
+      : value;
+  }
+  return out;
+}
+
+/** The credential names a host's variables refer to. */
+export function vaultNames(vars: Record<string, unknown>): string[] {
+  return [
+    ...new Set(
+      Object.values(vars)
+        .filter(isVaultRef)
+        .map(v => v.vault),
+    ),
+  ];
+}
+
+/** `text` with every occurrence of each secret replaced by the mask. */
+export function maskSecrets(
+  text: string,
+  secrets: Iterable<string> | undefined,
+): string {
+  let out = text;
+  const values = [...(secrets ?? [])]
+    .filter(s => s.length > 0)
+    .sort((a, b) => b.length - a.length);
+  for (const s of values) out = out.split(s).join(SECRET_MASK);
+  return out;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A live file read from a host, with each line that matches a masked line
+ * of `patterns` (the masked rendering, the masked drift baseline) replaced
+ * by that masked line: where a pushed secret stands, the live file shows the
+ * mask, without the backend knowing the secret (previews and drift do not
+ * take secrets out of the vault). A hand edit on a secret's line shows as
+ * that masked line.
+ */
+export function maskLive(
+  live: string,
+  patterns: Array<string | undefined>,
+): string {
+  const masked: Array<{ re: RegExp; line: string }> = [];
+  for (const text of patterns) {
+    for (const line of (text ?? '').split('\n')) {
+      if (!line.includes(SECRET_MASK)) continue;
+      masked.push({
+        re: new RegExp(
+          `^${line.split(SECRET_MASK).map(escapeRe).join('[\\s\\S]*')}$`,
+        ),
+        line,
+      });
+    }
+  }
+  if (masked.length === 0) return live;
+  return live
+    .split('\n')
+    .map(l => masked.find(m => m.re.test(l))?.line ?? l)
+    .join('\n');
+}
+
+/**
+ * A live file as a template that renders to exactly that text, with each
+ * occurrence of a secret replaced by `{{vars.<name>}}` (`byValue`: secret →
+ * variable name), so an adopted file keeps its vault references instead of
+ * storing the secret. The rest is kept verbatim in `{{{{raw}}}}` blocks.
+ */
+export function verbatimWithSecrets(
+  content: string,
+  byValue: ReadonlyMap<string, string>,
+): string {
+  const values = [...byValue.keys()]
+    .filter(v => v.length > 0)
+    .sort((a, b) => b.length - a.length);
+  if (content.includes('{{{{/raw}}}}')) {
+    throw new InputError(
+      'The live file contains {{{{/raw}}}} and cannot be kept verbatim',
+    );
+  }
+  const literal = (text: string) =>
+    /[{}]/.test(text) ? `{{{{raw}}}}${text}{{{{/raw}}}}` : text;
+  let out = '';
+  let rest = content;
+  while (rest.length > 0) {
+    let at = -1;
+    let hit = '';
+    for (const v of values) {
+      const i = rest.indexOf(v);
+      if (i >= 0 && (at < 0 || i < at)) {
+        at = i;
+        hit = v;
+      }
+    }
+    if (at < 0) {
+      out += literal(rest);
+      break;
+    }
+    out += `${literal(rest.slice(0, at))}{{vars.${byValue.get(hit)}}}`;
+    rest = rest.slice(at + hit.length);
+  }
+  return out;
+}

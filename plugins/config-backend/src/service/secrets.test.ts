@@ -1,0 +1,249 @@
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  eventually,
+  startSshdHosts,
+  type SshdHosts,
+} from '@opsdeck/plugin-remote-node/testUtils';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { hostEntity, startConfigBackend } from '../__testUtils__/testBackend';
+
+jest.setTimeout(180_000);
+
+// vault references: a secret is written into the pushed file on the real
+// sshd host and appears in no API answer and no log line
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const bob = mockCredentials.user.header('user:default/bob');
+const alice = mockCredentials.user.header('user:default/alice');
+const SECRET = 'Hunter2-s3cr3t-Zq9';
+
+let sshd: SshdHosts;
+let work: string;
+beforeAll(async () => {
+  sshd = await startSshdHosts(1);
+  work = mkdtempSync(join(tmpdir(), 'opsdeck-config-secrets-'));
+  chmodSync(work, 0o777);
+});
+afterAll(async () => {
+  await sshd?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
+  async function start() {
+    const knex = await databases.init(dbId);
+    return startConfigBackend({
+      knex,
+      privateKey: sshd.privateKeyText,
+      entities: [hostEntity('sec-a', sshd.hosts[0].port)],
+      // bob is in the owner group of the credential, alice (an admin) is not
+      passwords: {
+        'redis-pass': { password: SECRET, members: ['user:default/bob'] },
+      },
+    });
+  }
+
+  it('pushes the secret to the host and shows it in no answer nor log line', async () => {
+    const { server, logLines, vaultUses, audits } = await start();
+    const target = join(work, `${dbId}-redis.conf`);
+    const answers: string[] = [];
+    const call = async (
+      method: 'get' | 'post',
+      url: string,
+      body?: object,
+      who = bob,
+    ) => {
+      const res = await request(server)
+        [method](`/api/config${url}`)
+        .set('Authorization', who)
+        .send(body);
+      answers.push(JSON.stringify(res.body));
+      return res;
+    };
+    const set = (
+      await call('post', '/sets', {
+        name: 'redis-sec',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { names: ['sec-a'] },
+        targetPath: target,
+      })
+    ).body;
+    // a clear-text password is refused: it must be a vault reference
+    const clear = await call('post', `/sets/${set.id}/versions`, {
+      template: 'requirepass {{vars.requirepass}}\n',
+      variables: { defaults: { requirepass: 'plain' } },
+      message: 'clear',
+    });
+    expect(clear.status).toBe(400);
+    expect(clear.body.error.message).toMatch(
+      /defaults\.requirepass.*vault reference/,
+    );
+    const template = 'port 6379\nrequirepass {{vars.requirepass}}\n';
+    expect(
+      (
+        await call('post', `/sets/${set.id}/versions`, {
+          template,
+          variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+          message: 'v1',
+        })
+      ).status,
+    ).toBe(201);
+    // saving the name takes nothing out of the vault
+    expect(vaultUses).toEqual([]);
+
+    const preview = await call('get', `/sets/${set.id}/versions/1/preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.items[0].rendered).toBe(
+      'port 6379\nrequirepass ••••\n',
+    );
+
+    // alice may push, but is not in the credential's owner group: refused
+    // before a release exists, nothing uploaded, audited
+    const refused = await call(
+      'post',
+      `/sets/${set.id}/releases`,
+      { version: 1 },
+      alice,
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(
+      /vault secret 'redis-pass' of sec-a .*config set redis-sec.*user:default\/alice/,
+    );
+    expect(existsSync(target)).toBe(false);
+    expect(
+      audits
+        .filter(a => a.eventId === 'config-push')
+        .map(a => [a.status, a.actor]),
+    ).toEqual([['failed', alice]]);
+    // nor may she roll back to it: refused before the rollback version is written
+    const refusedRollback = await call(
+      'post',
+      `/sets/${set.id}/rollback`,
+      { toVersion: 1 },
+      alice,
+    );
+    expect(refusedRollback.status).toBe(403);
+    expect(
+      (await call('get', `/sets/${set.id}/versions`)).body.items,
+    ).toHaveLength(1);
+    expect((await call('get', `/sets/${set.id}/releases`)).body.items).toEqual(
+      [],
+    );
+
+    const pushed = await call('post', `/sets/${set.id}/releases`, {
+      version: 1,
+    });
+    expect(pushed.status).toBe(201);
+    await eventually(async () => {
+      const r = await call('get', `/releases/${pushed.body.id}`);
+      return r.body.status !== 'running';
+    });
+    const release = await call('get', `/releases/${pushed.body.id}`);
+    expect(release.body.hosts[0]).toMatchObject({ state: 'done' });
+    // the file on the real host has the secret
+    expect(readFileSync(target, 'utf8')).toBe(
+      `port 6379\nrequirepass ${SECRET}\n`,
+    );
+    expect(vaultUses.at(-1)).toEqual({
+      name: 'redis-pass',
+      use: {
+        use: 'config-secret',
+        for: {
+          ref: 'config-set:redis-sec',
+          owner: 'group:default/ops',
+          environment: 'staging',
+        },
+        actor: 'user:default/bob',
+      },
+    });
+
+    // the live file now has the secret: previews, diffs and drift show the mask
+    await call('post', `/sets/${set.id}/versions`, {
+      template: `${template}maxclients 10\n`,
+      variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+      message: 'v2',
+    });
+    const preview2 = await call('get', `/sets/${set.id}/versions/2/preview`);
+    expect(preview2.body.items[0].live).toBe('port 6379\nrequirepass ••••\n');
+    expect(preview2.body.items[0].diff).toContain('+maxclients 10');
+    await call('get', `/sets/${set.id}/diff?from=1&to=2`);
+    await call('get', `/sets/${set.id}/versions/1`);
+    await call('get', `/sets/${set.id}/versions`);
+    // a hand edit: drift shows it, with the secret's line masked
+    writeFileSync(target, `port 6380\nrequirepass ${SECRET}\n`, 'utf8');
+    const drift = await call('get', `/sets/${set.id}/drift`);
+    expect(drift.body.items[0]).toMatchObject({ drifted: true });
+    expect(drift.body.items[0].diff).toContain('+port 6380');
+    expect(drift.body.items[0].diff).toContain(' requirepass ••••');
+    // adopting the hand edit keeps the reference, not the secret
+    const adopted = await call('post', `/sets/${set.id}/adopt`, {
+      host: 'sec-a',
+    });
+    expect(adopted.status).toBe(201);
+    expect(adopted.body.template).toBe(
+      'port 6380\nrequirepass {{vars.requirepass}}\n',
+    );
+    await call('get', `/sets/${set.id}/drift`);
+    // a rollback pushes the secret again, for bob
+    const rb = await call('post', `/sets/${set.id}/rollback`, {
+      toVersion: 1,
+    });
+    expect(rb.status).toBe(201);
+    await eventually(
+      () =>
+        readFileSync(target, 'utf8') === `port 6379\nrequirepass ${SECRET}\n`,
+    );
+    await call('get', `/releases/${rb.body.release.id}`);
+    await call('get', `/sets/${set.id}/releases`);
+
+    // a validator that prints the staged file (as redis-server prints the
+    // offending line) and refuses it: the release's error shows the mask
+    const echo = (
+      await call('post', '/sets', {
+        name: 'echo-sec',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { names: ['sec-a'] },
+        targetPath: join(work, `${dbId}-echo.conf`),
+        validateCommand: 'cat "$STAGED" >&2; exit 1',
+      })
+    ).body;
+    await call('post', `/sets/${echo.id}/versions`, {
+      template,
+      variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+      message: 'v1',
+    });
+    const invalid = await call('post', `/sets/${echo.id}/releases`, {
+      version: 1,
+    });
+    await eventually(async () => {
+      const r = await call('get', `/releases/${invalid.body.id}`);
+      return r.body.status !== 'running';
+    });
+    const refusedHost = (await call('get', `/releases/${invalid.body.id}`)).body
+      .hosts[0];
+    expect(refusedHost.state).toBe('invalid');
+    expect(refusedHost.error).toContain('requirepass ••••');
+    // the release's content hash is of the file as shown, not one to guess the secret with
+    expect(refusedHost.contentSha256).toBe(
+      createHash('sha256')
+        .update(`${template.replace('{{vars.requirepass}}', '••••')}`)
+        .digest('hex'),
+    );
+
+    for (const answer of answers) expect(answer).not.toContain(SECRET);
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) expect(line).not.toContain(SECRET);
+  });
+});
