@@ -99,3 +99,113 @@ test('a person without a role sees no workloads', async ({ page }) => {
   // cluster-wide list is not the page's doing.
   expect(cluster.requests.filter(r => r.path !== '/api/v1/pods')).toEqual([]);
 });
+
+// opsdeck's workload actions above Backstage's content (plugins/kubernetes):
+// the buttons call /api/kubernetes/opsdeck, which patches the fixture.
+
+const DEPLOYMENT_PATH = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/payments-api`;
+
+test('an ops user restarts and scales a deployment on the demo cluster, and the cluster is patched', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  cluster.requests.length = 0;
+  await signIn(page, 'bob');
+  await openKubernetesTab(page, 'Kubernetes');
+  const card = page.getByTestId('kubernetes-actions');
+  await expect(card.getByRole('button', { name: 'Restart' })).toBeVisible({
+    timeout: 30_000,
+  });
+  await card.getByRole('button', { name: 'Restart' }).click();
+  await expect(
+    page.getByText('Restart deployment payments-api on Demo cluster?'),
+  ).toBeVisible();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Confirm' })
+    .click();
+  await expect(card.getByText('Restarted payments-api')).toBeVisible({
+    timeout: 30_000,
+  });
+  const restart = cluster.requests.find(
+    r => r.method === 'PATCH' && r.path === DEPLOYMENT_PATH,
+  );
+  expect(restart?.authorization).toBe(`Bearer ${TOKEN}`);
+  expect(
+    (restart?.body as any)?.spec?.template?.metadata?.annotations?.[
+      'kubectl.kubernetes.io/restartedAt'
+    ],
+  ).toBeTruthy();
+
+  await card.getByLabel('Replicas for payments-api').fill('3');
+  await card.getByRole('button', { name: 'Scale' }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Confirm' })
+    .click();
+  await expect(
+    card.getByText(/Scaled payments-api from \d+ to 3 replicas/),
+  ).toBeVisible({ timeout: 30_000 });
+  const scale = cluster.requests.find(
+    r => r.method === 'PATCH' && r.path === `${DEPLOYMENT_PATH}/scale`,
+  );
+  expect(scale?.body).toEqual({ spec: { replicas: 3 } });
+});
+
+test('a viewer sees the workloads but no action buttons, with the missing permissions named', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  cluster.requests.length = 0;
+  await signIn(page, 'erin');
+  await openKubernetesTab(page, 'Kubernetes');
+  const card = page.getByTestId('kubernetes-actions');
+  await expect(
+    card.getByText(/needs opsdeck\.kubernetes\.deployment\.restart/),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(card.getByText('payments-api').first()).toBeVisible();
+  for (const name of ['Restart', 'Scale', 'Delete pod', /Download logs/]) {
+    await expect(card.getByRole('button', { name })).toHaveCount(0);
+  }
+  expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+});
+
+test("a developer downloads a pod's container log through the read-only proxy", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'dave');
+  await openKubernetesTab(page, 'Kubernetes');
+  const card = page.getByTestId('kubernetes-actions');
+  const button = card.getByRole('button', { name: 'Download logs (api)' });
+  await expect(button.first()).toBeVisible({ timeout: 30_000 });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    button.first().click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(
+    /^payments-api-[a-z0-9-]+-api-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.log$/,
+  );
+  const file = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  expect(await readFile(file, 'utf8')).toContain('INFO');
+  const read = cluster.requests.filter(r => r.path.endsWith('/log'));
+  expect(read.length).toBeGreaterThan(0);
+  expect(read[read.length - 1].query.limitBytes).toBe(String(16 * 1024 * 1024));
+});
+
+test('zh-CN: the workload actions speak Chinese', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'dave');
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('option', { name: '简体中文' }).click();
+  await openKubernetesTab(page, 'Kubernetes');
+  const card = page.getByTestId('kubernetes-actions');
+  await expect(page.getByText('工作负载操作')).toBeVisible({ timeout: 30_000 });
+  await expect(card.getByRole('button', { name: '重启' })).toBeVisible();
+  await expect(card.getByRole('button', { name: '扩缩容' })).toBeVisible();
+  await expect(
+    card.getByRole('button', { name: '下载日志（api）' }).first(),
+  ).toBeVisible();
+});

@@ -14,6 +14,7 @@ import registryPlugin from '@opsdeck/plugin-registry';
 import cicdPlugin from '@opsdeck/plugin-cicd';
 import configPlugin from '@opsdeck/plugin-config';
 import monitoringPlugin from '@opsdeck/plugin-monitoring';
+import kubernetesActionsModule from '@opsdeck/plugin-kubernetes';
 import knowledgePlugin, {
   knowledgeTranslationsModule,
 } from '@opsdeck/plugin-knowledge';
@@ -44,6 +45,7 @@ export default createApp({
     cicdPlugin,
     configPlugin,
     monitoringPlugin,
+    kubernetesActionsModule,
     vaultPlugin,
     localAuthPlugin,
     navModule,

@@ -1,0 +1,130 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+
+/** The workload named by an action (the module's request body). */
+export interface WorkloadTarget {
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+/** How a prod action asks for, or uses, an approval ticket. */
+export type ApprovalAsk = { requestApproval?: true; approvalTicket?: number };
+
+/** The ticket opened for a prod action (`202 { approvalTicket }`). */
+export interface ApprovalTicket {
+  ticketId: number;
+  url: string;
+  approvers: string[];
+}
+
+/** What an action answered. */
+export type ActionOutcome =
+  | { kind: 'done'; body: Record<string, unknown> }
+  | { kind: 'approvalRequired'; message: string }
+  | { kind: 'requested'; ticket: ApprovalTicket };
+
+export type ActionName = 'restart' | 'scale' | 'delete';
+
+const PATHS: Record<ActionName, string> = {
+  restart: '/deployments/restart',
+  scale: '/deployments/scale',
+  delete: '/pods/delete',
+};
+
+/**
+ * The most bytes the module's read-only log proxy passes on (its answers
+ * are capped at 16 MiB): a download asks the API server for at most this.
+ */
+export const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** An error answer's message (Backstage's error shape) or the status. */
+async function errorMessage(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text);
+    if (typeof body?.error?.message === 'string') return body.error.message;
+  } catch {
+    // not JSON: the status says it
+  }
+  return `${res.status} ${res.statusText}`.trim();
+}
+
+/**
+ * opsdeck's workload actions (`/api/kubernetes/opsdeck`) and the read-only
+ * log proxy (`/api/kubernetes/proxy`) of the kubernetes backend module.
+ */
+export class KubernetesActionsClient {
+  constructor(
+    private readonly discovery: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  async run(
+    action: ActionName,
+    target: WorkloadTarget,
+    extra: { replicas?: number } & ApprovalAsk = {},
+  ): Promise<ActionOutcome> {
+    const base = await this.discovery.getBaseUrl('kubernetes');
+    const res = await this.fetchApi.fetch(`${base}/opsdeck${PATHS[action]}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...target, ...extra }),
+    });
+    if (res.status === 202) {
+      const body = await res.json();
+      return { kind: 'requested', ticket: body.approvalTicket };
+    }
+    if (res.ok) return { kind: 'done', body: await res.json() };
+    if (res.status === 403) {
+      const text = await res.text();
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const message = body?.error?.message ?? `${res.status}`;
+      if (body?.approvalRequired === true) {
+        return { kind: 'approvalRequired', message };
+      }
+      throw new Error(message);
+    }
+    throw new Error(await errorMessage(res));
+  }
+
+  /** A container's log (current or previous container), as text. */
+  async log(options: {
+    cluster: string;
+    namespace: string;
+    pod: string;
+    container: string;
+    previous: boolean;
+  }): Promise<Blob> {
+    const base = await this.discovery.getBaseUrl('kubernetes');
+    const query = new URLSearchParams({
+      container: options.container,
+      limitBytes: String(LOG_LIMIT_BYTES),
+    });
+    if (options.previous) query.set('previous', 'true');
+    const res = await this.fetchApi.fetch(
+      `${base}/proxy/api/v1/namespaces/${encodeURIComponent(
+        options.namespace,
+      )}/pods/${encodeURIComponent(options.pod)}/log?${query}`,
+      { headers: { 'Backstage-Kubernetes-Cluster': options.cluster } },
+    );
+    if (!res.ok) throw new Error(await errorMessage(res));
+    return res.blob();
+  }
+}
+
+/** `pod-container(-previous)-<timestamp>.log`, the timestamp safe in a file name. */
+export function logFileName(
+  pod: string,
+  container: string,
+  previous: boolean,
+  now: Date,
+): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return `${pod}-${container}${previous ? '-previous' : ''}-${stamp}.log`;
+}

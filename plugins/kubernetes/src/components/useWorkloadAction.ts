@@ -1,0 +1,76 @@
+import { useCallback, useState } from 'react';
+import type {
+  ActionName,
+  ApprovalAsk,
+  ApprovalTicket,
+  WorkloadTarget,
+} from '../api';
+import { useActionsClient } from './hooks';
+
+/** One action asked of a workload (what is re-sent with an approval). */
+export interface AskedAction {
+  action: ActionName;
+  target: WorkloadTarget;
+  replicas?: number;
+}
+
+/** Where the last action stands. */
+export type ActionState =
+  | { status: 'idle' }
+  | { status: 'busy'; asked: AskedAction }
+  | { status: 'done'; asked: AskedAction; body: Record<string, unknown> }
+  | { status: 'error'; asked: AskedAction; message: string }
+  | {
+      status: 'approval';
+      asked: AskedAction;
+      message: string;
+      requested?: ApprovalTicket;
+      /** Why the last request or claim of a ticket failed. */
+      error?: string;
+    };
+
+/**
+ * Runs an action; a prod action that needs an approval keeps what was asked
+ * so the same change can request a ticket and then run with it.
+ */
+export function useWorkloadAction(onDone: () => void) {
+  const client = useActionsClient();
+  const [state, setState] = useState<ActionState>({ status: 'idle' });
+
+  const run = useCallback(
+    async (asked: AskedAction, approval: ApprovalAsk = {}) => {
+      const previous = state;
+      setState({ status: 'busy', asked });
+      try {
+        const outcome = await client.run(asked.action, asked.target, {
+          ...(asked.replicas !== undefined ? { replicas: asked.replicas } : {}),
+          ...approval,
+        });
+        if (outcome.kind === 'done') {
+          setState({ status: 'done', asked, body: outcome.body });
+          onDone();
+        } else if (outcome.kind === 'approvalRequired') {
+          setState({ status: 'approval', asked, message: outcome.message });
+        } else {
+          setState({
+            status: 'approval',
+            asked,
+            message:
+              previous.status === 'approval' ? previous.message : asked.action,
+            requested: outcome.ticket,
+          });
+        }
+      } catch (e) {
+        const message = (e as Error).message;
+        setState(
+          previous.status === 'approval'
+            ? { ...previous, error: message }
+            : { status: 'error', asked, message },
+        );
+      }
+    },
+    [client, onDone, state],
+  );
+
+  return { state, run, reset: () => setState({ status: 'idle' }) };
+}

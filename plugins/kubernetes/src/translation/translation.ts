@@ -1,0 +1,66 @@
+import { createTranslationRef } from '@backstage/frontend-plugin-api';
+
+/** UI text of opsdeck's workload actions on the Kubernetes tab. */
+export const kubernetesActionsTranslationRef = createTranslationRef({
+  id: 'opsdeck-kubernetes',
+  messages: {
+    card: {
+      title: 'Workload actions',
+      subheader: 'Restart, scale and delete pods; download container logs',
+      loading: 'Loading workloads…',
+      empty: 'No deployments or pods of this component.',
+      cluster: 'Cluster {{cluster}}',
+      noActions:
+        'You cannot change these workloads: that needs {{permissions}}.',
+    },
+    deployments: {
+      title: 'Deployments',
+      name: 'Deployment',
+      replicas: 'Replicas',
+      ready: '{{ready}} of {{desired}} ready',
+      restart: 'Restart',
+      scale: 'Scale',
+      scaleTo: 'Replicas for {{name}}',
+      restarted: 'Restarted {{name}}',
+      scaled: 'Scaled {{name}} from {{from}} to {{to}} replicas',
+    },
+    pods: {
+      title: 'Pods',
+      name: 'Pod',
+      phase: 'Phase',
+      restarts: 'Restarts',
+      delete: 'Delete pod',
+      deleted: 'Deleted pod {{name}}',
+      logs: 'Logs',
+      download: 'Download logs ({{container}})',
+      downloadPrevious: 'Previous container logs ({{container}})',
+      downloaded: 'Downloaded {{file}}',
+    },
+    confirm: {
+      restart: 'Restart deployment {{name}} on {{cluster}}?',
+      scale:
+        'Scale deployment {{name}} on {{cluster}} to {{replicas}} replicas?',
+      delete:
+        'Delete pod {{name}} on {{cluster}}? Its controller starts a new one.',
+      ok: 'Confirm',
+      cancel: 'Cancel',
+    },
+    approval: {
+      required:
+        'This cluster is prod: the change needs an approved ticket ({{message}}).',
+      request: 'Request approval',
+      requested:
+        'Approval ticket {{id}} opened for {{approvers}}. Once it is approved, run the same change with it.',
+      open: 'Open ticket {{id}}',
+      ticket: 'Approved ticket #',
+      run: 'Run with approved ticket',
+    },
+    error: {
+      action: 'The action failed: {{message}}',
+      log: 'Could not download the log: {{message}}',
+    },
+  },
+  translations: {
+    'zh-CN': () => import('./zhCN'),
+  },
+});
