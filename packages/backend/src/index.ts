@@ -11,7 +11,10 @@ import {
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
-import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
+import {
+  opsdeckRootHttpRouterServiceFactory,
+  opsdeckSchedulerServiceFactory,
+} from '@opsdeck/plugin-opsdeck-node';
 import { searchModuleOpsdeckEngine } from '@opsdeck/plugin-techdocs-backend-module-opsdeck';
 import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
@@ -29,6 +32,9 @@ for (const feature of stockFeatures) {
 
 // Error responses without stack traces or server paths outside development.
 backend.add(opsdeckRootHttpRouterServiceFactory);
+
+// Backstage's scheduler, its task API (list, trigger, cancel) for admins and backends only.
+backend.add(opsdeckSchedulerServiceFactory);
 
 // Every plugin's auditor also writes to the audit log (the Audit page).
 backend.add(opsdeckAuditorServiceFactory);

@@ -9,6 +9,16 @@ export const auditEventReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Backstage's per-plugin scheduler API (`/api/<plugin>/.backstage/scheduler/v1/tasks`: list,
+ * trigger, cancel background tasks). Admin only: a user who could trigger or cancel any task
+ * could resend reports, start fleet-wide collection or stop alert delivery.
+ */
+export const schedulerManagePermission = createPermission({
+  name: 'opsdeck.scheduler.manage',
+  attributes: { action: 'update' },
+});
+
 /** Create local accounts, set their passwords and unlock them. */
 export const localAccountManagePermission = createPermission({
   name: 'opsdeck.local-auth.account.manage',
@@ -499,6 +509,7 @@ export const opsdeckPermissions = [
   bastionCommandReviewPermission,
   bastionMfaResetPermission,
   auditEventReadPermission,
+  schedulerManagePermission,
   localAccountManagePermission,
   localAccountReadPermission,
   localAccountChangeOwnPasswordPermission,

@@ -23,6 +23,10 @@ export {
   opsdeckRootHttpRouterServiceFactory,
 } from './edge/errorResponses';
 export { audited } from './edge/audited';
+export {
+  opsdeckSchedulerServiceFactory,
+  schedulerApiGuard,
+} from './edge/scheduler';
 export { markDenialAudited } from './edge/denials';
 export type { AuditedEvent } from './edge/audited';
 export {
