@@ -318,15 +318,18 @@ export class ConfigService {
     } & ApprovalAsk,
     caller: Caller,
     action: ReleaseAction = 'push',
-    /** The rollback's gate passed already (its approval covers this push). */
-    gated = false,
-    /** Vault references already taken out (by the rollback that calls this). */
-    taken?: SecretsByHost,
+    /**
+     * A rollback's push: the set and hosts its gate checked (and its
+     * approval covers), with the vault references taken out for them. The
+     * push goes to exactly these hosts: the selector is not resolved again,
+     * or a host that became prod in between would be pushed to unchecked.
+     */
+    checked?: { set: ConfigSet; hosts: HostTarget[]; secrets: SecretsByHost },
   ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
-    const set = await this.getSet(setId);
+    const set = checked?.set ?? (await this.getSet(setId));
     const version = await this.getVersion(setId, input.version);
     compileTemplate(version.template);
-    const hosts = await this.hostsOf(set, caller, input.hosts);
+    const hosts = checked?.hosts ?? (await this.hostsOf(set, caller, input.hosts));
     if (hosts.length === 0) {
       throw new InputError('The set selects no host you can see');
     }
@@ -336,7 +339,7 @@ export class ConfigService {
       1,
       Math.min(input.batchSize ?? hosts.length, max),
     );
-    const gate: GateOutcome = gated
+    const gate: GateOutcome = checked
       ? { run: true }
       : await prodGate({
           approvals: this.options.approvals,
@@ -361,7 +364,7 @@ export class ConfigService {
     const facts = await this.factsFor(set, version, hosts, caller);
     // vault references: taken out now, for the person pushing; a refusal refuses the push
     const secrets =
-      taken ??
+      checked?.secrets ??
       (await takeSecrets(this.options.vault, set, version, hosts, caller.ref));
     const release = await this.options.store.createRelease({
       setId,
@@ -459,8 +462,7 @@ export class ConfigService {
       },
       caller,
       'rollback',
-      true,
-      secrets,
+      { set, hosts, secrets },
     );
     if (pushed.requested) throw new Error('unreachable: gated above');
     return { version, ...pushed, approval: gate.approval };
