@@ -24,7 +24,6 @@ import {
 } from '../render/render';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
-import { canonicalJson } from '@opsdeck/plugin-tickets-node';
 import {
   checkVariables,
   maskLive,
@@ -45,6 +44,7 @@ import {
   type Gated,
   type GateOutcome,
 } from './prodApproval';
+import { pauseOf, type PauseAsk } from './pauses';
 
 export type { Gated } from './prodApproval';
 
@@ -52,6 +52,10 @@ export type { Caller, ConfigServiceOptions } from './serviceTypes';
 import type { Caller, ConfigServiceOptions } from './serviceTypes';
 
 export { checkSetInput } from './checkSetInput';
+export { onHosts } from './onHosts';
+import { onHosts } from './onHosts';
+import { ReleaseBatches } from './ReleaseBatches';
+import { LiveFiles } from './LiveFiles';
 
 /** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
 function checkProd(
@@ -70,30 +74,19 @@ function checkProd(
 }
 
 /**
- * The fields of a set that run or land on its hosts at push: which hosts,
- * which file, and the commands and checks run there (the kind picks the
- * default validation and reload). Name, owner and entity are not.
- */
-export function onHosts(set: ConfigSetInput): string {
-  return canonicalJson([
-    set.kind,
-    set.selector,
-    set.targetPath,
-    set.stageRoot || null,
-    set.validateCommand || null,
-    set.reloadCommand || null,
-    set.healthCheck || null,
-  ]);
-}
-
-/**
  * The config plugin's operations: sets, immutable versions, diffs,
  * per-host previews against the live files, releases, rollback, drift and
  * adopting a live file. The router checks the permissions; this checks the
  * data and the prod rule.
  */
 export class ConfigService {
-  constructor(private readonly options: ConfigServiceOptions) {}
+  private readonly batches: ReleaseBatches;
+  private readonly live: LiveFiles;
+
+  constructor(private readonly options: ConfigServiceOptions) {
+    this.batches = new ReleaseBatches(this, options);
+    this.live = new LiveFiles(this, options);
+  }
 
   get store() {
     return this.options.store;
@@ -188,7 +181,8 @@ export class ConfigService {
     };
   }
 
-  private async hostsOf(set: ConfigSet, caller: Caller, names?: string[]) {
+  /** The hosts the set selects now, as the caller sees them (or the named ones of them). */
+  async hostsOf(set: ConfigSet, caller: Caller, names?: string[]) {
     const all = await this.options.hosts.resolveHosts(set.selector, {
       credentials: caller.credentials,
     });
@@ -208,7 +202,7 @@ export class ConfigService {
   }
 
   /** The hosts' facts when the version's template or the set's health check uses them. */
-  private async factsFor(
+  async factsFor(
     set: ConfigSet,
     version: ConfigVersion,
     hosts: HostTarget[],
@@ -315,7 +309,8 @@ export class ConfigService {
       version: number;
       hosts?: string[];
       batchSize?: number;
-    } & ApprovalAsk,
+    } & PauseAsk &
+      ApprovalAsk,
     caller: Caller,
     action: ReleaseAction = 'push',
     /**
@@ -324,12 +319,18 @@ export class ConfigService {
      * push goes to exactly these hosts: the selector is not resolved again,
      * or a host that became prod in between would be pushed to unchecked.
      */
-    checked?: { set: ConfigSet; hosts: HostTarget[]; secrets: SecretsByHost },
+    checked?: {
+      set: ConfigSet;
+      hosts: HostTarget[];
+      secrets: SecretsByHost;
+      approvalTicket?: number;
+    },
   ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
     const set = checked?.set ?? (await this.getSet(setId));
     const version = await this.getVersion(setId, input.version);
     compileTemplate(version.template);
-    const hosts = checked?.hosts ?? (await this.hostsOf(set, caller, input.hosts));
+    const hosts =
+      checked?.hosts ?? (await this.hostsOf(set, caller, input.hosts));
     if (hosts.length === 0) {
       throw new InputError('The set selects no host you can see');
     }
@@ -339,6 +340,7 @@ export class ConfigService {
       1,
       Math.min(input.batchSize ?? hosts.length, max),
     );
+    const pause = pauseOf(input);
     const gate: GateOutcome = checked
       ? { run: true }
       : await prodGate({
@@ -353,6 +355,7 @@ export class ConfigService {
             version: version.version,
             hosts: hosts.map(h => h.entityRef).sort(),
             batchSize,
+            ...pause,
             definition: sha256(onHosts(set)),
           },
           summary: `push ${set.name} v${version.version} to ${
@@ -373,25 +376,36 @@ export class ConfigService {
       batchSize,
       createdBy: caller.ref,
       hosts: hosts.map(h => h.entityRef),
+      ...pause,
+      definitionSha256: sha256(onHosts(set)),
+      approvalTicket: checked?.approvalTicket ?? gate.approval?.ticketId,
     });
-    const done = this.options.releaser.start(
-      release,
-      set,
-      version,
-      hosts,
-      facts,
-      secrets,
+    const done = this.batches.drive(
+      { release, set, version, hosts, facts, secrets },
+      caller,
     );
     return { release, done, approval: gate.approval };
   }
 
+  /** Goes on with a paused release (re-checked as a push is), as `caller`. */
+  continueRelease(id: number, caller: Caller) {
+    return this.batches.continue(id, caller);
+  }
+
+  /** Stops a paused release; its later hosts are never pushed. */
+  abortRelease(id: number, caller: Caller) {
+    return this.batches.abort(id, caller);
+  }
+
   private async assertIdle(setId: number): Promise<void> {
     const running = (await this.options.store.listReleases(setId, 5)).find(
-      r => r.status === 'running',
+      r => r.status === 'running' || r.status === 'paused',
     );
     if (running) {
       throw new ConflictError(
-        `Release ${running.id} of this set is still running`,
+        `Release ${running.id} of this set is still ${running.status}${
+          running.status === 'paused' ? ': continue or abort it first' : ''
+        }`,
       );
     }
   }
@@ -407,7 +421,8 @@ export class ConfigService {
       hosts?: string[];
       batchSize?: number;
       message?: string;
-    } & ApprovalAsk,
+    } & PauseAsk &
+      ApprovalAsk,
     caller: Caller,
   ): Promise<
     Gated<{ version: ConfigVersion; release: Release; done: Promise<void> }>
@@ -429,6 +444,7 @@ export class ConfigService {
         toVersion: old.version,
         hosts: hosts.map(h => h.entityRef).sort(),
         batchSize: input.batchSize ?? null,
+        ...pauseOf(input),
         message: input.message ?? null,
         definition: sha256(onHosts(set)),
       },
@@ -459,117 +475,24 @@ export class ConfigService {
         version: version.version,
         hosts: input.hosts,
         batchSize: input.batchSize,
+        pauseSeconds: input.pauseSeconds,
+        confirmFirstBatch: input.confirmFirstBatch,
       },
       caller,
       'rollback',
-      { set, hosts, secrets },
+      { set, hosts, secrets, approvalTicket: gate.approval?.ticketId },
     );
     if (pushed.requested) throw new Error('unreachable: gated above');
     return { version, ...pushed, approval: gate.approval };
   }
 
   /** Hashes each pushed host's live file against what the last push left there. */
-  async drift(setId: number, caller: Caller): Promise<HostDrift[]> {
-    const set = await this.getSet(setId);
-    const states = await this.options.store.hostStates(setId);
-    const hosts = await this.hostsOf(set, caller);
-    const byRef = new Map(hosts.map(h => [h.entityRef, h]));
-    const targetOf = this.options.sshTargets(caller.ref);
-    return Promise.all(
-      states
-        .filter(s => byRef.has(s.host))
-        .map(async (s): Promise<HostDrift> => {
-          const out: HostDrift = {
-            host: s.host,
-            pushedVersion: s.version,
-            pushedSha256: s.liveSha256,
-            drifted: false,
-          };
-          try {
-            const live = await this.agent(
-              await targetOf(byRef.get(s.host)!),
-            ).readLive(set.targetPath);
-            out.liveSha256 = live === undefined ? undefined : sha256(live);
-            out.drifted = out.liveSha256 !== s.liveSha256;
-            if (out.drifted) {
-              // the baseline has the mask where a vault secret was pushed
-              out.diff = unifiedDiff(
-                s.liveContent,
-                maskLive(live ?? '', [s.liveContent]),
-                `v${s.version} (pushed)`,
-                `${set.targetPath} (live)`,
-              );
-            }
-          } catch (e) {
-            out.error = (e as Error).message;
-          }
-          return out;
-        }),
-    );
+  drift(setId: number, caller: Caller): Promise<HostDrift[]> {
+    return this.live.drift(setId, caller);
   }
 
-  /**
-   * Emergency edits by hand: the host's live file becomes a new version
-   * (verbatim) and that host's drift baseline. Nothing is pushed.
-   */
-  async adoptGated(
-    setId: number,
-    input: { host: string; message?: string } & ApprovalAsk,
-    caller: Caller,
-  ): Promise<Gated<{ version: ConfigVersion }>> {
-    const set = await this.getSet(setId);
-    const [host]: HostTarget[] = await this.hostsOf(set, caller, [input.host]);
-    // the adopted file becomes the host's drift baseline: a change to a prod host
-    const gate = await prodGate({
-      approvals: this.options.approvals,
-      caller,
-      hosts: [host],
-      set,
-      ask: input,
-      change: {
-        action: 'adopt',
-        setId,
-        host: host.entityRef,
-        message: input.message ?? null,
-        definition: sha256(onHosts(set)),
-      },
-      summary: `adopt the live ${set.targetPath} of ${host.name} as a new version of ${set.name}`,
-      what: 'Adopting the live file of',
-    });
-    if (!gate.run) return { requested: gate.requested };
-    const target = await this.options.sshTargets(caller.ref)(host);
-    const live = await this.agent(target).readLive(set.targetPath);
-    if (live === undefined) {
-      throw new InputError(`${host.name} has no file at ${set.targetPath}`);
-    }
-    const latest = set.latestVersion
-      ? await this.getVersion(setId, set.latestVersion)
-      : undefined;
-    const { secrets, byValue } = await adoptedSecrets(
-      this.options.vault,
-      set,
-      latest,
-      host,
-      caller.ref,
-    );
-    const version = await this.options.store.addVersion({
-      setId,
-      template:
-        byValue.size > 0
-          ? verbatimWithSecrets(live, byValue)
-          : verbatimTemplate(live),
-      variables: latest?.variables ?? {},
-      message: input.message ?? `Adopted the live file of ${host.name}`,
-      author: caller.ref,
-      adoptedFromHost: host.entityRef,
-    });
-    await this.options.store.recordHostState(setId, {
-      host: host.entityRef,
-      version: version.version,
-      releaseId: 0,
-      liveSha256: sha256(live),
-      liveContent: maskSecrets(live, secrets.values()),
-    });
-    return { version, approval: gate.approval };
+  /** {@link LiveFiles.adoptGated}. */
+  adoptGated(...args: Parameters<LiveFiles['adoptGated']>) {
+    return this.live.adoptGated(...args);
   }
 }

@@ -33,8 +33,16 @@ async function start() {
     entities: [entities.stg, entities.prod],
     deny: { 'user:default/bob': ['opsdeck.config.push.prod'] },
   });
-  const call = (who: string, method: 'post' | 'put', url: string, body: object) =>
-    request(backend.server)[method](`/api/config${url}`).set('Authorization', who).send(body);
+  const call = (
+    who: string,
+    method: 'post' | 'put',
+    url: string,
+    body: object,
+  ) =>
+    request(backend.server)
+      [method](`/api/config${url}`)
+      .set('Authorization', who)
+      .send(body);
   const definition = {
     name: `edge-${Math.random().toString(36).slice(2, 8)}`,
     kind: 'text',
@@ -44,8 +52,14 @@ async function start() {
   };
   // bob defines the set: its selector picks the staging host only
   const set = (await call(bob, 'post', '/sets', definition).expect(201)).body;
-  await call(bob, 'post', `/sets/${set.id}/versions`, { template: 'a\n', message: 'v1' }).expect(201);
-  await call(bob, 'post', `/sets/${set.id}/versions`, { template: 'b\n', message: 'v2' }).expect(201);
+  await call(bob, 'post', `/sets/${set.id}/versions`, {
+    template: 'a\n',
+    message: 'v1',
+  }).expect(201);
+  await call(bob, 'post', `/sets/${set.id}/versions`, {
+    template: 'b\n',
+    message: 'v2',
+  }).expect(201);
   // ... and changes the commands run on its hosts: allowed, no prod host yet
   await call(bob, 'put', `/sets/${set.id}`, {
     ...definition,
@@ -67,14 +81,20 @@ describe('config: the prod rule is decided from the hosts resolved at the change
     const { entities, set, call, settled, audits, server, stop } =
       await start();
     // before: the gate lets bob push to the staging host (the push itself fails: no sshd)
-    const before = await call(bob, 'post', `/sets/${set.id}/releases`, { version: 1 }).expect(201);
-    expect(before.body.hosts.map((h: any) => h.host)).toEqual(['resource:default/cfg-stg']);
+    const before = await call(bob, 'post', `/sets/${set.id}/releases`, {
+      version: 1,
+    }).expect(201);
+    expect(before.body.hosts.map((h: any) => h.host)).toEqual([
+      'resource:default/cfg-stg',
+    ]);
     await settled(before.body.id);
 
     // the prod host gains the tag in the catalog
     entities.prod.metadata.tags = ['lab', 'edge'];
 
-    const push = await call(bob, 'post', `/sets/${set.id}/releases`, { version: 2 }).expect(403);
+    const push = await call(bob, 'post', `/sets/${set.id}/releases`, {
+      version: 2,
+    }).expect(403);
     expect(push.body).toMatchObject({
       approvalRequired: true,
       error: { message: expect.stringMatching(/cfg-prd.*config\.push\.prod/) },
@@ -85,9 +105,13 @@ describe('config: the prod rule is decided from the hosts resolved at the change
       hosts: ['cfg-stg'],
     }).expect(201);
     await settled(named.body.id);
-    const rollback = await call(bob, 'post', `/sets/${set.id}/rollback`, { toVersion: 1 }).expect(403);
+    const rollback = await call(bob, 'post', `/sets/${set.id}/rollback`, {
+      toVersion: 1,
+    }).expect(403);
     expect(rollback.body).toMatchObject({ approvalRequired: true });
-    const adopt = await call(bob, 'post', `/sets/${set.id}/adopt`, { host: 'cfg-prd' }).expect(403);
+    const adopt = await call(bob, 'post', `/sets/${set.id}/adopt`, {
+      host: 'cfg-prd',
+    }).expect(403);
     expect(adopt.body).toMatchObject({ approvalRequired: true });
     // a refused rollback leaves no rollback version behind
     const versions = await request(server)
@@ -99,7 +123,9 @@ describe('config: the prod rule is decided from the hosts resolved at the change
     await call(alice, 'post', `/sets/${set.id}/releases`, { version: 2 })
       .expect(201)
       .then(r => settled(r.body.id));
-    expect(audits.filter(a => a.eventId === 'config-push' && a.status === 'failed')).toHaveLength(1);
+    expect(
+      audits.filter(a => a.eventId === 'config-push' && a.status === 'failed'),
+    ).toHaveLength(1);
     await stop();
   });
 
@@ -107,18 +133,31 @@ describe('config: the prod rule is decided from the hosts resolved at the change
     const { entities, set, call, stop } = await start();
     entities.stg.spec!.environment = 'prod';
     for (const body of [{ version: 1 }, { version: 1, hosts: ['cfg-stg'] }]) {
-      const res = await call(bob, 'post', `/sets/${set.id}/releases`, body).expect(403);
+      const res = await call(
+        bob,
+        'post',
+        `/sets/${set.id}/releases`,
+        body,
+      ).expect(403);
       expect(res.body).toMatchObject({
         approvalRequired: true,
-        error: { message: expect.stringMatching(/cfg-stg.*config\.push\.prod/) },
+        error: {
+          message: expect.stringMatching(/cfg-stg.*config\.push\.prod/),
+        },
       });
     }
-    await call(bob, 'post', `/sets/${set.id}/rollback`, { toVersion: 1 }).expect(403);
-    await call(bob, 'post', `/sets/${set.id}/adopt`, { host: 'cfg-stg' }).expect(403);
+    await call(bob, 'post', `/sets/${set.id}/rollback`, {
+      toVersion: 1,
+    }).expect(403);
+    await call(bob, 'post', `/sets/${set.id}/adopt`, {
+      host: 'cfg-stg',
+    }).expect(403);
     // the label is the environment too when the spec has none
     delete entities.stg.spec!.environment;
     entities.stg.metadata.labels = { 'opsdeck.io/environment': 'prod' };
-    await call(bob, 'post', `/sets/${set.id}/releases`, { version: 1 }).expect(403);
+    await call(bob, 'post', `/sets/${set.id}/releases`, { version: 1 }).expect(
+      403,
+    );
     await stop();
   });
 });
