@@ -224,7 +224,11 @@ export function SetDetailPage() {
       approval: ApprovalAsk = {},
     ) => {
       try {
-        const pause = { pauseSeconds, confirmFirstBatch };
+        // only what was asked for: the defaults are the backend's (and the ticket's)
+        const pause = {
+          pauseSeconds: pauseSeconds || undefined,
+          confirmFirstBatch: confirmFirstBatch || undefined,
+        };
         const r =
           kind === 'push'
             ? await client.push(id, version, batchSize, approval, pause)
