@@ -67,11 +67,14 @@ export class ReleaseBatches {
       if (paused?.status !== 'paused' || !paused.resumeAt) return;
       await sleep(Date.parse(paused.resumeAt) - Date.now());
       try {
-        current = await this.prepare(paused.id, caller);
+        // only the pause it waited for: a person may have continued meanwhile
+        current = await this.prepare(paused.id, caller, paused.nextBatch);
       } catch (e) {
         // continued or aborted by a person meanwhile, or refused now: a person decides
         this.options.logger?.warn(
-          `Config release ${paused.id} stays paused: ${(e as Error).message}`,
+          `Config release ${
+            paused.id
+          } did not go on by itself after its pause: ${(e as Error).message}`,
         );
         return;
       }
@@ -79,9 +82,16 @@ export class ReleaseBatches {
   }
 
   /** The checks of a continue, then the claim; the run to go on with. */
-  private async prepare(id: number, caller: Caller): Promise<BatchRun> {
+  private async prepare(
+    id: number,
+    caller: Caller,
+    atBatch?: number,
+  ): Promise<BatchRun> {
     const { store } = this.options;
     const release = await this.paused(id);
+    if (atBatch !== undefined && release.nextBatch !== atBatch) {
+      throw new ConflictError(`Release ${id} was continued already`);
+    }
     const set = await this.service.getSet(release.setId);
     const checks = await store.releaseChecks(id);
     if (checks?.definitionSha256 !== sha256(onHosts(set))) {
