@@ -70,7 +70,7 @@ type HostJob = {
  * from its next batch.
  */
 export class Releaser {
-  private readonly running = new Map<number, Promise<void>>();
+  private readonly running = new Map<number, Promise<unknown>>();
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ReleaserOptions) {

@@ -16,25 +16,11 @@ import type {
   ReleaseAction,
 } from '@opsdeck/plugin-config-common';
 import { unifiedDiff } from '../render/diff';
-import {
-  checkSyntax,
-  compileTemplate,
-  renderContext,
-  verbatimTemplate,
-} from '../render/render';
+import { checkSyntax, compileTemplate, renderContext } from '../render/render';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
-import {
-  checkVariables,
-  maskLive,
-  maskSecrets,
-  verbatimWithSecrets,
-} from '../render/secrets';
-import {
-  adoptedSecrets,
-  takeSecrets,
-  type SecretsByHost,
-} from './configSecrets';
+import { checkVariables, maskLive } from '../render/secrets';
+import { takeSecrets, type SecretsByHost } from './configSecrets';
 import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
 import {
