@@ -30,7 +30,7 @@ import {
   type Gated,
   type GateOutcome,
 } from './prodApproval';
-import { pauseOf, type PauseAsk } from './pauses';
+import { pauseDigest, pauseOf, type PauseAsk } from './pauses';
 
 export type { Gated } from './prodApproval';
 
@@ -341,7 +341,7 @@ export class ConfigService {
             version: version.version,
             hosts: hosts.map(h => h.entityRef).sort(),
             batchSize,
-            ...pause,
+            ...pauseDigest(pause),
             definition: sha256(onHosts(set)),
           },
           summary: `push ${set.name} v${version.version} to ${
@@ -430,7 +430,7 @@ export class ConfigService {
         toVersion: old.version,
         hosts: hosts.map(h => h.entityRef).sort(),
         batchSize: input.batchSize ?? null,
-        ...pauseOf(input),
+        ...pauseDigest(pauseOf(input)),
         message: input.message ?? null,
         definition: sha256(onHosts(set)),
       },

@@ -26,3 +26,12 @@ export function pauseOf(ask: PauseAsk): {
   }
   return { pauseSeconds, confirmFirstBatch: ask.confirmFirstBatch === true };
 }
+
+/**
+ * The pause settings as a change approval's digest sees them: absent when
+ * none are asked for (so a ticket approved before pauses existed still
+ * matches the same push), else both.
+ */
+export function pauseDigest(pause: ReturnType<typeof pauseOf>) {
+  return pause.pauseSeconds > 0 || pause.confirmFirstBatch ? pause : {};
+}
