@@ -10,7 +10,8 @@ import {
 // Configuration management (plugins/config, plugins/config-backend) on three
 // demo hosts (examples/entities.yaml: sshd on 127.0.0.1:22301-22306 sharing
 // this machine's filesystem). A text config set to a file under /tmp: edit
-// the template, see the per-host diff, push with per-host progress, roll back.
+// the template, see the per-host diff, push with per-host progress (stopping
+// after the first batch until continued), roll back.
 
 const HOSTS = ['web-01', 'web-02', 'build-01'];
 
@@ -26,6 +27,10 @@ const TEXT = {
     done: 'Done',
     rolledBack: 'Rollback started: new version 3.',
     rollbackNote: '(rollback to v1)',
+    confirmFirst: 'Stop after the first batch until continued',
+    paused: 'Paused after a batch: waiting for someone to continue or abort.',
+    firstDone: '1 of 3 hosts done',
+    continue: 'Continue',
   },
   'zh-CN': {
     saveVersion: '保存为新版本',
@@ -38,6 +43,10 @@ const TEXT = {
     done: '完成',
     rolledBack: '已开始回滚：新版本 3。',
     rollbackNote: '(回滚到 v1)',
+    confirmFirst: '第一批完成后暂停，等待确认继续',
+    paused: '一批已完成并暂停：等待有人继续或中止。',
+    firstDone: '已完成 1 / 3 台主机',
+    continue: '继续',
   },
 };
 
@@ -140,9 +149,22 @@ for (const lang of ['en', 'zh-CN'] as const) {
     }
     await page.getByRole('button', { name: text.close }).click();
 
-    // push v2: per-host progress until each host is done
+    // push v2 one host at a time, stopping after the first batch: the
+    // release waits (paused, with progress) until continued
+    await page.getByLabel(text.confirmFirst).check();
     await v2.getByRole('button', { name: text.push, exact: true }).click();
     const release = page.getByTestId('config-release');
+    await expect(release).toHaveAttribute('data-status', 'paused', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('config-release-paused')).toContainText(
+      text.paused,
+    );
+    await expect(page.getByTestId('config-release-progress')).toHaveText(
+      text.firstDone,
+    );
+    await page.getByRole('button', { name: text.continue }).click();
+    await page.getByLabel(text.confirmFirst).uncheck();
     await expect(release).toHaveAttribute('data-status', 'done', {
       timeout: 60_000,
     });

@@ -106,6 +106,7 @@ export const configPlugin = createBackendPlugin({
           commandTimeoutMs,
           maxBatchSize: config?.getOptionalNumber('maxBatchSize'),
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
+          logger: deps.logger,
           // vault references in variables, taken out at push for the pusher
           vault: deps.vault,
           // `facts.*` in templates: the CMDB's collected facts, read as the caller

@@ -137,13 +137,29 @@ export type Release = {
   setId: number;
   version: number;
   action: ReleaseAction;
-  status: 'running' | 'done' | 'failed';
+  /**
+   * `paused`: between two batches, until `resumeAt` (a timed pause) or until
+   * a person continues (or aborts) it; `aborted`: stopped by a person while
+   * paused (its later hosts were never pushed).
+   */
+  status: 'running' | 'paused' | 'done' | 'failed' | 'aborted';
   batchSize: number;
+  /** Pause after each batch (seconds, 0 for none). */
+  pauseSeconds: number;
+  /** Stop after the first batch until a person continues. */
+  confirmFirstBatch: boolean;
+  /** Index of the next batch to run (batches of batchSize hosts, by position). */
+  nextBatch: number;
+  /** When a timed pause ends; absent while waiting for a person. */
+  resumeAt?: string;
   createdBy: string;
   createdAt: string;
   finishedAt?: string;
   hosts: ReleaseHost[];
 };
+
+/** Longest pause between two batches of a release (seconds). */
+export const MAX_RELEASE_PAUSE_SECONDS = 3600;
 
 /** A host's rendered file for a version, beside what is live there. */
 export type HostPreview = {

@@ -77,10 +77,11 @@ export class ConfigClient {
     version: number,
     batchSize?: number,
     approval: ApprovalAsk = {},
+    pause: ReleasePause = {},
   ) {
     return this.call<Release | ApprovalRequested>(`/sets/${id}/releases`, {
       method: 'POST',
-      body: JSON.stringify({ version, batchSize, ...approval }),
+      body: JSON.stringify({ version, batchSize, ...pause, ...approval }),
     });
   }
 
@@ -89,13 +90,24 @@ export class ConfigClient {
     toVersion: number,
     batchSize?: number,
     approval: ApprovalAsk = {},
+    pause: ReleasePause = {},
   ) {
     return this.call<
       { version: ConfigVersion; release: Release } | ApprovalRequested
     >(`/sets/${id}/rollback`, {
       method: 'POST',
-      body: JSON.stringify({ toVersion, batchSize, ...approval }),
+      body: JSON.stringify({ toVersion, batchSize, ...pause, ...approval }),
     });
+  }
+
+  /** Goes on with a paused release (re-checked by the backend as a push is). */
+  continueRelease(id: number) {
+    return this.call<Release>(`/releases/${id}/continue`, { method: 'POST' });
+  }
+
+  /** Stops a paused release: its later hosts are never pushed. */
+  abortRelease(id: number) {
+    return this.call<Release>(`/releases/${id}/abort`, { method: 'POST' });
   }
 
   releases(id: number) {
@@ -143,6 +155,12 @@ export class ConfigClient {
 export type ApprovalAsk = {
   requestApproval?: boolean;
   approvalTicket?: number;
+};
+
+/** The pauses between a release's batches (part of what a ticket approves). */
+export type ReleasePause = {
+  pauseSeconds?: number;
+  confirmFirstBatch?: boolean;
 };
 
 /** The answer when a ticket was opened instead of running the change. */

@@ -42,6 +42,81 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     expect((await s.listSets()).map(x => x.name)).toEqual(['web-nginx']);
   });
 
+  it('pauses a release, and of concurrent continues and aborts exactly one wins', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    const release = await s.createRelease({
+      setId: set.id,
+      version: 1,
+      action: 'push',
+      batchSize: 1,
+      createdBy: 'user:default/bob',
+      hosts: ['resource:default/a', 'resource:default/b'],
+      confirmFirstBatch: true,
+      definitionSha256: 'f'.repeat(64),
+      approvalTicket: 7,
+    });
+    expect(release).toMatchObject({
+      status: 'running',
+      nextBatch: 0,
+      pauseSeconds: 0,
+      confirmFirstBatch: true,
+    });
+    expect(await s.releaseChecks(release.id)).toEqual({
+      definitionSha256: 'f'.repeat(64),
+      approvalTicket: 7,
+    });
+    // a claim of a release that is not paused gets nothing
+    expect(await s.claimPaused(release.id, 0)).toBe(false);
+    await s.pauseRelease(release.id, 1, Date.UTC(2030, 0, 1));
+    expect(await s.getRelease(release.id)).toMatchObject({
+      status: 'paused',
+      nextBatch: 1,
+      resumeAt: '2030-01-01T00:00:00.000Z',
+    });
+    // a restart fails what was running, never what is paused
+    expect(await s.failInterrupted()).toBe(0);
+    // a stale claim (another batch) gets nothing
+    expect(await s.claimPaused(release.id, 0)).toBe(false);
+    const outcomes = await Promise.all([
+      s.claimPaused(release.id, 1),
+      s.claimPaused(release.id, 1),
+      s.abortPaused(release.id, 'user:default/alice'),
+      s.claimPaused(release.id, 1),
+    ]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const after = await s.getRelease(release.id);
+    expect(after?.status).toBe(outcomes[2] ? 'aborted' : 'running');
+    expect(after?.resumeAt).toBeUndefined();
+  });
+
+  it('aborts a paused release: its pending hosts failed, never pushed', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    const release = await s.createRelease({
+      setId: set.id,
+      version: 1,
+      action: 'push',
+      batchSize: 1,
+      createdBy: 'user:default/bob',
+      hosts: ['resource:default/a', 'resource:default/b'],
+    });
+    await s.updateHost(release.id, 'resource:default/a', {
+      state: 'done',
+      finished: true,
+    });
+    await s.pauseRelease(release.id, 1);
+    expect(await s.abortPaused(release.id, 'user:default/alice')).toBe(true);
+    const aborted = await s.getRelease(release.id);
+    expect(aborted).toMatchObject({ status: 'aborted' });
+    expect(aborted?.finishedAt).toEqual(expect.any(String));
+    expect(aborted?.hosts.map(h => [h.state, h.error])).toEqual([
+      ['done', undefined],
+      ['failed', 'not pushed: the release was aborted by user:default/alice'],
+    ]);
+    expect(await s.abortPaused(release.id, 'user:default/alice')).toBe(false);
+  });
+
   it('numbers versions one by one, also for concurrent saves, and never changes them', async () => {
     const { store: s } = await store();
     const set = await s.createSet(input, 'user:default/alice');

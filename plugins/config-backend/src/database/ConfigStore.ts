@@ -211,6 +211,10 @@ export class ConfigStore {
     batchSize: number;
     createdBy: string;
     hosts: string[];
+    pauseSeconds?: number;
+    confirmFirstBatch?: boolean;
+    definitionSha256?: string;
+    approvalTicket?: number;
   }): Promise<Release> {
     const id = await this.knex.transaction(async tx => {
       const [row] = await tx('config_releases')
@@ -220,6 +224,11 @@ export class ConfigStore {
           action: input.action,
           status: 'running',
           batch_size: input.batchSize,
+          pause_seconds: input.pauseSeconds ?? 0,
+          confirm_first_batch: input.confirmFirstBatch ?? false,
+          next_batch: 0,
+          definition_sha256: input.definitionSha256 ?? null,
+          approval_ticket: input.approvalTicket ?? null,
           created_by: input.createdBy,
           created_at: Date.now(),
         })
@@ -257,6 +266,10 @@ export class ConfigStore {
       action: r.action,
       status: r.status,
       batchSize: Number(r.batch_size),
+      pauseSeconds: Number(r.pause_seconds ?? 0),
+      confirmFirstBatch: Boolean(r.confirm_first_batch),
+      nextBatch: Number(r.next_batch ?? 0),
+      resumeAt: iso(r.resume_at),
       createdBy: r.created_by,
       createdAt: iso(r.created_at)!,
       finishedAt: iso(r.finished_at),
@@ -337,6 +350,70 @@ export class ConfigStore {
       await this.finishRelease(Number(id), 'failed');
     }
     return running.length;
+  }
+
+  /** What a continue is checked against (not part of the API's release). */
+  async releaseChecks(
+    id: number,
+  ): Promise<
+    { definitionSha256?: string; approvalTicket?: number } | undefined
+  > {
+    const r = await this.knex('config_releases')
+      .where({ id })
+      .first('definition_sha256', 'approval_ticket');
+    if (!r) return undefined;
+    return {
+      definitionSha256: opt(r.definition_sha256),
+      approvalTicket:
+        r.approval_ticket === null ? undefined : Number(r.approval_ticket),
+    };
+  }
+
+  /** A running release pauses before batch `nextBatch` (until `resumeAt`, or a person). */
+  async pauseRelease(
+    id: number,
+    nextBatch: number,
+    resumeAt?: number,
+  ): Promise<void> {
+    await this.knex('config_releases')
+      .where({ id, status: 'running' })
+      .update({
+        status: 'paused',
+        next_batch: nextBatch,
+        resume_at: resumeAt ?? null,
+      });
+  }
+
+  /**
+   * Claims a paused release to run its batch `nextBatch`, in one statement:
+   * of two continues (two people, or a person and the timer, or two
+   * backends) exactly one gets true.
+   */
+  async claimPaused(id: number, nextBatch: number): Promise<boolean> {
+    const n = await this.knex('config_releases')
+      .where({ id, status: 'paused', next_batch: nextBatch })
+      .update({ status: 'running', resume_at: null });
+    return Number(n) === 1;
+  }
+
+  /**
+   * Aborts a paused release in one statement (false when it is not paused);
+   * its hosts still pending are marked failed, never pushed.
+   */
+  async abortPaused(id: number, by: string): Promise<boolean> {
+    const now = Date.now();
+    const n = await this.knex('config_releases')
+      .where({ id, status: 'paused' })
+      .update({ status: 'aborted', resume_at: null, finished_at: now });
+    if (Number(n) !== 1) return false;
+    await this.knex('config_release_hosts')
+      .where({ release_id: id, state: 'pending' })
+      .update({
+        state: 'failed',
+        error: `not pushed: the release was aborted by ${by}`,
+        finished_at: now,
+      });
+    return true;
   }
 
   async finishRelease(id: number, status: 'done' | 'failed'): Promise<void> {

@@ -65,9 +65,12 @@ type HostJob = {
  * fails. Hosts go in batches of the release's batch size; a batch with a
  * host that did not end `done` stops the release (later hosts stay
  * untouched, marked failed). Progress is written to the store as it goes.
+ * A release may pause between batches (its pauseSeconds, or after the first
+ * batch until confirmed): the run then ends `paused` and a later run goes on
+ * from its next batch.
  */
 export class Releaser {
-  private readonly running = new Map<number, Promise<void>>();
+  private readonly running = new Map<number, Promise<unknown>>();
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ReleaserOptions) {
@@ -75,9 +78,13 @@ export class Releaser {
   }
 
   /**
-   * Starts a release in the background; the promise (for tests) settles when
-   * it ends. `facts`: the hosts' CMDB facts, read when the push was asked for;
-   * `secrets`: the hosts' vault references, taken out for the person pushing.
+   * Runs a release (from its `nextBatch`) in the background; the promise
+   * settles when it ends or pauses (`paused`: it waits between two batches,
+   * its state in the store; see ReleaseBatches). `hosts`: the hosts to push,
+   * as resolved for this run (a host of the release missing from them is
+   * failed, never pushed); `facts`: their CMDB facts; `secrets`: their vault
+   * references, taken out for `actor`, the person this run is for (SSH
+   * credentials are taken out for them too).
    */
   start(
     release: Release,
@@ -86,17 +93,19 @@ export class Releaser {
     hosts: HostTarget[],
     facts: FactsByHost = new Map(),
     secrets: SecretsByHost = new Map(),
-  ): Promise<void> {
+    actor: string = release.createdBy,
+  ): Promise<'paused' | 'ended'> {
     const all = [...secrets.values()].flatMap(m => [...m.values()]);
-    const run = this.run(release, set, version, hosts, facts, secrets)
-      .catch(e =>
+    const run = this.run(release, set, version, hosts, facts, secrets, actor)
+      .catch(e => {
         this.options.logger.error(
           `Config release ${release.id} stopped: ${maskSecrets(
             (e as Error).message,
             all,
           )}`,
-        ),
-      )
+        );
+        return 'ended' as const;
+      })
       .finally(() => this.running.delete(release.id));
     this.running.set(release.id, run);
     return run;
@@ -114,17 +123,19 @@ export class Releaser {
     hosts: HostTarget[],
     facts: FactsByHost,
     secrets: SecretsByHost,
-  ) {
+    actor: string,
+  ): Promise<'paused' | 'ended'> {
     const { store } = this.options;
-    const targetOf = this.options.sshTargets(release.createdBy);
+    const targetOf = this.options.sshTargets(actor);
     const byRef = new Map(hosts.map(h => [h.entityRef, h]));
-    const order = release.hosts.map(h => byRef.get(h.host)!).filter(Boolean);
+    const size = release.batchSize;
+    const count = Math.ceil(release.hosts.length / size);
     let ok = true;
-    for (let i = 0; i < order.length; i += release.batchSize) {
-      const batch = order.slice(i, i + release.batchSize);
+    for (let b = release.nextBatch; b < count; b++) {
+      const batch = release.hosts.slice(b * size, (b + 1) * size);
       if (!ok) {
-        for (const host of batch) {
-          await store.updateHost(release.id, host.entityRef, {
+        for (const { host } of batch) {
+          await store.updateHost(release.id, host, {
             state: 'failed',
             error: 'not pushed: an earlier batch did not succeed',
             finished: true,
@@ -133,9 +144,15 @@ export class Releaser {
         continue;
       }
       const results = await Promise.all(
-        batch.map(async host => {
-          const hostSecrets = secrets.get(host.entityRef) ?? new Map();
+        batch.map(async ({ host: ref }) => {
+          const host = byRef.get(ref);
+          const hostSecrets = secrets.get(ref) ?? new Map();
           try {
+            if (!host) {
+              throw new Error(
+                'not pushed: the set no longer selects this host (or it is no longer visible)',
+              );
+            }
             const target = await targetOf(host);
             return await this.pushHost({
               release,
@@ -147,7 +164,7 @@ export class Releaser {
               secrets: hostSecrets,
             });
           } catch (e) {
-            await store.updateHost(release.id, host.entityRef, {
+            await store.updateHost(release.id, ref, {
               state: 'failed',
               error: maskSecrets((e as Error).message, hostSecrets.values()),
               finished: true,
@@ -157,8 +174,21 @@ export class Releaser {
         }),
       );
       ok = results.every(Boolean);
+      const pause =
+        (b === 0 && release.confirmFirstBatch) || release.pauseSeconds > 0;
+      if (ok && b + 1 < count && pause) {
+        await store.pauseRelease(
+          release.id,
+          b + 1,
+          b === 0 && release.confirmFirstBatch
+            ? undefined
+            : Date.now() + release.pauseSeconds * 1000,
+        );
+        return 'paused';
+      }
     }
     await store.finishRelease(release.id, ok ? 'done' : 'failed');
+    return 'ended';
   }
 
   private probeOf(

@@ -34,4 +34,7 @@ export const access: OperationAccess<typeof spec> = {
   'GET /sets/{id}/drift': edit,
   'POST /sets/{id}/adopt': push,
   'GET /releases/{id}': read,
+  // going on with (or stopping) a paused release: who may push (prod re-checked)
+  'POST /releases/{id}/continue': push,
+  'POST /releases/{id}/abort': push,
 };

@@ -340,6 +340,9 @@ export const spec = {
           'action',
           'status',
           'batchSize',
+          'pauseSeconds',
+          'confirmFirstBatch',
+          'nextBatch',
           'createdBy',
           'createdAt',
           'hosts',
@@ -361,10 +364,23 @@ export const spec = {
           },
           status: {
             type: 'string',
-            enum: ['running', 'done', 'failed'],
+            enum: ['running', 'paused', 'done', 'failed', 'aborted'],
           },
           batchSize: {
             type: 'integer',
+          },
+          pauseSeconds: {
+            type: 'integer',
+          },
+          confirmFirstBatch: {
+            type: 'boolean',
+          },
+          nextBatch: {
+            type: 'integer',
+          },
+          resumeAt: {
+            type: 'string',
+            format: 'date-time',
           },
           createdBy: {
             type: 'string',
@@ -931,6 +947,18 @@ export const spec = {
                     minimum: 1,
                     maximum: 100,
                   },
+                  pauseSeconds: {
+                    type: 'integer',
+                    minimum: 0,
+                    maximum: 3600,
+                    description:
+                      'Pause after each batch (seconds); the release shows `paused` and goes on by itself, or when continued.',
+                  },
+                  confirmFirstBatch: {
+                    type: 'boolean',
+                    description:
+                      'Stop after the first batch until a person continues (or aborts) the release.',
+                  },
                   requestApproval: {
                     type: 'boolean',
                     description:
@@ -999,6 +1027,18 @@ export const spec = {
                     type: 'integer',
                     minimum: 1,
                     maximum: 100,
+                  },
+                  pauseSeconds: {
+                    type: 'integer',
+                    minimum: 0,
+                    maximum: 3600,
+                    description:
+                      'Pause after each batch (seconds); the release shows `paused` and goes on by itself, or when continued.',
+                  },
+                  confirmFirstBatch: {
+                    type: 'boolean',
+                    description:
+                      'Stop after the first batch until a person continues (or aborts) the release.',
                   },
                   message: {
                     type: 'string',
@@ -1152,6 +1192,49 @@ export const spec = {
     '/releases/{id}': {
       get: {
         operationId: 'getRelease',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            $ref: '#/components/responses/Release',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/releases/{id}/continue': {
+      post: {
+        operationId: 'continueRelease',
+        description:
+          "Goes on with a paused release's next batch, as the caller, after the checks of a push made again (the set's definition unchanged, the hosts resolved now, prod needs config.push.prod or the release's approval).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            $ref: '#/components/responses/Release',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/releases/{id}/abort': {
+      post: {
+        operationId: 'abortRelease',
+        description:
+          'Stops a paused release; its later hosts are never pushed.',
         parameters: [
           {
             $ref: '#/components/parameters/id',

@@ -16,29 +16,16 @@ import type {
   ReleaseAction,
 } from '@opsdeck/plugin-config-common';
 import { unifiedDiff } from '../render/diff';
-import {
-  checkSyntax,
-  compileTemplate,
-  renderContext,
-  verbatimTemplate,
-} from '../render/render';
+import { checkSyntax, compileTemplate, renderContext } from '../render/render';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
-import { canonicalJson, type ApprovalAsk } from '@opsdeck/plugin-tickets-node';
-import {
-  checkVariables,
-  maskLive,
-  maskSecrets,
-  verbatimWithSecrets,
-} from '../render/secrets';
-import {
-  adoptedSecrets,
-  takeSecrets,
-  type SecretsByHost,
-} from './configSecrets';
+import type { ApprovalAsk } from '@opsdeck/plugin-tickets-node';
+import { checkVariables, maskLive } from '../render/secrets';
+import { takeSecrets, type SecretsByHost } from './configSecrets';
 import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
 import { prodGate, ran, type Gated, type GateOutcome } from './prodApproval';
+import { pauseDigest, pauseOf, type PauseAsk } from './pauses';
 
 export type { Gated } from './prodApproval';
 
@@ -46,6 +33,10 @@ export type { Caller, ConfigServiceOptions } from './serviceTypes';
 import type { Caller, ConfigServiceOptions } from './serviceTypes';
 
 export { checkSetInput } from './checkSetInput';
+export { onHosts } from './onHosts';
+import { onHosts } from './onHosts';
+import { ReleaseBatches } from './ReleaseBatches';
+import { LiveFiles } from './LiveFiles';
 
 /** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
 function checkProd(
@@ -64,30 +55,19 @@ function checkProd(
 }
 
 /**
- * The fields of a set that run or land on its hosts at push: which hosts,
- * which file, and the commands and checks run there (the kind picks the
- * default validation and reload). Name, owner and entity are not.
- */
-export function onHosts(set: ConfigSetInput): string {
-  return canonicalJson([
-    set.kind,
-    set.selector,
-    set.targetPath,
-    set.stageRoot || null,
-    set.validateCommand || null,
-    set.reloadCommand || null,
-    set.healthCheck || null,
-  ]);
-}
-
-/**
  * The config plugin's operations: sets, immutable versions, diffs,
  * per-host previews against the live files, releases, rollback, drift and
  * adopting a live file. The router checks the permissions; this checks the
  * data and the prod rule.
  */
 export class ConfigService {
-  constructor(private readonly options: ConfigServiceOptions) {}
+  private readonly batches: ReleaseBatches;
+  private readonly live: LiveFiles;
+
+  constructor(private readonly options: ConfigServiceOptions) {
+    this.batches = new ReleaseBatches(this, options);
+    this.live = new LiveFiles(this, options);
+  }
 
   get store() {
     return this.options.store;
@@ -182,7 +162,8 @@ export class ConfigService {
     };
   }
 
-  private async hostsOf(set: ConfigSet, caller: Caller, names?: string[]) {
+  /** The hosts the set selects now, as the caller sees them (or the named ones of them). */
+  async hostsOf(set: ConfigSet, caller: Caller, names?: string[]) {
     const all = await this.options.hosts.resolveHosts(set.selector, {
       credentials: caller.credentials,
     });
@@ -202,7 +183,7 @@ export class ConfigService {
   }
 
   /** The hosts' facts when the version's template or the set's health check uses them. */
-  private async factsFor(
+  async factsFor(
     set: ConfigSet,
     version: ConfigVersion,
     hosts: HostTarget[],
@@ -309,18 +290,28 @@ export class ConfigService {
       version: number;
       hosts?: string[];
       batchSize?: number;
-    } & ApprovalAsk,
+    } & PauseAsk &
+      ApprovalAsk,
     caller: Caller,
     action: ReleaseAction = 'push',
-    /** The rollback's gate passed already (its approval covers this push). */
-    gated = false,
-    /** Vault references already taken out (by the rollback that calls this). */
-    taken?: SecretsByHost,
+    /**
+     * A rollback's push: the set and hosts its gate checked (and its
+     * approval covers), with the vault references taken out for them. The
+     * push goes to exactly these hosts: the selector is not resolved again,
+     * or a host that became prod in between would be pushed to unchecked.
+     */
+    checked?: {
+      set: ConfigSet;
+      hosts: HostTarget[];
+      secrets: SecretsByHost;
+      approvalTicket?: number;
+    },
   ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
-    const set = await this.getSet(setId);
+    const set = checked?.set ?? (await this.getSet(setId));
     const version = await this.getVersion(setId, input.version);
     compileTemplate(version.template);
-    const hosts = await this.hostsOf(set, caller, input.hosts);
+    const hosts =
+      checked?.hosts ?? (await this.hostsOf(set, caller, input.hosts));
     if (hosts.length === 0) {
       throw new InputError('The set selects no host you can see');
     }
@@ -330,7 +321,8 @@ export class ConfigService {
       1,
       Math.min(input.batchSize ?? hosts.length, max),
     );
-    const gate: GateOutcome = gated
+    const pause = pauseOf(input);
+    const gate: GateOutcome = checked
       ? { run: true }
       : await prodGate({
           approvals: this.options.approvals,
@@ -344,6 +336,7 @@ export class ConfigService {
             version: version.version,
             hosts: hosts.map(h => h.entityRef).sort(),
             batchSize,
+            ...pauseDigest(pause),
             definition: sha256(onHosts(set)),
           },
           summary: `push ${set.name} v${version.version} to ${
@@ -355,7 +348,7 @@ export class ConfigService {
     const facts = await this.factsFor(set, version, hosts, caller);
     // vault references: taken out now, for the person pushing; a refusal refuses the push
     const secrets =
-      taken ??
+      checked?.secrets ??
       (await takeSecrets(this.options.vault, set, version, hosts, caller.ref));
     const release = await this.options.store.createRelease({
       setId,
@@ -364,25 +357,36 @@ export class ConfigService {
       batchSize,
       createdBy: caller.ref,
       hosts: hosts.map(h => h.entityRef),
+      ...pause,
+      definitionSha256: sha256(onHosts(set)),
+      approvalTicket: checked?.approvalTicket ?? gate.approval?.ticketId,
     });
-    const done = this.options.releaser.start(
-      release,
-      set,
-      version,
-      hosts,
-      facts,
-      secrets,
+    const done = this.batches.drive(
+      { release, set, version, hosts, facts, secrets },
+      caller,
     );
     return { release, done, approval: gate.approval };
   }
 
+  /** Goes on with a paused release (re-checked as a push is), as `caller`. */
+  continueRelease(id: number, caller: Caller) {
+    return this.batches.continue(id, caller);
+  }
+
+  /** Stops a paused release; its later hosts are never pushed. */
+  abortRelease(id: number, caller: Caller) {
+    return this.batches.abort(id, caller);
+  }
+
   private async assertIdle(setId: number): Promise<void> {
     const running = (await this.options.store.listReleases(setId, 5)).find(
-      r => r.status === 'running',
+      r => r.status === 'running' || r.status === 'paused',
     );
     if (running) {
       throw new ConflictError(
-        `Release ${running.id} of this set is still running`,
+        `Release ${running.id} of this set is still ${running.status}${
+          running.status === 'paused' ? ': continue or abort it first' : ''
+        }`,
       );
     }
   }
@@ -398,7 +402,8 @@ export class ConfigService {
       hosts?: string[];
       batchSize?: number;
       message?: string;
-    } & ApprovalAsk,
+    } & PauseAsk &
+      ApprovalAsk,
     caller: Caller,
   ): Promise<
     Gated<{ version: ConfigVersion; release: Release; done: Promise<void> }>
@@ -420,6 +425,7 @@ export class ConfigService {
         toVersion: old.version,
         hosts: hosts.map(h => h.entityRef).sort(),
         batchSize: input.batchSize ?? null,
+        ...pauseDigest(pauseOf(input)),
         message: input.message ?? null,
         definition: sha256(onHosts(set)),
       },
@@ -450,118 +456,24 @@ export class ConfigService {
         version: version.version,
         hosts: input.hosts,
         batchSize: input.batchSize,
+        pauseSeconds: input.pauseSeconds,
+        confirmFirstBatch: input.confirmFirstBatch,
       },
       caller,
       'rollback',
-      true,
-      secrets,
+      { set, hosts, secrets, approvalTicket: gate.approval?.ticketId },
     );
     if (pushed.requested) throw new Error('unreachable: gated above');
     return { version, ...pushed, approval: gate.approval };
   }
 
   /** Hashes each pushed host's live file against what the last push left there. */
-  async drift(setId: number, caller: Caller): Promise<HostDrift[]> {
-    const set = await this.getSet(setId);
-    const states = await this.options.store.hostStates(setId);
-    const hosts = await this.hostsOf(set, caller);
-    const byRef = new Map(hosts.map(h => [h.entityRef, h]));
-    const targetOf = this.options.sshTargets(caller.ref);
-    return Promise.all(
-      states
-        .filter(s => byRef.has(s.host))
-        .map(async (s): Promise<HostDrift> => {
-          const out: HostDrift = {
-            host: s.host,
-            pushedVersion: s.version,
-            pushedSha256: s.liveSha256,
-            drifted: false,
-          };
-          try {
-            const live = await this.agent(
-              await targetOf(byRef.get(s.host)!),
-            ).readLive(set.targetPath);
-            out.liveSha256 = live === undefined ? undefined : sha256(live);
-            out.drifted = out.liveSha256 !== s.liveSha256;
-            if (out.drifted) {
-              // the baseline has the mask where a vault secret was pushed
-              out.diff = unifiedDiff(
-                s.liveContent,
-                maskLive(live ?? '', [s.liveContent]),
-                `v${s.version} (pushed)`,
-                `${set.targetPath} (live)`,
-              );
-            }
-          } catch (e) {
-            out.error = (e as Error).message;
-          }
-          return out;
-        }),
-    );
+  drift(setId: number, caller: Caller): Promise<HostDrift[]> {
+    return this.live.drift(setId, caller);
   }
 
-  /**
-   * Emergency edits by hand: the host's live file becomes a new version
-   * (verbatim) and that host's drift baseline. Nothing is pushed.
-   */
-  async adoptGated(
-    setId: number,
-    input: { host: string; message?: string } & ApprovalAsk,
-    caller: Caller,
-  ): Promise<Gated<{ version: ConfigVersion }>> {
-    const set = await this.getSet(setId);
-    const [host]: HostTarget[] = await this.hostsOf(set, caller, [input.host]);
-    // the adopted file becomes the host's drift baseline: a change to a prod host
-    const gate = await prodGate({
-      approvals: this.options.approvals,
-      caller,
-      hosts: [host],
-      set,
-      ask: input,
-      change: {
-        action: 'adopt',
-        setId,
-        host: host.entityRef,
-        message: input.message ?? null,
-        definition: sha256(onHosts(set)),
-      },
-      summary: `adopt the live ${set.targetPath} of ${host.name} as a new version of ${set.name}`,
-      what: 'Adopting the live file of',
-    });
-    if (!gate.run) return { requested: gate.requested };
-    const target = await this.options.sshTargets(caller.ref)(host);
-    const live = await this.agent(target).readLive(set.targetPath);
-    if (live === undefined) {
-      throw new InputError(`${host.name} has no file at ${set.targetPath}`);
-    }
-    const latest = set.latestVersion
-      ? await this.getVersion(setId, set.latestVersion)
-      : undefined;
-    const { secrets, byValue } = await adoptedSecrets(
-      this.options.vault,
-      set,
-      latest,
-      host,
-      caller.ref,
-    );
-    const version = await this.options.store.addVersion({
-      setId,
-      template:
-        byValue.size > 0
-          ? verbatimWithSecrets(live, byValue)
-          : verbatimTemplate(live),
-      variables: latest?.variables ?? {},
-      message: input.message ?? `Adopted the live file of ${host.name}`,
-      author: caller.ref,
-      adoptedFromHost: host.entityRef,
-    });
-    await this.options.store.recordHostState(setId, {
-      host: host.entityRef,
-      version: version.version,
-      releaseId: 0,
-      liveSha256: sha256(live),
-      liveContent: maskSecrets(live, secrets.values()),
-    });
-    return { version, approval: gate.approval };
+  /** {@link LiveFiles.adoptGated}. */
+  adoptGated(...args: Parameters<LiveFiles['adoptGated']>) {
+    return this.live.adoptGated(...args);
   }
 }

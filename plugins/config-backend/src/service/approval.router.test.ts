@@ -177,6 +177,34 @@ describe('config router: prod changes approved through a ticket', () => {
     await stop();
   });
 
+  it("the approval covers the release's pauses", async () => {
+    const { push, decide, ask, stop } = await start();
+    const ticketId = await ask({ version: 1, pauseSeconds: 60 });
+    await decide(alice, ticketId, 'approve').expect(200);
+    for (const body of [
+      {},
+      { pauseSeconds: 0 },
+      { pauseSeconds: 61 },
+      { pauseSeconds: 60, confirmFirstBatch: true },
+    ]) {
+      expect(
+        (
+          await push(bob, {
+            version: 1,
+            approvalTicket: ticketId,
+            ...body,
+          }).expect(403)
+        ).body.error.name,
+      ).toBe('ApprovalMismatchError');
+    }
+    await push(bob, {
+      version: 1,
+      pauseSeconds: 60,
+      approvalTicket: ticketId,
+    }).expect(201);
+    await stop();
+  });
+
   it('refuses a rejected ticket, and gates rollback and adoption the same way', async () => {
     const { set, push, decide, ask, stop, server } = await start();
     const ticketId = await ask({ version: 2 });

@@ -275,6 +275,42 @@ export async function createRouter(options: {
     res.json(release);
   });
 
+  // a paused release: the person going on (or stopping it) is the actor
+  router.post('/releases/:id/continue', async (req, res) => {
+    const who = await caller(req);
+    const id = Number(req.params.id);
+    const { release } = await audited(
+      auditor,
+      {
+        eventId: 'config-release-continue',
+        severityLevel: 'high',
+        request: req,
+        target: `config-release:${id}`,
+        meta: { releaseId: id },
+        successMeta: r => ({ nextBatch: r.release.nextBatch }),
+      },
+      () => service.continueRelease(id, who),
+    );
+    res.json(release);
+  });
+
+  router.post('/releases/:id/abort', async (req, res) => {
+    const who = await caller(req);
+    const id = Number(req.params.id);
+    const release = await audited(
+      auditor,
+      {
+        eventId: 'config-release-abort',
+        severityLevel: 'high',
+        request: req,
+        target: `config-release:${id}`,
+        meta: { releaseId: id },
+      },
+      () => service.abortRelease(id, who),
+    );
+    res.json(release);
+  });
+
   // A prod change without the prod permission: 403 that says an approved
   // ticket would do (the audited() event above recorded the refusal).
   router.use(approvalRequiredHandler());

@@ -1,4 +1,7 @@
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type { HostsService } from '@opsdeck/plugin-cmdb-node';
 import type { ChangeApprovalsService } from '@opsdeck/plugin-tickets-node';
 import type { VaultService } from '@opsdeck/plugin-vault-node';
@@ -34,6 +37,8 @@ export type ConfigServiceOptions = {
   approvals?: ChangeApprovalsService;
   /** Vault references in variables are taken out of it at push (use config-secret). */
   vault?: VaultService;
+  /** Where a timed pause that could not go on is told. */
+  logger?: LoggerService;
 };
 
 /** Who asks: the person's ref and credentials (the catalog is read with them). */

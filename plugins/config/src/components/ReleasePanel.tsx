@@ -1,6 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import {
+  Button,
+  Checkbox,
   Chip,
+  FormControlLabel,
+  LinearProgress,
   Paper,
   Table,
   TableBody,
@@ -8,10 +12,57 @@ import {
   TableContainer,
   TableHead,
   TableRow,
+  TextField,
   Typography,
 } from '@material-ui/core';
-import type { Release } from '@opsdeck/plugin-config-common';
-import { ErrorAlert, useConfigClient, useT } from './hooks';
+import { Alert } from '@material-ui/lab';
+import {
+  FINAL_HOST_STATES,
+  MAX_RELEASE_PAUSE_SECONDS,
+  type Release,
+} from '@opsdeck/plugin-config-common';
+import { ErrorAlert, formatTime, useConfigClient, useT } from './hooks';
+
+/** The pause settings of a push or rollback. */
+export function PauseFields(props: {
+  pauseSeconds: number;
+  onPauseSeconds: (n: number) => void;
+  confirmFirstBatch: boolean;
+  onConfirmFirstBatch: (b: boolean) => void;
+}) {
+  const t = useT();
+  return (
+    <div>
+      <TextField
+        id="config-pause-seconds"
+        type="number"
+        label={t('versions.pauseSeconds')}
+        value={props.pauseSeconds}
+        onChange={e =>
+          props.onPauseSeconds(
+            Math.min(
+              MAX_RELEASE_PAUSE_SECONDS,
+              Math.max(0, Math.floor(Number(e.target.value)) || 0),
+            ),
+          )
+        }
+        inputProps={{ min: 0, max: MAX_RELEASE_PAUSE_SECONDS }}
+        style={{ marginTop: 8 }}
+      />
+      <FormControlLabel
+        style={{ marginTop: 8, marginLeft: 8 }}
+        control={
+          <Checkbox
+            checked={props.confirmFirstBatch}
+            onChange={e => props.onConfirmFirstBatch(e.target.checked)}
+            inputProps={{ 'aria-label': t('versions.confirmFirstBatch') }}
+          />
+        }
+        label={t('versions.confirmFirstBatch')}
+      />
+    </div>
+  );
+}
 
 const COLORS: Record<string, 'primary' | 'secondary' | 'default'> = {
   done: 'primary',
@@ -20,18 +71,28 @@ const COLORS: Record<string, 'primary' | 'secondary' | 'default'> = {
   failed: 'secondary',
 };
 
-/** A release's per-host progress, refreshed every second while it runs. */
+/**
+ * A release's per-host progress, refreshed every second while it runs or is
+ * paused (a timed pause goes on by itself, someone else may continue it);
+ * Continue and Abort of a paused release for those who may push.
+ */
 export function ReleasePanel({
   releaseId,
   onFinished,
+  canControl = false,
 }: {
   releaseId: number;
   onFinished?: () => void;
+  canControl?: boolean;
 }) {
   const t = useT();
   const client = useConfigClient();
   const [release, setRelease] = useState<Release>();
   const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  const [controlError, setControlError] = useState<Error>();
+  // bumped by Continue/Abort: polling starts again
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,8 +101,9 @@ export function ReleasePanel({
         const r = await client.release(releaseId);
         if (stopped) return;
         setRelease(r);
-        if (r.status === 'running') timer = setTimeout(poll, 1000);
-        else onFinished?.();
+        if (r.status === 'running' || r.status === 'paused') {
+          timer = setTimeout(poll, 1000);
+        } else onFinished?.();
       } catch (e) {
         if (!stopped) setError(e as Error);
       }
@@ -52,9 +114,31 @@ export function ReleasePanel({
       if (timer) clearTimeout(timer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, releaseId]);
+  }, [client, releaseId, round]);
+  const control = useCallback(
+    async (what: 'continue' | 'abort') => {
+      setBusy(true);
+      setControlError(undefined);
+      try {
+        setRelease(
+          what === 'continue'
+            ? await client.continueRelease(releaseId)
+            : await client.abortRelease(releaseId),
+        );
+        setRound(r => r + 1);
+      } catch (e) {
+        setControlError(e as Error);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [client, releaseId],
+  );
   if (error) return <ErrorAlert error={error} />;
   if (!release) return null;
+  const finished = release.hosts.filter(h =>
+    FINAL_HOST_STATES.includes(h.state),
+  ).length;
   return (
     <TableContainer
       component={Paper}
@@ -69,6 +153,48 @@ export function ReleasePanel({
           status: t(`status.${release.status}`),
         })}
       </Typography>
+      <div style={{ padding: '0 8px 8px' }}>
+        <LinearProgress
+          variant="determinate"
+          value={(100 * finished) / Math.max(1, release.hosts.length)}
+        />
+        <Typography variant="body2" data-testid="config-release-progress">
+          {t('release.progress', {
+            done: finished,
+            total: release.hosts.length,
+          })}
+        </Typography>
+        {release.status === 'paused' && (
+          <Alert severity="warning" data-testid="config-release-paused">
+            {release.resumeAt
+              ? t('release.pausedUntil', { time: formatTime(release.resumeAt) })
+              : t('release.waiting')}
+            {canControl && (
+              <>
+                {' '}
+                <Button
+                  size="small"
+                  color="primary"
+                  variant="contained"
+                  disabled={busy}
+                  onClick={() => control('continue')}
+                >
+                  {t('release.continue')}
+                </Button>{' '}
+                <Button
+                  size="small"
+                  variant="outlined"
+                  disabled={busy}
+                  onClick={() => control('abort')}
+                >
+                  {t('release.abort')}
+                </Button>
+              </>
+            )}
+          </Alert>
+        )}
+        {controlError && <ErrorAlert error={controlError} />}
+      </div>
       <Table size="small">
         <TableHead>
           <TableRow>

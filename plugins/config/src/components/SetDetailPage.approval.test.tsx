@@ -100,6 +100,13 @@ describe('SetDetailPage push to prod without config.push.prod', () => {
       } as any,
     );
     const row = (await screen.findByText('m1')).closest('tr')!;
+    // pauses between batches: asked for, and approved, with the rest
+    fireEvent.change(screen.getByLabelText('Pause between batches (s)'), {
+      target: { value: '30' },
+    });
+    fireEvent.click(
+      screen.getByLabelText('Stop after the first batch until continued'),
+    );
     fireEvent.click(
       await within(row as HTMLElement).findByRole('button', { name: 'Push' }),
     );
@@ -118,10 +125,11 @@ describe('SetDetailPage push to prod without config.push.prod', () => {
       screen.getByRole('button', { name: 'Push with approved ticket' }),
     );
     expect(await screen.findByText('Push of v1 started.')).toBeInTheDocument();
+    const pause = { pauseSeconds: 30, confirmFirstBatch: true };
     expect(pushes).toEqual([
-      { version: 1, batchSize: 1 },
-      { version: 1, batchSize: 1, requestApproval: true },
-      { version: 1, batchSize: 1, approvalTicket: 12 },
+      { version: 1, batchSize: 1, ...pause },
+      { version: 1, batchSize: 1, ...pause, requestApproval: true },
+      { version: 1, batchSize: 1, ...pause, approvalTicket: 12 },
     ]);
     expect(screen.queryByTestId('config-approval')).toBeNull();
   });

@@ -25,7 +25,7 @@ import {
 } from '../api';
 import { ApprovalPanel } from './ApprovalPanel';
 import { DriftPanel, PreviewDialog } from './HostPanels';
-import { ReleasePanel } from './ReleasePanel';
+import { PauseFields, ReleasePanel } from './ReleasePanel';
 import { VaultVariable } from './VaultVariable';
 import {
   DiffView,
@@ -201,6 +201,9 @@ export function SetDetailPage() {
   const [releaseId, setReleaseId] = useState<number>();
   // rolling by default: one host at a time, a failed host stops the rest
   const [batchSize, setBatchSize] = useState(1);
+  // pauses between batches (a ticket approves them with the rest)
+  const [pauseSeconds, setPauseSeconds] = useState(0);
+  const [confirmFirstBatch, setConfirmFirstBatch] = useState(false);
   // a prod change without config.push.prod: the change waiting for a ticket
   const [gated, setGated] = useState<{
     kind: 'push' | 'rollback';
@@ -221,10 +224,15 @@ export function SetDetailPage() {
       approval: ApprovalAsk = {},
     ) => {
       try {
+        // only what was asked for: the defaults are the backend's (and the ticket's)
+        const pause = {
+          pauseSeconds: pauseSeconds || undefined,
+          confirmFirstBatch: confirmFirstBatch || undefined,
+        };
         const r =
           kind === 'push'
-            ? await client.push(id, version, batchSize, approval)
-            : await client.rollback(id, version, batchSize, approval);
+            ? await client.push(id, version, batchSize, approval, pause)
+            : await client.rollback(id, version, batchSize, approval, pause);
         if ('approvalTicket' in r) {
           setGated({ kind, version, requested: r.approvalTicket });
           return undefined;
@@ -244,7 +252,7 @@ export function SetDetailPage() {
       }
     },
     // data.retry changes as the list loads: a stale one does nothing
-    [client, id, batchSize, data.retry],
+    [client, id, batchSize, pauseSeconds, confirmFirstBatch, data.retry],
   );
 
   if (data.error) return <ErrorAlert error={data.error} />;
@@ -341,6 +349,14 @@ export function SetDetailPage() {
                 style={{ marginTop: 8 }}
               />
             )}
+            {canPush && (
+              <PauseFields
+                pauseSeconds={pauseSeconds}
+                onPauseSeconds={setPauseSeconds}
+                confirmFirstBatch={confirmFirstBatch}
+                onConfirmFirstBatch={setConfirmFirstBatch}
+              />
+            )}
             {versions.length > 1 && <Compare setId={id} versions={versions} />}
           </Paper>
         </Grid>
@@ -356,7 +372,11 @@ export function SetDetailPage() {
       {action.error && <ErrorAlert error={action.error} />}
       {action.value && <Alert severity="info">{action.value}</Alert>}
       {releaseId !== undefined && (
-        <ReleasePanel key={releaseId} releaseId={releaseId} />
+        <ReleasePanel
+          key={releaseId}
+          releaseId={releaseId}
+          canControl={canPush}
+        />
       )}
       {canEdit && (
         <DriftPanel setId={id} canAdopt={canPush} onAdopted={data.retry} />

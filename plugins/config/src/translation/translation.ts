@@ -64,6 +64,8 @@ export const configTranslationRef = createTranslationRef({
       push: 'Push',
       rollback: 'Roll back to this',
       batchSize: 'Hosts at a time',
+      pauseSeconds: 'Pause between batches (s)',
+      confirmFirstBatch: 'Stop after the first batch until continued',
       compare: 'Compare',
       from: 'From',
       to: 'To',
@@ -85,11 +87,19 @@ export const configTranslationRef = createTranslationRef({
       error: 'Details',
       started: 'Push of v{{version}} started.',
       rolledBack: 'Rollback started: new version {{version}}.',
+      progress: '{{done}} of {{total}} hosts done',
+      pausedUntil: 'Paused between batches: goes on at {{time}}.',
+      waiting:
+        'Paused after a batch: waiting for someone to continue or abort.',
+      continue: 'Continue',
+      abort: 'Abort',
     },
     status: {
       running: 'running',
+      paused: 'paused',
       done: 'done',
       failed: 'failed',
+      aborted: 'aborted',
     },
     state: {
       pending: 'Pending',

@@ -1,0 +1,141 @@
+import { InputError } from '@backstage/errors';
+import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
+import type { ConfigVersion, HostDrift } from '@opsdeck/plugin-config-common';
+import { unifiedDiff } from '../render/diff';
+import { verbatimTemplate } from '../render/render';
+import { maskLive, maskSecrets, verbatimWithSecrets } from '../render/secrets';
+import { HostAgent, sha256 } from '../release/HostAgent';
+import type { SshTargets } from '../release/Releaser';
+import { adoptedSecrets } from './configSecrets';
+import type { ConfigService } from './ConfigService';
+import { onHosts } from './onHosts';
+import type { ApprovalAsk } from '@opsdeck/plugin-tickets-node';
+import { prodGate, type Gated } from './prodApproval';
+import type { Caller, ConfigServiceOptions } from './serviceTypes';
+
+/**
+ * The live files of a set's hosts: drift (each pushed host's live file
+ * against what the last push left there) and adopting a live file edited by
+ * hand as a new version.
+ */
+export class LiveFiles {
+  constructor(
+    private readonly service: ConfigService,
+    private readonly options: ConfigServiceOptions,
+  ) {}
+
+  private agent(target: Awaited<ReturnType<ReturnType<SshTargets>>>) {
+    return new HostAgent(
+      this.options.ssh,
+      target,
+      this.options.commandTimeoutMs ?? 60_000,
+    );
+  }
+
+  /** Hashes each pushed host's live file against what the last push left there. */
+  async drift(setId: number, caller: Caller): Promise<HostDrift[]> {
+    const set = await this.service.getSet(setId);
+    const states = await this.options.store.hostStates(setId);
+    const hosts = await this.service.hostsOf(set, caller);
+    const byRef = new Map(hosts.map(h => [h.entityRef, h]));
+    const targetOf = this.options.sshTargets(caller.ref);
+    return Promise.all(
+      states
+        .filter(s => byRef.has(s.host))
+        .map(async (s): Promise<HostDrift> => {
+          const out: HostDrift = {
+            host: s.host,
+            pushedVersion: s.version,
+            pushedSha256: s.liveSha256,
+            drifted: false,
+          };
+          try {
+            const live = await this.agent(
+              await targetOf(byRef.get(s.host)!),
+            ).readLive(set.targetPath);
+            out.liveSha256 = live === undefined ? undefined : sha256(live);
+            out.drifted = out.liveSha256 !== s.liveSha256;
+            if (out.drifted) {
+              // the baseline has the mask where a vault secret was pushed
+              out.diff = unifiedDiff(
+                s.liveContent,
+                maskLive(live ?? '', [s.liveContent]),
+                `v${s.version} (pushed)`,
+                `${set.targetPath} (live)`,
+              );
+            }
+          } catch (e) {
+            out.error = (e as Error).message;
+          }
+          return out;
+        }),
+    );
+  }
+
+  /**
+   * Emergency edits by hand: the host's live file becomes a new version
+   * (verbatim) and that host's drift baseline. Nothing is pushed.
+   */
+  async adoptGated(
+    setId: number,
+    input: { host: string; message?: string } & ApprovalAsk,
+    caller: Caller,
+  ): Promise<Gated<{ version: ConfigVersion }>> {
+    const set = await this.service.getSet(setId);
+    const [host]: HostTarget[] = await this.service.hostsOf(set, caller, [
+      input.host,
+    ]);
+    // the adopted file becomes the host's drift baseline: a change to a prod host
+    const gate = await prodGate({
+      approvals: this.options.approvals,
+      caller,
+      hosts: [host],
+      set,
+      ask: input,
+      change: {
+        action: 'adopt',
+        setId,
+        host: host.entityRef,
+        message: input.message ?? null,
+        definition: sha256(onHosts(set)),
+      },
+      summary: `adopt the live ${set.targetPath} of ${host.name} as a new version of ${set.name}`,
+      what: 'Adopting the live file of',
+    });
+    if (!gate.run) return { requested: gate.requested };
+    const target = await this.options.sshTargets(caller.ref)(host);
+    const live = await this.agent(target).readLive(set.targetPath);
+    if (live === undefined) {
+      throw new InputError(`${host.name} has no file at ${set.targetPath}`);
+    }
+    const latest = set.latestVersion
+      ? await this.service.getVersion(setId, set.latestVersion)
+      : undefined;
+    const { secrets, byValue } = await adoptedSecrets(
+      this.options.vault,
+      set,
+      latest,
+      host,
+      caller.ref,
+    );
+    const version = await this.options.store.addVersion({
+      setId,
+      template:
+        byValue.size > 0
+          ? verbatimWithSecrets(live, byValue)
+          : verbatimTemplate(live),
+      variables: latest?.variables ?? {},
+      message: input.message ?? `Adopted the live file of ${host.name}`,
+      author: caller.ref,
+      adoptedFromHost: host.entityRef,
+    });
+    await this.options.store.recordHostState(setId, {
+      host: host.entityRef,
+      version: version.version,
+      releaseId: 0,
+      liveSha256: sha256(live),
+      liveContent: maskSecrets(live, secrets.values()),
+    });
+    return { version, approval: gate.approval };
+  }
+}

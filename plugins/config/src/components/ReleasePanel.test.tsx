@@ -1,0 +1,108 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { ReleasePanel } from './ReleasePanel';
+
+const release = (status: string, states: string[], extra: object = {}) => ({
+  id: 3,
+  setId: 7,
+  version: 2,
+  action: 'push',
+  status,
+  batchSize: 1,
+  pauseSeconds: 0,
+  confirmFirstBatch: true,
+  nextBatch: 1,
+  createdBy: 'user:default/bob',
+  createdAt: '2026-12-01T00:00:00Z',
+  hosts: states.map((state, position) => ({
+    host: `resource:default/web-0${position}`,
+    position,
+    state,
+  })),
+  ...extra,
+});
+
+function backend() {
+  let current = release('paused', ['done', 'pending', 'pending']);
+  const calls: string[] = [];
+  const json = (x: unknown, status = 200) =>
+    new Response(JSON.stringify(x), {
+      status,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const method =
+        (input instanceof Request ? input.method : init?.method) ?? 'GET';
+      calls.push(`${method} ${url.replace(/^.*\/api\/config/, '')}`);
+      if (url.endsWith('/releases/3/continue')) {
+        current = release('done', ['done', 'done', 'done']);
+      } else if (url.endsWith('/releases/3/abort')) {
+        current = release('aborted', ['done', 'failed', 'failed']);
+      }
+      return json(current);
+    },
+  );
+  return { fetch, calls };
+}
+
+async function render(canControl: boolean) {
+  const { fetch, calls } = backend();
+  await renderInTestApp(
+    <ReleasePanel releaseId={3} canControl={canControl} />,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: 'http://localhost:7007/api' }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+      ] as const,
+    } as any,
+  );
+  return calls;
+}
+
+describe('ReleasePanel: a paused release', () => {
+  it('shows progress and continues it', async () => {
+    const calls = await render(true);
+    expect(
+      await screen.findByText(
+        'Paused after a batch: waiting for someone to continue or abort.',
+        { exact: false },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('config-release-progress')).toHaveTextContent(
+      '1 of 3 hosts done',
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('config-release-progress')).toHaveTextContent(
+        '3 of 3 hosts done',
+      ),
+    );
+    expect(calls).toContain('POST /releases/3/continue');
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
+  });
+
+  it('aborts it', async () => {
+    const calls = await render(true);
+    fireEvent.click(await screen.findByRole('button', { name: 'Abort' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('config-release')).toHaveAttribute(
+        'data-status',
+        'aborted',
+      ),
+    );
+    expect(calls).toContain('POST /releases/3/abort');
+  });
+
+  it('offers no Continue or Abort to someone who may not push', async () => {
+    await render(false);
+    expect(
+      await screen.findByTestId('config-release-paused'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
+  });
+});
