@@ -180,7 +180,7 @@ describe('config router: prod changes approved through a ticket', () => {
   it("the approval covers the release's pauses", async () => {
     const { push, decide, ask, stop } = await start();
     const ticketId = await ask({ version: 1, pauseSeconds: 60 });
-    await decide(alice, ticketId, 'approve').expect(200);
+    decide(ALICE, ticketId, 'approve');
     for (const body of [
       {},
       { pauseSeconds: 0 },
