@@ -14,6 +14,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   auditEventReadPermission,
+  schedulerManagePermission,
   jobsAdhocReadPermission,
   jobsReadPermission,
   jobsRunPermission,
@@ -101,6 +102,8 @@ const users = [
 const matrix: Array<[Permission, Record<(typeof users)[number], AuthorizeResult>]> = [
   //                                alice  bob    carol  dave   erin   mallory
   [auditEventReadPermission,     { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: ALLOW, mallory: DENY }],
+  // Backstage's task scheduler API of every plugin (list, trigger, cancel): admin only
+  [schedulerManagePermission,    { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [localAccountReadPermission,   { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [localAccountManagePermission, { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [opsdeckJobsRun,               { alice: ALLOW, bob: DENY,  carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
