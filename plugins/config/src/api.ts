@@ -9,6 +9,10 @@ import type {
   HostPreview,
   Release,
 } from '@opsdeck/plugin-config-common';
+import type {
+  ApprovalAsk,
+  ApprovalRequested,
+} from '@opsdeck/plugin-tickets-react';
 
 /** A vault credential as the vault lists it (metadata only, never a secret). */
 export type VaultCredentialInfo = {
@@ -151,30 +155,8 @@ export class ConfigClient {
   }
 }
 
-/** How a prod change asks for, or uses, an approval ticket. */
-export type ApprovalAsk = {
-  requestApproval?: boolean;
-  approvalTicket?: number;
-};
-
 /** The pauses between a release's batches (part of what a ticket approves). */
 export type ReleasePause = {
   pauseSeconds?: number;
   confirmFirstBatch?: boolean;
 };
-
-/** The answer when a ticket was opened instead of running the change. */
-export type ApprovalRequested = {
-  approvalTicket: {
-    ticketId: number;
-    url: string;
-    approvers: string[];
-    expiresAt?: string;
-  };
-};
-
-/** Whether an error says the change would run with an approved ticket. */
-export function isApprovalRequired(error: unknown): boolean {
-  const body = (error as { body?: { approvalRequired?: unknown } })?.body;
-  return body?.approvalRequired === true;
-}

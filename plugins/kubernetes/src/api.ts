@@ -1,4 +1,9 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import {
+  isApprovalRequired,
+  type ApprovalAsk,
+  type ChangeApprovalTicket,
+} from '@opsdeck/plugin-tickets-react';
 
 /** The workload named by an action (the module's request body). */
 export interface WorkloadTarget {
@@ -8,21 +13,11 @@ export interface WorkloadTarget {
   name: string;
 }
 
-/** How a prod action asks for, or uses, an approval ticket. */
-export type ApprovalAsk = { requestApproval?: true; approvalTicket?: number };
-
-/** The ticket opened for a prod action (`202 { approvalTicket }`). */
-export interface ApprovalTicket {
-  ticketId: number;
-  url: string;
-  approvers: string[];
-}
-
 /** What an action answered. */
 export type ActionOutcome =
   | { kind: 'done'; body: Record<string, unknown> }
   | { kind: 'approvalRequired'; message: string }
-  | { kind: 'requested'; ticket: ApprovalTicket };
+  | { kind: 'requested'; ticket: ChangeApprovalTicket };
 
 export type ActionName = 'restart' | 'scale' | 'delete';
 
@@ -85,7 +80,7 @@ export class KubernetesActionsClient {
         body = undefined;
       }
       const message = body?.error?.message ?? `${res.status}`;
-      if (body?.approvalRequired === true) {
+      if (isApprovalRequired(body)) {
         return { kind: 'approvalRequired', message };
       }
       throw new Error(message);

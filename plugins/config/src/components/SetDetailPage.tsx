@@ -15,15 +15,15 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import type { ConfigVersion } from '@opsdeck/plugin-config-common';
+import {
+  ApprovalPanel,
+  isApprovalRequired,
+  type ApprovalAsk,
+  type ChangeApprovalTicket,
+} from '@opsdeck/plugin-tickets-react';
 import { useParams } from 'react-router-dom';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import {
-  isApprovalRequired,
-  type ApprovalAsk,
-  type ApprovalRequested,
-} from '../api';
-import { ApprovalPanel } from './ApprovalPanel';
 import { DriftPanel, PreviewDialog } from './HostPanels';
 import { PauseFields, ReleasePanel } from './ReleasePanel';
 import { VaultVariable } from './VaultVariable';
@@ -208,7 +208,7 @@ export function SetDetailPage() {
   const [gated, setGated] = useState<{
     kind: 'push' | 'rollback';
     version: number;
-    requested?: ApprovalRequested['approvalTicket'];
+    requested?: ChangeApprovalTicket;
   }>();
   const data = useAsyncRetry(async () => {
     const [set, versions] = await Promise.all([
@@ -364,6 +364,9 @@ export function SetDetailPage() {
       {gated && (
         <ApprovalPanel
           key={`${gated.kind}-${gated.version}-${gated.requested?.ticketId}`}
+          idPrefix="config"
+          reason={t('approval.required')}
+          runLabel={t('approval.run')}
           requested={gated.requested}
           busy={action.loading}
           onRun={approval => run(gated.kind, gated.version, approval)}

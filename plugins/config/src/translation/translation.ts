@@ -125,11 +125,6 @@ export const configTranslationRef = createTranslationRef({
     approval: {
       required:
         'This change touches prod hosts: you may run it once another person approves it through a ticket.',
-      request: 'Request approval',
-      requested:
-        'Approval ticket {{id}} opened for {{approvers}}. Once it is approved, run the same change with it.',
-      open: 'Open ticket {{id}}',
-      ticket: 'Approved ticket',
       run: 'Push with approved ticket',
     },
     errors: {

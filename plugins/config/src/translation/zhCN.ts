@@ -98,11 +98,6 @@ const zhCN = {
   'drift.none': '还没有下发过。',
   'approval.required':
     '此变更涉及生产主机：需经他人通过工单审批后，方可执行一次。',
-  'approval.request': '申请审批',
-  'approval.requested':
-    '已为 {{approvers}} 创建审批工单 {{id}}。审批通过后，用该工单执行同一变更。',
-  'approval.open': '打开工单 {{id}}',
-  'approval.ticket': '已审批的工单',
   'approval.run': '凭审批工单下发',
   'errors.forbidden': '你没有配置管理的权限',
   'errors.generic': '出错了：{{message}}',

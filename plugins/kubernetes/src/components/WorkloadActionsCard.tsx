@@ -22,8 +22,8 @@ import {
   kubernetesDeploymentScalePermission,
   kubernetesPodDeletePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { ApprovalPanel } from '@opsdeck/plugin-tickets-react';
 import { logFileName } from '../api';
-import { ApprovalPanel } from './ApprovalPanel';
 import { ConfirmDialog } from './ConfirmDialog';
 import { useActionsClient, useT } from './hooks';
 import {
@@ -100,7 +100,8 @@ function Outcome(props: {
         )}
         <ApprovalPanel
           key={state.requested?.ticketId ?? 0}
-          message={state.message}
+          idPrefix="kubernetes"
+          reason={t('approval.required', { message: state.message })}
           requested={state.requested}
           busy={false}
           onRun={ask => props.onApproval(state.asked, ask)}

@@ -1,10 +1,9 @@
 import { useCallback, useState } from 'react';
 import type {
-  ActionName,
   ApprovalAsk,
-  ApprovalTicket,
-  WorkloadTarget,
-} from '../api';
+  ChangeApprovalTicket,
+} from '@opsdeck/plugin-tickets-react';
+import type { ActionName, WorkloadTarget } from '../api';
 import { useActionsClient } from './hooks';
 
 /** One action asked of a workload (what is re-sent with an approval). */
@@ -24,7 +23,7 @@ export type ActionState =
       status: 'approval';
       asked: AskedAction;
       message: string;
-      requested?: ApprovalTicket;
+      requested?: ChangeApprovalTicket;
       /** Why the last request or claim of a ticket failed. */
       error?: string;
     };

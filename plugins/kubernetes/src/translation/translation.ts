@@ -48,12 +48,6 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
     approval: {
       required:
         'This cluster is prod: the change needs an approved ticket ({{message}}).',
-      request: 'Request approval',
-      requested:
-        'Approval ticket {{id}} opened for {{approvers}}. Once it is approved, run the same change with it.',
-      open: 'Open ticket {{id}}',
-      ticket: 'Approved ticket #',
-      run: 'Run with approved ticket',
     },
     error: {
       action: 'The action failed: {{message}}',

@@ -34,12 +34,6 @@ const zhCN = {
   'confirm.cancel': '取消',
   'approval.required':
     '该集群是生产环境：变更需要已审批的工单（{{message}}）。',
-  'approval.request': '申请审批',
-  'approval.requested':
-    '已为 {{approvers}} 创建审批工单 {{id}}。审批通过后，凭该工单执行同一变更。',
-  'approval.open': '打开工单 {{id}}',
-  'approval.ticket': '已审批的工单号',
-  'approval.run': '凭审批工单执行',
   'error.action': '操作失败：{{message}}',
   'error.log': '无法下载日志：{{message}}',
 };
