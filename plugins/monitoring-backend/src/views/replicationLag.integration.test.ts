@@ -8,6 +8,7 @@ import {
 } from '../__testUtils__/replicas';
 import {
   eventually,
+  instantQuery,
   startMysqldExporter,
   startPostgresExporter,
   startPrometheus,
@@ -17,6 +18,8 @@ import {
   startMonitoringBackend,
   type MonitoringBackend,
 } from '../__testUtils__/testBackend';
+import { matcher } from '../rules/promql';
+import { STORE_PANELS } from './storePanels';
 
 jest.setTimeout(120_000);
 
@@ -53,6 +56,7 @@ describe('replication lag panels on real replicas', () => {
   let pg: ReplicatedPair;
   let maria: ReplicatedPair;
   let backend: MonitoringBackend;
+  let prometheusUrl: string;
 
   beforeAll(async () => {
     [pg, maria] = await Promise.all([
@@ -87,6 +91,7 @@ scrape_configs:
       .join('')}
 `),
     );
+    prometheusUrl = prometheus.url;
     backend = await track(
       startMonitoringBackend({
         knex: await databases.init('SQLITE_3'),
@@ -208,5 +213,38 @@ scrape_configs:
       'SELECT n FROM shop.stock WHERE id = 1',
     );
     expect(rows[0].n).toBe(1);
+  });
+
+  it('MariaDB: a stopped SQL thread has no Seconds_Behind_Master (NULL), so no lag series, while slave_sql_running says 0', async () => {
+    await maria.primary.raw('CREATE DATABASE IF NOT EXISTS shop');
+    await maria.primary.raw('CREATE TABLE shop.orders (id int PRIMARY KEY)');
+    await maria.replica.raw('STOP SLAVE SQL_THREAD');
+    try {
+      await maria.primary.raw('INSERT INTO shop.orders VALUES (1)');
+      const e = matcher(
+        'opsdeck_entity',
+        '=',
+        'resource:default/shop-db-replica',
+      );
+      await eventually(async () => {
+        const running = await instantQuery(
+          prometheusUrl,
+          `mysql_slave_status_slave_sql_running{${e}}`,
+        );
+        return running.length === 1 && running[0].value === '0'
+          ? true
+          : undefined;
+      }, 'the SQL thread seen stopped');
+      // the panel's own PromQL, now
+      const lag = STORE_PANELS.mariadb
+        .find(p => p.id === 'replicationLag')!
+        .queries[0].expr(e, '1m');
+      expect(await instantQuery(prometheusUrl, lag)).toEqual([]);
+    } finally {
+      await maria.replica.raw('START SLAVE SQL_THREAD');
+    }
+    expect(await lagWhen('shop-db-replica', l => l === 0)).toBe(0);
+    const [rows] = await maria.replica.raw('SELECT id FROM shop.orders');
+    expect(rows).toEqual([{ id: 1 }]);
   });
 });
