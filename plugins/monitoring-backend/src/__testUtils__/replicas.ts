@@ -55,6 +55,15 @@ function tempDirFor(prefix: string, user: string): string {
   return dir;
 }
 
+/** Two distinct free loopback ports (a primary's and its replica's). */
+async function twoFreePorts(): Promise<[number, number]> {
+  const first = await freePort();
+  for (;;) {
+    const second = await freePort();
+    if (second !== first) return [first, second];
+  }
+}
+
 /** The newest Debian PostgreSQL's bin dir. */
 function postgresBin(): string {
   const versions = fs
@@ -71,7 +80,7 @@ function postgresBin(): string {
 export async function startPostgresReplication(): Promise<ReplicatedPair> {
   const bin = (name: string) => path.join(postgresBin(), name);
   const dir = tempDirFor('pg-replication', 'postgres');
-  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+  const [primaryPort, replicaPort] = await twoFreePorts();
   const started: string[] = [];
   const pgCtlStart = async (data: string, port: number) => {
     await runAs('postgres', bin('pg_ctl'), [
@@ -164,7 +173,7 @@ export async function startPostgresReplication(): Promise<ReplicatedPair> {
 export async function startMariadbReplication(): Promise<ReplicatedPair> {
   const user = isRoot ? 'mysql' : os.userInfo().username;
   const dir = tempDirFor('mariadb-replication', user);
-  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+  const [primaryPort, replicaPort] = await twoFreePorts();
   const children: ChildProcess[] = [];
   const connections: Knex[] = [];
   const stop = async () => {
