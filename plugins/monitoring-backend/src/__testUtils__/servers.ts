@@ -170,29 +170,14 @@ export function startStoreExporter(
     const u = serverUrl('OPSDECK_TEST_POSTGRES_URL', 'postgres');
     u.pathname = '/postgres';
     u.search = '?sslmode=disable';
-    return start(
-      'postgres-exporter',
-      'prometheus-postgres-exporter',
-      p => [`--web.listen-address=127.0.0.1:${p}`],
-      url => ok(`${url}/metrics`),
-      {},
-      undefined,
-      { DATA_SOURCE_NAME: u.toString() },
-    );
+    return startPostgresExporter(u.toString());
   }
   if (engine === 'mysql') {
     const u = serverUrl('OPSDECK_TEST_MARIADB_URL', 'mariadb');
-    const dsn = `${decodeURIComponent(u.username)}:${decodeURIComponent(
-      u.password,
-    )}@(${u.hostname}:${u.port})/`;
-    return start(
-      'mysqld-exporter',
-      'prometheus-mysqld-exporter',
-      p => [`--web.listen-address=127.0.0.1:${p}`],
-      url => ok(`${url}/metrics`),
-      {},
-      undefined,
-      { DATA_SOURCE_NAME: dsn },
+    return startMysqldExporter(
+      `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}@(${
+        u.hostname
+      }:${u.port})/`,
     );
   }
   const u = serverUrl('OPSDECK_TEST_REDIS_URL', 'redis');
@@ -207,6 +192,44 @@ export function startStoreExporter(
     {},
     undefined,
     { REDIS_PASSWORD: decodeURIComponent(u.password) },
+  );
+}
+
+/** The exporter queries opsdeck ships (README: replication lag). */
+export const POSTGRES_EXPORTER_QUERIES = path.resolve(
+  __dirname,
+  '../../exporters/postgres-queries.yaml',
+);
+
+/**
+ * prometheus-postgres-exporter on one PostgreSQL (`dsn` a libpq URL, in the
+ * environment), with opsdeck's queries file (`pg_replication_lag`).
+ */
+export function startPostgresExporter(dsn: string): Promise<RunningServer> {
+  return start(
+    'postgres-exporter',
+    'prometheus-postgres-exporter',
+    p => [
+      `--web.listen-address=127.0.0.1:${p}`,
+      `--extend.query-path=${POSTGRES_EXPORTER_QUERIES}`,
+    ],
+    url => ok(`${url}/metrics`),
+    {},
+    undefined,
+    { DATA_SOURCE_NAME: dsn },
+  );
+}
+
+/** prometheus-mysqld-exporter on one MySQL/MariaDB (`dsn` in the Go driver's form, in the environment). */
+export function startMysqldExporter(dsn: string): Promise<RunningServer> {
+  return start(
+    'mysqld-exporter',
+    'prometheus-mysqld-exporter',
+    p => [`--web.listen-address=127.0.0.1:${p}`],
+    url => ok(`${url}/metrics`),
+    {},
+    undefined,
+    { DATA_SOURCE_NAME: dsn },
   );
 }
 

@@ -46,7 +46,8 @@ const POSTGRESQL: PanelDefinition[] = [
   },
   {
     // a replica's lag: pg_replication_lag_seconds (exporter >= 0.12) or
-    // pg_replication_lag (0.11 with the exporter's example queries.yaml)
+    // pg_replication_lag (0.11 with exporters/postgres-queries.yaml: replicas
+    // only, 0 when caught up); tested in replicationLag.integration.test.ts
     id: 'replicationLag',
     unit: 'seconds',
     queries: [
