@@ -60,6 +60,7 @@ export const access: OperationAccess<typeof spec> = {
   },
   'GET /probes': read,
   'POST /probes': rules,
+  'PUT /probes/{id}': rules,
   'DELETE /probes/{id}': rules,
   'GET /fleet': {
     permission: monitoringMetricsReadPermission,

@@ -331,6 +331,18 @@ export async function createRouter(options: {
     }
   };
 
+  /**
+   * A probe whose entity the catalog shows the person; one on an entity they
+   * cannot read does not exist for them (the same 404, naming no entity).
+   */
+  async function readableProbe(id: number, credentials: BackstageCredentials) {
+    const probe = await probes.get(id);
+    await readableEntity(probe.entityRef, credentials).catch(() => {
+      throw new NotFoundError(`No probe ${id}`);
+    });
+    return probe;
+  }
+
   router.get('/probes/sd', async (_req, res) => {
     // Prometheus has no catalog identity: the plugin reads the probed
     // entities with its own credentials (the SD permission is the gate)
@@ -389,6 +401,42 @@ export async function createRouter(options: {
     res.status(201).json(probe);
   });
 
+  // the checks of a create (entity read by the person, target grammar and
+  // addresses, the exporter's check) on the new values; a probe on an entity
+  // the person cannot read does not exist for them. Audited with the probe
+  // before and after (refusals too).
+  router.put('/probes/:id', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const id = Number(req.params.id);
+    const entityRef = entityRefOf(req.body.entityRef);
+    const { after } = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-probe-update',
+        request: req,
+        target: `monitoring-probe:${id}`,
+        meta: {
+          entityRef,
+          kind: req.body.kind,
+          target: req.body.target,
+          interval: req.body.interval,
+        },
+        successMeta: r => ({ probeId: id, before: r.before, after: r.after }),
+      },
+      async () => {
+        const before = await readableProbe(id, credentials);
+        if (entityRef !== before.entityRef) {
+          await readableEntity(entityRef, credentials);
+        }
+        return {
+          before,
+          after: await probes.update(id, { ...req.body, entityRef }),
+        };
+      },
+    );
+    res.json(after);
+  });
+
   router.delete('/probes/:id', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
     const by = principalRef(credentials);
@@ -401,9 +449,7 @@ export async function createRouter(options: {
         target: `monitoring-probe:${id}`,
       },
       async () => {
-        // a probe on an entity the person cannot read does not exist for them
-        const probe = await probes.get(id);
-        await readableEntity(probe.entityRef, credentials);
+        await readableProbe(id, credentials);
         await probes.delete(id, by);
       },
     );
