@@ -446,6 +446,37 @@ export const spec = {
           },
         },
       },
+      ProbeStatusList: {
+        type: 'object',
+        required: ['time', 'items'],
+        additionalProperties: false,
+        properties: {
+          time: {
+            type: 'string',
+            description: 'When Prometheus evaluated the states (ISO 8601).',
+          },
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'state'],
+              additionalProperties: false,
+              properties: {
+                id: {
+                  type: 'integer',
+                },
+                state: {
+                  type: 'string',
+                  enum: ['up', 'down', 'unknown'],
+                },
+                lastProbeAt: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
       FleetEntry: {
         type: 'object',
         description:
@@ -1110,6 +1141,25 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/Probe',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/probes/status': {
+      get: {
+        operationId: 'ProbeStatus',
+        description:
+          "The last result of each probe on an entity the catalog shows the caller, from Prometheus' probe_success (up 1, down 0, unknown without a series: not scraped yet, or left out of discovery), and when it was last scraped. Needs opsdeck.monitoring.alert.read and opsdeck.monitoring.prometheus.url.",
+        responses: {
+          '200': {
+            description: 'The states.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProbeStatusList',
                 },
               },
             },

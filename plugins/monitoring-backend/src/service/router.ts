@@ -28,6 +28,7 @@ import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryFleet } from '../views/fleet';
 import { HOST_PANELS, queryPanels } from '../views/panels';
+import { queryProbeStatus } from '../views/probeStatus';
 import { panelEngine, STORE_PANELS } from '../views/storePanels';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
@@ -362,20 +363,42 @@ export async function createRouter(options: {
     );
   });
 
-  // owner-scoped like the silences: probes on entities the person reads
-  router.get('/probes', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
+  /** Owner-scoped like the silences: probes on entities the person reads. */
+  async function readableProbes(
+    credentials: BackstageCredentials,
+    entityRef?: string,
+  ) {
     const all = await probes.list(
-      req.query.entityRef
-        ? { entityRef: entityRefOf(req.query.entityRef) }
-        : {},
+      entityRef ? { entityRef: entityRefOf(entityRef) } : {},
     );
     const readable = await readableEntityRefs(
       catalog,
       all.map(p => p.entityRef),
       credentials,
     );
-    res.json({ items: all.filter(p => readable.has(p.entityRef)) });
+    return all.filter(p => readable.has(p.entityRef));
+  }
+
+  router.get('/probes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    res.json({ items: await readableProbes(credentials, req.query.entityRef) });
+  });
+
+  // probe_success of the probes the person reads (only their ids are named
+  // in the PromQL)
+  router.get('/probes/status', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    if (!config.prometheusUrl) {
+      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
+    }
+    const readable = await readableProbes(credentials);
+    res.json(
+      await queryProbeStatus({
+        prometheusUrl: config.prometheusUrl,
+        ids: readable.map(p => p.id),
+        now: new Date(),
+      }),
+    );
   });
 
   router.post('/probes', async (req, res) => {
