@@ -11,6 +11,12 @@ export const PROBE_STATUS_CHUNK = 200;
 
 type Sample = { metric: Record<string, string>; value: [number, string] };
 
+const stateOf = (value: number): ProbeStatus['state'] => {
+  if (value === 1) return 'up';
+  if (value === 0) return 'down';
+  return 'unknown';
+};
+
 /**
  * The PromQL for one chunk's matcher (`opsdeck_probe=~"1|2"`): the worst
  * `probe_success` of each probe (while discovery moves an edited probe, its
@@ -65,7 +71,7 @@ export async function queryProbeStatus(options: {
       const at = lastOf.get(id);
       found.set(id, {
         id,
-        state: value === 1 ? 'up' : value === 0 ? 'down' : 'unknown',
+        state: stateOf(value),
         ...(at !== undefined && Number.isFinite(at)
           ? { lastProbeAt: new Date(at * 1000).toISOString() }
           : {}),
