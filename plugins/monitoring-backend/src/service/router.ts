@@ -444,7 +444,11 @@ export async function createRouter(options: {
           target: req.body.target,
           interval: req.body.interval,
         },
-        successMeta: r => ({ probeId: id, before: r.before, after: r.after }),
+        successMeta: r => ({
+          probeId: id,
+          before: { ...r.before },
+          after: { ...r.after },
+        }),
       },
       async () => {
         const before = await readableProbe(id, credentials);
