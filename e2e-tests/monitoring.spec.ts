@@ -497,14 +497,16 @@ test('an alert posted to the webhook is listed with its deliveries', async ({
   await expect(failed).toContainText('request failed (ECONNREFUSED)');
 });
 
-test('ops adds a sub-minute TCP probe to a host and deletes it; a metadata target is refused', async ({
+test('ops adds a sub-minute TCP probe to a host, edits it and deletes it (metadata and loopback targets refused); a developer sees it without Edit or Delete', async ({
   page,
+  browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   // TEST-NET-3: a routable-looking address nothing needs to resolve; the
   // backend checks the blackbox module with the real exporter's --config.check
   const port = 20000 + (Date.now() % 40000);
   const target = `203.0.113.7:${port}`;
+  const edited = `203.0.113.8:${port}`;
   await signIn(page, 'bob');
   await openMonitoringPage(page, 'Probes');
   await page.getByRole('button', { name: 'New probe' }).click();
@@ -528,8 +530,55 @@ test('ops adds a sub-minute TCP probe to a host and deletes it; a metadata targe
   await expect(row).toContainText('TCP port');
   await expect(row).toContainText('15s');
   await expect(row).toContainText('bob');
-  await row.getByRole('button', { name: 'Delete' }).click();
+  // the e2e Prometheus does not scrape probes: no probe_success yet
+  await expect(row.getByTestId('probe-state')).toHaveText('Unknown');
+
+  // edit: its values are filled in; a loopback target is refused as on create
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await expect(dialog.getByText(/^Edit probe \d+$/)).toBeVisible();
+  await expect(dialog.getByLabel('Target')).toHaveValue(target);
+  await expect(dialog.getByLabel('Interval')).toHaveValue('15s');
+  await dialog.getByLabel('Target').fill('127.0.0.1:22');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByRole('alert')).toContainText(
+    'Probes may not reach 127.0.0.1',
+  );
+  await dialog.getByLabel('Target').fill(edited);
+  await dialog.getByLabel('Interval').selectOption('30s');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  const editedRow = page.getByRole('row').filter({ hasText: edited });
+  await expect(editedRow).toContainText('30s');
+  await expect(editedRow).toContainText('pay-app-01');
   await expect(page.getByRole('row').filter({ hasText: target })).toHaveCount(
+    0,
+  );
+
+  // a developer reads it, with no way to change it
+  const dev = await browser.newContext();
+  try {
+    const devPage = await dev.newPage();
+    await signIn(devPage, 'dave');
+    await openMonitoringPage(devPage, 'Probes');
+    const devRow = devPage.getByRole('row').filter({ hasText: edited });
+    await expect(devRow).toContainText('pay-app-01');
+    await expect(
+      devPage.getByRole('button', { name: 'New probe' }),
+    ).toHaveCount(0);
+    await expect(devPage.getByRole('button', { name: 'Edit' })).toHaveCount(0);
+    await expect(devPage.getByRole('button', { name: 'Delete' })).toHaveCount(
+      0,
+    );
+  } finally {
+    await dev.close();
+  }
+
+  // delete asks first
+  await editedRow.getByRole('button', { name: 'Delete' }).click();
+  await expect(dialog).toContainText(`Delete the probe of ${edited}?`);
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('row').filter({ hasText: edited })).toHaveCount(
     0,
   );
 });
@@ -564,12 +613,40 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
   ).toBeVisible();
   await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
 
+  // a probe created, edited and deleted in Chinese
+  const port = 20000 + ((Date.now() + 7) % 40000);
+  const target = `203.0.113.9:${port}`;
+  const edited = `203.0.113.10:${port}`;
   await page.getByRole('tab', { name: '探测' }).click();
   await page.getByRole('button', { name: '新建探测' }).click();
   const probe = page.getByRole('dialog');
   await expect(probe.getByLabel('类型')).toContainText('TCP 端口');
   await expect(probe.getByLabel('间隔')).toContainText('15 秒');
-  await expect(probe.getByRole('button', { name: '创建' })).toBeVisible();
+  await pickEntity(page, '实体', 'pay-app-01');
+  await probe.getByLabel('目标').fill(target);
+  await probe.getByLabel('间隔').selectOption('15s');
+  await probe.getByRole('button', { name: '创建' }).click();
+  await expect(probe).toBeHidden();
+  const probeRow = page.getByRole('row').filter({ hasText: target });
+  await expect(probeRow).toContainText('TCP 端口');
+  await expect(probeRow.getByTestId('probe-state')).toHaveText('未知');
+  await expect(page.getByRole('columnheader', { name: '状态' })).toBeVisible();
+  await probeRow.getByRole('button', { name: '编辑' }).click();
+  await expect(probe.getByText(/^编辑探测 \d+$/)).toBeVisible();
+  await probe.getByLabel('目标').fill('http://[::1]:8080/');
+  await probe.getByRole('button', { name: '保存' }).click();
+  await expect(probe.getByRole('alert')).toContainText('探测被拒绝');
+  await probe.getByLabel('目标').fill(edited);
+  await probe.getByRole('button', { name: '保存' }).click();
+  await expect(probe).toBeHidden();
+  const editedRow = page.getByRole('row').filter({ hasText: edited });
+  await editedRow.getByRole('button', { name: '删除' }).click();
+  await expect(probe).toContainText(`删除对 ${edited} 的探测？`);
+  await probe.getByRole('button', { name: '删除' }).click();
+  await expect(probe).toBeHidden();
+  await expect(page.getByRole('row').filter({ hasText: edited })).toHaveCount(
+    0,
+  );
 });
 
 test('a developer reads rules and silences without New rule, Silence or Expire', async ({
@@ -626,7 +703,7 @@ test('the fleet overview: top hosts and what is down, with links (en, zh-CN)', a
   await expect(page.getByTestId('fleet-down')).toContainText('web-02');
 });
 
-test('a viewer sees only the fleet tab, no New rule or Silence', async ({
+test('a viewer sees only the fleet tab, no New rule, Silence or probe controls', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -643,6 +720,12 @@ test('a viewer sees only the fleet tab, no New rule or Silence', async ({
   await expect(
     page.getByRole('button', { name: 'Silence', exact: true }),
   ).toHaveCount(0);
+  // nor the probes (they need alert.read), even asked for by URL
+  await page.goto('/monitoring?tab=probes');
+  await expect(page.getByRole('tab')).toHaveText(['Fleet']);
+  await expect(page.getByTestId('probes-table')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New probe' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Edit' })).toHaveCount(0);
 });
 
 test('a user without a role sees no Monitoring and alerts entry and is told what is missing', async ({

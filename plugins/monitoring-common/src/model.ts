@@ -339,3 +339,21 @@ export interface Probe extends ProbeInput {
   createdBy: string;
   createdAt: string;
 }
+
+/** A probe's last result in Prometheus (`probe_success`): unknown when it has none (not yet scraped, dropped by discovery). */
+export type ProbeState = 'up' | 'down' | 'unknown';
+
+/** The state of one probe as `GET /probes/status` answers it. */
+export interface ProbeStatus {
+  id: number;
+  state: ProbeState;
+  /** When Prometheus last scraped the probe (ISO 8601), when it has. */
+  lastProbeAt?: string;
+}
+
+/** `GET /probes/status`: the probes the caller may read, at one time. */
+export interface ProbeStatusList {
+  /** When Prometheus evaluated the states (ISO 8601). */
+  time: string;
+  items: ProbeStatus[];
+}

@@ -10,6 +10,7 @@ import type {
   PanelData,
   Probe,
   ProbeInput,
+  ProbeStatusList,
   RuleInput,
   RuleTemplateSummary,
   Silence,
@@ -146,6 +147,19 @@ export class MonitoringClient {
   /** Creates a probe; a refused target or regex is a 400 whose message says why. */
   async createProbe(input: ProbeInput): Promise<Probe> {
     return this.call('/probes', { method: 'POST', body: input });
+  }
+
+  /** Edits a probe with the checks of a create; a refusal is a 400 whose message says why. */
+  async updateProbe(id: number, input: ProbeInput): Promise<Probe> {
+    return this.call(`/probes/${encodeURIComponent(String(id))}`, {
+      method: 'PUT',
+      body: input,
+    });
+  }
+
+  /** The last result (probe_success) of the probes the caller may read. */
+  async probeStatus(): Promise<ProbeStatusList> {
+    return this.call('/probes/status');
   }
 
   async deleteProbe(id: number): Promise<void> {

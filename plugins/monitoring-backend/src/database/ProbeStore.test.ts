@@ -79,4 +79,42 @@ describe.each(databases.eachSupportedId())('ProbeStore (%s)', databaseId => {
     ).rejects.toThrow('refused');
     expect((await s.list()).map(p => p.id)).toEqual([kept.id]);
   });
+
+  it('edits a probe (publishing it as it will be), keeps its creator, and nothing when publishing fails', async () => {
+    const s = await store();
+    const published: Array<Array<{ id: number; target: string }>> = [];
+    const publish = async (probes: Array<{ id: number; target: string }>) => {
+      published.push(probes.map(p => ({ id: p.id, target: p.target })));
+    };
+    const a = await s.create(probe, 'user:default/alice', at, publish);
+    const edited = await s.update(
+      a.id,
+      {
+        entityRef: 'resource:default/db-01',
+        kind: 'tcp',
+        target: 'db-01:5432',
+        intervalSeconds: 30,
+      },
+      publish,
+    );
+    expect(edited).toEqual({
+      id: a.id,
+      entityRef: 'resource:default/db-01',
+      kind: 'tcp',
+      target: 'db-01:5432',
+      intervalSeconds: 30,
+      createdBy: 'user:default/alice',
+      createdAt: at.toISOString(),
+    });
+    expect(published.at(-1)).toEqual([{ id: a.id, target: 'db-01:5432' }]);
+    await expect(
+      s.update(a.id, probe, async () => {
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await s.get(a.id)).toEqual(edited);
+    expect(await s.delete(a.id, 'user:default/alice', at, publish)).toBe(true);
+    expect(await s.update(a.id, probe, publish)).toBeUndefined();
+    expect(await s.update(a.id + 1000, probe, publish)).toBeUndefined();
+  });
 });

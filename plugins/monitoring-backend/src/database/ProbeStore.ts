@@ -90,6 +90,35 @@ export class ProbeStore {
     });
   }
 
+  /**
+   * Replaces what a probe checks (entity, kind, target, expectations,
+   * interval); its id, creator and creation time stay. Undefined when there
+   * is no such probe (or it was deleted meanwhile).
+   */
+  async update(
+    id: number,
+    probe: NewProbe,
+    publish: (probes: StoredProbe[]) => Promise<void>,
+  ): Promise<StoredProbe | undefined> {
+    return this.db.transaction(async tx => {
+      const count = await tx('monitoring_probes')
+        .where({ id, deleted: false })
+        .update({
+          entity_ref: probe.entityRef,
+          kind: probe.kind,
+          target: probe.target,
+          expect_status: probe.expectStatus ?? null,
+          body_regex: probe.bodyRegex ?? null,
+          interval_seconds: probe.intervalSeconds,
+        });
+      if (!count) return undefined;
+      await publish(await this.list({}, tx));
+      return toProbe(
+        (await tx<ProbeRow>('monitoring_probes').where({ id }).first())!,
+      );
+    });
+  }
+
   /** Marks a probe deleted; false when there is none. */
   async delete(
     id: number,

@@ -7,7 +7,7 @@ import {
   type SdTargetGroup,
 } from '@opsdeck/plugin-monitoring-common';
 import type net from 'node:net';
-import type { ProbeStore, StoredProbe } from '../database/ProbeStore';
+import type { NewProbe, ProbeStore, StoredProbe } from '../database/ProbeStore';
 import { entityLabels } from '../sd/targets';
 import {
   type BlackboxPublisher,
@@ -63,8 +63,12 @@ export class ProbeService {
     return probeView(probe);
   }
 
-  /** Creates a probe; the caller has checked the person reads `entityRef`. */
-  async create(input: ProbeInput, by: string): Promise<Probe> {
+  /**
+   * What a probe input stores, checked the same way for create and edit:
+   * the target parsed with its grammar, the expectations of its kind, the
+   * interval, and every address the target's host resolves to.
+   */
+  private async checked(input: ProbeInput): Promise<NewProbe> {
     const { target, host } = parseTarget(input.kind, input.target);
     if (input.kind === 'tcp' && (input.expectStatus || input.bodyRegex)) {
       throw new InputError('A TCP probe has no expected status or body');
@@ -77,20 +81,42 @@ export class ProbeService {
       this.options.minIntervalSeconds,
     );
     await checkReachable(host, this.options.allow, this.options.lookup);
+    return {
+      entityRef: input.entityRef,
+      kind: input.kind,
+      target,
+      ...(input.expectStatus ? { expectStatus: input.expectStatus } : {}),
+      ...(input.bodyRegex ? { bodyRegex: input.bodyRegex } : {}),
+      intervalSeconds,
+    };
+  }
+
+  /** Creates a probe; the caller has checked the person reads `entityRef`. */
+  async create(input: ProbeInput, by: string): Promise<Probe> {
     const created = await this.options.store.create(
-      {
-        entityRef: input.entityRef,
-        kind: input.kind,
-        target,
-        ...(input.expectStatus ? { expectStatus: input.expectStatus } : {}),
-        ...(input.bodyRegex ? { bodyRegex: input.bodyRegex } : {}),
-        intervalSeconds,
-      },
+      await this.checked(input),
       by,
       this.now(),
       probes => this.options.publisher.publish(probes),
     );
     return probeView(created);
+  }
+
+  /**
+   * Edits a probe with the checks of {@link create} (target grammar and
+   * addresses, expectations, interval, the exporter's --config.check); the
+   * module file is written and reloaded in the transaction that stores it.
+   * The caller has checked the person reads the probe's entity and the new
+   * `entityRef`.
+   */
+  async update(id: number, input: ProbeInput): Promise<Probe> {
+    const updated = await this.options.store.update(
+      id,
+      await this.checked(input),
+      probes => this.options.publisher.publish(probes),
+    );
+    if (!updated) throw new NotFoundError(`No probe ${id}`);
+    return probeView(updated);
   }
 
   async delete(id: number, by: string): Promise<void> {

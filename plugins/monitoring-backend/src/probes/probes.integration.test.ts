@@ -32,6 +32,9 @@ const as = (user: string) =>
 // (HTTP SD, multi-target pattern, scrape interval per probe).
 describe('probes through the blackbox exporter', () => {
   let backend: MonitoringBackend;
+  // a second replica on the same database that knows Prometheus (started
+  // once Prometheus is, which discovers through the first)
+  let reader: MonitoringBackend;
   let blackbox: RunningServer;
   let prometheus: RunningServer;
   let open: net.Server;
@@ -46,12 +49,14 @@ describe('probes through the blackbox exporter', () => {
     await new Promise<void>(r => open.listen(0, '127.0.0.1', () => r()));
     openPort = (open.address() as net.AddressInfo).port;
     blackbox = await startBlackboxExporter();
+    const knex = await databases.init('SQLITE_3');
+    const entities = [
+      hostEntity('web-01', '127.0.0.1:9100'),
+      hostEntity('vault-01', '127.0.0.1:9101'),
+    ];
     backend = await startMonitoringBackend({
-      knex: await databases.init('SQLITE_3'),
-      entities: [
-        hostEntity('web-01', '127.0.0.1:9100'),
-        hostEntity('vault-01', '127.0.0.1:9101'),
-      ],
+      knex,
+      entities,
       // vault-01 is shown to alice only
       visibleTo: (user, entity) =>
         entity.metadata.name !== 'vault-01' || user === 'user:default/alice',
@@ -89,9 +94,22 @@ scrape_configs:
       - target_label: __address__
         replacement: 127.0.0.1:${blackbox.port}
 `);
+    reader = await startMonitoringBackend({
+      knex,
+      // new-01 is in this replica's catalog only: the first one's discovery
+      // leaves its probes out (Prometheus never scrapes them)
+      entities: [...entities, hostEntity('new-01', '127.0.0.1:9104')],
+      visibleTo: (user, entity) =>
+        entity.metadata.name !== 'vault-01' || user === 'user:default/alice',
+      monitoring: {
+        prometheus: { url: prometheus.url },
+        probes: { allowTargets: ['127.0.0.1'], minIntervalSeconds: 1 },
+      },
+    });
   });
 
   afterAll(async () => {
+    await reader?.stop();
     await prometheus?.stop();
     await backend?.stop();
     await blackbox?.stop();
@@ -163,6 +181,85 @@ scrape_configs:
       owner: 'group:default/ops',
     });
     expect(target.scrapeUrl).toContain(`127.0.0.1:${blackbox.port}/probe`);
+  });
+
+  it('edits a probe the exporter then runs as edited, and answers states from probe_success owner-scoped', async () => {
+    const closedPort = await freePort();
+    const down = await create({
+      kind: 'tcp',
+      target: `127.0.0.1:${closedPort}`,
+    });
+    const hidden = await create({
+      kind: 'tcp',
+      target: `127.0.0.1:${openPort}`,
+      entityRef: 'resource:default/vault-01',
+    });
+    expect([down.status, hidden.status]).toEqual([201, 201]);
+    const status = async (user: string) => {
+      const res = await request(reader.server)
+        .get('/api/monitoring/probes/status')
+        .set('authorization', as(user));
+      expect([user, res.status]).toEqual([user, 200]);
+      return new Map(
+        (res.body.items as Array<{ id: number; state: string }>).map(s => [
+          s.id,
+          s,
+        ]),
+      );
+    };
+    expect(await success(down.body.id)).toBe('0');
+    expect(await success(hidden.body.id)).toBe('1');
+    const alices = await eventually(async () => {
+      const now = await status('alice');
+      return now.get(hidden.body.id)?.state === 'up' ? now : undefined;
+    }, 'both probes answered');
+    expect(alices.get(down.body.id)).toEqual({
+      id: down.body.id,
+      state: 'down',
+      lastProbeAt: expect.any(String),
+    });
+    expect(alices.get(hidden.body.id)).toMatchObject({ state: 'up' });
+    // dave reads web-01 only: vault-01's probe is not answered to him
+    const daves = await status('dave');
+    expect(daves.get(down.body.id)).toMatchObject({ state: 'down' });
+    expect(daves.has(hidden.body.id)).toBe(false);
+    // no role, no answer
+    const erin = await request(reader.server)
+      .get('/api/monitoring/probes/status')
+      .set('authorization', as('erin'));
+    expect(erin.status).toBe(403);
+
+    // the closed port's probe edited to the open one: the module is
+    // rewritten, the exporter reloaded, and it goes up
+    const edited = await request(backend.server)
+      .put(`/api/monitoring/probes/${down.body.id}`)
+      .set('authorization', as('alice'))
+      .send({
+        entityRef: 'resource:default/web-01',
+        kind: 'tcp',
+        target: `127.0.0.1:${openPort}`,
+        interval: '1s',
+      });
+    expect(edited.status).toBe(200);
+    await eventually(async () => {
+      const now = await status('alice');
+      return now.get(down.body.id)?.state === 'up' ? true : undefined;
+    }, 'the edited probe up');
+    // a probe Prometheus has no series of is unknown
+    const fresh = await request(reader.server)
+      .post('/api/monitoring/probes')
+      .set('authorization', as('alice'))
+      .send({
+        entityRef: 'resource:default/new-01',
+        kind: 'tcp',
+        target: `127.0.0.1:${openPort}`,
+        interval: '1s',
+      });
+    expect(fresh.status).toBe(201);
+    expect((await status('alice')).get(fresh.body.id)).toEqual({
+      id: fresh.body.id,
+      state: 'unknown',
+    });
   });
 
   it('fails an HTTP probe with the wrong expected status, passes the right status and body', async () => {

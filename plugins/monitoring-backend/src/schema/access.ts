@@ -59,7 +59,9 @@ export const access: OperationAccess<typeof spec> = {
     allow: ['service'],
   },
   'GET /probes': read,
+  'GET /probes/status': read,
   'POST /probes': rules,
+  'PUT /probes/{id}': rules,
   'DELETE /probes/{id}': rules,
   'GET /fleet': {
     permission: monitoringMetricsReadPermission,

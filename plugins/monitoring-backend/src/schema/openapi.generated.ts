@@ -10,7 +10,7 @@ export const spec = {
     title: 'monitoring',
     version: '1',
     description:
-      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`. `/probes/sd` is for the SD token too; creating and deleting probes needs `opsdeck.monitoring.rule.manage`.",
+      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -443,6 +443,37 @@ export const spec = {
           },
           createdAt: {
             type: 'string',
+          },
+        },
+      },
+      ProbeStatusList: {
+        type: 'object',
+        required: ['time', 'items'],
+        additionalProperties: false,
+        properties: {
+          time: {
+            type: 'string',
+            description: 'When Prometheus evaluated the states (ISO 8601).',
+          },
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'state'],
+              additionalProperties: false,
+              properties: {
+                id: {
+                  type: 'integer',
+                },
+                state: {
+                  type: 'string',
+                  enum: ['up', 'down', 'unknown'],
+                },
+                lastProbeAt: {
+                  type: 'string',
+                },
+              },
+            },
           },
         },
       },
@@ -1117,7 +1148,64 @@ export const spec = {
         },
       },
     },
+    '/probes/status': {
+      get: {
+        operationId: 'ProbeStatus',
+        description:
+          "The last result of each probe on an entity the catalog shows the caller, from Prometheus' probe_success (up 1, down 0, unknown without a series: not scraped yet, or left out of discovery), and when it was last scraped. Needs opsdeck.monitoring.alert.read and opsdeck.monitoring.prometheus.url.",
+        responses: {
+          '200': {
+            description: 'The states.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProbeStatusList',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/probes/{id}': {
+      put: {
+        operationId: 'UpdateProbe',
+        description:
+          "Edits a probe (entity, kind, target, expectations, interval) with the checks of a create: the person must read the probe's entity and the new one, the target must parse and pass the address check, and the exporter must accept the module file, which is written and reloaded before the change is kept. Needs opsdeck.monitoring.rule.manage; audited with the probe before and after.",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ProbeInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The probe as edited.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Probe',
+                },
+              },
+            },
+          },
+        },
+      },
       delete: {
         operationId: 'DeleteProbe',
         parameters: [

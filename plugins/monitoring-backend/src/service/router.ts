@@ -28,6 +28,7 @@ import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryFleet } from '../views/fleet';
 import { HOST_PANELS, queryPanels } from '../views/panels';
+import { queryProbeStatus } from '../views/probeStatus';
 import { panelEngine, STORE_PANELS } from '../views/storePanels';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
@@ -331,6 +332,18 @@ export async function createRouter(options: {
     }
   };
 
+  /**
+   * A probe whose entity the catalog shows the person; one on an entity they
+   * cannot read does not exist for them (the same 404, naming no entity).
+   */
+  async function readableProbe(id: number, credentials: BackstageCredentials) {
+    const probe = await probes.get(id);
+    await readableEntity(probe.entityRef, credentials).catch(() => {
+      throw new NotFoundError(`No probe ${id}`);
+    });
+    return probe;
+  }
+
   router.get('/probes/sd', async (_req, res) => {
     // Prometheus has no catalog identity: the plugin reads the probed
     // entities with its own credentials (the SD permission is the gate)
@@ -350,20 +363,42 @@ export async function createRouter(options: {
     );
   });
 
-  // owner-scoped like the silences: probes on entities the person reads
-  router.get('/probes', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
+  /** Owner-scoped like the silences: probes on entities the person reads. */
+  async function readableProbes(
+    credentials: BackstageCredentials,
+    entityRef?: string,
+  ) {
     const all = await probes.list(
-      req.query.entityRef
-        ? { entityRef: entityRefOf(req.query.entityRef) }
-        : {},
+      entityRef ? { entityRef: entityRefOf(entityRef) } : {},
     );
     const readable = await readableEntityRefs(
       catalog,
       all.map(p => p.entityRef),
       credentials,
     );
-    res.json({ items: all.filter(p => readable.has(p.entityRef)) });
+    return all.filter(p => readable.has(p.entityRef));
+  }
+
+  router.get('/probes', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    res.json({ items: await readableProbes(credentials, req.query.entityRef) });
+  });
+
+  // probe_success of the probes the person reads (only their ids are named
+  // in the PromQL)
+  router.get('/probes/status', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    if (!config.prometheusUrl) {
+      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
+    }
+    const readable = await readableProbes(credentials);
+    res.json(
+      await queryProbeStatus({
+        prometheusUrl: config.prometheusUrl,
+        ids: readable.map(p => p.id),
+        now: new Date(),
+      }),
+    );
   });
 
   router.post('/probes', async (req, res) => {
@@ -389,6 +424,46 @@ export async function createRouter(options: {
     res.status(201).json(probe);
   });
 
+  // the checks of a create (entity read by the person, target grammar and
+  // addresses, the exporter's check) on the new values; a probe on an entity
+  // the person cannot read does not exist for them. Audited with the probe
+  // before and after (refusals too).
+  router.put('/probes/:id', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const id = Number(req.params.id);
+    const entityRef = entityRefOf(req.body.entityRef);
+    const { after } = await audited(
+      options.auditor,
+      {
+        eventId: 'monitoring-probe-update',
+        request: req,
+        target: `monitoring-probe:${id}`,
+        meta: {
+          entityRef,
+          kind: req.body.kind,
+          target: req.body.target,
+          interval: req.body.interval,
+        },
+        successMeta: r => ({
+          probeId: id,
+          before: { ...r.before },
+          after: { ...r.after },
+        }),
+      },
+      async () => {
+        const before = await readableProbe(id, credentials);
+        if (entityRef !== before.entityRef) {
+          await readableEntity(entityRef, credentials);
+        }
+        return {
+          before,
+          after: await probes.update(id, { ...req.body, entityRef }),
+        };
+      },
+    );
+    res.json(after);
+  });
+
   router.delete('/probes/:id', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
     const by = principalRef(credentials);
@@ -401,9 +476,7 @@ export async function createRouter(options: {
         target: `monitoring-probe:${id}`,
       },
       async () => {
-        // a probe on an entity the person cannot read does not exist for them
-        const probe = await probes.get(id);
-        await readableEntity(probe.entityRef, credentials);
+        await readableProbe(id, credentials);
         await probes.delete(id, by);
       },
     );

@@ -9,6 +9,7 @@ import {
 } from '@material-ui/core';
 import {
   PROBE_KINDS,
+  type Probe,
   type ProbeInput,
   type ProbeKind,
 } from '@opsdeck/plugin-monitoring-common';
@@ -18,19 +19,33 @@ import { ErrorNotice, useT } from './hooks';
 /** Probe intervals offered (sub-minute included). */
 export const PROBE_INTERVALS = ['15s', '30s', '1m', '5m', '15m'] as const;
 
-/** Creates a TCP or HTTP probe on one catalog entity. */
+/**
+ * Creates a TCP or HTTP probe on one catalog entity, or edits `probe` (its
+ * values filled in; the backend checks the edit as it checks a create).
+ */
 export function ProbeDialog(props: {
+  /** The probe to edit; none: a new one. */
+  probe?: Probe;
   onClose(): void;
-  /** Creates the probe; a rejection (refused target, regex) is shown. */
+  /** Saves the probe; a rejection (refused target, regex) is shown. */
   onSubmit(input: ProbeInput): Promise<void>;
 }) {
   const t = useT();
-  const [entityRef, setEntityRef] = useState('');
-  const [kind, setKind] = useState<ProbeKind>('tcp');
-  const [target, setTarget] = useState('');
-  const [expectStatus, setExpectStatus] = useState('');
-  const [bodyRegex, setBodyRegex] = useState('');
-  const [interval, setInterval] = useState<string>('1m');
+  const { probe } = props;
+  const [entityRef, setEntityRef] = useState(probe?.entityRef ?? '');
+  const [kind, setKind] = useState<ProbeKind>(probe?.kind ?? 'tcp');
+  const [target, setTarget] = useState(probe?.target ?? '');
+  const [expectStatus, setExpectStatus] = useState(
+    probe?.expectStatus ? String(probe.expectStatus) : '',
+  );
+  const [bodyRegex, setBodyRegex] = useState(probe?.bodyRegex ?? '');
+  const [interval, setInterval] = useState<string>(probe?.interval ?? '1m');
+  // an interval set through the API that the list does not offer stays offered
+  const intervals: string[] = (PROBE_INTERVALS as readonly string[]).includes(
+    interval,
+  )
+    ? [...PROBE_INTERVALS]
+    : [interval, ...PROBE_INTERVALS];
   const [touched, setTouched] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -67,7 +82,11 @@ export function ProbeDialog(props: {
 
   return (
     <Dialog open onClose={props.onClose} fullWidth maxWidth="sm">
-      <DialogTitle>{t('probeDialog.title')}</DialogTitle>
+      <DialogTitle>
+        {probe
+          ? t('probeDialog.editTitle', { id: probe.id })
+          : t('probeDialog.title')}
+      </DialogTitle>
       <DialogContent>
         <EntityPicker
           id="probe-entity"
@@ -158,9 +177,11 @@ export function ProbeDialog(props: {
           margin="dense"
           variant="outlined"
         >
-          {PROBE_INTERVALS.map(i => (
+          {intervals.map(i => (
             <option key={i} value={i}>
-              {t(`probeDialog.i${i}`)}
+              {(PROBE_INTERVALS as readonly string[]).includes(i)
+                ? t(`probeDialog.i${i}`)
+                : i}
             </option>
           ))}
         </TextField>
@@ -176,7 +197,7 @@ export function ProbeDialog(props: {
           onClick={submit}
           disabled={saving}
         >
-          {t('probeDialog.submit')}
+          {probe ? t('probeDialog.save') : t('probeDialog.submit')}
         </Button>
       </DialogActions>
     </Dialog>

@@ -5,7 +5,7 @@ import { renderPage as render } from './__testUtils__/page';
 const reader = (name: string) => name === 'opsdeck.monitoring.alert.read';
 
 describe('Probes tab for a reader', () => {
-  it('lists the probes without New probe or Delete', async () => {
+  it('lists the probes without New probe, Edit or Delete', async () => {
     const calls = await render(reader, 'probes');
     expect(await screen.findByTestId('probe-7')).toHaveTextContent(
       'https://web-01.example.com/health',
@@ -13,6 +13,8 @@ describe('Probes tab for a reader', () => {
     expect(screen.getByRole('tab', { name: 'Probes' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New probe' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
+    expect(screen.queryByRole('columnheader', { name: 'Actions' })).toBeNull();
     expect(calls.filter(c => c.method !== 'GET')).toEqual([]);
   });
 });

@@ -3,6 +3,11 @@ import { Link, Progress } from '@backstage/core-components';
 import {
   Box,
   Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
   Table,
   TableBody,
   TableCell,
@@ -10,12 +15,18 @@ import {
   TableRow,
   Typography,
 } from '@material-ui/core';
-import type { Probe } from '@opsdeck/plugin-monitoring-common';
+import type {
+  Probe,
+  ProbeState,
+  ProbeStatus,
+} from '@opsdeck/plugin-monitoring-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ProbeDialog } from './ProbeDialog';
 import {
   ErrorNotice,
   entityPath,
+  errorMessage,
+  formatTime,
   shortRef,
   useAbilities,
   useMonitoringClient,
@@ -34,26 +45,103 @@ function expectation(t: MonitoringT, p: Probe): string {
   return parts.join(', ');
 }
 
+const STATE_COLOR: Record<ProbeState, string> = {
+  up: '#2e7d32',
+  down: '#c62828',
+  unknown: 'inherit',
+};
+
+function StateCell(props: { t: MonitoringT; status?: ProbeStatus }) {
+  const { t, status } = props;
+  const state = status?.state ?? 'unknown';
+  const last = formatTime(status?.lastProbeAt);
+  return (
+    <TableCell data-testid="probe-state">
+      <Typography
+        variant="body2"
+        style={{ color: STATE_COLOR[state], fontWeight: 500 }}
+      >
+        {t(`probes.state_${state}`)}
+      </Typography>
+      {last && (
+        <Typography variant="caption" color="textSecondary">
+          {t('probes.lastProbe', { time: last })}
+        </Typography>
+      )}
+    </TableCell>
+  );
+}
+
+function DeleteDialog(props: {
+  probe: Probe;
+  onClose(): void;
+  onDelete(): Promise<void>;
+}) {
+  const t = useT();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog open onClose={props.onClose}>
+      <DialogTitle>
+        {t('probes.deleteTitle', { target: props.probe.target })}
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          {t('probes.deleteBody', { entity: shortRef(props.probe.entityRef) })}
+        </DialogContentText>
+        {error !== undefined && (
+          <ErrorNotice t={t} error={error} keyName="probes.deleteFailed" />
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
+        <Button
+          color="secondary"
+          variant="contained"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              await props.onDelete();
+            } catch (e) {
+              setError(e);
+              setBusy(false);
+            }
+          }}
+        >
+          {t('probes.delete')}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+type Open =
+  | { kind: 'new' }
+  | { kind: 'edit' | 'delete'; probe: Probe }
+  | undefined;
+
 /**
  * TCP and HTTP probes (blackbox exporter) on the entities the user reads:
- * list; create and delete with `opsdeck.monitoring.rule.manage`.
+ * list with their state from Prometheus (probe_success); create, edit and
+ * delete with `opsdeck.monitoring.rule.manage` (hidden otherwise).
  */
 export function ProbesTab() {
   const t = useT();
   const client = useMonitoringClient();
   const { canManageRules } = useAbilities();
   const probes = useAsyncRetry(() => client.probes(), [client]);
-  const [creating, setCreating] = useState(false);
-  const [deleteError, setDeleteError] = useState<unknown>();
+  const states = useAsyncRetry(() => client.probeStatus(), [client]);
+  const [open, setOpen] = useState<Open>();
+  const stateOf = new Map((states.value?.items ?? []).map(s => [s.id, s]));
 
-  const remove = async (id: number) => {
-    setDeleteError(undefined);
-    try {
-      await client.deleteProbe(id);
-    } catch (e) {
-      setDeleteError(e);
-    }
+  const refresh = () => {
     probes.retry();
+    states.retry();
+  };
+  const saved = () => {
+    setOpen(undefined);
+    refresh();
   };
 
   return (
@@ -63,18 +151,22 @@ export function ProbesTab() {
           <Button
             color="primary"
             variant="contained"
-            onClick={() => setCreating(true)}
+            onClick={() => setOpen({ kind: 'new' })}
           >
             {t('probes.new')}
           </Button>
         )}
-        <Button variant="outlined" onClick={probes.retry}>
+        <Button variant="outlined" onClick={refresh}>
           {t('common.refresh')}
         </Button>
+        {states.error && (
+          <Typography variant="caption" color="textSecondary" role="status">
+            {t('probes.stateUnavailable', {
+              error: errorMessage(states.error),
+            })}
+          </Typography>
+        )}
       </Box>
-      {deleteError !== undefined && (
-        <ErrorNotice t={t} error={deleteError} keyName="probes.deleteFailed" />
-      )}
       {probes.loading && !probes.value && <Progress />}
       {probes.error && <ErrorNotice t={t} error={probes.error} />}
       {probes.value && probes.value.length === 0 && (
@@ -84,13 +176,14 @@ export function ProbesTab() {
         <Table size="small" data-testid="probes-table">
           <TableHead>
             <TableRow>
+              <TableCell>{t('probes.state')}</TableCell>
               <TableCell>{t('probes.entity')}</TableCell>
               <TableCell>{t('probes.kind')}</TableCell>
               <TableCell>{t('probes.target')}</TableCell>
               <TableCell>{t('probes.expect')}</TableCell>
               <TableCell>{t('probes.interval')}</TableCell>
               <TableCell>{t('probes.createdBy')}</TableCell>
-              <TableCell>{t('probes.actions')}</TableCell>
+              {canManageRules && <TableCell>{t('probes.actions')}</TableCell>}
             </TableRow>
           </TableHead>
           <TableBody>
@@ -98,6 +191,7 @@ export function ProbesTab() {
               const to = entityPath(p.entityRef);
               return (
                 <TableRow key={p.id} data-testid={`probe-${p.id}`}>
+                  <StateCell t={t} status={stateOf.get(p.id)} />
                   <TableCell>
                     {to ? (
                       <Link to={to}>{shortRef(p.entityRef)}</Link>
@@ -110,26 +204,54 @@ export function ProbesTab() {
                   <TableCell>{expectation(t, p)}</TableCell>
                   <TableCell>{p.interval}</TableCell>
                   <TableCell>{shortRef(p.createdBy)}</TableCell>
-                  <TableCell>
-                    {canManageRules && (
-                      <Button size="small" onClick={() => remove(p.id)}>
+                  {canManageRules && (
+                    <TableCell>
+                      <Button
+                        size="small"
+                        onClick={() => setOpen({ kind: 'edit', probe: p })}
+                      >
+                        {t('probes.edit')}
+                      </Button>
+                      <Button
+                        size="small"
+                        onClick={() => setOpen({ kind: 'delete', probe: p })}
+                      >
                         {t('probes.delete')}
                       </Button>
-                    )}
-                  </TableCell>
+                    </TableCell>
+                  )}
                 </TableRow>
               );
             })}
           </TableBody>
         </Table>
       )}
-      {creating && (
+      {open?.kind === 'new' && (
         <ProbeDialog
-          onClose={() => setCreating(false)}
+          onClose={() => setOpen(undefined)}
           onSubmit={async input => {
             await client.createProbe(input);
-            setCreating(false);
-            probes.retry();
+            saved();
+          }}
+        />
+      )}
+      {open?.kind === 'edit' && (
+        <ProbeDialog
+          probe={open.probe}
+          onClose={() => setOpen(undefined)}
+          onSubmit={async input => {
+            await client.updateProbe(open.probe.id, input);
+            saved();
+          }}
+        />
+      )}
+      {open?.kind === 'delete' && (
+        <DeleteDialog
+          probe={open.probe}
+          onClose={() => setOpen(undefined)}
+          onDelete={async () => {
+            await client.deleteProbe(open.probe.id);
+            saved();
           }}
         />
       )}

@@ -150,6 +150,31 @@ export async function renderPage(
       if (path === '/silences' && method === 'GET') return json([SILENCE]);
       if (path === '/probes' && method === 'GET')
         return json({ items: [PROBE] });
+      if (path === '/probes/status') {
+        return json({
+          time: '2026-12-01T10:00:05Z',
+          items: [
+            { id: 7, state: 'down', lastProbeAt: '2026-12-01T10:00:00Z' },
+          ],
+        });
+      }
+      if (path === '/probes/7' && method === 'PUT') {
+        const body = JSON.parse(String(init!.body));
+        if (String(body.target).includes('169.254.169.254')) {
+          return json(
+            {
+              error: {
+                name: 'InputError',
+                message: 'Probes may not reach 169.254.169.254',
+              },
+              request: { method: 'PUT', url: '/probes/7' },
+              response: { statusCode: 400 },
+            },
+            400,
+          );
+        }
+        return json({ ...PROBE, ...body });
+      }
       if (path === '/probes' && method === 'POST') {
         return json({ ...PROBE, id: 8 }, 201);
       }
