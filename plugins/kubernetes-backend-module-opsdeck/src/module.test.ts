@@ -134,6 +134,55 @@ describe('kubernetes backend with the opsdeck module, against the fixture cluste
     ]);
   });
 
+  it('never answers a secret in clear, not even asked for as a custom resource', async () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: `${COMPONENT_ID}-db`,
+        namespace: NAMESPACE,
+        uid: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+        resourceVersion: '512391',
+        labels: { 'backstage.io/kubernetes-id': COMPONENT_ID },
+        // what `kubectl apply` leaves on the object: the whole manifest
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            stringData: { password: 'hunter2-db-pass' },
+          }),
+        },
+      },
+      type: 'Opaque',
+      data: { password: Buffer.from('hunter2-db-pass').toString('base64') },
+    };
+    cluster.objects.push(secret);
+    try {
+      // the body names the core group's secrets as a "custom resource"
+      for (const customResource of [
+        { group: '', apiVersion: 'v1', plural: 'secrets' },
+        { group: '', apiVersion: 'v1', plural: 'Secrets' },
+      ]) {
+        const res = await request(backend.server)
+          .post('/api/kubernetes/resources/custom/query')
+          .set('Authorization', as('dave'))
+          .send({
+            entityRef: `component:default/${COMPONENT_ID}`,
+            customResources: [customResource],
+          });
+        expect(res.status).toBe(200);
+        const text = JSON.stringify(res.body);
+        expect(text).not.toContain(secret.data.password);
+        expect(text).not.toContain('hunter2');
+      }
+      expect(cluster.requests.some(r => r.path.endsWith('/secrets'))).toBe(
+        true,
+      );
+    } finally {
+      cluster.objects.splice(cluster.objects.indexOf(secret), 1);
+    }
+  });
+
   it('gives a caller without kubernetes.resources.read nothing, and asks neither vault nor cluster', async () => {
     for (const route of [
       [

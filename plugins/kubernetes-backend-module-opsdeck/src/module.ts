@@ -121,6 +121,7 @@ export const kubernetesModuleOpsdeck = createBackendModule({
             createActionsRouter({
               actions: new WorkloadActions({
                 catalog: deps.catalog,
+                auth: deps.auth,
                 userInfo: deps.userInfo,
                 clusterSupplier,
                 authStrategy,

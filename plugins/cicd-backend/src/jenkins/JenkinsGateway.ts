@@ -304,6 +304,8 @@ export class JenkinsGateway {
       {
         headers: await this.headers(instance),
         signal: AbortSignal.timeout(this.config.timeoutMs),
+        // Jenkins itself, never where it redirects to
+        redirect: 'manual',
       },
     ).catch(() => undefined);
     if (!res?.ok) return [];

@@ -45,6 +45,8 @@ export async function readLogTail(options: {
     const res = await fetch(`${options.url}?start=${start}`, {
       headers: options.headers,
       signal: AbortSignal.timeout(options.timeoutMs),
+      // a redirect would make the backend read (and show) another address
+      redirect: 'manual',
     });
     if (!res.ok || !res.body) {
       throw new Error(`console log: HTTP ${res.status}`);

@@ -69,6 +69,11 @@ export class FixtureJenkins {
    * does) instead of serving it; tests set and clear it.
    */
   failWhen?: (request: FixtureRequest) => boolean;
+  /**
+   * Where to send a request with a 302 instead of serving it (a hostile
+   * Jenkins, or a proxy in front of one); tests set and clear it.
+   */
+  redirectWhen?: (request: FixtureRequest) => string | undefined;
   /** Builds started through the API: job full name → parameters. */
   readonly started: { job: string; parameters: Record<string, string> }[] = [];
 
@@ -266,6 +271,12 @@ export class FixtureJenkins {
       return res.end(
         '<html><body><h2>HTTP ERROR 500 Server Error</h2></body></html>',
       );
+    }
+    const location = this.redirectWhen?.(request);
+    if (location) {
+      res.statusCode = 302;
+      res.setHeader('Location', location);
+      return res.end();
     }
     const json = (status: number, value: unknown) => {
       res.statusCode = status;

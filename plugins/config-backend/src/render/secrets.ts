@@ -189,6 +189,28 @@ export function maskLive(
 }
 
 /**
+ * The lines of a live file that stand where a vault secret was pushed (they
+ * match a masked line of `patterns`, see {@link maskLive}) but hold none of
+ * `secrets`: a value typed there by hand, which adopting would store in
+ * clear. Each as the masked line it matches.
+ */
+export function handTypedSecretLines(
+  live: string,
+  patterns: Array<string | undefined>,
+  secrets: Iterable<string>,
+): string[] {
+  const masked = maskLive(live, patterns).split('\n');
+  const known = [...secrets];
+  return live
+    .split('\n')
+    .flatMap((line, i) =>
+      masked[i] !== line && maskSecrets(line, known) !== masked[i]
+        ? [masked[i]]
+        : [],
+    );
+}
+
+/**
  * A live file as a template that renders to exactly that text, with each
  * occurrence of a secret replaced by `{{vars.<name>}}` (`byValue`: secret →
  * variable name), so an adopted file keeps its vault references instead of

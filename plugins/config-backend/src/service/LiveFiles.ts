@@ -3,7 +3,12 @@ import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import type { ConfigVersion, HostDrift } from '@opsdeck/plugin-config-common';
 import { unifiedDiff } from '../render/diff';
 import { verbatimTemplate } from '../render/render';
-import { maskLive, maskSecrets, verbatimWithSecrets } from '../render/secrets';
+import {
+  handTypedSecretLines,
+  maskLive,
+  maskSecrets,
+  verbatimWithSecrets,
+} from '../render/secrets';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
 import { adoptedSecrets } from './configSecrets';
@@ -118,6 +123,21 @@ export class LiveFiles {
       host,
       caller.ref,
     );
+    // a value typed by hand where a vault secret was pushed would be stored
+    // in clear, in a version every config reader sees
+    const baseline = (await this.options.store.hostStates(setId)).find(
+      s => s.host === host.entityRef,
+    )?.liveContent;
+    const typed = handTypedSecretLines(live, [baseline], secrets.values());
+    if (typed.length > 0) {
+      throw new InputError(
+        `The live file of ${
+          host.name
+        } holds a value typed by hand where a vault secret was pushed (${typed.join(
+          '; ',
+        )}): put it in the vault credential and push instead of adopting it`,
+      );
+    }
     const version = await this.options.store.addVersion({
       setId,
       template:

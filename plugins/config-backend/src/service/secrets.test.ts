@@ -246,4 +246,56 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     expect(logLines.length).toBeGreaterThan(0);
     for (const line of logLines) expect(line).not.toContain(SECRET);
   });
+
+  it('does not adopt a value typed by hand where a vault secret stands', async () => {
+    const { server } = await start();
+    const target = join(work, `${dbId}-hand.conf`);
+    const HAND = 'Hand-rotated-Pw-4411';
+    const call = (method: 'get' | 'post', url: string, body?: object) =>
+      request(server)
+        [method](`/api/config${url}`)
+        .set('Authorization', bob)
+        .send(body);
+    const set = (
+      await call('post', '/sets', {
+        name: 'redis-hand',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { names: ['sec-a'] },
+        targetPath: target,
+      })
+    ).body;
+    await call('post', `/sets/${set.id}/versions`, {
+      template: 'port 6379\nrequirepass {{vars.requirepass}}\n',
+      variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+      message: 'v1',
+    });
+    const pushed = await call('post', `/sets/${set.id}/releases`, {
+      version: 1,
+    });
+    expect(pushed.status).toBe(201);
+    await eventually(async () => {
+      const r = await call('get', `/releases/${pushed.body.id}`);
+      return r.body.status !== 'running';
+    });
+    expect(readFileSync(target, 'utf8')).toBe(
+      `port 6379\nrequirepass ${SECRET}\n`,
+    );
+    // an emergency edit on the host: another password where the secret was
+    writeFileSync(target, `port 6380\nrequirepass ${HAND}\n`, 'utf8');
+    const drift = await call('get', `/sets/${set.id}/drift`);
+    expect(drift.body.items[0].diff).toContain(' requirepass ••••');
+    expect(JSON.stringify(drift.body)).not.toContain(HAND);
+    // adopting it would store that password in clear in a version every
+    // config reader sees: refused, nothing stored
+    const adopted = await call('post', `/sets/${set.id}/adopt`, {
+      host: 'sec-a',
+    });
+    expect(adopted.status).toBe(400);
+    expect(adopted.body.error.message).toContain('requirepass ••••');
+    expect(JSON.stringify(adopted.body)).not.toContain(HAND);
+    const versions = await call('get', `/sets/${set.id}/versions`);
+    expect(versions.body.items.map((v: any) => v.version)).toEqual([1]);
+    expect(JSON.stringify(versions.body)).not.toContain(HAND);
+  });
 });

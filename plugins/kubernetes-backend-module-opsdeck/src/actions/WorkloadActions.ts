@@ -1,4 +1,5 @@
 import type {
+  AuthService,
   BackstageCredentials,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
@@ -73,6 +74,8 @@ export class WorkloadActions {
   constructor(
     private readonly options: {
       catalog: CatalogService;
+      /** The plugin's own credentials: which components claim an id, seen or not. */
+      auth: Pick<AuthService, 'getOwnServiceCredentials'>;
       userInfo: UserInfoService;
       clusterSupplier: KubernetesClustersSupplier;
       authStrategy: AuthenticationStrategy;
@@ -237,6 +240,16 @@ export class WorkloadActions {
         `${resolved.entityRef} runs in namespace ${namespace}, not ${target.namespace}`,
       );
     }
+    // the id is whatever the component's catalog-info says: another
+    // component claiming it (another team's) makes it no one's to act on
+    // (every component counts, also those the caller cannot see)
+    const claimers = await this.claimersOf(id);
+    const others = claimers.filter(r => r !== resolved.entityRef);
+    if (others.length > 0) {
+      throw new NotAllowedError(
+        `${KUBERNETES_ANNOTATION} ${id} of ${resolved.entityRef} is claimed by ${others.length} other component(s) too: no action on its workloads`,
+      );
+    }
     const path =
       plural === 'pods'
         ? `/api/v1/namespaces/${target.namespace}/pods/${target.name}`
@@ -258,6 +271,34 @@ export class WorkloadActions {
       }
       await change(cluster, credential, path, object);
     });
+  }
+
+  /** The components whose workloads carry `id` (annotation, or name without one). */
+  private async claimersOf(id: string): Promise<string[]> {
+    const credentials = await this.options.auth.getOwnServiceCredentials();
+    const { items } = await this.options.catalog.getEntities(
+      {
+        filter: [
+          {
+            kind: 'component',
+            [`metadata.annotations.${KUBERNETES_ANNOTATION}`]: id,
+          },
+          { kind: 'component', 'metadata.name': id },
+        ],
+      },
+      { credentials },
+    );
+    return [
+      ...new Set(
+        items
+          .filter(
+            e =>
+              (e.metadata.annotations?.[KUBERNETES_ANNOTATION] ??
+                e.metadata.name) === id,
+          )
+          .map(e => stringifyEntityRef(e)),
+      ),
+    ];
   }
 }
 

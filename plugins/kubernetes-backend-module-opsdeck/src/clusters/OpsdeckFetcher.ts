@@ -24,6 +24,9 @@ function errorType(status: number): KubernetesErrorTypes {
   return types[status] ?? 'UNKNOWN_ERROR';
 }
 
+/** The annotation where `kubectl apply` keeps the whole applied manifest. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 function redacted(items: any[]): any[] {
   const mask = (data: unknown) =>
     data && typeof data === 'object'
@@ -31,6 +34,17 @@ function redacted(items: any[]): any[] {
       : data;
   return items.map(item => ({
     ...item,
+    ...(item?.metadata?.annotations?.[LAST_APPLIED] !== undefined
+      ? {
+          metadata: {
+            ...item.metadata,
+            annotations: {
+              ...item.metadata.annotations,
+              [LAST_APPLIED]: '***',
+            },
+          },
+        }
+      : {}),
     ...(item.data ? { data: mask(item.data) } : {}),
     ...(item.stringData ? { stringData: mask(item.stringData) } : {}),
   }));
@@ -141,18 +155,22 @@ export class OpsdeckFetcher implements KubernetesFetcher {
       typeof list.kind === 'string'
         ? list.kind.replace(/List$/, '')
         : undefined;
+    // A secret's values never leave the backend, however it was asked for:
+    // the body of a custom-resources query may name the core group's
+    // `secrets` as a "custom resource".
+    const secrets =
+      object.objectType === 'secrets' ||
+      kind === 'Secret' ||
+      (!object.group && object.plural.toLocaleLowerCase('en-US') === 'secrets');
+    const resources = secrets ? redacted(items) : items;
     if (object.objectType === 'customresources') {
       return {
         response: {
           type: 'customresources',
-          resources: items.map(item => ({ ...item, kind })),
+          resources: resources.map(item => ({ ...item, kind })),
         },
       };
     }
-    const resources =
-      object.objectType === 'secrets' || kind === 'Secret'
-        ? redacted(items)
-        : items;
     return {
       response: { type: object.objectType, resources } as FetchResponse,
     };

@@ -28,6 +28,7 @@ const LISTS: Record<string, { apiVersion: string; kind: string }> = {
   '/api/v1/pods': { apiVersion: 'v1', kind: 'Pod' },
   '/api/v1/services': { apiVersion: 'v1', kind: 'Service' },
   '/api/v1/configmaps': { apiVersion: 'v1', kind: 'ConfigMap' },
+  '/api/v1/secrets': { apiVersion: 'v1', kind: 'Secret' },
   '/api/v1/limitranges': { apiVersion: 'v1', kind: 'LimitRange' },
   '/api/v1/resourcequotas': { apiVersion: 'v1', kind: 'ResourceQuota' },
   '/api/v1/events': { apiVersion: 'v1', kind: 'Event' },

@@ -207,11 +207,26 @@ export class RegistryService {
       );
     }
     const sharing: string[] = [];
+    // tags whose index holds this digest as a platform image: deleting it
+    // breaks them (and what runs them), confirmed or not
+    const holding: string[] = [];
     for (const other of tags) {
       if (other === tag) continue;
-      if ((await client.resolve(repository, other)) === digest) {
-        sharing.push(other);
+      const manifest = await client.manifest(repository, other);
+      if (manifest.digest === digest) sharing.push(other);
+      else if (
+        Array.isArray(manifest.body?.manifests) &&
+        manifest.body.manifests.some((m: any) => m?.digest === digest)
+      ) {
+        holding.push(other);
       }
+    }
+    if (holding.length > 0) {
+      throw new ConflictError(
+        `${repository}:${tag} (${digest}) is a platform image of ${holding.join(
+          ', ',
+        )}; deleting it would break them, it is not deleted`,
+      );
     }
     if (sharing.length > 0 && confirmDigest !== digest) {
       throw new ConflictError(
@@ -274,7 +289,8 @@ export class RegistryService {
       ) {
         reason.set(r.tag, 'running');
       }
-      if (reason.has(r.tag)) keptDigests.add(r.digest);
+      // a kept index keeps its platform images (a tag may point at one)
+      if (reason.has(r.tag)) r.digests.forEach(d => keptDigests.add(d));
     }
     const keep: RetentionEntry[] = [];
     const remove: RetentionEntry[] = [];
