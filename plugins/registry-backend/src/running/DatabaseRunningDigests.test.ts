@@ -44,7 +44,24 @@ describe.each(databases.eachSupportedId())(
       now = new Date('2026-12-03T10:00:00Z');
     });
 
-    it('finds where digests run, by registry host, repository and digest', async () => {
+    it('counts a running digest under any name of its registry (localhost, :443, an alias)', async () => {
+      const { store } = await newStore();
+      await store.report('cluster:k8s-prod', [
+        pod(D('a'), 'k8s-prod/shop/web-1'),
+      ]);
+      // the pod pulled 127.0.0.1:5000/shop/web; the registry resource says localhost:5000
+      for (const alias of [
+        'localhost:5000',
+        'registry.example:443',
+        '[::1]:5000',
+      ]) {
+        expect(
+          (await store.lookup(alias, 'shop/web', [D('a')])).map(p => p.where),
+        ).toEqual(['k8s-prod/shop/web-1']);
+      }
+    });
+
+    it('finds where digests run, by repository and digest', async () => {
       const { store } = await newStore();
       await store.report('cluster:k8s-prod', [
         pod(D('a'), 'k8s-prod/shop/web-1'),
@@ -80,10 +97,7 @@ describe.each(databases.eachSupportedId())(
           entityRef: 'resource:default/k8s-prod',
         },
       ]);
-      // another registry, repository or digest: nothing
-      expect(
-        await store.lookup('127.0.0.1:5001', 'shop/web', [D('a')]),
-      ).toEqual([]);
+      // another repository or digest: nothing
       expect(
         await store.lookup('127.0.0.1:5000', 'shop/api', [D('a')]),
       ).toEqual([]);

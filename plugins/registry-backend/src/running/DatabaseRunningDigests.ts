@@ -104,11 +104,13 @@ export class DatabaseRunningDigests implements RunningDigests {
     digests: string[],
   ): Promise<StoredPlace[]> {
     if (digests.length === 0) return [];
+    // The host is not compared: one registry has many names (localhost and
+    // 127.0.0.1, an explicit :443, a DNS alias), and a digest names content.
+    // The same repository and digest running under any registry name counts,
+    // so a deletion is refused rather than guessed safe.
+    void registryHost;
     const rows = await this.db(TABLE)
-      .where({
-        registry: registryHost.toLocaleLowerCase('en-US'),
-        repository,
-      })
+      .where({ repository })
       .whereIn('digest', [...new Set(digests)])
       .where('reported_at', '>=', this.cutoff())
       .orderBy(['kind', 'where', 'digest'])

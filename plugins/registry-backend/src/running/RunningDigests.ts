@@ -13,7 +13,10 @@ export interface StoredPlace extends RunningPlace {
 export interface RunningDigests {
   /**
    * Places running any of `digests` of `repository` in the registry at
-   * `registryHost` (`host[:port]` of its URL).
+   * `registryHost` (`host[:port]` of its URL). The host is not compared: a
+   * registry reached under another name (`localhost` for `127.0.0.1`, an
+   * explicit `:443`, a DNS alias) runs the same content, so any registry
+   * name counts.
    */
   lookup(
     registryHost: string,
