@@ -336,3 +336,50 @@ describe.each(databases.eachSupportedId())('escalation (%s)', databaseId => {
     ]);
   });
 });
+
+describe('opsdeck.monitoring.escalation', () => {
+  const read = (escalation: unknown) =>
+    readMonitoringConfig(
+      new ConfigReader({
+        opsdeck: {
+          monitoring: {
+            channels: [
+              { name: 'phone', type: 'webhook', url: 'http://x.test/' },
+            ],
+            escalation,
+          },
+        },
+      }),
+    ).escalation;
+
+  it('reads a policy with its defaults', () => {
+    expect(read(undefined)).toBeUndefined();
+    expect(
+      read({ afterMinutes: 10, notify: ['group:Ops-Leads', 'channel:phone'] }),
+    ).toEqual({
+      afterMinutes: 10,
+      notify: [{ group: 'group:default/ops-leads' }, { channel: 'phone' }],
+      reminders: 0,
+      reminderEveryMinutes: 10,
+    });
+  });
+
+  it('refuses a policy it cannot follow', () => {
+    for (const bad of [
+      { afterMinutes: 0, notify: ['channel:phone'] },
+      { afterMinutes: 1.5, notify: ['channel:phone'] },
+      { afterMinutes: 5, notify: [] },
+      { afterMinutes: 5, notify: ['channel:nope'] },
+      { afterMinutes: 5, notify: ['user:default/bob'] },
+      { afterMinutes: 5, notify: ['phone'] },
+      { afterMinutes: 5, notify: ['channel:phone'], reminders: { times: -1 } },
+      {
+        afterMinutes: 5,
+        notify: ['channel:phone'],
+        reminders: { times: 2, everyMinutes: 0 },
+      },
+    ]) {
+      expect(() => read(bad)).toThrow(/opsdeck\.monitoring\.escalation/);
+    }
+  });
+});
