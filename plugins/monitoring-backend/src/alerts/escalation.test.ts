@@ -338,7 +338,7 @@ describe.each(databases.eachSupportedId())('escalation (%s)', databaseId => {
 });
 
 describe('opsdeck.monitoring.escalation', () => {
-  const read = (escalation: unknown) =>
+  const read = (escalation: any) =>
     readMonitoringConfig(
       new ConfigReader({
         opsdeck: {

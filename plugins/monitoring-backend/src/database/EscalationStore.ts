@@ -94,7 +94,11 @@ export class EscalationStore {
     maxStep: number,
     limit = 500,
   ): Promise<EscalationCandidate[]> {
-    const rows = await this.open(this.db(EVENTS))
+    const rows: Array<{
+      id: number;
+      escalation_step: number;
+      received_at: number | string;
+    }> = await this.open(this.db(EVENTS))
       .whereNull('ack_at')
       .where('escalation_step', '<', maxStep)
       .where('received_at', '<=', receivedBefore.getTime())
