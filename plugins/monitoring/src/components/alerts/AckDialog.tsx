@@ -44,6 +44,7 @@ export function AckDialog(props: AckDialogProps) {
       <DialogContent>
         <DialogContentText>{t('alerts.acknowledgeHint')}</DialogContentText>
         <TextField
+          id="opsdeck-ack-comment"
           label={t('alerts.comment')}
           value={comment}
           onChange={e => setComment(e.target.value)}

@@ -19,7 +19,7 @@ describe('MonitoringPage for ops', () => {
       within(row).getByRole('button', { name: 'Acknowledge' }),
     );
     expect(await screen.findByText('Acknowledge HostDown')).toBeInTheDocument();
-    await userEvent.type(screen.getByTestId('ack-comment'), 'on it');
+    await userEvent.type(screen.getByLabelText('Comment (optional)'), 'on it');
     await userEvent.click(screen.getByTestId('ack-submit'));
     await waitFor(() =>
       expect(calls).toContainEqual({
