@@ -7,7 +7,12 @@ import type {
   AlertStatus,
 } from '@opsdeck/plugin-monitoring-common';
 import { randomUUID } from 'node:crypto';
-import type { ChannelConfig, MonitoringConfig } from '../config';
+import type {
+  ChannelConfig,
+  EscalationPolicy,
+  MonitoringConfig,
+} from '../config';
+import type { EscalationCandidate } from '../database/EscalationStore';
 import type { AlertStore, NewAlertEvent } from '../database/AlertStore';
 import { renderAlert } from '../channels/render';
 import { DeliveryError, SENDERS } from '../channels/senders';
@@ -178,10 +183,32 @@ export class AlertRouter {
     const policy = this.options.config.escalation;
     if (!policy) return 0;
     const escalations = this.options.store.escalations;
-    const candidates = await escalations.candidates(
-      new Date(now.getTime() - policy.afterMinutes * 60_000),
-      lastStep(policy),
+    const receivedBefore = new Date(
+      now.getTime() - policy.afterMinutes * 60_000,
     );
+    let sent = 0;
+    // page by id through every candidate (many waiting for their next
+    // reminder must not hide newer ones)
+    for (
+      let page = await escalations.candidates(receivedBefore, lastStep(policy));
+      page.length > 0;
+      page = await escalations.candidates(
+        receivedBefore,
+        lastStep(policy),
+        page[page.length - 1].id,
+      )
+    ) {
+      sent += await this.escalatePage(page, policy, now);
+    }
+    return sent;
+  }
+
+  private async escalatePage(
+    candidates: EscalationCandidate[],
+    policy: EscalationPolicy,
+    now: Date,
+  ): Promise<number> {
+    const escalations = this.options.store.escalations;
     let sent = 0;
     for (const candidate of candidates) {
       const step = dueStep(policy, candidate.receivedAt, now);

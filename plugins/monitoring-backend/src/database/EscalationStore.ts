@@ -87,11 +87,13 @@ export class EscalationStore {
 
   /**
    * Open, unacknowledged firing states received at or before `receivedBefore`
-   * whose step is below `maxStep`, oldest first (at most `limit`).
+   * whose step is below `maxStep`, oldest first (at most `limit`, with ids
+   * above `afterId`: the caller pages through all of them).
    */
   async candidates(
     receivedBefore: Date,
     maxStep: number,
+    afterId = 0,
     limit = 500,
   ): Promise<EscalationCandidate[]> {
     const rows: Array<{
@@ -102,6 +104,7 @@ export class EscalationStore {
       .whereNull('ack_at')
       .where('escalation_step', '<', maxStep)
       .where('received_at', '<=', receivedBefore.getTime())
+      .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
       .select('id', 'escalation_step', 'received_at');
