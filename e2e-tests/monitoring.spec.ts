@@ -495,6 +495,19 @@ test('an alert posted to the webhook is listed with its deliveries', async ({
   const failed = page.getByTestId('delivery-e2e-down');
   await expect(failed).toContainText('failed');
   await expect(failed).toContainText('request failed (ECONNREFUSED)');
+
+  // ops acknowledges it (its escalation stops), with a comment, and takes it back
+  await expect(row).toContainText('Unacknowledged');
+  await row.getByRole('button', { name: 'Acknowledge' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('Acknowledge HostDown')).toBeVisible();
+  await dialog.getByLabel('Comment (optional)').fill(`on it ${run}`);
+  await dialog.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText('Acknowledged by bob');
+  await row.getByRole('button', { name: 'Un-acknowledge' }).click();
+  await expect(row).toContainText('Unacknowledged');
+  await expect(row.getByRole('button', { name: 'Acknowledge' })).toBeVisible();
 });
 
 test('ops adds a sub-minute TCP probe to a host, edits it and deletes it (metadata and loopback targets refused); a developer sees it without Edit or Delete', async ({
@@ -598,6 +611,15 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
   await row.getByRole('button', { name: '显示 HostDown 的投递' }).click();
   await expect(page.getByTestId('delivery-e2e-hook')).toContainText('已发送');
   await expect(page.getByTestId('delivery-e2e-down')).toContainText('失败');
+  // 确认告警: the acknowledgement in Chinese
+  await expect(row).toContainText('未确认');
+  await row.getByRole('button', { name: '确认告警' }).click();
+  const ack = page.getByRole('dialog');
+  await expect(ack.getByText('确认告警 HostDown')).toBeVisible();
+  await ack.getByLabel('备注（可选）').fill('处理中');
+  await ack.getByRole('button', { name: '确认告警' }).click();
+  await expect(row).toContainText('已由 bob 确认');
+  await expect(row.getByRole('button', { name: '取消确认' })).toBeVisible();
 
   await page.getByRole('tab', { name: '规则' }).click();
   await page.getByRole('button', { name: '新建规则' }).click();

@@ -16,6 +16,22 @@ export interface Config {
          */
         staleAfterHours?: number;
       };
+      /**
+       * Escalation of unacknowledged firing alerts (a scheduled task, one
+       * replica sends each step). Unset: no escalation, no reminders.
+       */
+      escalation?: {
+        /** Minutes a firing alert may stay unacknowledged (since opsdeck received it) before it is escalated. */
+        afterMinutes: number;
+        /** Who it is escalated to: `group:<ref>` (the channels routed to that catalog group) or `channel:<name>`. */
+        notify: string[];
+        reminders?: {
+          /** Reminders after the escalation, to the owner's channels and notify (default 0). */
+          times?: number;
+          /** Minutes between reminders (default afterMinutes). */
+          everyMinutes?: number;
+        };
+      };
       /** Prometheus (started with --web.enable-lifecycle: rules are reloaded with POST /-/reload). */
       prometheus?: { url: string };
       /** Alertmanager (silences through its API v2). */

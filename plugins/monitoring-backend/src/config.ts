@@ -52,6 +52,26 @@ export interface MonitoringConfig {
   alertRetentionDays: number;
   /** Hours after Alertmanager's last notification of a firing alert it is resolved as stale (default 24). */
   alertStaleAfterHours: number;
+  /** Escalation of unacknowledged firing alerts; unset: none. */
+  escalation?: EscalationPolicy;
+}
+
+/** Who an escalation goes to: the channels routed to a catalog group, or one named channel. */
+export type EscalationTarget =
+  | { group: string; channel?: undefined }
+  | { channel: string; group?: undefined };
+
+/**
+ * `opsdeck.monitoring.escalation`: a firing alert unacknowledged for
+ * `afterMinutes` (since opsdeck received it) is sent to `notify` (step 1);
+ * then, still unacknowledged, a reminder every `reminderEveryMinutes` to the
+ * owner's channels and `notify`, at most `reminders` times (steps 2…).
+ */
+export interface EscalationPolicy {
+  afterMinutes: number;
+  notify: EscalationTarget[];
+  reminderEveryMinutes: number;
+  reminders: number;
 }
 
 /** Probes through the blackbox exporter (`opsdeck.monitoring.probes`). */
@@ -145,6 +165,7 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
     );
   }
   return {
+    escalation: readEscalation(config, channels),
     alertRetentionDays,
     alertStaleAfterHours,
     nodeExporterPort: config?.getOptionalNumber('nodeExporterPort') ?? 9100,
@@ -187,4 +208,63 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
         }
       : undefined,
   };
+}
+
+function wholeMinutes(value: number | undefined, key: string, min: number) {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min) {
+    throw new InputError(
+      `opsdeck.monitoring.escalation.${key} must be a whole number, at least ${min}`,
+    );
+  }
+  return value;
+}
+
+function readEscalation(
+  config: Config | undefined,
+  channels: ChannelConfig[],
+): EscalationPolicy | undefined {
+  const e = config?.getOptionalConfig('escalation');
+  if (!e) return undefined;
+  const afterMinutes = wholeMinutes(
+    e.getNumber('afterMinutes'),
+    'afterMinutes',
+    1,
+  )!;
+  const notify: EscalationTarget[] = e.getStringArray('notify').map(raw => {
+    const value = raw.trim();
+    if (value.startsWith('channel:')) {
+      const name = value.slice('channel:'.length);
+      if (!channels.some(c => c.name === name)) {
+        throw new InputError(
+          `opsdeck.monitoring.escalation.notify: no channel '${name}'`,
+        );
+      }
+      return { channel: name };
+    }
+    if (!value.toLocaleLowerCase('en-US').startsWith('group:')) {
+      throw new InputError(
+        `opsdeck.monitoring.escalation.notify: '${raw}' is neither group:<ref> nor channel:<name>`,
+      );
+    }
+    return { group: groupRef(value) };
+  });
+  if (notify.length === 0) {
+    throw new InputError(
+      'opsdeck.monitoring.escalation.notify needs at least one group: or channel: target',
+    );
+  }
+  const reminders =
+    wholeMinutes(
+      e.getOptionalNumber('reminders.times'),
+      'reminders.times',
+      0,
+    ) ?? 0;
+  const reminderEveryMinutes =
+    wholeMinutes(
+      e.getOptionalNumber('reminders.everyMinutes'),
+      'reminders.everyMinutes',
+      1,
+    ) ?? afterMinutes;
+  return { afterMinutes, notify, reminders, reminderEveryMinutes };
 }

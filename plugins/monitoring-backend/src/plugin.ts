@@ -5,7 +5,9 @@ import {
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  monitoringAlertAcknowledgePermission,
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
@@ -15,6 +17,7 @@ import {
   monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { AckService } from './alerts/AckService';
 import { AlertRouter } from './alerts/AlertRouter';
 import { pruneAlerts, resolveStaleAlerts } from './alerts/retention';
 import { readMonitoringConfig } from './config';
@@ -45,6 +48,7 @@ export const monitoringPlugin = createBackendPlugin({
         database: coreServices.database,
         auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
@@ -108,6 +112,21 @@ export const monitoringPlugin = createBackendPlugin({
             await alerts.retryFailed();
           },
         });
+        // unacknowledged firing alerts are escalated (opsdeck.monitoring.
+        // escalation); each step is claimed by one conditional UPDATE, so
+        // even overlapping runs on two replicas send it once
+        if (config.escalation) {
+          await deps.scheduler.scheduleTask({
+            id: 'opsdeck-monitoring-escalate-alerts',
+            scope: 'global',
+            frequency: { seconds: 60 },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 45 },
+            fn: async () => {
+              await alerts.escalate(new Date());
+            },
+          });
+        }
         // stale firing alerts and retention of the alert history, by one
         // replica at a time
         await deps.scheduler.scheduleTask({
@@ -143,7 +162,21 @@ export const monitoringPlugin = createBackendPlugin({
           monitoringRuleManagePermission,
           monitoringSilenceManagePermission,
           monitoringMetricsReadPermission,
+          monitoringAlertAcknowledgePermission,
         ]);
+        const acks = new AckService({
+          store,
+          catalog,
+          auth,
+          userInfo: deps.userInfo,
+          isManager: async credentials =>
+            (
+              await deps.permissions.authorize(
+                [{ permission: monitoringRuleManagePermission }],
+                { credentials },
+              )
+            )[0].result === AuthorizeResult.ALLOW,
+        });
         const rules = new RuleService({
           store: new RuleStore(await deps.database.getClient()),
           publisher: new RulePublisher({
@@ -173,6 +206,7 @@ export const monitoringPlugin = createBackendPlugin({
           await createRouter({
             config,
             alerts,
+            acks,
             rules,
             probes,
             catalog,

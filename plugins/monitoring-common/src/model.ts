@@ -74,6 +74,23 @@ export interface AlertEvent {
    * resolution was lost).
    */
   stale?: boolean;
+  /** A firing state whose resolution has been received (it needs no acknowledgement). */
+  resolved?: boolean;
+  /** Who acknowledged a firing state, when and why (none: unacknowledged). */
+  acknowledgement?: AlertAcknowledgement;
+  /**
+   * Escalation step a firing state reached: 1 escalated to the policy's
+   * targets, 2… reminders sent (absent: not escalated).
+   */
+  escalationStep?: number;
+}
+
+/** The acknowledgement of a firing alert (stops its escalation and reminders). */
+export interface AlertAcknowledgement {
+  /** The person (user entity ref). */
+  by: string;
+  at: string;
+  comment?: string;
 }
 
 /** Delivery state of one alert event on one channel. */
@@ -90,6 +107,8 @@ export interface AlertDelivery {
   /** Last error (never a secret). */
   error?: string;
   updatedAt: string;
+  /** Escalation step this delivery is for: 1 escalation, 2… reminders (absent: the alert itself). */
+  step?: number;
 }
 
 /** A configured channel as the UI sees it (no URL, no secret). */

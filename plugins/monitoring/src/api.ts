@@ -85,6 +85,21 @@ export class MonitoringClient {
     return body.items;
   }
 
+  /** Acknowledges a firing alert (its escalation and reminders stop). */
+  async acknowledge(eventId: number, comment?: string): Promise<AlertEvent> {
+    return this.call(`/alerts/${encodeURIComponent(String(eventId))}/ack`, {
+      method: 'POST',
+      body: comment ? { comment } : {},
+    });
+  }
+
+  /** Takes an acknowledgement back (escalation resumes). */
+  async unacknowledge(eventId: number): Promise<AlertEvent> {
+    return this.call(`/alerts/${encodeURIComponent(String(eventId))}/ack`, {
+      method: 'DELETE',
+    });
+  }
+
   async ruleTemplates(): Promise<RuleTemplateSummary[]> {
     return (
       await this.call<{ items: RuleTemplateSummary[] }>('/rule-templates')

@@ -426,6 +426,17 @@ export const monitoringSilenceManagePermission = createPermission({
 });
 
 /**
+ * Acknowledge (and un-acknowledge) a firing alert, which stops its
+ * escalation and reminders. Also needed: the caller can read the alert's
+ * entity in the catalog and is a member of its owner group, or holds
+ * opsdeck.monitoring.rule.manage (any owner).
+ */
+export const monitoringAlertAcknowledgePermission = createPermission({
+  name: 'opsdeck.monitoring.alert.acknowledge',
+  attributes: { action: 'update' },
+});
+
+/**
  * See an entity's monitoring charts (fixed panels; the entity must also be
  * readable in the catalog by the caller).
  */
@@ -555,6 +566,7 @@ export const opsdeckPermissions = [
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
   monitoringMetricsReadPermission,
+  monitoringAlertAcknowledgePermission,
   registryReadPermission,
   registryTagDeletePermission,
   cicdCauseManagePermission,

@@ -132,6 +132,7 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.monitoring.rule.manage': ['ops'],
   'opsdeck.monitoring.silence.manage': ['ops'],
   'opsdeck.monitoring.metrics.read': ['ops', 'dba', 'dev', 'viewer'],
+  'opsdeck.monitoring.alert.acknowledge': ['ops', 'dba', 'dev'],
   // Image registry: every role browses repositories, tags and retention dry
   // runs; deleting a tag (which removes its manifest) is for ops.
   'opsdeck.registry.read': ['ops', 'dba', 'dev', 'viewer'],

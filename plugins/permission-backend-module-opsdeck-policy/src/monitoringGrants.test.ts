@@ -5,6 +5,7 @@ import {
   Permission,
 } from '@backstage/plugin-permission-common';
 import {
+  monitoringAlertAcknowledgePermission,
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
@@ -44,6 +45,8 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   [monitoringRuleManagePermission,   { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [monitoringMetricsReadPermission,   { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: DENY }],
   [monitoringSilenceManagePermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  // also: a member of the alert's owner group, or rule.manage (checked by the monitoring backend)
+  [monitoringAlertAcknowledgePermission, { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: DENY, mallory: DENY }],
 ];
 
 describe('monitoring grants', () => {

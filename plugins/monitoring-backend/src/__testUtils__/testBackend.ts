@@ -48,15 +48,38 @@ export const PEOPLE: Record<string, string[]> = {
     'opsdeck.monitoring.rule.manage',
     'opsdeck.monitoring.silence.manage',
     'opsdeck.monitoring.metrics.read',
+    'opsdeck.monitoring.alert.acknowledge',
   ],
-  dave: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.metrics.read'],
+  dave: [
+    'opsdeck.monitoring.alert.read',
+    'opsdeck.monitoring.metrics.read',
+    'opsdeck.monitoring.alert.acknowledge',
+  ],
   // ops on call: manages silences, but the catalog may hide entities from her
-  olga: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.silence.manage'],
+  olga: [
+    'opsdeck.monitoring.alert.read',
+    'opsdeck.monitoring.silence.manage',
+    'opsdeck.monitoring.alert.acknowledge',
+  ],
   // ops lead: manages rules, but the catalog may hide entities from him too
-  otto: ['opsdeck.monitoring.alert.read', 'opsdeck.monitoring.rule.manage'],
+  otto: [
+    'opsdeck.monitoring.alert.read',
+    'opsdeck.monitoring.rule.manage',
+    'opsdeck.monitoring.alert.acknowledge',
+  ],
   erin: [],
   // viewer: reads metrics only
   vera: ['opsdeck.monitoring.metrics.read'],
+};
+
+/** The catalog groups each demo person is a member of (their ownership refs). */
+export const GROUPS: Record<string, string[]> = {
+  alice: ['group:default/admins', 'group:default/ops'],
+  dave: ['group:default/dev'],
+  olga: ['group:default/ops'],
+  otto: ['group:default/ops-leads'],
+  vera: ['group:default/ops'],
+  erin: ['group:default/ops'],
 };
 
 /** What the vault mock was asked, and the secrets it holds (password credentials). */
@@ -230,6 +253,15 @@ export async function startMonitoringBackend(options: {
             },
           }),
       }),
+      mockServices.userInfo.mock({
+        getUserInfo: async (credentials: any) => {
+          const ref: string = credentials.principal.userEntityRef;
+          return {
+            userEntityRef: ref,
+            ownershipEntityRefs: [ref, ...(GROUPS[ref.split('/')[1]] ?? [])],
+          };
+        },
+      }).factory,
       createServiceFactory({
         service: vaultServiceRef,
         deps: {},

@@ -7,10 +7,16 @@ import type {
   AlertStatus,
 } from '@opsdeck/plugin-monitoring-common';
 import { randomUUID } from 'node:crypto';
-import type { ChannelConfig, MonitoringConfig } from '../config';
+import type {
+  ChannelConfig,
+  EscalationPolicy,
+  MonitoringConfig,
+} from '../config';
+import type { EscalationCandidate } from '../database/EscalationStore';
 import type { AlertStore, NewAlertEvent } from '../database/AlertStore';
 import { renderAlert } from '../channels/render';
 import { DeliveryError, SENDERS } from '../channels/senders';
+import { dueStep, lastStep, renderStep, stepTargets } from './escalation';
 
 /** One alert of Alertmanager's webhook payload (version 4). */
 export interface WebhookAlert {
@@ -158,18 +164,113 @@ export class AlertRouter {
   async retryFailed(maxAttempts = 3): Promise<number> {
     const since = new Date(this.now().getTime() - 3_600_000);
     const failed = await this.options.store.retryable(maxAttempts, since);
-    for (const { eventId, channel } of failed) {
+    for (const { eventId, channel, step } of failed) {
       const config = this.options.config.channels.find(c => c.name === channel);
-      if (config) await this.deliver(eventId, [config]);
+      if (config) await this.deliver(eventId, [config], step);
     }
     return failed.length;
   }
 
-  /** Delivers a recorded event to channels (in parallel), recording each attempt. */
-  async deliver(eventId: number, channels: ChannelConfig[]): Promise<void> {
+  /**
+   * Escalates the open firing alerts nobody acknowledged (the policy of
+   * `opsdeck.monitoring.escalation`) as of `now`: each due step is claimed
+   * with one conditional UPDATE (exactly one replica wins it) and delivered
+   * by the usual path (attempts, retries, history) with a message saying it
+   * is an escalation or a reminder. Run every minute by a scheduled task;
+   * returns how many steps it sent.
+   */
+  async escalate(now: Date): Promise<number> {
+    const policy = this.options.config.escalation;
+    if (!policy) return 0;
+    const escalations = this.options.store.escalations;
+    const receivedBefore = new Date(
+      now.getTime() - policy.afterMinutes * 60_000,
+    );
+    let sent = 0;
+    // page by id through every candidate (many waiting for their next
+    // reminder must not hide newer ones)
+    for (
+      let page = await escalations.candidates(receivedBefore, lastStep(policy));
+      page.length > 0;
+      page = await escalations.candidates(
+        receivedBefore,
+        lastStep(policy),
+        page[page.length - 1].id,
+      )
+    ) {
+      sent += await this.escalatePage(page, policy, now);
+    }
+    return sent;
+  }
+
+  private async escalatePage(
+    candidates: EscalationCandidate[],
+    policy: EscalationPolicy,
+    now: Date,
+  ): Promise<number> {
+    const escalations = this.options.store.escalations;
+    let sent = 0;
+    for (const candidate of candidates) {
+      const step = dueStep(policy, candidate.receivedAt, now);
+      if (step <= candidate.step) continue;
+      if (!(await escalations.claimStep(candidate.id, candidate.step, step))) {
+        continue; // another replica, an acknowledgement or a resolution won
+      }
+      const event = await this.options.store.getEvent(candidate.id);
+      if (!event) continue;
+      const targets = stepTargets(
+        policy,
+        this.options.config.channels,
+        owner => this.channelsFor(owner),
+        event,
+        step,
+      );
+      this.options.logger.info(
+        `monitoring: alert ${
+          candidate.id
+        } unacknowledged, escalation step ${step} to ${targets
+          .map(t => t.channel.name)
+          .join(', ')}`,
+      );
+      await this.deliver(
+        candidate.id,
+        targets.map(t => t.channel),
+        step,
+      );
+      sent++;
+    }
+    return sent;
+  }
+
+  /**
+   * Delivers a recorded event to channels (in parallel), recording each
+   * attempt; `step` > 0 is an escalation step (its own deliveries, its own
+   * message, Backstage notifications to the groups it is escalated to).
+   */
+  async deliver(
+    eventId: number,
+    channels: ChannelConfig[],
+    step = 0,
+  ): Promise<void> {
     const event = await this.options.store.getEvent(eventId);
     if (!event) return;
-    const message = renderAlert(event);
+    const policy = this.options.config.escalation;
+    if (step > 0 && !policy) return;
+    const message =
+      step > 0
+        ? renderStep(renderAlert(event), policy!, step)
+        : renderAlert(event);
+    const groupsOf = new Map(
+      step > 0
+        ? stepTargets(
+            policy!,
+            this.options.config.channels,
+            owner => this.channelsFor(owner),
+            event,
+            step,
+          ).map(t => [t.channel.name, t.groups] as const)
+        : [],
+    );
     await Promise.all(
       channels.map(async channel => {
         const deliveryId = await this.options.store.startDelivery(
@@ -177,6 +278,7 @@ export class AlertRouter {
           channel.name,
           channel.type,
           this.now(),
+          step,
         );
         let error: string | undefined;
         try {
@@ -200,6 +302,9 @@ export class AlertRouter {
             smtp: this.options.config.smtp,
             notifications: this.options.notifications,
             link: this.options.linkOf?.(event),
+            ...(step > 0
+              ? { step, recipients: groupsOf.get(channel.name) }
+              : {}),
           });
         } catch (e) {
           error =

@@ -18,6 +18,10 @@ export interface SendContext {
   notifications?: NotificationService;
   /** Link to the alert in opsdeck. */
   link?: string;
+  /** Escalation step (1 escalation, 2… reminders); absent: the alert itself. */
+  step?: number;
+  /** Backstage notifications: the groups to notify instead of the alert's owner. */
+  recipients?: string[];
 }
 
 /** A delivery failure whose message is safe to store and show (no URL, no secret). */
@@ -187,7 +191,9 @@ async function notifications(ctx: SendContext) {
     throw new DeliveryError('the notifications backend is not installed');
   }
   // the alert's owner group; else the groups the channel serves
-  const recipients = ctx.event.owner ? [ctx.event.owner] : ctx.channel.owners;
+  // (an escalation: the groups it is escalated to)
+  const owners = ctx.event.owner ? [ctx.event.owner] : ctx.channel.owners;
+  const recipients = ctx.recipients?.length ? ctx.recipients : owners;
   if (recipients.length === 0) {
     throw new DeliveryError('the alert has no owner to notify');
   }
@@ -201,7 +207,10 @@ async function notifications(ctx: SendContext) {
       description: ctx.message.lines.join('\n'),
       severity: ctx.message.firing ? 'high' : 'normal',
       topic: `opsdeck.monitoring.${ctx.event.fingerprint}`,
-      scope: `${ctx.event.fingerprint}:${ctx.event.startsAt}`,
+      // each escalation step is a notification of its own
+      scope: `${ctx.event.fingerprint}:${ctx.event.startsAt}${
+        ctx.step ? `:step${ctx.step}` : ''
+      }`,
       ...(ctx.link ? { link: ctx.link } : {}),
     },
   });

@@ -8,6 +8,7 @@ import type {
 } from '@opsdeck/plugin-monitoring-common';
 import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
+import { EscalationStore } from './EscalationStore';
 import { applyMonitoringMigrations } from './migrations';
 
 /** An alert state as the router records it. */
@@ -30,6 +31,12 @@ type EventRow = {
   last_seen_at?: number | string | null;
   test: boolean | number;
   stale?: boolean | number;
+  ack_by?: string | null;
+  ack_at?: number | string | null;
+  ack_comment?: string | null;
+  escalation_step?: number | null;
+  /** Computed by {@link withResolved}: the firing state has a resolution. */
+  resolved?: boolean | number | null;
 };
 
 type DeliveryRow = {
@@ -41,6 +48,7 @@ type DeliveryRow = {
   attempts: number;
   error: string | null;
   updated_at: number | string;
+  step?: number | null;
 };
 
 const EVENTS = 'monitoring_alert_events';
@@ -66,6 +74,19 @@ function toEvent(row: EventRow): AlertEvent {
   if (row.severity) event.severity = row.severity;
   if (row.summary) event.summary = row.summary;
   if (row.stale) event.stale = true;
+  if (row.status === 'firing' && Number(row.resolved ?? 0)) {
+    event.resolved = true;
+  }
+  if (row.ack_by && row.ack_at !== null && row.ack_at !== undefined) {
+    event.acknowledgement = {
+      by: row.ack_by,
+      at: new Date(Number(row.ack_at)).toISOString(),
+      ...(row.ack_comment ? { comment: row.ack_comment } : {}),
+    };
+  }
+  if (Number(row.escalation_step ?? 0) > 0) {
+    event.escalationStep = Number(row.escalation_step);
+  }
   return event;
 }
 
@@ -80,7 +101,22 @@ function toDelivery(row: DeliveryRow): AlertDelivery {
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
   };
   if (row.error) delivery.error = row.error;
+  if (Number(row.step ?? 0) > 0) delivery.step = Number(row.step);
   return delivery;
+}
+
+/**
+ * Selects `e.*` (the events table as `e`) and whether a firing state has a
+ * resolution (`resolved`).
+ */
+function withResolved(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return q.select(
+    'e.*',
+    db.raw(
+      `exists (select 1 from ?? as r where r.fingerprint = e.fingerprint and r.starts_at = e.starts_at and r.status = 'resolved') as resolved`,
+      [EVENTS],
+    ),
+  );
 }
 
 /** Alert states and their deliveries, in the plugin's database. */
@@ -95,7 +131,12 @@ export class AlertStore {
     return new AlertStore(knex);
   }
 
-  constructor(private readonly db: Knex) {}
+  /** Acknowledgements and escalation steps of the same states. */
+  readonly escalations: EscalationStore;
+
+  constructor(private readonly db: Knex) {
+    this.escalations = new EscalationStore(db);
+  }
 
   /**
    * Records an alert state with one insert; its id, or undefined when the
@@ -223,7 +264,10 @@ export class AlertStore {
   }
 
   async getEvent(id: number): Promise<AlertEvent | undefined> {
-    const row = await this.db<EventRow>(EVENTS).where({ id }).first();
+    const row = await withResolved(
+      this.db,
+      this.db(`${EVENTS} as e`).where('e.id', id),
+    ).first();
     return row ? toEvent(row) : undefined;
   }
 
@@ -251,8 +295,11 @@ export class AlertStore {
         this.whereEntityIn(w, refs);
         if (visible.withoutEntity) w.orWhereNull('entity_ref');
       });
-    const rows = await readable(this.db<EventRow>(EVENTS))
-      .orderBy('id', 'desc')
+    const rows = await withResolved(
+      this.db,
+      readable(this.db(`${EVENTS} as e`)),
+    )
+      .orderBy('e.id', 'desc')
       .limit(page.limit)
       .offset(page.offset);
     const [{ n }] = await readable(this.db(EVENTS)).count({ n: '*' });
@@ -299,9 +346,10 @@ export class AlertStore {
     channel: string,
     channelType: ChannelType,
     at: Date,
+    step = 0,
   ): Promise<number> {
     const existing = await this.db<DeliveryRow>(DELIVERIES)
-      .where({ event_id: eventId, channel })
+      .where({ event_id: eventId, channel, step })
       .first();
     if (existing) {
       await this.db(DELIVERIES)
@@ -318,6 +366,7 @@ export class AlertStore {
         event_id: eventId,
         channel,
         channel_type: channelType,
+        step,
         state: 'sending',
         attempts: 1,
         updated_at: at.getTime(),
@@ -344,15 +393,32 @@ export class AlertStore {
   async retryable(
     maxAttempts: number,
     since: Date,
-  ): Promise<Array<{ eventId: number; channel: string }>> {
+  ): Promise<Array<{ eventId: number; channel: string; step: number }>> {
     const rows = await this.db(DELIVERIES)
       .join(EVENTS, `${EVENTS}.id`, `${DELIVERIES}.event_id`)
       .where(`${DELIVERIES}.state`, 'failed')
       .where(`${DELIVERIES}.attempts`, '<', maxAttempts)
-      .where(`${EVENTS}.received_at`, '>=', since.getTime())
-      .select(`${DELIVERIES}.event_id as event_id`, `${DELIVERIES}.channel`)
+      // an alert received in the window, or an escalation step attempted in it
+      .where(w =>
+        w
+          .where(`${EVENTS}.received_at`, '>=', since.getTime())
+          .orWhere(e =>
+            e
+              .where(`${DELIVERIES}.step`, '>', 0)
+              .where(`${DELIVERIES}.updated_at`, '>=', since.getTime()),
+          ),
+      )
+      .select(
+        `${DELIVERIES}.event_id as event_id`,
+        `${DELIVERIES}.channel`,
+        `${DELIVERIES}.step`,
+      )
       .orderBy(`${DELIVERIES}.id`);
-    return rows.map(r => ({ eventId: Number(r.event_id), channel: r.channel }));
+    return rows.map(r => ({
+      eventId: Number(r.event_id),
+      channel: r.channel,
+      step: Number(r.step ?? 0),
+    }));
   }
 
   /**
@@ -406,7 +472,7 @@ export class AlertStore {
   async deliveries(eventId: number): Promise<AlertDelivery[]> {
     const rows = await this.db<DeliveryRow>(DELIVERIES)
       .where({ event_id: eventId })
-      .orderBy('channel');
+      .orderBy(['step', 'channel']);
     return rows.map(toDelivery);
   }
 }

@@ -1,4 +1,5 @@
 import {
+  monitoringAlertAcknowledgePermission,
   monitoringAlertReadPermission,
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
@@ -36,6 +37,14 @@ export const access: OperationAccess<typeof spec> = {
   'GET /alerts/{id}/deliveries': {
     permission: monitoringAlertReadPermission,
     allow: ['user'],
+  },
+  'POST /alerts/{id}/ack': {
+    permission: monitoringAlertAcknowledgePermission,
+    allow: people,
+  },
+  'DELETE /alerts/{id}/ack': {
+    permission: monitoringAlertAcknowledgePermission,
+    allow: people,
   },
   'GET /channels': {
     permission: monitoringAlertReadPermission,

@@ -10,7 +10,7 @@ export const spec = {
     title: 'monitoring',
     version: '1',
     description:
-      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`.",
+      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`. Acknowledging a firing alert needs `opsdeck.monitoring.alert.acknowledge`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -148,6 +148,37 @@ export const spec = {
             description:
               'A resolution opsdeck recorded itself because Alertmanager had not sent the firing alert for alerts.staleAfterHours.',
           },
+          resolved: {
+            type: 'boolean',
+            description:
+              'A firing state whose resolution has been received (it needs no acknowledgement).',
+          },
+          acknowledgement: {
+            $ref: '#/components/schemas/AlertAcknowledgement',
+          },
+          escalationStep: {
+            type: 'integer',
+            description:
+              'Escalation step the firing state reached (1 escalated, 2… reminders); absent when not escalated.',
+          },
+        },
+      },
+      AlertAcknowledgement: {
+        type: 'object',
+        required: ['by', 'at'],
+        additionalProperties: false,
+        description:
+          'Who acknowledged a firing alert, when and why; its escalation and reminders stop.',
+        properties: {
+          by: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+          },
+          comment: {
+            type: 'string',
+          },
         },
       },
       Delivery: {
@@ -187,6 +218,11 @@ export const spec = {
           },
           updatedAt: {
             type: 'string',
+          },
+          step: {
+            type: 'integer',
+            description:
+              'Escalation step this delivery is for (1 escalation, 2… reminders); absent for the alert itself.',
           },
         },
       },
@@ -707,6 +743,79 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/alerts/{id}/ack': {
+      post: {
+        operationId: 'AcknowledgeAlert',
+        description:
+          "Acknowledges a firing alert state: its escalation and reminders (opsdeck.monitoring.escalation) stop. Needs opsdeck.monitoring.alert.acknowledge, checked before anything else; then the alert must be one the caller may read (the scope of GET /alerts; 404 otherwise) and the caller a member of its entity's owner group in the catalog or a holder of opsdeck.monitoring.rule.manage (403 otherwise). 409 when it is resolved, not a firing state, or already acknowledged. Audited (monitoring-alert-acknowledge, actor the person).",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  comment: {
+                    type: 'string',
+                    maxLength: 1000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The acknowledged alert state.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AlertEvent',
+                },
+              },
+            },
+          },
+        },
+      },
+      delete: {
+        operationId: 'UnacknowledgeAlert',
+        description:
+          'Takes the acknowledgement of a firing alert state back: escalation resumes where it was (a step already due is sent at the next run). Same permission and checks as POST; 409 when it is not acknowledged or is resolved. Audited (monitoring-alert-unacknowledge).',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The alert state, unacknowledged.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AlertEvent',
                 },
               },
             },

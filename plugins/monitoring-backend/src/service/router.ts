@@ -20,6 +20,7 @@ import {
   createRequestGuard,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
+import type { AckService } from '../alerts/AckService';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
 import type { ProbeService } from '../probes/ProbeService';
@@ -30,6 +31,7 @@ import { queryFleet } from '../views/fleet';
 import { HOST_PANELS, queryPanels } from '../views/panels';
 import { queryProbeStatus } from '../views/probeStatus';
 import { panelEngine, STORE_PANELS } from '../views/storePanels';
+import { registerAckRoutes } from './ackRoutes';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
 /**
@@ -40,6 +42,7 @@ import { alertEntityScope, readableEntityRefs } from './entityScope';
 export async function createRouter(options: {
   config: MonitoringConfig;
   alerts: AlertRouter;
+  acks: AckService;
   rules: RuleService;
   probes: ProbeService;
   catalog: CatalogService;
@@ -155,6 +158,12 @@ export async function createRouter(options: {
     }
     if (!readable) throw new NotFoundError(`No alert ${id}`);
     res.json({ items: await alerts.store.deliveries(id) });
+  });
+
+  registerAckRoutes(router, {
+    guard,
+    acks: options.acks,
+    auditor: options.auditor,
   });
 
   router.get('/channels', async (_req, res) => {

@@ -59,6 +59,19 @@ export const monitoringTranslationRef = createTranslationRef({
       staleHint:
         'Alertmanager stopped sending this firing alert; opsdeck resolved it',
       total: '{{count}} alert states',
+      acknowledgement: 'Acknowledgement',
+      acknowledge: 'Acknowledge',
+      unacknowledge: 'Un-acknowledge',
+      acknowledgeTitle: 'Acknowledge {{alert}}',
+      acknowledgeHint:
+        'Acknowledging stops the escalation and reminders of this alert. It is recorded with your name.',
+      comment: 'Comment (optional)',
+      ackedBy: 'Acknowledged by {{by}}',
+      ackedAt: 'At {{time}}: {{comment}}',
+      unacknowledged: 'Unacknowledged',
+      escalated: 'escalated',
+      reminder: 'reminder {{n}}',
+      ackFailed: 'Could not change the acknowledgement: {{error}}',
     },
     deliveries: {
       empty: 'No delivery (no channel serves this alert).',
@@ -70,6 +83,10 @@ export const monitoringTranslationRef = createTranslationRef({
       sending: 'sending',
       sent: 'sent',
       failed: 'failed',
+      step: 'For',
+      stepAlert: 'alert',
+      stepEscalation: 'escalation',
+      stepReminder: 'reminder {{n}}',
     },
     rules: {
       empty: 'No alert rule yet.',

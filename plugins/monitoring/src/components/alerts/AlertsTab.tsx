@@ -17,13 +17,16 @@ import KeyboardArrowRightIcon from '@material-ui/icons/KeyboardArrowRight';
 import type { AlertEvent } from '@opsdeck/plugin-monitoring-common';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { AckDialog } from './AckDialog';
 import {
   ErrorNotice,
   entityPath,
   formatTime,
   shortRef,
+  useAbilities,
   useMonitoringClient,
   useT,
+  type MonitoringT,
 } from './hooks';
 
 const PAGE_SIZE = 100;
@@ -48,6 +51,7 @@ function Deliveries({ event }: { event: AlertEvent }) {
       <TableHead>
         <TableRow>
           <TableCell>{t('deliveries.channel')}</TableCell>
+          <TableCell>{t('deliveries.step')}</TableCell>
           <TableCell>{t('deliveries.status')}</TableCell>
           <TableCell>{t('deliveries.attempts')}</TableCell>
           <TableCell>{t('deliveries.error')}</TableCell>
@@ -56,10 +60,14 @@ function Deliveries({ event }: { event: AlertEvent }) {
       </TableHead>
       <TableBody>
         {items.map(d => (
-          <TableRow key={d.id} data-testid={`delivery-${d.channel}`}>
+          <TableRow
+            key={d.id}
+            data-testid={`delivery-${d.channel}${d.step ? `-${d.step}` : ''}`}
+          >
             <TableCell>
               {d.channel} ({d.channelType})
             </TableCell>
+            <TableCell>{stepLabel(t, d.step)}</TableCell>
             <TableCell>
               <Chip
                 size="small"
@@ -79,6 +87,93 @@ function Deliveries({ event }: { event: AlertEvent }) {
   );
 }
 
+/** What a delivery or escalation step was: the alert, the escalation, reminder n. */
+function stepLabel(t: MonitoringT, step?: number): string {
+  if (!step) return t('deliveries.stepAlert');
+  if (step === 1) return t('deliveries.stepEscalation');
+  return t('deliveries.stepReminder', { n: step - 1 });
+}
+
+/**
+ * The acknowledgement of a firing state (who, when, why) and, for those who
+ * may acknowledge (opsdeck.monitoring.alert.acknowledge), the button that
+ * changes it. Resolved alerts need none; test sends have none.
+ */
+function Acknowledgement(props: {
+  event: AlertEvent;
+  canAcknowledge: boolean;
+  onAcknowledge(): void;
+  onUnacknowledge(): Promise<void>;
+}) {
+  const t = useT();
+  const { event } = props;
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  if (event.status !== 'firing' || event.test) return null;
+  const ack = event.acknowledgement;
+  const unack = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.onUnacknowledge();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
+      {ack ? (
+        <Chip
+          size="small"
+          color="primary"
+          data-testid={`ack-state-${event.id}`}
+          label={t('alerts.ackedBy', { by: shortRef(ack.by) })}
+          title={t('alerts.ackedAt', {
+            time: formatTime(ack.at) ?? ack.at,
+            comment: ack.comment ?? t('common.none'),
+          })}
+        />
+      ) : (
+        !event.resolved && (
+          <Typography
+            variant="body2"
+            color="textSecondary"
+            data-testid={`ack-state-${event.id}`}
+          >
+            {t('alerts.unacknowledged')}
+          </Typography>
+        )
+      )}
+      {event.escalationStep ? (
+        <Chip
+          size="small"
+          variant="outlined"
+          label={
+            event.escalationStep === 1
+              ? t('alerts.escalated')
+              : t('alerts.reminder', { n: event.escalationStep - 1 })
+          }
+        />
+      ) : null}
+      {props.canAcknowledge && !event.resolved && !ack && (
+        <Button size="small" variant="outlined" onClick={props.onAcknowledge}>
+          {t('alerts.acknowledge')}
+        </Button>
+      )}
+      {props.canAcknowledge && !event.resolved && ack && (
+        <Button size="small" disabled={busy} onClick={unack}>
+          {t('alerts.unacknowledge')}
+        </Button>
+      )}
+      {error !== undefined && (
+        <ErrorNotice t={t} error={error} keyName="alerts.ackFailed" />
+      )}
+    </Box>
+  );
+}
+
 function EntityLink({ entityRef }: { entityRef?: string }) {
   const t = useT();
   if (!entityRef) return <>{t('common.none')}</>;
@@ -94,6 +189,8 @@ export function AlertsTab() {
     () => client.alerts({ limit: PAGE_SIZE }),
     [client],
   );
+  const { canAcknowledge } = useAbilities();
+  const [acking, setAcking] = useState<AlertEvent>();
   const [open, setOpen] = useState<number[]>([]);
   const toggle = (id: number) =>
     setOpen(o => (o.includes(id) ? o.filter(x => x !== id) : [...o, id]));
@@ -126,6 +223,7 @@ export function AlertsTab() {
               <TableCell>{t('alerts.severity')}</TableCell>
               <TableCell>{t('alerts.startsAt')}</TableCell>
               <TableCell>{t('alerts.summary')}</TableCell>
+              <TableCell>{t('alerts.acknowledgement')}</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -181,11 +279,22 @@ export function AlertsTab() {
                     <TableCell>{event.severity ?? t('common.none')}</TableCell>
                     <TableCell>{formatTime(event.startsAt)}</TableCell>
                     <TableCell>{event.summary ?? ''}</TableCell>
+                    <TableCell>
+                      <Acknowledgement
+                        event={event}
+                        canAcknowledge={canAcknowledge}
+                        onAcknowledge={() => setAcking(event)}
+                        onUnacknowledge={async () => {
+                          await client.unacknowledge(event.id);
+                          alerts.retry();
+                        }}
+                      />
+                    </TableCell>
                   </TableRow>
                   {expanded && (
                     <TableRow>
                       <TableCell />
-                      <TableCell colSpan={6}>
+                      <TableCell colSpan={7}>
                         <Typography variant="subtitle2">
                           {t('alerts.deliveries')}
                         </Typography>
@@ -198,6 +307,17 @@ export function AlertsTab() {
             })}
           </TableBody>
         </Table>
+      )}
+      {acking && (
+        <AckDialog
+          alertname={acking.alertname}
+          onClose={() => setAcking(undefined)}
+          onSubmit={async comment => {
+            await client.acknowledge(acking.id, comment || undefined);
+            setAcking(undefined);
+            alerts.retry();
+          }}
+        />
       )}
     </Box>
   );

@@ -35,6 +35,11 @@ describe('MonitoringPage', () => {
     expect(screen.getByTestId('delivery-ops-dingtalk')).toHaveTextContent(
       'sent',
     );
+    // the acknowledgement state, without the button (no alert.acknowledge)
+    expect(screen.getByTestId('ack-state-1')).toHaveTextContent(
+      'Unacknowledged',
+    );
+    expect(screen.queryByRole('button', { name: 'Acknowledge' })).toBeNull();
     // no opsdeck.monitoring.metrics.read: no fleet tab
     expect(screen.getAllByRole('tab').map(t => t.textContent)).toEqual([
       'Alerts',

@@ -6,6 +6,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import {
   formatDateTime,
+  monitoringAlertAcknowledgePermission,
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -42,7 +43,12 @@ export function useT(): MonitoringT {
 export function useAbilities() {
   const rules = useAllowed(monitoringRuleManagePermission);
   const silences = useAllowed(monitoringSilenceManagePermission);
-  return { canManageRules: rules.allowed, canSilence: silences.allowed };
+  const acknowledge = useAllowed(monitoringAlertAcknowledgePermission);
+  return {
+    canManageRules: rules.allowed,
+    canSilence: silences.allowed,
+    canAcknowledge: acknowledge.allowed,
+  };
 }
 
 export const formatTime = (iso?: string) =>

@@ -144,6 +144,16 @@ export async function renderPage(
       if (path === '/alerts?limit=100')
         return json({ items: [EVENT, STALE], total: 2 });
       if (path === '/alerts/1/deliveries') return json({ items: DELIVERIES });
+      if (path === '/alerts/1/ack' && method === 'POST') {
+        return json({
+          ...EVENT,
+          acknowledgement: {
+            by: 'user:default/bob',
+            at: '2026-12-01T10:05:00Z',
+            comment: 'on it',
+          },
+        });
+      }
       if (path === '/fleet') return json(fleet.body, fleet.status);
       if (path === '/rule-templates') return json({ items: TEMPLATES });
       if (path === '/rules') return json({ items: [RULE] });
