@@ -374,6 +374,45 @@ describe('kubernetes backend with the opsdeck module, against the fixture cluste
       expect(bob.status).toBe(200);
     });
 
+    it("refuses a namespace's events, and a pod's events whose component the person cannot see", async () => {
+      const eventsPath = `/api/kubernetes/proxy/api/v1/namespaces/${NAMESPACE}/events`;
+      // the whole namespace (other teams' workloads), or any other selector: refused unasked
+      for (const query of [
+        {},
+        { fieldSelector: 'type=Warning' },
+        { fieldSelector: `involvedObject.name=${p1},type=Warning` },
+        { fieldSelector: 'involvedObject.name!=x' },
+      ]) {
+        const res = await request(backend.server)
+          .get(eventsPath)
+          .query(query)
+          .set('Authorization', as('dave'))
+          .set('Backstage-Kubernetes-Cluster', 'k8s-test');
+        expect(res.status).toBe(403);
+      }
+      expect(cluster.requests).toEqual([]);
+      const web = cluster.pods(OTHER_COMPONENT_ID)[0].metadata.name;
+      const dave = await request(backend.server)
+        .get(eventsPath)
+        .query({ fieldSelector: `involvedObject.name=${web}` })
+        .set('Authorization', as('dave'))
+        .set('Backstage-Kubernetes-Cluster', 'k8s-test');
+      expect(dave.status).toBe(403);
+      expect(dave.body.error.message).toBe(
+        `Pod ${web} belongs to no component you can see`,
+      );
+      // only the pod was looked up: the events were never read
+      expect(cluster.requests.map(r => r.path)).toEqual([
+        `/api/v1/namespaces/${NAMESPACE}/pods/${web}`,
+      ]);
+      const own = await request(backend.server)
+        .get(eventsPath)
+        .query({ fieldSelector: `involvedObject.name=${p1}` })
+        .set('Authorization', as('dave'))
+        .set('Backstage-Kubernetes-Cluster', 'k8s-test');
+      expect(own.status).toBe(200);
+    });
+
     it('answers 404 for an unknown cluster or pod', async () => {
       const unknown = await request(backend.server)
         .get(logPath(p1))

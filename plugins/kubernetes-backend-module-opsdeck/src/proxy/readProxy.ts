@@ -43,6 +43,7 @@ const LOG_QUERY = [
   'limitBytes',
 ];
 const EVENTS_QUERY = ['fieldSelector', 'limit'];
+const INVOLVED_POD = new RegExp(`^involvedObject\\.name=(${NAME})$`);
 
 /** Header naming the cluster, as the kubernetes frontend's proxy client sends it. */
 const CLUSTER_HEADER = 'backstage-kubernetes-cluster';
@@ -51,15 +52,23 @@ const CLUSTER_HEADER = 'backstage-kubernetes-cluster';
 export function proxiedRead(
   method: string,
   path: string,
+  fieldSelector?: unknown,
 ):
   | { kind: 'log'; namespace: string; pod: string }
-  | { kind: 'events'; namespace: string }
+  | { kind: 'events'; namespace: string; pod: string }
   | undefined {
   if (method !== 'GET') return undefined;
   const log = LOG_PATH.exec(path);
   if (log) return { kind: 'log', namespace: log[1], pod: log[2] };
   const events = EVENTS_PATH.exec(path);
-  if (events) return { kind: 'events', namespace: events[1] };
+  // events only of one pod, as the kubernetes frontend asks for them
+  // (`fieldSelector=involvedObject.name=<pod>`): a namespace's whole event
+  // list would show other teams' workloads
+  const pod =
+    typeof fieldSelector === 'string' ? INVOLVED_POD.exec(fieldSelector) : null;
+  if (events && pod) {
+    return { kind: 'events', namespace: events[1], pod: pod[1] };
+  }
   return undefined;
 }
 
@@ -79,11 +88,11 @@ function answerError(
 /**
  * `/api/kubernetes/proxy`, opsdeck's read-only stand-in for the kubernetes
  * backend's proxy, with the URL contract of the kubernetes frontend's proxy
- * client: pod logs (current or previous container) and a namespace's events,
+ * client: pod logs (current or previous container) and a pod's events,
  * nothing else (no write, exec or other read with the service-account
  * token: deleting a pod, restarting or scaling go through opsdeck's audited
- * actions). The caller needs `kubernetes.proxy`; a pod's logs are only read
- * for a person who can see the pod's component (its
+ * actions). The caller needs `kubernetes.proxy`; a pod's logs and events are
+ * only read for a person who can see the pod's component (its
  * `backstage.io/kubernetes-id` label) in the catalog. The token is taken out
  * of the vault for the caller; a token the browser sends is ignored.
  */
@@ -99,14 +108,14 @@ export function createReadProxy(options: {
     const credentials = await options.httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const read = proxiedRead(req.method, req.path);
+    const read = proxiedRead(req.method, req.path, req.query.fieldSelector);
     if (req.headers.upgrade || !read) {
       answerError(
         req,
         res,
         403,
         new NotAllowedError(
-          'Only pod logs and events are read through the Kubernetes proxy',
+          "Only a pod's logs and events are read through the Kubernetes proxy",
         ),
       );
       return;
@@ -153,6 +162,34 @@ export function createReadProxy(options: {
         target,
         await options.authStrategy.getCredential(target, {}),
       );
+      // the pod must belong to a component the caller can see
+      const podVisible = async () => {
+        const pod = await kubeRequest(target, credential, {
+          path: `/api/v1/namespaces/${read.namespace}/pods/${read.pod}`,
+        });
+        if (pod.status !== 200) {
+          throw new NotFoundError(statusMessage(pod) ?? `No pod ${read.pod}`);
+        }
+        const id = JSON.parse(pod.body.toString('utf8'))?.metadata?.labels?.[
+          KUBERNETES_ANNOTATION
+        ];
+        const { items } =
+          typeof id === 'string'
+            ? await options.catalog.getEntities(
+                {
+                  filter: {
+                    [`metadata.annotations.${KUBERNETES_ANNOTATION}`]: id,
+                  },
+                },
+                { credentials },
+              )
+            : { items: [] };
+        if (items.length === 0) {
+          throw new NotAllowedError(
+            `Pod ${read.pod} belongs to no component you can see`,
+          );
+        }
+      };
       if (read.kind === 'log') {
         await audited(
           options.auditor,
@@ -167,35 +204,10 @@ export function createReadProxy(options: {
                 query.previous !== undefined && query.previous !== 'false',
             },
           },
-          async () => {
-            const pod = await kubeRequest(target, credential, {
-              path: `/api/v1/namespaces/${read.namespace}/pods/${read.pod}`,
-            });
-            if (pod.status !== 200) {
-              throw new NotFoundError(
-                statusMessage(pod) ?? `No pod ${read.pod}`,
-              );
-            }
-            const id = JSON.parse(pod.body.toString('utf8'))?.metadata
-              ?.labels?.[KUBERNETES_ANNOTATION];
-            const { items } =
-              typeof id === 'string'
-                ? await options.catalog.getEntities(
-                    {
-                      filter: {
-                        [`metadata.annotations.${KUBERNETES_ANNOTATION}`]: id,
-                      },
-                    },
-                    { credentials },
-                  )
-                : { items: [] };
-            if (items.length === 0) {
-              throw new NotAllowedError(
-                `Pod ${read.pod} belongs to no component you can see`,
-              );
-            }
-          },
+          podVisible,
         );
+      } else {
+        await podVisible();
       }
       const answer = await kubeRequest(target, credential, {
         path: req.path,
