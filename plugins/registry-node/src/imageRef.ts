@@ -104,7 +104,8 @@ export function parseImageRef(ref: string): ImageRef | undefined {
   if (typeof ref !== 'string' || ref.length === 0 || ref.length > 512) {
     return undefined;
   }
-  if (ref !== ref.trim() || /[\s\u0000-\u001f]/.test(ref)) return undefined;
+  // no whitespace anywhere (other control characters fail the grammar below)
+  if (/\s/.test(ref)) return undefined;
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');

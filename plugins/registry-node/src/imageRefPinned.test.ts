@@ -37,6 +37,8 @@ describe('pinnable image references', () => {
       `registry.example.com/shop/api:${'x'.repeat(129)}`,
       'https://registry.example.com/shop/api:1',
       '-v /:/host:1',
+      'registry.example.com/shop/api:1\u0000',
+      'registry.example.com/sh\u0007op/api:1',
     ]) {
       expect([bad, parseImageRef(bad)]).toEqual([bad, undefined]);
     }
