@@ -32,7 +32,7 @@ import type {
 } from '@opsdeck/plugin-registry-node';
 import express, { type Request } from 'express';
 import Router from 'express-promise-router';
-import type { DeployActions } from './DeployActions';
+import type { DeployActions, ImageDeployed, RolledBack } from './DeployActions';
 import {
   deployAuditMeta,
   parseContainer,
@@ -128,7 +128,7 @@ export function createActionsRouter(options: {
   router.use(express.json({ limit: '16kb' }));
 
   type Credentials = Awaited<ReturnType<typeof guard.credentials>>;
-  const route = <T, C extends Record<string, unknown> = {}>(
+  const route = <T, C extends object = {}>(
     path: string,
     eventId: string,
     permission: Permission,
@@ -256,7 +256,7 @@ export function createActionsRouter(options: {
 
   const { deploys, images } = options;
   if (deploys && images) {
-    route(
+    route<ImageDeployed, ResolvedImage & { container: string }>(
       '/deployments/image',
       'kubernetes-deployment-image',
       kubernetesDeploymentImagePermission,
@@ -281,7 +281,7 @@ export function createActionsRouter(options: {
         return { container, ...resolved };
       },
     );
-    route(
+    route<RolledBack, { toRevision?: number }>(
       '/deployments/rollback',
       'kubernetes-deployment-rollback',
       kubernetesDeploymentImagePermission,
