@@ -407,4 +407,21 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     expect(bob.status).toBe(200);
     expect(imageOf()).toBe(OLD_IMAGE);
   });
+
+  it('an approved ticket deploys once when two runs claim it at the same time', async () => {
+    const body = { ...target('k8s-prod'), container: 'api', image: NEW_TAG };
+    const asked = await post('/deployments/image', 'dave', {
+      ...body,
+      requestApproval: true,
+    });
+    const id = asked.body.approvalTicket.ticketId as number;
+    backend.approvals.decide(id, 'user:default/alice', 'approve');
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        post('/deployments/image', 'dave', { ...body, approvalTicket: id }),
+      ),
+    );
+    expect(runs.map(r => r.status).sort()).toEqual([200, 409, 409]);
+    expect(cluster.requests.filter(r => r.method === 'PATCH')).toHaveLength(1);
+  });
 });
