@@ -109,7 +109,8 @@ async function fillWhere(page: Page, labels: Record<string, RegExp>) {
     .getByRole('option', { name: new RegExp(COMPONENT) })
     .first()
     .click();
-  await page.getByRole('textbox', { name: labels.cluster }).fill('k8s-demo');
+  // the picker lists the cluster by its title
+  await page.getByRole('textbox', { name: labels.cluster }).fill('Demo');
   await page
     .getByRole('option', { name: /k8s-demo|Demo cluster/ })
     .first()
