@@ -13,12 +13,16 @@ import {
 } from '@backstage/plugin-kubernetes-node';
 import {
   kubernetesAnyOwnerPermission,
+  kubernetesDeploymentImagePermission,
   kubernetesDeploymentRestartPermission,
   kubernetesDeploymentScalePermission,
   kubernetesPodDeletePermission,
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { runningDigestsServiceRef } from '@opsdeck/plugin-registry-node';
+import {
+  imageResolverServiceRef,
+  runningDigestsServiceRef,
+} from '@opsdeck/plugin-registry-node';
 import { changeApprovalsServiceRef } from '@opsdeck/plugin-tickets-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import Router from 'express-promise-router';
@@ -28,9 +32,13 @@ import { VaultTokenStrategy } from './clusters/VaultTokenStrategy';
 import { AUTH_PROVIDER } from './model';
 import { OpsdeckFetcher } from './clusters/OpsdeckFetcher';
 import { createActionsRouter } from './actions/router';
+import { DeployActions } from './actions/DeployActions';
 import { WorkloadActions } from './actions/WorkloadActions';
 import { createReadProxy } from './proxy/readProxy';
 import { scheduleRunningPods } from './running/schedule';
+
+/** Config key: milliseconds between two reads of a rollout being watched (default 2000). */
+export const ROLLOUT_POLL_KEY = 'opsdeck.kubernetes.rollout.pollMillis';
 
 /** Runs every call of `inner` as the caller its options name. */
 function asCaller(inner: KubernetesObjectsProvider): KubernetesObjectsProvider {
@@ -74,6 +82,8 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         running: runningDigestsServiceRef,
+        // image tags resolved to digests in registries opsdeck knows, as the person
+        images: imageResolverServiceRef,
         // prod actions by people without kubernetes.prod.change: approved through a ticket
         approvals: changeApprovalsServiceRef,
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
@@ -86,10 +96,17 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         deps.permissionsRegistry.addPermissions([
           kubernetesDeploymentRestartPermission,
           kubernetesDeploymentScalePermission,
+          kubernetesDeploymentImagePermission,
           kubernetesPodDeletePermission,
           kubernetesAnyOwnerPermission,
           kubernetesProdChangePermission,
         ]);
+        const pollMs = deps.config.getOptionalNumber(ROLLOUT_POLL_KEY) ?? 2000;
+        if (!Number.isInteger(pollMs) || pollMs < 1 || pollMs > 60_000) {
+          throw new Error(
+            `${ROLLOUT_POLL_KEY} must be a whole number from 1 to 60000`,
+          );
+        }
         const clusterSupplier = new CatalogClusterSupplier({
           catalog: deps.catalog,
           logger: deps.logger,
@@ -116,16 +133,19 @@ export const kubernetesModuleOpsdeck = createBackendModule({
               authStrategy,
             }),
           );
+          const workloads = new WorkloadActions({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            userInfo: deps.userInfo,
+            clusterSupplier,
+            authStrategy,
+          });
           router.use(
             '/opsdeck',
             createActionsRouter({
-              actions: new WorkloadActions({
-                catalog: deps.catalog,
-                auth: deps.auth,
-                userInfo: deps.userInfo,
-                clusterSupplier,
-                authStrategy,
-              }),
+              actions: workloads,
+              deploys: new DeployActions({ workloads, pollMs }),
+              images: deps.images,
               httpAuth: deps.httpAuth,
               permissions: deps.permissions,
               auditor: deps.auditor,

@@ -481,6 +481,16 @@ export const kubernetesDeploymentScalePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Deploy an image to a component's deployment (the container's image set to
+ * a digest-pinned image of a registry opsdeck knows) and roll it back to the
+ * previous ReplicaSet's pod template.
+ */
+export const kubernetesDeploymentImagePermission = createPermission({
+  name: 'opsdeck.kubernetes.deployment.image',
+  attributes: { action: 'update' },
+});
+
 /** Delete one of a component's pods (its controller starts a new one). */
 export const kubernetesPodDeletePermission = createPermission({
   name: 'opsdeck.kubernetes.pod.delete',
@@ -572,6 +582,7 @@ export const opsdeckPermissions = [
   cicdCauseManagePermission,
   kubernetesDeploymentRestartPermission,
   kubernetesDeploymentScalePermission,
+  kubernetesDeploymentImagePermission,
   kubernetesPodDeletePermission,
   kubernetesAnyOwnerPermission,
   kubernetesProdChangePermission,

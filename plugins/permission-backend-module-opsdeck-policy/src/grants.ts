@@ -140,11 +140,12 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // CI/CD failure locator: those who ship code add causes to the knowledge
   // base (from a failed build's console) and delete stored ones.
   'opsdeck.cicd.cause.manage': ['ops', 'dev'],
-  // Kubernetes: ops and dev restart, scale and delete pods of the components
-  // their groups own; ops acts on any component; only ops changes workloads
-  // on prod clusters.
+  // Kubernetes: ops and dev restart, scale, deploy an image to (and roll
+  // back) and delete pods of the components their groups own; ops acts on
+  // any component; only ops changes workloads on prod clusters.
   'opsdeck.kubernetes.deployment.restart': ['ops', 'dev'],
   'opsdeck.kubernetes.deployment.scale': ['ops', 'dev'],
+  'opsdeck.kubernetes.deployment.image': ['ops', 'dev'],
   'opsdeck.kubernetes.pod.delete': ['ops', 'dev'],
   'opsdeck.kubernetes.owner.any': ['ops'],
   'opsdeck.kubernetes.prod.change': ['ops'],

@@ -7,6 +7,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   kubernetesAnyOwnerPermission,
+  kubernetesDeploymentImagePermission,
   kubernetesDeploymentRestartPermission,
   kubernetesDeploymentScalePermission,
   kubernetesPodDeletePermission,
@@ -54,6 +55,7 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   [proxy,                                 { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  victor: DENY, mallory: DENY }],
   [kubernetesDeploymentRestartPermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  victor: DENY, mallory: DENY }],
   [kubernetesDeploymentScalePermission,   { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  victor: DENY, mallory: DENY }],
+  [kubernetesDeploymentImagePermission,   { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  victor: DENY, mallory: DENY }],
   [kubernetesPodDeletePermission,         { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  victor: DENY, mallory: DENY }],
   [kubernetesAnyOwnerPermission,          { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  victor: DENY, mallory: DENY }],
   [kubernetesProdChangePermission,        { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  victor: DENY, mallory: DENY }],

@@ -80,3 +80,62 @@ export function parseImageId(
   if (!name) return undefined;
   return { ...name, digest };
 }
+
+/** A pinnable image reference: a name with a tag, a digest, or both. */
+export interface ImageRef {
+  /** The registry host as written, lower case (`docker.io` for short names). */
+  registry: string;
+  /** Repository path in the registry, `team/app`. */
+  repository: string;
+  /** The tag, when the reference names one (`1.8.3`). */
+  tag?: string;
+  /** The digest, when the reference is pinned (`sha256:…`). */
+  digest?: string;
+}
+
+/**
+ * An image reference as a container spec takes it, `repo:tag`,
+ * `repo@sha256:…` or `repo:tag@sha256:…`, parsed with the distribution
+ * grammar; a reference with neither a tag nor a digest (which would mean
+ * `latest`, nothing pinned) does not parse. Undefined when it does not
+ * parse: nothing is guessed.
+ */
+export function parseImageRef(ref: string): ImageRef | undefined {
+  if (typeof ref !== 'string' || ref.length === 0 || ref.length > 512) {
+    return undefined;
+  }
+  // no whitespace anywhere (other control characters fail the grammar below)
+  if (/\s/.test(ref)) return undefined;
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    if (!isDigest(digest)) return undefined;
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    if (!TAG.test(tag)) return undefined;
+  }
+  if (!tag && !digest) return undefined;
+  const name = parseImageName(rest);
+  if (!name) return undefined;
+  return {
+    ...name,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+  };
+}
+
+/** `registry/repository@digest`, the pinned form of an image. */
+export function pinnedImage(ref: {
+  registry: string;
+  repository: string;
+  digest: string;
+}): string {
+  return `${ref.registry}/${ref.repository}@${ref.digest}`;
+}

@@ -1,3 +1,5 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+
 /**
  * One image digest running somewhere, as a reporter (the Kubernetes module
  * for pods, the CMDB for host containers) tells the registry plugin.
@@ -38,3 +40,31 @@ export interface RunningDigestsService {
 
 /** Most images one source may report at once. */
 export const MAX_IMAGES_PER_SOURCE = 5000;
+
+/** An image resolved to its digest in a registry opsdeck knows. */
+export interface ResolvedImage {
+  /** The registry resource it comes from, `resource:default/harbor`. */
+  registryRef: string;
+  registry: string;
+  repository: string;
+  /** The tag asked for, when one was. */
+  tag?: string;
+  /** The manifest digest the registry answered for the tag (or the digest asked for). */
+  digest: string;
+  /** `registry/repository@digest`: what a container spec is set to. */
+  pinned: string;
+}
+
+/**
+ * Resolves an image reference to its digest through opsdeck's registry
+ * plugin, on behalf of a person: the registry must be a catalog registry
+ * resource they can see (`opsdeck.registry.read`), the tag or digest must
+ * exist there. Throws InputError for a reference that does not parse or a
+ * registry opsdeck does not know, NotFoundError for a tag it does not have.
+ */
+export interface ImageResolverService {
+  resolve(
+    image: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<ResolvedImage>;
+}

@@ -1,6 +1,7 @@
 /**
  * opsdeck's scaffolder actions (`opsdeck:cmdb:register-hosts`,
- * `opsdeck:cmdb:decommission-host`) for the new backend system.
+ * `opsdeck:cmdb:decommission-host`, `opsdeck:kubernetes:deploy-image`) for
+ * the new backend system.
  *
  * @packageDocumentation
  */
@@ -13,3 +14,7 @@ export {
   createDecommissionHostAction,
   DECOMMISSION_HOST_ACTION_ID,
 } from './actions/decommissionHost';
+export {
+  createDeployImageAction,
+  DEPLOY_IMAGE_ACTION_ID,
+} from './actions/deployImage';

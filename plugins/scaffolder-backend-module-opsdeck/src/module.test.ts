@@ -7,7 +7,7 @@ import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import scaffolderModuleOpsdeck from './index';
 
 describe('scaffolderModuleOpsdeck', () => {
-  it('adds the CMDB actions to the scaffolder', async () => {
+  it('adds the CMDB and Kubernetes actions to the scaffolder', async () => {
     const actions: TemplateAction<any, any, any>[] = [];
     // A stand-in scaffolder plugin that only provides the extension point.
     const fakeScaffolder = createBackendPlugin({
@@ -26,6 +26,7 @@ describe('scaffolderModuleOpsdeck', () => {
       expect(actions.map(a => a.id).sort()).toEqual([
         'opsdeck:cmdb:decommission-host',
         'opsdeck:cmdb:register-hosts',
+        'opsdeck:kubernetes:deploy-image',
       ]);
       const register = actions.find(
         a => a.id === 'opsdeck:cmdb:register-hosts',

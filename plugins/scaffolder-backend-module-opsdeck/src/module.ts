@@ -4,11 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDecommissionHostAction } from './actions/decommissionHost';
+import { createDeployImageAction } from './actions/deployImage';
 import { createRegisterHostsAction } from './actions/registerHosts';
 
 /**
  * opsdeck's scaffolder actions: register hosts in the CMDB and decommission
- * them, both as the user who runs the template.
+ * them, deploy an image to a component's Kubernetes deployment; each as the
+ * user who runs the template.
  *
  * @public
  */
@@ -26,6 +28,7 @@ export const scaffolderModuleOpsdeck = createBackendModule({
         scaffolder.addActions(
           createRegisterHostsAction({ discovery, auth }),
           createDecommissionHostAction({ discovery, auth }),
+          createDeployImageAction({ discovery, auth }),
         );
       },
     });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { mockServices } from '@backstage/backend-test-utils';
 import { createDecommissionHostAction } from './actions/decommissionHost';
+import { createDeployImageAction } from './actions/deployImage';
 import { createRegisterHostsAction } from './actions/registerHosts';
 
 const templatesDir = path.resolve(__dirname, '../../../templates');
@@ -18,6 +19,7 @@ const deps = {
 const actions = [
   createRegisterHostsAction(deps),
   createDecommissionHostAction(deps),
+  createDeployImageAction(deps),
 ];
 
 /** All properties of every parameter page of a template. */
@@ -127,5 +129,70 @@ describe('templates', () => {
     expect(template.spec.parameters[0].required).toEqual(
       expect.arrayContaining(['host', 'confirm']),
     );
+  });
+});
+
+describe('deploy-image template', () => {
+  const template = load('deploy-image/template.yaml');
+  const params = parameterProperties(template);
+
+  it('is listed in the location', () => {
+    expect(load('all.yaml').spec.targets).toContain(
+      './deploy-image/template.yaml',
+    );
+  });
+
+  it('picks the component and the cluster from the catalog', () => {
+    expect(params.component['ui:field']).toBe('EntityPicker');
+    expect(params.component['ui:options'].catalogFilter).toEqual({
+      kind: 'Component',
+    });
+    expect(params.cluster['ui:field']).toBe('EntityPicker');
+    expect(params.cluster['ui:options'].catalogFilter).toEqual({
+      kind: 'Resource',
+      'spec.type': 'kubernetes-cluster',
+    });
+  });
+
+  it('runs only the deploy action, with inputs it knows, each from a parameter', () => {
+    const steps: any[] = template.spec.steps;
+    expect(steps.map(s => s.action)).toEqual([
+      'opsdeck:kubernetes:deploy-image',
+    ]);
+    const action = actions.find(a => a.id === steps[0].action)!;
+    const schema = action.schema!.input as any;
+    const known = Object.keys(schema.properties);
+    for (const [key, value] of Object.entries(steps[0].input)) {
+      expect(known).toContain(key);
+      const [, param] = /^\$\{\{ parameters\.(\w+) \}\}$/.exec(String(value))!;
+      expect(Object.keys(params)).toContain(param);
+    }
+    for (const key of schema.required ?? []) {
+      expect(Object.keys(steps[0].input)).toContain(key);
+    }
+  });
+
+  it('validates the image field with the reference grammar (no registry tag picker exists)', () => {
+    const pattern = new RegExp(params.image.pattern);
+    const digest = `sha256:${'3f'.repeat(32)}`;
+    for (const good of [
+      'registry.example.com/shop/payments-api:1.9.0',
+      '127.0.0.1:5000/team/app:v2',
+      `registry.example.com/shop/payments-api@${digest}`,
+      `registry.example.com/shop/payments-api:1.9.0@${digest}`,
+    ]) {
+      expect([good, pattern.test(good)]).toEqual([good, true]);
+    }
+    for (const bad of [
+      'registry.example.com/shop/payments-api',
+      'payments-api:1.9.0',
+      'registry.example.com/shop/payments-api:1.9.0 --privileged',
+      'registry.example.com/Shop/api:1',
+      'registry.example.com/shop/api@sha256:123',
+      'https://registry.example.com/shop/api:1',
+    ]) {
+      expect([bad, pattern.test(bad)]).toEqual([bad, false]);
+    }
+    expect(params.watchSeconds).toMatchObject({ minimum: 0, maximum: 240 });
   });
 });

@@ -35,9 +35,13 @@ import {
   type VaultSecret,
 } from '@opsdeck/plugin-vault-node';
 import {
+  imageResolverServiceRef,
+  parseImageRef,
+  pinnedImage,
   runningDigestsServiceRef,
   type RunningImage,
 } from '@opsdeck/plugin-registry-node';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type { Server } from 'node:http';
 import { kubernetesModuleOpsdeck } from '../module';
 import {
@@ -54,6 +58,7 @@ import {
 const READ = ['kubernetes.clusters.read', 'kubernetes.resources.read'];
 const PROXY = 'kubernetes.proxy';
 const ACT = [
+  'opsdeck.kubernetes.deployment.image',
   'opsdeck.kubernetes.deployment.restart',
   'opsdeck.kubernetes.deployment.scale',
   'opsdeck.kubernetes.pod.delete',
@@ -187,6 +192,18 @@ function scopedCatalog(entities: Entity[]): CatalogService {
   });
 }
 
+/** The registry opsdeck knows in these tests (a catalog registry resource). */
+export const REGISTRY = {
+  host: 'registry.example.com',
+  ref: 'resource:default/shop-registry',
+};
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+/** Tags of that registry and their manifest digests. */
+export const REGISTRY_TAGS: Record<string, string> = {
+  'shop/payments-api:1.9.0': digest('9'),
+  'shop/payments-api:1.8.2': digest('3'),
+};
+
 export async function startKubernetesBackend(options: {
   entities: Entity[];
   secrets?: Record<string, VaultSecret>;
@@ -203,11 +220,14 @@ export async function startKubernetesBackend(options: {
   vaultUses: { name: string; use: SecretUse }[];
   /** What the running-images task reported, in order. */
   reports: { source: string; images: RunningImage[] }[];
+  /** Images resolved through the registry, with the person asking. */
+  resolutions: { image: string; actor?: string }[];
   /** The change approvals: decide tickets with `approvals.decide`. */
   approvals: ChangeApprovalsMock;
 }> {
   const approvals = options.approvals ?? createChangeApprovalsMock();
   const reports: { source: string; images: RunningImage[] }[] = [];
+  const resolutions: { image: string; actor?: string }[] = [];
   const events: AuditorEvent[] = [];
   const vaultUses: { name: string; use: SecretUse }[] = [];
   const backend = await startTestBackend({
@@ -223,15 +243,16 @@ export async function startKubernetesBackend(options: {
             serviceLocatorMethod: { type: 'multiTenant' },
             clusterLocatorMethods: [],
           },
-          ...(options.pollSeconds
-            ? {
-                opsdeck: {
-                  kubernetes: {
-                    runningImages: { pollSeconds: options.pollSeconds },
-                  },
-                },
-              }
-            : {}),
+          opsdeck: {
+            kubernetes: {
+              // rollouts are read back to back: the fixture's controller
+              // moves one step per read, not per second
+              rollout: { pollMillis: 1 },
+              ...(options.pollSeconds
+                ? { runningImages: { pollSeconds: options.pollSeconds } }
+                : {}),
+            },
+          },
         },
       }),
       mockServices.httpAuth.factory({
@@ -289,6 +310,40 @@ export async function startKubernetesBackend(options: {
           },
         }),
       }),
+      // The registry plugin's side of image resolution (its HTTP client is
+      // tested against Debian's docker-registry in registry-backend): the
+      // real grammar, one known registry host, its tags.
+      createServiceFactory({
+        service: imageResolverServiceRef,
+        deps: {},
+        factory: () => ({
+          async resolve(image: string, { credentials }: any) {
+            resolutions.push({
+              image,
+              actor: credentials.principal?.userEntityRef,
+            });
+            const ref = parseImageRef(image);
+            if (!ref) throw new InputError(`${image} does not parse`);
+            if (ref.registry !== REGISTRY.host) {
+              throw new InputError(
+                `${ref.registry} is not a registry opsdeck knows`,
+              );
+            }
+            const found = ref.digest
+              ? Object.values(REGISTRY_TAGS).find(d => d === ref.digest)
+              : REGISTRY_TAGS[`${ref.repository}:${ref.tag}`];
+            if (!found) throw new NotFoundError(`No manifest ${image}`);
+            return {
+              registryRef: REGISTRY.ref,
+              registry: ref.registry,
+              repository: ref.repository,
+              ...(ref.tag ? { tag: ref.tag } : {}),
+              digest: found,
+              pinned: pinnedImage({ ...ref, digest: found }),
+            };
+          },
+        }),
+      }),
       createServiceFactory({
         service: vaultServiceRef,
         deps: {},
@@ -309,6 +364,7 @@ export async function startKubernetesBackend(options: {
     events,
     vaultUses,
     reports,
+    resolutions,
     approvals,
   };
 }

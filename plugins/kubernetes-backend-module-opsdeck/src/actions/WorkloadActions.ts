@@ -50,7 +50,8 @@ export interface ResolvedTarget {
   prod: boolean;
 }
 
-function failure(answer: KubeAnswer, what: string): Error {
+/** The error of a cluster's refusal, by its status. */
+export function failure(answer: KubeAnswer, what: string): Error {
   const message = `${what}: the cluster answered ${answer.status}${
     statusMessage(answer) ? ` (${statusMessage(answer)})` : ''
   }`;
@@ -217,9 +218,10 @@ export class WorkloadActions {
 
   /**
    * Reads the workload with the vault's token for the caller, checks it is
-   * the component's, then runs `change` on it.
+   * the component's, then runs `change` on it (the deploy actions run
+   * through it too).
    */
-  private async act(
+  async act(
     resolved: ResolvedTarget,
     target: WorkloadTarget,
     credentials: BackstageCredentials,

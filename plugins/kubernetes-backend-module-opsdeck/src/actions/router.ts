@@ -9,6 +9,7 @@ import { InputError } from '@backstage/errors';
 import type { Permission } from '@backstage/plugin-permission-common';
 import {
   kubernetesAnyOwnerPermission,
+  kubernetesDeploymentImagePermission,
   kubernetesDeploymentRestartPermission,
   kubernetesDeploymentScalePermission,
   kubernetesPodDeletePermission,
@@ -25,8 +26,20 @@ import {
   type ChangeApprovalTicket,
   type ClaimedApproval,
 } from '@opsdeck/plugin-tickets-node';
+import type {
+  ImageResolverService,
+  ResolvedImage,
+} from '@opsdeck/plugin-registry-node';
 import express, { type Request } from 'express';
 import Router from 'express-promise-router';
+import type { DeployActions, ImageDeployed, RolledBack } from './DeployActions';
+import {
+  deployAuditMeta,
+  parseContainer,
+  parseImage,
+  parseToRevision,
+  parseWatchSeconds,
+} from './deployParams';
 import type { WorkloadActions, WorkloadTarget } from './WorkloadActions';
 
 /** A Kubernetes object name or namespace (DNS-1123 subdomain). */
@@ -94,6 +107,10 @@ type ActionOutcome = {
  */
 export function createActionsRouter(options: {
   actions: WorkloadActions;
+  /** Deploy an image and roll back (with `images`). */
+  deploys?: DeployActions;
+  /** Resolves an image tag to its digest in a registry opsdeck knows. */
+  images?: ImageResolverService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -110,7 +127,8 @@ export function createActionsRouter(options: {
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
-  const route = <T>(
+  type Credentials = Awaited<ReturnType<typeof guard.credentials>>;
+  const route = <T, C extends object = {}>(
     path: string,
     eventId: string,
     permission: Permission,
@@ -118,10 +136,16 @@ export function createActionsRouter(options: {
       req: Request,
       target: WorkloadTarget,
       resolved: Awaited<ReturnType<WorkloadActions['resolve']>>,
-      credentials: Awaited<ReturnType<typeof guard.credentials>>,
+      credentials: Credentials,
+      extra: C,
     ) => Promise<T>,
-    /** What else decides the change (e.g. the replicas of a scale). */
-    changeOf: (req: Request) => Record<string, unknown> = () => ({}),
+    /**
+     * What else decides the change (e.g. the replicas of a scale, the pinned
+     * digest of an image), parsed and resolved after the permission check
+     * and before the component, the cluster or the approval gate.
+     */
+    changeOf: (req: Request, credentials: Credentials) => C | Promise<C> = () =>
+      ({} as C),
   ) =>
     router.post(path, async (req, res) => {
       const credentials = await guard.credentials(req, ['user']);
@@ -134,17 +158,26 @@ export function createActionsRouter(options: {
           target: `kubernetes:${String(raw.cluster ?? '')}/${String(
             raw.namespace ?? '',
           )}/${String(raw.name ?? '')}`.slice(0, 600),
-          meta: { component: String(raw.entityRef ?? '').slice(0, 300) },
-          successMeta: approvalAuditMeta,
+          meta: {
+            component: String(raw.entityRef ?? '').slice(0, 300),
+            ...(typeof raw.image === 'string'
+              ? { imageRequested: raw.image.slice(0, 600) }
+              : {}),
+          },
+          successMeta: outcome => ({
+            ...approvalAuditMeta(outcome),
+            ...deployAuditMeta(outcome),
+          }),
         },
         async () => {
           await guard.authorize(req, permission, { allow: ['user'] });
           const target = parseTarget(req.body);
           const ask = parseApprovalAsk(req.body);
+          const extra = await changeOf(req, credentials);
           const change = {
             action: eventId,
             ...target,
-            ...changeOf(req),
+            ...extra,
           };
           const anyOwner = await guard.allowed(
             credentials,
@@ -170,7 +203,7 @@ export function createActionsRouter(options: {
                 target.namespace
               }/${target.name} on ${target.cluster}${
                 'replicas' in change ? ` to ${change.replicas} replicas` : ''
-              }`,
+              }${'pinned' in change ? ` to ${change.pinned}` : ''}`,
               credentials,
               refusal: `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`,
             });
@@ -178,7 +211,7 @@ export function createActionsRouter(options: {
             approval = gate.approval;
           }
           const done: ActionOutcome = {
-            ...(await run(req, target, resolved, credentials)),
+            ...(await run(req, target, resolved, credentials, extra)),
             environment: resolved.environment,
             ...(approval ? { approval } : {}),
           };
@@ -220,6 +253,53 @@ export function createActionsRouter(options: {
     (_req, target, resolved, credentials) =>
       options.actions.deletePod(resolved, target, credentials),
   );
+
+  const { deploys, images } = options;
+  if (deploys && images) {
+    route<ImageDeployed, ResolvedImage & { container: string }>(
+      '/deployments/image',
+      'kubernetes-deployment-image',
+      kubernetesDeploymentImagePermission,
+      (req, target, resolved, credentials, extra) =>
+        deploys.setImage(
+          resolved,
+          target,
+          credentials,
+          extra.container,
+          extra,
+          parseWatchSeconds(req.body),
+        ),
+      // the approved change names the container and the pinned digest: a
+      // tag that moved since is another change
+      async (req, credentials) => {
+        const container = parseContainer(req.body);
+        const image = parseImage(req.body);
+        parseWatchSeconds(req.body);
+        const resolved: ResolvedImage = await images.resolve(image, {
+          credentials,
+        });
+        return { container, ...resolved };
+      },
+    );
+    route<RolledBack, { toRevision?: number }>(
+      '/deployments/rollback',
+      'kubernetes-deployment-rollback',
+      kubernetesDeploymentImagePermission,
+      (req, target, resolved, credentials, extra) =>
+        deploys.rollback(
+          resolved,
+          target,
+          credentials,
+          extra.toRevision,
+          parseWatchSeconds(req.body),
+        ),
+      (req): { toRevision?: number } => {
+        const toRevision = parseToRevision(req.body);
+        parseWatchSeconds(req.body);
+        return toRevision === undefined ? {} : { toRevision };
+      },
+    );
+  }
 
   // A prod action without the prod permission: 403 that says an approved
   // ticket would do (audited above as a refusal).

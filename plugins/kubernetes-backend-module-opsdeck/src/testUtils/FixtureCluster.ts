@@ -11,6 +11,12 @@ import {
   service,
   type KubeObject,
 } from './fixtureObjects';
+import {
+  advanceRollout,
+  startRollout,
+  type PendingRollout,
+  type RolloutMode,
+} from './rolloutController';
 
 /** One request the fixture cluster answered. */
 export interface RecordedRequest {
@@ -84,8 +90,13 @@ function matchesSelector(obj: KubeObject, selector: string | undefined) {
  * kubernetes backend make: list calls per resource (cluster-wide or per
  * namespace, with `labelSelector`), a pod, pod logs (`container`,
  * `previous`), events with `fieldSelector=involvedObject.name=`, and the
- * writes of opsdeck's actions (PATCH a deployment, PATCH its scale
- * subresource, DELETE a pod). Every request needs `Authorization: Bearer
+ * writes of opsdeck's actions (PATCH a deployment: strategic merge of the
+ * template's annotations and containers by name, or the JSON patch of
+ * `kubectl rollout undo`; PATCH its scale subresource, DELETE a pod). A
+ * changed pod template starts a rollout as the deployment controller does
+ * (a ReplicaSet per template numbered by `deployment.kubernetes.io/revision`,
+ * see rolloutController.ts), advanced one step per read of the deployment
+ * as {@link FixtureCluster.rolloutMode} says. Every request needs `Authorization: Bearer
  * <token>` (401 Status otherwise, as the API server answers a wrong token)
  * and is recorded.
  */
@@ -94,6 +105,10 @@ export class FixtureCluster {
   readonly objects: KubeObject[];
   /** Log lines per `pod/container` and `pod/container/previous`. */
   readonly logs = new Map<string, string>();
+  /** How the next rollouts go (see {@link RolloutMode}). */
+  rolloutMode: RolloutMode = 'progress';
+  /** Rollouts in flight, by deployment uid: each read of the deployment advances one. */
+  private readonly rollouts = new Map<string, PendingRollout>();
   private server?: Server;
 
   constructor(readonly token: string) {
@@ -348,7 +363,16 @@ export class FixtureCluster {
           ),
         };
       }
-      if (r.method === 'GET' && !scale) return { status: 200, json: found };
+      if (r.method === 'GET' && !scale) {
+        const rollout = this.rollouts.get(found.metadata.uid);
+        if (
+          rollout &&
+          advanceRollout(this.objects, found, rollout, this.rolloutMode)
+        ) {
+          this.rollouts.delete(found.metadata.uid);
+        }
+        return { status: 200, json: found };
+      }
       if (r.method === 'PATCH')
         return this.patchDeployment(found, r, Boolean(scale));
     }
@@ -413,6 +437,7 @@ export class FixtureCluster {
     const types = [
       'application/merge-patch+json',
       'application/strategic-merge-patch+json',
+      'application/json-patch+json',
     ];
     if (!types.includes((r.contentType ?? '').split(';')[0])) {
       return {
@@ -466,12 +491,46 @@ export class FixtureCluster {
         },
       };
     }
-    const annotations = patch.spec?.template?.metadata?.annotations;
-    if (annotations && typeof annotations === 'object') {
-      spec.template.metadata.annotations = {
-        ...spec.template.metadata.annotations,
-        ...annotations,
-      };
+    const before = JSON.stringify(spec.template);
+    if ((r.contentType ?? '').startsWith('application/json-patch+json')) {
+      // the one operation `kubectl rollout undo` sends
+      const ops = Array.isArray(r.body) ? (r.body as any[]) : [];
+      const ok =
+        ops.length === 1 &&
+        ops[0].op === 'replace' &&
+        ops[0].path === '/spec/template' &&
+        ops[0].value?.spec?.containers?.length > 0;
+      if (!ok) {
+        return {
+          status: 422,
+          json: status(
+            422,
+            'Invalid',
+            `Deployment.apps "${found.metadata.name}" is invalid: spec.template.spec.containers: Required value`,
+          ),
+        };
+      }
+      spec.template = ops[0].value;
+    } else {
+      const annotations = patch.spec?.template?.metadata?.annotations;
+      if (annotations && typeof annotations === 'object') {
+        spec.template.metadata.annotations = {
+          ...spec.template.metadata.annotations,
+          ...annotations,
+        };
+      }
+      // strategic merge: containers are merged by name
+      const containers = patch.spec?.template?.spec?.containers;
+      for (const c of Array.isArray(containers) ? containers : []) {
+        const into = spec.template.spec.containers.find(
+          (x: any) => x.name === c?.name,
+        );
+        if (into) Object.assign(into, c);
+        else spec.template.spec.containers.push(c);
+      }
+    }
+    if (JSON.stringify(spec.template) !== before) {
+      this.rollouts.set(found.metadata.uid, startRollout(this.objects, found));
     }
     found.metadata.generation = Number(found.metadata.generation) + 1;
     found.metadata.resourceVersion = String(

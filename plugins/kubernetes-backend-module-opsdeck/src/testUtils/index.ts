@@ -12,3 +12,4 @@ export {
   type KubeObject,
 } from './fixtureObjects';
 export { runningPod } from './runningPods';
+export type { RolloutMode } from './rolloutController';

@@ -1,0 +1,202 @@
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import {
+  FixtureCluster,
+  NAMESPACE,
+} from '@opsdeck/plugin-kubernetes-backend-module-opsdeck/testUtils';
+import {
+  BuiltTag,
+  OciLayout,
+  skopeoPush,
+  startRegistry,
+  TestRegistry,
+} from '@opsdeck/plugin-registry-backend/testUtils';
+import { signIn, userToken } from './helpers';
+
+// The deploy-image template end to end: the fixture Kubernetes API server on
+// the port of the demo cluster k8s-demo (staging), Debian's docker-registry on
+// the port of demo-registry (examples/entities.yaml) with a tag pushed by
+// skopeo; dave (dev, owns payments-api) runs the template, the kubernetes
+// module resolves the tag to its digest through the registry plugin and
+// patches the pinned image, the step log shows the rollout.
+
+const TOKEN = 'e2e-k8s-deploy-sa-token';
+const REGISTRY_PORT = 18391;
+const COMPONENT = 'payments-api';
+let cluster: FixtureCluster;
+let registry: TestRegistry;
+let layout: OciLayout;
+let tag: BuiltTag;
+
+async function ensureClusterToken(request: APIRequestContext) {
+  const headers = {
+    Authorization: `Bearer ${await userToken(request, 'alice')}`,
+  };
+  const policy = {
+    owner: 'ops',
+    allowedUses: ['kubernetes-token', 'kubernetes-poll'],
+  };
+  const existing = await request.get('/api/vault/credentials/k8s-demo-token', {
+    headers,
+  });
+  if (existing.status() === 200) {
+    const replaced = await request.put(
+      '/api/vault/credentials/k8s-demo-token/secret',
+      { headers, data: { secret: TOKEN } },
+    );
+    expect(replaced.status()).toBeLessThan(300);
+    const set = await request.put(
+      '/api/vault/credentials/k8s-demo-token/policy',
+      { headers, data: policy },
+    );
+    expect(set.status()).toBe(200);
+    return;
+  }
+  const created = await request.post('/api/vault/credentials', {
+    headers,
+    data: {
+      name: 'k8s-demo-token',
+      type: 'password',
+      ...policy,
+      description: 'Service-account token of the demo cluster',
+      secret: TOKEN,
+    },
+  });
+  expect(created.status()).toBe(201);
+}
+
+async function setLanguage(page: Page, language: 'en' | 'zh-CN') {
+  await page.goto('/settings');
+  await page
+    .getByRole('button', { name: /^(English|简体中文)$/ })
+    .first()
+    .click();
+  await page
+    .getByRole('option', { name: language === 'en' ? 'English' : /中文/ })
+    .click();
+  await expect(
+    page.getByRole('button', {
+      name: language === 'en' ? 'English' : '简体中文',
+    }),
+  ).toBeVisible();
+}
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(180_000);
+  registry = await startRegistry({ port: REGISTRY_PORT });
+  layout = new OciLayout();
+  tag = layout.tag('1.9.0', [
+    layout.image({ architecture: 'amd64', created: '2026-12-03T00:00:00Z' }),
+  ]);
+  await skopeoPush(layout, '1.9.0', registry.host, `shop/${COMPONENT}`);
+  cluster = new FixtureCluster(TOKEN);
+  await cluster.start(18390);
+  await ensureClusterToken(request);
+});
+
+test.afterAll(async () => {
+  await cluster?.stop();
+  await registry?.stop();
+  layout?.remove();
+});
+
+const imageOf = () =>
+  (cluster.find('Deployment', NAMESPACE, COMPONENT)!.spec as any).template.spec
+    .containers[0].image;
+
+async function fillWhere(page: Page, labels: Record<string, RegExp>) {
+  await page.getByRole('textbox', { name: labels.component }).fill(COMPONENT);
+  await page
+    .getByRole('option', { name: new RegExp(COMPONENT) })
+    .first()
+    .click();
+  // the picker lists the cluster by its title
+  await page.getByRole('textbox', { name: labels.cluster }).fill('Demo');
+  await page
+    .getByRole('option', { name: /k8s-demo|Demo cluster/ })
+    .first()
+    .click();
+  await page.getByRole('textbox', { name: labels.namespace }).fill(NAMESPACE);
+  await page.getByRole('textbox', { name: labels.deployment }).fill(COMPONENT);
+  await page.getByRole('textbox', { name: labels.container }).fill('api');
+}
+
+test('a developer deploys a registry tag from the template: pinned digest, rollout in the log', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(240_000);
+  await signIn(page, 'dave');
+  await page.goto('/create/templates/default/deploy-image');
+  await fillWhere(page, {
+    component: /^Component/,
+    cluster: /^Cluster/,
+    namespace: /^Namespace/,
+    deployment: /^Deployment/,
+    container: /^Container/,
+  });
+  await page.getByRole('button', { name: 'Next' }).click();
+  // a bare name pins nothing: the form refuses it
+  const image = page.getByRole('textbox', { name: /^Image/ });
+  await image.fill(`${registry.host}/shop/${COMPONENT}`);
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create' })).toHaveCount(0);
+
+  await image.fill(`${registry.host}/shop/${COMPONENT}:1.9.0`);
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page).toHaveURL(/\/create\/tasks\//);
+  const taskId = page.url().split('/create/tasks/')[1].split(/[/?#]/)[0];
+
+  const pinned = `${registry.host}/shop/${COMPONENT}@${tag.digest}`;
+  await expect.poll(imageOf, { timeout: 90_000 }).toBe(pinned);
+
+  // the step log (as dave) shows the pinned image and the finished rollout
+  const headers = {
+    Authorization: `Bearer ${await userToken(request, 'dave')}`,
+  };
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(
+          `/api/scaffolder/v2/tasks/${taskId}/events`,
+          { headers },
+        );
+        const events: any[] = res.status() === 200 ? await res.json() : [];
+        return events.map(e => String(e.body?.message ?? '')).join('\n');
+      },
+      { timeout: 90_000, intervals: [1000] },
+    )
+    .toContain(`deployment "${COMPONENT}" successfully rolled out`);
+
+  // audited with dave as the actor, tag and digest both recorded
+  const alice = {
+    Authorization: `Bearer ${await userToken(request, 'alice')}`,
+  };
+  const audit = await request.get(
+    '/api/audit/events?plugin=kubernetes&action=kubernetes-deployment-image&limit=20',
+    { headers: alice },
+  );
+  expect(audit.status()).toBe(200);
+  expect(JSON.stringify(await audit.json())).toContain(tag.digest);
+});
+
+test('the template speaks zh-CN', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'dave');
+  await setLanguage(page, 'zh-CN');
+  try {
+    await page.goto('/create/templates/default/deploy-image');
+    await expect(page.getByText('部署镜像').first()).toBeVisible();
+    await fillWhere(page, {
+      component: /^组件/,
+      cluster: /^集群/,
+      namespace: /^命名空间/,
+      deployment: /^部署（Deployment）/,
+      container: /^容器/,
+    });
+    await expect(page.getByText('部署位置').first()).toBeVisible();
+  } finally {
+    await setLanguage(page, 'en');
+  }
+});

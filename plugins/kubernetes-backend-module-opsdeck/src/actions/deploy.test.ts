@@ -1,0 +1,427 @@
+import request from 'supertest';
+import { FixtureCluster } from '../testUtils/FixtureCluster';
+import {
+  COMPONENT_ID,
+  NAMESPACE,
+  OTHER_COMPONENT_ID,
+} from '../testUtils/fixtureObjects';
+import {
+  as,
+  clusterResource,
+  COMPONENTS,
+  REGISTRY,
+  REGISTRY_TAGS,
+  startKubernetesBackend,
+} from '../__testUtils__/testBackend';
+
+const TOKEN = 'fixture-sa-token-deploy-5b9e';
+const API = '/api/kubernetes/opsdeck';
+const DEPLOY = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`;
+const REVISION = 'deployment.kubernetes.io/revision';
+const OLD_IMAGE = `registry.example.com/shop/${COMPONENT_ID}:1.8.2`;
+const NEW_TAG = `${REGISTRY.host}/shop/${COMPONENT_ID}:1.9.0`;
+const NEW_DIGEST = REGISTRY_TAGS[`shop/${COMPONENT_ID}:1.9.0`];
+const NEW_PINNED = `${REGISTRY.host}/shop/${COMPONENT_ID}@${NEW_DIGEST}`;
+
+describe('deploy an image and roll back, against the fixture cluster', () => {
+  let cluster: FixtureCluster;
+  let url: string;
+  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+  const api = `component:default/${COMPONENT_ID}`;
+
+  beforeAll(async () => {
+    // one backend; each test gets a fresh cluster on the same port
+    cluster = new FixtureCluster(TOKEN);
+    url = await cluster.start();
+    backend = await startKubernetesBackend({
+      entities: [
+        clusterResource('k8s-test', url, { environment: 'staging' }),
+        clusterResource('k8s-prod', url, { environment: 'prod' }),
+        ...COMPONENTS,
+      ],
+      secrets: {
+        'k8s-test-token': { type: 'password', password: TOKEN },
+        'k8s-prod-token': { type: 'password', password: TOKEN },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await cluster.stop();
+  });
+
+  beforeEach(async () => {
+    await cluster.stop();
+    cluster = new FixtureCluster(TOKEN);
+    await cluster.start(Number(new URL(url).port));
+    backend.vaultUses.length = 0;
+    backend.events.length = 0;
+    backend.resolutions.length = 0;
+  });
+
+  const writes = () => cluster.requests.filter(r => r.method !== 'GET');
+  const post = (path: string, user: string | undefined, body: object) => {
+    const req = request(backend.server).post(`${API}${path}`);
+    return (user ? req.set('Authorization', as(user)) : req).send(body);
+  };
+  const target = (clusterName = 'k8s-test') => ({
+    entityRef: api,
+    cluster: clusterName,
+    namespace: NAMESPACE,
+    name: COMPONENT_ID,
+  });
+  const deployed = () => cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!;
+  const imageOf = () =>
+    (deployed().spec as any).template.spec.containers[0].image;
+
+  it('patches the pinned digest of a tag, watches the rollout to completion, audited with both', async () => {
+    const res = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      container: 'api',
+      image: NEW_PINNED,
+      tag: '1.9.0',
+      digest: NEW_DIGEST,
+      registryRef: REGISTRY.ref,
+      previousImage: OLD_IMAGE,
+      environment: 'staging',
+      rollout: {
+        state: 'complete',
+        revision: '4',
+        message: `deployment "${COMPONENT_ID}" successfully rolled out`,
+      },
+    });
+    expect(res.body.rollout.progress.map((p: any) => p.message)).toEqual([
+      `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 out of 2 new replicas have been updated...`,
+      `deployment "${COMPONENT_ID}" successfully rolled out`,
+    ]);
+    // the container runs the digest, never the tag
+    expect(writes()).toEqual([
+      expect.objectContaining({
+        method: 'PATCH',
+        path: `${DEPLOY}/${COMPONENT_ID}`,
+        contentType: 'application/strategic-merge-patch+json',
+        body: {
+          spec: {
+            template: {
+              spec: { containers: [{ name: 'api', image: NEW_PINNED }] },
+            },
+          },
+        },
+        status: 200,
+      }),
+    ]);
+    expect(imageOf()).toBe(NEW_PINNED);
+    expect(deployed().metadata.annotations![REVISION]).toBe('4');
+    // resolved as the person, through the registry
+    expect(backend.resolutions).toEqual([
+      { image: NEW_TAG, actor: 'user:default/dave' },
+    ]);
+    const event = backend.events.find(
+      e => e.eventId === 'kubernetes-deployment-image',
+    );
+    expect(event).toMatchObject({
+      status: 'succeeded',
+      actor: { actorId: 'user:default/dave' },
+      meta: {
+        component: api,
+        imageRequested: NEW_TAG,
+        image: NEW_PINNED,
+        tag: '1.9.0',
+        digest: NEW_DIGEST,
+        previousImage: OLD_IMAGE,
+        rollout: 'complete',
+        revision: '4',
+      },
+    });
+  });
+
+  it('reports a rollout that exceeds its progress deadline', async () => {
+    cluster.rolloutMode = 'fail';
+    const res = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.rollout).toMatchObject({
+      state: 'failed',
+      message: `deployment "${COMPONENT_ID}" exceeded its progress deadline`,
+    });
+    expect(
+      backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
+    ).toMatchObject({ meta: { rollout: 'failed', digest: NEW_DIGEST } });
+  });
+
+  it('stops watching a stalled rollout at the bound and says so', async () => {
+    cluster.rolloutMode = 'stall';
+    const res = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'api',
+      image: NEW_TAG,
+      watchSeconds: 1,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.rollout.state).toBe('timeout');
+    expect(res.body.rollout.message).toMatch(
+      /^Stopped watching after 1s: Waiting for deployment spec update to be observed/,
+    );
+  });
+
+  it('rolls back to the previous ReplicaSet and restores its image', async () => {
+    const first = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(first.body.rollout.state).toBe('complete');
+    cluster.requests.length = 0;
+    const res = await post('/deployments/rollback', 'dave', target());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      fromRevision: '4',
+      toRevision: '3',
+      images: { api: OLD_IMAGE },
+      previousImages: { api: NEW_PINNED },
+      rollout: { state: 'complete', revision: '5' },
+    });
+    expect(imageOf()).toBe(OLD_IMAGE);
+    const patch = writes();
+    expect(patch).toHaveLength(1);
+    expect(patch[0]).toMatchObject({
+      contentType: 'application/json-patch+json',
+      body: [{ op: 'replace', path: '/spec/template' }],
+    });
+    // the template of revision 3 without its pod-template-hash label
+    expect(
+      (patch[0].body as any)[0].value.metadata.labels['pod-template-hash'],
+    ).toBeUndefined();
+    // the ReplicaSet of revision 3 took revision 5, as the controller does
+    const old = cluster.objects.find(
+      o =>
+        o.kind === 'ReplicaSet' &&
+        (o.spec as any).template.spec.containers[0].image === OLD_IMAGE,
+    )!;
+    expect(old.metadata.annotations![REVISION]).toBe('5');
+    expect(
+      backend.events.find(e => e.eventId === 'kubernetes-deployment-rollback'),
+    ).toMatchObject({
+      status: 'succeeded',
+      actor: { actorId: 'user:default/dave' },
+      meta: { fromRevision: '4', toRevision: '3', rollout: 'complete' },
+    });
+  });
+
+  it('refuses a rollback with no earlier revision (409), changing nothing', async () => {
+    const res = await post('/deployments/rollback', 'dave', target());
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(
+      `${NAMESPACE}/${COMPONENT_ID} has no revision before 3 to roll back to`,
+    );
+    expect(writes()).toEqual([]);
+  });
+
+  it('refuses viewers, no role and no sign-in before the registry or the cluster', async () => {
+    for (const [user, status] of [
+      ['erin', 403],
+      ['mallory', 403],
+      [undefined, 401],
+    ] as const) {
+      for (const path of ['/deployments/image', '/deployments/rollback']) {
+        const res = await post(path, user, {
+          ...target(),
+          container: 'api',
+          image: NEW_TAG,
+        });
+        expect([user, path, res.status]).toEqual([user, path, status]);
+      }
+    }
+    expect(cluster.requests).toEqual([]);
+    expect(backend.vaultUses).toEqual([]);
+    expect(backend.resolutions).toEqual([]);
+    expect(
+      backend.events
+        .filter(e => e.eventId === 'kubernetes-deployment-image')
+        .map(e => [e.status, e.actor.actorId]),
+    ).toEqual([
+      ['failed', 'user:default/erin'],
+      ['failed', 'user:default/mallory'],
+    ]);
+  });
+
+  it('refuses images it cannot parse or from registries opsdeck does not know, before the cluster', async () => {
+    const bad: Array<[string | number, number]> = [
+      [`${REGISTRY.host}/shop/${COMPONENT_ID}`, 400], // no tag, no digest
+      [`${REGISTRY.host}/shop/${COMPONENT_ID}:1.9.0 --privileged`, 400],
+      [`${REGISTRY.host}/shop/${COMPONENT_ID}@sha256:1234`, 400],
+      [42, 400],
+      [`evil.example.net/shop/${COMPONENT_ID}:1.9.0`, 400],
+      [`docker.io/library/${COMPONENT_ID}:1.9.0`, 400],
+      [`${REGISTRY.host}/shop/${COMPONENT_ID}:9.9.9`, 404],
+    ];
+    for (const [image, status] of bad) {
+      const res = await post('/deployments/image', 'dave', {
+        ...target(),
+        container: 'api',
+        image,
+      });
+      expect([image, res.status]).toEqual([image, status]);
+    }
+    for (const container of ['API', '', 'api;rm', undefined]) {
+      const res = await post('/deployments/image', 'dave', {
+        ...target(),
+        container,
+        image: NEW_TAG,
+      });
+      expect([container, res.status]).toEqual([container, 400]);
+    }
+    const missing = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'sidecar',
+      image: NEW_TAG,
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toBe(
+      `${NAMESPACE}/${COMPONENT_ID} has no container sidecar (it has api)`,
+    );
+    for (const watchSeconds of [-1, 241, 1.5, '10']) {
+      const res = await post('/deployments/image', 'dave', {
+        ...target(),
+        container: 'api',
+        image: NEW_TAG,
+        watchSeconds,
+      });
+      expect([watchSeconds, res.status]).toEqual([watchSeconds, 400]);
+    }
+    expect(writes()).toEqual([]);
+    expect(imageOf()).toBe(OLD_IMAGE);
+  });
+
+  it("refuses another component's deployment and components the person does not own", async () => {
+    const other = await post('/deployments/image', 'dave', {
+      ...target(),
+      name: OTHER_COMPONENT_ID,
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(other.status).toBe(403);
+    const frank = await post('/deployments/rollback', 'frank', {
+      ...target(),
+      entityRef: `component:default/${OTHER_COMPONENT_ID}`,
+      name: OTHER_COMPONENT_ID,
+    });
+    expect(frank.status).toBe(403);
+    expect(writes()).toEqual([]);
+  });
+
+  it('needs an approved ticket on a prod cluster, for exactly the pinned digest', async () => {
+    const refused = await post('/deployments/image', 'dave', {
+      ...target('k8s-prod'),
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      approvalRequired: true,
+      error: {
+        message:
+          'k8s-prod is a prod cluster: changing its workloads needs opsdeck.kubernetes.prod.change',
+      },
+    });
+    const rollback = await post(
+      '/deployments/rollback',
+      'dave',
+      target('k8s-prod'),
+    );
+    expect(rollback.status).toBe(403);
+    expect(rollback.body.approvalRequired).toBe(true);
+    expect(cluster.requests).toEqual([]);
+    expect(backend.vaultUses).toEqual([]);
+
+    const asked = await post('/deployments/image', 'dave', {
+      ...target('k8s-prod'),
+      container: 'api',
+      image: NEW_TAG,
+      requestApproval: true,
+    });
+    expect(asked.status).toBe(202);
+    const id = asked.body.approvalTicket.ticketId as number;
+    expect(backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
+      kind: 'kubernetes-action',
+      target: api,
+      change: {
+        action: 'kubernetes-deployment-image',
+        cluster: 'k8s-prod',
+        container: 'api',
+        pinned: NEW_PINNED,
+        digest: NEW_DIGEST,
+      },
+    });
+    backend.approvals.decide(id, 'user:default/bob', 'approve');
+    // another image is another change
+    const other = await post('/deployments/image', 'dave', {
+      ...target('k8s-prod'),
+      container: 'api',
+      image: `${REGISTRY.host}/shop/${COMPONENT_ID}:1.8.2`,
+      approvalTicket: id,
+    });
+    expect(other.status).toBe(403);
+    expect(other.body.error.name).toBe('ApprovalMismatchError');
+    expect(writes()).toEqual([]);
+    // the same tag, or its digest, is the approved change
+    const ran = await post('/deployments/image', 'dave', {
+      ...target('k8s-prod'),
+      container: 'api',
+      image: NEW_TAG,
+      approvalTicket: id,
+    });
+    expect(ran.status).toBe(200);
+    expect(ran.body).toMatchObject({
+      image: NEW_PINNED,
+      environment: 'prod',
+      approval: { ticketId: id, approvedBy: ['user:default/bob'] },
+    });
+    expect(imageOf()).toBe(NEW_PINNED);
+    expect(
+      backend.events.find(
+        e =>
+          e.eventId === 'kubernetes-deployment-image' &&
+          (e.meta as any)?.approvalTicket === id,
+      ),
+    ).toMatchObject({
+      status: 'succeeded',
+      actor: { actorId: 'user:default/dave' },
+      meta: {
+        approvedBy: ['user:default/bob'],
+        digest: NEW_DIGEST,
+        image: NEW_PINNED,
+      },
+    });
+    // ops (prod.change) roll back without a ticket
+    const bob = await post('/deployments/rollback', 'bob', target('k8s-prod'));
+    expect(bob.status).toBe(200);
+    expect(imageOf()).toBe(OLD_IMAGE);
+  });
+
+  it('an approved ticket deploys once when two runs claim it at the same time', async () => {
+    const body = { ...target('k8s-prod'), container: 'api', image: NEW_TAG };
+    const asked = await post('/deployments/image', 'dave', {
+      ...body,
+      requestApproval: true,
+    });
+    const id = asked.body.approvalTicket.ticketId as number;
+    backend.approvals.decide(id, 'user:default/alice', 'approve');
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        post('/deployments/image', 'dave', { ...body, approvalTicket: id }),
+      ),
+    );
+    expect(runs.map(r => r.status).sort()).toEqual([200, 409, 409]);
+    expect(cluster.requests.filter(r => r.method === 'PATCH')).toHaveLength(1);
+  });
+});

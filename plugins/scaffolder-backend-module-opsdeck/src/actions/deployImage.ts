@@ -1,0 +1,247 @@
+import type {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+
+/** Id of the action that deploys an image to a component's deployment. */
+export const DEPLOY_IMAGE_ACTION_ID = 'opsdeck:kubernetes:deploy-image';
+
+/** The kubernetes plugin's name of a cluster resource (`name`, or `namespace.name` outside `default`). */
+export function clusterNameOf(value: string): string {
+  let ref;
+  try {
+    ref = parseEntityRef(value.trim(), {
+      defaultKind: 'resource',
+      defaultNamespace: 'default',
+    });
+  } catch {
+    throw new InputError(`"${value}" is not a cluster resource ref`);
+  }
+  if (ref.kind.toLocaleLowerCase('en-US') !== 'resource') {
+    throw new InputError(`"${value}" is a ${ref.kind}, not a cluster resource`);
+  }
+  return ref.namespace === 'default'
+    ? ref.name
+    : `${ref.namespace}.${ref.name}`;
+}
+
+/** What the kubernetes module answered, or why not. */
+type Answer = { status: number; body: any };
+
+/**
+ * `POST /api/kubernetes/opsdeck/<path>` with a token on behalf of the person
+ * who runs the template: the module's permission, owner scope, prod
+ * approval and audit apply to that person, never to the scaffolder.
+ */
+async function post(
+  options: { discovery: DiscoveryService; auth: AuthService },
+  credentials: BackstageCredentials,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<Answer> {
+  const [base, { token }] = await Promise.all([
+    options.discovery.getBaseUrl('kubernetes'),
+    options.auth.getPluginRequestToken({
+      onBehalfOf: credentials,
+      targetPluginId: 'kubernetes',
+    }),
+  ]);
+  const response = await fetch(`${base}/opsdeck${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify(body),
+    signal,
+  });
+  let parsed: any;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = {};
+  }
+  return { status: response.status, body: parsed };
+}
+
+const messageOf = (answer: Answer) =>
+  `${answer.status}: ${answer.body?.error?.message ?? 'no message'}`;
+
+/**
+ * `opsdeck:kubernetes:deploy-image`: sets a container of a component's
+ * deployment to an image of a registry opsdeck knows (the tag resolved to
+ * its digest and pinned by the kubernetes module), as the person running
+ * the template, and logs the rollout's progress. On a prod cluster without
+ * `opsdeck.kubernetes.prod.change` it opens an approval ticket for exactly
+ * this change and stops; run again with `approvalTicket` once approved.
+ */
+export function createDeployImageAction(options: {
+  discovery: DiscoveryService;
+  auth: AuthService;
+}) {
+  return createTemplateAction({
+    id: DEPLOY_IMAGE_ACTION_ID,
+    description:
+      "Deploys an image to a component's Kubernetes deployment (pinned to the tag's digest), watches the rollout, optionally rolls back on failure; as the user running the template, with ticket approval on prod clusters.",
+    supportsDryRun: true,
+    examples: [
+      {
+        description: 'Deploy the image picked in the form',
+        example: [
+          'steps:',
+          '  - id: deploy',
+          '    action: opsdeck:kubernetes:deploy-image',
+          '    input:',
+          '      component: ${{ parameters.component }}',
+          '      cluster: ${{ parameters.cluster }}',
+          '      namespace: ${{ parameters.namespace }}',
+          '      deployment: ${{ parameters.deployment }}',
+          '      container: ${{ parameters.container }}',
+          '      image: ${{ parameters.image }}',
+        ].join('\n'),
+      },
+    ],
+    schema: {
+      input: {
+        component: z => z.string().min(1).describe('Component entity ref'),
+        cluster: z =>
+          z.string().min(1).describe('Cluster resource entity ref (or name)'),
+        namespace: z => z.string().min(1).describe('Kubernetes namespace'),
+        deployment: z => z.string().min(1).describe('Deployment name'),
+        container: z => z.string().min(1).describe('Container name'),
+        image: z =>
+          z
+            .string()
+            .min(1)
+            .describe(
+              'registry/repository:tag or registry/repository@sha256:…',
+            ),
+        watchSeconds: z =>
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(240)
+            .optional()
+            .describe('Seconds to watch the rollout (default 120)'),
+        rollbackOnFailure: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Roll back to the previous ReplicaSet when the rollout fails',
+            ),
+        approvalTicket: z =>
+          z
+            .number()
+            .int()
+            .min(1)
+            .optional()
+            .describe('An approved ticket for this change (prod clusters)'),
+      },
+      output: {
+        image: z => z.string().optional().describe('The pinned image deployed'),
+        digest: z => z.string().optional().describe('Its digest'),
+        rollout: z =>
+          z.string().optional().describe('complete, failed, timeout, ...'),
+        approvalTicket: z =>
+          z.number().optional().describe('The approval ticket opened (prod)'),
+      },
+    },
+    async handler(ctx) {
+      const { input } = ctx;
+      const component = stringifyEntityRef(
+        parseEntityRef(input.component, {
+          defaultKind: 'component',
+          defaultNamespace: 'default',
+        }),
+      );
+      const body = {
+        entityRef: component,
+        cluster: clusterNameOf(input.cluster),
+        namespace: input.namespace,
+        name: input.deployment,
+        container: input.container,
+        image: input.image,
+        ...(input.watchSeconds !== undefined
+          ? { watchSeconds: input.watchSeconds }
+          : {}),
+        ...(input.approvalTicket
+          ? { approvalTicket: input.approvalTicket }
+          : {}),
+      };
+      ctx.logger.info(
+        `Deploying ${input.image} to ${body.namespace}/${body.name} (container ${body.container}) on ${body.cluster}`,
+      );
+      if (ctx.isDryRun) {
+        ctx.logger.info('Dry run: nothing deployed');
+        return;
+      }
+      const credentials = await ctx.getInitiatorCredentials();
+      const call = (path: string, payload: unknown) =>
+        post(options, credentials, path, payload, ctx.signal);
+      const answer = await call('/deployments/image', body);
+      if (answer.status === 403 && answer.body?.approvalRequired) {
+        const asked = await call('/deployments/image', {
+          ...body,
+          requestApproval: true,
+        });
+        if (asked.status !== 202) {
+          throw new Error(`Asking for approval failed: ${messageOf(asked)}`);
+        }
+        const id = asked.body.approvalTicket.ticketId as number;
+        ctx.output('approvalTicket', id);
+        throw new Error(
+          `${answer.body.error.message}. Approval ticket #${id} was opened for exactly this change (the pinned digest); once it is approved, run the template again with approval ticket ${id}.`,
+        );
+      }
+      if (answer.status !== 200) {
+        throw new Error(`The deployment was refused: ${messageOf(answer)}`);
+      }
+      const done = answer.body;
+      ctx.logger.info(
+        `${done.container}: ${done.previousImage} → ${done.image}${
+          done.tag ? ` (tag ${done.tag})` : ''
+        }`,
+      );
+      for (const step of done.rollout?.progress ?? []) {
+        ctx.logger.info(
+          `[${step.at}] ${step.message} (${step.updated}/${step.replicas} updated, ${step.available} available)`,
+        );
+      }
+      ctx.output('image', done.image);
+      ctx.output('digest', done.digest);
+      ctx.output('rollout', done.rollout?.state);
+      if (done.rollout?.state === 'complete') {
+        ctx.logger.info(done.rollout.message);
+        return;
+      }
+      ctx.logger.error(
+        `Rollout ${done.rollout?.state}: ${done.rollout?.message}`,
+      );
+      if (input.rollbackOnFailure && done.rollout?.state === 'failed') {
+        const back = await call('/deployments/rollback', {
+          entityRef: body.entityRef,
+          cluster: body.cluster,
+          namespace: body.namespace,
+          name: body.name,
+        });
+        if (back.status === 200) {
+          ctx.logger.info(
+            `Rolled back from revision ${back.body.fromRevision} to ${back.body.toRevision}: ${back.body.rollout?.message}`,
+          );
+        } else {
+          ctx.logger.error(`The rollback was refused: ${messageOf(back)}`);
+        }
+      }
+      throw new Error(
+        `The rollout of ${done.image} did not complete (${done.rollout?.state}): ${done.rollout?.message}`,
+      );
+    },
+  });
+}
