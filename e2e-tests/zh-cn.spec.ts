@@ -2,8 +2,7 @@ import { expect, test } from '@playwright/test';
 import { signIn } from './helpers';
 
 // zh-CN: the language is named 简体中文, and dates follow the chosen language.
-// (A whole-portal check for English UI strings in zh-CN is not here yet: see
-// the open part of #16 item 7.)
+// The whole-portal check for English interface strings is zh-cn-sweep.spec.ts.
 
 test('dates on opsdeck pages follow the chosen language', async ({ page }) => {
   await signIn(page, 'alice');

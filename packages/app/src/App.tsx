@@ -1,5 +1,4 @@
 import { createApp } from '@backstage/frontend-defaults';
-import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import auditPlugin from '@opsdeck/plugin-audit';
 import vaultPlugin from '@opsdeck/plugin-vault';
 import localAuthPlugin from '@opsdeck/plugin-local-auth';
@@ -19,18 +18,25 @@ import knowledgePlugin, {
   knowledgeTranslationsModule,
 } from '@opsdeck/plugin-knowledge';
 import { navModule } from './modules/nav';
+import { errorPagesModule } from './modules/errors';
+import { catalogLabelsModule } from './modules/catalog';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
 import { backstageTranslationsModule } from './translation/backstage';
 import { displayLanguageModule, settingsPlugin } from './modules/settings';
 import { templatesLanguageModules } from './modules/templates';
-import { translatedScaffolderPlugin } from './modules/scaffolderTitles';
+import {
+  translatedBackstagePages,
+  translatedCatalogPlugin,
+  translatedScaffolderPlugin,
+} from './modules/pageTitles';
 
 // Plugins listed in package.json are discovered (app.packages: all); these are
 // the app's own modules and the catalog's new-frontend-system entry point.
 export default createApp({
   features: [
-    catalogPlugin,
+    translatedCatalogPlugin,
+    ...translatedBackstagePages,
     auditPlugin,
     cmdbPlugin,
     filesPlugin,
@@ -49,6 +55,8 @@ export default createApp({
     vaultPlugin,
     localAuthPlugin,
     navModule,
+    errorPagesModule,
+    catalogLabelsModule,
     homeModule,
     signInModule,
     backstageTranslationsModule,

@@ -181,4 +181,33 @@ describe('FilesPage', () => {
       await within(live).findByTestId('files-host-resource:default/web-01'),
     ).toBeInTheDocument();
   });
+
+  it("offers the user's own groups as the upload's owner group, nothing typed", async () => {
+    const { fetch } = fakeFiles();
+    await renderInTestApp(<FilesPage />, {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+        mockApis.identity({
+          userEntityRef: 'user:default/bob',
+          ownershipEntityRefs: [
+            'user:default/bob',
+            'group:default/ops',
+            'group:default/dba',
+          ],
+        }),
+      ] as const,
+    });
+    const field = await screen.findByLabelText(/^Owner group/);
+    expect(field.tagName).not.toBe('INPUT');
+    await userEvent.click(field);
+    const options = await screen.findAllByRole('option');
+    expect(options.map(o => o.textContent)).toEqual([
+      'None',
+      'group:default/dba',
+      'group:default/ops',
+    ]);
+  });
 });

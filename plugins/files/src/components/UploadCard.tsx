@@ -8,6 +8,7 @@ import {
   Box,
   Button,
   LinearProgress,
+  MenuItem,
   Paper,
   TextField,
   Typography,
@@ -51,6 +52,26 @@ export function UploadCard(props: {
   const [file, setFile] = useState<File>();
   const [chunkMiB, setChunkMiB] = useState('8');
   const [ownerGroup, setOwnerGroup] = useState('');
+  // the owner group is one of the user's own groups (the server checks it
+  // too), picked, never typed
+  const [myGroups, setMyGroups] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    identityApi
+      .getBackstageIdentity()
+      .then(identity => {
+        if (!live) return;
+        setMyGroups(
+          identity.ownershipEntityRefs
+            .filter(ref => ref.toLocaleLowerCase('en-US').startsWith('group:'))
+            .sort(),
+        );
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [identityApi]);
   const [phase, setPhase] = useState<Phase>('idle');
   const [progress, setProgress] = useState({ done: 0, total: 0 });
   const [message, setMessage] = useState<string>();
@@ -202,13 +223,21 @@ export function UploadCard(props: {
           />
           <TextField
             id="files-owner-group"
+            select
             label={t('upload.ownerGroup')}
             helperText={t('upload.ownerGroupHelp')}
             value={ownerGroup}
             onChange={e => setOwnerGroup(e.target.value)}
             margin="dense"
             style={{ width: 280 }}
-          />
+          >
+            <MenuItem value="">{t('upload.noOwnerGroup')}</MenuItem>
+            {myGroups.map(ref => (
+              <MenuItem key={ref} value={ref}>
+                {ref}
+              </MenuItem>
+            ))}
+          </TextField>
           {phase === 'uploading' ? (
             <Button variant="outlined" onClick={pause}>
               {t('upload.pause')}

@@ -11,7 +11,7 @@ import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
 import { ScaffolderClient } from '@backstage/plugin-scaffolder-common';
 import { scmIntegrationsApiRef } from '@backstage/integration-react';
 import { getDisplayLanguage } from '@opsdeck/plugin-opsdeck-common';
-import { localizeCatalogResult, localizeParameterSchema } from './localize';
+import { localizeCatalogAnswer, localizeParameterSchema } from './localize';
 
 /** Catalog answers with Template entities in the display language. */
 function localizedCatalog(client: CatalogClient): CatalogClient {
@@ -19,12 +19,8 @@ function localizedCatalog(client: CatalogClient): CatalogClient {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const result = value.apply(target, args);
-        return result instanceof Promise
-          ? result.then(r => localizeCatalogResult(r, getDisplayLanguage()))
-          : result;
-      };
+      return (...args: unknown[]) =>
+        localizeCatalogAnswer(value.apply(target, args), getDisplayLanguage);
     },
   });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
+  localizeCatalogAnswer,
   localizeCatalogResult,
   localizeParameterSchema,
   localizeTemplateEntity,
@@ -101,5 +102,29 @@ describe('templates in zh-CN', () => {
     expect(
       localizeCatalogResult([template], 'zh-CN')[0].metadata.title,
     ).toMatch(CJK);
+  });
+
+  it('localizes templates streamed page by page (the template list reads streamEntities)', async () => {
+    const [template] = templates();
+    async function* pages() {
+      yield [template];
+      yield [{ kind: 'Component', metadata: { name: 'x', title: 'X' } }];
+    }
+    const seen: any[] = [];
+    const answer = localizeCatalogAnswer(
+      pages(),
+      () => 'zh-CN',
+    ) as AsyncIterable<any[]>;
+    for await (const page of answer) seen.push(...page);
+    expect(seen[0].metadata.title).toBe(
+      template.metadata.annotations['opsdeck.io/title.zh-CN'],
+    );
+    expect(seen[1].metadata.title).toBe('X');
+    // a promised answer too
+    const one: any = await localizeCatalogAnswer(
+      Promise.resolve({ items: [template] }),
+      () => 'zh-CN',
+    );
+    expect(one.items[0].metadata.title).toMatch(CJK);
   });
 });

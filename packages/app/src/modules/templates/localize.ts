@@ -71,6 +71,29 @@ export function localizeCatalogResult<T>(result: T, language?: string): T {
   return changed ? (out as T) : result;
 }
 
+/**
+ * What a catalog API method answered, localized when it arrives: a promise of
+ * an answer, or pages of entities streamed (`streamEntities`, which the
+ * catalog's entity lists, the scaffolder's template list among them, read).
+ */
+export function localizeCatalogAnswer(
+  answer: unknown,
+  language: () => string | undefined,
+): unknown {
+  if (answer instanceof Promise) {
+    return answer.then(r => localizeCatalogResult(r, language()));
+  }
+  const stream = answer as AsyncIterable<unknown> | undefined;
+  if (stream && typeof stream[Symbol.asyncIterator] === 'function') {
+    return (async function* localizedPages() {
+      for await (const page of stream) {
+        yield localizeCatalogResult(page, language());
+      }
+    })();
+  }
+  return answer;
+}
+
 type Texts = { title?: string; description?: string; enumNames?: string[] };
 
 function textsOf(node: JsonObject, language: string): Texts | undefined {
