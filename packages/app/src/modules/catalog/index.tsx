@@ -21,11 +21,14 @@ export function OpsdeckEntityLabelsCard() {
   const { entity } = useEntity();
   const { t: tc } = useTranslationRef(catalogTranslationRef);
   const { t } = useTranslationRef(appTranslationRef);
-  const labels = entity.metadata.labels ?? {};
   const data = useMemo(
     () =>
-      Object.entries(labels).map(([key, value]) => ({ id: key, key, value })),
-    [labels],
+      Object.entries(entity.metadata.labels ?? {}).map(([key, value]) => ({
+        id: key,
+        key,
+        value,
+      })),
+    [entity],
   );
   const columnConfig = useMemo(
     () => [
