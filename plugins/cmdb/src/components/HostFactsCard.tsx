@@ -53,6 +53,12 @@ type CollectState =
  */
 export function HostFactsCard() {
   const { t } = useTranslationRef(cmdbTranslationRef);
+  const activityStatus = (status: string) => {
+    if (status === 'succeeded') return t('card.activitySucceeded');
+    if (status === 'failed') return t('card.activityFailed');
+    if (status === 'initiated') return t('card.activityInitiated');
+    return status;
+  };
   const { duration } = useFormat();
   const { entity } = useEntity();
   const discoveryApi = useApi(coreApis.discovery);
@@ -281,7 +287,7 @@ export function HostFactsCard() {
                       {event.action}{' '}
                       <Chip
                         size="small"
-                        label={event.status}
+                        label={activityStatus(event.status)}
                         color={
                           event.status === 'failed' ? 'secondary' : 'default'
                         }

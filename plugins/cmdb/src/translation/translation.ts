@@ -128,6 +128,9 @@ export const cmdbTranslationRef = createTranslationRef({
       collected: 'Facts collected.',
       activity: 'Recent activity',
       noActivity: 'No recorded activity for this host.',
+      activitySucceeded: 'succeeded',
+      activityFailed: 'failed',
+      activityInitiated: 'started',
       hostKey: 'SSH host key',
       hostKeyNotPinned:
         'Not pinned yet: a key login pins the first key the host presents; a password login waits for an admin to accept it.',
