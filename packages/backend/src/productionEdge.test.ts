@@ -12,6 +12,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { loadConfig } from '@backstage/config-loader';
 import { opsdeckRootHttpRouterServiceFactory } from '@opsdeck/plugin-opsdeck-node';
+import { Agent, get } from 'node:http';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { freePort } from './__testUtils__/freePort';
@@ -117,5 +118,28 @@ describe('production edge', () => {
     );
     expect(res.text).not.toContain(ROOT);
     expect(res.text).not.toMatch(/ENOENT|"stack"/);
+  });
+
+  it("keeps an idle keep-alive connection past Node's 5 s default", async () => {
+    // Node closes an idle connection after 5 s; a client reusing it at that
+    // instant gets ECONNRESET (a browser test failed so). Production keeps it
+    // for longer than a proxy's idle timeout, so the second request reuses it.
+    expect(config.backend.server.keepAliveTimeout).toBeGreaterThan(60_000);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const once = () =>
+      new Promise<boolean>((done, fail) => {
+        const req = get(`${url}/api/probe/fail`, { agent }, res => {
+          res.resume();
+          res.on('end', () => done(req.reusedSocket));
+        });
+        req.on('error', fail);
+      });
+    try {
+      expect(await once()).toBe(false);
+      await new Promise(r => setTimeout(r, 6_000));
+      expect(await once()).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 });
