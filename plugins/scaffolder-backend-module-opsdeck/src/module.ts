@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { changeApprovalsServiceRef } from '@opsdeck/plugin-tickets-node';
 import { createDecommissionHostAction } from './actions/decommissionHost';
 import { createDeployImageAction } from './actions/deployImage';
 import { createRegisterHostsAction } from './actions/registerHosts';
@@ -23,12 +24,13 @@ export const scaffolderModuleOpsdeck = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        approvals: changeApprovalsServiceRef,
       },
-      async init({ scaffolder, discovery, auth }) {
+      async init({ scaffolder, discovery, auth, approvals }) {
         scaffolder.addActions(
           createRegisterHostsAction({ discovery, auth }),
           createDecommissionHostAction({ discovery, auth }),
-          createDeployImageAction({ discovery, auth }),
+          createDeployImageAction({ discovery, auth, approvals }),
         );
       },
     });

@@ -7,6 +7,7 @@ import { NotAllowedError, ResponseError } from '@backstage/errors';
 import { claimError } from './errors';
 import {
   changeDigest,
+  type ApprovalStatus,
   type ChangeApprovalTicket,
   type ChangeKind,
   type ClaimedApproval,
@@ -37,6 +38,13 @@ export type ClaimApprovalInput = {
   credentials: BackstageCredentials;
 };
 
+/** Asks where an approval stands, for its requester. */
+export type ApprovalStatusInput = {
+  ticketId: number;
+  /** The person waiting to run the change: it must be the requester. */
+  credentials: BackstageCredentials;
+};
+
 /**
  * Change approvals for backend plugins: a prod change that its author may
  * not make alone is approved through a ticket (another person approves) and
@@ -52,6 +60,13 @@ export interface ChangeApprovalsService {
    * {@link ApprovalAlreadyUsedError} or {@link ApprovalExpiredError}.
    */
   claimApproval(input: ClaimApprovalInput): Promise<ClaimedApproval>;
+  /**
+   * Where the approval stands, for its requester waiting to run the change
+   * (e.g. a template step that waits for the decision). Reads only: it
+   * claims nothing. Throws NotFoundError when there is no such change
+   * approval requested by that person (the same answer either way).
+   */
+  approvalStatus(input: ApprovalStatusInput): Promise<ApprovalStatus>;
 }
 
 function userRefOf(credentials: BackstageCredentials): string {
@@ -105,6 +120,14 @@ export class ChangeApprovalsClient implements ChangeApprovalsService {
       approvedBy: answer.approvedBy,
       digest: answer.digest,
     };
+  }
+
+  async approvalStatus(input: ApprovalStatusInput): Promise<ApprovalStatus> {
+    const answer = await this.request<{ status: ApprovalStatus }>(
+      `/workflow/changes/${encodeURIComponent(input.ticketId)}/status`,
+      { requester: userRefOf(input.credentials) },
+    );
+    return answer.status;
   }
 
   private async request<T>(path: string, body: unknown): Promise<T> {

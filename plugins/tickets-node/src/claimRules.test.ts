@@ -1,4 +1,8 @@
-import { claimRefusal, type ClaimableTicket } from './claimRules';
+import {
+  approvalStatus,
+  claimRefusal,
+  type ClaimableTicket,
+} from './claimRules';
 
 const now = new Date('2026-12-03T12:00:00Z');
 const approved: ClaimableTicket = {
@@ -59,5 +63,23 @@ describe('claimRefusal', () => {
     );
     expect(why?.reason).toBe(reason);
     expect(why?.message).toMatch(/ticket 5|Ticket 5/);
+  });
+});
+
+describe('approvalStatus (what a requester waiting to run the change sees)', () => {
+  it.each([
+    ['pending', { state: 'awaiting_approval' }],
+    ['pending', { state: 'submitted' }],
+    ['approved', {}],
+    ['rejected', { state: 'rejected' }],
+    ['rejected', { state: 'failed' }],
+    ['used', { state: 'done', claimedAt: '2026-12-03T11:00:00Z' }],
+    ['expired', { expiresAt: '2026-12-03T12:00:00Z' }],
+    [
+      'expired',
+      { state: 'awaiting_approval', expiresAt: '2026-12-03T11:00:00Z' },
+    ],
+  ] as const)('%s for %j', (expected, change) => {
+    expect(approvalStatus({ ...approved, ...change }, now)).toBe(expected);
   });
 });

@@ -1,4 +1,4 @@
-import type { ClaimRefusal } from './model';
+import type { ApprovalStatus, ClaimRefusal } from './model';
 
 /** A change-approval ticket as far as the claim rules look at it. */
 export type ClaimableTicket = {
@@ -85,4 +85,29 @@ export function claimRefusal(
     );
   }
   return undefined;
+}
+
+/**
+ * Where a change approval stands for its requester (who waits to run the
+ * change): used once claimed, expired once its time passed, pending while
+ * no decision was made, approved, and rejected otherwise (a rejection, or a
+ * workflow that ended it). Whether the claim then succeeds is still decided
+ * by the claim itself.
+ */
+export function approvalStatus(
+  ticket: Pick<ClaimableTicket, 'state' | 'claimedAt' | 'expiresAt'>,
+  now: Date,
+): ApprovalStatus {
+  if (ticket.claimedAt) return 'used';
+  if (ticket.expiresAt && new Date(ticket.expiresAt) <= now) return 'expired';
+  switch (ticket.state) {
+    case 'approved':
+      return 'approved';
+    case 'submitted':
+    case 'awaiting_approval':
+    case 'pending':
+      return 'pending';
+    default:
+      return 'rejected';
+  }
 }

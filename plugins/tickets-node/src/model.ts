@@ -39,6 +39,18 @@ export type ClaimedApproval = {
   digest: string;
 };
 
+/**
+ * Where a change approval stands, as its requester sees it while waiting to
+ * run the change: `pending` (no decision yet), `approved` (may be claimed),
+ * `rejected`, `used` (claimed before) or `expired`.
+ */
+export type ApprovalStatus =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'used'
+  | 'expired';
+
 /** Why a claim was refused. */
 export type ClaimRefusal =
   | 'not-found'

@@ -70,6 +70,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
   function run(
     user: string,
     input: Record<string, unknown>,
+    using = action,
   ): Promise<{
     error?: Error;
     outputs: Record<string, unknown>;
@@ -103,7 +104,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     };
     const lines = (level: 'info' | 'error') =>
       logger[level].mock.calls.map(c => String(c[0]));
-    return action.handler(ctx as any).then(
+    return using.handler(ctx as any).then(
       () => ({ outputs, info: lines('info'), errors: lines('error') }),
       error => ({
         error,
@@ -169,7 +170,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     expect(imageOf()).toBe(OLD_IMAGE);
   });
 
-  it('on prod: opens an approval ticket for the change and stops; runs with the approved ticket', async () => {
+  it('on prod without a wait: opens an approval ticket for the change and stops; runs with the approved ticket', async () => {
     const prod = { cluster: 'resource:default/k8s-prod' };
     const first = await run('dave', prod);
     const id = first.outputs.approvalTicket as number;
@@ -183,5 +184,91 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     expect(second.error).toBeUndefined();
     expect(second.outputs.rollout).toBe('complete');
     expect(imageOf()).toBe(NEW_PINNED);
+  });
+
+  describe('on prod, waiting for the decision in the same run', () => {
+    const prod = { cluster: 'resource:default/k8s-prod' };
+    const waiting = () =>
+      createDeployImageAction({
+        discovery: {
+          getBaseUrl: async (id: string) =>
+            `http://127.0.0.1:${
+              (backend.server.address() as AddressInfo).port
+            }/api/${id}`,
+          getExternalBaseUrl: async () => '',
+        },
+        auth: mockServices.auth(),
+        approvals: backend.approvals.service,
+        approvalPollMs: 20,
+      });
+    /** The ticket the run opens, once it is open. */
+    async function openedTicket(before: number) {
+      for (;;) {
+        const ticket = backend.approvals.tickets[before];
+        if (ticket) return ticket;
+        await new Promise(r => setTimeout(r, 10));
+      }
+    }
+
+    it('deploys once another person approves the ticket it opened', async () => {
+      const before = backend.approvals.tickets.length;
+      const running = run('dave', prod, waiting());
+      const ticket = await openedTicket(before);
+      expect(ticket).toMatchObject({
+        requester: 'user:default/dave',
+        state: 'pending',
+      });
+      // nothing changes on the cluster while the run waits
+      await new Promise(r => setTimeout(r, 100));
+      expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+      backend.approvals.decide(ticket.id, 'user:default/bob', 'approve');
+      const result = await running;
+      expect(result.error).toBeUndefined();
+      expect(result.outputs).toMatchObject({
+        approvalTicket: ticket.id,
+        rollout: 'complete',
+        image: NEW_PINNED,
+      });
+      expect(result.info).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            new RegExp(
+              `Approval ticket #${ticket.id} was opened for exactly this change \\(the pinned digest\\): /tickets/${ticket.id}\\. Waiting up to 60 min for its decision\\.$`,
+            ),
+          ),
+          `Approval ticket #${ticket.id} was approved; deploying.`,
+        ]),
+      );
+      expect(imageOf()).toBe(NEW_PINNED);
+      // the approval was used by this run: it cannot deploy twice
+      expect(backend.approvals.tickets[before].claimedAt).toBeDefined();
+    });
+
+    it('deploys nothing when the ticket is rejected', async () => {
+      const before = backend.approvals.tickets.length;
+      const running = run('dave', prod, waiting());
+      const ticket = await openedTicket(before);
+      backend.approvals.decide(ticket.id, 'user:default/bob', 'reject');
+      const result = await running;
+      expect(result.error?.message).toBe(
+        `Approval ticket #${ticket.id} is rejected: nothing was deployed.`,
+      );
+      expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+      expect(imageOf()).toBe(OLD_IMAGE);
+    });
+
+    it('stops at the ticket with approvalWaitMinutes 0', async () => {
+      const result = await run(
+        'dave',
+        { ...prod, approvalWaitMinutes: 0 },
+        waiting(),
+      );
+      const id = result.outputs.approvalTicket as number;
+      expect(result.error?.message).toMatch(
+        new RegExp(
+          `Approval ticket #${id} was opened for exactly this change \\(the pinned digest\\); once it is approved, run the template again with approval ticket ${id}\\.$`,
+        ),
+      );
+    });
   });
 });

@@ -6,6 +6,11 @@ import type {
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  ApprovalStatus,
+  ChangeApprovalsService,
+} from '@opsdeck/plugin-tickets-node';
 
 /** Id of the action that deploys an image to a component's deployment. */
 export const DEPLOY_IMAGE_ACTION_ID = 'opsdeck:kubernetes:deploy-image';
@@ -72,17 +77,59 @@ async function post(
 const messageOf = (answer: Answer) =>
   `${answer.status}: ${answer.body?.error?.message ?? 'no message'}`;
 
+/** Resolves after `ms`, or rejects as soon as the task is cancelled. */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throw new Error('The task was cancelled');
+  }
+}
+
+/**
+ * Waits for the decision on a change approval the person running the
+ * template asked for: reads its status (as its requester; reading claims
+ * nothing) until it is no longer pending or `waitMs` passed.
+ */
+export async function waitForDecision(options: {
+  approvals: ChangeApprovalsService;
+  credentials: BackstageCredentials;
+  ticketId: number;
+  waitMs: number;
+  pollMs: number;
+  signal?: AbortSignal;
+}): Promise<ApprovalStatus> {
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    const status = await options.approvals.approvalStatus({
+      ticketId: options.ticketId,
+      credentials: options.credentials,
+    });
+    if (status !== 'pending' || Date.now() >= deadline) return status;
+    await pause(
+      Math.min(options.pollMs, Math.max(0, deadline - Date.now())),
+      options.signal,
+    );
+  }
+}
+
 /**
  * `opsdeck:kubernetes:deploy-image`: sets a container of a component's
  * deployment to an image of a registry opsdeck knows (the tag resolved to
  * its digest and pinned by the kubernetes module), as the person running
  * the template, and logs the rollout's progress. On a prod cluster without
  * `opsdeck.kubernetes.prod.change` it opens an approval ticket for exactly
- * this change and stops; run again with `approvalTicket` once approved.
+ * this change and waits for the decision (`approvalWaitMinutes`, default
+ * 60), then deploys with it in the same run; without a decision in time it
+ * stops, and a run with `approvalTicket` uses the ticket once approved.
  */
 export function createDeployImageAction(options: {
   discovery: DiscoveryService;
   auth: AuthService;
+  /** The change approvals (tickets-node); without them the run stops at the ticket. */
+  approvals?: ChangeApprovalsService;
+  /** How often a waiting run reads the ticket's status (default 10 s). */
+  approvalPollMs?: number;
 }) {
   return createTemplateAction({
     id: DEPLOY_IMAGE_ACTION_ID,
@@ -143,6 +190,16 @@ export function createDeployImageAction(options: {
             .min(1)
             .optional()
             .describe('An approved ticket for this change (prod clusters)'),
+        approvalWaitMinutes: z =>
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(1440)
+            .optional()
+            .describe(
+              'Prod clusters: minutes to wait for the decision on the ticket this run opens (default 60; 0 stops at the ticket)',
+            ),
       },
       output: {
         image: z => z.string().optional().describe('The pinned image deployed'),
@@ -185,7 +242,7 @@ export function createDeployImageAction(options: {
       const credentials = await ctx.getInitiatorCredentials();
       const call = (path: string, payload: unknown) =>
         post(options, credentials, path, payload, ctx.signal);
-      const answer = await call('/deployments/image', body);
+      let answer = await call('/deployments/image', body);
       if (answer.status === 403 && answer.body?.approvalRequired) {
         const asked = await call('/deployments/image', {
           ...body,
@@ -196,9 +253,38 @@ export function createDeployImageAction(options: {
         }
         const id = asked.body.approvalTicket.ticketId as number;
         ctx.output('approvalTicket', id);
-        throw new Error(
-          `${answer.body.error.message}. Approval ticket #${id} was opened for exactly this change (the pinned digest); once it is approved, run the template again with approval ticket ${id}.`,
+        const opened = `${answer.body.error.message}. Approval ticket #${id} was opened for exactly this change (the pinned digest)`;
+        const runAgain = `once it is approved, run the template again with approval ticket ${id}`;
+        const waitMinutes = input.approvalWaitMinutes ?? 60;
+        if (!options.approvals || waitMinutes === 0) {
+          throw new Error(`${opened}; ${runAgain}.`);
+        }
+        ctx.logger.info(
+          `${opened}: ${asked.body.approvalTicket.url}. Waiting up to ${waitMinutes} min for its decision.`,
         );
+        const status = await waitForDecision({
+          approvals: options.approvals,
+          credentials,
+          ticketId: id,
+          waitMs: waitMinutes * 60_000,
+          pollMs: options.approvalPollMs ?? 10_000,
+          signal: ctx.signal,
+        });
+        if (status === 'pending') {
+          throw new Error(
+            `No decision on approval ticket #${id} within ${waitMinutes} min, nothing was deployed; ${runAgain}.`,
+          );
+        }
+        if (status !== 'approved') {
+          throw new Error(
+            `Approval ticket #${id} is ${status}: nothing was deployed.`,
+          );
+        }
+        ctx.logger.info(`Approval ticket #${id} was approved; deploying.`);
+        answer = await call('/deployments/image', {
+          ...body,
+          approvalTicket: id,
+        });
       }
       if (answer.status !== 200) {
         throw new Error(`The deployment was refused: ${messageOf(answer)}`);

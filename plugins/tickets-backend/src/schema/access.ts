@@ -38,4 +38,5 @@ export const access: OperationAccess<typeof spec> = {
   // change opens and claims them for its person; the person never does
   'POST /workflow/changes': workflow,
   'POST /workflow/changes/{id}/claim': workflow,
+  'POST /workflow/changes/{id}/status': workflow,
 };

@@ -542,6 +542,29 @@ export const spec = {
           },
         },
       },
+      ChangeStatusQuery: {
+        type: 'object',
+        required: ['requester'],
+        additionalProperties: false,
+        properties: {
+          requester: {
+            type: 'string',
+            pattern: '^user:[^/]+/.+$',
+            maxLength: 255,
+          },
+        },
+      },
+      ChangeStatus: {
+        type: 'object',
+        required: ['status'],
+        additionalProperties: false,
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['pending', 'approved', 'rejected', 'used', 'expired'],
+          },
+        },
+      },
     },
     responses: {
       ErrorResponse: {
@@ -1159,6 +1182,49 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/workflow/changes/{id}/status': {
+      post: {
+        operationId: 'ChangeApprovalStatus',
+        description:
+          'Service only. Where a change approval stands for its requester, who waits to run the change (a template step waiting for the decision): pending, approved, rejected, used or expired. Reads only; 404 when the ticket is not a change approval requested by that person.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ChangeStatusQuery',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: "The approval's status.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ChangeStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

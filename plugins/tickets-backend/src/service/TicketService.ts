@@ -4,7 +4,12 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import { changeDigest, type ChangeKind } from '@opsdeck/plugin-tickets-node';
+import {
+  approvalStatus,
+  changeDigest,
+  type ApprovalStatus,
+  type ChangeKind,
+} from '@opsdeck/plugin-tickets-node';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import {
@@ -109,6 +114,27 @@ export class TicketService {
       });
     }
     return outcome;
+  }
+
+  /**
+   * Where a change approval stands for its requester (read only, not
+   * audited: it changes nothing); undefined when the ticket is not a change
+   * approval requested by `requester`.
+   */
+  async changeStatus(
+    id: number,
+    requester: string,
+  ): Promise<ApprovalStatus | undefined> {
+    const ticket = await this.deps.store.get(id);
+    if (!ticket?.change || ticket.requester !== requester) return undefined;
+    return approvalStatus(
+      {
+        state: ticket.state,
+        claimedAt: ticket.change.claimedAt,
+        expiresAt: ticket.expiresAt,
+      },
+      new Date(),
+    );
   }
 
   get store(): TicketStore {

@@ -200,6 +200,52 @@ describe.each(databases.eachSupportedId())(
           claimer: 'user:default/bob',
         });
       expect(claim.status).toBe(403);
+      const status = await request(tickets.server)
+        .post('/api/tickets/workflow/changes/1/status')
+        .set('Authorization', as('bob'))
+        .send({ requester: 'user:default/bob' });
+      expect(status.status).toBe(403);
+      await tickets.backend.stop();
+    });
+
+    it('tells the requester where the approval stands (pending, approved, used, rejected), and no one else', async () => {
+      const { tickets, client } = await setup();
+      const ask = {
+        kind: 'config-release' as const,
+        target: 'config-set:default/web',
+        change,
+      };
+      const open = () =>
+        client.requestApproval({ ...ask, summary: 'push', credentials: bob });
+      const decide = (ticketId: number, decision: 'approve' | 'reject') =>
+        request(tickets.server)
+          .post(`/api/tickets/tickets/${ticketId}/decision`)
+          .set('Authorization', as('alice'))
+          .send({ decision });
+      const status = (ticketId: number, credentials = bob) =>
+        client.approvalStatus({ ticketId, credentials });
+
+      const first = await open();
+      expect(await status(first.ticketId)).toBe('pending');
+      // another person learns nothing, not even that it exists
+      await expect(status(first.ticketId, dave)).rejects.toMatchObject({
+        response: { status: 404 },
+      });
+      await expect(status(first.ticketId + 100)).rejects.toMatchObject({
+        response: { status: 404 },
+      });
+      expect((await decide(first.ticketId, 'approve')).status).toBe(200);
+      expect(await status(first.ticketId)).toBe('approved');
+      await client.claimApproval({
+        ...ask,
+        ticketId: first.ticketId,
+        credentials: bob,
+      });
+      expect(await status(first.ticketId)).toBe('used');
+
+      const second = await open();
+      expect((await decide(second.ticketId, 'reject')).status).toBe(200);
+      expect(await status(second.ticketId)).toBe('rejected');
       await tickets.backend.stop();
     });
   },

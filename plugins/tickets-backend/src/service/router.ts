@@ -376,5 +376,17 @@ export async function createRouter(options: {
     });
   });
 
+  router.post('/workflow/changes/:id/status', async (req, res) => {
+    await asService(req);
+    const status = await service.changeStatus(
+      req.params.id,
+      req.body.requester,
+    );
+    if (!status) {
+      throw new NotFoundError(`No change approval ${req.params.id}`);
+    }
+    res.json({ status });
+  });
+
   return router;
 }

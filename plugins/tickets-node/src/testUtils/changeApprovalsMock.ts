@@ -5,14 +5,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type {
+  ApprovalStatusInput,
   ChangeApprovalsService,
   ClaimApprovalInput,
   RequestApprovalInput,
 } from '../ChangeApprovalsClient';
-import { claimRefusal } from '../claimRules';
+import { approvalStatus, claimRefusal } from '../claimRules';
 import { claimError } from '../errors';
 import {
   changeDigest,
+  type ApprovalStatus,
   type ChangeApprovalTicket,
   type ChangeKind,
   type ClaimedApproval,
@@ -167,6 +169,14 @@ export function createChangeApprovalsMock(
           .map(d => d.actor),
         digest: found.digest,
       };
+    },
+
+    async approvalStatus(input: ApprovalStatusInput): Promise<ApprovalStatus> {
+      const found = tickets.find(t => t.id === input.ticketId);
+      if (!found || found.requester !== userRefOf(input.credentials)) {
+        throw new NotFoundError(`No change approval ${input.ticketId}`);
+      }
+      return approvalStatus(found, now());
     },
   };
 
