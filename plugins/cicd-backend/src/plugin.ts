@@ -7,6 +7,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   cicdBuildReadPermission,
+  cicdAnyOwnerPermission,
   cicdBuildRebuildPermission,
   cicdCauseManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -54,6 +55,7 @@ export const cicdPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
         scheduler: coreServices.scheduler,
@@ -184,6 +186,7 @@ export const cicdPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions([
           cicdBuildReadPermission,
           cicdBuildRebuildPermission,
+          cicdAnyOwnerPermission,
           cicdCauseManagePermission,
         ]);
         // the signature is the intake's credential (checked before the body
@@ -206,6 +209,7 @@ export const cicdPlugin = createBackendPlugin({
             permissions: deps.permissions,
             auditor: deps.auditor,
             catalog: deps.catalog,
+            userInfo: deps.userInfo,
             logger: deps.logger,
           }),
         );

@@ -344,9 +344,21 @@ export const cicdBuildReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
-/** Start a component's CI job again (Jenkins rebuild). */
+/**
+ * Start a component's CI job again (Jenkins rebuild): of the components
+ * one's groups own, or of any with {@link cicdAnyOwnerPermission}.
+ */
 export const cicdBuildRebuildPermission = createPermission({
   name: 'opsdeck.cicd.build.rebuild',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Start CI jobs again of components owned by groups one is not a member
+ * of; without it a person rebuilds only their own groups' components.
+ */
+export const cicdAnyOwnerPermission = createPermission({
+  name: 'opsdeck.cicd.owner.any',
   attributes: { action: 'update' },
 });
 
@@ -565,6 +577,7 @@ export const opsdeckPermissions = [
   reportManagePermission,
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
+  cicdAnyOwnerPermission,
   configReadPermission,
   configEditPermission,
   configPushPermission,

@@ -38,6 +38,7 @@ export {
 } from './edge/principal';
 export type { PrincipalDescription } from './edge/principal';
 export { isUniqueViolation } from './database';
+export { entityOwnerRef, ownsEntity } from './edge/ownership';
 export { createLeases } from './leases';
 export type {
   LeaseCallOptions,

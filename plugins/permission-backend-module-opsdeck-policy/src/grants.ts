@@ -112,9 +112,11 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.report.manage': [],
 
   // CI/CD: every role sees a component's builds and located causes; those
-  // who ship code start a job again.
+  // who ship code start a job again of the components their groups own;
+  // ops of any component.
   'opsdeck.cicd.build.read': ['ops', 'dba', 'dev', 'viewer'],
   'opsdeck.cicd.build.rebuild': ['ops', 'dev'],
+  'opsdeck.cicd.owner.any': ['ops'],
   // Configuration management: every role reads sets, versions, diffs and
   // drift; ops edits templates and pushes, rolls back and adopts live files;
   // pushing to prod hosts is admin-only unless granted (like jobs.run.prod).

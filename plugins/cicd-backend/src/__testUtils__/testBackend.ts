@@ -40,8 +40,20 @@ export const USERS: Record<string, string[]> = {
     'opsdeck.cicd.build.rebuild',
     'opsdeck.cicd.cause.manage',
   ],
+  // a developer of another team (group:default/payments) who may rebuild
+  frank: ['opsdeck.cicd.build.read', 'opsdeck.cicd.build.rebuild'],
   erin: ['opsdeck.cicd.build.read'],
   mallory: [],
+};
+// alice is ops: she rebuilds any team's components
+USERS.alice.push('opsdeck.cicd.owner.any');
+
+/** The groups of the test users (the components are owned by group:default/dev). */
+export const GROUPS: Record<string, string[]> = {
+  alice: ['group:default/ops'],
+  dave: ['group:default/dev'],
+  frank: ['group:default/payments'],
+  erin: ['group:default/dev'],
 };
 
 export const as = (user: string) =>
@@ -150,6 +162,20 @@ export async function startCicdBackend(options: {
           }) as typeof catalog.getEntityByRef;
           return catalog;
         },
+      }),
+      createServiceFactory({
+        service: coreServices.userInfo,
+        deps: {},
+        factory: () => ({
+          async getUserInfo(credentials: any) {
+            const ref = credentials.principal.userEntityRef as string;
+            const user = ref.split('/')[1];
+            return {
+              userEntityRef: ref,
+              ownershipEntityRefs: [ref, ...(GROUPS[user] ?? [])],
+            };
+          },
+        }),
       }),
       createServiceFactory({
         service: notificationService,

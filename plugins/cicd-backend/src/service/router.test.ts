@@ -261,6 +261,34 @@ describe('cicd router against the fixture Jenkins', () => {
     });
   });
 
+  it("refuses to rebuild another team's component: only its owners, or ops, start its jobs", async () => {
+    // frank may rebuild, but shop is owned by group:default/dev, not his group
+    const started = main.started.length;
+    const refused = await request(backend.server)
+      .post(`${api}/shop/rebuild`)
+      .set('Authorization', as('frank'))
+      .send({ job: 'main:shop/web', number: 45 });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'component:default/shop is owned by group:default/dev, not by one of your groups',
+    );
+    expect(main.started.length).toBe(started);
+    expect(main.requests.filter(r => r.method === 'POST')).toEqual([]);
+    expect(
+      backend.events.filter(
+        e =>
+          e.eventId === 'build-rebuild' &&
+          e.actor.actorId === 'user:default/frank',
+      ),
+    ).toEqual([expect.objectContaining({ status: 'failed' })]);
+    // alice (ops) is in none of shop's groups and may
+    const ops = await request(backend.server)
+      .post(`${api}/shop/rebuild`)
+      .set('Authorization', as('alice'))
+      .send({ job: 'main:shop/web', number: 45 });
+    expect(ops.status).toBe(202);
+  });
+
   it('tries a candidate cause against a log, refusing what RE2 cannot run in linear time', async () => {
     const post = (body: object, user = 'erin') =>
       request(backend.server)

@@ -4,13 +4,17 @@ import {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { cicdAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
   createRequestGuard,
+  entityOwnerRef,
+  ownsEntity,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
 import type { Request } from 'express';
@@ -52,6 +56,7 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
+  userInfo: UserInfoService;
   logger?: LoggerService;
 }) {
   const { service, catalog, auditor } = options;
@@ -67,7 +72,7 @@ export async function createRouter(options: {
     });
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`No entity ${ref}`);
-    return { entity, ref, actor: principalRef(credentials) };
+    return { entity, ref, credentials, actor: principalRef(credentials) };
   }
 
   router.get('/entities/:kind/:namespace/:name/builds', async (req, res) => {
@@ -99,7 +104,7 @@ export async function createRouter(options: {
   });
 
   router.post('/entities/:kind/:namespace/:name/rebuild', async (req, res) => {
-    const { entity, ref, actor } = await entityOf(req);
+    const { entity, ref, credentials, actor } = await entityOf(req);
     const { job, number } = req.body;
     const result = await audited(
       auditor,
@@ -111,7 +116,20 @@ export async function createRouter(options: {
         meta: { job, number },
         successMeta: r => ({ job: r.job, queueId: r.queueId }),
       },
-      () => service.rebuild(actor, entity, job, number),
+      async () => {
+        // a person starts jobs of their own groups' components (ops: any)
+        if (
+          !(await guard.allowed(credentials, cicdAnyOwnerPermission)) &&
+          !(await ownsEntity(options.userInfo, credentials, entity))
+        ) {
+          throw new NotAllowedError(
+            `${ref} is owned by ${
+              entityOwnerRef(entity) ?? 'nobody'
+            }, not by one of your groups`,
+          );
+        }
+        return service.rebuild(actor, entity, job, number);
+      },
     );
     res.status(202).json(result);
   });

@@ -161,7 +161,13 @@ export const stored: ListedCause = {
  * is allowed or denied. usePermission keeps answers in SWR's cache for 2 s;
  * each render gets its own cache, so one test's answer cannot leak into the next.
  */
-export function render(allowRebuild: boolean) {
+export function render(
+  allowRebuild: boolean,
+  options: {
+    /** Permissions denied even when `allowRebuild` allows the rest. */
+    deny?: string[];
+  } = {},
+) {
   const calls: { method: string; url: string; body?: string }[] = [];
   const fetch = jest.fn(
     async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -208,9 +214,10 @@ export function render(allowRebuild: boolean) {
           baseImplementation: fetch as typeof globalThis.fetch,
         }),
         mockApis.permission({
-          authorize: allowRebuild
-            ? AuthorizeResult.ALLOW
-            : AuthorizeResult.DENY,
+          authorize: request =>
+            allowRebuild && !options.deny?.includes(request.permission.name)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
         }),
       ],
     },

@@ -44,9 +44,11 @@ export function BuildDetailView(props: {
   entity: EntityName;
   job: string;
   number: number;
+  /** The person owns the entity (or may act on any owner's): rebuild is theirs to offer. */
+  owns: boolean;
   onBack: () => void;
 }) {
-  const { entity, job, number, onBack } = props;
+  const { entity, job, number, owns, onBack } = props;
   const t = useT();
   const client = useCicdClient();
   const { allowed: mayRebuild } = usePermission({
@@ -110,7 +112,7 @@ export function BuildDetailView(props: {
               : t('detail.openJenkins')}
           </Link>
         )}
-        {mayRebuild && !intake && (
+        {mayRebuild && owns && !intake && (
           <Button variant="outlined" color="primary" onClick={rebuild}>
             {t('detail.rebuild')}
           </Button>

@@ -25,6 +25,22 @@ describe('CI/CD tab, with every permission', () => {
     });
   });
 
+  it("offers no rebuild of another team's component without cicd.owner.any", async () => {
+    // the test user owns nothing here: the entity has no owner
+    render(true, { deny: ['opsdeck.cicd.owner.any'] });
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Open build main:shop/web #45',
+      }),
+    );
+    expect(
+      await screen.findByText('TypeScript compile error'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Rebuild' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('deletes a stored cause', async () => {
     const calls = render(true);
     await userEvent.click(

@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { useEntity, useEntityOwnership } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { cicdAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
 import type { EntityName } from '../api';
 import { BuildList } from './BuildList';
 import { BuildDetailView } from './BuildDetailView';
@@ -12,6 +14,12 @@ import { StoredCauses } from './StoredCauses';
  */
 export function CicdContent() {
   const { entity } = useEntity();
+  // a person rebuilds their own groups' components; ops any (the backend checks too)
+  const { allowed: anyOwner } = usePermission({
+    permission: cicdAnyOwnerPermission,
+  });
+  const { loading: ownershipLoading, isOwnedEntity } = useEntityOwnership();
+  const owns = anyOwner || (!ownershipLoading && isOwnedEntity(entity));
   const target: EntityName = {
     kind: entity.kind,
     namespace: entity.metadata.namespace ?? 'default',
@@ -25,6 +33,7 @@ export function CicdContent() {
         entity={target}
         job={open.job}
         number={open.number}
+        owns={owns}
         onBack={() => setOpen(undefined)}
       />
     );

@@ -3,11 +3,7 @@ import type {
   BackstageCredentials,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -16,6 +12,7 @@ import {
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
+import { entityOwnerRef, ownsEntity } from '@opsdeck/plugin-opsdeck-node';
 import type {
   AuthenticationStrategy,
   ClusterDetails,
@@ -100,19 +97,15 @@ export class WorkloadActions {
       throw new NotFoundError(`No component ${target.entityRef}`);
     }
     const entityRef = stringifyEntityRef(entity);
-    if (!anyOwner) {
-      const owner = ownerRef(entity);
-      const info = await this.options.userInfo.getUserInfo(credentials);
-      const mine = info.ownershipEntityRefs.map(r =>
-        r.toLocaleLowerCase('en-US'),
+    if (
+      !anyOwner &&
+      !(await ownsEntity(this.options.userInfo, credentials, entity))
+    ) {
+      throw new NotAllowedError(
+        `${entityRef} is owned by ${
+          entityOwnerRef(entity) ?? 'nobody'
+        }, not by one of your groups`,
       );
-      if (!owner || !mine.includes(owner)) {
-        throw new NotAllowedError(
-          `${entityRef} is owned by ${
-            owner ?? 'nobody'
-          }, not by one of your groups`,
-        );
-      }
     }
     const clusters = await this.options.clusterSupplier.getClusters({
       credentials,
@@ -301,21 +294,5 @@ export class WorkloadActions {
           .map(e => stringifyEntityRef(e)),
       ),
     ];
-  }
-}
-
-/** The component's owner as a full lower-case entity ref. */
-function ownerRef(entity: Entity): string | undefined {
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    ).toLocaleLowerCase('en-US');
-  } catch {
-    return undefined;
   }
 }

@@ -3,7 +3,6 @@ import type {
   BackstageCredentials,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   NotAllowedError,
@@ -11,7 +10,11 @@ import {
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { AlertEvent } from '@opsdeck/plugin-monitoring-common';
-import { principalRef } from '@opsdeck/plugin-opsdeck-node';
+import {
+  entityOwnerRef,
+  ownsEntity,
+  principalRef,
+} from '@opsdeck/plugin-opsdeck-node';
 import type { AlertStore } from '../database/AlertStore';
 import type { AckRefusal } from '../database/EscalationStore';
 import { alertEntityScope } from '../service/entityScope';
@@ -73,21 +76,11 @@ export class AckService {
     const entity = await catalog
       .getEntityByRef(event.entityRef!, { credentials })
       .catch(() => undefined);
-    const owner = (entity?.spec as { owner?: unknown } | undefined)?.owner;
-    let ownerRef: string | undefined;
-    if (typeof owner === 'string' && owner) {
-      ownerRef = stringifyEntityRef(
-        parseEntityRef(owner, {
-          defaultKind: 'group',
-          defaultNamespace: entity?.metadata.namespace ?? 'default',
-        }),
-      ).toLocaleLowerCase('en-US');
-    }
-    const { ownershipEntityRefs } = await this.options.userInfo.getUserInfo(
-      credentials,
-    );
-    const mine = ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US'));
-    if (!ownerRef || !mine.includes(ownerRef)) {
+    if (
+      !entity ||
+      !(await ownsEntity(this.options.userInfo, credentials, entity))
+    ) {
+      const ownerRef = entity && entityOwnerRef(entity);
       throw new NotAllowedError(
         `Only members of ${
           ownerRef ?? "the entity's owner group"
