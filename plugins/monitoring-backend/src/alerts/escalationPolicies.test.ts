@@ -88,7 +88,7 @@ describe.each(databases.eachSupportedId())(
     let robots: Awaited<ReturnType<typeof startRobotReceivers>>;
 
     beforeEach(async () => {
-      robots = await startRobotReceivers({});
+      robots = await startRobotReceivers({ dingtalk: 'd', feishu: 'f' });
     });
     afterEach(() => robots.close());
 
