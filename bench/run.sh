@@ -21,6 +21,10 @@
 #                                reload) to 100 sshd hosts: opsdeck's config push vs an Ansible template + handler playbook
 #   bash bench/run.sh registry   registry browser on 1,000 repositories / 10,000 tags (docker-registry): page times
 #                                through opsdeck vs the raw registry API, all tags vs `skopeo list-tags`
+#   bash bench/run.sh monitoring alert delivery latency through opsdeck (mail, Backstage notification) vs
+#                                Alertmanager's own email receiver; the fleet overview API with 500 scraped
+#                                targets vs the same PromQL straight to Prometheus (Debian prometheus,
+#                                prometheus-alertmanager, prometheus-node-exporter)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/toolchain.sh"
 source "$OPSDECK_ROOT/scripts/lib/packages.sh"
@@ -87,4 +91,9 @@ if [ "$which" = all ] || [ "$which" = config ]; then
   # 100 sshd hosts (root: each in its own mount namespace) with a real nginx each; Debian nginx + ansible
   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/config.mjs |
     tee bench/results/config.txt
+fi
+if [ "$which" = all ] || [ "$which" = monitoring ]; then
+  # real Prometheus, Alertmanager and node_exporter (test packages); the full backend from source
+  node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/monitoring.mjs |
+    tee bench/results/monitoring.txt
 fi

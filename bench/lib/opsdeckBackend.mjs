@@ -65,7 +65,8 @@ ${extraConfig}`,
 /**
  * Spawns the backend in its own process group and waits until it is ready.
  * `extraConfig` is YAML appended to the config's `opsdeck:` key (indented two spaces);
- * `extraEntities` is catalog YAML (`---` documents) added after the hosts.
+ * `extraEntities` is catalog YAML (`---` documents) added after the hosts;
+ * `extraConfigFiles` are more `--config` files, read last (e.g. `backend.auth`).
  */
 export async function startOpsdeckBackend({
   work,
@@ -74,6 +75,7 @@ export async function startOpsdeckBackend({
   system = 'bench',
   extraConfig = '',
   extraEntities = '',
+  extraConfigFiles = [],
 }) {
   const { base, config } = writeConfig({
     work,
@@ -94,6 +96,7 @@ export async function startOpsdeckBackend({
       '../../app-config.yaml',
       '--config',
       config,
+      ...extraConfigFiles.flatMap(file => ['--config', file]),
     ],
     { cwd: root, detached: true, stdio: ['ignore', log, log] },
   );

@@ -18,19 +18,42 @@ export interface Config {
       };
       /**
        * Escalation of unacknowledged firing alerts (a scheduled task, one
-       * replica sends each step). Unset: no escalation, no reminders.
+       * replica sends each step). `afterMinutes`, `notify` and `reminders`
+       * here are the default policy; `policies` choose another by the alert's
+       * `severity` label and its catalog owner group (first match wins). An
+       * alert no policy matches uses the default (none set: not escalated).
+       * Unset: no escalation, no reminders. Errors stop the backend at startup.
        */
       escalation?: {
         /** Minutes a firing alert may stay unacknowledged (since opsdeck received it) before it is escalated. */
-        afterMinutes: number;
+        afterMinutes?: number;
         /** Who it is escalated to: `group:<ref>` (the channels routed to that catalog group) or `channel:<name>`. */
-        notify: string[];
+        notify?: string[];
         reminders?: {
           /** Reminders after the escalation, to the owner's channels and notify (default 0). */
           times?: number;
           /** Minutes between reminders (default afterMinutes). */
           everyMinutes?: number;
         };
+        /** Policies by severity and owner, tried in order; the first that matches applies. */
+        policies?: Array<{
+          /** Lower-case name, unique, not `default` (in logs). */
+          name: string;
+          /** `severity` label values (case-insensitive) it is for; unset: any. */
+          severities?: string[];
+          /** Catalog owner groups (`ops`, `group:default/dba`) it is for; unset: any. At least one of severities / owners. */
+          owners?: string[];
+          /** false: matching alerts are never escalated (give no afterMinutes / notify / reminders). Default true. */
+          escalate?: boolean;
+          /** As the default's afterMinutes (required unless escalate is false). */
+          afterMinutes?: number;
+          /** As the default's notify (required unless escalate is false). */
+          notify?: string[];
+          reminders?: {
+            times?: number;
+            everyMinutes?: number;
+          };
+        }>;
       };
       /** Prometheus (started with --web.enable-lifecycle: rules are reloaded with POST /-/reload). */
       prometheus?: { url: string };

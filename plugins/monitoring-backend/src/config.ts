@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { readEscalation } from './alerts/escalationConfig';
 import {
   CHANNEL_TYPES,
   type ChannelType,
@@ -53,7 +54,7 @@ export interface MonitoringConfig {
   /** Hours after Alertmanager's last notification of a firing alert it is resolved as stale (default 24). */
   alertStaleAfterHours: number;
   /** Escalation of unacknowledged firing alerts; unset: none. */
-  escalation?: EscalationPolicy;
+  escalation?: EscalationConfig;
 }
 
 /** Who an escalation goes to: the channels routed to a catalog group, or one named channel. */
@@ -62,16 +63,38 @@ export type EscalationTarget =
   | { channel: string; group?: undefined };
 
 /**
- * `opsdeck.monitoring.escalation`: a firing alert unacknowledged for
- * `afterMinutes` (since opsdeck received it) is sent to `notify` (step 1);
- * then, still unacknowledged, a reminder every `reminderEveryMinutes` to the
- * owner's channels and `notify`, at most `reminders` times (steps 2…).
+ * One escalation policy: a firing alert unacknowledged for `afterMinutes`
+ * (since opsdeck received it) is sent to `notify` (step 1); then, still
+ * unacknowledged, a reminder every `reminderEveryMinutes` to the owner's
+ * channels and `notify`, at most `reminders` times (steps 2…).
  */
 export interface EscalationPolicy {
+  /** `default`, or the name of an entry of `escalation.policies`. */
+  name: string;
   afterMinutes: number;
   notify: EscalationTarget[];
   reminderEveryMinutes: number;
   reminders: number;
+}
+
+/** A policy of `escalation.policies`: for alerts of these severities and owners. */
+export interface MatchedEscalationPolicy extends EscalationPolicy {
+  /** `severity` label values it is for (lower case); empty: any. */
+  severities: string[];
+  /** Catalog owner groups (full refs, lower case) it is for; empty: any. */
+  owners: string[];
+  /** False: matching alerts are not escalated at all (`escalate: false`). */
+  escalate: boolean;
+}
+
+/**
+ * `opsdeck.monitoring.escalation`: the policies, in order (the first whose
+ * severities and owners match the alert applies), and the default for an
+ * alert none matches (unset: such an alert is not escalated).
+ */
+export interface EscalationConfig {
+  policies: MatchedEscalationPolicy[];
+  default?: EscalationPolicy;
 }
 
 /** Probes through the blackbox exporter (`opsdeck.monitoring.probes`). */
@@ -90,9 +113,9 @@ export interface ProbesConfig {
   dnsServers?: string[];
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+export const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-function groupRef(ref: string): string {
+export function groupRef(ref: string): string {
   const r = ref.trim().toLocaleLowerCase('en-US');
   const withKind = r.includes(':') ? r : `group:${r}`;
   const [kind, rest] = [
@@ -208,63 +231,4 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
         }
       : undefined,
   };
-}
-
-function wholeMinutes(value: number | undefined, key: string, min: number) {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) {
-    throw new InputError(
-      `opsdeck.monitoring.escalation.${key} must be a whole number, at least ${min}`,
-    );
-  }
-  return value;
-}
-
-function readEscalation(
-  config: Config | undefined,
-  channels: ChannelConfig[],
-): EscalationPolicy | undefined {
-  const e = config?.getOptionalConfig('escalation');
-  if (!e) return undefined;
-  const afterMinutes = wholeMinutes(
-    e.getNumber('afterMinutes'),
-    'afterMinutes',
-    1,
-  )!;
-  const notify: EscalationTarget[] = e.getStringArray('notify').map(raw => {
-    const value = raw.trim();
-    if (value.startsWith('channel:')) {
-      const name = value.slice('channel:'.length);
-      if (!channels.some(c => c.name === name)) {
-        throw new InputError(
-          `opsdeck.monitoring.escalation.notify: no channel '${name}'`,
-        );
-      }
-      return { channel: name };
-    }
-    if (!value.toLocaleLowerCase('en-US').startsWith('group:')) {
-      throw new InputError(
-        `opsdeck.monitoring.escalation.notify: '${raw}' is neither group:<ref> nor channel:<name>`,
-      );
-    }
-    return { group: groupRef(value) };
-  });
-  if (notify.length === 0) {
-    throw new InputError(
-      'opsdeck.monitoring.escalation.notify needs at least one group: or channel: target',
-    );
-  }
-  const reminders =
-    wholeMinutes(
-      e.getOptionalNumber('reminders.times'),
-      'reminders.times',
-      0,
-    ) ?? 0;
-  const reminderEveryMinutes =
-    wholeMinutes(
-      e.getOptionalNumber('reminders.everyMinutes'),
-      'reminders.everyMinutes',
-      1,
-    ) ?? afterMinutes;
-  return { afterMinutes, notify, reminders, reminderEveryMinutes };
 }

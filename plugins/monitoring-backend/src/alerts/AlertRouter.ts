@@ -7,16 +7,13 @@ import type {
   AlertStatus,
 } from '@opsdeck/plugin-monitoring-common';
 import { randomUUID } from 'node:crypto';
-import type {
-  ChannelConfig,
-  EscalationPolicy,
-  MonitoringConfig,
-} from '../config';
+import type { ChannelConfig, MonitoringConfig } from '../config';
 import type { EscalationCandidate } from '../database/EscalationStore';
 import type { AlertStore, NewAlertEvent } from '../database/AlertStore';
 import { renderAlert } from '../channels/render';
 import { DeliveryError, SENDERS } from '../channels/senders';
 import { dueStep, lastStep, renderStep, stepTargets } from './escalation';
+import { escalatingPolicies, policyFor } from './escalationConfig';
 
 /** One alert of Alertmanager's webhook payload (version 4). */
 export interface WebhookAlert {
@@ -180,37 +177,41 @@ export class AlertRouter {
    * returns how many steps it sent.
    */
   async escalate(now: Date): Promise<number> {
-    const policy = this.options.config.escalation;
-    if (!policy) return 0;
+    const policies = escalatingPolicies(this.options.config.escalation);
+    if (policies.length === 0) return 0;
     const escalations = this.options.store.escalations;
+    // the widest window of every policy; each candidate's own policy decides
     const receivedBefore = new Date(
-      now.getTime() - policy.afterMinutes * 60_000,
+      now.getTime() - Math.min(...policies.map(p => p.afterMinutes)) * 60_000,
     );
+    const maxStep = Math.max(...policies.map(lastStep));
     let sent = 0;
     // page by id through every candidate (many waiting for their next
     // reminder must not hide newer ones)
     for (
-      let page = await escalations.candidates(receivedBefore, lastStep(policy));
+      let page = await escalations.candidates(receivedBefore, maxStep);
       page.length > 0;
       page = await escalations.candidates(
         receivedBefore,
-        lastStep(policy),
+        maxStep,
         page[page.length - 1].id,
       )
     ) {
-      sent += await this.escalatePage(page, policy, now);
+      sent += await this.escalatePage(page, now);
     }
     return sent;
   }
 
   private async escalatePage(
     candidates: EscalationCandidate[],
-    policy: EscalationPolicy,
     now: Date,
   ): Promise<number> {
     const escalations = this.options.store.escalations;
     let sent = 0;
     for (const candidate of candidates) {
+      // chosen by the severity and owner recorded at receipt
+      const policy = policyFor(this.options.config.escalation, candidate);
+      if (!policy) continue;
       const step = dueStep(policy, candidate.receivedAt, now);
       if (step <= candidate.step) continue;
       if (!(await escalations.claimStep(candidate.id, candidate.step, step))) {
@@ -226,11 +227,9 @@ export class AlertRouter {
         step,
       );
       this.options.logger.info(
-        `monitoring: alert ${
-          candidate.id
-        } unacknowledged, escalation step ${step} to ${targets
-          .map(t => t.channel.name)
-          .join(', ')}`,
+        `monitoring: alert ${candidate.id} unacknowledged, escalation policy ${
+          policy.name
+        } step ${step} to ${targets.map(t => t.channel.name).join(', ')}`,
       );
       await this.deliver(
         candidate.id,
@@ -254,7 +253,7 @@ export class AlertRouter {
   ): Promise<void> {
     const event = await this.options.store.getEvent(eventId);
     if (!event) return;
-    const policy = this.options.config.escalation;
+    const policy = policyFor(this.options.config.escalation, event);
     if (step > 0 && !policy) return;
     const message =
       step > 0

@@ -129,6 +129,7 @@ describe.each(databases.eachSupportedId())('escalation (%s)', databaseId => {
 
   it('computes the due step from the injected clock', () => {
     const policy = {
+      name: 'default',
       afterMinutes: 15,
       notify: [{ channel: 'phone' }],
       reminders: 2,
@@ -357,10 +358,14 @@ describe('opsdeck.monitoring.escalation', () => {
     expect(
       read({ afterMinutes: 10, notify: ['group:Ops-Leads', 'channel:phone'] }),
     ).toEqual({
-      afterMinutes: 10,
-      notify: [{ group: 'group:default/ops-leads' }, { channel: 'phone' }],
-      reminders: 0,
-      reminderEveryMinutes: 10,
+      policies: [],
+      default: {
+        name: 'default',
+        afterMinutes: 10,
+        notify: [{ group: 'group:default/ops-leads' }, { channel: 'phone' }],
+        reminders: 0,
+        reminderEveryMinutes: 10,
+      },
     });
   });
 

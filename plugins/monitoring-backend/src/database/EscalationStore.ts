@@ -15,6 +15,9 @@ export interface EscalationCandidate {
   id: number;
   step: number;
   receivedAt: Date;
+  /** What chooses its escalation policy: the `severity` label and the catalog owner group. */
+  severity?: string;
+  owner?: string;
 }
 
 /**
@@ -100,6 +103,8 @@ export class EscalationStore {
       id: number;
       escalation_step: number;
       received_at: number | string;
+      severity: string | null;
+      owner: string | null;
     }> = await this.open(this.db(EVENTS))
       .whereNull('ack_at')
       .where('escalation_step', '<', maxStep)
@@ -107,11 +112,13 @@ export class EscalationStore {
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
-      .select('id', 'escalation_step', 'received_at');
+      .select('id', 'escalation_step', 'received_at', 'severity', 'owner');
     return rows.map(r => ({
       id: Number(r.id),
       step: Number(r.escalation_step),
       receivedAt: new Date(Number(r.received_at)),
+      ...(r.severity ? { severity: r.severity } : {}),
+      ...(r.owner ? { owner: r.owner } : {}),
     }));
   }
 
