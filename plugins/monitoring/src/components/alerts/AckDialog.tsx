@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { DialogContentText, TextField } from '@material-ui/core';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog, useAttempt } from './ActionDialog';
 import { useT } from './hooks';
 
 export interface AckDialogProps {
@@ -14,19 +14,10 @@ export interface AckDialogProps {
 export function AckDialog(props: AckDialogProps) {
   const t = useT();
   const [comment, setComment] = useState('');
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
 
   const submit = async () => {
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit(comment.trim());
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+    await attempt(() => props.onSubmit(comment.trim()));
   };
 
   return (

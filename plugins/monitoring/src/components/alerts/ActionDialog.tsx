@@ -60,6 +60,27 @@ export function ActionDialog(props: {
 }
 
 /**
+ * The state of a form dialog's action: `busy` while `attempt` runs it, and
+ * its failure (`error`, cleared when it is tried again).
+ */
+export function useAttempt() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const attempt = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, attempt };
+}
+
+/**
  * Asks before deleting; a refusal is shown in the dialog and the button is
  * enabled again. The caller closes the dialog when `onDelete` succeeds.
  */

@@ -7,7 +7,7 @@ import {
   type ProbeKind,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog, useAttempt } from './ActionDialog';
 import { useT } from './hooks';
 
 /** Probe intervals offered (sub-minute included). */
@@ -41,8 +41,7 @@ export function ProbeDialog(props: {
     ? [...PROBE_INTERVALS]
     : [interval, ...PROBE_INTERVALS];
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
   const entityMissing = entityRef === '';
   const targetMissing = target.trim() === '';
   const status = Number(expectStatus);
@@ -54,10 +53,8 @@ export function ProbeDialog(props: {
   const submit = async () => {
     setTouched(true);
     if (entityMissing || targetMissing || statusInvalid) return;
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit({
+    await attempt(() =>
+      props.onSubmit({
         entityRef,
         kind,
         target: target.trim(),
@@ -66,12 +63,8 @@ export function ProbeDialog(props: {
           ? { expectStatus: status }
           : {}),
         ...(kind === 'http' && bodyRegex.trim() ? { bodyRegex } : {}),
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
   };
 
   return (

@@ -22,7 +22,7 @@ import {
   type RuleTemplateSummary,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog, useAttempt } from './ActionDialog';
 import { useT } from './hooks';
 
 /** The backend's duration grammar for `for` (templates.ts). */
@@ -77,8 +77,7 @@ export function RuleDialog(props: RuleDialogProps) {
   );
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
 
   let scope: RuleScope;
   if (mode === 'selector') scope = cleanSelector(selector) as RuleScope;
@@ -95,21 +94,15 @@ export function RuleDialog(props: RuleDialogProps) {
       params.threshold = Number(threshold);
     }
     if (forText.trim()) params.for = forText.trim();
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit({
+    await attempt(() =>
+      props.onSubmit({
         name: name.trim(),
         template,
         scope,
         params,
         enabled,
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
   };
 
   return (

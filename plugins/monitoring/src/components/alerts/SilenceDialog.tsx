@@ -6,7 +6,7 @@ import type {
   SilenceInput,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog, useAttempt } from './ActionDialog';
 import { useT } from './hooks';
 
 /** Silence durations offered, in minutes (the backend takes 1 to 10080). */
@@ -31,28 +31,21 @@ export function SilenceDialog(props: SilenceDialogProps) {
   const [minutes, setMinutes] = useState<number>(60);
   const [comment, setComment] = useState('');
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
   const entityMissing = entityRef === '';
   const commentMissing = comment.trim() === '';
 
   const submit = async () => {
     setTouched(true);
     if (entityMissing || commentMissing) return;
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit({
+    await attempt(() =>
+      props.onSubmit({
         entityRef,
         ...(alertname.trim() ? { alertname: alertname.trim() } : {}),
         minutes,
         comment: comment.trim(),
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
   };
 
   return (
