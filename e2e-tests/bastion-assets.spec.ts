@@ -1,5 +1,10 @@
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+import {
+  ensureDemoSshCredential,
+  inLanguage,
+  signIn,
+  userToken,
+} from './helpers';
 
 // My assets (/bastion/assets): the hosts a person's grants reach, one click to a
 // terminal, several terminals as tabs. web-02 (storefront, staging) and build-01
@@ -25,22 +30,6 @@ async function grant(
     },
   });
   expect(res.status()).toBe(201);
-}
-
-async function setLanguage(page: Page, language: 'en' | 'zh-CN') {
-  await page.goto('/settings');
-  await page
-    .getByRole('button', { name: /^(English|简体中文)$/ })
-    .first()
-    .click();
-  await page
-    .getByRole('option', { name: language === 'en' ? 'English' : /中文/ })
-    .click();
-  await expect(
-    page.getByRole('button', {
-      name: language === 'en' ? 'English' : '简体中文',
-    }),
-  ).toBeVisible();
 }
 
 /** The terminal tab in front (hidden panels are not in the accessibility tree). */
@@ -160,8 +149,7 @@ test('My assets in zh-CN: page, search, group, terminal and tab labels', async (
   await ensureDemoSshCredential(request);
   await grant(request, 'user:default/bob', 'web-02');
   await signIn(page, 'bob');
-  await setLanguage(page, 'zh-CN');
-  try {
+  await inLanguage(page, 'zh-CN', async () => {
     await page.goto('/bastion/assets');
     await expect(
       page.getByRole('heading', { name: '我的资产', exact: true }),
@@ -183,9 +171,7 @@ test('My assets in zh-CN: page, search, group, terminal and tab labels', async (
     );
     await page.getByRole('button', { name: '关闭 web-02 上的终端' }).click();
     await expect(page.getByRole('tab')).toHaveCount(0);
-  } finally {
-    await setLanguage(page, 'en');
-  }
+  });
 });
 
 test('someone with no grant is told why nothing is listed; a viewer and a role-less user are not allowed', async ({

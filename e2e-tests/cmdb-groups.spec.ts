@@ -1,5 +1,10 @@
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+import {
+  ensureDemoSshCredential,
+  setLanguage,
+  signIn,
+  userToken,
+} from './helpers';
 // the pages' Chinese (keys of the translation refs)
 import cmdbZh from '../plugins/cmdb/src/translation/zhCN';
 
@@ -27,22 +32,6 @@ async function grant(request: APIRequestContext, user: string, host: string) {
     },
   });
   expect(res.status()).toBe(201);
-}
-
-async function setLanguage(page: Page, language: 'en' | 'zh-CN') {
-  await page.goto('/settings');
-  await page
-    .getByRole('button', { name: /^(English|简体中文)$/ })
-    .first()
-    .click();
-  await page
-    .getByRole('option', { name: language === 'en' ? 'English' : /中文/ })
-    .click();
-  await expect(
-    page.getByRole('button', {
-      name: language === 'en' ? 'English' : '简体中文',
-    }),
-  ).toBeVisible();
 }
 
 async function openHosts(page: Page) {

@@ -1,16 +1,17 @@
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import {
   FixtureCluster,
   NAMESPACE,
 } from '@opsdeck/plugin-kubernetes-backend-module-opsdeck/testUtils';
+import { BuiltTag } from '@opsdeck/plugin-registry-backend/testUtils';
 import {
-  BuiltTag,
-  OciLayout,
-  skopeoPush,
-  startRegistry,
-  TestRegistry,
-} from '@opsdeck/plugin-registry-backend/testUtils';
-import { signIn, userToken } from './helpers';
+  DEMO_CLUSTER_PORT,
+  ensureDemoClusterToken,
+  inLanguage,
+  signIn,
+  userToken,
+} from './helpers';
+import { DemoRegistry, startDemoRegistry } from './registryHelpers';
 
 // The deploy-image template end to end: the fixture Kubernetes API server on
 // the port of the demo cluster k8s-demo (staging), Debian's docker-registry on
@@ -20,83 +21,29 @@ import { signIn, userToken } from './helpers';
 // patches the pinned image, the step log shows the rollout.
 
 const TOKEN = 'e2e-k8s-deploy-sa-token';
-const REGISTRY_PORT = 18391;
 const COMPONENT = 'payments-api';
 let cluster: FixtureCluster;
-let registry: TestRegistry;
-let layout: OciLayout;
+let registry: DemoRegistry;
 let tag: BuiltTag;
-
-async function ensureClusterToken(request: APIRequestContext) {
-  const headers = {
-    Authorization: `Bearer ${await userToken(request, 'alice')}`,
-  };
-  const policy = {
-    owner: 'ops',
-    allowedUses: ['kubernetes-token', 'kubernetes-poll'],
-  };
-  const existing = await request.get('/api/vault/credentials/k8s-demo-token', {
-    headers,
-  });
-  if (existing.status() === 200) {
-    const replaced = await request.put(
-      '/api/vault/credentials/k8s-demo-token/secret',
-      { headers, data: { secret: TOKEN } },
-    );
-    expect(replaced.status()).toBeLessThan(300);
-    const set = await request.put(
-      '/api/vault/credentials/k8s-demo-token/policy',
-      { headers, data: policy },
-    );
-    expect(set.status()).toBe(200);
-    return;
-  }
-  const created = await request.post('/api/vault/credentials', {
-    headers,
-    data: {
-      name: 'k8s-demo-token',
-      type: 'password',
-      ...policy,
-      description: 'Service-account token of the demo cluster',
-      secret: TOKEN,
-    },
-  });
-  expect(created.status()).toBe(201);
-}
-
-async function setLanguage(page: Page, language: 'en' | 'zh-CN') {
-  await page.goto('/settings');
-  await page
-    .getByRole('button', { name: /^(English|简体中文)$/ })
-    .first()
-    .click();
-  await page
-    .getByRole('option', { name: language === 'en' ? 'English' : /中文/ })
-    .click();
-  await expect(
-    page.getByRole('button', {
-      name: language === 'en' ? 'English' : '简体中文',
-    }),
-  ).toBeVisible();
-}
 
 test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
-  registry = await startRegistry({ port: REGISTRY_PORT });
-  layout = new OciLayout();
-  tag = layout.tag('1.9.0', [
-    layout.image({ architecture: 'amd64', created: '2026-12-03T00:00:00Z' }),
+  registry = await startDemoRegistry();
+  tag = registry.layout.tag('1.9.0', [
+    registry.layout.image({
+      architecture: 'amd64',
+      created: '2026-12-03T00:00:00Z',
+    }),
   ]);
-  await skopeoPush(layout, '1.9.0', registry.host, `shop/${COMPONENT}`);
+  await registry.push('1.9.0', `shop/${COMPONENT}`);
   cluster = new FixtureCluster(TOKEN);
-  await cluster.start(18390);
-  await ensureClusterToken(request);
+  await cluster.start(DEMO_CLUSTER_PORT);
+  await ensureDemoClusterToken(request, TOKEN);
 });
 
 test.afterAll(async () => {
   await cluster?.stop();
   await registry?.stop();
-  layout?.remove();
 });
 
 const imageOf = () =>
@@ -184,8 +131,7 @@ test('a developer deploys a registry tag from the template: pinned digest, rollo
 test('the template speaks zh-CN', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, 'dave');
-  await setLanguage(page, 'zh-CN');
-  try {
+  await inLanguage(page, 'zh-CN', async () => {
     await page.goto('/create/templates/default/deploy-image');
     await expect(page.getByText('部署镜像').first()).toBeVisible();
     await fillWhere(page, {
@@ -196,7 +142,5 @@ test('the template speaks zh-CN', async ({ page }) => {
       container: /^容器/,
     });
     await expect(page.getByText('部署位置').first()).toBeVisible();
-  } finally {
-    await setLanguage(page, 'en');
-  }
+  });
 });

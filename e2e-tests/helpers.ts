@@ -249,3 +249,93 @@ async function ensurePasswordCredential(
   });
   expect([201, 409]).toContain(created.status());
 }
+
+export type Language = 'en' | 'zh-CN';
+
+/**
+ * Picks the display language in Settings. It is stored with the user's
+ * settings on the server, so a spec that switches to zh-CN switches back
+ * (see inLanguage).
+ */
+export async function setLanguage(page: Page, language: Language) {
+  await page.goto('/settings');
+  await page
+    .getByRole('button', { name: /^(English|简体中文)$/ })
+    .first()
+    .click();
+  await page
+    .getByRole('option', { name: language === 'en' ? 'English' : /中文/ })
+    .click();
+  await expect(
+    page.getByRole('button', {
+      name: language === 'en' ? 'English' : '简体中文',
+    }),
+  ).toBeVisible();
+}
+
+/** Runs `fn` with the user's language set to `language`, then back to English. */
+export async function inLanguage(
+  page: Page,
+  language: Language,
+  fn: () => Promise<void>,
+) {
+  if (language === 'en') {
+    await fn();
+    return;
+  }
+  await setLanguage(page, language);
+  try {
+    await fn();
+  } finally {
+    await setLanguage(page, 'en');
+  }
+}
+
+/** The fixture Kubernetes API server answers on the port the demo cluster k8s-demo names (examples/entities.yaml). */
+export const DEMO_CLUSTER_PORT = 18390;
+
+/**
+ * Makes the vault's k8s-demo-token (the demo cluster's service-account token,
+ * for people and for the pod poll) hold `token`, whether or not an earlier
+ * spec created it with another one.
+ */
+export async function ensureDemoClusterToken(
+  request: APIRequestContext,
+  token: string,
+) {
+  const headers = {
+    Authorization: `Bearer ${await userToken(request, 'alice')}`,
+  };
+  const policy = {
+    owner: 'ops',
+    allowedUses: ['kubernetes-token', 'kubernetes-poll'],
+  };
+  const existing = await request.get('/api/vault/credentials/k8s-demo-token', {
+    headers,
+  });
+  if (existing.status() === 200) {
+    const replaced = await request.put(
+      '/api/vault/credentials/k8s-demo-token/secret',
+      { headers, data: { secret: token } },
+    );
+    expect(replaced.status()).toBeLessThan(300);
+    const set = await request.put(
+      '/api/vault/credentials/k8s-demo-token/policy',
+      { headers, data: policy },
+    );
+    expect(set.status()).toBe(200);
+    return;
+  }
+  expect(existing.status()).toBe(404);
+  const created = await request.post('/api/vault/credentials', {
+    headers,
+    data: {
+      name: 'k8s-demo-token',
+      type: 'password',
+      ...policy,
+      description: 'Service-account token of the demo cluster',
+      secret: token,
+    },
+  });
+  expect(created.status()).toBe(201);
+}

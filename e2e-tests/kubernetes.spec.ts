@@ -3,7 +3,12 @@ import {
   FixtureCluster,
   NAMESPACE,
 } from '@opsdeck/plugin-kubernetes-backend-module-opsdeck/testUtils';
-import { signIn, userToken } from './helpers';
+import {
+  DEMO_CLUSTER_PORT,
+  ensureDemoClusterToken,
+  inLanguage,
+  signIn,
+} from './helpers';
 
 // Kubernetes (Backstage's kubernetes plugin with opsdeck's module). No
 // Kubernetes API server can run here: the fixture API server of
@@ -16,33 +21,8 @@ let cluster: FixtureCluster;
 
 test.beforeAll(async ({ request }) => {
   cluster = new FixtureCluster(TOKEN);
-  await cluster.start(18390);
-  const headers = {
-    Authorization: `Bearer ${await userToken(request, 'alice')}`,
-  };
-  const existing = await request.get('/api/vault/credentials/k8s-demo-token', {
-    headers,
-  });
-  if (existing.status() === 200) {
-    const replaced = await request.put(
-      '/api/vault/credentials/k8s-demo-token/secret',
-      { headers, data: { secret: TOKEN } },
-    );
-    expect(replaced.status()).toBeLessThan(300);
-    return;
-  }
-  const created = await request.post('/api/vault/credentials', {
-    headers,
-    data: {
-      name: 'k8s-demo-token',
-      type: 'password',
-      owner: 'ops',
-      allowedUses: ['kubernetes-token', 'kubernetes-poll'],
-      description: 'Service-account token of the demo cluster',
-      secret: TOKEN,
-    },
-  });
-  expect([201, 409]).toContain(created.status());
+  await cluster.start(DEMO_CLUSTER_PORT);
+  await ensureDemoClusterToken(request, TOKEN);
 });
 
 test.afterAll(async () => {
@@ -78,12 +58,11 @@ test("a developer sees the component's workloads on the demo cluster, fetched wi
 test('zh-CN: the Kubernetes tab speaks Chinese', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, 'dave');
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '简体中文' }).click();
-  await openKubernetesTab(page, 'Kubernetes');
-  await expect(page.getByText('你的集群')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByText('2 个 Pod').first()).toBeVisible();
+  await inLanguage(page, 'zh-CN', async () => {
+    await openKubernetesTab(page, 'Kubernetes');
+    await expect(page.getByText('你的集群')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText('2 个 Pod').first()).toBeVisible();
+  });
 });
 
 test('a person without a role sees no workloads', async ({ page }) => {
@@ -197,15 +176,16 @@ test("a developer downloads a pod's container log through the read-only proxy", 
 test('zh-CN: the workload actions speak Chinese', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, 'dave');
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '简体中文' }).click();
-  await openKubernetesTab(page, 'Kubernetes');
-  const card = page.getByTestId('kubernetes-actions');
-  await expect(page.getByText('工作负载操作')).toBeVisible({ timeout: 30_000 });
-  await expect(card.getByRole('button', { name: '重启' })).toBeVisible();
-  await expect(card.getByRole('button', { name: '扩缩容' })).toBeVisible();
-  await expect(
-    card.getByRole('button', { name: '下载日志（api）' }).first(),
-  ).toBeVisible();
+  await inLanguage(page, 'zh-CN', async () => {
+    await openKubernetesTab(page, 'Kubernetes');
+    const card = page.getByTestId('kubernetes-actions');
+    await expect(page.getByText('工作负载操作')).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(card.getByRole('button', { name: '重启' })).toBeVisible();
+    await expect(card.getByRole('button', { name: '扩缩容' })).toBeVisible();
+    await expect(
+      card.getByRole('button', { name: '下载日志（api）' }).first(),
+    ).toBeVisible();
+  });
 });

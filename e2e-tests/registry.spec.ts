@@ -1,17 +1,18 @@
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import {
   FixtureCluster,
   runningPod,
 } from '@opsdeck/plugin-kubernetes-backend-module-opsdeck/testUtils';
-import {
-  BuiltTag,
-  OciLayout,
-  skopeoPush,
-  startRegistry,
-  TestRegistry,
-} from '@opsdeck/plugin-registry-backend/testUtils';
+import { BuiltTag } from '@opsdeck/plugin-registry-backend/testUtils';
 import zhCN from '../plugins/registry/src/translation/zhCN';
-import { signIn, userToken } from './helpers';
+import {
+  DEMO_CLUSTER_PORT,
+  ensureDemoClusterToken,
+  inLanguage,
+  signIn,
+  userToken,
+} from './helpers';
+import { DemoRegistry, startDemoRegistry } from './registryHelpers';
 
 // The image registry page against Debian's docker-registry on the port the
 // demo registry names (examples/entities.yaml, demo-registry), with images
@@ -23,14 +24,12 @@ import { signIn, userToken } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
-const REGISTRY_PORT = 18391;
 const TOKEN = 'e2e-k8s-demo-sa-token';
 const REPO = 'shop/web';
 const API = '/api/registry/registries/default/demo-registry';
 const POD = 'web-6c9d7f-x2k4p';
 
-let registry: TestRegistry;
-let layout: OciLayout;
+let registry: DemoRegistry;
 let cluster: FixtureCluster;
 const tags: Record<string, BuiltTag> = {};
 
@@ -62,48 +61,10 @@ const TEXT = {
   },
 } as const;
 
-/** The demo cluster's token in the vault, for people and for the pod poll. */
-async function ensureClusterToken(request: APIRequestContext) {
-  const headers = {
-    Authorization: `Bearer ${await userToken(request, 'alice')}`,
-  };
-  const policy = {
-    owner: 'ops',
-    allowedUses: ['kubernetes-token', 'kubernetes-poll'],
-  };
-  const existing = await request.get('/api/vault/credentials/k8s-demo-token', {
-    headers,
-  });
-  if (existing.status() === 200) {
-    const replaced = await request.put(
-      '/api/vault/credentials/k8s-demo-token/secret',
-      { headers, data: { secret: TOKEN } },
-    );
-    expect(replaced.status()).toBeLessThan(300);
-    const set = await request.put(
-      '/api/vault/credentials/k8s-demo-token/policy',
-      { headers, data: policy },
-    );
-    expect(set.status()).toBe(200);
-    return;
-  }
-  const created = await request.post('/api/vault/credentials', {
-    headers,
-    data: {
-      name: 'k8s-demo-token',
-      type: 'password',
-      ...policy,
-      description: 'Service-account token of the demo cluster',
-      secret: TOKEN,
-    },
-  });
-  expect(created.status()).toBe(201);
-}
-
 test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
-  registry = await startRegistry({ port: REGISTRY_PORT });
-  layout = new OciLayout();
+  registry = await startDemoRegistry();
+  const layout = registry.layout;
   tags.v1 = layout.tag('v1', [
     layout.image({ architecture: 'amd64', created: '2026-11-01T00:00:00Z' }),
   ]);
@@ -122,9 +83,9 @@ test.beforeAll(async ({ request }) => {
     layout.image({ architecture: 'amd64', created: '2026-01-02T00:00:00Z' }),
   ]);
   for (const tag of Object.keys(tags)) {
-    await skopeoPush(layout, tag, registry.host, REPO);
+    await registry.push(tag, REPO);
   }
-  await skopeoPush(layout, 'v1', registry.host, 'shop/api');
+  await registry.push('v1', 'shop/api');
 
   // k8s-demo runs shop/web:v2 (the kubelet reports the index digest it pulled)
   cluster = new FixtureCluster(TOKEN);
@@ -136,8 +97,8 @@ test.beforeAll(async ({ request }) => {
       imageID: `${registry.host}/${REPO}@${tags.v2.digest}`,
     }),
   );
-  await cluster.start(18390);
-  await ensureClusterToken(request);
+  await cluster.start(DEMO_CLUSTER_PORT);
+  await ensureDemoClusterToken(request, TOKEN);
 
   // the scheduled task (every 5 s in app-config.e2e.yaml) reports it
   const headers = {
@@ -168,14 +129,7 @@ test.beforeAll(async ({ request }) => {
 test.afterAll(async () => {
   await cluster?.stop();
   await registry?.stop();
-  layout?.remove();
 });
-
-async function useChinese(page: Page) {
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '简体中文' }).click();
-}
 
 async function openTag(page: Page, tag: string) {
   await page.goto('/registry');
@@ -191,95 +145,97 @@ for (const lang of ['en', 'zh-CN'] as const) {
     test.setTimeout(120_000);
     const text = TEXT[lang];
     await signIn(page, 'alice');
-    if (lang === 'zh-CN') await useChinese(page);
+    await inLanguage(page, lang, async () => {
+      // repositories → tags → manifest per platform
+      await page.goto('/registry');
+      await expect(
+        page.getByRole('button', { name: 'shop/api', exact: true }),
+      ).toBeVisible({ timeout: 30_000 });
+      await page.getByRole('button', { name: REPO, exact: true }).click();
+      for (const tag of ['v1', 'v2']) {
+        await expect(
+          page.getByRole('button', { name: tag, exact: true }),
+        ).toBeVisible();
+      }
+      await page.getByRole('button', { name: 'v2', exact: true }).click();
+      await expect(page.getByText(tags.v2.digest).first()).toBeVisible();
+      await expect(
+        page.getByRole('cell', { name: text.platform }),
+      ).toBeVisible();
+      await expect(
+        page.getByRole('cell', { name: 'linux/amd64', exact: true }),
+      ).toBeVisible();
+      await expect(
+        page.getByRole('cell', { name: 'linux/arm64/v8', exact: true }),
+      ).toBeVisible();
 
-    // repositories → tags → manifest per platform
-    await page.goto('/registry');
-    await expect(
-      page.getByRole('button', { name: 'shop/api', exact: true }),
-    ).toBeVisible({ timeout: 30_000 });
-    await page.getByRole('button', { name: REPO, exact: true }).click();
-    for (const tag of ['v1', 'v2']) {
+      // running on the fixture cluster's pod
+      await expect(page.getByTestId('registry-running')).toHaveText(
+        text.running(`k8s-demo/shop/${POD}`),
+      );
+
+      // deleting it is refused with the reason
+      await page.getByRole('button', { name: text.deleteButton }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: text.confirm, exact: true })
+        .click();
+      await expect(page.getByRole('dialog')).toContainText(
+        `is running on k8s-demo/shop/${POD}; it is not deleted`,
+      );
+      await page.keyboard.press('Escape');
+      const still = await request.get(
+        `${API}/manifest?repository=${encodeURIComponent(REPO)}&reference=v2`,
+        {
+          headers: {
+            Authorization: `Bearer ${await userToken(request, 'alice')}`,
+          },
+        },
+      );
+      expect(still.status()).toBe(200);
+
+      // a tag nothing runs is deleted, and audited with the person
+      const tag = lang === 'en' ? 'old-en' : 'old-zh';
+      await page.getByRole('button', { name: text.allTags }).click();
+      await page.getByRole('button', { name: tag, exact: true }).click();
+      await expect(page.getByText(text.notRunning)).toBeVisible();
+      await page.getByRole('button', { name: text.deleteButton }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: text.confirm, exact: true })
+        .click();
+      await expect(page.getByText(text.done(tag))).toBeVisible();
       await expect(
         page.getByRole('button', { name: tag, exact: true }),
-      ).toBeVisible();
-    }
-    await page.getByRole('button', { name: 'v2', exact: true }).click();
-    await expect(page.getByText(tags.v2.digest).first()).toBeVisible();
-    await expect(page.getByRole('cell', { name: text.platform })).toBeVisible();
-    await expect(
-      page.getByRole('cell', { name: 'linux/amd64', exact: true }),
-    ).toBeVisible();
-    await expect(
-      page.getByRole('cell', { name: 'linux/arm64/v8', exact: true }),
-    ).toBeVisible();
-
-    // running on the fixture cluster's pod
-    await expect(page.getByTestId('registry-running')).toHaveText(
-      text.running(`k8s-demo/shop/${POD}`),
-    );
-
-    // deleting it is refused with the reason
-    await page.getByRole('button', { name: text.deleteButton }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: text.confirm, exact: true })
-      .click();
-    await expect(page.getByRole('dialog')).toContainText(
-      `is running on k8s-demo/shop/${POD}; it is not deleted`,
-    );
-    await page.keyboard.press('Escape');
-    const still = await request.get(
-      `${API}/manifest?repository=${encodeURIComponent(REPO)}&reference=v2`,
-      {
-        headers: {
-          Authorization: `Bearer ${await userToken(request, 'alice')}`,
-        },
-      },
-    );
-    expect(still.status()).toBe(200);
-
-    // a tag nothing runs is deleted, and audited with the person
-    const tag = lang === 'en' ? 'old-en' : 'old-zh';
-    await page.getByRole('button', { name: text.allTags }).click();
-    await page.getByRole('button', { name: tag, exact: true }).click();
-    await expect(page.getByText(text.notRunning)).toBeVisible();
-    await page.getByRole('button', { name: text.deleteButton }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: text.confirm, exact: true })
-      .click();
-    await expect(page.getByText(text.done(tag))).toBeVisible();
-    await expect(
-      page.getByRole('button', { name: tag, exact: true }),
-    ).toHaveCount(0);
-    const headers = {
-      Authorization: `Bearer ${await userToken(request, 'alice')}`,
-    };
-    const audit = await request.get(
-      '/api/audit/events?plugin=registry&action=registry-tag-delete&limit=50',
-      { headers },
-    );
-    expect(audit.status()).toBe(200);
-    const events = (await audit.json()).items as Array<{
-      actor: string;
-      status: string;
-      meta?: Record<string, unknown>;
-    }>;
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        actor: 'user:default/alice',
-        status: 'succeeded',
-        meta: expect.objectContaining({ repository: REPO, tag }),
-      }),
-    );
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        actor: 'user:default/alice',
-        status: 'failed',
-        meta: expect.objectContaining({ repository: REPO, tag: 'v2' }),
-      }),
-    );
+      ).toHaveCount(0);
+      const headers = {
+        Authorization: `Bearer ${await userToken(request, 'alice')}`,
+      };
+      const audit = await request.get(
+        '/api/audit/events?plugin=registry&action=registry-tag-delete&limit=50',
+        { headers },
+      );
+      expect(audit.status()).toBe(200);
+      const events = (await audit.json()).items as Array<{
+        actor: string;
+        status: string;
+        meta?: Record<string, unknown>;
+      }>;
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          actor: 'user:default/alice',
+          status: 'succeeded',
+          meta: expect.objectContaining({ repository: REPO, tag }),
+        }),
+      );
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          actor: 'user:default/alice',
+          status: 'failed',
+          meta: expect.objectContaining({ repository: REPO, tag: 'v2' }),
+        }),
+      );
+    });
   });
 }
 

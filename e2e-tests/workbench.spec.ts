@@ -10,6 +10,8 @@ import { Client } from 'pg';
 import {
   ensureDemoDbCredential,
   ensureDemoSshCredential,
+  inLanguage,
+  setLanguage,
   signIn,
   testPostgres,
   userToken,
@@ -63,7 +65,6 @@ const TEXT = {
   },
 } as const;
 
-type Language = keyof typeof TEXT;
 type Card = keyof (typeof TEXT)['en']['cards'];
 const ALL_CARDS: Card[] = [
   'approvals',
@@ -100,44 +101,6 @@ const SIZES = [
   { width: 1280, height: 800 },
   { width: 1920, height: 1080 },
 ];
-
-/**
- * Picks the display language in Settings. It is stored with the user's
- * settings on the server, so a spec that switches to zh-CN switches back.
- */
-async function setLanguage(page: Page, language: Language) {
-  await page.goto('/settings');
-  await page
-    .getByRole('button', { name: /^(English|简体中文)$/ })
-    .first()
-    .click();
-  await page
-    .getByRole('option', { name: language === 'en' ? 'English' : /中文/ })
-    .click();
-  await expect(
-    page.getByRole('button', {
-      name: language === 'en' ? 'English' : '简体中文',
-    }),
-  ).toBeVisible();
-}
-
-/** Runs `fn` with the user's language set to `language`, then back to English. */
-async function inLanguage(
-  page: Page,
-  language: Language,
-  fn: () => Promise<void>,
-) {
-  if (language === 'en') {
-    await fn();
-    return;
-  }
-  await setLanguage(page, language);
-  try {
-    await fn();
-  } finally {
-    await setLanguage(page, 'en');
-  }
-}
 
 const workbench = (page: Page) => page.getByTestId('workbench');
 const cardTitle = (page: Page, title: string) =>

@@ -1,47 +1,14 @@
-import request from 'supertest';
-import { FixtureCluster } from '../testUtils/FixtureCluster';
 import { COMPONENT_ID, NAMESPACE } from '../testUtils/fixtureObjects';
-import {
-  as,
-  clusterResource,
-  COMPONENTS,
-  startKubernetesBackend,
-} from '../__testUtils__/testBackend';
+import { useActionsFixture } from '../__testUtils__/actionsFixture';
 
 const TOKEN = 'fixture-sa-token-approvals-4c1e';
-const API = '/api/kubernetes/opsdeck';
 
 describe('prod workload actions approved through a ticket', () => {
-  const cluster = new FixtureCluster(TOKEN);
-  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+  const fx = useActionsFixture(TOKEN, {
+    clusters: [{ name: 'k8s-prod', environment: 'prod' }],
+  });
+  const { post, writes } = fx;
   const api = `component:default/${COMPONENT_ID}`;
-
-  beforeAll(async () => {
-    const url = await cluster.start();
-    backend = await startKubernetesBackend({
-      entities: [
-        clusterResource('k8s-prod', url, { environment: 'prod' }),
-        ...COMPONENTS,
-      ],
-      secrets: { 'k8s-prod-token': { type: 'password', password: TOKEN } },
-    });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await cluster.stop();
-  });
-
-  beforeEach(() => {
-    cluster.requests.length = 0;
-  });
-
-  const writes = () => cluster.requests.filter(r => r.method !== 'GET');
-  const post = (path: string, user: string, body: object) =>
-    request(backend.server)
-      .post(`${API}${path}`)
-      .set('Authorization', as(user))
-      .send(body);
   const prodDeployment = {
     entityRef: api,
     cluster: 'k8s-prod',
@@ -53,7 +20,7 @@ describe('prod workload actions approved through a ticket', () => {
    * may not decide; claims are decided by the real claim rules).
    */
   const decide = (user: string, id: number, decision: 'approve' | 'reject') =>
-    backend.approvals.decide(id, `user:default/${user}`, decision);
+    fx.backend.approvals.decide(id, `user:default/${user}`, decision);
   /** dave (dev, owns the component, no prod.change) asks for a ticket. */
   const ask = async (path: string, body: object) => {
     const res = await post(path, 'dave', { ...body, requestApproval: true });
@@ -72,7 +39,7 @@ describe('prod workload actions approved through a ticket', () => {
       },
     });
     const id = await ask('/deployments/restart', prodDeployment);
-    expect(backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
+    expect(fx.backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
       requester: 'user:default/dave',
       kind: 'kubernetes-action',
       target: api,
@@ -125,7 +92,7 @@ describe('prod workload actions approved through a ticket', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.name).toBe('ApprovalAlreadyUsedError');
     expect(writes()).toHaveLength(1);
-    const audit = backend.events.find(
+    const audit = fx.backend.events.find(
       e =>
         e.eventId === 'kubernetes-deployment-restart' &&
         e.status === 'succeeded' &&

@@ -1,16 +1,8 @@
-import request from 'supertest';
-import { FixtureCluster } from '../testUtils/FixtureCluster';
 import { NAMESPACE, OTHER_COMPONENT_ID } from '../testUtils/fixtureObjects';
-import {
-  as,
-  clusterResource,
-  component,
-  COMPONENTS,
-  startKubernetesBackend,
-} from '../__testUtils__/testBackend';
+import { useActionsFixture } from '../__testUtils__/actionsFixture';
+import { component } from '../__testUtils__/testBackend';
 
 const TOKEN = 'fixture-sa-token-claim-51c0';
-const API = '/api/kubernetes/opsdeck';
 
 /**
  * The workload check trusts the component's `backstage.io/kubernetes-id`,
@@ -19,32 +11,18 @@ const API = '/api/kubernetes/opsdeck';
  * workloads theirs.
  */
 describe('workload actions: a kubernetes-id another component claims', () => {
-  const cluster = new FixtureCluster(TOKEN);
-  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
   // owned by dev (dave's group), claiming ops' storefront-web workloads
   const rogue = component('dave-tool', 'group:default/dev', {
     'backstage.io/kubernetes-id': OTHER_COMPONENT_ID,
   });
 
-  beforeAll(async () => {
-    const url = await cluster.start();
-    backend = await startKubernetesBackend({
-      entities: [
-        clusterResource('k8s-test', url, { environment: 'staging' }),
-        ...COMPONENTS,
-        rogue,
-      ],
-      secrets: { 'k8s-test-token': { type: 'password', password: TOKEN } },
-    });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await cluster.stop();
+  const fx = useActionsFixture(TOKEN, {
+    clusters: [{ name: 'k8s-test', environment: 'staging' }],
+    entities: [rogue],
   });
 
   it("refuses to act on another component's workloads through a claimed id", async () => {
-    const pod = cluster.pods(OTHER_COMPONENT_ID)[0].metadata.name;
+    const pod = fx.cluster.pods(OTHER_COMPONENT_ID)[0].metadata.name;
     const target = {
       entityRef: 'component:default/dave-tool',
       cluster: 'k8s-test',
@@ -58,19 +36,16 @@ describe('workload actions: a kubernetes-id another component claims', () => {
       ],
       ['/pods/delete', { ...target, name: pod }],
     ] as const) {
-      const res = await request(backend.server)
-        .post(`${API}${path}`)
-        .set('Authorization', as('dave'))
-        .send(body);
+      const res = await fx.post(path, 'dave', body);
       expect([path, res.status]).toEqual([path, 403]);
       // the other claimer is not named: dave cannot see it
       expect(res.body.error.message).toBe(
         `backstage.io/kubernetes-id ${OTHER_COMPONENT_ID} of component:default/dave-tool is claimed by 1 other component(s) too: no action on its workloads`,
       );
     }
-    expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+    expect(fx.writes()).toEqual([]);
     expect(
-      backend.events
+      fx.backend.events
         .filter(e => e.eventId.startsWith('kubernetes-'))
         .map(e => e.status),
     ).toEqual(['failed', 'failed', 'failed']);

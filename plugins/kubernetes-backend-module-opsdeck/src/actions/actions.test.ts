@@ -1,61 +1,19 @@
-import request from 'supertest';
-import { FixtureCluster } from '../testUtils/FixtureCluster';
 import {
   COMPONENT_ID,
   NAMESPACE,
   OTHER_COMPONENT_ID,
 } from '../testUtils/fixtureObjects';
-import {
-  as,
-  clusterResource,
-  COMPONENTS,
-  startKubernetesBackend,
-} from '../__testUtils__/testBackend';
+import { useActionsFixture } from '../__testUtils__/actionsFixture';
 
 const TOKEN = 'fixture-sa-token-actions-77d2';
-const API = '/api/kubernetes/opsdeck';
 const DEPLOY = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`;
 
 describe('workload actions against the fixture cluster', () => {
-  const cluster = new FixtureCluster(TOKEN);
-  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+  const fx = useActionsFixture(TOKEN);
+  const { post } = fx;
   const api = `component:default/${COMPONENT_ID}`;
   const web = `component:default/${OTHER_COMPONENT_ID}`;
-
-  beforeAll(async () => {
-    const url = await cluster.start();
-    backend = await startKubernetesBackend({
-      entities: [
-        clusterResource('k8s-test', url, { environment: 'staging' }),
-        clusterResource('k8s-prod', url, { environment: 'prod' }),
-        ...COMPONENTS,
-      ],
-      secrets: {
-        'k8s-test-token': { type: 'password', password: TOKEN },
-        'k8s-prod-token': { type: 'password', password: TOKEN },
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await cluster.stop();
-  });
-
-  beforeEach(() => {
-    cluster.requests.length = 0;
-    backend.vaultUses.length = 0;
-    backend.events.length = 0;
-  });
-
-  const writes = () =>
-    cluster.requests
-      .filter(r => r.method !== 'GET')
-      .map(r => [r.method, r.path]);
-  const post = (path: string, user: string | undefined, body: object) => {
-    const req = request(backend.server).post(`${API}${path}`);
-    return (user ? req.set('Authorization', as(user)) : req).send(body);
-  };
+  const writes = () => fx.writes().map(r => [r.method, r.path]);
   const deployment = (
     entityRef: string,
     name: string,
@@ -78,7 +36,7 @@ describe('workload actions against the fixture cluster', () => {
       restartedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       environment: 'staging',
     });
-    const patch = cluster.requests.find(r => r.method === 'PATCH')!;
+    const patch = fx.cluster.requests.find(r => r.method === 'PATCH')!;
     expect(patch).toMatchObject({
       path: `${DEPLOY}/${COMPONENT_ID}`,
       authorization: `Bearer ${TOKEN}`,
@@ -97,15 +55,15 @@ describe('workload actions against the fixture cluster', () => {
       status: 200,
     });
     const template = (
-      cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any
+      fx.cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any
     ).template;
     expect(
       template.metadata.annotations['kubectl.kubernetes.io/restartedAt'],
     ).toBe(res.body.restartedAt);
     expect(
-      backend.vaultUses.map(u => [u.name, u.use.use, u.use.actor]),
+      fx.backend.vaultUses.map(u => [u.name, u.use.use, u.use.actor]),
     ).toEqual([['k8s-test-token', 'kubernetes-token', 'user:default/dave']]);
-    const event = backend.events.find(
+    const event = fx.backend.events.find(
       e => e.eventId === 'kubernetes-deployment-restart',
     );
     expect(event).toMatchObject({
@@ -129,29 +87,29 @@ describe('workload actions against the fixture cluster', () => {
       previous: 2,
       environment: 'staging',
     });
-    expect(cluster.requests.find(r => r.method === 'PATCH')).toMatchObject({
+    expect(fx.cluster.requests.find(r => r.method === 'PATCH')).toMatchObject({
       path: `${DEPLOY}/${COMPONENT_ID}/scale`,
       contentType: 'application/merge-patch+json',
       body: { spec: { replicas: 3 } },
       status: 200,
     });
     expect(
-      (cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any)
+      (fx.cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any)
         .replicas,
     ).toBe(3);
   });
 
   it("deletes one of the component's pods", async () => {
-    const pod = cluster.pods()[1].metadata.name;
+    const pod = fx.cluster.pods()[1].metadata.name;
     const res = await post('/pods/delete', 'dave', deployment(api, pod));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ deleted: pod, environment: 'staging' });
     expect(writes()).toEqual([
       ['DELETE', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}`],
     ]);
-    expect(cluster.find('Pod', NAMESPACE, pod)).toBeUndefined();
+    expect(fx.cluster.find('Pod', NAMESPACE, pod)).toBeUndefined();
     expect(
-      backend.events.find(e => e.eventId === 'kubernetes-pod-delete'),
+      fx.backend.events.find(e => e.eventId === 'kubernetes-pod-delete'),
     ).toMatchObject({
       status: 'succeeded',
       actor: { actorId: 'user:default/dave' },
@@ -176,10 +134,10 @@ describe('workload actions against the fixture cluster', () => {
       deployment(web, OTHER_COMPONENT_ID),
     );
     expect(dave.status).toBe(404);
-    expect(cluster.requests).toEqual([]);
-    expect(backend.vaultUses).toEqual([]);
+    expect(fx.cluster.requests).toEqual([]);
+    expect(fx.backend.vaultUses).toEqual([]);
     expect(
-      backend.events
+      fx.backend.events
         .filter(e => e.eventId === 'kubernetes-deployment-restart')
         .map(e => [e.status, e.actor.actorId]),
     ).toEqual([
@@ -222,8 +180,8 @@ describe('workload actions against the fixture cluster', () => {
     expect(dave.body.error.message).toBe(
       'k8s-prod is a prod cluster: changing its workloads needs opsdeck.kubernetes.prod.change',
     );
-    expect(cluster.requests).toEqual([]);
-    expect(backend.vaultUses).toEqual([]);
+    expect(fx.cluster.requests).toEqual([]);
+    expect(fx.backend.vaultUses).toEqual([]);
     const bob = await post(
       '/deployments/restart',
       'bob',
@@ -231,7 +189,7 @@ describe('workload actions against the fixture cluster', () => {
     );
     expect(bob.status).toBe(200);
     expect(bob.body.environment).toBe('prod');
-    expect(backend.vaultUses.map(u => u.use.for)).toEqual([
+    expect(fx.backend.vaultUses.map(u => u.use.for)).toEqual([
       {
         ref: 'resource:default/k8s-prod',
         owner: 'group:default/ops',
@@ -258,9 +216,9 @@ describe('workload actions against the fixture cluster', () => {
         expect([user, path, res.status]).toEqual([user, path, status]);
       }
     }
-    expect(cluster.requests).toEqual([]);
-    expect(backend.vaultUses).toEqual([]);
-    const denied = backend.events.filter(
+    expect(fx.cluster.requests).toEqual([]);
+    expect(fx.backend.vaultUses).toEqual([]);
+    const denied = fx.backend.events.filter(
       e => e.eventId === 'kubernetes-pod-delete',
     );
     expect(denied.map(e => [e.status, e.actor.actorId])).toEqual([

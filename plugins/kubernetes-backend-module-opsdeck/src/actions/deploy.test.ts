@@ -1,21 +1,12 @@
-import request from 'supertest';
-import { FixtureCluster } from '../testUtils/FixtureCluster';
 import {
   COMPONENT_ID,
   NAMESPACE,
   OTHER_COMPONENT_ID,
 } from '../testUtils/fixtureObjects';
-import {
-  as,
-  clusterResource,
-  COMPONENTS,
-  REGISTRY,
-  REGISTRY_TAGS,
-  startKubernetesBackend,
-} from '../__testUtils__/testBackend';
+import { useActionsFixture } from '../__testUtils__/actionsFixture';
+import { REGISTRY, REGISTRY_TAGS } from '../__testUtils__/testBackend';
 
 const TOKEN = 'fixture-sa-token-deploy-5b9e';
-const API = '/api/kubernetes/opsdeck';
 const DEPLOY = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`;
 const REVISION = 'deployment.kubernetes.io/revision';
 const OLD_IMAGE = `registry.example.com/shop/${COMPONENT_ID}:1.8.2`;
@@ -24,54 +15,18 @@ const NEW_DIGEST = REGISTRY_TAGS[`shop/${COMPONENT_ID}:1.9.0`];
 const NEW_PINNED = `${REGISTRY.host}/shop/${COMPONENT_ID}@${NEW_DIGEST}`;
 
 describe('deploy an image and roll back, against the fixture cluster', () => {
-  let cluster: FixtureCluster;
-  let url: string;
-  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+  // one backend; each test gets a fresh cluster on the same port
+  const fx = useActionsFixture(TOKEN, { freshCluster: true });
+  const { post, writes } = fx;
   const api = `component:default/${COMPONENT_ID}`;
-
-  beforeAll(async () => {
-    // one backend; each test gets a fresh cluster on the same port
-    cluster = new FixtureCluster(TOKEN);
-    url = await cluster.start();
-    backend = await startKubernetesBackend({
-      entities: [
-        clusterResource('k8s-test', url, { environment: 'staging' }),
-        clusterResource('k8s-prod', url, { environment: 'prod' }),
-        ...COMPONENTS,
-      ],
-      secrets: {
-        'k8s-test-token': { type: 'password', password: TOKEN },
-        'k8s-prod-token': { type: 'password', password: TOKEN },
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await cluster.stop();
-  });
-
-  beforeEach(async () => {
-    await cluster.stop();
-    cluster = new FixtureCluster(TOKEN);
-    await cluster.start(Number(new URL(url).port));
-    backend.vaultUses.length = 0;
-    backend.events.length = 0;
-    backend.resolutions.length = 0;
-  });
-
-  const writes = () => cluster.requests.filter(r => r.method !== 'GET');
-  const post = (path: string, user: string | undefined, body: object) => {
-    const req = request(backend.server).post(`${API}${path}`);
-    return (user ? req.set('Authorization', as(user)) : req).send(body);
-  };
   const target = (clusterName = 'k8s-test') => ({
     entityRef: api,
     cluster: clusterName,
     namespace: NAMESPACE,
     name: COMPONENT_ID,
   });
-  const deployed = () => cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!;
+  const deployed = () =>
+    fx.cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!;
   const imageOf = () =>
     (deployed().spec as any).template.spec.containers[0].image;
 
@@ -119,10 +74,10 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     expect(imageOf()).toBe(NEW_PINNED);
     expect(deployed().metadata.annotations![REVISION]).toBe('4');
     // resolved as the person, through the registry
-    expect(backend.resolutions).toEqual([
+    expect(fx.backend.resolutions).toEqual([
       { image: NEW_TAG, actor: 'user:default/dave' },
     ]);
-    const event = backend.events.find(
+    const event = fx.backend.events.find(
       e => e.eventId === 'kubernetes-deployment-image',
     );
     expect(event).toMatchObject({
@@ -142,7 +97,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
   });
 
   it('reports a rollout that exceeds its progress deadline', async () => {
-    cluster.rolloutMode = 'fail';
+    fx.cluster.rolloutMode = 'fail';
     const res = await post('/deployments/image', 'dave', {
       ...target(),
       container: 'api',
@@ -154,12 +109,12 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
       message: `deployment "${COMPONENT_ID}" exceeded its progress deadline`,
     });
     expect(
-      backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
+      fx.backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
     ).toMatchObject({ meta: { rollout: 'failed', digest: NEW_DIGEST } });
   });
 
   it('stops watching a stalled rollout at the bound and says so', async () => {
-    cluster.rolloutMode = 'stall';
+    fx.cluster.rolloutMode = 'stall';
     const res = await post('/deployments/image', 'dave', {
       ...target(),
       container: 'api',
@@ -180,7 +135,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
       image: NEW_TAG,
     });
     expect(first.body.rollout.state).toBe('complete');
-    cluster.requests.length = 0;
+    fx.cluster.requests.length = 0;
     const res = await post('/deployments/rollback', 'dave', target());
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -202,14 +157,16 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
       (patch[0].body as any)[0].value.metadata.labels['pod-template-hash'],
     ).toBeUndefined();
     // the ReplicaSet of revision 3 took revision 5, as the controller does
-    const old = cluster.objects.find(
+    const old = fx.cluster.objects.find(
       o =>
         o.kind === 'ReplicaSet' &&
         (o.spec as any).template.spec.containers[0].image === OLD_IMAGE,
     )!;
     expect(old.metadata.annotations![REVISION]).toBe('5');
     expect(
-      backend.events.find(e => e.eventId === 'kubernetes-deployment-rollback'),
+      fx.backend.events.find(
+        e => e.eventId === 'kubernetes-deployment-rollback',
+      ),
     ).toMatchObject({
       status: 'succeeded',
       actor: { actorId: 'user:default/dave' },
@@ -241,11 +198,11 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
         expect([user, path, res.status]).toEqual([user, path, status]);
       }
     }
-    expect(cluster.requests).toEqual([]);
-    expect(backend.vaultUses).toEqual([]);
-    expect(backend.resolutions).toEqual([]);
+    expect(fx.cluster.requests).toEqual([]);
+    expect(fx.backend.vaultUses).toEqual([]);
+    expect(fx.backend.resolutions).toEqual([]);
     expect(
-      backend.events
+      fx.backend.events
         .filter(e => e.eventId === 'kubernetes-deployment-image')
         .map(e => [e.status, e.actor.actorId]),
     ).toEqual([
@@ -340,8 +297,8 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     );
     expect(rollback.status).toBe(403);
     expect(rollback.body.approvalRequired).toBe(true);
-    expect(cluster.requests).toEqual([]);
-    expect(backend.vaultUses).toEqual([]);
+    expect(fx.cluster.requests).toEqual([]);
+    expect(fx.backend.vaultUses).toEqual([]);
 
     const asked = await post('/deployments/image', 'dave', {
       ...target('k8s-prod'),
@@ -351,7 +308,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
     expect(asked.status).toBe(202);
     const id = asked.body.approvalTicket.ticketId as number;
-    expect(backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
+    expect(fx.backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
       kind: 'kubernetes-action',
       target: api,
       change: {
@@ -362,7 +319,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
         digest: NEW_DIGEST,
       },
     });
-    backend.approvals.decide(id, 'user:default/bob', 'approve');
+    fx.backend.approvals.decide(id, 'user:default/bob', 'approve');
     // another image is another change
     const other = await post('/deployments/image', 'dave', {
       ...target('k8s-prod'),
@@ -388,7 +345,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
     expect(imageOf()).toBe(NEW_PINNED);
     expect(
-      backend.events.find(
+      fx.backend.events.find(
         e =>
           e.eventId === 'kubernetes-deployment-image' &&
           (e.meta as any)?.approvalTicket === id,
@@ -415,13 +372,15 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
       requestApproval: true,
     });
     const id = asked.body.approvalTicket.ticketId as number;
-    backend.approvals.decide(id, 'user:default/alice', 'approve');
+    fx.backend.approvals.decide(id, 'user:default/alice', 'approve');
     const runs = await Promise.all(
       [1, 2, 3].map(() =>
         post('/deployments/image', 'dave', { ...body, approvalTicket: id }),
       ),
     );
     expect(runs.map(r => r.status).sort()).toEqual([200, 409, 409]);
-    expect(cluster.requests.filter(r => r.method === 'PATCH')).toHaveLength(1);
+    expect(fx.cluster.requests.filter(r => r.method === 'PATCH')).toHaveLength(
+      1,
+    );
   });
 });

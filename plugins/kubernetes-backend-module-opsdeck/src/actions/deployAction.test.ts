@@ -2,15 +2,9 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { createDeployImageAction } from '@opsdeck/plugin-scaffolder-backend-module-opsdeck';
 import type { AddressInfo } from 'node:net';
-import { FixtureCluster } from '../testUtils/FixtureCluster';
 import { COMPONENT_ID, NAMESPACE } from '../testUtils/fixtureObjects';
-import {
-  clusterResource,
-  COMPONENTS,
-  REGISTRY,
-  REGISTRY_TAGS,
-  startKubernetesBackend,
-} from '../__testUtils__/testBackend';
+import { useActionsFixture } from '../__testUtils__/actionsFixture';
+import { REGISTRY, REGISTRY_TAGS } from '../__testUtils__/testBackend';
 
 const TOKEN = 'fixture-sa-token-scaffolder-31a0';
 const NEW_TAG = `${REGISTRY.host}/shop/${COMPONENT_ID}:1.9.0`;
@@ -25,26 +19,11 @@ const OLD_IMAGE = `registry.example.com/shop/${COMPONENT_ID}:1.8.2`;
  * behalf of the person who runs the template.
  */
 describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => {
-  let cluster: FixtureCluster;
-  let url: string;
-  let backend: Awaited<ReturnType<typeof startKubernetesBackend>>;
+  const fx = useActionsFixture(TOKEN, { freshCluster: true });
   let action: ReturnType<typeof createDeployImageAction>;
 
   beforeAll(async () => {
-    cluster = new FixtureCluster(TOKEN);
-    url = await cluster.start();
-    backend = await startKubernetesBackend({
-      entities: [
-        clusterResource('k8s-test', url, { environment: 'staging' }),
-        clusterResource('k8s-prod', url, { environment: 'prod' }),
-        ...COMPONENTS,
-      ],
-      secrets: {
-        'k8s-test-token': { type: 'password', password: TOKEN },
-        'k8s-prod-token': { type: 'password', password: TOKEN },
-      },
-    });
-    const { port } = backend.server.address() as AddressInfo;
+    const { port } = fx.backend.server.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}/api`;
     action = createDeployImageAction({
       discovery: {
@@ -53,18 +32,6 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
       },
       auth: mockServices.auth(),
     });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await cluster.stop();
-  });
-
-  beforeEach(async () => {
-    await cluster.stop();
-    cluster = new FixtureCluster(TOKEN);
-    await cluster.start(Number(new URL(url).port));
-    backend.events.length = 0;
   });
 
   function run(
@@ -116,8 +83,8 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
   }
 
   const imageOf = () =>
-    (cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any).template
-      .spec.containers[0].image;
+    (fx.cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any)
+      .template.spec.containers[0].image;
 
   it('deploys as the person running the template and logs the rollout', async () => {
     const result = await run('dave', {});
@@ -139,7 +106,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     expect(imageOf()).toBe(NEW_PINNED);
     // the person, not the scaffolder, is the actor
     expect(
-      backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
+      fx.backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
     ).toMatchObject({
       status: 'succeeded',
       actor: { actorId: 'user:default/dave' },
@@ -149,9 +116,9 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
   it("is refused what the person may not do (a viewer's run changes nothing)", async () => {
     const result = await run('erin', {});
     expect(result.error?.message).toMatch(/^The deployment was refused: 403: /);
-    expect(cluster.requests).toEqual([]);
+    expect(fx.cluster.requests).toEqual([]);
     expect(
-      backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
+      fx.backend.events.find(e => e.eventId === 'kubernetes-deployment-image'),
     ).toMatchObject({
       status: 'failed',
       actor: { actorId: 'user:default/erin' },
@@ -159,7 +126,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
   });
 
   it('fails on a failed rollout and rolls back when asked', async () => {
-    cluster.rolloutMode = 'fail';
+    fx.cluster.rolloutMode = 'fail';
     const result = await run('dave', { rollbackOnFailure: true });
     expect(result.error?.message).toBe(
       `The rollout of ${NEW_PINNED} did not complete (failed): deployment "${COMPONENT_ID}" exceeded its progress deadline`,
@@ -178,8 +145,8 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     expect(first.error?.message).toContain(
       `Approval ticket #${id} was opened for exactly this change`,
     );
-    expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
-    backend.approvals.decide(id, 'user:default/bob', 'approve');
+    expect(fx.cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+    fx.backend.approvals.decide(id, 'user:default/bob', 'approve');
     const second = await run('dave', { ...prod, approvalTicket: id });
     expect(second.error).toBeUndefined();
     expect(second.outputs.rollout).toBe('complete');

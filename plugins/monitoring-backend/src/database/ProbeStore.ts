@@ -36,6 +36,19 @@ const toProbe = (r: ProbeRow): StoredProbe => ({
 });
 
 /**
+ * The columns of what a probe checks: toProbe's inverse, less the id and
+ * the creator and creation time.
+ */
+const probeColumns = (probe: NewProbe) => ({
+  entity_ref: probe.entityRef,
+  kind: probe.kind,
+  target: probe.target,
+  expect_status: probe.expectStatus ?? null,
+  body_regex: probe.bodyRegex ?? null,
+  interval_seconds: probe.intervalSeconds,
+});
+
+/**
  * Probes. Every change runs `publish` with the probes as they will be
  * inside the transaction (the blackbox module file is written and
  * reloaded there): when publishing fails nothing is kept.
@@ -72,12 +85,7 @@ export class ProbeStore {
     return this.db.transaction(async tx => {
       const [row] = await tx('monitoring_probes')
         .insert({
-          entity_ref: probe.entityRef,
-          kind: probe.kind,
-          target: probe.target,
-          expect_status: probe.expectStatus ?? null,
-          body_regex: probe.bodyRegex ?? null,
-          interval_seconds: probe.intervalSeconds,
+          ...probeColumns(probe),
           created_by: by,
           created_at: at.getTime(),
         })
@@ -103,14 +111,7 @@ export class ProbeStore {
     return this.db.transaction(async tx => {
       const count = await tx('monitoring_probes')
         .where({ id, deleted: false })
-        .update({
-          entity_ref: probe.entityRef,
-          kind: probe.kind,
-          target: probe.target,
-          expect_status: probe.expectStatus ?? null,
-          body_regex: probe.bodyRegex ?? null,
-          interval_seconds: probe.intervalSeconds,
-        });
+        .update(probeColumns(probe));
       if (!count) return undefined;
       await publish(await this.list({}, tx));
       return toProbe(

@@ -1,12 +1,5 @@
 import { useState } from 'react';
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  TextField,
-} from '@material-ui/core';
+import { TextField } from '@material-ui/core';
 import {
   PROBE_KINDS,
   type Probe,
@@ -14,7 +7,8 @@ import {
   type ProbeKind,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
-import { ErrorNotice, useT } from './hooks';
+import { ActionDialog, useAttempt } from './ActionDialog';
+import { useT } from './hooks';
 
 /** Probe intervals offered (sub-minute included). */
 export const PROBE_INTERVALS = ['15s', '30s', '1m', '5m', '15m'] as const;
@@ -47,8 +41,7 @@ export function ProbeDialog(props: {
     ? [...PROBE_INTERVALS]
     : [interval, ...PROBE_INTERVALS];
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
   const entityMissing = entityRef === '';
   const targetMissing = target.trim() === '';
   const status = Number(expectStatus);
@@ -60,10 +53,8 @@ export function ProbeDialog(props: {
   const submit = async () => {
     setTouched(true);
     if (entityMissing || targetMissing || statusInvalid) return;
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit({
+    await attempt(() =>
+      props.onSubmit({
         entityRef,
         kind,
         target: target.trim(),
@@ -72,134 +63,122 @@ export function ProbeDialog(props: {
           ? { expectStatus: status }
           : {}),
         ...(kind === 'http' && bodyRegex.trim() ? { bodyRegex } : {}),
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
   };
 
   return (
-    <Dialog open onClose={props.onClose} fullWidth maxWidth="sm">
-      <DialogTitle>
-        {probe
+    <ActionDialog
+      form
+      title={
+        probe
           ? t('probeDialog.editTitle', { id: probe.id })
-          : t('probeDialog.title')}
-      </DialogTitle>
-      <DialogContent>
-        <EntityPicker
-          id="probe-entity"
-          label={t('probeDialog.entity')}
-          value={entityRef}
-          onChange={setEntityRef}
-          error={touched && entityMissing}
-          helperText={
-            touched && entityMissing ? t('probeDialog.entityRequired') : ''
-          }
-        />
-        <TextField
-          id="probe-kind"
-          select
-          label={t('probeDialog.kind')}
-          value={kind}
-          onChange={e => setKind(e.target.value as ProbeKind)}
-          SelectProps={{ native: true }}
-          fullWidth
-          margin="dense"
-          variant="outlined"
-        >
-          {PROBE_KINDS.map(k => (
-            <option key={k} value={k}>
-              {t(`probes.${k}`)}
-            </option>
-          ))}
-        </TextField>
-        <TextField
-          id="probe-target"
-          label={t('probeDialog.target')}
-          value={target}
-          onChange={e => setTarget(e.target.value)}
-          error={touched && targetMissing}
-          helperText={
-            touched && targetMissing
-              ? t('probeDialog.targetRequired')
-              : t(
-                  kind === 'tcp'
-                    ? 'probeDialog.targetHelpTcp'
-                    : 'probeDialog.targetHelpHttp',
-                )
-          }
-          fullWidth
-          margin="dense"
-          variant="outlined"
-          inputProps={{ maxLength: 2048 }}
-        />
-        {kind === 'http' && (
-          <>
-            <TextField
-              id="probe-status"
-              label={t('probeDialog.expectStatus')}
-              value={expectStatus}
-              onChange={e => setExpectStatus(e.target.value)}
-              error={touched && statusInvalid}
-              helperText={
-                touched && statusInvalid
-                  ? t('probeDialog.statusInvalid')
-                  : t('probeDialog.expectStatusHelp')
-              }
-              fullWidth
-              margin="dense"
-              variant="outlined"
-              inputProps={{ inputMode: 'numeric', maxLength: 3 }}
-            />
-            <TextField
-              id="probe-body"
-              label={t('probeDialog.bodyRegex')}
-              value={bodyRegex}
-              onChange={e => setBodyRegex(e.target.value)}
-              helperText={t('probeDialog.bodyRegexHelp')}
-              fullWidth
-              margin="dense"
-              variant="outlined"
-              inputProps={{ maxLength: 512 }}
-            />
-          </>
-        )}
-        <TextField
-          id="probe-interval"
-          select
-          label={t('probeDialog.interval')}
-          value={interval}
-          onChange={e => setInterval(e.target.value)}
-          SelectProps={{ native: true }}
-          fullWidth
-          margin="dense"
-          variant="outlined"
-        >
-          {intervals.map(i => (
-            <option key={i} value={i}>
-              {(PROBE_INTERVALS as readonly string[]).includes(i)
-                ? t(`probeDialog.i${i}`)
-                : i}
-            </option>
-          ))}
-        </TextField>
-        {error !== undefined && (
-          <ErrorNotice t={t} error={error} keyName="probeDialog.refused" />
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={saving}
-        >
-          {probe ? t('probeDialog.save') : t('probeDialog.submit')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+          : t('probeDialog.title')
+      }
+      onClose={props.onClose}
+      error={error}
+      errorKey="probeDialog.refused"
+      busy={saving}
+      actionLabel={probe ? t('probeDialog.save') : t('probeDialog.submit')}
+      onAction={submit}
+    >
+      <EntityPicker
+        id="probe-entity"
+        label={t('probeDialog.entity')}
+        value={entityRef}
+        onChange={setEntityRef}
+        error={touched && entityMissing}
+        helperText={
+          touched && entityMissing ? t('probeDialog.entityRequired') : ''
+        }
+      />
+      <TextField
+        id="probe-kind"
+        select
+        label={t('probeDialog.kind')}
+        value={kind}
+        onChange={e => setKind(e.target.value as ProbeKind)}
+        SelectProps={{ native: true }}
+        fullWidth
+        margin="dense"
+        variant="outlined"
+      >
+        {PROBE_KINDS.map(k => (
+          <option key={k} value={k}>
+            {t(`probes.${k}`)}
+          </option>
+        ))}
+      </TextField>
+      <TextField
+        id="probe-target"
+        label={t('probeDialog.target')}
+        value={target}
+        onChange={e => setTarget(e.target.value)}
+        error={touched && targetMissing}
+        helperText={
+          touched && targetMissing
+            ? t('probeDialog.targetRequired')
+            : t(
+                kind === 'tcp'
+                  ? 'probeDialog.targetHelpTcp'
+                  : 'probeDialog.targetHelpHttp',
+              )
+        }
+        fullWidth
+        margin="dense"
+        variant="outlined"
+        inputProps={{ maxLength: 2048 }}
+      />
+      {kind === 'http' && (
+        <>
+          <TextField
+            id="probe-status"
+            label={t('probeDialog.expectStatus')}
+            value={expectStatus}
+            onChange={e => setExpectStatus(e.target.value)}
+            error={touched && statusInvalid}
+            helperText={
+              touched && statusInvalid
+                ? t('probeDialog.statusInvalid')
+                : t('probeDialog.expectStatusHelp')
+            }
+            fullWidth
+            margin="dense"
+            variant="outlined"
+            inputProps={{ inputMode: 'numeric', maxLength: 3 }}
+          />
+          <TextField
+            id="probe-body"
+            label={t('probeDialog.bodyRegex')}
+            value={bodyRegex}
+            onChange={e => setBodyRegex(e.target.value)}
+            helperText={t('probeDialog.bodyRegexHelp')}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+            inputProps={{ maxLength: 512 }}
+          />
+        </>
+      )}
+      <TextField
+        id="probe-interval"
+        select
+        label={t('probeDialog.interval')}
+        value={interval}
+        onChange={e => setInterval(e.target.value)}
+        SelectProps={{ native: true }}
+        fullWidth
+        margin="dense"
+        variant="outlined"
+      >
+        {intervals.map(i => (
+          <option key={i} value={i}>
+            {(PROBE_INTERVALS as readonly string[]).includes(i)
+              ? t(`probeDialog.i${i}`)
+              : i}
+          </option>
+        ))}
+      </TextField>
+    </ActionDialog>
   );
 }

@@ -3,11 +3,6 @@ import { Link, Progress } from '@backstage/core-components';
 import {
   Box,
   Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogContentText,
-  DialogTitle,
   Table,
   TableBody,
   TableCell,
@@ -21,6 +16,7 @@ import type {
   ProbeStatus,
 } from '@opsdeck/plugin-monitoring-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { DeleteDialog } from './ActionDialog';
 import { ProbeDialog } from './ProbeDialog';
 import {
   ErrorNotice,
@@ -69,50 +65,6 @@ function StateCell(props: { t: MonitoringT; status?: ProbeStatus }) {
         </Typography>
       )}
     </TableCell>
-  );
-}
-
-function DeleteDialog(props: {
-  probe: Probe;
-  onClose(): void;
-  onDelete(): Promise<void>;
-}) {
-  const t = useT();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  return (
-    <Dialog open onClose={props.onClose}>
-      <DialogTitle>
-        {t('probes.deleteTitle', { target: props.probe.target })}
-      </DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          {t('probes.deleteBody', { entity: shortRef(props.probe.entityRef) })}
-        </DialogContentText>
-        {error !== undefined && (
-          <ErrorNotice t={t} error={error} keyName="probes.deleteFailed" />
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            try {
-              await props.onDelete();
-            } catch (e) {
-              setError(e);
-              setBusy(false);
-            }
-          }}
-        >
-          {t('probes.delete')}
-        </Button>
-      </DialogActions>
-    </Dialog>
   );
 }
 
@@ -247,7 +199,12 @@ export function ProbesTab() {
       )}
       {open?.kind === 'delete' && (
         <DeleteDialog
-          probe={open.probe}
+          title={t('probes.deleteTitle', { target: open.probe.target })}
+          body={t('probes.deleteBody', {
+            entity: shortRef(open.probe.entityRef),
+          })}
+          errorKey="probes.deleteFailed"
+          deleteLabel={t('probes.delete')}
           onClose={() => setOpen(undefined)}
           onDelete={async () => {
             await client.deleteProbe(open.probe.id);

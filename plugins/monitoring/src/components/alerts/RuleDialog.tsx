@@ -1,11 +1,6 @@
 import { useState } from 'react';
 import {
-  Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControlLabel,
   FormLabel,
   Radio,
@@ -27,7 +22,8 @@ import {
   type RuleTemplateSummary,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
-import { ErrorNotice, useT } from './hooks';
+import { ActionDialog, useAttempt } from './ActionDialog';
+import { useT } from './hooks';
 
 /** The backend's duration grammar for `for` (templates.ts). */
 const DURATION = /^[1-9][0-9]{0,3}[smh]$/;
@@ -81,8 +77,7 @@ export function RuleDialog(props: RuleDialogProps) {
   );
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
 
   let scope: RuleScope;
   if (mode === 'selector') scope = cleanSelector(selector) as RuleScope;
@@ -99,183 +94,167 @@ export function RuleDialog(props: RuleDialogProps) {
       params.threshold = Number(threshold);
     }
     if (forText.trim()) params.for = forText.trim();
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit({
+    await attempt(() =>
+      props.onSubmit({
         name: name.trim(),
         template,
         scope,
         params,
         enabled,
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
   };
 
   return (
-    <Dialog open onClose={props.onClose} fullWidth maxWidth="sm">
-      <DialogTitle>
-        {rule
+    <ActionDialog
+      form
+      title={
+        rule
           ? t('ruleDialog.editTitle', { name: rule.name })
-          : t('ruleDialog.newTitle')}
-      </DialogTitle>
-      <DialogContent>
+          : t('ruleDialog.newTitle')
+      }
+      onClose={props.onClose}
+      error={error}
+      errorKey="ruleDialog.refused"
+      busy={saving}
+      actionLabel={t('common.save')}
+      onAction={submit}
+    >
+      <TextField
+        id="rule-name"
+        label={t('ruleDialog.name')}
+        value={name}
+        onChange={e => setName(e.target.value)}
+        error={touched && nameMissing}
+        helperText={touched && nameMissing ? t('ruleDialog.nameRequired') : ''}
+        fullWidth
+        margin="dense"
+        variant="outlined"
+        inputProps={{ maxLength: 255 }}
+      />
+      <TextField
+        id="rule-template"
+        select
+        label={t('ruleDialog.template')}
+        value={template}
+        onChange={e => setTemplate(e.target.value as RuleTemplateId)}
+        SelectProps={{ native: true }}
+        helperText={
+          current
+            ? t('ruleDialog.templateHelp', {
+                alert: current.alert,
+                for: current.defaultFor,
+              })
+            : ''
+        }
+        fullWidth
+        margin="dense"
+        variant="outlined"
+      >
+        {templates.map(x => (
+          <option key={x.id} value={x.id}>
+            {t(`templates.${x.id}`)}
+          </option>
+        ))}
+      </TextField>
+      {current?.threshold !== undefined && (
         <TextField
-          id="rule-name"
-          label={t('ruleDialog.name')}
-          value={name}
-          onChange={e => setName(e.target.value)}
-          error={touched && nameMissing}
-          helperText={
-            touched && nameMissing ? t('ruleDialog.nameRequired') : ''
-          }
-          fullWidth
-          margin="dense"
-          variant="outlined"
-          inputProps={{ maxLength: 255 }}
-        />
-        <TextField
-          id="rule-template"
-          select
-          label={t('ruleDialog.template')}
-          value={template}
-          onChange={e => setTemplate(e.target.value as RuleTemplateId)}
-          SelectProps={{ native: true }}
-          helperText={
-            current
-              ? t('ruleDialog.templateHelp', {
-                  alert: current.alert,
-                  for: current.defaultFor,
-                })
-              : ''
-          }
-          fullWidth
-          margin="dense"
-          variant="outlined"
-        >
-          {templates.map(x => (
-            <option key={x.id} value={x.id}>
-              {t(`templates.${x.id}`)}
-            </option>
-          ))}
-        </TextField>
-        {current?.threshold !== undefined && (
-          <TextField
-            id="rule-threshold"
-            type="number"
-            label={t('ruleDialog.threshold')}
-            placeholder={String(current.threshold)}
-            value={threshold}
-            onChange={e => setThreshold(e.target.value)}
-            inputProps={{ min: 0, max: 100 }}
-            fullWidth
-            margin="dense"
-            variant="outlined"
-          />
-        )}
-        <TextField
-          id="rule-for"
-          label={t('ruleDialog.for')}
-          placeholder={current?.defaultFor}
-          value={forText}
-          onChange={e => setFor(e.target.value)}
-          error={touched && forInvalid}
-          helperText={
-            touched && forInvalid
-              ? t('ruleDialog.forInvalid')
-              : t('ruleDialog.forHelp')
-          }
+          id="rule-threshold"
+          type="number"
+          label={t('ruleDialog.threshold')}
+          placeholder={String(current.threshold)}
+          value={threshold}
+          onChange={e => setThreshold(e.target.value)}
+          inputProps={{ min: 0, max: 100 }}
           fullWidth
           margin="dense"
           variant="outlined"
         />
-        <TextField
-          id="rule-severity"
-          select
-          label={t('ruleDialog.severity')}
-          value={severity}
-          onChange={e => setSeverity(e.target.value as RuleSeverity)}
-          SelectProps={{ native: true }}
-          fullWidth
-          margin="dense"
-          variant="outlined"
-        >
-          {RULE_SEVERITIES.map(s => (
-            <option key={s} value={s}>
-              {t(`severities.${s}`)}
-            </option>
-          ))}
-        </TextField>
-        <FormLabel component="legend" style={{ marginTop: 16 }}>
-          {t('ruleDialog.scope')}
-        </FormLabel>
-        <RadioGroup
-          row
-          value={mode}
-          onChange={e => setMode(e.target.value as ScopeMode)}
-        >
-          <FormControlLabel
-            value="entity"
-            control={<Radio />}
-            label={t('ruleDialog.scopeEntity')}
-          />
-          <FormControlLabel
-            value="selector"
-            control={<Radio />}
-            label={t('ruleDialog.scopeSelector')}
-          />
-        </RadioGroup>
-        {mode === 'entity' ? (
-          <EntityPicker
-            id="rule-entity"
-            label={t('ruleDialog.entity')}
-            value={entityRef}
-            onChange={setEntityRef}
-            error={touched && scopeMissing}
-            helperText={
-              touched && scopeMissing ? t('ruleDialog.scopeRequired') : ''
-            }
-          />
-        ) : (
-          <>
-            <HostSelectorField
-              idPrefix="rule-selector"
-              value={selector}
-              onChange={setSelector}
-            />
-            {touched && scopeMissing && (
-              <FormLabel error>{t('ruleDialog.scopeRequired')}</FormLabel>
-            )}
-          </>
-        )}
+      )}
+      <TextField
+        id="rule-for"
+        label={t('ruleDialog.for')}
+        placeholder={current?.defaultFor}
+        value={forText}
+        onChange={e => setFor(e.target.value)}
+        error={touched && forInvalid}
+        helperText={
+          touched && forInvalid
+            ? t('ruleDialog.forInvalid')
+            : t('ruleDialog.forHelp')
+        }
+        fullWidth
+        margin="dense"
+        variant="outlined"
+      />
+      <TextField
+        id="rule-severity"
+        select
+        label={t('ruleDialog.severity')}
+        value={severity}
+        onChange={e => setSeverity(e.target.value as RuleSeverity)}
+        SelectProps={{ native: true }}
+        fullWidth
+        margin="dense"
+        variant="outlined"
+      >
+        {RULE_SEVERITIES.map(s => (
+          <option key={s} value={s}>
+            {t(`severities.${s}`)}
+          </option>
+        ))}
+      </TextField>
+      <FormLabel component="legend" style={{ marginTop: 16 }}>
+        {t('ruleDialog.scope')}
+      </FormLabel>
+      <RadioGroup
+        row
+        value={mode}
+        onChange={e => setMode(e.target.value as ScopeMode)}
+      >
         <FormControlLabel
-          control={
-            <Checkbox
-              checked={enabled}
-              onChange={e => setEnabled(e.target.checked)}
-            />
-          }
-          label={t('ruleDialog.enabled')}
+          value="entity"
+          control={<Radio />}
+          label={t('ruleDialog.scopeEntity')}
         />
-        {error !== undefined && (
-          <ErrorNotice t={t} error={error} keyName="ruleDialog.refused" />
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={saving}
-        >
-          {t('common.save')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+        <FormControlLabel
+          value="selector"
+          control={<Radio />}
+          label={t('ruleDialog.scopeSelector')}
+        />
+      </RadioGroup>
+      {mode === 'entity' ? (
+        <EntityPicker
+          id="rule-entity"
+          label={t('ruleDialog.entity')}
+          value={entityRef}
+          onChange={setEntityRef}
+          error={touched && scopeMissing}
+          helperText={
+            touched && scopeMissing ? t('ruleDialog.scopeRequired') : ''
+          }
+        />
+      ) : (
+        <>
+          <HostSelectorField
+            idPrefix="rule-selector"
+            value={selector}
+            onChange={setSelector}
+          />
+          {touched && scopeMissing && (
+            <FormLabel error>{t('ruleDialog.scopeRequired')}</FormLabel>
+          )}
+        </>
+      )}
+      <FormControlLabel
+        control={
+          <Checkbox
+            checked={enabled}
+            onChange={e => setEnabled(e.target.checked)}
+          />
+        }
+        label={t('ruleDialog.enabled')}
+      />
+    </ActionDialog>
   );
 }

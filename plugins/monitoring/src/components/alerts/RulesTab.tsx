@@ -6,7 +6,6 @@ import {
   Dialog,
   DialogActions,
   DialogContent,
-  DialogContentText,
   DialogTitle,
   Table,
   TableBody,
@@ -23,6 +22,7 @@ import type {
 } from '@opsdeck/plugin-monitoring-common';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { DeleteDialog } from './ActionDialog';
 import { RuleDialog } from './RuleDialog';
 import {
   ErrorNotice,
@@ -104,48 +104,6 @@ function VersionsDialog(props: { rule: AlertRule; onClose(): void }) {
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>{t('common.close')}</Button>
-      </DialogActions>
-    </Dialog>
-  );
-}
-
-function DeleteDialog(props: {
-  rule: AlertRule;
-  onClose(): void;
-  onDelete(): Promise<void>;
-}) {
-  const t = useT();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  return (
-    <Dialog open onClose={props.onClose}>
-      <DialogTitle>
-        {t('rules.deleteTitle', { name: props.rule.name })}
-      </DialogTitle>
-      <DialogContent>
-        <DialogContentText>{t('rules.deleteBody')}</DialogContentText>
-        {error !== undefined && (
-          <ErrorNotice t={t} error={error} keyName="rules.deleteFailed" />
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            try {
-              await props.onDelete();
-            } catch (e) {
-              setError(e);
-              setBusy(false);
-            }
-          }}
-        >
-          {t('rules.delete')}
-        </Button>
       </DialogActions>
     </Dialog>
   );
@@ -274,7 +232,10 @@ export function RulesTab(props: { templates: RuleTemplateSummary[] }) {
       )}
       {open?.kind === 'delete' && (
         <DeleteDialog
-          rule={open.rule}
+          title={t('rules.deleteTitle', { name: open.rule.name })}
+          body={t('rules.deleteBody')}
+          errorKey="rules.deleteFailed"
+          deleteLabel={t('rules.delete')}
           onClose={close}
           onDelete={async () => {
             await client.deleteRule(open.rule.id);

@@ -1,19 +1,13 @@
 import { useState } from 'react';
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  TextField,
-} from '@material-ui/core';
+import { TextField } from '@material-ui/core';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import type {
   RuleTemplateSummary,
   SilenceInput,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
-import { ErrorNotice, useT } from './hooks';
+import { ActionDialog, useAttempt } from './ActionDialog';
+import { useT } from './hooks';
 
 /** Silence durations offered, in minutes (the backend takes 1 to 10080). */
 export const SILENCE_MINUTES = [30, 60, 120, 240, 1440, 10080] as const;
@@ -37,109 +31,94 @@ export function SilenceDialog(props: SilenceDialogProps) {
   const [minutes, setMinutes] = useState<number>(60);
   const [comment, setComment] = useState('');
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, attempt } = useAttempt();
   const entityMissing = entityRef === '';
   const commentMissing = comment.trim() === '';
 
   const submit = async () => {
     setTouched(true);
     if (entityMissing || commentMissing) return;
-    setSaving(true);
-    setError(undefined);
-    try {
-      await props.onSubmit({
+    await attempt(() =>
+      props.onSubmit({
         entityRef,
         ...(alertname.trim() ? { alertname: alertname.trim() } : {}),
         minutes,
         comment: comment.trim(),
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
   };
 
   return (
-    <Dialog open onClose={props.onClose} fullWidth maxWidth="sm">
-      <DialogTitle>{t('silenceDialog.title')}</DialogTitle>
-      <DialogContent>
-        <EntityPicker
-          id="silence-entity"
-          label={t('silenceDialog.entity')}
-          value={entityRef}
-          onChange={setEntityRef}
-          error={touched && entityMissing}
-          helperText={
-            touched && entityMissing ? t('silenceDialog.entityRequired') : ''
-          }
-        />
-        <Autocomplete
-          id="silence-alertname"
-          freeSolo
-          options={[...new Set(props.templates.map(x => x.alert))]}
-          inputValue={alertname}
-          onInputChange={(_e, value) => setAlertname(value)}
-          renderInput={params => (
-            <TextField
-              {...params}
-              label={t('silenceDialog.alertname')}
-              helperText={t('silenceDialog.alertnameHelp')}
-              margin="dense"
-              variant="outlined"
-              inputProps={{ ...params.inputProps, maxLength: 255 }}
-            />
-          )}
-        />
-        <TextField
-          id="silence-duration"
-          select
-          label={t('silenceDialog.duration')}
-          value={String(minutes)}
-          onChange={e => setMinutes(Number(e.target.value))}
-          SelectProps={{ native: true }}
-          fullWidth
-          margin="dense"
-          variant="outlined"
-        >
-          {SILENCE_MINUTES.map(m => (
-            <option key={m} value={String(m)}>
-              {t(`silenceDialog.m${m}`)}
-            </option>
-          ))}
-        </TextField>
-        <TextField
-          id="silence-comment"
-          label={t('silenceDialog.comment')}
-          value={comment}
-          onChange={e => setComment(e.target.value)}
-          error={touched && commentMissing}
-          helperText={
-            touched && commentMissing ? t('silenceDialog.commentRequired') : ''
-          }
-          fullWidth
-          multiline
-          minRows={2}
-          margin="dense"
-          variant="outlined"
-          inputProps={{ maxLength: 1000 }}
-        />
-        {error !== undefined && (
-          <ErrorNotice t={t} error={error} keyName="silenceDialog.refused" />
+    <ActionDialog
+      form
+      title={t('silenceDialog.title')}
+      onClose={props.onClose}
+      error={error}
+      errorKey="silenceDialog.refused"
+      busy={saving}
+      actionLabel={t('silenceDialog.submit')}
+      onAction={submit}
+    >
+      <EntityPicker
+        id="silence-entity"
+        label={t('silenceDialog.entity')}
+        value={entityRef}
+        onChange={setEntityRef}
+        error={touched && entityMissing}
+        helperText={
+          touched && entityMissing ? t('silenceDialog.entityRequired') : ''
+        }
+      />
+      <Autocomplete
+        id="silence-alertname"
+        freeSolo
+        options={[...new Set(props.templates.map(x => x.alert))]}
+        inputValue={alertname}
+        onInputChange={(_e, value) => setAlertname(value)}
+        renderInput={params => (
+          <TextField
+            {...params}
+            label={t('silenceDialog.alertname')}
+            helperText={t('silenceDialog.alertnameHelp')}
+            margin="dense"
+            variant="outlined"
+            inputProps={{ ...params.inputProps, maxLength: 255 }}
+          />
         )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>{t('common.cancel')}</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={saving}
-        >
-          {t('silenceDialog.submit')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+      />
+      <TextField
+        id="silence-duration"
+        select
+        label={t('silenceDialog.duration')}
+        value={String(minutes)}
+        onChange={e => setMinutes(Number(e.target.value))}
+        SelectProps={{ native: true }}
+        fullWidth
+        margin="dense"
+        variant="outlined"
+      >
+        {SILENCE_MINUTES.map(m => (
+          <option key={m} value={String(m)}>
+            {t(`silenceDialog.m${m}`)}
+          </option>
+        ))}
+      </TextField>
+      <TextField
+        id="silence-comment"
+        label={t('silenceDialog.comment')}
+        value={comment}
+        onChange={e => setComment(e.target.value)}
+        error={touched && commentMissing}
+        helperText={
+          touched && commentMissing ? t('silenceDialog.commentRequired') : ''
+        }
+        fullWidth
+        multiline
+        minRows={2}
+        margin="dense"
+        variant="outlined"
+        inputProps={{ maxLength: 1000 }}
+      />
+    </ActionDialog>
   );
 }
