@@ -160,25 +160,25 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
         discovery: {
           getBaseUrl: async (id: string) =>
             `http://127.0.0.1:${
-              (backend.server.address() as AddressInfo).port
+              (fx.backend.server.address() as AddressInfo).port
             }/api/${id}`,
           getExternalBaseUrl: async () => '',
         },
         auth: mockServices.auth(),
-        approvals: backend.approvals.service,
+        approvals: fx.backend.approvals.service,
         approvalPollMs: 20,
       });
     /** The ticket the run opens, once it is open. */
     async function openedTicket(before: number) {
       for (;;) {
-        const ticket = backend.approvals.tickets[before];
+        const ticket = fx.backend.approvals.tickets[before];
         if (ticket) return ticket;
         await new Promise(r => setTimeout(r, 10));
       }
     }
 
     it('deploys once another person approves the ticket it opened', async () => {
-      const before = backend.approvals.tickets.length;
+      const before = fx.backend.approvals.tickets.length;
       const running = run('dave', prod, waiting());
       const ticket = await openedTicket(before);
       expect(ticket).toMatchObject({
@@ -187,8 +187,8 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
       });
       // nothing changes on the cluster while the run waits
       await new Promise(r => setTimeout(r, 100));
-      expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
-      backend.approvals.decide(ticket.id, 'user:default/bob', 'approve');
+      expect(fx.cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+      fx.backend.approvals.decide(ticket.id, 'user:default/bob', 'approve');
       const result = await running;
       expect(result.error).toBeUndefined();
       expect(result.outputs).toMatchObject({
@@ -208,19 +208,19 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
       );
       expect(imageOf()).toBe(NEW_PINNED);
       // the approval was used by this run: it cannot deploy twice
-      expect(backend.approvals.tickets[before].claimedAt).toBeDefined();
+      expect(fx.backend.approvals.tickets[before].claimedAt).toBeDefined();
     });
 
     it('deploys nothing when the ticket is rejected', async () => {
-      const before = backend.approvals.tickets.length;
+      const before = fx.backend.approvals.tickets.length;
       const running = run('dave', prod, waiting());
       const ticket = await openedTicket(before);
-      backend.approvals.decide(ticket.id, 'user:default/bob', 'reject');
+      fx.backend.approvals.decide(ticket.id, 'user:default/bob', 'reject');
       const result = await running;
       expect(result.error?.message).toBe(
         `Approval ticket #${ticket.id} is rejected: nothing was deployed.`,
       );
-      expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
+      expect(fx.cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
       expect(imageOf()).toBe(OLD_IMAGE);
     });
 
