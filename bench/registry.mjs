@@ -444,6 +444,16 @@ spec:
         ).padEnd(24)} | ${rat(m.ratio).padEnd(20)} | ${name}`,
       );
     }
+  } catch (e) {
+    // said before the clean-up, which takes minutes for 10,000 tags
+    console.error(e);
+    const log = path.join(work, 'backend.log');
+    if (fs.existsSync(log)) {
+      console.error(
+        fs.readFileSync(log, 'utf8').split('\n').slice(-40).join('\n'),
+      );
+    }
+    throw e;
   } finally {
     await backend?.stop();
     registry.stop();

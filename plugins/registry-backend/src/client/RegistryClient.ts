@@ -102,9 +102,12 @@ export class RegistryClient {
     );
     const body = (await readJson(res, MAX_MANIFEST)) as any;
     const items = stringList(body?.tags);
-    if (items.length > limit) {
+    const ignoredLast = last !== undefined && items.some(tag => tag <= last);
+    if (items.length > limit || ignoredLast) {
       // A registry without tag paging (older distribution) answers every
-      // tag: page them here, in the same lexical order.
+      // tag, whatever n and last say: page them here, in the same lexical
+      // order (trusting its answer to `last` would page forever when a
+      // repository has exactly `limit` tags).
       const sorted = items.sort();
       const complete =
         last === undefined || (sorted.length > 0 && sorted[0] <= last);

@@ -470,11 +470,12 @@ describe('registry router against Debian docker-registry', () => {
 
   it('deletes a tag whose digest no other tag shares, audited with the person', async () => {
     // docker-registry answers every tag at once: this page keeps the whole
-    // list for the next pages, which the delete must drop
+    // list (v1, v3, v4: latest and v2 went above) for the next pages, which
+    // the delete must drop
     const before = await get(
       `${api}/tags?repository=${enc('shop/web')}&limit=2`,
     );
-    expect(before.body.items).toEqual(['latest', 'v1']);
+    expect(before.body).toMatchObject({ items: ['v1', 'v3'], next: 'v3' });
     const res = await post(
       `${api}/tags/delete`,
       { repository: 'shop/web', tag: 'v4' },
@@ -493,7 +494,7 @@ describe('registry router against Debian docker-registry', () => {
       listed.push(...page.body.items);
       last = page.body.next;
     } while (last);
-    expect(listed).toEqual(['latest', 'v1', 'v2', 'v3']);
+    expect(listed).toEqual(['v1', 'v3']);
     expect(
       (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v4`))
         .status,
