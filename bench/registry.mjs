@@ -148,7 +148,7 @@ async function seed(url) {
   const manifests = jobs.flatMap(({ repo, tags }) =>
     tags.map(tag => () => putManifest(repo, tag)),
   );
-  await pool(manifests, 8);
+  await pool(manifests, 16);
   return { repos, tags: jobs.reduce((n, j) => n + j.tags.length, 0) };
 }
 
@@ -294,7 +294,10 @@ spec:
       let n = 0;
       let last;
       for (;;) {
-        const page = await getJson(`${url}&limit=${limit}${q(last)}`, auth);
+        const page = await getJson(
+          `${url}${url.includes('?') ? '&' : '?'}limit=${limit}${q(last)}`,
+          auth,
+        );
         n += page.items.length;
         if (!page.next) break;
         last = page.next;
@@ -357,7 +360,7 @@ spec:
     );
     await row(
       'all 1,000 repositories by 100',
-      opsdeckAll('repos', `${api}/repositories?x=1`, 100),
+      opsdeckAll('repos', `${api}/repositories`, 100),
       rawAll('repos', `${registry.url}/v2/_catalog?n=100`, 'repositories'),
       'raw _catalog, Link paging',
     );
