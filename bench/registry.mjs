@@ -2,13 +2,14 @@
 // Image registry browser (plugins/registry-backend) on a registry holding 1,000 repositories and
 // 10,000 tags: Debian's docker-registry on loopback, seeded through its HTTP API (one config blob
 // per repository, then one tiny OCI manifest per tag: `bench/big` has 9,001 tags, the 999 others one).
-// Measured in the same run, each the median of BENCH_RUNS:
-//   repositories page  GET /api/registry/.../repositories?limit=100&last=<middle>  vs the raw
-//                      registry's GET /v2/_catalog?n=100&last=<middle> (same fetch client)
-//   tags page          GET /api/registry/.../tags?repository=bench/big&limit=100&last=<middle>
-//                      vs GET /v2/bench/big/tags/list?n=100&last=<middle>
-//   all 9,001 tags     opsdeck paged (limit=1000) vs `skopeo list-tags docker://…/bench/big` (one
-//                      unpaged request), and vs the same n=1000 paging straight to the registry
+// Each row runs opsdeck's page and its peer alternately, BENCH_RUNS times after a warm-up, and
+// prints min / median / max of each and of the per-pair ratio. The peer is what a registry client
+// (docker-registry-ui, crane, skopeo) does to show the same page: the registry's own API, paged
+// with n/last and its Link header:
+//   repositories  page 1, the middle page and the last page of 100 of `_catalog`; all 1,000 by 100
+//   tags          a 1-tag repository; page 1, the middle and the last page of 100 of bench/big;
+//                 all 9,001 by 1,000 (vs `skopeo list-tags`, one process per run, and vs raw
+//                 Link paging), all 9,001 by 100 (what the browser's pager walks)
 // opsdeck runs the full backend (packages/backend, SQLite) from source, the registry a catalog
 // resource; every call is signed in as alice (authentication, permission, catalog read each time).
 //   node bench/registry.mjs
@@ -147,7 +148,7 @@ async function seed(url) {
   const manifests = jobs.flatMap(({ repo, tags }) =>
     tags.map(tag => () => putManifest(repo, tag)),
   );
-  await pool(manifests, 8);
+  await pool(manifests, 16);
   return { repos, tags: jobs.reduce((n, j) => n + j.tags.length, 0) };
 }
 
@@ -166,14 +167,27 @@ async function getJson(url, headers = {}) {
   return res.json();
 }
 
-async function measure(fn) {
-  await fn(); // warm-up
-  const times = [];
-  for (let i = 0; i < runs; i++) times.push(await timed(fn));
-  return median(times);
+/**
+ * Runs `ours` and `peer` alternately (`runs` pairs after one warm-up each), so
+ * both see the same machine load; the times of each and the per-pair ratio.
+ */
+async function measurePair(ours, peer, n = runs) {
+  await ours();
+  await peer();
+  const a = [];
+  const b = [];
+  for (let i = 0; i < n; i++) {
+    a.push(await timed(ours));
+    b.push(await timed(peer));
+  }
+  return { ours: a, peer: b, ratio: a.map((x, i) => x / b[i]) };
 }
 
-const fmt = ms => `${ms.toFixed(1)} ms`;
+const spread = xs => ({
+  min: Math.min(...xs),
+  median: median(xs),
+  max: Math.max(...xs),
+});
 
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-registry-'));
@@ -222,146 +236,227 @@ spec:
         throw new Error(`registry resource not in the catalog: ${res.status}`);
       await sleep(1000);
     }
-    const midRepo = seeded.repos.slice().sort()[REPOS / 2];
-    const midTag = `t${String(Math.floor(BIG_TAGS / 2)).padStart(5, '0')}`;
+    const sortedRepos = seeded.repos.slice().sort();
+    const midRepo = sortedRepos[REPOS / 2];
+    const deepRepo = sortedRepos[REPOS - 101]; // the last page of 100
+    const tagName = i => `t${String(i).padStart(5, '0')}`;
+    const midTag = tagName(Math.floor(BIG_TAGS / 2));
+    const deepTag = tagName(BIG_TAGS - 101); // the last page of 100
     const big = encodeURIComponent('bench/big');
+    const small = sortedRepos[REPOS / 2];
+    const q = v => (v ? `&last=${encodeURIComponent(v)}` : '');
 
     const check = await getJson(
-      `${api}/repositories?limit=100&last=${encodeURIComponent(midRepo)}`,
+      `${api}/repositories?limit=100${q(midRepo)}`,
       auth,
     );
-    const raw = await getJson(
-      `${registry.url}/v2/_catalog?n=100&last=${encodeURIComponent(midRepo)}`,
-    );
+    const raw = await getJson(`${registry.url}/v2/_catalog?n=100${q(midRepo)}`);
     if (JSON.stringify(check.items) !== JSON.stringify(raw.repositories)) {
       throw new Error(
         'opsdeck and the registry disagree on the repositories page',
       );
     }
-    const rows = [];
-    rows.push([
-      'repositories page (100)',
-      await measure(() =>
+    const deepCheck = await getJson(
+      `${api}/tags?repository=${big}&limit=100${q(deepTag)}`,
+      auth,
+    );
+    if (deepCheck.items.length !== 100 || deepCheck.next !== undefined) {
+      throw new Error(
+        `the deep tags page is not the last 100: ${deepCheck.items.length}, next ${deepCheck.next}`,
+      );
+    }
+
+    // The peer of a page is what a registry client does to show it: one
+    // request to the registry's own API with n/last (the registry answers
+    // _catalog pages; Debian's 2.8 answers every tag for tags/list, so a client
+    // such as docker-registry-ui pages the full answer itself).
+    const opsdeckRepos = last => () =>
+      getJson(`${api}/repositories?limit=100${q(last)}`, auth);
+    const rawRepos = last => () =>
+      getJson(`${registry.url}/v2/_catalog?n=100${q(last)}`);
+    const opsdeckTags =
+      (repo, last, limit = 100) =>
+      () =>
         getJson(
-          `${api}/repositories?limit=100&last=${encodeURIComponent(midRepo)}`,
-          auth,
-        ),
-      ),
-      await measure(() =>
-        getJson(
-          `${registry.url}/v2/_catalog?n=100&last=${encodeURIComponent(
-            midRepo,
+          `${api}/tags?repository=${encodeURIComponent(repo)}&limit=${limit}${q(
+            last,
           )}`,
-        ),
-      ),
-      'raw /v2/_catalog',
-    ]);
-    rows.push([
-      'tags page (100 of 9,001)',
-      await measure(() =>
-        getJson(`${api}/tags?repository=${big}&limit=100&last=${midTag}`, auth),
-      ),
-      await measure(() =>
-        getJson(`${registry.url}/v2/bench/big/tags/list?n=100&last=${midTag}`),
-      ),
-      'raw /v2/…/tags/list',
-    ]);
-    let all = 0;
-    const opsdeckAll = async () => {
-      all = 0;
+          auth,
+        );
+    const rawTags =
+      (repo, last, limit = 100) =>
+      () =>
+        getJson(`${registry.url}/v2/${repo}/tags/list?n=${limit}${q(last)}`);
+
+    // Every page, following `next` (opsdeck) or the Link header (registry).
+    const counts = {};
+    const opsdeckAll = (what, url, limit) => async () => {
+      let n = 0;
       let last;
       for (;;) {
         const page = await getJson(
-          `${api}/tags?repository=${big}&limit=1000${
-            last ? `&last=${last}` : ''
-          }`,
+          `${url}${url.includes('?') ? '&' : '?'}limit=${limit}${q(last)}`,
           auth,
         );
-        all += page.items.length;
+        n += page.items.length;
         if (!page.next) break;
         last = page.next;
       }
+      counts[`opsdeck ${what}`] = n;
     };
-    // the same paging straight against the registry: where the paged time goes
-    let rawAll = 0;
     let rawPages = 0;
-    const rawPaged = async () => {
-      rawAll = 0;
-      rawPages = 0;
-      let last;
-      for (;;) {
-        const res = await fetch(
-          `${registry.url}/v2/bench/big/tags/list?n=1000${
-            last ? `&last=${last}` : ''
-          }`,
-        );
+    const rawAll = (what, url, field) => async () => {
+      let n = 0;
+      let pages = 0;
+      let next = url;
+      while (next) {
+        const res = await fetch(next);
+        if (!res.ok) throw new Error(`${next}: ${res.status}`);
         const page = await res.json();
-        rawAll += page.tags.length;
-        rawPages++;
+        n += page[field].length;
+        pages++;
         const link = res.headers.get('link');
-        const next = link && /[?&]last=([^&>]+)/.exec(link);
-        if (!next) break;
-        last = next[1];
+        const m = link && /<([^>]+)>/.exec(link);
+        next = m ? new URL(m[1], registry.url).toString() : undefined;
       }
+      counts[`raw ${what}`] = n;
+      if (field === 'tags') rawPages = pages;
     };
-    const skopeoRuns = Math.max(3, Math.ceil(runs / 3));
-    const skopeoTimes = [];
     let skopeoCount = 0;
-    for (let i = 0; i < skopeoRuns; i++) {
-      skopeoTimes.push(
-        await timed(async () => {
-          const { stdout } = await run(
-            'skopeo',
-            [
-              'list-tags',
-              '--tls-verify=false',
-              `docker://${registry.host}/bench/big`,
-            ],
-            { maxBuffer: 64 * 1024 * 1024 },
-          );
-          skopeoCount = JSON.parse(stdout).Tags.length;
-        }),
+    const skopeo = async () => {
+      const { stdout } = await run(
+        'skopeo',
+        [
+          'list-tags',
+          '--tls-verify=false',
+          `docker://${registry.host}/bench/big`,
+        ],
+        { maxBuffer: 64 * 1024 * 1024 },
       );
-    }
-    rows.push([
-      'all tags of bench/big',
-      await measure(opsdeckAll),
-      median(skopeoTimes),
+      skopeoCount = JSON.parse(stdout).Tags.length;
+    };
+    const skopeoRuns = Math.max(5, Math.ceil(runs / 3));
+
+    const rows = [];
+    const row = async (what, ours, peer, name, n) =>
+      rows.push([what, await measurePair(ours, peer, n), name]);
+    await row(
+      'repositories, page 1 (100)',
+      opsdeckRepos(),
+      rawRepos(),
+      'raw _catalog?n=100',
+    );
+    await row(
+      'repositories, page 6 (middle)',
+      opsdeckRepos(midRepo),
+      rawRepos(midRepo),
+      'raw _catalog?n=100&last=',
+    );
+    await row(
+      'repositories, page 10 (last)',
+      opsdeckRepos(deepRepo),
+      rawRepos(deepRepo),
+      'raw _catalog?n=100&last=',
+    );
+    await row(
+      'all 1,000 repositories by 100',
+      opsdeckAll('repos', `${api}/repositories`, 100),
+      rawAll('repos', `${registry.url}/v2/_catalog?n=100`, 'repositories'),
+      'raw _catalog, Link paging',
+    );
+    await row(
+      'tags of a 1-tag repository',
+      opsdeckTags(small),
+      rawTags(small),
+      'raw tags/list',
+    );
+    await row(
+      'tags, page 1 (100 of 9,001)',
+      opsdeckTags('bench/big'),
+      rawTags('bench/big'),
+      'raw tags/list?n=100',
+    );
+    await row(
+      'tags, page 46 (middle)',
+      opsdeckTags('bench/big', midTag),
+      rawTags('bench/big', midTag),
+      'raw tags/list?n=100&last=',
+    );
+    await row(
+      'tags, page 91 (last)',
+      opsdeckTags('bench/big', deepTag),
+      rawTags('bench/big', deepTag),
+      'raw tags/list?n=100&last=',
+    );
+    await row(
+      'all 9,001 tags by 1,000',
+      opsdeckAll('tags', `${api}/tags?repository=${big}`, 1000),
+      skopeo,
       'skopeo list-tags',
-    ]);
-    rows.push([
-      'all tags, raw paged n=1000',
-      await measure(opsdeckAll),
-      await measure(rawPaged),
-      'raw /v2/…/tags/list paged',
-    ]);
-    if (all !== BIG_TAGS || skopeoCount !== BIG_TAGS || rawAll !== BIG_TAGS) {
-      throw new Error(
-        `tag counts: opsdeck ${all}, skopeo ${skopeoCount}, raw ${rawAll}, seeded ${BIG_TAGS}`,
-      );
+      skopeoRuns,
+    );
+    await row(
+      'all 9,001 tags by 1,000 (raw)',
+      opsdeckAll('tags', `${api}/tags?repository=${big}`, 1000),
+      rawAll('tags', `${registry.url}/v2/bench/big/tags/list?n=1000`, 'tags'),
+      'raw tags/list, Link paging',
+    );
+    await row(
+      'all 9,001 tags by 100',
+      opsdeckAll('tags100', `${api}/tags?repository=${big}`, 100),
+      rawAll('tags100', `${registry.url}/v2/bench/big/tags/list?n=100`, 'tags'),
+      'raw tags/list, Link paging',
+      Math.max(5, Math.ceil(runs / 3)),
+    );
+    for (const [k, v] of Object.entries(counts)) {
+      const want = k.endsWith('repos') ? REPOS : BIG_TAGS;
+      if (v !== want) throw new Error(`${k}: ${v} listed, ${want} seeded`);
+    }
+    if (skopeoCount !== BIG_TAGS) {
+      throw new Error(`skopeo listed ${skopeoCount} tags, ${BIG_TAGS} seeded`);
     }
     console.log(
-      `\nregistry browser, median of ${runs} runs (skopeo ${skopeoRuns})`,
+      `\nregistry browser: ${runs} alternating runs per row after a warm-up (skopeo and "by 100" ${skopeoRuns}); ms min / median / max`,
     );
     console.log(
-      `the registry answered all ${BIG_TAGS} tags in ${rawPages} page(s) of n=1000${
-        rawPages === 1
-          ? ' (it ignores n for tags/list: opsdeck pages them itself)'
-          : ''
+      `the registry answered all ${BIG_TAGS} tags in ${rawPages} page(s) when asked for n=100${
+        rawPages === 1 ? ' (it ignores n for tags/list)' : ''
       }`,
     );
+    const mmm = xs => {
+      const s = spread(xs);
+      return `${s.min.toFixed(1)} / ${s.median.toFixed(1)} / ${s.max.toFixed(
+        1,
+      )}`;
+    };
+    const rat = xs => {
+      const s = spread(xs);
+      return `${s.min.toFixed(2)} / ${s.median.toFixed(2)} / ${s.max.toFixed(
+        2,
+      )}`;
+    };
     console.log(
-      `${'what'.padEnd(26)} ${'opsdeck'.padStart(11)} ${'peer'.padStart(
-        11,
-      )}  ratio  peer`,
+      `| ${'page'.padEnd(31)} | ${'opsdeck'.padEnd(24)} | ${'peer'.padEnd(
+        24,
+      )} | ${'ratio'.padEnd(20)} | peer`,
     );
-    for (const [what, ours, peer, name] of rows) {
+    for (const [what, m, name] of rows) {
       console.log(
-        `${what.padEnd(26)} ${fmt(ours).padStart(11)} ${fmt(peer).padStart(
-          11,
-        )}  ${(ours / peer).toFixed(2).padStart(5)}  ${name}`,
+        `| ${what.padEnd(31)} | ${mmm(m.ours).padEnd(24)} | ${mmm(
+          m.peer,
+        ).padEnd(24)} | ${rat(m.ratio).padEnd(20)} | ${name}`,
       );
     }
+  } catch (e) {
+    // said before the clean-up, which takes minutes for 10,000 tags
+    console.error(e);
+    const log = path.join(work, 'backend.log');
+    if (fs.existsSync(log)) {
+      console.error(
+        fs.readFileSync(log, 'utf8').split('\n').slice(-40).join('\n'),
+      );
+    }
+    throw e;
   } finally {
     await backend?.stop();
     registry.stop();

@@ -19,8 +19,9 @@
 #   bash bench/run.sh cicd       the CI failure locator on a 50 MB console log vs `grep -E -f` with the same patterns
 #   bash bench/run.sh config     push an nginx config (template, per-host variable, nginx -t on the host, atomic swap,
 #                                reload) to 100 sshd hosts: opsdeck's config push vs an Ansible template + handler playbook
-#   bash bench/run.sh registry   registry browser on 1,000 repositories / 10,000 tags (docker-registry): page times
-#                                through opsdeck vs the raw registry API, all tags vs `skopeo list-tags`
+#   bash bench/run.sh registry   registry browser on 1,000 repositories / 10,000 tags (docker-registry): first, middle,
+#                                last and all pages through opsdeck vs the registry's API paged as a client does
+#                                (min/median/max, ratio), all tags vs `skopeo list-tags`
 #   bash bench/run.sh monitoring alert delivery latency through opsdeck (mail, Backstage notification) vs
 #                                Alertmanager's own email receiver; the fleet overview API with 500 scraped
 #                                targets vs the same PromQL straight to Prometheus (Debian prometheus,

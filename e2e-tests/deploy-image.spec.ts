@@ -82,15 +82,23 @@ test('a developer deploys a registry tag from the template: pinned digest, rollo
     container: /^Container/,
   });
   await page.getByRole('button', { name: 'Next' }).click();
-  // a bare name pins nothing: the form refuses it
-  const image = page.getByRole('textbox', { name: /^Image/ });
-  await image.fill(`${registry.host}/shop/${COMPONENT}`);
+  // nothing picked: the form does not go on
   await page.getByRole('button', { name: 'Review' }).click();
-  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Create' })).toHaveCount(0);
-
-  await image.fill(`${registry.host}/shop/${COMPONENT}:1.9.0`);
+  // the image is picked from the registry plugin's API: the only registry of
+  // the catalog is chosen already, then a repository and one of its tags
+  await expect(page.getByRole('textbox', { name: /^Registry/ })).toHaveValue(
+    'Demo registry',
+  );
+  await page.getByRole('textbox', { name: /^Repository/ }).fill('payments');
+  await page.getByRole('option', { name: `shop/${COMPONENT}` }).click();
+  await page.getByRole('textbox', { name: /^Tag/ }).click();
+  await page.getByRole('option', { name: '1.9.0' }).click();
   await page.getByRole('button', { name: 'Review' }).click();
+  // the review shows the value the action gets
+  await expect(
+    page.getByText(`${registry.host}/shop/${COMPONENT}:1.9.0`).first(),
+  ).toBeVisible();
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page).toHaveURL(/\/create\/tasks\//);
   const taskId = page.url().split('/create/tasks/')[1].split(/[/?#]/)[0];
@@ -142,5 +150,14 @@ test('the template speaks zh-CN', async ({ page }) => {
       container: /^容器/,
     });
     await expect(page.getByText('部署位置').first()).toBeVisible();
+    await page.getByRole('button', { name: /^(下一步|Next)$/ }).click();
+    // the registry tag picker in zh-CN
+    await expect(page.getByRole('textbox', { name: /^镜像仓库/ })).toHaveValue(
+      'Demo registry',
+    );
+    await page.getByRole('textbox', { name: /^仓库/ }).click();
+    await page.getByRole('option', { name: `shop/${COMPONENT}` }).click();
+    await page.getByRole('textbox', { name: /^标签/ }).click();
+    await expect(page.getByRole('option', { name: '1.9.0' })).toBeVisible();
   });
 });

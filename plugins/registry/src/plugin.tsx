@@ -4,6 +4,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import StorageIcon from '@material-ui/icons/Storage';
+import { registryImagePickerFormField } from './fields/extensions';
 import { registryTranslationRef } from './translation/translation';
 
 /** Route of the registry page. */
@@ -31,5 +32,5 @@ export const registryPlugin = createFrontendPlugin({
   title: 'Image registry',
   icon: <StorageIcon />,
   routes: { root: registryRouteRef },
-  extensions: [registryPage],
+  extensions: [registryPage, registryImagePickerFormField],
 });

@@ -151,4 +151,28 @@ describe('RegistryClient against a hostile registry', () => {
       await registry.stop();
     }
   });
+
+  it('ends the tags when a registry ignores last and a repository has exactly n tags', async () => {
+    // Debian's docker-registry 2.8 answers every tag whatever n and last say;
+    // the old client trusted the answer to `last` and paged the same 2 tags
+    // forever (allTags of a repository with 1,000 tags never returned)
+    const registry = await fakeRegistry((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ name: 'a', tags: ['b', 'a'] }));
+    });
+    try {
+      const client = new RegistryClient(registry.url);
+      expect(await client.tags('a', 2)).toEqual({
+        items: ['a', 'b'],
+        next: 'b',
+      });
+      expect(await client.tags('a', 2, 'b')).toEqual({
+        items: [],
+        next: undefined,
+      });
+      expect(await client.allTags('a')).toEqual(['a', 'b']);
+    } finally {
+      await registry.stop();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { nextFromLink } from './grammar';
+import { pageOfTags } from './pageOfTags';
 
 /** Media types of the manifests the client reads (the Accept of every manifest request). */
 export const MEDIA = {
@@ -78,6 +79,20 @@ export class RegistryClient {
 
   /** One page of a repository's tags. */
   async tags(repository: string, limit: number, last?: string) {
+    const { items, next } = await this.tagsAnswer(repository, limit, last);
+    return { items, next };
+  }
+
+  /**
+   * One page of a repository's tags and, when the registry answered every
+   * tag at once (no tag paging: it ignored `n`, and `last` if given), that
+   * whole sorted answer as `all`.
+   */
+  async tagsAnswer(
+    repository: string,
+    limit: number,
+    last?: string,
+  ): Promise<{ items: string[]; next?: string; all?: string[] }> {
     const query = new URLSearchParams({ n: String(limit) });
     if (last) query.set('last', last);
     const res = await this.request(
@@ -87,14 +102,18 @@ export class RegistryClient {
     );
     const body = (await readJson(res, MAX_MANIFEST)) as any;
     const items = stringList(body?.tags);
-    if (items.length > limit) {
+    const ignoredLast = last !== undefined && items.some(tag => tag <= last);
+    if (items.length > limit || ignoredLast) {
       // A registry without tag paging (older distribution) answers every
-      // tag: page them here, in the same lexical order.
-      const after = items.sort().filter(t => last === undefined || t > last);
-      const page = after.slice(0, limit);
+      // tag, whatever n and last say: page them here, in the same lexical
+      // order (trusting its answer to `last` would page forever when a
+      // repository has exactly `limit` tags).
+      const sorted = items.sort();
+      const complete =
+        last === undefined || (sorted.length > 0 && sorted[0] <= last);
       return {
-        items: page,
-        next: after.length > limit ? page[page.length - 1] : undefined,
+        ...pageOfTags(sorted, limit, last),
+        ...(complete ? { all: sorted } : {}),
       };
     }
     // Lexical order, as the spec asks (docker-registry 2.8 answers a

@@ -22,9 +22,11 @@ import {
 import { secretTargetOf, VaultService } from '@opsdeck/plugin-vault-node';
 import { checkReference, checkRepository, checkTag } from '../client/grammar';
 import { summarizeManifest } from '../client/manifests';
+import { pageOfTags } from '../client/pageOfTags';
 import { RegistryClient } from '../client/RegistryClient';
 import type { RegistryTarget, ResolvedTag } from '../model';
 import type { RunningDigests, StoredPlace } from '../running/RunningDigests';
+import { TagListCache } from './TagListCache';
 
 const GC_GUIDANCE =
   'The registry frees the blobs only when its garbage collection runs (`registry garbage-collect <config>` on the registry host, with the registry read-only or stopped); it cannot be started over HTTP.';
@@ -61,13 +63,21 @@ function isRegistry(entity: Entity): boolean {
  * person) and never leaves the service.
  */
 export class RegistryService {
+  private readonly tagLists: TagListCache;
+
   constructor(
     private readonly options: {
       catalog: CatalogService;
       vault: Pick<VaultService, 'getSecret'>;
       running: RunningDigests;
+      /** How long a registry's unpaged tag list serves further pages (ms, 0 = off; 10 s). */
+      tagListTtlMs?: number;
     },
-  ) {}
+  ) {
+    this.tagLists = new TagListCache({
+      ttlMs: options.tagListTtlMs ?? 10_000,
+    });
+  }
 
   /** The registry resources the caller can see in the catalog. */
   async list(credentials: BackstageCredentials): Promise<RegistrySummary[]> {
@@ -133,8 +143,18 @@ export class RegistryService {
   ): Promise<TagPage> {
     checkRepository(repository);
     if (last !== undefined) checkTag(last);
+    // the vault releases the credential (or refuses) before any cached page
     const client = await this.client(target, actor);
-    const page = await client.tags(repository, limit, last);
+    const key = TagListCache.key({ ...target, repository });
+    const cached = this.tagLists.get(key);
+    if (cached) {
+      return {
+        repository,
+        ...withoutUndefinedNext(pageOfTags(cached, limit, last)),
+      };
+    }
+    const { all, ...page } = await client.tagsAnswer(repository, limit, last);
+    if (all) this.tagLists.set(key, target.url, repository, all);
     return { repository, ...withoutUndefinedNext(page) };
   }
 
@@ -235,7 +255,11 @@ export class RegistryService {
         )} point at too; confirm with confirmDigest=${digest}`,
       );
     }
-    await client.deleteManifest(repository, digest);
+    try {
+      await client.deleteManifest(repository, digest);
+    } finally {
+      this.tagLists.invalidate(target.url, repository);
+    }
     return {
       repository,
       tag,
@@ -343,7 +367,11 @@ export class RegistryService {
           )}; stopped before deleting it`,
         );
       }
-      await client.deleteManifest(repository, digest);
+      try {
+        await client.deleteManifest(repository, digest);
+      } finally {
+        this.tagLists.invalidate(target.url, repository);
+      }
     }
     return { repository, deleted: plan.delete, garbageCollection: GC_GUIDANCE };
   }

@@ -469,6 +469,13 @@ describe('registry router against Debian docker-registry', () => {
   });
 
   it('deletes a tag whose digest no other tag shares, audited with the person', async () => {
+    // docker-registry answers every tag at once: this page keeps the whole
+    // list (v1, v3, v4: latest and v2 went above) for the next pages, which
+    // the delete must drop
+    const before = await get(
+      `${api}/tags?repository=${enc('shop/web')}&limit=2`,
+    );
+    expect(before.body).toMatchObject({ items: ['v1', 'v3'], next: 'v3' });
     const res = await post(
       `${api}/tags/delete`,
       { repository: 'shop/web', tag: 'v4' },
@@ -476,6 +483,18 @@ describe('registry router against Debian docker-registry', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.removedTags).toEqual(['v4']);
+    const listed: string[] = [];
+    let last: string | undefined = undefined;
+    do {
+      const page = await get(
+        `${api}/tags?repository=${enc('shop/web')}&limit=2${
+          last ? `&last=${last}` : ''
+        }`,
+      );
+      listed.push(...page.body.items);
+      last = page.body.next;
+    } while (last);
+    expect(listed).toEqual(['v1', 'v3']);
     expect(
       (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v4`))
         .status,
@@ -594,5 +613,30 @@ describe('registry router against Debian docker-registry', () => {
     expect(refused.status).toBe(503);
     expect(refused.text).not.toContain('wrong-pw-77aa');
     expect(JSON.stringify(backend.events)).not.toContain(LOGIN.password);
+  });
+
+  it('serves a kept tag list only through the same registry resource and login, each page through the vault', async () => {
+    const path = `${privateApi}/tags?repository=${enc('tools/old')}&limit=2`;
+    const uses = () =>
+      backend.vaultUses.filter(u => u.name === 'reg-login').length;
+    const first = await get(path, 'dave');
+    expect(first.body).toEqual({
+      repository: 'tools/old',
+      items: ['a1', 'a2'],
+      next: 'a2',
+    });
+    const taken = uses();
+    const second = await get(`${path}&last=a2`, 'dave');
+    expect(second.body.items).toEqual(['a3', 'a4']);
+    expect(uses()).toBe(taken + 1);
+    // same registry URL and repository, another resource with a wrong login
+    const wrong = await get(
+      `/api/registry/registries/default/wrong-login/tags?repository=${enc(
+        'tools/old',
+      )}&limit=2&last=a2`,
+      'dave',
+    );
+    expect(wrong.status).toBe(503);
+    expect((await get(`${path}&last=a2`, 'mallory')).status).toBe(403);
   });
 });

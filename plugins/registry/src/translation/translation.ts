@@ -52,6 +52,13 @@ export const registryTranslationRef = createTranslationRef({
       cancel: 'Cancel',
       done: 'Deleted {{tags}}. {{gc}}',
     },
+    fields: {
+      loading: 'Loading…',
+      repository: 'Repository',
+      tag: 'Tag',
+      truncated:
+        'Only the first {{max}} names are listed; ask for a repository with fewer tags.',
+    },
     errors: {
       forbidden: 'You do not have permission to browse image registries',
       generic: 'Could not load: {{message}}',

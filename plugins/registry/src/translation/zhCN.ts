@@ -36,6 +36,10 @@ const zhCN = {
   'delete.confirmAll': '全部删除',
   'delete.cancel': '取消',
   'delete.done': '已删除 {{tags}}。{{gc}}',
+  'fields.loading': '加载中…',
+  'fields.repository': '仓库',
+  'fields.tag': '标签',
+  'fields.truncated': '只列出前 {{max}} 个名称；请选择标签较少的仓库。',
   'errors.forbidden': '你没有浏览镜像仓库的权限',
   'errors.generic': '无法加载：{{message}}',
 };
