@@ -94,6 +94,7 @@ describe('probe targets', () => {
       '64:ff9b::169.254.169.254',
       '64:ff9b::a9fe:a9fe',
       '64:ff9b:1::a9fe:a9fe', // local-use NAT64 prefix (RFC 8215), /96 form
+      '64:ff9b:1:7f00:0:100::', // local-use /48: 127.0.0.1 at bits 48-87
       '2002:7f00:1::', // 6to4 (RFC 3056) of 127.0.0.1
       '2002:a9fe:a9fe::1',
       '2002:6464:64c8:1::1', // 100.100.100.200

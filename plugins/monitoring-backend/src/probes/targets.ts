@@ -89,8 +89,8 @@ function ipv4Of(high: number, low: number): string {
 
 /**
  * The IPv4 addresses an IPv6 address carries to a translator or relay that
- * then connects to them: NAT64 (64:ff9b::/96, RFC 6052; 64:ff9b:1::/48,
- * RFC 8215, in its /96 form), IPv4-translated (::ffff:0:0/96, RFC 2765),
+ * then connects to them: NAT64 (64:ff9b::/96, RFC 6052, and the local-use
+ * 64:ff9b:1::/48, RFC 8215: every embedding position), IPv4-translated (::ffff:0:0/96, RFC 2765),
  * 6to4 (2002::/16, RFC 3056) and Teredo (2001::/32, RFC 4380: server and
  * de-obfuscated client).
  */
@@ -100,8 +100,23 @@ export function embeddedIpv4(address: string): string[] {
   const zero = (from: number, to: number) =>
     g.slice(from, to).every(x => x === 0);
   const out: string[] = [];
-  if (g[0] === 0x64 && g[1] === 0xff9b && (zero(2, 6) || g[2] === 1)) {
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) {
+    // the well-known prefix is a /96 (RFC 6052 2.1)
     out.push(ipv4Of(g[6], g[7]));
+  } else if (g[0] === 0x64 && g[1] === 0xff9b) {
+    // a local-use prefix: every position RFC 6052 puts the IPv4 address at
+    // (prefix /32 to /96, bits 64-71 skipped), its length is not known here
+    const b = g.flatMap(x => [x >> 8, x & 0xff]);
+    for (const at of [
+      [4, 5, 6, 7],
+      [5, 6, 7, 9],
+      [6, 7, 9, 10],
+      [7, 9, 10, 11],
+      [9, 10, 11, 12],
+      [12, 13, 14, 15],
+    ]) {
+      out.push(at.map(i => b[i]).join('.'));
+    }
   }
   if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) {
     out.push(ipv4Of(g[6], g[7]));
