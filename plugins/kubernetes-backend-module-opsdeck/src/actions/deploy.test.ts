@@ -217,6 +217,37 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
   });
 
+  it('never shows the cluster token a hostile API server echoes in its refusal (answer, audit)', async () => {
+    // an auth proxy in front of the API server that quotes the header it got
+    cluster.hostile = r =>
+      r.method === 'PATCH'
+        ? {
+            status: 403,
+            json: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'Forbidden',
+              code: 403,
+              message: `token ${r.authorization} may not patch deployments`,
+            },
+          }
+        : undefined;
+    const res = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toContain('may not patch deployments');
+    expect(JSON.stringify(res.body)).not.toContain(TOKEN);
+    const event = backend.events.find(
+      e => e.eventId === 'kubernetes-deployment-image',
+    );
+    expect(event?.status).toBe('failed');
+    expect(JSON.stringify(event)).not.toContain(TOKEN);
+  });
+
   it('refuses a rollback with no earlier revision (409), changing nothing', async () => {
     const res = await post('/deployments/rollback', 'dave', target());
     expect(res.status).toBe(409);
