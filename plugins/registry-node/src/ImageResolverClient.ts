@@ -63,23 +63,37 @@ export class ImageResolverClient implements ImageResolverService {
     if (!namespace || !name) {
       throw new InputError(`Registry ${registry.ref} is not an entity ref`);
     }
-    const manifest = (await this.get(
-      options.credentials,
-      `/registries/${encodeURIComponent(namespace)}/${encodeURIComponent(
-        name,
-      )}/manifest?${new URLSearchParams({
-        repository: ref.repository,
-        reference: ref.digest ?? ref.tag!,
-      })}`,
-    )) as { digest?: unknown };
-    const digest = manifest.digest;
-    if (!isDigest(digest)) {
-      throw new Error(`Registry ${registry.ref} answered no sha256 digest`);
-    }
+    const digestOf = async (reference: string): Promise<string> => {
+      const manifest = (await this.get(
+        options.credentials,
+        `/registries/${encodeURIComponent(namespace)}/${encodeURIComponent(
+          name,
+        )}/manifest?${new URLSearchParams({
+          repository: ref.repository,
+          reference,
+        })}`,
+      )) as { digest?: unknown };
+      if (!isDigest(manifest.digest)) {
+        throw new Error(`Registry ${registry.ref} answered no sha256 digest`);
+      }
+      return manifest.digest;
+    };
+    const digest = await digestOf(ref.digest ?? ref.tag!);
     if (ref.digest && digest !== ref.digest) {
       throw new InputError(
         `${registry.ref} has ${ref.repository}@${ref.digest} as ${digest}`,
       );
+    }
+    // repo:tag@digest: a runtime pulls the digest and ignores the tag, so
+    // the tag (shown in the answer, the audit and an approval) must be
+    // what the registry says it points at now
+    if (ref.digest && ref.tag) {
+      const tagged = await digestOf(ref.tag);
+      if (tagged !== ref.digest) {
+        throw new InputError(
+          `${ref.repository}:${ref.tag} is ${tagged}, not ${ref.digest}; name the image by one of them`,
+        );
+      }
     }
     return {
       registryRef: registry.ref,

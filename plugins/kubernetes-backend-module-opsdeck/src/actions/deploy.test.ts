@@ -174,6 +174,37 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
   });
 
+  it('never shows the cluster token a hostile API server echoes in its refusal (answer, audit)', async () => {
+    // an auth proxy in front of the API server that quotes the header it got
+    cluster.hostile = r =>
+      r.method === 'PATCH'
+        ? {
+            status: 403,
+            json: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'Forbidden',
+              code: 403,
+              message: `token ${r.authorization} may not patch deployments`,
+            },
+          }
+        : undefined;
+    const res = await post('/deployments/image', 'dave', {
+      ...target(),
+      container: 'api',
+      image: NEW_TAG,
+    });
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toContain('may not patch deployments');
+    expect(JSON.stringify(res.body)).not.toContain(TOKEN);
+    const event = backend.events.find(
+      e => e.eventId === 'kubernetes-deployment-image',
+    );
+    expect(event?.status).toBe('failed');
+    expect(JSON.stringify(event)).not.toContain(TOKEN);
+  });
+
   it('refuses a rollback with no earlier revision (409), changing nothing', async () => {
     const res = await post('/deployments/rollback', 'dave', target());
     expect(res.status).toBe(409);
@@ -362,6 +393,56 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     // ops (prod.change) roll back without a ticket
     const bob = await post('/deployments/rollback', 'bob', target('k8s-prod'));
     expect(bob.status).toBe(200);
+    expect(imageOf()).toBe(OLD_IMAGE);
+  });
+
+  it('a prod rollback approval names the revision it rolls back to ("the previous one" moves before the ticket is used)', async () => {
+    // bob (ops) deploys 1.9.0 to prod: revision 4, revision 3 is 1.8.2
+    const deploy = (image: string) =>
+      post('/deployments/image', 'bob', {
+        ...target('k8s-prod'),
+        container: 'api',
+        image,
+      });
+    expect((await deploy(NEW_TAG)).status).toBe(200);
+    // dave asks to roll back "to the previous one" (1.8.2 when he asks)
+    const floating = await post('/deployments/rollback', 'dave', {
+      ...target('k8s-prod'),
+      requestApproval: true,
+    });
+    expect(floating.status).toBe(400);
+    expect(floating.body.error.message).toBe(
+      'A rollback approved by ticket names toRevision (the revision approvers approve)',
+    );
+    expect(
+      backend.approvals.tickets.filter(
+        t => (t.change as any).action === 'kubernetes-deployment-rollback',
+      ),
+    ).toEqual([]);
+    const asked = await post('/deployments/rollback', 'dave', {
+      ...target('k8s-prod'),
+      toRevision: 3,
+      requestApproval: true,
+    });
+    expect(asked.status).toBe(202);
+    const id = asked.body.approvalTicket.ticketId as number;
+    expect(backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
+      summary: `deployment-rollback ${NAMESPACE}/${COMPONENT_ID} on k8s-prod to revision 3`,
+      change: { toRevision: 3 },
+    });
+    backend.approvals.decide(id, 'user:default/bob', 'approve');
+    // meanwhile ops ship 1.8.2 pinned as revision 5: "the previous one"
+    // is now 1.9.0 (revision 4), which no approver saw; the ticket still
+    // rolls back to revision 3 (1.8.2) and nothing else
+    const pinned182 = `${REGISTRY.host}/shop/${COMPONENT_ID}:1.8.2`;
+    expect((await deploy(pinned182)).status).toBe(200);
+    const ran = await post('/deployments/rollback', 'dave', {
+      ...target('k8s-prod'),
+      toRevision: 3,
+      approvalTicket: id,
+    });
+    expect(ran.status).toBe(200);
+    expect(ran.body).toMatchObject({ fromRevision: '5', toRevision: '3' });
     expect(imageOf()).toBe(OLD_IMAGE);
   });
 

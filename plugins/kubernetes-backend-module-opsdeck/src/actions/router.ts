@@ -146,6 +146,11 @@ export function createActionsRouter(options: {
      */
     changeOf: (req: Request, credentials: Credentials) => C | Promise<C> = () =>
       ({} as C),
+    /**
+     * Refuses a change an approval could not pin (what it does would be
+     * decided when the ticket is used, not when it is approved).
+     */
+    approvable: (change: C) => void = () => {},
   ) =>
     router.post(path, async (req, res) => {
       const credentials = await guard.credentials(req, ['user']);
@@ -193,6 +198,7 @@ export function createActionsRouter(options: {
             resolved.prod &&
             !(await guard.allowed(credentials, kubernetesProdChangePermission))
           ) {
+            if (ask.requestApproval || ask.approvalTicket) approvable(extra);
             const gate = await withChangeApproval({
               approvals: options.approvals,
               ask,
@@ -203,7 +209,11 @@ export function createActionsRouter(options: {
                 target.namespace
               }/${target.name} on ${target.cluster}${
                 'replicas' in change ? ` to ${change.replicas} replicas` : ''
-              }${'pinned' in change ? ` to ${change.pinned}` : ''}`,
+              }${'pinned' in change ? ` to ${change.pinned}` : ''}${
+                'toRevision' in change
+                  ? ` to revision ${change.toRevision}`
+                  : ''
+              }`,
               credentials,
               refusal: `${target.cluster} is a ${resolved.environment} cluster: changing its workloads needs ${kubernetesProdChangePermission.name}`,
             });
@@ -297,6 +307,15 @@ export function createActionsRouter(options: {
         const toRevision = parseToRevision(req.body);
         parseWatchSeconds(req.body);
         return toRevision === undefined ? {} : { toRevision };
+      },
+      // "the previous revision" is whatever precedes the deployment's when
+      // the ticket is used: an approval names the revision itself
+      extra => {
+        if (extra.toRevision === undefined) {
+          throw new InputError(
+            'A rollback approved by ticket names toRevision (the revision approvers approve)',
+          );
+        }
       },
     );
   }

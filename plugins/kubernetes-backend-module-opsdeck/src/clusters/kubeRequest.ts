@@ -21,10 +21,26 @@ export class KubeRequestError extends Error {
 }
 
 /**
+ * `body` with the bearer token replaced by `***`: an API server or a proxy
+ * in front of it that quotes the Authorization header (in a refusal, a log)
+ * would show the vault's cluster token to whoever reads the answer.
+ */
+function withoutToken(body: Buffer, credential: KubernetesCredential): Buffer {
+  if (credential.type !== 'bearer token' || !credential.token) return body;
+  if (!body.includes(credential.token)) return body;
+  // latin1 maps bytes one to one: the rest of the body is kept as it was
+  return Buffer.from(
+    body.toString('latin1').split(credential.token).join('***'),
+    'latin1',
+  );
+}
+
+/**
  * One request to a cluster's API server, with the credential in the
  * Authorization header (or a client certificate), the cluster's CA (TLS is
  * always verified) and no redirects. `path` is an API path built by the
- * caller from checked names; the query is encoded here.
+ * caller from checked names; the query is encoded here. The answer never
+ * carries the bearer token (`withoutToken`).
  */
 export function kubeRequest(
   cluster: ClusterDetails,
@@ -94,7 +110,7 @@ export function kubeRequest(
           resolve({
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
-            body: Buffer.concat(chunks),
+            body: withoutToken(Buffer.concat(chunks), credential),
           }),
         );
         res.on('error', reject);

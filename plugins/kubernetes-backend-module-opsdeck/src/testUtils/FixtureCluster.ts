@@ -107,6 +107,13 @@ export class FixtureCluster {
   readonly logs = new Map<string, string>();
   /** How the next rollouts go (see {@link RolloutMode}). */
   rolloutMode: RolloutMode = 'progress';
+  /**
+   * A hostile or misbehaving API server (or a proxy in front of one): when
+   * it returns an answer for an authorized request, that is sent instead.
+   */
+  hostile?: (
+    request: RecordedRequest,
+  ) => { status: number; json?: unknown; text?: string } | undefined;
   /** Rollouts in flight, by deployment uid: each read of the deployment advances one. */
   private readonly rollouts = new Map<string, PendingRollout>();
   private server?: Server;
@@ -243,7 +250,7 @@ export class FixtureCluster {
     this.requests.push(record);
     const answer =
       req.headers.authorization === `Bearer ${this.token}`
-        ? this.route(record)
+        ? this.hostile?.(record) ?? this.route(record)
         : { status: 401, json: status(401, 'Unauthorized', 'Unauthorized') };
     record.status = answer.status;
     return answer;

@@ -269,4 +269,40 @@ describe('editing a probe', () => {
         .status,
     ).toBe(404);
   });
+
+  it('audits a refused create with the person: an entity they cannot read, a ref that does not parse', async () => {
+    backend.events.length = 0;
+    const hidden = await create(
+      {
+        kind: 'tcp',
+        target: '127.0.0.1:22',
+        entityRef: 'resource:default/vault-01',
+      },
+      'otto',
+    );
+    expect(hidden.status).toBe(404);
+    const typed = await create(
+      { kind: 'tcp', target: '127.0.0.1:22', entityRef: 'web-01:' },
+      'otto',
+    );
+    expect(typed.status).toBe(400);
+    expect(
+      backend.events
+        .filter(e => e.eventId === 'monitoring-probe-create')
+        .map(e => [e.status, e.actor.actorId]),
+    ).toEqual([
+      ['failed', 'user:default/otto'],
+      ['failed', 'user:default/otto'],
+    ]);
+    const mine = await create({ kind: 'tcp', target: '127.0.0.1:22' }, 'otto');
+    const bad = await edit(
+      mine.body.id,
+      { kind: 'tcp', target: '127.0.0.1:22', entityRef: 'web-01:' },
+      'otto',
+    );
+    expect(bad.status).toBe(400);
+    expect(updates().map(e => [e.status, e.actor.actorId])).toEqual([
+      ['failed', 'user:default/otto'],
+    ]);
+  });
 });

@@ -88,6 +88,39 @@ describe('probe targets', () => {
     expect(() => allowList(['metadata.internal'])).toThrow(/not an address/);
   });
 
+  it('refuses IPv4 addresses probes may not reach embedded in NAT64, 6to4, Teredo and SIIT IPv6 addresses', () => {
+    for (const a of [
+      '64:ff9b::7f00:1', // NAT64 (RFC 6052) of 127.0.0.1
+      '64:ff9b::169.254.169.254',
+      '64:ff9b::a9fe:a9fe',
+      '64:ff9b:1::a9fe:a9fe', // local-use NAT64 prefix (RFC 8215), /96 form
+      '64:ff9b:1:7f00:0:100::', // local-use /48: 127.0.0.1 at bits 48-87
+      '2002:7f00:1::', // 6to4 (RFC 3056) of 127.0.0.1
+      '2002:a9fe:a9fe::1',
+      '2002:6464:64c8:1::1', // 100.100.100.200
+      '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo client 127.0.0.1
+      '2001:0:a9fe:a9fe::1', // Teredo server 169.254.169.254
+      '::ffff:0:7f00:1', // IPv4-translated (RFC 2765)
+      '::ffff:0:a9fe:a9fe',
+    ]) {
+      expect([a, addressAllowed(a, none)]).toEqual([a, false]);
+    }
+    for (const a of [
+      '64:ff9b::cb00:7105', // 203.0.113.5 through NAT64: reachable
+      '2002:cb00:7105::1',
+      '64:ff9b::a01:203', // 10.1.2.3: private ranges are probe targets
+    ]) {
+      expect([a, addressAllowed(a, none)]).toEqual([a, true]);
+    }
+    // allowTargets covers the embedded address too
+    const allow = allowList(['127.0.0.1']);
+    expect(addressAllowed('64:ff9b::7f00:1', allow)).toBe(true);
+    expect(addressAllowed('2002:7f00:2::', allow)).toBe(false);
+    expect(() =>
+      parseTarget('http', 'http://[64:ff9b::127.0.0.1]/'),
+    ).not.toThrow();
+  });
+
   it('resolves a name and refuses it when any of its addresses is refused', async () => {
     const lookup = (answers: Record<string, string[]>) => async (h: string) => {
       if (!answers[h]) throw new Error('ENOTFOUND');

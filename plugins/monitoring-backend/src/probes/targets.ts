@@ -8,8 +8,10 @@ import net from 'node:net';
  * for HTTP) and refused when they point somewhere a probe could be abused
  * from the blackbox exporter's network position: loopback, link-local (cloud
  * metadata at 169.254.169.254), the unspecified address, multicast, the
- * metadata addresses of Alibaba Cloud / Azure / AWS IPv6, unless an address
- * is in `opsdeck.monitoring.probes.allowTargets`. A name is resolved and
+ * metadata addresses of Alibaba Cloud / Azure / AWS IPv6, and any of those
+ * embedded in an IPv6 address a translator or relay forwards to (NAT64,
+ * 6to4, Teredo, SIIT), unless an address is in
+ * `opsdeck.monitoring.probes.allowTargets`. A name is resolved and
  * every address it has must pass; what is published to the exporter is
  * then one of those addresses, never the name (`pinTarget`): the exporter
  * resolves nothing, so a name that answers differently later (DNS
@@ -61,11 +63,83 @@ function unmapped(address: string): string {
   return m ? m[1] : address;
 }
 
-/** True when a probe may reach `address` (an IP). */
-export function addressAllowed(address: string, allow: net.BlockList): boolean {
-  const ip = unmapped(address);
+/** The eight 16-bit groups of an IPv6 address (`net.isIPv6` holds). */
+function ipv6Groups(address: string): number[] {
+  let text = address.replace(/%.*$/, '');
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number);
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${(
+      (c << 8) |
+      d
+    ).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const part = (t: string | undefined) =>
+    t ? t.split(':').map(g => parseInt(g, 16)) : [];
+  const h = part(head);
+  const t = part(tail);
+  const fill = tail === undefined ? [] : Array(8 - h.length - t.length).fill(0);
+  return [...h, ...fill, ...t];
+}
+
+function ipv4Of(high: number, low: number): string {
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
+/**
+ * The IPv4 addresses an IPv6 address carries to a translator or relay that
+ * then connects to them: NAT64 (64:ff9b::/96, RFC 6052, and the local-use
+ * 64:ff9b:1::/48, RFC 8215: every embedding position), IPv4-translated (::ffff:0:0/96, RFC 2765),
+ * 6to4 (2002::/16, RFC 3056) and Teredo (2001::/32, RFC 4380: server and
+ * de-obfuscated client).
+ */
+export function embeddedIpv4(address: string): string[] {
+  if (!net.isIPv6(address)) return [];
+  const g = ipv6Groups(address);
+  const zero = (from: number, to: number) =>
+    g.slice(from, to).every(x => x === 0);
+  const out: string[] = [];
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) {
+    // the well-known prefix is a /96 (RFC 6052 2.1)
+    out.push(ipv4Of(g[6], g[7]));
+  } else if (g[0] === 0x64 && g[1] === 0xff9b) {
+    // a local-use prefix: every position RFC 6052 puts the IPv4 address at
+    // (prefix /32 to /96, bits 64-71 skipped), its length is not known here
+    const b = g.flatMap(x => [x >> 8, x & 0xff]);
+    for (const at of [
+      [4, 5, 6, 7],
+      [5, 6, 7, 9],
+      [6, 7, 9, 10],
+      [7, 9, 10, 11],
+      [9, 10, 11, 12],
+      [12, 13, 14, 15],
+    ]) {
+      out.push(at.map(i => b[i]).join('.'));
+    }
+  }
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) {
+    out.push(ipv4Of(g[6], g[7]));
+  }
+  if (g[0] === 0x2002) out.push(ipv4Of(g[1], g[2]));
+  if (g[0] === 0x2001 && g[1] === 0) {
+    out.push(ipv4Of(g[2], g[3]), ipv4Of(g[6] ^ 0xffff, g[7] ^ 0xffff));
+  }
+  return out;
+}
+
+function oneAllowed(ip: string, allow: net.BlockList): boolean {
   const type = net.isIPv6(ip) ? 'ipv6' : 'ipv4';
   return !BLOCKED.check(ip, type) || allow.check(ip, type);
+}
+
+/**
+ * True when a probe may reach `address` (an IP): the address and every
+ * IPv4 address it embeds for a translator (`embeddedIpv4`) must pass.
+ */
+export function addressAllowed(address: string, allow: net.BlockList): boolean {
+  const ip = unmapped(address);
+  return [ip, ...embeddedIpv4(ip)].every(a => oneAllowed(a, allow));
 }
 
 /** The host part of a parsed target (no brackets). */

@@ -341,6 +341,15 @@ export async function createRouter(options: {
     }
   };
 
+  /** The entity ref of a request as audited: normalised when it parses. */
+  const auditRef = (raw: unknown) => {
+    try {
+      return entityRefOf(String(raw));
+    } catch {
+      return String(raw ?? '').slice(0, 300);
+    }
+  };
+
   /**
    * A probe whose entity the catalog shows the person; one on an entity they
    * cannot read does not exist for them (the same 404, naming no entity).
@@ -413,14 +422,13 @@ export async function createRouter(options: {
   router.post('/probes', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
     const by = principalRef(credentials);
-    const entityRef = entityRefOf(req.body.entityRef);
-    await readableEntity(entityRef, credentials);
+    // the entity checks inside the audited call: a refusal is audited too
     const probe = await audited(
       options.auditor,
       {
         eventId: 'monitoring-probe-create',
         request: req,
-        target: entityRef,
+        target: auditRef(req.body.entityRef),
         meta: {
           kind: req.body.kind,
           target: req.body.target,
@@ -428,7 +436,11 @@ export async function createRouter(options: {
         },
         successMeta: p => ({ probeId: p.id }),
       },
-      () => probes.create({ ...req.body, entityRef }, by),
+      async () => {
+        const entityRef = entityRefOf(req.body.entityRef);
+        await readableEntity(entityRef, credentials);
+        return probes.create({ ...req.body, entityRef }, by);
+      },
     );
     res.status(201).json(probe);
   });
@@ -440,7 +452,6 @@ export async function createRouter(options: {
   router.put('/probes/:id', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
     const id = Number(req.params.id);
-    const entityRef = entityRefOf(req.body.entityRef);
     const { after } = await audited(
       options.auditor,
       {
@@ -448,7 +459,7 @@ export async function createRouter(options: {
         request: req,
         target: `monitoring-probe:${id}`,
         meta: {
-          entityRef,
+          entityRef: auditRef(req.body.entityRef),
           kind: req.body.kind,
           target: req.body.target,
           interval: req.body.interval,
@@ -460,6 +471,7 @@ export async function createRouter(options: {
         }),
       },
       async () => {
+        const entityRef = entityRefOf(req.body.entityRef);
         const before = await readableProbe(id, credentials);
         if (entityRef !== before.entityRef) {
           await readableEntity(entityRef, credentials);

@@ -332,8 +332,9 @@ export class RegistryService {
   /**
    * Deletes what the dry run of the same rule would delete, when `digests`
    * is exactly the set of digests the dry run lists now (what the caller
-   * saw); otherwise nothing is deleted. Each digest is checked for running
-   * again right before its deletion.
+   * saw); otherwise nothing is deleted. Each digest, with the platform
+   * images of an index, is checked for running again right before its
+   * deletion.
    */
   async retentionApply(
     target: RegistryTarget,
@@ -358,7 +359,13 @@ export class RegistryService {
     }
     const client = await this.client(target, actor);
     for (const digest of planned) {
-      const running = await this.runningPlaces(target, repository, [digest]);
+      // the digest and, for an index, its platform images: a pod started
+      // since the plan from one of them needs the index kept
+      const { images } = await summarizeManifest(client, repository, digest);
+      const running = await this.runningPlaces(target, repository, [
+        digest,
+        ...images.map(i => i.digest),
+      ]);
       if (running.length > 0) {
         throw new ConflictError(
           `${repository}@${digest} started running on ${await this.describe(

@@ -26,6 +26,7 @@ describe('ImageResolverClient against the registry plugin and docker-registry', 
   let backend: Awaited<ReturnType<typeof startRegistryBackend>>;
   let client: ImageResolverClient;
   let v1: BuiltTag;
+  let debug: BuiltTag;
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -33,7 +34,11 @@ describe('ImageResolverClient against the registry plugin and docker-registry', 
     v1 = layout.tag('v1', [
       layout.image({ architecture: 'amd64', created: '2026-01-01T00:00:00Z' }),
     ]);
+    debug = layout.tag('debug', [
+      layout.image({ architecture: 'amd64', created: '2026-02-01T00:00:00Z' }),
+    ]);
     await skopeoPush(layout, 'v1', registry.host, 'shop/api');
+    await skopeoPush(layout, 'debug', registry.host, 'shop/api');
     backend = await startRegistryBackend({
       entities: [registryResource('local', registry.url)],
       hidden: { frank: ['resource:default/local'] },
@@ -104,5 +109,22 @@ describe('ImageResolverClient against the registry plugin and docker-registry', 
     await expect(
       client.resolve(`${registry.host}/shop/api:v1`, as('mallory')),
     ).rejects.toMatchObject({ name: 'NotAllowedError' });
+  });
+
+  it('refuses a tag written beside a digest it does not point at (the tag would be shown, the digest deployed)', async () => {
+    // shop/api:v1@<debug digest>: a container runtime pulls the digest and
+    // ignores the tag; an approver reading "v1" would approve the debug image
+    await expect(
+      client.resolve(
+        `${registry.host}/shop/api:v1@${debug.digest}`,
+        as('dave'),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(`shop/api:v1 is ${v1.digest}`),
+    });
+    await expect(
+      client.resolve(`${registry.host}/shop/api:v1@${v1.digest}`, as('dave')),
+    ).resolves.toMatchObject({ tag: 'v1', digest: v1.digest });
   });
 });
