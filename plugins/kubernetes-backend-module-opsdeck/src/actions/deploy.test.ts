@@ -176,7 +176,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
 
   it('never shows the cluster token a hostile API server echoes in its refusal (answer, audit)', async () => {
     // an auth proxy in front of the API server that quotes the header it got
-    cluster.hostile = r =>
+    fx.cluster.hostile = r =>
       r.method === 'PATCH'
         ? {
             status: 403,
@@ -198,7 +198,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     expect(res.status).toBe(500);
     expect(res.body.error.message).toContain('may not patch deployments');
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
-    const event = backend.events.find(
+    const event = fx.backend.events.find(
       e => e.eventId === 'kubernetes-deployment-image',
     );
     expect(event?.status).toBe('failed');
@@ -415,7 +415,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
       'A rollback approved by ticket names toRevision (the revision approvers approve)',
     );
     expect(
-      backend.approvals.tickets.filter(
+      fx.backend.approvals.tickets.filter(
         t => (t.change as any).action === 'kubernetes-deployment-rollback',
       ),
     ).toEqual([]);
@@ -426,11 +426,11 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
     expect(asked.status).toBe(202);
     const id = asked.body.approvalTicket.ticketId as number;
-    expect(backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
+    expect(fx.backend.approvals.tickets.find(t => t.id === id)).toMatchObject({
       summary: `deployment-rollback ${NAMESPACE}/${COMPONENT_ID} on k8s-prod to revision 3`,
       change: { toRevision: 3 },
     });
-    backend.approvals.decide(id, 'user:default/bob', 'approve');
+    fx.backend.approvals.decide(id, 'user:default/bob', 'approve');
     // meanwhile ops ship 1.8.2 pinned as revision 5: "the previous one"
     // is now 1.9.0 (revision 4), which no approver saw; the ticket still
     // rolls back to revision 3 (1.8.2) and nothing else
