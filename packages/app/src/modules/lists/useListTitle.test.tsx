@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { mockApis, TestApiProvider } from '@backstage/frontend-test-utils';
-import { translationApiRef } from '@backstage/frontend-plugin-api';
+import { errorApiRef, translationApiRef } from '@backstage/frontend-plugin-api';
 import { EntityKindFilter } from '@backstage/plugin-catalog-react';
 import { MockEntityListContextProvider } from '@backstage/plugin-catalog-react/testUtils';
 import { useCatalogListTitle } from './useListTitle';
@@ -13,7 +13,12 @@ function Title() {
 
 function renderTitle(filters: Record<string, unknown>, totalItems?: number) {
   render(
-    <TestApiProvider apis={[[translationApiRef, mockApis.translation()]]}>
+    <TestApiProvider
+      apis={[
+        [translationApiRef, mockApis.translation()],
+        [errorApiRef, mockApis.error()],
+      ]}
+    >
       <MockEntityListContextProvider
         value={{ filters: filters as any, totalItems, entities: [] }}
       >
@@ -36,12 +41,15 @@ describe('the catalog table title', () => {
   });
 
   it('names the sub-type and a kind opsdeck has no word for', () => {
-    renderTitle({
-      user: { value: 'all' },
-      kind: new EntityKindFilter('widget', 'Widget'),
-      type: { value: 'service' },
-    });
-    expect(screen.getByText('All service Widgets')).toBeInTheDocument();
+    renderTitle(
+      {
+        user: { value: 'all' },
+        kind: new EntityKindFilter('widget', 'Widget'),
+        type: { value: 'service' },
+      },
+      5,
+    );
+    expect(screen.getByText('All service Widgets (5)')).toBeInTheDocument();
   });
 
   it('has a zh-CN text for every English message of the app', () => {
