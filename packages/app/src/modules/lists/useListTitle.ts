@@ -53,7 +53,7 @@ export function useCatalogListTitle(): string {
   let kinds = '';
   if (known) kinds = t(`lists.kinds.${known}`);
   else if (filters.kind?.label) kinds = `${filters.kind.label}s`;
-  const type = filters.type?.value;
+  const type = [filters.type?.value ?? []].flat().join(', ');
   const title = type
     ? t('lists.titleWithType', { filter, type, kinds })
     : t('lists.title', { filter, kinds });

@@ -1,4 +1,4 @@
-import { createElement, ReactElement } from 'react';
+import { ComponentType, createElement, ReactElement } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import Grid from '@material-ui/core/Grid';
 import Paper from '@material-ui/core/Paper';
@@ -46,7 +46,7 @@ function SearchPageContent(props: SearchPageInputs) {
   const { types } = useSearch();
   const catalogApi = useApi(catalogApiRef);
   const configApi = useApi(configApiRef);
-  const itemFor = (result: any) =>
+  const itemFor = (result: any): ComponentType<any> =>
     props.items.find(item => item.predicate?.(result))?.component ??
     DefaultResultListItem;
   return (
