@@ -20,6 +20,7 @@ import knowledgePlugin, {
 import { navModule } from './modules/nav';
 import { errorPagesModule } from './modules/errors';
 import { catalogLabelsModule } from './modules/catalog';
+import { orgMembersModule } from './modules/org';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signin';
 import { backstageTranslationsModule } from './translation/backstage';
@@ -57,6 +58,7 @@ export default createApp({
     navModule,
     errorPagesModule,
     catalogLabelsModule,
+    orgMembersModule,
     homeModule,
     signInModule,
     backstageTranslationsModule,

@@ -1,4 +1,5 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { serverErrorMessage } from '@opsdeck/plugin-opsdeck-common';
 import {
   isApprovalRequired,
   type ApprovalAsk,
@@ -33,12 +34,16 @@ const PATHS: Record<ActionName, string> = {
  */
 export const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
 
-/** An error answer's message (Backstage's error shape) or the status. */
+/**
+ * An error answer's message (Backstage's error shape) or the status: in the
+ * display language when the answer carries opsdeck's error code.
+ */
 async function errorMessage(res: Response): Promise<string> {
   const text = await res.text().catch(() => '');
   try {
     const body = JSON.parse(text);
-    if (typeof body?.error?.message === 'string') return body.error.message;
+    if (typeof body?.error?.message === 'string')
+      return serverErrorMessage({ body });
   } catch {
     // not JSON: the status says it
   }

@@ -1,3 +1,4 @@
+import { createElement } from 'react';
 import {
   coreExtensionData,
   ExtensionDefinition,
@@ -8,6 +9,11 @@ import techdocsPlugin from '@backstage/plugin-techdocs/alpha';
 import apiDocsPlugin from '@backstage/plugin-api-docs/alpha';
 import notificationsPlugin from '@backstage/plugin-notifications/alpha';
 import searchPlugin from '@backstage/plugin-search/alpha';
+import {
+  SearchFilterBlueprint,
+  SearchFilterResultTypeBlueprint,
+  SearchResultListItemBlueprint,
+} from '@backstage/plugin-search-react/alpha';
 import { appTranslationRef } from '../translation/appTranslation';
 
 type TitleKey =
@@ -37,6 +43,25 @@ const english = (appTranslationRef as any).getDefaultMessages() as Record<
  */
 function translatedPage(extension: any, key: TitleKey): ExtensionDefinition {
   return extension.override({ params: { title: appTranslationRef(key) } });
+}
+
+/**
+ * {@link translatedPage} with the page's content replaced: `loader` gets the
+ * page's inputs and config (the original blueprint factory runs with the new
+ * title and loader merged over the page's own params).
+ */
+function translatedPageWithContent(
+  extension: any,
+  key: TitleKey,
+  loader: (ctx: { inputs: any; config: any }) => Promise<JSX.Element>,
+): ExtensionDefinition {
+  return extension.override({
+    factory(originalFactory: (o?: { params?: object }) => any, ctx: any) {
+      return originalFactory({
+        params: { title: appTranslationRef(key), loader: () => loader(ctx) },
+      });
+    },
+  });
 }
 
 /**
@@ -86,9 +111,20 @@ export const translatedScaffolderPlugin = scaffolderPlugin.withOverrides({
 /** Backstage's catalog with its index and entity pages titled in the user's language. */
 export const translatedCatalogPlugin = catalogPlugin.withOverrides({
   extensions: [
-    translatedPage(
+    translatedPageWithContent(
       catalogPlugin.getExtension('page:catalog'),
       'sidebar.catalog',
+      async ({ inputs, config }) => {
+        const { OpsdeckCatalogIndexPage } = await import(
+          './catalog/CatalogIndexPage'
+        );
+        return createElement(OpsdeckCatalogIndexPage, {
+          filters: inputs.filters.map((f: any) =>
+            f.get(coreExtensionData.reactElement),
+          ),
+          pagination: config.pagination,
+        });
+      },
     ),
     translatedPage(
       catalogPlugin.getExtension('page:catalog/entity'),
@@ -101,9 +137,15 @@ export const translatedCatalogPlugin = catalogPlugin.withOverrides({
 export const translatedBackstagePages = [
   techdocsPlugin.withOverrides({
     extensions: [
-      translatedPage(
+      translatedPageWithContent(
         techdocsPlugin.getExtension('page:techdocs'),
         'sidebar.docs',
+        async ({ config }) => {
+          const { OpsdeckDocsIndexPage } = await import('./docs/DocsIndexPage');
+          return createElement(OpsdeckDocsIndexPage, {
+            initialFilter: config.initialFilter,
+          });
+        },
       ),
     ],
   }),
@@ -125,9 +167,25 @@ export const translatedBackstagePages = [
   }),
   searchPlugin.withOverrides({
     extensions: [
-      translatedPage(
+      translatedPageWithContent(
         searchPlugin.getExtension('page:search'),
         'sidebar.search',
+        async ({ inputs, config }) => {
+          const { OpsdeckSearchPage } = await import('./search/SearchPage');
+          return createElement(OpsdeckSearchPage, {
+            noTrack: config.noTrack,
+            items: inputs.items.map((i: any) =>
+              i.get(SearchResultListItemBlueprint.dataRefs.item),
+            ),
+            resultTypes: inputs.resultTypes.map((i: any) =>
+              i.get(SearchFilterResultTypeBlueprint.dataRefs.resultType),
+            ),
+            searchFilters: inputs.searchFilters.map(
+              (i: any) =>
+                i.get(SearchFilterBlueprint.dataRefs.searchFilters).component,
+            ),
+          });
+        },
       ),
     ],
   }),

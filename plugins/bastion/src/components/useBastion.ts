@@ -1,5 +1,6 @@
 import { coreApis, useApi } from '@backstage/frontend-plugin-api';
 import { useMemo } from 'react';
+import { serverErrorMessage } from '@opsdeck/plugin-opsdeck-common';
 import { BastionClient } from '../api/BastionClient';
 
 export function useBastionClient(): BastionClient {
@@ -12,10 +13,13 @@ export function useBastionClient(): BastionClient {
   );
 }
 
-/** What to tell the user: the backend's own message when the error came from a response. */
+/**
+ * What to tell the user: the backend's own message when the error came from a
+ * response, in the display language when it carries opsdeck's error code.
+ */
 export function messageOf(e: unknown): string {
   const body = (e as { body?: { error?: { message?: unknown } } } | undefined)
     ?.body;
-  if (typeof body?.error?.message === 'string') return body.error.message;
+  if (typeof body?.error?.message === 'string') return serverErrorMessage(e);
   return e instanceof Error ? e.message : String(e);
 }

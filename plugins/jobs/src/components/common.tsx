@@ -4,6 +4,7 @@ import {
   jobsAdhocReadPermission,
   jobsManagePermission,
   jobsRunPermission,
+  serverErrorMessage,
 } from '@opsdeck/plugin-opsdeck-common';
 import {
   coreApis,
@@ -58,9 +59,9 @@ export function useErrorText() {
             e.body.error.message,
           );
         if (prod) return t('errors.prodForbidden', { hosts: prod[1] });
-        return `${t('errors.forbidden')}: ${e.body.error.message}`;
+        return `${t('errors.forbidden')}: ${serverErrorMessage(e)}`;
       }
-      return t('errors.generic', { message: e.body.error.message });
+      return t('errors.generic', { message: serverErrorMessage(e) });
     }
     return t('errors.generic', {
       message: e instanceof Error ? e.message : String(e),

@@ -1,10 +1,11 @@
-import { Router as BackstageKubernetesContent } from '@backstage/plugin-kubernetes';
 import { Box } from '@material-ui/core';
 import { WorkloadActionsCard } from './WorkloadActionsCard';
+import { KubernetesContent } from './KubernetesContent';
 
 /**
  * The component's Kubernetes tab: opsdeck's workload actions above
- * Backstage's own Kubernetes content (clusters, pods, logs, events).
+ * Backstage's Kubernetes content (clusters, pods, logs, events), its panels'
+ * severity in the user's language.
  */
 export function KubernetesTab() {
   return (
@@ -12,7 +13,7 @@ export function KubernetesTab() {
       <Box mb={3}>
         <WorkloadActionsCard />
       </Box>
-      <BackstageKubernetesContent />
+      <KubernetesContent />
     </>
   );
 }

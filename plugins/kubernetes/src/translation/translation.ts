@@ -49,6 +49,9 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
       required:
         'This cluster is prod: the change needs an approved ticket ({{message}}).',
     },
+    panel: {
+      warning: 'Warning: {{title}}',
+    },
     error: {
       action: 'The action failed: {{message}}',
       log: 'Could not download the log: {{message}}',

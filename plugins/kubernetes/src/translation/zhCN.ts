@@ -34,6 +34,7 @@ const zhCN = {
   'confirm.cancel': '取消',
   'approval.required':
     '该集群是生产环境：变更需要已审批的工单（{{message}}）。',
+  'panel.warning': '警告：{{title}}',
   'error.action': '操作失败：{{message}}',
   'error.log': '无法下载日志：{{message}}',
 };

@@ -29,7 +29,10 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Account, AccountsClient } from '../api';
 import { accountsTranslationRef } from '../translation/translation';
 import { SessionsDialog } from './SessionsDialog';
-import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  serverErrorMessage,
+} from '@opsdeck/plugin-opsdeck-common';
 
 const when = (iso: string) => formatDateTime(iso);
 
@@ -87,7 +90,8 @@ export function AccountsPage() {
     if (ResponseError.is(error)) {
       if (error.statusCode === 403) return t('errors.forbidden');
       if (error.statusCode === 401) return t('errors.unauthorized');
-      if (error.statusCode < 500) return error.cause.message;
+      // in the display language by the response's opsdeck error code
+      if (error.statusCode < 500) return serverErrorMessage(error);
       return t('errors.generic', { message: error.cause.message });
     }
     return t('errors.generic', { message: error.message });

@@ -26,6 +26,7 @@ import {
 } from './common';
 import {
   formatDateTime,
+  serverErrorMessage,
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import {
@@ -109,7 +110,7 @@ export function TicketDetailView({ id }: { id: number }) {
       if (done) setNotice(done);
       retry();
     } catch (e) {
-      setActionError((e as Error).message);
+      setActionError(serverErrorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -118,7 +119,9 @@ export function TicketDetailView({ id }: { id: number }) {
   if (loading && !ticket) return <Progress />;
   if (error) {
     const status = errorStatus(error);
-    let text: string = t('errors.generic', { message: error.message });
+    let text: string = t('errors.generic', {
+      message: serverErrorMessage(error),
+    });
     if (status === 404) text = t('errors.notFound');
     if (status === 403) {
       return (

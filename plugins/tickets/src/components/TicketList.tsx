@@ -29,6 +29,7 @@ import {
 } from './common';
 import {
   formatDateTime,
+  serverErrorMessage,
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { NotAllowed } from '@opsdeck/plugin-opsdeck-common/react';
@@ -109,7 +110,7 @@ export function TicketList() {
       )}
       {error && errorStatus(error) !== 403 && (
         <Alert severity="error">
-          {t('errors.generic', { message: error.message })}
+          {t('errors.generic', { message: serverErrorMessage(error) })}
         </Alert>
       )}
       {value && (

@@ -29,6 +29,7 @@ import { Alert } from '@material-ui/lab';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   formatDateTime,
+  serverErrorMessage,
   vaultCredentialManagePermission,
   vaultCredentialReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -152,7 +153,8 @@ export function CredentialsPage() {
       if (error.statusCode === 403) return forbidden;
       if (error.statusCode === 401) return t('errors.unauthorized');
       // 400 / 404 / 409 messages from the vault name the problem
-      if (error.statusCode < 500) return error.cause.message;
+      // in the display language by the response's opsdeck error code
+      if (error.statusCode < 500) return serverErrorMessage(error);
       return t('errors.generic', { message: error.cause.message });
     }
     return t('errors.generic', { message: error.message });
