@@ -373,14 +373,29 @@ export class ConfigService {
     return this.batches.continue(id, caller);
   }
 
-  /** Stops a paused release; its later hosts are never pushed. */
+  /** Aborts a running or paused release (see {@link ReleaseBatches.abort}). */
   abortRelease(id: number, caller: Caller) {
     return this.batches.abort(id, caller);
   }
 
+  /** After a start: timed pauses go on when they end (see {@link ReleaseBatches.resumeTimed}). */
+  resumeTimedPauses() {
+    const credentials = this.options.serviceCredentials;
+    if (!credentials) return Promise.resolve();
+    return this.batches.resumeTimed(credentials);
+  }
+
+  /** Shutdown: no timed pause goes on from this backend any more. */
+  stop() {
+    this.batches.stop();
+  }
+
   private async assertIdle(setId: number): Promise<void> {
     const running = (await this.options.store.listReleases(setId, 5)).find(
-      r => r.status === 'running' || r.status === 'paused',
+      r =>
+        r.status === 'running' ||
+        r.status === 'paused' ||
+        r.status === 'aborting',
     );
     if (running) {
       throw new ConflictError(
