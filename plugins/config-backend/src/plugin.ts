@@ -96,7 +96,6 @@ export const configPlugin = createBackendPlugin({
           healthAttempts: config?.getOptionalNumber('healthAttempts'),
           healthIntervalMs: config?.getOptionalNumber('healthIntervalMs'),
         });
-        deps.lifecycle.addShutdownHook(() => releaser.idle());
         const service = new ConfigService({
           store,
           releaser,
@@ -116,6 +115,13 @@ export const configPlugin = createBackendPlugin({
           }),
           approvals: deps.approvals,
         });
+        // shutdown: no timed pause goes on from here, then the running batches end
+        deps.lifecycle.addShutdownHook(async () => {
+          service.stop();
+          await releaser.idle();
+        });
+        // timed pauses that outlived a restart go on when they end
+        await service.resumeTimedPauses();
         // The drift schedule: live files against what the last push left;
         // the set's owner is notified of each new hand edit.
         const watcher = new DriftWatcher({

@@ -108,7 +108,9 @@ export type ReleaseHostState =
   | 'done'
   | 'invalid'
   | 'reverted'
-  | 'failed';
+  | 'failed'
+  /** Never started: the release was aborted before this host's turn. */
+  | 'aborted';
 
 /** States after which nothing more happens to the host in that release. */
 export const FINAL_HOST_STATES: readonly ReleaseHostState[] = [
@@ -116,6 +118,7 @@ export const FINAL_HOST_STATES: readonly ReleaseHostState[] = [
   'invalid',
   'reverted',
   'failed',
+  'aborted',
 ];
 
 export type ReleaseHost = {
@@ -139,10 +142,12 @@ export type Release = {
   action: ReleaseAction;
   /**
    * `paused`: between two batches, until `resumeAt` (a timed pause) or until
-   * a person continues (or aborts) it; `aborted`: stopped by a person while
-   * paused (its later hosts were never pushed).
+   * a person continues (or aborts) it; `aborting`: a person aborted it while
+   * a batch ran: the hosts of that batch finish their own step (done, or
+   * reverted), no other host starts; `aborted`: stopped by a person (hosts
+   * not yet started are `aborted`, never pushed).
    */
-  status: 'running' | 'paused' | 'done' | 'failed' | 'aborted';
+  status: 'running' | 'paused' | 'aborting' | 'done' | 'failed' | 'aborted';
   batchSize: number;
   /** Pause after each batch (seconds, 0 for none). */
   pauseSeconds: number;
@@ -154,6 +159,8 @@ export type Release = {
   resumeAt?: string;
   createdBy: string;
   createdAt: string;
+  /** Who aborted it (status `aborting` or `aborted`). */
+  abortedBy?: string;
   finishedAt?: string;
   hosts: ReleaseHost[];
 };

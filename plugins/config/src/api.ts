@@ -109,7 +109,11 @@ export class ConfigClient {
     return this.call<Release>(`/releases/${id}/continue`, { method: 'POST' });
   }
 
-  /** Stops a paused release: its later hosts are never pushed. */
+  /**
+   * Aborts a running or paused release: hosts not yet started are never
+   * pushed; a running one answers `aborting` (its hosts mid-push end their
+   * own step) and ends `aborted`.
+   */
   abortRelease(id: number) {
     return this.call<Release>(`/releases/${id}/abort`, { method: 'POST' });
   }

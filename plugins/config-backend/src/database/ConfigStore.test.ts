@@ -65,9 +65,10 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     expect(await s.releaseChecks(release.id)).toEqual({
       definitionSha256: 'f'.repeat(64),
       approvalTicket: 7,
+      drivenBy: 'user:default/bob',
     });
     // a claim of a release that is not paused gets nothing
-    expect(await s.claimPaused(release.id, 0)).toBe(false);
+    expect(await s.claimPaused(release.id, 0, 'user:default/bob')).toBe(false);
     await s.pauseRelease(release.id, 1, Date.UTC(2030, 0, 1));
     expect(await s.getRelease(release.id)).toMatchObject({
       status: 'paused',
@@ -76,21 +77,131 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     });
     // a restart fails what was running, never what is paused
     expect(await s.failInterrupted()).toBe(0);
-    // a stale claim (another batch) gets nothing
-    expect(await s.claimPaused(release.id, 0)).toBe(false);
-    const outcomes = await Promise.all([
-      s.claimPaused(release.id, 1),
-      s.claimPaused(release.id, 1),
-      s.abortPaused(release.id, 'user:default/alice'),
-      s.claimPaused(release.id, 1),
+    expect(await s.timedPauses()).toEqual([
+      { id: release.id, nextBatch: 1, resumeAt: Date.UTC(2030, 0, 1) },
     ]);
-    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    // a stale claim (another batch) gets nothing
+    expect(await s.claimPaused(release.id, 0, 'user:default/bob')).toBe(false);
+    const outcomes = await Promise.all([
+      s.claimPaused(release.id, 1, 'user:default/carol'),
+      s.claimPaused(release.id, 1, 'user:default/carol'),
+      s.abortRelease(release.id, 'user:default/alice'),
+      s.claimPaused(release.id, 1, 'user:default/carol'),
+    ]);
+    const claims = [outcomes[0], outcomes[1], outcomes[3]].filter(Boolean);
+    expect(claims.length).toBeLessThanOrEqual(1);
     const after = await s.getRelease(release.id);
-    expect(after?.status).toBe(outcomes[2] ? 'aborted' : 'running');
+    // aborted while paused: nobody continues it; continued first: the abort
+    // stops the running release (no host of it starts any more)
+    expect([outcomes[2], after?.status]).toEqual(
+      claims.length === 1 ? ['aborting', 'aborting'] : ['aborted', 'aborted'],
+    );
     expect(after?.resumeAt).toBeUndefined();
+    expect(await s.timedPauses()).toEqual([]);
+    // a continue drives the rest of the release (a restart goes on as them)
+    expect((await s.releaseChecks(release.id))?.drivenBy).toBe(
+      claims.length === 1 ? 'user:default/carol' : 'user:default/bob',
+    );
   });
 
-  it('aborts a paused release: its pending hosts failed, never pushed', async () => {
+  it('aborts a running release in one statement against its end, a pause and its hosts starting', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    const hosts = ['a', 'b', 'c', 'd'].map(h => `resource:default/${h}`);
+    for (let round = 0; round < 8; round++) {
+      const release = await s.createRelease({
+        setId: set.id,
+        version: 1,
+        action: 'push',
+        batchSize: 2,
+        createdBy: 'user:default/bob',
+        hosts,
+        pauseSeconds: 60,
+      });
+      // the first batch runs: one host started, one about to start
+      expect(await s.startHost(release.id, hosts[0])).toBe(true);
+      expect(await s.startHost(release.id, hosts[0])).toBe(false);
+      const [started, aborted, finished, paused] = await Promise.all([
+        s.startHost(release.id, hosts[1]),
+        s.abortRelease(release.id, 'user:default/alice'),
+        round % 2 === 0
+          ? s.finishRelease(release.id, 'done')
+          : Promise.resolve(false),
+        round % 2 === 1
+          ? s.pauseRelease(release.id, 1, Date.now() + 60_000)
+          : Promise.resolve(false),
+      ]);
+      const after = (await s.getRelease(release.id))!;
+      // the releaser ends the release when its batch ends
+      const ended = await s.finishRelease(release.id, 'done');
+      const final = (await s.getRelease(release.id))!;
+      // either order, never both: an accepted abort ends `aborted` (never
+      // done, never paused; `aborting` until the batch ends); a release that
+      // ended first is not aborted; a paused one is aborted at once
+      let expected: object;
+      if (round % 2 === 0) {
+        // aborted first: the release's own end makes it `aborted`
+        expected = aborted
+          ? { aborted: 'aborting', now: 'aborted', ended: false }
+          : { aborted: undefined, now: 'done', ended: false };
+      } else {
+        expected = paused
+          ? { aborted: 'aborted', now: 'aborted', ended: false }
+          : { aborted: 'aborting', now: 'aborting', ended: true };
+      }
+      expect({ aborted, now: after.status, ended }).toEqual(expected);
+      expect([round % 2 === 0 ? finished : true, final.status]).toEqual([
+        true,
+        aborted ? 'aborted' : 'done',
+      ]);
+      expect(final.abortedBy).toBe(aborted ? 'user:default/alice' : undefined);
+      // a host either started (ends its own step) or never will (not started
+      // and not aborted: the release had ended first)
+      let second = 'pending';
+      if (started) second = 'uploading';
+      else if (aborted) second = 'aborted';
+      expect(final.hosts.map(h => h.state)).toEqual([
+        'uploading',
+        second,
+        aborted ? 'aborted' : 'pending',
+        aborted ? 'aborted' : 'pending',
+      ]);
+      // no host starts any more
+      expect(
+        await Promise.all(hosts.slice(1).map(h => s.startHost(release.id, h))),
+      ).toEqual([false, false, false]);
+      // ended: a second abort gets nothing
+      expect(
+        await s.abortRelease(release.id, 'user:default/alice'),
+      ).toBeUndefined();
+    }
+  });
+
+  it('ends releases cut short by a restart: an aborting one aborted, its started hosts failed', async () => {
+    const { store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    const release = await s.createRelease({
+      setId: set.id,
+      version: 1,
+      action: 'push',
+      batchSize: 1,
+      createdBy: 'user:default/bob',
+      hosts: ['resource:default/a', 'resource:default/b'],
+    });
+    expect(await s.startHost(release.id, 'resource:default/a')).toBe(true);
+    expect(await s.abortRelease(release.id, 'user:default/alice')).toBe(
+      'aborting',
+    );
+    expect(await s.failInterrupted()).toBe(1);
+    const after = (await s.getRelease(release.id))!;
+    expect(after.status).toBe('aborted');
+    expect(after.hosts.map(h => [h.state, h.error])).toEqual([
+      ['failed', 'interrupted by a backend restart; check drift'],
+      ['aborted', 'not pushed: the release was aborted by user:default/alice'],
+    ]);
+  });
+
+  it('aborts a paused release: its pending hosts aborted, never pushed', async () => {
     const { store: s } = await store();
     const set = await s.createSet(input, 'user:default/alice');
     const release = await s.createRelease({
@@ -106,15 +217,24 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
       finished: true,
     });
     await s.pauseRelease(release.id, 1);
-    expect(await s.abortPaused(release.id, 'user:default/alice')).toBe(true);
+    expect(await s.abortRelease(release.id, 'user:default/alice')).toBe(
+      'aborted',
+    );
     const aborted = await s.getRelease(release.id);
-    expect(aborted).toMatchObject({ status: 'aborted' });
+    expect(aborted).toMatchObject({
+      status: 'aborted',
+      abortedBy: 'user:default/alice',
+    });
     expect(aborted?.finishedAt).toEqual(expect.any(String));
     expect(aborted?.hosts.map(h => [h.state, h.error])).toEqual([
       ['done', undefined],
-      ['failed', 'not pushed: the release was aborted by user:default/alice'],
+      ['aborted', 'not pushed: the release was aborted by user:default/alice'],
     ]);
-    expect(await s.abortPaused(release.id, 'user:default/alice')).toBe(false);
+    expect(
+      await s.abortRelease(release.id, 'user:default/alice'),
+    ).toBeUndefined();
+    // nor does an ended release finish again
+    expect(await s.finishRelease(release.id, 'done')).toBe(false);
   });
 
   it('numbers versions one by one, also for concurrent saves, and never changes them', async () => {

@@ -13,6 +13,15 @@ import type {
 import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 
+/** Host states after which nothing more happens to the host in its release. */
+const FINAL_STATES: readonly ReleaseHostState[] = [
+  'done',
+  'invalid',
+  'reverted',
+  'failed',
+  'aborted',
+];
+
 const iso = (ms: unknown) =>
   ms === null || ms === undefined
     ? undefined
@@ -230,6 +239,7 @@ export class ConfigStore {
           definition_sha256: input.definitionSha256 ?? null,
           approval_ticket: input.approvalTicket ?? null,
           created_by: input.createdBy,
+          driven_by: input.createdBy,
           created_at: Date.now(),
         })
         .returning('id');
@@ -272,6 +282,7 @@ export class ConfigStore {
       resumeAt: iso(r.resume_at),
       createdBy: r.created_by,
       createdAt: iso(r.created_at)!,
+      abortedBy: opt(r.aborted_by),
       finishedAt: iso(r.finished_at),
       hosts: hosts.map(
         (h): ReleaseHost => ({
@@ -330,96 +341,200 @@ export class ConfigStore {
   }
 
   /**
+   * Starts a host's push, in one statement: only a host still pending of a
+   * release still running. False when the release was aborted (or the host
+   * was started already): the host is not touched.
+   */
+  async startHost(releaseId: number, host: string): Promise<boolean> {
+    const n = await this.knex('config_release_hosts')
+      .where({ release_id: releaseId, host, state: 'pending' })
+      .whereIn(
+        'release_id',
+        this.knex('config_releases')
+          .select('id')
+          .where({ id: releaseId, status: 'running' }),
+      )
+      .update({ state: 'uploading', started_at: Date.now() });
+    return Number(n) === 1;
+  }
+
+  /** Marks a release's hosts still pending `state` (never a host started or aborted). */
+  async endPending(
+    releaseId: number,
+    state: 'failed' | 'aborted',
+    error: string,
+  ): Promise<void> {
+    await this.knex('config_release_hosts')
+      .where({ release_id: releaseId, state: 'pending' })
+      .update({ state, error, finished_at: Date.now() });
+  }
+
+  /**
    * Releases cut short by a restart: their unfinished hosts are marked
    * failed (the host may hold the new or the previous file; drift shows
-   * which) and the release failed. Returns how many releases.
+   * which) and the release failed (aborted, when a person had aborted it).
+   * Hosts that never started are left as they were (pending ones failed,
+   * as not pushed). Returns how many releases.
    */
   async failInterrupted(): Promise<number> {
-    const running = await this.knex('config_releases')
-      .where({ status: 'running' })
-      .select('id');
-    for (const { id } of running) {
+    const cut = await this.knex('config_releases')
+      .whereIn('status', ['running', 'aborting'])
+      .select('id', 'status');
+    for (const { id, status } of cut) {
+      const now = Date.now();
       await this.knex('config_release_hosts')
         .where({ release_id: id })
-        .whereNotIn('state', ['done', 'invalid', 'reverted', 'failed'])
+        .where('state', 'pending')
+        .update({
+          state: status === 'aborting' ? 'aborted' : 'failed',
+          error: 'not pushed: interrupted by a backend restart',
+          finished_at: now,
+        });
+      await this.knex('config_release_hosts')
+        .where({ release_id: id })
+        .whereNotIn('state', [...FINAL_STATES])
         .update({
           state: 'failed',
           error: 'interrupted by a backend restart; check drift',
-          finished_at: Date.now(),
+          finished_at: now,
         });
       await this.finishRelease(Number(id), 'failed');
     }
-    return running.length;
+    return cut.length;
   }
 
   /** What a continue is checked against (not part of the API's release). */
   async releaseChecks(
     id: number,
   ): Promise<
-    { definitionSha256?: string; approvalTicket?: number } | undefined
+    | { definitionSha256?: string; approvalTicket?: number; drivenBy: string }
+    | undefined
   > {
     const r = await this.knex('config_releases')
       .where({ id })
-      .first('definition_sha256', 'approval_ticket');
+      .first('definition_sha256', 'approval_ticket', 'driven_by', 'created_by');
     if (!r) return undefined;
     return {
+      drivenBy: r.driven_by ?? r.created_by,
       definitionSha256: opt(r.definition_sha256),
       approvalTicket:
         r.approval_ticket === null ? undefined : Number(r.approval_ticket),
     };
   }
 
-  /** A running release pauses before batch `nextBatch` (until `resumeAt`, or a person). */
+  /** The release's status now (the releaser looks before each batch). */
+  async releaseStatus(id: number): Promise<Release['status'] | undefined> {
+    const r = await this.knex('config_releases').where({ id }).first('status');
+    return r?.status;
+  }
+
+  /**
+   * A running release pauses before batch `nextBatch` (until `resumeAt`, or
+   * a person); false when it is not running any more (aborted meanwhile).
+   */
   async pauseRelease(
     id: number,
     nextBatch: number,
     resumeAt?: number,
-  ): Promise<void> {
-    await this.knex('config_releases')
+  ): Promise<boolean> {
+    const n = await this.knex('config_releases')
       .where({ id, status: 'running' })
       .update({
         status: 'paused',
         next_batch: nextBatch,
         resume_at: resumeAt ?? null,
       });
+    return Number(n) === 1;
+  }
+
+  /** Paused releases with a timed pause (a restarted backend goes on with them). */
+  async timedPauses(): Promise<
+    { id: number; nextBatch: number; resumeAt: number }[]
+  > {
+    const rows = await this.knex('config_releases')
+      .where({ status: 'paused' })
+      .whereNotNull('resume_at')
+      .select('id', 'next_batch', 'resume_at');
+    return rows.map(r => ({
+      id: Number(r.id),
+      nextBatch: Number(r.next_batch),
+      resumeAt: Number(r.resume_at),
+    }));
   }
 
   /**
-   * Claims a paused release to run its batch `nextBatch`, in one statement:
-   * of two continues (two people, or a person and the timer, or two
-   * backends) exactly one gets true.
+   * Claims a paused release to run its batch `nextBatch` for `by`, in one
+   * statement: of two continues (two people, or a person and the timer, or
+   * two backends) or a continue and an abort exactly one gets true.
    */
-  async claimPaused(id: number, nextBatch: number): Promise<boolean> {
+  async claimPaused(
+    id: number,
+    nextBatch: number,
+    by: string,
+  ): Promise<boolean> {
     const n = await this.knex('config_releases')
       .where({ id, status: 'paused', next_batch: nextBatch })
-      .update({ status: 'running', resume_at: null });
+      .update({ status: 'running', resume_at: null, driven_by: by });
     return Number(n) === 1;
   }
 
   /**
-   * Aborts a paused release in one statement (false when it is not paused);
-   * its hosts still pending are marked failed, never pushed.
+   * Aborts a running or paused release in one statement (undefined when it
+   * is neither: done, failed, aborted already). A paused one is `aborted`
+   * at once; a running one is `aborting` until the hosts of its batch in
+   * flight end their own step (the releaser ends it `aborted`). Hosts still
+   * pending are `aborted`, never pushed: a host starts only while its
+   * release runs ({@link ConfigStore.startHost}).
    */
-  async abortPaused(id: number, by: string): Promise<boolean> {
+  async abortRelease(
+    id: number,
+    by: string,
+  ): Promise<'aborting' | 'aborted' | undefined> {
     const now = Date.now();
-    const n = await this.knex('config_releases')
-      .where({ id, status: 'paused' })
-      .update({ status: 'aborted', resume_at: null, finished_at: now });
-    if (Number(n) !== 1) return false;
-    await this.knex('config_release_hosts')
-      .where({ release_id: id, state: 'pending' })
-      .update({
-        state: 'failed',
-        error: `not pushed: the release was aborted by ${by}`,
-        finished_at: now,
-      });
-    return true;
+    return this.knex.transaction(async tx => {
+      const n = await tx('config_releases')
+        .where({ id })
+        .whereIn('status', ['running', 'paused'])
+        .update({
+          status: tx.raw(
+            "CASE WHEN status = 'paused' THEN 'aborted' ELSE 'aborting' END",
+          ),
+          finished_at: tx.raw(
+            "CASE WHEN status = 'paused' THEN CAST(? AS BIGINT) ELSE NULL END",
+            [now],
+          ),
+          resume_at: null,
+          aborted_by: by,
+        });
+      if (Number(n) !== 1) return undefined;
+      await tx('config_release_hosts')
+        .where({ release_id: id, state: 'pending' })
+        .update({
+          state: 'aborted',
+          error: `not pushed: the release was aborted by ${by}`,
+          finished_at: now,
+        });
+      const r = await tx('config_releases').where({ id }).first('status');
+      return r.status;
+    });
   }
 
-  async finishRelease(id: number, status: 'done' | 'failed'): Promise<void> {
-    await this.knex('config_releases')
+  /**
+   * Ends a running release `status` (an aborting one `aborted`), in one
+   * statement; false when it had ended already (aborted while paused).
+   */
+  async finishRelease(id: number, status: 'done' | 'failed'): Promise<boolean> {
+    const n = await this.knex('config_releases')
       .where({ id })
-      .update({ status, finished_at: Date.now() });
+      .whereIn('status', ['running', 'aborting'])
+      .update({
+        status: this.knex.raw(
+          "CASE WHEN status = 'aborting' THEN 'aborted' ELSE ? END",
+          [status],
+        ),
+        finished_at: Date.now(),
+      });
+    return Number(n) === 1;
   }
 
   /** Records what a host got (replacing its previous baseline). */

@@ -65,6 +65,9 @@ type HostJob = {
  * fails. Hosts go in batches of the release's batch size; a batch with a
  * host that did not end `done` stops the release (later hosts stay
  * untouched, marked failed). Progress is written to the store as it goes.
+ * An abort (by a person, on any backend) lets the hosts already started end
+ * their own step (done, or reverted: never half-swapped) and starts no
+ * other host; the release then ends `aborted`.
  * A release may pause between batches (its pauseSeconds, or after the first
  * batch until confirmed): the run then ends `paused` and a later run goes on
  * from its next batch.
@@ -131,20 +134,15 @@ export class Releaser {
     const size = release.batchSize;
     const count = Math.ceil(release.hosts.length / size);
     let ok = true;
-    for (let b = release.nextBatch; b < count; b++) {
+    for (let b = release.nextBatch; b < count && ok; b++) {
+      // aborted by a person (on any backend) since the last batch: no host starts
+      if ((await store.releaseStatus(release.id)) !== 'running') break;
       const batch = release.hosts.slice(b * size, (b + 1) * size);
-      if (!ok) {
-        for (const { host } of batch) {
-          await store.updateHost(release.id, host, {
-            state: 'failed',
-            error: 'not pushed: an earlier batch did not succeed',
-            finished: true,
-          });
-        }
-        continue;
-      }
       const results = await Promise.all(
         batch.map(async ({ host: ref }) => {
+          // the host starts only while the release runs (one statement
+          // against an abort): once started it ends its own step
+          if (!(await store.startHost(release.id, ref))) return 'not started';
           const host = byRef.get(ref);
           const hostSecrets = secrets.get(ref) ?? new Map();
           try {
@@ -173,20 +171,28 @@ export class Releaser {
           }
         }),
       );
-      ok = results.every(Boolean);
+      ok = results.every(r => r === true);
       const pause =
         (b === 0 && release.confirmFirstBatch) || release.pauseSeconds > 0;
       if (ok && b + 1 < count && pause) {
-        await store.pauseRelease(
+        const paused = await store.pauseRelease(
           release.id,
           b + 1,
           b === 0 && release.confirmFirstBatch
             ? undefined
             : Date.now() + release.pauseSeconds * 1000,
         );
-        return 'paused';
+        // not paused: aborted while the batch ran (ended below)
+        if (paused) return 'paused';
+        break;
       }
     }
+    await store.endPending(
+      release.id,
+      'failed',
+      'not pushed: an earlier batch did not succeed',
+    );
+    // an aborted release ends `aborted` whatever its last batch did
     await store.finishRelease(release.id, ok ? 'done' : 'failed');
     return 'ended';
   }
@@ -234,7 +240,7 @@ export class Releaser {
           : {}),
       });
 
-    await update({ state: 'uploading', started: true });
+    // started (`uploading`) by the run's claim (ConfigStore.startHost)
     // a vault reference renders as the mask unless its secret was taken out:
     // never push the mask
     const missing = vaultNames(hostVariables(version.variables, host)).filter(

@@ -1,5 +1,5 @@
 import { eventually } from '@opsdeck/plugin-remote-node/testUtils';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bob,
@@ -223,5 +223,110 @@ describe('nginx config sets on real hosts', () => {
     const versions = await service.store.listVersions(web.id);
     expect(versions.map(v => v.version)).toEqual([5, 4, 3, 2, 1]);
     expect(versions.find(v => v.version === 2)!.template).toContain('retur');
+  });
+
+  it('aborts a running release: the host mid-push ends its own step (served or reverted), later hosts are never started', async () => {
+    const hosts = testHosts(env);
+    const { service } = await configService(env, hosts);
+    // the reload waits for a gate file: the test aborts while host 0 is in
+    // its reload step, then opens the gate
+    const gate = join(env.work, 'abort-gate');
+    const set = await service.createSet(
+      {
+        name: 'web-abort',
+        kind: 'nginx',
+        owner: 'group:default/ops',
+        selector: { tags: ['web'] },
+        targetPath: confOf(0),
+        reloadCommand: `while [ ! -e ${gate} ]; do sleep 0.1; done; nginx -s reload -e /dev/stderr -c "$TARGET"`,
+        healthCheck: {
+          type: 'http',
+          url: 'http://127.0.0.1:{{vars.port}}/health',
+          expectBody: '{{vars.greeting}}',
+        },
+      },
+      bob,
+    );
+    const save = (greeting: string, healthStatus = 200) =>
+      service.saveVersion(
+        set.id,
+        {
+          template: TEMPLATE,
+          variables: {
+            defaults: { greeting, healthStatus },
+            hosts: Object.fromEntries(
+              hosts.map(h => [
+                h.entityRef,
+                { prefix: prefixOf(0), port: env.ports[0] },
+              ]),
+            ),
+          },
+          message: greeting,
+        },
+        bob,
+      );
+    const abortMidPush = async (version: number) => {
+      rmSync(gate, { force: true });
+      const { release, done } = await service.push(
+        set.id,
+        { version, batchSize: 1 },
+        bob,
+      );
+      await eventually(
+        async () =>
+          (await service.store.getRelease(release.id))!.hosts[0].state ===
+          'reloading',
+      );
+      // two people abort at once: one statement decides
+      const outcomes = await Promise.allSettled([
+        service.abortRelease(release.id, bob),
+        service.abortRelease(release.id, bob),
+      ]);
+      expect(outcomes.map(o => o.status).sort()).toEqual([
+        'fulfilled',
+        'rejected',
+      ]);
+      const aborting = (await service.store.getRelease(release.id))!;
+      expect(aborting.status).toBe('aborting');
+      expect(aborting.hosts.map(h => h.state)).toEqual([
+        'reloading',
+        'aborted',
+      ]);
+      // the set stays busy until the host mid-push has ended its step
+      await expect(service.push(set.id, { version }, bob)).rejects.toThrow(
+        /still aborting/,
+      );
+      writeFileSync(gate, '');
+      await done;
+      return (await service.store.getRelease(release.id))!;
+    };
+
+    // 1. a valid change: host 0 completes its push (validated, swapped,
+    // reloaded, health-checked) and serves it; host 1 is never started
+    const good = await save('abort-ok');
+    let r = await abortMidPush(good.version);
+    expect(r).toMatchObject({ status: 'aborted', abortedBy: bob.ref });
+    expect(r.hosts.map(h => [h.state, h.startedAt !== undefined])).toEqual([
+      ['done', true],
+      ['aborted', false],
+    ]);
+    expect(r.hosts[1].error).toMatch(/aborted by user:default\/bob/);
+    expect((await get(0)).body).toBe('abort-ok from cfg-0\n');
+
+    // 2. a change whose health check fails after the abort: reverted, never
+    // left half-swapped
+    const before = readFileSync(confOf(0), 'utf8');
+    const sick = await save('abort-sick', 500);
+    r = await abortMidPush(sick.version);
+    expect(r.status).toBe('aborted');
+    expect(r.hosts.map(h => h.state)).toEqual(['reverted', 'aborted']);
+    expect(readFileSync(confOf(0), 'utf8')).toBe(before);
+    await eventually(
+      async () => (await get(0)).body === 'abort-ok from cfg-0\n',
+    );
+    // ended: no abort any more
+    await expect(service.abortRelease(r.id, bob)).rejects.toThrow(
+      /aborted: it cannot be aborted/,
+    );
   });
 });

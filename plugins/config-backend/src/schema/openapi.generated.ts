@@ -313,6 +313,7 @@ export const spec = {
               'invalid',
               'reverted',
               'failed',
+              'aborted',
             ],
           },
           error: {
@@ -364,7 +365,20 @@ export const spec = {
           },
           status: {
             type: 'string',
-            enum: ['running', 'paused', 'done', 'failed', 'aborted'],
+            enum: [
+              'running',
+              'paused',
+              'aborting',
+              'done',
+              'failed',
+              'aborted',
+            ],
+            description:
+              '`aborting`: aborted while a batch ran; the hosts already started end their own step (done, or reverted), then `aborted`.',
+          },
+          abortedBy: {
+            type: 'string',
+            description: 'Who aborted the release.',
           },
           batchSize: {
             type: 'integer',
@@ -1234,7 +1248,7 @@ export const spec = {
       post: {
         operationId: 'abortRelease',
         description:
-          'Stops a paused release; its later hosts are never pushed.',
+          "Aborts a running or paused release (one atomic statement against a continue, a timed pause's end or the release's own end; 409 when it ended already). Hosts not yet started are never pushed (`aborted`); a host mid-push ends its own step (validated, swapped, reloaded and health-checked, or reverted), so a running release answers `aborting` and ends `aborted`. Needs opsdeck.config.push; audited with the caller as actor.",
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -1243,6 +1257,12 @@ export const spec = {
         responses: {
           '200': {
             $ref: '#/components/responses/Release',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
           },
           default: {
             $ref: '#/components/responses/ErrorResponse',

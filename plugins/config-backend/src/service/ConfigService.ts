@@ -322,8 +322,23 @@ export class ConfigService {
       Math.min(input.batchSize ?? hosts.length, max),
     );
     const pause = pauseOf(input);
-    const gate: GateOutcome = checked
-      ? { run: true }
+    // what may still refuse the push, before a ticket is claimed for it
+    const prepare = async () => ({
+      // read before the release exists: a CMDB failure refuses the push
+      facts: await this.factsFor(set, version, hosts, caller),
+      // vault references: taken out now, for the person pushing; a refusal refuses the push
+      secrets:
+        checked?.secrets ??
+        (await takeSecrets(
+          this.options.vault,
+          set,
+          version,
+          hosts,
+          caller.ref,
+        )),
+    });
+    const gate: GateOutcome<Awaited<ReturnType<typeof prepare>>> = checked
+      ? { run: true, prepared: await prepare() }
       : await prodGate({
           approvals: this.options.approvals,
           caller,
@@ -342,14 +357,10 @@ export class ConfigService {
           summary: `push ${set.name} v${version.version} to ${
             hosts.length
           } host(s): ${hosts.map(h => h.name).join(', ')}`,
+          prepare,
         });
     if (!gate.run) return { requested: gate.requested };
-    // read before the release exists: a CMDB failure refuses the push
-    const facts = await this.factsFor(set, version, hosts, caller);
-    // vault references: taken out now, for the person pushing; a refusal refuses the push
-    const secrets =
-      checked?.secrets ??
-      (await takeSecrets(this.options.vault, set, version, hosts, caller.ref));
+    const { facts, secrets } = gate.prepared;
     const release = await this.options.store.createRelease({
       setId,
       version: version.version,
@@ -373,14 +384,29 @@ export class ConfigService {
     return this.batches.continue(id, caller);
   }
 
-  /** Stops a paused release; its later hosts are never pushed. */
+  /** Aborts a running or paused release (see {@link ReleaseBatches.abort}). */
   abortRelease(id: number, caller: Caller) {
     return this.batches.abort(id, caller);
   }
 
+  /** After a start: timed pauses go on when they end (see {@link ReleaseBatches.resumeTimed}). */
+  resumeTimedPauses() {
+    const credentials = this.options.serviceCredentials;
+    if (!credentials) return Promise.resolve();
+    return this.batches.resumeTimed(credentials);
+  }
+
+  /** Shutdown: no timed pause goes on from this backend any more. */
+  stop() {
+    this.batches.stop();
+  }
+
   private async assertIdle(setId: number): Promise<void> {
     const running = (await this.options.store.listReleases(setId, 5)).find(
-      r => r.status === 'running' || r.status === 'paused',
+      r =>
+        r.status === 'running' ||
+        r.status === 'paused' ||
+        r.status === 'aborting',
     );
     if (running) {
       throw new ConflictError(
@@ -432,16 +458,13 @@ export class ConfigService {
       summary: `roll ${set.name} back to v${old.version} on ${
         hosts.length
       } host(s): ${hosts.map(h => h.name).join(', ')}`,
+      // so are the vault references (taken out once, handed to the push),
+      // before a ticket is claimed: a refusal leaves the approval unused
+      prepare: () =>
+        takeSecrets(this.options.vault, set, old, hosts, caller.ref),
     });
     if (!gate.run) return { requested: gate.requested };
-    // so are the vault references (taken out once, handed to the push)
-    const secrets = await takeSecrets(
-      this.options.vault,
-      set,
-      old,
-      hosts,
-      caller.ref,
-    );
+    const secrets = gate.prepared;
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,

@@ -90,6 +90,41 @@ export class LiveFiles {
     const [host]: HostTarget[] = await this.service.hostsOf(set, caller, [
       input.host,
     ]);
+    // what may still refuse the adoption (the live file, its secrets), read
+    // before a ticket is claimed: a refusal leaves the approval unused
+    const prepare = async () => {
+      const target = await this.options.sshTargets(caller.ref)(host);
+      const live = await this.agent(target).readLive(set.targetPath);
+      if (live === undefined) {
+        throw new InputError(`${host.name} has no file at ${set.targetPath}`);
+      }
+      const latest = set.latestVersion
+        ? await this.service.getVersion(setId, set.latestVersion)
+        : undefined;
+      const { secrets, byValue } = await adoptedSecrets(
+        this.options.vault,
+        set,
+        latest,
+        host,
+        caller.ref,
+      );
+      // a value typed by hand where a vault secret was pushed would be stored
+      // in clear, in a version every config reader sees
+      const baseline = (await this.options.store.hostStates(setId)).find(
+        s => s.host === host.entityRef,
+      )?.liveContent;
+      const typed = handTypedSecretLines(live, [baseline], secrets.values());
+      if (typed.length > 0) {
+        throw new InputError(
+          `The live file of ${
+            host.name
+          } holds a value typed by hand where a vault secret was pushed (${typed.join(
+            '; ',
+          )}): put it in the vault credential and push instead of adopting it`,
+        );
+      }
+      return { live, latest, secrets, byValue };
+    };
     // the adopted file becomes the host's drift baseline: a change to a prod host
     const gate = await prodGate({
       approvals: this.options.approvals,
@@ -106,38 +141,10 @@ export class LiveFiles {
       },
       summary: `adopt the live ${set.targetPath} of ${host.name} as a new version of ${set.name}`,
       what: 'Adopting the live file of',
+      prepare,
     });
     if (!gate.run) return { requested: gate.requested };
-    const target = await this.options.sshTargets(caller.ref)(host);
-    const live = await this.agent(target).readLive(set.targetPath);
-    if (live === undefined) {
-      throw new InputError(`${host.name} has no file at ${set.targetPath}`);
-    }
-    const latest = set.latestVersion
-      ? await this.service.getVersion(setId, set.latestVersion)
-      : undefined;
-    const { secrets, byValue } = await adoptedSecrets(
-      this.options.vault,
-      set,
-      latest,
-      host,
-      caller.ref,
-    );
-    // a value typed by hand where a vault secret was pushed would be stored
-    // in clear, in a version every config reader sees
-    const baseline = (await this.options.store.hostStates(setId)).find(
-      s => s.host === host.entityRef,
-    )?.liveContent;
-    const typed = handTypedSecretLines(live, [baseline], secrets.values());
-    if (typed.length > 0) {
-      throw new InputError(
-        `The live file of ${
-          host.name
-        } holds a value typed by hand where a vault secret was pushed (${typed.join(
-          '; ',
-        )}): put it in the vault credential and push instead of adopting it`,
-      );
-    }
+    const { live, latest, secrets, byValue } = gate.prepared;
     const version = await this.options.store.addVersion({
       setId,
       template:

@@ -23,12 +23,6 @@ export type BatchRun = {
   secrets: SecretsByHost;
 };
 
-const sleep = (ms: number) =>
-  new Promise<void>(resolve => {
-    // a pause never holds the process up: after a restart a person continues
-    setTimeout(resolve, Math.max(0, ms)).unref?.();
-  });
-
 /**
  * The batches of a release and the pauses between them. A paused release
  * is continued (by a person, or by the end of a timed pause) only after the
@@ -39,46 +33,110 @@ const sleep = (ms: number) =>
  * needs config.push.prod of the person continuing, or the release's own
  * approval and its requester. The claim is one atomic statement, so two
  * continues (people, timer, backends) never both run a batch; the state is
- * in the database, so a continue works after a restart.
+ * in the database, so a continue works after a restart, and a restarted
+ * backend goes on with timed pauses when they end ({@link resumeTimed}).
  */
 export class ReleaseBatches {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private stopped = false;
+
   constructor(
     private readonly service: ConfigService,
     private readonly options: ConfigServiceOptions,
   ) {}
 
+  /** Waits `ms` (false when the backend stops meanwhile: the pause stays in the database). */
+  private wait(ms: number): Promise<boolean> {
+    return new Promise(resolve => {
+      if (this.stopped) {
+        resolve(false);
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve(!this.stopped);
+      }, Math.max(0, ms));
+      // a pause never holds the process up
+      timer.unref?.();
+      this.timers.add(timer);
+    });
+  }
+
+  /** Shutdown: no timed pause goes on from this backend (another, or the next start, does). */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /**
+   * After a (re)start: each timed pause goes on when it ends (at once if it
+   * ended while no backend ran), as a continue by the person the batches ran
+   * for, re-checked as any continue. Without that person's credentials the
+   * catalog is read with the plugin's (only hosts of the release, which that
+   * person saw at the push, are pushed) and config.push.prod is not assumed:
+   * a remaining prod host needs the release's own approval, else the release
+   * stays paused for a person (logged).
+   */
+  async resumeTimed(
+    credentials: () => Promise<Caller['credentials']>,
+  ): Promise<void> {
+    for (const pause of await this.options.store.timedPauses()) {
+      void (async () => {
+        if (!(await this.wait(pause.resumeAt - Date.now()))) return;
+        const checks = await this.options.store.releaseChecks(pause.id);
+        if (!checks) return;
+        const caller: Caller = {
+          ref: checks.drivenBy,
+          credentials: await credentials(),
+        };
+        await this.goOn(pause.id, caller, pause.nextBatch);
+      })().catch(e =>
+        this.options.logger?.warn(
+          `Config release ${
+            pause.id
+          } did not go on by itself after its pause: ${(e as Error).message}`,
+        ),
+      );
+    }
+  }
+
+  /** A timed pause's end: the next batches, or (refused now) a log line; a person decides. */
+  private async goOn(id: number, caller: Caller, atBatch: number) {
+    let run: BatchRun;
+    try {
+      // only the pause it waited for: a person may have continued meanwhile
+      run = await this.prepare(id, caller, atBatch);
+    } catch (e) {
+      // continued or aborted by a person meanwhile, or refused now: a person decides
+      this.options.logger?.warn(
+        `Config release ${id} did not go on by itself after its pause: ${
+          (e as Error).message
+        }`,
+      );
+      return;
+    }
+    await this.drive(run, caller);
+  }
+
   /** Runs a release's batches; a timed pause waits here, then goes on as a continue by `caller`. */
   async drive(run: BatchRun, caller: Caller): Promise<void> {
     const { releaser, store } = this.options;
-    let current: BatchRun | undefined = run;
-    while (current) {
-      const { release, set, version, hosts, facts, secrets } = current;
-      const outcome = await releaser.start(
-        release,
-        set,
-        version,
-        hosts,
-        facts,
-        secrets,
-        caller.ref,
-      );
-      if (outcome !== 'paused') return;
-      const paused = await store.getRelease(release.id);
-      if (paused?.status !== 'paused' || !paused.resumeAt) return;
-      await sleep(Date.parse(paused.resumeAt) - Date.now());
-      try {
-        // only the pause it waited for: a person may have continued meanwhile
-        current = await this.prepare(paused.id, caller, paused.nextBatch);
-      } catch (e) {
-        // continued or aborted by a person meanwhile, or refused now: a person decides
-        this.options.logger?.warn(
-          `Config release ${
-            paused.id
-          } did not go on by itself after its pause: ${(e as Error).message}`,
-        );
-        return;
-      }
-    }
+    const { release, set, version, hosts, facts, secrets } = run;
+    const outcome = await releaser.start(
+      release,
+      set,
+      version,
+      hosts,
+      facts,
+      secrets,
+      caller.ref,
+    );
+    if (outcome !== 'paused') return;
+    const paused = await store.getRelease(release.id);
+    if (paused?.status !== 'paused' || !paused.resumeAt) return;
+    if (!(await this.wait(Date.parse(paused.resumeAt) - Date.now()))) return;
+    await this.goOn(paused.id, caller, paused.nextBatch);
   }
 
   /** The checks of a continue, then the claim; the run to go on with. */
@@ -129,7 +187,7 @@ export class ReleaseBatches {
       hosts,
       caller.ref,
     );
-    if (!(await store.claimPaused(id, release.nextBatch))) {
+    if (!(await store.claimPaused(id, release.nextBatch, caller.ref))) {
       throw new ConflictError(`Release ${id} was continued or aborted already`);
     }
     return {
@@ -161,11 +219,18 @@ export class ReleaseBatches {
     return { release: (await this.options.store.getRelease(id))!, done };
   }
 
-  /** Stops a paused release: its later hosts are never pushed. */
+  /**
+   * Aborts a running or paused release (one statement against a continue,
+   * a timed pause's end or the release's own end): hosts not yet started
+   * are never pushed; hosts mid-push end their own step (done, or reverted)
+   * and the release ends `aborted`.
+   */
   async abort(id: number, caller: Caller): Promise<Release> {
-    await this.paused(id);
-    if (!(await this.options.store.abortPaused(id, caller.ref))) {
-      throw new ConflictError(`Release ${id} was continued or aborted already`);
+    const release = await this.options.store.getRelease(id);
+    if (!release) throw new NotFoundError(`No release ${id}`);
+    if (!(await this.options.store.abortRelease(id, caller.ref))) {
+      const now = await this.options.store.releaseStatus(id);
+      throw new ConflictError(`Release ${id} is ${now}: it cannot be aborted`);
     }
     return (await this.options.store.getRelease(id))!;
   }

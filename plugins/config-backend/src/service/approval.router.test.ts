@@ -33,7 +33,9 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function start() {
+async function start(
+  passwords?: Record<string, { password: string; members: string[] }>,
+) {
   const knex = await databases.init('SQLITE_3');
   // change approvals in memory, claimed by the real claim rules (the tickets
   // plugin's atomic claim and Tickets page are tested in tickets-backend)
@@ -49,6 +51,7 @@ async function start() {
       'user:default/frank': ['opsdeck.config.push.prod'],
     },
     approvals,
+    passwords,
   });
   const { server } = backend;
   const target = join(work, `prod-${Math.random().toString(36).slice(2)}.json`);
@@ -174,6 +177,65 @@ describe('config router: prod changes approved through a ticket', () => {
         approvedBy: ['user:default/alice'],
       },
     });
+    await stop();
+  });
+
+  it('a push refused before it does anything (the vault refuses its secret) leaves the approval unused', async () => {
+    // the vault's policy refuses bob the secret at first
+    const passwords = {
+      'app-token': { password: 'p4ss-w0rd', members: [] as string[] },
+    };
+    const { server, set, target, push, decide, ask, approvals, stop } =
+      await start(passwords);
+    const withSecret = (
+      await request(server)
+        .post(`/api/config/sets/${set.id}/versions`)
+        .set('Authorization', bob)
+        .send({
+          template: '{"token": "{{vars.token}}"}\n',
+          variables: { defaults: { token: { vault: 'app-token' } } },
+          message: 'token from the vault',
+        })
+        .expect(201)
+    ).body.version as number;
+    const ticketId = await ask({ version: withSecret });
+    decide(ALICE, ticketId, 'approve');
+    const refused = await push(bob, {
+      version: withSecret,
+      approvalTicket: ticketId,
+    }).expect(403);
+    expect(refused.body.error.message).toMatch(
+      /app-token.*cannot be taken out/,
+    );
+    // nothing ran, and the ticket is still approved and unused
+    expect(approvals.tickets.find(t => t.id === ticketId)).toMatchObject({
+      state: 'approved',
+    });
+    // the vault's owner lets bob use it: the same approval runs the push
+    passwords['app-token'].members.push(BOB);
+    const release = (
+      await push(bob, { version: withSecret, approvalTicket: ticketId }).expect(
+        201,
+      )
+    ).body;
+    await eventually(
+      async () =>
+        (
+          await request(server)
+            .get(`/api/config/releases/${release.id}`)
+            .set('Authorization', bob)
+        ).body.status === 'done',
+    );
+    expect(readFileSync(target, 'utf8')).toBe('{"token": "p4ss-w0rd"}\n');
+    // and once only
+    expect(
+      (
+        await push(bob, {
+          version: withSecret,
+          approvalTicket: ticketId,
+        }).expect(409)
+      ).body.error.name,
+    ).toBe('ApprovalAlreadyUsedError');
     await stop();
   });
 

@@ -5,7 +5,13 @@ import {
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/testUtils';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -154,13 +160,18 @@ describe('config releases: pauses between batches', () => {
       await api(alice, 'post', `/releases/${id}/abort`).expect(200)
     ).body;
     expect(aborted.status).toBe('aborted');
-    expect(states(aborted)).toEqual(['done', 'done', 'failed']);
+    expect(states(aborted)).toEqual(['done', 'done', 'aborted']);
+    expect(aborted.abortedBy).toBe('user:default/alice');
     expect(aborted.hosts[2].error).toMatch(/aborted by user:default\/alice/);
     await api(bob, 'post', `/releases/${id}/continue`).expect(409);
     await api(alice, 'post', `/releases/${id}/abort`).expect(409);
     expect(
       audits.find(a => a.eventId === 'config-release-abort'),
-    ).toMatchObject({ actor: alice, status: 'succeeded' });
+    ).toMatchObject({
+      actor: alice,
+      status: 'succeeded',
+      meta: expect.objectContaining({ status: 'aborted' }),
+    });
     // the set is free again
     await api(bob, 'post', `/sets/${set.id}/releases`)
       .send({ version: 2 })
@@ -182,6 +193,131 @@ describe('config releases: pauses between batches', () => {
     await api(bob, 'post', `/sets/${set.id}/releases`)
       .send({ version: 1, pauseSeconds: 3601 })
       .expect(400);
+    await stop();
+  });
+
+  it('a timed pause goes on after a backend restart, at its own time, as the person who pushed', async () => {
+    const { api, until, set, knex, entities, stop, target } = await start();
+    const { id } = (
+      await api(bob, 'post', `/sets/${set.id}/releases`)
+        .send({ version: 1, batchSize: 1, pauseSeconds: 4 })
+        .expect(201)
+    ).body;
+    const paused = await until(id, 'paused');
+    expect(states(paused)).toEqual(['done', 'pending', 'pending']);
+    // the backend stops during the pause (its timer with it)
+    await stop();
+    const again = await boot(knex, entities);
+    // still paused, with the time it had left (nobody continued it)
+    const after = await again.releaseOf(id);
+    expect(after).toMatchObject({
+      status: 'paused',
+      nextBatch: 1,
+      resumeAt: paused.resumeAt,
+    });
+    // goes on by itself: each later batch after its own pause
+    const done = await again.until(id, 'done');
+    expect(states(done)).toEqual(['done', 'done', 'done']);
+    expect(Date.parse(done.hosts[1].startedAt)).toBeGreaterThanOrEqual(
+      Date.parse(paused.resumeAt),
+    );
+    expect(readFileSync(target, 'utf8')).toBe('one\n');
+    await again.stop();
+  });
+
+  it('a timed pause that ended while no backend ran goes on at the start; to a prod host without the approval it stays paused', async () => {
+    const { api, until, set, knex, entities, stop } = await start();
+    const push = async () =>
+      (
+        await api(bob, 'post', `/sets/${set.id}/releases`)
+          .send({ version: 1, batchSize: 1, pauseSeconds: 2 })
+          .expect(201)
+      ).body.id as number;
+    const id = await push();
+    const paused = await until(id, 'paused');
+    await stop();
+    // down for longer than the pause
+    await new Promise(r =>
+      setTimeout(r, Date.parse(paused.resumeAt) - Date.now() + 500),
+    );
+    let again = await boot(knex, entities);
+    expect(states(await again.until(id, 'done'))).toEqual([
+      'done',
+      'done',
+      'done',
+    ]);
+
+    // bob may not push to prod: after a restart his timed pause does not
+    // go on to a host that became prod (nobody can check his permission)
+    const prodLater = (
+      await again
+        .api(bob, 'post', `/sets/${set.id}/releases`)
+        .send({ version: 2, batchSize: 1, pauseSeconds: 2 })
+        .expect(201)
+    ).body.id as number;
+    await again.until(prodLater, 'paused');
+    await again.stop();
+    entities[1].spec!.environment = 'prod';
+    again = await boot(knex, entities);
+    await eventually(() =>
+      again.logLines.some(l =>
+        l.includes(`Config release ${prodLater} did not go on by itself`),
+      ),
+    );
+    const stays = await again.until(prodLater, 'paused');
+    expect(states(stays)).toEqual(['done', 'pending', 'pending']);
+    // a person decides
+    await again
+      .api(alice, 'post', `/releases/${prodLater}/continue`)
+      .expect(200);
+    expect(states(await again.until(prodLater, 'done'))).toEqual([
+      'done',
+      'done',
+      'done',
+    ]);
+    entities[1].spec!.environment = 'staging';
+    await again.stop();
+  });
+
+  it('aborts a running release over HTTP: a viewer may not; of parallel aborts and a continue one abort decides', async () => {
+    const { api, until, set, audits, stop, definition } = await start();
+    const gate = join(work, `gate-${set.id}`);
+    await api(bob, 'put', `/sets/${set.id}`)
+      .send({
+        ...definition,
+        reloadCommand: `while [ ! -e ${gate} ]; do sleep 0.1; done`,
+      })
+      .expect(200);
+    const { id } = (
+      await api(bob, 'post', `/sets/${set.id}/releases`)
+        .send({ version: 2, batchSize: 1 })
+        .expect(201)
+    ).body;
+    await eventually(
+      async () => (await until(id, 'running')).hosts[0].state === 'reloading',
+    );
+    await api(erin, 'post', `/releases/${id}/abort`).expect(403);
+    const answers = await Promise.all([
+      api(alice, 'post', `/releases/${id}/abort`),
+      api(bob, 'post', `/releases/${id}/abort`),
+      api(bob, 'post', `/releases/${id}/continue`),
+    ]);
+    expect(answers.map(a => a.status).sort()).toEqual([200, 409, 409]);
+    const won = answers.find(a => a.status === 200)!.body;
+    expect(won).toMatchObject({ status: 'aborting' });
+    expect(states(won)).toEqual(['reloading', 'aborted', 'aborted']);
+    writeFileSync(gate, '');
+    const ended = await until(id, 'aborted');
+    expect(states(ended)).toEqual(['done', 'aborted', 'aborted']);
+    expect(
+      audits.filter(
+        a => a.eventId === 'config-release-abort' && a.status === 'succeeded',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        actor: won.abortedBy === 'user:default/alice' ? alice : bob,
+      }),
+    ]);
     await stop();
   });
 

@@ -22,9 +22,12 @@ export type Gated<T> =
   | (T & { approval?: ClaimedApproval; requested?: undefined })
   | { requested: ChangeApprovalTicket };
 
-/** What the prod gate decided: run (with the claimed approval, if one was needed) or a ticket opened. */
-export type GateOutcome =
-  | { run: true; approval?: ClaimedApproval }
+/**
+ * What the prod gate decided: run (with the claimed approval, if one was
+ * needed, and what `prepare` made) or a ticket opened.
+ */
+export type GateOutcome<P = undefined> =
+  | { run: true; approval?: ClaimedApproval; prepared: P }
   | { run: false; requested: ChangeApprovalTicket };
 
 /** The change-approval target of a config set (an entity-ref-shaped name). */
@@ -39,8 +42,14 @@ export function setTarget(set: Pick<ConfigSet, 'name'>): string {
  * tickets plugin), claimed once; or opens such a ticket; or is refused with
  * ApprovalRequiredError (403, `approvalRequired`): tickets-node's
  * withChangeApproval.
+ *
+ * `prepare` is what may still refuse the change before it acts (reading
+ * facts, taking vault secrets out): it runs before the ticket is claimed, so
+ * a change refused there leaves the approval unused (the approver need not
+ * approve again). It runs only for a change about to run: never for one that
+ * only opens a ticket, or is refused for want of one.
  */
-export async function prodGate(options: {
+export async function prodGate<P = undefined>(options: {
   approvals?: ChangeApprovalsService;
   caller: Caller;
   hosts: HostTarget[];
@@ -50,16 +59,23 @@ export async function prodGate(options: {
   change: Record<string, unknown>;
   summary: string;
   what?: string;
-}): Promise<GateOutcome> {
+  prepare?: () => Promise<P>;
+}): Promise<GateOutcome<P>> {
   const { caller, hosts, ask, approvals } = options;
+  const prepare = options.prepare ?? (async () => undefined as unknown as P);
   const prod = hosts.filter(h => h.environment === 'prod');
   // nothing to approve: a ticket is not used up by a change that needs none
-  if (prod.length === 0 || caller.mayPushProd) return { run: true };
+  if (prod.length === 0 || caller.mayPushProd) {
+    return { run: true, prepared: await prepare() };
+  }
   const names = [...new Set(prod.map(h => h.name))].join(', ');
   const why = `${
     options.what ?? 'Pushing to'
   } prod hosts (${names}) needs opsdeck.config.push.prod`;
-  return withChangeApproval({
+  // about to claim a ticket: first what may still refuse the change
+  const prepared =
+    approvals && ask.approvalTicket ? await prepare() : undefined;
+  const outcome = await withChangeApproval({
     approvals,
     ask,
     kind: 'config-release',
@@ -70,4 +86,6 @@ export async function prodGate(options: {
     refusal: why,
     requiredMessage: `${why}, or a change approval: ask for one (requestApproval) and run with the approved ticket (approvalTicket)`,
   });
+  if (!outcome.run) return outcome;
+  return { ...outcome, prepared: prepared as P };
 }

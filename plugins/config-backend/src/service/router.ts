@@ -275,7 +275,7 @@ export async function createRouter(options: {
     res.json(release);
   });
 
-  // a paused release: the person going on (or stopping it) is the actor
+  // a paused (or, to abort, running) release: the person going on or stopping it is the actor
   router.post('/releases/:id/continue', async (req, res) => {
     const who = await caller(req);
     const id = Number(req.params.id);
@@ -305,6 +305,7 @@ export async function createRouter(options: {
         request: req,
         target: `config-release:${id}`,
         meta: { releaseId: id },
+        successMeta: r => ({ status: r.status }),
       },
       () => service.abortRelease(id, who),
     );

@@ -22,8 +22,13 @@ const release = (status: string, states: string[], extra: object = {}) => ({
   ...extra,
 });
 
-function backend() {
-  let current = release('paused', ['done', 'pending', 'pending']);
+function backend(
+  first = release('paused', ['done', 'pending', 'pending']),
+  aborted = release('aborted', ['done', 'aborted', 'aborted'], {
+    abortedBy: 'user:default/alice',
+  }),
+) {
+  let current = first;
   const calls: string[] = [];
   const json = (x: unknown, status = 200) =>
     new Response(JSON.stringify(x), {
@@ -39,7 +44,7 @@ function backend() {
       if (url.endsWith('/releases/3/continue')) {
         current = release('done', ['done', 'done', 'done']);
       } else if (url.endsWith('/releases/3/abort')) {
-        current = release('aborted', ['done', 'failed', 'failed']);
+        current = aborted;
       }
       return json(current);
     },
@@ -47,8 +52,11 @@ function backend() {
   return { fetch, calls };
 }
 
-async function render(canControl: boolean) {
-  const { fetch, calls } = backend();
+async function render(
+  canControl: boolean,
+  states?: Parameters<typeof backend>,
+) {
+  const { fetch, calls } = backend(...(states ?? []));
   await renderInTestApp(
     <ReleasePanel releaseId={3} canControl={canControl} />,
     {
@@ -95,6 +103,10 @@ describe('ReleasePanel: a paused release', () => {
       ),
     );
     expect(calls).toContain('POST /releases/3/abort');
+    expect(screen.getByTestId('config-release-aborted')).toHaveTextContent(
+      'Aborted by alice: hosts not yet started were never pushed.',
+    );
+    expect(screen.getAllByText('Not pushed (aborted)')).toHaveLength(2);
   });
 
   it('offers no Continue or Abort to someone who may not push', async () => {
@@ -103,6 +115,35 @@ describe('ReleasePanel: a paused release', () => {
       await screen.findByTestId('config-release-paused'),
     ).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
+  });
+});
+
+describe('ReleasePanel: a running release', () => {
+  const running = release('running', ['reloading', 'pending', 'pending']);
+  const aborting = release('aborting', ['reloading', 'aborted', 'aborted'], {
+    abortedBy: 'user:default/alice',
+  });
+
+  it('aborts it: the host mid-push finishes its step', async () => {
+    const calls = await render(true, [running, aborting]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Abort' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('config-release')).toHaveAttribute(
+        'data-status',
+        'aborting',
+      ),
+    );
+    expect(calls).toContain('POST /releases/3/abort');
+    expect(screen.getByTestId('config-release-aborted')).toHaveTextContent(
+      'Aborted by alice: the hosts already started finish their own step',
+    );
+    expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
+  });
+
+  it('offers no Abort to someone who may not push', async () => {
+    await render(false, [running, aborting]);
+    expect(await screen.findByText('Reloading')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
   });
 });

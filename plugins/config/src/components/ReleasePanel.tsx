@@ -71,10 +71,14 @@ const COLORS: Record<string, 'primary' | 'secondary' | 'default'> = {
   failed: 'secondary',
 };
 
+/** Still moving: polled, and (running or paused) abortable. */
+const LIVE = ['running', 'paused', 'aborting'];
+
 /**
- * A release's per-host progress, refreshed every second while it runs or is
- * paused (a timed pause goes on by itself, someone else may continue it);
- * Continue and Abort of a paused release for those who may push.
+ * A release's per-host progress, refreshed every second while it runs, is
+ * paused (a timed pause goes on by itself, someone else may continue it) or
+ * is aborting; Continue of a paused release and Abort of a running or paused
+ * one for those who may push (hidden from others).
  */
 export function ReleasePanel({
   releaseId,
@@ -101,7 +105,7 @@ export function ReleasePanel({
         const r = await client.release(releaseId);
         if (stopped) return;
         setRelease(r);
-        if (r.status === 'running' || r.status === 'paused') {
+        if (LIVE.includes(r.status)) {
           timer = setTimeout(poll, 1000);
         } else onFinished?.();
       } catch (e) {
@@ -193,6 +197,29 @@ export function ReleasePanel({
             )}
           </Alert>
         )}
+        {release.status === 'running' && canControl && (
+          <div style={{ marginTop: 8 }}>
+            <Button
+              size="small"
+              variant="outlined"
+              disabled={busy}
+              onClick={() => control('abort')}
+            >
+              {t('release.abort')}
+            </Button>
+          </div>
+        )}
+        {(release.status === 'aborting' || release.status === 'aborted') &&
+          release.abortedBy && (
+            <Alert severity="info" data-testid="config-release-aborted">
+              {t(
+                release.status === 'aborting'
+                  ? 'release.aborting'
+                  : 'release.abortedBy',
+                { who: release.abortedBy.replace(/^user:default\//, '') },
+              )}
+            </Alert>
+          )}
         {controlError && <ErrorAlert error={controlError} />}
       </div>
       <Table size="small">

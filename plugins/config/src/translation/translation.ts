@@ -93,10 +93,14 @@ export const configTranslationRef = createTranslationRef({
         'Paused after a batch: waiting for someone to continue or abort.',
       continue: 'Continue',
       abort: 'Abort',
+      aborting:
+        'Aborted by {{who}}: the hosts already started finish their own step (applied or reverted); no other host starts.',
+      abortedBy: 'Aborted by {{who}}: hosts not yet started were never pushed.',
     },
     status: {
       running: 'running',
       paused: 'paused',
+      aborting: 'aborting',
       done: 'done',
       failed: 'failed',
       aborted: 'aborted',
@@ -112,6 +116,7 @@ export const configTranslationRef = createTranslationRef({
       invalid: 'Invalid, not applied',
       reverted: 'Reverted',
       failed: 'Failed',
+      aborted: 'Not pushed (aborted)',
     },
     drift: {
       title: 'Drift',
