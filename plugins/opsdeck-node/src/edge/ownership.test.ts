@@ -1,8 +1,9 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonValue } from '@backstage/types';
 import { entityOwnerRef, ownsEntity } from './ownership';
 
-const component = (owner: unknown, namespace?: string): Entity => ({
+const component = (owner: JsonValue, namespace?: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name: 'api', ...(namespace ? { namespace } : {}) },

@@ -40,7 +40,8 @@ export async function ownsEntity(
   entity: Entity,
 ): Promise<boolean> {
   const owner = entityOwnerRef(entity);
-  if (!owner || credentials.principal.type !== 'user') return false;
+  const principal = credentials.principal as { type?: string } | undefined;
+  if (!owner || principal?.type !== 'user') return false;
   const { ownershipEntityRefs } = await userInfo.getUserInfo(credentials);
   return ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === owner);
 }
