@@ -9,6 +9,7 @@ import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
   cicdCauseManagePermission,
+  cicdAlertManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertDelivery, DEFAULT_LEASE_MS } from './alerts/AlertDelivery';
@@ -185,6 +186,7 @@ export const cicdPlugin = createBackendPlugin({
           cicdBuildReadPermission,
           cicdBuildRebuildPermission,
           cicdCauseManagePermission,
+          cicdAlertManagePermission,
         ]);
         // the signature is the intake's credential (checked before the body
         // is parsed); every other route needs a Backstage credential
@@ -201,6 +203,7 @@ export const cicdPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             service,
+            delivery,
             httpAuth: deps.httpAuth,
             auth: deps.auth,
             permissions: deps.permissions,

@@ -49,6 +49,37 @@ export class CicdClient {
     );
   }
 
+  /**
+   * Downloads a Jenkins build's archived file through the backend (which
+   * reads it with the vault credential on the person's behalf) and hands it
+   * to the browser as a file.
+   */
+  async downloadArtifact(
+    entity: EntityName,
+    job: string,
+    number: number,
+    path: string,
+  ): Promise<void> {
+    const base = await this.discoveryApi.getBaseUrl('cicd');
+    const res = await this.fetchApi.fetch(
+      `${base}${this.base(entity)}/artifact?job=${encodeURIComponent(
+        job,
+      )}&number=${number}&path=${encodeURIComponent(path)}`,
+    );
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    const url = URL.createObjectURL(await res.blob());
+    try {
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = path.split('/').pop() ?? 'artifact';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } finally {
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }
+  }
+
   /** The entity's delivery timeline, oldest first. */
   timeline(e: EntityName) {
     const ref = `${e.kind.toLocaleLowerCase('en-US')}:${e.namespace}/${e.name}`;

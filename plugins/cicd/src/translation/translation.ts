@@ -121,6 +121,11 @@ export const cicdTranslationRef = createTranslationRef({
         ROLLED_BACK: 'Rolled back',
       },
     },
+    artifacts: {
+      title: 'Artifacts',
+      download: 'Download {{path}} (through opsdeck)',
+      failed: 'Could not download: {{message}}',
+    },
     errors: {
       forbidden: 'You do not have permission to see CI/CD builds',
       generic: 'Could not load CI/CD builds: {{message}}',

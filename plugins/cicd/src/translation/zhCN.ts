@@ -98,6 +98,9 @@ const zhCN = {
   'timeline.status.FAILURE': '失败',
   'timeline.status.IN_PROGRESS': '进行中',
   'timeline.status.ROLLED_BACK': '已回滚',
+  'artifacts.title': '制品',
+  'artifacts.download': '下载 {{path}}（经由 opsdeck）',
+  'artifacts.failed': '无法下载：{{message}}',
   'errors.forbidden': '你没有查看 CI/CD 构建的权限',
   'errors.generic': '无法加载 CI/CD 构建：{{message}}',
 };
