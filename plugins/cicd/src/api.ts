@@ -1,6 +1,8 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AlertRetryResult,
+  GivenUpAlert,
   BuildDetail,
   BuildPage,
   CauseInput,
@@ -78,6 +80,19 @@ export class CicdClient {
     } finally {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     }
+  }
+
+  /** Build alerts given up after their retries (every component's). */
+  async givenUpAlerts(): Promise<GivenUpAlert[]> {
+    return (await this.call<{ items: GivenUpAlert[] }>('/alerts/given-up'))
+      .items;
+  }
+
+  /** Sends a given-up alert again now. */
+  retryAlert(id: number) {
+    return this.call<AlertRetryResult>(`/alerts/given-up/${id}/retry`, {
+      method: 'POST',
+    });
   }
 
   /** The entity's delivery timeline, oldest first. */
