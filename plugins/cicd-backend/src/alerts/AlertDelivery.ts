@@ -89,9 +89,7 @@ export class AlertDelivery {
    * at once send it once; undefined when it is not given up (any more).
    * A send that throws gives it up again with the new error.
    */
-  async retryNow(
-    id: number,
-  ): Promise<
+  async retryNow(id: number): Promise<
     | {
         jobKey: string;
         number: number;
