@@ -28,10 +28,12 @@ function builds(from: number, to: number, failures: number[] = []) {
 
 /** The `{from,to}` ranges the poller asked of a job's api/json. */
 function ranges(jenkins: FixtureJenkins, jobPath: string): string[] {
-  return jenkins.requests
-    .filter(r => r.path === `${jobPath}/api/json` && r.query.tree)
-    // the range of allBuilds[...]{from,to} (after its nested artifacts[...]{0,20})
-    .map(r => /\}\](\{\d+,\d+\})/.exec(r.query.tree)![1]);
+  return (
+    jenkins.requests
+      .filter(r => r.path === `${jobPath}/api/json` && r.query.tree)
+      // the range of allBuilds[...]{from,to} (after its nested artifacts[...]{0,20})
+      .map(r => /\}\](\{\d+,\d+\})/.exec(r.query.tree)![1])
+  );
 }
 
 describe('the build poller pages through the builds since the last poll', () => {
