@@ -21,6 +21,13 @@ export interface Config {
       };
       /** Per-request timeout towards Jenkins in ms (default 15000). */
       timeoutMs?: number;
+      /** Jenkins artifacts downloaded through the backend (GET .../artifact). */
+      artifacts?: {
+        /** Largest download passed through in bytes (default 512 MiB). */
+        maxBytes?: number;
+        /** Time a download may take in ms (default 600000). */
+        timeoutMs?: number;
+      };
       /** Build-failure alerts to the owner of the entity (Backstage notifications). */
       alerts?: {
         /** Poll Jenkins for ended builds (default true). */

@@ -21,6 +21,10 @@ export interface CicdConfig {
   maxFetchBytes: number;
   /** Per-request timeout towards Jenkins (ms). */
   timeoutMs: number;
+  /** Largest artifact download passed through (bytes); longer ones are cut and refused. */
+  artifactMaxBytes: number;
+  /** Time an artifact download may take (ms). */
+  artifactTimeoutMs: number;
   alerts: {
     enabled: boolean;
     pollSeconds: number;
@@ -121,6 +125,10 @@ export function readCicdConfig(root: Config): CicdConfig {
     maxFetchBytes:
       c?.getOptionalNumber('locator.maxFetchBytes') ?? 64 * 1024 * 1024,
     timeoutMs: c?.getOptionalNumber('timeoutMs') ?? 15_000,
+    artifactMaxBytes:
+      c?.getOptionalNumber('artifacts.maxBytes') ?? 512 * 1024 * 1024,
+    artifactTimeoutMs:
+      c?.getOptionalNumber('artifacts.timeoutMs') ?? 10 * 60_000,
     alerts: {
       enabled: c?.getOptionalBoolean('alerts.enabled') ?? true,
       pollSeconds: c?.getOptionalNumber('alerts.pollSeconds') ?? 60,

@@ -10,6 +10,7 @@ import {
   cicdAnyOwnerPermission,
   cicdBuildRebuildPermission,
   cicdCauseManagePermission,
+  cicdAlertManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertDelivery, DEFAULT_LEASE_MS } from './alerts/AlertDelivery';
@@ -188,6 +189,7 @@ export const cicdPlugin = createBackendPlugin({
           cicdBuildRebuildPermission,
           cicdAnyOwnerPermission,
           cicdCauseManagePermission,
+          cicdAlertManagePermission,
         ]);
         // the signature is the intake's credential (checked before the body
         // is parsed); every other route needs a Backstage credential
@@ -204,6 +206,7 @@ export const cicdPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             service,
+            delivery,
             httpAuth: deps.httpAuth,
             auth: deps.auth,
             permissions: deps.permissions,

@@ -128,7 +128,16 @@ export interface BuildSummary {
    * `@intake:<system>/<job>`, `instance` the system, no rebuild).
    */
   source?: 'jenkins' | 'intake';
+  /**
+   * What the build archived (Jenkins' `artifacts`, at most
+   * MAX_BUILD_ARTIFACTS), each with its `path`: downloaded through opsdeck's
+   * backend (GET .../artifact), never from Jenkins directly.
+   */
+  artifacts?: BuildArtifact[];
 }
+
+/** The most artifacts of one Jenkins build opsdeck reads and shows. */
+export const MAX_BUILD_ARTIFACTS = 20;
 
 /** One page of a component's builds. */
 export interface BuildPage {
@@ -204,7 +213,14 @@ export interface BuildArtifact {
   name: string;
   /** An image digest, `sha256:<64 hex>`. */
   digest?: string;
+  /** Posted builds: where the CI system keeps it (http(s)). */
   url?: string;
+  /**
+   * Jenkins builds: the file's path in the build's archive (Jenkins'
+   * `relativePath`); read through opsdeck's backend with the vault
+   * credential, on behalf of the person.
+   */
+  path?: string;
 }
 
 /** How a deployment went, as the CD system posts it. */
@@ -262,6 +278,8 @@ export type TimelineItem =
       name: string;
       digest?: string;
       url?: string;
+      /** A Jenkins artifact: download through GET .../artifact?path= */
+      path?: string;
     }
   | {
       kind: 'deployment';
@@ -282,4 +300,28 @@ export interface Timeline {
   items: TimelineItem[];
   /** Jobs that could not be read, with the reason. */
   errors: { job: string; message: string }[];
+}
+
+/** An alert whose delivery was given up after its retries (the ops view). */
+export interface GivenUpAlert {
+  id: number;
+  jobKey: string;
+  number: number;
+  owner: string;
+  title: string;
+  attempts: number;
+  /** Why the last attempt failed (the notifications backend's error). */
+  lastError: string;
+  createdAt: number;
+  givenUpAt: number;
+}
+
+/** What a person's "send again" of a given-up alert did. */
+export interface AlertRetryResult {
+  id: number;
+  job: string;
+  number: number;
+  /** Sent now, or given up again (with the new error). */
+  status: 'sent' | 'given_up';
+  error?: string;
 }

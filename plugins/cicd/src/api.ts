@@ -1,6 +1,8 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AlertRetryResult,
+  GivenUpAlert,
   BuildDetail,
   BuildPage,
   CauseInput,
@@ -47,6 +49,50 @@ export class CicdClient {
       `${this.base(entity)}/rebuild`,
       { method: 'POST', body: JSON.stringify({ job, number }) },
     );
+  }
+
+  /**
+   * Downloads a Jenkins build's archived file through the backend (which
+   * reads it with the vault credential on the person's behalf) and hands it
+   * to the browser as a file.
+   */
+  async downloadArtifact(
+    entity: EntityName,
+    job: string,
+    number: number,
+    path: string,
+  ): Promise<void> {
+    const base = await this.discoveryApi.getBaseUrl('cicd');
+    const res = await this.fetchApi.fetch(
+      `${base}${this.base(entity)}/artifact?job=${encodeURIComponent(
+        job,
+      )}&number=${number}&path=${encodeURIComponent(path)}`,
+    );
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    const url = URL.createObjectURL(await res.blob());
+    try {
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = path.split('/').pop() ?? 'artifact';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } finally {
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }
+  }
+
+  /** Build alerts given up after their retries (every component's). */
+  async givenUpAlerts(): Promise<GivenUpAlert[]> {
+    return (await this.call<{ items: GivenUpAlert[] }>('/alerts/given-up'))
+      .items;
+  }
+
+  /** Sends a given-up alert again now. */
+  retryAlert(id: number) {
+    return this.call<AlertRetryResult>(`/alerts/given-up/${id}/retry`, {
+      method: 'POST',
+    });
   }
 
   /** The entity's delivery timeline, oldest first. */

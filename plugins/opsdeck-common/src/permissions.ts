@@ -479,6 +479,15 @@ export const cicdCauseManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * See the CI/CD build alerts whose delivery was given up (every component's)
+ * and send one again now.
+ */
+export const cicdAlertManagePermission = createPermission({
+  name: 'opsdeck.cicd.alert.manage',
+  attributes: { action: 'update' },
+});
+
 // --- Kubernetes (plugins/kubernetes-backend-module-opsdeck) --------------
 
 /** Restart a component's deployment (a new rollout of the same template). */
@@ -593,6 +602,7 @@ export const opsdeckPermissions = [
   registryReadPermission,
   registryTagDeletePermission,
   cicdCauseManagePermission,
+  cicdAlertManagePermission,
   kubernetesDeploymentRestartPermission,
   kubernetesDeploymentScalePermission,
   kubernetesDeploymentImagePermission,

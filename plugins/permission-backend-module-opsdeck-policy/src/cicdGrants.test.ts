@@ -8,6 +8,7 @@ import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
   cicdCauseManagePermission,
+  cicdAlertManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { OpsdeckPermissionPolicy } from './policy';
 import {
@@ -36,6 +37,7 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   [cicdBuildReadPermission,    { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: DENY }],
   [cicdBuildRebuildPermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  mallory: DENY }],
   [cicdCauseManagePermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: ALLOW, erin: DENY,  mallory: DENY }],
+  [cicdAlertManagePermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
 ];
 
 describe('CI/CD grants', () => {

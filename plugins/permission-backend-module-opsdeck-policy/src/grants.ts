@@ -142,6 +142,9 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   // CI/CD failure locator: those who ship code add causes to the knowledge
   // base (from a failed build's console) and delete stored ones.
   'opsdeck.cicd.cause.manage': ['ops', 'dev'],
+  // Build alerts given up after their retries (every component's owner and
+  // title): ops sees them and sends one again.
+  'opsdeck.cicd.alert.manage': ['ops'],
   // Kubernetes: ops and dev restart, scale, deploy an image to (and roll
   // back) and delete pods of the components their groups own; ops acts on
   // any component; only ops changes workloads on prod clusters.

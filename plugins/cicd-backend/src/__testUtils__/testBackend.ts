@@ -34,6 +34,7 @@ export const USERS: Record<string, string[]> = {
     'opsdeck.cicd.build.read',
     'opsdeck.cicd.build.rebuild',
     'opsdeck.cicd.cause.manage',
+    'opsdeck.cicd.alert.manage',
   ],
   dave: [
     'opsdeck.cicd.build.read',

@@ -83,6 +83,43 @@ export class AlertDelivery {
     if (claimed) await this.deliver(claimed);
   }
 
+  /**
+   * Sends a given-up alert again now (a person asked): the row is taken
+   * back with one atomic statement, so two people or replicas retrying it
+   * at once send it once; undefined when it is not given up (any more).
+   * A send that throws gives it up again with the new error.
+   */
+  async retryNow(id: number): Promise<
+    | {
+        jobKey: string;
+        number: number;
+        status: 'sent' | 'given_up';
+        error?: string;
+      }
+    | undefined
+  > {
+    const { store, limits } = this.options;
+    const claimed = await store.claimGivenUp({
+      id,
+      token: randomUUID(),
+      now: this.now(),
+      leaseMs: limits.leaseMs,
+    });
+    if (!claimed) return undefined;
+    const error = await this.deliver(claimed, { giveUpOnFailure: true });
+    return {
+      jobKey: claimed.jobKey,
+      number: claimed.number,
+      status: error === undefined ? 'sent' : 'given_up',
+      ...(error !== undefined ? { error } : {}),
+    };
+  }
+
+  /** Alerts given up after their retries, newest first. */
+  givenUp() {
+    return this.options.store.givenUp();
+  }
+
   /** The delivery task: sends what is due; returns how many were claimed. */
   async run(): Promise<number> {
     const { store, limits } = this.options;
@@ -98,7 +135,11 @@ export class AlertDelivery {
     return claimed.length;
   }
 
-  private async deliver(alert: ClaimedAlert): Promise<void> {
+  /** Sends a claimed alert; the error when the send failed. */
+  private async deliver(
+    alert: ClaimedAlert,
+    options: { giveUpOnFailure?: boolean } = {},
+  ): Promise<string | undefined> {
     const { store, notifications, logger, limits } = this.options;
     const name = `${alert.jobKey} #${alert.number}`;
     try {
@@ -108,7 +149,8 @@ export class AlertDelivery {
       });
     } catch (e) {
       const error = String((e as Error)?.message ?? e);
-      const giveUp = alert.attempts >= limits.maxAttempts;
+      const giveUp =
+        options.giveUpOnFailure || alert.attempts >= limits.maxAttempts;
       const delay = Math.min(
         limits.maxBackoffMs,
         limits.backoffMs * 2 ** (alert.attempts - 1),
@@ -119,7 +161,8 @@ export class AlertDelivery {
         logger.error(
           `CI/CD alert for ${name} given up after ${alert.attempts} attempts: ${error}`,
         );
-        await this.audit(alert, error);
+        // a person's retry is audited with the person as actor by the route
+        if (!options.giveUpOnFailure) await this.audit(alert, error);
       } else {
         logger.warn(
           `CI/CD alert for ${name} could not be sent (attempt ${
@@ -129,13 +172,14 @@ export class AlertDelivery {
           )} s): ${error}`,
         );
       }
-      return;
+      return error;
     }
     if (!(await store.sent(alert, this.now()))) {
       logger.warn(
         `CI/CD alert for ${name} was sent after its claim had ended (lease ${limits.leaseMs} ms)`,
       );
     }
+    return undefined;
   }
 
   private async audit(alert: ClaimedAlert, error: string) {

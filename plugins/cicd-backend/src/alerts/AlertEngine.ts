@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { BuildResult, LocatedCause } from '@opsdeck/plugin-cicd-common';
 import type { AlertClaim, AlertStore, JobState } from '../database/AlertStore';
+import type { Knex } from '../database/migrations';
 import type { AlertDelivery } from './AlertDelivery';
 import { failureMessage, recoveryMessage, type AlertMessage } from './messages';
 
@@ -13,7 +14,16 @@ export interface ObservedBuild {
   url: string;
   /** The commit (revision) built, when the CI system said it. */
   commit?: string;
+  /** When it started (epoch ms): a running build holds back newer ones for a while. */
+  timestamp?: number;
 }
+
+/**
+ * How long a running build holds back the alerts of newer builds of its job
+ * that ended before it (so its own end is not skipped); a build running
+ * longer (stuck) no longer does.
+ */
+export const HOLD_RUNNING_MS = 24 * 3_600_000;
 
 /** The entity a job belongs to and whom to tell. */
 export interface AlertTarget {
@@ -95,12 +105,25 @@ export class AlertEngine {
     options: ObserveOptions,
   ): Promise<void> {
     const { store } = this.options;
+    const now = Date.now();
+    // A build still running holds back the newer builds that ended before
+    // it: the cursor (the last build seen) must not pass it, or its end
+    // would be skipped (two builds of a job running at once, the newer one
+    // ending first). A build running longer than HOLD_RUNNING_MS is taken
+    // as stuck and holds nothing.
+    const holding = builds
+      .filter(
+        b =>
+          b.result === 'RUNNING' &&
+          (b.timestamp === undefined || now - b.timestamp < HOLD_RUNNING_MS),
+      )
+      .map(b => b.number);
+    const limit = holding.length ? Math.min(...holding) : Infinity;
     const done = builds
-      .filter(b => b.result !== 'RUNNING')
+      .filter(b => b.result !== 'RUNNING' && b.number < limit)
       .sort((a, b) => a.number - b.number);
     if (!done.length) return;
-    let state = await store.state(jobKey);
-    if (!state) {
+    if (!(await store.state(jobKey))) {
       if (options.firstNotice === 'silent') {
         const newest = done[done.length - 1];
         await store.firstNotice({
@@ -110,59 +133,111 @@ export class AlertEngine {
         });
         return;
       }
-      state = { jobKey, lastNumber: 0, failing: false };
+      // every build is news: start from nothing (once, whoever is first)
+      await store.firstNotice({ jobKey, lastNumber: 0, failing: false });
     }
-    for (const build of done) {
-      if (build.number <= state.lastNumber) continue;
-      state = await this.step(target, state, job, build, options);
-      await store.advance(state);
+    for (const build of done)
+      await this.see(target, jobKey, job, build, options);
+  }
+
+  /**
+   * Moves the job's state over one build: decides on the state as stored,
+   * moves it with one conditional statement together with the alert it
+   * decided, and decides again on the new state when another observer moved
+   * it first (a build it saw, ending close to this one).
+   */
+  private async see(
+    target: AlertTarget,
+    jobKey: string,
+    job: string,
+    build: ObservedBuild,
+    options: ObserveOptions,
+  ): Promise<void> {
+    const { store } = this.options;
+    let located: { top: LocatedTop | undefined } | undefined;
+    const locate = async () => {
+      located ??= { top: await options.locate(build) };
+      return located.top;
+    };
+    for (;;) {
+      const state = (await store.state(jobKey)) ?? {
+        jobKey,
+        lastNumber: 0,
+        failing: false,
+      };
+      if (build.number <= state.lastNumber) {
+        // seen, or (every build is news: the intake) a build posted after a
+        // newer one was recorded: its failure still alerts, once (the
+        // gate), and the state stays with the newer build
+        if (
+          options.firstNotice === 'alert' &&
+          FAILED.includes(build.result) &&
+          this.isMain(build.branch)
+        ) {
+          const late = await this.decide(target, state, job, build, locate);
+          await this.moveAndSend(target, undefined, late);
+        }
+        return;
+      }
+      const step = await this.decide(target, state, job, build, locate);
+      const { moved } = await this.moveAndSend(target, state, step);
+      if (moved) return;
     }
   }
 
-  private async step(
+  /** What a build does to a job's state, and the alert it sends (none). */
+  private async decide(
     target: AlertTarget,
     state: JobState,
     job: string,
     build: ObservedBuild,
-    options: ObserveOptions,
-  ): Promise<JobState> {
+    locate: () => Promise<LocatedTop | undefined>,
+  ): Promise<{
+    next: JobState;
+    alert?: { claim: AlertClaim; message: () => AlertMessage };
+  }> {
     const { jobKey } = state;
     const main = this.isMain(build.branch);
     if (FAILED.includes(build.result)) {
       if (!main) {
         return {
+          next: {
+            jobKey,
+            lastNumber: build.number,
+            failing: true,
+            lastCommit: build.commit,
+          },
+        };
+      }
+      const top = await locate();
+      return {
+        next: {
           jobKey,
           lastNumber: build.number,
           failing: true,
+          lastCause: top?.cause.id,
           lastCommit: build.commit,
-        };
-      }
-      const top = await options.locate(build);
-      await this.claimAndSend(
-        target,
-        {
-          jobKey,
-          number: build.number,
-          kind: 'failure',
-          entityRef: target.entityRef,
-          cause: top?.cause.id,
-          commit: build.commit,
         },
-        () => failureMessage(target, job, build, top),
-      );
-      return {
-        jobKey,
-        lastNumber: build.number,
-        failing: true,
-        lastCause: top?.cause.id,
-        lastCommit: build.commit,
+        alert: {
+          claim: {
+            jobKey,
+            number: build.number,
+            kind: 'failure',
+            entityRef: target.entityRef,
+            cause: top?.cause.id,
+            commit: build.commit,
+          },
+          message: () => failureMessage(target, job, build, top),
+        },
       };
     }
     if (build.result === 'SUCCESS') {
-      if (state.failing && main) {
-        await this.claimAndSend(
-          target,
-          {
+      const next = { jobKey, lastNumber: build.number, failing: false };
+      if (!state.failing || !main) return { next };
+      return {
+        next,
+        alert: {
+          claim: {
             jobKey,
             number: build.number,
             kind: 'recovery',
@@ -175,42 +250,47 @@ export class AlertEngine {
                 build.commit.toLowerCase() === state.lastCommit?.toLowerCase(),
             ),
           },
-          () => recoveryMessage(target, job, build),
-        );
-      }
-      return { jobKey, lastNumber: build.number, failing: false };
+          message: () => recoveryMessage(target, job, build),
+        },
+      };
     }
     // aborted / not built: says nothing about the code; the state stays
-    return { ...state, lastNumber: build.number };
+    return { next: { ...state, lastNumber: build.number } };
   }
 
   /**
-   * The gate and the outbox in one transaction: the caller whose gate row
-   * is new writes the alert's outbox row with it (a crash between the two
-   * cannot lose the alert), then tries to send it at once; a send that
-   * fails stays in the outbox for the delivery task.
+   * The state's move, the gate and the outbox in one transaction
+   * (AlertStore.transition): the caller that moves the state from the one it
+   * decided on, and whose gate row is new, writes the alert's outbox row
+   * with them (a crash in between cannot lose the alert), then tries to
+   * send it at once; a send that fails stays in the outbox for the delivery
+   * task.
    */
-  private async claimAndSend(
+  private async moveAndSend(
     target: AlertTarget,
-    claim: AlertClaim,
-    message: () => AlertMessage,
-  ) {
+    /** The state decided on; undefined: alert only, the state stays. */
+    state: JobState | undefined,
+    step: {
+      next: JobState;
+      alert?: { claim: AlertClaim; message: () => AlertMessage };
+    },
+  ): Promise<{ moved: boolean }> {
     const { store, delivery, logger } = this.options;
-    const { jobKey, number } = claim;
-    let id: number | undefined;
+    const { alert } = step;
     const owner = target.owner;
-    const claimed = await store.claim(
-      claim,
-      Date.now(),
-      owner
-        ? async trx => {
+    let id: number | undefined;
+    const gate = alert && {
+      claim: alert.claim,
+      andThen: owner
+        ? async (trx: Knex) => {
+            const { jobKey, number } = alert.claim;
             id = await delivery.write(
               {
                 jobKey,
                 number,
                 owner,
                 payload: {
-                  ...message(),
+                  ...alert.message(),
                   topic: `opsdeck.cicd.${jobKey}`,
                   scope: `cicd:${jobKey}#${number}`,
                 },
@@ -219,14 +299,23 @@ export class AlertEngine {
             );
           }
         : undefined,
-    );
-    if (!claimed) return;
+    };
+    const { moved, claimed } = state
+      ? await store.transition(state.lastNumber, step.next, gate)
+      : {
+          moved: true,
+          claimed: gate
+            ? await store.claim(gate.claim, Date.now(), gate.andThen)
+            : false,
+        };
+    if (!moved || !claimed || !alert) return { moved };
     if (!owner) {
       logger.warn(
-        `CI/CD alert for ${jobKey} #${number} not sent: ${target.entityRef} has no owner`,
+        `CI/CD alert for ${alert.claim.jobKey} #${alert.claim.number} not sent: ${target.entityRef} has no owner`,
       );
-      return;
+      return { moved };
     }
     if (id !== undefined) await delivery.sendNow(id);
+    return { moved };
   }
 }

@@ -28,9 +28,12 @@ function builds(from: number, to: number, failures: number[] = []) {
 
 /** The `{from,to}` ranges the poller asked of a job's api/json. */
 function ranges(jenkins: FixtureJenkins, jobPath: string): string[] {
-  return jenkins.requests
-    .filter(r => r.path === `${jobPath}/api/json` && r.query.tree)
-    .map(r => /(\{\d+,\d+\})/.exec(r.query.tree)![1]);
+  return (
+    jenkins.requests
+      .filter(r => r.path === `${jobPath}/api/json` && r.query.tree)
+      // the range of allBuilds[...]{from,to} (after its nested artifacts[...]{0,20})
+      .map(r => /\}\](\{\d+,\d+\})/.exec(r.query.tree)![1])
+  );
 }
 
 describe('the build poller pages through the builds since the last poll', () => {
@@ -131,7 +134,7 @@ describe('the build poller pages through the builds since the last poll', () => 
     busy.push(...builds(49, 60, [50]));
     jenkins.failWhen = r =>
       r.path === '/job/shop/job/busy/api/json' &&
-      (r.query.tree ?? '').includes('{5,10}');
+      (r.query.tree ?? '').includes(']{5,10}');
     expect(await poll()).toEqual([]);
     // the first page (#56..#60) was read but not taken: taking it would skip #49..#55
     jenkins.failWhen = undefined;

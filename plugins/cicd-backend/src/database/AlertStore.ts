@@ -86,6 +86,60 @@ export class AlertStore {
   }
 
   /**
+   * Moves a job's state from the build it records (`from`) to the next one,
+   * as ONE conditional statement (`update ... where job_key = ? and
+   * last_number = from`): of observers moving the same job at once (two
+   * builds ending close together, posted to two replicas) exactly one
+   * moves it from a given state; the others see `moved: false`, read the
+   * state again and decide again on it. The alert the move decided (its
+   * gate row and outbox row, `andThen`) is written in the same transaction:
+   * the move and its alert happen together or not at all, and no decision
+   * is taken on a state someone else already moved on from.
+   */
+  async transition(
+    from: number,
+    next: JobState,
+    alert?: { claim: AlertClaim; andThen?: (trx: Knex) => Promise<void> },
+    now = Date.now(),
+  ): Promise<{ moved: boolean; claimed: boolean }> {
+    return this.knex.transaction(async t => {
+      const trx = t as unknown as Knex;
+      const moved = await trx('cicd_job_state')
+        .where({ job_key: next.jobKey, last_number: from })
+        .update({
+          last_number: next.lastNumber,
+          failing: next.failing,
+          last_cause: next.lastCause ?? null,
+          last_commit: next.lastCommit ?? null,
+          updated_at: now,
+        });
+      if (!moved) return { moved: false, claimed: false };
+      if (!alert) return { moved: true, claimed: false };
+      const claimed = await this.insertGate(trx, alert.claim, now);
+      if (claimed && alert.andThen) await alert.andThen(trx);
+      return { moved: true, claimed };
+    });
+  }
+
+  private async insertGate(db: Knex, alert: AlertClaim, now: number) {
+    const rows = await db('cicd_alerts')
+      .insert({
+        job_key: alert.jobKey,
+        number: alert.number,
+        kind: alert.kind,
+        entity_ref: alert.entityRef,
+        cause: alert.cause ?? null,
+        commit: alert.commit ?? null,
+        flaky: alert.flaky ?? false,
+        created_at: now,
+      })
+      .onConflict(['job_key', 'number'])
+      .ignore()
+      .returning('job_key');
+    return rows.length > 0;
+  }
+
+  /**
    * The gate: claims the alert of one build with a single insert that does
    * nothing when the row exists. True for exactly one caller per job and
    * build, whatever the number of replicas racing. `andThen` runs in the
@@ -97,23 +151,7 @@ export class AlertStore {
     now = Date.now(),
     andThen?: (trx: Knex) => Promise<void>,
   ): Promise<boolean> {
-    const insert = async (db: Knex) => {
-      const rows = await db('cicd_alerts')
-        .insert({
-          job_key: alert.jobKey,
-          number: alert.number,
-          kind: alert.kind,
-          entity_ref: alert.entityRef,
-          cause: alert.cause ?? null,
-          commit: alert.commit ?? null,
-          flaky: alert.flaky ?? false,
-          created_at: now,
-        })
-        .onConflict(['job_key', 'number'])
-        .ignore()
-        .returning('job_key');
-      return rows.length > 0;
-    };
+    const insert = (db: Knex) => this.insertGate(db, alert, now);
     if (!andThen) return insert(this.knex);
     return this.knex.transaction(async trx => {
       const won = await insert(trx as unknown as Knex);

@@ -1,3 +1,4 @@
+import type { GivenUpAlert } from '@opsdeck/plugin-cicd-common';
 import type { Knex } from './migrations';
 
 /** What a notification carries (Backstage NotificationPayload, JSON). */
@@ -148,6 +149,66 @@ export class OutboxStore {
         updated_at: now,
       });
     return n > 0;
+  }
+
+  /** Alerts given up after their retries, newest first. */
+  async givenUp(limit = 200): Promise<GivenUpAlert[]> {
+    const rows = await this.knex('cicd_alert_outbox')
+      .where('status', 'given_up')
+      .orderBy([
+        { column: 'updated_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
+    return rows.map((r: any) => ({
+      id: Number(r.id),
+      jobKey: r.job_key,
+      number: Number(r.number),
+      owner: r.owner,
+      title: String(JSON.parse(r.payload)?.title ?? ''),
+      attempts: Number(r.attempts),
+      lastError: (r.last_error as string | null) ?? '',
+      createdAt: Number(r.created_at),
+      givenUpAt: Number(r.updated_at),
+    }));
+  }
+
+  /**
+   * Takes a given-up row back for one more attempt, now: ONE statement
+   * (`update ... where id = ? and status = 'given_up' returning`), so of
+   * people (or replicas) retrying the same row at once exactly one gets it;
+   * PostgreSQL re-checks the status on a row another update just changed.
+   * Undefined when the row is not (or no longer) given up.
+   */
+  async claimGivenUp(options: {
+    id: number;
+    token: string;
+    now: number;
+    leaseMs: number;
+  }): Promise<ClaimedAlert | undefined> {
+    const { id, token, now, leaseMs } = options;
+    const rows = await this.knex('cicd_alert_outbox')
+      .where({ id, status: 'given_up' })
+      .update({
+        status: 'pending',
+        next_at: now,
+        claim_token: token,
+        claimed_until: now + leaseMs,
+        attempts: this.knex.raw('attempts + 1'),
+        updated_at: now,
+      })
+      .returning(['id', 'job_key', 'number', 'owner', 'payload', 'attempts']);
+    const r = (rows as any[])[0];
+    if (!r) return undefined;
+    return {
+      id: Number(r.id),
+      jobKey: r.job_key,
+      number: Number(r.number),
+      owner: r.owner,
+      payload: JSON.parse(r.payload),
+      attempts: Number(r.attempts),
+      token,
+    };
   }
 
   /** One row as stored (tests, the README's "how to see a stuck alert"). */

@@ -1,8 +1,10 @@
 import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
-import type {
-  BuildResult,
-  BuildStage,
-  BuildSummary,
+import {
+  type BuildArtifact,
+  type BuildResult,
+  type BuildStage,
+  type BuildSummary,
+  MAX_BUILD_ARTIFACTS,
 } from '@opsdeck/plugin-cicd-common';
 import Jenkins from 'jenkins';
 import type { CicdConfig, JenkinsInstanceConfig } from '../config';
@@ -15,8 +17,14 @@ export type InstanceCredentials = (
   actor?: string,
 ) => Promise<{ username: string; token: string } | undefined>;
 
-const BUILD_FIELDS =
-  'number,result,building,timestamp,duration,url,actions[lastBuiltRevision[SHA1]]';
+/**
+ * The fields read of every build, in the one `tree=` request per job. A
+ * build's archived files are Jenkins' exported `artifacts` of a run
+ * (`Run.getArtifacts()`: `displayPath`, `fileName`, `relativePath`), at most
+ * MAX_BUILD_ARTIFACTS of them (a range, so a build that archived thousands
+ * does not swell the answer).
+ */
+const BUILD_FIELDS = `number,result,building,timestamp,duration,url,actions[lastBuiltRevision[SHA1]],artifacts[displayPath,fileName,relativePath]{0,${MAX_BUILD_ARTIFACTS}}`;
 
 const MULTIBRANCH =
   'org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject';
@@ -62,6 +70,36 @@ function commitOf(raw: any): string | undefined {
   return undefined;
 }
 
+/**
+ * An artifact path Jenkins gave is used only when it is a plain relative
+ * path inside the build's archive: no empty, `.` or `..` segment, no
+ * leading `/`, no backslash, no control characters (a hostile Jenkins must
+ * not steer the backend's read elsewhere).
+ */
+export function safeArtifactPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value || value.length > 1024) {
+    return undefined;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return undefined;
+  const parts = value.split('/');
+  if (parts.some(p => p === '' || p === '.' || p === '..')) return undefined;
+  return value;
+}
+
+function artifactsOf(raw: any): BuildArtifact[] | undefined {
+  if (!Array.isArray(raw?.artifacts) || !raw.artifacts.length) return undefined;
+  const out: BuildArtifact[] = [];
+  for (const a of raw.artifacts.slice(0, MAX_BUILD_ARTIFACTS)) {
+    const path = safeArtifactPath(a?.relativePath);
+    if (!path) continue;
+    const name =
+      typeof a.displayPath === 'string' && a.displayPath ? a.displayPath : path;
+    out.push({ name: name.slice(0, 300), path });
+  }
+  return out.length ? out : undefined;
+}
+
 function summaryOf(
   b: any,
   instance: string,
@@ -79,7 +117,13 @@ function summaryOf(
     url: safeUrl(b.url),
     branch,
     commit: commitOf(b),
+    ...withArtifacts(b),
   };
+}
+
+function withArtifacts(raw: any): { artifacts?: BuildArtifact[] } {
+  const artifacts = artifactsOf(raw);
+  return artifacts ? { artifacts } : {};
 }
 
 /** One page of a leaf job's builds (JenkinsGateway.buildPage). */
@@ -279,6 +323,7 @@ export class JenkinsGateway {
         durationMillis: Number(raw.duration) || 0,
         url: safeUrl(raw.url),
         commit: commitOf(raw),
+        ...withArtifacts(raw),
       },
       parameters,
     };
@@ -317,6 +362,46 @@ export class JenkinsGateway {
         status: typeof s.status === 'string' ? s.status : 'UNKNOWN',
         durationMillis: Number(s.durationMillis) || 0,
       }));
+  }
+
+  /**
+   * Opens one archived file of a build (`<build>/artifact/<path>`) with the
+   * instance's credential, at the instance's own address (never the `url`
+   * Jenkins answered with, never following a redirect). The caller checks
+   * that `path` is one of the build's artifacts first.
+   */
+  async openArtifact(
+    ref: JobRef,
+    number: number,
+    path: string,
+  ): Promise<{ body: ReadableStream<Uint8Array>; length?: number }> {
+    const safe = safeArtifactPath(path);
+    if (!safe) throw new NotFoundError('No such artifact');
+    const instance = this.instance(ref.instance);
+    const file = safe.split('/').map(encodeURIComponent).join('/');
+    const res = await fetch(
+      `${this.buildUrl(instance, ref, number)}/artifact/${file}`,
+      {
+        headers: await this.headers(instance),
+        signal: AbortSignal.timeout(this.config.artifactTimeoutMs),
+        redirect: 'manual',
+      },
+    ).catch(() => undefined);
+    if (res?.status === 404) {
+      throw new NotFoundError(`${path} of ${formatJobRef(ref)} #${number}`);
+    }
+    if (!res?.ok || !res.body) {
+      throw new ServiceUnavailableError(
+        `Jenkins could not answer for ${formatJobRef(ref)} #${number}${
+          res ? ` (HTTP ${res.status})` : ''
+        }`,
+      );
+    }
+    const length = Number(res.headers.get('content-length'));
+    return {
+      body: res.body,
+      ...(Number.isSafeInteger(length) && length >= 0 ? { length } : {}),
+    };
   }
 
   /** The tail of a build's console log, read progressively and capped. */

@@ -2,6 +2,7 @@ import {
   cicdBuildReadPermission,
   cicdBuildRebuildPermission,
   cicdCauseManagePermission,
+  cicdAlertManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import type { OperationAccess } from '@opsdeck/plugin-opsdeck-node';
 import type { spec } from './openapi.generated';
@@ -19,6 +20,9 @@ export const access: OperationAccess<typeof spec> = {
   'GET /entities/{kind}/{namespace}/{name}/builds': read,
   'GET /entities/{kind}/{namespace}/{name}/build': read,
   'GET /entities/{kind}/{namespace}/{name}/flaky': read,
+  // a Jenkins build's archived file (the build re-read with the person's
+  // credential: only a path it lists)
+  'GET /entities/{kind}/{namespace}/{name}/artifact': read,
   'POST /entities/{kind}/{namespace}/{name}/rebuild': {
     permission: cicdBuildRebuildPermission,
     allow: people,
@@ -29,6 +33,16 @@ export const access: OperationAccess<typeof spec> = {
   'POST /causes': { permission: cicdCauseManagePermission, allow: people },
   'DELETE /causes/{id}': {
     permission: cicdCauseManagePermission,
+    allow: people,
+  },
+  // the alert outbox's given-up rows (every component's): ops
+  'GET /alerts/given-up': {
+    permission: cicdAlertManagePermission,
+    allow: people,
+  },
+  // one atomic claim of the row; audited with the person as actor
+  'POST /alerts/given-up/{id}/retry': {
+    permission: cicdAlertManagePermission,
     allow: people,
   },
   // the entity is read with the caller's credentials (404 when hidden)

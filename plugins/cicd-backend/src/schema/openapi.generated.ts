@@ -76,6 +76,71 @@ export const spec = {
           },
         },
       },
+      GivenUpAlert: {
+        type: 'object',
+        required: [
+          'id',
+          'jobKey',
+          'number',
+          'owner',
+          'title',
+          'attempts',
+          'lastError',
+          'createdAt',
+          'givenUpAt',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          jobKey: {
+            type: 'string',
+          },
+          number: {
+            type: 'integer',
+          },
+          owner: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          attempts: {
+            type: 'integer',
+          },
+          lastError: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'integer',
+          },
+          givenUpAt: {
+            type: 'integer',
+          },
+        },
+      },
+      BuildArtifact: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          path: {
+            type: 'string',
+            description:
+              "A Jenkins build's archived file (its `relativePath`): download it through GET /entities/{kind}/{namespace}/{name}/artifact.",
+          },
+        },
+      },
       BuildSummary: {
         type: 'object',
         required: [
@@ -127,6 +192,13 @@ export const spec = {
             description:
               'Jenkins (when absent) or a build another CI system posted to the intake webhook (`job` is then `@intake:<system>/<job>`).',
           },
+          artifacts: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              $ref: '#/components/schemas/BuildArtifact',
+            },
+          },
         },
       },
       TimelineItem: {
@@ -169,6 +241,9 @@ export const spec = {
             type: 'string',
           },
           digest: {
+            type: 'string',
+          },
+          path: {
             type: 'string',
           },
           system: {
@@ -527,6 +602,174 @@ export const spec = {
           },
           default: {
             description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/artifact': {
+      get: {
+        operationId: 'downloadArtifact',
+        description:
+          "One archived file of a Jenkins build of the entity, read from Jenkins with the vault credential on behalf of the caller and passed through (the browser never gets a Jenkins address or credential). `path` must be one of the build's `artifacts[].path` (the build is read again first); served as `application/octet-stream`, attachment, at most `opsdeck.cicd.artifacts.maxBytes`.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'job',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 1000,
+            },
+          },
+          {
+            name: 'number',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+          {
+            name: 'path',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 1024,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The file's bytes.",
+            content: {
+              'application/octet-stream': {
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/alerts/given-up': {
+      get: {
+        operationId: 'listGivenUpAlerts',
+        description:
+          "Build alerts whose delivery was given up after `alerts.delivery.maxAttempts` (every component's), newest first, at most 200, with the last error. Needs `opsdeck.cicd.alert.manage`.",
+        responses: {
+          '200': {
+            description: 'The given-up alerts.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/GivenUpAlert',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/alerts/given-up/{id}/retry': {
+      post: {
+        operationId: 'retryGivenUpAlert',
+        description:
+          'Sends a given-up alert again now. Taking the row back is one atomic statement: of callers retrying it at once one sends, the others get 409. A failed send gives it up again with the new error. Audited (`alert-retry`, the person as actor). Needs `opsdeck.cicd.alert.manage`.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'What the attempt did.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['id', 'job', 'number', 'status'],
+                  additionalProperties: false,
+                  properties: {
+                    id: {
+                      type: 'integer',
+                    },
+                    job: {
+                      type: 'string',
+                    },
+                    number: {
+                      type: 'integer',
+                    },
+                    status: {
+                      type: 'string',
+                      enum: ['sent', 'given_up'],
+                    },
+                    error: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error (409 when the alert is not given up).',
             content: {
               'application/json': {
                 schema: {

@@ -278,6 +278,39 @@ export class CicdService {
     };
   }
 
+  /**
+   * Opens an archived file of one of the entity's Jenkins builds, read with
+   * the person's credential: only a path the build itself lists among its
+   * artifacts (read again from Jenkins, so a build the person cannot read,
+   * or a path it does not list, is refused before any file is read).
+   */
+  async artifact(
+    actor: string,
+    entity: Entity,
+    job: string,
+    number: number,
+    path: string,
+  ) {
+    if (parseIntakeJobRef(job)) {
+      throw new NotFoundError('Posted builds link to their artifacts');
+    }
+    const ref = this.ownJob(entity, job);
+    const gateway = this.options.gateway.as(actor);
+    const { summary } = await gateway.build(ref, number);
+    const artifact = summary.artifacts?.find(a => a.path === path);
+    if (!artifact) {
+      throw new NotFoundError(
+        `${formatJobRef(ref)} #${number} has no artifact ${path}`,
+      );
+    }
+    const opened = await gateway.openArtifact(ref, number, artifact.path!);
+    return {
+      ...opened,
+      fileName: artifact.path!.split('/').pop()!,
+      maxBytes: this.options.config.artifactMaxBytes,
+    };
+  }
+
   /** Starts the build's job again with its parameters; returns the queue item. */
   async rebuild(actor: string, entity: Entity, job: string, number: number) {
     const ref = this.ownJob(entity, job);

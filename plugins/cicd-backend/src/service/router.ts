@@ -7,7 +7,12 @@ import {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { cicdAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
 import {
@@ -18,8 +23,11 @@ import {
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
 import type { Request } from 'express';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { InvalidPatternError } from '../locator/re2';
 import { createOpenApiRouter } from '../schema/openapi.generated';
+import type { AlertDelivery } from '../alerts/AlertDelivery';
 import { CicdService } from './CicdService';
 
 type Req = Request<any, any, any, any, any>;
@@ -51,6 +59,8 @@ const asJson = (value: unknown) => value as any;
  */
 export async function createRouter(options: {
   service: CicdService;
+  /** The alert outbox (given-up alerts, send again). */
+  delivery: AlertDelivery;
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;
@@ -98,6 +108,50 @@ export async function createRouter(options: {
     );
   });
 
+  // A Jenkins build's archived file, read with the person's credential and
+  // passed through: served as an attachment of unknown type (never rendered
+  // in opsdeck's origin), cut at the configured size.
+  router.get('/entities/:kind/:namespace/:name/artifact', async (req, res) => {
+    const { entity, actor } = await entityOf(req);
+    const file = await service.artifact(
+      actor,
+      entity,
+      req.query.job,
+      req.query.number,
+      req.query.path,
+    );
+    if (file.length !== undefined && file.length > file.maxBytes) {
+      await file.body.cancel().catch(() => {});
+      throw new InputError(
+        `The artifact is larger than ${file.maxBytes} bytes; download it from Jenkins`,
+      );
+    }
+    res.status(200);
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    );
+    if (file.length !== undefined) {
+      res.setHeader('Content-Length', String(file.length));
+    }
+    let seen = 0;
+    const cap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        seen += chunk.length;
+        if (seen > file.maxBytes) done(new Error('artifact over the cap'));
+        else done(null, chunk);
+      },
+    });
+    // a read error or the cap after the headers went out can only cut the
+    // response short
+    await pipeline(Readable.fromWeb(file.body as any), cap, res).catch(() =>
+      res.destroy(),
+    );
+  });
+
   router.get('/entities/:kind/:namespace/:name/flaky', async (req, res) => {
     const { entity } = await entityOf(req);
     res.json({ items: asJson(await service.flaky(entity)) });
@@ -140,6 +194,50 @@ export async function createRouter(options: {
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`No entity ${ref}`);
     res.json(asJson(await service.timeline(principalRef(credentials), entity)));
+  });
+
+  // alerts given up after their retries (ops): every component's
+  router.get('/alerts/given-up', async (_req, res) => {
+    res.json({ items: asJson(await options.delivery.givenUp()) });
+  });
+
+  // send a given-up alert again now: one atomic claim of the row, audited
+  // with the person as actor
+  router.post('/alerts/given-up/:id/retry', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const actor = principalRef(credentials);
+    const id = Number(req.params.id);
+    const result = await audited(
+      auditor,
+      {
+        eventId: 'alert-retry',
+        request: req,
+        actor,
+        target: `cicd-alert:${id}`,
+        successMeta: r => ({
+          job: r.job,
+          build: r.number,
+          status: r.status,
+          ...(r.error ? { error: r.error } : {}),
+        }),
+      },
+      async () => {
+        const r = await options.delivery.retryNow(id);
+        if (!r) {
+          throw new ConflictError(
+            `Alert ${id} is not given up (sent, being retried, or unknown)`,
+          );
+        }
+        return {
+          id,
+          job: r.jobKey,
+          number: r.number,
+          status: r.status,
+          ...(r.error ? { error: r.error } : {}),
+        };
+      },
+    );
+    res.json(result);
   });
 
   router.post('/causes/try', async (req, res) => {

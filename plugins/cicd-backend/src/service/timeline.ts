@@ -15,7 +15,8 @@ const ORDER: Record<TimelineItem['kind'], number> = {
 /**
  * Merges a component's builds (with what they produced) and deployments
  * into one delivery timeline, oldest first: each commit at the first build
- * or deployment naming it, each build at its start, its artifacts at its
+ * or deployment naming it, each build at its start, its artifacts (posted
+ * with it, or archived by Jenkins) at its
  * end, each deployment at its time and linked to the build of its commit
  * (the newest successful one that started before it, else the newest one).
  * At the same instant a commit comes before its build, a build before its
@@ -51,7 +52,9 @@ export function mergeTimeline(
       ...(b.branch ? { branch: b.branch } : {}),
       source: b.source ?? 'jenkins',
     });
-    for (const a of artifacts.get(`${b.job}#${b.number}`) ?? []) {
+    // posted builds: what the intake stored; Jenkins builds: their archive
+    const produced = artifacts.get(`${b.job}#${b.number}`) ?? b.artifacts ?? [];
+    for (const a of produced) {
       items.push({
         kind: 'artifact',
         timestamp: b.timestamp + b.durationMillis,
@@ -61,6 +64,7 @@ export function mergeTimeline(
         name: a.name,
         ...(a.digest ? { digest: a.digest } : {}),
         ...(a.url ? { url: a.url } : {}),
+        ...(a.path ? { path: a.path } : {}),
       });
     }
   }

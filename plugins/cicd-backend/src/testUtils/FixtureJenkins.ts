@@ -15,7 +15,7 @@ import { applyTree, parseTree } from './tree';
  *   projects (`jobs`, `builds`, `allBuilds` with `{from,to}` ranges);
  * - `GET {job}/{n}/api/json`, `{job}/{n}/consoleText`,
  *   `{job}/{n}/logText/progressiveText?start=` (X-Text-Size, X-More-Data),
- *   `{job}/{n}/wfapi/describe`;
+ *   `{job}/{n}/wfapi/describe`, `{job}/{n}/artifact/<relativePath>`;
  * - `POST {job}/build` and `{job}/buildWithParameters` (201 + Location of
  *   the queue item).
  *
@@ -33,6 +33,39 @@ export interface FixtureBuild {
   commit?: string;
   /** A build still running: its log grows and X-More-Data says so. */
   building?: boolean;
+  /**
+   * Files the build archived (`archiveArtifacts`): listed in the build's
+   * `artifacts` as Jenkins exports them and served at
+   * `{job}/{n}/artifact/<relativePath>`.
+   */
+  artifacts?: FixtureArtifact[];
+}
+
+export interface FixtureArtifact {
+  /** Path inside the build's archive (`target/app.jar`). */
+  relativePath: string;
+  content: string | Buffer;
+  /** What Jenkins would send as Content-Type (it guesses from the name). */
+  contentType?: string;
+}
+
+/**
+ * Jenkins' `displayPath` of archived files (Run.ArtifactList): the file
+ * name, or as many trailing path segments as it takes to tell the file
+ * apart from the build's other artifacts.
+ */
+function displayPaths(paths: string[]): string[] {
+  return paths.map(p => {
+    const parts = p.split('/');
+    for (let k = 1; k < parts.length; k++) {
+      const tail = parts.slice(-k).join('/');
+      const clash = paths.some(
+        o => o !== p && (o === tail || o.endsWith(`/${tail}`)),
+      );
+      if (!clash) return tail;
+    }
+    return p;
+  });
 }
 
 export interface FixtureJob {
@@ -175,7 +208,17 @@ export class FixtureJenkins {
           : []),
         {},
       ],
-      artifacts: [],
+      // Run.getArtifacts(): each Run$Artifact exports displayPath, fileName
+      // and relativePath (no _class: the list's declared type is exact)
+      artifacts: (() => {
+        const list = b.artifacts ?? [];
+        const shown = displayPaths(list.map(a => a.relativePath));
+        return list.map((a, i) => ({
+          displayPath: shown[i],
+          fileName: a.relativePath.split('/').pop(),
+          relativePath: a.relativePath,
+        }));
+      })(),
       building: Boolean(b.building),
       description: null,
       displayName: `#${b.number}`,
@@ -339,6 +382,19 @@ export class FixtureJenkins {
     const tail = rest.slice(1).join('/');
     if (tail === 'api/json') return json(200, this.buildJson(job, build));
     if (tail === 'consoleText') return text(200, build.console);
+    if (rest[1] === 'artifact' && rest.length > 2) {
+      const wanted = rest.slice(2).map(decodeURIComponent).join('/');
+      const file = build.artifacts?.find(a => a.relativePath === wanted);
+      if (!file) return text(404, 'Not Found');
+      const bytes = Buffer.from(file.content);
+      res.statusCode = 200;
+      res.setHeader(
+        'Content-Type',
+        file.contentType ?? 'application/octet-stream',
+      );
+      res.setHeader('Content-Length', String(bytes.length));
+      return res.end(bytes);
+    }
     if (tail === 'logText/progressiveText') {
       const bytes = Buffer.from(build.console, 'utf8');
       let start = Number(query.start ?? 0);

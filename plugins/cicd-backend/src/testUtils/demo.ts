@@ -70,6 +70,43 @@ export function demoJenkinsMain(
 ) {
   const web = Array.from({ length: 44 }, (_, i) => ok(i + 1, 'web'));
   web[29] = failed(30, 'npm-etarget-offline.log', 'Install');
+  // the last green build archived its package, two test reports of the same
+  // file name (Jenkins tells them apart in displayPath) and an HTML report
+  web[43].artifacts = [
+    {
+      relativePath: 'dist/web-1.4.0.tgz',
+      content: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x6f, 0x70, 0x73, 0x64]),
+      contentType: 'application/x-compressed-tar',
+    },
+    {
+      relativePath: 'reports/unit/junit.xml',
+      content: '<testsuites tests="42" failures="0"/>\n',
+      contentType: 'application/xml',
+    },
+    {
+      relativePath: 'reports/e2e/junit.xml',
+      content: '<testsuites tests="7" failures="0"/>\n',
+      contentType: 'application/xml',
+    },
+    {
+      relativePath: 'dist/sbom.cdx.json',
+      content: `${JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        components: [
+          { type: 'library', name: 'react', version: '18.3.1' },
+          { type: 'library', name: 'react-dom', version: '18.3.1' },
+        ],
+      })}\n`,
+      contentType: 'application/json',
+    },
+    {
+      relativePath: 'coverage/index.html',
+      content: '<html><script>alert(document.cookie)</script></html>\n',
+      contentType: 'text/html',
+    },
+  ];
   web.push(
     failed(45, 'tsc-type-error.log', 'Build', [
       { name: 'TARGET', value: 'staging' },

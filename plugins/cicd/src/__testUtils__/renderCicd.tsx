@@ -5,6 +5,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   BuildDetail,
   BuildPage,
+  GivenUpAlert,
   ListedCause,
   Timeline,
 } from '@opsdeck/plugin-cicd-common';
@@ -121,6 +122,15 @@ export const timeline: Timeline = {
       digest: `sha256:${'ab'.repeat(32)}`,
     },
     {
+      kind: 'artifact',
+      timestamp: Date.UTC(2026, 11, 2, 0, 2),
+      commit: SHA,
+      job: 'main:shop/web',
+      number: 45,
+      name: 'web-1.4.2.tgz',
+      path: 'dist/web-1.4.2.tgz',
+    },
+    {
       kind: 'deployment',
       timestamp: Date.UTC(2026, 11, 2, 1),
       commit: SHA,
@@ -133,6 +143,18 @@ export const timeline: Timeline = {
     },
   ],
   errors: [],
+};
+
+export const givenUp: GivenUpAlert = {
+  id: 5,
+  jobKey: 'main:shop/web@component:default/shop',
+  number: 45,
+  owner: 'group:default/dev',
+  title: 'Build failed: shop main:shop/web #45',
+  attempts: 8,
+  lastError: 'notifications backend unavailable',
+  createdAt: Date.UTC(2026, 11, 2, 1),
+  givenUpAt: Date.UTC(2026, 11, 2, 3),
 };
 
 export const builtIn: ListedCause = {
@@ -187,6 +209,16 @@ export function render(
         body = init?.method === 'POST' ? stored : { items: [builtIn, stored] };
       }
       if (url.includes('/causes/user-')) body = stored;
+      if (url.endsWith('/alerts/given-up')) body = { items: [givenUp] };
+      if (url.endsWith('/retry')) {
+        body = { id: 5, job: givenUp.jobKey, number: 45, status: 'sent' };
+      }
+      if (url.includes('/artifact?')) {
+        return new Response(new Uint8Array([0x1f, 0x8b]), {
+          status: 200,
+          headers: { 'Content-Type': 'application/octet-stream' },
+        });
+      }
       if (url.endsWith('/causes/try')) {
         const { cause } = JSON.parse(String(init?.body));
         // the dialog sends the console lines in order: line 20 is the first

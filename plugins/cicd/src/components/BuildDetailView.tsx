@@ -12,6 +12,7 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import type { EntityName } from '../api';
 import { AddCauseDialog } from './AddCauseDialog';
+import { ArtifactLink } from './ArtifactLink';
 import { CicdErrorAlert } from './ErrorAlert';
 import { ResultChip } from './ResultChip';
 import { useCicdClient, useT } from './useCicd';
@@ -160,6 +161,28 @@ export function BuildDetailView(props: {
           </Box>
         </Box>
       )}
+      {value.artifacts?.length ? (
+        <Box my={2} data-testid="cicd-build-artifacts">
+          <Typography variant="subtitle1">{t('artifacts.title')}</Typography>
+          <ul style={{ margin: 0 }}>
+            {value.artifacts.map(a => (
+              <li key={a.path ?? a.name}>
+                {a.path ? (
+                  <ArtifactLink
+                    entity={entity}
+                    job={value.job}
+                    number={value.number}
+                    name={a.name}
+                    path={a.path}
+                  />
+                ) : (
+                  a.name
+                )}
+              </li>
+            ))}
+          </ul>
+        </Box>
+      ) : null}
       {value.located && (
         <Box my={2}>
           <Typography variant="h6">{t('detail.causes')}</Typography>

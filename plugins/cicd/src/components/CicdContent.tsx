@@ -6,11 +6,12 @@ import type { EntityName } from '../api';
 import { BuildList } from './BuildList';
 import { BuildDetailView } from './BuildDetailView';
 import { DeliveryTimeline } from './DeliveryTimeline';
+import { GivenUpAlerts } from './GivenUpAlerts';
 import { StoredCauses } from './StoredCauses';
 
 /**
- * The CI/CD tab: the builds list, the delivery timeline and the stored
- * causes, or one build's detail.
+ * The CI/CD tab: the builds list, the delivery timeline, the stored causes
+ * and (for ops) the build alerts given up, or one build's detail.
  */
 export function CicdContent() {
   const { entity } = useEntity();
@@ -51,6 +52,7 @@ export function CicdContent() {
         onOpen={(job, number) => setOpen({ job, number })}
       />
       <StoredCauses />
+      <GivenUpAlerts />
     </>
   );
 }

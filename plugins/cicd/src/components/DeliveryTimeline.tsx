@@ -19,6 +19,7 @@ import type {
 } from '@opsdeck/plugin-cicd-common';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 import type { EntityName } from '../api';
+import { ArtifactLink } from './ArtifactLink';
 import { CicdErrorAlert } from './ErrorAlert';
 import { ResultChip } from './ResultChip';
 import { type CicdT, useCicdClient, useT } from './useCicd';
@@ -36,9 +37,10 @@ const short = (commit?: string) => (commit ? commit.slice(0, 8) : '');
 function What(props: {
   item: TimelineItem;
   t: CicdT;
+  entity: EntityName;
   onOpen: (job: string, number: number) => void;
 }) {
-  const { item, t, onOpen } = props;
+  const { item, t, onOpen, entity } = props;
   switch (item.kind) {
     case 'commit':
       return <code>{item.commit}</code>;
@@ -57,7 +59,17 @@ function What(props: {
     case 'artifact':
       return (
         <>
-          {item.name}
+          {item.path ? (
+            <ArtifactLink
+              entity={entity}
+              job={item.job}
+              number={item.number}
+              name={item.name}
+              path={item.path}
+            />
+          ) : (
+            item.name
+          )}
           {item.digest ? (
             <Typography variant="caption" component="div">
               <code>{item.digest}</code>
@@ -161,7 +173,7 @@ export function DeliveryTimeline(props: {
                   />
                 </TableCell>
                 <TableCell>
-                  <What item={item} t={t} onOpen={onOpen} />
+                  <What item={item} t={t} entity={entity} onOpen={onOpen} />
                 </TableCell>
                 <TableCell>
                   <code>{short(item.commit)}</code>

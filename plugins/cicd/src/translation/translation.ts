@@ -121,6 +121,25 @@ export const cicdTranslationRef = createTranslationRef({
         ROLLED_BACK: 'Rolled back',
       },
     },
+    givenUp: {
+      title: 'Build alerts not delivered',
+      caption:
+        'Alerts of every component whose delivery was given up after their retries. Send one again once the cause (e.g. the notifications backend) is fixed.',
+      empty: 'Every build alert was delivered.',
+      alert: 'Alert',
+      owner: 'Owner',
+      attempts: 'Attempts',
+      reason: 'Last error',
+      when: 'Given up',
+      retry: 'Send again',
+      sent: 'The alert of {{build}} was sent.',
+      failedAgain: 'Sending failed again: {{message}}',
+    },
+    artifacts: {
+      title: 'Artifacts',
+      download: 'Download {{path}} (through opsdeck)',
+      failed: 'Could not download: {{message}}',
+    },
     errors: {
       forbidden: 'You do not have permission to see CI/CD builds',
       generic: 'Could not load CI/CD builds: {{message}}',
