@@ -38,9 +38,11 @@ const SERVICE_ONLY = new Set([
   'tickets POST /workflow/tickets/{id}/state',
   'tickets POST /workflow/tickets/{id}/steps',
   'tickets POST /workflow/tickets/{id}/steps/done',
-  // change approvals: opened and claimed by config and kubernetes, never by a person
+  // change approvals: opened and claimed by config and kubernetes, never by a
+  // person; their status read by the deploy-image step waiting for a decision
   'tickets POST /workflow/changes',
   'tickets POST /workflow/changes/{id}/claim',
+  'tickets POST /workflow/changes/{id}/status',
   // local-auth's service API for other plugins (session and password checks)
   'local-auth POST /internal/sessions/confirm',
   'local-auth POST /internal/sessions/lookup',
