@@ -49,6 +49,12 @@ const PAGES = [
  */
 const KNOWN_OPEN: Record<string, string[]> = {};
 
+/**
+ * Display names (titles, people's and groups' names) the catalog holds: a page may weave them
+ * into a translated sentence ("Operations 的成员"), where they stay data.
+ */
+const NAMES = new Set<string>();
+
 /** Everything the catalog holds that a page may show as data. */
 async function catalogData(request: APIRequestContext): Promise<Set<string>> {
   const token = await userToken(request, 'alice');
@@ -74,6 +80,9 @@ async function catalogData(request: APIRequestContext): Promise<Set<string>> {
     add(e.metadata?.title);
     add(e.spec?.lifecycle);
     add(e.spec?.profile?.displayName);
+    for (const name of [e.metadata?.title, e.spec?.profile?.displayName]) {
+      if (typeof name === 'string' && name.length > 1) NAMES.add(name);
+    }
   }
   return words;
 }
@@ -239,7 +248,9 @@ async function latinStrings(page: Page, data: Set<string>): Promise<string[]> {
     // a translated label in front of a value ("类型: Resource", "主机不可达：<the server's reason>"):
     // the value is data (server messages are open in #16: they carry no code yet)
     const label = /^([^A-Za-z]+)(?:: |：)[\s\S]*$/.exec(text);
-    const ui = label ? label[1] : text;
+    let ui = label ? label[1] : text;
+    // a catalog display name inside a translated sentence is data
+    for (const name of NAMES) ui = ui.split(name).join(' ');
     return (
       ui
         .split(/[\s\u3000-\u303f\uff00-\uffef,()]+/)
