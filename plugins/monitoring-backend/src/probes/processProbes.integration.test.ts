@@ -80,9 +80,12 @@ describe('process probes on real sshd hosts', () => {
     };
     const token = mockCredentials.service.token();
     const backendHost = new URL(backend.url).host;
-    prometheus = await startPrometheus(`
+    prometheus = await startPrometheus(
+      `
 global:
   scrape_interval: 1m
+  evaluation_interval: 1s
+rule_files: [opsdeck.rules.yml]
 scrape_configs:
   - job_name: opsdeck-process-probes
     metrics_path: /api/monitoring/probes/process/metrics
@@ -96,13 +99,16 @@ scrape_configs:
         target_label: instance
       - target_label: __address__
         replacement: ${backendHost}
-`);
+`,
+      { 'opsdeck.rules.yml': 'groups: []\n' },
+    );
     reader = await startMonitoringBackend({
       knex,
       entities,
       visibleTo,
       monitoring: {
         prometheus: { url: prometheus.url },
+        rules: { file: path.join(prometheus.dir, 'opsdeck.rules.yml') },
         probes: { allowTargets: ['127.0.0.1'], minIntervalSeconds: 1 },
       },
     });
@@ -292,7 +298,7 @@ scrape_configs:
     ).toBe(false);
   });
 
-  it('is scraped by a real Prometheus and shown as the other probes: up and down in GET /probes/status', async () => {
+  it('is scraped by a real Prometheus and shown as the other probes: up and down in GET /probes/status, the probe-failing rule fires for the missing process', async () => {
     const up = await create({ target: 'sshd', interval: '1s' });
     const down = await create({ target: 'nosuchdaemon', interval: '1s' });
     const value = (id: number) =>
@@ -315,5 +321,39 @@ scrape_configs:
       return u?.state === 'up' && d?.state === 'down' ? [u, d] : undefined;
     }, 'the probes up and down in /probes/status');
     expect(status[0].lastProbeAt).toEqual(expect.any(String));
+    // the same rule path as the other probes: a rule from the probe-failing
+    // template on the host, checked by promtool and loaded by Prometheus
+    const rule = await request(reader.server)
+      .post('/api/monitoring/rules')
+      .set('authorization', as('alice'))
+      .send({
+        name: 'app-01 processes',
+        template: 'probe-failing',
+        scope: { entityRef: 'resource:default/app-01' },
+        params: { for: '1s' },
+      });
+    expect(rule.status).toBe(201);
+    const firing = await eventually(async () => {
+      const res = await fetch(`${prometheus.url}/api/v1/alerts`);
+      const alerts = ((await res.json()) as any).data.alerts.filter(
+        (a: any) =>
+          a.labels.alertname === 'ProbeFailing' && a.state === 'firing',
+      );
+      return alerts.some(
+        (a: any) => a.labels.opsdeck_probe === String(down.body.id),
+      )
+        ? alerts
+        : undefined;
+    }, 'ProbeFailing firing for the missing process');
+    expect(
+      firing.map((a: any) => a.labels.opsdeck_probe_target).sort(),
+    ).toEqual(expect.arrayContaining(['nosuchdaemon']));
+    expect(
+      firing.some((a: any) => a.labels.opsdeck_probe_target === 'sshd'),
+    ).toBe(false);
+    expect(firing[0].labels).toMatchObject({
+      opsdeck_entity: 'resource:default/app-01',
+      opsdeck_probe_kind: 'process',
+    });
   });
 });
