@@ -3,10 +3,11 @@
 //
 // alerts  Alert delivery latency. Debian prometheus-alertmanager gets BENCH_ALERTS alerts, one at a
 //         time, through its API (POST /api/v2/alerts, one group per alert, group_wait 0s). Its route
-//         sends each to two receivers: opsdeck's webhook (POST /api/monitoring/alerts/webhook, static
-//         token, through a pass-through proxy in this process that notes when Alertmanager posted)
-//         and Alertmanager's OWN email receiver. opsdeck routes the alert to two catch-all channels:
-//         mail (SMTP) and Backstage notifications. Both mails land in one real SMTP server (npm
+//         sends each to three receivers: opsdeck's webhook (POST /api/monitoring/alerts/webhook,
+//         static token, through a pass-through proxy in this process that notes when Alertmanager
+//         posted), Alertmanager's OWN email receiver, and Alertmanager's OWN webhook to a local HTTP
+//         receiver in this process. opsdeck routes the alert to three catch-all channels: mail
+//         (SMTP), Backstage notifications and a generic webhook to that same receiver (same clock). Both mails land in one real SMTP server (npm
 //         smtp-server) on loopback, in this process, which notes the arrival time.
 //           opsdeck mail      alert posted to Alertmanager -> opsdeck's mail at the sink
 //           AM's own email    alert posted to Alertmanager -> Alertmanager's mail at the sink
@@ -20,14 +21,15 @@
 //         the whole fleet in one regex (`opsdeck_entity=~"resource:default/bench-host-.*"`).
 // opsdeck runs the full backend (packages/backend, SQLite) from source.
 //   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/monitoring.mjs [alerts|fleet]
-// Environment: BENCH_ALERTS (40), BENCH_FLEET_HOSTS (500), BENCH_RUNS (30), BENCH_PORT (7036)
+// Environment: BENCH_ALERTS (50), BENCH_FLEET_HOSTS (1000), BENCH_RUNS (30), BENCH_PORT (7036)
+// Printed per row: min, p50, p95, max; ratios at p50 and p95.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startOpsdeckBackend } from './lib/opsdeckBackend.mjs';
-import { median, sleep, timed } from './lib/stats.mjs';
+import { median, quantile, sleep, timed } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
 const {
@@ -54,8 +56,8 @@ const load = () =>
     .join(' / ')} on ${os.cpus().length} CPUs`;
 
 const which = process.argv[2] ?? 'all';
-const ALERTS = Number(process.env.BENCH_ALERTS ?? 40);
-const HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 500);
+const ALERTS = Number(process.env.BENCH_ALERTS ?? 50);
+const HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 1000);
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const port = Number(process.env.BENCH_PORT ?? 7036);
 const SD_TOKEN = 'bench-prometheus-sd-token-0000000001';
@@ -64,14 +66,15 @@ const AM_TOKEN = 'bench-alertmanager-token-000000000002';
 const stats = xs => ({
   min: Math.min(...xs),
   median: median(xs),
+  p95: quantile(xs, 0.95),
   max: Math.max(...xs),
 });
 const f = ms => `${ms.toFixed(1)}`.padStart(7);
 const row = (what, s) =>
-  `${what.padEnd(44)} ${f(s.min)} ${f(s.median)} ${f(s.max)}`;
-const HEAD = `${'what (ms)'.padEnd(44)} ${'min'.padStart(
-  7,
-)} ${'median'.padStart(7)} ${'max'.padStart(7)}`;
+  `${what.padEnd(44)} ${f(s.min)} ${f(s.median)} ${f(s.p95)} ${f(s.max)}`;
+const HEAD = `${'what (ms)'.padEnd(44)} ${['min', 'p50', 'p95', 'max']
+  .map(x => x.padStart(7))
+  .join(' ')}`;
 
 /** A real SMTP server on loopback noting when each mail arrived, and for whom. */
 async function startSink() {
@@ -136,6 +139,42 @@ async function startProxy(target) {
   };
 }
 
+/**
+ * One local webhook receiver for both peers: Alertmanager's own webhook (path /am, Alertmanager's
+ * payload) and opsdeck's generic webhook channel (path /opsdeck, opsdeck's payload). It notes the
+ * arrival time of each bench_id per path, with the same clock.
+ */
+async function startHookReceiver() {
+  const arrivals = { am: new Map(), opsdeck: new Map() };
+  const server = http.createServer((req, res) => {
+    const at = Date.now();
+    const chunks = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString());
+        const ids =
+          req.url === '/am'
+            ? (body.alerts ?? []).map(a => a.labels?.bench_id)
+            : [body.alert?.labels?.bench_id];
+        const seen = arrivals[req.url === '/am' ? 'am' : 'opsdeck'];
+        for (const id of ids)
+          if (id !== undefined && !seen.has(id)) seen.set(id, at);
+      } catch {
+        // not JSON: not counted
+      }
+      res.writeHead(200);
+      res.end('ok');
+    });
+  });
+  await new Promise(r => server.listen(0, '127.0.0.1', r));
+  return {
+    port: server.address().port,
+    arrivals,
+    close: () => new Promise(r => server.close(r)),
+  };
+}
+
 function hostEntities(exporterPort, closedPort) {
   let out = '';
   for (let i = 0; i < HOSTS; i++) {
@@ -168,8 +207,18 @@ async function waitUntil(check, what, timeoutMs) {
   }
 }
 
-async function benchAlerts({ backend, alice, alertmanager, sink, proxy }) {
+async function benchAlerts({
+  backend,
+  alice,
+  alertmanager,
+  sink,
+  proxy,
+  hooks,
+}) {
   const samples = {
+    opsdeckHook: [],
+    amHook: [],
+    ownHook: [],
     opsdeckMail: [],
     amMail: [],
     ownMail: [],
@@ -205,14 +254,22 @@ async function benchAlerts({ backend, alice, alertmanager, sink, proxy }) {
       async () => {
         const o = sink.mails.filter(m => m.to.includes('ops@bench.test'));
         const a = sink.mails.filter(m => m.to.includes('am@bench.test'));
-        return o.length > before.ops && a.length > before.am
+        return o.length > before.ops &&
+          a.length > before.am &&
+          hooks.arrivals.am.has(id) &&
+          hooks.arrivals.opsdeck.has(id)
           ? [o[before.ops], a[before.am]]
           : undefined;
       },
-      `both mails of alert ${id}`,
+      `both mails and both webhooks of alert ${id}`,
       30_000,
     );
     if (i >= 0) {
+      samples.opsdeckHook.push(hooks.arrivals.opsdeck.get(id) - t0);
+      samples.amHook.push(hooks.arrivals.am.get(id) - t0);
+      samples.ownHook.push(
+        hooks.arrivals.opsdeck.get(id) - proxy.arrivals.get(id),
+      );
       samples.opsdeckMail.push(ops.at - t0);
       samples.amMail.push(am.at - t0);
       samples.ownMail.push(ops.at - proxy.arrivals.get(id));
@@ -247,24 +304,36 @@ async function benchAlerts({ backend, alice, alertmanager, sink, proxy }) {
   }
   const o = stats(samples.opsdeckMail);
   const a = stats(samples.amMail);
+  const oh = stats(samples.opsdeckHook);
+  const ah = stats(samples.amHook);
   console.log(
     `\nalert delivery, ${ALERTS} alerts one at a time (Alertmanager ${
       alertmanager.version
     }, group_wait 0s; ${load()})`,
   );
   console.log(HEAD);
+  console.log(row('opsdeck: posted to AM -> opsdeck webhook at rx', oh));
+  console.log(row("peer: posted to AM -> AM's own webhook at rx", ah));
+  console.log(
+    `ratio (opsdeck webhook / Alertmanager webhook): p50 ${(
+      oh.median / ah.median
+    ).toFixed(2)}, p95 ${(oh.p95 / ah.p95).toFixed(2)}`,
+  );
   console.log(row('opsdeck: posted to AM -> opsdeck mail at sink', o));
   console.log(row("peer: posted to AM -> AM's own email at sink", a));
   console.log(
-    `ratio of medians (opsdeck / Alertmanager email): ${(
+    `ratio (opsdeck mail / Alertmanager email): p50 ${(
       o.median / a.median
-    ).toFixed(2)}`,
+    ).toFixed(2)}, p95 ${(o.p95 / a.p95).toFixed(2)}`,
   );
   console.log("opsdeck's own part, from the webhook's arrival:");
   console.log(
     row('  webhook -> recorded (auth, catalog owner)', stats(samples.recorded)),
   );
   console.log(row('  webhook -> mail at sink', stats(samples.ownMail)));
+  console.log(
+    row('  webhook -> opsdeck webhook at rx', stats(samples.ownHook)),
+  );
   console.log(
     row('  webhook -> Backstage notification stored', stats(samples.ownNote)),
   );
@@ -374,6 +443,8 @@ async function main() {
     started.push(sink);
     const proxy = await startProxy(`http://localhost:${port}`);
     started.push(proxy);
+    const hooks = await startHookReceiver();
+    started.push(hooks);
     const exporter = await startNodeExporter();
     started.push(exporter);
     const closedPort = await freePort();
@@ -401,7 +472,13 @@ route:
     - receiver: opsdeck
       continue: true
     - receiver: mail
+      continue: true
+    - receiver: hook
 receivers:
+  - name: hook
+    webhook_configs:
+      - url: http://127.0.0.1:${hooks.port}/am
+        send_resolved: false
   - name: opsdeck
     webhook_configs:
       - url: http://127.0.0.1:${proxy.port}/api/monitoring/alerts/webhook
@@ -444,6 +521,7 @@ receivers:
     channels:
       - { name: ops-mail, type: email, to: [ops@bench.test] }
       - { name: portal, type: notifications }
+      - { name: hook, type: webhook, url: 'http://127.0.0.1:${hooks.port}/opsdeck' }
 `,
       extraEntities: hostEntities(exporter.port, closedPort),
     });
@@ -464,7 +542,7 @@ receivers:
       300_000,
     );
     if (which === 'all' || which === 'alerts') {
-      await benchAlerts({ backend, alice, alertmanager, sink, proxy });
+      await benchAlerts({ backend, alice, alertmanager, sink, proxy, hooks });
     }
     if (which === 'all' || which === 'fleet') {
       await benchFleet({ backend, alice, prometheus });

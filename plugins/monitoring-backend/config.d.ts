@@ -81,6 +81,8 @@ export interface Config {
         minIntervalSeconds?: number;
         /** DNS servers (ip or ip:port) probe target names are resolved with (A and AAAA). Default: the system resolver. */
         dnsServers?: string[];
+        /** Vault credential process probes log in with on hosts that name none (`spec.credential`). */
+        defaultCredential?: string;
       };
       /** Notification channels of the alert router. */
       channels?: Array<{

@@ -111,6 +111,8 @@ export interface ProbesConfig {
   minIntervalSeconds: number;
   /** DNS servers (`ip` or `ip:port`) probe target names are resolved with; unset: the system resolver. */
   dnsServers?: string[];
+  /** Vault credential of process probes on hosts that name none (`spec.credential`). */
+  defaultCredential?: string;
 }
 
 export const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -216,6 +218,7 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
         config?.getOptionalNumber('probes.minIntervalSeconds') ?? 5,
       ),
       dnsServers: config?.getOptionalStringArray('probes.dnsServers'),
+      defaultCredential: config?.getOptionalString('probes.defaultCredential'),
     },
     smtp: smtp
       ? {

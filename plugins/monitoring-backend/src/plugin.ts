@@ -16,6 +16,7 @@ import {
   monitoringSdReadPermission,
   monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AckService } from './alerts/AckService';
 import { AlertRouter } from './alerts/AlertRouter';
@@ -26,6 +27,7 @@ import { ProbeStore } from './database/ProbeStore';
 import { RuleStore } from './database/RuleStore';
 import { BlackboxPublisher } from './probes/BlackboxPublisher';
 import { ProbeService } from './probes/ProbeService';
+import { ProcessProber } from './probes/ProcessProber';
 import { allowList, serversLookup } from './probes/targets';
 import { RulePublisher } from './rules/RulePublisher';
 import { RuleService } from './rules/RuleService';
@@ -55,6 +57,7 @@ export const monitoringPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         vault: vaultServiceRef,
+        ssh: remoteNodeServiceRef,
         notifications: notificationService,
       },
       async init(deps) {
@@ -186,8 +189,9 @@ export const monitoringPlugin = createBackendPlugin({
           }),
           alertmanagerUrl: config.alertmanagerUrl,
         });
+        const probeStore = new ProbeStore(await deps.database.getClient());
         const probes = new ProbeService({
-          store: new ProbeStore(await deps.database.getClient()),
+          store: probeStore,
           publisher: new BlackboxPublisher(config.probes),
           allow: allowList(config.probes.allowTargets),
           minIntervalSeconds: config.probes.minIntervalSeconds,
@@ -209,6 +213,17 @@ export const monitoringPlugin = createBackendPlugin({
             acks,
             rules,
             probes,
+            processes: new ProcessProber({
+              store: probeStore,
+              ssh: deps.ssh,
+              vault: deps.vault,
+              entityOf: async ref =>
+                catalog.getEntityByRef(ref, {
+                  credentials: await auth.getOwnServiceCredentials(),
+                }),
+              defaultCredential: config.probes.defaultCredential,
+              logger,
+            }),
             catalog,
             auth,
             httpAuth: deps.httpAuth,

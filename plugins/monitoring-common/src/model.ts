@@ -323,11 +323,15 @@ export interface Silence {
   status: { state: 'active' | 'pending' | 'expired' };
 }
 
-/** What a probe checks through the blackbox exporter: a TCP connect, or an HTTP(S) request. */
-export type ProbeKind = 'tcp' | 'http';
+/**
+ * What a probe checks: a TCP connect or an HTTP(S) request (through the
+ * blackbox exporter), or that a named process runs on a catalog host
+ * (`process`: opsdeck runs `pgrep -x` over SSH when Prometheus scrapes it).
+ */
+export type ProbeKind = 'tcp' | 'http' | 'process';
 
 /** Every probe kind. */
-export const PROBE_KINDS: readonly ProbeKind[] = ['tcp', 'http'];
+export const PROBE_KINDS: readonly ProbeKind[] = ['tcp', 'http', 'process'];
 
 /** Labels a probe target carries beside the entity's SD labels. */
 export const PROBE_LABELS = {
@@ -342,7 +346,11 @@ export interface ProbeInput {
   /** Full ref of the catalog entity the probe belongs to (its owner scopes it). */
   entityRef: string;
   kind: ProbeKind;
-  /** tcp: `host:port`; http: an `http(s)://` URL. */
+  /**
+   * tcp: `host:port`; http: an `http(s)://` URL; process: a process name as
+   * `pgrep -x` matches it (1-15 of `A-Za-z0-9._-`, the kernel's comm), on
+   * the host the entity is.
+   */
   target: string;
   /** http: the status code that means up (default any 2xx). */
   expectStatus?: number;

@@ -85,6 +85,8 @@ export const GROUPS: Record<string, string[]> = {
 /** What the vault mock was asked, and the secrets it holds (password credentials). */
 export interface VaultMock {
   secrets: Record<string, { owner: string; password: string }>;
+  /** SSH logins (process probes), taken out for `ssh-login` only. */
+  sshKeys: Record<string, { username: string; privateKey: string }>;
   uses: Array<{ name: string; use: SecretUse }>;
 }
 
@@ -124,7 +126,7 @@ export async function startMonitoringBackend(options: {
   const events: AuditorEvent[] = [];
   const tasks: SchedulerServiceTaskScheduleDefinitionWithFn[] = [];
   const notifications: NotificationSendOptions[] = [];
-  const vault: VaultMock = { secrets: {}, uses: [] };
+  const vault: VaultMock = { secrets: {}, sshKeys: {}, uses: [] };
   const external = [
     {
       type: 'static',
@@ -268,6 +270,13 @@ export async function startMonitoringBackend(options: {
         factory: () => ({
           async getSecret(name: string, use: SecretUse) {
             vault.uses.push({ name, use });
+            const key = vault.sshKeys[name];
+            if (key) {
+              if (use.use !== 'ssh-login') {
+                throw new Error(`${name} may not be used for ${use.use}`);
+              }
+              return { type: 'ssh-key' as const, ...key };
+            }
             const secret = vault.secrets[name];
             if (!secret) throw new Error(`no credential ${name}`);
             if (use.use !== 'alert-channel' || use.for.owner !== secret.owner) {

@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
+import { hostFromEntity } from '@opsdeck/plugin-cmdb-common';
 import {
   PROBE_LABELS,
   type Probe,
@@ -14,6 +15,7 @@ import {
   probeModule,
   probeTimeout,
 } from './BlackboxPublisher';
+import { parseProcessName } from './ProcessProber';
 import {
   checkReachable,
   formatInterval,
@@ -68,7 +70,8 @@ export class ProbeService {
    * the target parsed with its grammar, the expectations of its kind, the
    * interval, and every address the target's host resolves to.
    */
-  private async checked(input: ProbeInput): Promise<NewProbe> {
+  private async checked(input: ProbeInput, entity: Entity): Promise<NewProbe> {
+    if (input.kind === 'process') return this.checkedProcess(input, entity);
     const { target, host } = parseTarget(input.kind, input.target);
     if (input.kind === 'tcp' && (input.expectStatus || input.bodyRegex)) {
       throw new InputError('A TCP probe has no expected status or body');
@@ -91,10 +94,38 @@ export class ProbeService {
     };
   }
 
-  /** Creates a probe; the caller has checked the person reads `entityRef`. */
-  async create(input: ProbeInput, by: string): Promise<Probe> {
+  /**
+   * A process probe: a name `pgrep -x` takes (nothing else is run), no
+   * expectations, on an entity that is a catalog host (it runs there).
+   */
+  private checkedProcess(input: ProbeInput, entity: Entity): NewProbe {
+    const target = parseProcessName(input.target);
+    if (input.expectStatus || input.bodyRegex) {
+      throw new InputError('A process probe has no expected status or body');
+    }
+    if (!hostFromEntity(entity)) {
+      throw new InputError(
+        'A process probe runs on a catalog host (a Resource of type host with an address)',
+      );
+    }
+    return {
+      entityRef: input.entityRef,
+      kind: 'process',
+      target,
+      intervalSeconds: parseInterval(
+        input.interval,
+        this.options.minIntervalSeconds,
+      ),
+    };
+  }
+
+  /**
+   * Creates a probe; the caller has checked the person reads `entity`
+   * (the one `entityRef` names).
+   */
+  async create(input: ProbeInput, by: string, entity: Entity): Promise<Probe> {
     const created = await this.options.store.create(
-      await this.checked(input),
+      await this.checked(input, entity),
       by,
       this.now(),
       probes => this.options.publisher.publish(probes),
@@ -109,10 +140,10 @@ export class ProbeService {
    * The caller has checked the person reads the probe's entity and the new
    * `entityRef`.
    */
-  async update(id: number, input: ProbeInput): Promise<Probe> {
+  async update(id: number, input: ProbeInput, entity: Entity): Promise<Probe> {
     const updated = await this.options.store.update(
       id,
-      await this.checked(input),
+      await this.checked(input, entity),
       probes => this.options.publisher.publish(probes),
     );
     if (!updated) throw new NotFoundError(`No probe ${id}`);
@@ -170,6 +201,7 @@ export class ProbeService {
     };
     const groups: SdTargetGroup[] = [];
     for (const p of probes) {
+      if (p.kind === 'process') continue;
       const entity = entities.get(p.entityRef);
       const labels = entity && entityLabels(entity);
       if (!labels) continue;
@@ -189,6 +221,43 @@ export class ProbeService {
           [PROBE_LABELS.kind]: p.kind,
           [PROBE_LABELS.target]: p.target,
           __param_module: probeModule(p.id),
+          __scrape_interval__: formatInterval(p.intervalSeconds),
+          __scrape_timeout__: `${probeTimeout(p.intervalSeconds)}s`,
+        },
+      });
+    }
+    return groups;
+  }
+
+  /**
+   * Prometheus HTTP SD for process probes (opsdeck is their exporter,
+   * `GET /probes/process/metrics`): the host's name as `__address__`
+   * (relabelled to `instance`; `__address__` becomes opsdeck's backend),
+   * the probe id as `__param_probe`, its interval and timeout, and the
+   * entity's labels. A probe whose entity left the catalog or is no host is
+   * left out.
+   */
+  async processTargetGroups(
+    entityOf: (refs: string[]) => Promise<Map<string, Entity>>,
+  ): Promise<SdTargetGroup[]> {
+    const probes = (await this.options.store.list()).filter(
+      p => p.kind === 'process',
+    );
+    const entities = await entityOf([...new Set(probes.map(p => p.entityRef))]);
+    const groups: SdTargetGroup[] = [];
+    for (const p of probes) {
+      const entity = entities.get(p.entityRef);
+      const host = entity && hostFromEntity(entity);
+      const labels = entity && entityLabels(entity);
+      if (!host || !labels) continue;
+      groups.push({
+        targets: [host.name],
+        labels: {
+          ...labels,
+          [PROBE_LABELS.probe]: String(p.id),
+          [PROBE_LABELS.kind]: p.kind,
+          [PROBE_LABELS.target]: p.target,
+          __param_probe: String(p.id),
           __scrape_interval__: formatInterval(p.intervalSeconds),
           __scrape_timeout__: `${probeTimeout(p.intervalSeconds)}s`,
         },

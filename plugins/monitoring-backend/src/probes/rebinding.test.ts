@@ -30,6 +30,18 @@ function memoryStore() {
       probes.push(created);
       return created;
     },
+    update: async (
+      id: number,
+      p: Omit<StoredProbe, 'id' | 'createdBy' | 'createdAt'>,
+      publish: (all: StoredProbe[]) => Promise<void>,
+    ) => {
+      const i = probes.findIndex(x => x.id === id);
+      if (i < 0) return undefined;
+      const updated = { ...probes[i], ...p };
+      await publish(probes.map(x => (x.id === id ? updated : x)));
+      probes[i] = updated;
+      return updated;
+    },
     delete: async () => false,
   };
   return store as unknown as ProbeStore;
@@ -96,6 +108,7 @@ describe('probe targets against DNS rebinding', () => {
     service.create(
       { entityRef: 'resource:default/web-01', kind, target, interval: '15s' },
       'user:default/alice',
+      host,
     );
 
   it('publishes the address opsdeck checked, never a name the exporter resolves again', async () => {
@@ -193,5 +206,45 @@ describe('probe targets against DNS rebinding', () => {
     await expect(
       create(service, 'tcp', 'rebind.example.com:22'),
     ).rejects.toThrow(/may not reach fe80::1/);
+  });
+
+  it('checks an edit as a create: a name with a refused address is refused and the probe keeps its pinned target', async () => {
+    const { service, answer, published } = setup();
+    const made = await create(service, 'tcp', 'rebind.example.com:22');
+    const edit = (target: string) =>
+      service.update(
+        made.id,
+        {
+          entityRef: 'resource:default/web-01',
+          kind: 'tcp',
+          target,
+          interval: '15s',
+        },
+        host,
+      );
+    const writes = published.length;
+    answer({
+      'rebind.example.com': ['203.0.113.5'],
+      'evil.example.com': ['203.0.113.6', '169.254.169.254'],
+      'v6.example.com': ['fd00:ec2::254'],
+    });
+    await expect(edit('evil.example.com:22')).rejects.toThrow(
+      /may not reach 169\.254\.169\.254/,
+    );
+    await expect(edit('v6.example.com:22')).rejects.toThrow(/may not reach/);
+    await expect(edit('169.254.169.254:80')).rejects.toThrow(/may not reach/);
+    expect(published.length).toBe(writes);
+    expect(await service.get(made.id)).toMatchObject({
+      target: 'rebind.example.com:22',
+    });
+    expect((await service.targetGroups(entityOf))[0].targets).toEqual([
+      '203.0.113.5:22',
+    ]);
+    // an allowed edit is pinned to the address checked for the new name
+    answer({ 'good.example.com': ['203.0.113.8'] });
+    await edit('good.example.com:8080');
+    expect((await service.targetGroups(entityOf))[0].targets).toEqual([
+      '203.0.113.8:8080',
+    ]);
   });
 });

@@ -164,6 +164,9 @@ function checkHost(host: string, raw: string): void {
 
 /** Parses a target of `kind`; InputError when it is not one. */
 export function parseTarget(kind: ProbeKind, raw: string): ParsedTarget {
+  if (kind === 'process') {
+    throw new InputError('A process probe has no network target');
+  }
   const text = raw.trim();
   const control = [...text].some(c => c.charCodeAt(0) < 0x20 || c === '\u007f');
   if (!text || text.length > 2048 || /\s/.test(text) || control) {

@@ -67,6 +67,14 @@ export const access: OperationAccess<typeof spec> = {
     permission: monitoringSdReadPermission,
     allow: ['service'],
   },
+  'GET /probes/process/sd': {
+    permission: monitoringSdReadPermission,
+    allow: ['service'],
+  },
+  'GET /probes/process/metrics': {
+    permission: monitoringSdReadPermission,
+    allow: ['service'],
+  },
   'GET /probes': read,
   'GET /probes/status': read,
   'POST /probes': rules,

@@ -415,13 +415,14 @@ export const spec = {
           },
           kind: {
             type: 'string',
-            enum: ['tcp', 'http'],
+            enum: ['tcp', 'http', 'process'],
           },
           target: {
             type: 'string',
             minLength: 1,
             maxLength: 2048,
-            description: 'tcp: host:port; http: an http(s) URL.',
+            description:
+              'tcp: host:port; http: an http(s) URL; process: a process name (1-15 of A-Za-z0-9._-, as pgrep -x matches it).',
           },
           expectStatus: {
             type: 'integer',
@@ -460,7 +461,7 @@ export const spec = {
           },
           kind: {
             type: 'string',
-            enum: ['tcp', 'http'],
+            enum: ['tcp', 'http', 'process'],
           },
           target: {
             type: 'string',
@@ -1185,6 +1186,58 @@ export const spec = {
                   items: {
                     $ref: '#/components/schemas/TargetGroup',
                   },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/probes/process/sd': {
+      get: {
+        operationId: 'ProcessProbeServiceDiscovery',
+        description:
+          "Prometheus HTTP SD for process probes: one target group per probe whose entity is a catalog host, the host's name as the address (relabel it to instance and __address__ to opsdeck's backend), __param_probe, __scrape_interval__, __scrape_timeout__, opsdeck_probe, opsdeck_probe_kind and the entity's labels. For the SD token (opsdeck.monitoring.sd.read).",
+        responses: {
+          '200': {
+            description: 'Target groups.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/TargetGroup',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/probes/process/metrics': {
+      get: {
+        operationId: 'ProcessProbeMetrics',
+        description:
+          "The process probe as an exporter: Prometheus scrapes it with ?probe=ID (from the SD); opsdeck runs `pgrep -x -- NAME` on the probe's host over SSH (remote-node, the host's credential from the vault) and answers probe_success (1 when the process runs), probe_duration_seconds and probe_process_count in the text format. For the SD token (opsdeck.monitoring.sd.read).",
+        parameters: [
+          {
+            name: 'probe',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Prometheus text exposition.',
+            content: {
+              'text/plain': {
+                schema: {
+                  type: 'string',
                 },
               },
             },

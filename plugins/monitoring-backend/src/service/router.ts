@@ -24,6 +24,7 @@ import type { AckService } from '../alerts/AckService';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
 import type { ProbeService } from '../probes/ProbeService';
+import type { ProcessProber } from '../probes/ProcessProber';
 import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
@@ -45,6 +46,7 @@ export async function createRouter(options: {
   acks: AckService;
   rules: RuleService;
   probes: ProbeService;
+  processes: ProcessProber;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -52,7 +54,7 @@ export async function createRouter(options: {
   auditor: AuditorService;
   logger?: LoggerService;
 }) {
-  const { alerts, catalog, auth, config, rules, probes } = options;
+  const { alerts, catalog, auth, config, rules, probes, processes } = options;
   const guard = createRequestGuard(options);
   const router = await createOpenApiRouter({ guard });
 
@@ -362,23 +364,35 @@ export async function createRouter(options: {
     return probe;
   }
 
-  router.get('/probes/sd', async (_req, res) => {
-    // Prometheus has no catalog identity: the plugin reads the probed
-    // entities with its own credentials (the SD permission is the gate)
-    res.json(
-      await probes.targetGroups(async refs => {
-        const found = new Map<string, Entity>();
-        if (!refs.length) return found;
-        const { items } = await catalog.getEntitiesByRefs(
-          { entityRefs: refs },
-          { credentials: await auth.getOwnServiceCredentials() },
-        );
-        refs.forEach((ref, i) => {
-          if (items[i]) found.set(ref, items[i]!);
-        });
-        return found;
-      }),
+  // Prometheus has no catalog identity: the plugin reads the probed
+  // entities with its own credentials (the SD permission is the gate)
+  const entitiesAsPlugin = async (refs: string[]) => {
+    const found = new Map<string, Entity>();
+    if (!refs.length) return found;
+    const { items } = await catalog.getEntitiesByRefs(
+      { entityRefs: refs },
+      { credentials: await auth.getOwnServiceCredentials() },
     );
+    refs.forEach((ref, i) => {
+      if (items[i]) found.set(ref, items[i]!);
+    });
+    return found;
+  };
+
+  router.get('/probes/sd', async (_req, res) => {
+    res.json(await probes.targetGroups(entitiesAsPlugin));
+  });
+
+  router.get('/probes/process/sd', async (_req, res) => {
+    res.json(await probes.processTargetGroups(entitiesAsPlugin));
+  });
+
+  // opsdeck as the exporter of process probes (Prometheus' SD token)
+  router.get('/probes/process/metrics', async (req, res) => {
+    const id = Number(req.query.probe);
+    res
+      .type('text/plain; version=0.0.4; charset=utf-8')
+      .send(await processes.metrics(id));
   });
 
   /** Owner-scoped like the silences: probes on entities the person reads. */
@@ -438,8 +452,8 @@ export async function createRouter(options: {
       },
       async () => {
         const entityRef = entityRefOf(req.body.entityRef);
-        await readableEntity(entityRef, credentials);
-        return probes.create({ ...req.body, entityRef }, by);
+        const entity = await readableEntity(entityRef, credentials);
+        return probes.create({ ...req.body, entityRef }, by, entity);
       },
     );
     res.status(201).json(probe);
@@ -473,12 +487,10 @@ export async function createRouter(options: {
       async () => {
         const entityRef = entityRefOf(req.body.entityRef);
         const before = await readableProbe(id, credentials);
-        if (entityRef !== before.entityRef) {
-          await readableEntity(entityRef, credentials);
-        }
+        const entity = await readableEntity(entityRef, credentials);
         return {
           before,
-          after: await probes.update(id, { ...req.body, entityRef }),
+          after: await probes.update(id, { ...req.body, entityRef }, entity),
         };
       },
     );

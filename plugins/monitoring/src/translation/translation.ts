@@ -208,6 +208,8 @@ export const monitoringTranslationRef = createTranslationRef({
       body: 'body ~ {{regex}}',
       tcp: 'TCP port',
       http: 'HTTP',
+      process: 'Process',
+      processRuns: 'runs (pgrep -x)',
     },
     probeDialog: {
       title: 'New probe',
@@ -218,6 +220,8 @@ export const monitoringTranslationRef = createTranslationRef({
       target: 'Target',
       targetHelpTcp: 'host:port, e.g. db-01.example.com:5432',
       targetHelpHttp: 'http(s) URL, e.g. https://shop.example.com/health',
+      targetHelpProcess:
+        'Process name as pgrep -x matches it on the host, e.g. nginx (1 to 15 of A-Z a-z 0-9 . _ -); checked over SSH',
       expectStatus: 'Expected status (optional)',
       expectStatusHelp: 'Empty: any 2xx',
       bodyRegex: 'Body must match (optional)',

@@ -46,6 +46,8 @@ const zhCN = {
   'probes.body': '响应体匹配 {{regex}}',
   'probes.tcp': 'TCP 端口',
   'probes.http': 'HTTP',
+  'probes.process': '进程',
+  'probes.processRuns': '进程存在（pgrep -x）',
   'probeDialog.title': '新建探测',
   'probeDialog.editTitle': '编辑探测 {{id}}',
   'probeDialog.save': '保存',
@@ -55,6 +57,8 @@ const zhCN = {
   'probeDialog.targetHelpTcp': '主机:端口，例如 db-01.example.com:5432',
   'probeDialog.targetHelpHttp':
     'http(s) 地址，例如 https://shop.example.com/health',
+  'probeDialog.targetHelpProcess':
+    '主机上的进程名（按 pgrep -x 匹配），例如 nginx（1 到 15 个 A-Z a-z 0-9 . _ -）；经 SSH 检查',
   'probeDialog.expectStatus': '期望状态码（可选）',
   'probeDialog.expectStatusHelp': '留空：任意 2xx',
   'probeDialog.bodyRegex': '响应体须匹配（可选）',

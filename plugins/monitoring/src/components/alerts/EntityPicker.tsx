@@ -31,12 +31,17 @@ export function EntityPicker(props: {
   error?: boolean;
   helperText?: string;
   disabled?: boolean;
+  /** Entity types offered (default every monitored type). */
+  types?: readonly string[];
 }) {
   const t = useT();
   const catalogApi = useApi(catalogApiRef);
   const entities = useAsync(async () => {
     const { items } = await catalogApi.getEntities({
-      filter: { kind: 'resource', 'spec.type': MONITORED_TYPES },
+      filter: {
+        kind: 'resource',
+        'spec.type': [...(props.types ?? MONITORED_TYPES)],
+      },
       fields: [
         'kind',
         'metadata.name',
@@ -46,7 +51,7 @@ export function EntityPicker(props: {
       ],
     });
     return items.map(optionOf).sort((a, b) => a.title.localeCompare(b.title));
-  }, [catalogApi]);
+  }, [catalogApi, (props.types ?? MONITORED_TYPES).join(',')]);
   const options = entities.value ?? [];
   const selected =
     options.find(o => o.ref === props.value) ??

@@ -37,6 +37,32 @@ describe('ProbeDialog', () => {
     });
   });
 
+  it('creates a process probe on a host only, naming the process', async () => {
+    const onSubmit = jest.fn(async () => {});
+    await render(onSubmit);
+    await userEvent.selectOptions(screen.getByLabelText('Kind'), 'process');
+    expect(
+      screen.getByText(/Process name as pgrep -x matches it/),
+    ).toBeInTheDocument();
+    expect(screen.queryByLabelText('Expected status (optional)')).toBeNull();
+    await userEvent.click(screen.getByLabelText('Entity'));
+    // only hosts: a process runs on a host
+    await screen.findByRole('option', { name: /web-01 \(host/ });
+    expect(screen.queryByRole('option', { name: /Main DB/ })).toBeNull();
+    await userEvent.click(
+      screen.getByRole('option', { name: /web-01 \(host/ }),
+    );
+    await userEvent.type(screen.getByLabelText('Target'), 'nginx');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit).toHaveBeenCalledWith({
+      entityRef: 'resource:default/web-01',
+      kind: 'process',
+      target: 'nginx',
+      interval: '1m',
+    });
+  });
+
   it('asks for an entity, a target and a valid status, and shows a refusal', async () => {
     const onSubmit = jest.fn(async () => {
       throw responseError(400, 'Probes may not reach 169.254.169.254');

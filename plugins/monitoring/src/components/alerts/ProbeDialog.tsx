@@ -10,6 +10,12 @@ import { EntityPicker } from './EntityPicker';
 import { ActionDialog, useAttempt } from './ActionDialog';
 import { useT } from './hooks';
 
+const TARGET_HELP = {
+  tcp: 'probeDialog.targetHelpTcp',
+  http: 'probeDialog.targetHelpHttp',
+  process: 'probeDialog.targetHelpProcess',
+} as const;
+
 /** Probe intervals offered (sub-minute included). */
 export const PROBE_INTERVALS = ['15s', '30s', '1m', '5m', '15m'] as const;
 
@@ -84,6 +90,7 @@ export function ProbeDialog(props: {
     >
       <EntityPicker
         id="probe-entity"
+        types={kind === 'process' ? ['host'] : undefined}
         label={t('probeDialog.entity')}
         value={entityRef}
         onChange={setEntityRef}
@@ -118,16 +125,12 @@ export function ProbeDialog(props: {
         helperText={
           touched && targetMissing
             ? t('probeDialog.targetRequired')
-            : t(
-                kind === 'tcp'
-                  ? 'probeDialog.targetHelpTcp'
-                  : 'probeDialog.targetHelpHttp',
-              )
+            : t(TARGET_HELP[kind])
         }
         fullWidth
         margin="dense"
         variant="outlined"
-        inputProps={{ maxLength: 2048 }}
+        inputProps={{ maxLength: kind === 'process' ? 15 : 2048 }}
       />
       {kind === 'http' && (
         <>

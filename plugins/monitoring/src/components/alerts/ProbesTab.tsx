@@ -32,6 +32,7 @@ import {
 
 function expectation(t: MonitoringT, p: Probe): string {
   if (p.kind === 'tcp') return t('probes.tcp');
+  if (p.kind === 'process') return t('probes.processRuns');
   const parts = [
     p.expectStatus
       ? t('probes.status', { status: p.expectStatus })
