@@ -12,6 +12,7 @@ import type {
 } from '@opsdeck/plugin-config-common';
 import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
+import { AdoptionApprovals } from './AdoptionApprovals';
 
 /** Host states after which nothing more happens to the host in its release. */
 const FINAL_STATES: readonly ReleaseHostState[] = [
@@ -45,7 +46,12 @@ export type HostStateRow = {
  * rollback or an adopted live file is a new version.
  */
 export class ConfigStore {
-  constructor(private readonly knex: Knex) {}
+  /** The live bytes each adoption ticket was asked for. */
+  readonly adoptions: AdoptionApprovals;
+
+  constructor(private readonly knex: Knex) {
+    this.adoptions = new AdoptionApprovals(knex);
+  }
 
   private toSet(r: any, latest: number): ConfigSet {
     return {

@@ -24,6 +24,7 @@ import { checkVariables, maskLive } from '../render/secrets';
 import { takeSecrets, type SecretsByHost } from './configSecrets';
 import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
+import { preflight } from './preflight';
 import { prodGate, ran, type Gated, type GateOutcome } from './prodApproval';
 import { pauseDigest, pauseOf, type PauseAsk } from './pauses';
 
@@ -304,6 +305,7 @@ export class ConfigService {
       set: ConfigSet;
       hosts: HostTarget[];
       secrets: SecretsByHost;
+      facts: FactsByHost;
       approvalTicket?: number;
     },
   ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
@@ -323,22 +325,10 @@ export class ConfigService {
     );
     const pause = pauseOf(input);
     // what may still refuse the push, before a ticket is claimed for it
-    const prepare = async () => ({
-      // read before the release exists: a CMDB failure refuses the push
-      facts: await this.factsFor(set, version, hosts, caller),
-      // vault references: taken out now, for the person pushing; a refusal refuses the push
-      secrets:
-        checked?.secrets ??
-        (await takeSecrets(
-          this.options.vault,
-          set,
-          version,
-          hosts,
-          caller.ref,
-        )),
-    });
+    const prepare = (claiming: boolean) =>
+      this.prepare(set, version, hosts, caller, claiming);
     const gate: GateOutcome<Awaited<ReturnType<typeof prepare>>> = checked
-      ? { run: true, prepared: await prepare() }
+      ? { run: true, prepared: checked }
       : await prodGate({
           approvals: this.options.approvals,
           caller,
@@ -377,6 +367,42 @@ export class ConfigService {
       caller,
     );
     return { release, done, approval: gate.approval };
+  }
+
+  /**
+   * What may still refuse a push before anything is written: the hosts'
+   * facts (a CMDB failure refuses it), their vault references (taken out
+   * now, for the person pushing) and, when an approval ticket is about to be
+   * claimed, every host's rendering and SSH login ({@link preflight}): a
+   * ticket is spent only by a release that can reach a host.
+   */
+  private async prepare(
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+    caller: Caller,
+    claiming: boolean,
+  ): Promise<{ facts: FactsByHost; secrets: SecretsByHost }> {
+    const facts = await this.factsFor(set, version, hosts, caller);
+    const secrets = await takeSecrets(
+      this.options.vault,
+      set,
+      version,
+      hosts,
+      caller.ref,
+    );
+    if (claiming) {
+      await preflight({
+        set,
+        version,
+        hosts,
+        facts,
+        secrets,
+        sshTargets: this.options.sshTargets,
+        actor: caller.ref,
+      });
+    }
+    return { facts, secrets };
   }
 
   /** Goes on with a paused release (re-checked as a push is), as `caller`. */
@@ -458,13 +484,13 @@ export class ConfigService {
       summary: `roll ${set.name} back to v${old.version} on ${
         hosts.length
       } host(s): ${hosts.map(h => h.name).join(', ')}`,
-      // so are the vault references (taken out once, handed to the push),
-      // before a ticket is claimed: a refusal leaves the approval unused
-      prepare: () =>
-        takeSecrets(this.options.vault, set, old, hosts, caller.ref),
+      // so are the facts and vault references (taken out once, handed to
+      // the push) and, with a ticket, every host's rendering and SSH login:
+      // a refusal leaves the approval unused
+      prepare: claiming => this.prepare(set, old, hosts, caller, claiming),
     });
     if (!gate.run) return { requested: gate.requested };
-    const secrets = gate.prepared;
+    const { secrets, facts } = gate.prepared;
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,
@@ -484,7 +510,7 @@ export class ConfigService {
       },
       caller,
       'rollback',
-      { set, hosts, secrets, approvalTicket: gate.approval?.ticketId },
+      { set, hosts, secrets, facts, approvalTicket: gate.approval?.ticketId },
     );
     if (pushed.requested) throw new Error('unreachable: gated above');
     return { version, ...pushed, approval: gate.approval };
