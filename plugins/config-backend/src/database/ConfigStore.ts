@@ -13,6 +13,7 @@ import type {
 import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 import { AdoptionApprovals } from './AdoptionApprovals';
+import type { SecretMark } from '../render/secretMarks';
 
 /** Host states after which nothing more happens to the host in its release. */
 const FINAL_STATES: readonly ReleaseHostState[] = [
@@ -37,6 +38,8 @@ export type HostStateRow = {
   releaseId: number;
   liveSha256: string;
   liveContent: string;
+  /** The vault secrets pushed into the file (salted hashes: see secretMarks.ts). */
+  secretMarks?: SecretMark[];
   pushedAt: string;
 };
 
@@ -556,6 +559,9 @@ export class ConfigStore {
         release_id: state.releaseId,
         live_sha256: state.liveSha256,
         live_content: state.liveContent,
+        secret_marks: state.secretMarks?.length
+          ? JSON.stringify(state.secretMarks)
+          : null,
         pushed_at: Date.now(),
       })
       .onConflict(['set_id', 'host'])
@@ -572,6 +578,7 @@ export class ConfigStore {
       releaseId: Number(r.release_id),
       liveSha256: r.live_sha256,
       liveContent: r.live_content,
+      ...(r.secret_marks ? { secretMarks: JSON.parse(r.secret_marks) } : {}),
       pushedAt: iso(r.pushed_at)!,
     }));
   }

@@ -21,6 +21,7 @@ import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
 import type { ApprovalAsk } from '@opsdeck/plugin-tickets-node';
 import { checkVariables, maskLive } from '../render/secrets';
+import { maskMarked } from '../render/secretMarks';
 import { takeSecrets, type SecretsByHost } from './configSecrets';
 import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
@@ -228,10 +229,7 @@ export class ConfigService {
     const hosts = await this.hostsOf(set, caller);
     const facts = await this.factsFor(set, v, hosts, caller);
     const baselines = new Map(
-      (await this.options.store.hostStates(setId)).map(s => [
-        s.host,
-        s.liveContent,
-      ]),
+      (await this.options.store.hostStates(setId)).map(s => [s.host, s]),
     );
     return Promise.all(
       hosts.map(async (host): Promise<HostPreview> => {
@@ -248,11 +246,17 @@ export class ConfigService {
           const live = await this.agent(await targetOf(host)).readLive(
             set.targetPath,
           );
-          // vault references render as the mask: so do their lines of the live file
+          // each secret pushed there (the baseline's marks) is masked
+          // wherever it stands; vault references render as the mask: so do
+          // their lines of the live file
+          const base = baselines.get(host.entityRef);
           out.live =
             live === undefined
               ? undefined
-              : maskLive(live, [out.rendered, baselines.get(host.entityRef)]);
+              : maskLive(maskMarked(live, base?.secretMarks ?? []), [
+                  out.rendered,
+                  base?.liveContent,
+                ]);
         } catch (e) {
           out.liveError = (e as Error).message;
         }

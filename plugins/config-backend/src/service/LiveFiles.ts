@@ -9,6 +9,7 @@ import {
   maskSecrets,
   verbatimWithSecrets,
 } from '../render/secrets';
+import { maskDrift, secretMarks } from '../render/secretMarks';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
 import { adoptedSecrets } from './configSecrets';
@@ -64,10 +65,14 @@ export class LiveFiles {
             out.liveSha256 = live === undefined ? undefined : sha256(live);
             out.drifted = out.liveSha256 !== s.liveSha256;
             if (out.drifted) {
-              // the baseline has the mask where a vault secret was pushed
+              // the baseline has the mask where a vault secret was pushed;
+              // its marks find each pushed secret in the live file, wherever
+              // it stands (a baseline from before the marks: by its lines)
               out.diff = unifiedDiff(
                 s.liveContent,
-                maskLive(live ?? '', [s.liveContent]),
+                s.secretMarks
+                  ? maskDrift(live ?? '', s.liveContent, s.secretMarks)
+                  : maskLive(live ?? '', [s.liveContent]),
                 `v${s.version} (pushed)`,
                 `${set.targetPath} (live)`,
               );
@@ -207,6 +212,7 @@ export class LiveFiles {
       releaseId: 0,
       liveSha256: sha256(live),
       liveContent: maskSecrets(live, secrets.values()),
+      secretMarks: secretMarks(secrets.values()),
     });
     return { version, approval: gate.approval };
   }

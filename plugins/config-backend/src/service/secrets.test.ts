@@ -286,11 +286,26 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     expect(readFileSync(target, 'utf8')).toBe(
       `port 6379\nrequirepass ${SECRET}\n`,
     );
-    // an emergency edit on the host: another password where the secret was
-    writeFileSync(target, `port 6380\nrequirepass ${HAND}\n`, 'utf8');
+    // an emergency edit on the host: another password where the secret was,
+    // and the pushed secret copied to a comment line
+    writeFileSync(
+      target,
+      `port 6380\nrequirepass ${HAND}\n# was ${SECRET}\n`,
+      'utf8',
+    );
     const drift = await call('get', `/sets/${set.id}/drift`);
-    expect(drift.body.items[0].diff).toContain(' requirepass ••••');
+    // the edit of the secret's line shows, without the value typed there;
+    // the pushed secret is masked wherever it stands (the baseline's marks)
+    expect(drift.body.items[0].diff).toContain('-requirepass ••••\n');
+    expect(drift.body.items[0].diff).toContain('+requirepass ••••(edited)');
+    expect(drift.body.items[0].diff).toContain('+# was ••••');
     expect(JSON.stringify(drift.body)).not.toContain(HAND);
+    expect(JSON.stringify(drift.body)).not.toContain(SECRET);
+    // so does the preview's live file
+    const preview = await call('get', `/sets/${set.id}/versions/1/preview`);
+    expect(preview.body.items[0].live).toContain('# was ••••');
+    expect(JSON.stringify(preview.body)).not.toContain(SECRET);
+    expect(JSON.stringify(preview.body)).not.toContain(HAND);
     // adopting it would store that password in clear in a version every
     // config reader sees: refused, nothing stored
     const adopted = await call('post', `/sets/${set.id}/adopt`, {
