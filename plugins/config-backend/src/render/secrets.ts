@@ -188,12 +188,12 @@ export function vaultRefs(
   vars: Record<string, unknown>,
 ): Array<{ name: string; path: string }> {
   const out: Array<{ name: string; path: string }> = [];
-  const segment = (k: string) =>
-    /^[A-Za-z_$][\w$]*$/.test(k)
-      ? `.${k}`
-      : /^[^\]\s]+$/.test(k)
-      ? `.[${k}]`
-      : undefined;
+  // a name, or a literal segment; a member name with `]` or a space: none
+  const segment = (k: string): string | undefined => {
+    if (/^[A-Za-z_$][\w$]*$/.test(k)) return `.${k}`;
+    if (/^[^\]\s]+$/.test(k)) return `.[${k}]`;
+    return undefined;
+  };
   const go = (value: unknown, path: string | undefined, depth: number) => {
     if (depth > MAX_DEPTH) return;
     if (isVaultRef(value)) {
