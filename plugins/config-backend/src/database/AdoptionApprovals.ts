@@ -20,14 +20,18 @@ export class AdoptionApprovals {
   constructor(private readonly knex: Knex) {}
 
   async record(a: AdoptionApproval): Promise<void> {
-    await this.knex('config_adoption_approvals').insert({
-      ticket_id: a.ticketId,
-      set_id: a.setId,
-      host: a.host,
-      live_sha256: a.liveSha256,
-      requested_by: a.requestedBy,
-      created_at: Date.now(),
-    });
+    await this.knex('config_adoption_approvals')
+      .insert({
+        ticket_id: a.ticketId,
+        set_id: a.setId,
+        host: a.host,
+        live_sha256: a.liveSha256,
+        requested_by: a.requestedBy,
+        created_at: Date.now(),
+      })
+      // a ticket id is the tickets plugin's: one row each (a newer ask wins)
+      .onConflict('ticket_id')
+      .merge();
   }
 
   async get(ticketId: number): Promise<AdoptionApproval | undefined> {
