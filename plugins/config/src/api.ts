@@ -130,10 +130,11 @@ export class ConfigClient {
     return this.call<{ items: HostDrift[] }>(`/sets/${id}/drift`);
   }
 
-  adopt(id: number, host: string) {
+  /** `liveSha256`: the live file as drift showed it (changed since: 409). */
+  adopt(id: number, host: string, liveSha256?: string) {
     return this.call<ConfigVersion>(`/sets/${id}/adopt`, {
       method: 'POST',
-      body: JSON.stringify({ host }),
+      body: JSON.stringify({ host, liveSha256 }),
     });
   }
 

@@ -12,6 +12,8 @@ import type {
 } from '@opsdeck/plugin-config-common';
 import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
+import { AdoptionApprovals } from './AdoptionApprovals';
+import type { SecretMark } from '../render/secretMarks';
 
 /** Host states after which nothing more happens to the host in its release. */
 const FINAL_STATES: readonly ReleaseHostState[] = [
@@ -36,6 +38,8 @@ export type HostStateRow = {
   releaseId: number;
   liveSha256: string;
   liveContent: string;
+  /** The vault secrets pushed into the file (salted hashes: see secretMarks.ts). */
+  secretMarks?: SecretMark[];
   pushedAt: string;
 };
 
@@ -45,7 +49,12 @@ export type HostStateRow = {
  * rollback or an adopted live file is a new version.
  */
 export class ConfigStore {
-  constructor(private readonly knex: Knex) {}
+  /** The live bytes each adoption ticket was asked for. */
+  readonly adoptions: AdoptionApprovals;
+
+  constructor(private readonly knex: Knex) {
+    this.adoptions = new AdoptionApprovals(knex);
+  }
 
   private toSet(r: any, latest: number): ConfigSet {
     return {
@@ -550,6 +559,9 @@ export class ConfigStore {
         release_id: state.releaseId,
         live_sha256: state.liveSha256,
         live_content: state.liveContent,
+        secret_marks: state.secretMarks?.length
+          ? JSON.stringify(state.secretMarks)
+          : null,
         pushed_at: Date.now(),
       })
       .onConflict(['set_id', 'host'])
@@ -566,6 +578,7 @@ export class ConfigStore {
       releaseId: Number(r.release_id),
       liveSha256: r.live_sha256,
       liveContent: r.live_content,
+      ...(r.secret_marks ? { secretMarks: JSON.parse(r.secret_marks) } : {}),
       pushedAt: iso(r.pushed_at)!,
     }));
   }

@@ -10,6 +10,7 @@ import type { ConfigStore } from '../database/ConfigStore';
 import type { FactsByHost } from '../service/hostFacts';
 import type { SecretsByHost } from '../service/configSecrets';
 import { maskSecrets, vaultNames } from '../render/secrets';
+import { secretMarks } from '../render/secretMarks';
 import {
   checkSyntax,
   compileTemplate,
@@ -344,6 +345,7 @@ export class Releaser {
       liveSha256: sha256(after),
       // the drift baseline keeps the mask, never the secret
       liveContent: maskSecrets(after, job.secrets.values()),
+      secretMarks: secretMarks(job.secrets.values()),
     });
     await update({ state: 'done', error: null, finished: true });
     return true;

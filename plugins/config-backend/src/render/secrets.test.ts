@@ -6,6 +6,8 @@ import {
   looksSecret,
   maskLive,
   maskSecrets,
+  vaultNames,
+  vaultRefs,
   verbatimWithSecrets,
 } from './secrets';
 
@@ -101,5 +103,77 @@ describe('config secrets', () => {
     expect(render({ vars: { requirepass: 'hunter2' } } as any)).toBe(
       'server { pass hunter2; }\nrequirepass hunter2\n',
     );
+  });
+
+  it('vault references nested in objects and lists: named, masked, resolved, checked', () => {
+    const variables = {
+      environments: {
+        prod: {
+          upstreams: [
+            { host: 'a', auth: { vault: 'up-a' } },
+            { host: 'b', auth: { vault: 'up-b' } },
+          ],
+          replica: {
+            masterauth: { vault: 'rep' },
+            'odd-key': { vault: 'odd' },
+          },
+        },
+      },
+    };
+    const vars = { ...variables.environments.prod };
+    expect(vaultNames(vars).sort()).toEqual(['odd', 'rep', 'up-a', 'up-b']);
+    expect(vaultRefs(vars)).toContainEqual({
+      name: 'up-b',
+      path: 'vars.upstreams.[1].auth',
+    });
+    expect(vaultRefs(vars)).toContainEqual({
+      name: 'odd',
+      path: 'vars.replica.[odd-key]',
+    });
+    const render = compileTemplate(
+      '{{#each vars.upstreams}}{{this.host}}={{this.auth}};{{/each}}{{vars.replica.masterauth}}\n',
+    );
+    // previews: the mask, never the reference's secret
+    expect(render(renderContext(variables, host))).toBe('a=••••;b=••••;••••\n');
+    const secrets = new Map([
+      ['up-a', 's-a'],
+      ['up-b', 's-b'],
+      ['rep', 's-r'],
+    ]);
+    expect(render(renderContext(variables, host, {}, secrets))).toBe(
+      'a=s-a;b=s-b;s-r\n',
+    );
+    // written back by their paths when a live file is adopted
+    const template = verbatimWithSecrets(
+      'x s-b y s-r\n',
+      new Map([
+        ['s-b', 'upstreams.[1].auth'],
+        ['s-r', 'replica.masterauth'],
+      ]),
+    );
+    expect(template).toBe(
+      'x {{vars.upstreams.[1].auth}} y {{vars.replica.masterauth}}\n',
+    );
+    expect(
+      compileTemplate(template)(renderContext(variables, host, {}, secrets)),
+    ).toBe('x s-b y s-r\n');
+    // clear secrets and malformed references nested are refused too
+    expect(() =>
+      checkVariables({
+        defaults: { upstreams: [{ host: 'a', password: 'plain' }] },
+      }),
+    ).toThrow(/defaults\.upstreams\.0\.password.*vault reference/);
+    expect(() =>
+      checkVariables({ defaults: { tokens: ['plain'] } }),
+    ).not.toThrow();
+    expect(() => checkVariables({ defaults: { apiToken: ['plain'] } })).toThrow(
+      /defaults\.apiToken\.0/,
+    );
+    expect(() =>
+      checkVariables({
+        hosts: { r1: { replica: { auth: { vault: 'rep', x: 1 } } } },
+      }),
+    ).toThrow(/hosts\.r1\.replica\.auth: a vault reference is/);
+    expect(() => checkVariables(variables)).not.toThrow();
   });
 });

@@ -72,25 +72,69 @@ function scopes(variables: ConfigVariables): Scope[] {
 export function clearSecrets(variables: ConfigVariables): string[] {
   const out: string[] = [];
   for (const { where, vars } of scopes(variables)) {
-    for (const [name, value] of Object.entries(vars)) {
+    walkValues(vars, where, (path, name, value) => {
       if (
+        name !== undefined &&
         looksSecret(name) &&
         value !== undefined &&
         value !== null &&
         value !== '' &&
-        !isVaultRef(value)
+        // a list's items and an object's members are checked themselves
+        typeof value !== 'object'
       ) {
-        out.push(`${where}.${name}`);
+        out.push(path);
       }
-    }
+    });
   }
   return out;
+}
+
+/** How deep variables may nest (a vault reference at any depth up to it). */
+const MAX_DEPTH = 16;
+
+/**
+ * Calls `visit` for every value under `vars` (depth first, a vault
+ * reference as one value: its `vault` member is not visited), with its path
+ * (`defaults.upstreams.0.auth`) and, for an object member, its name.
+ */
+function walkValues(
+  vars: Record<string, unknown>,
+  where: string,
+  visit: (path: string, name: string | undefined, value: unknown) => void,
+): void {
+  const go = (
+    value: unknown,
+    path: string,
+    name: string | undefined,
+    depth: number,
+  ) => {
+    if (depth > MAX_DEPTH) {
+      throw new InputError(
+        `Variable ${path}: variables nest at most ${MAX_DEPTH} levels`,
+      );
+    }
+    visit(path, name, value);
+    if (value === null || typeof value !== 'object' || isVaultRef(value)) {
+      return;
+    }
+    if (Array.isArray(value)) {
+      // a list's items go by the list's name (`tokens: ["…"]`)
+      value.forEach((v, i) => go(v, `${path}.${i}`, name, depth + 1));
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      go(v, `${path}.${k}`, k, depth + 1);
+    }
+  };
+  for (const [name, value] of Object.entries(vars)) {
+    go(value, `${where}.${name}`, name, 1);
+  }
 }
 
 /** Refuses a clear-text value for a secret-looking variable and a malformed vault reference. */
 export function checkVariables(variables: ConfigVariables): void {
   for (const { where, vars } of scopes(variables)) {
-    for (const [name, value] of Object.entries(vars)) {
+    walkValues(vars, where, (path, _name, value) => {
       if (
         value &&
         typeof value === 'object' &&
@@ -99,10 +143,10 @@ export function checkVariables(variables: ConfigVariables): void {
         !isVaultRef(value)
       ) {
         throw new InputError(
-          `Variable ${where}.${name}: a vault reference is { "vault": "<credential name>" } and nothing else`,
+          `Variable ${path}: a vault reference is { "vault": "<credential name>" } and nothing else`,
         );
       }
-    }
+    });
   }
   const clear = clearSecrets(variables);
   if (clear.length > 0) {
@@ -115,31 +159,70 @@ export function checkVariables(variables: ConfigVariables): void {
 }
 
 /**
- * The variables with each vault reference replaced by its secret, when
- * `secrets` has it, or by {@link SECRET_MASK} (previews).
+ * The variables with each vault reference (at any depth, in objects and
+ * lists) replaced by its secret, when `secrets` has it, or by
+ * {@link SECRET_MASK} (previews).
  */
 export function withSecrets(
   vars: Record<string, unknown>,
   secrets?: ReadonlyMap<string, string>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(vars)) {
-    out[name] = isVaultRef(value)
-      ? secrets?.get(value.vault) ?? SECRET_MASK
-      : value;
-  }
+  const resolve = (value: unknown): unknown => {
+    if (isVaultRef(value)) return secrets?.get(value.vault) ?? SECRET_MASK;
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, resolve(v)]),
+      );
+    }
+    return value;
+  };
+  return resolve(vars) as Record<string, unknown>;
+}
+
+/**
+ * Each vault reference of a host's variables (at any depth) with the
+ * Handlebars path that reads it (`vars.upstreams.[0].auth`).
+ */
+export function vaultRefs(
+  vars: Record<string, unknown>,
+): Array<{ name: string; path: string }> {
+  const out: Array<{ name: string; path: string }> = [];
+  // a name, or a literal segment; a member name with `]` or a space: none
+  const segment = (k: string): string | undefined => {
+    if (/^[A-Za-z_$][\w$]*$/.test(k)) return `.${k}`;
+    if (/^[^\]\s]+$/.test(k)) return `.[${k}]`;
+    return undefined;
+  };
+  const go = (value: unknown, path: string | undefined, depth: number) => {
+    if (depth > MAX_DEPTH) return;
+    if (isVaultRef(value)) {
+      // a member whose name no template path can spell: not one to write back
+      out.push({ name: value.vault, path: path ?? '' });
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) =>
+        go(v, path === undefined ? undefined : `${path}.[${i}]`, depth + 1),
+      );
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const seg = segment(k);
+        go(
+          v,
+          path === undefined || !seg ? undefined : `${path}${seg}`,
+          depth + 1,
+        );
+      }
+    }
+  };
+  go(vars, 'vars', 0);
   return out;
 }
 
-/** The credential names a host's variables refer to. */
+/** The credential names a host's variables refer to (at any depth). */
 export function vaultNames(vars: Record<string, unknown>): string[] {
-  return [
-    ...new Set(
-      Object.values(vars)
-        .filter(isVaultRef)
-        .map(v => v.vault),
-    ),
-  ];
+  return [...new Set(vaultRefs(vars).map(r => r.name))];
 }
 
 /** `text` with every occurrence of each secret replaced by the mask. */

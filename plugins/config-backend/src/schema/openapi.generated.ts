@@ -1146,7 +1146,7 @@ export const spec = {
       post: {
         operationId: 'adoptLive',
         description:
-          "The host's live file becomes a new version (verbatim) and its drift baseline.",
+          "The host's live file becomes a new version (verbatim) and its drift baseline. Through a change approval, the ticket shows the live file (secrets masked) and approves exactly its bytes: a live file changed since the ticket was asked for is refused (409) and the ticket stays unused.",
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -1170,6 +1170,12 @@ export const spec = {
                     type: 'string',
                     minLength: 1,
                     maxLength: 1000,
+                  },
+                  liveSha256: {
+                    type: 'string',
+                    pattern: '^[0-9a-f]{64}$',
+                    description:
+                      "sha256 of the live file as the caller saw it (drift's liveSha256): a live file changed since is refused (409).",
                   },
                   requestApproval: {
                     type: 'boolean',

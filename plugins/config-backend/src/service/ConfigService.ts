@@ -21,9 +21,11 @@ import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
 import type { ApprovalAsk } from '@opsdeck/plugin-tickets-node';
 import { checkVariables, maskLive } from '../render/secrets';
+import { maskMarked } from '../render/secretMarks';
 import { takeSecrets, type SecretsByHost } from './configSecrets';
 import { usesFacts, type FactsByHost } from './hostFacts';
 import { checkSetInput } from './checkSetInput';
+import { preflight } from './preflight';
 import { prodGate, ran, type Gated, type GateOutcome } from './prodApproval';
 import { pauseDigest, pauseOf, type PauseAsk } from './pauses';
 
@@ -227,10 +229,7 @@ export class ConfigService {
     const hosts = await this.hostsOf(set, caller);
     const facts = await this.factsFor(set, v, hosts, caller);
     const baselines = new Map(
-      (await this.options.store.hostStates(setId)).map(s => [
-        s.host,
-        s.liveContent,
-      ]),
+      (await this.options.store.hostStates(setId)).map(s => [s.host, s]),
     );
     return Promise.all(
       hosts.map(async (host): Promise<HostPreview> => {
@@ -247,11 +246,17 @@ export class ConfigService {
           const live = await this.agent(await targetOf(host)).readLive(
             set.targetPath,
           );
-          // vault references render as the mask: so do their lines of the live file
+          // each secret pushed there (the baseline's marks) is masked
+          // wherever it stands; vault references render as the mask: so do
+          // their lines of the live file
+          const base = baselines.get(host.entityRef);
           out.live =
             live === undefined
               ? undefined
-              : maskLive(live, [out.rendered, baselines.get(host.entityRef)]);
+              : maskLive(maskMarked(live, base?.secretMarks ?? []), [
+                  out.rendered,
+                  base?.liveContent,
+                ]);
         } catch (e) {
           out.liveError = (e as Error).message;
         }
@@ -304,6 +309,7 @@ export class ConfigService {
       set: ConfigSet;
       hosts: HostTarget[];
       secrets: SecretsByHost;
+      facts: FactsByHost;
       approvalTicket?: number;
     },
   ): Promise<Gated<{ release: Release; done: Promise<void> }>> {
@@ -323,22 +329,10 @@ export class ConfigService {
     );
     const pause = pauseOf(input);
     // what may still refuse the push, before a ticket is claimed for it
-    const prepare = async () => ({
-      // read before the release exists: a CMDB failure refuses the push
-      facts: await this.factsFor(set, version, hosts, caller),
-      // vault references: taken out now, for the person pushing; a refusal refuses the push
-      secrets:
-        checked?.secrets ??
-        (await takeSecrets(
-          this.options.vault,
-          set,
-          version,
-          hosts,
-          caller.ref,
-        )),
-    });
+    const prepare = (claiming: boolean) =>
+      this.prepare(set, version, hosts, caller, claiming);
     const gate: GateOutcome<Awaited<ReturnType<typeof prepare>>> = checked
-      ? { run: true, prepared: await prepare() }
+      ? { run: true, prepared: checked }
       : await prodGate({
           approvals: this.options.approvals,
           caller,
@@ -377,6 +371,42 @@ export class ConfigService {
       caller,
     );
     return { release, done, approval: gate.approval };
+  }
+
+  /**
+   * What may still refuse a push before anything is written: the hosts'
+   * facts (a CMDB failure refuses it), their vault references (taken out
+   * now, for the person pushing) and, when an approval ticket is about to be
+   * claimed, every host's rendering and SSH login ({@link preflight}): a
+   * ticket is spent only by a release that can reach a host.
+   */
+  private async prepare(
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+    caller: Caller,
+    claiming: boolean,
+  ): Promise<{ facts: FactsByHost; secrets: SecretsByHost }> {
+    const facts = await this.factsFor(set, version, hosts, caller);
+    const secrets = await takeSecrets(
+      this.options.vault,
+      set,
+      version,
+      hosts,
+      caller.ref,
+    );
+    if (claiming) {
+      await preflight({
+        set,
+        version,
+        hosts,
+        facts,
+        secrets,
+        sshTargets: this.options.sshTargets,
+        actor: caller.ref,
+      });
+    }
+    return { facts, secrets };
   }
 
   /** Goes on with a paused release (re-checked as a push is), as `caller`. */
@@ -458,13 +488,13 @@ export class ConfigService {
       summary: `roll ${set.name} back to v${old.version} on ${
         hosts.length
       } host(s): ${hosts.map(h => h.name).join(', ')}`,
-      // so are the vault references (taken out once, handed to the push),
-      // before a ticket is claimed: a refusal leaves the approval unused
-      prepare: () =>
-        takeSecrets(this.options.vault, set, old, hosts, caller.ref),
+      // so are the facts and vault references (taken out once, handed to
+      // the push) and, with a ticket, every host's rendering and SSH login:
+      // a refusal leaves the approval unused
+      prepare: claiming => this.prepare(set, old, hosts, caller, claiming),
     });
     if (!gate.run) return { requested: gate.requested };
-    const secrets = gate.prepared;
+    const { secrets, facts } = gate.prepared;
     const version = await this.options.store.addVersion({
       setId,
       template: old.template,
@@ -484,7 +514,7 @@ export class ConfigService {
       },
       caller,
       'rollback',
-      { set, hosts, secrets, approvalTicket: gate.approval?.ticketId },
+      { set, hosts, secrets, facts, approvalTicket: gate.approval?.ticketId },
     );
     if (pushed.requested) throw new Error('unreachable: gated above');
     return { version, ...pushed, approval: gate.approval };

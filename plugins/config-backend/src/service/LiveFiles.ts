@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import type { ConfigVersion, HostDrift } from '@opsdeck/plugin-config-common';
 import { unifiedDiff } from '../render/diff';
@@ -9,6 +9,7 @@ import {
   maskSecrets,
   verbatimWithSecrets,
 } from '../render/secrets';
+import { maskDrift, secretMarks } from '../render/secretMarks';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
 import { adoptedSecrets } from './configSecrets';
@@ -17,6 +18,9 @@ import { onHosts } from './onHosts';
 import type { ApprovalAsk } from '@opsdeck/plugin-tickets-node';
 import { prodGate, type Gated } from './prodApproval';
 import type { Caller, ConfigServiceOptions } from './serviceTypes';
+
+/** The longest live file an adoption ticket shows (longer: its hash only). */
+const SHOWN_LIMIT = 64 * 1024;
 
 /**
  * The live files of a set's hosts: drift (each pushed host's live file
@@ -61,10 +65,14 @@ export class LiveFiles {
             out.liveSha256 = live === undefined ? undefined : sha256(live);
             out.drifted = out.liveSha256 !== s.liveSha256;
             if (out.drifted) {
-              // the baseline has the mask where a vault secret was pushed
+              // the baseline has the mask where a vault secret was pushed;
+              // its marks find each pushed secret in the live file, wherever
+              // it stands (a baseline from before the marks: by its lines)
               out.diff = unifiedDiff(
                 s.liveContent,
-                maskLive(live ?? '', [s.liveContent]),
+                s.secretMarks
+                  ? maskDrift(live ?? '', s.liveContent, s.secretMarks)
+                  : maskLive(live ?? '', [s.liveContent]),
                 `v${s.version} (pushed)`,
                 `${set.targetPath} (live)`,
               );
@@ -83,7 +91,12 @@ export class LiveFiles {
    */
   async adoptGated(
     setId: number,
-    input: { host: string; message?: string } & ApprovalAsk,
+    input: {
+      host: string;
+      message?: string;
+      /** sha256 of the live file as the caller saw it (drift): else 409. */
+      liveSha256?: string;
+    } & ApprovalAsk,
     caller: Caller,
   ): Promise<Gated<{ version: ConfigVersion }>> {
     const set = await this.service.getSet(setId);
@@ -97,6 +110,11 @@ export class LiveFiles {
       const live = await this.agent(target).readLive(set.targetPath);
       if (live === undefined) {
         throw new InputError(`${host.name} has no file at ${set.targetPath}`);
+      }
+      if (input.liveSha256 && sha256(live) !== input.liveSha256) {
+        throw new ConflictError(
+          `The live file of ${host.name} changed since you saw it: check drift again`,
+        );
       }
       const latest = set.latestVersion
         ? await this.service.getVersion(setId, set.latestVersion)
@@ -125,25 +143,57 @@ export class LiveFiles {
       }
       return { live, latest, secrets, byValue };
     };
-    // the adopted file becomes the host's drift baseline: a change to a prod host
+    // the adopted file becomes the host's drift baseline: a change to a prod
+    // host. The approver sees the live file (secrets masked) and approves
+    // exactly it: the digest covers the text shown, and the sha256 of the
+    // exact bytes is kept here (not in the ticket, which viewers read) and
+    // must still be the live file's when the ticket is claimed (else 409,
+    // the ticket unused)
     const gate = await prodGate({
       approvals: this.options.approvals,
       caller,
       hosts: [host],
       set,
       ask: input,
-      change: {
-        action: 'adopt',
-        setId,
-        host: host.entityRef,
-        message: input.message ?? null,
-        definition: sha256(onHosts(set)),
+      change: ({ live, secrets }) => {
+        const shown = maskSecrets(live, secrets.values());
+        return {
+          action: 'adopt',
+          setId,
+          host: host.entityRef,
+          message: input.message ?? null,
+          definition: sha256(onHosts(set)),
+          live: shown.length <= SHOWN_LIMIT ? shown : null,
+          liveShownSha256: sha256(shown),
+        };
+      },
+      beforeClaim: async (ticketId, { live }) => {
+        const asked = await this.options.store.adoptions.get(ticketId);
+        if (
+          asked &&
+          asked.setId === setId &&
+          asked.host === host.entityRef &&
+          asked.liveSha256 !== sha256(live)
+        ) {
+          throw new ConflictError(
+            `The live file of ${host.name} changed since approval ticket ${ticketId} was asked for: the approval is for the file as it was (it stays unused); check drift and ask again`,
+          );
+        }
       },
       summary: `adopt the live ${set.targetPath} of ${host.name} as a new version of ${set.name}`,
       what: 'Adopting the live file of',
       prepare,
     });
-    if (!gate.run) return { requested: gate.requested };
+    if (!gate.run) {
+      await this.options.store.adoptions.record({
+        ticketId: gate.requested.ticketId,
+        setId,
+        host: host.entityRef,
+        liveSha256: sha256(gate.prepared!.live),
+        requestedBy: caller.ref,
+      });
+      return { requested: gate.requested };
+    }
     const { live, latest, secrets, byValue } = gate.prepared;
     const version = await this.options.store.addVersion({
       setId,
@@ -162,6 +212,7 @@ export class LiveFiles {
       releaseId: 0,
       liveSha256: sha256(live),
       liveContent: maskSecrets(live, secrets.values()),
+      secretMarks: secretMarks(secrets.values()),
     });
     return { version, approval: gate.approval };
   }

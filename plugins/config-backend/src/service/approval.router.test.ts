@@ -268,7 +268,7 @@ describe('config router: prod changes approved through a ticket', () => {
   });
 
   it('refuses a rejected ticket, and gates rollback and adoption the same way', async () => {
-    const { set, push, decide, ask, stop, server } = await start();
+    const { set, target, push, decide, ask, stop, server } = await start();
     const ticketId = await ask({ version: 2 });
     decide(ALICE, ticketId, 'reject');
     expect(
@@ -299,6 +299,14 @@ describe('config router: prod changes approved through a ticket', () => {
       201,
     );
     expect(done.body.version).toMatchObject({ version: 3, rolledBackFrom: 1 });
+    // an adoption ticket shows the live file: wait until the rollback wrote it
+    await eventually(async () => {
+      try {
+        return readFileSync(target, 'utf8') === '{"v": 1}\n';
+      } catch {
+        return false;
+      }
+    });
 
     const adopt = (body: object) =>
       request(server)

@@ -7,7 +7,7 @@ import {
   normalizeSystemRef,
 } from '@opsdeck/plugin-vault-node';
 import { hostVariables } from '../render/render';
-import { isVaultRef, vaultNames } from '../render/secrets';
+import { vaultNames, vaultRefs } from '../render/secrets';
 
 /** Per host (entity ref): credential name → password. Server-side only: never log or return. */
 export type SecretsByHost = Map<string, Map<string, string>>;
@@ -102,12 +102,11 @@ export async function adoptedSecrets(
     new Map<string, string>();
   const byValue = new Map<string, string>();
   if (latest && secrets.size > 0) {
-    for (const [name, value] of Object.entries(
-      hostVariables(latest.variables, host),
-    )) {
-      const secret = isVaultRef(value) ? secrets.get(value.vault) : undefined;
-      if (secret && !byValue.has(secret) && /^[A-Za-z_$][\w$]*$/.test(name)) {
-        byValue.set(secret, name);
+    // a reference at any depth: written back as its path (`upstreams.[0].auth`)
+    for (const ref of vaultRefs(hostVariables(latest.variables, host))) {
+      const secret = secrets.get(ref.name);
+      if (secret && !byValue.has(secret) && ref.path.startsWith('vars.')) {
+        byValue.set(secret, ref.path.slice('vars.'.length));
       }
     }
   }

@@ -28,7 +28,7 @@ export type Gated<T> =
  */
 export type GateOutcome<P = undefined> =
   | { run: true; approval?: ClaimedApproval; prepared: P }
-  | { run: false; requested: ChangeApprovalTicket };
+  | { run: false; requested: ChangeApprovalTicket; prepared?: P };
 
 /** The change-approval target of a config set (an entity-ref-shaped name). */
 export function setTarget(set: Pick<ConfigSet, 'name'>): string {
@@ -44,10 +44,15 @@ export function setTarget(set: Pick<ConfigSet, 'name'>): string {
  * withChangeApproval.
  *
  * `prepare` is what may still refuse the change before it acts (reading
- * facts, taking vault secrets out): it runs before the ticket is claimed, so
- * a change refused there leaves the approval unused (the approver need not
- * approve again). It runs only for a change about to run: never for one that
- * only opens a ticket, or is refused for want of one.
+ * facts, taking vault secrets out, rendering): it runs before the ticket is
+ * claimed, so a change refused there leaves the approval unused (the
+ * approver need not approve again); `claiming` tells it a ticket is about to
+ * be claimed (it then checks everything that could still fail before the
+ * first host, so a claimed ticket is spent only by a change that reached a
+ * host). It runs only for a change about to run, or (when `change` is made
+ * from what it prepared) one a ticket is opened for: never for one refused
+ * for want of a ticket. `beforeClaim` runs after `prepare`, just before the
+ * claim (a refusal there leaves the ticket unused too).
  */
 export async function prodGate<P = undefined>(options: {
   approvals?: ChangeApprovalsService;
@@ -55,37 +60,56 @@ export async function prodGate<P = undefined>(options: {
   hosts: HostTarget[];
   set: ConfigSet;
   ask: ApprovalAsk;
-  /** The change as it will run: everything that decides what lands where. */
-  change: Record<string, unknown>;
+  /**
+   * The change as it will run: everything that decides what lands where;
+   * or made from what `prepare` read (the approver sees what it binds).
+   */
+  change: Record<string, unknown> | ((prepared: P) => Record<string, unknown>);
   summary: string;
   what?: string;
-  prepare?: () => Promise<P>;
+  prepare?: (claiming: boolean) => Promise<P>;
+  beforeClaim?: (ticketId: number, prepared: P) => Promise<void>;
 }): Promise<GateOutcome<P>> {
   const { caller, hosts, ask, approvals } = options;
-  const prepare = options.prepare ?? (async () => undefined as unknown as P);
+  const prepare =
+    options.prepare ??
+    (async (_claiming: boolean) => undefined as unknown as P);
   const prod = hosts.filter(h => h.environment === 'prod');
   // nothing to approve: a ticket is not used up by a change that needs none
   if (prod.length === 0 || caller.mayPushProd) {
-    return { run: true, prepared: await prepare() };
+    return { run: true, prepared: await prepare(false) };
   }
   const names = [...new Set(prod.map(h => h.name))].join(', ');
   const why = `${
     options.what ?? 'Pushing to'
   } prod hosts (${names}) needs opsdeck.config.push.prod`;
-  // about to claim a ticket: first what may still refuse the change
-  const prepared =
-    approvals && ask.approvalTicket ? await prepare() : undefined;
+  const made = typeof options.change === 'function';
+  // about to claim a ticket (or to open one for a change made from what
+  // prepare reads): first what may still refuse the change
+  let prepared: P | undefined;
+  let ready = false;
+  if (approvals && ask.approvalTicket) {
+    prepared = await prepare(true);
+    ready = true;
+    await options.beforeClaim?.(ask.approvalTicket, prepared);
+  } else if (approvals && ask.requestApproval && made) {
+    prepared = await prepare(false);
+    ready = true;
+  }
+  let change: Record<string, unknown> | null = null;
+  if (typeof options.change !== 'function') change = options.change;
+  else if (ready) change = options.change(prepared as P);
   const outcome = await withChangeApproval({
     approvals,
     ask,
     kind: 'config-release',
     target: setTarget(options.set),
-    change: options.change,
+    change,
     summary: options.summary,
     credentials: caller.credentials,
     refusal: why,
     requiredMessage: `${why}, or a change approval: ask for one (requestApproval) and run with the approved ticket (approvalTicket)`,
   });
-  if (!outcome.run) return outcome;
+  if (!outcome.run) return { ...outcome, prepared } as GateOutcome<P>;
   return { ...outcome, prepared: prepared as P };
 }

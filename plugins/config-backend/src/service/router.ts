@@ -248,7 +248,9 @@ export async function createRouter(options: {
         severityLevel: 'high',
         request: req,
         target: setTarget(Number(req.params.id)),
-        meta: { ...req.body },
+        // not liveSha256: viewers read the audit log, and a hash of a file
+        // holding a secret is one to guess a weak secret against
+        meta: { ...req.body, liveSha256: undefined },
         successMeta: r => ({
           ...(r.requested ? {} : { version: r.version.version }),
           ...approvalAuditMeta(r),

@@ -26,6 +26,8 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const bob = mockCredentials.user.header('user:default/bob');
 const alice = mockCredentials.user.header('user:default/alice');
 const SECRET = 'Hunter2-s3cr3t-Zq9';
+const UP_SECRET = 'Upstr3am-Pw-77Kx';
+const LOCKED = 'L0cked-Pw-19Qa';
 
 let sshd: SshdHosts;
 let work: string;
@@ -49,6 +51,9 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
       // bob is in the owner group of the credential, alice (an admin) is not
       passwords: {
         'redis-pass': { password: SECRET, members: ['user:default/bob'] },
+        'upstream-pass': { password: UP_SECRET, members: ['user:default/bob'] },
+        // nobody may use this one for a config set
+        'locked-pass': { password: LOCKED, members: [] },
       },
     });
   }
@@ -281,11 +286,26 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     expect(readFileSync(target, 'utf8')).toBe(
       `port 6379\nrequirepass ${SECRET}\n`,
     );
-    // an emergency edit on the host: another password where the secret was
-    writeFileSync(target, `port 6380\nrequirepass ${HAND}\n`, 'utf8');
+    // an emergency edit on the host: another password where the secret was,
+    // and the pushed secret copied to a comment line
+    writeFileSync(
+      target,
+      `port 6380\nrequirepass ${HAND}\n# was ${SECRET}\n`,
+      'utf8',
+    );
     const drift = await call('get', `/sets/${set.id}/drift`);
-    expect(drift.body.items[0].diff).toContain(' requirepass ••••');
+    // the edit of the secret's line shows, without the value typed there;
+    // the pushed secret is masked wherever it stands (the baseline's marks)
+    expect(drift.body.items[0].diff).toContain('-requirepass ••••\n');
+    expect(drift.body.items[0].diff).toContain('+requirepass ••••(edited)');
+    expect(drift.body.items[0].diff).toContain('+# was ••••');
     expect(JSON.stringify(drift.body)).not.toContain(HAND);
+    expect(JSON.stringify(drift.body)).not.toContain(SECRET);
+    // so does the preview's live file
+    const preview = await call('get', `/sets/${set.id}/versions/1/preview`);
+    expect(preview.body.items[0].live).toContain('# was ••••');
+    expect(JSON.stringify(preview.body)).not.toContain(SECRET);
+    expect(JSON.stringify(preview.body)).not.toContain(HAND);
     // adopting it would store that password in clear in a version every
     // config reader sees: refused, nothing stored
     const adopted = await call('post', `/sets/${set.id}/adopt`, {
@@ -297,5 +317,143 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     const versions = await call('get', `/sets/${set.id}/versions`);
     expect(versions.body.items.map((v: any) => v.version)).toEqual([1]);
     expect(JSON.stringify(versions.body)).not.toContain(HAND);
+  });
+
+  it('resolves vault references nested in objects and lists at push, for the pusher, and refuses one they may not use', async () => {
+    const { server, logLines, vaultUses, audits } = await start();
+    const target = join(work, `${dbId}-nested.conf`);
+    const answers: string[] = [];
+    const call = async (method: 'get' | 'post', url: string, body?: object) => {
+      const res = await request(server)
+        [method](`/api/config${url}`)
+        .set('Authorization', bob)
+        .send(body);
+      answers.push(JSON.stringify(res.body));
+      return res;
+    };
+    const set = (
+      await call('post', '/sets', {
+        name: 'nested-sec',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { names: ['sec-a'] },
+        targetPath: target,
+      })
+    ).body;
+    const template =
+      '{{#each vars.upstreams}}server {{this.host}} auth={{this.auth}}\n{{/each}}masterauth {{vars.replica.auth}}\n';
+    const variables = (replicaAuth: string) => ({
+      environments: {
+        staging: {
+          upstreams: [
+            { host: 'a', auth: { vault: 'upstream-pass' } },
+            { host: 'b', auth: 'none' },
+          ],
+        },
+      },
+      hosts: { 'sec-a': { replica: { auth: { vault: replicaAuth } } } },
+    });
+    // a clear secret nested in a list is refused as at the top
+    const clear = await call('post', `/sets/${set.id}/versions`, {
+      template,
+      variables: { defaults: { upstreams: [{ host: 'a', password: 'x' }] } },
+      message: 'clear',
+    });
+    expect(clear.status).toBe(400);
+    expect(clear.body.error.message).toMatch(/upstreams\.0\.password/);
+    expect(
+      (
+        await call('post', `/sets/${set.id}/versions`, {
+          template,
+          variables: variables('redis-pass'),
+          message: 'v1',
+        })
+      ).status,
+    ).toBe(201);
+    // stored as references, never rendered; previews show the mask
+    expect(vaultUses).toEqual([]);
+    const preview = await call('get', `/sets/${set.id}/versions/1/preview`);
+    expect(preview.body.items[0].rendered).toBe(
+      'server a auth=••••\nserver b auth=none\nmasterauth ••••\n',
+    );
+    const pushed = await call('post', `/sets/${set.id}/releases`, {
+      version: 1,
+    });
+    expect(pushed.status).toBe(201);
+    await eventually(async () => {
+      const r = await call('get', `/releases/${pushed.body.id}`);
+      return r.body.status !== 'running';
+    });
+    expect(readFileSync(target, 'utf8')).toBe(
+      `server a auth=${UP_SECRET}\nserver b auth=none\nmasterauth ${SECRET}\n`,
+    );
+    // each taken out for bob, for this set and the host's environment
+    expect(
+      vaultUses.map(u => [u.name, (u.use as any).actor, (u.use as any).for]),
+    ).toEqual(
+      expect.arrayContaining([
+        [
+          'upstream-pass',
+          'user:default/bob',
+          {
+            ref: 'config-set:nested-sec',
+            owner: 'group:default/ops',
+            environment: 'staging',
+          },
+        ],
+        [
+          'redis-pass',
+          'user:default/bob',
+          expect.objectContaining({ ref: 'config-set:nested-sec' }),
+        ],
+      ]),
+    );
+    // a hand edit adopted: the nested references are written back by path
+    writeFileSync(
+      target,
+      `server a auth=${UP_SECRET}\nserver b auth=none\nmasterauth ${SECRET}\n# edited\n`,
+    );
+    const drift = await call('get', `/sets/${set.id}/drift`);
+    expect(drift.body.items[0].drifted).toBe(true);
+    const adopted = await call('post', `/sets/${set.id}/adopt`, {
+      host: 'sec-a',
+    });
+    expect(adopted.status).toBe(201);
+    expect(adopted.body.template).toBe(
+      'server a auth={{vars.upstreams.[0].auth}}\nserver b auth=none\nmasterauth {{vars.replica.auth}}\n# edited\n',
+    );
+
+    // a nested reference bob may not use: refused before a release exists
+    await call('post', `/sets/${set.id}/versions`, {
+      template,
+      variables: variables('locked-pass'),
+      message: 'locked',
+    });
+    const before = readFileSync(target, 'utf8');
+    const refused = await call('post', `/sets/${set.id}/releases`, {
+      version: 3,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(
+      /vault secret 'locked-pass' of sec-a .*config set nested-sec/,
+    );
+    expect(readFileSync(target, 'utf8')).toBe(before);
+    expect(
+      (await call('get', `/sets/${set.id}/releases`)).body.items,
+    ).toHaveLength(1);
+    expect(
+      audits.filter(a => a.eventId === 'config-push').map(a => a.status),
+    ).toEqual(['succeeded', 'failed']);
+
+    for (const answer of answers) {
+      expect(answer).not.toContain(UP_SECRET);
+      expect(answer).not.toContain(SECRET);
+      expect(answer).not.toContain(LOCKED);
+    }
+    for (const line of logLines) {
+      expect(line).not.toContain(UP_SECRET);
+      expect(line).not.toContain(SECRET);
+      expect(line).not.toContain(LOCKED);
+    }
   });
 });

@@ -76,8 +76,9 @@ export function DriftPanel({
   const client = useConfigClient();
   const [drift, check] = useAsyncFn(() => client.drift(setId), [client, setId]);
   const [adopted, adopt] = useAsyncFn(
-    async (host: string) => {
-      const v = await client.adopt(setId, host);
+    // the file as the diff above showed it: changed since, refused (409)
+    async (host: string, liveSha256?: string) => {
+      const v = await client.adopt(setId, host, liveSha256);
       onAdopted();
       await check();
       return v;
@@ -112,7 +113,7 @@ export function DriftPanel({
           {d.error && <Alert severity="warning">{d.error}</Alert>}
           {d.drifted && d.diff && <DiffView diff={d.diff} empty="" />}
           {d.drifted && canAdopt && (
-            <Button size="small" onClick={() => adopt(d.host)}>
+            <Button size="small" onClick={() => adopt(d.host, d.liveSha256)}>
               {t('drift.adopt')}
             </Button>
           )}
