@@ -106,7 +106,8 @@ const objectType = (schema, indent) => {
   const rest =
     extra && typeof extra === 'object' ? tsType(extra, inner) : undefined;
   if (props.length === 0) {
-    return rest ? `{ [key: string]: ${rest} }` : 'Record<string, never>';
+    if (rest) return `{ [key: string]: ${rest} }`;
+    return extra === false ? 'Record<string, never>' : '{ [key: string]: unknown }';
   }
   const body = `{\n${props.join('\n')}\n${indent}}`;
   return rest ? `${body} & { [key: string]: ${rest} }` : body;
@@ -197,7 +198,7 @@ const operationMethod = (spec, path, method, item, op) => {
     result = 'void';
     mode = 'none';
   }
-  const id = op.operationId;
+  const id = op.operationId[0].toLowerCase() + op.operationId.slice(1);
   const summary = [op.summary, op.description].filter(Boolean).join('\n\n');
   const entry = `${doc(`\`${method.toUpperCase()} ${path}\``, '  ')}  ${id}: {
     request: ${fields.length ? `{\n${fields.join('\n')}\n    }` : 'undefined'};

@@ -43,7 +43,7 @@ export type Error = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /events` */
-  ListEvents: {
+  listEvents: {
     request: {
       query?: {
         /** Exact actor; a bare name (alice) means user:default/alice. */
@@ -66,7 +66,7 @@ export type Operations = {
     response: AuditEventPage;
   };
   /** `GET /events/export.csv` */
-  ExportEvents: {
+  exportEvents: {
     request: {
       query?: {
         /** Exact actor; a bare name (alice) means user:default/alice. */
@@ -86,7 +86,7 @@ export type Operations = {
     response: Response;
   };
   /** `GET /events/{id}` */
-  GetEvent: {
+  getEvent: {
     request: {
       path: {
         id: number;
@@ -95,7 +95,7 @@ export type Operations = {
     response: AuditEvent;
   };
   /** `GET /facets` */
-  GetFacets: {
+  getFacets: {
     request: undefined;
     response: AuditEventFacets;
   };
@@ -125,11 +125,11 @@ export class DefaultApiClient {
    *
    * `GET /events`
    */
-  async ListEvents(
-    request?: Operations['ListEvents']['request'],
-  ): Promise<Operations['ListEvents']['response']> {
+  async listEvents(
+    request?: Operations['listEvents']['request'],
+  ): Promise<Operations['listEvents']['response']> {
     return this.send('GET', '/events', request, undefined, 'json') as Promise<
-      Operations['ListEvents']['response']
+      Operations['listEvents']['response']
     >;
   }
 
@@ -138,16 +138,16 @@ export class DefaultApiClient {
    *
    * `GET /events/export.csv`
    */
-  async ExportEvents(
-    request?: Operations['ExportEvents']['request'],
-  ): Promise<Operations['ExportEvents']['response']> {
+  async exportEvents(
+    request?: Operations['exportEvents']['request'],
+  ): Promise<Operations['exportEvents']['response']> {
     return this.send(
       'GET',
       '/events/export.csv',
       request,
       undefined,
       'raw',
-    ) as Promise<Operations['ExportEvents']['response']>;
+    ) as Promise<Operations['exportEvents']['response']>;
   }
 
   /**
@@ -155,16 +155,16 @@ export class DefaultApiClient {
    *
    * `GET /events/{id}`
    */
-  async GetEvent(
-    request: Operations['GetEvent']['request'],
-  ): Promise<Operations['GetEvent']['response']> {
+  async getEvent(
+    request: Operations['getEvent']['request'],
+  ): Promise<Operations['getEvent']['response']> {
     return this.send(
       'GET',
       '/events/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetEvent']['response']>;
+    ) as Promise<Operations['getEvent']['response']>;
   }
 
   /**
@@ -172,9 +172,9 @@ export class DefaultApiClient {
    *
    * `GET /facets`
    */
-  async GetFacets(): Promise<Operations['GetFacets']['response']> {
+  async getFacets(): Promise<Operations['getFacets']['response']> {
     return this.send('GET', '/facets', undefined, undefined, 'json') as Promise<
-      Operations['GetFacets']['response']
+      Operations['getFacets']['response']
     >;
   }
 

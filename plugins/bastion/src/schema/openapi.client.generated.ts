@@ -56,7 +56,7 @@ export type Rule = {
   /** What the pattern matches: each command a line runs (canonical text, e.g. `rm -rf /`), each construct whose effect the line does not show (`interpreter-stdin sh`, `heredoc <<EOF`…), or a file transfer in a session (`upload /etc/x`, `download /etc/shadow`). */
   kind: 'command' | 'construct' | 'file';
   action: 'reject' | 'review' | 'alert' | 'allow';
-  scope: Record<string, never>;
+  scope: { [key: string]: unknown };
   priority: number;
   createdBy: string;
   createdAt: string;
@@ -148,20 +148,20 @@ export type MfaStatus = {
 };
 
 export type Error = {
-  error?: Record<string, never>;
+  error?: { [key: string]: unknown };
 };
 
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /my-grants` */
-  ListMyGrants: {
+  listMyGrants: {
     request: undefined;
     response: {
       items: Array<Grant>;
     };
   };
   /** `GET /my-assets` */
-  ListMyAssets: {
+  listMyAssets: {
     request: undefined;
     response: {
       items: Array<Asset>;
@@ -169,14 +169,14 @@ export type Operations = {
     };
   };
   /** `GET /grants` */
-  ListGrants: {
+  listGrants: {
     request: undefined;
     response: {
       items: Array<Grant>;
     };
   };
   /** `POST /grants` */
-  CreateGrant: {
+  createGrant: {
     request: {
       body: {
         subject: string;
@@ -191,7 +191,7 @@ export type Operations = {
     response: Grant;
   };
   /** `DELETE /grants/{id}` */
-  RevokeGrant: {
+  revokeGrant: {
     request: {
       path: {
         id: string;
@@ -200,7 +200,7 @@ export type Operations = {
     response: void;
   };
   /** `GET /hosts/{name}/access` */
-  GetHostAccess: {
+  getHostAccess: {
     request: {
       path: {
         name: string;
@@ -215,14 +215,14 @@ export type Operations = {
     };
   };
   /** `GET /rules` */
-  ListRules: {
+  listRules: {
     request: undefined;
     response: {
       items: Array<Rule>;
     };
   };
   /** `POST /rules` */
-  CreateRule: {
+  createRule: {
     request: {
       body: {
         name: string;
@@ -242,7 +242,7 @@ export type Operations = {
     response: Rule;
   };
   /** `DELETE /rules/{id}` */
-  DeleteRule: {
+  deleteRule: {
     request: {
       path: {
         id: string;
@@ -251,7 +251,7 @@ export type Operations = {
     response: void;
   };
   /** `GET /sessions` */
-  ListSessions: {
+  listSessions: {
     request: {
       query?: {
         user?: string;
@@ -265,14 +265,14 @@ export type Operations = {
     };
   };
   /** `GET /sessions/live` */
-  ListLiveSessions: {
+  listLiveSessions: {
     request: undefined;
     response: {
       items: Array<Session>;
     };
   };
   /** `GET /sessions/{id}` */
-  GetSession: {
+  getSession: {
     request: {
       path: {
         id: string;
@@ -281,7 +281,7 @@ export type Operations = {
     response: Session;
   };
   /** `GET /sessions/{id}/recording` */
-  GetRecording: {
+  getRecording: {
     request: {
       path: {
         id: string;
@@ -290,7 +290,7 @@ export type Operations = {
     response: Response;
   };
   /** `POST /sessions/{id}/terminate` */
-  TerminateSession: {
+  terminateSession: {
     request: {
       path: {
         id: string;
@@ -304,7 +304,7 @@ export type Operations = {
       | undefined;
   };
   /** `GET /sessions/{id}/files` */
-  DownloadFile: {
+  downloadFile: {
     request: {
       path: {
         id: string;
@@ -316,7 +316,7 @@ export type Operations = {
     response: Response;
   };
   /** `PUT /sessions/{id}/files` */
-  UploadFile: {
+  uploadFile: {
     request: {
       path: {
         id: string;
@@ -331,7 +331,7 @@ export type Operations = {
     };
   };
   /** `GET /sessions/{id}/execs` */
-  ListSessionExecs: {
+  listSessionExecs: {
     request: {
       path: {
         id: string;
@@ -343,7 +343,7 @@ export type Operations = {
     };
   };
   /** `GET /reviews` */
-  ListReviews: {
+  listReviews: {
     request: {
       query?: {
         status?: 'pending' | 'approved' | 'denied' | 'timeout' | 'cancelled';
@@ -355,7 +355,7 @@ export type Operations = {
     };
   };
   /** `POST /reviews/{id}/{decision}` */
-  DecideReview: {
+  decideReview: {
     request: {
       path: {
         id: string;
@@ -365,7 +365,7 @@ export type Operations = {
     response: Review;
   };
   /** `GET /commands` */
-  SearchCommands: {
+  searchCommands: {
     request: {
       query?: {
         q?: string;
@@ -380,12 +380,12 @@ export type Operations = {
     };
   };
   /** `GET /mfa` */
-  GetMfaStatus: {
+  getMfaStatus: {
     request: undefined;
     response: MfaStatus;
   };
   /** `POST /mfa/enrol` */
-  EnrolMfa: {
+  enrolMfa: {
     request: {
       body: {
         password: string;
@@ -398,7 +398,7 @@ export type Operations = {
     };
   };
   /** `POST /mfa/reset` */
-  ResetMfa: {
+  resetMfa: {
     request: {
       body: {
         code: string;
@@ -412,7 +412,7 @@ export type Operations = {
     };
   };
   /** `POST /mfa/admin-reset` */
-  AdminResetMfa: {
+  adminResetMfa: {
     request: {
       body: {
         /** Full user entity ref, e.g. user:default/frank */
@@ -422,7 +422,7 @@ export type Operations = {
     response: void;
   };
   /** `POST /mfa/verify` */
-  VerifyMfa: {
+  verifyMfa: {
     request: {
       body: {
         code: string;
@@ -458,14 +458,14 @@ export class DefaultApiClient {
    *
    * `GET /my-grants`
    */
-  async ListMyGrants(): Promise<Operations['ListMyGrants']['response']> {
+  async listMyGrants(): Promise<Operations['listMyGrants']['response']> {
     return this.send(
       'GET',
       '/my-grants',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListMyGrants']['response']>;
+    ) as Promise<Operations['listMyGrants']['response']>;
   }
 
   /**
@@ -473,14 +473,14 @@ export class DefaultApiClient {
    *
    * `GET /my-assets`
    */
-  async ListMyAssets(): Promise<Operations['ListMyAssets']['response']> {
+  async listMyAssets(): Promise<Operations['listMyAssets']['response']> {
     return this.send(
       'GET',
       '/my-assets',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListMyAssets']['response']>;
+    ) as Promise<Operations['listMyAssets']['response']>;
   }
 
   /**
@@ -488,9 +488,9 @@ export class DefaultApiClient {
    *
    * `GET /grants`
    */
-  async ListGrants(): Promise<Operations['ListGrants']['response']> {
+  async listGrants(): Promise<Operations['listGrants']['response']> {
     return this.send('GET', '/grants', undefined, undefined, 'json') as Promise<
-      Operations['ListGrants']['response']
+      Operations['listGrants']['response']
     >;
   }
 
@@ -499,11 +499,11 @@ export class DefaultApiClient {
    *
    * `POST /grants`
    */
-  async CreateGrant(
-    request: Operations['CreateGrant']['request'],
-  ): Promise<Operations['CreateGrant']['response']> {
+  async createGrant(
+    request: Operations['createGrant']['request'],
+  ): Promise<Operations['createGrant']['response']> {
     return this.send('POST', '/grants', request, 'json', 'json') as Promise<
-      Operations['CreateGrant']['response']
+      Operations['createGrant']['response']
     >;
   }
 
@@ -512,16 +512,16 @@ export class DefaultApiClient {
    *
    * `DELETE /grants/{id}`
    */
-  async RevokeGrant(
-    request: Operations['RevokeGrant']['request'],
-  ): Promise<Operations['RevokeGrant']['response']> {
+  async revokeGrant(
+    request: Operations['revokeGrant']['request'],
+  ): Promise<Operations['revokeGrant']['response']> {
     return this.send(
       'DELETE',
       '/grants/{id}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['RevokeGrant']['response']>;
+    ) as Promise<Operations['revokeGrant']['response']>;
   }
 
   /**
@@ -529,22 +529,22 @@ export class DefaultApiClient {
    *
    * `GET /hosts/{name}/access`
    */
-  async GetHostAccess(
-    request: Operations['GetHostAccess']['request'],
-  ): Promise<Operations['GetHostAccess']['response']> {
+  async getHostAccess(
+    request: Operations['getHostAccess']['request'],
+  ): Promise<Operations['getHostAccess']['response']> {
     return this.send(
       'GET',
       '/hosts/{name}/access',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetHostAccess']['response']>;
+    ) as Promise<Operations['getHostAccess']['response']>;
   }
 
   /** `GET /rules` */
-  async ListRules(): Promise<Operations['ListRules']['response']> {
+  async listRules(): Promise<Operations['listRules']['response']> {
     return this.send('GET', '/rules', undefined, undefined, 'json') as Promise<
-      Operations['ListRules']['response']
+      Operations['listRules']['response']
     >;
   }
 
@@ -553,25 +553,25 @@ export class DefaultApiClient {
    *
    * `POST /rules`
    */
-  async CreateRule(
-    request: Operations['CreateRule']['request'],
-  ): Promise<Operations['CreateRule']['response']> {
+  async createRule(
+    request: Operations['createRule']['request'],
+  ): Promise<Operations['createRule']['response']> {
     return this.send('POST', '/rules', request, 'json', 'json') as Promise<
-      Operations['CreateRule']['response']
+      Operations['createRule']['response']
     >;
   }
 
   /** `DELETE /rules/{id}` */
-  async DeleteRule(
-    request: Operations['DeleteRule']['request'],
-  ): Promise<Operations['DeleteRule']['response']> {
+  async deleteRule(
+    request: Operations['deleteRule']['request'],
+  ): Promise<Operations['deleteRule']['response']> {
     return this.send(
       'DELETE',
       '/rules/{id}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['DeleteRule']['response']>;
+    ) as Promise<Operations['deleteRule']['response']>;
   }
 
   /**
@@ -579,11 +579,11 @@ export class DefaultApiClient {
    *
    * `GET /sessions`
    */
-  async ListSessions(
-    request?: Operations['ListSessions']['request'],
-  ): Promise<Operations['ListSessions']['response']> {
+  async listSessions(
+    request?: Operations['listSessions']['request'],
+  ): Promise<Operations['listSessions']['response']> {
     return this.send('GET', '/sessions', request, undefined, 'json') as Promise<
-      Operations['ListSessions']['response']
+      Operations['listSessions']['response']
     >;
   }
 
@@ -592,8 +592,8 @@ export class DefaultApiClient {
    *
    * `GET /sessions/live`
    */
-  async ListLiveSessions(): Promise<
-    Operations['ListLiveSessions']['response']
+  async listLiveSessions(): Promise<
+    Operations['listLiveSessions']['response']
   > {
     return this.send(
       'GET',
@@ -601,20 +601,20 @@ export class DefaultApiClient {
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListLiveSessions']['response']>;
+    ) as Promise<Operations['listLiveSessions']['response']>;
   }
 
   /** `GET /sessions/{id}` */
-  async GetSession(
-    request: Operations['GetSession']['request'],
-  ): Promise<Operations['GetSession']['response']> {
+  async getSession(
+    request: Operations['getSession']['request'],
+  ): Promise<Operations['getSession']['response']> {
     return this.send(
       'GET',
       '/sessions/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetSession']['response']>;
+    ) as Promise<Operations['getSession']['response']>;
   }
 
   /**
@@ -622,16 +622,16 @@ export class DefaultApiClient {
    *
    * `GET /sessions/{id}/recording`
    */
-  async GetRecording(
-    request: Operations['GetRecording']['request'],
-  ): Promise<Operations['GetRecording']['response']> {
+  async getRecording(
+    request: Operations['getRecording']['request'],
+  ): Promise<Operations['getRecording']['response']> {
     return this.send(
       'GET',
       '/sessions/{id}/recording',
       request,
       undefined,
       'raw',
-    ) as Promise<Operations['GetRecording']['response']>;
+    ) as Promise<Operations['getRecording']['response']>;
   }
 
   /**
@@ -639,16 +639,16 @@ export class DefaultApiClient {
    *
    * `POST /sessions/{id}/terminate`
    */
-  async TerminateSession(
-    request: Operations['TerminateSession']['request'],
-  ): Promise<Operations['TerminateSession']['response']> {
+  async terminateSession(
+    request: Operations['terminateSession']['request'],
+  ): Promise<Operations['terminateSession']['response']> {
     return this.send(
       'POST',
       '/sessions/{id}/terminate',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['TerminateSession']['response']>;
+    ) as Promise<Operations['terminateSession']['response']>;
   }
 
   /**
@@ -656,16 +656,16 @@ export class DefaultApiClient {
    *
    * `GET /sessions/{id}/files`
    */
-  async DownloadFile(
-    request: Operations['DownloadFile']['request'],
-  ): Promise<Operations['DownloadFile']['response']> {
+  async downloadFile(
+    request: Operations['downloadFile']['request'],
+  ): Promise<Operations['downloadFile']['response']> {
     return this.send(
       'GET',
       '/sessions/{id}/files',
       request,
       undefined,
       'raw',
-    ) as Promise<Operations['DownloadFile']['response']>;
+    ) as Promise<Operations['downloadFile']['response']>;
   }
 
   /**
@@ -673,16 +673,16 @@ export class DefaultApiClient {
    *
    * `PUT /sessions/{id}/files`
    */
-  async UploadFile(
-    request: Operations['UploadFile']['request'],
-  ): Promise<Operations['UploadFile']['response']> {
+  async uploadFile(
+    request: Operations['uploadFile']['request'],
+  ): Promise<Operations['uploadFile']['response']> {
     return this.send(
       'PUT',
       '/sessions/{id}/files',
       request,
       'application/octet-stream',
       'json',
-    ) as Promise<Operations['UploadFile']['response']>;
+    ) as Promise<Operations['uploadFile']['response']>;
   }
 
   /**
@@ -690,16 +690,16 @@ export class DefaultApiClient {
    *
    * `GET /sessions/{id}/execs`
    */
-  async ListSessionExecs(
-    request: Operations['ListSessionExecs']['request'],
-  ): Promise<Operations['ListSessionExecs']['response']> {
+  async listSessionExecs(
+    request: Operations['listSessionExecs']['request'],
+  ): Promise<Operations['listSessionExecs']['response']> {
     return this.send(
       'GET',
       '/sessions/{id}/execs',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['ListSessionExecs']['response']>;
+    ) as Promise<Operations['listSessionExecs']['response']>;
   }
 
   /**
@@ -707,11 +707,11 @@ export class DefaultApiClient {
    *
    * `GET /reviews`
    */
-  async ListReviews(
-    request?: Operations['ListReviews']['request'],
-  ): Promise<Operations['ListReviews']['response']> {
+  async listReviews(
+    request?: Operations['listReviews']['request'],
+  ): Promise<Operations['listReviews']['response']> {
     return this.send('GET', '/reviews', request, undefined, 'json') as Promise<
-      Operations['ListReviews']['response']
+      Operations['listReviews']['response']
     >;
   }
 
@@ -720,16 +720,16 @@ export class DefaultApiClient {
    *
    * `POST /reviews/{id}/{decision}`
    */
-  async DecideReview(
-    request: Operations['DecideReview']['request'],
-  ): Promise<Operations['DecideReview']['response']> {
+  async decideReview(
+    request: Operations['decideReview']['request'],
+  ): Promise<Operations['decideReview']['response']> {
     return this.send(
       'POST',
       '/reviews/{id}/{decision}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['DecideReview']['response']>;
+    ) as Promise<Operations['decideReview']['response']>;
   }
 
   /**
@@ -737,18 +737,18 @@ export class DefaultApiClient {
    *
    * `GET /commands`
    */
-  async SearchCommands(
-    request?: Operations['SearchCommands']['request'],
-  ): Promise<Operations['SearchCommands']['response']> {
+  async searchCommands(
+    request?: Operations['searchCommands']['request'],
+  ): Promise<Operations['searchCommands']['response']> {
     return this.send('GET', '/commands', request, undefined, 'json') as Promise<
-      Operations['SearchCommands']['response']
+      Operations['searchCommands']['response']
     >;
   }
 
   /** `GET /mfa` */
-  async GetMfaStatus(): Promise<Operations['GetMfaStatus']['response']> {
+  async getMfaStatus(): Promise<Operations['getMfaStatus']['response']> {
     return this.send('GET', '/mfa', undefined, undefined, 'json') as Promise<
-      Operations['GetMfaStatus']['response']
+      Operations['getMfaStatus']['response']
     >;
   }
 
@@ -757,11 +757,11 @@ export class DefaultApiClient {
    *
    * `POST /mfa/enrol`
    */
-  async EnrolMfa(
-    request: Operations['EnrolMfa']['request'],
-  ): Promise<Operations['EnrolMfa']['response']> {
+  async enrolMfa(
+    request: Operations['enrolMfa']['request'],
+  ): Promise<Operations['enrolMfa']['response']> {
     return this.send('POST', '/mfa/enrol', request, 'json', 'json') as Promise<
-      Operations['EnrolMfa']['response']
+      Operations['enrolMfa']['response']
     >;
   }
 
@@ -770,11 +770,11 @@ export class DefaultApiClient {
    *
    * `POST /mfa/reset`
    */
-  async ResetMfa(
-    request: Operations['ResetMfa']['request'],
-  ): Promise<Operations['ResetMfa']['response']> {
+  async resetMfa(
+    request: Operations['resetMfa']['request'],
+  ): Promise<Operations['resetMfa']['response']> {
     return this.send('POST', '/mfa/reset', request, 'json', 'json') as Promise<
-      Operations['ResetMfa']['response']
+      Operations['resetMfa']['response']
     >;
   }
 
@@ -783,16 +783,16 @@ export class DefaultApiClient {
    *
    * `POST /mfa/admin-reset`
    */
-  async AdminResetMfa(
-    request: Operations['AdminResetMfa']['request'],
-  ): Promise<Operations['AdminResetMfa']['response']> {
+  async adminResetMfa(
+    request: Operations['adminResetMfa']['request'],
+  ): Promise<Operations['adminResetMfa']['response']> {
     return this.send(
       'POST',
       '/mfa/admin-reset',
       request,
       'json',
       'none',
-    ) as Promise<Operations['AdminResetMfa']['response']>;
+    ) as Promise<Operations['adminResetMfa']['response']>;
   }
 
   /**
@@ -800,11 +800,11 @@ export class DefaultApiClient {
    *
    * `POST /mfa/verify`
    */
-  async VerifyMfa(
-    request: Operations['VerifyMfa']['request'],
-  ): Promise<Operations['VerifyMfa']['response']> {
+  async verifyMfa(
+    request: Operations['verifyMfa']['request'],
+  ): Promise<Operations['verifyMfa']['response']> {
     return this.send('POST', '/mfa/verify', request, 'json', 'json') as Promise<
-      Operations['VerifyMfa']['response']
+      Operations['verifyMfa']['response']
     >;
   }
 

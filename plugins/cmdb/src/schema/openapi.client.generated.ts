@@ -160,7 +160,7 @@ export type Error = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /hosts` */
-  ListHosts: {
+  listHosts: {
     request: {
       query?: {
         environment?: Environment;
@@ -179,21 +179,21 @@ export type Operations = {
     response: HostListPage;
   };
   /** `POST /hosts` */
-  RegisterHosts: {
+  registerHosts: {
     request: {
       body: RegisterHostsRequest;
     };
     response: RegisterHostsResponse;
   };
   /** `POST /hosts/resolve` */
-  ResolveHosts: {
+  resolveHosts: {
     request: {
       body: ResolveHostsRequest;
     };
     response: ResolveHostsResponse;
   };
   /** `GET /hosts/export.csv` */
-  ExportHostsCsv: {
+  exportHostsCsv: {
     request: {
       query?: {
         environment?: Environment;
@@ -209,7 +209,7 @@ export type Operations = {
     response: Response;
   };
   /** `GET /hosts/{name}` */
-  GetHost: {
+  getHost: {
     request: {
       path: {
         name: string;
@@ -218,7 +218,7 @@ export type Operations = {
     response: HostDetail;
   };
   /** `DELETE /hosts/{name}` */
-  DecommissionHost: {
+  decommissionHost: {
     request: {
       path: {
         name: string;
@@ -227,7 +227,7 @@ export type Operations = {
     response: void;
   };
   /** `POST /hosts/{name}/collect` */
-  CollectHostFacts: {
+  collectHostFacts: {
     request: {
       path: {
         name: string;
@@ -236,14 +236,14 @@ export type Operations = {
     response: HostDetail;
   };
   /** `POST /collect` */
-  CollectFacts: {
+  collectFacts: {
     request: {
       body: CollectRequest;
     };
     response: CollectResult;
   };
   /** `POST /hosts/{name}/host-key/accept` */
-  AcceptHostKey: {
+  acceptHostKey: {
     request: {
       path: {
         name: string;
@@ -253,7 +253,7 @@ export type Operations = {
     response: AcceptedHostKey;
   };
   /** `POST /hosts/{name}/host-key/reject` */
-  RejectHostKey: {
+  rejectHostKey: {
     request: {
       path: {
         name: string;
@@ -262,7 +262,7 @@ export type Operations = {
     response: void;
   };
   /** `GET /hosts/{name}/host-key` */
-  GetHostKey: {
+  getHostKey: {
     request: {
       path: {
         name: string;
@@ -271,7 +271,7 @@ export type Operations = {
     response: HostKey;
   };
   /** `DELETE /hosts/{name}/host-key` */
-  ResetHostKey: {
+  resetHostKey: {
     request: {
       path: {
         name: string;
@@ -305,11 +305,11 @@ export class DefaultApiClient {
    *
    * `GET /hosts`
    */
-  async ListHosts(
-    request?: Operations['ListHosts']['request'],
-  ): Promise<Operations['ListHosts']['response']> {
+  async listHosts(
+    request?: Operations['listHosts']['request'],
+  ): Promise<Operations['listHosts']['response']> {
     return this.send('GET', '/hosts', request, undefined, 'json') as Promise<
-      Operations['ListHosts']['response']
+      Operations['listHosts']['response']
     >;
   }
 
@@ -318,11 +318,11 @@ export class DefaultApiClient {
    *
    * `POST /hosts`
    */
-  async RegisterHosts(
-    request: Operations['RegisterHosts']['request'],
-  ): Promise<Operations['RegisterHosts']['response']> {
+  async registerHosts(
+    request: Operations['registerHosts']['request'],
+  ): Promise<Operations['registerHosts']['response']> {
     return this.send('POST', '/hosts', request, 'json', 'json') as Promise<
-      Operations['RegisterHosts']['response']
+      Operations['registerHosts']['response']
     >;
   }
 
@@ -331,16 +331,16 @@ export class DefaultApiClient {
    *
    * `POST /hosts/resolve`
    */
-  async ResolveHosts(
-    request: Operations['ResolveHosts']['request'],
-  ): Promise<Operations['ResolveHosts']['response']> {
+  async resolveHosts(
+    request: Operations['resolveHosts']['request'],
+  ): Promise<Operations['resolveHosts']['response']> {
     return this.send(
       'POST',
       '/hosts/resolve',
       request,
       'json',
       'json',
-    ) as Promise<Operations['ResolveHosts']['response']>;
+    ) as Promise<Operations['resolveHosts']['response']>;
   }
 
   /**
@@ -348,16 +348,16 @@ export class DefaultApiClient {
    *
    * `GET /hosts/export.csv`
    */
-  async ExportHostsCsv(
-    request?: Operations['ExportHostsCsv']['request'],
-  ): Promise<Operations['ExportHostsCsv']['response']> {
+  async exportHostsCsv(
+    request?: Operations['exportHostsCsv']['request'],
+  ): Promise<Operations['exportHostsCsv']['response']> {
     return this.send(
       'GET',
       '/hosts/export.csv',
       request,
       undefined,
       'raw',
-    ) as Promise<Operations['ExportHostsCsv']['response']>;
+    ) as Promise<Operations['exportHostsCsv']['response']>;
   }
 
   /**
@@ -365,16 +365,16 @@ export class DefaultApiClient {
    *
    * `GET /hosts/{name}`
    */
-  async GetHost(
-    request: Operations['GetHost']['request'],
-  ): Promise<Operations['GetHost']['response']> {
+  async getHost(
+    request: Operations['getHost']['request'],
+  ): Promise<Operations['getHost']['response']> {
     return this.send(
       'GET',
       '/hosts/{name}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetHost']['response']>;
+    ) as Promise<Operations['getHost']['response']>;
   }
 
   /**
@@ -382,16 +382,16 @@ export class DefaultApiClient {
    *
    * `DELETE /hosts/{name}`
    */
-  async DecommissionHost(
-    request: Operations['DecommissionHost']['request'],
-  ): Promise<Operations['DecommissionHost']['response']> {
+  async decommissionHost(
+    request: Operations['decommissionHost']['request'],
+  ): Promise<Operations['decommissionHost']['response']> {
     return this.send(
       'DELETE',
       '/hosts/{name}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['DecommissionHost']['response']>;
+    ) as Promise<Operations['decommissionHost']['response']>;
   }
 
   /**
@@ -399,16 +399,16 @@ export class DefaultApiClient {
    *
    * `POST /hosts/{name}/collect`
    */
-  async CollectHostFacts(
-    request: Operations['CollectHostFacts']['request'],
-  ): Promise<Operations['CollectHostFacts']['response']> {
+  async collectHostFacts(
+    request: Operations['collectHostFacts']['request'],
+  ): Promise<Operations['collectHostFacts']['response']> {
     return this.send(
       'POST',
       '/hosts/{name}/collect',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['CollectHostFacts']['response']>;
+    ) as Promise<Operations['collectHostFacts']['response']>;
   }
 
   /**
@@ -416,11 +416,11 @@ export class DefaultApiClient {
    *
    * `POST /collect`
    */
-  async CollectFacts(
-    request: Operations['CollectFacts']['request'],
-  ): Promise<Operations['CollectFacts']['response']> {
+  async collectFacts(
+    request: Operations['collectFacts']['request'],
+  ): Promise<Operations['collectFacts']['response']> {
     return this.send('POST', '/collect', request, 'json', 'json') as Promise<
-      Operations['CollectFacts']['response']
+      Operations['collectFacts']['response']
     >;
   }
 
@@ -429,16 +429,16 @@ export class DefaultApiClient {
    *
    * `POST /hosts/{name}/host-key/accept`
    */
-  async AcceptHostKey(
-    request: Operations['AcceptHostKey']['request'],
-  ): Promise<Operations['AcceptHostKey']['response']> {
+  async acceptHostKey(
+    request: Operations['acceptHostKey']['request'],
+  ): Promise<Operations['acceptHostKey']['response']> {
     return this.send(
       'POST',
       '/hosts/{name}/host-key/accept',
       request,
       'json',
       'json',
-    ) as Promise<Operations['AcceptHostKey']['response']>;
+    ) as Promise<Operations['acceptHostKey']['response']>;
   }
 
   /**
@@ -446,16 +446,16 @@ export class DefaultApiClient {
    *
    * `POST /hosts/{name}/host-key/reject`
    */
-  async RejectHostKey(
-    request: Operations['RejectHostKey']['request'],
-  ): Promise<Operations['RejectHostKey']['response']> {
+  async rejectHostKey(
+    request: Operations['rejectHostKey']['request'],
+  ): Promise<Operations['rejectHostKey']['response']> {
     return this.send(
       'POST',
       '/hosts/{name}/host-key/reject',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['RejectHostKey']['response']>;
+    ) as Promise<Operations['rejectHostKey']['response']>;
   }
 
   /**
@@ -463,16 +463,16 @@ export class DefaultApiClient {
    *
    * `GET /hosts/{name}/host-key`
    */
-  async GetHostKey(
-    request: Operations['GetHostKey']['request'],
-  ): Promise<Operations['GetHostKey']['response']> {
+  async getHostKey(
+    request: Operations['getHostKey']['request'],
+  ): Promise<Operations['getHostKey']['response']> {
     return this.send(
       'GET',
       '/hosts/{name}/host-key',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetHostKey']['response']>;
+    ) as Promise<Operations['getHostKey']['response']>;
   }
 
   /**
@@ -480,16 +480,16 @@ export class DefaultApiClient {
    *
    * `DELETE /hosts/{name}/host-key`
    */
-  async ResetHostKey(
-    request: Operations['ResetHostKey']['request'],
-  ): Promise<Operations['ResetHostKey']['response']> {
+  async resetHostKey(
+    request: Operations['resetHostKey']['request'],
+  ): Promise<Operations['resetHostKey']['response']> {
     return this.send(
       'DELETE',
       '/hosts/{name}/host-key',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['ResetHostKey']['response']>;
+    ) as Promise<Operations['resetHostKey']['response']>;
   }
 
   private async send(

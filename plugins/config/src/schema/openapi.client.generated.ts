@@ -51,9 +51,9 @@ export type ConfigSet = {
 
 /** Variables per scope (defaults < environments.<env> < hosts.<host>). A value `{ "vault": "<credential name>" }` is a vault reference: the credential's password, taken out of the vault only when a release, rollback or adoption runs (use config-secret, on behalf of the person pushing); previews, diffs and drift show •••• in its place. A variable whose name looks like a secret (a word password, passwd, pwd, secret, token, key, apikey, requirepass, masterauth, or one ending in password/passwd/secret/token) must be a vault reference (400 otherwise). */
 export type Variables = {
-  defaults?: Record<string, never>;
-  environments?: { [key: string]: Record<string, never> };
-  hosts?: { [key: string]: Record<string, never> };
+  defaults?: { [key: string]: unknown };
+  environments?: { [key: string]: { [key: string]: unknown } };
+  hosts?: { [key: string]: { [key: string]: unknown } };
 };
 
 export type ConfigVersion = {

@@ -72,7 +72,7 @@ export type NewDistribution = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /files` */
-  ListFiles: {
+  listFiles: {
     request: {
       query?: {
         name?: string;
@@ -84,7 +84,7 @@ export type Operations = {
     };
   };
   /** `GET /files/{id}` */
-  GetFile: {
+  getFile: {
     request: {
       path: {
         id: string;
@@ -93,7 +93,7 @@ export type Operations = {
     response: FileVersion;
   };
   /** `DELETE /files/{id}` */
-  DeleteFile: {
+  deleteFile: {
     request: {
       path: {
         id: string;
@@ -102,7 +102,7 @@ export type Operations = {
     response: void;
   };
   /** `GET /files/{id}/content` */
-  DownloadFile: {
+  downloadFile: {
     request: {
       path: {
         id: string;
@@ -111,21 +111,21 @@ export type Operations = {
     response: Response;
   };
   /** `GET /distributions` */
-  ListDistributions: {
+  listDistributions: {
     request: undefined;
     response: {
       items: Array<Distribution>;
     };
   };
   /** `POST /distributions` */
-  CreateDistribution: {
+  createDistribution: {
     request: {
       body: NewDistribution;
     };
     response: Distribution;
   };
   /** `GET /distributions/{id}` */
-  GetDistribution: {
+  getDistribution: {
     request: {
       path: {
         id: string;
@@ -134,7 +134,7 @@ export type Operations = {
     response: Distribution;
   };
   /** `POST /distributions/{id}/retry` */
-  RetryDistribution: {
+  retryDistribution: {
     request: {
       path: {
         id: string;
@@ -166,56 +166,56 @@ export class DefaultApiClient {
   ) {}
 
   /** `GET /files` */
-  async ListFiles(
-    request?: Operations['ListFiles']['request'],
-  ): Promise<Operations['ListFiles']['response']> {
+  async listFiles(
+    request?: Operations['listFiles']['request'],
+  ): Promise<Operations['listFiles']['response']> {
     return this.send('GET', '/files', request, undefined, 'json') as Promise<
-      Operations['ListFiles']['response']
+      Operations['listFiles']['response']
     >;
   }
 
   /** `GET /files/{id}` */
-  async GetFile(
-    request: Operations['GetFile']['request'],
-  ): Promise<Operations['GetFile']['response']> {
+  async getFile(
+    request: Operations['getFile']['request'],
+  ): Promise<Operations['getFile']['response']> {
     return this.send(
       'GET',
       '/files/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetFile']['response']>;
+    ) as Promise<Operations['getFile']['response']>;
   }
 
   /** `DELETE /files/{id}` */
-  async DeleteFile(
-    request: Operations['DeleteFile']['request'],
-  ): Promise<Operations['DeleteFile']['response']> {
+  async deleteFile(
+    request: Operations['deleteFile']['request'],
+  ): Promise<Operations['deleteFile']['response']> {
     return this.send(
       'DELETE',
       '/files/{id}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['DeleteFile']['response']>;
+    ) as Promise<Operations['deleteFile']['response']>;
   }
 
   /** `GET /files/{id}/content` */
-  async DownloadFile(
-    request: Operations['DownloadFile']['request'],
-  ): Promise<Operations['DownloadFile']['response']> {
+  async downloadFile(
+    request: Operations['downloadFile']['request'],
+  ): Promise<Operations['downloadFile']['response']> {
     return this.send(
       'GET',
       '/files/{id}/content',
       request,
       undefined,
       'raw',
-    ) as Promise<Operations['DownloadFile']['response']>;
+    ) as Promise<Operations['downloadFile']['response']>;
   }
 
   /** `GET /distributions` */
-  async ListDistributions(): Promise<
-    Operations['ListDistributions']['response']
+  async listDistributions(): Promise<
+    Operations['listDistributions']['response']
   > {
     return this.send(
       'GET',
@@ -223,46 +223,46 @@ export class DefaultApiClient {
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListDistributions']['response']>;
+    ) as Promise<Operations['listDistributions']['response']>;
   }
 
   /** `POST /distributions` */
-  async CreateDistribution(
-    request: Operations['CreateDistribution']['request'],
-  ): Promise<Operations['CreateDistribution']['response']> {
+  async createDistribution(
+    request: Operations['createDistribution']['request'],
+  ): Promise<Operations['createDistribution']['response']> {
     return this.send(
       'POST',
       '/distributions',
       request,
       'json',
       'json',
-    ) as Promise<Operations['CreateDistribution']['response']>;
+    ) as Promise<Operations['createDistribution']['response']>;
   }
 
   /** `GET /distributions/{id}` */
-  async GetDistribution(
-    request: Operations['GetDistribution']['request'],
-  ): Promise<Operations['GetDistribution']['response']> {
+  async getDistribution(
+    request: Operations['getDistribution']['request'],
+  ): Promise<Operations['getDistribution']['response']> {
     return this.send(
       'GET',
       '/distributions/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetDistribution']['response']>;
+    ) as Promise<Operations['getDistribution']['response']>;
   }
 
   /** `POST /distributions/{id}/retry` */
-  async RetryDistribution(
-    request: Operations['RetryDistribution']['request'],
-  ): Promise<Operations['RetryDistribution']['response']> {
+  async retryDistribution(
+    request: Operations['retryDistribution']['request'],
+  ): Promise<Operations['retryDistribution']['response']> {
     return this.send(
       'POST',
       '/distributions/{id}/retry',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['RetryDistribution']['response']>;
+    ) as Promise<Operations['retryDistribution']['response']>;
   }
 
   private async send(

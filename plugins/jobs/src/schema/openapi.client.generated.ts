@@ -278,7 +278,7 @@ export type Operations = {
       };
     };
     response: {
-      items: Array<Record<string, never>>;
+      items: Array<{ [key: string]: unknown }>;
     };
   };
   /** `POST /hosts/preview` */

@@ -42,7 +42,7 @@ export type Session = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `POST /login` */
-  Login: {
+  login: {
     request: {
       body: {
         username: string;
@@ -54,12 +54,12 @@ export type Operations = {
     };
   };
   /** `POST /logout` */
-  Logout: {
+  logout: {
     request: undefined;
     response: void;
   };
   /** `GET /accounts` */
-  ListAccounts: {
+  listAccounts: {
     request: undefined;
     response: {
       /** The caller may reset, unlock and sign out accounts. */
@@ -68,7 +68,7 @@ export type Operations = {
     };
   };
   /** `PUT /accounts/{name}/password` */
-  SetAccountPassword: {
+  setAccountPassword: {
     request: {
       path: {
         /** Catalog User entity name. */
@@ -85,7 +85,7 @@ export type Operations = {
     };
   };
   /** `POST /accounts/{name}/unlock` */
-  UnlockAccount: {
+  unlockAccount: {
     request: {
       path: {
         /** Catalog User entity name. */
@@ -95,7 +95,7 @@ export type Operations = {
     response: void;
   };
   /** `POST /me/password` */
-  ChangeOwnPassword: {
+  changeOwnPassword: {
     request: {
       body: {
         currentPassword: string;
@@ -107,7 +107,7 @@ export type Operations = {
     };
   };
   /** `GET /me/session` */
-  GetOwnSession: {
+  getOwnSession: {
     request: undefined;
     response: {
       active: boolean;
@@ -117,7 +117,7 @@ export type Operations = {
     };
   };
   /** `GET /accounts/{name}/sessions` */
-  ListAccountSessions: {
+  listAccountSessions: {
     request: {
       path: {
         /** Catalog User entity name. */
@@ -129,7 +129,7 @@ export type Operations = {
     };
   };
   /** `POST /accounts/{name}/sign-out-everywhere` */
-  SignOutEverywhere: {
+  signOutEverywhere: {
     request: {
       path: {
         /** Catalog User entity name. */
@@ -141,7 +141,7 @@ export type Operations = {
     };
   };
   /** `POST /internal/verify-password` */
-  InternalVerifyPassword: {
+  internalVerifyPassword: {
     request: {
       body: {
         userEntityRef: string;
@@ -155,7 +155,7 @@ export type Operations = {
     };
   };
   /** `POST /internal/sessions/lookup` */
-  InternalLookupSession: {
+  internalLookupSession: {
     request: {
       body: {
         token: string;
@@ -171,7 +171,7 @@ export type Operations = {
     };
   };
   /** `POST /internal/sessions/confirm` */
-  InternalConfirmSession: {
+  internalConfirmSession: {
     request: {
       body: {
         sessionId: string;
@@ -208,11 +208,11 @@ export class DefaultApiClient {
    *
    * `POST /login`
    */
-  async Login(
-    request: Operations['Login']['request'],
-  ): Promise<Operations['Login']['response']> {
+  async login(
+    request: Operations['login']['request'],
+  ): Promise<Operations['login']['response']> {
     return this.send('POST', '/login', request, 'json', 'json') as Promise<
-      Operations['Login']['response']
+      Operations['login']['response']
     >;
   }
 
@@ -221,14 +221,14 @@ export class DefaultApiClient {
    *
    * `POST /logout`
    */
-  async Logout(): Promise<Operations['Logout']['response']> {
+  async logout(): Promise<Operations['logout']['response']> {
     return this.send(
       'POST',
       '/logout',
       undefined,
       undefined,
       'none',
-    ) as Promise<Operations['Logout']['response']>;
+    ) as Promise<Operations['logout']['response']>;
   }
 
   /**
@@ -236,14 +236,14 @@ export class DefaultApiClient {
    *
    * `GET /accounts`
    */
-  async ListAccounts(): Promise<Operations['ListAccounts']['response']> {
+  async listAccounts(): Promise<Operations['listAccounts']['response']> {
     return this.send(
       'GET',
       '/accounts',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListAccounts']['response']>;
+    ) as Promise<Operations['listAccounts']['response']>;
   }
 
   /**
@@ -251,16 +251,16 @@ export class DefaultApiClient {
    *
    * `PUT /accounts/{name}/password`
    */
-  async SetAccountPassword(
-    request: Operations['SetAccountPassword']['request'],
-  ): Promise<Operations['SetAccountPassword']['response']> {
+  async setAccountPassword(
+    request: Operations['setAccountPassword']['request'],
+  ): Promise<Operations['setAccountPassword']['response']> {
     return this.send(
       'PUT',
       '/accounts/{name}/password',
       request,
       'json',
       'json',
-    ) as Promise<Operations['SetAccountPassword']['response']>;
+    ) as Promise<Operations['setAccountPassword']['response']>;
   }
 
   /**
@@ -268,16 +268,16 @@ export class DefaultApiClient {
    *
    * `POST /accounts/{name}/unlock`
    */
-  async UnlockAccount(
-    request: Operations['UnlockAccount']['request'],
-  ): Promise<Operations['UnlockAccount']['response']> {
+  async unlockAccount(
+    request: Operations['unlockAccount']['request'],
+  ): Promise<Operations['unlockAccount']['response']> {
     return this.send(
       'POST',
       '/accounts/{name}/unlock',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['UnlockAccount']['response']>;
+    ) as Promise<Operations['unlockAccount']['response']>;
   }
 
   /**
@@ -285,16 +285,16 @@ export class DefaultApiClient {
    *
    * `POST /me/password`
    */
-  async ChangeOwnPassword(
-    request: Operations['ChangeOwnPassword']['request'],
-  ): Promise<Operations['ChangeOwnPassword']['response']> {
+  async changeOwnPassword(
+    request: Operations['changeOwnPassword']['request'],
+  ): Promise<Operations['changeOwnPassword']['response']> {
     return this.send(
       'POST',
       '/me/password',
       request,
       'json',
       'json',
-    ) as Promise<Operations['ChangeOwnPassword']['response']>;
+    ) as Promise<Operations['changeOwnPassword']['response']>;
   }
 
   /**
@@ -302,14 +302,14 @@ export class DefaultApiClient {
    *
    * `GET /me/session`
    */
-  async GetOwnSession(): Promise<Operations['GetOwnSession']['response']> {
+  async getOwnSession(): Promise<Operations['getOwnSession']['response']> {
     return this.send(
       'GET',
       '/me/session',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['GetOwnSession']['response']>;
+    ) as Promise<Operations['getOwnSession']['response']>;
   }
 
   /**
@@ -317,16 +317,16 @@ export class DefaultApiClient {
    *
    * `GET /accounts/{name}/sessions`
    */
-  async ListAccountSessions(
-    request: Operations['ListAccountSessions']['request'],
-  ): Promise<Operations['ListAccountSessions']['response']> {
+  async listAccountSessions(
+    request: Operations['listAccountSessions']['request'],
+  ): Promise<Operations['listAccountSessions']['response']> {
     return this.send(
       'GET',
       '/accounts/{name}/sessions',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['ListAccountSessions']['response']>;
+    ) as Promise<Operations['listAccountSessions']['response']>;
   }
 
   /**
@@ -334,16 +334,16 @@ export class DefaultApiClient {
    *
    * `POST /accounts/{name}/sign-out-everywhere`
    */
-  async SignOutEverywhere(
-    request: Operations['SignOutEverywhere']['request'],
-  ): Promise<Operations['SignOutEverywhere']['response']> {
+  async signOutEverywhere(
+    request: Operations['signOutEverywhere']['request'],
+  ): Promise<Operations['signOutEverywhere']['response']> {
     return this.send(
       'POST',
       '/accounts/{name}/sign-out-everywhere',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['SignOutEverywhere']['response']>;
+    ) as Promise<Operations['signOutEverywhere']['response']>;
   }
 
   /**
@@ -351,16 +351,16 @@ export class DefaultApiClient {
    *
    * `POST /internal/verify-password`
    */
-  async InternalVerifyPassword(
-    request: Operations['InternalVerifyPassword']['request'],
-  ): Promise<Operations['InternalVerifyPassword']['response']> {
+  async internalVerifyPassword(
+    request: Operations['internalVerifyPassword']['request'],
+  ): Promise<Operations['internalVerifyPassword']['response']> {
     return this.send(
       'POST',
       '/internal/verify-password',
       request,
       'json',
       'json',
-    ) as Promise<Operations['InternalVerifyPassword']['response']>;
+    ) as Promise<Operations['internalVerifyPassword']['response']>;
   }
 
   /**
@@ -368,16 +368,16 @@ export class DefaultApiClient {
    *
    * `POST /internal/sessions/lookup`
    */
-  async InternalLookupSession(
-    request: Operations['InternalLookupSession']['request'],
-  ): Promise<Operations['InternalLookupSession']['response']> {
+  async internalLookupSession(
+    request: Operations['internalLookupSession']['request'],
+  ): Promise<Operations['internalLookupSession']['response']> {
     return this.send(
       'POST',
       '/internal/sessions/lookup',
       request,
       'json',
       'json',
-    ) as Promise<Operations['InternalLookupSession']['response']>;
+    ) as Promise<Operations['internalLookupSession']['response']>;
   }
 
   /**
@@ -385,16 +385,16 @@ export class DefaultApiClient {
    *
    * `POST /internal/sessions/confirm`
    */
-  async InternalConfirmSession(
-    request: Operations['InternalConfirmSession']['request'],
-  ): Promise<Operations['InternalConfirmSession']['response']> {
+  async internalConfirmSession(
+    request: Operations['internalConfirmSession']['request'],
+  ): Promise<Operations['internalConfirmSession']['response']> {
     return this.send(
       'POST',
       '/internal/sessions/confirm',
       request,
       'json',
       'json',
-    ) as Promise<Operations['InternalConfirmSession']['response']>;
+    ) as Promise<Operations['internalConfirmSession']['response']>;
   }
 
   private async send(

@@ -158,7 +158,7 @@ export type FleetEntry = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /sd/{kind}` */
-  ServiceDiscovery: {
+  serviceDiscovery: {
     request: {
       path: {
         kind: 'host' | 'database' | 'cache';
@@ -174,7 +174,7 @@ export type Operations = {
     response: Array<TargetGroup>;
   };
   /** `POST /alerts/webhook` */
-  AlertmanagerWebhook: {
+  alertmanagerWebhook: {
     request: {
       body: {
         version?: string;
@@ -189,7 +189,7 @@ export type Operations = {
     };
   };
   /** `GET /alerts` */
-  ListAlerts: {
+  listAlerts: {
     request: {
       query?: {
         limit?: number;
@@ -202,7 +202,7 @@ export type Operations = {
     };
   };
   /** `GET /alerts/{id}/deliveries` */
-  ListDeliveries: {
+  listDeliveries: {
     request: {
       path: {
         id: number;
@@ -213,7 +213,7 @@ export type Operations = {
     };
   };
   /** `POST /alerts/{id}/ack` */
-  AcknowledgeAlert: {
+  acknowledgeAlert: {
     request: {
       path: {
         id: number;
@@ -225,7 +225,7 @@ export type Operations = {
     response: AlertEvent;
   };
   /** `DELETE /alerts/{id}/ack` */
-  UnacknowledgeAlert: {
+  unacknowledgeAlert: {
     request: {
       path: {
         id: number;
@@ -234,14 +234,14 @@ export type Operations = {
     response: AlertEvent;
   };
   /** `GET /channels` */
-  ListChannels: {
+  listChannels: {
     request: undefined;
     response: {
       items: Array<Channel>;
     };
   };
   /** `POST /channels/{name}/test` */
-  TestChannel: {
+  testChannel: {
     request: {
       path: {
         name: string;
@@ -253,7 +253,7 @@ export type Operations = {
     };
   };
   /** `GET /rule-templates` */
-  ListRuleTemplates: {
+  listRuleTemplates: {
     request: undefined;
     response: {
       items: Array<{
@@ -265,21 +265,21 @@ export type Operations = {
     };
   };
   /** `GET /rules` */
-  ListRules: {
+  listRules: {
     request: undefined;
     response: {
       items: Array<Rule>;
     };
   };
   /** `POST /rules` */
-  CreateRule: {
+  createRule: {
     request: {
       body: RuleInput;
     };
     response: Rule;
   };
   /** `PUT /rules/{id}` */
-  UpdateRule: {
+  updateRule: {
     request: {
       path: {
         id: number;
@@ -289,7 +289,7 @@ export type Operations = {
     response: Rule;
   };
   /** `DELETE /rules/{id}` */
-  DeleteRule: {
+  deleteRule: {
     request: {
       path: {
         id: number;
@@ -298,7 +298,7 @@ export type Operations = {
     response: void;
   };
   /** `GET /rules/{id}/versions` */
-  ListRuleVersions: {
+  listRuleVersions: {
     request: {
       path: {
         id: number;
@@ -309,17 +309,17 @@ export type Operations = {
         version: number;
         by: string;
         at: string;
-        rule: Record<string, never>;
+        rule: { [key: string]: unknown };
       }>;
     };
   };
   /** `GET /silences` */
-  ListSilences: {
+  listSilences: {
     request: undefined;
-    response: Array<Record<string, never>>;
+    response: Array<{ [key: string]: unknown }>;
   };
   /** `POST /silences` */
-  CreateSilence: {
+  createSilence: {
     request: {
       body: SilenceInput;
     };
@@ -328,7 +328,7 @@ export type Operations = {
     };
   };
   /** `DELETE /silences/{id}` */
-  ExpireSilence: {
+  expireSilence: {
     request: {
       path: {
         id: string;
@@ -337,12 +337,12 @@ export type Operations = {
     response: void;
   };
   /** `GET /probes/sd` */
-  ProbeServiceDiscovery: {
+  probeServiceDiscovery: {
     request: undefined;
     response: Array<TargetGroup>;
   };
   /** `GET /probes` */
-  ListProbes: {
+  listProbes: {
     request: {
       query?: {
         entityRef?: string;
@@ -353,19 +353,19 @@ export type Operations = {
     };
   };
   /** `POST /probes` */
-  CreateProbe: {
+  createProbe: {
     request: {
       body: ProbeInput;
     };
     response: Probe;
   };
   /** `GET /probes/status` */
-  ProbeStatus: {
+  probeStatus: {
     request: undefined;
     response: ProbeStatusList;
   };
   /** `PUT /probes/{id}` */
-  UpdateProbe: {
+  updateProbe: {
     request: {
       path: {
         id: number;
@@ -375,7 +375,7 @@ export type Operations = {
     response: Probe;
   };
   /** `DELETE /probes/{id}` */
-  DeleteProbe: {
+  deleteProbe: {
     request: {
       path: {
         id: number;
@@ -384,7 +384,7 @@ export type Operations = {
     response: void;
   };
   /** `GET /entities/{kind}/{namespace}/{name}/panels` */
-  EntityPanels: {
+  entityPanels: {
     request: {
       path: {
         kind: string;
@@ -409,7 +409,7 @@ export type Operations = {
     };
   };
   /** `GET /fleet` */
-  FleetOverview: {
+  fleetOverview: {
     request: {
       query?: {
         limit?: number;
@@ -457,16 +457,16 @@ export class DefaultApiClient {
    *
    * `GET /sd/{kind}`
    */
-  async ServiceDiscovery(
-    request: Operations['ServiceDiscovery']['request'],
-  ): Promise<Operations['ServiceDiscovery']['response']> {
+  async serviceDiscovery(
+    request: Operations['serviceDiscovery']['request'],
+  ): Promise<Operations['serviceDiscovery']['response']> {
     return this.send(
       'GET',
       '/sd/{kind}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['ServiceDiscovery']['response']>;
+    ) as Promise<Operations['serviceDiscovery']['response']>;
   }
 
   /**
@@ -474,16 +474,16 @@ export class DefaultApiClient {
    *
    * `POST /alerts/webhook`
    */
-  async AlertmanagerWebhook(
-    request: Operations['AlertmanagerWebhook']['request'],
-  ): Promise<Operations['AlertmanagerWebhook']['response']> {
+  async alertmanagerWebhook(
+    request: Operations['alertmanagerWebhook']['request'],
+  ): Promise<Operations['alertmanagerWebhook']['response']> {
     return this.send(
       'POST',
       '/alerts/webhook',
       request,
       'json',
       'json',
-    ) as Promise<Operations['AlertmanagerWebhook']['response']>;
+    ) as Promise<Operations['alertmanagerWebhook']['response']>;
   }
 
   /**
@@ -491,11 +491,11 @@ export class DefaultApiClient {
    *
    * `GET /alerts`
    */
-  async ListAlerts(
-    request?: Operations['ListAlerts']['request'],
-  ): Promise<Operations['ListAlerts']['response']> {
+  async listAlerts(
+    request?: Operations['listAlerts']['request'],
+  ): Promise<Operations['listAlerts']['response']> {
     return this.send('GET', '/alerts', request, undefined, 'json') as Promise<
-      Operations['ListAlerts']['response']
+      Operations['listAlerts']['response']
     >;
   }
 
@@ -504,16 +504,16 @@ export class DefaultApiClient {
    *
    * `GET /alerts/{id}/deliveries`
    */
-  async ListDeliveries(
-    request: Operations['ListDeliveries']['request'],
-  ): Promise<Operations['ListDeliveries']['response']> {
+  async listDeliveries(
+    request: Operations['listDeliveries']['request'],
+  ): Promise<Operations['listDeliveries']['response']> {
     return this.send(
       'GET',
       '/alerts/{id}/deliveries',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['ListDeliveries']['response']>;
+    ) as Promise<Operations['listDeliveries']['response']>;
   }
 
   /**
@@ -521,16 +521,16 @@ export class DefaultApiClient {
    *
    * `POST /alerts/{id}/ack`
    */
-  async AcknowledgeAlert(
-    request: Operations['AcknowledgeAlert']['request'],
-  ): Promise<Operations['AcknowledgeAlert']['response']> {
+  async acknowledgeAlert(
+    request: Operations['acknowledgeAlert']['request'],
+  ): Promise<Operations['acknowledgeAlert']['response']> {
     return this.send(
       'POST',
       '/alerts/{id}/ack',
       request,
       'json',
       'json',
-    ) as Promise<Operations['AcknowledgeAlert']['response']>;
+    ) as Promise<Operations['acknowledgeAlert']['response']>;
   }
 
   /**
@@ -538,27 +538,27 @@ export class DefaultApiClient {
    *
    * `DELETE /alerts/{id}/ack`
    */
-  async UnacknowledgeAlert(
-    request: Operations['UnacknowledgeAlert']['request'],
-  ): Promise<Operations['UnacknowledgeAlert']['response']> {
+  async unacknowledgeAlert(
+    request: Operations['unacknowledgeAlert']['request'],
+  ): Promise<Operations['unacknowledgeAlert']['response']> {
     return this.send(
       'DELETE',
       '/alerts/{id}/ack',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['UnacknowledgeAlert']['response']>;
+    ) as Promise<Operations['unacknowledgeAlert']['response']>;
   }
 
   /** `GET /channels` */
-  async ListChannels(): Promise<Operations['ListChannels']['response']> {
+  async listChannels(): Promise<Operations['listChannels']['response']> {
     return this.send(
       'GET',
       '/channels',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListChannels']['response']>;
+    ) as Promise<Operations['listChannels']['response']>;
   }
 
   /**
@@ -566,21 +566,21 @@ export class DefaultApiClient {
    *
    * `POST /channels/{name}/test`
    */
-  async TestChannel(
-    request: Operations['TestChannel']['request'],
-  ): Promise<Operations['TestChannel']['response']> {
+  async testChannel(
+    request: Operations['testChannel']['request'],
+  ): Promise<Operations['testChannel']['response']> {
     return this.send(
       'POST',
       '/channels/{name}/test',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['TestChannel']['response']>;
+    ) as Promise<Operations['testChannel']['response']>;
   }
 
   /** `GET /rule-templates` */
-  async ListRuleTemplates(): Promise<
-    Operations['ListRuleTemplates']['response']
+  async listRuleTemplates(): Promise<
+    Operations['listRuleTemplates']['response']
   > {
     return this.send(
       'GET',
@@ -588,13 +588,13 @@ export class DefaultApiClient {
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListRuleTemplates']['response']>;
+    ) as Promise<Operations['listRuleTemplates']['response']>;
   }
 
   /** `GET /rules` */
-  async ListRules(): Promise<Operations['ListRules']['response']> {
+  async listRules(): Promise<Operations['listRules']['response']> {
     return this.send('GET', '/rules', undefined, undefined, 'json') as Promise<
-      Operations['ListRules']['response']
+      Operations['listRules']['response']
     >;
   }
 
@@ -603,47 +603,47 @@ export class DefaultApiClient {
    *
    * `POST /rules`
    */
-  async CreateRule(
-    request: Operations['CreateRule']['request'],
-  ): Promise<Operations['CreateRule']['response']> {
+  async createRule(
+    request: Operations['createRule']['request'],
+  ): Promise<Operations['createRule']['response']> {
     return this.send('POST', '/rules', request, 'json', 'json') as Promise<
-      Operations['CreateRule']['response']
+      Operations['createRule']['response']
     >;
   }
 
   /** `PUT /rules/{id}` */
-  async UpdateRule(
-    request: Operations['UpdateRule']['request'],
-  ): Promise<Operations['UpdateRule']['response']> {
+  async updateRule(
+    request: Operations['updateRule']['request'],
+  ): Promise<Operations['updateRule']['response']> {
     return this.send('PUT', '/rules/{id}', request, 'json', 'json') as Promise<
-      Operations['UpdateRule']['response']
+      Operations['updateRule']['response']
     >;
   }
 
   /** `DELETE /rules/{id}` */
-  async DeleteRule(
-    request: Operations['DeleteRule']['request'],
-  ): Promise<Operations['DeleteRule']['response']> {
+  async deleteRule(
+    request: Operations['deleteRule']['request'],
+  ): Promise<Operations['deleteRule']['response']> {
     return this.send(
       'DELETE',
       '/rules/{id}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['DeleteRule']['response']>;
+    ) as Promise<Operations['deleteRule']['response']>;
   }
 
   /** `GET /rules/{id}/versions` */
-  async ListRuleVersions(
-    request: Operations['ListRuleVersions']['request'],
-  ): Promise<Operations['ListRuleVersions']['response']> {
+  async listRuleVersions(
+    request: Operations['listRuleVersions']['request'],
+  ): Promise<Operations['listRuleVersions']['response']> {
     return this.send(
       'GET',
       '/rules/{id}/versions',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['ListRuleVersions']['response']>;
+    ) as Promise<Operations['listRuleVersions']['response']>;
   }
 
   /**
@@ -651,14 +651,14 @@ export class DefaultApiClient {
    *
    * `GET /silences`
    */
-  async ListSilences(): Promise<Operations['ListSilences']['response']> {
+  async listSilences(): Promise<Operations['listSilences']['response']> {
     return this.send(
       'GET',
       '/silences',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListSilences']['response']>;
+    ) as Promise<Operations['listSilences']['response']>;
   }
 
   /**
@@ -666,25 +666,25 @@ export class DefaultApiClient {
    *
    * `POST /silences`
    */
-  async CreateSilence(
-    request: Operations['CreateSilence']['request'],
-  ): Promise<Operations['CreateSilence']['response']> {
+  async createSilence(
+    request: Operations['createSilence']['request'],
+  ): Promise<Operations['createSilence']['response']> {
     return this.send('POST', '/silences', request, 'json', 'json') as Promise<
-      Operations['CreateSilence']['response']
+      Operations['createSilence']['response']
     >;
   }
 
   /** `DELETE /silences/{id}` */
-  async ExpireSilence(
-    request: Operations['ExpireSilence']['request'],
-  ): Promise<Operations['ExpireSilence']['response']> {
+  async expireSilence(
+    request: Operations['expireSilence']['request'],
+  ): Promise<Operations['expireSilence']['response']> {
     return this.send(
       'DELETE',
       '/silences/{id}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['ExpireSilence']['response']>;
+    ) as Promise<Operations['expireSilence']['response']>;
   }
 
   /**
@@ -692,8 +692,8 @@ export class DefaultApiClient {
    *
    * `GET /probes/sd`
    */
-  async ProbeServiceDiscovery(): Promise<
-    Operations['ProbeServiceDiscovery']['response']
+  async probeServiceDiscovery(): Promise<
+    Operations['probeServiceDiscovery']['response']
   > {
     return this.send(
       'GET',
@@ -701,7 +701,7 @@ export class DefaultApiClient {
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ProbeServiceDiscovery']['response']>;
+    ) as Promise<Operations['probeServiceDiscovery']['response']>;
   }
 
   /**
@@ -709,11 +709,11 @@ export class DefaultApiClient {
    *
    * `GET /probes`
    */
-  async ListProbes(
-    request?: Operations['ListProbes']['request'],
-  ): Promise<Operations['ListProbes']['response']> {
+  async listProbes(
+    request?: Operations['listProbes']['request'],
+  ): Promise<Operations['listProbes']['response']> {
     return this.send('GET', '/probes', request, undefined, 'json') as Promise<
-      Operations['ListProbes']['response']
+      Operations['listProbes']['response']
     >;
   }
 
@@ -722,11 +722,11 @@ export class DefaultApiClient {
    *
    * `POST /probes`
    */
-  async CreateProbe(
-    request: Operations['CreateProbe']['request'],
-  ): Promise<Operations['CreateProbe']['response']> {
+  async createProbe(
+    request: Operations['createProbe']['request'],
+  ): Promise<Operations['createProbe']['response']> {
     return this.send('POST', '/probes', request, 'json', 'json') as Promise<
-      Operations['CreateProbe']['response']
+      Operations['createProbe']['response']
     >;
   }
 
@@ -735,14 +735,14 @@ export class DefaultApiClient {
    *
    * `GET /probes/status`
    */
-  async ProbeStatus(): Promise<Operations['ProbeStatus']['response']> {
+  async probeStatus(): Promise<Operations['probeStatus']['response']> {
     return this.send(
       'GET',
       '/probes/status',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ProbeStatus']['response']>;
+    ) as Promise<Operations['probeStatus']['response']>;
   }
 
   /**
@@ -750,25 +750,25 @@ export class DefaultApiClient {
    *
    * `PUT /probes/{id}`
    */
-  async UpdateProbe(
-    request: Operations['UpdateProbe']['request'],
-  ): Promise<Operations['UpdateProbe']['response']> {
+  async updateProbe(
+    request: Operations['updateProbe']['request'],
+  ): Promise<Operations['updateProbe']['response']> {
     return this.send('PUT', '/probes/{id}', request, 'json', 'json') as Promise<
-      Operations['UpdateProbe']['response']
+      Operations['updateProbe']['response']
     >;
   }
 
   /** `DELETE /probes/{id}` */
-  async DeleteProbe(
-    request: Operations['DeleteProbe']['request'],
-  ): Promise<Operations['DeleteProbe']['response']> {
+  async deleteProbe(
+    request: Operations['deleteProbe']['request'],
+  ): Promise<Operations['deleteProbe']['response']> {
     return this.send(
       'DELETE',
       '/probes/{id}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['DeleteProbe']['response']>;
+    ) as Promise<Operations['deleteProbe']['response']>;
   }
 
   /**
@@ -776,16 +776,16 @@ export class DefaultApiClient {
    *
    * `GET /entities/{kind}/{namespace}/{name}/panels`
    */
-  async EntityPanels(
-    request: Operations['EntityPanels']['request'],
-  ): Promise<Operations['EntityPanels']['response']> {
+  async entityPanels(
+    request: Operations['entityPanels']['request'],
+  ): Promise<Operations['entityPanels']['response']> {
     return this.send(
       'GET',
       '/entities/{kind}/{namespace}/{name}/panels',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['EntityPanels']['response']>;
+    ) as Promise<Operations['entityPanels']['response']>;
   }
 
   /**
@@ -793,11 +793,11 @@ export class DefaultApiClient {
    *
    * `GET /fleet`
    */
-  async FleetOverview(
-    request?: Operations['FleetOverview']['request'],
-  ): Promise<Operations['FleetOverview']['response']> {
+  async fleetOverview(
+    request?: Operations['fleetOverview']['request'],
+  ): Promise<Operations['fleetOverview']['response']> {
     return this.send('GET', '/fleet', request, undefined, 'json') as Promise<
-      Operations['FleetOverview']['response']
+      Operations['fleetOverview']['response']
     >;
   }
 

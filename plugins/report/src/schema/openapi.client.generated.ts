@@ -93,7 +93,7 @@ export type Error = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /reports` */
-  ListReports: {
+  listReports: {
     request: {
       query?: {
         scope?: string;
@@ -108,7 +108,7 @@ export type Operations = {
     };
   };
   /** `GET /reports/{id}` */
-  GetReport: {
+  getReport: {
     request: {
       path: {
         id: number;
@@ -117,7 +117,7 @@ export type Operations = {
     response: ReportDetail;
   };
   /** `GET /reports/{id}/figures/{figure}/records` */
-  ListFigureRecords: {
+  listFigureRecords: {
     request: {
       path: {
         id: number;
@@ -134,7 +134,7 @@ export type Operations = {
     };
   };
   /** `PUT /reports/{id}/highlights` */
-  SetHighlights: {
+  setHighlights: {
     request: {
       path: {
         id: number;
@@ -147,7 +147,7 @@ export type Operations = {
     response: ReportDetail;
   };
   /** `POST /reports/{id}/send` */
-  SendReport: {
+  sendReport: {
     request: {
       path: {
         id: number;
@@ -156,7 +156,7 @@ export type Operations = {
     response: ReportDetail;
   };
   /** `POST /weeks/{weekStart}/generate` */
-  GenerateWeek: {
+  generateWeek: {
     request: {
       path: {
         weekStart: string;
@@ -167,7 +167,7 @@ export type Operations = {
     };
   };
   /** `GET /feed` */
-  GetFeed: {
+  getFeed: {
     request: {
       query?: {
         /** Only this scope (`org` or a group ref); every scope when omitted. */
@@ -177,26 +177,26 @@ export type Operations = {
     response: Response;
   };
   /** `GET /feed-token` */
-  GetFeedToken: {
+  getFeedToken: {
     request: undefined;
     response: {
       exists: boolean;
     };
   };
   /** `POST /feed-token` */
-  CreateFeedToken: {
+  createFeedToken: {
     request: undefined;
     response: {
       url: string;
     };
   };
   /** `DELETE /feed-token` */
-  DeleteFeedToken: {
+  deleteFeedToken: {
     request: undefined;
     response: void;
   };
   /** `GET /feeds/{token}` */
-  GetFeedWithToken: {
+  getFeedWithToken: {
     request: {
       path: {
         token: string;
@@ -234,25 +234,25 @@ export class DefaultApiClient {
    *
    * `GET /reports`
    */
-  async ListReports(
-    request?: Operations['ListReports']['request'],
-  ): Promise<Operations['ListReports']['response']> {
+  async listReports(
+    request?: Operations['listReports']['request'],
+  ): Promise<Operations['listReports']['response']> {
     return this.send('GET', '/reports', request, undefined, 'json') as Promise<
-      Operations['ListReports']['response']
+      Operations['listReports']['response']
     >;
   }
 
   /** `GET /reports/{id}` */
-  async GetReport(
-    request: Operations['GetReport']['request'],
-  ): Promise<Operations['GetReport']['response']> {
+  async getReport(
+    request: Operations['getReport']['request'],
+  ): Promise<Operations['getReport']['response']> {
     return this.send(
       'GET',
       '/reports/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetReport']['response']>;
+    ) as Promise<Operations['getReport']['response']>;
   }
 
   /**
@@ -260,16 +260,16 @@ export class DefaultApiClient {
    *
    * `GET /reports/{id}/figures/{figure}/records`
    */
-  async ListFigureRecords(
-    request: Operations['ListFigureRecords']['request'],
-  ): Promise<Operations['ListFigureRecords']['response']> {
+  async listFigureRecords(
+    request: Operations['listFigureRecords']['request'],
+  ): Promise<Operations['listFigureRecords']['response']> {
     return this.send(
       'GET',
       '/reports/{id}/figures/{figure}/records',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['ListFigureRecords']['response']>;
+    ) as Promise<Operations['listFigureRecords']['response']>;
   }
 
   /**
@@ -277,16 +277,16 @@ export class DefaultApiClient {
    *
    * `PUT /reports/{id}/highlights`
    */
-  async SetHighlights(
-    request: Operations['SetHighlights']['request'],
-  ): Promise<Operations['SetHighlights']['response']> {
+  async setHighlights(
+    request: Operations['setHighlights']['request'],
+  ): Promise<Operations['setHighlights']['response']> {
     return this.send(
       'PUT',
       '/reports/{id}/highlights',
       request,
       'json',
       'json',
-    ) as Promise<Operations['SetHighlights']['response']>;
+    ) as Promise<Operations['setHighlights']['response']>;
   }
 
   /**
@@ -294,16 +294,16 @@ export class DefaultApiClient {
    *
    * `POST /reports/{id}/send`
    */
-  async SendReport(
-    request: Operations['SendReport']['request'],
-  ): Promise<Operations['SendReport']['response']> {
+  async sendReport(
+    request: Operations['sendReport']['request'],
+  ): Promise<Operations['sendReport']['response']> {
     return this.send(
       'POST',
       '/reports/{id}/send',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['SendReport']['response']>;
+    ) as Promise<Operations['sendReport']['response']>;
   }
 
   /**
@@ -311,16 +311,16 @@ export class DefaultApiClient {
    *
    * `POST /weeks/{weekStart}/generate`
    */
-  async GenerateWeek(
-    request: Operations['GenerateWeek']['request'],
-  ): Promise<Operations['GenerateWeek']['response']> {
+  async generateWeek(
+    request: Operations['generateWeek']['request'],
+  ): Promise<Operations['generateWeek']['response']> {
     return this.send(
       'POST',
       '/weeks/{weekStart}/generate',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GenerateWeek']['response']>;
+    ) as Promise<Operations['generateWeek']['response']>;
   }
 
   /**
@@ -328,11 +328,11 @@ export class DefaultApiClient {
    *
    * `GET /feed`
    */
-  async GetFeed(
-    request?: Operations['GetFeed']['request'],
-  ): Promise<Operations['GetFeed']['response']> {
+  async getFeed(
+    request?: Operations['getFeed']['request'],
+  ): Promise<Operations['getFeed']['response']> {
     return this.send('GET', '/feed', request, undefined, 'raw') as Promise<
-      Operations['GetFeed']['response']
+      Operations['getFeed']['response']
     >;
   }
 
@@ -341,14 +341,14 @@ export class DefaultApiClient {
    *
    * `GET /feed-token`
    */
-  async GetFeedToken(): Promise<Operations['GetFeedToken']['response']> {
+  async getFeedToken(): Promise<Operations['getFeedToken']['response']> {
     return this.send(
       'GET',
       '/feed-token',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['GetFeedToken']['response']>;
+    ) as Promise<Operations['getFeedToken']['response']>;
   }
 
   /**
@@ -356,14 +356,14 @@ export class DefaultApiClient {
    *
    * `POST /feed-token`
    */
-  async CreateFeedToken(): Promise<Operations['CreateFeedToken']['response']> {
+  async createFeedToken(): Promise<Operations['createFeedToken']['response']> {
     return this.send(
       'POST',
       '/feed-token',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['CreateFeedToken']['response']>;
+    ) as Promise<Operations['createFeedToken']['response']>;
   }
 
   /**
@@ -371,14 +371,14 @@ export class DefaultApiClient {
    *
    * `DELETE /feed-token`
    */
-  async DeleteFeedToken(): Promise<Operations['DeleteFeedToken']['response']> {
+  async deleteFeedToken(): Promise<Operations['deleteFeedToken']['response']> {
     return this.send(
       'DELETE',
       '/feed-token',
       undefined,
       undefined,
       'none',
-    ) as Promise<Operations['DeleteFeedToken']['response']>;
+    ) as Promise<Operations['deleteFeedToken']['response']>;
   }
 
   /**
@@ -386,16 +386,16 @@ export class DefaultApiClient {
    *
    * `GET /feeds/{token}`
    */
-  async GetFeedWithToken(
-    request: Operations['GetFeedWithToken']['request'],
-  ): Promise<Operations['GetFeedWithToken']['response']> {
+  async getFeedWithToken(
+    request: Operations['getFeedWithToken']['request'],
+  ): Promise<Operations['getFeedWithToken']['response']> {
     return this.send(
       'GET',
       '/feeds/{token}',
       request,
       undefined,
       'raw',
-    ) as Promise<Operations['GetFeedWithToken']['response']>;
+    ) as Promise<Operations['getFeedWithToken']['response']>;
   }
 
   private async send(

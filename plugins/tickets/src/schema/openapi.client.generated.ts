@@ -8,7 +8,7 @@ export type FulfilmentStep = {
   target: string;
   state: 'started' | 'done';
   attempts: number;
-  result?: Record<string, never>;
+  result?: { [key: string]: unknown };
   startedAt: string;
   finishedAt?: string;
 };
@@ -45,8 +45,8 @@ export type Ticket = {
   levels: Array<Level>;
   currentLevel: number;
   assignees: Array<string>;
-  details: Record<string, never>;
-  result?: Record<string, never>;
+  details: { [key: string]: unknown };
+  result?: { [key: string]: unknown };
   message?: string;
   expiresAt?: string;
   change?: TicketChange;
@@ -71,16 +71,16 @@ export type TicketDetail = {
   levels: Array<Level>;
   currentLevel: number;
   assignees: Array<string>;
-  details: Record<string, never>;
-  result?: Record<string, never>;
+  details: { [key: string]: unknown };
+  result?: { [key: string]: unknown };
   message?: string;
   expiresAt?: string;
   change?: TicketChange;
   createdAt: string;
   updatedAt: string;
-  decisions: Array<Record<string, never>>;
-  comments: Array<Record<string, never>>;
-  history: Array<Record<string, never>>;
+  decisions: Array<{ [key: string]: unknown }>;
+  comments: Array<{ [key: string]: unknown }>;
+  history: Array<{ [key: string]: unknown }>;
   /** Whether the caller may approve or reject it now. */
   canDecide: boolean;
 };
@@ -93,7 +93,7 @@ export type NewTicket = {
   taskId?: string;
   requester: string;
   levels: Array<Level>;
-  details?: Record<string, never>;
+  details?: { [key: string]: unknown };
   expiresAt?: string;
 };
 
@@ -166,7 +166,7 @@ export type ChangeStatus = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /tickets` */
-  ListTickets: {
+  listTickets: {
     request: {
       query?: {
         view?: 'all' | 'mine' | 'inbox';
@@ -180,7 +180,7 @@ export type Operations = {
     response: TicketPage;
   };
   /** `GET /tickets/{id}` */
-  GetTicket: {
+  getTicket: {
     request: {
       path: {
         id: number;
@@ -189,7 +189,7 @@ export type Operations = {
     response: TicketDetail;
   };
   /** `POST /tickets/{id}/decision` */
-  DecideTicket: {
+  decideTicket: {
     request: {
       path: {
         id: number;
@@ -202,7 +202,7 @@ export type Operations = {
     response: Ticket;
   };
   /** `POST /tickets/{id}/comments` */
-  CommentTicket: {
+  commentTicket: {
     request: {
       path: {
         id: number;
@@ -219,7 +219,7 @@ export type Operations = {
     };
   };
   /** `POST /tickets/{id}/account-check` */
-  CheckTicketAccount: {
+  checkTicketAccount: {
     request: {
       path: {
         id: number;
@@ -233,14 +233,14 @@ export type Operations = {
     };
   };
   /** `POST /workflow/tickets` */
-  SubmitTicket: {
+  submitTicket: {
     request: {
       body: NewTicket;
     };
     response: Ticket;
   };
   /** `GET /workflow/tickets/{id}` */
-  PollTicket: {
+  pollTicket: {
     request: {
       path: {
         id: number;
@@ -249,7 +249,7 @@ export type Operations = {
     response: TicketDetail;
   };
   /** `POST /workflow/tickets/{id}/state` */
-  SetTicketState: {
+  setTicketState: {
     request: {
       path: {
         id: number;
@@ -257,13 +257,13 @@ export type Operations = {
       body: {
         state: 'fulfilling' | 'done' | 'failed';
         message?: string;
-        result?: Record<string, never>;
+        result?: { [key: string]: unknown };
       };
     };
     response: Ticket;
   };
   /** `POST /workflow/tickets/{id}/steps` */
-  BeginFulfilmentStep: {
+  beginFulfilmentStep: {
     request: {
       path: {
         id: number;
@@ -273,7 +273,7 @@ export type Operations = {
     response: FulfilmentStep;
   };
   /** `POST /workflow/tickets/{id}/steps/done` */
-  FinishFulfilmentStep: {
+  finishFulfilmentStep: {
     request: {
       path: {
         id: number;
@@ -281,20 +281,20 @@ export type Operations = {
       body: {
         step: string;
         target: string;
-        result: Record<string, never>;
+        result: { [key: string]: unknown };
       };
     };
     response: FulfilmentStep;
   };
   /** `POST /workflow/changes` */
-  RequestChangeApproval: {
+  requestChangeApproval: {
     request: {
       body: NewChangeApproval;
     };
     response: ChangeApprovalTicket;
   };
   /** `POST /workflow/changes/{id}/claim` */
-  ClaimChangeApproval: {
+  claimChangeApproval: {
     request: {
       path: {
         id: number;
@@ -304,7 +304,7 @@ export type Operations = {
     response: ChangeClaimOutcome;
   };
   /** `POST /workflow/changes/{id}/status` */
-  ChangeApprovalStatus: {
+  changeApprovalStatus: {
     request: {
       path: {
         id: number;
@@ -339,11 +339,11 @@ export class DefaultApiClient {
    *
    * `GET /tickets`
    */
-  async ListTickets(
-    request?: Operations['ListTickets']['request'],
-  ): Promise<Operations['ListTickets']['response']> {
+  async listTickets(
+    request?: Operations['listTickets']['request'],
+  ): Promise<Operations['listTickets']['response']> {
     return this.send('GET', '/tickets', request, undefined, 'json') as Promise<
-      Operations['ListTickets']['response']
+      Operations['listTickets']['response']
     >;
   }
 
@@ -352,16 +352,16 @@ export class DefaultApiClient {
    *
    * `GET /tickets/{id}`
    */
-  async GetTicket(
-    request: Operations['GetTicket']['request'],
-  ): Promise<Operations['GetTicket']['response']> {
+  async getTicket(
+    request: Operations['getTicket']['request'],
+  ): Promise<Operations['getTicket']['response']> {
     return this.send(
       'GET',
       '/tickets/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetTicket']['response']>;
+    ) as Promise<Operations['getTicket']['response']>;
   }
 
   /**
@@ -369,16 +369,16 @@ export class DefaultApiClient {
    *
    * `POST /tickets/{id}/decision`
    */
-  async DecideTicket(
-    request: Operations['DecideTicket']['request'],
-  ): Promise<Operations['DecideTicket']['response']> {
+  async decideTicket(
+    request: Operations['decideTicket']['request'],
+  ): Promise<Operations['decideTicket']['response']> {
     return this.send(
       'POST',
       '/tickets/{id}/decision',
       request,
       'json',
       'json',
-    ) as Promise<Operations['DecideTicket']['response']>;
+    ) as Promise<Operations['decideTicket']['response']>;
   }
 
   /**
@@ -386,16 +386,16 @@ export class DefaultApiClient {
    *
    * `POST /tickets/{id}/comments`
    */
-  async CommentTicket(
-    request: Operations['CommentTicket']['request'],
-  ): Promise<Operations['CommentTicket']['response']> {
+  async commentTicket(
+    request: Operations['commentTicket']['request'],
+  ): Promise<Operations['commentTicket']['response']> {
     return this.send(
       'POST',
       '/tickets/{id}/comments',
       request,
       'json',
       'json',
-    ) as Promise<Operations['CommentTicket']['response']>;
+    ) as Promise<Operations['commentTicket']['response']>;
   }
 
   /**
@@ -403,16 +403,16 @@ export class DefaultApiClient {
    *
    * `POST /tickets/{id}/account-check`
    */
-  async CheckTicketAccount(
-    request: Operations['CheckTicketAccount']['request'],
-  ): Promise<Operations['CheckTicketAccount']['response']> {
+  async checkTicketAccount(
+    request: Operations['checkTicketAccount']['request'],
+  ): Promise<Operations['checkTicketAccount']['response']> {
     return this.send(
       'POST',
       '/tickets/{id}/account-check',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['CheckTicketAccount']['response']>;
+    ) as Promise<Operations['checkTicketAccount']['response']>;
   }
 
   /**
@@ -420,16 +420,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/tickets`
    */
-  async SubmitTicket(
-    request: Operations['SubmitTicket']['request'],
-  ): Promise<Operations['SubmitTicket']['response']> {
+  async submitTicket(
+    request: Operations['submitTicket']['request'],
+  ): Promise<Operations['submitTicket']['response']> {
     return this.send(
       'POST',
       '/workflow/tickets',
       request,
       'json',
       'json',
-    ) as Promise<Operations['SubmitTicket']['response']>;
+    ) as Promise<Operations['submitTicket']['response']>;
   }
 
   /**
@@ -437,16 +437,16 @@ export class DefaultApiClient {
    *
    * `GET /workflow/tickets/{id}`
    */
-  async PollTicket(
-    request: Operations['PollTicket']['request'],
-  ): Promise<Operations['PollTicket']['response']> {
+  async pollTicket(
+    request: Operations['pollTicket']['request'],
+  ): Promise<Operations['pollTicket']['response']> {
     return this.send(
       'GET',
       '/workflow/tickets/{id}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['PollTicket']['response']>;
+    ) as Promise<Operations['pollTicket']['response']>;
   }
 
   /**
@@ -454,16 +454,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/tickets/{id}/state`
    */
-  async SetTicketState(
-    request: Operations['SetTicketState']['request'],
-  ): Promise<Operations['SetTicketState']['response']> {
+  async setTicketState(
+    request: Operations['setTicketState']['request'],
+  ): Promise<Operations['setTicketState']['response']> {
     return this.send(
       'POST',
       '/workflow/tickets/{id}/state',
       request,
       'json',
       'json',
-    ) as Promise<Operations['SetTicketState']['response']>;
+    ) as Promise<Operations['setTicketState']['response']>;
   }
 
   /**
@@ -471,16 +471,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/tickets/{id}/steps`
    */
-  async BeginFulfilmentStep(
-    request: Operations['BeginFulfilmentStep']['request'],
-  ): Promise<Operations['BeginFulfilmentStep']['response']> {
+  async beginFulfilmentStep(
+    request: Operations['beginFulfilmentStep']['request'],
+  ): Promise<Operations['beginFulfilmentStep']['response']> {
     return this.send(
       'POST',
       '/workflow/tickets/{id}/steps',
       request,
       'json',
       'json',
-    ) as Promise<Operations['BeginFulfilmentStep']['response']>;
+    ) as Promise<Operations['beginFulfilmentStep']['response']>;
   }
 
   /**
@@ -488,16 +488,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/tickets/{id}/steps/done`
    */
-  async FinishFulfilmentStep(
-    request: Operations['FinishFulfilmentStep']['request'],
-  ): Promise<Operations['FinishFulfilmentStep']['response']> {
+  async finishFulfilmentStep(
+    request: Operations['finishFulfilmentStep']['request'],
+  ): Promise<Operations['finishFulfilmentStep']['response']> {
     return this.send(
       'POST',
       '/workflow/tickets/{id}/steps/done',
       request,
       'json',
       'json',
-    ) as Promise<Operations['FinishFulfilmentStep']['response']>;
+    ) as Promise<Operations['finishFulfilmentStep']['response']>;
   }
 
   /**
@@ -505,16 +505,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/changes`
    */
-  async RequestChangeApproval(
-    request: Operations['RequestChangeApproval']['request'],
-  ): Promise<Operations['RequestChangeApproval']['response']> {
+  async requestChangeApproval(
+    request: Operations['requestChangeApproval']['request'],
+  ): Promise<Operations['requestChangeApproval']['response']> {
     return this.send(
       'POST',
       '/workflow/changes',
       request,
       'json',
       'json',
-    ) as Promise<Operations['RequestChangeApproval']['response']>;
+    ) as Promise<Operations['requestChangeApproval']['response']>;
   }
 
   /**
@@ -522,16 +522,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/changes/{id}/claim`
    */
-  async ClaimChangeApproval(
-    request: Operations['ClaimChangeApproval']['request'],
-  ): Promise<Operations['ClaimChangeApproval']['response']> {
+  async claimChangeApproval(
+    request: Operations['claimChangeApproval']['request'],
+  ): Promise<Operations['claimChangeApproval']['response']> {
     return this.send(
       'POST',
       '/workflow/changes/{id}/claim',
       request,
       'json',
       'json',
-    ) as Promise<Operations['ClaimChangeApproval']['response']>;
+    ) as Promise<Operations['claimChangeApproval']['response']>;
   }
 
   /**
@@ -539,16 +539,16 @@ export class DefaultApiClient {
    *
    * `POST /workflow/changes/{id}/status`
    */
-  async ChangeApprovalStatus(
-    request: Operations['ChangeApprovalStatus']['request'],
-  ): Promise<Operations['ChangeApprovalStatus']['response']> {
+  async changeApprovalStatus(
+    request: Operations['changeApprovalStatus']['request'],
+  ): Promise<Operations['changeApprovalStatus']['response']> {
     return this.send(
       'POST',
       '/workflow/changes/{id}/status',
       request,
       'json',
       'json',
-    ) as Promise<Operations['ChangeApprovalStatus']['response']>;
+    ) as Promise<Operations['changeApprovalStatus']['response']>;
   }
 
   private async send(

@@ -104,19 +104,19 @@ export type Error = {
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /credentials` */
-  ListCredentials: {
+  listCredentials: {
     request: undefined;
     response: CredentialList;
   };
   /** `POST /credentials` */
-  CreateCredential: {
+  createCredential: {
     request: {
       body: NewCredential;
     };
     response: Credential;
   };
   /** `GET /credentials/{name}` */
-  GetCredential: {
+  getCredential: {
     request: {
       path: {
         /** Credential name. */
@@ -126,7 +126,7 @@ export type Operations = {
     response: Credential;
   };
   /** `DELETE /credentials/{name}` */
-  DeleteCredential: {
+  deleteCredential: {
     request: {
       path: {
         /** Credential name. */
@@ -136,7 +136,7 @@ export type Operations = {
     response: void;
   };
   /** `PATCH /credentials/{name}` */
-  UpdateCredential: {
+  updateCredential: {
     request: {
       path: {
         /** Credential name. */
@@ -147,7 +147,7 @@ export type Operations = {
     response: Credential;
   };
   /** `PUT /credentials/{name}/secret` */
-  ReplaceCredentialSecret: {
+  replaceCredentialSecret: {
     request: {
       path: {
         /** Credential name. */
@@ -158,7 +158,7 @@ export type Operations = {
     response: Credential;
   };
   /** `PUT /credentials/{name}/policy` */
-  SetCredentialPolicy: {
+  setCredentialPolicy: {
     request: {
       path: {
         /** Credential name. */
@@ -169,7 +169,7 @@ export type Operations = {
     response: Credential;
   };
   /** `POST /rotate` */
-  RotateKeys: {
+  rotateKeys: {
     request: undefined;
     response: RotationResult;
   };
@@ -199,14 +199,14 @@ export class DefaultApiClient {
    *
    * `GET /credentials`
    */
-  async ListCredentials(): Promise<Operations['ListCredentials']['response']> {
+  async listCredentials(): Promise<Operations['listCredentials']['response']> {
     return this.send(
       'GET',
       '/credentials',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['ListCredentials']['response']>;
+    ) as Promise<Operations['listCredentials']['response']>;
   }
 
   /**
@@ -214,16 +214,16 @@ export class DefaultApiClient {
    *
    * `POST /credentials`
    */
-  async CreateCredential(
-    request: Operations['CreateCredential']['request'],
-  ): Promise<Operations['CreateCredential']['response']> {
+  async createCredential(
+    request: Operations['createCredential']['request'],
+  ): Promise<Operations['createCredential']['response']> {
     return this.send(
       'POST',
       '/credentials',
       request,
       'json',
       'json',
-    ) as Promise<Operations['CreateCredential']['response']>;
+    ) as Promise<Operations['createCredential']['response']>;
   }
 
   /**
@@ -231,16 +231,16 @@ export class DefaultApiClient {
    *
    * `GET /credentials/{name}`
    */
-  async GetCredential(
-    request: Operations['GetCredential']['request'],
-  ): Promise<Operations['GetCredential']['response']> {
+  async getCredential(
+    request: Operations['getCredential']['request'],
+  ): Promise<Operations['getCredential']['response']> {
     return this.send(
       'GET',
       '/credentials/{name}',
       request,
       undefined,
       'json',
-    ) as Promise<Operations['GetCredential']['response']>;
+    ) as Promise<Operations['getCredential']['response']>;
   }
 
   /**
@@ -248,16 +248,16 @@ export class DefaultApiClient {
    *
    * `DELETE /credentials/{name}`
    */
-  async DeleteCredential(
-    request: Operations['DeleteCredential']['request'],
-  ): Promise<Operations['DeleteCredential']['response']> {
+  async deleteCredential(
+    request: Operations['deleteCredential']['request'],
+  ): Promise<Operations['deleteCredential']['response']> {
     return this.send(
       'DELETE',
       '/credentials/{name}',
       request,
       undefined,
       'none',
-    ) as Promise<Operations['DeleteCredential']['response']>;
+    ) as Promise<Operations['deleteCredential']['response']>;
   }
 
   /**
@@ -265,16 +265,16 @@ export class DefaultApiClient {
    *
    * `PATCH /credentials/{name}`
    */
-  async UpdateCredential(
-    request: Operations['UpdateCredential']['request'],
-  ): Promise<Operations['UpdateCredential']['response']> {
+  async updateCredential(
+    request: Operations['updateCredential']['request'],
+  ): Promise<Operations['updateCredential']['response']> {
     return this.send(
       'PATCH',
       '/credentials/{name}',
       request,
       'json',
       'json',
-    ) as Promise<Operations['UpdateCredential']['response']>;
+    ) as Promise<Operations['updateCredential']['response']>;
   }
 
   /**
@@ -282,16 +282,16 @@ export class DefaultApiClient {
    *
    * `PUT /credentials/{name}/secret`
    */
-  async ReplaceCredentialSecret(
-    request: Operations['ReplaceCredentialSecret']['request'],
-  ): Promise<Operations['ReplaceCredentialSecret']['response']> {
+  async replaceCredentialSecret(
+    request: Operations['replaceCredentialSecret']['request'],
+  ): Promise<Operations['replaceCredentialSecret']['response']> {
     return this.send(
       'PUT',
       '/credentials/{name}/secret',
       request,
       'json',
       'json',
-    ) as Promise<Operations['ReplaceCredentialSecret']['response']>;
+    ) as Promise<Operations['replaceCredentialSecret']['response']>;
   }
 
   /**
@@ -299,16 +299,16 @@ export class DefaultApiClient {
    *
    * `PUT /credentials/{name}/policy`
    */
-  async SetCredentialPolicy(
-    request: Operations['SetCredentialPolicy']['request'],
-  ): Promise<Operations['SetCredentialPolicy']['response']> {
+  async setCredentialPolicy(
+    request: Operations['setCredentialPolicy']['request'],
+  ): Promise<Operations['setCredentialPolicy']['response']> {
     return this.send(
       'PUT',
       '/credentials/{name}/policy',
       request,
       'json',
       'json',
-    ) as Promise<Operations['SetCredentialPolicy']['response']>;
+    ) as Promise<Operations['setCredentialPolicy']['response']>;
   }
 
   /**
@@ -316,14 +316,14 @@ export class DefaultApiClient {
    *
    * `POST /rotate`
    */
-  async RotateKeys(): Promise<Operations['RotateKeys']['response']> {
+  async rotateKeys(): Promise<Operations['rotateKeys']['response']> {
     return this.send(
       'POST',
       '/rotate',
       undefined,
       undefined,
       'json',
-    ) as Promise<Operations['RotateKeys']['response']>;
+    ) as Promise<Operations['rotateKeys']['response']>;
   }
 
   private async send(
