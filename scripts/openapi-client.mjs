@@ -80,7 +80,13 @@ export const tsType = (schema, indent = '') => {
         parts.push('null');
         break;
       case 'array':
-        parts.push(`Array<${tsType(schema.items, indent)}>`);
+        if (schema.prefixItems && schema.items === false) {
+          parts.push(
+            `[${schema.prefixItems.map(s => tsType(s, indent)).join(', ')}]`,
+          );
+        } else {
+          parts.push(`Array<${tsType(schema.items, indent)}>`);
+        }
         break;
       case 'object':
         parts.push(objectType(schema, indent));

@@ -51,33 +51,68 @@ export type BuildSummary = {
   artifacts?: Array<BuildArtifact>;
 };
 
+export type CauseCategory =
+  | 'compile'
+  | 'test'
+  | 'dependency'
+  | 'resources'
+  | 'timeout'
+  | 'image'
+  | 'scm'
+  | 'environment'
+  | 'network'
+  | 'lint'
+  | 'runtime';
+
 /** One step of a delivery: a commit (at the first build or deployment naming it), a build (at its start), an artifact a build produced (at the build's end) or a deployment (linked to the build of its commit). */
-export type TimelineItem = {
-  kind: 'commit' | 'build' | 'artifact' | 'deployment';
-  timestamp: number;
-  commit?: string;
-  job?: string;
-  number?: number;
-  result?: BuildResult;
-  url?: string;
-  branch?: string;
-  source?: 'jenkins' | 'intake';
-  name?: string;
-  digest?: string;
-  path?: string;
-  system?: string;
-  environment?: string;
-  version?: string;
-  status?: 'SUCCESS' | 'FAILURE' | 'IN_PROGRESS' | 'ROLLED_BACK';
-  build?: {
-    job: string;
-    number: number;
-  };
-};
+export type TimelineItem =
+  | {
+      kind: 'commit';
+      timestamp: number;
+      commit: string;
+    }
+  | {
+      kind: 'build';
+      timestamp: number;
+      commit?: string;
+      job: string;
+      number: number;
+      result: BuildResult;
+      url: string;
+      branch?: string;
+      source: 'jenkins' | 'intake';
+    }
+  | {
+      kind: 'artifact';
+      timestamp: number;
+      commit?: string;
+      job: string;
+      number: number;
+      name: string;
+      digest?: string;
+      url?: string;
+      /** A Jenkins artifact, downloaded through GET .../artifact?path= */
+      path?: string;
+    }
+  | {
+      kind: 'deployment';
+      timestamp: number;
+      commit?: string;
+      system: string;
+      environment: string;
+      version?: string;
+      digest?: string;
+      status: 'SUCCESS' | 'FAILURE' | 'IN_PROGRESS' | 'ROLLED_BACK';
+      url: string;
+      build?: {
+        job: string;
+        number: number;
+      };
+    };
 
 export type LocatedCause = {
   id: string;
-  category: string;
+  category: CauseCategory;
   title: LocalizedText;
   runbook: string;
   score: number;
@@ -107,7 +142,7 @@ export type BuildDetail = BuildSummary & {
 
 export type Cause = {
   id: string;
-  category: string;
+  category: CauseCategory;
   title: LocalizedText;
   patterns: Array<string>;
   indications?: Array<{
@@ -119,7 +154,7 @@ export type Cause = {
   weight: number;
   runbook: string;
   /** Built into opsdeck, or added by a person (id `user-<n>`). */
-  source?: 'built-in' | 'stored';
+  source: 'built-in' | 'stored';
   /** Stored causes - who added it. */
   createdBy?: string;
   /** Stored causes - when. */

@@ -257,7 +257,11 @@ export type Operations = {
     request: undefined;
     response: {
       items: Array<{
-        id: string;
+        id:
+          | 'host-down'
+          | 'disk-full'
+          | 'db-connections-saturated'
+          | 'probe-failing';
         alert: string;
         threshold?: number;
         defaultFor: string;
@@ -316,7 +320,22 @@ export type Operations = {
   /** `GET /silences` */
   listSilences: {
     request: undefined;
-    response: Array<{ [key: string]: unknown }>;
+    response: Array<{
+      id: string;
+      matchers: Array<{
+        name: string;
+        value: string;
+        isRegex: boolean;
+        isEqual?: boolean;
+      }>;
+      startsAt: string;
+      endsAt: string;
+      createdBy: string;
+      comment: string;
+      status: {
+        state: 'active' | 'pending' | 'expired';
+      };
+    }>;
   };
   /** `POST /silences` */
   createSilence: {
@@ -399,11 +418,35 @@ export type Operations = {
       entityRef: string;
       range: string;
       panels: Array<{
-        id: string;
-        unit: string;
+        id:
+          | 'cpu'
+          | 'memory'
+          | 'disk'
+          | 'network'
+          | 'load'
+          | 'up'
+          | 'connections'
+          | 'transactions'
+          | 'queries'
+          | 'slowQueries'
+          | 'replicationLag'
+          | 'deadlocks'
+          | 'hitRate'
+          | 'evictions'
+          | 'clients';
+        unit:
+          | 'percent'
+          | 'bytesPerSecond'
+          | 'bytes'
+          | 'load'
+          | 'up'
+          | 'count'
+          | 'perSecond'
+          | 'seconds';
         series: Array<{
           name: string;
-          points: Array<Array<number>>;
+          /** [unix seconds, value] pairs. */
+          points: Array<[number, number]>;
         }>;
       }>;
     };
