@@ -51,8 +51,9 @@ export const tsType = (schema, indent = '') => {
   }
   for (const union of ['anyOf', 'oneOf']) {
     if (schema[union]) {
-      return [...new Set(schema[union].map(s => paren(tsType(s, indent))))]
-        .join(' | ');
+      return [
+        ...new Set(schema[union].map(s => paren(tsType(s, indent)))),
+      ].join(' | ');
     }
   }
   if (schema.const !== undefined) return JSON.stringify(schema.const);
@@ -113,7 +114,9 @@ const objectType = (schema, indent) => {
     extra && typeof extra === 'object' ? tsType(extra, inner) : undefined;
   if (props.length === 0) {
     if (rest) return `{ [key: string]: ${rest} }`;
-    return extra === false ? 'Record<string, never>' : '{ [key: string]: unknown }';
+    return extra === false
+      ? 'Record<string, never>'
+      : '{ [key: string]: unknown }';
   }
   const body = `{\n${props.join('\n')}\n${indent}}`;
   return rest ? `${body} & { [key: string]: ${rest} }` : body;
@@ -148,7 +151,10 @@ const paramsType = (params, indent) => {
 const operationMethod = (spec, path, method, item, op) => {
   const params = [...(item.parameters ?? []), ...(op.parameters ?? [])]
     .map(p => resolveParam(spec, p))
-    .filter((p, i, all) => all.findLastIndex(q => q.name === p.name && q.in === p.in) === i);
+    .filter(
+      (p, i, all) =>
+        all.findLastIndex(q => q.name === p.name && q.in === p.in) === i,
+    );
   const fields = [];
   const inner = '      ';
   let anyRequired = false;
@@ -157,7 +163,9 @@ const operationMethod = (spec, path, method, item, op) => {
     if (list.length === 0) continue;
     const req = list.some(p => p.required);
     anyRequired ||= req;
-    fields.push(`${inner}${where}${req ? '' : '?'}: ${paramsType(list, inner)};`);
+    fields.push(
+      `${inner}${where}${req ? '' : '?'}: ${paramsType(list, inner)};`,
+    );
   }
   let bodyKind = 'none';
   if (op.requestBody) {
