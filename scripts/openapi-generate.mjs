@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Turns each backend plugin's src/schema/openapi.yaml into src/schema/openapi.generated.ts:
+// Turns each backend plugin's src/schema/openapi.yaml into src/schema/openapi.generated.ts
+// (the server) and, for the backend's frontend package (plugins/<p> beside
+// plugins/<p>-backend), src/schema/openapi.client.generated.ts (the client and its wire
+// types; see scripts/openapi-client.mjs). The server file holds
 // the spec as a `const` object, so createValidatedOpenApiRouter both validates requests
 // against it at run time and types the route handlers at compile time. The router runs the
 // plugin's request guard (@opsdeck/plugin-opsdeck-node) before parsing and validation, with
@@ -16,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import yaml from 'js-yaml';
+import { clientSource } from './openapi-client.mjs';
 
 const root = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -84,6 +88,31 @@ const bundle = (value, file, schemaDir, chain = []) => {
   );
 };
 
+// Writes `body` (prettier-formatted) to `target`, or with --check counts it stale.
+function emit(target, body) {
+  const tmp = `${target}.tmp.ts`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(tmp, body);
+  execFileSync(
+    path.join(root, 'node_modules/.bin/prettier'),
+    ['--write', tmp],
+    { stdio: 'ignore' },
+  );
+  const formatted = fs.readFileSync(tmp, 'utf8');
+  fs.unlinkSync(tmp);
+  const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+  if (current === formatted) return;
+  if (check) {
+    console.error(
+      `stale: ${path.relative(root, target)} (run yarn openapi:generate)`,
+    );
+    stale++;
+  } else {
+    fs.writeFileSync(target, formatted);
+    console.log(`wrote ${path.relative(root, target)}`);
+  }
+}
+
 for (const plugin of fs.readdirSync(path.join(root, 'plugins'))) {
   const dir = path.join(root, 'plugins', plugin, 'src', 'schema');
   const source = path.join(dir, 'openapi.yaml');
@@ -135,26 +164,23 @@ export const createOpenApiRouter = ({
     ],
   });
 `;
-  const target = path.join(dir, 'openapi.generated.ts');
-  const tmp = `${target}.tmp.ts`;
-  fs.writeFileSync(tmp, body);
-  execFileSync(
-    path.join(root, 'node_modules/.bin/prettier'),
-    ['--write', tmp],
-    { stdio: 'ignore' },
-  );
-  const formatted = fs.readFileSync(tmp, 'utf8');
-  fs.unlinkSync(tmp);
-  const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
-  if (current === formatted) continue;
-  if (check) {
-    console.error(
-      `stale: ${path.relative(root, target)} (run yarn openapi:generate)`,
+  emit(path.join(dir, 'openapi.generated.ts'), body);
+  const front = path.join(root, 'plugins', plugin.replace(/-backend$/, ''));
+  const frontPackage = path.join(front, 'package.json');
+  if (
+    plugin.endsWith('-backend') &&
+    fs.existsSync(frontPackage) &&
+    JSON.parse(fs.readFileSync(frontPackage, 'utf8')).backstage?.role ===
+      'frontend-plugin'
+  ) {
+    emit(
+      path.join(front, 'src', 'schema', 'openapi.client.generated.ts'),
+      clientSource({
+        spec,
+        pluginId: plugin.replace(/-backend$/, ''),
+        from: path.relative(root, source),
+      }),
     );
-    stale++;
-  } else {
-    fs.writeFileSync(target, formatted);
-    console.log(`wrote ${path.relative(root, target)}`);
   }
 }
 process.exit(stale ? 1 : 0);

@@ -1,14 +1,8 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import type {
-  AlertRetryResult,
-  GivenUpAlert,
-  BuildDetail,
-  BuildPage,
-  CauseInput,
-  ListedCause,
-  Timeline,
-} from '@opsdeck/plugin-cicd-common';
+import {
+  DefaultApiClient,
+  type Operations,
+} from './schema/openapi.client.generated';
 
 /** An entity as the CI/CD API addresses it. */
 export interface EntityName {
@@ -17,58 +11,58 @@ export interface EntityName {
   name: string;
 }
 
-/** The CI/CD backend's API (/api/cicd). */
+/**
+ * The CI/CD screens' view of the backend: the generated client
+ * (schema/openapi.client.generated.ts) with entity paths and list answers
+ * unwrapped. It builds no URL and sends no request itself.
+ */
 export class CicdClient {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  private readonly api: DefaultApiClient;
 
-  private base(e: EntityName) {
-    return `/entities/${encodeURIComponent(
-      e.kind.toLocaleLowerCase('en-US'),
-    )}/${encodeURIComponent(e.namespace)}/${encodeURIComponent(e.name)}`;
+  constructor(discoveryApi: DiscoveryApi, fetchApi: FetchApi) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
+  }
+
+  private path(e: EntityName) {
+    return {
+      kind: e.kind.toLocaleLowerCase('en-US'),
+      namespace: e.namespace,
+      name: e.name,
+    };
   }
 
   builds(entity: EntityName, page: number, limit: number) {
-    return this.call<BuildPage>(
-      `${this.base(entity)}/builds?page=${page}&limit=${limit}`,
-    );
+    return this.api.listBuilds({
+      path: this.path(entity),
+      query: { page, limit },
+    });
   }
 
   build(entity: EntityName, job: string, number: number) {
-    return this.call<BuildDetail>(
-      `${this.base(entity)}/build?job=${encodeURIComponent(
-        job,
-      )}&number=${number}`,
-    );
+    return this.api.getBuild({
+      path: this.path(entity),
+      query: { job, number },
+    });
   }
 
   rebuild(entity: EntityName, job: string, number: number) {
-    return this.call<{ job: string; queueId: number }>(
-      `${this.base(entity)}/rebuild`,
-      { method: 'POST', body: JSON.stringify({ job, number }) },
-    );
+    return this.api.rebuild({
+      path: this.path(entity),
+      body: { job, number },
+    });
   }
 
-  /**
-   * Downloads a Jenkins build's archived file through the backend (which
-   * reads it with the vault credential on the person's behalf) and hands it
-   * to the browser as a file.
-   */
+  /** Fetches an archived artifact and saves it in the browser. */
   async downloadArtifact(
     entity: EntityName,
     job: string,
     number: number,
     path: string,
   ): Promise<void> {
-    const base = await this.discoveryApi.getBaseUrl('cicd');
-    const res = await this.fetchApi.fetch(
-      `${base}${this.base(entity)}/artifact?job=${encodeURIComponent(
-        job,
-      )}&number=${number}&path=${encodeURIComponent(path)}`,
-    );
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    const res = await this.api.downloadArtifact({
+      path: this.path(entity),
+      query: { job, number, path },
+    });
     const url = URL.createObjectURL(await res.blob());
     try {
       const a = document.createElement('a');
@@ -82,58 +76,32 @@ export class CicdClient {
     }
   }
 
-  /** Build alerts given up after their retries (every component's). */
-  async givenUpAlerts(): Promise<GivenUpAlert[]> {
-    return (await this.call<{ items: GivenUpAlert[] }>('/alerts/given-up'))
-      .items;
+  async givenUpAlerts() {
+    return (await this.api.listGivenUpAlerts()).items;
   }
 
-  /** Sends a given-up alert again now. */
   retryAlert(id: number) {
-    return this.call<AlertRetryResult>(`/alerts/given-up/${id}/retry`, {
-      method: 'POST',
-    });
+    return this.api.retryGivenUpAlert({ path: { id } });
   }
 
-  /** The entity's delivery timeline, oldest first. */
   timeline(e: EntityName) {
     const ref = `${e.kind.toLocaleLowerCase('en-US')}:${e.namespace}/${e.name}`;
-    return this.call<Timeline>(`/timeline?entity=${encodeURIComponent(ref)}`);
+    return this.api.getTimeline({ query: { entity: ref } });
   }
 
-  /** The knowledge base: built-in causes, then stored ones. */
-  async causes(): Promise<ListedCause[]> {
-    return (await this.call<{ items: ListedCause[] }>('/causes')).items;
+  async causes() {
+    return (await this.api.listCauses()).items;
   }
 
-  addCause(input: CauseInput) {
-    return this.call<ListedCause>('/causes', {
-      method: 'POST',
-      body: JSON.stringify(input),
-    });
+  addCause(input: Operations['addCause']['request']['body']) {
+    return this.api.addCause({ body: input });
   }
 
   deleteCause(id: string) {
-    return this.call<ListedCause>(`/causes/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
+    return this.api.deleteCause({ path: { id } });
   }
 
-  /** Where candidate patterns match in a log (1-based lines of `log`). */
   tryCause(patterns: string[], log: string) {
-    return this.call<{ lines: number[]; tests: string[] }>('/causes/try', {
-      method: 'POST',
-      body: JSON.stringify({ cause: { patterns }, log }),
-    });
-  }
-
-  private async call<T>(path: string, init?: RequestInit): Promise<T> {
-    const base = await this.discoveryApi.getBaseUrl('cicd');
-    const res = await this.fetchApi.fetch(`${base}${path}`, {
-      ...init,
-      headers: { 'Content-Type': 'application/json', ...init?.headers },
-    });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return (await res.json()) as T;
+    return this.api.tryCause({ body: { cause: { patterns }, log } });
   }
 }

@@ -1,18 +1,11 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
-  ConfigSet,
   ConfigSetInput,
   ConfigVariables,
-  ConfigVersion,
-  HostDrift,
-  HostPreview,
-  Release,
 } from '@opsdeck/plugin-config-common';
-import type {
-  ApprovalAsk,
-  ApprovalRequested,
-} from '@opsdeck/plugin-tickets-react';
+import { DefaultApiClient } from './schema/openapi.client.generated';
+import type { ApprovalAsk } from '@opsdeck/plugin-tickets-react';
 
 /** A vault credential as the vault lists it (metadata only, never a secret). */
 export type VaultCredentialInfo = {
@@ -24,50 +17,44 @@ export type VaultCredentialInfo = {
 
 /** The config backend's API (/api/config). */
 export class ConfigClient {
+  private readonly api: DefaultApiClient;
+
   constructor(
     private readonly discoveryApi: DiscoveryApi,
     private readonly fetchApi: FetchApi,
-  ) {}
+  ) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
+  }
 
   listSets() {
-    return this.call<{ items: ConfigSet[] }>('/sets');
+    return this.api.listSets();
   }
 
   getSet(id: number) {
-    return this.call<ConfigSet>(`/sets/${id}`);
+    return this.api.getSet({ path: { id } });
   }
 
   createSet(input: ConfigSetInput) {
-    return this.call<ConfigSet>('/sets', {
-      method: 'POST',
-      body: JSON.stringify(input),
-    });
+    return this.api.createSet({ body: input });
   }
 
   versions(id: number) {
-    return this.call<{ items: ConfigVersion[] }>(`/sets/${id}/versions`);
+    return this.api.listVersions({ path: { id } });
   }
 
   saveVersion(
     id: number,
     input: { template: string; variables: ConfigVariables; message: string },
   ) {
-    return this.call<ConfigVersion>(`/sets/${id}/versions`, {
-      method: 'POST',
-      body: JSON.stringify(input),
-    });
+    return this.api.saveVersion({ path: { id }, body: input });
   }
 
   diff(id: number, from: number, to: number) {
-    return this.call<{ template: string; variables: string }>(
-      `/sets/${id}/diff?from=${from}&to=${to}`,
-    );
+    return this.api.diffVersions({ path: { id }, query: { from, to } });
   }
 
   preview(id: number, version: number) {
-    return this.call<{ items: HostPreview[] }>(
-      `/sets/${id}/versions/${version}/preview`,
-    );
+    return this.api.previewVersion({ path: { id, version } });
   }
 
   /**
@@ -83,9 +70,9 @@ export class ConfigClient {
     approval: ApprovalAsk = {},
     pause: ReleasePause = {},
   ) {
-    return this.call<Release | ApprovalRequested>(`/sets/${id}/releases`, {
-      method: 'POST',
-      body: JSON.stringify({ version, batchSize, ...pause, ...approval }),
+    return this.api.pushVersion({
+      path: { id },
+      body: { version, batchSize, ...pause, ...approval },
     });
   }
 
@@ -96,17 +83,15 @@ export class ConfigClient {
     approval: ApprovalAsk = {},
     pause: ReleasePause = {},
   ) {
-    return this.call<
-      { version: ConfigVersion; release: Release } | ApprovalRequested
-    >(`/sets/${id}/rollback`, {
-      method: 'POST',
-      body: JSON.stringify({ toVersion, batchSize, ...pause, ...approval }),
+    return this.api.rollback({
+      path: { id },
+      body: { toVersion, batchSize, ...pause, ...approval },
     });
   }
 
   /** Goes on with a paused release (re-checked by the backend as a push is). */
   continueRelease(id: number) {
-    return this.call<Release>(`/releases/${id}/continue`, { method: 'POST' });
+    return this.api.continueRelease({ path: { id } });
   }
 
   /**
@@ -115,26 +100,26 @@ export class ConfigClient {
    * own step) and ends `aborted`.
    */
   abortRelease(id: number) {
-    return this.call<Release>(`/releases/${id}/abort`, { method: 'POST' });
+    return this.api.abortRelease({ path: { id } });
   }
 
   releases(id: number) {
-    return this.call<{ items: Release[] }>(`/sets/${id}/releases`);
+    return this.api.listReleases({ path: { id } });
   }
 
   release(id: number) {
-    return this.call<Release>(`/releases/${id}`);
+    return this.api.getRelease({ path: { id } });
   }
 
   drift(id: number) {
-    return this.call<{ items: HostDrift[] }>(`/sets/${id}/drift`);
+    return this.api.getDrift({ path: { id } });
   }
 
   /** `liveSha256`: the live file as drift showed it (changed since: 409). */
   adopt(id: number, host: string, liveSha256?: string) {
-    return this.call<ConfigVersion>(`/sets/${id}/adopt`, {
-      method: 'POST',
-      body: JSON.stringify({ host, liveSha256 }),
+    return this.api.adoptLive({
+      path: { id },
+      body: { host, ...(liveSha256 ? { liveSha256 } : {}) },
     });
   }
 
@@ -147,16 +132,6 @@ export class ConfigClient {
     const response = await this.fetchApi.fetch(`${baseUrl}/credentials`);
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return ((await response.json()) as { items: VaultCredentialInfo[] }).items;
-  }
-
-  private async call<T>(path: string, init?: RequestInit): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('config');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
-      ...init,
-      headers: init?.body ? { 'Content-Type': 'application/json' } : undefined,
-    });
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as T;
   }
 }
 

@@ -1,185 +1,128 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import type {
-  FleetOverview,
-  AlertDelivery,
-  AlertEvent,
-  AlertRule,
-  AlertRuleVersion,
-  MetricsRange,
-  PanelData,
-  Probe,
-  ProbeInput,
-  ProbeStatusList,
-  RuleInput,
-  RuleTemplateSummary,
-  Silence,
-  SilenceInput,
-} from '@opsdeck/plugin-monitoring-common';
+import {
+  DefaultApiClient,
+  type Operations,
+} from './schema/openapi.client.generated';
 
-/** The monitoring backend's API (/api/monitoring). */
+type Body<K extends keyof Operations> = Operations[K]['request'] extends {
+  body?: infer B;
+}
+  ? B
+  : never;
+
+/**
+ * The monitoring screens' view of the backend: the generated client
+ * (schema/openapi.client.generated.ts), with list answers unwrapped to their
+ * items. It builds no URL and sends no request itself.
+ */
 export class MonitoringClient {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  private readonly api: DefaultApiClient;
 
-  private async call<T>(
-    path: string,
-    init?: { method: string; body?: unknown },
-  ): Promise<T> {
-    const base = await this.discoveryApi.getBaseUrl('monitoring');
-    const res = await this.fetchApi.fetch(`${base}${path}`, {
-      method: init?.method ?? 'GET',
-      ...(init?.body !== undefined
-        ? {
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(init.body),
-          }
-        : {}),
-    });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    if (res.status === 204) return undefined as T;
-    return (await res.json()) as T;
+  constructor(discoveryApi: DiscoveryApi, fetchApi: FetchApi) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
   }
 
   /** The fixed panels of a host entity (kind, namespace, name) over a range. */
   async panels(
     entity: { kind: string; namespace: string; name: string },
-    range: MetricsRange,
-  ): Promise<PanelData[]> {
-    const path = [entity.kind, entity.namespace, entity.name]
-      .map(encodeURIComponent)
-      .join('/');
-    const body = await this.call<{ panels: PanelData[] }>(
-      `/entities/${path}/panels?range=${encodeURIComponent(range)}`,
-    );
+    range: NonNullable<Operations['entityPanels']['request']['query']>['range'],
+  ) {
+    const body = await this.api.entityPanels({
+      path: entity,
+      query: { range },
+    });
     return body.panels;
   }
 
   /** The top hosts by CPU, memory and disk use and those down, among the hosts the user may read. */
-  async fleet(limit?: number): Promise<FleetOverview> {
-    return this.call(
-      `/fleet${
-        limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : ''
-      }`,
-    );
+  fleet(limit?: number) {
+    return this.api.fleetOverview({ query: { limit } });
   }
 
   /** Received alert states, newest first. */
-  async alerts(
-    page: { limit?: number; offset?: number } = {},
-  ): Promise<{ items: AlertEvent[]; total: number }> {
-    const q = new URLSearchParams();
-    if (page.limit !== undefined) q.set('limit', String(page.limit));
-    if (page.offset !== undefined) q.set('offset', String(page.offset));
-    const query = q.toString();
-    return this.call(`/alerts${query ? `?${query}` : ''}`);
+  alerts(page: { limit?: number; offset?: number } = {}) {
+    return this.api.listAlerts({
+      query: { limit: page.limit, offset: page.offset },
+    });
   }
 
   /** Every channel delivery of one alert state. */
-  async deliveries(eventId: number): Promise<AlertDelivery[]> {
-    const body = await this.call<{ items: AlertDelivery[] }>(
-      `/alerts/${encodeURIComponent(String(eventId))}/deliveries`,
-    );
-    return body.items;
+  async deliveries(eventId: number) {
+    return (await this.api.listDeliveries({ path: { id: eventId } })).items;
   }
 
   /** Acknowledges a firing alert (its escalation and reminders stop). */
-  async acknowledge(eventId: number, comment?: string): Promise<AlertEvent> {
-    return this.call(`/alerts/${encodeURIComponent(String(eventId))}/ack`, {
-      method: 'POST',
+  acknowledge(eventId: number, comment?: string) {
+    return this.api.acknowledgeAlert({
+      path: { id: eventId },
       body: comment ? { comment } : {},
     });
   }
 
   /** Takes an acknowledgement back (escalation resumes). */
-  async unacknowledge(eventId: number): Promise<AlertEvent> {
-    return this.call(`/alerts/${encodeURIComponent(String(eventId))}/ack`, {
-      method: 'DELETE',
-    });
+  unacknowledge(eventId: number) {
+    return this.api.unacknowledgeAlert({ path: { id: eventId } });
   }
 
-  async ruleTemplates(): Promise<RuleTemplateSummary[]> {
-    return (
-      await this.call<{ items: RuleTemplateSummary[] }>('/rule-templates')
-    ).items;
+  async ruleTemplates() {
+    return (await this.api.listRuleTemplates()).items;
   }
 
-  async rules(): Promise<AlertRule[]> {
-    return (await this.call<{ items: AlertRule[] }>('/rules')).items;
+  async rules() {
+    return (await this.api.listRules()).items;
   }
 
   /** Creates a rule; a promtool refusal is a 400 whose message says why. */
-  async createRule(input: RuleInput): Promise<AlertRule> {
-    return this.call('/rules', { method: 'POST', body: input });
+  createRule(input: Body<'createRule'>) {
+    return this.api.createRule({ body: input });
   }
 
-  async updateRule(id: number, input: RuleInput): Promise<AlertRule> {
-    return this.call(`/rules/${encodeURIComponent(String(id))}`, {
-      method: 'PUT',
-      body: input,
-    });
+  updateRule(id: number, input: Body<'updateRule'>) {
+    return this.api.updateRule({ path: { id }, body: input });
   }
 
   async deleteRule(id: number): Promise<void> {
-    await this.call(`/rules/${encodeURIComponent(String(id))}`, {
-      method: 'DELETE',
-    });
+    await this.api.deleteRule({ path: { id } });
   }
 
-  async ruleVersions(id: number): Promise<AlertRuleVersion[]> {
-    const body = await this.call<{ items: AlertRuleVersion[] }>(
-      `/rules/${encodeURIComponent(String(id))}/versions`,
-    );
-    return body.items;
+  async ruleVersions(id: number) {
+    return (await this.api.listRuleVersions({ path: { id } })).items;
   }
 
   /** Alertmanager's silences (active, pending and expired). */
-  async silences(): Promise<Silence[]> {
-    return this.call('/silences');
+  silences() {
+    return this.api.listSilences();
   }
 
-  async createSilence(input: SilenceInput): Promise<string> {
-    const body = await this.call<{ silenceID: string }>('/silences', {
-      method: 'POST',
-      body: input,
-    });
-    return body.silenceID;
+  async createSilence(input: Body<'createSilence'>): Promise<string> {
+    return (await this.api.createSilence({ body: input })).silenceID;
   }
 
   async expireSilence(id: string): Promise<void> {
-    await this.call(`/silences/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
+    await this.api.expireSilence({ path: { id } });
   }
 
   /** Probes on the entities the caller may read. */
-  async probes(): Promise<Probe[]> {
-    return (await this.call<{ items: Probe[] }>('/probes')).items;
+  async probes() {
+    return (await this.api.listProbes()).items;
   }
 
   /** Creates a probe; a refused target or regex is a 400 whose message says why. */
-  async createProbe(input: ProbeInput): Promise<Probe> {
-    return this.call('/probes', { method: 'POST', body: input });
+  createProbe(input: Body<'createProbe'>) {
+    return this.api.createProbe({ body: input });
   }
 
   /** Edits a probe with the checks of a create; a refusal is a 400 whose message says why. */
-  async updateProbe(id: number, input: ProbeInput): Promise<Probe> {
-    return this.call(`/probes/${encodeURIComponent(String(id))}`, {
-      method: 'PUT',
-      body: input,
-    });
+  updateProbe(id: number, input: Body<'updateProbe'>) {
+    return this.api.updateProbe({ path: { id }, body: input });
   }
 
   /** The last result (probe_success) of the probes the caller may read. */
-  async probeStatus(): Promise<ProbeStatusList> {
-    return this.call('/probes/status');
+  probeStatus() {
+    return this.api.probeStatus();
   }
 
   async deleteProbe(id: number): Promise<void> {
-    await this.call(`/probes/${encodeURIComponent(String(id))}`, {
-      method: 'DELETE',
-    });
+    await this.api.deleteProbe({ path: { id } });
   }
 }

@@ -201,78 +201,177 @@ export const spec = {
           },
         },
       },
+      CauseCategory: {
+        type: 'string',
+        enum: [
+          'compile',
+          'test',
+          'dependency',
+          'resources',
+          'timeout',
+          'image',
+          'scm',
+          'environment',
+          'network',
+          'lint',
+          'runtime',
+        ],
+      },
       TimelineItem: {
-        type: 'object',
-        required: ['kind', 'timestamp'],
-        additionalProperties: false,
         description:
           "One step of a delivery: a commit (at the first build or deployment naming it), a build (at its start), an artifact a build produced (at the build's end) or a deployment (linked to the build of its commit).",
-        properties: {
-          kind: {
-            type: 'string',
-            enum: ['commit', 'build', 'artifact', 'deployment'],
-          },
-          timestamp: {
-            type: 'integer',
-          },
-          commit: {
-            type: 'string',
-          },
-          job: {
-            type: 'string',
-          },
-          number: {
-            type: 'integer',
-          },
-          result: {
-            $ref: '#/components/schemas/BuildResult',
-          },
-          url: {
-            type: 'string',
-          },
-          branch: {
-            type: 'string',
-          },
-          source: {
-            type: 'string',
-            enum: ['jenkins', 'intake'],
-          },
-          name: {
-            type: 'string',
-          },
-          digest: {
-            type: 'string',
-          },
-          path: {
-            type: 'string',
-          },
-          system: {
-            type: 'string',
-          },
-          environment: {
-            type: 'string',
-          },
-          version: {
-            type: 'string',
-          },
-          status: {
-            type: 'string',
-            enum: ['SUCCESS', 'FAILURE', 'IN_PROGRESS', 'ROLLED_BACK'],
-          },
-          build: {
+        oneOf: [
+          {
             type: 'object',
-            required: ['job', 'number'],
+            required: ['kind', 'timestamp', 'commit'],
             additionalProperties: false,
             properties: {
+              kind: {
+                const: 'commit',
+              },
+              timestamp: {
+                type: 'integer',
+              },
+              commit: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            type: 'object',
+            required: [
+              'kind',
+              'timestamp',
+              'job',
+              'number',
+              'result',
+              'url',
+              'source',
+            ],
+            additionalProperties: false,
+            properties: {
+              kind: {
+                const: 'build',
+              },
+              timestamp: {
+                type: 'integer',
+              },
+              commit: {
+                type: 'string',
+              },
               job: {
                 type: 'string',
               },
               number: {
                 type: 'integer',
               },
+              result: {
+                $ref: '#/components/schemas/BuildResult',
+              },
+              url: {
+                type: 'string',
+              },
+              branch: {
+                type: 'string',
+              },
+              source: {
+                type: 'string',
+                enum: ['jenkins', 'intake'],
+              },
             },
           },
-        },
+          {
+            type: 'object',
+            required: ['kind', 'timestamp', 'job', 'number', 'name'],
+            additionalProperties: false,
+            properties: {
+              kind: {
+                const: 'artifact',
+              },
+              timestamp: {
+                type: 'integer',
+              },
+              commit: {
+                type: 'string',
+              },
+              job: {
+                type: 'string',
+              },
+              number: {
+                type: 'integer',
+              },
+              name: {
+                type: 'string',
+              },
+              digest: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+              path: {
+                type: 'string',
+                description:
+                  'A Jenkins artifact, downloaded through GET .../artifact?path=',
+              },
+            },
+          },
+          {
+            type: 'object',
+            required: [
+              'kind',
+              'timestamp',
+              'system',
+              'environment',
+              'status',
+              'url',
+            ],
+            additionalProperties: false,
+            properties: {
+              kind: {
+                const: 'deployment',
+              },
+              timestamp: {
+                type: 'integer',
+              },
+              commit: {
+                type: 'string',
+              },
+              system: {
+                type: 'string',
+              },
+              environment: {
+                type: 'string',
+              },
+              version: {
+                type: 'string',
+              },
+              digest: {
+                type: 'string',
+              },
+              status: {
+                type: 'string',
+                enum: ['SUCCESS', 'FAILURE', 'IN_PROGRESS', 'ROLLED_BACK'],
+              },
+              url: {
+                type: 'string',
+              },
+              build: {
+                type: 'object',
+                required: ['job', 'number'],
+                additionalProperties: false,
+                properties: {
+                  job: {
+                    type: 'string',
+                  },
+                  number: {
+                    type: 'integer',
+                  },
+                },
+              },
+            },
+          },
+        ],
       },
       LocatedCause: {
         type: 'object',
@@ -291,7 +390,7 @@ export const spec = {
             type: 'string',
           },
           category: {
-            type: 'string',
+            $ref: '#/components/schemas/CauseCategory',
           },
           title: {
             $ref: '#/components/schemas/LocalizedText',
@@ -389,13 +488,21 @@ export const spec = {
       },
       Cause: {
         type: 'object',
-        required: ['id', 'category', 'title', 'patterns', 'weight', 'runbook'],
+        required: [
+          'id',
+          'category',
+          'title',
+          'patterns',
+          'weight',
+          'runbook',
+          'source',
+        ],
         properties: {
           id: {
             type: 'string',
           },
           category: {
-            type: 'string',
+            $ref: '#/components/schemas/CauseCategory',
           },
           title: {
             $ref: '#/components/schemas/LocalizedText',

@@ -94,7 +94,8 @@ export function DriftPanel({
       {drift.loading && <Progress />}
       {drift.error && <ErrorAlert error={drift.error} />}
       {adopted.error && <ErrorAlert error={adopted.error} />}
-      {adopted.value && (
+      {/* this screen asks no approval, so the answer is the adopted version */}
+      {adopted.value && 'version' in adopted.value && (
         <Alert severity="success">
           {t('drift.adopted', { version: adopted.value.version })}
         </Alert>

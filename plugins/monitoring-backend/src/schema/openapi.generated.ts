@@ -914,6 +914,12 @@ export const spec = {
                         properties: {
                           id: {
                             type: 'string',
+                            enum: [
+                              'host-down',
+                              'disk-full',
+                              'db-connections-saturated',
+                              'probe-failing',
+                            ],
                           },
                           alert: {
                             type: 'string',
@@ -1109,6 +1115,63 @@ export const spec = {
                   type: 'array',
                   items: {
                     type: 'object',
+                    required: [
+                      'id',
+                      'matchers',
+                      'startsAt',
+                      'endsAt',
+                      'createdBy',
+                      'comment',
+                      'status',
+                    ],
+                    properties: {
+                      id: {
+                        type: 'string',
+                      },
+                      matchers: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          required: ['name', 'value', 'isRegex'],
+                          properties: {
+                            name: {
+                              type: 'string',
+                            },
+                            value: {
+                              type: 'string',
+                            },
+                            isRegex: {
+                              type: 'boolean',
+                            },
+                            isEqual: {
+                              type: 'boolean',
+                            },
+                          },
+                        },
+                      },
+                      startsAt: {
+                        type: 'string',
+                      },
+                      endsAt: {
+                        type: 'string',
+                      },
+                      createdBy: {
+                        type: 'string',
+                      },
+                      comment: {
+                        type: 'string',
+                      },
+                      status: {
+                        type: 'object',
+                        required: ['state'],
+                        properties: {
+                          state: {
+                            type: 'string',
+                            enum: ['active', 'pending', 'expired'],
+                          },
+                        },
+                      },
+                    },
                   },
                 },
               },
@@ -1453,9 +1516,36 @@ export const spec = {
                         properties: {
                           id: {
                             type: 'string',
+                            enum: [
+                              'cpu',
+                              'memory',
+                              'disk',
+                              'network',
+                              'load',
+                              'up',
+                              'connections',
+                              'transactions',
+                              'queries',
+                              'slowQueries',
+                              'replicationLag',
+                              'deadlocks',
+                              'hitRate',
+                              'evictions',
+                              'clients',
+                            ],
                           },
                           unit: {
                             type: 'string',
+                            enum: [
+                              'percent',
+                              'bytesPerSecond',
+                              'bytes',
+                              'load',
+                              'up',
+                              'count',
+                              'perSecond',
+                              'seconds',
+                            ],
                           },
                           series: {
                             type: 'array',
@@ -1467,12 +1557,20 @@ export const spec = {
                                   type: 'string',
                                 },
                                 points: {
+                                  description: '[unix seconds, value] pairs.',
                                   type: 'array',
                                   items: {
                                     type: 'array',
-                                    items: {
-                                      type: 'number',
-                                    },
+                                    prefixItems: [
+                                      {
+                                        type: 'number',
+                                      },
+                                      {
+                                        type: 'number',
+                                      },
+                                    ],
+                                    items: false,
+                                    minItems: 2,
                                   },
                                 },
                               },

@@ -20,11 +20,19 @@ import {
   formatDateTime,
   registryTagDeletePermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import type { DeletedTag, RunningPlace } from '@opsdeck/plugin-registry-common';
+import type {
+  Operations,
+  RunningPlace,
+} from '../schema/openapi.client.generated';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { RegistryErrorAlert } from './RegistryErrorAlert';
-import { formatSize, useRegistryClient, useT } from './useRegistry';
+import {
+  formatSize,
+  registryPath,
+  useRegistryClient,
+  useT,
+} from './useRegistry';
 
 /** One tag: its manifest per platform, where it runs, and deletion. */
 export function ManifestView(props: {
@@ -32,7 +40,7 @@ export function ManifestView(props: {
   repository: string;
   tag: string;
   onBack: () => void;
-  onDeleted: (result: DeletedTag) => void;
+  onDeleted: (result: Operations['deleteTag']['response']) => void;
 }) {
   const { registry, repository, tag } = props;
   const t = useT();
@@ -44,7 +52,11 @@ export function ManifestView(props: {
   const [shared, setShared] = useState(false);
   const [deleteError, setDeleteError] = useState<Error>();
   const { value, loading, error } = useAsync(
-    () => client.manifest(registry, repository, tag),
+    () =>
+      client.getManifest({
+        path: registryPath(registry),
+        query: { repository, reference: tag },
+      }),
     [client, registry, repository, tag],
   );
   const back = <Button onClick={props.onBack}>{t('manifest.back')}</Button>;
@@ -70,10 +82,13 @@ export function ManifestView(props: {
   const remove = async (confirmDigest?: string) => {
     setDeleteError(undefined);
     try {
-      const result = await client.deleteTag(registry, {
-        repository,
-        tag,
-        ...(confirmDigest ? { confirmDigest } : {}),
+      const result = await client.deleteTag({
+        path: registryPath(registry),
+        body: {
+          repository,
+          tag,
+          ...(confirmDigest ? { confirmDigest } : {}),
+        },
       });
       setConfirming(false);
       props.onDeleted(result);

@@ -13,7 +13,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { ManifestView } from './ManifestView';
 import { NameList } from './NameList';
 import { RegistryErrorAlert } from './RegistryErrorAlert';
-import { useRegistryClient, useT } from './useRegistry';
+import { registryPath, useRegistryClient, useT } from './useRegistry';
 
 /**
  * The registry page: a registry picked from the catalog, its repositories,
@@ -22,7 +22,7 @@ import { useRegistryClient, useT } from './useRegistry';
 export function RegistryPage() {
   const t = useT();
   const client = useRegistryClient();
-  const registries = useAsync(() => client.registries(), [client]);
+  const registries = useAsync(() => client.listRegistries(), [client]);
   const [registry, setRegistry] = useState<string>();
   const [repository, setRepository] = useState<string>();
   const [tag, setTag] = useState<string>();
@@ -36,12 +36,18 @@ export function RegistryPage() {
 
   const loadRepositories = useCallback(
     (limit: number, last?: string) =>
-      client.repositories(registry!, limit, last),
+      client.listRepositories({
+        path: registryPath(registry!),
+        query: { limit, last },
+      }),
     [client, registry],
   );
   const loadTags = useCallback(
     (limit: number, last?: string) =>
-      client.tags(registry!, repository!, limit, last),
+      client.listTags({
+        path: registryPath(registry!),
+        query: { repository: repository!, limit, last },
+      }),
     [client, registry, repository],
   );
 

@@ -4,17 +4,24 @@ import {
   useApi,
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
-import { RegistryClient } from '../api';
+import { DefaultApiClient } from '../schema/openapi.client.generated';
 import { registryTranslationRef } from '../translation/translation';
 
-/** The registry client of the app's discovery and fetch APIs. */
-export function useRegistryClient(): RegistryClient {
+/** The generated registry client over the app's discovery and fetch APIs. */
+export function useRegistryClient(): DefaultApiClient {
   const discoveryApi = useApi(coreApis.discovery);
   const fetchApi = useApi(coreApis.fetch);
   return useMemo(
-    () => new RegistryClient(discoveryApi, fetchApi),
+    () => new DefaultApiClient({ discoveryApi, fetchApi }),
     [discoveryApi, fetchApi],
   );
+}
+
+/** The path parameters of a registry resource ref (`resource:default/harbor`). */
+export function registryPath(ref: string): { namespace: string; name: string } {
+  const [, rest] = ref.split(':');
+  const [namespace, name] = rest.split('/');
+  return { namespace, name };
 }
 
 /**

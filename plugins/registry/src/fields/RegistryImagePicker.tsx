@@ -7,10 +7,14 @@ import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { registryReadPermission } from '@opsdeck/plugin-opsdeck-common';
-import type { RegistrySummary } from '@opsdeck/plugin-registry-common';
+import type { Registry as RegistrySummary } from '../schema/openapi.client.generated';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { useRegistryClient, useT } from '../components/useRegistry';
+import {
+  registryPath,
+  useRegistryClient,
+  useT,
+} from '../components/useRegistry';
 import { imageValue, listAll, MAX_LISTED, parseImageValue } from './imageValue';
 
 /**
@@ -37,7 +41,7 @@ export function RegistryImagePicker(
 
   const registries = useAsync(async () => {
     if (!allowed) return [];
-    return (await client.registries()).items;
+    return (await client.listRegistries()).items;
   }, [client, allowed]);
   // a value given back to the field (the form's Back button) selects again
   useEffect(() => {
@@ -56,11 +60,21 @@ export function RegistryImagePicker(
 
   const repositories = useAsync(async () => {
     if (!registry) return { names: [], truncated: false };
-    return listAll(last => client.repositories(registry.ref, 1000, last));
+    return listAll(last =>
+      client.listRepositories({
+        path: registryPath(registry.ref),
+        query: { limit: 1000, last },
+      }),
+    );
   }, [client, registry?.ref]);
   const tags = useAsync(async () => {
     if (!registry || !repository) return { names: [], truncated: false };
-    return listAll(last => client.tags(registry.ref, repository, 1000, last));
+    return listAll(last =>
+      client.listTags({
+        path: registryPath(registry.ref),
+        query: { repository, limit: 1000, last },
+      }),
+    );
   }, [client, registry?.ref, repository]);
 
   const choose = (

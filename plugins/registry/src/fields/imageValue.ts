@@ -1,4 +1,4 @@
-import type { RegistrySummary } from '@opsdeck/plugin-registry-common';
+import type { Registry as RegistrySummary } from '../schema/openapi.client.generated';
 
 /** The host (and port) of a registry's URL, as image references name it. */
 export function registryHost(registry: Pick<RegistrySummary, 'url'>): string {

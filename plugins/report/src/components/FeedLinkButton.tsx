@@ -39,7 +39,7 @@ export function FeedLinkButton() {
           run(async () => {
             setUrl(undefined);
             setNotice(undefined);
-            setExists((await client.feedToken()).exists);
+            setExists((await client.getFeedToken()).exists);
             setOpen(true);
           })
         }

@@ -32,7 +32,11 @@ export function FigureRecordsPage() {
   const figure = params.figure as ReportFigureKey;
   const [offset, setOffset] = useState(0);
   const { value, loading, error } = useAsync(
-    () => client.records(id, figure, offset, PAGE),
+    () =>
+      client.listFigureRecords({
+        path: { id, figure },
+        query: { offset, limit: PAGE },
+      }),
     [client, id, figure, offset],
   );
   if (!REPORT_FIGURE_KEYS.includes(figure)) {

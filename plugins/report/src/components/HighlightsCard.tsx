@@ -3,8 +3,8 @@ import { InfoCard } from '@backstage/core-components';
 import {
   HIGHLIGHT_LANGUAGES,
   HighlightLanguage,
-  ReportDetail,
 } from '@opsdeck/plugin-report-common';
+import type { ReportDetail } from '../schema/openapi.client.generated';
 import {
   Box,
   Button,
@@ -34,7 +34,12 @@ export function HighlightsCard(props: {
   const save = async () => {
     setError(undefined);
     try {
-      onChange(await client.setHighlights(report.id, text, lang));
+      onChange(
+        await client.setHighlights({
+          path: { id: report.id },
+          body: { text, lang },
+        }),
+      );
       setEditing(false);
       setSaved(true);
     } catch (e) {

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { InfoCard, Link, Progress } from '@backstage/core-components';
-import { REPORT_SECTIONS, ReportDetail } from '@opsdeck/plugin-report-common';
+import { REPORT_SECTIONS } from '@opsdeck/plugin-report-common';
+import type { ReportDetail } from '../schema/openapi.client.generated';
 import {
   Box,
   Button,
@@ -24,7 +25,10 @@ export function ReportDetailPage() {
   const t = useT();
   const client = useReportClient();
   const id = Number(useParams().id);
-  const loaded = useAsync(() => client.get(id), [client, id]);
+  const loaded = useAsync(
+    () => client.getReport({ path: { id } }),
+    [client, id],
+  );
   const [report, setReport] = useState<ReportDetail>();
   const [error, setError] = useState<string>();
   useEffect(() => setReport(loaded.value), [loaded.value]);
@@ -36,7 +40,7 @@ export function ReportDetailPage() {
   const sendNow = async () => {
     setError(undefined);
     try {
-      setReport(await client.send(report.id));
+      setReport(await client.sendReport({ path: { id: report.id } }));
     } catch (e) {
       setError((e as Error).message);
     }

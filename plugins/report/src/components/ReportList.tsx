@@ -23,9 +23,15 @@ export function ReportList() {
   const t = useT();
   const client = useReportClient();
   const [scope, setScope] = useState('');
-  const all = useAsync(() => client.list({ limit: 200 }), [client]);
+  const all = useAsync(
+    () => client.listReports({ query: { limit: 200 } }),
+    [client],
+  );
   const { value, loading, error } = useAsync(
-    () => client.list({ scope: scope || undefined, limit: 200 }),
+    () =>
+      client.listReports({
+        query: { scope: scope || undefined, limit: 200 },
+      }),
     [client, scope],
   );
   const scopes = [

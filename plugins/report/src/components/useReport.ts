@@ -5,16 +5,16 @@ import {
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
 import type { ReportFigureKey } from '@opsdeck/plugin-report-common';
-import { ReportClient } from '../api';
+import { DefaultApiClient } from '../schema/openapi.client.generated';
 import { reportTranslationRef } from '../translation/translation';
 import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
 
-/** The report client of the app's discovery and fetch APIs. */
-export function useReportClient(): ReportClient {
+/** The generated report client over the app's discovery and fetch APIs. */
+export function useReportClient(): DefaultApiClient {
   const discoveryApi = useApi(coreApis.discovery);
   const fetchApi = useApi(coreApis.fetch);
   return useMemo(
-    () => new ReportClient(discoveryApi, fetchApi),
+    () => new DefaultApiClient({ discoveryApi, fetchApi }),
     [discoveryApi, fetchApi],
   );
 }
