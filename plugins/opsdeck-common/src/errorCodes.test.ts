@@ -1,4 +1,8 @@
-import { errorCodeForStatus, serverErrorMessage } from './errorCodes';
+import {
+  errorCodeForStatus,
+  serverErrorMessage,
+  type ErrorCodeTexts,
+} from './errorCodes';
 import { setDisplayLanguage } from './format';
 
 /** A ResponseError's shape as the portal's clients throw it. */
@@ -68,9 +72,8 @@ describe('error codes', () => {
         response: { statusCode: 413 },
       },
     });
-    const texts = {
-      'files-upload-too-large': (e: { maxBytes?: unknown }) =>
-        `文件超过上限 ${e.maxBytes} 字节`,
+    const texts: ErrorCodeTexts = {
+      'files-upload-too-large': e => `文件超过上限 ${e.maxBytes} 字节`,
     };
     expect(serverErrorMessage(tooLarge, { language: 'zh-CN', texts })).toBe(
       '文件超过上限 10 字节',
