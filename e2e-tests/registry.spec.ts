@@ -42,6 +42,9 @@ const TEXT = {
     done: (tag: string) => `Deleted ${REPO}:${tag}.`,
     allTags: 'All tags',
     platform: 'Platform',
+    // the server's refusal, by its code (registry-image-running)
+    runningRefused: (image: string, places: string) =>
+      `${image} is running on ${places}; it is not deleted`,
   },
   'zh-CN': {
     running: (where: string) =>
@@ -58,6 +61,10 @@ const TEXT = {
         .replace('{{gc}}', ''),
     allTags: zhCN['manifest.back'],
     platform: zhCN['manifest.platform'],
+    runningRefused: (image: string, places: string) =>
+      zhCN['errors.codes.imageRunning']
+        .replace('{{image}}', image)
+        .replace('{{places}}', places),
   },
 } as const;
 
@@ -180,8 +187,9 @@ for (const lang of ['en', 'zh-CN'] as const) {
         .getByRole('dialog')
         .getByRole('button', { name: text.confirm, exact: true })
         .click();
+      // the refusal in the reader's language (its code), never the server's English
       await expect(page.getByRole('dialog')).toContainText(
-        `is running on k8s-demo/shop/${POD}; it is not deleted`,
+        text.runningRefused(`${REPO}:v2`, `k8s-demo/shop/${POD}`),
       );
       await page.keyboard.press('Escape');
       const still = await request.get(

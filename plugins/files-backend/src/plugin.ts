@@ -83,6 +83,7 @@ export const filesPlugin = createBackendPlugin({
           httpAuth: deps.httpAuth,
           permissions: deps.permissions,
           auditor: deps.auditor,
+          logger: deps.logger,
           // Upload locks in the database: any replica may take any request.
           locker: new DatabaseUploadLocker(knex, {
             instanceId: `${hostname()}:${process.pid}`,

@@ -1,4 +1,8 @@
-import { errorCodeForStatus, serverErrorMessage } from './errorCodes';
+import {
+  errorCodeForStatus,
+  serverErrorMessage,
+  type ErrorCodeTexts,
+} from './errorCodes';
 import { setDisplayLanguage } from './format';
 
 /** A ResponseError's shape as the portal's clients throw it. */
@@ -54,5 +58,45 @@ describe('error codes', () => {
     expect(serverErrorMessage(new Error('network down'), 'zh-CN')).toBe(
       'network down',
     );
+  });
+
+  it("says a plugin's own code in its text, an unknown one by its status with the server's words as detail", () => {
+    const tooLarge = Object.assign(new Error('Request failed'), {
+      statusCode: 413,
+      body: {
+        error: {
+          message: 'The file is larger than 10 bytes',
+          code: 'files-upload-too-large',
+          maxBytes: 10,
+        },
+        response: { statusCode: 413 },
+      },
+    });
+    const texts: ErrorCodeTexts = {
+      'files-upload-too-large': e => `文件超过上限 ${e.maxBytes} 字节`,
+    };
+    expect(serverErrorMessage(tooLarge, { language: 'zh-CN', texts })).toBe(
+      '文件超过上限 10 字节',
+    );
+    expect(serverErrorMessage(tooLarge, { language: 'en', texts })).toBe(
+      '文件超过上限 10 字节',
+    );
+    // the same refusal where the portal does not know the code
+    expect(serverErrorMessage(tooLarge, 'zh-CN')).toBe(
+      '输入有误：The file is larger than 10 bytes',
+    );
+    expect(serverErrorMessage(tooLarge, 'en')).toBe(
+      'The file is larger than 10 bytes',
+    );
+    // a raw response body (as a non-fetch client reads it)
+    expect(
+      serverErrorMessage(
+        {
+          error: { message: 'Not yours', code: 'files-upload-not-yours' },
+          response: { statusCode: 403 },
+        },
+        'zh-CN',
+      ),
+    ).toBe('没有权限执行此操作（Not yours）');
   });
 });

@@ -47,7 +47,18 @@ export interface OpsdeckErrorBody {
   code?: string;
   permission?: string;
   reference?: string;
+  [detail: string]: unknown;
 }
+
+/**
+ * A plugin's own error codes (`files-upload-too-large`, …) and what each says
+ * in the display language, from the plugin's translation ref: a string, or a
+ * function of the error body when the text names one of its fields.
+ */
+export type ErrorCodeTexts = Record<
+  string,
+  string | ((error: OpsdeckErrorBody) => string)
+>;
 
 type Texts = Record<OpsdeckErrorCode, (e: OpsdeckErrorBody) => string>;
 
@@ -69,6 +80,9 @@ const ZH_CN: Texts = {
 
 const TEXTS: Record<string, Texts> = { 'zh-CN': ZH_CN };
 
+// Codes whose zh-CN text already carries the server's message as detail.
+const WITH_DETAIL = new Set<string>(['invalid-input', 'conflict']);
+
 function bodyOf(error: unknown): OpsdeckErrorBody | undefined {
   const body = (error as { body?: { error?: OpsdeckErrorBody } })?.body?.error;
   if (body && typeof body === 'object') return body;
@@ -78,19 +92,67 @@ function bodyOf(error: unknown): OpsdeckErrorBody | undefined {
     : undefined;
 }
 
+/** The HTTP status of a ResponseError or of an error response body. */
+function statusOf(error: unknown): number | undefined {
+  const e = error as {
+    statusCode?: unknown;
+    body?: { response?: { statusCode?: unknown } };
+    response?: { statusCode?: unknown };
+  };
+  for (const value of [
+    e?.statusCode,
+    e?.body?.response?.statusCode,
+    e?.response?.statusCode,
+  ]) {
+    if (typeof value === 'number' && value >= 400 && value <= 599) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** Options of {@link serverErrorMessage}. */
+export interface ServerErrorMessageOptions {
+  /** The display language; the portal's current one when unset. */
+  language?: string;
+  /** The calling plugin's own codes in the display language. */
+  texts?: ErrorCodeTexts;
+}
+
 /**
- * What to show for a failed request: the error's code in the display language
- * when opsdeck has a text for it there, the server's message otherwise. Takes
- * a ResponseError (its `body.error`), an error body, or any Error.
+ * What to show for a failed request. A code of the calling plugin
+ * (`options.texts`) says its own text; one of opsdeck's codes says it in the
+ * display language when opsdeck has a text for it there; an unknown code says
+ * what its status means, with the server's message as the detail; otherwise
+ * the server's message. Takes a ResponseError (its `body.error`), an error
+ * response body (`{ error, response }`), an error body, or any Error.
  */
 export function serverErrorMessage(
   error: unknown,
-  language: string | undefined = getDisplayLanguage(),
+  options: string | ServerErrorMessageOptions = {},
 ): string {
-  const body = bodyOf(error);
+  const { language = getDisplayLanguage(), texts: own } =
+    typeof options === 'string' ? { language: options } : options;
+  const body =
+    bodyOf(error) ??
+    bodyOf({ body: (error as { error?: unknown })?.error ? error : undefined });
+  const mine = body?.code ? own?.[body.code] : undefined;
+  if (mine !== undefined) {
+    return typeof mine === 'function' ? mine(body!) : mine;
+  }
   const texts = language ? TEXTS[language] : undefined;
   const text = body?.code && texts?.[body.code as OpsdeckErrorCode];
   if (text) return text(body!);
+  const status = statusOf(error);
+  if (body && texts && status !== undefined) {
+    // a code this portal does not know: what its status means, and the
+    // server's words as the detail
+    const code = errorCodeForStatus(status);
+    const general = texts[code](body);
+    return body.message && !WITH_DETAIL.has(code)
+      ? `${general}（${body.message}）`
+      : general;
+  }
   if (body?.message) return body.message;
   return error instanceof Error ? error.message : String(error);
 }

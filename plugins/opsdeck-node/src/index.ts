@@ -21,6 +21,7 @@ export {
   createErrorHandler,
   isDevelopment,
   opsdeckRootHttpRouterServiceFactory,
+  coded,
 } from './edge/errorResponses';
 export { audited } from './edge/audited';
 export {

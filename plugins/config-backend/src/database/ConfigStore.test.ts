@@ -31,9 +31,10 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
       createdBy: 'user:default/alice',
       latestVersion: 0,
     });
-    await expect(s.createSet(input, 'user:default/bob')).rejects.toThrow(
-      /exists/,
-    );
+    await expect(s.createSet(input, 'user:default/bob')).rejects.toMatchObject({
+      message: expect.stringMatching(/exists/),
+      code: 'config-set-exists',
+    });
     const updated = await s.updateSet(created.id, {
       ...input,
       selector: { names: ['web-01'] },

@@ -10,7 +10,7 @@ import type {
   ReleaseHost,
   ReleaseHostState,
 } from '@opsdeck/plugin-config-common';
-import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
+import { coded, isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 import { AdoptionApprovals } from './AdoptionApprovals';
 import type { SecretMark } from '../render/secretMarks';
@@ -131,7 +131,11 @@ export class ConfigStore {
       return (await this.getSet(id))!;
     } catch (e) {
       if (isUniqueViolation(e)) {
-        throw new ConflictError(`A config set named ${input.name} exists`);
+        throw coded(
+          new ConflictError(`A config set named ${input.name} exists`),
+          'config-set-exists',
+          { name: input.name },
+        );
       }
       throw e;
     }
@@ -144,7 +148,11 @@ export class ConfigStore {
         .update({ ...this.setColumns(input), updated_at: Date.now() });
     } catch (e) {
       if (isUniqueViolation(e)) {
-        throw new ConflictError(`A config set named ${input.name} exists`);
+        throw coded(
+          new ConflictError(`A config set named ${input.name} exists`),
+          'config-set-exists',
+          { name: input.name },
+        );
       }
       throw e;
     }

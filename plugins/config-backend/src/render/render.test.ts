@@ -60,6 +60,9 @@ describe('rendering', () => {
     const render = compileTemplate('listen {{vars.missing}};');
     expect(() => render(renderContext({}, host))).toThrow(/does not render/);
     expect(() => compileTemplate('{{#each}}')).toThrow(/does not parse/);
+    expect(() => compileTemplate('{{#each}}')).toThrow(
+      expect.objectContaining({ code: 'config-template-invalid' }),
+    );
   });
 
   it('keeps an adopted live file verbatim, braces and all', () => {
@@ -75,6 +78,10 @@ describe('rendering', () => {
     expect(() => checkSyntax('json', '{"a": }')).toThrow(/Not valid JSON/);
     expect(() => checkSyntax('yaml', 'a: 1\n---\nb: [2]\n')).not.toThrow();
     expect(() => checkSyntax('yaml', 'a: [1\n')).toThrow(/Not valid YAML/);
+    // the portal says the code in the reader's language
+    expect(() => checkSyntax('yaml', 'a: [1\n')).toThrow(
+      expect.objectContaining({ code: 'config-syntax-invalid', kind: 'yaml' }),
+    );
     expect(() => checkSyntax('text', '{{ anything')).not.toThrow();
   });
 

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import type {
   ConfigKind,
@@ -95,8 +96,10 @@ export function compileTemplate(template: string) {
     // precompile to surface syntax errors now, not at first render
     engine.precompile(template, { strict: true, noEscape: true });
   } catch (e) {
-    throw new InputError(
-      `The template does not parse: ${(e as Error).message}`,
+    throw coded(
+      new InputError(`The template does not parse: ${(e as Error).message}`),
+      'config-template-invalid',
+      { detail: (e as Error).message },
     );
   }
   const fn = engine.compile(template, { strict: true, noEscape: true });
@@ -104,8 +107,10 @@ export function compileTemplate(template: string) {
     try {
       return fn(context);
     } catch (e) {
-      throw new InputError(
-        `The template does not render: ${(e as Error).message}`,
+      throw coded(
+        new InputError(`The template does not render: ${(e as Error).message}`),
+        'config-template-invalid',
+        { detail: (e as Error).message },
       );
     }
   };
@@ -250,13 +255,21 @@ export function checkSyntax(kind: ConfigKind, content: string): void {
     try {
       JSON.parse(content);
     } catch (e) {
-      throw new InputError(`Not valid JSON: ${(e as Error).message}`);
+      throw coded(
+        new InputError(`Not valid JSON: ${(e as Error).message}`),
+        'config-syntax-invalid',
+        { kind, detail: (e as Error).message },
+      );
     }
   }
   if (kind === 'yaml') {
     for (const doc of parseAllDocuments(content)) {
       if (doc.errors.length > 0) {
-        throw new InputError(`Not valid YAML: ${doc.errors[0].message}`);
+        throw coded(
+          new InputError(`Not valid YAML: ${doc.errors[0].message}`),
+          'config-syntax-invalid',
+          { kind, detail: doc.errors[0].message },
+        );
       }
     }
   }

@@ -4,6 +4,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import type {
   ConfigSet,
@@ -48,10 +49,13 @@ function checkProd(
 ): void {
   const prod = hosts.filter(h => h.environment === 'prod');
   if (prod.length > 0 && !caller.mayPushProd) {
-    throw new NotAllowedError(
-      `${what} prod hosts (${[...new Set(prod.map(h => h.name))].join(
-        ', ',
-      )}) needs opsdeck.config.push.prod`,
+    const names = [...new Set(prod.map(h => h.name))].join(', ');
+    throw coded(
+      new NotAllowedError(
+        `${what} prod hosts (${names}) needs opsdeck.config.push.prod`,
+      ),
+      'config-prod-refused',
+      { hosts: names, permission: 'opsdeck.config.push.prod' },
     );
   }
 }
@@ -319,7 +323,10 @@ export class ConfigService {
     const hosts =
       checked?.hosts ?? (await this.hostsOf(set, caller, input.hosts));
     if (hosts.length === 0) {
-      throw new InputError('The set selects no host you can see');
+      throw coded(
+        new InputError('The set selects no host you can see'),
+        'config-no-hosts',
+      );
     }
     await this.assertIdle(setId);
     const max = this.options.maxBatchSize ?? 20;
@@ -439,10 +446,14 @@ export class ConfigService {
         r.status === 'aborting',
     );
     if (running) {
-      throw new ConflictError(
-        `Release ${running.id} of this set is still ${running.status}${
-          running.status === 'paused' ? ': continue or abort it first' : ''
-        }`,
+      throw coded(
+        new ConflictError(
+          `Release ${running.id} of this set is still ${running.status}${
+            running.status === 'paused' ? ': continue or abort it first' : ''
+          }`,
+        ),
+        'config-release-busy',
+        { release: running.id, status: running.status },
       );
     }
   }

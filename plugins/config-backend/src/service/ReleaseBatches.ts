@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { HostTarget } from '@opsdeck/plugin-cmdb-common';
 import type {
   ConfigSet,
@@ -148,7 +149,11 @@ export class ReleaseBatches {
     const { store } = this.options;
     const release = await this.paused(id);
     if (atBatch !== undefined && release.nextBatch !== atBatch) {
-      throw new ConflictError(`Release ${id} was continued already`);
+      throw coded(
+        new ConflictError(`Release ${id} was continued already`),
+        'config-release-moved',
+        { release: id },
+      );
     }
     const set = await this.service.getSet(release.setId);
     const checks = await store.releaseChecks(id);
@@ -188,7 +193,11 @@ export class ReleaseBatches {
       caller.ref,
     );
     if (!(await store.claimPaused(id, release.nextBatch, caller.ref))) {
-      throw new ConflictError(`Release ${id} was continued or aborted already`);
+      throw coded(
+        new ConflictError(`Release ${id} was continued or aborted already`),
+        'config-release-moved',
+        { release: id },
+      );
     }
     return {
       release: { ...release, status: 'running', resumeAt: undefined },
@@ -204,7 +213,11 @@ export class ReleaseBatches {
     const release = await this.options.store.getRelease(id);
     if (!release) throw new NotFoundError(`No release ${id}`);
     if (release.status !== 'paused') {
-      throw new ConflictError(`Release ${id} is ${release.status}, not paused`);
+      throw coded(
+        new ConflictError(`Release ${id} is ${release.status}, not paused`),
+        'config-release-not-paused',
+        { release: id, status: release.status },
+      );
     }
     return release;
   }
@@ -230,7 +243,11 @@ export class ReleaseBatches {
     if (!release) throw new NotFoundError(`No release ${id}`);
     if (!(await this.options.store.abortRelease(id, caller.ref))) {
       const now = await this.options.store.releaseStatus(id);
-      throw new ConflictError(`Release ${id} is ${now}: it cannot be aborted`);
+      throw coded(
+        new ConflictError(`Release ${id} is ${now}: it cannot be aborted`),
+        'config-release-not-paused',
+        { release: id, status: String(now) },
+      );
     }
     return (await this.options.store.getRelease(id))!;
   }

@@ -116,9 +116,15 @@ describe('config releases: pauses between batches', () => {
     expect(states(paused)).toEqual(['done', 'pending', 'pending']);
     expect(readFileSync(target, 'utf8')).toBe('one\n');
     // a paused release holds the set: no other push meanwhile
-    await api(bob, 'post', `/sets/${set.id}/releases`)
+    const busy = await api(bob, 'post', `/sets/${set.id}/releases`)
       .send({ version: 2 })
       .expect(409);
+    // with a code the portal says in the reader's language
+    expect(busy.body.error).toMatchObject({
+      code: 'config-release-busy',
+      release: paused.id,
+      status: 'paused',
+    });
     // a viewer may neither continue nor abort
     await api(erin, 'post', `/releases/${paused.id}/continue`).expect(403);
     await api(erin, 'post', `/releases/${paused.id}/abort`).expect(403);
@@ -163,7 +169,14 @@ describe('config releases: pauses between batches', () => {
     expect(states(aborted)).toEqual(['done', 'done', 'aborted']);
     expect(aborted.abortedBy).toBe('user:default/alice');
     expect(aborted.hosts[2].error).toMatch(/aborted by user:default\/alice/);
-    await api(bob, 'post', `/releases/${id}/continue`).expect(409);
+    const again = await api(bob, 'post', `/releases/${id}/continue`).expect(
+      409,
+    );
+    expect(again.body.error).toMatchObject({
+      code: 'config-release-not-paused',
+      release: id,
+      status: 'aborted',
+    });
     await api(alice, 'post', `/releases/${id}/abort`).expect(409);
     expect(
       audits.find(a => a.eventId === 'config-release-abort'),

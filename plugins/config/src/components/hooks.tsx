@@ -8,7 +8,12 @@ import {
   configEditPermission,
   configPushPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  serverErrorMessage,
+  type ErrorCodeTexts,
+  type OpsdeckErrorBody,
+} from '@opsdeck/plugin-opsdeck-common';
 import {
   forbiddenPermissionName,
   NotAllowed,
@@ -78,16 +83,66 @@ export function DiffView({ diff, empty }: { diff: string; empty: string }) {
   );
 }
 
-/** An error: a 403 names the missing permission, anything else its message. */
+/** The config backend's own error codes in the reader's language. */
+export function useConfigErrorTexts(): ErrorCodeTexts {
+  const t = useT();
+  return useMemo(() => {
+    const status = (e: OpsdeckErrorBody) => t(`status.${String(e.status)}`, {});
+    const fields = (e: OpsdeckErrorBody) =>
+      Object.fromEntries(
+        ['name', 'hosts', 'release', 'detail', 'kind'].map(k => [
+          k,
+          String(e[k] ?? ''),
+        ]),
+      );
+    return {
+      'config-set-exists': e => t('errors.codes.setExists', fields(e)),
+      'config-prod-refused': e => t('errors.codes.prodRefused', fields(e)),
+      'config-release-busy': e =>
+        t('errors.codes.releaseBusy', { ...fields(e), status: status(e) }),
+      'config-no-hosts': t('errors.codes.noHosts'),
+      'config-template-invalid': e =>
+        t('errors.codes.templateInvalid', fields(e)),
+      'config-syntax-invalid': e =>
+        t('errors.codes.syntaxInvalid', {
+          ...fields(e),
+          kind: String(e.kind ?? '').toUpperCase(),
+        }),
+      'config-release-moved': e => t('errors.codes.releaseMoved', fields(e)),
+      'config-release-not-paused': e =>
+        t('errors.codes.releaseNotPaused', { ...fields(e), status: status(e) }),
+    };
+  }, [t]);
+}
+
+function hasCode(error: Error): boolean {
+  const body = (error as { body?: { error?: { code?: unknown } } }).body;
+  return typeof body?.error?.code === 'string';
+}
+
+/**
+ * An error: the config backend's own codes in the reader's language; a 403
+ * names the missing permission; any other coded answer says its code
+ * (opsdeck-common's serverErrorMessage), an uncoded one its message.
+ */
 export function ErrorAlert({ error }: { error: Error }) {
   const t = useT();
+  const texts = useConfigErrorTexts();
+  const code = (error as { body?: { error?: { code?: string } } }).body?.error
+    ?.code;
+  if (code && texts[code]) {
+    return (
+      <Alert severity="error">{serverErrorMessage(error, { texts })}</Alert>
+    );
+  }
   const forbidden = (error as { statusCode?: number }).statusCode === 403;
   const permission = forbidden ? forbiddenPermissionName(error) : undefined;
   if (permission) return <NotAllowed permission={permission} />;
+  if (forbidden) return <Alert severity="error">{t('errors.forbidden')}</Alert>;
   return (
     <Alert severity="error">
-      {forbidden
-        ? t('errors.forbidden')
+      {hasCode(error)
+        ? serverErrorMessage(error, { texts })
         : t('errors.generic', { message: error.message })}
     </Alert>
   );

@@ -135,6 +135,19 @@ export const configTranslationRef = createTranslationRef({
     errors: {
       forbidden: 'You do not have permission for configuration management',
       generic: 'Something went wrong: {{message}}',
+      codes: {
+        setExists: 'A config set named {{name}} exists already',
+        prodRefused:
+          'Prod hosts ({{hosts}}) need the permission opsdeck.config.push.prod',
+        releaseBusy:
+          'Release {{release}} of this set is still {{status}}: continue or abort it first',
+        noHosts: 'The set selects no host you can see',
+        templateInvalid: 'The template has an error: {{detail}}',
+        syntaxInvalid: 'Not valid {{kind}}: {{detail}}',
+        releaseMoved:
+          'Release {{release}} was continued or aborted by someone else already',
+        releaseNotPaused: 'Release {{release}} is {{status}}, not paused',
+      },
     },
   },
   translations: {

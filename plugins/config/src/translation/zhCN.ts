@@ -106,6 +106,16 @@ const zhCN = {
   'approval.run': '凭审批工单下发',
   'errors.forbidden': '你没有配置管理的权限',
   'errors.generic': '出错了：{{message}}',
+  'errors.codes.setExists': '已存在名为 {{name}} 的配置集',
+  'errors.codes.prodRefused':
+    '生产主机（{{hosts}}）需要 opsdeck.config.push.prod 权限',
+  'errors.codes.releaseBusy':
+    '此配置集的发布 {{release}} 仍处于{{status}}状态，请先继续或中止它',
+  'errors.codes.noHosts': '此配置集未选中你可见的主机',
+  'errors.codes.templateInvalid': '模板有错误：{{detail}}',
+  'errors.codes.syntaxInvalid': '不是有效的 {{kind}}：{{detail}}',
+  'errors.codes.releaseMoved': '发布 {{release}} 已被他人继续或中止',
+  'errors.codes.releaseNotPaused': '发布 {{release}} 为{{status}}状态，未暂停',
 };
 
 export default zhCN;

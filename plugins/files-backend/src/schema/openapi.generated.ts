@@ -10,7 +10,7 @@ export const spec = {
     title: 'files',
     version: '1',
     description:
-      "opsdeck's file library and distribution. Uploads use the tus 1.0 protocol (creation, termination) at `/uploads` (POST to create, HEAD/PATCH `/uploads/{id}` to resume; same authentication, permission `opsdeck.files.file.upload`, metadata `filename` and optional `ownerGroup`); they are not part of this spec because tus defines them. Reads require `opsdeck.files.file.read`; deleting a version `opsdeck.files.file.delete`; distributing and retrying `opsdeck.files.distribute`.",
+      "opsdeck's file library and distribution. Uploads use the tus 1.0 protocol (creation, termination) at `/uploads` (POST to create, HEAD/PATCH `/uploads/{id}` to resume; same authentication, permission `opsdeck.files.file.upload`, metadata `filename` and optional `ownerGroup`); they are not part of this spec because tus defines them. Their refusals answer opsdeck's JSON error body (`error.message`, `error.code`): `files-upload-too-large` (413, with `maxBytes`), `files-name-invalid` (400), `files-owner-group-invalid` (400), `files-owner-group-not-member` (403, with `group`), `files-upload-not-yours` (403), `files-upload-gone` (404/410), `not-allowed` (403, with `permission`), else the code of the status. Reads require `opsdeck.files.file.read`; deleting a version `opsdeck.files.file.delete`; distributing and retrying `opsdeck.files.distribute`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',

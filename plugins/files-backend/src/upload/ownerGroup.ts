@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 
 /**
  * The owner group of a new upload: the one asked for, which must be one of
@@ -25,10 +26,16 @@ export function createOwnerGroupCheck(userInfo: UserInfoService) {
           }),
         );
       } catch {
-        throw new InputError(`Owner group '${requested}' is not an entity ref`);
+        throw coded(
+          new InputError(`Owner group '${requested}' is not an entity ref`),
+          'files-owner-group-invalid',
+        );
       }
       if (!ref.startsWith('group:')) {
-        throw new InputError(`Owner group '${requested}' is not a group`);
+        throw coded(
+          new InputError(`Owner group '${requested}' is not a group`),
+          'files-owner-group-invalid',
+        );
       }
     }
     if ((credentials.principal as { type?: string }).type !== 'user') {
@@ -38,8 +45,12 @@ export function createOwnerGroupCheck(userInfo: UserInfoService) {
     const groups = info.ownershipEntityRefs.filter(r => r.startsWith('group:'));
     if (!ref) return groups[0];
     if (!groups.includes(ref)) {
-      throw new NotAllowedError(
-        `You are not a member of ${ref}; pick one of your groups as owner`,
+      throw coded(
+        new NotAllowedError(
+          `You are not a member of ${ref}; pick one of your groups as owner`,
+        ),
+        'files-owner-group-not-member',
+        { group: ref },
       );
     }
     return ref;

@@ -2,11 +2,15 @@ import type {
   AuditorService,
   BackstageCredentials,
   HttpAuthService,
+  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { filesFileUploadPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  errorCodeForStatus,
+  filesFileUploadPermission,
+} from '@opsdeck/plugin-opsdeck-common';
 import { MemoryLocker, Server, type Locker, type Upload } from '@tus/server';
 import express, { type Request } from 'express';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +18,7 @@ import type { FileLibrary } from '../database/FileLibrary';
 import type { FileVersion } from '../database/types';
 import { validateFileName } from '../model/paths';
 import type { FileStorage } from '../storage/FileStorage';
-import { principalRef } from '@opsdeck/plugin-opsdeck-node';
+import { coded, principalRef } from '@opsdeck/plugin-opsdeck-node';
 import { createUploadFinaliser, isComplete } from './finaliseUpload';
 
 /** Who is uploading: a user or service ref (opsdeck-node's one form). */
@@ -37,13 +41,60 @@ export type TusUploadsOptions = {
    * passes a DatabaseUploadLocker). Unset: tus' in-process memory locker.
    */
   locker?: Locker;
+  /** Where a failed upload request's own error is logged (its answer hides it). */
+  logger?: Pick<LoggerService, 'error'>;
   /** Called after a version is stored (retention). */
   onStored?(file: FileVersion): Promise<void>;
 };
 
-/** A tus error the server turns into a response. */
-function tusError(status: number, message: string) {
-  return { status_code: status, body: `${message}\n` };
+/**
+ * A tus error the server turns into a response: opsdeck's error body (JSON,
+ * as the rest of the API answers) with a stable code, so the upload form
+ * says the refusal in the reader's language.
+ */
+export function tusError(
+  status: number,
+  message: string,
+  code: string = errorCodeForStatus(status),
+  details: Record<string, unknown> = {},
+) {
+  return {
+    status_code: status,
+    body: JSON.stringify({
+      error: { name: 'Error', message, ...details, code },
+      response: { statusCode: status },
+    }),
+  };
+}
+
+/** tus' own refusals (plain text bodies) in opsdeck's error body. */
+function tusResponseError(
+  error: { status_code?: number; body?: string } | Error,
+  maxUploadBytes: number,
+) {
+  const status = (error as { status_code?: number }).status_code ?? 500; // tus' own default
+  const text = (error as { body?: string }).body;
+  if (typeof text === 'string' && text.startsWith('{')) return undefined;
+  if (status >= 500) {
+    // tus appends the error's own message (paths, storage details)
+    return tusError(status, 'The upload could not be stored');
+  }
+  if (status === 413) {
+    return tusError(
+      status,
+      `The file is larger than the upload limit of ${maxUploadBytes} bytes`,
+      'files-upload-too-large',
+      { maxBytes: maxUploadBytes },
+    );
+  }
+  if (status === 404 || status === 410) {
+    return tusError(
+      status,
+      (text ?? 'No such upload').trim(),
+      'files-upload-gone',
+    );
+  }
+  return tusError(status, (text ?? '').trim() || 'The upload was refused');
 }
 
 /**
@@ -90,6 +141,18 @@ export function createTusUploads(options: TusUploadsOptions) {
     locker,
     maxSize: options.maxUploadBytes,
     namingFunction: () => randomBytes(16).toString('hex'),
+    onResponseError: (req, _res, error) => {
+      const answer = tusResponseError(error, options.maxUploadBytes);
+      if (answer && answer.status_code >= 500) {
+        options.logger?.error(
+          `Upload request failed: ${req.method} ${
+            (req as Request).originalUrl
+          }`,
+          error instanceof Error ? error : new Error(String(error.body)),
+        );
+      }
+      return answer;
+    },
     // tus acts on the id the middleware checked, never on one it parses itself.
     getFileIdFromRequest: req => checkedIds.get(req),
     async onIncomingRequest(req, _res, id) {
@@ -99,7 +162,7 @@ export function createTusUploads(options: TusUploadsOptions) {
           ? id
           : checkedIds.get(req);
       if (!id || id !== expected) {
-        throw tusError(404, 'No such upload');
+        throw tusError(404, 'No such upload', 'files-upload-gone');
       }
     },
     // Relative to where the router is mounted (`/api/files/uploads/<id>`).
@@ -110,14 +173,21 @@ export function createTusUploads(options: TusUploadsOptions) {
       let ownerGroup: string | undefined;
       try {
         validateFileName(meta.filename ?? '');
+      } catch (e) {
+        throw tusError(400, (e as Error).message, 'files-name-invalid');
+      }
+      try {
         ownerGroup = await options.checkOwnerGroup(
           credentials,
           meta.ownerGroup ?? undefined,
         );
       } catch (e) {
+        const { code, group } = e as { code?: string; group?: string };
         throw tusError(
           e instanceof NotAllowedError ? 403 : 400,
           (e as Error).message,
+          code,
+          group ? { group } : {},
         );
       }
       return {
@@ -148,7 +218,10 @@ export function createTusUploads(options: TusUploadsOptions) {
         { credentials },
       );
       if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError('You are not allowed to upload files');
+        throw Object.assign(
+          new NotAllowedError('You are not allowed to upload files'),
+          { code: 'not-allowed', permission: filesFileUploadPermission.name },
+        );
       }
       // tus would switch to the method named there after this check.
       for (const name of METHOD_OVERRIDE_HEADERS) {
@@ -177,7 +250,10 @@ export function createTusUploads(options: TusUploadsOptions) {
           upload = undefined; // tus answers 404 itself
         }
         if (upload && upload.metadata?.uploader !== principalRef(credentials)) {
-          throw new NotAllowedError('This upload was started by someone else');
+          throw coded(
+            new NotAllowedError('This upload was started by someone else'),
+            'files-upload-not-yours',
+          );
         }
         checkedIds.set(req, id);
       }

@@ -18,6 +18,7 @@ import { Upload } from 'tus-js-client';
 import type { FilesClient } from '../api/FilesClient';
 import { filesTranslationRef } from '../translation/translation';
 import { formatBytes, percent } from './format';
+import { tusErrorMessage, useFilesErrorTexts } from './errors';
 
 type Phase = 'idle' | 'uploading' | 'paused' | 'done' | 'error';
 
@@ -48,6 +49,7 @@ export function UploadCard(props: {
 }) {
   const { client, onUploaded } = props;
   const { t } = useTranslationRef(filesTranslationRef);
+  const errorTexts = useFilesErrorTexts();
   const identityApi = useApi(coreApis.identity);
   const [file, setFile] = useState<File>();
   const [chunkMiB, setChunkMiB] = useState('8');
@@ -157,6 +159,11 @@ export function UploadCard(props: {
       },
       onError: e => {
         setPhase('error');
+        const coded = tusErrorMessage(e, errorTexts);
+        if (coded) {
+          setError(coded);
+          return;
+        }
         const text = String((e as Error).message ?? e);
         const body = /response text: (.*?)(, request id|$)/.exec(text)?.[1];
         setError(t('errors.generic', { message: body || text }));

@@ -112,6 +112,17 @@ export const filesTranslationRef = createTranslationRef({
       forbidden: 'You do not have permission to do this',
       unauthorized: 'Sign in to use the file library',
       generic: 'Something went wrong: {{message}}',
+      codes: {
+        uploadTooLarge: 'The file is larger than the upload limit ({{max}})',
+        nameInvalid:
+          'This file name cannot be stored (empty, a path, control characters or too long)',
+        ownerGroupInvalid: 'The owner group is not a group',
+        ownerGroupNotMember:
+          'You are not a member of {{group}}; pick one of your groups as owner',
+        uploadNotYours: 'This upload was started by someone else',
+        uploadGone:
+          'The upload is no longer on the server (expired or removed); choose the file again to start over',
+      },
     },
   },
   translations: {

@@ -90,6 +90,15 @@ const zhCN = {
   'errors.forbidden': '你没有执行此操作的权限',
   'errors.unauthorized': '请登录后使用文件库',
   'errors.generic': '出错了：{{message}}',
+  'errors.codes.uploadTooLarge': '文件超过上传上限（{{max}}）',
+  'errors.codes.nameInvalid':
+    '无法保存此文件名（为空、是路径、含控制字符或过长）',
+  'errors.codes.ownerGroupInvalid': '所属用户组不是一个用户组',
+  'errors.codes.ownerGroupNotMember':
+    '你不是 {{group}} 的成员，请选择你所在的用户组作为所属组',
+  'errors.codes.uploadNotYours': '此上传由其他人发起',
+  'errors.codes.uploadGone':
+    '服务器上已没有此上传（已过期或被删除），请重新选择文件上传',
 };
 
 export default zhCN;

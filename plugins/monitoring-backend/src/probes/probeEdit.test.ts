@@ -209,6 +209,28 @@ describe('editing a probe', () => {
       expect([body, res.status]).toEqual([body, 400]);
       expect(res.body.error.message).toMatch(message);
     }
+    // each with a code the portal says in the reader's language
+    const coded: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [
+        { kind: 'http', target: 'http://169.254.169.254/latest/meta-data/' },
+        { code: 'monitoring-target-refused', addresses: '169.254.169.254' },
+      ],
+      [
+        { kind: 'http', target: 'http://user:pw@127.0.0.1/' },
+        { code: 'monitoring-target-invalid' },
+      ],
+      [
+        { kind: 'tcp', target: '127.0.0.1:22', interval: '1s' },
+        { code: 'monitoring-interval-invalid' },
+      ],
+    ];
+    for (const [body, error] of coded) {
+      const res = await edit(made.body.id, body);
+      expect([body, res.body.error]).toEqual([
+        body,
+        expect.objectContaining(error),
+      ]);
+    }
     expect(await get(made.body.id)).toEqual(made.body);
     expect(fs.readFileSync(moduleFile(), 'utf8')).toBe(before);
     // the refusals are audited as failed edits of that probe

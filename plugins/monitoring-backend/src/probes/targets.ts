@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { ProbeKind } from '@opsdeck/plugin-monitoring-common';
 import dns from 'node:dns/promises';
 import net from 'node:net';
@@ -149,16 +150,21 @@ export interface ParsedTarget {
   host: string;
 }
 
+/** A target that is not one of its kind (the form says which shape it takes). */
+function invalidTarget(message: string) {
+  return coded(new InputError(message), 'monitoring-target-invalid');
+}
+
 function parsePort(port: string, raw: string): void {
   const n = Number(port);
   if (!/^\d{1,5}$/.test(port) || n < 1 || n > 65535) {
-    throw new InputError(`Not a port in '${raw}'`);
+    throw invalidTarget(`Not a port in '${raw}'`);
   }
 }
 
 function checkHost(host: string, raw: string): void {
   if (!net.isIP(host) && !HOSTNAME.test(host)) {
-    throw new InputError(`Not a host name or address in '${raw}'`);
+    throw invalidTarget(`Not a host name or address in '${raw}'`);
   }
 }
 
@@ -170,14 +176,14 @@ export function parseTarget(kind: ProbeKind, raw: string): ParsedTarget {
   const text = raw.trim();
   const control = [...text].some(c => c.charCodeAt(0) < 0x20 || c === '\u007f');
   if (!text || text.length > 2048 || /\s/.test(text) || control) {
-    throw new InputError('A probe target is one line without spaces');
+    throw invalidTarget('A probe target is one line without spaces');
   }
   if (kind === 'tcp') {
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
-    if (!m) throw new InputError(`A TCP target is host:port, not '${raw}'`);
+    if (!m) throw invalidTarget(`A TCP target is host:port, not '${raw}'`);
     const host = m[1] ?? m[2];
     if (m[1] && !net.isIPv6(m[1])) {
-      throw new InputError(`Not an IPv6 address in '${raw}'`);
+      throw invalidTarget(`Not an IPv6 address in '${raw}'`);
     }
     checkHost(host, raw);
     parsePort(m[3], raw);
@@ -187,13 +193,13 @@ export function parseTarget(kind: ProbeKind, raw: string): ParsedTarget {
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(`Not a URL: '${raw}'`);
+    throw invalidTarget(`Not a URL: '${raw}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InputError('An HTTP probe is an http:// or https:// URL');
+    throw invalidTarget('An HTTP probe is an http:// or https:// URL');
   }
   if (url.username || url.password) {
-    throw new InputError('An HTTP probe URL carries no credentials');
+    throw invalidTarget('An HTTP probe URL carries no credentials');
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   checkHost(host, raw);
@@ -242,15 +248,19 @@ export async function resolveChecked(
   const addresses = net.isIP(host)
     ? [host]
     : await lookup(host).catch(() => {
-        throw new InputError(`'${host}' does not resolve`);
+        throw unresolved(host);
       });
-  if (!addresses.length) throw new InputError(`'${host}' does not resolve`);
+  if (!addresses.length) throw unresolved(host);
   const refused = addresses.filter(a => !addressAllowed(a, allow));
   if (refused.length) {
-    throw new InputError(
-      `Probes may not reach ${refused.join(
-        ', ',
-      )} (loopback, link-local, metadata or multicast); see opsdeck.monitoring.probes.allowTargets`,
+    throw coded(
+      new InputError(
+        `Probes may not reach ${refused.join(
+          ', ',
+        )} (loopback, link-local, metadata or multicast); see opsdeck.monitoring.probes.allowTargets`,
+      ),
+      'monitoring-target-refused',
+      { addresses: refused.join(', ') },
     );
   }
   return addresses;
@@ -318,14 +328,29 @@ export function httpServerName(
   };
 }
 
+function unresolved(host: string) {
+  return coded(
+    new InputError(`'${host}' does not resolve`),
+    'monitoring-target-unresolved',
+    { host },
+  );
+}
+
 /** `15s`, `2m`, `1h` as seconds; InputError when outside [min, 3600]. */
 export function parseInterval(text: string, minSeconds: number): number {
   const m = /^([1-9]\d{0,4})(s|m|h)$/.exec(text.trim());
-  if (!m) throw new InputError(`Not an interval: '${text}' (e.g. 15s, 1m)`);
-  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's'];
-  if (seconds < minSeconds || seconds > 3600) {
-    throw new InputError(
-      `A probe interval is between ${minSeconds}s and 1h, not ${text}`,
+  const seconds = m
+    ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's']
+    : undefined;
+  if (seconds === undefined || seconds < minSeconds || seconds > 3600) {
+    throw coded(
+      new InputError(
+        m
+          ? `A probe interval is between ${minSeconds}s and 1h, not ${text}`
+          : `Not an interval: '${text}' (e.g. 15s, 1m)`,
+      ),
+      'monitoring-interval-invalid',
+      { min: minSeconds },
     );
   }
   return seconds;

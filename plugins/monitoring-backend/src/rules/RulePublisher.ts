@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -52,7 +53,11 @@ export function promtoolCheck(binary: string, file: string): Promise<void> {
           .trim()
           .slice(0, 2000);
         reject(
-          new InputError(`promtool check rules refused the rules: ${detail}`),
+          coded(
+            new InputError(`promtool check rules refused the rules: ${detail}`),
+            'monitoring-rules-refused',
+            { detail },
+          ),
         );
       },
     );

@@ -1,5 +1,6 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { RuleInput, RuleStore, StoredRule } from '../database/RuleStore';
 import type { RulePublisher } from './RulePublisher';
 import { renderRule, RULE_TEMPLATES, type RuleTemplateId } from './templates';
@@ -91,7 +92,12 @@ export class RuleService {
       params: input.params ?? {},
       enabled: input.enabled ?? true,
     };
-    if (!rule.name) throw new InputError('A rule needs a name');
+    if (!rule.name) {
+      throw coded(
+        new InputError('A rule needs a name'),
+        'monitoring-rule-name-missing',
+      );
+    }
     // refuses an unknown template, an empty or unparsable scope, bad params
     renderRule(0, rule.template, rule.scope, rule.params);
     return rule;
@@ -141,7 +147,10 @@ export class RuleService {
 
   private alertmanager(): string {
     if (!this.options.alertmanagerUrl) {
-      throw new InputError('opsdeck.monitoring.alertmanager.url is not set');
+      throw coded(
+        new InputError('opsdeck.monitoring.alertmanager.url is not set'),
+        'monitoring-alertmanager-unset',
+      );
     }
     return this.options.alertmanagerUrl;
   }
@@ -199,10 +208,13 @@ export class RuleService {
       }),
     });
     if (!res.ok) {
-      throw new InputError(
-        `Alertmanager refused the silence: HTTP ${res.status} ${(
-          await res.text()
-        ).slice(0, 300)}`,
+      const detail = (await res.text()).slice(0, 300);
+      throw coded(
+        new InputError(
+          `Alertmanager refused the silence: HTTP ${res.status} ${detail}`,
+        ),
+        'monitoring-silence-refused',
+        { detail },
       );
     }
     return ((await res.json()) as { silenceID: string }).silenceID;
@@ -222,8 +234,11 @@ export class RuleService {
     const silence = (await res.json()) as { matchers?: SilenceMatcher[] };
     const entityRef = silenceEntityOf(silence.matchers ?? []);
     if (!entityRef) {
-      throw new NotAllowedError(
-        `Silence ${id} is not an opsdeck silence of one entity`,
+      throw coded(
+        new NotAllowedError(
+          `Silence ${id} is not an opsdeck silence of one entity`,
+        ),
+        'monitoring-silence-foreign',
       );
     }
     return entityRef;

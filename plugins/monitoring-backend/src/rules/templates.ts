@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { SD_LABELS } from '@opsdeck/plugin-monitoring-common';
 import { hostRefOf } from '@opsdeck/plugin-cmdb-common';
 import { matcher, oneOf } from './promql';
@@ -145,12 +146,18 @@ export function renderRule(
   const threshold = params.threshold ?? t.threshold ?? 0;
   if (t.threshold !== undefined) {
     if (!(Number.isFinite(threshold) && threshold > 0 && threshold <= 100)) {
-      throw new InputError('threshold is a percentage between 0 and 100');
+      throw coded(
+        new InputError('threshold is a percentage between 0 and 100'),
+        'monitoring-threshold-invalid',
+      );
     }
   }
   const forDuration = params.for ?? t.defaultFor;
   if (!DURATION.test(forDuration)) {
-    throw new InputError("for is a duration like '30s', '5m' or '1h'");
+    throw coded(
+      new InputError("for is a duration like '30s', '5m' or '1h'"),
+      'monitoring-for-invalid',
+    );
   }
   return {
     alert: t.alert,

@@ -32,6 +32,25 @@ export const monitoringTranslationRef = createTranslationRef({
       noData: 'No data from Prometheus for these hosts.',
       allUp: 'Every scraped host answers.',
     },
+    errors: {
+      codes: {
+        targetInvalid:
+          'Not a target of this kind: host:port for TCP, an http:// or https:// URL without credentials for HTTP, one line',
+        targetUnresolved: '{{host}} does not resolve',
+        targetRefused:
+          'Probes may not reach {{addresses}} (loopback, link-local, metadata or multicast addresses)',
+        intervalInvalid:
+          'The interval is between {{min}}s and 1h, written like 15s, 1m or 1h',
+        alertmanagerUnset: 'No Alertmanager is configured for silences',
+        silenceRefused: 'Alertmanager refused the silence: {{detail}}',
+        silenceForeign:
+          'This silence was not made by opsdeck for one entity and cannot be changed here',
+        ruleNameMissing: 'A rule needs a name',
+        rulesRefused: 'Prometheus refused the rules: {{detail}}',
+        thresholdInvalid: 'The threshold is a percentage between 0 and 100',
+        forInvalid: "The duration is written like '30s', '5m' or '1h'",
+      },
+    },
     common: {
       loading: 'Loading…',
       failed: 'Could not load: {{error}}',

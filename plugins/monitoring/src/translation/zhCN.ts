@@ -74,6 +74,21 @@ const zhCN = {
   'probeDialog.i1m': '1 分钟',
   'probeDialog.i5m': '5 分钟',
   'probeDialog.i15m': '15 分钟',
+  'errors.codes.targetInvalid':
+    '不是此类目标：TCP 为 主机:端口，HTTP 为不含凭据的 http:// 或 https:// 地址，且只有一行',
+  'errors.codes.targetUnresolved': '无法解析 {{host}}',
+  'errors.codes.targetRefused':
+    '探测不能访问 {{addresses}}（回环、链路本地、元数据或组播地址）',
+  'errors.codes.intervalInvalid':
+    '间隔须在 {{min}} 秒到 1 小时之间，写作 15s、1m 或 1h',
+  'errors.codes.alertmanagerUnset': '未配置用于静默的 Alertmanager',
+  'errors.codes.silenceRefused': 'Alertmanager 拒绝了此静默：{{detail}}',
+  'errors.codes.silenceForeign':
+    '此静默不是 opsdeck 为单个实体创建的，不能在此修改',
+  'errors.codes.ruleNameMissing': '规则需要名称',
+  'errors.codes.rulesRefused': 'Prometheus 拒绝了这些规则：{{detail}}',
+  'errors.codes.thresholdInvalid': '阈值是 0 到 100 之间的百分比',
+  'errors.codes.forInvalid': "持续时间写作 '30s'、'5m' 或 '1h'",
   'common.loading': '加载中…',
   'common.failed': '加载失败：{{error}}',
   'common.refresh': '刷新',

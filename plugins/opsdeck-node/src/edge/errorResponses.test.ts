@@ -10,6 +10,7 @@ import express from 'express';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import {
+  coded,
   createErrorHandler,
   isDevelopment,
   opsdeckRootHttpRouterServiceFactory,
@@ -29,6 +30,15 @@ function failingRoutes(router: express.Router) {
   });
   router.get('/bad', () => {
     throw new InputError('Parameter name must be a string');
+  });
+  router.get('/big', () => {
+    throw coded(
+      new InputError('The file is too large'),
+      'files-upload-too-large',
+      {
+        maxBytes: 10,
+      },
+    );
   });
   router.get('/teapot', () => {
     throw Object.assign(new Error(`upstream said no at ${SERVER_PATH}`), {
@@ -90,6 +100,19 @@ describe('createErrorHandler', () => {
       message: 'Parameter name must be a string',
       code: 'invalid-input',
     });
+  });
+
+  it("keeps a refusal's own code and details", async () => {
+    const { server } = app(false);
+    const res = await request(server).get('/big');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({
+      name: 'InputError',
+      message: 'The file is too large',
+      code: 'files-upload-too-large',
+      maxBytes: 10,
+    });
+    expect(() => coded(new Error('x'), 'Too Large')).toThrow();
   });
 
   it('shows stack traces in development', async () => {

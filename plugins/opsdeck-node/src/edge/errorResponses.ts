@@ -75,6 +75,25 @@ export function withErrorCode<T>(error: T, status: number): T {
 }
 
 /**
+ * Gives a refusal its own stable code (`files-upload-too-large`), and any
+ * details its text names (`{ maxBytes }`): the response carries them in
+ * `error` beside the English message, and the portal says the code in the
+ * reader's language from the plugin's translation ref (opsdeck-common's
+ * serverErrorMessage). A code is lower-case words joined by `-`, prefixed by
+ * the plugin's id.
+ */
+export function coded<T extends Error>(
+  error: T,
+  code: string,
+  details: Record<string, string | number | boolean> = {},
+): T & { code: string } {
+  if (!/^[a-z]+(-[a-z]+)+$/.test(code)) {
+    throw new Error(`Not an error code: ${code}`);
+  }
+  return Object.assign(error, details, { code });
+}
+
+/**
  * The error handler of opsdeck's root router: Backstage's own, except that
  * every response carries an opsdeck error code ({@link withErrorCode}),
  * outside development no response carries a stack trace (of the error or its

@@ -76,6 +76,17 @@ export const spec = {
               message: {
                 type: 'string',
               },
+              code: {
+                type: 'string',
+                description:
+                  "A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (registry-tag-moved with image and digest, registry-image-running with image and places, registry-too-many-tags with repository, count and max, registry-platform-image with image and tags, registry-digest-shared with image, digest and tags, registry-retention-changed with planned and confirmed, registry-credential-type with credential).",
+              },
+              permission: {
+                type: 'string',
+              },
+              reference: {
+                type: 'string',
+              },
             },
           },
         },

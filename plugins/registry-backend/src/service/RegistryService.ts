@@ -20,6 +20,7 @@ import {
   TagPage,
 } from '@opsdeck/plugin-registry-common';
 import { secretTargetOf, VaultService } from '@opsdeck/plugin-vault-node';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { checkReference, checkRepository, checkTag } from '../client/grammar';
 import { summarizeManifest } from '../client/manifests';
 import { pageOfTags } from '../client/pageOfTags';
@@ -204,8 +205,12 @@ export class RegistryService {
     const summary = await summarizeManifest(client, repository, tag);
     const digest = summary.digest;
     if (confirmDigest !== undefined && confirmDigest !== digest) {
-      throw new ConflictError(
-        `${repository}:${tag} now points at ${digest}, not ${confirmDigest}; look again before deleting`,
+      throw coded(
+        new ConflictError(
+          `${repository}:${tag} now points at ${digest}, not ${confirmDigest}; look again before deleting`,
+        ),
+        'registry-tag-moved',
+        { image: `${repository}:${tag}`, digest },
       );
     }
     const running = await this.runningPlaces(target, repository, [
@@ -213,17 +218,23 @@ export class RegistryService {
       ...summary.images.map(i => i.digest),
     ]);
     if (running.length > 0) {
-      throw new ConflictError(
-        `${repository}:${tag} (${digest}) is running on ${await this.describe(
-          running,
-          credentials,
-        )}; it is not deleted`,
+      const places = await this.describe(running, credentials);
+      throw coded(
+        new ConflictError(
+          `${repository}:${tag} (${digest}) is running on ${places}; it is not deleted`,
+        ),
+        'registry-image-running',
+        { image: `${repository}:${tag}`, places },
       );
     }
     const tags = await client.allTags(repository);
     if (tags.length > MAX_RESOLVED_TAGS) {
-      throw new ConflictError(
-        `${repository} has ${tags.length} tags, more than opsdeck checks for a shared digest (${MAX_RESOLVED_TAGS})`,
+      throw coded(
+        new ConflictError(
+          `${repository} has ${tags.length} tags, more than opsdeck checks for a shared digest (${MAX_RESOLVED_TAGS})`,
+        ),
+        'registry-too-many-tags',
+        { repository, count: tags.length, max: MAX_RESOLVED_TAGS },
       );
     }
     const sharing: string[] = [];
@@ -242,17 +253,25 @@ export class RegistryService {
       }
     }
     if (holding.length > 0) {
-      throw new ConflictError(
-        `${repository}:${tag} (${digest}) is a platform image of ${holding.join(
-          ', ',
-        )}; deleting it would break them, it is not deleted`,
+      throw coded(
+        new ConflictError(
+          `${repository}:${tag} (${digest}) is a platform image of ${holding.join(
+            ', ',
+          )}; deleting it would break them, it is not deleted`,
+        ),
+        'registry-platform-image',
+        { image: `${repository}:${tag}`, tags: holding.join(', ') },
       );
     }
     if (sharing.length > 0 && confirmDigest !== digest) {
-      throw new ConflictError(
-        `Deleting ${repository}:${tag} deletes ${digest}, which tags ${sharing.join(
-          ', ',
-        )} point at too; confirm with confirmDigest=${digest}`,
+      throw coded(
+        new ConflictError(
+          `Deleting ${repository}:${tag} deletes ${digest}, which tags ${sharing.join(
+            ', ',
+          )} point at too; confirm with confirmDigest=${digest}`,
+        ),
+        'registry-digest-shared',
+        { image: `${repository}:${tag}`, digest, tags: sharing.join(', ') },
       );
     }
     try {
@@ -284,8 +303,12 @@ export class RegistryService {
     const client = await this.client(target, actor);
     const tags = await client.allTags(repository);
     if (tags.length > MAX_RESOLVED_TAGS) {
-      throw new ConflictError(
-        `${repository} has ${tags.length} tags, more than a dry run resolves (${MAX_RESOLVED_TAGS})`,
+      throw coded(
+        new ConflictError(
+          `${repository} has ${tags.length} tags, more than a dry run resolves (${MAX_RESOLVED_TAGS})`,
+        ),
+        'registry-too-many-tags',
+        { repository, count: tags.length, max: MAX_RESOLVED_TAGS },
       );
     }
     const resolved: ResolvedTag[] = [];
@@ -353,8 +376,12 @@ export class RegistryService {
     const planned = [...new Set(plan.delete.map(e => e.digest))].sort();
     const confirmed = [...new Set(digests)].sort();
     if (planned.join(',') !== confirmed.join(',')) {
-      throw new ConflictError(
-        `The retention rule now deletes ${planned.length} digest(s) of ${repository}, not the ${confirmed.length} confirmed; run the dry run again`,
+      throw coded(
+        new ConflictError(
+          `The retention rule now deletes ${planned.length} digest(s) of ${repository}, not the ${confirmed.length} confirmed; run the dry run again`,
+        ),
+        'registry-retention-changed',
+        { repository, planned: planned.length, confirmed: confirmed.length },
       );
     }
     const client = await this.client(target, actor);
@@ -367,11 +394,13 @@ export class RegistryService {
         ...images.map(i => i.digest),
       ]);
       if (running.length > 0) {
-        throw new ConflictError(
-          `${repository}@${digest} started running on ${await this.describe(
-            running,
-            credentials,
-          )}; stopped before deleting it`,
+        const places = await this.describe(running, credentials);
+        throw coded(
+          new ConflictError(
+            `${repository}@${digest} started running on ${places}; stopped before deleting it`,
+          ),
+          'registry-image-running',
+          { image: `${repository}@${digest}`, places },
         );
       }
       try {
@@ -442,8 +471,12 @@ export class RegistryService {
       actor,
     });
     if (secret.type !== 'password') {
-      throw new NotAllowedError(
-        `Vault credential ${target.credential} must be a password (with a username for basic auth, alone for a bearer token)`,
+      throw coded(
+        new NotAllowedError(
+          `Vault credential ${target.credential} must be a password (with a username for basic auth, alone for a bearer token)`,
+        ),
+        'registry-credential-type',
+        { credential: target.credential },
       );
     }
     return new RegistryClient(target.url, {

@@ -300,6 +300,10 @@ describe('registry router against Debian docker-registry', () => {
     });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('k8s-prod/shop/web-7d9');
+    expect(res.body.error).toMatchObject({
+      code: 'registry-image-running',
+      image: 'shop/web:v3',
+    });
     expect(
       (await get(`${api}/manifest?repository=${enc('shop/web')}&reference=v3`))
         .status,
@@ -420,6 +424,9 @@ describe('registry router against Debian docker-registry', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain('1 place(s) you cannot see');
     expect(refused.body.error.message).not.toContain('agent-2');
+    // the code's details name no more than the message
+    expect(refused.body.error.code).toBe('registry-image-running');
+    expect(JSON.stringify(refused.body.error)).not.toContain('agent-2');
     await backend.report('cluster:k8s-secret', []);
   });
 
@@ -431,6 +438,12 @@ describe('registry router against Debian docker-registry', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain('v2');
     expect(refused.body.error.message).toContain(tags.v2.digest);
+    // with a code the portal says in the reader's language (and asks to confirm by)
+    expect(refused.body.error).toMatchObject({
+      code: 'registry-digest-shared',
+      image: 'shop/web:latest',
+      digest: tags.v2.digest,
+    });
     const wrong = await post(`${api}/tags/delete`, {
       repository: 'shop/web',
       tag: 'latest',
@@ -438,6 +451,7 @@ describe('registry router against Debian docker-registry', () => {
     });
     expect(wrong.status).toBe(409);
     expect(wrong.body.error.message).toContain('look again');
+    expect(wrong.body.error.code).toBe('registry-tag-moved');
     expect(
       (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
     ).toContain('latest');
@@ -558,6 +572,7 @@ describe('registry router against Debian docker-registry', () => {
     const stale = await post(apply, { ...rule, digests: [] });
     expect(stale.status).toBe(409);
     expect(stale.body.error.message).toContain('run the dry run again');
+    expect(stale.body.error.code).toBe('registry-retention-changed');
     expect(
       (await get(`${api}/tags?repository=${enc('shop/web')}`)).body.items,
     ).toEqual(['v1', 'v3']);

@@ -1,5 +1,4 @@
 import { Progress } from '@backstage/core-components';
-import { ResponseError } from '@backstage/errors';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   Box,
@@ -26,7 +25,7 @@ import type {
 } from '../schema/openapi.client.generated';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { RegistryErrorAlert } from './RegistryErrorAlert';
+import { RegistryErrorAlert, registryErrorCode } from './RegistryErrorAlert';
 import {
   formatSize,
   registryPath,
@@ -93,9 +92,8 @@ export function ManifestView(props: {
       setConfirming(false);
       props.onDeleted(result);
     } catch (e) {
-      const message =
-        e instanceof ResponseError ? e.body?.error?.message ?? '' : '';
-      if (!confirmDigest && message.includes('confirmDigest')) {
+      // other tags share the digest: the server asks to confirm it
+      if (!confirmDigest && registryErrorCode(e) === 'registry-digest-shared') {
         setShared(true);
         return;
       }

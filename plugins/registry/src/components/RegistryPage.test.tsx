@@ -54,7 +54,10 @@ function json(body: unknown, status = 200) {
 // usePermission keeps answers in SWR's cache, shared by every render of this
 // file for 2 s: each render gets its own cache, so one test's "deny" cannot
 // answer the next test's question.
-function render(allowDelete: boolean) {
+function render(
+  allowDelete: boolean,
+  options: { language?: string; refusal?: Record<string, unknown> } = {},
+) {
   const calls: { method: string; url: string; body?: string }[] = [];
   const fetch = jest.fn(
     async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -80,13 +83,24 @@ function render(allowDelete: boolean) {
       }
       if (url.includes('/tags/delete')) {
         const body = JSON.parse(init?.body as string);
+        if (options.refusal) {
+          return json(
+            { error: options.refusal, response: { statusCode: 409 } },
+            409,
+          );
+        }
         if (!body.confirmDigest) {
           return json(
             {
               error: {
                 name: 'ConflictError',
                 message: `Deleting shop/web:latest deletes ${INDEX}, which tags v2 point at too; confirm with confirmDigest=${INDEX}`,
+                code: 'registry-digest-shared',
+                image: 'shop/web:latest',
+                digest: INDEX,
+                tags: 'v2',
               },
+              response: { statusCode: 409 },
             },
             409,
           );
@@ -117,6 +131,10 @@ function render(allowDelete: boolean) {
         }),
         mockApis.permission({
           authorize: allowDelete ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        }),
+        mockApis.appLanguage({
+          defaultLanguage: options.language ?? 'en',
+          availableLanguages: ['en', 'zh-CN'],
         }),
       ],
     },
@@ -179,5 +197,28 @@ describe('registry page', () => {
         confirmDigest: INDEX,
       }),
     ]);
+  });
+
+  it('says a coded refusal of the delete in zh-CN, not the server’s English', async () => {
+    render(true, {
+      language: 'zh-CN',
+      refusal: {
+        name: 'ConflictError',
+        message: `shop/web:latest (${INDEX}) is running on k8s-prod/shop/web-7d9; it is not deleted`,
+        code: 'registry-image-running',
+        image: 'shop/web:latest',
+        places: 'k8s-prod/shop/web-7d9',
+      },
+    });
+    await userEvent.click(await screen.findByRole('button', { name: '更多' }));
+    await userEvent.click(await screen.findByText('shop/web'));
+    await userEvent.click(await screen.findByText('latest'));
+    await screen.findByText('多平台索引');
+    await userEvent.click(screen.getByRole('button', { name: '删除标签' }));
+    await userEvent.click(await screen.findByRole('button', { name: '删除' }));
+    const alert = await screen.findByText(
+      'shop/web:latest 正在 k8s-prod/shop/web-7d9 上运行，未删除',
+    );
+    expect(alert.textContent).not.toContain('is running');
   });
 });

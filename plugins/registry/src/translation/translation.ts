@@ -62,6 +62,21 @@ export const registryTranslationRef = createTranslationRef({
     errors: {
       forbidden: 'You do not have permission to browse image registries',
       generic: 'Could not load: {{message}}',
+      codes: {
+        tagMoved:
+          '{{image}} now points at {{digest}}, not the image you looked at; look again before deleting',
+        imageRunning: '{{image}} is running on {{places}}; it is not deleted',
+        tooManyTags:
+          '{{repository}} has {{count}} tags, more than opsdeck checks ({{max}})',
+        platformImage:
+          '{{image}} is a platform image of {{tags}}; deleting it would break them, it is not deleted',
+        digestShared:
+          'Deleting {{image}} deletes {{digest}}, which {{tags}} point at too; confirm to delete them all',
+        retentionChanged:
+          'The retention rule now deletes {{planned}} digest(s), not the {{confirmed}} confirmed; run the dry run again',
+        credentialType:
+          'Vault credential {{credential}} must be a password (with a username for basic auth, alone for a bearer token)',
+      },
     },
   },
   translations: {

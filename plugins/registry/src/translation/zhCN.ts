@@ -42,6 +42,19 @@ const zhCN = {
   'fields.truncated': '只列出前 {{max}} 个名称；请选择标签较少的仓库。',
   'errors.forbidden': '你没有浏览镜像仓库的权限',
   'errors.generic': '无法加载：{{message}}',
+  'errors.codes.tagMoved':
+    '{{image}} 现在指向 {{digest}}，不是你查看的镜像；删除前请重新查看',
+  'errors.codes.imageRunning': '{{image}} 正在 {{places}} 上运行，未删除',
+  'errors.codes.tooManyTags':
+    '{{repository}} 有 {{count}} 个标签，超过 opsdeck 检查的上限（{{max}}）',
+  'errors.codes.platformImage':
+    '{{image}} 是 {{tags}} 的平台镜像，删除会破坏它们，未删除',
+  'errors.codes.digestShared':
+    '删除 {{image}} 会删除 {{digest}}，{{tags}} 也指向它；确认后才会一并删除',
+  'errors.codes.retentionChanged':
+    '保留规则现在删除 {{planned}} 个摘要，而不是已确认的 {{confirmed}} 个；请重新试运行',
+  'errors.codes.credentialType':
+    'Vault 凭据 {{credential}} 必须是密码类型（基本认证需带用户名，单独使用则为 Bearer 令牌）',
 };
 
 export default zhCN;

@@ -1,4 +1,4 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { screen, waitFor } from '@testing-library/react';
@@ -106,5 +106,50 @@ describe('ProbeDialog', () => {
       interval: '1m',
     });
     expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it('says a coded refusal in zh-CN, not the server’s English', async () => {
+    const onSubmit = jest.fn(async () => {
+      throw Object.assign(new Error('Request failed with 400'), {
+        statusCode: 400,
+        body: {
+          error: {
+            name: 'InputError',
+            message:
+              'Probes may not reach 169.254.169.254 (loopback, link-local, metadata or multicast)',
+            code: 'monitoring-target-refused',
+            addresses: '169.254.169.254',
+          },
+          response: { statusCode: 400 },
+        },
+      });
+    });
+    await renderInTestApp(
+      <ProbeDialog onClose={jest.fn()} onSubmit={onSubmit} />,
+      {
+        apis: [
+          [catalogApiRef, catalogApiMock({ entities: ENTITIES })],
+          mockApis.appLanguage({
+            defaultLanguage: 'zh-CN',
+            availableLanguages: ['en', 'zh-CN'],
+          }),
+        ] as const,
+      },
+    );
+    await userEvent.click(await screen.findByLabelText('实体'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: /web-01 \(host/ }),
+    );
+    await userEvent.selectOptions(screen.getByLabelText('类型'), 'http');
+    await userEvent.type(
+      screen.getByLabelText('目标'),
+      'http://169.254.169.254/latest/meta-data/',
+    );
+    await userEvent.click(screen.getByRole('button', { name: '创建' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      '探测被拒绝：探测不能访问 169.254.169.254（回环、链路本地、元数据或组播地址）',
+    );
+    expect(alert).not.toHaveTextContent('may not reach');
   });
 });

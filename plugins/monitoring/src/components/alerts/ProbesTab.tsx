@@ -115,7 +115,7 @@ export function ProbesTab() {
         {states.error && (
           <Typography variant="caption" color="textSecondary" role="status">
             {t('probes.stateUnavailable', {
-              error: errorMessage(states.error),
+              error: errorMessage(states.error, t),
             })}
           </Typography>
         )}

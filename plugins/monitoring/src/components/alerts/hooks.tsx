@@ -9,6 +9,9 @@ import {
   monitoringAlertAcknowledgePermission,
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
+  serverErrorMessage,
+  type ErrorCodeTexts,
+  type OpsdeckErrorBody,
 } from '@opsdeck/plugin-opsdeck-common';
 import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 import { Alert } from '@material-ui/lab';
@@ -54,10 +57,37 @@ export function useAbilities() {
 export const formatTime = (iso?: string) =>
   iso ? formatDateTime(iso) : undefined;
 
-/** The message of an error (a backend answer's message when it has one). */
-export function errorMessage(error: unknown): string {
-  const e = error as { body?: { error?: { message?: string } } } & Error;
-  return e?.body?.error?.message ?? e?.message ?? String(error);
+/** The monitoring backend's own error codes in the reader's language. */
+export function monitoringErrorTexts(t: MonitoringT): ErrorCodeTexts {
+  const field = (e: OpsdeckErrorBody, k: string) => String(e[k] ?? '');
+  return {
+    'monitoring-target-invalid': t('errors.codes.targetInvalid'),
+    'monitoring-target-unresolved': e =>
+      t('errors.codes.targetUnresolved', { host: field(e, 'host') }),
+    'monitoring-target-refused': e =>
+      t('errors.codes.targetRefused', { addresses: field(e, 'addresses') }),
+    'monitoring-interval-invalid': e =>
+      t('errors.codes.intervalInvalid', { min: field(e, 'min') }),
+    'monitoring-alertmanager-unset': t('errors.codes.alertmanagerUnset'),
+    'monitoring-silence-refused': e =>
+      t('errors.codes.silenceRefused', { detail: field(e, 'detail') }),
+    'monitoring-silence-foreign': t('errors.codes.silenceForeign'),
+    'monitoring-rule-name-missing': t('errors.codes.ruleNameMissing'),
+    'monitoring-rules-refused': e =>
+      t('errors.codes.rulesRefused', { detail: field(e, 'detail') }),
+    'monitoring-threshold-invalid': t('errors.codes.thresholdInvalid'),
+    'monitoring-for-invalid': t('errors.codes.forInvalid'),
+  };
+}
+
+/**
+ * What a failed call says: the backend's code in the reader's language
+ * (opsdeck-common's serverErrorMessage), else its message.
+ */
+export function errorMessage(error: unknown, t?: MonitoringT): string {
+  return serverErrorMessage(error, {
+    texts: t ? monitoringErrorTexts(t) : undefined,
+  });
 }
 
 /** An error notice with the backend's message. */
@@ -69,7 +99,7 @@ export function ErrorNotice(props: {
   return (
     <Alert severity="error" role="alert">
       {props.t(props.keyName ?? 'common.failed', {
-        error: errorMessage(props.error),
+        error: errorMessage(props.error, props.t),
       })}
     </Alert>
   );
