@@ -209,7 +209,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     const res = await post('/deployments/rollback', 'dave', target());
     expect(res.status).toBe(409);
     expect(res.body.error.message).toBe(
-      `${NAMESPACE}/${COMPONENT_ID} has no revision before 3 to roll back to`,
+      `${NAMESPACE}/${COMPONENT_ID} has no revision before 3 to roll back to: its revisions are 3 (3 is the current one)`,
     );
     expect(writes()).toEqual([]);
   });

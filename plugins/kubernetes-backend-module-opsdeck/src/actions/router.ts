@@ -148,9 +148,16 @@ export function createActionsRouter(options: {
       ({} as C),
     /**
      * Refuses a change an approval could not pin (what it does would be
-     * decided when the ticket is used, not when it is approved).
+     * decided when the ticket is used, not when it is approved) or one that
+     * could not run (a revision the deployment does not have): run before a
+     * ticket is opened or claimed.
      */
-    approvable: (change: C) => void = () => {},
+    approvable: (
+      change: C,
+      target: WorkloadTarget,
+      resolved: Awaited<ReturnType<WorkloadActions['resolve']>>,
+      credentials: Credentials,
+    ) => Promise<void> | void = () => {},
   ) =>
     router.post(path, async (req, res) => {
       const credentials = await guard.credentials(req, ['user']);
@@ -198,7 +205,9 @@ export function createActionsRouter(options: {
             resolved.prod &&
             !(await guard.allowed(credentials, kubernetesProdChangePermission))
           ) {
-            if (ask.requestApproval || ask.approvalTicket) approvable(extra);
+            if (ask.requestApproval || ask.approvalTicket) {
+              await approvable(extra, target, resolved, credentials);
+            }
             const gate = await withChangeApproval({
               approvals: options.approvals,
               ask,
@@ -309,13 +318,21 @@ export function createActionsRouter(options: {
         return toRevision === undefined ? {} : { toRevision };
       },
       // "the previous revision" is whatever precedes the deployment's when
-      // the ticket is used: an approval names the revision itself
-      extra => {
+      // the ticket is used: an approval names the revision itself, one the
+      // deployment has (read now: no ticket is opened or spent on a
+      // revision that is not there)
+      async (extra, target, resolved, credentials) => {
         if (extra.toRevision === undefined) {
           throw new InputError(
             'A rollback approved by ticket names toRevision (the revision approvers approve)',
           );
         }
+        await deploys.checkRollback(
+          resolved,
+          target,
+          credentials,
+          extra.toRevision,
+        );
       },
     );
   }

@@ -18,6 +18,22 @@ export interface PendingRollout {
 }
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/**
+ * `value` as JSON with object keys sorted: templates compare by content, as
+ * the controller compares them, not by the order a client wrote the keys in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map(k => [k, v[k]]),
+        )
+      : v,
+  );
+}
 const revision = (o: KubeObject) =>
   Number(o.metadata.annotations?.[REVISION] ?? 0);
 
@@ -57,8 +73,8 @@ export function startRollout(
   const owned = ownedReplicaSets(objects, deployment);
   const next = Math.max(0, ...owned.map(revision)) + 1;
   const template = (deployment.spec as any).template;
-  const same = JSON.stringify(template);
-  let rs = owned.find(o => JSON.stringify(bareTemplate(o)) === same);
+  const same = canonicalJson(template);
+  let rs = owned.find(o => canonicalJson(bareTemplate(o)) === same);
   if (!rs) {
     const hash = createHash('sha256').update(same).digest('hex').slice(0, 10);
     const withHash = clone(template);
