@@ -9,8 +9,10 @@ import { kubeRequest } from '../clusters/kubeRequest';
 import { ownedReplicaSets } from '../clusters/officialClient';
 import {
   REVISION_ANNOTATION,
+  rolloutSnapshot,
   watchRollout,
   type RolloutReport,
+  type RolloutSnapshot,
 } from './rollout';
 import {
   failure,
@@ -189,6 +191,32 @@ export class DeployActions {
       },
     );
     return done!;
+  }
+
+  /**
+   * Where the deployment's rollout is now: read through the same checks as
+   * the actions (the component's workload, the vault's token for the
+   * caller), with the ReplicaSet of its revision (official client).
+   */
+  async rollout(
+    resolved: ResolvedTarget,
+    target: WorkloadTarget,
+    credentials: BackstageCredentials,
+  ): Promise<RolloutSnapshot> {
+    let snapshot: RolloutSnapshot | undefined;
+    await this.options.workloads.act(
+      resolved,
+      target,
+      credentials,
+      'deployments',
+      async (cluster, credential, _path, object) => {
+        snapshot = rolloutSnapshot(
+          object,
+          await ownedReplicaSets(cluster, credential, target, object),
+        );
+      },
+    );
+    return snapshot!;
   }
 
   /**

@@ -53,6 +53,8 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
     expect(res.body.rollout.progress.map((p: any) => p.message)).toEqual([
       `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 out of 2 new replicas have been updated...`,
+      `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 old replicas are pending termination...`,
+      `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 of 2 updated replicas are available...`,
       `deployment "${COMPONENT_ID}" successfully rolled out`,
     ]);
     // the container runs the digest, never the tag

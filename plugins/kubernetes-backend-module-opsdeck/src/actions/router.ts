@@ -6,6 +6,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import { kubernetesResourcesReadPermission } from '@backstage/plugin-kubernetes-common';
 import type { Permission } from '@backstage/plugin-permission-common';
 import {
   kubernetesAnyOwnerPermission,
@@ -335,6 +336,27 @@ export function createActionsRouter(options: {
         );
       },
     );
+  }
+
+  if (deploys) {
+    // Where a deployment's rollout is now (the Kubernetes tab and the
+    // deploy-image step poll it after a change): a read, so not audited;
+    // sign-in, kubernetes.resources.read, then the same owner scope and
+    // workload checks as the actions, with the vault's token for the person.
+    router.get('/deployments/rollout', async (req, res) => {
+      const credentials = await guard.authorize(
+        req,
+        kubernetesResourcesReadPermission,
+        { allow: ['user'] },
+      );
+      const target = parseTarget(req.query);
+      const resolved = await options.actions.resolve(
+        target,
+        credentials,
+        await guard.allowed(credentials, kubernetesAnyOwnerPermission),
+      );
+      res.json(await deploys.rollout(resolved, target, credentials));
+    });
   }
 
   // A prod action without the prod permission: 403 that says an approved
