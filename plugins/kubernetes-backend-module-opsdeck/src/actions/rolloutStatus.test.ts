@@ -55,6 +55,7 @@ describe('GET /deployments/rollout against the fixture cluster', () => {
     });
     expect(deployed.body.rollout.state).toBe('unwatched');
     const seen = [];
+    let last: any;
     for (let i = 0; i < 5; i++) {
       const res = await get('dave');
       expect(res.status).toBe(200);
@@ -73,16 +74,15 @@ describe('GET /deployments/rollout against the fixture cluster', () => {
         new RegExp(`^${COMPONENT_ID}-[0-9a-f]{10}$`),
       );
       expect(res.body.newReplicaSet).not.toBe(`${COMPONENT_ID}-7c9d5b8f6d`);
-      if (state !== 'progressing') {
-        expect(res.body.conditions).toContainEqual({
-          type: 'Progressing',
-          status: 'True',
-          reason: 'NewReplicaSetAvailable',
-          message: `ReplicaSet "${res.body.newReplicaSet}" has successfully progressed.`,
-        });
-        break;
-      }
+      last = res.body;
+      if (state !== 'progressing') break;
     }
+    expect(last.conditions).toContainEqual({
+      type: 'Progressing',
+      status: 'True',
+      reason: 'NewReplicaSetAvailable',
+      message: `ReplicaSet "${last.newReplicaSet}" has successfully progressed.`,
+    });
     const waiting = `Waiting for deployment "${COMPONENT_ID}" rollout to finish:`;
     expect(seen).toEqual([
       {

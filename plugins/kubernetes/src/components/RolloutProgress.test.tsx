@@ -112,7 +112,7 @@ describe('the rollout after a restart from the tab', () => {
     ).toBeInTheDocument();
   });
 
-  it('shows a refused read (the server's message) and no completion', async () => {
+  it("shows a refused read (the server's message) and no completion", async () => {
     renderCard({
       allowed: ['opsdeck.kubernetes.deployment.restart'],
       rolloutPollMs: 5,
