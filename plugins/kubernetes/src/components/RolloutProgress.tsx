@@ -65,7 +65,7 @@ export function RolloutProgress(props: {
   }, [client, entityRef, cluster, namespace, name, pollMs, maxReads]);
 
   const failedWhy =
-    now?.conditions.find(
+    (Array.isArray(now?.conditions) ? now!.conditions : []).find(
       c => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
     )?.message ?? now?.message;
   return (
