@@ -106,6 +106,27 @@ test('an ops user restarts and scales a deployment on the demo cluster, and the 
   await expect(card.getByText('Restarted payments-api')).toBeVisible({
     timeout: 30_000,
   });
+  // the rollout the restart started, followed live to its end: the
+  // fixture's controller takes one step per read of the deployment
+  const rollout = card.getByTestId('kubernetes-rollout');
+  await expect(rollout.getByText('Rollout of payments-api')).toBeVisible();
+  await expect(
+    rollout.getByText(
+      /^New ReplicaSet payments-api-[0-9a-f]{10} \(revision \d+\)$/,
+    ),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(rollout.getByText('Rollout complete')).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(
+    rollout.getByText('2 of 2 updated, 2 ready, 2 available'),
+  ).toBeVisible();
+  const reads = cluster.requests.filter(
+    r => r.method === 'GET' && r.path === DEPLOYMENT_PATH,
+  );
+  // read step by step (the restart's own read, then one per step)
+  expect(reads.length).toBeGreaterThanOrEqual(5);
+  expect(reads.every(r => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
   const restart = cluster.requests.find(
     r => r.method === 'PATCH' && r.path === DEPLOYMENT_PATH,
   );
@@ -184,6 +205,19 @@ test('zh-CN: the workload actions speak Chinese', async ({ page }) => {
     });
     await expect(card.getByRole('button', { name: '重启' })).toBeVisible();
     await expect(card.getByRole('button', { name: '扩缩容' })).toBeVisible();
+    // a restart's rollout, followed live, in Chinese
+    await card.getByRole('button', { name: '重启' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: '确认' })
+      .click();
+    await expect(card.getByText('payments-api 的发布进度')).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(card.getByText('发布完成')).toBeVisible({ timeout: 60_000 });
+    await expect(
+      card.getByText(/^已更新 (\d+) \/ \1，就绪 \1，可用 \1$/),
+    ).toBeVisible();
     await expect(
       card.getByRole('button', { name: '下载日志（api）' }).first(),
     ).toBeVisible();

@@ -22,6 +22,25 @@ export type ActionOutcome =
 
 export type ActionName = 'restart' | 'scale' | 'delete';
 
+/** Where a deployment's rollout is (the module's `GET /deployments/rollout`). */
+export interface RolloutSnapshot {
+  state: 'progressing' | 'complete' | 'failed';
+  /** `kubectl rollout status`'s message (English, from the server). */
+  message: string;
+  revision?: string;
+  replicas: number;
+  updated: number;
+  ready: number;
+  available: number;
+  newReplicaSet?: string;
+  conditions: {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+  }[];
+}
+
 const PATHS: Record<ActionName, string> = {
   restart: '/deployments/restart',
   scale: '/deployments/scale',
@@ -91,6 +110,17 @@ export class KubernetesActionsClient {
       throw new Error(message);
     }
     throw new Error(await errorMessage(res));
+  }
+
+  /** Where the rollout of a deployment is now. */
+  async rollout(target: WorkloadTarget): Promise<RolloutSnapshot> {
+    const base = await this.discovery.getBaseUrl('kubernetes');
+    const query = new URLSearchParams({ ...target });
+    const res = await this.fetchApi.fetch(
+      `${base}/opsdeck/deployments/rollout?${query}`,
+    );
+    if (!res.ok) throw new Error(await errorMessage(res));
+    return res.json();
   }
 
   /** A container's log (current or previous container), as text. */

@@ -1,12 +1,18 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
-import type { ClusterDetails } from '@backstage/plugin-kubernetes-node';
+import { ConflictError, InputError } from '@backstage/errors';
+import type {
+  ClusterDetails,
+  KubernetesCredential,
+} from '@backstage/plugin-kubernetes-node';
 import type { ResolvedImage } from '@opsdeck/plugin-registry-node';
 import { kubeRequest } from '../clusters/kubeRequest';
+import { ownedReplicaSets } from '../clusters/officialClient';
 import {
   REVISION_ANNOTATION,
+  rolloutSnapshot,
   watchRollout,
   type RolloutReport,
+  type RolloutSnapshot,
 } from './rollout';
 import {
   failure,
@@ -158,47 +164,13 @@ export class DeployActions {
       credentials,
       'deployments',
       async (cluster, credential, path, object) => {
-        const current = revisionOf(object);
-        const selector = Object.entries(
-          (object?.spec?.selector?.matchLabels ?? {}) as Record<string, string>,
-        )
-          .map(([k, v]) => `${k}=${v}`)
-          .join(',');
-        if (!selector) {
-          throw new NotAllowedError(
-            `${target.namespace}/${target.name} has no label selector to find its ReplicaSets by`,
-          );
-        }
-        const list = await kubeRequest(cluster, credential, {
-          path: `/apis/apps/v1/namespaces/${target.namespace}/replicasets`,
-          query: { labelSelector: selector },
-        });
-        if (list.status !== 200) {
-          throw failure(list, `List the ReplicaSets of ${target.name}`);
-        }
-        const owned = (
-          (JSON.parse(list.body.toString('utf8'))?.items ?? []) as any[]
-        ).filter(rs =>
-          (rs?.metadata?.ownerReferences ?? []).some(
-            (o: any) => o?.controller && o?.uid === object?.metadata?.uid,
-          ),
+        const { current, previous } = await this.rollbackTarget(
+          cluster,
+          credential,
+          target,
+          object,
+          toRevision,
         );
-        const candidates = owned
-          .filter(rs => Number.isInteger(revisionOf(rs)))
-          .filter(rs =>
-            toRevision === undefined
-              ? revisionOf(rs) < current
-              : revisionOf(rs) === toRevision,
-          )
-          .sort((a, b) => revisionOf(b) - revisionOf(a));
-        const previous = candidates[0];
-        if (!previous || revisionOf(previous) === current) {
-          throw new ConflictError(
-            toRevision === undefined
-              ? `${target.namespace}/${target.name} has no revision before ${current} to roll back to`
-              : `${target.namespace}/${target.name} has no revision ${toRevision} other than the current one`,
-          );
-        }
         const template = templateOf(previous);
         const answer = await kubeRequest(cluster, credential, {
           method: 'PATCH',
@@ -219,6 +191,103 @@ export class DeployActions {
       },
     );
     return done!;
+  }
+
+  /**
+   * Where the deployment's rollout is now: read through the same checks as
+   * the actions (the component's workload, the vault's token for the
+   * caller), with the ReplicaSet of its revision (official client).
+   */
+  async rollout(
+    resolved: ResolvedTarget,
+    target: WorkloadTarget,
+    credentials: BackstageCredentials,
+  ): Promise<RolloutSnapshot> {
+    let snapshot: RolloutSnapshot | undefined;
+    await this.options.workloads.act(
+      resolved,
+      target,
+      credentials,
+      'deployments',
+      async (cluster, credential, _path, object) => {
+        snapshot = rolloutSnapshot(
+          object,
+          await ownedReplicaSets(cluster, credential, target, object),
+        );
+      },
+    );
+    return snapshot!;
+  }
+
+  /**
+   * Refuses (409, naming the revisions that exist) a rollback whose
+   * revision the deployment does not have, before anything is asked of an
+   * approval: run when a ticket is requested or used, so that no ticket is
+   * opened or claimed for a rollback that cannot run.
+   */
+  async checkRollback(
+    resolved: ResolvedTarget,
+    target: WorkloadTarget,
+    credentials: BackstageCredentials,
+    toRevision: number | undefined,
+  ): Promise<void> {
+    await this.options.workloads.act(
+      resolved,
+      target,
+      credentials,
+      'deployments',
+      async (cluster, credential, _path, object) => {
+        await this.rollbackTarget(
+          cluster,
+          credential,
+          target,
+          object,
+          toRevision,
+        );
+      },
+    );
+  }
+
+  /**
+   * The ReplicaSet a rollback of `object` goes to: the deployment's
+   * ReplicaSets (its label selector, controlled by its uid), read with the
+   * official client, by `deployment.kubernetes.io/revision`; the highest
+   * below the deployment's, or exactly `toRevision`. ConflictError naming
+   * the revisions there are when there is none.
+   */
+  private async rollbackTarget(
+    cluster: ClusterDetails,
+    credential: KubernetesCredential,
+    target: WorkloadTarget,
+    object: any,
+    toRevision: number | undefined,
+  ): Promise<{ current: number; previous: any }> {
+    const current = revisionOf(object);
+    const owned = await ownedReplicaSets(cluster, credential, target, object);
+    const revisions = owned
+      .map(revisionOf)
+      .filter(r => Number.isInteger(r))
+      .sort((a, b) => a - b);
+    const candidates = owned
+      .filter(rs => Number.isInteger(revisionOf(rs)))
+      .filter(rs =>
+        toRevision === undefined
+          ? revisionOf(rs) < current
+          : revisionOf(rs) === toRevision,
+      )
+      .sort((a, b) => revisionOf(b) - revisionOf(a));
+    const previous = candidates[0];
+    if (!previous || revisionOf(previous) === current) {
+      const there = `its revisions are ${
+        revisions.join(', ') || 'none'
+      } (${current} is the current one)`;
+      throw new ConflictError(
+        toRevision === undefined
+          ? `${target.namespace}/${target.name} has no revision before ${current} to roll back to: ${there}`
+          : `${target.namespace}/${target.name} has no revision ${toRevision} to roll back to: ${there}`,
+      );
+    }
+    return { current, previous };
   }
 
   private async watch(

@@ -53,6 +53,8 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     });
     expect(res.body.rollout.progress.map((p: any) => p.message)).toEqual([
       `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 out of 2 new replicas have been updated...`,
+      `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 old replicas are pending termination...`,
+      `Waiting for deployment "${COMPONENT_ID}" rollout to finish: 1 of 2 updated replicas are available...`,
       `deployment "${COMPONENT_ID}" successfully rolled out`,
     ]);
     // the container runs the digest, never the tag
@@ -209,7 +211,7 @@ describe('deploy an image and roll back, against the fixture cluster', () => {
     const res = await post('/deployments/rollback', 'dave', target());
     expect(res.status).toBe(409);
     expect(res.body.error.message).toBe(
-      `${NAMESPACE}/${COMPONENT_ID} has no revision before 3 to roll back to`,
+      `${NAMESPACE}/${COMPONENT_ID} has no revision before 3 to roll back to: its revisions are 3 (3 is the current one)`,
     );
     expect(writes()).toEqual([]);
   });

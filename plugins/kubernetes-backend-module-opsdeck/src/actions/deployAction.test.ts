@@ -31,6 +31,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
         getExternalBaseUrl: async (id: string) => `${base}/${id}`,
       },
       auth: mockServices.auth(),
+      rolloutPollMs: 1,
     });
   });
 
@@ -43,8 +44,21 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     outputs: Record<string, unknown>;
     info: string[];
     errors: string[];
+    timeline: [string, number][];
   }> {
     const logger = mockServices.logger.mock();
+    // when each line was logged: how many times the deployment had been read
+    const reads = () =>
+      fx.cluster.requests.filter(
+        r =>
+          r.method === 'GET' &&
+          r.path ===
+            `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${COMPONENT_ID}`,
+      ).length;
+    const timeline: [string, number][] = [];
+    logger.info.mockImplementation((line: unknown) => {
+      timeline.push([String(line), reads()]);
+    });
     const outputs: Record<string, unknown> = {};
     const credentials: BackstageCredentials = mockCredentials.user(
       `user:default/${user}`,
@@ -72,12 +86,18 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     const lines = (level: 'info' | 'error') =>
       logger[level].mock.calls.map(c => String(c[0]));
     return using.handler(ctx as any).then(
-      () => ({ outputs, info: lines('info'), errors: lines('error') }),
+      () => ({
+        outputs,
+        info: lines('info'),
+        errors: lines('error'),
+        timeline,
+      }),
       error => ({
         error,
         outputs,
         info: lines('info'),
         errors: lines('error'),
+        timeline,
       }),
     );
   }
@@ -86,7 +106,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     (fx.cluster.find('Deployment', NAMESPACE, COMPONENT_ID)!.spec as any)
       .template.spec.containers[0].image;
 
-  it('deploys as the person running the template and logs the rollout', async () => {
+  it('deploys as the person running the template and logs each step of the rollout as it is seen', async () => {
     const result = await run('dave', {});
     expect(result.error).toBeUndefined();
     expect(result.outputs).toEqual({
@@ -94,15 +114,50 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
       digest: REGISTRY_TAGS[`shop/${COMPONENT_ID}:1.9.0`],
       rollout: 'complete',
     });
-    expect(result.info).toEqual(
-      expect.arrayContaining([
-        `api: ${OLD_IMAGE} → ${NEW_PINNED} (tag 1.9.0)`,
-        expect.stringMatching(
-          /\] Waiting for deployment "payments-api" rollout to finish: 1 out of 2 new replicas have been updated\.\.\. \(1\/2 updated, 2 available\)$/,
-        ),
-        `deployment "${COMPONENT_ID}" successfully rolled out`,
-      ]),
-    );
+    const rs = (
+      fx.cluster.objects.find(
+        o =>
+          o.kind === 'ReplicaSet' &&
+          o.metadata.annotations?.['deployment.kubernetes.io/revision'] === '4',
+      ) as any
+    ).metadata.name;
+    const waiting = `Waiting for deployment "${COMPONENT_ID}" rollout to finish:`;
+    const of = `new ReplicaSet ${rs} (revision 4)`;
+    // each line with the number of reads of the deployment when it was
+    // logged (1: the deploy's own; then one per status read, each a step of
+    // the fixture's controller): logged as seen, not at the end
+    expect(result.timeline.slice(1)).toEqual([
+      [`api: ${OLD_IMAGE} → ${NEW_PINNED} (tag 1.9.0)`, 1],
+      [
+        `${waiting} 1 out of 2 new replicas have been updated... (1/2 updated, 2/2 ready, 2/2 available; ${of})`,
+        2,
+      ],
+      [
+        'Condition Available=True MinimumReplicasAvailable: Deployment has minimum availability.',
+        2,
+      ],
+      [
+        `Condition Progressing=True ReplicaSetUpdated: ReplicaSet "${rs}" is progressing.`,
+        2,
+      ],
+      [
+        `${waiting} 1 old replicas are pending termination... (2/2 updated, 2/2 ready, 2/2 available; ${of})`,
+        3,
+      ],
+      [
+        `${waiting} 1 of 2 updated replicas are available... (2/2 updated, 1/2 ready, 1/2 available; ${of})`,
+        4,
+      ],
+      [
+        `deployment "${COMPONENT_ID}" successfully rolled out (2/2 updated, 2/2 ready, 2/2 available; ${of})`,
+        5,
+      ],
+      [
+        `Condition Progressing=True NewReplicaSetAvailable: ReplicaSet "${rs}" has successfully progressed.`,
+        5,
+      ],
+      [`deployment "${COMPONENT_ID}" successfully rolled out`, 5],
+    ]);
     expect(imageOf()).toBe(NEW_PINNED);
     // the person, not the scaffolder, is the actor
     expect(
@@ -131,8 +186,19 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
     expect(result.error?.message).toBe(
       `The rollout of ${NEW_PINNED} did not complete (failed): deployment "${COMPONENT_ID}" exceeded its progress deadline`,
     );
+    expect(result.info).toContain('Rolled back from revision 4 to 3');
     expect(result.info).toContain(
-      `Rolled back from revision 4 to 3: deployment "${COMPONENT_ID}" exceeded its progress deadline`,
+      `Condition Progressing=False ProgressDeadlineExceeded: ReplicaSet "${COMPONENT_ID}-${(
+        fx.cluster.objects.find(
+          o =>
+            o.kind === 'ReplicaSet' &&
+            o.metadata.annotations?.['deployment.kubernetes.io/revision'] ===
+              '4',
+        )?.metadata.name ?? ''
+      ).slice(COMPONENT_ID.length + 1)}" has timed out progressing.`,
+    );
+    expect(result.errors).toContain(
+      `Rollback rollout failed: deployment "${COMPONENT_ID}" exceeded its progress deadline`,
     );
     expect(imageOf()).toBe(OLD_IMAGE);
   });
@@ -167,6 +233,7 @@ describe('opsdeck:kubernetes:deploy-image against the kubernetes module', () => 
         auth: mockServices.auth(),
         approvals: fx.backend.approvals.service,
         approvalPollMs: 20,
+        rolloutPollMs: 1,
       });
     /** The ticket the run opens, once it is open. */
     async function openedTicket(before: number) {

@@ -137,3 +137,67 @@ export async function watchRollout(options: {
     await sleep(options.pollMs);
   }
 }
+
+/** One condition of a Deployment's status (`Progressing`, `Available`, `ReplicaFailure`). */
+export interface RolloutCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** Where a deployment's rollout is now: what `GET /deployments/rollout` answers. */
+export interface RolloutSnapshot {
+  state: 'progressing' | 'complete' | 'failed';
+  /** `kubectl rollout status`'s message. */
+  message: string;
+  /** The deployment's `deployment.kubernetes.io/revision`. */
+  revision?: string;
+  /** Desired replicas (`spec.replicas`). */
+  replicas: number;
+  updated: number;
+  ready: number;
+  available: number;
+  /** The ReplicaSet of the deployment's revision, once the controller made it. */
+  newReplicaSet?: string;
+  conditions: RolloutCondition[];
+}
+
+/**
+ * The rollout of `deployment` now ({@link rolloutStatus}'s rules), with the
+ * ReplicaSet of its revision among `replicaSets` and its conditions.
+ */
+export function rolloutSnapshot(
+  deployment: any,
+  replicaSets: { metadata?: { name?: string; annotations?: any } }[],
+): RolloutSnapshot {
+  const { state, observation } = rolloutStatus(deployment);
+  const revision = deployment?.metadata?.annotations?.[REVISION_ANNOTATION];
+  const status = deployment?.status ?? {};
+  const newReplicaSet =
+    revision === undefined
+      ? undefined
+      : replicaSets.find(
+          rs => rs.metadata?.annotations?.[REVISION_ANNOTATION] === revision,
+        )?.metadata?.name;
+  return {
+    state,
+    message: observation.message,
+    ...(revision !== undefined ? { revision: String(revision) } : {}),
+    replicas: observation.replicas,
+    updated: observation.updated,
+    ready: Number(status.readyReplicas ?? 0),
+    available: observation.available,
+    ...(newReplicaSet ? { newReplicaSet } : {}),
+    conditions: ((status.conditions ?? []) as any[])
+      .filter(c => typeof c?.type === 'string')
+      .map(c => ({
+        type: String(c.type),
+        status: String(c.status ?? ''),
+        ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
+        ...(typeof c.message === 'string'
+          ? { message: c.message.slice(0, 500) }
+          : {}),
+      })),
+  };
+}

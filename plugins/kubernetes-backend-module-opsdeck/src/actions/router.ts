@@ -6,6 +6,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import { kubernetesResourcesReadPermission } from '@backstage/plugin-kubernetes-common';
 import type { Permission } from '@backstage/plugin-permission-common';
 import {
   kubernetesAnyOwnerPermission,
@@ -148,9 +149,16 @@ export function createActionsRouter(options: {
       ({} as C),
     /**
      * Refuses a change an approval could not pin (what it does would be
-     * decided when the ticket is used, not when it is approved).
+     * decided when the ticket is used, not when it is approved) or one that
+     * could not run (a revision the deployment does not have): run before a
+     * ticket is opened or claimed.
      */
-    approvable: (change: C) => void = () => {},
+    approvable: (
+      change: C,
+      target: WorkloadTarget,
+      resolved: Awaited<ReturnType<WorkloadActions['resolve']>>,
+      credentials: Credentials,
+    ) => Promise<void> | void = () => {},
   ) =>
     router.post(path, async (req, res) => {
       const credentials = await guard.credentials(req, ['user']);
@@ -198,7 +206,9 @@ export function createActionsRouter(options: {
             resolved.prod &&
             !(await guard.allowed(credentials, kubernetesProdChangePermission))
           ) {
-            if (ask.requestApproval || ask.approvalTicket) approvable(extra);
+            if (ask.requestApproval || ask.approvalTicket) {
+              await approvable(extra, target, resolved, credentials);
+            }
             const gate = await withChangeApproval({
               approvals: options.approvals,
               ask,
@@ -309,15 +319,44 @@ export function createActionsRouter(options: {
         return toRevision === undefined ? {} : { toRevision };
       },
       // "the previous revision" is whatever precedes the deployment's when
-      // the ticket is used: an approval names the revision itself
-      extra => {
+      // the ticket is used: an approval names the revision itself, one the
+      // deployment has (read now: no ticket is opened or spent on a
+      // revision that is not there)
+      async (extra, target, resolved, credentials) => {
         if (extra.toRevision === undefined) {
           throw new InputError(
             'A rollback approved by ticket names toRevision (the revision approvers approve)',
           );
         }
+        await deploys.checkRollback(
+          resolved,
+          target,
+          credentials,
+          extra.toRevision,
+        );
       },
     );
+  }
+
+  if (deploys) {
+    // Where a deployment's rollout is now (the Kubernetes tab and the
+    // deploy-image step poll it after a change): a read, so not audited;
+    // sign-in, kubernetes.resources.read, then the same owner scope and
+    // workload checks as the actions, with the vault's token for the person.
+    router.get('/deployments/rollout', async (req, res) => {
+      const credentials = await guard.authorize(
+        req,
+        kubernetesResourcesReadPermission,
+        { allow: ['user'] },
+      );
+      const target = parseTarget(req.query);
+      const resolved = await options.actions.resolve(
+        target,
+        credentials,
+        await guard.allowed(credentials, kubernetesAnyOwnerPermission),
+      );
+      res.json(await deploys.rollout(resolved, target, credentials));
+    });
   }
 
   // A prod action without the prod permission: 403 that says an approved

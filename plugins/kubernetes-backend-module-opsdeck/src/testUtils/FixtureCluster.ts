@@ -13,6 +13,7 @@ import {
 } from './fixtureObjects';
 import {
   advanceRollout,
+  canonicalJson,
   startRollout,
   type PendingRollout,
   type RolloutMode,
@@ -498,7 +499,7 @@ export class FixtureCluster {
         },
       };
     }
-    const before = JSON.stringify(spec.template);
+    const before = canonicalJson(spec.template);
     if ((r.contentType ?? '').startsWith('application/json-patch+json')) {
       // the one operation `kubectl rollout undo` sends
       const ops = Array.isArray(r.body) ? (r.body as any[]) : [];
@@ -536,7 +537,7 @@ export class FixtureCluster {
         else spec.template.spec.containers.push(c);
       }
     }
-    if (JSON.stringify(spec.template) !== before) {
+    if (canonicalJson(spec.template) !== before) {
       this.rollouts.set(found.metadata.uid, startRollout(this.objects, found));
     }
     found.metadata.generation = Number(found.metadata.generation) + 1;

@@ -3,7 +3,9 @@ import type { KubeObject } from './fixtureObjects';
 
 /**
  * How the fixture's deployment controller carries out a rollout:
- * `progress` (completes on the second read), `fail` (the Progressing
+ * `progress` (one step per read of the deployment: 1 of 2 replicas
+ * updated, an old replica pending termination, 1 of 2 updated available,
+ * complete on the fourth read), `fail` (the Progressing
  * condition turns to ProgressDeadlineExceeded on the second read), `stall`
  * (the controller never observes the new generation).
  */
@@ -18,6 +20,22 @@ export interface PendingRollout {
 }
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/**
+ * `value` as JSON with object keys sorted: templates compare by content, as
+ * the controller compares them, not by the order a client wrote the keys in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map(k => [k, v[k]]),
+        )
+      : v,
+  );
+}
 const revision = (o: KubeObject) =>
   Number(o.metadata.annotations?.[REVISION] ?? 0);
 
@@ -57,8 +75,8 @@ export function startRollout(
   const owned = ownedReplicaSets(objects, deployment);
   const next = Math.max(0, ...owned.map(revision)) + 1;
   const template = (deployment.spec as any).template;
-  const same = JSON.stringify(template);
-  let rs = owned.find(o => JSON.stringify(bareTemplate(o)) === same);
+  const same = canonicalJson(template);
+  let rs = owned.find(o => canonicalJson(bareTemplate(o)) === same);
   if (!rs) {
     const hash = createHash('sha256').update(same).digest('hex').slice(0, 10);
     const withHash = clone(template);
@@ -149,6 +167,31 @@ export function advanceRollout(
     status.replicas = replicas + 1;
     status.availableReplicas = replicas;
     (rollout.replicaSet.spec as any).replicas = Math.min(1, replicas);
+    progressing('ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
+    return false;
+  }
+  if (mode === 'progress' && rollout.step < 3) {
+    // what the controller reports between surge and completion (replicas
+    // 2, maxSurge 1): every new replica made while an old one still runs,
+    // then the old one gone with a new one not yet available
+    const [total, available, ready] =
+      rollout.step === 1
+        ? [replicas + 1, replicas, replicas]
+        : [replicas, Math.max(0, replicas - 1), Math.max(0, replicas - 1)];
+    rollout.step += 1;
+    Object.assign(status, {
+      replicas: total,
+      updatedReplicas: replicas,
+      readyReplicas: ready,
+      availableReplicas: available,
+    });
+    (rollout.replicaSet.spec as any).replicas = replicas;
+    rollout.replicaSet.status = {
+      ...(rollout.replicaSet.status as object),
+      replicas,
+      readyReplicas: Math.max(0, ready - (total - replicas)),
+      availableReplicas: Math.max(0, available - (total - replicas)),
+    };
     progressing('ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
     return false;
   }

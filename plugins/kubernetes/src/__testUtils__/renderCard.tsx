@@ -78,6 +78,8 @@ export type Call = {
 export function renderCard(options: {
   allowed: string[];
   answer?: (call: Call) => { status: number; body: unknown };
+  /** Milliseconds between reads of a rollout being followed. */
+  rolloutPollMs?: number;
 }) {
   const calls: Call[] = [];
   const fetch = jest.fn(
@@ -108,7 +110,7 @@ export function renderCard(options: {
   renderInTestApp(
     <SWRConfig value={{ provider: () => new Map() }}>
       <EntityProvider entity={entity}>
-        <WorkloadActionsCard />
+        <WorkloadActionsCard rolloutPollMs={options.rolloutPollMs} />
       </EntityProvider>
     </SWRConfig>,
     {

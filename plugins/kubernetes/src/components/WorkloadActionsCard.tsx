@@ -25,6 +25,7 @@ import {
 import { ApprovalPanel } from '@opsdeck/plugin-tickets-react';
 import { logFileName } from '../api';
 import { ConfirmDialog } from './ConfirmDialog';
+import { RolloutProgress } from './RolloutProgress';
 import { useActionsClient, useT } from './hooks';
 import {
   type ActionState,
@@ -66,6 +67,7 @@ function saveFile(blob: Blob, name: string) {
 function Outcome(props: {
   state: ActionState;
   onApproval: (asked: AskedAction, ask: object) => void;
+  rolloutPollMs?: number;
 }) {
   const t = useT();
   const { state } = props;
@@ -88,7 +90,19 @@ function Outcome(props: {
         to: String(asked.replicas),
       });
     }
-    return <Alert severity="success">{text}</Alert>;
+    return (
+      <>
+        <Alert severity="success">{text}</Alert>
+        {/* a restart rolls the deployment out again: followed live */}
+        {asked.action === 'restart' && (
+          <RolloutProgress
+            key={String(body.restartedAt ?? '')}
+            target={asked.target}
+            pollMs={props.rolloutPollMs}
+          />
+        )}
+      </>
+    );
   }
   if (state.status === 'approval') {
     return (
@@ -118,7 +132,10 @@ function Outcome(props: {
  * read from the same backend as Backstage's content below. Each button is
  * shown only when the person holds its permission.
  */
-export function WorkloadActionsCard() {
+export function WorkloadActionsCard(props: {
+  /** Milliseconds between reads of a rollout being followed (tests). */
+  rolloutPollMs?: number;
+}) {
   const t = useT();
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
@@ -200,7 +217,11 @@ export function WorkloadActionsCard() {
             })}
           </Typography>
         )}
-        <Outcome state={state} onApproval={(asked, a) => run(asked, a)} />
+        <Outcome
+          state={state}
+          onApproval={(asked, a) => run(asked, a)}
+          rolloutPollMs={props.rolloutPollMs}
+        />
         {logError && (
           <Alert severity="error" data-testid="kubernetes-log-error">
             {t('error.log', { message: logError })}

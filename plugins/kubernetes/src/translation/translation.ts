@@ -45,6 +45,16 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
       ok: 'Confirm',
       cancel: 'Cancel',
     },
+    rollout: {
+      title: 'Rollout of {{name}}',
+      counts:
+        '{{updated}} of {{replicas}} updated, {{ready}} ready, {{available}} available',
+      replicaSet: 'New ReplicaSet {{name}} (revision {{revision}})',
+      progressing: 'Rolling out…',
+      complete: 'Rollout complete',
+      failed: 'Rollout failed: {{message}}',
+      stopped: 'Stopped following the rollout after {{seconds}} s',
+    },
     approval: {
       required:
         'This cluster is prod: the change needs an approved ticket ({{message}}).',
@@ -55,6 +65,7 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
     error: {
       action: 'The action failed: {{message}}',
       log: 'Could not download the log: {{message}}',
+      rollout: 'Could not read the rollout: {{message}}',
     },
   },
   translations: {

@@ -32,11 +32,20 @@ const zhCN = {
     '删除集群 {{cluster}} 上的 Pod {{name}}？其控制器会启动一个新的 Pod。',
   'confirm.ok': '确认',
   'confirm.cancel': '取消',
+  'rollout.title': '{{name}} 的发布进度',
+  'rollout.counts':
+    '已更新 {{updated}} / {{replicas}}，就绪 {{ready}}，可用 {{available}}',
+  'rollout.replicaSet': '新 ReplicaSet {{name}}（版本 {{revision}}）',
+  'rollout.progressing': '正在发布…',
+  'rollout.complete': '发布完成',
+  'rollout.failed': '发布失败：{{message}}',
+  'rollout.stopped': '已在 {{seconds}} 秒后停止跟踪发布',
   'approval.required':
     '该集群是生产环境：变更需要已审批的工单（{{message}}）。',
   'panel.warning': '警告：{{title}}',
   'error.action': '操作失败：{{message}}',
   'error.log': '无法下载日志：{{message}}',
+  'error.rollout': '无法读取发布状态：{{message}}',
 };
 
 export default zhCN;

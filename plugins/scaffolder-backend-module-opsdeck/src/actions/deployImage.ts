@@ -7,6 +7,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { followRollout, type RolloutSnapshot } from './rolloutFollow';
 import type {
   ApprovalStatus,
   ChangeApprovalsService,
@@ -38,15 +39,16 @@ export function clusterNameOf(value: string): string {
 type Answer = { status: number; body: any };
 
 /**
- * `POST /api/kubernetes/opsdeck/<path>` with a token on behalf of the person
- * who runs the template: the module's permission, owner scope, prod
- * approval and audit apply to that person, never to the scaffolder.
+ * `POST /api/kubernetes/opsdeck/<path>` with the JSON `body` (or `GET` with
+ * `query`) with a token on behalf of the person who runs the template: the
+ * module's permission, owner scope, prod approval and audit apply to that
+ * person, never to the scaffolder.
  */
-async function post(
+async function request(
   options: { discovery: DiscoveryService; auth: AuthService },
   credentials: BackstageCredentials,
   path: string,
-  body: unknown,
+  send: { body: unknown } | { query: Record<string, string> },
   signal?: AbortSignal,
 ): Promise<Answer> {
   const [base, { token }] = await Promise.all([
@@ -56,15 +58,21 @@ async function post(
       targetPluginId: 'kubernetes',
     }),
   ]);
-  const response = await fetch(`${base}/opsdeck${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify(body),
-    signal,
-  });
+  const response =
+    'body' in send
+      ? await fetch(`${base}/opsdeck${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+          },
+          body: JSON.stringify(send.body),
+          signal,
+        })
+      : await fetch(
+          `${base}/opsdeck${path}?${new URLSearchParams(send.query)}`,
+          { headers: { authorization: `Bearer ${token}` }, signal },
+        );
   let parsed: any;
   try {
     parsed = await response.json();
@@ -117,7 +125,10 @@ export async function waitForDecision(options: {
  * `opsdeck:kubernetes:deploy-image`: sets a container of a component's
  * deployment to an image of a registry opsdeck knows (the tag resolved to
  * its digest and pinned by the kubernetes module), as the person running
- * the template, and logs the rollout's progress. On a prod cluster without
+ * the template, and follows the rollout (`GET /deployments/rollout` every
+ * `rolloutPollMs`), logging each observed change as it is seen: replicas
+ * updated, ready and available of desired, the new ReplicaSet, conditions
+ * such as ProgressDeadlineExceeded. On a prod cluster without
  * `opsdeck.kubernetes.prod.change` it opens an approval ticket for exactly
  * this change and waits for the decision (`approvalWaitMinutes`, default
  * 60), then deploys with it in the same run; without a decision in time it
@@ -130,6 +141,8 @@ export function createDeployImageAction(options: {
   approvals?: ChangeApprovalsService;
   /** How often a waiting run reads the ticket's status (default 10 s). */
   approvalPollMs?: number;
+  /** How often the rollout is read after the change (default 2 s). */
+  rolloutPollMs?: number;
 }) {
   return createTemplateAction({
     id: DEPLOY_IMAGE_ACTION_ID,
@@ -212,6 +225,7 @@ export function createDeployImageAction(options: {
     },
     async handler(ctx) {
       const { input } = ctx;
+      const watchSeconds = input.watchSeconds ?? 120;
       const component = stringifyEntityRef(
         parseEntityRef(input.component, {
           defaultKind: 'component',
@@ -225,9 +239,8 @@ export function createDeployImageAction(options: {
         name: input.deployment,
         container: input.container,
         image: input.image,
-        ...(input.watchSeconds !== undefined
-          ? { watchSeconds: input.watchSeconds }
-          : {}),
+        // the module does not watch: this step follows the rollout itself
+        watchSeconds: 0,
         ...(input.approvalTicket
           ? { approvalTicket: input.approvalTicket }
           : {}),
@@ -241,7 +254,34 @@ export function createDeployImageAction(options: {
       }
       const credentials = await ctx.getInitiatorCredentials();
       const call = (path: string, payload: unknown) =>
-        post(options, credentials, path, payload, ctx.signal);
+        request(options, credentials, path, { body: payload }, ctx.signal);
+      const workload = {
+        entityRef: body.entityRef,
+        cluster: body.cluster,
+        namespace: body.namespace,
+        name: body.name,
+      };
+      // the rollout as it goes, each observed change logged when seen
+      const follow = () =>
+        followRollout({
+          read: async () => {
+            const now = await request(
+              options,
+              credentials,
+              '/deployments/rollout',
+              { query: workload },
+              ctx.signal,
+            );
+            if (now.status !== 200) {
+              throw new Error(`Reading the rollout failed: ${messageOf(now)}`);
+            }
+            return now.body as RolloutSnapshot;
+          },
+          log: line => ctx.logger.info(line),
+          timeoutMs: watchSeconds * 1000,
+          pollMs: options.rolloutPollMs ?? 2000,
+          pause: ms => pause(ms, ctx.signal),
+        });
       let answer = await call('/deployments/image', body);
       if (answer.status === 403 && answer.body?.approvalRequired) {
         const asked = await call('/deployments/image', {
@@ -295,38 +335,39 @@ export function createDeployImageAction(options: {
           done.tag ? ` (tag ${done.tag})` : ''
         }`,
       );
-      for (const step of done.rollout?.progress ?? []) {
-        ctx.logger.info(
-          `[${step.at}] ${step.message} (${step.updated}/${step.replicas} updated, ${step.available} available)`,
-        );
-      }
       ctx.output('image', done.image);
       ctx.output('digest', done.digest);
-      ctx.output('rollout', done.rollout?.state);
-      if (done.rollout?.state === 'complete') {
-        ctx.logger.info(done.rollout.message);
+      if (watchSeconds === 0) {
+        ctx.output('rollout', 'unwatched');
+        ctx.logger.info('The rollout was not watched (watchSeconds 0)');
         return;
       }
-      ctx.logger.error(
-        `Rollout ${done.rollout?.state}: ${done.rollout?.message}`,
-      );
-      if (input.rollbackOnFailure && done.rollout?.state === 'failed') {
+      const rollout = await follow();
+      ctx.output('rollout', rollout.state);
+      if (rollout.state === 'complete') {
+        ctx.logger.info(rollout.message);
+        return;
+      }
+      ctx.logger.error(`Rollout ${rollout.state}: ${rollout.message}`);
+      if (input.rollbackOnFailure && rollout.state === 'failed') {
         const back = await call('/deployments/rollback', {
-          entityRef: body.entityRef,
-          cluster: body.cluster,
-          namespace: body.namespace,
-          name: body.name,
+          ...workload,
+          watchSeconds: 0,
         });
         if (back.status === 200) {
           ctx.logger.info(
-            `Rolled back from revision ${back.body.fromRevision} to ${back.body.toRevision}: ${back.body.rollout?.message}`,
+            `Rolled back from revision ${back.body.fromRevision} to ${back.body.toRevision}`,
           );
+          const after = await follow();
+          const line = `Rollback rollout ${after.state}: ${after.message}`;
+          if (after.state === 'complete') ctx.logger.info(line);
+          else ctx.logger.error(line);
         } else {
           ctx.logger.error(`The rollback was refused: ${messageOf(back)}`);
         }
       }
       throw new Error(
-        `The rollout of ${done.image} did not complete (${done.rollout?.state}): ${done.rollout?.message}`,
+        `The rollout of ${done.image} did not complete (${rollout.state}): ${rollout.message}`,
       );
     },
   });
