@@ -9,6 +9,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
+  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -62,6 +63,25 @@ export interface CrashBackendOptions {
 }
 
 const DEMO_PASSWORD = 'opsdeck-demo';
+
+/**
+ * Where backends keep their data: in memory (/dev/shm) when the machine has
+ * it. A SIGKILL leaves the same data there as on a disk (written pages
+ * outlive the process; only a power cut needs fsync), and SQLite's fsyncs
+ * on a shared disk cost seconds per start.
+ */
+const DATA_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+/**
+ * The config schema every backend of this test process shares (see
+ * src/schemaCacheRootLogger.ts): collected by the first start, read by the
+ * others.
+ */
+const SCHEMA_CACHE = path.join(
+  DATA_ROOT,
+  `opsdeck-crash-schema-${process.pid}.json`,
+);
+process.once('exit', () => rmSync(SCHEMA_CACHE, { force: true }));
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 async function freePort(): Promise<number> {
@@ -116,7 +136,7 @@ export class CrashBackend {
     private readonly options: CrashBackendOptions,
     port: number,
   ) {
-    this.dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-crash.'));
+    this.dir = mkdtempSync(path.join(DATA_ROOT, 'opsdeck-crash.'));
     this.port = port;
     this.baseUrl = `http://localhost:${port}`;
     this.logFile = path.join(this.dir, 'backend.log');
@@ -194,6 +214,9 @@ export class CrashBackend {
           catalogSync: { initialDelaySeconds: 1, frequencyMinutes: 0.05 },
           facts: { initialDelaySeconds: 3600 },
         },
+        // the seed accounts' hashes and each sign-in at scrypt's lowest
+        // cost (the product's cost is not what these tests are about)
+        localAuth: { scryptCost: 10 },
         bastion: { recordingsDir: path.join(this.dir, 'recordings') },
         files: { storage: { directory: path.join(this.dir, 'files') } },
       },
@@ -229,6 +252,7 @@ export class CrashBackend {
       ...process.env,
       NODE_ENV: 'development',
       OPSDECK_BACKEND_PLUGINS: this.options.plugins.join(','),
+      OPSDECK_CONFIG_SCHEMA_CACHE: SCHEMA_CACHE,
       OPSDECK_CRASH_POINT: options.crashPoint,
       ...this.options.env,
     };
@@ -339,6 +363,13 @@ export class CrashBackend {
   async dispose(): Promise<void> {
     const keep = process.env.OPSDECK_CRASH_KEEP === '1';
     await this.kill();
+    if (process.env.OPSDECK_CRASH_TIMES === '1') {
+      process.stderr.write(
+        `crash backend (${this.options.database}, ${this.options.plugins}): ${
+          this.startSeconds.length
+        } starts, ready after ${this.startSeconds.join(' s, ')} s\n`,
+      );
+    }
     if (this.pgPrefix && !keep) {
       const admin = pgClient();
       await admin.connect();
