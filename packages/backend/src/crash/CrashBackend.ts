@@ -9,7 +9,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
-  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -65,20 +64,12 @@ export interface CrashBackendOptions {
 const DEMO_PASSWORD = 'opsdeck-demo';
 
 /**
- * Where backends keep their data: in memory (/dev/shm) when the machine has
- * it. A SIGKILL leaves the same data there as on a disk (written pages
- * outlive the process; only a power cut needs fsync), and SQLite's fsyncs
- * on a shared disk cost seconds per start.
- */
-const DATA_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-
-/**
  * The config schema every backend of this test process shares (see
  * src/schemaCacheRootLogger.ts): collected by the first start, read by the
  * others.
  */
 const SCHEMA_CACHE = path.join(
-  DATA_ROOT,
+  tmpdir(),
   `opsdeck-crash-schema-${process.pid}.json`,
 );
 process.once('exit', () => rmSync(SCHEMA_CACHE, { force: true }));
@@ -136,7 +127,7 @@ export class CrashBackend {
     private readonly options: CrashBackendOptions,
     port: number,
   ) {
-    this.dir = mkdtempSync(path.join(DATA_ROOT, 'opsdeck-crash.'));
+    this.dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-crash.'));
     this.port = port;
     this.baseUrl = `http://localhost:${port}`;
     this.logFile = path.join(this.dir, 'backend.log');
