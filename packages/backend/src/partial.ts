@@ -15,6 +15,7 @@ import { catalogModuleOpsdeckResources } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
+import { schemaCacheRootLogger } from './schemaCacheRootLogger';
 
 const backend = createBackend();
 
@@ -35,6 +36,10 @@ const groups: Record<string, () => Parameters<typeof backend.add>[0][]> = {
   sql: () => [import('@opsdeck/plugin-sql-backend')],
 };
 
+// a test starting many backends collects the config schema once
+if (process.env.OPSDECK_CONFIG_SCHEMA_CACHE) {
+  backend.add(schemaCacheRootLogger(process.env.OPSDECK_CONFIG_SCHEMA_CACHE));
+}
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));

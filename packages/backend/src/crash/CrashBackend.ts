@@ -62,6 +62,17 @@ export interface CrashBackendOptions {
 }
 
 const DEMO_PASSWORD = 'opsdeck-demo';
+
+/**
+ * The config schema every backend of this test process shares (see
+ * src/schemaCacheRootLogger.ts): collected by the first start, read by the
+ * others.
+ */
+const SCHEMA_CACHE = path.join(
+  tmpdir(),
+  `opsdeck-crash-schema-${process.pid}.json`,
+);
+process.once('exit', () => rmSync(SCHEMA_CACHE, { force: true }));
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 async function freePort(): Promise<number> {
@@ -194,6 +205,9 @@ export class CrashBackend {
           catalogSync: { initialDelaySeconds: 1, frequencyMinutes: 0.05 },
           facts: { initialDelaySeconds: 3600 },
         },
+        // the seed accounts' hashes and each sign-in at scrypt's lowest
+        // cost (the product's cost is not what these tests are about)
+        localAuth: { scryptCost: 10 },
         bastion: { recordingsDir: path.join(this.dir, 'recordings') },
         files: { storage: { directory: path.join(this.dir, 'files') } },
       },
@@ -229,6 +243,7 @@ export class CrashBackend {
       ...process.env,
       NODE_ENV: 'development',
       OPSDECK_BACKEND_PLUGINS: this.options.plugins.join(','),
+      OPSDECK_CONFIG_SCHEMA_CACHE: SCHEMA_CACHE,
       OPSDECK_CRASH_POINT: options.crashPoint,
       ...this.options.env,
     };
@@ -339,6 +354,13 @@ export class CrashBackend {
   async dispose(): Promise<void> {
     const keep = process.env.OPSDECK_CRASH_KEEP === '1';
     await this.kill();
+    if (process.env.OPSDECK_CRASH_TIMES === '1') {
+      process.stderr.write(
+        `crash backend (${this.options.database}, ${this.options.plugins}): ${
+          this.startSeconds.length
+        } starts, ready after ${this.startSeconds.join(' s, ')} s\n`,
+      );
+    }
     if (this.pgPrefix && !keep) {
       const admin = pgClient();
       await admin.connect();
