@@ -680,9 +680,19 @@ export class DefaultApiClient {
     bodyType: string | undefined,
     mode: 'json' | 'raw' | 'none',
   ): Promise<unknown> {
-    const path = template.replace(/\{([^}]+)\}/g, (_, name: string) =>
-      encodeURIComponent(String(request?.path?.[name])),
-    );
+    // each value is one path segment: encoded (`/`, `?`, `#` stay in it),
+    // and never empty, `.` or `..` (the URL parser would drop or climb
+    // the segment, even as %2E, and the request would reach another route)
+    const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const value = request?.path?.[name];
+      const text = value === undefined || value === null ? '' : String(value);
+      if (text === '' || text === '.' || text === '..') {
+        throw new TypeError(
+          `The path parameter ${name} is not one path segment: '${text}'`,
+        );
+      }
+      return encodeURIComponent(text);
+    });
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(request?.query ?? {})) {
       for (const one of Array.isArray(value) ? value : [value]) {

@@ -76,4 +76,31 @@ describe('generated DefaultApiClient', () => {
       },
     });
   });
+
+  // a path value is one segment: `..` or `.` would be resolved away by the
+  // URL parser (also as %2E%2E) and reach another route; empty or missing
+  // would name another one too
+  it.each(['..', '.', '', undefined])(
+    'refuses the path value %p without sending anything',
+    async value => {
+      await expect(
+        client(answer(200, { items: [] })).listRepositories({
+          path: { namespace: 'default', name: value as any },
+        }),
+      ).rejects.toThrow(/path parameter name/);
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it('keeps `/`, `?`, `#` and dots inside one segment', async () => {
+    await client(answer(200, { items: [] })).listRepositories({
+      path: { namespace: 'default', name: '../x?y#z' },
+    });
+    expect(calls[0].url).toBe(
+      'http://opsdeck/api/registry/registries/default/..%2Fx%3Fy%23z/repositories',
+    );
+    expect(new URL(calls[0].url).pathname).toBe(
+      '/api/registry/registries/default/..%2Fx%3Fy%23z/repositories',
+    );
+  });
 });
