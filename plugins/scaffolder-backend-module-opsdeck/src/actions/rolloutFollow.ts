@@ -24,6 +24,19 @@ export interface FollowedRollout {
 }
 
 /**
+ * Text the cluster chose (a condition's message, the revision annotation)
+ * as one log line: control characters, DEL, C1 and line separators become
+ * spaces (no forged lines, no terminal escapes in the task log).
+ */
+function oneLine(text: string | undefined): string {
+  return String(text ?? '').replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g,
+    ' ',
+  );
+}
+
+/**
  * The log lines of what changed from `before` to `now`: the replica counts
  * with `kubectl rollout status`'s message and the new ReplicaSet, and each
  * condition that appeared or changed status or reason.
@@ -44,15 +57,17 @@ export function rolloutChanges(
     before.message !== now.message ||
     counts(before) !== counts(now)
   ) {
-    lines.push(`${now.message} (${counts(now)})`);
+    lines.push(oneLine(`${now.message} (${counts(now)})`));
   }
   for (const c of now.conditions) {
     const was = before?.conditions.find(b => b.type === c.type);
     if (!was || was.status !== c.status || was.reason !== c.reason) {
       lines.push(
-        `Condition ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${
-          c.message ? `: ${c.message}` : ''
-        }`,
+        oneLine(
+          `Condition ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${
+            c.message ? `: ${c.message}` : ''
+          }`,
+        ),
       );
     }
   }
@@ -77,15 +92,23 @@ export async function followRollout(options: {
     for (const line of rolloutChanges(before, now)) options.log(line);
     before = now;
     if (now.state !== 'progressing') {
-      return { state: now.state, message: now.message, revision: now.revision };
+      return {
+        state: now.state,
+        message: oneLine(now.message),
+        ...(now.revision !== undefined
+          ? { revision: oneLine(now.revision) }
+          : {}),
+      };
     }
     if (Date.now() >= deadline) {
       return {
         state: 'timeout',
         message: `Stopped watching after ${Math.round(
           options.timeoutMs / 1000,
-        )}s: ${now.message}`,
-        revision: now.revision,
+        )}s: ${oneLine(now.message)}`,
+        ...(now.revision !== undefined
+          ? { revision: oneLine(now.revision) }
+          : {}),
       };
     }
     await options.pause(options.pollMs);
