@@ -259,7 +259,7 @@ export class Releaser {
       job.secrets,
     );
     const content = compileTemplate(version.template)(ctx);
-    checkSyntax(set.kind, content);
+    checkSyntax(set.kind, content, job.secrets.values());
     const agent = new HostAgent(this.options.ssh, job.target, this.timeoutMs);
     const live = await agent.readLive(set.targetPath);
     const paths = await agent.upload(

@@ -9,7 +9,7 @@ import { shellQuote } from '@opsdeck/plugin-remote-node';
 import Handlebars from 'handlebars';
 import { parseAllDocuments } from 'yaml';
 import type { HostFacts } from '../service/hostFacts';
-import { withSecrets } from './secrets';
+import { maskSecrets, withSecrets } from './secrets';
 
 /**
  * The template engine: Handlebars in strict mode (a variable that is not
@@ -245,17 +245,13 @@ export function renderCommand(text: string, context: RenderContext): string {
     .join('');
 }
 
-/**
- * The syntax check of the kinds that opsdeck can parse itself (json, yaml);
- * nginx and redis are checked on the host by their own binary. Throws
- * InputError with the parser's message.
- */
-export function checkSyntax(kind: ConfigKind, content: string): void {
+/** The parser's refusal of `content` as `kind`, or undefined when it parses. */
+function syntaxError(kind: ConfigKind, content: string) {
   if (kind === 'json') {
     try {
       JSON.parse(content);
     } catch (e) {
-      throw coded(
+      return coded(
         new InputError(`Not valid JSON: ${(e as Error).message}`),
         'config-syntax-invalid',
         { kind, detail: (e as Error).message },
@@ -265,7 +261,7 @@ export function checkSyntax(kind: ConfigKind, content: string): void {
   if (kind === 'yaml') {
     for (const doc of parseAllDocuments(content)) {
       if (doc.errors.length > 0) {
-        throw coded(
+        return coded(
           new InputError(`Not valid YAML: ${doc.errors[0].message}`),
           'config-syntax-invalid',
           { kind, detail: doc.errors[0].message },
@@ -273,6 +269,37 @@ export function checkSyntax(kind: ConfigKind, content: string): void {
       }
     }
   }
+  return undefined;
+}
+
+/**
+ * The syntax check of the kinds that opsdeck can parse itself (json, yaml);
+ * nginx and redis are checked on the host by their own binary. Throws
+ * InputError with the parser's message. The parsers quote the text around
+ * the error (JSON a few characters, YAML the line cut at 80 with `…`), so a
+ * rendering with vault `secrets` is refused with the parser's message on
+ * the masked rendering (a cut secret is no whole value to mask), or without
+ * a quote when only the secrets' text makes it fail.
+ */
+export function checkSyntax(
+  kind: ConfigKind,
+  content: string,
+  secrets?: Iterable<string>,
+): void {
+  const refusal = syntaxError(kind, content);
+  if (!refusal) return;
+  const values = [...(secrets ?? [])].filter(s => s.length > 0);
+  if (values.length === 0) throw refusal;
+  throw (
+    syntaxError(kind, maskSecrets(content, values)) ??
+    coded(
+      new InputError(
+        `Not valid ${kind.toUpperCase()}: a vault secret's value breaks the syntax (quote it in the template)`,
+      ),
+      'config-syntax-invalid',
+      { kind, detail: 'a vault secret breaks the syntax' },
+    )
+  );
 }
 
 /** Wraps a live file as a template that renders to exactly that text. */

@@ -55,6 +55,7 @@ export async function preflight(options: {
               mine,
             ),
           ),
+          mine.values(),
         );
         await targetOf(host);
         return undefined;
