@@ -453,9 +453,13 @@ export const spec = {
           },
           pushedSha256: {
             type: 'string',
+            description:
+              'sha256 of the file the last push left, as shown (vault secrets masked): never a hash of bytes that hold a secret.',
           },
           liveSha256: {
             type: 'string',
+            description:
+              "sha256 of the live file as drift shows it (pushed secrets masked, a hand edit of a secret's line without its value): pass it to adopt to adopt the file as seen.",
           },
           drifted: {
             type: 'boolean',
@@ -1188,7 +1192,7 @@ export const spec = {
                     type: 'string',
                     pattern: '^[0-9a-f]{64}$',
                     description:
-                      "sha256 of the live file as the caller saw it (drift's liveSha256): a live file changed since is refused (409).",
+                      "sha256 of the live file as the caller saw it (drift's liveSha256, secrets masked): a live file shown otherwise since is refused (409).",
                   },
                   requestApproval: {
                     type: 'boolean',

@@ -10,6 +10,7 @@ import {
   verbatimWithSecrets,
 } from '../render/secrets';
 import { maskDrift, secretMarks } from '../render/secretMarks';
+import type { HostStateRow } from '../database/ConfigStore';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
 import { adoptedSecrets } from './configSecrets';
@@ -21,6 +22,17 @@ import type { Caller, ConfigServiceOptions } from './serviceTypes';
 
 /** The longest live file an adoption ticket shows (longer: its hash only). */
 const SHOWN_LIMIT = 64 * 1024;
+
+/**
+ * A live file as drift shows it against its host's baseline: each pushed
+ * secret masked (the baseline's marks; a baseline from before the marks:
+ * by its lines), a hand edit of a secret's line without the value typed.
+ */
+function shownLive(live: string, state: HostStateRow): string {
+  return state.secretMarks
+    ? maskDrift(live, state.liveContent, state.secretMarks)
+    : maskLive(live, [state.liveContent]);
+}
 
 /**
  * The live files of a set's hosts: drift (each pushed host's live file
@@ -52,27 +64,29 @@ export class LiveFiles {
       states
         .filter(s => byRef.has(s.host))
         .map(async (s): Promise<HostDrift> => {
+          // the digests answered are of the files as shown (secrets
+          // masked): a sha256 of bytes holding a secret is one to guess a
+          // weak secret against offline; the exact bytes are compared here
           const out: HostDrift = {
             host: s.host,
             pushedVersion: s.version,
-            pushedSha256: s.liveSha256,
+            pushedSha256: sha256(s.liveContent),
             drifted: false,
           };
           try {
             const live = await this.agent(
               await targetOf(byRef.get(s.host)!),
             ).readLive(set.targetPath);
-            out.liveSha256 = live === undefined ? undefined : sha256(live);
-            out.drifted = out.liveSha256 !== s.liveSha256;
+            const shown = live === undefined ? undefined : shownLive(live, s);
+            out.liveSha256 = shown === undefined ? undefined : sha256(shown);
+            out.drifted = live === undefined || sha256(live) !== s.liveSha256;
             if (out.drifted) {
               // the baseline has the mask where a vault secret was pushed;
               // its marks find each pushed secret in the live file, wherever
-              // it stands (a baseline from before the marks: by its lines)
+              // it stands
               out.diff = unifiedDiff(
                 s.liveContent,
-                s.secretMarks
-                  ? maskDrift(live ?? '', s.liveContent, s.secretMarks)
-                  : maskLive(live ?? '', [s.liveContent]),
+                shown ?? '',
                 `v${s.version} (pushed)`,
                 `${set.targetPath} (live)`,
               );
@@ -94,7 +108,10 @@ export class LiveFiles {
     input: {
       host: string;
       message?: string;
-      /** sha256 of the live file as the caller saw it (drift): else 409. */
+      /**
+       * sha256 of the live file as the caller saw it (drift's liveSha256:
+       * secrets masked): else 409.
+       */
       liveSha256?: string;
     } & ApprovalAsk,
     caller: Caller,
@@ -111,11 +128,9 @@ export class LiveFiles {
       if (live === undefined) {
         throw new InputError(`${host.name} has no file at ${set.targetPath}`);
       }
-      if (input.liveSha256 && sha256(live) !== input.liveSha256) {
-        throw new ConflictError(
-          `The live file of ${host.name} changed since you saw it: check drift again`,
-        );
-      }
+      const state = (await this.options.store.hostStates(setId)).find(
+        s => s.host === host.entityRef,
+      );
       const latest = set.latestVersion
         ? await this.service.getVersion(setId, set.latestVersion)
         : undefined;
@@ -126,11 +141,21 @@ export class LiveFiles {
         host,
         caller.ref,
       );
+      // the file as drift showed it to the caller (no baseline: its
+      // secrets masked)
+      if (
+        input.liveSha256 &&
+        sha256(
+          state ? shownLive(live, state) : maskSecrets(live, secrets.values()),
+        ) !== input.liveSha256
+      ) {
+        throw new ConflictError(
+          `The live file of ${host.name} changed since you saw it: check drift again`,
+        );
+      }
       // a value typed by hand where a vault secret was pushed would be stored
       // in clear, in a version every config reader sees
-      const baseline = (await this.options.store.hostStates(setId)).find(
-        s => s.host === host.entityRef,
-      )?.liveContent;
+      const baseline = state?.liveContent;
       const typed = handTypedSecretLines(live, [baseline], secrets.values());
       if (typed.length > 0) {
         throw new InputError(

@@ -191,9 +191,11 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     expect(drift.body.items[0]).toMatchObject({ drifted: true });
     expect(drift.body.items[0].diff).toContain('+port 6380');
     expect(drift.body.items[0].diff).toContain(' requirepass ••••');
-    // adopting the hand edit keeps the reference, not the secret
+    // adopting the hand edit keeps the reference, not the secret (the live
+    // file as drift showed it: its digest from drift binds the adoption)
     const adopted = await call('post', `/sets/${set.id}/adopt`, {
       host: 'sec-a',
+      liveSha256: drift.body.items[0].liveSha256,
     });
     expect(adopted.status).toBe(201);
     expect(adopted.body.template).toBe(
@@ -301,6 +303,15 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     expect(drift.body.items[0].diff).toContain('+# was ••••');
     expect(JSON.stringify(drift.body)).not.toContain(HAND);
     expect(JSON.stringify(drift.body)).not.toContain(SECRET);
+    // nor a hash of bytes that hold a secret (one to guess a weak secret
+    // against offline): not of the file pushed, not of the live file
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    for (const bytes of [
+      `port 6379\nrequirepass ${SECRET}\n`,
+      `port 6380\nrequirepass ${HAND}\n# was ${SECRET}\n`,
+    ]) {
+      expect(JSON.stringify(drift.body)).not.toContain(sha(bytes));
+    }
     // so does the preview's live file
     const preview = await call('get', `/sets/${set.id}/versions/1/preview`);
     expect(preview.body.items[0].live).toContain('# was ••••');

@@ -123,7 +123,9 @@ export type HostPreview = {
 export type HostDrift = {
   host: string;
   pushedVersion?: number;
+  /** sha256 of the file the last push left, as shown (vault secrets masked): never a hash of bytes that hold a secret. */
   pushedSha256?: string;
+  /** sha256 of the live file as drift shows it (pushed secrets masked, a hand edit of a secret's line without its value): pass it to adopt to adopt the file as seen. */
   liveSha256?: string;
   drifted: boolean;
   diff?: string;
@@ -338,7 +340,7 @@ export type Operations = {
       body: {
         host: string;
         message?: string;
-        /** sha256 of the live file as the caller saw it (drift's liveSha256): a live file changed since is refused (409). */
+        /** sha256 of the live file as the caller saw it (drift's liveSha256, secrets masked): a live file shown otherwise since is refused (409). */
         liveSha256?: string;
         /** Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this request instead (202). */
         requestApproval?: boolean;
