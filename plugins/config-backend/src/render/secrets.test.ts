@@ -66,6 +66,37 @@ describe('config secrets', () => {
     expect(clearSecrets({ defaults: { requirepass: '' } })).toEqual([]);
   });
 
+  // nesting (vault references in objects and lists) must not become a way
+  // around the refusal: under a secret-looking name, every value in clear is
+  // a clear secret, whatever its own member name
+  it('refuses clear values nested under a secret-looking name', () => {
+    expect(
+      clearSecrets({
+        defaults: {
+          requirepass: { value: 'hunter2' },
+          apiToken: { prod: 'tok-1', staging: { vault: 'tok-staging' } },
+          upstreams: [{ host: 'a', clientSecret: { current: 'c1' } }],
+        },
+        hosts: { r1: { client_secret: [['s1']] } },
+      }),
+    ).toEqual([
+      'defaults.requirepass.value',
+      'defaults.apiToken.prod',
+      'defaults.upstreams.0.clientSecret.current',
+      'hosts.r1.client_secret.0.0',
+    ]);
+    expect(() =>
+      checkVariables({ defaults: { password: { current: 'hunter2' } } }),
+    ).toThrow(/defaults\.password\.current/);
+    // not the scope's own names (a host called secret-box), not references
+    expect(
+      clearSecrets({
+        hosts: { 'secret-box': { port: 1 } },
+        defaults: { apiToken: { prod: { vault: 'tok' } } },
+      }),
+    ).toEqual([]);
+  });
+
   it('renders the mask in previews and the secret only when given', () => {
     const render = compileTemplate('requirepass {{vars.requirepass}}\n');
     const variables = { defaults: { requirepass: { vault: 'redis-pass' } } };

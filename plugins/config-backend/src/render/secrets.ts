@@ -72,10 +72,10 @@ function scopes(variables: ConfigVariables): Scope[] {
 export function clearSecrets(variables: ConfigVariables): string[] {
   const out: string[] = [];
   for (const { where, vars } of scopes(variables)) {
-    walkValues(vars, where, (path, name, value) => {
+    walkValues(vars, where, (path, names, value) => {
       if (
-        name !== undefined &&
-        looksSecret(name) &&
+        // under a secret-looking name, at any depth (`apiToken.prod`)
+        names.some(looksSecret) &&
         value !== undefined &&
         value !== null &&
         value !== '' &&
@@ -95,46 +95,42 @@ const MAX_DEPTH = 16;
 /**
  * Calls `visit` for every value under `vars` (depth first, a vault
  * reference as one value: its `vault` member is not visited), with its path
- * (`defaults.upstreams.0.auth`) and, for an object member, its name.
+ * (`defaults.upstreams.0.auth`) and the member names on the way to it
+ * (`['upstreams', 'auth']`: a list's items go by the list's name).
  */
 function walkValues(
   vars: Record<string, unknown>,
   where: string,
-  visit: (path: string, name: string | undefined, value: unknown) => void,
+  visit: (path: string, names: string[], value: unknown) => void,
 ): void {
-  const go = (
-    value: unknown,
-    path: string,
-    name: string | undefined,
-    depth: number,
-  ) => {
+  const go = (value: unknown, path: string, names: string[], depth: number) => {
     if (depth > MAX_DEPTH) {
       throw new InputError(
         `Variable ${path}: variables nest at most ${MAX_DEPTH} levels`,
       );
     }
-    visit(path, name, value);
+    visit(path, names, value);
     if (value === null || typeof value !== 'object' || isVaultRef(value)) {
       return;
     }
     if (Array.isArray(value)) {
       // a list's items go by the list's name (`tokens: ["…"]`)
-      value.forEach((v, i) => go(v, `${path}.${i}`, name, depth + 1));
+      value.forEach((v, i) => go(v, `${path}.${i}`, names, depth + 1));
       return;
     }
     for (const [k, v] of Object.entries(value)) {
-      go(v, `${path}.${k}`, k, depth + 1);
+      go(v, `${path}.${k}`, [...names, k], depth + 1);
     }
   };
   for (const [name, value] of Object.entries(vars)) {
-    go(value, `${where}.${name}`, name, 1);
+    go(value, `${where}.${name}`, [name], 1);
   }
 }
 
 /** Refuses a clear-text value for a secret-looking variable and a malformed vault reference. */
 export function checkVariables(variables: ConfigVariables): void {
   for (const { where, vars } of scopes(variables)) {
-    walkValues(vars, where, (path, _name, value) => {
+    walkValues(vars, where, (path, _names, value) => {
       if (
         value &&
         typeof value === 'object' &&
