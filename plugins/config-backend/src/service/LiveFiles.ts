@@ -9,7 +9,7 @@ import {
   maskSecrets,
   verbatimWithSecrets,
 } from '../render/secrets';
-import { maskDrift, secretMarks } from '../render/secretMarks';
+import { maskDrift, maskMarked, secretMarks } from '../render/secretMarks';
 import type { HostStateRow } from '../database/ConfigStore';
 import { HostAgent, sha256 } from '../release/HostAgent';
 import type { SshTargets } from '../release/Releaser';
@@ -164,6 +164,15 @@ export class LiveFiles {
           } holds a value typed by hand where a vault secret was pushed (${typed.join(
             '; ',
           )}): put it in the vault credential and push instead of adopting it`,
+        );
+      }
+      // a secret pushed earlier and since rotated in the vault is no value
+      // of it: still in the live file, it would be stored (and shown to the
+      // approver) in clear; the baseline's marks find it
+      const current = maskSecrets(live, secrets.values());
+      if (maskMarked(current, state?.secretMarks ?? []) !== current) {
+        throw new InputError(
+          `The live file of ${host.name} still holds a vault secret pushed earlier that the vault no longer has (rotated since): remove it from the file, or push, instead of adopting it`,
         );
       }
       return { live, latest, secrets, byValue };

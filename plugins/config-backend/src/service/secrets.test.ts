@@ -42,19 +42,21 @@ afterAll(async () => {
 });
 
 describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
-  async function start() {
+  async function start(
+    // bob is in the owner group of the credential, alice (an admin) is not
+    passwords: Record<string, { password: string; members: string[] }> = {
+      'redis-pass': { password: SECRET, members: ['user:default/bob'] },
+      'upstream-pass': { password: UP_SECRET, members: ['user:default/bob'] },
+      // nobody may use this one for a config set
+      'locked-pass': { password: LOCKED, members: [] },
+    },
+  ) {
     const knex = await databases.init(dbId);
     return startConfigBackend({
       knex,
       privateKey: sshd.privateKeyText,
       entities: [hostEntity('sec-a', sshd.hosts[0].port)],
-      // bob is in the owner group of the credential, alice (an admin) is not
-      passwords: {
-        'redis-pass': { password: SECRET, members: ['user:default/bob'] },
-        'upstream-pass': { password: UP_SECRET, members: ['user:default/bob'] },
-        // nobody may use this one for a config set
-        'locked-pass': { password: LOCKED, members: [] },
-      },
+      passwords,
     });
   }
 
@@ -328,6 +330,66 @@ describe.each(databases.eachSupportedId())('config secrets on %p', dbId => {
     const versions = await call('get', `/sets/${set.id}/versions`);
     expect(versions.body.items.map((v: any) => v.version)).toEqual([1]);
     expect(JSON.stringify(versions.body)).not.toContain(HAND);
+  });
+
+  // the vault credential rotated after the push: the secret pushed then is
+  // no longer the vault's, yet the live file may still hold it (a comment
+  // kept by hand); drift masks it by the baseline's marks, adoption must
+  // not store it in clear in a version (nor show it in a ticket)
+  it('does not adopt a live file that still holds a secret pushed before the vault rotated it', async () => {
+    const ROTATED = 'R0tated-Pw-5521';
+    const passwords = {
+      'redis-pass': { password: SECRET, members: ['user:default/bob'] },
+    };
+    const { server } = await start(passwords);
+    const target = join(work, `${dbId}-rotated.conf`);
+    const call = (method: 'get' | 'post', url: string, body?: object) =>
+      request(server)
+        [method](`/api/config${url}`)
+        .set('Authorization', bob)
+        .send(body);
+    const set = (
+      await call('post', '/sets', {
+        name: 'redis-rotated',
+        kind: 'text',
+        owner: 'group:default/ops',
+        selector: { names: ['sec-a'] },
+        targetPath: target,
+      })
+    ).body;
+    await call('post', `/sets/${set.id}/versions`, {
+      template: 'port 6379\nrequirepass {{vars.requirepass}}\n',
+      variables: { defaults: { requirepass: { vault: 'redis-pass' } } },
+      message: 'v1',
+    });
+    const pushed = await call('post', `/sets/${set.id}/releases`, {
+      version: 1,
+    });
+    expect(pushed.status).toBe(201);
+    await eventually(async () => {
+      const r = await call('get', `/releases/${pushed.body.id}`);
+      return r.body.status !== 'running';
+    });
+    expect(readFileSync(target, 'utf8')).toBe(
+      `port 6379\nrequirepass ${SECRET}\n`,
+    );
+    // rotated in the vault; on the host the new one typed in, the old kept
+    passwords['redis-pass'].password = ROTATED;
+    writeFileSync(
+      target,
+      `port 6379\nrequirepass ${ROTATED}\n# old ${SECRET}\n`,
+      'utf8',
+    );
+    const drift = await call('get', `/sets/${set.id}/drift`);
+    expect(drift.body.items[0].diff).toContain('+# old ••••');
+    const adopted = await call('post', `/sets/${set.id}/adopt`, {
+      host: 'sec-a',
+    });
+    expect(adopted.status).toBe(400);
+    expect(JSON.stringify(adopted.body)).not.toContain(SECRET);
+    const versions = await call('get', `/sets/${set.id}/versions`);
+    expect(JSON.stringify(versions.body)).not.toContain(SECRET);
+    expect(versions.body.items.map((v: any) => v.version)).toEqual([1]);
   });
 
   it('resolves vault references nested in objects and lists at push, for the pusher, and refuses one they may not use', async () => {
