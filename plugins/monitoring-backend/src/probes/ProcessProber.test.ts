@@ -3,6 +3,7 @@ import {
   pgrepCommand,
   processMetrics,
   processOutcome,
+  ProcessProber,
 } from './ProcessProber';
 
 const result = (over: Partial<Parameters<typeof processOutcome>[0]>) => ({
@@ -108,5 +109,89 @@ describe('what a (possibly hostile) host answers', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+// The metrics route is the SD token's (Prometheus): whoever holds that read
+// token must not make opsdeck log in over SSH (a vault take-out and a
+// connection each) as often as they call it. A probe runs at most once per
+// half interval; callers in between, and at the same time, share that run.
+describe('how often a probe runs', () => {
+  const host = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: 'app-01', namespace: 'default' },
+    spec: { type: 'host', address: '127.0.0.1', owner: 'ops' },
+  };
+
+  function prober(intervalSeconds = 30) {
+    let clock = 1_000_000;
+    let probe = {
+      id: 7,
+      kind: 'process',
+      target: 'sshd',
+      entityRef: 'resource:default/app-01',
+      intervalSeconds,
+    };
+    const exec = jest.fn(async () => ({
+      exitCode: 0,
+      stdout: '2\n',
+      truncated: false,
+      timedOut: false,
+      durationMs: 3,
+    }));
+    const p = new ProcessProber({
+      store: { get: async (id: number) => (id === 7 ? probe : undefined) },
+      ssh: { exec },
+      vault: {
+        getSecret: async () => ({
+          type: 'password',
+          username: 'probe',
+          password: 'pw',
+        }),
+      },
+      entityOf: async () => host,
+      defaultCredential: 'probe-ssh',
+      logger: { warn: () => {} },
+      now: () => clock,
+    } as any);
+    return {
+      p,
+      exec,
+      advance: (ms: number) => {
+        clock += ms;
+      },
+      edit: (target: string) => {
+        probe = { ...probe, target };
+      },
+    };
+  }
+
+  it('answers many calls within half an interval with one run', async () => {
+    const { p, exec, advance, edit } = prober(30);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => p.metrics(7)),
+    );
+    expect([...new Set(answers)]).toEqual([answers[0]]);
+    expect(answers[0]).toMatch(/^probe_process_count 2$/m);
+    for (let i = 0; i < 20; i++) await p.metrics(7);
+    expect(exec).toHaveBeenCalledTimes(1);
+    advance(14_999);
+    await p.metrics(7);
+    expect(exec).toHaveBeenCalledTimes(1);
+    advance(1);
+    await p.metrics(7);
+    expect(exec).toHaveBeenCalledTimes(2);
+    // an edited probe runs as it now is
+    edit('nginx');
+    await p.metrics(7);
+    expect(exec).toHaveBeenCalledTimes(3);
+    expect(exec.mock.calls[2]).toContainEqual("pgrep -c -x -- 'nginx'");
+  });
+
+  it('runs no command for an id that is no process probe', async () => {
+    const { p, exec } = prober();
+    await expect(p.metrics(8)).rejects.toThrow(/No process probe 8/);
+    expect(exec).not.toHaveBeenCalled();
   });
 });

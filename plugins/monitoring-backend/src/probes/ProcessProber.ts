@@ -110,15 +110,54 @@ export class ProcessProber {
       entityOf: (ref: string) => Promise<Entity | undefined>;
       defaultCredential?: string;
       logger: LoggerService;
+      now?: () => number;
     },
   ) {}
 
-  /** Prometheus' answer for probe `id`; NotFoundError when it is no process probe on a host. */
+  /** Each probe's last run (the probe as it ran, when, its answer). */
+  private readonly runs = new Map<
+    number,
+    { as: string; at: number; answer: Promise<string> }
+  >();
+
+  /**
+   * Prometheus' answer for probe `id`; NotFoundError when it is no process
+   * probe on a host. The route is for the SD token, which only reads: a
+   * probe runs at most once per half interval (two Prometheus replicas
+   * scrape it), callers in between and at the same time share that run.
+   */
   async metrics(id: number): Promise<string> {
     const probe = await this.deps.store.get(id);
     if (!probe || probe.kind !== 'process') {
+      this.runs.delete(id);
       throw new NotFoundError(`No process probe ${id}`);
     }
+    const now = (this.deps.now ?? Date.now)();
+    const as = JSON.stringify([
+      probe.entityRef,
+      probe.target,
+      probe.intervalSeconds,
+    ]);
+    const last = this.runs.get(id);
+    if (
+      last &&
+      last.as === as &&
+      now - last.at < (probe.intervalSeconds * 1000) / 2
+    ) {
+      return last.answer;
+    }
+    const answer = this.run(id, probe);
+    this.runs.set(id, { as, at: now, answer });
+    answer.catch(() => {
+      if (this.runs.get(id)?.answer === answer) this.runs.delete(id);
+    });
+    return answer;
+  }
+
+  private async run(
+    id: number,
+    probe: NonNullable<Awaited<ReturnType<ProbeStore['get']>>>,
+  ): Promise<string> {
     const entity = await this.deps.entityOf(probe.entityRef);
     const host = entity && hostFromEntity(entity);
     if (!host) throw new NotFoundError(`No process probe ${id}`);
