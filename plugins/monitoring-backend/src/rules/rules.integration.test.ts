@@ -381,7 +381,11 @@ describe('alert rules and silences', () => {
     }
     // an entity the catalog does not show olga: as if it did not exist
     const hidden = await opsdeck('resource:default/vault-01');
-    expect((await expire(hidden)).status).toBe(404);
+    const unseen = await expire(hidden);
+    expect(unseen.status).toBe(404);
+    // the same answer as no silence: naming no entity she may not see
+    expect(unseen.body.error.message).toBe(`No silence ${hidden}`);
+    expect(JSON.stringify(unseen.body)).not.toContain('vault-01');
     expect(await state(hidden)).toBe('active');
     // no such silence
     expect((await expire('00000000-0000-4000-8000-000000000000')).status).toBe(

@@ -325,7 +325,11 @@ export async function createRouter(options: {
       },
       async () => {
         const entityRef = await rules.silenceEntity(req.params.id);
-        await readableEntity(entityRef, credentials);
+        // one on an entity the person cannot read does not exist for them
+        // (the same 404 as no silence, naming no entity)
+        await readableEntity(entityRef, credentials).catch(() => {
+          throw new NotFoundError(`No silence ${req.params.id}`);
+        });
         await rules.expireSilence(req.params.id);
       },
     );
