@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SECRET_MASK } from './secrets';
+import { matchesMasked, SECRET_MASK } from './secrets';
 
 /**
  * A vault secret pushed into a file, as the drift baseline keeps it: its
@@ -103,8 +103,6 @@ export function maskMarked(text: string, marks: SecretMark[]): string {
   return out;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * A drifted live file as the drift view shows it, from the baseline's
  * marks: each pushed secret masked wherever it stands, and a line that
@@ -123,18 +121,13 @@ export function maskDrift(
   const patterns = baseline
     .split('\n')
     .filter(l => l.includes(SECRET_MASK) && l.split(SECRET_MASK)[0].trim())
-    .map(line => ({
-      re: new RegExp(
-        `^${line.split(SECRET_MASK).map(escapeRe).join('[\\s\\S]*')}$`,
-      ),
-      line,
-    }));
+    .map(line => ({ parts: line.split(SECRET_MASK), line }));
   if (patterns.length === 0) return exact;
   return exact
     .split('\n')
     .map(l => {
       if (l.includes(SECRET_MASK)) return l;
-      const hit = patterns.find(p => p.re.test(l));
+      const hit = patterns.find(p => matchesMasked(l, p.parts));
       return hit ? hit.line.split(SECRET_MASK).join(EDITED_MASK) : l;
     })
     .join('\n');

@@ -10,6 +10,7 @@ import {
   vaultRefs,
   verbatimWithSecrets,
 } from './secrets';
+import { maskDrift, secretMarks } from './secretMarks';
 
 const host: HostTarget = {
   name: 'r1',
@@ -206,5 +207,38 @@ describe('config secrets', () => {
       }),
     ).toThrow(/hosts\.r1\.replica\.auth: a vault reference is/);
     expect(() => checkVariables(variables)).not.toThrow();
+  });
+
+  // a hostile host's live line against a masked line with two or more
+  // secrets: as a regular expression (`a[\s\S]*b[\s\S]*c`) it backtracks
+  // quadratically (minutes for a 1 MiB line, the event loop blocked); matched
+  // part by part it is one pass
+  it('matches a live line against a masked line in one pass', () => {
+    const patterns = ['url = https://••••:••••@db\n'];
+    const hostile = `url = https://${':'.repeat(20_000)}`;
+    // no regular expression is built from a masked line (it would
+    // backtrack on the hostile line: 28 s for 200 000 characters)
+    const built = jest.spyOn(globalThis, 'RegExp');
+    try {
+      expect(maskLive(`${hostile}\nport 1`, patterns)).toBe(
+        `${hostile}\nport 1`,
+      );
+      expect(
+        maskDrift(`${hostile}\n`, patterns[0], secretMarks(['Zq9-secret'])),
+      ).toBe(`${hostile}\n`);
+      expect(built).not.toHaveBeenCalled();
+    } finally {
+      built.mockRestore();
+    }
+    expect(maskLive('url = https://u:p@db\nport 1', patterns)).toBe(
+      'url = https://••••:••••@db\nport 1',
+    );
+    // prefix and suffix may not overlap; the middle part stands between
+    expect(maskLive('url = https://@db', patterns)).toBe('url = https://@db');
+    expect(maskLive('url = https://:@db', patterns)).toBe(
+      'url = https://••••:••••@db',
+    );
+    expect(maskLive('ab', ['ab••••b'])).toBe('ab');
+    expect(maskLive('abb', ['ab••••b'])).toBe('ab••••b');
   });
 });

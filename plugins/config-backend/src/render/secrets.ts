@@ -234,8 +234,6 @@ export function maskSecrets(
   return out;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * A live file read from a host, with each line that matches a masked line
  * of `patterns` (the masked rendering, the masked drift baseline) replaced
@@ -248,23 +246,41 @@ export function maskLive(
   live: string,
   patterns: Array<string | undefined>,
 ): string {
-  const masked: Array<{ re: RegExp; line: string }> = [];
+  const masked: Array<{ parts: string[]; line: string }> = [];
   for (const text of patterns) {
     for (const line of (text ?? '').split('\n')) {
       if (!line.includes(SECRET_MASK)) continue;
-      masked.push({
-        re: new RegExp(
-          `^${line.split(SECRET_MASK).map(escapeRe).join('[\\s\\S]*')}$`,
-        ),
-        line,
-      });
+      masked.push({ parts: line.split(SECRET_MASK), line });
     }
   }
   if (masked.length === 0) return live;
   return live
     .split('\n')
-    .map(l => masked.find(m => m.re.test(l))?.line ?? l)
+    .map(l => masked.find(m => matchesMasked(l, m.parts))?.line ?? l)
     .join('\n');
+}
+
+/**
+ * Whether `line` is a masked line (split at its masks into `parts`) with
+ * any text where each mask stands: it starts with the first part, ends with
+ * the last, and holds the others in order between them. One pass (the
+ * leftmost place of each part is the best): never a regular expression,
+ * which backtracks on a hostile host's long line.
+ */
+export function matchesMasked(line: string, parts: string[]): boolean {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (parts.length < 2) return line === first;
+  if (line.length < first.length + last.length) return false;
+  if (!line.startsWith(first) || !line.endsWith(last)) return false;
+  const end = line.length - last.length;
+  let at = first.length;
+  for (const part of parts.slice(1, -1)) {
+    const i = line.indexOf(part, at);
+    if (i < 0 || i + part.length > end) return false;
+    at = i + part.length;
+  }
+  return true;
 }
 
 /**
