@@ -7,7 +7,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { followRollout, type RolloutSnapshot } from './rolloutFollow';
+import { followRollout, oneLine, type RolloutSnapshot } from './rolloutFollow';
 import type {
   ApprovalStatus,
   ChangeApprovalsService,
@@ -36,7 +36,7 @@ export function clusterNameOf(value: string): string {
 }
 
 /** What the kubernetes module answered, or why not. */
-type Answer = { status: number; body: any };
+export type Answer = { status: number; body: any };
 
 /**
  * `POST /api/kubernetes/opsdeck/<path>` with the JSON `body` (or `GET` with
@@ -82,8 +82,9 @@ async function request(
   return { status: response.status, body: parsed };
 }
 
-const messageOf = (answer: Answer) =>
-  `${answer.status}: ${answer.body?.error?.message ?? 'no message'}`;
+/** The refusal of an answer as one log line (it may quote the cluster). */
+export const messageOf = (answer: Answer) =>
+  oneLine(`${answer.status}: ${answer.body?.error?.message ?? 'no message'}`);
 
 /** Resolves after `ms`, or rejects as soon as the task is cancelled. */
 async function pause(ms: number, signal?: AbortSignal): Promise<void> {

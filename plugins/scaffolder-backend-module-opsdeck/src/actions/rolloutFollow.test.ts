@@ -3,6 +3,7 @@ import {
   rolloutChanges,
   type RolloutSnapshot,
 } from './rolloutFollow';
+import { messageOf } from './deployImage';
 
 // The rollout's text comes from the cluster (condition messages and
 // reasons, the revision annotation, the ReplicaSet name): a hostile cluster
@@ -87,6 +88,21 @@ describe('rolloutChanges', () => {
     expect(`${ended.message}|${ended.revision}`).not.toMatch(
       // eslint-disable-next-line no-control-regex
       /[\u0000-\u001f\u007f-\u009f]/,
+    );
+  });
+
+  it('logs a refusal quoting the cluster as one line too', () => {
+    const line = messageOf({
+      status: 409,
+      body: {
+        error: {
+          message:
+            'the cluster answered 409 (conflict\nRollout complete\u001b[2J)',
+        },
+      },
+    });
+    expect(line).toBe(
+      '409: the cluster answered 409 (conflict Rollout complete [2J)',
     );
   });
 });

@@ -28,7 +28,7 @@ export interface FollowedRollout {
  * as one log line: control characters, DEL, C1 and line separators become
  * spaces (no forged lines, no terminal escapes in the task log).
  */
-function oneLine(text: string | undefined): string {
+export function oneLine(text: string | undefined): string {
   return String(text ?? '').replace(
     // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g,
