@@ -14,12 +14,22 @@ export function errorMessage(error: Error): string {
   return serverErrorMessage(error);
 }
 
+/** The server's own words (the error body's message), else the error's. */
+function serverMessage(error: Error): string {
+  const body = (error as { body?: { error?: { message?: unknown } } }).body
+    ?.error;
+  return typeof body?.message === 'string' ? body.message : error.message;
+}
+
 export function ErrorAlert(props: { error?: Error }) {
   const { t } = useTranslationRef(sqlTranslationRef);
   if (!props.error) return null;
   const message = errorMessage(props.error);
-  // the console and review name the rule that refused a statement
-  const refused = /^Refused by ([a-z-]+): ([\s\S]*)$/.exec(message);
+  // the console and review name the rule that refused a statement (read from
+  // the server's words: errorMessage puts a 400 in the reader's language)
+  const refused = /^Refused by ([a-z-]+): ([\s\S]*)$/.exec(
+    serverMessage(props.error),
+  );
   return (
     <Alert severity="error" style={{ marginTop: 8, whiteSpace: 'pre-wrap' }}>
       {refused
