@@ -302,9 +302,18 @@ export interface Timeline {
   errors: { job: string; message: string }[];
 }
 
-/** An alert whose delivery was given up after its retries (the ops view). */
+/**
+ * An alert whose delivery was given up after its retries, or whose outcome
+ * is unknown (the ops view).
+ */
 export interface GivenUpAlert {
   id: number;
+  /**
+   * `given_up`: every attempt failed (`lastError`). `unknown`: a replica
+   * stopped while sending it, before recording the send; it may have gone
+   * out, so it is not sent again unless a person retries it.
+   */
+  status: 'given_up' | 'unknown';
   jobKey: string;
   number: number;
   owner: string;

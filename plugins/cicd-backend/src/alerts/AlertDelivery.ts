@@ -3,12 +3,14 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
+import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '../database/migrations';
 import type {
   ClaimedAlert,
   OutboxAlert,
   OutboxStore,
+  UnknownAlert,
 } from '../database/OutboxStore';
 
 export interface DeliveryLimits {
@@ -27,6 +29,9 @@ export interface DeliveryLimits {
 
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 
+/** deliver(): the claim ended before the sending mark; nothing was sent. */
+const LOST = Symbol('claim lost');
+
 /**
  * Sends alerts through the outbox (cicd_alert_outbox): an alert is written
  * first, then sent at once by whoever claims its row; a send that throws
@@ -36,9 +41,17 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
  * the alert is given up with an error log and an audit event
  * (`cicd-alert-given-up`).
  *
- * A replica that dies between sending and recording the send leaves a claim
- * that ends with its lease: that alert may be sent a second time (the
- * notification's scope is the job and build, so Backstage shows it as one).
+ * A claim has two phases. Right before `notifications.send` the sender marks
+ * its row `sending` (one conditional UPDATE only the claim's holder can
+ * make). A replica that dies before that mark leaves a row that was never
+ * handed over: after the lease it is sent by another replica (at least
+ * once). One that dies after the mark and before recording the send leaves
+ * an outcome nobody knows (mail and robot channels downstream of Backstage
+ * may have delivered it): the delivery task never sends such a row again;
+ * when its lease ends it becomes `unknown` (one atomic statement, so one
+ * replica reports it) with an error log and an audit event
+ * (`cicd-alert-outcome-unknown`), and is listed with the given-up alerts for
+ * a person to retry or leave (at most once, then a person decides).
  */
 export class AlertDelivery {
   constructor(
@@ -49,6 +62,12 @@ export class AlertDelivery {
       auditor?: AuditorService;
       limits: DeliveryLimits;
       now?: () => number;
+      /**
+       * Fault injection (tests): called at `cicd.alert.claimed` (before the
+       * sending mark) and `cicd.alert.handedOver` (after the send, before it
+       * is recorded); opsdeck-node's crashPoint by default.
+       */
+      crashPoint?: (name: string) => void;
     },
   ) {}
 
@@ -107,6 +126,8 @@ export class AlertDelivery {
     });
     if (!claimed) return undefined;
     const error = await this.deliver(claimed, { giveUpOnFailure: true });
+    // the claim, just taken, ended before the send: nothing was sent
+    if (error === LOST) return undefined;
     return {
       jobKey: claimed.jobKey,
       number: claimed.number,
@@ -124,6 +145,9 @@ export class AlertDelivery {
   async run(): Promise<number> {
     const { store, limits } = this.options;
     const now = this.now();
+    for (const alert of await store.expireSending(now)) {
+      await this.outcomeUnknown(alert);
+    }
     const claimed = await store.claim({
       token: randomUUID(),
       now,
@@ -135,13 +159,29 @@ export class AlertDelivery {
     return claimed.length;
   }
 
-  /** Sends a claimed alert; the error when the send failed. */
+  /**
+   * Sends a claimed alert; the error when the send failed, LOST when the
+   * claim ended before the sending mark (nothing sent).
+   */
   private async deliver(
     alert: ClaimedAlert,
     options: { giveUpOnFailure?: boolean } = {},
-  ): Promise<string | undefined> {
+  ): Promise<string | typeof LOST | undefined> {
     const { store, notifications, logger, limits } = this.options;
+    const crash = this.options.crashPoint ?? crashPoint;
     const name = `${alert.jobKey} #${alert.number}`;
+    crash('cicd.alert.claimed');
+    if (
+      !(await store.markSending(alert, {
+        now: this.now(),
+        leaseMs: limits.leaseMs,
+      }))
+    ) {
+      logger.warn(
+        `CI/CD alert for ${name} not sent: its claim ended before the send (lease ${limits.leaseMs} ms)`,
+      );
+      return LOST;
+    }
     try {
       await notifications.send({
         recipients: { type: 'entity', entityRef: [alert.owner] },
@@ -174,12 +214,43 @@ export class AlertDelivery {
       }
       return error;
     }
+    crash('cicd.alert.handedOver');
     if (!(await store.sent(alert, this.now()))) {
       logger.warn(
         `CI/CD alert for ${name} was sent after its claim had ended (lease ${limits.leaseMs} ms)`,
       );
     }
     return undefined;
+  }
+
+  /** A row whose sender stopped mid-send: logged and audited, not sent again. */
+  private async outcomeUnknown(alert: UnknownAlert) {
+    const { auditor, logger } = this.options;
+    const name = `${alert.jobKey} #${alert.number}`;
+    const reason =
+      'a replica stopped while sending it, before recording the send; it may have gone out';
+    logger.error(
+      `CI/CD alert for ${name} not sent again: ${reason} (attempt ${alert.attempts}); listed with the given-up alerts for a person to retry`,
+    );
+    if (!auditor) return;
+    try {
+      const event = await auditor.createEvent({
+        eventId: 'cicd-alert-outcome-unknown',
+        severityLevel: 'high',
+        meta: {
+          actor: 'plugin:cicd',
+          job: alert.jobKey,
+          build: alert.number,
+          owner: alert.owner,
+          attempts: alert.attempts,
+          title: alert.payload.title,
+          sendingAt: alert.sendingAt,
+        },
+      });
+      await event.fail({ error: new Error(reason) });
+    } catch (e) {
+      logger.warn(`Cannot audit cicd-alert-outcome-unknown: ${e}`);
+    }
   }
 
   private async audit(alert: ClaimedAlert, error: string) {

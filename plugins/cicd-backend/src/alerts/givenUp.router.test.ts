@@ -86,6 +86,7 @@ describe.each(databases.eachSupportedId())(
           owner: 'group:default/dev',
           title: 'Build failed: shop main:shop/web #1',
           lastError: 'notifications backend unavailable',
+          status: 'given_up',
         }),
       ]);
     });
@@ -129,6 +130,42 @@ describe.each(databases.eachSupportedId())(
         .get('/api/cicd/alerts/given-up')
         .set('Authorization', as('alice'));
       expect(list.body.items.map((i: any) => i.id)).not.toContain(id);
+    });
+
+    it('lists an alert whose sender stopped mid-send as unknown, and sends it once among parallel retries', async () => {
+      const id = (await outbox.enqueue(alert(4)))!;
+      const now = Date.now();
+      const [claimed] = await outbox.claim({
+        token: 't4',
+        now,
+        leaseMs: 60_000,
+        limit: 1,
+        id,
+      });
+      expect(await outbox.markSending(claimed, { now, leaseMs: 1 })).toBe(true);
+      // the sender died here; its lease ended
+      expect((await outbox.expireSending(now + 1)).map(r => r.id)).toEqual([
+        id,
+      ]);
+      const list = await request(backend.server)
+        .get('/api/cicd/alerts/given-up')
+        .set('Authorization', as('alice'));
+      expect(list.body.items.find((i: any) => i.id === id)).toMatchObject({
+        status: 'unknown',
+        number: 4,
+      });
+      const sent = backend.notifications.length;
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          request(backend.server)
+            .post(`/api/cicd/alerts/given-up/${id}/retry`)
+            .set('Authorization', as('alice')),
+        ),
+      );
+      expect(answers.map(a => a.status).sort()).toEqual([
+        200, 409, 409, 409, 409, 409,
+      ]);
+      expect(backend.notifications.length - sent).toBe(1);
     });
 
     it('gives it up again with the new error when the send fails again', async () => {

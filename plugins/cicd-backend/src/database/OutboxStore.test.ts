@@ -1,5 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { applyCicdMigrations } from './migrations';
+import { applyCicdMigrations, rollbackCicdMigrations } from './migrations';
 import { OutboxStore } from './OutboxStore';
 
 jest.setTimeout(60_000);
@@ -169,6 +169,70 @@ describe.each(databases.eachSupportedId())('alert outbox (%s)', databaseId => {
         limit: 5,
       }),
     ).toEqual([]);
+  });
+
+  it('lets only the holder of the current claim mark its row sending, and expires a sending row once among parallel expiries', async () => {
+    const s = await store();
+    for (let n = 1; n <= 4; n++) await s.enqueue(alert(n), NOW);
+    const claimed = await s.claim({
+      token: 'a',
+      now: NOW,
+      leaseMs: 60_000,
+      limit: 4,
+    });
+    const [one] = claimed;
+    // not with another token, not after the lease
+    expect(
+      await s.markSending({ ...one, token: 'b' }, { now: NOW, leaseMs: 1 }),
+    ).toBe(false);
+    expect(
+      await s.markSending(one, { now: NOW + 60_000, leaseMs: 60_000 }),
+    ).toBe(false);
+    for (const c of claimed) {
+      expect(await s.markSending(c, { now: NOW + 1000, leaseMs: 60_000 })).toBe(
+        true,
+      );
+    }
+    // once only; a sending row is not claimed again, even after its lease
+    expect(await s.markSending(one, { now: NOW + 1000, leaseMs: 60_000 })).toBe(
+      false,
+    );
+    expect(
+      await s.claim({ token: 'c', now: NOW + 61_000, leaseMs: 1, limit: 9 }),
+    ).toEqual([]);
+    expect(await s.expireSending(NOW + 60_999)).toEqual([]);
+    const replicas = [s, new OutboxStore((s as any).knex)];
+    const moved = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        replicas[i % 2].expireSending(NOW + 61_000),
+      ),
+    );
+    expect(
+      moved
+        .flat()
+        .map(r => r.number)
+        .sort(),
+    ).toEqual([1, 2, 3, 4]);
+    expect(await s.get('main:shop/web@abc', 1)).toMatchObject({
+      status: 'unknown',
+    });
+    // a sender that was only slow still records its send
+    expect(await s.sent(one, NOW + 62_000)).toBe(true);
+    expect((await s.get('main:shop/web@abc', 1))?.status).toBe('sent');
+  });
+
+  it('migrates down and up again with a sending row in the table', async () => {
+    const s = await store();
+    const knex = (s as any).knex;
+    await s.enqueue(alert(6), NOW);
+    const [c] = await s.claim({ token: 'a', now: NOW, leaseMs: 9, limit: 1 });
+    expect(await s.markSending(c, { now: NOW, leaseMs: 9 })).toBe(true);
+    await rollbackCicdMigrations(knex);
+    expect(await knex.schema.hasTable('cicd_alert_outbox')).toBe(false);
+    await applyCicdMigrations(knex);
+    expect(await knex.schema.hasColumn('cicd_alert_outbox', 'sending_at')).toBe(
+      true,
+    );
   });
 
   it('marks a sent row and prunes finished rows after the retention', async () => {

@@ -39,11 +39,33 @@ export interface ClaimOptions {
   id?: number;
 }
 
+/** A row's state: `sending` = handed to the notifications backend, not yet recorded. */
+export type OutboxStatus =
+  | 'pending'
+  | 'sending'
+  | 'sent'
+  | 'given_up'
+  | 'unknown';
+
+/** A row whose sender stopped while it was `sending` (now `unknown`). */
+export interface UnknownAlert extends OutboxAlert {
+  id: number;
+  attempts: number;
+  sendingAt: number;
+}
+
 /**
  * The alert outbox (cicd_alert_outbox). Claiming is ONE statement (an
  * UPDATE ... RETURNING whose WHERE repeats the claimable condition, so
  * PostgreSQL re-checks it on a row another transaction just claimed): of
  * replicas claiming at the same time, each row goes to one.
+ *
+ * A claim has two phases: `claim` (pending, leased) and `markSending` (one
+ * conditional UPDATE by the holder of the claim token, right before the
+ * send). A lease that ends in the first phase frees the row for another
+ * sender (it was never sent); one that ends while `sending` does not: the
+ * send may have gone out, so `expireSending` makes the row `unknown`, listed
+ * with the given-up rows for a person to retry or leave.
  */
 export class OutboxStore {
   constructor(private readonly knex: Knex) {}
@@ -114,10 +136,70 @@ export class OutboxStore {
     }));
   }
 
-  /** The claimed row was sent; false when the claim was lost (lease over, another sender). */
-  async sent(alert: ClaimedAlert, now = Date.now()): Promise<boolean> {
+  /**
+   * The second phase of a claim, right before the send: ONE conditional
+   * UPDATE that only the holder of the current, unexpired claim can make.
+   * The lease starts again from `now` (the send gets all of it). False when
+   * the claim was lost: the caller must not send.
+   */
+  async markSending(
+    alert: ClaimedAlert,
+    options: { now: number; leaseMs: number },
+  ): Promise<boolean> {
+    const { now, leaseMs } = options;
     const n = await this.knex('cicd_alert_outbox')
       .where({ id: alert.id, claim_token: alert.token, status: 'pending' })
+      .andWhere('claimed_until', '>', now)
+      .update({
+        status: 'sending',
+        sending_at: now,
+        claimed_until: now + leaseMs,
+        updated_at: now,
+      });
+    return n > 0;
+  }
+
+  /**
+   * Rows whose lease ended while `sending` (the sender stopped after handing
+   * the alert over, before recording it): `unknown`, in ONE statement (of
+   * replicas running it at once, each row moves once and is returned to
+   * one). The claim token stays, so a sender that was only slow can still
+   * record its send.
+   */
+  async expireSending(now: number): Promise<UnknownAlert[]> {
+    const rows = await this.knex('cicd_alert_outbox')
+      .where('status', 'sending')
+      .andWhere('claimed_until', '<=', now)
+      .update({ status: 'unknown', claimed_until: null, updated_at: now })
+      .returning([
+        'id',
+        'job_key',
+        'number',
+        'owner',
+        'payload',
+        'attempts',
+        'sending_at',
+      ]);
+    return (rows as any[]).map(r => ({
+      id: Number(r.id),
+      jobKey: r.job_key,
+      number: Number(r.number),
+      owner: r.owner,
+      payload: JSON.parse(r.payload),
+      attempts: Number(r.attempts),
+      sendingAt: Number(r.sending_at),
+    }));
+  }
+
+  /**
+   * The claimed row was sent; false when the claim was lost (another sender
+   * holds it, or it was finished). A row made `unknown` while this sender was
+   * slow is recorded as sent (its token is still on it).
+   */
+  async sent(alert: ClaimedAlert, now = Date.now()): Promise<boolean> {
+    const n = await this.knex('cicd_alert_outbox')
+      .where({ id: alert.id, claim_token: alert.token })
+      .whereIn('status', ['pending', 'sending', 'unknown'])
       .update({
         status: 'sent',
         claim_token: null,
@@ -139,9 +221,11 @@ export class OutboxStore {
     now = Date.now(),
   ): Promise<boolean> {
     const n = await this.knex('cicd_alert_outbox')
-      .where({ id: alert.id, claim_token: alert.token, status: 'pending' })
+      .where({ id: alert.id, claim_token: alert.token })
+      .whereIn('status', ['pending', 'sending'])
       .update({
         status: next.giveUp ? 'given_up' : 'pending',
+        sending_at: null,
         next_at: next.nextAt,
         claim_token: null,
         claimed_until: null,
@@ -151,10 +235,13 @@ export class OutboxStore {
     return n > 0;
   }
 
-  /** Alerts given up after their retries, newest first. */
+  /**
+   * Alerts given up after their retries, and those whose send's outcome is
+   * unknown (`status`), newest first.
+   */
   async givenUp(limit = 200): Promise<GivenUpAlert[]> {
     const rows = await this.knex('cicd_alert_outbox')
-      .where('status', 'given_up')
+      .whereIn('status', ['given_up', 'unknown'])
       .orderBy([
         { column: 'updated_at', order: 'desc' },
         { column: 'id', order: 'desc' },
@@ -162,6 +249,7 @@ export class OutboxStore {
       .limit(limit);
     return rows.map((r: any) => ({
       id: Number(r.id),
+      status: r.status === 'unknown' ? 'unknown' : 'given_up',
       jobKey: r.job_key,
       number: Number(r.number),
       owner: r.owner,
@@ -174,11 +262,11 @@ export class OutboxStore {
   }
 
   /**
-   * Takes a given-up row back for one more attempt, now: ONE statement
-   * (`update ... where id = ? and status = 'given_up' returning`), so of
-   * people (or replicas) retrying the same row at once exactly one gets it;
-   * PostgreSQL re-checks the status on a row another update just changed.
-   * Undefined when the row is not (or no longer) given up.
+   * Takes a given-up (or `unknown`) row back for one more attempt, now: ONE
+   * statement (`update ... where id = ? and status in (given_up, unknown)
+   * returning`), so of people (or replicas) retrying the same row at once
+   * exactly one gets it; PostgreSQL re-checks the status on a row another
+   * update just changed. Undefined when the row is not (or no longer) there.
    */
   async claimGivenUp(options: {
     id: number;
@@ -188,9 +276,11 @@ export class OutboxStore {
   }): Promise<ClaimedAlert | undefined> {
     const { id, token, now, leaseMs } = options;
     const rows = await this.knex('cicd_alert_outbox')
-      .where({ id, status: 'given_up' })
+      .where({ id })
+      .whereIn('status', ['given_up', 'unknown'])
       .update({
         status: 'pending',
+        sending_at: null,
         next_at: now,
         claim_token: token,
         claimed_until: now + leaseMs,
@@ -218,7 +308,7 @@ export class OutboxStore {
       .first();
     return r
       ? {
-          status: r.status as 'pending' | 'sent' | 'given_up',
+          status: r.status as OutboxStatus,
           attempts: Number(r.attempts),
           nextAt: Number(r.next_at),
           lastError: (r.last_error as string | null) ?? undefined,
@@ -226,10 +316,10 @@ export class OutboxStore {
       : undefined;
   }
 
-  /** Deletes rows sent or given up before `before`. */
+  /** Deletes rows sent, given up or left unknown before `before`. */
   async prune(before: number): Promise<number> {
     return this.knex('cicd_alert_outbox')
-      .whereIn('status', ['sent', 'given_up'])
+      .whereIn('status', ['sent', 'given_up', 'unknown'])
       .andWhere('updated_at', '<', before)
       .delete();
   }

@@ -80,6 +80,7 @@ export const spec = {
         type: 'object',
         required: [
           'id',
+          'status',
           'jobKey',
           'number',
           'owner',
@@ -93,6 +94,12 @@ export const spec = {
         properties: {
           id: {
             type: 'integer',
+          },
+          status: {
+            type: 'string',
+            enum: ['given_up', 'unknown'],
+            description:
+              'given_up: every attempt failed (lastError says why). unknown: a replica stopped after handing the alert to the notifications backend and before recording the send, so it may have gone out; it is not sent again unless a person retries it.',
           },
           jobKey: {
             type: 'string',
@@ -794,7 +801,7 @@ export const spec = {
       get: {
         operationId: 'listGivenUpAlerts',
         description:
-          "Build alerts whose delivery was given up after `alerts.delivery.maxAttempts` (every component's), newest first, at most 200, with the last error. Needs `opsdeck.cicd.alert.manage`.",
+          "Build alerts whose delivery was given up after `alerts.delivery.maxAttempts`, and those whose outcome is unknown (a replica stopped mid-send; status `unknown`), every component's, newest first, at most 200, with the last error. Needs `opsdeck.cicd.alert.manage`.",
         responses: {
           '200': {
             description: 'The given-up alerts.',
@@ -832,7 +839,7 @@ export const spec = {
       post: {
         operationId: 'retryGivenUpAlert',
         description:
-          'Sends a given-up alert again now. Taking the row back is one atomic statement: of callers retrying it at once one sends, the others get 409. A failed send gives it up again with the new error. Audited (`alert-retry`, the person as actor). Needs `opsdeck.cicd.alert.manage`.',
+          'Sends a given-up (or unknown) alert again now. Taking the row back is one atomic statement: of callers retrying it at once one sends, the others get 409. A failed send gives it up again with the new error. Audited (`alert-retry`, the person as actor). Needs `opsdeck.cicd.alert.manage`.',
         parameters: [
           {
             name: 'id',
@@ -876,7 +883,8 @@ export const spec = {
             },
           },
           default: {
-            description: 'Error (409 when the alert is not given up).',
+            description:
+              'Error (409 when the alert is not given up or unknown).',
             content: {
               'application/json': {
                 schema: {

@@ -225,7 +225,7 @@ export async function createRouter(options: {
         const r = await options.delivery.retryNow(id);
         if (!r) {
           throw new ConflictError(
-            `Alert ${id} is not given up (sent, being retried, or unknown)`,
+            `Alert ${id} is not given up (sent, being retried, or no such alert)`,
           );
         }
         return {

@@ -147,6 +147,7 @@ export const timeline: Timeline = {
 
 export const givenUp: GivenUpAlert = {
   id: 5,
+  status: 'given_up',
   jobKey: 'main:shop/web@component:default/shop',
   number: 45,
   owner: 'group:default/dev',
@@ -188,6 +189,10 @@ export function render(
   options: {
     /** Permissions denied even when `allowRebuild` allows the rest. */
     deny?: string[];
+    /** More rows of the given-up list (after `givenUp`). */
+    givenUp?: GivenUpAlert[];
+    /** The reader's language (English by default). */
+    language?: 'zh-CN';
   } = {},
 ) {
   const calls: { method: string; url: string; body?: string }[] = [];
@@ -209,7 +214,9 @@ export function render(
         body = init?.method === 'POST' ? stored : { items: [builtIn, stored] };
       }
       if (url.includes('/causes/user-')) body = stored;
-      if (url.endsWith('/alerts/given-up')) body = { items: [givenUp] };
+      if (url.endsWith('/alerts/given-up')) {
+        body = { items: [givenUp, ...(options.givenUp ?? [])] };
+      }
       if (url.endsWith('/retry')) {
         body = { id: 5, job: givenUp.jobKey, number: 45, status: 'sent' };
       }
@@ -251,6 +258,14 @@ export function render(
               ? AuthorizeResult.ALLOW
               : AuthorizeResult.DENY,
         }),
+        ...(options.language
+          ? [
+              mockApis.appLanguage({
+                defaultLanguage: options.language,
+                availableLanguages: ['en', options.language],
+              }),
+            ]
+          : []),
       ],
     },
   );

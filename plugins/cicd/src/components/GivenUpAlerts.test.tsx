@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { BASE, render } from '../__testUtils__/renderCicd';
+import { BASE, givenUp, render } from '../__testUtils__/renderCicd';
 
 describe('CI/CD tab: build alerts not delivered', () => {
   it('lists given-up alerts with their reason and sends one again (ops)', async () => {
@@ -24,6 +24,39 @@ describe('CI/CD tab: build alerts not delivered', () => {
           c.url === `${BASE}/api/cicd/alerts/given-up/5/retry`,
       ),
     ).toBe(true);
+  });
+
+  const unknown = {
+    ...givenUp,
+    id: 6,
+    number: 46,
+    status: 'unknown' as const,
+    title: 'Build failed: shop main:shop/web #46',
+    lastError: '',
+  };
+
+  it('says why an alert whose outcome is unknown is listed (a replica stopped mid-send)', async () => {
+    render(true, { givenUp: [unknown] });
+    const rows = await screen.findAllByTestId('cicd-given-up-row');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toHaveTextContent(
+      'Outcome unknown: a replica stopped while sending it, so it may have gone out.',
+    );
+    expect(rows[0]).not.toHaveTextContent('Outcome unknown');
+    expect(
+      within(rows[1]).getByRole('button', { name: 'Send again' }),
+    ).toBeEnabled();
+  });
+
+  it('says it in Simplified Chinese', async () => {
+    render(true, { givenUp: [unknown], language: 'zh-CN' });
+    const rows = await screen.findAllByTestId('cicd-given-up-row');
+    expect(rows[1]).toHaveTextContent(
+      '结果未知：发送过程中副本停止运行，告警可能已经发出。',
+    );
+    expect(
+      screen.getByRole('columnheader', { name: '原因' }),
+    ).toBeInTheDocument();
   });
 
   it('shows and asks nothing without the permission', async () => {

@@ -22,9 +22,10 @@ import { CicdErrorAlert } from './ErrorAlert';
 import { useCicdClient, useT } from './useCicd';
 
 /**
- * Build alerts whose delivery was given up after their retries (every
- * component's), with the last error and "send again": only for people who
- * may manage alerts (nothing is shown, nothing is asked for, otherwise).
+ * Build alerts whose delivery was given up after their retries, or whose
+ * outcome is unknown (a replica stopped mid-send), every component's, with
+ * the reason and "send again": only for people who may manage alerts
+ * (nothing is shown, nothing is asked for, otherwise).
  */
 export function GivenUpAlerts() {
   const { allowed, loading } = usePermission({
@@ -105,7 +106,11 @@ function GivenUpAlertsTable() {
                   <TableCell>{a.owner}</TableCell>
                   <TableCell>{a.attempts}</TableCell>
                   <TableCell>
-                    <code>{a.lastError}</code>
+                    {a.status === 'unknown' ? (
+                      t('givenUp.outcomeUnknown')
+                    ) : (
+                      <code>{a.lastError}</code>
+                    )}
                   </TableCell>
                   <TableCell>{formatDateTime(a.givenUpAt)}</TableCell>
                   <TableCell>

@@ -16,6 +16,8 @@ export type LocalizedText = {
 
 export type GivenUpAlert = {
   id: number;
+  /** given_up: every attempt failed (lastError says why). unknown: a replica stopped after handing the alert to the notifications backend and before recording the send, so it may have gone out; it is not sent again unless a person retries it. */
+  status: 'given_up' | 'unknown';
   jobKey: string;
   number: number;
   owner: string;
@@ -505,7 +507,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * Build alerts whose delivery was given up after `alerts.delivery.maxAttempts` (every component's), newest first, at most 200, with the last error. Needs `opsdeck.cicd.alert.manage`.
+   * Build alerts whose delivery was given up after `alerts.delivery.maxAttempts`, and those whose outcome is unknown (a replica stopped mid-send; status `unknown`), every component's, newest first, at most 200, with the last error. Needs `opsdeck.cicd.alert.manage`.
    *
    * `GET /alerts/given-up`
    */
@@ -522,7 +524,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * Sends a given-up alert again now. Taking the row back is one atomic statement: of callers retrying it at once one sends, the others get 409. A failed send gives it up again with the new error. Audited (`alert-retry`, the person as actor). Needs `opsdeck.cicd.alert.manage`.
+   * Sends a given-up (or unknown) alert again now. Taking the row back is one atomic statement: of callers retrying it at once one sends, the others get 409. A failed send gives it up again with the new error. Audited (`alert-retry`, the person as actor). Needs `opsdeck.cicd.alert.manage`.
    *
    * `POST /alerts/given-up/{id}/retry`
    */

@@ -124,16 +124,18 @@ export const cicdTranslationRef = createTranslationRef({
     givenUp: {
       title: 'Build alerts not delivered',
       caption:
-        'Alerts of every component whose delivery was given up after their retries. Send one again once the cause (e.g. the notifications backend) is fixed.',
+        'Alerts of every component whose delivery was given up after their retries, or whose outcome is unknown. Send one again once the cause (e.g. the notifications backend) is fixed.',
       empty: 'Every build alert was delivered.',
       alert: 'Alert',
       owner: 'Owner',
       attempts: 'Attempts',
-      reason: 'Last error',
+      reason: 'Reason',
       when: 'Given up',
       retry: 'Send again',
       sent: 'The alert of {{build}} was sent.',
       failedAgain: 'Sending failed again: {{message}}',
+      outcomeUnknown:
+        'Outcome unknown: a replica stopped while sending it, so it may have gone out. Not sent again on its own; send it again only if the owner did not get it.',
     },
     artifacts: {
       title: 'Artifacts',
