@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './permissions';
+export * from './deliveryPermissions';
 export * from './roles';
 export * from './audit';
 export * from './format';

@@ -314,18 +314,35 @@ export class AccountService {
     return !!(await this.store.getAccount(name));
   }
 
-  /** Creates the seed accounts that don't exist yet; returns their names. */
+  /**
+   * Creates the seed accounts that don't exist yet; returns their names.
+   * Their hashes are computed two at a time (scrypt runs on libuv's thread
+   * pool, and a fresh demo backend seeds eight accounts before it is ready);
+   * the accounts are then created one by one in the configured order.
+   */
   async seed(users: Array<{ name: string; password: string }>) {
-    const created: string[] = [];
     for (const user of users) {
       AccountService.validateName(user.name);
       this.validatePassword(user.password);
-      if (await this.store.getAccount(user.name)) {
-        continue;
+    }
+    const missing: Array<{ name: string; password: string }> = [];
+    for (const user of users) {
+      if (!(await this.store.getAccount(user.name))) missing.push(user);
+    }
+    const hashes: string[] = new Array(missing.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < missing.length) {
+        const i = next++;
+        hashes[i] = await hashPassword(missing[i].password, this.hashParams);
       }
+    };
+    await Promise.all([worker(), worker()]);
+    const created: string[] = [];
+    for (const [i, user] of missing.entries()) {
       const didCreate = await this.store.createAccountIfMissing({
         name: user.name,
-        passwordHash: await hashPassword(user.password, this.hashParams),
+        passwordHash: hashes[i],
       });
       if (didCreate) {
         created.push(user.name);

@@ -1,116 +1,33 @@
 import request from 'supertest';
+import { as, asPlugin } from '../__testUtils__/testBackend';
 import {
-  BuiltTag,
-  OciLayout,
-  skopeoPush,
-  startRegistry,
-  startTokenProxy,
-  TestRegistry,
-} from '../testUtils/registryServer';
-import {
-  as,
-  asPlugin,
-  placeResource,
-  registryResource,
-  startRegistryBackend,
-} from '../__testUtils__/testBackend';
+  LOGIN,
+  REPOS,
+  RouterFixture,
+  startRouterFixture,
+} from '../__testUtils__/routerFixture';
 
 jest.setTimeout(180_000);
 
 const enc = encodeURIComponent;
-const LOGIN = { username: 'ci-puller', password: 'reg-secret-8c1f2e' };
 
 describe('registry router against Debian docker-registry', () => {
-  let registry: TestRegistry;
-  let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
-  let layout: OciLayout;
-  let backend: Awaited<ReturnType<typeof startRegistryBackend>>;
-  const tags: Record<string, BuiltTag> = {};
+  let fixture: RouterFixture;
+  let registry: RouterFixture['registry'];
+  let backend: RouterFixture['backend'];
+  let proxy: RouterFixture['proxy'];
+  let tags: RouterFixture['tags'];
   const api = '/api/registry/registries/default/local';
   const privateApi = '/api/registry/registries/default/private';
-  const repos = ['aa/one', 'aa/two', 'bb', 'cc/x/y', 'shop/web', 'tools/old'];
+  const repos = REPOS;
 
   beforeAll(async () => {
-    registry = await startRegistry();
-    layout = new OciLayout();
-    tags.v1 = layout.tag('v1', [
-      layout.image({
-        architecture: 'amd64',
-        created: '2026-01-01T00:00:00Z',
-        bytes: 700,
-      }),
-    ]);
-    tags.v2 = layout.tag('v2', [
-      layout.image({
-        architecture: 'amd64',
-        created: '2026-02-01T00:00:00Z',
-        bytes: 900,
-      }),
-      layout.image({
-        architecture: 'arm64',
-        variant: 'v8',
-        created: '2026-02-01T00:05:00Z',
-        bytes: 300,
-      }),
-    ]);
-    tags.v3 = layout.tag('v3', [
-      layout.image({ architecture: 'amd64', created: '2026-03-01T00:00:00Z' }),
-    ]);
-    tags.v4 = layout.tag('v4', [
-      layout.image({ architecture: 'amd64', created: '2026-04-01T00:00:00Z' }),
-    ]);
-    for (const tag of ['v1', 'v2', 'v3', 'v4']) {
-      await skopeoPush(layout, tag, registry.host, 'shop/web');
-    }
-    await skopeoPush(layout, 'v2', registry.host, 'shop/web', 'latest');
-    for (const repo of repos.filter(r => r !== 'shop/web')) {
-      await skopeoPush(layout, 'v1', registry.host, repo);
-    }
-    for (const t of ['a1', 'a2', 'a3', 'a4', 'a5']) {
-      await skopeoPush(layout, 'v1', registry.host, 'tools/old', t);
-    }
-    proxy = await startTokenProxy(registry.url, LOGIN);
-    backend = await startRegistryBackend({
-      entities: [
-        registryResource('local', registry.url),
-        registryResource('private', proxy.url, { credential: 'reg-login' }),
-        registryResource('wrong-login', proxy.url, { credential: 'bad-login' }),
-        registryResource('not-a-registry', registry.url, { type: 'database' }),
-        placeResource('k8s-prod'),
-        placeResource('k8s-secret'),
-      ],
-      // dave cannot see the secret cluster
-      hidden: {
-        dave: ['resource:default/k8s-secret'],
-        frank: ['resource:default/k8s-secret'],
-      },
-      secrets: {
-        'reg-login': { type: 'password', ...LOGIN },
-        'bad-login': {
-          type: 'password',
-          username: LOGIN.username,
-          password: 'wrong-pw-77aa',
-        },
-      },
-    });
-    await backend.report('cluster:k8s-prod', [
-      {
-        registry: new URL(registry.url).host,
-        repository: 'shop/web',
-        digest: tags.v3.digest,
-        kind: 'pod',
-        where: 'k8s-prod/shop/web-7d9',
-        entityRef: 'resource:default/k8s-prod',
-      },
-    ]);
+    fixture = await startRouterFixture();
+    ({ registry, backend, proxy, tags } = fixture);
   });
   afterAll(async () => {
-    await backend?.stop();
-    await proxy?.stop();
-    await registry?.stop();
-    layout?.remove();
+    await fixture?.stop();
   });
-
   const get = (path: string, user = 'erin') =>
     request(backend.server).get(path).set('Authorization', as(user));
   const post = (path: string, body: object, user = 'bob') =>
