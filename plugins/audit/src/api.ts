@@ -1,55 +1,40 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import type {
   AuditEvent,
   AuditEventFacets,
   AuditEventPage,
   AuditEventQuery,
 } from '@opsdeck/plugin-opsdeck-common';
+import { DefaultApiClient } from './schema/openapi.client.generated';
 
-function queryString(query: AuditEventQuery): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') {
-      params.set(key, String(value));
-    }
-  }
-  const qs = params.toString();
-  return qs ? `?${qs}` : '';
-}
-
-/** Reads the audit log from the audit backend plugin. */
+/**
+ * Reads the audit log through the generated client
+ * (schema/openapi.client.generated.ts); it builds no URL and sends no
+ * request itself.
+ */
 export class AuditClient {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  private readonly api: DefaultApiClient;
 
-  async listEvents(query: AuditEventQuery): Promise<AuditEventPage> {
-    return (await this.get(`/events${queryString(query)}`)).json();
+  constructor(discoveryApi: DiscoveryApi, fetchApi: FetchApi) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
   }
 
-  async getEvent(id: number): Promise<AuditEvent> {
-    return (await this.get(`/events/${id}`)).json();
+  listEvents(query: AuditEventQuery): Promise<AuditEventPage> {
+    return this.api.listEvents({ query });
   }
 
-  async getFacets(): Promise<AuditEventFacets> {
-    return (await this.get('/facets')).json();
+  getEvent(id: number): Promise<AuditEvent> {
+    return this.api.getEvent({ path: { id } });
+  }
+
+  getFacets(): Promise<AuditEventFacets> {
+    return this.api.getFacets();
   }
 
   /** The events matching the filters as CSV (the export is audited too). */
   async exportCsv(
     query: Omit<AuditEventQuery, 'before' | 'limit'>,
   ): Promise<Blob> {
-    return (await this.get(`/events/export.csv${queryString(query)}`)).blob();
-  }
-
-  private async get(path: string): Promise<Response> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('audit');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
+    return (await this.api.exportEvents({ query })).blob();
   }
 }

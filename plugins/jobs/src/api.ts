@@ -1,189 +1,55 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import {
+  DefaultApiClient,
+  type Job,
+  type JobInput,
+  type Parameter as JobParameter,
+  type RunInput,
+  type JobPatch,
+  type Run,
+  type RunHost,
+  type RunOutputGroup,
+  type Schedule,
+  type ScheduleInput,
+  type SchedulePatch,
+  type Selector,
+  type TargetHost,
+  type WebhookTrigger,
+} from './schema/openapi.client.generated';
 
-export type Language = 'sh' | 'bash' | 'python';
-export type ParameterType = 'string' | 'number' | 'choice' | 'secret';
+export type {
+  AdhocCommand,
+  Job,
+  JobInput,
+  JobPatch,
+  Language,
+  Parameter as JobParameter,
+  Params,
+  Run,
+  RunHost,
+  RunInput,
+  RunOptions,
+  RunOutputGroup,
+  Schedule,
+  ScheduleInput,
+  SchedulePatch,
+  Selector,
+  TargetHost,
+  Webhook as JobWebhook,
+  WebhookDelivery,
+  WebhookTrigger,
+} from './schema/openapi.client.generated';
 
-export interface JobParameter {
-  name: string;
-  type: ParameterType;
-  label?: string;
-  required?: boolean;
-  default?: string;
-  choices?: string[];
-}
-
-export interface JobInput {
-  name: string;
-  description?: string;
-  language: Language;
-  script: string;
-  parameters?: JobParameter[];
-  notifyOnFailure?: boolean;
-  /** null (in a change) removes it. */
-  webhook?: JobWebhook | null;
-}
-
-/** Which run ends call the webhook; cancel includes a run the system interrupted. */
-export type WebhookTrigger = 'success' | 'failure' | 'cancel';
+export type ParameterType = JobParameter['type'];
+export type RunStatus = Run['status'];
+export type HostStatus = RunHost['status'];
 
 export const WEBHOOK_TRIGGERS: WebhookTrigger[] = [
   'success',
   'failure',
   'cancel',
 ];
-
-export interface JobWebhook {
-  url: string;
-  /** At least one. */
-  triggers: WebhookTrigger[];
-  /** Vault password credential whose value signs the body. */
-  secretCredential?: string;
-}
-
-export interface WebhookDelivery {
-  url: string;
-  status: 'delivered' | 'failed';
-  /** The trigger that fired (absent on older runs). */
-  trigger?: WebhookTrigger;
-  attempts: number;
-  responseStatus?: number;
-  error?: string;
-  deliveredAt: string;
-}
-
-export interface Job extends Required<Omit<JobInput, 'webhook'>> {
-  webhook?: JobWebhook;
-  id: string;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-export interface Selector {
-  names?: string[];
-  system?: string;
-  owner?: string;
-  environment?: string;
-  tags?: string[];
-}
-
-export interface RunOptions {
-  concurrency?: number;
-  timeoutSeconds?: number;
-  retries?: number;
-  stopOnFirstFailure?: boolean;
-}
-
-export type RunStatus =
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'interrupted';
-
-export type HostStatus =
-  | 'pending'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'timed_out'
-  | 'cancelled'
-  | 'skipped'
-  | 'error'
-  | 'interrupted';
-
-export interface Run {
-  id: string;
-  jobId: string;
-  jobName: string;
-  jobVersion: number;
-  status: RunStatus;
-  trigger: 'manual' | 'schedule' | 'rerun';
-  triggeredBy: string;
-  scheduleId?: string;
-  rerunOf?: string;
-  selector: Selector;
-  params: Record<string, string>;
-  options: Required<RunOptions>;
-  cancelRequested: boolean;
-  createdAt: string;
-  finishedAt?: string;
-  error?: string;
-  summary: Partial<Record<HostStatus, number>>;
-  hostCount: number;
-  webhookDelivery?: WebhookDelivery;
-  /** A host printed a secret parameter's value or an encoding of it (masked). */
-  secretPrinted?: boolean;
-  /** The command of an ad-hoc run. */
-  adhoc?: AdhocCommand;
-}
-
-/** A script run once on a host selection without saving a job first. */
-export interface AdhocCommand {
-  language: Language;
-  script: string;
-}
-
-export interface RunHost {
-  host: string;
-  entityRef: string;
-  address: string;
-  port: number;
-  status: HostStatus;
-  exitCode?: number;
-  attempts: number;
-  durationMs?: number;
-  truncated: boolean;
-  secretPrinted?: boolean;
-  error?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  stdout?: string;
-  stderr?: string;
-}
-
-/** Hosts of one run that ended with the same status, exit code and output. */
-export interface RunOutputGroup {
-  digest: string;
-  status: HostStatus;
-  exitCode?: number;
-  hosts: string[];
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-}
-
-export interface TargetHost {
-  name: string;
-  entityRef: string;
-  address: string;
-  port: number;
-  environment?: string;
-}
-
-export interface Schedule {
-  id: string;
-  name: string;
-  jobId: string;
-  cron: string;
-  timeZone: string;
-  selector: Selector;
-  params: Record<string, string>;
-  options: RunOptions;
-  missedPolicy: 'skip' | 'run-once';
-  enabled: boolean;
-  createdBy: string;
-  lastTickAt: string;
-  nextTickAt?: string;
-  approvedHosts: string[];
-  approvedBy?: string;
-  /** Why it paused itself (its owner lost the right to run it). */
-  pausedReason?: string;
-  pausedAt?: string;
-}
 
 /** One event of a run's live stream (GET /runs/{id}/events). */
 export type RunEvent =
@@ -199,103 +65,74 @@ export type RunEvent =
     }
   | { type: 'end' };
 
-export interface ScheduleInput {
-  name: string;
-  job: string;
-  cron: string;
-  timeZone: string;
-  selector: Selector;
-  params?: Record<string, string>;
-  options?: RunOptions;
-  missedPolicy: 'skip' | 'run-once';
-}
-
-/** Talks to the jobs backend plugin (/api/jobs). */
+/**
+ * Talks to the jobs backend plugin (/api/jobs) through the generated client
+ * (schema/openapi.client.generated.ts). Only the live run stream (Server-Sent
+ * Events, which the generator cannot express) is read here by hand.
+ */
 export class JobsClient {
+  private readonly api: DefaultApiClient;
+
   constructor(
     private readonly discoveryApi: DiscoveryApi,
     private readonly fetchApi: FetchApi,
-  ) {}
+  ) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
+  }
 
   async listJobs(): Promise<Job[]> {
-    return (await this.request<{ items: Job[] }>('/jobs')).items;
+    return (await this.api.listJobs()).items;
   }
 
   createJob(job: JobInput): Promise<Job> {
-    return this.request('/jobs', { method: 'POST', body: job });
+    return this.api.createJob({ body: job });
   }
 
-  updateJob(id: string, job: Partial<JobInput>): Promise<Job> {
-    return this.request(`/jobs/${encodeURIComponent(id)}`, {
-      method: 'PUT',
-      body: job,
-    });
+  updateJob(id: string, job: JobPatch): Promise<Job> {
+    return this.api.updateJob({ path: { id }, body: job });
   }
 
   async deleteJob(id: string): Promise<void> {
-    await this.request(`/jobs/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
+    await this.api.deleteJob({ path: { id } });
   }
 
   async preview(selector: Selector): Promise<TargetHost[]> {
-    const body = await this.request<{ items: TargetHost[] }>('/hosts/preview', {
-      method: 'POST',
-      body: { selector },
-    });
-    return body.items;
+    return (await this.api.previewHosts({ body: { selector } })).items;
   }
 
-  startRun(input: {
-    job?: string;
-    adhoc?: AdhocCommand;
-    selector: Selector;
-    params: Record<string, string>;
-    options: RunOptions;
-  }): Promise<Run> {
-    return this.request('/runs', { method: 'POST', body: input });
+  startRun(input: RunInput): Promise<Run> {
+    return this.api.startRun({ body: input });
   }
 
   async listRuns(filter: {
     job?: string;
-    status?: string;
+    status?: RunStatus;
     triggeredBy?: string;
     host?: string;
   }): Promise<Run[]> {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
-    const qs = q.toString();
-    return (await this.request<{ items: Run[] }>(`/runs${qs ? `?${qs}` : ''}`))
-      .items;
+    return (await this.api.listRuns({ query: filter })).items;
   }
 
   getRun(id: string): Promise<{ run: Run; hosts: RunHost[] }> {
-    return this.request(`/runs/${encodeURIComponent(id)}`);
+    return this.api.getRun({ path: { id } });
   }
 
   getRunHost(id: string, host: string): Promise<RunHost> {
-    return this.request(
-      `/runs/${encodeURIComponent(id)}/hosts/${encodeURIComponent(host)}`,
-    );
+    return this.api.getRunHost({ path: { id, host } });
   }
 
   getRunGroups(
     id: string,
   ): Promise<{ hosts: number; groups: RunOutputGroup[] }> {
-    return this.request(`/runs/${encodeURIComponent(id)}/groups`);
+    return this.api.getRunGroups({ path: { id } });
   }
 
   cancelRun(id: string): Promise<Run> {
-    return this.request(`/runs/${encodeURIComponent(id)}/cancel`, {
-      method: 'POST',
-    });
+    return this.api.cancelRun({ path: { id } });
   }
 
   rerun(id: string): Promise<Run> {
-    return this.request(`/runs/${encodeURIComponent(id)}/rerun`, {
-      method: 'POST',
-      body: { failedOnly: true },
-    });
+    return this.api.rerun({ path: { id }, body: { failedOnly: true } });
   }
 
   /**
@@ -352,54 +189,23 @@ export class JobsClient {
   }
 
   async listSchedules(): Promise<Schedule[]> {
-    return (await this.request<{ items: Schedule[] }>('/schedules')).items;
+    return (await this.api.listSchedules()).items;
   }
 
   createSchedule(input: ScheduleInput): Promise<Schedule> {
-    return this.request('/schedules', { method: 'POST', body: input });
+    return this.api.createSchedule({ body: input });
   }
 
   setScheduleEnabled(id: string, enabled: boolean): Promise<Schedule> {
-    return this.request(`/schedules/${encodeURIComponent(id)}`, {
-      method: 'PATCH',
-      body: { enabled },
-    });
+    return this.api.updateSchedule({ path: { id }, body: { enabled } });
   }
 
   /** Any change but `enabled` alone approves the selected hosts again for the caller. */
-  updateSchedule(
-    id: string,
-    patch: Partial<Omit<ScheduleInput, 'name' | 'job'>>,
-  ): Promise<Schedule> {
-    return this.request(`/schedules/${encodeURIComponent(id)}`, {
-      method: 'PATCH',
-      body: patch,
-    });
+  updateSchedule(id: string, patch: SchedulePatch): Promise<Schedule> {
+    return this.api.updateSchedule({ path: { id }, body: patch });
   }
 
   async deleteSchedule(id: string): Promise<void> {
-    await this.request(`/schedules/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
-  }
-
-  private async request<T>(
-    path: string,
-    options: { method?: string; body?: unknown } = {},
-  ): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('jobs');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
-      method: options.method ?? 'GET',
-      headers:
-        options.body === undefined
-          ? undefined
-          : { 'Content-Type': 'application/json' },
-      body:
-        options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (response.status === 204 ? undefined : await response.json()) as T;
+    await this.api.deleteSchedule({ path: { id } });
   }
 }

@@ -40,6 +40,7 @@ function fakeFiles() {
     sha256: file.sha256,
     targetPath: '/opt/app/app.tgz',
     concurrency: 10,
+    strategy: 'direct',
     status: 'done',
     createdBy: 'user:default/alice',
     createdAt: '2026-03-01T11:00:00.000Z',

@@ -410,6 +410,7 @@ export const spec = {
           'createdAt',
           'summary',
           'hostCount',
+          'secretPrinted',
         ],
         properties: {
           id: {
@@ -480,6 +481,11 @@ export const spec = {
           webhookDelivery: {
             $ref: '#/components/schemas/WebhookDelivery',
           },
+          secretPrinted: {
+            type: 'boolean',
+            description:
+              "A host printed a secret parameter's value or an encoding of it (masked in what is stored).",
+          },
           adhoc: {
             $ref: '#/components/schemas/AdhocCommand',
           },
@@ -495,6 +501,7 @@ export const spec = {
           'status',
           'attempts',
           'truncated',
+          'secretPrinted',
         ],
         properties: {
           host: {
@@ -535,6 +542,11 @@ export const spec = {
           truncated: {
             type: 'boolean',
           },
+          secretPrinted: {
+            type: 'boolean',
+            description:
+              "Its output held a secret parameter's value (masked in what is stored).",
+          },
           error: {
             type: 'string',
           },
@@ -570,6 +582,17 @@ export const spec = {
           },
           status: {
             type: 'string',
+            enum: [
+              'pending',
+              'running',
+              'succeeded',
+              'failed',
+              'timed_out',
+              'cancelled',
+              'skipped',
+              'error',
+              'interrupted',
+            ],
           },
           exitCode: {
             type: 'integer',
@@ -726,6 +749,7 @@ export const spec = {
           'createdAt',
           'updatedAt',
           'lastTickAt',
+          'approvedHosts',
         ],
         properties: {
           id: {
@@ -786,6 +810,14 @@ export const spec = {
             type: 'string',
           },
           approvedAt: {
+            type: 'string',
+          },
+          pausedReason: {
+            type: 'string',
+            description:
+              'Why the schedule paused itself (its owner lost the right to run it on its hosts); set with `enabled` false.',
+          },
+          pausedAt: {
             type: 'string',
           },
         },

@@ -108,12 +108,14 @@ export function JobEditorDialog(props: {
       if (webhookSecret.trim()) {
         body.webhook.secretCredential = webhookSecret.trim();
       }
-    } else if (job?.webhook) {
-      body.webhook = null; // cleared: remove it
     }
     try {
       const saved = job
-        ? await client.updateJob(job.id, body)
+        ? await client.updateJob(job.id, {
+            ...body,
+            // cleared: null removes it
+            ...(!body.webhook && job.webhook ? { webhook: null } : {}),
+          })
         : await client.createJob(body);
       props.onSaved(saved);
     } catch (e) {

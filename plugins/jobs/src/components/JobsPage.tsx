@@ -207,7 +207,14 @@ function RunsTab() {
     host: '',
   });
   const can = useCan();
-  const state = useAsyncRetry(() => client.listRuns(filter), [client, filter]);
+  const state = useAsyncRetry(
+    () =>
+      client.listRuns({
+        ...filter,
+        status: RUN_STATUSES.find(s => s === filter.status),
+      }),
+    [client, filter],
+  );
   const anyRunning = state.value?.some(r => r.status === 'running');
   useInterval(state.retry, anyRunning ? 2000 : null);
   const field = (key: keyof typeof filter, label: string) => (

@@ -32,6 +32,7 @@ const run = (over: Partial<Run> = {}): Run => ({
   finishedAt: '2026-03-01T10:00:05.000Z',
   summary: { succeeded: 1, failed: 1 },
   hostCount: 2,
+  secretPrinted: false,
   ...over,
 });
 
@@ -45,6 +46,7 @@ const host = (name: string, over: Partial<RunHost> = {}): RunHost => ({
   attempts: 1,
   durationMs: 1200,
   truncated: false,
+  secretPrinted: false,
   ...over,
 });
 

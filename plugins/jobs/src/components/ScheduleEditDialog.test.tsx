@@ -25,6 +25,8 @@ const SCHEDULE: Schedule = {
   missedPolicy: 'skip',
   enabled: true,
   createdBy: 'user:default/alice',
+  createdAt: '2026-02-01T09:00:00.000Z',
+  updatedAt: '2026-02-01T09:00:00.000Z',
   lastTickAt: '2026-03-01T03:00:00.000Z',
   approvedHosts: ['resource:default/pay-app-01'],
   approvedBy: 'user:default/alice',

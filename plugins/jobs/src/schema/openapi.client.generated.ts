@@ -127,6 +127,8 @@ export type Run = {
   summary: { [key: string]: number };
   hostCount: number;
   webhookDelivery?: WebhookDelivery;
+  /** A host printed a secret parameter's value or an encoding of it (masked in what is stored). */
+  secretPrinted: boolean;
   adhoc?: AdhocCommand;
 };
 
@@ -149,6 +151,8 @@ export type RunHost = {
   attempts: number;
   durationMs?: number;
   truncated: boolean;
+  /** Its output held a secret parameter's value (masked in what is stored). */
+  secretPrinted: boolean;
   error?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -159,7 +163,16 @@ export type RunHost = {
 export type RunOutputGroup = {
   /** SHA-256 of the group's status, exit code, stdout and stderr (hex, first 16 digits). */
   digest: string;
-  status: string;
+  status:
+    | 'pending'
+    | 'running'
+    | 'succeeded'
+    | 'failed'
+    | 'timed_out'
+    | 'cancelled'
+    | 'skipped'
+    | 'error'
+    | 'interrupted';
   exitCode?: number;
   hosts: Array<string>;
   stdout: string;
@@ -224,9 +237,12 @@ export type Schedule = {
   lastTickAt: string;
   nextTickAt?: string;
   /** Host entity refs the schedule may run on, authorised for `approvedBy` at the last edit. Hosts the selector matches later are skipped at each tick until the schedule is edited again. */
-  approvedHosts?: Array<string>;
+  approvedHosts: Array<string>;
   approvedBy?: string;
   approvedAt?: string;
+  /** Why the schedule paused itself (its owner lost the right to run it on its hosts); set with `enabled` false. */
+  pausedReason?: string;
+  pausedAt?: string;
 };
 
 /** Each operation's request (path, query, header, body) and answer, by operationId. */

@@ -307,24 +307,93 @@ export const spec = {
           decisions: {
             type: 'array',
             items: {
-              type: 'object',
+              $ref: '#/components/schemas/TicketDecision',
             },
           },
           comments: {
             type: 'array',
             items: {
-              type: 'object',
+              $ref: '#/components/schemas/TicketComment',
             },
           },
           history: {
             type: 'array',
             items: {
-              type: 'object',
+              $ref: '#/components/schemas/TicketHistoryEntry',
             },
           },
           canDecide: {
             type: 'boolean',
             description: 'Whether the caller may approve or reject it now.',
+          },
+        },
+      },
+      TicketDecision: {
+        type: 'object',
+        description: "One approver's decision on one level, in level order.",
+        required: ['level', 'actor', 'decision', 'createdAt'],
+        additionalProperties: false,
+        properties: {
+          level: {
+            type: 'integer',
+          },
+          actor: {
+            type: 'string',
+          },
+          decision: {
+            type: 'string',
+            enum: ['approved', 'rejected'],
+          },
+          comment: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
+      TicketComment: {
+        type: 'object',
+        required: ['id', 'author', 'body', 'createdAt'],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          author: {
+            type: 'string',
+          },
+          body: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
+      TicketHistoryEntry: {
+        type: 'object',
+        description: "One change of the ticket's state, oldest first.",
+        required: ['id', 'actor', 'toState', 'createdAt'],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          actor: {
+            type: 'string',
+          },
+          fromState: {
+            $ref: '#/components/schemas/State',
+          },
+          toState: {
+            $ref: '#/components/schemas/State',
+          },
+          message: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
           },
         },
       },
@@ -787,23 +856,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  required: ['id', 'author', 'body', 'createdAt'],
-                  additionalProperties: false,
-                  properties: {
-                    id: {
-                      type: 'integer',
-                    },
-                    author: {
-                      type: 'string',
-                    },
-                    body: {
-                      type: 'string',
-                    },
-                    createdAt: {
-                      type: 'string',
-                    },
-                  },
+                  $ref: '#/components/schemas/TicketComment',
                 },
               },
             },

@@ -18,7 +18,11 @@ import {
 import { Alert } from '@material-ui/lab';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { TICKET_STATES, TicketView } from '../api/TicketsClient';
+import {
+  TICKET_STATES,
+  type TicketState,
+  type TicketView,
+} from '../api/TicketsClient';
 import { ticketsTranslationRef } from '../translation/translation';
 import {
   errorStatus,
@@ -52,7 +56,7 @@ export function TicketList() {
   );
   const view: TicketView =
     picked ?? (waiting.value?.total === 0 ? 'mine' : 'inbox');
-  const [state, setState] = useState('');
+  const [state, setState] = useState<TicketState>();
   const [q, setQ] = useState('');
   const { value, loading, error } = useAsync(
     async () =>
@@ -84,8 +88,10 @@ export function TicketList() {
             id="tickets-filter-state"
             select
             label={t('filters.state')}
-            value={state}
-            onChange={e => setState(e.target.value)}
+            value={state ?? ''}
+            onChange={e =>
+              setState(TICKET_STATES.find(s => s === e.target.value))
+            }
             style={{ minWidth: 200 }}
           >
             <MenuItem value="">{t('filters.any')}</MenuItem>

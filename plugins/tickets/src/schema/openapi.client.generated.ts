@@ -81,11 +81,37 @@ export type TicketDetail = {
   change?: TicketChange;
   createdAt: string;
   updatedAt: string;
-  decisions: Array<{ [key: string]: unknown }>;
-  comments: Array<{ [key: string]: unknown }>;
-  history: Array<{ [key: string]: unknown }>;
+  decisions: Array<TicketDecision>;
+  comments: Array<TicketComment>;
+  history: Array<TicketHistoryEntry>;
   /** Whether the caller may approve or reject it now. */
   canDecide: boolean;
+};
+
+/** One approver's decision on one level, in level order. */
+export type TicketDecision = {
+  level: number;
+  actor: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  createdAt: string;
+};
+
+export type TicketComment = {
+  id: number;
+  author: string;
+  body: string;
+  createdAt: string;
+};
+
+/** One change of the ticket's state, oldest first. */
+export type TicketHistoryEntry = {
+  id: number;
+  actor: string;
+  fromState?: State;
+  toState: State;
+  message?: string;
+  createdAt: string;
 };
 
 export type NewTicket = {
@@ -214,12 +240,7 @@ export type Operations = {
         body: string;
       };
     };
-    response: {
-      id: number;
-      author: string;
-      body: string;
-      createdAt: string;
-    };
+    response: TicketComment;
   };
   /** `POST /tickets/{id}/account-check` */
   checkTicketAccount: {

@@ -19,8 +19,11 @@ import {
 import { vaultTranslationRef } from '../translation/translation';
 import type { EntityChoice, useCatalogChoices } from './useCatalogChoices';
 
-/** A policy being edited: the owner may still be empty. */
-export type PolicyDraft = CredentialPolicy;
+/**
+ * A policy being edited: the owner may still be empty; systems and
+ * environments are always lists (empty: any).
+ */
+export type PolicyDraft = Required<CredentialPolicy>;
 
 export const emptyPolicy: PolicyDraft = {
   owner: '',
