@@ -16,7 +16,10 @@ import {
   opsdeckSchedulerServiceFactory,
 } from '@opsdeck/plugin-opsdeck-node';
 import { searchModuleOpsdeckEngine } from '@opsdeck/plugin-techdocs-backend-module-opsdeck';
-import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
+import {
+  vaultServiceFactory,
+  vaultStoreServiceFactory,
+} from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
 import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
 
@@ -52,7 +55,9 @@ backend.add(userPermissionsServiceFactory);
 
 // Credentials vault: SSH keys and passwords, AES-256-GCM at rest, and the
 // vault service (vaultServiceRef in @opsdeck/plugin-vault-node) through which
-// the other plugins take secrets out, checked against each credential's policy.
+// the other plugins take secrets out, checked against each credential's policy;
+// both share the one vault store of the backend (vaultStoreServiceFactory).
+backend.add(vaultStoreServiceFactory);
 backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
 

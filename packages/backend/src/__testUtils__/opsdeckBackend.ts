@@ -40,6 +40,7 @@ import sqlPlugin from '@opsdeck/plugin-sql-backend';
 import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import vaultPlugin, {
   vaultServiceFactory,
+  vaultStoreServiceFactory,
 } from '@opsdeck/plugin-vault-backend';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +127,7 @@ export async function startOpsdeckBackend(options: {
       // vault announces saved credentials; cmdb collects facts on them
       mockServices.events.factory(),
       opsdeckAuditorServiceFactory,
+      vaultStoreServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
       userPermissionsServiceFactory,

@@ -34,6 +34,7 @@ import {
 } from '@opsdeck/plugin-remote-node/testUtils';
 import vaultPlugin, {
   vaultServiceFactory,
+  vaultStoreServiceFactory,
 } from '@opsdeck/plugin-vault-backend';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -137,6 +138,7 @@ async function startBackend() {
   const backend = await startTestBackend({
     features: [
       vaultPlugin,
+      vaultStoreServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
       userPermissionsServiceFactory,
