@@ -7,6 +7,7 @@ import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
 import {
   catalogModuleOpsdeckResources,
+  cmdbHubServiceFactory,
   searchModuleOpsdeckHosts,
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
@@ -63,6 +64,8 @@ backend.add(import('@opsdeck/plugin-vault-backend'));
 
 // CMDB: the host index, fact collection over SSH, the host entity provider and
 // the Resource validation in the catalog.
+// The hub links the plugin to its catalog and search modules (one per backend).
+backend.add(cmdbHubServiceFactory);
 backend.add(import('@opsdeck/plugin-cmdb-backend'));
 backend.add(catalogModuleOpsdeckResources);
 

@@ -11,7 +11,10 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
-import { catalogModuleOpsdeckResources } from '@opsdeck/plugin-cmdb-backend';
+import {
+  catalogModuleOpsdeckResources,
+  cmdbHubServiceFactory,
+} from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import {
   vaultServiceFactory,
@@ -58,6 +61,7 @@ backend.add(userPermissionsServiceFactory);
 backend.add(vaultStoreServiceFactory);
 backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
+backend.add(cmdbHubServiceFactory);
 backend.add(import('@opsdeck/plugin-cmdb-backend'));
 backend.add(catalogModuleOpsdeckResources);
 

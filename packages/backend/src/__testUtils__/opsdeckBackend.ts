@@ -28,7 +28,9 @@ import auditPlugin, {
   opsdeckAuditorServiceFactory,
 } from '@opsdeck/plugin-audit-backend';
 import bastionPlugin from '@opsdeck/plugin-bastion-backend';
-import cmdbPlugin from '@opsdeck/plugin-cmdb-backend';
+import cmdbPlugin, {
+  cmdbHubServiceFactory,
+} from '@opsdeck/plugin-cmdb-backend';
 import filesPlugin from '@opsdeck/plugin-files-backend';
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 import localAuthPlugin from '@opsdeck/plugin-local-auth-backend';
@@ -128,6 +130,7 @@ export async function startOpsdeckBackend(options: {
       mockServices.events.factory(),
       opsdeckAuditorServiceFactory,
       vaultStoreServiceFactory,
+      cmdbHubServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
       userPermissionsServiceFactory,

@@ -23,7 +23,9 @@ import {
   AuthorizeResult,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import cmdbPlugin from '@opsdeck/plugin-cmdb-backend';
+import cmdbPlugin, {
+  cmdbHubServiceFactory,
+} from '@opsdeck/plugin-cmdb-backend';
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 // The SSH test servers of the SSH core (not part of its public API).
 import {
@@ -144,6 +146,7 @@ async function startBackend() {
       userPermissionsServiceFactory,
       jobsPlugin,
       cmdbPlugin,
+      cmdbHubServiceFactory,
       catalogServiceMock.factory({
         entities: [user('alice'), user('bob'), user('carol'), webHost()],
       }),
