@@ -7,6 +7,7 @@ import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
 import {
   catalogModuleOpsdeckResources,
+  cmdbHubServiceFactory,
   searchModuleOpsdeckHosts,
 } from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
@@ -16,7 +17,10 @@ import {
   opsdeckSchedulerServiceFactory,
 } from '@opsdeck/plugin-opsdeck-node';
 import { searchModuleOpsdeckEngine } from '@opsdeck/plugin-techdocs-backend-module-opsdeck';
-import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
+import {
+  vaultServiceFactory,
+  vaultStoreServiceFactory,
+} from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
 import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
 
@@ -52,12 +56,16 @@ backend.add(userPermissionsServiceFactory);
 
 // Credentials vault: SSH keys and passwords, AES-256-GCM at rest, and the
 // vault service (vaultServiceRef in @opsdeck/plugin-vault-node) through which
-// the other plugins take secrets out, checked against each credential's policy.
+// the other plugins take secrets out, checked against each credential's policy;
+// both share the one vault store of the backend (vaultStoreServiceFactory).
+backend.add(vaultStoreServiceFactory);
 backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
 
 // CMDB: the host index, fact collection over SSH, the host entity provider and
 // the Resource validation in the catalog.
+// The hub links the plugin to its catalog and search modules (one per backend).
+backend.add(cmdbHubServiceFactory);
 backend.add(import('@opsdeck/plugin-cmdb-backend'));
 backend.add(catalogModuleOpsdeckResources);
 

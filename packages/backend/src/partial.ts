@@ -11,9 +11,15 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { opsdeckAuditorServiceFactory } from '@opsdeck/plugin-audit-backend';
 import { localAuthProviderModule } from '@opsdeck/plugin-local-auth-backend';
-import { catalogModuleOpsdeckResources } from '@opsdeck/plugin-cmdb-backend';
+import {
+  catalogModuleOpsdeckResources,
+  cmdbHubServiceFactory,
+} from '@opsdeck/plugin-cmdb-backend';
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
-import { vaultServiceFactory } from '@opsdeck/plugin-vault-backend';
+import {
+  vaultServiceFactory,
+  vaultStoreServiceFactory,
+} from '@opsdeck/plugin-vault-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import { schemaCacheRootLogger } from './schemaCacheRootLogger';
 
@@ -52,8 +58,10 @@ backend.add(localAuthProviderModule);
 backend.add(import('@opsdeck/plugin-permission-backend-module-opsdeck-policy'));
 backend.add(userPermissionsServiceFactory);
 // the vault service (vaultServiceRef) the feature plugins take secrets through
+backend.add(vaultStoreServiceFactory);
 backend.add(vaultServiceFactory);
 backend.add(import('@opsdeck/plugin-vault-backend'));
+backend.add(cmdbHubServiceFactory);
 backend.add(import('@opsdeck/plugin-cmdb-backend'));
 backend.add(catalogModuleOpsdeckResources);
 

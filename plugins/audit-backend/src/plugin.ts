@@ -3,8 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { auditEventReadPermission } from '@opsdeck/plugin-opsdeck-common';
-import { getSharedAuditStore } from './auditor/sharedAuditStore';
-import { DatabaseAuditStore } from '@opsdeck/plugin-audit-node';
+import { auditStoreServiceRef } from '@opsdeck/plugin-audit-node';
 import { createRouter } from './service/router';
 
 /**
@@ -17,31 +16,24 @@ export const auditPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
-        config: coreServices.rootConfig,
-        // Depending on the auditor makes sure that, when opsdeck's auditor is
-        // installed, its root context (which opens the audit database) exists.
+        // The backend's one audit store, the same instance opsdeck's auditor
+        // writes to (one pool, migrations once, the same rows).
+        auditStore: auditStoreServiceRef,
         auditor: coreServices.auditor,
-        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
       },
       async init({
-        config,
+        auditStore,
         auditor,
-        database,
         httpAuth,
         httpRouter,
-        logger,
         permissions,
         permissionsRegistry,
       }) {
-        const shared = getSharedAuditStore(config);
-        const store = shared
-          ? await shared
-          : await DatabaseAuditStore.create({ database, logger });
+        const store = await auditStore.store();
 
         permissionsRegistry.addPermissions([auditEventReadPermission]);
         httpRouter.use(

@@ -15,4 +15,5 @@ export {
 } from './search/HostCollatorFactory';
 export { OpsdeckResourceProcessor } from './catalog/OpsdeckResourceProcessor';
 export { CmdbEntityProvider } from './catalog/CmdbEntityProvider';
+export { cmdbHubServiceFactory } from './catalog/cmdbHub';
 export { FACTS_COMMAND, parseFacts } from './facts/parseFacts';

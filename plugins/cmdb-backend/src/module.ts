@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { CmdbEntityProvider } from './catalog/CmdbEntityProvider';
-import { getCmdbHub } from './catalog/cmdbHub';
+import { cmdbHubServiceRef } from '@opsdeck/plugin-cmdb-node';
 import { OpsdeckResourceProcessor } from './catalog/OpsdeckResourceProcessor';
 
 /**
@@ -21,14 +21,13 @@ export const catalogModuleOpsdeckResources = createBackendModule({
     env.registerInit({
       deps: {
         catalog: catalogProcessingExtensionPoint,
-        rootConfig: coreServices.rootConfig,
+        // the cmdb plugin's hub: the same instance in this backend
+        hub: cmdbHubServiceRef,
         logger: coreServices.logger,
       },
-      async init({ catalog, rootConfig, logger }) {
+      async init({ catalog, hub, logger }) {
         catalog.addProcessor(new OpsdeckResourceProcessor());
-        catalog.addEntityProvider(
-          new CmdbEntityProvider(getCmdbHub(rootConfig), logger),
-        );
+        catalog.addEntityProvider(new CmdbEntityProvider(hub, logger));
       },
     });
   },

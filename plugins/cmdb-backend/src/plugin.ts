@@ -15,12 +15,12 @@ import {
 } from '@opsdeck/plugin-opsdeck-common';
 import { runningDigestsServiceRef } from '@opsdeck/plugin-registry-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
+import { cmdbHubServiceRef } from '@opsdeck/plugin-cmdb-node';
 import {
   VAULT_CREDENTIAL_SAVED_TOPIC,
   vaultServiceRef,
   type VaultCredentialSavedEvent,
 } from '@opsdeck/plugin-vault-node';
-import { getCmdbHub } from './catalog/cmdbHub';
 import { syncCatalogHosts } from './catalog/syncCatalogHosts';
 import { readCmdbConfig } from './config';
 import { DatabaseHostStore } from './database/DatabaseHostStore';
@@ -41,6 +41,8 @@ export const cmdbPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         rootConfig: coreServices.rootConfig,
+        // shared with the catalog and search modules: one per backend
+        hub: cmdbHubServiceRef,
         logger: coreServices.logger,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
@@ -64,7 +66,7 @@ export const cmdbPlugin = createBackendPlugin({
         const store = await DatabaseHostStore.create({
           database: deps.database,
         });
-        const hub = getCmdbHub(rootConfig);
+        const { hub } = deps;
         hub.setStore(store);
 
         const collector = new FactCollector({

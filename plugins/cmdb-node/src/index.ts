@@ -1,7 +1,8 @@
 /**
  * opsdeck's host service for backend plugins: `hostsServiceRef`, resolving
  * host selectors from the CMDB's host index for the caller; `HostFactsClient`,
- * the facts the CMDB collected from hosts, read as the caller; and (re-exported
+ * the facts the CMDB collected from hosts, read as the caller; `cmdbHubServiceRef`,
+ * the cmdb plugin's in-process link to its own catalog and search modules; and (re-exported
  * from cmdb-common) the one `HostSelector` and entity → SSH target mapping.
  * Test kit: `@opsdeck/plugin-cmdb-node/testUtils`.
  *
@@ -9,6 +10,13 @@
  */
 export { hostsServiceRef, type HostsService } from './service';
 export { HostsClient } from './HostsClient';
+export {
+  cmdbHubServiceRef,
+  type CmdbHubService,
+  type HostChange,
+  type HostIndexReader,
+  type HostRecord,
+} from './hub';
 export {
   HostFactsClient,
   factsOfDetail,

@@ -6,12 +6,10 @@ import {
   vaultCredentialManagePermission,
   vaultCredentialReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { DatabaseVaultStore } from './database/DatabaseVaultStore';
 import { readKeyring } from './lib/keyring';
 import { CredentialService } from './service/CredentialService';
 import { createRouter } from './service/router';
-import { getSharedVaultStore } from './service/sharedVaultStore';
-import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
+import { vaultStoreServiceRef } from '@opsdeck/plugin-vault-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 
 /**
@@ -27,10 +25,9 @@ export const vaultPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
-        // Makes sure the vault service's root context (which opens the vault
-        // database and checks the keys) exists, so both share one store.
-        vault: vaultServiceRef,
-        database: coreServices.database,
+        // The backend's one vault store, the same instance the vault
+        // service reads (one pool, migrations once, the same rows).
+        vaultStore: vaultStoreServiceRef,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -41,7 +38,7 @@ export const vaultPlugin = createBackendPlugin({
       },
       async init({
         config,
-        database,
+        vaultStore,
         httpAuth,
         httpRouter,
         permissions,
@@ -52,10 +49,7 @@ export const vaultPlugin = createBackendPlugin({
       }) {
         // Refuses to start without a valid key.
         const keyring = readKeyring(config);
-        const shared = getSharedVaultStore(config);
-        const store = shared
-          ? await shared
-          : await DatabaseVaultStore.create({ database });
+        const store = await vaultStore.store();
         const credentials = new CredentialService(store, keyring);
 
         permissionsRegistry.addPermissions([

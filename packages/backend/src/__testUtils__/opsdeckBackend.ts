@@ -28,7 +28,9 @@ import auditPlugin, {
   opsdeckAuditorServiceFactory,
 } from '@opsdeck/plugin-audit-backend';
 import bastionPlugin from '@opsdeck/plugin-bastion-backend';
-import cmdbPlugin from '@opsdeck/plugin-cmdb-backend';
+import cmdbPlugin, {
+  cmdbHubServiceFactory,
+} from '@opsdeck/plugin-cmdb-backend';
 import filesPlugin from '@opsdeck/plugin-files-backend';
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 import localAuthPlugin from '@opsdeck/plugin-local-auth-backend';
@@ -40,6 +42,7 @@ import sqlPlugin from '@opsdeck/plugin-sql-backend';
 import ticketsPlugin from '@opsdeck/plugin-tickets-backend';
 import vaultPlugin, {
   vaultServiceFactory,
+  vaultStoreServiceFactory,
 } from '@opsdeck/plugin-vault-backend';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +129,8 @@ export async function startOpsdeckBackend(options: {
       // vault announces saved credentials; cmdb collects facts on them
       mockServices.events.factory(),
       opsdeckAuditorServiceFactory,
+      vaultStoreServiceFactory,
+      cmdbHubServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
       userPermissionsServiceFactory,

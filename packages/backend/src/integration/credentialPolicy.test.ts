@@ -23,7 +23,9 @@ import {
   AuthorizeResult,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import cmdbPlugin from '@opsdeck/plugin-cmdb-backend';
+import cmdbPlugin, {
+  cmdbHubServiceFactory,
+} from '@opsdeck/plugin-cmdb-backend';
 import jobsPlugin from '@opsdeck/plugin-jobs-backend';
 // The SSH test servers of the SSH core (not part of its public API).
 import {
@@ -34,6 +36,7 @@ import {
 } from '@opsdeck/plugin-remote-node/testUtils';
 import vaultPlugin, {
   vaultServiceFactory,
+  vaultStoreServiceFactory,
 } from '@opsdeck/plugin-vault-backend';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -137,11 +140,13 @@ async function startBackend() {
   const backend = await startTestBackend({
     features: [
       vaultPlugin,
+      vaultStoreServiceFactory,
       vaultServiceFactory,
       // other users' rights (jobs: a schedule's owner at each tick)
       userPermissionsServiceFactory,
       jobsPlugin,
       cmdbPlugin,
+      cmdbHubServiceFactory,
       catalogServiceMock.factory({
         entities: [user('alice'), user('bob'), user('carol'), webHost()],
       }),

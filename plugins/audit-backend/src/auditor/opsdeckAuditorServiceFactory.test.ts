@@ -2,11 +2,13 @@ import {
   AuditorService,
   coreServices,
   createBackendPlugin,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { AuditEvent } from '@opsdeck/plugin-opsdeck-common';
@@ -16,7 +18,12 @@ import express from 'express';
 import Router from 'express-promise-router';
 import request from 'supertest';
 import { auditPlugin } from '../plugin';
-import { AuditStore, NewAuditEvent } from '@opsdeck/plugin-audit-node';
+import {
+  AuditStore,
+  auditStoreServiceRef,
+  DatabaseAuditStore,
+  NewAuditEvent,
+} from '@opsdeck/plugin-audit-node';
 import {
   AuditEventWriter,
   OpsdeckAuditorService,
@@ -25,6 +32,8 @@ import {
 } from './opsdeckAuditorServiceFactory';
 
 jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 /** A plugin whose routes report auditor events, as a stock plugin would. */
 function createWidgetsPlugin(onAuditor: (auditor: AuditorService) => void) {
@@ -164,6 +173,55 @@ describe('opsdeckAuditorServiceFactory (backend)', () => {
       },
     });
     expect(Date.now() - Date.parse(row.time)).toBeLessThan(60_000);
+  });
+
+  it('hands the auditor and the audit plugin one audit store, opened once', async () => {
+    // the store service is created once per backend and both sides read it
+    const opened = jest.fn();
+    const stores = jest.fn();
+    const sharedStore = createServiceFactory({
+      service: auditStoreServiceRef,
+      deps: {},
+      async factory() {
+        opened();
+        const knex = await databases.init('SQLITE_3');
+        const store = DatabaseAuditStore.create({
+          database: mockServices.database({ knex }),
+        });
+        return {
+          store: () => {
+            stores();
+            return store;
+          },
+        };
+      },
+    });
+    let widgetsAuditor: AuditorService | undefined;
+    const { server } = await startTestBackend({
+      features: [
+        opsdeckAuditorServiceFactory,
+        auditPlugin,
+        sharedStore,
+        createWidgetsPlugin(a => {
+          widgetsAuditor = a;
+        }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      ],
+    });
+    await request(server)
+      .put('/api/widgets/widgets/shared')
+      .set('Authorization', mockCredentials.user.header('user:default/alice'))
+      .send({});
+    await (widgetsAuditor as OpsdeckAuditorService).flush();
+    const res = await request(server)
+      .get('/api/audit/events')
+      .set('Authorization', mockCredentials.user.header('user:default/admin'));
+    expect(res.body.items.map((e: AuditEvent) => e.target)).toEqual([
+      'component:default/shared',
+    ]);
+    expect(opened).toHaveBeenCalledTimes(1);
+    // the auditor's root context and the audit plugin
+    expect(stores).toHaveBeenCalledTimes(2);
   });
 
   it('names the person a plugin acts for, with the plugin as via', async () => {

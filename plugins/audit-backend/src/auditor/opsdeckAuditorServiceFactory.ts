@@ -1,4 +1,3 @@
-import { DatabaseManager } from '@backstage/backend-defaults/database';
 import {
   AuditorEvent,
   DefaultAuditorService,
@@ -27,12 +26,12 @@ import {
 import { v4 as uuid } from 'uuid';
 import {
   AuditStore,
-  DatabaseAuditStore,
+  AuditStoreService,
+  auditStoreServiceRef,
   NewAuditEvent,
 } from '@opsdeck/plugin-audit-node';
 import { attributeEvent } from './attribution';
 import { deriveTarget, outcomeOf, sanitizeMeta } from './eventDetails';
-import { setSharedAuditStore } from './sharedAuditStore';
 
 /** Auditor severities, from least to most severe. */
 export const SEVERITY_LEVELS: AuditorServiceEventSeverityLevel[] = [
@@ -108,36 +107,24 @@ export class AuditEventWriter {
   private readonly pending = new Set<Promise<void>>();
   private dropped = 0;
 
-  /** Opens the audit database (in the background) and applies migrations. */
+  /**
+   * Writes to the backend's one audit store (opened in the background by
+   * auditStoreServiceRef, which the audit plugin reads through too).
+   */
   static create(deps: {
     config: RootConfigService;
     rootLogger: RootLoggerService;
     rootLifecycle: RootLifecycleService;
+    auditStore: AuditStoreService;
   }): AuditEventWriter {
-    const { config, rootLogger, rootLifecycle } = deps;
+    const { config, rootLogger, rootLifecycle, auditStore } = deps;
     const minSeverity = readMinSeverity(config);
     const logger = rootLogger.child({ plugin: 'audit', service: 'auditor' });
-    const lifecycle = {
-      addStartupHook: rootLifecycle.addStartupHook.bind(rootLifecycle),
-      addShutdownHook: rootLifecycle.addShutdownHook.bind(rootLifecycle),
-    };
-    const store = Promise.resolve().then(() =>
-      DatabaseAuditStore.create({
-        database: DatabaseManager.fromConfig(config, {
-          rootLogger,
-          rootLifecycle,
-        }).forPlugin('audit', { logger, lifecycle }),
-        logger,
-      }),
+    const writer = new AuditEventWriter(
+      auditStore.store(),
+      logger,
+      minSeverity,
     );
-    store.catch(error =>
-      logger.error(
-        'Could not open the audit database; audit events are only logged',
-        error,
-      ),
-    );
-    setSharedAuditStore(config, store);
-    const writer = new AuditEventWriter(store, logger, minSeverity);
     rootLifecycle.addBeforeShutdownHook(() => writer.flush());
     return writer;
   }
@@ -335,14 +322,20 @@ export const opsdeckAuditorServiceFactory = createServiceFactory({
     config: coreServices.rootConfig,
     rootLogger: coreServices.rootLogger,
     rootLifecycle: coreServices.rootLifecycle,
+    auditStore: auditStoreServiceRef,
     logger: coreServices.logger,
     auth: coreServices.auth,
     httpAuth: coreServices.httpAuth,
     plugin: coreServices.pluginMetadata,
   },
-  createRootContext({ config, rootLogger, rootLifecycle }) {
+  createRootContext({ config, rootLogger, rootLifecycle, auditStore }) {
     return {
-      writer: AuditEventWriter.create({ config, rootLogger, rootLifecycle }),
+      writer: AuditEventWriter.create({
+        config,
+        rootLogger,
+        rootLifecycle,
+        auditStore,
+      }),
       severityLogLevels: readSeverityLogLevels(config),
     };
   },

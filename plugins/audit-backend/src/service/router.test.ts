@@ -12,8 +12,12 @@ import { auditEventReadPermission } from '@opsdeck/plugin-opsdeck-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { auditPlugin } from '../plugin';
-import { NewAuditEvent } from '@opsdeck/plugin-audit-node';
-import { DatabaseAuditStore } from '@opsdeck/plugin-audit-node';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  auditStoreServiceRef,
+  DatabaseAuditStore,
+  NewAuditEvent,
+} from '@opsdeck/plugin-audit-node';
 
 jest.setTimeout(60_000);
 
@@ -51,7 +55,14 @@ async function startBackend(options: {
   const { server } = await startTestBackend({
     features: [
       auditPlugin,
-      mockServices.database.factory({ knex: options.knex }),
+      createServiceFactory({
+        service: auditStoreServiceRef,
+        deps: {},
+        factory: () => {
+          const store = Promise.resolve(new DatabaseAuditStore(options.knex));
+          return { store: () => store };
+        },
+      }),
       mockServices.permissions.mock({ authorize: authorize as any }).factory,
     ],
   });

@@ -8,7 +8,7 @@ import { DatabaseHostStore } from '../database/DatabaseHostStore';
 import { HostRecord } from '../database/HostStore';
 import { newHostRecord } from '../model/hosts';
 import { CmdbEntityProvider } from './CmdbEntityProvider';
-import { CmdbHub, getCmdbHub } from './cmdbHub';
+import { CmdbHub } from './cmdbHub';
 
 jest.setTimeout(60_000);
 
@@ -128,12 +128,5 @@ describe('CmdbEntityProvider', () => {
         }),
       }),
     ]);
-  });
-
-  it('shares one hub per backend root config', () => {
-    const a = mockServices.rootConfig();
-    const b = mockServices.rootConfig();
-    expect(getCmdbHub(a)).toBe(getCmdbHub(a));
-    expect(getCmdbHub(a)).not.toBe(getCmdbHub(b));
   });
 });

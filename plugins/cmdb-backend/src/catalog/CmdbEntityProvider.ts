@@ -4,9 +4,12 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { HostRecord } from '../database/HostStore';
 import { CMDB_PROVIDER_NAME, hostToEntity } from '../model/hosts';
-import { CmdbHub, HostChange } from './cmdbHub';
+import type {
+  CmdbHubService,
+  HostChange,
+  HostRecord,
+} from '@opsdeck/plugin-cmdb-node';
 
 function deferred(host: HostRecord): DeferredEntity {
   return { entity: hostToEntity(host), locationKey: CMDB_PROVIDER_NAME };
@@ -23,7 +26,7 @@ export class CmdbEntityProvider implements EntityProvider {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly hub: CmdbHub,
+    private readonly hub: CmdbHubService,
     private readonly logger: LoggerService,
   ) {
     hub.subscribe(change => this.onChange(change));

@@ -1,27 +1,27 @@
-import { RootConfigService } from '@backstage/backend-plugin-api';
-import { HostRecord, HostStore } from '../database/HostStore';
-
-/** A change of the CMDB's own hosts (source `cmdb`). */
-export type HostChange =
-  | { type: 'added'; hosts: HostRecord[] }
-  | { type: 'removed'; hosts: HostRecord[] };
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  cmdbHubServiceRef,
+  type CmdbHubService,
+  type HostChange,
+  type HostIndexReader,
+} from '@opsdeck/plugin-cmdb-node';
 
 /**
- * In-process link between the cmdb plugin and the catalog module of the same
- * backend: the plugin publishes its host store and every register or
- * decommission; the entity provider reads the store for its full mutation
- * and turns changes into delta mutations. One hub per backend, keyed by the
- * root config instance (as the audit plugin shares its store).
+ * In-process link between the cmdb plugin and its modules of the same
+ * backend: the plugin hands over its host store and publishes every register
+ * or decommission; the entity provider reads the store for its full mutation
+ * and turns changes into delta mutations, the search collator reads the
+ * store. One per backend: `cmdbHubServiceRef` is root-scoped.
  */
-export class CmdbHub {
-  private resolveStore!: (store: HostStore) => void;
+export class CmdbHub implements CmdbHubService {
+  private resolveStore!: (store: HostIndexReader) => void;
   /** The cmdb plugin's store, once the plugin has started. */
-  readonly store: Promise<HostStore> = new Promise(resolve => {
+  readonly store: Promise<HostIndexReader> = new Promise(resolve => {
     this.resolveStore = resolve;
   });
   private readonly listeners = new Set<(change: HostChange) => void>();
 
-  setStore(store: HostStore): void {
+  setStore(store: HostIndexReader): void {
     this.resolveStore(store);
   }
 
@@ -35,14 +35,15 @@ export class CmdbHub {
   }
 }
 
-const hubs = new WeakMap<RootConfigService, CmdbHub>();
-
-/** The hub of the backend that `config` belongs to. */
-export function getCmdbHub(config: RootConfigService): CmdbHub {
-  let hub = hubs.get(config);
-  if (!hub) {
-    hub = new CmdbHub();
-    hubs.set(config, hub);
-  }
-  return hub;
-}
+/**
+ * The factory of `cmdbHubServiceRef` (`@opsdeck/plugin-cmdb-node`): one hub
+ * per backend, shared by the cmdb plugin, its catalog module and its search
+ * module. Add it to the backend once, next to the plugin.
+ *
+ * @public
+ */
+export const cmdbHubServiceFactory = createServiceFactory({
+  service: cmdbHubServiceRef,
+  deps: {},
+  factory: () => new CmdbHub(),
+});

@@ -1,29 +1,16 @@
 import type {
   HostDetail,
   HostDisk,
-  HostEnvironment,
   HostListPage,
   HostListQuery,
   HostSelector,
   HostSource,
   HostSummary,
 } from '@opsdeck/plugin-cmdb-common';
+import type { HostRecord } from '@opsdeck/plugin-cmdb-node';
 
-/** A host of the index, without facts. */
-export interface HostRecord {
-  name: string;
-  address: string;
-  port: number;
-  loginUser?: string;
-  credential?: string;
-  environment: HostEnvironment;
-  owner: string;
-  system?: string;
-  tags: string[];
-  description?: string;
-  source: HostSource;
-  entityRef: string;
-}
+// one home: cmdb-node (the hub hands records to the catalog module)
+export type { HostRecord };
 
 /** What one SSH collection found. */
 export interface CollectedFacts {

@@ -16,6 +16,7 @@ import {
 import { hostsServiceRef, type HostsService } from '@opsdeck/plugin-cmdb-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import request from 'supertest';
+import { cmdbHubServiceFactory } from '../catalog/cmdbHub';
 import { cmdbPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
@@ -48,6 +49,7 @@ describe('hostsServiceRef against the CMDB plugin', () => {
     const backend = await startTestBackend({
       features: [
         cmdbPlugin,
+        cmdbHubServiceFactory,
         mockServices.database.factory({ knex }),
         mockServices.permissions.mock({
           authorize: decide as any,

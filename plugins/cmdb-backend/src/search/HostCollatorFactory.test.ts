@@ -1,7 +1,4 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockServices,
   startTestBackend,
@@ -12,7 +9,8 @@ import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-back
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { cmdbHostReadPermission } from '@opsdeck/plugin-opsdeck-common';
-import { getCmdbHub } from '../catalog/cmdbHub';
+import { cmdbHubServiceRef } from '@opsdeck/plugin-cmdb-node';
+import { CmdbHub } from '../catalog/cmdbHub';
 import { DatabaseHostStore } from '../database/DatabaseHostStore';
 import { newHostRecord } from '../model/hosts';
 import {
@@ -225,9 +223,9 @@ describe('searchModuleOpsdeckHosts', () => {
       }),
     );
     const addCollator = jest.fn();
-    const rootConfig = mockServices.rootConfig();
     // the cmdb plugin of the same backend publishes its store on the hub
-    getCmdbHub(rootConfig).setStore(store);
+    const hub = new CmdbHub();
+    hub.setStore(store);
     await startTestBackend({
       extensionPoints: [
         [searchIndexRegistryExtensionPoint, { addCollator, addDecorator() {} }],
@@ -235,9 +233,9 @@ describe('searchModuleOpsdeckHosts', () => {
       features: [
         searchModuleOpsdeckHosts,
         createServiceFactory({
-          service: coreServices.rootConfig,
+          service: cmdbHubServiceRef,
           deps: {},
-          factory: () => rootConfig,
+          factory: () => hub,
         }),
       ],
     });

@@ -5,7 +5,7 @@ import type {
 import type { HostDetail } from '@opsdeck/plugin-cmdb-common';
 import { cmdbHostReadPermission } from '@opsdeck/plugin-opsdeck-common';
 import { Readable } from 'node:stream';
-import type { HostStore } from '../database/HostStore';
+import type { HostIndexReader } from '@opsdeck/plugin-cmdb-node';
 
 /** The search document type of CMDB hosts. */
 export const HOST_DOCUMENT_TYPE = 'opsdeck-host';
@@ -99,14 +99,16 @@ export class HostCollatorFactory implements DocumentCollatorFactory {
   readonly type = HOST_DOCUMENT_TYPE;
   readonly visibilityPermission = cmdbHostReadPermission;
 
-  constructor(private readonly store: () => Promise<HostStore>) {}
+  constructor(private readonly store: () => Promise<HostIndexReader>) {}
 
   async getCollator(): Promise<Readable> {
     const store = await this.store();
     return Readable.from(this.documents(store));
   }
 
-  private async *documents(store: HostStore): AsyncGenerator<HostDocument> {
+  private async *documents(
+    store: HostIndexReader,
+  ): AsyncGenerator<HostDocument> {
     for await (const page of store.details(500)) {
       for (const host of page) yield hostToDocument(host);
     }

@@ -4,14 +4,14 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
-import { getCmdbHub } from '../catalog/cmdbHub';
+import { cmdbHubServiceRef } from '@opsdeck/plugin-cmdb-node';
 import { HostCollatorFactory } from './HostCollatorFactory';
 
 /**
  * Search module: indexes CMDB hosts and their facts (document type
  * `opsdeck-host`). It reads the cmdb plugin's host store through the
- * in-process hub (as the catalog module does), so install it in the same
- * backend as the cmdb plugin. Schedule: `search.collators.opsdeckHosts.schedule`
+ * in-process hub (`cmdbHubServiceRef`, as the catalog module does), so install
+ * it in the same backend as the cmdb plugin and `cmdbHubServiceFactory`. Schedule: `search.collators.opsdeckHosts.schedule`
  * (default every 10 minutes).
  *
  * @public
@@ -23,10 +23,12 @@ export const searchModuleOpsdeckHosts = createBackendModule({
     env.registerInit({
       deps: {
         rootConfig: coreServices.rootConfig,
+        // the cmdb plugin's hub: the same instance in this backend
+        hub: cmdbHubServiceRef,
         scheduler: coreServices.scheduler,
         indexRegistry: searchIndexRegistryExtensionPoint,
       },
-      async init({ rootConfig, scheduler, indexRegistry }) {
+      async init({ rootConfig, hub, scheduler, indexRegistry }) {
         const key = 'search.collators.opsdeckHosts.schedule';
         const schedule = rootConfig.has(key)
           ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
@@ -37,7 +39,6 @@ export const searchModuleOpsdeckHosts = createBackendModule({
               timeout: { minutes: 15 },
               initialDelay: { seconds: 30 },
             };
-        const hub = getCmdbHub(rootConfig);
         indexRegistry.addCollator({
           schedule: scheduler.createScheduledTaskRunner(schedule),
           factory: new HostCollatorFactory(() => hub.store),

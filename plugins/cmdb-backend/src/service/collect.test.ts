@@ -34,6 +34,7 @@ import request from 'supertest';
 import { Knex } from 'knex';
 import { DatabaseHostStore } from '../database/DatabaseHostStore';
 import { newHostRecord } from '../model/hosts';
+import { cmdbHubServiceFactory } from '../catalog/cmdbHub';
 import { cmdbPlugin } from '../plugin';
 
 jest.setTimeout(180_000);
@@ -102,6 +103,7 @@ async function startBackend(
   const backend = await startTestBackend({
     features: [
       cmdbPlugin,
+      cmdbHubServiceFactory,
       publisher,
       // the real in-process events service (startTestBackend's mock delivers nothing)
       eventsServiceFactory,

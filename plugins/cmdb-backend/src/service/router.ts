@@ -12,13 +12,13 @@ import type {
 import { cmdbHostAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
 import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import { normalizeGroupRef } from '@opsdeck/plugin-vault-node';
+import type { CmdbHubService } from '@opsdeck/plugin-cmdb-node';
 import {
   fanOut,
   hostKeyId,
   type HostKeyStore,
 } from '@opsdeck/plugin-remote-node';
 import type { Request, Response } from 'express';
-import { CmdbHub } from '../catalog/cmdbHub';
 import { FactsOutcome, HostRecord, HostStore } from '../database/HostStore';
 import { FactCollector } from '../facts/FactCollector';
 import { HostResolver } from '../hosts/HostResolver';
@@ -62,7 +62,7 @@ export async function createRouter(options: {
   collector: FactCollector;
   /** Selectors to hosts, as the catalog's read permission lets the caller see them. */
   resolver: HostResolver;
-  hub: CmdbHub;
+  hub: CmdbHubService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;

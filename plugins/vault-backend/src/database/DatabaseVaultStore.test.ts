@@ -1,8 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError } from '@backstage/errors';
-import { Envelope } from '../lib/crypto';
 import { DatabaseVaultStore } from './DatabaseVaultStore';
-import { StoredCredential } from './VaultStore';
+import type { Envelope, StoredCredential } from '@opsdeck/plugin-vault-node';
 
 jest.setTimeout(60_000);
 

@@ -1,9 +1,11 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
-import { isCredentialUse } from '@opsdeck/plugin-vault-node';
-import type { Envelope } from '../lib/crypto';
-import type { CredentialPolicy } from '../model';
+import {
+  isCredentialUse,
+  type CredentialPolicy,
+  type Envelope,
+} from '@opsdeck/plugin-vault-node';
 import { applyVaultMigrations } from './migrations';
 import {
   CredentialMetadata,
@@ -14,7 +16,7 @@ import {
   SecretUpdate,
   StoredCredential,
   VaultStore,
-} from './VaultStore';
+} from '@opsdeck/plugin-vault-node';
 
 const TABLE = 'vault_credentials';
 

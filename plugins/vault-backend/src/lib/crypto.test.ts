@@ -3,9 +3,9 @@ import {
   decryptSecret,
   DecryptionError,
   encryptSecret,
-  Envelope,
   UnknownKeyError,
 } from './crypto';
+import type { Envelope } from '@opsdeck/plugin-vault-node';
 import { Keyring, VaultKey } from './keyring';
 
 function ring(...keys: VaultKey[]): Keyring {

@@ -1,17 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Envelope } from '@opsdeck/plugin-vault-node';
 import { Keyring } from './keyring';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-/** An encrypted secret as stored in a row; all binary values base64. */
-export interface Envelope {
-  keyId: string;
-  iv: string;
-  authTag: string;
-  ciphertext: string;
-}
 
 /**
  * The key is not configured (any more). Names the credential and key id only.

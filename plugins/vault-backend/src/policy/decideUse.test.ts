@@ -1,5 +1,5 @@
 import type { SecretUse } from '@opsdeck/plugin-vault-node';
-import type { CredentialPolicy } from '../model';
+import type { CredentialPolicy } from '@opsdeck/plugin-vault-node';
 import { decideUse } from './decideUse';
 
 const dbProdAdmin: CredentialPolicy = {

@@ -1,5 +1,6 @@
 import type { SecretUse } from '@opsdeck/plugin-vault-node';
-import type { CredentialPolicy, UseDecision } from '../model';
+import type { CredentialPolicy } from '@opsdeck/plugin-vault-node';
+import type { UseDecision } from '../model';
 
 /** Targets that are not catalog entities but a job (`job:<id>`). */
 const JOB_REF = /^job:/;

@@ -6,16 +6,16 @@ import {
   type CredentialUse,
   type VaultSecret,
 } from '@opsdeck/plugin-vault-node';
-import type { CredentialPolicy } from '../model';
 import { decryptSecret, encryptSecret } from '../lib/crypto';
 import { Keyring } from '../lib/keyring';
 import { inspectPrivateKey } from '../lib/sshKey';
-import {
+import type {
   CredentialMetadata,
+  CredentialPolicy,
   CredentialType,
   ReencryptResult,
   VaultStore,
-} from '../database/VaultStore';
+} from '@opsdeck/plugin-vault-node';
 
 /** Credential names: lowercase letters, digits, `-`, `_`, `.`; 1-63 long. */
 export const CREDENTIAL_NAME_PATTERN = /^[a-z0-9][a-z0-9-_.]{0,62}$/;

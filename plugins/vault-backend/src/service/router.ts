@@ -18,9 +18,11 @@ import {
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
 import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { CredentialMetadata } from '../database/VaultStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import type { CredentialPolicy } from '../model';
+import type {
+  CredentialMetadata,
+  CredentialPolicy,
+} from '@opsdeck/plugin-vault-node';
 import { CredentialService, policyOf } from './CredentialService';
 
 /** What the router needs; plugin.ts supplies the core services. */

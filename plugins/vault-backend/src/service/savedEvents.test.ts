@@ -25,6 +25,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { vaultPlugin } from '../plugin';
+import { vaultStoreOn } from './__testUtils__/vaultStoreOn';
 
 jest.setTimeout(60_000);
 
@@ -65,7 +66,7 @@ async function start(
       mockServices.rootConfig.factory({
         data: { opsdeck: { vault: { keys: [key] } } },
       }),
-      mockServices.database.factory({ knex }),
+      vaultStoreOn(knex),
       mockServices.permissions.mock({
         authorize: (async (reqs: unknown[]) =>
           reqs.map(() => ({ result }))) as any,

@@ -1,13 +1,19 @@
 import {
   coreServices,
   createBackendPlugin,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { randomBytes } from 'node:crypto';
 import { ed25519KeyPair } from '../testUtils/ed25519KeyPair';
 import request from 'supertest';
 import {
   vaultServiceRef,
+  vaultStoreServiceRef,
   type SecretUse,
   type VaultService,
 } from '@opsdeck/plugin-vault-node';
@@ -16,9 +22,13 @@ import { NotAllowedError } from '@backstage/errors';
 import type { Entity } from '@backstage/catalog-model';
 import { vaultPlugin } from '../plugin';
 import { capturingRootLogger, LogLines } from '../testUtils/capture';
+import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
+import { vaultStoreServiceFactory } from '../database/vaultStoreServiceFactory';
 import { vaultServiceFactory } from './vaultService';
 
 jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 const key = { id: 'main', secret: randomBytes(32).toString('base64') };
 const password = `Pw-${randomBytes(12).toString('hex')}`;
@@ -64,6 +74,7 @@ async function startVault() {
   const { server } = await startTestBackend({
     features: [
       vaultPlugin,
+      vaultStoreServiceFactory,
       vaultServiceFactory,
       catalogServiceMock.factory({ entities: people }),
       consumerPlugin(v => {
@@ -349,10 +360,64 @@ describe('vaultServiceFactory', () => {
     }
   });
 
+  it('hands the vault service and the vault plugin one store, opened once', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const opened = jest.fn();
+    const stores = jest.fn();
+    let vault: VaultService | undefined;
+    const { server } = await startTestBackend({
+      features: [
+        vaultPlugin,
+        vaultServiceFactory,
+        createServiceFactory({
+          service: vaultStoreServiceRef,
+          deps: {},
+          factory: () => {
+            opened();
+            const store = DatabaseVaultStore.create({
+              database: mockServices.database({ knex }),
+            });
+            return {
+              store: () => {
+                stores();
+                return store;
+              },
+            };
+          },
+        }),
+        catalogServiceMock.factory({ entities: people }),
+        consumerPlugin(v => {
+          vault = v;
+        }),
+        mockServices.rootConfig.factory({
+          data: { opsdeck: { vault: { keys: [key] } } },
+        }),
+      ],
+    });
+    const res = await request(server)
+      .post('/api/vault/credentials')
+      .send({
+        name: 'shared',
+        type: 'password',
+        secret: password,
+        owner: 'ops',
+        allowedUses: ['ssh-login'],
+      });
+    expect(res.status).toBe(201);
+    await expect(vault!.getSecret('shared', forWeb)).resolves.toEqual({
+      type: 'password',
+      password,
+    });
+    expect(opened).toHaveBeenCalledTimes(1);
+    // the vault service's root context and the vault plugin
+    expect(stores).toHaveBeenCalledTimes(2);
+  });
+
   it('refuses to start a backend that uses it without a key', async () => {
     await expect(
       startTestBackend({
         features: [
+          vaultStoreServiceFactory,
           vaultServiceFactory,
           consumerPlugin(() => {}),
           mockServices.rootConfig.factory({

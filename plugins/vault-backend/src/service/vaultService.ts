@@ -1,4 +1,3 @@
-import { DatabaseManager } from '@backstage/backend-defaults/database';
 import {
   AuditorService,
   AuthService,
@@ -6,8 +5,6 @@ import {
   createServiceFactory,
   PluginMetadataService,
   RootConfigService,
-  RootLifecycleService,
-  RootLoggerService,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { RELATION_MEMBER_OF } from '@backstage/catalog-model';
@@ -19,16 +16,15 @@ import {
 import {
   isCredentialUse,
   vaultServiceRef,
+  vaultStoreServiceRef,
   type SecretUse,
   type VaultSecret,
   type VaultService,
+  type VaultStoreService,
 } from '@opsdeck/plugin-vault-node';
-import { DatabaseVaultStore } from '../database/DatabaseVaultStore';
-import { VaultStore } from '../database/VaultStore';
 import { readKeyring } from '../lib/keyring';
 import { decideUse, type GroupsOf } from '../policy/decideUse';
 import { CredentialService } from './CredentialService';
-import { setSharedVaultStore } from './sharedVaultStore';
 
 /** One per backend: the keys and the vault database. */
 class VaultRootContext {
@@ -36,30 +32,14 @@ class VaultRootContext {
 
   constructor(deps: {
     config: RootConfigService;
-    rootLogger: RootLoggerService;
-    rootLifecycle: RootLifecycleService;
+    vaultStore: VaultStoreService;
   }) {
-    const { config, rootLogger, rootLifecycle } = deps;
+    const { config, vaultStore } = deps;
     // Refuse to start without a valid key (the error names the config key).
     const keyring = readKeyring(config);
-    const logger = rootLogger.child({ plugin: 'vault', service: 'vault' });
-    const lifecycle = {
-      addStartupHook: rootLifecycle.addStartupHook.bind(rootLifecycle),
-      addShutdownHook: rootLifecycle.addShutdownHook.bind(rootLifecycle),
-    };
-    const store: Promise<VaultStore> = Promise.resolve().then(() =>
-      DatabaseVaultStore.create({
-        database: DatabaseManager.fromConfig(config, {
-          rootLogger,
-          rootLifecycle,
-        }).forPlugin('vault', { logger, lifecycle }),
-      }),
-    );
-    store.catch(error =>
-      logger.error('Could not open the vault database', error),
-    );
-    setSharedVaultStore(config, store);
-    this.credentials = store.then(s => new CredentialService(s, keyring));
+    this.credentials = vaultStore
+      .store()
+      .then(s => new CredentialService(s, keyring));
   }
 }
 
@@ -144,10 +124,10 @@ function catalogGroups(catalog: CatalogService, auth: AuthService): GroupsOf {
 
 /**
  * The factory of `vaultServiceRef` (`@opsdeck/plugin-vault-node`): reads
- * `opsdeck.vault.keys` (refusing to start without a valid key) and opens the
- * database of plugin `vault` (same `backend.database` config as the plugin
- * itself) once per backend, shared with the vault plugin. Add it to the
- * backend once, next to the plugin.
+ * `opsdeck.vault.keys` (refusing to start without a valid key) once per
+ * backend and reads the backend's one vault store (`vaultStoreServiceRef`,
+ * shared with the vault plugin). Add it to the backend once, next to the
+ * plugin and `vaultStoreServiceFactory`.
  *
  * @public
  */
@@ -159,15 +139,14 @@ export const vaultServiceFactory: ServiceFactory<
   service: vaultServiceRef,
   deps: {
     config: coreServices.rootConfig,
-    rootLogger: coreServices.rootLogger,
-    rootLifecycle: coreServices.rootLifecycle,
+    vaultStore: vaultStoreServiceRef,
     auditor: coreServices.auditor,
     plugin: coreServices.pluginMetadata,
     auth: coreServices.auth,
     catalog: catalogServiceRef,
   },
-  createRootContext({ config, rootLogger, rootLifecycle }) {
-    return new VaultRootContext({ config, rootLogger, rootLifecycle });
+  createRootContext({ config, vaultStore }) {
+    return new VaultRootContext({ config, vaultStore });
   },
   factory({ auditor, plugin, auth, catalog }, root) {
     return new PluginVaultService(

@@ -1,7 +1,10 @@
 // Shared setup of the cmdb router tests (router.*.test.ts): a test backend around
 // cmdbPlugin with recorded audit events, three seeded hosts, the route table and,
 // for the tests that reach hosts, a real sshd (remote-node's test kit).
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  BackendFeature,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -25,6 +28,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { DatabaseHostStore } from '../../database/DatabaseHostStore';
 import { newHostRecord } from '../../model/hosts';
+import { cmdbHubServiceFactory } from '../../catalog/cmdbHub';
 import { cmdbPlugin } from '../../plugin';
 
 export const alice = mockCredentials.user.header('user:default/alice');
@@ -137,6 +141,10 @@ export function cmdbRouterTest(setup: { sshd?: boolean } = {}) {
     result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     /** backend.database: where remote-node keeps its host-key pins (else in memory). */
     database?: { client: string; connection: { directory: string } };
+    /** More features of the same backend (the catalog module). */
+    features?: BackendFeature[];
+    /** Extension points those features use (the catalog's). */
+    extensionPoints?: Parameters<typeof startTestBackend>[0]['extensionPoints'];
   }) {
     const authorize = jest.fn(async (requests: unknown[]) =>
       requests.map(
@@ -174,8 +182,11 @@ export function cmdbRouterTest(setup: { sshd?: boolean } = {}) {
       };
     });
     const backend = await startTestBackend({
+      extensionPoints: options.extensionPoints,
       features: [
+        ...(options.features ?? []),
         cmdbPlugin,
+        cmdbHubServiceFactory,
         mockServices.database.factory({ knex: options.knex }),
         mockServices.permissions.mock({ authorize: authorize as any }).factory,
         mockServices.rootConfig.factory({

@@ -21,6 +21,7 @@ import request from 'supertest';
 import { DatabaseVaultStore } from '../../database/DatabaseVaultStore';
 import { readKeyring } from '../../lib/keyring';
 import { vaultPlugin } from '../../plugin';
+import { vaultStoreOn } from './vaultStoreOn';
 import { capturingRootLogger, LogLines } from '../../testUtils/capture';
 import { ed25519KeyPair } from '../../testUtils/ed25519KeyPair';
 import { CredentialService } from '../CredentialService';
@@ -106,7 +107,7 @@ export function vaultRouterTest() {
         mockServices.rootConfig.factory({
           data: { opsdeck: { vault: { keys: options.keys ?? [k1] } } },
         }),
-        mockServices.database.factory({ knex: ctx.knex }),
+        vaultStoreOn(ctx.knex),
         mockServices.permissions.mock({ authorize: authorize as any }).factory,
         capturingRootLogger(ctx.logLines),
         auditorServiceFactory,

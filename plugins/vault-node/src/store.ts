@@ -1,8 +1,34 @@
-import type { CredentialType } from '@opsdeck/plugin-vault-node';
-import type { Envelope } from '../lib/crypto';
-import type { CredentialPolicy } from '../model';
+import type { CredentialType, CredentialUse } from './model';
 
-export type { CredentialType };
+// The vault plugin's storage of credentials: what vault-backend keeps per
+// row (encrypted secrets only) and the store shared by its vault service and
+// its API (vaultStoreServiceRef). Other plugins take secrets out through
+// vaultServiceRef, never through the store.
+
+/** An encrypted secret as stored in a row; all binary values base64. */
+export interface Envelope {
+  keyId: string;
+  iv: string;
+  authTag: string;
+  ciphertext: string;
+}
+
+/**
+ * Whom and what a credential may serve, checked every time its secret is
+ * taken out of the vault (`VaultService.getSecret`):
+ * - `owner`: the group that owns the credential. A target (host, database)
+ *   must be owned by this group; a job secret is only taken out on behalf of a
+ *   member of it. Without an owner the credential serves nothing.
+ * - `allowedUses`: what it may be taken out for; nothing else.
+ * - `allowedSystems` / `allowedEnvironments`: when not empty, the target must
+ *   belong to one of these systems / environments.
+ */
+export interface CredentialPolicy {
+  owner?: string;
+  allowedUses: CredentialUse[];
+  allowedSystems: string[];
+  allowedEnvironments: string[];
+}
 
 /** Everything about a credential except its secret (its policy included). */
 export interface CredentialMetadata extends CredentialPolicy {
