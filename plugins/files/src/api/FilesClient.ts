@@ -31,6 +31,8 @@ export type DistributionHost = {
   rate: number;
   attempts: number;
   error?: string;
+  /** Stable code of a refused target (files-target-symlink …). */
+  errorCode?: string;
   startedAt?: string;
   finishedAt?: string;
 };
