@@ -10,7 +10,7 @@ export const spec = {
     title: 'cmdb',
     version: '1',
     description:
-      "opsdeck's CMDB: the host index (hosts registered here and hosts from the catalog), facts collected over SSH, registration and decommissioning of hosts. Reads require `opsdeck.cmdb.host.read`; registering `opsdeck.cmdb.host.create`, decommissioning `opsdeck.cmdb.host.delete`, collecting facts on demand `opsdeck.cmdb.host.collect`, forgetting a pinned SSH host key `opsdeck.cmdb.host.hostkey.reset`.",
+      "opsdeck's CMDB: the host index (hosts registered here and hosts from the catalog), facts collected over SSH, registration and decommissioning of hosts. Reads require `opsdeck.cmdb.host.read`; registering `opsdeck.cmdb.host.create`, decommissioning `opsdeck.cmdb.host.delete`, collecting facts on demand `opsdeck.cmdb.host.collect`, forgetting a pinned SSH host key `opsdeck.cmdb.host.hostkey.reset`. Refusals carry opsdeck's `error.code`: `cmdb-host-key-changed` (409, with `offered`, the key the host offers now), `cmdb-host-key-none-pending` (409, with `hostId`), `cmdb-host-from-catalog` (409 on decommissioning, with `entityRef`), else the code of the status.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',

@@ -109,6 +109,16 @@ describe('cmdb router', () => {
           fingerprint: changed,
         });
 
+        // nothing waits for acceptance: refused with its code
+        const none = await request(server)
+          .post('/api/cmdb/hosts/lab-03/host-key/reject')
+          .set('Authorization', alice);
+        expect(none.status).toBe(409);
+        expect(none.body.error).toMatchObject({
+          code: 'cmdb-host-key-none-pending',
+          hostId,
+        });
+
         const missing = await request(server)
           .delete('/api/cmdb/hosts/nope/host-key')
           .set('Authorization', alice);

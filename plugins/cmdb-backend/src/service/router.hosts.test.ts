@@ -246,6 +246,10 @@ describe('cmdb router', () => {
       .set('Authorization', alice);
     expect(fromCatalog.status).toBe(409);
     expect(fromCatalog.body.error.message).toContain('defined in the catalog');
+    expect(fromCatalog.body.error).toMatchObject({
+      code: 'cmdb-host-from-catalog',
+      entityRef: 'resource:default/gw-01',
+    });
     expect(await store.getRecord('gw-01')).toBeDefined();
 
     expect(audits).toEqual([

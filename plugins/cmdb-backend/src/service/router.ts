@@ -10,7 +10,11 @@ import type {
   RegisterHostResult,
 } from '@opsdeck/plugin-cmdb-common';
 import { cmdbHostAnyOwnerPermission } from '@opsdeck/plugin-opsdeck-common';
-import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
+import {
+  audited,
+  coded,
+  createRequestGuard,
+} from '@opsdeck/plugin-opsdeck-node';
 import { normalizeGroupRef } from '@opsdeck/plugin-vault-node';
 import type { CmdbHubService } from '@opsdeck/plugin-cmdb-node';
 import {
@@ -54,6 +58,15 @@ export function csvField(value: unknown): string {
 function writeChunk(res: Response, chunk: string): Promise<void> {
   if (res.write(chunk)) return Promise.resolve();
   return new Promise(resolve => res.once('drain', () => resolve()));
+}
+
+/** No key of the host waits for acceptance (accepted or rejected meanwhile). */
+function noPendingKey(hostId: string) {
+  return coded(
+    new ConflictError(`No host key of ${hostId} waits for acceptance`),
+    'cmdb-host-key-none-pending',
+    { hostId },
+  );
 }
 
 /** The CMDB's HTTP API. */
@@ -298,8 +311,12 @@ export async function createRouter(options: {
       },
       async () => {
         if (record.source !== 'cmdb') {
-          throw new ConflictError(
-            `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
+          throw coded(
+            new ConflictError(
+              `Host '${record.name}' is defined in the catalog (${record.entityRef}), not registered through the CMDB; remove it at its source`,
+            ),
+            'cmdb-host-from-catalog',
+            { entityRef: record.entityRef },
           );
         }
         if (await store.delete(record.name)) {
@@ -404,11 +421,15 @@ export async function createRouter(options: {
       async () => {
         if (!(await hostKeys.accept(hostId, fingerprint))) {
           const pending = await hostKeys.pending(hostId);
-          throw new ConflictError(
-            pending
-              ? `The host now offers ${pending.fingerprint}, not ${fingerprint}: check the new key before accepting it`
-              : `No host key of ${hostId} waits for acceptance`,
-          );
+          throw pending
+            ? coded(
+                new ConflictError(
+                  `The host now offers ${pending.fingerprint}, not ${fingerprint}: check the new key before accepting it`,
+                ),
+                'cmdb-host-key-changed',
+                { offered: pending.fingerprint },
+              )
+            : noPendingKey(hostId);
         }
       },
     );
@@ -432,9 +453,7 @@ export async function createRouter(options: {
       async () => {
         const pending = await hostKeys.pending(hostId);
         if (!(await hostKeys.reject(hostId))) {
-          throw new ConflictError(
-            `No host key of ${hostId} waits for acceptance`,
-          );
+          throw noPendingKey(hostId);
         }
         return pending?.fingerprint ?? null;
       },

@@ -3,13 +3,15 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   cmdbHostKeyAcceptPermission,
   formatDateTime,
+  serverErrorMessage,
+  type ErrorCodeTexts,
 } from '@opsdeck/plugin-opsdeck-common';
 import { Box, Button } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { CmdbClient } from '../api/CmdbClient';
 import { cmdbTranslationRef } from '../translation/translation';
-import { messageOf, statusOf } from './format';
+import { statusOf } from './format';
 
 type State =
   | { status: 'idle' }
@@ -33,6 +35,17 @@ export function PendingHostKey(props: {
     permission: cmdbHostKeyAcceptPermission,
   });
   const [state, setState] = useState<State>({ status: 'idle' });
+  const texts = useMemo<ErrorCodeTexts>(
+    () => ({
+      'cmdb-host-key-changed': e =>
+        t('errors.codes.hostKeyChanged', { offered: String(e.offered ?? '') }),
+      'cmdb-host-key-none-pending': e =>
+        t('errors.codes.hostKeyNonePending', {
+          hostId: String(e.hostId ?? ''),
+        }),
+    }),
+    [t],
+  );
 
   const act = async (action: 'accept' | 'reject') => {
     setState({ status: 'running' });
@@ -85,7 +98,7 @@ export function PendingHostKey(props: {
         <Alert severity="error">
           {statusOf(state.error) === 403
             ? t('errors.forbiddenHostKeyAccept')
-            : t('errors.generic', { message: messageOf(state.error) })}
+            : serverErrorMessage(state.error, { texts })}
         </Alert>
       )}
     </Box>

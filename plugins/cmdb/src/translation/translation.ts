@@ -158,6 +158,14 @@ export const cmdbTranslationRef = createTranslationRef({
         'You do not have permission to collect facts from this host',
       forbiddenHostKeyReset: 'Only admins can forget a pinned host key',
       forbiddenHostKeyAccept: 'Only admins can accept or reject a host key',
+      codes: {
+        hostKeyChanged:
+          'The host now offers another key ({{offered}}): check the new key before accepting it',
+        hostKeyNonePending:
+          'No key of {{hostId}} waits for acceptance (someone accepted or rejected it already)',
+        hostFromCatalog:
+          'This host is defined in the catalog ({{entityRef}}); remove it at its source',
+      },
       forbiddenActivity:
         'You do not have permission to read the audit log for this host',
       unauthorized: 'Sign in to see hosts',

@@ -114,6 +114,12 @@ const zhCN = {
   'search.host': '主机',
   'errors.forbiddenHostKeyReset': '只有管理员可以忘记已固定的主机密钥',
   'errors.forbiddenHostKeyAccept': '只有管理员可以确认或拒绝主机密钥',
+  'errors.codes.hostKeyChanged':
+    '主机现在出示的是另一个密钥（{{offered}}）：请先核对新密钥再确认',
+  'errors.codes.hostKeyNonePending':
+    '{{hostId}} 没有等待确认的密钥（已有人确认或拒绝）',
+  'errors.codes.hostFromCatalog':
+    '该主机定义在软件目录中（{{entityRef}}），请在其来源处删除',
   'card.activity': '最近活动',
   'card.activitySucceeded': '成功',
   'card.activityFailed': '失败',

@@ -5,6 +5,7 @@ import {
   type HostSelector,
 } from '@opsdeck/plugin-cmdb-common';
 import { unmatchedNames, type HostsService } from '@opsdeck/plugin-cmdb-node';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { NewDistributionHost } from '../database/DistributionStore';
 
 /**
@@ -34,21 +35,31 @@ export async function distributionHosts(
   const tags = [...(request.tags ?? []), ...(request.tag ? [request.tag] : [])];
   if (tags.length > 0) selector.tags = tags;
   if (!hasHostCriteria(selector)) {
-    throw new InputError(
-      'Select hosts: names, or an owner, system, environment or tags',
+    throw coded(
+      new InputError(
+        'Select hosts: names, or an owner, system, environment or tags',
+      ),
+      'files-hosts-none-selected',
     );
   }
   const hosts = await hostsService.resolveHosts(selector, { credentials });
   const missing = unmatchedNames(selector, hosts);
   if (missing.length > 0) {
-    throw new InputError(
-      `Unknown hosts (not in the CMDB, or without an address): ${missing.join(
-        ', ',
-      )}`,
+    throw coded(
+      new InputError(
+        `Unknown hosts (not in the CMDB, or without an address): ${missing.join(
+          ', ',
+        )}`,
+      ),
+      'files-hosts-unknown',
+      { hosts: missing.join(', ') },
     );
   }
   if (hosts.length === 0) {
-    throw new InputError('The selector matches no host');
+    throw coded(
+      new InputError('The selector matches no host'),
+      'files-hosts-no-match',
+    );
   }
   return hosts.map(h => ({
     host: h.entityRef,

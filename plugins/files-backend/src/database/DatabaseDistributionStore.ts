@@ -46,6 +46,7 @@ type HostRow = {
   rate: number | string;
   attempts: number;
   error: string | null;
+  error_code: string | null;
   started_at: number | string | null;
   finished_at: number | string | null;
 };
@@ -103,6 +104,7 @@ function hostFromRow(r: HostRow): DistributionHost {
     rate: Number(r.rate),
     attempts: Number(r.attempts),
     error: r.error ?? undefined,
+    errorCode: r.error_code ?? undefined,
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),
   };
@@ -154,6 +156,7 @@ export class DatabaseDistributionStore implements DistributionStore {
         rate: 0,
         attempts: 0,
         error: null,
+        error_code: null,
         started_at: null,
         finished_at: null,
       }));
@@ -210,7 +213,11 @@ export class DatabaseDistributionStore implements DistributionStore {
     if (p.bytes !== undefined) patch.bytes = p.bytes;
     if (p.rate !== undefined) patch.rate = p.rate;
     if (p.attempts !== undefined) patch.attempts = p.attempts;
-    if ('error' in p) patch.error = p.error ?? null;
+    if ('error' in p) {
+      // a new error (or none) replaces the code of the last one
+      patch.error = p.error ?? null;
+      patch.error_code = p.errorCode ?? null;
+    }
     if ('startedAt' in p) patch.started_at = ms(p.startedAt) ?? null;
     if ('finishedAt' in p) patch.finished_at = ms(p.finishedAt) ?? null;
     if (p.tempName !== undefined) patch.temp_name = p.tempName;
@@ -230,6 +237,7 @@ export class DatabaseDistributionStore implements DistributionStore {
           bytes: 0,
           rate: 0,
           error: null,
+          error_code: null,
           finished_at: null,
         });
       if (n > 0) {

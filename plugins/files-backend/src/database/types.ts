@@ -39,6 +39,8 @@ export type DistributionHost = {
   rate: number;
   attempts: number;
   error?: string;
+  /** Stable code of a refused target (files-target-symlink …), beside `error`. */
+  errorCode?: string;
   startedAt?: string;
   finishedAt?: string;
 };
@@ -79,6 +81,7 @@ export type HostProgress = Partial<
     | 'rate'
     | 'attempts'
     | 'error'
+    | 'errorCode'
     | 'startedAt'
     | 'finishedAt'
     | 'tempName'

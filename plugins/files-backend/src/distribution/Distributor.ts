@@ -279,6 +279,8 @@ export class Distributor {
         await update({
           state: 'failed',
           error: error.message,
+          errorCode:
+            error instanceof TargetRefusedError ? error.code : undefined,
           finishedAt: new Date().toISOString(),
         });
         return;

@@ -31,11 +31,23 @@ export class HostFileError extends Error {
  * Refused, not retried.
  */
 export class TargetRefusedError extends Error {
-  constructor(message: string) {
+  /** Stable code of the refusal (the host row's `errorCode`), for the portal. */
+  readonly code: TargetRefusalCode;
+  constructor(message: string, code: TargetRefusalCode) {
     super(message);
     this.name = 'TargetRefusedError';
+    this.code = code;
   }
 }
+
+/** Why a host refused the target; the portal says these in the reader's language. */
+export type TargetRefusalCode =
+  | 'files-target-outside-roots'
+  | 'files-target-symlink'
+  | 'files-target-not-directory'
+  | 'files-target-resolves-elsewhere'
+  | 'files-target-is-directory'
+  | 'files-target-temp-changed';
 
 type SftpError = Error & { code?: number | string };
 
@@ -226,6 +238,7 @@ export async function resolveTargetDirectory(
       `${targetPath} is outside the allowed target directories (${roots.join(
         ', ',
       )})`,
+      'files-target-outside-roots',
     );
   }
   let path = '';
@@ -236,22 +249,28 @@ export async function resolveTargetDirectory(
     if (st?.isSymbolicLink()) {
       throw new TargetRefusedError(
         `${path} is a symbolic link on the host; opsdeck does not follow links in a target path (give the real directory)`,
+        'files-target-symlink',
       );
     }
     if (!st?.isDirectory()) {
-      throw new TargetRefusedError(`${path} on the host is not a directory`);
+      throw new TargetRefusedError(
+        `${path} on the host is not a directory`,
+        'files-target-not-directory',
+      );
     }
   }
   const real = await files.realpath(dir);
   if (real !== dir) {
     throw new TargetRefusedError(
       `${dir} resolves to ${real} on the host; give the real directory`,
+      'files-target-resolves-elsewhere',
     );
   }
   const existing = await files.lstat(targetPath);
   if (existing?.isDirectory()) {
     throw new TargetRefusedError(
       `${targetPath} is a directory on the host; end the target path with / to write into it`,
+      'files-target-is-directory',
     );
   }
 }

@@ -103,6 +103,7 @@ export async function openTemporary(
       await files.close(handle, tmpPath);
       throw new TargetRefusedError(
         `The temporary file ${tmpPath} changed while it was opened`,
+        'files-target-temp-changed',
       );
     }
   }

@@ -74,6 +74,7 @@ describe('distribution targets are resolved on the host', () => {
       try {
         const done = await runToEnd(setup);
         expect(done.hosts[0].state).toBe('failed');
+        expect(done.hosts[0].errorCode).toBe('files-target-symlink');
         expect(done.hosts[0].error).toBe(
           `${join(
             base,
@@ -99,6 +100,7 @@ describe('distribution targets are resolved on the host', () => {
     try {
       const done = await runToEnd(setup);
       expect(done.hosts[0].state).toBe('failed');
+      expect(done.hosts[0].errorCode).toBe('files-target-outside-roots');
       expect(done.hosts[0].error).toMatch(
         /is outside the allowed target directories/,
       );

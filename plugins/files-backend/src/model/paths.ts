@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 
 /*
  * Checks for names and remote paths that come from users. Everything here is
@@ -46,6 +47,13 @@ export function validateFileName(name: string): string {
   return name;
 }
 
+/** A refused target path, coded `files-target-path-invalid` with `targetPath`. */
+function targetPathRefusal(path: string, message: string): InputError {
+  return coded(new InputError(message), 'files-target-path-invalid', {
+    targetPath: String(path),
+  });
+}
+
 /**
  * A target path on a host: absolute, normalised (no `.`, `..` or empty
  * segments), printable. A trailing `/` means "into this directory" and gets
@@ -53,45 +61,59 @@ export function validateFileName(name: string): string {
  */
 export function resolveTargetPath(path: string, fileName: string): string {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new InputError('Target path must not be empty');
+    throw targetPathRefusal(path, 'Target path must not be empty');
   }
   if (CONTROL_CHARS.test(path)) {
-    throw new InputError(`Target path contains ${describeControl(path)}`);
+    throw targetPathRefusal(
+      path,
+      `Target path contains ${describeControl(path)}`,
+    );
   }
   if (!path.startsWith('/')) {
-    throw new InputError(
+    throw targetPathRefusal(
+      path,
       `Target path '${path}' must be absolute (start with '/')`,
     );
   }
   if (path.includes('\\')) {
-    throw new InputError(`Target path '${path}' must not contain '\\'`);
+    throw targetPathRefusal(
+      path,
+      `Target path '${path}' must not contain '\\'`,
+    );
   }
   const full = path.endsWith('/') ? `${path}${fileName}` : path;
   const segments = full.split('/').slice(1);
   for (const segment of segments) {
     if (segment === '..') {
-      throw new InputError(
+      throw targetPathRefusal(
+        path,
         `Target path '${path}' must not contain '..' segments`,
       );
     }
     if (segment === '.') {
-      throw new InputError(
+      throw targetPathRefusal(
+        path,
         `Target path '${path}' must not contain '.' segments`,
       );
     }
     if (segment === '') {
-      throw new InputError(
+      throw targetPathRefusal(
+        path,
         `Target path '${path}' must not contain empty segments ('//')`,
       );
     }
     if (Buffer.byteLength(segment, 'utf8') > MAX_NAME_BYTES) {
-      throw new InputError(
+      throw targetPathRefusal(
+        path,
         `A segment of target path '${path}' is longer than ${MAX_NAME_BYTES} bytes`,
       );
     }
   }
   if (Buffer.byteLength(full, 'utf8') > MAX_PATH_BYTES) {
-    throw new InputError(`Target path is longer than ${MAX_PATH_BYTES} bytes`);
+    throw targetPathRefusal(
+      path,
+      `Target path is longer than ${MAX_PATH_BYTES} bytes`,
+    );
   }
   return full;
 }
@@ -101,8 +123,12 @@ export function parseFileMode(mode: string | undefined): number | undefined {
   if (mode === undefined || mode === '') return undefined;
   const m = /^(?:0o?)?([0-7]{3,4})$/.exec(mode);
   if (!m) {
-    throw new InputError(
-      `File mode '${mode}' must be octal digits such as 0644 or 0755`,
+    throw coded(
+      new InputError(
+        `File mode '${mode}' must be octal digits such as 0644 or 0755`,
+      ),
+      'files-file-mode-invalid',
+      { fileMode: mode },
     );
   }
   return parseInt(m[1], 8);
@@ -115,8 +141,12 @@ export function validateFileOwner(
   if (owner === undefined || owner === '') return undefined;
   const name = '[a-z_][a-z0-9_.-]{0,31}';
   if (!new RegExp(`^(?:${name})?(?::${name})?$`, 'i').test(owner)) {
-    throw new InputError(
-      `Owner '${owner}' must be 'user', 'user:group' or ':group' with plain names`,
+    throw coded(
+      new InputError(
+        `Owner '${owner}' must be 'user', 'user:group' or ':group' with plain names`,
+      ),
+      'files-file-owner-invalid',
+      { fileOwner: owner },
     );
   }
   return owner;

@@ -10,7 +10,7 @@ export const spec = {
     title: 'files',
     version: '1',
     description:
-      "opsdeck's file library and distribution. Uploads use the tus 1.0 protocol (creation, termination) at `/uploads` (POST to create, HEAD/PATCH `/uploads/{id}` to resume; same authentication, permission `opsdeck.files.file.upload`, metadata `filename` and optional `ownerGroup`); they are not part of this spec because tus defines them. Their refusals answer opsdeck's JSON error body (`error.message`, `error.code`): `files-upload-too-large` (413, with `maxBytes`), `files-name-invalid` (400), `files-owner-group-invalid` (400), `files-owner-group-not-member` (403, with `group`), `files-upload-not-yours` (403), `files-upload-gone` (404/410), `not-allowed` (403, with `permission`), else the code of the status. Reads require `opsdeck.files.file.read`; deleting a version `opsdeck.files.file.delete`; distributing and retrying `opsdeck.files.distribute`.",
+      "opsdeck's file library and distribution. Uploads use the tus 1.0 protocol (creation, termination) at `/uploads` (POST to create, HEAD/PATCH `/uploads/{id}` to resume; same authentication, permission `opsdeck.files.file.upload`, metadata `filename` and optional `ownerGroup`); they are not part of this spec because tus defines them. Their refusals answer opsdeck's JSON error body (`error.message`, `error.code`): `files-upload-too-large` (413, with `maxBytes`), `files-name-invalid` (400), `files-owner-group-invalid` (400), `files-owner-group-not-member` (403, with `group`), `files-upload-not-yours` (403), `files-upload-gone` (404/410), `not-allowed` (403, with `permission`), else the code of the status. Starting a distribution is refused (400) with `files-target-path-invalid` (with `targetPath`), `files-target-outside-roots` (with `targetPath` and `refused`, the environments and hosts), `files-file-mode-invalid` (with `fileMode`), `files-file-owner-invalid` (with `fileOwner`), `files-hosts-none-selected`, `files-hosts-unknown` (with `hosts`), `files-hosts-no-match`, `files-concurrency-too-high` (with `max`) or `files-version-missing`. A host that refuses the target fails with its `errorCode`: `files-target-outside-roots`, `files-target-symlink`, `files-target-not-directory`, `files-target-resolves-elsewhere`, `files-target-is-directory` or `files-target-temp-changed`. Reads require `opsdeck.files.file.read`; deleting a version `opsdeck.files.file.delete`; distributing and retrying `opsdeck.files.distribute`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -114,6 +114,11 @@ export const spec = {
           },
           error: {
             type: 'string',
+          },
+          errorCode: {
+            type: 'string',
+            description:
+              'Stable code of a refused target (files-target-symlink …), beside the English `error`.',
           },
           startedAt: {
             type: 'string',

@@ -391,24 +391,55 @@ describe('files router', () => {
   it('refuses bad target paths, unknown hosts and too much concurrency', async () => {
     const { server, audits } = await start();
     const { fileId } = await tusUpload(server.port(), Buffer.from('x'), 'x');
-    const cases: [object, RegExp][] = [
-      [{ targetPath: '/tmp/../etc/passwd' }, /'\.\.' segments/],
-      [{ targetPath: 'tmp/x' }, /must be absolute/],
-      [{ targetPath: '/tmp/x\u0000y' }, /NUL byte/],
-      [{ targetPath: '/tmp/x\u001by' }, /control character \(0x1b\)/],
-      [{ targetPath: '/tmp//x' }, /empty segments/],
-      [{ targetPath: '/tmp/x', fileMode: '9' }, /octal/],
-      [{ targetPath: '/tmp/x', fileOwner: 'root;id' }, /plain names/],
-      [{ targetPath: '/tmp/x', hosts: ['nope'] }, /Unknown hosts.*nope/],
-      [{ targetPath: '/tmp/x', concurrency: 500 }, /above the limit/],
+    const path = 'files-target-path-invalid';
+    const cases: [object, RegExp, object][] = [
+      [
+        { targetPath: '/tmp/../etc/passwd' },
+        /'\.\.' segments/,
+        { code: path, targetPath: '/tmp/../etc/passwd' },
+      ],
+      [{ targetPath: 'tmp/x' }, /must be absolute/, { code: path }],
+      [{ targetPath: '/tmp/x\u0000y' }, /NUL byte/, { code: path }],
+      [
+        { targetPath: '/tmp/x\u001by' },
+        /control character \(0x1b\)/,
+        { code: path },
+      ],
+      [{ targetPath: '/tmp//x' }, /empty segments/, { code: path }],
+      [
+        { targetPath: '/tmp/x', fileMode: '9' },
+        /octal/,
+        { code: 'files-file-mode-invalid', fileMode: '9' },
+      ],
+      [
+        { targetPath: '/tmp/x', fileOwner: 'root;id' },
+        /plain names/,
+        { code: 'files-file-owner-invalid', fileOwner: 'root;id' },
+      ],
+      [
+        { targetPath: '/tmp/x', hosts: ['nope'] },
+        /Unknown hosts.*nope/,
+        { code: 'files-hosts-unknown', hosts: 'nope' },
+      ],
+      [
+        { targetPath: '/tmp/x', concurrency: 500 },
+        /above the limit/,
+        { code: 'files-concurrency-too-high', max: 100 },
+      ],
+      [
+        { targetPath: '/tmp/x', hosts: undefined },
+        /Select hosts/,
+        { code: 'files-hosts-none-selected' },
+      ],
     ];
-    for (const [body, message] of cases) {
+    for (const [body, message, error] of cases) {
       const r = await request(server)
         .post('/api/files/distributions')
         .set('Authorization', alice)
         .send({ fileId, hosts: ['files-host-1'], ...body });
       expect(r.status).toBe(400);
       expect(r.body.error.message).toMatch(message);
+      expect(r.body.error).toMatchObject(error);
     }
     expect(
       audits.filter(
@@ -438,6 +469,11 @@ describe('files router', () => {
     // under /tmp: allowed for dev (the default roots), not for prod
     const prod = await post(`${work}/roots/x.conf`);
     expect(prod.status).toBe(400);
+    expect(prod.body.error).toMatchObject({
+      code: 'files-target-outside-roots',
+      targetPath: `${work}/roots/x.conf`,
+      refused: 'prod (/srv/app): resource:default/files-prod-1',
+    });
     expect(prod.body.error.message).toBe(
       `Target path ${work}/roots/x.conf is outside the directories allowed for these hosts' environments — prod (/srv/app): resource:default/files-prod-1. An admin can allow more in opsdeck.files.distribution.allowedRoots.`,
     );

@@ -6,6 +6,7 @@ import type {
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   audited,
+  coded,
   createRequestGuard,
   principalRef,
 } from '@opsdeck/plugin-opsdeck-node';
@@ -69,8 +70,12 @@ function checkAllowedRoots(
   const details = [...refused]
     .map(([env, list]) => `${env}: ${list.join(', ')}`)
     .join('; ');
-  throw new InputError(
-    `Target path ${targetPath} is outside the directories allowed for these hosts' environments — ${details}. An admin can allow more in opsdeck.files.distribution.allowedRoots.`,
+  throw coded(
+    new InputError(
+      `Target path ${targetPath} is outside the directories allowed for these hosts' environments — ${details}. An admin can allow more in opsdeck.files.distribution.allowedRoots.`,
+    ),
+    'files-target-outside-roots',
+    { targetPath, refused: details },
   );
 }
 
@@ -193,14 +198,23 @@ export async function createRouter(options: RouterOptions) {
       async () => {
         const credentials = await guard.credentials(req);
         const file = await library.get(body.fileId);
-        if (!file) throw new InputError(`No file version ${body.fileId}`);
+        if (!file) {
+          throw coded(
+            new InputError(`No file version ${body.fileId}`),
+            'files-version-missing',
+          );
+        }
         const targetPath = resolveTargetPath(body.targetPath, file.name);
         const fileMode = parseFileMode(body.fileMode);
         const fileOwner = validateFileOwner(body.fileOwner);
         const concurrency = body.concurrency ?? options.defaultConcurrency;
         if (concurrency > options.maxConcurrency) {
-          throw new InputError(
-            `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
+          throw coded(
+            new InputError(
+              `Concurrency ${concurrency} is above the limit of ${options.maxConcurrency}`,
+            ),
+            'files-concurrency-too-high',
+            { max: options.maxConcurrency },
           );
         }
         const hosts = await distributionHosts(

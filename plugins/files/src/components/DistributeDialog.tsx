@@ -24,7 +24,12 @@ import type {
   FilesClient,
 } from '../api/FilesClient';
 import { filesTranslationRef } from '../translation/translation';
-import { errorMessage, targetRefusal } from './errors';
+import {
+  errorCodeOf,
+  errorMessage,
+  targetRefusal,
+  useFilesErrorTexts,
+} from './errors';
 
 /**
  * Picks hosts (the CMDB's shared host field), target path, mode and owner,
@@ -44,7 +49,9 @@ export function DistributeDialog(props: {
   const [fileOwner, setFileOwner] = useState('');
   const [concurrency, setConcurrency] = useState('10');
   const [strategy, setStrategy] = useState<DistributionStrategy>('direct');
+  const texts = useFilesErrorTexts();
   const [error, setError] = useState<string>();
+  const [refused, setRefused] = useState(false);
   const [busy, setBusy] = useState(false);
 
   const submit = async () => {
@@ -55,6 +62,7 @@ export function DistributeDialog(props: {
     }
     setBusy(true);
     setError(undefined);
+    setRefused(false);
     try {
       const d = await client.createDistribution({
         fileId: file.id,
@@ -71,7 +79,8 @@ export function DistributeDialog(props: {
       });
       onStarted(d);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(errorMessage(e, texts));
+      setRefused(targetRefusal(errorCodeOf(e)) !== undefined);
     } finally {
       setBusy(false);
     }
@@ -148,7 +157,7 @@ export function DistributeDialog(props: {
         </Box>
         {error ? (
           <Alert severity="error">
-            {targetRefusal(error) ? (
+            {refused ? (
               <AlertTitle>{t('distribute.targetNotAllowed')}</AlertTitle>
             ) : null}
             {error}

@@ -160,9 +160,9 @@ export function DistributionView(props: {
                   <TableCell>{h.attempts}</TableCell>
                   <TableCell>
                     {h.state === 'verified' ? t('live.verifiedResult') : null}
-                    {h.state !== 'verified' && targetRefusal(h.error) ? (
+                    {h.state !== 'verified' && targetRefusal(h.errorCode) ? (
                       <Typography variant="body2" component="strong">
-                        {t(`live.refused.${targetRefusal(h.error)!}`)}{' '}
+                        {t(`live.refused.${targetRefusal(h.errorCode)!}`)}{' '}
                       </Typography>
                     ) : null}
                     {h.state !== 'verified' ? h.error ?? '' : null}

@@ -30,6 +30,28 @@ export function useFilesErrorTexts(): ErrorCodeTexts {
         t('errors.codes.ownerGroupNotMember', { group: String(e.group ?? '') }),
       'files-upload-not-yours': t('errors.codes.uploadNotYours'),
       'files-upload-gone': t('errors.codes.uploadGone'),
+      'files-target-path-invalid': e =>
+        t('errors.codes.targetPathInvalid', {
+          path: String(e.targetPath ?? ''),
+        }),
+      'files-target-outside-roots': e =>
+        t('errors.codes.targetOutsideRoots', {
+          path: String(e.targetPath ?? ''),
+          refused: String(e.refused ?? ''),
+        }),
+      'files-file-mode-invalid': e =>
+        t('errors.codes.fileModeInvalid', { mode: String(e.fileMode ?? '') }),
+      'files-file-owner-invalid': e =>
+        t('errors.codes.fileOwnerInvalid', {
+          owner: String(e.fileOwner ?? ''),
+        }),
+      'files-hosts-none-selected': t('distribute.noHostSelected'),
+      'files-hosts-unknown': e =>
+        t('errors.codes.hostsUnknown', { hosts: String(e.hosts ?? '') }),
+      'files-hosts-no-match': t('errors.codes.hostsNoMatch'),
+      'files-concurrency-too-high': e =>
+        t('errors.codes.concurrencyTooHigh', { max: String(e.max ?? '') }),
+      'files-version-missing': t('errors.codes.versionMissing'),
     }),
     [t],
   );
@@ -64,21 +86,35 @@ export function tusErrorMessage(
 
 /**
  * Refusals of a distribution target that the UI names in the reader's
- * language (the server's message, in English, follows with the details).
+ * language, by the backend's code (a request's `error.code` or a host's
+ * `errorCode`); the server's message, in English, follows with the details.
  */
-export type TargetRefusal = 'outsideRoots' | 'symlink';
+export type TargetRefusal =
+  | 'outsideRoots'
+  | 'symlink'
+  | 'notDirectory'
+  | 'resolvesElsewhere'
+  | 'isDirectory'
+  | 'tempChanged';
+
+const TARGET_REFUSALS: Record<string, TargetRefusal> = {
+  'files-target-outside-roots': 'outsideRoots',
+  'files-target-symlink': 'symlink',
+  'files-target-not-directory': 'notDirectory',
+  'files-target-resolves-elsewhere': 'resolvesElsewhere',
+  'files-target-is-directory': 'isDirectory',
+  'files-target-temp-changed': 'tempChanged',
+};
 
 export function targetRefusal(
-  message: string | undefined,
+  code: string | undefined,
 ): TargetRefusal | undefined {
-  if (!message) return undefined;
-  if (/is a symbolic link on the host/.test(message)) return 'symlink';
-  if (
-    /outside the directories allowed|outside the allowed target directories/.test(
-      message,
-    )
-  ) {
-    return 'outsideRoots';
-  }
-  return undefined;
+  return code ? TARGET_REFUSALS[code] : undefined;
+}
+
+/** The code of a failed call's opsdeck error body, if it has one. */
+export function errorCodeOf(e: unknown): string | undefined {
+  const code = (e as { body?: { error?: { code?: unknown } } })?.body?.error
+    ?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -24,6 +24,8 @@ export type DistributionHost = {
   rate: number;
   attempts: number;
   error?: string;
+  /** Stable code of a refused target (files-target-symlink …), beside the English `error`. */
+  errorCode?: string;
   startedAt?: string;
   finishedAt?: string;
   /** The host's catalog environment; picks its allowed target roots. */

@@ -98,6 +98,12 @@ export const filesTranslationRef = createTranslationRef({
       refused: {
         symlink: 'Refused: a symbolic link in the target path.',
         outsideRoots: 'Refused: outside the allowed directories.',
+        notDirectory: 'Refused: a part of the target path is not a directory.',
+        resolvesElsewhere:
+          'Refused: the target directory resolves to another directory.',
+        isDirectory:
+          'Refused: the target is a directory (end the path with / to write into it).',
+        tempChanged: 'Refused: the temporary copy changed while it was opened.',
       },
       progressLabel: 'Progress of {{host}}',
     },
@@ -120,6 +126,19 @@ export const filesTranslationRef = createTranslationRef({
         ownerGroupNotMember:
           'You are not a member of {{group}}; pick one of your groups as owner',
         uploadNotYours: 'This upload was started by someone else',
+        targetPathInvalid:
+          'Target path {{path}} is not allowed: it must be absolute and normalised (no ., .. or empty parts, no control characters or backslashes, not too long)',
+        targetOutsideRoots:
+          'Target path {{path}} is outside the directories allowed for these hosts: {{refused}}. An admin can allow more.',
+        fileModeInvalid:
+          'File mode {{mode}} must be octal digits such as 0644 or 0755',
+        fileOwnerInvalid:
+          "Owner {{owner}} must be 'user', 'user:group' or ':group' with plain names",
+        hostsUnknown:
+          'Unknown hosts (not in the CMDB, or without an address): {{hosts}}',
+        hostsNoMatch: 'No host matches the selection',
+        concurrencyTooHigh: 'At most {{max}} hosts can be written at once',
+        versionMissing: 'This file version no longer exists',
         uploadGone:
           'The upload is no longer on the server (expired or removed); choose the file again to start over',
       },

@@ -81,6 +81,11 @@ const zhCN = {
   'live.verifiedResult': 'SHA-256 校验通过',
   'live.refused.symlink': '已拒绝：目标路径中有符号链接。',
   'live.refused.outsideRoots': '已拒绝：不在允许的目录内。',
+  'live.refused.notDirectory': '已拒绝：目标路径中有一部分不是目录。',
+  'live.refused.resolvesElsewhere': '已拒绝：目标目录实际指向另一个目录。',
+  'live.refused.isDirectory':
+    '已拒绝：目标是一个目录（以 / 结尾可写入该目录）。',
+  'live.refused.tempChanged': '已拒绝：临时文件在打开时被改动。',
   'live.progressLabel': '{{host}} 的进度',
   'states.pending': '等待中',
   'states.transferring': '传输中',
@@ -97,6 +102,18 @@ const zhCN = {
   'errors.codes.ownerGroupNotMember':
     '你不是 {{group}} 的成员，请选择你所在的用户组作为所属组',
   'errors.codes.uploadNotYours': '此上传由其他人发起',
+  'errors.codes.targetPathInvalid':
+    '目标路径 {{path}} 不可用：须为规范的绝对路径（不含 .、.. 或空段，不含控制字符或反斜杠，且不过长）',
+  'errors.codes.targetOutsideRoots':
+    '目标路径 {{path}} 不在这些主机允许的目录内：{{refused}}。管理员可以放开更多目录。',
+  'errors.codes.fileModeInvalid':
+    '权限 {{mode}} 须为八进制数字，例如 0644 或 0755',
+  'errors.codes.fileOwnerInvalid':
+    '属主 {{owner}} 须为 user、user:group 或 :group，且只用普通名称',
+  'errors.codes.hostsUnknown': '未知主机（不在 CMDB 中或没有地址）：{{hosts}}',
+  'errors.codes.hostsNoMatch': '没有主机符合所选条件',
+  'errors.codes.concurrencyTooHigh': '最多同时分发 {{max}} 台主机',
+  'errors.codes.versionMissing': '该文件版本已不存在',
   'errors.codes.uploadGone':
     '服务器上已没有此上传（已过期或被删除），请重新选择文件上传',
 };
