@@ -20,6 +20,7 @@ import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AckService } from './alerts/AckService';
 import { AlertRouter } from './alerts/AlertRouter';
+import { runDeliveryRetries } from './alerts/lease';
 import { pruneAlerts, resolveStaleAlerts } from './alerts/retention';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
@@ -104,7 +105,9 @@ export const monitoringPlugin = createBackendPlugin({
             ? event => `${baseUrl}/monitoring/alerts/${event.id}`
             : undefined,
         });
-        // failed deliveries are sent again, by one replica at a time
+        // failed deliveries are sent again, by one replica at a time;
+        // deliveries cut off while sending (a stopped backend) are marked
+        // unknown, logged and audited, never resent
         await deps.scheduler.scheduleTask({
           id: 'opsdeck-monitoring-retry-deliveries',
           scope: 'global',
@@ -112,7 +115,12 @@ export const monitoringPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           initialDelay: { seconds: 30 },
           fn: async () => {
-            await alerts.retryFailed();
+            await runDeliveryRetries({
+              alerts,
+              now: new Date(),
+              auditor: deps.auditor,
+              logger,
+            });
           },
         });
         // unacknowledged firing alerts are escalated (opsdeck.monitoring.

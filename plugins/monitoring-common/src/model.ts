@@ -93,8 +93,12 @@ export interface AlertAcknowledgement {
   comment?: string;
 }
 
-/** Delivery state of one alert event on one channel. */
-export type DeliveryState = 'sending' | 'sent' | 'failed';
+/**
+ * Delivery state of one alert event on one channel; `unknown`: the sending
+ * was cut off (the backend stopped) before its outcome was recorded, so it
+ * may or may not have gone out, and it is not sent again automatically.
+ */
+export type DeliveryState = 'sending' | 'sent' | 'failed' | 'unknown';
 
 /** One alert event on one channel: its attempts and last error. */
 export interface AlertDelivery {

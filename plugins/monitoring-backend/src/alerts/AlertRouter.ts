@@ -279,6 +279,8 @@ export class AlertRouter {
           this.now(),
           step,
         );
+        // another caller restarted this delivery first: it sends, not this one
+        if (deliveryId === undefined) return;
         let error: string | undefined;
         try {
           const secret = channel.secretCredential

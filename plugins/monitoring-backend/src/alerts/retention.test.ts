@@ -70,7 +70,7 @@ describe.each(databases.eachSupportedId())('alert retention (%s)', id => {
       database: mockServices.database({ knex }),
     });
     const deliver = async (eventId: number | undefined, channel: string) => {
-      const d = await store.startDelivery(eventId!, channel, 'webhook', NOW);
+      const d = (await store.startDelivery(eventId!, channel, 'webhook', NOW))!;
       await store.finishDelivery(d, {}, NOW);
     };
     // five alerts resolved 95 days ago (fired 100 days ago), each with a

@@ -149,7 +149,12 @@ describe.each(databases.eachSupportedId())('AlertStore (%s)', databaseId => {
   it('counts delivery attempts and keeps the last error', async () => {
     const s = await store();
     const id = (await s.insertEvent(event(), new Date()))!;
-    const d = await s.startDelivery(id, 'ops-dingtalk', 'dingtalk', new Date());
+    const d = (await s.startDelivery(
+      id,
+      'ops-dingtalk',
+      'dingtalk',
+      new Date(),
+    ))!;
     await s.finishDelivery(d, { error: 'HTTP 500' }, new Date());
     expect(await s.deliveries(id)).toEqual([
       expect.objectContaining({

@@ -51,6 +51,16 @@ type DeliveryRow = {
   step?: number | null;
 };
 
+/** A delivery whose outcome became unknown (see {@link AlertStore.expireSending}). */
+export type ExpiredDelivery = {
+  id: number;
+  eventId: number;
+  channel: string;
+  step: number;
+  attempts: number;
+  startedAt: string;
+};
+
 const EVENTS = 'monitoring_alert_events';
 const DELIVERIES = 'monitoring_deliveries';
 /** Longest plain IN list of entity refs; longer sets go as one JSON parameter. */
@@ -340,28 +350,23 @@ export class AlertStore {
     }
   }
 
-  /** Starts (or restarts) a delivery of an event on a channel: one more attempt. */
+  /**
+   * Starts a delivery of an event on a channel (one more attempt), in ONE
+   * statement: the first attempt inserts the row; a later one restarts it
+   * only if it is in one of `restartFrom` (a retry of a failed delivery), so
+   * of two parallel restarts one wins. Records when the attempt started (the
+   * lease of {@link expireSending}). The delivery's id, or undefined when
+   * this caller did not claim it (nothing to send).
+   */
   async startDelivery(
     eventId: number,
     channel: string,
     channelType: ChannelType,
     at: Date,
     step = 0,
-  ): Promise<number> {
-    const existing = await this.db<DeliveryRow>(DELIVERIES)
-      .where({ event_id: eventId, channel, step })
-      .first();
-    if (existing) {
-      await this.db(DELIVERIES)
-        .where({ id: existing.id })
-        .update({
-          state: 'sending',
-          attempts: this.db.raw('attempts + 1'),
-          updated_at: at.getTime(),
-        });
-      return Number(existing.id);
-    }
-    const [row] = await this.db(DELIVERIES)
+    restartFrom: DeliveryState[] = ['failed'],
+  ): Promise<number | undefined> {
+    const rows = await this.db(DELIVERIES)
       .insert({
         event_id: eventId,
         channel,
@@ -370,8 +375,19 @@ export class AlertStore {
         state: 'sending',
         attempts: 1,
         updated_at: at.getTime(),
+        started_at: at.getTime(),
       })
+      .onConflict(['event_id', 'channel', 'step'])
+      .merge({
+        state: 'sending',
+        attempts: this.db.raw('??.?? + 1', [DELIVERIES, 'attempts']),
+        updated_at: at.getTime(),
+        started_at: at.getTime(),
+      })
+      .whereIn(`${DELIVERIES}.state`, restartFrom)
       .returning('id');
+    const [row] = rows as Array<{ id: number } | number>;
+    if (row === undefined) return undefined;
     return Number(typeof row === 'object' ? row.id : row);
   }
 
@@ -387,6 +403,46 @@ export class AlertStore {
         error: result.error ?? null,
         updated_at: at.getTime(),
       });
+  }
+
+  /**
+   * Deliveries `sending` since `startedBefore` or earlier (the process that
+   * sent them stopped before recording the outcome) become `unknown`, in ONE
+   * conditional UPDATE … RETURNING: of two parallel sweeps each row moves
+   * once, and is returned to the sweep that moved it. Never sent again
+   * automatically (the alert may have gone out).
+   */
+  async expireSending(
+    startedBefore: Date,
+    at: Date,
+  ): Promise<ExpiredDelivery[]> {
+    const rows: Array<{
+      id: number;
+      event_id: number;
+      channel: string;
+      step: number | null;
+      attempts: number;
+      started_at: number | string | null;
+    }> = await this.db(DELIVERIES)
+      .where('state', 'sending')
+      .where('started_at', '<=', startedBefore.getTime())
+      .update({ state: 'unknown', updated_at: at.getTime() })
+      .returning([
+        'id',
+        'event_id',
+        'channel',
+        'step',
+        'attempts',
+        'started_at',
+      ]);
+    return rows.map(r => ({
+      id: Number(r.id),
+      eventId: Number(r.event_id),
+      channel: r.channel,
+      step: Number(r.step ?? 0),
+      attempts: Number(r.attempts),
+      startedAt: new Date(Number(r.started_at)).toISOString(),
+    }));
   }
 
   /** Failed deliveries with fewer than `maxAttempts` attempts, of events received since `since`. */

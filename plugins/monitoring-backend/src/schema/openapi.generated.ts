@@ -208,7 +208,9 @@ export const spec = {
           },
           state: {
             type: 'string',
-            enum: ['sending', 'sent', 'failed'],
+            enum: ['sending', 'sent', 'failed', 'unknown'],
+            description:
+              'unknown — the sending was cut off (the backend stopped) before its outcome was recorded; it may have gone out and is not sent again automatically.',
           },
           attempts: {
             type: 'integer',

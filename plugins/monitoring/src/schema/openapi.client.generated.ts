@@ -55,7 +55,8 @@ export type Delivery = {
   eventId: number;
   channel: string;
   channelType: string;
-  state: 'sending' | 'sent' | 'failed';
+  /** unknown — the sending was cut off (the backend stopped) before its outcome was recorded; it may have gone out and is not sent again automatically. */
+  state: 'sending' | 'sent' | 'failed' | 'unknown';
   attempts: number;
   error?: string;
   updatedAt: string;

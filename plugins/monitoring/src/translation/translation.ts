@@ -102,6 +102,7 @@ export const monitoringTranslationRef = createTranslationRef({
       sending: 'sending',
       sent: 'sent',
       failed: 'failed',
+      unknown: 'outcome unknown (not resent)',
       step: 'For',
       stepAlert: 'alert',
       stepEscalation: 'escalation',

@@ -134,6 +134,7 @@ const zhCN = {
   'deliveries.sending': '发送中',
   'deliveries.sent': '已发送',
   'deliveries.failed': '失败',
+  'deliveries.unknown': '结果未知（不会自动重发）',
   'deliveries.step': '类型',
   'deliveries.stepAlert': '告警',
   'deliveries.stepEscalation': '升级',

@@ -72,7 +72,11 @@ function Deliveries({ event }: { event: AlertEvent }) {
               <Chip
                 size="small"
                 label={t(`deliveries.${d.state}`)}
-                color={d.state === 'failed' ? 'secondary' : 'default'}
+                color={
+                  d.state === 'failed' || d.state === 'unknown'
+                    ? 'secondary'
+                    : 'default'
+                }
               />
             </TableCell>
             <TableCell>{d.attempts}</TableCell>
