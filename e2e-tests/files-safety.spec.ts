@@ -18,6 +18,8 @@ type Texts = {
   targetPath: RegExp;
   start: string;
   notAllowed: string;
+  /** the refusal's code (files-target-outside-roots) said in the language */
+  outsideRoots: string;
   symlinkRefused: string;
   failed: string;
 };
@@ -31,6 +33,7 @@ const EN: Texts = {
   targetPath: /^Target path/,
   start: 'Start distribution',
   notAllowed: 'Target path not allowed for these hosts',
+  outsideRoots: 'is outside the directories allowed for these hosts',
   symlinkRefused: 'Refused: a symbolic link in the target path.',
   failed: 'failed',
 };
@@ -44,6 +47,7 @@ const ZH: Texts = {
   targetPath: /^目标路径/,
   start: '开始分发',
   notAllowed: '这些主机不允许使用该目标路径',
+  outsideRoots: '不在这些主机允许的目录内',
   symlinkRefused: '已拒绝：目标路径中有符号链接。',
   failed: '失败',
 };
@@ -118,9 +122,7 @@ for (const [language, text] of [
     await dialog.getByRole('button', { name: text.start }).click();
     const refusal = dialog.getByRole('alert');
     await expect(refusal).toContainText(text.notAllowed);
-    await expect(refusal).toContainText(
-      'outside the directories allowed for these hosts',
-    );
+    await expect(refusal).toContainText(text.outsideRoots);
     expect(fs.existsSync(`/etc/opsdeck-e2e-${stamp}`)).toBe(false);
 
     // 3. A directory that is a link is refused on the host, and named so.
