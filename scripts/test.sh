@@ -72,9 +72,9 @@ app_build_pid=$!
 step "unit and integration tests (jest)"
 # The console shows the first 200 PASS/FAIL/● lines; awk keeps reading after them (head would exit,
 # and the broken pipe would kill tee and jest before jest.json is written).
-# A jest worker is replaced when its heap passes the idle limit; the CLI's default (1000M) replaced
-# the frontend workers after nearly every file, and each new worker loads React, MUI and Backstage
-# again: 2500M keeps them (Node's heap limit here is 4.3 GB).
+# A jest worker is replaced when its heap passes the idle limit; with the CLI's default (1000M)
+# frontend workers were replaced after a few files, and each new worker loads React, MUI and
+# Backstage again: 2500M keeps them longer (Node's heap limit here is 4.3 GB).
 CI=true yarn backstage-cli repo test --workerIdleMemoryLimit=2500M --json --outputFile="$out/jest.json" 2>&1 | tee "$out/jest.log" | grep -E '^(PASS|FAIL)|●' | awk 'NR <= 200'
 
 step "browser tests (Playwright + Debian Chromium)"
