@@ -45,6 +45,9 @@ const TEXT = {
     // the server's refusal, by its code (registry-image-running)
     runningRefused: (image: string, places: string) =>
       `${image} is running on ${places}; it is not deleted`,
+    cardNewest: /^Newest \d+ of \d+ tags$/,
+    runningColumn: 'Running on',
+    components: `Components that ship ${REPO}`,
   },
   'zh-CN': {
     running: (where: string) =>
@@ -65,6 +68,9 @@ const TEXT = {
       zhCN['errors.codes.imageRunning']
         .replace('{{image}}', image)
         .replace('{{places}}', places),
+    cardNewest: /^最新的 \d+ 个标签（共 \d+ 个）$/,
+    runningColumn: zhCN['manifest.runningColumn'],
+    components: zhCN['components.title'].replace('{{repository}}', REPO),
   },
 } as const;
 
@@ -243,6 +249,51 @@ for (const lang of ['en', 'zh-CN'] as const) {
           meta: expect.objectContaining({ repository: REPO, tag: 'v2' }),
         }),
       );
+    });
+  });
+}
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`(${lang}) a component page shows its repository's newest tags and where they run, and the registry browser names the component back`, async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const text = TEXT[lang];
+    await signIn(page, 'alice');
+    await inLanguage(page, lang, async () => {
+      // storefront-web names demo-registry's shop/web (examples/entities.yaml)
+      await page.goto('/catalog/default/component/storefront-web');
+      const card = page.getByTestId(
+        `image-repository-resource:default/demo-registry/${REPO}`,
+      );
+      await expect(card.getByText(text.cardNewest)).toBeVisible({
+        timeout: 30_000,
+      });
+      await expect(
+        card.getByRole('columnheader', { name: text.runningColumn }),
+      ).toBeVisible();
+      const v2 = card.getByRole('row').filter({
+        has: page.getByRole('cell', { name: 'v2', exact: true }),
+      });
+      await expect(v2).toContainText(tags.v2.digest.slice(0, 19));
+      await expect(v2).toContainText(`Pod k8s-demo/shop/${POD}`);
+      const v1 = card.getByRole('row').filter({
+        has: page.getByRole('cell', { name: 'v1', exact: true }),
+      });
+      await expect(v1).toContainText(tags.v1.digest.slice(0, 19));
+      await expect(v1).not.toContainText('k8s-demo');
+
+      // the repository in the registry browser, with the component named back
+      await card.getByRole('link', { name: REPO, exact: true }).click();
+      await expect(page).toHaveURL(/\/registry\?registry=/);
+      const components = page.getByTestId('registry-repository-components');
+      await expect(components).toContainText(text.components);
+      await expect(
+        components.getByRole('link', { name: 'storefront-web' }),
+      ).toHaveAttribute('href', '/catalog/default/component/storefront-web');
+      await expect(
+        page.getByRole('button', { name: 'v2', exact: true }),
+      ).toBeVisible();
     });
   });
 }

@@ -6,3 +6,4 @@
  * @packageDocumentation
  */
 export * from './model';
+export * from './imageRepositories';

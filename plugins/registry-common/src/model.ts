@@ -13,6 +13,49 @@ export const REGISTRY_URL_ANNOTATION = 'opsdeck.io/registry-url';
  */
 export const REGISTRY_CREDENTIAL_ANNOTATION = 'opsdeck.io/registry-credential';
 
+/**
+ * Annotation of a catalog Component: the image repositories it ships, a
+ * comma-separated list of `resource:<namespace>/<name>/<repository>` — the
+ * full ref of a registry resource, then the repository path in it, e.g.
+ * `resource:default/harbor/shop/web, resource:default/harbor/shop/worker`.
+ * The registry ref is never shortened (a repository path has slashes too, so
+ * `harbor/shop/web` could not say where the ref ends). Parsed by
+ * `parseImageRepositories`; an entry that does not fit is reported, never
+ * guessed.
+ */
+export const IMAGE_REPOSITORIES_ANNOTATION = 'opsdeck.io/image-repositories';
+
+/** One repository a component names (IMAGE_REPOSITORIES_ANNOTATION). */
+export interface ImageRepositoryLink {
+  /** Registry resource ref, lower-case kind: `resource:default/harbor`. */
+  registry: string;
+  /** Repository path in that registry: `shop/web`. */
+  repository: string;
+}
+
+/** Why an entry of IMAGE_REPOSITORIES_ANNOTATION was not taken. */
+export type ImageRepositoryProblemReason =
+  /** Nothing between two commas (or the whole value is blank). */
+  | 'empty'
+  /** Does not start with `resource:<namespace>/<name>/`. */
+  | 'registry'
+  /** The repository path is not an OCI distribution repository name. */
+  | 'repository'
+  /** The same registry and repository named twice. */
+  | 'duplicate';
+
+export interface ImageRepositoryProblem {
+  /** The entry as written (trimmed). */
+  entry: string;
+  reason: ImageRepositoryProblemReason;
+}
+
+/** The links of an annotation value, and the entries that were refused. */
+export interface ParsedImageRepositories {
+  links: ImageRepositoryLink[];
+  problems: ImageRepositoryProblem[];
+}
+
 /** `spec.type` of a registry resource. */
 export const REGISTRY_RESOURCE_TYPE = 'registry';
 

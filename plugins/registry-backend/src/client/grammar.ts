@@ -1,16 +1,16 @@
 import { InputError } from '@backstage/errors';
+import { isRepositoryName } from '@opsdeck/plugin-registry-common';
 
 /**
  * Names as the OCI distribution spec defines them; anything else is refused
- * before a request is made (a name is put into a URL path).
+ * before a request is made (a name is put into a URL path). The repository
+ * grammar lives in registry-common (components name repositories too).
  */
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
 
 export function isRepository(value: string): boolean {
-  return value.length <= 255 && REPOSITORY.test(value);
+  return isRepositoryName(value);
 }
 
 export function isTag(value: string): boolean {

@@ -1,9 +1,14 @@
+import type { Entity } from '@backstage/catalog-model';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SWRConfig } from 'swr';
 import type { ManifestSummary } from '@opsdeck/plugin-registry-common';
+import { registryRouteRef } from '../routes';
+import { ImageRepositoriesCard } from './ImageRepositoriesCard';
 import { RegistryPage } from './RegistryPage';
 
 const BASE = 'http://example.test';
@@ -54,9 +59,42 @@ function json(body: unknown, status = 200) {
 // usePermission keeps answers in SWR's cache, shared by every render of this
 // file for 2 s: each render gets its own cache, so one test's "deny" cannot
 // answer the next test's question.
+function component(name: string, repositories?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      title: `${name} title`,
+      ...(repositories
+        ? { annotations: { 'opsdeck.io/image-repositories': repositories } }
+        : {}),
+    },
+    spec: { type: 'service', owner: 'ops', lifecycle: 'production' },
+  };
+}
+
+const catalog = catalogApiMock({
+  entities: [
+    component('shop-web', 'resource:default/harbor/shop/web'),
+    component(
+      'shop-bundle',
+      'resource:default/harbor/infra/nginx, resource:default/HARBOR/shop/web',
+    ),
+    // the same path in another registry, and no annotation at all
+    component('other', 'resource:default/quay/shop/web'),
+    component('plain'),
+  ],
+});
+
 function render(
   allowDelete: boolean,
-  options: { language?: string; refusal?: Record<string, unknown> } = {},
+  options: {
+    language?: string;
+    refusal?: Record<string, unknown>;
+    route?: string;
+  } = {},
 ) {
   const calls: { method: string; url: string; body?: string }[] = [];
   const fetch = jest.fn(
@@ -136,7 +174,9 @@ function render(
           defaultLanguage: options.language ?? 'en',
           availableLanguages: ['en', 'zh-CN'],
         }),
+        catalog,
       ],
+      ...(options.route ? { initialRouteEntries: [options.route] } : {}),
     },
   );
   return calls;
@@ -220,5 +260,247 @@ describe('registry page', () => {
       'shop/web:latest 正在 k8s-prod/shop/web-7d9 上运行，未删除',
     );
     expect(alert.textContent).not.toContain('is running');
+  });
+});
+
+describe('registry page: components of a repository', () => {
+  it('opens the repository a link names and lists the components that name it, from the catalog', async () => {
+    const calls = render(false, {
+      route: '/?registry=resource%3Adefault%2FHarbor&repository=shop%2Fweb',
+    });
+    const box = await screen.findByTestId('registry-repository-components');
+    expect(within(box).getByText('Components that ship shop/web')).toBeTruthy();
+    await waitFor(() =>
+      expect(
+        within(box)
+          .getAllByRole('link')
+          .map(a => [a.textContent, a.getAttribute('href')]),
+      ).toEqual([
+        ['shop-bundle title', '/catalog/default/component/shop-bundle'],
+        ['shop-web title', '/catalog/default/component/shop-web'],
+      ]),
+    );
+    expect(await screen.findByText('Tags of shop/web')).toBeInTheDocument();
+    expect(calls.map(c => c.url)).toContain(
+      `${API}/tags?repository=shop%2Fweb&limit=50`,
+    );
+  });
+
+  it('says when no component names the repository', async () => {
+    render(false);
+    await userEvent.click(await screen.findByText('infra/nginx'));
+    await userEvent.click(await screen.findByText('All repositories'));
+    await userEvent.click(await screen.findByRole('button', { name: 'More' }));
+    await userEvent.click(await screen.findByText('shop/web'));
+    await screen.findByText('shop-web title');
+    await userEvent.click(await screen.findByText('All repositories'));
+    await userEvent.click(await screen.findByText('infra/nginx'));
+    // infra/nginx is named by shop-bundle only
+    const box = await screen.findByTestId('registry-repository-components');
+    await waitFor(() =>
+      expect(within(box).getAllByRole('link')).toHaveLength(1),
+    );
+  });
+});
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+// eight tags of shop/web, as the retention dry run lists them (kept first)
+const tagsOfWeb = [
+  ['v8', '8', '2026-03-08T00:00:00Z'],
+  ['v2', '2', '2026-03-02T00:00:00Z'],
+  ['v7', '7', '2026-03-07T00:00:00Z'],
+  ['old', '0', undefined],
+  ['v6', '6', '2026-03-06T00:00:00Z'],
+  ['v5', '5', '2026-03-05T00:00:00Z'],
+  ['v4', '4', '2026-03-04T00:00:00Z'],
+  ['v3', '3', '2026-03-03T00:00:00Z'],
+].map(([tag, c, created]) => ({
+  tag: tag!,
+  digest: digest(c!),
+  ...(created ? { created } : {}),
+}));
+
+function renderCard(
+  annotation: string,
+  options: { language?: string; allow?: boolean } = {},
+) {
+  const calls: { method: string; url: string; body?: string }[] = [];
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      const method = init?.method ?? 'GET';
+      calls.push({ method, url: String(input), body: init?.body as string });
+      const repository = url.searchParams.get('repository');
+      if (url.pathname.endsWith('/retention/dry-run')) {
+        const body = JSON.parse(init?.body as string);
+        if (body.repository === 'shop/huge') {
+          return json(
+            {
+              error: {
+                name: 'ConflictError',
+                message:
+                  'shop/huge has 9000 tags, more than a dry run resolves (2000)',
+                code: 'registry-too-many-tags',
+                repository: 'shop/huge',
+                count: 9000,
+                max: 2000,
+              },
+              response: { statusCode: 409 },
+            },
+            409,
+          );
+        }
+        return json({
+          repository: body.repository,
+          keepLast: body.keepLast,
+          keep: tagsOfWeb.slice(0, 3),
+          delete: tagsOfWeb.slice(3),
+        });
+      }
+      if (url.pathname.endsWith('/manifest') && repository === 'shop/web') {
+        const reference = url.searchParams.get('reference')!;
+        const entry = tagsOfWeb.find(e => e.digest === reference)!;
+        return json({
+          ...manifest,
+          reference,
+          digest: reference,
+          created: entry.created,
+          size: 1024 * Number(reference.slice(-1)),
+          running:
+            entry.tag === 'v7'
+              ? [
+                  {
+                    kind: 'pod',
+                    where: 'k8s-prod/shop/web-7d9',
+                    digest: reference,
+                  },
+                ]
+              : [],
+        });
+      }
+      return json({ error: { name: 'NotFoundError', message: url } }, 404);
+    },
+  );
+  renderInTestApp(
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <EntityProvider entity={component('shop-web', annotation)}>
+        <ImageRepositoriesCard />
+      </EntityProvider>
+    </SWRConfig>,
+    {
+      apis: [
+        mockApis.discovery({ baseUrl: BASE }),
+        mockApis.fetch({
+          baseImplementation: fetch as typeof globalThis.fetch,
+        }),
+        mockApis.permission({
+          authorize:
+            options.allow === false
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        }),
+        mockApis.appLanguage({
+          defaultLanguage: options.language ?? 'en',
+          availableLanguages: ['en', 'zh-CN'],
+        }),
+      ],
+      mountedRoutes: { '/registry': registryRouteRef },
+    },
+  );
+  return calls;
+}
+
+describe('image repositories card', () => {
+  it('shows the newest tags of each linked repository with digest, created, size and where they run, and links to the browser', async () => {
+    const calls = renderCard('resource:default/harbor/shop/web');
+    const box = await screen.findByTestId(
+      'image-repository-resource:default/harbor/shop/web',
+    );
+    await within(box).findByText('Newest 5 of 8 tags');
+    const rows = within(box).getAllByRole('row').slice(1);
+    expect(rows.map(r => r.querySelector('td')!.textContent)).toEqual([
+      'v8',
+      'v7',
+      'v6',
+      'v5',
+      'v4',
+    ]);
+    expect(within(rows[0]).getByText('8.0 KiB')).toBeInTheDocument();
+    expect(within(rows[0]).getByText(digest('8').slice(0, 19))).toBeTruthy();
+    expect(
+      within(rows[1]).getByText('Pod k8s-prod/shop/web-7d9'),
+    ).toBeInTheDocument();
+    expect(within(rows[0]).getByText('—')).toBeInTheDocument();
+    expect(within(box).getByRole('link', { name: 'shop/web' })).toHaveAttribute(
+      'href',
+      '/registry?registry=resource%3Adefault%2Fharbor&repository=shop%2Fweb',
+    );
+    // one dry run (nothing deleted), then the five manifests by digest
+    expect(calls.filter(c => c.method === 'POST').map(c => c.body)).toEqual([
+      JSON.stringify({ repository: 'shop/web', keepLast: 5 }),
+    ]);
+    expect(
+      calls
+        .filter(c => c.url.includes('/manifest?'))
+        .map(c => c.url)
+        .sort(),
+    ).toEqual(
+      ['8', '7', '6', '5', '4']
+        .map(
+          c =>
+            `${API}/manifest?repository=shop%2Fweb&reference=${encodeURIComponent(
+              digest(c),
+            )}`,
+        )
+        .sort(),
+    );
+  });
+
+  it('shows a bad annotation entry as an error, a coded refusal in words, and the good entries still', async () => {
+    renderCard(
+      'harbor/shop/web, resource:default/harbor/shop/huge, resource:default/harbor/shop/web',
+    );
+    expect(
+      await screen.findByText(
+        '"harbor/shop/web" in opsdeck.io/image-repositories does not start with a registry ref: write resource:<namespace>/<name>/<repository>.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'shop/huge has 9000 tags, more than opsdeck checks (2000)',
+      ),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Newest 5 of 8 tags')).toBeInTheDocument();
+  });
+
+  it('says the person has no access and asks the registry nothing without the read permission', async () => {
+    const calls = renderCard('resource:default/harbor/shop/web', {
+      allow: false,
+    });
+    expect(
+      await screen.findByTestId('image-repositories-no-access'),
+    ).toHaveTextContent(
+      'You do not have permission to read image registries, so the repositories of this component are not shown.',
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('speaks zh-CN', async () => {
+    renderCard(
+      'resource:default/harbor/shop/web, resource:default/harbor/shop/web',
+      {
+        language: 'zh-CN',
+      },
+    );
+    expect(
+      await screen.findByText('最新的 5 个标签（共 8 个）'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        '“resource:default/harbor/shop/web” 在 opsdeck.io/image-repositories 中出现了两次。',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Pod k8s-prod/shop/web-7d9')).toBeInTheDocument();
   });
 });

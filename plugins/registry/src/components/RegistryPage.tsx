@@ -9,30 +9,43 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { useCallback, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { ManifestView } from './ManifestView';
 import { NameList } from './NameList';
 import { RegistryErrorAlert } from './RegistryErrorAlert';
+import { RepositoryComponents } from './RepositoryComponents';
 import { registryPath, useRegistryClient, useT } from './useRegistry';
 
 /**
  * The registry page: a registry picked from the catalog, its repositories,
- * a repository's tags, a tag's manifest.
+ * a repository's tags (with the components that name the repository), a
+ * tag's manifest. `?registry=<ref>&repository=<path>` opens a repository
+ * (the component card links here so).
  */
 export function RegistryPage() {
   const t = useT();
   const client = useRegistryClient();
+  const [params] = useSearchParams();
   const registries = useAsync(() => client.listRegistries(), [client]);
   const [registry, setRegistry] = useState<string>();
-  const [repository, setRepository] = useState<string>();
+  const [repository, setRepository] = useState<string | undefined>(
+    () => params.get('repository') ?? undefined,
+  );
   const [tag, setTag] = useState<string>();
   const [notice, setNotice] = useState<string>();
 
   useEffect(() => {
-    if (!registry && registries.value?.items.length) {
-      setRegistry(registries.value.items[0].ref);
-    }
-  }, [registry, registries.value]);
+    const items = registries.value?.items;
+    if (registry || !items?.length) return;
+    // the linked registry when the person can see it, else the first
+    const wanted = params.get('registry')?.toLocaleLowerCase('en-US');
+    const linked = items.find(r => r.ref.toLocaleLowerCase('en-US') === wanted);
+    setRegistry((linked ?? items[0]).ref);
+    if (!linked) setRepository(undefined);
+    // only when the registries arrive
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [registries.value]);
 
   const loadRepositories = useCallback(
     (limit: number, last?: string) =>
@@ -83,6 +96,7 @@ export function RegistryPage() {
         <Button onClick={() => setRepository(undefined)}>
           {t('tags.back')}
         </Button>
+        <RepositoryComponents registry={registry} repository={repository} />
         <NameList
           key={`${registry}|${repository}|${notice ?? ''}`}
           title={t('tags.title', { repository })}

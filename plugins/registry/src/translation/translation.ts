@@ -59,6 +59,26 @@ export const registryTranslationRef = createTranslationRef({
       truncated:
         'Only the first {{max}} names are listed; ask for a repository with fewer tags.',
     },
+    card: {
+      title: 'Image repositories',
+      in: 'in {{registry}}',
+      newest: 'Newest {{count}} of {{total}} tags',
+      noAccess:
+        'You do not have permission to read image registries, so the repositories of this component are not shown.',
+      problems: {
+        empty:
+          'An entry of {{annotation}} is empty (two commas, or a comma at the end).',
+        registry:
+          '"{{entry}}" in {{annotation}} does not start with a registry ref: write resource:<namespace>/<name>/<repository>.',
+        repository:
+          '"{{entry}}" in {{annotation}}: the repository path is not a valid repository name (lower-case letters, digits, separators . _ __ -, parts joined by /).',
+        duplicate: '"{{entry}}" is named twice in {{annotation}}.',
+      },
+    },
+    components: {
+      title: 'Components that ship {{repository}}',
+      none: 'No component names this repository (annotation {{annotation}}).',
+    },
     errors: {
       forbidden: 'You do not have permission to browse image registries',
       generic: 'Could not load: {{message}}',

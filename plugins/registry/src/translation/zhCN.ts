@@ -40,6 +40,19 @@ const zhCN = {
   'fields.repository': '仓库',
   'fields.tag': '标签',
   'fields.truncated': '只列出前 {{max}} 个名称；请选择标签较少的仓库。',
+  'card.title': '镜像仓库',
+  'card.in': '位于 {{registry}}',
+  'card.newest': '最新的 {{count}} 个标签（共 {{total}} 个）',
+  'card.noAccess': '你没有读取镜像仓库的权限，因此不显示这个组件的镜像仓库。',
+  'card.problems.empty':
+    '{{annotation}} 中有一项为空（两个逗号相连，或以逗号结尾）。',
+  'card.problems.registry':
+    '{{annotation}} 中的 “{{entry}}” 没有以镜像仓库引用开头：请写成 resource:<namespace>/<name>/<repository>。',
+  'card.problems.repository':
+    '{{annotation}} 中的 “{{entry}}”：仓库路径不是合法的仓库名（小写字母、数字、分隔符 . _ __ -，各段以 / 连接）。',
+  'card.problems.duplicate': '“{{entry}}” 在 {{annotation}} 中出现了两次。',
+  'components.title': '发布 {{repository}} 的组件',
+  'components.none': '没有组件指向这个仓库（注解 {{annotation}}）。',
   'errors.forbidden': '你没有浏览镜像仓库的权限',
   'errors.generic': '无法加载：{{message}}',
   'errors.codes.tagMoved':
