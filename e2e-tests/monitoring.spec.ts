@@ -508,6 +508,31 @@ test('an alert posted to the webhook is listed with its deliveries', async ({
   await row.getByRole('button', { name: 'Un-acknowledge' }).click();
   await expect(row).toContainText('Unacknowledged');
   await expect(row.getByRole('button', { name: 'Acknowledge' })).toBeVisible();
+  // ops may send the failed delivery again
+  await expect(
+    failed.getByRole('button', { name: 'Send again' }),
+  ).toBeVisible();
+
+  // the channel's test message, previewed, then sent for real
+  await openMonitoringPage(page, 'Channels');
+  await page
+    .getByTestId('channel-e2e-hook')
+    .getByRole('button', { name: 'Preview and test send' })
+    .click();
+  const testDialog = page.getByRole('dialog');
+  await expect(testDialog.getByTestId('channel-preview')).toContainText(
+    'Test send by user:default/bob',
+  );
+  const before = received.length;
+  await testDialog.getByTestId('channel-test-send').click();
+  await expect(testDialog.getByTestId('channel-test-result')).toContainText(
+    'Delivery: sent',
+  );
+  expect(
+    received
+      .slice(before)
+      .some(body => body.includes('Test send by user:default/bob')),
+  ).toBe(true);
 });
 
 test('ops adds a sub-minute TCP probe to a host, edits it and deletes it (metadata and loopback targets refused); a developer sees it without Edit or Delete', async ({
@@ -611,6 +636,11 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
   await row.getByRole('button', { name: '显示 HostDown 的投递' }).click();
   await expect(page.getByTestId('delivery-e2e-hook')).toContainText('已发送');
   await expect(page.getByTestId('delivery-e2e-down')).toContainText('失败');
+  await expect(
+    page
+      .getByTestId('delivery-e2e-down')
+      .getByRole('button', { name: '重新发送' }),
+  ).toBeVisible();
   // 确认告警: the acknowledgement in Chinese
   await expect(row).toContainText('未确认');
   await row.getByRole('button', { name: '确认告警' }).click();
@@ -689,6 +719,11 @@ test('a developer reads rules and silences without New rule, Silence or Expire',
   await page.getByRole('tab', { name: 'Probes' }).click();
   await expect(page.getByRole('button', { name: 'Refresh' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'New probe' })).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Channels' }).click();
+  await expect(page.getByTestId('channel-e2e-hook')).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: 'Preview and test send' }),
+  ).toHaveCount(0);
 });
 
 test('the fleet overview: top hosts and what is down, with links (en, zh-CN)', async ({

@@ -123,6 +123,20 @@ export interface ChannelSummary {
   owners: string[];
 }
 
+/**
+ * A channel's message for the sample test alert, rendered by the senders'
+ * own code: `text` is the body in the channel's format (DingTalk markdown,
+ * WeCom text, Feishu card text, mail text, webhook JSON, notification
+ * description).
+ */
+export interface ChannelPreview {
+  channel: string;
+  type: ChannelType;
+  title: string;
+  lines: string[];
+  text: string;
+}
+
 /** Panels of a host's Monitoring tab. */
 export type HostPanelId = 'cpu' | 'memory' | 'disk' | 'network' | 'load' | 'up';
 

@@ -51,6 +51,32 @@ export class MonitoringClient {
     return (await this.api.listDeliveries({ path: { id: eventId } })).items;
   }
 
+  /**
+   * Sends one failed delivery again; an unknown one (it may already have
+   * gone out) only with `confirmUnknown`. The delivery after the attempt.
+   */
+  retryDelivery(id: number, confirmUnknown = false) {
+    return this.api.retryDelivery({
+      path: { id },
+      body: confirmUnknown ? { confirmUnknown } : {},
+    });
+  }
+
+  /** The configured notification channels (no URL, no secret). */
+  async channels() {
+    return (await this.api.listChannels()).items;
+  }
+
+  /** A channel's message for the sample test alert, as its sender renders it. */
+  previewChannel(name: string) {
+    return this.api.previewChannel({ path: { name } });
+  }
+
+  /** Sends the test alert through a channel by the path of a real alert. */
+  testChannel(name: string) {
+    return this.api.testChannel({ path: { name } });
+  }
+
   /** Acknowledges a firing alert (its escalation and reminders stop). */
   acknowledge(eventId: number, comment?: string) {
     return this.api.acknowledgeAlert({

@@ -1,17 +1,20 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type {
   AlertDelivery,
   AlertEvent,
   AlertStatus,
+  ChannelPreview,
+  DeliveryState,
 } from '@opsdeck/plugin-monitoring-common';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { randomUUID } from 'node:crypto';
 import type { ChannelConfig, MonitoringConfig } from '../config';
 import type { EscalationCandidate } from '../database/EscalationStore';
 import type { AlertStore, NewAlertEvent } from '../database/AlertStore';
 import { renderAlert } from '../channels/render';
-import { DeliveryError, SENDERS } from '../channels/senders';
+import { DeliveryError, MESSAGE_TEXT, SENDERS } from '../channels/senders';
 import { dueStep, lastStep, renderStep, stepTargets } from './escalation';
 import { escalatingPolicies, policyFor } from './escalationConfig';
 
@@ -126,16 +129,15 @@ export class AlertRouter {
     return { accepted, duplicates };
   }
 
-  /** Sends a firing test alert through one channel by the path of a real alert. */
-  async testSend(
-    channelName: string,
-    actor: string,
-  ): Promise<{ event: AlertEvent; deliveries: AlertDelivery[] }> {
-    const channel = this.options.config.channels.find(
-      c => c.name === channelName,
-    );
-    if (!channel) throw new NotFoundError(`No channel ${channelName}`);
-    const event = await this.toEvent(
+  private channel(name: string): ChannelConfig {
+    const channel = this.options.config.channels.find(c => c.name === name);
+    if (!channel) throw new NotFoundError(`No channel ${name}`);
+    return channel;
+  }
+
+  /** The firing test alert of a test send (and of a preview). */
+  private sampleAlert(actor: string): Promise<NewAlertEvent> {
+    return this.toEvent(
       {
         status: 'firing',
         fingerprint: `test-${randomUUID().slice(0, 18)}`,
@@ -145,6 +147,37 @@ export class AlertRouter {
       },
       true,
     );
+  }
+
+  /**
+   * The message a test send by `actor` would put on a channel, rendered by
+   * the senders' own code; nothing is recorded or sent. (A sent mail adds
+   * the link to the recorded alert, which a preview does not have yet.)
+   */
+  async preview(channelName: string, actor: string): Promise<ChannelPreview> {
+    const channel = this.channel(channelName);
+    const event: AlertEvent = {
+      ...(await this.sampleAlert(actor)),
+      id: 0,
+      receivedAt: this.now().toISOString(),
+    };
+    const message = renderAlert(event);
+    return {
+      channel: channel.name,
+      type: channel.type,
+      title: message.title,
+      lines: message.lines,
+      text: MESSAGE_TEXT[channel.type]({ channel, event, message }),
+    };
+  }
+
+  /** Sends a firing test alert through one channel by the path of a real alert. */
+  async testSend(
+    channelName: string,
+    actor: string,
+  ): Promise<{ event: AlertEvent; deliveries: AlertDelivery[] }> {
+    const channel = this.channel(channelName);
+    const event = await this.sampleAlert(actor);
     const id = (await this.options.store.insertEvent(event, this.now()))!;
     await this.deliver(id, [channel]);
     return {
@@ -166,6 +199,66 @@ export class AlertRouter {
       if (config) await this.deliver(eventId, [config], step);
     }
     return failed.length;
+  }
+
+  /**
+   * Sends one failed delivery again now, for a person; an `unknown` one
+   * (it may already have gone out) only with `confirmUnknown`. The delivery
+   * is claimed with one conditional UPDATE ({@link AlertStore.restartDelivery}):
+   * of parallel retries exactly one sends, the others get a 409. `readable`
+   * decides whether the person may see the delivery's alert (404 if not).
+   */
+  async retryDelivery(
+    id: number,
+    options: {
+      confirmUnknown: boolean;
+      readable: (event: AlertEvent) => Promise<boolean>;
+    },
+  ): Promise<AlertDelivery> {
+    const store = this.options.store;
+    const delivery = await store.getDelivery(id);
+    const event = delivery && (await store.getEvent(delivery.eventId));
+    if (!delivery || !event || !(await options.readable(event))) {
+      throw new NotFoundError(`No delivery ${id}`);
+    }
+    const channel = this.options.config.channels.find(
+      c => c.name === delivery.channel,
+    );
+    if (!channel) {
+      throw coded(
+        new ConflictError(
+          `The channel ${delivery.channel} is no longer configured`,
+        ),
+        'monitoring-channel-gone',
+        { channel: delivery.channel },
+      );
+    }
+    const from: DeliveryState[] = options.confirmUnknown
+      ? ['failed', 'unknown']
+      : ['failed'];
+    if (!(await store.restartDelivery(id, from, this.now()))) {
+      const state = (await store.getDelivery(id))?.state ?? 'gone';
+      if (state === 'unknown') {
+        throw coded(
+          new ConflictError(
+            `Delivery ${id} may already have gone out (unknown); confirm to send it again`,
+          ),
+          'monitoring-delivery-unknown-unconfirmed',
+        );
+      }
+      throw coded(
+        new ConflictError(
+          `Delivery ${id} is ${state}: only a failed or unknown delivery is sent again`,
+        ),
+        'monitoring-delivery-not-retryable',
+        { state },
+      );
+    }
+    this.options.logger.info(
+      `monitoring: delivery ${id} of alert ${delivery.eventId} to ${channel.name} (was ${delivery.state}) sent again by a person`,
+    );
+    await this.deliver(delivery.eventId, [channel], delivery.step ?? 0, id);
+    return (await store.getDelivery(id))!;
   }
 
   /**
@@ -245,16 +338,28 @@ export class AlertRouter {
    * Delivers a recorded event to channels (in parallel), recording each
    * attempt; `step` > 0 is an escalation step (its own deliveries, its own
    * message, Backstage notifications to the groups it is escalated to).
+   * `claimed`: the id of a delivery already claimed for its one channel (a
+   * person's retry), sent without claiming it again.
    */
   async deliver(
     eventId: number,
     channels: ChannelConfig[],
     step = 0,
+    claimed?: number,
   ): Promise<void> {
     const event = await this.options.store.getEvent(eventId);
-    if (!event) return;
-    const policy = policyFor(this.options.config.escalation, event);
-    if (step > 0 && !policy) return;
+    const policy = event && policyFor(this.options.config.escalation, event);
+    if (!event || (step > 0 && !policy)) {
+      // a claimed delivery is not left sending
+      if (claimed !== undefined) {
+        await this.options.store.finishDelivery(
+          claimed,
+          { error: 'the alert or its escalation policy is gone' },
+          this.now(),
+        );
+      }
+      return;
+    }
     const message =
       step > 0
         ? renderStep(renderAlert(event), policy!, step)
@@ -272,13 +377,15 @@ export class AlertRouter {
     );
     await Promise.all(
       channels.map(async channel => {
-        const deliveryId = await this.options.store.startDelivery(
-          eventId,
-          channel.name,
-          channel.type,
-          this.now(),
-          step,
-        );
+        const deliveryId =
+          claimed ??
+          (await this.options.store.startDelivery(
+            eventId,
+            channel.name,
+            channel.type,
+            this.now(),
+            step,
+          ));
         // another caller restarted this delivery first: it sends, not this one
         if (deliveryId === undefined) return;
         let error: string | undefined;

@@ -83,7 +83,13 @@ describe.each(databases.eachSupportedId())(
             secretOf: async () => '',
             now: () => clock,
           };
-          return { store, logger, options, router: new AlertRouter(options) };
+          return {
+            store,
+            logger,
+            options,
+            knex,
+            router: new AlertRouter(options),
+          };
         }),
       );
     }
@@ -234,6 +240,67 @@ describe.each(databases.eachSupportedId())(
         state: 'sent',
         attempts: 2,
       });
+    });
+
+    it('sends a failed or (confirmed) unknown delivery once when eight people retry it in parallel', async () => {
+      const eight = await replicas(8);
+      const [a] = eight;
+      robots.failNext.add('webhook');
+      await a.router.receive([firing]);
+      const [event] = (
+        await a.store.listEvents(
+          { limit: 1, offset: 0 },
+          { entityRefs: [], withoutEntity: true },
+        )
+      ).items;
+      const [delivery] = await a.store.deliveries(event.id);
+      expect(delivery.state).toBe('failed');
+      const retryAll = (confirmUnknown: boolean) =>
+        Promise.allSettled(
+          eight.map(r =>
+            r.router.retryDelivery(delivery.id, {
+              confirmUnknown,
+              readable: async () => true,
+            }),
+          ),
+        );
+      const outcomes = (results: PromiseSettledResult<unknown>[]) =>
+        results
+          .map(r =>
+            r.status === 'fulfilled'
+              ? 'sent'
+              : (r.reason as { code?: string }).code,
+          )
+          .sort();
+
+      let before = robots.of('webhook').length;
+      const failedRound = await retryAll(false);
+      expect(robots.of('webhook').length - before).toBe(1);
+      expect(outcomes(failedRound)).toEqual([
+        ...Array(7).fill('monitoring-delivery-not-retryable'),
+        'sent',
+      ]);
+      expect(await a.store.getDelivery(delivery.id)).toMatchObject({
+        state: 'sent',
+        attempts: 2,
+      });
+
+      // cut off mid-send: unknown; retried only with the confirmation
+      await a
+        .knex('monitoring_deliveries')
+        .where({ id: delivery.id })
+        .update({ state: 'unknown' });
+      before = robots.of('webhook').length;
+      expect(outcomes(await retryAll(false))).toEqual(
+        Array(8).fill('monitoring-delivery-unknown-unconfirmed'),
+      );
+      expect(robots.of('webhook').length - before).toBe(0);
+      const unknownRound = await retryAll(true);
+      expect(robots.of('webhook').length - before).toBe(1);
+      expect(outcomes(unknownRound)).toEqual([
+        ...Array(7).fill('monitoring-delivery-not-retryable'),
+        'sent',
+      ]);
     });
   },
 );

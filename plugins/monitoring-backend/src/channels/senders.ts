@@ -81,6 +81,34 @@ function markdown(message: RenderedAlert, mentions: string[] = []): string {
   ].join('\n');
 }
 
+/** What a message body is built from (no secret, no clock). */
+export type MessageContext = Pick<
+  SendContext,
+  'channel' | 'event' | 'message' | 'link'
+>;
+
+const webhookBody = (ctx: MessageContext) => ({
+  alert: ctx.event,
+  title: ctx.message.title,
+});
+
+/**
+ * The text each channel type puts in its message body: what the senders
+ * below send, and what a preview shows (one renderer for both).
+ */
+export const MESSAGE_TEXT: Record<
+  ChannelConfig['type'],
+  (ctx: MessageContext) => string
+> = {
+  dingtalk: ctx => markdown(ctx.message, ctx.channel.mobiles),
+  wecom: ctx => [ctx.message.title, ...ctx.message.lines].join('\n'),
+  feishu: ctx => ctx.message.lines.join('\n'),
+  webhook: ctx => JSON.stringify(webhookBody(ctx), null, 2),
+  email: ctx =>
+    [...ctx.message.lines, ...(ctx.link ? [ctx.link] : [])].join('\n'),
+  notifications: ctx => ctx.message.lines.join('\n'),
+};
+
 async function dingtalk(ctx: SendContext) {
   let url = ctx.channel.url!;
   if (ctx.secret !== undefined) {
@@ -94,7 +122,7 @@ async function dingtalk(ctx: SendContext) {
       msgtype: 'markdown',
       markdown: {
         title: ctx.message.title,
-        text: markdown(ctx.message, ctx.channel.mobiles),
+        text: MESSAGE_TEXT.dingtalk(ctx),
       },
       at: { atMobiles: ctx.channel.mobiles, isAtAll: false },
     },
@@ -109,7 +137,7 @@ async function wecom(ctx: SendContext) {
     {
       msgtype: 'text',
       text: {
-        content: [ctx.message.title, ...ctx.message.lines].join('\n'),
+        content: MESSAGE_TEXT.wecom(ctx),
         mentioned_mobile_list: ctx.channel.mobiles,
       },
     },
@@ -129,7 +157,7 @@ async function feishu(ctx: SendContext) {
       elements: [
         {
           tag: 'div',
-          text: { tag: 'plain_text', content: ctx.message.lines.join('\n') },
+          text: { tag: 'plain_text', content: MESSAGE_TEXT.feishu(ctx) },
         },
       ],
     },
@@ -144,7 +172,7 @@ async function feishu(ctx: SendContext) {
 }
 
 async function webhook(ctx: SendContext) {
-  const body = { alert: ctx.event, title: ctx.message.title };
+  const body = webhookBody(ctx);
   const headers: Record<string, string> = {};
   if (ctx.secret !== undefined) {
     headers['x-opsdeck-signature'] = webhookSign(
@@ -176,7 +204,7 @@ async function email(ctx: SendContext) {
       from: s.from,
       to: ctx.channel.to,
       subject: ctx.message.title,
-      text: [...ctx.message.lines, ...(ctx.link ? [ctx.link] : [])].join('\n'),
+      text: MESSAGE_TEXT.email(ctx),
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
   } catch (e) {
@@ -204,7 +232,7 @@ async function notifications(ctx: SendContext) {
     },
     payload: {
       title: ctx.message.title,
-      description: ctx.message.lines.join('\n'),
+      description: MESSAGE_TEXT.notifications(ctx),
       severity: ctx.message.firing ? 'high' : 'normal',
       topic: `opsdeck.monitoring.${ctx.event.fingerprint}`,
       // each escalation step is a notification of its own

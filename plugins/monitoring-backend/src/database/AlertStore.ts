@@ -525,6 +525,34 @@ export class AlertStore {
     });
   }
 
+  async getDelivery(id: number): Promise<AlertDelivery | undefined> {
+    const row = await this.db<DeliveryRow>(DELIVERIES).where({ id }).first();
+    return row ? toDelivery(row) : undefined;
+  }
+
+  /**
+   * Claims one delivery for a person's retry, in ONE conditional UPDATE: it
+   * becomes `sending` (one more attempt, the lease of {@link expireSending}
+   * starting now) only if it is in one of `from`, so of parallel retries
+   * exactly one gets true and sends.
+   */
+  async restartDelivery(
+    id: number,
+    from: DeliveryState[],
+    at: Date,
+  ): Promise<boolean> {
+    const changed = await this.db(DELIVERIES)
+      .where({ id })
+      .whereIn('state', from)
+      .update({
+        state: 'sending',
+        attempts: this.db.raw('?? + 1', ['attempts']),
+        updated_at: at.getTime(),
+        started_at: at.getTime(),
+      });
+    return Number(changed) === 1;
+  }
+
   async deliveries(eventId: number): Promise<AlertDelivery[]> {
     const rows = await this.db<DeliveryRow>(DELIVERIES)
       .where({ event_id: eventId })

@@ -54,6 +54,13 @@ export const access: OperationAccess<typeof spec> = {
     permission: monitoringChannelTestPermission,
     allow: ['user'],
   },
+  'GET /channels/{name}/preview': {
+    permission: monitoringChannelTestPermission,
+    allow: people,
+  },
+  // sending a delivery again is an ops action (an unknown one may be a
+  // duplicate on the channel): those who manage rules and probes
+  'POST /deliveries/{id}/retry': rules,
   'GET /rule-templates': read,
   'GET /rules': read,
   'POST /rules': rules,

@@ -10,7 +10,7 @@ export const spec = {
     title: 'monitoring',
     version: '1',
     description:
-      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send `opsdeck.monitoring.channel.test`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`. Acknowledging a firing alert needs `opsdeck.monitoring.alert.acknowledge`. Errors answer Backstage's error body with a stable `error.code` the portal says in the reader's language: opsdeck's (invalid-input, not-allowed with `permission`, not-found, conflict, internal, …) or this plugin's own: monitoring-target-invalid, monitoring-target-unresolved (`host`), monitoring-target-refused (`addresses`), monitoring-interval-invalid (`min`), monitoring-alertmanager-unset, monitoring-silence-refused (`detail`), monitoring-silence-foreign, monitoring-rule-name-missing, monitoring-rules-refused (`detail`), monitoring-threshold-invalid, monitoring-for-invalid.",
+      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send and a channel's message preview `opsdeck.monitoring.channel.test`; sending a failed or unknown delivery again `opsdeck.monitoring.rule.manage`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`. Acknowledging a firing alert needs `opsdeck.monitoring.alert.acknowledge`. Errors answer Backstage's error body with a stable `error.code` the portal says in the reader's language: opsdeck's (invalid-input, not-allowed with `permission`, not-found, conflict, internal, …) or this plugin's own: monitoring-target-invalid, monitoring-target-unresolved (`host`), monitoring-target-refused (`addresses`), monitoring-interval-invalid (`min`), monitoring-alertmanager-unset, monitoring-silence-refused (`detail`), monitoring-silence-foreign, monitoring-rule-name-missing, monitoring-rules-refused (`detail`), monitoring-threshold-invalid, monitoring-for-invalid, monitoring-delivery-not-retryable (`state`), monitoring-delivery-unknown-unconfirmed, monitoring-channel-gone (`channel`).",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -244,6 +244,35 @@ export const spec = {
             items: {
               type: 'string',
             },
+          },
+        },
+      },
+      ChannelPreview: {
+        type: 'object',
+        required: ['channel', 'type', 'title', 'lines', 'text'],
+        additionalProperties: false,
+        description:
+          "A channel's message for the sample test alert, as its sender would put it.",
+        properties: {
+          channel: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          lines: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          text: {
+            type: 'string',
+            description:
+              "The body in the channel's own format (DingTalk markdown, WeCom text, Feishu card text, mail text, webhook JSON, notification description).",
           },
         },
       },
@@ -889,6 +918,81 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/channels/{name}/preview': {
+      get: {
+        operationId: 'PreviewChannel',
+        description:
+          "The message a test send would put on this channel, rendered by the senders' own code (the same template and channel format) for the sample test alert; nothing is recorded or sent. Needs opsdeck.monitoring.channel.test. Audited (monitoring-channel-preview).",
+        parameters: [
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              maxLength: 128,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The rendered sample message.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ChannelPreview',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/deliveries/{id}/retry': {
+      post: {
+        operationId: 'RetryDelivery',
+        description:
+          "Sends one failed or unknown delivery again now, by the path of a real alert. Needs opsdeck.monitoring.rule.manage, checked before anything else; the delivery's alert must be one the caller may read (the scope of GET /alerts; 404 otherwise). The delivery is claimed with ONE conditional UPDATE from failed (or unknown, only with `confirmUnknown`: it may already have gone out), so of parallel retries exactly one sends. 409 monitoring-delivery-not-retryable when it is sending or sent, monitoring-delivery-unknown-unconfirmed for an unknown one without the confirmation, monitoring-channel-gone when its channel is no longer configured. Audited (monitoring-delivery-retry, actor the person).",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  confirmUnknown: {
+                    type: 'boolean',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The delivery after this attempt (sent or failed).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Delivery',
                 },
               },
             },

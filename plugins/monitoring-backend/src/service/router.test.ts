@@ -5,7 +5,11 @@ import {
   startMonitoringBackend,
   type MonitoringBackend,
 } from '../__testUtils__/testBackend';
-import { startRobotReceivers } from '../__testUtils__/receivers';
+import type { Knex } from 'knex';
+import {
+  startRobotReceivers,
+  startSmtpServer,
+} from '../__testUtils__/receivers';
 
 jest.setTimeout(60_000);
 
@@ -16,11 +20,15 @@ const as = (user: string) =>
 describe('monitoring router', () => {
   let backend: MonitoringBackend;
   let robots: Awaited<ReturnType<typeof startRobotReceivers>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let knex: Knex;
 
   beforeAll(async () => {
     robots = await startRobotReceivers({ dingtalk: 's', feishu: 'f' });
+    smtp = await startSmtpServer();
+    knex = await databases.init('SQLITE_3');
     backend = await startMonitoringBackend({
-      knex: await databases.init('SQLITE_3'),
+      knex,
       entities: [
         hostEntity('web-01', '127.0.0.1:9100'),
         hostEntity('db-01', '127.0.0.1:9102'),
@@ -37,13 +45,22 @@ describe('monitoring router', () => {
             url: robots.urls.wecom,
             owners: ['ops'],
           },
+          // test sends only (no group's alerts)
+          {
+            name: 'ops-mail',
+            type: 'email',
+            to: ['ops@x.test'],
+            owners: ['nobody'],
+          },
         ],
+        smtp: { host: '127.0.0.1', port: smtp.port, from: 'alerts@x.test' },
       },
     });
   });
   afterAll(async () => {
     await backend?.stop();
     await robots?.close();
+    await smtp?.close();
   });
 
   it('serves service discovery and the webhook to services only', async () => {
@@ -137,6 +154,7 @@ describe('monitoring router', () => {
     // no URL (it carries the robot's key)
     expect(channels.body.items).toEqual([
       { name: 'ops-wecom', type: 'wecom', owners: ['group:default/ops'] },
+      { name: 'ops-mail', type: 'email', owners: ['group:default/nobody'] },
     ]);
     expect(JSON.stringify(channels.body)).not.toContain('k3y');
     const erin = await request(backend.server)
@@ -327,5 +345,130 @@ describe('monitoring router', () => {
     // olga (owner team, no rule management): db-01's alert, not the gone ones
     expect(await fingerprints('olga')).toEqual(['gonehidden']);
     expect(await deliveries('olga', 'goneold')).toBe(404);
+  });
+
+  it('previews a channel message with the sender code and test-sends it by real SMTP; viewers get 403', async () => {
+    // a viewer (metrics only) and a developer (alerts, no channel test)
+    for (const user of ['vera', 'dave']) {
+      const res = await request(backend.server)
+        .get('/api/monitoring/channels/ops-mail/preview')
+        .set('authorization', as(user));
+      expect([user, res.status]).toEqual([user, 403]);
+    }
+    const preview = await request(backend.server)
+      .get('/api/monitoring/channels/ops-mail/preview')
+      .set('authorization', as('alice'));
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({
+      channel: 'ops-mail',
+      type: 'email',
+      title: '[告警 FIRING] OpsdeckTestAlert (test)',
+      lines: [
+        'Test send by user:default/alice',
+        'severity: info',
+        expect.stringMatching(/^started: \d{4}-/),
+      ],
+      text: preview.body.lines.join('\n'),
+    });
+    expect(smtp.received).toHaveLength(0);
+    expect(
+      backend.events.find(
+        e =>
+          e.eventId === 'monitoring-channel-preview' &&
+          e.status === 'succeeded' &&
+          JSON.stringify(e).includes('user:default/alice'),
+      ),
+    ).toBeDefined();
+
+    // the test send is what the preview showed (but for its start time)
+    const sent = await request(backend.server)
+      .post('/api/monitoring/channels/ops-mail/test')
+      .set('authorization', as('alice'));
+    expect(sent.status).toBe(200);
+    expect(sent.body.deliveries).toEqual([
+      expect.objectContaining({ channel: 'ops-mail', state: 'sent' }),
+    ]);
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0].to).toEqual(['ops@x.test']);
+    const raw = smtp.received[0].raw.replace(/\r\n/g, '\n');
+    expect(raw).toContain(preview.body.lines.slice(0, 2).join('\n'));
+
+    // a robot's preview is its own format: WeCom's text with the title
+    const wecom = await request(backend.server)
+      .get('/api/monitoring/channels/ops-wecom/preview')
+      .set('authorization', as('alice'));
+    expect(wecom.body.text.split('\n').slice(0, 3)).toEqual([
+      '[告警 FIRING] OpsdeckTestAlert (test)',
+      'Test send by user:default/alice',
+      'severity: info',
+    ]);
+    const none = await request(backend.server)
+      .get('/api/monitoring/channels/nope/preview')
+      .set('authorization', as('alice'));
+    expect(none.status).toBe(404);
+  });
+
+  it('lets those who manage rules send one failed or (confirmed) unknown delivery again, audited; viewers get 403', async () => {
+    robots.failNext.add('wecom');
+    const sent = await request(backend.server)
+      .post('/api/monitoring/channels/ops-wecom/test')
+      .set('authorization', as('alice'));
+    const [failed] = sent.body.deliveries;
+    expect(failed).toEqual(
+      expect.objectContaining({ state: 'failed', attempts: 1 }),
+    );
+    const before = robots.of('wecom').length;
+    const retry = (user: string, id: number, body?: object) =>
+      request(backend.server)
+        .post(`/api/monitoring/deliveries/${id}/retry`)
+        .set('authorization', as(user))
+        .send(body ?? {});
+
+    // a viewer and a developer (reads alerts, manages no rules): 403
+    for (const user of ['vera', 'dave', 'erin']) {
+      const res = await retry(user, failed.id);
+      expect([user, res.status]).toEqual([user, 403]);
+    }
+    expect(robots.of('wecom')).toHaveLength(before);
+
+    const ok = await retry('alice', failed.id);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual(
+      expect.objectContaining({ id: failed.id, state: 'sent', attempts: 2 }),
+    );
+    expect(robots.of('wecom')).toHaveLength(before + 1);
+    const audit = backend.events.find(
+      e =>
+        e.eventId === 'monitoring-delivery-retry' && e.status === 'succeeded',
+    );
+    expect(JSON.stringify(audit)).toContain('user:default/alice');
+
+    // sent: not sent again
+    const again = await retry('alice', failed.id);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('monitoring-delivery-not-retryable');
+
+    // unknown (cut off mid-send): only with the confirmation
+    await knex('monitoring_deliveries')
+      .where({ id: failed.id })
+      .update({ state: 'unknown' });
+    const unconfirmed = await retry('alice', failed.id);
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.error.code).toBe(
+      'monitoring-delivery-unknown-unconfirmed',
+    );
+    expect(robots.of('wecom')).toHaveLength(before + 1);
+    const confirmed = await retry('alice', failed.id, { confirmUnknown: true });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.state).toBe('sent');
+    expect(robots.of('wecom')).toHaveLength(before + 2);
+    expect(
+      backend.events.filter(
+        e => e.eventId === 'monitoring-delivery-retry' && e.status === 'failed',
+      ),
+    ).toHaveLength(2);
+
+    // no such delivery: 404
+    expect((await retry('alice', 999_999)).status).toBe(404);
   });
 });

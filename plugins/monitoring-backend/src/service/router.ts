@@ -13,7 +13,10 @@ import {
 } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { MonitoredKind } from '@opsdeck/plugin-monitoring-common';
+import type {
+  AlertEvent,
+  MonitoredKind,
+} from '@opsdeck/plugin-monitoring-common';
 import { monitoringRuleManagePermission } from '@opsdeck/plugin-opsdeck-common';
 import {
   audited,
@@ -33,6 +36,7 @@ import { HOST_PANELS, queryPanels } from '../views/panels';
 import { queryProbeStatus } from '../views/probeStatus';
 import { panelEngine, STORE_PANELS } from '../views/storePanels';
 import { registerAckRoutes } from './ackRoutes';
+import { registerDeliveryRoutes } from './deliveryRoutes';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
 /**
@@ -143,22 +147,28 @@ export async function createRouter(options: {
     );
   });
 
+  /** Whether one alert is in the person's scope (that of GET /alerts). */
+  async function readableEvent(
+    event: AlertEvent,
+    credentials: BackstageCredentials,
+  ) {
+    const scope = await alertScope(
+      event.entityRef ? [event.entityRef] : [],
+      credentials,
+    );
+    return event.entityRef
+      ? scope.entityRefs.has(event.entityRef)
+      : scope.withoutEntity;
+  }
+
   // the same scope; an alert the person may not read does not exist for them
   router.get('/alerts/:id/deliveries', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
     const id = Number(req.params.id);
     const event = await alerts.store.getEvent(id);
-    let readable = false;
-    if (event) {
-      const scope = await alertScope(
-        event.entityRef ? [event.entityRef] : [],
-        credentials,
-      );
-      readable = event.entityRef
-        ? scope.entityRefs.has(event.entityRef)
-        : scope.withoutEntity;
+    if (!event || !(await readableEvent(event, credentials))) {
+      throw new NotFoundError(`No alert ${id}`);
     }
-    if (!readable) throw new NotFoundError(`No alert ${id}`);
     res.json({ items: await alerts.store.deliveries(id) });
   });
 
@@ -168,31 +178,12 @@ export async function createRouter(options: {
     auditor: options.auditor,
   });
 
-  router.get('/channels', async (_req, res) => {
-    res.json({
-      items: config.channels.map(c => ({
-        name: c.name,
-        type: c.type,
-        owners: c.owners,
-      })),
-    });
-  });
-
-  router.post('/channels/:name/test', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    const actor = principalRef(credentials);
-    const result = await audited(
-      options.auditor,
-      {
-        eventId: 'monitoring-channel-test',
-        severityLevel: 'medium',
-        request: req,
-        target: `monitoring-channel:${req.params.name}`,
-        successMeta: r => ({ alertId: r.event.id }),
-      },
-      () => alerts.testSend(req.params.name, actor),
-    );
-    res.json(result);
+  registerDeliveryRoutes(router, {
+    guard,
+    alerts,
+    config,
+    auditor: options.auditor,
+    readable: readableEvent,
   });
 
   /** The person calling (the guard lets only people through these routes). */

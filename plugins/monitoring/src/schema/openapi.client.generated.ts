@@ -70,6 +70,16 @@ export type Channel = {
   owners: Array<string>;
 };
 
+/** A channel's message for the sample test alert, as its sender would put it. */
+export type ChannelPreview = {
+  channel: string;
+  type: string;
+  title: string;
+  lines: Array<string>;
+  /** The body in the channel's own format (DingTalk markdown, WeCom text, Feishu card text, mail text, webhook JSON, notification description). */
+  text: string;
+};
+
 /** HostSelector fields (names, owner, system, environment) or one entity; every given field must match. */
 export type RuleScope = {
   names?: Array<string>;
@@ -255,6 +265,27 @@ export type Operations = {
       event: AlertEvent;
       deliveries: Array<Delivery>;
     };
+  };
+  /** `GET /channels/{name}/preview` */
+  previewChannel: {
+    request: {
+      path: {
+        name: string;
+      };
+    };
+    response: ChannelPreview;
+  };
+  /** `POST /deliveries/{id}/retry` */
+  retryDelivery: {
+    request: {
+      path: {
+        id: number;
+      };
+      body?: {
+        confirmUnknown?: boolean;
+      };
+    };
+    response: Delivery;
   };
   /** `GET /rule-templates` */
   listRuleTemplates: {
@@ -595,6 +626,34 @@ export class DefaultApiClient extends OpenApiClient {
     request: Operations['testChannel']['request'],
   ): Promise<Operations['testChannel']['response']> {
     return this.send('POST', '/channels/{name}/test', 'json', request);
+  }
+
+  /**
+   * The message a test send would put on this channel, rendered by the senders' own code (the same template and channel format) for the sample test alert; nothing is recorded or sent. Needs opsdeck.monitoring.channel.test. Audited (monitoring-channel-preview).
+   *
+   * `GET /channels/{name}/preview`
+   */
+  previewChannel(
+    request: Operations['previewChannel']['request'],
+  ): Promise<Operations['previewChannel']['response']> {
+    return this.send('GET', '/channels/{name}/preview', 'json', request);
+  }
+
+  /**
+   * Sends one failed or unknown delivery again now, by the path of a real alert. Needs opsdeck.monitoring.rule.manage, checked before anything else; the delivery's alert must be one the caller may read (the scope of GET /alerts; 404 otherwise). The delivery is claimed with ONE conditional UPDATE from failed (or unknown, only with `confirmUnknown`: it may already have gone out), so of parallel retries exactly one sends. 409 monitoring-delivery-not-retryable when it is sending or sent, monitoring-delivery-unknown-unconfirmed for an unknown one without the confirmation, monitoring-channel-gone when its channel is no longer configured. Audited (monitoring-delivery-retry, actor the person).
+   *
+   * `POST /deliveries/{id}/retry`
+   */
+  retryDelivery(
+    request: Operations['retryDelivery']['request'],
+  ): Promise<Operations['retryDelivery']['response']> {
+    return this.send(
+      'POST',
+      '/deliveries/{id}/retry',
+      'json',
+      request,
+      'application/json',
+    );
   }
 
   /** `GET /rule-templates` */

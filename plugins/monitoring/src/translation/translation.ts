@@ -17,6 +17,7 @@ export const monitoringTranslationRef = createTranslationRef({
       rules: 'Rules',
       silences: 'Silences',
       probes: 'Probes',
+      channels: 'Channels',
       fleet: 'Fleet',
     },
     fleet: {
@@ -49,6 +50,11 @@ export const monitoringTranslationRef = createTranslationRef({
         rulesRefused: 'Prometheus refused the rules: {{detail}}',
         thresholdInvalid: 'The threshold is a percentage between 0 and 100',
         forInvalid: "The duration is written like '30s', '5m' or '1h'",
+        deliveryNotRetryable:
+          'This delivery is {{state}}: only a failed or unknown delivery is sent again',
+        deliveryUnknownUnconfirmed:
+          'This delivery may already have gone out: confirm to send it again',
+        channelGone: 'The channel {{channel}} is no longer configured',
       },
     },
     common: {
@@ -107,6 +113,31 @@ export const monitoringTranslationRef = createTranslationRef({
       stepAlert: 'alert',
       stepEscalation: 'escalation',
       stepReminder: 'reminder {{n}}',
+      actions: 'Actions',
+      retry: 'Send again',
+      unknownHint:
+        'The sending was cut off before its outcome was recorded: this message may already have gone out.',
+      retryUnknownTitle: 'Send again to {{channel}}?',
+      retryUnknownText:
+        'The outcome of this delivery is unknown: the message may already have gone out, and sending it again may deliver it twice. It is recorded with your name.',
+      retryConfirm: 'Send again anyway',
+      retryFailed: 'Could not send again: {{error}}',
+    },
+    channels: {
+      empty:
+        'No notification channel is configured (opsdeck.monitoring.channels).',
+      name: 'Channel',
+      type: 'Type',
+      owners: 'Alerts of',
+      everyOwner: 'every owner',
+      preview: 'Preview and test send',
+      previewTitle: 'Test message for {{channel}}',
+      previewHint:
+        'The message of a test alert as this channel’s sender renders it ({{type}}). Send test sends it for real through the channel; it is recorded as a test alert with your name.',
+      previewFailed: 'Could not render the message: {{error}}',
+      send: 'Send test',
+      sendFailed: 'Could not send: {{error}}',
+      result: 'Delivery: {{state}}',
     },
     rules: {
       empty: 'No alert rule yet.',

@@ -15,9 +15,9 @@ import {
 import KeyboardArrowDownIcon from '@material-ui/icons/KeyboardArrowDown';
 import KeyboardArrowRightIcon from '@material-ui/icons/KeyboardArrowRight';
 import type { AlertEvent } from '@opsdeck/plugin-monitoring-common';
-import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AckDialog } from './AckDialog';
+import { Deliveries } from './DeliveriesTable';
 import {
   ErrorNotice,
   entityPath,
@@ -26,77 +26,9 @@ import {
   useAbilities,
   useMonitoringClient,
   useT,
-  type MonitoringT,
 } from './hooks';
 
 const PAGE_SIZE = 100;
-
-function Deliveries({ event }: { event: AlertEvent }) {
-  const t = useT();
-  const client = useMonitoringClient();
-  const deliveries = useAsync(
-    () => client.deliveries(event.id),
-    [client, event.id],
-  );
-  if (deliveries.loading) return <Progress />;
-  if (deliveries.error) return <ErrorNotice t={t} error={deliveries.error} />;
-  const items = deliveries.value ?? [];
-  if (items.length === 0) {
-    return (
-      <Typography color="textSecondary">{t('deliveries.empty')}</Typography>
-    );
-  }
-  return (
-    <Table size="small" data-testid={`alert-deliveries-${event.id}`}>
-      <TableHead>
-        <TableRow>
-          <TableCell>{t('deliveries.channel')}</TableCell>
-          <TableCell>{t('deliveries.step')}</TableCell>
-          <TableCell>{t('deliveries.status')}</TableCell>
-          <TableCell>{t('deliveries.attempts')}</TableCell>
-          <TableCell>{t('deliveries.error')}</TableCell>
-          <TableCell>{t('deliveries.updatedAt')}</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {items.map(d => (
-          <TableRow
-            key={d.id}
-            data-testid={`delivery-${d.channel}${d.step ? `-${d.step}` : ''}`}
-          >
-            <TableCell>
-              {d.channel} ({d.channelType})
-            </TableCell>
-            <TableCell>{stepLabel(t, d.step)}</TableCell>
-            <TableCell>
-              <Chip
-                size="small"
-                label={t(`deliveries.${d.state}`)}
-                color={
-                  d.state === 'failed' || d.state === 'unknown'
-                    ? 'secondary'
-                    : 'default'
-                }
-              />
-            </TableCell>
-            <TableCell>{d.attempts}</TableCell>
-            <TableCell style={{ wordBreak: 'break-word' }}>
-              {d.error ?? t('common.none')}
-            </TableCell>
-            <TableCell>{formatTime(d.updatedAt)}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
-}
-
-/** What a delivery or escalation step was: the alert, the escalation, reminder n. */
-function stepLabel(t: MonitoringT, step?: number): string {
-  if (!step) return t('deliveries.stepAlert');
-  if (step === 1) return t('deliveries.stepEscalation');
-  return t('deliveries.stepReminder', { n: step - 1 });
-}
 
 /**
  * The acknowledgement of a firing state (who, when, why) and, for those who

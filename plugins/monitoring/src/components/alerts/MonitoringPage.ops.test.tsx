@@ -48,4 +48,69 @@ describe('MonitoringPage for ops', () => {
     );
     expect(await screen.findByText('New alert rule')).toBeInTheDocument();
   });
+
+  it('lets ops send a failed delivery again, and an unknown one only after confirming', async () => {
+    const calls = await render(ops);
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Show deliveries of HostDown',
+      }),
+    );
+    const hook = await screen.findByTestId('delivery-ops-hook');
+    // a sent delivery has no Send again
+    expect(
+      within(screen.getByTestId('delivery-ops-dingtalk')).queryByRole('button'),
+    ).toBeNull();
+    await userEvent.click(
+      within(hook).getByRole('button', { name: 'Send again' }),
+    );
+    await waitFor(() =>
+      expect(calls).toContainEqual({
+        method: 'POST',
+        path: '/deliveries/2/retry',
+        body: {},
+      }),
+    );
+    const mail = screen.getByTestId('delivery-ops-mail');
+    expect(mail).toHaveTextContent('this message may already have gone out');
+    await userEvent.click(
+      within(mail).getByRole('button', { name: 'Send again' }),
+    );
+    expect(
+      await screen.findByText('Send again to ops-mail?'),
+    ).toBeInTheDocument();
+    // nothing is sent before the confirmation
+    expect(calls.filter(c => c.path === '/deliveries/3/retry')).toEqual([]);
+    await userEvent.click(screen.getByTestId('retry-unknown-confirm'));
+    await waitFor(() =>
+      expect(calls).toContainEqual({
+        method: 'POST',
+        path: '/deliveries/3/retry',
+        body: { confirmUnknown: true },
+      }),
+    );
+  });
+
+  it('previews a channel message and test-sends it', async () => {
+    const calls = await render(ops, 'channels');
+    const row = await screen.findByTestId('channel-ops-mail');
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Preview and test send' }),
+    );
+    expect(
+      await screen.findByText('Test message for ops-mail'),
+    ).toBeInTheDocument();
+    const preview = await screen.findByTestId('channel-preview');
+    expect(preview).toHaveTextContent('[告警 FIRING] OpsdeckTestAlert (test)');
+    expect(preview).toHaveTextContent('Test send by user:default/bob');
+    expect(calls.filter(c => c.method === 'POST')).toEqual([]);
+    await userEvent.click(screen.getByTestId('channel-test-send'));
+    expect(await screen.findByTestId('channel-test-result')).toHaveTextContent(
+      'Delivery: sent',
+    );
+    expect(calls).toContainEqual({
+      method: 'POST',
+      path: '/channels/ops-mail/test',
+    });
+  });
 });

@@ -35,6 +35,12 @@ describe('MonitoringPage', () => {
     expect(screen.getByTestId('delivery-ops-dingtalk')).toHaveTextContent(
       'sent',
     );
+    // an unknown outcome says it may have gone out; a reader (no
+    // opsdeck.monitoring.rule.manage) cannot send anything again
+    expect(screen.getByTestId('delivery-ops-mail')).toHaveTextContent(
+      'this message may already have gone out',
+    );
+    expect(screen.queryByRole('button', { name: 'Send again' })).toBeNull();
     // the acknowledgement state, without the button (no alert.acknowledge)
     expect(screen.getByTestId('ack-state-1')).toHaveTextContent(
       'Unacknowledged',
@@ -46,6 +52,7 @@ describe('MonitoringPage', () => {
       'Rules',
       'Silences',
       'Probes',
+      'Channels',
     ]);
   });
 
@@ -66,5 +73,18 @@ describe('MonitoringPage', () => {
     );
     expect(screen.queryByRole('button', { name: 'Silence' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Expire' })).toBeNull();
+  });
+
+  it('lists the channels to a reader without Preview and test send', async () => {
+    await render(reader, 'channels');
+    expect(await screen.findByTestId('channel-ops-mail')).toHaveTextContent(
+      'email',
+    );
+    expect(screen.getByTestId('channel-all-hook')).toHaveTextContent(
+      'every owner',
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Preview and test send' }),
+    ).toBeNull();
   });
 });

@@ -12,12 +12,19 @@ import useAsync from 'react-use/esm/useAsync';
 import { useSearchParams } from 'react-router-dom';
 import { FleetTab } from '../fleet/FleetTab';
 import { AlertsTab } from './AlertsTab';
+import { ChannelsTab } from './ChannelsTab';
 import { ProbesTab } from './ProbesTab';
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
 import { ErrorNotice, useMonitoringClient, useT } from './hooks';
 
-const ALERT_TABS = ['alerts', 'rules', 'silences', 'probes'] as const;
+const ALERT_TABS = [
+  'alerts',
+  'rules',
+  'silences',
+  'probes',
+  'channels',
+] as const;
 type TabId = (typeof ALERT_TABS)[number] | 'fleet';
 
 /** The tabs the user may see: alerts and co. with alert.read, the fleet with metrics.read. */
@@ -48,7 +55,7 @@ function Tabbed(props: { alerts: boolean; fleet: boolean }) {
         ))}
       </Tabs>
       <Box mt={2}>
-        {templates.error && tab !== 'alerts' && tab !== 'fleet' && (
+        {templates.error && ['rules', 'silences', 'probes'].includes(tab) && (
           <ErrorNotice t={t} error={templates.error} />
         )}
         {tab === 'alerts' && <AlertsTab />}
@@ -57,6 +64,7 @@ function Tabbed(props: { alerts: boolean; fleet: boolean }) {
           <SilencesTab templates={templates.value ?? []} />
         )}
         {tab === 'probes' && <ProbesTab />}
+        {tab === 'channels' && <ChannelsTab />}
         {tab === 'fleet' && <FleetTab />}
       </Box>
     </>

@@ -7,6 +7,7 @@ import {
 import {
   formatDateTime,
   monitoringAlertAcknowledgePermission,
+  monitoringChannelTestPermission,
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
   serverErrorMessage,
@@ -47,8 +48,12 @@ export function useAbilities() {
   const rules = useAllowed(monitoringRuleManagePermission);
   const silences = useAllowed(monitoringSilenceManagePermission);
   const acknowledge = useAllowed(monitoringAlertAcknowledgePermission);
+  const channels = useAllowed(monitoringChannelTestPermission);
   return {
     canManageRules: rules.allowed,
+    // sending a delivery again needs opsdeck.monitoring.rule.manage
+    canRetryDeliveries: rules.allowed,
+    canTestChannels: channels.allowed,
     canSilence: silences.allowed,
     canAcknowledge: acknowledge.allowed,
   };
@@ -77,6 +82,13 @@ export function monitoringErrorTexts(t: MonitoringT): ErrorCodeTexts {
       t('errors.codes.rulesRefused', { detail: field(e, 'detail') }),
     'monitoring-threshold-invalid': t('errors.codes.thresholdInvalid'),
     'monitoring-for-invalid': t('errors.codes.forInvalid'),
+    'monitoring-delivery-not-retryable': e =>
+      t('errors.codes.deliveryNotRetryable', { state: field(e, 'state') }),
+    'monitoring-delivery-unknown-unconfirmed': t(
+      'errors.codes.deliveryUnknownUnconfirmed',
+    ),
+    'monitoring-channel-gone': e =>
+      t('errors.codes.channelGone', { channel: field(e, 'channel') }),
   };
 }
 

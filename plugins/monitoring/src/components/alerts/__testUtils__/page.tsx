@@ -53,7 +53,27 @@ const DELIVERIES = [
     error: 'HTTP 502',
     updatedAt: '2026-12-01T10:03:00Z',
   },
+  {
+    id: 3,
+    eventId: 1,
+    channel: 'ops-mail',
+    channelType: 'email',
+    state: 'unknown',
+    attempts: 1,
+    updatedAt: '2026-12-01T10:00:02Z',
+  },
 ];
+const CHANNELS = [
+  { name: 'ops-mail', type: 'email', owners: ['group:default/ops'] },
+  { name: 'all-hook', type: 'webhook', owners: [] },
+];
+const PREVIEW = {
+  channel: 'ops-mail',
+  type: 'email',
+  title: '[告警 FIRING] OpsdeckTestAlert (test)',
+  lines: ['Test send by user:default/bob', 'severity: info'],
+  text: 'Test send by user:default/bob\nseverity: info',
+};
 const RULE = {
   id: 4,
   name: 'web-01 down',
@@ -152,6 +172,19 @@ export async function renderPage(
             at: '2026-12-01T10:05:00Z',
             comment: 'on it',
           },
+        });
+      }
+      const retried = /^\/deliveries\/(\d+)\/retry$/.exec(path);
+      if (retried && method === 'POST') {
+        const d = DELIVERIES.find(x => x.id === Number(retried[1]))!;
+        return json({ ...d, state: 'sent', attempts: d.attempts + 1 });
+      }
+      if (path === '/channels') return json({ items: CHANNELS });
+      if (path === '/channels/ops-mail/preview') return json(PREVIEW);
+      if (path === '/channels/ops-mail/test' && method === 'POST') {
+        return json({
+          event: { ...EVENT, id: 9, test: true },
+          deliveries: [{ ...DELIVERIES[0], id: 9, channel: 'ops-mail' }],
         });
       }
       if (path === '/fleet') return json(fleet.body, fleet.status);

@@ -1,0 +1,105 @@
+import type {
+  AuditorService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import type { AlertEvent } from '@opsdeck/plugin-monitoring-common';
+import {
+  audited,
+  principalRef,
+  type createRequestGuard,
+} from '@opsdeck/plugin-opsdeck-node';
+import type { AlertRouter } from '../alerts/AlertRouter';
+import type { MonitoringConfig } from '../config';
+import type { createOpenApiRouter } from '../schema/openapi.generated';
+
+/**
+ * The channels (list, message preview, test send) and a person's retry of
+ * one delivery. The guard has checked each operation's permission
+ * (src/schema/access.ts) before the request was parsed; changes and
+ * refusals are audited with the person as actor.
+ */
+export function registerDeliveryRoutes(
+  router: Awaited<ReturnType<typeof createOpenApiRouter>>,
+  options: {
+    guard: ReturnType<typeof createRequestGuard>;
+    alerts: AlertRouter;
+    config: MonitoringConfig;
+    auditor: AuditorService;
+    /** Whether the person may read an alert (the scope of GET /alerts). */
+    readable(
+      event: AlertEvent,
+      credentials: BackstageCredentials,
+    ): Promise<boolean>;
+  },
+) {
+  const { guard, alerts, config, auditor } = options;
+
+  router.get('/channels', async (_req, res) => {
+    res.json({
+      items: config.channels.map(c => ({
+        name: c.name,
+        type: c.type,
+        owners: c.owners,
+      })),
+    });
+  });
+
+  router.get('/channels/:name/preview', async (req, res) => {
+    const actor = principalRef(await guard.credentials(req, ['user']));
+    const preview = await audited(
+      auditor,
+      {
+        eventId: 'monitoring-channel-preview',
+        severityLevel: 'low',
+        request: req,
+        target: `monitoring-channel:${req.params.name}`,
+      },
+      () => alerts.preview(req.params.name, actor),
+    );
+    res.json(preview);
+  });
+
+  router.post('/channels/:name/test', async (req, res) => {
+    const actor = principalRef(await guard.credentials(req, ['user']));
+    const result = await audited(
+      auditor,
+      {
+        eventId: 'monitoring-channel-test',
+        severityLevel: 'medium',
+        request: req,
+        target: `monitoring-channel:${req.params.name}`,
+        successMeta: r => ({ alertId: r.event.id }),
+      },
+      () => alerts.testSend(req.params.name, actor),
+    );
+    res.json(result);
+  });
+
+  router.post('/deliveries/:id/retry', async (req, res) => {
+    const credentials = await guard.credentials(req, ['user']);
+    const id = Number(req.params.id);
+    const confirmUnknown = req.body?.confirmUnknown === true;
+    const delivery = await audited(
+      auditor,
+      {
+        eventId: 'monitoring-delivery-retry',
+        severityLevel: 'medium',
+        request: req,
+        target: `monitoring-delivery:${id}`,
+        meta: { confirmUnknown },
+        successMeta: d => ({
+          alertId: d.eventId,
+          channel: d.channel,
+          state: d.state,
+          attempts: d.attempts,
+        }),
+      },
+      () =>
+        alerts.retryDelivery(id, {
+          confirmUnknown,
+          readable: event => options.readable(event, credentials),
+        }),
+    );
+    res.json(delivery);
+  });
+}
