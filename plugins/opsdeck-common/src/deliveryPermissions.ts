@@ -205,6 +205,28 @@ export const kubernetesProdChangePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** The monitoring backend's permissions (it registers them). */
+export const monitoringPermissions = [
+  monitoringSdReadPermission,
+  monitoringAlertReceivePermission,
+  monitoringAlertReadPermission,
+  monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
+  monitoringSilenceManagePermission,
+  monitoringMetricsReadPermission,
+  monitoringAlertAcknowledgePermission,
+];
+
+/** The Kubernetes module's permissions (it registers them). */
+export const kubernetesPermissions = [
+  kubernetesDeploymentRestartPermission,
+  kubernetesDeploymentScalePermission,
+  kubernetesDeploymentImagePermission,
+  kubernetesPodDeletePermission,
+  kubernetesAnyOwnerPermission,
+  kubernetesProdChangePermission,
+];
+
 /** Every permission of this file (part of opsdeckPermissions in permissions.ts). */
 export const deliveryPermissions = [
   cicdBuildReadPermission,
@@ -214,22 +236,10 @@ export const deliveryPermissions = [
   configEditPermission,
   configPushPermission,
   configPushProdPermission,
-  monitoringSdReadPermission,
-  monitoringAlertReceivePermission,
-  monitoringAlertReadPermission,
-  monitoringChannelTestPermission,
-  monitoringRuleManagePermission,
-  monitoringSilenceManagePermission,
-  monitoringMetricsReadPermission,
-  monitoringAlertAcknowledgePermission,
+  ...monitoringPermissions,
   registryReadPermission,
   registryTagDeletePermission,
   cicdCauseManagePermission,
   cicdAlertManagePermission,
-  kubernetesDeploymentRestartPermission,
-  kubernetesDeploymentScalePermission,
-  kubernetesDeploymentImagePermission,
-  kubernetesPodDeletePermission,
-  kubernetesAnyOwnerPermission,
-  kubernetesProdChangePermission,
+  ...kubernetesPermissions,
 ];
