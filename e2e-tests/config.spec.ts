@@ -31,6 +31,9 @@ const TEXT = {
     paused: 'Paused after a batch: waiting for someone to continue or abort.',
     firstDone: '1 of 3 hosts done',
     continue: 'Continue',
+    editSet: 'Edit set',
+    cancel: 'Cancel',
+    hostsMatch: '3 hosts match: ',
   },
   'zh-CN': {
     saveVersion: '保存为新版本',
@@ -47,6 +50,9 @@ const TEXT = {
     paused: '一批已完成并暂停：等待有人继续或中止。',
     firstDone: '已完成 1 / 3 台主机',
     continue: '继续',
+    editSet: '编辑配置集',
+    cancel: '取消',
+    hostsMatch: '匹配 3 台主机：',
   },
 };
 
@@ -127,6 +133,18 @@ for (const lang of ['en', 'zh-CN'] as const) {
     await page.goto('/config');
     await page.getByRole('link', { name: set.name }).click();
     await expect(page).toHaveURL(new RegExp(`/config/${set.id}$`));
+
+    // the set's hosts are picked with the CMDB's shared host selector
+    await page.getByRole('button', { name: text.editSet }).click();
+    const form = page.getByRole('dialog');
+    for (const h of HOSTS) {
+      await expect(form.getByRole('button', { name: h })).toBeVisible();
+    }
+    await expect(form.getByTestId('config-set-hosts-preview')).toContainText(
+      text.hostsMatch,
+    );
+    await form.getByRole('button', { name: text.cancel }).click();
+    await expect(form).toBeHidden();
 
     // edit the template: version 2
     const template = page.getByTestId('config-template');

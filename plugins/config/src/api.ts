@@ -1,10 +1,10 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type {
-  ConfigSetInput,
-  ConfigVariables,
-} from '@opsdeck/plugin-config-common';
-import { DefaultApiClient } from './schema/openapi.client.generated';
+import type { ConfigVariables } from '@opsdeck/plugin-config-common';
+import {
+  DefaultApiClient,
+  type ConfigSetInput,
+} from './schema/openapi.client.generated';
 import type { ApprovalAsk } from '@opsdeck/plugin-tickets-react';
 
 /** A vault credential as the vault lists it (metadata only, never a secret). */
@@ -36,6 +36,10 @@ export class ConfigClient {
 
   createSet(input: ConfigSetInput) {
     return this.api.createSet({ body: input });
+  }
+
+  updateSet(id: number, input: ConfigSetInput) {
+    return this.api.updateSet({ path: { id }, body: input });
   }
 
   versions(id: number) {

@@ -11,14 +11,7 @@ import {
   kubernetesRouterExtensionPoint,
   type KubernetesObjectsProvider,
 } from '@backstage/plugin-kubernetes-node';
-import {
-  kubernetesAnyOwnerPermission,
-  kubernetesDeploymentImagePermission,
-  kubernetesDeploymentRestartPermission,
-  kubernetesDeploymentScalePermission,
-  kubernetesPodDeletePermission,
-  kubernetesProdChangePermission,
-} from '@opsdeck/plugin-opsdeck-common';
+import { kubernetesPermissions } from '@opsdeck/plugin-opsdeck-common';
 import {
   imageResolverServiceRef,
   runningDigestsServiceRef,
@@ -93,14 +86,7 @@ export const kubernetesModuleOpsdeck = createBackendModule({
         router: kubernetesRouterExtensionPoint,
       },
       async init(deps) {
-        deps.permissionsRegistry.addPermissions([
-          kubernetesDeploymentRestartPermission,
-          kubernetesDeploymentScalePermission,
-          kubernetesDeploymentImagePermission,
-          kubernetesPodDeletePermission,
-          kubernetesAnyOwnerPermission,
-          kubernetesProdChangePermission,
-        ]);
+        deps.permissionsRegistry.addPermissions(kubernetesPermissions);
         const pollMs = deps.config.getOptionalNumber(ROLLOUT_POLL_KEY) ?? 2000;
         if (!Number.isInteger(pollMs) || pollMs < 1 || pollMs > 60_000) {
           throw new Error(

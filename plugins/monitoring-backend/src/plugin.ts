@@ -7,14 +7,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  monitoringAlertAcknowledgePermission,
-  monitoringAlertReadPermission,
-  monitoringAlertReceivePermission,
-  monitoringChannelTestPermission,
-  monitoringMetricsReadPermission,
+  monitoringPermissions,
   monitoringRuleManagePermission,
-  monitoringSdReadPermission,
-  monitoringSilenceManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
@@ -165,16 +159,7 @@ export const monitoringPlugin = createBackendPlugin({
             });
           },
         });
-        deps.permissionsRegistry.addPermissions([
-          monitoringSdReadPermission,
-          monitoringAlertReceivePermission,
-          monitoringAlertReadPermission,
-          monitoringChannelTestPermission,
-          monitoringRuleManagePermission,
-          monitoringSilenceManagePermission,
-          monitoringMetricsReadPermission,
-          monitoringAlertAcknowledgePermission,
-        ]);
+        deps.permissionsRegistry.addPermissions(monitoringPermissions);
         const acks = new AckService({
           store,
           catalog,

@@ -2,8 +2,9 @@ import { createPermission } from '@backstage/plugin-permission-common';
 
 /*
  * Permissions of the delivery and observability plugins: CI/CD, config push,
- * monitoring, the image registry and Kubernetes. The list of every opsdeck
- * permission is in permissions.ts.
+ * monitoring, the image registry and Kubernetes. They are listed once, in
+ * {@link deliveryPermissions}, which the list of every opsdeck permission
+ * (permissions.ts) spreads.
  */
 
 /** See a component's CI builds (Jenkins), their stages and the located cause of a failure. */
@@ -203,3 +204,42 @@ export const kubernetesProdChangePermission = createPermission({
   name: 'opsdeck.kubernetes.prod.change',
   attributes: { action: 'update' },
 });
+
+/** The monitoring backend's permissions (it registers them). */
+export const monitoringPermissions = [
+  monitoringSdReadPermission,
+  monitoringAlertReceivePermission,
+  monitoringAlertReadPermission,
+  monitoringChannelTestPermission,
+  monitoringRuleManagePermission,
+  monitoringSilenceManagePermission,
+  monitoringMetricsReadPermission,
+  monitoringAlertAcknowledgePermission,
+];
+
+/** The Kubernetes module's permissions (it registers them). */
+export const kubernetesPermissions = [
+  kubernetesDeploymentRestartPermission,
+  kubernetesDeploymentScalePermission,
+  kubernetesDeploymentImagePermission,
+  kubernetesPodDeletePermission,
+  kubernetesAnyOwnerPermission,
+  kubernetesProdChangePermission,
+];
+
+/** Every permission of this file (part of opsdeckPermissions in permissions.ts). */
+export const deliveryPermissions = [
+  cicdBuildReadPermission,
+  cicdBuildRebuildPermission,
+  cicdAnyOwnerPermission,
+  configReadPermission,
+  configEditPermission,
+  configPushPermission,
+  configPushProdPermission,
+  ...monitoringPermissions,
+  registryReadPermission,
+  registryTagDeletePermission,
+  cicdCauseManagePermission,
+  cicdAlertManagePermission,
+  ...kubernetesPermissions,
+];

@@ -202,7 +202,8 @@ export class AlertDelivery {
           `CI/CD alert for ${name} given up after ${alert.attempts} attempts: ${error}`,
         );
         // a person's retry is audited with the person as actor by the route
-        if (!options.giveUpOnFailure) await this.audit(alert, error);
+        if (!options.giveUpOnFailure)
+          await this.auditFailure('cicd-alert-given-up', alert, error);
       } else {
         logger.warn(
           `CI/CD alert for ${name} could not be sent (attempt ${
@@ -225,40 +226,33 @@ export class AlertDelivery {
 
   /** A row whose sender stopped mid-send: logged and audited, not sent again. */
   private async outcomeUnknown(alert: UnknownAlert) {
-    const { auditor, logger } = this.options;
+    const { logger } = this.options;
     const name = `${alert.jobKey} #${alert.number}`;
     const reason =
       'a replica stopped while sending it, before recording the send; it may have gone out';
     logger.error(
       `CI/CD alert for ${name} not sent again: ${reason} (attempt ${alert.attempts}); listed with the given-up alerts for a person to retry`,
     );
-    if (!auditor) return;
-    try {
-      const event = await auditor.createEvent({
-        eventId: 'cicd-alert-outcome-unknown',
-        severityLevel: 'high',
-        meta: {
-          actor: 'plugin:cicd',
-          job: alert.jobKey,
-          build: alert.number,
-          owner: alert.owner,
-          attempts: alert.attempts,
-          title: alert.payload.title,
-          sendingAt: alert.sendingAt,
-        },
-      });
-      await event.fail({ error: new Error(reason) });
-    } catch (e) {
-      logger.warn(`Cannot audit cicd-alert-outcome-unknown: ${e}`);
-    }
+    await this.auditFailure('cicd-alert-outcome-unknown', alert, reason, {
+      sendingAt: alert.sendingAt,
+    });
   }
 
-  private async audit(alert: ClaimedAlert, error: string) {
+  /**
+   * Audits, with the plugin as actor, that `alert` was not delivered
+   * (`eventId`, failed with `error`); an auditor error is logged, never thrown.
+   */
+  private async auditFailure(
+    eventId: 'cicd-alert-given-up' | 'cicd-alert-outcome-unknown',
+    alert: ClaimedAlert | UnknownAlert,
+    error: string,
+    meta: { sendingAt?: number } = {},
+  ) {
     const { auditor, logger } = this.options;
     if (!auditor) return;
     try {
       const event = await auditor.createEvent({
-        eventId: 'cicd-alert-given-up',
+        eventId,
         severityLevel: 'high',
         meta: {
           actor: 'plugin:cicd',
@@ -267,11 +261,12 @@ export class AlertDelivery {
           owner: alert.owner,
           attempts: alert.attempts,
           title: alert.payload.title,
+          ...meta,
         },
       });
       await event.fail({ error: new Error(error) });
     } catch (e) {
-      logger.warn(`Cannot audit cicd-alert-given-up: ${e}`);
+      logger.warn(`Cannot audit ${eventId}: ${e}`);
     }
   }
 }

@@ -26,6 +26,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { DriftPanel, PreviewDialog } from './HostPanels';
 import { PauseFields, ReleasePanel } from './ReleasePanel';
+import { SetFormDialog } from './SetFormDialog';
 import { VaultVariable } from './VaultVariable';
 import {
   DiffView,
@@ -198,6 +199,7 @@ export function SetDetailPage() {
   const client = useConfigClient();
   const { canEdit, canPush } = useAbilities();
   const [previewOf, setPreviewOf] = useState<number>();
+  const [editing, setEditing] = useState(false);
   const [releaseId, setReleaseId] = useState<number>();
   // rolling by default: one host at a time, a failed host stops the rest
   const [batchSize, setBatchSize] = useState(1);
@@ -263,8 +265,23 @@ export function SetDetailPage() {
     <>
       <Link to="..">{t('sets.back')}</Link>
       <Typography variant="h5" style={{ margin: '8px 0' }}>
-        {set.name} <code>{set.targetPath}</code> ({set.kind})
+        {set.name} <code>{set.targetPath}</code> ({set.kind}){' '}
+        {canEdit && (
+          <Button variant="outlined" onClick={() => setEditing(true)}>
+            {t('create.edit')}
+          </Button>
+        )}
       </Typography>
+      {editing && (
+        <SetFormDialog
+          set={set}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            data.retry();
+          }}
+        />
+      )}
       <Grid container spacing={2}>
         {canEdit && (
           <Grid item xs={12} md={6}>

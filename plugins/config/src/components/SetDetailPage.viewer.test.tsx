@@ -56,7 +56,12 @@ describe('SetDetailPage for a viewer', () => {
     );
     expect(await screen.findByText('m1')).toBeInTheDocument();
     expect(screen.queryByLabelText('What changed')).toBeNull();
-    for (const name of ['Push', 'Roll back to this', 'Per-host diff']) {
+    for (const name of [
+      'Push',
+      'Roll back to this',
+      'Per-host diff',
+      'Edit set',
+    ]) {
       expect(screen.queryByRole('button', { name })).toBeNull();
     }
   });

@@ -29,6 +29,9 @@ export const configTranslationRef = createTranslationRef({
       targetPath: 'Target path on the hosts',
       save: 'Create',
       cancel: 'Cancel',
+      editTitle: 'Edit config set',
+      edit: 'Edit set',
+      update: 'Save',
     },
     editor: {
       title: 'Template',

@@ -20,6 +20,9 @@ const zhCN = {
   'create.targetPath': '主机上的目标路径',
   'create.save': '创建',
   'create.cancel': '取消',
+  'create.editTitle': '编辑配置集',
+  'create.edit': '编辑配置集',
+  'create.update': '保存',
   'editor.title': '模板',
   'editor.template':
     '模板（Handlebars，例如用双花括号写 vars.port 或 host.name）',

@@ -7,6 +7,46 @@ import type { AlertStore } from '../database/AlertStore';
 /** Resolutions (and test sends) deleted per transaction. */
 export const PRUNE_BATCH = 500;
 
+type AuditMeta = Parameters<AuditorService['createEvent']>[0]['meta'];
+
+/**
+ * Runs one housekeeping pass (`sweep`, batch by batch) and audits it as
+ * `eventId` (severity low, `meta` and the pass's `outcome()`) only when it
+ * failed or `changed()` says it did something: a quiet run writes no event.
+ * A failure is also logged (`failure(error)`) and rethrown.
+ */
+async function auditedSweep(
+  options: {
+    auditor: AuditorService;
+    logger: LoggerService;
+    eventId: string;
+    meta: AuditMeta;
+    outcome: () => AuditMeta;
+    changed: () => boolean;
+    failure: (error: unknown) => string;
+  },
+  sweep: () => Promise<void>,
+): Promise<void> {
+  const audit = () =>
+    options.auditor.createEvent({
+      eventId: options.eventId,
+      severityLevel: 'low',
+      meta: options.meta,
+    });
+  try {
+    await sweep();
+  } catch (error) {
+    await (
+      await audit()
+    ).fail({ error: error as Error, meta: options.outcome() });
+    options.logger.error(options.failure(error));
+    throw error;
+  }
+  if (options.changed()) {
+    await (await audit()).success({ meta: options.outcome() });
+  }
+}
+
 /**
  * Retention of the alert history: deletes alert states resolved more than
  * `retentionDays` ago (and test sends as old) with their deliveries, batch
@@ -27,33 +67,28 @@ export async function pruneAlerts(options: {
   );
   const batchSize = options.batchSize ?? PRUNE_BATCH;
   const total = { events: 0, deliveries: 0 };
-  // audited when it deleted something or failed (not every quiet run)
-  const audit = () =>
-    options.auditor.createEvent({
+  await auditedSweep(
+    {
+      ...options,
       eventId: 'monitoring-alert-prune',
-      severityLevel: 'low',
       meta: {
         retentionDays: options.retentionDays,
         before: before.toISOString(),
       },
-    });
-  try {
-    for (;;) {
-      const batch = await options.store.pruneBatch(before, batchSize);
-      total.events += batch.events;
-      total.deliveries += batch.deliveries;
-      if (batch.events === 0) break;
-    }
-  } catch (error) {
-    await (await audit()).fail({ error: error as Error, meta: { ...total } });
-    options.logger.error(
-      `Alert retention failed after deleting ${total.events} alert states: ${error}`,
-    );
-    throw error;
-  }
-  if (total.events > 0) {
-    await (await audit()).success({ meta: { ...total } });
-  }
+      outcome: () => ({ ...total }),
+      changed: () => total.events > 0,
+      failure: error =>
+        `Alert retention failed after deleting ${total.events} alert states: ${error}`,
+    },
+    async () => {
+      for (;;) {
+        const batch = await options.store.pruneBatch(before, batchSize);
+        total.events += batch.events;
+        total.deliveries += batch.deliveries;
+        if (batch.events === 0) break;
+      }
+    },
+  );
   options.logger.info(
     `Alert retention (${options.retentionDays} days): deleted ${
       total.events
@@ -88,39 +123,36 @@ export async function resolveStaleAlerts(options: {
   );
   const batchSize = options.batchSize ?? PRUNE_BATCH;
   const fingerprints: string[] = [];
-  const audit = () =>
-    options.auditor.createEvent({
+  await auditedSweep(
+    {
+      ...options,
       eventId: 'monitoring-alert-stale',
-      severityLevel: 'low',
       meta: {
         staleAfterHours: options.staleAfterHours,
         before: before.toISOString(),
       },
-    });
-  // the audit names at most this many fingerprints (the count is exact)
-  const listed = () => ({
-    resolved: fingerprints.length,
-    fingerprints: fingerprints.slice(0, 1000),
-  });
-  try {
-    for (;;) {
-      const batch = await options.store.resolveStaleBatch(
-        before,
-        batchSize,
-        options.now,
-      );
-      fingerprints.push(...batch.map(a => a.fingerprint));
-      if (batch.length === 0) break;
-    }
-  } catch (error) {
-    await (await audit()).fail({ error: error as Error, meta: listed() });
-    options.logger.error(
-      `Stale alerts: failed after resolving ${fingerprints.length}: ${error}`,
-    );
-    throw error;
-  }
+      // the audit names at most this many fingerprints (the count is exact)
+      outcome: () => ({
+        resolved: fingerprints.length,
+        fingerprints: fingerprints.slice(0, 1000),
+      }),
+      changed: () => fingerprints.length > 0,
+      failure: error =>
+        `Stale alerts: failed after resolving ${fingerprints.length}: ${error}`,
+    },
+    async () => {
+      for (;;) {
+        const batch = await options.store.resolveStaleBatch(
+          before,
+          batchSize,
+          options.now,
+        );
+        fingerprints.push(...batch.map(a => a.fingerprint));
+        if (batch.length === 0) break;
+      }
+    },
+  );
   if (fingerprints.length > 0) {
-    await (await audit()).success({ meta: listed() });
     options.logger.info(
       `Stale alerts: resolved ${
         fingerprints.length
