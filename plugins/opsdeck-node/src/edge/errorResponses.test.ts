@@ -122,9 +122,24 @@ describe('createErrorHandler', () => {
       maxBytes: 10,
     });
     expect(() => coded(new Error('x'), 'Too Large')).toThrow();
+    // a detail named like a field of the answer would change its status or
+    // its words (a ConflictError whose name became a config set's name
+    // answered 500)
+    for (const details of [
+      { name: 'web' },
+      { status: 401 },
+      { message: 'x' },
+    ]) {
+      expect(() => coded(new Error('x'), 'config-set-exists', details)).toThrow(
+        /Not a detail name/,
+      );
+    }
+    expect(
+      coded(new Error('x'), 'config-release-busy', { status: 'running' }),
+    ).toMatchObject({ status: 'running' });
   });
 
-  it('keeps a coded server error\'s code and details outside development, not its message', async () => {
+  it("keeps a coded server error's code and details outside development, not its message", async () => {
     const { server } = app(false);
     const res = await request(server).get('/registry-down');
     expect(res.status).toBe(503);

@@ -78,6 +78,18 @@ export function withErrorCode<T>(error: T, status: number): T {
 // (5xx) keeps them while its message is withheld.
 const CODED = Symbol('opsdeck.coded');
 
+// Fields of an error that Backstage's handler or the answer reads.
+const RESERVED = new Set([
+  'name',
+  'message',
+  'stack',
+  'cause',
+  'code',
+  'statusCode',
+  'reference',
+  'permission',
+]);
+
 type CodedDetails = Record<string, string | number | boolean>;
 
 /**
@@ -88,7 +100,9 @@ type CodedDetails = Record<string, string | number | boolean>;
  * serverErrorMessage). A code is lower-case words joined by `-`, prefixed by
  * the plugin's id. A coded server error (5xx, e.g. `registry-unreachable`)
  * keeps its code and these details outside development too, though not its
- * message: put nothing in the details that a caller must not read.
+ * message: put nothing in the details that a caller must not read. A detail
+ * may not be named like a field the answer is made of (`name`, `message`,
+ * `statusCode`, a numeric `status`, …): those throw.
  */
 export function coded<T extends Error>(
   error: T,
@@ -98,13 +112,14 @@ export function coded<T extends Error>(
   if (!/^[a-z]+(-[a-z]+)+$/.test(code)) {
     throw new Error(`Not an error code: ${code}`);
   }
-  const kept = Object.fromEntries(
-    Object.entries(details).filter(
-      ([key]) => !['message', 'name', 'stack', 'cause'].includes(key),
-    ),
-  );
+  for (const [key, value] of Object.entries(details)) {
+    // a detail must not replace what picks the status or the answer's words
+    if (RESERVED.has(key) || (key === 'status' && typeof value === 'number')) {
+      throw new Error(`Not a detail name of ${code}: ${key}`);
+    }
+  }
   Object.defineProperty(error, CODED, {
-    value: { code, details: kept },
+    value: { code, details: { ...details } },
     enumerable: false,
     configurable: true,
   });
