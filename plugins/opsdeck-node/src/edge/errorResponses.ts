@@ -87,7 +87,6 @@ const RESERVED = new Set([
   'code',
   'statusCode',
   'reference',
-  'permission',
 ]);
 
 type CodedDetails = Record<string, string | number | boolean>;
