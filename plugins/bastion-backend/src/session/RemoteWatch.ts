@@ -60,7 +60,7 @@ export class RemoteWatch {
       throw new SessionElsewhereError(
         'bastion-session-elsewhere',
         `Session ${id} runs on backend instance ${record.instanceId}, whose recordings this instance (${this.deps.instanceId}) cannot read; watch it through that instance or share the recordings directory`,
-        { instance: record.instanceId },
+        { instance: record.instanceId ?? '' },
       );
     }
     const tail = new RecordingTail(path);

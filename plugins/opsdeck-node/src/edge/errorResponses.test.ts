@@ -129,7 +129,7 @@ describe('createErrorHandler', () => {
       { name: 'web' },
       { status: 401 },
       { message: 'x' },
-    ]) {
+    ] as Array<Record<string, string | number>>) {
       expect(() => coded(new Error('x'), 'config-set-exists', details)).toThrow(
         /Not a detail name/,
       );
