@@ -334,7 +334,8 @@ describe('bastion terminal WebSocket', () => {
       );
       expect(await noGrant.first()).toMatchObject({
         type: 'error',
-        code: 'no-grant',
+        code: 'bastion-no-grant',
+        host: 'app-01',
       });
 
       await api(server, alice)
@@ -347,7 +348,8 @@ describe('bastion terminal WebSocket', () => {
       );
       expect(await prod.first()).toMatchObject({
         type: 'error',
-        code: 'mfa-required',
+        code: 'bastion-mfa-required',
+        environment: 'prod',
       });
 
       const term = connect(

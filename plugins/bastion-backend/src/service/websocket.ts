@@ -80,9 +80,15 @@ export function addTerminalSockets(options: {
     return d.result === AuthorizeResult.ALLOW;
   }
 
-  function refuse(ws: WebSocket, code: string, message: string) {
+  function refuse(
+    ws: WebSocket,
+    code: string,
+    message: string,
+    details: Record<string, string> = {},
+  ) {
     const client = clientOf(ws);
-    client.send({ type: 'error', code, message });
+    // the details first: they never replace the type, code or message
+    client.send({ ...details, type: 'error', code, message });
     ws.close(4403, code);
   }
 
@@ -96,8 +102,9 @@ export function addTerminalSockets(options: {
         if (!(await allowed(ctx, bastionSessionOpenPermission))) {
           refuse(
             ws,
-            'forbidden',
+            'not-allowed',
             'You are not allowed to open terminal sessions',
+            { permission: bastionSessionOpenPermission.name },
           );
           return;
         }
@@ -141,7 +148,7 @@ export function addTerminalSockets(options: {
         for (const data of early) sessions.input(record.id, data);
       } catch (e) {
         if (e instanceof SessionRefusedError) {
-          refuse(ws, e.code, e.message);
+          refuse(ws, e.code, e.message, e.details);
         } else {
           logger.warn(`Bastion session on ${hostName} failed: ${e}`);
           refuse(ws, 'internal', 'The session could not be opened');
@@ -157,7 +164,9 @@ export function addTerminalSockets(options: {
       const url = new URL(ctx.request.url ?? '/', 'http://localhost');
       const id = url.searchParams.get('session') ?? '';
       if (!(await allowed(ctx, bastionSessionManagePermission))) {
-        refuse(ws, 'forbidden', 'You are not allowed to watch sessions');
+        refuse(ws, 'not-allowed', 'You are not allowed to watch sessions', {
+          permission: bastionSessionManagePermission.name,
+        });
         return;
       }
       const client = clientOf(ws);
@@ -175,7 +184,7 @@ export function addTerminalSockets(options: {
         if (ws.readyState !== WebSocket.OPEN) stopTail();
       } catch (e) {
         if (e instanceof SessionElsewhereError) {
-          refuse(ws, e.code, e.message);
+          refuse(ws, e.code, e.message, e.details);
         } else {
           logger.warn(`Cannot watch bastion session ${id}: ${e}`);
           refuse(ws, 'internal', 'The session cannot be watched');

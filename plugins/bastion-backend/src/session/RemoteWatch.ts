@@ -7,7 +7,11 @@ import type { SessionClient } from './protocol';
 
 /** Watching a session that another instance holds, whose recording this instance cannot read. */
 export class SessionElsewhereError extends Error {
-  constructor(readonly code: 'not-live' | 'elsewhere', message: string) {
+  constructor(
+    readonly code: 'bastion-session-not-live' | 'bastion-session-elsewhere',
+    message: string,
+    readonly details: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'SessionElsewhereError';
   }
@@ -46,13 +50,17 @@ export class RemoteWatch {
     const { store, openSomewhere } = this.deps;
     const record = await store.getSession(id);
     if (!record || !openSomewhere(record)) {
-      throw new SessionElsewhereError('not-live', `Session ${id} is not live`);
+      throw new SessionElsewhereError(
+        'bastion-session-not-live',
+        `Session ${id} is not live`,
+      );
     }
     const path = join(this.deps.recordingsDir, record.recording);
     if (!existsSync(path)) {
       throw new SessionElsewhereError(
-        'elsewhere',
+        'bastion-session-elsewhere',
         `Session ${id} runs on backend instance ${record.instanceId}, whose recordings this instance (${this.deps.instanceId}) cannot read; watch it through that instance or share the recordings directory`,
+        { instance: record.instanceId ?? '' },
       );
     }
     const tail = new RecordingTail(path);

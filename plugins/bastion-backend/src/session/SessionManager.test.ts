@@ -56,6 +56,8 @@ async function setup(configOverrides: Partial<BastionConfig> = {}) {
     hosts: [
       testHost(sshd),
       testHost(sshd, { name: 'pay-01', environment: 'prod' }),
+      // nothing listens on port 1
+      testHost(sshd, { name: 'gone-01', address: '127.0.0.1', port: 1 }),
     ],
     sshd,
     pool,
@@ -78,7 +80,26 @@ describe('SessionManager', () => {
         { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
         client,
       ),
-    ).rejects.toMatchObject({ code: 'no-grant' });
+    ).rejects.toMatchObject({
+      code: 'bastion-no-grant',
+      details: { host: 'app-01' },
+    });
+    // a grant that would let frank in has ended: said so, with when
+    const ended = await grantOn(
+      store,
+      sshd,
+      { host: 'app-01' },
+      { expiresInMs: -60_000 },
+    );
+    await expect(
+      manager.open(
+        { ...frank, hostName: 'app-01', cols: 80, rows: 24 },
+        client,
+      ),
+    ).rejects.toMatchObject({
+      code: 'bastion-grant-expired',
+      details: { host: 'app-01', expiredAt: ended.expiresAt },
+    });
     await grantOn(
       store,
       sshd,
@@ -89,10 +110,19 @@ describe('SessionManager', () => {
       .open({ ...frank, hostName: 'pay-01', cols: 80, rows: 24 }, client)
       .catch(e => e);
     expect(err).toBeInstanceOf(SessionRefusedError);
-    expect(err.code).toBe('mfa-required');
+    expect(err.code).toBe('bastion-mfa-required');
     await expect(
       manager.open({ ...frank, hostName: 'nope', cols: 80, rows: 24 }, client),
-    ).rejects.toMatchObject({ code: 'no-host' });
+    ).rejects.toMatchObject({ code: 'bastion-host-unknown' });
+    await expect(
+      manager.open(
+        { ...frank, hostName: 'gone-01', cols: 80, rows: 24 },
+        client,
+      ),
+    ).rejects.toMatchObject({
+      code: 'bastion-host-unreachable',
+      details: { host: 'gone-01' },
+    });
   });
 
   it('runs a PTY session, records asciicast v2, extracts commands and rejects by rule', async () => {

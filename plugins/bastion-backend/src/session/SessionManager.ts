@@ -34,6 +34,7 @@ import type { SessionClient } from './protocol';
 import { RemoteWatch, SessionElsewhereError } from './RemoteWatch';
 import { auditEvent, recordCommand, transferEntry } from './commandLog';
 import { openShell, type ShellSsh } from './openShell';
+import { connectRefusal, noGrantRefusal } from './refusals';
 import { waitForReview } from './reviews';
 
 export { SessionElsewhereError };
@@ -99,8 +100,9 @@ export class SessionManager implements SessionOwner {
     const host = await hosts.getHost(req.hostName);
     if (!host) {
       throw new SessionRefusedError(
-        'no-host',
+        'bastion-host-unknown',
         `No host named '${req.hostName}' in the catalog`,
+        { host: req.hostName },
       );
     }
     const now = this.now();
@@ -111,18 +113,12 @@ export class SessionManager implements SessionOwner {
       now,
       req.loginUser,
     );
-    if (!grant) {
-      throw new SessionRefusedError(
-        'no-grant',
-        `No access grant lets ${req.userRef} open a session on ${host.name}${
-          req.loginUser ? ` as ${req.loginUser}` : ''
-        }`,
-      );
-    }
+    if (!grant) throw await noGrantRefusal(store, req, host);
     if (mfa.requiredFor(host) && !(await mfa.steppedUp(req.userRef))) {
       throw new SessionRefusedError(
-        'mfa-required',
+        'bastion-mfa-required',
         `Hosts in ${host.environment} need a TOTP code first`,
+        { host: host.name, environment: host.environment ?? '' },
       );
     }
     // the shell grammar that judges every line: loaded with the first session, not at start-up
@@ -155,12 +151,7 @@ export class SessionManager implements SessionOwner {
       });
       channel = opened.channel;
     } catch (e) {
-      throw new SessionRefusedError(
-        'connect-failed',
-        `Cannot open a shell on ${host.name}: ${
-          e instanceof Error ? e.message : String(e)
-        }`,
-      );
+      throw connectRefusal(host.name, grant.loginUser, e);
     }
     const record: SessionRecord = {
       id,

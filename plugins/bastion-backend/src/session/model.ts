@@ -1,11 +1,28 @@
 /** The session manager's domain types. */
 import type { SessionRecord } from '../database/BastionStore';
 
-/** Why a session was not opened; `code` tells the browser what to offer (e.g. the MFA dialog). */
+/** Why a session was not opened, as the browser is told (the terminal says it in the reader's language). */
+export type SessionRefusalCode =
+  | 'bastion-host-unknown'
+  | 'bastion-no-grant'
+  | 'bastion-grant-expired'
+  | 'bastion-mfa-required'
+  | 'bastion-host-key-changed'
+  | 'bastion-host-key-pending'
+  | 'bastion-host-unreachable'
+  | 'bastion-login-failed'
+  | 'bastion-connect-failed';
+
+/**
+ * Why a session was not opened; `code` tells the browser what to say (and
+ * offer, e.g. the MFA dialog), `details` what the text names (host, login,
+ * the offered key, when the grant ended). Details carry no secret.
+ */
 export class SessionRefusedError extends Error {
   constructor(
-    readonly code: 'no-host' | 'no-grant' | 'mfa-required' | 'connect-failed',
+    readonly code: SessionRefusalCode,
     message: string,
+    readonly details: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'SessionRefusedError';

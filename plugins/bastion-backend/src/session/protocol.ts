@@ -17,7 +17,13 @@ export type ServerMessage =
     }
   | { type: 'output'; data: string }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'error'; code: string; message: string }
+  | {
+      /** A refusal: opsdeck's code or the bastion's own, and what its text names. */
+      type: 'error';
+      code: string;
+      message: string;
+      [detail: string]: string;
+    }
   | { type: 'closed'; reason: string };
 
 /** Where a session's messages go (the terminal's socket, or a watcher's). */

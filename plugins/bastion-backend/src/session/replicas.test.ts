@@ -138,7 +138,8 @@ describe.each([...ids])('bastion replicas on one database (%s)', id => {
       .watchRemote(session.id, new RecordingClient())
       .catch(e => e);
     expect(refused).toBeInstanceOf(SessionElsewhereError);
-    expect(refused.code).toBe('elsewhere');
+    expect(refused.code).toBe('bastion-session-elsewhere');
+    expect(refused.details).toEqual({ instance: 'A' });
     expect(refused.message).toContain('instance A');
 
     // terminate from B: a request in the database that A carries out at its next poll

@@ -19,6 +19,7 @@ import { parseCast, type Cast } from './cast';
 import { SessionActivity } from './SessionActivity';
 import { CommandTimeline, SessionFacts } from './ReplayDetails';
 import { bastionTranslationRef } from '../translation/translation';
+import { refusalText } from './refusals';
 import { messageOf, useBastionClient } from './useBastion';
 
 const TICK_MS = 50;
@@ -155,6 +156,7 @@ function Player(props: {
 /** Read-only live view of a session (admins). */
 function LiveView(props: { id: string }) {
   const client = useBastionClient();
+  const { t } = useTranslationRef(bastionTranslationRef);
   const ref = useRef<HTMLDivElement>(null);
   const [closed, setClosed] = useState<string>();
   useEffect(() => {
@@ -166,16 +168,15 @@ function LiveView(props: { id: string }) {
       s.onmessage = ev => {
         const msg = JSON.parse(String(ev.data));
         if (msg.type === 'output') term.write(msg.data);
-        else if (msg.type === 'closed' || msg.type === 'error') {
-          setClosed(msg.reason ?? msg.message);
-        }
+        else if (msg.type === 'closed') setClosed(msg.reason);
+        else if (msg.type === 'error') setClosed(refusalText(t, msg));
       };
     });
     return () => {
       ws?.close();
       term.dispose();
     };
-  }, [client, props.id]);
+  }, [client, props.id, t]);
   return (
     <>
       {closed && <Alert severity="info">{closed}</Alert>}

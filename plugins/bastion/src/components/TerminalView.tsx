@@ -3,6 +3,8 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
+import { useT } from './common';
+import { refusalText } from './refusals';
 import { messageOf, useBastionClient } from './useBastion';
 
 /** Where a terminal's session is. */
@@ -24,6 +26,7 @@ export function TerminalView(props: {
   const { host, onStatus, active = true } = props;
   const fitRef = useRef<{ fit(): void; focus(): void }>();
   const client = useBastionClient();
+  const t = useT();
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -84,7 +87,7 @@ export function TerminalView(props: {
             });
           } else if (msg.type === 'error') {
             ended = true;
-            onStatus({ kind: 'error', message: msg.message });
+            onStatus({ kind: 'error', message: refusalText(t, msg) });
           } else if (msg.type === 'closed') {
             ended = true;
             term.write(`\r\n\x1b[1;31m[opsdeck] ${msg.reason}\x1b[0m\r\n`);
@@ -115,7 +118,7 @@ export function TerminalView(props: {
       ws?.close();
       term.dispose();
     };
-  }, [client, host, onStatus]);
+  }, [client, host, onStatus, t]);
 
   useEffect(() => {
     if (!active) return;

@@ -214,6 +214,29 @@ export const bastionTranslationRef = createTranslationRef({
       adminReset: 'Reset for this user',
       adminDone: 'Two-factor of {{user}} was reset.',
     },
+    refusals: {
+      hostUnknown: 'No host named {{host}} in the catalog',
+      noGrant:
+        'No access grant lets you open a terminal on {{host}} now; request server access with a ticket',
+      noGrantAs:
+        'No access grant lets you open a terminal on {{host}} as {{login}} now',
+      grantExpired:
+        'Your access grant for {{host}} ended at {{time}}; request server access again',
+      mfaRequired:
+        'Hosts in {{environment}} need a two-factor code first: verify on the Two-factor tab',
+      hostKeyChanged:
+        'The host key of {{host}} has changed (it now offers {{offered}}): opsdeck refused to connect; an admin checks the key on the host page',
+      hostKeyPending:
+        'The host key of {{host}} ({{offered}}) is not accepted yet; an admin accepts it on the host page',
+      hostUnreachable:
+        '{{host}} cannot be reached over SSH (refused, no such name or timed out)',
+      loginFailed:
+        '{{host}} refused the login {{login}}: the credential in the vault is wrong or unusable',
+      connectFailed: 'The terminal on {{host}} could not be opened',
+      sessionNotLive: 'This session is not live any more',
+      sessionElsewhere:
+        'This session runs on backend instance {{instance}}, whose recordings this one cannot read',
+    },
   },
   translations: {
     'zh-CN': () => import('./zhCN'),

@@ -167,6 +167,27 @@ const zhCN = {
   'mfa.adminUser': '用户（例如 user:default/frank）',
   'mfa.adminReset': '重置该用户',
   'mfa.adminDone': '已重置 {{user}} 的双因素认证。',
+  'refusals.hostUnknown': '软件目录中没有名为 {{host}} 的主机',
+  'refusals.noGrant':
+    '你现在没有可在 {{host}} 上打开终端的访问授权，请通过工单申请服务器访问',
+  'refusals.noGrantAs':
+    '你现在没有以 {{login}} 身份在 {{host}} 上打开终端的访问授权',
+  'refusals.grantExpired':
+    '你对 {{host}} 的访问授权已于 {{time}} 到期，请重新申请服务器访问',
+  'refusals.mfaRequired':
+    '{{environment}} 环境的主机需要先输入双因素验证码：请在“双因素认证”标签页中验证',
+  'refusals.hostKeyChanged':
+    '{{host}} 的主机密钥已变更（现在出示 {{offered}}），opsdeck 已拒绝连接；请管理员在主机页面核对密钥',
+  'refusals.hostKeyPending':
+    '{{host}} 的主机密钥（{{offered}}）尚未被确认，请管理员在主机页面确认',
+  'refusals.hostUnreachable':
+    '无法通过 SSH 连接 {{host}}（连接被拒绝、域名无法解析或超时）',
+  'refusals.loginFailed':
+    '{{host}} 拒绝了登录用户 {{login}}：Vault 中的凭据有误或不可用',
+  'refusals.connectFailed': '无法打开 {{host}} 上的终端',
+  'refusals.sessionNotLive': '该会话已不在进行中',
+  'refusals.sessionElsewhere':
+    '该会话运行在后端实例 {{instance}} 上，本实例无法读取它的录像',
 };
 
 export default zhCN;

@@ -108,6 +108,17 @@ describe('cmdb router', () => {
         /^web-01,resource:default\/web-01,198\.51\.100\.11,22,,,prod,ops,storefront,nginx web,cmdb,true,,Debian 12,100,\d{4}-\d\d-\d\dT[\d:.]+Z$/,
       ),
     ]);
+
+    // a store that fails before the first page: an error answer (the root
+    // router's handler gives it its code and reference), not a CSV cut short
+    // after a 200
+    await knex.schema.dropTable('hosts');
+    const failed = await request(server)
+      .get('/api/cmdb/hosts/export.csv')
+      .set('Authorization', alice);
+    expect(failed.status).toBe(500);
+    expect(failed.headers['content-type']).toMatch(/^application\/json/);
+    expect(failed.body.error.message).toEqual(expect.any(String));
   });
 
   it('registers hosts, checking reachability against real sshd', async () => {

@@ -151,22 +151,29 @@ export async function createRouter(options: {
 
   router.get('/hosts/export.csv', async (req, res) => {
     const q = req.query;
+    const pages = store
+      .stream({
+        environment: q.environment,
+        owner: q.owner,
+        system: q.system,
+        tag: q.tag,
+        reachable: q.reachable,
+        q: q.q,
+      })
+      [Symbol.asyncIterator]();
+    // The first page is read before anything is sent: a store that fails
+    // then answers an error the portal can say, not a 200 cut short.
+    let next = await pages.next();
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="hosts.csv"');
     await writeChunk(res, `${CSV_COLUMNS.join(',')}\r\n`);
-    for await (const page of store.stream({
-      environment: q.environment,
-      owner: q.owner,
-      system: q.system,
-      tag: q.tag,
-      reachable: q.reachable,
-      q: q.q,
-    })) {
-      const lines = page
+    while (!next.done) {
+      const lines = next.value
         .map(h => CSV_COLUMNS.map(c => csvField(h[c])).join(','))
         .join('\r\n');
       await writeChunk(res, `${lines}\r\n`);
+      next = await pages.next();
     }
     res.end();
   });

@@ -4,8 +4,15 @@ import {
   mockApis,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  cleanup,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { setDisplayLanguage } from '@opsdeck/plugin-opsdeck-common';
 import { hostsPage } from '../plugin';
 import { HostsPage } from './HostsPage';
 import {
@@ -286,6 +293,68 @@ describe('HostsPage', () => {
     ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: '应用' })).toBeInTheDocument();
     expect(screen.getByText('共 4 台主机')).toBeInTheDocument();
+  });
+});
+
+describe('hosts page failures in zh-CN', () => {
+  // the app's language sync sets what opsdeck-common writes in
+  beforeEach(() => setDisplayLanguage('zh-CN'));
+  afterEach(() => setDisplayLanguage(undefined));
+
+  it('says a failed list and a failed export by opsdeck’s code in Chinese, not the server’s English', async () => {
+    const failing = (status: number, code: string) =>
+      json(
+        {
+          error: {
+            name: 'Error',
+            message: 'An internal error occurred (reference 0123456789abcdef)',
+            code,
+            reference: '0123456789abcdef',
+          },
+          request: { method: 'GET', url: '/' },
+          response: { statusCode: status },
+        },
+        status,
+      );
+    const render = async (listFails: boolean) => {
+      const fetch = fakeBackend(url => {
+        if (url.pathname === '/api/cmdb/hosts/export.csv') {
+          return failing(503, 'unavailable');
+        }
+        return listFails ? failing(500, 'internal') : json(firstPage);
+      });
+      await renderInTestApp(<HostsPage />, {
+        apis: [
+          ...apis(fetch),
+          mockApis.appLanguage({
+            defaultLanguage: 'zh-CN',
+            availableLanguages: ['en', 'zh-CN'],
+          }),
+        ],
+      });
+    };
+    await render(true);
+    expect(
+      await screen.findByText(
+        '出错了：服务器内部错误（参考编号 0123456789abcdef）',
+        {},
+        { timeout: 15_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain('An internal error');
+    cleanup();
+
+    await render(false);
+    await screen.findAllByTestId('host-row', {}, { timeout: 15_000 });
+    await waitFor(() =>
+      expect(
+        screen.getByRole('link', { name: '导出 CSV' }).getAttribute('href'),
+      ).not.toBe('#'),
+    );
+    fireEvent.click(screen.getByRole('link', { name: '导出 CSV' }));
+    expect(
+      await screen.findByText('无法导出主机：服务暂不可用，请稍后重试。'),
+    ).toBeInTheDocument();
   });
 });
 

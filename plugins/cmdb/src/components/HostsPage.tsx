@@ -43,7 +43,10 @@ import { BulkActionsBar } from './BulkActionsBar';
 import { GROUP_BY, GroupBy, groupHosts } from './hostGroups';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
-import { formatDateTime } from '@opsdeck/plugin-opsdeck-common';
+import {
+  formatDateTime,
+  serverErrorMessage,
+} from '@opsdeck/plugin-opsdeck-common';
 
 /** Hosts per page. */
 export const PAGE_SIZE = 50;
@@ -218,11 +221,17 @@ export function HostsPage() {
       }
       downloadBlob(await response.blob(), 'hosts.csv');
     } catch (error) {
-      setExportError(
-        statusOf(error) === 403
-          ? t('errors.forbidden')
-          : t('export.failed', { message: messageOf(error) }),
-      );
+      let text: string;
+      if (statusOf(error) === 403) text = t('errors.forbidden');
+      else if (ResponseError.is(error as Error)) {
+        // opsdeck's code in the reader's language (a failed store: internal
+        // with its reference)
+        text = t('export.failed', { message: serverErrorMessage(error) });
+      } else {
+        // the answer broke off while the CSV was being sent
+        text = t('export.interrupted');
+      }
+      setExportError(text);
     }
   };
 
@@ -235,7 +244,7 @@ export function HostsPage() {
       case 400:
         return t('errors.invalid', { message: messageOf(error) });
       default:
-        return t('errors.generic', { message: messageOf(error) });
+        return t('errors.generic', { message: serverErrorMessage(error) });
     }
   };
 

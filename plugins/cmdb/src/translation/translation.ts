@@ -92,6 +92,8 @@ export const cmdbTranslationRef = createTranslationRef({
     export: {
       csv: 'Export CSV',
       failed: 'Could not export the hosts: {{message}}',
+      interrupted:
+        'The export broke off before the whole CSV arrived; export again',
     },
     paging: {
       previous: 'Previous',

@@ -68,6 +68,7 @@ const zhCN = {
   'table.total': '共 {{total}} 台主机',
   'export.csv': '导出 CSV',
   'export.failed': '无法导出主机：{{message}}',
+  'export.interrupted': '导出在完整的 CSV 传完之前中断了，请重新导出',
   'paging.previous': '上一页',
   'paging.next': '下一页',
   'paging.page': '第 {{page}} 页',

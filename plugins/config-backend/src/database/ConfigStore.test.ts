@@ -33,7 +33,10 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     });
     await expect(s.createSet(input, 'user:default/bob')).rejects.toMatchObject({
       message: expect.stringMatching(/exists/),
+      // still a ConflictError (409), its name not replaced by the set's
+      name: 'ConflictError',
       code: 'config-set-exists',
+      setName: 'web-nginx',
     });
     const updated = await s.updateSet(created.id, {
       ...input,

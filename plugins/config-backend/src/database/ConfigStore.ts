@@ -134,7 +134,7 @@ export class ConfigStore {
         throw coded(
           new ConflictError(`A config set named ${input.name} exists`),
           'config-set-exists',
-          { name: input.name },
+          { setName: input.name },
         );
       }
       throw e;
@@ -151,7 +151,7 @@ export class ConfigStore {
         throw coded(
           new ConflictError(`A config set named ${input.name} exists`),
           'config-set-exists',
-          { name: input.name },
+          { setName: input.name },
         );
       }
       throw e;

@@ -489,7 +489,7 @@ export const spec = {
               code: {
                 type: 'string',
                 description:
-                  "A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (config-set-exists with name, config-prod-refused with hosts, config-release-busy with release and status, config-no-hosts, config-template-invalid with detail, config-syntax-invalid with kind and detail, config-release-moved with release, config-release-not-paused with release and status); details the text names are beside it.",
+                  "A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (config-set-exists with setName, config-prod-refused with hosts, config-release-busy with release and status, config-no-hosts, config-template-invalid with detail, config-syntax-invalid with kind and detail, config-release-moved with release, config-release-not-paused with release and status); details the text names are beside it.",
               },
               permission: {
                 type: 'string',

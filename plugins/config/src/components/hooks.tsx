@@ -96,7 +96,8 @@ export function useConfigErrorTexts(): ErrorCodeTexts {
         ]),
       );
     return {
-      'config-set-exists': e => t('errors.codes.setExists', fields(e)),
+      'config-set-exists': e =>
+        t('errors.codes.setExists', { name: String(e.setName ?? '') }),
       'config-prod-refused': e => t('errors.codes.prodRefused', fields(e)),
       'config-release-busy': e =>
         t('errors.codes.releaseBusy', { ...fields(e), status: status(e) }),

@@ -40,6 +40,15 @@ function failingRoutes(router: express.Router) {
       },
     );
   });
+  router.get('/registry-down', () => {
+    throw coded(
+      Object.assign(new Error(`connect ECONNREFUSED at ${SERVER_PATH}`), {
+        statusCode: 503,
+      }),
+      'registry-unreachable',
+      { registry: 'registry.example:5000' },
+    );
+  });
   router.get('/teapot', () => {
     throw Object.assign(new Error(`upstream said no at ${SERVER_PATH}`), {
       statusCode: 502,
@@ -113,6 +122,36 @@ describe('createErrorHandler', () => {
       maxBytes: 10,
     });
     expect(() => coded(new Error('x'), 'Too Large')).toThrow();
+    // a detail named like a field of the answer would change its status or
+    // its words (a ConflictError whose name became a config set's name
+    // answered 500)
+    for (const details of [
+      { name: 'web' },
+      { status: 401 },
+      { message: 'x' },
+    ] as Array<Record<string, string | number>>) {
+      expect(() => coded(new Error('x'), 'config-set-exists', details)).toThrow(
+        /Not a detail name/,
+      );
+    }
+    expect(
+      coded(new Error('x'), 'config-release-busy', { status: 'running' }),
+    ).toMatchObject({ status: 'running' });
+  });
+
+  it("keeps a coded server error's code and details outside development, not its message", async () => {
+    const { server } = app(false);
+    const res = await request(server).get('/registry-down');
+    expect(res.status).toBe(503);
+    expect(res.body.error).toEqual({
+      name: 'Error',
+      message: expect.stringMatching(/^An internal error occurred/),
+      statusCode: 503,
+      code: 'registry-unreachable',
+      registry: 'registry.example:5000',
+      reference: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+    expect(res.text).not.toMatch(/srv\/opsdeck|ECONNREFUSED/);
   });
 
   it('shows stack traces in development', async () => {

@@ -74,23 +74,64 @@ export function withErrorCode<T>(error: T, status: number): T {
   return error;
 }
 
+// The code and detail names coded() gave an error, so that a server error
+// (5xx) keeps them while its message is withheld.
+const CODED = Symbol('opsdeck.coded');
+
+// Fields of an error that Backstage's handler or the answer reads.
+const RESERVED = new Set([
+  'name',
+  'message',
+  'stack',
+  'cause',
+  'code',
+  'statusCode',
+  'reference',
+]);
+
+type CodedDetails = Record<string, string | number | boolean>;
+
 /**
  * Gives a refusal its own stable code (`files-upload-too-large`), and any
  * details its text names (`{ maxBytes }`): the response carries them in
  * `error` beside the English message, and the portal says the code in the
  * reader's language from the plugin's translation ref (opsdeck-common's
  * serverErrorMessage). A code is lower-case words joined by `-`, prefixed by
- * the plugin's id.
+ * the plugin's id. A coded server error (5xx, e.g. `registry-unreachable`)
+ * keeps its code and these details outside development too, though not its
+ * message: put nothing in the details that a caller must not read. A detail
+ * may not be named like a field the answer is made of (`name`, `message`,
+ * `statusCode`, a numeric `status`, …): those throw.
  */
 export function coded<T extends Error>(
   error: T,
   code: string,
-  details: Record<string, string | number | boolean> = {},
+  details: CodedDetails = {},
 ): T & { code: string } {
   if (!/^[a-z]+(-[a-z]+)+$/.test(code)) {
     throw new Error(`Not an error code: ${code}`);
   }
+  for (const [key, value] of Object.entries(details)) {
+    // a detail must not replace what picks the status or the answer's words
+    if (RESERVED.has(key) || (key === 'status' && typeof value === 'number')) {
+      throw new Error(`Not a detail name of ${code}: ${key}`);
+    }
+  }
+  Object.defineProperty(error, CODED, {
+    value: { code, details: { ...details } },
+    enumerable: false,
+    configurable: true,
+  });
   return Object.assign(error, details, { code });
+}
+
+/** What coded() gave `error`, if it did. */
+function codedOf(
+  error: unknown,
+): { code: string; details: CodedDetails } | undefined {
+  return error && typeof error === 'object'
+    ? (error as { [CODED]?: { code: string; details: CodedDetails } })[CODED]
+    : undefined;
 }
 
 /**
@@ -99,7 +140,8 @@ export function coded<T extends Error>(
  * outside development no response carries a stack trace (of the error or its
  * causes), and a server error (5xx) carries no message of its own (they name
  * files, hosts and SQL): the response says "An internal error occurred" with
- * a reference, and the log has the full error under that reference.
+ * a reference, and the log has the full error under that reference. A server
+ * error given a code by {@link coded} keeps that code and its details.
  */
 export function createErrorHandler(options: {
   middleware: Pick<MiddlewareFactory, 'error'>;
@@ -119,9 +161,15 @@ export function createErrorHandler(options: {
       `Request failed with status ${status} (reference ${reference}): ${req.method} ${req.originalUrl}`,
       isError(error) ? error : new Error(String(error)),
     );
+    const own = codedOf(error);
     const safe = Object.assign(
       new Error(`An internal error occurred (reference ${reference})`),
-      { statusCode: status, code: errorCodeForStatus(status), reference },
+      own?.details ?? {},
+      {
+        statusCode: status,
+        code: own?.code ?? errorCodeForStatus(status),
+        reference,
+      },
     );
     delete safe.stack;
     backstage(safe, req, res, next);

@@ -1,5 +1,6 @@
 import {
   BuiltTag,
+  freePort,
   OciLayout,
   skopeoPush,
   startRegistry,
@@ -29,7 +30,9 @@ export const REPOS = [
  * and latest (v2, two platforms), v1 in every other repository, tools/old
  * tagged a1-a5; a token proxy asking for {@link LOGIN}; a registry backend
  * with the local, private (vault login), wrong-login and not-a-registry
- * resources, two clusters (dave and frank cannot see k8s-secret), and v3
+ * resources, four registries that fail (no-login: the vault has no such
+ * credential; denied-login: the vault refuses it; unreachable: nothing
+ * listens; not-tls: https to the plain-http registry), two clusters (dave and frank cannot see k8s-secret), and v3
  * reported running on k8s-prod.
  */
 export async function startRouterFixture() {
@@ -74,11 +77,18 @@ export async function startRouterFixture() {
     await skopeoPush(layout, 'v1', registry.host, 'tools/old', t);
   }
   const proxy = await startTokenProxy(registry.url, LOGIN);
+  const closed = `http://127.0.0.1:${await freePort()}`;
   const backend = await startRegistryBackend({
     entities: [
       registryResource('local', registry.url),
       registryResource('private', proxy.url, { credential: 'reg-login' }),
       registryResource('wrong-login', proxy.url, { credential: 'bad-login' }),
+      registryResource('no-login', proxy.url, { credential: 'missing-login' }),
+      registryResource('denied-login', proxy.url, {
+        credential: 'denied-login',
+      }),
+      registryResource('unreachable', closed),
+      registryResource('not-tls', `https://${registry.host}`),
       registryResource('not-a-registry', registry.url, { type: 'database' }),
       placeResource('k8s-prod'),
       placeResource('k8s-secret'),
@@ -88,6 +98,7 @@ export async function startRouterFixture() {
       dave: ['resource:default/k8s-secret'],
       frank: ['resource:default/k8s-secret'],
     },
+    deniedSecrets: ['denied-login'],
     secrets: {
       'reg-login': { type: 'password', ...LOGIN },
       'bad-login': {

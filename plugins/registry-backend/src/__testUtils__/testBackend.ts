@@ -1,3 +1,4 @@
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   coreServices,
   createServiceFactory,
@@ -84,6 +85,8 @@ export const asPlugin = (pluginId: string) =>
 export async function startRegistryBackend(options: {
   entities: Entity[];
   secrets?: Record<string, VaultSecret>;
+  /** Credentials the vault refuses to hand out for the registry use. */
+  deniedSecrets?: string[];
   /** Entity refs each user cannot see in the catalog. */
   hidden?: Record<string, string[]>;
 }): Promise<{
@@ -158,7 +161,14 @@ export async function startRegistryBackend(options: {
           async getSecret(name: string, use: SecretUse) {
             vaultUses.push({ name, use });
             const secret = options.secrets?.[name];
-            if (!secret) throw new Error(`no secret ${name}`);
+            if (options.deniedSecrets?.includes(name)) {
+              throw new NotAllowedError(
+                `Vault credential '${name}' may not be used for ${use.use}`,
+              );
+            }
+            if (!secret) {
+              throw new NotFoundError(`No credential named '${name}'`);
+            }
             return secret;
           },
         }),

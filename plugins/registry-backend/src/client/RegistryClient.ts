@@ -3,6 +3,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { nextFromLink } from './grammar';
 import { pageOfTags } from './pageOfTags';
 
@@ -214,11 +215,7 @@ export class RegistryClient {
         redirect: options.followRedirect ? 'follow' : 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       }).catch(error => {
-        throw new ServiceUnavailableError(
-          `Registry ${this.base.host} did not answer: ${
-            (error as Error).message
-          }`,
-        );
+        throw notAnswered(this.base.host, 'Registry', error);
       });
     let res = await send(this.authorization(options.scope));
     if (res.status === 401) {
@@ -237,8 +234,12 @@ export class RegistryClient {
     if (res.status === 404)
       throw new NotFoundError(`Registry: not found (${what})`);
     if (res.status === 401 || res.status === 403) {
-      throw new ServiceUnavailableError(
-        `The registry refused opsdeck's login (${res.status} on ${what})`,
+      throw coded(
+        new ServiceUnavailableError(
+          `The registry refused opsdeck's login (${res.status} on ${what})`,
+        ),
+        'registry-login-refused',
+        { registry: this.base.host, answered: res.status },
       );
     }
     if (res.status === 405) {
@@ -246,8 +247,10 @@ export class RegistryClient {
         `The registry does not allow ${method} here (${what}); deleting needs storage.delete.enabled`,
       );
     }
-    throw new ServiceUnavailableError(
-      `Registry answered ${res.status} on ${what}`,
+    throw coded(
+      new ServiceUnavailableError(`Registry answered ${res.status} on ${what}`),
+      'registry-failed',
+      { registry: this.base.host, answered: res.status },
     );
   }
 
@@ -292,15 +295,17 @@ export class RegistryClient {
           }
         : {},
       signal: AbortSignal.timeout(TIMEOUT_MS),
-    }).catch(() => {
-      throw new ServiceUnavailableError(
-        `Token realm ${realm.host} did not answer`,
-      );
+    }).catch(error => {
+      throw notAnswered(realm.host, 'Token realm', error);
     });
     if (!res.ok) {
       await res.arrayBuffer().catch(() => undefined);
-      throw new ServiceUnavailableError(
-        `The registry's token realm refused opsdeck's login (${res.status})`,
+      throw coded(
+        new ServiceUnavailableError(
+          `The registry's token realm refused opsdeck's login (${res.status})`,
+        ),
+        'registry-login-refused',
+        { registry: realm.host, answered: res.status },
       );
     }
     const body = (await readJson(res, 64 * 1024)) as any;
@@ -311,6 +316,28 @@ export class RegistryClient {
     this.tokens.set(scope, token);
     return token;
   }
+}
+
+/**
+ * Why `host` did not answer, coded: `registry-tls` when the TLS handshake
+ * failed (an expired, self-signed or mismatched certificate, or no TLS at
+ * all), else `registry-unreachable` (refused, no such name, timed out). The
+ * reason is the system's code (`CERT_HAS_EXPIRED`, `ECONNREFUSED`, `timeout`).
+ */
+function notAnswered(host: string, who: string, error: unknown) {
+  const cause = (error as { cause?: { code?: unknown } })?.cause;
+  let reason = typeof cause?.code === 'string' ? cause.code : 'unknown';
+  if ((error as Error)?.name === 'TimeoutError') reason = 'timeout';
+  const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(reason);
+  return coded(
+    new ServiceUnavailableError(
+      `${who} ${host} did not answer: ${
+        tls ? 'TLS handshake failed' : 'unreachable'
+      } (${reason})`,
+    ),
+    tls ? 'registry-tls' : 'registry-unreachable',
+    { registry: host, reason },
+  );
 }
 
 function pullScope(repository: string) {

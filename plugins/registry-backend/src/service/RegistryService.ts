@@ -465,11 +465,35 @@ export class RegistryService {
   /** A client logged in with the registry's vault credential, if it has one. */
   private async client(target: RegistryTarget, actor: string) {
     if (!target.credential) return new RegistryClient(target.url);
-    const secret = await this.options.vault.getSecret(target.credential, {
-      use: 'registry',
-      for: secretTargetOf(target.entity),
-      actor,
-    });
+    const credential = target.credential;
+    const secret = await this.options.vault
+      .getSecret(credential, {
+        use: 'registry',
+        for: secretTargetOf(target.entity),
+        actor,
+      })
+      .catch(error => {
+        // the vault's refusal, said as what it means for this registry
+        if (error instanceof NotFoundError) {
+          throw coded(
+            new ConflictError(
+              `The registry's vault credential ${credential} does not exist`,
+            ),
+            'registry-credential-missing',
+            { credential },
+          );
+        }
+        if (error instanceof NotAllowedError) {
+          throw coded(
+            new NotAllowedError(
+              `The registry's vault credential ${credential} may not be used here: ${error.message}`,
+            ),
+            'registry-credential-denied',
+            { credential },
+          );
+        }
+        throw error;
+      });
     if (secret.type !== 'password') {
       throw coded(
         new NotAllowedError(

@@ -78,8 +78,12 @@ describe('registry router against Debian docker-registry', () => {
     const res = await get('/api/registry/registries');
     expect(res.status).toBe(200);
     expect(res.body.items.map((r: any) => r.ref).sort()).toEqual([
+      'resource:default/denied-login',
       'resource:default/local',
+      'resource:default/no-login',
+      'resource:default/not-tls',
       'resource:default/private',
+      'resource:default/unreachable',
       'resource:default/wrong-login',
     ]);
     expect(JSON.stringify(res.body)).not.toContain(LOGIN.password);
@@ -543,6 +547,11 @@ describe('registry router against Debian docker-registry', () => {
       'dave',
     );
     expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({
+      code: 'registry-login-refused',
+      registry: new URL(proxy.url).host,
+      answered: 401,
+    });
     expect(refused.text).not.toContain('wrong-pw-77aa');
     expect(JSON.stringify(backend.events)).not.toContain(LOGIN.password);
   });
@@ -570,5 +579,34 @@ describe('registry router against Debian docker-registry', () => {
     );
     expect(wrong.status).toBe(503);
     expect((await get(`${path}&last=a2`, 'mallory')).status).toBe(403);
+  });
+
+  it('says why a registry cannot be read with a code: unreachable, TLS, the vault credential missing or refused', async () => {
+    const repositories = (name: string) =>
+      get(`/api/registry/registries/default/${name}/repositories`, 'dave');
+    const unreachable = await repositories('unreachable');
+    expect(unreachable.status).toBe(503);
+    expect(unreachable.body.error).toMatchObject({
+      code: 'registry-unreachable',
+      reason: 'ECONNREFUSED',
+    });
+    const tls = await repositories('not-tls');
+    expect(tls.status).toBe(503);
+    expect(tls.body.error).toMatchObject({
+      code: 'registry-tls',
+      registry: registry.host,
+    });
+    const missing = await repositories('no-login');
+    expect(missing.status).toBe(409);
+    expect(missing.body.error).toMatchObject({
+      code: 'registry-credential-missing',
+      credential: 'missing-login',
+    });
+    const denied = await repositories('denied-login');
+    expect(denied.status).toBe(403);
+    expect(denied.body.error).toMatchObject({
+      code: 'registry-credential-denied',
+      credential: 'denied-login',
+    });
   });
 });

@@ -23,6 +23,9 @@ export function registryErrorTexts(t: RegistryT): ErrorCodeTexts {
         'planned',
         'confirmed',
         'credential',
+        'registry',
+        'reason',
+        'answered',
       ].map(k => [k, String(e[k] ?? '')]),
     );
   return {
@@ -35,6 +38,14 @@ export function registryErrorTexts(t: RegistryT): ErrorCodeTexts {
       t('errors.codes.retentionChanged', fields(e)),
     'registry-credential-type': e =>
       t('errors.codes.credentialType', fields(e)),
+    'registry-unreachable': e => t('errors.codes.unreachable', fields(e)),
+    'registry-tls': e => t('errors.codes.tls', fields(e)),
+    'registry-login-refused': e => t('errors.codes.loginRefused', fields(e)),
+    'registry-failed': e => t('errors.codes.failed', fields(e)),
+    'registry-credential-missing': e =>
+      t('errors.codes.credentialMissing', fields(e)),
+    'registry-credential-denied': e =>
+      t('errors.codes.credentialDenied', fields(e)),
   };
 }
 

@@ -3,7 +3,7 @@ import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SWRConfig } from 'swr';
 import type { ManifestSummary } from '@opsdeck/plugin-registry-common';
@@ -94,6 +94,8 @@ function render(
     language?: string;
     refusal?: Record<string, unknown>;
     route?: string;
+    /** How the registry's repositories fail: the error body and its status. */
+    browseError?: { error: Record<string, unknown>; status: number };
   } = {},
 ) {
   const calls: { method: string; url: string; body?: string }[] = [];
@@ -115,6 +117,10 @@ function render(
         });
       }
       if (url.includes('/repositories?')) {
+        if (options.browseError) {
+          const { error, status } = options.browseError;
+          return json({ error, response: { statusCode: status } }, status);
+        }
         return url.includes('last=')
           ? json({ items: ['shop/web'] })
           : json({ items: ['infra/nginx'], next: 'infra/nginx' });
@@ -260,6 +266,50 @@ describe('registry page', () => {
       'shop/web:latest 正在 k8s-prod/shop/web-7d9 上运行，未删除',
     );
     expect(alert.textContent).not.toContain('is running');
+  });
+
+  it('says in zh-CN why a registry cannot be read (TLS, login refused, credential missing), not the server’s words', async () => {
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [
+        {
+          name: 'Error',
+          message: 'An internal error occurred (reference 0123456789abcdef)',
+          code: 'registry-tls',
+          registry: 'harbor.test',
+          reason: 'CERT_HAS_EXPIRED',
+          reference: '0123456789abcdef',
+        },
+        503,
+        '与镜像仓库 harbor.test 的 TLS 握手失败（CERT_HAS_EXPIRED）：证书已过期、是自签名的或与域名不符，或它不支持 TLS',
+      ],
+      [
+        {
+          name: 'Error',
+          message: 'An internal error occurred (reference 0123456789abcdef)',
+          code: 'registry-login-refused',
+          registry: 'harbor.test',
+          answered: 401,
+        },
+        503,
+        '镜像仓库 harbor.test 拒绝了 opsdeck 的登录（HTTP 401）：请检查该仓库在 Vault 中的凭据',
+      ],
+      [
+        {
+          name: 'ConflictError',
+          message: "The registry's vault credential harbor-pull does not exist",
+          code: 'registry-credential-missing',
+          credential: 'harbor-pull',
+        },
+        409,
+        '该镜像仓库的 Vault 凭据 harbor-pull 不存在，请管理员在 Vault 中添加',
+      ],
+    ];
+    for (const [error, status, said] of cases) {
+      render(false, { language: 'zh-CN', browseError: { error, status } });
+      const alert = await screen.findByText(said);
+      expect(alert.textContent).not.toMatch(/internal error|does not exist/);
+      cleanup();
+    }
   });
 });
 

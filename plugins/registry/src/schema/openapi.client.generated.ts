@@ -8,7 +8,7 @@ export type Error = {
   error?: {
     name?: string;
     message?: string;
-    /** A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (registry-tag-moved with image and digest, registry-image-running with image and places, registry-too-many-tags with repository, count and max, registry-platform-image with image and tags, registry-digest-shared with image, digest and tags, registry-retention-changed with planned and confirmed, registry-credential-type with credential). */
+    /** A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (registry-tag-moved with image and digest, registry-image-running with image and places, registry-too-many-tags with repository, count and max, registry-platform-image with image and tags, registry-digest-shared with image, digest and tags, registry-retention-changed with planned and confirmed, registry-credential-type with credential); when the registry cannot be read: registry-unreachable and registry-tls (503, with registry and reason, the system's code such as ECONNREFUSED or CERT_HAS_EXPIRED), registry-login-refused and registry-failed (503, with registry and answered, the registry's HTTP status), registry-credential-missing (409) and registry-credential-denied (403), both with credential. A 503 keeps its code and details outside development, not its message. */
     code?: string;
     permission?: string;
     reference?: string;

@@ -96,6 +96,17 @@ export const registryTranslationRef = createTranslationRef({
           'The retention rule now deletes {{planned}} digest(s), not the {{confirmed}} confirmed; run the dry run again',
         credentialType:
           'Vault credential {{credential}} must be a password (with a username for basic auth, alone for a bearer token)',
+        unreachable:
+          "Registry {{registry}} cannot be reached ({{reason}}); check that it runs and that opsdeck's backend can reach it",
+        tls: 'The TLS handshake with registry {{registry}} failed ({{reason}}): its certificate is expired, self-signed or for another name, or it does not speak TLS',
+        loginRefused:
+          "Registry {{registry}} refused opsdeck's login (HTTP {{answered}}); check the registry's vault credential",
+        failed:
+          'Registry {{registry}} answered HTTP {{answered}}; try again later or check the registry',
+        credentialMissing:
+          "The registry's vault credential {{credential}} does not exist; an admin must add it to the vault",
+        credentialDenied:
+          'The vault does not allow credential {{credential}} to be used for this registry on your behalf',
       },
     },
   },

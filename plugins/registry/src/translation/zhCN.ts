@@ -68,6 +68,18 @@ const zhCN = {
     '保留规则现在删除 {{planned}} 个摘要，而不是已确认的 {{confirmed}} 个；请重新试运行',
   'errors.codes.credentialType':
     'Vault 凭据 {{credential}} 必须是密码类型（基本认证需带用户名，单独使用则为 Bearer 令牌）',
+  'errors.codes.unreachable':
+    '无法连接镜像仓库 {{registry}}（{{reason}}）：请确认它在运行，且 opsdeck 后端能访问它',
+  'errors.codes.tls':
+    '与镜像仓库 {{registry}} 的 TLS 握手失败（{{reason}}）：证书已过期、是自签名的或与域名不符，或它不支持 TLS',
+  'errors.codes.loginRefused':
+    '镜像仓库 {{registry}} 拒绝了 opsdeck 的登录（HTTP {{answered}}）：请检查该仓库在 Vault 中的凭据',
+  'errors.codes.failed':
+    '镜像仓库 {{registry}} 返回了 HTTP {{answered}}：请稍后重试或检查镜像仓库',
+  'errors.codes.credentialMissing':
+    '该镜像仓库的 Vault 凭据 {{credential}} 不存在，请管理员在 Vault 中添加',
+  'errors.codes.credentialDenied':
+    'Vault 不允许以你的身份将凭据 {{credential}} 用于此镜像仓库',
 };
 
 export default zhCN;
