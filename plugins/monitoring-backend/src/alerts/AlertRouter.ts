@@ -13,8 +13,13 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelConfig, MonitoringConfig } from '../config';
 import type { EscalationCandidate } from '../database/EscalationStore';
 import type { AlertStore, NewAlertEvent } from '../database/AlertStore';
-import { renderAlert } from '../channels/render';
-import { DeliveryError, MESSAGE_TEXT, SENDERS } from '../channels/senders';
+import { plain, renderAlert, type RenderedAlert } from '../channels/render';
+import {
+  DeliveryError,
+  MESSAGE_TEXT,
+  SENDERS,
+  type SendContext,
+} from '../channels/senders';
 import { dueStep, lastStep, renderStep, stepTargets } from './escalation';
 import { escalatingPolicies, policyFor } from './escalationConfig';
 
@@ -26,6 +31,16 @@ export interface WebhookAlert {
   startsAt: string;
   endsAt?: string;
   fingerprint: string;
+}
+
+/** Another plugin's message for some channels (POST /channels/send). */
+export interface ChannelMessage {
+  channels: string[];
+  title: string;
+  text: string;
+  severity: 'critical' | 'high' | 'normal' | 'low';
+  link?: string;
+  scope?: string;
 }
 
 /** The owner group of a catalog entity (full lower-case ref), read with the plugin's own credentials. */
@@ -388,37 +403,13 @@ export class AlertRouter {
           ));
         // another caller restarted this delivery first: it sends, not this one
         if (deliveryId === undefined) return;
-        let error: string | undefined;
-        try {
-          const secret = channel.secretCredential
-            ? await this.options.secretOf(channel).catch(e => {
-                throw new DeliveryError(
-                  `vault: ${(e as Error).name}: ${(e as Error).message}`.slice(
-                    0,
-                    300,
-                  ),
-                );
-              })
-            : undefined;
-          await SENDERS[channel.type]({
-            channel,
-            event,
-            message,
-            secret,
-            timeoutMs: this.options.config.deliveryTimeoutMs,
-            now: this.now(),
-            smtp: this.options.config.smtp,
-            notifications: this.options.notifications,
-            link: this.options.linkOf?.(event),
-            ...(step > 0
-              ? { step, recipients: groupsOf.get(channel.name) }
-              : {}),
-          });
-        } catch (e) {
-          error =
-            e instanceof DeliveryError
-              ? e.message
-              : `${(e as Error).name ?? 'Error'}`;
+        const error = await this.sendThrough(channel, {
+          event,
+          message,
+          link: this.options.linkOf?.(event),
+          ...(step > 0 ? { step, recipients: groupsOf.get(channel.name) } : {}),
+        });
+        if (error !== undefined) {
           this.options.logger.warn(
             `monitoring: delivery of alert ${eventId} to ${channel.name} failed: ${error}`,
           );
@@ -428,6 +419,114 @@ export class AlertRouter {
           { error },
           this.now(),
         );
+      }),
+    );
+  }
+
+  /**
+   * Sends one message through one channel by its sender (the signing secret
+   * from the vault at use): the error, safe to store and show (no URL, no
+   * secret), or undefined when it was sent.
+   */
+  private async sendThrough(
+    channel: ChannelConfig,
+    ctx: Pick<
+      SendContext,
+      'event' | 'message' | 'link' | 'step' | 'recipients'
+    >,
+  ): Promise<string | undefined> {
+    try {
+      const secret = channel.secretCredential
+        ? await this.options.secretOf(channel).catch(e => {
+            throw new DeliveryError(
+              `vault: ${(e as Error).name}: ${(e as Error).message}`.slice(
+                0,
+                300,
+              ),
+            );
+          })
+        : undefined;
+      await SENDERS[channel.type]({
+        ...ctx,
+        channel,
+        secret,
+        timeoutMs: this.options.config.deliveryTimeoutMs,
+        now: this.now(),
+        smtp: this.options.config.smtp,
+        notifications: this.options.notifications,
+      });
+      return undefined;
+    } catch (e) {
+      return e instanceof DeliveryError
+        ? e.message
+        : `${(e as Error).name ?? 'Error'}`;
+    }
+  }
+
+  /**
+   * Another plugin's message (`plugin`, e.g. cicd) through the named
+   * channels, by the senders of real alerts; nothing is recorded as an
+   * alert. Every channel must exist, else nothing is sent (404
+   * monitoring-channel-unknown). One outcome per channel, in order.
+   */
+  async sendMessage(
+    request: ChannelMessage,
+    plugin: string,
+  ): Promise<Array<{ channel: string; ok: boolean; error?: string }>> {
+    const names = [...new Set(request.channels)];
+    const channels = names.map(name => {
+      const channel = this.options.config.channels.find(c => c.name === name);
+      if (!channel) {
+        throw coded(
+          new NotFoundError(`No channel ${name}`),
+          'monitoring-channel-unknown',
+          { channel: name },
+        );
+      }
+      return channel;
+    });
+    const now = this.now().toISOString();
+    // a high or critical message fires (red); a normal one (a recovery) resolves
+    const firing =
+      request.severity === 'high' || request.severity === 'critical';
+    const event: AlertEvent = {
+      id: 0,
+      fingerprint: `${plugin}:${request.scope ?? randomUUID()}`,
+      status: firing ? 'firing' : 'resolved',
+      startsAt: now,
+      alertname: request.title,
+      severity: request.severity,
+      summary: request.text,
+      labels: { opsdeck_source: plugin },
+      annotations: {},
+      receivedAt: now,
+      test: false,
+    };
+    const message: RenderedAlert = {
+      title: plain(request.title),
+      lines: request.text
+        .split('\n')
+        .map(line => plain(line, 500))
+        .filter(Boolean),
+      firing,
+    };
+    return Promise.all(
+      channels.map(async channel => {
+        const error = await this.sendThrough(channel, {
+          event,
+          message,
+          link: request.link,
+        });
+        if (error !== undefined) {
+          this.options.logger.warn(
+            `monitoring: ${plugin}'s message to ${channel.name} failed: ${error}`,
+          );
+        }
+        return {
+          channel: channel.name,
+          ok: error === undefined,
+          ...(error !== undefined ? { error } : {}),
+        };
       }),
     );
   }

@@ -50,6 +50,13 @@ export const access: OperationAccess<typeof spec> = {
     permission: monitoringAlertReadPermission,
     allow: ['user'],
   },
+  // another backend plugin's message (monitoring-node): plugin-to-plugin
+  // tokens only; the handler refuses services that are not plugins
+  'POST /channels/send': {
+    authenticate: ['service'],
+    reason:
+      'backend plugins send their alerts through the channels with their own service credentials; there is no person, and the channel names are checked by the handler',
+  },
   'POST /channels/{name}/test': {
     permission: monitoringChannelTestPermission,
     allow: ['user'],

@@ -882,6 +882,93 @@ export const spec = {
         },
       },
     },
+    '/channels/send': {
+      post: {
+        operationId: 'SendToChannels',
+        description:
+          "Another backend plugin's message (e.g. cicd's failed-build alert) sent through the named channels by their own senders (rendered, signed, delivered); nothing is recorded as an alert. For plugin-to-plugin tokens only (monitoring-node's alertChannelsServiceRef): a person gets 403, and so does a service that is not a backend plugin (403 monitoring-send-plugins-only). Every channel must exist, else nothing is sent (404 monitoring-channel-unknown, the first unknown `channel`). A channel that fails does not fail the others: one outcome per channel. Audited (monitoring-channel-send, naming the calling plugin).",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['channels', 'title', 'text', 'severity'],
+                additionalProperties: false,
+                properties: {
+                  channels: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 20,
+                    items: {
+                      type: 'string',
+                      maxLength: 128,
+                    },
+                  },
+                  title: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 300,
+                  },
+                  text: {
+                    type: 'string',
+                    maxLength: 4000,
+                  },
+                  severity: {
+                    type: 'string',
+                    enum: ['critical', 'high', 'normal', 'low'],
+                  },
+                  link: {
+                    type: 'string',
+                    maxLength: 2000,
+                  },
+                  scope: {
+                    type: 'string',
+                    maxLength: 300,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'What became of the message on each channel (no URL, no secret).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['outcomes'],
+                  additionalProperties: false,
+                  properties: {
+                    outcomes: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['channel', 'ok'],
+                        additionalProperties: false,
+                        properties: {
+                          channel: {
+                            type: 'string',
+                          },
+                          ok: {
+                            type: 'boolean',
+                          },
+                          error: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/channels/{name}/test': {
       post: {
         operationId: 'TestChannel',

@@ -2,9 +2,11 @@ import type {
   AuditorService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
 import type { AlertEvent } from '@opsdeck/plugin-monitoring-common';
 import {
   audited,
+  coded,
   principalRef,
   type createRequestGuard,
 } from '@opsdeck/plugin-opsdeck-node';
@@ -13,8 +15,8 @@ import type { MonitoringConfig } from '../config';
 import type { createOpenApiRouter } from '../schema/openapi.generated';
 
 /**
- * The channels (list, message preview, test send) and a person's retry of
- * one delivery. The guard has checked each operation's permission
+ * The channels (list, message preview, test send, another plugin's
+ * message) and a person's retry of one delivery. The guard has checked each operation's permission
  * (src/schema/access.ts) before the request was parsed; changes and
  * refusals are audited with the person as actor.
  */
@@ -57,6 +59,39 @@ export function registerDeliveryRoutes(
       () => alerts.preview(req.params.name, actor),
     );
     res.json(preview);
+  });
+
+  router.post('/channels/send', async (req, res) => {
+    const credentials = await guard.credentials(req, ['service']);
+    const { subject } = credentials.principal as { subject: string };
+    const outcomes = await audited(
+      auditor,
+      {
+        eventId: 'monitoring-channel-send',
+        severityLevel: 'medium',
+        request: req,
+        target: `monitoring-channels:${req.body.channels.join(',')}`,
+        meta: { plugin: subject, title: req.body.title },
+        successMeta: r => ({
+          sent: r.filter(o => o.ok).map(o => o.channel),
+          failed: r.filter(o => !o.ok).map(o => o.channel),
+        }),
+      },
+      async () => {
+        // a backend plugin's own token, not a static one (Prometheus',
+        // Alertmanager's): only plugins send through the channels
+        if (!subject.startsWith('plugin:')) {
+          throw coded(
+            new NotAllowedError(
+              'Only backend plugins may send through the alert channels',
+            ),
+            'monitoring-send-plugins-only',
+          );
+        }
+        return alerts.sendMessage(req.body, subject.slice('plugin:'.length));
+      },
+    );
+    res.json({ outcomes });
   });
 
   router.post('/channels/:name/test', async (req, res) => {

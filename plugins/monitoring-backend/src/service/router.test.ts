@@ -52,6 +52,13 @@ describe('monitoring router', () => {
             to: ['ops@x.test'],
             owners: ['nobody'],
           },
+          // other plugins' messages only (POST /channels/send)
+          {
+            name: 'ci-hook',
+            type: 'webhook',
+            url: `${robots.urls.webhook}?token=h00k`,
+            owners: ['nobody'],
+          },
         ],
         smtp: { host: '127.0.0.1', port: smtp.port, from: 'alerts@x.test' },
       },
@@ -155,6 +162,7 @@ describe('monitoring router', () => {
     expect(channels.body.items).toEqual([
       { name: 'ops-wecom', type: 'wecom', owners: ['group:default/ops'] },
       { name: 'ops-mail', type: 'email', owners: ['group:default/nobody'] },
+      { name: 'ci-hook', type: 'webhook', owners: ['group:default/nobody'] },
     ]);
     expect(JSON.stringify(channels.body)).not.toContain('k3y');
     const erin = await request(backend.server)
@@ -470,5 +478,77 @@ describe('monitoring router', () => {
 
     // no such delivery: 404
     expect((await retry('alice', 999_999)).status).toBe(404);
+  });
+
+  it("sends another plugin's message through named channels for plugin tokens only: people and static tokens 403, an unknown channel 404 coded, audited with the plugin", async () => {
+    const message = {
+      channels: ['ci-hook'],
+      title: 'Build failed: web #7',
+      text: 'Cause: npm ERR [dependency]\nBuild: http://ci/7',
+      severity: 'high',
+      scope: 'cicd:web#7',
+    };
+    const send = (authorization: string, body: object = message) =>
+      request(backend.server)
+        .post('/api/monitoring/channels/send')
+        .set('authorization', authorization)
+        .send(body);
+    const cicd = mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service('plugin:cicd'),
+      targetPluginId: 'monitoring',
+    });
+    const hooks = () => robots.of('webhook').length;
+    const before = hooks();
+
+    // a person (even an admin) and a static token (Alertmanager's) are refused
+    expect((await send(as('alice'))).status).toBe(403);
+    const staticToken = await send(mockCredentials.service.header());
+    expect(staticToken.status).toBe(403);
+    expect(staticToken.body.error.code).toBe('monitoring-send-plugins-only');
+    expect(hooks()).toBe(before);
+
+    // an unknown channel: nothing is sent, even on the known one
+    const unknown = await send(cicd, {
+      ...message,
+      channels: ['ci-hook', 'nope'],
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('monitoring-channel-unknown');
+    expect(unknown.body.error.channel).toBe('nope');
+    expect(hooks()).toBe(before);
+
+    const sent = await send(cicd);
+    expect(sent.status).toBe(200);
+    expect(sent.body).toEqual({ outcomes: [{ channel: 'ci-hook', ok: true }] });
+    expect(hooks()).toBe(before + 1);
+    const posted = robots.of('webhook').at(-1)!.body;
+    expect(posted.title).toBe('Build failed: web 7');
+    expect(posted.alert).toMatchObject({
+      status: 'firing',
+      fingerprint: 'cicd:cicd:web#7',
+      labels: { opsdeck_source: 'cicd' },
+    });
+    // the channel's URL (its token) is in no answer and no audit event
+    expect(JSON.stringify(sent.body)).not.toContain('h00k');
+    const audit = backend.events.filter(
+      e => e.eventId === 'monitoring-channel-send',
+    );
+    expect(JSON.stringify(audit)).not.toContain('h00k');
+    expect(audit.find(e => e.status === 'succeeded')?.meta).toMatchObject({
+      plugin: 'plugin:cicd',
+      sent: ['ci-hook'],
+      failed: [],
+    });
+    expect(
+      audit.filter(e => e.status === 'failed').map(e => e.meta.plugin),
+    ).toEqual(['external:test-service', 'plugin:cicd']);
+
+    // a channel that fails is an outcome, not an error
+    robots.failNext.add('webhook');
+    const failed = await send(cicd, { ...message, severity: 'normal' });
+    expect(failed.status).toBe(200);
+    expect(failed.body.outcomes).toEqual([
+      { channel: 'ci-hook', ok: false, error: 'HTTP 500' },
+    ]);
   });
 });

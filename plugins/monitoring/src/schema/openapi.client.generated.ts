@@ -254,6 +254,26 @@ export type Operations = {
       items: Array<Channel>;
     };
   };
+  /** `POST /channels/send` */
+  sendToChannels: {
+    request: {
+      body: {
+        channels: Array<string>;
+        title: string;
+        text: string;
+        severity: 'critical' | 'high' | 'normal' | 'low';
+        link?: string;
+        scope?: string;
+      };
+    };
+    response: {
+      outcomes: Array<{
+        channel: string;
+        ok: boolean;
+        error?: string;
+      }>;
+    };
+  };
   /** `POST /channels/{name}/test` */
   testChannel: {
     request: {
@@ -615,6 +635,23 @@ export class DefaultApiClient extends OpenApiClient {
   /** `GET /channels` */
   listChannels(): Promise<Operations['listChannels']['response']> {
     return this.send('GET', '/channels', 'json');
+  }
+
+  /**
+   * Another backend plugin's message (e.g. cicd's failed-build alert) sent through the named channels by their own senders (rendered, signed, delivered); nothing is recorded as an alert. For plugin-to-plugin tokens only (monitoring-node's alertChannelsServiceRef): a person gets 403, and so does a service that is not a backend plugin (403 monitoring-send-plugins-only). Every channel must exist, else nothing is sent (404 monitoring-channel-unknown, the first unknown `channel`). A channel that fails does not fail the others: one outcome per channel. Audited (monitoring-channel-send, naming the calling plugin).
+   *
+   * `POST /channels/send`
+   */
+  sendToChannels(
+    request: Operations['sendToChannels']['request'],
+  ): Promise<Operations['sendToChannels']['response']> {
+    return this.send(
+      'POST',
+      '/channels/send',
+      'json',
+      request,
+      'application/json',
+    );
   }
 
   /**
