@@ -10,6 +10,11 @@ export interface Config {
         baseUrl: string;
         /** Vault credential (username + API token) used at each call; none for anonymous read. */
         credential?: string;
+        /**
+         * Monitoring alert channels the alerts of this instance's jobs also go to, instead of
+         * `alerts.channels` (`[]`: notifications only).
+         */
+        alertChannels?: string[];
       }>;
       /** Instance of a job reference without `instance:` (default: the first). */
       defaultInstance?: string;
@@ -36,6 +41,12 @@ export interface Config {
         pollSeconds?: number;
         /** Branches whose failures alert (default main, master). */
         mainBranches?: string[];
+        /**
+         * Monitoring alert channels (names of `opsdeck.monitoring.channels`: mail, DingTalk, WeCom,
+         * Feishu, webhooks) every failure and recovery alert also goes to, through monitoring-node
+         * (default none: Backstage notifications only).
+         */
+        channels?: string[];
         /** Builds per request to Jenkins: the first page of each job and every further page (default 10). */
         buildsPerJob?: number;
         /**

@@ -10,6 +10,11 @@ export interface JenkinsInstanceConfig {
    * use; none for an instance that allows anonymous read.
    */
   credential?: string;
+  /**
+   * Monitoring's alert channels the alerts of this instance's jobs also go
+   * to (instead of `alerts.channels`); unset: `alerts.channels`.
+   */
+  alertChannels?: string[];
 }
 
 export interface CicdConfig {
@@ -29,6 +34,11 @@ export interface CicdConfig {
     enabled: boolean;
     pollSeconds: number;
     mainBranches: string[];
+    /**
+     * Monitoring's alert channels (names of `opsdeck.monitoring.channels`)
+     * every alert also goes to; empty: Backstage notifications only.
+     */
+    channels: string[];
     buildsPerJob: number;
     /** Builds read per job and poll beyond the first page (catch-up cap). */
     maxBuildsPerPoll: number;
@@ -98,6 +108,18 @@ function readIntakeSystems(
   return systems;
 }
 
+/**
+ * The monitoring alert channels of an alert: its Jenkins instance's
+ * (`instances[].alertChannels`) when set, else `alerts.channels`.
+ */
+export function alertChannelsFor(
+  config: Pick<CicdConfig, 'instances' | 'alerts'>,
+  instance: string | undefined,
+): string[] {
+  const own = config.instances.find(i => i.name === instance)?.alertChannels;
+  return own ?? config.alerts.channels;
+}
+
 /** Reads `opsdeck.cicd`. */
 export function readCicdConfig(root: Config): CicdConfig {
   const c = root.getOptionalConfig('opsdeck.cicd');
@@ -113,7 +135,13 @@ export function readCicdConfig(root: Config): CicdConfig {
         `opsdeck.cicd.instances.${name}: baseUrl must be http(s)`,
       );
     }
-    return { name, baseUrl, credential: i.getOptionalString('credential') };
+    const alertChannels = i.getOptionalStringArray('alertChannels');
+    return {
+      name,
+      baseUrl,
+      credential: i.getOptionalString('credential'),
+      ...(alertChannels ? { alertChannels } : {}),
+    };
   });
   return {
     instances,
@@ -136,6 +164,7 @@ export function readCicdConfig(root: Config): CicdConfig {
         'main',
         'master',
       ],
+      channels: c?.getOptionalStringArray('alerts.channels') ?? [],
       buildsPerJob: Math.min(
         100,
         Math.max(1, c?.getOptionalNumber('alerts.buildsPerJob') ?? 10),

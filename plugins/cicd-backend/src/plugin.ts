@@ -12,11 +12,12 @@ import {
   cicdCauseManagePermission,
   cicdAlertManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { alertChannelsServiceRef } from '@opsdeck/plugin-monitoring-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AlertDelivery, DEFAULT_LEASE_MS } from './alerts/AlertDelivery';
 import { AlertEngine } from './alerts/AlertEngine';
 import { BuildPoller } from './alerts/BuildPoller';
-import { readCicdConfig } from './config';
+import { alertChannelsFor, readCicdConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { CauseStore } from './database/CauseStore';
 import { DeploymentStore } from './database/DeploymentStore';
@@ -61,6 +62,7 @@ export const cicdPlugin = createBackendPlugin({
         vault: vaultServiceRef,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
+        alertChannels: alertChannelsServiceRef,
       },
       async init(deps) {
         const config = readCicdConfig(deps.rootConfig);
@@ -102,6 +104,7 @@ export const cicdPlugin = createBackendPlugin({
         const delivery = new AlertDelivery({
           store: new OutboxStore(knex),
           notifications: deps.notifications,
+          channels: deps.alertChannels,
           logger: deps.logger,
           auditor: deps.auditor,
           limits: {
@@ -130,6 +133,7 @@ export const cicdPlugin = createBackendPlugin({
           delivery,
           mainBranches: config.alerts.mainBranches,
           logger: deps.logger,
+          channelsFor: instance => alertChannelsFor(config, instance),
         });
         if (config.alerts.enabled && config.instances.length) {
           const poller = new BuildPoller({

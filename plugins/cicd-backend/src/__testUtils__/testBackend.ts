@@ -1,6 +1,7 @@
 import {
   coreServices,
   createServiceFactory,
+  type BackendFeature,
 } from '@backstage/backend-plugin-api';
 import {
   AuditorEvent,
@@ -90,6 +91,8 @@ export async function startCicdBackend(options: {
    * catalog's permission rules): user name → entity refs.
    */
   hiddenFrom?: Record<string, string[]>;
+  /** More features (a stand-in for another plugin cicd calls over HTTP). */
+  features?: BackendFeature[];
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -110,6 +113,7 @@ export async function startCicdBackend(options: {
   const backend = await startTestBackend({
     features: [
       cicdPlugin,
+      ...(options.features ?? []),
       ...(options.knex
         ? [mockServices.database.factory({ knex: options.knex })]
         : []),

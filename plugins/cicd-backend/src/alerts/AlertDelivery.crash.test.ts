@@ -89,7 +89,8 @@ describe.each(databases.eachSupportedId())(
     /** A store whose recording of a send never happens (the replica died). */
     function diesBeforeRecording(knex: any) {
       const s = new OutboxStore(knex);
-      s.sent = async () => {
+      // the send is recorded part by part (progress), then the row (sent)
+      s.progress = s.sent = async () => {
         throw new Crash('died before recording the send');
       };
       return s;

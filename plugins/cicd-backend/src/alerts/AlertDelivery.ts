@@ -3,11 +3,16 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type {
+  AlertChannelOutcome,
+  AlertChannelsService,
+} from '@opsdeck/plugin-monitoring-node';
 import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '../database/migrations';
 import type {
   ClaimedAlert,
+  DeliveredPart,
   OutboxAlert,
   OutboxStore,
   UnknownAlert,
@@ -52,20 +57,33 @@ const LOST = Symbol('claim lost');
  * replica reports it) with an error log and an audit event
  * (`cicd-alert-outcome-unknown`), and is listed with the given-up alerts for
  * a person to retry or leave (at most once, then a person decides).
+ *
+ * An alert that names monitoring's alert channels (`channels`) goes to them
+ * in the same delivery, after the notification (monitoring-node's
+ * `alertChannelsServiceRef`, one outcome per channel). Each part that went
+ * out is recorded on the row at once (`delivered`), so a retry (the task's,
+ * a person's) sends only the parts that failed or were never recorded: a
+ * channel that failed does not notify the owner again.
  */
 export class AlertDelivery {
   constructor(
     private readonly options: {
       store: OutboxStore;
       notifications: NotificationService;
+      /**
+       * Monitoring's alert channels, for alerts that name some
+       * (`opsdeck.cicd.alerts.channels`).
+       */
+      channels?: AlertChannelsService;
       logger: LoggerService;
       auditor?: AuditorService;
       limits: DeliveryLimits;
       now?: () => number;
       /**
        * Fault injection (tests): called at `cicd.alert.claimed` (before the
-       * sending mark) and `cicd.alert.handedOver` (after the send, before it
-       * is recorded); opsdeck-node's crashPoint by default.
+       * sending mark) and `cicd.alert.handedOver` (after a send — the
+       * notification, the channels —, before it is recorded); opsdeck-node's
+       * crashPoint by default.
        */
       crashPoint?: (name: string) => void;
     },
@@ -167,7 +185,7 @@ export class AlertDelivery {
     alert: ClaimedAlert,
     options: { giveUpOnFailure?: boolean } = {},
   ): Promise<string | typeof LOST | undefined> {
-    const { store, notifications, logger, limits } = this.options;
+    const { store, logger, limits } = this.options;
     const crash = this.options.crashPoint ?? crashPoint;
     const name = `${alert.jobKey} #${alert.number}`;
     crash('cicd.alert.claimed');
@@ -182,13 +200,8 @@ export class AlertDelivery {
       );
       return LOST;
     }
-    try {
-      await notifications.send({
-        recipients: { type: 'entity', entityRef: [alert.owner] },
-        payload: alert.payload,
-      });
-    } catch (e) {
-      const error = String((e as Error)?.message ?? e);
+    const error = await this.send(alert, crash);
+    if (error !== undefined) {
       const giveUp =
         options.giveUpOnFailure || alert.attempts >= limits.maxAttempts;
       const delay = Math.min(
@@ -215,13 +228,78 @@ export class AlertDelivery {
       }
       return error;
     }
-    crash('cicd.alert.handedOver');
     if (!(await store.sent(alert, this.now()))) {
       logger.warn(
         `CI/CD alert for ${name} was sent after its claim had ended (lease ${limits.leaseMs} ms)`,
       );
     }
     return undefined;
+  }
+
+  /**
+   * Sends what of a `sending` alert has not gone out yet: the owner's
+   * notification, then the alert's monitoring channels (one request, one
+   * outcome per channel). Each part that went out is recorded at once
+   * (OutboxStore.progress), so a retry never sends it again; the errors of
+   * the parts that failed, or undefined when all went out.
+   */
+  private async send(
+    alert: ClaimedAlert,
+    crash: (name: string) => void,
+  ): Promise<string | undefined> {
+    const { store, notifications, channels } = this.options;
+    const delivered = new Set<DeliveredPart>(alert.delivered);
+    const errors: string[] = [];
+    const message = (e: unknown) => String((e as Error)?.message ?? e);
+    if (!delivered.has('notifications')) {
+      let notified = false;
+      try {
+        await notifications.send({
+          recipients: { type: 'entity', entityRef: [alert.owner] },
+          payload: alert.payload,
+        });
+        notified = true;
+      } catch (e) {
+        errors.push(message(e));
+      }
+      if (notified) {
+        delivered.add('notifications');
+        crash('cicd.alert.handedOver');
+        await store.progress(alert, [...delivered], this.now());
+      }
+    }
+    const pending = (alert.channels ?? []).filter(
+      c => !delivered.has(`channel:${c}`),
+    );
+    if (pending.length) {
+      let outcomes: AlertChannelOutcome[] | undefined;
+      try {
+        if (!channels) throw new Error('monitoring alert channels not wired');
+        outcomes = await channels.send({
+          channels: pending,
+          title: alert.payload.title,
+          text: alert.payload.description ?? '',
+          severity: alert.payload.severity ?? 'normal',
+          ...(alert.payload.link ? { link: alert.payload.link } : {}),
+          ...(alert.payload.scope ? { scope: alert.payload.scope } : {}),
+        });
+      } catch (e) {
+        errors.push(`channels ${pending.join(', ')}: ${message(e)}`);
+      }
+      if (outcomes) {
+        for (const channel of pending) {
+          const outcome = outcomes.find(o => o.channel === channel);
+          if (outcome?.ok) delivered.add(`channel:${channel}`);
+          else
+            errors.push(
+              `channel ${channel}: ${outcome?.error ?? 'no outcome'}`,
+            );
+        }
+        crash('cicd.alert.handedOver');
+        await store.progress(alert, [...delivered], this.now());
+      }
+    }
+    return errors.length ? errors.join('; ') : undefined;
   }
 
   /** A row whose sender stopped mid-send: logged and audited, not sent again. */

@@ -49,6 +49,11 @@ export interface ObserveOptions {
   firstNotice: 'silent' | 'alert';
   /** Locates the top cause of a failed build (undefined: nothing matched). */
   locate(build: ObservedBuild): Promise<LocatedTop | undefined>;
+  /**
+   * The Jenkins instance of the job (the poller): its alert channels
+   * (`instances[].alertChannels`) instead of `alerts.channels`.
+   */
+  instance?: string;
 }
 
 const FAILED: BuildResult[] = ['FAILURE', 'UNSTABLE'];
@@ -77,6 +82,11 @@ export class AlertEngine {
       /** Branch names that alert (default main, master). */
       mainBranches: string[];
       logger: LoggerService;
+      /**
+       * Monitoring's alert channels an alert also goes to, by the job's
+       * Jenkins instance (none: the intake); none: notifications only.
+       */
+      channelsFor?: (instance: string | undefined) => string[];
     },
   ) {
     this.mainBranches = new Set(options.mainBranches);
@@ -175,12 +185,12 @@ export class AlertEngine {
           this.isMain(build.branch)
         ) {
           const late = await this.decide(target, state, job, build, locate);
-          await this.moveAndSend(target, undefined, late);
+          await this.moveAndSend(target, undefined, late, options);
         }
         return;
       }
       const step = await this.decide(target, state, job, build, locate);
-      const { moved } = await this.moveAndSend(target, state, step);
+      const { moved } = await this.moveAndSend(target, state, step, options);
       if (moved) return;
     }
   }
@@ -274,8 +284,10 @@ export class AlertEngine {
       next: JobState;
       alert?: { claim: AlertClaim; message: () => AlertMessage };
     },
+    options: Pick<ObserveOptions, 'instance'>,
   ): Promise<{ moved: boolean }> {
-    const { store, delivery, logger } = this.options;
+    const { store, delivery, logger, channelsFor } = this.options;
+    const channels = channelsFor?.(options.instance) ?? [];
     const { alert } = step;
     const owner = target.owner;
     let id: number | undefined;
@@ -294,6 +306,7 @@ export class AlertEngine {
                   topic: `opsdeck.cicd.${jobKey}`,
                   scope: `cicd:${jobKey}#${number}`,
                 },
+                ...(channels.length ? { channels } : {}),
               },
               trx,
             );

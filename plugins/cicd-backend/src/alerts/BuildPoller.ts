@@ -130,6 +130,7 @@ export class BuildPoller {
     await engine.observe(target, jobKey, first.job, builds, {
       firstNotice: 'silent',
       locate: build => service.locateTop(leaf, build.number),
+      instance: leaf.instance,
     });
   }
 }

@@ -1,8 +1,19 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import type { Knex } from '../database/migrations';
 import { corpusLog, FixtureBuild, FixtureJenkins } from '../testUtils';
 import { as, component, startCicdBackend } from '../__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 const TASK = 'opsdeck-cicd-build-alerts';
 const TOKEN = '11f0c0ffee0123456789abcdef012345';
@@ -23,9 +34,103 @@ function build(
   };
 }
 
+/** A loopback webhook receiver (a channel's robot); `failNext` answers 500 once. */
+async function startWebhookReceiver() {
+  const received: any[] = [];
+  const state = { failNext: false };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => {
+      if (state.failNext) {
+        state.failNext = false;
+        res.writeHead(500).end();
+        return;
+      }
+      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    state,
+    close: () => new Promise<void>(r => server.close(() => r())),
+  };
+}
+
+/**
+ * Stands in for monitoring-backend's POST /channels/send (tested for real in
+ * monitoring-backend's router test; cicd may not import that plugin): takes
+ * plugin-to-plugin tokens only and posts the message to each channel's URL.
+ * cicd reaches it through monitoring-node's default client (discovery and
+ * its own plugin token), not a fake service.
+ */
+function monitoringStandIn(
+  channels: Record<string, string>,
+  callers: string[],
+) {
+  return createBackendPlugin({
+    pluginId: 'monitoring',
+    register(env) {
+      env.registerInit({
+        deps: {
+          httpRouter: coreServices.httpRouter,
+          httpAuth: coreServices.httpAuth,
+        },
+        async init({ httpRouter, httpAuth }) {
+          const router = express.Router();
+          router.use(express.json());
+          router.post('/channels/send', async (req, res) => {
+            const credentials = await httpAuth.credentials(req, {
+              allow: ['service'],
+            });
+            callers.push(credentials.principal.subject);
+            const outcomes = [];
+            for (const channel of req.body.channels as string[]) {
+              const url = channels[channel];
+              if (!url) {
+                res.status(404).json({ error: { code: 'unknown' } });
+                return;
+              }
+              const posted = await fetch(url, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(req.body),
+              });
+              outcomes.push(
+                posted.ok
+                  ? { channel, ok: true }
+                  : { channel, ok: false, error: `HTTP ${posted.status}` },
+              );
+            }
+            res.json({ outcomes });
+          });
+          httpRouter.use(router);
+        },
+      });
+    },
+  });
+}
+
 describe('build alerts against the fixture Jenkins', () => {
   let jenkins: FixtureJenkins;
   let backend: Awaited<ReturnType<typeof startCicdBackend>>;
+  let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const callers: string[] = [];
+  let knex: Knex;
+  /** An outbox row as stored: its state and what of it went out. */
+  const outboxRow = async (number: number) => {
+    const r = await knex('cicd_alert_outbox').where({ number }).first();
+    return {
+      status: r.status,
+      lastError: r.last_error,
+      delivered: JSON.parse(r.delivered ?? '[]'),
+      channels: JSON.parse(r.channels ?? '[]'),
+    };
+  };
   const web: FixtureBuild[] = [build(1, 'SUCCESS')];
   const apiMain: FixtureBuild[] = [build(1, 'SUCCESS')];
   const apiFeature: FixtureBuild[] = [build(1, 'SUCCESS')];
@@ -41,7 +146,11 @@ describe('build alerts against the fixture Jenkins', () => {
         builds: apiFeature,
       });
     await jenkins.start();
+    hook = await startWebhookReceiver();
+    knex = await databases.init('SQLITE_3');
     backend = await startCicdBackend({
+      knex,
+      features: [monitoringStandIn({ 'ci-hook': hook.url }, callers)],
       entities: [component('shop', 'main:shop/web, main:shop/api')],
       instances: [
         { name: 'main', baseUrl: jenkins.url, credential: 'jenkins-main' },
@@ -49,12 +158,20 @@ describe('build alerts against the fixture Jenkins', () => {
       secrets: {
         'jenkins-main': { type: 'password', username: 'ci', password: TOKEN },
       },
-      cicd: { alerts: { pollSeconds: 30 } },
+      cicd: {
+        alerts: {
+          pollSeconds: 30,
+          // every alert also goes to monitoring's webhook channel
+          channels: ['ci-hook'],
+          delivery: { backoffSeconds: 0 },
+        },
+      },
     });
   });
   afterAll(async () => {
     await backend?.stop();
     await jenkins?.stop();
+    await hook?.close();
   });
 
   const poll = async () => {
@@ -100,8 +217,22 @@ describe('build alerts against the fixture Jenkins', () => {
     expect(lines[lines.length - 1]).toBe(
       `Build: ${jenkins.url}/job/shop/job/api/job/main/2/`,
     );
+    // and through monitoring's webhook channel (a real POST), asked with
+    // cicd's own plugin token: the same title and located cause
+    expect(callers).toEqual(['plugin:cicd']);
+    expect(hook.received).toEqual([
+      {
+        channels: ['ci-hook'],
+        title: n.payload.title,
+        text: n.payload.description,
+        severity: 'high',
+        link: n.payload.link,
+        scope: n.payload.scope,
+      },
+    ]);
     // the same failure seen again (the next poll, or a restart): nothing
     expect(await poll()).toEqual([]);
+    expect(hook.received).toHaveLength(1);
   });
 
   it('alerts nothing for a branch that is not a main branch', async () => {
@@ -120,6 +251,10 @@ describe('build alerts against the fixture Jenkins', () => {
       'Build fixed: shop main:shop/api/main #3 (main)',
     ]);
     expect(sent[0].payload.severity).toBe('normal');
+    expect(hook.received.map(m => [m.title, m.severity])).toEqual([
+      ['Build failed: shop main:shop/api/main #2 (main)', 'high'],
+      ['Build fixed: shop main:shop/api/main #3 (main)', 'normal'],
+    ]);
     expect(await poll()).toEqual([]);
     const flaky = await request(backend.server)
       .get('/api/cicd/entities/component/default/shop/flaky')
@@ -146,5 +281,35 @@ describe('build alerts against the fixture Jenkins', () => {
     expect((await poll()).map(n => n.payload.title)).toEqual([
       'Build fixed: shop main:shop/web #5',
     ]);
+  });
+
+  it('retries a channel that failed without notifying the owner again', async () => {
+    hook.received.length = 0;
+    hook.state.failNext = true;
+    web.push(build(6, 'FAILURE', corpusLog('tsc-type-error.log')));
+    const sent = await poll();
+    expect(sent.map(n => n.payload.title)).toEqual([
+      'Build failed: shop main:shop/web #6',
+    ]);
+    expect(hook.received).toEqual([]);
+    // the row waits for the channel only
+    expect(await outboxRow(6)).toEqual({
+      status: 'pending',
+      channels: ['ci-hook'],
+      lastError: 'channel ci-hook: HTTP 500',
+      delivered: ['notifications'],
+    });
+    backend.notifications.length = 0;
+    await backend.runTask('opsdeck-cicd-alert-delivery');
+    expect(backend.notifications).toEqual([]);
+    expect(hook.received.map(m => m.title)).toEqual([
+      'Build failed: shop main:shop/web #6',
+    ]);
+    expect(await outboxRow(6)).toEqual({
+      status: 'sent',
+      lastError: null,
+      channels: ['ci-hook'],
+      delivered: ['notifications', 'channel:ci-hook'],
+    });
   });
 });

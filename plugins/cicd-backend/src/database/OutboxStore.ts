@@ -18,7 +18,18 @@ export interface OutboxAlert {
   /** The owner's entity ref. */
   owner: string;
   payload: OutboxPayload;
+  /**
+   * Monitoring's alert channels it also goes to (names of
+   * `opsdeck.monitoring.channels`); none: Backstage notifications only.
+   */
+  channels?: string[];
 }
+
+/**
+ * What of an alert already went out: `notifications` (the owner's Backstage
+ * notification), `channel:<name>` (one of monitoring's channels).
+ */
+export type DeliveredPart = 'notifications' | `channel:${string}`;
 
 /** A row a sender holds (its claim token proves it at completion). */
 export interface ClaimedAlert extends OutboxAlert {
@@ -26,6 +37,42 @@ export interface ClaimedAlert extends OutboxAlert {
   /** Attempts so far, this one included. */
   attempts: number;
   token: string;
+  /** What earlier attempts sent (not sent again). */
+  delivered: DeliveredPart[];
+}
+
+/** The columns a claim returns. */
+const CLAIMED = [
+  'id',
+  'job_key',
+  'number',
+  'owner',
+  'payload',
+  'attempts',
+  'channels',
+  'delivered',
+];
+
+function parseList(value: unknown): string[] {
+  if (typeof value !== 'string' || !value) return [];
+  const list = JSON.parse(value);
+  return Array.isArray(list) ? list.map(String) : [];
+}
+
+/** A claimed row as the sender sees it. */
+function claimedOf(r: any, token: string): ClaimedAlert {
+  const channels = parseList(r.channels);
+  return {
+    id: Number(r.id),
+    jobKey: r.job_key,
+    number: Number(r.number),
+    owner: r.owner,
+    payload: JSON.parse(r.payload),
+    attempts: Number(r.attempts),
+    token,
+    ...(channels.length ? { channels } : {}),
+    delivered: parseList(r.delivered) as DeliveredPart[],
+  };
 }
 
 export interface ClaimOptions {
@@ -83,6 +130,9 @@ export class OutboxStore {
         number: alert.number,
         owner: alert.owner,
         payload: JSON.stringify(alert.payload),
+        channels: alert.channels?.length
+          ? JSON.stringify(alert.channels)
+          : null,
         status: 'pending',
         attempts: 0,
         next_at: now,
@@ -124,16 +174,8 @@ export class OutboxStore {
         attempts: this.knex.raw('attempts + 1'),
         updated_at: now,
       })
-      .returning(['id', 'job_key', 'number', 'owner', 'payload', 'attempts']);
-    return (rows as any[]).map(r => ({
-      id: Number(r.id),
-      jobKey: r.job_key,
-      number: Number(r.number),
-      owner: r.owner,
-      payload: JSON.parse(r.payload),
-      attempts: Number(r.attempts),
-      token,
-    }));
+      .returning(CLAIMED);
+    return (rows as any[]).map(r => claimedOf(r, token));
   }
 
   /**
@@ -189,6 +231,24 @@ export class OutboxStore {
       attempts: Number(r.attempts),
       sendingAt: Number(r.sending_at),
     }));
+  }
+
+  /**
+   * Records what of a `sending` row went out so far (`delivered`, all of
+   * it): a later attempt (the task's retry, a person's) sends only the
+   * rest. One conditional UPDATE by the holder of the claim; false when the
+   * claim was lost.
+   */
+  async progress(
+    alert: ClaimedAlert,
+    delivered: DeliveredPart[],
+    now = Date.now(),
+  ): Promise<boolean> {
+    const n = await this.knex('cicd_alert_outbox')
+      .where({ id: alert.id, claim_token: alert.token })
+      .whereIn('status', ['sending', 'unknown'])
+      .update({ delivered: JSON.stringify(delivered), updated_at: now });
+    return n > 0;
   }
 
   /**
@@ -287,18 +347,9 @@ export class OutboxStore {
         attempts: this.knex.raw('attempts + 1'),
         updated_at: now,
       })
-      .returning(['id', 'job_key', 'number', 'owner', 'payload', 'attempts']);
+      .returning(CLAIMED);
     const r = (rows as any[])[0];
-    if (!r) return undefined;
-    return {
-      id: Number(r.id),
-      jobKey: r.job_key,
-      number: Number(r.number),
-      owner: r.owner,
-      payload: JSON.parse(r.payload),
-      attempts: Number(r.attempts),
-      token,
-    };
+    return r ? claimedOf(r, token) : undefined;
   }
 
   /** One row as stored (tests, the README's "how to see a stuck alert"). */

@@ -540,7 +540,7 @@ describe('monitoring router', () => {
       failed: [],
     });
     expect(
-      audit.filter(e => e.status === 'failed').map(e => e.meta.plugin),
+      audit.filter(e => e.status === 'failed').map(e => e.meta?.plugin),
     ).toEqual(['external:test-service', 'plugin:cicd']);
 
     // a channel that fails is an outcome, not an error
