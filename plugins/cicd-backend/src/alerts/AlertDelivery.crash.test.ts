@@ -2,6 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { NotificationSendOptions } from '@backstage/plugin-notifications-node';
 import { applyCicdMigrations } from '../database/migrations';
 import { OutboxStore } from '../database/OutboxStore';
+import type { AlertChannelsService } from '@opsdeck/plugin-monitoring-node';
 import { AlertDelivery } from './AlertDelivery';
 
 // A replica that dies in the middle of a delivery (issue #20). Before the
@@ -58,10 +59,15 @@ describe.each(databases.eachSupportedId())(
         options: {
           crashAt?: string;
           store?: OutboxStore;
+          channels?: AlertChannelsService;
+          /** Crash at the n-th hit of `crashAt` (default the first). */
+          crashHit?: number;
         } = {},
       ) => {
         const logger = mockServices.logger.mock();
+        let hits = 0;
         const delivery = new AlertDelivery({
+          channels: options.channels,
           store: options.store ?? new OutboxStore(knex),
           notifications: { send: async o => void sent.push(o) },
           logger,
@@ -69,7 +75,8 @@ describe.each(databases.eachSupportedId())(
           limits: LIMITS,
           now: () => now,
           crashPoint: name => {
-            if (name === options.crashAt) throw new Crash(name);
+            if (name === options.crashAt && ++hits === (options.crashHit ?? 1))
+              throw new Crash(name);
           },
         });
         return { delivery, logger };
@@ -226,6 +233,43 @@ describe.each(databases.eachSupportedId())(
       expect(d.sent).toHaveLength(2);
       expect((await d.store.get('main:shop/web@abc', 4))?.status).toBe('sent');
       expect(await b.delivery.givenUp()).toEqual([]);
+    });
+
+    it('a replica dying after the notification went out, while sending to the channels: a retry sends the channels only', async () => {
+      const d = await setup();
+      const posted: string[][] = [];
+      const channels: AlertChannelsService = {
+        send: async m => {
+          posted.push(m.channels);
+          return m.channels.map(channel => ({ channel, ok: true }));
+        },
+      };
+      // the second hand-over: the channels' send, before it is recorded
+      const a = d.replica({
+        channels,
+        crashAt: 'cicd.alert.handedOver',
+        crashHit: 2,
+      });
+      await expect(
+        a.delivery.enqueue({ ...alert(7), channels: ['ops-hook', 'dev-mail'] }),
+      ).rejects.toThrow(Crash);
+      expect(d.sent).toHaveLength(1);
+      expect(posted).toEqual([['ops-hook', 'dev-mail']]);
+      d.at(LEASE);
+      const b = d.replica({ channels });
+      await b.delivery.run();
+      const [row] = await b.delivery.givenUp();
+      expect(row).toMatchObject({ number: 7, status: 'unknown' });
+      // a person decides: the channels again (their outcome was not
+      // recorded), the owner's notification (recorded) not
+      expect(await b.delivery.retryNow(row.id)).toMatchObject({
+        status: 'sent',
+      });
+      expect(d.sent).toHaveLength(1);
+      expect(posted).toEqual([
+        ['ops-hook', 'dev-mail'],
+        ['ops-hook', 'dev-mail'],
+      ]);
     });
   },
 );
