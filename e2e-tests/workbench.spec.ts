@@ -32,6 +32,7 @@ const TEXT = {
       tickets: 'My open tickets',
       unreachable: 'Unreachable hosts',
       prod: 'Recent changes on prod',
+      alerts: 'Firing alerts',
     },
     welcome: 'Read the audit log',
     loadError: /Could not load/,
@@ -52,6 +53,7 @@ const TEXT = {
       tickets: '我的未完成工单',
       unreachable: '不可达主机',
       prod: '生产环境最近变更',
+      alerts: '正在触发的告警',
     },
     welcome: '查看审计日志',
     loadError: /加载失败/,
@@ -73,6 +75,7 @@ const ALL_CARDS: Card[] = [
   'tickets',
   'unreachable',
   'prod',
+  'alerts',
 ];
 
 /** The cards each demo user's role lets them read (opsdeck-policy's grants). */
@@ -82,12 +85,12 @@ const ROLES: { user: string; role: string; cards: Card[] }[] = [
   {
     user: 'carol',
     role: 'dba',
-    cards: ['approvals', 'access', 'jobs', 'tickets', 'unreachable'],
+    cards: ['approvals', 'access', 'jobs', 'tickets', 'unreachable', 'alerts'],
   },
   {
     user: 'dave',
     role: 'dev',
-    cards: ['approvals', 'access', 'jobs', 'tickets', 'unreachable'],
+    cards: ['approvals', 'access', 'jobs', 'tickets', 'unreachable', 'alerts'],
   },
   {
     user: 'erin',
@@ -153,6 +156,80 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
 async function headersOf(request: APIRequestContext, user: string) {
   return { Authorization: `Bearer ${await userToken(request, user)}` };
 }
+
+/** The e2e Alertmanager's static token (app-config.e2e.yaml: alert.receive only). */
+const ALERTMANAGER_TOKEN = 'e2e-only-alertmanager-token-not-a-secret-0001';
+
+/** Posts one state of an alert on web-01 as Alertmanager does. */
+async function postAlertState(
+  request: APIRequestContext,
+  alert: {
+    status: 'firing' | 'resolved';
+    summary: string;
+    fingerprint: string;
+  },
+  startsAt: string,
+) {
+  const res = await request.post('/api/monitoring/alerts/webhook', {
+    headers: { Authorization: `Bearer ${ALERTMANAGER_TOKEN}` },
+    data: {
+      version: '4',
+      status: alert.status,
+      receiver: 'opsdeck',
+      alerts: [
+        {
+          status: alert.status,
+          labels: {
+            alertname: 'WorkbenchE2E',
+            severity: 'warning',
+            opsdeck_entity: 'resource:default/web-01',
+          },
+          annotations: { summary: alert.summary },
+          startsAt,
+          ...(alert.status === 'resolved'
+            ? { endsAt: new Date().toISOString() }
+            : {}),
+          fingerprint: alert.fingerprint,
+        },
+      ],
+    },
+  });
+  expect(res.status()).toBe(200);
+}
+
+test('a firing alert is on the workbench of who may read alerts, linked to its host, until it resolves', async ({
+  page,
+  request,
+}) => {
+  const alert = {
+    summary: `workbench e2e ${randomBytes(3).toString('hex')}`,
+    fingerprint: `wb${Date.now().toString(16)}`,
+  };
+  const startsAt = new Date().toISOString();
+  await postAlertState(request, { ...alert, status: 'firing' }, startsAt);
+
+  await signIn(page, 'dave');
+  const card = page.getByTestId('workbench-alerts');
+  const link = card.getByRole('link', { name: alert.summary });
+  await expect(link).toBeVisible();
+  await expect(card.getByText(/web-01 · since /)).toBeVisible();
+  await link.click();
+  await expect(page).toHaveURL(/\/catalog\/default\/resource\/web-01/);
+
+  // a viewer may not read alerts: no card at all
+  const viewer = await page.context().browser()!.newContext();
+  const erin = await viewer.newPage();
+  await signIn(erin, 'erin');
+  await expect(workbench(erin)).toBeVisible();
+  await expect(erin.getByTestId('workbench-alerts')).toHaveCount(0);
+  await viewer.close();
+
+  // resolved: off the card
+  await postAlertState(request, { ...alert, status: 'resolved' }, startsAt);
+  await page.goto('/');
+  await expect(card).toBeVisible();
+  await expect(card.getByText(alert.summary)).toHaveCount(0);
+});
 
 for (const language of ['en', 'zh-CN'] as const) {
   const text = TEXT[language];

@@ -4,6 +4,7 @@ import {
   formatTime,
   setDisplayLanguage,
 } from './format';
+import { entityCatalogPath } from './catalogPath';
 
 describe('locale formatting', () => {
   const at = '2026-12-02T22:15:04Z';
@@ -30,5 +31,35 @@ describe('locale formatting', () => {
     expect(formatDateTime('')).toBe('');
     expect(formatDateTime('not a date')).toBe('');
     expect(formatTime(null)).toBe('');
+  });
+});
+
+describe('entityCatalogPath', () => {
+  it("links an entity ref in Backstage's grammar to its catalog page", () => {
+    expect(entityCatalogPath('resource:default/web-01')).toBe(
+      '/catalog/default/resource/web-01',
+    );
+    expect(entityCatalogPath('Component:shop/storefront-web')).toBe(
+      '/catalog/shop/component/storefront-web',
+    );
+    // left-out parts come from the defaults
+    expect(entityCatalogPath('web-01')).toBe(
+      '/catalog/default/resource/web-01',
+    );
+    expect(entityCatalogPath('team/api', { kind: 'component' })).toBe(
+      '/catalog/team/component/api',
+    );
+    expect(
+      entityCatalogPath({ kind: 'Group', namespace: 'default', name: 'ops' }),
+    ).toBe('/catalog/default/group/ops');
+  });
+
+  it('encodes each part and gives no path for a ref with an empty part', () => {
+    expect(entityCatalogPath('resource:default/a b?c')).toBe(
+      '/catalog/default/resource/a%20b%3Fc',
+    );
+    expect(entityCatalogPath('resource:default/')).toBeUndefined();
+    expect(entityCatalogPath(':default/x')).toBeUndefined();
+    expect(entityCatalogPath('')).toBeUndefined();
   });
 });

@@ -8,4 +8,5 @@ export * from './deliveryPermissions';
 export * from './roles';
 export * from './audit';
 export * from './format';
+export * from './catalogPath';
 export * from './errorCodes';

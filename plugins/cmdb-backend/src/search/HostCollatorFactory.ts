@@ -3,7 +3,10 @@ import type {
   IndexableDocument,
 } from '@backstage/plugin-search-common';
 import type { HostDetail } from '@opsdeck/plugin-cmdb-common';
-import { cmdbHostReadPermission } from '@opsdeck/plugin-opsdeck-common';
+import {
+  cmdbHostReadPermission,
+  entityCatalogPath,
+} from '@opsdeck/plugin-opsdeck-common';
 import { Readable } from 'node:stream';
 import type { HostIndexReader } from '@opsdeck/plugin-cmdb-node';
 
@@ -44,11 +47,10 @@ export const HOST_LOCATION_FRAGMENT = '#host-facts';
  * show the host's facts.
  */
 function entityLocation(entityRef: string): string {
-  const match = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
-  const [, kind, namespace, name] = match ?? [];
-  return `/catalog/${namespace ?? 'default'}/${(
-    kind ?? 'resource'
-  ).toLowerCase()}/${name ?? entityRef}${HOST_LOCATION_FRAGMENT}`;
+  const path =
+    entityCatalogPath(entityRef) ??
+    `/catalog/default/resource/${encodeURIComponent(entityRef)}`;
+  return `${path}${HOST_LOCATION_FRAGMENT}`;
 }
 
 export function hostToDocument(host: HostDetail): HostDocument {

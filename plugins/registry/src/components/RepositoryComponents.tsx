@@ -5,6 +5,7 @@ import {
   CATALOG_FILTER_EXISTS,
 } from '@backstage/plugin-catalog-react';
 import { Box, Typography } from '@material-ui/core';
+import { entityCatalogPath } from '@opsdeck/plugin-opsdeck-common';
 import {
   IMAGE_REPOSITORIES_ANNOTATION,
   namesImageRepository,
@@ -12,13 +13,6 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { RegistryErrorAlert } from './RegistryErrorAlert';
 import { useT } from './useRegistry';
-
-/** Catalog page of a component. */
-function componentPath(namespace: string, name: string): string {
-  return `/catalog/${encodeURIComponent(
-    namespace,
-  )}/component/${encodeURIComponent(name)}`;
-}
 
 /**
  * The components whose IMAGE_REPOSITORIES_ANNOTATION names this repository
@@ -80,7 +74,17 @@ export function RepositoryComponents(props: {
           {state.value.map((c, i) => (
             <span key={`${c.namespace}/${c.name}`}>
               {i > 0 && ', '}
-              <Link to={componentPath(c.namespace, c.name)}>{c.title}</Link>
+              <Link
+                to={
+                  entityCatalogPath({
+                    kind: 'component',
+                    namespace: c.namespace,
+                    name: c.name,
+                  })!
+                }
+              >
+                {c.title}
+              </Link>
             </span>
           ))}
         </Typography>

@@ -1,4 +1,7 @@
-import type { AuditEvent } from '@opsdeck/plugin-opsdeck-common';
+import {
+  entityCatalogPath,
+  type AuditEvent,
+} from '@opsdeck/plugin-opsdeck-common';
 import type {
   ReportFigureKey,
   ReportRecord,
@@ -46,14 +49,9 @@ function nameOf(entityRef: string | undefined): string | undefined {
   return entityRef?.split('/').pop();
 }
 
+/** The catalog page of a target that names its kind (`kind:[namespace/]name`). */
 function entityPath(entityRef: string | undefined): string | undefined {
-  if (!entityRef) return undefined;
-  const m = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
-  if (!m) return undefined;
-  const [, kind, ns = 'default', name] = m;
-  return `/catalog/${encodeURIComponent(ns)}/${encodeURIComponent(
-    kind.toLocaleLowerCase('en-US'),
-  )}/${encodeURIComponent(name)}`;
+  return entityRef?.includes(':') ? entityCatalogPath(entityRef) : undefined;
 }
 
 function docsPath(entityRef: string): string | undefined {

@@ -26,6 +26,7 @@ function useWorkbenchPermissions() {
     jobs: usePermission({ permission: p.jobs }),
     hosts: usePermission({ permission: p.hosts }),
     audit: usePermission({ permission: p.audit }),
+    alerts: usePermission({ permission: p.alerts }),
   };
   const loading = Object.values(checks).some(c => c.loading);
   const allowed = Object.fromEntries(

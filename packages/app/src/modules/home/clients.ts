@@ -4,6 +4,7 @@ import { AuditClient } from '@opsdeck/plugin-audit';
 import { BastionClient } from '@opsdeck/plugin-bastion';
 import { CmdbClient } from '@opsdeck/plugin-cmdb';
 import { JobsClient } from '@opsdeck/plugin-jobs';
+import { MonitoringClient } from '@opsdeck/plugin-monitoring';
 import { SqlClient } from '@opsdeck/plugin-sql';
 import { TicketsClient } from '@opsdeck/plugin-tickets';
 
@@ -18,6 +19,7 @@ export function useWorkbenchClients() {
       bastion: new BastionClient(discovery, fetchApi, identity),
       cmdb: new CmdbClient(discovery, fetchApi),
       jobs: new JobsClient(discovery, fetchApi),
+      monitoring: new MonitoringClient(discovery, fetchApi),
       sql: new SqlClient(discovery, fetchApi),
       tickets: new TicketsClient(discovery, fetchApi),
     }),

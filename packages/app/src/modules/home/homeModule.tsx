@@ -82,6 +82,9 @@ const workbenchCards = [
   card('workbench-prod', 'WorkbenchProdChanges', 'Recent changes on prod', () =>
     import('./cards/ProdChanges').then(m => m.ProdChangesCard),
   ),
+  card('workbench-alerts', 'WorkbenchAlerts', 'Firing alerts', () =>
+    import('./cards/Alerts').then(m => m.AlertsCard),
+  ),
 ];
 
 /** The workbench layout: permission-filtered, translated customisable grid. */

@@ -77,6 +77,13 @@ export const workbenchTranslationRef = createTranslationRef({
         failed: 'failed',
       },
     },
+    alerts: {
+      title: 'Firing alerts',
+      none: 'No alert is firing on what you can see.',
+      count: '{{count}} firing',
+      since: 'since {{time}}',
+      acknowledged: 'acknowledged by {{by}}',
+    },
   },
   translations: {
     'zh-CN': () => import('./zhCN'),

@@ -3,6 +3,7 @@ import {
   bastionSessionOpenPermission,
   cmdbHostReadPermission,
   jobsReadPermission,
+  monitoringAlertReadPermission,
   sqlChangeApprovePermission,
   ticketReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -15,6 +16,7 @@ export const WORKBENCH_PERMISSIONS = {
   jobs: jobsReadPermission,
   hosts: cmdbHostReadPermission,
   audit: auditEventReadPermission,
+  alerts: monitoringAlertReadPermission,
 };
 
 export type WorkbenchPermission = keyof typeof WORKBENCH_PERMISSIONS;
@@ -32,7 +34,8 @@ export const WORKBENCH_CARDS: {
     | 'jobs.title'
     | 'tickets.title'
     | 'unreachable.title'
-    | 'prod.title';
+    | 'prod.title'
+    | 'alerts.title';
   anyOf: WorkbenchPermission[];
 }[] = [
   {
@@ -49,6 +52,7 @@ export const WORKBENCH_CARDS: {
     anyOf: ['hosts'],
   },
   { name: 'WorkbenchProdChanges', title: 'prod.title', anyOf: ['audit'] },
+  { name: 'WorkbenchAlerts', title: 'alerts.title', anyOf: ['alerts'] },
 ];
 
 /** Which cards a person with these permissions sees (others are left out). */

@@ -49,6 +49,11 @@ const zhCN = {
   'prod.outcome.success': '完成',
   'prod.outcome.denied': '被拒绝',
   'prod.outcome.failed': '失败',
+  'alerts.title': '正在触发的告警',
+  'alerts.none': '你可见的资源上没有正在触发的告警。',
+  'alerts.count': '{{count}} 条正在触发',
+  'alerts.since': '始于 {{time}}',
+  'alerts.acknowledged': '{{by}} 已确认',
 };
 
 export default zhCN;

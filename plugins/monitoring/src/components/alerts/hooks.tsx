@@ -14,6 +14,7 @@ import {
   type ErrorCodeTexts,
   type OpsdeckErrorBody,
 } from '@opsdeck/plugin-opsdeck-common';
+import { entityCatalogPath } from '@opsdeck/plugin-opsdeck-common';
 import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 import { Alert } from '@material-ui/lab';
 import { MonitoringClient } from '../../api';
@@ -124,10 +125,4 @@ export function shortRef(ref: string): string {
 }
 
 /** The catalog page of an entity ref. */
-export function entityPath(ref: string): string | undefined {
-  const m = /^([^:]+):([^/]+)\/(.+)$/.exec(ref);
-  if (!m) return undefined;
-  return `/catalog/${encodeURIComponent(m[2])}/${encodeURIComponent(
-    m[1],
-  )}/${encodeURIComponent(m[3])}`;
-}
+export const entityPath = (ref: string) => entityCatalogPath(ref);
