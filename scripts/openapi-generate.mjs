@@ -2,7 +2,10 @@
 // Turns each backend plugin's src/schema/openapi.yaml into src/schema/openapi.generated.ts
 // (the server) and, for the backend's frontend package (plugins/<p> beside
 // plugins/<p>-backend), src/schema/openapi.client.generated.ts (the client and its wire
-// types; see scripts/openapi-client.mjs). The server file holds
+// types; see scripts/openapi-client.mjs). A backend whose package.json names another
+// package in `opsdeck.openapiClientPackage` (a web library, e.g. plugins/cmdb-react, so that
+// other web libraries and frontend plugins may import the client too) gets its client
+// there instead. The server file holds
 // the spec as a `const` object, so createValidatedOpenApiRouter both validates requests
 // against it at run time and types the route handlers at compile time. The router runs the
 // plugin's request guard (@opsdeck/plugin-opsdeck-node) before parsing and validation, with
@@ -165,13 +168,20 @@ export const createOpenApiRouter = ({
   });
 `;
   emit(path.join(dir, 'openapi.generated.ts'), body);
-  const front = path.join(root, 'plugins', plugin.replace(/-backend$/, ''));
+  const backendPackage = JSON.parse(
+    fs.readFileSync(path.join(root, 'plugins', plugin, 'package.json'), 'utf8'),
+  );
+  const clientPackage = backendPackage.opsdeck?.openapiClientPackage;
+  const front = clientPackage
+    ? path.join(root, clientPackage)
+    : path.join(root, 'plugins', plugin.replace(/-backend$/, ''));
   const frontPackage = path.join(front, 'package.json');
   if (
     plugin.endsWith('-backend') &&
     fs.existsSync(frontPackage) &&
-    JSON.parse(fs.readFileSync(frontPackage, 'utf8')).backstage?.role ===
-      'frontend-plugin'
+    ['frontend-plugin', 'web-library'].includes(
+      JSON.parse(fs.readFileSync(frontPackage, 'utf8')).backstage?.role,
+    )
   ) {
     emit(
       path.join(front, 'src', 'schema', 'openapi.client.generated.ts'),

@@ -11,5 +11,11 @@ export {
   type HostSelectorFieldProps,
 } from './HostSelectorField';
 export { resolveHosts } from './resolveHosts';
+/** The CMDB backend's generated client (`/api/cmdb`) and its wire types. */
+export {
+  DefaultApiClient as CmdbApiClient,
+  type Operations as CmdbOperations,
+  type ResolveHostsResponse,
+} from './schema/openapi.client.generated';
 export { cmdbReactTranslationRef } from './translation/translation';
 export type { HostSelector, HostTarget } from '@opsdeck/plugin-cmdb-common';

@@ -3,130 +3,36 @@ import type {
   FetchApi,
   IdentityApi,
 } from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import {
+  DefaultApiClient,
+  type Command,
+  type Exec,
+  type Grant,
+  type Operations,
+  type Review,
+  type Rule as WireRule,
+  type Selector,
+} from '../schema/openapi.client.generated';
 
-export type Selector = {
-  host?: string;
-  system?: string;
-  owner?: string;
-  tag?: string;
-};
+export type {
+  Asset,
+  Grant,
+  MfaStatus,
+  Review,
+  Selector,
+  Session,
+} from '../schema/openapi.client.generated';
 
-export type Grant = {
-  id: string;
-  subject: string;
-  selector: Selector;
-  loginUser: string;
-  expiresAt: string;
-  reason?: string;
-  createdBy: string;
-  createdAt: string;
-};
-
-/** A host the signed-in person can open a terminal on now (`GET /my-assets`). */
-export type Asset = {
-  name: string;
-  entityRef: string;
-  address: string;
-  port: number;
-  /** Full lower-case ref (`system:default/shop`). */
-  system?: string;
-  environment?: string;
-  owner?: string;
-  tags: string[];
-  /** Logins the person's grants allow on the host. */
-  loginUsers: string[];
-  /** When the longest-lasting of those grants ends. */
-  expiresAt: string;
-  /** Opening a terminal asks for a TOTP step-up first. */
-  mfaRequired: boolean;
-  /** What the CMDB last collected from the host. */
-  facts?: {
-    reachable?: boolean;
-    os?: string;
-    cpuCount?: number;
-    memTotalMiB?: number;
-    collectedAt?: string;
-    lastOkAt?: string;
-  };
-};
-
-export type Session = {
-  id: string;
-  userRef: string;
-  host: string;
-  loginUser: string;
-  startedAt: string;
-  endedAt?: string;
-  endReason?: string;
-  bytesOut: number;
-  live: boolean;
-  /** The backend instance that holds the session (replicas share one database). */
-  instanceId?: string;
-  /** Live list: seconds since the last keyboard input. */
-  idleSeconds?: number;
-  /** Live list: people watching the session. */
-  watchers?: number;
-};
-
-export type CommandRecord = {
-  id: number;
-  sessionId: string;
-  at: string;
-  command: string;
-  action: 'run' | 'rejected' | 'alerted' | 'approved' | 'denied' | 'keystrokes';
-  detail?: string;
-  reviewedBy?: string;
-  userRef?: string;
-  host?: string;
-};
-
-export type Rule = {
-  id: string;
-  name: string;
-  pattern: string;
-  kind: 'command' | 'construct' | 'file';
-  action: 'reject' | 'review' | 'alert' | 'allow';
-  scope: Selector & { environment?: string };
-  priority: number;
-  createdBy?: string;
-};
+/** One line of a session's command log (`GET /commands`). */
+export type CommandRecord = Command;
 
 /** A program the host's kernel saw started in a session (exec audit). */
-export type ExecRecord = {
-  event: string;
-  at: string;
-  pid?: number;
-  ppid?: number;
-  uid?: number;
-  exe?: string;
-  argv: string[];
-  cwd?: string;
-};
+export type ExecRecord = Exec;
 
-/** A command held by a review rule. */
-export type Review = {
-  id: string;
-  sessionId: string;
-  command: string;
-  detail?: string;
-  ruleName?: string;
-  requestedBy: string;
-  host: string;
-  requestedAt: string;
-  expiresAt: string;
-  status: 'pending' | 'approved' | 'denied' | 'timeout' | 'cancelled';
-  decidedBy?: string;
-};
-
-export type MfaStatus = {
-  enrolled: boolean;
-  verifiedUntil?: string;
-  requiredEnvironments: string[];
-  windowMinutes: number;
-  available: boolean;
-  /** The caller may reset other users' enrolment. */
-  canResetOthers?: boolean;
+/** A command rule; the spec leaves its scope open, the backend answers a selector. */
+export type Rule = Omit<WireRule, 'scope' | 'createdBy' | 'createdAt'> & {
+  scope: Selector & { environment?: string };
+  createdBy?: string;
 };
 
 export type HostAccess = {
@@ -137,53 +43,37 @@ export type HostAccess = {
   grants: Grant[];
 };
 
-/** Talks to the bastion backend (`/api/bastion`). */
+/**
+ * Talks to the bastion backend (`/api/bastion`) through the generated client
+ * (schema/openapi.client.generated.ts); it builds no HTTP request itself.
+ * Only the terminal and watch WebSockets ({@link BastionClient.socket}),
+ * which the spec does not describe, are opened here.
+ */
 export class BastionClient {
+  private readonly api: DefaultApiClient;
+
   constructor(
     private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
+    fetchApi: FetchApi,
     private readonly identityApi: IdentityApi,
-  ) {}
-
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
-    const base = await this.discoveryApi.getBaseUrl('bastion');
-    const response = await this.fetchApi.fetch(`${base}${path}`, {
-      ...init,
-      headers: init?.body ? { 'Content-Type': 'application/json' } : undefined,
-    });
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
-  }
-
-  private qs(params: Record<string, string | undefined>) {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v) p.set(k, v);
-    const s = p.toString();
-    return s ? `?${s}` : '';
+  ) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
   }
 
   listSessions(params: { host?: string; user?: string } = {}) {
-    return this.request<{ items: Session[] }>(`/sessions${this.qs(params)}`);
+    return this.api.listSessions({ query: params });
   }
   listLive() {
-    return this.request<{ items: Session[] }>('/sessions/live');
+    return this.api.listLiveSessions();
   }
   getSession(id: string) {
-    return this.request<Session>(`/sessions/${encodeURIComponent(id)}`);
+    return this.api.getSession({ path: { id } });
   }
-  terminate(id: string) {
-    return this.request<void>(`/sessions/${encodeURIComponent(id)}/terminate`, {
-      method: 'POST',
-    });
+  async terminate(id: string): Promise<void> {
+    await this.api.terminateSession({ path: { id } });
   }
   async recording(id: string): Promise<string> {
-    const base = await this.discoveryApi.getBaseUrl('bastion');
-    const r = await this.fetchApi.fetch(
-      `${base}/sessions/${encodeURIComponent(id)}/recording`,
-    );
-    if (!r.ok) throw await ResponseError.fromResponse(r);
-    return r.text();
+    return (await this.api.getRecording({ path: { id } })).text();
   }
   searchCommands(params: {
     q?: string;
@@ -191,20 +81,18 @@ export class BastionClient {
     host?: string;
     sessionId?: string;
   }) {
-    return this.request<{ items: CommandRecord[] }>(
-      `/commands${this.qs(params)}`,
-    );
+    return this.api.searchCommands({ query: params });
   }
   /** The caller's own grants in force (to the user or the user's groups). */
   myGrants() {
-    return this.request<{ items: Grant[] }>('/my-grants');
+    return this.api.listMyGrants();
   }
   /** The hosts the caller's own grants in force reach now, with a facts summary. */
   myAssets() {
-    return this.request<{ items: Asset[]; truncated: boolean }>('/my-assets');
+    return this.api.listMyAssets();
   }
   listGrants() {
-    return this.request<{ items: Grant[] }>('/grants');
+    return this.api.listGrants();
   }
   createGrant(body: {
     subject: string;
@@ -213,85 +101,63 @@ export class BastionClient {
     expiresAt: string;
     reason?: string;
   }) {
-    return this.request<Grant>('/grants', {
-      method: 'POST',
-      body: JSON.stringify(body),
-    });
+    return this.api.createGrant({ body });
   }
   revokeGrant(id: string) {
-    return this.request<void>(`/grants/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
+    return this.api.revokeGrant({ path: { id } });
   }
-  listRules() {
-    return this.request<{ items: Rule[] }>('/rules');
+  async listRules(): Promise<{ items: Rule[] }> {
+    return (await this.api.listRules()) as { items: Rule[] };
   }
-  createRule(body: {
+  /** `kind` and `action` as the form holds them; the backend refuses others (400). */
+  async createRule(body: {
     name: string;
     pattern: string;
     kind?: string;
     action: string;
     priority?: number;
-    scope?: Selector;
-  }) {
-    return this.request<Rule>('/rules', {
-      method: 'POST',
-      body: JSON.stringify(body),
-    });
+    scope?: Selector & { environment?: string };
+  }): Promise<Rule> {
+    return (await this.api.createRule({
+      body: body as Operations['createRule']['request']['body'],
+    })) as Rule;
   }
   sessionExecs(id: string) {
-    return this.request<{ execAudit?: string; items: ExecRecord[] }>(
-      `/sessions/${encodeURIComponent(id)}/execs`,
-    );
+    return this.api.listSessionExecs({ path: { id } });
   }
   listReviews(status?: Review['status']) {
-    return this.request<{ items: Review[] }>(`/reviews${this.qs({ status })}`);
+    return this.api.listReviews({ query: { status } });
   }
   decideReview(id: string, decision: 'approve' | 'deny') {
-    return this.request<Review>(
-      `/reviews/${encodeURIComponent(id)}/${decision}`,
-      { method: 'POST' },
-    );
+    return this.api.decideReview({ path: { id, decision } });
   }
   deleteRule(id: string) {
-    return this.request<void>(`/rules/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
+    return this.api.deleteRule({ path: { id } });
   }
-  hostAccess(host: string) {
-    return this.request<HostAccess>(
-      `/hosts/${encodeURIComponent(host)}/access`,
-    );
+  async hostAccess(host: string): Promise<HostAccess> {
+    return (await this.api.getHostAccess({
+      path: { name: host },
+    })) as HostAccess;
   }
   mfaStatus() {
-    return this.request<MfaStatus>('/mfa');
+    return this.api.getMfaStatus();
   }
   /** Starts TOTP enrolment; needs the caller's sign-in password. */
   enrolMfa(password: string) {
-    return this.request<{ secret: string; otpauthUri: string; qrCode: string }>(
-      '/mfa/enrol',
-      { method: 'POST', body: JSON.stringify({ password }) },
-    );
+    return this.api.enrolMfa({ body: { password } });
   }
   /** Replaces the caller's TOTP secret; needs their password and a current code of the old one. */
   resetMfa(code: string, password: string) {
-    return this.request<{ secret: string; otpauthUri: string; qrCode: string }>(
-      '/mfa/reset',
-      { method: 'POST', body: JSON.stringify({ code, password }) },
-    );
+    return this.api.resetMfa({ body: { code, password } });
   }
   /** Forgets another user's TOTP enrolment (admin). */
   adminResetMfa(userRef: string) {
-    return this.request<void>('/mfa/admin-reset', {
-      method: 'POST',
-      body: JSON.stringify({ userRef }),
-    });
+    return this.api.adminResetMfa({ body: { userRef } });
   }
-  verifyMfa(code: string) {
-    return this.request<{ verifiedUntil: string }>('/mfa/verify', {
-      method: 'POST',
-      body: JSON.stringify({ code }),
-    });
+  async verifyMfa(code: string): Promise<{ verifiedUntil: string }> {
+    return (await this.api.verifyMfa({ body: { code } })) as {
+      verifiedUntil: string;
+    };
   }
 
   /** Uploads a file to `path` on the host of one of the caller's live sessions (SFTP). */
@@ -300,31 +166,18 @@ export class BastionClient {
     path: string,
     file: Blob,
   ): Promise<{ bytes: number }> {
-    const base = await this.discoveryApi.getBaseUrl('bastion');
-    const r = await this.fetchApi.fetch(
-      `${base}/sessions/${encodeURIComponent(sessionId)}/files${this.qs({
-        path,
-      })}`,
-      {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: file,
-      },
-    );
-    if (!r.ok) throw await ResponseError.fromResponse(r);
-    return r.json();
+    return (await this.api.uploadFile({
+      path: { id: sessionId },
+      query: { path },
+      body: file,
+    })) as { bytes: number };
   }
 
   /** Downloads `path` from the host of one of the caller's live sessions (SFTP). */
   async download(sessionId: string, path: string): Promise<Blob> {
-    const base = await this.discoveryApi.getBaseUrl('bastion');
-    const r = await this.fetchApi.fetch(
-      `${base}/sessions/${encodeURIComponent(sessionId)}/files${this.qs({
-        path,
-      })}`,
-    );
-    if (!r.ok) throw await ResponseError.fromResponse(r);
-    return r.blob();
+    return (
+      await this.api.downloadFile({ path: { id: sessionId }, query: { path } })
+    ).blob();
   }
 
   /** A WebSocket to the backend; the Backstage token travels as the WebSocket protocol. */
@@ -334,7 +187,12 @@ export class BastionClient {
   ): Promise<WebSocket> {
     const base = await this.discoveryApi.getBaseUrl('bastion');
     const { token } = await this.identityApi.getCredentials();
-    const url = `${base.replace(/^http/, 'ws')}${path}${this.qs(params)}`;
+    const query = new URLSearchParams(
+      Object.entries(params).filter(([, v]) => v),
+    ).toString();
+    const url = `${base.replace(/^http/, 'ws')}${path}${
+      query ? `?${query}` : ''
+    }`;
     return new WebSocket(url, token ? [token] : []);
   }
 }

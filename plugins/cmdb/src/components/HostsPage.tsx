@@ -215,11 +215,7 @@ export function HostsPage() {
     if (!exportUrl.value) return;
     setExportError(undefined);
     try {
-      const response = await fetchApi.fetch(exportUrl.value);
-      if (!response.ok) {
-        throw await ResponseError.fromResponse(response);
-      }
-      downloadBlob(await response.blob(), 'hosts.csv');
+      downloadBlob(await client.exportCsv(query), 'hosts.csv');
     } catch (error) {
       let text: string;
       if (statusOf(error) === 403) text = t('errors.forbidden');

@@ -1,5 +1,9 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { DefaultApiClient } from '../schema/openapi.client.generated';
+
+// The sql spec answers its operations with an open object (`Any`), so the
+// answer shapes the pages read are declared here; requests are typed by the
+// generated client.
 
 export interface Instance {
   ref: string;
@@ -140,117 +144,115 @@ export interface SlowQuerySnapshot {
   statements: SlowQuery[];
 }
 
-/** Talks to the sql backend (`/api/sql`). */
+/**
+ * Talks to the sql backend (`/api/sql`) through the generated client
+ * (schema/openapi.client.generated.ts); it builds no URL and sends no request
+ * itself.
+ */
 export class SqlClient {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  private readonly api: DefaultApiClient;
 
-  private async request<T>(
-    path: string,
-    init?: { method: string; body?: unknown },
-  ): Promise<T> {
-    const base = await this.discoveryApi.getBaseUrl('sql');
-    const res = await this.fetchApi.fetch(`${base}${path}`, {
-      method: init?.method ?? 'GET',
-      headers:
-        init?.body !== undefined
-          ? { 'Content-Type': 'application/json' }
-          : undefined,
-      body: init?.body !== undefined ? JSON.stringify(init.body) : undefined,
-    });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return res.json();
+  constructor(discoveryApi: DiscoveryApi, fetchApi: FetchApi) {
+    this.api = new DefaultApiClient({ discoveryApi, fetchApi });
   }
 
-  instances() {
-    return this.request<{ instances: Instance[] }>('/instances').then(
-      r => r.instances,
-    );
+  async instances(): Promise<Instance[]> {
+    const r = await this.api.listInstances();
+    return r.instances as Instance[];
   }
-  check(instanceRef: string) {
-    return this.request<InstanceCheck>('/instances/check', {
-      method: 'POST',
+  async check(instanceRef: string): Promise<InstanceCheck> {
+    return (await this.api.checkInstance({
       body: { instanceRef },
-    });
+    })) as unknown as InstanceCheck;
   }
   /** Lets the console and review use a privileged read login (admins; audited). */
-  setException(instanceRef: string, reason: string) {
-    return this.request<unknown>('/instances/exception', {
-      method: 'PUT',
-      body: { instanceRef, reason },
+  setException(instanceRef: string, reason: string): Promise<unknown> {
+    return this.api.setInstanceException({ body: { instanceRef, reason } });
+  }
+  clearException(instanceRef: string): Promise<unknown> {
+    return this.api.clearInstanceException({
+      query: { instance: instanceRef },
     });
   }
-  clearException(instanceRef: string) {
-    return this.request<unknown>(
-      `/instances/exception?instance=${encodeURIComponent(instanceRef)}`,
-      { method: 'DELETE' },
-    );
-  }
-  rules() {
-    return this.request<{ rules: Rule[] }>('/rules').then(r => r.rules);
+  async rules(): Promise<Rule[]> {
+    return (await this.ruleBook()).rules;
   }
   /** The review rules and the console's deny-list. */
-  ruleBook() {
-    return this.request<{ rules: Rule[]; console: ConsoleDenyList }>('/rules');
+  async ruleBook(): Promise<{ rules: Rule[]; console: ConsoleDenyList }> {
+    return (await this.api.listRules()) as unknown as {
+      rules: Rule[];
+      console: ConsoleDenyList;
+    };
   }
-  review(body: { instanceRef: string; database?: string; sql: string }) {
-    return this.request<Review>('/review', { method: 'POST', body });
+  async review(body: {
+    instanceRef: string;
+    database?: string;
+    sql: string;
+  }): Promise<Review> {
+    return (await this.api.review({ body })) as unknown as Review;
   }
-  changes() {
-    return this.request<{ changes: ChangeSummary[] }>('/changes').then(
-      r => r.changes,
-    );
+  async changes(): Promise<ChangeSummary[]> {
+    const r = await this.api.listChanges();
+    return r.changes as ChangeSummary[];
   }
   /** Pending changes whose current approval level the caller may decide. */
-  changesWaitingForMe() {
-    return this.request<{ changes: ChangeSummary[] }>(
-      '/changes?waiting=me',
-    ).then(r => r.changes);
+  async changesWaitingForMe(): Promise<ChangeSummary[]> {
+    const r = await this.api.listChanges({ query: { waiting: 'me' } });
+    return r.changes as ChangeSummary[];
   }
-  change(id: string) {
-    return this.request<Change>(`/changes/${id}`);
+  async change(id: string): Promise<Change> {
+    return (await this.api.getChange({ path: { id } })) as unknown as Change;
   }
-  submit(body: {
+  async submit(body: {
     instanceRef: string;
     database?: string;
     title: string;
     sql: string;
     reason?: string;
-  }) {
-    return this.request<Change>('/changes', { method: 'POST', body });
+  }): Promise<Change> {
+    return (await this.api.submitChange({ body })) as unknown as Change;
   }
-  decide(id: string, decision: 'approved' | 'rejected', comment?: string) {
-    return this.request<Change>(`/changes/${id}/decision`, {
-      method: 'POST',
+  async decide(
+    id: string,
+    decision: 'approved' | 'rejected',
+    comment?: string,
+  ): Promise<Change> {
+    return (await this.api.decideChange({
+      path: { id },
       body: { decision, comment },
-    });
+    })) as unknown as Change;
   }
   /**
    * Runs the change now, or at `at` (ISO time) through the scheduler; on a
    * production instance `confirm` is its name, typed by the person.
    */
-  execute(id: string, at?: string, confirm?: string) {
-    return this.request<Change>(`/changes/${id}/execute`, {
-      method: 'POST',
+  async execute(id: string, at?: string, confirm?: string): Promise<Change> {
+    return (await this.api.executeChange({
+      path: { id },
       body: { ...(at ? { at } : {}), ...(confirm ? { confirm } : {}) },
-    });
+    })) as unknown as Change;
   }
   /** Cancels the schedule of a scheduled change (approved again). */
-  unschedule(id: string) {
-    return this.request<Change>(`/changes/${id}/unschedule`, {
-      method: 'POST',
-    });
+  async unschedule(id: string): Promise<Change> {
+    return (await this.api.unscheduleChange({
+      path: { id },
+    })) as unknown as Change;
   }
-  rollback(id: string, confirm?: string) {
-    return this.request<{ change: Change; restoredRows: number }>(
-      `/changes/${id}/rollback`,
-      { method: 'POST', body: confirm ? { confirm } : {} },
-    );
+  async rollback(
+    id: string,
+    confirm?: string,
+  ): Promise<{ change: Change; restoredRows: number }> {
+    return (await this.api.rollbackChange({
+      path: { id },
+      body: confirm ? { confirm } : {},
+    })) as unknown as { change: Change; restoredRows: number };
   }
-  query(body: { instanceRef: string; database?: string; sql: string }) {
-    return this.request<QueryResult>('/query', { method: 'POST', body });
+  async query(body: {
+    instanceRef: string;
+    database?: string;
+    sql: string;
+  }): Promise<QueryResult> {
+    return (await this.api.query({ body })) as unknown as QueryResult;
   }
   /** The same masked, logged query as a CSV file. */
   async exportCsv(body: {
@@ -258,40 +260,30 @@ export class SqlClient {
     database?: string;
     sql: string;
   }): Promise<Blob> {
-    const base = await this.discoveryApi.getBaseUrl('sql');
-    const res = await this.fetchApi.fetch(`${base}/query/export`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return res.blob();
+    return (await this.api.exportQuery({ body })).blob();
   }
-  /** The latest snapshot, or with `takenAt` a kept earlier one. */
   /**
    * The latest snapshot, or the one at `takenAt`; with `compareTo` (the time
    * of an earlier kept snapshot, PostgreSQL only) the change since that one.
    */
-  slowQueries(instance: string, takenAt?: string, compareTo?: string) {
-    const at = takenAt ? `&takenAt=${encodeURIComponent(takenAt)}` : '';
-    const since = compareTo
-      ? `&compareTo=${encodeURIComponent(compareTo)}`
-      : '';
-    return this.request<SlowQuerySnapshot>(
-      `/slow-queries?instance=${encodeURIComponent(instance)}${at}${since}`,
-    );
+  async slowQueries(
+    instance: string,
+    takenAt?: string,
+    compareTo?: string,
+  ): Promise<SlowQuerySnapshot> {
+    return (await this.api.slowQueries({
+      query: { instance, takenAt, compareTo },
+    })) as unknown as SlowQuerySnapshot;
   }
   /** When the kept snapshots were taken (ISO), newest first. */
-  slowQueryHistory(instance: string) {
-    return this.request<{ snapshots: { takenAt: string }[] }>(
-      `/slow-queries/history?instance=${encodeURIComponent(instance)}`,
-    ).then(r => r.snapshots.map(s => s.takenAt));
+  async slowQueryHistory(instance: string): Promise<string[]> {
+    const r = await this.api.slowQueryHistory({ query: { instance } });
+    return (r.snapshots as { takenAt: string }[]).map(s => s.takenAt);
   }
   /** Reads the instance's slow queries now (audited). */
-  refreshSlowQueries(instanceRef: string) {
-    return this.request<SlowQuerySnapshot>('/slow-queries/refresh', {
-      method: 'POST',
+  async refreshSlowQueries(instanceRef: string): Promise<SlowQuerySnapshot> {
+    return (await this.api.refreshSlowQueries({
       body: { instanceRef },
-    });
+    })) as unknown as SlowQuerySnapshot;
   }
 }
