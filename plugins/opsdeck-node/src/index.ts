@@ -50,3 +50,9 @@ export type {
 export { backendInstanceName } from './instance';
 export { userPermissionsServiceRef } from './userPermissions';
 export type { UserPermissionsService } from './userPermissions';
+export {
+  createRateLimiter,
+  rateLimitMigrations,
+  RateLimitedError,
+} from './rateLimits';
+export type { RateCall, RateDecision, RateLimiter } from './rateLimits';
