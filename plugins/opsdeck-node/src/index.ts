@@ -1,6 +1,7 @@
 /**
  * Backend helpers shared by opsdeck's backend plugins: the request edge
- * (guard, principal, audited), migrations, crash points and leases.
+ * (guard, principal, audited, rate limits), migrations, crash points and
+ * leases.
  *
  * @packageDocumentation
  */
