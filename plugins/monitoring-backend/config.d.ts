@@ -6,6 +6,14 @@ export interface Config {
       nodeExporterPort?: number;
       /** Timeout of one channel delivery in ms. Default 10000. */
       deliveryTimeoutMs?: number;
+      limits?: {
+        /**
+         * Messages one person may send to one channel by hand per minute: test
+         * sends and retries of a delivery count together; more are refused
+         * with 429 `monitoring-rate-limited` (and Retry-After). Default 5.
+         */
+        sendsPerMinute?: number;
+      };
       alerts?: {
         /** Days resolved alert states (and test sends) and their deliveries are kept; older ones are deleted by an hourly task. Default 90 (at least 1). */
         retentionDays?: number;

@@ -12,6 +12,7 @@ import {
   type KubernetesObjectsProvider,
 } from '@backstage/plugin-kubernetes-node';
 import { kubernetesPermissions } from '@opsdeck/plugin-opsdeck-common';
+import { createRateLimiter } from '@opsdeck/plugin-opsdeck-node';
 import {
   imageResolverServiceRef,
   runningDigestsServiceRef,
@@ -32,6 +33,9 @@ import { scheduleRunningPods } from './running/schedule';
 
 /** Config key: milliseconds between two reads of a rollout being watched (default 2000). */
 export const ROLLOUT_POLL_KEY = 'opsdeck.kubernetes.rollout.pollMillis';
+
+/** Config key: rollout reads one person may make per minute (default 120). */
+export const ROLLOUT_READS_KEY = 'opsdeck.kubernetes.rollout.readsPerMinute';
 
 /** Runs every call of `inner` as the caller its options name. */
 function asCaller(inner: KubernetesObjectsProvider): KubernetesObjectsProvider {
@@ -63,6 +67,8 @@ export const kubernetesModuleOpsdeck = createBackendModule({
     env.registerInit({
       deps: {
         logger: coreServices.logger,
+        // the rollout reads' rate limit counters (opsdeck-node's table)
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         auditor: coreServices.auditor,
@@ -93,6 +99,19 @@ export const kubernetesModuleOpsdeck = createBackendModule({
             `${ROLLOUT_POLL_KEY} must be a whole number from 1 to 60000`,
           );
         }
+        const readsPerMinute =
+          deps.config.getOptionalNumber(ROLLOUT_READS_KEY) ?? 120;
+        if (!Number.isInteger(readsPerMinute) || readsPerMinute < 1) {
+          throw new Error(`${ROLLOUT_READS_KEY} must be a whole number from 1`);
+        }
+        const rolloutReads = await createRateLimiter(
+          await deps.database.getClient(),
+          {
+            code: 'kubernetes-rate-limited',
+            limit: readsPerMinute,
+            windowMs: 60_000,
+          },
+        );
         const clusterSupplier = new CatalogClusterSupplier({
           catalog: deps.catalog,
           logger: deps.logger,
@@ -131,6 +150,7 @@ export const kubernetesModuleOpsdeck = createBackendModule({
             createActionsRouter({
               actions: workloads,
               deploys: new DeployActions({ workloads, pollMs }),
+              rolloutReads,
               images: deps.images,
               httpAuth: deps.httpAuth,
               permissions: deps.permissions,

@@ -70,6 +70,26 @@ async function errorMessage(res: Response): Promise<string> {
 }
 
 /**
+ * An error answer as an Error: its message as {@link errorMessage} says it,
+ * and the answer's body (its `error.code` and details) for a component that
+ * says a code of this plugin in the reader's language (`serverErrorMessage`
+ * with the plugin's texts).
+ */
+async function responseError(res: Response): Promise<Error> {
+  const text = await res
+    .clone()
+    .text()
+    .catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return Object.assign(new Error(await errorMessage(res)), { body });
+}
+
+/**
  * opsdeck's workload actions (`/api/kubernetes/opsdeck`) and the read-only
  * log proxy (`/api/kubernetes/proxy`) of the kubernetes backend module.
  */
@@ -109,7 +129,7 @@ export class KubernetesActionsClient {
       }
       throw new Error(message);
     }
-    throw new Error(await errorMessage(res));
+    throw await responseError(res);
   }
 
   /** Where the rollout of a deployment is now. */
@@ -119,7 +139,7 @@ export class KubernetesActionsClient {
     const res = await this.fetchApi.fetch(
       `${base}/opsdeck/deployments/rollout?${query}`,
     );
-    if (!res.ok) throw new Error(await errorMessage(res));
+    if (!res.ok) throw await responseError(res);
     return res.json();
   }
 
@@ -143,7 +163,7 @@ export class KubernetesActionsClient {
       )}/pods/${encodeURIComponent(options.pod)}/log?${query}`,
       { headers: { 'Backstage-Kubernetes-Cluster': options.cluster } },
     );
-    if (!res.ok) throw new Error(await errorMessage(res));
+    if (!res.ok) throw await responseError(res);
     return res.blob();
   }
 }

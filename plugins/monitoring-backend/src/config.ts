@@ -55,6 +55,8 @@ export interface MonitoringConfig {
   alertStaleAfterHours: number;
   /** Escalation of unacknowledged firing alerts; unset: none. */
   escalation?: EscalationConfig;
+  /** Messages one person may send to one channel by hand (test sends, retries) per minute (default 5). */
+  sendsPerMinute: number;
 }
 
 /** Who an escalation goes to: the channels routed to a catalog group, or one named channel. */
@@ -189,7 +191,15 @@ export function readMonitoringConfig(root: Config): MonitoringConfig {
       'opsdeck.monitoring.alerts.staleAfterHours must be a whole number of hours, at least 1',
     );
   }
+  const sendsPerMinute =
+    config?.getOptionalNumber('limits.sendsPerMinute') ?? 5;
+  if (!Number.isInteger(sendsPerMinute) || sendsPerMinute < 1) {
+    throw new InputError(
+      'opsdeck.monitoring.limits.sendsPerMinute must be a whole number, at least 1',
+    );
+  }
   return {
+    sendsPerMinute,
     escalation: readEscalation(config, channels),
     alertRetentionDays,
     alertStaleAfterHours,

@@ -10,6 +10,7 @@ import {
   monitoringPermissions,
   monitoringRuleManagePermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { createRateLimiter } from '@opsdeck/plugin-opsdeck-node';
 import { remoteNodeServiceRef } from '@opsdeck/plugin-remote-node';
 import { vaultServiceRef } from '@opsdeck/plugin-vault-node';
 import { AckService } from './alerts/AckService';
@@ -223,6 +224,11 @@ export const monitoringPlugin = createBackendPlugin({
             permissions: deps.permissions,
             auditor: deps.auditor,
             logger,
+            sends: await createRateLimiter(await deps.database.getClient(), {
+              code: 'monitoring-rate-limited',
+              limit: config.sendsPerMinute,
+              windowMs: 60_000,
+            }),
           }),
         );
       },

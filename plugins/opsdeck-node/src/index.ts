@@ -1,6 +1,7 @@
 /**
  * Backend helpers shared by opsdeck's backend plugins: the request edge
- * (guard, principal, audited), migrations, crash points and leases.
+ * (guard, principal, audited, rate limits), migrations, crash points and
+ * leases.
  *
  * @packageDocumentation
  */
@@ -50,3 +51,9 @@ export type {
 export { backendInstanceName } from './instance';
 export { userPermissionsServiceRef } from './userPermissions';
 export type { UserPermissionsService } from './userPermissions';
+export {
+  createRateLimiter,
+  rateLimitMigrations,
+  RateLimitedError,
+} from './rateLimits';
+export type { RateCall, RateDecision, RateLimiter } from './rateLimits';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { databaseNowMs } from './database';
 
 /** Narrows an acquire, renewal or release to rows that also match (e.g. a state). */
 export type LeaseCondition = (query: Knex.QueryBuilder) => void;
@@ -73,24 +74,6 @@ export interface Leases {
    * by the database's clock when the query runs.
    */
   whereFree(ttlMs: number): LeaseCondition;
-}
-
-/**
- * The database's current time in epoch ms, as an SQL expression (evaluated
- * by the server when the statement runs, never by a replica's own clock).
- */
-function databaseNowMs(knex: Knex): string {
-  const client = knex.client as { dialect?: string; driverName?: string };
-  if (client.dialect === 'postgresql') {
-    // clock_timestamp(): the wall clock now, not the transaction's start
-    return '(extract(epoch from clock_timestamp()) * 1000)::bigint';
-  }
-  if (client.dialect === 'sqlite3' || client.driverName === 'better-sqlite3') {
-    return "cast(round((julianday('now') - 2440587.5) * 86400000) as integer)";
-  }
-  throw new Error(
-    `createLeases supports PostgreSQL and SQLite, not ${client.dialect}`,
-  );
 }
 
 /**

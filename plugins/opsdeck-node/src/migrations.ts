@@ -24,9 +24,14 @@ export interface PluginMigrations {
 export function createPluginMigrations(options: {
   packageName: string;
   tableName: string;
+  /** The folder inside the package (default `migrations`). */
+  folder?: string;
 }): PluginMigrations {
   const config = {
-    directory: resolvePackagePath(options.packageName, 'migrations'),
+    directory: resolvePackagePath(
+      options.packageName,
+      options.folder ?? 'migrations',
+    ),
     tableName: options.tableName,
   };
   let queue: Promise<unknown> = Promise.resolve();

@@ -48,6 +48,8 @@ export function useActionsFixture(
     clusters?: { name: string; environment: string }[];
     entities?: Entity[];
     freshCluster?: boolean;
+    /** Rollout reads one person may make per minute (default the module's). */
+    rolloutReadsPerMinute?: number;
   } = {},
 ): ActionsFixture {
   const clusters = options.clusters ?? TEST_CLUSTERS;
@@ -58,6 +60,7 @@ export function useActionsFixture(
   beforeAll(async () => {
     url = await cluster.start();
     backend = await startKubernetesBackend({
+      rolloutReadsPerMinute: options.rolloutReadsPerMinute,
       entities: [
         ...clusters.map(c =>
           clusterResource(c.name, url, { environment: c.environment }),

@@ -213,6 +213,8 @@ export async function startKubernetesBackend(options: {
   scheduler?: ServiceMock<SchedulerService>;
   /** Change approvals (default: tickets-node's test kit, in memory). */
   approvals?: ChangeApprovalsMock;
+  /** Rollout reads one person may make per minute (default: the module's 120). */
+  rolloutReadsPerMinute?: number;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -247,7 +249,12 @@ export async function startKubernetesBackend(options: {
             kubernetes: {
               // rollouts are read back to back: the fixture's controller
               // moves one step per read, not per second
-              rollout: { pollMillis: 1 },
+              rollout: {
+                pollMillis: 1,
+                ...(options.rolloutReadsPerMinute
+                  ? { readsPerMinute: options.rolloutReadsPerMinute }
+                  : {}),
+              },
               ...(options.pollSeconds
                 ? { runningImages: { pollSeconds: options.pollSeconds } }
                 : {}),

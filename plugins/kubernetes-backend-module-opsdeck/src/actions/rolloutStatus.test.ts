@@ -20,7 +20,12 @@ const NEW_TAG = `${REGISTRY.host}/shop/${COMPONENT_ID}:1.9.0`;
  * fixture's controller moves the rollout one step per read.
  */
 describe('GET /deployments/rollout against the fixture cluster', () => {
-  const fx = useActionsFixture(TOKEN, { freshCluster: true });
+  // a low limit, so that the limit's test reads a few times only (the
+  // other tests read less than this as dave)
+  const fx = useActionsFixture(TOKEN, {
+    freshCluster: true,
+    rolloutReadsPerMinute: 15,
+  });
   const query = (name = COMPONENT_ID, entity = COMPONENT_ID) => ({
     entityRef: `component:default/${entity}`,
     cluster: 'k8s-prod',
@@ -194,5 +199,28 @@ describe('GET /deployments/rollout against the fixture cluster', () => {
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
     expect(res.body.error.message).toContain('the cluster answered 403');
+  });
+
+  it('limits the rollout reads of a person: 429 with Retry-After before the vault or the cluster is asked; others read on', async () => {
+    for (let i = 1; i <= 15; i++) {
+      expect([i, (await get('frank')).status]).toEqual([i, 200]);
+    }
+    const asked = fx.cluster.requests.length;
+    const vaultUses = fx.backend.vaultUses.length;
+    const refused = await get('frank');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.body.error).toMatchObject({
+      code: 'kubernetes-rate-limited',
+      limit: 15,
+      retryAfterSeconds: Number(refused.headers['retry-after']),
+    });
+    // the refused read asked neither the vault nor the cluster
+    expect(fx.cluster.requests).toHaveLength(asked);
+    expect(fx.backend.vaultUses).toHaveLength(vaultUses);
+    // another person is not limited by frank's reads
+    const alice = await get('alice');
+    expect(alice.status).toBe(200);
+    expect(alice.body.state).toBe('complete');
   });
 });

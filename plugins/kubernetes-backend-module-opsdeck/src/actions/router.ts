@@ -16,7 +16,12 @@ import {
   kubernetesPodDeletePermission,
   kubernetesProdChangePermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
+import {
+  audited,
+  createRequestGuard,
+  principalRef,
+  type RateLimiter,
+} from '@opsdeck/plugin-opsdeck-node';
 import {
   approvalAuditMeta,
   approvalRequiredHandler,
@@ -110,6 +115,12 @@ export function createActionsRouter(options: {
   actions: WorkloadActions;
   /** Deploy an image and roll back (with `images`). */
   deploys?: DeployActions;
+  /**
+   * Rollout reads a person may make (`opsdeck.kubernetes.rollout.
+   * readsPerMinute`): checked right after sign-in and permission, before the
+   * catalog or the cluster is asked (429 kubernetes-rate-limited).
+   */
+  rolloutReads: RateLimiter;
   /** Resolves an image tag to its digest in a registry opsdeck knows. */
   images?: ImageResolverService;
   httpAuth: HttpAuthService;
@@ -343,12 +354,17 @@ export function createActionsRouter(options: {
     // deploy-image step poll it after a change): a read, so not audited;
     // sign-in, kubernetes.resources.read, then the same owner scope and
     // workload checks as the actions, with the vault's token for the person.
+    // Limited per person: enough for the UI's and the deploy step's polling,
+    // not for a loop hammering the cluster's API.
     router.get('/deployments/rollout', async (req, res) => {
       const credentials = await guard.authorize(
         req,
         kubernetesResourcesReadPermission,
         { allow: ['user'] },
       );
+      await options.rolloutReads.enforce(res, {
+        person: principalRef(credentials),
+      });
       const target = parseTarget(req.query);
       const resolved = await options.actions.resolve(
         target,

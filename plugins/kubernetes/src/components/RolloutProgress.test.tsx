@@ -134,4 +134,32 @@ describe('the rollout after a restart from the tab', () => {
       expect(screen.queryByText('Rollout complete')).not.toBeInTheDocument(),
     );
   });
+
+  it("says a rate-limited read (429 kubernetes-rate-limited) in the plugin's words", async () => {
+    renderCard({
+      allowed: ['opsdeck.kubernetes.deployment.restart'],
+      rolloutPollMs: 5,
+      answer: c =>
+        c.method === 'POST'
+          ? { status: 200, body: { restartedAt: 'x' } }
+          : {
+              status: 429,
+              body: {
+                error: {
+                  name: 'RateLimitedError',
+                  message: 'Too many calls',
+                  code: 'kubernetes-rate-limited',
+                  limit: 120,
+                  retryAfterSeconds: 42,
+                },
+              },
+            },
+    });
+    await restart();
+    expect(
+      await screen.findByText(
+        'Could not read the rollout: You read rollouts 120 times in the last minute: try again in 42 seconds',
+      ),
+    ).toBeInTheDocument();
+  });
 });

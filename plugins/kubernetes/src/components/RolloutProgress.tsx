@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Box, LinearProgress, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import type { RolloutSnapshot, WorkloadTarget } from '../api';
-import { useActionsClient, useT } from './hooks';
+import { serverErrorMessage } from '@opsdeck/plugin-opsdeck-common';
+import { kubernetesErrorTexts, useActionsClient, useT } from './hooks';
 
 /** Milliseconds between two reads of the rollout. */
 export const ROLLOUT_POLL_MS = 2000;
@@ -29,6 +30,9 @@ export function RolloutProgress(props: {
   const [error, setError] = useState<string>();
   const [stopped, setStopped] = useState(false);
   const { entityRef, cluster, namespace, name } = target;
+  // the words of a refusal, without reading again when the language changes
+  const said = useRef(t);
+  said.current = t;
 
   useEffect(() => {
     let cancelled = false;
@@ -49,7 +53,9 @@ export function RolloutProgress(props: {
         if (snapshot.state !== 'progressing') return;
       } catch (e) {
         if (cancelled) return;
-        setError((e as Error).message);
+        setError(
+          serverErrorMessage(e, { texts: kubernetesErrorTexts(said.current) }),
+        );
       }
       if (reads >= maxReads) {
         setStopped(true);

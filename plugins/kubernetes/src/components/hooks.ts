@@ -4,6 +4,7 @@ import {
   useApi,
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
+import type { ErrorCodeTexts } from '@opsdeck/plugin-opsdeck-common';
 import { useMemo } from 'react';
 import { KubernetesActionsClient } from '../api';
 import { kubernetesActionsTranslationRef } from '../translation/translation';
@@ -35,6 +36,17 @@ export type KubernetesT = (
 export function useT(): KubernetesT {
   return useTranslationRef(kubernetesActionsTranslationRef)
     .t as unknown as KubernetesT;
+}
+
+/** The module's own error codes, said in the reader's language. */
+export function kubernetesErrorTexts(t: KubernetesT): ErrorCodeTexts {
+  return {
+    'kubernetes-rate-limited': e =>
+      t('error.rateLimited', {
+        limit: String(e.limit ?? ''),
+        seconds: String(e.retryAfterSeconds ?? ''),
+      }),
+  };
 }
 
 export function useActionsClient(): KubernetesActionsClient {

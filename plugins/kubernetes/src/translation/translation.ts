@@ -66,6 +66,8 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
       action: 'The action failed: {{message}}',
       log: 'Could not download the log: {{message}}',
       rollout: 'Could not read the rollout: {{message}}',
+      rateLimited:
+        'You read rollouts {{limit}} times in the last minute: try again in {{seconds}} seconds',
     },
   },
   translations: {

@@ -46,6 +46,8 @@ const zhCN = {
   'error.action': '操作失败：{{message}}',
   'error.log': '无法下载日志：{{message}}',
   'error.rollout': '无法读取发布状态：{{message}}',
+  'error.rateLimited':
+    '您在最近一分钟内已读取发布状态 {{limit}} 次，请 {{seconds}} 秒后再试',
 };
 
 export default zhCN;

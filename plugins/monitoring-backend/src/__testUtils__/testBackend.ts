@@ -67,6 +67,12 @@ export const PEOPLE: Record<string, string[]> = {
     'opsdeck.monitoring.rule.manage',
     'opsdeck.monitoring.alert.acknowledge',
   ],
+  // tester: sends test messages and retries deliveries (the rate limit's tests)
+  tess: [
+    'opsdeck.monitoring.alert.read',
+    'opsdeck.monitoring.channel.test',
+    'opsdeck.monitoring.rule.manage',
+  ],
   erin: [],
   // viewer: reads metrics only
   vera: ['opsdeck.monitoring.metrics.read'],

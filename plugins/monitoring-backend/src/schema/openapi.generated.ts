@@ -973,7 +973,7 @@ export const spec = {
       post: {
         operationId: 'TestChannel',
         description:
-          'Sends a test alert (firing) through the channel by the same path as a real alert (recorded, rendered, signed, delivered, delivery listed).',
+          'Sends a test alert (firing) through the channel by the same path as a real alert (recorded, rendered, signed, delivered, delivery listed). Limited per person and channel (429 monitoring-rate-limited).',
         parameters: [
           {
             name: 'name',
@@ -1005,6 +1005,18 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+          '429': {
+            description:
+              'monitoring-rate-limited: the person sent opsdeck.monitoring.limits.sendsPerMinute messages by hand in the last minute (test sends of this channel); nothing is sent or recorded. The error carries retryAfterSeconds and limit.',
+            headers: {
+              'Retry-After': {
+                description: 'Seconds until the person may send again.',
+                schema: {
+                  type: 'integer',
                 },
               },
             },
@@ -1046,7 +1058,7 @@ export const spec = {
       post: {
         operationId: 'RetryDelivery',
         description:
-          "Sends one failed or unknown delivery again now, by the path of a real alert. Needs opsdeck.monitoring.rule.manage, checked before anything else; the delivery's alert must be one the caller may read (the scope of GET /alerts; 404 otherwise). The delivery is claimed with ONE conditional UPDATE from failed (or unknown, only with `confirmUnknown`: it may already have gone out), so of parallel retries exactly one sends. 409 monitoring-delivery-not-retryable when it is sending or sent, monitoring-delivery-unknown-unconfirmed for an unknown one without the confirmation, monitoring-channel-gone when its channel is no longer configured. Audited (monitoring-delivery-retry, actor the person).",
+          "Sends one failed or unknown delivery again now, by the path of a real alert. Needs opsdeck.monitoring.rule.manage, checked before anything else; the delivery's alert must be one the caller may read (the scope of GET /alerts; 404 otherwise). The delivery is claimed with ONE conditional UPDATE from failed (or unknown, only with `confirmUnknown`: it may already have gone out), so of parallel retries exactly one sends. 409 monitoring-delivery-not-retryable when it is sending or sent, monitoring-delivery-unknown-unconfirmed for an unknown one without the confirmation, monitoring-channel-gone when its channel is no longer configured. Limited per person (429 monitoring-rate-limited, before anything is read). Audited (monitoring-delivery-retry, actor the person).",
         parameters: [
           {
             name: 'id',
@@ -1080,6 +1092,18 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/Delivery',
+                },
+              },
+            },
+          },
+          '429': {
+            description:
+              'monitoring-rate-limited: the person sent opsdeck.monitoring.limits.sendsPerMinute messages by hand in the last minute (retries of any delivery); nothing is sent or recorded. The error carries retryAfterSeconds and limit.',
+            headers: {
+              'Retry-After': {
+                description: 'Seconds until the person may send again.',
+                schema: {
+                  type: 'integer',
                 },
               },
             },

@@ -9,6 +9,7 @@ import {
   coded,
   principalRef,
   type createRequestGuard,
+  type RateLimiter,
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
@@ -16,7 +17,8 @@ import type { createOpenApiRouter } from '../schema/openapi.generated';
 
 /**
  * The channels (list, message preview, test send, another plugin's
- * message) and a person's retry of one delivery. The guard has checked each operation's permission
+ * message) and a person's retry of one delivery. Test sends and retries are
+ * limited per person (`sends`). The guard has checked each operation's permission
  * (src/schema/access.ts) before the request was parsed; changes and
  * refusals are audited with the person as actor.
  */
@@ -27,6 +29,12 @@ export function registerDeliveryRoutes(
     alerts: AlertRouter;
     config: MonitoringConfig;
     auditor: AuditorService;
+    /**
+     * Messages a person sends by hand (`opsdeck.monitoring.limits.
+     * sendsPerMinute`): test sends per channel, retries together. Checked
+     * right after the guard; a refused call sends and writes nothing.
+     */
+    sends: RateLimiter;
     /** Whether the person may read an alert (the scope of GET /alerts). */
     readable(
       event: AlertEvent,
@@ -34,7 +42,7 @@ export function registerDeliveryRoutes(
     ): Promise<boolean>;
   },
 ) {
-  const { guard, alerts, config, auditor } = options;
+  const { guard, alerts, config, auditor, sends } = options;
 
   router.get('/channels', async (_req, res) => {
     res.json({
@@ -96,6 +104,10 @@ export function registerDeliveryRoutes(
 
   router.post('/channels/:name/test', async (req, res) => {
     const actor = principalRef(await guard.credentials(req, ['user']));
+    await sends.enforce(res, {
+      person: actor,
+      subject: `test:${req.params.name}`,
+    });
     const result = await audited(
       auditor,
       {
@@ -112,6 +124,10 @@ export function registerDeliveryRoutes(
 
   router.post('/deliveries/:id/retry', async (req, res) => {
     const credentials = await guard.credentials(req, ['user']);
+    await sends.enforce(res, {
+      person: principalRef(credentials),
+      subject: 'retry',
+    });
     const id = Number(req.params.id);
     const confirmUnknown = req.body?.confirmUnknown === true;
     const delivery = await audited(

@@ -550,5 +550,66 @@ describe('monitoring router', () => {
     expect(failed.body.outcomes).toEqual([
       { channel: 'ci-hook', ok: false, error: 'HTTP 500' },
     ]);
+  it('limits the messages a person sends by hand (5 a minute by default): 429 with Retry-After, nothing sent or recorded; others are not limited', async () => {
+    const send = (user: string) =>
+      request(backend.server)
+        .post('/api/monitoring/channels/ops-wecom/test')
+        .set('authorization', as(user));
+    const retry = (user: string, id: number) =>
+      request(backend.server)
+        .post(`/api/monitoring/deliveries/${id}/retry`)
+        .set('authorization', as(user))
+        .send({});
+    const alertCount = async () =>
+      Number((await knex('monitoring_alert_events').count('* as n'))[0].n);
+    const tests = () =>
+      backend.events.filter(e => e.eventId === 'monitoring-channel-test')
+        .length;
+
+    robots.failNext.add('wecom');
+    const first = await send('tess');
+    expect(first.status).toBe(200);
+    const [failed] = first.body.deliveries;
+    expect(failed.state).toBe('failed');
+    for (let i = 2; i <= 5; i++) {
+      expect([i, (await send('tess')).status]).toEqual([i, 200]);
+    }
+    const sentBefore = robots.of('wecom').length;
+    const alertsBefore = await alertCount();
+    const auditedBefore = tests();
+    const refused = await send('tess');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({
+      code: 'monitoring-rate-limited',
+      limit: 5,
+      retryAfterSeconds: Number(refused.headers['retry-after']),
+    });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // the refused call sent, recorded and audited nothing
+    expect(robots.of('wecom')).toHaveLength(sentBefore);
+    expect(await alertCount()).toBe(alertsBefore);
+    expect(tests()).toBe(auditedBefore);
+
+    // another person is not limited by tess' sends
+    expect((await send('alice')).status).toBe(200);
+    expect(robots.of('wecom')).toHaveLength(sentBefore + 1);
+
+    // retries: five a minute per person, whatever their outcome
+    for (let i = 1; i <= 5; i++) {
+      expect([i, (await retry('tess', 999_999)).status]).toEqual([i, 404]);
+    }
+    const sentNow = robots.of('wecom').length;
+    const refusedRetry = await retry('tess', failed.id);
+    expect(refusedRetry.status).toBe(429);
+    expect(refusedRetry.body.error.code).toBe('monitoring-rate-limited');
+    expect(robots.of('wecom')).toHaveLength(sentNow);
+    expect(
+      await knex('monitoring_deliveries').where({ id: failed.id }).first(),
+    ).toMatchObject({ state: 'failed' });
+    // otto (manages rules) retries the same delivery: sent
+    const otto = await retry('otto', failed.id);
+    expect(otto.status).toBe(200);
+    expect(otto.body.state).toBe('sent');
+    expect(robots.of('wecom')).toHaveLength(sentNow + 1);
   });
 });

@@ -22,6 +22,7 @@ import {
   audited,
   createRequestGuard,
   principalRef,
+  type RateLimiter,
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AckService } from '../alerts/AckService';
 import type { AlertRouter } from '../alerts/AlertRouter';
@@ -57,6 +58,8 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   auditor: AuditorService;
   logger?: LoggerService;
+  /** Test sends and retries a person makes by hand (429 past the limit). */
+  sends: RateLimiter;
 }) {
   const { alerts, catalog, auth, config, rules, probes, processes } = options;
   const guard = createRequestGuard(options);
@@ -183,6 +186,7 @@ export async function createRouter(options: {
     alerts,
     config,
     auditor: options.auditor,
+    sends: options.sends,
     readable: readableEvent,
   });
 

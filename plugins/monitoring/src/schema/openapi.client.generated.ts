@@ -655,7 +655,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * Sends a test alert (firing) through the channel by the same path as a real alert (recorded, rendered, signed, delivered, delivery listed).
+   * Sends a test alert (firing) through the channel by the same path as a real alert (recorded, rendered, signed, delivered, delivery listed). Limited per person and channel (429 monitoring-rate-limited).
    *
    * `POST /channels/{name}/test`
    */
@@ -677,7 +677,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * Sends one failed or unknown delivery again now, by the path of a real alert. Needs opsdeck.monitoring.rule.manage, checked before anything else; the delivery's alert must be one the caller may read (the scope of GET /alerts; 404 otherwise). The delivery is claimed with ONE conditional UPDATE from failed (or unknown, only with `confirmUnknown`: it may already have gone out), so of parallel retries exactly one sends. 409 monitoring-delivery-not-retryable when it is sending or sent, monitoring-delivery-unknown-unconfirmed for an unknown one without the confirmation, monitoring-channel-gone when its channel is no longer configured. Audited (monitoring-delivery-retry, actor the person).
+   * Sends one failed or unknown delivery again now, by the path of a real alert. Needs opsdeck.monitoring.rule.manage, checked before anything else; the delivery's alert must be one the caller may read (the scope of GET /alerts; 404 otherwise). The delivery is claimed with ONE conditional UPDATE from failed (or unknown, only with `confirmUnknown`: it may already have gone out), so of parallel retries exactly one sends. 409 monitoring-delivery-not-retryable when it is sending or sent, monitoring-delivery-unknown-unconfirmed for an unknown one without the confirmation, monitoring-channel-gone when its channel is no longer configured. Limited per person (429 monitoring-rate-limited, before anything is read). Audited (monitoring-delivery-retry, actor the person).
    *
    * `POST /deliveries/{id}/retry`
    */

@@ -55,6 +55,8 @@ export const monitoringTranslationRef = createTranslationRef({
         deliveryUnknownUnconfirmed:
           'This delivery may already have gone out: confirm to send it again',
         channelGone: 'The channel {{channel}} is no longer configured',
+        rateLimited:
+          'You sent {{limit}} messages by hand in the last minute: try again in {{seconds}} seconds',
       },
     },
     common: {

@@ -95,6 +95,8 @@ const zhCN = {
   'errors.codes.deliveryUnknownUnconfirmed':
     '此投递可能已经发出：请确认后再重新发送',
   'errors.codes.channelGone': '渠道 {{channel}} 已不再配置',
+  'errors.codes.rateLimited':
+    '您在最近一分钟内已手动发送 {{limit}} 条消息，请 {{seconds}} 秒后再试',
   'common.loading': '加载中…',
   'common.failed': '加载失败：{{error}}',
   'common.refresh': '刷新',

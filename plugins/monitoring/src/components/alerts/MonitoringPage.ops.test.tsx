@@ -112,5 +112,13 @@ describe('MonitoringPage for ops', () => {
       method: 'POST',
       path: '/channels/ops-mail/test',
     });
+    // past the person's limit: the 429's code in the reader's language
+    await userEvent.click(screen.getByTestId('channel-test-send'));
+    expect(
+      await screen.findByText(
+        'You sent 1 messages by hand in the last minute: try again in 42 seconds',
+        { exact: false },
+      ),
+    ).toBeInTheDocument();
   });
 });

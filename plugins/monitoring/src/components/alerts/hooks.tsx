@@ -90,6 +90,11 @@ export function monitoringErrorTexts(t: MonitoringT): ErrorCodeTexts {
     ),
     'monitoring-channel-gone': e =>
       t('errors.codes.channelGone', { channel: field(e, 'channel') }),
+    'monitoring-rate-limited': e =>
+      t('errors.codes.rateLimited', {
+        limit: field(e, 'limit'),
+        seconds: field(e, 'retryAfterSeconds'),
+      }),
   };
 }
 

@@ -144,6 +144,7 @@ export async function renderPage(
   fleet: { status: number; body: unknown } = { status: 200, body: FLEET },
 ) {
   const calls: Call[] = [];
+  let testSends = 0;
   const fetch = jest.fn(
     async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(String(input));
@@ -182,6 +183,24 @@ export async function renderPage(
       if (path === '/channels') return json({ items: CHANNELS });
       if (path === '/channels/ops-mail/preview') return json(PREVIEW);
       if (path === '/channels/ops-mail/test' && method === 'POST') {
+        // the second test send is past the person's limit
+        testSends += 1;
+        if (testSends > 1) {
+          return json(
+            {
+              error: {
+                name: 'RateLimitedError',
+                message: 'Too many calls',
+                code: 'monitoring-rate-limited',
+                limit: 1,
+                retryAfterSeconds: 42,
+              },
+              request: { method: 'POST', url: path },
+              response: { statusCode: 429 },
+            },
+            429,
+          );
+        }
         return json({
           event: { ...EVENT, id: 9, test: true },
           deliveries: [{ ...DELIVERIES[0], id: 9, channel: 'ops-mail' }],
