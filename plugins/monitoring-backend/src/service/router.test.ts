@@ -550,6 +550,8 @@ describe('monitoring router', () => {
     expect(failed.body.outcomes).toEqual([
       { channel: 'ci-hook', ok: false, error: 'HTTP 500' },
     ]);
+  });
+
   it('limits the messages a person sends by hand (5 a minute by default): 429 with Retry-After, nothing sent or recorded; others are not limited', async () => {
     const send = (user: string) =>
       request(backend.server)
