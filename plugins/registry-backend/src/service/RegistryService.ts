@@ -233,10 +233,10 @@ export class RegistryService {
     return {
       repository,
       total: tags.length,
-      items: newest.map(({ digests, ...entry }) => ({
+      items: newest.map(({ digests: own, ...entry }) => ({
         ...entry,
         running: places
-          .filter(p => digests.includes(p.digest))
+          .filter(p => own.includes(p.digest))
           .map(({ kind, where, digest }) => ({ kind, where, digest })),
       })),
     };
