@@ -173,3 +173,24 @@ export interface RetentionApplied {
   deleted: RetentionEntry[];
   garbageCollection: string;
 }
+
+/** One of a repository's newest tags, as the component page's card shows it. */
+export interface RecentTag {
+  tag: string;
+  /** What the tag points at now (index or image manifest). */
+  digest: string;
+  /** The newest created time of its images (from their configs). */
+  created?: string;
+  /** Bytes of its layers and configs (each blob counted once). */
+  size: number;
+  /** Where the digest or one of its platform images runs, as far as the caller may see. */
+  running: RunningPlace[];
+}
+
+/** A repository's newest tags by created time, newest first. */
+export interface RecentTags {
+  repository: string;
+  /** How many tags the repository has. */
+  total: number;
+  items: RecentTag[];
+}

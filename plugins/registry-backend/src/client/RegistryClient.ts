@@ -123,12 +123,16 @@ export class RegistryClient {
     return { items, next: pageNext(res, items, limit) };
   }
 
-  /** Every tag of a repository (pages of 1,000). */
+  /**
+   * Every tag of a repository (pages of 1,000; one request when the registry
+   * answers every tag at once).
+   */
   async allTags(repository: string): Promise<string[]> {
     const all: string[] = [];
     let last: string | undefined;
     for (;;) {
-      const page = await this.tags(repository, 1000, last);
+      const page = await this.tagsAnswer(repository, 1000, last);
+      if (page.all && last === undefined) return page.all;
       all.push(...page.items);
       if (!page.next || page.items.length === 0) return all;
       last = page.next;

@@ -6,7 +6,7 @@ import type {
   PlatformImage,
 } from '@opsdeck/plugin-registry-common';
 import { isDigest } from './grammar';
-import { MEDIA, RegistryClient } from './RegistryClient';
+import { FetchedManifest, MEDIA, RegistryClient } from './RegistryClient';
 
 const INDEX_TYPES: string[] = [MEDIA.ociIndex, MEDIA.dockerList];
 const IMAGE_TYPES: string[] = [MEDIA.ociManifest, MEDIA.dockerManifest];
@@ -86,6 +86,19 @@ export async function summarizeManifest(
   reference: string,
 ): Promise<Omit<ManifestSummary, 'running'>> {
   const top = await client.manifest(repository, reference);
+  return summarizeFetched(client, repository, reference, top);
+}
+
+/**
+ * {@link summarizeManifest} of a manifest already fetched by `reference`:
+ * only what it points at (platform manifests, configs) is read.
+ */
+export async function summarizeFetched(
+  client: RegistryClient,
+  repository: string,
+  reference: string,
+  top: FetchedManifest,
+): Promise<Omit<ManifestSummary, 'running'>> {
   const mediaType = top.mediaType;
   let images: PlatformImage[];
   let kind: ManifestSummary['kind'];

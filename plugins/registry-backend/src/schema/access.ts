@@ -20,6 +20,7 @@ export const access: OperationAccess<typeof spec> = {
   'GET /registries': read,
   'GET /registries/{namespace}/{name}/repositories': read,
   'GET /registries/{namespace}/{name}/tags': read,
+  'GET /registries/{namespace}/{name}/recent-tags': read,
   'GET /registries/{namespace}/{name}/manifest': read,
   'POST /registries/{namespace}/{name}/tags/delete': {
     permission: registryTagDeletePermission,

@@ -193,6 +193,31 @@ export const spec = {
           },
         },
       },
+      RecentTag: {
+        type: 'object',
+        required: ['tag', 'digest', 'size', 'running'],
+        additionalProperties: false,
+        properties: {
+          tag: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          created: {
+            type: 'string',
+          },
+          size: {
+            type: 'integer',
+          },
+          running: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RunningPlace',
+            },
+          },
+        },
+      },
       RetentionEntry: {
         type: 'object',
         required: ['tag', 'digest'],
@@ -364,6 +389,72 @@ export const spec = {
                     },
                     next: {
                       type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/registries/{namespace}/{name}/recent-tags': {
+      get: {
+        operationId: 'listRecentTags',
+        description:
+          "A repository's newest tags by created time (the newest of each tag's image configs; a tag without one is the oldest), newest first, with digest, size and where each runs as far as the caller may see, and how many tags the repository has. The registry API has no push time: each tag's manifest is read once, and what a digest points at once however many tags share it. An unknown repository is a 404 (not-found); more than 2,000 tags is registry-too-many-tags.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/repository',
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'How many of the newest tags (default 5, at most 20).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 20,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The newest tags.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['repository', 'total', 'items'],
+                  additionalProperties: false,
+                  properties: {
+                    repository: {
+                      type: 'string',
+                    },
+                    total: {
+                      type: 'integer',
+                    },
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/RecentTag',
+                      },
                     },
                   },
                 },

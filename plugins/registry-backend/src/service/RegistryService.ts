@@ -12,6 +12,7 @@ import {
   REGISTRY_CREDENTIAL_ANNOTATION,
   REGISTRY_RESOURCE_TYPE,
   REGISTRY_URL_ANNOTATION,
+  RecentTags,
   RegistrySummary,
   RepositoryPage,
   RetentionApplied,
@@ -24,6 +25,7 @@ import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { checkReference, checkRepository, checkTag } from '../client/grammar';
 import { summarizeManifest } from '../client/manifests';
 import { pageOfTags } from '../client/pageOfTags';
+import { newestTags } from '../client/recentTags';
 import { RegistryClient } from '../client/RegistryClient';
 import type { RegistryTarget, ResolvedTag } from '../model';
 import type { RunningDigests, StoredPlace } from '../running/RunningDigests';
@@ -181,6 +183,61 @@ export class RegistryService {
         kind,
         where,
         digest,
+      })),
+    };
+  }
+
+  /**
+   * The `limit` newest tags of `repository` by created time, newest first,
+   * with where each runs as far as the caller may see (see newestTags for
+   * the reads). The tag list may be the one kept for paging (10 s).
+   */
+  async recentTags(
+    target: RegistryTarget,
+    actor: string,
+    repository: string,
+    limit: number,
+    credentials: BackstageCredentials,
+  ): Promise<RecentTags> {
+    checkRepository(repository);
+    const client = await this.client(target, actor);
+    const key = TagListCache.key({ ...target, repository });
+    const tags =
+      this.tagLists.get(key) ??
+      (await client.allTags(repository).catch(error => {
+        if (error instanceof NotFoundError) {
+          throw new NotFoundError(
+            `No repository ${repository} in ${target.ref}`,
+          );
+        }
+        throw error;
+      }));
+    if (tags.length > MAX_RESOLVED_TAGS) {
+      throw coded(
+        new ConflictError(
+          `${repository} has ${tags.length} tags, more than opsdeck ranks by created time (${MAX_RESOLVED_TAGS})`,
+        ),
+        'registry-too-many-tags',
+        { repository, count: tags.length, max: MAX_RESOLVED_TAGS },
+      );
+    }
+    const newest = await newestTags(client, repository, tags, limit);
+    const digests = [...new Set(newest.flatMap(t => t.digests))];
+    const places =
+      digests.length === 0
+        ? []
+        : await this.visible(
+            await this.runningPlaces(target, repository, digests),
+            credentials,
+          );
+    return {
+      repository,
+      total: tags.length,
+      items: newest.map(({ digests: own, ...entry }) => ({
+        ...entry,
+        running: places
+          .filter(p => own.includes(p.digest))
+          .map(({ kind, where, digest }) => ({ kind, where, digest })),
       })),
     };
   }

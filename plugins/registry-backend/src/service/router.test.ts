@@ -193,6 +193,98 @@ describe('registry router against Debian docker-registry', () => {
     ]);
   });
 
+  it('lists the newest tags by created time with digest, size and where they run', async () => {
+    const recent = (query: string, user = 'erin') =>
+      get(`${api}/recent-tags?repository=${enc('shop/web')}${query}`, user);
+    const res = await recent('');
+    expect(res.status).toBe(200);
+    const v2Size = tags.v2.images[0].size + tags.v2.images[1].size;
+    expect(res.body).toEqual({
+      repository: 'shop/web',
+      total: 5,
+      items: [
+        ['v4', tags.v4, '2026-04-01T00:00:00Z', tags.v4.images[0].size],
+        ['v3', tags.v3, '2026-03-01T00:00:00Z', tags.v3.images[0].size],
+        ['latest', tags.v2, '2026-02-01T00:05:00Z', v2Size],
+        ['v2', tags.v2, '2026-02-01T00:05:00Z', v2Size],
+        ['v1', tags.v1, '2026-01-01T00:00:00Z', tags.v1.images[0].size],
+      ].map(([tag, built, created, size]: any[]) => ({
+        tag,
+        digest: built.digest,
+        created,
+        size,
+        running:
+          tag === 'v3'
+            ? [
+                {
+                  kind: 'pod',
+                  where: 'k8s-prod/shop/web-7d9',
+                  digest: built.digest,
+                },
+              ]
+            : [],
+      })),
+    });
+    const two = await recent('&limit=2');
+    expect(two.body.items.map((t: any) => t.tag)).toEqual(['v4', 'v3']);
+    expect(two.body.total).toBe(5);
+    // the limit is capped at 20
+    expect((await recent('&limit=20')).status).toBe(200);
+    const over = await recent('&limit=21');
+    expect(over.status).toBe(400);
+    expect(over.body.error.name).toBe('InputError');
+    // unknown repository and registry: 404s (the app's error handler codes
+    // them not-found)
+    const unknown = await get(
+      `${api}/recent-tags?repository=${enc('shop/nope')}`,
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.name).toBe('NotFoundError');
+    expect(unknown.body.error.message).toContain('shop/nope');
+    const noRegistry = await get(
+      `/api/registry/registries/default/nope/recent-tags?repository=${enc(
+        'shop/web',
+      )}`,
+    );
+    expect(noRegistry.status).toBe(404);
+    expect(noRegistry.body.error.name).toBe('NotFoundError');
+    // without opsdeck.registry.read: refused before the registry is asked
+    const before = proxy.forwarded.length;
+    const refused = await get(
+      `${privateApi}/recent-tags?repository=${enc('shop/web')}`,
+      'mallory',
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.name).toBe('NotAllowedError');
+    expect(proxy.forwarded.length).toBe(before);
+  });
+
+  it('reads each tag manifest once and what a digest points at once, however many tags share it', async () => {
+    const before = proxy.forwarded.length;
+    const res = await get(
+      `${privateApi}/recent-tags?repository=${enc('shop/web')}&limit=2`,
+      'dave',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((t: any) => t.tag)).toEqual(['v4', 'v3']);
+    const made = proxy.forwarded.slice(before);
+    const base = '/v2/shop/web';
+    const v2 = tags.v2.images.map(i => i.digest);
+    expect(made.filter(r => r.includes('/tags/list'))).toHaveLength(1);
+    // every tag's manifest by tag, once (latest and v2 share a digest)
+    expect(made.filter(r => /\/manifests\/[^:]+$/.test(r)).sort()).toEqual(
+      ['latest', 'v1', 'v2', 'v3', 'v4'].map(t => `GET ${base}/manifests/${t}`),
+    );
+    // the index's two platform manifests once, not once per tag
+    expect(made.filter(r => r.includes('/manifests/sha256:')).sort()).toEqual(
+      v2.map(d => `GET ${base}/manifests/${d}`).sort(),
+    );
+    // one config per image: v1, v3, v4 and v2's two platforms
+    expect(made.filter(r => r.includes('/blobs/'))).toHaveLength(5);
+    expect(new Set(made).size).toBe(made.length);
+    expect(made).toHaveLength(1 + 5 + 2 + 5);
+  });
+
   it('refuses names outside the distribution grammar before asking the registry', async () => {
     for (const [repository, reference] of [
       ['../v2/_catalog', 'v1'],

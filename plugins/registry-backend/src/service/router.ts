@@ -90,6 +90,21 @@ export async function createRouter(options: {
     );
   });
 
+  router.get('/registries/:namespace/:name/recent-tags', async (req, res) => {
+    const { target, actor, credentials } = await registryOf(req);
+    res.json(
+      asJson(
+        await service.recentTags(
+          target,
+          actor,
+          req.query.repository,
+          req.query.limit ?? 5,
+          credentials,
+        ),
+      ),
+    );
+  });
+
   router.get('/registries/:namespace/:name/manifest', async (req, res) => {
     const { target, actor, credentials } = await registryOf(req);
     res.json(

@@ -256,7 +256,8 @@ export async function skopeoPush(
  * A login proxy in front of the registry, as a registry is often run behind
  * one: it answers 401 with a `Bearer` challenge whose realm (this proxy)
  * hands out a token for the right basic login, and forwards requests that
- * carry the token. It records every Authorization header it saw.
+ * carry the token. It records every Authorization header it saw and every
+ * request it forwarded to the registry (`GET /v2/…`).
  */
 export async function startTokenProxy(
   upstream: string,
@@ -264,6 +265,7 @@ export async function startTokenProxy(
 ) {
   const token = randomBytes(16).toString('hex');
   const seen: string[] = [];
+  const forwarded: string[] = [];
   const port = await freePort();
   const expectedBasic = `Basic ${Buffer.from(
     `${login.username}:${login.password}`,
@@ -288,6 +290,7 @@ export async function startTokenProxy(
       res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
       return;
     }
+    forwarded.push(`${req.method} ${req.url}`);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (k !== 'authorization' && k !== 'host' && typeof v === 'string') {
@@ -310,6 +313,7 @@ export async function startTokenProxy(
     url: `http://127.0.0.1:${port}`,
     token,
     seen,
+    forwarded,
     stop: () => new Promise<void>(r => server.close(() => r())),
   };
 }

@@ -23,10 +23,7 @@ import {
 } from '@opsdeck/plugin-registry-common';
 import useAsync from 'react-use/esm/useAsync';
 import { registryRouteRef } from '../routes';
-import type {
-  Operations,
-  RetentionEntry,
-} from '../schema/openapi.client.generated';
+import type { RecentTag } from '../schema/openapi.client.generated';
 import { RegistryErrorAlert } from './RegistryErrorAlert';
 import {
   formatSize,
@@ -38,11 +35,6 @@ import {
 
 /** How many of a repository's newest tags the card shows. */
 export const RECENT_TAGS = 5;
-
-/** Newest first by created time; a tag without one is the oldest. */
-function newestFirst(a: RetentionEntry, b: RetentionEntry): number {
-  return (b.created ?? '').localeCompare(a.created ?? '');
-}
 
 /** `/registry?registry=…&repository=…` under the registry page's mount path. */
 export function registryBrowserLink(
@@ -56,12 +48,10 @@ export function registryBrowserLink(
   return `${root}?${query}`;
 }
 
-type ManifestSummary = Operations['getManifest']['response'];
-
-function placesText(t: RegistryT, manifest: ManifestSummary): string {
+function placesText(t: RegistryT, tag: RecentTag): string {
   return [
     ...new Set(
-      manifest.running.map(p =>
+      tag.running.map(p =>
         t(p.kind === 'pod' ? 'manifest.runningPod' : 'manifest.runningHost', {
           where: p.where,
         }),
@@ -76,30 +66,16 @@ function RepositoryTags({ link }: { link: ImageRepositoryLink }) {
   const client = useRegistryClient();
   const root = useRouteRef(registryRouteRef);
   const { registry, repository } = link;
-  const state = useAsync(async () => {
-    const path = registryPath(registry);
-    // the dry run of "keep the newest N" is the registry API's only list of
-    // tags with their created time; nothing is deleted
-    const plan = await client.retentionDryRun({
-      path,
-      body: { repository, keepLast: RECENT_TAGS },
-    });
-    const all = [...plan.keep, ...plan.delete].sort(newestFirst);
-    const recent = all.slice(0, RECENT_TAGS);
-    // by digest: the image the dry run saw, even if the tag moved since
-    const manifests = await Promise.all(
-      recent.map(e =>
-        client.getManifest({
-          path,
-          query: { repository, reference: e.digest },
-        }),
-      ),
-    );
-    return {
-      total: all.length,
-      rows: recent.map((entry, i) => ({ entry, manifest: manifests[i] })),
-    };
-  }, [client, registry, repository]);
+  // the backend ranks the tags by created time and answers the newest with
+  // digest, size and where they run: one request per repository
+  const state = useAsync(
+    () =>
+      client.listRecentTags({
+        path: registryPath(registry),
+        query: { repository, limit: RECENT_TAGS },
+      }),
+    [client, registry, repository],
+  );
 
   return (
     <Box mb={3} data-testid={`image-repository-${registry}/${repository}`}>
@@ -122,7 +98,7 @@ function RepositoryTags({ link }: { link: ImageRepositoryLink }) {
         <>
           <Typography variant="body2" color="textSecondary">
             {t('card.newest', {
-              count: state.value.rows.length,
+              count: state.value.items.length,
               total: state.value.total,
             })}
           </Typography>
@@ -137,17 +113,15 @@ function RepositoryTags({ link }: { link: ImageRepositoryLink }) {
               </TableRow>
             </TableHead>
             <TableBody>
-              {state.value.rows.map(({ entry, manifest }) => (
-                <TableRow key={entry.tag}>
-                  <TableCell>{entry.tag}</TableCell>
+              {state.value.items.map(tag => (
+                <TableRow key={tag.tag}>
+                  <TableCell>{tag.tag}</TableCell>
                   <TableCell>
-                    <code title={manifest.digest}>
-                      {manifest.digest.slice(0, 19)}
-                    </code>
+                    <code title={tag.digest}>{tag.digest.slice(0, 19)}</code>
                   </TableCell>
-                  <TableCell>{formatDateTime(manifest.created)}</TableCell>
-                  <TableCell>{formatSize(manifest.size)}</TableCell>
-                  <TableCell>{placesText(t, manifest) || '—'}</TableCell>
+                  <TableCell>{formatDateTime(tag.created)}</TableCell>
+                  <TableCell>{formatSize(tag.size)}</TableCell>
+                  <TableCell>{placesText(t, tag) || '—'}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -8,45 +8,50 @@ import { Alert } from '@material-ui/lab';
 import { useMemo } from 'react';
 import { useT, type RegistryT } from './useRegistry';
 
+/** The registry backend's own error codes and their text under `errors.codes`. */
+const CODE_KEYS: Record<string, string> = {
+  'registry-tag-moved': 'tagMoved',
+  'registry-image-running': 'imageRunning',
+  'registry-too-many-tags': 'tooManyTags',
+  'registry-platform-image': 'platformImage',
+  'registry-digest-shared': 'digestShared',
+  'registry-retention-changed': 'retentionChanged',
+  'registry-credential-type': 'credentialType',
+  'registry-unreachable': 'unreachable',
+  'registry-tls': 'tls',
+  'registry-login-refused': 'loginRefused',
+  'registry-failed': 'failed',
+  'registry-credential-missing': 'credentialMissing',
+  'registry-credential-denied': 'credentialDenied',
+};
+
+/** The details the texts name ({{image}}, {{places}}, …). */
+const DETAILS = [
+  'image',
+  'digest',
+  'places',
+  'tags',
+  'repository',
+  'count',
+  'max',
+  'planned',
+  'confirmed',
+  'credential',
+  'registry',
+  'reason',
+  'answered',
+];
+
 /** The registry backend's own error codes in the reader's language. */
 export function registryErrorTexts(t: RegistryT): ErrorCodeTexts {
   const fields = (e: OpsdeckErrorBody) =>
-    Object.fromEntries(
-      [
-        'image',
-        'digest',
-        'places',
-        'tags',
-        'repository',
-        'count',
-        'max',
-        'planned',
-        'confirmed',
-        'credential',
-        'registry',
-        'reason',
-        'answered',
-      ].map(k => [k, String(e[k] ?? '')]),
-    );
-  return {
-    'registry-tag-moved': e => t('errors.codes.tagMoved', fields(e)),
-    'registry-image-running': e => t('errors.codes.imageRunning', fields(e)),
-    'registry-too-many-tags': e => t('errors.codes.tooManyTags', fields(e)),
-    'registry-platform-image': e => t('errors.codes.platformImage', fields(e)),
-    'registry-digest-shared': e => t('errors.codes.digestShared', fields(e)),
-    'registry-retention-changed': e =>
-      t('errors.codes.retentionChanged', fields(e)),
-    'registry-credential-type': e =>
-      t('errors.codes.credentialType', fields(e)),
-    'registry-unreachable': e => t('errors.codes.unreachable', fields(e)),
-    'registry-tls': e => t('errors.codes.tls', fields(e)),
-    'registry-login-refused': e => t('errors.codes.loginRefused', fields(e)),
-    'registry-failed': e => t('errors.codes.failed', fields(e)),
-    'registry-credential-missing': e =>
-      t('errors.codes.credentialMissing', fields(e)),
-    'registry-credential-denied': e =>
-      t('errors.codes.credentialDenied', fields(e)),
-  };
+    Object.fromEntries(DETAILS.map(k => [k, String(e[k] ?? '')]));
+  return Object.fromEntries(
+    Object.entries(CODE_KEYS).map(([code, key]) => [
+      code,
+      (e: OpsdeckErrorBody) => t(`errors.codes.${key}`, fields(e)),
+    ]),
+  );
 }
 
 /** The code of a registry backend answer, if it has one. */

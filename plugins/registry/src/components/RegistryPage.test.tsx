@@ -355,7 +355,7 @@ describe('registry page: components of a repository', () => {
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
-// eight tags of shop/web, as the retention dry run lists them (kept first)
+// eight tags of shop/web, in the registry's order (the card's backend ranks them)
 const tagsOfWeb = [
   ['v8', '8', '2026-03-08T00:00:00Z'],
   ['v2', '2', '2026-03-02T00:00:00Z'],
@@ -382,15 +382,14 @@ function renderCard(
       const method = init?.method ?? 'GET';
       calls.push({ method, url: String(input), body: init?.body as string });
       const repository = url.searchParams.get('repository');
-      if (url.pathname.endsWith('/retention/dry-run')) {
-        const body = JSON.parse(init?.body as string);
-        if (body.repository === 'shop/huge') {
+      if (url.pathname.endsWith('/recent-tags')) {
+        if (repository === 'shop/huge') {
           return json(
             {
               error: {
                 name: 'ConflictError',
                 message:
-                  'shop/huge has 9000 tags, more than a dry run resolves (2000)',
+                  'shop/huge has 9000 tags, more than opsdeck ranks by created time (2000)',
                 code: 'registry-too-many-tags',
                 repository: 'shop/huge',
                 count: 9000,
@@ -401,32 +400,27 @@ function renderCard(
             409,
           );
         }
+        // the backend ranks: newest first, as many as asked
+        const newest = [...tagsOfWeb]
+          .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''))
+          .slice(0, Number(url.searchParams.get('limit')));
         return json({
-          repository: body.repository,
-          keepLast: body.keepLast,
-          keep: tagsOfWeb.slice(0, 3),
-          delete: tagsOfWeb.slice(3),
-        });
-      }
-      if (url.pathname.endsWith('/manifest') && repository === 'shop/web') {
-        const reference = url.searchParams.get('reference')!;
-        const entry = tagsOfWeb.find(e => e.digest === reference)!;
-        return json({
-          ...manifest,
-          reference,
-          digest: reference,
-          created: entry.created,
-          size: 1024 * Number(reference.slice(-1)),
-          running:
-            entry.tag === 'v7'
-              ? [
-                  {
-                    kind: 'pod',
-                    where: 'k8s-prod/shop/web-7d9',
-                    digest: reference,
-                  },
-                ]
-              : [],
+          repository,
+          total: tagsOfWeb.length,
+          items: newest.map(entry => ({
+            ...entry,
+            size: 1024 * Number(entry.digest.slice(-1)),
+            running:
+              entry.tag === 'v7'
+                ? [
+                    {
+                      kind: 'pod',
+                      where: 'k8s-prod/shop/web-7d9',
+                      digest: entry.digest,
+                    },
+                  ]
+                : [],
+          })),
         });
       }
       return json({ error: { name: 'NotFoundError', message: url } }, 404);
@@ -486,25 +480,10 @@ describe('image repositories card', () => {
       'href',
       '/registry?registry=resource%3Adefault%2Fharbor&repository=shop%2Fweb',
     );
-    // one dry run (nothing deleted), then the five manifests by digest
-    expect(calls.filter(c => c.method === 'POST').map(c => c.body)).toEqual([
-      JSON.stringify({ repository: 'shop/web', keepLast: 5 }),
+    // one request: the backend ranks the tags (no dry run, no manifests)
+    expect(calls.map(c => `${c.method} ${c.url}`)).toEqual([
+      `GET ${API}/recent-tags?repository=shop%2Fweb&limit=5`,
     ]);
-    expect(
-      calls
-        .filter(c => c.url.includes('/manifest?'))
-        .map(c => c.url)
-        .sort(),
-    ).toEqual(
-      ['8', '7', '6', '5', '4']
-        .map(
-          c =>
-            `${API}/manifest?repository=shop%2Fweb&reference=${encodeURIComponent(
-              digest(c),
-            )}`,
-        )
-        .sort(),
-    );
   });
 
   it('shows a bad annotation entry as an error, a coded refusal in words, and the good entries still', async () => {

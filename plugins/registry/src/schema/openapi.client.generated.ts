@@ -51,6 +51,14 @@ export type RunningPlace = {
   digest: string;
 };
 
+export type RecentTag = {
+  tag: string;
+  digest: string;
+  created?: string;
+  size: number;
+  running: Array<RunningPlace>;
+};
+
 export type RetentionEntry = {
   tag: string;
   digest: string;
@@ -102,6 +110,26 @@ export type Operations = {
       repository: string;
       items: Array<string>;
       next?: string;
+    };
+  };
+  /** `GET /registries/{namespace}/{name}/recent-tags` */
+  listRecentTags: {
+    request: {
+      path: {
+        namespace: string;
+        name: string;
+      };
+      query: {
+        /** Repository name (OCI distribution grammar), e.g. `shop/web`. */
+        repository: string;
+        /** How many of the newest tags (default 5, at most 20). */
+        limit?: number;
+      };
+    };
+    response: {
+      repository: string;
+      total: number;
+      items: Array<RecentTag>;
     };
   };
   /** `GET /registries/{namespace}/{name}/manifest` */
@@ -252,6 +280,22 @@ export class DefaultApiClient extends OpenApiClient {
     return this.send(
       'GET',
       '/registries/{namespace}/{name}/tags',
+      'json',
+      request,
+    );
+  }
+
+  /**
+   * A repository's newest tags by created time (the newest of each tag's image configs; a tag without one is the oldest), newest first, with digest, size and where each runs as far as the caller may see, and how many tags the repository has. The registry API has no push time: each tag's manifest is read once, and what a digest points at once however many tags share it. An unknown repository is a 404 (not-found); more than 2,000 tags is registry-too-many-tags.
+   *
+   * `GET /registries/{namespace}/{name}/recent-tags`
+   */
+  listRecentTags(
+    request: Operations['listRecentTags']['request'],
+  ): Promise<Operations['listRecentTags']['response']> {
+    return this.send(
+      'GET',
+      '/registries/{namespace}/{name}/recent-tags',
       'json',
       request,
     );
