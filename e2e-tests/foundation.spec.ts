@@ -1,11 +1,16 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { signIn, userToken, DEMO_PASSWORD } from './helpers';
+import {
+  signIn,
+  signInWithForm,
+  userToken,
+  DEMO_PASSWORD,
+} from './helpers';
 
 test('a developer signs in, browses the demo hosts in the catalog', async ({
   page,
 }) => {
-  await signIn(page, 'dave');
+  await signInWithForm(page, 'dave');
   await expect(page).toHaveTitle(/opsdeck/);
   await page.goto('/catalog?filters[kind]=resource&filters[user]=all');
   const hosts = page.getByRole('table');
