@@ -1,11 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import {
-  signIn,
-  signInWithForm,
-  userToken,
-  DEMO_PASSWORD,
-} from './helpers';
+import { signIn, signInWithForm, userToken, DEMO_PASSWORD } from './helpers';
 
 test('a developer signs in, browses the demo hosts in the catalog', async ({
   page,
