@@ -20,7 +20,20 @@ export type ActionOutcome =
   | { kind: 'approvalRequired'; message: string }
   | { kind: 'requested'; ticket: ChangeApprovalTicket };
 
-export type ActionName = 'restart' | 'scale' | 'delete';
+export type ActionName = 'restart' | 'scale' | 'delete' | 'deploy' | 'rollback';
+
+/** What an action sends besides its target (and the approval ask). */
+export interface ActionExtra {
+  replicas?: number;
+  /** deploy: the container whose image is set. */
+  container?: string;
+  /** deploy: `host/repository:tag@sha256:…`, pinned to the digest shown. */
+  image?: string;
+  /** rollback: the revision it goes back to. */
+  toRevision?: number;
+  /** deploy, rollback: 0, the tab follows the rollout itself. */
+  watchSeconds?: number;
+}
 
 /** Where a deployment's rollout is (the module's `GET /deployments/rollout`). */
 export interface RolloutSnapshot {
@@ -45,6 +58,8 @@ const PATHS: Record<ActionName, string> = {
   restart: '/deployments/restart',
   scale: '/deployments/scale',
   delete: '/pods/delete',
+  deploy: '/deployments/image',
+  rollback: '/deployments/rollback',
 };
 
 /**
@@ -75,7 +90,7 @@ async function errorMessage(res: Response): Promise<string> {
  * says a code of this plugin in the reader's language (`serverErrorMessage`
  * with the plugin's texts).
  */
-async function responseError(res: Response): Promise<Error> {
+export async function responseError(res: Response): Promise<Error> {
   const text = await res
     .clone()
     .text()
@@ -102,7 +117,7 @@ export class KubernetesActionsClient {
   async run(
     action: ActionName,
     target: WorkloadTarget,
-    extra: { replicas?: number } & ApprovalAsk = {},
+    extra: ActionExtra & ApprovalAsk = {},
   ): Promise<ActionOutcome> {
     const base = await this.discovery.getBaseUrl('kubernetes');
     const res = await this.fetchApi.fetch(`${base}/opsdeck${PATHS[action]}`, {

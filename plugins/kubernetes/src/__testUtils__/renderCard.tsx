@@ -10,6 +10,58 @@ import { SWRConfig } from 'swr';
 import { WorkloadActionsCard } from '../components/WorkloadActionsCard';
 
 export const BASE = 'http://example.test';
+export const DIGEST_NEW = `sha256:${'b'.repeat(64)}`;
+export const DIGEST_OLD = `sha256:${'a'.repeat(64)}`;
+const DEPLOYMENT_UID = 'd-1';
+
+/** A ReplicaSet of the deployment at a revision, running `image`. */
+function replicaSet(revision: number, image: string, owner = DEPLOYMENT_UID) {
+  return {
+    metadata: {
+      name: `payments-api-rs${revision}`,
+      namespace: 'payments',
+      annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+      ownerReferences: [{ kind: 'Deployment', uid: owner }],
+    },
+    spec: { template: { spec: { containers: [{ name: 'api', image }] } } },
+  };
+}
+
+/** What the registry plugin answers (its API's shapes). */
+function registryAnswer(url: string): unknown {
+  if (url.endsWith('/api/registry/registries')) {
+    return {
+      items: [
+        {
+          ref: 'resource:default/demo-registry',
+          title: 'Demo registry',
+          url: 'http://registry.test:5000',
+          authenticated: false,
+        },
+      ],
+    };
+  }
+  return {
+    repository: 'shop/payments-api',
+    total: 2,
+    items: [
+      {
+        tag: '1.9.0',
+        digest: DIGEST_NEW,
+        created: '2026-12-01T10:00:00Z',
+        size: 1000,
+        running: [],
+      },
+      {
+        tag: '1.8.0',
+        digest: DIGEST_OLD,
+        created: '2026-11-01T10:00:00Z',
+        size: 1000,
+        running: [],
+      },
+    ],
+  };
+}
 export const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -19,6 +71,8 @@ export const entity: Entity = {
     annotations: {
       'backstage.io/kubernetes-id': 'payments-api',
       'backstage.io/kubernetes-namespace': 'payments',
+      'opsdeck.io/image-repositories':
+        'resource:default/demo-registry/shop/payments-api',
     },
   },
   spec: {},
@@ -36,10 +90,37 @@ export const objects = {
           type: 'deployments',
           resources: [
             {
-              metadata: { name: 'payments-api', namespace: 'payments' },
-              spec: { replicas: 2 },
+              metadata: {
+                name: 'payments-api',
+                namespace: 'payments',
+                uid: DEPLOYMENT_UID,
+                annotations: { 'deployment.kubernetes.io/revision': '3' },
+              },
+              spec: {
+                replicas: 2,
+                template: {
+                  spec: {
+                    containers: [
+                      {
+                        name: 'api',
+                        image: `registry.test:5000/shop/payments-api@${DIGEST_OLD}`,
+                      },
+                    ],
+                  },
+                },
+              },
               status: { readyReplicas: 2 },
             },
+          ],
+        },
+        {
+          // another deployment's revision 2, and revisions 1-3 of this one
+          type: 'replicasets',
+          resources: [
+            replicaSet(2, 'elsewhere/other:1', 'other-uid'),
+            replicaSet(1, 'registry.test:5000/shop/payments-api:1.7.0'),
+            replicaSet(2, 'registry.test:5000/shop/payments-api:1.8.0'),
+            replicaSet(3, `registry.test:5000/shop/payments-api@${DIGEST_OLD}`),
           ],
         },
         {
@@ -95,6 +176,12 @@ export function renderCard(options: {
         return new Response('line 1\nline 2\n', {
           status: 200,
           headers: { 'Content-Type': 'text/plain' },
+        });
+      }
+      if (call.url.includes('/api/registry/')) {
+        return new Response(JSON.stringify(registryAnswer(call.url)), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
         });
       }
       const { status, body } = options.answer?.(call) ?? {

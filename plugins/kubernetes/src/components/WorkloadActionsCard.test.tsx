@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { BASE, renderCard } from '../__testUtils__/renderCard';
+import { BASE, DIGEST_NEW, renderCard } from '../__testUtils__/renderCard';
 
 const ALL = [
   'opsdeck.kubernetes.deployment.restart',
@@ -13,6 +13,51 @@ const TARGET = {
   cluster: 'k8s-prod',
   namespace: 'payments',
 };
+
+const IMAGE = 'opsdeck.kubernetes.deployment.image';
+const PINNED = `registry.test:5000/shop/payments-api:1.9.0@${DIGEST_NEW}`;
+const ROLLOUT_DONE = {
+  state: 'complete',
+  message: 'deployment "payments-api" successfully rolled out',
+  revision: '4',
+  replicas: 2,
+  updated: 2,
+  ready: 2,
+  available: 2,
+  conditions: [],
+};
+
+/**
+ * A prod cluster's answers: 403 approvalRequired, 202 with ticket 7 when
+ * asked, `done` with ticket 7.
+ */
+function approvalFlow(done: unknown) {
+  return (c: { url: string; body?: any }) => {
+    if (c.url.includes('/deployments/rollout')) {
+      return { status: 200, body: ROLLOUT_DONE };
+    }
+    if (c.body?.approvalTicket === 7) return { status: 200, body: done };
+    if (c.body?.requestApproval) {
+      return {
+        status: 202,
+        body: {
+          approvalTicket: {
+            ticketId: 7,
+            url: '/tickets/7',
+            approvers: ['group:default/ops'],
+          },
+        },
+      };
+    }
+    return {
+      status: 403,
+      body: {
+        error: { name: 'ApprovalRequiredError', message: 'prod' },
+        approvalRequired: true,
+      },
+    };
+  };
+}
 
 async function confirm() {
   const dialog = await screen.findByRole('dialog');
@@ -89,10 +134,17 @@ describe('WorkloadActionsCard', () => {
     await screen.findByText('payments-api-7d9f-abcde');
     expect(
       screen.getByText(
-        'You cannot change these workloads: that needs opsdeck.kubernetes.deployment.restart, opsdeck.kubernetes.deployment.scale, opsdeck.kubernetes.pod.delete.',
+        'You cannot change these workloads: that needs opsdeck.kubernetes.deployment.restart, opsdeck.kubernetes.deployment.scale, opsdeck.kubernetes.pod.delete, opsdeck.kubernetes.deployment.image.',
       ),
     ).toBeInTheDocument();
-    for (const name of ['Restart', 'Scale', 'Delete pod', /Download logs/]) {
+    for (const name of [
+      'Restart',
+      'Scale',
+      'Delete pod',
+      /Download logs/,
+      'Deploy image…',
+      'Roll back',
+    ]) {
       expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
     }
     expect(calls.filter(c => c.method === 'POST')).toEqual([]);
@@ -104,6 +156,160 @@ describe('WorkloadActionsCard', () => {
     expect(screen.queryByRole('button', { name: 'Scale' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete pod' })).toBeNull();
     expect(screen.queryByText(/You cannot change/)).toBeNull();
+    // deploy and roll back need opsdeck.kubernetes.deployment.image
+    expect(screen.queryByRole('button', { name: 'Deploy image…' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Roll back' })).toBeNull();
+  });
+
+  it('deploys a tag picked from the registry, pinned to the digest shown, and follows the rollout', async () => {
+    const calls = renderCard({
+      allowed: [IMAGE],
+      rolloutPollMs: 1,
+      answer: c =>
+        c.url.includes('/deployments/rollout')
+          ? { status: 200, body: ROLLOUT_DONE }
+          : {
+              status: 200,
+              body: {
+                image: `registry.test:5000/shop/payments-api@${DIGEST_NEW}`,
+                previousImage: 'registry.test:5000/shop/payments-api:1.8.0',
+              },
+            },
+    });
+    expect(
+      await screen.findByRole('button', { name: 'Deploy image…' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Restart' })).toBeNull();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Deploy image…' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(
+      'Deploy an image to payments-api on Prod cluster',
+    );
+    const deploy = within(dialog).getByRole('button', { name: 'Deploy' });
+    expect(deploy).toBeDisabled();
+    await userEvent.click(
+      await within(dialog).findByRole('radio', { name: /^1\.9\.0 · / }),
+    );
+    expect(
+      within(dialog).getByTestId('kubernetes-deploy-pinned'),
+    ).toHaveTextContent(PINNED);
+    await userEvent.click(deploy);
+    expect(
+      await screen.findByText(
+        `Deploying registry.test:5000/shop/payments-api@${DIGEST_NEW} to payments-api (was registry.test:5000/shop/payments-api:1.8.0)`,
+      ),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Rollout complete')).toBeInTheDocument();
+    expect(calls.filter(c => c.url.includes('/api/registry/'))).toEqual([
+      expect.objectContaining({ url: `${BASE}/api/registry/registries` }),
+      expect.objectContaining({
+        url: `${BASE}/api/registry/registries/default/demo-registry/recent-tags?repository=shop%2Fpayments-api&limit=20`,
+      }),
+    ]);
+    expect(calls.filter(c => c.method === 'POST')).toEqual([
+      expect.objectContaining({
+        url: `${BASE}/api/kubernetes/opsdeck/deployments/image`,
+        body: {
+          ...TARGET,
+          name: 'payments-api',
+          container: 'api',
+          image: PINNED,
+          watchSeconds: 0,
+        },
+      }),
+    ]);
+    expect(
+      calls.some(c => c.url.includes('/opsdeck/deployments/rollout?')),
+    ).toBe(true);
+  });
+
+  it('rolls back to the revision the confirmation names, only after confirming', async () => {
+    const calls = renderCard({
+      allowed: [IMAGE],
+      rolloutPollMs: 1,
+      answer: c =>
+        c.url.includes('/deployments/rollout')
+          ? { status: 200, body: ROLLOUT_DONE }
+          : { status: 200, body: { fromRevision: 3, toRevision: 2 } },
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Roll back' }),
+    );
+    const text =
+      'Roll back deployment payments-api on Prod cluster to revision 2 (api=registry.test:5000/shop/payments-api:1.8.0)?';
+    let dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(text);
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Cancel' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(calls.filter(c => c.method === 'POST')).toEqual([]);
+    await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
+    dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(text);
+    await confirm();
+    expect(
+      await screen.findByText('Rolling payments-api back to revision 2'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Rollout complete')).toBeInTheDocument();
+    expect(calls.filter(c => c.method === 'POST')).toEqual([
+      expect.objectContaining({
+        url: `${BASE}/api/kubernetes/opsdeck/deployments/rollback`,
+        body: {
+          ...TARGET,
+          name: 'payments-api',
+          toRevision: 2,
+          watchSeconds: 0,
+        },
+      }),
+    ]);
+  });
+
+  it('deploys on prod with an approved ticket: the same image and container in every request', async () => {
+    const calls = renderCard({
+      allowed: [IMAGE],
+      answer: approvalFlow({ image: PINNED, previousImage: 'x' }),
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deploy image…' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      await within(dialog).findByRole('radio', { name: /^1\.9\.0 · / }),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Deploy' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    const panel = await screen.findByTestId('kubernetes-approval');
+    await userEvent.click(
+      within(panel).getByRole('button', { name: 'Request approval' }),
+    );
+    await screen.findByText(/Approval ticket 7 opened/);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Run with approved ticket' }),
+    );
+    expect(
+      await screen.findByText(/^Deploying .* to payments-api/),
+    ).toBeInTheDocument();
+    const body = {
+      ...TARGET,
+      name: 'payments-api',
+      container: 'api',
+      image: PINNED,
+      watchSeconds: 0,
+    };
+    expect(calls.filter(c => c.method === 'POST').map(c => c.body)).toEqual([
+      body,
+      { ...body, requestApproval: true },
+      { ...body, approvalTicket: 7 },
+    ]);
   });
 
   it('on prod without the prod permission: request approval, then run with the approved ticket', async () => {

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -18,24 +18,28 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
+  kubernetesDeploymentImagePermission,
   kubernetesDeploymentRestartPermission,
   kubernetesDeploymentScalePermission,
   kubernetesPodDeletePermission,
 } from '@opsdeck/plugin-opsdeck-common';
-import { ApprovalPanel } from '@opsdeck/plugin-tickets-react';
-import { logFileName } from '../api';
-import { ConfirmDialog } from './ConfirmDialog';
-import { RolloutProgress } from './RolloutProgress';
-import { useActionsClient, useT } from './hooks';
 import {
-  type ActionState,
-  type AskedAction,
-  useWorkloadAction,
-} from './useWorkloadAction';
+  IMAGE_REPOSITORIES_ANNOTATION,
+  parseImageRepositories,
+} from '@opsdeck/plugin-registry-common';
+import { logFileName } from '../api';
+import { ActionOutcome } from './ActionOutcome';
+import { ConfirmDialog } from './ConfirmDialog';
+import {
+  DeployImageDialog,
+  type DeployDialogTarget,
+} from './DeployImageDialog';
+import { useActionsClient, useT } from './hooks';
+import { previousRevision, type RevisionedObject } from './revisions';
+import { type AskedAction, useWorkloadAction } from './useWorkloadAction';
 
 /** The fields of a Deployment and a Pod the card shows. */
-type KubeObject = {
-  metadata?: { name?: string; namespace?: string };
+type KubeObject = RevisionedObject & {
   spec?: { replicas?: number; containers?: { name: string }[] };
   status?: {
     readyReplicas?: number;
@@ -64,68 +68,6 @@ function saveFile(blob: Blob, name: string) {
   URL.revokeObjectURL(url);
 }
 
-function Outcome(props: {
-  state: ActionState;
-  onApproval: (asked: AskedAction, ask: object) => void;
-  rolloutPollMs?: number;
-}) {
-  const t = useT();
-  const { state } = props;
-  if (state.status === 'error') {
-    return (
-      <Alert severity="error" data-testid="kubernetes-action-error">
-        {t('error.action', { message: state.message })}
-      </Alert>
-    );
-  }
-  if (state.status === 'done') {
-    const { asked, body } = state;
-    let text: string = t('pods.deleted', { name: asked.target.name });
-    if (asked.action === 'restart') {
-      text = t('deployments.restarted', { name: asked.target.name });
-    } else if (asked.action === 'scale') {
-      text = t('deployments.scaled', {
-        name: asked.target.name,
-        from: String(body.previous ?? '?'),
-        to: String(asked.replicas),
-      });
-    }
-    return (
-      <>
-        <Alert severity="success">{text}</Alert>
-        {/* a restart rolls the deployment out again: followed live */}
-        {asked.action === 'restart' && (
-          <RolloutProgress
-            key={String(body.restartedAt ?? '')}
-            target={asked.target}
-            pollMs={props.rolloutPollMs}
-          />
-        )}
-      </>
-    );
-  }
-  if (state.status === 'approval') {
-    return (
-      <>
-        {state.error && (
-          <Alert severity="error" data-testid="kubernetes-action-error">
-            {t('error.action', { message: state.error })}
-          </Alert>
-        )}
-        <ApprovalPanel
-          key={state.requested?.ticketId ?? 0}
-          idPrefix="kubernetes"
-          reason={t('approval.required', { message: state.message })}
-          requested={state.requested}
-          busy={false}
-          onRun={ask => props.onApproval(state.asked, ask)}
-        />
-      </>
-    );
-  }
-  return null;
-}
-
 /**
  * opsdeck's workload actions on the component's Kubernetes tab: its
  * deployments (restart, scale) and pods (delete, log download) per cluster,
@@ -150,6 +92,9 @@ export function WorkloadActionsCard(props: {
   const canDelete = usePermission({
     permission: kubernetesPodDeletePermission,
   }).allowed;
+  const canDeploy = usePermission({
+    permission: kubernetesDeploymentImagePermission,
+  }).allowed;
   const canReadLogs = usePermission({
     permission: kubernetesProxyPermission,
   }).allowed;
@@ -158,6 +103,15 @@ export function WorkloadActionsCard(props: {
   const [confirm, setConfirm] = useState<
     { text: string; asked: AskedAction } | undefined
   >();
+  const [deploying, setDeploying] = useState<
+    (DeployDialogTarget & { asked: AskedAction }) | undefined
+  >();
+  const annotation =
+    entity.metadata.annotations?.[IMAGE_REPOSITORIES_ANNOTATION];
+  const imageLinks = useMemo(
+    () => parseImageRepositories(annotation).links,
+    [annotation],
+  );
   const [replicas, setReplicas] = useState<Record<string, string>>({});
   const [logError, setLogError] = useState<string>();
   const [downloaded, setDownloaded] = useState<string>();
@@ -206,18 +160,19 @@ export function WorkloadActionsCard(props: {
   return (
     <InfoCard title={t('card.title')} subheader={t('card.subheader')}>
       <div data-testid="kubernetes-actions">
-        {!canRestart && !canScale && !canDelete && (
+        {!canRestart && !canScale && !canDelete && !canDeploy && (
           <Typography variant="body2" color="textSecondary">
             {t('card.noActions', {
               permissions: [
                 kubernetesDeploymentRestartPermission.name,
                 kubernetesDeploymentScalePermission.name,
                 kubernetesPodDeletePermission.name,
+                kubernetesDeploymentImagePermission.name,
               ].join(', '),
             })}
           </Typography>
         )}
-        <Outcome
+        <ActionOutcome
           state={state}
           onApproval={(asked, a) => run(asked, a)}
           rolloutPollMs={props.rolloutPollMs}
@@ -263,6 +218,10 @@ export function WorkloadActionsCard(props: {
                 <TableBody>
                   {objectsOf(item.resources, 'deployments').map(d => {
                     const name = d.metadata?.name ?? '';
+                    const previous = previousRevision(
+                      d,
+                      objectsOf(item.resources, 'replicasets'),
+                    );
                     const key = `${cluster}/${d.metadata?.namespace}/${name}`;
                     const desired = d.spec?.replicas ?? 0;
                     const value = replicas[key] ?? String(desired);
@@ -344,6 +303,58 @@ export function WorkloadActionsCard(props: {
                                   }
                                 >
                                   {t('deployments.scale')}
+                                </Button>
+                              </>
+                            )}
+                            {canDeploy && (
+                              <>
+                                <Button
+                                  size="small"
+                                  variant="outlined"
+                                  disabled={busy}
+                                  onClick={() =>
+                                    setDeploying({
+                                      name,
+                                      clusterTitle,
+                                      containers:
+                                        d.spec?.template?.spec?.containers ??
+                                        [],
+                                      asked: {
+                                        action: 'deploy',
+                                        target: target(d),
+                                      },
+                                    })
+                                  }
+                                >
+                                  {t('deploy.open')}
+                                </Button>
+                                <Button
+                                  size="small"
+                                  variant="outlined"
+                                  disabled={busy || !previous}
+                                  title={
+                                    previous
+                                      ? undefined
+                                      : t('rollback.none', { name })
+                                  }
+                                  onClick={() =>
+                                    previous &&
+                                    ask(
+                                      t('confirm.rollback', {
+                                        name,
+                                        cluster: clusterTitle,
+                                        revision: String(previous.revision),
+                                        images: previous.images.join(', '),
+                                      }),
+                                      {
+                                        action: 'rollback',
+                                        target: target(d),
+                                        toRevision: previous.revision,
+                                      },
+                                    )
+                                  }
+                                >
+                                  {t('rollback.open')}
                                 </Button>
                               </>
                             )}
@@ -460,6 +471,16 @@ export function WorkloadActionsCard(props: {
             </Box>
           );
         })}
+        <DeployImageDialog
+          target={deploying}
+          links={imageLinks}
+          onCancel={() => setDeploying(undefined)}
+          onDeploy={(container, choice) => {
+            const asked = deploying?.asked;
+            setDeploying(undefined);
+            if (asked) run({ ...asked, container, image: choice.image });
+          }}
+        />
         <ConfirmDialog
           text={confirm?.text}
           onCancel={() => setConfirm(undefined)}

@@ -3,7 +3,7 @@ import type {
   ApprovalAsk,
   ChangeApprovalTicket,
 } from '@opsdeck/plugin-tickets-react';
-import type { ActionName, WorkloadTarget } from '../api';
+import type { ActionExtra, ActionName, WorkloadTarget } from '../api';
 import { useActionsClient } from './hooks';
 
 /** One action asked of a workload (what is re-sent with an approval). */
@@ -11,6 +11,26 @@ export interface AskedAction {
   action: ActionName;
   target: WorkloadTarget;
   replicas?: number;
+  /** deploy: the container and the pinned image. */
+  container?: string;
+  image?: string;
+  /** rollback: the revision it goes back to. */
+  toRevision?: number;
+}
+
+/** The body fields of an asked action besides its target. */
+export function extraOf(asked: AskedAction): ActionExtra {
+  const extra: ActionExtra = {};
+  if (asked.replicas !== undefined) extra.replicas = asked.replicas;
+  if (asked.container !== undefined) extra.container = asked.container;
+  if (asked.image !== undefined) extra.image = asked.image;
+  if (asked.toRevision !== undefined) extra.toRevision = asked.toRevision;
+  // the server would watch the rollout before answering: the tab follows
+  // it itself (RolloutProgress), so the request answers right after the patch
+  if (asked.action === 'deploy' || asked.action === 'rollback') {
+    extra.watchSeconds = 0;
+  }
+  return extra;
 }
 
 /** Where the last action stands. */
@@ -42,7 +62,7 @@ export function useWorkloadAction(onDone: () => void) {
       setState({ status: 'busy', asked });
       try {
         const outcome = await client.run(asked.action, asked.target, {
-          ...(asked.replicas !== undefined ? { replicas: asked.replicas } : {}),
+          ...extraOf(asked),
           ...approval,
         });
         if (outcome.kind === 'done') {

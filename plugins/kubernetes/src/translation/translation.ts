@@ -6,7 +6,8 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
   messages: {
     card: {
       title: 'Workload actions',
-      subheader: 'Restart, scale and delete pods; download container logs',
+      subheader:
+        'Restart, scale, deploy an image and roll back; delete pods; download container logs',
       loading: 'Loading workloads…',
       empty: 'No deployments or pods of this component.',
       cluster: 'Cluster {{cluster}}',
@@ -42,8 +43,33 @@ export const kubernetesActionsTranslationRef = createTranslationRef({
         'Scale deployment {{name}} on {{cluster}} to {{replicas}} replicas?',
       delete:
         'Delete pod {{name}} on {{cluster}}? Its controller starts a new one.',
+      rollback:
+        'Roll back deployment {{name}} on {{cluster}} to revision {{revision}} ({{images}})?',
       ok: 'Confirm',
       cancel: 'Cancel',
+    },
+    deploy: {
+      open: 'Deploy image…',
+      title: 'Deploy an image to {{name}} on {{cluster}}',
+      container: 'Container',
+      current: 'Container {{container}} runs {{image}}',
+      tags: 'Image tags',
+      repository: '{{repository}} in {{registry}}',
+      tag: '{{tag}} · {{digest}} · {{created}}',
+      noTags: 'No tags in this repository.',
+      noRepositories:
+        'This component names no image repositories (annotation {{annotation}}): there is nothing to pick from.',
+      tagsError: 'Could not read the image tags: {{message}}',
+      repositoryError: 'Could not read the tags of {{repository}}: {{message}}',
+      pinned:
+        'Deploys {{image}} (the digest shown, not whatever the tag is later)',
+      submit: 'Deploy',
+      done: 'Deploying {{image}} to {{name}} (was {{previous}})',
+    },
+    rollback: {
+      open: 'Roll back',
+      none: '{{name}} has no earlier revision to roll back to',
+      done: 'Rolling {{name}} back to revision {{revision}}',
     },
     rollout: {
       title: 'Rollout of {{name}}',

@@ -1,7 +1,7 @@
 /** Simplified Chinese for the workload actions (keys of kubernetesActionsTranslationRef). */
 const zhCN = {
   'card.title': '工作负载操作',
-  'card.subheader': '重启、扩缩容、删除 Pod，下载容器日志',
+  'card.subheader': '重启、扩缩容、部署镜像与回滚，删除 Pod，下载容器日志',
   'card.loading': '正在加载工作负载…',
   'card.empty': '该组件没有 Deployment 或 Pod。',
   'card.cluster': '集群 {{cluster}}',
@@ -30,8 +30,28 @@ const zhCN = {
     '将集群 {{cluster}} 上的 Deployment {{name}} 调整为 {{replicas}} 个副本？',
   'confirm.delete':
     '删除集群 {{cluster}} 上的 Pod {{name}}？其控制器会启动一个新的 Pod。',
+  'confirm.rollback':
+    '将集群 {{cluster}} 上的 Deployment {{name}} 回滚到版本 {{revision}}（{{images}}）？',
   'confirm.ok': '确认',
   'confirm.cancel': '取消',
+  'deploy.open': '部署镜像…',
+  'deploy.title': '将镜像部署到集群 {{cluster}} 上的 {{name}}',
+  'deploy.container': '容器',
+  'deploy.current': '容器 {{container}} 当前运行 {{image}}',
+  'deploy.tags': '镜像标签',
+  'deploy.repository': '{{registry}} 中的 {{repository}}',
+  'deploy.tag': '{{tag}} · {{digest}} · {{created}}',
+  'deploy.noTags': '该仓库没有标签。',
+  'deploy.noRepositories':
+    '该组件未指定镜像仓库（注解 {{annotation}}）：没有可选的镜像。',
+  'deploy.tagsError': '无法读取镜像标签：{{message}}',
+  'deploy.repositoryError': '无法读取 {{repository}} 的标签：{{message}}',
+  'deploy.pinned': '将部署 {{image}}（即所示摘要，而非该标签日后指向的镜像）',
+  'deploy.submit': '部署',
+  'deploy.done': '正在将 {{image}} 部署到 {{name}}（原为 {{previous}}）',
+  'rollback.open': '回滚',
+  'rollback.none': '{{name}} 没有可回滚的更早版本',
+  'rollback.done': '正在将 {{name}} 回滚到版本 {{revision}}',
   'rollout.title': '{{name}} 的发布进度',
   'rollout.counts':
     '已更新 {{updated}} / {{replicas}}，就绪 {{ready}}，可用 {{available}}',
