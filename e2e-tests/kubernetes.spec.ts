@@ -152,6 +152,48 @@ test('an ops user restarts and scales a deployment on the demo cluster, and the 
   expect(scale?.body).toEqual({ spec: { replicas: 3 } });
 });
 
+test('an ops user rolls the deployment back to the revision the confirmation names', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  // the restart above rolled out a new ReplicaSet: the one before it is the
+  // revision a rollback goes back to (as `kubectl rollout undo` picks it)
+  const before = cluster.find('Deployment', NAMESPACE, 'payments-api')!;
+  const current = Number(
+    (before.metadata as any).annotations['deployment.kubernetes.io/revision'],
+  );
+  expect(current).toBeGreaterThan(1);
+  cluster.requests.length = 0;
+  await signIn(page, 'bob');
+  await openKubernetesTab(page, 'Kubernetes');
+  const card = page.getByTestId('kubernetes-actions');
+  const button = card.getByRole('button', { name: 'Roll back' });
+  await expect(button).toBeEnabled({ timeout: 30_000 });
+  await button.click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(
+    new RegExp(
+      `Roll back deployment payments-api on Demo cluster to revision (\\d+) \\(api=[^)]+\\)\\?`,
+    ),
+  );
+  const revision = Number(
+    /to revision (\d+)/.exec((await dialog.textContent()) ?? '')![1],
+  );
+  expect(revision).toBeLessThan(current);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(
+    card.getByText(`Rolling payments-api back to revision ${revision}`),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(
+    card.getByTestId('kubernetes-rollout').getByText('Rollout complete'),
+  ).toBeVisible({ timeout: 60_000 });
+  const undo = cluster.requests.find(
+    r => r.method === 'PATCH' && r.path === DEPLOYMENT_PATH,
+  );
+  expect(undo?.contentType).toMatch(/^application\/json-patch\+json/);
+  expect(undo?.authorization).toBe(`Bearer ${TOKEN}`);
+});
+
 test('a viewer sees the workloads but no action buttons, with the missing permissions named', async ({
   page,
 }) => {
@@ -164,7 +206,14 @@ test('a viewer sees the workloads but no action buttons, with the missing permis
     card.getByText(/needs opsdeck\.kubernetes\.deployment\.restart/),
   ).toBeVisible({ timeout: 30_000 });
   await expect(card.getByText('payments-api').first()).toBeVisible();
-  for (const name of ['Restart', 'Scale', 'Delete pod', /Download logs/]) {
+  for (const name of [
+    'Restart',
+    'Scale',
+    'Delete pod',
+    /Download logs/,
+    'Deploy image…',
+    'Roll back',
+  ]) {
     await expect(card.getByRole('button', { name })).toHaveCount(0);
   }
   expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
