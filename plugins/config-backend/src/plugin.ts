@@ -10,6 +10,7 @@ import {
   configPushProdPermission,
   configReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { backendInstanceName } from '@opsdeck/plugin-opsdeck-node';
 import {
   createCredentialResolver,
   remoteNodeServiceRef,
@@ -60,7 +61,10 @@ export const configPlugin = createBackendPlugin({
         if (!deps.database.migrations?.skip) {
           await applyConfigMigrations(knex);
         }
-        const store = new ConfigStore(knex);
+        // releases run by another live replica are left to it (a lease per release)
+        const store = new ConfigStore(knex, {
+          runner: backendInstanceName(deps.rootConfig),
+        });
         await store.failInterrupted();
         const commandTimeoutMs = config?.getOptionalNumber('commandTimeoutMs');
         // SSH logins from the vault, taken out per release on behalf of its author.

@@ -4,6 +4,8 @@ import {
   redisChanges,
   redisHotApply,
 } from './kinds';
+import { applyPlan, redisPing } from './applyPlan';
+import type { ConfigSet } from '@opsdeck/plugin-config-common';
 
 describe('redis configs', () => {
   it('splits arguments like redis does (quotes, escapes)', () => {
@@ -75,5 +77,64 @@ describe('redis configs', () => {
         'unixsocket /run/r.sock\nport 0\nmaxclients 9\n',
       ),
     ).toContain("redis-cli -s '/run/r.sock'");
+  });
+});
+
+describe('the apply step of a redis push', () => {
+  const set = {
+    kind: 'redis',
+    targetPath: '/etc/redis/redis.conf',
+  } as ConfigSet;
+  const before = 'port 7000\nmaxmemory 1mb\ndatabases 16\n';
+
+  it('applies hot what it can, with or without a restart command', () => {
+    const after = 'port 7000\nmaxmemory 2mb\ndatabases 16\n';
+    for (const s of [set, { ...set, restartCommand: 'systemctl restart r' }]) {
+      const plan = applyPlan(s, before, after);
+      expect(plan.restart).toBeUndefined();
+      expect(plan.apply).toContain("CONFIG SET 'maxmemory' '2mb'");
+      expect(plan.revert).toContain("CONFIG SET 'maxmemory' '1mb'");
+    }
+  });
+
+  it('restarts with the restart command what it cannot take hot, and names it otherwise', () => {
+    const after = 'port 7000\nmaxmemory 2mb\ndatabases 32\n';
+    const refused = applyPlan(set, before, after);
+    expect(refused.restart).toBeUndefined();
+    expect(refused.apply).toContain(
+      'needs a restart, not applied hot: databases (give the set a restart command',
+    );
+    const plan = applyPlan(
+      { ...set, restartCommand: 'systemctl restart r' },
+      before,
+      after,
+    );
+    expect(plan).toMatchObject({
+      apply: 'systemctl restart r',
+      revert: 'systemctl restart r',
+    });
+    expect(plan.restart?.ping).toContain("-p '7000' PING");
+    // a removed directive, or one redis 7 refuses as protected, too
+    expect(
+      applyPlan({ ...set, restartCommand: 'r' }, before, 'port 7000\n').apply,
+    ).toBe('r');
+    expect(redisChanges('dir /a\n', 'dir /b\n').restart).toEqual(['dir']);
+    // only redis sets restart: the set's own reload otherwise
+    expect(
+      applyPlan(
+        { ...set, kind: 'text', reloadCommand: 'x', restartCommand: 'r' },
+        '',
+        'a',
+      ),
+    ).toEqual({ apply: 'x', revert: 'x' });
+  });
+
+  it('pings the server the file describes (socket or port)', () => {
+    expect(redisPing('unixsocket /run/r.sock\nport 0\n')).toContain(
+      "redis-cli -s '/run/r.sock' PING",
+    );
+    expect(redisPing('maxmemory 1mb\n')).toContain(
+      "redis-cli -h 127.0.0.1 -p '6379' PING",
+    );
   });
 });
