@@ -147,6 +147,17 @@ export const configPlugin = createBackendPlugin({
             });
           },
         });
+        // releases whose backend stopped while another one runs (a replica
+        // whose name changed at restart never ends them itself)
+        await deps.scheduler.scheduleTask({
+          id: 'config-release-sweep',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await store.failInterrupted({ ownPrevious: false });
+          },
+        });
         const driftMinutes =
           config?.getOptionalNumber('driftCheckMinutes') ?? 15;
         if (driftMinutes > 0) {

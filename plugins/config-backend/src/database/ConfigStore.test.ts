@@ -227,6 +227,8 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     for (const r of [live, gone, own]) {
       await a.startHost(r.id, r.hosts[0].host);
     }
+    // the periodic sweep of a running backend leaves its own live releases
+    expect(await b.failInterrupted({ ownPrevious: false })).toBe(0);
     // a's lease on `gone` was last renewed long ago (a crashed); b's own
     // release is from b's previous process (same instance name)
     await knex('config_releases')
@@ -245,6 +247,14 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     expect(await state(live.id)).toEqual(['running', 'uploading']);
     expect(await state(gone.id)).toEqual(['failed', 'failed']);
     expect(await state(own.id)).toEqual(['failed', 'failed']);
+    // a backend whose name changed at restart: the sweep ends its releases
+    // once their lease expires
+    const other = await release(a, 'resource:default/other');
+    await knex('config_releases')
+      .where({ id: other.id })
+      .update({ runner_renewed_at: 0 });
+    expect(await b.failInterrupted({ ownPrevious: false })).toBe(1);
+    expect(await state(other.id)).toEqual(['failed', 'failed']);
     // the live runner's renewal keeps it live; once it stops renewing for
     // the ttl, its release is failed too, and it cannot renew any more
     const age = () =>

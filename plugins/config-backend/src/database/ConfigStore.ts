@@ -387,8 +387,8 @@ export class ConfigStore {
   }
 
   /** Releases cut short by a restart (see ReleaseRunners.failInterrupted). */
-  failInterrupted(): Promise<number> {
-    return this.runners.failInterrupted();
+  failInterrupted(options?: { ownPrevious?: boolean }): Promise<number> {
+    return this.runners.failInterrupted(options);
   }
 
   /** What a continue is checked against (not part of the API's release). */

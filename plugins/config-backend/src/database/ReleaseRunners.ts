@@ -77,7 +77,9 @@ export class ReleaseRunners {
   /**
    * Releases cut short: running or aborting ones whose runner is gone (its
    * lease not renewed for RUNNER_TTL_MS, by the database's clock, or never
-   * taken) or is this backend's own previous process (same instance name).
+   * taken) or, at start (`ownPrevious`, default), is this backend's own
+   * previous process (same instance name). The periodic sweep passes
+   * `ownPrevious: false`: this backend's own releases run.
    * A release another live replica runs is left alone. Claimed in ONE
    * statement (of two replicas starting together, one ends each release):
    * the release failed (aborted, when a person had aborted it); then its
@@ -85,7 +87,10 @@ export class ReleaseRunners {
    * host may hold the new or the previous file; drift shows which).
    * Returns how many releases.
    */
-  async failInterrupted(): Promise<number> {
+  async failInterrupted(
+    options: { ownPrevious?: boolean } = {},
+  ): Promise<number> {
+    const own = options.ownPrevious ?? true;
     return this.knex.transaction(async tx => {
       const now = Date.now();
       const rows: Array<{ id: number; status: string }> = await tx(LEASE.table)
@@ -93,7 +98,9 @@ export class ReleaseRunners {
         .andWhere(q =>
           q
             .where(this.leases.whereFree(RUNNER_TTL_MS))
-            .orWhere('runner', this.runner),
+            .orWhere(o =>
+              own ? o.where('runner', this.runner) : o.whereRaw('1 = 0'),
+            ),
         )
         .update({
           status: tx.raw(

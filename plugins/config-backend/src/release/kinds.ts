@@ -117,6 +117,16 @@ const NOT_HOT = new Set([
   'enable-module-command',
 ]);
 
+/**
+ * Lines Redis 7's CONFIG REWRITE writes with their default values whatever
+ * the file said: a rendering without them changes nothing (without this,
+ * every push after a hot one would need a restart).
+ */
+const REWRITE_DEFAULTS = new Map([
+  ['user', 'default on nopass ~* &* +@all'],
+  ['latency-tracking-info-percentiles', '50 99 99.9'],
+]);
+
 /** What changes between two redis configs, as CONFIG SET pairs; `restart` lists what cannot be applied hot. */
 export function redisChanges(
   before: string,
@@ -131,7 +141,9 @@ export function redisChanges(
     if (NOT_HOT.has(k)) restart.push(k);
     else set.push([k, v]);
   }
-  for (const k of a.keys()) if (!b.has(k)) restart.push(k);
+  for (const [k, v] of a) {
+    if (!b.has(k) && REWRITE_DEFAULTS.get(k) !== v) restart.push(k);
+  }
   return { set, restart };
 }
 

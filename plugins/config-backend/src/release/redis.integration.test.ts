@@ -245,5 +245,44 @@ describe('redis config sets on a real host', () => {
     expect(readFileSync(confPath(), 'utf8')).toBe(v1File);
     expect(await cli('PING')).toBe('PONG');
     expect(await cli('CONFIG', 'GET', 'databases')).toBe('databases\n32');
+
+    // what the running server can take is still applied hot, also after a
+    // CONFIG REWRITE added its default lines to the file
+    const pidRestarted = await pid();
+    const hot = async (maxmemory: string) => {
+      const v = await service.saveVersion(
+        set.id,
+        {
+          template: `${TEMPLATE}databases {{vars.databases}}\n`,
+          variables: {
+            defaults: {
+              policy: 'allkeys-lru',
+              dir: dirOf(),
+              maxmemory,
+              databases: 32,
+            },
+            hosts: {
+              [hosts[0].entityRef]: {
+                port: env.ports[0],
+                checkPort: env.ports[0],
+              },
+            },
+          },
+          message: `maxmemory ${maxmemory}`,
+        },
+        bob,
+      );
+      return push(v.version);
+    };
+    for (const maxmemory of ['32mb', '48mb']) {
+      r = await hot(maxmemory);
+      expect(r.hosts.map(h => [h.state, h.error])).toEqual([
+        ['done', undefined],
+      ]);
+    }
+    expect(await cli('CONFIG', 'GET', 'maxmemory')).toBe(
+      `maxmemory\n${48 * 1024 * 1024}`,
+    );
+    expect(await pid()).toBe(pidRestarted);
   });
 });
