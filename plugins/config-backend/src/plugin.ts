@@ -10,6 +10,7 @@ import {
   configPushProdPermission,
   configReadPermission,
 } from '@opsdeck/plugin-opsdeck-common';
+import { backendInstanceName } from '@opsdeck/plugin-opsdeck-node';
 import {
   createCredentialResolver,
   remoteNodeServiceRef,
@@ -60,7 +61,10 @@ export const configPlugin = createBackendPlugin({
         if (!deps.database.migrations?.skip) {
           await applyConfigMigrations(knex);
         }
-        const store = new ConfigStore(knex);
+        // releases run by another live replica are left to it (a lease per release)
+        const store = new ConfigStore(knex, {
+          runner: backendInstanceName(deps.rootConfig),
+        });
         await store.failInterrupted();
         const commandTimeoutMs = config?.getOptionalNumber('commandTimeoutMs');
         // SSH logins from the vault, taken out per release on behalf of its author.
@@ -141,6 +145,17 @@ export const configPlugin = createBackendPlugin({
                 topic: `config-drift-${set.id}`,
               },
             });
+          },
+        });
+        // releases whose backend stopped while another one runs (a replica
+        // whose name changed at restart never ends them itself)
+        await deps.scheduler.scheduleTask({
+          id: 'config-release-sweep',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await store.failInterrupted({ ownPrevious: false });
           },
         });
         const driftMinutes =

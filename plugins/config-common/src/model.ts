@@ -62,6 +62,12 @@ export type ConfigSet = {
   validateCommand?: string;
   /** Shell command applying `$TARGET`; default per kind (redis: CONFIG SET + CONFIG REWRITE). */
   reloadCommand?: string;
+  /**
+   * redis only: shell command restarting the server on `$TARGET`, run after
+   * the swap (instead of the hot apply) when a change touches directives the
+   * running server cannot take (`include`, `daemonize`, `databases`, …).
+   */
+  restartCommand?: string;
   healthCheck?: HealthCheck;
   createdBy: string;
   createdAt: string;

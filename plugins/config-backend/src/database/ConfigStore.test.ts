@@ -205,6 +205,98 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
     ]);
   });
 
+  it('at start fails only releases whose runner is gone: one another live backend runs is left alone', async () => {
+    const knex = await databases.init(databaseId);
+    await applyConfigMigrations(knex);
+    // two backends on one database; b starts while a runs a release
+    const a = new ConfigStore(knex, { runner: 'host-a:7007' });
+    const b = new ConfigStore(knex, { runner: 'host-b:7007' });
+    const set = await a.createSet(input, 'user:default/alice');
+    const release = (s: ConfigStore, host: string) =>
+      s.createRelease({
+        setId: set.id,
+        version: 1,
+        action: 'push',
+        batchSize: 1,
+        createdBy: 'user:default/bob',
+        hosts: [host],
+      });
+    const live = await release(a, 'resource:default/live');
+    const gone = await release(a, 'resource:default/gone');
+    const own = await release(b, 'resource:default/own');
+    for (const r of [live, gone, own]) {
+      await a.startHost(r.id, r.hosts[0].host);
+    }
+    // the periodic sweep of a running backend leaves its own live releases
+    expect(await b.failInterrupted({ ownPrevious: false })).toBe(0);
+    // a's lease on `gone` was last renewed long ago (a crashed); b's own
+    // release is from b's previous process (same instance name)
+    await knex('config_releases')
+      .where({ id: gone.id })
+      .update({ runner_renewed_at: 0 });
+    // two backends starting at once: each release ends once
+    const counts = await Promise.all([
+      b.failInterrupted(),
+      b.failInterrupted(),
+    ]);
+    expect(counts[0] + counts[1]).toBe(2);
+    const state = async (id: number) => {
+      const r = (await a.getRelease(id))!;
+      return [r.status, r.hosts[0].state];
+    };
+    expect(await state(live.id)).toEqual(['running', 'uploading']);
+    expect(await state(gone.id)).toEqual(['failed', 'failed']);
+    expect(await state(own.id)).toEqual(['failed', 'failed']);
+    // a backend whose name changed at restart: the sweep ends its releases
+    // once their lease expires
+    const other = await release(a, 'resource:default/other');
+    await knex('config_releases')
+      .where({ id: other.id })
+      .update({ runner_renewed_at: 0 });
+    expect(await b.failInterrupted({ ownPrevious: false })).toBe(1);
+    expect(await state(other.id)).toEqual(['failed', 'failed']);
+    // the live runner's renewal keeps it live; once it stops renewing for
+    // the ttl, its release is failed too, and it cannot renew any more
+    const age = () =>
+      knex('config_releases')
+        .where({ id: live.id })
+        .update({ runner_renewed_at: 0 });
+    await age();
+    expect(await a.runners.renew(live.id)).toBe(true);
+    expect(await b.failInterrupted()).toBe(0);
+    await age();
+    expect(await b.failInterrupted()).toBe(1);
+    expect(await state(live.id)).toEqual(['failed', 'failed']);
+    expect(await a.runners.renew(live.id)).toBe(false);
+  });
+
+  it('a paused release is free to continue on any backend: the continue takes its lease', async () => {
+    const knex = await databases.init(databaseId);
+    await applyConfigMigrations(knex);
+    const a = new ConfigStore(knex, { runner: 'host-a:7007' });
+    const b = new ConfigStore(knex, { runner: 'host-b:7007' });
+    const set = await a.createSet(input, 'user:default/alice');
+    const r = await a.createRelease({
+      setId: set.id,
+      version: 1,
+      action: 'push',
+      batchSize: 1,
+      createdBy: 'user:default/bob',
+      hosts: ['resource:default/x', 'resource:default/y'],
+    });
+    const runner = async () =>
+      (await knex('config_releases').where({ id: r.id }).first('runner'))
+        .runner;
+    expect(await runner()).toBe('host-a:7007');
+    expect(await a.pauseRelease(r.id, 1)).toBe(true);
+    expect(await runner()).toBeNull();
+    expect(await b.claimPaused(r.id, 1, 'user:default/carol')).toBe(true);
+    expect(await runner()).toBe('host-b:7007');
+    // a (restarting) leaves b's running release alone
+    expect(await a.failInterrupted()).toBe(0);
+    expect((await a.getRelease(r.id))!.status).toBe('running');
+  });
+
   it('aborts a paused release: its pending hosts aborted, never pushed', async () => {
     const { store: s } = await store();
     const set = await s.createSet(input, 'user:default/alice');

@@ -13,16 +13,8 @@ import type {
 import { coded, isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 import { AdoptionApprovals } from './AdoptionApprovals';
+import { ReleaseRunners } from './ReleaseRunners';
 import type { SecretMark } from '../render/secretMarks';
-
-/** Host states after which nothing more happens to the host in its release. */
-const FINAL_STATES: readonly ReleaseHostState[] = [
-  'done',
-  'invalid',
-  'reverted',
-  'failed',
-  'aborted',
-];
 
 const iso = (ms: unknown) =>
   ms === null || ms === undefined
@@ -51,9 +43,13 @@ export type HostStateRow = {
 export class ConfigStore {
   /** The live bytes each adoption ticket was asked for. */
   readonly adoptions: AdoptionApprovals;
+  /** Which backend replica runs each running release (a lease on it). */
+  readonly runners: ReleaseRunners;
 
-  constructor(private readonly knex: Knex) {
+  /** `runner`: this backend's instance name (default for tests: one backend). */
+  constructor(private readonly knex: Knex, options: { runner?: string } = {}) {
     this.adoptions = new AdoptionApprovals(knex);
+    this.runners = new ReleaseRunners(knex, options.runner ?? 'opsdeck-config');
   }
 
   private toSet(r: any, latest: number): ConfigSet {
@@ -68,6 +64,7 @@ export class ConfigStore {
       stageRoot: opt(r.stage_root),
       validateCommand: opt(r.validate_command),
       reloadCommand: opt(r.reload_command),
+      restartCommand: opt(r.restart_command),
       healthCheck: r.health_check ? JSON.parse(r.health_check) : undefined,
       createdBy: r.created_by,
       createdAt: iso(r.created_at)!,
@@ -87,6 +84,7 @@ export class ConfigStore {
       stage_root: input.stageRoot ?? null,
       validate_command: input.validateCommand ?? null,
       reload_command: input.reloadCommand ?? null,
+      restart_command: input.restartCommand ?? null,
       health_check: input.healthCheck
         ? JSON.stringify(input.healthCheck)
         : null,
@@ -261,6 +259,8 @@ export class ConfigStore {
         })
         .returning('id');
       const releaseId = Number(typeof row === 'object' ? row.id : row);
+      // running from its first statement: held by this backend
+      await this.runners.take(tx, releaseId);
       if (input.hosts.length > 0) {
         await tx('config_release_hosts').insert(
           input.hosts.map((host, position) => ({
@@ -386,38 +386,9 @@ export class ConfigStore {
       .update({ state, error, finished_at: Date.now() });
   }
 
-  /**
-   * Releases cut short by a restart: their unfinished hosts are marked
-   * failed (the host may hold the new or the previous file; drift shows
-   * which) and the release failed (aborted, when a person had aborted it).
-   * Hosts that never started are left as they were (pending ones failed,
-   * as not pushed). Returns how many releases.
-   */
-  async failInterrupted(): Promise<number> {
-    const cut = await this.knex('config_releases')
-      .whereIn('status', ['running', 'aborting'])
-      .select('id', 'status');
-    for (const { id, status } of cut) {
-      const now = Date.now();
-      await this.knex('config_release_hosts')
-        .where({ release_id: id })
-        .where('state', 'pending')
-        .update({
-          state: status === 'aborting' ? 'aborted' : 'failed',
-          error: 'not pushed: interrupted by a backend restart',
-          finished_at: now,
-        });
-      await this.knex('config_release_hosts')
-        .where({ release_id: id })
-        .whereNotIn('state', [...FINAL_STATES])
-        .update({
-          state: 'failed',
-          error: 'interrupted by a backend restart; check drift',
-          finished_at: now,
-        });
-      await this.finishRelease(Number(id), 'failed');
-    }
-    return cut.length;
+  /** Releases cut short by a restart (see ReleaseRunners.failInterrupted). */
+  failInterrupted(options?: { ownPrevious?: boolean }): Promise<number> {
+    return this.runners.failInterrupted(options);
   }
 
   /** What a continue is checked against (not part of the API's release). */
@@ -460,6 +431,9 @@ export class ConfigStore {
         status: 'paused',
         next_batch: nextBatch,
         resume_at: resumeAt ?? null,
+        // nobody runs it while paused: whoever continues takes the lease
+        runner: null,
+        runner_renewed_at: null,
       });
     return Number(n) === 1;
   }
@@ -489,10 +463,11 @@ export class ConfigStore {
     nextBatch: number,
     by: string,
   ): Promise<boolean> {
-    const n = await this.knex('config_releases')
-      .where({ id, status: 'paused', next_batch: nextBatch })
-      .update({ status: 'running', resume_at: null, driven_by: by });
-    return Number(n) === 1;
+    // running again, held by this backend: one statement (the lease's take)
+    return this.runners.take(this.knex, id, {
+      where: q => q.where({ status: 'paused', next_batch: nextBatch }),
+      set: { status: 'running', resume_at: null, driven_by: by },
+    });
   }
 
   /**

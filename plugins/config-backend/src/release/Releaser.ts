@@ -28,7 +28,8 @@ import {
   type ConfigSsh,
   type PushPaths,
 } from './HostAgent';
-import { DEFAULT_RELOAD, redisHotApply, validateCommandOf } from './kinds';
+import { applyPlan } from './applyPlan';
+import { validateCommandOf } from './kinds';
 
 /** SSH targets of a release's hosts, with credentials taken out for its actor. */
 export type SshTargets = (
@@ -100,6 +101,12 @@ export class Releaser {
     actor: string = release.createdBy,
   ): Promise<'paused' | 'ended'> {
     const all = [...secrets.values()].flatMap(m => [...m.values()]);
+    // this backend runs it: its lease renewed until the run ends or pauses
+    const stopKeeping = this.options.store.runners.keep(release.id, () =>
+      this.options.logger.warn(
+        `Config release ${release.id}: another backend ended it as interrupted`,
+      ),
+    );
     const run = this.run(release, set, version, hosts, facts, secrets, actor)
       .catch(e => {
         this.options.logger.error(
@@ -110,7 +117,10 @@ export class Releaser {
         );
         return 'ended' as const;
       })
-      .finally(() => this.running.delete(release.id));
+      .finally(() => {
+        stopKeeping();
+        this.running.delete(release.id);
+      });
     this.running.set(release.id, run);
     return run;
   }
@@ -291,33 +301,49 @@ export class Releaser {
 
     await update({ state: 'swapping' });
     const hadPrevious = await agent.swap(paths);
-    const reloadOf = (from: string, to: string, revert: boolean) =>
-      set.reloadCommand ??
-      DEFAULT_RELOAD[set.kind] ??
-      (set.kind === 'redis' ? redisHotApply(from, to, { revert }) : undefined);
+    // reload, or (a redis change it cannot take hot) the set's restart
+    const plan = applyPlan(set, live ?? '', content);
+    const attempts = this.options.healthAttempts ?? 10;
+    const interval = this.options.healthIntervalMs ?? 500;
 
     try {
-      const reload = reloadOf(live ?? '', content, false);
-      if (reload) {
+      if (plan.apply) {
         await update({ state: 'reloading' });
-        await agent.command('reload', paths, reload);
+        await agent.command(
+          plan.restart ? 'restart' : 'reload',
+          paths,
+          plan.apply,
+        );
       }
-      const probe = this.probeOf(set, host, ctx, agent, paths);
+      // after a restart without a health check of the set's own: redis PING
+      const probe =
+        this.probeOf(set, host, ctx, agent, paths) ??
+        (plan.restart
+          ? () => agent.command('health check', paths, plan.restart!.ping)
+          : undefined);
       if (probe) {
         await update({ state: 'checking' });
-        await passes(
-          probe,
-          this.options.healthAttempts ?? 10,
-          this.options.healthIntervalMs ?? 500,
-        );
+        await passes(probe, attempts, interval);
       }
     } catch (e) {
       const why = (e as Error).message;
       try {
         await agent.restore(paths, hadPrevious);
-        const reload = reloadOf(content, live ?? '', true);
-        if (reload && hadPrevious) {
-          await agent.command('reload after revert', paths, reload);
+        if (plan.revert && hadPrevious) {
+          await agent.command(
+            plan.restart ? 'restart after revert' : 'reload after revert',
+            paths,
+            plan.revert,
+          );
+        }
+        // restarted with the previous file: it must answer again
+        if (plan.restart && hadPrevious) {
+          const ping = plan.restart.pingPrevious;
+          await passes(
+            () => agent.command('health check after revert', paths, ping),
+            attempts,
+            interval,
+          );
         }
       } catch (revertError) {
         await update({
@@ -331,7 +357,9 @@ export class Releaser {
       }
       await update({
         state: 'reverted',
-        error: `${why} (previous file restored and reloaded)`,
+        error: `${why} (previous file restored and ${
+          plan.restart ? 'the server restarted' : 'reloaded'
+        })`,
         finished: true,
       });
       return false;

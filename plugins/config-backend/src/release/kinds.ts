@@ -77,14 +77,54 @@ export function parseRedisConfig(text: string): Map<string, string> {
   return out;
 }
 
-/** Directives whose change the running server cannot take (they need a restart). */
+/**
+ * Directives whose change the running server cannot take (they need a
+ * restart): not CONFIG SET parameters at all (`include`, `user`, …), and
+ * those Redis 7 refuses as immutable or protected (`dir`, `dbfilename`).
+ */
 const NOT_HOT = new Set([
   'include',
   'loadmodule',
   'rename-command',
+  'user',
   'daemonize',
   'supervised',
   'unixsocket',
+  'unixsocketperm',
+  'databases',
+  'pidfile',
+  'logfile',
+  'dir',
+  'dbfilename',
+  'appendfilename',
+  'appenddirname',
+  'aclfile',
+  'io-threads',
+  'io-threads-do-reads',
+  'tcp-backlog',
+  'syslog-enabled',
+  'syslog-ident',
+  'syslog-facility',
+  'cluster-enabled',
+  'cluster-config-file',
+  'cluster-port',
+  'always-show-logo',
+  'rdbchecksum',
+  'set-proc-title',
+  'disable-thp',
+  'enable-protected-configs',
+  'enable-debug-command',
+  'enable-module-command',
+]);
+
+/**
+ * Lines Redis 7's CONFIG REWRITE writes with their default values whatever
+ * the file said: a rendering without them changes nothing (without this,
+ * every push after a hot one would need a restart).
+ */
+const REWRITE_DEFAULTS = new Map([
+  ['user', 'default on nopass ~* &* +@all'],
+  ['latency-tracking-info-percentiles', '50 99 99.9'],
 ]);
 
 /** What changes between two redis configs, as CONFIG SET pairs; `restart` lists what cannot be applied hot. */
@@ -101,7 +141,9 @@ export function redisChanges(
     if (NOT_HOT.has(k)) restart.push(k);
     else set.push([k, v]);
   }
-  for (const k of a.keys()) if (!b.has(k)) restart.push(k);
+  for (const [k, v] of a) {
+    if (!b.has(k) && REWRITE_DEFAULTS.get(k) !== v) restart.push(k);
+  }
   return { set, restart };
 }
 
@@ -110,20 +152,22 @@ export function redisChanges(
  * CONFIG SET per changed directive, then CONFIG REWRITE (the server rewrites
  * the file it was started with so it and the running config agree). The
  * server is reached as the running config says (unixsocket, else port on
- * loopback). Exits 1 naming the first directive the server refuses. With
+ * loopback). Exits 1 naming the first directive the server refuses, or
+ * (before anything is set) those that need a restart, with `hint`. With
  * `revert` (going back after a failed push) directives that need a restart
  * are left out: the forward push never applied them.
  */
 export function redisHotApply(
   before: string,
   after: string,
-  options: { revert?: boolean } = {},
+  options: { revert?: boolean; hint?: string } = {},
 ): string {
   const { set, restart } = redisChanges(before, after);
   // A revert puts back what was set hot; what needed a restart was never applied.
   if (restart.length > 0 && !options.revert) {
+    const hint = options.hint ? ` (${options.hint})` : '';
     return `echo ${shellQuote(
-      `needs a restart, not applied hot: ${restart.join(', ')}`,
+      `needs a restart, not applied hot: ${restart.join(', ')}${hint}`,
     )} >&2; exit 1`;
   }
   const running = parseRedisConfig(before);

@@ -151,4 +151,138 @@ describe('redis config sets on a real host', () => {
     const [preview] = await service.preview(set.id, adopted.version, bob);
     expect(preview.diff).toBe('');
   });
+
+  it("applies a change the running server cannot take with the set's restart command, and reverts a restart whose health check fails", async () => {
+    const hosts = testHosts(env);
+    const { service } = await configService(env, hosts);
+    const definition = {
+      name: 'cache-restart',
+      kind: 'redis' as const,
+      owner: 'group:default/ops',
+      selector: { tags: ['web'] },
+      targetPath: confPath(),
+      healthCheck: {
+        type: 'tcp' as const,
+        address: '127.0.0.1:{{vars.checkPort}}',
+      },
+    };
+    const set = await service.createSet(definition, bob);
+    const save = (databases: number, checkPort: number) =>
+      service.saveVersion(
+        set.id,
+        {
+          template: `${TEMPLATE}databases {{vars.databases}}\n`,
+          variables: {
+            defaults: {
+              policy: 'allkeys-lru',
+              dir: dirOf(),
+              maxmemory: '64mb',
+              databases,
+            },
+            hosts: {
+              [hosts[0].entityRef]: { port: env.ports[0], checkPort },
+            },
+          },
+          message: `databases ${databases}`,
+        },
+        bob,
+      );
+    const push = async (version: number) => {
+      const { release, done } = await service.push(set.id, { version }, bob);
+      await done;
+      return (await service.store.getRelease(release.id))!;
+    };
+    const pid = () =>
+      cli('INFO', 'server').then(s => /process_id:(\d+)/.exec(s)![1]);
+
+    // `databases` is immutable in a running redis: without a restart
+    // command the push is reverted, naming what needs the restart
+    const v1 = await save(32, env.ports[0]);
+    const before = readFileSync(confPath(), 'utf8');
+    const pidBefore = await pid();
+    let r = await push(v1.version);
+    expect(r.hosts[0].state).toBe('reverted');
+    expect(r.hosts[0].error).toMatch(
+      /needs a restart, not applied hot: databases.*give the set a restart command/,
+    );
+    expect(readFileSync(confPath(), 'utf8')).toBe(before);
+    expect(await pid()).toBe(pidBefore);
+    expect(await cli('CONFIG', 'GET', 'databases')).toBe('databases\n16');
+
+    // with one: the server is restarted with the new file and serves it
+    const pidFile = join(dirOf(), 'redis.pid');
+    await service.updateSet(
+      set.id,
+      {
+        ...definition,
+        restartCommand: [
+          `pid=$(cat ${pidFile} 2>/dev/null || true)`,
+          'if [ -n "$pid" ]; then kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; fi',
+          'redis-server "$TARGET"',
+        ].join('\n'),
+      },
+      bob,
+    );
+    r = await push(v1.version);
+    expect(r.hosts.map(h => [h.state, h.error])).toEqual([['done', undefined]]);
+    await recordServer(env, pidFile);
+    expect(await pid()).not.toBe(pidBefore);
+    expect(await cli('CONFIG', 'GET', 'databases')).toBe('databases\n32');
+    expect(await cli('SELECT', '31')).toBe('OK');
+    const v1File = readFileSync(confPath(), 'utf8');
+    expect(v1File).toMatch(/^databases 32$/m);
+    expect((await service.drift(set.id, bob))[0].drifted).toBe(false);
+
+    // restarted, but its health check fails: the previous file is put back
+    // and the server restarted with it
+    const v2 = await save(24, 1);
+    r = await push(v2.version);
+    await recordServer(env, pidFile);
+    expect(r.hosts[0].state).toBe('reverted');
+    expect(r.hosts[0].error).toMatch(
+      /health check failed.*previous file restored and the server restarted/,
+    );
+    expect(readFileSync(confPath(), 'utf8')).toBe(v1File);
+    expect(await cli('PING')).toBe('PONG');
+    expect(await cli('CONFIG', 'GET', 'databases')).toBe('databases\n32');
+
+    // what the running server can take is still applied hot, also after a
+    // CONFIG REWRITE added its default lines to the file
+    const pidRestarted = await pid();
+    const hot = async (maxmemory: string) => {
+      const v = await service.saveVersion(
+        set.id,
+        {
+          template: `${TEMPLATE}databases {{vars.databases}}\n`,
+          variables: {
+            defaults: {
+              policy: 'allkeys-lru',
+              dir: dirOf(),
+              maxmemory,
+              databases: 32,
+            },
+            hosts: {
+              [hosts[0].entityRef]: {
+                port: env.ports[0],
+                checkPort: env.ports[0],
+              },
+            },
+          },
+          message: `maxmemory ${maxmemory}`,
+        },
+        bob,
+      );
+      return push(v.version);
+    };
+    for (const maxmemory of ['32mb', '48mb']) {
+      r = await hot(maxmemory);
+      expect(r.hosts.map(h => [h.state, h.error])).toEqual([
+        ['done', undefined],
+      ]);
+    }
+    expect(await cli('CONFIG', 'GET', 'maxmemory')).toBe(
+      `maxmemory\n${48 * 1024 * 1024}`,
+    );
+    expect(await pid()).toBe(pidRestarted);
+  });
 });

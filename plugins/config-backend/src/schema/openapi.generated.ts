@@ -144,6 +144,13 @@ export const spec = {
             minLength: 1,
             maxLength: 4096,
           },
+          restartCommand: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096,
+            description:
+              'redis sets only: restarts the server on $TARGET when a change touches directives it cannot take hot (then the health check, or a redis PING without one; on failure the previous file is put back and the server restarted again). Without it such a change is reverted.',
+          },
           healthCheck: {
             $ref: '#/components/schemas/HealthCheck',
           },
@@ -194,6 +201,9 @@ export const spec = {
             type: 'string',
           },
           reloadCommand: {
+            type: 'string',
+          },
+          restartCommand: {
             type: 'string',
           },
           healthCheck: {

@@ -1,5 +1,6 @@
 import type { ConfigSetInput } from '@opsdeck/plugin-config-common';
-import { checkSetInput } from './ConfigService';
+import { canonicalJson } from '@opsdeck/plugin-tickets-node';
+import { checkSetInput, onHosts } from './ConfigService';
 
 const ok: ConfigSetInput = {
   name: 'web',
@@ -17,6 +18,14 @@ describe('checkSetInput', () => {
         ...ok,
         targetPath: '/etc/nginx/conf.d/site.conf',
         stageRoot: '/etc/nginx',
+      }),
+    ).not.toThrow();
+    expect(() =>
+      checkSetInput({
+        ...ok,
+        kind: 'redis',
+        targetPath: '/etc/redis/redis.conf',
+        restartCommand: 'systemctl restart redis-server',
       }),
     ).not.toThrow();
   });
@@ -41,7 +50,33 @@ describe('checkSetInput', () => {
     ['a PAM file', { targetPath: '/etc/pam.d/sshd' }],
     ['a kernel setting', { targetPath: '/proc/sys/kernel/core_pattern' }],
     ['an SSH host key', { targetPath: '/etc/ssh/ssh_host_ed25519_key' }],
+    ['a restart command on a set that is not redis', { restartCommand: 'x' }],
   ])('refuses %s', (_what, patch) => {
     expect(() => checkSetInput({ ...ok, ...patch })).toThrow();
+  });
+
+  it('counts the restart command as part of what runs on the hosts (a set without one keeps its digest)', () => {
+    const redis: ConfigSetInput = {
+      ...ok,
+      kind: 'redis',
+      targetPath: '/etc/redis/redis.conf',
+    };
+    // a changed restart command is a changed definition: approval, prod gate
+    expect(onHosts({ ...redis, restartCommand: 'a' })).not.toBe(onHosts(redis));
+    expect(onHosts({ ...redis, restartCommand: 'a' })).not.toBe(
+      onHosts({ ...redis, restartCommand: 'b' }),
+    );
+    // approvals and paused releases of sets saved before it stay valid
+    expect(onHosts(redis)).toBe(
+      canonicalJson([
+        'redis',
+        redis.selector,
+        redis.targetPath,
+        null,
+        null,
+        null,
+        null,
+      ]),
+    );
   });
 });

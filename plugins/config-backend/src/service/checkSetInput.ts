@@ -32,6 +32,11 @@ export function checkSetInput(input: ConfigSetInput): void {
   }
   const protectedWhy = protectedPath(path);
   if (protectedWhy) throw new InputError(protectedWhy);
+  if (input.restartCommand !== undefined && input.kind !== 'redis') {
+    throw new InputError(
+      'A restart command is for redis sets (changes the running server cannot take hot)',
+    );
+  }
   if (input.healthCheck?.type === 'script') {
     parseCommandTemplate(input.healthCheck.command);
   }

@@ -15,5 +15,7 @@ export function onHosts(set: ConfigSetInput): string {
     set.validateCommand || null,
     set.reloadCommand || null,
     set.healthCheck || null,
+    // appended only when set: the digests of sets without one stay as they were
+    ...(set.restartCommand ? [{ restart: set.restartCommand }] : []),
   ]);
 }

@@ -179,6 +179,13 @@ describe('SetDetailPage', () => {
         target: { value: '/etc/lb.conf' },
       },
     );
+    // a restart command is asked for redis sets only
+    expect(within(dialog).queryByLabelText('Restart command')).toBeNull();
+    fireEvent.mouseDown(within(dialog).getByLabelText('Kind'));
+    await userEvent.click(await screen.findByRole('option', { name: 'redis' }));
+    fireEvent.change(within(dialog).getByLabelText('Restart command'), {
+      target: { value: 'sudo systemctl restart redis-server' },
+    });
     const create = within(dialog).getByRole('button', { name: 'Create' });
     expect(create).toBeDisabled();
     await userEvent.type(
@@ -194,10 +201,11 @@ describe('SetDetailPage', () => {
     )!;
     expect(JSON.parse(created.body!)).toEqual({
       name: 'lb',
-      kind: 'text',
+      kind: 'redis',
       owner: 'group:default/ops',
       selector: { names: ['web-01'] },
       targetPath: '/etc/lb.conf',
+      restartCommand: 'sudo systemctl restart redis-server',
     });
   });
 });

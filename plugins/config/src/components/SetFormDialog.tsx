@@ -39,8 +39,10 @@ function useGroups() {
 /**
  * Creates a config set, or edits one (`set`): name, kind, owner group,
  * the hosts (the CMDB's shared host selector, saved as cmdb-common's
- * `HostSelector`) and the target path. An edit keeps the set's other
- * fields (entity, staging root, commands, health check) as they are.
+ * `HostSelector`), the target path and, for redis, the restart command
+ * (run when a change cannot be applied to the running server). An edit
+ * keeps the set's other fields (entity, staging root, validate and reload
+ * commands, health check) as they are.
  */
 export function SetFormDialog({
   set,
@@ -59,6 +61,9 @@ export function SetFormDialog({
   const [owner, setOwner] = useState(set?.owner ?? '');
   const [selector, setSelector] = useState<HostSelector>(set?.selector ?? {});
   const [targetPath, setTargetPath] = useState(set?.targetPath ?? '');
+  const [restartCommand, setRestartCommand] = useState(
+    set?.restartCommand ?? '',
+  );
   const [state, save] = useAsyncFn(async () => {
     const input = {
       name,
@@ -70,6 +75,9 @@ export function SetFormDialog({
       stageRoot: set?.stageRoot,
       validateCommand: set?.validateCommand,
       reloadCommand: set?.reloadCommand,
+      // redis sets only (the backend refuses it on other kinds)
+      restartCommand:
+        kind === 'redis' ? restartCommand.trim() || undefined : undefined,
       healthCheck: set?.healthCheck,
     };
     onSaved(
@@ -77,7 +85,17 @@ export function SetFormDialog({
         ? await client.updateSet(set.id, input)
         : await client.createSet(input),
     );
-  }, [client, set, name, kind, owner, selector, targetPath, onSaved]);
+  }, [
+    client,
+    set,
+    name,
+    kind,
+    owner,
+    selector,
+    targetPath,
+    restartCommand,
+    onSaved,
+  ]);
   // the owner list holds the set's owner even before the catalog answers
   const owners = [...(groups.value ?? [])];
   if (owner && !owners.some(g => g.ref === owner)) {
@@ -151,6 +169,17 @@ export function SetFormDialog({
           fullWidth
           margin="dense"
         />
+        {kind === 'redis' && (
+          <TextField
+            id="config-new-restart"
+            label={t('create.restartCommand')}
+            helperText={t('create.restartCommandHelp')}
+            value={restartCommand}
+            onChange={e => setRestartCommand(e.target.value)}
+            fullWidth
+            margin="dense"
+          />
+        )}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>{t('create.cancel')}</Button>

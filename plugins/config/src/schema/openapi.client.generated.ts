@@ -26,6 +26,8 @@ export type ConfigSetInput = {
   stageRoot?: string;
   validateCommand?: string;
   reloadCommand?: string;
+  /** redis sets only: restarts the server on $TARGET when a change touches directives it cannot take hot (then the health check, or a redis PING without one; on failure the previous file is put back and the server restarted again). Without it such a change is reverted. */
+  restartCommand?: string;
   healthCheck?: HealthCheck;
 };
 
@@ -40,6 +42,7 @@ export type ConfigSet = {
   stageRoot?: string;
   validateCommand?: string;
   reloadCommand?: string;
+  restartCommand?: string;
   healthCheck?: HealthCheck;
   createdBy: string;
   createdAt: string;

@@ -27,6 +27,9 @@ export const configTranslationRef = createTranslationRef({
       owner: 'Owner group',
       hosts: 'Hosts',
       targetPath: 'Target path on the hosts',
+      restartCommand: 'Restart command',
+      restartCommandHelp:
+        'Runs on the host when a change cannot be applied to the running redis (databases, include, …), e.g. sudo systemctl restart redis-server; without it such a change is reverted',
       save: 'Create',
       cancel: 'Cancel',
       editTitle: 'Edit config set',

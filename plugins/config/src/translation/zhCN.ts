@@ -18,6 +18,9 @@ const zhCN = {
   'create.owner': '负责团队',
   'create.hosts': '主机',
   'create.targetPath': '主机上的目标路径',
+  'create.restartCommand': '重启命令',
+  'create.restartCommandHelp':
+    '变更无法在运行中的 redis 上生效时（databases、include 等）在主机上运行，例如 sudo systemctl restart redis-server；未设置时这类变更会被回退',
   'create.save': '创建',
   'create.cancel': '取消',
   'create.editTitle': '编辑配置集',
