@@ -11,4 +11,5 @@ export { APPROVAL_ACTION_ID } from './scaffolder/approvalAction';
 export { DATABASE_ACCOUNT_ACTION_ID } from './scaffolder/databaseAccountAction';
 export { SERVER_ACCESS_ACTION_ID } from './scaffolder/serverAccessAction';
 export { COMPLETE_ACTION_ID } from './scaffolder/completeAction';
+export type * from './model';
 export type * from './database/TicketStore';

@@ -3,6 +3,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { entityCatalogPath } from '@opsdeck/plugin-opsdeck-common';
 import { createHash } from 'node:crypto';
 import type { AlertTarget } from './AlertEngine';
 
@@ -31,9 +32,11 @@ export function alertTargetOf(
       owner = undefined;
     }
   }
-  const path = `/catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(
-    entity.kind.toLocaleLowerCase('en-US'),
-  )}/${encodeURIComponent(entity.metadata.name)}/ci-cd`;
+  const path = `${entityCatalogPath({
+    kind: entity.kind,
+    namespace,
+    name: entity.metadata.name,
+  })}/ci-cd`;
   return {
     entityRef,
     owner,

@@ -10,7 +10,6 @@ import {
   useState,
 } from 'react';
 import { coreApis, useApi } from '@backstage/frontend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import { Content, Link, Progress } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import {
@@ -44,6 +43,7 @@ import { GROUP_BY, GroupBy, groupHosts } from './hostGroups';
 import { ReachabilityChip } from './ReachabilityChip';
 import { useFormat } from './useFormat';
 import {
+  entityCatalogPath,
   formatDateTime,
   serverErrorMessage,
 } from '@opsdeck/plugin-opsdeck-common';
@@ -88,21 +88,10 @@ function toQuery(filters: Filters): HostFilters {
 
 /** Catalog page of a host: `/catalog/<namespace>/resource/<name>`. */
 export function hostEntityPath(host: Pick<HostSummary, 'name' | 'entityRef'>) {
-  let namespace = 'default';
-  let name = host.name;
-  try {
-    const ref = parseEntityRef(host.entityRef, {
-      defaultKind: 'resource',
-      defaultNamespace: 'default',
-    });
-    namespace = ref.namespace;
-    name = ref.name;
-  } catch {
-    // fall back to the host name in the default namespace
-  }
-  return `/catalog/${encodeURIComponent(
-    namespace,
-  )}/resource/${encodeURIComponent(name)}`;
+  return (
+    entityCatalogPath(host.entityRef, { kind: 'resource' }) ??
+    entityCatalogPath({ kind: 'resource', name: host.name })!
+  );
 }
 
 /** Starts a browser download of a blob. */

@@ -54,10 +54,6 @@ export const spec = {
       },
     },
     schemas: {
-      Any: {
-        type: 'object',
-        additionalProperties: true,
-      },
       InstanceSql: {
         type: 'object',
         additionalProperties: false,
@@ -80,6 +76,845 @@ export const spec = {
           },
         },
       },
+      Instance: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'A database or cache instance (a catalog Resource) the caller may read.',
+        required: [
+          'ref',
+          'name',
+          'type',
+          'engine',
+          'address',
+          'port',
+          'approverGroups',
+        ],
+        properties: {
+          ref: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+            enum: ['database', 'cache'],
+          },
+          engine: {
+            type: 'string',
+            enum: ['postgresql', 'mysql', 'redis', 'mongodb'],
+          },
+          address: {
+            type: 'string',
+          },
+          port: {
+            type: 'integer',
+          },
+          database: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          approverGroups: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      InstanceList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['instances'],
+        properties: {
+          instances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Instance',
+            },
+          },
+        },
+      },
+      InstanceException: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          "An admin's exception letting the console use a privileged read login.",
+        required: ['instanceRef', 'reason', 'setBy', 'setAt'],
+        properties: {
+          instanceRef: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          setBy: {
+            type: 'string',
+          },
+          setAt: {
+            type: 'string',
+          },
+        },
+      },
+      InstanceExceptionCleared: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['instanceRef', 'cleared'],
+        properties: {
+          instanceRef: {
+            type: 'string',
+          },
+          cleared: {
+            type: 'boolean',
+          },
+        },
+      },
+      InstanceCheck: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'Whether the instance answers its read login, and what that login can do.',
+        required: ['reachable'],
+        properties: {
+          reachable: {
+            type: 'boolean',
+          },
+          version: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+          },
+          readLogin: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['readOnly', 'problems'],
+            properties: {
+              readOnly: {
+                type: 'boolean',
+              },
+              problems: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          exception: {
+            $ref: '#/components/schemas/InstanceException',
+          },
+        },
+      },
+      Rule: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'title',
+          'defaultLevel',
+          'description',
+          'usesInstance',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          defaultLevel: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          usesInstance: {
+            type: 'boolean',
+          },
+          options: {
+            type: 'object',
+            additionalProperties: {
+              type: 'number',
+            },
+          },
+        },
+      },
+      RuleList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rules', 'console'],
+        properties: {
+          rules: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Rule',
+            },
+          },
+          console: {
+            type: 'object',
+            additionalProperties: false,
+            description: "The query console's deny-list per engine.",
+            required: ['rules', 'functions', 'clauses'],
+            properties: {
+              rules: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              functions: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['engine', 'family', 'rule', 'why', 'names'],
+                  properties: {
+                    engine: {
+                      type: 'string',
+                    },
+                    family: {
+                      type: 'string',
+                    },
+                    rule: {
+                      type: 'string',
+                    },
+                    why: {
+                      type: 'string',
+                    },
+                    names: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                    },
+                  },
+                },
+              },
+              clauses: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['engine', 'key', 'clause', 'why'],
+                  properties: {
+                    engine: {
+                      type: 'string',
+                    },
+                    key: {
+                      type: 'string',
+                    },
+                    clause: {
+                      type: 'string',
+                    },
+                    why: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      Finding: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'level', 'statementIndex', 'message'],
+        properties: {
+          rule: {
+            type: 'string',
+          },
+          level: {
+            type: 'string',
+            enum: ['error', 'warning'],
+          },
+          statementIndex: {
+            type: ['integer', 'null'],
+            description: 'null for script-wide findings',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      Review: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['statements', 'findings', 'errors', 'warnings'],
+        properties: {
+          statements: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['index', 'sql', 'kind'],
+              properties: {
+                index: {
+                  type: 'integer',
+                },
+                sql: {
+                  type: 'string',
+                },
+                kind: {
+                  type: 'string',
+                },
+                line: {
+                  type: 'integer',
+                },
+                tables: {
+                  type: 'array',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                estimatedRows: {
+                  type: 'integer',
+                },
+              },
+            },
+          },
+          findings: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Finding',
+            },
+          },
+          errors: {
+            type: 'integer',
+          },
+          warnings: {
+            type: 'integer',
+          },
+          destructive: {
+            type: 'boolean',
+          },
+        },
+      },
+      Approval: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['level', 'group', 'user', 'decision'],
+        properties: {
+          level: {
+            type: 'integer',
+          },
+          group: {
+            type: 'string',
+          },
+          user: {
+            type: 'string',
+          },
+          decision: {
+            type: 'string',
+            enum: ['approved', 'rejected'],
+          },
+          comment: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+          },
+        },
+      },
+      ChangeStatus: {
+        type: 'string',
+        enum: [
+          'pending',
+          'rejected',
+          'approved',
+          'scheduled',
+          'executing',
+          'finished',
+          'failed',
+          'rolled_back',
+          'rollback_failed',
+        ],
+      },
+      Change: {
+        description:
+          'A change with its review (as submitted, decided or scheduled).',
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'instanceRef',
+          'title',
+          'sql',
+          'submitter',
+          'status',
+          'approverGroups',
+          'approvals',
+          'createdAt',
+          'review',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          instanceRef: {
+            type: 'string',
+          },
+          database: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          sql: {
+            type: 'string',
+          },
+          submitter: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ChangeStatus',
+          },
+          approverGroups: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          approvals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Approval',
+            },
+          },
+          scheduledAt: {
+            type: 'string',
+            description: 'When a scheduled change runs (ISO time).',
+          },
+          scheduledBy: {
+            type: 'string',
+          },
+          executedBy: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+          review: {
+            $ref: '#/components/schemas/Review',
+          },
+        },
+      },
+      ChangeWithRuns: {
+        description: 'A change with its review and statement runs.',
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'instanceRef',
+          'title',
+          'sql',
+          'submitter',
+          'status',
+          'approverGroups',
+          'approvals',
+          'createdAt',
+          'review',
+          'runs',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          instanceRef: {
+            type: 'string',
+          },
+          database: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          sql: {
+            type: 'string',
+          },
+          submitter: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ChangeStatus',
+          },
+          approverGroups: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          approvals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Approval',
+            },
+          },
+          scheduledAt: {
+            type: 'string',
+            description: 'When a scheduled change runs (ISO time).',
+          },
+          scheduledBy: {
+            type: 'string',
+          },
+          executedBy: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+          review: {
+            $ref: '#/components/schemas/Review',
+          },
+          runs: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Run',
+            },
+          },
+        },
+      },
+      ChangeSummary: {
+        description: 'A change in a list, its review as counts.',
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'instanceRef',
+          'title',
+          'sql',
+          'submitter',
+          'status',
+          'approverGroups',
+          'approvals',
+          'createdAt',
+          'errors',
+          'warnings',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          instanceRef: {
+            type: 'string',
+          },
+          database: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          sql: {
+            type: 'string',
+          },
+          submitter: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ChangeStatus',
+          },
+          approverGroups: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          approvals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Approval',
+            },
+          },
+          scheduledAt: {
+            type: 'string',
+            description: 'When a scheduled change runs (ISO time).',
+          },
+          scheduledBy: {
+            type: 'string',
+          },
+          executedBy: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+          review: {
+            not: {},
+            description: 'Not in a list (its counts are).',
+          },
+          errors: {
+            type: 'integer',
+          },
+          warnings: {
+            type: 'integer',
+          },
+        },
+      },
+      Run: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          "One statement's execution (rows backed up before it ran are masked unless the caller may unmask).",
+        required: ['index', 'status'],
+        properties: {
+          index: {
+            type: 'integer',
+          },
+          status: {
+            type: 'string',
+            enum: ['done', 'failed', 'rolled_back'],
+          },
+          affectedRows: {
+            type: 'integer',
+          },
+          durationMs: {
+            type: 'number',
+          },
+          error: {
+            type: 'string',
+          },
+          rollbackSql: {
+            type: 'string',
+          },
+        },
+      },
+      ChangeList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['changes'],
+        properties: {
+          changes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ChangeSummary',
+            },
+          },
+        },
+      },
+      RollbackResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['change', 'restoredRows'],
+        properties: {
+          change: {
+            $ref: '#/components/schemas/ChangeWithRuns',
+          },
+          restoredRows: {
+            type: 'integer',
+          },
+        },
+      },
+      QueryResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'columns',
+          'rows',
+          'maskedColumns',
+          'truncated',
+          'durationMs',
+        ],
+        properties: {
+          columns: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          rows: {
+            type: 'array',
+            items: {
+              type: 'array',
+              items: {
+                type: ['string', 'null'],
+              },
+            },
+          },
+          maskedColumns: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          truncated: {
+            type: 'boolean',
+          },
+          durationMs: {
+            type: 'number',
+          },
+        },
+      },
+      QueryLogEntry: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['userRef', 'instanceRef', 'statement'],
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          userRef: {
+            type: 'string',
+          },
+          instanceRef: {
+            type: 'string',
+          },
+          database: {
+            type: 'string',
+          },
+          statement: {
+            type: 'string',
+          },
+          rowCount: {
+            type: 'integer',
+          },
+          durationMs: {
+            type: 'number',
+          },
+          error: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
+      QueryLog: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['entries'],
+        properties: {
+          entries: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/QueryLogEntry',
+            },
+          },
+        },
+      },
+      SlowQuery: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['statement', 'calls', 'totalMs', 'meanMs'],
+        properties: {
+          statement: {
+            type: 'string',
+          },
+          calls: {
+            type: 'number',
+          },
+          totalMs: {
+            type: 'number',
+          },
+          meanMs: {
+            type: 'number',
+          },
+          rows: {
+            type: 'number',
+          },
+          basis: {
+            type: 'string',
+            enum: ['difference', 'new', 'reset'],
+            description:
+              'Between two snapshots, figures are taken in full when `new` or `reset`.',
+          },
+        },
+      },
+      SlowQuerySnapshot: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          "An instance's slow-query snapshot; without `takenAt` before the first successful refresh.",
+        required: ['instanceRef', 'engine', 'statements'],
+        properties: {
+          instanceRef: {
+            type: 'string',
+          },
+          engine: {
+            type: 'string',
+          },
+          takenAt: {
+            type: 'string',
+          },
+          ageSeconds: {
+            type: 'number',
+          },
+          attemptedAt: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+            description: 'Why the last refresh failed.',
+          },
+          comparedTo: {
+            type: 'string',
+            description:
+              'Set when `statements` are the change since this earlier snapshot.',
+          },
+          statements: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/SlowQuery',
+            },
+          },
+        },
+      },
+      SlowQueryHistory: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['instanceRef', 'snapshots'],
+        properties: {
+          instanceRef: {
+            type: 'string',
+          },
+          snapshots: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['takenAt'],
+              properties: {
+                takenAt: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
     },
   },
   paths: {
@@ -94,7 +929,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/RuleList',
                 },
               },
             },
@@ -111,7 +946,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/InstanceList',
                 },
               },
             },
@@ -149,7 +984,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/InstanceCheck',
                 },
               },
             },
@@ -192,7 +1027,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/InstanceException',
                 },
               },
             },
@@ -220,7 +1055,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/InstanceExceptionCleared',
                 },
               },
             },
@@ -249,7 +1084,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/Review',
                 },
               },
             },
@@ -284,7 +1119,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/ChangeList',
                 },
               },
             },
@@ -339,7 +1174,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/Change',
                 },
               },
             },
@@ -361,7 +1196,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/ChangeWithRuns',
                 },
               },
             },
@@ -405,7 +1240,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/ChangeWithRuns',
                 },
               },
             },
@@ -453,7 +1288,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/ChangeWithRuns',
                 },
               },
             },
@@ -477,7 +1312,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/ChangeWithRuns',
                 },
               },
             },
@@ -519,7 +1354,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/RollbackResult',
                 },
               },
             },
@@ -572,7 +1407,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/QueryResult',
                 },
               },
             },
@@ -651,7 +1486,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/QueryLog',
                 },
               },
             },
@@ -703,7 +1538,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/SlowQuerySnapshot',
                 },
               },
             },
@@ -734,7 +1569,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/SlowQueryHistory',
                 },
               },
             },
@@ -773,7 +1608,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/Any',
+                  $ref: '#/components/schemas/SlowQuerySnapshot',
                 },
               },
             },

@@ -46,9 +46,6 @@ function snapshotBody(
   };
 }
 
-/** Typed results as the spec's free-form JSON objects. */
-const body = (value: object) => value as Record<string, unknown>;
-
 /** The sql plugin's HTTP API: permission checks and audit around SqlService. */
 export async function createRouter(options: {
   service: SqlService;
@@ -73,7 +70,7 @@ export async function createRouter(options: {
     res.json({
       rules: RULES,
       console: {
-        rules: CONSOLE_RULES,
+        rules: [...CONSOLE_RULES],
         functions: DENIED_FUNCTIONS.map(f => ({
           ...f,
           rule: FAMILY_RULE[f.family],
@@ -95,7 +92,7 @@ export async function createRouter(options: {
       req.body.instanceRef,
       credentials,
     );
-    res.json(body(await service.check(instance)));
+    res.json(await service.check(instance));
   });
 
   router.put('/instances/exception', async (req, res) => {
@@ -115,7 +112,7 @@ export async function createRouter(options: {
       },
       () => service.setException(instance, req.body.reason, who.userRef),
     );
-    res.json(body(exception));
+    res.json(exception);
   });
 
   router.delete('/instances/exception', async (req, res) => {
@@ -177,7 +174,7 @@ export async function createRouter(options: {
         message: 'refused by review',
       });
     }
-    res.json(body(review));
+    res.json(review);
   });
 
   router.get('/changes', async (req, res) => {
@@ -231,18 +228,16 @@ export async function createRouter(options: {
         warnings: c.review.warnings,
       }),
     );
-    res.status(201).json(body(change));
+    res.status(201).json(change);
   });
 
   router.get('/changes/:id', async (req, res) => {
     const credentials = await guard.credentials(req);
     // backed-up rows and rollback SQL are row data: masked unless the caller may unmask
     res.json(
-      body(
-        await service.changes.viewChange(req.params.id, {
-          unmask: await unmask(credentials),
-        }),
-      ),
+      await service.changes.viewChange(req.params.id, {
+        unmask: await unmask(credentials),
+      }),
     );
   });
 
@@ -264,7 +259,7 @@ export async function createRouter(options: {
         ),
       c => ({ status: c.status }),
     );
-    res.json(body(change));
+    res.json(change);
   });
 
   router.post('/changes/:id/execute', async (req, res) => {
@@ -281,7 +276,7 @@ export async function createRouter(options: {
           service.changes.schedule(who, req.params.id, new Date(at), confirm),
         c => ({ status: c.status, scheduledAt: c.scheduledAt ?? null }),
       );
-      res.json(body(scheduled));
+      res.json(scheduled);
       return;
     }
     const change = await audited(
@@ -296,7 +291,7 @@ export async function createRouter(options: {
         affectedRows: c.runs.reduce((n, r) => n + (r.affectedRows ?? 0), 0),
       }),
     );
-    res.json(body(change));
+    res.json(change);
   });
 
   router.post('/changes/:id/unschedule', async (req, res) => {
@@ -310,7 +305,7 @@ export async function createRouter(options: {
       () => service.changes.unschedule(req.params.id, who),
       c => ({ status: c.status }),
     );
-    res.json(body(change));
+    res.json(change);
   });
 
   router.post('/changes/:id/rollback', async (req, res) => {
@@ -323,7 +318,7 @@ export async function createRouter(options: {
       () => service.changes.rollback(who, req.params.id, req.body?.confirm),
       r => ({ restoredRows: r.restoredRows }),
     );
-    res.json(body(result));
+    res.json(result);
   });
 
   /** Permission, per-instance access and the instance of a console request. */
@@ -358,7 +353,7 @@ export async function createRouter(options: {
         maskedFilter: r.maskedFilter ?? null,
       }),
     );
-    res.json(body(result));
+    res.json(result);
   });
 
   // The export runs the query again (masked, limited, logged) rather than

@@ -4,12 +4,270 @@ import {
   type OpenApiClientOptions,
 } from '@opsdeck/plugin-opsdeck-common/client';
 
-export type Any = { [key: string]: unknown };
-
 export type InstanceSql = {
   instanceRef: string;
   database?: string;
   sql: string;
+};
+
+/** A database or cache instance (a catalog Resource) the caller may read. */
+export type Instance = {
+  ref: string;
+  name: string;
+  title?: string;
+  type: 'database' | 'cache';
+  engine: 'postgresql' | 'mysql' | 'redis' | 'mongodb';
+  address: string;
+  port: number;
+  database?: string;
+  environment?: string;
+  approverGroups: Array<string>;
+};
+
+export type InstanceList = {
+  instances: Array<Instance>;
+};
+
+/** An admin's exception letting the console use a privileged read login. */
+export type InstanceException = {
+  instanceRef: string;
+  reason: string;
+  setBy: string;
+  setAt: string;
+};
+
+export type InstanceExceptionCleared = {
+  instanceRef: string;
+  cleared: boolean;
+};
+
+/** Whether the instance answers its read login, and what that login can do. */
+export type InstanceCheck = {
+  reachable: boolean;
+  version?: string;
+  error?: string;
+  readLogin?: {
+    readOnly: boolean;
+    problems: Array<string>;
+  };
+  exception?: InstanceException;
+};
+
+export type Rule = {
+  id: string;
+  title: string;
+  defaultLevel: string;
+  description: string;
+  usesInstance: boolean;
+  options?: { [key: string]: number };
+};
+
+export type RuleList = {
+  rules: Array<Rule>;
+  /** The query console's deny-list per engine. */
+  console: {
+    rules: Array<string>;
+    functions: Array<{
+      engine: string;
+      family: string;
+      rule: string;
+      why: string;
+      names: Array<string>;
+    }>;
+    clauses: Array<{
+      engine: string;
+      key: string;
+      clause: string;
+      why: string;
+    }>;
+  };
+};
+
+export type Finding = {
+  rule: string;
+  level: 'error' | 'warning';
+  /** null for script-wide findings */
+  statementIndex: number | null;
+  message: string;
+};
+
+export type Review = {
+  statements: Array<{
+    index: number;
+    sql: string;
+    kind: string;
+    line?: number;
+    tables?: Array<string>;
+    estimatedRows?: number;
+  }>;
+  findings: Array<Finding>;
+  errors: number;
+  warnings: number;
+  destructive?: boolean;
+};
+
+export type Approval = {
+  level: number;
+  group: string;
+  user: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  at?: string;
+};
+
+export type ChangeStatus =
+  | 'pending'
+  | 'rejected'
+  | 'approved'
+  | 'scheduled'
+  | 'executing'
+  | 'finished'
+  | 'failed'
+  | 'rolled_back'
+  | 'rollback_failed';
+
+/** A change with its review (as submitted, decided or scheduled). */
+export type Change = {
+  id: string;
+  instanceRef: string;
+  database?: string;
+  title: string;
+  sql: string;
+  submitter: string;
+  reason?: string;
+  status: ChangeStatus;
+  approverGroups: Array<string>;
+  approvals: Array<Approval>;
+  /** When a scheduled change runs (ISO time). */
+  scheduledAt?: string;
+  scheduledBy?: string;
+  executedBy?: string;
+  error?: string;
+  createdAt: string;
+  updatedAt?: string;
+  review: Review;
+};
+
+/** A change with its review and statement runs. */
+export type ChangeWithRuns = {
+  id: string;
+  instanceRef: string;
+  database?: string;
+  title: string;
+  sql: string;
+  submitter: string;
+  reason?: string;
+  status: ChangeStatus;
+  approverGroups: Array<string>;
+  approvals: Array<Approval>;
+  /** When a scheduled change runs (ISO time). */
+  scheduledAt?: string;
+  scheduledBy?: string;
+  executedBy?: string;
+  error?: string;
+  createdAt: string;
+  updatedAt?: string;
+  review: Review;
+  runs: Array<Run>;
+};
+
+/** A change in a list, its review as counts. */
+export type ChangeSummary = {
+  id: string;
+  instanceRef: string;
+  database?: string;
+  title: string;
+  sql: string;
+  submitter: string;
+  reason?: string;
+  status: ChangeStatus;
+  approverGroups: Array<string>;
+  approvals: Array<Approval>;
+  /** When a scheduled change runs (ISO time). */
+  scheduledAt?: string;
+  scheduledBy?: string;
+  executedBy?: string;
+  error?: string;
+  createdAt: string;
+  updatedAt?: string;
+  /** Not in a list (its counts are). */
+  review?: unknown;
+  errors: number;
+  warnings: number;
+};
+
+/** One statement's execution (rows backed up before it ran are masked unless the caller may unmask). */
+export type Run = {
+  index: number;
+  status: 'done' | 'failed' | 'rolled_back';
+  affectedRows?: number;
+  durationMs?: number;
+  error?: string;
+  rollbackSql?: string;
+};
+
+export type ChangeList = {
+  changes: Array<ChangeSummary>;
+};
+
+export type RollbackResult = {
+  change: ChangeWithRuns;
+  restoredRows: number;
+};
+
+export type QueryResult = {
+  columns: Array<string>;
+  rows: Array<Array<string | null>>;
+  maskedColumns: Array<string>;
+  truncated: boolean;
+  durationMs: number;
+};
+
+export type QueryLogEntry = {
+  id?: number;
+  userRef: string;
+  instanceRef: string;
+  database?: string;
+  statement: string;
+  rowCount?: number;
+  durationMs?: number;
+  error?: string;
+  createdAt?: string;
+};
+
+export type QueryLog = {
+  entries: Array<QueryLogEntry>;
+};
+
+export type SlowQuery = {
+  statement: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows?: number;
+  /** Between two snapshots, figures are taken in full when `new` or `reset`. */
+  basis?: 'difference' | 'new' | 'reset';
+};
+
+/** An instance's slow-query snapshot; without `takenAt` before the first successful refresh. */
+export type SlowQuerySnapshot = {
+  instanceRef: string;
+  engine: string;
+  takenAt?: string;
+  ageSeconds?: number;
+  attemptedAt?: string;
+  /** Why the last refresh failed. */
+  error?: string;
+  /** Set when `statements` are the change since this earlier snapshot. */
+  comparedTo?: string;
+  statements: Array<SlowQuery>;
+};
+
+export type SlowQueryHistory = {
+  instanceRef: string;
+  snapshots: Array<{
+    takenAt: string;
+  }>;
 };
 
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
@@ -17,12 +275,12 @@ export type Operations = {
   /** `GET /rules` */
   listRules: {
     request: undefined;
-    response: Any;
+    response: RuleList;
   };
   /** `GET /instances` */
   listInstances: {
     request: undefined;
-    response: Any;
+    response: InstanceList;
   };
   /** `POST /instances/check` */
   checkInstance: {
@@ -31,7 +289,7 @@ export type Operations = {
         instanceRef: string;
       };
     };
-    response: Any;
+    response: InstanceCheck;
   };
   /** `PUT /instances/exception` */
   setInstanceException: {
@@ -41,7 +299,7 @@ export type Operations = {
         reason: string;
       };
     };
-    response: Any;
+    response: InstanceException;
   };
   /** `DELETE /instances/exception` */
   clearInstanceException: {
@@ -50,14 +308,14 @@ export type Operations = {
         instance: string;
       };
     };
-    response: Any;
+    response: InstanceExceptionCleared;
   };
   /** `POST /review` */
   review: {
     request: {
       body: InstanceSql;
     };
-    response: Any;
+    response: Review;
   };
   /** `GET /changes` */
   listChanges: {
@@ -70,7 +328,7 @@ export type Operations = {
         waiting?: 'me';
       };
     };
-    response: Any;
+    response: ChangeList;
   };
   /** `POST /changes` */
   submitChange: {
@@ -83,7 +341,7 @@ export type Operations = {
         reason?: string;
       };
     };
-    response: Any;
+    response: Change;
   };
   /** `GET /changes/{id}` */
   getChange: {
@@ -92,7 +350,7 @@ export type Operations = {
         id: string;
       };
     };
-    response: Any;
+    response: ChangeWithRuns;
   };
   /** `POST /changes/{id}/decision` */
   decideChange: {
@@ -105,7 +363,7 @@ export type Operations = {
         comment?: string;
       };
     };
-    response: Any;
+    response: ChangeWithRuns;
   };
   /** `POST /changes/{id}/execute` */
   executeChange: {
@@ -120,7 +378,7 @@ export type Operations = {
         confirm?: string;
       };
     };
-    response: Any;
+    response: ChangeWithRuns;
   };
   /** `POST /changes/{id}/unschedule` */
   unscheduleChange: {
@@ -129,7 +387,7 @@ export type Operations = {
         id: string;
       };
     };
-    response: Any;
+    response: ChangeWithRuns;
   };
   /** `POST /changes/{id}/rollback` */
   rollbackChange: {
@@ -142,7 +400,7 @@ export type Operations = {
         confirm?: string;
       };
     };
-    response: Any;
+    response: RollbackResult;
   };
   /** `POST /query` */
   query: {
@@ -154,7 +412,7 @@ export type Operations = {
         maxRows?: number;
       };
     };
-    response: Any;
+    response: QueryResult;
   };
   /** `POST /query/export` */
   exportQuery: {
@@ -177,7 +435,7 @@ export type Operations = {
         limit?: number;
       };
     };
-    response: Any;
+    response: QueryLog;
   };
   /** `GET /slow-queries` */
   slowQueries: {
@@ -188,7 +446,7 @@ export type Operations = {
         compareTo?: string;
       };
     };
-    response: Any;
+    response: SlowQuerySnapshot;
   };
   /** `GET /slow-queries/history` */
   slowQueryHistory: {
@@ -197,7 +455,7 @@ export type Operations = {
         instance: string;
       };
     };
-    response: Any;
+    response: SlowQueryHistory;
   };
   /** `POST /slow-queries/refresh` */
   refreshSlowQueries: {
@@ -206,7 +464,7 @@ export type Operations = {
         instanceRef: string;
       };
     };
-    response: Any;
+    response: SlowQuerySnapshot;
   };
 };
 

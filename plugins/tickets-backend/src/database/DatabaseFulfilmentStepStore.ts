@@ -1,6 +1,7 @@
 import { isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import { Knex } from 'knex';
-import type { FulfilmentStep, FulfilmentStepStore } from './TicketStore';
+import type { FulfilmentStepStore } from './TicketStore';
+import type { FulfilmentStep } from '../model';
 
 const TABLE = 'ticket_fulfilment_steps';
 

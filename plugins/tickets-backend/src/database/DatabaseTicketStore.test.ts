@@ -1,6 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseTicketStore } from './DatabaseTicketStore';
-import { NewTicket } from './TicketStore';
+import { NewTicket } from '../model';
 
 jest.setTimeout(60_000);
 

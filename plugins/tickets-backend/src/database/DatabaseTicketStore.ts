@@ -4,6 +4,7 @@ import { claimChange } from './claimChange';
 import { iso, parseJson, toTicket, type TicketRow } from './rows';
 import { DatabaseFulfilmentStepStore } from './DatabaseFulfilmentStepStore';
 import { applyTicketsMigrations } from './migrations';
+import { TicketStore } from './TicketStore';
 import {
   ApprovalLevel,
   ClaimOutcome,
@@ -16,8 +17,7 @@ import {
   TicketListQuery,
   TicketPage,
   TicketState,
-  TicketStore,
-} from './TicketStore';
+} from '../model';
 
 /** The knex implementation of {@link TicketStore} (SQLite and PostgreSQL). */
 export class DatabaseTicketStore implements TicketStore {

@@ -1,7 +1,7 @@
 import { claimRefusal } from '@opsdeck/plugin-tickets-node';
 import { Knex } from 'knex';
 import { iso, toTicket, type TicketRow } from './rows';
-import type { ClaimOutcome, ClaimRequest } from './TicketStore';
+import type { ClaimOutcome, ClaimRequest } from '../model';
 
 /**
  * Uses a change approval once. The decision is ONE conditional UPDATE, so

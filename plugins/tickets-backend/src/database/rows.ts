@@ -1,4 +1,4 @@
-import type { ApprovalLevel, Ticket, TicketState } from './TicketStore';
+import type { ApprovalLevel, Ticket, TicketState } from '../model';
 
 export type TicketRow = {
   id: number;

@@ -8,7 +8,7 @@ import type {
   FulfilmentStep,
   Ticket,
   TicketDetail,
-} from '../database/TicketStore';
+} from '../model';
 
 /**
  * The scaffolder actions' view of the tickets plugin, called with the

@@ -3,7 +3,7 @@ import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
-import type { TicketDetail } from '../database/TicketStore';
+import type { TicketDetail } from '../model';
 import { resolveLevel } from './approvers';
 import { resolveResource, resolveResources } from './catalogResources';
 import type { TicketsClient } from './TicketsClient';

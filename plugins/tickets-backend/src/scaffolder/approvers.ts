@@ -6,7 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { ApprovalLevel } from '../database/TicketStore';
+import type { ApprovalLevel } from '../model';
 
 /**
  * Turns the approvers of one level as a template names them into entity refs:

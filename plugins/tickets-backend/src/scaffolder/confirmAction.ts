@@ -2,7 +2,7 @@ import type { AuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { ApprovalLevel } from '../database/TicketStore';
+import type { ApprovalLevel } from '../model';
 import { awaitDecision, type TicketsWorkflowApi } from './approvalAction';
 import { resolveLevel } from './approvers';
 

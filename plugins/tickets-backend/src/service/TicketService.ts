@@ -12,18 +12,17 @@ import {
 } from '@opsdeck/plugin-tickets-node';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
+import { FulfilmentStepStore, TicketStore } from '../database/TicketStore';
 import {
   ApprovalLevel,
   ClaimOutcome,
   ClaimRequest,
   DecisionOutcome,
   FulfilmentStep,
-  FulfilmentStepStore,
   NewTicket,
   Ticket,
   TicketState,
-  TicketStore,
-} from '../database/TicketStore';
+} from '../model';
 
 /**
  * The tickets' business rules on top of the store: every state change is

@@ -16,11 +16,7 @@ import { createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
 import { checkAccount } from '@opsdeck/plugin-sql-node';
 import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import type { Request } from 'express';
-import {
-  isConfirmationLevel,
-  Ticket,
-  TicketState,
-} from '../database/TicketStore';
+import { isConfirmationLevel, Ticket, TicketState } from '../model';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { TicketService } from './TicketService';
 
