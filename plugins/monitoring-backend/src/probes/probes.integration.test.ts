@@ -276,13 +276,13 @@ scrape_configs:
   });
 
   it("charts a service's probes from the blackbox series, owner-scoped, with no PromQL from the caller", async () => {
-    const http = await create({
+    const web = await create({
       entityRef: 'component:default/shop',
       kind: 'http',
       target: `${prometheus.url}/-/ready`,
       expectStatus: 200,
     });
-    expect(http.status).toBe(201);
+    expect(web.status).toBe(201);
     const tcp = await create({
       entityRef: 'component:default/shop',
       kind: 'tcp',
@@ -311,14 +311,14 @@ scrape_configs:
     expect(
       shop.map((p: any) => [p.id, p.unit, p.probe.id, p.series[0].name]),
     ).toEqual([
-      ['probeSuccess', 'up', http.body.id, 'success'],
-      ['probeDuration', 'seconds', http.body.id, 'duration'],
-      ['probeStatusCode', 'statusCode', http.body.id, 'status'],
+      ['probeSuccess', 'up', web.body.id, 'success'],
+      ['probeDuration', 'seconds', web.body.id, 'duration'],
+      ['probeStatusCode', 'statusCode', web.body.id, 'status'],
       ['probeSuccess', 'up', tcp.body.id, 'success'],
       ['probeDuration', 'seconds', tcp.body.id, 'duration'],
     ]);
     expect(shop[0].probe).toEqual({
-      id: http.body.id,
+      id: web.body.id,
       kind: 'http',
       target: `${prometheus.url}/-/ready`,
     });
@@ -351,7 +351,7 @@ scrape_configs:
     expect((await panels('shop', 'erin')).status).toBe(403);
     expect((await panels('docs', 'alice')).status).toBe(400);
     expect((await panels('shop', 'alice', 'probe_success{}')).status).toBe(400);
-    for (const id of [http.body.id, tcp.body.id, hidden.body.id]) {
+    for (const id of [web.body.id, tcp.body.id, hidden.body.id]) {
       await request(backend.server)
         .delete(`/api/monitoring/probes/${id}`)
         .set('authorization', as('alice'))
