@@ -533,6 +533,13 @@ test('an alert posted to the webhook is listed with its deliveries', async ({
       .slice(before)
       .some(body => body.includes('Test send by user:default/bob')),
   ).toBe(true);
+
+  // the owner group (ops: bob) has the alert in Backstage's notification list
+  await page.goto('/notifications');
+  await expect(
+    page.getByText(/^(Unread|All) notifications \(\d+\)$/).first(),
+  ).toBeVisible();
+  await expect(page.getByText(summary).first()).toBeVisible();
 });
 
 test('ops adds a sub-minute TCP probe to a host, edits it and deletes it (metadata and loopback targets refused); a developer sees it without Edit or Delete', async ({
@@ -699,6 +706,13 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
   await expect(page.getByRole('row').filter({ hasText: edited })).toHaveCount(
     0,
   );
+
+  // the alert in Backstage's notification list, in Chinese
+  await page.goto('/notifications');
+  await expect(
+    page.getByText(/^(未读通知|全部通知)（\d+）$/).first(),
+  ).toBeVisible();
+  await expect(page.getByText(summary).first()).toBeVisible();
 });
 
 test('a developer reads rules and silences without New rule, Silence or Expire', async ({
