@@ -239,6 +239,14 @@ test('a developer sees the host charts and changes the time range', async ({
     'Last 6 hours',
   );
   await expect(page.getByTestId('chart-memory')).toBeVisible();
+
+  // a service's tab charts its probes; payments-api has none, and a
+  // developer (no rule.manage) gets no link to the Probes tab
+  await page.goto('/catalog/default/component/payments-api/monitoring');
+  await expect(page.getByText('No probes on this service.')).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByText('Add a probe in the Probes tab')).toHaveCount(0);
 });
 
 test('the Monitoring tab in Chinese', async ({ page }) => {
@@ -252,6 +260,15 @@ test('the Monitoring tab in Chinese', async ({ page }) => {
   await expect(page.getByText('内存使用率')).toBeVisible();
   await expect(page.getByText('最近 1 小时')).toBeVisible();
   await expect(page.getByTestId('chart-cpu')).toBeVisible();
+
+  // a service without probes, in Chinese; ops follows the link to the Probes tab
+  await page.goto('/catalog/default/component/payments-api/monitoring');
+  await expect(page.getByText('此服务没有探测。')).toBeVisible({
+    timeout: 30_000,
+  });
+  await page.getByRole('link', { name: '在“探测”标签页添加探测' }).click();
+  await expect(page).toHaveURL(/\/monitoring\?tab=probes$/);
+  await expect(page.getByRole('button', { name: '新建探测' })).toBeVisible();
 });
 
 test('a DBA sees the database charts of pay-db-main (PostgreSQL exporter)', async ({
@@ -533,6 +550,13 @@ test('an alert posted to the webhook is listed with its deliveries', async ({
       .slice(before)
       .some(body => body.includes('Test send by user:default/bob')),
   ).toBe(true);
+
+  // the owner group (ops: bob) has the alert in Backstage's notification list
+  await page.goto('/notifications');
+  await expect(
+    page.getByText(/^(Unread|All) notifications \(\d+\)$/).first(),
+  ).toBeVisible();
+  await expect(page.getByText(summary).first()).toBeVisible();
 });
 
 test('ops adds a sub-minute TCP probe to a host, edits it and deletes it (metadata and loopback targets refused); a developer sees it without Edit or Delete', async ({
@@ -699,6 +723,13 @@ test('the monitoring page in Chinese', async ({ page, request }) => {
   await expect(page.getByRole('row').filter({ hasText: edited })).toHaveCount(
     0,
   );
+
+  // the alert in Backstage's notification list, in Chinese
+  await page.goto('/notifications');
+  await expect(
+    page.getByText(/^(未读通知|全部通知)（\d+）$/).first(),
+  ).toBeVisible();
+  await expect(page.getByText(summary).first()).toBeVisible();
 });
 
 test('a developer reads rules and silences without New rule, Silence or Expire', async ({

@@ -152,8 +152,21 @@ export type StorePanelId =
   | 'evictions'
   | 'clients';
 
+/**
+ * Panels of a service's Monitoring tab, one set per probe (blackbox or
+ * process): `probe_success`, `probe_duration_seconds` and, for HTTP,
+ * `probe_http_status_code`.
+ */
+export type ProbePanelId = 'probeSuccess' | 'probeDuration' | 'probeStatusCode';
+
 /** Panels of any Monitoring tab (`memory` and `up` are shared). */
-export type PanelId = HostPanelId | StorePanelId;
+export type PanelId = HostPanelId | StorePanelId | ProbePanelId;
+
+/**
+ * Catalog `Component` types whose Monitoring tab charts their probes
+ * (`spec.type`).
+ */
+export const PROBED_COMPONENT_TYPES = ['service', 'website'] as const;
 
 /** Units a panel's values are in. */
 export type PanelUnit =
@@ -164,7 +177,8 @@ export type PanelUnit =
   | 'up'
   | 'count'
   | 'perSecond'
-  | 'seconds';
+  | 'seconds'
+  | 'statusCode';
 
 /**
  * Engines (catalog `spec.engine` of a database or cache) that have panels,
@@ -195,6 +209,8 @@ export const METRICS_RANGES: readonly MetricsRange[] = [
 export interface PanelData {
   id: PanelId;
   unit: PanelUnit;
+  /** The probe a service's panel charts. */
+  probe?: { id: number; kind: ProbeKind; target: string };
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
 

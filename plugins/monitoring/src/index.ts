@@ -1,6 +1,6 @@
 /**
  * opsdeck monitoring frontend (new frontend system): the Monitoring tab on
- * host entity pages.
+ * host, database, cache and service entity pages, and the /monitoring page.
  *
  * @packageDocumentation
  */

@@ -1,13 +1,18 @@
 import {
   createFrontendPlugin,
-  createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import ShowChartIcon from '@material-ui/icons/ShowChart';
-import { PANEL_ENGINES } from '@opsdeck/plugin-monitoring-common';
+import {
+  PANEL_ENGINES,
+  PROBED_COMPONENT_TYPES,
+} from '@opsdeck/plugin-monitoring-common';
+import { monitoringRouteRef } from './routes';
 import { monitoringTranslationRef } from './translation/translation';
+
+export { monitoringRouteRef };
 
 /** True for hosts: `Resource` of type host. */
 export function isHostEntity(entity: Entity): boolean {
@@ -34,20 +39,31 @@ export function isStoreEntity(entity: Entity): boolean {
   );
 }
 
-/** The Monitoring tab on host, database and cache entity pages. */
+/**
+ * True for services: `Component` of type service or website, whose tab
+ * charts the probes on them (or says that there are none).
+ */
+export function isServiceEntity(entity: Entity): boolean {
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'component' &&
+    (PROBED_COMPONENT_TYPES as readonly unknown[]).includes(
+      (entity.spec as { type?: unknown } | undefined)?.type,
+    )
+  );
+}
+
+/** The Monitoring tab on host, database, cache and service entity pages. */
 export const monitoringEntityContent = EntityContentBlueprint.make({
   name: 'monitoring',
   params: {
     path: '/monitoring',
     title: monitoringTranslationRef('tab.title'),
-    filter: (entity: Entity) => isHostEntity(entity) || isStoreEntity(entity),
+    filter: (entity: Entity) =>
+      isHostEntity(entity) || isStoreEntity(entity) || isServiceEntity(entity),
     loader: () =>
       import('./components/MonitoringTab').then(m => <m.MonitoringTab />),
   },
 });
-
-/** Route of the monitoring page; the sidebar lists only pages that have one. */
-export const monitoringRouteRef = createRouteRef();
 
 /** Monitoring and alerts at /monitoring (alerts with deliveries, rules, silences). */
 export const monitoringPage = PageBlueprint.make({

@@ -1,4 +1,7 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
 import {
   hostEntity,
   SD_TOKEN,
@@ -24,7 +27,9 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const secrets = { dingtalk: 'SEC-dingtalk-flow', feishu: 'feishu-flow' };
 
 // The whole alert path with real servers: Prometheus discovers a host from
-// opsdeck, scrapes its node_exporter, fires HostDown when the exporter stops,
+// opsdeck, scrapes its node_exporter, loads the HostDown rule a person made
+// through opsdeck's API (promtool-checked, written, reloaded), fires it when
+// the exporter stops,
 // Alertmanager posts to two opsdeck replicas on one PostgreSQL database, and
 // the local DingTalk, WeCom and Feishu robots and the SMTP server receive the
 // alert once, then its resolution once.
@@ -87,11 +92,24 @@ describe('alert flow: node_exporter -> Prometheus -> Alertmanager -> opsdeck -> 
     const entities = [
       hostEntity('pay-app-01', `127.0.0.1:${exporterPort}`, { owner: 'ops' }),
     ];
+    // Prometheus first (its rule file is opsdeck's, empty until the rule is
+    // made); the scrape and alerting config follow once the replicas and
+    // Alertmanager have their addresses, through a lifecycle reload
+    const prometheus = await startPrometheus(
+      'global:\n  evaluation_interval: 1s\nrule_files: [opsdeck.rules.yml]\n',
+      { 'opsdeck.rules.yml': 'groups: []\n' },
+    );
+    servers.push(prometheus);
+    const withRules = {
+      ...monitoring,
+      prometheus: { url: prometheus.url },
+      rules: { file: path.join(prometheus.dir, 'opsdeck.rules.yml') },
+    };
     for (let i = 0; i < 2; i++) {
       const replica = await startMonitoringBackend({
         knex,
         entities,
-        monitoring,
+        monitoring: withRules,
         realAuth: true,
       });
       replica.vault.secrets['ops-dingtalk-sign'] = {
@@ -104,6 +122,15 @@ describe('alert flow: node_exporter -> Prometheus -> Alertmanager -> opsdeck -> 
       };
       replicas.push(replica);
     }
+    // where people sign in: a third replica on the same database and rule
+    // file (signed-in users; the two above take Prometheus' and
+    // Alertmanager's static tokens)
+    const portal = await startMonitoringBackend({
+      knex,
+      entities,
+      monitoring: withRules,
+    });
+    replicas.push(portal);
 
     const webhook = (url: string) => `
       - url: ${url}/alerts/webhook
@@ -121,15 +148,19 @@ route:
   repeat_interval: 1h
 receivers:
   - name: opsdeck
-    webhook_configs:${replicas.map(r => webhook(r.url)).join('')}
+    webhook_configs:${replicas
+      .slice(0, 2)
+      .map(r => webhook(r.url))
+      .join('')}
 `);
     servers.push(alertmanager);
-    const prometheus = await startPrometheus(
+    fs.writeFileSync(
+      path.join(prometheus.dir, 'prometheus.yml'),
       `
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
-rule_files: [rules.yml]
+rule_files: [opsdeck.rules.yml]
 alerting:
   alertmanagers:
     - static_configs:
@@ -143,21 +174,36 @@ scrape_configs:
           type: Bearer
           credentials: ${SD_TOKEN}
 `,
-      {
-        'rules.yml': `
-groups:
-  - name: opsdeck-test
-    rules:
-      - alert: HostDown
-        expr: up{job="opsdeck-hosts"} == 0
-        labels:
-          severity: critical
-        annotations:
-          summary: '{{ $labels.opsdeck_name }} is down'
-`,
-      },
     );
-    servers.push(prometheus);
+    expect(
+      (await fetch(`${prometheus.url}/-/reload`, { method: 'POST' })).ok,
+    ).toBe(true);
+
+    // the rule, made by a person through opsdeck's API from the host-down
+    // template on the one host: promtool-checked, written, Prometheus reloaded
+    const rule = await request(portal.server)
+      .post('/api/monitoring/rules')
+      .set('authorization', mockCredentials.user.header('user:default/alice'))
+      .send({
+        name: 'pay-app-01 down',
+        template: 'host-down',
+        scope: { entityRef: 'resource:default/pay-app-01' },
+        params: { for: '1s', severity: 'critical' },
+      });
+    expect(rule.status).toBe(201);
+    await eventually(async () => {
+      const res = await fetch(`${prometheus.url}/api/v1/rules`);
+      const loaded = ((await res.json()) as any).data.groups.flatMap(
+        (g: any) => g.rules,
+      );
+      return loaded.some(
+        (r: any) =>
+          r.name === 'HostDown' &&
+          r.labels.opsdeck_rule === String(rule.body.id),
+      )
+        ? true
+        : undefined;
+    }, 'the rule made through the API loaded in Prometheus');
 
     // scraped and up first
     await eventually(async () => {

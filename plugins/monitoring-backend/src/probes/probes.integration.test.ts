@@ -1,4 +1,5 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
 import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,6 +23,14 @@ import {
 } from '../__testUtils__/servers';
 
 jest.setTimeout(180_000);
+
+/** A catalog component (a service unless told), owned by ops. */
+const service = (name: string, type = 'service'): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default' },
+  spec: { type, owner: 'ops', lifecycle: 'production' },
+});
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const as = (user: string) =>
@@ -53,6 +62,10 @@ describe('probes through the blackbox exporter', () => {
     const entities = [
       hostEntity('web-01', '127.0.0.1:9100'),
       hostEntity('vault-01', '127.0.0.1:9101'),
+      // services whose Monitoring tab charts their probes; the component
+      // vault-01 is hidden like the host
+      ...['shop', 'quiet', 'vault-01'].map(name => service(name)),
+      service('docs', 'library'),
     ];
     backend = await startMonitoringBackend({
       knex,
@@ -262,6 +275,90 @@ scrape_configs:
     });
   });
 
+  it("charts a service's probes from the blackbox series, owner-scoped, with no PromQL from the caller", async () => {
+    const web = await create({
+      entityRef: 'component:default/shop',
+      kind: 'http',
+      target: `${prometheus.url}/-/ready`,
+      expectStatus: 200,
+    });
+    expect(web.status).toBe(201);
+    const tcp = await create({
+      entityRef: 'component:default/shop',
+      kind: 'tcp',
+      target: `127.0.0.1:${openPort}`,
+    });
+    expect(tcp.status).toBe(201);
+    const hidden = await create({
+      entityRef: 'component:default/vault-01',
+      kind: 'tcp',
+      target: `127.0.0.1:${openPort}`,
+    });
+    expect(hidden.status).toBe(201);
+    const panels = (entity: string, user: string, range = '1h') =>
+      request(reader.server)
+        .get(`/api/monitoring/entities/component/default/${entity}/panels`)
+        .query({ range })
+        .set('authorization', as(user));
+    const last = (panel: any) => panel.series[0]?.points.at(-1)?.[1];
+    const shop = await eventually(async () => {
+      const res = await panels('shop', 'dave');
+      expect(res.status).toBe(200);
+      return res.body.panels.every((p: any) => last(p) !== undefined)
+        ? res.body.panels
+        : undefined;
+    }, "the service's probe panels with data");
+    expect(
+      shop.map((p: any) => [p.id, p.unit, p.probe.id, p.series[0].name]),
+    ).toEqual([
+      ['probeSuccess', 'up', web.body.id, 'success'],
+      ['probeDuration', 'seconds', web.body.id, 'duration'],
+      ['probeStatusCode', 'statusCode', web.body.id, 'status'],
+      ['probeSuccess', 'up', tcp.body.id, 'success'],
+      ['probeDuration', 'seconds', tcp.body.id, 'duration'],
+    ]);
+    expect(shop[0].probe).toEqual({
+      id: web.body.id,
+      kind: 'http',
+      target: `${prometheus.url}/-/ready`,
+    });
+    expect(last(shop[0])).toBe(1);
+    expect(last(shop[1])).toBeGreaterThan(0);
+    expect(last(shop[2])).toBe(200);
+    expect(last(shop[3])).toBe(1);
+    // another range is another query_range of the same fixed panels
+    const week = await panels('shop', 'dave', '7d');
+    expect(week.status).toBe(200);
+    expect(week.body.panels).toHaveLength(5);
+
+    // a service without probes has no panels (the tab's empty state)
+    const quiet = await panels('quiet', 'dave');
+    expect(quiet.status).toBe(200);
+    expect(quiet.body.panels).toEqual([]);
+    // the catalog decides: hidden from dave, shown to alice with its probe
+    expect((await panels('vault-01', 'dave')).status).toBe(404);
+    const shown = await eventually(async () => {
+      const res = await panels('vault-01', 'alice');
+      return last(res.body.panels[0] ?? { series: [] }) === 1
+        ? res.body.panels
+        : undefined;
+    }, "the hidden service's probe for alice");
+    expect(shown.map((p: any) => p.probe.id)).toEqual([
+      hidden.body.id,
+      hidden.body.id,
+    ]);
+    // the permission first; other component types and ranges are refused
+    expect((await panels('shop', 'erin')).status).toBe(403);
+    expect((await panels('docs', 'alice')).status).toBe(400);
+    expect((await panels('shop', 'alice', 'probe_success{}')).status).toBe(400);
+    for (const id of [web.body.id, tcp.body.id, hidden.body.id]) {
+      await request(backend.server)
+        .delete(`/api/monitoring/probes/${id}`)
+        .set('authorization', as('alice'))
+        .expect(204);
+    }
+  });
+
   it('fails an HTTP probe with the wrong expected status, passes the right status and body', async () => {
     const ready = `${prometheus.url}/-/ready`;
     const wrong = await create({
@@ -420,7 +517,11 @@ scrape_configs:
     expect(JSON.stringify(created)).toContain('user:default/alice');
     expect(
       audit
-        .filter(e => e.eventId === 'monitoring-probe-delete')
+        .filter(
+          e =>
+            e.eventId === 'monitoring-probe-delete' &&
+            JSON.stringify(e).includes(`monitoring-probe:${hidden.body.id}"`),
+        )
         .map(e => e.status),
     ).toEqual(['succeeded', 'failed']);
   });

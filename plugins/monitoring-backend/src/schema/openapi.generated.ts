@@ -1672,7 +1672,7 @@ export const spec = {
       get: {
         operationId: 'EntityPanels',
         description:
-          "The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.",
+          "The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), or of a `Component` of type service or website: per probe stored on it, probe_success, probe_duration_seconds and, for HTTP, probe_http_status_code (no probes: no panels), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.",
         parameters: [
           {
             name: 'kind',
@@ -1749,6 +1749,9 @@ export const spec = {
                               'hitRate',
                               'evictions',
                               'clients',
+                              'probeSuccess',
+                              'probeDuration',
+                              'probeStatusCode',
                             ],
                           },
                           unit: {
@@ -1762,7 +1765,25 @@ export const spec = {
                               'count',
                               'perSecond',
                               'seconds',
+                              'statusCode',
                             ],
+                          },
+                          probe: {
+                            description: "The probe a service's panel charts.",
+                            type: 'object',
+                            required: ['id', 'kind', 'target'],
+                            properties: {
+                              id: {
+                                type: 'integer',
+                              },
+                              kind: {
+                                type: 'string',
+                                enum: ['tcp', 'http', 'process'],
+                              },
+                              target: {
+                                type: 'string',
+                              },
+                            },
                           },
                           series: {
                             type: 'array',

@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { exporterAddress, targetGroups } from './targets';
+import { entityLabels, exporterAddress, targetGroups } from './targets';
 
 const entity = (
   name: string,
@@ -99,6 +99,26 @@ describe('targetGroups', () => {
       );
     expect(names({ environment: 'staging' })).toEqual(['web-02']);
     expect(names({ owner: 'ops' })).toEqual(['web-01']);
+  });
+});
+
+describe('entityLabels', () => {
+  it("labels a probed service (a Component) with its ref, owner and system, as a host's", () => {
+    // a probe on a service was left out of the probes' discovery (never
+    // scraped) when only Resources had labels
+    expect(
+      entityLabels({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'Shop', namespace: 'default' },
+        spec: { type: 'service', owner: 'ops', system: 'payments' },
+      }),
+    ).toEqual({
+      opsdeck_entity: 'component:default/shop',
+      opsdeck_name: 'Shop',
+      owner: 'group:default/ops',
+      system: 'system:default/payments',
+    });
   });
 });
 

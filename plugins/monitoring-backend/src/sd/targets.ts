@@ -63,9 +63,11 @@ export function exporterAddress(
 function describe(entity: Entity) {
   const spec = (entity.spec ?? {}) as Record<string, unknown>;
   // hostFromEntity reads owner, system and environment the one way opsdeck
-  // does for hosts; databases, caches and anything probed are read the same way.
+  // does for hosts; databases, caches and anything probed (also a service,
+  // a Component) are read the same way.
   return hostFromEntity({
     ...entity,
+    kind: 'Resource',
     spec: { ...spec, type: 'host', address: spec.address || '-' },
   });
 }

@@ -33,11 +33,10 @@ import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryFleet } from '../views/fleet';
-import { HOST_PANELS, queryPanels } from '../views/panels';
 import { queryProbeStatus } from '../views/probeStatus';
-import { panelEngine, STORE_PANELS } from '../views/storePanels';
 import { registerAckRoutes } from './ackRoutes';
 import { registerDeliveryRoutes } from './deliveryRoutes';
+import { registerPanelRoutes } from './panelRoutes';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
 /**
@@ -515,42 +514,7 @@ export async function createRouter(options: {
     res.status(204).end();
   });
 
-  router.get('/entities/:kind/:namespace/:name/panels', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    const { kind, namespace, name } = req.params;
-    const entityRef = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
-    // the catalog, read as the caller, decides whether the entity exists for them
-    const entity = await catalog
-      .getEntityByRef(entityRef, { credentials })
-      .catch(() => undefined);
-    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
-    // a host's panels, or those of a database's / cache's engine
-    const isHost =
-      (entity.spec as { type?: unknown } | undefined)?.type === 'host';
-    const engine = isHost ? undefined : panelEngine(entity);
-    if (!isHost && !engine) {
-      throw new InputError(
-        'Monitoring panels are for hosts and for databases and caches of engine postgresql, mysql, mariadb or redis',
-      );
-    }
-    if (!config.prometheusUrl) {
-      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
-    }
-    const range = req.query.range ?? '1h';
-    res.json({
-      entityRef,
-      range,
-      // PanelData is the response schema's panel, declared without the
-      // index signature the generated type carries
-      panels: (await queryPanels({
-        prometheusUrl: config.prometheusUrl,
-        entityRef,
-        panels: engine ? STORE_PANELS[engine] : HOST_PANELS,
-        range,
-        now: new Date(),
-      })) as any,
-    });
-  });
+  registerPanelRoutes(router, { guard, catalog, probes, config });
 
   // the fleet overview: the hosts the catalog shows the caller are chosen
   // first (read with the caller's credentials), and only they are asked of

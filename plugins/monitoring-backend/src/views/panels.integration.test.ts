@@ -48,6 +48,12 @@ scrape_configs:
           metadata: { name: 'shop', namespace: 'default' },
           spec: { type: 'service' },
         },
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: { name: 'sdk', namespace: 'default' },
+          spec: { type: 'library' },
+        },
       ],
       monitoring: { prometheus: { url: prometheus.url } },
       // the catalog hides the host from alice in this test
@@ -106,10 +112,16 @@ scrape_configs:
       .get(path)
       .set('authorization', as('alice'));
     expect(alice.status).toBe(404);
+    // a service's panels are its probes' (none here); a library has none
     const service = await request(backend.server)
       .get('/api/monitoring/entities/component/default/shop/panels')
       .set('authorization', as('dave'));
-    expect(service.status).toBe(400);
+    expect(service.status).toBe(200);
+    expect(service.body.panels).toEqual([]);
+    const library = await request(backend.server)
+      .get('/api/monitoring/entities/component/default/sdk/panels')
+      .set('authorization', as('dave'));
+    expect(library.status).toBe(400);
     // no PromQL from the caller: an unknown range is refused
     const range = await request(backend.server)
       .get(`${path}?range=up{}`)

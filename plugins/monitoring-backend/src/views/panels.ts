@@ -16,6 +16,8 @@ import { prometheusQuery } from './prometheus';
 export interface PanelDefinition {
   id: PanelId;
   unit: PanelUnit;
+  /** The probe a service's panel charts (answered with the panel). */
+  probe?: PanelData['probe'];
   queries: Array<{ legend: string; expr: (e: string, w: string) => string }>;
 }
 
@@ -115,6 +117,7 @@ export async function queryPanels(options: {
     (options.panels ?? HOST_PANELS).map(async panel => ({
       id: panel.id,
       unit: panel.unit,
+      ...(panel.probe ? { probe: panel.probe } : {}),
       series: (
         await Promise.all(
           panel.queries.map(async q => {

@@ -39,6 +39,8 @@ export function formatValue(unit: PanelData['unit'], value: number): string {
       return Number.isInteger(value) ? String(value) : value.toFixed(1);
     case 'up':
       return value >= 1 ? '1' : '0';
+    case 'statusCode':
+      return String(Math.round(value));
     default:
       return value.toFixed(2);
   }
@@ -75,7 +77,7 @@ export function LineChart(props: {
         width="100%"
         height={HEIGHT}
         preserveAspectRatio="none"
-        data-testid={`chart-${panel.id}`}
+        data-testid={`chart-${panel.id}${panel.probe ? `-${panel.probe.id}` : ''}`}
       >
         <line
           x1={PAD}

@@ -8,11 +8,15 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { SWRConfig } from 'swr';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   isHostEntity,
-  isStoreEntity,
+  isServiceEntity,
   monitoringEntityContent,
+  isStoreEntity,
 } from '../plugin';
+import { monitoringRouteRef } from '../routes';
 import { MonitoringTab } from './MonitoringTab';
 
 const host: Entity = {
@@ -48,15 +52,37 @@ const panels = [
   { id: 'up', unit: 'up', series: [] },
 ];
 
-function render(fetch: jest.Mock) {
+const shop: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'shop', namespace: 'default' },
+  spec: { type: 'service', owner: 'ops' },
+};
+
+function render(
+  fetch: jest.Mock,
+  entity: Entity = host,
+  options: { manageProbes?: boolean } = {},
+) {
+  // a fresh permission cache per render (usePermission caches answers)
   return renderInTestApp(
-    <EntityProvider entity={host}>
-      <MonitoringTab />
-    </EntityProvider>,
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <EntityProvider entity={entity}>
+        <MonitoringTab />
+      </EntityProvider>
+    </SWRConfig>,
     {
+      mountedRoutes: { '/monitoring': monitoringRouteRef },
       apis: [
         mockApis.discovery({ baseUrl: 'http://backend.test' }),
         mockApis.fetch({ baseImplementation: fetch }),
+        mockApis.permission({
+          authorize: req =>
+            req.permission.name === 'opsdeck.monitoring.rule.manage' &&
+            !options.manageProbes
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        }),
       ],
     },
   );
@@ -89,6 +115,106 @@ describe('MonitoringTab', () => {
     expect(filter!({ ...host, spec: { type: 'queue', engine: 'redis' } })).toBe(
       false,
     );
+    // services and websites (their probes); other components have none
+    for (const type of ['service', 'website']) {
+      const component = { ...shop, spec: { type } };
+      expect(isServiceEntity(component)).toBe(true);
+      expect(filter!(component)).toBe(true);
+    }
+    expect(filter!({ ...shop, spec: { type: 'library' } })).toBe(false);
+    expect(filter!({ ...shop, kind: 'Resource' })).toBe(false);
+  });
+
+  it("charts a service's probes, each panel naming its probe", async () => {
+    const probe = (id: number, kind: string, target: string) => ({
+      id,
+      kind,
+      target,
+    });
+    const http = probe(3, 'http', 'https://shop.example.com/health');
+    const tcp = probe(4, 'tcp', 'shop.example.com:443');
+    const fetch = jest.fn(
+      async () =>
+        new Response(
+          JSON.stringify({
+            panels: [
+              {
+                id: 'probeSuccess',
+                unit: 'up',
+                probe: http,
+                series: [{ name: 'success', points: [[t, 1]] }],
+              },
+              {
+                id: 'probeDuration',
+                unit: 'seconds',
+                probe: http,
+                series: [{ name: 'duration', points: [[t, 0.25]] }],
+              },
+              {
+                id: 'probeStatusCode',
+                unit: 'statusCode',
+                probe: http,
+                series: [{ name: 'status', points: [[t, 503]] }],
+              },
+              {
+                id: 'probeSuccess',
+                unit: 'up',
+                probe: tcp,
+                series: [{ name: 'success', points: [[t, 0]] }],
+              },
+            ],
+          }),
+          { status: 200 },
+        ),
+    );
+    await render(fetch, shop);
+    expect(await screen.findByTestId('chart-probeSuccess-3')).toBeVisible();
+    expect(screen.getByTestId('chart-probeSuccess-4')).toBeVisible();
+    expect(
+      screen.getByRole('img', {
+        name: 'HTTP status code · HTTP · https://shop.example.com/health',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText('HTTP · https://shop.example.com/health'),
+    ).toHaveLength(3);
+    expect(screen.getByText('TCP port · shop.example.com:443')).toBeVisible();
+    expect(screen.getAllByText('Probe succeeded')).toHaveLength(2);
+    expect(screen.getByText('success: 1')).toBeInTheDocument();
+    expect(screen.getByText('success: 0')).toBeInTheDocument();
+    expect(screen.getByText('duration: 0.3 s')).toBeInTheDocument();
+    expect(screen.getByText('status: 503')).toBeInTheDocument();
+    expect(String((fetch.mock.calls[0] as any[])[0])).toBe(
+      'http://backend.test/api/monitoring/entities/component/default/shop/panels?range=1h',
+    );
+    expect(screen.queryByText('No probes on this service.')).toBeNull();
+  });
+
+  it('says that a service has no probes, with a link to the Probes tab for those who manage them', async () => {
+    const fetch = jest.fn(
+      async () => new Response(JSON.stringify({ panels: [] }), { status: 200 }),
+    );
+    await render(fetch, shop, { manageProbes: true });
+    expect(
+      await screen.findByText('No probes on this service.'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', {
+        name: 'Add a probe in the Probes tab',
+      }),
+    ).toHaveAttribute('href', '/monitoring?tab=probes');
+  });
+
+  it('shows a reader the empty state of a service without the link', async () => {
+    const fetch = jest.fn(
+      async () => new Response(JSON.stringify({ panels: [] }), { status: 200 }),
+    );
+    await render(fetch, shop);
+    // the empty state waits for the permission's answer: the link is decided
+    expect(
+      await screen.findByText('No probes on this service.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Add a probe in the Probes tab')).toBeNull();
   });
 
   it('charts the panels of a database with their units and series names', async () => {

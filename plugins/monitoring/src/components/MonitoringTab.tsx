@@ -2,9 +2,10 @@ import { useMemo, useState } from 'react';
 import {
   coreApis,
   useApi,
+  useRouteRef,
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
-import { InfoCard, Progress } from '@backstage/core-components';
+import { InfoCard, Link, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   METRICS_RANGES,
@@ -23,7 +24,11 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { monitoringRuleManagePermission } from '@opsdeck/plugin-opsdeck-common';
+import { useAllowed } from '@opsdeck/plugin-opsdeck-common/react';
 import { MonitoringClient } from '../api';
+import { isServiceEntity } from '../plugin';
+import { monitoringRouteRef } from '../routes';
 import { monitoringTranslationRef } from '../translation/translation';
 import { LineChart } from './LineChart';
 
@@ -43,13 +48,17 @@ const TRANSLATED_SERIES = [
   'hitRate',
   'evictions',
   'clients',
+  'success',
+  'duration',
+  'status',
 ] as const;
 const translated = (name: string): name is (typeof TRANSLATED_SERIES)[number] =>
   (TRANSLATED_SERIES as readonly string[]).includes(name);
 
 /**
- * The Monitoring tab of a host, database or cache: fixed panels (chosen by
- * the backend from the entity's type and engine) over a chosen time range.
+ * The Monitoring tab of a host, database, cache or service: fixed panels
+ * (chosen by the backend from the entity's type and engine, or a service's
+ * probes) over a chosen time range.
  */
 export function MonitoringTab() {
   const { t } = useTranslationRef(monitoringTranslationRef);
@@ -70,7 +79,15 @@ export function MonitoringTab() {
     () => client.panels(target, range),
     [client, target.kind, target.namespace, target.name, range],
   );
+  const service = isServiceEntity(entity);
+  // probes are made on the monitoring page by those who manage them
+  const manageProbes = useAllowed(monitoringRuleManagePermission);
+  const monitoringRoot = useRouteRef(monitoringRouteRef);
   const title = (id: PanelData['id']) => t(`panels.${id}`);
+  const probeOf = (panel: PanelData) =>
+    panel.probe
+      ? `${t(`probes.${panel.probe.kind}`)} · ${panel.probe.target}`
+      : undefined;
   const seriesLabel = (name: string) =>
     translated(name) ? t(`series.${name}`) : name;
 
@@ -111,16 +128,37 @@ export function MonitoringTab() {
           })}
         </Alert>
       )}
+      {panels.value &&
+        service &&
+        panels.value.length === 0 &&
+        !manageProbes.loading && (
+          <Alert severity="info">
+            <Typography>{t('state.noProbes')}</Typography>
+            <Typography variant="body2">{t('state.noProbesHint')}</Typography>
+            {manageProbes.allowed && monitoringRoot && (
+              <Link to={`${monitoringRoot()}?tab=probes`}>
+                {t('state.addProbe')}
+              </Link>
+            )}
+          </Alert>
+        )}
       {panels.value && (
         <Grid container spacing={2}>
           {panels.value.map(panel => (
-            <Grid item xs={12} md={6} key={panel.id}>
-              <InfoCard title={title(panel.id)}>
+            <Grid
+              item
+              xs={12}
+              md={6}
+              key={`${panel.id}-${panel.probe?.id ?? ''}`}
+            >
+              <InfoCard title={title(panel.id)} subheader={probeOf(panel)}>
                 {panel.series.some(s => s.points.length) ? (
                   <LineChart
                     panel={panel}
                     label={seriesLabel}
-                    ariaLabel={title(panel.id)}
+                    ariaLabel={[title(panel.id), probeOf(panel)]
+                      .filter(Boolean)
+                      .join(' · ')}
                   />
                 ) : (
                   <Typography color="textSecondary">

@@ -502,7 +502,10 @@ export type Operations = {
           | 'deadlocks'
           | 'hitRate'
           | 'evictions'
-          | 'clients';
+          | 'clients'
+          | 'probeSuccess'
+          | 'probeDuration'
+          | 'probeStatusCode';
         unit:
           | 'percent'
           | 'bytesPerSecond'
@@ -511,7 +514,14 @@ export type Operations = {
           | 'up'
           | 'count'
           | 'perSecond'
-          | 'seconds';
+          | 'seconds'
+          | 'statusCode';
+        /** The probe a service's panel charts. */
+        probe?: {
+          id: number;
+          kind: 'tcp' | 'http' | 'process';
+          target: string;
+        };
         series: Array<{
           name: string;
           /** [unix seconds, value] pairs. */
@@ -851,7 +861,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.
+   * The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), or of a `Component` of type service or website: per probe stored on it, probe_success, probe_duration_seconds and, for HTTP, probe_http_status_code (no probes: no panels), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.
    *
    * `GET /entities/{kind}/{namespace}/{name}/panels`
    */

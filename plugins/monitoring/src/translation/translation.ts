@@ -318,6 +318,9 @@ export const monitoringTranslationRef = createTranslationRef({
       hitRate: 'Hit rate',
       evictions: 'Evictions per second',
       clients: 'Connected clients',
+      probeSuccess: 'Probe succeeded',
+      probeDuration: 'Probe duration',
+      probeStatusCode: 'HTTP status code',
     },
     series: {
       receive: 'received',
@@ -334,6 +337,9 @@ export const monitoringTranslationRef = createTranslationRef({
       hitRate: 'hit rate',
       evictions: 'evictions',
       clients: 'clients',
+      success: 'success',
+      duration: 'duration',
+      status: 'status',
     },
     state: {
       loading: 'Querying Prometheus…',
@@ -341,6 +347,10 @@ export const monitoringTranslationRef = createTranslationRef({
       failed: 'Could not load the charts: {{error}}',
       latest: 'latest {{value}}',
       refresh: 'Refresh',
+      noProbes: 'No probes on this service.',
+      noProbesHint:
+        'Probes check it from outside (a TCP port, an HTTP status and body); their results are charted here.',
+      addProbe: 'Add a probe in the Probes tab',
     },
   },
   translations: {

@@ -290,6 +290,16 @@ const zhCN = {
   'state.failed': '无法加载图表：{{error}}',
   'state.latest': '最新 {{value}}',
   'state.refresh': '刷新',
+  'state.noProbes': '此服务没有探测。',
+  'state.noProbesHint':
+    '探测从外部检查服务（TCP 端口、HTTP 状态码和响应内容），结果以图表显示在这里。',
+  'state.addProbe': '在“探测”标签页添加探测',
+  'panels.probeSuccess': '探测成功',
+  'panels.probeDuration': '探测耗时',
+  'panels.probeStatusCode': 'HTTP 状态码',
+  'series.success': '成功',
+  'series.duration': '耗时',
+  'series.status': '状态码',
 };
 
 export default zhCN;
