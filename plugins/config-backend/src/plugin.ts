@@ -62,6 +62,7 @@ export const configPlugin = createBackendPlugin({
         }
         const store = new ConfigStore(knex);
         await store.failInterrupted();
+        await store.reloads.failInterrupted();
         const commandTimeoutMs = config?.getOptionalNumber('commandTimeoutMs');
         // SSH logins from the vault, taken out per release on behalf of its author.
         const sshTargets: SshTargets = actor => {

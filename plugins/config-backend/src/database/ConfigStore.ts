@@ -10,26 +10,20 @@ import type {
   ReleaseHost,
   ReleaseHostState,
 } from '@opsdeck/plugin-config-common';
+import { FINAL_HOST_STATES } from '@opsdeck/plugin-config-common';
 import { coded, isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 import { AdoptionApprovals } from './AdoptionApprovals';
+import { ReleaseReloads } from './ReleaseReloads';
 import type { SecretMark } from '../render/secretMarks';
 
-/** Host states after which nothing more happens to the host in its release. */
-const FINAL_STATES: readonly ReleaseHostState[] = [
-  'done',
-  'invalid',
-  'reverted',
-  'failed',
-  'aborted',
-];
+const FINAL_STATES = FINAL_HOST_STATES; // nothing more happens to such a host
 
 const iso = (ms: unknown) =>
   ms === null || ms === undefined
     ? undefined
     : new Date(Number(ms)).toISOString();
-const opt = <T>(v: T | null | undefined): T | undefined =>
-  v === null ? undefined : v;
+const opt = <T>(v: T | null | undefined) => (v === null ? undefined : v);
 
 /** What a host was left with by its last successful push (drift baseline). */
 export type HostStateRow = {
@@ -51,9 +45,12 @@ export type HostStateRow = {
 export class ConfigStore {
   /** The live bytes each adoption ticket was asked for. */
   readonly adoptions: AdoptionApprovals;
+  /** The reload step of releases pushed without reload. */
+  readonly reloads: ReleaseReloads;
 
   constructor(private readonly knex: Knex) {
     this.adoptions = new AdoptionApprovals(knex);
+    this.reloads = new ReleaseReloads(knex);
   }
 
   private toSet(r: any, latest: number): ConfigSet {
@@ -241,6 +238,7 @@ export class ConfigStore {
     confirmFirstBatch?: boolean;
     definitionSha256?: string;
     approvalTicket?: number;
+    reload?: boolean;
   }): Promise<Release> {
     const id = await this.knex.transaction(async tx => {
       const [row] = await tx('config_releases')
@@ -255,6 +253,7 @@ export class ConfigStore {
           next_batch: 0,
           definition_sha256: input.definitionSha256 ?? null,
           approval_ticket: input.approvalTicket ?? null,
+          reload: input.reload ?? true,
           created_by: input.createdBy,
           driven_by: input.createdBy,
           created_at: Date.now(),
@@ -300,6 +299,8 @@ export class ConfigStore {
       createdBy: r.created_by,
       createdAt: iso(r.created_at)!,
       abortedBy: opt(r.aborted_by),
+      reload: Boolean(r.reload ?? true),
+      reloadedBy: opt(r.reload_by),
       finishedAt: iso(r.finished_at),
       hosts: hosts.map(
         (h): ReleaseHost => ({
