@@ -250,7 +250,8 @@ export class Releaser {
     let ok = true;
     for (let i = 0; i < waiting.length; i += release.batchSize) {
       const batch = waiting.slice(i, i + release.batchSize);
-      const results = await Promise.all(batch.map(h => one(h, !ok)));
+      const putBack = !ok;
+      const results = await Promise.all(batch.map(h => one(h, putBack)));
       ok = ok && results.every(Boolean);
     }
     const all = release.hosts.every(h => h.state === 'swapped');
