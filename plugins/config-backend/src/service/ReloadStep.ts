@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { coded } from '@opsdeck/plugin-opsdeck-node';
 import type { Release } from '@opsdeck/plugin-config-common';
 import type { ApprovalAsk } from '@opsdeck/plugin-tickets-node';
@@ -62,6 +62,15 @@ export class ReloadStep {
     const hosts = (await this.service.hostsOf(set, caller)).filter(h =>
       waiting.has(h.entityRef),
     );
+    if (hosts.length === 0) {
+      // never claimed by someone who can reach none of its hosts
+      throw coded(
+        new InputError(
+          `None of the hosts waiting for a reload in release ${id} is selected by the set and visible to you`,
+        ),
+        'config-no-hosts',
+      );
+    }
     const gate = await prodGate({
       approvals: this.options.approvals,
       caller,
