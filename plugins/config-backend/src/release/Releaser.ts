@@ -175,7 +175,10 @@ export class Releaser {
     const byRef = new Map(hosts.map(h => [h.entityRef, h]));
     const waiting = release.hosts.filter(h => h.state === 'swapped');
     // one host: reload (or, after a failed batch, take its new file back)
-    const one = async (rh: Release['hosts'][number], putBack: boolean) => {
+    const one = async (
+      rh: Release['hosts'][number],
+      putBack: boolean,
+    ): Promise<boolean> => {
       const started = await store.reloads.startHost(release.id, rh.host);
       if (!started) return false;
       const host = byRef.get(rh.host);
@@ -247,11 +250,13 @@ export class Releaser {
         return false;
       }
     };
-    let ok = true;
+    let ok: boolean = true;
     for (let i = 0; i < waiting.length; i += release.batchSize) {
       const batch = waiting.slice(i, i + release.batchSize);
-      const putBack = !ok;
-      const results = await Promise.all(batch.map(h => one(h, putBack)));
+      const putBack: boolean = !ok;
+      const results: boolean[] = await Promise.all(
+        batch.map(h => one(h, putBack)),
+      );
       ok = ok && results.every(Boolean);
     }
     const all = release.hosts.every(h => h.state === 'swapped');
