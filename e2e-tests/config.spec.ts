@@ -34,6 +34,10 @@ const TEXT = {
     editSet: 'Edit set',
     cancel: 'Cancel',
     hostsMatch: '3 hosts match: ',
+    noReload: 'Push without reload (reload as a separate step)',
+    reloadPending:
+      'Pushed without reload: the new file is in place on 3 host(s)',
+    reloadNow: 'Reload now',
   },
   'zh-CN': {
     saveVersion: '保存为新版本',
@@ -53,6 +57,9 @@ const TEXT = {
     editSet: '编辑配置集',
     cancel: '取消',
     hostsMatch: '匹配 3 台主机：',
+    noReload: '仅下发不重载（重载作为单独一步）',
+    reloadPending: '已下发但未重载：新文件已在 3 台主机上就位',
+    reloadNow: '立即重载',
   },
 };
 
@@ -210,6 +217,29 @@ for (const lang of ['en', 'zh-CN'] as const) {
     await expect(
       page.getByTestId('config-version-row').filter({ hasText: 'v3' }),
     ).toContainText(text.rollbackNote);
+
+    // push v2 without reload: swapped in on every host, reloaded as a
+    // separate step by a person
+    await page.getByLabel(text.noReload).check();
+    await v2.getByRole('button', { name: text.push, exact: true }).click();
+    await expect(page.getByTestId('config-release')).toHaveAttribute(
+      'data-status',
+      'swapped',
+      { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('config-release-swapped')).toContainText(
+      text.reloadPending,
+    );
+    expect(fs.readFileSync(targetPath, 'utf8')).toBe(
+      'greeting = hello\nmode = e2e\n',
+    );
+    await page.getByRole('button', { name: text.reloadNow }).click();
+    await expect(page.getByTestId('config-release')).toHaveAttribute(
+      'data-status',
+      'done',
+      { timeout: 60_000 },
+    );
+    await page.getByLabel(text.noReload).uncheck();
   });
 }
 

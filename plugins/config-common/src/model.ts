@@ -109,6 +109,8 @@ export type ReleaseHostState =
   | 'uploading'
   | 'validating'
   | 'swapping'
+  /** Pushed without reload: the new file is in place, not loaded yet (the previous one kept). */
+  | 'swapped'
   | 'reloading'
   | 'checking'
   | 'done'
@@ -151,9 +153,23 @@ export type Release = {
    * a person continues (or aborts) it; `aborting`: a person aborted it while
    * a batch ran: the hosts of that batch finish their own step (done, or
    * reverted), no other host starts; `aborted`: stopped by a person (hosts
-   * not yet started are `aborted`, never pushed).
+   * not yet started are `aborted`, never pushed). `swapped`: pushed without
+   * reload, the new files are in place and a reload is pending (a person
+   * reloads it: `POST /releases/{id}/reload`); `reloading`: that reload runs.
    */
-  status: 'running' | 'paused' | 'aborting' | 'done' | 'failed' | 'aborted';
+  status:
+    | 'running'
+    | 'paused'
+    | 'aborting'
+    | 'swapped'
+    | 'reloading'
+    | 'done'
+    | 'failed'
+    | 'aborted';
+  /** false: pushed without reload (hosts end `swapped`, reloaded as a separate step). */
+  reload: boolean;
+  /** Who ran the separate reload step. */
+  reloadedBy?: string;
   batchSize: number;
   /** Pause after each batch (seconds, 0 for none). */
   pauseSeconds: number;

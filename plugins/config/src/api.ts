@@ -93,6 +93,15 @@ export class ConfigClient {
     });
   }
 
+  /**
+   * Reloads a release pushed without reload; prod hosts without
+   * config.push.prod: `approval` as for a push (answer `{ approvalTicket }`
+   * when one was requested).
+   */
+  reloadRelease(id: number, approval: ApprovalAsk = {}) {
+    return this.api.reloadRelease({ path: { id }, body: approval });
+  }
+
   /** Goes on with a paused release (re-checked by the backend as a push is). */
   continueRelease(id: number) {
     return this.api.continueRelease({ path: { id } });
@@ -143,4 +152,6 @@ export class ConfigClient {
 export type ReleasePause = {
   pauseSeconds?: number;
   confirmFirstBatch?: boolean;
+  /** false: push without reload (a push only; a later reload step loads it). */
+  reload?: boolean;
 };

@@ -459,4 +459,56 @@ describe.each(databases.eachSupportedId())('ConfigStore (%s)', databaseId => {
       defaults: { requirepass: { vault: 'redis-pass' } },
     });
   });
+  it('a release pushed without reload waits swapped; of concurrent reload claims one wins; another backend starting leaves the reload to its runner; a restart of the runner fails it', async () => {
+    const { knex, store: s } = await store();
+    const set = await s.createSet(input, 'user:default/alice');
+    const push = async () => {
+      const r = await s.createRelease({
+        setId: set.id,
+        version: 1,
+        action: 'push',
+        batchSize: 2,
+        createdBy: 'user:default/bob',
+        hosts: ['resource:default/a', 'resource:default/b'],
+        reload: false,
+      });
+      for (const [host, had] of [
+        ['resource:default/a', true],
+        ['resource:default/b', false],
+      ] as const) {
+        expect(await s.startHost(r.id, host)).toBe(true);
+        await s.reloads.markSwapped(r.id, host, had);
+      }
+      expect(await s.reloads.finishPushed(r.id)).toBe(true);
+      return r.id;
+    };
+    const id = await push();
+    expect(await s.getRelease(id)).toMatchObject({
+      status: 'swapped',
+      reload: false,
+    });
+    expect(await s.reloads.pending(set.id)).toBe(true);
+    // a restart leaves a release waiting for its reload as it is
+    expect(await s.failInterrupted()).toBe(0);
+    const claims = await Promise.all(
+      ['user:default/alice', 'user:default/bob', 'user:default/carol'].map(
+        who => s.reloads.claim(id, who),
+      ),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await s.reloads.startHost(id, 'resource:default/a')).toEqual({
+      hadPrevious: true,
+    });
+    expect(await s.reloads.startHost(id, 'resource:default/a')).toBeUndefined();
+    // another replica starting while this backend reloads: not its to end
+    const other = new ConfigStore(knex, { runner: 'host-b:7007' });
+    expect(await other.failInterrupted()).toBe(0);
+    expect((await s.getRelease(id))!.status).toBe('reloading');
+    // this backend's own restart: the reload was cut short
+    expect(await s.failInterrupted()).toBe(1);
+    const after = (await s.getRelease(id))!;
+    expect(after.status).toBe('failed');
+    expect(after.hosts.map(h => h.state)).toEqual(['failed', 'failed']);
+    expect(await s.reloads.pending(set.id)).toBe(false);
+  });
 });

@@ -13,6 +13,7 @@ import type {
 import { coded, isUniqueViolation } from '@opsdeck/plugin-opsdeck-node';
 import type { Knex } from 'knex';
 import { AdoptionApprovals } from './AdoptionApprovals';
+import { ReleaseReloads } from './ReleaseReloads';
 import { ReleaseRunners } from './ReleaseRunners';
 import type { SecretMark } from '../render/secretMarks';
 
@@ -20,8 +21,7 @@ const iso = (ms: unknown) =>
   ms === null || ms === undefined
     ? undefined
     : new Date(Number(ms)).toISOString();
-const opt = <T>(v: T | null | undefined): T | undefined =>
-  v === null ? undefined : v;
+const opt = <T>(v: T | null | undefined) => (v === null ? undefined : v);
 
 /** What a host was left with by its last successful push (drift baseline). */
 export type HostStateRow = {
@@ -45,11 +45,14 @@ export class ConfigStore {
   readonly adoptions: AdoptionApprovals;
   /** Which backend replica runs each running release (a lease on it). */
   readonly runners: ReleaseRunners;
+  /** The reload step of releases pushed without reload. */
+  readonly reloads: ReleaseReloads;
 
   /** `runner`: this backend's instance name (default for tests: one backend). */
   constructor(private readonly knex: Knex, options: { runner?: string } = {}) {
     this.adoptions = new AdoptionApprovals(knex);
     this.runners = new ReleaseRunners(knex, options.runner ?? 'opsdeck-config');
+    this.reloads = new ReleaseReloads(knex, this.runners);
   }
 
   private toSet(r: any, latest: number): ConfigSet {
@@ -239,6 +242,7 @@ export class ConfigStore {
     confirmFirstBatch?: boolean;
     definitionSha256?: string;
     approvalTicket?: number;
+    reload?: boolean;
   }): Promise<Release> {
     const id = await this.knex.transaction(async tx => {
       const [row] = await tx('config_releases')
@@ -253,6 +257,7 @@ export class ConfigStore {
           next_batch: 0,
           definition_sha256: input.definitionSha256 ?? null,
           approval_ticket: input.approvalTicket ?? null,
+          reload: input.reload ?? true,
           created_by: input.createdBy,
           driven_by: input.createdBy,
           created_at: Date.now(),
@@ -300,6 +305,8 @@ export class ConfigStore {
       createdBy: r.created_by,
       createdAt: iso(r.created_at)!,
       abortedBy: opt(r.aborted_by),
+      reload: Boolean(r.reload ?? true),
+      reloadedBy: opt(r.reload_by),
       finishedAt: iso(r.finished_at),
       hosts: hosts.map(
         (h): ReleaseHost => ({

@@ -7,6 +7,9 @@ export const RUNNER_TTL_MS = 60_000;
 /** How often a runner renews the leases of the releases it runs. */
 export const RUNNER_RENEW_MS = 15_000;
 
+/** Release states a backend works on (its lease renewed): a push, its abort, a reload step. */
+const RUN_STATES = ['running', 'aborting', 'reloading'];
+
 const LEASE = {
   table: 'config_releases',
   rows: 'row-columns',
@@ -67,15 +70,15 @@ export class ReleaseRunners {
     return () => clearInterval(timer);
   }
 
-  /** Renews this runner's lease on a running (or aborting) release; false when it is no longer its. */
+  /** Renews this runner's lease on a running, aborting or reloading release; false when it is no longer its. */
   renew(id: number): Promise<boolean> {
     return this.leases.renew(id, this.runner, RUNNER_TTL_MS, {
-      where: q => q.whereIn('status', ['running', 'aborting']),
+      where: q => q.whereIn('status', RUN_STATES),
     });
   }
 
   /**
-   * Releases cut short: running or aborting ones whose runner is gone (its
+   * Releases cut short: running, aborting or reloading ones whose runner is gone (its
    * lease not renewed for RUNNER_TTL_MS, by the database's clock, or never
    * taken) or, at start (`ownPrevious`, default), is this backend's own
    * previous process (same instance name). The periodic sweep passes
@@ -94,7 +97,7 @@ export class ReleaseRunners {
     return this.knex.transaction(async tx => {
       const now = Date.now();
       const rows: Array<{ id: number; status: string }> = await tx(LEASE.table)
-        .whereIn('status', ['running', 'aborting'])
+        .whereIn('status', RUN_STATES)
         .andWhere(q =>
           q
             .where(this.leases.whereFree(RUNNER_TTL_MS))

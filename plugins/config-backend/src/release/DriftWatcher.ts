@@ -38,6 +38,8 @@ export class DriftWatcher {
     const out: Array<{ setId: number; hosts: string[] }> = [];
     for (const set of await service.store.listSets()) {
       if ((await service.store.hostStates(set.id)).length === 0) continue;
+      // files swapped in without reload differ from the baseline until reloaded
+      if (await service.store.reloads.pending(set.id)) continue;
       let drift: HostDrift[];
       try {
         drift = await service.drift(set.id, { ref: '', credentials });

@@ -130,6 +130,158 @@ export class Releaser {
     await Promise.all([...this.running.values()]);
   }
 
+  /**
+   * The reload step of a release pushed without reload (claimed `reloading`
+   * by the caller), in the background: its `swapped` hosts in batches of
+   * its batch size, each reloaded and health-checked, reverted (previous
+   * file back, reloaded) on failure. A batch that does not fully succeed
+   * stops the rest: their new files are taken back unloaded (`reverted`).
+   * A host whose file changed since the push is not reloaded (`failed`).
+   */
+  reload(
+    release: Release,
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+    facts: FactsByHost,
+    secrets: SecretsByHost,
+    actor: string,
+  ): Promise<void> {
+    const all = [...secrets.values()].flatMap(m => [...m.values()]);
+    // the claim took this backend's lease: renewed until the reload ends
+    const stopKeeping = this.options.store.runners.keep(release.id, () =>
+      this.options.logger.warn(
+        `Config release ${release.id}: another backend ended its reload as interrupted`,
+      ),
+    );
+    const run = this.reloadRun(
+      release,
+      set,
+      version,
+      hosts,
+      facts,
+      secrets,
+      actor,
+    )
+      .catch(async e => {
+        this.options.logger.error(
+          `Config release ${release.id} reload stopped: ${maskSecrets(
+            (e as Error).message,
+            all,
+          )}`,
+        );
+        await this.options.store.reloads.finish(release.id, 'failed');
+      })
+      .finally(() => {
+        stopKeeping();
+        this.running.delete(release.id);
+      });
+    this.running.set(release.id, run);
+    return run;
+  }
+
+  private async reloadRun(
+    release: Release,
+    set: ConfigSet,
+    version: ConfigVersion,
+    hosts: HostTarget[],
+    facts: FactsByHost,
+    secrets: SecretsByHost,
+    actor: string,
+  ): Promise<void> {
+    const { store } = this.options;
+    const targetOf = this.options.sshTargets(actor);
+    const byRef = new Map(hosts.map(h => [h.entityRef, h]));
+    const waiting = release.hosts.filter(h => h.state === 'swapped');
+    // one host: reload (or, after a failed batch, take its new file back)
+    const one = async (
+      rh: Release['hosts'][number],
+      putBack: boolean,
+    ): Promise<boolean> => {
+      const started = await store.reloads.startHost(release.id, rh.host);
+      if (!started) return false;
+      const host = byRef.get(rh.host);
+      const hostSecrets = secrets.get(rh.host) ?? new Map<string, string>();
+      const update = (p: Parameters<ConfigStore['updateHost']>[2]) =>
+        store.updateHost(release.id, rh.host, {
+          ...p,
+          ...(p.error
+            ? { error: maskSecrets(p.error, hostSecrets.values()) }
+            : {}),
+        });
+      try {
+        if (!host) {
+          throw new Error(
+            'not reloaded: the set no longer selects this host (or it is no longer visible); its new file is in place, not loaded',
+          );
+        }
+        const agent = new HostAgent(
+          this.options.ssh,
+          await targetOf(host),
+          this.timeoutMs,
+        );
+        const paths = pushPaths(set.targetPath, set.stageRoot);
+        if (putBack) {
+          await agent.restore(paths, started.hadPrevious);
+          await update({
+            state: 'reverted',
+            error:
+              'not reloaded: an earlier batch did not succeed (previous file put back, never loaded)',
+            finished: true,
+          });
+          return false;
+        }
+        const content = (await agent.readLive(paths.target)) ?? '';
+        if (
+          sha256(maskSecrets(content, hostSecrets.values())) !==
+          rh.contentSha256
+        ) {
+          throw new Error(
+            `not reloaded: ${set.targetPath} changed on the host since it was pushed`,
+          );
+        }
+        const before = started.hadPrevious
+          ? (await agent.readLive(paths.previous)) ?? ''
+          : '';
+        return await this.reloadChecked(
+          { release, set, version, host, facts, secrets: hostSecrets },
+          {
+            update,
+            ctx: renderContext(
+              version.variables,
+              host,
+              facts.get(host.entityRef),
+              hostSecrets,
+            ),
+            agent,
+            paths,
+            before,
+            content,
+            hadPrevious: started.hadPrevious,
+          },
+        );
+      } catch (e) {
+        await update({
+          state: 'failed',
+          error: (e as Error).message,
+          finished: true,
+        });
+        return false;
+      }
+    };
+    let ok: boolean = true;
+    for (let i = 0; i < waiting.length; i += release.batchSize) {
+      const batch = waiting.slice(i, i + release.batchSize);
+      const putBack: boolean = !ok;
+      const results: boolean[] = await Promise.all(
+        batch.map(h => one(h, putBack)),
+      );
+      ok = ok && results.every(Boolean);
+    }
+    const all = release.hosts.every(h => h.state === 'swapped');
+    await store.reloads.finish(release.id, ok && all ? 'done' : 'failed');
+  }
+
   private async run(
     release: Release,
     set: ConfigSet,
@@ -145,6 +297,8 @@ export class Releaser {
     const size = release.batchSize;
     const count = Math.ceil(release.hosts.length / size);
     let ok = true;
+    // a host pushed without reload in this run or an earlier one (before a pause)
+    let swapped = release.hosts.some(h => h.state === 'swapped');
     for (let b = release.nextBatch; b < count && ok; b++) {
       // aborted by a person (on any backend) since the last batch: no host starts
       if ((await store.releaseStatus(release.id)) !== 'running') break;
@@ -182,7 +336,8 @@ export class Releaser {
           }
         }),
       );
-      ok = results.every(r => r === true);
+      swapped ||= results.includes('swapped');
+      ok = results.every(r => r === true || r === 'swapped');
       const pause =
         (b === 0 && release.confirmFirstBatch) || release.pauseSeconds > 0;
       if (ok && b + 1 < count && pause) {
@@ -203,8 +358,11 @@ export class Releaser {
       'failed',
       'not pushed: an earlier batch did not succeed',
     );
-    // an aborted release ends `aborted` whatever its last batch did
-    await store.finishRelease(release.id, ok ? 'done' : 'failed');
+    // hosts wait for their reload: the release does too (a reload step
+    // reloads them, or reverts them); else an aborted release ends `aborted`
+    // whatever its last batch did
+    if (swapped) await store.reloads.finishPushed(release.id);
+    else await store.finishRelease(release.id, ok ? 'done' : 'failed');
     return 'ended';
   }
 
@@ -238,8 +396,8 @@ export class Releaser {
     return () => agent.command('health check', paths, command);
   }
 
-  /** One host's push; true when it ended `done`. */
-  private async pushHost(job: HostJob): Promise<boolean> {
+  /** One host's push; true when it ended `done`, `swapped` when pushed without reload. */
+  private async pushHost(job: HostJob): Promise<boolean | 'swapped'> {
     const { store } = this.options;
     const { release, set, version, host } = job;
     // a validator or reload may echo the offending line: errors are masked
@@ -301,8 +459,46 @@ export class Releaser {
 
     await update({ state: 'swapping' });
     const hadPrevious = await agent.swap(paths);
+    if (!release.reload) {
+      // pushed without reload: the new file waits, the previous one is kept
+      await store.reloads.markSwapped(release.id, host.entityRef, hadPrevious);
+      return 'swapped';
+    }
+    return this.reloadChecked(job, {
+      update,
+      ctx,
+      agent,
+      paths,
+      before: live ?? '',
+      content,
+      hadPrevious,
+    });
+  }
+
+  /**
+   * Reloads (a redis change it cannot take hot: restarts) a swapped-in file
+   * and health-checks it; on failure puts the
+   * previous file back and reloads again. True when the host ended `done`
+   * (its drift baseline recorded).
+   */
+  private async reloadChecked(
+    job: Omit<HostJob, 'target'>,
+    step: {
+      update: (p: Parameters<ConfigStore['updateHost']>[2]) => Promise<void>;
+      ctx: RenderContext;
+      agent: HostAgent;
+      paths: PushPaths;
+      /** The file before the swap (redis: what CONFIG SET changes from). */
+      before: string;
+      content: string;
+      hadPrevious: boolean;
+    },
+  ): Promise<boolean> {
+    const { store } = this.options;
+    const { release, set, version, host } = job;
+    const { update, ctx, agent, paths, before, content, hadPrevious } = step;
     // reload, or (a redis change it cannot take hot) the set's restart
-    const plan = applyPlan(set, live ?? '', content);
+    const plan = applyPlan(set, before, content);
     const attempts = this.options.healthAttempts ?? 10;
     const interval = this.options.healthIntervalMs ?? 500;
 

@@ -329,4 +329,97 @@ describe('nginx config sets on real hosts', () => {
       /aborted: it cannot be aborted/,
     );
   });
+  it('pushes without reload (nginx keeps serving the old config), reloads as a separate step, reverts a reload whose health check fails', async () => {
+    const hosts = testHosts(env);
+    const { service } = await configService(env, hosts);
+    const set = await service.createSet(
+      {
+        name: 'web-two-step',
+        kind: 'nginx',
+        owner: 'group:default/ops',
+        selector: { tags: ['web'] },
+        targetPath: confOf(1),
+        healthCheck: {
+          type: 'http',
+          url: 'http://127.0.0.1:{{vars.port}}/health',
+          expectBody: '{{vars.greeting}}',
+        },
+      },
+      bob,
+    );
+    const save = (greeting: string, healthStatus = 200) =>
+      service.saveVersion(
+        set.id,
+        {
+          template: TEMPLATE,
+          variables: {
+            defaults: { greeting, healthStatus },
+            hosts: {
+              [hosts[1].entityRef]: { prefix: prefixOf(1), port: env.ports[1] },
+            },
+          },
+          message: greeting,
+        },
+        bob,
+      );
+    const pushed = async (version: number) => {
+      const { release, done } = await service.push(
+        set.id,
+        { version, hosts: [hosts[1].name], reload: false },
+        bob,
+      );
+      await done;
+      return (await service.store.getRelease(release.id))!;
+    };
+    const reload = async (id: number) => {
+      const outcome = await service.reloadRelease(id, {}, bob);
+      if (outcome.requested) throw new Error('no approval needed here');
+      await outcome.done;
+      return (await service.store.getRelease(id))!;
+    };
+    const served = (await get(1)).body;
+    const before = readFileSync(confOf(1), 'utf8');
+
+    // 1. pushed without reload: validated and swapped in, nginx still
+    // serves the old config; the previous file is kept
+    const v1 = await save('two-step');
+    let r = await pushed(v1.version);
+    expect(r).toMatchObject({ status: 'swapped', reload: false });
+    expect(r.hosts.map(h => [h.state, h.error])).toEqual([
+      ['swapped', undefined],
+    ]);
+    expect(readFileSync(confOf(1), 'utf8')).toContain('two-step from cfg-1');
+    expect(readFileSync(`${confOf(1)}.opsdeck-prev`, 'utf8')).toBe(before);
+    expect((await get(1)).body).toBe(served);
+    // the release holds the set until reloaded
+    await expect(
+      service.push(set.id, { version: v1.version }, bob),
+    ).rejects.toThrow(/wait for a reload/);
+
+    // 2. the reload step: reloaded, health-checked, served
+    r = await reload(r.id);
+    expect(r).toMatchObject({ status: 'done', reloadedBy: bob.ref });
+    expect(r.hosts.map(h => h.state)).toEqual(['done']);
+    expect((await get(1)).body).toBe('two-step from cfg-1\n');
+    // reloaded once: a second reload is refused
+    await expect(service.reloadRelease(r.id, {}, bob)).rejects.toThrow(
+      /does not wait for a reload/,
+    );
+
+    // 3. a reload whose health check fails: the previous file is put back
+    // and reloaded
+    const good = readFileSync(confOf(1), 'utf8');
+    const sick = await save('two-step-sick', 500);
+    r = await pushed(sick.version);
+    expect(r.status).toBe('swapped');
+    expect((await get(1)).body).toBe('two-step from cfg-1\n');
+    r = await reload(r.id);
+    expect(r.status).toBe('failed');
+    expect(r.hosts[0].state).toBe('reverted');
+    expect(r.hosts[0].error).toMatch(/answered 500, expected 200/);
+    expect(readFileSync(confOf(1), 'utf8')).toBe(good);
+    await eventually(
+      async () => (await get(1)).body === 'two-step from cfg-1\n',
+    );
+  });
 });

@@ -37,4 +37,5 @@ export const access: OperationAccess<typeof spec> = {
   // going on with (or stopping) a paused release: who may push (prod re-checked)
   'POST /releases/{id}/continue': push,
   'POST /releases/{id}/abort': push,
+  'POST /releases/{id}/reload': push,
 };

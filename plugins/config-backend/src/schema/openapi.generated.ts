@@ -317,6 +317,7 @@ export const spec = {
               'uploading',
               'validating',
               'swapping',
+              'swapped',
               'reloading',
               'checking',
               'done',
@@ -354,6 +355,7 @@ export const spec = {
           'pauseSeconds',
           'confirmFirstBatch',
           'nextBatch',
+          'reload',
           'createdBy',
           'createdAt',
           'hosts',
@@ -379,12 +381,22 @@ export const spec = {
               'running',
               'paused',
               'aborting',
+              'swapped',
+              'reloading',
               'done',
               'failed',
               'aborted',
             ],
             description:
-              '`aborting`: aborted while a batch ran; the hosts already started end their own step (done, or reverted), then `aborted`.',
+              '`aborting`: aborted while a batch ran; the hosts already started end their own step (done, or reverted), then `aborted`. `swapped`: pushed without reload, its `swapped` hosts wait for `POST /releases/{id}/reload`; `reloading`: that step runs.',
+          },
+          reload: {
+            type: 'boolean',
+            description: 'false when pushed without reload.',
+          },
+          reloadedBy: {
+            type: 'string',
+            description: 'Who ran the reload step.',
           },
           abortedBy: {
             type: 'string',
@@ -499,7 +511,7 @@ export const spec = {
               code: {
                 type: 'string',
                 description:
-                  "A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (config-set-exists with setName, config-prod-refused with hosts, config-release-busy with release and status, config-no-hosts, config-template-invalid with detail, config-syntax-invalid with kind and detail, config-release-moved with release, config-release-not-paused with release and status); details the text names are beside it.",
+                  "A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (config-set-exists with setName, config-prod-refused with hosts, config-release-busy with release and status, config-no-hosts, config-template-invalid with detail, config-syntax-invalid with kind and detail, config-release-moved with release, config-release-not-paused with release and status, config-release-not-swapped with release and status); details the text names are beside it.",
               },
               permission: {
                 type: 'string',
@@ -1000,6 +1012,12 @@ export const spec = {
                     description:
                       'Stop after the first batch until a person continues (or aborts) the release.',
                   },
+                  reload: {
+                    type: 'boolean',
+                    default: true,
+                    description:
+                      'false: push without reload. Each host is uploaded, validated and swapped (the previous file kept as `<target>.opsdeck-prev`) and ends `swapped`; nothing is reloaded. The release ends `swapped` (reload pending) and holds its set until `POST /releases/{id}/reload`.',
+                  },
                   requestApproval: {
                     type: 'boolean',
                     description:
@@ -1290,6 +1308,59 @@ export const spec = {
         responses: {
           '200': {
             $ref: '#/components/responses/Release',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/releases/{id}/reload': {
+      post: {
+        operationId: 'reloadRelease',
+        description:
+          'The reload step of a release pushed with `reload: false` (status `swapped`): each `swapped` host is reloaded and health-checked in batches, and reverted (previous file back, reloaded) on failure; a failed batch stops the rest (their new files are taken back, never loaded). Claimed in one atomic statement (409 when the release does not wait for a reload, e.g. reloaded already). Needs opsdeck.config.push; prod hosts need opsdeck.config.push.prod or an approval ticket for exactly this reload (403 `approvalRequired`, then `requestApproval` / `approvalTicket` as a push). Audited `config-release-reload` with the caller as actor.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  requestApproval: {
+                    type: 'boolean',
+                    description:
+                      'Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this reload instead (202).',
+                  },
+                  approvalTicket: {
+                    type: 'integer',
+                    minimum: 1,
+                    description:
+                      'An approved ticket for exactly this reload, claimed once (atomically) before it runs.',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            $ref: '#/components/responses/Release',
+          },
+          '202': {
+            $ref: '#/components/responses/ApprovalRequested',
           },
           '403': {
             $ref: '#/components/responses/Forbidden',

@@ -40,6 +40,7 @@ export { onHosts } from './onHosts';
 import { onHosts } from './onHosts';
 import { ReleaseBatches } from './ReleaseBatches';
 import { LiveFiles } from './LiveFiles';
+import { ReloadStep } from './ReloadStep';
 
 /** Refuses prod hosts to a caller without opsdeck.config.push.prod. */
 function checkProd(
@@ -69,10 +70,12 @@ function checkProd(
 export class ConfigService {
   private readonly batches: ReleaseBatches;
   private readonly live: LiveFiles;
+  private readonly reloads: ReloadStep;
 
   constructor(private readonly options: ConfigServiceOptions) {
     this.batches = new ReleaseBatches(this, options);
     this.live = new LiveFiles(this, options);
+    this.reloads = new ReloadStep(this, options);
   }
 
   get store() {
@@ -299,6 +302,8 @@ export class ConfigService {
       version: number;
       hosts?: string[];
       batchSize?: number;
+      /** false: swap the new files in without reloading (a later reload step does). */
+      reload?: boolean;
     } & PauseAsk &
       ApprovalAsk,
     caller: Caller,
@@ -335,6 +340,7 @@ export class ConfigService {
       Math.min(input.batchSize ?? hosts.length, max),
     );
     const pause = pauseOf(input);
+    const reload = input.reload !== false;
     // what may still refuse the push, before a ticket is claimed for it
     const prepare = (claiming: boolean) =>
       this.prepare(set, version, hosts, caller, claiming);
@@ -353,6 +359,8 @@ export class ConfigService {
             hosts: hosts.map(h => h.entityRef).sort(),
             batchSize,
             ...pauseDigest(pause),
+            // absent for a push that reloads (tickets asked before stay valid)
+            ...(reload ? {} : { reload: false }),
             definition: sha256(onHosts(set)),
           },
           summary: `push ${set.name} v${version.version} to ${
@@ -372,6 +380,7 @@ export class ConfigService {
       ...pause,
       definitionSha256: sha256(onHosts(set)),
       approvalTicket: checked?.approvalTicket ?? gate.approval?.ticketId,
+      reload,
     });
     const done = this.batches.drive(
       { release, set, version, hosts, facts, secrets },
@@ -387,7 +396,7 @@ export class ConfigService {
    * claimed, every host's rendering and SSH login ({@link preflight}): a
    * ticket is spent only by a release that can reach a host.
    */
-  private async prepare(
+  async prepare(
     set: ConfigSet,
     version: ConfigVersion,
     hosts: HostTarget[],
@@ -421,6 +430,11 @@ export class ConfigService {
     return this.batches.continue(id, caller);
   }
 
+  /** Reloads a release pushed without reload (see {@link ReloadStep}), as `caller`. */
+  reloadRelease(id: number, ask: ApprovalAsk, caller: Caller) {
+    return this.reloads.reload(id, ask, caller);
+  }
+
   /** Aborts a running or paused release (see {@link ReleaseBatches.abort}). */
   abortRelease(id: number, caller: Caller) {
     return this.batches.abort(id, caller);
@@ -439,17 +453,20 @@ export class ConfigService {
   }
 
   private async assertIdle(setId: number): Promise<void> {
-    const running = (await this.options.store.listReleases(setId, 5)).find(
-      r =>
-        r.status === 'running' ||
-        r.status === 'paused' ||
-        r.status === 'aborting',
+    const running = (await this.options.store.listReleases(setId, 5)).find(r =>
+      ['running', 'paused', 'aborting', 'swapped', 'reloading'].includes(
+        r.status,
+      ),
     );
     if (running) {
+      const hint: Record<string, string> = {
+        paused: ': continue or abort it first',
+        swapped: ': its hosts wait for a reload; reload it first',
+      };
       throw coded(
         new ConflictError(
           `Release ${running.id} of this set is still ${running.status}${
-            running.status === 'paused' ? ': continue or abort it first' : ''
+            hint[running.status] ?? ''
           }`,
         ),
         'config-release-busy',

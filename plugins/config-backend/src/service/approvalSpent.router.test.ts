@@ -26,6 +26,7 @@ jest.setTimeout(180_000);
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const bob = mockCredentials.user.header('user:default/bob');
 const alice = mockCredentials.user.header('user:default/alice');
+const carol = mockCredentials.user.header('user:default/carol');
 const ALICE = 'user:default/alice';
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -53,7 +54,13 @@ describe.each(databases.eachSupportedId())(
         entities: [
           hostEntity('cfg-prod', sshd.hosts[0].port, { environment: 'prod' }),
         ],
-        deny: { 'user:default/bob': ['opsdeck.config.push.prod'] },
+        deny: {
+          'user:default/bob': ['opsdeck.config.push.prod'],
+          'user:default/carol': [
+            'opsdeck.config.push',
+            'opsdeck.config.push.prod',
+          ],
+        },
         approvals,
       });
       const { server } = backend;
@@ -237,6 +244,120 @@ describe.each(databases.eachSupportedId())(
       await post('releases', { version: v, approvalTicket: ticketId }).expect(
         409,
       );
+      await stop();
+    });
+    it('a push without reload waits for a separate reload: gated as a push, claimed once of parallel reloads', async () => {
+      const {
+        set,
+        save,
+        post,
+        approvals,
+        stateOf,
+        server,
+        target,
+        audits,
+        stop,
+      } = await start({ reloadCommand: 'cp "$TARGET" "$TARGET.loaded"' });
+      const v = await save('{"v": "two-step"}\n');
+      const api = (who: string, path: string, body: object = {}) =>
+        request(server)
+          .post(`/api/config${path}`)
+          .set('Authorization', who)
+          .send(body);
+      const get = async (id: number) =>
+        (
+          await request(server)
+            .get(`/api/config/releases/${id}`)
+            .set('Authorization', bob)
+            .expect(200)
+        ).body;
+      const { id } = (
+        await api(alice, `/sets/${set.id}/releases`, {
+          version: v,
+          reload: false,
+        }).expect(201)
+      ).body;
+      await eventually(async () => (await get(id)).status !== 'running');
+      const swapped = await get(id);
+      expect(swapped).toMatchObject({ status: 'swapped', reload: false });
+      expect(swapped.hosts.map((h: any) => h.state)).toEqual(['swapped']);
+      // swapped in, not reloaded
+      expect(readFileSync(target, 'utf8')).toBe('{"v": "two-step"}\n');
+      expect(() => readFileSync(`${target}.loaded`)).toThrow();
+      // no other push while the reload is pending
+      const busy = await post('releases', { version: v }).expect(409);
+      expect(busy.body.error).toMatchObject({
+        code: 'config-release-busy',
+        release: id,
+        status: 'swapped',
+      });
+      // who may not push may not reload; a prod host needs the prod
+      // permission or an approval of exactly this reload
+      await api(carol, `/releases/${id}/reload`).expect(403);
+      const refused = await api(bob, `/releases/${id}/reload`).expect(403);
+      expect(refused.body).toMatchObject({ approvalRequired: true });
+      const ticketId = (
+        await api(bob, `/releases/${id}/reload`, {
+          requestApproval: true,
+        }).expect(202)
+      ).body.approvalTicket.ticketId as number;
+      expect(approvals.tickets.find(t => t.id === ticketId)).toMatchObject({
+        requester: 'user:default/bob',
+        change: expect.objectContaining({ action: 'reload', releaseId: id }),
+      });
+      // not approved yet: refused, nothing reloaded
+      expect(stateOf(ticketId)).toBe('pending');
+      await api(bob, `/releases/${id}/reload`, {
+        approvalTicket: ticketId,
+      }).expect(403);
+      approvals.decide(ticketId, ALICE, 'approve');
+      expect(await get(id)).toMatchObject({ status: 'swapped' });
+
+      // parallel reloads (the approved requester twice, an admin twice):
+      // one claim wins, the others are refused
+      const tries = await Promise.all([
+        api(bob, `/releases/${id}/reload`, { approvalTicket: ticketId }),
+        api(alice, `/releases/${id}/reload`),
+        api(bob, `/releases/${id}/reload`, { approvalTicket: ticketId }),
+        api(alice, `/releases/${id}/reload`),
+      ]);
+      expect(tries.map(t => t.status).sort()).toEqual([200, 409, 409, 409]);
+      const won = tries.find(t => t.status === 200)!.body;
+      await eventually(async () => (await get(id)).status === 'done');
+      const done = await get(id);
+      expect(done.reloadedBy).toBe(won.reloadedBy);
+      expect(done.hosts.map((h: any) => h.state)).toEqual(['done']);
+      expect(readFileSync(`${target}.loaded`, 'utf8')).toBe(
+        '{"v": "two-step"}\n',
+      );
+      // (the ticket's request is a succeeded event too, without hosts)
+      const reloads = audits.filter(
+        a =>
+          a.eventId === 'config-release-reload' &&
+          a.status === 'succeeded' &&
+          a.meta?.hosts,
+      );
+      expect(reloads).toEqual([
+        expect.objectContaining({
+          actor: won.reloadedBy === ALICE ? alice : bob,
+          meta: expect.objectContaining({ releaseId: id }),
+        }),
+      ]);
+      expect(
+        audits.filter(
+          a => a.eventId === 'config-release-reload' && a.status === 'failed',
+        ).length,
+        // refused for want of an approval, with the pending ticket, and the
+        // three reloads that lost the claim
+      ).toBe(5);
+      // reloaded once: later reloads are refused with a code
+      const again = await api(alice, `/releases/${id}/reload`).expect(409);
+      expect(again.body.error).toMatchObject({
+        code: 'config-release-not-swapped',
+        status: 'done',
+      });
+      // the set is free again
+      await api(alice, `/sets/${set.id}/releases`, { version: v }).expect(201);
       await stop();
     });
   },

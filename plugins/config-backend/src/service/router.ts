@@ -296,6 +296,33 @@ export async function createRouter(options: {
     res.json(release);
   });
 
+  // the separate reload of a release pushed without reload: the same prod
+  // gate as a push (config.push.prod or an approval ticket for this reload)
+  router.post('/releases/:id/reload', async (req, res) => {
+    const who = await caller(req);
+    const id = Number(req.params.id);
+    const outcome = await audited(
+      auditor,
+      {
+        eventId: 'config-release-reload',
+        severityLevel: 'high',
+        request: req,
+        target: `config-release:${id}`,
+        meta: { releaseId: id, ...req.body },
+        successMeta: r => ({
+          ...(r.requested ? {} : { hosts: r.release.hosts.map(h => h.host) }),
+          ...approvalAuditMeta(r),
+        }),
+      },
+      () => service.reloadRelease(id, parseApprovalAsk(req.body ?? {}), who),
+    );
+    if (outcome.requested) {
+      sendApprovalRequested(res, outcome.requested);
+      return;
+    }
+    res.json(outcome.release);
+  });
+
   router.post('/releases/:id/abort', async (req, res) => {
     const who = await caller(req);
     const id = Number(req.params.id);

@@ -1,5 +1,5 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { ReleasePanel } from './ReleasePanel';
 
 const release = (status: string, states: string[], extra: object = {}) => ({
@@ -145,5 +145,117 @@ describe('ReleasePanel: a running release', () => {
     await render(false, [running, aborting]);
     expect(await screen.findByText('Reloading')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
+  });
+});
+
+describe('ReleasePanel: a release pushed without reload', () => {
+  const swapped = release('swapped', ['swapped', 'swapped'], { reload: false });
+  const reloaded = release('done', ['done', 'done'], {
+    reload: false,
+    reloadedBy: 'user:default/bob',
+  });
+
+  /** The reload step on a prod host without config.push.prod: approval, then the ticket. */
+  async function renderGated(canControl: boolean) {
+    let current: object = swapped;
+    const reloads: unknown[] = [];
+    const json = (x: unknown, status = 200) =>
+      new Response(JSON.stringify(x), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      });
+    const fetch = jest.fn(
+      async (input: RequestInfo | URL, init?: RequestInit) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (url.endsWith('/releases/3/reload')) {
+          const body =
+            input instanceof Request ? await input.clone().text() : init?.body;
+          const sent = JSON.parse(String(body || '{}'));
+          reloads.push(sent);
+          if (sent.requestApproval) {
+            return json(
+              {
+                approvalTicket: {
+                  ticketId: 12,
+                  url: '/tickets/12',
+                  approvers: ['group:default/admins'],
+                },
+              },
+              202,
+            );
+          }
+          if (sent.approvalTicket === 12) {
+            current = reloaded;
+            return json({ ...reloaded, status: 'reloading' });
+          }
+          return json(
+            {
+              error: { name: 'ApprovalRequiredError', message: 'Reloading …' },
+              response: { statusCode: 403 },
+              approvalRequired: true,
+            },
+            403,
+          );
+        }
+        return json(current);
+      },
+    );
+    await renderInTestApp(
+      <ReleasePanel releaseId={3} canControl={canControl} />,
+      {
+        apis: [
+          mockApis.discovery({ baseUrl: 'http://localhost:7007/api' }),
+          mockApis.fetch({
+            baseImplementation: fetch as typeof globalThis.fetch,
+          }),
+        ] as const,
+      } as any,
+    );
+    return reloads;
+  }
+
+  it('says the reload is pending and reloads through an approval', async () => {
+    const reloads = await renderGated(true);
+    expect(
+      await screen.findByTestId('config-release-swapped'),
+    ).toHaveTextContent(
+      'Pushed without reload: the new file is in place on 2 host(s), not loaded yet.',
+    );
+    expect(screen.getAllByText('Swapped, awaiting reload')).toHaveLength(2);
+    fireEvent.click(screen.getByRole('button', { name: 'Reload now' }));
+    const panel = await screen.findByTestId('config-reload-approval');
+    expect(panel).toHaveTextContent(
+      'This reload touches prod hosts: you may run it once another person approves it through a ticket.',
+    );
+    fireEvent.click(
+      within(panel).getByRole('button', { name: 'Request approval' }),
+    );
+    expect(await screen.findByText('Open ticket 12')).toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Reload with approved ticket' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('config-release')).toHaveAttribute(
+        'data-status',
+        'done',
+      ),
+    );
+    expect(reloads).toEqual([
+      {},
+      { requestApproval: true },
+      { approvalTicket: 12 },
+    ]);
+    expect(screen.getByTestId('config-release-reloaded')).toHaveTextContent(
+      'Reloaded by bob.',
+    );
+    expect(screen.queryByRole('button', { name: 'Reload now' })).toBeNull();
+  });
+
+  it('offers no Reload now to someone who may not push', async () => {
+    await renderGated(false);
+    expect(
+      await screen.findByTestId('config-release-swapped'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Reload now' })).toBeNull();
   });
 });

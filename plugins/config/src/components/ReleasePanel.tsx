@@ -21,6 +21,12 @@ import {
   MAX_RELEASE_PAUSE_SECONDS,
   type Release,
 } from '@opsdeck/plugin-config-common';
+import {
+  ApprovalPanel,
+  isApprovalRequired,
+  type ApprovalAsk,
+  type ChangeApprovalTicket,
+} from '@opsdeck/plugin-tickets-react';
 import { ErrorAlert, formatTime, useConfigClient, useT } from './hooks';
 
 /** The pause settings of a push or rollback. */
@@ -72,13 +78,18 @@ const COLORS: Record<string, 'primary' | 'secondary' | 'default'> = {
 };
 
 /** Still moving: polled, and (running or paused) abortable. */
-const LIVE = ['running', 'paused', 'aborting'];
+const LIVE = ['running', 'paused', 'aborting', 'reloading'];
+
+const who = (ref: string) => ref.replace(/^user:default\//, '');
 
 /**
  * A release's per-host progress, refreshed every second while it runs, is
  * paused (a timed pause goes on by itself, someone else may continue it) or
  * is aborting; Continue of a paused release and Abort of a running or paused
- * one for those who may push (hidden from others).
+ * one for those who may push (hidden from others). A release pushed
+ * without reload (`swapped`) offers "Reload now" to them, through a change
+ * approval (request, then run with the approved ticket) when it touches
+ * prod hosts and they lack config.push.prod.
  */
 export function ReleasePanel({
   releaseId,
@@ -95,6 +106,8 @@ export function ReleasePanel({
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const [controlError, setControlError] = useState<Error>();
+  // a prod reload without config.push.prod: waiting for a ticket
+  const [gated, setGated] = useState<{ requested?: ChangeApprovalTicket }>();
   // bumped by Continue/Abort: polling starts again
   const [round, setRound] = useState(0);
   useEffect(() => {
@@ -132,6 +145,29 @@ export function ReleasePanel({
         setRound(r => r + 1);
       } catch (e) {
         setControlError(e as Error);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [client, releaseId],
+  );
+  const reload = useCallback(
+    async (approval: ApprovalAsk = {}) => {
+      setBusy(true);
+      setControlError(undefined);
+      try {
+        const r = await client.reloadRelease(releaseId, approval);
+        if ('approvalTicket' in r) {
+          setGated({ requested: r.approvalTicket });
+          return;
+        }
+        setGated(undefined);
+        setRelease(r);
+        setRound(n => n + 1);
+      } catch (e) {
+        if (isApprovalRequired(e) && !approval.approvalTicket) {
+          setGated({});
+        } else setControlError(e as Error);
       } finally {
         setBusy(false);
       }
@@ -197,6 +233,45 @@ export function ReleasePanel({
             )}
           </Alert>
         )}
+        {release.status === 'swapped' && (
+          <Alert severity="warning" data-testid="config-release-swapped">
+            {t('release.reloadPending', {
+              count: String(
+                release.hosts.filter(h => h.state === 'swapped').length,
+              ),
+            })}
+            {canControl && (
+              <>
+                {' '}
+                <Button
+                  size="small"
+                  color="primary"
+                  variant="contained"
+                  disabled={busy}
+                  onClick={() => reload()}
+                >
+                  {t('release.reload')}
+                </Button>
+              </>
+            )}
+          </Alert>
+        )}
+        {release.status === 'swapped' && canControl && gated && (
+          <ApprovalPanel
+            key={`reload-${gated.requested?.ticketId}`}
+            idPrefix="config-reload"
+            reason={t('approval.reloadRequired')}
+            runLabel={t('approval.reloadRun')}
+            requested={gated.requested}
+            busy={busy}
+            onRun={reload}
+          />
+        )}
+        {release.reloadedBy && (
+          <Alert severity="info" data-testid="config-release-reloaded">
+            {t('release.reloadedBy', { who: who(release.reloadedBy) })}
+          </Alert>
+        )}
         {release.status === 'running' && canControl && (
           <div style={{ marginTop: 8 }}>
             <Button
@@ -216,7 +291,7 @@ export function ReleasePanel({
                 release.status === 'aborting'
                   ? 'release.aborting'
                   : 'release.abortedBy',
-                { who: release.abortedBy.replace(/^user:default\//, '') },
+                { who: who(release.abortedBy) },
               )}
             </Alert>
           )}

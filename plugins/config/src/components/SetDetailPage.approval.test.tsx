@@ -107,6 +107,10 @@ describe('SetDetailPage push to prod without config.push.prod', () => {
     fireEvent.click(
       screen.getByLabelText('Stop after the first batch until continued'),
     );
+    // and a push without reload (the ticket approves that too)
+    fireEvent.click(
+      screen.getByLabelText('Push without reload (reload as a separate step)'),
+    );
     fireEvent.click(
       await within(row as HTMLElement).findByRole('button', { name: 'Push' }),
     );
@@ -125,7 +129,11 @@ describe('SetDetailPage push to prod without config.push.prod', () => {
       screen.getByRole('button', { name: 'Push with approved ticket' }),
     );
     expect(await screen.findByText('Push of v1 started.')).toBeInTheDocument();
-    const pause = { pauseSeconds: 30, confirmFirstBatch: true };
+    const pause = {
+      pauseSeconds: 30,
+      confirmFirstBatch: true,
+      reload: false,
+    };
     expect(pushes).toEqual([
       { version: 1, batchSize: 1, ...pause },
       { version: 1, batchSize: 1, ...pause, requestApproval: true },

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { Link, Progress } from '@backstage/core-components';
 import {
   Button,
+  Checkbox,
+  FormControlLabel,
   Grid,
   MenuItem,
   Paper,
@@ -206,6 +208,8 @@ export function SetDetailPage() {
   // pauses between batches (a ticket approves them with the rest)
   const [pauseSeconds, setPauseSeconds] = useState(0);
   const [confirmFirstBatch, setConfirmFirstBatch] = useState(false);
+  // a push only: the reload is a separate step on the release
+  const [noReload, setNoReload] = useState(false);
   // a prod change without config.push.prod: the change waiting for a ticket
   const [gated, setGated] = useState<{
     kind: 'push' | 'rollback';
@@ -233,7 +237,10 @@ export function SetDetailPage() {
         };
         const r =
           kind === 'push'
-            ? await client.push(id, version, batchSize, approval, pause)
+            ? await client.push(id, version, batchSize, approval, {
+                ...pause,
+                reload: noReload ? false : undefined,
+              })
             : await client.rollback(id, version, batchSize, approval, pause);
         if ('approvalTicket' in r) {
           setGated({ kind, version, requested: r.approvalTicket });
@@ -254,7 +261,15 @@ export function SetDetailPage() {
       }
     },
     // data.retry changes as the list loads: a stale one does nothing
-    [client, id, batchSize, pauseSeconds, confirmFirstBatch, data.retry],
+    [
+      client,
+      id,
+      batchSize,
+      pauseSeconds,
+      confirmFirstBatch,
+      noReload,
+      data.retry,
+    ],
   );
 
   if (data.error) return <ErrorAlert error={data.error} />;
@@ -372,6 +387,18 @@ export function SetDetailPage() {
                 onPauseSeconds={setPauseSeconds}
                 confirmFirstBatch={confirmFirstBatch}
                 onConfirmFirstBatch={setConfirmFirstBatch}
+              />
+            )}
+            {canPush && (
+              <FormControlLabel
+                control={
+                  <Checkbox
+                    checked={noReload}
+                    onChange={e => setNoReload(e.target.checked)}
+                    inputProps={{ 'aria-label': t('versions.noReload') }}
+                  />
+                }
+                label={t('versions.noReload')}
               />
             )}
             {versions.length > 1 && <Compare setId={id} versions={versions} />}

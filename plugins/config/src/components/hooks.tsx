@@ -112,6 +112,11 @@ export function useConfigErrorTexts(): ErrorCodeTexts {
       'config-release-moved': e => t('errors.codes.releaseMoved', fields(e)),
       'config-release-not-paused': e =>
         t('errors.codes.releaseNotPaused', { ...fields(e), status: status(e) }),
+      'config-release-not-swapped': e =>
+        t('errors.codes.releaseNotSwapped', {
+          ...fields(e),
+          status: status(e),
+        }),
     };
   }, [t]);
 }

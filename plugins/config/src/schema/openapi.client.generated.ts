@@ -79,6 +79,7 @@ export type ReleaseHost = {
     | 'uploading'
     | 'validating'
     | 'swapping'
+    | 'swapped'
     | 'reloading'
     | 'checking'
     | 'done'
@@ -97,8 +98,20 @@ export type Release = {
   setId: number;
   version: number;
   action: 'push' | 'rollback';
-  /** `aborting`: aborted while a batch ran; the hosts already started end their own step (done, or reverted), then `aborted`. */
-  status: 'running' | 'paused' | 'aborting' | 'done' | 'failed' | 'aborted';
+  /** `aborting`: aborted while a batch ran; the hosts already started end their own step (done, or reverted), then `aborted`. `swapped`: pushed without reload, its `swapped` hosts wait for `POST /releases/{id}/reload`; `reloading`: that step runs. */
+  status:
+    | 'running'
+    | 'paused'
+    | 'aborting'
+    | 'swapped'
+    | 'reloading'
+    | 'done'
+    | 'failed'
+    | 'aborted';
+  /** false when pushed without reload. */
+  reload: boolean;
+  /** Who ran the reload step. */
+  reloadedBy?: string;
   /** Who aborted the release. */
   abortedBy?: string;
   batchSize: number;
@@ -137,7 +150,7 @@ export type Error = {
   error: {
     name: string;
     message: string;
-    /** A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (config-set-exists with setName, config-prod-refused with hosts, config-release-busy with release and status, config-no-hosts, config-template-invalid with detail, config-syntax-invalid with kind and detail, config-release-moved with release, config-release-not-paused with release and status); details the text names are beside it. */
+    /** A stable code the portal says in the reader's language: one of opsdeck's (invalid-input, not-signed-in, not-allowed, not-found, conflict, internal, unavailable) or this plugin's own (config-set-exists with setName, config-prod-refused with hosts, config-release-busy with release and status, config-no-hosts, config-template-invalid with detail, config-syntax-invalid with kind and detail, config-release-moved with release, config-release-not-paused with release and status, config-release-not-swapped with release and status); details the text names are beside it. */
     code?: string;
     /** The missing permission of a not-allowed refusal. */
     permission?: string;
@@ -269,6 +282,8 @@ export type Operations = {
         pauseSeconds?: number;
         /** Stop after the first batch until a person continues (or aborts) the release. */
         confirmFirstBatch?: boolean;
+        /** false: push without reload. Each host is uploaded, validated and swapped (the previous file kept as `<target>.opsdeck-prev`) and ends `swapped`; nothing is reloaded. The release ends `swapped` (reload pending) and holds its set until `POST /releases/{id}/reload`. */
+        reload?: boolean;
         /** Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this request instead (202). */
         requestApproval?: boolean;
         /** An approved ticket for exactly this request, claimed once (atomically) before it runs. */
@@ -386,6 +401,30 @@ export type Operations = {
       };
     };
     response: Release;
+  };
+  /** `POST /releases/{id}/reload` */
+  reloadRelease: {
+    request: {
+      path: {
+        id: number;
+      };
+      body?: {
+        /** Prod hosts without opsdeck.config.push.prod: open a change approval ticket for exactly this reload instead (202). */
+        requestApproval?: boolean;
+        /** An approved ticket for exactly this reload, claimed once (atomically) before it runs. */
+        approvalTicket?: number;
+      };
+    };
+    response:
+      | Release
+      | {
+          approvalTicket: {
+            ticketId: number;
+            url: string;
+            approvers: Array<string>;
+            expiresAt?: string;
+          };
+        };
   };
 };
 
@@ -562,5 +601,22 @@ export class DefaultApiClient extends OpenApiClient {
     request: Operations['abortRelease']['request'],
   ): Promise<Operations['abortRelease']['response']> {
     return this.send('POST', '/releases/{id}/abort', 'json', request);
+  }
+
+  /**
+   * The reload step of a release pushed with `reload: false` (status `swapped`): each `swapped` host is reloaded and health-checked in batches, and reverted (previous file back, reloaded) on failure; a failed batch stops the rest (their new files are taken back, never loaded). Claimed in one atomic statement (409 when the release does not wait for a reload, e.g. reloaded already). Needs opsdeck.config.push; prod hosts need opsdeck.config.push.prod or an approval ticket for exactly this reload (403 `approvalRequired`, then `requestApproval` / `approvalTicket` as a push). Audited `config-release-reload` with the caller as actor.
+   *
+   * `POST /releases/{id}/reload`
+   */
+  reloadRelease(
+    request: Operations['reloadRelease']['request'],
+  ): Promise<Operations['reloadRelease']['response']> {
+    return this.send(
+      'POST',
+      '/releases/{id}/reload',
+      'json',
+      request,
+      'application/json',
+    );
   }
 }

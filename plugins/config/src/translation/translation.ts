@@ -72,6 +72,7 @@ export const configTranslationRef = createTranslationRef({
       batchSize: 'Hosts at a time',
       pauseSeconds: 'Pause between batches (s)',
       confirmFirstBatch: 'Stop after the first batch until continued',
+      noReload: 'Push without reload (reload as a separate step)',
       compare: 'Compare',
       from: 'From',
       to: 'To',
@@ -102,11 +103,17 @@ export const configTranslationRef = createTranslationRef({
       aborting:
         'Aborted by {{who}}: the hosts already started finish their own step (applied or reverted); no other host starts.',
       abortedBy: 'Aborted by {{who}}: hosts not yet started were never pushed.',
+      reloadPending:
+        'Pushed without reload: the new file is in place on {{count}} host(s), not loaded yet. The set takes no other push until it is reloaded.',
+      reload: 'Reload now',
+      reloadedBy: 'Reloaded by {{who}}.',
     },
     status: {
       running: 'running',
       paused: 'paused',
       aborting: 'aborting',
+      swapped: 'pushed, awaiting reload',
+      reloading: 'reloading',
       done: 'done',
       failed: 'failed',
       aborted: 'aborted',
@@ -116,6 +123,7 @@ export const configTranslationRef = createTranslationRef({
       uploading: 'Uploading',
       validating: 'Validating',
       swapping: 'Swapping',
+      swapped: 'Swapped, awaiting reload',
       reloading: 'Reloading',
       checking: 'Health check',
       done: 'Done',
@@ -137,6 +145,9 @@ export const configTranslationRef = createTranslationRef({
       required:
         'This change touches prod hosts: you may run it once another person approves it through a ticket.',
       run: 'Push with approved ticket',
+      reloadRequired:
+        'This reload touches prod hosts: you may run it once another person approves it through a ticket.',
+      reloadRun: 'Reload with approved ticket',
     },
     errors: {
       forbidden: 'You do not have permission for configuration management',
@@ -146,13 +157,15 @@ export const configTranslationRef = createTranslationRef({
         prodRefused:
           'Prod hosts ({{hosts}}) need the permission opsdeck.config.push.prod',
         releaseBusy:
-          'Release {{release}} of this set is still {{status}}: continue or abort it first',
+          'Release {{release}} of this set is still {{status}}: let it end first (continue, abort or reload it)',
         noHosts: 'The set selects no host you can see',
         templateInvalid: 'The template has an error: {{detail}}',
         syntaxInvalid: 'Not valid {{kind}}: {{detail}}',
         releaseMoved:
           'Release {{release}} was continued or aborted by someone else already',
         releaseNotPaused: 'Release {{release}} is {{status}}, not paused',
+        releaseNotSwapped:
+          'Release {{release}} is {{status}}: it does not wait for a reload',
       },
     },
   },

@@ -58,6 +58,7 @@ const zhCN = {
   'versions.batchSize': '每批主机数',
   'versions.pauseSeconds': '批次间暂停（秒）',
   'versions.confirmFirstBatch': '第一批完成后暂停，等待确认继续',
+  'versions.noReload': '仅下发不重载（重载作为单独一步）',
   'versions.compare': '对比',
   'versions.from': '从',
   'versions.to': '到',
@@ -83,9 +84,15 @@ const zhCN = {
   'release.aborting':
     '已被 {{who}} 中止：已开始的主机会完成自己这一步（生效或回退），其余主机不再开始。',
   'release.abortedBy': '已被 {{who}} 中止：未开始的主机没有下发。',
+  'release.reloadPending':
+    '已下发但未重载：新文件已在 {{count}} 台主机上就位，尚未生效。重载之前，此配置集不接受新的下发。',
+  'release.reload': '立即重载',
+  'release.reloadedBy': '由 {{who}} 重载。',
   'status.running': '进行中',
   'status.paused': '已暂停',
   'status.aborting': '中止中',
+  'status.swapped': '已下发，待重载',
+  'status.reloading': '重载中',
   'status.done': '完成',
   'status.failed': '失败',
   'status.aborted': '已中止',
@@ -93,6 +100,7 @@ const zhCN = {
   'state.uploading': '上传中',
   'state.validating': '校验中',
   'state.swapping': '替换中',
+  'state.swapped': '已替换，待重载',
   'state.reloading': '重载中',
   'state.checking': '健康检查',
   'state.done': '完成',
@@ -110,18 +118,23 @@ const zhCN = {
   'approval.required':
     '此变更涉及生产主机：需经他人通过工单审批后，方可执行一次。',
   'approval.run': '凭审批工单下发',
+  'approval.reloadRequired':
+    '此重载涉及生产主机：需经他人通过工单审批后，方可执行一次。',
+  'approval.reloadRun': '凭审批工单重载',
   'errors.forbidden': '你没有配置管理的权限',
   'errors.generic': '出错了：{{message}}',
   'errors.codes.setExists': '已存在名为 {{name}} 的配置集',
   'errors.codes.prodRefused':
     '生产主机（{{hosts}}）需要 opsdeck.config.push.prod 权限',
   'errors.codes.releaseBusy':
-    '此配置集的发布 {{release}} 仍处于{{status}}状态，请先继续或中止它',
+    '此配置集的发布 {{release}} 仍处于{{status}}状态，请先让它结束（继续、中止或重载）',
   'errors.codes.noHosts': '此配置集未选中你可见的主机',
   'errors.codes.templateInvalid': '模板有错误：{{detail}}',
   'errors.codes.syntaxInvalid': '不是有效的 {{kind}}：{{detail}}',
   'errors.codes.releaseMoved': '发布 {{release}} 已被他人继续或中止',
   'errors.codes.releaseNotPaused': '发布 {{release}} 为{{status}}状态，未暂停',
+  'errors.codes.releaseNotSwapped':
+    '发布 {{release}} 为{{status}}状态，没有待重载的主机',
 };
 
 export default zhCN;
