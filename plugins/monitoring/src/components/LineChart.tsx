@@ -77,7 +77,9 @@ export function LineChart(props: {
         width="100%"
         height={HEIGHT}
         preserveAspectRatio="none"
-        data-testid={`chart-${panel.id}${panel.probe ? `-${panel.probe.id}` : ''}`}
+        data-testid={`chart-${panel.id}${
+          panel.probe ? `-${panel.probe.id}` : ''
+        }`}
       >
         <line
           x1={PAD}
