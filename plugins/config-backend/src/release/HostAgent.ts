@@ -222,11 +222,38 @@ export class HostAgent {
     if (r.exitCode !== 0) throw failure(step, r);
   }
 
-  /** Puts the previous file back (or removes the target when there was none). */
-  async restore(paths: PushPaths, hadPrevious: boolean): Promise<void> {
+  /**
+   * Puts the previous file back (or removes the target when there was none).
+   * With `keepFailed` the file put aside takes the previous file's name
+   * (`<target>.opsdeck-prev`, for the revert step to read; see
+   * ApplyPlan.keepFailed), copied in a private directory first as the swap does.
+   */
+  async restore(
+    paths: PushPaths,
+    hadPrevious: boolean,
+    keepFailed = false,
+  ): Promise<void> {
     const r = await this.run(
-      hadPrevious ? 'mv -fT -- "$PREV" "$TARGET"' : 'rm -f -- "$TARGET"',
-      { TARGET: paths.target, PREV: paths.previous },
+      !hadPrevious
+        ? 'rm -f -- "$TARGET"'
+        : keepFailed
+        ? [
+            'set -eu',
+            'dir=$(mktemp -d -- "$TEMPLATE")',
+            'cp -p -- "$TARGET" "$dir/.failed"',
+            'mv -fT -- "$PREV" "$TARGET"',
+            'mv -fT -- "$dir/.failed" "$PREV"',
+            'rmdir -- "$dir"',
+          ].join('\n')
+        : 'mv -fT -- "$PREV" "$TARGET"',
+      {
+        TARGET: paths.target,
+        PREV: paths.previous,
+        TEMPLATE: posix.join(
+          posix.dirname(paths.target),
+          '.opsdeck-XXXXXXXXXX',
+        ),
+      },
     );
     if (r.exitCode !== 0) throw failure('restore previous file', r);
   }

@@ -524,7 +524,7 @@ export class Releaser {
     } catch (e) {
       const why = (e as Error).message;
       try {
-        await agent.restore(paths, hadPrevious);
+        await agent.restore(paths, hadPrevious, plan.keepFailed);
         if (plan.revert && hadPrevious) {
           await agent.command(
             plan.restart ? 'restart after revert' : 'reload after revert',

@@ -1,10 +1,10 @@
 import type { ConfigSet } from '@opsdeck/plugin-config-common';
-import { shellQuote } from '@opsdeck/plugin-remote-node';
 import {
   DEFAULT_RELOAD,
-  parseRedisConfig,
   redisChanges,
   redisHotApply,
+  redisPing,
+  redisSecretsUnreadable,
 } from './kinds';
 
 /** How a push makes the running service take the swapped file, and how a revert takes the previous one back. */
@@ -19,6 +19,13 @@ export type ApplyPlan = {
    * revert, with the previous one. Used when the set has no health check.
    */
   restart?: { ping: string; pingPrevious: string };
+  /**
+   * The revert needs the failed file beside the restored one, as
+   * `<target>.opsdeck-prev` (HostAgent.restore keeps it there; the revert
+   * removes it): a redis hot revert may have to authenticate with the
+   * password a hot `requirepass` change set.
+   */
+  keepFailed?: boolean;
 };
 
 /**
@@ -54,27 +61,13 @@ export function applyPlan(
       hint: 'give the set a restart command to apply such changes with a restart',
     }),
     // refused before anything was set: the previous file goes back as it was
-    revert: restart
-      ? undefined
-      : redisHotApply(after, before, { revert: true }),
+    ...(restart ||
+    redisSecretsUnreadable(before) ||
+    redisSecretsUnreadable(after)
+      ? {}
+      : {
+          revert: redisHotApply(after, before, { revert: true }),
+          keepFailed: true,
+        }),
   };
-}
-
-/**
- * A PING of the redis server a config file describes (its unixsocket, else
- * its port on loopback): PONG, or a NOAUTH refusal (the server answers; the
- * password is not put on a command line), passes.
- */
-export function redisPing(config: string): string {
-  const c = parseRedisConfig(config);
-  const socket = c.get('unixsocket');
-  const cli = socket
-    ? `redis-cli -s ${shellQuote(socket)}`
-    : `redis-cli -h 127.0.0.1 -p ${shellQuote(c.get('port') || '6379')}`;
-  return [
-    `out=$(${cli} PING 2>&1)`,
-    'case "$out" in PONG|NOAUTH*) exit 0 ;; esac',
-    `echo ${shellQuote('redis PING:')} "$out" >&2`,
-    'exit 1',
-  ].join('\n');
 }

@@ -1,11 +1,16 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { applyPlan } from './applyPlan';
+import { redisChanges } from './kinds';
+import type { ConfigSet } from '@opsdeck/plugin-config-common';
 import {
   bob,
   configService,
   configTestEnv,
   giveToTestUser,
   recordServer,
+  stopServers,
   testHosts,
   TEST_USER,
 } from '../__testUtils__/configTestKit';
@@ -284,5 +289,160 @@ describe('redis config sets on a real host', () => {
       `maxmemory\n${48 * 1024 * 1024}`,
     );
     expect(await pid()).toBe(pidRestarted);
+  });
+
+  it('authenticates with the requirepass read on the host: applies hot, changes the password hot, reverts, never shows it', async () => {
+    // a server started with a password (the others' server is stopped)
+    await stopServers(env);
+    const dir = join(env.work, 'redis-auth');
+    const conf = join(dir, 'redis.conf');
+    // as the file writes them (quoted, escaped) and as redis reads them
+    const pass1 = { file: `"pa ss\\x21'q"`, value: `pa ss!'q` };
+    const pass2 = { file: `'n\\'ew "pw'`, value: `n'ew "pw` };
+    const template = `${TEMPLATE}requirepass {{vars.auth}}\n`;
+    mkdirSync(dir);
+    writeFileSync(
+      conf,
+      template
+        .replace('{{vars.port}}', String(env.ports[0]))
+        .replace(/\{\{vars\.dir\}\}/g, dir)
+        .replace('{{vars.maxmemory}}', '10mb')
+        .replace('{{vars.policy}}', 'noeviction')
+        .replace('{{vars.auth}}', pass1.file),
+    );
+    giveToTestUser(dir);
+    await env.pool.execChecked(target(), `redis-server ${conf}`);
+    await recordServer(env, join(dir, 'redis.pid'));
+    // the test's own redis-cli (the server listens on this machine's loopback)
+    const acli = (pass: string | undefined, ...args: string[]) =>
+      new Promise<string>(resolve =>
+        execFile(
+          'redis-cli',
+          ['-h', '127.0.0.1', '-p', String(env.ports[0]), ...args],
+          {
+            env: {
+              PATH: process.env.PATH,
+              ...(pass === undefined ? {} : { REDISCLI_AUTH: pass }),
+            },
+          },
+          (_e, stdout, stderr) => resolve(`${stdout}${stderr}`.trim()),
+        ),
+      );
+    for (let i = 0; i < 50; i++) {
+      if ((await acli(pass1.value, 'PING')) === 'PONG') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    expect(await acli(undefined, 'PING')).toMatch(/^NOAUTH/);
+    const pid = async () =>
+      /process_id:(\d+)/.exec(await acli(pass2.value, 'INFO', 'server'))?.[1];
+
+    const hosts = testHosts(env);
+    const { service } = await configService(env, hosts);
+    // every command the release runs on the host, with its environment
+    const ran = jest.spyOn(env.pool, 'exec');
+    const set = await service.createSet(
+      {
+        name: 'cache-auth',
+        kind: 'redis',
+        owner: 'group:default/ops',
+        selector: { tags: ['web'] },
+        targetPath: conf,
+        healthCheck: { type: 'tcp', address: '127.0.0.1:{{vars.checkPort}}' },
+      },
+      bob,
+    );
+    const push = async (
+      maxmemory: string,
+      auth: string,
+      checkPort = env.ports[0],
+    ) => {
+      const v = await service.saveVersion(
+        set.id,
+        {
+          template,
+          variables: {
+            defaults: { policy: 'allkeys-lru', dir, maxmemory, auth },
+            hosts: {
+              [hosts[0].entityRef]: { port: env.ports[0], checkPort },
+            },
+          },
+          message: `maxmemory ${maxmemory}`,
+        },
+        bob,
+      );
+      const { release, done } = await service.push(
+        set.id,
+        { version: v.version },
+        bob,
+      );
+      await done;
+      return (await service.store.getRelease(release.id))!;
+    };
+    const errors: string[] = [];
+    const seen = (r: Awaited<ReturnType<typeof push>>) => {
+      errors.push(...r.hosts.map(h => h.error ?? ''));
+      return r.hosts.map(h => [h.state, h.error]);
+    };
+
+    // a hot change on a server with a password (NOAUTH and a revert before)
+    expect(seen(await push('32mb', pass1.file))).toEqual([['done', undefined]]);
+    expect(await acli(pass1.value, 'CONFIG', 'GET', 'maxmemory')).toBe(
+      `maxmemory\n${32 * 1024 * 1024}`,
+    );
+
+    // the password itself, hot: the same process then wants the new one
+    const pidBefore = await acli(pass1.value, 'INFO', 'server').then(
+      s => /process_id:(\d+)/.exec(s)?.[1],
+    );
+    expect(seen(await push('32mb', pass2.file))).toEqual([['done', undefined]]);
+    expect(await acli(pass2.value, 'PING')).toBe('PONG');
+    expect(await acli(pass1.value, 'PING')).not.toBe('PONG');
+    expect(await acli(undefined, 'PING')).toMatch(/^NOAUTH/);
+    expect(await pid()).toBe(pidBefore);
+
+    // after CONFIG REWRITE wrote the default user with the password's hash,
+    // a change is still applied hot
+    expect(seen(await push('48mb', pass2.file))).toEqual([['done', undefined]]);
+    const v3File = readFileSync(conf, 'utf8');
+
+    // a password and a value set hot whose health check fails: the revert
+    // authenticates with the password the push set and puts both back
+    const r = await push('16mb', pass1.file, 1);
+    expect(r.hosts[0].state).toBe('reverted');
+    expect(r.hosts[0].error).toMatch(
+      /health check failed.*previous file restored and reloaded/,
+    );
+    seen(r);
+    // the previous file back (rewritten by the revert's CONFIG REWRITE)
+    expect(redisChanges(v3File, readFileSync(conf, 'utf8'))).toEqual({
+      set: [],
+      restart: [],
+    });
+    expect(existsSync(`${conf}.opsdeck-prev`)).toBe(false);
+    expect(await acli(pass2.value, 'CONFIG', 'GET', 'maxmemory')).toBe(
+      `maxmemory\n${48 * 1024 * 1024}`,
+    );
+    expect(await acli(pass1.value, 'PING')).not.toBe('PONG');
+    expect(await pid()).toBe(pidBefore);
+
+    // no password in the hosts' errors nor in the scripts run on the host
+    const commands = ran.mock.calls.map(
+      ([, command, options]) => `${command}\n${JSON.stringify(options?.env)}`,
+    );
+    ran.mockRestore();
+    expect(commands.some(c => c.includes('REDISCLI_AUTH'))).toBe(true);
+    const plan = applyPlan(
+      { kind: 'redis', targetPath: conf } as ConfigSet,
+      v3File,
+      v3File
+        .replace(/^requirepass .*$/m, `requirepass ${pass1.file}`)
+        .replace(/^maxmemory .*$/m, 'maxmemory 16mb'),
+    );
+    for (const text of [...errors, ...commands, plan.apply!, plan.revert!]) {
+      for (const secret of ['pa ss', `n'ew`, `n\\'ew`, 'ew \\"pw']) {
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(plan.apply).toContain("cli -x CONFIG SET 'requirepass'");
   });
 });
