@@ -233,28 +233,23 @@ export class HostAgent {
     hadPrevious: boolean,
     keepFailed = false,
   ): Promise<void> {
-    const r = await this.run(
-      !hadPrevious
-        ? 'rm -f -- "$TARGET"'
-        : keepFailed
-        ? [
-            'set -eu',
-            'dir=$(mktemp -d -- "$TEMPLATE")',
-            'cp -p -- "$TARGET" "$dir/.failed"',
-            'mv -fT -- "$PREV" "$TARGET"',
-            'mv -fT -- "$dir/.failed" "$PREV"',
-            'rmdir -- "$dir"',
-          ].join('\n')
-        : 'mv -fT -- "$PREV" "$TARGET"',
-      {
-        TARGET: paths.target,
-        PREV: paths.previous,
-        TEMPLATE: posix.join(
-          posix.dirname(paths.target),
-          '.opsdeck-XXXXXXXXXX',
-        ),
-      },
-    );
+    let script = 'mv -fT -- "$PREV" "$TARGET"';
+    if (!hadPrevious) script = 'rm -f -- "$TARGET"';
+    else if (keepFailed) {
+      script = [
+        'set -eu',
+        'dir=$(mktemp -d -- "$TEMPLATE")',
+        'cp -p -- "$TARGET" "$dir/.failed"',
+        'mv -fT -- "$PREV" "$TARGET"',
+        'mv -fT -- "$dir/.failed" "$PREV"',
+        'rmdir -- "$dir"',
+      ].join('\n');
+    }
+    const r = await this.run(script, {
+      TARGET: paths.target,
+      PREV: paths.previous,
+      TEMPLATE: posix.join(posix.dirname(paths.target), '.opsdeck-XXXXXXXXXX'),
+    });
     if (r.exitCode !== 0) throw failure('restore previous file', r);
   }
 }

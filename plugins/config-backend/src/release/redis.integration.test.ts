@@ -340,26 +340,28 @@ describe('redis config sets on a real host', () => {
     const { service } = await configService(env, hosts);
     // every command the release runs on the host, with its environment
     const ran = jest.spyOn(env.pool, 'exec');
-    const set = await service.createSet(
-      {
-        name: 'cache-auth',
-        kind: 'redis',
-        owner: 'group:default/ops',
-        selector: { tags: ['web'] },
-        targetPath: conf,
-        healthCheck: { type: 'tcp', address: '127.0.0.1:{{vars.checkPort}}' },
+    const definition = {
+      name: 'cache-auth',
+      kind: 'redis' as const,
+      owner: 'group:default/ops',
+      selector: { tags: ['web'] },
+      targetPath: conf,
+      healthCheck: {
+        type: 'tcp' as const,
+        address: '127.0.0.1:{{vars.checkPort}}',
       },
-      bob,
-    );
+    };
+    const set = await service.createSet(definition, bob);
     const push = async (
       maxmemory: string,
       auth: string,
       checkPort = env.ports[0],
+      extra = '',
     ) => {
       const v = await service.saveVersion(
         set.id,
         {
-          template,
+          template: `${template}${extra}`,
           variables: {
             defaults: { policy: 'allkeys-lru', dir, maxmemory, auth },
             hosts: {
@@ -424,6 +426,44 @@ describe('redis config sets on a real host', () => {
     );
     expect(await acli(pass1.value, 'PING')).not.toBe('PONG');
     expect(await pid()).toBe(pidBefore);
+
+    // a restart without a health check of the set's own is checked by a
+    // PING with the new file's password: a server still on the old one
+    // (here the restart command restarts nothing) is no proof, and the push
+    // is reverted (NOAUTH passed before)
+    await service.updateSet(
+      set.id,
+      { ...definition, healthCheck: undefined, restartCommand: 'true' },
+      bob,
+    );
+    const unproven = await push('48mb', pass1.file, 1, 'databases 8\n');
+    seen(unproven);
+    expect(unproven.hosts[0].state).toBe('reverted');
+    expect(unproven.hosts[0].error).toMatch(
+      /health check failed: redis PING: .*WRONGPASS.*previous file restored and the server restarted/s,
+    );
+    expect(await acli(pass2.value, 'PING')).toBe('PONG');
+    // restarted for real with the new file: its password answers PONG
+    const pidFile = join(dir, 'redis.pid');
+    await service.updateSet(
+      set.id,
+      {
+        ...definition,
+        healthCheck: undefined,
+        restartCommand: [
+          `pid=$(cat ${pidFile})`,
+          'kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done',
+          'redis-server "$TARGET"',
+        ].join('\n'),
+      },
+      bob,
+    );
+    const restarted = await push('48mb', pass1.file, 1, 'databases 8\n');
+    await recordServer(env, pidFile);
+    expect(seen(restarted)).toEqual([['done', undefined]]);
+    expect(await acli(pass1.value, 'CONFIG', 'GET', 'databases')).toBe(
+      'databases\n8',
+    );
 
     // no password in the hosts' errors nor in the scripts run on the host
     const commands = ran.mock.calls.map(
