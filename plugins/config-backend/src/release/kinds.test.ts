@@ -7,7 +7,11 @@ import {
 } from './kinds';
 import { applyPlan } from './applyPlan';
 import type { ConfigSet } from '@opsdeck/plugin-config-common';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('redis configs', () => {
   it('splits arguments like redis does (quotes, escapes)', () => {
@@ -113,6 +117,45 @@ describe('redis configs', () => {
     expect(plan.revert).toContain('rm -f -- "$TARGET.opsdeck-prev"');
     // an answer holding a password is withheld
     expect(plan.apply).toContain('"$(clean "$out")"');
+  });
+
+  it('reads requirepass on the host (awk) as redisArgs reads it', () => {
+    const script = redisPing('port 1\n');
+    // the script's shell functions, up to the first read of a file
+    const functions = script.slice(0, script.indexOf('\nload() {'));
+    const dir = mkdtempSync(join(tmpdir(), 'opsdeck-rconf-'));
+    const rconf = (text: string) => {
+      writeFileSync(join(dir, 'r.conf'), text);
+      const r = spawnSync(
+        'sh',
+        ['-c', `${functions}\nrconf "$F" requirepass`],
+        {
+          env: { PATH: process.env.PATH, F: join(dir, 'r.conf') },
+          encoding: 'latin1',
+        },
+      );
+      return { status: r.status, out: r.stdout };
+    };
+    try {
+      for (const line of [
+        `requirepass "a\\\\b\\"c\\x41\\x4Z\\tq\\n"`,
+        `requirepass 'n\\'ew "pw'`,
+        ` RequirePass \tplain\t `,
+        `requirepass x"y z"`,
+      ]) {
+        expect(rconf(`port 1\n# requirepass no\n${line}\r\n`)).toEqual({
+          status: 0,
+          out: `${redisArgs(line.trim())![1]}.`,
+        });
+      }
+      // the last one counts; none: 3; a line redis refuses or two values: 2
+      expect(rconf('requirepass a\nrequirepass b\n').out).toBe('b.');
+      expect(rconf('port 1\n').status).toBe(3);
+      expect(rconf('port "1\nrequirepass a\n').status).toBe(2);
+      expect(rconf('requirepass a b\n').status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a password it cannot read as redis does, before anything is set', () => {
