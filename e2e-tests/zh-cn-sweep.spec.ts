@@ -210,8 +210,10 @@ async function latinStrings(page: Page, data: Set<string>): Promise<string[]> {
       '.MuiChip-label',
       '.MuiTooltip-tooltip',
     ].join(',');
+    // [aria-hidden="true"]: hidden from people and screen readers, such as the 1px native <select>
+    // react-aria keeps beside a Select for autofill (its <label> holds every option's text)
     const DATA =
-      'td, code, pre, .xterm, [data-opsdeck-data], a[href*="/catalog/"]';
+      'td, code, pre, .xterm, [data-opsdeck-data], a[href*="/catalog/"], [aria-hidden="true"]';
     const out: string[] = [];
     const visible = (el: Element) => {
       const r = (el as HTMLElement).getBoundingClientRect();
