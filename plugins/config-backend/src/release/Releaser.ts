@@ -100,29 +100,14 @@ export class Releaser {
     secrets: SecretsByHost = new Map(),
     actor: string = release.createdBy,
   ): Promise<'paused' | 'ended'> {
-    const all = [...secrets.values()].flatMap(m => [...m.values()]);
-    // this backend runs it: its lease renewed until the run ends or pauses
-    const stopKeeping = this.options.store.runners.keep(release.id, () =>
-      this.options.logger.warn(
-        `Config release ${release.id}: another backend ended it as interrupted`,
-      ),
+    return this.track(
+      release.id,
+      secrets,
+      'it',
+      '',
+      () => this.run(release, set, version, hosts, facts, secrets, actor),
+      async () => 'ended' as const,
     );
-    const run = this.run(release, set, version, hosts, facts, secrets, actor)
-      .catch(e => {
-        this.options.logger.error(
-          `Config release ${release.id} stopped: ${maskSecrets(
-            (e as Error).message,
-            all,
-          )}`,
-        );
-        return 'ended' as const;
-      })
-      .finally(() => {
-        stopKeeping();
-        this.running.delete(release.id);
-      });
-    this.running.set(release.id, run);
-    return run;
   }
 
   /** Waits for every running release (shutdown, tests). */
@@ -147,36 +132,51 @@ export class Releaser {
     secrets: SecretsByHost,
     actor: string,
   ): Promise<void> {
-    const all = [...secrets.values()].flatMap(m => [...m.values()]);
     // the claim took this backend's lease: renewed until the reload ends
-    const stopKeeping = this.options.store.runners.keep(release.id, () =>
+    return this.track(
+      release.id,
+      secrets,
+      'its reload',
+      ' reload',
+      () => this.reloadRun(release, set, version, hosts, facts, secrets, actor),
+      () => this.options.store.reloads.finish(release.id, 'failed'),
+    );
+  }
+
+  /**
+   * Keeps this backend's lease on a release while `work` runs (it is this
+   * backend's), logs a failure with the release's secrets masked and ends it
+   * with `onError`; `idle()` waits for it.
+   */
+  private track<T>(
+    id: number,
+    secrets: SecretsByHost,
+    what: string,
+    step: string,
+    work: () => Promise<T>,
+    onError: () => Promise<T>,
+  ): Promise<T> {
+    const all = [...secrets.values()].flatMap(m => [...m.values()]);
+    const stopKeeping = this.options.store.runners.keep(id, () =>
       this.options.logger.warn(
-        `Config release ${release.id}: another backend ended its reload as interrupted`,
+        `Config release ${id}: another backend ended ${what} as interrupted`,
       ),
     );
-    const run = this.reloadRun(
-      release,
-      set,
-      version,
-      hosts,
-      facts,
-      secrets,
-      actor,
-    )
+    const run = work()
       .catch(async e => {
         this.options.logger.error(
-          `Config release ${release.id} reload stopped: ${maskSecrets(
+          `Config release ${id}${step} stopped: ${maskSecrets(
             (e as Error).message,
             all,
           )}`,
         );
-        await this.options.store.reloads.finish(release.id, 'failed');
+        return onError();
       })
       .finally(() => {
         stopKeeping();
-        this.running.delete(release.id);
+        this.running.delete(id);
       });
-    this.running.set(release.id, run);
+    this.running.set(id, run);
     return run;
   }
 
