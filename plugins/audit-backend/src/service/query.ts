@@ -52,7 +52,9 @@ export function filtersOf(q: Filters): Filters {
     if (times[field] === undefined) {
       throw coded(
         new InputError(
-          `Invalid '${field}' ${JSON.stringify(value)}, expected an ISO 8601 time with an offset such as 2026-03-01T10:00:00Z`,
+          `Invalid '${field}' ${JSON.stringify(
+            value,
+          )}, expected an ISO 8601 time with an offset such as 2026-03-01T10:00:00Z`,
         ),
         'audit-time-invalid',
         { field, value },
@@ -61,7 +63,9 @@ export function filtersOf(q: Filters): Filters {
   }
   if (times.from && times.to && times.from >= times.to) {
     throw coded(
-      new InputError(`'from' (${times.from}) must be before 'to' (${times.to})`),
+      new InputError(
+        `'from' (${times.from}) must be before 'to' (${times.to})`,
+      ),
       'audit-time-range-reversed',
       { from: times.from, to: times.to },
     );

@@ -252,7 +252,9 @@ describe('audit router', () => {
       ]) {
         expect(await refusal(path, query)).toEqual({
           code: 'audit-time-range-reversed',
-          from: query.includes('%2B') ? '2026-03-01T00:00:00.000Z' : '2026-03-02T00:00:00.000Z',
+          from: query.includes('%2B')
+            ? '2026-03-01T00:00:00.000Z'
+            : '2026-03-02T00:00:00.000Z',
           to: '2026-03-01T00:00:00.000Z',
         });
       }

@@ -339,8 +339,14 @@ describe('AuditPage', () => {
           )
         : undefined;
     for (const [language, expected] of [
-      ['en', /^From \(.+\) must be before To \(.+\): swap them or change one\.$/],
-      ['zh-CN', /^开始时间（.+）必须早于结束时间（.+）：请交换或修改其中之一。$/],
+      [
+        'en',
+        /^From \(.+\) must be before To \(.+\): swap them or change one\.$/,
+      ],
+      [
+        'zh-CN',
+        /^开始时间（.+）必须早于结束时间（.+）：请交换或修改其中之一。$/,
+      ],
     ] as const) {
       const fetch = fakeBackend(refuse);
       const { unmount } = await renderInTestApp(<AuditPage />, {
@@ -362,7 +368,9 @@ describe('AuditPage', () => {
         target: { value: '2026-03-01T00:00' },
       });
       await userEvent.click(
-        screen.getByRole('button', { name: language === 'en' ? 'Apply' : '应用' }),
+        screen.getByRole('button', {
+          name: language === 'en' ? 'Apply' : '应用',
+        }),
       );
       const alert = await screen.findByRole('alert');
       expect(alert.textContent).toMatch(expected);

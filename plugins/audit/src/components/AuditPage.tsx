@@ -103,7 +103,6 @@ export function AuditPage() {
     }
   };
 
-
   return (
     <Content>
       <Typography variant="body1" paragraph>

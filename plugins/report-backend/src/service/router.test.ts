@@ -241,14 +241,21 @@ describe('report router', () => {
       ['post', 'weeks/{w}/generate'],
       ['get', 'reports?weekStart={w}'],
     ] as const) {
-      for (const weekStart of ['last-week', '2026-13-45', '2026-02-30', '2026-3-2']) {
-        expect(
-          await refusal(method, path.replace('{w}', weekStart)),
-        ).toEqual({ code: 'report-week-invalid', weekStart });
+      for (const weekStart of [
+        'last-week',
+        '2026-13-45',
+        '2026-02-30',
+        '2026-3-2',
+      ]) {
+        expect(await refusal(method, path.replace('{w}', weekStart))).toEqual({
+          code: 'report-week-invalid',
+          weekStart,
+        });
       }
-      expect(
-        await refusal(method, path.replace('{w}', '2026-02-24')),
-      ).toEqual({ code: 'report-week-not-monday', weekStart: '2026-02-24' });
+      expect(await refusal(method, path.replace('{w}', '2026-02-24'))).toEqual({
+        code: 'report-week-not-monday',
+        weekStart: '2026-02-24',
+      });
     }
     for (const path of ['reports?limit=201', 'reports?limit=0']) {
       expect(await refusal('get', path)).toEqual({
@@ -257,7 +264,10 @@ describe('report router', () => {
       });
     }
     expect(
-      await refusal('get', `reports/${org}/figures/sql.executed/records?limit=501`),
+      await refusal(
+        'get',
+        `reports/${org}/figures/sql.executed/records?limit=501`,
+      ),
     ).toEqual({ code: 'report-page-size-invalid', max: 500 });
     // within bounds: answered
     for (const path of [

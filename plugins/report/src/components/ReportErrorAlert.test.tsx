@@ -38,17 +38,29 @@ describe('ReportErrorAlert', () => {
     // as plugins/report-backend answers them (router.test.ts)
     const cases = [
       [
-        { code: 'report-week-not-monday', weekStart: '2026-02-24', message: '2026-02-24 is not a Monday' },
+        {
+          code: 'report-week-not-monday',
+          weekStart: '2026-02-24',
+          message: '2026-02-24 is not a Monday',
+        },
         '2026-02-24 is not a Monday: a week is named by its Monday.',
         '2026-02-24 不是周一：周以其周一表示。',
       ],
       [
-        { code: 'report-week-invalid', weekStart: '2026-13-45', message: "'2026-13-45' is not a date" },
+        {
+          code: 'report-week-invalid',
+          weekStart: '2026-13-45',
+          message: "'2026-13-45' is not a date",
+        },
         '"2026-13-45" is not a date: a week is named by its Monday as YYYY-MM-DD.',
         '“2026-13-45”不是有效日期：周以其周一表示，格式为 YYYY-MM-DD。',
       ],
       [
-        { code: 'report-page-size-invalid', max: 200, message: "Invalid 'limit' 201" },
+        {
+          code: 'report-page-size-invalid',
+          max: 200,
+          message: "Invalid 'limit' 201",
+        },
         'A page holds 1 to 200 rows.',
         '每页可显示 1 到 200 行。',
       ],
@@ -71,7 +83,11 @@ describe('ReportErrorAlert', () => {
   it('says a missing permission by its status and anything else with the words of the error', async () => {
     expect(
       await shown(
-        await answer(403, { name: 'NotAllowedError', message: 'no', code: 'not-allowed' }),
+        await answer(403, {
+          name: 'NotAllowedError',
+          message: 'no',
+          code: 'not-allowed',
+        }),
         'en',
       ),
     ).toBe('You do not have permission to read weekly reports');
