@@ -39,10 +39,13 @@ export class MonitoringClient {
     return this.api.fleetOverview({ query: { limit } });
   }
 
-  /** Received alert states, newest first. */
-  alerts(page: { limit?: number; offset?: number } = {}) {
+  /**
+   * Received alert states, newest first; with `state: 'firing'` only the
+   * alerts firing now (filtered and counted by the backend).
+   */
+  alerts(page: { limit?: number; offset?: number; state?: 'firing' } = {}) {
     return this.api.listAlerts({
-      query: { limit: page.limit, offset: page.offset },
+      query: { limit: page.limit, offset: page.offset, state: page.state },
     });
   }
 

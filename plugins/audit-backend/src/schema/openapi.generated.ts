@@ -205,19 +205,21 @@ export const spec = {
       from: {
         name: 'from',
         in: 'query',
-        description: 'Events at or after this time.',
+        description:
+          'Events at or after this time: ISO 8601 with an offset (2026-03-01T10:00:00Z). Checked by the route, not the schema, so that the refusal is coded: 400 `audit-time-invalid` (with `field` and `value`) for anything else, `audit-time-range-reversed` (with `from` and `to`) when it is not before `to`.',
+        allowReserved: true,
         schema: {
           type: 'string',
-          format: 'date-time',
         },
       },
       to: {
         name: 'to',
         in: 'query',
-        description: 'Events before this time.',
+        description:
+          'Events before this time, as `from` (400 `audit-time-invalid` or `audit-time-range-reversed`).',
+        allowReserved: true,
         schema: {
           type: 'string',
-          format: 'date-time',
         },
       },
     },
@@ -276,11 +278,10 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            description:
+              'Page size, 1 to 200 (default 50). Checked by the route: anything else is 400 `audit-page-size-invalid` (with `max`).',
             schema: {
               type: 'integer',
-              minimum: 1,
-              maximum: 200,
-              default: 50,
             },
           },
         ],

@@ -205,18 +205,90 @@ describe('audit router', () => {
 
   it('rejects invalid query parameters with 400', async () => {
     const { server } = await startBackend({ knex });
-    for (const query of [
-      'limit=201',
-      'limit=0',
-      'before=abc',
-      'status=deleted',
-      'from=yesterday',
-    ]) {
+    for (const query of ['before=abc', 'before=0', 'status=deleted']) {
       const res = await request(server)
         .get(`/api/audit/events?${query}`)
         .set('Authorization', alice);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
+  });
+
+  it('refuses a bad time or page size with a code the portal translates, on the list and the export', async () => {
+    const { server } = await startBackend({ knex });
+    const refusal = async (path: string, query: string) => {
+      const res = await request(server)
+        .get(`/api/audit/${path}?${query}`)
+        .set('Authorization', alice);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      const { name, message, ...coded } = res.body.error;
+      expect(name).toBe('InputError');
+      expect(message).toEqual(expect.any(String));
+      return coded;
+    };
+    for (const path of ['events', 'events/export.csv']) {
+      for (const [query, value] of [
+        ['from=yesterday', 'yesterday'],
+        ['from=2026-03-01', '2026-03-01'],
+        ['from=2026-02-30T00%3A00%3A00Z', '2026-02-30T00:00:00Z'],
+        ['from=2026-13-01T00:00:00Z', '2026-13-01T00:00:00Z'],
+        // no offset: whose local time?
+        ['from=2026-03-01T10:00:00', '2026-03-01T10:00:00'],
+        ['from=1', '1'],
+      ]) {
+        expect(await refusal(path, query)).toEqual({
+          code: 'audit-time-invalid',
+          field: 'from',
+          value,
+        });
+      }
+      expect(await refusal(path, 'to=soon')).toEqual({
+        code: 'audit-time-invalid',
+        field: 'to',
+        value: 'soon',
+      });
+      for (const query of [
+        'from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z',
+        'from=2026-03-01T08:00:00%2B08:00&to=2026-03-01T00:00:00Z',
+      ]) {
+        expect(await refusal(path, query)).toEqual({
+          code: 'audit-time-range-reversed',
+          from: query.includes('%2B')
+            ? '2026-03-01T00:00:00.000Z'
+            : '2026-03-02T00:00:00.000Z',
+          to: '2026-03-01T00:00:00.000Z',
+        });
+      }
+    }
+    for (const query of ['limit=201', 'limit=0', 'limit=-5']) {
+      expect(await refusal('events', query)).toEqual({
+        code: 'audit-page-size-invalid',
+        max: 200,
+      });
+    }
+  });
+
+  it('takes times with an offset, typed as they are or encoded, and pages up to the maximum', async () => {
+    const { server } = await startBackend({ knex });
+    const list = async (query: string) => {
+      const res = await request(server)
+        .get(`/api/audit/events?${query}`)
+        .set('Authorization', alice);
+      expect({ query, status: res.status }).toEqual({ query, status: 200 });
+      return res.body.items.map((e: { id: number }) => e.id);
+    };
+    expect(await list('limit=200')).toEqual([ids[2], ids[1], ids[0]]);
+    expect(await list('limit=1')).toEqual([ids[2]]);
+    for (const query of [
+      'from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z',
+      'from=2026-03-01T00%3A00%3A00Z&to=2026-03-02T00%3A00%3A00.000Z',
+      'from=2026-03-01T08:00%2B08:00&to=2026-03-02T00:00:00Z',
+    ]) {
+      expect(await list(query)).toEqual([ids[0]]);
+    }
+    expect(await list('from=2026-03-01T10:00:00.001Z')).toEqual([
+      ids[2],
+      ids[1],
+    ]);
   });
 
   it('gets one event, 404 when missing', async () => {

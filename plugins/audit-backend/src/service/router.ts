@@ -3,37 +3,16 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { audited, createRequestGuard } from '@opsdeck/plugin-opsdeck-node';
-import type { AuditEventQuery } from '@opsdeck/plugin-opsdeck-common';
 import type { Response } from 'express';
 import { AuditStore, MAX_PAGE_SIZE } from '@opsdeck/plugin-audit-node';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { CSV_COLUMNS, csvLine } from './csv';
+import { filtersOf, pageSizeOf } from './query';
 
 /** Most rows one CSV export holds. */
 export const MAX_EXPORT_ROWS = 100_000;
-
-type Filters = Omit<AuditEventQuery, 'before' | 'limit'>;
-
-/** The filters of a query, with the times checked. */
-function filtersOf(q: Filters): Filters {
-  for (const key of ['from', 'to'] as const) {
-    if (q[key] !== undefined && Number.isNaN(Date.parse(q[key]!))) {
-      throw new InputError(`Invalid '${key}', expected an ISO 8601 time`);
-    }
-  }
-  return {
-    actor: q.actor,
-    action: q.action,
-    plugin: q.plugin,
-    target: q.target,
-    status: q.status,
-    outcome: q.outcome,
-    from: q.from,
-    to: q.to,
-  };
-}
 
 function writeChunk(res: Response, chunk: string): Promise<void> {
   if (res.write(chunk)) return Promise.resolve();
@@ -59,7 +38,7 @@ export async function createRouter(options: {
       await store.list({
         ...filtersOf(q),
         before: q.before,
-        limit: q.limit,
+        limit: pageSizeOf(q.limit),
       }),
     );
   });

@@ -320,6 +320,65 @@ describe('AuditPage', () => {
     expect(screen.queryByTestId('audit-row')).not.toBeInTheDocument();
   });
 
+  it("says the backend's coded refusal of a reversed time range in the reader's language", async () => {
+    // the backend's answer (plugins/audit-backend, router.test.ts)
+    const refuse = (url: URL) =>
+      url.pathname === '/api/audit/events' && url.searchParams.get('from')
+        ? json(
+            {
+              error: {
+                name: 'InputError',
+                message: "'from' (…) must be before 'to' (…)",
+                code: 'audit-time-range-reversed',
+                from: url.searchParams.get('from'),
+                to: url.searchParams.get('to'),
+              },
+              response: { statusCode: 400 },
+            },
+            400,
+          )
+        : undefined;
+    for (const [language, expected] of [
+      [
+        'en',
+        /^From \(.+\) must be before To \(.+\): swap them or change one\.$/,
+      ],
+      [
+        'zh-CN',
+        /^开始时间（.+）必须早于结束时间（.+）：请交换或修改其中之一。$/,
+      ],
+    ] as const) {
+      const fetch = fakeBackend(refuse);
+      const { unmount } = await renderInTestApp(<AuditPage />, {
+        apis: [
+          ...apis(fetch),
+          mockApis.appLanguage({
+            defaultLanguage: language,
+            availableLanguages: ['en', 'zh-CN'],
+          }),
+        ],
+      });
+      await screen.findAllByTestId('audit-row');
+      const [from, to] =
+        language === 'en' ? ['From', 'To'] : ['开始时间', '结束时间'];
+      fireEvent.change(screen.getByLabelText(from), {
+        target: { value: '2026-03-02T00:00' },
+      });
+      fireEvent.change(screen.getByLabelText(to), {
+        target: { value: '2026-03-01T00:00' },
+      });
+      await userEvent.click(
+        screen.getByRole('button', {
+          name: language === 'en' ? 'Apply' : '应用',
+        }),
+      );
+      const alert = await screen.findByRole('alert');
+      expect(alert.textContent).toMatch(expected);
+      expect(alert).not.toHaveTextContent("'from'");
+      unmount();
+    }
+  });
+
   it('shows an empty state', async () => {
     const fetch = fakeBackend(url =>
       url.pathname.endsWith('/events') ? json({ items: [] }) : undefined,

@@ -5,7 +5,6 @@ import {
   useTranslationRef,
 } from '@backstage/frontend-plugin-api';
 import { Content, Progress } from '@backstage/core-components';
-import { ResponseError } from '@backstage/errors';
 import type {
   AuditEvent,
   AuditEventQuery,
@@ -20,6 +19,7 @@ import { AuditFilters, emptyFilters, Filters } from './AuditFilters';
 import { AuditTable } from './AuditTable';
 import { useCatalogOptions } from './catalogOptions';
 import { EventDrawer } from './EventDrawer';
+import { useAuditErrorText } from './errors';
 
 const PAGE_SIZE = 50;
 
@@ -61,6 +61,7 @@ function download(blob: Blob, name: string) {
  */
 export function AuditPage() {
   const { t } = useTranslationRef(auditTranslationRef);
+  const errorText = useAuditErrorText();
   const discoveryApi = useApi(coreApis.discovery);
   const fetchApi = useApi(coreApis.fetch);
   const client = useMemo(
@@ -100,18 +101,6 @@ export function AuditPage() {
     } finally {
       setExporting(false);
     }
-  };
-
-  const errorText = (error: Error) => {
-    if (ResponseError.is(error)) {
-      if (error.statusCode === 403) return t('errors.forbidden');
-      if (error.statusCode === 401) return t('errors.unauthorized');
-      if (error.statusCode === 400) {
-        return t('errors.invalid', { message: error.cause.message });
-      }
-      return t('errors.generic', { message: error.cause.message });
-    }
-    return t('errors.generic', { message: error.message });
   };
 
   return (

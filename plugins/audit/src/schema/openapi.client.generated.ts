@@ -57,12 +57,13 @@ export type Operations = {
         target?: string;
         status?: 'succeeded' | 'failed';
         outcome?: 'success' | 'denied' | 'failed';
-        /** Events at or after this time. */
+        /** Events at or after this time: ISO 8601 with an offset (2026-03-01T10:00:00Z). Checked by the route, not the schema, so that the refusal is coded: 400 `audit-time-invalid` (with `field` and `value`) for anything else, `audit-time-range-reversed` (with `from` and `to`) when it is not before `to`. */
         from?: string;
-        /** Events before this time. */
+        /** Events before this time, as `from` (400 `audit-time-invalid` or `audit-time-range-reversed`). */
         to?: string;
         /** Cursor from `nextCursor` of the previous page. */
         before?: number;
+        /** Page size, 1 to 200 (default 50). Checked by the route: anything else is 400 `audit-page-size-invalid` (with `max`). */
         limit?: number;
       };
     };
@@ -80,9 +81,9 @@ export type Operations = {
         target?: string;
         status?: 'succeeded' | 'failed';
         outcome?: 'success' | 'denied' | 'failed';
-        /** Events at or after this time. */
+        /** Events at or after this time: ISO 8601 with an offset (2026-03-01T10:00:00Z). Checked by the route, not the schema, so that the refusal is coded: 400 `audit-time-invalid` (with `field` and `value`) for anything else, `audit-time-range-reversed` (with `from` and `to`) when it is not before `to`. */
         from?: string;
-        /** Events before this time. */
+        /** Events before this time, as `from` (400 `audit-time-invalid` or `audit-time-range-reversed`). */
         to?: string;
       };
     };

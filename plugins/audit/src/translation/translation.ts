@@ -75,6 +75,11 @@ export const auditTranslationRef = createTranslationRef({
       unauthorized: 'Sign in to read the audit log',
       invalid: 'The filters are not valid: {{message}}',
       generic: 'Could not load the audit log: {{message}}',
+      timeInvalid:
+        '{{field}} is not a time: "{{value}}". Pick a date and time, or give ISO 8601 with an offset such as 2026-03-01T10:00:00Z.',
+      timeRangeReversed:
+        'From ({{from}}) must be before To ({{to}}): swap them or change one.',
+      pageSizeInvalid: 'A page holds 1 to {{max}} events.',
     },
   },
   translations: {

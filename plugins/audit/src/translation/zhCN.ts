@@ -54,6 +54,11 @@ const zhCN = {
   'errors.unauthorized': '请登录后查看审计日志',
   'errors.invalid': '筛选条件无效：{{message}}',
   'errors.generic': '无法加载审计日志：{{message}}',
+  'errors.timeInvalid':
+    '{{field}}不是有效的时间：“{{value}}”。请选择日期和时间，或使用带时区的 ISO 8601 格式，例如 2026-03-01T10:00:00Z。',
+  'errors.timeRangeReversed':
+    '开始时间（{{from}}）必须早于结束时间（{{to}}）：请交换或修改其中之一。',
+  'errors.pageSizeInvalid': '每页可显示 1 到 {{max}} 条事件。',
 };
 
 export default zhCN;

@@ -112,6 +112,86 @@ describe.each(databases.eachSupportedId())('AlertStore (%s)', databaseId => {
     expect(odds.total).toBe(4);
   });
 
+  it('lists only the alerts firing now with state firing, scoped and paged in the query', async () => {
+    const s = await store();
+    const now = new Date();
+    const web = 'resource:default/web-01';
+    const on = (
+      fingerprint: string,
+      over: Partial<NewAlertEvent> = {},
+      at = now,
+    ) => s.insertEvent(event({ fingerprint, entityRef: web, ...over }), at);
+    await on('now1');
+    // resolved since: its resolution and the firing state both left out
+    await on('fixed');
+    await on('fixed', { status: 'resolved', endsAt: now.toISOString() });
+    // fired again after a resolution: the new start fires now
+    await on('again');
+    await on('again', { status: 'resolved' });
+    await on('again', { startsAt: '2026-12-03T02:00:00.000Z' });
+    // a channel's test send is no alert
+    await on('test', { test: true });
+    // not sent again for long: given a stale resolution
+    await on('stale', {}, new Date(now.getTime() - 48 * 3600_000));
+    expect(
+      (await s.resolveStaleBatch(new Date(now.getTime() - 3600_000), 10, now))
+        .length,
+    ).toBe(1);
+    // out of the caller's scope
+    await on('hidden', { entityRef: 'resource:default/db-01' });
+    await on('none', { entityRef: undefined });
+    await on('now2');
+
+    const scope = { entityRefs: [web], withoutEntity: false };
+    const firing = await s.listEvents({ limit: 10, offset: 0 }, scope, {
+      state: 'firing',
+    });
+    expect(firing.items.map(e => e.fingerprint)).toEqual([
+      'now2',
+      'again',
+      'now1',
+    ]);
+    expect(firing.items[1].startsAt).toBe('2026-12-03T02:00:00.000Z');
+    expect(firing.items.every(e => e.status === 'firing' && !e.resolved)).toBe(
+      true,
+    );
+    expect(firing.total).toBe(3);
+    // paged after filtering, the total unchanged
+    const page = await s.listEvents({ limit: 1, offset: 1 }, scope, {
+      state: 'firing',
+    });
+    expect(page).toEqual({ items: [firing.items[1]], total: 3 });
+    // without the filter: every readable state, as before
+    expect((await s.listEvents({ limit: 50, offset: 0 }, scope)).total).toBe(
+      10,
+    );
+    // the scope still applies: alerts without an entity only when allowed,
+    // also with a scope too long for an IN list
+    const many = Array.from(
+      { length: 600 },
+      (_, i) => `resource:default/h${i}`,
+    );
+    const wide = await s.listEvents(
+      { limit: 10, offset: 0 },
+      { entityRefs: [...many, web], withoutEntity: true },
+      { state: 'firing' },
+    );
+    expect(wide.items.map(e => e.fingerprint)).toEqual([
+      'now2',
+      'none',
+      'again',
+      'now1',
+    ]);
+    expect(wide.total).toBe(4);
+    expect(
+      await s.listEvents(
+        { limit: 10, offset: 0 },
+        { entityRefs: [], withoutEntity: false },
+        { state: 'firing' },
+      ),
+    ).toEqual({ items: [], total: 0 });
+  });
+
   it('records an alert state once under parallel inserts (two replicas, retries)', async () => {
     const s = await store();
     const now = new Date();

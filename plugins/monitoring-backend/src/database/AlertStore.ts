@@ -292,27 +292,46 @@ export class AlertStore {
   /**
    * A page of the alert states a caller may read, newest first: those on
    * `visible.entityRefs`, and those without an entity when
-   * `visible.withoutEntity`. Filtered in the query, so pages stay full and
-   * the total counts only those.
+   * `visible.withoutEntity`; with `filter.state` `firing`, only the alerts
+   * firing now (a firing state with no resolution, stale or real, and not a
+   * test send). Filtered in the query, so pages stay full and the total
+   * counts only those.
    */
   async listEvents(
     page: { limit: number; offset: number },
     visible: { entityRefs: Iterable<string>; withoutEntity: boolean },
+    filter: { state?: 'firing' } = {},
   ): Promise<{ items: AlertEvent[]; total: number }> {
     const refs = [...new Set(visible.entityRefs)];
-    const readable = (q: Knex.QueryBuilder) =>
+    const matching = (q: Knex.QueryBuilder) => {
       q.where(w => {
         this.whereEntityIn(w, refs);
-        if (visible.withoutEntity) w.orWhereNull('entity_ref');
+        if (visible.withoutEntity) w.orWhereNull('e.entity_ref');
       });
+      if (filter.state === 'firing') {
+        q.where('e.status', 'firing')
+          .where('e.test', false)
+          .whereNotExists(r =>
+            r
+              .select(this.db.raw('1'))
+              .from(`${EVENTS} as r`)
+              .whereRaw('?? = ??', ['r.fingerprint', 'e.fingerprint'])
+              .whereRaw('?? = ??', ['r.starts_at', 'e.starts_at'])
+              .where('r.status', 'resolved'),
+          );
+      }
+      return q;
+    };
     const rows = await withResolved(
       this.db,
-      readable(this.db(`${EVENTS} as e`)),
+      matching(this.db(`${EVENTS} as e`)),
     )
       .orderBy('e.id', 'desc')
       .limit(page.limit)
       .offset(page.offset);
-    const [{ n }] = await readable(this.db(EVENTS)).count({ n: '*' });
+    const [{ n }] = await matching(this.db(`${EVENTS} as e`)).count({
+      n: '*',
+    });
     return { items: rows.map(toEvent), total: Number(n) };
   }
 
@@ -325,26 +344,26 @@ export class AlertStore {
    */
   private whereEntityIn(w: Knex.QueryBuilder, refs: string[]): void {
     if (refs.length <= IN_LIST_MAX) {
-      w.whereIn('entity_ref', refs);
+      w.whereIn('e.entity_ref', refs);
       return;
     }
     const dialect = (this.db.client as { dialect?: string }).dialect;
     const json = JSON.stringify(refs);
     if (dialect === 'postgresql') {
       w.whereRaw('?? in (select json_array_elements_text(?::json))', [
-        'entity_ref',
+        'e.entity_ref',
         json,
       ]);
     } else if (dialect === 'sqlite3' || dialect === 'better-sqlite3') {
       w.whereRaw('?? in (select value from json_each(?))', [
-        'entity_ref',
+        'e.entity_ref',
         json,
       ]);
     } else {
       // other databases: IN lists of IN_LIST_MAX (bounded by their own limit)
       w.where(any => {
         for (let i = 0; i < refs.length; i += IN_LIST_MAX) {
-          any.orWhereIn('entity_ref', refs.slice(i, i + IN_LIST_MAX));
+          any.orWhereIn('e.entity_ref', refs.slice(i, i + IN_LIST_MAX));
         }
       });
     }

@@ -694,8 +694,18 @@ export const spec = {
       get: {
         operationId: 'ListAlerts',
         description:
-          "Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) and alert states on an entity the catalog no longer has at all (a decommissioned or deleted host; decided with the plugin's own catalog read) only to holders of opsdeck.monitoring.rule.manage. An entity that exists but is hidden from the caller stays hidden, also from them. Filtered before paging: total counts only these.",
+          "Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) and alert states on an entity the catalog no longer has at all (a decommissioned or deleted host; decided with the plugin's own catalog read) only to holders of opsdeck.monitoring.rule.manage. An entity that exists but is hidden from the caller stays hidden, also from them. `state=firing` keeps only the alerts firing now: a firing state with no resolution since (real or stale) that is not a channel's test send. Filtered before paging: total counts only these.",
         parameters: [
+          {
+            name: 'state',
+            in: 'query',
+            description:
+              'firing: only the alerts firing now. Any other value is refused (400).',
+            schema: {
+              type: 'string',
+              enum: ['firing'],
+            },
+          },
           {
             name: 'limit',
             in: 'query',

@@ -145,6 +145,7 @@ export async function createRouter(options: {
       await alerts.store.listEvents(
         { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 },
         scope,
+        { state: req.query.state },
       ),
     );
   });

@@ -206,6 +206,8 @@ export type Operations = {
   listAlerts: {
     request: {
       query?: {
+        /** firing: only the alerts firing now. Any other value is refused (400). */
+        state?: 'firing';
         limit?: number;
         offset?: number;
       };
@@ -593,7 +595,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) and alert states on an entity the catalog no longer has at all (a decommissioned or deleted host; decided with the plugin's own catalog read) only to holders of opsdeck.monitoring.rule.manage. An entity that exists but is hidden from the caller stays hidden, also from them. Filtered before paging: total counts only these.
+   * Owner-scoped: the alert states on an entity (opsdeck_entity) the catalog shows the caller; alert states without an entity (Watchdog, Prometheus' own alerts, channel test sends) and alert states on an entity the catalog no longer has at all (a decommissioned or deleted host; decided with the plugin's own catalog read) only to holders of opsdeck.monitoring.rule.manage. An entity that exists but is hidden from the caller stays hidden, also from them. `state=firing` keeps only the alerts firing now: a firing state with no resolution since (real or stale) that is not a channel's test send. Filtered before paging: total counts only these.
    *
    * `GET /alerts`
    */

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { coded } from '@opsdeck/plugin-opsdeck-node';
 import { DateTime } from 'luxon';
 
 /** A report week: Monday 00:00 to the next Monday 00:00, in a time zone. */
@@ -33,12 +34,40 @@ export function weekOf(instant: Date, timezone: string): ReportWeek {
   };
 }
 
-/** The week that starts on `weekStart` (a Monday, YYYY-MM-DD) in `timezone`. */
-export function weekStarting(weekStart: string, timezone: string): ReportWeek {
-  const monday = DateTime.fromISO(weekStart, { zone: timezone });
-  if (!monday.isValid || monday.weekday !== 1) {
-    throw new InputError(`${weekStart} is not a Monday`);
+/**
+ * Checks that `weekStart` names a report week: a calendar date (YYYY-MM-DD),
+ * else `report-week-invalid`, that is a Monday, else `report-week-not-monday`
+ * (400s with `weekStart`, which the portal translates).
+ */
+export function checkWeekStart(weekStart: string): void {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(weekStart)
+    ? DateTime.fromISO(weekStart, { zone: 'UTC' })
+    : undefined;
+  if (!date?.isValid) {
+    throw coded(
+      new InputError(
+        `'${weekStart}' is not a date, expected the Monday of a week as YYYY-MM-DD`,
+      ),
+      'report-week-invalid',
+      { weekStart },
+    );
   }
+  if (date.weekday !== 1) {
+    throw coded(
+      new InputError(`${weekStart} is not a Monday`),
+      'report-week-not-monday',
+      { weekStart },
+    );
+  }
+}
+
+/**
+ * The week that starts on `weekStart` (a Monday, YYYY-MM-DD) in `timezone`;
+ * refused as {@link checkWeekStart} says.
+ */
+export function weekStarting(weekStart: string, timezone: string): ReportWeek {
+  checkWeekStart(weekStart);
+  const monday = DateTime.fromISO(weekStart, { zone: timezone });
   return weekOf(monday.toJSDate(), timezone);
 }
 

@@ -369,18 +369,19 @@ export const spec = {
           {
             name: 'weekStart',
             in: 'query',
+            description:
+              'The Monday of a week (YYYY-MM-DD). Checked by the route, so that the refusal is coded: 400 `report-week-invalid` (not a date) or `report-week-not-monday`, with `weekStart`.',
             schema: {
               type: 'string',
-              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
             },
           },
           {
             name: 'limit',
             in: 'query',
+            description:
+              'Page size, 1 to 200 (default 50); else 400 `report-page-size-invalid` (with `max`).',
             schema: {
               type: 'integer',
-              minimum: 1,
-              maximum: 200,
             },
           },
           {
@@ -468,10 +469,10 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            description:
+              'Page size, 1 to 500 (default 100); else 400 `report-page-size-invalid` (with `max`).',
             schema: {
               type: 'integer',
-              minimum: 1,
-              maximum: 500,
             },
           },
           {
@@ -604,15 +605,15 @@ export const spec = {
       post: {
         operationId: 'GenerateWeek',
         description:
-          'Writes the drafts of a past week that has none yet (audited). Scopes that already have a report for the week keep it.',
+          'Writes the drafts of a past week that has none yet (audited). Scopes that already have a report for the week keep it. Refused with 400 `report-week-invalid` (not a date) or `report-week-not-monday`, and 409 `report-week-not-ended` (the week is not over yet), each with `weekStart`.',
         parameters: [
           {
             name: 'weekStart',
             in: 'path',
             required: true,
+            description: 'The Monday of the week (YYYY-MM-DD).',
             schema: {
               type: 'string',
-              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
             },
           },
         ],
@@ -643,6 +644,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

@@ -1,6 +1,6 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
-import { audited } from '@opsdeck/plugin-opsdeck-node';
+import { audited, coded } from '@opsdeck/plugin-opsdeck-node';
 import type { Request } from 'express';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
@@ -151,7 +151,11 @@ export class ReportService {
   ): Promise<StoredReport[]> {
     const week = weekStarting(weekStart, this.deps.config.timezone);
     if (week.to > this.now()) {
-      throw new ConflictError(`The week of ${weekStart} has not ended yet`);
+      throw coded(
+        new ConflictError(`The week of ${weekStart} has not ended yet`),
+        'report-week-not-ended',
+        { weekStart },
+      );
     }
     return this.audited('report-generate', request, { weekStart }, async () =>
       this.writeWeek(week),

@@ -215,17 +215,72 @@ describe('report router', () => {
       .post('/api/report/weeks/2026-02-23/generate')
       .set('Authorization', as('alice'));
     expect(again.body.created).toEqual([]);
-    expect(
-      (
-        await request(server)
-          .post('/api/report/weeks/2026-02-24/generate')
-          .set('Authorization', as('alice'))
-      ).status,
-    ).toBe(400);
     const future = await request(server)
       .post(`/api/report/weeks/${weekOf(new Date(), 'UTC').weekStart}/generate`)
       .set('Authorization', as('alice'));
     expect(future.status).toBe(409);
+    expect(future.body.error).toMatchObject({
+      code: 'report-week-not-ended',
+      weekStart: weekOf(new Date(), 'UTC').weekStart,
+    });
+  });
+
+  it('refuses a bad week or page size with a code the portal translates', async () => {
+    const { server, org, events } = await setup();
+    const refusal = async (method: 'get' | 'post', path: string) => {
+      const res = await request(server)
+        [method](`/api/report/${path}`)
+        .set('Authorization', as('alice'));
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      const { name, message, ...coded } = res.body.error;
+      expect(name).toBe('InputError');
+      expect(message).toEqual(expect.any(String));
+      return coded;
+    };
+    for (const [method, path] of [
+      ['post', 'weeks/{w}/generate'],
+      ['get', 'reports?weekStart={w}'],
+    ] as const) {
+      for (const weekStart of [
+        'last-week',
+        '2026-13-45',
+        '2026-02-30',
+        '2026-3-2',
+      ]) {
+        expect(await refusal(method, path.replace('{w}', weekStart))).toEqual({
+          code: 'report-week-invalid',
+          weekStart,
+        });
+      }
+      expect(await refusal(method, path.replace('{w}', '2026-02-24'))).toEqual({
+        code: 'report-week-not-monday',
+        weekStart: '2026-02-24',
+      });
+    }
+    for (const path of ['reports?limit=201', 'reports?limit=0']) {
+      expect(await refusal('get', path)).toEqual({
+        code: 'report-page-size-invalid',
+        max: 200,
+      });
+    }
+    expect(
+      await refusal(
+        'get',
+        `reports/${org}/figures/sql.executed/records?limit=501`,
+      ),
+    ).toEqual({ code: 'report-page-size-invalid', max: 500 });
+    // within bounds: answered
+    for (const path of [
+      'reports?weekStart=2026-03-02&limit=200',
+      `reports/${org}/figures/sql.executed/records?limit=500`,
+    ]) {
+      const res = await request(server)
+        .get(`/api/report/${path}`)
+        .set('Authorization', as('alice'));
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    }
+    // a refused week wrote and audited nothing
+    expect(events.filter(e => e.eventId === 'report-generate')).toEqual([]);
   });
 
   it('gives a personal feed link that works without a session, until revoked or the user leaves', async () => {

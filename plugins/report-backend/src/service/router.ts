@@ -18,7 +18,9 @@ import { ORG_SCOPE, ReportFigureKey } from '@opsdeck/plugin-report-common';
 import type { Request, Response } from 'express';
 import { StoredReport } from '../model';
 import { renderAtomFeed } from '../render/feed';
+import { checkWeekStart } from '../schedule/period';
 import { createOpenApiRouter } from '../schema/openapi.generated';
+import { pageSizeOf } from './input';
 import { hashFeedToken, ReportService, toSummary } from './ReportService';
 
 type Req = Request<any, any, any, any, any>;
@@ -81,10 +83,11 @@ export async function createRouter(options: {
   }
 
   router.get('/reports', async (req, res) => {
+    if (req.query.weekStart !== undefined) checkWeekStart(req.query.weekStart);
     const { items, total } = await service.store.list({
       scope: req.query.scope,
       weekStart: req.query.weekStart,
-      limit: req.query.limit ?? 50,
+      limit: pageSizeOf(req.query.limit, 200, 50),
       offset: req.query.offset ?? 0,
     });
     res.json({ items: items.map(toSummary), total });
@@ -104,7 +107,7 @@ export async function createRouter(options: {
     await service.get(id);
     res.json(
       await service.store.records(id, req.params.figure as ReportFigureKey, {
-        limit: req.query.limit ?? 100,
+        limit: pageSizeOf(req.query.limit, 500, 100),
         offset: req.query.offset ?? 0,
       }),
     );

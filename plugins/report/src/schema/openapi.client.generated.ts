@@ -100,7 +100,9 @@ export type Operations = {
     request: {
       query?: {
         scope?: string;
+        /** The Monday of a week (YYYY-MM-DD). Checked by the route, so that the refusal is coded: 400 `report-week-invalid` (not a date) or `report-week-not-monday`, with `weekStart`. */
         weekStart?: string;
+        /** Page size, 1 to 200 (default 50); else 400 `report-page-size-invalid` (with `max`). */
         limit?: number;
         offset?: number;
       };
@@ -127,6 +129,7 @@ export type Operations = {
         figure: FigureKey;
       };
       query?: {
+        /** Page size, 1 to 500 (default 100); else 400 `report-page-size-invalid` (with `max`). */
         limit?: number;
         offset?: number;
       };
@@ -162,6 +165,7 @@ export type Operations = {
   generateWeek: {
     request: {
       path: {
+        /** The Monday of the week (YYYY-MM-DD). */
         weekStart: string;
       };
     };
@@ -285,7 +289,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * Writes the drafts of a past week that has none yet (audited). Scopes that already have a report for the week keep it.
+   * Writes the drafts of a past week that has none yet (audited). Scopes that already have a report for the week keep it. Refused with 400 `report-week-invalid` (not a date) or `report-week-not-monday`, and 409 `report-week-not-ended` (the week is not over yet), each with `weekStart`.
    *
    * `POST /weeks/{weekStart}/generate`
    */

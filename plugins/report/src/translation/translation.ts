@@ -101,6 +101,13 @@ export const reportTranslationRef = createTranslationRef({
     errors: {
       forbidden: 'You do not have permission to read weekly reports',
       generic: 'Could not load the weekly report: {{message}}',
+      weekInvalid:
+        '"{{weekStart}}" is not a date: a week is named by its Monday as YYYY-MM-DD.',
+      weekNotMonday:
+        '{{weekStart}} is not a Monday: a week is named by its Monday.',
+      weekNotEnded:
+        'The week of {{weekStart}} has not ended yet: its report is written after the week.',
+      pageSizeInvalid: 'A page holds 1 to {{max}} rows.',
     },
   },
   translations: {

@@ -73,6 +73,11 @@ const zhCN = {
   'feed.close': '关闭',
   'errors.forbidden': '你没有查看技术周报的权限',
   'errors.generic': '无法加载技术周报：{{message}}',
+  'errors.weekInvalid':
+    '“{{weekStart}}”不是有效日期：周以其周一表示，格式为 YYYY-MM-DD。',
+  'errors.weekNotMonday': '{{weekStart}} 不是周一：周以其周一表示。',
+  'errors.weekNotEnded': '{{weekStart}} 这一周尚未结束：周报在该周结束后生成。',
+  'errors.pageSizeInvalid': '每页可显示 1 到 {{max}} 行。',
 };
 
 export default zhCN;
