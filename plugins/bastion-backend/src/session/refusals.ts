@@ -1,8 +1,13 @@
+import type {
+  AuditorService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   AuthenticationFailedError,
   HostKeyMismatchError,
   HostKeyPendingError,
   HostUnreachableError,
+  RemoteNodeError,
 } from '@opsdeck/plugin-remote-node';
 import type { BastionStore } from '../database/BastionStore';
 import { matchingGrants } from '../grants/matchGrant';
@@ -43,37 +48,91 @@ export async function noGrantRefusal(
   );
 }
 
-/** Why the shell on `host` could not be opened, by what the SSH core said. */
+/**
+ * Why the shell on `host` could not be opened, by what the SSH core said. The
+ * message is the bastion's own: the SSH core's errors carry ssh2's and Node's
+ * words as their cause (`connect ECONNREFUSED …`), which the person is not
+ * shown; the full error goes to the log.
+ */
 export function connectRefusal(
   host: string,
   loginUser: string,
   e: unknown,
+  logger?: LoggerService,
 ): SessionRefusedError {
-  const message = `Cannot open a shell on ${host}: ${
-    e instanceof Error ? e.message : String(e)
-  }`;
+  logger?.warn(`Bastion cannot open a shell on ${host}: ${e}`);
+  const cannot = `Cannot open a shell on ${host}`;
+  const at =
+    e instanceof RemoteNodeError && e.endpoint
+      ? ` (${e.endpoint.host}:${e.endpoint.port})`
+      : '';
   if (e instanceof HostKeyMismatchError) {
-    return new SessionRefusedError('bastion-host-key-changed', message, {
-      host,
-      offered: e.actualFingerprint,
-    });
+    return new SessionRefusedError(
+      'bastion-host-key-changed',
+      `${cannot}: its host key has changed (pinned ${e.expectedFingerprint}, offered ${e.actualFingerprint}); an admin checks the key on the host page`,
+      { host, offered: e.actualFingerprint },
+    );
   }
   if (e instanceof HostKeyPendingError) {
-    return new SessionRefusedError('bastion-host-key-pending', message, {
-      host,
-      offered: e.fingerprint,
-    });
+    return new SessionRefusedError(
+      'bastion-host-key-pending',
+      `${cannot}: its host key ${e.fingerprint} is not accepted yet; an admin accepts it on the host page`,
+      { host, offered: e.fingerprint },
+    );
   }
   if (e instanceof HostUnreachableError) {
-    return new SessionRefusedError('bastion-host-unreachable', message, {
-      host,
-    });
+    return new SessionRefusedError(
+      'bastion-host-unreachable',
+      `${cannot}: the host cannot be reached over SSH${at}`,
+      { host },
+    );
   }
   if (e instanceof AuthenticationFailedError) {
-    return new SessionRefusedError('bastion-login-failed', message, {
-      host,
-      loginUser,
-    });
+    return new SessionRefusedError(
+      'bastion-login-failed',
+      `${cannot}: the host refused the login ${loginUser}${at}`,
+      { host, loginUser },
+    );
   }
-  return new SessionRefusedError('bastion-connect-failed', message, { host });
+  // the bastion's own reasons (exec audit required and not set up) are said;
+  // other SSH failures only by the log
+  const own =
+    e instanceof Error && !(e instanceof RemoteNodeError)
+      ? `: ${e.message}`
+      : '';
+  return new SessionRefusedError('bastion-connect-failed', `${cannot}${own}`, {
+    host,
+  });
+}
+
+/**
+ * Records a terminal that did not open as a failed `session-open` audit event
+ * of the person who asked (`actor`), with the host, the refusal's code and
+ * its details (login, offered fingerprint…; never a secret). Errors that are
+ * no refusal are recorded with the code `internal`.
+ */
+export function auditRefusal(
+  deps: { auditor?: AuditorService; logger: LoggerService },
+  req: OpenRequest,
+  e: unknown,
+) {
+  const { auditor, logger } = deps;
+  if (!auditor) return;
+  const refused = e instanceof SessionRefusedError ? e : undefined;
+  auditor
+    .createEvent({
+      eventId: 'session-open',
+      severityLevel: 'medium',
+      meta: {
+        actor: req.userRef,
+        host: req.hostName,
+        ...(req.loginUser ? { loginUser: req.loginUser } : {}),
+        ...refused?.details,
+        code: refused?.code ?? 'internal',
+      },
+    })
+    .then(event =>
+      event.fail({ error: e instanceof Error ? e : new Error(String(e)) }),
+    )
+    .catch(err => logger.warn(`Cannot audit session-open: ${err}`));
 }
