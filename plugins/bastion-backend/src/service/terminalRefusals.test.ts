@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import {
   api,
   connect,
@@ -49,7 +50,7 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-async function setup() {
+async function setup(remoteNode: Record<string, number> = {}) {
   const backend = await startBackend(sshd, databases, undefined, undefined, {
     hosts: [
       // the second sshd, logged in to with a key it does not accept
@@ -64,7 +65,7 @@ async function setup() {
     ],
     keys: { 'wrong-ssh': wrongKey },
     // idle pooled connections close soon, so the next session connects (and checks the key) anew
-    remoteNode: { idleTimeoutMs: 200 },
+    remoteNode: { idleTimeoutMs: 200, ...remoteNode },
   });
   // frank may open sessions on every test host (all are tagged java)
   await api(backend.server, alice)
@@ -197,6 +198,55 @@ describe('terminal refusals from the SSH core', () => {
       expect(await refusalAudit(audits, 'gone-01')).toMatchObject({
         meta: { actor: frank, code: 'bastion-host-unreachable' },
       });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('answers a file transfer that meets a changed host key with the same code over HTTP', async () => {
+    // one channel per connection: the transfer needs a connection of its own beside the shell's
+    const { server, stop } = await setup({ maxChannelsPerConnection: 1 });
+    const frankAuth = mockCredentials.user.header(frank);
+    try {
+      const term = connect(server, '/terminal?host=app-01', frank);
+      const id = await term.ready('session');
+      // the session's connection predates the new key and goes on
+      const offered = await sshd.rekey(sshd.hosts[0].port);
+      const res = await request(server)
+        .put(
+          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
+            '/tmp/bastion-rekeyed.txt',
+          )}`,
+        )
+        .set('Authorization', frankAuth)
+        .set('Content-Type', 'application/octet-stream')
+        .send(Buffer.from('not sent'));
+      expect([res.status, res.body.error?.name]).toEqual([
+        503,
+        'ServiceUnavailableError',
+      ]);
+      expect(res.body.error).toMatchObject({
+        code: 'bastion-host-key-changed',
+        host: 'app-01',
+        offered,
+      });
+      expect(res.body.error.message).toContain('app-01');
+      expect(JSON.stringify(res.body)).not.toContain(
+        sshd.privateKeyText.trim(),
+      );
+      const down = await request(server)
+        .get(
+          `/api/bastion/sessions/${id}/files?path=${encodeURIComponent(
+            '/etc/hostname',
+          )}`,
+        )
+        .set('Authorization', frankAuth);
+      expect(down.status).toBe(503);
+      expect(down.body.error).toMatchObject({
+        code: 'bastion-host-key-changed',
+        host: 'app-01',
+      });
+      term.ws.close();
     } finally {
       await stop();
     }
