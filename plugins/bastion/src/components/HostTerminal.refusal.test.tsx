@@ -1,6 +1,7 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { HostTerminal } from './HostTerminal';
 
 // the machine that runs the suite is shared and slow at times
@@ -31,8 +32,8 @@ jest.mock('@xterm/addon-fit', () => ({
 }));
 jest.mock('@xterm/addon-web-links', () => ({ WebLinksAddon: class {} }));
 
-/** The refusal the terminal WebSocket sends in the test at hand. */
-let refusal: Record<string, string> = {};
+/** The refusal the terminal WebSocket sends in the test at hand (none: the session opens). */
+let refusal: Record<string, string> | undefined = {};
 const serverEnglish = 'The server’s own English words';
 
 /** A terminal WebSocket that answers with `refusal` and closes, as the backend does. */
@@ -42,6 +43,17 @@ class RefusingSocket {
   onclose?: () => void;
   constructor() {
     setTimeout(() => {
+      if (!refusal) {
+        this.onmessage?.({
+          data: JSON.stringify({
+            type: 'ready',
+            sessionId: 's-1',
+            host: 'app-01',
+            loginUser: 'opsdeck',
+          }),
+        });
+        return;
+      }
       this.onmessage?.({
         data: JSON.stringify({
           ...refusal,
@@ -66,6 +78,7 @@ const client = {
     grants: [{ id: 'g1', loginUser: 'opsdeck' }],
   }),
   socket: async () => new RefusingSocket(),
+  upload: jest.fn(),
 };
 jest.mock('./useBastion', () => ({
   ...jest.requireActual('./useBastion'),
@@ -171,5 +184,46 @@ describe('HostTerminal refusals', () => {
     ],
   ])('says %j in zh-CN', async (given, text) => {
     expect(await shown('zh-CN', given)).toBe(text);
+  });
+
+  it('says a file transfer the SSH core refused by its code, in zh-CN', async () => {
+    refusal = undefined;
+    // what the backend answers outside development: a 503 keeps its code and details, not its words
+    client.upload.mockRejectedValue(
+      Object.assign(new Error('Request failed with 503'), {
+        body: {
+          error: {
+            name: 'Error',
+            message: 'An internal error occurred (reference 0123abcd)',
+            code: 'bastion-host-key-changed',
+            host: 'app-01',
+            offered: 'SHA256:new',
+          },
+          response: { statusCode: 503 },
+        },
+      }),
+    );
+    const { container } = await renderInTestApp(
+      <HostTerminal host="app-01" />,
+      {
+        apis: [
+          mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+          mockApis.appLanguage({
+            defaultLanguage: 'zh-CN',
+            availableLanguages: ['en', 'zh-CN'],
+          }),
+        ],
+      } as any,
+    );
+    await screen.findByText(/s-1/);
+    await userEvent.upload(
+      container.querySelector('input[type=file]') as HTMLInputElement,
+      new File(['x'], 'x.txt'),
+    );
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'app-01 的主机密钥已变更（现在出示 SHA256:new），opsdeck 已拒绝连接；请管理员在主机页面核对密钥',
+    );
+    expect(alert).not.toHaveTextContent(/internal error/);
   });
 });
