@@ -7,6 +7,7 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 // The sshd test helpers of the SSH core (not part of its public API).
 import {
+  startPasswordSshd,
   startSshdHosts,
   type SshdHosts,
 } from '@opsdeck/plugin-remote-node/testUtils';
@@ -21,6 +22,7 @@ import {
   grantBody,
   startBackend,
   type AuditRecord,
+  type BackendOptions,
 } from './__testUtils__/testBackend';
 
 jest.setTimeout(120_000);
@@ -50,9 +52,14 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-async function setup(remoteNode: Record<string, number> = {}) {
+async function setup(
+  remoteNode: Record<string, number> = {},
+  more: Pick<BackendOptions, 'hosts' | 'passwords'> = {},
+) {
   const backend = await startBackend(sshd, databases, undefined, undefined, {
+    passwords: more.passwords,
     hosts: [
+      ...(more.hosts ?? []),
       // the second sshd, logged in to with a key it does not accept
       {
         name: 'badkey-01',
@@ -249,6 +256,48 @@ describe('terminal refusals from the SSH core', () => {
       term.ws.close();
     } finally {
       await stop();
+    }
+  });
+
+  it('sends no password to a host whose key is not accepted yet: host-key pending', async () => {
+    const pw = await startPasswordSshd();
+    const password = 'not-a-real-password-9c1e';
+    const { server, stop, audits } = await setup(
+      {},
+      {
+        hosts: [
+          {
+            name: 'newpw-01',
+            address: pw.host,
+            port: pw.port,
+            credential: 'pw-ssh',
+          },
+        ],
+        passwords: { 'pw-ssh': password },
+      },
+    );
+    try {
+      const pending = await refusalOn(server, 'newpw-01');
+      expect(pending).toMatchObject({
+        type: 'error',
+        code: 'bastion-host-key-pending',
+        host: 'newpw-01',
+        offered: pw.hostKeyFingerprint,
+      });
+      expect(JSON.stringify(pending)).not.toContain(password);
+      expect(await sessionsOn(server, 'newpw-01')).toEqual([]);
+      expect(await refusalAudit(audits, 'newpw-01')).toMatchObject({
+        meta: {
+          actor: frank,
+          code: 'bastion-host-key-pending',
+          offered: pw.hostKeyFingerprint,
+        },
+      });
+      // the handshake stopped before authentication: sshd saw no password
+      expect(await pw.log()).not.toMatch(/password/i);
+    } finally {
+      await stop();
+      await pw.stop();
     }
   });
 });

@@ -45,6 +45,8 @@ export type BackendOptions = {
   hosts?: ExtraHost[];
   /** Private keys of further vault credentials, by credential name. */
   keys?: Record<string, string>;
+  /** Passwords of further vault credentials (type password), by credential name. */
+  passwords?: Record<string, string>;
   /** `opsdeck.remoteNode` settings of the SSH core. */
   remoteNode?: Record<string, number>;
 };
@@ -181,11 +183,16 @@ export async function startBackend(
         service: vaultServiceRef,
         deps: {},
         factory: () => ({
-          getSecret: async (name: string) => ({
-            type: 'ssh-key' as const,
-            username: sshd.user,
-            privateKey: options.keys?.[name] ?? sshd.privateKeyText,
-          }),
+          getSecret: async (name: string) => {
+            const password = options.passwords?.[name];
+            return password !== undefined
+              ? { type: 'password' as const, username: sshd.user, password }
+              : {
+                  type: 'ssh-key' as const,
+                  username: sshd.user,
+                  privateKey: options.keys?.[name] ?? sshd.privateKeyText,
+                };
+          },
         }),
       }),
     ],
