@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+import {
+  ensureDemoSshCredential,
+  inLanguage,
+  signIn,
+  userToken,
+  waitForDemoHosts,
+} from './helpers';
 
 // The demo hosts of environment prod (examples/entities.yaml) are real sshd
 // servers on 127.0.0.1:22301-22306 that log in with the vault's `ops-ssh`.
@@ -442,3 +448,100 @@ test('a viewer sees no ad-hoc command button, nor the ad-hoc commands others ran
   await expect(page.getByText(`No run '${runId}'`)).toBeVisible();
   await expect(page.getByText(secret)).toHaveCount(0);
 });
+
+// The run output view groups identical host outputs (#16 item 6), in English
+// and in Chinese: two hosts print the same, the third fails its own way.
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`a run's outputs are compared: identical hosts in one group (${lang})`, async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(120_000);
+    await ensureDemoSshCredential(request);
+    const headers = {
+      Authorization: `Bearer ${await userToken(request, 'alice')}`,
+    };
+    await waitForDemoHosts(request, headers, [
+      'pay-app-01',
+      'pay-app-02',
+      'web-02',
+    ]);
+    const name = `e2e-groups-${lang.toLowerCase()}-${Date.now().toString(36)}`;
+    const job = await request.post('/api/jobs/jobs', {
+      headers,
+      data: {
+        name,
+        language: 'sh',
+        notifyOnFailure: false,
+        script: [
+          'set -- $SSH_CONNECTION',
+          // web-02 (port 22304) fails with its own output
+          'if [ "$4" = 22304 ]; then echo "port $4 differs" >&2; exit 2; fi',
+          'echo same-everywhere',
+        ].join('\n'),
+      },
+    });
+    expect(job.status()).toBe(201);
+    const started = await request.post('/api/jobs/runs', {
+      headers,
+      data: {
+        job: name,
+        selector: { names: ['pay-app-01', 'pay-app-02', 'web-02'] },
+        options: { concurrency: 3, timeoutSeconds: 60 },
+      },
+    });
+    expect(started.status()).toBe(201);
+    const run = await started.json();
+    // the event stream closes when the run has ended
+    const events = await request.get(`/api/jobs/runs/${run.id}/events`, {
+      headers,
+    });
+    expect(await events.text()).toContain('event: end');
+
+    const text =
+      lang === 'en'
+        ? {
+            compare: 'Compare outputs',
+            summary: '3 hosts, 2 different results',
+            same: '2 hosts · Succeeded · exit code 0',
+            failed: '1 hosts · Failed · exit code 2',
+            stdout: 'Standard output',
+            hide: 'Hide comparison',
+          }
+        : {
+            compare: '对比输出',
+            summary: '3 台主机，2 种不同结果',
+            same: '2 台主机 · 成功 · 退出码 0',
+            failed: '1 台主机 · 失败 · 退出码 2',
+            stdout: '标准输出',
+            hide: '收起对比',
+          };
+    await signIn(page, 'alice');
+    await inLanguage(page, lang, async () => {
+      await page.goto(`/jobs/runs/${run.id}`);
+      await page.getByRole('button', { name: text.compare }).click();
+      const groups = page.getByTestId('jobs-output-groups');
+      await expect(groups).toContainText(text.summary);
+      const group = groups.getByTestId('jobs-output-group');
+      await expect(group).toHaveCount(2);
+      // the largest group first: both hosts that printed the same
+      await expect(group.first()).toContainText(text.same);
+      await expect(group.first()).toContainText('pay-app-01');
+      await expect(group.first()).toContainText('pay-app-02');
+      await expect(group.first()).toContainText(text.stdout);
+      await expect(group.first().getByTestId('jobs-group-stdout')).toHaveText(
+        /^same-everywhere\s*$/,
+      );
+      await expect(group.nth(1)).toContainText(text.failed);
+      await expect(group.nth(1)).toContainText('web-02');
+      await expect(group.nth(1)).toContainText('port 22304 differs');
+      await expect(page.getByRole('button', { name: text.hide })).toBeVisible();
+      if (lang === 'zh-CN') {
+        // none of the view's own words stay English
+        await expect(groups).not.toContainText(
+          /hosts|different results|Succeeded|Failed|exit code|Standard output/,
+        );
+      }
+    });
+  });
+}

@@ -1111,6 +1111,17 @@ export const spec = {
               },
             },
           },
+          '503': {
+            description:
+              "The SSH core refused a connection the transfer needed, with the code a terminal's refusal has: bastion-host-key-changed or bastion-host-key-pending (host, offered fingerprint), bastion-host-unreachable (host), bastion-login-failed (host, loginUser). The code and details are kept outside development, not the message.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
         },
       },
       put: {
@@ -1155,6 +1166,17 @@ export const spec = {
                       type: 'integer',
                     },
                   },
+                },
+              },
+            },
+          },
+          '503': {
+            description:
+              "The SSH core refused a connection the transfer needed, with the code a terminal's refusal has: bastion-host-key-changed or bastion-host-key-pending (host, offered fingerprint), bastion-host-unreachable (host), bastion-login-failed (host, loginUser). The code and details are kept outside development, not the message.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },

@@ -4,6 +4,7 @@ import type { JsonObject } from '@backstage/types';
 import type { SshConnectionPool } from '@opsdeck/plugin-remote-node';
 import { Readable } from 'node:stream';
 import { judgeTransfer, resolveOnHost } from '../session/fileTransfer';
+import { transferFailure } from '../session/refusals';
 import type { SessionManager } from '../session/SessionManager';
 import type { AnyRequest, AuditEventSpec, BastionRouter } from './router';
 
@@ -34,6 +35,21 @@ export function addFileRoutes(
 ) {
   const { sessions, ssh, credentials, actorOf, audited } = deps;
 
+  /**
+   * Runs an SSH step of a transfer: a connection the SSH core refused is said
+   * with the code a terminal's refusal has (refusals.ts), not a generic 500.
+   */
+  async function overSsh<T>(
+    record: { host: string; loginUser: string },
+    step: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      throw transferFailure(record.host, record.loginUser, e);
+    }
+  }
+
   /** A live session of the caller and the judged path, for a transfer on its host. */
   async function transferSession(
     req: AnyRequest,
@@ -44,7 +60,9 @@ export function addFileRoutes(
     const found = sessions.transferTarget(req.params.id, actorOf(caller));
     if (!found)
       throw new NotFoundError(`You have no live session ${req.params.id}`);
-    const resolved = await resolveOnHost(ssh, found.target, path);
+    const resolved = await overSsh(found.record, () =>
+      resolveOnHost(ssh, found.target, path),
+    );
     const verdict = judgeTransfer(found.rules, direction, resolved);
     sessions.recordTransfer(req.params.id, `${direction} ${resolved}`, verdict);
     if (verdict.action === 'reject') {
@@ -95,7 +113,9 @@ export function addFileRoutes(
           'download',
           path,
         );
-        const stream = await ssh.downloadStream(target, resolved);
+        const stream = await overSsh(record, () =>
+          ssh.downloadStream(target, resolved),
+        );
         let bytes = 0;
         stream.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
@@ -130,10 +150,8 @@ export function addFileRoutes(
         );
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         // written to the path that was judged, not to the one given
-        const uploaded = await ssh.uploadStream(
-          target,
-          Readable.from([body]),
-          resolved,
+        const uploaded = await overSsh(record, () =>
+          ssh.uploadStream(target, Readable.from([body]), resolved),
         );
         return outcome(record, resolved, verdict, uploaded.bytes);
       },

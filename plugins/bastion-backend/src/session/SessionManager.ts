@@ -34,7 +34,7 @@ import type { SessionClient } from './protocol';
 import { RemoteWatch, SessionElsewhereError } from './RemoteWatch';
 import { auditEvent, recordCommand, transferEntry } from './commandLog';
 import { openShell, type ShellSsh } from './openShell';
-import { connectRefusal, noGrantRefusal } from './refusals';
+import { auditRefusal, connectRefusal, noGrantRefusal } from './refusals';
 import { waitForReview } from './reviews';
 
 export { SessionElsewhereError };
@@ -94,8 +94,20 @@ export class SessionManager implements SessionOwner {
     this.ticker.unref();
   }
 
-  /** Checks grant, MFA and host, then connects and starts recording. */
+  /** Checks grant, MFA and host, then connects and starts recording; a refusal is audited. */
   async open(req: OpenRequest, client: SessionClient): Promise<SessionRecord> {
+    try {
+      return await this.openChecked(req, client);
+    } catch (e) {
+      auditRefusal(this.deps, req, e);
+      throw e;
+    }
+  }
+
+  private async openChecked(
+    req: OpenRequest,
+    client: SessionClient,
+  ): Promise<SessionRecord> {
     const { store, hosts, mfa, config } = this.deps;
     const host = await hosts.getHost(req.hostName);
     if (!host) {
@@ -151,7 +163,7 @@ export class SessionManager implements SessionOwner {
       });
       channel = opened.channel;
     } catch (e) {
-      throw connectRefusal(host.name, grant.loginUser, e);
+      throw connectRefusal(host.name, grant.loginUser, e, this.deps.logger);
     }
     const record: SessionRecord = {
       id,

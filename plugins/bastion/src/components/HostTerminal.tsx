@@ -6,6 +6,7 @@ import { FormEvent, useId, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { bastionTranslationRef } from '../translation/translation';
 import { OutlinedField } from './common';
+import { bastionErrorTexts } from './refusals';
 import { TerminalView, type TerminalStatus } from './TerminalView';
 import { messageOf, useBastionClient } from './useBastion';
 
@@ -30,7 +31,7 @@ function FileTransfer(props: { sessionId: string }) {
         text: t('files.uploaded', { path: target, bytes: String(bytes) }),
       });
     } catch (e) {
-      setMessage({ ok: false, text: messageOf(e) });
+      setMessage({ ok: false, text: messageOf(e, bastionErrorTexts(t)) });
     }
   };
   const download = async () => {
@@ -43,7 +44,7 @@ function FileTransfer(props: { sessionId: string }) {
       URL.revokeObjectURL(a.href);
       setMessage(undefined);
     } catch (e) {
-      setMessage({ ok: false, text: messageOf(e) });
+      setMessage({ ok: false, text: messageOf(e, bastionErrorTexts(t)) });
     }
   };
   return (

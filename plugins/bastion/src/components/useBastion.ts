@@ -1,6 +1,9 @@
 import { coreApis, useApi } from '@backstage/frontend-plugin-api';
 import { useMemo } from 'react';
-import { serverErrorMessage } from '@opsdeck/plugin-opsdeck-common';
+import {
+  serverErrorMessage,
+  type ErrorCodeTexts,
+} from '@opsdeck/plugin-opsdeck-common';
 import { BastionClient } from '../api/BastionClient';
 
 export function useBastionClient(): BastionClient {
@@ -15,11 +18,14 @@ export function useBastionClient(): BastionClient {
 
 /**
  * What to tell the user: the backend's own message when the error came from a
- * response, in the display language when it carries opsdeck's error code.
+ * response, in the display language when it carries opsdeck's error code or
+ * one of `texts` (the bastion's own codes, bastionErrorTexts).
  */
-export function messageOf(e: unknown): string {
+export function messageOf(e: unknown, texts?: ErrorCodeTexts): string {
   const body = (e as { body?: { error?: { message?: unknown } } } | undefined)
     ?.body;
-  if (typeof body?.error?.message === 'string') return serverErrorMessage(e);
+  if (typeof body?.error?.message === 'string') {
+    return serverErrorMessage(e, texts ? { texts } : {});
+  }
   return e instanceof Error ? e.message : String(e);
 }

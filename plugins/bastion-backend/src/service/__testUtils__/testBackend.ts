@@ -31,6 +31,26 @@ import { bastionPlugin } from '../../plugin';
 
 export type AuditRecord = { eventId: string; status: string; meta?: unknown };
 
+/** A further catalog host: on the first test sshd unless `address`/`port` say otherwise. */
+export type ExtraHost = {
+  name: string;
+  environment?: string;
+  address?: string;
+  port?: number;
+  /** Its vault credential (default `test-ssh`, the test user's key). */
+  credential?: string;
+};
+
+export type BackendOptions = {
+  hosts?: ExtraHost[];
+  /** Private keys of further vault credentials, by credential name. */
+  keys?: Record<string, string>;
+  /** Passwords of further vault credentials (type password), by credential name. */
+  passwords?: Record<string, string>;
+  /** `opsdeck.remoteNode` settings of the SSH core. */
+  remoteNode?: Record<string, number>;
+};
+
 export async function startBackend(
   sshd: SshdHosts,
   databases: TestDatabases,
@@ -38,6 +58,7 @@ export async function startBackend(
   replica:
     | { knex: Knex; recordingsDir: string; instanceId: string }
     | undefined = undefined,
+  options: BackendOptions = {},
 ) {
   const knex = replica?.knex ?? (await databases.init('SQLITE_3'));
   const audits: AuditRecord[] = [];
@@ -59,27 +80,31 @@ export async function startBackend(
       };
     }) as any,
   });
-  const authorize = jest.fn(async (requests: any[], options: any) =>
+  const authorize = jest.fn(async (requests: any[], authorizeOptions: any) =>
     requests.map(
       (r): PolicyDecision => ({
         result: decide(
           r.permission.name,
-          options?.credentials?.principal?.userEntityRef ?? 'service',
+          authorizeOptions?.credentials?.principal?.userEntityRef ?? 'service',
         )
           ? AuthorizeResult.ALLOW
           : AuthorizeResult.DENY,
       }),
     ),
   );
-  const host = (name: string, environment: string) => ({
+  const host = (
+    name: string,
+    environment: string,
+    at: Omit<ExtraHost, 'name' | 'environment'> = {},
+  ) => ({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
     metadata: { name, namespace: 'default', tags: ['java'] },
     spec: {
       type: 'host',
-      address: sshd.hosts[0].host,
-      port: sshd.hosts[0].port,
-      credential: 'test-ssh',
+      address: at.address ?? sshd.hosts[0].host,
+      port: at.port ?? sshd.hosts[0].port,
+      credential: at.credential ?? 'test-ssh',
       environment,
       owner: 'ops',
       system: 'payments',
@@ -116,6 +141,7 @@ export async function startBackend(
             listen: { host: '127.0.0.1', port },
           },
           opsdeck: {
+            ...(options.remoteNode && { remoteNode: options.remoteNode }),
             bastion: {
               recordingsDir:
                 replica?.recordingsDir ??
@@ -132,7 +158,13 @@ export async function startBackend(
       }),
       auditor.factory,
       catalogServiceMock.factory({
-        entities: [host('app-01', 'staging'), host('pay-01', 'prod')],
+        entities: [
+          host('app-01', 'staging'),
+          host('pay-01', 'prod'),
+          ...(options.hosts ?? []).map(h =>
+            host(h.name, h.environment ?? 'staging', h),
+          ),
+        ],
       }),
       // the host service over the test catalog (no CMDB in these tests)
       catalogHostsServiceFactory,
@@ -151,11 +183,16 @@ export async function startBackend(
         service: vaultServiceRef,
         deps: {},
         factory: () => ({
-          getSecret: async () => ({
-            type: 'ssh-key' as const,
-            username: sshd.user,
-            privateKey: sshd.privateKeyText,
-          }),
+          getSecret: async (name: string) => {
+            const password = options.passwords?.[name];
+            return password !== undefined
+              ? { type: 'password' as const, username: sshd.user, password }
+              : {
+                  type: 'ssh-key' as const,
+                  username: sshd.user,
+                  privateKey: options.keys?.[name] ?? sshd.privateKeyText,
+                };
+          },
         }),
       }),
     ],
