@@ -73,6 +73,8 @@ export const monitoringPlugin = createBackendPlugin({
           config,
           logger,
           notifications: deps.notifications,
+          // the people on call for a group: paged beside its channels
+          onCallFor: (group, at) => oncall.onCallFor(group, at),
           ownerOf: async ref => {
             const entity = await catalog.getEntityByRef(ref, {
               credentials: await auth.getOwnServiceCredentials(),
