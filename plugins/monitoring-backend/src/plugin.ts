@@ -20,7 +20,9 @@ import { pruneAlerts, resolveStaleAlerts } from './alerts/retention';
 import { readMonitoringConfig } from './config';
 import { AlertStore } from './database/AlertStore';
 import { ProbeStore } from './database/ProbeStore';
+import { OnCallStore } from './database/OnCallStore';
 import { RuleStore } from './database/RuleStore';
+import { OnCallService } from './oncall/OnCallService';
 import { BlackboxPublisher } from './probes/BlackboxPublisher';
 import { ProbeService } from './probes/ProbeService';
 import { ProcessProber } from './probes/ProcessProber';
@@ -61,11 +63,18 @@ export const monitoringPlugin = createBackendPlugin({
         const config = readMonitoringConfig(deps.rootConfig);
         const store = await AlertStore.create({ database: deps.database });
         const baseUrl = deps.rootConfig.getOptionalString('app.baseUrl');
+        const oncall = new OnCallService({
+          store: new OnCallStore(await deps.database.getClient()),
+          catalog,
+          auth,
+        });
         const alerts = new AlertRouter({
           store,
           config,
           logger,
           notifications: deps.notifications,
+          // the people on call for a group: paged beside its channels
+          onCallFor: (group, at) => oncall.onCallFor(group, at),
           ownerOf: async ref => {
             const entity = await catalog.getEntityByRef(ref, {
               credentials: await auth.getOwnServiceCredentials(),
@@ -205,6 +214,7 @@ export const monitoringPlugin = createBackendPlugin({
             config,
             alerts,
             acks,
+            oncall,
             rules,
             probes,
             processes: new ProcessProber({

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './model';
+export * from './onCall';

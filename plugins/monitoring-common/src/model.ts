@@ -418,3 +418,83 @@ export interface ProbeStatusList {
   time: string;
   items: ProbeStatus[];
 }
+
+/**
+ * How long one shift of an on-call rotation lasts: a day, a week, or N
+ * hours (N divides 24, or is a whole number of days). Handoffs happen at the
+ * rotation's local handoff time in its time zone, so they stay at the same
+ * wall-clock time across daylight-saving changes.
+ */
+export type RotationShift =
+  | { kind: 'daily' }
+  | { kind: 'weekly' }
+  | { kind: 'hours'; hours: number };
+
+/** What a person gives to create or change an on-call rotation. */
+export interface RotationInput {
+  /** The catalog group whose alerts the rotation answers (the alert owner), `group:default/ops`. */
+  group: string;
+  name: string;
+  /** Catalog users of the group (full refs), in the order they take shifts. */
+  members: string[];
+  shift: RotationShift;
+  /** Local time of the first handoff of a day, `HH:mm`. */
+  handoffTime: string;
+  /** IANA time zone of the handoff time and start date, `Europe/Berlin`. */
+  timeZone: string;
+  /** Local date of the first shift (the first member's), `YYYY-MM-DD`. */
+  startDate: string;
+}
+
+/** An on-call rotation as stored. */
+export interface OnCallRotation extends RotationInput {
+  id: number;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** What a person gives to create an override: `user` covers [start, end). */
+export interface RotationOverrideInput {
+  user: string;
+  /** ISO 8601 instant. */
+  start: string;
+  /** ISO 8601 instant, after `start`. */
+  end: string;
+}
+
+/** An override of a rotation as stored. */
+export interface RotationOverride extends RotationOverrideInput {
+  id: number;
+  rotationId: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** One stretch of a rotation's schedule: who is on call from `start` until `end`. */
+export interface OnCallShift {
+  user: string;
+  start: string;
+  end: string;
+  /** The stretch is an override's. */
+  override: boolean;
+}
+
+/** A rotation with its overrides, who is on call now and the next stretches. */
+export interface RotationView {
+  rotation: OnCallRotation;
+  overrides: RotationOverride[];
+  /** Who is on call at `at` (absent before the rotation starts). */
+  onCall?: string;
+  at: string;
+  /** The current stretch and the next ones (up to the next handoffs). */
+  schedule: OnCallShift[];
+}
+
+/** Who is on call now for a group: one entry per rotation of the group. */
+export interface GroupOnCall {
+  group: string;
+  at: string;
+  rotations: Array<{ rotationId: number; name: string; user?: string }>;
+}

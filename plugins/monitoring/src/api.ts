@@ -154,4 +154,41 @@ export class MonitoringClient {
   async deleteProbe(id: number): Promise<void> {
     await this.api.deleteProbe({ path: { id } });
   }
+
+  /** On-call rotations of the groups the caller reads, with who is on call now and the next handoffs. */
+  async rotations(group?: string) {
+    return (await this.api.listRotations({ query: { group } })).items;
+  }
+
+  /** Creates a rotation; a refusal is a coded 400 (time zone, members, …). */
+  createRotation(input: Body<'createRotation'>) {
+    return this.api.createRotation({ body: input });
+  }
+
+  updateRotation(id: number, input: Body<'updateRotation'>) {
+    return this.api.updateRotation({ path: { id }, body: input });
+  }
+
+  async deleteRotation(id: number): Promise<void> {
+    await this.api.deleteRotation({ path: { id } });
+  }
+
+  /** A person covers the rotation for a time range. */
+  createOverride(rotationId: number, input: Body<'createRotationOverride'>) {
+    return this.api.createRotationOverride({
+      path: { id: rotationId },
+      body: input,
+    });
+  }
+
+  async deleteOverride(rotationId: number, id: number): Promise<void> {
+    await this.api.deleteRotationOverride({
+      path: { id: rotationId, overrideId: id },
+    });
+  }
+
+  /** Who is on call now for a group. */
+  onCallNow(group: string) {
+    return this.api.getOnCallNow({ query: { group } });
+  }
 }

@@ -22,6 +22,7 @@ import {
 } from '../channels/senders';
 import { dueStep, lastStep, renderStep, stepTargets } from './escalation';
 import { escalatingPolicies, policyFor } from './escalationConfig';
+import { pageOnCall, type OnCallFor } from './pageOnCall';
 
 /** One alert of Alertmanager's webhook payload (version 4). */
 export interface WebhookAlert {
@@ -71,6 +72,8 @@ export class AlertRouter {
       ownerOf: OwnerOf;
       secretOf: SecretOf;
       notifications?: NotificationService;
+      /** The people on call for a group (rotations): paged on firing and each escalation step. */
+      onCallFor?: OnCallFor;
       logger: LoggerService;
       /** Link to an alert in opsdeck. */
       linkOf?: (event: AlertEvent) => string;
@@ -140,6 +143,9 @@ export class AlertRouter {
       }
       accepted++;
       await this.deliver(id, this.channelsFor(event.owner));
+      if (event.status === 'firing' && event.owner) {
+        await this.page(id, [event.owner]);
+      }
     }
     return { accepted, duplicates };
   }
@@ -344,9 +350,35 @@ export class AlertRouter {
         targets.map(t => t.channel),
         step,
       );
+      // the owner's and the escalation groups' people on call, each step
+      await this.page(
+        candidate.id,
+        [
+          ...(event.owner ? [event.owner] : []),
+          ...policy.notify.flatMap(t => (t.group ? [t.group] : [])),
+        ],
+        step,
+      );
       sent++;
     }
     return sent;
+  }
+
+  /** Pages the people on call for `groups` about a recorded event (its message for the step). */
+  private async page(eventId: number, groups: string[], step = 0) {
+    const event = await this.options.store.getEvent(eventId);
+    const policy = event && policyFor(this.options.config.escalation, event);
+    if (!event || (step > 0 && !policy)) return;
+    const message = renderAlert(event);
+    await pageOnCall({
+      ...this.options,
+      event,
+      message: step > 0 ? renderStep(message, policy!, step) : message,
+      groups,
+      at: this.now(),
+      step,
+      link: this.options.linkOf?.(event),
+    });
   }
 
   /**

@@ -37,11 +37,14 @@ describe.each(databases.eachSupportedId())('escalation (%s)', databaseId => {
   let robots: Awaited<ReturnType<typeof startRobotReceivers>>;
   let clock: Date;
   let notes: NotificationSendOptions[];
+  /** Who is on call for each group (the rotations' answer). */
+  let onCall: Record<string, string[]>;
 
   beforeEach(async () => {
     robots = await startRobotReceivers({ dingtalk: 'd', feishu: 'f' });
     clock = at(0);
     notes = [];
+    onCall = {};
   });
   afterEach(() => robots.close());
 
@@ -102,6 +105,7 @@ describe.each(databases.eachSupportedId())('escalation (%s)', databaseId => {
           } as any,
           ownerOf: async () => 'group:default/ops',
           secretOf: async () => 'unused',
+          onCallFor: async (group: string) => onCall[group] ?? [],
           now: () => clock,
         });
       }),
@@ -223,6 +227,89 @@ describe.each(databases.eachSupportedId())('escalation (%s)', databaseId => {
       '3:portal:sent',
     ]);
     expect((await router.store.getEvent(id))!.escalationStep).toBe(3);
+  });
+
+  it("pages the people on call: the owner group's on firing, with the escalation groups' on each step", async () => {
+    onCall = {
+      'group:default/ops': ['user:default/olga'],
+      'group:default/ops-leads': ['user:default/otto', 'user:default/olga'],
+    };
+    const [router] = await replicas(1);
+    const pages = () =>
+      notes.filter(n => String(n.payload.scope).includes(':oncall'));
+    await receiveOne(router, 'page1');
+    // the group's notification and one addressed to the person on call
+    expect(notes.map(n => n.recipients)).toEqual([
+      { type: 'entity', entityRef: ['group:default/ops'] },
+      { type: 'entity', entityRef: ['user:default/olga'] },
+    ]);
+    expect(pages()[0].payload).toMatchObject({
+      title: '[值班 ON-CALL] [告警 FIRING] HostDown · pay-app-01',
+      severity: 'critical',
+      scope: 'page1:2026-12-03T07:59:00.000Z:oncall',
+    });
+    expect(pages()[0].payload.description).toContain(
+      'you are on call for group:default/ops',
+    );
+    // a duplicate (another replica, a resend) pages nobody again
+    await router.receive([firing('page1')]);
+    expect(pages()).toHaveLength(1);
+
+    // the escalation: the owner's and ops-leads' people on call, each once
+    clock = at(15);
+    expect(await router.escalate(clock)).toBe(1);
+    expect(pages()).toHaveLength(2);
+    expect(pages()[1]).toMatchObject({
+      recipients: {
+        type: 'entity',
+        entityRef: ['user:default/olga', 'user:default/otto'],
+      },
+      payload: {
+        title: '[值班 ON-CALL] [升级 ESCALATED] HostDown · pay-app-01',
+        scope: 'page1:2026-12-03T07:59:00.000Z:oncall:step1',
+      },
+    });
+    // the rotation moved on: the reminder pages who is on call then
+    onCall['group:default/ops'] = ['user:default/erin'];
+    onCall['group:default/ops-leads'] = [];
+    clock = at(45);
+    expect(await router.escalate(clock)).toBe(1);
+    expect(pages()[2].recipients).toEqual({
+      type: 'entity',
+      entityRef: ['user:default/erin'],
+    });
+    // an acknowledged alert is paged no more
+    const id = (
+      await router.store.listEvents(
+        { limit: 5, offset: 0 },
+        { entityRefs: ['resource:default/pay-app-01'], withoutEntity: true },
+      )
+    ).items[0].id;
+    await router.store.escalations.acknowledge(
+      id,
+      { by: 'user:default/erin' },
+      clock,
+    );
+    clock = at(75);
+    expect(await router.escalate(clock)).toBe(0);
+    expect(pages()).toHaveLength(3);
+    // a resolution pages nobody
+    await router.receive([resolved('page1')]);
+    expect(pages()).toHaveLength(3);
+  });
+
+  it('pages nobody when the group has no one on call, and a failing rotation lookup does not stop the channels', async () => {
+    const [router] = await replicas(1);
+    await receiveOne(router, 'page2');
+    expect(notes).toHaveLength(1);
+    onCall = new Proxy({} as Record<string, string[]>, {
+      get: () => {
+        throw new Error('database down');
+      },
+    });
+    await router.receive([firing('page3')]);
+    expect(notes).toHaveLength(2);
+    expect(robots.of('wecom')).toHaveLength(2);
   });
 
   it('does not escalate acknowledged or resolved alerts; un-acknowledging resumes', async () => {

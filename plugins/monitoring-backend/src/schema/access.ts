@@ -94,6 +94,15 @@ export const access: OperationAccess<typeof spec> = {
   'POST /probes': rules,
   'PUT /probes/{id}': rules,
   'DELETE /probes/{id}': rules,
+  // on-call rotations: read like alerts; managed by those who manage rules
+  // and probes (the service also needs the group shown to the person)
+  'GET /oncall/rotations': read,
+  'GET /oncall/now': read,
+  'POST /oncall/rotations': rules,
+  'PUT /oncall/rotations/{id}': rules,
+  'DELETE /oncall/rotations/{id}': rules,
+  'POST /oncall/rotations/{id}/overrides': rules,
+  'DELETE /oncall/rotations/{id}/overrides/{overrideId}': rules,
   'GET /fleet': {
     permission: monitoringMetricsReadPermission,
     allow: people,

@@ -10,7 +10,7 @@ export const spec = {
     title: 'monitoring',
     version: '1',
     description:
-      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send and a channel's message preview `opsdeck.monitoring.channel.test`; sending a failed or unknown delivery again `opsdeck.monitoring.rule.manage`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`. Acknowledging a firing alert needs `opsdeck.monitoring.alert.acknowledge`. Errors answer Backstage's error body with a stable `error.code` the portal says in the reader's language: opsdeck's (invalid-input, not-allowed with `permission`, not-found, conflict, internal, …) or this plugin's own: monitoring-target-invalid, monitoring-target-unresolved (`host`), monitoring-target-refused (`addresses`), monitoring-interval-invalid (`min`), monitoring-alertmanager-unset, monitoring-silence-refused (`detail`), monitoring-silence-foreign, monitoring-rule-name-missing, monitoring-rules-refused (`detail`), monitoring-threshold-invalid, monitoring-for-invalid, monitoring-delivery-not-retryable (`state`), monitoring-delivery-unknown-unconfirmed, monitoring-channel-gone (`channel`).",
+      "opsdeck monitoring: Prometheus HTTP service discovery built from the catalog, and the alert router that Alertmanager's webhook posts to. `/sd/{kind}` needs `opsdeck.monitoring.sd.read` and `/alerts/webhook` `opsdeck.monitoring.alert.receive`: both are meant for static external-access tokens (backend.auth.externalAccess) restricted to the monitoring plugin and that one permission. Reading alerts and deliveries needs `opsdeck.monitoring.alert.read`; a test send and a channel's message preview `opsdeck.monitoring.channel.test`; sending a failed or unknown delivery again `opsdeck.monitoring.rule.manage`. `/probes/sd` is for the SD token too; creating, editing and deleting probes needs `opsdeck.monitoring.rule.manage`. Acknowledging a firing alert needs `opsdeck.monitoring.alert.acknowledge`. Errors answer Backstage's error body with a stable `error.code` the portal says in the reader's language: opsdeck's (invalid-input, not-allowed with `permission`, not-found, conflict, internal, …) or this plugin's own: monitoring-target-invalid, monitoring-target-unresolved (`host`), monitoring-target-refused (`addresses`), monitoring-interval-invalid (`min`), monitoring-alertmanager-unset, monitoring-silence-refused (`detail`), monitoring-silence-foreign, monitoring-rule-name-missing, monitoring-rules-refused (`detail`), monitoring-threshold-invalid, monitoring-for-invalid, monitoring-delivery-not-retryable (`state`), monitoring-delivery-unknown-unconfirmed, monitoring-channel-gone (`channel`), monitoring-rotation-members-empty, monitoring-rotation-member-invalid, monitoring-rotation-member-duplicate, monitoring-rotation-member-foreign (`member`), monitoring-rotation-shift-invalid, monitoring-rotation-handoff-invalid, monitoring-rotation-timezone-invalid, monitoring-rotation-start-invalid, monitoring-rotation-name-invalid, monitoring-rotation-group-invalid, monitoring-rotation-name-taken, monitoring-override-range-invalid, monitoring-override-user-invalid, monitoring-override-overlap. On-call rotations are read with `opsdeck.monitoring.alert.read` and managed with `opsdeck.monitoring.rule.manage`.",
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -559,6 +559,291 @@ export const spec = {
           },
           value: {
             type: 'number',
+          },
+        },
+      },
+      RotationShift: {
+        description:
+          'A shift: daily, weekly, or N hours (N divides 24 or is whole days, at most 672).',
+        oneOf: [
+          {
+            type: 'object',
+            required: ['kind'],
+            additionalProperties: false,
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['daily', 'weekly'],
+              },
+            },
+          },
+          {
+            type: 'object',
+            required: ['kind', 'hours'],
+            additionalProperties: false,
+            properties: {
+              kind: {
+                type: 'string',
+                const: 'hours',
+              },
+              hours: {
+                type: 'integer',
+              },
+            },
+          },
+        ],
+      },
+      RotationInput: {
+        type: 'object',
+        required: [
+          'group',
+          'name',
+          'members',
+          'shift',
+          'handoffTime',
+          'timeZone',
+          'startDate',
+        ],
+        additionalProperties: false,
+        properties: {
+          group: {
+            type: 'string',
+            maxLength: 255,
+            description:
+              'The catalog group (alert owner), group:<namespace>/<name>.',
+          },
+          name: {
+            type: 'string',
+            maxLength: 200,
+          },
+          members: {
+            type: 'array',
+            maxItems: 100,
+            description:
+              'Catalog users of the group (full refs), in turn order.',
+            items: {
+              type: 'string',
+              maxLength: 255,
+            },
+          },
+          shift: {
+            $ref: '#/components/schemas/RotationShift',
+          },
+          handoffTime: {
+            type: 'string',
+            maxLength: 16,
+            description: "Local time of the day's first handoff, HH:mm.",
+          },
+          timeZone: {
+            type: 'string',
+            maxLength: 64,
+            description: 'IANA time zone.',
+          },
+          startDate: {
+            type: 'string',
+            maxLength: 16,
+            description: 'Local date of the first shift, YYYY-MM-DD.',
+          },
+        },
+      },
+      OnCallRotation: {
+        type: 'object',
+        required: [
+          'id',
+          'group',
+          'name',
+          'members',
+          'shift',
+          'handoffTime',
+          'timeZone',
+          'startDate',
+          'createdBy',
+          'createdAt',
+          'updatedBy',
+          'updatedAt',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          group: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          members: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          shift: {
+            $ref: '#/components/schemas/RotationShift',
+          },
+          handoffTime: {
+            type: 'string',
+          },
+          timeZone: {
+            type: 'string',
+          },
+          startDate: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedBy: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+        },
+      },
+      RotationOverrideInput: {
+        type: 'object',
+        required: ['user', 'start', 'end'],
+        additionalProperties: false,
+        properties: {
+          user: {
+            type: 'string',
+            maxLength: 255,
+            description: "A catalog user of the rotation's group (full ref).",
+          },
+          start: {
+            type: 'string',
+            maxLength: 64,
+            description: 'ISO 8601 instant.',
+          },
+          end: {
+            type: 'string',
+            maxLength: 64,
+            description: 'ISO 8601 instant after start.',
+          },
+        },
+      },
+      RotationOverride: {
+        type: 'object',
+        required: [
+          'id',
+          'rotationId',
+          'user',
+          'start',
+          'end',
+          'createdBy',
+          'createdAt',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          rotationId: {
+            type: 'integer',
+          },
+          user: {
+            type: 'string',
+          },
+          start: {
+            type: 'string',
+          },
+          end: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
+      OnCallShift: {
+        type: 'object',
+        required: ['user', 'start', 'end', 'override'],
+        additionalProperties: false,
+        properties: {
+          user: {
+            type: 'string',
+          },
+          start: {
+            type: 'string',
+          },
+          end: {
+            type: 'string',
+          },
+          override: {
+            type: 'boolean',
+          },
+        },
+      },
+      RotationView: {
+        type: 'object',
+        required: ['rotation', 'overrides', 'at', 'schedule'],
+        additionalProperties: false,
+        properties: {
+          rotation: {
+            $ref: '#/components/schemas/OnCallRotation',
+          },
+          overrides: {
+            type: 'array',
+            description: 'Overrides not over yet.',
+            items: {
+              $ref: '#/components/schemas/RotationOverride',
+            },
+          },
+          onCall: {
+            type: 'string',
+            description:
+              'Who is on call at `at` (absent before the rotation starts).',
+          },
+          at: {
+            type: 'string',
+          },
+          schedule: {
+            type: 'array',
+            description:
+              'The current stretch and those up to the next handoffs.',
+            items: {
+              $ref: '#/components/schemas/OnCallShift',
+            },
+          },
+        },
+      },
+      GroupOnCall: {
+        type: 'object',
+        required: ['group', 'at', 'rotations'],
+        additionalProperties: false,
+        properties: {
+          group: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+          },
+          rotations: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['rotationId', 'name'],
+              additionalProperties: false,
+              properties: {
+                rotationId: {
+                  type: 'integer',
+                },
+                name: {
+                  type: 'string',
+                },
+                user: {
+                  type: 'string',
+                },
+              },
+            },
           },
         },
       },
@@ -1917,6 +2202,231 @@ export const spec = {
                       },
                     },
                   },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/oncall/rotations': {
+      get: {
+        operationId: 'ListRotations',
+        description:
+          'On-call rotations of the groups the catalog shows the caller (one group with `group`), each with its overrides not over yet, who is on call now and the next handoffs. Needs opsdeck.monitoring.alert.read.',
+        parameters: [
+          {
+            name: 'group',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              maxLength: 255,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Rotations.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  additionalProperties: false,
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/RotationView',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'CreateRotation',
+        description:
+          'Creates a rotation of a catalog group. Needs opsdeck.monitoring.rule.manage (checked first); the group must be one the catalog shows the caller (404), every member a catalog user of the group (400 monitoring-rotation-member-foreign with `member`). 400 monitoring-rotation-members-empty, -member-invalid, -member-duplicate, -shift-invalid, -handoff-invalid, -timezone-invalid, -start-invalid, -name-invalid, -group-invalid (with `field`); 409 monitoring-rotation-name-taken. Audited (monitoring-rotation-create, actor the person).',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RotationInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The rotation.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OnCallRotation',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/oncall/rotations/{id}': {
+      put: {
+        operationId: 'UpdateRotation',
+        description:
+          "Replaces a rotation's fields, with the checks of a create. Audited (monitoring-rotation-update, before and after).",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RotationInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The rotation.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OnCallRotation',
+                },
+              },
+            },
+          },
+        },
+      },
+      delete: {
+        operationId: 'DeleteRotation',
+        description:
+          'Deletes a rotation and its overrides. Needs opsdeck.monitoring.rule.manage. Audited (monitoring-rotation-delete).',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Deleted.',
+          },
+        },
+      },
+    },
+    '/oncall/rotations/{id}/overrides': {
+      post: {
+        operationId: 'CreateRotationOverride',
+        description:
+          "A person covers the rotation from `start` until `end`. Needs opsdeck.monitoring.rule.manage; the person must be a catalog user of the rotation's group (400 monitoring-rotation-member-foreign); 400 monitoring-override-range-invalid (ends first, already over, longer than 90 days), monitoring-override-overlap (another override of the rotation overlaps it; one conditional insert). Audited (monitoring-override-create).",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RotationOverrideInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The override.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RotationOverride',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/oncall/rotations/{id}/overrides/{overrideId}': {
+      delete: {
+        operationId: 'DeleteRotationOverride',
+        description:
+          'Deletes an override. Needs opsdeck.monitoring.rule.manage. Audited (monitoring-override-delete).',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+          {
+            name: 'overrideId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'integer',
+            },
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'Deleted.',
+          },
+        },
+      },
+    },
+    '/oncall/now': {
+      get: {
+        operationId: 'GetOnCallNow',
+        description:
+          'Who is on call now for a group the catalog shows the caller (404 otherwise): one entry per rotation of the group. Needs opsdeck.monitoring.alert.read.',
+        parameters: [
+          {
+            name: 'group',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              maxLength: 255,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The group's people on call.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GroupOnCall',
                 },
               },
             },

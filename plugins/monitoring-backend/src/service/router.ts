@@ -25,6 +25,7 @@ import {
   type RateLimiter,
 } from '@opsdeck/plugin-opsdeck-node';
 import type { AckService } from '../alerts/AckService';
+import type { OnCallService } from '../oncall/OnCallService';
 import type { AlertRouter } from '../alerts/AlertRouter';
 import type { MonitoringConfig } from '../config';
 import type { ProbeService } from '../probes/ProbeService';
@@ -36,6 +37,7 @@ import { queryFleet } from '../views/fleet';
 import { queryProbeStatus } from '../views/probeStatus';
 import { registerAckRoutes } from './ackRoutes';
 import { registerDeliveryRoutes } from './deliveryRoutes';
+import { registerOnCallRoutes } from './oncallRoutes';
 import { registerPanelRoutes } from './panelRoutes';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
@@ -48,6 +50,7 @@ export async function createRouter(options: {
   config: MonitoringConfig;
   alerts: AlertRouter;
   acks: AckService;
+  oncall: OnCallService;
   rules: RuleService;
   probes: ProbeService;
   processes: ProcessProber;
@@ -516,6 +519,11 @@ export async function createRouter(options: {
   });
 
   registerPanelRoutes(router, { guard, catalog, probes, config });
+  registerOnCallRoutes(router, {
+    guard,
+    oncall: options.oncall,
+    auditor: options.auditor,
+  });
 
   // the fleet overview: the hosts the catalog shows the caller are chosen
   // first (read with the caller's credentials), and only they are asked of

@@ -169,6 +169,93 @@ export type FleetEntry = {
   value: number;
 };
 
+/** A shift: daily, weekly, or N hours (N divides 24 or is whole days, at most 672). */
+export type RotationShift =
+  | {
+      kind: 'daily' | 'weekly';
+    }
+  | {
+      kind: 'hours';
+      hours: number;
+    };
+
+export type RotationInput = {
+  /** The catalog group (alert owner), group:<namespace>/<name>. */
+  group: string;
+  name: string;
+  /** Catalog users of the group (full refs), in turn order. */
+  members: Array<string>;
+  shift: RotationShift;
+  /** Local time of the day's first handoff, HH:mm. */
+  handoffTime: string;
+  /** IANA time zone. */
+  timeZone: string;
+  /** Local date of the first shift, YYYY-MM-DD. */
+  startDate: string;
+};
+
+export type OnCallRotation = {
+  id: number;
+  group: string;
+  name: string;
+  members: Array<string>;
+  shift: RotationShift;
+  handoffTime: string;
+  timeZone: string;
+  startDate: string;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+};
+
+export type RotationOverrideInput = {
+  /** A catalog user of the rotation's group (full ref). */
+  user: string;
+  /** ISO 8601 instant. */
+  start: string;
+  /** ISO 8601 instant after start. */
+  end: string;
+};
+
+export type RotationOverride = {
+  id: number;
+  rotationId: number;
+  user: string;
+  start: string;
+  end: string;
+  createdBy: string;
+  createdAt: string;
+};
+
+export type OnCallShift = {
+  user: string;
+  start: string;
+  end: string;
+  override: boolean;
+};
+
+export type RotationView = {
+  rotation: OnCallRotation;
+  /** Overrides not over yet. */
+  overrides: Array<RotationOverride>;
+  /** Who is on call at `at` (absent before the rotation starts). */
+  onCall?: string;
+  at: string;
+  /** The current stretch and those up to the next handoffs. */
+  schedule: Array<OnCallShift>;
+};
+
+export type GroupOnCall = {
+  group: string;
+  at: string;
+  rotations: Array<{
+    rotationId: number;
+    name: string;
+    user?: string;
+  }>;
+};
+
 /** Each operation's request (path, query, header, body) and answer, by operationId. */
 export type Operations = {
   /** `GET /sd/{kind}` */
@@ -555,6 +642,72 @@ export type Operations = {
       }>;
     };
   };
+  /** `GET /oncall/rotations` */
+  listRotations: {
+    request: {
+      query?: {
+        group?: string;
+      };
+    };
+    response: {
+      items: Array<RotationView>;
+    };
+  };
+  /** `POST /oncall/rotations` */
+  createRotation: {
+    request: {
+      body: RotationInput;
+    };
+    response: OnCallRotation;
+  };
+  /** `PUT /oncall/rotations/{id}` */
+  updateRotation: {
+    request: {
+      path: {
+        id: number;
+      };
+      body: RotationInput;
+    };
+    response: OnCallRotation;
+  };
+  /** `DELETE /oncall/rotations/{id}` */
+  deleteRotation: {
+    request: {
+      path: {
+        id: number;
+      };
+    };
+    response: void;
+  };
+  /** `POST /oncall/rotations/{id}/overrides` */
+  createRotationOverride: {
+    request: {
+      path: {
+        id: number;
+      };
+      body: RotationOverrideInput;
+    };
+    response: RotationOverride;
+  };
+  /** `DELETE /oncall/rotations/{id}/overrides/{overrideId}` */
+  deleteRotationOverride: {
+    request: {
+      path: {
+        id: number;
+        overrideId: number;
+      };
+    };
+    response: void;
+  };
+  /** `GET /oncall/now` */
+  getOnCallNow: {
+    request: {
+      query: {
+        group: string;
+      };
+    };
+    response: GroupOnCall;
+  };
 };
 
 /**
@@ -887,5 +1040,105 @@ export class DefaultApiClient extends OpenApiClient {
     request?: Operations['fleetOverview']['request'],
   ): Promise<Operations['fleetOverview']['response']> {
     return this.send('GET', '/fleet', 'json', request);
+  }
+
+  /**
+   * On-call rotations of the groups the catalog shows the caller (one group with `group`), each with its overrides not over yet, who is on call now and the next handoffs. Needs opsdeck.monitoring.alert.read.
+   *
+   * `GET /oncall/rotations`
+   */
+  listRotations(
+    request?: Operations['listRotations']['request'],
+  ): Promise<Operations['listRotations']['response']> {
+    return this.send('GET', '/oncall/rotations', 'json', request);
+  }
+
+  /**
+   * Creates a rotation of a catalog group. Needs opsdeck.monitoring.rule.manage (checked first); the group must be one the catalog shows the caller (404), every member a catalog user of the group (400 monitoring-rotation-member-foreign with `member`). 400 monitoring-rotation-members-empty, -member-invalid, -member-duplicate, -shift-invalid, -handoff-invalid, -timezone-invalid, -start-invalid, -name-invalid, -group-invalid (with `field`); 409 monitoring-rotation-name-taken. Audited (monitoring-rotation-create, actor the person).
+   *
+   * `POST /oncall/rotations`
+   */
+  createRotation(
+    request: Operations['createRotation']['request'],
+  ): Promise<Operations['createRotation']['response']> {
+    return this.send(
+      'POST',
+      '/oncall/rotations',
+      'json',
+      request,
+      'application/json',
+    );
+  }
+
+  /**
+   * Replaces a rotation's fields, with the checks of a create. Audited (monitoring-rotation-update, before and after).
+   *
+   * `PUT /oncall/rotations/{id}`
+   */
+  updateRotation(
+    request: Operations['updateRotation']['request'],
+  ): Promise<Operations['updateRotation']['response']> {
+    return this.send(
+      'PUT',
+      '/oncall/rotations/{id}',
+      'json',
+      request,
+      'application/json',
+    );
+  }
+
+  /**
+   * Deletes a rotation and its overrides. Needs opsdeck.monitoring.rule.manage. Audited (monitoring-rotation-delete).
+   *
+   * `DELETE /oncall/rotations/{id}`
+   */
+  deleteRotation(
+    request: Operations['deleteRotation']['request'],
+  ): Promise<Operations['deleteRotation']['response']> {
+    return this.send('DELETE', '/oncall/rotations/{id}', 'none', request);
+  }
+
+  /**
+   * A person covers the rotation from `start` until `end`. Needs opsdeck.monitoring.rule.manage; the person must be a catalog user of the rotation's group (400 monitoring-rotation-member-foreign); 400 monitoring-override-range-invalid (ends first, already over, longer than 90 days), monitoring-override-overlap (another override of the rotation overlaps it; one conditional insert). Audited (monitoring-override-create).
+   *
+   * `POST /oncall/rotations/{id}/overrides`
+   */
+  createRotationOverride(
+    request: Operations['createRotationOverride']['request'],
+  ): Promise<Operations['createRotationOverride']['response']> {
+    return this.send(
+      'POST',
+      '/oncall/rotations/{id}/overrides',
+      'json',
+      request,
+      'application/json',
+    );
+  }
+
+  /**
+   * Deletes an override. Needs opsdeck.monitoring.rule.manage. Audited (monitoring-override-delete).
+   *
+   * `DELETE /oncall/rotations/{id}/overrides/{overrideId}`
+   */
+  deleteRotationOverride(
+    request: Operations['deleteRotationOverride']['request'],
+  ): Promise<Operations['deleteRotationOverride']['response']> {
+    return this.send(
+      'DELETE',
+      '/oncall/rotations/{id}/overrides/{overrideId}',
+      'none',
+      request,
+    );
+  }
+
+  /**
+   * Who is on call now for a group the catalog shows the caller (404 otherwise): one entry per rotation of the group. Needs opsdeck.monitoring.alert.read.
+   *
+   * `GET /oncall/now`
+   */
+  getOnCallNow(
+    request: Operations['getOnCallNow']['request'],
+  ): Promise<Operations['getOnCallNow']['response']> {
+    return this.send('GET', '/oncall/now', 'json', request);
   }
 }

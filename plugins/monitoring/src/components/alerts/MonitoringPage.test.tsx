@@ -53,6 +53,7 @@ describe('MonitoringPage', () => {
       'Silences',
       'Probes',
       'Channels',
+      'On-call',
     ]);
   });
 

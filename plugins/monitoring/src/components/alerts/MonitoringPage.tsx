@@ -11,6 +11,7 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { useSearchParams } from 'react-router-dom';
 import { FleetTab } from '../fleet/FleetTab';
+import { OnCallTab } from '../oncall/OnCallTab';
 import { AlertsTab } from './AlertsTab';
 import { ChannelsTab } from './ChannelsTab';
 import { ProbesTab } from './ProbesTab';
@@ -24,6 +25,7 @@ const ALERT_TABS = [
   'silences',
   'probes',
   'channels',
+  'oncall',
 ] as const;
 type TabId = (typeof ALERT_TABS)[number] | 'fleet';
 
@@ -65,6 +67,7 @@ function Tabbed(props: { alerts: boolean; fleet: boolean }) {
         )}
         {tab === 'probes' && <ProbesTab />}
         {tab === 'channels' && <ChannelsTab />}
+        {tab === 'oncall' && <OnCallTab />}
         {tab === 'fleet' && <FleetTab />}
       </Box>
     </>
@@ -78,7 +81,7 @@ function Allowed() {
   return <Tabbed alerts={alerts.allowed} fleet={fleet.allowed} />;
 }
 
-/** Monitoring and alerts at /monitoring: alerts, rules, silences, probes, the fleet. */
+/** Monitoring and alerts at /monitoring: alerts, rules, silences, probes, channels, on-call rotations, the fleet. */
 export function MonitoringPage() {
   const t = useT();
   return (

@@ -95,6 +95,32 @@ export function monitoringErrorTexts(t: MonitoringT): ErrorCodeTexts {
         limit: field(e, 'limit'),
         seconds: field(e, 'retryAfterSeconds'),
       }),
+    'monitoring-rotation-members-empty': t('errors.codes.rotationMembersEmpty'),
+    'monitoring-rotation-member-invalid': t(
+      'errors.codes.rotationMemberInvalid',
+    ),
+    'monitoring-rotation-member-duplicate': t(
+      'errors.codes.rotationMemberDuplicate',
+    ),
+    'monitoring-rotation-shift-invalid': t('errors.codes.rotationShiftInvalid'),
+    'monitoring-rotation-handoff-invalid': t(
+      'errors.codes.rotationHandoffInvalid',
+    ),
+    'monitoring-rotation-timezone-invalid': t(
+      'errors.codes.rotationTimezoneInvalid',
+    ),
+    'monitoring-rotation-start-invalid': t('errors.codes.rotationStartInvalid'),
+    'monitoring-rotation-name-invalid': t('errors.codes.rotationNameInvalid'),
+    'monitoring-rotation-group-invalid': t('errors.codes.rotationGroupInvalid'),
+    'monitoring-rotation-name-taken': t('errors.codes.rotationNameTaken'),
+    'monitoring-override-range-invalid': t('errors.codes.overrideRangeInvalid'),
+    'monitoring-override-user-invalid': t('errors.codes.overrideUserInvalid'),
+    'monitoring-override-overlap': t('errors.codes.overrideOverlap'),
+    'monitoring-rotation-member-foreign': e =>
+      t('errors.codes.rotationMemberForeign', {
+        member: field(e, 'member'),
+        group: field(e, 'group'),
+      }),
   };
 }
 

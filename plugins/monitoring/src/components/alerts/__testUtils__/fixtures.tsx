@@ -34,6 +34,26 @@ export const ENTITIES: Entity[] = [
     metadata: { name: 'shop', namespace: 'default' },
     spec: { type: 'service' },
   },
+  // the on-call pickers: groups and their members
+  ...['ops', 'dev'].map(name => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  })),
+  ...(
+    [
+      ['olga', 'ops', 'Olga Petrova'],
+      ['erin', 'ops', 'Erin Wu'],
+      ['dave', 'dev', 'Dave Li'],
+    ] as const
+  ).map(([name, group, displayName]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { profile: { displayName }, memberOf: [group] },
+    relations: [{ type: 'memberOf', targetRef: `group:default/${group}` }],
+  })),
 ];
 
 /** An error as the API client throws it for a backend error answer. */

@@ -113,6 +113,51 @@ const PROBE = {
   createdAt: '2026-12-01T09:00:00Z',
 };
 
+/** An on-call rotation as GET /oncall/rotations lists it. */
+export const ROTATION_VIEW = {
+  rotation: {
+    id: 3,
+    group: 'group:default/ops',
+    name: 'Primary',
+    members: ['user:default/olga', 'user:default/erin'],
+    shift: { kind: 'weekly' },
+    handoffTime: '09:00',
+    timeZone: 'Asia/Shanghai',
+    startDate: '2026-11-30',
+    createdBy: 'user:default/bob',
+    createdAt: '2026-11-29T09:00:00Z',
+    updatedBy: 'user:default/bob',
+    updatedAt: '2026-11-29T09:00:00Z',
+  },
+  overrides: [
+    {
+      id: 5,
+      rotationId: 3,
+      user: 'user:default/erin',
+      start: '2026-12-08T01:00:00Z',
+      end: '2026-12-08T13:00:00Z',
+      createdBy: 'user:default/bob',
+      createdAt: '2026-11-29T09:00:00Z',
+    },
+  ],
+  onCall: 'user:default/olga',
+  at: '2026-12-01T10:00:00Z',
+  schedule: [
+    {
+      user: 'user:default/olga',
+      start: '2026-11-30T01:00:00.000Z',
+      end: '2026-12-07T01:00:00.000Z',
+      override: false,
+    },
+    {
+      user: 'user:default/erin',
+      start: '2026-12-07T01:00:00.000Z',
+      end: '2026-12-14T01:00:00.000Z',
+      override: false,
+    },
+  ],
+};
+
 /** A fleet overview as the backend answers it. */
 export const FLEET = {
   time: '2026-12-01T10:00:00Z',
@@ -241,6 +286,40 @@ export async function renderPage(
         return json({ ...PROBE, id: 8 }, 201);
       }
       if (path === '/probes/7' && method === 'DELETE') {
+        return new Response(null, { status: 204 });
+      }
+      if (path === '/oncall/rotations' && method === 'GET') {
+        return json({ items: [ROTATION_VIEW] });
+      }
+      if (path === '/oncall/rotations' && method === 'POST') {
+        const body = JSON.parse(String(init!.body));
+        if (body.name === 'Foreign') {
+          return json(
+            {
+              error: {
+                name: 'InputError',
+                message: 'not a member',
+                code: 'monitoring-rotation-member-foreign',
+                member: 'user:default/olga',
+                group: 'group:default/ops',
+              },
+              request: { method: 'POST', url: path },
+              response: { statusCode: 400 },
+            },
+            400,
+          );
+        }
+        return json({ ...ROTATION_VIEW.rotation, ...body, id: 4 }, 201);
+      }
+      if (path === '/oncall/rotations/3/overrides' && method === 'POST') {
+        const body = JSON.parse(String(init!.body));
+        return json({ ...ROTATION_VIEW.overrides[0], ...body, id: 6 }, 201);
+      }
+      if (
+        (path === '/oncall/rotations/3' ||
+          path === '/oncall/rotations/3/overrides/5') &&
+        method === 'DELETE'
+      ) {
         return new Response(null, { status: 204 });
       }
       if (path === '/silences/a1b2c3' && method === 'DELETE') {
