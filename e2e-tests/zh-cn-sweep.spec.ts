@@ -172,6 +172,9 @@ const ALLOWED = new Set(
     'Location',
     'Template',
     'Domain',
+    // the operating system's error code an unreachable server is named by
+    // (payments-api's image repository card while no registry runs)
+    'ECONNREFUSED',
   ].map(w => w.toLowerCase()),
 );
 

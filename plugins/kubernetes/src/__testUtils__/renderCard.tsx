@@ -161,6 +161,10 @@ export function renderCard(options: {
   answer?: (call: Call) => { status: number; body: unknown };
   /** Milliseconds between reads of a rollout being followed. */
   rolloutPollMs?: number;
+  /** Milliseconds between reads of the workloads. */
+  objectsPollMs?: number;
+  /** The workloads each read answers (default: {@link objects}). */
+  readObjects?: () => unknown;
 }) {
   const calls: Call[] = [];
   const fetch = jest.fn(
@@ -197,7 +201,10 @@ export function renderCard(options: {
   renderInTestApp(
     <SWRConfig value={{ provider: () => new Map() }}>
       <EntityProvider entity={entity}>
-        <WorkloadActionsCard rolloutPollMs={options.rolloutPollMs} />
+        <WorkloadActionsCard
+          rolloutPollMs={options.rolloutPollMs}
+          objectsPollMs={options.objectsPollMs}
+        />
       </EntityProvider>
     </SWRConfig>,
     {
@@ -218,7 +225,7 @@ export function renderCard(options: {
             getClusters: async () => [
               { name: 'k8s-prod', authProvider: 'serviceAccount' },
             ],
-            getObjectsByEntity: async () => objects,
+            getObjectsByEntity: async () => options.readObjects?.() ?? objects,
           } as any,
         ],
         [

@@ -60,7 +60,9 @@ export function DeployImageDialog(props: {
   const [repositories, setRepositories] = useState<RepositoryTags[]>();
   const [error, setError] = useState<string>();
   const [picked, setPicked] = useState<string>('');
-  const [container, setContainer] = useState<string>('');
+  // the container picked for this deployment (the first one until then)
+  const targetKey = target ? `${target.clusterTitle}/${target.name}` : '';
+  const [chosen, setChosen] = useState<{ key: string; name: string }>();
 
   useEffect(() => {
     if (!open) return undefined;
@@ -68,6 +70,7 @@ export function DeployImageDialog(props: {
     setRepositories(undefined);
     setError(undefined);
     setPicked('');
+    setChosen(undefined);
     readImageTags(discovery, fetchApi, links).then(
       value => !cancelled && setRepositories(value),
       e => !cancelled && setError((e as Error).message),
@@ -77,10 +80,12 @@ export function DeployImageDialog(props: {
     };
   }, [open, discovery, fetchApi, links]);
 
-  useEffect(() => {
-    setContainer(target?.containers[0]?.name ?? '');
-  }, [target]);
-
+  const container =
+    chosen &&
+    chosen.key === targetKey &&
+    target?.containers.some(c => c.name === chosen.name)
+      ? chosen.name
+      : target?.containers[0]?.name ?? '';
   const choices = (repositories ?? []).flatMap(r => r.tags);
   const choice = choices.find(c => c.image === picked);
   const current = target?.containers.find(c => c.name === container)?.image;
@@ -101,7 +106,9 @@ export function DeployImageDialog(props: {
             margin="dense"
             label={t('deploy.container')}
             value={container}
-            onChange={e => setContainer(String(e.target.value))}
+            onChange={e =>
+              setChosen({ key: targetKey, name: String(e.target.value) })
+            }
           >
             {target.containers.map(c => (
               <MenuItem key={c.name} value={c.name}>

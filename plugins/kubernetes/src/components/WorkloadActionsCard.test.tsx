@@ -1,6 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { BASE, DIGEST_NEW, renderCard } from '../__testUtils__/renderCard';
+import {
+  BASE,
+  DIGEST_NEW,
+  DIGEST_OLD,
+  objects,
+  renderCard,
+} from '../__testUtils__/renderCard';
 
 const ALL = [
   'opsdeck.kubernetes.deployment.restart',
@@ -223,6 +229,37 @@ describe('WorkloadActionsCard', () => {
     expect(
       calls.some(c => c.url.includes('/opsdeck/deployments/rollout?')),
     ).toBe(true);
+  });
+
+  it("names the container's image the cluster runs now, not the one it ran when the dialog opened", async () => {
+    // the image a deploy (here, someone else's) set while the dialog is open
+    let image = `registry.test:5000/shop/payments-api@${DIGEST_OLD}`;
+    const read = () => {
+      const copy = JSON.parse(JSON.stringify(objects));
+      copy.items[0].resources[0].resources[0].spec.template.spec.containers[0].image =
+        image;
+      return copy;
+    };
+    renderCard({ allowed: [IMAGE], objectsPollMs: 50, readObjects: read });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deploy image…' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(`Container api runs ${image}`);
+    await userEvent.click(
+      await within(dialog).findByRole('radio', { name: /^1\.9\.0 · / }),
+    );
+    image = `registry.test:5000/shop/payments-api@${DIGEST_NEW}`;
+    await waitFor(() =>
+      expect(dialog).toHaveTextContent(`Container api runs ${image}`),
+    );
+    // the next read changes nothing the person picked
+    expect(
+      within(dialog).getByTestId('kubernetes-deploy-pinned'),
+    ).toHaveTextContent(PINNED);
+    expect(
+      within(dialog).getByRole('button', { name: 'Deploy' }),
+    ).toBeEnabled();
   });
 
   it('rolls back to the revision the confirmation names, only after confirming', async () => {

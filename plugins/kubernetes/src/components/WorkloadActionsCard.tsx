@@ -77,11 +77,16 @@ function saveFile(blob: Blob, name: string) {
 export function WorkloadActionsCard(props: {
   /** Milliseconds between reads of a rollout being followed (tests). */
   rolloutPollMs?: number;
+  /** Milliseconds between reads of the workloads (Backstage's 10 s; tests). */
+  objectsPollMs?: number;
 }) {
   const t = useT();
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const { kubernetesObjects, error } = useKubernetesObjects(entity);
+  const { kubernetesObjects, error } = useKubernetesObjects(
+    entity,
+    props.objectsPollMs,
+  );
   const client = useActionsClient();
   const canRestart = usePermission({
     permission: kubernetesDeploymentRestartPermission,
@@ -103,8 +108,11 @@ export function WorkloadActionsCard(props: {
   const [confirm, setConfirm] = useState<
     { text: string; asked: AskedAction } | undefined
   >();
+  // the deployment the deploy dialog is open for; its containers are read
+  // from the workloads of each render, not kept from when it opened
   const [deploying, setDeploying] = useState<
-    (DeployDialogTarget & { asked: AskedAction }) | undefined
+    | (Omit<DeployDialogTarget, 'containers'> & { asked: AskedAction })
+    | undefined
   >();
   const annotation =
     entity.metadata.annotations?.[IMAGE_REPOSITORIES_ANNOTATION];
@@ -155,6 +163,21 @@ export function WorkloadActionsCard(props: {
       objectsOf(item.resources, 'pods').length > 0,
   );
   const busy = state.status === 'busy';
+  const deployTarget: DeployDialogTarget | undefined = deploying && {
+    name: deploying.name,
+    clusterTitle: deploying.clusterTitle,
+    containers:
+      objectsOf(
+        kubernetesObjects.items.find(
+          i => i.cluster.name === deploying.asked.target.cluster,
+        )?.resources ?? [],
+        'deployments',
+      ).find(
+        d =>
+          d.metadata?.name === deploying.asked.target.name &&
+          (d.metadata?.namespace ?? '') === deploying.asked.target.namespace,
+      )?.spec?.template?.spec?.containers ?? [],
+  };
   const ask = (text: string, asked: AskedAction) => setConfirm({ text, asked });
 
   return (
@@ -316,9 +339,6 @@ export function WorkloadActionsCard(props: {
                                     setDeploying({
                                       name,
                                       clusterTitle,
-                                      containers:
-                                        d.spec?.template?.spec?.containers ??
-                                        [],
                                       asked: {
                                         action: 'deploy',
                                         target: target(d),
@@ -472,7 +492,7 @@ export function WorkloadActionsCard(props: {
           );
         })}
         <DeployImageDialog
-          target={deploying}
+          target={deployTarget}
           links={imageLinks}
           onCancel={() => setDeploying(undefined)}
           onDeploy={(container, choice) => {

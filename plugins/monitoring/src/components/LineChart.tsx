@@ -53,6 +53,8 @@ export function formatValue(unit: PanelData['unit'], value: number): string {
 export function LineChart(props: {
   panel: PanelData;
   label: (name: string) => string;
+  /** The chart's largest value in words (`max 1`, `最大 1`). */
+  maxLabel: (value: string) => string;
   ariaLabel: string;
 }) {
   const { panel } = props;
@@ -103,7 +105,7 @@ export function LineChart(props: {
       </svg>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12 }}>
         <span style={{ color: '#757575' }}>
-          max {formatValue(panel.unit, maxValue)}
+          {props.maxLabel(formatValue(panel.unit, maxValue))}
         </span>
         {panel.series.map((s, i) => (
           <span key={s.name} style={{ color: COLORS[i % COLORS.length] }}>

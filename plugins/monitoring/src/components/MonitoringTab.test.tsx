@@ -184,6 +184,9 @@ describe('MonitoringTab', () => {
     expect(screen.getByText('success: 0')).toBeInTheDocument();
     expect(screen.getByText('duration: 0.3 s')).toBeInTheDocument();
     expect(screen.getByText('status: 503')).toBeInTheDocument();
+    // each chart's largest value, through the translation (state.max)
+    expect(screen.getAllByText('max 1')).toHaveLength(2);
+    expect(screen.getByText('max 503')).toBeInTheDocument();
     expect(String((fetch.mock.calls[0] as any[])[0])).toBe(
       'http://backend.test/api/monitoring/entities/component/default/shop/panels?range=1h',
     );

@@ -156,6 +156,7 @@ export function MonitoringTab() {
                   <LineChart
                     panel={panel}
                     label={seriesLabel}
+                    maxLabel={value => t('state.max', { value })}
                     ariaLabel={[title(panel.id), probeOf(panel)]
                       .filter(Boolean)
                       .join(' · ')}

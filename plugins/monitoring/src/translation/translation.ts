@@ -427,6 +427,7 @@ export const monitoringTranslationRef = createTranslationRef({
       noData: 'No data in this range (is the exporter scraped?)',
       failed: 'Could not load the charts: {{error}}',
       latest: 'latest {{value}}',
+      max: 'max {{value}}',
       refresh: 'Refresh',
       noProbes: 'No probes on this service.',
       noProbesHint:

@@ -363,6 +363,7 @@ const zhCN = {
   'state.noData': '此时间范围内没有数据（导出器是否已被采集？）',
   'state.failed': '无法加载图表：{{error}}',
   'state.latest': '最新 {{value}}',
+  'state.max': '最大 {{value}}',
   'state.refresh': '刷新',
   'state.noProbes': '此服务没有探测。',
   'state.noProbesHint':
