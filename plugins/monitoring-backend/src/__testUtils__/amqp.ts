@@ -69,7 +69,8 @@ export class AmqpConnection {
   private failure?: Error;
 
   private constructor(private readonly socket: net.Socket) {
-    socket.on('data', d => this.receive(d));
+    // no encoding is set on the socket: its data are Buffers
+    socket.on('data', d => this.receive(d as Buffer));
     socket.on('error', e => this.fail(e));
     socket.on('close', () => this.fail(new Error('AMQP socket closed')));
   }
