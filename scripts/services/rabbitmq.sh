@@ -74,7 +74,9 @@ prometheus.tcp.port = $prometheus_port
 log.console = false
 log.file.level = info
 EOF
-    (cd "$dir" && setsid "$bin/rabbitmq-server" >"$dir/log/stdout.log" 2>&1 </dev/null &)
+    # every process of the node (and the subshell waiting on it) off the caller's stdout/stderr:
+    # a caller reading them to the end (node's execFileSync, $(...)) must not wait on the node
+    (cd "$dir" && exec setsid "$bin/rabbitmq-server") >"$dir/log/stdout.log" 2>&1 </dev/null &
     # the pid file is written early; the node is up when its Prometheus endpoint answers
     ok=
     for _ in $(seq 1 300); do
