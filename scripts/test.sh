@@ -26,6 +26,7 @@ cleanup() {
   bash scripts/services/postgres.sh stop
   bash scripts/services/mariadb.sh stop
   bash scripts/services/redis.sh stop
+  bash scripts/services/rabbitmq.sh stop
 }
 trap cleanup EXIT
 
@@ -39,6 +40,10 @@ step "starting MariaDB and Redis on 127.0.0.1"
 OPSDECK_TEST_MARIADB_URL=$(bash scripts/services/mariadb.sh start) || { echo "MariaDB did not start" >&2; exit 1; }
 OPSDECK_TEST_REDIS_URL=$(bash scripts/services/redis.sh start) || { echo "Redis did not start" >&2; exit 1; }
 export OPSDECK_TEST_MARIADB_URL OPSDECK_TEST_REDIS_URL
+# RabbitMQ (its rabbitmq_prometheus plugin) for monitoring's queue panels.
+step "starting RabbitMQ on 127.0.0.1"
+OPSDECK_TEST_RABBITMQ_URL=$(bash scripts/services/rabbitmq.sh start) || { echo "RabbitMQ did not start" >&2; exit 1; }
+export OPSDECK_TEST_RABBITMQ_URL
 export OPSDECK_TEST_POSTGRES_URL="$pg_url"
 
 # A static check counts as one test: passed when the command exits 0.

@@ -57,6 +57,8 @@ OPSDECK_TEST_PACKAGES=(
   "prometheus-postgres-exporter:/usr/bin/prometheus-postgres-exporter"
   "prometheus-mysqld-exporter:/usr/bin/prometheus-mysqld-exporter"
   "prometheus-redis-exporter:/usr/bin/prometheus-redis-exporter"
+  # queue panels: a real RabbitMQ node with its rabbitmq_prometheus plugin (scripts/services/rabbitmq.sh)
+  "rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server"
   # registry-backend integration tests and bench: Debian's Docker Registry v2 (distribution)
   # and skopeo, which pushes the OCI layouts the tests build
   "docker-registry:docker-registry"

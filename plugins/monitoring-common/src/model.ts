@@ -12,14 +12,18 @@ export const SD_LABELS = {
   engine: 'engine',
 } as const;
 
-/** What a discovered target is: a host (node_exporter), a database or a cache (their exporter). */
-export type MonitoredKind = 'host' | 'database' | 'cache';
+/**
+ * What a discovered target is: a host (node_exporter), a database or a cache
+ * (their exporter), or a message queue (RabbitMQ's rabbitmq_prometheus).
+ */
+export type MonitoredKind = 'host' | 'database' | 'cache' | 'queue';
 
 /** Every monitored kind, in display order. */
 export const MONITORED_KINDS: readonly MonitoredKind[] = [
   'host',
   'database',
   'cache',
+  'queue',
 ];
 
 /** One Prometheus HTTP SD target group. */
@@ -140,7 +144,7 @@ export interface ChannelPreview {
 /** Panels of a host's Monitoring tab. */
 export type HostPanelId = 'cpu' | 'memory' | 'disk' | 'network' | 'load' | 'up';
 
-/** Panels of a database's or cache's Monitoring tab. */
+/** Panels of a database's, cache's or queue's Monitoring tab. */
 export type StorePanelId =
   | 'connections'
   | 'transactions'
@@ -150,7 +154,11 @@ export type StorePanelId =
   | 'deadlocks'
   | 'hitRate'
   | 'evictions'
-  | 'clients';
+  | 'clients'
+  | 'messages'
+  | 'queueDepth'
+  | 'consumers'
+  | 'messageRates';
 
 /**
  * Panels of a service's Monitoring tab, one set per probe (blackbox or
@@ -181,14 +189,16 @@ export type PanelUnit =
   | 'statusCode';
 
 /**
- * Engines (catalog `spec.engine` of a database or cache) that have panels,
- * and the Debian exporter whose metrics they read.
+ * Engines (catalog `spec.engine` of a database, cache or queue) that have
+ * panels, and the exporter whose metrics they read (RabbitMQ's is its own
+ * plugin).
  */
 export const PANEL_ENGINES = {
   postgresql: 'prometheus-postgres-exporter',
   mysql: 'prometheus-mysqld-exporter',
   mariadb: 'prometheus-mysqld-exporter',
   redis: 'prometheus-redis-exporter',
+  rabbitmq: 'rabbitmq_prometheus',
 } as const;
 
 /** An engine with panels. */

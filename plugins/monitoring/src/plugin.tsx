@@ -24,18 +24,25 @@ export function isHostEntity(entity: Entity): boolean {
 
 /**
  * True for databases and caches (`Resource` of type database or cache)
- * whose `spec.engine` has panels: postgresql, mysql, mariadb, redis.
+ * whose `spec.engine` has panels: postgresql, mysql, mariadb, redis; and for
+ * message queues (`Resource` of type queue) of engine rabbitmq. As the
+ * backend's panels: a queue's engine is not a database's, nor the other way.
  */
 export function isStoreEntity(entity: Entity): boolean {
   const spec = (entity.spec ?? {}) as { type?: unknown; engine?: unknown };
+  if (
+    entity.kind.toLocaleLowerCase('en-US') !== 'resource' ||
+    (spec.type !== 'database' &&
+      spec.type !== 'cache' &&
+      spec.type !== 'queue') ||
+    typeof spec.engine !== 'string'
+  ) {
+    return false;
+  }
+  const engine = spec.engine.toLocaleLowerCase('en-US');
   return (
-    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
-    (spec.type === 'database' || spec.type === 'cache') &&
-    typeof spec.engine === 'string' &&
-    Object.prototype.hasOwnProperty.call(
-      PANEL_ENGINES,
-      spec.engine.toLocaleLowerCase('en-US'),
-    )
+    Object.prototype.hasOwnProperty.call(PANEL_ENGINES, engine) &&
+    (spec.type === 'queue') === (engine === 'rabbitmq')
   );
 }
 
@@ -52,7 +59,7 @@ export function isServiceEntity(entity: Entity): boolean {
   );
 }
 
-/** The Monitoring tab on host, database, cache and service entity pages. */
+/** The Monitoring tab on host, database, cache, queue and service entity pages. */
 export const monitoringEntityContent = EntityContentBlueprint.make({
   name: 'monitoring',
   params: {

@@ -195,6 +195,24 @@ export function startStoreExporter(
   );
 }
 
+/**
+ * The test RabbitMQ of scripts/services/rabbitmq.sh (OPSDECK_TEST_RABBITMQ_URL,
+ * `amqp://user:pw@host:port?prometheus=port`): its AMQP URL and the address
+ * of its rabbitmq_prometheus listener. Unset fails the test.
+ */
+export function testRabbitmq(): { amqpUrl: string; metrics: string } {
+  const u = serverUrl('OPSDECK_TEST_RABBITMQ_URL', 'rabbitmq');
+  const prometheusPort = u.searchParams.get('prometheus');
+  if (!prometheusPort) {
+    throw new Error(
+      'OPSDECK_TEST_RABBITMQ_URL has no ?prometheus=port (scripts/services/rabbitmq.sh prints it)',
+    );
+  }
+  const metrics = `${u.hostname}:${prometheusPort}`;
+  u.search = '';
+  return { amqpUrl: u.toString(), metrics };
+}
+
 /** The exporter queries opsdeck ships (README: replication lag). */
 export const POSTGRES_EXPORTER_QUERIES = path.resolve(
   __dirname,

@@ -854,7 +854,7 @@ export const spec = {
       get: {
         operationId: 'ServiceDiscovery',
         description:
-          'Prometheus HTTP SD: one target group per catalog entity of the kind with an exporter address, labelled with opsdeck_entity, opsdeck_name, opsdeck_kind, owner, system, environment (and engine). The optional query narrows it with the HostSelector fields.',
+          "Prometheus HTTP SD: one target group per catalog entity of the kind with an exporter address, labelled with opsdeck_entity, opsdeck_name, opsdeck_kind, owner, system, environment (and engine; a queue's `__metrics_path__` is RabbitMQ's /metrics/per-object). The optional query narrows it with the HostSelector fields.",
         parameters: [
           {
             name: 'kind',
@@ -862,7 +862,7 @@ export const spec = {
             required: true,
             schema: {
               type: 'string',
-              enum: ['host', 'database', 'cache'],
+              enum: ['host', 'database', 'cache', 'queue'],
             },
           },
           {
@@ -1967,7 +1967,7 @@ export const spec = {
       get: {
         operationId: 'EntityPanels',
         description:
-          "The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), or of a `Component` of type service or website: per probe stored on it, probe_success, probe_duration_seconds and, for HTTP, probe_http_status_code (no probes: no panels), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.",
+          "The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), of a queue (`spec.type` queue) of engine rabbitmq (messages ready and unacked, the ten deepest queues, consumers, publish and deliver rates, connections, up; RabbitMQ's rabbitmq_prometheus), or of a `Component` of type service or website: per probe stored on it, probe_success, probe_duration_seconds and, for HTTP, probe_http_status_code (no probes: no panels), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.",
         parameters: [
           {
             name: 'kind',
@@ -2044,6 +2044,10 @@ export const spec = {
                               'hitRate',
                               'evictions',
                               'clients',
+                              'messages',
+                              'queueDepth',
+                              'consumers',
+                              'messageRates',
                               'probeSuccess',
                               'probeDuration',
                               'probeStatusCode',

@@ -83,6 +83,50 @@ describe('targetGroups', () => {
     ]);
   });
 
+  it("gives a queue's rabbitmq_prometheus listener, scraped at its per-object path", () => {
+    const queues = [
+      ...entities,
+      entity(
+        'orders-mq',
+        {
+          type: 'queue',
+          engine: 'RabbitMQ',
+          address: '10.0.0.7',
+          owner: 'ops',
+          system: 'shop',
+          environment: 'prod',
+        },
+        { 'opsdeck.io/exporter': '15692' },
+      ),
+      // a queue without an exporter is not scraped
+      entity('jobs-mq', { type: 'queue', engine: 'rabbitmq', address: 'y' }),
+    ];
+    expect(targetGroups(queues, 'queue', { defaultNodePort: 9100 })).toEqual([
+      {
+        targets: ['10.0.0.7:15692'],
+        labels: {
+          opsdeck_entity: 'resource:default/orders-mq',
+          opsdeck_name: 'orders-mq',
+          opsdeck_kind: 'queue',
+          owner: 'group:default/ops',
+          system: 'system:default/shop',
+          environment: 'prod',
+          engine: 'rabbitmq',
+          __metrics_path__: '/metrics/per-object',
+        },
+      },
+    ]);
+    // the other kinds have no queue, nor a metrics path of their own
+    for (const kind of ['host', 'database', 'cache'] as const) {
+      for (const group of targetGroups(queues, kind, {
+        defaultNodePort: 9100,
+      })) {
+        expect(group.labels.opsdeck_kind).toBe(kind);
+        expect(group.labels.__metrics_path__).toBeUndefined();
+      }
+    }
+  });
+
   it('narrows by a host selector', () => {
     const hosts = [
       ...entities,

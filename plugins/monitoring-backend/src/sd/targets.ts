@@ -18,7 +18,15 @@ export const SPEC_TYPES: Record<MonitoredKind, string> = {
   host: 'host',
   database: 'database',
   cache: 'cache',
+  queue: 'queue',
 };
+
+/**
+ * The metrics path of a queue target: RabbitMQ's rabbitmq_prometheus serves
+ * one series per queue there (its `/metrics` aggregates them unless
+ * `prometheus.return_per_object_metrics` is set).
+ */
+export const QUEUE_METRICS_PATH = '/metrics/per-object';
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const PORT = /^\d{1,5}$/;
@@ -101,8 +109,8 @@ export function entityLabels(
 /**
  * Prometheus HTTP SD target groups for the catalog entities of one kind: one
  * group per entity (its exporter address) labelled with the entity ref,
- * name, kind, owner, system, environment (and engine for databases and
- * caches). Entities the selector does not match, or without an exporter
+ * name, kind, owner, system, environment (and engine for databases,
+ * caches and queues; a queue's metrics path, `__metrics_path__`). Entities the selector does not match, or without an exporter
  * address, are left out. Sorted by entity ref.
  */
 export function targetGroups(
@@ -126,6 +134,7 @@ export function targetGroups(
     if (kind !== 'host' && typeof spec.engine === 'string' && spec.engine) {
       labels[SD_LABELS.engine] = lower(spec.engine);
     }
+    if (kind === 'queue') labels.__metrics_path__ = QUEUE_METRICS_PATH;
     const ref = labels[SD_LABELS.entity];
     groups.push({ ref, targets: [target], labels });
   }

@@ -14,7 +14,7 @@ import { panelEngine, STORE_PANELS } from '../views/storePanels';
 
 /**
  * GET /entities/{kind}/{namespace}/{name}/panels: the fixed panels of a
- * host, a database or cache (by engine), or a service's probes. The guard
+ * host, a database, cache or queue (by engine), or a service's probes. The guard
  * has checked opsdeck.monitoring.metrics.read; the catalog, read as the
  * caller, decides whether the entity exists for them (404 otherwise). The
  * caller names the entity and a range, never PromQL.
@@ -49,7 +49,7 @@ export function registerPanelRoutes(
       const engine = panelEngine(entity);
       if (!engine) {
         throw new InputError(
-          'Monitoring panels are for hosts, for databases and caches of engine postgresql, mysql, mariadb or redis, and for service and website components',
+          'Monitoring panels are for hosts, for databases and caches of engine postgresql, mysql, mariadb or redis, for queues of engine rabbitmq, and for service and website components',
         );
       }
       panels = STORE_PANELS[engine];

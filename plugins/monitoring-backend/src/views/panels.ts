@@ -99,6 +99,18 @@ export const RANGES: Record<
   '7d': { seconds: 7 * 86400, step: 1800, window: '1h' },
 };
 
+/** A series' name: its legend, or the mount point / queue it is of. */
+function seriesName(legend: string, metric: Record<string, string>) {
+  if (legend === 'mountpoint') return metric.mountpoint ?? 'disk';
+  if (legend === 'queue') {
+    if (!metric.queue) return 'queue';
+    return metric.vhost && metric.vhost !== '/'
+      ? `${metric.vhost}/${metric.queue}`
+      : metric.queue;
+  }
+  return legend;
+}
+
 /** Queries every panel of an entity over a range with Prometheus' query_range. */
 export async function queryPanels(options: {
   prometheusUrl: string;
@@ -131,10 +143,7 @@ export async function queryPanels(options: {
               step: String(range.step),
             });
             return result.map(r => ({
-              name:
-                q.legend === 'mountpoint'
-                  ? r.metric.mountpoint ?? 'disk'
-                  : q.legend,
+              name: seriesName(q.legend, r.metric),
               // a ratio over nothing (a hit rate without requests) is NaN: no point
               points: r.values
                 .map(([t, v]) => [t * 1000, Number(v)] as [number, number])

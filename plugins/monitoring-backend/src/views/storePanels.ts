@@ -174,26 +174,104 @@ const REDIS: PanelDefinition[] = [
   },
 ];
 
+/**
+ * A message queue's panels on RabbitMQ's own rabbitmq_prometheus metrics
+ * (3.10, scraped at /metrics/per-object: one series per queue): messages
+ * ready and unacknowledged, the deepest queues, consumers, publish and
+ * deliver rates, connections. The plugin has no `_up` metric: the scrape's.
+ */
+const RABBITMQ: PanelDefinition[] = [
+  {
+    id: 'messages',
+    unit: 'count',
+    queries: [
+      { legend: 'ready', expr: e => by(`rabbitmq_queue_messages_ready{${e}}`) },
+      {
+        legend: 'unacked',
+        expr: e => by(`rabbitmq_queue_messages_unacked{${e}}`),
+      },
+    ],
+  },
+  {
+    // one line per queue (named by it), the ten deepest
+    id: 'queueDepth',
+    unit: 'count',
+    queries: [
+      {
+        legend: 'queue',
+        expr: e =>
+          `topk(10, sum by (opsdeck_entity, vhost, queue) (rabbitmq_queue_messages_ready{${e}}))`,
+      },
+    ],
+  },
+  {
+    id: 'consumers',
+    unit: 'count',
+    queries: [
+      { legend: 'consumers', expr: e => by(`rabbitmq_consumers{${e}}`) },
+    ],
+  },
+  {
+    id: 'messageRates',
+    unit: 'perSecond',
+    queries: [
+      {
+        legend: 'publish',
+        expr: (e, w) =>
+          by(`rate(rabbitmq_global_messages_received_total{${e}}[${w}])`),
+      },
+      {
+        legend: 'deliver',
+        expr: (e, w) =>
+          by(`rate(rabbitmq_global_messages_delivered_total{${e}}[${w}])`),
+      },
+    ],
+  },
+  {
+    id: 'connections',
+    unit: 'count',
+    queries: [
+      { legend: 'connections', expr: e => by(`rabbitmq_connections{${e}}`) },
+    ],
+  },
+  {
+    id: 'up',
+    unit: 'up',
+    queries: [{ legend: 'up', expr: e => `up{${e}}` }],
+  },
+];
+
 /** The panels of each engine. */
 export const STORE_PANELS: Record<PanelEngine, PanelDefinition[]> = {
   postgresql: POSTGRESQL,
   mysql: MYSQL,
   mariadb: MYSQL,
   redis: REDIS,
+  rabbitmq: RABBITMQ,
 };
 
 /**
- * The engine of a database or cache entity (`spec.engine`, lower-case) when
- * opsdeck has panels for it.
+ * The engine of a database, cache or queue entity (`spec.engine`,
+ * lower-case) when opsdeck has panels for it: a database's or cache's engine
+ * is not a queue's, nor the other way round.
  */
 export function panelEngine(entity: Entity): PanelEngine | undefined {
   const spec = (entity.spec ?? {}) as Record<string, unknown>;
-  if (spec.type !== 'database' && spec.type !== 'cache') return undefined;
+  if (
+    spec.type !== 'database' &&
+    spec.type !== 'cache' &&
+    spec.type !== 'queue'
+  ) {
+    return undefined;
+  }
   const engine =
     typeof spec.engine === 'string'
       ? spec.engine.toLocaleLowerCase('en-US')
       : '';
-  return Object.prototype.hasOwnProperty.call(PANEL_ENGINES, engine)
+  if (!Object.prototype.hasOwnProperty.call(PANEL_ENGINES, engine)) {
+    return undefined;
+  }
+  return (spec.type === 'queue') === (engine === 'rabbitmq')
     ? (engine as PanelEngine)
     : undefined;
 }

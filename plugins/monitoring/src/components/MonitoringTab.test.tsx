@@ -62,7 +62,7 @@ const shop: Entity = {
 function render(
   fetch: jest.Mock,
   entity: Entity = host,
-  options: { manageProbes?: boolean } = {},
+  options: { manageProbes?: boolean; language?: string } = {},
 ) {
   // a fresh permission cache per render (usePermission caches answers)
   return renderInTestApp(
@@ -75,6 +75,10 @@ function render(
       mountedRoutes: { '/monitoring': monitoringRouteRef },
       apis: [
         mockApis.discovery({ baseUrl: 'http://backend.test' }),
+        mockApis.appLanguage({
+          defaultLanguage: options.language ?? 'en',
+          availableLanguages: ['en', 'zh-CN'],
+        }),
         mockApis.fetch({ baseImplementation: fetch }),
         mockApis.permission({
           authorize: req =>
@@ -103,6 +107,7 @@ describe('MonitoringTab', () => {
       ['database', 'MySQL'],
       ['database', 'mariadb'],
       ['cache', 'redis'],
+      ['queue', 'RabbitMQ'],
     ]) {
       const store = { ...host, spec: { type, engine } };
       expect(isStoreEntity(store)).toBe(true);
@@ -115,6 +120,11 @@ describe('MonitoringTab', () => {
     expect(filter!({ ...host, spec: { type: 'queue', engine: 'redis' } })).toBe(
       false,
     );
+    // rabbitmq is a queue's engine, not a cache's or database's
+    expect(
+      filter!({ ...host, spec: { type: 'cache', engine: 'rabbitmq' } }),
+    ).toBe(false);
+    expect(filter!({ ...host, spec: { type: 'queue' } })).toBe(false);
     // services and websites (their probes); other components have none
     for (const type of ['service', 'website']) {
       const component = { ...shop, spec: { type } };
@@ -263,6 +273,110 @@ describe('MonitoringTab', () => {
     expect(screen.getByText('commit: 4.50/s')).toBeInTheDocument();
     expect(screen.getByText('Replication lag')).toBeInTheDocument();
     expect(screen.getByText('lag: 2.0 s')).toBeInTheDocument();
+  });
+
+  it.each([
+    [
+      'en',
+      {
+        titles: [
+          'Messages',
+          'Ready messages per queue',
+          'Consumers',
+          'Messages per second',
+          'Connections',
+        ],
+        lines: [
+          'ready: 5',
+          'unacknowledged: 2',
+          'orders: 5',
+          'consumers: 1',
+          'published: 1.50/s',
+          'delivered: 0.25/s',
+          'connections: 3',
+        ],
+      },
+    ],
+    [
+      'zh-CN',
+      {
+        titles: [
+          '消息数',
+          '各队列待消费消息',
+          '消费者',
+          '每秒消息数',
+          '连接数',
+        ],
+        lines: [
+          '待消费: 5',
+          '未确认: 2',
+          'orders: 5',
+          '消费者: 1',
+          '发布: 1.50/s',
+          '投递: 0.25/s',
+          '连接: 3',
+        ],
+      },
+    ],
+  ])("charts a queue's panels (%s)", async (language, expected) => {
+    const queue: Entity = {
+      ...host,
+      metadata: { name: 'orders-mq', namespace: 'default' },
+      spec: { type: 'queue', engine: 'rabbitmq', owner: 'ops' },
+    };
+    const fetch = jest.fn(
+      async () =>
+        new Response(
+          JSON.stringify({
+            panels: [
+              {
+                id: 'messages',
+                unit: 'count',
+                series: [
+                  { name: 'ready', points: [[t, 5]] },
+                  { name: 'unacked', points: [[t, 2]] },
+                ],
+              },
+              {
+                id: 'queueDepth',
+                unit: 'count',
+                // a queue's own name is not translated
+                series: [{ name: 'orders', points: [[t, 5]] }],
+              },
+              {
+                id: 'consumers',
+                unit: 'count',
+                series: [{ name: 'consumers', points: [[t, 1]] }],
+              },
+              {
+                id: 'messageRates',
+                unit: 'perSecond',
+                series: [
+                  { name: 'publish', points: [[t, 1.5]] },
+                  { name: 'deliver', points: [[t, 0.25]] },
+                ],
+              },
+              {
+                id: 'connections',
+                unit: 'count',
+                series: [{ name: 'connections', points: [[t, 3]] }],
+              },
+            ],
+          }),
+          { status: 200 },
+        ),
+    );
+    await render(fetch, queue, { language });
+    expect(await screen.findByText(expected.titles[0])).toBeInTheDocument();
+    for (const title of expected.titles) {
+      expect(screen.getByText(title)).toBeInTheDocument();
+    }
+    for (const line of expected.lines) {
+      expect(screen.getByText(line)).toBeInTheDocument();
+    }
+    expect(String((fetch.mock.calls[0] as any[])[0])).toBe(
+      'http://backend.test/api/monitoring/entities/resource/default/orders-mq/panels?range=1h',
+    );
   });
 
   it('charts the panels of the entity and asks again for another range', async () => {

@@ -48,6 +48,11 @@ const TRANSLATED_SERIES = [
   'hitRate',
   'evictions',
   'clients',
+  'ready',
+  'unacked',
+  'consumers',
+  'publish',
+  'deliver',
   'success',
   'duration',
   'status',
@@ -56,7 +61,7 @@ const translated = (name: string): name is (typeof TRANSLATED_SERIES)[number] =>
   (TRANSLATED_SERIES as readonly string[]).includes(name);
 
 /**
- * The Monitoring tab of a host, database, cache or service: fixed panels
+ * The Monitoring tab of a host, database, cache, queue or service: fixed panels
  * (chosen by the backend from the entity's type and engine, or a service's
  * probes) over a chosen time range.
  */

@@ -262,7 +262,7 @@ export type Operations = {
   serviceDiscovery: {
     request: {
       path: {
-        kind: 'host' | 'database' | 'cache';
+        kind: 'host' | 'database' | 'cache' | 'queue';
       };
       query?: {
         owner?: string;
@@ -592,6 +592,10 @@ export type Operations = {
           | 'hitRate'
           | 'evictions'
           | 'clients'
+          | 'messages'
+          | 'queueDepth'
+          | 'consumers'
+          | 'messageRates'
           | 'probeSuccess'
           | 'probeDuration'
           | 'probeStatusCode';
@@ -720,7 +724,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * Prometheus HTTP SD: one target group per catalog entity of the kind with an exporter address, labelled with opsdeck_entity, opsdeck_name, opsdeck_kind, owner, system, environment (and engine). The optional query narrows it with the HostSelector fields.
+   * Prometheus HTTP SD: one target group per catalog entity of the kind with an exporter address, labelled with opsdeck_entity, opsdeck_name, opsdeck_kind, owner, system, environment (and engine; a queue's `__metrics_path__` is RabbitMQ's /metrics/per-object). The optional query narrows it with the HostSelector fields.
    *
    * `GET /sd/{kind}`
    */
@@ -1016,7 +1020,7 @@ export class DefaultApiClient extends OpenApiClient {
   }
 
   /**
-   * The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), or of a `Component` of type service or website: per probe stored on it, probe_success, probe_duration_seconds and, for HTTP, probe_http_status_code (no probes: no panels), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.
+   * The fixed panels of a host (CPU, memory, disk, network, load, up), or of a database / cache by its `spec.engine`: postgresql (connections vs max, transactions/s, replication lag, deadlocks, pg_up), mysql or mariadb (connections vs max, queries/s, slow queries, replication lag, mysql_up), redis (memory vs max, hit rate, evictions, clients, redis_up), of a queue (`spec.type` queue) of engine rabbitmq (messages ready and unacked, the ten deepest queues, consumers, publish and deliver rates, connections, up; RabbitMQ's rabbitmq_prometheus), or of a `Component` of type service or website: per probe stored on it, probe_success, probe_duration_seconds and, for HTTP, probe_http_status_code (no probes: no panels), over a range, from Prometheus' query_range. The caller must be able to read the entity in the catalog (404 otherwise); other entities are a 400.
    *
    * `GET /entities/{kind}/{namespace}/{name}/panels`
    */

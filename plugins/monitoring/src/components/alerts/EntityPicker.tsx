@@ -9,7 +9,7 @@ import { useT } from './hooks';
 type Option = { ref: string; title: string };
 
 /** The resource types Prometheus scrapes (opsdeck's service discovery). */
-const MONITORED_TYPES = ['host', 'database', 'cache'];
+const MONITORED_TYPES = ['host', 'database', 'cache', 'queue'];
 
 function optionOf(entity: Entity): Option {
   const ref = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
@@ -19,7 +19,7 @@ function optionOf(entity: Entity): Option {
 }
 
 /**
- * Picks a monitored catalog entity (a host, database or cache resource) by
+ * Picks a monitored catalog entity (a host, database, cache or queue resource) by
  * name or title; the value is its entity ref. Nothing that is not in the
  * catalog can be typed.
  */
