@@ -116,8 +116,9 @@ const NUMBER =
 
 /**
  * The outcome of a run as the (possibly hostile) host answered: up only
- * with exit 0 in time; the value only when the first line arrived whole
- * (inside the output cap) and is a finite number. The rest of the output
+ * with exit 0 in time; the value only from a run that ended in time, when
+ * the first line arrived whole (inside the output cap) and is a finite
+ * number. The rest of the output
  * is dropped.
  */
 export function scriptOutcome(r: {
@@ -128,7 +129,7 @@ export function scriptOutcome(r: {
   durationMs: number;
 }): ScriptOutcome {
   const end = r.stdout.indexOf('\n');
-  const whole = end >= 0 || (!r.truncated && !r.timedOut);
+  const whole = !r.timedOut && (end >= 0 || !r.truncated);
   const line = (end >= 0 ? r.stdout.slice(0, end) : r.stdout).trim();
   const value = whole && NUMBER.test(line) ? Number(line) : undefined;
   return {

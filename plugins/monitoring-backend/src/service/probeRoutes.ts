@@ -72,7 +72,7 @@ export function registerProbeRoutes(
     options;
 
   /** 403 unless the person may create and edit script probes. */
-  const authorizeScript = (req: Request) =>
+  const authorizeScript = (req: Request<any, any, any, any, any>) =>
     guard.authorize(req, monitoringProbeScriptPermission, {
       allow: ['user'],
       what: 'create or edit script probes',
