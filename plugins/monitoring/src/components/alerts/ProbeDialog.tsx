@@ -19,6 +19,14 @@ const TARGET_HELP = {
   script: 'probeDialog.targetHelpScript',
 } as const;
 
+/** The longest target of each kind (a process name, a check's name). */
+const TARGET_MAX: Record<ProbeKind, number> = {
+  tcp: 2048,
+  http: 2048,
+  process: 15,
+  script: 63,
+};
+
 /** Kinds that run on a catalog host (the entity picker offers hosts only). */
 const ON_HOST: readonly ProbeKind[] = ['process', 'script'];
 
@@ -153,7 +161,7 @@ export function ProbeDialog(props: {
         margin="dense"
         variant="outlined"
         inputProps={{
-          maxLength: kind === 'process' ? 15 : kind === 'script' ? 63 : 2048,
+          maxLength: TARGET_MAX[kind],
         }}
       />
       {kind === 'script' && (
