@@ -369,13 +369,26 @@ export interface Silence {
 
 /**
  * What a probe checks: a TCP connect or an HTTP(S) request (through the
- * blackbox exporter), or that a named process runs on a catalog host
- * (`process`: opsdeck runs `pgrep -x` over SSH when Prometheus scrapes it).
+ * blackbox exporter), that a named process runs on a catalog host
+ * (`process`: opsdeck runs `pgrep -x` over SSH when Prometheus scrapes it),
+ * or that a short script exits 0 on a catalog host (`script`: run over SSH
+ * the way jobs run scripts; needs opsdeck.monitoring.probe.script).
  */
-export type ProbeKind = 'tcp' | 'http' | 'process';
+export type ProbeKind = 'tcp' | 'http' | 'process' | 'script';
 
 /** Every probe kind. */
-export const PROBE_KINDS: readonly ProbeKind[] = ['tcp', 'http', 'process'];
+export const PROBE_KINDS: readonly ProbeKind[] = [
+  'tcp',
+  'http',
+  'process',
+  'script',
+];
+
+/** The languages of a script probe. */
+export type ProbeScriptLanguage = 'sh' | 'bash';
+
+/** Bytes (UTF-8) a script probe's script may have. */
+export const PROBE_SCRIPT_MAX_BYTES = 4096;
 
 /** Labels a probe target carries beside the entity's SD labels. */
 export const PROBE_LABELS = {
@@ -393,9 +406,18 @@ export interface ProbeInput {
   /**
    * tcp: `host:port`; http: an `http(s)://` URL; process: a process name as
    * `pgrep -x` matches it (1-15 of `A-Za-z0-9._-`, the kernel's comm), on
-   * the host the entity is.
+   * the host the entity is; script: the check's name (1-63 of
+   * `A-Za-z0-9._-`).
    */
   target: string;
+  /**
+   * script: the script (at most {@link PROBE_SCRIPT_MAX_BYTES}, parsed with
+   * the bash grammar before it is saved). Exit 0 is up; the first line of
+   * its output, when a number, is the probe's value.
+   */
+  script?: string;
+  /** script: its interpreter (default `sh`). */
+  language?: ProbeScriptLanguage;
   /** http: the status code that means up (default any 2xx). */
   expectStatus?: number;
   /** http: a regular expression (Go RE2, the blackbox exporter's) the body must match. */

@@ -100,6 +100,16 @@ export const monitoringRuleManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Create and edit script probes (a short sh/bash script opsdeck runs on a
+ * host over SSH at every probe interval): running code on hosts, so beyond
+ * opsdeck.monitoring.rule.manage, which every probe change needs too.
+ */
+export const monitoringProbeScriptPermission = createPermission({
+  name: 'opsdeck.monitoring.probe.script',
+  attributes: { action: 'update' },
+});
+
 /** Create and expire Alertmanager silences. */
 export const monitoringSilenceManagePermission = createPermission({
   name: 'opsdeck.monitoring.silence.manage',
@@ -212,6 +222,7 @@ export const monitoringPermissions = [
   monitoringAlertReadPermission,
   monitoringChannelTestPermission,
   monitoringRuleManagePermission,
+  monitoringProbeScriptPermission,
   monitoringSilenceManagePermission,
   monitoringMetricsReadPermission,
   monitoringAlertAcknowledgePermission,

@@ -132,6 +132,7 @@ export const PERMISSION_GRANTS: Readonly<Record<string, Grant>> = {
   'opsdeck.monitoring.alert.read': ['ops', 'dba', 'dev'],
   'opsdeck.monitoring.channel.test': ['ops'],
   'opsdeck.monitoring.rule.manage': ['ops'],
+  'opsdeck.monitoring.probe.script': ['ops'],
   'opsdeck.monitoring.silence.manage': ['ops'],
   'opsdeck.monitoring.metrics.read': ['ops', 'dba', 'dev', 'viewer'],
   'opsdeck.monitoring.alert.acknowledge': ['ops', 'dba', 'dev'],

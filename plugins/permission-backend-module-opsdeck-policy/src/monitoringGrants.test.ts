@@ -10,6 +10,7 @@ import {
   monitoringAlertReceivePermission,
   monitoringChannelTestPermission,
   monitoringMetricsReadPermission,
+  monitoringProbeScriptPermission,
   monitoringRuleManagePermission,
   monitoringSdReadPermission,
   monitoringSilenceManagePermission,
@@ -43,6 +44,8 @@ const matrix: Array<[Permission, Record<string, AuthorizeResult>]> = [
   [monitoringAlertReadPermission,    { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: DENY,  mallory: DENY }],
   [monitoringChannelTestPermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [monitoringRuleManagePermission,   { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
+  // script probes run code on hosts: ops (and admins) only
+  [monitoringProbeScriptPermission,  { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   [monitoringMetricsReadPermission,   { alice: ALLOW, bob: ALLOW, carol: ALLOW, dave: ALLOW, erin: ALLOW, mallory: DENY }],
   [monitoringSilenceManagePermission, { alice: ALLOW, bob: ALLOW, carol: DENY,  dave: DENY,  erin: DENY,  mallory: DENY }],
   // also: a member of the alert's owner group, or rule.manage (checked by the monitoring backend)

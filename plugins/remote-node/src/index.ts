@@ -22,6 +22,20 @@ export {
   type FanOutResult,
 } from './fanOut';
 export { shellQuote } from './shell';
+export {
+  PARAM_NAME,
+  wrapperCommand,
+  wrapperStdin,
+  type ScriptLanguage,
+} from './scriptPayload';
+export {
+  loadShellSyntax,
+  shellSyntaxErrors,
+  shellSyntaxLoaded,
+  withSyntaxTree,
+  type ShellSyntaxError,
+  type SyntaxNode,
+} from './shellSyntax';
 export * from './errors';
 export type * from './types';
 export {

@@ -3,6 +3,7 @@
  * (quoting, paths, substitutions, encoded scripts, continuations, history expansion, Ctrl-O /
  * Ctrl-J, a faked bracketed paste, a faked full-screen switch) and the default families.
  */
+import { loadShellSyntax } from '@opsdeck/plugin-remote-node';
 import type { CommandRule, NewRule } from '../database/BastionStore';
 import {
   CommandGate,
@@ -11,7 +12,6 @@ import {
 } from './CommandGate';
 import { DEFAULT_RULES } from './defaultRules';
 import { compileRules, type Verdict } from './rules';
-import { loadShellSyntax } from './shellSyntax';
 
 const host = {
   name: 'app-01',

@@ -4,6 +4,7 @@
  * `sh -c`, `sudo`/`env`/`find -exec` wrappers…) and every construct whose effect cannot be seen
  * from the line (a script piped into an interpreter, a heredoc, a dynamic command name…).
  */
+import { withSyntaxTree, type SyntaxNode } from '@opsdeck/plugin-remote-node';
 import { posix } from 'node:path';
 import {
   decodeAnsiC,
@@ -14,7 +15,6 @@ import {
   unescapeWord,
 } from './lexical';
 import type { FoundCommand, FoundConstruct, LineAnalysis } from './model';
-import { withSyntaxTree, type SyntaxNode } from './shellSyntax';
 import { decodes, interpreterUse, unwrap } from './wrappers';
 
 /** How deep `eval`, `sh -c` and wrappers are followed. */

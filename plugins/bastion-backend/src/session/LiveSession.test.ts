@@ -3,11 +3,14 @@
  * when the line was refused (CI saw a full-screen switch typed just before hide it).
  */
 import { EventEmitter } from 'node:events';
-import type { ShellChannel, SshTarget } from '@opsdeck/plugin-remote-node';
+import {
+  loadShellSyntax,
+  type ShellChannel,
+  type SshTarget,
+} from '@opsdeck/plugin-remote-node';
 import type { CommandRule } from '../database/BastionStore';
 import type { SessionRecord } from '../database/BastionStore';
 import { compileRules } from '../commands/rules';
-import { loadShellSyntax } from '../commands/shellSyntax';
 import type { AsciicastRecorder } from '../recording/AsciicastRecorder';
 import type { BastionHost } from './hosts';
 import { LiveSession, type SessionOwner } from './LiveSession';

@@ -3,10 +3,11 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
-import type {
-  ShellChannel,
-  SshCredentials,
-  SshTarget,
+import {
+  loadShellSyntax,
+  type ShellChannel,
+  type SshCredentials,
+  type SshTarget,
 } from '@opsdeck/plugin-remote-node';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -16,7 +17,6 @@ import {
   type CompiledRule,
   type Verdict,
 } from '../commands/rules';
-import { loadShellSyntax } from '../commands/shellSyntax';
 import type { BastionConfig } from '../config';
 import type { BastionStore, SessionRecord } from '../database/BastionStore';
 import { grantActive, storedGrantsFor } from '../grants/matchGrant';

@@ -1,6 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { fanOut, type SshConnectionPool } from '@opsdeck/plugin-remote-node';
+import {
+  fanOut,
+  wrapperCommand,
+  wrapperStdin,
+  type SshConnectionPool,
+} from '@opsdeck/plugin-remote-node';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { crashPoint } from '@opsdeck/plugin-opsdeck-node';
@@ -25,7 +30,6 @@ import { createRunCredentials, RunVault } from './credentials';
 import { OutputBuffer } from './OutputBuffer';
 import { resolveParameters } from './parameters';
 import { SecretMasker } from './secretMasker';
-import { wrapperCommand, wrapperStdin } from './scriptPayload';
 
 /** What to run, where and how. */
 export interface RunRequest {

@@ -46,6 +46,7 @@ export const PEOPLE: Record<string, string[]> = {
     'opsdeck.monitoring.alert.read',
     'opsdeck.monitoring.channel.test',
     'opsdeck.monitoring.rule.manage',
+    'opsdeck.monitoring.probe.script',
     'opsdeck.monitoring.silence.manage',
     'opsdeck.monitoring.metrics.read',
     'opsdeck.monitoring.alert.acknowledge',
@@ -61,7 +62,8 @@ export const PEOPLE: Record<string, string[]> = {
     'opsdeck.monitoring.silence.manage',
     'opsdeck.monitoring.alert.acknowledge',
   ],
-  // ops lead: manages rules, but the catalog may hide entities from him too
+  // ops lead: manages rules, but the catalog may hide entities from him too;
+  // no script probes (opsdeck.monitoring.probe.script)
   otto: [
     'opsdeck.monitoring.alert.read',
     'opsdeck.monitoring.rule.manage',

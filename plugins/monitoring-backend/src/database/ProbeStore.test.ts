@@ -1,5 +1,9 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { AlertStore } from './AlertStore';
+import {
+  applyMonitoringMigrations,
+  rollbackMonitoringMigrations,
+} from './migrations';
 import { ProbeStore, type NewProbe } from './ProbeStore';
 
 jest.setTimeout(60_000);
@@ -116,5 +120,57 @@ describe.each(databases.eachSupportedId())('ProbeStore (%s)', databaseId => {
     expect(await s.delete(a.id, 'user:default/alice', at, publish)).toBe(true);
     expect(await s.update(a.id, probe, publish)).toBeUndefined();
     expect(await s.update(a.id + 1000, probe, publish)).toBeUndefined();
+  });
+
+  it('stores a script probe with its script and language; the migration goes down and up again', async () => {
+    const knex = await databases.init(databaseId);
+    await applyMonitoringMigrations(knex);
+    const s = new ProbeStore(knex);
+    const publish = async () => {};
+    const script = {
+      entityRef: 'resource:default/web-01',
+      kind: 'script' as const,
+      target: 'disk-root',
+      script: "df -P / | awk 'NR==2 { print $5+0 }'\n",
+      language: 'bash' as const,
+      intervalSeconds: 30,
+    };
+    const created = await s.create(script, 'user:default/alice', at, publish);
+    expect(await s.get(created.id)).toEqual({
+      id: created.id,
+      ...script,
+      createdBy: 'user:default/alice',
+      createdAt: at.toISOString(),
+    });
+    const tcp = await s.create(
+      {
+        entityRef: 'resource:default/db-01',
+        kind: 'tcp',
+        target: 'db-01:5432',
+        intervalSeconds: 60,
+      },
+      'user:default/bob',
+      at,
+      publish,
+    );
+    expect(await s.get(tcp.id)).not.toHaveProperty('script');
+    expect(await s.get(tcp.id)).not.toHaveProperty('language');
+    // this migration down: the script probe's row goes with the columns
+    // (the code before it knows no such kind), the others stay; then up
+    const migration = require('../../migrations/20261205000000_script_probes.js');
+    await migration.down(knex);
+    expect(await knex.schema.hasColumn('monitoring_probes', 'script')).toBe(
+      false,
+    );
+    expect(
+      (await knex('monitoring_probes').select('id')).map(r => Number(r.id)),
+    ).toEqual([tcp.id]);
+    await migration.up(knex);
+    expect((await s.list()).map(p => p.id)).toEqual([tcp.id]);
+    // and all of them down and up again
+    await rollbackMonitoringMigrations(knex);
+    expect(await knex.schema.hasTable('monitoring_probes')).toBe(false);
+    await applyMonitoringMigrations(knex);
+    expect(await s.list()).toEqual([]);
   });
 });

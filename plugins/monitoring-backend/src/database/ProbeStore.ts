@@ -1,4 +1,8 @@
-import type { Probe, ProbeKind } from '@opsdeck/plugin-monitoring-common';
+import type {
+  Probe,
+  ProbeKind,
+  ProbeScriptLanguage,
+} from '@opsdeck/plugin-monitoring-common';
 import type { Knex } from 'knex';
 
 /** A probe as stored: the interval in seconds. */
@@ -15,6 +19,8 @@ type ProbeRow = {
   target: string;
   expect_status: number | null;
   body_regex: string | null;
+  script: string | null;
+  script_language: ProbeScriptLanguage | null;
   interval_seconds: number;
   created_by: string;
   created_at: number | string;
@@ -30,6 +36,8 @@ const toProbe = (r: ProbeRow): StoredProbe => ({
     ? { expectStatus: Number(r.expect_status) }
     : {}),
   ...(r.body_regex ? { bodyRegex: r.body_regex } : {}),
+  ...(r.script !== null && r.script !== undefined ? { script: r.script } : {}),
+  ...(r.script_language ? { language: r.script_language } : {}),
   intervalSeconds: Number(r.interval_seconds),
   createdBy: r.created_by,
   createdAt: new Date(Number(r.created_at)).toISOString(),
@@ -45,6 +53,8 @@ const probeColumns = (probe: NewProbe) => ({
   target: probe.target,
   expect_status: probe.expectStatus ?? null,
   body_regex: probe.bodyRegex ?? null,
+  script: probe.script ?? null,
+  script_language: probe.language ?? null,
   interval_seconds: probe.intervalSeconds,
 });
 
@@ -100,7 +110,7 @@ export class ProbeStore {
 
   /**
    * Replaces what a probe checks (entity, kind, target, expectations,
-   * interval); its id, creator and creation time stay. Undefined when there
+   * script, interval); its id, creator and creation time stay. Undefined when there
    * is no such probe (or it was deleted meanwhile).
    */
   async update(

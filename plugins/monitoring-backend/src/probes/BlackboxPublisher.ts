@@ -34,8 +34,8 @@ export const probeTimeout = (intervalSeconds: number) =>
 export function renderBlackboxConfig(probes: StoredProbe[]): string {
   const modules: Record<string, unknown> = {};
   for (const p of probes) {
-    // process probes are opsdeck's own (ProcessProber), not the exporter's
-    if (p.kind === 'process') continue;
+    // process and script probes are opsdeck's own (ProcessProber), not the exporter's
+    if (p.kind === 'process' || p.kind === 'script') continue;
     const timeout = `${probeTimeout(p.intervalSeconds)}s`;
     const named = p.kind === 'http' ? httpServerName(p.target) : undefined;
     modules[probeModule(p.id)] =

@@ -15,7 +15,8 @@ import {
   probeModule,
   probeTimeout,
 } from './BlackboxPublisher';
-import { parseProcessName } from './ProcessProber';
+import { HOST_PROBE_KINDS, parseProcessName } from './ProcessProber';
+import { parseScript, parseScriptName } from './ScriptProbe';
 import {
   checkReachable,
   formatInterval,
@@ -72,6 +73,10 @@ export class ProbeService {
    */
   private async checked(input: ProbeInput, entity: Entity): Promise<NewProbe> {
     if (input.kind === 'process') return this.checkedProcess(input, entity);
+    if (input.kind === 'script') return this.checkedScript(input, entity);
+    if (input.script !== undefined || input.language !== undefined) {
+      throw new InputError('Only a script probe has a script');
+    }
     const { target, host } = parseTarget(input.kind, input.target);
     if (input.kind === 'tcp' && (input.expectStatus || input.bodyRegex)) {
       throw new InputError('A TCP probe has no expected status or body');
@@ -103,6 +108,9 @@ export class ProbeService {
     if (input.expectStatus || input.bodyRegex) {
       throw new InputError('A process probe has no expected status or body');
     }
+    if (input.script !== undefined || input.language !== undefined) {
+      throw new InputError('Only a script probe has a script');
+    }
     if (!hostFromEntity(entity)) {
       throw new InputError(
         'A process probe runs on a catalog host (a Resource of type host with an address)',
@@ -116,6 +124,43 @@ export class ProbeService {
         input.interval,
         this.options.minIntervalSeconds,
       ),
+    };
+  }
+
+  /**
+   * A script probe: a name, the script (size, NUL, language, and parsed by
+   * the bash grammar: refused when it does not parse), on an entity that is
+   * a catalog host; its timeout is the probe's, at most its interval. The
+   * caller has checked opsdeck.monitoring.probe.script.
+   */
+  private async checkedScript(
+    input: ProbeInput,
+    entity: Entity,
+  ): Promise<NewProbe> {
+    const target = parseScriptName(input.target);
+    if (input.expectStatus || input.bodyRegex) {
+      throw new InputError('A script probe has no expected status or body');
+    }
+    const intervalSeconds = parseInterval(
+      input.interval,
+      this.options.minIntervalSeconds,
+    );
+    if (!hostFromEntity(entity)) {
+      throw new InputError(
+        'A script probe runs on a catalog host (a Resource of type host with an address)',
+      );
+    }
+    const { script, language } = await parseScript(
+      input.script,
+      input.language,
+    );
+    return {
+      entityRef: input.entityRef,
+      kind: 'script',
+      target,
+      script,
+      language,
+      intervalSeconds,
     };
   }
 
@@ -201,7 +246,7 @@ export class ProbeService {
     };
     const groups: SdTargetGroup[] = [];
     for (const p of probes) {
-      if (p.kind === 'process') continue;
+      if ((HOST_PROBE_KINDS as readonly string[]).includes(p.kind)) continue;
       const entity = entities.get(p.entityRef);
       const labels = entity && entityLabels(entity);
       if (!labels) continue;
@@ -230,8 +275,8 @@ export class ProbeService {
   }
 
   /**
-   * Prometheus HTTP SD for process probes (opsdeck is their exporter,
-   * `GET /probes/process/metrics`): the host's name as `__address__`
+   * Prometheus HTTP SD for process and script probes (opsdeck is their
+   * exporter, `GET /probes/process/metrics`): the host's name as `__address__`
    * (relabelled to `instance`; `__address__` becomes opsdeck's backend),
    * the probe id as `__param_probe`, its interval and timeout, and the
    * entity's labels. A probe whose entity left the catalog or is no host is
@@ -240,8 +285,8 @@ export class ProbeService {
   async processTargetGroups(
     entityOf: (refs: string[]) => Promise<Map<string, Entity>>,
   ): Promise<SdTargetGroup[]> {
-    const probes = (await this.options.store.list()).filter(
-      p => p.kind === 'process',
+    const probes = (await this.options.store.list()).filter(p =>
+      (HOST_PROBE_KINDS as readonly string[]).includes(p.kind),
     );
     const entities = await entityOf([...new Set(probes.map(p => p.entityRef))]);
     const groups: SdTargetGroup[] = [];

@@ -191,7 +191,7 @@ describe('how often a probe runs', () => {
 
   it('runs no command for an id that is no process probe', async () => {
     const { p, exec } = prober();
-    await expect(p.metrics(8)).rejects.toThrow(/No process probe 8/);
+    await expect(p.metrics(8)).rejects.toThrow(/No process or script probe 8/);
     expect(exec).not.toHaveBeenCalled();
   });
 });

@@ -10,6 +10,12 @@ import {
 import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
 import type { ProbeStore } from '../database/ProbeStore';
 import { probeTimeout } from './BlackboxPublisher';
+import {
+  SCRIPT_OUTPUT_BYTES,
+  scriptMetrics,
+  scriptOutcome,
+  scriptPayload,
+} from './ScriptProbe';
 
 /**
  * A process name as `pgrep -x` matches it against the kernel's `comm`
@@ -94,11 +100,21 @@ export function processMetrics(o: ProcessOutcome): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The kinds of probe opsdeck runs on a host itself (it is their exporter). */
+export const HOST_PROBE_KINDS = ['process', 'script'] as const;
+
+const isHostProbe = (kind: string) =>
+  (HOST_PROBE_KINDS as readonly string[]).includes(kind);
+
 /**
- * Runs process probes when Prometheus scrapes them (opsdeck is the
- * exporter): the probe's host from the catalog, its login from the vault
- * (`ssh-login` for that host, no person), one fixed `pgrep` over SSH
- * through remote-node with a small output cap and the probe's timeout.
+ * Runs process and script probes when Prometheus scrapes them (opsdeck is
+ * the exporter): the probe's host from the catalog, its login from the
+ * vault at each run (`ssh-login` for that host, no person), then over SSH
+ * through remote-node with a small output cap and the probe's timeout
+ * (at most its interval) either one fixed `pgrep` or the probe's script
+ * the way jobs send scripts (fixed wrapper, script on standard input). Only
+ * metrics leave: never the host's output beyond a script's numeric first
+ * line.
  */
 export class ProcessProber {
   constructor(
@@ -122,21 +138,23 @@ export class ProcessProber {
 
   /**
    * Prometheus' answer for probe `id`; NotFoundError when it is no process
-   * probe on a host. The route is for the SD token, which only reads: a
+   * or script probe on a host. The route is for the SD token, which only reads: a
    * probe runs at most once per half interval (two Prometheus replicas
    * scrape it), callers in between and at the same time share that run.
    */
   async metrics(id: number): Promise<string> {
     const probe = await this.deps.store.get(id);
-    if (!probe || probe.kind !== 'process') {
+    if (!probe || !isHostProbe(probe.kind)) {
       this.runs.delete(id);
-      throw new NotFoundError(`No process probe ${id}`);
+      throw new NotFoundError(`No process or script probe ${id}`);
     }
     const now = (this.deps.now ?? Date.now)();
     const as = JSON.stringify([
       probe.entityRef,
       probe.target,
       probe.intervalSeconds,
+      probe.language,
+      probe.script,
     ]);
     const last = this.runs.get(id);
     if (
@@ -160,7 +178,9 @@ export class ProcessProber {
   ): Promise<string> {
     const entity = await this.deps.entityOf(probe.entityRef);
     const host = entity && hostFromEntity(entity);
-    if (!host) throw new NotFoundError(`No process probe ${id}`);
+    if (!host) throw new NotFoundError(`No process or script probe ${id}`);
+    const script = probe.kind === 'script';
+    const metricsOf = script ? scriptMetrics : processMetrics;
     const timeoutMs = Math.max(
       1000,
       probeTimeout(probe.intervalSeconds) * 1000 - 500,
@@ -181,20 +201,32 @@ export class ProcessProber {
           environment: host.environment,
         }),
       });
-      const r = await this.deps.ssh.exec(
-        { host: host.address, port: host.port, credentials },
-        pgrepCommand(probe.target),
-        { timeoutMs, maxOutputBytes: PROCESS_OUTPUT_BYTES },
-      );
+      const target = { host: host.address, port: host.port, credentials };
+      if (script) {
+        const { command, stdin } = scriptPayload(
+          probe.script ?? '',
+          probe.language ?? 'sh',
+        );
+        const r = await this.deps.ssh.exec(target, command, {
+          stdin,
+          timeoutMs,
+          maxOutputBytes: SCRIPT_OUTPUT_BYTES,
+        });
+        return scriptMetrics(scriptOutcome(r));
+      }
+      const r = await this.deps.ssh.exec(target, pgrepCommand(probe.target), {
+        timeoutMs,
+        maxOutputBytes: PROCESS_OUTPUT_BYTES,
+      });
       return processMetrics(processOutcome(r));
     } catch (e) {
       // the error names the host, never the secret
       this.deps.logger.warn(
-        `process probe ${id} on ${host.name} failed: ${String(
+        `${probe.kind} probe ${id} on ${host.name} failed: ${String(
           (e as Error).message,
         ).slice(0, 200)}`,
       );
-      return processMetrics({
+      return metricsOf({
         success: false,
         durationMs: Date.now() - started,
       });

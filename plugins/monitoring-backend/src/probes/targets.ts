@@ -170,8 +170,8 @@ function checkHost(host: string, raw: string): void {
 
 /** Parses a target of `kind`; InputError when it is not one. */
 export function parseTarget(kind: ProbeKind, raw: string): ParsedTarget {
-  if (kind === 'process') {
-    throw new InputError('A process probe has no network target');
+  if (kind === 'process' || kind === 'script') {
+    throw new InputError(`A ${kind} probe has no network target`);
   }
   const text = raw.trim();
   const control = [...text].some(c => c.charCodeAt(0) < 0x20 || c === '\u007f');

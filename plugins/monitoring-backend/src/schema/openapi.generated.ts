@@ -446,14 +446,28 @@ export const spec = {
           },
           kind: {
             type: 'string',
-            enum: ['tcp', 'http', 'process'],
+            enum: ['tcp', 'http', 'process', 'script'],
+            description:
+              'script needs opsdeck.monitoring.probe.script besides opsdeck.monitoring.rule.manage.',
           },
           target: {
             type: 'string',
             minLength: 1,
             maxLength: 2048,
             description:
-              'tcp: host:port; http: an http(s) URL; process: a process name (1-15 of A-Za-z0-9._-, as pgrep -x matches it).',
+              "tcp: host:port; http: an http(s) URL; process: a process name (1-15 of A-Za-z0-9._-, as pgrep -x matches it); script: the check's name (1-63 of A-Za-z0-9._-).",
+          },
+          script: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096,
+            description:
+              "script: a sh or bash script run on the host (at most 4096 bytes of UTF-8, parsed with the bash grammar before it is saved; 400 probe-script-unparseable when it does not parse). Exit 0 is up; the first line of its output, when a number, is the probe's value (probe_script_value).",
+          },
+          language: {
+            type: 'string',
+            enum: ['sh', 'bash'],
+            description: 'script: its interpreter (default sh).',
           },
           expectStatus: {
             type: 'integer',
@@ -492,7 +506,7 @@ export const spec = {
           },
           kind: {
             type: 'string',
-            enum: ['tcp', 'http', 'process'],
+            enum: ['tcp', 'http', 'process', 'script'],
           },
           target: {
             type: 'string',
@@ -502,6 +516,13 @@ export const spec = {
           },
           bodyRegex: {
             type: 'string',
+          },
+          script: {
+            type: 'string',
+          },
+          language: {
+            type: 'string',
+            enum: ['sh', 'bash'],
           },
           interval: {
             type: 'string',
@@ -1772,7 +1793,7 @@ export const spec = {
       get: {
         operationId: 'ProcessProbeServiceDiscovery',
         description:
-          "Prometheus HTTP SD for process probes: one target group per probe whose entity is a catalog host, the host's name as the address (relabel it to instance and __address__ to opsdeck's backend), __param_probe, __scrape_interval__, __scrape_timeout__, opsdeck_probe, opsdeck_probe_kind and the entity's labels. For the SD token (opsdeck.monitoring.sd.read).",
+          "Prometheus HTTP SD for process and script probes: one target group per probe whose entity is a catalog host, the host's name as the address (relabel it to instance and __address__ to opsdeck's backend), __param_probe, __scrape_interval__, __scrape_timeout__, opsdeck_probe, opsdeck_probe_kind and the entity's labels. For the SD token (opsdeck.monitoring.sd.read).",
         responses: {
           '200': {
             description: 'Target groups.',
@@ -1794,7 +1815,7 @@ export const spec = {
       get: {
         operationId: 'ProcessProbeMetrics',
         description:
-          "The process probe as an exporter: Prometheus scrapes it with ?probe=ID (from the SD); opsdeck runs `pgrep -x -- NAME` on the probe's host over SSH (remote-node, the host's credential from the vault) and answers probe_success (1 when the process runs), probe_duration_seconds and probe_process_count in the text format. For the SD token (opsdeck.monitoring.sd.read).",
+          "Process and script probes as an exporter: Prometheus scrapes it with ?probe=ID (from the SD); opsdeck runs `pgrep -x -- NAME` (process) or the probe's script (script: the jobs wrapper, the script over standard input) on the probe's host over SSH (remote-node, the host's credential from the vault at each run) and answers probe_success (1 when the process runs / the script exits 0), probe_duration_seconds, probe_process_count or probe_script_exit_code and probe_script_value (the script's first output line, when a number) in the text format; nothing else of the host's output. For the SD token (opsdeck.monitoring.sd.read).",
         parameters: [
           {
             name: 'probe',
@@ -1860,7 +1881,7 @@ export const spec = {
       post: {
         operationId: 'CreateProbe',
         description:
-          'Creates a probe on an entity the person can read. The target must parse and must not be (or resolve to) loopback, link-local, metadata or multicast addresses unless opsdeck.monitoring.probes.allowTargets allows it. The blackbox module file is checked by the exporter (--config.check), written and reloaded before the probe is kept.',
+          "Creates a probe on an entity the person can read. The target must parse and must not be (or resolve to) loopback, link-local, metadata or multicast addresses unless opsdeck.monitoring.probes.allowTargets allows it. The blackbox module file is checked by the exporter (--config.check), written and reloaded before the probe is kept. A script probe (kind script) also needs opsdeck.monitoring.probe.script (403 before anything is read or stored), runs on a catalog host, and its script must parse with the bash grammar (400 probe-script-unparseable otherwise); audited with the script's SHA-256, not its text.",
         requestBody: {
           required: true,
           content: {
@@ -1908,7 +1929,7 @@ export const spec = {
       put: {
         operationId: 'UpdateProbe',
         description:
-          "Edits a probe (entity, kind, target, expectations, interval) with the checks of a create: the person must read the probe's entity and the new one, the target must parse and pass the address check, and the exporter must accept the module file, which is written and reloaded before the change is kept. Needs opsdeck.monitoring.rule.manage; audited with the probe before and after.",
+          "Edits a probe (entity, kind, target, expectations, interval) with the checks of a create: the person must read the probe's entity and the new one, the target must parse and pass the address check, and the exporter must accept the module file, which is written and reloaded before the change is kept. Needs opsdeck.monitoring.rule.manage, and opsdeck.monitoring.probe.script when the probe is or becomes a script probe; audited with the probe before and after (a script as its SHA-256).",
         parameters: [
           {
             name: 'id',
@@ -2077,7 +2098,7 @@ export const spec = {
                               },
                               kind: {
                                 type: 'string',
-                                enum: ['tcp', 'http', 'process'],
+                                enum: ['tcp', 'http', 'process', 'script'],
                               },
                               target: {
                                 type: 'string',

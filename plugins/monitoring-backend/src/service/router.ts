@@ -6,11 +6,7 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
@@ -34,11 +30,11 @@ import { silenceEntityOf, type RuleService } from '../rules/RuleService';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { SPEC_TYPES, targetGroups } from '../sd/targets';
 import { queryFleet } from '../views/fleet';
-import { queryProbeStatus } from '../views/probeStatus';
 import { registerAckRoutes } from './ackRoutes';
 import { registerDeliveryRoutes } from './deliveryRoutes';
 import { registerOnCallRoutes } from './oncallRoutes';
 import { registerPanelRoutes } from './panelRoutes';
+import { registerProbeRoutes } from './probeRoutes';
 import { alertEntityScope, readableEntityRefs } from './entityScope';
 
 /**
@@ -334,188 +330,15 @@ export async function createRouter(options: {
     res.status(204).end();
   });
 
-  /** A full, lower-case entity ref; InputError when it is not one. */
-  const entityRefOf = (raw: string) => {
-    try {
-      return stringifyEntityRef(parseEntityRef(raw.trim())).toLocaleLowerCase(
-        'en-US',
-      );
-    } catch {
-      throw new InputError(`Not an entity ref: '${raw}'`);
-    }
-  };
-
-  /** The entity ref of a request as audited: normalised when it parses. */
-  const auditRef = (raw: unknown) => {
-    try {
-      return entityRefOf(String(raw));
-    } catch {
-      return String(raw ?? '').slice(0, 300);
-    }
-  };
-
-  /**
-   * A probe whose entity the catalog shows the person; one on an entity they
-   * cannot read does not exist for them (the same 404, naming no entity).
-   */
-  async function readableProbe(id: number, credentials: BackstageCredentials) {
-    const probe = await probes.get(id);
-    await readableEntity(probe.entityRef, credentials).catch(() => {
-      throw new NotFoundError(`No probe ${id}`);
-    });
-    return probe;
-  }
-
-  // Prometheus has no catalog identity: the plugin reads the probed
-  // entities with its own credentials (the SD permission is the gate)
-  const entitiesAsPlugin = async (refs: string[]) => {
-    const found = new Map<string, Entity>();
-    if (!refs.length) return found;
-    const { items } = await catalog.getEntitiesByRefs(
-      { entityRefs: refs },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
-    refs.forEach((ref, i) => {
-      if (items[i]) found.set(ref, items[i]!);
-    });
-    return found;
-  };
-
-  router.get('/probes/sd', async (_req, res) => {
-    res.json(await probes.targetGroups(entitiesAsPlugin));
-  });
-
-  router.get('/probes/process/sd', async (_req, res) => {
-    res.json(await probes.processTargetGroups(entitiesAsPlugin));
-  });
-
-  // opsdeck as the exporter of process probes (Prometheus' SD token)
-  router.get('/probes/process/metrics', async (req, res) => {
-    const id = Number(req.query.probe);
-    res
-      .type('text/plain; version=0.0.4; charset=utf-8')
-      .send(await processes.metrics(id));
-  });
-
-  /** Owner-scoped like the silences: probes on entities the person reads. */
-  async function readableProbes(
-    credentials: BackstageCredentials,
-    entityRef?: string,
-  ) {
-    const all = await probes.list(
-      entityRef ? { entityRef: entityRefOf(entityRef) } : {},
-    );
-    const readable = await readableEntityRefs(
-      catalog,
-      all.map(p => p.entityRef),
-      credentials,
-    );
-    return all.filter(p => readable.has(p.entityRef));
-  }
-
-  router.get('/probes', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    res.json({ items: await readableProbes(credentials, req.query.entityRef) });
-  });
-
-  // probe_success of the probes the person reads (only their ids are named
-  // in the PromQL)
-  router.get('/probes/status', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    if (!config.prometheusUrl) {
-      throw new InputError('opsdeck.monitoring.prometheus.url is not set');
-    }
-    const readable = await readableProbes(credentials);
-    res.json(
-      await queryProbeStatus({
-        prometheusUrl: config.prometheusUrl,
-        ids: readable.map(p => p.id),
-        now: new Date(),
-      }),
-    );
-  });
-
-  router.post('/probes', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    const by = principalRef(credentials);
-    // the entity checks inside the audited call: a refusal is audited too
-    const probe = await audited(
-      options.auditor,
-      {
-        eventId: 'monitoring-probe-create',
-        request: req,
-        target: auditRef(req.body.entityRef),
-        meta: {
-          kind: req.body.kind,
-          target: req.body.target,
-          interval: req.body.interval,
-        },
-        successMeta: p => ({ probeId: p.id }),
-      },
-      async () => {
-        const entityRef = entityRefOf(req.body.entityRef);
-        const entity = await readableEntity(entityRef, credentials);
-        return probes.create({ ...req.body, entityRef }, by, entity);
-      },
-    );
-    res.status(201).json(probe);
-  });
-
-  // the checks of a create (entity read by the person, target grammar and
-  // addresses, the exporter's check) on the new values; a probe on an entity
-  // the person cannot read does not exist for them. Audited with the probe
-  // before and after (refusals too).
-  router.put('/probes/:id', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    const id = Number(req.params.id);
-    const { after } = await audited(
-      options.auditor,
-      {
-        eventId: 'monitoring-probe-update',
-        request: req,
-        target: `monitoring-probe:${id}`,
-        meta: {
-          entityRef: auditRef(req.body.entityRef),
-          kind: req.body.kind,
-          target: req.body.target,
-          interval: req.body.interval,
-        },
-        successMeta: r => ({
-          probeId: id,
-          before: { ...r.before },
-          after: { ...r.after },
-        }),
-      },
-      async () => {
-        const entityRef = entityRefOf(req.body.entityRef);
-        const before = await readableProbe(id, credentials);
-        const entity = await readableEntity(entityRef, credentials);
-        return {
-          before,
-          after: await probes.update(id, { ...req.body, entityRef }, entity),
-        };
-      },
-    );
-    res.json(after);
-  });
-
-  router.delete('/probes/:id', async (req, res) => {
-    const credentials = await guard.credentials(req, ['user']);
-    const by = principalRef(credentials);
-    const id = Number(req.params.id);
-    await audited(
-      options.auditor,
-      {
-        eventId: 'monitoring-probe-delete',
-        request: req,
-        target: `monitoring-probe:${id}`,
-      },
-      async () => {
-        await readableProbe(id, credentials);
-        await probes.delete(id, by);
-      },
-    );
-    res.status(204).end();
+  registerProbeRoutes(router, {
+    guard,
+    catalog,
+    auth,
+    config,
+    probes,
+    processes,
+    auditor: options.auditor,
+    readableEntity,
   });
 
   registerPanelRoutes(router, { guard, catalog, probes, config });

@@ -39,6 +39,10 @@ export const monitoringTranslationRef = createTranslationRef({
         targetInvalid:
           'Not a target of this kind: host:port for TCP, an http:// or https:// URL without credentials for HTTP, one line',
         targetUnresolved: '{{host}} does not resolve',
+        scriptUnparseable:
+          'opsdeck cannot parse this script (line {{line}}, column {{column}}); it was not saved',
+        scriptTooLarge: 'A probe script is at most {{max}} bytes',
+        scriptInvalid: 'A script probe needs a script, in sh or bash',
         targetRefused:
           'Probes may not reach {{addresses}} (loopback, link-local, metadata or multicast addresses)',
         intervalInvalid:
@@ -344,6 +348,8 @@ export const monitoringTranslationRef = createTranslationRef({
       http: 'HTTP',
       process: 'Process',
       processRuns: 'runs (pgrep -x)',
+      script: 'Script',
+      scriptRuns: '{{language}} script exits 0',
     },
     probeDialog: {
       title: 'New probe',
@@ -356,6 +362,13 @@ export const monitoringTranslationRef = createTranslationRef({
       targetHelpHttp: 'http(s) URL, e.g. https://shop.example.com/health',
       targetHelpProcess:
         'Process name as pgrep -x matches it on the host, e.g. nginx (1 to 15 of A-Z a-z 0-9 . _ -); checked over SSH',
+      targetHelpScript:
+        'A name for the check, e.g. disk-root (1 to 63 of A-Z a-z 0-9 . _ -)',
+      script: 'Script',
+      scriptHelp:
+        'Runs on the host over SSH at each interval (cut at the timeout). Exit 0 is up; a number on the first output line is its value. At most 4 KiB; refused if it does not parse.',
+      scriptRequired: 'Write the script.',
+      language: 'Language',
       expectStatus: 'Expected status (optional)',
       expectStatusHelp: 'Empty: any 2xx',
       bodyRegex: 'Body must match (optional)',

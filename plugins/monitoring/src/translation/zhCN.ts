@@ -123,6 +123,8 @@ const zhCN = {
   'probes.http': 'HTTP',
   'probes.process': '进程',
   'probes.processRuns': '进程存在（pgrep -x）',
+  'probes.script': '脚本',
+  'probes.scriptRuns': '{{language}} 脚本退出码为 0',
   'probeDialog.title': '新建探测',
   'probeDialog.editTitle': '编辑探测 {{id}}',
   'probeDialog.save': '保存',
@@ -134,6 +136,13 @@ const zhCN = {
     'http(s) 地址，例如 https://shop.example.com/health',
   'probeDialog.targetHelpProcess':
     '主机上的进程名（按 pgrep -x 匹配），例如 nginx（1 到 15 个 A-Z a-z 0-9 . _ -）；经 SSH 检查',
+  'probeDialog.targetHelpScript':
+    '检查的名称，例如 disk-root（1 到 63 个 A-Z a-z 0-9 . _ -）',
+  'probeDialog.script': '脚本',
+  'probeDialog.scriptHelp':
+    '每个间隔经 SSH 在主机上运行（超时即中止）。退出码 0 为正常；输出第一行若为数字即为其值。最多 4 KiB；无法解析的脚本会被拒绝。',
+  'probeDialog.scriptRequired': '请编写脚本。',
+  'probeDialog.language': '语言',
   'probeDialog.expectStatus': '期望状态码（可选）',
   'probeDialog.expectStatusHelp': '留空：任意 2xx',
   'probeDialog.bodyRegex': '响应体须匹配（可选）',
@@ -152,6 +161,10 @@ const zhCN = {
   'errors.codes.targetInvalid':
     '不是此类目标：TCP 为 主机:端口，HTTP 为不含凭据的 http:// 或 https:// 地址，且只有一行',
   'errors.codes.targetUnresolved': '无法解析 {{host}}',
+  'errors.codes.scriptUnparseable':
+    'opsdeck 无法解析此脚本（第 {{line}} 行，第 {{column}} 列）；未保存',
+  'errors.codes.scriptTooLarge': '探测脚本最多 {{max}} 字节',
+  'errors.codes.scriptInvalid': '脚本探测需要一段 sh 或 bash 脚本',
   'errors.codes.targetRefused':
     '探测不能访问 {{addresses}}（回环、链路本地、元数据或组播地址）',
   'errors.codes.intervalInvalid':

@@ -7,15 +7,60 @@ import type { ProbeInput } from '@opsdeck/plugin-monitoring-common';
 import { ProbeDialog } from './ProbeDialog';
 import { ENTITIES, responseError } from './__testUtils__/fixtures';
 
-async function render(onSubmit: (input: ProbeInput) => Promise<void>) {
+async function render(
+  onSubmit: (input: ProbeInput) => Promise<void>,
+  canScript = false,
+) {
   const onClose = jest.fn();
-  await renderInTestApp(<ProbeDialog onClose={onClose} onSubmit={onSubmit} />, {
-    apis: [[catalogApiRef, catalogApiMock({ entities: ENTITIES })]] as const,
-  });
+  await renderInTestApp(
+    <ProbeDialog canScript={canScript} onClose={onClose} onSubmit={onSubmit} />,
+    {
+      apis: [[catalogApiRef, catalogApiMock({ entities: ENTITIES })]] as const,
+    },
+  );
   return { onClose };
 }
 
 describe('ProbeDialog', () => {
+  it('offers the script kind only to those who may write scripts', async () => {
+    await render(jest.fn(async () => {}));
+    const kinds = () =>
+      Array.from(
+        (screen.getByLabelText('Kind') as HTMLSelectElement).options,
+      ).map(o => o.value);
+    expect(kinds()).toEqual(['tcp', 'http', 'process']);
+  });
+
+  it('creates a script probe on a host: a name, the language and the script', async () => {
+    const onSubmit = jest.fn(async () => {});
+    await render(onSubmit, true);
+    await userEvent.selectOptions(screen.getByLabelText('Kind'), 'script');
+    expect(screen.getByText(/Exit 0 is up/)).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Entity'));
+    await screen.findByRole('option', { name: /web-01 \(host/ });
+    expect(screen.queryByRole('option', { name: /Main DB/ })).toBeNull();
+    await userEvent.click(
+      screen.getByRole('option', { name: /web-01 \(host/ }),
+    );
+    await userEvent.type(screen.getByLabelText('Target'), 'disk-root');
+    await userEvent.selectOptions(screen.getByLabelText('Language'), 'bash');
+    // no script yet: asked for, nothing sent
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(screen.getByText('Write the script.')).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+    await userEvent.type(screen.getByLabelText('Script'), 'df -P / | wc -l');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit).toHaveBeenCalledWith({
+      entityRef: 'resource:default/web-01',
+      kind: 'script',
+      target: 'disk-root',
+      script: 'df -P / | wc -l',
+      language: 'bash',
+      interval: '1m',
+    });
+  });
+
   it('creates a TCP probe on an entity picked from the catalog', async () => {
     const onSubmit = jest.fn(async () => {});
     await render(onSubmit);

@@ -2,9 +2,11 @@ import { useState } from 'react';
 import { TextField } from '@material-ui/core';
 import {
   PROBE_KINDS,
+  PROBE_SCRIPT_MAX_BYTES,
   type Probe,
   type ProbeInput,
   type ProbeKind,
+  type ProbeScriptLanguage,
 } from '@opsdeck/plugin-monitoring-common';
 import { EntityPicker } from './EntityPicker';
 import { ActionDialog, useAttempt } from './ActionDialog';
@@ -14,18 +16,35 @@ const TARGET_HELP = {
   tcp: 'probeDialog.targetHelpTcp',
   http: 'probeDialog.targetHelpHttp',
   process: 'probeDialog.targetHelpProcess',
+  script: 'probeDialog.targetHelpScript',
 } as const;
+
+/** The longest target of each kind (a process name, a check's name). */
+const TARGET_MAX: Record<ProbeKind, number> = {
+  tcp: 2048,
+  http: 2048,
+  process: 15,
+  script: 63,
+};
+
+/** Kinds that run on a catalog host (the entity picker offers hosts only). */
+const ON_HOST: readonly ProbeKind[] = ['process', 'script'];
+
+const LANGUAGES: readonly ProbeScriptLanguage[] = ['sh', 'bash'];
 
 /** Probe intervals offered (sub-minute included). */
 export const PROBE_INTERVALS = ['15s', '30s', '1m', '5m', '15m'] as const;
 
 /**
- * Creates a TCP or HTTP probe on one catalog entity, or edits `probe` (its
- * values filled in; the backend checks the edit as it checks a create).
+ * Creates a probe on one catalog entity, or edits `probe` (its values
+ * filled in; the backend checks the edit as it checks a create). The script
+ * kind is offered only with `canScript` (opsdeck.monitoring.probe.script).
  */
 export function ProbeDialog(props: {
   /** The probe to edit; none: a new one. */
   probe?: Probe;
+  /** The person may create and edit script probes. */
+  canScript?: boolean;
   onClose(): void;
   /** Saves the probe; a rejection (refused target, regex) is shown. */
   onSubmit(input: ProbeInput): Promise<void>;
@@ -39,6 +58,13 @@ export function ProbeDialog(props: {
     probe?.expectStatus ? String(probe.expectStatus) : '',
   );
   const [bodyRegex, setBodyRegex] = useState(probe?.bodyRegex ?? '');
+  const [script, setScript] = useState(probe?.script ?? '');
+  const [language, setLanguage] = useState<ProbeScriptLanguage>(
+    probe?.language ?? 'sh',
+  );
+  const kinds = PROBE_KINDS.filter(
+    k => k !== 'script' || props.canScript || probe?.kind === 'script',
+  );
   const [interval, setInterval] = useState<string>(probe?.interval ?? '1m');
   // an interval set through the API that the list does not offer stays offered
   const intervals: string[] = (PROBE_INTERVALS as readonly string[]).includes(
@@ -50,6 +76,7 @@ export function ProbeDialog(props: {
   const { busy: saving, error, attempt } = useAttempt();
   const entityMissing = entityRef === '';
   const targetMissing = target.trim() === '';
+  const scriptMissing = kind === 'script' && script.trim() === '';
   const status = Number(expectStatus);
   const statusInvalid =
     kind === 'http' &&
@@ -58,7 +85,9 @@ export function ProbeDialog(props: {
 
   const submit = async () => {
     setTouched(true);
-    if (entityMissing || targetMissing || statusInvalid) return;
+    if (entityMissing || targetMissing || statusInvalid || scriptMissing) {
+      return;
+    }
     await attempt(() =>
       props.onSubmit({
         entityRef,
@@ -69,6 +98,7 @@ export function ProbeDialog(props: {
           ? { expectStatus: status }
           : {}),
         ...(kind === 'http' && bodyRegex.trim() ? { bodyRegex } : {}),
+        ...(kind === 'script' ? { script, language } : {}),
       }),
     );
   };
@@ -90,7 +120,7 @@ export function ProbeDialog(props: {
     >
       <EntityPicker
         id="probe-entity"
-        types={kind === 'process' ? ['host'] : undefined}
+        types={ON_HOST.includes(kind) ? ['host'] : undefined}
         label={t('probeDialog.entity')}
         value={entityRef}
         onChange={setEntityRef}
@@ -110,7 +140,7 @@ export function ProbeDialog(props: {
         margin="dense"
         variant="outlined"
       >
-        {PROBE_KINDS.map(k => (
+        {kinds.map(k => (
           <option key={k} value={k}>
             {t(`probes.${k}`)}
           </option>
@@ -130,8 +160,55 @@ export function ProbeDialog(props: {
         fullWidth
         margin="dense"
         variant="outlined"
-        inputProps={{ maxLength: kind === 'process' ? 15 : 2048 }}
+        inputProps={{
+          maxLength: TARGET_MAX[kind],
+        }}
       />
+      {kind === 'script' && (
+        <>
+          <TextField
+            id="probe-language"
+            select
+            label={t('probeDialog.language')}
+            value={language}
+            onChange={e => setLanguage(e.target.value as ProbeScriptLanguage)}
+            SelectProps={{ native: true }}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+          >
+            {LANGUAGES.map(l => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </TextField>
+          <TextField
+            id="probe-script"
+            label={t('probeDialog.script')}
+            value={script}
+            onChange={e => setScript(e.target.value)}
+            error={touched && scriptMissing}
+            helperText={
+              touched && scriptMissing
+                ? t('probeDialog.scriptRequired')
+                : t('probeDialog.scriptHelp')
+            }
+            multiline
+            minRows={6}
+            maxRows={16}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+            disabled={!props.canScript}
+            inputProps={{
+              maxLength: PROBE_SCRIPT_MAX_BYTES,
+              spellCheck: false,
+              style: { fontFamily: 'monospace' },
+            }}
+          />
+        </>
+      )}
       {kind === 'http' && (
         <>
           <TextField

@@ -33,6 +33,9 @@ import {
 function expectation(t: MonitoringT, p: Probe): string {
   if (p.kind === 'tcp') return t('probes.tcp');
   if (p.kind === 'process') return t('probes.processRuns');
+  if (p.kind === 'script') {
+    return t('probes.scriptRuns', { language: p.language ?? 'sh' });
+  }
   const parts = [
     p.expectStatus
       ? t('probes.status', { status: p.expectStatus })
@@ -82,7 +85,7 @@ type Open =
 export function ProbesTab() {
   const t = useT();
   const client = useMonitoringClient();
-  const { canManageRules } = useAbilities();
+  const { canManageRules, canScriptProbes } = useAbilities();
   const probes = useAsyncRetry(() => client.probes(), [client]);
   const states = useAsyncRetry(() => client.probeStatus(), [client]);
   const [open, setOpen] = useState<Open>();
@@ -159,12 +162,15 @@ export function ProbesTab() {
                   <TableCell>{shortRef(p.createdBy)}</TableCell>
                   {canManageRules && (
                     <TableCell>
-                      <Button
-                        size="small"
-                        onClick={() => setOpen({ kind: 'edit', probe: p })}
-                      >
-                        {t('probes.edit')}
-                      </Button>
+                      {/* a script probe is edited by those who may write scripts */}
+                      {(p.kind !== 'script' || canScriptProbes) && (
+                        <Button
+                          size="small"
+                          onClick={() => setOpen({ kind: 'edit', probe: p })}
+                        >
+                          {t('probes.edit')}
+                        </Button>
+                      )}
                       <Button
                         size="small"
                         onClick={() => setOpen({ kind: 'delete', probe: p })}
@@ -181,6 +187,7 @@ export function ProbesTab() {
       )}
       {open?.kind === 'new' && (
         <ProbeDialog
+          canScript={canScriptProbes}
           onClose={() => setOpen(undefined)}
           onSubmit={async input => {
             await client.createProbe(input);
@@ -191,6 +198,7 @@ export function ProbesTab() {
       {open?.kind === 'edit' && (
         <ProbeDialog
           probe={open.probe}
+          canScript={canScriptProbes}
           onClose={() => setOpen(undefined)}
           onSubmit={async input => {
             await client.updateProbe(open.probe.id, input);

@@ -8,6 +8,7 @@ import {
   formatDateTime,
   monitoringAlertAcknowledgePermission,
   monitoringChannelTestPermission,
+  monitoringProbeScriptPermission,
   monitoringRuleManagePermission,
   monitoringSilenceManagePermission,
   serverErrorMessage,
@@ -50,8 +51,11 @@ export function useAbilities() {
   const silences = useAllowed(monitoringSilenceManagePermission);
   const acknowledge = useAllowed(monitoringAlertAcknowledgePermission);
   const channels = useAllowed(monitoringChannelTestPermission);
+  const scripts = useAllowed(monitoringProbeScriptPermission);
   return {
     canManageRules: rules.allowed,
+    // script probes run code on hosts: a permission of their own as well
+    canScriptProbes: rules.allowed && scripts.allowed,
     // sending a delivery again needs opsdeck.monitoring.rule.manage
     canRetryDeliveries: rules.allowed,
     canTestChannels: channels.allowed,
@@ -72,6 +76,14 @@ export function monitoringErrorTexts(t: MonitoringT): ErrorCodeTexts {
       t('errors.codes.targetUnresolved', { host: field(e, 'host') }),
     'monitoring-target-refused': e =>
       t('errors.codes.targetRefused', { addresses: field(e, 'addresses') }),
+    'probe-script-unparseable': e =>
+      t('errors.codes.scriptUnparseable', {
+        line: field(e, 'line'),
+        column: field(e, 'column'),
+      }),
+    'probe-script-too-large': e =>
+      t('errors.codes.scriptTooLarge', { max: field(e, 'max') }),
+    'probe-script-invalid': t('errors.codes.scriptInvalid'),
     'monitoring-interval-invalid': e =>
       t('errors.codes.intervalInvalid', { min: field(e, 'min') }),
     'monitoring-alertmanager-unset': t('errors.codes.alertmanagerUnset'),

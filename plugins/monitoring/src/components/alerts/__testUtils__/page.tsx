@@ -158,6 +158,18 @@ export const ROTATION_VIEW = {
   ],
 };
 
+const SCRIPT_PROBE = {
+  id: 11,
+  entityRef: 'resource:default/web-01',
+  kind: 'script',
+  target: 'disk-root',
+  script: 'df -P / | wc -l',
+  language: 'bash',
+  interval: '30s',
+  createdBy: 'user:default/alice',
+  createdAt: '2026-12-01T09:00:00Z',
+};
+
 /** A fleet overview as the backend answers it. */
 export const FLEET = {
   time: '2026-12-01T10:00:00Z',
@@ -256,7 +268,7 @@ export async function renderPage(
       if (path === '/rules') return json({ items: [RULE] });
       if (path === '/silences' && method === 'GET') return json([SILENCE]);
       if (path === '/probes' && method === 'GET')
-        return json({ items: [PROBE] });
+        return json({ items: [PROBE, SCRIPT_PROBE] });
       if (path === '/probes/status') {
         return json({
           time: '2026-12-01T10:00:05Z',

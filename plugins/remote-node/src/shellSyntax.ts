@@ -1,5 +1,6 @@
 /**
- * The bash grammar the bastion judges command lines with: tree-sitter-bash (the grammar GitHub
+ * The bash grammar opsdeck reads shell with (the bastion judges command lines with it, script
+ * probes are refused when it cannot parse them): tree-sitter-bash (the grammar GitHub
  * and editors use, maintained in tree-sitter/tree-sitter-bash) compiled to WebAssembly, run by
  * web-tree-sitter. Loaded once, lazily (the first session that needs it waits for it; plugin
  * start-up does not).
@@ -60,4 +61,45 @@ export function withSyntaxTree<T>(
   } finally {
     tree.delete();
   }
+}
+
+/** Where shell source does not parse (1-based line and column). */
+export interface ShellSyntaxError {
+  line: number;
+  column: number;
+  /** True when the grammar expected something that is not there (MISSING). */
+  missing: boolean;
+}
+
+/**
+ * The places `source` does not parse as bash (tree-sitter ERROR and MISSING
+ * nodes, in source order, at most `max`); empty when it parses. Loads the
+ * grammar when needed. POSIX sh is read with the same grammar (bash's is a
+ * superset): what opsdeck cannot parse is refused, not guessed at.
+ */
+export async function shellSyntaxErrors(
+  source: string,
+  max = 5,
+): Promise<ShellSyntaxError[]> {
+  await loadShellSyntax();
+  return withSyntaxTree(source, root => {
+    const found: ShellSyntaxError[] = [];
+    if (!root.hasError) return found;
+    const stack: SyntaxNode[] = [root];
+    while (stack.length && found.length < max) {
+      const node = stack.pop()!;
+      if (node.isError || node.isMissing) {
+        found.push({
+          line: node.startPosition.row + 1,
+          column: node.startPosition.column + 1,
+          missing: node.isMissing,
+        });
+        continue;
+      }
+      if (!node.hasError) continue;
+      const children = node.children.filter((c): c is SyntaxNode => !!c);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
+    return found;
+  });
 }

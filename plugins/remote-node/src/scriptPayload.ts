@@ -1,17 +1,19 @@
 import { InputError } from '@backstage/errors';
-import { JobLanguage } from '../model';
+
+/** The languages a script is run in (jobs' scripts, script probes). */
+export type ScriptLanguage = 'sh' | 'bash' | 'python';
 
 /** Parameter names become `OPSDECK_PARAM_<NAME>`. */
 export const PARAM_NAME = /^[A-Z][A-Z0-9_]{0,62}$/;
 
-const INTERPRETERS: Record<JobLanguage, string> = {
+const INTERPRETERS: Record<ScriptLanguage, string> = {
   sh: 'sh',
   bash: 'bash',
   python: 'python3',
 };
 
 /**
- * The command sent over SSH. It is fixed text (only the interpreter name
+ * The command sent over SSH to run a script (jobs, script probes). It is fixed text (only the interpreter name
  * varies): parameter values and the script come over standard input, so no
  * value is ever part of a command line or of the script text.
  *
@@ -22,7 +24,7 @@ const INTERPRETERS: Record<JobLanguage, string> = {
  * /dev/null as its standard input, and removes the directory. Exit status 125
  * means the wrapper itself failed. Needs a POSIX login shell and `base64`.
  */
-export function wrapperCommand(language: JobLanguage): string {
+export function wrapperCommand(language: ScriptLanguage): string {
   const interpreter = INTERPRETERS[language];
   return [
     'umask 077',
