@@ -22,7 +22,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import yaml from 'js-yaml';
+import { createRequire } from 'node:module';
 import { clientSource } from './openapi-client.mjs';
+
+// The spec is checked against the OpenAPI schema here, once, with the same validator
+// express-openapi-validator runs; the generated router then starts with
+// `validateApiSpec: false` (compiling the OpenAPI meta-schema with ajv in every router
+// cost seconds of every backend start, #15).
+const { OpenAPISchemaValidator } = createRequire(import.meta.url)(
+  'express-openapi-validator/dist/framework/openapi.schema.validator.js',
+);
+const specErrors = spec =>
+  new OpenAPISchemaValidator({
+    version: spec?.openapi,
+    validateApiSpec: true,
+  }).validate(spec).errors;
 
 const root = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -128,6 +142,17 @@ for (const plugin of fs.readdirSync(path.join(root, 'plugins'))) {
     stale++;
     continue;
   }
+  const invalid = specErrors(spec);
+  if (invalid.length) {
+    console.error(
+      `invalid spec: ${path.relative(root, source)}: ${invalid
+        .slice(0, 5)
+        .map(e => `${e.instancePath || '/'} ${e.message}`)
+        .join('; ')}`,
+    );
+    stale++;
+    continue;
+  }
   if (!fs.existsSync(path.join(dir, 'access.ts'))) {
     console.error(
       `missing: ${path.relative(
@@ -151,6 +176,8 @@ export const spec = ${JSON.stringify(spec, null, 2)} as const;
  * guard first (authentication and the permission access.ts declares for its
  * operation; every 403 audited), then body parsing, then validation against
  * the spec: a caller without the permission gets 403 whatever they send.
+ * The spec itself was checked against the OpenAPI schema when this file was
+ * generated (scripts/openapi-generate.mjs), not at every start.
  */
 export const createOpenApiRouter = ({
   guard,
@@ -160,7 +187,7 @@ export const createOpenApiRouter = ({
   guard: RequestGuard;
 }) =>
   createValidatedOpenApiRouter<typeof spec>(spec, {
-    validatorOptions,
+    validatorOptions: { validateApiSpec: false, ...validatorOptions },
     middleware: [
       guard.middleware(spec, access),
       ...(middleware ?? [express.json()]),

@@ -128,21 +128,30 @@ class StoredLocators {
 }
 
 /**
- * The failure locator's knowledge base: the built-in causes (compiled once)
+ * The failure locator's knowledge base: the built-in causes (compiled once, at first use)
  * and the causes people stored, read from the database at each use so that
  * every replica uses the same set; the stored ones are compiled again only
  * when that set changes (stored causes are never edited, so their ids name
  * the set).
  */
 export class KnowledgeBase {
-  private readonly builtInLocator: FailureLocator;
+  private builtInCompiled?: FailureLocator;
   private compiled?: { signature: string; locators: StoredLocators };
 
   constructor(
     private readonly builtIn: CauseDefinition[],
     private readonly store: CauseStore,
-  ) {
-    this.builtInLocator = new FailureLocator(builtIn);
+  ) {}
+
+  /**
+   * The built-in causes compiled on first use, not at plugin start: compiling
+   * them with RE2 (WebAssembly) is seconds of CPU the backend does not need
+   * before it is ready (#15). Their patterns are checked by the knowledge
+   * base's tests.
+   */
+  private get builtInLocator(): FailureLocator {
+    this.builtInCompiled ??= new FailureLocator(this.builtIn);
+    return this.builtInCompiled;
   }
 
   /** Built-in causes, then stored ones (oldest first). */
