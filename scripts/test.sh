@@ -9,6 +9,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$OPSDECK_ROOT/scripts/lib/packages.sh"
+source "$OPSDECK_ROOT/scripts/lib/e2e.sh"
 cd "$OPSDECK_ROOT"
 
 started=$(date +%s)
@@ -21,8 +22,7 @@ opsdeck_apt_ensure "${OPSDECK_TEST_PACKAGES[@]}" || exit 1
 opsdeck_yarn_install || exit 1
 
 cleanup() {
-  [ -n "${backend_pid:-}" ] && kill -- -"$backend_pid" 2>/dev/null
-  bash scripts/services/sshd-hosts.sh stop >/dev/null 2>&1
+  opsdeck_e2e_stop
   bash scripts/services/postgres.sh stop
   bash scripts/services/mariadb.sh stop
   bash scripts/services/redis.sh stop
@@ -84,30 +84,9 @@ CI=true yarn backstage-cli repo test --workerIdleMemoryLimit=2500M --json --outp
 
 step "browser tests (Playwright + Debian Chromium)"
 if wait "$app_build_pid"; then
-  export OPSDECK_E2E_DATA_DIR
-  # The demo hosts (examples/entities.yaml) live on 127.0.0.1:22301-22306: make them real.
-  if hosts_json=$(bash scripts/services/sshd-hosts.sh start 6 22301); then
-    export OPSDECK_E2E_SSH_KEY
-    OPSDECK_E2E_SSH_KEY=$(printf '%s' "$hosts_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);process.stdout.write(j.privateKey)})')
-  else
-    echo "the sshd test hosts did not start"
-  fi
-  OPSDECK_E2E_DATA_DIR=$(mktemp -d /tmp/opsdeck-e2e.XXXXXX)
-  setsid bash scripts/lib/run-backend.sh src/index --config ../../app-config.yaml --config ../../e2e-tests/app-config.e2e.yaml >"$out/backend.log" 2>&1 &
-  backend_pid=$!
-  for _ in $(seq 1 240); do
-    curl -fs http://localhost:7017/.backstage/health/v1/readiness >/dev/null 2>&1 && break
-    kill -0 "$backend_pid" 2>/dev/null || break
-    sleep 1
-  done
-  if ! curl -fs http://localhost:7017/.backstage/health/v1/readiness >/dev/null 2>&1; then
-    echo "opsdeck's backend did not become ready; its log ends with:"
-    tail -n 40 "$out/backend.log"
-  fi
+  opsdeck_e2e_start "$out"
   yarn playwright test --config e2e-tests/playwright.config.ts 2>&1 | tee "$out/e2e.log" | tail -n 60
-  kill -- -"$backend_pid" 2>/dev/null
-  wait "$backend_pid" 2>/dev/null
-  backend_pid=
+  opsdeck_e2e_stop
 else
   echo "the frontend build failed; browser tests not run" | tee -a "$out/app-build.log"
   tail -n 40 "$out/app-build.log"
