@@ -25,6 +25,7 @@ export {
   coded,
 } from './edge/errorResponses';
 export { audited } from './edge/audited';
+export { createLazyValidatedOpenApiRouter } from './edge/openApiRouter';
 export {
   opsdeckSchedulerServiceFactory,
   schedulerApiGuard,

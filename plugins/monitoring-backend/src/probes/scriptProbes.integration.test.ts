@@ -51,8 +51,12 @@ describe('script probes on real sshd hosts', () => {
       knex,
       entities: [
         sshHost('app-01', sshd.hosts[0].port),
+        sshHost('vault-01', sshd.hosts[0].port),
         hostEntity('web-01', '127.0.0.1:9100'),
       ],
+      // the catalog hides vault-01 from otto (ops, without the script permission)
+      visibleTo: (user, entity) =>
+        !(user === 'user:default/otto' && entity.metadata.name === 'vault-01'),
       monitoring: {
         probes: {
           blackbox: { configFile: path.join(dir, 'blackbox.yml') },
@@ -162,6 +166,45 @@ describe('script probes on real sshd hosts', () => {
         e.actor.actorId === 'user:default/otto',
     );
     expect(denied.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("tells no one who cannot see a probe's entity that it is a script probe: 404 as for a missing probe, audited", async () => {
+    const hidden = await create({
+      entityRef: 'resource:default/vault-01',
+      script: 'exit 0',
+    });
+    expect(hidden.status).toBe(201);
+    const missing = await edit(
+      999999,
+      { kind: 'tcp', target: '127.0.0.1:22', language: undefined },
+      'otto',
+    );
+    const res = await edit(
+      hidden.body.id,
+      {
+        entityRef: 'resource:default/app-01',
+        kind: 'tcp',
+        target: '127.0.0.1:22',
+        language: undefined,
+      },
+      'otto',
+    );
+    // the same answer as for a probe that does not exist, not the 403 that
+    // would say "this one is a script probe"
+    expect([missing.status, res.status]).toEqual([404, 404]);
+    expect(res.body.error.message).toBe(`No probe ${hidden.body.id}`);
+    expect(
+      backend.events.some(
+        e =>
+          e.eventId === 'monitoring-probe-update' &&
+          e.actor.actorId === 'user:default/otto' &&
+          e.status === 'failed' &&
+          JSON.stringify(e).includes(`monitoring-probe:${hidden.body.id}`),
+      ),
+    ).toBe(true);
+    expect((await list()).find(p => p.id === hidden.body.id)).toEqual(
+      hidden.body,
+    );
   });
 
   it('refuses a script opsdeck cannot parse (400 probe-script-unparseable), too large, or not on a host; stores and runs nothing', async () => {

@@ -216,10 +216,21 @@ export function registerProbeRoutes(
     const credentials = await guard.credentials(req, ['user']);
     const id = Number(req.params.id);
     // a probe becoming or being a script probe: the stronger permission
-    // before anything else (the stored kind is read, nothing is written)
+    // before anything is written. Becoming one: checked before anything is
+    // read. Being one: the stored kind is read, and told (by a 403) only to
+    // someone who sees the probe's entity; for anyone else the probe does
+    // not exist (the audited 404 below), whatever its kind.
+    const stored =
+      req.body.kind === 'script'
+        ? undefined
+        : await probes.get(id).catch(() => undefined);
     if (
       req.body.kind === 'script' ||
-      (await probes.get(id).catch(() => undefined))?.kind === 'script'
+      (stored?.kind === 'script' &&
+        (await readableEntity(stored.entityRef, credentials).then(
+          () => true,
+          () => false,
+        )))
     ) {
       await authorizeScript(req);
     }

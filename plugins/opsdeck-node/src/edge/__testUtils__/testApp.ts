@@ -1,6 +1,5 @@
 import type { AuditorService } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   AuthorizeResult,
@@ -10,6 +9,7 @@ import {
 import express from 'express';
 import type { Access } from '../access';
 import { createRequestGuard, RequestGuard } from '../RequestGuard';
+import { createLazyValidatedOpenApiRouter } from '../openApiRouter';
 
 /** Permissions of the test app. */
 export const readPermission = createPermission({
@@ -174,7 +174,7 @@ export function createTestApp(options: {
     permissions,
     auditor,
   });
-  const router = createValidatedOpenApiRouter(spec as any, {
+  const router = createLazyValidatedOpenApiRouter(spec as any, {
     middleware: [guard.middleware(spec, access), express.json()],
   }) as unknown as express.Router;
   router.get('/things', (_req, res) => {
