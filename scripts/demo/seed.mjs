@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Demo mode only (scripts/start.sh): signs in as alice, stores the demo credentials in the
 // vault through its API (audited as alice; saving a credential collects the facts of the
-// hosts that use it) and then collects every host once more, printing one line per host.
+// hosts that use it), collects every host once more, printing one line per host, and grants
+// the ops group terminals on the hosts it owns (bastion; audited as alice).
 //   node scripts/demo/seed.mjs http://localhost:7007 <sshd.json>
 import { readFileSync } from 'node:fs';
 
@@ -179,3 +180,29 @@ for (const item of items) {
     }`,
   );
 }
+
+// The bastion opens a terminal only under an access grant: without one, bob (ops) would find
+// "My assets" empty. A grant a day at most (the idempotency key), for 30 days; prod hosts
+// still ask for two-factor set-up first, as the bastion always does for prod.
+const today = new Date().toISOString().slice(0, 10);
+const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+const grant = await call('/api/bastion/grants', {
+  method: 'POST',
+  headers,
+  body: JSON.stringify({
+    subject: 'group:default/ops',
+    selector: { owner: 'group:default/ops' },
+    loginUser: sshd.user,
+    expiresAt,
+    reason: 'demo: the ops group opens terminals on the hosts it owns',
+    idempotencyKey: `demo-ops-terminals-${today}`,
+  }),
+});
+if (grant.status !== 201 && grant.status !== 200) {
+  throw new Error(`bastion grant for ops: HTTP ${grant.status}`);
+}
+console.log(
+  `  bastion: group ops opens terminals as ${
+    sshd.user
+  } on its hosts until ${grant.body.expiresAt.slice(0, 10)}`,
+);
