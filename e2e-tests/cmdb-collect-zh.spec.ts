@@ -1,8 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import {
   DEMO_HOSTS,
   ensureDemoSshCredential,
+  fill,
   inLanguage,
+  openHosts,
   signIn,
 } from './helpers';
 // the Hosts page's and the host card's Chinese (keys of cmdbTranslationRef)
@@ -13,13 +15,6 @@ import zhCN from '../plugins/cmdb/src/translation/zhCN';
 // the Hosts page, then the facts with Chinese labels, durations in Chinese
 // and dates as zh-CN writes them. The demo hosts (examples/entities.yaml) are
 // the sshd test hosts on 127.0.0.1:22301-22306 that scripts/test.sh starts.
-
-/** A zh-CN message with its {{placeholders}} filled in. */
-const fill = (message: string, values: Record<string, string>) =>
-  Object.entries(values).reduce(
-    (s, [k, v]) => s.replace(`{{${k}}}`, v),
-    message,
-  );
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -37,16 +32,6 @@ const DURATION = new RegExp(
 /** A zh-CN date and time: 2026/12/5 14:03:09 (no AM/PM, year first). */
 const ZH_DATE_TIME = /^\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}:\d{2}$/;
 
-async function openHosts(page: Page) {
-  await page.goto('/hosts');
-  await expect(page.getByTestId('host-row').first()).toBeVisible({
-    timeout: 60_000,
-  });
-  await expect(
-    page.getByRole('button', { name: zhCN['collect.all'] }),
-  ).toBeEnabled();
-}
-
 test('zh-CN: an ops user collects all and selected demo hosts, and reads their facts in Chinese with zh-CN dates', async ({
   page,
   request,
@@ -55,7 +40,7 @@ test('zh-CN: an ops user collects all and selected demo hosts, and reads their f
   await ensureDemoSshCredential(request);
   await signIn(page, 'bob');
   await inLanguage(page, 'zh-CN', async () => {
-    await openHosts(page);
+    await openHosts(page, zhCN['collect.all']);
     for (const column of [
       'table.name',
       'table.address',

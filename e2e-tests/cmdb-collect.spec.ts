@@ -1,25 +1,17 @@
-import { expect, test, type Page } from '@playwright/test';
-import { ensureDemoSshCredential, signIn, userToken } from './helpers';
+import { expect, test } from '@playwright/test';
+import {
+  ensureDemoSshCredential,
+  fill,
+  openHosts,
+  signIn,
+  userToken,
+} from './helpers';
 // the Hosts page's Chinese (keys of cmdbTranslationRef)
 import zhCN from '../plugins/cmdb/src/translation/zhCN';
 
 // "Collect all / selected" on the Hosts page (plugins/cmdb). The demo hosts
 // (examples/entities.yaml) are the sshd test hosts on 127.0.0.1:22301-22306
 // that scripts/test.sh starts; they log in with the vault credential ops-ssh.
-
-const fill = (message: string, values: Record<string, string>) =>
-  Object.entries(values).reduce(
-    (s, [k, v]) => s.replace(`{{${k}}}`, v),
-    message,
-  );
-
-async function openHosts(page: Page, title: RegExp | string) {
-  await page.goto('/hosts');
-  await expect(page.getByTestId('host-row').first()).toBeVisible({
-    timeout: 60_000,
-  });
-  await expect(page.getByRole('button', { name: title })).toBeEnabled();
-}
 
 test('an ops user collects all hosts and a selection, in English and Chinese', async ({
   page,

@@ -363,3 +363,19 @@ export async function ensureDemoClusterToken(
   });
   expect(created.status()).toBe(201);
 }
+
+/** A translation message with its {{placeholders}} filled in. */
+export const fill = (message: string, values: Record<string, string>) =>
+  Object.entries(values).reduce(
+    (s, [k, v]) => s.replace(`{{${k}}}`, v),
+    message,
+  );
+
+/** The Hosts page with its rows in, and its `title` button (e.g. Collect all) usable. */
+export async function openHosts(page: Page, title: RegExp | string) {
+  await page.goto('/hosts');
+  await expect(page.getByTestId('host-row').first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('button', { name: title })).toBeEnabled();
+}

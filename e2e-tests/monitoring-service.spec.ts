@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { inLanguage, signIn, userToken } from './helpers';
+import { waitForSeries, waitReady } from './serverHelpers';
 
 // #17: the Monitoring tab of a service (component api-gateway): one chart per
 // probe panel (success, duration, HTTP status), read from Prometheus by the
@@ -27,32 +28,6 @@ const children: ChildProcess[] = [];
 let target: http.Server;
 let dir: string;
 let probeId: number;
-
-async function waitReady(url: string) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(url)
-      .then(r => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`not ready: ${url}`);
-}
-
-/** Waits until Prometheus answers `query` with a sample. */
-async function waitForSeries(query: string) {
-  const url = `http://127.0.0.1:${PROMETHEUS_PORT}/api/v1/query?query=${encodeURIComponent(
-    query,
-  )}`;
-  for (let i = 0; i < 300; i++) {
-    const body = await fetch(url)
-      .then(r => r.json())
-      .catch(() => undefined);
-    if (body?.data?.result?.length) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`no series: ${query}`);
-}
 
 async function opsHeaders(request: APIRequestContext) {
   return { Authorization: `Bearer ${await userToken(request, 'bob')}` };
@@ -132,6 +107,7 @@ scrape_configs:
   await waitReady(`http://127.0.0.1:${BLACKBOX_PORT}/metrics`);
   await waitReady(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`);
   await waitForSeries(
+    PROMETHEUS_PORT,
     `probe_http_status_code{opsdeck_probe="${probeId}"} == 200`,
   );
 });

@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { signIn } from './helpers';
+import { waitForSeries, waitReady } from './serverHelpers';
 
 // The Monitoring tab of a host (plugins/monitoring, plugins/monitoring-backend).
 // The e2e backend's opsdeck.monitoring.prometheus.url points at 127.0.0.1:29090
@@ -34,36 +35,10 @@ const received: string[] = [];
 let receiver: http.Server;
 let dir: string;
 
-/** Waits until Prometheus answers `query` with a sample. */
-async function waitForSeries(query: string) {
-  const url = `http://127.0.0.1:${PROMETHEUS_PORT}/api/v1/query?query=${encodeURIComponent(
-    query,
-  )}`;
-  for (let i = 0; i < 300; i++) {
-    const body = await fetch(url)
-      .then(r => r.json())
-      .catch(() => undefined);
-    if (body?.data?.result?.length) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`no series: ${query}`);
-}
-
 function requiredEnv(name: string): string {
   const value = process.env[name];
   expect(value, `${name} names a shared test server (env.sh)`).toBeTruthy();
   return value!;
-}
-
-async function waitReady(url: string) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(url)
-      .then(r => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`not ready: ${url}`);
 }
 
 test.beforeAll(async () => {
@@ -276,6 +251,7 @@ test('a DBA sees the database charts of pay-db-main (PostgreSQL exporter)', asyn
 }) => {
   test.setTimeout(120_000);
   await waitForSeries(
+    PROMETHEUS_PORT,
     'pg_up{opsdeck_entity="resource:default/pay-db-main"} == 1',
   );
   await signIn(page, 'carol');
@@ -304,6 +280,7 @@ test('the cache Monitoring tab in Chinese (Redis exporter)', async ({
 }) => {
   test.setTimeout(120_000);
   await waitForSeries(
+    PROMETHEUS_PORT,
     'redis_up{opsdeck_entity="resource:default/session-cache"} == 1',
   );
   await signIn(page, 'bob');

@@ -8,6 +8,7 @@ import {
   type SshConnectionPool,
 } from '@opsdeck/plugin-remote-node';
 import { secretTarget, type VaultService } from '@opsdeck/plugin-vault-node';
+import type { ProbeScriptLanguage } from '@opsdeck/plugin-monitoring-common';
 import type { ProbeStore } from '../database/ProbeStore';
 import { probeTimeout } from './BlackboxPublisher';
 import {
@@ -100,6 +101,34 @@ export function processMetrics(o: ProcessOutcome): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What one run of a host probe sends, and how the host's answer becomes metrics. */
+function hostCheck(probe: {
+  kind: string;
+  target: string;
+  script?: string;
+  language?: ProbeScriptLanguage;
+}) {
+  type Answer = Parameters<typeof processOutcome>[0];
+  if (probe.kind === 'script') {
+    const { command, stdin } = scriptPayload(
+      probe.script ?? '',
+      probe.language ?? 'sh',
+    );
+    return {
+      command,
+      stdin,
+      maxOutputBytes: SCRIPT_OUTPUT_BYTES,
+      metrics: (r: Answer) => scriptMetrics(scriptOutcome(r)),
+    };
+  }
+  return {
+    command: pgrepCommand(probe.target),
+    stdin: undefined,
+    maxOutputBytes: PROCESS_OUTPUT_BYTES,
+    metrics: (r: Answer) => processMetrics(processOutcome(r)),
+  };
+}
+
 /** The kinds of probe opsdeck runs on a host itself (it is their exporter). */
 export const HOST_PROBE_KINDS = ['process', 'script'] as const;
 
@@ -179,8 +208,7 @@ export class ProcessProber {
     const entity = await this.deps.entityOf(probe.entityRef);
     const host = entity && hostFromEntity(entity);
     if (!host) throw new NotFoundError(`No process or script probe ${id}`);
-    const script = probe.kind === 'script';
-    const metricsOf = script ? scriptMetrics : processMetrics;
+    const metricsOf = probe.kind === 'script' ? scriptMetrics : processMetrics;
     const timeoutMs = Math.max(
       1000,
       probeTimeout(probe.intervalSeconds) * 1000 - 500,
@@ -201,24 +229,13 @@ export class ProcessProber {
           environment: host.environment,
         }),
       });
-      const target = { host: host.address, port: host.port, credentials };
-      if (script) {
-        const { command, stdin } = scriptPayload(
-          probe.script ?? '',
-          probe.language ?? 'sh',
-        );
-        const r = await this.deps.ssh.exec(target, command, {
-          stdin,
-          timeoutMs,
-          maxOutputBytes: SCRIPT_OUTPUT_BYTES,
-        });
-        return scriptMetrics(scriptOutcome(r));
-      }
-      const r = await this.deps.ssh.exec(target, pgrepCommand(probe.target), {
-        timeoutMs,
-        maxOutputBytes: PROCESS_OUTPUT_BYTES,
-      });
-      return processMetrics(processOutcome(r));
+      const check = hostCheck(probe);
+      const r = await this.deps.ssh.exec(
+        { host: host.address, port: host.port, credentials },
+        check.command,
+        { stdin: check.stdin, timeoutMs, maxOutputBytes: check.maxOutputBytes },
+      );
+      return check.metrics(r);
     } catch (e) {
       // the error names the host, never the secret
       this.deps.logger.warn(
