@@ -13,6 +13,7 @@ import {
 import { scaffolderModuleTickets } from '@opsdeck/plugin-tickets-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
 import {
+  createOpsdeckDatabaseServiceFactory,
   opsdeckRootHttpRouterServiceFactory,
   opsdeckSchedulerServiceFactory,
 } from '@opsdeck/plugin-opsdeck-node';
@@ -22,6 +23,7 @@ import {
   vaultStoreServiceFactory,
 } from '@opsdeck/plugin-vault-backend';
 import { stockFeatures } from './features';
+import { stockPluginIds } from './stockPluginIds';
 import { opsdeckRootConfigServiceFactory } from './safety/rootConfig';
 
 const backend = createBackend();
@@ -33,6 +35,14 @@ backend.add(opsdeckRootConfigServiceFactory);
 for (const feature of stockFeatures) {
   backend.add(feature);
 }
+
+// Backstage's database service; on embedded SQLite, the databases of opsdeck's plugins
+// (every plugin the stock set lacks) run in WAL from their first statement (#15).
+backend.add(
+  createOpsdeckDatabaseServiceFactory({
+    sqliteWal: pluginId => !stockPluginIds.has(pluginId),
+  }),
+);
 
 // Error responses without stack traces or server paths outside development.
 backend.add(opsdeckRootHttpRouterServiceFactory);

@@ -21,6 +21,8 @@ import {
   vaultStoreServiceFactory,
 } from '@opsdeck/plugin-vault-backend';
 import { userPermissionsServiceFactory } from '@opsdeck/plugin-permission-backend-module-opsdeck-policy';
+import { createOpsdeckDatabaseServiceFactory } from '@opsdeck/plugin-opsdeck-node';
+import { stockPluginIds } from './stockPluginIds';
 import { schemaCacheRootLogger } from './schemaCacheRootLogger';
 
 const backend = createBackend();
@@ -46,6 +48,12 @@ const groups: Record<string, () => Parameters<typeof backend.add>[0][]> = {
 if (process.env.OPSDECK_CONFIG_SCHEMA_CACHE) {
   backend.add(schemaCacheRootLogger(process.env.OPSDECK_CONFIG_SCHEMA_CACHE));
 }
+// the same database service as src/index.ts
+backend.add(
+  createOpsdeckDatabaseServiceFactory({
+    sqliteWal: pluginId => !stockPluginIds.has(pluginId),
+  }),
+);
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { createPluginMigrations } from './migrations';
+export { createOpsdeckDatabaseServiceFactory } from './databaseService';
 export type { PluginMigrations } from './migrations';
 export { crashPoint } from './crashPoint';
 export { ACCESS_DENIED_EVENT, createRequestGuard } from './edge/RequestGuard';

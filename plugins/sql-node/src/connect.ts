@@ -1,6 +1,17 @@
-import mysql from 'mysql2/promise';
-import { Client } from 'pg';
+import type mysql from 'mysql2/promise';
+import type { Client } from 'pg';
 import type { ConnectionTarget, SqlLogin } from './instance';
+
+// The drivers are required at first use: start-up does not pay for a driver
+// nobody has used yet (#15).
+let pgDriver: typeof import('pg') | undefined;
+let mysqlDriver: typeof import('mysql2/promise') | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pg = () => (pgDriver ??= require('pg') as typeof import('pg'));
+const mysql2 = () =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (mysqlDriver ??=
+    require('mysql2/promise') as typeof import('mysql2/promise'));
 
 /**
  * One connection to an instance, the same for both engines: `query` takes
@@ -57,7 +68,7 @@ export async function openPostgresClient(
   target: ConnectionTarget,
   options: DriverOptions = {},
 ): Promise<Client> {
-  const client = new Client({
+  const client = new (pg().Client)({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -82,7 +93,7 @@ export async function openMysqlConnection(
   target: ConnectionTarget,
   options: DriverOptions = {},
 ): Promise<mysql.Connection> {
-  return mysql.createConnection({
+  return mysql2().createConnection({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -122,8 +133,8 @@ async function connectMysql(login: SqlLogin): Promise<SqlConnection> {
       const [rows] = await connection.query(sql, params);
       return Array.isArray(rows) ? (rows as any[]) : [];
     },
-    id: identifier => mysql.escapeId(identifier, true),
-    literal: value => mysql.escape(value),
+    id: identifier => mysql2().escapeId(identifier, true),
+    literal: value => mysql2().escape(value),
     close: () => connection.end(),
   };
 }

@@ -1,5 +1,5 @@
 import { CustomErrorBase, NotAllowedError } from '@backstage/errors';
-import QRCode from 'qrcode';
+import type QRCode from 'qrcode';
 import type { BastionConfig } from '../config';
 import type { BastionHost } from '../session/hosts';
 import type { MfaStore } from './MfaStore';
@@ -128,7 +128,12 @@ export class MfaService {
     return {
       secret,
       otpauthUri: uri,
-      qrCode: await QRCode.toDataURL(uri, { margin: 1, width: 220 }),
+      // required at first use: start-up does not pay for it (#15)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      qrCode: await (require('qrcode') as typeof QRCode).toDataURL(uri, {
+        margin: 1,
+        width: 220,
+      }),
     };
   }
 

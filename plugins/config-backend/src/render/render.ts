@@ -6,7 +6,7 @@ import type {
   ConfigVariables,
 } from '@opsdeck/plugin-config-common';
 import { shellQuote } from '@opsdeck/plugin-remote-node';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { parseAllDocuments } from 'yaml';
 import type { HostFacts } from '../service/hostFacts';
 import { maskSecrets, withSecrets } from './secrets';
@@ -15,19 +15,26 @@ import { maskSecrets, withSecrets } from './secrets';
  * The template engine: Handlebars in strict mode (a variable that is not
  * defined is an error, not an empty string) without HTML escaping (configs
  * are not HTML). `{{{{raw}}}}…{{{{/raw}}}}` keeps text verbatim (an adopted
- * live file).
+ * live file). Made at first use: start-up does not pay for loading it (#15).
  */
-const engine = Handlebars.create();
-// Handlebars' `{{log …}}` prints to the backend's console: variables never go to a log
-engine.registerHelper('log', () => {
-  throw new Error('the log helper is not available');
-});
-engine.registerHelper('raw', function raw(this: unknown, options: any) {
-  return options.fn(this);
-});
-engine.registerHelper('default', (value: unknown, fallback: unknown) =>
-  value === undefined || value === null || value === '' ? fallback : value,
-);
+let handlebars: typeof Handlebars | undefined;
+function engine(): typeof Handlebars {
+  if (handlebars) return handlebars;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const made = (require('handlebars') as typeof Handlebars).create();
+  // Handlebars' `{{log …}}` prints to the backend's console: variables never go to a log
+  made.registerHelper('log', () => {
+    throw new Error('the log helper is not available');
+  });
+  made.registerHelper('raw', function raw(this: unknown, options: any) {
+    return options.fn(this);
+  });
+  made.registerHelper('default', (value: unknown, fallback: unknown) =>
+    value === undefined || value === null || value === '' ? fallback : value,
+  );
+  handlebars = made;
+  return made;
+}
 
 /** What a template sees for one host. */
 export type RenderContext = {
@@ -94,7 +101,7 @@ export function renderContext(
 export function compileTemplate(template: string) {
   try {
     // precompile to surface syntax errors now, not at first render
-    engine.precompile(template, { strict: true, noEscape: true });
+    engine().precompile(template, { strict: true, noEscape: true });
   } catch (e) {
     throw coded(
       new InputError(`The template does not parse: ${(e as Error).message}`),
@@ -102,7 +109,7 @@ export function compileTemplate(template: string) {
       { detail: (e as Error).message },
     );
   }
-  const fn = engine.compile(template, { strict: true, noEscape: true });
+  const fn = engine().compile(template, { strict: true, noEscape: true });
   return (context: RenderContext | Record<string, unknown>) => {
     try {
       return fn(context);
@@ -164,7 +171,7 @@ export function parseCommandTemplate(
 ): Array<{ text: string } | { path: string[] }> {
   let program: hbs.AST.Program;
   try {
-    program = engine.parse(text);
+    program = engine().parse(text);
   } catch (e) {
     throw commandError((e as Error).message);
   }

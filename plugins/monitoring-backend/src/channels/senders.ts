@@ -1,6 +1,6 @@
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { AlertEvent } from '@opsdeck/plugin-monitoring-common';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import type { ChannelConfig, SmtpConfig } from '../config';
 import type { RenderedAlert } from './render';
 import { dingtalkSign, feishuSign, webhookSign } from './sign';
@@ -189,7 +189,10 @@ async function email(ctx: SendContext) {
     throw new DeliveryError('the channel has no addresses (to)');
   }
   const s = ctx.smtp;
-  const transporter = nodemailer.createTransport({
+  // required at first use: start-up does not pay for the mailer (#15)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mailer = require('nodemailer') as typeof nodemailer;
+  const transporter = mailer.createTransport({
     host: s.host,
     port: s.port,
     secure: s.secure,

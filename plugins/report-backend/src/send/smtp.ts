@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import { SmtpConfig } from '../config';
 import { MailTransport } from './ReportSender';
 
@@ -8,7 +8,10 @@ import { MailTransport } from './ReportSender';
  * config says otherwise), so report mails do not cross a network in clear.
  */
 export function smtpTransport(config: SmtpConfig): MailTransport {
-  const transporter = nodemailer.createTransport({
+  // required at first use: start-up does not pay for the mailer (#15)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mailer = require('nodemailer') as typeof nodemailer;
+  const transporter = mailer.createTransport({
     host: config.host,
     port: config.port,
     secure: config.secure,

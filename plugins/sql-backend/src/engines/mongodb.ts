@@ -1,6 +1,13 @@
 import { InputError } from '@backstage/errors';
-import { BSON, Document, MongoClient } from 'mongodb';
+import type { Document, MongoClient } from 'mongodb';
 import type { ConnectionTarget } from './types';
+
+let mongodb: typeof import('mongodb') | undefined;
+/** The driver, loaded at first use: start-up does not pay for it (#15). */
+function driver(): typeof import('mongodb') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (mongodb ??= require('mongodb') as typeof import('mongodb'));
+}
 
 /** A console request for a MongoDB instance: one find or one aggregate. */
 export type MongoRead =
@@ -49,7 +56,7 @@ function findWriteStage(value: unknown): string | undefined {
 export function parseMongoRead(text: string): MongoRead {
   let doc: unknown;
   try {
-    doc = BSON.EJSON.parse(text);
+    doc = driver().BSON.EJSON.parse(text);
   } catch (error) {
     throw new InputError(
       `MongoDB queries are JSON such as {"find": "users", "filter": {}}: ${
@@ -114,7 +121,7 @@ export function parseMongoRead(text: string): MongoRead {
 
 function client(target: ConnectionTarget, timeoutMs: number): MongoClient {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  return new MongoClient(`mongodb://${host}:${target.port}/`, {
+  return new (driver().MongoClient)(`mongodb://${host}:${target.port}/`, {
     directConnection: true,
     auth: target.password
       ? { username: target.user, password: target.password }
@@ -130,7 +137,7 @@ function client(target: ConnectionTarget, timeoutMs: number): MongoClient {
 function cell(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  return BSON.EJSON.stringify(value as Document, { relaxed: true });
+  return driver().BSON.EJSON.stringify(value as Document, { relaxed: true });
 }
 
 /** Documents as a table: the top-level fields in order of first appearance. */

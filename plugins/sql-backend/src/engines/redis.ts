@@ -1,4 +1,4 @@
-import { createClient } from '@redis/client';
+import type { createClient } from '@redis/client';
 import type { ConnectionTarget, SlowQuery } from './types';
 
 /** Commands that are refused outright, with the reason shown to the user. */
@@ -109,7 +109,10 @@ async function withRedis<T>(
   target: ConnectionTarget,
   fn: (client: ReturnType<typeof createClient>) => Promise<T>,
 ): Promise<T> {
-  const client = createClient({
+  // required at first use: start-up does not pay for a driver nobody has used yet (#15)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const redis = require('@redis/client') as typeof import('@redis/client');
+  const client = redis.createClient({
     socket: {
       host: target.host,
       port: target.port,
