@@ -3,6 +3,9 @@
 // and resident memory once ready, for opsdeck's backend (packages/backend/src/index.ts)
 // and for the same stock Backstage plugins without opsdeck's (src/bare.ts).
 // Runs alternate between the two so that machine noise hits both alike.
+// Two ways of starting, each measured for both backends: without --enable-source-maps
+// (as a built backend runs: `node packages/backend`), and with it (`backstage-cli
+// package start`'s loader, which decodes every transformed module's inline source map).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +30,7 @@ function groupRss(pgid) {
   return { total: rss.reduce((a, b) => a + b, 0), largest: Math.max(...rss) };
 }
 
-async function once(entrypoint) {
+async function once(entrypoint, sourceMaps) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-'));
   const config = path.join(dataDir, 'bench.yaml');
   fs.writeFileSync(
@@ -54,7 +57,12 @@ async function once(entrypoint) {
       '--config',
       config,
     ],
-    { cwd: root, detached: true, stdio: 'ignore' },
+    {
+      cwd: root,
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, OPSDECK_SOURCE_MAPS: sourceMaps ? '1' : '0' },
+    },
   );
   let readyMs;
   for (let i = 0; i < 1800 && readyMs === undefined; i++) {
@@ -85,10 +93,22 @@ async function once(entrypoint) {
 }
 
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { opsdeck: [], bare: [] };
+const modes = [
+  {
+    name: 'without --enable-source-maps (as a built backend starts)',
+    maps: false,
+  },
+  {
+    name: 'with --enable-source-maps (backstage-cli package start)',
+    maps: true,
+  },
+];
+const results = modes.map(() => ({ opsdeck: [], bare: [] }));
 for (let i = 0; i < runs; i++) {
-  results.opsdeck.push(await once('src/index'));
-  results.bare.push(await once('src/bare'));
+  for (const [m, mode] of modes.entries()) {
+    results[m].opsdeck.push(await once('src/index', mode.maps));
+    results[m].bare.push(await once('src/bare', mode.maps));
+  }
 }
 const row = (name, rs) => ({
   name,
@@ -96,23 +116,26 @@ const row = (name, rs) => ({
   rss: median(rs.map(r => r.rss.largest)),
   total: median(rs.map(r => r.rss.total)),
 });
-const o = row('opsdeck', results.opsdeck);
-const b = row('bare Backstage', results.bare);
 console.log(
   `backend cold start, median of ${runs} runs each, ${os.cpus().length} cores`,
 );
-console.log(
-  'backend            ready (s)   backend RSS (MiB)   process group RSS (MiB)',
-);
-for (const r of [o, b]) {
+for (const [m, mode] of modes.entries()) {
+  const o = row('opsdeck', results[m].opsdeck);
+  const b = row('bare Backstage', results[m].bare);
+  console.log(`\n${mode.name}`);
   console.log(
-    `${r.name.padEnd(18)} ${r.ready.toFixed(1).padStart(9)}   ${r.rss
-      .toFixed(0)
-      .padStart(17)}   ${r.total.toFixed(0).padStart(23)}`,
+    'backend            ready (s)   backend RSS (MiB)   process group RSS (MiB)',
+  );
+  for (const r of [o, b]) {
+    console.log(
+      `${r.name.padEnd(18)} ${r.ready.toFixed(1).padStart(9)}   ${r.rss
+        .toFixed(0)
+        .padStart(17)}   ${r.total.toFixed(0).padStart(23)}`,
+    );
+  }
+  console.log(
+    `ratio opsdeck/bare: ready ${(o.ready / b.ready).toFixed(
+      2,
+    )}x, backend RSS ${(o.rss / b.rss).toFixed(2)}x`,
   );
 }
-console.log(
-  `ratio opsdeck/bare: ready ${(o.ready / b.ready).toFixed(2)}x, backend RSS ${(
-    o.rss / b.rss
-  ).toFixed(2)}x`,
-);

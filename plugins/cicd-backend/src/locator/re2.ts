@@ -1,4 +1,4 @@
-import { RE2 } from 're2-wasm';
+import type { RE2 } from 're2-wasm';
 
 /** A pattern RE2 cannot compile. */
 export class InvalidPatternError extends Error {
@@ -27,7 +27,10 @@ export function compileRe2(pattern: string, flags = '', maxLength = 2000): RE2 {
   }
   try {
     // re2-wasm requires the unicode flag.
-    return new RE2(pattern, `${flags}u`);
+    // required at first use: start-up does not pay for the WebAssembly (#15)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const re2 = require('re2-wasm') as typeof import('re2-wasm');
+    return new re2.RE2(pattern, `${flags}u`);
   } catch (e) {
     throw new InvalidPatternError(pattern, (e as Error).message);
   }
