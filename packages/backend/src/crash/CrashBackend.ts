@@ -245,6 +245,9 @@ export class CrashBackend {
       OPSDECK_BACKEND_PLUGINS: this.options.plugins.join(','),
       OPSDECK_CONFIG_SCHEMA_CACHE: SCHEMA_CACHE,
       OPSDECK_CRASH_POINT: options.crashPoint,
+      // without --enable-source-maps: Node decodes and keeps every transformed
+      // module's inline source map, a cost of each start (bench/README.md, "startup")
+      OPSDECK_SOURCE_MAPS: '0',
       ...this.options.env,
     };
     if (!options.crashPoint) delete env.OPSDECK_CRASH_POINT;
