@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs opsdeck's benchmarks; each prints opsdeck's figure beside a baseline measured in the same run.
 #   bash bench/run.sh            all benchmarks
-#   bash bench/run.sh startup    backend cold start and memory vs the bare Backstage backend
+#   bash bench/run.sh startup    backend cold start and memory vs the bare Backstage backend; each opsdeck
+#                                package's share of start-up CPU and JS heap (one profiled start)
 #   bash bench/run.sh fanout     `uptime` on 10 and 50 sshd hosts: SSH core vs parallel-ssh and ansible
 #   bash bench/run.sh hosts      register 10k and 100k hosts on PostgreSQL; host list latency
 #   bash bench/run.sh files      100 MiB to 10 and 50 sshd hosts: files plugin vs parallel-scp and ansible copy,
@@ -36,6 +37,8 @@ mkdir -p bench/results
 which=${1:-all}
 if [ "$which" = all ] || [ "$which" = startup ]; then
   node bench/startup.mjs "${BENCH_RUNS:-3}" | tee bench/results/startup.txt
+  # one more start with V8's profilers: each opsdeck package's share of CPU until ready and of the JS heap
+  node bench/startupShares.mjs | tee -a bench/results/startup.txt
 fi
 if [ "$which" = all ] || [ "$which" = fanout ]; then
   node --require ./node_modules/@backstage/cli-node/config/nodeTransform.cjs bench/fanout.mjs |

@@ -5,8 +5,7 @@ import { signIn } from './helpers';
 // backend's /oncall): ops creates a rotation of the catalog group ops in
 // Chinese, members picked from the catalog (examples/org.yaml: Bob Li and
 // Alice Wang are ops), and sees who is on call now. In a file of its own:
-// monitoring.spec.ts is past the 600-line limit and starts Prometheus,
-// which this case does not need.
+// monitoring-alerts.spec.ts starts Prometheus, which this case does not need.
 
 test('ops creates an on-call rotation in Chinese and sees who is on call', async ({
   page,

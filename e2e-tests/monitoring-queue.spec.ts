@@ -12,9 +12,10 @@ import { signIn } from './helpers';
 // spec starts its own private node on ports of its own and stops it after. A
 // real Prometheus on 127.0.0.1:29090 (the e2e backend's
 // opsdeck.monitoring.prometheus.url, app-config.e2e.yaml) scrapes it, labelled as
-// orders-mq; messages are published and left unacknowledged over AMQP. This
-// spec runs before monitoring.spec.ts (one worker, file order), which starts
-// its own Prometheus on the same port: this one is gone before that starts.
+// orders-mq; messages are published and left unacknowledged over AMQP. The
+// other monitoring specs start their own Prometheus on the same port (one
+// worker, one file after another): each waits for its own to exit in its
+// afterAll, so this one is gone before the next starts.
 
 const PROMETHEUS_PORT = 29090;
 const OWN_RABBITMQ = { port: '29672', prometheus: '29692' };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs some of the browser tests, the way the test command runs them all:
-#   bash scripts/e2e.sh e2e-tests/monitoring.spec.ts [more specs] [playwright options, e.g. -g 'title']
+#   bash scripts/e2e.sh e2e-tests/monitoring-alerts.spec.ts [more specs] [playwright options, e.g. -g 'title']
 #   SKIP_BUILD=1 bash scripts/e2e.sh ...   reuse packages/app/dist (no frontend change since the last build)
 # Needs what `bash scripts/test.sh` installs (run it once first). Starts PostgreSQL, MariaDB, Redis
 # and RabbitMQ on their test ports (the demo database entities point there), the six sshd demo hosts

@@ -1,305 +1,33 @@
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { signIn } from './helpers';
-import { waitForSeries, waitReady } from './serverHelpers';
+import {
+  ALERTMANAGER_PORT,
+  ALERTMANAGER_TOKEN,
+  DOWN_PORT,
+  monitoringServers,
+  PROMETHEUS_PORT,
+} from './serverHelpers';
 
-// The Monitoring tab of a host (plugins/monitoring, plugins/monitoring-backend).
-// The e2e backend's opsdeck.monitoring.prometheus.url points at 127.0.0.1:29090
-// (app-config.e2e.yaml): this spec starts a real Prometheus there, scraping a
-// real node_exporter labelled as the catalog host pay-app-01 (Debian packages
-// prometheus and prometheus-node-exporter).
-//
-// The /monitoring page (alerts, rules, silences, probes): Prometheus runs with its
-// lifecycle API and reads the rule file the backend writes
-// (opsdeck.monitoring.rules.file in the e2e data dir), a real Alertmanager
-// (Debian prometheus-alertmanager) holds the silences, and alerts are posted
-// to the backend's webhook with the e2e Alertmanager token; the channel
-// e2e-hook delivers to a receiver here, e2e-down to a closed port (29096).
+// The /monitoring page, Monitoring and alerts (plugins/monitoring,
+// plugins/monitoring-backend): alerts with their deliveries, rules, silences,
+// probes, channels and the fleet overview, and who sees which. The servers
+// are monitoringServers' (serverHelpers.ts): Prometheus with its lifecycle API
+// reads the rule file the backend writes (opsdeck.monitoring.rules.file in the
+// e2e data dir), a real Alertmanager holds the silences, and alerts are
+// posted to the backend's webhook with the e2e Alertmanager token; the
+// channel e2e-hook delivers to the receiver there, e2e-down to a closed port
+// (29096). The Monitoring tab's charts are monitoring-charts.spec.ts's.
 
-const PROMETHEUS_PORT = 29090;
-const EXPORTER_PORT = 29100;
-const ALERTMANAGER_PORT = 29093;
-const RECEIVER_PORT = 29095;
-const DOWN_PORT = 29097;
-// the Debian exporters of the shared test PostgreSQL and Redis (env.sh), for
-// the Monitoring tab of the database pay-db-main and the cache session-cache
-const POSTGRES_EXPORTER_PORT = 29187;
-const REDIS_EXPORTER_PORT = 29121;
-const ALERTMANAGER_TOKEN = 'e2e-only-alertmanager-token-not-a-secret-0001';
-const children: ChildProcess[] = [];
-const received: string[] = [];
-let receiver: http.Server;
-let dir: string;
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  expect(value, `${name} names a shared test server (env.sh)`).toBeTruthy();
-  return value!;
-}
+const servers = monitoringServers();
+const received = servers.received;
 
 test.beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-e2e-prometheus-'));
-  const dataDir = process.env.OPSDECK_E2E_DATA_DIR;
-  expect(
-    dataDir,
-    'OPSDECK_E2E_DATA_DIR names the backend data dir',
-  ).toBeTruthy();
-  fs.writeFileSync(
-    path.join(dir, 'prometheus.yml'),
-    `global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - ${path.join(dataDir!, 'monitoring.rules.yml')}
-scrape_configs:
-  - job_name: opsdeck-hosts
-    static_configs:
-      - targets: ['127.0.0.1:${EXPORTER_PORT}']
-        labels:
-          opsdeck_entity: resource:default/pay-app-01
-          opsdeck_name: pay-app-01
-      # nothing listens here: web-02 is down on the fleet page
-      - targets: ['127.0.0.1:${DOWN_PORT}']
-        labels:
-          opsdeck_entity: resource:default/web-02
-          opsdeck_name: web-02
-  - job_name: opsdeck-stores
-    static_configs:
-      - targets: ['127.0.0.1:${POSTGRES_EXPORTER_PORT}']
-        labels:
-          opsdeck_entity: resource:default/pay-db-main
-      - targets: ['127.0.0.1:${REDIS_EXPORTER_PORT}']
-        labels:
-          opsdeck_entity: resource:default/session-cache
-`,
-  );
-  children.push(
-    spawn(
-      'prometheus-node-exporter',
-      [
-        `--web.listen-address=127.0.0.1:${EXPORTER_PORT}`,
-        '--collector.disable-defaults',
-        '--collector.cpu',
-        '--collector.meminfo',
-        '--collector.loadavg',
-        '--collector.filesystem',
-        '--collector.netdev',
-      ],
-      { stdio: 'ignore' },
-    ),
-    spawn(
-      'prometheus',
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
-        '--web.enable-lifecycle',
-      ],
-      { stdio: 'ignore' },
-    ),
-  );
-  const postgres = new URL(requiredEnv('OPSDECK_TEST_POSTGRES_URL'));
-  postgres.pathname = '/postgres';
-  postgres.search = '?sslmode=disable';
-  const redis = new URL(requiredEnv('OPSDECK_TEST_REDIS_URL'));
-  children.push(
-    spawn(
-      'prometheus-postgres-exporter',
-      [`--web.listen-address=127.0.0.1:${POSTGRES_EXPORTER_PORT}`],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, DATA_SOURCE_NAME: postgres.toString() },
-      },
-    ),
-    spawn(
-      'prometheus-redis-exporter',
-      [
-        `--web.listen-address=127.0.0.1:${REDIS_EXPORTER_PORT}`,
-        `--redis.addr=redis://${redis.hostname}:${redis.port}`,
-      ],
-      {
-        stdio: 'ignore',
-        env: {
-          ...process.env,
-          REDIS_PASSWORD: decodeURIComponent(redis.password),
-        },
-      },
-    ),
-  );
-  fs.writeFileSync(
-    path.join(dir, 'alertmanager.yml'),
-    `route:
-  receiver: none
-receivers:
-  - name: none
-`,
-  );
-  children.push(
-    spawn(
-      'prometheus-alertmanager',
-      [
-        `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${path.join(dir, 'alertmanager')}`,
-        `--web.listen-address=127.0.0.1:${ALERTMANAGER_PORT}`,
-        '--cluster.listen-address=',
-      ],
-      { stdio: 'ignore' },
-    ),
-  );
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', d => (body += d));
-    req.on('end', () => {
-      received.push(body);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>(r => receiver.listen(RECEIVER_PORT, '127.0.0.1', r));
-  await waitReady(`http://127.0.0.1:${EXPORTER_PORT}/metrics`);
-  await waitReady(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`);
-  await waitReady(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`);
-  await waitReady(`http://127.0.0.1:${POSTGRES_EXPORTER_PORT}/metrics`);
-  await waitReady(`http://127.0.0.1:${REDIS_EXPORTER_PORT}/metrics`);
-  // a few scrapes, so that rates have two samples
-  await new Promise(r => setTimeout(r, 5000));
+  await servers.start();
 });
 
 test.afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
-  receiver?.closeAllConnections();
-  await new Promise(r => receiver?.close(r));
-  fs.rmSync(dir, { recursive: true, force: true });
+  await servers.stop();
 });
-
-async function openMonitoringTab(
-  page: Page,
-  tab: string,
-  entity = 'pay-app-01',
-) {
-  await page.goto(`/catalog/default/resource/${entity}`);
-  // the entity page's tabs are links
-  await page.getByText(tab, { exact: true }).click();
-  await expect(page).toHaveURL(
-    new RegExp(`/catalog/default/resource/${entity}/monitoring$`),
-  );
-}
-
-test('a developer sees the host charts and changes the time range', async ({
-  page,
-}) => {
-  test.setTimeout(120_000);
-  await signIn(page, 'dave');
-  await openMonitoringTab(page, 'Monitoring');
-  await expect(page.getByText('CPU used')).toBeVisible({ timeout: 30_000 });
-  for (const title of [
-    'Memory used',
-    'Disk used',
-    'Network',
-    'Load average',
-    'Scraped (up)',
-  ]) {
-    await expect(page.getByText(title, { exact: true })).toBeVisible();
-  }
-  await expect(page.getByTestId('chart-cpu')).toBeVisible();
-  await expect(page.getByTestId('chart-up')).toBeVisible();
-  await expect(page.getByText('up: 1')).toBeVisible();
-  await page.getByText('Last hour').click();
-  await page.getByRole('option', { name: 'Last 6 hours' }).click();
-  await expect(page.getByRole('button', { name: 'Time range' })).toHaveText(
-    'Last 6 hours',
-  );
-  await expect(page.getByTestId('chart-memory')).toBeVisible();
-
-  // a service's tab charts its probes; payments-api has none, and a
-  // developer (no rule.manage) gets no link to the Probes tab
-  await page.goto('/catalog/default/component/payments-api/monitoring');
-  await expect(page.getByText('No probes on this service.')).toBeVisible({
-    timeout: 30_000,
-  });
-  await expect(page.getByText('Add a probe in the Probes tab')).toHaveCount(0);
-});
-
-test('the Monitoring tab in Chinese', async ({ page }) => {
-  test.setTimeout(120_000);
-  await signIn(page, 'bob');
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '简体中文' }).click();
-  await openMonitoringTab(page, '监控');
-  await expect(page.getByText('CPU 使用率')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByText('内存使用率')).toBeVisible();
-  await expect(page.getByText('最近 1 小时')).toBeVisible();
-  await expect(page.getByTestId('chart-cpu')).toBeVisible();
-
-  // a service without probes, in Chinese; ops follows the link to the Probes tab
-  await page.goto('/catalog/default/component/payments-api/monitoring');
-  await expect(page.getByText('此服务没有探测。')).toBeVisible({
-    timeout: 30_000,
-  });
-  await page.getByRole('link', { name: '在“探测”标签页添加探测' }).click();
-  await expect(page).toHaveURL(/\/monitoring\?tab=probes$/);
-  await expect(page.getByRole('button', { name: '新建探测' })).toBeVisible();
-});
-
-test('a DBA sees the database charts of pay-db-main (PostgreSQL exporter)', async ({
-  page,
-}) => {
-  test.setTimeout(120_000);
-  await waitForSeries(
-    PROMETHEUS_PORT,
-    'pg_up{opsdeck_entity="resource:default/pay-db-main"} == 1',
-  );
-  await signIn(page, 'carol');
-  await openMonitoringTab(page, 'Monitoring', 'pay-db-main');
-  await expect(page.getByText('Connections', { exact: true })).toBeVisible({
-    timeout: 30_000,
-  });
-  for (const title of [
-    'Transactions per second',
-    'Replication lag',
-    'Deadlocks',
-    'Scraped (up)',
-  ]) {
-    await expect(page.getByText(title, { exact: true })).toBeVisible();
-  }
-  // host panels are not a database's
-  await expect(page.getByText('Load average', { exact: true })).toHaveCount(0);
-  await expect(page.getByTestId('chart-connections')).toBeVisible({
-    timeout: 30_000,
-  });
-  await expect(page.getByTestId('chart-up')).toBeVisible();
-});
-
-test('the cache Monitoring tab in Chinese (Redis exporter)', async ({
-  page,
-}) => {
-  test.setTimeout(120_000);
-  await waitForSeries(
-    PROMETHEUS_PORT,
-    'redis_up{opsdeck_entity="resource:default/session-cache"} == 1',
-  );
-  await signIn(page, 'bob');
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('option', { name: '简体中文' }).click();
-  await openMonitoringTab(page, '监控', 'session-cache');
-  await expect(page.getByText('已连接客户端')).toBeVisible({ timeout: 30_000 });
-  for (const title of ['命中率', '每秒驱逐数', '采集状态（up）']) {
-    await expect(page.getByText(title, { exact: true })).toBeVisible();
-  }
-  await expect(page.getByText('最近 1 小时')).toBeVisible();
-  await expect(page.getByTestId('chart-clients')).toBeVisible({
-    timeout: 30_000,
-  });
-  await expect(page.getByTestId('chart-memory')).toBeVisible();
-});
-
-// --- the /monitoring page: rules, silences, alerts with deliveries ----------
 
 /** A suffix that makes this run's names unique. */
 const run = Date.now().toString(36);
