@@ -242,19 +242,23 @@ const operationMethod = (spec, path, method, item, op) => {
 /**
  * Schemas that name a concept with one home elsewhere: the client imports
  * that type instead of declaring its own copy (hosts live in cmdb-common).
+ * A backend adds its own in package.json, `opsdeck.openapiSharedTypes`:
+ * `{ "<schema>": "<package>" }`, or `"<package>#<type>"` where the home names
+ * the type differently (the client still exports it under the schema's name).
  */
 const SHARED_TYPES = { HostSelector: '@opsdeck/plugin-cmdb-common' };
 
 /** The whole client file for one spec. */
-export const clientSource = ({ spec, pluginId, from }) => {
+export const clientSource = ({ spec, pluginId, from, sharedTypes = {} }) => {
+  const homes = { ...SHARED_TYPES, ...sharedTypes };
   const shared = [];
   const schemas = Object.entries(spec.components?.schemas ?? {}).flatMap(
     ([name, schema]) => {
-      if (SHARED_TYPES[name]) {
-        shared.push([
-          `import type { ${name} } from '${SHARED_TYPES[name]}';`,
-          `export type { ${name} };`,
-        ]);
+      if (homes[name]) {
+        const [home, type = name] = homes[name].split('#');
+        const alias = typeName(name);
+        const what = type === alias ? alias : `${type} as ${alias}`;
+        shared.push({ home, what, alias });
         return [];
       }
       return [
@@ -283,8 +287,18 @@ import {
   OpenApiClient,
   type OpenApiClientOptions,
 } from '@opsdeck/plugin-opsdeck-common/client';
-${shared.map(([imp]) => `${imp}\n`).join('')}${
-    shared.length ? `\n${shared.map(([, exp]) => exp).join('\n')}\n` : ''
+${[...new Set(shared.map(s => s.home))]
+  .map(
+    home =>
+      `import type { ${shared
+        .filter(s => s.home === home)
+        .map(s => s.what)
+        .join(', ')} } from '${home}';\n`,
+  )
+  .join('')}${
+    shared.length
+      ? `\nexport type { ${shared.map(s => s.alias).join(', ')} };\n`
+      : ''
   }
 ${schemas.join('\n\n')}
 

@@ -219,6 +219,7 @@ export const createOpenApiRouter = ({
         spec,
         pluginId: plugin.replace(/-backend$/, ''),
         from: path.relative(root, source),
+        sharedTypes: backendPackage.opsdeck?.openapiSharedTypes,
       }),
     );
   }

@@ -1,81 +1,32 @@
 import type { HostSelector, HostTarget } from '@opsdeck/plugin-cmdb-common';
-
-/** Types of the jobs plugin's records, as the API returns them. */
-
-export type JobLanguage = 'sh' | 'bash' | 'python';
-
-export type ParameterType = 'string' | 'number' | 'choice' | 'secret';
-
-/**
- * A typed script parameter. Its value reaches the script only as the
- * environment variable `OPSDECK_PARAM_<NAME>`. A secret parameter's value is
- * the name of a vault credential (type password): the secret is read from the
- * vault when the run starts and never stored or shown by the jobs plugin.
- */
-export type JobParameter = {
-  name: string;
-  type: ParameterType;
-  label?: string;
-  required?: boolean;
-  default?: string;
-  choices?: string[];
-};
-
-export type JobDefinition = {
-  name: string;
-  description: string;
-  language: JobLanguage;
-  script: string;
-  parameters: JobParameter[];
-  notifyOnFailure: boolean;
-  webhook?: JobWebhook;
-};
+import type {
+  AdhocCommand,
+  HostStatus,
+  JobLanguage,
+  JobParameter,
+  WebhookDelivery,
+} from '@opsdeck/plugin-jobs-common';
 
 /**
- * Which run ends POST the webhook: `success` (succeeded), `failure` (failed:
- * a host failed, timed out or hit an error) and `cancel` (a user cancelled the
- * run, or the system stopped it: interrupted by a backend shutdown).
+ * Types of the jobs plugin's records, as the API returns them. Those whose
+ * wire shape is the same live in @opsdeck/plugin-jobs-common (re-exported
+ * here); the others say how their wire twin differs.
  */
-export type WebhookTrigger = 'success' | 'failure' | 'cancel';
-
-export const WEBHOOK_TRIGGERS: WebhookTrigger[] = [
-  'success',
-  'failure',
-  'cancel',
-];
-
-/**
- * Where a job's finished runs are POSTed, on the ticked triggers.
- * `secretCredential` names a vault password credential whose password signs
- * the body (HMAC-SHA256); the secret itself is never stored by jobs.
- */
-export type JobWebhook = {
-  url: string;
-  triggers: WebhookTrigger[];
-  secretCredential?: string;
-};
-
-/** What happened to a run's webhook POST. */
-export type WebhookDelivery = {
-  url: string;
-  status: 'delivered' | 'failed';
-  /** The trigger that fired (absent on deliveries made before triggers existed). */
-  trigger?: WebhookTrigger;
-  attempts: number;
-  /** HTTP status of the last attempt, when there was a response. */
-  responseStatus?: number;
-  error?: string;
-  deliveredAt: string;
-};
-
-export type Job = JobDefinition & {
-  id: string;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedBy: string;
-  updatedAt: string;
-};
+export {
+  HOST_STATUSES,
+  WEBHOOK_TRIGGERS,
+  type AdhocCommand,
+  type HostStatus,
+  type Job,
+  type JobDefinition,
+  type JobLanguage,
+  type JobParameter,
+  type JobWebhook,
+  type ParameterType,
+  type RunOutputGroup,
+  type WebhookDelivery,
+  type WebhookTrigger,
+} from '@opsdeck/plugin-jobs-common';
 
 export type JobVersion = {
   jobId: string;
@@ -90,6 +41,7 @@ export type JobVersion = {
 /** Which catalog hosts a run targets: cmdb-common's one selector (meanings in its README). */
 export type { HostSelector };
 
+/** Differs from the wire RunOptions: there every field is optional (the router fills in DEFAULT_RUN_OPTIONS). */
 export type RunOptions = {
   /** Most hosts running at once. */
   concurrency: number;
@@ -117,35 +69,14 @@ export type RunStatus =
 
 export type RunTrigger = 'manual' | 'schedule' | 'rerun';
 
-export type HostStatus =
-  | 'pending'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'timed_out'
-  | 'cancelled'
-  | 'skipped'
-  | 'error'
-  | 'interrupted';
-
-export const HOST_STATUSES: HostStatus[] = [
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'skipped',
-  'error',
-  'interrupted',
-];
-
 /**
  * A host as resolved from the catalog: cmdb-common's one SSH target (owner,
  * system as full refs; prod environments need opsdeck.jobs.run.prod).
+ * Differs from the wire TargetHost, which leaves out `tags`.
  */
 export type TargetHost = HostTarget;
 
+/** Differs from the wire Run: there `summary` is any status-keyed count map, here keyed by HostStatus. */
 export type Run = {
   id: string;
   jobId: string;
@@ -173,15 +104,10 @@ export type Run = {
   adhoc?: AdhocCommand;
 };
 
-/** A script run once on a host selection without saving a job first. */
-export type AdhocCommand = {
-  language: JobLanguage;
-  script: string;
-};
-
 /** The job id, name and version every ad-hoc run is stored under. */
 export const ADHOC_JOB = { id: 'adhoc', name: 'ad-hoc', version: 0 } as const;
 
+/** Differs from the wire RunHost: that one also carries this host's `stdout`/`stderr` when asked (RunHostOutput). */
 export type RunHost = {
   host: string;
   entityRef: string;
@@ -204,18 +130,6 @@ export type RunHostOutput = RunHost & {
   stderr: string;
 };
 
-/** Hosts of one run that ended with the same status, exit code and output. */
-export type RunOutputGroup = {
-  /** SHA-256 of status, exit code, stdout and stderr (hex, first 16 digits). */
-  digest: string;
-  status: RunHost['status'];
-  exitCode?: number;
-  hosts: string[];
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-};
-
 export type MissedPolicy = 'skip' | 'run-once';
 
 export type ScheduleDefinition = {
@@ -230,6 +144,7 @@ export type ScheduleDefinition = {
   enabled: boolean;
 };
 
+/** Differs from the wire Schedule: that adds `nextTickAt`, computed from the cron when answering. */
 export type Schedule = ScheduleDefinition & {
   id: string;
   createdBy: string;

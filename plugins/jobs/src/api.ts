@@ -15,7 +15,6 @@ import {
   type SchedulePatch,
   type Selector,
   type TargetHost,
-  type WebhookTrigger,
 } from './schema/openapi.client.generated';
 
 export type {
@@ -45,11 +44,7 @@ export type ParameterType = JobParameter['type'];
 export type RunStatus = Run['status'];
 export type HostStatus = RunHost['status'];
 
-export const WEBHOOK_TRIGGERS: WebhookTrigger[] = [
-  'success',
-  'failure',
-  'cancel',
-];
+export { WEBHOOK_TRIGGERS } from '@opsdeck/plugin-jobs-common';
 
 /** One event of a run's live stream (GET /runs/{id}/events). */
 export type RunEvent =

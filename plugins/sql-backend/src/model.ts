@@ -1,20 +1,21 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { SlowQuery } from './engines/types';
 import type { ReviewResult } from './review/reviewSql';
+import type { ChangeStatus } from '@opsdeck/plugin-sql-common';
 
-/** Domain types of the sql plugin: changes, their runs, the query log, snapshots. */
+/**
+ * Domain types of the sql plugin: changes, their runs, the query log,
+ * snapshots. Those whose wire shape is the same live in
+ * @opsdeck/plugin-sql-common (re-exported here); the others say how their
+ * wire twin differs.
+ */
+export type {
+  ChangeStatus,
+  InstanceException,
+  QueryLogEntry,
+} from '@opsdeck/plugin-sql-common';
 
-export type ChangeStatus =
-  | 'pending'
-  | 'rejected'
-  | 'approved'
-  | 'scheduled'
-  | 'executing'
-  | 'finished'
-  | 'failed'
-  | 'rolled_back'
-  | 'rollback_failed';
-
+/** Differs from the wire Approval: there `at` is optional. */
 export interface Approval {
   level: number;
   group: string;
@@ -33,6 +34,7 @@ export interface StatementBackup {
   rows: (string | null)[][];
 }
 
+/** Differs from the wire Run: that never carries the `backup` rows. */
 export interface StatementRun {
   index: number;
   status: 'done' | 'failed' | 'rolled_back';
@@ -43,6 +45,7 @@ export interface StatementRun {
   rollbackSql?: string;
 }
 
+/** Differs from the wire Change: there `updatedAt` is optional and `review` is the wire Review. */
 export interface SqlChange {
   id: string;
   instanceRef: string;
@@ -64,18 +67,6 @@ export interface SqlChange {
   updatedAt: string;
 }
 
-export interface QueryLogEntry {
-  id?: number;
-  userRef: string;
-  instanceRef: string;
-  database?: string;
-  statement: string;
-  rowCount?: number;
-  durationMs?: number;
-  error?: string;
-  createdAt?: string;
-}
-
 export type ChangePatch = Partial<
   Pick<
     SqlChange,
@@ -88,7 +79,11 @@ export type ChangePatch = Partial<
   >
 >;
 
-/** The latest slow-query snapshot of an instance. */
+/**
+ * The latest slow-query snapshot of an instance. Differs from the wire
+ * SlowQuerySnapshot: that adds `ageSeconds` and `comparedTo` and makes
+ * `attemptedAt` optional.
+ */
 export interface SlowQuerySnapshot {
   instanceRef: string;
   engine: string;
@@ -113,18 +108,6 @@ export interface Actor {
 export interface ConsoleLimits {
   maxRows: number;
   timeoutMs: number;
-}
-
-/**
- * An admin's decision that the query console and review of an instance may
- * use a read credential that can write or is privileged (audited, shown on
- * the entity page).
- */
-export interface InstanceException {
-  instanceRef: string;
-  reason: string;
-  setBy: string;
-  setAt: string;
 }
 
 /** What to do when a console query filters on a masked column. */

@@ -3,9 +3,33 @@ import {
   OpenApiClient,
   type OpenApiClientOptions,
 } from '@opsdeck/plugin-opsdeck-common/client';
-import type { HostSelector } from '@opsdeck/plugin-cmdb-common';
+import type {
+  HostEnvironment as Environment,
+  HostDisk as Disk,
+  HostSummary,
+  HostDetail,
+  HostListPage,
+  NewHost,
+  RegisterHostsRequest,
+  RegisterHostResult,
+  RegisterHostsResponse,
+  HostSelector,
+  HostTarget,
+} from '@opsdeck/plugin-cmdb-common';
 
-export type { HostSelector };
+export type {
+  Environment,
+  Disk,
+  HostSummary,
+  HostDetail,
+  HostListPage,
+  NewHost,
+  RegisterHostsRequest,
+  RegisterHostResult,
+  RegisterHostsResponse,
+  HostSelector,
+  HostTarget,
+};
 
 export type CollectRequest = {
   /** Hosts to collect; all hosts when left out. */
@@ -24,65 +48,6 @@ export type CollectItem = {
   reachable: boolean;
   hostKeyPending?: boolean;
   error?: string;
-};
-
-export type Environment = 'prod' | 'staging' | 'dev' | 'test';
-
-export type Disk = {
-  mount: string;
-  sizeBytes: number;
-  usedBytes: number;
-};
-
-export type HostSummary = {
-  name: string;
-  entityRef: string;
-  address: string;
-  port: number;
-  loginUser?: string;
-  credential?: string;
-  environment: Environment;
-  owner: string;
-  system?: string;
-  tags: Array<string>;
-  source: 'cmdb' | 'catalog';
-  reachable: boolean | null;
-  error?: string;
-  os?: string;
-  uptimeSeconds?: number;
-  collectedAt?: string;
-};
-
-export type HostDetail = HostSummary & {
-  kernel?: string;
-  cpuCount?: number;
-  cpuModel?: string;
-  memTotalBytes?: number;
-  disks?: Array<Disk>;
-  ips?: Array<string>;
-  lastOkAt?: string;
-  description?: string;
-};
-
-export type HostListPage = {
-  items: Array<HostSummary>;
-  /** Pass back as `after` for the next page. */
-  nextCursor?: string;
-  /** Matching hosts; only on the first page (no `after`). */
-  total?: number;
-};
-
-export type NewHost = {
-  name: string;
-  address: string;
-  port?: number;
-  loginUser?: string;
-  credential?: string;
-  environment: Environment;
-  owner: string;
-  system?: string;
-  tags?: Array<string>;
-  description?: string;
 };
 
 export type HostKey = {
@@ -107,39 +72,10 @@ export type AcceptedHostKey = {
   fingerprint: string;
 };
 
-export type RegisterHostsRequest = {
-  hosts: Array<NewHost>;
-  checkReachability?: boolean;
-};
-
-export type RegisterHostResult = {
-  name: string;
-  status: 'created' | 'invalid' | 'exists' | 'unreachable';
-  entityRef?: string;
-  message?: string;
-};
-
-export type RegisterHostsResponse = {
-  results: Array<RegisterHostResult>;
-};
-
 export type ResolveHostsRequest = {
   selector: HostSelector;
   /** Most hosts listed in `items` (all when left out); `total` counts every match. */
   limit?: number;
-};
-
-export type HostTarget = {
-  name: string;
-  entityRef: string;
-  address: string;
-  port: number;
-  loginUser?: string;
-  credential?: string;
-  owner?: string;
-  system?: string;
-  environment?: string;
-  tags: Array<string>;
 };
 
 export type ResolveHostsResponse = {

@@ -3,16 +3,28 @@ import {
   OpenApiClient,
   type OpenApiClientOptions,
 } from '@opsdeck/plugin-opsdeck-common/client';
+import type {
+  JobLanguage as Language,
+  JobParameter as Parameter,
+  WebhookTrigger,
+  JobWebhook as Webhook,
+  WebhookDelivery,
+  Job,
+  AdhocCommand,
+  RunOutputGroup,
+} from '@opsdeck/plugin-jobs-common';
+import type { HostSelector as Selector } from '@opsdeck/plugin-cmdb-common';
 
-export type Language = 'sh' | 'bash' | 'python';
-
-export type Parameter = {
-  name: string;
-  type: 'string' | 'number' | 'choice' | 'secret';
-  label?: string;
-  required?: boolean;
-  default?: string;
-  choices?: Array<string>;
+export type {
+  Language,
+  Parameter,
+  WebhookTrigger,
+  Webhook,
+  WebhookDelivery,
+  Job,
+  Selector,
+  AdhocCommand,
+  RunOutputGroup,
 };
 
 export type JobInput = {
@@ -25,27 +37,6 @@ export type JobInput = {
   webhook?: Webhook;
 };
 
-/** success = the run succeeded; failure = it failed (a host failed, timed out or hit an error) or was interrupted (its backend stopped); cancel = a user cancelled it. */
-export type WebhookTrigger = 'success' | 'failure' | 'cancel';
-
-/** Where finished runs are POSTed (JSON), for each run whose end is one of the ticked `triggers`; the body's `webhookTrigger` and the header `X-Opsdeck-Webhook-Trigger` name the trigger that fired. With `secretCredential` (a vault password credential), the body is signed in the header `X-Opsdeck-Signature` as `sha256=<hex HMAC-SHA256 of the body>`. */
-export type Webhook = {
-  /** http or https only. */
-  url: string;
-  triggers: Array<WebhookTrigger>;
-  secretCredential?: string;
-};
-
-export type WebhookDelivery = {
-  url: string;
-  status: 'delivered' | 'failed';
-  trigger?: WebhookTrigger;
-  attempts: number;
-  responseStatus?: number;
-  error?: string;
-  deliveredAt: string;
-};
-
 export type JobPatch = {
   name?: string;
   description?: string;
@@ -55,31 +46,6 @@ export type JobPatch = {
   notifyOnFailure?: boolean;
   /** null removes the webhook. */
   webhook?: Webhook | null;
-};
-
-export type Job = {
-  id: string;
-  name: string;
-  description: string;
-  language: Language;
-  script: string;
-  parameters: Array<Parameter>;
-  version: number;
-  notifyOnFailure: boolean;
-  webhook?: Webhook;
-  createdBy: string;
-  createdAt: string;
-  updatedBy: string;
-  updatedAt: string;
-};
-
-/** Catalog hosts matching every given field (cmdb-common HostSelector; names are host names in the default namespace or entity refs, owner/system any spelling of the ref, environment falls back to the opsdeck.io/environment label, tags all of them). */
-export type Selector = {
-  names?: Array<string>;
-  system?: string;
-  owner?: string;
-  environment?: string;
-  tags?: Array<string>;
 };
 
 export type RunOptions = {
@@ -99,12 +65,6 @@ export type RunInput = {
   selector: Selector;
   params?: Params;
   options?: RunOptions;
-};
-
-/** A script run once without saving a job (kept with the run and in the audit log). */
-export type AdhocCommand = {
-  language: Language;
-  script: string;
 };
 
 export type Run = {
@@ -158,27 +118,6 @@ export type RunHost = {
   finishedAt?: string;
   stdout?: string;
   stderr?: string;
-};
-
-export type RunOutputGroup = {
-  /** SHA-256 of the group's status, exit code, stdout and stderr (hex, first 16 digits). */
-  digest: string;
-  status:
-    | 'pending'
-    | 'running'
-    | 'succeeded'
-    | 'failed'
-    | 'timed_out'
-    | 'cancelled'
-    | 'skipped'
-    | 'error'
-    | 'interrupted';
-  exitCode?: number;
-  hosts: Array<string>;
-  stdout: string;
-  stderr: string;
-  /** The output was cut at the run's per-host cap on at least one host of the group. */
-  truncated: boolean;
 };
 
 export type TargetHost = {

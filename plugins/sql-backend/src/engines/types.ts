@@ -19,7 +19,10 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
-/** A row of a slow-query report. */
+/**
+ * A row of a slow-query report. Differs from the wire SlowQuery: that adds
+ * `basis` when figures are the change between two snapshots.
+ */
 export interface SlowQuery {
   statement: string;
   calls: number;

@@ -16,6 +16,10 @@ import type { ReviewInspector, TableInfo } from './inspector';
 import { isReservedWord } from './reservedWords';
 import { resolveRules, RuleOverrides, RuleSetting } from './rules';
 import { typeChangeFinding } from './typeChanges';
+import type { ReviewFinding } from '@opsdeck/plugin-sql-common';
+
+/** One finding: which rule, which statement, why (its home is sql-common, the wire Finding). */
+export type { ReviewFinding };
 
 /** A statement of a reviewed script. */
 export interface ReviewedStatement {
@@ -29,15 +33,7 @@ export interface ReviewedStatement {
   estimatedRows?: number;
 }
 
-/** One finding: which rule, which statement, why. */
-export interface ReviewFinding {
-  rule: string;
-  level: 'error' | 'warning';
-  /** Index into `statements`; null for script-wide findings. */
-  statementIndex: number | null;
-  message: string;
-}
-
+/** Differs from the wire Review: that has no `mode` and types a statement's `kind` as any string. */
 export interface ReviewResult {
   statements: ReviewedStatement[];
   findings: ReviewFinding[];

@@ -3,6 +3,14 @@ import {
   OpenApiClient,
   type OpenApiClientOptions,
 } from '@opsdeck/plugin-opsdeck-common/client';
+import type {
+  InstanceException,
+  ReviewFinding as Finding,
+  ChangeStatus,
+  QueryLogEntry,
+} from '@opsdeck/plugin-sql-common';
+
+export type { InstanceException, Finding, ChangeStatus, QueryLogEntry };
 
 export type InstanceSql = {
   instanceRef: string;
@@ -26,14 +34,6 @@ export type Instance = {
 
 export type InstanceList = {
   instances: Array<Instance>;
-};
-
-/** An admin's exception letting the console use a privileged read login. */
-export type InstanceException = {
-  instanceRef: string;
-  reason: string;
-  setBy: string;
-  setAt: string;
 };
 
 export type InstanceExceptionCleared = {
@@ -83,14 +83,6 @@ export type RuleList = {
   };
 };
 
-export type Finding = {
-  rule: string;
-  level: 'error' | 'warning';
-  /** null for script-wide findings */
-  statementIndex: number | null;
-  message: string;
-};
-
 export type Review = {
   statements: Array<{
     index: number;
@@ -114,17 +106,6 @@ export type Approval = {
   comment?: string;
   at?: string;
 };
-
-export type ChangeStatus =
-  | 'pending'
-  | 'rejected'
-  | 'approved'
-  | 'scheduled'
-  | 'executing'
-  | 'finished'
-  | 'failed'
-  | 'rolled_back'
-  | 'rollback_failed';
 
 /** A change with its review (as submitted, decided or scheduled). */
 export type Change = {
@@ -221,18 +202,6 @@ export type QueryResult = {
   maskedColumns: Array<string>;
   truncated: boolean;
   durationMs: number;
-};
-
-export type QueryLogEntry = {
-  id?: number;
-  userRef: string;
-  instanceRef: string;
-  database?: string;
-  statement: string;
-  rowCount?: number;
-  durationMs?: number;
-  error?: string;
-  createdAt?: string;
 };
 
 export type QueryLog = {

@@ -22,15 +22,7 @@ export type {
 
 export type TicketState = State;
 
-export const TICKET_STATES: TicketState[] = [
-  'submitted',
-  'awaiting_approval',
-  'approved',
-  'rejected',
-  'fulfilling',
-  'done',
-  'failed',
-];
+export { TICKET_STATES } from '@opsdeck/plugin-tickets-common';
 
 type ListQuery = NonNullable<Operations['listTickets']['request']['query']>;
 

@@ -3,63 +3,33 @@ import {
   OpenApiClient,
   type OpenApiClientOptions,
 } from '@opsdeck/plugin-opsdeck-common/client';
+import type {
+  FulfilmentStep,
+  TicketState as State,
+  ApprovalLevel as Level,
+  Ticket,
+  TicketPage,
+  TicketDecision,
+  TicketComment,
+  TicketHistoryEntry,
+  TicketChange,
+} from '@opsdeck/plugin-tickets-common';
 
-/** One step of a ticket's fulfilment; ticket, step and target are its idempotency key. */
-export type FulfilmentStep = {
-  ticketId: number;
-  step: string;
-  target: string;
-  state: 'started' | 'done';
-  attempts: number;
-  result?: { [key: string]: unknown };
-  startedAt: string;
-  finishedAt?: string;
+export type {
+  FulfilmentStep,
+  State,
+  Level,
+  Ticket,
+  TicketPage,
+  TicketDecision,
+  TicketComment,
+  TicketHistoryEntry,
+  TicketChange,
 };
 
 export type StepKey = {
   step: string;
   target: string;
-};
-
-export type State =
-  | 'submitted'
-  | 'awaiting_approval'
-  | 'approved'
-  | 'rejected'
-  | 'fulfilling'
-  | 'done'
-  | 'failed';
-
-export type Level = {
-  approvers: Array<string>;
-  label?: string;
-  kind?: 'approval' | 'confirmation';
-};
-
-export type Ticket = {
-  id: number;
-  key: string;
-  title: string;
-  summary?: string;
-  templateRef?: string;
-  taskId?: string;
-  requester: string;
-  state: State;
-  levels: Array<Level>;
-  currentLevel: number;
-  assignees: Array<string>;
-  details: { [key: string]: unknown };
-  result?: { [key: string]: unknown };
-  message?: string;
-  expiresAt?: string;
-  change?: TicketChange;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type TicketPage = {
-  items: Array<Ticket>;
-  total: number;
 };
 
 export type TicketDetail = {
@@ -88,32 +58,6 @@ export type TicketDetail = {
   canDecide: boolean;
 };
 
-/** One approver's decision on one level, in level order. */
-export type TicketDecision = {
-  level: number;
-  actor: string;
-  decision: 'approved' | 'rejected';
-  comment?: string;
-  createdAt: string;
-};
-
-export type TicketComment = {
-  id: number;
-  author: string;
-  body: string;
-  createdAt: string;
-};
-
-/** One change of the ticket's state, oldest first. */
-export type TicketHistoryEntry = {
-  id: number;
-  actor: string;
-  fromState?: State;
-  toState: State;
-  message?: string;
-  createdAt: string;
-};
-
 export type NewTicket = {
   key: string;
   title: string;
@@ -132,15 +76,6 @@ export type Error = {
     message: string;
   } & { [key: string]: unknown };
 } & { [key: string]: unknown };
-
-/** What a change approval approves (kind, target, sha256 of the change's canonical JSON) and when its requester used it. */
-export type TicketChange = {
-  kind: string;
-  target: string;
-  digest: string;
-  claimedAt?: string;
-  claimedBy?: string;
-};
 
 export type ChangeKind = 'config-release' | 'kubernetes-action';
 
