@@ -34,6 +34,7 @@ export const localAuthPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        rootLifecycle: coreServices.rootLifecycle,
       },
       async init({
         rootConfig,
@@ -45,6 +46,7 @@ export const localAuthPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         scheduler,
+        rootLifecycle,
       }) {
         const config = readLocalAuthConfig(rootConfig);
         const stores = await createLocalAuthStores({ database });
@@ -57,10 +59,18 @@ export const localAuthPlugin = createBackendPlugin({
           logger,
           { hashParams: config.hashParams },
         );
-        const created = await accounts.seed(config.seedUsers);
-        if (created.length > 0) {
-          logger.info(`Created seed accounts: ${created.join(', ')}`);
-        }
+        // once every plugin has started (the backend is ready then); requests wait for it (the router)
+        const everyPluginStarted = new Promise<void>(resolve =>
+          rootLifecycle.addStartupHook(() => resolve()),
+        );
+        accounts.startSeeding(config.seedUsers, everyPluginStarted).then(
+          created => {
+            if (created.length > 0) {
+              logger.info(`Created seed accounts: ${created.join(', ')}`);
+            }
+          },
+          error => logger.error(`Seed accounts not created: ${error}`),
+        );
         await scheduler.scheduleTask({
           id: 'local-auth-purge',
           frequency: { hours: 1 },

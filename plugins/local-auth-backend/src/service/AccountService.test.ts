@@ -277,4 +277,26 @@ describe('AccountService', () => {
       ).toBe(true);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'seeds beside start-up: a bad seed list fails at once, and seeded() waits until the accounts exist, %p',
+    async databaseId => {
+      const { accounts, stores } = await setup(databaseId);
+      expect(() =>
+        accounts.startSeeding([
+          { name: 'Not A Name!', password: 'long-enough-pw' },
+        ]),
+      ).toThrow();
+      const run = accounts.startSeeding([
+        { name: 'carol', password: 'carol-password' },
+        { name: 'dave', password: 'dave-password' },
+      ]);
+      // startSeeding returns before the hashing is done
+      expect(await stores.accounts.getAccount('carol')).toBeUndefined();
+      await accounts.seeded();
+      expect(await stores.accounts.getAccount('carol')).toBeDefined();
+      expect(await stores.accounts.getAccount('dave')).toBeDefined();
+      expect(await run).toEqual(['carol', 'dave']);
+    },
+  );
 });

@@ -314,6 +314,39 @@ export class AccountService {
     return !!(await this.store.getAccount(name));
   }
 
+  private seeding: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs {@link AccountService.seed} once `begin` resolves, without waiting
+   * for it: each missing account's password is hashed at full scrypt cost,
+   * seconds of both cores on a two-core machine, which the backend's
+   * readiness does not wait for and the other plugins' start-up does not
+   * compete with (#15). The list is checked at once, so a bad seed list still
+   * stops the start. The router waits for {@link AccountService.seeded}
+   * before any request, so no sign-in races the seeding.
+   */
+  startSeeding(
+    users: Array<{ name: string; password: string }>,
+    begin: Promise<void> = Promise.resolve(),
+  ) {
+    this.checkSeed(users);
+    const run = begin.then(() => this.seed(users));
+    this.seeding = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when the seeding started by `startSeeding` has ended, created or failed. */
+  async seeded(): Promise<void> {
+    await this.seeding;
+  }
+
+  private checkSeed(users: Array<{ name: string; password: string }>) {
+    for (const user of users) {
+      AccountService.validateName(user.name);
+      this.validatePassword(user.password);
+    }
+  }
+
   /**
    * Creates the seed accounts that don't exist yet; returns their names.
    * Their hashes are computed two at a time (scrypt runs on libuv's thread
@@ -321,10 +354,7 @@ export class AccountService {
    * the accounts are then created one by one in the configured order.
    */
   async seed(users: Array<{ name: string; password: string }>) {
-    for (const user of users) {
-      AccountService.validateName(user.name);
-      this.validatePassword(user.password);
-    }
+    this.checkSeed(users);
     const missing: Array<{ name: string; password: string }> = [];
     for (const user of users) {
       if (!(await this.store.getAccount(user.name))) missing.push(user);

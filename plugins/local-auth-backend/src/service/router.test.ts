@@ -103,6 +103,14 @@ describe('local-auth router', () => {
     );
   });
 
+  it('a sign-in at once after start waits for the seed accounts, which start-up does not wait for', async () => {
+    // a real scrypt cost: seeding takes longer than the rest of the plugin's start
+    const { login } = await start({ scryptCost: 16 });
+    const [alice, bob] = await Promise.all([login('alice'), login('bob')]);
+    expect(alice.status).toBe(200);
+    expect(bob.status).toBe(200);
+  });
+
   it('signs in with a session row; the cookie is a random token, not a signature over the name', async () => {
     const { login, lookup } = await start();
     const res = await login('alice').set('User-Agent', 'jest-browser');

@@ -39,6 +39,11 @@ export async function createRouter(
   const guard = createRequestGuard(options);
   // permissions per operation (schema/access.ts), checked before validation
   const router = createOpenApiRouter({ guard });
+  // the seed accounts are created beside start-up: no request reads accounts before that ends
+  router.use(async (_req, _res, next) => {
+    await accounts.seeded();
+    next();
+  });
 
   const cookieOptions: CookieOptions = {
     httpOnly: true,
