@@ -21,12 +21,12 @@
 // Environment: BENCH_HOST_SIZES (10000,100000), BENCH_SAMPLES (40 per filter),
 //   BENCH_PG_URL (postgresql://opsdeck:opsdeck-test-pw@127.0.0.1:55432), BENCH_PORT (7098),
 //   BENCH_POST_CONCURRENCY (2)
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnRunBackend } from './lib/runBackend.mjs';
 
 const require = createRequire(import.meta.url);
 const knexFactory = require('knex');
@@ -128,18 +128,11 @@ opsdeck:
 `,
   );
   const log = fs.openSync(path.join(dir, 'backend.log'), 'w');
-  const child = spawn(
-    'bash',
-    [
-      path.join(root, 'scripts/lib/run-backend.sh'),
-      'src/index',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      config,
-    ],
-    { cwd: root, detached: true, stdio: ['ignore', log, log] },
-  );
+  const child = spawnRunBackend({
+    root,
+    configs: [config],
+    stdio: ['ignore', log, log],
+  });
   for (let i = 0; i < 1800; i++) {
     try {
       const res = await fetch(`${base}/.backstage/health/v1/readiness`);

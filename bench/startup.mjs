@@ -6,10 +6,11 @@
 // Two ways of starting, each measured for both backends: without --enable-source-maps
 // (as a built backend runs: `node packages/backend`), and with it (`backstage-cli
 // package start`'s loader, which decodes every transformed module's inline source map).
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnRunBackend, writeStartupConfig } from './lib/runBackend.mjs';
 
 const root = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -32,38 +33,14 @@ function groupRss(pgid) {
 
 async function once(entrypoint, sourceMaps) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-'));
-  const config = path.join(dataDir, 'bench.yaml');
-  fs.writeFileSync(
-    config,
-    [
-      'app: { baseUrl: "http://localhost:' + port + '" }',
-      'backend:',
-      '  baseUrl: http://localhost:' + port,
-      '  listen: { port: ' + port + ' }',
-      '  database: { client: better-sqlite3, connection: { directory: "' +
-        dataDir +
-        '/sqlite" } }',
-      'auth: { providers: { guest: {}, opsdeck: {} } }',
-    ].join('\n'),
-  );
+  const config = writeStartupConfig(dataDir, port);
   const started = performance.now();
-  const child = spawn(
-    'bash',
-    [
-      path.join(root, 'scripts/lib/run-backend.sh'),
-      entrypoint,
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      config,
-    ],
-    {
-      cwd: root,
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, OPSDECK_SOURCE_MAPS: sourceMaps ? '1' : '0' },
-    },
-  );
+  const child = spawnRunBackend({
+    root,
+    entry: entrypoint,
+    configs: [config],
+    env: { ...process.env, OPSDECK_SOURCE_MAPS: sourceMaps ? '1' : '0' },
+  });
   let readyMs;
   for (let i = 0; i < 1800 && readyMs === undefined; i++) {
     try {

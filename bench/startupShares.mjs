@@ -8,12 +8,12 @@
 // plugins/<package>/: that package was running, or loading its code and its dependencies
 // (the require chain passes through its files). No such frame: Backstage and shared.
 //   node bench/startupShares.mjs [--keep]   (--keep: keep the profiles and print where)
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnRunBackend, writeStartupConfig } from './lib/runBackend.mjs';
 
 const root = fs.realpathSync(
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
@@ -46,43 +46,21 @@ async function pickPort() {
 async function profiledStart(dataDir, port) {
   const profDir = path.join(dataDir, 'profiles');
   fs.mkdirSync(profDir);
-  const config = path.join(dataDir, 'bench.yaml');
-  fs.writeFileSync(
-    config,
-    [
-      `app: { baseUrl: "http://localhost:${port}" }`,
-      'backend:',
-      `  baseUrl: http://localhost:${port}`,
-      `  listen: { port: ${port} }`,
-      `  database: { client: better-sqlite3, connection: { directory: "${dataDir}/sqlite" } }`,
-      'auth: { providers: { guest: {}, opsdeck: {} } }',
-    ].join('\n'),
-  );
+  const config = writeStartupConfig(dataDir, port);
   const log = fs.openSync(path.join(dataDir, 'backend.log'), 'w');
   // run-backend.sh `exec`s node, which inherits NODE_OPTIONS; so does every other node the
   // script starts (its toolchain check), hence the profiles are picked by the backend's pid.
   const flags = `--cpu-prof --cpu-prof-dir=${profDir} --heap-prof --heap-prof-dir=${profDir} --heap-prof-interval=65536`;
   const spawnedUs = nowUs();
-  const child = spawn(
-    'bash',
-    [
-      path.join(root, 'scripts/lib/run-backend.sh'),
-      'src/index',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      config,
-    ],
-    {
-      cwd: root,
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim(),
-      },
+  const child = spawnRunBackend({
+    root,
+    configs: [config],
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim(),
     },
-  );
+  });
   let exited = false;
   const exit = new Promise(resolve =>
     child.once('exit', () => {

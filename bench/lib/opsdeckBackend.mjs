@@ -1,10 +1,10 @@
 // Starts opsdeck's full backend (packages/backend, SQLite in a work folder) from source with a
 // generated catalog of sshd hosts (scripts/services/sshd-hosts.sh JSON `info`), for the benchmarks
 // that go through the HTTP API; signs in demo users and calls the API.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sleep } from './stats.mjs';
+import { spawnRunBackend } from './runBackend.mjs';
 
 const root = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -87,19 +87,11 @@ export async function startOpsdeckBackend({
   });
   const logFile = path.join(work, 'backend.log');
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(
-    'bash',
-    [
-      path.join(root, 'scripts/lib/run-backend.sh'),
-      'src/index',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      config,
-      ...extraConfigFiles.flatMap(file => ['--config', file]),
-    ],
-    { cwd: root, detached: true, stdio: ['ignore', log, log] },
-  );
+  const child = spawnRunBackend({
+    root,
+    configs: [config, ...extraConfigFiles],
+    stdio: ['ignore', log, log],
+  });
   const backend = {
     base,
     /** The process group id (the `bash` that started the backend). */

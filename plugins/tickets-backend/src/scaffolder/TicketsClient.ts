@@ -3,12 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type {
-  ApprovalLevel,
-  FulfilmentStep,
-  Ticket,
-  TicketDetail,
-} from '../model';
+import type { FulfilmentStep, NewTicket, Ticket, TicketDetail } from '../model';
 
 /**
  * The scaffolder actions' view of the tickets plugin, called with the
@@ -21,17 +16,10 @@ export class TicketsClient {
     private readonly auth: AuthService,
   ) {}
 
-  async submit(body: {
-    key: string;
-    title: string;
-    summary?: string;
-    templateRef?: string;
-    taskId?: string;
-    requester: string;
-    levels: ApprovalLevel[];
-    details?: Record<string, unknown>;
-    expiresAt?: string;
-  }): Promise<Ticket> {
+  /** A new ticket as the wire carries it: `expiresAt` as an ISO string, no change approval. */
+  async submit(
+    body: Omit<NewTicket, 'expiresAt' | 'change'> & { expiresAt?: string },
+  ): Promise<Ticket> {
     return this.request<Ticket>('/workflow/tickets', {
       method: 'POST',
       body: JSON.stringify(body),
