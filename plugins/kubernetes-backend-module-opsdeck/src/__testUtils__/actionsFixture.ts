@@ -57,6 +57,16 @@ export function useActionsFixture(
   let url: string;
   let backend: ActionsFixture['backend'];
 
+  // The official Kubernetes client is required at the first rollback or rollout read
+  // (#15). With a cold Jest transform that load blocks the process for several seconds,
+  // mid-request: the fixture cluster then drops the idle keep-alive connection the
+  // next request reuses (a 500 in a fresh clone). Load it before the tests, as a
+  // running backend has long done by the time a request comes.
+  beforeAll(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../clusters/officialClient');
+  }, 120_000);
+
   beforeAll(async () => {
     url = await cluster.start();
     backend = await startKubernetesBackend({

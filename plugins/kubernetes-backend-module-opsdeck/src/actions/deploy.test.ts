@@ -6,10 +6,6 @@ import {
 import { useActionsFixture } from '../__testUtils__/actionsFixture';
 import { REGISTRY, REGISTRY_TAGS } from '../__testUtils__/testBackend';
 
-// The first rollback or rollout read in a file loads the official Kubernetes client
-// (required at first use, #15), which a cold Jest transform cache makes slow
-jest.setTimeout(30_000);
-
 const TOKEN = 'fixture-sa-token-deploy-5b9e';
 const DEPLOY = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`;
 const REVISION = 'deployment.kubernetes.io/revision';

@@ -2,10 +2,6 @@ import { COMPONENT_ID, NAMESPACE } from '../testUtils/fixtureObjects';
 import { useActionsFixture } from '../__testUtils__/actionsFixture';
 import { REGISTRY } from '../__testUtils__/testBackend';
 
-// The first rollback or rollout read in a file loads the official Kubernetes client
-// (required at first use, #15), which a cold Jest transform cache makes slow
-jest.setTimeout(30_000);
-
 const TOKEN = 'fixture-sa-token-revision-7d21';
 const NEW_TAG = `${REGISTRY.host}/shop/${COMPONENT_ID}:1.9.0`;
 const RS_LIST = `/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`;

@@ -11,10 +11,6 @@ import {
 } from '../__testUtils__/actionsFixture';
 import { REGISTRY } from '../__testUtils__/testBackend';
 
-// The first rollback or rollout read in a file loads the official Kubernetes client
-// (required at first use, #15), which a cold Jest transform cache makes slow
-jest.setTimeout(30_000);
-
 const TOKEN = 'fixture-sa-token-rollout-4c8e';
 const NEW_TAG = `${REGISTRY.host}/shop/${COMPONENT_ID}:1.9.0`;
 
